@@ -1,0 +1,38 @@
+// Shared mappings of kernel objects (ring buffers, perf event rings) as zero-copy ArrayBuffers.
+import { lastErrno, native, viewOf } from "../sys/libc.js";
+import { syscallError } from "../sys/errors.js";
+
+export const Prot = { READ: 1, WRITE: 2 } as const;
+const MAP_SHARED = 0x01;
+const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
+
+let cachedPageSize = 0;
+export function pageSize(): number {
+  cachedPageSize ||= native.getpagesize();
+  return cachedPageSize;
+}
+
+/** One mmap of an fd, with an ArrayBuffer over it. Unmapping makes the buffer poison: drop it. */
+export class Mapping {
+  #address: bigint;
+  readonly buffer: ArrayBuffer;
+
+  private constructor(address: bigint, readonly length: number) {
+    this.#address = address;
+    this.buffer = viewOf(address, length);
+  }
+
+  static map(fd: number, length: number, prot: number, offset: number, what: string): Mapping {
+    const address = native.mmap(null, length, prot, MAP_SHARED, fd, offset);
+    if (address === MAP_FAILED || address === 0n) throw syscallError("mmap", lastErrno(), what);
+    return new Mapping(address, length);
+  }
+
+  get mapped(): boolean { return this.#address !== 0n; }
+
+  unmap(): void {
+    if (this.#address === 0n) return;
+    native.munmap(this.#address, this.length);
+    this.#address = 0n;
+  }
+}

@@ -1,0 +1,131 @@
+// What ring buffers and perf buffers share: draining now (consume), draining until told to stop
+// (poll), async iteration over copies, and a close that is safe even from inside a callback.
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { TsbpfError } from "../sys/errors.js";
+import type { Watch } from "./epoll.js";
+import type { RecordCallback, RingRecord } from "./record.js";
+
+export interface PollOptions {
+  /** Stops the loop (poll resolves; it does not reject). */
+  signal?: AbortSignal;
+}
+
+export interface RecordsOptions {
+  signal?: AbortSignal;
+}
+
+export abstract class EventReader implements Disposable, AsyncIterable<Uint8Array> {
+  #closed = false;
+  #consuming = false;
+  /** Set by close(); drain loops check it after each callback (a plain field: cheap to read). */
+  protected closeRequested = false;
+  protected abstract readonly watch: Watch;
+
+  /** What the reader is, for error messages. */
+  protected abstract readonly what: string;
+
+  get closed(): boolean { return this.#closed || this.closeRequested; }
+
+  /** The reading loop; `limit` bounds the records delivered. */
+  protected abstract drain(callback: RecordCallback, limit: number): number;
+
+  /** Unmaps and closes what the reader owns (the watch is already closed). */
+  protected abstract release(): void;
+
+  /**
+   * Delivers every record available now to `callback`, synchronously, and returns how many it
+   * delivered. The record is a zero-copy view valid only during the call (see RingRecord).
+   * If the callback returns `false`, consumption stops after that record. If it throws, the
+   * records up to and including that one count as consumed and the error propagates.
+   */
+  consume(callback: RecordCallback, limit = Infinity): number {
+    if (this.closed) throw new TsbpfError(`${this.what} is closed`);
+    if (this.#consuming) throw new TsbpfError(`${this.what}: consume() called from inside its own callback`);
+    this.#consuming = true;
+    try {
+      return this.drain(callback, limit);
+    } finally {
+      this.#consuming = false;
+      if (this.closeRequested) this.#finishClose();
+    }
+  }
+
+  /**
+   * Resolves true when records may be available, false when `signal` aborts or the reader is
+   * closed. Sleeps in epoll_wait on a worker thread, not on a timer.
+   */
+  wait(signal?: AbortSignal): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.watch.wait(signal);
+  }
+
+  /**
+   * Calls `callback` for every record until `signal` aborts or the reader is closed, then
+   * resolves with the number of records delivered. Between bursts it sleeps in epoll (no CPU).
+   * Like a listening socket, a pending poll keeps the process alive; aborting or closing lets
+   * it exit. Records are delivered in batches of at most one ring's worth, with a turn of the
+   * event loop between batches, so timers and I/O keep running under a steady stream.
+   */
+  async poll(callback: RecordCallback, options: PollOptions = {}): Promise<number> {
+    const { signal } = options;
+    let total = 0;
+    while (!this.closed && !signal?.aborted) {
+      const n = this.consume(callback);
+      total += n;
+      if (this.closed || signal?.aborted) break;
+      if (n > 0) {
+        // More may be on the way: let timers and I/O run, then look again before sleeping.
+        await yieldToEventLoop();
+        continue;
+      }
+      if (!(await this.wait(signal))) break;
+    }
+    return total;
+  }
+
+  /**
+   * Async iteration over copies of the records (each a fresh Uint8Array that stays valid), until
+   * `signal` aborts or the reader is closed. Convenient, but it allocates per record; use
+   * consume()/poll() for speed.
+   */
+  async *records(options: RecordsOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    const { signal } = options;
+    const queue: Uint8Array[] = [];
+    const collect = (record: RingRecord): void => { queue.push(record.copy()); };
+    while (!this.closed && !signal?.aborted) {
+      if (this.consume(collect, 4096) === 0) {
+        if (!(await this.wait(signal))) return;
+        continue;
+      }
+      for (let i = 0; i < queue.length; i++) {
+        yield queue[i]!;
+        if (signal?.aborted) return;
+      }
+      queue.length = 0;
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    return this.records();
+  }
+
+  /**
+   * Unmaps the ring and closes what the reader opened; a pending poll()/wait() ends. The map
+   * itself is the caller's and stays open. Called from inside a callback, the release happens
+   * when the callback's consume() returns.
+   */
+  close(): void {
+    if (this.#closed || this.closeRequested) return;
+    this.closeRequested = true;
+    this.watch.close();
+    if (!this.#consuming) this.#finishClose();
+  }
+
+  #finishClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.release();
+  }
+
+  [Symbol.dispose](): void { this.close(); }
+}
