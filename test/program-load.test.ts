@@ -29,3 +29,18 @@ test("a rejected program surfaces the verifier's log and the failing instruction
     return true;
   });
 });
+
+test("a rejection inside a subprogram names the function and the source line", async () => {
+  const { Assembler, R0, R2, Size } = await import("../src/asm/index.js");
+  const a = new Assembler();
+  a.func("entry").line("prog.ts", 3, 1, "return helper();").callLocal("helper").exit();
+  a.func("helper").line("prog.ts", 7, 3, "return *bad;").ldx(Size.W, R0, R2, 0).exit();
+  assert.throws(() => Program.load({ type: ProgType.SOCKET_FILTER, name: "sub", code: a.assemble() }), (err: unknown) => {
+    assert.ok(err instanceof VerifierError);
+    assert.equal(err.functionName, "helper");
+    assert.equal(err.sourceLine?.line, 7);
+    assert.match(err.message, /in function helper \(prog\.ts:7:3: return \*bad;\)/);
+    assert.match(err.log, /return \*bad;/); // the kernel's log quotes our line_info
+    return true;
+  });
+});

@@ -54,8 +54,11 @@ export class VerifierError extends TsbpfError {
     readonly failingInsn: number | undefined,
     /** The source line attached to that instruction, when known. */
     readonly sourceLine: SourceLine | undefined,
+    /** The function (as the assembler or compiler marked it) holding that instruction. */
+    readonly functionName?: string,
   ) {
     const where = failingInsn === undefined ? "" : ` at instruction ${failingInsn}` +
+      (functionName ? ` in function ${functionName}` : "") +
       (sourceLine ? ` (${sourceLine.file}:${sourceLine.line}:${sourceLine.column}: ${sourceLine.text.trim()})` : "");
     const lastLines = log.trimEnd().split("\n").slice(-3).join("\n  ");
     super(`the verifier rejected program "${programName}" (${errnoName(errno)})${where}:\n  ${lastLines}\n(full log on error.log)`);
@@ -71,10 +74,11 @@ function failingInstruction(log: string): number | undefined {
   return last ? Number(last[1]) : undefined;
 }
 
-function sourceLineFor(lines: readonly SourceLine[] | undefined, insn: number | undefined): SourceLine | undefined {
-  if (!lines || insn === undefined) return undefined;
-  let best: SourceLine | undefined;
-  for (const l of lines) if (l.insnOffset <= insn && (!best || l.insnOffset >= best.insnOffset)) best = l;
+/** The item (line or function mark) covering instruction `insn`: the last one starting at or before it. */
+function coveringItem<T extends { insnOffset: number }>(items: readonly T[] | undefined, insn: number | undefined): T | undefined {
+  if (!items || insn === undefined) return undefined;
+  let best: T | undefined;
+  for (const item of items) if (item.insnOffset <= insn && (!best || item.insnOffset >= best.insnOffset)) best = item;
   return best;
 }
 
@@ -181,13 +185,14 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
       }
       if (text.length === 0) throw syscallError(commandName(Cmd.PROG_LOAD), errno, `program "${name}"`);
       const insn = failingInstruction(text);
-      throw new VerifierError(name, errno, text, insn, sourceLineFor(code.lines, insn));
+      throw new VerifierError(name, errno, text, insn, coveringItem(code.lines, insn), coveringItem(code.functions, insn)?.name);
     }
   } finally {
     if (btfFd >= 0) closeFd(btfFd);
     for (const m of owned) m.free();
   }
 }
+
 
 function readCString(mem: NativeMemory): string {
   const end = mem.bytes.indexOf(0);

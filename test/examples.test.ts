@@ -1,0 +1,43 @@
+// The hand-assembled seed programs in examples/, run for real.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ContentFilter } from "../examples/socket-filter-drop.js";
+import { ExecTracer, type ExecEvent } from "../examples/exec-tracer.js";
+import { socketPair } from "../src/programs/socket-filter.js";
+
+test("the socket filter drops exactly the datagrams that contain the needle", () => {
+  using filter = ContentFilter.create("secret");
+  const [sender, receiver] = socketPair("dgram");
+  using _sender = sender;
+  using _receiver = receiver;
+  using _attached = filter.attachTo(receiver);
+  const messages = ["hello", "a secret here", "secret", "secre", "xsecretx", "goodbye", "SECRET", "s".repeat(100) + "secret"];
+  for (const m of messages) sender.send(m);
+  const kept = receiver.drain().map((b) => b.toString());
+  // Only the first 64 bytes are searched: the needle at offset 100 is not seen.
+  assert.deepEqual(kept, ["hello", "secre", "goodbye", "SECRET", "s".repeat(100) + "secret"]);
+});
+
+test("the exec tracer reports a process the test spawns, with pid, ppid, comm and filename", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-exec-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const binary = join(dir, "tsbpf-probe-true");
+  copyFileSync("/bin/true", binary);
+  using tracer = ExecTracer.start();
+  const stop = new AbortController();
+  const seen: ExecEvent[] = [];
+  const polling = tracer.poll((e) => { if (e.filename === binary) { seen.push(e); stop.abort(); } }, stop.signal);
+  const child = spawn(binary, [], { stdio: "ignore" });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const timeout = setTimeout(() => stop.abort(), 10_000);
+  await polling;
+  clearTimeout(timeout);
+  await exited;
+  assert.equal(seen.length, 1, "exactly one exec of the probe binary");
+  assert.deepEqual(seen[0], { pid: child.pid, ppid: process.pid, comm: "tsbpf-probe-tru", filename: binary });
+  assert.equal(tracer.dropped(), 0);
+});
