@@ -8,6 +8,19 @@ import { join } from "node:path";
 import { ContentFilter } from "../examples/socket-filter-drop.js";
 import { ExecTracer, type ExecEvent } from "../examples/exec-tracer.js";
 import { socketPair } from "../src/programs/socket-filter.js";
+import { PacketCounter } from "../examples/xdp-counter.js";
+import { withNetns } from "../src/sys/netns.js";
+import { vethPairFor } from "./helpers/netns.js";
+
+test("the XDP counter counts exactly the echo requests of a real ping between two namespaces", (t) => {
+  const pair = vethPairFor(t);
+  using counter = withNetns(pair.b.path, () => PacketCounter.attach(pair.b.ifname, { mode: "skb" }));
+  pair.ping(pair.a, 5);
+  const ipv4 = counter.read().find((row) => row.name === "IPv4");
+  assert.ok(ipv4, "IPv4 traffic was counted");
+  assert.equal(ipv4.packets, 5n);
+  assert.equal(ipv4.bytes, 5n * 98n); // 14 Ethernet + 20 IPv4 + 8 ICMP + 56 payload
+});
 
 test("the socket filter drops exactly the datagrams that contain the needle", () => {
   using filter = ContentFilter.create("secret");
