@@ -54,3 +54,20 @@ test("the exec tracer reports a process the test spawns, with pid, ppid, comm an
   assert.deepEqual(seen[0], { pid: child.pid, ppid: process.pid, comm: "tsbpf-probe-tru", filename: binary });
   assert.equal(tracer.dropped(), 0);
 });
+
+test("the README's example is examples/quickstart.ts verbatim, and it counts a real ping", async (t) => {
+  const { readFileSync } = await import("node:fs");
+  const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..");
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const source = readFileSync(join(root, "examples", "quickstart.ts"), "utf8");
+  assert.ok(readme.includes("```ts\n" + source + "```"), "README.md shows examples/quickstart.ts unchanged");
+
+  const { countPackets } = await import("../examples/quickstart.js");
+  const pair = vethPairFor(t);
+  // This example counts every packet: keep other traffic off the link (IPv6 neighbour discovery,
+  // the first ARP exchange) so the count is exactly the echo requests.
+  for (const end of [pair.a, pair.b]) pair.run(end, "sysctl", ["-qw", "net.ipv6.conf.all.disable_ipv6=1"]);
+  pair.ping(pair.a, 1);
+  const counted = withNetns(pair.b.path, () => countPackets(pair.b.ifname, () => { pair.ping(pair.a, 4); }));
+  assert.equal(counted, 4n);
+});
