@@ -229,7 +229,7 @@ export function progQuery(targetFd: number, attachType: number, maxProgs = 64): 
     const count = a.readU32(24);
     const progIds: number[] = [];
     for (let i = 0; i < Math.min(count, maxProgs); i++) progIds.push(ids.view.getUint32(i * 4, true));
-    return { attachFlags: a.readU32(12), progIds, revision: a.readU64(40) };
+    return { attachFlags: a.readU32(12), progIds, revision: a.readU64(56) };
   } finally { ids.free(); }
 }
 
