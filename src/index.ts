@@ -36,3 +36,5 @@ export { PerfEventProgram, attachPerfEventProgram } from "./programs/perf-event.
 export { IterProgram, attachIter, IterLink, IterReader } from "./programs/iter.js";
 export { KprobeProgram, attachKprobe, attachKprobeMulti, kprobeSupport } from "./programs/kprobe.js";
 export { FentryProgram } from "./programs/fentry.js";
+export { listPrograms, listMaps, listLinks, listBtf, getProgram, getMap, getLink, programInstructions, programListing, enableRunStats } from "./introspect.js";
+export { probeFeatures, systemFacts, programTypeSupported, mapTypeSupported, helperSupported } from "./features.js";

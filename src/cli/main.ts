@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// The `tsbpf` command. Subcommands live one per file in ./commands and are listed in COMMANDS
+// below; a new tool is a new file plus one line there. Modules are imported only when their
+// command runs (or for `help`), so `tsbpf prog list` does not load the VM or the BTF encoder.
+//
+// Exit codes: 0 success, 1 runtime failure (one line on stderr, with the typed error's message),
+// 2 usage error (the message and the usage text on stderr).
+import { readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { processIo, UsageError, type Command, type CommandIo } from "./command.js";
+import { PermissionError } from "../sys/errors.js";
+
+interface Registration {
+  name: string;
+  load: () => Promise<{ default?: Command } & Partial<Command>>;
+}
+
+/** Every subcommand. */
+export const COMMANDS: Registration[] = [
+  { name: "prog", load: () => import("./commands/prog.js") },
+  { name: "map", load: () => import("./commands/map.js") },
+  { name: "link", load: () => import("./commands/link.js") },
+  { name: "features", load: () => import("./commands/features.js") },
+  { name: "conformance", load: () => import("./commands/conformance.js") },
+];
+
+/** Adds a command at run time (for embedders and tests); a later registration of a name wins. */
+export function registerCommand(name: string, load: Registration["load"]): void {
+  const at = COMMANDS.findIndex((c) => c.name === name);
+  if (at >= 0) COMMANDS.splice(at, 1);
+  COMMANDS.push({ name, load });
+}
+
+async function loadCommand(registration: Registration): Promise<Command> {
+  const mod = await registration.load();
+  const command = mod.default ?? (mod as Command);
+  if (typeof command.run !== "function") throw new Error(`command module "${registration.name}" exports no run()`);
+  return { name: registration.name, summary: command.summary ?? "", usage: command.usage ?? `usage: tsbpf ${registration.name}`, run: command.run };
+}
+
+export function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+async function usageText(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map(async (c) => {
+    try { return await loadCommand(c); } catch { return { name: c.name, summary: "(failed to load)" } as Command; }
+  }));
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    "usage: tsbpf <command> [arguments] [--json]",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${"help".padEnd(width)}  this text; "tsbpf help COMMAND" or "tsbpf COMMAND --help" for a command's options`,
+    "",
+    "Options:",
+    "  --json     machine-readable output: one JSON object per line (NDJSON), snake_case fields",
+    "  --help     usage (of a command, after its name)",
+    "  --version  print the version",
+    "",
+    "Most commands need root or CAP_BPF (+ CAP_PERFMON / CAP_NET_ADMIN for tracing / networking).",
+  ].join("\n");
+}
+
+/** One line for the terminal: the error's message without stack or continuation lines. */
+function oneLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const lines = message.split("\n").map((l) => l.trim()).filter(Boolean);
+  return lines.join(" | ");
+}
+
+/** Runs the CLI with `argv` (without node and the script); returns the exit code. */
+export async function main(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "help" || first === "--help" || first === "-h") {
+    const topic = first === "help" ? rest[0] : undefined;
+    if (topic !== undefined) {
+      const registration = COMMANDS.find((c) => c.name === topic);
+      if (!registration) {
+        io.stderr(`tsbpf: unknown command "${topic}"\n\n${await usageText()}\n`);
+        return 2;
+      }
+      io.stdout(`${(await loadCommand(registration)).usage}\n`);
+      return 0;
+    }
+    if (first === undefined) { io.stderr(`${await usageText()}\n`); return 2; }
+    io.stdout(`${await usageText()}\n`);
+    return 0;
+  }
+  if (first === "--version" || first === "-V" || first === "version") {
+    io.stdout(`tsbpf ${version()}\n`);
+    return 0;
+  }
+  const registration = COMMANDS.find((c) => c.name === first);
+  if (!registration) {
+    const what = first.startsWith("-") ? `unknown option "${first}" (options go after the command)` : `unknown command "${first}"`;
+    io.stderr(`tsbpf: ${what}\n\n${await usageText()}\n`);
+    return 2;
+  }
+  const command = await loadCommand(registration);
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`tsbpf ${command.name}: ${err.message}\n\n${err.usage ?? command.usage}\n`);
+      return 2;
+    }
+    if (process.env.TSBPF_DEBUG && err instanceof Error) io.stderr(`${err.stack}\n`);
+    const hint = err instanceof PermissionError && !/CAP_BPF|root/.test(err.message) ? " (run as root or with CAP_BPF)" : "";
+    io.stderr(`tsbpf ${command.name}: ${oneLine(err)}${hint}\n`);
+    return 1;
+  }
+}
+
+function invokedDirectly(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+// Run when executed as the bin (also through an npm bin symlink), not when imported.
+if (invokedDirectly()) {
+  // `tsbpf … | head` closes the pipe early: that is not an error.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => { if (err.code === "EPIPE") process.exit(0); throw err; });
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
+    process.stderr.write(`tsbpf: ${oneLine(err)}\n`);
+    process.exitCode = 1;
+  });
+}
