@@ -43,9 +43,16 @@ test("per-CPU hash batch operations carry all CPUs' values", () => {
   const entries: [number, bigint[]][] = Array.from({ length: 300 }, (_, i) => [i, perCpuValues(i * 10)]);
   assert.equal(map.updateBatch(entries), 300);
   assert.deepEqual(map.lookupBatch().sort((a, b) => a[0] - b[0]), entries);
-  assert.equal(map.lookupAndDeleteBatch(50).length, 50);
+  // Lookup-and-delete stops at a hash bucket boundary rather than delete more than asked, so
+  // it may return a little fewer than 50; what it returns is gone from the map.
+  const taken = map.lookupAndDeleteBatch(50);
+  assert.ok(taken.length > 0 && taken.length <= 50, `took ${taken.length}`);
+  for (const [key, values] of taken) {
+    assert.deepEqual(values, perCpuValues(key * 10));
+    assert.equal(map.has(key), false);
+  }
   assert.equal(map.deleteBatch([...map.keys()].slice(0, 50)), 50);
-  assert.equal(map.lookupBatch().length, 200);
+  assert.equal(map.lookupBatch().length, 250 - taken.length);
 });
 
 test("LRU per-CPU hash", () => {
