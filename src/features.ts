@@ -5,6 +5,7 @@
 // file, a child cgroup, a disabled perf event), and temporary files and directories are removed.
 //
 // The report is cached per process (the kernel cannot change under us).
+import { ensureBpffs } from "./sys/mounts.js";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { release, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -523,7 +524,8 @@ function probeAttach(s: Scratch, system: SystemFacts): FeatureEntry[] {
     out.push(entry("xdp_link", "unknown", netnsFailure), entry("tcx", "unknown", netnsFailure));
   }
 
-  const bpffs = system.bpffs[0];
+  let bpffs = system.bpffs[0];
+  if (bpffs === undefined) { try { bpffs = ensureBpffs(); } catch { /* reported as unknown below */ } }
   const pinned: { result?: FeatureEntry } = {};
   out.push(probePerfLink(s, bpffs, pinned));
 

@@ -18,6 +18,7 @@ export {
 } from "./sys/errors.js";
 export { InterfaceNotFoundError, NetlinkError } from "./sys/netlink.js";
 export { withNetns } from "./sys/netns.js";
+export { ensureBpffs, ensureTracefs, cgroup2Path } from "./sys/mounts.js";
 export { defaultInterface } from "./sys/route.js";
 export { type Attachment, Link, LegacyAttachment } from "./links/link.js";
 export { Program, VerifierError, type ProgramSpec, type LoadOptions, type Bytecode, type SourceLine, type FunctionMark } from "./programs/program.js";

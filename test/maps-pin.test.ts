@@ -7,9 +7,11 @@ import {
 } from "../src/maps/index.js";
 import { PermissionError, SyscallError } from "../src/sys/errors.js";
 import { MapType } from "../src/uapi.js";
+import { ensureBpffs } from "../src/sys/mounts.js";
 
 /** A fresh directory under /sys/fs/bpf, removed (with its pins) when the test ends, pass or fail. */
 function pinDir(t: TestContext): string {
+  ensureBpffs();
   const dir = `/sys/fs/bpf/tsbpf-maps-test-${process.pid}-${randomBytes(4).toString("hex")}`;
   mkdirSync(dir);
   t.after(() => rmSync(dir, { recursive: true, force: true }));

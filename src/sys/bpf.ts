@@ -3,6 +3,7 @@
 // src/ should import this module: it is the hidden layer under maps, programs and links.
 import { lastErrno, native, NativeMemory, SYS } from "./libc.js";
 import { syscallError } from "./errors.js";
+import { ensureBpffs } from "./mounts.js";
 
 export const enum Cmd {
   MAP_CREATE = 0, MAP_LOOKUP_ELEM = 1, MAP_UPDATE_ELEM = 2, MAP_DELETE_ELEM = 3, MAP_GET_NEXT_KEY = 4,
@@ -164,12 +165,19 @@ export function progLoadAttr(o: ProgLoadAttr): Attr {
 /** log_true_size (kernel ≥ 6.4): how big the log buffer needed to be. */
 export const PROG_LOAD_LOG_TRUE_SIZE_OFFSET = 140;
 
+/** Pins under /sys/fs/bpf need bpffs there: mount it on first use, as bpftool does. */
+function prepareBpffs(path: string): void {
+  if (path.startsWith("/sys/fs/bpf/")) ensureBpffs();
+}
+
 export function objPin(fd: number, path: string): void {
+  prepareBpffs(path);
   const p = NativeMemory.from(path);
   try { bpf(Cmd.OBJ_PIN, attr().ptr(0, p).u32(8, fd), path); } finally { p.free(); }
 }
 
 export function objGet(path: string, fileFlags = 0): number {
+  prepareBpffs(path);
   const p = NativeMemory.from(path);
   try { return bpf(Cmd.OBJ_GET, attr().ptr(0, p).u32(12, fileFlags), path); } finally { p.free(); }
 }
