@@ -524,8 +524,7 @@ function probeAttach(s: Scratch, system: SystemFacts): FeatureEntry[] {
     out.push(entry("xdp_link", "unknown", netnsFailure), entry("tcx", "unknown", netnsFailure));
   }
 
-  let bpffs = system.bpffs[0];
-  if (bpffs === undefined) { try { bpffs = ensureBpffs(); } catch { /* reported as unknown below */ } }
+  const bpffs = system.bpffs[0];
   const pinned: { result?: FeatureEntry } = {};
   out.push(probePerfLink(s, bpffs, pinned));
 
@@ -685,6 +684,8 @@ export function probeFeatures(options: ProbeOptions = {}): FeatureReport {
   const s = new Scratch();
   try {
     let t = performance.now();
+    // Probing is active anyway: make bpffs available first (as root), as any pin would.
+    try { ensureBpffs(); } catch { /* the report then says bpffs is missing */ }
     const system = systemFacts();
     const systemMs = elapsed(t);
 
