@@ -39,3 +39,5 @@ export { KprobeProgram, attachKprobe, attachKprobeMulti, kprobeSupport } from ".
 export { FentryProgram } from "./programs/fentry.js";
 export { listPrograms, listMaps, listLinks, listBtf, getProgram, getMap, getLink, programInstructions, programListing, enableRunStats } from "./introspect.js";
 export { probeFeatures, systemFacts, programTypeSupported, mapTypeSupported, helperSupported } from "./features.js";
+export * from "./object/index.js";
+export * from "./loader/index.js";

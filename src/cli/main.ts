@@ -22,6 +22,8 @@ export const COMMANDS: Registration[] = [
   { name: "link", load: () => import("./commands/link.js") },
   { name: "features", load: () => import("./commands/features.js") },
   { name: "conformance", load: () => import("./commands/conformance.js") },
+  { name: "load", load: () => import("./commands/load.js") },
+  { name: "gen", load: () => import("./commands/gen-types.js") },
 ];
 
 /** Adds a command at run time (for embedders and tests); a later registration of a name wins. */

@@ -20,6 +20,20 @@ export interface Bytecode {
   lines?: SourceLine[];
 }
 
+/**
+ * BTF the caller loaded itself (an object file's .BTF), with func_info/line_info records already
+ * encoded. When given, it is used instead of BTF built from `code.functions`/`code.lines`, which
+ * then only serve to explain verifier errors.
+ */
+export interface PrebuiltBtf {
+  /** fd from BPF_BTF_LOAD; the caller keeps ownership (it is not closed here). */
+  fd: number;
+  funcInfo?: Uint8Array;
+  funcInfoRecSize?: number;
+  lineInfo?: Uint8Array;
+  lineInfoRecSize?: number;
+}
+
 export interface ProgramSpec {
   type: ProgType;
   code: Bytecode | Uint8Array;
@@ -34,6 +48,8 @@ export interface ProgramSpec {
   kernVersion?: number;
   /** Maps the program uses, kept open as long as the program object lives. */
   maps?: readonly { fd: number }[];
+  /** Prebuilt program BTF (see PrebuiltBtf). */
+  btf?: PrebuiltBtf;
 }
 
 export interface LoadOptions {
@@ -143,7 +159,18 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
       attachBtfObjFd: spec.attachBtfObjFd, attachProgFd: spec.attachProgFd,
     };
     let btfFields = {};
-    if (code.functions?.length || code.lines?.length) {
+    if (spec.btf) {
+      const { fd, funcInfo, lineInfo } = spec.btf;
+      const funcMem = funcInfo?.length ? NativeMemory.from(funcInfo) : undefined;
+      const lineMem = lineInfo?.length ? NativeMemory.from(lineInfo) : undefined;
+      if (funcMem) owned.push(funcMem);
+      if (lineMem) owned.push(lineMem);
+      const funcRec = spec.btf.funcInfoRecSize ?? 8, lineRec = spec.btf.lineInfoRecSize ?? 16;
+      btfFields = {
+        btfFd: fd, funcInfo: funcMem, funcInfoCount: funcMem ? funcInfo!.length / funcRec : 0, funcInfoRecSize: funcMem ? funcRec : 0,
+        lineInfo: lineMem, lineInfoCount: lineMem ? lineInfo!.length / lineRec : 0, lineInfoRecSize: lineMem ? lineRec : 0,
+      };
+    } else if (code.functions?.length || code.lines?.length) {
       const functions = code.functions?.length ? code.functions : [{ name: name || "prog", insnOffset: 0 }];
       const info = programBtf(functions, code.lines ?? []);
       btfFd = loadBtf(info.btf);
@@ -159,6 +186,7 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
 
     const wantLog = options.keepLog === true;
     let logSize = wantLog ? 1 << 20 : 0;
+    let eagainRetries = 0;
     for (;;) {
       const log = logSize ? new NativeMemory(logSize) : null;
       if (log) { owned.push(log); log.bytes[0] = 0; }
@@ -166,6 +194,8 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
       const ret = bpfErrno(Cmd.PROG_LOAD, a);
       if (ret >= 0) return { fd: ret, log: log ? readCString(log) : undefined };
       const errno = -ret;
+      // The verifier gives up with EAGAIN when a signal interrupts it: just try again.
+      if (errno === Errno.EAGAIN && eagainRetries++ < 5) continue;
       if (errno === Errno.ENOSPC && log && logSize < MAX_LOG) {
         const trueSize = a.readU32(PROG_LOAD_LOG_TRUE_SIZE_OFFSET);
         logSize = Math.min(MAX_LOG, Math.max(logSize * 4, trueSize + 1));
