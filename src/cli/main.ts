@@ -24,6 +24,7 @@ export const COMMANDS: Registration[] = [
   { name: "conformance", load: () => import("./commands/conformance.js") },
   { name: "load", load: () => import("./commands/load.js") },
   { name: "gen", load: () => import("./commands/gen-types.js") },
+  { name: "count", load: () => import("./commands/count.js") },
 ];
 
 /** Adds a command at run time (for embedders and tests); a later registration of a name wins. */
