@@ -75,6 +75,11 @@ export function attachXdp(program: { fd: number; name?: string }, iface: string 
       const fd = linkCreate(program.fd, ifindex, AttachType.XDP, modeFlags, { kind: "none" }, target);
       return new Link(fd, `${target} (${mode} mode, link)`);
     } catch (err) {
+      // "auto": a driver that has XDP but refuses this setup (virtio_net with LRO or too many
+      // queues, for instance) answers EOPNOTSUPP/EINVAL; generic XDP works on every interface.
+      if (mode === "auto" && err instanceof SyscallError && (err.errno === Errno.EOPNOTSUPP || err.errno === Errno.EINVAL) && interfaceExists(ifindex)) {
+        return attachXdp(program, iface, { ...options, mode: "skb" });
+      }
       if (!(err instanceof SyscallError)) throw err;
       // The XDP link code answers EINVAL, not ENODEV, for an unknown ifindex.
       if (err.errno === Errno.ENODEV || (err.errno === Errno.EINVAL && !interfaceExists(ifindex))) throw new InterfaceNotFoundError(iface);
