@@ -21,42 +21,56 @@ export interface Codec<T> {
   decode(view: DataView, offset: number): T;
   /** The type as BTF would describe it; built-in codecs all provide it. */
   describe?(): TypeDescriptor;
+  /**
+   * For scalars: the typed array whose element holds the value exactly as encode() writes it on a
+   * little-endian host (and reads back what decode() returns). Maps then store and load such keys
+   * and values with one element access instead of a codec call.
+   */
+  readonly typedArray?: ScalarArrayConstructor;
 }
+
+/** Typed arrays a scalar codec can be read and written through (see Codec.typedArray). */
+export type ScalarArrayConstructor =
+  | Uint8ArrayConstructor | Int8ArrayConstructor | Uint16ArrayConstructor | Int16ArrayConstructor
+  | Uint32ArrayConstructor | Int32ArrayConstructor | Float32ArrayConstructor | Float64ArrayConstructor
+  | BigUint64ArrayConstructor | BigInt64ArrayConstructor;
 
 /** The JavaScript type a codec encodes and decodes. */
 export type Infer<C> = C extends Codec<infer T> ? T : never;
 
 function intCodec<T>(name: string, size: number, encoding: "unsigned" | "signed" | "char" | "bool",
   encode: (value: T, view: DataView, offset: number) => void, decode: (view: DataView, offset: number) => T,
-  byteOrder?: "big"): Codec<T> {
+  typedArray?: ScalarArrayConstructor, byteOrder?: "big"): Codec<T> {
   const descriptor: TypeDescriptor = byteOrder
     ? { kind: "int", name, size, encoding, byteOrder }
     : { kind: "int", name, size, encoding };
-  return { size, align: size, encode, decode, describe: () => descriptor };
+  return typedArray
+    ? { size, align: size, encode, decode, describe: () => descriptor, typedArray }
+    : { size, align: size, encode, decode, describe: () => descriptor };
 }
 
 export const u8: Codec<number> = intCodec("unsigned char", 1, "unsigned",
-  (v, d, o) => d.setUint8(o, v), (d, o) => d.getUint8(o));
+  (v, d, o) => d.setUint8(o, v), (d, o) => d.getUint8(o), Uint8Array);
 export const i8: Codec<number> = intCodec("signed char", 1, "signed",
-  (v, d, o) => d.setInt8(o, v), (d, o) => d.getInt8(o));
+  (v, d, o) => d.setInt8(o, v), (d, o) => d.getInt8(o), Int8Array);
 export const u16: Codec<number> = intCodec("unsigned short", 2, "unsigned",
-  (v, d, o) => d.setUint16(o, v, true), (d, o) => d.getUint16(o, true));
+  (v, d, o) => d.setUint16(o, v, true), (d, o) => d.getUint16(o, true), Uint16Array);
 export const i16: Codec<number> = intCodec("short", 2, "signed",
-  (v, d, o) => d.setInt16(o, v, true), (d, o) => d.getInt16(o, true));
+  (v, d, o) => d.setInt16(o, v, true), (d, o) => d.getInt16(o, true), Int16Array);
 export const u32: Codec<number> = intCodec("unsigned int", 4, "unsigned",
-  (v, d, o) => d.setUint32(o, v, true), (d, o) => d.getUint32(o, true));
+  (v, d, o) => d.setUint32(o, v, true), (d, o) => d.getUint32(o, true), Uint32Array);
 export const i32: Codec<number> = intCodec("int", 4, "signed",
-  (v, d, o) => d.setInt32(o, v, true), (d, o) => d.getInt32(o, true));
+  (v, d, o) => d.setInt32(o, v, true), (d, o) => d.getInt32(o, true), Int32Array);
 export const u64: Codec<bigint> = intCodec("unsigned long long", 8, "unsigned",
-  (v, d, o) => d.setBigUint64(o, v, true), (d, o) => d.getBigUint64(o, true));
+  (v, d, o) => d.setBigUint64(o, v, true), (d, o) => d.getBigUint64(o, true), BigUint64Array);
 export const i64: Codec<bigint> = intCodec("long long", 8, "signed",
-  (v, d, o) => d.setBigInt64(o, v, true), (d, o) => d.getBigInt64(o, true));
+  (v, d, o) => d.setBigInt64(o, v, true), (d, o) => d.getBigInt64(o, true), BigInt64Array);
 /** A 16-bit number in network byte order (`__be16`, e.g. a port). */
 export const be16: Codec<number> = intCodec("__be16", 2, "unsigned",
-  (v, d, o) => d.setUint16(o, v, false), (d, o) => d.getUint16(o, false), "big");
+  (v, d, o) => d.setUint16(o, v, false), (d, o) => d.getUint16(o, false), undefined, "big");
 /** A 32-bit number in network byte order (`__be32`, e.g. an IPv4 address). */
 export const be32: Codec<number> = intCodec("__be32", 4, "unsigned",
-  (v, d, o) => d.setUint32(o, v, false), (d, o) => d.getUint32(o, false), "big");
+  (v, d, o) => d.setUint32(o, v, false), (d, o) => d.getUint32(o, false), undefined, "big");
 /** C `_Bool`: one byte, 0 or 1. */
 export const bool: Codec<boolean> = intCodec("_Bool", 1, "bool",
   (v, d, o) => d.setUint8(o, v ? 1 : 0), (d, o) => d.getUint8(o) !== 0);
@@ -65,11 +79,13 @@ export const f32: Codec<number> = {
   size: 4, align: 4,
   encode: (v, d, o) => d.setFloat32(o, v, true), decode: (d, o) => d.getFloat32(o, true),
   describe: () => ({ kind: "float", name: "float", size: 4 }),
+  typedArray: Float32Array,
 };
 export const f64: Codec<number> = {
   size: 8, align: 8,
   encode: (v, d, o) => d.setFloat64(o, v, true), decode: (d, o) => d.getFloat64(o, true),
   describe: () => ({ kind: "float", name: "double", size: 8 }),
+  typedArray: Float64Array,
 };
 
 function checkLength(what: string, n: number): void {

@@ -1,7 +1,7 @@
 // The part every map shares, whatever its kind: the file descriptor and its lifetime, the sizes
 // the kernel knows it by, pinning, freezing, and turning errnos into map errors. Key/value maps
 // build on it in map.ts; queues, bloom filters and ring buffers use it directly.
-import { bpfErrno, closeFd, Cmd, commandName, fdById, mapCreate, mapElemAttr, mapFreeze, objGet, objPin } from "../sys/bpf.js";
+import { bpfAt, closeFd, Cmd, commandName, ELEM_ATTR_SIZE, fdById, mapCreate, mapElemAttr, mapFreeze, objGet, objPin } from "../sys/bpf.js";
 import { Errno } from "../sys/errors.js";
 import { enumName, MapFlags, MapType } from "../uapi.js";
 import {
@@ -182,7 +182,7 @@ export class MapHandle implements Disposable {
    * getter is what throws MapClosedError.
    */
   protected elementCall(fd: number, cmd: Cmd, keyAddress: number, valueAddress: number, flags: number): number {
-    return bpfErrno(cmd, mapElemAttr(fd, keyAddress, valueAddress, flags));
+    return bpfAt(cmd, mapElemAttr(fd, keyAddress, valueAddress, flags).mem.address, ELEM_ATTR_SIZE);
   }
 
   /** The error for a failed command on this map; update errnos become the specific classes. */

@@ -9,6 +9,7 @@
  * flows.set({ saddr: 0x0a000001, daddr: 0x0a000002, sport: 1234, dport: 80 }, 1n);
  * for (const [flow, packets] of flows) console.log(flow.dport, packets);
  * flows.lookupBatch();                     // all entries with BPF_MAP_LOOKUP_BATCH
+ * flows.lookupBatchEach((keys, values, n) => { … }); // the same, read in place (no allocation per entry)
  *
  * using counters = PerCpuArrayMap.create({ value: u64, maxEntries: 4 });
  * counters.get(0);                         // [0n, 0n] — one value per possible CPU
@@ -24,14 +25,14 @@
  */
 export {
   u8, i8, u16, i16, u32, i32, u64, i64, be16, be32, bool, f32, f64, bytes, cstring, array, struct, none, perCpu,
-  type Codec, type Infer, type StructCodec, type StructValue, type TypeDescriptor,
+  type Codec, type Infer, type ScalarArrayConstructor, type StructCodec, type StructValue, type TypeDescriptor,
 } from "./codec.js";
 export {
   MapError, MapFullError, KeyExistsError, KeyNotFoundError, MapReadOnlyError, MapMismatchError, MapClosedError, MapSpecError,
 } from "./errors.js";
 export { mapInfo, type MapInfo } from "./info.js";
 export { MapHandle, type MapBtf, type MapOptions, type OpenOptions, type MapDescription } from "./handle.js";
-export { BpfMap, KeyValueMap, isPerCpuType, type MapSpec, type PerCpuMapType } from "./map.js";
+export { BpfMap, KeyValueMap, isPerCpuType, type BatchVisitor, type MapSpec, type PerCpuMapType } from "./map.js";
 export { HashMap, type HashMapOptions } from "./hash.js";
 export { LruHashMap, type LruHashMapOptions } from "./lru-hash.js";
 export { ArrayMap, type ArrayMapOptions } from "./array.js";

@@ -1,9 +1,12 @@
 // Key/value maps: typed element access, iteration and batch operations over any map type whose
 // elements have a key and a value. The kinds (HashMap, ArrayMap, …) are thin layers over this.
 //
-// Hot path: get/set/has/delete encode into native key/value buffers the map owns, fill the shared
-// scratch attr (mapElemAttr) and make one bpf() call; nothing is allocated but the decoded result.
-import { batchAttr, bpfErrno, Cmd } from "../sys/bpf.js";
+// Hot path: get/set/has/delete write the key (and value) into the map's own native block, whose
+// bpf_attr is filled once at creation (ElemBlock), and make one bpf() call; nothing is allocated
+// but the decoded result. Scalar keys and values (u32, u64, …) go through a typed-array element
+// instead of a codec call. Batches read into native buffers; lookupBatchEach() hands those out
+// undecoded, lookupBatch() decodes them into [key, value] pairs.
+import { BATCH_ATTR_SIZE, BatchBlock, bpfAt, Cmd, ELEM_ATTR_SIZE, ElemBlock } from "../sys/bpf.js";
 import { possibleCpuCount } from "../sys/cpus.js";
 import { Errno } from "../sys/errors.js";
 import { NativeMemory } from "../sys/libc.js";
@@ -32,17 +35,42 @@ export interface MapSpec<K, V> extends MapOptions {
   ifindex?: number;
 }
 
+/**
+ * Called once per kernel batch with the undecoded entries: entry i's key starts at byte
+ * i × keySize of `keys`, its value at i × valueSize of `values` (for per-CPU maps, one 8-byte
+ * aligned slot per possible CPU, as perCpu() lays them out). The views alias buffers that the next
+ * batch overwrites: read them during the call only. Return false to stop after this batch.
+ */
+export type BatchVisitor = (keys: DataView, values: DataView, count: number) => void | boolean;
+
+/** A scalar key or value buffer seen as a typed array (see Codec.typedArray). */
+type Cells = { [index: number]: number | bigint };
+
 interface BatchBuffers {
   capacity: number;
   keys: NativeMemory;
   values: NativeMemory;
+  keyView: DataView;
+  valueView: DataView;
+  /** The buffers as typed arrays, for scalar codecs whose size is the stride. */
+  keyCells: Cells | undefined;
+  valueCells: Cells | undefined;
   inToken: NativeMemory;
   outToken: NativeMemory;
+  attr: BatchBlock;
 }
 
 const DEFAULT_BATCH = 256;
 // Batch tokens are a bucket index (u32) for hash maps and a key for the generic implementation.
 const tokenSize = (keySize: number): number => Math.max(keySize, 8);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** `count` elements of `codec` at `byteOffset` of `buffer` as a typed array, when the codec is a scalar with one. */
+function cellsOf(codec: Codec<unknown>, buffer: ArrayBufferLike, byteOffset: number, count: number): Cells | undefined {
+  const TypedArray = codec.typedArray;
+  if (!littleEndian || TypedArray === undefined || TypedArray.BYTES_PER_ELEMENT !== codec.size || count === 0) return undefined;
+  return new TypedArray(buffer as ArrayBuffer, byteOffset, count); // native memory (koffi.view), never shared
+}
 
 /**
  * The behaviour of every map whose elements have a key and a value, encoded by codecs. The kinds
@@ -58,37 +86,50 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
   readonly key: Codec<K>;
   /** Codec of the whole value as user space sees it (for per-CPU maps: all CPUs' values). */
   readonly value: Codec<V>;
-  readonly #keyMem: NativeMemory;
-  readonly #valueMem: NativeMemory;
-  readonly #keyAddress: number;
-  readonly #valueAddress: number;
-  readonly #keyView: DataView;
-  readonly #valueView: DataView;
+  readonly #elem: ElemBlock;
+  readonly #keyCell: Cells | undefined;
+  readonly #valueCell: Cells | undefined;
   #batch: BatchBuffers | undefined;
 
   protected constructor(fd: number, description: MapDescription, key: Codec<K>, value: Codec<V>) {
     super(fd, description);
     this.key = key;
     this.value = value;
-    this.#keyMem = new NativeMemory(key.size);
-    this.#valueMem = new NativeMemory(value.size);
-    // Maps without keys (queue, stack, bloom filter) must be passed a NULL key.
-    this.#keyAddress = key.size === 0 ? 0 : this.#keyMem.address;
-    this.#valueAddress = value.size === 0 ? 0 : this.#valueMem.address;
-    this.#keyView = this.#keyMem.view;
-    this.#valueView = this.#valueMem.view;
+    // Maps without keys (queue, stack, bloom filter) get a NULL key.
+    const elem = this.#elem = new ElemBlock(fd, key.size, value.size);
+    this.#keyCell = cellsOf(key, elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.keyOffset, 1);
+    this.#valueCell = cellsOf(value, elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.valueOffset, 1);
+  }
+
+  #putKey(key: K): void {
+    const cell = this.#keyCell;
+    if (cell !== undefined) cell[0] = key as number | bigint;
+    else this.key.encode(key, this.#elem.keyView, 0);
+  }
+
+  #putValue(value: V): void {
+    const cell = this.#valueCell;
+    if (cell !== undefined) cell[0] = value as number | bigint;
+    else this.value.encode(value, this.#elem.valueView, 0);
+  }
+
+  #takeValue(): V {
+    const cell = this.#valueCell;
+    return cell !== undefined ? cell[0] as V : this.value.decode(this.#elem.valueView, 0);
   }
 
   /** Looks a key up. Returns undefined when the key is absent. */
   get(key: K, flags = 0): V | undefined {
-    const fd = this.fd;
-    this.key.encode(key, this.#keyView, 0);
-    const ret = this.elementCall(fd, Cmd.MAP_LOOKUP_ELEM, this.#keyAddress, this.#valueAddress, flags);
+    this.fd; // throws MapClosedError once closed (the native block is freed then)
+    const elem = this.#elem;
+    this.#putKey(key);
+    elem.flags(flags);
+    const ret = bpfAt(Cmd.MAP_LOOKUP_ELEM, elem.attr, ELEM_ATTR_SIZE);
     if (ret < 0) {
       if (ret === -Errno.ENOENT) return undefined;
       throw this.mapError(Cmd.MAP_LOOKUP_ELEM, -ret);
     }
-    return this.value.decode(this.#valueView, 0);
+    return this.#takeValue();
   }
 
   /**
@@ -96,19 +137,21 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
    * EXIST (KeyNotFoundError when absent). A full map gives MapFullError, a frozen one MapReadOnlyError.
    */
   set(key: K, value: V, flags: number = UpdateFlags.ANY): this {
-    const fd = this.fd;
-    this.key.encode(key, this.#keyView, 0);
-    this.value.encode(value, this.#valueView, 0);
-    const ret = this.elementCall(fd, Cmd.MAP_UPDATE_ELEM, this.#keyAddress, this.#valueAddress, flags);
+    this.fd;
+    const elem = this.#elem;
+    this.#putKey(key);
+    this.#putValue(value);
+    elem.flags(flags);
+    const ret = bpfAt(Cmd.MAP_UPDATE_ELEM, elem.attr, ELEM_ATTR_SIZE);
     if (ret < 0) throw this.mapError(Cmd.MAP_UPDATE_ELEM, -ret);
     return this;
   }
 
   /** Removes a key; false when it was not there. */
   delete(key: K): boolean {
-    const fd = this.fd;
-    this.key.encode(key, this.#keyView, 0);
-    const ret = this.elementCall(fd, Cmd.MAP_DELETE_ELEM, this.#keyAddress, 0, 0);
+    this.fd;
+    this.#putKey(key);
+    const ret = bpfAt(Cmd.MAP_DELETE_ELEM, this.#elem.keyAttr, ELEM_ATTR_SIZE);
     if (ret < 0) {
       if (ret === -Errno.ENOENT) return false;
       throw this.mapError(Cmd.MAP_DELETE_ELEM, -ret);
@@ -117,9 +160,11 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
   }
 
   has(key: K): boolean {
-    const fd = this.fd;
-    this.key.encode(key, this.#keyView, 0);
-    const ret = this.elementCall(fd, Cmd.MAP_LOOKUP_ELEM, this.#keyAddress, this.#valueAddress, 0);
+    this.fd;
+    const elem = this.#elem;
+    this.#putKey(key);
+    elem.flags(0);
+    const ret = bpfAt(Cmd.MAP_LOOKUP_ELEM, elem.attr, ELEM_ATTR_SIZE);
     if (ret < 0) {
       if (ret === -Errno.ENOENT) return false;
       throw this.mapError(Cmd.MAP_LOOKUP_ELEM, -ret);
@@ -129,14 +174,16 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   /** Looks a key up and removes it in one step (hash maps; queues and stacks use pop()). */
   take(key: K): V | undefined {
-    const fd = this.fd;
-    this.key.encode(key, this.#keyView, 0);
-    const ret = this.elementCall(fd, Cmd.MAP_LOOKUP_AND_DELETE_ELEM, this.#keyAddress, this.#valueAddress, 0);
+    this.fd;
+    const elem = this.#elem;
+    this.#putKey(key);
+    elem.flags(0);
+    const ret = bpfAt(Cmd.MAP_LOOKUP_AND_DELETE_ELEM, elem.attr, ELEM_ATTR_SIZE);
     if (ret < 0) {
       if (ret === -Errno.ENOENT) return undefined;
       throw this.mapError(Cmd.MAP_LOOKUP_AND_DELETE_ELEM, -ret);
     }
-    return this.value.decode(this.#valueView, 0);
+    return this.#takeValue();
   }
 
   keys(): IterableIterator<K> {
@@ -157,12 +204,12 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   /** Reads the value of the key at `offset` (native `address`) of an iteration buffer; undefined when it vanished. */
   #lookupAt(keys: DataView, offset: number, address: number): [K, V] | undefined {
-    const ret = this.elementCall(this.fd, Cmd.MAP_LOOKUP_ELEM, address, this.#valueAddress, 0);
+    const ret = this.elementCall(this.fd, Cmd.MAP_LOOKUP_ELEM, address, this.#elem.valueAddress, 0);
     if (ret < 0) {
       if (ret === -Errno.ENOENT) return undefined; // deleted between GET_NEXT_KEY and the lookup
       throw this.mapError(Cmd.MAP_LOOKUP_ELEM, -ret);
     }
-    return [this.key.decode(keys, offset), this.value.decode(this.#valueView, 0)];
+    return [this.key.decode(keys, offset), this.#takeValue()];
   }
 
   /**
@@ -203,9 +250,12 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
     current?.keys.free();
     current?.values.free();
     const buffers: BatchBuffers = {
-      capacity, keys, values,
+      capacity, keys, values, keyView: keys.view, valueView: values.view,
+      keyCells: cellsOf(this.key, keys.bytes.buffer, keys.bytes.byteOffset, capacity),
+      valueCells: cellsOf(this.value, values.bytes.buffer, values.bytes.byteOffset, capacity),
       inToken: current?.inToken ?? new NativeMemory(tokenSize(this.keySize)),
       outToken: current?.outToken ?? new NativeMemory(tokenSize(this.keySize)),
+      attr: current?.attr ?? new BatchBlock(),
     };
     this.#batch = buffers;
     return buffers;
@@ -213,7 +263,7 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   /** Up to `count` entries (all when omitted) read with BPF_MAP_LOOKUP_BATCH, from the start of the map. */
   lookupBatch(count?: number): [K, V][] {
-    return this.#readBatches(Cmd.MAP_LOOKUP_BATCH, count);
+    return this.#collect(Cmd.MAP_LOOKUP_BATCH, count);
   }
 
   /** Alias of lookupBatch. */
@@ -227,64 +277,97 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
    * return a few fewer (or, when the first bucket alone is larger than `count`, a few more).
    */
   lookupAndDeleteBatch(count?: number): [K, V][] {
-    return this.#readBatches(Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count);
+    return this.#collect(Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count);
   }
 
-  #readBatches(cmd: Cmd.MAP_LOOKUP_BATCH | Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count: number | undefined): [K, V][] {
-    const limit = count ?? Infinity;
-    // Plain lookups may read past `count` and drop the surplus; lookup-and-delete must not.
-    const overRead = cmd === Cmd.MAP_LOOKUP_BATCH;
+  /**
+   * Like lookupBatch(), without decoding: `visit` sees each kernel batch in the native buffers
+   * (see BatchVisitor), so reading the map costs no allocation per entry. Returns how many
+   * entries were visited (at most `count` when given).
+   */
+  lookupBatchEach(visit: BatchVisitor, count?: number): number {
+    return this.#readBatches(Cmd.MAP_LOOKUP_BATCH, count, visit);
+  }
+
+  /**
+   * Like lookupAndDeleteBatch(), without decoding (see lookupBatchEach). The entries of every
+   * batch handed to `visit` are gone from the map, also when it returns false to stop.
+   */
+  lookupAndDeleteBatchEach(visit: BatchVisitor, count?: number): number {
+    return this.#readBatches(Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count, visit);
+  }
+
+  #collect(cmd: Cmd.MAP_LOOKUP_BATCH | Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count: number | undefined): [K, V][] {
     const out: [K, V][] = [];
+    const key = this.key, value = this.value;
+    const keyStride = key.size, valueStride = value.size;
+    this.#readBatches(cmd, count, (keyView, valueView, got) => {
+      const { keyCells, valueCells } = this.#batch!; // the buffers being visited
+      for (let i = 0; i < got; i++) {
+        const k = keyCells !== undefined ? keyCells[i] as K : key.decode(keyView, i * keyStride);
+        const v = valueCells !== undefined ? valueCells[i] as V : value.decode(valueView, i * valueStride);
+        out.push([k, v]);
+      }
+    });
+    return out;
+  }
+
+  #readBatches(cmd: Cmd.MAP_LOOKUP_BATCH | Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count: number | undefined, visit: BatchVisitor): number {
+    const limit = count ?? Infinity;
+    // Plain lookups may read past `count` and hide the surplus; lookup-and-delete must not read
+    // more than asked, and hands out all it took.
+    const overRead = cmd === Cmd.MAP_LOOKUP_BATCH;
+    let done = 0;
     let first = true;
     let want = 0;
-    while (out.length < limit) {
+    while (done < limit) {
       const buffers = this.#batchBuffers(want);
-      want = Math.max(want, overRead ? buffers.capacity : Math.min(buffers.capacity, limit - out.length));
-      const a = batchAttr({
-        inBatch: first ? 0 : buffers.inToken.address, outBatch: buffers.outToken.address,
-        keys: buffers.keys.address, values: buffers.values.address, count: want, mapFd: this.fd,
-      });
-      const ret = bpfErrno(cmd, a);
-      const got = a.readU32(32);
+      want = Math.max(want, overRead ? buffers.capacity : Math.min(buffers.capacity, limit - done));
+      const a = buffers.attr.fill(first ? 0 : buffers.inToken.address, buffers.outToken.address,
+        buffers.keys.address, buffers.values.address, want, this.fd);
+      const ret = bpfAt(cmd, a.address, BATCH_ATTR_SIZE);
+      const got = a.count;
       if (ret < 0 && ret !== -Errno.ENOENT) {
         // ENOSPC: the next hash bucket holds more elements than `want` (nothing was read or
         // deleted). With some entries in hand that is a fine place to stop short of `count`;
         // otherwise ask again with room for a bigger bucket, returning more than `count`.
         if (ret === -Errno.ENOSPC && got === 0) {
-          if (out.length > 0 && count !== undefined) break;
+          if (done > 0 && count !== undefined) break;
           want *= 2;
           continue;
         }
         throw this.mapError(cmd, -ret);
       }
-      const keyView = buffers.keys.view, valueView = buffers.values.view;
-      const keyStride = this.key.size, valueStride = this.value.size;
-      for (let i = 0; i < got; i++) out.push([this.key.decode(keyView, i * keyStride), this.value.decode(valueView, i * valueStride)]);
+      const shown = overRead ? Math.min(got, limit - done) : got;
+      done += shown;
+      if (shown > 0 && visit(buffers.keyView, buffers.valueView, shown) === false) break;
       // ENOENT ends the walk even while it returns the last elements (kernel.md gotcha 3).
       if (ret === -Errno.ENOENT) break;
       buffers.inToken.bytes.set(buffers.outToken.bytes);
       first = false;
       want = 0;
     }
-    if (out.length > limit) out.length = limit;
-    return out;
+    return done;
   }
 
   /** Writes entries with BPF_MAP_UPDATE_BATCH; returns how many were written. Errors as for set(). */
   updateBatch(entries: Iterable<readonly [K, V]>, flags: number = UpdateFlags.ANY): number {
     const list = Array.isArray(entries) ? entries as readonly (readonly [K, V])[] : [...entries];
+    const keyStride = this.key.size, valueStride = this.value.size;
     let done = 0;
     while (done < list.length) {
       const buffers = this.#batchBuffers();
       const n = Math.min(buffers.capacity, list.length - done);
-      const keyView = buffers.keys.view, valueView = buffers.values.view;
+      const { keyView, valueView, keyCells, valueCells } = buffers;
       for (let i = 0; i < n; i++) {
         const [key, value] = list[done + i]!;
-        this.key.encode(key, keyView, i * this.key.size);
-        this.value.encode(value, valueView, i * this.value.size);
+        if (keyCells !== undefined) keyCells[i] = key as number | bigint;
+        else this.key.encode(key, keyView, i * keyStride);
+        if (valueCells !== undefined) valueCells[i] = value as number | bigint;
+        else this.value.encode(value, valueView, i * valueStride);
       }
-      const a = batchAttr({ inBatch: 0, outBatch: 0, keys: buffers.keys.address, values: buffers.values.address, count: n, mapFd: this.fd, elemFlags: flags });
-      const ret = bpfErrno(Cmd.MAP_UPDATE_BATCH, a);
+      const a = buffers.attr.fill(0, 0, buffers.keys.address, buffers.values.address, n, this.fd, flags);
+      const ret = bpfAt(Cmd.MAP_UPDATE_BATCH, a.address, BATCH_ATTR_SIZE);
       if (ret < 0) throw this.mapError(Cmd.MAP_UPDATE_BATCH, -ret);
       done += n;
     }
@@ -294,15 +377,20 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
   /** Deletes keys with BPF_MAP_DELETE_BATCH, skipping absent ones; returns how many were deleted. */
   deleteBatch(keys: Iterable<K>): number {
     const list = Array.isArray(keys) ? keys as readonly K[] : [...keys];
+    const keyStride = this.key.size;
     let next = 0;
     let deleted = 0;
     while (next < list.length) {
       const buffers = this.#batchBuffers();
       const n = Math.min(buffers.capacity, list.length - next);
-      for (let i = 0; i < n; i++) this.key.encode(list[next + i]!, buffers.keys.view, i * this.key.size);
-      const a = batchAttr({ inBatch: 0, outBatch: 0, keys: buffers.keys.address, values: 0, count: n, mapFd: this.fd });
-      const ret = bpfErrno(Cmd.MAP_DELETE_BATCH, a);
-      const processed = a.readU32(32);
+      const { keyView, keyCells } = buffers;
+      for (let i = 0; i < n; i++) {
+        if (keyCells !== undefined) keyCells[i] = list[next + i] as number | bigint;
+        else this.key.encode(list[next + i]!, keyView, i * keyStride);
+      }
+      const a = buffers.attr.fill(0, 0, buffers.keys.address, 0, n, this.fd);
+      const ret = bpfAt(Cmd.MAP_DELETE_BATCH, a.address, BATCH_ATTR_SIZE);
+      const processed = a.count;
       deleted += ret < 0 ? processed : n;
       if (ret < 0) {
         if (ret !== -Errno.ENOENT) throw this.mapError(Cmd.MAP_DELETE_BATCH, -ret);
@@ -315,10 +403,9 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
   }
 
   protected override release(): void {
-    this.#keyMem.free();
-    this.#valueMem.free();
+    this.#elem.free();
     if (this.#batch) {
-      for (const m of [this.#batch.keys, this.#batch.values, this.#batch.inToken, this.#batch.outToken]) m.free();
+      for (const m of [this.#batch.keys, this.#batch.values, this.#batch.inToken, this.#batch.outToken, this.#batch.attr]) m.free();
       this.#batch = undefined;
     }
     super.release();

@@ -89,6 +89,77 @@ export function bpfErrno(cmd: Cmd, a: Attr = scratchAttr): number {
   return ret < 0 ? -lastErrno() : ret;
 }
 
+const syscall3 = native.syscall3;
+const SYS_BPF = SYS.bpf;
+
+/**
+ * Size of the element commands' attr (map_fd, key, value or next_key, flags), the size libbpf
+ * passes too: the kernel then copies and checks only those 32 bytes, whatever follows in memory.
+ */
+export const ELEM_ATTR_SIZE = 32;
+
+/**
+ * bpf(cmd) on an attr already filled at a raw address; returns the result or -errno. The map
+ * element hot path: one native call and nothing else (errno is read only on failure).
+ */
+export function bpfAt(cmd: Cmd, attrAddress: number, size: number): number {
+  const ret = syscall3(SYS_BPF, cmd, attrAddress, size);
+  return ret < 0 ? -lastErrno() : ret;
+}
+
+/**
+ * A map's own block of native memory for element commands, filled once so that an operation only
+ * writes the key (and value) and makes the call. Layout: an attr {map_fd, key, value, flags} at
+ * `attr`, a second one {map_fd, key} at `keyAttr` (DELETE_ELEM rejects a non-zero value field),
+ * then the key buffer, then the value buffer (both 8-byte aligned), all in one allocation so the
+ * kernel touches one or two pages per call.
+ */
+export class ElemBlock {
+  readonly mem: NativeMemory;
+  /** Address of the attr with key and value (LOOKUP, UPDATE, LOOKUP_AND_DELETE). */
+  readonly attr: number;
+  /** Address of the attr with the key only (DELETE). */
+  readonly keyAttr: number;
+  /** Byte offsets of the key and value buffers inside `mem`. */
+  readonly keyOffset: number;
+  readonly valueOffset: number;
+  /** Addresses of the key and value buffers (0 for zero-size ones). */
+  readonly keyAddress: number;
+  readonly valueAddress: number;
+  readonly keyView: DataView;
+  readonly valueView: DataView;
+  /** The attr's 32-bit words (flags are words 6 and 7). */
+  readonly #words: Uint32Array;
+  #flags = 0;
+
+  /** Zero-size keys or values (queues, stacks, bloom filters) are passed as NULL. */
+  constructor(mapFd: number, keySize: number, valueSize: number) {
+    this.keyOffset = 2 * ELEM_ATTR_SIZE;
+    this.valueOffset = this.keyOffset + Math.ceil(keySize / 8) * 8;
+    const mem = this.mem = new NativeMemory(this.valueOffset + valueSize);
+    mem.bytes.fill(0);
+    const keyAddress = this.keyAddress = keySize === 0 ? 0 : mem.address + this.keyOffset;
+    const valueAddress = this.valueAddress = valueSize === 0 ? 0 : mem.address + this.valueOffset;
+    new Attr(mem).u32(0, mapFd).u64(8, keyAddress).u64(16, valueAddress)
+      .u32(ELEM_ATTR_SIZE, mapFd).u64(ELEM_ATTR_SIZE + 8, keyAddress);
+    this.attr = mem.address;
+    this.keyAttr = mem.address + ELEM_ATTR_SIZE;
+    this.keyView = new DataView(mem.bytes.buffer, mem.bytes.byteOffset + this.keyOffset, keySize);
+    this.valueView = new DataView(mem.bytes.buffer, mem.bytes.byteOffset + this.valueOffset, valueSize);
+    this.#words = new Uint32Array(mem.bytes.buffer, mem.bytes.byteOffset, ELEM_ATTR_SIZE / 4);
+  }
+
+  /** Sets the flags field of `attr` (a store only when they change). */
+  flags(flags: number): void {
+    if (flags === this.#flags) return;
+    this.#words[6] = flags >>> 0;
+    this.#words[7] = Math.floor(flags / 0x1_0000_0000) >>> 0;
+    this.#flags = flags;
+  }
+
+  free(): void { this.mem.free(); }
+}
+
 /** bpf() on a worker thread, so long commands (test_run with repeat) do not block the event loop. */
 export function bpfAsync(cmd: Cmd, a: Attr): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -131,15 +202,43 @@ export function mapElemAttr(mapFd: number, key: number, valueOrNextKey: number, 
   return scratchAttr.u32(0, mapFd).u32(4, 0).u64(8, key).u64(16, valueOrNextKey).u64(24, flags);
 }
 
-export interface BatchAttr {
-  inBatch: number; outBatch: number; keys: number; values: number; count: number; mapFd: number;
-  elemFlags?: number; flags?: number;
+/** Size of the batch commands' attr (in_batch … flags), the size libbpf passes too. */
+export const BATCH_ATTR_SIZE = 56;
+
+/**
+ * An attr of its own for the batch commands of one map, reused from call to call: fill() writes
+ * every field, so nothing needs zeroing, and `count` reads back what the kernel processed.
+ */
+export class BatchBlock {
+  readonly mem: NativeMemory;
+  readonly address: number;
+  readonly #words: Uint32Array;
+
+  constructor() {
+    this.mem = new NativeMemory(BATCH_ATTR_SIZE);
+    this.address = this.mem.address;
+    this.#words = new Uint32Array(this.mem.bytes.buffer, this.mem.bytes.byteOffset, BATCH_ATTR_SIZE / 4);
+  }
+
+  /** Writes every field; pointers are addresses (0 = NULL). */
+  fill(inBatch: number, outBatch: number, keys: number, values: number, count: number, mapFd: number, elemFlags = 0): this {
+    const w = this.#words;
+    w[0] = inBatch >>> 0; w[1] = Math.floor(inBatch / 0x1_0000_0000);
+    w[2] = outBatch >>> 0; w[3] = Math.floor(outBatch / 0x1_0000_0000);
+    w[4] = keys >>> 0; w[5] = Math.floor(keys / 0x1_0000_0000);
+    w[6] = values >>> 0; w[7] = Math.floor(values / 0x1_0000_0000);
+    w[8] = count; w[9] = mapFd;
+    w[10] = elemFlags >>> 0; w[11] = Math.floor(elemFlags / 0x1_0000_0000);
+    w[12] = 0; w[13] = 0;
+    return this;
+  }
+
+  /** The count field: elements the kernel read, wrote or deleted. */
+  get count(): number { return this.#words[8]!; }
+
+  free(): void { this.mem.free(); }
 }
 
-export function batchAttr(o: BatchAttr): Attr {
-  return attr().u64(0, o.inBatch).u64(8, o.outBatch).u64(16, o.keys).u64(24, o.values)
-    .u32(32, o.count).u32(36, o.mapFd).u64(40, o.elemFlags ?? 0).u64(48, o.flags ?? 0);
-}
 
 export interface ProgLoadAttr {
   progType: number; insns: NativeMemory; insnCount: number; license: NativeMemory;
