@@ -1,0 +1,62 @@
+// `tsbpf compile FILE.bpf.ts [-o OUT.o | OUT.json]`: kernel TypeScript to eBPF, with no clang.
+import { writeFileSync } from "node:fs";
+import { compileModule } from "../../compiler/compile.js";
+import { CompileError, formatDiagnostic } from "../../compiler/diagnostics.js";
+import { writeElf } from "../../compiler/elf.js";
+import { decode, listing } from "../../asm/index.js";
+import { dumpFunction } from "../../compiler/ir.js";
+import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
+
+export const name = "compile";
+export const summary = "compile kernel TypeScript (.bpf.ts) to an ELF object or a tsbpf artifact";
+export const usage = `usage: tsbpf compile FILE.bpf.ts [-o OUT.o | -o OUT.json] [--listing] [--ir] [--json]
+
+  Type-checks FILE and compiles its programs (markers xdp, tc, tracepoint … exported at module
+  level) to eBPF. The language is described in docs/kernel-typescript.md.
+  -o OUT.o     an ELF object with .BTF, .BTF.ext and BTF-defined .maps (libbpf/bpftool load it)
+  -o OUT.json  the tsbpf artifact (KernelObject.load reads it without the TypeScript compiler)
+  Without -o: one line per program (section, instructions, maps).
+Options:
+  --listing    print each program's instructions (verifier syntax)
+  --ir         print each function's IR after optimisation
+  --json       one JSON object per program (NDJSON)
+Exit status 1 with one "file:line:col: error: reason" line per problem when FILE does not compile.`;
+
+export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    output: { type: "string", short: "o" },
+    listing: { type: "boolean" },
+    ir: { type: "boolean" },
+  }, usage);
+  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  if (positionals.length !== 1) throw new UsageError("give one kernel TypeScript file", usage);
+  const file = positionals[0]!;
+  const out = values.output;
+  if (out !== undefined && !/\.(o|json)$/.test(out)) throw new UsageError("the output must end in .o (ELF) or .json (artifact)", usage);
+  let m;
+  try {
+    m = await compileModule(file);
+  } catch (err) {
+    if (err instanceof CompileError) {
+      for (const d of err.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (out?.endsWith(".o")) writeFileSync(out, writeElf(m));
+  else if (out?.endsWith(".json")) writeFileSync(out, `${JSON.stringify(m.artifact)}\n`);
+  const w = new LineWriter(io.stdout);
+  for (const p of m.artifact.programs) {
+    const insns = Buffer.from(p.insns, "base64").length / 8;
+    if (values.json) {
+      w.json({ program: p.name, kind: p.kind, section: p.section, insns, functions: p.functions.map((f) => f.name), maps: p.maps, compile_ms: Math.round(m.artifact.compileMs ?? 0) });
+    } else if (!out || values.listing) {
+      w.line(`${p.name.padEnd(20)} ${p.section.padEnd(36)} ${String(insns).padStart(5)} insns  maps: ${p.maps.join(", ") || "-"}`);
+    }
+    if (values.listing) for (const l of listing(decode(Buffer.from(p.insns, "base64")))) w.line(`  ${l}`);
+  }
+  if (values.ir) for (const f of m.functions.values()) for (const l of dumpFunction(f.ir).split("\n")) w.line(l);
+  if (out && !values.json) w.line(`wrote ${out} (${m.artifact.programs.length} program${m.artifact.programs.length === 1 ? "" : "s"}, ${Math.round(m.artifact.compileMs ?? 0)} ms)`);
+  w.flush();
+  return 0;
+}

@@ -1,0 +1,2598 @@
+// Lowering one function of kernel TypeScript to IR: statements to blocks, expressions to
+// three-address instructions over virtual registers, integer semantics of eBPF (32- or 64-bit
+// arithmetic by type), views of memory addressed as base register + constant offset, null tests
+// that become the verifier's null checks, and packet bounds checks emitted where the program tests
+// a packet view against null.
+import type * as TS from "typescript";
+import { helperId } from "../asm/helpers.js";
+import { FunctionBuilder, type Base, type Block, type CmpOp, type Instr, type IrFunction, type MemSize, type Operand, type PtrKind, type SrcLoc, type VReg } from "./ir.js";
+import { INTS, arrayOf, typeName, type ArrT, type DataT, type IntT, type StructT } from "./ktypes.js";
+import { I32, I64, U32, U64, ctOf, describeVal, type Binding, type CT, type CtxInfo, type MapInfo, type NullInfo, type PacketCheck, type Space, type Val, type VarType } from "./values.js";
+import { PERF_EVENT_DATA, SK_BUFF, XDP_MD, ptRegs, type CtxField } from "./contexts.js";
+import type { TypeScript } from "./host.js";
+import type { Btf } from "../btf/decoder.js";
+
+/** What a name in kernel code refers to. */
+export type Resolved =
+  | { kind: "local"; symbol: TS.Symbol }
+  | { kind: "kernel"; name: string; node: TS.Node }
+  | { kind: "const"; value: bigint }
+  | { kind: "map"; map: MapInfo }
+  | { kind: "type"; t: DataT }
+  | { kind: "function"; fn: SubFnInfo }
+  | { kind: "global"; g: GlobalVar }
+  | { kind: "namespace" };
+
+export type ParamType = VarType | { k: "ctx"; ctx: CtxInfo };
+export type RetType = { k: "void" } | { k: "int"; t: IntT } | { k: "bool" };
+
+export interface SubFnInfo {
+  name: string;
+  decl: TS.FunctionDeclaration;
+  params: { name: string; symbol: TS.Symbol; type: ParamType }[];
+  ret: RetType;
+  inline: boolean;
+}
+
+export interface GlobalVar { name: string; section: ".rodata" | ".data" | ".bss"; offset: number; t: DataT }
+
+export interface LogArg { kind: "int" | "bool" | "hex" | "ipv4" | "ipv6" | "mac" | "str"; size: number; signed: boolean; offset: number }
+export interface LogSite { id: number; level: number; parts: string[]; args: LogArg[]; size: number; loc: SrcLoc }
+
+/** The module compiler, as one function's lowering sees it. */
+export interface ModuleApi {
+  readonly ts: TypeScript;
+  readonly checker: TS.TypeChecker;
+  fail(node: TS.Node, message: string): never;
+  loc(node: TS.Node): SrcLoc;
+  resolve(node: TS.Identifier): Resolved;
+  /** A data type written as a value: u16, Counter, struct({...}), bytes(16) … */
+  dataTypeOfValue(expr: TS.Expression): DataT;
+  /** A parameter or variable annotation. */
+  typeOfAnnotation(node: TS.TypeNode): ParamType | { k: "struct"; t: DataT } | RetType;
+  btf(): Btf;
+  /** BTF struct/union id by name (vmlinux). */
+  btfStruct(name: string, node: TS.Node): number;
+  logMap(): MapInfo;
+  addLogSite(site: Omit<LogSite, "id">): number;
+  subprogram(fn: SubFnInfo): void;
+}
+
+const NON_NULL_KINDS = new Set<PtrKind>(["ctx", "packet", "stack", "mapValue", "mem", "btf", "map"]);
+const LOG_LEVELS: Record<string, number> = { error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
+const MAX_PACKET_OFF = 0xffff;
+
+function fitsImm32(v: bigint): boolean {
+  return v >= -0x8000_0000n && v <= 0x7fff_ffffn;
+}
+
+function wrap(v: bigint, ct: CT): bigint {
+  return ct.signed ? BigInt.asIntN(ct.w, v) : BigInt.asUintN(ct.w, v);
+}
+
+/** A constant as a value of storage type t (u8(300) = 44, i8(200) = -56). */
+function wrapStorage(v: bigint, t: IntT): bigint {
+  if (t.bool) return v !== 0n ? 1n : 0n;
+  return t.signed ? BigInt.asIntN(t.size * 8, v) : BigInt.asUintN(t.size * 8, v);
+}
+
+function maxOfType(t: IntT): bigint | undefined {
+  if (t.bool) return 1n;
+  if (t.signed) return undefined;
+  return (1n << BigInt(t.size * 8)) - 1n;
+}
+
+interface LValue {
+  read(): Val;
+  write(v: Val, node: TS.Node): void;
+  /** The integer type stored (for conversions of the written value), undefined for bool. */
+  intType?: IntT;
+  isBool?: boolean;
+  /** Memory lvalue of an integer (atomic updates). */
+  mem?: { base: Base; off: number; t: IntT; space: Space };
+}
+
+export class FnLower {
+  readonly b: FunctionBuilder;
+  private readonly scopes: Map<TS.Symbol, Binding>[] = [new Map()];
+  private readonly loops: { brk: Block; cont: Block }[] = [];
+  private readonly homes = new Set<VReg>();
+  private ctxVal: (Val & { k: "ctx" }) | undefined;
+  private packet: { data: VReg; end: VReg } | undefined;
+  private readonly ts: TypeScript;
+  private paramsInstr: Instr & { op: "params" } = { op: "params", regs: [] };
+  /** Inlined calls: where `return` goes and what it sets. */
+  private inline: { exit: Block; result?: VReg; ret: RetType }[] = [];
+  private tempSlots: { off: number; size: number; busy: boolean }[] = [];
+
+  constructor(private readonly m: ModuleApi, name: string, kind: "main" | "sub") {
+    this.b = new FunctionBuilder(name, kind);
+    this.ts = m.ts;
+    this.b.emit(this.paramsInstr);
+  }
+
+  private fail(node: TS.Node, message: string): never {
+    return this.m.fail(node, message);
+  }
+
+  // ---- entry points -----------------------------------------------------------------------------
+
+  /** A program's entry: `(ctx, ...args) => body`. */
+  lowerProgram(fn: TS.ArrowFunction | TS.FunctionExpression, ctx: CtxInfo, tpBtfArgs?: { name: string; type: number }[]): IrFunction {
+    this.b.currentLoc = this.m.loc(fn);
+    const ctxReg = this.b.vreg("ctx");
+    this.paramsInstr.regs.push(ctxReg);
+    this.ctxVal = { k: "ctx", ctx, reg: ctxReg };
+    const params = fn.parameters;
+    if (params.length > 0) this.bindParam(params[0]!, { kind: "val", val: this.ctxVal });
+    if (ctx.kind === "tp_btf") {
+      const args = tpBtfArgs ?? [];
+      if (params.length - 1 > args.length) this.fail(params[args.length + 1]!, `tp_btf event has ${args.length} argument(s)`);
+      for (let i = 1; i < params.length; i++) {
+        const arg = args[i - 1]!;
+        this.bindParam(params[i]!, { kind: "val", val: this.btfArg(ctxReg, i - 1, arg.type, params[i]!) });
+      }
+    } else if (params.length > 1) {
+      this.fail(params[1]!, "a program takes one parameter, its context");
+    }
+    this.lowerBody(fn.body, { k: "int", t: INTS.i32! });
+    return this.b.finish(1, true, this.m.loc(fn));
+  }
+
+  /** A module-level function compiled as a bpf-to-bpf subprogram. */
+  lowerSubprogram(info: SubFnInfo): IrFunction {
+    this.b.currentLoc = this.m.loc(info.decl);
+    info.params.forEach((p) => {
+      const reg = this.b.vreg(p.type.k === "ctx" ? "ctx" : p.type.k === "int" || p.type.k === "bool" ? "scalar" : "pointer");
+      this.paramsInstr.regs.push(reg);
+      this.scopes[0]!.set(p.symbol, this.paramBinding(reg, p.type));
+    });
+    if (!info.decl.body) this.fail(info.decl, `function ${info.name} has no body`);
+    this.lowerBody(info.decl.body, info.ret);
+    return this.b.finish(info.params.length, info.ret.k !== "void", this.m.loc(info.decl));
+  }
+
+  private paramBinding(reg: VReg, type: ParamType): Binding {
+    this.homes.add(reg);
+    if (type.k === "ctx") {
+      const val: Val = { k: "ctx", ctx: type.ctx, reg };
+      this.ctxVal ??= val as Val & { k: "ctx" };
+      return { kind: "val", val };
+    }
+    return { kind: "var", reg, vt: type };
+  }
+
+  private bindParam(p: TS.ParameterDeclaration, binding: Binding): void {
+    if (!this.ts.isIdentifier(p.name)) this.fail(p, "destructuring parameters are not in the subset");
+    const symbol = this.m.checker.getSymbolAtLocation(p.name);
+    if (symbol) this.scopes[0]!.set(symbol, binding);
+  }
+
+  private lowerBody(body: TS.ConciseBody, ret: RetType): void {
+    if (this.ts.isBlock(body)) {
+      this.statements(body.statements);
+      if (!this.b.terminated) this.b.terminate({ op: "ret", value: { imm: 0 } });
+    } else {
+      this.b.currentLoc = this.m.loc(body);
+      this.returnValue(body, ret);
+    }
+    // Blocks nothing reached (after return/break) are dropped later; give them an exit.
+    for (const blk of this.b.blocks) if (!blk.term) blk.term = { op: "ret", value: { imm: 0 } };
+  }
+
+  // ---- statements -------------------------------------------------------------------------------
+
+  private statements(list: readonly TS.Statement[]): void {
+    for (const s of list) this.statement(s);
+  }
+
+  private withScope(f: () => void): void {
+    this.scopes.push(new Map());
+    try { f(); } finally { this.scopes.pop(); }
+  }
+
+  private statement(s: TS.Statement): void {
+    const ts = this.ts;
+    this.b.currentLoc = this.m.loc(s);
+    this.releaseTemps();
+    if (ts.isBlock(s)) return this.withScope(() => this.statements(s.statements));
+    if (ts.isExpressionStatement(s)) { this.effect(s.expression); return; }
+    if (ts.isVariableStatement(s)) return this.variables(s.declarationList);
+    if (ts.isIfStatement(s)) return this.ifStatement(s);
+    if (ts.isReturnStatement(s)) return this.returnStatement(s);
+    if (ts.isForStatement(s)) return this.forStatement(s);
+    if (ts.isWhileStatement(s)) return this.whileStatement(s);
+    if (ts.isDoStatement(s)) return this.doStatement(s);
+    if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) {
+      if (s.label) this.fail(s, "labelled break/continue is not in the subset");
+      const loop = this.loops.at(-1);
+      if (!loop) this.fail(s, `${ts.isBreakStatement(s) ? "break" : "continue"} outside a loop or switch`);
+      if (ts.isContinueStatement(s) && loop.cont === loop.brk) {
+        // A switch inside a loop: continue belongs to the enclosing loop.
+        const outer = [...this.loops].reverse().find((l) => l.cont !== l.brk);
+        if (!outer) this.fail(s, "continue outside a loop");
+        this.b.jump(outer.cont);
+        return;
+      }
+      this.b.jump(ts.isBreakStatement(s) ? loop.brk : loop.cont);
+      return;
+    }
+    if (ts.isSwitchStatement(s)) return this.switchStatement(s);
+    if (ts.isEmptyStatement(s)) return;
+    if (ts.isFunctionDeclaration(s)) this.fail(s, "nested functions are not in the subset: declare the function at module level");
+    if (ts.isTryStatement(s)) this.fail(s, "try/catch is not in the subset: eBPF has no exceptions");
+    if (ts.isThrowStatement(s)) this.fail(s, "throw is not in the subset: eBPF has no exceptions (return an error code)");
+    if (ts.isForOfStatement(s) || ts.isForInStatement(s)) this.fail(s, "for…of / for…in are not in the subset: use a counted for loop");
+    if (ts.isLabeledStatement(s)) this.fail(s, "labelled statements are not in the subset");
+    if (ts.isClassDeclaration(s)) this.fail(s, "classes inside functions are not in the subset");
+    this.fail(s, `${ts.SyntaxKind[s.kind]} is not in the subset`);
+  }
+
+  private variables(list: TS.VariableDeclarationList): void {
+    const ts = this.ts;
+    const isConst = (list.flags & ts.NodeFlags.Const) !== 0;
+    if (!isConst && !(list.flags & ts.NodeFlags.Let)) this.fail(list, "use let or const, not var");
+    for (const d of list.declarations) {
+      if (!ts.isIdentifier(d.name)) this.fail(d, "destructuring is not in the subset");
+      const symbol = this.m.checker.getSymbolAtLocation(d.name);
+      if (!symbol) this.fail(d, "unresolved variable");
+      const annotated = d.type ? this.m.typeOfAnnotation(d.type) : undefined;
+      if (annotated && annotated.k === "ctx") this.fail(d, "contexts cannot be stored in variables");
+      if (annotated && annotated.k === "void") this.fail(d, "a variable cannot be void");
+      // A struct-typed local: storage on the stack, filled by an object literal (or a copy).
+      if (annotated && annotated.k === "struct") {
+        if (d.initializer && !ts.isObjectLiteralExpression(d.initializer) && !ts.isArrayLiteralExpression(d.initializer)) {
+          const v = this.expr(d.initializer);
+          if (v.k === "ptr" && sameType(v.t, annotated.t)) { this.bind(symbol, { kind: "val", val: this.stableVal(v) }); continue; }
+          this.fail(d.initializer, `expected ${typeName(annotated.t)}, got ${describeVal(v)}`);
+        }
+        const off = this.b.allocStack(annotated.t.size, Math.max(8, 1));
+        const view: Val = { k: "ptr", t: annotated.t, base: { fp: true }, off, space: "stack" };
+        if (d.initializer) this.initAggregate(d.initializer, annotated.t, { fp: true }, off);
+        else this.zero({ fp: true }, off, annotated.t.size);
+        this.bind(symbol, { kind: "val", val: view });
+        continue;
+      }
+      if (!d.initializer) {
+        if (!annotated) this.fail(d, "a variable without an initializer needs a type annotation");
+        const vt = annotated as VarType;
+        const reg = this.b.vreg(vt.k === "int" || vt.k === "bool" ? "scalar" : "pointer");
+        this.homes.add(reg);
+        this.bind(symbol, { kind: "var", reg, vt });
+        continue;
+      }
+      let want: IntT | undefined = annotated?.k === "int" ? annotated.t : undefined;
+      const init = this.expr(d.initializer, want);
+      if (isConst && !annotated) {
+        this.bind(symbol, { kind: "val", val: this.stableVal(init) });
+        continue;
+      }
+      const vt: VarType = annotated ? annotated as VarType : this.varTypeOf(init, d.initializer);
+      if (isConst && vt.k === "int" && (init.k === "const")) {
+        this.toInt(init, ctOf(vt.t), d.initializer, vt.t); // range check
+        this.bind(symbol, { kind: "val", val: { k: "const", value: wrap(init.value, ctOf(vt.t)), ct: ctOf(vt.t) } });
+        continue;
+      }
+      const reg = this.b.vreg(vt.k === "int" || vt.k === "bool" ? "scalar" : "pointer");
+      this.homes.add(reg);
+      this.assignVar(reg, vt, init, d.initializer);
+      const bound = vt.k === "int" ? this.letBound(d, symbol, init) : undefined;
+      this.bind(symbol, { kind: "var", reg, vt: bound !== undefined ? { ...vt as VarType & { k: "int" }, max: bound } : vt });
+      want = undefined;
+    }
+  }
+
+  /**
+   * The largest value a `let` integer ever holds, when its initializer and every assignment are
+   * non-negative constants (or bounded values): packet offsets computed that way need no clamp.
+   */
+  private letBound(d: TS.VariableDeclaration, symbol: TS.Symbol, init: Val): bigint | undefined {
+    const ts = this.ts;
+    const initMax = init.k === "const" ? (init.value >= 0n ? init.value : undefined) : init.k === "int" && !init.ct.signed ? init.max : undefined;
+    if (initMax === undefined) return undefined;
+    let max = initMax;
+    let ok = true;
+    const fn = ts.findAncestor(d, (n) => ts.isFunctionLike(n));
+    const refersTo = (e: TS.Expression) => ts.isIdentifier(e) && this.m.checker.getSymbolAtLocation(e) === symbol;
+    const visit = (n: TS.Node): void => {
+      if (!ok) return;
+      if (ts.isBinaryExpression(n) && refersTo(n.left)) {
+        const op = n.operatorToken.kind;
+        if (op === ts.SyntaxKind.EqualsToken) {
+          let rhs: bigint | undefined;
+          try { rhs = this.constOf(n.right); } catch { rhs = undefined; }
+          if (rhs === undefined || rhs < 0n) ok = false; else if (rhs > max) max = rhs;
+        } else if (op >= ts.SyntaxKind.FirstCompoundAssignment && op <= ts.SyntaxKind.LastCompoundAssignment) {
+          ok = false;
+        }
+      }
+      if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && refersTo(n.operand) &&
+        (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) ok = false;
+      ts.forEachChild(n, visit);
+    };
+    if (fn) ts.forEachChild(fn, visit);
+    return ok ? max : undefined;
+  }
+
+  /** A constant expression's value (module constants included), or undefined. */
+  private constOf(e: TS.Expression): bigint | undefined {
+    const ts = this.ts;
+    if (ts.isNumericLiteral(e)) return BigInt(Number(e.text.replace(/_/g, "")));
+    if (ts.isParenthesizedExpression(e)) return this.constOf(e.expression);
+    if (ts.isIdentifier(e)) {
+      const r = this.m.resolve(e);
+      if (r.kind === "const") return r.value;
+      if (r.kind === "local") {
+        for (let k = this.scopes.length - 1; k >= 0; k--) {
+          const b = this.scopes[k]!.get(r.symbol);
+          if (b?.kind === "val" && b.val.k === "const") return b.val.value;
+        }
+      }
+      return undefined;
+    }
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const a = this.constOf(e.left), b = this.constOf(e.right);
+      return a !== undefined && b !== undefined ? a + b : undefined;
+    }
+    return undefined;
+  }
+
+  private bind(symbol: TS.Symbol, binding: Binding): void {
+    this.scopes.at(-1)!.set(symbol, binding);
+  }
+
+  /** The type a `let` takes from its initializer. */
+  private varTypeOf(v: Val, node: TS.Node): VarType {
+    switch (v.k) {
+      case "int": return { k: "int", t: v.ct.w === 64 ? (v.ct.signed ? INTS.i64! : INTS.u64!) : (v.ct.signed ? INTS.i32! : INTS.u32!) };
+      case "const": return { k: "int", t: fitsImm32(v.value) ? INTS.i32! : v.value >= 0n && v.value < (1n << 63n) ? INTS.i64! : INTS.u64! };
+      case "bool": return { k: "bool" };
+      case "ptr":
+        if (v.scalar && v.t.kind === "int") return { k: "int", t: v.t.size === 8 ? v.t : v.t.signed ? INTS.i32! : INTS.u32! };
+        return { k: "ptr", t: v.t, space: v.space, nullable: v.nullable !== undefined };
+      case "kobj": return { k: "kobj", id: v.id, direct: v.direct, nullable: v.nullable !== undefined };
+      case "null": this.fail(node, "a variable initialized with null needs a type annotation (T | null)");
+      default: this.fail(node, `${describeVal(v)} cannot be stored in a variable`);
+    }
+  }
+
+  /** Copies a value whose registers might change later (another variable's home). */
+  private stableVal(v: Val): Val {
+    const copy = (r: VReg): VReg => {
+      if (!this.homes.has(r)) return r;
+      const n = this.b.vreg(this.b.kinds[r]);
+      this.b.emit({ op: "mov", w: 64, dst: n, src: { reg: r } });
+      return n;
+    };
+    if ((v.k === "int" || v.k === "bool") && "reg" in v.op) return { ...v, op: { reg: copy(v.op.reg) } } as Val;
+    if ((v.k === "ptr" || v.k === "kobj" || v.k === "karray") && "reg" in v.base) {
+      const base = { reg: copy(v.base.reg) };
+      const out = { ...v, base } as Val & { nullable?: NullInfo };
+      if (out.nullable?.kind === "reg" && out.nullable.reg === (v.base as { reg: VReg }).reg) out.nullable = { kind: "reg", reg: base.reg };
+      return out;
+    }
+    return v;
+  }
+
+  private assignVar(reg: VReg, vt: VarType, v: Val, node: TS.Node): void {
+    switch (vt.k) {
+      case "int": {
+        const ct = ctOf(vt.t);
+        const iv = this.narrow(this.toInt(v, ct, node, vt.t), vt.t);
+        this.b.emit({ op: "mov", w: 64, dst: reg, src: iv.op });
+        return;
+      }
+      case "bool": {
+        const bv = this.toBool(v, node);
+        this.b.emit({ op: "mov", w: 64, dst: reg, src: bv.op });
+        return;
+      }
+      case "ptr": {
+        if (v.k === "null") { this.b.emit({ op: "mov", w: 64, dst: reg, src: { imm: 0 } }); return; }
+        if (v.k !== "ptr") this.fail(node, `expected a ${typeName(vt.t)} view, got ${describeVal(v)}`);
+        // A non-null variable: tsc proved the value was tested already, the address is valid.
+        const addr = vt.nullable ? this.pointerOrNull(v, node) : this.addressReg(v.base, v.off, "pointer");
+        this.b.emit({ op: "mov", w: 64, dst: reg, src: { reg: addr } });
+        return;
+      }
+      case "kobj": {
+        if (v.k === "null") { this.b.emit({ op: "mov", w: 64, dst: reg, src: { imm: 0 } }); return; }
+        if (v.k !== "kobj") this.fail(node, `expected a kernel object, got ${describeVal(v)}`);
+        this.b.emit({ op: "mov", w: 64, dst: reg, src: { reg: this.addressReg(v.base, v.off, "btf") } });
+        return;
+      }
+    }
+  }
+
+  private readVar(binding: Binding & { kind: "var" }): Val {
+    const { reg, vt } = binding;
+    switch (vt.k) {
+      case "int": {
+        const typeMax = maxOfType(vt.t);
+        const max = vt.max !== undefined && (typeMax === undefined || vt.max < typeMax) ? vt.max : typeMax;
+        return { k: "int", ct: ctOf(vt.t), op: { reg }, max };
+      }
+      case "bool": return { k: "bool", op: { reg } };
+      case "ptr": return { k: "ptr", t: vt.t, base: { reg }, off: 0, space: vt.space, nullable: vt.nullable ? { kind: "reg", reg } : undefined };
+      case "kobj": return { k: "kobj", id: vt.id, base: { reg }, off: 0, direct: vt.direct, nullable: vt.nullable ? { kind: "reg", reg } : undefined };
+    }
+  }
+
+  private ifStatement(s: TS.IfStatement): void {
+    const then = this.b.newBlock("then");
+    const join = this.b.newBlock("endif");
+    const otherwise = s.elseStatement ? this.b.newBlock("else") : join;
+    this.cond(s.expression, then, otherwise);
+    this.b.setBlock(then);
+    this.statement(s.thenStatement);
+    this.b.jump(join);
+    if (s.elseStatement) {
+      this.b.setBlock(otherwise);
+      this.statement(s.elseStatement);
+      this.b.jump(join);
+    }
+    this.b.setBlock(join);
+  }
+
+  private returnStatement(s: TS.ReturnStatement): void {
+    const inl = this.inline.at(-1);
+    const ret = inl ? inl.ret : (this.currentRet ?? { k: "int", t: INTS.i32! });
+    if (!s.expression) {
+      if (inl) { this.b.jump(inl.exit); return; }
+      this.b.terminate({ op: "ret", value: { imm: 0 } });
+      return;
+    }
+    this.returnValue(s.expression, ret);
+  }
+
+  private currentRet: RetType | undefined;
+
+  setReturnType(ret: RetType): void {
+    this.currentRet = ret;
+  }
+
+  private returnValue(e: TS.Expression, ret: RetType): void {
+    const v = this.expr(e, ret.k === "int" ? ret.t : undefined);
+    const inl = this.inline.at(-1);
+    let op: Operand;
+    if (v.k === "void") op = { imm: 0 };
+    else if (ret.k === "bool" || v.k === "bool") op = this.toBool(v, e).op;
+    else op = this.toInt(v, ret.k === "int" ? ctOf(ret.t) : I64, e).op;
+    if (inl) {
+      if (inl.result !== undefined) this.b.emit({ op: "mov", w: 64, dst: inl.result, src: op });
+      this.b.jump(inl.exit);
+      return;
+    }
+    this.b.terminate({ op: "ret", value: op });
+  }
+
+  private forStatement(s: TS.ForStatement): void {
+    this.withScope(() => {
+      if (s.initializer) {
+        if (this.ts.isVariableDeclarationList(s.initializer)) this.variables(s.initializer);
+        else this.effect(s.initializer);
+      }
+      const head = this.b.newBlock("for");
+      const body = this.b.newBlock("body");
+      const step = this.b.newBlock("step");
+      const exit = this.b.newBlock("endfor");
+      this.b.jump(head);
+      this.b.setBlock(head);
+      if (s.condition) this.cond(s.condition, body, exit);
+      else this.b.jump(body);
+      this.b.setBlock(body);
+      this.loops.push({ brk: exit, cont: step });
+      this.statement(s.statement);
+      this.loops.pop();
+      this.b.jump(step);
+      this.b.setBlock(step);
+      this.b.currentLoc = this.m.loc(s);
+      if (s.incrementor) this.effect(s.incrementor);
+      this.b.jump(head);
+      this.b.setBlock(exit);
+    });
+  }
+
+  private whileStatement(s: TS.WhileStatement): void {
+    const head = this.b.newBlock("while");
+    const body = this.b.newBlock("body");
+    const exit = this.b.newBlock("endwhile");
+    this.b.jump(head);
+    this.b.setBlock(head);
+    this.cond(s.expression, body, exit);
+    this.b.setBlock(body);
+    this.loops.push({ brk: exit, cont: head });
+    this.statement(s.statement);
+    this.loops.pop();
+    this.b.jump(head);
+    this.b.setBlock(exit);
+  }
+
+  private doStatement(s: TS.DoStatement): void {
+    const body = this.b.newBlock("do");
+    const test = this.b.newBlock("dotest");
+    const exit = this.b.newBlock("enddo");
+    this.b.jump(body);
+    this.b.setBlock(body);
+    this.loops.push({ brk: exit, cont: test });
+    this.statement(s.statement);
+    this.loops.pop();
+    this.b.jump(test);
+    this.b.setBlock(test);
+    this.b.currentLoc = this.m.loc(s.expression);
+    this.cond(s.expression, body, exit);
+    this.b.setBlock(exit);
+  }
+
+  private switchStatement(s: TS.SwitchStatement): void {
+    const ts = this.ts;
+    const disc = this.expr(s.expression);
+    if (disc.k !== "int" && disc.k !== "const") this.fail(s.expression, `switch needs an integer, got ${describeVal(disc)}`);
+    const ct = disc.k === "int" ? disc.ct : I64;
+    const reg = this.toReg(disc, ct, s.expression);
+    const exit = this.b.newBlock("endswitch");
+    const clauses = s.caseBlock.clauses;
+    const bodies = clauses.map((c) => this.b.newBlock(ts.isDefaultClause(c) ? "default" : "case"));
+    let defaultBlock: Block = exit;
+    const seen = new Set<bigint>();
+    clauses.forEach((c, k) => {
+      if (ts.isDefaultClause(c)) { defaultBlock = bodies[k]!; return; }
+      const v = this.expr(c.expression);
+      if (v.k !== "const") this.fail(c.expression, "case labels must be constants");
+      const value = wrap(v.value, ct);
+      if (seen.has(value)) this.fail(c.expression, `duplicate case ${v.value}`);
+      seen.add(value);
+      const next = this.b.newBlock("nextcase");
+      this.b.terminate({ op: "br", cmp: "eq", w: ct.w, a: reg, b: this.immOrReg(value, ct), then: bodies[k]!, else: next });
+      this.b.setBlock(next);
+    });
+    this.b.jump(defaultBlock);
+    this.loops.push({ brk: exit, cont: exit });
+    clauses.forEach((c, k) => {
+      this.b.setBlock(bodies[k]!);
+      this.withScope(() => this.statements(c.statements));
+      this.b.jump(bodies[k + 1] ?? exit);
+    });
+    this.loops.pop();
+    this.b.setBlock(exit);
+  }
+
+  // ---- expressions for effect ------------------------------------------------------------------
+
+  private effect(e: TS.Expression): void {
+    const ts = this.ts;
+    if (ts.isPostfixUnaryExpression(e) || (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken))) {
+      this.increment(e.operand, (e.operator === ts.SyntaxKind.PlusPlusToken) ? 1n : -1n, e);
+      return;
+    }
+    this.expr(e);
+  }
+
+  private increment(target: TS.Expression, by: bigint, node: TS.Node): void {
+    const lv = this.lvalue(target);
+    if (!lv.intType) this.fail(node, "++/-- need an integer");
+    const cur = this.toInt(lv.read(), ctOf(lv.intType), node);
+    lv.write(this.arith(by > 0n ? "add" : "sub", cur, { k: "const", value: 1n }, node), node);
+  }
+
+  // ---- conditions -------------------------------------------------------------------------------
+
+  /** Lowers a condition as branches to `t` (true) and `f` (false). */
+  cond(e: TS.Expression, t: Block, f: Block): void {
+    const ts = this.ts;
+    if (ts.isParenthesizedExpression(e)) return this.cond(e.expression, t, f);
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return this.cond(e.operand, f, t);
+    if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
+        const mid = this.b.newBlock("and");
+        this.cond(e.left, mid, f);
+        this.b.setBlock(mid);
+        this.cond(e.right, t, f);
+        return;
+      }
+      if (op === ts.SyntaxKind.BarBarToken) {
+        const mid = this.b.newBlock("or");
+        this.cond(e.left, t, mid);
+        this.b.setBlock(mid);
+        this.cond(e.right, t, f);
+        return;
+      }
+      const cmp = comparison(ts, op);
+      if (cmp) {
+        if (isNullLiteral(ts, e.right) || isNullLiteral(ts, e.left)) {
+          const other = isNullLiteral(ts, e.right) ? e.left : e.right;
+          const v = this.expr(other);
+          if (cmp !== "eq" && cmp !== "ne") this.fail(e, "only === and !== compare with null");
+          return cmp === "eq" ? this.nullTest(v, other, t, f) : this.nullTest(v, other, f, t);
+        }
+        return this.compare(cmp, e.left, e.right, t, f, e);
+      }
+    }
+    const v = this.expr(e);
+    this.truthy(v, e, t, f);
+  }
+
+  private truthy(v: Val, node: TS.Node, t: Block, f: Block): void {
+    switch (v.k) {
+      case "const": this.b.jump(v.value !== 0n ? t : f); return;
+      case "bool": case "int": {
+        const reg = this.opReg(v.op, v.k === "int" ? v.ct.w : 64);
+        this.b.terminate({ op: "br", cmp: "ne", w: v.k === "int" ? v.ct.w : 32, a: reg, b: { imm: 0 }, then: t, else: f });
+        return;
+      }
+      case "ptr": case "kobj":
+        if (!v.nullable) { this.b.jump(t); return; }
+        this.nullTest(v, node, f, t);
+        return;
+      case "null": this.b.jump(f); return;
+      default: this.fail(node, `${describeVal(v)} is not a condition`);
+    }
+  }
+
+  /** Branches to `isNull` when the view is null, `notNull` otherwise. */
+  private nullTest(v: Val, node: TS.Node, isNull: Block, notNull: Block): void {
+    if (v.k === "null") { this.b.jump(isNull); return; }
+    if (v.k !== "ptr" && v.k !== "kobj") this.fail(node, `${describeVal(v)} is never null`);
+    const n = v.nullable;
+    if (!n) { this.b.jump(notNull); return; }
+    if (n.kind === "reg") {
+      this.b.terminate({ op: "br", cmp: "eq", w: 64, a: n.reg, b: { imm: 0 }, then: isNull, else: notNull });
+      return;
+    }
+    this.packetCheck(n.check, isNull, notNull);
+  }
+
+  /** The bounds check: data + offset + size > data_end → isNull. */
+  private packetCheck(c: PacketCheck, isNull: Block, ok: Block): void {
+    const end = this.b.vreg("packet");
+    if ("imm" in c.offset) {
+      this.b.emit({ op: "alu", w: 64, alu: "add", dst: end, a: c.data, b: { imm: c.offset.imm + c.size } });
+    } else {
+      if (c.clamp) {
+        const inRange = this.b.newBlock("pktoff");
+        this.b.terminate({ op: "br", cmp: "gt", w: 64, a: c.offset.reg, b: { imm: MAX_PACKET_OFF }, then: isNull, else: inRange });
+        this.b.setBlock(inRange);
+      }
+      c.pointer ??= this.b.vreg("packet");
+      this.b.emit({ op: "alu", w: 64, alu: "add", dst: c.pointer, a: c.data, b: c.offset });
+      this.b.emit({ op: "alu", w: 64, alu: "add", dst: end, a: c.pointer, b: { imm: c.size } });
+    }
+    this.b.terminate({ op: "br", cmp: "gt", w: 64, a: end, b: { reg: c.end }, then: isNull, else: ok });
+  }
+
+  private compare(cmp: CmpOp, le: TS.Expression, re: TS.Expression, t: Block, f: Block, node: TS.Node): void {
+    let l = this.expr(le), r = this.expr(re);
+    if (l.k === "bool" || r.k === "bool") {
+      if (cmp !== "eq" && cmp !== "ne") this.fail(node, "booleans only compare with === and !==");
+      const lb = this.toBool(l, le), rb = this.toBool(r, re);
+      const a = this.opReg(lb.op, 32);
+      this.b.terminate({ op: "br", cmp, w: 32, a, b: rb.op, then: t, else: f });
+      return;
+    }
+    l = this.deref(l); r = this.deref(r);
+    if (l.k === "const" && r.k === "const") {
+      const res = evalCmp(cmp, l.value, r.value);
+      this.b.jump(res ? t : f);
+      return;
+    }
+    if ((l.k === "ptr" || l.k === "kobj") || (r.k === "ptr" || r.k === "kobj")) this.fail(node, "views and kernel objects only compare with null");
+    // Constants go right (eBPF compares a register with a register or an immediate).
+    if (l.k === "const") { [l, r] = [r, l]; cmp = swapCmp(cmp); }
+    if (l.k !== "int") this.fail(le, `cannot compare ${describeVal(l)}`);
+    if (r.k !== "int" && r.k !== "const") this.fail(re, `cannot compare ${describeVal(r)}`);
+    const ct = r.k === "int" ? joinCT(l.ct, r.ct) : l.ct;
+    const a = this.toReg(l, ct, le);
+    const b = this.toInt(r, ct, re).op;
+    const signedCmp = ct.signed ? signedVariant(cmp) : cmp;
+    this.b.terminate({ op: "br", cmp: signedCmp, w: ct.w, a, b, then: t, else: f });
+  }
+
+  // ---- expressions ------------------------------------------------------------------------------
+
+  /** Lowers an expression to a value. `want` types untyped constants (and object literals). */
+  expr(e: TS.Expression, want?: IntT): Val {
+    const ts = this.ts;
+    if (ts.isParenthesizedExpression(e)) return this.expr(e.expression, want);
+    if (ts.isNumericLiteral(e)) return { k: "const", value: numericValue(e.text, e, this) };
+    if (ts.isBigIntLiteral(e)) return { k: "const", value: BigInt(e.text.slice(0, -1)) };
+    if (e.kind === ts.SyntaxKind.TrueKeyword) return { k: "bool", op: { imm: 1 } };
+    if (e.kind === ts.SyntaxKind.FalseKeyword) return { k: "bool", op: { imm: 0 } };
+    if (e.kind === ts.SyntaxKind.NullKeyword) return { k: "null" };
+    if (ts.isIdentifier(e)) return this.identifier(e);
+    if (ts.isPropertyAccessExpression(e)) return this.property(e);
+    if (ts.isElementAccessExpression(e)) return this.lvalue(e).read();
+    if (ts.isCallExpression(e)) return this.call(e, want);
+    if (ts.isBinaryExpression(e)) return this.binary(e, want);
+    if (ts.isPrefixUnaryExpression(e)) return this.prefix(e, want);
+    if (ts.isPostfixUnaryExpression(e)) {
+      const lv = this.lvalue(e.operand);
+      const old = lv.read();
+      if (!lv.intType) this.fail(e, "++/-- need an integer");
+      const oldCopy = this.copyInt(this.toInt(old, ctOf(lv.intType), e));
+      lv.write(this.arith(e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", oldCopy, { k: "const", value: 1n }, e), e);
+      return oldCopy;
+    }
+    if (ts.isConditionalExpression(e)) return this.conditional(e, want);
+    if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
+      const target = this.m.typeOfAnnotation(e.type);
+      const v = this.expr(e.expression, target.k === "int" ? target.t : undefined);
+      if (target.k === "int" && v.k === "const") return { k: "const", value: wrapStorage(v.value, target.t), ct: ctOf(target.t) };
+      if (target.k === "int") return this.narrow(this.toInt(v, ctOf(target.t), e), target.t);
+      if (target.k === "bool") return this.toBool(v, e);
+      this.fail(e, "`as` converts between integer types only");
+    }
+    if (ts.isNonNullExpression(e)) this.fail(e, "non-null assertions (!) are not in the subset: test the value against null so the verifier sees the check");
+    if (ts.isObjectLiteralExpression(e)) this.fail(e, "an object literal needs a struct type here (annotate the variable, or pass it where a struct is expected)");
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { k: "string", text: e.text };
+    if (ts.isTemplateExpression(e)) this.fail(e, "template strings are only for log messages");
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) this.fail(e, "function expressions are not in the subset: declare a module-level function");
+    if (ts.isNewExpression(e)) this.fail(e, "new is only for module-level map declarations");
+    if (ts.isArrayLiteralExpression(e)) this.fail(e, "an array literal needs an array type here");
+    if (ts.isTypeOfExpression(e)) this.fail(e, "typeof is not in the subset");
+    if (ts.isDeleteExpression(e)) this.fail(e, "delete is not in the subset (use map.delete(key))");
+    if (ts.isAwaitExpression(e)) this.fail(e, "await is not in the subset");
+    if (e.kind === ts.SyntaxKind.ThisKeyword) this.fail(e, "this is not in the subset");
+    if (ts.isSpreadElement(e)) this.fail(e, "spread is not in the subset");
+    this.fail(e, `${ts.SyntaxKind[e.kind]} is not in the subset`);
+  }
+
+  private identifier(id: TS.Identifier): Val {
+    if (id.text === "undefined") this.fail(id, "undefined is not in the subset (use null)");
+    const r = this.m.resolve(id);
+    switch (r.kind) {
+      case "local": {
+        for (let k = this.scopes.length - 1; k >= 0; k--) {
+          const b = this.scopes[k]!.get(r.symbol);
+          if (b) return b.kind === "val" ? b.val : this.readVar(b);
+        }
+        this.fail(id, `${id.text} is not available here (a function cannot see another function's locals)`);
+      }
+      // falls through (fail never returns)
+      case "const": return { k: "const", value: r.value };
+      case "map": return { k: "map", map: r.map };
+      case "type": return { k: "type", t: r.t };
+      case "function": return { k: "fn", fn: { name: r.fn.name, node: r.fn } };
+      case "global": return this.globalView(r.g, id);
+      case "kernel": {
+        const t = INTS[r.name];
+        if (t) return { k: "type", t };
+        if (r.name === "log") return { k: "void" };
+        this.fail(id, `${r.name} is not a value in kernel code`);
+      }
+      // falls through
+      case "namespace": this.fail(id, "a module namespace is not a value");
+    }
+  }
+
+  private globalView(g: GlobalVar, node: TS.Node): Val {
+    const base = this.globalBase(g.section);
+    if (g.t.kind === "int") return this.loadInt({ reg: base }, g.offset, g.t, "global");
+    return { k: "ptr", t: g.t, base: { reg: base }, off: g.offset, space: "global" };
+  }
+
+  private readonly globalBases = new Map<string, VReg>();
+
+  /**
+   * The address of a global data section. Inside a loop it is loaded once at the function's start
+   * (a 2-slot lddw per iteration costs more than a register); elsewhere where it is used.
+   */
+  private globalBase(section: string): VReg {
+    const cached = this.globalBases.get(section);
+    if (cached !== undefined) return cached;
+    const base = this.b.vreg("mapValue");
+    if (this.loops.length > 0) {
+      this.b.entry.instrs.splice(1, 0, { op: "ldglobal", dst: base, section, offset: 0, loc: this.b.entry.instrs[0]?.loc });
+      this.globalBases.set(section, base);
+    } else {
+      this.b.emit({ op: "ldglobal", dst: base, section, offset: 0 });
+    }
+    return base;
+  }
+
+  private property(e: TS.PropertyAccessExpression): Val {
+    const ts = this.ts;
+    if (e.questionDotToken) this.fail(e, "optional chaining (?.) is not in the subset: test against null first");
+    // Namespaced kernel names (import * as K from "tsbpf/kernel"; K.XDP_PASS).
+    if (ts.isIdentifier(e.expression)) {
+      const r = this.m.resolve(e.expression);
+      if (r.kind === "namespace") return this.identifier(e.name as TS.Identifier);
+    }
+    const obj = this.expr(e.expression);
+    return this.member(obj, e.name.text, e);
+  }
+
+  private member(obj: Val, name: string, node: TS.Node): Val {
+    switch (obj.k) {
+      case "ptr": {
+        const t = obj.t;
+        if (t.kind === "struct") {
+          const field = t.fields.find((f) => f.name === name);
+          if (!field) this.fail(node, `${t.name} has no field ${name}`);
+          return this.viewAt(obj, obj.off + field.offset, field.type);
+        }
+        if (t.kind === "array") {
+          if (name === "length") return { k: "const", value: BigInt(t.length) };
+          this.fail(node, `arrays have length, set() and fill(), not ${name}`);
+        }
+        if (name === "value") return this.loadInt(obj.base, obj.off, t, obj.space);
+        this.fail(node, `an integer cell has .value, not .${name}`);
+      }
+      // falls through
+      case "ctx": return this.ctxField(obj, name, node);
+      case "kobj": return this.kernelMember(obj, name, node);
+      case "karray":
+        if (name === "length") return { k: "const", value: BigInt(obj.length) };
+        this.fail(node, `kernel arrays have .length, not .${name}`);
+      // falls through
+      case "type":
+        if (name === "size") return { k: "const", value: BigInt(obj.t.size) };
+        this.fail(node, `a type has .size, not .${name}`);
+      // falls through
+      default:
+        this.fail(node, `${describeVal(obj)} has no property ${name}`);
+    }
+  }
+
+  /** A view of `t` at base+off inside `parent`'s memory (integers are loaded). */
+  private viewAt(parent: Val & { k: "ptr" }, off: number, t: DataT): Val {
+    if (t.kind === "int") return this.loadInt(parent.base, off, t, parent.space);
+    return { k: "ptr", t, base: parent.base, off, space: parent.space };
+  }
+
+  loadInt(base: Base, off: number, t: IntT, space: Space): Val {
+    const dst = this.b.vreg("scalar");
+    this.b.emit({ op: "load", size: t.size, signed: false, dst, base, off });
+    if (t.bool) return { k: "bool", op: { reg: dst } };
+    if (t.be && t.size > 1) {
+      // Swapped in place: eBPF's byte swap is two-address anyway.
+      this.b.emit({ op: "endian", bits: (t.size * 8) as 16 | 32 | 64, dst, a: dst });
+      return { k: "int", ct: ctOf(t), op: { reg: dst }, max: maxOfType(t) };
+    }
+    if (t.signed && t.size < 4) {
+      const ext = this.b.vreg("scalar");
+      this.b.emit({ op: "movsx", w: 32, bits: (t.size * 8) as 8 | 16, dst: ext, a: dst });
+      return { k: "int", ct: ctOf(t), op: { reg: ext } };
+    }
+    void space;
+    return { k: "int", ct: ctOf(t), op: { reg: dst }, max: maxOfType(t) };
+  }
+
+  storeInt(base: Base, off: number, t: IntT, v: Val, node: TS.Node): void {
+    if (t.bool) {
+      const bv = this.toBool(v, node);
+      this.b.emit({ op: "store", size: 1, base, off, src: bv.op });
+      return;
+    }
+    const ct = ctOf(t);
+    if (v.k === "const") {
+      let value = wrap(v.value, ct);
+      if (t.be) value = byteSwap(value, t.size);
+      const stored = t.size === 8 ? BigInt.asIntN(64, value) : BigInt.asIntN(32, BigInt.asUintN(t.size * 8, value));
+      if (t.size < 8 || fitsImm32(stored)) {
+        this.b.emit({ op: "store", size: t.size, base, off, src: { imm: Number(t.size === 8 ? stored : BigInt.asIntN(32, stored)) } });
+        return;
+      }
+    }
+    let iv = this.toInt(v, ct, node, t);
+    if (t.be && t.size > 1) {
+      const swapped = this.b.vreg("scalar");
+      this.b.emit({ op: "endian", bits: (t.size * 8) as 16 | 32 | 64, dst: swapped, a: this.opReg(iv.op, ct.w) });
+      iv = { k: "int", ct, op: { reg: swapped } };
+    }
+    this.b.emit({ op: "store", size: t.size, base, off, src: iv.op });
+  }
+
+  // ---- lvalues ------------------------------------------------------------------------------------
+
+  private lvalue(e: TS.Expression): LValue {
+    const ts = this.ts;
+    if (ts.isParenthesizedExpression(e)) return this.lvalue(e.expression);
+    if (ts.isIdentifier(e)) {
+      const r = this.m.resolve(e);
+      if (r.kind === "global") {
+        if (r.g.section === ".rodata") this.fail(e, `${e.text} is a constant`);
+        const base = this.globalBase(r.g.section);
+        if (r.g.t.kind !== "int") this.fail(e, "assign to a global struct's fields, not the whole struct");
+        return this.memLValue({ reg: base }, r.g.offset, r.g.t, "global");
+      }
+      if (r.kind !== "local") this.fail(e, `${e.text} cannot be assigned`);
+      for (let k = this.scopes.length - 1; k >= 0; k--) {
+        const b = this.scopes[k]!.get(r.symbol);
+        if (!b) continue;
+        if (b.kind === "val") this.fail(e, `${e.text} is a constant (declare it with let to assign it)`);
+        const binding = b;
+        return {
+          read: () => this.readVar(binding),
+          write: (v, node) => this.assignVar(binding.reg, binding.vt, v, node),
+          intType: binding.vt.k === "int" ? binding.vt.t : undefined,
+          isBool: binding.vt.k === "bool",
+        };
+      }
+      this.fail(e, `${e.text} is not available here`);
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      const obj = this.expr(e.expression);
+      const name = e.name.text;
+      if (obj.k === "ptr") {
+        if (obj.t.kind === "struct") {
+          const field = obj.t.fields.find((f) => f.name === name);
+          if (!field) this.fail(e, `${obj.t.name} has no field ${name}`);
+          this.checkWritable(obj, e);
+          if (field.type.kind === "int") return this.memLValue(obj.base, obj.off + field.offset, field.type, obj.space);
+          return this.aggregateLValue(obj.base, obj.off + field.offset, field.type, obj.space);
+        }
+        if (obj.t.kind === "int" && name === "value") {
+          this.checkWritable(obj, e);
+          return this.memLValue(obj.base, obj.off, obj.t, obj.space);
+        }
+      }
+      if (obj.k === "ctx") return this.ctxLValue(obj, name, e);
+      this.fail(e, `cannot assign to ${name} of ${describeVal(obj)}`);
+    }
+    if (ts.isElementAccessExpression(e)) {
+      const obj = this.expr(e.expression);
+      if (obj.k === "karray") {
+        const index = this.expr(e.argumentExpression);
+        return { read: () => this.kernelArrayElement(obj, index, e), write: () => this.fail(e, "kernel memory is read-only") };
+      }
+      if (obj.k !== "ptr" || obj.t.kind !== "array") this.fail(e, `${describeVal(obj)} cannot be indexed`);
+      return this.elementLValue(obj as Val & { k: "ptr" }, obj.t, e.argumentExpression, e);
+    }
+    this.fail(e, "not assignable");
+  }
+
+  private checkWritable(obj: Val & { k: "ptr" }, node: TS.Node): void {
+    if (obj.space === "ctx") this.fail(node, "this context memory is read-only");
+  }
+
+  private memLValue(base: Base, off: number, t: IntT, space: Space): LValue {
+    return {
+      read: () => this.loadInt(base, off, t, space),
+      write: (v, node) => this.storeInt(base, off, t, v, node),
+      intType: t.bool ? undefined : t,
+      isBool: t.bool,
+      mem: { base, off, t, space },
+    };
+  }
+
+  private aggregateLValue(base: Base, off: number, t: DataT, space: Space): LValue {
+    return {
+      read: () => ({ k: "ptr", t, base, off, space }),
+      write: (v, node) => {
+        if (this.ts.isObjectLiteralExpression(node) || this.ts.isArrayLiteralExpression(node)) {
+          this.initAggregate(node as TS.Expression, t, base, off);
+          return;
+        }
+        if (v.k !== "ptr" || !sameType(v.t, t)) this.fail(node, `expected ${typeName(t)}, got ${describeVal(v)}`);
+        this.copyMemory(base, off, v.base, v.off, t.size, space, v.space);
+      },
+    };
+  }
+
+  private elementLValue(arr: Val & { k: "ptr" }, t: ArrT, indexExpr: TS.Expression, node: TS.Node): LValue {
+    const index = this.expr(indexExpr);
+    const elem = t.elem;
+    if (index.k === "const") {
+      if (index.value < 0n || index.value >= BigInt(t.length)) this.fail(indexExpr, `index ${index.value} is outside ${typeName(t)}`);
+      const off = arr.off + Number(index.value) * elem.size;
+      if (elem.kind === "int") return this.memLValue(arr.base, off, elem, arr.space);
+      return this.aggregateLValue(arr.base, off, elem, arr.space);
+    }
+    if (index.k !== "int") this.fail(indexExpr, `an index must be an integer, got ${describeVal(index)}`);
+    if (elem.kind !== "int") this.fail(node, "variable indexes are supported on integer arrays");
+    // base + index * size, with the index proven in range (or checked: reads outside give 0, writes are skipped).
+    const idx = this.toReg(index, U64, indexExpr);
+    const known = index.max !== undefined && index.max < BigInt(t.length) && !index.ct.signed;
+    // The element is at base + index * size + off: the constant part stays in the load's offset.
+    const addr = (): { base: Base; off: number } => {
+      let scaled = idx;
+      if (elem.size !== 1) {
+        scaled = this.b.vreg("scalar");
+        this.b.emit({ op: "alu", w: 64, alu: "mul", dst: scaled, a: idx, b: { imm: elem.size } });
+      }
+      const p = this.b.vreg("pointer");
+      if ("fp" in arr.base) {
+        this.b.emit({ op: "addr", dst: p, fp: arr.off });
+        const q = this.b.vreg("pointer");
+        this.b.emit({ op: "alu", w: 64, alu: "add", dst: q, a: p, b: { reg: scaled } });
+        return { base: { reg: q }, off: 0 };
+      }
+      this.b.emit({ op: "alu", w: 64, alu: "add", dst: p, a: arr.base.reg, b: { reg: scaled } });
+      return { base: { reg: p }, off: arr.off };
+    };
+    const guarded = (body: () => void, otherwise?: () => void) => {
+      if (known) { body(); return; }
+      const inRange = this.b.newBlock("inrange");
+      const out = this.b.newBlock("outofrange");
+      const join = this.b.newBlock("endindex");
+      // In range is the likely case: it falls through.
+      this.b.terminate({ op: "br", cmp: "ge", w: 64, a: idx, b: { imm: t.length }, then: out, else: inRange });
+      this.b.setBlock(inRange);
+      body();
+      this.b.jump(join);
+      this.b.setBlock(out);
+      otherwise?.();
+      this.b.jump(join);
+      this.b.setBlock(join);
+    };
+    return {
+      read: () => {
+        const result = this.b.vreg("scalar");
+        guarded(() => {
+          const at = addr();
+          const v = this.loadInt(at.base, at.off, elem, arr.space);
+          this.b.emit({ op: "mov", w: 64, dst: result, src: v.k === "int" || v.k === "bool" ? v.op : { imm: 0 } });
+        }, () => this.b.emit({ op: "mov", w: 64, dst: result, src: { imm: 0 } }));
+        if (elem.bool) return { k: "bool", op: { reg: result } };
+        return { k: "int", ct: ctOf(elem), op: { reg: result }, max: maxOfType(elem) };
+      },
+      write: (v, n) => {
+        // Evaluate the value before the branch so both paths see the same registers.
+        const value = elem.bool ? this.toBool(v, n) : this.toInt(v, ctOf(elem), n, elem);
+        guarded(() => { const at = addr(); this.storeInt(at.base, at.off, elem, value, n); });
+      },
+      intType: elem.bool ? undefined : elem,
+      isBool: elem.bool,
+    };
+  }
+
+  // ---- struct and array initialisation, copies --------------------------------------------------
+
+  /** Fills t at base+off from an object literal (struct) or array literal; bytes not named are zeroed. */
+  initAggregate(e: TS.Expression, t: DataT, base: Base, off: number): void {
+    const ts = this.ts;
+    if (ts.isParenthesizedExpression(e)) return this.initAggregate(e.expression, t, base, off);
+    if (t.kind === "struct" && ts.isObjectLiteralExpression(e)) {
+      const given = new Map<string, TS.Expression>();
+      for (const p of e.properties) {
+        if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) given.set(p.name.text, p.initializer);
+        else if (ts.isShorthandPropertyAssignment(p)) given.set(p.name.text, p.name);
+        else this.fail(p, "struct literals take `field: value` pairs");
+      }
+      for (const name of given.keys()) if (!t.fields.some((f) => f.name === name)) this.fail(given.get(name)!, `${t.name} has no field ${name}`);
+      // Zero what no integer field covers (padding, omitted fields, nested literals fill their own).
+      const covered = new Uint8Array(t.size);
+      for (const f of t.fields) if (given.has(f.name) && (f.type.kind === "int" || ts.isObjectLiteralExpression(given.get(f.name)!) || ts.isArrayLiteralExpression(given.get(f.name)!))) covered.fill(1, f.offset, f.offset + f.type.size);
+      this.zeroRanges(base, off, covered);
+      for (const f of t.fields) {
+        const init = given.get(f.name);
+        if (!init) continue;
+        if (f.type.kind === "int") {
+          this.b.currentLoc = this.m.loc(init);
+          this.storeInt(base, off + f.offset, f.type, this.expr(init, f.type), init);
+        } else if (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init)) {
+          this.initAggregate(init, f.type, base, off + f.offset);
+        } else {
+          const v = this.expr(init);
+          if (v.k !== "ptr" || !sameType(v.t, f.type)) this.fail(init, `field ${f.name} wants ${typeName(f.type)}, got ${describeVal(v)}`);
+          this.copyMemory(base, off + f.offset, v.base, v.off, f.type.size);
+        }
+      }
+      return;
+    }
+    if (t.kind === "array" && ts.isArrayLiteralExpression(e)) {
+      if (e.elements.length > t.length) this.fail(e, `${e.elements.length} elements do not fit ${typeName(t)}`);
+      const covered = new Uint8Array(t.size);
+      covered.fill(1, 0, e.elements.length * t.elem.size);
+      this.zeroRanges(base, off, covered);
+      e.elements.forEach((el, i) => {
+        if (t.elem.kind === "int") this.storeInt(base, off + i * t.elem.size, t.elem, this.expr(el, t.elem), el);
+        else this.initAggregate(el, t.elem, base, off + i * t.elem.size);
+      });
+      return;
+    }
+    const v = this.expr(e);
+    if (v.k !== "ptr" || !sameType(v.t, t)) this.fail(e, `expected ${typeName(t)}, got ${describeVal(v)}`);
+    this.copyMemory(base, off, v.base, v.off, t.size);
+  }
+
+  private zeroRanges(base: Base, off: number, covered: Uint8Array): void {
+    let i = 0;
+    while (i < covered.length) {
+      if (covered[i]) { i++; continue; }
+      let j = i;
+      while (j < covered.length && !covered[j]) j++;
+      this.zero(base, off + i, j - i);
+      i = j;
+    }
+  }
+
+  /** Zeroes `size` bytes at base+off with the widest aligned stores. */
+  zero(base: Base, off: number, size: number): void {
+    let at = off;
+    const end = off + size;
+    while (at < end) {
+      let width: MemSize = 1;
+      for (const w of [8, 4, 2] as const) if (at % w === 0 && at + w <= end) { width = w; break; }
+      this.b.emit({ op: "store", size: width, base, off: at, src: { imm: 0 } });
+      at += width;
+    }
+  }
+
+  /**
+   * Copies `size` bytes with loads and stores (both sides directly addressable). The stack and
+   * the context need aligned accesses; packets, map values and ring buffer records do not (on
+   * architectures with efficient unaligned access), so those copies use the widest loads.
+   */
+  copyMemory(dst: Base, dstOff: number, src: Base, srcOff: number, size: number, dstSpace: Space = "unknown", srcSpace: Space = "unknown"): void {
+    const loose = (s: Space, b: Base) => !("fp" in b) && (s === "packet" || s === "map" || s === "mem" || s === "global");
+    const dstLoose = loose(dstSpace, dst), srcLoose = loose(srcSpace, src);
+    let k = 0;
+    while (k < size) {
+      let width: MemSize = 1;
+      for (const w of [8, 4, 2] as const) if ((dstLoose || (dstOff + k) % w === 0) && (srcLoose || (srcOff + k) % w === 0) && k + w <= size) { width = w; break; }
+      const tmp = this.b.vreg("scalar");
+      this.b.emit({ op: "load", size: width, signed: false, dst: tmp, base: src, off: srcOff + k });
+      this.b.emit({ op: "store", size: width, base: dst, off: dstOff + k, src: { reg: tmp } });
+      k += width;
+    }
+  }
+
+  // ---- integer arithmetic -------------------------------------------------------------------------
+
+  private binary(e: TS.BinaryExpression, want?: IntT): Val {
+    const ts = this.ts;
+    const op = e.operatorToken.kind;
+    if (op === ts.SyntaxKind.EqualsToken) {
+      const lv = this.lvalue(e.left);
+      const v = this.expr(e.right, lv.intType);
+      lv.write(v, this.ts.isObjectLiteralExpression(e.right) || this.ts.isArrayLiteralExpression(e.right) ? e.right : e.right);
+      return v;
+    }
+    const compound = COMPOUND[op];
+    if (compound) {
+      const lv = this.lvalue(e.left);
+      if (!lv.intType) this.fail(e, `${ts.tokenToString(op)} needs an integer on the left`);
+      const cur = this.toInt(lv.read(), ctOf(lv.intType), e.left);
+      const result = this.arith(compound, cur, this.expr(e.right, lv.intType), e);
+      lv.write(result, e);
+      return result;
+    }
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || comparison(ts, op)) {
+      return this.materializeCond(e);
+    }
+    if (op === ts.SyntaxKind.CommaToken) { this.effect(e.left); return this.expr(e.right, want); }
+    if (op === ts.SyntaxKind.QuestionQuestionToken) this.fail(e, "?? is not in the subset: test against null");
+    if (op === ts.SyntaxKind.AsteriskAsteriskToken) this.fail(e, "** is not in the subset");
+    if (op === ts.SyntaxKind.InstanceOfKeyword || op === ts.SyntaxKind.InKeyword) this.fail(e, `${ts.tokenToString(op)} is not in the subset`);
+    const alu = ARITH[op];
+    if (!alu) this.fail(e, `operator ${ts.tokenToString(op)} is not in the subset`);
+    const l = this.expr(e.left, want), r = this.expr(e.right, want);
+    return this.arith(alu, l, r, e, want);
+  }
+
+  /** l op r with eBPF semantics in the operands' common type. */
+  arith(op: ArithOp, l: Val, r: Val, node: TS.Node, want?: IntT): Val {
+    l = this.deref(l); r = this.deref(r);
+    if (l.k === "const" && r.k === "const") {
+      const ct = l.ct && r.ct ? joinCT(l.ct, r.ct) : l.ct ?? r.ct;
+      const value = foldConst(ct?.signed === false && op === "shr" ? "ushr" : op, l.value, r.value, node, this);
+      return ct ? { k: "const", value: wrap(value, ct), ct } : { k: "const", value };
+    }
+    if (l.k !== "int" && l.k !== "const") this.fail(node, `arithmetic needs integers, got ${describeVal(l)}`);
+    if (r.k !== "int" && r.k !== "const") this.fail(node, `arithmetic needs integers, got ${describeVal(r)}`);
+    let ct: CT;
+    if (l.k === "int" && r.k === "int") ct = joinCT(l.ct, r.ct);
+    else {
+      const other = l.k === "const" ? l : r as Val & { k: "const" };
+      const typed = (l.k === "int" ? l : r as Val & { k: "int" }).ct;
+      ct = other.ct ? joinCT(typed, other.ct) : typed;
+    }
+    if (want && ctOf(want).w === 64 && ct.w === 32 && (op === "lsh" || op === "mul" || op === "add" || op === "sub")) {
+      // Widen before operating when the result is wanted in 64 bits (u64 x = a << 40).
+      ct = { w: 64, signed: ct.signed };
+    }
+    const aluOp: IrAlu = op === "shr" ? (ct.signed ? "arsh" : "rsh") : op === "ushr" ? "rsh" : op === "div" ? (ct.signed ? "sdiv" : "div") : op === "mod" ? (ct.signed ? "smod" : "mod") : op;
+    let left = l, right = r;
+    // Commutative ops keep the constant on the right.
+    if (left.k === "const" && COMMUTATIVE_OPS.has(aluOp)) [left, right] = [right, left];
+    const a = this.toReg(left, ct, node);
+    const b = this.toInt(right, ct, node).op;
+    const dst = this.b.vreg("scalar");
+    this.b.emit({ op: "alu", w: ct.w, alu: aluOp, dst, a, b });
+    return { k: "int", ct, op: { reg: dst }, max: rangeAfter(aluOp, left, right) };
+  }
+
+  private prefix(e: TS.PrefixUnaryExpression, want?: IntT): Val {
+    const ts = this.ts;
+    switch (e.operator) {
+      case ts.SyntaxKind.ExclamationToken: return this.materializeCond(e);
+      case ts.SyntaxKind.PlusToken: return this.expr(e.operand, want);
+      case ts.SyntaxKind.MinusToken: {
+        const v = this.expr(e.operand, want);
+        if (v.k === "const") return { k: "const", value: -v.value };
+        if (v.k !== "int") this.fail(e, `cannot negate ${describeVal(v)}`);
+        const dst = this.b.vreg("scalar");
+        this.b.emit({ op: "neg", w: v.ct.w, dst, a: this.toReg(v, v.ct, e) });
+        return { k: "int", ct: v.ct, op: { reg: dst } };
+      }
+      case ts.SyntaxKind.TildeToken: {
+        const v = this.expr(e.operand, want);
+        if (v.k === "const") return { k: "const", value: ~v.value };
+        if (v.k !== "int") this.fail(e, `cannot complement ${describeVal(v)}`);
+        const dst = this.b.vreg("scalar");
+        this.b.emit({ op: "alu", w: v.ct.w, alu: "xor", dst, a: this.toReg(v, v.ct, e), b: { imm: -1 } });
+        return { k: "int", ct: v.ct, op: { reg: dst } };
+      }
+      case ts.SyntaxKind.PlusPlusToken: case ts.SyntaxKind.MinusMinusToken: {
+        this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? 1n : -1n, e);
+        return this.lvalue(e.operand).read();
+      }
+      default: this.fail(e, "operator not in the subset");
+    }
+  }
+
+  private conditional(e: TS.ConditionalExpression, want?: IntT): Val {
+    const t = this.b.newBlock("cthen"), f = this.b.newBlock("celse"), join = this.b.newBlock("cjoin");
+    this.cond(e.condition, t, f);
+    this.b.setBlock(t);
+    const a = this.expr(e.whenTrue, want);
+    const result = this.b.vreg("scalar");
+    let kind: "int" | "bool" | "ptr";
+    let ct: CT = I64;
+    let ptrTemplate: (Val & { k: "ptr" }) | undefined;
+    if (a.k === "bool") kind = "bool";
+    else if (a.k === "int" || a.k === "const") kind = "int";
+    else if (a.k === "ptr" || a.k === "null") kind = "ptr";
+    else this.fail(e.whenTrue, `a conditional cannot give ${describeVal(a)}`);
+    // Decide the type from both branches' static types before emitting the second.
+    if (kind === "int") {
+      ct = a.k === "int" ? a.ct : want ? ctOf(want) : I64;
+      const bType = this.staticIntType(e.whenFalse);
+      if (bType) ct = a.k === "int" ? joinCT(ct, bType) : bType;
+      this.b.emit({ op: "mov", w: 64, dst: result, src: this.toInt(a, ct, e.whenTrue).op });
+    } else if (kind === "bool") {
+      this.b.emit({ op: "mov", w: 64, dst: result, src: this.toBool(a, e.whenTrue).op });
+    } else {
+      if (a.k === "ptr") ptrTemplate = a;
+      this.b.emit({ op: "mov", w: 64, dst: result, src: a.k === "ptr" ? { reg: this.pointerOrNull(a, e.whenTrue) } : { imm: 0 } });
+    }
+    this.b.jump(join);
+    this.b.setBlock(f);
+    const b = this.expr(e.whenFalse, want);
+    if (kind === "int") this.b.emit({ op: "mov", w: 64, dst: result, src: this.toInt(b, ct, e.whenFalse).op });
+    else if (kind === "bool") this.b.emit({ op: "mov", w: 64, dst: result, src: this.toBool(b, e.whenFalse).op });
+    else {
+      if (b.k === "ptr") ptrTemplate ??= b;
+      if (b.k !== "ptr" && b.k !== "null") this.fail(e.whenFalse, "both branches must give views of the same type");
+      this.b.emit({ op: "mov", w: 64, dst: result, src: b.k === "null" ? { imm: 0 } : { reg: this.pointerOrNull(b, e.whenFalse) } });
+    }
+    this.b.jump(join);
+    this.b.setBlock(join);
+    if (kind === "int") {
+      const maxOf = (v: Val): bigint | undefined => (v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined);
+      const ma = maxOf(a), mb = maxOf(b);
+      return { k: "int", ct, op: { reg: result }, max: ma !== undefined && mb !== undefined && !ct.signed ? (ma > mb ? ma : mb) : undefined };
+    }
+    if (kind === "bool") return { k: "bool", op: { reg: result } };
+    if (!ptrTemplate) return { k: "null" };
+    this.b.kinds[result] = "pointer";
+    return { k: "ptr", t: ptrTemplate.t, base: { reg: result }, off: 0, space: ptrTemplate.space, nullable: { kind: "reg", reg: result } };
+  }
+
+  /** The integer type an expression will have, when it is evident without lowering it. */
+  private staticIntType(e: TS.Expression): CT | undefined {
+    const ts = this.ts;
+    if (ts.isIdentifier(e)) {
+      const r = this.m.resolve(e);
+      if (r.kind === "local") {
+        for (let k = this.scopes.length - 1; k >= 0; k--) {
+          const b = this.scopes[k]!.get(r.symbol);
+          if (b?.kind === "var" && b.vt.k === "int") return ctOf(b.vt.t);
+          if (b?.kind === "val" && b.val.k === "int") return b.val.ct;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** A condition used as a value: 0 or 1 in a register. */
+  private materializeCond(e: TS.Expression): Val {
+    const dst = this.b.vreg("scalar");
+    const join = this.b.newBlock("bool");
+    const f = this.b.newBlock("false");
+    this.b.emit({ op: "mov", w: 64, dst, src: { imm: 1 } });
+    this.cond(e, join, f);
+    this.b.setBlock(f);
+    this.b.emit({ op: "mov", w: 64, dst, src: { imm: 0 } });
+    this.b.jump(join);
+    this.b.setBlock(join);
+    return { k: "bool", op: { reg: dst } };
+  }
+
+  // ---- conversions ------------------------------------------------------------------------------
+
+  /** Reads a lazily loaded integer (a tested `ctx.load(u16, off)`). */
+  deref(v: Val): Val {
+    if (v.k === "ptr" && v.scalar && v.t.kind === "int") return this.loadInt(v.base, v.off, v.t, v.space);
+    return v;
+  }
+
+  /** Converts an integer-like value to the computational type `ct` (constants stay immediates when they fit). */
+  toInt(v: Val, ct: CT, node: TS.Node, storage?: IntT): Val & { k: "int" } {
+    v = this.deref(v);
+    if (v.k === "const") {
+      const value = wrap(v.value, ct);
+      if (storage && !storage.bool && !v.ct) {
+        const lo = storage.signed ? -(1n << BigInt(storage.size * 8 - 1)) : 0n;
+        const hi = storage.signed ? (1n << BigInt(storage.size * 8 - 1)) - 1n : (1n << BigInt(storage.size * 8)) - 1n;
+        if (v.value < lo && !(storage.signed === false && v.value < 0n && v.value >= -(1n << BigInt(storage.size * 8)))) this.fail(node, `constant ${v.value} does not fit ${storage.name}`);
+        if (v.value > hi) this.fail(node, `constant ${v.value} does not fit ${storage.name}`);
+      }
+      return { k: "int", ct, op: this.immOrReg(value, ct), max: value >= 0n ? value : undefined };
+    }
+    if (v.k === "bool") return { k: "int", ct, op: v.op, max: 1n };
+    if (v.k !== "int") this.fail(node, `expected an integer, got ${describeVal(v)}`);
+    if (v.ct.w === ct.w) return { k: "int", ct, op: v.op, max: v.max };
+    if (ct.w === 64) {
+      if (!v.ct.signed || "imm" in v.op) return { k: "int", ct, op: v.op, max: v.max };
+      const dst = this.b.vreg("scalar");
+      this.b.emit({ op: "movsx", w: 64, bits: 32, dst, a: v.op.reg });
+      return { k: "int", ct, op: { reg: dst } };
+    }
+    // 64 → 32: keep the low half, zero the high half.
+    if ("imm" in v.op) return { k: "int", ct, op: v.op };
+    const dst = this.b.vreg("scalar");
+    this.b.emit({ op: "mov", w: 32, dst, src: v.op });
+    const max = v.max !== undefined && v.max <= 0xffff_ffffn ? v.max : undefined;
+    return { k: "int", ct, op: { reg: dst }, max };
+  }
+
+  /** Truncates a 32-bit value to a narrower storage type (u8/u16/i8/i16) held in a register. */
+  narrow(v: Val & { k: "int" }, t: IntT): Val & { k: "int" } {
+    if (t.size >= 4 || t.bool || "imm" in v.op) return v;
+    const limit = maxOfType(t);
+    if (!t.signed && v.max !== undefined && limit !== undefined && v.max <= limit) return v;
+    const dst = this.b.vreg("scalar");
+    if (t.signed) this.b.emit({ op: "movsx", w: 32, bits: (t.size * 8) as 8 | 16, dst, a: v.op.reg });
+    else this.b.emit({ op: "alu", w: 32, alu: "and", dst, a: v.op.reg, b: { imm: Number(limit) } });
+    return { k: "int", ct: v.ct, op: { reg: dst }, max: limit };
+  }
+
+  toBool(v: Val, node: TS.Node): Val & { k: "bool" } {
+    v = this.deref(v);
+    if (v.k === "bool") return v;
+    if (v.k === "const") return { k: "bool", op: { imm: v.value !== 0n ? 1 : 0 } };
+    if (v.k === "int") {
+      const dst = this.b.vreg("scalar");
+      const join = this.b.newBlock("tobool");
+      const zero = this.b.newBlock("zero");
+      this.b.emit({ op: "mov", w: 64, dst, src: { imm: 1 } });
+      this.b.terminate({ op: "br", cmp: "ne", w: v.ct.w, a: this.opReg(v.op, v.ct.w), b: { imm: 0 }, then: join, else: zero });
+      this.b.setBlock(zero);
+      this.b.emit({ op: "mov", w: 64, dst, src: { imm: 0 } });
+      this.b.jump(join);
+      this.b.setBlock(join);
+      return { k: "bool", op: { reg: dst } };
+    }
+    this.fail(node, `expected a bool, got ${describeVal(v)}`);
+  }
+
+  immOrReg(value: bigint, ct: CT): Operand {
+    if (ct.w === 32) return { imm: Number(BigInt.asIntN(32, value)) };
+    const s = BigInt.asIntN(64, value);
+    if (fitsImm32(s)) return { imm: Number(s) };
+    const dst = this.b.vreg("scalar");
+    this.b.emit({ op: "lddw", dst, value: s });
+    return { reg: dst };
+  }
+
+  /** The value in a register (materialising constants). */
+  toReg(v: Val, ct: CT, node: TS.Node): VReg {
+    const iv = v.k === "bool" ? v : this.toInt(v, ct, node);
+    return this.opReg(iv.op, ct.w);
+  }
+
+  opReg(op: Operand, w: 32 | 64): VReg {
+    if ("reg" in op) return op.reg;
+    const dst = this.b.vreg("scalar");
+    this.b.emit({ op: "mov", w: w === 32 ? 32 : 64, dst, src: op });
+    return dst;
+  }
+
+  private copyInt(v: Val & { k: "int" }): Val & { k: "int" } {
+    if ("imm" in v.op) return v;
+    const dst = this.b.vreg("scalar");
+    this.b.emit({ op: "mov", w: 64, dst, src: v.op });
+    return { ...v, op: { reg: dst } };
+  }
+
+  /** base + off in a register. */
+  addressReg(base: Base, off: number, kind: PtrKind): VReg {
+    if ("reg" in base && off === 0) return base.reg;
+    const dst = this.b.vreg(kind);
+    if ("fp" in base) this.b.emit({ op: "addr", dst, fp: off });
+    else this.b.emit({ op: "alu", w: 64, alu: "add", dst, a: base.reg, b: { imm: off } });
+    return dst;
+  }
+
+  /** A view as a call argument: its address (stack addresses materialise at the call). */
+  pointerArg(v: Val & { k: "ptr" | "kobj" | "karray" }): import("./ir.js").CallArg {
+    if ("fp" in v.base) return { fp: v.off };
+    return { reg: this.addressReg(v.base, v.off, "pointer") };
+  }
+
+  /** The view's address, or 0 when it is null (packet views run their bounds check). */
+  pointerOrNull(v: Val & { k: "ptr" }, node: TS.Node): VReg {
+    const n = v.nullable;
+    if (!n || n.kind === "reg") return this.addressReg(v.base, v.off, "pointer");
+    const dst = this.b.vreg("pointer");
+    const ok = this.b.newBlock("pktok"), bad = this.b.newBlock("pktnull"), join = this.b.newBlock("pktjoin");
+    this.packetCheck(n.check, bad, ok);
+    this.b.setBlock(ok);
+    this.b.emit({ op: "mov", w: 64, dst, src: { reg: this.addressReg(v.base, v.off, "packet") } });
+    this.b.jump(join);
+    this.b.setBlock(bad);
+    this.b.emit({ op: "mov", w: 64, dst, src: { imm: 0 } });
+    this.b.jump(join);
+    this.b.setBlock(join);
+    void node;
+    return dst;
+  }
+
+  // ---- temporaries on the stack ------------------------------------------------------------------
+
+  /** A stack slot that lives until the end of the statement. */
+  tempSlot(size: number): number {
+    const rounded = Math.ceil(size / 8) * 8;
+    const free = this.tempSlots.find((s) => !s.busy && s.size >= rounded);
+    if (free) { free.busy = true; return free.off; }
+    const off = this.b.allocStack(rounded, 8);
+    this.tempSlots.push({ off, size: rounded, busy: true });
+    return off;
+  }
+
+  private releaseTemps(): void {
+    for (const s of this.tempSlots) s.busy = false;
+  }
+
+  /** A value that a helper needs by address (a key, a value): views as they are, integers spilled to a temp slot. */
+  memoryArg(v: Val, t: DataT | undefined, node: TS.Node): import("./ir.js").CallArg {
+    if (v.k === "ptr") {
+      if (t && !sameType(v.t, t) && !(t.kind === "int" && v.t.kind === "int" && v.t.size === t.size)) this.fail(node, `expected ${typeName(t)}, got ${describeVal(v)}`);
+      return this.pointerArg(v);
+    }
+    if (!t) this.fail(node, `${describeVal(v)} has no memory to pass`);
+    if (t.kind !== "int") this.fail(node, `expected ${typeName(t)}, got ${describeVal(v)}`);
+    const off = this.tempSlot(t.size);
+    this.storeInt({ fp: true }, off, t, v, node);
+    return { fp: off };
+  }
+
+  /** An object literal (or a view) as a value of struct/array type t passed by address. */
+  aggregateArg(e: TS.Expression, t: DataT): import("./ir.js").CallArg {
+    if (t.kind !== "int" && (this.ts.isObjectLiteralExpression(e) || this.ts.isArrayLiteralExpression(e))) {
+      const off = this.tempSlot(t.size);
+      this.initAggregate(e, t, { fp: true }, off);
+      return { fp: off };
+    }
+    return this.memoryArg(this.expr(e, t.kind === "int" ? t : undefined), t, e);
+  }
+
+  // ---- calls ----------------------------------------------------------------------------------------
+
+  private call(e: TS.CallExpression, want?: IntT): Val {
+    const ts = this.ts;
+    const callee = e.expression;
+    if (e.questionDotToken) this.fail(e, "optional calls are not in the subset");
+    if (ts.isPropertyAccessExpression(callee)) {
+      // log.info(`...`)
+      if (ts.isIdentifier(callee.expression)) {
+        const r = this.m.resolve(callee.expression);
+        if (r.kind === "kernel" && r.name === "log") return this.logCall(e, callee.name.text);
+        if (r.kind === "namespace") return this.callResolved(this.m.resolve(callee.name as TS.Identifier), callee.name as TS.Identifier, e, want);
+      }
+      const obj = this.expr(callee.expression);
+      const name = callee.name.text;
+      if (obj.k === "map") return this.mapMethod(obj.map, name, e);
+      if (obj.k === "ctx") return this.ctxMethod(obj, name, e);
+      if (obj.k === "ptr" && obj.t.kind === "array") return this.arrayMethod(obj as Val & { k: "ptr" }, obj.t, name, e);
+      this.fail(callee, `${describeVal(obj)} has no method ${name}`);
+    }
+    if (ts.isIdentifier(callee)) return this.callResolved(this.m.resolve(callee), callee, e, want);
+    this.fail(callee, "only named functions and methods can be called");
+  }
+
+  private callResolved(r: Resolved, callee: TS.Identifier, e: TS.CallExpression, want?: IntT): Val {
+    if (r.kind === "function") return this.callFunction(r.fn, e);
+    if (r.kind === "kernel" && INTS[r.name]) return this.castCall(INTS[r.name]!, e);
+    if (r.kind === "kernel") return this.kernelCall(r.name, e, want);
+    if (r.kind === "type" && r.t.kind === "int") return this.castCall(r.t, e);
+    this.fail(callee, `${callee.text} is not callable in kernel code`);
+  }
+
+  private castCall(t: IntT, e: TS.CallExpression): Val {
+    if (e.arguments.length !== 1) this.fail(e, `${t.name}(x) takes one argument`);
+    const v = this.expr(e.arguments[0]!, t);
+    if (t.bool) return this.toBool(v, e);
+    if (v.k === "const") return { k: "const", value: wrapStorage(v.value, t), ct: ctOf(t) };
+    return this.narrow(this.toInt(v, ctOf(t), e), t);
+  }
+
+  private args(e: TS.CallExpression, min: number, max = min): readonly TS.Expression[] {
+    const n = e.arguments.length;
+    if (n < min || n > max) this.fail(e, `expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${n}`);
+    return e.arguments;
+  }
+
+  helper(name: string, args: import("./ir.js").CallArg[], result: CT | "bool" | "void" | PtrKind = I64): Val {
+    const dst = result === "void" ? undefined : this.b.vreg(typeof result === "string" && result !== "bool" ? result : "scalar");
+    this.b.emit({ op: "call", helper: helperId(name), args, dst });
+    if (dst === undefined) return { k: "void" };
+    if (result === "bool") return { k: "bool", op: { reg: dst } };
+    if (typeof result === "string") return { k: "int", ct: U64, op: { reg: dst } };
+    if (result.w === 32) {
+      // Helpers return 64-bit values; a 32-bit result keeps only the low half.
+      const low = this.b.vreg("scalar");
+      this.b.emit({ op: "mov", w: 32, dst: low, src: { reg: dst } });
+      return { k: "int", ct: result, op: { reg: low } };
+    }
+    return { k: "int", ct: result, op: { reg: dst } };
+  }
+
+  private intArg(e: TS.Expression, ct: CT = U64): import("./ir.js").CallArg {
+    const v = this.expr(e, ct.w === 64 ? (ct.signed ? INTS.i64 : INTS.u64) : (ct.signed ? INTS.i32 : INTS.u32));
+    return this.toInt(v, ct, e).op;
+  }
+
+  private byteArray(e: TS.Expression, what: string): { arg: import("./ir.js").CallArg; size: number } {
+    const v = this.expr(e);
+    if (v.k !== "ptr" || v.t.kind !== "array" || v.t.elem.size !== 1) this.fail(e, `${what} needs a byte array (bytes(n) or cstring(n)), got ${describeVal(v)}`);
+    return { arg: this.pointerArg(v), size: v.t.size };
+  }
+
+  private kernelCall(name: string, e: TS.CallExpression, want?: IntT): Val {
+    switch (name) {
+      case "ktimeGetNs": this.args(e, 0); return this.helper("ktime_get_ns", [], U64);
+      case "ktimeGetBootNs": this.args(e, 0); return this.helper("ktime_get_boot_ns", [], U64);
+      case "getCurrentPidTgid": this.args(e, 0); return this.helper("get_current_pid_tgid", [], U64);
+      case "getCurrentUidGid": this.args(e, 0); return this.helper("get_current_uid_gid", [], U64);
+      case "getSmpProcessorId": this.args(e, 0); return this.helper("get_smp_processor_id", [], U32);
+      case "getPrandomU32": this.args(e, 0); return this.helper("get_prandom_u32", [], U32);
+      case "getCurrentTask": this.args(e, 0); return this.helper("get_current_task", [], U64);
+      case "getCurrentTaskBtf": {
+        this.args(e, 0);
+        const dst = this.b.vreg("btf");
+        this.b.emit({ op: "call", helper: helperId("get_current_task_btf"), args: [], dst });
+        return { k: "kobj", id: this.m.btfStruct("task_struct", e), base: { reg: dst }, off: 0, direct: true };
+      }
+      case "getCurrentComm": {
+        const [into] = this.args(e, 1);
+        const { arg, size } = this.byteArray(into!, "getCurrentComm");
+        return this.helper("get_current_comm", [arg, { imm: size }], I64);
+      }
+      case "probeReadKernel": case "probeReadUser": {
+        const [into, from] = this.args(e, 2);
+        const dst = this.expr(into!);
+        if (dst.k !== "ptr") this.fail(into!, `${name} reads into a struct, array or cell, got ${describeVal(dst)}`);
+        const src = this.sourceAddress(from!);
+        return this.helper(name === "probeReadKernel" ? "probe_read_kernel" : "probe_read_user", [this.pointerArg(dst), { imm: dst.t.size }, src], I64);
+      }
+      case "probeReadKernelStr": case "probeReadUserStr": {
+        const [into, from] = this.args(e, 2);
+        const { arg, size } = this.byteArray(into!, name);
+        const src = this.sourceAddress(from!);
+        return this.helper(name === "probeReadKernelStr" ? "probe_read_kernel_str" : "probe_read_user_str", [arg, { imm: size }, src], I64);
+      }
+      case "readKernel": case "readUser": {
+        const [typeExpr, from] = this.args(e, 2);
+        const t = this.m.dataTypeOfValue(typeExpr!);
+        const off = this.b.allocStack(t.size, 8);
+        const src = this.sourceAddress(from!);
+        this.helper(name === "readKernel" ? "probe_read_kernel" : "probe_read_user", [{ fp: off }, { imm: t.size }, src], "void");
+        if (t.kind === "int") return this.loadInt({ fp: true }, off, t, "stack");
+        return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
+      }
+      case "cast": {
+        const [from] = this.args(e, 1);
+        const typeArg = e.typeArguments?.[0];
+        if (!typeArg || !this.ts.isTypeReferenceNode(typeArg)) this.fail(e, "cast<T>(x) needs a kernel struct type argument");
+        const id = this.m.btfStruct(typeArg.typeName.getText(), typeArg);
+        const v = this.expr(from!);
+        // The verifier types a BTF pointer by its declared struct: fields of another struct are
+        // read with probe reads (like C's BPF_CORE_READ) unless the type is the same.
+        if (v.k === "kobj") return { k: "kobj", id, base: v.base, off: v.off, direct: v.direct && id === v.id };
+        if (v.k === "int" || v.k === "const") {
+          const reg = this.toReg(v, U64, from!);
+          return { k: "kobj", id, base: { reg }, off: 0, direct: false };
+        }
+        this.fail(from!, `cannot cast ${describeVal(v)} to a kernel struct`);
+      }
+      // falls through
+      case "addressOf": {
+        const [from] = this.args(e, 1);
+        const v = this.expr(from!);
+        if (v.k !== "kobj" && v.k !== "ptr" && v.k !== "karray") this.fail(from!, `addressOf needs a kernel object, got ${describeVal(v)}`);
+        return { k: "int", ct: U64, op: { reg: this.addressReg(v.base, v.off, "pointer") } };
+      }
+      case "copy": {
+        const [to, from] = this.args(e, 2);
+        const dst = this.expr(to!);
+        if (dst.k !== "ptr") this.fail(to!, `copy needs a destination view, got ${describeVal(dst)}`);
+        const src = this.expr(from!);
+        if (src.k === "ptr") {
+          if (src.t.size > dst.t.size) this.fail(from!, `${typeName(src.t)} does not fit ${typeName(dst.t)}`);
+          this.copyMemory(dst.base, dst.off, src.base, src.off, src.t.size, dst.space, src.space);
+          return { k: "void" };
+        }
+        if (src.k === "karray" || src.k === "kobj") {
+          const size = src.k === "karray" ? src.length * this.m.btf().sizeOf(src.elemId) : this.m.btf().sizeOf(src.id);
+          const n = Math.min(size, dst.t.size);
+          if (src.direct && "reg" in src.base && dst.space !== "packet") {
+            this.copyMemory(dst.base, dst.off, src.base, src.off, n, dst.space, "ctx");
+          } else {
+            this.helper("probe_read_kernel", [this.pointerArg(dst), { imm: n }, this.pointerArg(src)], "void");
+          }
+          return { k: "void" };
+        }
+        this.fail(from!, `cannot copy from ${describeVal(src)}`);
+      }
+      // falls through
+      case "atomicAdd": {
+        const [target, field, value] = this.args(e, 3);
+        const obj = this.expr(target!);
+        if (obj.k !== "ptr" || obj.t.kind !== "struct") this.fail(target!, "atomicAdd needs a struct view");
+        if (!this.ts.isStringLiteral(field!)) this.fail(field!, "the field must be a string literal");
+        const f = obj.t.fields.find((x) => x.name === field.text);
+        if (!f || f.type.kind !== "int" || (f.type.size !== 4 && f.type.size !== 8) || f.type.be) this.fail(field!, "atomicAdd needs a u32/u64/i32/i64 field");
+        const ct = ctOf(f.type);
+        const reg = this.toReg(this.expr(value!, f.type), ct, value!);
+        this.b.emit({ op: "atomic", size: f.type.size as 4 | 8, aop: "add", base: obj.base, off: obj.off + f.offset, src: reg });
+        return { k: "void" };
+      }
+      case "redirect": {
+        const [ifindex, flags] = this.args(e, 1, 2);
+        return this.helper("redirect", [this.intArg(ifindex!, U32), flags ? this.intArg(flags) : { imm: 0 }], I64);
+      }
+      case "loop": {
+        const [n, body, state] = this.args(e, 3);
+        if (!this.ts.isIdentifier(body!)) this.fail(body!, "loop's body must be a module-level function name");
+        const r = this.m.resolve(body);
+        if (r.kind !== "function") this.fail(body!, "loop's body must be a module-level function");
+        if (r.fn.params.length !== 2) this.fail(body!, "the loop body takes (index: u32, state: S)");
+        this.m.subprogram(r.fn);
+        const st = this.expr(state!);
+        if (st.k !== "ptr") this.fail(state!, "loop's state must be a struct (on the stack)");
+        return this.helper("loop", [this.intArg(n!, U32), { func: r.fn.name }, this.pointerArg(st), { imm: 0 }], I64);
+      }
+      case "viewAs": {
+        const [typeExpr, ofExpr, offExpr] = this.args(e, 2, 3);
+        const t = this.m.dataTypeOfValue(typeExpr!);
+        const of = this.expr(ofExpr!);
+        if (of.k !== "ptr") this.fail(ofExpr!, `viewAs() reinterprets a struct or array view, got ${describeVal(of)}`);
+        const offV = offExpr ? this.expr(offExpr) : { k: "const" as const, value: 0n };
+        if (offV.k !== "const") this.fail(offExpr!, "the offset must be a constant");
+        const off = Number(offV.value);
+        if (off < 0 || off + t.size > of.t.size) this.fail(e, `${typeName(t)} at offset ${off} does not fit inside ${typeName(of.t)} (${of.t.size} bytes)`);
+        return { k: "ptr", t, base: of.base, off: of.off + off, space: of.space };
+      }
+      case "zeroed": {
+        const [typeExpr] = this.args(e, 1);
+        const t = this.m.dataTypeOfValue(typeExpr!);
+        if (t.kind === "int") this.fail(typeExpr!, "zeroed() makes structs and arrays (integers are just 0)");
+        const off = this.b.allocStack(t.size, 8);
+        this.zero({ fp: true }, off, t.size);
+        return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
+      }
+      case "sizeOf": {
+        const [t] = this.args(e, 1);
+        return { k: "const", value: BigInt(this.m.dataTypeOfValue(t!).size) };
+      }
+      case "hex": case "ipv4": case "ipv6": case "mac": case "str":
+        this.fail(e, `${name}() formats a value inside a log message template`);
+      // falls through
+      default:
+        void want;
+        this.fail(e.expression, `${name} is not callable in kernel code`);
+    }
+  }
+
+  /** A kernel or user address for probe reads: an integer, a kernel object, or a __data_loc field. */
+  private sourceAddress(e: TS.Expression): import("./ir.js").CallArg {
+    const v = this.expr(e);
+    if (v.k === "int" || v.k === "const") return this.toInt(v, U64, e).op;
+    if (v.k === "kobj" || v.k === "karray" || v.k === "ptr") return this.pointerArg(v);
+    this.fail(e, `expected an address, got ${describeVal(v)}`);
+  }
+
+  private arrayMethod(arr: Val & { k: "ptr" }, t: ArrT, name: string, e: TS.CallExpression): Val {
+    if (name === "set") {
+      const [src] = this.args(e, 1);
+      const v = this.expr(src!);
+      if (v.k === "ptr" && v.t.kind === "array") {
+        if (v.t.size > t.size) this.fail(src!, `${typeName(v.t)} does not fit ${typeName(t)}`);
+        this.copyMemory(arr.base, arr.off, v.base, v.off, v.t.size, arr.space, v.space);
+        return { k: "void" };
+      }
+      if (v.k === "karray") {
+        const n = Math.min(v.length * this.m.btf().sizeOf(v.elemId), t.size);
+        if (v.direct && arr.space !== "packet") this.copyMemory(arr.base, arr.off, v.base, v.off, n, arr.space, "ctx");
+        else this.helper("probe_read_kernel", [this.pointerArg(arr), { imm: n }, this.pointerArg(v)], "void");
+        return { k: "void" };
+      }
+      this.fail(src!, `set() copies from an array, got ${describeVal(v)}`);
+    }
+    if (name === "fill") {
+      const [value] = this.args(e, 1);
+      const v = this.expr(value!, t.elem.kind === "int" ? t.elem : undefined);
+      if (v.k === "const" && v.value === 0n) { this.zero(arr.base, arr.off, t.size); return { k: "void" }; }
+      if (t.elem.kind !== "int") this.fail(e, "fill() needs an integer array");
+      for (let i = 0; i < t.length; i++) this.storeInt(arr.base, arr.off + i * t.elem.size, t.elem, v, value!);
+      return { k: "void" };
+    }
+    this.fail(e, `arrays have set() and fill(), not ${name}()`);
+  }
+
+  // ---- user functions ---------------------------------------------------------------------------
+
+  private callFunction(fn: import("./lower.js").SubFnInfo, e: TS.CallExpression): Val {
+    const n = e.arguments.length;
+    if (n !== fn.params.length) this.fail(e, `${fn.name} takes ${fn.params.length} argument(s), got ${n}`);
+    if (fn.inline) return this.inlineCall(fn, e);
+    if (fn.params.length > 5) this.fail(e, `${fn.name} has more than 5 parameters (eBPF passes at most 5)`);
+    const args = fn.params.map((p, k) => this.argumentFor(p.type, e.arguments[k]!));
+    this.m.subprogram(fn);
+    const dst = fn.ret.k === "void" ? undefined : this.b.vreg("scalar");
+    this.b.emit({ op: "callLocal", fn: fn.name, args, dst });
+    if (dst === undefined) return { k: "void" };
+    if (fn.ret.k === "bool") return { k: "bool", op: { reg: dst } };
+    const ct = ctOf((fn.ret as { t: IntT }).t);
+    if (ct.w === 32) {
+      // Subprograms return in r0; the callee's 32-bit results already have a zero upper half.
+      return { k: "int", ct, op: { reg: dst }, max: maxOfType((fn.ret as { t: IntT }).t) };
+    }
+    return { k: "int", ct, op: { reg: dst } };
+  }
+
+  private argumentFor(type: ParamType, a: TS.Expression): import("./ir.js").CallArg {
+    switch (type.k) {
+      case "ctx": {
+        const v = this.expr(a);
+        if (v.k !== "ctx") this.fail(a, `expected the context, got ${describeVal(v)}`);
+        return { reg: v.reg };
+      }
+      case "int": return this.toInt(this.expr(a, type.t), ctOf(type.t), a, type.t).op;
+      case "bool": return this.toBool(this.expr(a), a).op;
+      case "ptr": {
+        if (this.ts.isObjectLiteralExpression(a) || this.ts.isArrayLiteralExpression(a)) return this.aggregateArg(a, type.t);
+        const v = this.expr(a);
+        if (v.k === "null") { if (!type.nullable) this.fail(a, "null is not allowed here"); return { imm: 0 }; }
+        if (v.k !== "ptr" || !sameType(v.t, type.t)) this.fail(a, `expected ${typeName(type.t)}, got ${describeVal(v)}`);
+        // Narrowed by tsc when the parameter is not nullable: the address is valid.
+        if (v.nullable && type.nullable) return { reg: this.pointerOrNull(v, a) };
+        return this.pointerArg(v);
+      }
+      case "kobj": {
+        const v = this.expr(a);
+        if (v.k === "null") return { imm: 0 };
+        if (v.k !== "kobj") this.fail(a, `expected a kernel object, got ${describeVal(v)}`);
+        return this.pointerArg(v);
+      }
+    }
+  }
+
+  private inlineCall(fn: import("./lower.js").SubFnInfo, e: TS.CallExpression): Val {
+    const body = fn.decl.body;
+    if (!body) this.fail(fn.decl, `${fn.name} has no body`);
+    if (this.inline.some((i) => i.ret === fn.ret && this.inlineStack.includes(fn))) this.fail(e, `${fn.name} is inlined into itself`);
+    const scope = new Map<TS.Symbol, Binding>();
+    const assigned = this.assignedSymbols(body);
+    fn.params.forEach((p, k) => {
+      const a = e.arguments[k]!;
+      if (p.type.k === "ctx") { scope.set(p.symbol, { kind: "val", val: this.expr(a) }); return; }
+      if (!assigned.has(p.symbol) && !(this.ts.isObjectLiteralExpression(a) || this.ts.isArrayLiteralExpression(a))) {
+        // A parameter the body never assigns is the argument itself (no copy).
+        const v = this.expr(a, p.type.k === "int" ? p.type.t : undefined);
+        let bound: Val;
+        if (p.type.k === "int") bound = this.narrow(this.toInt(v, ctOf(p.type.t), a, p.type.t), p.type.t);
+        else if (p.type.k === "bool") bound = this.toBool(v, a);
+        else if (p.type.k === "ptr" && v.k === "ptr") bound = p.type.nullable ? { ...v } : { ...v, nullable: undefined };
+        else if (p.type.k === "kobj" && v.k === "kobj") bound = v;
+        else if (v.k === "null") bound = v;
+        else this.fail(a, `unexpected argument ${describeVal(v)}`);
+        scope.set(p.symbol, { kind: "val", val: this.stableVal(bound) });
+        return;
+      }
+      const reg = this.b.vreg(p.type.k === "int" || p.type.k === "bool" ? "scalar" : "pointer");
+      this.homes.add(reg);
+      if (p.type.k === "ptr" && (this.ts.isObjectLiteralExpression(a) || this.ts.isArrayLiteralExpression(a))) {
+        const arg = this.aggregateArg(a, p.type.t);
+        if ("fp" in arg) this.b.emit({ op: "addr", dst: reg, fp: arg.fp });
+      } else {
+        this.assignVar(reg, p.type, this.expr(a, p.type.k === "int" ? p.type.t : undefined), a);
+      }
+      scope.set(p.symbol, { kind: "var", reg, vt: p.type });
+    });
+    const exit = this.b.newBlock(`end_${fn.name}`);
+    const result = fn.ret.k === "void" ? undefined : this.b.vreg("scalar");
+    const savedScopes = this.scopes.splice(1);
+    const savedLoops = this.loops.splice(0);
+    this.scopes.push(scope);
+    this.inline.push({ exit, result, ret: fn.ret });
+    this.inlineStack.push(fn);
+    const savedLoc = this.b.currentLoc;
+    try {
+      this.statements(body.statements);
+      this.b.jump(exit);
+    } finally {
+      this.inline.pop();
+      this.inlineStack.pop();
+      this.scopes.splice(1);
+      this.scopes.push(...savedScopes);
+      this.loops.push(...savedLoops);
+      this.b.currentLoc = savedLoc;
+    }
+    this.b.setBlock(exit);
+    if (result === undefined) return { k: "void" };
+    if (fn.ret.k === "bool") return { k: "bool", op: { reg: result } };
+    return { k: "int", ct: ctOf((fn.ret as { t: IntT }).t), op: { reg: result } };
+  }
+
+  private readonly inlineStack: import("./lower.js").SubFnInfo[] = [];
+
+  /** Symbols a function body assigns (=, compound assignment, ++/--). */
+  private assignedSymbols(body: TS.Node): Set<TS.Symbol> {
+    const ts = this.ts;
+    const out = new Set<TS.Symbol>();
+    const note = (e: TS.Expression) => {
+      if (!ts.isIdentifier(e)) return;
+      const sym = this.m.checker.getSymbolAtLocation(e);
+      if (sym) out.add(sym);
+    };
+    const visit = (n: TS.Node): void => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) note(n.left);
+      if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) note(n.operand);
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+    return out;
+  }
+
+  // ---- maps -------------------------------------------------------------------------------------
+
+  private mapMethod(map: MapInfo, name: string, e: TS.CallExpression): Val {
+    const mapArg = { map: map.name };
+    const keyType = map.key ?? (map.mapType.endsWith("array") ? INTS.u32 : undefined);
+    const perCpu = map.mapType.startsWith("percpu") || map.mapType.startsWith("lru_percpu");
+    switch (name) {
+      case "lookup": {
+        const [key] = this.args(e, 1);
+        if (!map.value) this.fail(e, `${map.name} (${map.mapType}) has no lookup`);
+        const keyArg = this.keyArg(key!, keyType, map);
+        const dst = this.b.vreg("mapValueOrNull");
+        this.b.emit({ op: "call", helper: helperId("map_lookup_elem"), args: [mapArg, keyArg], dst });
+        return { k: "ptr", t: map.value, base: { reg: dst }, off: 0, space: "map", nullable: { kind: "reg", reg: dst } };
+      }
+      case "update": {
+        const [key, value, flags] = this.args(e, 2, 3);
+        if (!map.value) this.fail(e, `${map.name} (${map.mapType}) has no update`);
+        const keyArg = this.keyArg(key!, keyType, map);
+        const valueArg = this.aggregateArg(value!, map.value);
+        return this.helper("map_update_elem", [mapArg, keyArg, valueArg, flags ? this.intArg(flags) : { imm: 0 }], I64);
+      }
+      case "delete": {
+        const [key] = this.args(e, 1);
+        return this.helper("map_delete_elem", [mapArg, this.keyArg(key!, keyType, map)], I64);
+      }
+      case "increment": {
+        const [key, byExpr] = this.args(e, 1, 2);
+        const v = map.value;
+        if (!v || v.kind !== "int" || (v.size !== 4 && v.size !== 8)) this.fail(e, "increment() needs a map of u32/u64 values");
+        const ct = ctOf(v);
+        const by = byExpr ? this.toInt(this.expr(byExpr, v), ct, byExpr, v) : { k: "int" as const, ct, op: { imm: 1 } as Operand };
+        // A constant goes straight into the add (per-CPU) or the insert; atomics need a register.
+        const needsReg = !perCpu || !("imm" in by.op) || !map.mapType.endsWith("array");
+        const byReg = needsReg ? this.opReg(by.op, ct.w) : -1;
+        const keyArg = this.keyArg(key!, keyType, map);
+        const found = this.b.vreg("mapValueOrNull");
+        this.b.emit({ op: "call", helper: helperId("map_lookup_elem"), args: [mapArg, keyArg], dst: found });
+        const hit = this.b.newBlock("inc_hit"), miss = this.b.newBlock("inc_miss"), join = this.b.newBlock("inc_done");
+        this.b.terminate({ op: "br", cmp: "eq", w: 64, a: found, b: { imm: 0 }, then: miss, else: hit });
+        this.b.setBlock(hit);
+        if (perCpu) {
+          const cur = this.b.vreg("scalar");
+          this.b.emit({ op: "load", size: v.size, signed: false, dst: cur, base: { reg: found }, off: 0 });
+          const sum = this.b.vreg("scalar");
+          this.b.emit({ op: "alu", w: ct.w, alu: "add", dst: sum, a: cur, b: "imm" in by.op ? by.op : { reg: byReg } });
+          this.b.emit({ op: "store", size: v.size, base: { reg: found }, off: 0, src: { reg: sum } });
+        } else {
+          this.b.emit({ op: "atomic", size: v.size as 4 | 8, aop: "add", base: { reg: found }, off: 0, src: byReg });
+        }
+        this.b.jump(join);
+        this.b.setBlock(miss);
+        if (!map.mapType.endsWith("array")) {
+          const slot = this.tempSlot(8);
+          this.b.emit({ op: "store", size: v.size, base: { fp: true }, off: slot, src: { reg: byReg } });
+          // The same key argument as the lookup's (the key expression is evaluated once).
+          this.b.emit({ op: "call", helper: helperId("map_update_elem"), args: [mapArg, keyArg, { fp: slot }, { imm: 1 }] });
+        }
+        this.b.jump(join);
+        this.b.setBlock(join);
+        return { k: "void" };
+      }
+      case "reserve": {
+        if (map.mapType !== "ringbuf") break;
+        const [typeExpr] = this.args(e, 1);
+        const t = this.m.dataTypeOfValue(typeExpr!);
+        const dst = this.b.vreg("memOrNull");
+        this.b.emit({ op: "call", helper: helperId("ringbuf_reserve"), args: [mapArg, { imm: t.size }, { imm: 0 }], dst });
+        return { k: "ptr", t, base: { reg: dst }, off: 0, space: "mem", nullable: { kind: "reg", reg: dst } };
+      }
+      case "submit": case "discard": {
+        if (map.mapType !== "ringbuf") break;
+        const [rec, flags] = this.args(e, 1, 2);
+        const v = this.expr(rec!);
+        if (v.k !== "ptr" || v.space !== "mem") this.fail(rec!, `${name}() takes a record from reserve()`);
+        return this.helper(name === "submit" ? "ringbuf_submit" : "ringbuf_discard", [{ reg: this.addressReg(v.base, v.off, "mem") }, flags ? this.intArg(flags) : { imm: 0 }], "void");
+      }
+      case "output": {
+        if (map.mapType === "ringbuf") {
+          const [value, flags, lengthExpr] = this.args(e, 1, 3);
+          const v = this.expr(value!);
+          if (v.k !== "ptr") this.fail(value!, "output() sends a struct or array");
+          const size = lengthExpr ? this.boundedLength(lengthExpr, v.t.size) : { imm: v.t.size };
+          return this.helper("ringbuf_output", [mapArg, this.pointerArg(v), size, flags ? this.intArg(flags) : { imm: 0 }], I64);
+        }
+        if (map.mapType === "perf_event_array") {
+          const [ctxExpr, value] = this.args(e, 2);
+          const c = this.expr(ctxExpr!);
+          if (c.k !== "ctx") this.fail(ctxExpr!, "output() takes the program's context first");
+          const v = this.expr(value!);
+          if (v.k !== "ptr") this.fail(value!, "output() sends a struct or array");
+          const flags = this.b.vreg("scalar");
+          this.b.emit({ op: "lddw", dst: flags, value: 0xffff_ffffn }); // BPF_F_CURRENT_CPU
+          return this.helper("perf_event_output", [{ reg: c.reg }, mapArg, { reg: flags }, this.pointerArg(v), { imm: v.t.size }], I64);
+        }
+        break;
+      }
+      case "tailCall": {
+        if (map.mapType !== "prog_array") break;
+        const [ctxExpr, index] = this.args(e, 2);
+        const c = this.expr(ctxExpr!);
+        if (c.k !== "ctx") this.fail(ctxExpr!, "tailCall() takes the program's context first");
+        return this.helper("tail_call", [{ reg: c.reg }, mapArg, this.intArg(index!, U32)], "void");
+      }
+      case "push": case "add": {
+        if (!["queue", "stack", "bloom_filter"].includes(map.mapType) || (name === "add") !== (map.mapType === "bloom_filter")) break;
+        const [value, flags] = this.args(e, 1, 2);
+        return this.helper("map_push_elem", [mapArg, this.aggregateArg(value!, map.value!), flags ? this.intArg(flags) : { imm: 0 }], I64);
+      }
+      case "pop": case "peek": {
+        if (map.mapType !== "queue" && map.mapType !== "stack") break;
+        const [into] = this.args(e, 1);
+        const v = this.expr(into!);
+        if (v.k !== "ptr") this.fail(into!, `${name}() fills a struct or cell`);
+        const r = this.helper(name === "pop" ? "map_pop_elem" : "map_peek_elem", [mapArg, this.pointerArg(v)], I64) as Val & { k: "int" };
+        return this.zeroTest(r);
+      }
+      case "has": {
+        if (map.mapType !== "bloom_filter") break;
+        const [value] = this.args(e, 1);
+        const r = this.helper("map_peek_elem", [mapArg, this.aggregateArg(value!, map.value!)], I64) as Val & { k: "int" };
+        return this.zeroTest(r);
+      }
+      case "redirect": {
+        if (!["devmap", "devmap_hash", "cpumap", "xskmap"].includes(map.mapType)) break;
+        const [key, flags] = this.args(e, 1, 2);
+        return this.helper("redirect_map", [mapArg, this.intArg(key!, U32), flags ? this.intArg(flags) : { imm: 0 }], I64);
+      }
+      case "stackId": {
+        if (map.mapType !== "stack_trace") break;
+        const [ctxExpr, flags] = this.args(e, 1, 2);
+        const c = this.expr(ctxExpr!);
+        if (c.k !== "ctx") this.fail(ctxExpr!, "stackId() takes the program's context first");
+        return this.helper("get_stackid", [{ reg: c.reg }, mapArg, flags ? this.intArg(flags) : { imm: 0 }], I64);
+      }
+    }
+    this.fail(e, `${map.mapType} map ${map.name} has no method ${name}() in kernel code`);
+  }
+
+  /** A length argument clamped to 0 … max, so the verifier can prove the access in bounds. */
+  private boundedLength(e: TS.Expression, max: number): import("./ir.js").Operand {
+    const v = this.expr(e, INTS.u32);
+    if (v.k === "const") {
+      if (v.value < 0n || v.value > BigInt(max)) this.fail(e, `length ${v.value} is outside 0 … ${max}`);
+      return { imm: Number(v.value) };
+    }
+    const iv = this.toInt(v, U64, e);
+    if (iv.max !== undefined && iv.max <= BigInt(max)) return iv.op;
+    const n = this.b.vreg("scalar");
+    this.b.emit({ op: "mov", w: 64, dst: n, src: iv.op });
+    const clamp = this.b.newBlock("clamp"), done = this.b.newBlock("clamped");
+    this.b.terminate({ op: "br", cmp: "gt", w: 64, a: n, b: { imm: max }, then: clamp, else: done });
+    this.b.setBlock(clamp);
+    this.b.emit({ op: "mov", w: 64, dst: n, src: { imm: max } });
+    this.b.jump(done);
+    this.b.setBlock(done);
+    return { reg: n };
+  }
+
+  private zeroTest(r: Val & { k: "int" }): Val {
+    const dst = this.b.vreg("scalar");
+    const yes = this.b.newBlock("zero"), join = this.b.newBlock("tested");
+    this.b.emit({ op: "mov", w: 64, dst, src: { imm: 0 } });
+    this.b.terminate({ op: "br", cmp: "eq", w: 64, a: this.opReg(r.op, 64), b: { imm: 0 }, then: yes, else: join });
+    this.b.setBlock(yes);
+    this.b.emit({ op: "mov", w: 64, dst, src: { imm: 1 } });
+    this.b.jump(join);
+    this.b.setBlock(join);
+    return { k: "bool", op: { reg: dst } };
+  }
+
+  private keyArg(e: TS.Expression, t: DataT | undefined, map: MapInfo): import("./ir.js").CallArg {
+    if (!t) this.fail(e, `${map.name} has no key`);
+    return this.aggregateArg(e, t);
+  }
+
+  // ---- contexts ---------------------------------------------------------------------------------
+
+  private packetPointers(ctx: Val & { k: "ctx" }, node: TS.Node): { data: VReg; end: VReg } {
+    if (ctx.ctx.kind !== "xdp" && ctx.ctx.kind !== "tc") this.fail(node, "direct packet access needs an XDP or TC context");
+    if (!this.packet) {
+      // Not "homes": views keep using these registers (reloads after adjustHead invalidate views anyway).
+      const data = this.b.vreg("packet"), end = this.b.vreg("packetEnd");
+      const layout = ctx.ctx.kind === "xdp" ? XDP_MD : SK_BUFF;
+      // Loaded once, at the function's start (after the parameters land).
+      this.b.entry.instrs.splice(1, 0,
+        { op: "load", size: 4, signed: false, dst: data, base: { reg: ctx.reg }, off: layout.data!.offset, loc: this.b.entry.instrs[0]?.loc ?? this.m.loc(node) },
+        { op: "load", size: 4, signed: false, dst: end, base: { reg: ctx.reg }, off: layout.dataEnd!.offset, loc: this.b.entry.instrs[0]?.loc ?? this.m.loc(node) });
+      this.packet = { data, end };
+    }
+    return this.packet;
+  }
+
+  /** Reloads data/data_end after a helper that moves the packet. */
+  private reloadPacket(ctx: Val & { k: "ctx" }): void {
+    if (!this.packet) return;
+    const layout = ctx.ctx.kind === "xdp" ? XDP_MD : SK_BUFF;
+    this.b.emit({ op: "load", size: 4, signed: false, dst: this.packet.data, base: { reg: ctx.reg }, off: layout.data!.offset });
+    this.b.emit({ op: "load", size: 4, signed: false, dst: this.packet.end, base: { reg: ctx.reg }, off: layout.dataEnd!.offset });
+  }
+
+  private ctxMethod(ctx: Val & { k: "ctx" }, name: string, e: TS.CallExpression): Val {
+    const kind = ctx.ctx.kind;
+    const packetKinds = kind === "xdp" || kind === "tc" || kind === "socket_filter";
+    switch (name) {
+      case "load": {
+        if (!packetKinds) break;
+        const [typeExpr, offExpr] = this.args(e, 2);
+        const t = this.m.dataTypeOfValue(typeExpr!);
+        const offVal = this.expr(offExpr!, INTS.u32);
+        if (kind === "socket_filter") return this.skbLoad(ctx, t, offVal, offExpr!);
+        const { data, end } = this.packetPointers(ctx, e);
+        let offset: Operand;
+        let clamp = false;
+        if (offVal.k === "const") {
+          if (offVal.value < 0n || offVal.value > BigInt(MAX_PACKET_OFF)) this.fail(offExpr!, "packet offsets are 0 … 65535");
+          offset = { imm: Number(offVal.value) };
+        } else {
+          const iv = this.toInt(offVal, U64, offExpr!);
+          const reg = this.opReg(iv.op, 64);
+          offset = { reg };
+          clamp = !(offVal.k === "int" && !offVal.ct.signed && offVal.max !== undefined && offVal.max <= BigInt(MAX_PACKET_OFF));
+          if (offVal.k === "int" && offVal.ct.signed) clamp = true;
+        }
+        const check: PacketCheck = { data, end, offset, size: t.size, clamp };
+        const nullable: NullInfo = { kind: "packet", check };
+        if ("imm" in offset) {
+          if (t.kind === "int") return this.packetScalar(t, { reg: data }, offset.imm, check);
+          return { k: "ptr", t, base: { reg: data }, off: offset.imm, space: "packet", nullable };
+        }
+        check.pointer = this.b.vreg("packet");
+        if (t.kind === "int") return this.packetScalar(t, { reg: check.pointer }, 0, check);
+        return { k: "ptr", t, base: { reg: check.pointer }, off: 0, space: "packet", nullable };
+      }
+      case "loadBytes": {
+        if (!packetKinds) break;
+        const [offExpr, into, lenExpr] = this.args(e, 3);
+        const dst = this.expr(into!);
+        if (dst.k !== "ptr" || dst.t.kind !== "array") this.fail(into!, "loadBytes() copies into a byte array");
+        const cap = dst.t.size;
+        const len = this.expr(lenExpr!, INTS.u32);
+        // The length register must be proven 1 … capacity for the verifier.
+        const result = this.b.vreg("scalar");
+        const n = this.b.vreg("scalar");
+        this.b.emit({ op: "mov", w: 64, dst: n, src: this.toInt(len, U64, lenExpr!).op });
+        const clampBlock = this.b.newBlock("lb_clamp"), ready = this.b.newBlock("lb_ready"), skip = this.b.newBlock("lb_empty"), join = this.b.newBlock("lb_done");
+        this.b.terminate({ op: "br", cmp: "gt", w: 64, a: n, b: { imm: cap }, then: clampBlock, else: ready });
+        this.b.setBlock(clampBlock);
+        this.b.emit({ op: "mov", w: 64, dst: n, src: { imm: cap } });
+        this.b.jump(ready);
+        this.b.setBlock(ready);
+        const call = this.b.newBlock("lb_call");
+        this.b.terminate({ op: "br", cmp: "eq", w: 64, a: n, b: { imm: 0 }, then: skip, else: call });
+        this.b.setBlock(call);
+        const helper = kind === "xdp" ? "xdp_load_bytes" : "skb_load_bytes";
+        this.b.emit({ op: "call", helper: helperId(helper), args: [{ reg: ctx.reg }, this.intArg(offExpr!, U32), this.pointerArg(dst), { reg: n }], dst: result });
+        this.b.jump(join);
+        this.b.setBlock(skip);
+        this.b.emit({ op: "mov", w: 64, dst: result, src: { imm: 0 } });
+        this.b.jump(join);
+        this.b.setBlock(join);
+        return { k: "int", ct: I64, op: { reg: result } };
+      }
+      case "adjustHead": case "adjustTail": {
+        if (kind !== "xdp") break;
+        const [delta] = this.args(e, 1);
+        const r = this.helper(name === "adjustHead" ? "xdp_adjust_head" : "xdp_adjust_tail", [{ reg: ctx.reg }, this.intArg(delta!, I32)], I64);
+        this.reloadPacket(ctx);
+        return r;
+      }
+      case "pullData": {
+        if (kind !== "tc") break;
+        const [len] = this.args(e, 1);
+        const r = this.helper("skb_pull_data", [{ reg: ctx.reg }, this.intArg(len!, U32)], I64);
+        this.reloadPacket(ctx);
+        return r;
+      }
+      case "storeBytes": {
+        if (kind !== "tc") break;
+        const [offExpr, from, lenExpr, flags] = this.args(e, 3, 4);
+        const src = this.expr(from!);
+        if (src.k !== "ptr") this.fail(from!, "storeBytes() copies from an array");
+        const r = this.helper("skb_store_bytes", [{ reg: ctx.reg }, this.intArg(offExpr!, U32), this.pointerArg(src), this.intArg(lenExpr!, U32), flags ? this.intArg(flags) : { imm: 0 }], I64);
+        this.reloadPacket(ctx);
+        return r;
+      }
+      case "arg": {
+        const [index] = this.args(e, 1);
+        const iv = this.expr(index!);
+        if (iv.k !== "const" || iv.value < 0n) this.fail(index!, "arg(i) needs a constant index");
+        const i = Number(iv.value);
+        if (kind === "raw_tracepoint" || kind === "tp_btf") {
+          const dst = this.b.vreg("scalar");
+          this.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctx.reg }, off: 8 * i });
+          return { k: "int", ct: U64, op: { reg: dst } };
+        }
+        if (kind === "uprobe" || kind === "uretprobe" || kind === "perf_event") {
+          const regs = ptRegs();
+          if (i > 5) this.fail(index!, "arg(i) reaches the first 6 arguments");
+          const dst = this.b.vreg("scalar");
+          this.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctx.reg }, off: regs.args[i]! });
+          return { k: "int", ct: U64, op: { reg: dst } };
+        }
+        break;
+      }
+    }
+    this.fail(e, `${kind} contexts have no method ${name}()`);
+  }
+
+  /** ctx.load(u16, off) and friends: an integer read from the packet, null when out of bounds. */
+  private packetScalar(t: IntT, base: Base, off: number, check: PacketCheck): Val {
+    // Read it as a one-field view; the caller tests it against null before use.
+    return { k: "ptr", t, base, off, space: "packet", nullable: { kind: "packet", check }, scalar: true };
+  }
+
+  /** Socket filters cannot read the packet directly: copy it to the stack with bpf_skb_load_bytes. */
+  private skbLoad(ctx: Val & { k: "ctx" }, t: DataT, off: Val, node: TS.Node): Val {
+    const slot = this.b.allocStack(t.size, 8);
+    const r = this.b.vreg("scalar");
+    this.b.emit({ op: "call", helper: helperId("skb_load_bytes"), args: [{ reg: ctx.reg }, this.toInt(off, U32, node).op, { fp: slot }, { imm: t.size }], dst: r });
+    // The copy is valid when the helper returned 0: a pointer that is null otherwise.
+    const p = this.b.vreg("pointer");
+    const ok = this.b.newBlock("skb_ok"), bad = this.b.newBlock("skb_short"), join = this.b.newBlock("skb_done");
+    this.b.terminate({ op: "br", cmp: "eq", w: 64, a: r, b: { imm: 0 }, then: ok, else: bad });
+    this.b.setBlock(ok);
+    this.b.emit({ op: "addr", dst: p, fp: slot });
+    this.b.jump(join);
+    this.b.setBlock(bad);
+    this.b.emit({ op: "mov", w: 64, dst: p, src: { imm: 0 } });
+    this.b.jump(join);
+    this.b.setBlock(join);
+    return { k: "ptr", t, base: { reg: p }, off: 0, space: "stack", nullable: { kind: "reg", reg: p }, scalar: t.kind === "int" };
+  }
+
+  private ctxField(ctx: Val & { k: "ctx" }, name: string, node: TS.Node): Val {
+    const kind = ctx.ctx.kind;
+    const base: Base = { reg: ctx.reg };
+    switch (kind) {
+      case "xdp": {
+        if (name === "len") {
+          const { data, end } = this.packetPointers(ctx, node);
+          const dst = this.b.vreg("scalar");
+          this.b.emit({ op: "alu", w: 64, alu: "sub", dst, a: end, b: { reg: data } });
+          return { k: "int", ct: U32, op: { reg: dst }, max: 0xffffn };
+        }
+        const f = XDP_MD[name];
+        if (!f || name === "data" || name === "dataEnd" || name === "dataMeta") break;
+        return this.ctxLoad(base, f);
+      }
+      case "tc": case "socket_filter": {
+        const f = SK_BUFF[name];
+        if (!f || name === "data" || name === "dataEnd") break;
+        return this.ctxLoad(base, f);
+      }
+      case "tracepoint": {
+        const format = ctx.ctx.format!;
+        const field = format.fields.find((x) => x.name === name);
+        if (!field) this.fail(node, `${format.category}:${format.name} has no field ${name} (fields: ${format.fields.map((x) => x.name).join(", ")})`);
+        if (field.dataLoc) {
+          // __data_loc: low 16 bits are the data's offset in the record.
+          const loc = this.b.vreg("scalar");
+          this.b.emit({ op: "load", size: 4, signed: false, dst: loc, base, off: field.offset });
+          const off = this.b.vreg("scalar");
+          this.b.emit({ op: "alu", w: 64, alu: "and", dst: off, a: loc, b: { imm: 0xffff } });
+          const addr = this.b.vreg("pointer");
+          this.b.emit({ op: "alu", w: 64, alu: "add", dst: addr, a: off, b: { reg: ctx.reg } });
+          return { k: "int", ct: U64, op: { reg: addr } };
+        }
+        if (field.type.endsWith("[]") || /\[\d+\]/.test(field.type)) {
+          const elemSize = field.size >= 1 ? 1 : 1;
+          return { k: "ptr", t: arrayOf(INTS.u8!, field.size / elemSize, "bytes"), base, off: field.offset, space: "ctx" };
+        }
+        if (![1, 2, 4, 8].includes(field.size)) this.fail(node, `field ${name} (${field.type}, ${field.size} bytes) is not an integer`);
+        const t: IntT = { kind: "int", name: `${field.signed ? "i" : "u"}${field.size * 8}`, size: field.size as 1 | 2 | 4 | 8, signed: field.signed, be: false, bool: false };
+        return this.loadInt(base, field.offset, t, "ctx");
+      }
+      case "uprobe": case "uretprobe": case "perf_event": {
+        const regs = ptRegs();
+        const regBase = kind === "perf_event" && name !== "samplePeriod" && name !== "addr" ? base : base;
+        if (kind === "perf_event" && (name === "samplePeriod" || name === "addr")) {
+          const dst = this.b.vreg("scalar");
+          this.b.emit({ op: "load", size: 8, signed: false, dst, base, off: PERF_EVENT_DATA.regsSize + (name === "addr" ? 8 : 0) });
+          return { k: "int", ct: U64, op: { reg: dst } };
+        }
+        if (kind === "perf_event" && name === "regs") return { k: "ctx", ctx: { kind: "uprobe" }, reg: ctx.reg };
+        const off = name === "ret" ? regs.ret : name === "ip" ? regs.ip : name === "sp" ? regs.sp : name === "fp" ? regs.fp : undefined;
+        if (off === undefined) break;
+        const dst = this.b.vreg("scalar");
+        this.b.emit({ op: "load", size: 8, signed: false, dst, base: regBase, off });
+        return { k: "int", ct: U64, op: { reg: dst } };
+      }
+      default: break;
+    }
+    this.fail(node, `${kind} contexts have no field ${name}`);
+  }
+
+  private ctxLoad(base: Base, f: CtxField): Val {
+    const dst = this.b.vreg("scalar");
+    this.b.emit({ op: "load", size: f.size, signed: false, dst, base, off: f.offset });
+    if (f.be16) {
+      const swapped = this.b.vreg("scalar");
+      this.b.emit({ op: "endian", bits: 16, dst: swapped, a: dst });
+      return { k: "int", ct: U32, op: { reg: swapped }, max: 0xffffn };
+    }
+    return { k: "int", ct: f.size === 8 ? U64 : U32, op: { reg: dst } };
+  }
+
+  private ctxLValue(ctx: Val & { k: "ctx" }, name: string, node: TS.Node): LValue {
+    const f = ctx.ctx.kind === "tc" ? SK_BUFF[name] : undefined;
+    if (!f || !f.writable) this.fail(node, `${name} of a ${ctx.ctx.kind} context is read-only`);
+    const t = f.size === 8 ? INTS.u64! : INTS.u32!;
+    return this.memLValue({ reg: ctx.reg }, f.offset, t, "ctx");
+  }
+
+  // ---- kernel objects (BTF) ----------------------------------------------------------------------
+
+  private btfArg(ctxReg: VReg, index: number, type: number, node: TS.Node): Val {
+    const btf = this.m.btf();
+    const resolved = btf.resolve(type);
+    const t = btf.typeById(resolved);
+    const dst = this.b.vreg("scalar");
+    this.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctxReg }, off: 8 * index });
+    if (t.kind === "ptr") {
+      const target = btf.resolve(t.type);
+      const tt = btf.typeById(target);
+      if (tt.kind === "struct" || tt.kind === "union") {
+        this.b.kinds[dst] = "btf";
+        return { k: "kobj", id: target, base: { reg: dst }, off: 0, direct: true };
+      }
+      return { k: "int", ct: U64, op: { reg: dst } };
+    }
+    if (t.kind === "int" || t.kind === "enum" || t.kind === "enum64") {
+      const size = btf.sizeOf(resolved);
+      const signed = t.kind === "int" ? t.signed : t.kind === "enum" ? t.signed : false;
+      if (size === 8) return { k: "int", ct: signed ? I64 : U64, op: { reg: dst } };
+      const low = this.b.vreg("scalar");
+      if (signed && size < 4) this.b.emit({ op: "movsx", w: 32, bits: (size * 8) as 8 | 16, dst: low, a: dst });
+      else this.b.emit({ op: "mov", w: 32, dst: low, src: { reg: dst } });
+      return { k: "int", ct: signed ? I32 : U32, op: { reg: low } };
+    }
+    void node;
+    return { k: "int", ct: U64, op: { reg: dst } };
+  }
+
+  private kernelMember(obj: Val & { k: "kobj" }, name: string, node: TS.Node): Val {
+    const btf = this.m.btf();
+    let loc;
+    try { loc = btf.member(obj.id, name); } catch (err) { this.fail(node, (err as Error).message); }
+    const off = obj.off + loc.offset;
+    const typeId = btf.resolve(loc.type);
+    const t = btf.typeById(typeId);
+    const read = (size: MemSize): VReg => {
+      const dst = this.b.vreg("scalar");
+      if (obj.direct) {
+        this.b.emit({ op: "load", size, signed: false, dst, base: obj.base, off });
+      } else {
+        // probe_read_kernel fills the slot (zeroing it when the read faults).
+        const slot = this.tempSlot(8);
+        this.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: this.addressReg(obj.base, off, "pointer") }], "void");
+        this.b.emit({ op: "load", size, signed: false, dst, base: { fp: true }, off: slot });
+      }
+      return dst;
+    };
+    if (t.kind === "struct" || t.kind === "union") return { k: "kobj", id: typeId, base: obj.base, off, direct: obj.direct };
+    if (t.kind === "array") {
+      return { k: "karray", elemId: btf.resolve(t.type), length: t.nelems, base: obj.base, off, direct: obj.direct };
+    }
+    if (t.kind === "ptr") {
+      const reg = read(8);
+      const target = btf.resolve(t.type);
+      const tt = target === 0 ? undefined : btf.typeById(target);
+      if (tt && (tt.kind === "struct" || tt.kind === "union")) {
+        this.b.kinds[reg] = obj.direct ? "btf" : "scalar";
+        return { k: "kobj", id: target, base: { reg }, off: 0, direct: obj.direct };
+      }
+      return { k: "int", ct: U64, op: { reg } };
+    }
+    if (t.kind === "int" || t.kind === "enum" || t.kind === "enum64") {
+      const size = btf.sizeOf(typeId) as MemSize;
+      const signed = t.kind === "int" ? t.signed : t.kind === "enum" ? t.signed : false;
+      if (loc.bitfieldSize) {
+        const storage = read(size);
+        const shift = loc.bitOffset - loc.offset * 8;
+        let v = storage;
+        if (shift) { const s = this.b.vreg("scalar"); this.b.emit({ op: "alu", w: 64, alu: "rsh", dst: s, a: v, b: { imm: shift } }); v = s; }
+        const m = this.b.vreg("scalar");
+        this.b.emit({ op: "alu", w: 64, alu: "and", dst: m, a: v, b: { imm: Number((1n << BigInt(loc.bitfieldSize)) - 1n) } });
+        return { k: "int", ct: U32, op: { reg: m } };
+      }
+      const reg = read(size);
+      const name2 = btf.typeName(loc.type);
+      if (size === 8) return { k: "int", ct: signed ? I64 : U64, op: { reg } };
+      if (signed && size < 4) {
+        const ext = this.b.vreg("scalar");
+        this.b.emit({ op: "movsx", w: 32, bits: (size * 8) as 8 | 16, dst: ext, a: reg });
+        return { k: "int", ct: I32, op: { reg: ext } };
+      }
+      // __be16 / __be32 are read as they are stored; kernel code converts explicitly (bswap16 …).
+      void name2;
+      return { k: "int", ct: signed ? I32 : U32, op: { reg }, max: signed ? undefined : (1n << BigInt(size * 8)) - 1n };
+    }
+    this.fail(node, `${name} is a ${t.kind}; kernel code reads integers, pointers, structs and arrays`);
+  }
+
+  private kernelArrayElement(arr: Val & { k: "karray" }, index: Val, node: TS.Node): Val {
+    if (index.k !== "const") this.fail(node, "kernel arrays take constant indexes (copy the array to index it with a variable)");
+    if (index.value < 0n || index.value >= BigInt(arr.length)) this.fail(node, `index ${index.value} is outside the array of ${arr.length}`);
+    const btf = this.m.btf();
+    const size = btf.sizeOf(arr.elemId) as MemSize;
+    const off = arr.off + Number(index.value) * size;
+    const dst = this.b.vreg("scalar");
+    if (arr.direct) this.b.emit({ op: "load", size, signed: false, dst, base: arr.base, off });
+    else {
+      const slot = this.tempSlot(8);
+      this.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: this.addressReg(arr.base, off, "pointer") }], "void");
+      this.b.emit({ op: "load", size, signed: false, dst, base: { fp: true }, off: slot });
+    }
+    return { k: "int", ct: size === 8 ? U64 : U32, op: { reg: dst } };
+  }
+
+  // ---- log ----------------------------------------------------------------------------------------
+
+  private logCall(e: TS.CallExpression, level: string): Val {
+    const ts = this.ts;
+    const lvl = LOG_LEVELS[level];
+    if (!lvl) this.fail(e, `log has error, warn, info, debug and trace, not ${level}`);
+    const [msg] = this.args(e, 1);
+    const parts: string[] = [];
+    const exprs: { kind: "int" | "bool" | "hex" | "ipv4" | "ipv6" | "mac" | "str"; e: TS.Expression }[] = [];
+    if (ts.isStringLiteral(msg!) || ts.isNoSubstitutionTemplateLiteral(msg!)) {
+      parts.push(msg.text);
+    } else if (ts.isTemplateExpression(msg!)) {
+      parts.push(msg.head.text);
+      for (const span of msg.templateSpans) {
+        let inner = span.expression;
+        let kind: (typeof exprs)[number]["kind"] = "int";
+        if (ts.isCallExpression(inner) && ts.isIdentifier(inner.expression)) {
+          const r = this.m.resolve(inner.expression);
+          if (r.kind === "kernel" && ["hex", "ipv4", "ipv6", "mac", "str"].includes(r.name)) {
+            kind = r.name as typeof kind;
+            if (inner.arguments.length !== 1) this.fail(inner, `${r.name}() takes one value`);
+            inner = inner.arguments[0]!;
+          }
+        }
+        exprs.push({ kind, e: inner });
+        parts.push(span.literal.text);
+      }
+    } else {
+      this.fail(msg!, "a log message is a string or template literal");
+    }
+    // Evaluate the values first (they may call helpers), then reserve and fill the record.
+    const values = exprs.map((x) => ({ ...x, v: this.expr(x.e) }));
+    const args: LogArg[] = [];
+    let size = 8; // u32 site id, u32 reserved
+    for (const x of values) {
+      const v = x.v;
+      let argSize = 8, signed = false, kind = x.kind;
+      if (kind === "ipv6" || kind === "mac" || kind === "str") {
+        if (v.k !== "ptr" || v.t.kind !== "array") this.fail(x.e, `${kind}() needs a byte array`);
+        argSize = v.t.size;
+      } else if (v.k === "bool") {
+        kind = "bool";
+      } else if (v.k === "int") {
+        signed = v.ct.signed;
+      } else if (v.k === "ptr" && v.t.kind === "array" && v.t.flavor === "string") {
+        kind = "str"; argSize = v.t.size;
+      } else if (v.k !== "const") {
+        this.fail(x.e, `cannot log ${describeVal(v)}`);
+      }
+      args.push({ kind, size: argSize, signed, offset: size });
+      size += Math.ceil(argSize / 8) * 8;
+    }
+    const id = this.m.addLogSite({ level: lvl, parts, args, size, loc: this.m.loc(e) });
+    const logMap = this.m.logMap();
+    const rec = this.b.vreg("memOrNull");
+    this.b.emit({ op: "call", helper: helperId("ringbuf_reserve"), args: [{ map: logMap.name }, { imm: size }, { imm: 0 }], dst: rec });
+    const fill = this.b.newBlock("log"), done = this.b.newBlock("logged");
+    this.b.terminate({ op: "br", cmp: "eq", w: 64, a: rec, b: { imm: 0 }, then: done, else: fill });
+    this.b.setBlock(fill);
+    const base: Base = { reg: rec };
+    this.b.emit({ op: "store", size: 4, base, off: 0, src: { imm: id } });
+    this.b.emit({ op: "store", size: 4, base, off: 4, src: { imm: lvl } });
+    values.forEach((x, k) => {
+      const a = args[k]!;
+      const v = x.v;
+      if (v.k === "ptr") {
+        if (v.space === "ctx" || v.space === "packet" || v.space === "stack" || v.space === "map" || v.space === "mem" || v.space === "global") this.copyMemory(base, a.offset, v.base, v.off, a.size, "mem", v.space);
+        if (a.size % 8) this.zero(base, a.offset + a.size, 8 - (a.size % 8));
+        return;
+      }
+      if (v.k === "bool") { this.b.emit({ op: "store", size: 8, base, off: a.offset, src: { reg: this.opReg(v.op, 64) } }); return; }
+      const iv = this.toInt(v, v.k === "int" && v.ct.signed ? I64 : U64, x.e);
+      this.b.emit({ op: "store", size: 8, base, off: a.offset, src: { reg: this.opReg(iv.op, 64) } });
+    });
+    this.b.emit({ op: "call", helper: helperId("ringbuf_submit"), args: [{ reg: rec }, { imm: 0 }] });
+    this.b.jump(done);
+    this.b.setBlock(done);
+    return { k: "void" };
+  }
+}
+
+// ---- tables and small helpers -----------------------------------------------------------------------
+
+type IrAlu = import("./ir.js").AluOp;
+type ArithOp = IrAlu | "shr" | "ushr";
+
+const COMMUTATIVE_OPS = new Set<string>(["add", "mul", "and", "or", "xor"]);
+
+function tokenTable(ts: TypeScript): { arith: Record<number, ArithOp>; compound: Record<number, ArithOp> } {
+  const S = ts.SyntaxKind;
+  return {
+    arith: {
+      [S.PlusToken]: "add", [S.MinusToken]: "sub", [S.AsteriskToken]: "mul", [S.SlashToken]: "div", [S.PercentToken]: "mod",
+      [S.AmpersandToken]: "and", [S.BarToken]: "or", [S.CaretToken]: "xor", [S.LessThanLessThanToken]: "lsh",
+      [S.GreaterThanGreaterThanToken]: "shr", [S.GreaterThanGreaterThanGreaterThanToken]: "ushr",
+    },
+    compound: {
+      [S.PlusEqualsToken]: "add", [S.MinusEqualsToken]: "sub", [S.AsteriskEqualsToken]: "mul", [S.SlashEqualsToken]: "div",
+      [S.PercentEqualsToken]: "mod", [S.AmpersandEqualsToken]: "and", [S.BarEqualsToken]: "or", [S.CaretEqualsToken]: "xor",
+      [S.LessThanLessThanEqualsToken]: "lsh", [S.GreaterThanGreaterThanEqualsToken]: "shr",
+      [S.GreaterThanGreaterThanGreaterThanEqualsToken]: "ushr",
+    },
+  };
+}
+
+let ARITH: Record<number, ArithOp> = {};
+let COMPOUND: Record<number, ArithOp> = {};
+
+/** Fills the operator tables (SyntaxKind values come from the loaded compiler). */
+export function initTables(ts: TypeScript): void {
+  const t = tokenTable(ts);
+  ARITH = t.arith;
+  COMPOUND = t.compound;
+}
+
+function comparison(ts: TypeScript, op: TS.SyntaxKind): CmpOp | undefined {
+  const S = ts.SyntaxKind;
+  switch (op) {
+    case S.EqualsEqualsEqualsToken: case S.EqualsEqualsToken: return "eq";
+    case S.ExclamationEqualsEqualsToken: case S.ExclamationEqualsToken: return "ne";
+    case S.LessThanToken: return "lt";
+    case S.LessThanEqualsToken: return "le";
+    case S.GreaterThanToken: return "gt";
+    case S.GreaterThanEqualsToken: return "ge";
+    default: return undefined;
+  }
+}
+
+function signedVariant(c: CmpOp): CmpOp {
+  return ({ gt: "sgt", ge: "sge", lt: "slt", le: "sle" } as Partial<Record<CmpOp, CmpOp>>)[c] ?? c;
+}
+
+function swapCmp(c: CmpOp): CmpOp {
+  return ({ gt: "lt", lt: "gt", ge: "le", le: "ge", sgt: "slt", slt: "sgt", sge: "sle", sle: "sge" } as Partial<Record<CmpOp, CmpOp>>)[c] ?? c;
+}
+
+function evalCmp(c: CmpOp, a: bigint, b: bigint): boolean {
+  switch (c) {
+    case "eq": return a === b;
+    case "ne": return a !== b;
+    case "gt": case "sgt": return a > b;
+    case "ge": case "sge": return a >= b;
+    case "lt": case "slt": return a < b;
+    case "le": case "sle": return a <= b;
+    case "set": return (a & b) !== 0n;
+  }
+}
+
+function isNullLiteral(ts: TypeScript, e: TS.Expression): boolean {
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return e.kind === ts.SyntaxKind.NullKeyword;
+}
+
+export function joinCT(a: CT, b: CT): CT {
+  return { w: a.w === 64 || b.w === 64 ? 64 : 32, signed: a.signed && b.signed };
+}
+
+function numericValue(text: string, node: TS.Node, low: FnLower): bigint {
+  const clean = text.replace(/_/g, "");
+  if (/[.eE]/.test(clean) && !/^0[xX]/.test(clean)) {
+    const n = Number(clean);
+    if (!Number.isInteger(n)) (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, `${text} is not an integer (eBPF has no floating point)`);
+    return BigInt(n);
+  }
+  if (/^0[oO]/.test(clean)) return BigInt(`0o${clean.slice(2)}`);
+  if (/^0[bB]/.test(clean)) return BigInt(`0b${clean.slice(2)}`);
+  const n = Number(clean);
+  if (!Number.isSafeInteger(n) && !/^0[xX]/.test(clean)) {
+    (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, `${text} is beyond 2^53: write it as a BigInt literal or in hex`);
+  }
+  return BigInt(clean);
+}
+
+function foldConst(op: ArithOp, a: bigint, b: bigint, node: TS.Node, low: FnLower): bigint {
+  switch (op) {
+    case "add": return a + b;
+    case "sub": return a - b;
+    case "mul": return a * b;
+    case "div": case "sdiv":
+      if (b === 0n) (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, "constant division by zero");
+      return a / b;
+    case "mod": case "smod":
+      if (b === 0n) (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, "constant division by zero");
+      return a % b;
+    case "and": return a & b;
+    case "or": return a | b;
+    case "xor": return a ^ b;
+    case "lsh": return a << b;
+    case "shr": case "arsh": return a >> b;
+    case "ushr": case "rsh": return BigInt.asUintN(64, a) >> b;
+  }
+}
+
+/** An upper bound of an unsigned result, when one is evident. */
+function rangeAfter(op: IrAlu, l: Val, r: Val): bigint | undefined {
+  const max = (v: Val): bigint | undefined => (v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined);
+  const a = max(l), b = max(r);
+  switch (op) {
+    case "and": return a !== undefined && b !== undefined ? (a < b ? a : b) : a ?? b;
+    case "add": return a !== undefined && b !== undefined ? a + b : undefined;
+    case "mul": return a !== undefined && b !== undefined ? a * b : undefined;
+    case "lsh": return a !== undefined && r.k === "const" ? a << r.value : undefined;
+    case "rsh": return a !== undefined && r.k === "const" ? a >> r.value : a;
+    case "div": case "mod": return a;
+    default: return undefined;
+  }
+}
+
+export function sameType(a: DataT, b: DataT): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind || a.size !== b.size) return false;
+  if (a.kind === "int" && b.kind === "int") return a.size === b.size && a.signed === b.signed && a.be === b.be && a.bool === b.bool;
+  if (a.kind === "array" && b.kind === "array") return a.length === b.length && sameType(a.elem, b.elem);
+  if (a.kind === "struct" && b.kind === "struct") {
+    return a.name === b.name && a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && f.offset === b.fields[i]!.offset && sameType(f.type, b.fields[i]!.type));
+  }
+  return false;
+}
+
+function byteSwap(v: bigint, size: number): bigint {
+  let out = 0n;
+  let x = BigInt.asUintN(size * 8, v);
+  for (let i = 0; i < size; i++) { out = (out << 8n) | (x & 0xffn); x >>= 8n; }
+  return out;
+}
+
+export { NON_NULL_KINDS };

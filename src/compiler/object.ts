@@ -1,0 +1,366 @@
+// Loading a compiled kernel TypeScript module in user space: creates its maps (typed with codecs
+// rebuilt from the artifact), fills and freezes .rodata, patches map fds into the instructions and
+// loads every program as its kind's Program class. Give the module's type for typed handles:
+//
+//   import type * as Counter from "./counter.bpf.js";
+//   using obj = KernelObject.load<typeof Counter>(artifact);
+//   obj.programs.count.attach("eth0");          // an XdpProgram
+//   obj.maps.packets.get(0x0800);                // a PerCpuHashMap<number, {packets: bigint …}>
+//
+// Nothing here loads the TypeScript compiler: artifacts can be built ahead of time.
+import { readFileSync } from "node:fs";
+import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from "../asm/opcodes.js";
+import {
+  array as arrayCodec, bytes as bytesCodec, cstring as cstringCodec, struct as structCodec,
+  u8, i8, u16, i16, u32, i32, u64, i64, bool as boolCodec, be16, be32,
+  type Codec, type TypeDescriptor,
+} from "../maps/codec.js";
+import {
+  ArrayMap, BloomFilterMap, BpfMap, HashMap, LruHashMap, LruPerCpuHashMap, PerCpuArrayMap, PerCpuHashMap, PerfEventArray,
+  ProgramArray, QueueMap, StackMap, RingBufMap, UserRingBufMap, MapHandle, type KeyValueMap,
+} from "../maps/index.js";
+import { createMap, MapHandle as Handle } from "../maps/handle.js";
+import { MapFlags, MapType, type ProgType } from "../uapi.js";
+import { Program, type LoadOptions } from "../programs/program.js";
+import { XdpProgram } from "../programs/xdp.js";
+import { TcProgram } from "../programs/tc.js";
+import { SocketFilterProgram } from "../programs/socket-filter.js";
+import { TracepointProgram } from "../programs/tracepoint.js";
+import { RawTracepointProgram } from "../programs/raw-tracepoint.js";
+import { TpBtfProgram } from "../programs/tp-btf.js";
+import { UprobeProgram } from "../programs/uprobe.js";
+import { PerfEventProgram } from "../programs/perf-event.js";
+import { RingBuffer } from "../events/ringbuf.js";
+import type { RingRecord } from "../events/record.js";
+import { TsbpfError } from "../sys/errors.js";
+import { isArtifact, programBytes, type Artifact, type ArtifactLogSite, type ArtifactMap, type ArtifactProgram } from "./artifact.js";
+import type * as K from "../kernel/index.js";
+
+// ---- codecs from descriptors ---------------------------------------------------------------------
+
+const be64: Codec<bigint> = {
+  size: 8, align: 8, encode: (v, d, o) => d.setBigUint64(o, v, false), decode: (d, o) => d.getBigUint64(o, false),
+  describe: () => ({ kind: "int", name: "__be64", size: 8, encoding: "unsigned", byteOrder: "big" }),
+};
+
+/** A codec for a type the artifact describes (the same layout the kernel side compiled). */
+export function codecOf(d: TypeDescriptor): Codec<unknown> {
+  switch (d.kind) {
+    case "int": {
+      if (d.encoding === "bool") return boolCodec;
+      if (d.byteOrder === "big") return d.size === 2 ? be16 : d.size === 4 ? be32 : d.size === 8 ? be64 : u8;
+      const table: Record<number, [Codec<unknown>, Codec<unknown>]> = { 1: [u8, i8], 2: [u16, i16], 4: [u32, i32], 8: [u64, i64] };
+      const pair = table[d.size];
+      if (!pair) throw new TsbpfError(`no codec for a ${d.size}-byte integer`);
+      return d.encoding === "signed" ? pair[1] : pair[0];
+    }
+    case "float": throw new TsbpfError("kernel TypeScript has no floating point");
+    case "array": {
+      const flavor = (d as { flavor?: string }).flavor;
+      if (flavor === "bytes") return bytesCodec(d.length);
+      if (flavor === "string" || (d.element.kind === "int" && d.element.encoding === "char")) return cstringCodec(d.length);
+      return arrayCodec(codecOf(d.element), d.length);
+    }
+    case "struct": {
+      const fields: Record<string, Codec<unknown>> = {};
+      for (const f of d.fields) fields[f.name] = codecOf(f.type);
+      const c = structCodec(fields, d.name);
+      for (const f of d.fields) {
+        if (c.offsetOf(f.name) !== f.offset) throw new TsbpfError(`struct ${d.name ?? ""}: field ${f.name} is at ${f.offset} in the artifact, ${c.offsetOf(f.name)} here`);
+      }
+      return c;
+    }
+  }
+}
+
+// ---- typed views of a module -------------------------------------------------------------------------
+
+type Dec<T> = K.Decoded<T>;
+
+/** The user-space handle for a kernel map declaration. */
+export type UserMap<D> =
+  D extends K.PerCpuHashMap<infer Key, infer V> ? (D extends { mapType: "percpu_hash" } ? PerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_percpu_hash" } ? LruPerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_hash" } ? LruHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lpm_trie" } ? KeyValueMap<Dec<Key>, Dec<V>> : HashMap<Dec<Key>, Dec<V>>)
+  : D extends K.PerCpuArrayMap<infer V> ? (D extends { mapType: "percpu_array" } ? PerCpuArrayMap<Dec<V>> : ArrayMap<Dec<V>>)
+  : D extends K.RingBuf ? RingBufMap
+  : D extends K.PerfEventArray ? PerfEventArray
+  : D extends K.ProgramArray ? ProgramArray
+  : D extends K.QueueMap<infer V> ? (D extends { mapType: "stack" } ? StackMap<Dec<V>> : QueueMap<Dec<V>>)
+  : D extends K.BloomFilterMap<infer V> ? BloomFilterMap<Dec<V>>
+  : D extends K.UserRingBuf ? UserRingBufMap
+  : MapHandle;
+
+/** The user-space Program class for a program kind. */
+export type UserProgram<P> =
+  P extends K.ProgramDeclaration<infer Kind> ? (
+    Kind extends "xdp" ? XdpProgram : Kind extends "tc" ? TcProgram : Kind extends "socket_filter" ? SocketFilterProgram
+    : Kind extends "tracepoint" ? TracepointProgram : Kind extends "raw_tracepoint" ? RawTracepointProgram
+    : Kind extends "tp_btf" ? TpBtfProgram : Kind extends "uprobe" | "uretprobe" ? UprobeProgram
+    : Kind extends "perf_event" ? PerfEventProgram : Program) : Program;
+
+type MapKeys<M> = { [N in keyof M]: M[N] extends K.MapDeclaration ? N : never }[keyof M];
+type ProgramKeys<M> = { [N in keyof M]: M[N] extends K.ProgramDeclaration ? N : never }[keyof M];
+
+export type ObjectMaps<M> = { readonly [N in MapKeys<M>]: UserMap<M[N]> } & { readonly [name: string]: MapHandle };
+export type ObjectPrograms<M> = { readonly [N in ProgramKeys<M>]: UserProgram<M[N]> } & { readonly [name: string]: Program };
+
+export interface KernelObjectOptions extends LoadOptions {
+  /** Values for exported module constants (.rodata), set before the programs load (structs as objects). */
+  constants?: Record<string, unknown>;
+  /** Load only these programs (by name). */
+  programs?: readonly string[];
+}
+
+/** A log record from kernel code, formatted. */
+export interface LogRecord { level: "error" | "warn" | "info" | "debug" | "trace"; message: string; file: string; line: number }
+
+const LEVELS = ["", "error", "warn", "info", "debug", "trace"] as const;
+
+export class KernelObject<M = Record<string, unknown>> implements Disposable {
+  readonly maps: ObjectMaps<M>;
+  readonly programs: ObjectPrograms<M>;
+  /** Global data sections as array maps (.rodata is frozen). */
+  readonly sections: ReadonlyMap<string, ArrayMap<Uint8Array>>;
+  readonly #owned: Disposable[] = [];
+  #closed = false;
+
+  private constructor(readonly artifact: Artifact, maps: Record<string, MapHandle>, programs: Record<string, Program>, sections: Map<string, ArrayMap<Uint8Array>>, owned: Disposable[]) {
+    this.maps = maps as ObjectMaps<M>;
+    this.programs = programs as ObjectPrograms<M>;
+    this.sections = sections;
+    this.#owned = owned;
+  }
+
+  /** Reads an artifact file (written by `tsbpf compile -o X.json`). */
+  static readArtifact(path: string): Artifact {
+    const value: unknown = JSON.parse(readFileSync(path, "utf8"));
+    if (!isArtifact(value)) throw new TsbpfError(`${path} is not a tsbpf artifact`);
+    return value;
+  }
+
+  /** Creates the maps and loads the programs of a compiled module. */
+  static load<M = Record<string, unknown>>(artifact: Artifact, options: KernelObjectOptions = {}): KernelObject<M> {
+    const owned: Disposable[] = [];
+    try {
+      const maps: Record<string, MapHandle> = {};
+      for (const spec of artifact.maps) {
+        const m = createUserMap(spec, maps);
+        owned.push(m);
+        maps[spec.name] = m;
+      }
+      const sections = new Map<string, ArrayMap<Uint8Array>>();
+      for (const s of artifact.sections) {
+        const size = Math.max(s.size, 1);
+        const init = Buffer.alloc(size);
+        Buffer.from(s.init, "base64").copy(init);
+        for (const [name, value] of Object.entries(options.constants ?? {})) {
+          const v = s.vars.find((x) => x.name === name);
+          if (!v) continue;
+          if (s.name !== ".rodata") throw new TsbpfError(`${name} is not a constant (it lives in ${s.name})`);
+          const scalar = v.type.kind === "int" && v.type.encoding !== "bool";
+          const encoded = !scalar ? value : v.size === 8 ? BigInt(value as number | bigint) : Number(value);
+          codecOf(v.type).encode(encoded, new DataView(init.buffer, init.byteOffset, init.length), v.offset);
+        }
+        const rodata = s.name === ".rodata";
+        const map = ArrayMap.create({
+          name: s.name, value: bytesCodec(size), maxEntries: 1,
+          flags: rodata ? MapFlags.RDONLY_PROG : 0, mmapable: !rodata,
+        });
+        owned.push(map);
+        map.set(0, init);
+        if (rodata) map.freeze();
+        sections.set(s.name, map);
+      }
+      for (const name of Object.keys(options.constants ?? {})) {
+        if (!artifact.sections.some((s) => s.vars.some((v) => v.name === name))) throw new TsbpfError(`the module has no constant ${name}`);
+      }
+      const programs: Record<string, Program> = {};
+      for (const p of artifact.programs) {
+        if (options.programs && !options.programs.includes(p.name)) continue;
+        const prog = loadProgram(p, maps, sections, options);
+        owned.push(prog);
+        programs[p.name] = prog;
+      }
+      return new KernelObject<M>(artifact, maps, programs, sections, owned);
+    } catch (err) {
+      for (const o of owned.reverse()) try { o[Symbol.dispose](); } catch { /* already failing */ }
+      throw err;
+    }
+  }
+
+  /** A global variable's current value (.data / .bss are mapped; .rodata reads its frozen value). */
+  global(name: string): unknown {
+    for (const s of this.artifact.sections) {
+      const v = s.vars.find((x) => x.name === name);
+      if (!v) continue;
+      const map = this.sections.get(s.name)!;
+      const bytes = map.get(0)!;
+      return codecOf(v.type).decode(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), v.offset);
+    }
+    throw new TsbpfError(`the module has no global ${name}`);
+  }
+
+  /** Sets a .data / .bss global (in place, through the mapping). */
+  setGlobal(name: string, value: number | bigint | boolean): void {
+    for (const s of this.artifact.sections) {
+      const v = s.vars.find((x) => x.name === name);
+      if (!v) continue;
+      if (s.name === ".rodata") throw new TsbpfError(`${name} is a constant; set it with load(…, { constants })`);
+      const map = this.sections.get(s.name)!;
+      const bytes = Buffer.from(map.get(0)!);
+      codecOf(v.type).encode(v.size === 8 && typeof value !== "boolean" ? BigInt(value) : value, new DataView(bytes.buffer, bytes.byteOffset, bytes.length), v.offset);
+      map.set(0, bytes);
+      return;
+    }
+    throw new TsbpfError(`the module has no global ${name}`);
+  }
+
+  /** A reader of the module's `log` records (undefined when the module never logs). */
+  logReader(): LogReader | undefined {
+    const map = (this.maps as Record<string, MapHandle>).tsbpf_log;
+    if (!map) return undefined;
+    return new LogReader(map as RingBufMap, this.artifact.logs);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const o of [...this.#owned].reverse()) o[Symbol.dispose]();
+  }
+
+  [Symbol.dispose](): void { this.close(); }
+}
+
+/** Formats log records of a module (the kernel sends only the values). */
+export class LogReader implements Disposable {
+  readonly ring: RingBuffer;
+  readonly #sites: Map<number, ArtifactLogSite>;
+  constructor(map: RingBufMap, sites: readonly ArtifactLogSite[]) {
+    this.ring = new RingBuffer(map);
+    this.#sites = new Map(sites.map((s) => [s.id, s]));
+  }
+
+  /** Formats one record. */
+  format(rec: RingRecord): LogRecord {
+    const view = new DataView(rec.bytes.buffer, rec.bytes.byteOffset + rec.offset, rec.length);
+    return formatLog(view, this.#sites);
+  }
+
+  /** Reads what is there now, without waiting. */
+  drain(): LogRecord[] {
+    const out: LogRecord[] = [];
+    this.ring.consume((rec) => { out.push(this.format(rec)); });
+    return out;
+  }
+
+  /** Calls `onLog` for every record until `signal` aborts. */
+  poll(onLog: (record: LogRecord) => void, signal?: AbortSignal): Promise<number> {
+    return this.ring.poll((rec) => onLog(this.format(rec)), { signal });
+  }
+
+  [Symbol.dispose](): void { this.ring.close(); }
+}
+
+export function formatLog(view: DataView, sites: Map<number, ArtifactLogSite>): LogRecord {
+  const id = view.getUint32(0, true);
+  const level = LEVELS[view.getUint32(4, true)] || "info";
+  const site = sites.get(id);
+  if (!site) return { level: level as LogRecord["level"], message: `<unknown log site ${id}>`, file: "", line: 0 };
+  let message = site.parts[0] ?? "";
+  site.args.forEach((a, i) => {
+    let text: string;
+    const at = a.offset;
+    switch (a.kind) {
+      case "bool": text = view.getBigUint64(at, true) !== 0n ? "true" : "false"; break;
+      case "hex": text = `0x${view.getBigUint64(at, true).toString(16)}`; break;
+      case "ipv4": { const v = Number(view.getBigUint64(at, true) & 0xffff_ffffn); text = [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join("."); break; }
+      case "ipv6": {
+        const groups: string[] = [];
+        for (let k = 0; k < 16; k += 2) groups.push(view.getUint16(at + k, false).toString(16));
+        text = groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::");
+        break;
+      }
+      case "mac": text = Array.from({ length: 6 }, (_, k) => view.getUint8(at + k).toString(16).padStart(2, "0")).join(":"); break;
+      case "str": {
+        const bytes = new Uint8Array(view.buffer, view.byteOffset + at, a.size);
+        const end = bytes.indexOf(0);
+        text = Buffer.from(bytes.subarray(0, end < 0 ? a.size : end)).toString("utf8");
+        break;
+      }
+      default: text = a.signed ? view.getBigInt64(at, true).toString() : view.getBigUint64(at, true).toString();
+    }
+    message += text + (site.parts[i + 1] ?? "");
+  });
+  return { level: level as LogRecord["level"], message, file: site.file, line: site.line };
+}
+
+// ---- creation --------------------------------------------------------------------------------------------
+
+function createUserMap(spec: ArtifactMap, created: Record<string, MapHandle>): MapHandle {
+  const key = spec.key ? codecOf(spec.key) : undefined;
+  const value = spec.value ? codecOf(spec.value) : undefined;
+  const base = { name: spec.name, flags: spec.flags };
+  const need = <T>(c: T | undefined, what: string): T => {
+    if (!c) throw new TsbpfError(`map ${spec.name}: the artifact has no ${what} type`);
+    return c;
+  };
+  switch (spec.mapType) {
+    case "hash": return HashMap.create({ ...base, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
+    case "lru_hash": return LruHashMap.create({ ...base, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
+    case "percpu_hash": return PerCpuHashMap.create({ ...base, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
+    case "lru_percpu_hash": return LruPerCpuHashMap.create({ ...base, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
+    case "array": return ArrayMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries });
+    case "percpu_array": return PerCpuArrayMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries });
+    case "ringbuf": return RingBufMap.create({ name: spec.name, size: spec.maxEntries });
+    case "user_ringbuf": return UserRingBufMap.create({ name: spec.name, size: spec.maxEntries });
+    case "perf_event_array": return PerfEventArray.create({ name: spec.name, ...(spec.maxEntries ? { maxEntries: spec.maxEntries } : {}) });
+    case "prog_array": return ProgramArray.create({ name: spec.name, maxEntries: spec.maxEntries });
+    case "queue": return QueueMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries });
+    case "stack": return StackMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries });
+    case "bloom_filter": return BloomFilterMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries, ...(spec.extra ? { hashes: spec.extra } : {}) });
+    case "lpm_trie":
+      return BpfMap.create({ ...base, type: MapType.LPM_TRIE, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
+    default: {
+      const inner = spec.inner ? created[spec.inner] : undefined;
+      const { fd, description } = createMap({ ...base, type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries, innerMap: inner });
+      return new (Handle as unknown as new (fd: number, d: typeof description) => MapHandle)(fd, description);
+    }
+  }
+}
+
+/** Patches map fds into a copy of the program's instructions. */
+export function patchInstructions(p: ArtifactProgram, mapFd: (name: string) => number, sectionFd: (name: string) => number): Buffer {
+  const bytes = Buffer.from(programBytes(p));
+  for (const r of p.relocations) {
+    const at = r.slot * 8;
+    const regs = bytes[at + 1]! & 0x0f; // keep dst, set src
+    if (r.kind === "map") {
+      bytes[at + 1] = regs | (BPF_PSEUDO_MAP_FD << 4);
+      bytes.writeInt32LE(mapFd(r.map), at + 4);
+    } else {
+      bytes[at + 1] = regs | (BPF_PSEUDO_MAP_VALUE << 4);
+      bytes.writeInt32LE(sectionFd(r.section), at + 4);
+      bytes.writeUInt32LE(r.offset >>> 0, at + 12);
+    }
+  }
+  return bytes;
+}
+
+function loadProgram(p: ArtifactProgram, maps: Record<string, MapHandle>, sections: Map<string, ArrayMap<Uint8Array>>, options: LoadOptions): Program {
+  const bytes = patchInstructions(p,
+    (name) => { const m = maps[name]; if (!m) throw new TsbpfError(`program ${p.name}: no map ${name}`); return m.fd; },
+    (name) => { const s = sections.get(name); if (!s) throw new TsbpfError(`program ${p.name}: no section ${name}`); return s.fd; });
+  const used = [...p.maps.map((n) => maps[n]!), ...[...sections.values()]];
+  const code = { bytes, functions: p.functions, lines: p.lines };
+  const spec = { name: p.name, code, maps: used };
+  switch (p.kind) {
+    case "xdp": return XdpProgram.load({ ...spec, frags: p.target.frags === true }, options);
+    case "tc": return TcProgram.load(spec, options);
+    case "socket_filter": return SocketFilterProgram.load(spec, options);
+    case "tracepoint": return TracepointProgram.load(spec, options);
+    case "raw_tracepoint": return RawTracepointProgram.load(spec, options);
+    case "tp_btf": return TpBtfProgram.load({ ...spec, tracepoint: String(p.target.event) }, options);
+    case "uprobe": case "uretprobe": return UprobeProgram.load(spec as Parameters<typeof UprobeProgram.load>[0], options);
+    case "perf_event": return PerfEventProgram.load(spec, options);
+    default: return Program.load({ ...spec, type: p.progType as ProgType }, options);
+  }
+}

@@ -1,0 +1,144 @@
+// Kernel helpers as typed functions, constants, and the `log` facility. Calling any of these in
+// user space throws: they exist for the compiler (and for editors).
+import type { ArrayView, DataType, View } from "./types.js";
+import type { task_struct } from "./vmlinux.js";
+
+function kernelOnly(what: string): never {
+  throw new TypeError(`${what}() runs in the kernel only: compile this module with tsbpf (tsbpf compile FILE)`);
+}
+
+// ---- return values and flags ------------------------------------------------------------------
+export const XDP_ABORTED = 0;
+export const XDP_DROP = 1;
+export const XDP_PASS = 2;
+export const XDP_TX = 3;
+export const XDP_REDIRECT = 4;
+
+export const TC_ACT_UNSPEC = -1;
+export const TC_ACT_OK = 0;
+export const TC_ACT_RECLASSIFY = 1;
+export const TC_ACT_SHOT = 2;
+export const TC_ACT_PIPE = 3;
+export const TC_ACT_STOLEN = 4;
+export const TC_ACT_REDIRECT = 7;
+
+/** Map update flags. */
+export const BPF_ANY = 0;
+export const BPF_NOEXIST = 1;
+export const BPF_EXIST = 2;
+
+/** bpf_ringbuf_submit/discard/output flags. */
+export const BPF_RB_NO_WAKEUP = 1;
+export const BPF_RB_FORCE_WAKEUP = 2;
+
+export const ETH_P_IP = 0x0800;
+export const ETH_P_ARP = 0x0806;
+export const ETH_P_IPV6 = 0x86dd;
+export const ETH_P_8021Q = 0x8100;
+export const ETH_P_8021AD = 0x88a8;
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_ICMPV6 = 58;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+
+// ---- time, process, CPU -------------------------------------------------------------------------
+/** bpf_ktime_get_ns: CLOCK_MONOTONIC in ns. */
+export function ktimeGetNs(): number { return kernelOnly("ktimeGetNs"); }
+/** bpf_ktime_get_boot_ns: CLOCK_BOOTTIME in ns. */
+export function ktimeGetBootNs(): number { return kernelOnly("ktimeGetBootNs"); }
+/** bpf_get_current_pid_tgid: tgid << 32 | pid. */
+export function getCurrentPidTgid(): number { return kernelOnly("getCurrentPidTgid"); }
+/** bpf_get_current_uid_gid: gid << 32 | uid. */
+export function getCurrentUidGid(): number { return kernelOnly("getCurrentUidGid"); }
+/** bpf_get_current_comm into a byte array (16 bytes is TASK_COMM_LEN). */
+export function getCurrentComm(into: ArrayView<number>): number { return kernelOnly("getCurrentComm"); }
+/** bpf_get_current_task as an address (read through it with readKernel/probeReadKernel). */
+export function getCurrentTask(): number { return kernelOnly("getCurrentTask"); }
+/** bpf_get_current_task_btf: the current task, its fields read directly by name (tracing programs). */
+export function getCurrentTaskBtf(): task_struct { return kernelOnly("getCurrentTaskBtf"); }
+export function getSmpProcessorId(): number { return kernelOnly("getSmpProcessorId"); }
+export function getPrandomU32(): number { return kernelOnly("getPrandomU32"); }
+
+// ---- memory ---------------------------------------------------------------------------------------
+/** A kernel address or a kernel object (tp_btf arguments, getCurrentTaskBtf(), their pointer fields). */
+export type KernelSource = number | object;
+
+/** bpf_probe_read_kernel into `into` (all of it): 0 or a negative errno. */
+export function probeReadKernel(into: object, source: KernelSource): number { return kernelOnly("probeReadKernel"); }
+/** bpf_probe_read_kernel_str: the string's length with its NUL, or a negative errno. */
+export function probeReadKernelStr(into: ArrayView<number>, source: KernelSource | object): number { return kernelOnly("probeReadKernelStr"); }
+export function probeReadUser(into: object, source: number): number { return kernelOnly("probeReadUser"); }
+export function probeReadUserStr(into: ArrayView<number>, source: number): number { return kernelOnly("probeReadUserStr"); }
+/** Reads one value of `type` at a kernel address (bpf_probe_read_kernel; 0 when it faults). */
+export function readKernel<T extends DataType>(type: T, address: number): View<T> { return kernelOnly("readKernel"); }
+/** Reads one value of `type` at a user address (bpf_probe_read_user; 0 when it faults). */
+export function readUser<T extends DataType>(type: T, address: number): View<T> { return kernelOnly("readUser"); }
+/**
+ * A zeroed value of a struct or array type: in a function, stack memory; at module level, the
+ * initial value of a global (`export const config: Config = zeroed(Config)` is a .rodata struct
+ * user space fills before loading). In user space it returns the decoded zero value.
+ */
+export function zeroed<T extends DataType>(type: T): View<T> {
+  return type.decode(new DataView(new ArrayBuffer(type.size)), 0) as View<T>;
+}
+/**
+ * The same memory seen as another data type, `offset` bytes in (like a C cast of a pointer):
+ * `viewAs(Addrs, ip, 12)`. The new view must fit inside the old one (checked at compile time), so
+ * it needs no bounds check of its own.
+ */
+export function viewAs<T extends DataType>(type: T, view: object, offset?: number): View<T> { return kernelOnly("viewAs"); }
+/** Sees a kernel object as another kernel struct type (like a C cast of the pointer): `cast<tcp_sock>(sk)`. */
+export function cast<T extends object>(pointer: object | number): T { return kernelOnly("cast"); }
+/** The address of a kernel object (a pointer as a number). */
+export function addressOf(pointer: object): number { return kernelOnly("addressOf"); }
+/** Copies `source` into `target` (same type or a shorter array). */
+export function copy<T extends object>(target: T, source: T): void { kernelOnly("copy"); }
+/** Atomically adds to an integer field of shared memory (a map value): `atomicAdd(stats, "bytes", len)`. */
+export function atomicAdd<T extends object, F extends keyof T>(target: T, field: F, value: number): void { kernelOnly("atomicAdd"); }
+
+// ---- packets ------------------------------------------------------------------------------------
+/** bpf_redirect(ifindex, flags): XDP_REDIRECT / TC_ACT_REDIRECT, to return. */
+export function redirect(ifindex: number, flags?: number): number { return kernelOnly("redirect"); }
+
+// ---- control ------------------------------------------------------------------------------------
+/**
+ * bpf_loop: calls `body(i, state)` for i = 0 … iterations-1 (at most 1 << 23), stopping early when
+ * it returns 1. `body` is a module-level function of (u32, State) returning 0 or 1; it cannot see
+ * the caller's locals — pass what it needs in `state` (a struct on the caller's stack).
+ */
+export function loop<S extends object>(iterations: number, body: (index: number, state: S) => number, state: S): number { return kernelOnly("loop"); }
+
+// ---- logging ------------------------------------------------------------------------------------
+/**
+ * A log record to user space (like aya-log): `log.info(\`port ${port} from ${ipv4(addr)}\`)`. The
+ * template's text stays in user space; the kernel sends only the values, through a ring buffer
+ * the compiler adds to the object. Values are integers, bools, or fixed byte arrays (as strings).
+ */
+export interface Log {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+  trace(message: string): void;
+}
+
+export const log: Log = {
+  error: () => kernelOnly("log.error"),
+  warn: () => kernelOnly("log.warn"),
+  info: () => kernelOnly("log.info"),
+  debug: () => kernelOnly("log.debug"),
+  trace: () => kernelOnly("log.trace"),
+};
+
+/** Log formatting hints, used inside a log template: `${hex(x)}`, `${ipv4(addr)}` … */
+export function hex(value: number): string { return kernelOnly("hex"); }
+/** An IPv4 address (a be32 read in host order). */
+export function ipv4(address: number): string { return kernelOnly("ipv4"); }
+/** An IPv6 address from a 16-byte array. */
+export function ipv6(address: ArrayView<number, 16>): string { return kernelOnly("ipv6"); }
+/** A MAC address from a 6-byte array. */
+export function mac(address: ArrayView<number, 6>): string { return kernelOnly("mac"); }
+/** A C string from a byte array. */
+export function str(bytes: ArrayView<number>): string { return kernelOnly("str"); }
