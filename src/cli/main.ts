@@ -28,6 +28,7 @@ export const COMMANDS: Registration[] = [
   { name: "compile", load: () => import("./commands/compile.js") },
   { name: "run", load: () => import("./commands/run.js") },
   { name: "gen-kernel", load: () => import("./commands/gen-kernel.js") },
+  { name: "filter", load: () => import("./commands/filter.js") },
 ];
 
 /** Adds a command at run time (for embedders and tests); a later registration of a name wins. */

@@ -1,0 +1,514 @@
+// The parser of pcap-filter(7) expressions: a recursive-descent parser that accepts what libpcap's
+// LALR grammar accepts and builds a syntax tree with source spans.
+//
+// Two features of the language shape it:
+// - Qualifier inheritance. After `and`/`or`, a bare id (a name, number or address) takes the
+//   qualifiers of the term before it: `tcp port 80 or 443` is `tcp port 80 or tcp port 443`, and
+//   `host a and not b` is `host a and not host b`. Parenthesized lists of ids inherit too.
+// - Arithmetic precedence as yacc resolves it: `|` < `&` < shifts < `+ -` < `* /` < unary minus,
+//   all left-associative; `%` and `^` have no declared precedence, so they bind to everything on
+//   their right (yacc shifts on such conflicts).
+// Where the grammar is ambiguous at one token (an id or a term? a parenthesized expression or
+// arithmetic?), the parser tries one reading and falls back to the other; a syntax error is reported
+// at the furthest token any reading reached, which is where yacc would have stopped.
+import { type Arith, type ArithOp, type DirQual, type Expr, type FilterAst, type IdValue, NO_QUALIFIERS, type ProtoQual, type Qualifiers, type RelOp, type Span } from "./ast.js";
+import { FilterError } from "./errors.js";
+import { tokenize, type Token } from "./lexer.js";
+
+const PROTO_TOKENS: Record<string, ProtoQual> = {
+  LINK: "link", IP: "ip", ARP: "arp", RARP: "rarp", SCTP: "sctp", TCP: "tcp", UDP: "udp", ICMP: "icmp",
+  IGMP: "igmp", IGRP: "igrp", PIM: "pim", VRRP: "vrrp", CARP: "carp", ATALK: "atalk", AARP: "aarp",
+  DECNET: "decnet", LAT: "lat", SCA: "sca", MOPDL: "mopdl", MOPRC: "moprc", IPV6: "ip6", ICMPV6: "icmp6",
+  AH: "ah", ESP: "esp", ISO: "iso", ESIS: "esis", ISIS: "isis", L1: "l1", L2: "l2", IIH: "iih", LSP: "lsp",
+  SNP: "snp", PSNP: "psnp", CSNP: "csnp", CLNP: "clnp", STP: "stp", IPX: "ipx", NETBEUI: "netbeui", RADIO: "radio",
+};
+const DIR_TOKENS = new Set(["SRC", "DST", "ADDR1", "ADDR2", "ADDR3", "ADDR4", "RA", "TA"]);
+const ADDR_TOKENS: Record<string, "host" | "net" | "port" | "portrange"> = { HOST: "host", NET: "net", PORT: "port", PORTRANGE: "portrange" };
+const ID_START = new Set(["ID", "HID", "HID6", "EID", "AID"]);
+const RELOPS: Record<string, RelOp> = { ">": ">", ">=": ">=", "=": "=", "<=": "<=", "<": "<", "!=": "!=" };
+const ARITH_OPS = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"]);
+/** yacc precedence levels of the arithmetic operators; "%" and "^" have none. */
+const PREC: Record<string, number | undefined> = { "|": 3, "&": 4, "<<": 5, ">>": 5, "+": 6, "-": 6, "*": 7, "/": 7, "%": undefined, "^": undefined };
+const UMINUS = 8;
+const ATM_TYPES = new Set(["LANE", "METAC", "BCC", "OAMF4EC", "OAMF4SC", "SC", "ILMIC"]);
+const ATM_MULTI = new Set(["OAM", "OAMF4", "CONNECTMSG", "METACONNECT"]);
+const MTP2_TYPES = new Set(["FISU", "LSSU", "MSU", "HFISU", "HLSSU", "HMSU"]);
+const MTP3_FIELDS = new Set(["SIO", "OPC", "DPC", "SLS", "HSIO", "HOPC", "HDPC", "HSLS"]);
+const FOLLOW_ID = new Set(["AND", "OR", ")", "EOF"]);
+
+/** Internal: a reading of the input failed at token index `at`. */
+class ParseFail {
+  constructor(readonly at: number, readonly expected: string, readonly message?: string) {}
+}
+
+interface Result { node: Expr; q: Qualifiers }
+
+class Parser {
+  private pos = 0;
+  private furthest: ParseFail | undefined;
+
+  constructor(private readonly source: string, private readonly tokens: Token[]) {}
+
+  parse(): FilterAst {
+    try {
+      if (this.peek().type === "EOF") return { source: this.source, expr: null };
+      const { node } = this.expr(NO_QUALIFIERS);
+      if (this.peek().type !== "EOF") this.fail("end of expression");
+      return { source: this.source, expr: node };
+    } catch (e) {
+      if (!(e instanceof ParseFail)) throw e;
+      const f = this.furthest ?? e;
+      const tok = this.tokens[Math.min(f.at, this.tokens.length - 1)]!;
+      if (f.message) throw new FilterError("syntax", f.message, this.source, tok.start, Math.max(1, tok.end - tok.start));
+      const found = tok.type === "EOF" ? "end of expression" : `"${tok.text}"`;
+      throw new FilterError("syntax", `syntax error: unexpected ${found}, expected ${f.expected}`, this.source, tok.start, Math.max(1, tok.end - tok.start));
+    }
+  }
+
+  // ------------------------------------------------------------------ token helpers
+
+  private peek(k = 0): Token { return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)]!; }
+
+  private next(): Token {
+    const t = this.peek();
+    if (t.error) this.fail("", t.error); // a malformed number or address stops the parse with its own message
+    if (t.type === "LEX_ERROR") this.fail("a token");
+    this.pos = Math.min(this.pos + 1, this.tokens.length - 1);
+    return t;
+  }
+
+  private accept(type: string): Token | undefined {
+    return this.peek().type === type ? this.next() : undefined;
+  }
+
+  private expect(type: string, what = `"${type}"`): Token {
+    if (this.peek().type !== type) this.fail(what);
+    return this.next();
+  }
+
+  private fail(expected: string, message?: string): never {
+    // a malformed number or address is reported as such wherever the parse stops on it
+    const f = new ParseFail(this.pos, expected, message ?? this.peek().error);
+    if (!this.furthest || f.at > this.furthest.at || (f.at === this.furthest.at && message && !this.furthest.message)) this.furthest = f;
+    throw f;
+  }
+
+  /** Tries a reading; on failure restores the position and returns undefined. */
+  private attempt<T>(reading: () => T): T | undefined {
+    const saved = this.pos;
+    try {
+      return reading();
+    } catch (e) {
+      if (!(e instanceof ParseFail)) throw e;
+      this.pos = saved;
+      return undefined;
+    }
+  }
+
+  private span(start: Token, end?: Token): Span {
+    const last = end ?? this.tokens[Math.max(0, this.pos - 1)]!;
+    return { start: start.start, end: last.end };
+  }
+
+  // ------------------------------------------------------------------ boolean structure
+
+  /** expr: term | expr and (term | id) | expr or (term | id). `inh` is the value before the expr. */
+  private expr(inh: Qualifiers): Result {
+    let { node, q } = this.term(inh);
+    for (;;) {
+      const t = this.peek().type;
+      if (t !== "AND" && t !== "OR") return { node, q };
+      this.next();
+      const right = this.termOrId(q);
+      node = { type: t === "AND" ? "and" : "or", left: node, right: right.node, span: { start: node.span.start, end: right.node.span.end } };
+      q = right.q;
+    }
+  }
+
+  /** After and/or: a term, or an id that inherits `q`. */
+  private termOrId(q: Qualifiers): Result {
+    const t = this.peek().type;
+    if (ID_START.has(t)) return { node: this.id(q), q };
+    if (t === "!" || t === "NUM" || t === "(") {
+      const asId = this.attempt(() => {
+        const node = this.id(q);
+        if (!FOLLOW_ID.has(this.peek().type)) this.fail("and, or, ) or end of expression");
+        return node;
+      });
+      if (asId) return { node: asId, q };
+    }
+    return this.term(q);
+  }
+
+  /** term: rterm | not term */
+  private term(inh: Qualifiers): Result {
+    const t = this.peek();
+    if (t.type === "!") {
+      this.next();
+      const inner = this.term(inh);
+      return { node: { type: "not", operand: inner.node, span: this.span(t) }, q: inner.q };
+    }
+    return this.rterm(inh);
+  }
+
+  private rterm(inh: Qualifiers): Result {
+    const t = this.peek();
+    const proto = PROTO_TOKENS[t.type];
+    if (proto) {
+      const after = this.peek(1).type;
+      if (after === "[") return { node: this.relation(), q: NO_QUALIFIERS };
+      if (DIR_TOKENS.has(after) || ADDR_TOKENS[after] || after === "PROTO" || after === "PROTOCHAIN" || after === "GATEWAY") return this.headId();
+      if (after === "TK_BROADCAST" || after === "TK_MULTICAST") {
+        this.next();
+        const k = this.next();
+        return { node: { type: k.type === "TK_BROADCAST" ? "broadcast" : "multicast", proto, span: this.span(t) }, q: NO_QUALIFIERS };
+      }
+      if (after === "TYPE" || after === "SUBTYPE" || after === "DIR") {
+        this.next();
+        return { node: this.p80211(t), q: NO_QUALIFIERS };
+      }
+      this.next();
+      return { node: { type: "protocol", proto, span: this.span(t) }, q: NO_QUALIFIERS };
+    }
+    if (DIR_TOKENS.has(t.type) || ADDR_TOKENS[t.type] || t.type === "PROTO" || t.type === "PROTOCHAIN" || t.type === "GATEWAY") return this.headId();
+    switch (t.type) {
+      case "(": {
+        const rel = this.attempt(() => this.relation());
+        if (rel) return { node: rel, q: NO_QUALIFIERS };
+        this.next();
+        const inner = this.expr(inh);
+        this.expect(")", `")"`);
+        const node = { ...inner.node, span: this.span(t) };
+        return { node, q: inh };
+      }
+      case "NUM": case "LEN": case "-":
+        return { node: this.relation(), q: NO_QUALIFIERS };
+      case "TK_BROADCAST": case "TK_MULTICAST":
+        this.next();
+        return { node: { type: t.type === "TK_BROADCAST" ? "broadcast" : "multicast", proto: "default", span: this.span(t) }, q: NO_QUALIFIERS };
+      case "LESS": case "GREATER": {
+        this.next();
+        const n = this.expect("NUM", "a number");
+        return { node: { type: t.type === "LESS" ? "less" : "greater", value: n.num!, span: this.span(t) }, q: NO_QUALIFIERS };
+      }
+      case "CBYTE": {
+        this.next();
+        const idx = this.expect("NUM", "a byte offset");
+        const op = this.peek().type;
+        if (op !== "&" && op !== "|" && op !== "<" && op !== ">" && op !== "=") this.fail(`one of & | < > =`);
+        this.next();
+        const v = this.expect("NUM", "a number");
+        return { node: { type: "byte", index: idx.num!, op, value: v.num!, span: this.span(t) }, q: NO_QUALIFIERS };
+      }
+      case "INBOUND": case "OUTBOUND": case "PPPOED":
+        this.next();
+        return { node: { type: t.type === "INBOUND" ? "inbound" : t.type === "OUTBOUND" ? "outbound" : "pppoed", span: this.span(t) }, q: NO_QUALIFIERS };
+      case "IFINDEX": {
+        this.next();
+        const n = this.expect("NUM", "an interface index");
+        return { node: { type: "ifindex", value: n.num!, span: this.span(t) }, q: NO_QUALIFIERS };
+      }
+      case "VLAN": case "MPLS": case "PPPOES": case "GENEVE": {
+        this.next();
+        const type = t.type.toLowerCase() as "vlan" | "mpls" | "pppoes" | "geneve";
+        const after = this.peek().type;
+        const value = after === "NUM" || after === "(" ? this.pnum() : undefined;
+        return { node: value === undefined ? { type, span: this.span(t) } : { type, value, span: this.span(t) }, q: NO_QUALIFIERS };
+      }
+      case "LLC": {
+        this.next();
+        const sub = this.peek();
+        if (sub.type === "ID" || sub.type === "PF_RNR") {
+          this.next();
+          return { node: { type: "llc", subtype: sub.type === "PF_RNR" ? "rnr" : sub.value!, span: this.span(t) }, q: NO_QUALIFIERS };
+        }
+        return { node: { type: "llc", span: this.span(t) }, q: NO_QUALIFIERS };
+      }
+      case "PF_IFNAME": case "PF_RSET": case "PF_RNR": case "PF_SRNR": case "PF_REASON": case "PF_ACTION": {
+        this.next();
+        const arg = t.type === "PF_IFNAME" || t.type === "PF_RSET" || t.type === "PF_ACTION" ? ["ID"]
+          : t.type === "PF_REASON" ? ["NUM", "ID"] : ["NUM"];
+        if (!arg.includes(this.peek().type)) this.fail(arg.includes("ID") ? "a name" : "a number");
+        this.next();
+        return { node: { type: "other", what: "pf", keyword: t.text, span: this.span(t) }, q: NO_QUALIFIERS };
+      }
+      case "TYPE": case "SUBTYPE": case "DIR":
+        return { node: this.p80211(t), q: NO_QUALIFIERS };
+      default:
+        break;
+    }
+    if (ATM_TYPES.has(t.type) || ATM_MULTI.has(t.type) || MTP2_TYPES.has(t.type)) {
+      this.next();
+      return { node: { type: "other", what: MTP2_TYPES.has(t.type) ? "mtp2" : "atm", keyword: t.text, span: this.span(t) }, q: NO_QUALIFIERS };
+    }
+    if (t.type === "VPI" || t.type === "VCI" || MTP3_FIELDS.has(t.type)) {
+      this.next();
+      this.fieldValue();
+      return { node: { type: "other", what: MTP3_FIELDS.has(t.type) ? "mtp3" : "atm", keyword: t.text, span: this.span(t) }, q: NO_QUALIFIERS };
+    }
+    this.fail("a primitive");
+  }
+
+  /** atmvalue / mtp3value: NUM | relop NUM | irelop NUM | ( NUM or NUM … ) */
+  private fieldValue(): void {
+    const t = this.peek().type;
+    if (t === "NUM") { this.next(); return; }
+    if (RELOPS[t]) { this.next(); this.expect("NUM", "a number"); return; }
+    if (t === "(") {
+      this.next();
+      this.expect("NUM", "a number");
+      while (this.accept("OR")) this.expect("NUM", "a number");
+      this.expect(")", `")"`);
+      return;
+    }
+    this.fail("a number or a comparison");
+  }
+
+  /** pqual p80211: type T [subtype S] | subtype S | dir D (the pqual, if any, was consumed). */
+  private p80211(start: Token): Expr {
+    const k = this.next();
+    if (k.type === "TYPE") {
+      if (this.peek().type !== "NUM" && this.peek().type !== "ID") this.fail("an 802.11 type");
+      this.next();
+      if (this.accept("SUBTYPE")) {
+        if (this.peek().type !== "NUM" && this.peek().type !== "ID") this.fail("an 802.11 subtype");
+        this.next();
+      }
+    } else if (k.type === "SUBTYPE") {
+      this.expect("ID", "an 802.11 subtype name");
+    } else {
+      if (this.peek().type !== "NUM" && this.peek().type !== "ID") this.fail("an 802.11 direction");
+      this.next();
+    }
+    return { type: "other", what: "802.11", keyword: k.text, span: this.span(start) };
+  }
+
+  /** head id, where head is [proto] [dir] [addr] | [proto] proto | [proto] protochain | [proto] gateway. */
+  private headId(): Result {
+    const start = this.peek();
+    let proto: ProtoQual = "default";
+    let dir: DirQual = "default";
+    let addr: Qualifiers["addr"] = "default";
+    const p = PROTO_TOKENS[start.type];
+    if (p) { proto = p; this.next(); }
+    const t = this.peek().type;
+    if (t === "PROTO" || t === "PROTOCHAIN" || t === "GATEWAY") {
+      this.next();
+      addr = t === "PROTO" ? "proto" : t === "PROTOCHAIN" ? "protochain" : "gateway";
+    } else {
+      if (DIR_TOKENS.has(t)) dir = this.dqual();
+      const a = ADDR_TOKENS[this.peek().type];
+      if (a) { this.next(); addr = a; } else if (dir === "default") this.fail("a qualifier");
+    }
+    const q: Qualifiers = { proto, dir, addr };
+    const node = this.id(q, false);
+    return { node: retag(node, start), q };
+  }
+
+  private dqual(): DirQual {
+    const t = this.next();
+    if (t.type === "SRC" || t.type === "DST") {
+      const other = t.type === "SRC" ? "DST" : "SRC";
+      const conj = this.peek().type;
+      if (conj === "OR" || conj === "AND") {
+        // yacc shifts here: "src or" must continue with "dst" (and "dst or" with "src").
+        this.next();
+        this.expect(other, `"${other.toLowerCase()}"`);
+        return conj === "OR" ? "or" : "and";
+      }
+      return t.type === "SRC" ? "src" : "dst";
+    }
+    return t.type.toLowerCase() as DirQual;
+  }
+
+  /** id: nid | pnum | ( pid ) — with qualifiers `q`. */
+  private id(q: Qualifiers, inherited = true): Expr {
+    const t = this.peek();
+    if (t.type === "NUM") {
+      const n = this.next();
+      return prim(q, { kind: "number", value: n.num!, span: this.span(n) }, this.span(n), inherited);
+    }
+    if (t.type === "(") {
+      // ( pnum ) is a number; otherwise ( pid ): ids joined by and/or, all with the same qualifiers.
+      const num = this.attempt(() => {
+        const value = this.pnum();
+        return prim(q, { kind: "number", value, span: this.span(t) }, this.span(t), inherited);
+      });
+      if (num) return num;
+      this.next();
+      const inner = this.pid(q, inherited);
+      this.expect(")", `")"`);
+      return { ...inner, span: this.span(t) };
+    }
+    return this.nid(q, inherited);
+  }
+
+  /** pid: nid | qid and id | qid or id, where qid: pnum | pid. */
+  private pid(q: Qualifiers, inherited: boolean): Expr {
+    const first = this.peek();
+    let node: Expr;
+    if (first.type === "NUM" || first.type === "(") {
+      // qid: a number (or parenthesized number) must be followed by and/or
+      const num = this.attempt(() => {
+        const v = this.pnum();
+        return prim(q, { kind: "number", value: v, span: this.span(first) }, this.span(first), inherited);
+      });
+      if (num) {
+        node = num;
+        if (this.peek().type !== "AND" && this.peek().type !== "OR") this.fail(`"and" or "or"`);
+      } else node = this.nid(q, inherited);
+    } else node = this.nid(q, inherited);
+    for (;;) {
+      const t = this.peek().type;
+      if (t !== "AND" && t !== "OR") return node;
+      this.next();
+      const right = this.id(q, inherited);
+      node = { type: t === "AND" ? "and" : "or", left: node, right, span: { start: node.span.start, end: right.span.end } };
+    }
+  }
+
+  /** nid: ID | HID / NUM | HID mask HID | HID | HID6 / NUM | HID6 | EID | AID | not id */
+  private nid(q: Qualifiers, inherited: boolean): Expr {
+    const t = this.peek();
+    switch (t.type) {
+      case "ID": this.next(); return prim(q, { kind: "name", text: t.value!, span: this.span(t) }, this.span(t), inherited);
+      case "HID": {
+        this.next();
+        if (this.peek().type === "/") {
+          this.next();
+          const n = this.expect("NUM", "a prefix length");
+          return prim(q, { kind: "ipv4-cidr", text: t.value!, maskLength: n.num!, span: this.span(t) }, this.span(t), inherited);
+        }
+        if (this.peek().type === "NETMASK") {
+          this.next();
+          const m = this.expect("HID", "a netmask");
+          return prim(q, { kind: "ipv4-mask", text: t.value!, mask: m.value!, span: this.span(t) }, this.span(t), inherited);
+        }
+        return prim(q, { kind: "ipv4", text: t.value!, span: this.span(t) }, this.span(t), inherited);
+      }
+      case "HID6": {
+        this.next();
+        if (this.peek().type === "/") {
+          this.next();
+          const n = this.expect("NUM", "a prefix length");
+          return prim(q, { kind: "ipv6", text: t.value!, maskLength: n.num!, explicitMask: true, span: this.span(t) }, this.span(t), inherited);
+        }
+        return prim(q, { kind: "ipv6", text: t.value!, maskLength: 128, explicitMask: false, span: this.span(t) }, this.span(t), inherited);
+      }
+      case "EID": this.next(); return prim(q, { kind: "mac", text: t.value!, span: this.span(t) }, this.span(t), inherited);
+      case "AID": this.next(); return prim(q, { kind: "arcnet", text: t.value!, span: this.span(t) }, this.span(t), inherited);
+      case "!": {
+        this.next();
+        const inner = this.id(q, inherited);
+        return { type: "not", operand: inner, span: this.span(t) };
+      }
+      default:
+        this.fail("a host, network, port or protocol");
+    }
+  }
+
+  /** pnum: NUM | ( pnum ) */
+  private pnum(): number {
+    if (this.accept("(")) {
+      const v = this.pnum();
+      this.expect(")", `")"`);
+      return v;
+    }
+    return this.expect("NUM", "a number").num!;
+  }
+
+  // ------------------------------------------------------------------ arithmetic
+
+  /** arth relop arth */
+  private relation(): Expr {
+    const start = this.peek();
+    const left = this.arith();
+    const r = this.peek();
+    const op = RELOPS[r.type];
+    if (!op) this.fail("a comparison (>, >=, =, <=, <, !=)");
+    this.next();
+    const right = this.arith();
+    return { type: "relation", op, left, right, span: this.span(start) };
+  }
+
+  /** Operator-precedence parse of an arithmetic expression with yacc's conflict rules. */
+  private arith(): Arith {
+    const operands: Arith[] = [];
+    const operators: { op: string; tok: Token }[] = [];
+    const reduce = (): void => {
+      const { op, tok } = operators.pop()!;
+      if (op === "neg") {
+        const operand = operands.pop()!;
+        operands.push({ type: "neg", operand, span: { start: tok.start, end: operand.span.end } });
+        return;
+      }
+      const right = operands.pop()!, left = operands.pop()!;
+      operands.push({ type: "binary", op: op as ArithOp, left, right, span: { start: left.span.start, end: right.span.end } });
+    };
+    const precOf = (op: string): number | undefined => (op === "neg" ? UMINUS : PREC[op]);
+    for (;;) {
+      // operand position: unary minus or a primary
+      while (this.peek().type === "-") {
+        const tok = this.next();
+        operators.push({ op: "neg", tok });
+      }
+      operands.push(this.arithPrimary());
+      const t = this.peek().type;
+      if (!ARITH_OPS.has(t)) break;
+      // reduce while the operator on the stack binds at least as tightly (both must have a precedence)
+      const p2 = PREC[t];
+      while (operators.length) {
+        const p1 = precOf(operators[operators.length - 1]!.op);
+        if (p1 === undefined || p2 === undefined || p1 < p2) break;
+        reduce();
+      }
+      operators.push({ op: t, tok: this.next() });
+    }
+    while (operators.length) reduce();
+    return operands[0]!;
+  }
+
+  private arithPrimary(): Arith {
+    const t = this.peek();
+    if (t.type === "NUM") { this.next(); return { type: "num", value: t.num!, span: this.span(t) }; }
+    if (t.type === "LEN") { this.next(); return { type: "len", span: this.span(t) }; }
+    if (t.type === "(") {
+      this.next();
+      const inner = this.arith();
+      this.expect(")", `")"`);
+      return { ...inner, span: this.span(t) };
+    }
+    const proto = PROTO_TOKENS[t.type];
+    if (proto && this.peek(1).type === "[") {
+      this.next();
+      this.next();
+      const index = this.arith();
+      let size = 1;
+      let sizeSpan: Span | undefined;
+      if (this.accept(":")) {
+        const n = this.expect("NUM", "a size (1, 2 or 4)");
+        size = n.num!;
+        sizeSpan = this.span(n);
+      }
+      this.expect("]", `"]"`);
+      const node: Arith = { type: "load", proto, index, size, span: this.span(t) };
+      if (sizeSpan) node.sizeSpan = sizeSpan;
+      return node;
+    }
+    this.fail("a number, len, or a protocol[offset] load");
+  }
+}
+
+function prim(q: Qualifiers, id: IdValue, span: Span, inherited: boolean): Expr {
+  return { type: "primitive", q, id, span, inherited };
+}
+
+/** Widens a primitive's span to include its qualifiers. */
+function retag(node: Expr, start: Token): Expr {
+  return { ...node, span: { start: start.start, end: node.span.end } };
+}
+
+/** Parses an expression into a syntax tree. Throws FilterError (kind "syntax") with the position. */
+export function parseFilter(expression: string): FilterAst {
+  return new Parser(expression, tokenize(expression)).parse();
+}

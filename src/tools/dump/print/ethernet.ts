@@ -1,0 +1,168 @@
+// Ethernet II and 802.3 framing with any number of VLAN tags, and the EtherType dispatch shared
+// with the Linux cooked headers.
+
+import { be16, printTrunc, printInvalid, type PrintContext } from "./context.js";
+import { macString } from "./addr.js";
+import { ethertypeName } from "./names.js";
+import { isVlanTpid, vlanTciString } from "./vlan.js";
+import { arpPrint } from "./arp.js";
+import { ipPrint } from "./ipv4.js";
+import { ip6Print } from "./ipv6.js";
+import { defaultPrint } from "./unknown.js";
+
+export const ETHER_HDRLEN = 14;
+const MAX_ETHERNET_LENGTH_VAL = 1500;
+const ETHERTYPE_IP = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_ARP = 0x0806;
+const ETHERTYPE_REVARP = 0x8035;
+const ETHERTYPE_MACSEC = 0x88e5;
+const ETHERTYPE_JUMBO = 0x8870;
+const ETHERTYPE_ARISTA = 0xd28b;
+
+/**
+ * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
+ * generic "ethertype …" line here and count as unsupported.
+ */
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
+  0x6003, 0x809b, 0x80f3, 0x8137, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x888e, 0x8899, 0x880b,
+  0x8808, 0x8809, 0x8902, 0xabcd, 0x88cc, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f, 0x0707,
+  0x8947, 0x1111, 0x88a2, 0x88f7,
+]);
+
+/** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
+export function etherTypeText(c: PrintContext, type: number): string {
+  const name = ethertypeName(type);
+  if (!c.flags.quick) return "ethertype " + (name ?? "Unknown") + " (0x" + hex4(type) + ")";
+  return name ?? "Unknown Ethertype (0x" + hex4(type) + ")";
+}
+
+export function hex4(v: number): string {
+  const h = v.toString(16);
+  return h.length >= 4 ? h : "0000".slice(h.length) + h;
+}
+
+/**
+ * Prints the payload of a frame with EtherType `type` starting at `at`. Returns false when the
+ * type has no printer (the caller prints the generic form).
+ */
+export function ethertypePrint(c: PrintContext, type: number, at: number, length: number, caplen: number): boolean {
+  switch (type) {
+    case ETHERTYPE_IP:
+      ipPrint(c, at, length);
+      return true;
+    case ETHERTYPE_IPV6:
+      ip6Print(c, at, length);
+      return true;
+    case ETHERTYPE_ARP:
+    case ETHERTYPE_REVARP:
+      arpPrint(c, at, length, caplen);
+      return true;
+    default:
+      if (DECODED_ELSEWHERE.has(type)) c.markUnsupported("ethertype 0x" + hex4(type));
+      return false;
+  }
+}
+
+/** Prints an Ethernet frame at `at`; returns the length of the link-level header. */
+export function etherPrint(c: PrintContext, at: number, length: number, caplen: number): number {
+  c.protocol = "ether";
+  if (length < caplen) {
+    c.out += "[length " + length + " < caplen " + caplen + "]";
+    printInvalid(c);
+    return length;
+  }
+  if (caplen < ETHER_HDRLEN) {
+    printTrunc(c);
+    return caplen;
+  }
+  const origLength = length;
+  const srcAt = at + 6;
+  const dstAt = at;
+  const e = c.flags.linkHeader;
+  if (e) c.out += macString(c, srcAt) + " > " + macString(c, dstAt) + ", ";
+  let p = at + 12;
+  length -= 12;
+  caplen -= 12;
+  let hdrlen = 12;
+
+  let lengthType = be16(c, p);
+  p += 2;
+  length -= 2;
+  caplen -= 2;
+  hdrlen += 2;
+
+  let printedLength = false;
+  if (lengthType === ETHERTYPE_MACSEC) {
+    c.markUnsupported("macsec");
+    if (e) {
+      c.out += etherTypeText(c, lengthType) + ", length " + origLength + ": ";
+    }
+    defaultPrint(c, p, caplen);
+    return hdrlen;
+  }
+
+  while (isVlanTpid(lengthType)) {
+    if (caplen < 4) {
+      c.protocol = "vlan";
+      printTrunc(c);
+      return hdrlen + caplen;
+    }
+    if (length < 4) {
+      c.protocol = "vlan";
+      printTrunc(c);
+      return hdrlen + length;
+    }
+    if (e) {
+      const tag = be16(c, p);
+      c.out += etherTypeText(c, lengthType);
+      if (!printedLength) {
+        c.out += ", length " + origLength + ": ";
+        printedLength = true;
+      } else c.out += ", ";
+      c.out += vlanTciString(tag) + ", ";
+    }
+    lengthType = be16(c, p + 2);
+    p += 4;
+    length -= 4;
+    caplen -= 4;
+    hdrlen += 4;
+  }
+
+  if (lengthType <= MAX_ETHERNET_LENGTH_VAL || lengthType === ETHERTYPE_JUMBO || lengthType === ETHERTYPE_ARISTA) {
+    // 802.3 with an LLC header (or a type carrying one): tcpdump decodes LLC/SNAP and above.
+    c.markUnsupported(lengthType <= MAX_ETHERNET_LENGTH_VAL ? "802.3 LLC" : "ethertype 0x" + hex4(lengthType));
+    if (lengthType <= MAX_ETHERNET_LENGTH_VAL) {
+      if (lengthType < length) {
+        length = lengthType;
+        if (caplen > length) caplen = length;
+      }
+      if (e) {
+        c.out += "802.3";
+        if (!printedLength) c.out += ", length " + length + ": ";
+      } else {
+        c.out += macString(c, srcAt) + " > " + macString(c, dstAt) + ", 802.3, length " + length + ": ";
+      }
+    } else if (!e) {
+      c.out += macString(c, srcAt) + " > " + macString(c, dstAt) + ", " + etherTypeText(c, lengthType) +
+        ", length " + origLength + ": ";
+    } else {
+      c.out += etherTypeText(c, lengthType) + (printedLength ? ", " : ", length " + origLength + ": ");
+    }
+    defaultPrint(c, p, caplen);
+    return hdrlen;
+  }
+
+  if (e) {
+    c.out += etherTypeText(c, lengthType);
+    c.out += printedLength ? ", " : ", length " + origLength + ": ";
+  }
+  if (!ethertypePrint(c, lengthType, p, length, caplen)) {
+    if (!e) {
+      c.out += macString(c, srcAt) + " > " + macString(c, dstAt) + ", " + etherTypeText(c, lengthType) +
+        ", length " + origLength + ": ";
+    }
+    defaultPrint(c, p, caplen);
+  }
+  return hdrlen;
+}

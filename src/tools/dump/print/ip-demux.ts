@@ -1,0 +1,99 @@
+// What follows an IPv4 header or the last IPv6 extension header: TCP, UDP, ICMP, ICMPv6, tunnelled
+// IP, or tcpdump's generic "ip-proto-N LEN" for protocols it has no printer for.
+
+import { type PrintContext, printInvalid, available } from "./context.js";
+import { ipv4String, ipv6String } from "./addr.js";
+import { ipProtoName, netdbProtoName } from "./names.js";
+import { tcpPrint } from "./tcp.js";
+import { udpPrint } from "./udp.js";
+import { icmpPrint } from "./icmp.js";
+import { icmp6Print } from "./icmpv6.js";
+import { ipPrint } from "./ipv4.js";
+import { ip6Print } from "./ipv6.js";
+import { etherPrint } from "./ethernet.js";
+
+const P_ICMP = 1;
+const P_IGMP = 2;
+const P_IPV4 = 4;
+const P_TCP = 6;
+const P_UDP = 17;
+const P_DCCP = 33;
+const P_IPV6 = 41;
+const P_ICMPV6 = 58;
+const P_NONE = 59;
+const P_ND = 77;
+const P_SCTP = 132;
+const P_ETHERNET = 143;
+
+/** Protocols tcpdump decodes with printers this module does not have. */
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
+  8, 9, 46, 47, 50, 51, 55, 88, 89, 103, 108, 112, 113, P_DCCP, P_SCTP,
+]);
+
+function genericProto(c: PrintContext, nh: number, length: number): void {
+  const name = c.flags.numeric ? undefined : netdbProtoName(nh);
+  c.out += (name !== undefined ? " " + name : " ip-proto-" + nh) + " " + length;
+}
+
+export function ipDemuxPrint(
+  c: PrintContext, at: number, length: number, version: 4 | 6, fragmented: boolean, nh: number, ipAt: number,
+): void {
+  switch (nh) {
+    case P_TCP:
+      tcpPrint(c, at, length, ipAt, fragmented);
+      return;
+    case P_UDP:
+      udpPrint(c, at, length, ipAt, fragmented);
+      return;
+    case P_ICMP:
+      if (version === 4) icmpPrint(c, at, length, fragmented);
+      else {
+        c.out += "[" + (ipProtoName(nh) ?? "unknown") + " requires IPv4]";
+        printInvalid(c);
+      }
+      return;
+    case P_ICMPV6:
+      if (version === 6) icmp6Print(c, at, length, ipAt, fragmented);
+      else {
+        c.out += "[" + (ipProtoName(nh) ?? "unknown") + " requires IPv6]";
+        printInvalid(c);
+      }
+      return;
+    case P_IGMP:
+      if (version === 6) {
+        c.out += "[" + (ipProtoName(nh) ?? "unknown") + " requires IPv4]";
+        printInvalid(c);
+        return;
+      }
+      break;
+    case P_ND:
+      c.out += " nd " + length;
+      return;
+    case P_IPV4:
+      ipPrint(c, at, length);
+      return;
+    case P_IPV6:
+      ip6Print(c, at, length);
+      return;
+    case P_ETHERNET:
+      if (version === 6) etherPrint(c, at, length, available(c, at));
+      else {
+        c.out += "[" + (ipProtoName(nh) ?? "unknown") + " requires IPv6]";
+        printInvalid(c);
+      }
+      return;
+    case P_NONE:
+      c.out += "no next header";
+      return;
+  }
+  if (nh === P_IGMP || DECODED_ELSEWHERE.has(nh)) {
+    c.markUnsupported("ip protocol " + nh);
+    if (nh === P_SCTP || nh === P_DCCP) {
+      // Those printers write the addresses themselves.
+      c.out += version === 4
+        ? ipv4String(c, ipAt + 12) + " > " + ipv4String(c, ipAt + 16) + ":"
+        : ipv6String(c, ipAt + 8) + " > " + ipv6String(c, ipAt + 24) + ":";
+    }
+  }
+  genericProto(c, nh, length);
+}

@@ -1,0 +1,143 @@
+// Name tables the printer needs: EtherTypes, IP protocol numbers, well-known TCP/UDP ports, OUIs.
+// The strings are the ones tcpdump prints; port names follow the IANA service names as Debian's
+// netbase ships them in /etc/services (what tcpdump shows without -n).
+
+const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x0800, "IPv4"], [0x8847, "MPLS unicast"], [0x8848, "MPLS multicast"], [0x86dd, "IPv6"],
+  [0x8100, "802.1Q"], [0x9100, "802.1Q-9100"], [0x88a8, "802.1Q-QinQ"], [0x9200, "802.1Q-9200"],
+  [0x88e5, "802.1AE MACsec"], [0x0200, "PUP"], [0x0806, "ARP"], [0x8035, "Reverse ARP"],
+  [0x0600, "NS"], [0x0500, "Sprite"], [0x1000, "Trail"], [0x6001, "MOP DL"], [0x6002, "MOP RC"],
+  [0x6003, "DN"], [0x6004, "LAT"], [0x6007, "SCA"], [0x6558, "TEB"], [0x8038, "Lanbridge"],
+  [0x803c, "DEC DNS"], [0x803e, "DEC DTS"], [0x805b, "VEXP"], [0x805c, "VPROD"],
+  [0x809b, "Appletalk"], [0x80f3, "Appletalk ARP"], [0x8137, "IPX"], [0x880b, "PPP"],
+  [0x8808, "MPCP"], [0x8809, "Slow Protocols"], [0x8863, "PPPoE D"], [0x8864, "PPPoE S"],
+  [0x888e, "EAPOL"], [0x8899, "Realtek protocols"], [0x886f, "MS NLB heartbeat"], [0x8870, "Jumbo"],
+  [0x894f, "NSH"], [0x9000, "Loopback"], [0xfefe, "OSI"], [0x00fe, "GRE-OSI"], [0xabcd, "CFM (old)"],
+  [0x8902, "CFM"], [0x893a, "IEEE1905.1"], [0x88cc, "LLDP"], [0x88ca, "TIPC"], [0x0707, "GeoNet (old)"],
+  [0x8947, "GeoNet"], [0x1111, "CALM FAST"], [0x88a2, "AoE"], [0x88f7, "PTP"],
+  [0xd28b, "Arista Vendor Specific Protocol"],
+]);
+
+export function ethertypeName(type: number): string | undefined {
+  return ETHERTYPE_NAMES.get(type);
+}
+
+/** tcpdump's short names of IP protocols ("proto TCP (6)" with -v). */
+const IPPROTO_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, "Options"], [1, "ICMP"], [2, "IGMP"], [4, "IPIP"], [6, "TCP"], [8, "EGP"], [9, "IGRP"],
+  [17, "UDP"], [33, "DCCP"], [41, "IPv6"], [43, "Routing"], [44, "Fragment"], [46, "RSVP"],
+  [47, "GRE"], [50, "ESP"], [51, "AH"], [55, "Mobile IP"], [58, "ICMPv6"], [62, "Mobile IP (old)"],
+  [88, "EIGRP"], [89, "OSPF"], [103, "PIM"], [108, "Compressed IP"], [112, "VRRP"], [113, "PGM"],
+  [132, "SCTP"], [135, "Mobility"], [143, "Ethernet"],
+]);
+
+export function ipProtoName(proto: number): string | undefined {
+  return IPPROTO_NAMES.get(proto);
+}
+
+// IANA protocol keywords in /etc/protocols spelling, by number; "_" marks unassigned.
+const NETDB_PROTOCOLS =
+  "hopopt icmp igmp ggp ipencap st tcp cbt egp igp bbn-rcc-mon nvp-ii pup argus emcon xnet chaos " +
+  "udp mux dcn-meas hmp prm xns-idp trunk-1 trunk-2 leaf-1 leaf-2 rdp irtp iso-tp4 netblt mfe-nsp " +
+  "merit-inp dccp 3pc idpr xtp ddp idpr-cmtp tp++ il ipv6 sdrp ipv6-route ipv6-frag idrp rsvp gre " +
+  "dsr bna esp ah i-nlsp swipe narp mobile tlsp skip ipv6-icmp ipv6-nonxt ipv6-opts _ cftp _ " +
+  "sat-expak kryptolan rvd ippc _ sat-mon visa ipcv cpnx rspf wsn pvp br-sat-mon sun-nd wb-mon " +
+  "wb-expak iso-ip vmtp secure-vmtp vines ttp nsfnet-igp dgp tcf eigrp ospf sprite-rpc larp mtp " +
+  "ax.25 ipip micp scc-sp etherip encap _ gmtp ifmp pnni pim aris scps qnx a/n ipcomp snp " +
+  "compaq-peer ipx-in-ip vrrp pgm _ l2tp ddx iatp stp srp uti smp sm ptp isis fire crtp crudp " +
+  "sscopmce iplt sps pipe sctp fc rsvp-e2e-ignore mobility-header udplite mpls-in-ip manet hip " +
+  "shim6 wesp rohc _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ " +
+  "_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ " +
+  "_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ exptest-253 exptest-254 reserved ";
+
+let netdbNames: string[] | undefined;
+
+/** The /etc/protocols name of an IP protocol number (tcpdump prints it without -n). */
+export function netdbProtoName(proto: number): string | undefined {
+  netdbNames ??= NETDB_PROTOCOLS.trim().split(" ");
+  const name = netdbNames[proto];
+  return name === undefined || name === "_" ? undefined : name;
+}
+
+const TCP_SERVICES =
+  "1 tcpmux 7 echo 9 discard 11 systat 13 daytime 15 netstat 17 qotd 19 chargen 20 ftp-data 21 ftp " +
+  "22 ssh 23 telnet 25 smtp 37 time 43 whois 49 tacacs 53 domain 70 gopher 79 finger 80 http " +
+  "88 kerberos 102 iso-tsap 104 acr-nema 106 poppassd 110 pop3 111 sunrpc 113 auth 119 nntp " +
+  "135 epmap 139 netbios-ssn 143 imap2 161 snmp 162 snmp-trap 163 cmip-man 164 cmip-agent 174 mailq " +
+  "179 bgp 199 smux 209 qmtp 210 z3950 345 pawserv 346 zserv 369 rpc2portmap 370 codaauth2 389 ldap " +
+  "427 svrloc 443 https 444 snpp 445 microsoft-ds 464 kpasswd 465 submissions 487 saft 512 exec " +
+  "513 login 514 shell 515 printer 538 gdomap 540 uucp 543 klogin 544 kshell 548 afpovertcp " +
+  "554 rtsp 563 nntps 587 submission 607 nqs 628 qmqp 631 ipp 636 ldaps 646 ldp 655 tinc 706 silc " +
+  "749 kerberos-adm 750 kerberos4 751 kerberos-master 754 krb-prop 775 moira-db 777 moira-update " +
+  "783 spamd 853 domain-s 871 supfilesrv 873 rsync 989 ftps-data 990 ftps 992 telnets 993 imaps " +
+  "995 pop3s 1080 socks 1093 proofd 1094 rootd 1099 rmiregistry 1127 supfiledbg 1178 skkserv " +
+  "1194 openvpn 1236 rmtcfg 1313 xtel 1314 xtelw 1352 lotusnote 1433 ms-sql-s 1524 ingreslock " +
+  "1645 datametrics 1646 sa-msg-port 1649 kermit 1677 groupwise 1812 radius 1813 radius-acct " +
+  "2000 cisco-sccp 2049 nfs 2086 gnunet 2101 rtcm-sc104 2119 gsigatekeeper 2121 iprop 2135 gris " +
+  "2401 cvspserver 2430 venus 2431 venus-se 2432 codasrv 2433 codasrv-se 2583 mon 2600 zebrasrv " +
+  "2601 zebra 2602 ripd 2603 ripngd 2604 ospfd 2605 bgpd 2606 ospf6d 2607 ospfapi 2608 isisd " +
+  "2628 dict 2792 f5-globalsite 2811 gsiftp 2947 gpsd 3050 gds-db 3205 isns 3260 iscsi-target " +
+  "3306 mysql 3389 ms-wbt-server 3493 nut 3632 distcc 3689 daap 3690 svn 4031 suucp 4094 sysrqd " +
+  "4190 sieve 4353 f5-iquery 4369 epmd 4373 remctl 4460 ntske 4557 fax 4559 hylafax 4691 mtn " +
+  "4899 radmin-port 4949 munin 5060 sip 5061 sip-tls 5222 xmpp-client 5269 xmpp-server " +
+  "5308 cfengine 5432 postgresql 5556 freeciv 5666 nrpe 5667 nsca 5671 amqps 5672 amqp 5680 canna " +
+  "6000 x11 6001 x11-1 6002 x11-2 6003 x11-3 6004 x11-4 6005 x11-5 6006 x11-6 6007 x11-7 " +
+  "6346 gnutella-svc 6347 gnutella-rtr 6379 redis 6444 sge-qmaster 6445 sge-execd 6446 mysql-proxy " +
+  "6514 syslog-tls 6566 sane-port 6667 ircd 6697 ircs-u 7000 bbs 7100 font-service 8021 zope-ftp " +
+  "8080 http-alt 8081 tproxy 8088 omniorb 8140 puppet 8990 clc-build-daemon 9098 xinetd " +
+  "9101 bacula-dir 9102 bacula-fd 9103 bacula-sd 9418 git 9667 xmms2 9673 zope 10000 webmin " +
+  "10050 zabbix-agent 10051 zabbix-trapper 10080 amanda 10081 kamanda 10082 amandaidx " +
+  "10083 amidxtape 10809 nbd 11112 dicom 11371 hkp 17004 sgi-cad 17500 db-lsp 22125 dcap " +
+  "22128 gsidcap 22273 wnn6 24554 binkp 27374 asp 30865 csync2 57000 dircproxy 60177 tfido " +
+  "60179 fido ";
+const UDP_SERVICES =
+  "7 echo 9 discard 13 daytime 19 chargen 21 fsp 37 time 49 tacacs 53 domain 67 bootps 68 bootpc " +
+  "69 tftp 88 kerberos 111 sunrpc 123 ntp 137 netbios-ns 138 netbios-dgm 161 snmp 162 snmp-trap " +
+  "163 cmip-man 164 cmip-agent 177 xdmcp 213 ipx 319 ptp-event 320 ptp-general 369 rpc2portmap " +
+  "370 codaauth2 371 clearcase 389 ldap 427 svrloc 443 https 464 kpasswd 500 isakmp 512 biff " +
+  "513 who 514 syslog 517 talk 518 ntalk 520 route 538 gdomap 546 dhcpv6-client 547 dhcpv6-server " +
+  "554 rtsp 623 asf-rmcp 636 ldaps 646 ldp 655 tinc 750 kerberos4 751 kerberos-master " +
+  "752 passwd-server 779 moira-ureg 853 domain-s 1194 openvpn 1210 predict 1434 ms-sql-m " +
+  "1645 datametrics 1646 sa-msg-port 1701 l2f 1812 radius 1813 radius-acct 2049 nfs 2086 gnunet " +
+  "2101 rtcm-sc104 2102 zephyr-srv 2103 zephyr-clt 2104 zephyr-hm 2430 venus 2431 venus-se " +
+  "2432 codasrv 2433 codasrv-se 2583 mon 3130 icpv2 3205 isns 3493 nut 4500 ipsec-nat-t 4569 iax " +
+  "5060 sip 5061 sip-tls 5353 mdns 5555 rplay 6346 gnutella-svc 6347 gnutella-rtr 6696 babel " +
+  "7000 afs3-fileserver 7001 afs3-callback 7002 afs3-prserver 7003 afs3-vlserver 7004 afs3-kaserver " +
+  "7005 afs3-volser 7007 afs3-bos 7008 afs3-update 7009 afs3-rmtsys 17001 sgi-cmsd 17002 sgi-crsd " +
+  "17003 sgi-gcd 27374 asp ";
+
+function parseServices(list: string): Map<number, string> {
+  const map = new Map<number, string>();
+  const parts = list.trim().split(" ");
+  for (let i = 0; i + 1 < parts.length; i += 2) map.set(Number(parts[i]), parts[i + 1]!);
+  return map;
+}
+
+let tcpServices: Map<number, string> | undefined;
+let udpServices: Map<number, string> | undefined;
+
+export function tcpServiceName(port: number): string | undefined {
+  tcpServices ??= parseServices(TCP_SERVICES);
+  return tcpServices.get(port);
+}
+
+export function udpServiceName(port: number): string | undefined {
+  udpServices ??= parseServices(UDP_SERVICES);
+  return udpServices.get(port);
+}
+
+/** Organisation names tcpdump appends to MAC addresses without -n: "(oui Cisco)". */
+const OUI_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x000000, "Ethernet"], [0x00000c, "Cisco"], [0x00005e, "IANA"], [0x000081, "Nortel Networks SONMP"],
+  [0x0000f8, "Cisco bridged"], [0x0080c2, "Ethernet bridged"], [0x00a03e, "ATM Forum"],
+  [0x00e02f, "DOCSIS Spanning Tree"], [0x080007, "Appletalk"], [0x009069, "Juniper"],
+  [0x080009, "Hewlett-Packard"], [0x00120f, "IEEE 802.3 Private"], [0x0012bb, "ANSI/TIA"],
+  [0x001b21, "DCBX"], [0x002320, "Nicira Networks"], [0x5c16c7, "Big Switch Networks"],
+  [0xb0d2f5, "Vello Systems"], [0x002481, "HP"], [0x0004ea, "HP-Labs"], [0x748771, "Infoblox Inc"],
+  [0xa42305, "Open Networking Lab"], [0x00049f, "Freescale"], [0x0015ad, "Netronome"],
+  [0x001018, "Broadcom"], [0x00e004, "PMC-Sierra"], [0xd0f0db, "Ericsson"],
+]);
+
+export function ouiName(oui: number): string {
+  return OUI_NAMES.get(oui) ?? "Unknown";
+}

@@ -1,0 +1,141 @@
+// UDP (RFC 768): "src.port > dst.port: UDP, length N", length errors, checksums with -v.
+
+import {
+  be16, be32, checksumShouldBe, finishChecksum, has, onesComplementSum, u8, type PrintContext,
+} from "./context.js";
+import { ipv4String, ipv6String, udpPortString } from "./addr.js";
+import { ipv4PseudoSum } from "./ipv4.js";
+import { ipv6PseudoSum } from "./ipv6.js";
+
+/** Ports (either side) whose payload tcpdump decodes as an application protocol. */
+const APPLICATION_PORTS: ReadonlySet<number> = new Set([
+  53, 5353, 525, 69, 67, 68, 520, 654, 500, 4500, 7500, 8500, 161, 162, 123, 88, 750, 1701, 2103, 2104,
+  521, 546, 547, 5359, 6696, 6697, 8231, 496, 1645, 1812, 1646, 1813, 1700, 3799, 921, 646, 698, 3503,
+  701, 1589, 6343, 12222, 12223, 5060, 514, 8472, 4789, 6081, 4342, 4790, 17754, 6635, 319, 320, 30490,
+]);
+/** Destination-only ports with application printers. */
+const APPLICATION_DST_PORTS: ReadonlySet<number> = new Set([3456, 4567, 1985, 3784, 4784, 6784, 3785]);
+const BCM_LI_PORT = 49152;
+const NFS_PORT = 2049;
+const RX_PORT_LOW = 7000;
+const RX_PORT_HIGH = 7009;
+const LAP_DDP = 2;
+
+function isAppleTalkPort(p: number): boolean {
+  return (p - 16512 >>> 0) < 128 || (p - 200 >>> 0) < 128 || (p - 768 >>> 0) < 128;
+}
+
+function hex4(v: number): string {
+  return v.toString(16).padStart(4, "0");
+}
+
+/** The "addresses and ports: " prefix; sport -1 means the ports were not captured. */
+function printEndpoints(c: PrintContext, ipAt: number, sport: number, dport: number): void {
+  if (u8(c, ipAt) >> 4 === 6) {
+    if (u8(c, ipAt + 6) === 17) {
+      if (sport === -1) c.out += ipv6String(c, ipAt + 8) + " > " + ipv6String(c, ipAt + 24) + ": ";
+      else {
+        c.out += ipv6String(c, ipAt + 8) + "." + udpPortString(c, sport) + " > " + ipv6String(c, ipAt + 24) + "." +
+          udpPortString(c, dport) + ": ";
+      }
+    } else if (sport !== -1) c.out += udpPortString(c, sport) + " > " + udpPortString(c, dport) + ": ";
+  } else {
+    if (u8(c, ipAt + 9) === 17) {
+      if (sport === -1) c.out += ipv4String(c, ipAt + 12) + " > " + ipv4String(c, ipAt + 16) + ": ";
+      else {
+        c.out += ipv4String(c, ipAt + 12) + "." + udpPortString(c, sport) + " > " + ipv4String(c, ipAt + 16) + "." +
+          udpPortString(c, dport) + ": ";
+      }
+    } else if (sport !== -1) c.out += udpPortString(c, sport) + " > " + udpPortString(c, dport) + ": ";
+  }
+}
+
+/** The application printer tcpdump would pick for this datagram, or undefined for none. */
+function applicationFor(c: PrintContext, at: number, sport: number, dport: number): string | undefined {
+  if (APPLICATION_PORTS.has(sport)) return "udp port " + sport;
+  if (APPLICATION_PORTS.has(dport)) return "udp port " + dport;
+  if (APPLICATION_DST_PORTS.has(dport)) return "udp port " + dport;
+  if (sport === BCM_LI_PORT) return "udp port " + sport;
+  if ((sport >= RX_PORT_LOW && sport <= RX_PORT_HIGH) || (dport >= RX_PORT_LOW && dport <= RX_PORT_HIGH)) {
+    return "udp rx";
+  }
+  if (has(c, at + 2, 1) && c.bytes[at + 2] === LAP_DDP && (isAppleTalkPort(sport) || isAppleTalkPort(dport))) {
+    return "udp appletalk";
+  }
+  return undefined;
+}
+
+export function udpPrint(c: PrintContext, at: number, length: number, ipAt: number, fragmented: boolean): void {
+  c.protocol = "udp";
+  const v6 = u8(c, ipAt) >> 4 === 6;
+  if (!has(c, at + 2, 2)) {
+    printEndpoints(c, ipAt, -1, -1);
+    c.out += " [|udp]";
+    return;
+  }
+  const sport = be16(c, at);
+  const dport = be16(c, at + 2);
+  if (length < 8) {
+    printEndpoints(c, ipAt, sport, dport);
+    c.out += "truncated-udp " + length;
+    return;
+  }
+  if (!has(c, at + 4, 2)) {
+    printEndpoints(c, ipAt, sport, dport);
+    c.out += " [|udp]";
+    return;
+  }
+  let ulen = be16(c, at + 4);
+  if (ulen === 0 && length > 65535) ulen = length;
+  if (ulen < 8) {
+    printEndpoints(c, ipAt, sport, dport);
+    c.out += "truncated-udplength " + ulen;
+    return;
+  }
+  ulen -= 8;
+  length -= 8;
+  if (ulen < length) length = ulen;
+  const cp = at + 8;
+  if (cp > c.snapend) {
+    printEndpoints(c, ipAt, sport, dport);
+    c.out += " [|udp]";
+    return;
+  }
+  printEndpoints(c, ipAt, sport, dport);
+  const quick = c.flags.quick > 0;
+  if (!quick && has(c, cp + 4, 4)) {
+    const direction = be32(c, cp + 4);
+    if ((dport === NFS_PORT && direction === 0) || (sport === NFS_PORT && direction === 1)) {
+      c.markUnsupported("udp nfs");
+      c.out += "UDP, length " + ulen;
+      return;
+    }
+  }
+
+  const v = c.flags.verbose;
+  if (v && !c.flags.noChecksums && !fragmented) {
+    if (!v6 && v > 1) {
+      const stored = be16(c, at + 6);
+      if (stored === 0) c.out += "[no cksum] ";
+      else if (has(c, cp, length)) {
+        const sum = finishChecksum(onesComplementSum(c, at, length + 8, ipv4PseudoSum(c, ipAt, length + 8, 17)));
+        if (sum !== 0) c.out += "[bad udp cksum 0x" + hex4(stored) + " -> 0x" + hex4(checksumShouldBe(stored, sum)) + "!] ";
+        else c.out += "[udp sum ok] ";
+      }
+    } else if (v6) {
+      if (has(c, cp, length)) {
+        const sum = finishChecksum(onesComplementSum(c, at, length + 8, ipv6PseudoSum(c, ipAt, length + 8, 17)));
+        const stored = be16(c, at + 6);
+        if (sum !== 0) c.out += "[bad udp cksum 0x" + hex4(stored) + " -> 0x" + hex4(checksumShouldBe(stored, sum)) + "!] ";
+        else c.out += "[udp sum ok] ";
+      }
+    }
+  }
+
+  if (!quick) {
+    const app = applicationFor(c, cp, sport, dport);
+    if (app !== undefined) c.markUnsupported(app);
+  }
+  if (ulen > length && !fragmented) c.out += "UDP, bad length " + ulen + " > " + length;
+  else c.out += "UDP, length " + ulen;
+}
