@@ -41,3 +41,6 @@ export { listPrograms, listMaps, listLinks, listBtf, getProgram, getMap, getLink
 export { probeFeatures, systemFacts, programTypeSupported, mapTypeSupported, helperSupported } from "./features.js";
 export * from "./object/index.js";
 export * from "./loader/index.js";
+// tcpdump filter expressions compiled to eBPF, and capture files.
+export * from "./filter/index.js";
+export * from "./pcap/index.js";

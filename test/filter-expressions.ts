@@ -60,6 +60,12 @@ export const ORACLE_EXPRESSIONS: readonly string[] = [
   "host 10.0.0.1 and not 10.0.0.2", "tcp port 80 and not 443", "port 22 or (80 or 443)",
   "src host 10.0.0.1 or (10.0.0.2 and 10.0.0.3)", "udp and (port 53 or 67 or 68)",
   "(ip or ip6) and (tcp[13] & 2 != 0 or udp)", "icmp or icmp6 or arp", "not ip and not ip6",
+  // names from /etc/hosts, /etc/networks and /etc/services; direction and interface (Linux cooked)
+  "host localhost", "host vm or runsc", "src host localhost and tcp", "net link-local", "port nfs",
+  "portrange http-https", "udp port https", "tcp port domain", "sctp port http",
+  "inbound", "outbound", "ifindex 1", "ifindex 2 and ip", "inbound and udp",
+  // the old byte shorthand, LLC
+  "byte 12 = 8", "byte 23 > 5", "byte 14 < 0x46", "llc xid", "not llc",
   // expressions tcpdump refuses
   "ip and not ip", "tcp port 99999", "ip proto tcp", "port 1.2.3.4", "ether host 1.2.3.4", "ip[0:3] = 1",
   "ip[1] / 0 = 1", "ip[1] << 40 = 1", "net 10.0.0.1/8", "vlan 5000", "tcp proto 6", "host ::1/64",

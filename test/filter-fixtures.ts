@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCapture } from "../src/pcap/reader.js";
 import { writePcap } from "../src/pcap/writer.js";
-import { SUPPORTED_LINK_TYPES } from "../src/filter/lower.js";
+import { filterableLinkType } from "../src/filter/lower.js";
 
 export const PCAP_DIR = fileURLToPath(new URL("../../../shared/data/pcaps", import.meta.url));
 
@@ -73,6 +73,8 @@ let cached: Corpus | undefined;
 export function loadCorpus(): Corpus {
   if (cached) return cached;
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-filter-"));
+  // several tests of a file share the corpus; the directory goes when the process does
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const files: Corpus["files"] = [];
   const unsupported: Corpus["unsupported"] = [];
   const byKey = new Map<string, PacketGroup>();
@@ -85,7 +87,7 @@ export function loadCorpus(): Corpus {
     const cap = readCapture(readFileSync(join(PCAP_DIR, name)));
     const linkTypes = [...new Set(cap.packets.map((p) => p.linkType))];
     files.push({ name, linkTypes, packets: cap.packets.length });
-    if (linkTypes.some((lt) => SUPPORTED_LINK_TYPES[lt] === undefined)) { unsupported.push({ name, linkTypes }); continue; }
+    if (linkTypes.some((lt) => !filterableLinkType(lt))) { unsupported.push({ name, linkTypes }); continue; }
     for (const p of cap.packets) {
       const order = p.linkType === 0 ? p.interface.byteOrder : "little";
       const g = group(p.linkType === 0 ? `0-${order}` : String(p.linkType), p.linkType, order);
@@ -193,20 +195,6 @@ export class TcpdumpPool {
   }
 
   close(): void { this.child.stdin.end(); }
-}
-
-/** Runs async jobs with bounded concurrency, in order of results. */
-export async function pool<T, R>(items: readonly T[], width: number, job: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await job(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return results;
 }
 
 /** Addresses, MACs and ports that occur in the Ethernet captures (for random expressions). */

@@ -133,7 +133,12 @@ test("semantic errors use tcpdump's words and point at the primitive", () => {
     assert.equal(e.reason, reason, expr);
     assert.equal(e.position, position, expr);
   }
-  assert.throws(() => compileFilter("ip", { linkType: 147 }), /unknown data link type 147/);
+  let deep = "len";
+  for (let i = 0; i < 16; i++) deep = `ip[${i}] + (${deep})`;
+  assert.throws(() => compileFilter(`${deep} > 0`), /too many registers needed to evaluate expression/);
+  assert.throws(() => compileFilter("ip", { linkType: 4000 }), /unknown data link type 4000/);
+  assert.throws(() => compileFilter("ip", { linkType: 147 }), /link-layer type filtering not implemented/);
+  assert.equal(compileFilter("link[0] = 1 and len > 10", { linkType: 147 }).graph.nodes.length, 2);
 });
 
 test("the parser accepts exactly what libpcap's parser accepts", (t) => {

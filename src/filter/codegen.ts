@@ -17,7 +17,8 @@
 // where no check on every path to the test already covered N. A chain of header tests thus costs
 // one check, and the verifier sees every load covered. Loads relative to the IPv4 header length
 // get the same treatment against r9. Offsets past 0x7fff and computed offsets go through
-// bpf_xdp_load_bytes / bpf_skb_load_bytes instead.
+// bpf_xdp_load_bytes / bpf_skb_load_bytes instead. (An XDP frame with fragments is thus filtered
+// on its linear part, data..data_end, like a capture cut to that length; `len` counts it whole.)
 import { Assembler } from "../asm/assembler.js";
 import { BPF_B, BPF_H, BPF_JMP32, BPF_W, type Register } from "../asm/opcodes.js";
 import { type Dag, type DagNode, isNode, type Target } from "./dag.js";
@@ -419,14 +420,13 @@ export class FilterCodegen {
           a.alu32(ALU_CODE[v.op], "r0", v.b.v >>> 0);
           return;
         }
-        // the right operand into a stack slot, the left into r0, then combine
-        const slot = this.spillDepth++;
-        this.maxSpill = Math.max(this.maxSpill, this.spillDepth);
-        this.evalInto(v.b, s);
-        a.stx(BPF_W, "r10", "r0", this.spillOffset(slot));
+        // the left operand into a stack slot, the right into r1, the left back into r0: the slots
+        // in use stay within libpcap's limit of 16 scratch registers, which the compiler enforces
         this.evalInto(v.a, s);
-        a.ldx(BPF_W, "r1", "r10", this.spillOffset(slot));
-        this.spillDepth--;
+        const slot = this.spill();
+        this.evalInto(v.b, s);
+        a.mov32("r1", "r0");
+        this.unspill(slot, "r0");
         this.aluWithChecks(v.op);
         return;
       }

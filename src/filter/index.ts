@@ -4,7 +4,7 @@ export { FilterError, type FilterErrorKind } from "./errors.js";
 export { parseFilter } from "./parser.js";
 export { tokenize, type Token } from "./lexer.js";
 export type { FilterAst, Expr, Arith, Qualifiers, IdValue, Span } from "./ast.js";
-export { lowerFilter, SUPPORTED_LINK_TYPES, type LowerOptions } from "./lower.js";
+export { lowerFilter, SUPPORTED_LINK_TYPES, filterableLinkType, type LowerOptions } from "./lower.js";
 export { analyzeFilter, type Analysis } from "./frontend.js";
 export { buildDag, evalDag, type Dag, type DagNode, type Target } from "./dag.js";
 export { condText, valText, type Cond, type Val } from "./ir.js";

@@ -12,13 +12,22 @@ import {
   alu, and, cmp, type Cond, FALSE, ipHeaderLength, konst, LEN, load, loadIndexed, masked, neg, not, or, type Size, TRUE, type Val,
 } from "./ir.js";
 import { parseIpv6 } from "./lexer.js";
+import { linkTypeDescription } from "../pcap/linktype.js";
 import { IPPROTO, lookupEtherProtocol, lookupHost, lookupIpProtocol, lookupNetwork, lookupPort, lookupPortRange } from "./names.js";
 
-/** Link types tsbpf compiles filters for (LINKTYPE_* values). */
+/** Link types tsbpf compiles protocol filters for (LINKTYPE_* values). */
 export const SUPPORTED_LINK_TYPES: Readonly<Record<number, string>> = {
   0: "BSD loopback", 1: "Ethernet", 9: "PPP", 101: "Raw IP", 104: "Cisco HDLC", 113: "Linux cooked v1",
   228: "Raw IPv4", 229: "Raw IPv6", 276: "Linux cooked v2",
 };
+
+/** Link types of libpcap's "matching" range: for the ones above it knows nothing of, only link[…], len, less and greater compile (as in tcpdump). */
+const MATCHING_MIN = 104, MATCHING_MAX = 289;
+
+/** Whether filters compile for this link type at all (possibly only raw byte tests). */
+export function filterableLinkType(linkType: number): boolean {
+  return SUPPORTED_LINK_TYPES[linkType] !== undefined || (linkType >= MATCHING_MIN && linkType <= MATCHING_MAX);
+}
 
 export interface LowerOptions {
   linkType: number;
@@ -106,7 +115,7 @@ class Lowering {
   }
 
   private description(): string {
-    return SUPPORTED_LINK_TYPES[this.s.linkType] ?? `DLT ${this.s.linkType}`;
+    return SUPPORTED_LINK_TYPES[this.s.linkType] ?? linkTypeDescription(this.s.linkType);
   }
 
   // ------------------------------------------------------------------ loads and comparisons
@@ -737,12 +746,14 @@ class Lowering {
       case "link":
         return { val: loadIndexed(inst.val, s.offLinkhdr, size), conds: inst.conds, firstImm: inst.firstImm };
       case "ip": case "arp": case "rarp": case "atalk": case "decnet": case "sca": case "lat": case "moprc": case "mopdl": case "ip6": {
+        if (s.offLinkpl === undefined) this.protoAbbrev(a.proto, span);
         if (s.offLinkpl === undefined) this.err(`${this.description()} has no network layer for this load`, span);
         const val = loadIndexed(inst.val, s.offLinkpl + s.offNl, size);
         const b = this.protoAbbrev(a.proto, span);
         return { val, conds: inst.conds ? and(inst.conds, b) : b, firstImm: inst.firstImm };
       }
       case "sctp": case "tcp": case "udp": case "icmp": case "igmp": case "igrp": case "pim": case "vrrp": case "carp": {
+        if (s.offLinkpl === undefined) this.protoAbbrev(a.proto, span);
         if (s.offLinkpl === undefined) this.err(`${this.description()} has no network layer for this load`, span);
         const base = s.offLinkpl + s.offNl;
         const index = alu("add", inst.val, ipHeaderLength(base));
@@ -753,6 +764,7 @@ class Lowering {
         return { val, conds: b, firstImm: inst.firstImm };
       }
       case "icmp6": {
+        if (s.offLinkpl === undefined) this.protoAbbrev("ip6", span);
         if (s.offLinkpl === undefined) this.err(`${this.description()} has no network layer for this load`, span);
         let b = this.protoAbbrev("ip6", span);
         if (inst.conds) b = and(inst.conds, b);
@@ -764,6 +776,8 @@ class Lowering {
   }
 
   private relation(e: Extract<Expr, { type: "relation" }>): Cond {
+    // libpcap evaluates arithmetic in 16 scratch registers and refuses what needs more
+    if (Math.max(registersFor(e.left), 1 + registersFor(e.right)) > 16) this.err("too many registers needed to evaluate expression", e.span);
     const a0 = this.arith(e.left);
     const a1 = this.arith(e.right);
     const op = e.op === ">" || e.op === "<=" ? "gt" : e.op === ">=" || e.op === "<" ? "ge" : "eq";
@@ -906,6 +920,16 @@ class Lowering {
   }
 }
 
+/** Scratch registers libpcap holds at once while computing `a` (a load holds its index and its result for a moment). */
+function registersFor(a: Arith): number {
+  switch (a.type) {
+    case "num": case "len": return 1;
+    case "neg": return registersFor(a.operand);
+    case "load": return Math.max(registersFor(a.index), 2);
+    case "binary": return Math.max(registersFor(a.left), 1 + registersFor(a.right));
+  }
+}
+
 function wlanOnly(dir: Qualifiers["dir"], what: string): string {
   if (dir === "ra") return `'ra' is not a valid qualifier for ${what}`;
   if (dir === "ta") return `'ta' is not a valid qualifier for ${what}`;
@@ -940,7 +964,10 @@ function initialState(linkType: number, unknown: () => never): State {
     case 101: case 228: case 229: return { ...base, offLinktype: undefined, offLinkpl: 0 };
     case 113: return { ...base, offLinktype: 14, offLinkpl: 16 };
     case 276: return { ...base, offLinktype: 0, offLinkpl: 20 };
-    default: return unknown();
+    default:
+      // other link types: only raw byte tests, as libpcap compiles them
+      if (linkType >= MATCHING_MIN && linkType <= MATCHING_MAX) return { ...base, offLinktype: undefined, offLinkpl: undefined };
+      return unknown();
   }
 }
 
