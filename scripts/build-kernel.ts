@@ -1,0 +1,50 @@
+// Build step (`npm run build`): compiles every tool's kernel TypeScript (`src/tools/**/*.bpf.ts`)
+// ahead of time into the artifact the tool loads (`dist/src/tools/**/*.bpf.json`), so a tool's
+// start-up never loads the TypeScript compiler. One compiler instance serves all sources.
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadTypeScript } from "../src/compiler/host.js";
+import { compileWith } from "../src/compiler/compile.js";
+import { CompileError, formatDiagnostic } from "../src/compiler/diagnostics.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Every kernel source under src/tools, relative to the repository root. */
+export function toolKernelSources(root = ROOT): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".bpf.ts")) found.push(path);
+    }
+  };
+  walk(join("src", "tools"));
+  return found.sort();
+}
+
+/** `src/tools/x/y.bpf.ts` → `dist/src/tools/x/y.bpf.json`. */
+export function toolArtifactPath(source: string, root = ROOT): string {
+  return join(root, "dist", source.replace(/\.ts$/, ".json"));
+}
+
+async function main(): Promise<number> {
+  const ts = await loadTypeScript();
+  let failed = 0;
+  for (const source of toolKernelSources()) {
+    try {
+      const { artifact } = compileWith(ts, join(ROOT, source));
+      const out = toolArtifactPath(source);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, `${JSON.stringify(artifact)}\n`);
+    } catch (err) {
+      failed++;
+      if (err instanceof CompileError) for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+      else process.stderr.write(`${relative(ROOT, source)}: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = await main();
