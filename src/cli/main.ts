@@ -25,6 +25,7 @@ export const COMMANDS: Registration[] = [
   { name: "load", load: () => import("./commands/load.js") },
   { name: "gen", load: () => import("./commands/gen-types.js") },
   { name: "count", load: () => import("./commands/count.js") },
+  { name: "flows", load: () => import("./commands/flows.js") },
   { name: "compile", load: () => import("./commands/compile.js") },
   { name: "run", load: () => import("./commands/run.js") },
   { name: "gen-kernel", load: () => import("./commands/gen-kernel.js") },

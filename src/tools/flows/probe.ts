@@ -1,0 +1,148 @@
+// The flows kernel program in use: flows.bpf.ts loaded from its prebuilt artifact in one of its
+// two modes, with its XDP program attached to each interface's ingress and its TC program to
+// each interface's egress (tcx links). Shared by `tsbpf flows` (both modes) and FlowTracker.
+import type { KeyValueMap, LruPerCpuHashMap } from "../../maps/index.js";
+import type { Attachment } from "../../links/link.js";
+import type { XdpMode } from "../../programs/xdp.js";
+import { programIdentity } from "../../programs/net-common.js";
+import { NotSupportedError, SyscallError } from "../../sys/errors.js";
+import type { KernelObject } from "../../compiler/object.js";
+import { loadToolObject } from "../common/kernel-artifact.js";
+import { attachXdpLink, describeXdpAttachment, isLinkAttachment } from "../common/xdp.js";
+import type { InterfaceTarget } from "../common/interfaces.js";
+import { DIRECTIONS, type Direction, type FlowKeyFields } from "./flow.js";
+import type * as Kernel from "./flows.bpf.js";
+
+export type FlowsKernel = KernelObject<typeof Kernel>;
+
+/** "packets": one ring buffer record per IP packet; "flows": per-flow counters in the kernel. */
+export type ProbeMode = "packets" | "flows";
+
+export interface ProbeOptions {
+  interfaces: readonly InterfaceTarget[];
+  mode: ProbeMode;
+  /** Default both. */
+  directions?: readonly Direction[];
+  /** XDP mode for ingress (default "auto"). */
+  xdpMode?: XdpMode;
+  /** Told about fallbacks that survive a SIGKILL (netlink XDP, clsact) on old kernels. */
+  warn?: (message: string) => void;
+}
+
+export interface ProbeAttachment {
+  target: InterfaceTarget;
+  direction: Direction;
+  /** e.g. "xdp on veth1 (driver mode, link)", "tc egress on veth1 (tcx link)" */
+  description: string;
+  /** A bpf_link (gone with the process), not a netlink fallback. */
+  link: boolean;
+}
+
+export interface Traffic { packets: bigint; bytes: bigint }
+export interface TotalRow extends Traffic { ifindex: number; direction: Direction; family: number; protocol: number }
+
+/** Sums a per-CPU map's values, reading it with one batch where the kernel can. */
+export function readPerCpu<K>(map: KeyValueMap<K, { packets: bigint; bytes: bigint }[]>): [K, Traffic][] {
+  let entries: [K, { packets: bigint; bytes: bigint }[]][];
+  try {
+    entries = map.lookupBatch();
+  } catch (err) {
+    if (!(err instanceof NotSupportedError) && !(err instanceof SyscallError)) throw err;
+    entries = [...map.entries()];
+  }
+  return entries.map(([key, perCpu]) => {
+    let packets = 0n, bytes = 0n;
+    for (const c of perCpu) { packets += c.packets; bytes += c.bytes; }
+    return [key, { packets, bytes }];
+  });
+}
+
+export class FlowProbe implements Disposable {
+  readonly object: FlowsKernel;
+  readonly attachments: readonly ProbeAttachment[];
+  readonly mode: ProbeMode;
+  /** Kernel ids of the XDP and TC programs (as `bpftool prog` shows them). */
+  readonly programIds: { ingress: number; egress: number };
+  readonly #links: Attachment[];
+  #closed = false;
+
+  private constructor(object: FlowsKernel, mode: ProbeMode, links: Attachment[], attachments: ProbeAttachment[]) {
+    this.object = object;
+    this.mode = mode;
+    this.#links = links;
+    this.attachments = attachments;
+    this.programIds = { ingress: programIdentity(object.programs.ingress.fd).id, egress: programIdentity(object.programs.egress.fd).id };
+  }
+
+  /** Loads the program in `mode` and attaches it; on failure releases what it made. */
+  static attach(options: ProbeOptions): FlowProbe {
+    const directions = options.directions ?? DIRECTIONS;
+    const warn = options.warn ?? ((): void => {});
+    const object = loadToolObject<typeof Kernel>(import.meta.url, "flows.bpf.json", {
+      constants: { packetEvents: options.mode === "packets" ? 1 : 0, flowTable: options.mode === "flows" ? 1 : 0 },
+    });
+    const links: Attachment[] = [];
+    try {
+      const ingressId = programIdentity(object.programs.ingress.fd).id;
+      const attachments: ProbeAttachment[] = [];
+      for (const target of options.interfaces) {
+        if (directions.includes("ingress")) {
+          const a = attachXdpLink(object.programs.ingress, target, options.xdpMode ?? "auto", warn);
+          links.push(a);
+          attachments.push({ target, direction: "ingress", description: describeXdpAttachment(target, a, ingressId), link: isLinkAttachment(a) });
+        }
+        if (directions.includes("egress")) {
+          const a = object.programs.egress.attach(target.name, "egress");
+          links.push(a);
+          const link = isLinkAttachment(a);
+          if (!link) {
+            warn(`this kernel has no tcx links (Linux < 6.6): attached to ${target.name} egress through a clsact qdisc instead. ` +
+              `It is removed on a normal exit, but if this process is killed with SIGKILL it stays: remove it with "tc qdisc del dev ${target.name} clsact"`);
+          }
+          attachments.push({ target, direction: "egress", description: link ? `tc egress on ${target.name} (tcx link)` : a.description, link });
+        }
+      }
+      return new FlowProbe(object, options.mode, links, attachments);
+    } catch (err) {
+      for (const l of links.reverse()) { try { l.detach(); } catch { /* report the original error */ } }
+      object.close();
+      throw err;
+    }
+  }
+
+  /** Totals since attach by interface, direction, IP version (0: not IP) and protocol, CPUs summed. */
+  totals(): TotalRow[] {
+    return readPerCpu(this.object.maps.totals).map(([k, t]) => ({
+      ifindex: k.ifindex, direction: k.direction === 1 ? "egress" : "ingress", family: k.family, protocol: k.protocol, ...t,
+    }));
+  }
+
+  /**
+   * The per-flow counters (flows mode). KernelObject's typing maps an LruPerCpuHashMap
+   * declaration to a plain MapHandle, although it creates an LruPerCpuHashMap: hence the cast.
+   */
+  get flowTable(): LruPerCpuHashMap<FlowKeyFields, { packets: bigint; bytes: bigint }> {
+    return this.object.maps.flows as unknown as LruPerCpuHashMap<FlowKeyFields, { packets: bigint; bytes: bigint }>;
+  }
+
+  /** Packet records the ring buffer had no room for (per-packet mode). */
+  drops(): bigint {
+    let n = 0n;
+    for (const v of this.object.maps.drops.get(0) ?? []) n += v;
+    return n;
+  }
+
+  get closed(): boolean { return this.#closed; }
+
+  /** Detaches everything, then unloads the programs and frees the maps. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const errors: unknown[] = [];
+    for (const l of [...this.#links].reverse()) { try { l.detach(); } catch (err) { errors.push(err); } }
+    try { this.object.close(); } catch (err) { errors.push(err); }
+    if (errors.length) throw errors[0];
+  }
+
+  [Symbol.dispose](): void { this.close(); }
+}
