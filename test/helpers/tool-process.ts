@@ -89,3 +89,12 @@ export function ndjsonRecords(text: string): Record<string, unknown>[] {
 export function commandExists(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).status === 0;
 }
+
+/** GET `url` from inside the network namespace at `netnsPath` (a child process: fetch is async, setns is per thread). */
+export function scrapeIn(netnsPath: string, url: string): { status: number; type: string | null; body: string } {
+  const r = spawnSync("nsenter", [`--net=${netnsPath}`, process.execPath, "--input-type=module", "-e",
+    `const r = await fetch(${JSON.stringify(url)}); process.stdout.write(JSON.stringify({ status: r.status, type: r.headers.get("content-type"), body: await r.text() }));`],
+  { encoding: "utf8", timeout: 15_000 });
+  if (r.status !== 0) throw new Error(`scraping ${url} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { status: number; type: string | null; body: string };
+}

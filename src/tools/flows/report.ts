@@ -194,12 +194,17 @@ export function topFrameLines(s: FlowSnapshot, context: { where: string; interva
     `tsbpf flows on ${context.where} — top ${context.limit} by bytes — every ${context.intervalSeconds} s — ${clockTime(s.time)} (${formatDuration(context.elapsedSeconds)})`,
     `${rates.join("; ")}; ${s.activeFlows} active flows, ${s.tableFlows} in the table`,
     "",
-    ...renderTable(flowColumns(showInterface), s.flows),
-    ...(s.flows.length === 0 ? ["(no traffic in this interval)"] : []),
+    ...flowRateTable(s.flows, showInterface),
   ];
 }
 
-function flowRateJson(r: FlowRate): Record<string, unknown> {
+/** The --top flow table (header, one row per flow), or a line saying the interval had no traffic. */
+export function flowRateTable(flows: readonly FlowRate[], showInterface: boolean): string[] {
+  return [...renderTable(flowColumns(showInterface), flows), ...(flows.length === 0 ? ["(no traffic in this interval)"] : [])];
+}
+
+/** One flow of a snapshot as NDJSON fields. */
+export function flowRateJson(r: FlowRate): Record<string, unknown> {
   return {
     ...flowJson(r.flow), packets: r.packets, bytes: r.bytes, packets_per_s: round3(r.packetsPerSecond), bytes_per_s: round3(r.bytesPerSecond),
     total_packets: r.totalPackets, total_bytes: r.totalBytes,

@@ -1,0 +1,45 @@
+// `tsbpf top`: the live monitor — packets per protocol, the busiest flows, TCP traffic per process
+// and recent execs on one screen. `npm start` runs it with no arguments.
+import { parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
+import type { XdpMode } from "../../programs/xdp.js";
+import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
+import { MetricsAddressError, parseListenAddress, type ListenAddress } from "../../tools/common/metrics.js";
+import { XDP_MODES } from "../../tools/common/xdp.js";
+import { runTop } from "../../tools/top/run.js";
+
+export const name = "top";
+export const summary = "the live monitor: packets per protocol, top flows, TCP traffic per process, recent execs";
+export const usage = `usage: tsbpf top [-i IF]... [--interval S] [--count N] [--limit N] [--json] [--metrics ADDR:PORT] [--mode MODE]
+
+One screen, refreshed in place every interval (plain frames when piped): the packets and bit rates
+per protocol and the busiest flows of the interface (XDP in, TC out), the TCP connections and
+bytes of each process (tracepoints), and the programs started most recently (execs). With no -i it
+watches the interface of the default route, or lo when there is none. A panel whose kernel hook is
+missing here says so and the others run. Ctrl-C or SIGTERM stops it with a summary; nothing stays
+attached, even when it is killed.
+Options:
+${TOOL_OPTIONS_USAGE}
+  --limit N           rows per table (default 8)
+  --mode MODE         XDP mode: auto (default), driver, skb`;
+
+export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { ...TOOL_OPTIONS, mode: { type: "string" }, limit: { type: "string" } }, usage);
+  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
+  const xdpMode = (values.mode ?? "auto") as XdpMode;
+  if (!XDP_MODES.includes(xdpMode)) throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
+  const intervalSeconds = parseSeconds(values.interval, "--interval", usage, 1);
+  const limit = parsePositiveInt(values.limit, "--limit", usage) ?? 8;
+  const count = parsePositiveInt(values.count, "--count", usage);
+  let listen: ListenAddress | undefined;
+  try {
+    listen = values.metrics === undefined ? undefined : parseListenAddress(values.metrics);
+  } catch (err) {
+    if (err instanceof MetricsAddressError) throw new UsageError(err.message, usage);
+    throw err;
+  }
+  return runTop({
+    interfaces: values.interface, intervalSeconds, count, limit, json: values.json === true, listen, xdpMode,
+    out: io === processIo ? process.stdout : undefined,
+  }, io);
+}

@@ -1,0 +1,135 @@
+// Running `tsbpf top`, the live monitor: one screen over an interface (the default route's, or
+// `lo` when there is none) with packets per protocol, the busiest flows, TCP traffic per process
+// and recent execs, refreshed every interval. Each panel is its own kernel source; one that cannot
+// start here is shown as unavailable with the reason while the others run.
+import { hostname } from "node:os";
+import type { CommandIo } from "../../cli/command.js";
+import type { XdpMode } from "../../programs/xdp.js";
+import { clockTime, formatDuration } from "../common/format.js";
+import { selectInterfaces, type InterfaceTarget } from "../common/interfaces.js";
+import { describeStop, ToolRuntime } from "../common/lifecycle.js";
+import { LiveView, type LiveOutput } from "../common/live-view.js";
+import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
+import { NdjsonWriter } from "../common/ndjson.js";
+import { requireCapabilities } from "../common/privilege.js";
+import { PermissionError } from "../../sys/errors.js";
+import { FlowTracker } from "../flows/tracker.js";
+import { NetworkPanel } from "./network.js";
+import { reasonOf, UnavailablePanel, type Panel } from "./panel.js";
+
+export interface TopOptions {
+  /** -i values; default: the default route's interface, or lo. */
+  interfaces?: readonly string[];
+  intervalSeconds: number;
+  /** Stop after this many intervals. */
+  count?: number;
+  /** Rows per table (flows, processes, execs). */
+  limit: number;
+  json?: boolean;
+  listen?: ListenAddress;
+  xdpMode?: XdpMode;
+  out?: LiveOutput;
+}
+
+const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+interface PanelSpec {
+  key: string;
+  title: string;
+  open: () => Panel;
+}
+
+/** Opens each panel; a failure other than a missing privilege makes it an UnavailablePanel. */
+function openPanels(specs: readonly PanelSpec[], warn: (message: string) => void): Panel[] {
+  return specs.map((spec) => {
+    try {
+      return spec.open();
+    } catch (err) {
+      if (err instanceof PermissionError) throw err;
+      warn(`${spec.title}: unavailable: ${reasonOf(err)}`);
+      return new UnavailablePanel(spec.key, spec.title, reasonOf(err));
+    }
+  });
+}
+
+export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
+  const { intervalSeconds, count, listen, limit } = options;
+  requireCapabilities("top", ["CAP_BPF", "CAP_PERFMON", "CAP_NET_ADMIN"]);
+  const interfaces: InterfaceTarget[] = selectInterfaces(options.interfaces);
+  const json = options.json === true;
+  const ndjson = new NdjsonWriter(io.stdout);
+  const warn = (message: string): void => io.stderr(`tsbpf top: warning: ${message}\n`);
+  const where = interfaces.map((t) => t.name).join(",");
+
+  const runtime = new ToolRuntime({ signal });
+  let exitCode = 0;
+  let summaryOut: (() => void) | undefined;
+  try {
+    const panels = openPanels([
+      {
+        key: "network", title: `Network on ${where}`,
+        open: () => new NetworkPanel(FlowTracker.attach({ interfaces, xdpMode: options.xdpMode, warn }), { flowLimit: limit, startTime: runtime.startTime }),
+      },
+    ], warn);
+    for (const panel of panels) runtime.use(panel.title, panel);
+    if (panels.every((p) => p instanceof UnavailablePanel)) {
+      io.stderr("tsbpf top: no panel could start (see the warnings above)\n");
+      exitCode = 1;
+      return exitCode;
+    }
+
+    if (listen) {
+      const registry = new MetricsRegistry();
+      for (const panel of panels) panel.registerMetrics(registry);
+      const server = runtime.use("metrics endpoint", await MetricsServer.start(registry, listen));
+      io.stderr(`tsbpf top: serving Prometheus metrics on ${server.url}\n`);
+    }
+    if (json) {
+      ndjson.record({
+        type: "start", time: runtime.startTime.toISOString(), interval_s: intervalSeconds, count: count ?? null,
+        interfaces: interfaces.map((t) => ({ name: t.name, ifindex: t.ifindex })),
+        panels: Object.fromEntries(panels.map((p) => [p.key, p instanceof UnavailablePanel ? { available: false, reason: p.reason } : { available: true, program_ids: p.programIds }])),
+      });
+    } else {
+      io.stderr(`tsbpf top: watching ${where}; Ctrl-C to stop\n`);
+    }
+
+    const out: LiveOutput = options.out ?? { write: (text: string) => io.stdout(text) };
+    const view = new LiveView(out);
+    const host = hostname();
+    let intervals = 0;
+    const frame = (seconds: number): void => {
+      intervals++;
+      for (const panel of panels) panel.sample(seconds);
+      const now = new Date();
+      if (json) {
+        ndjson.record({
+          type: "interval", time: now.toISOString(), elapsed_s: round3(runtime.elapsedSeconds), interval_s: round3(seconds),
+          ...Object.fromEntries(panels.map((p) => [p.key, p.record()])),
+        });
+        return;
+      }
+      const lines = [`tsbpf top on ${host} — ${where} — every ${intervalSeconds} s — ${clockTime(now)} (up ${formatDuration(runtime.elapsedSeconds)})`];
+      for (const panel of panels) lines.push("", ...panel.lines({ rows: limit }));
+      view.render(lines);
+    };
+    for await (const tick of runtime.ticks(intervalSeconds * 1000, count)) frame(tick.seconds);
+    view.finish();
+    const stop = runtime.stopReason;
+    summaryOut = (): void => {
+      if (json) {
+        ndjson.record({ type: "summary", time: new Date().toISOString(), elapsed_s: round3(runtime.elapsedSeconds), intervals, stopped_by: describeStop(stop) });
+        return;
+      }
+      io.stdout(`\nsummary: ${intervals} intervals in ${formatDuration(runtime.elapsedSeconds)}, stopped by ${describeStop(stop)}; detached\n` +
+        panels.map((p) => `  ${p.summary()}\n`).join(""));
+    };
+  } finally {
+    for (const failure of await runtime.close()) {
+      exitCode = 1;
+      io.stderr(`tsbpf top: releasing ${failure.label} failed: ${(failure.error as Error)?.message ?? String(failure.error)}\n`);
+    }
+  }
+  summaryOut?.();
+  return exitCode;
+}
