@@ -59,6 +59,9 @@ export interface EmitTarget {
 
 /** Direct loads use the instruction's signed 16-bit offset; beyond that a helper copies the bytes. */
 const DIRECT_LIMIT = 0x7fff;
+/** Computed offsets: the verifier lets a packet pointer move by a register bounded below 0xffff. */
+const VARIABLE_DIRECT_LIMIT = 0xffff;
+const COMMUTATIVE: ReadonlySet<AluOp> = new Set(["add", "mul", "and", "or", "xor"]);
 /** LD_ABS/LD_IND offsets are a signed int in the kernel; larger ones could reach ancillary data. */
 const LDABS_LIMIT = 0x7fffffff;
 const SIZE_CODE: Record<Size, typeof BPF_W | typeof BPF_H | typeof BPF_B> = { 1: BPF_B, 2: BPF_H, 4: BPF_W };
@@ -420,6 +423,12 @@ export class FilterCodegen {
           a.alu32(ALU_CODE[v.op], "r0", v.b.v >>> 0);
           return;
         }
+        if (v.a.k === "const" && COMMUTATIVE.has(v.op)) {
+          // `13 + iphl` (tcpdump's tcp[13]): the constant as the immediate, no spill
+          this.evalInto(v.b, s);
+          a.alu32(ALU_CODE[v.op], "r0", v.a.v >>> 0);
+          return;
+        }
         // the left operand into a stack slot, the right into r1, the left back into r0: the slots
         // in use stay within libpcap's limit of 16 scratch registers, which the compiler enforces
         this.evalInto(v.a, s);
@@ -472,7 +481,8 @@ export class FilterCodegen {
     const a = this.a;
     // the offset as a 64-bit sum: tcpdump rejects offsets that overflow 32 bits
     a.mov32("r2", "r0");
-    if (off) {
+    if (off > 0 && off <= 0x7fffffff) a.add64("r2", off); // a positive immediate: no sign extension
+    else if (off) {
       a.mov32("r3", off >>> 0);
       a.add64("r2", "r3");
     }
@@ -482,6 +492,19 @@ export class FilterCodegen {
       a.ldInd(SIZE_CODE[size], "r2", 0);
       return;
     }
+    let loaded: string | undefined;
+    if (this.direct) {
+      // Direct access where the verifier can bound the offset (below 64 KiB): the check against
+      // data_end rejects as tcpdump does; farther offsets take the helper below.
+      const far = this.label("far");
+      loaded = this.label("loaded");
+      a.jgt("r2", VARIABLE_DIRECT_LIMIT - size, far);
+      a.add64("r2", "r7").mov64("r3", "r2").add64("r3", size).jgt("r3", "r8", this.noMatchLabel());
+      a.ldx(SIZE_CODE[size], "r0", "r2", 0);
+      this.swap(size);
+      a.ja(loaded);
+      a.label(far);
+    }
     a.mov64("r3", "r2").rsh64("r3", 32).jne("r3", 0, this.noMatchLabel());
     a.mov64("r1", "r6");
     a.mov64("r3", "r10").add64("r3", this.bufferOffset());
@@ -490,6 +513,7 @@ export class FilterCodegen {
     a.jne("r0", 0, this.noMatchLabel());
     a.ldx(SIZE_CODE[size], "r0", "r10", this.bufferOffset());
     this.swap(size);
+    if (loaded) a.label(loaded);
   }
 
   private wireLength(): void {
