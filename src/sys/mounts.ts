@@ -11,18 +11,22 @@ const mount = libc.func("int mount(const char *, const char *, const char *, uns
 
 const BPFFS_MAGIC = "bpf", TRACEFS = "tracefs";
 
+/** The type of the file system visible at `path`: the last (topmost) mount there. */
 function mountedType(path: string): string | undefined {
+  let type: string | undefined;
   for (const line of readFileSync("/proc/self/mounts", "utf8").split("\n")) {
-    const [, target, type] = line.split(" ");
-    if (target === path) return type;
+    const [, target, fsType] = line.split(" ");
+    if (target === path) type = fsType;
   }
-  return undefined;
+  return type;
 }
 
 function ensure(path: string, type: string, what: string): string {
-  const current = mountedType(path);
-  if (current === type) return path;
-  if (current === undefined && existsSync(path) && mount(type === BPFFS_MAGIC ? "bpf" : "tracefs", path, type, 0, null) === 0) return path;
+  if (mountedType(path) === type) return path;
+  // Nothing there, or only a bind mount of the parent file system (iproute2 and bpftool bind the
+  // directory to itself before they mount bpffs on it): mount on top, as they do.
+  if (existsSync(path) && mount(type === BPFFS_MAGIC ? "bpf" : "tracefs", path, type, 0, null) === 0) return path;
+  if (mountedType(path) === type) return path; // another process mounted it meanwhile
   throw new TsbpfError(`${what} is not mounted at ${path} and mounting it failed; run: mount -t ${type} ${type} ${path} (needs root)`);
 }
 
