@@ -1,0 +1,61 @@
+// `tsbpf tcp`: TCP per process — connections opened, bytes sent and received, refreshed every
+// interval (tcptop) — or with --closed one line per closed connection (tcplife). Tracepoints only.
+import { parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
+import { TOOL_OPTIONS, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
+import { MetricsAddressError, parseListenAddress, type ListenAddress } from "../../tools/common/metrics.js";
+import { runTcp } from "../../tools/tcp/run.js";
+
+export const name = "tcp";
+export const summary = "TCP per process: connections, bytes sent/received, failures, retransmits (tcptop), or --closed: one line per closed connection (tcplife)";
+export const usage = `usage: tsbpf tcp [--interval S] [--limit N] [--count N] [--closed [--wide]] [--pid PID] [--comm NAME]
+                 [--json] [--metrics ADDR:PORT]
+
+Watches TCP (IPv4 and IPv6, every network namespace) with tracepoints: sock:inet_sock_set_state
+(connects, accepts, closes, failed connects), sock:sock_send_length and sock:sock_recv_length
+(payload bytes each process sends and receives through socket calls; no headers),
+tcp:tcp_retransmit_skb (retransmitted segments), tcp:tcp_destroy_sock and syscalls:sys_exit_accept4. By default a table of the processes that used
+TCP in each interval — PID COMM CONN FAIL RETRANS TX_KB RX_KB with rates and totals — sorted by
+bytes, refreshing in place on a terminal (plain frames when piped). With --closed, one line per
+connection that closes: PID COMM LADDR LPORT RADDR RPORT TX_KB RX_KB MS (TX/RX from the kernel's
+tcp_sock bytes_acked / bytes_received). Ctrl-C or SIGTERM stops it with a summary; perf links
+leave nothing attached, even when killed. Needs root (CAP_BPF and CAP_PERFMON).
+Options:
+  --interval S        seconds between tables (default 1; fractions allowed, at least 0.01)
+  --limit N           processes per table and in the summary (default 20)
+  --count N           stop after N tables, or (--closed) N closed connections
+  --closed            one line per closed connection (tcplife) instead of the table
+  --wide              --closed: address columns wide enough for IPv6 addresses
+  --pid PID           only this process (tgid)
+  --comm NAME         only processes with this command name (exact, as in /proc/PID/comm)
+  --json              NDJSON: one JSON object per line, snake_case fields (see docs/tools/tcp.md)
+  --metrics ADDR:PORT serve Prometheus metrics on http://ADDR:PORT/metrics; "PORT" or ":PORT"
+                      listen on 127.0.0.1 only; port 0 picks a free port (printed on stderr)`;
+
+export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { interface: _interface, ...common } = TOOL_OPTIONS;
+  const { values, positionals } = parseCommandArgs(argv, {
+    ...common, limit: { type: "string" }, closed: { type: "boolean" }, wide: { type: "boolean" }, pid: { type: "string" }, comm: { type: "string" },
+  }, usage);
+  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
+  const closed = values.closed === true;
+  if (closed && values.interval !== undefined) throw new UsageError("--interval applies to the table, not to --closed", usage);
+  if (!closed && values.wide === true) throw new UsageError("--wide applies to --closed only", usage);
+  const intervalSeconds = parseSeconds(values.interval, "--interval", usage, 1);
+  const limit = parsePositiveInt(values.limit, "--limit", usage) ?? 20;
+  const count = parsePositiveInt(values.count, "--count", usage);
+  const pid = parsePositiveInt(values.pid, "--pid", usage);
+  const comm = values.comm;
+  if (comm !== undefined && (comm.length === 0 || comm.length > 15)) throw new UsageError(`--comm wants a command name of 1 to 15 characters, not "${comm}"`, usage);
+  let listen: ListenAddress | undefined;
+  try {
+    listen = values.metrics === undefined ? undefined : parseListenAddress(values.metrics);
+  } catch (err) {
+    if (err instanceof MetricsAddressError) throw new UsageError(err.message, usage);
+    throw err;
+  }
+  return runTcp({
+    closed, intervalSeconds, limit, count, json: values.json === true, listen, pid, comm, wide: values.wide === true,
+    out: io === processIo ? process.stdout : undefined,
+  }, io);
+}
