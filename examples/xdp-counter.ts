@@ -1,45 +1,25 @@
-// The XDP packet counter, written the hard way: hand-assembled eBPF that counts packets and bytes
-// per EtherType in a per-CPU hash map, attached to an interface with a bpf_link. Run it directly
+// The XDP packet counter: packets and bytes per EtherType in a per-CPU hash map, attached to an
+// interface with a bpf_link. The kernel side is kernel TypeScript, examples/kernel/xdp-counter.bpf.ts,
+// compiled by tsbpf (no clang): `npm run build` compiles it ahead of time into
+// dist/examples/kernel/xdp-counter.bpf.json, which this example loads without the TypeScript
+// compiler. (The same program written instruction by instruction with the assembler — "the hard
+// way" — is shown in docs/kernel-typescript.md.) Run it directly
 // (`node dist/examples/xdp-counter.js [IFACE]`) to print the counts every second until Ctrl-C.
-import { Assembler, FP, R0, R1, R2, R3, R4, R6, R7, R8, Size, type AssembledProgram } from "../src/asm/index.js";
-import { PerCpuHashMap, struct, u16, u64 } from "../src/maps/index.js";
-import { XdpProgram, type XdpAttachOptions } from "../src/programs/xdp.js";
+import { fileURLToPath } from "node:url";
+import { KernelObject, type Artifact } from "../src/compiler/index.js";
+import type { XdpAttachOptions } from "../src/programs/xdp.js";
 import type { Attachment } from "../src/links/link.js";
 import { defaultInterface } from "../src/sys/route.js";
-import { UpdateFlags, XdpAction } from "../src/uapi.js";
+import type * as Kernel from "./kernel/xdp-counter.bpf.js";
 
-/** The map's value: this CPU's share of one EtherType's traffic. */
-export const Counter = struct({ packets: u64, bytes: u64 });
+/** The map's value: this CPU's share of one EtherType's traffic (the kernel module's struct). */
+export { Counter } from "./kernel/xdp-counter.bpf.js";
 
-const ETHER_HEADER = 14;
+/** The ahead-of-time compiled kernel program (`npm run build` writes it). */
+export const ARTIFACT = fileURLToPath(new URL("./kernel/xdp-counter.bpf.json", import.meta.url));
 
-/** XDP: key = EtherType of the frame (host order), value += {1, frame length}. */
-export function counterProgram(counts: { fd: number }): AssembledProgram {
-  const a = new Assembler();
-  a.mov64(R6, R1)
-    .ldx(Size.W, R2, R6, 4)            // r2 = ctx->data_end
-    .ldx(Size.W, R1, R6, 0)            // r1 = ctx->data
-    .mov64(R3, R1).add64(R3, ETHER_HEADER)
-    .jgt(R3, R2, "pass")               // frame shorter than an Ethernet header
-    .ldx(Size.H, R7, R1, 12).be(R7, 16) // r7 = EtherType
-    .mov64(R8, R2).sub64(R8, R1)        // r8 = frame length
-    .stx(Size.H, FP, R7, -2)            // key on the stack
-    .ldMapFd(R1, counts).mov64(R2, FP).add64(R2, -2)
-    .call("map_lookup_elem")
-    .jeq(R0, 0, "insert")
-    // Per-CPU values: no other CPU writes this slot, so plain adds are exact.
-    .ldx(Size.DW, R1, R0, 0).add64(R1, 1).stx(Size.DW, R0, R1, 0)
-    .ldx(Size.DW, R1, R0, 8).add64(R1, R8).stx(Size.DW, R0, R1, 8)
-    .ja("pass")
-    .label("insert")
-    .st(Size.DW, FP, -24, 1).stx(Size.DW, FP, R8, -16)
-    .ldMapFd(R1, counts).mov64(R2, FP).add64(R2, -2).mov64(R3, FP).add64(R3, -24).mov64(R4, UpdateFlags.ANY)
-    .call("map_update_elem")
-    .label("pass")
-    .mov64(R0, XdpAction.PASS)
-    .exit();
-  return a.assemble();
-}
+/** The compiled kernel side: maps etherTypes and ipProtocols, program count (XDP). */
+export function counterArtifact(): Artifact { return KernelObject.readArtifact(ARTIFACT); }
 
 const ETHER_TYPES: Record<number, string> = {
   0x0800: "IPv4", 0x0806: "ARP", 0x86dd: "IPv6", 0x8100: "VLAN", 0x88a8: "QinQ", 0x8035: "RARP",
@@ -54,26 +34,19 @@ export interface EtherTypeCount { etherType: number; name: string; packets: bigi
 
 /** A counter attached to one interface; dispose it to detach and free everything. */
 export class PacketCounter implements Disposable {
-  private constructor(
-    private readonly counts: PerCpuHashMap<number, { packets: bigint; bytes: bigint }>,
-    private readonly program: XdpProgram,
-    private readonly attachment: Attachment,
-  ) {}
+  private constructor(private readonly object: KernelObject<typeof Kernel>, private readonly attachment: Attachment) {}
 
   static attach(iface: string | number, options: XdpAttachOptions = { mode: "skb" }): PacketCounter {
-    const counts = PerCpuHashMap.create({ name: "ether_counts", key: u16, value: Counter, maxEntries: 1024 });
+    const object = KernelObject.load<typeof Kernel>(counterArtifact());
     try {
-      const program = XdpProgram.load({ name: "count_ether", code: counterProgram(counts), maps: [counts] });
-      try {
-        return new PacketCounter(counts, program, program.attach(iface, options));
-      } catch (err) { program.close(); throw err; }
-    } catch (err) { counts.close(); throw err; }
+      return new PacketCounter(object, object.programs.count.attach(iface, options));
+    } catch (err) { object.close(); throw err; }
   }
 
   /** Per-EtherType totals, summed over CPUs, largest first. */
   read(): EtherTypeCount[] {
     const rows: EtherTypeCount[] = [];
-    for (const [etherType, perCpu] of this.counts) {
+    for (const [etherType, perCpu] of this.object.maps.etherTypes) {
       let packets = 0n, bytes = 0n;
       for (const c of perCpu) { packets += c.packets; bytes += c.bytes; }
       rows.push({ etherType, name: etherTypeName(etherType), packets, bytes });
@@ -83,8 +56,7 @@ export class PacketCounter implements Disposable {
 
   [Symbol.dispose](): void {
     this.attachment.detach();
-    this.program.close();
-    this.counts.close();
+    this.object.close();
   }
 }
 

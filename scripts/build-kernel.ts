@@ -1,5 +1,6 @@
 // Build step (`npm run build`): compiles every tool's kernel TypeScript (`src/tools/**/*.bpf.ts`)
-// ahead of time into the artifact the tool loads (`dist/src/tools/**/*.bpf.json`), so a tool's
+// and every example's (`examples/kernel/*.bpf.ts`) ahead of time into the artifact the tool or
+// example loads (`dist/src/tools/**/*.bpf.json`, `dist/examples/kernel/*.bpf.json`), so their
 // start-up never loads the TypeScript compiler. One compiler instance serves all sources.
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -24,7 +25,13 @@ export function toolKernelSources(root = ROOT): string[] {
   return found.sort();
 }
 
-/** `src/tools/x/y.bpf.ts` → `dist/src/tools/x/y.bpf.json`. */
+/** Every example kernel source (`examples/kernel/*.bpf.ts`), relative to the repository root. */
+export function exampleKernelSources(root = ROOT): string[] {
+  const dir = join("examples", "kernel");
+  return readdirSync(join(root, dir)).filter((n) => n.endsWith(".bpf.ts")).sort().map((n) => join(dir, n));
+}
+
+/** `src/tools/x/y.bpf.ts` → `dist/src/tools/x/y.bpf.json` (and `examples/…` → `dist/examples/…`). */
 export function toolArtifactPath(source: string, root = ROOT): string {
   return join(root, "dist", source.replace(/\.ts$/, ".json"));
 }
@@ -32,7 +39,7 @@ export function toolArtifactPath(source: string, root = ROOT): string {
 async function main(): Promise<number> {
   const ts = await loadTypeScript();
   let failed = 0;
-  for (const source of toolKernelSources()) {
+  for (const source of [...toolKernelSources(), ...exampleKernelSources()]) {
     try {
       const { artifact } = compileWith(ts, join(ROOT, source));
       const out = toolArtifactPath(source);

@@ -1,4 +1,4 @@
-// The hand-assembled seed programs in examples/, run for real.
+// The seed example programs in examples/ (their kernel sides compiled from kernel TypeScript), run for real.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

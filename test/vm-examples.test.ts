@@ -1,20 +1,42 @@
-// The framework's example programs in the VM: the XDP counter and the content filter give the
-// same results as in the kernel (BPF_PROG_TEST_RUN on the same inputs), and the exec tracer,
-// which the kernel cannot test-run, is unit-tested with a fake tracepoint record and task.
+// The framework's example programs (compiled from kernel TypeScript) in the VM: the XDP counter
+// and the content filter give the same results as in the kernel (BPF_PROG_TEST_RUN on the same
+// inputs), and the exec tracer, which the kernel cannot test-run, is unit-tested with a fake
+// tracepoint record and task.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { counterProgram, Counter } from "../examples/xdp-counter.js";
-import { filterProgram, Needle, MAX_NEEDLE } from "../examples/socket-filter-drop.js";
-import { decodeExecEvent, EXEC_EVENT, execTracerProgram } from "../examples/exec-tracer.js";
+import { counterArtifact, Counter } from "../examples/xdp-counter.js";
+import { filterArtifact, needleValue } from "../examples/socket-filter-drop.js";
+import { decodeExecEvent, EXEC_EVENT, execTracerArtifact } from "../examples/exec-tracer.js";
 import { HELPERS } from "../src/asm/helpers.js";
-import { ArrayMap, PerCpuHashMap, u16 } from "../src/maps/index.js";
-import { Program } from "../src/programs/program.js";
+import { KernelObject, codecOf, type Artifact } from "../src/compiler/index.js";
+import { patchInstructions } from "../src/compiler/object.js";
+import { u8, u16 } from "../src/maps/index.js";
 import { testRun } from "../src/programs/test-run.js";
 import { tracepointField, tracepointFormat } from "../src/programs/tracepoint-format.js";
 import { kernelBtf } from "../src/btf/vmlinux.js";
 import { possibleCpuCount } from "../src/sys/cpus.js";
 import { MapFlags, ProgType } from "../src/uapi.js";
 import { Region, RegionKind, Vm } from "../src/vm/index.js";
+import type * as Counting from "../examples/kernel/xdp-counter.bpf.js";
+import type * as Filtering from "../examples/kernel/socket-filter.bpf.js";
+
+/** The compiled program's instructions with the VM's map and global-data fds patched in. */
+function vmCode(artifact: Artifact, program: string, maps: Record<string, { fd: number }>, sections: Record<string, { fd: number }> = {}): Buffer {
+  const p = artifact.programs.find((x) => x.name === program)!;
+  return patchInstructions(p, (n) => maps[n]!.fd, (n) => sections[n]!.fd);
+}
+
+/** A global-data section's initial bytes with module constants set, as KernelObject.load writes them. */
+function sectionBytes(artifact: Artifact, name: string, constants: Record<string, unknown>): Uint8Array {
+  const s = artifact.sections.find((x) => x.name === name)!;
+  const init = Buffer.alloc(Math.max(s.size, 1));
+  Buffer.from(s.init, "base64").copy(init);
+  for (const [k, value] of Object.entries(constants)) {
+    const v = s.vars.find((x) => x.name === k)!;
+    codecOf(v.type).encode(value, new DataView(init.buffer, init.byteOffset, init.length), v.offset);
+  }
+  return init;
+}
 
 const root = process.getuid?.() === 0;
 
@@ -28,11 +50,13 @@ function frame(etherType: number, length: number, payload = ""): Uint8Array {
 test("examples/xdp-counter: per-EtherType packets and bytes equal the kernel's", (t) => {
   if (!root) { t.skip("needs root for the kernel side"); return; }
   const packets = [frame(0x0800, 98), frame(0x0800, 60), frame(0x86dd, 118), frame(0x0806, 42), frame(0x0800, 1514), frame(0x8100, 64), frame(0x0026, 60)];
-  using kernelMap = PerCpuHashMap.create({ name: "ether_counts", key: u16, value: Counter, maxEntries: 1024 });
-  using kernelProg = Program.load({ type: ProgType.XDP, name: "count_ether", code: counterProgram(kernelMap), maps: [kernelMap] });
+  const artifact = counterArtifact();
+  using kernel = KernelObject.load<typeof Counting>(artifact);
+  const kernelMap = kernel.maps.etherTypes, kernelProg = kernel.programs.count;
   const vm = new Vm({ cpus: possibleCpuCount() });
-  const vmMap = vm.perCpuHashMap({ key: u16, value: Counter, maxEntries: 1024 });
-  const vmProg = vm.load({ type: ProgType.XDP, code: counterProgram(vmMap) });
+  const vmMap = vm.perCpuHashMap({ key: u16, value: Counter, maxEntries: 256 });
+  const vmProtocols = vm.perCpuHashMap({ key: u8, value: Counter, maxEntries: 256 });
+  const vmProg = vm.load({ type: ProgType.XDP, code: vmCode(artifact, "count", { etherTypes: vmMap, ipProtocols: vmProtocols }) });
   for (const data of packets) {
     assert.equal(vmProg.run({ data }).retval, testRun(kernelProg, { data }).retval);
   }
@@ -46,17 +70,15 @@ test("examples/xdp-counter: per-EtherType packets and bytes equal the kernel's",
 
 test("examples/socket-filter-drop: the same packets are dropped in the VM and in the kernel", (t) => {
   if (!root) { t.skip("needs root for the kernel side"); return; }
-  const needleText = Buffer.from("secret");
-  const padded = new Uint8Array(MAX_NEEDLE);
-  padded.set(needleText);
-  using kernelNeedle = ArrayMap.create({ name: "needle", value: Needle, maxEntries: 1, flags: MapFlags.RDONLY_PROG });
-  kernelNeedle.set(0, { length: needleText.length, data: padded });
-  kernelNeedle.freeze();
-  using kernelProg = Program.load({ type: ProgType.SOCKET_FILTER, name: "drop_by_content", code: filterProgram(kernelNeedle), maps: [kernelNeedle] });
+  const artifact = filterArtifact();
+  const needle = needleValue("secret");
+  using kernel = KernelObject.load<typeof Filtering>(artifact, { constants: { needle } });
+  const kernelProg = kernel.programs.dropByContent;
   const vm = new Vm();
-  const vmNeedle = vm.arrayMap({ value: Needle, maxEntries: 1, flags: MapFlags.RDONLY_PROG });
-  vmNeedle.set(0, { length: needleText.length, data: padded });
-  const vmProg = vm.load({ type: ProgType.SOCKET_FILTER, code: filterProgram(vmNeedle) });
+  const rodata = sectionBytes(artifact, ".rodata", { needle });
+  const vmRodata = vm.arrayMap({ valueSize: rodata.length, maxEntries: 1, flags: MapFlags.RDONLY_PROG });
+  vmRodata.set(0, rodata);
+  const vmProg = vm.load({ type: ProgType.SOCKET_FILTER, code: vmCode(artifact, "dropByContent", {}, { ".rodata": vmRodata }) });
   const payloads = ["hello", "a secret here", "secret", "secre", "xsecretx", "SECRET", `${"s".repeat(100)}secret`, `${"x".repeat(58)}secret`, ""];
   const verdicts: number[] = [];
   for (const text of payloads) {
@@ -96,7 +118,7 @@ test("examples/exec-tracer runs in the VM on a fake tracepoint record and task, 
 
   const events = vm.ringBuf({ name: "exec_events", maxEntries: 1 << 16 });
   const drops = vm.perCpuArrayMap({ valueSize: 8, maxEntries: 1 });
-  const prog = vm.load({ type: ProgType.TRACEPOINT, code: execTracerProgram(events, drops) });
+  const prog = vm.load({ type: ProgType.TRACEPOINT, code: vmCode(execTracerArtifact(), "onExec", { events, drops }) });
   assert.equal(prog.run({ ctx: record }).r0, 0n);
   using reader = events.reader();
   const seen: ReturnType<typeof decodeExecEvent>[] = [];

@@ -28,6 +28,7 @@ export const COMMANDS: Registration[] = [
   { name: "flows", load: () => import("./commands/flows.js") },
   { name: "top", load: () => import("./commands/top.js") },
   { name: "tcp", load: () => import("./commands/tcp.js") },
+  { name: "dump", load: () => import("./commands/dump.js") },
   { name: "compile", load: () => import("./commands/compile.js") },
   { name: "run", load: () => import("./commands/run.js") },
   { name: "gen-kernel", load: () => import("./commands/gen-kernel.js") },

@@ -56,6 +56,8 @@ export interface ArtifactProgram {
   lines: { insnOffset: number; file: string; line: number; column: number; text: string }[];
   /** Maps the program uses. */
   maps: string[];
+  /** CO-RE relocations of kernel struct field reads (types in the artifact's `coreBtf`), resolved at load. */
+  core?: { slot: number; kind: number; type: number; access: string }[];
 }
 
 export interface ArtifactLogSite {
@@ -76,6 +78,8 @@ export interface Artifact {
   sections: ArtifactSection[];
   programs: ArtifactProgram[];
   logs: ArtifactLogSite[];
+  /** Local BTF (base64) of the kernel types the programs read by field name: CO-RE relocation roots. */
+  coreBtf?: string;
   /** How long compiling took, ms (informational). */
   compileMs?: number;
 }

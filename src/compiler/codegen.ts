@@ -6,14 +6,16 @@ import { Assembler, BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_JEQ, BPF_JGE, BPF_J
   BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
   BPF_CALL, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, Size, insn, lddwInsn, type Register } from "../asm/index.js";
 import type { Allocation } from "./regalloc.js";
-import type { Base, Block, CallArg, CmpOp, Instr, IrFunction, MemSize, Operand, SrcLoc, Terminator } from "./ir.js";
+import type { Base, Block, CallArg, CmpOp, CoreAccess, Instr, IrFunction, MemSize, Operand, SrcLoc, Terminator } from "./ir.js";
 
 /** Something the loader (or the ELF writer) must patch in the program's instructions. */
 export type Relocation =
   | { kind: "map"; slot: number; map: string }
   | { kind: "global"; slot: number; section: string; offset: number }
   /** A bpf-to-bpf call or a function address (lddw src=4) to a function placed elsewhere. */
-  | { kind: "call" | "func"; slot: number; target: string };
+  | { kind: "call" | "func"; slot: number; target: string }
+  /** A kernel struct field's byte offset (CO-RE FIELD_BYTE_OFFSET) in a load's offset or an add's immediate. */
+  | { kind: "core"; slot: number; core: CoreAccess };
 
 export interface CodegenOptions {
   /** Functions that are emitted in the same Assembler (calls to them use labels). */
@@ -117,6 +119,14 @@ export function emitFunction(a: Assembler, f: IrFunction, order: readonly Block[
         const op = (dst: Register, s: Register | number) => (i.w === 64 ? a.alu64(code, dst, s, off) : a.alu32(code, dst, s, off));
         const mov = (dst: Register, s: Register) => (i.w === 64 ? a.mov64(dst, s) : a.mov32(dst, s));
         const b = src(i.b);
+        const core = i.core;
+        if (core) {
+          // the relocated immediate is on the ALU instruction itself, after any move
+          if (d !== x) mov(d, x);
+          relocs.push({ kind: "core", slot: a.pc, core });
+          op(d, b);
+          break;
+        }
         if (d === x) op(d, b);
         else if (d === b && COMMUTATIVE.has(i.alu)) op(d, x);
         else if (d === b) throw new Error(`internal: ${f.name}: destination of ${i.alu} shares a register with its right operand`);
@@ -140,6 +150,7 @@ export function emitFunction(a: Assembler, f: IrFunction, order: readonly Block[
         break;
       case "load":
         if (!has(i.dst)) break;
+        if (i.core) relocs.push({ kind: "core", slot: a.pc, core: i.core });
         if (i.signed && i.size < 8) a.ldxsx(SIZES[i.size], R(i.dst), baseReg(i.base), i.off);
         else a.ldx(SIZES[i.size], R(i.dst), baseReg(i.base), i.off);
         break;

@@ -12,13 +12,20 @@ import { emitFunction, type Relocation } from "./codegen.js";
 import { EXPECTED_ATTACH, PROG_TYPES, sectionName } from "./contexts.js";
 import { describe } from "./ktypes.js";
 import { ARTIFACT_VERSION, type Artifact, type ArtifactMap, type ArtifactProgram } from "./artifact.js";
-import type { Block, IrFunction } from "./ir.js";
+import type { Block, CoreAccess, IrFunction } from "./ir.js";
+import { CoreTypes } from "./core.js";
+import type { Btf } from "../btf/decoder.js";
 
 export interface CompileOptions {
   /** Compile this text instead of reading the file (the file name still names it in errors). */
   source?: string;
   /** Keep the IR of every function (for tests and `--emit-ir`). */
   keepIr?: boolean;
+  /**
+   * The kernel BTF to compile against (default: this machine's /sys/kernel/btf/vmlinux). Field
+   * offsets compiled in are this BTF's; CO-RE relocations move them to the running kernel's.
+   */
+  btf?: Btf;
 }
 
 /** A function after optimization and register allocation, ready to emit anywhere. */
@@ -64,7 +71,7 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
   const tsDiagnostics = userFiles.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]);
   if (tsDiagnostics.length) throw new CompileError(convertDiagnostics(ts, tsDiagnostics));
 
-  const m = new ModuleCompiler(ts, program, program.getTypeChecker(), entry);
+  const m = new ModuleCompiler(ts, program, program.getTypeChecker(), entry, options.btf);
   m.scan();
   if (m.programs.length === 0 && m.diagnostics.length === 0) {
     m.diagnostics.push({ file: path, line: 1, column: 1, message: "no programs: export one with a marker, e.g. `export const count = xdp((ctx) => XDP_PASS)`" });
@@ -82,15 +89,18 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
   for (const f of [...mains.values(), ...m.compiled.values()]) functions.set(f.name, prepare(f));
 
   const programs: ArtifactProgram[] = [];
+  const coreAccesses: { program: string; slot: number; core: CoreAccess }[] = [];
   for (const p of m.programs) {
     const linked = linkProgram(p.name, functions);
     const usedMaps = new Set<string>();
     for (const r of linked.relocations) if (r.kind === "map") usedMaps.add(r.map);
+    for (const r of linked.relocations) if (r.kind === "core") coreAccesses.push({ program: p.name, slot: r.slot, core: r.core });
     programs.push({
       name: p.name, kind: p.kind, progType: PROG_TYPES[p.kind], expectedAttachType: EXPECTED_ATTACH[p.kind],
       target: p.target, section: sectionName(p.kind, p.target),
       insns: Buffer.from(linked.program.bytes).toString("base64"),
-      relocations: linked.relocations.map((r) => (r.kind === "map" ? { slot: r.slot, kind: "map" as const, map: r.map } : { slot: r.slot, kind: "global" as const, section: (r as { section: string }).section, offset: (r as { offset: number }).offset })),
+      relocations: linked.relocations.filter((r) => r.kind === "map" || r.kind === "global")
+        .map((r) => (r.kind === "map" ? { slot: r.slot, kind: "map" as const, map: r.map } : { slot: r.slot, kind: "global" as const, section: (r as { section: string }).section, offset: (r as { offset: number }).offset })),
       functions: linked.program.functions.map((f) => ({ name: f.name, insnOffset: f.insnOffset, argCount: functions.get(f.name)?.ir.argCount ?? 0 })),
       lines: linked.program.lines.map((l) => ({ insnOffset: l.insnOffset, file: l.file, line: l.line, column: l.column, text: l.text })),
       maps: [...usedMaps],
@@ -106,9 +116,12 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
     name: s.name, size: s.size, init: Buffer.from(s.init.subarray(0, s.size)).toString("base64"),
     vars: s.vars.map((v) => ({ name: v.name, offset: v.offset, size: v.t.size, type: describe(v.t) })),
   }));
+  const core = CoreTypes.forArtifact(m.btf(), coreAccesses);
+  if (core) for (const p of programs) { const list = core.records.get(p.name); if (list) p.core = list; }
   const artifact: Artifact = {
     tsbpf: ARTIFACT_VERSION, source: path, license: "GPL", maps, sections, programs,
     logs: m.logSites.map((l) => ({ id: l.id, level: l.level, parts: l.parts, args: l.args, file: l.loc.file, line: l.loc.line })),
+    ...(core ? { coreBtf: core.blob.toString("base64") } : {}),
     compileMs: performance.now() - started,
   };
   return { artifact, functions, programs: m.programs, module: m };

@@ -4,18 +4,18 @@
 import { AttachType, MapType, ProgType } from "../uapi.js";
 
 export type ProgramKind =
-  | "xdp" | "tc" | "socket_filter" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "uprobe" | "uretprobe" | "perf_event";
+  | "xdp" | "tc" | "socket_filter" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "uprobe" | "uretprobe" | "perf_event" | "sk_skb" | "sk_msg";
 
 /** The marker function in tsbpf/kernel → the program kind. */
 export const MARKERS: Record<string, ProgramKind> = {
   xdp: "xdp", tc: "tc", socketFilter: "socket_filter", tracepoint: "tracepoint", rawTracepoint: "raw_tracepoint",
-  tpBtf: "tp_btf", uprobe: "uprobe", uretprobe: "uretprobe", perfEvent: "perf_event",
+  tpBtf: "tp_btf", uprobe: "uprobe", uretprobe: "uretprobe", perfEvent: "perf_event", skSkb: "sk_skb", skMsg: "sk_msg",
 };
 
 export const PROG_TYPES: Record<ProgramKind, number> = {
   xdp: ProgType.XDP, tc: ProgType.SCHED_CLS, socket_filter: ProgType.SOCKET_FILTER, tracepoint: ProgType.TRACEPOINT,
   raw_tracepoint: ProgType.RAW_TRACEPOINT, tp_btf: ProgType.TRACING, uprobe: ProgType.KPROBE, uretprobe: ProgType.KPROBE,
-  perf_event: ProgType.PERF_EVENT,
+  perf_event: ProgType.PERF_EVENT, sk_skb: ProgType.SK_SKB, sk_msg: ProgType.SK_MSG,
 };
 
 export const EXPECTED_ATTACH: Partial<Record<ProgramKind, number>> = {
@@ -37,6 +37,8 @@ export function sectionName(kind: ProgramKind, target: Record<string, unknown>):
       return target.binary && target.symbol ? `${base}/${String(target.binary)}:${String(target.symbol)}` : base;
     }
     case "perf_event": return "perf_event";
+    case "sk_skb": return "sk_skb/stream_verdict";
+    case "sk_msg": return "sk_msg";
   }
 }
 
@@ -59,6 +61,12 @@ export const SK_BUFF: Record<string, CtxField> = {
   dataEnd: { offset: 80, size: 4 }, napiId: { offset: 84, size: 4 }, family: { offset: 88, size: 4 },
   tstamp: { offset: 152, size: 8, writable: true }, wireLen: { offset: 160, size: 4 }, gsoSegs: { offset: 164, size: 4 },
   gsoSize: { offset: 176, size: 4 },
+};
+
+/** struct sk_msg_md (the integer fields). */
+export const SK_MSG_MD: Record<string, CtxField> = {
+  family: { offset: 16, size: 4 }, remoteIp4: { offset: 20, size: 4 }, localIp4: { offset: 24, size: 4 },
+  remotePort: { offset: 60, size: 4 }, localPort: { offset: 64, size: 4 }, size: { offset: 68, size: 4 },
 };
 
 /** struct pt_regs on x86-64 (user_pt_regs on arm64 keeps x0..x30 in order). */

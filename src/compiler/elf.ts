@@ -8,6 +8,7 @@ import { BtfBuilder } from "../btf/encoder.js";
 import { FuncLinkage, VarLinkage } from "../btf/kinds.js";
 import { lineCol } from "../btf/ext.js";
 import { emitFunction, type Relocation } from "./codegen.js";
+import { CoreTypes, CORE_FIELD_BYTE_OFFSET } from "./core.js";
 import { reachable, type CompiledModule, type PreparedFunction } from "./compile.js";
 import type { DataT } from "./ktypes.js";
 import type { MapInfo } from "./values.js";
@@ -107,25 +108,36 @@ export function writeElf(m: CompiledModule): Buffer {
   // .maps: one variable per map, a struct of pointers the way libbpf's __uint/__type macros write them.
   const mapVars: { name: string; offset: number; size: number; var: number }[] = [];
   let mapsSize = 0;
-  for (const info of module.maps.values()) {
+  /** A map definition struct; `inner` adds `values`: a zero-length array of pointers to the inner map's (libbpf's __array). */
+  const mapDef = (info: typeof module.maps extends Map<unknown, infer I> ? I : never, isInner: boolean): { struct: number; size: number } => {
     const members: { name: string; type: number }[] = [];
     const uint = (name: string, value: number) => members.push({ name, type: btf.addPtr(btf.addArray(int, value, int)) });
     uint("type", info.type);
     if (info.mapType !== "ringbuf" && info.mapType !== "user_ringbuf") {
       if (info.key) members.push({ name: "key", type: btf.addPtr(types.of(info.key)) });
+      else if (info.mapType.endsWith("_storage")) members.push({ name: "key", type: btf.addPtr(int) }); // local storage needs BTF for its key
       else if (info.keySize) uint("key_size", info.keySize);
       if (info.value) members.push({ name: "value", type: btf.addPtr(types.of(info.value)) });
       else if (info.valueSize) uint("value_size", info.valueSize);
     }
     if (info.maxEntries) uint("max_entries", info.maxEntries);
     if (info.flags) uint("map_flags", info.flags);
-    if (info.pinning === "byName") uint("pinning", 1);
+    if (info.pinning === "byName" && !isInner) uint("pinning", 1);
     if (info.extra) uint("map_extra", info.extra);
-    if (info.inner) throw new Error(`map ${info.name}: maps of maps are not written to ELF objects yet`);
-    const structId = btf.addStruct("", members.length * 8, members.map((mm, i) => ({ name: mm.name, type: mm.type, bitOffset: i * 64 })));
+    const size = members.length * 8;
+    if (info.inner) {
+      if (isInner) throw new Error(`map ${info.name}: an inner map cannot hold maps itself`);
+      const innerDef = mapDef(info.inner, true);
+      members.push({ name: "values", type: btf.addArray(btf.addPtr(innerDef.struct), 0, int) });
+    }
+    const struct = btf.addStruct("", size, members.map((mm, i) => ({ name: mm.name, type: mm.type, bitOffset: i * 64 })));
+    return { struct, size };
+  };
+  for (const info of module.maps.values()) {
+    const { struct: structId, size } = mapDef(info, false);
     const v = btf.addVar(info.name, structId, VarLinkage.GLOBAL_ALLOCATED);
-    mapVars.push({ name: info.name, offset: mapsSize, size: members.length * 8, var: v });
-    mapsSize += members.length * 8;
+    mapVars.push({ name: info.name, offset: mapsSize, size, var: v });
+    mapsSize += size;
   }
   if (mapVars.length) btf.addDatasec(".maps", mapsSize, mapVars.map((v) => ({ type: v.var, offset: v.offset, size: v.size })));
 
@@ -138,7 +150,12 @@ export function writeElf(m: CompiledModule): Buffer {
   const licenseVar = btf.addVar("LICENSE", licenseArray, VarLinkage.GLOBAL_ALLOCATED);
   btf.addDatasec("license", 4, [{ type: licenseVar, offset: 0, size: 4 }]);
 
-  // ---- .BTF.ext: func_info and line_info per code section (offsets in bytes)
+  // CO-RE: the kernel types the code reads by field name, as local BTF the relocations point into.
+  const coreTypes = new CoreTypes(module.btf());
+  for (const c of merged) for (const r of c.relocations) if (r.kind === "core") coreTypes.add(r.core);
+  const locate = coreTypes.empty ? undefined : coreTypes.emit(btf);
+
+  // ---- .BTF.ext: func_info, line_info and CO-RE relocations per code section (offsets in bytes)
   const funcInfo: Buffer[] = [u32(8)];
   const lineInfo: Buffer[] = [u32(16)];
   for (const c of merged) {
@@ -151,14 +168,27 @@ export function writeElf(m: CompiledModule): Buffer {
     const li = lines.map((l) => Buffer.concat([u32(l.insnOffset * 8), u32(btf.addString(l.file)), u32(btf.addString(l.text)), u32(lineCol(l.line, l.column))]));
     lineInfo.push(u32(sec), u32(li.length), ...li);
   }
-  const fiBuf = Buffer.concat(funcInfo), liBuf = Buffer.concat(lineInfo);
+  const coreInfo: Buffer[] = [];
+  if (locate) {
+    coreInfo.push(u32(16));
+    for (const c of merged) {
+      const recs = c.relocations.flatMap((r) => (r.kind === "core" ? [r] : []));
+      if (recs.length === 0) continue;
+      coreInfo.push(u32(btf.addString(c.name)), u32(recs.length));
+      for (const r of recs) {
+        const { type, access } = locate(r.core);
+        coreInfo.push(u32(r.slot * 8), u32(type), u32(btf.addString(access)), u32(CORE_FIELD_BYTE_OFFSET));
+      }
+    }
+  }
+  const fiBuf = Buffer.concat(funcInfo), liBuf = Buffer.concat(lineInfo), crBuf = Buffer.concat(coreInfo);
   const extHeader = Buffer.alloc(32);
   extHeader.writeUInt16LE(0xeb9f, 0); extHeader.writeUInt8(1, 2); extHeader.writeUInt8(0, 3);
   extHeader.writeUInt32LE(32, 4);
   extHeader.writeUInt32LE(0, 8); extHeader.writeUInt32LE(fiBuf.length, 12);
   extHeader.writeUInt32LE(fiBuf.length, 16); extHeader.writeUInt32LE(liBuf.length, 20);
-  extHeader.writeUInt32LE(fiBuf.length + liBuf.length, 24); extHeader.writeUInt32LE(0, 28);
-  const btfExt = Buffer.concat([extHeader, fiBuf, liBuf]);
+  extHeader.writeUInt32LE(fiBuf.length + liBuf.length, 24); extHeader.writeUInt32LE(crBuf.length, 28);
+  const btfExt = Buffer.concat([extHeader, fiBuf, liBuf, crBuf]);
   const btfBlob = btf.build();
 
   // ---- sections and symbols
@@ -209,10 +239,11 @@ export function writeElf(m: CompiledModule): Buffer {
   // Relocations: patch the instruction copies the way clang leaves them (imm = addend).
   const relSections: { target: number; data: Buffer }[] = [];
   for (const c of merged) {
-    if (c.relocations.length === 0) continue;
+    if (!c.relocations.some((r) => r.kind !== "core")) continue;
     const rel: Buffer[] = [];
     for (const r of c.relocations) {
       const at = r.slot * 8;
+      if (r.kind === "core") continue; // in .BTF.ext
       if (r.kind === "map") {
         c.bytes.writeInt32LE(0, at + 4);
         rel.push(relEntry(at, symbolIndex((s) => s.type === STT.OBJECT && s.section === mapsIndex && s.name === r.map, `map ${r.map}`), R_BPF_64_64));

@@ -36,6 +36,14 @@ export type Width = 32 | 64;
 export type MemSize = 1 | 2 | 4 | 8;
 export type AtomicOp = "add" | "or" | "and" | "xor";
 
+/**
+ * A kernel struct field access to relocate at load time (CO-RE): the path from a struct of the
+ * compile-time BTF (`root`, a type id there) through member names (found through anonymous
+ * members like C) and constant array indexes. The instruction's offset (load) or immediate (add)
+ * is the field's byte offset in the compile-time layout.
+ */
+export interface CoreAccess { root: number; steps: readonly (string | number)[] }
+
 /** A source position for line_info. */
 export interface SrcLoc { file: string; line: number; column: number; text: string }
 
@@ -59,7 +67,7 @@ export type Instr = (
   | { op: "addr"; dst: VReg; fp: number }
   /** The function's incoming arguments r1..rN land in these registers. */
   | { op: "params"; regs: VReg[] }
-) & { loc?: SrcLoc };
+) & { loc?: SrcLoc; core?: CoreAccess };
 
 export type Terminator = (
   | { op: "jmp"; target: Block }

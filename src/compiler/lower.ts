@@ -5,10 +5,10 @@
 // a packet view against null.
 import type * as TS from "typescript";
 import { helperId } from "../asm/helpers.js";
-import { FunctionBuilder, type Base, type Block, type CmpOp, type Instr, type IrFunction, type MemSize, type Operand, type PtrKind, type SrcLoc, type VReg } from "./ir.js";
+import { FunctionBuilder, type Base, type Block, type CmpOp, type CoreAccess, type Instr, type IrFunction, type MemSize, type Operand, type PtrKind, type SrcLoc, type VReg } from "./ir.js";
 import { INTS, arrayOf, typeName, type ArrT, type DataT, type IntT, type StructT } from "./ktypes.js";
 import { I32, I64, U32, U64, ctOf, describeVal, type Binding, type CT, type CtxInfo, type MapInfo, type NullInfo, type PacketCheck, type Space, type Val, type VarType } from "./values.js";
-import { PERF_EVENT_DATA, SK_BUFF, XDP_MD, ptRegs, type CtxField } from "./contexts.js";
+import { PERF_EVENT_DATA, SK_BUFF, SK_MSG_MD, XDP_MD, ptRegs, type CtxField } from "./contexts.js";
 import type { TypeScript } from "./host.js";
 import type { Btf } from "../btf/decoder.js";
 
@@ -23,7 +23,7 @@ export type Resolved =
   | { kind: "global"; g: GlobalVar }
   | { kind: "namespace" };
 
-export type ParamType = VarType | { k: "ctx"; ctx: CtxInfo };
+export type ParamType = VarType | { k: "ctx"; ctx: CtxInfo } | { k: "dynptr" };
 export type RetType = { k: "void" } | { k: "int"; t: IntT } | { k: "bool" };
 
 export interface SubFnInfo {
@@ -159,6 +159,7 @@ export class FnLower {
       this.ctxVal ??= val as Val & { k: "ctx" };
       return { kind: "val", val };
     }
+    if (type.k === "dynptr") return { kind: "val", val: { k: "dynptr", reg } };
     return { kind: "var", reg, vt: type };
   }
 
@@ -398,7 +399,7 @@ export class FnLower {
       case "kobj": {
         if (v.k === "null") { this.b.emit({ op: "mov", w: 64, dst: reg, src: { imm: 0 } }); return; }
         if (v.k !== "kobj") this.fail(node, `expected a kernel object, got ${describeVal(v)}`);
-        this.b.emit({ op: "mov", w: 64, dst: reg, src: { reg: this.addressReg(v.base, v.off, "btf") } });
+        this.b.emit({ op: "mov", w: 64, dst: reg, src: { reg: this.addressReg(v.base, v.off, "btf", coreOf(v)) } });
         return;
       }
     }
@@ -621,7 +622,7 @@ export class FnLower {
         this.b.terminate({ op: "br", cmp: "ne", w: v.k === "int" ? v.ct.w : 32, a: reg, b: { imm: 0 }, then: t, else: f });
         return;
       }
-      case "ptr": case "kobj":
+      case "ptr": case "kobj": case "map":
         if (!v.nullable) { this.b.jump(t); return; }
         this.nullTest(v, node, f, t);
         return;
@@ -633,7 +634,7 @@ export class FnLower {
   /** Branches to `isNull` when the view is null, `notNull` otherwise. */
   private nullTest(v: Val, node: TS.Node, isNull: Block, notNull: Block): void {
     if (v.k === "null") { this.b.jump(isNull); return; }
-    if (v.k !== "ptr" && v.k !== "kobj") this.fail(node, `${describeVal(v)} is never null`);
+    if (v.k !== "ptr" && v.k !== "kobj" && v.k !== "map") this.fail(node, `${describeVal(v)} is never null`);
     const n = v.nullable;
     if (!n) { this.b.jump(notNull); return; }
     if (n.kind === "reg") {
@@ -1399,10 +1400,12 @@ export class FnLower {
   }
 
   /** base + off in a register. */
-  addressReg(base: Base, off: number, kind: PtrKind): VReg {
-    if ("reg" in base && off === 0) return base.reg;
+  addressReg(base: Base, off: number, kind: PtrKind, core?: CoreAccess): VReg {
+    // A relocated field offset keeps its add even when it is 0 here: it may not be elsewhere.
+    if ("reg" in base && off === 0 && (!core || core.steps.length === 0)) return base.reg;
     const dst = this.b.vreg(kind);
     if ("fp" in base) this.b.emit({ op: "addr", dst, fp: off });
+    else if (core && core.steps.length) this.b.emit({ op: "alu", w: 64, alu: "add", dst, a: base.reg, b: { imm: off }, core });
     else this.b.emit({ op: "alu", w: 64, alu: "add", dst, a: base.reg, b: { imm: off } });
     return dst;
   }
@@ -1410,7 +1413,7 @@ export class FnLower {
   /** A view as a call argument: its address (stack addresses materialise at the call). */
   pointerArg(v: Val & { k: "ptr" | "kobj" | "karray" }): import("./ir.js").CallArg {
     if ("fp" in v.base) return { fp: v.off };
-    return { reg: this.addressReg(v.base, v.off, "pointer") };
+    return { reg: this.addressReg(v.base, v.off, "pointer", v.k === "ptr" ? undefined : coreOf(v)) };
   }
 
   /** The view's address, or 0 when it is null (packet views run their bounds check). */
@@ -1485,7 +1488,8 @@ export class FnLower {
       }
       const obj = this.expr(callee.expression);
       const name = callee.name.text;
-      if (obj.k === "map") return this.mapMethod(obj.map, name, e);
+      if (obj.k === "map") return this.mapMethod(obj.map, name, e, obj.reg);
+      if (obj.k === "dynptr") return this.dynptrMethod(obj, name, e);
       if (obj.k === "ctx") return this.ctxMethod(obj, name, e);
       if (obj.k === "ptr" && obj.t.kind === "array") return this.arrayMethod(obj as Val & { k: "ptr" }, obj.t, name, e);
       this.fail(callee, `${describeVal(obj)} has no method ${name}`);
@@ -1604,7 +1608,7 @@ export class FnLower {
         const [from] = this.args(e, 1);
         const v = this.expr(from!);
         if (v.k !== "kobj" && v.k !== "ptr" && v.k !== "karray") this.fail(from!, `addressOf needs a kernel object, got ${describeVal(v)}`);
-        return { k: "int", ct: U64, op: { reg: this.addressReg(v.base, v.off, "pointer") } };
+        return { k: "int", ct: U64, op: { reg: this.addressReg(v.base, v.off, "pointer", v.k === "ptr" ? undefined : coreOf(v)) } };
       }
       case "copy": {
         const [to, from] = this.args(e, 2);
@@ -1747,6 +1751,11 @@ export class FnLower {
 
   private argumentFor(type: ParamType, a: TS.Expression): import("./ir.js").CallArg {
     switch (type.k) {
+      case "dynptr": {
+        const v = this.expr(a);
+        if (v.k !== "dynptr") this.fail(a, `expected a ring buffer record (Dynptr), got ${describeVal(v)}`);
+        return { reg: v.reg };
+      }
       case "ctx": {
         const v = this.expr(a);
         if (v.k !== "ctx") this.fail(a, `expected the context, got ${describeVal(v)}`);
@@ -1780,7 +1789,7 @@ export class FnLower {
     const assigned = this.assignedSymbols(body);
     fn.params.forEach((p, k) => {
       const a = e.arguments[k]!;
-      if (p.type.k === "ctx") { scope.set(p.symbol, { kind: "val", val: this.expr(a) }); return; }
+      if (p.type.k === "ctx" || p.type.k === "dynptr") { scope.set(p.symbol, { kind: "val", val: this.expr(a) }); return; }
       if (!assigned.has(p.symbol) && !(this.ts.isObjectLiteralExpression(a) || this.ts.isArrayLiteralExpression(a))) {
         // A parameter the body never assigns is the argument itself (no copy).
         const v = this.expr(a, p.type.k === "int" ? p.type.t : undefined);
@@ -1851,12 +1860,70 @@ export class FnLower {
 
   // ---- maps -------------------------------------------------------------------------------------
 
-  private mapMethod(map: MapInfo, name: string, e: TS.CallExpression): Val {
-    const mapArg = { map: map.name };
-    const keyType = map.key ?? (map.mapType.endsWith("array") ? INTS.u32 : undefined);
+  /** record.read(into, offset?) in a user ring buffer drain callback: bpf_dynptr_read. */
+  private dynptrMethod(d: Val & { k: "dynptr" }, name: string, e: TS.CallExpression): Val {
+    if (name !== "read") this.fail(e, `a Dynptr has read(into, offset?), not ${name}`);
+    const [into, offExpr] = this.args(e, 1, 2);
+    const dst = this.expr(into!);
+    if (dst.k !== "ptr") this.fail(into!, `read() fills a struct or array view, got ${describeVal(dst)}`);
+    if (dst.space === "packet") this.fail(into!, "read() cannot write into the packet");
+    return this.helper("dynptr_read", [this.pointerArg(dst), { imm: dst.t.size }, { reg: d.reg }, offExpr ? this.intArg(offExpr, U32) : { imm: 0 }, { imm: 0 }], I64);
+  }
+
+  /** task/sk local storage: get(owner, flags?) → the value in place or null; delete(owner). */
+  private storageMethod(map: MapInfo, mapArg: import("./ir.js").CallArg, name: string, e: TS.CallExpression): Val {
+    const task = map.mapType === "task_storage";
+    const [ownerExpr, flags] = name === "get" ? this.args(e, 1, 2) : this.args(e, 1);
+    const owner = this.expr(ownerExpr!);
+    if (owner.k !== "kobj") this.fail(ownerExpr!, `${map.name}.${name}() needs a kernel ${task ? "task_struct" : "sock"} object (a BTF pointer), got ${describeVal(owner)}`);
+    const want = task ? "task_struct" : "sock";
+    const btf = this.m.btf();
+    const ownerName = btf.typeName(owner.id);
+    if (ownerName !== want && !(ownerName === "struct " + want)) this.fail(ownerExpr!, `${map.name}.${name}() needs a ${want}, got ${ownerName}`);
+    if (!owner.direct) this.fail(ownerExpr!, `${map.name}.${name}() needs a BTF pointer the verifier tracks (a tp_btf argument, getCurrentTaskBtf() …), not one read with probe reads`);
+    const ownerArg = this.pointerArg(owner);
+    if (name === "delete") return this.helper(task ? "task_storage_delete" : "sk_storage_delete", [mapArg, ownerArg], I64);
+    if (!map.value) this.fail(e, `${map.name} has no value type`);
+    const dst = this.b.vreg("mapValueOrNull");
+    this.b.emit({ op: "call", helper: helperId(task ? "task_storage_get" : "sk_storage_get"), args: [mapArg, ownerArg, { imm: 0 }, flags ? this.intArg(flags) : { imm: 0 }], dst });
+    return { k: "ptr", t: map.value, base: { reg: dst }, off: 0, space: "map", nullable: { kind: "reg", reg: dst } };
+  }
+
+  private mapMethod(map: MapInfo, name: string, e: TS.CallExpression, reg?: VReg): Val {
+    // An inner map of a map of maps is a pointer in a register; module maps are loaded by fd.
+    const mapArg: import("./ir.js").CallArg = reg !== undefined ? { reg } : { map: map.name };
+    const keyType = map.key ?? (map.mapType.endsWith("array") || map.mapType === "array_of_maps" ? INTS.u32 : undefined);
     const perCpu = map.mapType.startsWith("percpu") || map.mapType.startsWith("lru_percpu");
     switch (name) {
+      case "drain": {
+        if (map.mapType !== "user_ringbuf") this.fail(e, `${map.name} (${map.mapType}) has no drain()`);
+        const [body, state, flags] = this.args(e, 2, 3);
+        if (!this.ts.isIdentifier(body!)) this.fail(body!, "drain's callback must be a module-level function name");
+        const r = this.m.resolve(body);
+        if (r.kind !== "function") this.fail(body!, "drain's callback must be a module-level function");
+        if (r.fn.params.length !== 2 || r.fn.params[0]!.type.k !== "dynptr") this.fail(body!, "the drain callback takes (record: Dynptr, state: S)");
+        this.m.subprogram(r.fn);
+        const st = this.expr(state!);
+        if (st.k !== "ptr") this.fail(state!, "drain's state must be a struct (on the stack)");
+        return this.helper("user_ringbuf_drain", [mapArg, { func: r.fn.name }, this.pointerArg(st), flags ? this.intArg(flags) : { imm: 0 }], I64);
+      }
+      case "get":
+        if (map.mapType === "task_storage" || map.mapType === "sk_storage") return this.storageMethod(map, mapArg, name, e);
+        break;
+      case "delete": {
+        if (map.mapType === "task_storage" || map.mapType === "sk_storage") return this.storageMethod(map, mapArg, name, e);
+        const [key] = this.args(e, 1);
+        return this.helper("map_delete_elem", [mapArg, this.keyArg(key!, keyType, map)], I64);
+      }
       case "lookup": {
+        if (map.mapType === "array_of_maps" || map.mapType === "hash_of_maps") {
+          const [key] = this.args(e, 1);
+          if (!map.inner) this.fail(e, `${map.name} (${map.mapType}) needs an inner map template (inner: someMap)`);
+          const keyArg = this.keyArg(key!, keyType, map);
+          const dst = this.b.vreg("mapValueOrNull");
+          this.b.emit({ op: "call", helper: helperId("map_lookup_elem"), args: [mapArg, keyArg], dst });
+          return { k: "map", map: map.inner, reg: dst, nullable: { kind: "reg", reg: dst } };
+        }
         const [key] = this.args(e, 1);
         if (!map.value) this.fail(e, `${map.name} (${map.mapType}) has no lookup`);
         const keyArg = this.keyArg(key!, keyType, map);
@@ -1870,10 +1937,6 @@ export class FnLower {
         const keyArg = this.keyArg(key!, keyType, map);
         const valueArg = this.aggregateArg(value!, map.value);
         return this.helper("map_update_elem", [mapArg, keyArg, valueArg, flags ? this.intArg(flags) : { imm: 0 }], I64);
-      }
-      case "delete": {
-        const [key] = this.args(e, 1);
-        return this.helper("map_delete_elem", [mapArg, this.keyArg(key!, keyType, map)], I64);
       }
       case "increment": {
         const [key, byExpr] = this.args(e, 1, 2);
@@ -1973,6 +2036,15 @@ export class FnLower {
         return this.zeroTest(r);
       }
       case "redirect": {
+        if (map.mapType === "sockmap" || map.mapType === "sockhash") {
+          const [c, key, flags] = this.args(e, 2, 3);
+          const cv = this.expr(c!);
+          if (cv.k !== "ctx" || (cv.ctx.kind !== "sk_skb" && cv.ctx.kind !== "sk_msg")) this.fail(c!, `${map.name}.redirect() takes an sk_skb or sk_msg program's context first, got ${describeVal(cv)}`);
+          const f = flags ? this.intArg(flags) : { imm: 0 };
+          const msg = cv.ctx.kind === "sk_msg";
+          if (map.mapType === "sockmap") return this.helper(msg ? "msg_redirect_map" : "sk_redirect_map", [{ reg: cv.reg }, mapArg, this.intArg(key!, U32), f], I64);
+          return this.helper(msg ? "msg_redirect_hash" : "sk_redirect_hash", [{ reg: cv.reg }, mapArg, this.keyArg(key!, map.key, map), f], I64);
+        }
         if (!["devmap", "devmap_hash", "cpumap", "xskmap"].includes(map.mapType)) break;
         const [key, flags] = this.args(e, 1, 2);
         return this.helper("redirect_map", [mapArg, this.intArg(key!, U32), flags ? this.intArg(flags) : { imm: 0 }], I64);
@@ -2052,14 +2124,14 @@ export class FnLower {
 
   private ctxMethod(ctx: Val & { k: "ctx" }, name: string, e: TS.CallExpression): Val {
     const kind = ctx.ctx.kind;
-    const packetKinds = kind === "xdp" || kind === "tc" || kind === "socket_filter";
+    const packetKinds = kind === "xdp" || kind === "tc" || kind === "socket_filter" || kind === "sk_skb";
     switch (name) {
       case "load": {
         if (!packetKinds) break;
         const [typeExpr, offExpr] = this.args(e, 2);
         const t = this.m.dataTypeOfValue(typeExpr!);
         const offVal = this.expr(offExpr!, INTS.u32);
-        if (kind === "socket_filter") return this.skbLoad(ctx, t, offVal, offExpr!);
+        if (kind === "socket_filter" || kind === "sk_skb") return this.skbLoad(ctx, t, offVal, offExpr!);
         const { data, end } = this.packetPointers(ctx, e);
         let offset: Operand;
         let clamp = false;
@@ -2198,7 +2270,7 @@ export class FnLower {
         if (!f || name === "data" || name === "dataEnd" || name === "dataMeta") break;
         return this.ctxLoad(base, f);
       }
-      case "tc": case "socket_filter": {
+      case "tc": case "socket_filter": case "sk_skb": {
         const f = SK_BUFF[name];
         if (!f || name === "data" || name === "dataEnd") break;
         return this.ctxLoad(base, f);
@@ -2224,6 +2296,11 @@ export class FnLower {
         if (![1, 2, 4, 8].includes(field.size)) this.fail(node, `field ${name} (${field.type}, ${field.size} bytes) is not an integer`);
         const t: IntT = { kind: "int", name: `${field.signed ? "i" : "u"}${field.size * 8}`, size: field.size as 1 | 2 | 4 | 8, signed: field.signed, be: false, bool: false };
         return this.loadInt(base, field.offset, t, "ctx");
+      }
+      case "sk_msg": {
+        const f = SK_MSG_MD[name];
+        if (!f) break;
+        return this.ctxLoad(base, f);
       }
       case "uprobe": case "uretprobe": case "perf_event": {
         const regs = ptRegs();
@@ -2300,21 +2377,25 @@ export class FnLower {
     const off = obj.off + loc.offset;
     const typeId = btf.resolve(loc.type);
     const t = btf.typeById(typeId);
-    const read = (size: MemSize): VReg => {
+    // CO-RE: the path of this field from the struct at obj.base (relocated at load time).
+    const parent = coreOf(obj);
+    const core: CoreAccess | undefined = parent ? { root: parent.root, steps: [...parent.steps, name] } : undefined;
+    const read = (size: MemSize, relocate = true): VReg => {
       const dst = this.b.vreg("scalar");
+      const c = relocate ? core : undefined;
       if (obj.direct) {
-        this.b.emit({ op: "load", size, signed: false, dst, base: obj.base, off });
+        this.b.emit(c ? { op: "load", size, signed: false, dst, base: obj.base, off, core: c } : { op: "load", size, signed: false, dst, base: obj.base, off });
       } else {
         // probe_read_kernel fills the slot (zeroing it when the read faults).
         const slot = this.tempSlot(8);
-        this.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: this.addressReg(obj.base, off, "pointer") }], "void");
+        this.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: this.addressReg(obj.base, off, "pointer", c) }], "void");
         this.b.emit({ op: "load", size, signed: false, dst, base: { fp: true }, off: slot });
       }
       return dst;
     };
-    if (t.kind === "struct" || t.kind === "union") return { k: "kobj", id: typeId, base: obj.base, off, direct: obj.direct };
+    if (t.kind === "struct" || t.kind === "union") return { k: "kobj", id: typeId, base: obj.base, off, direct: obj.direct, core };
     if (t.kind === "array") {
-      return { k: "karray", elemId: btf.resolve(t.type), length: t.nelems, base: obj.base, off, direct: obj.direct };
+      return { k: "karray", elemId: btf.resolve(t.type), length: t.nelems, base: obj.base, off, direct: obj.direct, core };
     }
     if (t.kind === "ptr") {
       const reg = read(8);
@@ -2330,7 +2411,7 @@ export class FnLower {
       const size = btf.sizeOf(typeId) as MemSize;
       const signed = t.kind === "int" ? t.signed : t.kind === "enum" ? t.signed : false;
       if (loc.bitfieldSize) {
-        const storage = read(size);
+        const storage = read(size, false); // bitfields are not relocated (their shifts would be)
         const shift = loc.bitOffset - loc.offset * 8;
         let v = storage;
         if (shift) { const s = this.b.vreg("scalar"); this.b.emit({ op: "alu", w: 64, alu: "rsh", dst: s, a: v, b: { imm: shift } }); v = s; }
@@ -2360,10 +2441,11 @@ export class FnLower {
     const size = btf.sizeOf(arr.elemId) as MemSize;
     const off = arr.off + Number(index.value) * size;
     const dst = this.b.vreg("scalar");
-    if (arr.direct) this.b.emit({ op: "load", size, signed: false, dst, base: arr.base, off });
+    const core: CoreAccess | undefined = arr.core ? { root: arr.core.root, steps: [...arr.core.steps, Number(index.value)] } : undefined;
+    if (arr.direct) this.b.emit(core ? { op: "load", size, signed: false, dst, base: arr.base, off, core } : { op: "load", size, signed: false, dst, base: arr.base, off });
     else {
       const slot = this.tempSlot(8);
-      this.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: this.addressReg(arr.base, off, "pointer") }], "void");
+      this.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: this.addressReg(arr.base, off, "pointer", core) }], "void");
       this.b.emit({ op: "load", size, signed: false, dst, base: { fp: true }, off: slot });
     }
     return { k: "int", ct: size === 8 ? U64 : U32, op: { reg: dst } };
@@ -2596,3 +2678,13 @@ function byteSwap(v: bigint, size: number): bigint {
 }
 
 export { NON_NULL_KINDS };
+
+/**
+ * The CO-RE access path of a kernel object or array: the one it carries, or — for an object
+ * freshly at a register (an argument, a pointer just read, a cast address) — its own struct.
+ */
+function coreOf(v: Val & { k: "kobj" | "karray" }): CoreAccess | undefined {
+  if (v.core) return v.core;
+  if (v.k === "kobj" && v.off === 0 && "reg" in v.base) return { root: v.id, steps: [] };
+  return undefined;
+}

@@ -31,7 +31,7 @@ export interface GlobalSection {
 }
 
 const CTX_TYPES: Record<string, ProgramKind> = {
-  XdpContext: "xdp", TcContext: "tc", SocketFilterContext: "socket_filter", RawTracepointContext: "raw_tracepoint",
+  XdpContext: "xdp", TcContext: "tc", SocketFilterContext: "socket_filter", SkSkbContext: "sk_skb", SkMsgContext: "sk_msg", RawTracepointContext: "raw_tracepoint",
   TpBtfContext: "tp_btf", PtRegsContext: "uprobe", PerfEventContext: "perf_event",
 };
 
@@ -51,7 +51,7 @@ export class ModuleCompiler implements ModuleApi {
   private readonly usedNames = new Set<string>();
   private readonly tpFormats = new Map<string, TracepointFormat>();
 
-  constructor(readonly ts: TypeScript, readonly program: TS.Program, readonly checker: TS.TypeChecker, readonly entry: TS.SourceFile) {}
+  constructor(readonly ts: TypeScript, readonly program: TS.Program, readonly checker: TS.TypeChecker, readonly entry: TS.SourceFile, private readonly targetBtf?: Btf) {}
 
   // ---- diagnostics ----------------------------------------------------------------------------------
 
@@ -438,6 +438,7 @@ export class ModuleCompiler implements ModuleApi {
       if (this.isKernelFile(decl.getSourceFile())) {
         if (INTS[name]) return name === "bool" ? { k: "bool" } : { k: "int", t: INTS[name]! };
         if (CTX_TYPES[name]) return { k: "ctx", ctx: { kind: CTX_TYPES[name]! } };
+        if (name === "Dynptr") return { k: "dynptr" };
         if (name === "TracepointContext") {
           const arg = node.typeArguments?.[0];
           if (!arg || !ts.isLiteralTypeNode(arg) || !ts.isStringLiteral(arg.literal)) this.fail(node, "TracepointContext<\"category/name\"> needs the event as a string literal");
@@ -657,7 +658,7 @@ export class ModuleCompiler implements ModuleApi {
   // ---- kernel facts ------------------------------------------------------------------------------------------
 
   btf(): Btf {
-    return kernelBtf();
+    return this.targetBtf ?? kernelBtf();
   }
 
   btfStruct(name: string, node: TS.Node): number {

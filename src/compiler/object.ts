@@ -17,9 +17,10 @@ import {
 } from "../maps/codec.js";
 import {
   ArrayMap, BloomFilterMap, BpfMap, HashMap, LruHashMap, LruPerCpuHashMap, PerCpuArrayMap, PerCpuHashMap, PerfEventArray,
-  ProgramArray, QueueMap, StackMap, RingBufMap, UserRingBufMap, MapHandle, type KeyValueMap,
+  ProgramArray, QueueMap, StackMap, RingBufMap, UserRingBufMap, MapHandle, ArrayOfMaps, HashOfMaps, type KeyValueMap,
 } from "../maps/index.js";
 import { createMap, MapHandle as Handle } from "../maps/handle.js";
+import { SocketMap } from "../maps/sock-map.js";
 import { MapFlags, MapType, type ProgType } from "../uapi.js";
 import { Program, type LoadOptions } from "../programs/program.js";
 import { XdpProgram } from "../programs/xdp.js";
@@ -35,6 +36,12 @@ import type { RingRecord } from "../events/record.js";
 import { TsbpfError } from "../sys/errors.js";
 import { isArtifact, programBytes, type Artifact, type ArtifactLogSite, type ArtifactMap, type ArtifactProgram } from "./artifact.js";
 import type * as K from "../kernel/index.js";
+import { Btf } from "../btf/decoder.js";
+import { kernelBtf } from "../btf/vmlinux.js";
+import { mapKeyValueBtf } from "../btf/encoder.js";
+import { loadBtf } from "../btf/load.js";
+import { closeFd } from "../sys/bpf.js";
+import { CandidateCache, TypeCache, patchInstruction, resolveCoreRelo } from "../object/core.js";
 
 // ---- codecs from descriptors ---------------------------------------------------------------------
 
@@ -79,7 +86,11 @@ type Dec<T> = K.Decoded<T>;
 
 /** The user-space handle for a kernel map declaration. */
 export type UserMap<D> =
-  D extends K.PerCpuHashMap<infer Key, infer V> ? (D extends { mapType: "percpu_hash" } ? PerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_percpu_hash" } ? LruPerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_hash" } ? LruHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lpm_trie" } ? KeyValueMap<Dec<Key>, Dec<V>> : HashMap<Dec<Key>, Dec<V>>)
+  D extends { mapType: "sockmap" } ? SocketMap<number>
+  : D extends K.SockHash<infer Key> ? (D extends { mapType: "sockhash" } ? SocketMap<Dec<Key>> : MapHandle)
+  : D extends { mapType: "array_of_maps" } ? ArrayOfMaps
+  : D extends K.HashOfMaps<infer Key, K.MapDeclaration> ? HashOfMaps<Dec<Key>>
+  : D extends K.PerCpuHashMap<infer Key, infer V> ? (D extends { mapType: "percpu_hash" } ? PerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_percpu_hash" } ? LruPerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_hash" } ? LruHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lpm_trie" } ? KeyValueMap<Dec<Key>, Dec<V>> : HashMap<Dec<Key>, Dec<V>>)
   : D extends K.PerCpuArrayMap<infer V> ? (D extends { mapType: "percpu_array" } ? PerCpuArrayMap<Dec<V>> : ArrayMap<Dec<V>>)
   : D extends K.RingBuf ? RingBufMap
   : D extends K.PerfEventArray ? PerfEventArray
@@ -104,6 +115,8 @@ export type ObjectMaps<M> = { readonly [N in MapKeys<M>]: UserMap<M[N]> } & { re
 export type ObjectPrograms<M> = { readonly [N in ProgramKeys<M>]: UserProgram<M[N]> } & { readonly [name: string]: Program };
 
 export interface KernelObjectOptions extends LoadOptions {
+  /** The BTF CO-RE relocations resolve against (default: the running kernel's). */
+  targetBtf?: Btf;
   /** Values for exported module constants (.rodata), set before the programs load (structs as objects). */
   constants?: Record<string, unknown>;
   /** Load only these programs (by name). */
@@ -142,7 +155,8 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
     const owned: Disposable[] = [];
     try {
       const maps: Record<string, MapHandle> = {};
-      for (const spec of artifact.maps) {
+      // Maps of maps after the templates they need.
+      for (const spec of [...artifact.maps.filter((x) => !x.inner), ...artifact.maps.filter((x) => x.inner)]) {
         const m = createUserMap(spec, maps);
         owned.push(m);
         maps[spec.name] = m;
@@ -174,9 +188,14 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
         if (!artifact.sections.some((s) => s.vars.some((v) => v.name === name))) throw new TsbpfError(`the module has no constant ${name}`);
       }
       const programs: Record<string, Program> = {};
+      let candidates: CandidateCache | undefined;
+      const core = (): CandidateCache => {
+        if (!artifact.coreBtf) throw new TsbpfError("the artifact has CO-RE relocations but no coreBtf");
+        return candidates ??= new CandidateCache(new TypeCache(Btf.parse(Buffer.from(artifact.coreBtf, "base64"))), new TypeCache(options.targetBtf ?? kernelBtf()));
+      };
       for (const p of artifact.programs) {
         if (options.programs && !options.programs.includes(p.name)) continue;
-        const prog = loadProgram(p, maps, sections, options);
+        const prog = loadProgram(p, maps, sections, options, core);
         owned.push(prog);
         programs[p.name] = prog;
       }
@@ -317,8 +336,27 @@ function createUserMap(spec: ArtifactMap, created: Record<string, MapHandle>): M
     case "queue": return QueueMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries });
     case "stack": return StackMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries });
     case "bloom_filter": return BloomFilterMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries, ...(spec.extra ? { hashes: spec.extra } : {}) });
+    case "sockmap": case "sockhash":
+      return SocketMap.create({ ...base, type: spec.type, key: key ?? u32, maxEntries: spec.maxEntries });
+    case "array_of_maps": case "hash_of_maps": {
+      const innerMap = spec.inner ? created[spec.inner] : undefined;
+      if (!innerMap) throw new TsbpfError(`map ${spec.name}: the inner map template ${spec.inner ?? "(none)"} was not created`);
+      return spec.mapType === "array_of_maps"
+        ? ArrayOfMaps.create({ ...base, innerMap, maxEntries: spec.maxEntries })
+        : HashOfMaps.create({ ...base, innerMap, maxEntries: spec.maxEntries, key: need(key, "key") });
+    }
     case "lpm_trie":
       return BpfMap.create({ ...base, type: MapType.LPM_TRIE, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
+    case "task_storage": case "sk_storage": case "cgrp_storage": case "inode_storage": {
+      // The kernel creates local storage only with BTF for its key (an int: the owner's fd) and value.
+      const kv = mapKeyValueBtf("s32", { kind: "bytes", length: spec.valueSize });
+      const btfFd = loadBtf(kv.btf);
+      try {
+        const { fd, description } = createMap({ ...base, type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries,
+          btf: { fd: btfFd, keyTypeId: kv.keyTypeId, valueTypeId: kv.valueTypeId } });
+        return new (Handle as unknown as new (fd: number, d: typeof description) => MapHandle)(fd, description);
+      } finally { closeFd(btfFd); }
+    }
     default: {
       const inner = spec.inner ? created[spec.inner] : undefined;
       const { fd, description } = createMap({ ...base, type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries, innerMap: inner });
@@ -345,10 +383,27 @@ export function patchInstructions(p: ArtifactProgram, mapFd: (name: string) => n
   return bytes;
 }
 
-function loadProgram(p: ArtifactProgram, maps: Record<string, MapHandle>, sections: Map<string, ArrayMap<Uint8Array>>, options: LoadOptions): Program {
+/**
+ * Applies a program's CO-RE relocations to its instructions: each kernel struct field offset
+ * compiled in becomes the running kernel's (resolved like a clang-built object's, src/object/core.ts).
+ * A field the kernel lacks poisons its instruction, so the verifier names it if it runs.
+ */
+export function relocateCore(p: ArtifactProgram, bytes: Buffer, candidates: () => CandidateCache): void {
+  if (!p.core?.length) return;
+  const c = candidates();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  for (const r of p.core) {
+    const where = `program ${p.name}, CO-RE relocation at instruction ${r.slot}`;
+    const res = resolveCoreRelo({ insnOffset: r.slot * 8, typeId: r.type, accessString: r.access, kind: r.kind }, c.local, c, where);
+    patchInstruction(view, r.slot, res, where);
+  }
+}
+
+function loadProgram(p: ArtifactProgram, maps: Record<string, MapHandle>, sections: Map<string, ArrayMap<Uint8Array>>, options: LoadOptions, candidates: () => CandidateCache): Program {
   const bytes = patchInstructions(p,
     (name) => { const m = maps[name]; if (!m) throw new TsbpfError(`program ${p.name}: no map ${name}`); return m.fd; },
     (name) => { const s = sections.get(name); if (!s) throw new TsbpfError(`program ${p.name}: no section ${name}`); return s.fd; });
+  relocateCore(p, bytes, candidates);
   const used = [...p.maps.map((n) => maps[n]!), ...[...sections.values()]];
   const code = { bytes, functions: p.functions, lines: p.lines };
   const spec = { name: p.name, code, maps: used };

@@ -3,7 +3,7 @@
 // kernel objects typed by BTF, and the compile-time things (maps, types, functions) that only
 // appear as operands of calls.
 import type { TracepointFormat } from "../programs/tracepoint-format.js";
-import type { Base, Operand, VReg } from "./ir.js";
+import type { Base, CoreAccess, Operand, VReg } from "./ir.js";
 import type { DataT, IntT } from "./ktypes.js";
 import type { ProgramKind } from "./contexts.js";
 
@@ -70,16 +70,20 @@ export type Val =
   /** A view of memory; `scalar`: an integer read lazily (ctx.load(u16, off) is `number | null`). */
   | { k: "ptr"; t: DataT; base: Base; off: number; space: Space; nullable?: NullInfo; scalar?: boolean }
   /** A kernel object read by BTF: a struct/union (id resolved), at base+off; `direct` loads or probe reads. */
-  | { k: "kobj"; id: number; base: Base; off: number; direct: boolean; nullable?: NullInfo }
+  /** `core`: the CO-RE access path of `off` from a struct at `base` (absent: a fresh object, off 0). */
+  | { k: "kobj"; id: number; base: Base; off: number; direct: boolean; nullable?: NullInfo; core?: CoreAccess }
   /** A kernel array (e.g. task_struct.comm) read by BTF. */
-  | { k: "karray"; elemId: number; length: number; base: Base; off: number; direct: boolean }
+  | { k: "karray"; elemId: number; length: number; base: Base; off: number; direct: boolean; core?: CoreAccess }
   | { k: "null" }
   | { k: "ctx"; ctx: CtxInfo; reg: VReg }
-  | { k: "map"; map: MapInfo }
+  /** A module-level map, or (`reg`) an inner map looked up in a map of maps (`nullable` until tested). */
+  | { k: "map"; map: MapInfo; reg?: VReg; nullable?: NullInfo }
   | { k: "type"; t: DataT }
   | { k: "fn"; fn: FnRef }
   | { k: "string"; text: string }
-  | { k: "void" };
+  | { k: "void" }
+  /** A user ring buffer record in a drain callback (PTR_TO_DYNPTR). */
+  | { k: "dynptr"; reg: VReg };
 
 /** The kind of a mutable local's value (what its register holds). */
 export type VarType =
@@ -102,6 +106,7 @@ export function describeVal(v: Val): string {
     case "null": return "null";
     case "ctx": return "the context";
     case "map": return `map ${v.map.name}`;
+    case "dynptr": return "a ring buffer record (Dynptr)";
     case "type": return "a type";
     case "fn": return `function ${v.fn.name}`;
     case "string": return "a string";

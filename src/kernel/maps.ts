@@ -174,41 +174,85 @@ export class DevMapHash extends RedirectDeclaration { readonly mapType = "devmap
 export class CpuMap extends RedirectDeclaration { readonly mapType = "cpumap"; }
 export class XskMap extends RedirectDeclaration { readonly mapType = "xskmap"; }
 
-/** Socket maps (sockmap / sockhash): filled from user space; redirect helpers are not in the subset yet. */
+/** Socket maps (sockmap / sockhash): filled with sockets from user space; sk_skb programs redirect data between them. */
 export class SockMap extends MapDeclaration {
   readonly mapType = "sockmap";
   constructor(spec: { maxEntries: number } & MapDeclOptions) { super(spec); }
+  /** bpf_sk_redirect_map(ctx, this, index, flags) in an sk_skb program: SK_PASS when the socket exists (return it), else SK_DROP. */
+  redirect(ctx: object, index: number, flags?: number): number { return kernelOnly("sockmap.redirect"); }
 }
 export class SockHash<K extends DataType> extends MapDeclaration {
   readonly mapType = "sockhash";
   declare readonly key: K;
   constructor(spec: { key: K; maxEntries: number } & MapDeclOptions) { super(spec); }
+  /** bpf_sk_redirect_hash(ctx, this, &key, flags) in an sk_skb program: SK_PASS or SK_DROP, like SockMap.redirect. */
+  redirect(ctx: object, key: View<K>, flags?: number): number { return kernelOnly("sockhash.redirect"); }
 }
 
-/** Maps of maps: user space fills them; kernel code looks up the inner map's fd-less handle. */
+/**
+ * Maps of maps: user space fills them with maps shaped like `inner` (a module-level map that
+ * serves as the template); kernel code looks an inner map up and uses it like `inner` —
+ * `const m = outer.lookup(k); if (m === null) …; m.lookup(x)`.
+ */
 export class ArrayOfMaps<Inner extends MapDeclaration> extends MapDeclaration {
   readonly mapType = "array_of_maps";
+  declare readonly inner: Inner;
   constructor(spec: { maxEntries: number; inner: Inner } & MapDeclOptions) { super(spec); }
+  /** bpf_map_lookup_elem on the outer map: the inner map at index i, or null. */
+  lookup(index: number): Inner | null { return kernelOnly("lookup"); }
 }
 export class HashOfMaps<K extends DataType, Inner extends MapDeclaration> extends MapDeclaration {
   readonly mapType = "hash_of_maps";
+  declare readonly key: K;
+  declare readonly inner: Inner;
   constructor(spec: { key: K; maxEntries: number; inner: Inner } & MapDeclOptions) { super(spec); }
+  /** bpf_map_lookup_elem on the outer map: the inner map under the key, or null. */
+  lookup(key: View<K>): Inner | null { return kernelOnly("lookup"); }
 }
 
-/** BPF_MAP_TYPE_USER_RINGBUF: records from user space, drained with bpf_user_ringbuf_drain (not in the subset yet). */
+/** A record handed to a drain callback (a `bpf_dynptr`): copy bytes out of it with read(). */
+export interface Dynptr {
+  /** bpf_dynptr_read: fills `into` (a struct or array view) from the record at `offset`; 0 or a negative errno (-E2BIG past the end). */
+  read(into: object, offset?: number): number;
+}
+
+/** BPF_MAP_TYPE_USER_RINGBUF: records written by user space, consumed with drain(). */
 export class UserRingBuf extends MapDeclaration {
   readonly mapType = "user_ringbuf";
   constructor(spec: { size: number } & MapDeclOptions) { super(spec); }
+  /**
+   * bpf_user_ringbuf_drain: calls the module-level function `callback(record, state)` for each
+   * record user space submitted (up to the kernel's limit), until it returns 1 (0 continues).
+   * Returns the number of records drained, or a negative errno.
+   */
+  drain<S extends object>(callback: (record: Dynptr, state: S) => number, state: S, flags?: number): number { return kernelOnly("userRingBuf.drain"); }
 }
 
-/** Local storage of tasks, sockets, cgroups and inodes (declared; their helpers are not in the subset yet). */
+/** bpf_*_storage_get flag: create the owner's storage (zeroed) when it has none. */
+export const BPF_LOCAL_STORAGE_GET_F_CREATE = 1;
+
+/**
+ * Local storage of tasks and sockets: one value per owner (a BTF `task_struct` / `sock` object,
+ * e.g. `getCurrentTaskBtf()` or a tp_btf argument), freed with the owner. Cgroup and inode storage
+ * are declared (created) only.
+ */
 export class TaskStorage<V extends DataType> extends MapDeclaration {
   readonly mapType = "task_storage";
+  declare readonly value: V;
   constructor(spec: { value: V } & MapDeclOptions) { super(spec); }
+  /** bpf_task_storage_get: the task's value in place, or null (flags: BPF_LOCAL_STORAGE_GET_F_CREATE creates it zeroed). */
+  get(task: object, flags?: number): Ref<V> | null { return kernelOnly("taskStorage.get"); }
+  /** bpf_task_storage_delete: 0, or a negative errno (-ENOENT when the task has none). */
+  delete(task: object): number { return kernelOnly("taskStorage.delete"); }
 }
 export class SkStorage<V extends DataType> extends MapDeclaration {
   readonly mapType = "sk_storage";
+  declare readonly value: V;
   constructor(spec: { value: V } & MapDeclOptions) { super(spec); }
+  /** bpf_sk_storage_get: the socket's value in place, or null (flags: BPF_LOCAL_STORAGE_GET_F_CREATE creates it zeroed). */
+  get(sk: object, flags?: number): Ref<V> | null { return kernelOnly("skStorage.get"); }
+  /** bpf_sk_storage_delete: 0, or a negative errno. */
+  delete(sk: object): number { return kernelOnly("skStorage.delete"); }
 }
 export class CgrpStorage<V extends DataType> extends MapDeclaration {
   readonly mapType = "cgrp_storage";

@@ -12,7 +12,7 @@ import type { Tracepoints } from "./tracepoints.js";
 import type { TpBtfEvents } from "./vmlinux.js";
 
 export type ProgramKind =
-  | "xdp" | "tc" | "socket_filter" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "uprobe" | "uretprobe" | "perf_event";
+  | "xdp" | "tc" | "socket_filter" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "uprobe" | "uretprobe" | "perf_event" | "sk_skb" | "sk_msg";
 
 /** What a marker returns: the program's kind and attach target (types for the user side). */
 export interface ProgramDeclaration<K extends ProgramKind = ProgramKind> {
@@ -159,6 +159,48 @@ export function tc(program: (ctx: TcContext) => Ret, options: { direction?: "ing
 /** BPF_PROG_TYPE_SOCKET_FILTER: return how many bytes of the packet to keep (0 drops it). */
 export function socketFilter(program: (ctx: SocketFilterContext) => Ret): ProgramDeclaration<"socket_filter"> {
   return declare("socket_filter", {});
+}
+
+/**
+ * The data a socket in a sockmap/sockhash receives (`__sk_buff`): the fields and `load` of a
+ * socket filter; `SockMap.redirect(ctx, …)` / `SockHash.redirect(ctx, …)` send it to another socket.
+ */
+export interface SkSkbContext extends SocketFilterContext {}
+
+/** sk_skb verdict program result: keep the data (SK_PASS) or drop it (SK_DROP). */
+export const SK_DROP = 0;
+export const SK_PASS = 1;
+/** redirect flag: into the target socket's receive queue (without it: out of the target socket). */
+export const BPF_F_INGRESS = 1;
+
+/**
+ * BPF_PROG_TYPE_SK_SKB stream verdict: runs on the data each socket of a sockmap/sockhash
+ * receives, once attached to the map (`attachToMap`); returns SK_PASS / SK_DROP or a redirect.
+ */
+export function skSkb(program: (ctx: SkSkbContext) => Ret): ProgramDeclaration<"sk_skb"> {
+  return declare("sk_skb", {});
+}
+
+/** A message a socket in a sockmap/sockhash sends (`sk_msg_md`; addresses and ports in network order, ports in the low 16 bits… as the kernel gives them). */
+export interface SkMsgContext {
+  readonly family: number;
+  readonly remoteIp4: number;
+  readonly localIp4: number;
+  /** Network byte order. */
+  readonly remotePort: number;
+  /** Host byte order. */
+  readonly localPort: number;
+  /** Bytes in the message. */
+  readonly size: number;
+}
+
+/**
+ * BPF_PROG_TYPE_SK_MSG: runs on every sendmsg of a (TCP) socket in a sockmap/sockhash once
+ * attached to the map (`attachToSocketMap(prog, map, AttachType.SK_MSG_VERDICT)`); returns SK_PASS,
+ * SK_DROP or a redirect (`SockMap.redirect(ctx, key, flags)` → bpf_msg_redirect_map).
+ */
+export function skMsg(program: (ctx: SkMsgContext) => Ret): ProgramDeclaration<"sk_msg"> {
+  return declare("sk_msg", {});
 }
 
 /**

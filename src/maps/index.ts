@@ -50,3 +50,4 @@ export { MapOfMaps, ArrayOfMaps, HashOfMaps, type ArrayOfMapsOptions, type HashO
 export { PerfEventArray, type PerfEventArrayOptions } from "./perf-event-array.js";
 export { RingBufHandle, RingBufMap, UserRingBufMap, checkRingSize, type RingBufOptions } from "./ringbuf.js";
 export { possibleCpus, possibleCpuCount, onlineCpus } from "../sys/cpus.js";
+export { SocketMap, type SocketMapOptions } from "./sock-map.js";

@@ -1,5 +1,6 @@
 // `tsbpf compile FILE.bpf.ts [-o OUT.o | OUT.json]`: kernel TypeScript to eBPF, with no clang.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Btf } from "../../btf/decoder.js";
 import { compileModule } from "../../compiler/compile.js";
 import { CompileError, formatDiagnostic } from "../../compiler/diagnostics.js";
 import { writeElf } from "../../compiler/elf.js";
@@ -9,7 +10,7 @@ import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../com
 
 export const name = "compile";
 export const summary = "compile kernel TypeScript (.bpf.ts) to an ELF object or a tsbpf artifact";
-export const usage = `usage: tsbpf compile FILE.bpf.ts [-o OUT.o | -o OUT.json] [--listing] [--ir] [--json]
+export const usage = `usage: tsbpf compile FILE.bpf.ts [-o OUT.o | -o OUT.json] [--btf FILE] [--listing] [--ir] [--json]
 
   Type-checks FILE and compiles its programs (markers xdp, tc, tracepoint … exported at module
   level) to eBPF. The language is described in docs/kernel-typescript.md.
@@ -17,6 +18,8 @@ export const usage = `usage: tsbpf compile FILE.bpf.ts [-o OUT.o | -o OUT.json] 
   -o OUT.json  the tsbpf artifact (KernelObject.load reads it without the TypeScript compiler)
   Without -o: one line per program (section, instructions, maps).
 Options:
+  --btf FILE   compile against this kernel BTF (e.g. another machine's /sys/kernel/btf/vmlinux)
+               instead of the running kernel's; CO-RE relocations adapt the field offsets at load
   --listing    print each program's instructions (verifier syntax)
   --ir         print each function's IR after optimisation
   --json       one JSON object per program (NDJSON)
@@ -25,6 +28,7 @@ Exit status 1 with one "file:line:col: error: reason" line per problem when FILE
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     output: { type: "string", short: "o" },
+    btf: { type: "string" },
     listing: { type: "boolean" },
     ir: { type: "boolean" },
   }, usage);
@@ -35,7 +39,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   if (out !== undefined && !/\.(o|json)$/.test(out)) throw new UsageError("the output must end in .o (ELF) or .json (artifact)", usage);
   let m;
   try {
-    m = await compileModule(file);
+    m = await compileModule(file, values.btf ? { btf: Btf.parse(readFileSync(values.btf)) } : {});
   } catch (err) {
     if (err instanceof CompileError) {
       for (const d of err.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
