@@ -153,6 +153,18 @@ abstract class BufferedWriter {
     } else this.sink.write(bytes);
   }
 
+  /** Appends source[start, start + length) without creating a view for short runs (per-packet hot path). */
+  protected appendFrom(source: Uint8Array, start: number, length: number): void {
+    if (length <= 96 && this.pos + length <= this.buf.length) {
+      const buf = this.buf;
+      let at = this.pos;
+      for (let i = start, end = start + length; i < end; i++) buf[at++] = source[i]!;
+      this.pos = at;
+      return;
+    }
+    this.append(source.subarray(start, start + length));
+  }
+
   protected zeros(n: number): void {
     this.reserve(n);
     this.buf.fill(0, this.pos, this.pos + n);
@@ -232,7 +244,12 @@ export class PcapWriter extends BufferedWriter {
    * length is cut to it; `originalLength` is the length on the wire (default data.length).
    */
   writePacketAt(data: Uint8Array, seconds: number, nanoseconds: number, originalLength: number = data.length): void {
-    const caplen = data.length > this.snaplen ? this.snaplen : data.length;
+    this.writePacketFrom(data, 0, data.length, seconds, nanoseconds, originalLength);
+  }
+
+  /** writePacketAt for the bytes source[start, start + length), with no per-packet allocation. */
+  writePacketFrom(source: Uint8Array, start: number, length: number, seconds: number, nanoseconds: number, originalLength: number = length): void {
+    const caplen = length > this.snaplen ? this.snaplen : length;
     this.reserve(PCAP_RECORD_HEADER_LENGTH);
     const v = this.view;
     const at = this.pos;
@@ -242,7 +259,7 @@ export class PcapWriter extends BufferedWriter {
     v.setUint32(at + 8, caplen, le);
     v.setUint32(at + 12, originalLength, le);
     this.pos += PCAP_RECORD_HEADER_LENGTH;
-    this.append(caplen === data.length ? data : data.subarray(0, caplen));
+    this.appendFrom(source, start, caplen);
     this.bytesWritten += PCAP_RECORD_HEADER_LENGTH + caplen;
     this.packets++;
   }
@@ -411,9 +428,17 @@ export class PcapngWriter extends BufferedWriter {
     interfaceId: number, data: Uint8Array, seconds: number, nanoseconds: number, originalLength: number = data.length,
     flags?: number, dropCount?: number,
   ): void {
+    this.writePacketFrom(interfaceId, data, 0, data.length, seconds, nanoseconds, originalLength, flags, dropCount);
+  }
+
+  /** writePacketAt for the bytes source[start, start + length), with no per-packet allocation. */
+  writePacketFrom(
+    interfaceId: number, source: Uint8Array, start: number, length: number, seconds: number, nanoseconds: number,
+    originalLength: number = length, flags?: number, dropCount?: number,
+  ): void {
     const iface = this.interfaces[interfaceId];
     if (iface === undefined) throw new RangeError(`no interface ${interfaceId} in this section`);
-    const caplen = data.length > iface.snaplen ? iface.snaplen : data.length;
+    const caplen = length > iface.snaplen ? iface.snaplen : length;
     const padded = (caplen + 3) & ~3;
     const optionBytes = (flags !== undefined ? 8 : 0) + (dropCount !== undefined ? 12 : 0);
     const total = 32 + padded + (optionBytes > 0 ? optionBytes + 4 : 0);
@@ -431,7 +456,7 @@ export class PcapngWriter extends BufferedWriter {
     v.setUint32(at + 20, caplen, le);
     v.setUint32(at + 24, originalLength, le);
     this.pos += 28;
-    this.append(caplen === data.length ? data : data.subarray(0, caplen));
+    this.appendFrom(source, start, caplen);
     const tail = padded - caplen + (optionBytes > 0 ? optionBytes + 4 : 0) + 4;
     this.reserve(tail);
     at = this.pos;
