@@ -9,11 +9,10 @@ import { spawnSync } from "node:child_process";
 import { xdpInfo } from "../src/programs/xdp.js";
 import { reopenProgram } from "../src/programs/net-common.js";
 import { closeFd } from "../src/sys/bpf.js";
-import { PerCpuHashMap } from "../src/maps/index.js";
+import type { PerCpuHashMap } from "../src/maps/index.js";
 import { testRun } from "../src/programs/test-run.js";
-import { countProgram } from "../src/tools/count/program.js";
+import { loadCountObject } from "../src/tools/count/counter.js";
 import { runCount } from "../src/tools/count/run.js";
-import { loadXdpProgram } from "../src/tools/common/xdp.js";
 import { parseExposition } from "../src/tools/common/metrics.js";
 import { nonSnakeCaseKeys } from "../src/tools/common/ndjson.js";
 import { vethPairFor, type NetnsEnd, type VethPair } from "./helpers/netns.js";
@@ -281,10 +280,11 @@ const ah = (next: number, len: number): number[] => [next, len, ...Array(4 * (le
 const pad = (bytes: number[], to = 60): number[] => (bytes.length >= to ? bytes : [...bytes, ...Array(to - bytes.length).fill(0)]);
 
 test("the count program: EtherType and IP protocol through VLAN tags, IPv6 extension headers and cut-short frames", () => {
-  const source = countProgram();
-  using etherTypes = PerCpuHashMap.create({ ...source.maps.etherTypes });
-  using ipProtocols = PerCpuHashMap.create({ ...source.maps.ipProtocols });
-  using program = loadXdpProgram({ name: source.name, license: source.license, code: source.bytecode({ etherTypes, ipProtocols }), maps: [etherTypes, ipProtocols] });
+  using object = loadCountObject();
+  const program = object.programs.tsbpf_count;
+  type Counts = { packets: bigint; bytes: bigint };
+  const etherTypes = object.maps.count_ether as unknown as PerCpuHashMap<{ ifindex: number; etherType: number; pad: number }, Counts>;
+  const ipProtocols = object.maps.count_ip as unknown as PerCpuHashMap<{ ifindex: number; ipVersion: number; protocol: number; pad: number }, Counts>;
 
   const cases: { name: string; frame: number[]; ether: number; ip?: [number, number] }[] = [
     { name: "IPv4/UDP", frame: pad([...ether(0x0800), ...ipv4(17)]), ether: 0x0800, ip: [4, 17] },

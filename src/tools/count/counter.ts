@@ -1,13 +1,29 @@
-// The count program in use: its two per-CPU maps, the loaded program and one XDP link per
-// interface. read() sums the CPUs' values in user space.
-import { PerCpuHashMap, type KeyValueMap } from "../../maps/index.js";
+// The count program in use: count.bpf.ts (kernel TypeScript, compiled ahead of time by `npm run
+// build`) with its two per-CPU maps, and one XDP link per interface. read() sums the CPUs' values
+// in user space.
+import type { KeyValueMap, PerCpuHashMap } from "../../maps/index.js";
 import type { Attachment } from "../../links/link.js";
-import type { XdpProgram, XdpMode } from "../../programs/xdp.js";
+import type { XdpMode } from "../../programs/xdp.js";
 import { programIdentity } from "../../programs/net-common.js";
 import { NotSupportedError, SyscallError } from "../../sys/errors.js";
-import { attachXdpLink, describeXdpAttachment, isLinkAttachment, loadXdpProgram } from "../common/xdp.js";
+import type { KernelObject } from "../../compiler/object.js";
+import { loadToolObject } from "../common/kernel-artifact.js";
+import { attachXdpLink, describeXdpAttachment, isLinkAttachment } from "../common/xdp.js";
 import type { InterfaceTarget } from "../common/interfaces.js";
-import { countProgram, type CountProgramSource, type CounterValue, type CountMapSpec } from "./program.js";
+import type * as Kernel from "./count.bpf.js";
+
+export type CountKernel = KernelObject<typeof Kernel>;
+
+/** One CPU's share of one key's traffic. */
+export interface CounterValue { packets: bigint; bytes: bigint }
+
+/**
+ * Creates the maps and loads the count program (count.bpf.ts) from its prebuilt artifact, not
+ * attached: `programs.tsbpf_count` (XDP), `maps.count_ether`, `maps.count_ip`.
+ */
+export function loadCountObject(): CountKernel {
+  return loadToolObject<typeof Kernel>(import.meta.url, "count.bpf.json");
+}
 
 export interface Traffic { packets: bigint; bytes: bigint }
 export interface EtherTypeCount extends Traffic { ifindex: number; etherType: number }
@@ -33,12 +49,6 @@ export interface CounterOptions {
   mode?: XdpMode;
   /** Warnings (netlink fallback on kernels without XDP links). */
   warn?: (message: string) => void;
-  /** The program to load (default: countProgram()). */
-  source?: CountProgramSource;
-}
-
-function createMap<K>(spec: CountMapSpec<K>): PerCpuHashMap<K, CounterValue> {
-  return PerCpuHashMap.create({ name: spec.name, key: spec.key, value: spec.value, maxEntries: spec.maxEntries });
 }
 
 /** Reads a whole per-CPU map: one BPF_MAP_LOOKUP_BATCH, or key by key on kernels without batch ops. */
@@ -61,56 +71,46 @@ type EtherMap = PerCpuHashMap<{ ifindex: number; etherType: number; pad: number 
 type IpMap = PerCpuHashMap<{ ifindex: number; ipVersion: number; protocol: number; pad: number }, CounterValue>;
 
 export class PacketCounter implements Disposable {
+  readonly #object: CountKernel;
   readonly #etherTypes: EtherMap;
   readonly #ipProtocols: IpMap;
-  readonly #program: XdpProgram;
   readonly #attachments: Attachment[];
   readonly interfaces: readonly AttachedInterface[];
   /** The kernel's id of the loaded program (as `bpftool prog` shows it). */
   readonly programId: number;
-  readonly origin: CountProgramSource["origin"];
+  /** How the program was built. */
+  readonly origin = "kernel-typescript" as const;
   #closed = false;
 
-  private constructor(parts: {
-    etherTypes: EtherMap; ipProtocols: IpMap; program: XdpProgram;
-    programId: number; attachments: Attachment[]; interfaces: AttachedInterface[]; origin: CountProgramSource["origin"];
-  }) {
-    this.#etherTypes = parts.etherTypes;
-    this.#ipProtocols = parts.ipProtocols;
-    this.#program = parts.program;
-    this.#attachments = parts.attachments;
-    this.interfaces = parts.interfaces;
-    this.origin = parts.origin;
-    this.programId = parts.programId;
+  private constructor(object: CountKernel, programId: number, attachments: Attachment[], interfaces: AttachedInterface[]) {
+    this.#object = object;
+    // KernelObject types per-CPU hash maps as plain handles, although it creates PerCpuHashMaps.
+    this.#etherTypes = object.maps.count_ether as unknown as EtherMap;
+    this.#ipProtocols = object.maps.count_ip as unknown as IpMap;
+    this.#attachments = attachments;
+    this.interfaces = interfaces;
+    this.programId = programId;
   }
 
   /** Creates the maps, loads the program and attaches it to every interface; on failure releases what it made. */
   static attach(options: CounterOptions): PacketCounter {
-    const source = options.source ?? countProgram();
     const mode = options.mode ?? "auto";
     const warn = options.warn ?? ((): void => {});
-    const release: (() => void)[] = [];
+    const object = loadCountObject();
+    const attachments: Attachment[] = [];
     try {
-      const etherTypes = createMap(source.maps.etherTypes);
-      release.push(() => etherTypes.close());
-      const ipProtocols = createMap(source.maps.ipProtocols);
-      release.push(() => ipProtocols.close());
-      const program = loadXdpProgram({
-        name: source.name, license: source.license, code: source.bytecode({ etherTypes, ipProtocols }), maps: [etherTypes, ipProtocols],
-      });
-      release.push(() => program.close());
+      const program = object.programs.tsbpf_count;
       const programId = programIdentity(program.fd).id;
-      const attachments: Attachment[] = [];
       const interfaces: AttachedInterface[] = [];
       for (const target of options.interfaces) {
         const attachment = attachXdpLink(program, target, mode, warn);
-        release.push(() => attachment.detach());
         attachments.push(attachment);
         interfaces.push({ target, description: describeXdpAttachment(target, attachment, programId), link: isLinkAttachment(attachment) });
       }
-      return new PacketCounter({ etherTypes, ipProtocols, program, programId, attachments, interfaces, origin: source.origin });
+      return new PacketCounter(object, programId, attachments, interfaces);
     } catch (err) {
-      for (const undo of release.reverse()) { try { undo(); } catch { /* report the original error */ } }
+      for (const a of attachments.reverse()) { try { a.detach(); } catch { /* report the original error */ } }
+      try { object.close(); } catch { /* report the original error */ }
       throw err;
     }
   }
@@ -130,9 +130,8 @@ export class PacketCounter implements Disposable {
     if (this.#closed) return;
     this.#closed = true;
     const errors: unknown[] = [];
-    for (const step of [...this.#attachments.map((a) => () => a.detach()), () => this.#program.close(), () => this.#ipProtocols.close(), () => this.#etherTypes.close()]) {
-      try { step(); } catch (err) { errors.push(err); }
-    }
+    for (const a of [...this.#attachments].reverse()) { try { a.detach(); } catch (err) { errors.push(err); } }
+    try { this.#object.close(); } catch (err) { errors.push(err); }
     if (errors.length) throw errors[0];
   }
 

@@ -1,0 +1,116 @@
+// Running `tsbpf exec` (also callable without the CLI: runExec(options, io, signal)): one line (or
+// NDJSON record) per exec, as execsnoop prints them, until --count execs were shown, a signal
+// (SIGINT, SIGTERM, SIGHUP) arrives or `signal` aborts; then a summary.
+//
+// Start-up is kept short (the `startup` benchmark): nothing here loads the TypeScript compiler
+// or parses BTF, and the metrics server (node:http) is imported only with --metrics.
+import type { CommandIo } from "../../cli/command.js";
+import type { ListenAddress } from "../common/metrics.js";
+import { describeStop, ToolRuntime } from "../common/lifecycle.js";
+import { NdjsonWriter } from "../common/ndjson.js";
+import { requireCapabilities } from "../common/privilege.js";
+import { clockTime, formatDuration } from "../common/format.js";
+import { ExecTracer, MAX_ARG_BYTES, MAX_ARGS, type ExecEvent } from "./tracer.js";
+import { ExecCounts, eventLine, eventRecord, headerLine, nameMatcher, registerExecMetrics } from "./report.js";
+
+export interface ExecOptions {
+  /** -x: also show failed execs (RET is then -errno). */
+  failed?: boolean;
+  /** --name: only execs whose PCOMM matches this regular expression (or contains it). */
+  name?: string;
+  /** --uid: only execs by this real uid (filtered in the kernel). */
+  uid?: number;
+  /** -t: TIME is seconds since the start instead of the clock time. */
+  timestamps?: boolean;
+  /** -q: arguments in double quotes. */
+  quote?: boolean;
+  /** Stop after this many execs were shown. */
+  count?: number;
+  json?: boolean;
+  /** Serve /metrics here. */
+  listen?: ListenAddress;
+}
+
+const TOOL = "tsbpf exec";
+
+export async function runExec(options: ExecOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
+  requireCapabilities("exec", ["CAP_BPF", "CAP_PERFMON"]);
+  const json = options.json === true;
+  const ndjson = new NdjsonWriter(io.stdout);
+  const matches = options.name === undefined ? undefined : nameMatcher(options.name);
+  const { count } = options;
+  const runtime = new ToolRuntime({ signal });
+  const counts = new ExecCounts();
+  let exitCode = 0;
+  let summaryOut: (() => void) | undefined;
+  try {
+    const tracer = runtime.use("exec tracer", ExecTracer.open({ uid: options.uid }));
+    const startNs = process.hrtime.bigint();
+    if (options.listen) {
+      const { MetricsRegistry, MetricsServer } = await import("../common/metrics.js");
+      const registry = new MetricsRegistry();
+      registerExecMetrics(registry, counts, () => tracer.drops(), runtime.startTime);
+      const server = runtime.use("metrics endpoint", await MetricsServer.start(registry, options.listen));
+      io.stderr(`${TOOL}: serving Prometheus metrics on ${server.url}\n`);
+    }
+    if (json) {
+      ndjson.record({
+        type: "start", time: runtime.startTime.toISOString(), failed: options.failed === true, name: options.name ?? null,
+        uid: options.uid ?? null, count: count ?? null, max_args: MAX_ARGS, max_arg_bytes: MAX_ARG_BYTES,
+        programs: Object.entries(tracer.programIds).map(([name, id]) => ({ name, id })),
+        attachments: tracer.attachments.map((a) => ({ program: a.program, program_id: a.programId, tracepoint: a.tracepoint })),
+      });
+    } else {
+      io.stderr(`${TOOL}: attached tracepoints ${tracer.attachments.map((a) => a.tracepoint).join(", ")}; Ctrl-C to stop\n`);
+      io.stdout(`${headerLine({ startNs: options.timestamps ? startNs : undefined })}\n`);
+    }
+
+    const lineOptions = { startNs: options.timestamps ? startNs : undefined, quote: options.quote === true };
+    const batch: string[] = [];
+    const onExec = (e: ExecEvent): boolean => {
+      counts.add(e);
+      if (e.ret !== 0 && options.failed !== true) return true;
+      if (matches && !matches(e.comm)) return true;
+      counts.shown++;
+      batch.push(json ? JSON.stringify(eventRecord(e, startNs)) : eventLine(e, lineOptions));
+      if (count !== undefined && counts.shown >= count) { runtime.stop({ kind: "done" }); return false; }
+      return true;
+    };
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      io.stdout(`${batch.join("\n")}\n`);
+      batch.length = 0;
+    };
+    while (!runtime.stopped) {
+      const n = tracer.consume(onExec, 4096);
+      flush();
+      if (runtime.stopped) break;
+      if (n > 0) { await new Promise<void>((resolve) => setImmediate(resolve)); continue; }
+      if (!(await tracer.wait(runtime.signal))) break;
+    }
+    // Stopped by a signal: what is already in the ring happened before the stop, so show it too.
+    if (count === undefined || counts.shown < count) { tracer.consume(onExec); flush(); }
+
+    const drops = tracer.drops();
+    const stop = runtime.stopReason;
+    summaryOut = (): void => {
+      const elapsed = runtime.elapsedSeconds;
+      if (json) {
+        ndjson.record({
+          type: "summary", time: new Date().toISOString(), duration_s: Math.round(elapsed * 1000) / 1000, stopped_by: describeStop(stop),
+          execs: counts.total, ok: counts.ok, failed: counts.failed, shown: counts.shown, incomplete: counts.incomplete, ring_drops: drops,
+        });
+        return;
+      }
+      io.stdout(`\nsummary: ${counts.total} execs (${counts.failed} failed), ${counts.shown} shown, in ${formatDuration(elapsed)} ` +
+        `(stopped by ${describeStop(stop)} at ${clockTime()}${drops > 0 ? `; ${drops} records lost: the ring buffer was full` : ""}); detached\n`);
+    };
+  } finally {
+    for (const failure of await runtime.close()) {
+      exitCode = 1;
+      io.stderr(`${TOOL}: releasing ${failure.label} failed: ${(failure.error as Error)?.message ?? String(failure.error)}\n`);
+    }
+  }
+  summaryOut?.();
+  return exitCode;
+}

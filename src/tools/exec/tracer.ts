@@ -1,0 +1,320 @@
+// ExecTracer: the exec tracer in process. Loads exec.bpf.ts (prebuilt artifact: no TypeScript
+// compiler at run time), attaches its five tracepoint programs with perf links (gone with the
+// process, even after SIGKILL), and turns the ring buffer's records back into one ExecEvent per
+// exec: the path and arguments sent at the syscall's entry joined, by thread id, with the result
+// sent at its exit.
+//
+//   using tracer = ExecTracer.open({ uid: 1000 });
+//   for await (const e of tracer) console.log(e.pid, e.ret, e.args.join(" "));
+//
+// `tsbpf exec` (run.ts) and the live monitor (`tsbpf top`, "recent execs") both use it.
+import { RingBuffer } from "../../events/ringbuf.js";
+import type { RingRecord } from "../../events/record.js";
+import type { Attachment } from "../../links/link.js";
+import { objInfo } from "../../sys/bpf.js";
+import { NativeMemory } from "../../sys/libc.js";
+import { loadExecPrograms, type ExecPrograms } from "./loader.js";
+
+export type ExecKernel = ExecPrograms;
+
+/** Arguments the kernel side reads per exec (exec.bpf.ts MAX_ARGS). */
+export const MAX_ARGS = 128;
+/** Longest argument (and path) read whole, in bytes (exec.bpf.ts ARG_BYTES - 1). */
+export const MAX_ARG_BYTES = 4095;
+
+/** One exec, as seen at the syscall's exit. */
+export interface ExecEvent {
+  /** Wall-clock time of the syscall's exit. */
+  time: Date;
+  /** CLOCK_MONOTONIC at the syscall's exit, ns (process.hrtime.bigint()'s clock). */
+  timestampNs: bigint;
+  /** Process id (thread group id); after a successful exec, the new program's. */
+  pid: number;
+  /** Thread that called execve (differs from pid when a non-leader thread exec'd; then it is the old id). */
+  tid: number;
+  /** Parent's pid. */
+  ppid: number;
+  /** Real uid. */
+  uid: number;
+  /** The task's name after the call: the new program's on success, the caller's on failure. */
+  comm: string;
+  /** 0 on success, or -errno (-2: ENOENT). */
+  ret: number;
+  /** The path given to execve (execveat: relative to its directory fd). */
+  filename: string;
+  /** argv as read; a cut argument holds its first MAX_ARG_BYTES bytes (see truncatedArgs). */
+  args: string[];
+  /** Indexes into args of arguments longer than MAX_ARG_BYTES, cut. */
+  truncatedArgs: number[];
+  /** Whether argv had more than MAX_ARGS arguments (the rest are not in args). */
+  moreArgs: boolean;
+  /** The path was longer than MAX_ARG_BYTES and is cut. */
+  filenameTruncated: boolean;
+  /** Whether the entry's records were never seen (lost in a full ring, or the exec began before the tracer). */
+  incomplete: boolean;
+}
+
+export interface ExecTracerOptions {
+  /** Only execs by this real uid (filtered in the kernel). */
+  uid?: number;
+  /** Execs whose entry is pending at most (a task killed between entry and exit never completes); default 4096. */
+  maxPending?: number;
+}
+
+// Record layouts (exec.bpf.ts; test/tool-exec.test.ts checks these offsets against the structs).
+const KIND_PATH = 1, KIND_ARG = 2, KIND_ARGS_END = 3, KIND_RENAME = 4, KIND_RESULT = 5;
+const FLAG_CUT = 1, FLAG_UNREADABLE = 2, FLAG_MORE_ARGS = 4;
+export const RECORD_OFFSETS = {
+  string: { kind: 0, tid: 4, index: 8, flags: 12, data: 16 },
+  rename: { kind: 0, tid: 4, oldTid: 8 },
+  result: { kind: 0, tid: 4, pid: 8, ppid: 12, uid: 16, ret: 24, timestamp: 32, comm: 40 },
+} as const;
+
+/** Program → tracepoint (exitExec serves both exits: their records are the same). */
+const ATTACHMENTS = [
+  ["enterExecve", "syscalls", "sys_enter_execve"],
+  ["enterExecveat", "syscalls", "sys_enter_execveat"],
+  ["execRename", "sched", "sched_process_exec"],
+  ["exitExec", "syscalls", "sys_exit_execve"],
+  ["exitExec", "syscalls", "sys_exit_execveat"],
+] as const;
+const PROGRAM_NAMES = ["enterExecve", "enterExecveat", "execRename", "exitExec"] as const;
+
+/** One attachment: a program on a tracepoint. */
+export interface ExecAttachment { program: string; programId: number; tracepoint: string }
+
+interface Pending {
+  filename: string;
+  filenameTruncated: boolean;
+  args: string[];
+  truncatedArgs: number[];
+  moreArgs: boolean;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+function cString(rec: RingRecord, at: number, max: number): string {
+  const start = rec.offset + at;
+  const end = Math.min(start + max, rec.offset + rec.length);
+  let nul = rec.bytes.indexOf(0, start);
+  if (nul < 0 || nul > end) nul = end;
+  return utf8.decode(rec.bytes.subarray(start, nul));
+}
+
+/**
+ * Loads the exec programs and maps (the prebuilt artifact, exec.bpf.ts compiled by `npm run
+ * build`) without attaching them. The exit program reads the parent's pid by field name, a CO-RE
+ * relocation: resolved through the per-boot cache (common/core-cache.ts), so that only the first
+ * start after a boot reads the kernel's BTF. See loader.ts for why this is not KernelObject.load.
+ */
+export function loadExecObject(options: { uid?: number } = {}): ExecKernel {
+  return loadExecPrograms(options.uid === undefined ? {} : { filterUid: 1, uid: options.uid >>> 0 });
+}
+
+/** The kernel's id of a loaded program (bpf_prog_info.id). */
+function programId(fd: number): number {
+  const info = new NativeMemory(80); // type, id … name[16] at offset 64
+  try {
+    info.bytes.fill(0);
+    objInfo(fd, info);
+    return info.view.getUint32(4, true);
+  } finally { info.free(); }
+}
+
+export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
+  readonly object: ExecKernel;
+  readonly ring: RingBuffer;
+  /** Kernel ids of the four programs (as `bpftool prog` shows them), by program name. */
+  readonly programIds: Readonly<Record<string, number>>;
+  /** What is attached where: five tracepoints (one program serves both exits). */
+  readonly attachments: readonly ExecAttachment[];
+  readonly #links: Attachment[];
+  readonly #pending = new Map<number, Pending>();
+  readonly #maxPending: number;
+  /** Wall clock minus CLOCK_MONOTONIC, ns. */
+  readonly #clockOffsetNs: bigint;
+  #closed = false;
+
+  private constructor(object: ExecKernel, links: Attachment[], maxPending: number) {
+    this.object = object;
+    this.#links = links;
+    this.#maxPending = maxPending;
+    const ids: Record<string, number> = Object.fromEntries(PROGRAM_NAMES.map((name) => [name, programId(object.programs[name].fd)]));
+    this.programIds = ids;
+    this.attachments = ATTACHMENTS.map(([program, category, event]) => ({ program, programId: ids[program]!, tracepoint: `${category}:${event}` }));
+    this.ring = new RingBuffer(object.maps.events, { dropCounter: { map: object.maps.drops } });
+    this.#clockOffsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  }
+
+  /** Loads the programs and attaches them to their tracepoints; on failure releases what it made. */
+  static open(options: ExecTracerOptions = {}): ExecTracer {
+    const object = loadExecObject({ uid: options.uid });
+    const links: Attachment[] = [];
+    try {
+      // Results before entries, so an exec that starts after the entry programs are attached
+      // always finds its exit program attached too.
+      for (const [name, category, event] of [...ATTACHMENTS].reverse()) links.push(object.programs[name].attach(category, event));
+      return new ExecTracer(object, links, options.maxPending ?? 4096);
+    } catch (err) {
+      for (const l of links.reverse()) { try { l.detach(); } catch { /* report the original error */ } }
+      object.close();
+      throw err;
+    }
+  }
+
+  #pendingFor(tid: number): Pending {
+    let p = this.#pending.get(tid);
+    if (p === undefined) {
+      if (this.#pending.size >= this.#maxPending) {
+        const oldest = this.#pending.keys().next().value;
+        if (oldest !== undefined) this.#pending.delete(oldest);
+      }
+      p = { filename: "", filenameTruncated: false, args: [], truncatedArgs: [], moreArgs: false };
+      this.#pending.set(tid, p);
+    }
+    return p;
+  }
+
+  /** Decodes one ring record; returns the exec it completes, if any. */
+  #decode(rec: RingRecord): ExecEvent | undefined {
+    const kind = rec.u32(0);
+    const tid = rec.u32(4);
+    switch (kind) {
+      case KIND_PATH: {
+        // A new exec by this thread: anything left from an earlier one is stale.
+        this.#pending.delete(tid);
+        const p = this.#pendingFor(tid);
+        const flags = rec.u32(12);
+        p.filename = flags & FLAG_UNREADABLE ? "?" : cString(rec, 16, rec.length - 16);
+        p.filenameTruncated = (flags & FLAG_CUT) !== 0;
+        return undefined;
+      }
+      case KIND_ARG: {
+        const p = this.#pendingFor(tid);
+        const flags = rec.u32(12);
+        const index = rec.u32(8);
+        if (index !== p.args.length) return undefined; // a lost record: keep what lines up
+        p.args.push(flags & FLAG_UNREADABLE ? "?" : cString(rec, 16, rec.length - 16));
+        if (flags & FLAG_CUT) p.truncatedArgs.push(index);
+        return undefined;
+      }
+      case KIND_ARGS_END: {
+        const p = this.#pendingFor(tid);
+        p.moreArgs = (rec.u32(12) & FLAG_MORE_ARGS) !== 0;
+        return undefined;
+      }
+      case KIND_RENAME: {
+        const oldTid = rec.u32(8);
+        const p = this.#pending.get(oldTid);
+        if (p !== undefined) {
+          this.#pending.delete(oldTid);
+          this.#pending.set(tid, p);
+        }
+        return undefined;
+      }
+      case KIND_RESULT: {
+        const p = this.#pending.get(tid);
+        this.#pending.delete(tid);
+        const timestampNs = rec.u64(32);
+        return {
+          time: new Date(Number((timestampNs + this.#clockOffsetNs) / 1_000_000n)),
+          timestampNs,
+          pid: rec.u32(8),
+          tid,
+          ppid: rec.u32(12),
+          uid: rec.u32(16),
+          comm: cString(rec, 40, 16),
+          ret: Number(rec.i64(24)),
+          filename: p?.filename ?? "",
+          args: p?.args ?? [],
+          truncatedArgs: p?.truncatedArgs ?? [],
+          moreArgs: p?.moreArgs ?? false,
+          filenameTruncated: p?.filenameTruncated ?? false,
+          incomplete: p === undefined,
+        };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * Delivers every exec completed by the records available now, synchronously; returns how many.
+   * `callback` may return false to stop (the rest stays in the ring).
+   */
+  consume(callback: (event: ExecEvent) => void | boolean, limit = Infinity): number {
+    let delivered = 0;
+    this.ring.consume((rec) => {
+      const event = this.#decode(rec);
+      if (event === undefined) return true;
+      delivered++;
+      return callback(event) !== false && delivered < limit;
+    });
+    return delivered;
+  }
+
+  /** The execs completed by the records available now. */
+  read(): ExecEvent[] {
+    const out: ExecEvent[] = [];
+    this.consume((e) => { out.push(e); });
+    return out;
+  }
+
+  /** Resolves true when records may be available, false when `signal` aborts or the tracer is closed (sleeps in epoll). */
+  wait(signal?: AbortSignal): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    return this.ring.wait(signal);
+  }
+
+  /** Exec events until `signal` aborts or the tracer is closed. */
+  async *events(options: { signal?: AbortSignal } = {}): AsyncGenerator<ExecEvent, void, undefined> {
+    const { signal } = options;
+    while (!this.#closed && !signal?.aborted) {
+      const batch = this.read();
+      for (const e of batch) {
+        yield e;
+        if (this.#closed || signal?.aborted) return;
+      }
+      if (batch.length === 0 && !(await this.wait(signal))) return;
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<ExecEvent, void, undefined> {
+    return this.events();
+  }
+
+  /** Records the ring buffer had no room for (an exec may then be incomplete or missing). */
+  drops(): number {
+    return this.#closed ? 0 : this.ring.drops();
+  }
+
+  /** Execs whose entry was seen and whose result has not come yet. */
+  get pendingCount(): number { return this.#pending.size; }
+
+  get closed(): boolean { return this.#closed; }
+
+  /** Detaches the programs, then unloads them and frees the maps; a pending wait or iteration ends. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const errors: unknown[] = [];
+    try { this.ring.close(); } catch (err) { errors.push(err); }
+    for (const l of [...this.#links].reverse()) { try { l.detach(); } catch (err) { errors.push(err); } }
+    try { this.object.close(); } catch (err) { errors.push(err); }
+    if (errors.length) throw errors[0];
+  }
+
+  [Symbol.dispose](): void { this.close(); }
+}
+
+/** The errno names of the failures execve(2) documents, by number. */
+export const EXEC_ERRNO_NAMES: Readonly<Record<number, string>> = {
+  1: "EPERM", 2: "ENOENT", 5: "EIO", 7: "E2BIG", 8: "ENOEXEC", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES",
+  14: "EFAULT", 20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 23: "ENFILE", 24: "EMFILE", 26: "ETXTBSY", 36: "ENAMETOOLONG",
+  40: "ELOOP", 80: "ELIBBAD",
+};
+
+/** "ENOENT" for -2; the number as text when unnamed. */
+export function errnoName(ret: number): string {
+  return EXEC_ERRNO_NAMES[-ret] ?? String(-ret);
+}
