@@ -4,6 +4,7 @@
 // SIGKILL leaves behind is checked.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { reopenProgram } from "../src/programs/net-common.js";
 import { xdpInfo } from "../src/programs/xdp.js";
 import { tcInfo } from "../src/programs/tc.js";
@@ -35,7 +36,7 @@ async function assertNothingLeft(pair: VethPair, end: NetnsEnd, programIds: numb
     return pair.within(end, () => ({ xdp: xdpInfo(end.ifname).attached, tcx: tcInfo(end.ifname, "egress").tcx, alive }));
   };
   let s = state();
-  for (let i = 0; i < 150 && (s.xdp !== "none" || s.tcx.length > 0 || s.alive.length > 0); i++) {
+  for (let i = 0; i < 500 && (s.xdp !== "none" || s.tcx.length > 0 || s.alive.length > 0); i++) { // up to 10 s: a loaded machine frees late
     await new Promise((r) => setTimeout(r, 20));
     s = state();
   }
@@ -78,6 +79,58 @@ test("top --json: the network panel counts the exact pings per protocol and show
   assert.equal(requests.reduce((n, f) => n + Number(f.packets), 0), PINGS);
 });
 
+/** A node process that sends `bytes` to itself over TCP on loopback; resolves with its pid when it is done. */
+function tcpTransfer(bytes: number): Promise<number> {
+  const script = `
+    import net from "node:net";
+    const server = net.createServer((c) => { let n = 0; c.on("data", (d) => { n += d.length; }); c.on("end", () => { c.end(); server.close(); }); });
+    server.listen(0, "127.0.0.1", () => {
+      const c = net.connect(server.address().port, "127.0.0.1", () => c.end(Buffer.alloc(${bytes}, 1)));
+      c.on("data", () => {}); c.on("close", () => process.stdout.write(String(process.pid)));
+    });`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => { out += d.toString(); });
+    child.on("exit", (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`the transfer exited with ${code}`))));
+  });
+}
+
+test("top --json: the TCP panel reports a process's exact bytes, the exec panel a program started with its arguments", async (t) => {
+  const pair = vethPairFor(t);
+  const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--json", "--interval", "0.5"]);
+  const start = await tool.waitFor((p) => ndjsonRecords(p.stdout)[0], "the start record");
+  const panels = start.panels as Record<string, Rec>;
+  assert.equal(panels.tcp!.available, true, JSON.stringify(panels.tcp));
+  assert.equal(panels.execs!.available, true, JSON.stringify(panels.execs));
+  const marker = `tsbpf-top-${process.pid}-${Date.now()}`;
+  const pid = await tcpTransfer(12_345);
+  const sh = spawn("/bin/sh", ["-c", "exit 0", marker, "second argument"]);
+  await new Promise((r) => sh.on("exit", r));
+  const seen = (p: ToolProcess): boolean => {
+    const intervals = ndjsonRecords(p.stdout).filter((r) => r.type === "interval");
+    const rows = intervals.flatMap((r) => ((r.tcp as Rec).processes as Rec[] | undefined) ?? []).filter((row) => row.pid === pid);
+    const sent = rows.reduce((n, row) => n + Number(row.bytes_sent), 0);
+    const execs = intervals.flatMap((r) => (r.execs as Rec).events as Rec[]).filter((e) => e.pid === sh.pid);
+    return sent >= 12_345 && execs.length > 0;
+  };
+  await tool.waitFor(seen, "the transfer and the exec in the intervals", 10_000);
+  tool.kill("SIGTERM");
+  assert.equal((await tool.exit()).code, 0);
+
+  const intervals = ndjsonRecords(tool.stdout).filter((r) => r.type === "interval");
+  const rows = intervals.flatMap((r) => (r.tcp as Rec).processes as Rec[]).filter((row) => row.pid === pid);
+  assert.equal(rows[0]!.comm, "node");
+  assert.equal(rows.reduce((n, row) => n + Number(row.bytes_sent), 0), 12_345, "payload sent by the client");
+  assert.equal(rows.reduce((n, row) => n + Number(row.bytes_received), 0), 12_345, "payload received by the server");
+  assert.equal(rows.reduce((n, row) => n + Number(row.connects), 0), 1);
+  assert.equal(rows.reduce((n, row) => n + Number(row.accepts), 0), 1);
+  const exec = intervals.flatMap((r) => (r.execs as Rec).events as Rec[]).find((e) => e.pid === sh.pid)!;
+  assert.deepEqual(exec.args, ["/bin/sh", "-c", "exit 0", marker, "second argument"]);
+  assert.equal(exec.ret, 0);
+  assert.equal(exec.ppid, process.pid);
+});
+
 test("top (piped): plain frames with every panel's title, and a summary saying it detached", async (t) => {
   const pair = vethPairFor(t);
   const r = runTool(["top", "-i", pair.b.ifname, "--interval", "0.3", "--count", "2"], { netnsPath: pair.b.path });
@@ -88,6 +141,9 @@ test("top (piped): plain frames with every panel's title, and a summary saying i
   assert.match(r.stdout, /^Network on veth1: in \S+ pkt\/s/m);
   assert.match(r.stdout, /^PROTOCOL +IN PKT\/S +IN BIT\/S +OUT PKT\/S +OUT BIT\/S +PACKETS +BYTES$|^\(no packets yet\)$/m);
   assert.match(r.stdout, /^Top flows \(\d+ active, \d+ in the table\)$/m);
+  assert.match(r.stdout, /^TCP by process: \d+ connects, \d+ accepts, \d+ failures, \d+ retransmits, sent /m);
+  assert.match(r.stdout, /^Recent execs: \d+ in the interval, \d+ started, \d+ failed since start$/m);
+  assert.match(r.stdout, /^TIME +PCOMM +PID +PPID +UID +RET ARGS$/m);
   assert.match(r.stdout, /\nsummary: 2 intervals in [\d.]+ s, stopped by done; detached\n/);
 });
 
@@ -114,7 +170,7 @@ test("top killed with SIGKILL leaves nothing attached or loaded", async (t) => {
   const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--json"]);
   const start = await tool.waitFor((p) => ndjsonRecords(p.stdout)[0], "the start record");
   const ids = programIdsOf(start);
-  assert.ok(ids.length >= 2, `programs listed in the start record: ${JSON.stringify(start.panels)}`);
+  assert.ok(ids.length >= 2 + 5 + 2, `programs listed in the start record: ${JSON.stringify(start.panels)}`);
   assert.notEqual(pair.within(pair.b, () => xdpInfo("veth1")).attached, "none");
   tool.kill("SIGKILL");
   assert.deepEqual(await tool.exit(), { code: null, signal: "SIGKILL" });

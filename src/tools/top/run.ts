@@ -16,6 +16,8 @@ import { PermissionError } from "../../sys/errors.js";
 import { FlowTracker } from "../flows/tracker.js";
 import { NetworkPanel } from "./network.js";
 import { reasonOf, UnavailablePanel, type Panel } from "./panel.js";
+import { openTcpPanel } from "./tcp.js";
+import { openExecPanel } from "./exec.js";
 
 export interface TopOptions {
   /** -i values; default: the default route's interface, or lo. */
@@ -70,6 +72,8 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
         key: "network", title: `Network on ${where}`,
         open: () => new NetworkPanel(FlowTracker.attach({ interfaces, xdpMode: options.xdpMode, warn }), { flowLimit: limit, startTime: runtime.startTime }),
       },
+      { key: "tcp", title: "TCP by process", open: () => openTcpPanel({ startTime: runtime.startTime }) },
+      { key: "execs", title: "Recent execs", open: () => openExecPanel({ startTime: runtime.startTime, keep: limit }) },
     ], warn);
     for (const panel of panels) runtime.use(panel.title, panel);
     if (panels.every((p) => p instanceof UnavailablePanel)) {
