@@ -18,6 +18,7 @@
 import {
   tracepoint, RingBuf, PerCpuArrayMap, struct, bytes, cstring, u32, u64, i64, u8, cast,
   getCurrentPidTgid, getCurrentUidGid, getCurrentComm, getCurrentTask, ktimeGetNs, probeReadUserStr, readUser, loop,
+  BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP,
   type bool, type task_struct,
 } from "../../kernel/index.js";
 
@@ -99,7 +100,7 @@ function sendString(r: StringRecord, kind: u32, index: u32, address: u64): void 
     // A full buffer: cut, unless the string is exactly ARG_BYTES - 1 bytes long.
     if (length >= ARG_BYTES && readUser(u8, address + ARG_BYTES - 1) !== 0) r.flags = FLAG_CUT;
   }
-  if (events.output(r, 0, HEADER_BYTES + length) !== 0) drops.increment(0);
+  if (events.output(r, BPF_RB_NO_WAKEUP, HEADER_BYTES + length) !== 0) drops.increment(0);
 }
 
 /** What the argument loop carries from one argument to the next. */
@@ -138,7 +139,7 @@ function begin(path: u64, argv: u64): void {
   end.tid = tid;
   end.index = state.count;
   end.flags = more;
-  if (events.output(end, 0, HEADER_BYTES) !== 0) drops.increment(0);
+  if (events.output(end, BPF_RB_NO_WAKEUP, HEADER_BYTES) !== 0) drops.increment(0);
 }
 
 /** The result of an exec, at the syscall's exit. */
@@ -160,7 +161,9 @@ function finish(ret: i64): void {
   r.ret = ret;
   r.timestamp = ktimeGetNs();
   getCurrentComm(r.comm);
-  events.submit(r);
+  // The only record that wakes the reader: one wake-up per exec, with its path and arguments
+  // already in the ring (forced: they were not consumed, so the default rule would not wake).
+  events.submit(r, BPF_RB_FORCE_WAKEUP);
 }
 
 export const enterExecve = tracepoint("syscalls/sys_enter_execve", (ctx) => {
@@ -178,7 +181,7 @@ export const execRename = tracepoint("sched/sched_process_exec", (ctx) => {
   const oldPid: u32 = ctx.old_pid;
   if (pid === oldPid || !wanted()) return 0;
   const r: RenameRecord = { kind: KIND_RENAME, tid: pid, oldTid: oldPid, pad: 0 };
-  if (events.output(r) !== 0) drops.increment(0);
+  if (events.output(r, BPF_RB_NO_WAKEUP) !== 0) drops.increment(0);
   return 0;
 });
 
