@@ -2,8 +2,7 @@
 // counted by an XDP program in per-CPU maps, reported every interval.
 import { parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
 import type { XdpMode } from "../../programs/xdp.js";
-import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
-import { MetricsAddressError, parseListenAddress, type ListenAddress } from "../../tools/common/metrics.js";
+import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parseMetricsFlag, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
 import { XDP_MODES } from "../../tools/common/xdp.js";
 import { runCount } from "../../tools/count/run.js";
 
@@ -28,13 +27,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   if (!XDP_MODES.includes(mode)) throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
   const intervalSeconds = parseSeconds(values.interval, "--interval", usage, 1);
   const count = parsePositiveInt(values.count, "--count", usage);
-  let listen: ListenAddress | undefined;
-  try {
-    listen = values.metrics === undefined ? undefined : parseListenAddress(values.metrics);
-  } catch (err) {
-    if (err instanceof MetricsAddressError) throw new UsageError(err.message, usage);
-    throw err;
-  }
+  const listen = parseMetricsFlag(values.metrics, usage);
 
   return runCount({
     interfaces: values.interface, intervalSeconds, count, json: values.json === true, listen, mode,

@@ -2,9 +2,8 @@
 // the kernel by a pcap-filter expression, printed as tcpdump prints them or written to pcap/pcapng.
 import { parseCommandArgs, UsageError, type CommandIo } from "../command.js";
 import type { XdpMode } from "../../programs/xdp.js";
-import { MetricsAddressError, parseListenAddress, type ListenAddress } from "../../tools/common/metrics.js";
 import { XDP_MODES } from "../../tools/common/xdp.js";
-import { parsePositiveInt } from "../../tools/common/flags.js";
+import { parseMetricsFlag, parsePositiveInt } from "../../tools/common/flags.js";
 import type { FormatOptions } from "../../tools/dump/format.js";
 import type { Direction } from "../../tools/dump/probe.js";
 import { listDevices, runDump } from "../../tools/dump/run.js";
@@ -93,13 +92,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   if (!directions) throw new UsageError(`-Q wants in, out or inout, not "${values.direction}"`, usage);
   const xdpMode = (values.mode ?? "auto") as XdpMode;
   if (!XDP_MODES.includes(xdpMode)) throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
-  let listen: ListenAddress | undefined;
-  try {
-    listen = values.metrics === undefined ? undefined : parseListenAddress(values.metrics);
-  } catch (err) {
-    if (err instanceof MetricsAddressError) throw new UsageError(err.message, usage);
-    throw err;
-  }
+  const listen = parseMetricsFlag(values.metrics, usage);
   const sizeMb = values.size === undefined ? undefined : Number(values.size);
   if (sizeMb !== undefined && !(sizeMb > 0)) throw new UsageError(`-C wants a positive size in millions of bytes, not "${values.size}"`, usage);
   if ((values.size ?? values.seconds ?? values.files) !== undefined && (values.write === undefined || values.write === "-")) {

@@ -1,7 +1,6 @@
 // `tsbpf exec`: execsnoop — one line per exec (TIME PCOMM PID PPID UID RET ARGS), from tracepoints.
 import { parseCommandArgs, UsageError, type CommandIo } from "../command.js";
-import { parsePositiveInt } from "../../tools/common/flags.js";
-import type { ListenAddress } from "../../tools/common/metrics.js";
+import { parseMetricsFlag, parsePositiveInt } from "../../tools/common/flags.js";
 import { runExec } from "../../tools/exec/run.js";
 
 export const name = "exec";
@@ -44,17 +43,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     uid = Number(values.uid);
   }
   if (values.name === "") throw new UsageError("--name wants a non-empty pattern", usage);
-  let listen: ListenAddress | undefined;
-  if (values.metrics !== undefined) {
-    // node:http is loaded only when metrics are wanted (start-up time).
-    const { MetricsAddressError, parseListenAddress } = await import("../../tools/common/metrics.js");
-    try {
-      listen = parseListenAddress(values.metrics);
-    } catch (err) {
-      if (err instanceof MetricsAddressError) throw new UsageError(err.message, usage);
-      throw err;
-    }
-  }
+  const listen = parseMetricsFlag(values.metrics, usage);
   return runExec({
     failed: values.failed === true, name: values.name, uid, timestamps: values.timestamps === true, quote: values.quote === true,
     count, json: values.json === true, listen,

@@ -1,8 +1,7 @@
 // `tsbpf tcp`: TCP per process — connections opened, bytes sent and received, refreshed every
 // interval (tcptop) — or with --closed one line per closed connection (tcplife). Tracepoints only.
 import { parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
-import { TOOL_OPTIONS, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
-import { MetricsAddressError, parseListenAddress, type ListenAddress } from "../../tools/common/metrics.js";
+import { TOOL_OPTIONS, parseMetricsFlag, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
 import { runTcp } from "../../tools/tcp/run.js";
 
 export const name = "tcp";
@@ -47,13 +46,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   const pid = parsePositiveInt(values.pid, "--pid", usage);
   const comm = values.comm;
   if (comm !== undefined && (comm.length === 0 || comm.length > 15)) throw new UsageError(`--comm wants a command name of 1 to 15 characters, not "${comm}"`, usage);
-  let listen: ListenAddress | undefined;
-  try {
-    listen = values.metrics === undefined ? undefined : parseListenAddress(values.metrics);
-  } catch (err) {
-    if (err instanceof MetricsAddressError) throw new UsageError(err.message, usage);
-    throw err;
-  }
+  const listen = parseMetricsFlag(values.metrics, usage);
   return runTcp({
     closed, intervalSeconds, limit, count, json: values.json === true, listen, pid, comm, wide: values.wide === true,
     out: io === processIo ? process.stdout : undefined,

@@ -2,8 +2,7 @@
 // and recent execs on one screen. `npm start` runs it with no arguments.
 import { parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
 import type { XdpMode } from "../../programs/xdp.js";
-import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
-import { MetricsAddressError, parseListenAddress, type ListenAddress } from "../../tools/common/metrics.js";
+import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parseMetricsFlag, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
 import { XDP_MODES } from "../../tools/common/xdp.js";
 import { runTop } from "../../tools/top/run.js";
 
@@ -31,13 +30,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   const intervalSeconds = parseSeconds(values.interval, "--interval", usage, 1);
   const limit = parsePositiveInt(values.limit, "--limit", usage) ?? 8;
   const count = parsePositiveInt(values.count, "--count", usage);
-  let listen: ListenAddress | undefined;
-  try {
-    listen = values.metrics === undefined ? undefined : parseListenAddress(values.metrics);
-  } catch (err) {
-    if (err instanceof MetricsAddressError) throw new UsageError(err.message, usage);
-    throw err;
-  }
+  const listen = parseMetricsFlag(values.metrics, usage);
   return runTop({
     interfaces: values.interface, intervalSeconds, count, limit, json: values.json === true, listen, xdpMode,
     out: io === processIo ? process.stdout : undefined,

@@ -1,5 +1,6 @@
 // The options every tool shares, their parsing, and the usage text that describes them.
 import { UsageError, type OptionSpec } from "../../cli/command.js";
+import { MetricsAddressError, parseListenAddress, type ListenAddress } from "./listen-address.js";
 
 /** -i/--interface, --interval, --count, --metrics (and --json, --help, which every command has). */
 export const TOOL_OPTIONS = {
@@ -34,4 +35,15 @@ export function parsePositiveInt(text: string | undefined, flag: string, usage: 
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new UsageError(`${flag} wants a positive integer, not "${text}"`, usage);
   return Number(text);
+}
+
+/** --metrics: where to serve /metrics, or undefined when the flag is absent; a bad address is a usage error. */
+export function parseMetricsFlag(text: string | undefined, usage: string): ListenAddress | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseListenAddress(text);
+  } catch (err) {
+    if (err instanceof MetricsAddressError) throw new UsageError(err.message, usage);
+    throw err;
+  }
 }

@@ -146,6 +146,16 @@ export class ToolRuntime {
     return failures;
   }
 
+  /**
+   * close(), with each teardown failure written as one line ("TOOL: releasing LABEL failed:
+   * MESSAGE"); false when something could not be released (the tool then exits with status 1).
+   */
+  async closeReporting(tool: string, write: (text: string) => void): Promise<boolean> {
+    const failures = await this.close();
+    for (const { label, error } of failures) write(`${tool}: releasing ${label} failed: ${(error as Error)?.message ?? String(error)}\n`);
+    return failures.length === 0;
+  }
+
   /** Last resort on exit paths that cannot wait: synchronous steps run, async ones are started. */
   #releaseSync(): void {
     while (this.#cleanups.length > 0) {

@@ -96,10 +96,7 @@ export async function runCount(options: CountOptions, io: CommandIo, signal?: Ab
       io.stdout(`${lines.join("\n")}\n`);
     };
   } finally {
-    for (const failure of await runtime.close()) {
-      exitCode = 1;
-      io.stderr(`tsbpf count: releasing ${failure.label} failed: ${(failure.error as Error)?.message ?? String(failure.error)}\n`);
-    }
+    if (!(await runtime.closeReporting("tsbpf count", (text) => io.stderr(text)))) exitCode = 1;
   }
   summaryOut?.();
   return exitCode;

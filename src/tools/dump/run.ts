@@ -118,10 +118,7 @@ export async function runDump(options: DumpOptions, io: CommandIo, signal?: Abor
   try {
     summary = await capture(options, io, runtime, interfaces);
   } finally {
-    for (const failure of await runtime.close()) {
-      exitCode = 1;
-      io.stderr(`${TOOL}: releasing ${failure.label} failed: ${(failure.error as Error)?.message ?? String(failure.error)}\n`);
-    }
+    if (!(await runtime.closeReporting(TOOL, (text) => io.stderr(text)))) exitCode = 1;
   }
   summary?.();
   return exitCode;

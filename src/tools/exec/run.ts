@@ -106,10 +106,7 @@ export async function runExec(options: ExecOptions, io: CommandIo, signal?: Abor
         `(stopped by ${describeStop(stop)} at ${clockTime()}${drops > 0 ? `; ${drops} records lost: the ring buffer was full` : ""}); detached\n`);
     };
   } finally {
-    for (const failure of await runtime.close()) {
-      exitCode = 1;
-      io.stderr(`${TOOL}: releasing ${failure.label} failed: ${(failure.error as Error)?.message ?? String(failure.error)}\n`);
-    }
+    if (!(await runtime.closeReporting(TOOL, (text) => io.stderr(text)))) exitCode = 1;
   }
   summaryOut?.();
   return exitCode;

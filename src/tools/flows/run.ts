@@ -57,10 +57,7 @@ export async function runFlows(options: FlowsOptions, io: CommandIo, signal?: Ab
   try {
     summaryOut = options.top ? await runTop(options, io, runtime, interfaces) : await runPackets(options, io, runtime, interfaces);
   } finally {
-    for (const failure of await runtime.close()) {
-      exitCode = 1;
-      io.stderr(`${TOOL}: releasing ${failure.label} failed: ${(failure.error as Error)?.message ?? String(failure.error)}\n`);
-    }
+    if (!(await runtime.closeReporting(TOOL, (text) => io.stderr(text)))) exitCode = 1;
   }
   summaryOut?.();
   return exitCode;

@@ -75,10 +75,7 @@ export async function runTcp(options: TcpOptions, io: CommandIo, signal?: AbortS
       ? await runClosed(options, io, runtime, tracker, json, ndjson)
       : await runTop(options, io, runtime, tracker, json, ndjson, what);
   } finally {
-    for (const failure of await runtime.close()) {
-      exitCode = 1;
-      io.stderr(`${TOOL}: releasing ${failure.label} failed: ${(failure.error as Error)?.message ?? String(failure.error)}\n`);
-    }
+    if (!(await runtime.closeReporting(TOOL, (text) => io.stderr(text)))) exitCode = 1;
   }
   summaryOut?.();
   return exitCode;

@@ -30,6 +30,7 @@ import type { RingRecord } from "../../events/record.js";
 import type { KernelObject } from "../../compiler/object.js";
 import type { LruHashMap } from "../../maps/index.js";
 import { NotSupportedError, SyscallError, TargetNotFoundError, TsbpfError } from "../../sys/errors.js";
+import { ipv4Text, ipv6Text } from "../common/addresses.js";
 import { loadToolObject } from "../common/kernel-artifact.js";
 import { ClosedRecord, DIRECTION_ACCEPT } from "./tcp.bpf.js";
 import type * as Kernel from "./tcp.bpf.js";
@@ -169,21 +170,7 @@ function active(c: TcpCounters): boolean {
 
 /** IPv4 dotted quad, or IPv6 in RFC 5952 form (IPv4-mapped as ::ffff:a.b.c.d). */
 export function addressText(bytes: Uint8Array, ipVersion: 4 | 6): string {
-  if (ipVersion === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
-  const groups = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
-  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
-  // The longest run of two or more zero groups becomes "::" (the first such run on a tie).
-  let bestAt = -1, bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) { bestAt = i; bestLength = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestAt < 0) return hex.join(":");
-  return `${hex.slice(0, bestAt).join(":")}::${hex.slice(bestAt + bestLength).join(":")}`;
+  return ipVersion === 4 ? ipv4Text(bytes, 0) : ipv6Text(bytes, 0);
 }
 
 /** CLOCK_MONOTONIC (bpf_ktime_get_ns; Node's hrtime uses the same clock on Linux) to wall-clock ms. */

@@ -129,10 +129,7 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
         panels.map((p) => `  ${p.summary()}\n`).join(""));
     };
   } finally {
-    for (const failure of await runtime.close()) {
-      exitCode = 1;
-      io.stderr(`tsbpf top: releasing ${failure.label} failed: ${(failure.error as Error)?.message ?? String(failure.error)}\n`);
-    }
+    if (!(await runtime.closeReporting("tsbpf top", (text) => io.stderr(text)))) exitCode = 1;
   }
   summaryOut?.();
   return exitCode;
