@@ -275,7 +275,12 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
         yield e;
         if (this.#closed || signal?.aborted) return;
       }
-      if (batch.length === 0 && !(await this.wait(signal))) return;
+      if (batch.length === 0) {
+        if (!(await this.wait(signal))) return;
+      } else {
+        // More may follow: a short timer costs far less CPU than a wake-up through epoll.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     }
   }
 
