@@ -71,3 +71,22 @@ test("the README's example is examples/quickstart.ts verbatim, and it counts a r
   const counted = withNetns(pair.b.path, () => countPackets(pair.b.ifname, () => { pair.ping(pair.a, 4); }));
   assert.equal(counted, 4n);
 });
+
+test("tcp-by-process: the TcpTracker example sees the exact bytes a process sends itself over TCP", async () => {
+  const { watchTcp } = await import("../examples/tcp-by-process.js");
+  const script = `
+    import net from "node:net";
+    const server = net.createServer((c) => { c.on("data", () => {}); c.on("end", () => { c.end(); server.close(); }); });
+    server.listen(0, "127.0.0.1", () => {
+      setTimeout(() => { const c = net.connect(server.address().port, "127.0.0.1", () => c.end(Buffer.alloc(7777, 1))); c.on("data", () => {}); }, 300);
+    });`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
+  const lines: string[] = [];
+  const rows = await watchTcp(2, (line) => lines.push(line));
+  await new Promise((r) => child.exitCode === null ? child.on("exit", r) : r(null));
+  const mine = rows.find((r) => r.pid === child.pid);
+  assert.ok(mine, `the child ${child.pid} is among ${JSON.stringify(rows)}`);
+  assert.equal(mine.sent, 7777);
+  assert.equal(mine.received, 7777);
+  assert.ok(lines.some((l) => l.startsWith(`${child.pid} node: `)), lines.join("\n"));
+});
