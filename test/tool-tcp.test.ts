@@ -16,6 +16,7 @@ import { closedLine } from "../src/tools/tcp/report.js";
 import { run as runTcpCommand } from "../src/cli/commands/tcp.js";
 import { UsageError } from "../src/cli/command.js";
 import { vethPairFor, type NetnsEnd, type VethPair } from "./helpers/netns.js";
+import { buildC, tempDir } from "./tracing-helpers.js";
 import { commandExists, ndjsonRecords, runTool, ToolProcess } from "./helpers/tool-process.js";
 
 type Rec = Record<string, unknown>;
@@ -264,7 +265,8 @@ test("tcp killed with SIGKILL leaves nothing attached (perf links, programs)", a
   const ids = Object.values(start.program_ids as Record<string, number>);
   assert.equal(ids.length, 6);
   const links = listLinks().filter((l) => ids.includes(l.progId));
-  assert.deepEqual(links.map((l) => l.type), Array(6).fill("perf_event"));
+  // one link per tracepoint: 7 (the accept program serves both accept and accept4)
+  assert.deepEqual(links.map((l) => l.type), Array(7).fill("perf_event"));
   tool.kill("SIGKILL");
   assert.deepEqual(await tool.exit(), { code: null, signal: "SIGKILL" });
   await programsGone(ids);
@@ -343,6 +345,45 @@ test("TcpTracker: an accepted connection belongs to the process that accept()ed 
   const row = tracker.snapshot().processes.find((p) => p.pid === pid);
   assert.ok(row, "the holder has a row");
   assert.deepEqual([row.comm, row.accepts, row.opened, row.sent, row.received], ["tcpt-holder", 1, 1, 0, 0]);
+});
+
+test("TcpTracker: a connection taken with the plain accept() system call belongs to that process too", async (t) => {
+  const pair = vethPairFor(t);
+  using dir = tempDir("tsbpf-accept-");
+  // A server that calls accept(2) itself (libc's accept() is the accept system call on x86-64).
+  const server = buildC(dir.path, "tcpt-plain", `
+    #include <arpa/inet.h>
+    #include <stdio.h>
+    #include <sys/socket.h>
+    #include <unistd.h>
+    int main(void) {
+      int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+      setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(${PORT4}) };
+      if (bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 4)) return 1;
+      printf("ready %d\\n", getpid()); fflush(stdout);
+      int c = accept(s, 0, 0);
+      printf("accepted %d\\n", c); fflush(stdout);
+      pause();
+    }`);
+  const tracker = TcpTracker.open({ comm: "tcpt-plain" });
+  t.after(() => tracker.close());
+  const holder = spawn("nsenter", [`--net=${pair.b.path}`, server], { stdio: ["ignore", "pipe", "inherit"] });
+  t.after(() => holder.kill("SIGKILL"));
+  let out = "";
+  const waitFor = (what: RegExp): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
+    const check = (): void => { const m = what.exec(out); if (m) resolve(m); };
+    holder.stdout!.on("data", (d: Buffer) => { out += d.toString(); check(); });
+    holder.on("exit", (code) => reject(new Error(`the server exited (${code})`)));
+    check();
+  });
+  const pid = Number((await waitFor(/ready (\d+)/))[1]);
+  const client = spawn("nsenter", [`--net=${pair.a.path}`, process.execPath, "-e", `require("node:net").connect(${PORT4}, "${pair.b.address}"); setTimeout(() => {}, 10000)`], { stdio: "ignore" });
+  t.after(() => client.kill("SIGKILL"));
+  await waitFor(/accepted \d+/);
+  const row = tracker.snapshot().processes.find((p) => p.pid === pid);
+  assert.ok(row, "the server has a row");
+  assert.deepEqual([row.comm, row.accepts, row.opened], ["tcpt-plain", 1, 1]);
 });
 
 test("addressText: IPv4, IPv6 in RFC 5952 form, IPv4-mapped", () => {

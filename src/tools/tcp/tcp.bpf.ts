@@ -11,9 +11,8 @@
 //                              (tcp_sock bytes_acked and bytes_received, probe-read);
 //   sock:sock_send_length      the bytes each sendmsg (write, send, sendfile/splice…) returned;
 //   sock:sock_recv_length      the bytes each recvmsg (read, recv…) returned, MSG_PEEK excepted;
-//   syscalls:sys_exit_accept4  the process that accepted a connection (through its file table;
-//                              libuv, Go, Java, nginx, Python accept with accept4; a plain
-//                              accept() is attributed at the first send/recv/close instead);
+//   syscalls:sys_exit_accept4  the process that accepted a connection (through its file table);
+//   and sys_exit_accept        the tracker attaches accept4Exit to both (their records are alike);
 //   tcp:tcp_retransmit_skb     a retransmitted segment (SYN retransmits included).
 //
 // Attribution: state changes to CLOSE, accepts and retransmits run in softirq or timer context,

@@ -1,7 +1,7 @@
 // TcpTracker: TCP connections and traffic per process, in process — the engine of `tsbpf tcp`,
 // reusable by other tools (the live `tsbpf top`). Built on tracepoints only (sock:inet_sock_set_state,
 // sock:sock_send_length, sock:sock_recv_length, tcp:tcp_retransmit_skb, tcp:tcp_destroy_sock,
-// syscalls:sys_exit_accept4; see tcp.bpf.ts), counted in
+// syscalls:sys_exit_accept4 / sys_exit_accept; see tcp.bpf.ts), counted in
 // the kernel per process, so nothing crosses to user space per packet or per send; one ring
 // buffer record per closed connection.
 //
@@ -48,6 +48,8 @@ export const TCP_TRACEPOINTS = [
   ["retransmit", "tcp", "tcp_retransmit_skb"],
   ["destroy", "tcp", "tcp_destroy_sock"],
   ["accept4Exit", "syscalls", "sys_exit_accept4"],
+  // The same program: sys_exit_accept's record is sys_exit_accept4's (ret at offset 16).
+  ["accept4Exit", "syscalls", "sys_exit_accept"],
 ] as const;
 
 export interface TcpTrackerOptions {
