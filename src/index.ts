@@ -35,6 +35,7 @@ export { TpBtfProgram, attachTracing } from "./programs/tp-btf.js";
 export { UprobeProgram, attachUprobe, attachUprobeMulti } from "./programs/uprobe.js";
 export { PerfEventProgram, attachPerfEventProgram } from "./programs/perf-event.js";
 export { IterProgram, attachIter, IterLink, IterReader } from "./programs/iter.js";
+export { attachToSocketMap } from "./programs/sk-skb.js";
 export { KprobeProgram, attachKprobe, attachKprobeMulti, kprobeSupport } from "./programs/kprobe.js";
 export { FentryProgram } from "./programs/fentry.js";
 export { listPrograms, listMaps, listLinks, listBtf, getProgram, getMap, getLink, programInstructions, programListing, enableRunStats } from "./introspect.js";
