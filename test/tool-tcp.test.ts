@@ -321,15 +321,11 @@ test("TcpTracker in-process: snapshot() rows with exact bytes for the client, dr
   await programsGone(ids);
 });
 
-test("TcpTracker: an accepted connection belongs to the process that accept()ed it, before any data moves", async (t) => {
-  const pair = vethPairFor(t);
-  const tracker = TcpTracker.open({ comm: "tcpt-holder" });
-  t.after(() => tracker.close());
-  const holder = spawn("nsenter", [`--net=${pair.b.path}`, process.execPath, "--input-type=module", "-e", `
-    import net from "node:net";
-    process.title = "tcpt-holder";
-    net.createServer((c) => { process.stdout.write("accepted\\n"); }).listen(${PORT4}, "0.0.0.0", () => process.stdout.write("ready " + process.pid + "\\n"));`],
-  { stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * Waits for `holder` (a server in b that prints "ready PID") and connects to it from a; returns
+ * its pid and a way to wait for its next output.
+ */
+async function serveAndConnect(t: { after(fn: () => void): void }, pair: VethPair, holder: ChildProcess): Promise<{ pid: number; waitFor: (what: RegExp) => Promise<RegExpExecArray> }> {
   t.after(() => holder.kill("SIGKILL"));
   let out = "";
   const waitFor = (what: RegExp): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
@@ -341,6 +337,19 @@ test("TcpTracker: an accepted connection belongs to the process that accept()ed 
   const pid = Number((await waitFor(/ready (\d+)/))[1]);
   const client = spawn("nsenter", [`--net=${pair.a.path}`, process.execPath, "-e", `require("node:net").connect(${PORT4}, "${pair.b.address}"); setTimeout(() => {}, 10000)`], { stdio: "ignore" });
   t.after(() => client.kill("SIGKILL"));
+  return { pid, waitFor };
+}
+
+test("TcpTracker: an accepted connection belongs to the process that accept()ed it, before any data moves", async (t) => {
+  const pair = vethPairFor(t);
+  const tracker = TcpTracker.open({ comm: "tcpt-holder" });
+  t.after(() => tracker.close());
+  const holder = spawn("nsenter", [`--net=${pair.b.path}`, process.execPath, "--input-type=module", "-e", `
+    import net from "node:net";
+    process.title = "tcpt-holder";
+    net.createServer((c) => { process.stdout.write("accepted\\n"); }).listen(${PORT4}, "0.0.0.0", () => process.stdout.write("ready " + process.pid + "\\n"));`],
+  { stdio: ["ignore", "pipe", "inherit"] });
+  const { pid, waitFor } = await serveAndConnect(t, pair, holder);
   await waitFor(/accepted/);
   const row = tracker.snapshot().processes.find((p) => p.pid === pid);
   assert.ok(row, "the holder has a row");
@@ -369,17 +378,7 @@ test("TcpTracker: a connection taken with the plain accept() system call belongs
   const tracker = TcpTracker.open({ comm: "tcpt-plain" });
   t.after(() => tracker.close());
   const holder = spawn("nsenter", [`--net=${pair.b.path}`, server], { stdio: ["ignore", "pipe", "inherit"] });
-  t.after(() => holder.kill("SIGKILL"));
-  let out = "";
-  const waitFor = (what: RegExp): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
-    const check = (): void => { const m = what.exec(out); if (m) resolve(m); };
-    holder.stdout!.on("data", (d: Buffer) => { out += d.toString(); check(); });
-    holder.on("exit", (code) => reject(new Error(`the server exited (${code})`)));
-    check();
-  });
-  const pid = Number((await waitFor(/ready (\d+)/))[1]);
-  const client = spawn("nsenter", [`--net=${pair.a.path}`, process.execPath, "-e", `require("node:net").connect(${PORT4}, "${pair.b.address}"); setTimeout(() => {}, 10000)`], { stdio: "ignore" });
-  t.after(() => client.kill("SIGKILL"));
+  const { pid, waitFor } = await serveAndConnect(t, pair, holder);
   await waitFor(/accepted \d+/);
   const row = tracker.snapshot().processes.find((p) => p.pid === pid);
   assert.ok(row, "the server has a row");
