@@ -7,6 +7,7 @@
 import type { CommandIo } from "../../cli/command.js";
 import type { ListenAddress } from "../common/metrics.js";
 import { describeStop, ToolRuntime } from "../common/lifecycle.js";
+import { streamLines } from "../common/stream.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { requireCapabilities } from "../common/privilege.js";
 import { clockTime, formatDuration } from "../common/format.js";
@@ -30,9 +31,6 @@ export interface ExecOptions {
   /** Serve /metrics here. */
   listen?: ListenAddress;
 }
-
-/** While events keep coming, how long to let them gather between two reads. */
-const BATCH_MS = 5;
 
 const TOOL = "tsbpf exec";
 
@@ -69,33 +67,15 @@ export async function runExec(options: ExecOptions, io: CommandIo, signal?: Abor
     }
 
     const lineOptions = { startNs: options.timestamps ? startNs : undefined, quote: options.quote === true };
-    const batch: string[] = [];
-    const onExec = (e: ExecEvent): boolean => {
-      counts.add(e);
-      if (e.ret !== 0 && options.failed !== true) return true;
-      if (matches && !matches(e.comm)) return true;
-      counts.shown++;
-      batch.push(json ? JSON.stringify(eventRecord(e, startNs)) : eventLine(e, lineOptions));
-      if (count !== undefined && counts.shown >= count) { runtime.stop({ kind: "done" }); return false; }
-      return true;
-    };
-    const flush = (): void => {
-      if (batch.length === 0) return;
-      io.stdout(`${batch.join("\n")}\n`);
-      batch.length = 0;
-    };
-    while (!runtime.stopped) {
-      const n = tracer.consume(onExec, 4096);
-      flush();
-      if (runtime.stopped) break;
-      // While execs keep coming, read again after a short timer instead of waiting in epoll: a
-      // wake-up through the epoll worker costs ~200 µs of CPU here, a timer a few µs. The first
-      // exec after a quiet spell still wakes us at once.
-      if (n > 0) { if (!(await runtime.sleep(BATCH_MS))) break; continue; }
-      if (!(await tracer.wait(runtime.signal))) break;
-    }
-    // Stopped by a signal: what is already in the ring happened before the stop, so show it too.
-    if (count === undefined || counts.shown < count) { tracer.consume(onExec); flush(); }
+    counts.shown = await streamLines(runtime, tracer, {
+      count, write: (text) => io.stdout(text),
+      line: (e) => {
+        counts.add(e);
+        if (e.ret !== 0 && options.failed !== true) return undefined;
+        if (matches && !matches(e.comm)) return undefined;
+        return json ? JSON.stringify(eventRecord(e, startNs)) : eventLine(e, lineOptions);
+      },
+    });
 
     const drops = tracer.drops();
     const stop = runtime.stopReason;

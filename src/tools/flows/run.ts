@@ -6,6 +6,7 @@ import type { XdpMode } from "../../programs/xdp.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";
 import { describeStop, ToolRuntime } from "../common/lifecycle.js";
+import { streamLines } from "../common/stream.js";
 import { LiveView, type LiveOutput } from "../common/live-view.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
@@ -119,30 +120,9 @@ async function runPackets(options: FlowsOptions, io: CommandIo, runtime: ToolRun
 
   const formatter = new PacketFormatter(c.names);
   if (!c.json) io.stdout(`${formatter.header}\n`);
-  let reported = 0;
-  // One write per batch of records: lines are collected here (reused) and joined once.
-  const batch: string[] = [];
-  const onRecord = (r: RingRecord): boolean => {
-    batch.push(c.json ? formatter.json(r) : formatter.line(r));
-    reported++;
-    if (count !== undefined && reported >= count) { runtime.stop({ kind: "done" }); return false; }
-    return true;
-  };
-  const flush = (): void => {
-    if (batch.length === 0) return;
-    io.stdout(`${batch.join("\n")}\n`);
-    batch.length = 0;
-  };
-  while (!runtime.stopped) {
-    const n = ring.consume(onRecord, 4096);
-    flush();
-    if (runtime.stopped) break;
-    if (n > 0) { await new Promise<void>((resolve) => setImmediate(resolve)); continue; }
-    if (!(await ring.wait(runtime.signal))) break;
-  }
-  // Stopped by a signal: what is already in the ring was seen before the stop, so report it too
-  // (within --count).
-  if (count === undefined || reported < count) { ring.consume(onRecord); flush(); }
+  const reported = await streamLines(runtime, ring, {
+    count, write: (text) => io.stdout(text), line: (r: RingRecord) => (c.json ? formatter.json(r) : formatter.line(r)),
+  });
 
   const totals = totalLines(probe.totals(), c.names);
   const drops = probe.drops();

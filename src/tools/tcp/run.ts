@@ -3,6 +3,7 @@
 // (tcptop); with `closed`, one line (or NDJSON record) per closed connection (tcplife).
 import type { CommandIo } from "../../cli/command.js";
 import { describeStop, ToolRuntime } from "../common/lifecycle.js";
+import { streamLines } from "../common/stream.js";
 import { LiveView, type LiveOutput } from "../common/live-view.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter, ndjsonLine } from "../common/ndjson.js";
@@ -148,32 +149,16 @@ async function runClosed(options: TcpOptions, io: CommandIo, runtime: ToolRuntim
   const { count } = options;
   const wide = options.wide === true;
   if (!json) io.stdout(`${closedHeader(wide)}\n`);
-  let reported = 0;
-  const batch: string[] = [];
-  const report = (c: ClosedConnection): boolean => {
-    batch.push(json ? ndjsonLine(closedRecord(c)) : closedLine(c, wide));
-    reported++;
-    if (count !== undefined && reported >= count) { runtime.stop({ kind: "done" }); return false; }
-    return true;
+  const closed = {
+    consume: (callback: (c: ClosedConnection) => boolean | void, limit?: number): number => {
+      const list = tracker.drainClosed(limit);
+      for (const c of list) if (callback(c) === false) break;
+      return list.length;
+    },
+    wait: (signal: AbortSignal): Promise<boolean> => tracker.waitClosed(signal),
   };
-  const flush = (): void => {
-    if (batch.length === 0) return;
-    io.stdout(`${batch.join("\n")}\n`);
-    batch.length = 0;
-  };
-  const drain = (): number => {
-    const closed = tracker.drainClosed(4096);
-    for (const c of closed) if (!report(c)) break;
-    flush();
-    return closed.length;
-  };
-  while (!runtime.stopped) {
-    const n = drain();
-    if (runtime.stopped) break;
-    if (n > 0) { await new Promise<void>((resolve) => setImmediate(resolve)); continue; }
-    if (!(await tracker.waitClosed(runtime.signal))) break;
-  }
-  // Stopped by a signal: what is already in the ring closed before the stop, so report it too.
-  if (count === undefined || reported < count) drain();
+  const reported = await streamLines(runtime, closed, {
+    count, write: (text) => io.stdout(text), line: (c) => (json ? ndjsonLine(closedRecord(c)) : closedLine(c, wide)),
+  });
   return summary(io, runtime, tracker, json, ndjson, options.limit, { closed: reported });
 }
