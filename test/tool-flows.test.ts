@@ -23,7 +23,7 @@ import { FlowTracker } from "../src/tools/flows/tracker.js";
 import { readPerCpu } from "../src/tools/flows/probe.js";
 import type * as FlowsKernel from "../src/tools/flows/flows.bpf.js";
 import { FlowKey, PacketRecord } from "../src/tools/flows/flows.bpf.js";
-import { vethPairFor, type NetnsEnd, type VethPair } from "./helpers/netns.js";
+import { vethPairFor, vethPairWithV6For, type NetnsEnd, type PairAddresses, type VethPair } from "./helpers/netns.js";
 import { commandExists, ndjsonRecords, runTool, ToolProcess, TSBPF_MAIN } from "./helpers/tool-process.js";
 
 type Rec = Record<string, unknown>;
@@ -37,17 +37,7 @@ const ICMP6_ERROR_FRAME = 14 + 40 + 8 + 40 + 8 + ERROR_PAYLOAD;
 const UDP4_COUNT = 5, UDP6_COUNT = 3;
 const CLIENT_PORT4 = 40000, CLIENT_PORT6 = 40001;
 
-interface Addresses { a4: string; b4: string; a6: string; b6: string }
 
-/** A veth pair with IPv6 addresses too (no duplicate address detection, so they work at once). */
-function pairWithV6(t: { after(fn: () => void): void }): { pair: VethPair; addr: Addresses } {
-  const pair = vethPairFor(t);
-  const prefix = `fd00:${(process.pid % 0xffff).toString(16)}:${pair.a.address.split(".")[2]}`;
-  const addr = { a4: pair.a.address, b4: pair.b.address, a6: `${prefix}::1`, b6: `${prefix}::2` };
-  pair.run(pair.a, "ip", ["-6", "addr", "add", `${addr.a6}/64`, "dev", pair.a.ifname, "nodad"]);
-  pair.run(pair.b, "ip", ["-6", "addr", "add", `${addr.b6}/64`, "dev", pair.b.ifname, "nodad"]);
-  return { pair, addr };
-}
 
 /** In `end`: UDP echo on 5000 (IPv4) and 5001 (IPv6), a TCP server on 5002 that reads to the end and answers "ok". */
 async function startServer(t: { after(fn: () => void): void }, end: NetnsEnd): Promise<ChildProcess> {
@@ -71,7 +61,7 @@ async function startServer(t: { after(fn: () => void): void }, end: NetnsEnd): P
  * 40001, each waiting for its echo; one datagram to a closed port of each family (an ICMP error
  * comes back); and, with `tcp`, 3000 bytes over TCP to port 5002.
  */
-function sendTraffic(pair: VethPair, end: NetnsEnd, addr: Addresses, options: { tcp?: boolean } = {}): void {
+function sendTraffic(pair: VethPair, end: NetnsEnd, addr: PairAddresses, options: { tcp?: boolean } = {}): void {
   const script = `
     import dgram from "node:dgram"; import net from "node:net";
     const exchange = async (type, local, host, port, size, count) => {
@@ -115,7 +105,7 @@ function startIn(t: { after(fn: () => void): void }, end: NetnsEnd, args: string
 const matches = (r: Rec, want: Rec): boolean => Object.entries(want).every(([k, v]) => r[k] === v);
 
 /** The flows the traffic above makes, as seen on b's interface. */
-function expectedFlows(addr: Addresses): { name: string; where: Rec; packets: number; bytes: number }[] {
+function expectedFlows(addr: PairAddresses): { name: string; where: Rec; packets: number; bytes: number }[] {
   return [
     { name: "UDP/IPv4 in", where: { direction: "ingress", ip_version: 4, protocol: 17, saddr: addr.a4, sport: CLIENT_PORT4, daddr: addr.b4, dport: 5000 }, packets: UDP4_COUNT, bytes: UDP4_COUNT * UDP4_FRAME },
     { name: "UDP/IPv4 out", where: { direction: "egress", ip_version: 4, protocol: 17, saddr: addr.b4, sport: 5000, daddr: addr.a4, dport: CLIENT_PORT4 }, packets: UDP4_COUNT, bytes: UDP4_COUNT * UDP4_FRAME },
@@ -142,7 +132,7 @@ async function assertNothingAttached(pair: VethPair, end: NetnsEnd, programIds: 
 }
 
 test("flows --json: one record per packet, exact per flow in both directions, IPv4, IPv6, ICMP errors; SIGTERM summary; nothing attached", async (t) => {
-  const { pair, addr } = pairWithV6(t);
+  const { pair, addr } = vethPairWithV6For(t);
   await startServer(t, pair.b);
   const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--json"]);
   const start = await tool.waitFor((p) => ndjsonRecords(p.stdout)[0], "the start record");
@@ -194,7 +184,7 @@ test("flows --json: one record per packet, exact per flow in both directions, IP
 });
 
 test("flows (piped): a header and one line per packet with S-Address S-Port D-Address D-Port Protocol; --count stops it", async (t) => {
-  const { pair, addr } = pairWithV6(t);
+  const { pair, addr } = vethPairWithV6For(t);
   await startServer(t, pair.b);
   // Only egress: the echoes and ICMP errors b sends; IPv6 neighbour discovery may add lines, so count generously.
   const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--direction", "out", "--count", "200"]);
@@ -227,7 +217,7 @@ test("flows (piped): a header and one line per packet with S-Address S-Port D-Ad
 });
 
 test("flows --top --json: interval records add up to the exact traffic of each flow, sorted by bytes, --limit rows; TCP flows too", async (t) => {
-  const { pair, addr } = pairWithV6(t);
+  const { pair, addr } = vethPairWithV6For(t);
   await startServer(t, pair.b);
   const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--top", "--json", "--interval", "0.3", "--limit", "50"]);
   const start = await tool.waitFor((p) => ndjsonRecords(p.stdout)[0], "the start record");
@@ -279,7 +269,7 @@ test("flows --top --json: interval records add up to the exact traffic of each f
 });
 
 test("flows --metrics: /metrics parses, counters by interface, direction, IP version and protocol equal the traffic; no port labels", async (t) => {
-  const { pair, addr } = pairWithV6(t);
+  const { pair, addr } = vethPairWithV6For(t);
   await startServer(t, pair.b);
   const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--top", "--interval", "0.5", "--metrics", "127.0.0.1:0"]);
   const url = await tool.waitFor((p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1], "the metrics address");
@@ -351,7 +341,7 @@ test("flows -i nosuchif: one clear line, exit 1; missing privileges named; usage
 });
 
 test("FlowTracker in-process: snapshot() gives the interval's flows with rates, then only new traffic; close() detaches", async (t) => {
-  const { pair, addr } = pairWithV6(t);
+  const { pair, addr } = vethPairWithV6For(t);
   await startServer(t, pair.b);
   const tracker = pair.within(pair.b, () => FlowTracker.attach({ interfaces: ["veth1"] }));
   t.after(() => tracker.close());
@@ -379,7 +369,7 @@ test("FlowTracker in-process: snapshot() gives the interval's flows with rates, 
 });
 
 test("flows --top on a terminal redraws its table in place; piped, plain frames", async (t) => {
-  const { pair, addr } = pairWithV6(t);
+  const { pair, addr } = vethPairWithV6For(t);
   await startServer(t, pair.b);
   if (commandExists("script")) {
     // script gives the tool a pseudo-terminal; stty sets its size (a fresh pty is 0x0).

@@ -15,7 +15,7 @@ import { TcpTracker, addressText, type ClosedConnection } from "../src/tools/tcp
 import { closedLine } from "../src/tools/tcp/report.js";
 import { run as runTcpCommand } from "../src/cli/commands/tcp.js";
 import { UsageError } from "../src/cli/command.js";
-import { vethPairFor, type NetnsEnd, type VethPair } from "./helpers/netns.js";
+import { vethPairFor, vethPairWithV6For, type NetnsEnd, type PairAddresses, type VethPair } from "./helpers/netns.js";
 import { buildC, tempDir } from "./tracing-helpers.js";
 import { commandExists, ndjsonRecords, runTool, ToolProcess } from "./helpers/tool-process.js";
 
@@ -25,16 +25,7 @@ const PORT4 = 6000, PORT6 = 6001, CLOSED_PORT = 6009;
 const CLIENT4 = 100_000, SERVER4 = 12_345, CLIENT6 = 70_001, SERVER6 = 5_432;
 const SERVER_COMM = "tcpt-server", CLIENT_COMM = "tcpt-client";
 
-interface Addresses { a4: string; b4: string; a6: string; b6: string }
 
-function pairWithV6(t: { after(fn: () => void): void }): { pair: VethPair; addr: Addresses } {
-  const pair = vethPairFor(t);
-  const prefix = `fd00:${(process.pid % 0xffff).toString(16)}:${pair.a.address.split(".")[2]}`;
-  const addr = { a4: pair.a.address, b4: pair.b.address, a6: `${prefix}::1`, b6: `${prefix}::2` };
-  pair.run(pair.a, "ip", ["-6", "addr", "add", `${addr.a6}/64`, "dev", pair.a.ifname, "nodad"]);
-  pair.run(pair.b, "ip", ["-6", "addr", "add", `${addr.b6}/64`, "dev", pair.b.ifname, "nodad"]);
-  return { pair, addr };
-}
 
 /**
  * In `end`, a process named tcpt-server: on PORT4 (IPv4) and PORT6 (IPv6 only) it reads each
@@ -62,7 +53,7 @@ async function startServer(t: { after(fn: () => void): void }, end: NetnsEnd): P
 interface ClientRun { pid: number; port4: number; port6: number; ms4: number; ms6: number; got4: number; got6: number; refused: string }
 
 /** From `end`, as tcpt-client: CLIENT4 bytes to b4:PORT4, CLIENT6 to b6:PORT6 (reading the answers), then a connect to a closed port. */
-function runClient(pair: VethPair, end: NetnsEnd, addr: Addresses): ClientRun {
+function runClient(pair: VethPair, end: NetnsEnd, addr: PairAddresses): ClientRun {
   const script = `
     import net from "node:net";
     process.title = "${CLIENT_COMM}";
@@ -106,7 +97,7 @@ async function programsGone(ids: number[]): Promise<void> {
 }
 
 test("tcp --closed --json / --closed --count: each connection with its process, addresses, ports, exact payload bytes and duration (IPv4, IPv6); a refused connect is a failure; SIGTERM summary", async (t) => {
-  const { pair, addr } = pairWithV6(t);
+  const { pair, addr } = vethPairWithV6For(t);
   const server = await startServer(t, pair.b);
   const tool = startTool(t, ["--closed", "--json"]);
   const human = startTool(t, ["--closed", "--wide", "--comm", CLIENT_COMM, "--count", "3"]);
@@ -174,7 +165,7 @@ test("tcp --closed --json / --closed --count: each connection with its process, 
 });
 
 test("tcp (table) --pid/--comm: the process's connections and exact bytes per interval, piped as plain frames and as --json", async (t) => {
-  const { pair, addr } = pairWithV6(t);
+  const { pair, addr } = vethPairWithV6For(t);
   const server = await startServer(t, pair.b);
   const json = startTool(t, ["--json", "--pid", String(server.pid), "--interval", "0.3"]);
   const plain = startTool(t, ["--comm", CLIENT_COMM, "--interval", "0.3", "--limit", "5"]);
@@ -211,7 +202,7 @@ test("tcp (table) --pid/--comm: the process's connections and exact bytes per in
 });
 
 test("tcp --metrics: SYN retransmissions to an address nobody answers and the failed connect, scraped and parsed; no pid or port labels", async (t) => {
-  const { pair, addr } = pairWithV6(t);
+  const { pair, addr } = vethPairWithV6For(t);
   const tool = startTool(t, ["--json", "--comm", CLIENT_COMM, "--interval", "0.5", "--metrics", "127.0.0.1:0"]);
   const url = await tool.waitFor((p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1], "the metrics address");
   const before = parseExposition(await (await fetch(url)).text());
@@ -291,7 +282,7 @@ test("tcp usage errors exit 2 with the usage; missing privileges named in one li
 });
 
 test("TcpTracker in-process: snapshot() rows with exact bytes for the client, drainClosed() its connections; close() detaches", async (t) => {
-  const { pair, addr } = pairWithV6(t);
+  const { pair, addr } = vethPairWithV6For(t);
   await startServer(t, pair.b);
   const tracker = TcpTracker.open({ comm: CLIENT_COMM });
   t.after(() => tracker.close());

@@ -128,3 +128,16 @@ export function vethPairFor(t: { after(fn: () => void): void }): VethPair {
   t.after(() => pair.delete());
   return pair;
 }
+
+/** IPv4 and IPv6 addresses of the two ends of a pair made by vethPairWithV6For. */
+export interface PairAddresses { a4: string; b4: string; a6: string; b6: string }
+
+/** A pair like vethPairFor's with IPv6 addresses too (no duplicate address detection, so they work at once). */
+export function vethPairWithV6For(t: { after(fn: () => void): void }): { pair: VethPair; addr: PairAddresses } {
+  const pair = vethPairFor(t);
+  const prefix = `fd00:${(process.pid % 0xffff).toString(16)}:${pair.a.address.split(".")[2]}`;
+  const addr = { a4: pair.a.address, b4: pair.b.address, a6: `${prefix}::1`, b6: `${prefix}::2` };
+  pair.run(pair.a, "ip", ["-6", "addr", "add", `${addr.a6}/64`, "dev", pair.a.ifname, "nodad"]);
+  pair.run(pair.b, "ip", ["-6", "addr", "add", `${addr.b6}/64`, "dev", pair.b.ifname, "nodad"]);
+  return { pair, addr };
+}

@@ -1,13 +1,13 @@
 // The count program in use: count.bpf.ts (kernel TypeScript, compiled ahead of time by `npm run
 // build`) with its two per-CPU maps, and one XDP link per interface. read() sums the CPUs' values
 // in user space.
-import type { KeyValueMap, PerCpuHashMap } from "../../maps/index.js";
+import type { PerCpuHashMap } from "../../maps/index.js";
 import type { Attachment } from "../../links/link.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { programIdentity } from "../../programs/net-common.js";
-import { NotSupportedError, SyscallError } from "../../sys/errors.js";
 import type { KernelObject } from "../../compiler/object.js";
 import { loadToolObject } from "../common/kernel-artifact.js";
+import { readPerCpu, type Traffic } from "../common/per-cpu.js";
 import { attachXdpLink, describeXdpAttachment, isLinkAttachment } from "../common/xdp.js";
 import type { InterfaceTarget } from "../common/interfaces.js";
 import type * as Kernel from "./count.bpf.js";
@@ -25,7 +25,7 @@ export function loadCountObject(): CountKernel {
   return loadToolObject<typeof Kernel>(import.meta.url, "count.bpf.json");
 }
 
-export interface Traffic { packets: bigint; bytes: bigint }
+export type { Traffic } from "../common/per-cpu.js";
 export interface EtherTypeCount extends Traffic { ifindex: number; etherType: number }
 export interface IpProtocolCount extends Traffic { ifindex: number; ipVersion: number; protocol: number }
 
@@ -51,21 +51,6 @@ export interface CounterOptions {
   warn?: (message: string) => void;
 }
 
-/** Reads a whole per-CPU map: one BPF_MAP_LOOKUP_BATCH, or key by key on kernels without batch ops. */
-function readAll<K>(map: KeyValueMap<K, CounterValue[]>): [K, Traffic][] {
-  let entries: [K, CounterValue[]][];
-  try {
-    entries = map.lookupBatch();
-  } catch (err) {
-    if (!(err instanceof NotSupportedError) && !(err instanceof SyscallError)) throw err;
-    entries = [...map.entries()];
-  }
-  return entries.map(([key, perCpu]) => {
-    let packets = 0n, bytes = 0n;
-    for (const c of perCpu) { packets += c.packets; bytes += c.bytes; }
-    return [key, { packets, bytes }];
-  });
-}
 
 type EtherMap = PerCpuHashMap<{ ifindex: number; etherType: number; pad: number }, CounterValue>;
 type IpMap = PerCpuHashMap<{ ifindex: number; ipVersion: number; protocol: number; pad: number }, CounterValue>;
@@ -118,8 +103,8 @@ export class PacketCounter implements Disposable {
   /** Current totals (since attach), CPUs summed. */
   read(): CountTotals {
     return {
-      etherTypes: readAll(this.#etherTypes).map(([k, t]) => ({ ifindex: k.ifindex, etherType: k.etherType, ...t })),
-      ipProtocols: readAll(this.#ipProtocols).map(([k, t]) => ({ ifindex: k.ifindex, ipVersion: k.ipVersion, protocol: k.protocol, ...t })),
+      etherTypes: readPerCpu(this.#etherTypes).map(([k, t]) => ({ ifindex: k.ifindex, etherType: k.etherType, ...t })),
+      ipProtocols: readPerCpu(this.#ipProtocols).map(([k, t]) => ({ ifindex: k.ifindex, ipVersion: k.ipVersion, protocol: k.protocol, ...t })),
     };
   }
 

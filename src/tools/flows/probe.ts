@@ -1,13 +1,13 @@
 // The flows kernel program in use: flows.bpf.ts loaded from its prebuilt artifact in one of its
 // two modes, with its XDP program attached to each interface's ingress and its TC program to
 // each interface's egress (tcx links). Shared by `tsbpf flows` (both modes) and FlowTracker.
-import type { KeyValueMap, LruPerCpuHashMap } from "../../maps/index.js";
+import type { LruPerCpuHashMap } from "../../maps/index.js";
 import type { Attachment } from "../../links/link.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { programIdentity } from "../../programs/net-common.js";
-import { NotSupportedError, SyscallError } from "../../sys/errors.js";
 import type { KernelObject } from "../../compiler/object.js";
 import { loadToolObject } from "../common/kernel-artifact.js";
+import { readPerCpu, type Traffic } from "../common/per-cpu.js";
 import { attachXdpLink, describeXdpAttachment, isLinkAttachment } from "../common/xdp.js";
 import type { InterfaceTarget } from "../common/interfaces.js";
 import { DIRECTIONS, type Direction, type FlowKeyFields } from "./flow.js";
@@ -38,24 +38,10 @@ export interface ProbeAttachment {
   link: boolean;
 }
 
-export interface Traffic { packets: bigint; bytes: bigint }
+export type { Traffic } from "../common/per-cpu.js";
+export { readPerCpu } from "../common/per-cpu.js";
 export interface TotalRow extends Traffic { ifindex: number; direction: Direction; family: number; protocol: number }
 
-/** Sums a per-CPU map's values, reading it with one batch where the kernel can. */
-export function readPerCpu<K>(map: KeyValueMap<K, { packets: bigint; bytes: bigint }[]>): [K, Traffic][] {
-  let entries: [K, { packets: bigint; bytes: bigint }[]][];
-  try {
-    entries = map.lookupBatch();
-  } catch (err) {
-    if (!(err instanceof NotSupportedError) && !(err instanceof SyscallError)) throw err;
-    entries = [...map.entries()];
-  }
-  return entries.map(([key, perCpu]) => {
-    let packets = 0n, bytes = 0n;
-    for (const c of perCpu) { packets += c.packets; bytes += c.bytes; }
-    return [key, { packets, bytes }];
-  });
-}
 
 export class FlowProbe implements Disposable {
   readonly object: FlowsKernel;
