@@ -204,6 +204,49 @@ test("--comm keeps only the packets a named process sends", async (t) => {
   for (const l of lines) assert.match(l, new RegExp(`^IP ${pair.b.address.replace(/\./g, "\\.")} > .*ICMP echo request`));
 });
 
+test("--pid keeps only the packets one process sends; --nano writes a nanosecond pcap that tcpdump reads", { skip: !commandExists("tcpdump") && "tcpdump missing" }, async (t) => {
+  const pair = vethPairFor(t);
+  // A sender in b that prints its pid, then sends 3 datagrams when told to.
+  const sender = spawn("nsenter", [`--net=${pair.b.path}`, process.execPath, "--input-type=module", "-e", `
+    import dgram from "node:dgram";
+    const s = dgram.createSocket("udp4");
+    process.stdout.write("pid " + process.pid + "\\n");
+    process.stdin.once("data", async () => {
+      for (let i = 0; i < 3; i++) await new Promise((r) => s.send(Buffer.alloc(20 + i), 9999, "${pair.a.address}", r));
+      s.close(); process.exit(0);
+    });`], { stdio: ["pipe", "pipe", "inherit"] });
+  t.after(() => sender.kill("SIGKILL"));
+  const pid = await new Promise<number>((resolve) => sender.stdout!.on("data", (d: Buffer) => { const m = /pid (\d+)/.exec(d.toString()); if (m) resolve(Number(m[1])); }));
+  const dir = tmpDir(t);
+  const file = path.join(dir, "nano.pcap");
+  const byPid = ToolProcess.start(["dump", "-i", "veth1", "-nn", "-t", "--pid", String(pid)], { netnsPath: pair.b.path });
+  const nano = ToolProcess.start(["dump", "-i", "veth1", "--nano", "-w", file, "-c", "4", "icmp"], { netnsPath: pair.b.path });
+  t.after(() => { for (const p of [byPid, nano]) if (p.running) p.kill("SIGKILL"); });
+  await byPid.waitFor(listening, "listening");
+  await nano.waitFor(listening, "listening");
+  pair.ping(pair.b, 2); // another process's packets: not shown by --pid
+  sender.stdin!.write("go\n");
+  await new Promise((r) => sender.on("exit", r));
+  await new Promise((r) => setTimeout(r, 300));
+  byPid.kill("SIGINT");
+  assert.equal((await byPid.exit()).code, 0, byPid.stderr);
+  const lines = byPid.stdout.split("\n").filter((l) => l.length > 0);
+  assert.deepEqual(lines.map((l) => l.replace(/\.\d+ > /, ".PORT > ")),
+    [20, 21, 22].map((n) => `IP ${pair.b.address}.PORT > ${pair.a.address}.9999: UDP, length ${n}`));
+
+  assert.equal((await nano.exit()).code, 0, nano.stderr);
+  const bytes = fs.readFileSync(file);
+  assert.equal(bytes.readUInt32LE(0), 0xa1b23c4d, "the nanosecond pcap magic");
+  const capture = readCapture(bytes);
+  assert.equal(capture.packets.length, 4);
+  assert.ok(capture.packets.some((p) => p.timestampNs % 1000n !== 0n), "timestamps carry nanoseconds");
+  const read = spawnSync("tcpdump", ["-nn", "--nano", "-tt", "-r", file], { encoding: "utf8" });
+  assert.equal(read.status, 0, read.stderr);
+  const stamps = read.stdout.trim().split("\n").map((l) => l.split(" ")[0]!);
+  assert.equal(stamps.length, 4);
+  for (const s of stamps) assert.match(s, /^\d+\.\d{9}$/);
+});
+
 test("rotation: -C/-W cycle through numbered files, -G/-W stop after N time slots", async (t) => {
   const pair = vethPairFor(t);
   const dir = tmpDir(t);
