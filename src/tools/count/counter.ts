@@ -11,6 +11,7 @@ import { readPerCpu, type Traffic } from "../common/per-cpu.js";
 import { attachXdpLink, describeXdpAttachment, isLinkAttachment } from "../common/xdp.js";
 import type { InterfaceTarget } from "../common/interfaces.js";
 import type * as Kernel from "./count.bpf.js";
+import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
 
 export type CountKernel = KernelObject<typeof Kernel>;
 
@@ -94,8 +95,7 @@ export class PacketCounter implements Disposable {
       }
       return new PacketCounter(object, programId, attachments, interfaces);
     } catch (err) {
-      for (const a of attachments.reverse()) { try { a.detach(); } catch { /* report the original error */ } }
-      try { object.close(); } catch { /* report the original error */ }
+      releaseAfterFailure([...detachSteps(attachments), () => object.close()]);
       throw err;
     }
   }
@@ -114,10 +114,7 @@ export class PacketCounter implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const errors: unknown[] = [];
-    for (const a of [...this.#attachments].reverse()) { try { a.detach(); } catch (err) { errors.push(err); } }
-    try { this.#object.close(); } catch (err) { errors.push(err); }
-    if (errors.length) throw errors[0];
+    releaseAll([...detachSteps(this.#attachments), () => this.#object.close()]);
   }
 
   [Symbol.dispose](): void { this.close(); }

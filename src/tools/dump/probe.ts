@@ -26,6 +26,7 @@ import { toolArtifact } from "../common/kernel-artifact.js";
 import { attachXdpLink, describeXdpAttachment, isLinkAttachment, loadXdpProgram } from "../common/xdp.js";
 import type { InterfaceTarget } from "../common/interfaces.js";
 import type * as Kernel from "./capture.bpf.js";
+import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
 
 /** Bytes before the packet data in each ring record (see Capture in capture.bpf.ts). */
 export const RECORD_HEADER = 48;
@@ -100,7 +101,7 @@ export class CaptureProbe implements Disposable {
       probe.#attachAll(options, warn);
       return probe;
     } catch (err) {
-      try { probe.close(); } catch { /* report the original error */ }
+      releaseAfterFailure([() => probe.close()]);
       throw err;
     }
   }
@@ -195,11 +196,7 @@ export class CaptureProbe implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const errors: unknown[] = [];
-    for (const l of [...this.#links].reverse()) { try { l.detach(); } catch (err) { errors.push(err); } }
-    for (const o of [...this.#owned].reverse()) { try { o.close(); } catch (err) { errors.push(err); } }
-    try { this.object.close(); } catch (err) { errors.push(err); }
-    if (errors.length) throw errors[0];
+    releaseAll([...detachSteps(this.#links), ...[...this.#owned].reverse().map((o) => () => o.close()), () => this.object.close()]);
   }
 
   [Symbol.dispose](): void { this.close(); }

@@ -11,7 +11,7 @@ import { streamLines } from "../common/stream.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { requireCapabilities } from "../common/privilege.js";
 import { clockTime, formatDuration } from "../common/format.js";
-import { ExecTracer, MAX_ARG_BYTES, MAX_ARGS, type ExecEvent } from "./tracer.js";
+import { ExecTracer, MAX_ARG_BYTES, MAX_ARGS } from "./tracer.js";
 import { ExecCounts, eventLine, eventRecord, headerLine, nameMatcher, registerExecMetrics } from "./report.js";
 
 export interface ExecOptions {

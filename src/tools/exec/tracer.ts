@@ -14,6 +14,7 @@ import type { Attachment } from "../../links/link.js";
 import { objInfo } from "../../sys/bpf.js";
 import { NativeMemory } from "../../sys/libc.js";
 import { loadExecPrograms, type ExecPrograms } from "./loader.js";
+import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
 
 export type ExecKernel = ExecPrograms;
 
@@ -156,8 +157,7 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
       for (const [name, category, event] of [...ATTACHMENTS].reverse()) links.push(object.programs[name].attach(category, event));
       return new ExecTracer(object, links, options.maxPending ?? 4096);
     } catch (err) {
-      for (const l of links.reverse()) { try { l.detach(); } catch { /* report the original error */ } }
-      object.close();
+      releaseAfterFailure([...detachSteps(links), () => object.close()]);
       throw err;
     }
   }
@@ -302,11 +302,7 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const errors: unknown[] = [];
-    try { this.ring.close(); } catch (err) { errors.push(err); }
-    for (const l of [...this.#links].reverse()) { try { l.detach(); } catch (err) { errors.push(err); } }
-    try { this.object.close(); } catch (err) { errors.push(err); }
-    if (errors.length) throw errors[0];
+    releaseAll([() => this.ring.close(), ...detachSteps(this.#links), () => this.object.close()]);
   }
 
   [Symbol.dispose](): void { this.close(); }

@@ -12,6 +12,7 @@ import { attachXdpLink, describeXdpAttachment, isLinkAttachment } from "../commo
 import type { InterfaceTarget } from "../common/interfaces.js";
 import { DIRECTIONS, type Direction, type FlowKeyFields } from "./flow.js";
 import type * as Kernel from "./flows.bpf.js";
+import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
 
 export type FlowsKernel = KernelObject<typeof Kernel>;
 
@@ -90,8 +91,7 @@ export class FlowProbe implements Disposable {
       }
       return new FlowProbe(object, options.mode, links, attachments);
     } catch (err) {
-      for (const l of links.reverse()) { try { l.detach(); } catch { /* report the original error */ } }
-      object.close();
+      releaseAfterFailure([...detachSteps(links), () => object.close()]);
       throw err;
     }
   }
@@ -124,10 +124,7 @@ export class FlowProbe implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const errors: unknown[] = [];
-    for (const l of [...this.#links].reverse()) { try { l.detach(); } catch (err) { errors.push(err); } }
-    try { this.object.close(); } catch (err) { errors.push(err); }
-    if (errors.length) throw errors[0];
+    releaseAll([...detachSteps(this.#links), () => this.object.close()]);
   }
 
   [Symbol.dispose](): void { this.close(); }

@@ -34,6 +34,7 @@ import { ipv4Text, ipv6Text } from "../common/addresses.js";
 import { loadToolObject } from "../common/kernel-artifact.js";
 import { ClosedRecord, DIRECTION_ACCEPT } from "./tcp.bpf.js";
 import type * as Kernel from "./tcp.bpf.js";
+import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
 
 export type TcpKernel = KernelObject<typeof Kernel>;
 
@@ -242,8 +243,7 @@ export class TcpTracker implements Disposable {
       }
       return new TcpTracker(object, links, options);
     } catch (err) {
-      for (const l of links.reverse()) { try { l.detach(); } catch { /* report the original error */ } }
-      object.close();
+      releaseAfterFailure([...detachSteps(links), () => object.close()]);
       throw err;
     }
   }
@@ -375,11 +375,7 @@ export class TcpTracker implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const errors: unknown[] = [];
-    try { this.#ring.close(); } catch (err) { errors.push(err); }
-    for (const l of [...this.#links].reverse()) { try { l.detach(); } catch (err) { errors.push(err); } }
-    try { this.object.close(); } catch (err) { errors.push(err); }
-    if (errors.length) throw errors[0];
+    releaseAll([() => this.#ring.close(), ...detachSteps(this.#links), () => this.object.close()]);
   }
 
   [Symbol.dispose](): void { this.close(); }
