@@ -186,3 +186,8 @@ export function describeStop(reason: StopReason | undefined): string {
     case "aborted": return "aborted";
   }
 }
+
+/** The fields every tool's NDJSON summary record starts with (docs/tools.md). */
+export function summaryHead(elapsedSeconds: number, stop: StopReason | undefined): { type: "summary"; time: string; duration_s: number; stopped_by: string } {
+  return { type: "summary", time: new Date().toISOString(), duration_s: Math.round(elapsedSeconds * 1000) / 1000, stopped_by: describeStop(stop) };
+}

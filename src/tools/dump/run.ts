@@ -18,7 +18,7 @@ import { RotatingCaptureWriter } from "../../pcap/rotation.js";
 import { linkTypeName, linkTypeDescription } from "../../pcap/linktype.js";
 import { analyzeFilter } from "../../filter/frontend.js";
 import { evalDag, type Dag } from "../../filter/dag.js";
-import { describeStop, ToolRuntime } from "../common/lifecycle.js";
+import { summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { listInterfaces, selectInterfaces, type InterfaceTarget } from "../common/interfaces.js";
@@ -389,7 +389,7 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
   return (): void => {
     if (json) {
       ndjson.record({
-        type: "summary", time: new Date().toISOString(), duration_s: Math.round(elapsed * 1000) / 1000, stopped_by: describeStop(stop),
+        ...summaryHead(elapsed, stop),
         packets_captured: captured, packets_received_by_filter: Number(received), packets_dropped_by_kernel: Number(drops),
         files: rotating ? [...new Set(rotating.opened)] : options.write !== undefined ? [options.write] : [],
       });

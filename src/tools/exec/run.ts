@@ -6,7 +6,7 @@
 // or parses BTF, and the metrics server (node:http) is imported only with --metrics.
 import type { CommandIo } from "../../cli/command.js";
 import type { ListenAddress } from "../common/metrics.js";
-import { describeStop, ToolRuntime } from "../common/lifecycle.js";
+import { describeStop, summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { streamLines } from "../common/stream.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { requireCapabilities } from "../common/privilege.js";
@@ -83,7 +83,7 @@ export async function runExec(options: ExecOptions, io: CommandIo, signal?: Abor
       const elapsed = runtime.elapsedSeconds;
       if (json) {
         ndjson.record({
-          type: "summary", time: new Date().toISOString(), duration_s: Math.round(elapsed * 1000) / 1000, stopped_by: describeStop(stop),
+          ...summaryHead(elapsed, stop),
           execs: counts.total, ok: counts.ok, failed: counts.failed, shown: counts.shown, incomplete: counts.incomplete, ring_drops: drops,
         });
         return;

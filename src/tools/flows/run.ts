@@ -5,7 +5,7 @@ import type { CommandIo } from "../../cli/command.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";
-import { describeStop, ToolRuntime } from "../common/lifecycle.js";
+import { describeStop, summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { streamLines } from "../common/stream.js";
 import { LiveView, type LiveOutput } from "../common/live-view.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
@@ -131,7 +131,7 @@ async function runPackets(options: FlowsOptions, io: CommandIo, runtime: ToolRun
   return (): void => {
     if (c.json) {
       c.ndjson.record({
-        type: "summary", time: new Date().toISOString(), duration_s: Math.round(elapsed * 1000) / 1000, stopped_by: describeStop(stop),
+        ...summaryHead(elapsed, stop),
         packets_reported: reported, ring_drops: drops, totals: totalsJson(totals),
       });
       return;
@@ -179,7 +179,7 @@ async function runTop(options: FlowsOptions, io: CommandIo, runtime: ToolRuntime
   return (): void => {
     if (c.json) {
       c.ndjson.record({
-        type: "summary", time: new Date().toISOString(), duration_s: Math.round(elapsed * 1000) / 1000, stopped_by: describeStop(stop),
+        ...summaryHead(elapsed, stop),
         intervals, flows_seen: flows.length, totals: totalsJson(totals), flows: flowTotalsJson(flows.slice(0, limit)),
       });
       return;

@@ -2,7 +2,7 @@
 // Two modes over one TcpTracker: by default a table of processes by TCP bytes every interval
 // (tcptop); with `closed`, one line (or NDJSON record) per closed connection (tcplife).
 import type { CommandIo } from "../../cli/command.js";
-import { describeStop, ToolRuntime } from "../common/lifecycle.js";
+import { describeStop, summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { streamLines } from "../common/stream.js";
 import { LiveView, type LiveOutput } from "../common/live-view.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
@@ -125,7 +125,7 @@ function summary(
   return (): void => {
     if (json) {
       ndjson.record({
-        type: "summary", time: new Date().toISOString(), duration_s: Math.round(elapsed * 1000) / 1000, stopped_by: describeStop(stop),
+        ...summaryHead(elapsed, stop),
         ...(extra.intervals !== undefined ? { intervals: extra.intervals } : {}),
         ...(extra.closed !== undefined ? { closed_reported: extra.closed, ring_drops: data.drops } : {}),
         processes_seen: data.seen, total: countersJson(data.total), processes: data.processes.map(processJson),
