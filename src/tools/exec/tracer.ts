@@ -15,6 +15,7 @@ import { objInfo } from "../../sys/bpf.js";
 import { NativeMemory } from "../../sys/libc.js";
 import { loadExecPrograms, type ExecPrograms } from "./loader.js";
 import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
+import { BATCH_MS } from "../common/stream.js";
 
 export type ExecKernel = ExecPrograms;
 
@@ -279,7 +280,7 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
         if (!(await this.wait(signal))) return;
       } else {
         // More may follow: a short timer costs far less CPU than a wake-up through epoll.
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await new Promise((resolve) => setTimeout(resolve, BATCH_MS));
       }
     }
   }
