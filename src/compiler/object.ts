@@ -276,7 +276,10 @@ export class LogReader implements Disposable {
     return this.ring.poll((rec) => onLog(this.format(rec)), { signal });
   }
 
-  [Symbol.dispose](): void { this.ring.close(); }
+  /** Unmaps the ring buffer (the map itself belongs to the KernelObject). */
+  close(): void { this.ring.close(); }
+
+  [Symbol.dispose](): void { this.close(); }
 }
 
 export function formatLog(view: DataView, sites: Map<number, ArtifactLogSite>): LogRecord {
