@@ -7,9 +7,8 @@
 // nothing is hard-coded per kernel. (The same program written instruction by instruction with
 // the assembler — "the hard way" — is in docs/kernel-typescript.md.)
 import { fileURLToPath } from "node:url";
-import { KernelObject, type Artifact } from "../src/compiler/index.js";
-import { RingBuffer, type RingRecord } from "../src/events/index.js";
-import type { Attachment } from "../src/links/link.js";
+import { KernelObject, type Artifact } from "tsbpf/compiler";
+import { RingBuffer, type RingRecord, type Attachment } from "tsbpf";
 import { ExecEvent as ExecEventStruct } from "./kernel/exec-tracer.bpf.js";
 import type * as Kernel from "./kernel/exec-tracer.bpf.js";
 

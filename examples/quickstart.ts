@@ -1,7 +1,5 @@
 // The README's example: count the packets arriving on an interface with a few lines of eBPF.
-import { Assembler, FP, R0, R1, R2, R3, Size } from "../src/asm/index.js";
-import { ArrayMap, u64 } from "../src/maps/index.js";
-import { XdpProgram } from "../src/programs/xdp.js";
+import { Assembler, FP, R0, R1, R2, R3, Size, ArrayMap, u64, XdpProgram } from "tsbpf";
 
 export function countPackets(iface: string, during: () => void): bigint {
   using packets = ArrayMap.create({ name: "packets", value: u64, maxEntries: 1 });
@@ -20,7 +18,11 @@ export function countPackets(iface: string, during: () => void): bigint {
 }
 
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
-  const { execFileSync } = await import("node:child_process");
+  const { execFileSync, spawnSync } = await import("node:child_process");
+  if (spawnSync("ping", ["-V"]).error) {
+    console.error("quickstart: this example sends its packets with ping; install it (Debian/Ubuntu: apt-get install iputils-ping)");
+    process.exit(1);
+  }
   const n = countPackets("lo", () => execFileSync("ping", ["-c", "3", "-i", "0.2", "127.0.0.1"]));
   console.log(`lo received ${n} packets`); // 6: three echo requests, three replies
 }

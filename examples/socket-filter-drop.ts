@@ -8,9 +8,8 @@
 // func_info for both functions, so the verifier's log names `contains`. (The same filter written
 // instruction by instruction with the assembler — "the hard way" — is in docs/kernel-typescript.md.)
 import { fileURLToPath } from "node:url";
-import { KernelObject, type Artifact } from "../src/compiler/index.js";
-import { socketPair, type Socket, type SocketFilterProgram } from "../src/programs/socket-filter.js";
-import type { Attachment } from "../src/links/link.js";
+import { KernelObject, type Artifact } from "tsbpf/compiler";
+import { socketPair, type Socket, type SocketFilterProgram, type Attachment } from "tsbpf";
 import type * as Kernel from "./kernel/socket-filter.bpf.js";
 import { MAX_NEEDLE } from "./kernel/socket-filter.bpf.js";
 

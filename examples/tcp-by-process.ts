@@ -1,6 +1,6 @@
 // TCP traffic per process from your own program, with the engine of `tsbpf tcp` (tracepoints,
 // counted in the kernel): which processes sent and received how many bytes, every second.
-import { TcpTracker } from "../src/tools/index.js"; // in an application: from "tsbpf/tools"
+import { TcpTracker } from "tsbpf/tools";
 
 export interface ProcessTotals { pid: number; comm: string; sent: number; received: number }
 

@@ -4,12 +4,12 @@
 // dist/examples/kernel/xdp-counter.bpf.json, which this example loads without the TypeScript
 // compiler. (The same program written instruction by instruction with the assembler — "the hard
 // way" — is shown in docs/kernel-typescript.md.) Run it directly
-// (`node dist/examples/xdp-counter.js [IFACE]`) to print the counts every second until Ctrl-C.
+// (`node dist/examples/xdp-counter.js [IFACE] [INTERVAL_MS]`) to print the counts every second
+// (or every INTERVAL_MS) until Ctrl-C.
+import { setInterval } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { KernelObject, type Artifact } from "../src/compiler/index.js";
-import type { XdpAttachOptions } from "../src/programs/xdp.js";
-import type { Attachment } from "../src/links/link.js";
-import { defaultInterface } from "../src/sys/route.js";
+import { KernelObject, type Artifact } from "tsbpf/compiler";
+import { defaultInterface, type XdpAttachOptions, type Attachment } from "tsbpf";
 import type * as Kernel from "./kernel/xdp-counter.bpf.js";
 
 /** The map's value: this CPU's share of one EtherType's traffic (the kernel module's struct). */
@@ -60,14 +60,32 @@ export class PacketCounter implements Disposable {
   }
 }
 
+/**
+ * Yields every `ms` milliseconds until `signal` aborts, then returns. One timer and one abort
+ * listener serve the whole run (a listener per tick would pile up on the signal).
+ */
+export async function* ticks(ms: number, signal: AbortSignal): AsyncGenerator<void> {
+  if (signal.aborted) return;
+  try {
+    for await (const _ of setInterval(ms, undefined, { signal })) yield;
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  }
+}
+
 async function main(): Promise<void> {
   const iface = process.argv[2] ?? defaultInterface();
+  const intervalMs = Number(process.argv[3] ?? 1000);
+  if (!Number.isInteger(intervalMs) || intervalMs <= 0) {
+    console.error(`xdp-counter: the interval is a positive whole number of milliseconds, not "${process.argv[3]}"`);
+    process.exitCode = 2;
+    return;
+  }
   using counter = PacketCounter.attach(iface);
   console.log(`counting packets per EtherType on ${iface} (Ctrl-C to stop)`);
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
-  while (!stop.signal.aborted) {
-    await new Promise((resolve) => { const t = setTimeout(resolve, 1000); stop.signal.addEventListener("abort", () => { clearTimeout(t); resolve(undefined); }, { once: true }); });
+  for await (const _ of ticks(intervalMs, stop.signal)) {
     const rows = counter.read();
     const line = rows.map((r) => `${r.name} ${r.packets} pkts ${r.bytes} B`).join(" | ");
     console.log(`${new Date().toISOString().slice(11, 19)}  ${line || "no packets yet"}`);

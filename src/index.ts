@@ -2,6 +2,8 @@
  * tsbpf — eBPF for TypeScript. The public API: instructions and the assembler, BTF, maps,
  * programs (one class per kind, each with load and attach), links, events, test runs.
  * The syscall layer (src/sys) stays internal; only its typed errors are exported.
+ *
+ * @module tsbpf
  */
 export * from "./asm/index.js";
 export * from "./btf/index.js";

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { ContentFilter } from "../examples/socket-filter-drop.js";
 import { ExecTracer, type ExecEvent } from "../examples/exec-tracer.js";
 import { socketPair } from "../src/programs/socket-filter.js";
-import { PacketCounter } from "../examples/xdp-counter.js";
+import { PacketCounter, ticks } from "../examples/xdp-counter.js";
+import { getEventListeners } from "node:events";
 import { withNetns } from "../src/sys/netns.js";
 import { vethPairFor } from "./helpers/netns.js";
 
@@ -89,4 +90,65 @@ test("tcp-by-process: the TcpTracker example sees the exact bytes a process send
   assert.equal(mine.sent, 7777);
   assert.equal(mine.received, 7777);
   assert.ok(lines.some((l) => l.startsWith(`${child.pid} node: `)), lines.join("\n"));
+});
+
+test("xdp-counter's ticks keep one abort listener however many intervals pass, and end on abort", async () => {
+  const stop = new AbortController();
+  const warnings: Error[] = [];
+  const onWarning = (w: Error): void => { warnings.push(w); };
+  process.on("warning", onWarning);
+  try {
+    let n = 0;
+    for await (const _ of ticks(1, stop.signal)) {
+      assert.ok(getEventListeners(stop.signal, "abort").length <= 1, `tick ${n}: ${getEventListeners(stop.signal, "abort").length} abort listeners`);
+      if (++n === 30) stop.abort();
+    }
+    assert.equal(n, 30, "no tick after the abort");
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(warnings.map((w) => w.name), []);
+  } finally {
+    process.off("warning", onWarning);
+  }
+});
+
+test("xdp-counter run for more than 11 intervals prints its counts with no warning and exits cleanly on SIGINT", async (t) => {
+  const pair = vethPairFor(t);
+  const script = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "examples", "xdp-counter.js");
+  const child = spawn("nsenter", [`--net=${pair.b.path}`, process.execPath, script, pair.b.ifname, "20"], {
+    env: { ...process.env, NODE_OPTIONS: "--trace-warnings" }, stdio: ["ignore", "pipe", "pipe"],
+  });
+  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  t.after(() => { clearTimeout(killer); child.kill("SIGKILL"); });
+  let stdout = "", stderr = "";
+  child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve) => {
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      // The header line, then 15 intervals (the old per-interval listener warned at the 11th).
+      if (stdout.split("\n").length > 16) resolve();
+    });
+    void exited.then(() => resolve());
+  });
+  child.kill("SIGINT");
+  const code = await exited;
+  assert.equal(stderr, "", "nothing on stderr (no MaxListenersExceededWarning)");
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, new RegExp(`^counting packets per EtherType on ${pair.b.ifname}`));
+});
+
+test("quickstart without ping on PATH says in one line what to install and exits non-zero", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const empty = mkdtempSync(join(tmpdir(), "tsbpf-nopath-"));
+  try {
+    const script = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "examples", "quickstart.js");
+    const result = spawnSync(process.execPath, [script], { env: { ...process.env, PATH: empty }, encoding: "utf8", timeout: 30_000 });
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, "");
+    const lines = result.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0]!, /^quickstart: .*ping.*install.*iputils-ping/);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });

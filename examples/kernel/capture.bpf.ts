@@ -3,7 +3,7 @@
 // the direction go to user space through a ring buffer. XDP sees ingress, TC egress.
 import {
   xdp, tc, RingBuf, PerCpuArrayMap, struct, bytes, u32, u64, ktimeGetNs, XDP_PASS, TC_ACT_OK,
-} from "../../src/kernel/index.js";
+} from "tsbpf/kernel";
 
 /** The most bytes of one packet a record carries. */
 export const MAX_SNAP = 1536;

@@ -2,11 +2,8 @@
 // first bytes into a ring buffer. `node dist/examples/kernel/capture.js [IFACE] [SNAPLEN]`
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { artifactFor, KernelObject } from "../../src/compiler/index.js";
-import { RingBuffer, type RingRecord } from "../../src/events/index.js";
-import type { Attachment } from "../../src/links/link.js";
-import { defaultInterface } from "../../src/sys/route.js";
-import type { XdpAttachOptions } from "../../src/programs/xdp.js";
+import { artifactFor, KernelObject } from "tsbpf/compiler";
+import { RingBuffer, defaultInterface, type RingRecord, type Attachment, type XdpAttachOptions } from "tsbpf";
 import type * as Kernel from "./capture.bpf.js";
 import { MAX_SNAP } from "./capture.bpf.js";
 

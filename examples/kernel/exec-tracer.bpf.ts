@@ -3,7 +3,7 @@
 import {
   tracepoint, RingBuf, PerCpuArrayMap, struct, cstring, u32, u64, cast, getCurrentTask, getCurrentComm,
   probeReadKernelStr, type task_struct,
-} from "../../src/kernel/index.js";
+} from "tsbpf/kernel";
 
 export class ExecEvent extends struct({ pid: u32, ppid: u32, comm: cstring(16), filename: cstring(256) }) {}
 

@@ -1,9 +1,8 @@
 // User side of the compiled exec tracer: one line per exec. `node dist/examples/kernel/exec-tracer.js`
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { artifactFor, KernelObject } from "../../src/compiler/index.js";
-import { RingBuffer, type RingRecord } from "../../src/events/index.js";
-import type { Attachment } from "../../src/links/link.js";
+import { artifactFor, KernelObject } from "tsbpf/compiler";
+import { RingBuffer, type RingRecord, type Attachment } from "tsbpf";
 import { ExecEvent } from "./exec-tracer.bpf.js";
 import type * as Kernel from "./exec-tracer.bpf.js";
 

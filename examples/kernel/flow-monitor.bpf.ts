@@ -3,7 +3,7 @@
 import {
   xdp, RingBuf, PerCpuArrayMap, EthHdr, VlanHdr, Ipv4Hdr, Ipv6Hdr, struct, bytes, viewAs, u8, u16, u32, u64, be16,
   XDP_PASS, ETH_P_IP, ETH_P_IPV6, ETH_P_8021Q, ETH_P_8021AD, IPPROTO_TCP, IPPROTO_UDP, AF_INET, AF_INET6,
-} from "../../src/kernel/index.js";
+} from "tsbpf/kernel";
 
 /** One packet, as user space receives it. IPv4 addresses use the first 4 bytes of saddr/daddr. */
 export class PacketInfo extends struct({

@@ -2,11 +2,8 @@
 // an interface and prints one line per packet. `node dist/examples/kernel/flow-monitor.js [IFACE]`
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { artifactFor, KernelObject } from "../../src/compiler/index.js";
-import { RingBuffer, type RingRecord } from "../../src/events/index.js";
-import type { Attachment } from "../../src/links/link.js";
-import type { XdpAttachOptions } from "../../src/programs/xdp.js";
-import { defaultInterface } from "../../src/sys/route.js";
+import { artifactFor, KernelObject } from "tsbpf/compiler";
+import { RingBuffer, defaultInterface, type RingRecord, type Attachment, type XdpAttachOptions } from "tsbpf";
 import { PacketInfo } from "./flow-monitor.bpf.js";
 import type * as Kernel from "./flow-monitor.bpf.js";
 

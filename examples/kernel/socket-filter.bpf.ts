@@ -1,7 +1,7 @@
 // The content-dropping socket filter in kernel TypeScript: packets whose first 64 bytes contain
 // the needle are dropped. The needle is a module constant in .rodata that user space sets before
 // loading (the verifier then knows its value); the search is a subprogram with its own BTF.
-import { socketFilter, struct, bytes, zeroed, u32, bool, type SocketFilterContext } from "../../src/kernel/index.js";
+import { socketFilter, struct, bytes, zeroed, u32, bool, type SocketFilterContext } from "tsbpf/kernel";
 
 export const MAX_NEEDLE = 16;
 /** Bytes of each packet searched. */

@@ -2,9 +2,8 @@
 // loads; attach the filter to sockets. `node dist/examples/kernel/socket-filter.js [NEEDLE]`
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { artifactFor, KernelObject } from "../../src/compiler/index.js";
-import { socketPair, type Socket } from "../../src/programs/socket-filter.js";
-import type { Attachment } from "../../src/links/link.js";
+import { artifactFor, KernelObject } from "tsbpf/compiler";
+import { socketPair, type Socket, type Attachment } from "tsbpf";
 import type * as Kernel from "./socket-filter.bpf.js";
 import { MAX_NEEDLE } from "./socket-filter.bpf.js";
 

@@ -4,7 +4,7 @@
 import {
   tracepoint, tpBtf, RingBuf, struct, bytes, cstring, u8, u16, u32, u64, cast, getCurrentPidTgid, getCurrentComm,
   addressOf, ktimeGetNs, IPPROTO_TCP, AF_INET6, type tcp_sock,
-} from "../../src/kernel/index.js";
+} from "tsbpf/kernel";
 
 export const TCP_CLOSE = 7;
 

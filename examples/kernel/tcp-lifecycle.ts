@@ -2,9 +2,8 @@
 // and at close the bytes acked and received (tcplife-like). `node dist/examples/kernel/tcp-lifecycle.js`
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { artifactFor, KernelObject } from "../../src/compiler/index.js";
-import { RingBuffer, type RingRecord } from "../../src/events/index.js";
-import type { Attachment } from "../../src/links/link.js";
+import { artifactFor, KernelObject } from "tsbpf/compiler";
+import { RingBuffer, type RingRecord, type Attachment } from "tsbpf";
 import { TcpEvent } from "./tcp-lifecycle.bpf.js";
 import type * as Kernel from "./tcp-lifecycle.bpf.js";
 

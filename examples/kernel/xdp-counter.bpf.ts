@@ -3,7 +3,7 @@
 import {
   xdp, PerCpuHashMap, EthHdr, Ipv4Hdr, Ipv6Hdr, struct, u8, u16, u32, u64,
   XDP_PASS, ETH_P_IP, ETH_P_IPV6,
-} from "../../src/kernel/index.js";
+} from "tsbpf/kernel";
 
 /** What one CPU saw of one key. */
 export class Counter extends struct({ packets: u64, bytes: u64 }) {}

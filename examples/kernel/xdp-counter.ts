@@ -2,10 +2,8 @@
 // tsbpf), attaches it and reads the per-CPU counters. `node dist/examples/kernel/xdp-counter.js [IFACE]`
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { artifactFor, KernelObject } from "../../src/compiler/index.js";
-import type { Attachment } from "../../src/links/link.js";
-import type { XdpAttachOptions } from "../../src/programs/xdp.js";
-import { defaultInterface } from "../../src/sys/route.js";
+import { artifactFor, KernelObject } from "tsbpf/compiler";
+import { defaultInterface, type Attachment, type XdpAttachOptions } from "tsbpf";
 import type * as Kernel from "./xdp-counter.bpf.js";
 
 export const SOURCE = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..", "examples", "kernel", "xdp-counter.bpf.ts");

@@ -1,4 +1,9 @@
-/** Public surface of the BPF instruction layer: opcodes, instructions, assembler, disassembler, helpers. */
+/**
+ * Public surface of the BPF instruction layer: opcodes, instructions, assembler, disassembler, helpers.
+ *
+ * @module tsbpf/asm
+ */
+
 export * from "./opcodes.js";
 export { AsmError } from "./errors.js";
 export {

@@ -1,5 +1,10 @@
-// BTF: building blobs (BtfBuilder, programBtf, mapKeyValueBtf), reading them lazily (Btf), and
-// the running kernel's BTF (kernelBtf).
+/**
+ * BTF: building blobs (BtfBuilder, programBtf, mapKeyValueBtf), reading them lazily (Btf), and
+ * the running kernel's BTF (kernelBtf).
+ *
+ * @module tsbpf/btf
+ */
+
 export * from "./kinds.js";
 export { Btf } from "./decoder.js";
 export type { ParseOptions, LayoutMember, StructLayout, MemberLocation, FunctionSignature } from "./decoder.js";

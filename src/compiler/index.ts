@@ -1,5 +1,10 @@
-// Kernel TypeScript: compile `.bpf.ts` modules to eBPF (compileFile), load the result
-// (KernelObject), write ELF objects (writeElf). See docs/kernel-typescript.md.
+/**
+ * Kernel TypeScript: compile `.bpf.ts` modules to eBPF (compileFile), load the result
+ * (KernelObject), write ELF objects (writeElf). See docs/kernel-typescript.md.
+ *
+ * @module tsbpf/compiler
+ */
+
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { isArtifact, type Artifact } from "./artifact.js";
 

@@ -84,19 +84,30 @@ export function codecOf(d: TypeDescriptor): Codec<unknown> {
 
 type Dec<T> = K.Decoded<T>;
 
-/** The user-space handle for a kernel map declaration. */
+/**
+ * The user-space handle for a kernel map declaration, chosen by its `mapType` (each declaration
+ * class has a literal one), with key and value types decoded from the declaration's codecs.
+ */
 export type UserMap<D> =
   D extends { mapType: "sockmap" } ? SocketMap<number>
-  : D extends K.SockHash<infer Key> ? (D extends { mapType: "sockhash" } ? SocketMap<Dec<Key>> : MapHandle)
+  : D extends { mapType: "sockhash"; key: infer Key } ? SocketMap<Dec<Key>>
   : D extends { mapType: "array_of_maps" } ? ArrayOfMaps
-  : D extends K.HashOfMaps<infer Key, K.MapDeclaration> ? HashOfMaps<Dec<Key>>
-  : D extends K.PerCpuHashMap<infer Key, infer V> ? (D extends { mapType: "percpu_hash" } ? PerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_percpu_hash" } ? LruPerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_hash" } ? LruHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lpm_trie" } ? KeyValueMap<Dec<Key>, Dec<V>> : HashMap<Dec<Key>, Dec<V>>)
-  : D extends K.PerCpuArrayMap<infer V> ? (D extends { mapType: "percpu_array" } ? PerCpuArrayMap<Dec<V>> : ArrayMap<Dec<V>>)
+  : D extends { mapType: "hash_of_maps"; key: infer Key } ? HashOfMaps<Dec<Key>>
+  : D extends { mapType: infer T; key: infer Key; value: infer V } ? (
+    T extends "percpu_hash" ? PerCpuHashMap<Dec<Key>, Dec<V>>
+    : T extends "lru_percpu_hash" ? LruPerCpuHashMap<Dec<Key>, Dec<V>>
+    : T extends "lru_hash" ? LruHashMap<Dec<Key>, Dec<V>>
+    : T extends "lpm_trie" ? KeyValueMap<Dec<Key>, Dec<V>>
+    : T extends "hash" ? HashMap<Dec<Key>, Dec<V>>
+    : MapHandle)
+  : D extends { mapType: "percpu_array"; value: infer V } ? PerCpuArrayMap<Dec<V>>
+  : D extends { mapType: "array"; value: infer V } ? ArrayMap<Dec<V>>
+  : D extends { mapType: "stack"; value: infer V } ? StackMap<Dec<V>>
+  : D extends { mapType: "queue"; value: infer V } ? QueueMap<Dec<V>>
+  : D extends { mapType: "bloom_filter"; value: infer V } ? BloomFilterMap<Dec<V>>
   : D extends K.RingBuf ? RingBufMap
   : D extends K.PerfEventArray ? PerfEventArray
   : D extends K.ProgramArray ? ProgramArray
-  : D extends K.QueueMap<infer V> ? (D extends { mapType: "stack" } ? StackMap<Dec<V>> : QueueMap<Dec<V>>)
-  : D extends K.BloomFilterMap<infer V> ? BloomFilterMap<Dec<V>>
   : D extends K.UserRingBuf ? UserRingBufMap
   : MapHandle;
 
@@ -276,7 +287,10 @@ export class LogReader implements Disposable {
     return this.ring.poll((rec) => onLog(this.format(rec)), { signal });
   }
 
-  [Symbol.dispose](): void { this.ring.close(); }
+  /** Unmaps the ring buffer (the map itself belongs to the KernelObject). */
+  close(): void { this.ring.close(); }
+
+  [Symbol.dispose](): void { this.close(); }
 }
 
 export function formatLog(view: DataView, sites: Map<number, ArtifactLogSite>): LogRecord {

@@ -1,4 +1,9 @@
-// tcpdump filter expressions (pcap-filter(7)) compiled straight to eBPF.
+/**
+ * tcpdump filter expressions (pcap-filter(7)) compiled straight to eBPF.
+ *
+ * @module tsbpf/filter
+ */
+
 export { compileFilter, loadFilterProgram, type CompiledFilter, type FilterOptions, type InlineOptions, type FilterContext } from "./compile.js";
 export { FilterError, type FilterErrorKind } from "./errors.js";
 export { parseFilter } from "./parser.js";

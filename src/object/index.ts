@@ -1,5 +1,10 @@
-// eBPF object files (clang -target bpf), as pure data: ELF sections, programs, maps, global
-// variables, externs, relocations and CO-RE — no system calls. src/loader loads them.
+/**
+ * eBPF object files (clang -target bpf), as pure data: ELF sections, programs, maps, global
+ * variables, externs, relocations and CO-RE — no system calls. src/loader loads them.
+ *
+ * @module tsbpf/object
+ */
+
 export { BpfObjectFile } from "./object.js";
 export type {
   ProgramDefinition, CodeRelocation, ExternDefinition, VariableDefinition, ParseOptions as ObjectParseOptions, KconfigType,

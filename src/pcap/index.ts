@@ -1,4 +1,9 @@
-// Capture files: a pure reader and writers for pcap and pcapng, and link-type names.
+/**
+ * Capture files: a pure reader and writers for pcap and pcapng, and link-type names.
+ *
+ * @module tsbpf/pcap
+ */
+
 export { CaptureFormatError } from "./errors.js";
 export {
   readCapture, sniffCaptureFormat,

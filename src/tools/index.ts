@@ -2,6 +2,8 @@
  * tsbpf/tools — the engines behind the `tsbpf` tools, for use in your own programs: each attaches
  * its kernel programs (prebuilt from kernel TypeScript) when opened and detaches them on close()
  * or dispose; the tools' own entry points (runTop, runFlows, …) take the CLI's options.
+ *
+ * @module tsbpf/tools
  */
 export { PacketCounter, type CounterOptions, type CountTotals, type EtherTypeCount, type IpProtocolCount } from "./count/counter.js";
 export {
@@ -10,7 +12,7 @@ export {
 export {
   TcpTracker, type TcpTrackerOptions, type TcpCounters, type TcpProcessRow, type TcpSnapshot, type ClosedConnection,
 } from "./tcp/index.js";
-export { ExecTracer, MAX_ARGS, MAX_ARG_BYTES, type ExecEvent, type ExecTracerOptions } from "./exec/index.js";
+export { ExecTracer, MAX_ARGS, MAX_ARG_BYTES, commandLine, eventLine, type ExecEvent, type ExecTracerOptions } from "./exec/index.js";
 export { runCount, type CountOptions } from "./count/run.js";
 export { runDump, type DumpOptions } from "./dump/run.js";
 export { runFlows, type FlowsOptions } from "./flows/run.js";

@@ -1,4 +1,9 @@
-// The user-space eBPF VM: run and unit-test programs without root or a kernel.
+/**
+ * The user-space eBPF VM: run and unit-test programs without root or a kernel.
+ *
+ * @module tsbpf/vm
+ */
+
 export { Vm, VmProgram, type VmOptions, type VmProgramSpec, type RunInput, type RunResult, type TaskInfo, type Redirect, type PacketState } from "./vm.js";
 export { VmError, VmValidationError, VmFault, VmBudgetExceeded, type AccessKind } from "./errors.js";
 export {
