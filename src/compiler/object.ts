@@ -90,8 +90,8 @@ export type UserMap<D> =
   : D extends K.SockHash<infer Key> ? (D extends { mapType: "sockhash" } ? SocketMap<Dec<Key>> : MapHandle)
   : D extends { mapType: "array_of_maps" } ? ArrayOfMaps
   : D extends K.HashOfMaps<infer Key, K.MapDeclaration> ? HashOfMaps<Dec<Key>>
-  : D extends K.PerCpuHashMap<infer Key, infer V> ? (D extends { mapType: "percpu_hash" } ? PerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_percpu_hash" } ? LruPerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_hash" } ? LruHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lpm_trie" } ? KeyValueMap<Dec<Key>, Dec<V>> : HashMap<Dec<Key>, Dec<V>>)
-  : D extends K.PerCpuArrayMap<infer V> ? (D extends { mapType: "percpu_array" } ? PerCpuArrayMap<Dec<V>> : ArrayMap<Dec<V>>)
+  : D extends K.HashMap<infer Key, infer V> | K.LruHashMap<infer Key, infer V> | K.PerCpuHashMap<infer Key, infer V> | K.LruPerCpuHashMap<infer Key, infer V> | K.LpmTrieMap<infer Key, infer V> ? (D extends { mapType: "percpu_hash" } ? PerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_percpu_hash" } ? LruPerCpuHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lru_hash" } ? LruHashMap<Dec<Key>, Dec<V>> : D extends { mapType: "lpm_trie" } ? KeyValueMap<Dec<Key>, Dec<V>> : HashMap<Dec<Key>, Dec<V>>)
+  : D extends K.ArrayMap<infer V> | K.PerCpuArrayMap<infer V> ? (D extends { mapType: "percpu_array" } ? PerCpuArrayMap<Dec<V>> : ArrayMap<Dec<V>>)
   : D extends K.RingBuf ? RingBufMap
   : D extends K.PerfEventArray ? PerfEventArray
   : D extends K.ProgramArray ? ProgramArray
