@@ -155,9 +155,10 @@ function readme(name: string, template: TemplateName): string {
   const t = TEMPLATES[template];
   return `# ${name}
 
-${t.summary[0]!.toUpperCase()}${t.summary.slice(1)}, with [tsbpf](https://www.npmjs.com/package/tsbpf).
-The kernel side is \`src/kernel.bpf.ts\` (kernel TypeScript, compiled to eBPF by \`tsbpf compile\`),
-the user side \`src/main.ts\`.
+${t.summary[0]!.toUpperCase()}${t.summary.slice(1)}.
+
+Made with [tsbpf](https://www.npmjs.com/package/tsbpf): the kernel side is \`src/kernel.bpf.ts\` (kernel
+TypeScript, compiled to eBPF by \`tsbpf compile\`), the user side \`src/main.ts\`.
 
 - \`npm run build\` — type-checks, compiles the user side to \`dist/\` and the kernel side to \`dist/src/kernel.bpf.json\`
 - \`npm test\` — the program in tsbpf's eBPF VM (no root needed) and in the kernel (skipped without root)
