@@ -11,7 +11,7 @@ export type Figures = Record<string, Figure>;
 interface Results { machine: string; date: string; results: Record<string, Figure> }
 
 /** Suites, in the order they run. Each module exports `run(): Promise<Figures>` (names without the suite prefix). */
-const SUITES = ["ringbuf", "map-ops", "btf", "load-object", "vm", "compiled-code", "compile-time", "filter", "startup", "capture", "overhead"] as const;
+const SUITES = ["ringbuf", "map-ops", "btf", "load-object", "vm", "compiled-code", "compile-time", "filter", "startup", "capture", "overhead", "package"] as const;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const resultsPath = join(root, "bench", "results.json");

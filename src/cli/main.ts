@@ -34,6 +34,7 @@ export const COMMANDS: Registration[] = [
   { name: "run", load: () => import("./commands/run.js") },
   { name: "gen-kernel", load: () => import("./commands/gen-kernel.js") },
   { name: "filter", load: () => import("./commands/filter.js") },
+  { name: "init", load: () => import("./commands/init.js") },
 ];
 
 /** Adds a command at run time (for embedders and tests); a later registration of a name wins. */

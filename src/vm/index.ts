@@ -17,3 +17,4 @@ export { formatPrintk } from "./helpers.js";
 export { compileProgram, generatedSource, setChunkSize } from "./compile.js";
 export { simulate, vmBackend, kernelBackend, relocateMaps, type SimProgram, type SimInput, type SimResult, type MapDef, type MapDump, type Backend, type SimulateOptions } from "./simulate.js";
 export { parseDataFile, runConformance, runCase, runPlugin, findDataFiles, parseHexBytes, type DataFile, type CaseOutcome, type ConformanceReport } from "./conformance.js";
+export { artifactProgram, type ArtifactSimProgram, type ArtifactProgramOptions } from "./artifact.js";
