@@ -187,3 +187,18 @@ test("top -i nosuchif: one clear line, exit 1; usage errors exit 2", (t) => {
     assert.equal(u.code, 2, `${args.join(" ")}: ${u.stderr}`);
   }
 });
+
+test("top on a terminal draws its screen as soon as the programs are attached, before the first interval", async () => {
+  const { runTop } = await import("../src/tools/top/run.js");
+  const writes: string[] = [];
+  const terminal = { isTTY: true, columns: 160, rows: 60, write: (text: string) => { writes.push(text); } };
+  const stderr: string[] = [];
+  const io = { stdout: () => {}, stderr: (text: string) => { stderr.push(text); }, stdin: () => "" };
+  const code = await runTop({ interfaces: ["lo"], intervalSeconds: 1, count: 1, limit: 5, out: terminal }, io);
+  assert.equal(code, 0, stderr.join(""));
+  // Two frames: the first says when figures come, the second (after one interval) has them.
+  const frames = writes.filter((w) => w.includes("tsbpf top on"));
+  assert.equal(frames.length, 2, writes.join("\n---\n"));
+  assert.match(frames[0]!, /first figures in 1 s/);
+  assert.doesNotMatch(frames[1]!, /first figures in/);
+});

@@ -102,6 +102,14 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
     const view = new LiveView(out);
     const host = hostname();
     let intervals = 0;
+    const heading = (now: Date): string =>
+      `tsbpf top on ${host} — ${where} — every ${intervalSeconds} s — ${clockTime(now)} (up ${formatDuration(runtime.elapsedSeconds)})`;
+    // On a terminal the screen is drawn as soon as the programs are attached, so that the first
+    // second is not blank: each panel says when its first figures come.
+    if (!json && view.tty) {
+      view.render([heading(new Date()), ...panels.flatMap((p) =>
+        ["", p instanceof UnavailablePanel ? p.lines()[0]! : `${p.title}: first figures in ${intervalSeconds} s`])]);
+    }
     const frame = (seconds: number): void => {
       intervals++;
       for (const panel of panels) panel.sample(seconds);
@@ -113,7 +121,7 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
         });
         return;
       }
-      const lines = [`tsbpf top on ${host} — ${where} — every ${intervalSeconds} s — ${clockTime(now)} (up ${formatDuration(runtime.elapsedSeconds)})`];
+      const lines = [heading(now)];
       for (const panel of panels) lines.push("", ...panel.lines({ rows: limit }));
       view.render(lines);
     };
