@@ -226,7 +226,7 @@ test("count usage errors exit 2", () => {
   for (const args of [["--interval", "x"], ["--interval", "0"], ["--count", "0"], ["--metrics", "1.2.3.4:70000"], ["--mode", "fast"], ["extra"]]) {
     const r = runTool(["count", ...args]);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, /^tsbpf count: .+\n\nusage: tsbpf count /);
+    assert.match(r.stderr, /^tsbpf count: .+\nsee "tsbpf count --help"\n$/);
   }
 });
 
