@@ -73,7 +73,7 @@ test("tsbpf run runs kernel TypeScript, artifacts and ELF objects with test_run"
   }
   const missing = await tsbpf("run", COUNTER, "--program", "nope", "--data", data);
   assert.equal(missing.code, 2);
-  assert.match(missing.err, /no program nope/);
+  assert.match(missing.err, /no program "nope" in .* \(programs: count\)/);
 });
 
 test("tsbpf gen-kernel writes tracepoint and vmlinux declarations", async () => {

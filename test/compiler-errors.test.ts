@@ -10,6 +10,9 @@ const CASES: [string, string, string, RegExp][] = [
   ["var", `export const p = xdp(() => {\n  var x: u32 = 1;\n  return x;\n});`, "3:3", /use let or const/],
   ["try/catch", `export const p = xdp(() => {\n  try { return 1; } catch { return 2; }\n});`, "3:3", /try\/catch is not in the subset/],
   ["throw", `export const p = xdp(() => {\n  throw 1;\n});`, "3:3", /throw is not in the subset/],
+  ["for...of over an array", `export const p = xdp(() => {\n  let s: u32 = 0;\n  for (const x of [1, 2, 3]) { s += x; }\n  return s;\n});`, "4:3", /for…of \/ for…in are not in the subset: use a counted for loop$/],
+  ["string concatenation", `export const p = xdp(() => {\n  const s = "a" + "b";\n  return 0;\n});`, "3:13", /string operations are not in the subset/],
+  ["string type", `export const p = xdp(() => {\n  const s: string = "a";\n  return 0;\n});`, "3:12", /string is not in the subset: strings are only for log messages/],
   ["for...in", `export const p = xdp((ctx) => {\n  for (const k in ctx) {}\n  return 0;\n});`, "3:3", /for…of \/ for…in/],
   ["nested function", `export const p = xdp(() => {\n  function f(): u32 { return 1; }\n  return f();\n});`, "3:3", /nested functions/],
   ["non-null assertion", `export const m = new HashMap({ key: u32, value: u64, maxEntries: 4 });\nexport const p = xdp(() => {\n  const v = m.lookup(1)!;\n  return 0;\n});`, "4:13", /non-null assertions/],
@@ -60,4 +63,14 @@ test("several errors in different functions are all reported, each with its posi
   const errors = await compileErrors(HEAD + `function f(): u32 {\n  var a: u32 = 1;\n  return a;\n}\nexport const p = xdp(() => {\n  throw 1;\n});\nexport const q = xdp(() => f());`);
   assert.ok(errors.some((e) => e.startsWith("3:3: use let or const")), errors.join("\n"));
   assert.ok(errors.some((e) => e.startsWith("7:3: throw is not in the subset")), errors.join("\n"));
+});
+
+test("a for…of is the subset's reason, not lib.es5's missing [Symbol.iterator]; every construct of the file is reported", async () => {
+  const errors = await compileErrors(HEAD + `export const p = xdp(() => {\n  let s: u32 = 0;\n  for (const x of [1, 2]) { s += x; }\n  var y: u32 = 1;\n  try { s += y; } catch { return 1; }\n  label: s += 1;\n  return s;\n});`);
+  assert.deepEqual(errors, [
+    "4:3: for…of / for…in are not in the subset: use a counted for loop",
+    "5:3: use let or const, not var",
+    "6:3: try/catch is not in the subset: eBPF has no exceptions",
+    "7:3: labelled statements are not in the subset",
+  ]);
 });

@@ -211,8 +211,13 @@ test("count -i nosuchif: one clear line naming the interface and those that exis
   const pair = vethPairFor(t);
   const r = runTool(["count", "-i", "nosuchif", "--json"], { netnsPath: pair.b.path });
   assert.equal(r.code, 1);
-  assert.equal(r.stdout, "");
-  assert.equal(r.stderr, 'tsbpf count: network interface "nosuchif" not found: no such interface in this network namespace (interfaces here: lo, veth1)\n');
+  const message = 'network interface "nosuchif" not found: no such interface in this network namespace (interfaces here: lo, veth1)';
+  assert.equal(r.stderr, `tsbpf count: ${message}\n`);
+  // With --json the error is also the one record on stdout, for NDJSON consumers.
+  const record = JSON.parse(r.stdout) as { type: string; message: string; code: string };
+  assert.equal(record.type, "error");
+  assert.equal(record.message, message);
+  assert.equal(typeof record.code, "string");
 });
 
 test("count without privileges says which capabilities are missing, exit 1", (t) => {
@@ -226,7 +231,7 @@ test("count usage errors exit 2", () => {
   for (const args of [["--interval", "x"], ["--interval", "0"], ["--count", "0"], ["--metrics", "1.2.3.4:70000"], ["--mode", "fast"], ["extra"]]) {
     const r = runTool(["count", ...args]);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, /^tsbpf count: .+\n\nusage: tsbpf count /);
+    assert.match(r.stderr, /^tsbpf count: .+\nsee "tsbpf count --help"\n$/);
   }
 });
 

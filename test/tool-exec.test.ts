@@ -230,7 +230,7 @@ test("exec usage errors exit 2", () => {
   for (const args of [["--uid", "x"], ["--count", "0"], ["--metrics", "1.2.3.4:70000"], ["extra"], ["--name", ""]]) {
     const r = runTool(["exec", ...args]);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, /^tsbpf exec: .+\n\nusage: tsbpf exec /);
+    assert.match(r.stderr, /^tsbpf exec: .+\nsee "tsbpf exec --help"\n$/);
   }
 });
 

@@ -336,7 +336,7 @@ test("flows -i nosuchif: one clear line, exit 1; missing privileges named; usage
   for (const args of [["--interval", "1"], ["--top", "--interval", "x"], ["--top", "--limit", "0"], ["--count", "1.5"], ["--direction", "up"], ["--mode", "fast"], ["--metrics", "1.2.3.4:70000"], ["extra"]]) {
     const u = runTool(["flows", ...args]);
     assert.equal(u.code, 2, `${args.join(" ")}: ${u.stderr}`);
-    assert.match(u.stderr, /^tsbpf flows: .+\n\nusage: tsbpf flows /);
+    assert.match(u.stderr, /^tsbpf flows: .+\nsee "tsbpf flows --help"\n$/);
   }
 });
 

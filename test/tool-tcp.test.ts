@@ -263,14 +263,14 @@ test("tcp killed with SIGKILL leaves nothing attached (perf links, programs)", a
   await programsGone(ids);
 });
 
-test("tcp usage errors exit 2 with the usage; missing privileges named in one line", async () => {
+test("tcp usage errors exit 2 with a pointer to --help; missing privileges named in one line", async () => {
   const io = { stdout: (_text: string): void => {}, stderr: (_text: string): void => {}, stdin: (): string => "" };
   for (const args of [["--closed", "--interval", "1"], ["--wide"], ["--pid", "abc"], ["--pid", "0"], ["--limit", "0"], ["--count", "1.5"], ["--comm", "a-name-longer-than-15"], ["--metrics", "1.2.3.4:70000"], ["-i", "eth0"], ["extra"]]) {
     await assert.rejects(runTcpCommand(args, io), (err: unknown) => err instanceof UsageError, args.join(" "));
   }
   const u = runTool(["tcp", "--pid", "abc"]);
   assert.equal(u.code, 2, u.stderr);
-  assert.match(u.stderr, /^tsbpf tcp: --pid wants a positive integer, not "abc"\n\nusage: tsbpf tcp /);
+  assert.match(u.stderr, /^tsbpf tcp: --pid wants a positive integer, not "abc"\nsee "tsbpf tcp --help"\n$/);
   let help = "";
   assert.equal(await runTcpCommand(["--help"], { ...io, stdout: (text: string) => { help += text; } }), 0);
   assert.match(help, /^usage: tsbpf tcp /);

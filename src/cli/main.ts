@@ -4,11 +4,14 @@
 // command runs (or for `help`), so `tsbpf prog list` does not load the VM or the BTF encoder.
 //
 // Exit codes: 0 success, 1 runtime failure (one line on stderr, with the typed error's message),
-// 2 usage error (the message and the usage text on stderr).
+// 2 usage error (one line and a pointer to the command's --help on stderr; the usage text only
+// with --help). With --json a fatal error is also one {"type":"error"} record on stdout.
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { processIo, UsageError, type Command, type CommandIo } from "./command.js";
 import { PermissionError } from "../sys/errors.js";
+import { CompileError, formatDiagnostic } from "../compiler/diagnostics.js";
+import type { VerifierError } from "../programs/program.js";
 
 interface Registration {
   name: string;
@@ -96,7 +99,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     if (topic !== undefined) {
       const registration = COMMANDS.find((c) => c.name === topic);
       if (!registration) {
-        io.stderr(`tsbpf: unknown command "${topic}"\n\n${await usageText()}\n`);
+        io.stderr(`tsbpf: unknown command "${topic}"\nsee "tsbpf --help" for the commands\n`);
         return 2;
       }
       io.stdout(`${(await loadCommand(registration)).usage}\n`);
@@ -112,23 +115,67 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
   }
   const registration = COMMANDS.find((c) => c.name === first);
   if (!registration) {
-    const what = first.startsWith("-") ? `unknown option "${first}" (options go after the command)` : `unknown command "${first}"`;
-    io.stderr(`tsbpf: ${what}\n\n${await usageText()}\n`);
+    const what = first.startsWith("-") ? `unknown option ${first} (options go after the command)` : `unknown command "${first}"`;
+    io.stderr(`tsbpf: ${what}\nsee "tsbpf --help" for the commands\n`);
     return 2;
   }
   const command = await loadCommand(registration);
+  // NDJSON consumers read stdout only: a fatal error is a record there too.
+  const json = rest.includes("--json");
   try {
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`tsbpf ${command.name}: ${err.message}\n\n${err.usage ?? command.usage}\n`);
+      io.stderr(`tsbpf ${command.name}: ${oneLine(err)}\nsee "tsbpf ${command.name} --help"\n`);
+      if (json) io.stdout(`${JSON.stringify({ type: "error", message: oneLine(err), code: "usage" })}\n`);
       return 2;
     }
     if (process.env.TSBPF_DEBUG && err instanceof Error) io.stderr(`${err.stack}\n`);
-    const hint = err instanceof PermissionError && !/CAP_BPF|root/.test(err.message) ? " (run as root or with CAP_BPF)" : "";
-    io.stderr(`tsbpf ${command.name}: ${oneLine(err)}${hint}\n`);
+    if (err instanceof CompileError) {
+      // One "file:line:col: error: reason" line per problem, as compilers print them.
+      for (const d of err.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+      if (json) io.stdout(`${JSON.stringify({ type: "error", message: err.diagnostics.map(formatDiagnostic)[0] ?? err.message, code: "CompileError", diagnostics: err.diagnostics })}\n`);
+      return 1;
+    }
+    const rejection = verifierRejection(err);
+    const message = `${rejection ? describeRejection(rejection) : oneLine(err)}${hintFor(err, command.name, rest)}`;
+    io.stderr(`tsbpf ${command.name}: ${message}\n`);
+    if (json) io.stdout(`${JSON.stringify({ type: "error", message, code: errorCode(err) })}\n`);
     return 1;
   }
+}
+
+/** The verifier's rejection, when that is the error or its cause (checked by name: main loads no program code). */
+function verifierRejection(err: unknown): VerifierError | undefined {
+  const isRejection = (e: unknown): e is VerifierError => e instanceof Error && e.name === "VerifierError" && "verdict" in e;
+  if (isRejection(err)) return err;
+  if (err instanceof Error && isRejection(err.cause) && err.name === "TsbpfError") return err.cause;
+  return undefined;
+}
+
+/** `FILE:LINE:COL: program "p" rejected by the verifier: VERDICT (`source text`)`: where first, as compilers print. */
+function describeRejection(e: VerifierError): string {
+  const s = e.sourceLine;
+  const where = s ? `${s.file}:${s.line}${s.column ? `:${s.column}` : ""}: ` : "";
+  const detail = s ? ` (\`${s.text.trim()}\`, instruction ${e.failingInsn})` : e.failingInsn === undefined ? "" : ` (instruction ${e.failingInsn})`;
+  return `${where}program "${e.programName}" rejected by the verifier: ${e.verdict}${detail}`;
+}
+
+/** What the user can do next, when the error alone does not say. */
+function hintFor(err: unknown, command: string, argv: readonly string[]): string {
+  if (err instanceof PermissionError && !/CAP_BPF|root/.test(err.message)) return " (run as root or with CAP_BPF)";
+  if (verifierRejection(err) && ["compile", "run", "load"].includes(command) && !argv.includes("--verifier-log")) return ` (tsbpf ${command} --verifier-log prints the whole log)`;
+  return "";
+}
+
+/** A stable name for an error in JSON: the errno name of system errors, else the error class. */
+function errorCode(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "") return code;
+    return err.name;
+  }
+  return "Error";
 }
 
 function invokedDirectly(): boolean {

@@ -2,9 +2,10 @@
 // allocated → eBPF through the Assembler → an Artifact (in-process loading) or an ELF object.
 import { resolve as resolvePath } from "node:path";
 import { Assembler, type AssembledProgram } from "../asm/index.js";
-import { CompileError } from "./diagnostics.js";
+import { CompileError, type Diagnostic } from "./diagnostics.js";
 import { convertDiagnostics, createProgram, loadTypeScript, type SourceOverride, type TypeScript } from "./host.js";
 import { ModuleCompiler, type ProgramDecl } from "./module.js";
+import { scanSubset } from "./subset.js";
 import { initTables } from "./lower.js";
 import { cleanupAfterAllocation, layout, optimize } from "./opt.js";
 import { allocate } from "./regalloc.js";
@@ -68,8 +69,14 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
   // Type errors first: kernel code must be valid TypeScript.
   // tsbpf's own sources (the kernel declarations and what they import) are not the user's to fix.
   const userFiles = program.getSourceFiles().filter((f) => !f.isDeclarationFile && !/\/(src|dist\/src)\/(kernel|maps|sys|asm|btf)\//.test(f.fileName) && !f.fileName.includes("/node_modules/"));
-  const tsDiagnostics = userFiles.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]);
-  if (tsDiagnostics.length) throw new CompileError(convertDiagnostics(ts, tsDiagnostics));
+  // Constructs outside the subset, found by syntax: all of them are reported in this run, and
+  // TypeScript's errors that only follow from them (a for…of head) are left out.
+  const subset = userFiles.map((f) => scanSubset(ts, f, f !== entry));
+  const subsetDiagnostics = subset.flatMap((s) => s.diagnostics);
+  const shadowed = subset.flatMap((s) => s.shadowed);
+  const tsDiagnostics = userFiles.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])
+    .filter((d) => !shadowed.some((r) => d.file?.fileName === r.file && d.start !== undefined && d.start >= r.start && d.start < r.end));
+  if (tsDiagnostics.length) throw new CompileError(ordered([...subsetDiagnostics, ...convertDiagnostics(ts, tsDiagnostics)]));
 
   const m = new ModuleCompiler(ts, program, program.getTypeChecker(), entry, options.btf);
   m.scan();
@@ -82,7 +89,7 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
     if (f) mains.set(p.name, f);
   }
   m.compilePending();
-  if (m.diagnostics.length) throw new CompileError(m.diagnostics);
+  if (m.diagnostics.length || subsetDiagnostics.length) throw new CompileError(ordered([...m.diagnostics, ...subsetDiagnostics]));
 
   checkRecursion([...mains.values(), ...m.compiled.values()]);
   const functions = new Map<string, PreparedFunction>();
@@ -125,6 +132,18 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
     compileMs: performance.now() - started,
   };
   return { artifact, functions, programs: m.programs, module: m };
+}
+
+/** Diagnostics in file and position order, each problem once (the first message at a position wins). */
+function ordered(list: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const unique = list.filter((d) => {
+    const key = `${d.file}:${d.line}:${d.column}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
 }
 
 /** eBPF has no recursion (the verifier rejects call cycles): report the cycle at its first call. */

@@ -1171,6 +1171,7 @@ export class FnLower {
       const value = foldConst(ct?.signed === false && op === "shr" ? "ushr" : op, l.value, r.value, node, this);
       return ct ? { k: "const", value: wrap(value, ct), ct } : { k: "const", value };
     }
+    if (l.k === "string" || r.k === "string") this.fail(node, "string operations are not in the subset: strings are only for log messages");
     if (l.k !== "int" && l.k !== "const") this.fail(node, `arithmetic needs integers, got ${describeVal(l)}`);
     if (r.k !== "int" && r.k !== "const") this.fail(node, `arithmetic needs integers, got ${describeVal(r)}`);
     let ct: CT;

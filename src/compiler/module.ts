@@ -453,6 +453,7 @@ export class ModuleCompiler implements ModuleApi {
       if (ts.isTypeAliasDeclaration(decl)) return this.typeOfAnnotation(decl.type);
       this.fail(node, `${name} is not a kernel data type`);
     }
+    if (node.kind === ts.SyntaxKind.StringKeyword) this.fail(node, "string is not in the subset: strings are only for log messages");
     this.fail(node, `${node.getText()} is not a type kernel code understands`);
   }
 

@@ -59,9 +59,13 @@ export interface LoadOptions {
   keepLog?: boolean;
 }
 
-/** The verifier rejected the program. `log` is its complete output. */
+/**
+ * The verifier rejected the program. `verdict` is the verifier's own reason (its last line that is
+ * not a statistic or a register state, e.g. "R1 !read_ok"), `log` its complete output.
+ */
 export class VerifierError extends TsbpfError {
   override name = "VerifierError";
+  readonly verdict: string;
   constructor(
     readonly programName: string,
     readonly errno: number,
@@ -73,21 +77,50 @@ export class VerifierError extends TsbpfError {
     /** The function (as the assembler or compiler marked it) holding that instruction. */
     readonly functionName?: string,
   ) {
+    const verdict = verifierVerdict(log);
     const where = failingInsn === undefined ? "" : ` at instruction ${failingInsn}` +
       (functionName ? ` in function ${functionName}` : "") +
-      (sourceLine ? ` (${sourceLine.file}:${sourceLine.line}:${sourceLine.column}: ${sourceLine.text.trim()})` : "");
-    const lastLines = log.trimEnd().split("\n").slice(-3).join("\n  ");
-    super(`the verifier rejected program "${programName}" (${errnoName(errno)})${where}:\n  ${lastLines}\n(full log on error.log)`);
+      (sourceLine ? ` (${sourceLine.file}:${sourceLine.line}${sourceLine.column ? `:${sourceLine.column}` : ""}: ${sourceLine.text.trim()})` : "");
+    super(`the verifier rejected program "${programName}" (${errnoName(errno)})${where}: ${verdict}`);
+    this.verdict = verdict;
   }
 }
 
 const MAX_LOG = 1 << 30;
 
-/** Finds the last instruction the verifier reported before it gave up. */
+/** Log lines that are not the verdict: statistics, states, instructions and source comments. */
+const NOT_A_VERDICT = /^(processed \d+ insns|verification time|stack depth|max_states_per_insn|(cur|old) state:|mark_precise|from \d+ to \d+|\d+: |; |last_idx|parent |regs=|func#|-- )/;
+
+/** The verifier's reason for a rejection: its last line that says what went wrong. */
+export function verifierVerdict(log: string): string {
+  const lines = log.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  for (let i = lines.length - 1; i >= 0; i--) if (!NOT_A_VERDICT.test(lines[i]!)) return lines[i]!;
+  return lines.at(-1) ?? "(no log)";
+}
+
+/** The instruction the verifier stopped at: the one its verdict names, else the last it reported. */
 function failingInstruction(log: string): number | undefined {
+  const named = /\bat insn (\d+)\b/.exec(verifierVerdict(log));
+  if (named) return Number(named[1]);
   const matches = [...log.matchAll(/^(\d+): \([0-9a-f]{2}\)/gm)];
   const last = matches.at(-1);
   return last ? Number(last[1]) : undefined;
+}
+
+/**
+ * The source line the kernel printed (from line_info) last before instruction `insn` in `log`
+ * ("; TEXT @ FILE:LINE"), for programs whose lines the loader does not know itself.
+ */
+function loggedSourceLine(log: string, insn: number | undefined): SourceLine | undefined {
+  if (insn === undefined) return undefined;
+  let last: SourceLine | undefined;
+  for (const l of log.split("\n")) {
+    const source = /^; (.*) @ (\S+):(\d+)$/.exec(l);
+    if (source) { last = { insnOffset: insn, file: source[2]!, line: Number(source[3]), column: 0, text: source[1]! }; continue; }
+    const at = /^(\d+): \(/.exec(l);
+    if (at && Number(at[1]) === insn && last) return last;
+  }
+  return undefined;
 }
 
 /** The item (line or function mark) covering instruction `insn`: the last one starting at or before it. */
@@ -215,7 +248,7 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
       }
       if (text.length === 0) throw syscallError(commandName(Cmd.PROG_LOAD), errno, `program "${name}"`);
       const insn = failingInstruction(text);
-      throw new VerifierError(name, errno, text, insn, coveringItem(code.lines, insn), coveringItem(code.functions, insn)?.name);
+      throw new VerifierError(name, errno, text, insn, coveringItem(code.lines, insn) ?? loggedSourceLine(text, insn), coveringItem(code.functions, insn)?.name);
     }
   } finally {
     if (btfFd >= 0) closeFd(btfFd);

@@ -1,16 +1,16 @@
 // `tsbpf compile FILE.bpf.ts [-o OUT.o | OUT.json]`: kernel TypeScript to eBPF, with no clang.
-import { readFileSync, writeFileSync } from "node:fs";
 import { Btf } from "../../btf/decoder.js";
 import { compileModule } from "../../compiler/compile.js";
-import { CompileError, formatDiagnostic } from "../../compiler/diagnostics.js";
 import { writeElf } from "../../compiler/elf.js";
 import { decode, listing } from "../../asm/index.js";
 import { dumpFunction } from "../../compiler/ir.js";
 import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
+import { checkInputPath, FileError, readInputFile, writeOutputFile } from "../files.js";
+import { verifyArtifact } from "../verify.js";
 
 export const name = "compile";
 export const summary = "compile kernel TypeScript (.bpf.ts) to an ELF object or a tsbpf artifact";
-export const usage = `usage: tsbpf compile FILE.bpf.ts [-o OUT.o | -o OUT.json] [--btf FILE] [--listing] [--ir] [--json]
+export const usage = `usage: tsbpf compile FILE.bpf.ts [-o OUT.o | -o OUT.json] [--btf FILE] [--listing] [--ir] [--verifier-log] [--json]
 
   Type-checks FILE and compiles its programs (markers xdp, tc, tracepoint … exported at module
   level) to eBPF. The language is described in docs/kernel-typescript.md.
@@ -22,6 +22,9 @@ Options:
                instead of the running kernel's; CO-RE relocations adapt the field offsets at load
   --listing    print each program's instructions (verifier syntax)
   --ir         print each function's IR after optimisation
+  --verifier-log  also load every program into the running kernel (nothing is attached; it
+               is unloaded at once) and print the verifier's log of each on stderr; a program
+               the verifier rejects makes the exit status 1
   --json       one JSON object per program (NDJSON)
 Exit status 1 with one "file:line:col: error: reason" line per problem when FILE does not compile.`;
 
@@ -31,24 +34,21 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     btf: { type: "string" },
     listing: { type: "boolean" },
     ir: { type: "boolean" },
+    "verifier-log": { type: "boolean" },
   }, usage);
   if (values.help) { io.stdout(`${usage}\n`); return 0; }
-  if (positionals.length !== 1) throw new UsageError("give one kernel TypeScript file", usage);
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `compile takes one file (got ${positionals.length})` : "missing FILE.bpf.ts", usage);
   const file = positionals[0]!;
   const out = values.output;
-  if (out !== undefined && !/\.(o|json)$/.test(out)) throw new UsageError("the output must end in .o (ELF) or .json (artifact)", usage);
-  let m;
-  try {
-    m = await compileModule(file, values.btf ? { btf: Btf.parse(readFileSync(values.btf)) } : {});
-  } catch (err) {
-    if (err instanceof CompileError) {
-      for (const d of err.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-      return 1;
-    }
-    throw err;
-  }
-  if (out?.endsWith(".o")) writeFileSync(out, writeElf(m));
-  else if (out?.endsWith(".json")) writeFileSync(out, `${JSON.stringify(m.artifact)}\n`);
+  if (out !== undefined && !/\.(o|json)$/.test(out)) throw new UsageError(`-o wants a name ending in .o (ELF object) or .json (tsbpf artifact), not "${out}"`, usage);
+  checkInputPath(file);
+  if (!/\.[cm]?ts$/.test(file)) throw new FileError(file, "EFTYPE", "not a kernel TypeScript module (.bpf.ts)");
+  const btf = values.btf === undefined ? undefined : readInputFile(values.btf);
+  // A CompileError goes to main, which prints each diagnostic as file:line:col.
+  const m = await compileModule(file, btf ? { btf: Btf.parse(btf) } : {});
+  if (out?.endsWith(".o")) writeOutputFile(out, writeElf(m));
+  else if (out?.endsWith(".json")) writeOutputFile(out, `${JSON.stringify(m.artifact)}\n`);
+  if (values["verifier-log"]) verifyArtifact(m.artifact, io);
   const w = new LineWriter(io.stdout);
   for (const p of m.artifact.programs) {
     const insns = Buffer.from(p.insns, "base64").length / 8;

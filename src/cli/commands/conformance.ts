@@ -8,6 +8,7 @@
 //   bpf_conformance_runner --test_file_directory tests --plugin_path ./plugin.sh --cpu_version v4
 import { runConformance, runPlugin } from "../../vm/conformance.js";
 import { LineWriter, parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
+import { checkInputPath } from "../files.js";
 
 export const name = "conformance";
 export const summary = "run bpf_conformance .data files in the user-space VM, or serve as the suite's plugin";
@@ -51,6 +52,7 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
   }
 
   if (positionals.length === 0) throw new UsageError("give a directory or .data files", usage);
+  for (const path of positionals) checkInputPath(path, { directory: true });
   const out = new LineWriter(io.stdout);
   let passed = 0, failed = 0;
   const failures: string[] = [];

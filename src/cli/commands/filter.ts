@@ -1,12 +1,12 @@
 // `tsbpf filter`: tcpdump filter expressions compiled to eBPF. -d prints the program; -r FILE runs
 // it over a capture and prints the numbers of the packets it matches.
-import { readFileSync } from "node:fs";
 import { compileFilter, type FilterContext } from "../../filter/compile.js";
 import { FilterError } from "../../filter/errors.js";
 import { replayCapture } from "../../filter/replay.js";
 import { CaptureFormatError } from "../../pcap/errors.js";
 import { readCapture } from "../../pcap/reader.js";
 import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
+import { readInputFile } from "../files.js";
 
 export const name = "filter";
 export const summary = "compile a tcpdump filter expression to eBPF: print it (-d) or run it over a capture (-r)";
@@ -42,7 +42,7 @@ export function run(argv: readonly string[], io: CommandIo): number {
   if (engine !== "kernel" && engine !== "js") throw new UsageError(`--engine must be kernel or js, not "${values.engine}"`, usage);
   let linkType: number | undefined;
   if (values.linktype !== undefined) {
-    if (!/^\d+$/.test(values.linktype)) throw new UsageError(`invalid --linktype "${values.linktype}"`, usage);
+    if (!/^\d+$/.test(values.linktype)) throw new UsageError(`--linktype wants a LINKTYPE_ number (e.g. 1 for Ethernet), not "${values.linktype}"`, usage);
     linkType = Number(values.linktype);
   }
   const out = new LineWriter(io.stdout);
@@ -53,13 +53,7 @@ export function run(argv: readonly string[], io: CommandIo): number {
       out.flush();
       return 0;
     }
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(values.r);
-    } catch (err) {
-      io.stderr(`tsbpf filter: cannot read ${values.r}: ${err instanceof Error ? err.message : String(err)}\n`);
-      return 1;
-    }
+    const bytes = readInputFile(values.r);
     const capture = readCapture(bytes);
     if (values.d) {
       const f = compileFilter(expression, { linkType: linkType ?? (capture.linkType >= 0 ? capture.linkType : 1), context });

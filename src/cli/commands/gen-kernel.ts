@@ -1,11 +1,11 @@
 // `tsbpf gen-kernel tracepoint CAT:NAME…` and `tsbpf gen-kernel vmlinux --event E --struct S…`:
 // TypeScript declarations of this kernel's tracepoint records and kernel structs, for kernel
 // TypeScript (the compiler reads the real layouts itself; these are what tsc and editors see).
-import { writeFileSync } from "node:fs";
 import { generateTracepoints, generateVmlinux } from "../../compiler/gen.js";
 import { tracepointFormat } from "../../programs/tracepoint-format.js";
 import { kernelBtf } from "../../btf/vmlinux.js";
 import { parseCommandArgs, UsageError, type CommandIo } from "../command.js";
+import { writeOutputFile } from "../files.js";
 
 export const name = "gen-kernel";
 export const summary = "declarations of tracepoint records and kernel structs for kernel TypeScript";
@@ -41,12 +41,12 @@ export function run(argv: readonly string[], io: CommandIo): number {
     text = generateTracepoints(formats, module);
   } else if (what === "vmlinux") {
     const depth = values.depth === undefined ? 0 : Number(values.depth);
-    if (!Number.isInteger(depth) || depth < 0 || depth > 3) throw new UsageError(`invalid --depth "${values.depth}" (0 … 3)`, usage);
+    if (!Number.isInteger(depth) || depth < 0 || depth > 3) throw new UsageError(`--depth wants 0, 1, 2 or 3, not "${values.depth}"`, usage);
     text = generateVmlinux(kernelBtf(), { events: values.event ?? [], structs: values.struct ?? [], depth }, module);
   } else {
     throw new UsageError(what ? `unknown target "${what}" (tracepoint or vmlinux)` : "missing target (tracepoint or vmlinux)", usage);
   }
-  if (values.output) writeFileSync(values.output, text);
+  if (values.output) writeOutputFile(values.output, text);
   else io.stdout(text);
   return 0;
 }

@@ -2,11 +2,11 @@
 // structs from its BTF, its maps, programs and global variables with their types, and a typed
 // loader — so `obj.maps.events` and `obj.variables.min_duration` are typed. Pure: it reads the
 // file, loads nothing.
-import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { BpfObjectFile } from "../../object/object.js";
 import { generateTypes } from "../../loader/gen-types.js";
 import { parseCommandArgs, UsageError, type CommandIo } from "../command.js";
+import { checkInputPath, FileError, readInputFile, writeOutputFile } from "../files.js";
 
 export const name = "gen";
 export const summary = "generate TypeScript types for an eBPF object (gen types OBJECT.o)";
@@ -33,9 +33,12 @@ export function run(argv: readonly string[], io: CommandIo): number {
   if (positionals[0] !== "types") throw new UsageError(positionals.length ? `unknown gen target "${positionals[0]}" (only "types")` : "missing \"types\"", usage);
   if (positionals.length !== 2) throw new UsageError("give one object file: tsbpf gen types OBJECT.o", usage);
   const path = positionals[1]!;
-  const file = BpfObjectFile.parse(readFileSync(path), { file: path, name: basename(path).split(".")[0] });
+  checkInputPath(path);
+  const bytes = readInputFile(path);
+  if (!(bytes[0] === 0x7f && bytes.toString("latin1", 1, 4) === "ELF")) throw new FileError(path, "EFTYPE", "not an ELF object (gen types reads clang-built .o files)");
+  const file = BpfObjectFile.parse(bytes, { file: path, name: basename(path).split(".")[0] });
   const source = generateTypes(file, { importFrom: values["import-from"], objectPath: path, prefix: values.prefix, allTypes: values["all-types"] });
-  if (values.output) writeFileSync(values.output, source);
+  if (values.output) writeOutputFile(values.output, source);
   else io.stdout(source);
   return 0;
 }

@@ -2,7 +2,6 @@
 // global data, CO-RE, subprograms) and lists what it loaded. Without --pin the programs and
 // maps go away when the command exits (it is then a check that the object loads); with it they
 // stay pinned, programs at DIR/NAME and maps at DIR/maps/NAME, like bpftool's loadall + pinmaps.
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { BpfObjectFile } from "../../object/object.js";
 import { loadObject } from "../../loader/loader.js";
@@ -11,10 +10,12 @@ import { mapInfo } from "../../maps/info.js";
 import { enumName, MapType, ProgType } from "../../uapi.js";
 import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
 import { renderTable } from "../table.js";
+import { checkInputPath, FileError, readInputFile } from "../files.js";
+import { printVerifierLogs, withVerifierLog } from "../verify.js";
 
 export const name = "load";
 export const summary = "load a clang-built eBPF object (maps, global data, CO-RE) and list what it loaded";
-export const usage = `usage: tsbpf load OBJECT.o [--pin DIR] [--set NAME=VALUE]... [--program NAME]... [--json]
+export const usage = `usage: tsbpf load OBJECT.o [--pin DIR] [--set NAME=VALUE]... [--program NAME]... [--verifier-log] [--json]
 
   Loads every program of the object (or only those named with --program), creating its maps,
   filling its global data and relocating it against the running kernel's BTF.
@@ -24,6 +25,8 @@ Options:
                      number, or a string for char arrays
   --program NAME     load only this program (repeatable)
   --pin-root DIR     directory of maps pinned by name (default /sys/fs/bpf)
+  --verifier-log     print the verifier's whole log of each program on stderr (also when it
+                     rejects one)
   --json             one JSON object per line (NDJSON)`;
 
 function parseValue(text: string): unknown {
@@ -42,9 +45,10 @@ export function run(argv: readonly string[], io: CommandIo): number {
     set: { type: "string", multiple: true },
     program: { type: "string", multiple: true },
     "pin-root": { type: "string" },
+    "verifier-log": { type: "boolean" },
   }, usage);
   if (values.help) { io.stdout(`${usage}\n`); return 0; }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? "give one object file" : "missing OBJECT.o", usage);
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `load takes one object file (got ${positionals.length})` : "missing OBJECT.o", usage);
   const variables: Record<string, unknown> = {};
   for (const s of values.set ?? []) {
     const eq = s.indexOf("=");
@@ -52,12 +56,20 @@ export function run(argv: readonly string[], io: CommandIo): number {
     variables[s.slice(0, eq)] = parseValue(s.slice(eq + 1));
   }
   const path = positionals[0]!;
-  const file = BpfObjectFile.parse(readFileSync(path), { file: path, name: basename(path).split(".")[0] });
+  checkInputPath(path);
+  const bytes = readInputFile(path);
+  if (!(bytes[0] === 0x7f && bytes.toString("latin1", 1, 4) === "ELF")) {
+    throw new FileError(path, "EFTYPE", `not an ELF object (load takes clang-built .o files${/\.(ts|json)$/.test(path) ? "; for kernel TypeScript and .bpf.json artifacts use tsbpf run" : ""})`);
+  }
+  const file = BpfObjectFile.parse(bytes, { file: path, name: basename(path).split(".")[0] });
   const only = values.program ?? [];
   for (const p of only) if (!file.program(p)) throw new UsageError(`no program "${p}" in ${path} (programs: ${file.programs.map((x) => x.name).join(", ")})`, usage);
   const programOptions = only.length ? Object.fromEntries(file.programs.filter((p) => !only.includes(p.name)).map((p) => [p.name, { load: false }])) : undefined;
-  const obj = loadObject(file, { variables, pinRoot: values["pin-root"], programs: programOptions });
+  const keepLog = values["verifier-log"] === true;
+  const load = () => loadObject(file, { variables, pinRoot: values["pin-root"], programs: programOptions, log: keepLog ? { keepLog, logLevel: 2 } : {} });
+  const obj = keepLog ? withVerifierLog(io, load) : load();
   try {
+    if (keepLog) printVerifierLogs(obj.programs, io);
     const programs = obj.file.programs.filter((p) => obj.programs[p.name]).map((p) => {
       const info = progInfo(obj.programs[p.name]!.fd);
       return { name: p.name, section: p.section, type: enumName(ProgType, info.type), id: info.id, tag: info.tag, xlated: info.xlatedProgLen, jited: info.jitedProgLen, class: obj.programs[p.name]!.constructor.name };

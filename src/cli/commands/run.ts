@@ -1,19 +1,19 @@
 // `tsbpf run PROG [--program NAME] --data FILE [--repeat N] [--json]`: loads a program (kernel
 // TypeScript, a tsbpf artifact or an ELF object) and runs it once or N times with
 // BPF_PROG_TEST_RUN, printing its return value, the data it left and the time per run.
-import { readFileSync } from "node:fs";
 import { compileFile } from "../../compiler/compile.js";
-import { CompileError, formatDiagnostic } from "../../compiler/diagnostics.js";
 import { isArtifact, type Artifact } from "../../compiler/artifact.js";
 import { KernelObject } from "../../compiler/object.js";
 import { testRun } from "../../programs/test-run.js";
 import type { Program } from "../../programs/program.js";
 import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
+import { checkInputPath, FileError, readInputFile } from "../files.js";
+import { printVerifierLogs, withVerifierLog } from "../verify.js";
 
 export const name = "run";
 export const summary = "run a program once or N times with test_run (kernel TypeScript, artifact or ELF)";
 export const usage = `usage: tsbpf run FILE.bpf.ts|FILE.json|FILE.o [--program NAME] [--data FILE] [--ctx FILE]
-                [--repeat N] [--const NAME=VALUE]... [--json]
+                [--repeat N] [--const NAME=VALUE]... [--verifier-log] [--json]
 
   Loads FILE's maps and programs (compiling kernel TypeScript first; .o files go through the ELF
   loader), runs one program with BPF_PROG_TEST_RUN and prints its return value, the packet as the
@@ -24,7 +24,25 @@ Options:
   --ctx FILE       context bytes (struct __sk_buff / xdp_md, raw_tp arguments)
   --repeat N       run N times (default 1); the time is per run
   --const N=V      set an exported constant (.rodata) before loading (integers)
+  --verifier-log   print the verifier's whole log of each program loaded on stderr (also when
+                   it rejects one)
   --json           one JSON object: program, retval, duration_ns, repeat, data_out (hex)`;
+
+/** What FILE holds, by its name and, when the name does not say, its first bytes. */
+function inputKind(file: string): "elf" | "artifact" | "typescript" {
+  checkInputPath(file);
+  if (/\.[cm]?ts$/.test(file)) return "typescript";
+  const head = readInputFile(file).subarray(0, 4);
+  if (head.length === 4 && head[0] === 0x7f && head.toString("latin1", 1, 4) === "ELF") return "elf";
+  if (head[0] === 0x7b /* { */ || file.endsWith(".json")) return "artifact";
+  throw new FileError(file, "EFTYPE", "not an ELF object, a .bpf.json artifact or a .bpf.ts module");
+}
+
+function checkProgramName(name: string | undefined, names: readonly string[], file: string): void {
+  if (name !== undefined && !names.includes(name)) {
+    throw new UsageError(`no program "${name}" in ${file} (programs: ${names.join(", ") || "none"})`, usage);
+  }
+}
 
 const XDP_ACTIONS = ["XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"];
 
@@ -35,57 +53,56 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     ctx: { type: "string" },
     repeat: { type: "string" },
     const: { type: "string", multiple: true },
+    "verifier-log": { type: "boolean" },
   }, usage);
   if (values.help) { io.stdout(`${usage}\n`); return 0; }
-  if (positionals.length !== 1) throw new UsageError("give one file: a .bpf.ts, a .json artifact or a .o object", usage);
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `run takes one file (got ${positionals.length})` : "missing FILE: a .bpf.ts module, a .bpf.json artifact or a .o object", usage);
   const file = positionals[0]!;
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100_000_000) throw new UsageError(`invalid --repeat "${values.repeat}"`, usage);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100_000_000) throw new UsageError(`--repeat wants a whole number from 1 to 100000000, not "${values.repeat}"`, usage);
   const constants: Record<string, bigint> = {};
   for (const c of values.const ?? []) {
     const m = /^([A-Za-z_$][\w$]*)=(-?(?:0x[0-9a-f]+|\d+))$/i.exec(c);
-    if (!m) throw new UsageError(`invalid --const "${c}" (NAME=INTEGER)`, usage);
+    if (!m) throw new UsageError(`--const wants NAME=INTEGER (e.g. LIMIT=10 or MASK=0xff), not "${c}"`, usage);
     constants[m[1]!] = BigInt(m[2]!);
   }
-  const read = (path: string) => (path === "-" ? readFileSync(0) : readFileSync(path));
-  const data = values.data === undefined ? undefined : read(values.data);
-  const ctx = values.ctx === undefined ? undefined : read(values.ctx);
+  const data = values.data === undefined ? undefined : readInputFile(values.data, { stdin: true });
+  const ctx = values.ctx === undefined ? undefined : readInputFile(values.ctx, { stdin: true });
+  const keepLog = values["verifier-log"] === true;
+  const load = <T>(fn: () => T): T => (keepLog ? withVerifierLog(io, fn) : fn());
 
   const disposers: Disposable[] = [];
   try {
     let programs: Record<string, Program>;
     let kinds: Record<string, string> = {};
-    if (file.endsWith(".o")) {
+    const kind = inputKind(file);
+    if (kind === "elf") {
       const { loadObject } = await import("../../loader/index.js");
-      const obj = loadObject(file, { variables: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, Number(v)])) });
+      const obj = load(() => loadObject(file, { variables: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, Number(v)])), log: keepLog ? { keepLog, logLevel: 2 } : {} }));
       disposers.push(obj);
       programs = obj.programs as Record<string, Program>;
+      checkProgramName(values.program, Object.keys(programs), file);
     } else {
       let artifact: Artifact;
-      if (file.endsWith(".json")) {
-        const value: unknown = JSON.parse(readFileSync(file, "utf8"));
-        if (!isArtifact(value)) throw new UsageError(`${file} is not a tsbpf artifact`, usage);
+      if (kind === "artifact") {
+        let value: unknown;
+        try { value = JSON.parse(readInputFile(file).toString("utf8")); } catch { value = undefined; }
+        if (!isArtifact(value)) throw new FileError(file, "EFTYPE", "not a tsbpf artifact (write one with tsbpf compile -o FILE.json)");
         artifact = value;
       } else {
-        try {
-          artifact = await compileFile(file);
-        } catch (err) {
-          if (err instanceof CompileError) {
-            for (const d of err.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-            return 1;
-          }
-          throw err;
-        }
+        // A CompileError goes to main, which prints each diagnostic as file:line:col.
+        artifact = await compileFile(file);
       }
+      checkProgramName(values.program, artifact.programs.map((p) => p.name), file);
       const selected = values.program ? [values.program] : undefined;
-      const obj = KernelObject.load(artifact, { constants: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, v])), programs: selected });
+      const obj = load(() => KernelObject.load(artifact, { constants: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, v])), programs: selected, keepLog, ...(keepLog ? { logLevel: 2 as const } : {}) }));
       disposers.push(obj);
       programs = obj.programs as Record<string, Program>;
       kinds = Object.fromEntries(artifact.programs.map((p) => [p.name, p.kind]));
     }
-    const names = Object.keys(programs);
-    const chosen = values.program ?? names[0];
-    if (!chosen || !programs[chosen]) throw new UsageError(`no program ${values.program ?? ""} (programs: ${names.join(", ") || "none"})`, usage);
+    if (keepLog) printVerifierLogs(programs, io);
+    const chosen = values.program ?? Object.keys(programs)[0];
+    if (!chosen) throw new FileError(file, "EFTYPE", "has no programs");
     const program = programs[chosen]!;
     const result = testRun(program, { data, ctx, repeat, ...(ctx && !data ? { ctxOutSize: 0 } : {}) });
     const w = new LineWriter(io.stdout);

@@ -23,10 +23,10 @@ export const TOOL_OPTIONS_USAGE = `  -i, --interface IF  interface to watch; rep
 /** A duration in seconds (decimal); `min` guards against intervals too short to mean anything. */
 export function parseSeconds(text: string | undefined, flag: string, usage: string, fallback: number, min = 0.01): number {
   if (text === undefined) return fallback;
-  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) throw new UsageError(`${flag} wants a number of seconds, not "${text}"`, usage);
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) throw new UsageError(`${flag} wants a positive number of seconds (e.g. 1 or 0.5), not "${text}"`, usage);
   const seconds = Number(text);
   if (seconds < min) throw new UsageError(`${flag} must be at least ${min} seconds`, usage);
-  if (seconds > 86_400 * 365) throw new UsageError(`${flag} is too long`, usage);
+  if (seconds > 86_400 * 365) throw new UsageError(`${flag} is too long (at most a year)`, usage);
   return seconds;
 }
 

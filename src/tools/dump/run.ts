@@ -5,13 +5,13 @@
 //
 // The per-packet path with -w allocates nothing: each ring record is read in place (RingRecord
 // accessors) and its bytes copied straight into the writer's buffer (writePacketFrom).
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import type { CommandIo } from "../../cli/command.js";
+import { fileError, readInputFile } from "../../cli/files.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";
-import { TsbpfError } from "../../sys/errors.js";
 import { readCapture } from "../../pcap/reader.js";
 import { PcapWriter, PcapngWriter, packetFlags, PacketDirection } from "../../pcap/writer.js";
 import { RotatingCaptureWriter } from "../../pcap/rotation.js";
@@ -128,12 +128,7 @@ export async function runDump(options: DumpOptions, io: CommandIo, signal?: Abor
 
 function readFile(options: DumpOptions, io: CommandIo): number {
   const path = options.read!;
-  let bytes: Uint8Array;
-  try {
-    bytes = path === "-" ? readFileSync(options.stdinFd ?? 0) : readFileSync(path);
-  } catch (err) {
-    throw new TsbpfError(`${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "No such file or directory" : (err as Error).message}`);
-  }
+  const bytes = readInputFile(path, { stdin: true, stdinFd: options.stdinFd });
   const capture = readCapture(bytes);
   const linkType = capture.linkType;
   io.stderr(`reading from file ${path}, link-type ${linkTypeName(linkType)} (${linkTypeDescription(linkType)}), snapshot length ${capture.snaplen}\n`);
@@ -204,6 +199,13 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
   let rotating: RotatingCaptureWriter<FileWriter> | undefined;
   let single: FileWriter | undefined;
   const openWriter = (path: string | number): FileWriter => {
+    try {
+      return openFileWriter(path);
+    } catch (err) {
+      throw typeof path === "string" ? fileError(path, err) : err;
+    }
+  };
+  const openFileWriter = (path: string | number): FileWriter => {
     if (options.pcapng) {
       const w = new PcapngWriter(path, { application: "tsbpf dump", os: "Linux" });
       for (const t of interfaces) {
