@@ -7,13 +7,14 @@ import { HashMap, PerCpuArrayMap, u32, u64 } from "../src/maps/index.js";
 import { Program } from "../src/programs/program.js";
 import { progInfo } from "../src/sys/info.js";
 import { ProgType, XdpAction } from "../src/uapi.js";
+import { UNPRIVILEGED } from "./helpers/tool-process.js";
 
 // The built bin, next to this compiled test: dist/src/cli/main.js.
 const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
-function tsbpf(args: string[], wrap: string[] = []): Run {
+function tsbpf(args: string[], wrap: readonly string[] = []): Run {
   const [cmd, ...pre] = wrap.length ? wrap : [process.execPath];
   const r = spawnSync(cmd!, [...pre, ...(wrap.length ? [process.execPath] : []), MAIN, ...args], { encoding: "utf8", timeout: 30_000 });
   if (r.error) throw r.error;
@@ -149,14 +150,14 @@ test("usage errors exit with 2, one line and a pointer to --help; --help and --v
 });
 
 test("without privileges, a command fails with exit code 1 and names the capability", () => {
-  const r = tsbpf(["prog", "list"], ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]);
+  const r = tsbpf(["prog", "list"], UNPRIVILEGED);
   assert.equal(r.code, 1, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
   assert.match(r.stderr, /CAP_BPF/);
   assert.match(r.stderr, /root/);
   assert.equal(r.stderr.trim().split("\n").length, 1);
   assert.equal(r.stdout, "");
 
-  const features = tsbpf(["features"], ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]);
+  const features = tsbpf(["features"], UNPRIVILEGED);
   assert.equal(features.code, 1);
   assert.match(features.stderr, /CAP_BPF/);
 });

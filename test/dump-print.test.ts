@@ -10,8 +10,10 @@
 // plus a few TCP/ICMPv6 extras (MPTCP options, node information, RPL). Everything else — including
 // unknown EtherTypes and IP protocols, truncated and malformed packets — is compared.
 //
-// tcpdump runs once per capture and flag set; its output is cached (keyed by tcpdump's version,
-// the flags and the file's hash) under the system temp directory, never committed.
+// tcpdump runs once per capture and flag set; its complete output (a run that failed is never
+// kept) is cached inside the checkout (test/helpers/test-cache.ts), keyed by tcpdump's and
+// libpcap's versions, tcpdump's arguments, the captures' contents and, without -n, the name tables
+// it reads. Never committed.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -23,6 +25,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCapture, writePcap, type Capture, type PacketRecord } from "../src/pcap/index.js";
 import { FormatState, formatPacket, type FormatOptions } from "../src/tools/dump/format.js";
+import { testCacheDir, writeCacheEntry } from "./helpers/test-cache.js";
 
 process.env.TZ = "UTC";
 
@@ -31,17 +34,32 @@ const PCAP_DIR = [path.resolve(here, "../../../shared/data/pcaps"), path.resolve
   .find((d) => fs.existsSync(d)) ?? "/work/shared/data/pcaps";
 const SUPPORTED_LINK_TYPES = new Set([0, 1, 101, 113, 276]);
 
+/** tcpdump's --version text (tcpdump's, libpcap's and OpenSSL's versions), or undefined without tcpdump. */
 function tcpdumpVersion(): string | undefined {
   try {
-    return execFileSync("tcpdump", ["--version"], { stdio: ["ignore", "pipe", "pipe"] }).toString().split("\n")[0];
+    return execFileSync("tcpdump", ["--version"], { stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
   } catch {
     return undefined;
   }
 }
 
 const TCPDUMP = tcpdumpVersion();
-const CACHE_DIR = path.join(os.tmpdir(), "tsbpf-tcpdump-expectations",
-  createHash("sha1").update(TCPDUMP ?? "none").digest("hex").slice(0, 12));
+const CACHE_DIR = testCacheDir("tcpdump-expectations");
+
+let nameTables: string | undefined;
+/** A digest of the files tcpdump's name lookups read without -n (hosts is replaced by an empty one). */
+function nameTablesDigest(): string {
+  if (nameTables === undefined) {
+    const hash = createHash("sha256");
+    for (const file of ["/etc/services", "/etc/protocols", "/etc/networks", "/etc/ethers", "/etc/nsswitch.conf"]) {
+      hash.update(`${file}\0`);
+      try { hash.update(fs.readFileSync(file)); } catch { hash.update("(absent)"); }
+      hash.update("\0");
+    }
+    nameTables = hash.digest("hex");
+  }
+  return nameTables;
+}
 
 interface CaptureFile {
   name: string;
@@ -89,31 +107,37 @@ function splitEntries(out: string): string[] {
  * the files, as they do for the printer's single FormatState in that case).
  */
 function runTcpdump(files: CaptureFile[], flags: string[], namesInIsolation: boolean): Promise<string> {
-  const key = createHash("sha1").update(flags.join(" ") + (namesInIsolation ? " names" : "") + "|" +
-    files.map((f) => f.hash).join(",")).digest("hex");
-  const cached = path.join(CACHE_DIR, key + ".txt");
+  // -Z root: run as root, tcpdump otherwise becomes the "tcpdump" user once the first file is open,
+  // and then cannot open the rest of a -V list from a directory that user cannot read.
+  const args = ["-Z", "root", "-#", ...flags];
+  const key = createHash("sha256").update(JSON.stringify({
+    tcpdump: TCPDUMP, args, names: namesInIsolation ? nameTablesDigest() : null, captures: files.map((f) => f.hash),
+  })).digest("hex");
+  const cached = path.join(CACHE_DIR, `${key}.txt`);
   if (fs.existsSync(cached)) return Promise.resolve(fs.readFileSync(cached, "utf8"));
-  let input: string[];
-  if (files.length === 1) input = ["-r", files[0]!.path];
-  else {
-    const list = path.join(CACHE_DIR, key + ".list");
-    fs.mkdirSync(CACHE_DIR, { recursive: true });
-    fs.writeFileSync(list, files.map((f) => f.path).join("\n") + "\n");
-    input = ["-V", list];
-  }
+  // One capture: -r FILE. Several: -V - with the list of files on standard input.
+  const input = files.length === 1 ? ["-r", files[0]!.path] : ["-V", "-"];
   // Without -n tcpdump resolves addresses; in a namespace with no network and an empty hosts
   // file every lookup fails and it prints numbers, as this printer does.
-  const [cmd, args] = namesInIsolation
-    ? ["unshare", ["-mn", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec tcpdump "$@"', emptyHosts(), "-#", ...flags, ...input]]
-    : ["tcpdump", ["-#", ...flags, ...input]];
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env: { ...process.env, TZ: "UTC" }, maxBuffer: 1 << 30, encoding: "utf8" }, (_err, stdout) => {
-      // tcpdump exits non-zero on a damaged file after printing what it could read.
-      fs.mkdirSync(CACHE_DIR, { recursive: true });
-      fs.writeFileSync(cached + ".tmp", stdout ?? "");
-      fs.renameSync(cached + ".tmp", cached);
-      resolve(stdout ?? "");
+  const [cmd, cmdArgs] = namesInIsolation
+    ? ["unshare", ["-mn", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec tcpdump "$@"', emptyHosts(), ...args, ...input]]
+    : ["tcpdump", [...args, ...input]];
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, cmdArgs, { env: { ...process.env, TZ: "UTC" }, maxBuffer: 1 << 30, encoding: "utf8" }, (err, stdout, stderr) => {
+      // Only a complete run is an expectation: a failed one (a file it could not open, a damaged
+      // capture) fails the test with tcpdump's own words and is not kept.
+      if (err) {
+        const said = stderr.split("\n").filter((l) => l !== "" && !l.startsWith("reading from file")).slice(-3).join("; ");
+        reject(new Error(`tcpdump ${[...args, ...input].join(" ")} on ${files.length} capture(s) failed (${err.code ?? err.signal}): ${said}`));
+        return;
+      }
+      writeCacheEntry(cached, stdout);
+      resolve(stdout);
     });
+    // A tcpdump that stops early closes the pipe; its exit status reports that, not EPIPE here.
+    child.stdin!.on("error", () => {});
+    if (files.length === 1) child.stdin!.end();
+    else child.stdin!.end(files.map((f) => f.path).join("\n") + "\n");
   });
 }
 
@@ -121,8 +145,7 @@ let emptyHostsPath: string | undefined;
 function emptyHosts(): string {
   if (!emptyHostsPath) {
     emptyHostsPath = path.join(CACHE_DIR, "empty-hosts");
-    fs.mkdirSync(CACHE_DIR, { recursive: true });
-    fs.writeFileSync(emptyHostsPath, "");
+    writeCacheEntry(emptyHostsPath, "");
   }
   return emptyHostsPath;
 }

@@ -24,7 +24,7 @@ import { readPerCpu } from "../src/tools/flows/probe.js";
 import type * as FlowsKernel from "../src/tools/flows/flows.bpf.js";
 import { FlowKey, PacketRecord } from "../src/tools/flows/flows.bpf.js";
 import { vethPairFor, vethPairWithV6For, type NetnsEnd, type PairAddresses, type VethPair } from "./helpers/netns.js";
-import { commandExists, ndjsonRecords, runTool, ToolProcess, TSBPF_MAIN } from "./helpers/tool-process.js";
+import { commandExists, ndjsonRecords, runTool, ToolProcess, TSBPF_MAIN, UNPRIVILEGED } from "./helpers/tool-process.js";
 
 type Rec = Record<string, unknown>;
 
@@ -328,11 +328,9 @@ test("flows -i nosuchif: one clear line, exit 1; missing privileges named; usage
   assert.equal(r.code, 1);
   assert.equal(r.stdout, "");
   assert.equal(r.stderr, 'tsbpf flows: network interface "nosuchif" not found: no such interface in this network namespace (interfaces here: lo, veth1)\n');
-  if (commandExists("setpriv")) {
-    const p = runTool(["flows", "-i", "lo"], { wrap: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"] });
-    assert.equal(p.code, 1, p.stderr);
-    assert.equal(p.stderr, "tsbpf flows: missing privileges: flows needs CAP_BPF and CAP_NET_ADMIN (run it as root, or with those capabilities)\n");
-  }
+  const p = runTool(["flows", "-i", "lo"], { wrap: UNPRIVILEGED });
+  assert.equal(p.code, 1, p.stderr);
+  assert.equal(p.stderr, "tsbpf flows: missing privileges: flows needs CAP_BPF and CAP_NET_ADMIN (run it as root, or with those capabilities)\n");
   for (const args of [["--interval", "1"], ["--top", "--interval", "x"], ["--top", "--limit", "0"], ["--count", "1.5"], ["--direction", "up"], ["--mode", "fast"], ["--metrics", "1.2.3.4:70000"], ["extra"]]) {
     const u = runTool(["flows", ...args]);
     assert.equal(u.code, 2, `${args.join(" ")}: ${u.stderr}`);

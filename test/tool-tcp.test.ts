@@ -17,7 +17,7 @@ import { run as runTcpCommand } from "../src/cli/commands/tcp.js";
 import { UsageError } from "../src/cli/command.js";
 import { vethPairFor, vethPairWithV6For, type NetnsEnd, type PairAddresses, type VethPair } from "./helpers/netns.js";
 import { buildC, tempDir } from "./tracing-helpers.js";
-import { commandExists, ndjsonRecords, runTool, ToolProcess } from "./helpers/tool-process.js";
+import { ndjsonRecords, runTool, ToolProcess, UNPRIVILEGED } from "./helpers/tool-process.js";
 
 type Rec = Record<string, unknown>;
 
@@ -274,11 +274,9 @@ test("tcp usage errors exit 2 with a pointer to --help; missing privileges named
   let help = "";
   assert.equal(await runTcpCommand(["--help"], { ...io, stdout: (text: string) => { help += text; } }), 0);
   assert.match(help, /^usage: tsbpf tcp /);
-  if (commandExists("setpriv")) {
-    const p = runTool(["tcp"], { wrap: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"] });
-    assert.equal(p.code, 1, p.stderr);
-    assert.equal(p.stderr, "tsbpf tcp: missing privileges: tcp needs CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n");
-  }
+  const p = runTool(["tcp"], { wrap: UNPRIVILEGED });
+  assert.equal(p.code, 1, p.stderr);
+  assert.equal(p.stderr, "tsbpf tcp: missing privileges: tcp needs CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n");
 });
 
 test("TcpTracker in-process: snapshot() rows with exact bytes for the client, drainClosed() its connections; close() detaches", async (t) => {

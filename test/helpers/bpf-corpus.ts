@@ -1,14 +1,16 @@
 // The C corpus of test/c, compiled at test time like CI does it: `clang -O2 -g -target bpf`
 // against a vmlinux.h that bpftool dumps from the running kernel's BTF. Objects go to a build
-// directory under the system temp dir, keyed by a hash of the sources, the kernel release and
-// the compiler, so a second test file (or run) reuses them. Needs clang, llvm, bpftool and
-// libbpf-dev (for <bpf/bpf_helpers.h>): .ci/run installs them.
+// directory in the checkout's test cache (helpers/test-cache.ts), keyed by a hash of the sources,
+// the kernel release, clang's and bpftool's versions and libbpf's headers, so a second test file
+// (or run) reuses them. Needs clang, bpftool and libbpf-dev (for <bpf/bpf_helpers.h>): `npm test`
+// installs them (scripts/test-setup.ts).
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { release, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { testCacheDir } from "./test-cache.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** test/c in the source tree (this file runs from dist/test/helpers). */
@@ -22,6 +24,8 @@ function run(cmd: string, args: string[], cwd?: string): string {
 }
 
 let built: string | undefined;
+/** Where libbpf-dev puts <bpf/bpf_helpers.h> and the other headers the corpus includes. */
+const LIBBPF_HEADERS = "/usr/include/bpf";
 /** bpf_tracing.h's name for the host architecture (PT_REGS layouts). */
 const TARGET_ARCH = process.arch === "arm64" ? "arm64" : process.arch === "s390x" ? "s390" : "x86";
 
@@ -31,9 +35,12 @@ export function corpusDir(): string {
   const sources = readdirSync(CORPUS_SOURCE).filter((f) => f.endsWith(".c") || f.endsWith(".h")).sort();
   const hash = createHash("sha256");
   for (const f of sources) hash.update(f).update(readFileSync(join(CORPUS_SOURCE, f)));
-  const clangVersion = run("clang", ["--version"]).split("\n")[0] ?? "";
-  hash.update(release()).update(clangVersion);
-  const dir = join(tmpdir(), `tsbpf-corpus-${hash.digest("hex").slice(0, 16)}`);
+  hash.update(release()).update(run("clang", ["--version"])).update(run("bpftool", ["version"]));
+  if (!existsSync(LIBBPF_HEADERS)) throw new Error(`${LIBBPF_HEADERS} is missing; install libbpf-dev`);
+  for (const header of readdirSync(LIBBPF_HEADERS).filter((f) => f.endsWith(".h")).sort()) {
+    hash.update(header).update(readFileSync(join(LIBBPF_HEADERS, header)));
+  }
+  const dir = join(testCacheDir("bpf-corpus"), hash.digest("hex").slice(0, 16));
   if (!existsSync(join(dir, ".done"))) {
     const work = `${dir}.tmp-${process.pid}`;
     rmSync(work, { recursive: true, force: true });

@@ -71,6 +71,18 @@ export class ToolProcess {
   }
 }
 
+/**
+ * A command prefix that runs what follows without privileges: uid and gid 65534 and no capability
+ * but CAP_DAC_READ_SEARCH (permitted, effective, inheritable, ambient and bounding), which only lets
+ * it read the built CLI wherever the checkout lies (under a 0700 directory uid 65534 alone could not
+ * even load it). CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN are all missing, so what
+ * answers is the CLI's privilege check, and the kernel's refusal behind it.
+ */
+export const UNPRIVILEGED: readonly string[] = [
+  "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+  "--inh-caps=-all,+dac_read_search", "--ambient-caps=-all,+dac_read_search", "--bounding-set=-all,+dac_read_search",
+];
+
 /** Runs the tool to completion (synchronously). */
 export function runTool(args: readonly string[], options: { netnsPath?: string; wrap?: readonly string[]; timeoutMs?: number } = {}): { code: number | null; stdout: string; stderr: string } {
   const node = [process.execPath, TSBPF_MAIN, ...args];
