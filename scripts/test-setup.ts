@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, realpathSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { findTestData } from "../test/helpers/test-data.js";
 
 /** Something the tests use: a command looked up on PATH (as the tests spawn it) or a file. */
 export interface Requirement {
@@ -101,6 +102,10 @@ function runQuietly(argv: readonly string[], env: NodeJS.ProcessEnv): void {
 }
 
 function main(): void {
+  if (findTestData() === undefined) {
+    process.stderr.write("tsbpf tests: the test corpora (tcpdump's captures, bpf_conformance) were not found: set TSBPF_TEST_DATA to their directory, or put shared/data beside the checkout\n");
+    process.exit(1);
+  }
   const situation = {
     missing: REQUIREMENTS.filter((r) => !isPresent(r)),
     root: process.getuid?.() === 0,

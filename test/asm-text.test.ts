@@ -6,8 +6,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AsmError, assembleText, decode, disassemble, encode, validateInstructions } from "../src/asm/index.js";
 import { parseDataFile } from "../src/vm/conformance.js";
+import { testData } from "./helpers/test-data.js";
 
-const SUITE = "/work/shared/data/bpf_conformance";
+const SUITE = testData("bpf_conformance");
 
 function dataFiles(dir: string): string[] {
   return readdirSync(join(SUITE, dir))

@@ -4,12 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseCommandArgs, UsageError } from "../src/cli/command.js";
 import { repoRoot } from "./compiler-helpers.js";
+import { ROOT_WITHOUT_CAPABILITIES } from "./helpers/tool-process.js";
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const COUNTER = join(repoRoot, "examples", "kernel", "xdp-counter.bpf.ts");
@@ -79,6 +80,7 @@ test("a missing file, a directory and an unreadable file read as the shell says 
   const secret = join(dir, "secret.o");
   writeFileSync(secret, "x");
   chmodSync(secret, 0o600);
+  chownSync(secret, 65534, 65534); // another user's file: unreadable to uid 0 without CAP_DAC_OVERRIDE
   chmodSync(dir, 0o755);
   const reads: [string, (file: string) => string[]][] = [
     ["load", (f) => ["load", f]],
@@ -100,9 +102,8 @@ test("a missing file, a directory and an unreadable file read as the shell says 
     assert.equal(r.code, 1, `${what}: ${r.stderr}`);
     assert.equal(r.stderr, `tsbpf ${args("")[0]}: ${dir}: Is a directory\n`, what);
   }
-  const nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
   for (const [what, args] of reads.filter(([w]) => w !== "run --data" && w !== "compile --btf")) {
-    const r = tsbpf(args(secret), nobody);
+    const r = tsbpf(args(secret), [...ROOT_WITHOUT_CAPABILITIES]);
     assert.equal(r.code, 1, `${what}: ${r.stderr}`);
     assert.equal(r.stderr, `tsbpf ${args("")[0]}: ${secret}: Permission denied\n`, what);
   }

@@ -26,12 +26,12 @@ import { fileURLToPath } from "node:url";
 import { readCapture, writePcap, type Capture, type PacketRecord } from "../src/pcap/index.js";
 import { FormatState, formatPacket, type FormatOptions } from "../src/tools/dump/format.js";
 import { testCacheDir, writeCacheEntry } from "./helpers/test-cache.js";
+import { testData } from "./helpers/test-data.js";
 
 process.env.TZ = "UTC";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const PCAP_DIR = [path.resolve(here, "../../../shared/data/pcaps"), path.resolve(here, "../../shared/data/pcaps")]
-  .find((d) => fs.existsSync(d)) ?? "/work/shared/data/pcaps";
+const PCAP_DIR = testData("pcaps");
 const SUPPORTED_LINK_TYPES = new Set([0, 1, 101, 113, 276]);
 
 /** tcpdump's --version text (tcpdump's, libpcap's and OpenSSL's versions), or undefined without tcpdump. */

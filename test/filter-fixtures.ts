@@ -9,8 +9,9 @@ import { fileURLToPath } from "node:url";
 import { readCapture } from "../src/pcap/reader.js";
 import { writePcap } from "../src/pcap/writer.js";
 import { filterableLinkType } from "../src/filter/lower.js";
+import { testData } from "./helpers/test-data.js";
 
-export const PCAP_DIR = fileURLToPath(new URL("../../../shared/data/pcaps", import.meta.url));
+export const PCAP_DIR = testData("pcaps");
 
 export interface CorpusPacket {
   file: string;

@@ -18,12 +18,12 @@ import {
 import {
   fileNumberWidth, RotatingCaptureWriter, RotationPlan, rotationFileName, strftime,
 } from "../src/pcap/rotation.js";
+import { testData } from "./helpers/test-data.js";
 
 process.env.TZ = "UTC";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const PCAP_DIR = [path.resolve(here, "../../../shared/data/pcaps"), path.resolve(here, "../../shared/data/pcaps")]
-  .find((d) => fs.existsSync(d)) ?? "/work/shared/data/pcaps";
+const PCAP_DIR = testData("pcaps");
 
 function has(tool: string): boolean {
   try {

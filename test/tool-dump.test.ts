@@ -16,11 +16,10 @@ import { parseExposition } from "../src/tools/common/metrics.js";
 import { readCapture } from "../src/pcap/reader.js";
 import { FormatState, formatPacket } from "../src/tools/dump/format.js";
 import { run as runDumpCommand } from "../src/cli/commands/dump.js";
+import { testData } from "./helpers/test-data.js";
 
 process.env.TZ = "UTC";
-const here = path.dirname(fileURLToPath(import.meta.url));
-const PCAP_DIR = [path.resolve(here, "../../../shared/data/pcaps"), path.resolve(here, "../../shared/data/pcaps")]
-  .find((d) => fs.existsSync(d)) ?? "/work/shared/data/pcaps";
+const PCAP_DIR = testData("pcaps");
 const haveTools = commandExists("tcpdump") && commandExists("tshark");
 
 function tmpDir(t: { after(fn: () => void): void }): string {

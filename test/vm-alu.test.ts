@@ -6,6 +6,7 @@ import { Assembler } from "../src/asm/assembler.js";
 import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_B, BPF_DIV, BPF_DW, BPF_H, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_W, BPF_XOR } from "../src/asm/opcodes.js";
 import { Vm, type VmProgram } from "../src/vm/index.js";
 import { Rng, imm32, value64 } from "./vm-gen.js";
+import { testData } from "./helpers/test-data.js";
 
 const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
 const s64 = (x: bigint): bigint => BigInt.asIntN(64, x);
@@ -287,7 +288,7 @@ test("large programs are compiled in chunks: tiny chunks give the same results",
       }
     }
     // calls, callbacks and loops crossing chunk boundaries
-    const suite = fileURLToPath(new URL("../../../shared/data/bpf_conformance/tests", import.meta.url));
+    const suite = testData("bpf_conformance", "tests");
     const report = runConformance(suite, { tier: "compiled" });
     assert.deepEqual(report.outcomes.filter((o) => !o.passed).map((o) => o.name), []);
   } finally {

@@ -8,10 +8,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run as conformanceCommand } from "../src/cli/commands/conformance.js";
 import { parseDataFile, runCase, runConformance, runPlugin } from "../src/vm/conformance.js";
+import { testData } from "./helpers/test-data.js";
 
-// dist/test/ → repository root → ../shared/data
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const suite = join(root, "..", "shared", "data", "bpf_conformance");
+const suite = testData("bpf_conformance");
 
 for (const tier of ["compiled", "interpreter"] as const) {
   test(`all 313 conformance cases pass (${tier})`, () => {

@@ -110,3 +110,12 @@ export function scrapeIn(netnsPath: string, url: string): { status: number; type
   if (r.status !== 0) throw new Error(`scraping ${url} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as { status: number; type: string | null; body: string };
 }
+
+/**
+ * A command prefix that keeps uid 0 but drops every capability: the checkout (owned by root) stays
+ * readable wherever it lies, while a file owned by another user with mode 0600 is not — for tests
+ * of "Permission denied" messages.
+ */
+export const ROOT_WITHOUT_CAPABILITIES: readonly string[] = [
+  "setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all",
+];
