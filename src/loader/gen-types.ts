@@ -3,7 +3,7 @@
 // with the program class their section gives them, its global variables — and a typed loader, so
 // `obj.maps.events` and `obj.variables.min_duration` are typed.
 import type { Btf } from "../btf/decoder.js";
-import { MapType } from "../uapi.js";
+import { mapKind, mapTypeName } from "../maps/kinds.js";
 import type { BpfObjectFile } from "../object/object.js";
 import type { MapDefinition } from "../object/maps.js";
 import { pascal, TsTypes } from "./btf-codec.js";
@@ -112,24 +112,7 @@ function isMapDefinition(btf: Btf, file: BpfObjectFile, id: number): boolean {
   }) && file.maps.length > 0;
 }
 
-/** The handle class a map loads as (mirrors loader.ts mapHandle), with its key/value types. */
+/** The handle class a map loads as (its kind in maps/kinds.ts, as the loader opens it), with its key/value types. */
 function mapClass(m: MapDefinition, typeOf: (id: number, size: number) => string, variablesType: string | undefined): string {
-  const k = typeOf(m.keyTypeId, m.keySize);
-  const v = variablesType ?? typeOf(m.valueTypeId, m.valueSize);
-  switch (m.type) {
-    case MapType.ARRAY: return `ArrayMap<${v}>`;
-    case MapType.PERCPU_ARRAY: return `PerCpuArrayMap<${v}>`;
-    case MapType.PERCPU_HASH: return `PerCpuHashMap<${k}, ${v}>`;
-    case MapType.LRU_PERCPU_HASH: return `LruPerCpuHashMap<${k}, ${v}>`;
-    case MapType.PROG_ARRAY: return "ProgramArray";
-    case MapType.ARRAY_OF_MAPS: return "ArrayOfMaps";
-    case MapType.HASH_OF_MAPS: return `HashOfMaps<${k}>`;
-    case MapType.RINGBUF: return "RingBufMap";
-    case MapType.USER_RINGBUF: return "UserRingBufMap";
-    case MapType.PERF_EVENT_ARRAY: return "PerfEventArray";
-    case MapType.QUEUE: return `QueueMap<${v}>`;
-    case MapType.STACK: return `StackMap<${v}>`;
-    case MapType.BLOOM_FILTER: return `BloomFilterMap<${v}>`;
-    default: return `BpfMap<${k}, ${v}>`;
-  }
+  return mapTypeName(mapKind(m.type), typeOf(m.keyTypeId, m.keySize), variablesType ?? typeOf(m.valueTypeId, m.valueSize));
 }
