@@ -25,15 +25,16 @@ import type { RingBufMap } from "../maps/ringbuf.js";
 import type { SocketMap } from "../maps/sock-map.js";
 import { mapKind } from "../maps/kinds.js";
 import { MapFlags, type ProgType } from "../uapi.js";
-import { Program, type LoadOptions } from "../programs/program.js";
-import { XdpProgram } from "../programs/xdp.js";
-import { TcProgram } from "../programs/tc.js";
-import { SocketFilterProgram } from "../programs/socket-filter.js";
-import { TracepointProgram } from "../programs/tracepoint.js";
-import { RawTracepointProgram } from "../programs/raw-tracepoint.js";
-import { TpBtfProgram } from "../programs/tp-btf.js";
-import { UprobeProgram } from "../programs/uprobe.js";
-import { PerfEventProgram } from "../programs/perf-event.js";
+import type { Program, LoadOptions } from "../programs/program.js";
+import type { XdpProgram } from "../programs/xdp.js";
+import type { TcProgram } from "../programs/tc.js";
+import type { SocketFilterProgram } from "../programs/socket-filter.js";
+import type { TracepointProgram } from "../programs/tracepoint.js";
+import type { RawTracepointProgram } from "../programs/raw-tracepoint.js";
+import type { TpBtfProgram } from "../programs/tp-btf.js";
+import type { UprobeProgram } from "../programs/uprobe.js";
+import type { PerfEventProgram } from "../programs/perf-event.js";
+import { KERNEL_PROGRAM_KINDS, loadProgramKind } from "../programs/kinds.js";
 import { RingBuffer } from "../events/ringbuf.js";
 import type { RingRecord } from "../events/record.js";
 import { TsbpfError } from "../sys/errors.js";
@@ -365,15 +366,11 @@ function loadProgram(p: ArtifactProgram, maps: Record<string, MapHandle>, sectio
   const used = [...p.maps.map((n) => maps[n]!), ...[...sections.values()]];
   const code = { bytes, functions: p.functions, lines: p.lines };
   const spec = { name: p.name, code, maps: used };
-  switch (p.kind) {
-    case "xdp": return XdpProgram.load({ ...spec, frags: p.target.frags === true }, options);
-    case "tc": return TcProgram.load(spec, options);
-    case "socket_filter": return SocketFilterProgram.load(spec, options);
-    case "tracepoint": return TracepointProgram.load(spec, options);
-    case "raw_tracepoint": return RawTracepointProgram.load(spec, options);
-    case "tp_btf": return TpBtfProgram.load({ ...spec, tracepoint: String(p.target.event) }, options);
-    case "uprobe": case "uretprobe": return UprobeProgram.load(spec as Parameters<typeof UprobeProgram.load>[0], options);
-    case "perf_event": return PerfEventProgram.load(spec, options);
-    default: return Program.load({ ...spec, type: p.progType as ProgType }, options);
-  }
+  // As an object file's program with the same section loads (programs/kinds.ts).
+  const slash = p.section.indexOf("/");
+  const site = {
+    name: p.name, section: p.section, kind: KERNEL_PROGRAM_KINDS[p.kind], type: p.progType as ProgType, expectedAttachType: p.expectedAttachType ?? 0,
+    sleepable: false, frags: p.target.frags === true, attachTarget: slash < 0 ? undefined : p.section.slice(slash + 1),
+  };
+  return loadProgramKind(site, spec, options);
 }

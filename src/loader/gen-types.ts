@@ -4,19 +4,10 @@
 // `obj.maps.events` and `obj.variables.min_duration` are typed.
 import type { Btf } from "../btf/decoder.js";
 import { mapKind, mapTypeName } from "../maps/kinds.js";
+import { programKind } from "../programs/kinds.js";
 import type { BpfObjectFile } from "../object/object.js";
 import type { MapDefinition } from "../object/maps.js";
 import { pascal, TsTypes } from "./btf-codec.js";
-
-/** The program class each section kind loads as (see loader/programs.ts). */
-const PROGRAM_CLASSES: Record<string, string> = {
-  tracepoint: "TracepointProgram", raw_tracepoint: "RawTracepointProgram", tp_btf: "TpBtfProgram", kprobe: "KprobeProgram",
-  kretprobe: "KprobeProgram", ksyscall: "KprobeProgram", kprobe_multi: "KprobeProgram", uprobe: "UprobeProgram",
-  uretprobe: "UprobeProgram", uprobe_multi: "UprobeProgram", fentry: "FentryProgram", fexit: "FentryProgram",
-  fmod_ret: "FentryProgram", iter: "IterProgram", perf_event: "PerfEventProgram", xdp: "XdpProgram", tc: "TcProgram",
-  tcx: "TcProgram", socket: "SocketFilterProgram", cgroup_skb: "CgroupSkbProgram", cgroup_sock: "CgroupSockProgram",
-  cgroup_sock_addr: "CgroupSockAddrProgram", sockops: "SockOpsProgram",
-};
 
 export interface GenerateOptions {
   /** Module the generated code imports tsbpf from (default "tsbpf"). */
@@ -80,7 +71,7 @@ export function generateTypes(file: BpfObjectFile, options: GenerateOptions = {}
   }
 
   const programLines = file.programs.map((p) => {
-    const cls = (p.kind && PROGRAM_CLASSES[p.kind]) ?? "Program";
+    const cls = programKind(p.kind).className;
     imports.add(`type ${cls}`);
     return `  /** SEC("${p.section}") */\n  ${key(p.name)}: ${cls};`;
   });
