@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { compileFile } from "../../compiler/compile.js";
 import { CompileError, formatDiagnostic } from "../../compiler/diagnostics.js";
 import { isArtifact, type Artifact } from "../../compiler/artifact.js";
-import { KernelObject } from "../../compiler/object.js";
+import { KernelObject } from "../../loader/kernel-object.js";
 import { testRun } from "../../programs/test-run.js";
 import type { Program } from "../../programs/program.js";
 import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
