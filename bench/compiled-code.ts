@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileModule } from "../src/compiler/compile.js";
-import { KernelObject } from "../src/compiler/object.js";
+import { KernelObject } from "../src/loader/kernel-object.js";
 import { loadObject } from "../src/loader/index.js";
 import { progInfo } from "../src/sys/info.js";
 import { testRun } from "../src/programs/test-run.js";

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { testRun } from "../src/programs/test-run.js";
 import { VerifierError } from "../src/programs/program.js";
-import { KernelObject } from "../src/compiler/object.js";
+import { KernelObject } from "../src/loader/kernel-object.js";
 import { compileSource, frame, ipv4, KERNEL_IMPORT, loadSource } from "./compiler-helpers.js";
 
 const K = KERNEL_IMPORT;

@@ -13,7 +13,7 @@ import { Btf, BtfBuilder } from "../src/btf/index.js";
 import { kernelBtf } from "../src/btf/vmlinux.js";
 import { compileModule, type CompiledModule } from "../src/compiler/compile.js";
 import { writeElf } from "../src/compiler/elf.js";
-import { KernelObject } from "../src/compiler/object.js";
+import { KernelObject } from "../src/loader/kernel-object.js";
 import { programBytes } from "../src/compiler/artifact.js";
 import { loadObject } from "../src/loader/index.js";
 import { testRun } from "../src/programs/test-run.js";

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { testRun } from "../src/programs/test-run.js";
 import { RingBuffer } from "../src/events/ringbuf.js";
-import { KernelObject } from "../src/compiler/object.js";
+import { KernelObject } from "../src/loader/kernel-object.js";
 import type { ArrayMap, HashMap, QueueMap } from "../src/maps/index.js";
 import { compileSource, frame, ipv4, ports, KERNEL_IMPORT, loadSource } from "./compiler-helpers.js";
 

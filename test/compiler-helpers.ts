@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileModule, type CompiledModule } from "../src/compiler/compile.js";
 import { CompileError } from "../src/compiler/diagnostics.js";
-import { KernelObject, type KernelObjectOptions } from "../src/compiler/object.js";
+import { KernelObject, type KernelObjectOptions } from "../src/loader/kernel-object.js";
 
 /** The repository root (tests run from dist/test/). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

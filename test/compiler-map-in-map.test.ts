@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeElf } from "../src/compiler/elf.js";
-import { KernelObject } from "../src/compiler/object.js";
+import { KernelObject } from "../src/loader/kernel-object.js";
 import { loadObject } from "../src/loader/index.js";
 import { HashMap, u32, u64, type ArrayOfMaps, type HashOfMaps } from "../src/maps/index.js";
 import { testRun } from "../src/programs/test-run.js";

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeElf } from "../src/compiler/elf.js";
-import { KernelObject } from "../src/compiler/object.js";
+import { KernelObject } from "../src/loader/kernel-object.js";
 import type { SocketMap } from "../src/maps/sock-map.js";
 import { attachToSocketMap } from "../src/programs/sk-skb.js";
 import { socketPair } from "../src/programs/socket-filter.js";

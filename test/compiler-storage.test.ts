@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createConnection, createServer, type AddressInfo } from "node:net";
-import { KernelObject } from "../src/compiler/object.js";
+import { KernelObject } from "../src/loader/kernel-object.js";
 import type { ArrayMap } from "../src/maps/index.js";
 import { testRun } from "../src/programs/test-run.js";
 import { compileSource, KERNEL_IMPORT } from "./compiler-helpers.js";

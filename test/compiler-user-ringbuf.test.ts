@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { UserRingBuffer } from "../src/events/user-ringbuf.js";
-import { KernelObject } from "../src/compiler/object.js";
+import { KernelObject } from "../src/loader/kernel-object.js";
 import type { ArrayMap } from "../src/maps/index.js";
 import { testRun } from "../src/programs/test-run.js";
 import { compileErrors, compileSource, KERNEL_IMPORT } from "./compiler-helpers.js";

@@ -165,7 +165,7 @@ test("gen types: interfaces from the BTF, typed maps/programs/variables; the out
     const out = join(dir, "tracing.ts");
     const source = generateTypes(open("tracing"), { importFrom: api.replace(/\.ts$/, ".js"), objectPath: corpusObject("tracing") });
     assert.match(source, /export interface Event \{\n  tgid: number;\n  syscall_nr: number;\n  comm: string;\n\}/);
-    assert.match(source, /getuid_calls: BpfMap<number, bigint>;/);
+    assert.match(source, /getuid_calls: HashMap<number, bigint>;/);
     assert.match(source, /events: RingBufMap;/);
     assert.match(source, /count_getuid: TracepointProgram;/);
     assert.match(source, /only_tgid: number;/);

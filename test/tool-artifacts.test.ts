@@ -29,7 +29,7 @@ for (const source of [...sources, ...exampleKernelSources(ROOT)]) {
 test("tool kernel programs: loading a prebuilt artifact never loads the TypeScript compiler", () => {
   const script = `
     const { toolKernelSources, exampleKernelSources, toolArtifactPath } = await import(${JSON.stringify(join(ROOT, "dist/scripts/build-kernel.js"))});
-    const { KernelObject } = await import(${JSON.stringify(join(ROOT, "dist/src/compiler/object.js"))});
+    const { KernelObject } = await import(${JSON.stringify(join(ROOT, "dist/src/loader/kernel-object.js"))});
     for (const s of [...toolKernelSources(${JSON.stringify(ROOT)}), ...exampleKernelSources(${JSON.stringify(ROOT)})]) KernelObject.readArtifact(toolArtifactPath(s, ${JSON.stringify(ROOT)}));
     const { createRequire } = await import("node:module");
     const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes("/typescript/"));

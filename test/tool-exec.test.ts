@@ -8,14 +8,13 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { reopenProgram } from "../src/programs/net-common.js";
 import { parseExposition } from "../src/tools/common/metrics.js";
 import { nonSnakeCaseKeys } from "../src/tools/common/ndjson.js";
 import { ExecTracer, loadExecObject, MAX_ARG_BYTES, MAX_ARGS, type ExecEvent } from "../src/tools/exec/index.js";
-import { loadToolObject, toolArtifact } from "../src/tools/common/kernel-artifact.js";
-import { closeFd, objInfo } from "../src/sys/bpf.js";
-import { NativeMemory } from "../src/sys/libc.js";
-import type * as ExecModule from "../src/tools/exec/exec.bpf.js";
+import { toolArtifact } from "../src/tools/common/kernel-artifact.js";
+import { closeFd } from "../src/sys/bpf.js";
 import { resolveCore, withResolvedCore } from "../src/tools/common/core-cache.js";
 import { RECORD_OFFSETS } from "../src/tools/exec/tracer.js";
 import { ResultRecord, RenameRecord, StringRecord } from "../src/tools/exec/exec.bpf.js";
@@ -289,14 +288,20 @@ test("exec without privileges says which capabilities are missing, exit 1", () =
   assert.equal(r.stderr, "tsbpf exec: missing privileges: exec needs CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n");
 });
 
-test("the exec loader makes the same programs as KernelObject.load (same kernel tags)", () => {
-  const tag = (fd: number): string => {
-    const info = new NativeMemory(80);
-    try { info.bytes.fill(0); objInfo(fd, info); return info.bytes.subarray(8, 16).toString("hex"); } finally { info.free(); }
-  };
-  using lean = loadExecObject({ uid: 1234 });
-  using full = loadToolObject<typeof ExecModule>(new URL("../src/tools/exec/tracer.js", import.meta.url).href, "exec.bpf.json", { constants: { filterUid: 1, uid: 1234 } });
-  for (const name of ["enterExecve", "enterExecveat", "execRename", "exitExec"] as const) {
-    assert.equal(tag(lean.programs[name].fd), tag(full.programs[name].fd), name);
-  }
+test("exec loads its object through KernelObject without the TypeScript compiler; the uid filter is a constant", () => {
+  const dist = join(fileURLToPath(new URL(".", import.meta.url)), "..");
+  const script = `
+    const { loadExecObject } = await import(${JSON.stringify(join(dist, "src/tools/exec/index.js"))});
+    const object = loadExecObject({ uid: 1234 });
+    const constants = [object.global("filterUid"), object.global("uid")];
+    const programs = Object.keys(object.programs).sort();
+    object.close();
+    const { createRequire } = await import("node:module");
+    const typescript = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes("/typescript/"));
+    process.stdout.write(JSON.stringify({ constants, programs, typescript }));`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), {
+    constants: [1, 1234], programs: ["enterExecve", "enterExecveat", "execRename", "exitExec"], typescript: [],
+  });
 });

@@ -9,7 +9,7 @@ import { filterArtifact, needleValue } from "../examples/socket-filter-drop.js";
 import { decodeExecEvent, EXEC_EVENT, execTracerArtifact } from "../examples/exec-tracer.js";
 import { HELPERS } from "../src/asm/helpers.js";
 import { KernelObject, codecOf, type Artifact } from "../src/compiler/index.js";
-import { patchInstructions } from "../src/compiler/object.js";
+import { patchInstructions } from "../src/loader/kernel-object.js";
 import { u8, u16 } from "../src/maps/index.js";
 import { testRun } from "../src/programs/test-run.js";
 import { tracepointField, tracepointFormat } from "../src/programs/tracepoint-format.js";

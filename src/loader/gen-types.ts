@@ -3,20 +3,11 @@
 // with the program class their section gives them, its global variables — and a typed loader, so
 // `obj.maps.events` and `obj.variables.min_duration` are typed.
 import type { Btf } from "../btf/decoder.js";
-import { MapType } from "../uapi.js";
+import { mapKind, mapTypeName } from "../maps/kinds.js";
+import { programKind } from "../programs/kinds.js";
 import type { BpfObjectFile } from "../object/object.js";
 import type { MapDefinition } from "../object/maps.js";
 import { pascal, TsTypes } from "./btf-codec.js";
-
-/** The program class each section kind loads as (see loader/programs.ts). */
-const PROGRAM_CLASSES: Record<string, string> = {
-  tracepoint: "TracepointProgram", raw_tracepoint: "RawTracepointProgram", tp_btf: "TpBtfProgram", kprobe: "KprobeProgram",
-  kretprobe: "KprobeProgram", ksyscall: "KprobeProgram", kprobe_multi: "KprobeProgram", uprobe: "UprobeProgram",
-  uretprobe: "UprobeProgram", uprobe_multi: "UprobeProgram", fentry: "FentryProgram", fexit: "FentryProgram",
-  fmod_ret: "FentryProgram", iter: "IterProgram", perf_event: "PerfEventProgram", xdp: "XdpProgram", tc: "TcProgram",
-  tcx: "TcProgram", socket: "SocketFilterProgram", cgroup_skb: "CgroupSkbProgram", cgroup_sock: "CgroupSockProgram",
-  cgroup_sock_addr: "CgroupSockAddrProgram", sockops: "SockOpsProgram",
-};
 
 export interface GenerateOptions {
   /** Module the generated code imports tsbpf from (default "tsbpf"). */
@@ -80,7 +71,7 @@ export function generateTypes(file: BpfObjectFile, options: GenerateOptions = {}
   }
 
   const programLines = file.programs.map((p) => {
-    const cls = (p.kind && PROGRAM_CLASSES[p.kind]) ?? "Program";
+    const cls = programKind(p.kind).className;
     imports.add(`type ${cls}`);
     return `  /** SEC("${p.section}") */\n  ${key(p.name)}: ${cls};`;
   });
@@ -112,24 +103,7 @@ function isMapDefinition(btf: Btf, file: BpfObjectFile, id: number): boolean {
   }) && file.maps.length > 0;
 }
 
-/** The handle class a map loads as (mirrors loader.ts mapHandle), with its key/value types. */
+/** The handle class a map loads as (its kind in maps/kinds.ts, as the loader opens it), with its key/value types. */
 function mapClass(m: MapDefinition, typeOf: (id: number, size: number) => string, variablesType: string | undefined): string {
-  const k = typeOf(m.keyTypeId, m.keySize);
-  const v = variablesType ?? typeOf(m.valueTypeId, m.valueSize);
-  switch (m.type) {
-    case MapType.ARRAY: return `ArrayMap<${v}>`;
-    case MapType.PERCPU_ARRAY: return `PerCpuArrayMap<${v}>`;
-    case MapType.PERCPU_HASH: return `PerCpuHashMap<${k}, ${v}>`;
-    case MapType.LRU_PERCPU_HASH: return `LruPerCpuHashMap<${k}, ${v}>`;
-    case MapType.PROG_ARRAY: return "ProgramArray";
-    case MapType.ARRAY_OF_MAPS: return "ArrayOfMaps";
-    case MapType.HASH_OF_MAPS: return `HashOfMaps<${k}>`;
-    case MapType.RINGBUF: return "RingBufMap";
-    case MapType.USER_RINGBUF: return "UserRingBufMap";
-    case MapType.PERF_EVENT_ARRAY: return "PerfEventArray";
-    case MapType.QUEUE: return `QueueMap<${v}>`;
-    case MapType.STACK: return `StackMap<${v}>`;
-    case MapType.BLOOM_FILTER: return `BloomFilterMap<${v}>`;
-    default: return `BpfMap<${k}, ${v}>`;
-  }
+  return mapTypeName(mapKind(m.type), typeOf(m.keyTypeId, m.keySize), variablesType ?? typeOf(m.valueTypeId, m.valueSize));
 }

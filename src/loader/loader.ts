@@ -20,15 +20,7 @@ import { createMap } from "../maps/handle.js";
 import { mapInfo } from "../maps/info.js";
 import { possibleCpuCount } from "../sys/cpus.js";
 import type { MapHandle } from "../maps/handle.js";
-import { BpfMap } from "../maps/map.js";
-import { ArrayMap } from "../maps/array.js";
-import { PerCpuArrayMap, PerCpuHashMap, LruPerCpuHashMap } from "../maps/per-cpu.js";
-import { ProgramArray } from "../maps/program-array.js";
-import { ArrayOfMaps, HashOfMaps } from "../maps/map-in-map.js";
-import { RingBufMap, UserRingBufMap } from "../maps/ringbuf.js";
-import { PerfEventArray } from "../maps/perf-event-array.js";
-import { QueueMap, StackMap } from "../maps/queue.js";
-import { BloomFilterMap } from "../maps/bloom-filter.js";
+import { mapKind } from "../maps/kinds.js";
 import { Program, VerifierError, type LoadOptions } from "../programs/program.js";
 import type { Codec } from "../maps/codec.js";
 import type { Attachment } from "../links/link.js";
@@ -44,13 +36,6 @@ import { kernelConfig, kernelSymbolAddress, linuxExterns } from "./kernel.js";
 import { autoAttach, loadAsKind } from "./programs.js";
 
 const DEFAULT_PIN_ROOT = "/sys/fs/bpf";
-
-/** Map types whose creation takes no key/value BTF (libbpf's list, plus the ones that never have types). */
-const NO_BTF_TYPES: readonly number[] = [
-  MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY, MapType.STACK_TRACE, MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS,
-  MapType.DEVMAP, MapType.DEVMAP_HASH, MapType.CPUMAP, MapType.XSKMAP, MapType.SOCKMAP, MapType.SOCKHASH, MapType.QUEUE,
-  MapType.STACK, MapType.PROG_ARRAY, MapType.RINGBUF, MapType.USER_RINGBUF,
-];
 
 /** Per-program choices made before loading. */
 export interface ObjectProgramOptions {
@@ -248,27 +233,12 @@ export function pinName(mapName: string): string {
   return mapName.replace(/^\./, "").replace(/\./g, "_");
 }
 
-/** A typed handle for a map of any type: the map kind's class, keys and values from BTF. */
+/** A typed handle for a map of any type: its kind's class (maps/kinds.ts), keys and values from BTF. */
 function mapHandle(fd: number, def: MapDefinition, btf: Btf | undefined, variables: readonly VariableDefinition[]): MapHandle {
   const id = mapInfo(fd).id;
   const key = btf && def.keyTypeId ? btfCodec(btf, def.keyTypeId) : rawCodec(def.keySize);
   const value = def.data ? dataCodec(btf, variables, def) : btf && def.valueTypeId ? btfCodec(btf, def.valueTypeId) : rawCodec(def.valueSize);
-  switch (def.type) {
-    case MapType.ARRAY: return ArrayMap.fromId(id, value);
-    case MapType.PERCPU_ARRAY: return PerCpuArrayMap.fromId(id, value);
-    case MapType.PERCPU_HASH: return PerCpuHashMap.fromId(id, key, value);
-    case MapType.LRU_PERCPU_HASH: return LruPerCpuHashMap.fromId(id, key, value);
-    case MapType.PROG_ARRAY: return ProgramArray.fromId(id);
-    case MapType.ARRAY_OF_MAPS: return ArrayOfMaps.fromId(id);
-    case MapType.HASH_OF_MAPS: return HashOfMaps.fromId(id, key);
-    case MapType.RINGBUF: return RingBufMap.fromId(id);
-    case MapType.USER_RINGBUF: return UserRingBufMap.fromId(id);
-    case MapType.PERF_EVENT_ARRAY: return PerfEventArray.fromId(id);
-    case MapType.QUEUE: return QueueMap.fromId(id, value);
-    case MapType.STACK: return StackMap.fromId(id, value);
-    case MapType.BLOOM_FILTER: return BloomFilterMap.fromId(id, value);
-    default: return BpfMap.fromId(id, key, value);
-  }
+  return mapKind(def.type).open(id, key, value);
 }
 
 /** A global data map's value: an object of its variables (at their ELF offsets), `size` bytes. */
@@ -427,7 +397,7 @@ class Loader {
     try {
       if (m.inner) {
         innerFd = this.#create(m.inner, m.inner.maxEntries, -1, where);
-      } else if (m.type === MapType.ARRAY_OF_MAPS || m.type === MapType.HASH_OF_MAPS) {
+      } else if (mapKind(m.type).needsInner) {
         throw new MapDefinitionError("a map-in-map needs an inner map definition (__array(values, struct {...}))", where);
       }
       const fd = this.#create(m, maxEntries, innerFd, where);
@@ -453,7 +423,7 @@ class Loader {
 
   /** BPF_MAP_CREATE with the object's BTF for key and value, retried without it if refused. */
   #create(m: MapDefinition, maxEntries: number, innerFd: number, where: string): number {
-    const withBtf = this.#btfFd >= 0 && !NO_BTF_TYPES.includes(m.type) && (m.keyTypeId !== 0 || m.valueTypeId !== 0);
+    const withBtf = this.#btfFd >= 0 && mapKind(m.type).btf !== "never" && (m.keyTypeId !== 0 || m.valueTypeId !== 0);
     const spec = {
       type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries, flags: m.flags, name: m.kernelName,
       numaNode: m.numaNode || undefined, mapExtra: m.mapExtra, innerMap: innerFd >= 0 ? { fd: innerFd } : undefined,
@@ -494,7 +464,7 @@ class Loader {
 
   #initMapInMapSlots(): void {
     for (const m of this.#maps) {
-      if (m.type !== MapType.ARRAY_OF_MAPS && m.type !== MapType.HASH_OF_MAPS) continue;
+      if (!mapKind(m.type).needsInner) continue;
       for (const slot of m.slots) {
         const inner = this.#mapFds.get(slot.target);
         if (inner === undefined) throw new ObjectError(`slot ${slot.index}: no map "${slot.target}"`, this.#where(`map "${m.name}"`));

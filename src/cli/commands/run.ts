@@ -3,7 +3,7 @@
 // BPF_PROG_TEST_RUN, printing its return value, the data it left and the time per run.
 import { compileFile } from "../../compiler/compile.js";
 import { isArtifact, type Artifact } from "../../compiler/artifact.js";
-import { KernelObject } from "../../compiler/object.js";
+import { KernelObject } from "../../loader/kernel-object.js";
 import { testRun } from "../../programs/test-run.js";
 import type { Program } from "../../programs/program.js";
 import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";

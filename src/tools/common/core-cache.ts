@@ -18,7 +18,8 @@ import { join } from "node:path";
 import type { Artifact, ArtifactProgram } from "../../compiler/artifact.js";
 import { Btf } from "../../btf/decoder.js";
 import { kernelBtf } from "../../btf/vmlinux.js";
-import { CandidateCache, TypeCache, patchInstruction, resolveCoreRelo } from "../../object/core.js";
+import { CandidateCache, TypeCache } from "../../object/core.js";
+import { relocateCore } from "../../loader/kernel-object.js";
 
 export const CORE_CACHE_DIR = "/run/tsbpf/core";
 
@@ -37,20 +38,6 @@ function cacheKey(artifact: Artifact): string {
   return hash.digest("hex").slice(0, 40);
 }
 
-/**
- * Applies a program's CO-RE relocations to its instructions, as KernelObject.load does
- * (compiler/object.ts relocateCore; not imported from there, which would load every program kind).
- */
-function relocate(p: ArtifactProgram, bytes: Buffer, candidates: () => CandidateCache): void {
-  const c = candidates();
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  for (const r of p.core ?? []) {
-    const where = `program ${p.name}, CO-RE relocation at instruction ${r.slot}`;
-    const res = resolveCoreRelo({ insnOffset: r.slot * 8, typeId: r.type, accessString: r.access, kind: r.kind }, c.local, c, where);
-    patchInstruction(view, r.slot, res, where);
-  }
-}
-
 /** The artifact with every program's CO-RE relocations applied (and removed), for this kernel. */
 export function resolveCore(artifact: Artifact): Artifact {
   let candidates: CandidateCache | undefined;
@@ -61,7 +48,7 @@ export function resolveCore(artifact: Artifact): Artifact {
   const programs: ArtifactProgram[] = artifact.programs.map((p) => {
     if (!p.core?.length) return p;
     const bytes = Buffer.from(p.insns, "base64");
-    relocate(p, bytes, core);
+    relocateCore(p, bytes, core);
     const { core: _resolved, ...rest } = p;
     return { ...rest, insns: bytes.toString("base64") };
   });

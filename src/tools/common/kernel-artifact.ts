@@ -3,7 +3,7 @@
 // compiled JavaScript. Loading it needs no TypeScript compiler, which keeps start-up fast.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { KernelObject, type KernelObjectOptions } from "../../compiler/object.js";
+import { KernelObject, type KernelObjectOptions } from "../../loader/kernel-object.js";
 import type { Artifact } from "../../compiler/artifact.js";
 import { TsbpfError } from "../../sys/errors.js";
 

@@ -20,7 +20,7 @@ import type { XdpProgram, XdpMode } from "../../programs/xdp.js";
 import type { Program } from "../../programs/program.js";
 import { ProgramArray } from "../../maps/program-array.js";
 import type { ArrayMap } from "../../maps/array.js";
-import { KernelObject } from "../../compiler/object.js";
+import { KernelObject } from "../../loader/kernel-object.js";
 import { compileFilter } from "../../filter/compile.js";
 import { toolArtifact } from "../common/kernel-artifact.js";
 import { attachXdpLink, describeXdpAttachment, isLinkAttachment, loadXdpProgram } from "../common/xdp.js";

@@ -2,7 +2,8 @@
 // or an NDJSON record; the name filter; the counts behind the summary and the metrics.
 import { clockTime } from "../common/format.js";
 import type { MetricsRegistry } from "../common/metrics.js";
-import { errnoName, type ExecEvent } from "./tracer.js";
+import type { ExecEvent } from "./tracer.js";
+import { errnoName } from "./limits.js";
 
 /** What a cut argument, or a cut argument list, ends with. */
 export const TRUNCATION_MARKER = "...";

@@ -11,7 +11,7 @@ import { streamLines } from "../common/stream.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { requireCapabilities } from "../common/privilege.js";
 import { clockTime, formatDuration } from "../common/format.js";
-import { ExecTracer, MAX_ARG_BYTES, MAX_ARGS } from "./tracer.js";
+import { MAX_ARG_BYTES, MAX_ARGS } from "./limits.js";
 import { ExecCounts, eventLine, eventRecord, headerLine, nameMatcher, registerExecMetrics } from "./report.js";
 
 export interface ExecOptions {
@@ -45,6 +45,8 @@ export async function runExec(options: ExecOptions, io: CommandIo, signal?: Abor
   let exitCode = 0;
   let summaryOut: (() => void) | undefined;
   try {
+    // Loaded here, not at start-up: `tsbpf exec --help` and bad arguments need no kernel side.
+    const { ExecTracer } = await import("./tracer.js");
     const tracer = runtime.use("exec tracer", ExecTracer.open({ uid: options.uid }));
     const startNs = process.hrtime.bigint();
     if (options.listen) {

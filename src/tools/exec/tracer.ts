@@ -13,16 +13,17 @@ import type { RingRecord } from "../../events/record.js";
 import type { Attachment } from "../../links/link.js";
 import { objInfo } from "../../sys/bpf.js";
 import { NativeMemory } from "../../sys/libc.js";
-import { loadExecPrograms, type ExecPrograms } from "./loader.js";
+import { KernelObject } from "../../loader/kernel-object.js";
+import { toolArtifact } from "../common/kernel-artifact.js";
+import type * as ExecModule from "./exec.bpf.js";
 import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
 import { BATCH_MS } from "../common/stream.js";
+import { withResolvedCore } from "../common/core-cache.js";
 
-export type ExecKernel = ExecPrograms;
+/** The loaded exec.bpf.ts: its maps and programs (not attached); close() releases them. */
+export type ExecKernel = KernelObject<typeof ExecModule>;
 
-/** Arguments the kernel side reads per exec (exec.bpf.ts MAX_ARGS). */
-export const MAX_ARGS = 128;
-/** Longest argument (and path) read whole, in bytes (exec.bpf.ts ARG_BYTES - 1). */
-export const MAX_ARG_BYTES = 4095;
+export { MAX_ARGS, MAX_ARG_BYTES, EXEC_ERRNO_NAMES, errnoName } from "./limits.js";
 
 /** One exec, as seen at the syscall's exit. */
 export interface ExecEvent {
@@ -107,10 +108,11 @@ function cString(rec: RingRecord, at: number, max: number): string {
  * Loads the exec programs and maps (the prebuilt artifact, exec.bpf.ts compiled by `npm run
  * build`) without attaching them. The exit program reads the parent's pid by field name, a CO-RE
  * relocation: resolved through the per-boot cache (common/core-cache.ts), so that only the first
- * start after a boot reads the kernel's BTF. See loader.ts for why this is not KernelObject.load.
+ * start after a boot reads the kernel's BTF.
  */
 export function loadExecObject(options: { uid?: number } = {}): ExecKernel {
-  return loadExecPrograms(options.uid === undefined ? {} : { filterUid: 1, uid: options.uid >>> 0 });
+  const constants = options.uid === undefined ? {} : { filterUid: 1, uid: options.uid >>> 0 };
+  return KernelObject.load<typeof ExecModule>(withResolvedCore(toolArtifact(import.meta.url, "exec.bpf.json")), { constants });
 }
 
 /** The kernel's id of a loaded program (bpf_prog_info.id). */
@@ -307,16 +309,4 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
   }
 
   [Symbol.dispose](): void { this.close(); }
-}
-
-/** The errno names of the failures execve(2) documents, by number. */
-export const EXEC_ERRNO_NAMES: Readonly<Record<number, string>> = {
-  1: "EPERM", 2: "ENOENT", 5: "EIO", 7: "E2BIG", 8: "ENOEXEC", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES",
-  14: "EFAULT", 20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 23: "ENFILE", 24: "EMFILE", 26: "ETXTBSY", 36: "ENAMETOOLONG",
-  40: "ELOOP", 80: "ELIBBAD",
-};
-
-/** "ENOENT" for -2; the number as text when unnamed. */
-export function errnoName(ret: number): string {
-  return EXEC_ERRNO_NAMES[-ret] ?? String(-ret);
 }

@@ -5,7 +5,7 @@ import type { LruPerCpuHashMap } from "../../maps/index.js";
 import type { Attachment } from "../../links/link.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { programIdentity } from "../../programs/net-common.js";
-import type { KernelObject } from "../../compiler/object.js";
+import type { KernelObject } from "../../loader/kernel-object.js";
 import { loadToolObject } from "../common/kernel-artifact.js";
 import { readPerCpu, type Traffic } from "../common/per-cpu.js";
 import { attachXdpLink, describeXdpAttachment, isLinkAttachment } from "../common/xdp.js";

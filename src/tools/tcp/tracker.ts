@@ -27,7 +27,7 @@ import { programIdentity } from "../../programs/net-common.js";
 import type { Attachment } from "../../links/link.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";
-import type { KernelObject } from "../../compiler/object.js";
+import type { KernelObject } from "../../loader/kernel-object.js";
 import type { LruHashMap } from "../../maps/index.js";
 import { NotSupportedError, SyscallError, TargetNotFoundError, TsbpfError } from "../../sys/errors.js";
 import { ipv4Text, ipv6Text } from "../common/addresses.js";

@@ -15,32 +15,33 @@ import {
   u8, i8, u16, i16, u32, i32, u64, i64, bool as boolCodec, be16, be32,
   type Codec, type TypeDescriptor,
 } from "../maps/codec.js";
-import {
-  ArrayMap, BloomFilterMap, BpfMap, HashMap, LruHashMap, LruPerCpuHashMap, PerCpuArrayMap, PerCpuHashMap, PerfEventArray,
-  ProgramArray, QueueMap, StackMap, RingBufMap, UserRingBufMap, MapHandle, ArrayOfMaps, HashOfMaps, type KeyValueMap,
+import type {
+  BloomFilterMap, HashMap, LruHashMap, LruPerCpuHashMap, PerCpuArrayMap, PerCpuHashMap, PerfEventArray,
+  ProgramArray, QueueMap, StackMap, UserRingBufMap, ArrayOfMaps, HashOfMaps, KeyValueMap,
 } from "../maps/index.js";
-import { createMap, MapHandle as Handle } from "../maps/handle.js";
-import { SocketMap } from "../maps/sock-map.js";
-import { MapFlags, MapType, type ProgType } from "../uapi.js";
-import { Program, type LoadOptions } from "../programs/program.js";
-import { XdpProgram } from "../programs/xdp.js";
-import { TcProgram } from "../programs/tc.js";
-import { SocketFilterProgram } from "../programs/socket-filter.js";
-import { TracepointProgram } from "../programs/tracepoint.js";
-import { RawTracepointProgram } from "../programs/raw-tracepoint.js";
-import { TpBtfProgram } from "../programs/tp-btf.js";
-import { UprobeProgram } from "../programs/uprobe.js";
-import { PerfEventProgram } from "../programs/perf-event.js";
+import { ArrayMap } from "../maps/array.js";
+import type { MapHandle } from "../maps/handle.js";
+import type { RingBufMap } from "../maps/ringbuf.js";
+import type { SocketMap } from "../maps/sock-map.js";
+import { mapKind } from "../maps/kinds.js";
+import { MapFlags, type ProgType } from "../uapi.js";
+import type { Program, LoadOptions } from "../programs/program.js";
+import type { XdpProgram } from "../programs/xdp.js";
+import type { TcProgram } from "../programs/tc.js";
+import type { SocketFilterProgram } from "../programs/socket-filter.js";
+import type { TracepointProgram } from "../programs/tracepoint.js";
+import type { RawTracepointProgram } from "../programs/raw-tracepoint.js";
+import type { TpBtfProgram } from "../programs/tp-btf.js";
+import type { UprobeProgram } from "../programs/uprobe.js";
+import type { PerfEventProgram } from "../programs/perf-event.js";
+import { KERNEL_PROGRAM_KINDS, loadProgramKind } from "../programs/kinds.js";
 import { RingBuffer } from "../events/ringbuf.js";
 import type { RingRecord } from "../events/record.js";
 import { TsbpfError } from "../sys/errors.js";
-import { isArtifact, programBytes, type Artifact, type ArtifactLogSite, type ArtifactMap, type ArtifactProgram } from "./artifact.js";
+import { isArtifact, programBytes, type Artifact, type ArtifactLogSite, type ArtifactMap, type ArtifactProgram } from "../compiler/artifact.js";
 import type * as K from "../kernel/index.js";
 import { Btf } from "../btf/decoder.js";
 import { kernelBtf } from "../btf/vmlinux.js";
-import { mapKeyValueBtf } from "../btf/encoder.js";
-import { loadBtf } from "../btf/load.js";
-import { closeFd } from "../sys/bpf.js";
 import { CandidateCache, TypeCache, patchInstruction, resolveCoreRelo } from "../object/core.js";
 
 // ---- codecs from descriptors ---------------------------------------------------------------------
@@ -329,54 +330,12 @@ export function formatLog(view: DataView, sites: Map<number, ArtifactLogSite>): 
 // ---- creation --------------------------------------------------------------------------------------------
 
 function createUserMap(spec: ArtifactMap, created: Record<string, MapHandle>): MapHandle {
-  const key = spec.key ? codecOf(spec.key) : undefined;
-  const value = spec.value ? codecOf(spec.value) : undefined;
-  const base = { name: spec.name, flags: spec.flags };
-  const need = <T>(c: T | undefined, what: string): T => {
-    if (!c) throw new TsbpfError(`map ${spec.name}: the artifact has no ${what} type`);
-    return c;
-  };
-  switch (spec.mapType) {
-    case "hash": return HashMap.create({ ...base, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
-    case "lru_hash": return LruHashMap.create({ ...base, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
-    case "percpu_hash": return PerCpuHashMap.create({ ...base, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
-    case "lru_percpu_hash": return LruPerCpuHashMap.create({ ...base, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
-    case "array": return ArrayMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries });
-    case "percpu_array": return PerCpuArrayMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries });
-    case "ringbuf": return RingBufMap.create({ name: spec.name, size: spec.maxEntries });
-    case "user_ringbuf": return UserRingBufMap.create({ name: spec.name, size: spec.maxEntries });
-    case "perf_event_array": return PerfEventArray.create({ name: spec.name, ...(spec.maxEntries ? { maxEntries: spec.maxEntries } : {}) });
-    case "prog_array": return ProgramArray.create({ name: spec.name, maxEntries: spec.maxEntries });
-    case "queue": return QueueMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries });
-    case "stack": return StackMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries });
-    case "bloom_filter": return BloomFilterMap.create({ ...base, value: need(value, "value"), maxEntries: spec.maxEntries, ...(spec.extra ? { hashes: spec.extra } : {}) });
-    case "sockmap": case "sockhash":
-      return SocketMap.create({ ...base, type: spec.type, key: key ?? u32, maxEntries: spec.maxEntries });
-    case "array_of_maps": case "hash_of_maps": {
-      const innerMap = spec.inner ? created[spec.inner] : undefined;
-      if (!innerMap) throw new TsbpfError(`map ${spec.name}: the inner map template ${spec.inner ?? "(none)"} was not created`);
-      return spec.mapType === "array_of_maps"
-        ? ArrayOfMaps.create({ ...base, innerMap, maxEntries: spec.maxEntries })
-        : HashOfMaps.create({ ...base, innerMap, maxEntries: spec.maxEntries, key: need(key, "key") });
-    }
-    case "lpm_trie":
-      return BpfMap.create({ ...base, type: MapType.LPM_TRIE, key: need(key, "key"), value: need(value, "value"), maxEntries: spec.maxEntries });
-    case "task_storage": case "sk_storage": case "cgrp_storage": case "inode_storage": {
-      // The kernel creates local storage only with BTF for its key (an int: the owner's fd) and value.
-      const kv = mapKeyValueBtf("s32", { kind: "bytes", length: spec.valueSize });
-      const btfFd = loadBtf(kv.btf);
-      try {
-        const { fd, description } = createMap({ ...base, type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries,
-          btf: { fd: btfFd, keyTypeId: kv.keyTypeId, valueTypeId: kv.valueTypeId } });
-        return new (Handle as unknown as new (fd: number, d: typeof description) => MapHandle)(fd, description);
-      } finally { closeFd(btfFd); }
-    }
-    default: {
-      const inner = spec.inner ? created[spec.inner] : undefined;
-      const { fd, description } = createMap({ ...base, type: spec.type, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries, innerMap: inner });
-      return new (Handle as unknown as new (fd: number, d: typeof description) => MapHandle)(fd, description);
-    }
-  }
+  const inner = spec.inner ? created[spec.inner] : undefined;
+  if (spec.inner && !inner) throw new TsbpfError(`map ${spec.name}: the inner map template ${spec.inner} was not created`);
+  return mapKind(spec.type).create({
+    name: spec.name, type: spec.type, flags: spec.flags, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries,
+    key: spec.key ? codecOf(spec.key) : undefined, value: spec.value ? codecOf(spec.value) : undefined, inner, extra: spec.extra,
+  });
 }
 
 /** Patches map fds into a copy of the program's instructions. */
@@ -421,15 +380,11 @@ function loadProgram(p: ArtifactProgram, maps: Record<string, MapHandle>, sectio
   const used = [...p.maps.map((n) => maps[n]!), ...[...sections.values()]];
   const code = { bytes, functions: p.functions, lines: p.lines };
   const spec = { name: p.name, code, maps: used };
-  switch (p.kind) {
-    case "xdp": return XdpProgram.load({ ...spec, frags: p.target.frags === true }, options);
-    case "tc": return TcProgram.load(spec, options);
-    case "socket_filter": return SocketFilterProgram.load(spec, options);
-    case "tracepoint": return TracepointProgram.load(spec, options);
-    case "raw_tracepoint": return RawTracepointProgram.load(spec, options);
-    case "tp_btf": return TpBtfProgram.load({ ...spec, tracepoint: String(p.target.event) }, options);
-    case "uprobe": case "uretprobe": return UprobeProgram.load(spec as Parameters<typeof UprobeProgram.load>[0], options);
-    case "perf_event": return PerfEventProgram.load(spec, options);
-    default: return Program.load({ ...spec, type: p.progType as ProgType }, options);
-  }
+  // As an object file's program with the same section loads (programs/kinds.ts).
+  const slash = p.section.indexOf("/");
+  const site = {
+    name: p.name, section: p.section, kind: KERNEL_PROGRAM_KINDS[p.kind], type: p.progType as ProgType, expectedAttachType: p.expectedAttachType ?? 0,
+    sleepable: false, frags: p.target.frags === true, attachTarget: slash < 0 ? undefined : p.section.slice(slash + 1),
+  };
+  return loadProgramKind(site, spec, options);
 }
