@@ -1,7 +1,7 @@
 // --verifier-log of `compile`, `run` and `load`: the verifier's whole log on stderr, for the
 // programs it accepted and for the one it rejected (main then prints the one-line verdict).
 import type { Artifact } from "../compiler/artifact.js";
-import { KernelObject } from "../compiler/object.js";
+import { KernelObject } from "../loader/kernel-object.js";
 import { VerifierError, type Program } from "../programs/program.js";
 import type { CommandIo } from "./command.js";
 

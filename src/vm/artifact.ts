@@ -4,7 +4,7 @@
 // decode back into the values the module's declarations describe. Unit tests of a kernel module
 // then need neither root nor the kernel.
 import type { Artifact } from "../compiler/artifact.js";
-import { codecOf } from "../compiler/object.js";
+import { codecOf } from "../loader/kernel-object.js";
 import { TsbpfError } from "../sys/errors.js";
 import { MapType } from "../uapi.js";
 import type { MapDef, SimProgram, SimResult } from "./simulate.js";
