@@ -63,7 +63,7 @@ export function generateTracepoints(formats: readonly TracepointFormat[], module
   if (module) {
     return `${header}import type { ArrayView, DataLoc } from ${JSON.stringify(module)};\n\ndeclare module ${JSON.stringify(module)} {\n  interface Tracepoints {\n${tracepointMembers(formats, "    ")}\n  }\n}\n`;
   }
-  return `${header}import type { ArrayView } from "./types.js";\nimport type { DataLoc } from "./programs.js";\n\n/** Tracepoint records by "category/name". */\nexport interface Tracepoints {\n${tracepointMembers(formats)}\n}\n`;
+  return `${header}import type { ArrayView, DataLoc } from "./types.js";\n\n/** Tracepoint records by "category/name". */\nexport interface Tracepoints {\n${tracepointMembers(formats)}\n}\n`;
 }
 
 function kernelRelease(): string {
