@@ -2,13 +2,18 @@
 // does. format.ts adds the timestamp, the hex dumps and the per-packet bookkeeping.
 
 import { printTrunc, TRUNCATED, type PrintContext } from "./context.js";
+import { registerEncapsulatedPrinters } from "./encapsulated.js";
 import { etherPrint } from "./ethernet.js";
+import { ipPrint } from "./ipv4.js";
+import { ip6Print } from "./ipv6.js";
 import { nullPrint, rawPrint, sllPrint, sll2Print, type InterfaceNamer } from "./linklayer.js";
 import { hexAndAsciiPrint } from "./unknown.js";
 
 export { PrintContext, TRUNCATED, type PrintFlags } from "./context.js";
 export { TcpSequenceTable } from "./tcp-state.js";
 export type { InterfaceNamer } from "./linklayer.js";
+
+registerEncapsulatedPrinters({ ipv4: ipPrint, ipv6: ip6Print, ethernet: etherPrint });
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
