@@ -23,11 +23,6 @@ export function hex4(v: number): string {
   return h.length >= 4 ? h : "0000".slice(h.length) + h;
 }
 
-/** Zero-padded hex, printf("%0*x"). */
-export function hexPad(value: number, width: number): string {
-  return (value >>> 0).toString(16).padStart(width, "0");
-}
-
 export function ipv4String(c: PrintContext, at: number): string {
   check(c, at, 4);
   const b = c.bytes;

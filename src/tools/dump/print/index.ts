@@ -25,23 +25,6 @@ export const LINKTYPE_LOOP = 108;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
 
-/** Link types this printer decodes. */
-export function isSupportedLinkType(linkType: number): boolean {
-  switch (linkType) {
-    case LINKTYPE_NULL:
-    case LINKTYPE_ETHERNET:
-    case LINKTYPE_RAW:
-    case LINKTYPE_LOOP:
-    case LINKTYPE_LINUX_SLL:
-    case LINKTYPE_IPV4:
-    case LINKTYPE_IPV6:
-    case LINKTYPE_LINUX_SLL2:
-      return true;
-    default:
-      return false;
-  }
-}
-
 /**
  * Prints the packet in `c` (already reset to it), catching truncation. Leaves the link-level header
  * length in c.llHeaderLength (0 after truncation, as tcpdump then dumps the whole packet).
