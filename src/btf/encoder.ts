@@ -541,7 +541,8 @@ export type TypeDesc =
   | { kind: "array"; of: TypeDesc; length: number }
   | { kind: "struct" | "union"; name?: string; fields: readonly { name: string; type: TypeDesc; bits?: number }[]; packed?: boolean };
 
-export interface MapBtf {
+/** A map's key and value types encoded as a BTF blob, not yet loaded (maps' MapBtf is the loaded form). */
+export interface MapKeyValueBtf {
   btf: Buffer;
   keyTypeId: number;
   valueTypeId: number;
@@ -550,7 +551,7 @@ export interface MapBtf {
 }
 
 /** BTF describing a map's key and value, with the ids to pass as btf_key_type_id/btf_value_type_id. */
-export function mapKeyValueBtf(key: TypeDesc, value: TypeDesc): MapBtf {
+export function mapKeyValueBtf(key: TypeDesc, value: TypeDesc): MapKeyValueBtf {
   const b = new BtfBuilder();
   const keyTypeId = b.addDescribed(key);
   const valueTypeId = b.addDescribed(value);

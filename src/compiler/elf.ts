@@ -13,13 +13,9 @@ import { reachable, type CompiledModule, type PreparedFunction } from "./compile
 import type { DataT } from "./ktypes.js";
 import type { MapInfo } from "./values.js";
 
-const EM_BPF = 247;
-const SHT = { NULL: 0, PROGBITS: 1, SYMTAB: 2, STRTAB: 3, NOBITS: 8, REL: 9 } as const;
-const SHF = { WRITE: 1, ALLOC: 2, EXEC: 4 } as const;
-const STB = { LOCAL: 0, GLOBAL: 1 } as const;
-const STT = { NOTYPE: 0, OBJECT: 1, FUNC: 2, SECTION: 3 } as const;
-const R_BPF_64_64 = 1;
-const R_BPF_64_32 = 10;
+import {
+  EHDR_SIZE, ELF_MAGIC, ELFCLASS64, ELFDATA2LSB, EM_BPF, ET_REL, R_BPF_64_32, R_BPF_64_64, SectionFlags as SHF, SectionType as SHT, SymbolBind as STB, SymbolType as STT,
+} from "../elf/constants.js";
 
 interface Section {
   name: string;
@@ -198,7 +194,7 @@ export function writeElf(m: CompiledModule): Buffer {
   add(strtab);
   const codeIndex = new Map<string, number>();
   for (const c of merged) {
-    codeIndex.set(c.name, add({ name: c.name, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXEC, data: c.bytes, align: 8 }));
+    codeIndex.set(c.name, add({ name: c.name, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: c.bytes, align: 8 }));
   }
   const licenseIndex = add({ name: "license", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.from("GPL\0"), align: 1 });
   const mapsIndex = mapVars.length ? add({ name: ".maps", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.alloc(mapsSize), align: 8 }) : 0;
@@ -324,9 +320,10 @@ export function writeElf(m: CompiledModule): Buffer {
     headers.writeBigUInt64LE(BigInt(s.align), o + 48);
     headers.writeBigUInt64LE(BigInt(s.entsize ?? 0), o + 56);
   });
-  const header = Buffer.alloc(64);
-  header.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0], 0);
-  header.writeUInt16LE(1, 16);              // ET_REL
+  const header = Buffer.alloc(EHDR_SIZE);
+  header.writeUInt32BE(ELF_MAGIC, 0);
+  header.set([ELFCLASS64, ELFDATA2LSB, 1, 0], 4); // EV_CURRENT, System V ABI
+  header.writeUInt16LE(ET_REL, 16);
   header.writeUInt16LE(EM_BPF, 18);
   header.writeUInt32LE(1, 20);              // EV_CURRENT
   header.writeBigUInt64LE(0n, 24);          // entry

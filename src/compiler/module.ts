@@ -10,7 +10,7 @@ import { INTS, arrayOf, structOf, typeName, type DataT, type StructT } from "./k
 import { MAP_CLASSES, MAP_TYPES, MARKERS, type ProgramKind } from "./contexts.js";
 import { FnLower, type GlobalVar, type LogSite, type ModuleApi, type ParamType, type Resolved, type RetType, type SubFnInfo } from "./lower.js";
 import type { IrFunction, SrcLoc } from "./ir.js";
-import type { CtxInfo, MapInfo, VarType } from "./values.js";
+import type { CtxInfo, MapInfo } from "./values.js";
 import type { TypeScript } from "./host.js";
 import { MapFlags } from "../uapi.js";
 
@@ -682,11 +682,3 @@ export class ModuleCompiler implements ModuleApi {
   }
 }
 
-export function varTypeName(v: VarType): string {
-  switch (v.k) {
-    case "int": return v.t.name;
-    case "bool": return "bool";
-    case "ptr": return typeName(v.t);
-    case "kobj": return "kernel object";
-  }
-}

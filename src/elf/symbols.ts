@@ -3,9 +3,11 @@
 // headers, the symbol tables and their string tables are read, so large binaries stay cheap.
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { TargetNotFoundError, TsbpfError } from "../sys/errors.js";
+import {
+  ELF_MAGIC, ELFCLASS64, ELFDATA2LSB, SectionType, SegmentFlags, SegmentType, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SYM_SIZE,
+  SymbolBind, SymbolType,
+} from "./constants.js";
 
-export const SymbolType = { NOTYPE: 0, OBJECT: 1, FUNC: 2, SECTION: 3, FILE: 4, COMMON: 5, TLS: 6, GNU_IFUNC: 10 } as const;
-export const SymbolBinding = { LOCAL: 0, GLOBAL: 1, WEAK: 2, GNU_UNIQUE: 10 } as const;
 
 export interface ElfSymbol {
   name: string;
@@ -30,10 +32,8 @@ export class ElfFormatError extends TsbpfError {
   }
 }
 
-const SHT_SYMTAB = 2, SHT_DYNSYM = 11, SHT_NOBITS = 8;
-const PT_LOAD = 1, PF_X = 1;
-const SHN_UNDEF = 0, SHN_LORESERVE = 0xff00, SHN_XINDEX = 0xffff;
-const SYM_SIZE = 24;
+const SHT_SYMTAB = SectionType.SYMTAB, SHT_DYNSYM = SectionType.DYNSYM, SHT_NOBITS = SectionType.NOBITS;
+const PT_LOAD = SegmentType.LOAD, PF_X = SegmentFlags.X;
 
 export class ElfFile {
   readonly segments: readonly ElfSegment[];
@@ -48,9 +48,9 @@ export class ElfFile {
   private constructor(readonly path: string, fd: number) {
     this.#fd = fd;
     const header = this.#read(0, 64);
-    if (header.readUInt32BE(0) !== 0x7f454c46) throw new ElfFormatError(path, "not an ELF file");
-    if (header[4] !== 2) throw new ElfFormatError(path, "only 64-bit ELF files are supported");
-    if (header[5] !== 1) throw new ElfFormatError(path, "only little-endian ELF files are supported");
+    if (header.readUInt32BE(0) !== ELF_MAGIC) throw new ElfFormatError(path, "not an ELF file");
+    if (header[4] !== ELFCLASS64) throw new ElfFormatError(path, "only 64-bit ELF files are supported");
+    if (header[5] !== ELFDATA2LSB) throw new ElfFormatError(path, "only little-endian ELF files are supported");
     this.type = header.readUInt16LE(16);
     this.machine = header.readUInt16LE(18);
     const phoff = num(header.readBigUInt64LE(32));
@@ -170,7 +170,7 @@ export class ElfFile {
     if (!candidates) return undefined;
     const rank = (s: ElfSymbol): number =>
       (s.type === SymbolType.FUNC || s.type === SymbolType.GNU_IFUNC ? 0 : 10) +
-      (s.binding === SymbolBinding.GLOBAL ? 0 : s.binding === SymbolBinding.WEAK ? 1 : 2) +
+      (s.binding === SymbolBind.GLOBAL ? 0 : s.binding === SymbolBind.WEAK ? 1 : 2) +
       (s.table === ".symtab" ? 0 : 0.5);
     return [...candidates].sort((a, b) => rank(a) - rank(b))[0];
   }

@@ -71,9 +71,6 @@ export const NUMBER_NAMES: Readonly<Record<string, number>> = {
   "tcp-ack": 0x10, "tcp-urg": 0x20, "tcp-ece": 0x40, "tcp-cwr": 0x80,
 };
 
-/** Keyword texts (for error messages and the random-expression generator). */
-export const KEYWORD_TEXTS: readonly string[] = Object.keys(KEYWORDS);
-export function keywordType(text: string): string | undefined { return KEYWORDS[text]; }
 
 const SINGLE = new Set("+-*/%:[]!<>()&|^=");
 const DOUBLE: Record<string, string> = { ">=": ">=", "<=": "<=", "!=": "!=", "==": "=", "<<": "<<", ">>": ">>" };

@@ -97,11 +97,6 @@ export interface SocketFilterContext extends PacketAccess {
 
 // ---- tracing contexts ------------------------------------------------------------------------
 
-/** A `__data_loc` tracepoint field: where a variable-length string or array lives in the record. */
-export interface DataLoc {
-  readonly __dataLoc: true;
-}
-
 /** The fields every tracepoint record starts with. */
 export interface TracepointCommon {
   readonly common_type: number;

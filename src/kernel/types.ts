@@ -169,3 +169,8 @@ export function struct<F extends Fields>(fields: F): StructType<F> {
 export function sizeOf(type: DataType): number {
   return type.size;
 }
+
+/** A `__data_loc` tracepoint field: where a variable-length string or array lives in the record. */
+export interface DataLoc {
+  readonly __dataLoc: true;
+}

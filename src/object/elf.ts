@@ -6,28 +6,12 @@
 // exception of another kind.
 import { ElfError, ElfMachineError } from "./errors.js";
 
-export const SectionType = { NULL: 0, PROGBITS: 1, SYMTAB: 2, STRTAB: 3, RELA: 4, NOBITS: 8, REL: 9 } as const;
-export const SectionFlags = { WRITE: 0x1, ALLOC: 0x2, EXECINSTR: 0x4 } as const;
-export const SymbolType = { NOTYPE: 0, OBJECT: 1, FUNC: 2, SECTION: 3, FILE: 4 } as const;
-export const SymbolBind = { LOCAL: 0, GLOBAL: 1, WEAK: 2 } as const;
-export const SymbolVisibility = { DEFAULT: 0, INTERNAL: 1, HIDDEN: 2, PROTECTED: 3 } as const;
-/** Special section indices. */
-export const SHN_UNDEF = 0;
-export const SHN_LORESERVE = 0xff00;
-export const SHN_ABS = 0xfff1;
-export const SHN_COMMON = 0xfff2;
-export const SHN_XINDEX = 0xffff;
+import {
+  EHDR_SIZE, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB, EM_BPF, ET_REL, REL_SIZE, RELA_SIZE, SHDR_SIZE, SHN_LORESERVE, SHN_UNDEF,
+  SHN_XINDEX, SectionType, SYM_SIZE,
+} from "../elf/constants.js";
 
-const EM_BPF = 247;
-const ET_REL = 1;
-const ELFCLASS64 = 2;
-const ELFDATA2LSB = 1;
-const ELFDATA2MSB = 2;
-const EHDR_SIZE = 64;
-const SHDR_SIZE = 64;
-const SYM_SIZE = 24;
-const REL_SIZE = 16;
-const RELA_SIZE = 24;
+export { SectionFlags, SectionType, SymbolBind, SymbolType, SymbolVisibility, SHN_LORESERVE, SHN_UNDEF } from "../elf/constants.js";
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

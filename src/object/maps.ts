@@ -260,22 +260,6 @@ export function dataMap(objectName: string, section: string, sectionIndex: numbe
   };
 }
 
-/** Whether a DATASEC has a variable that is not static (libbpf's test for making the map mmapable). */
-export function datasecHasGlobal(btf: Btf | undefined, datasecId: number): boolean {
-  if (!btf || datasecId === 0) return false;
-  try {
-    const sec = btf.typeById(datasecId);
-    if (sec.kind !== "datasec") return false;
-    return sec.vars.some((v) => {
-      const t = btf.typeById(v.type);
-      return t.kind === "var" && t.linkage !== 0;
-    });
-  } catch (e) {
-    if (e instanceof BtfError) return false;
-    throw e;
-  }
-}
-
 /** The BTF kind test used for BTF-map sanity: DATASEC id by name (0 when absent). */
 export function datasecId(btf: Btf | undefined, name: string): number {
   if (!btf) return 0;

@@ -145,10 +145,6 @@ export function perfEventSetBpfErrno(perfFd: number, progFd: number): number {
   return native.ioctl(perfFd, PerfIoctl.SET_BPF, progFd) < 0 ? -lastErrno() : 0;
 }
 
-export function perfEventSetBpf(perfFd: number, progFd: number): void {
-  perfIoctl(perfFd, PerfIoctl.SET_BPF, progFd, "PERF_EVENT_IOC_SET_BPF");
-}
-
 // ---- tracefs --------------------------------------------------------------------------------
 
 const TRACEFS_ROOTS = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];

@@ -10,8 +10,54 @@ import { joinBig } from "./int64.js";
 import type { HelperFn, Machine } from "./machine.js";
 import { MAP_PTR_HI, VmArrayMap, VmHashMap, VmLocalStorageMap, VmMap, VmRefMap, type TailCallable } from "./maps.js";
 import { MAX_TAIL_CALLS } from "./machine.js";
-import { RegionKind } from "./memory.js";
-import type { Vm } from "./vm.js";
+import { RegionKind, type Region } from "./memory.js";
+
+/** The task a program thinks it runs in (bpf_get_current_*). */
+export interface TaskInfo {
+  pid: number;
+  tgid: number;
+  uid: number;
+  gid: number;
+  /** At most 15 characters are visible, like the kernel's TASK_COMM_LEN. */
+  comm: string;
+  cgroupId: bigint;
+}
+
+export interface Redirect { ifindex: number; flags: number; map?: string; key?: number }
+
+/** Where the packet lives during a run. */
+export interface PacketState {
+  kind: "none" | "xdp" | "skb";
+  buffer: Uint8Array;
+  metaStart: number;
+  dataStart: number;
+  dataEnd: number;
+  /** Where the tail may grow to (xdp_adjust_tail). */
+  frameEnd: number;
+  redirect: Redirect | null;
+}
+
+/**
+ * What the helpers need from the VM that runs them: the task and CPU a program believes it runs
+ * on, the clock, the packet under test, the registered maps and the trace output. Vm implements it.
+ */
+export interface HelperEnv {
+  readonly cpu: number;
+  readonly task: TaskInfo;
+  readonly packet: PacketState;
+  /** The opaque task_struct bpf_get_current_task returns. */
+  readonly currentTask: Region;
+  mapById(id: number): VmMap | undefined;
+  /** The value of bpf_ktime_get_ns now. */
+  now(): bigint;
+  /** The next bpf_get_prandom_u32. */
+  random(): number;
+  traceLine(line: string): void;
+  /** The bytes from data to data_end. */
+  packetBytes(): Uint8Array;
+  /** Moves data_meta / data / data_end. */
+  setPacketWindow(meta: number, data: number, end: number): void;
+}
 
 const BPF_F_CURRENT_CPU = 0xffffffff;
 const XDP_ABORTED = 0, XDP_REDIRECT = 4;
@@ -21,7 +67,7 @@ const ETH_HLEN = 14;
 const XDP_FRAME_SIZE = 40; // sizeof(struct xdp_frame), kept at the start of the headroom
 
 /** The map an argument register points at (the value of `lddw rX, map[fd]`). */
-function mapArg(vm: Vm, m: Machine, i: number): VmMap {
+function mapArg(vm: HelperEnv, m: Machine, i: number): VmMap {
   const R = m.regs;
   const map = R[i * 2 + 1] === MAP_PTR_HI ? vm.mapById(R[i * 2]!) : undefined;
   if (map === undefined) throw m.fault(`argument r${i} of the helper is not a map (0x${m.argU64(i).toString(16)})`);
@@ -123,7 +169,7 @@ function probeReadStr(m: Machine): void {
 }
 
 /** The helper table of a VM, by id. */
-export function defaultHelpers(vm: Vm): (HelperFn | undefined)[] {
+export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
   const t: (HelperFn | undefined)[] = [];
   const H = HELPERS;
   const keyOf = (m: Machine, map: VmMap, reg: number): Uint8Array => m.argCopy(reg, map.keySize, 0);

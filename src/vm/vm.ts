@@ -13,7 +13,7 @@ import { ProgType, MapType } from "../uapi.js";
 import { decodeProgram, type DecodedProgram, type LddwValue } from "./decode.js";
 import { VmError, VmValidationError } from "./errors.js";
 import { isEventMapType, VmPerfEventArray, VmRingBufMap } from "./events.js";
-import { defaultHelpers } from "./helpers.js";
+import { defaultHelpers, type HelperEnv, type PacketState, type Redirect, type TaskInfo } from "./helpers.js";
 import { joinBig } from "./int64.js";
 import { Machine, MAX_FRAMES, STACK_SIZE, type HelperFn } from "./machine.js";
 import {
@@ -21,17 +21,6 @@ import {
 } from "./maps.js";
 import { Memory, Region, RegionKind } from "./memory.js";
 import { compileProgram } from "./compile.js";
-
-/** The task a program thinks it runs in (bpf_get_current_*). */
-export interface TaskInfo {
-  pid: number;
-  tgid: number;
-  uid: number;
-  gid: number;
-  /** At most 15 characters are visible, like the kernel's TASK_COMM_LEN. */
-  comm: string;
-  cgroupId: bigint;
-}
 
 export interface VmOptions {
   /** Possible CPUs (per-CPU maps hold this many values). Default 1. */
@@ -87,8 +76,6 @@ export interface RunInput {
   rxQueueIndex?: number;
 }
 
-export interface Redirect { ifindex: number; flags: number; map?: string; key?: number }
-
 export interface RunResult {
   /** The full 64-bit r0. */
   r0: bigint;
@@ -104,18 +91,6 @@ export interface RunResult {
   instructions: number;
   /** Set when the program called bpf_redirect / bpf_redirect_map successfully. */
   redirect?: Redirect;
-}
-
-/** Where the packet lives during a run. */
-export interface PacketState {
-  kind: "none" | "xdp" | "skb";
-  buffer: Uint8Array;
-  metaStart: number;
-  dataStart: number;
-  dataEnd: number;
-  /** Where the tail may grow to (xdp_adjust_tail). */
-  frameEnd: number;
-  redirect: Redirect | null;
 }
 
 /** The "auto" tier compiles a program after this many runs, or this many interpreted instructions. */
@@ -137,7 +112,7 @@ const L2_TYPES: readonly number[] = [ProgType.SCHED_CLS, ProgType.SCHED_ACT];
 /** __sk_buff fields a test may set through `ctx` (the ones BPF_PROG_TEST_RUN accepts). */
 const SKB_CTX_IN: readonly [number, number][] = [[8, 4], [32, 4], [36, 4], [40, 4], [48, 20], [152, 8], [160, 4], [164, 4], [176, 4], [184, 8]];
 
-export class Vm implements MapEnv {
+export class Vm implements MapEnv, HelperEnv {
   readonly machine = new Machine();
   readonly cpus: number;
   #cpu = 0;
@@ -515,3 +490,4 @@ export class VmProgram {
 }
 
 export { MAX_FRAMES, STACK_SIZE, VmValidationError };
+export type { PacketState, Redirect, TaskInfo };

@@ -19,7 +19,7 @@ import type { task_struct } from "../../kernel/index.js";
 
 /** The most bytes of one packet a record carries (the compiler's largest array). */
 const MAX_SNAP = 65536;
-/** Bytes of the record header before the packet data (RECORD_HEADER in probe.ts). */
+/** Bytes of the record header before the packet data (Capture's offset of `data`). */
 const HEADER = 48;
 /** Interface slots for the counters (user space maps ifindex → slot in `slots`). */
 const SLOTS = 64;

@@ -26,19 +26,20 @@ import { toolArtifact } from "../common/kernel-artifact.js";
 import { attachXdpLink, describeXdpAttachment, isLinkAttachment, loadXdpProgram } from "../common/xdp.js";
 import type { InterfaceTarget } from "../common/interfaces.js";
 import type * as Kernel from "./capture.bpf.js";
+import { Capture, counters } from "./capture.bpf.js";
 import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
 
-/** Bytes before the packet data in each ring record (see Capture in capture.bpf.ts). */
-export const RECORD_HEADER = 48;
-/** Offsets inside a record. */
+/** Offsets inside a ring record, from the kernel's Capture struct (the packet bytes start at `data`). */
 export const REC = {
-  timestamp: 0, length: 8, captured: 12, ifindex: 16, direction: 20, vlanPresent: 21, vlanTci: 22, vlanProto: 24,
-  slot: 26, pid: 28, comm: 32, data: 48,
+  timestamp: Capture.offsetOf("timestamp"), length: Capture.offsetOf("length"), captured: Capture.offsetOf("captured"),
+  ifindex: Capture.offsetOf("ifindex"), direction: Capture.offsetOf("direction"), vlanPresent: Capture.offsetOf("vlanPresent"),
+  vlanTci: Capture.offsetOf("vlanTci"), vlanProto: Capture.offsetOf("vlanProto"), slot: Capture.offsetOf("slot"),
+  pid: Capture.offsetOf("pid"), comm: Capture.offsetOf("comm"), data: Capture.offsetOf("data"),
 } as const;
-/** The most packet bytes one record carries (MAX_SNAP in capture.bpf.ts). */
-export const MAX_CAPTURE = 65536;
-/** Interface slots for the kernel's counters (SLOTS in capture.bpf.ts). */
-export const MAX_INTERFACES = 64;
+/** The most packet bytes one record carries (Capture's data field, MAX_SNAP in capture.bpf.ts). */
+export const MAX_CAPTURE = Capture.size - REC.data;
+/** Interface slots for the kernel's counters (the counters map, SLOTS in capture.bpf.ts). */
+export const MAX_INTERFACES = Number(counters.spec.maxEntries);
 
 /** Inode of this thread's network namespace (what the kernel's ns.inum holds). */
 function netnsInode(): number {

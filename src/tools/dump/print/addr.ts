@@ -17,9 +17,10 @@ export function hex(value: number): string {
   return (value >>> 0).toString(16);
 }
 
-/** Zero-padded hex, printf("%0*x"). */
-export function hexPad(value: number, width: number): string {
-  return (value >>> 0).toString(16).padStart(width, "0");
+/** Four hex digits, zero-padded (EtherTypes, ARP hardware types). */
+export function hex4(v: number): string {
+  const h = v.toString(16);
+  return h.length >= 4 ? h : "0000".slice(h.length) + h;
 }
 
 export function ipv4String(c: PrintContext, at: number): string {

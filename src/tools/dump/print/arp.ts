@@ -2,9 +2,8 @@
 // "X is-at MAC", with tcpdump's handling of odd hardware/protocol lengths.
 
 import { be16, check, u8, type PrintContext } from "./context.js";
-import { ipv4String, linkAddrString } from "./addr.js";
+import { hex4, ipv4String, linkAddrString } from "./addr.js";
 import { ethertypeName } from "./names.js";
-import { hex4 } from "./ethernet.js";
 import { hexAndAsciiPrint } from "./unknown.js";
 
 const ARPHRD_FRELAY = 15;

@@ -2,7 +2,7 @@
 // with the Linux cooked headers.
 
 import { be16, printTrunc, printInvalid, type PrintContext } from "./context.js";
-import { macString } from "./addr.js";
+import { hex4, macString } from "./addr.js";
 import { ethertypeName } from "./names.js";
 import { isVlanTpid, vlanTciString } from "./vlan.js";
 import { arpPrint } from "./arp.js";
@@ -35,11 +35,6 @@ export function etherTypeText(c: PrintContext, type: number): string {
   const name = ethertypeName(type);
   if (!c.flags.quick) return "ethertype " + (name ?? "Unknown") + " (0x" + hex4(type) + ")";
   return name ?? "Unknown Ethertype (0x" + hex4(type) + ")";
-}
-
-export function hex4(v: number): string {
-  const h = v.toString(16);
-  return h.length >= 4 ? h : "0000".slice(h.length) + h;
 }
 
 /**

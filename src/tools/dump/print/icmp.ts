@@ -6,7 +6,7 @@ import {
   be16, be32, checksumShouldBe, finishChecksum, has, onesComplementSum, printTrunc, u8, type PrintContext,
 } from "./context.js";
 import { hex, ipv4String, tcpPortString, udpPortString } from "./addr.js";
-import { ipPrint } from "./ipv4.js";
+import { encapsulated } from "./encapsulated.js";
 import { printUnknownData } from "./unknown.js";
 
 const ECHOREPLY = 0;
@@ -193,7 +193,7 @@ export function icmpPrint(c: PrintContext, at: number, plen: number, fragmented:
     const innerLength = be16(c, inner + 2);
     const saved = c.snapend;
     if (inner + innerLength < c.snapend) c.snapend = inner + innerLength;
-    ipPrint(c, inner, innerLength);
+    encapsulated().ipv4(c, inner, innerLength);
     c.snapend = saved;
   }
   c.protocol = "icmp";

@@ -7,7 +7,7 @@ import {
   type PrintContext,
 } from "./context.js";
 import { hex2, ipv6FromBytes, ipv6String, tcpPortString, udpPortString } from "./addr.js";
-import { ipv6PseudoSum } from "./ipv6.js";
+import { ipv6PseudoSum } from "./pseudo-header.js";
 import { printUnknownData } from "./unknown.js";
 
 const DST_UNREACH = 1;

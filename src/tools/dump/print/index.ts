@@ -2,13 +2,18 @@
 // does. format.ts adds the timestamp, the hex dumps and the per-packet bookkeeping.
 
 import { printTrunc, TRUNCATED, type PrintContext } from "./context.js";
+import { registerEncapsulatedPrinters } from "./encapsulated.js";
 import { etherPrint } from "./ethernet.js";
+import { ipPrint } from "./ipv4.js";
+import { ip6Print } from "./ipv6.js";
 import { nullPrint, rawPrint, sllPrint, sll2Print, type InterfaceNamer } from "./linklayer.js";
 import { hexAndAsciiPrint } from "./unknown.js";
 
 export { PrintContext, TRUNCATED, type PrintFlags } from "./context.js";
 export { TcpSequenceTable } from "./tcp-state.js";
 export type { InterfaceNamer } from "./linklayer.js";
+
+registerEncapsulatedPrinters({ ipv4: ipPrint, ipv6: ip6Print, ethernet: etherPrint });
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
@@ -19,23 +24,6 @@ export const LINKTYPE_LINUX_SLL2 = 276;
 export const LINKTYPE_LOOP = 108;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
-
-/** Link types this printer decodes. */
-export function isSupportedLinkType(linkType: number): boolean {
-  switch (linkType) {
-    case LINKTYPE_NULL:
-    case LINKTYPE_ETHERNET:
-    case LINKTYPE_RAW:
-    case LINKTYPE_LOOP:
-    case LINKTYPE_LINUX_SLL:
-    case LINKTYPE_IPV4:
-    case LINKTYPE_IPV6:
-    case LINKTYPE_LINUX_SLL2:
-      return true;
-    default:
-      return false;
-  }
-}
 
 /**
  * Prints the packet in `c` (already reset to it), catching truncation. Leaves the link-level header

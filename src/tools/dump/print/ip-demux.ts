@@ -8,9 +8,7 @@ import { tcpPrint } from "./tcp.js";
 import { udpPrint } from "./udp.js";
 import { icmpPrint } from "./icmp.js";
 import { icmp6Print } from "./icmpv6.js";
-import { ipPrint } from "./ipv4.js";
-import { ip6Print } from "./ipv6.js";
-import { etherPrint } from "./ethernet.js";
+import { encapsulated } from "./encapsulated.js";
 
 const P_ICMP = 1;
 const P_IGMP = 2;
@@ -70,13 +68,13 @@ export function ipDemuxPrint(
       c.out += " nd " + length;
       return;
     case P_IPV4:
-      ipPrint(c, at, length);
+      encapsulated().ipv4(c, at, length);
       return;
     case P_IPV6:
-      ip6Print(c, at, length);
+      encapsulated().ipv6(c, at, length);
       return;
     case P_ETHERNET:
-      if (version === 6) etherPrint(c, at, length, available(c, at));
+      if (version === 6) encapsulated().ethernet(c, at, length, available(c, at));
       else {
         c.out += "[" + (ipProtoName(nh) ?? "unknown") + " requires IPv6]";
         printInvalid(c);

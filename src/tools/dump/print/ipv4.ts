@@ -3,13 +3,12 @@
 // "ip-proto-N", and the header checksum check.
 
 import {
-  be16, be32, check, finishChecksum, checksumShouldBe, has, onesComplementSum, printInvalid, printTrunc,
+  be16, be32, finishChecksum, checksumShouldBe, has, onesComplementSum, printInvalid, printTrunc,
   pushSnaplen, u8, TRUNCATED, type PrintContext,
 } from "./context.js";
 import { hex, ipv4String } from "./addr.js";
 import { ipProtoName, netdbProtoName } from "./names.js";
 import { ipDemuxPrint } from "./ip-demux.js";
-import { ip6Print } from "./ipv6.js";
 
 const IP_MF = 0x2000;
 const IP_DF = 0x4000;
@@ -152,50 +151,6 @@ function printOptions(c: PrintContext, at: number, length: number): boolean {
   return true;
 }
 
-/**
- * Offset of the destination address the transport checksum covers: the last hop of a source
- * route option when there is one, else the header's destination.
- */
-export function ipFinalDestination(c: PrintContext, ipAt: number): number {
-  const hl = (u8(c, ipAt) & 0x0f) * 4;
-  if (hl < 20) return ipAt + 16;
-  let length = hl - 20;
-  let at = ipAt + 20;
-  while (length !== 0) {
-    const tt = u8(c, at);
-    let len: number;
-    if (tt === IPOPT_EOL) break;
-    else if (tt === IPOPT_NOP) len = 1;
-    else {
-      len = u8(c, at + 1);
-      if (len < 2) break;
-    }
-    if (length < len) break;
-    if (!has(c, at, len)) break;
-    if ((tt === IPOPT_SSRR || tt === IPOPT_LSRR) && len >= 7) {
-      check(c, at + len - 4, 4);
-      return at + len - 4;
-    }
-    at += len;
-    length -= len;
-  }
-  check(c, ipAt + 16, 4);
-  return ipAt + 16;
-}
-
-/** Pseudo-header sum for a transport checksum over IPv4. */
-export function ipv4PseudoSum(c: PrintContext, ipAt: number, length: number, proto: number): number {
-  const hl = u8(c, ipAt) & 0x0f;
-  const dst = hl === 5 ? ipAt + 16 : ipFinalDestination(c, ipAt);
-  check(c, ipAt + 12, 4);
-  check(c, dst, 4);
-  const b = c.bytes;
-  let sum = ((b[ipAt + 12]! << 8) | b[ipAt + 13]!) + ((b[ipAt + 14]! << 8) | b[ipAt + 15]!);
-  sum += ((b[dst]! << 8) | b[dst + 1]!) + ((b[dst + 2]! << 8) | b[dst + 3]!);
-  sum += proto + (length & 0xffff);
-  return sum;
-}
-
 export function ipPrint(c: PrintContext, at: number, length: number): void {
   c.protocol = "ip";
   const version = u8(c, at) >> 4;
@@ -289,23 +244,4 @@ export function ipPrint(c: PrintContext, at: number, length: number): void {
     c.out += name !== undefined ? " " + name : " ip-proto-" + proto;
   }
   c.snapend = saved;
-}
-
-/** An IPv4 or IPv6 packet, by its version nibble (raw IP link type). */
-export function ipNPrint(c: PrintContext, at: number, length: number): void {
-  c.protocol = "ipn";
-  if (length < 1) {
-    c.out += "truncated-ip " + length;
-    return;
-  }
-  switch (u8(c, at) & 0xf0) {
-    case 0x40:
-      ipPrint(c, at, length);
-      break;
-    case 0x60:
-      ip6Print(c, at, length);
-      break;
-    default:
-      c.out += "unknown ip " + ((u8(c, at) & 0xf0) >> 4);
-  }
 }

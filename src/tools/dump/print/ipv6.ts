@@ -3,7 +3,7 @@
 // headers "RT6 (len=…)", jumbograms; with -v "(flowlabel 0x…, hlim 64, next-header TCP (6) payload
 // length: 40) ".
 
-import { be16, be32, check, has, printInvalid, printTrunc, pushSnaplen, u8, type PrintContext } from "./context.js";
+import { be16, be32, has, printInvalid, printTrunc, pushSnaplen, u8, type PrintContext } from "./context.js";
 import { ipv6String } from "./addr.js";
 import { ipProtoName } from "./names.js";
 import { ipDemuxPrint } from "./ip-demux.js";
@@ -265,72 +265,6 @@ function routing(c: PrintContext, at: number): number {
       printInvalid(c);
       return -1;
   }
-}
-
-/** Offset of the final destination (last routing-header segment) for transport checksums. */
-function finalDestination(c: PrintContext, ipAt: number): number {
-  let cp = ipAt;
-  let advance = 40;
-  let nh = u8(c, ipAt + 6);
-  let dst = ipAt + 24;
-  loop: while (cp < c.snapend) {
-    cp += advance;
-    switch (nh) {
-      case NH_HOPOPTS:
-      case NH_DSTOPTS:
-      case NH_MOBILITY_OLD:
-      case NH_MOBILITY:
-        advance = (u8(c, cp + 1) + 1) << 3;
-        nh = u8(c, cp);
-        break;
-      case NH_FRAGMENT:
-        advance = 8;
-        nh = u8(c, cp);
-        break;
-      case NH_ROUTING: {
-        if (!has(c, cp, 4)) break loop;
-        let len = u8(c, cp + 1);
-        const type = u8(c, cp + 2);
-        if (type === 0 || type === 2) {
-          if (len % 2 === 1) break loop;
-          len >>= 1;
-          let p = cp + 8;
-          for (let i = 0; i < len; i++) {
-            if (!has(c, p, 16)) break loop;
-            dst = p;
-            p += 16;
-          }
-        } else if (type === 4) {
-          if (len % 2 === 1) break loop;
-          if (!has(c, cp + 8, 16)) break loop;
-          dst = cp + 8;
-        }
-        break loop;
-      }
-      default:
-        break loop;
-    }
-  }
-  check(c, dst, 16);
-  return dst;
-}
-
-/** Pseudo-header sum for a transport checksum over IPv6. */
-export function ipv6PseudoSum(c: PrintContext, ipAt: number, length: number, nextHeader: number): number {
-  check(c, ipAt + 8, 16);
-  const nh = u8(c, ipAt + 6);
-  let dst = ipAt + 24;
-  if (nh === NH_HOPOPTS || nh === NH_DSTOPTS || nh === NH_MOBILITY_OLD || nh === NH_MOBILITY ||
-      nh === NH_FRAGMENT || nh === NH_ROUTING) dst = finalDestination(c, ipAt);
-  else check(c, dst, 16);
-  const b = c.bytes;
-  let sum = 0;
-  for (let i = 0; i < 16; i += 2) {
-    sum += (b[ipAt + 8 + i]! << 8) | b[ipAt + 9 + i]!;
-    sum += (b[dst + i]! << 8) | b[dst + i + 1]!;
-  }
-  sum += (length >>> 16) + (length & 0xffff) + nextHeader;
-  return sum;
 }
 
 export function ip6Print(c: PrintContext, at: number, length: number): void {

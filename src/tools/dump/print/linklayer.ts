@@ -2,11 +2,11 @@
 // loopback (null) and raw IP.
 
 import { be16, be32, le32, check, printTrunc, u8, type PrintContext } from "./context.js";
-import { macString } from "./addr.js";
+import { hex4, macString } from "./addr.js";
 import { ethertypeName } from "./names.js";
-import { ethertypePrint, hex4 } from "./ethernet.js";
+import { ethertypePrint } from "./ethernet.js";
 import { vlanTciString } from "./vlan.js";
-import { ipPrint, ipNPrint } from "./ipv4.js";
+import { ipPrint } from "./ipv4.js";
 import { ip6Print } from "./ipv6.js";
 import { defaultPrint } from "./unknown.js";
 
@@ -179,4 +179,23 @@ export function rawPrint(c: PrintContext, at: number, length: number): number {
   if (c.flags.linkHeader) c.out += "ip: ";
   ipNPrint(c, at, length);
   return 0;
+}
+
+/** An IPv4 or IPv6 packet, by its version nibble (raw IP link type). */
+export function ipNPrint(c: PrintContext, at: number, length: number): void {
+  c.protocol = "ipn";
+  if (length < 1) {
+    c.out += "truncated-ip " + length;
+    return;
+  }
+  switch (u8(c, at) & 0xf0) {
+    case 0x40:
+      ipPrint(c, at, length);
+      break;
+    case 0x60:
+      ip6Print(c, at, length);
+      break;
+    default:
+      c.out += "unknown ip " + ((u8(c, at) & 0xf0) >> 4);
+  }
 }

@@ -7,8 +7,7 @@ import {
   type PrintContext,
 } from "./context.js";
 import { hex2, ipv4String, ipv6String, tcpPortString } from "./addr.js";
-import { ipv4PseudoSum } from "./ipv4.js";
-import { ipv6PseudoSum } from "./ipv6.js";
+import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 import { printableChar } from "./unknown.js";
 
 const TH_FIN = 0x01;

@@ -4,8 +4,7 @@ import {
   be16, be32, checksumShouldBe, finishChecksum, has, onesComplementSum, u8, type PrintContext,
 } from "./context.js";
 import { ipv4String, ipv6String, udpPortString } from "./addr.js";
-import { ipv4PseudoSum } from "./ipv4.js";
-import { ipv6PseudoSum } from "./ipv6.js";
+import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 
 /** Ports (either side) whose payload tcpdump decodes as an application protocol. */
 const APPLICATION_PORTS: ReadonlySet<number> = new Set([
