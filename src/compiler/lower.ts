@@ -10,96 +10,31 @@ import { INTS, arrayOf, typeName, type ArrT, type DataT, type IntT, type StructT
 import { I32, I64, U32, U64, ctOf, describeVal, type Binding, type CT, type CtxInfo, type MapInfo, type NullInfo, type PacketCheck, type Space, type Val, type VarType } from "./values.js";
 import { PERF_EVENT_DATA, SK_BUFF, SK_MSG_MD, XDP_MD, ptRegs, type CtxField } from "./contexts.js";
 import type { TypeScript } from "./host.js";
-import type { Btf } from "../btf/decoder.js";
+import type { GlobalVar, IntrinsicModule, LogArg, Lowering, LValue, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
+import { byteSwap, evalCmp, fitsImm32, foldConst, maxOfType, numericValue, rangeAfter, wrap, wrapStorage, type ArithOp } from "./fold.js";
 
-/** What a name in kernel code refers to. */
-export type Resolved =
-  | { kind: "local"; symbol: TS.Symbol }
-  | { kind: "kernel"; name: string; node: TS.Node }
-  | { kind: "const"; value: bigint }
-  | { kind: "map"; map: MapInfo }
-  | { kind: "type"; t: DataT }
-  | { kind: "function"; fn: SubFnInfo }
-  | { kind: "global"; g: GlobalVar }
-  | { kind: "namespace" };
-
-export type ParamType = VarType | { k: "ctx"; ctx: CtxInfo } | { k: "dynptr" };
-export type RetType = { k: "void" } | { k: "int"; t: IntT } | { k: "bool" };
-
-export interface SubFnInfo {
-  name: string;
-  decl: TS.FunctionDeclaration;
-  params: { name: string; symbol: TS.Symbol; type: ParamType }[];
-  ret: RetType;
-  inline: boolean;
-}
-
-export interface GlobalVar { name: string; section: ".rodata" | ".data" | ".bss"; offset: number; t: DataT }
-
-export interface LogArg { kind: "int" | "bool" | "hex" | "ipv4" | "ipv6" | "mac" | "str"; size: number; signed: boolean; offset: number }
-export interface LogSite { id: number; level: number; parts: string[]; args: LogArg[]; size: number; loc: SrcLoc }
+export type { GlobalVar, LogArg, LogSite, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
 
 /** The module compiler, as one function's lowering sees it. */
-export interface ModuleApi {
+export interface ModuleApi extends IntrinsicModule {
   readonly ts: TypeScript;
-  readonly checker: TS.TypeChecker;
   fail(node: TS.Node, message: string): never;
-  loc(node: TS.Node): SrcLoc;
-  resolve(node: TS.Identifier): Resolved;
-  /** A data type written as a value: u16, Counter, struct({...}), bytes(16) … */
-  dataTypeOfValue(expr: TS.Expression): DataT;
   /** A parameter or variable annotation. */
   typeOfAnnotation(node: TS.TypeNode): ParamType | { k: "struct"; t: DataT } | RetType;
-  btf(): Btf;
-  /** BTF struct/union id by name (vmlinux). */
-  btfStruct(name: string, node: TS.Node): number;
-  logMap(): MapInfo;
-  addLogSite(site: Omit<LogSite, "id">): number;
-  subprogram(fn: SubFnInfo): void;
 }
 
 const NON_NULL_KINDS = new Set<PtrKind>(["ctx", "packet", "stack", "mapValue", "mem", "btf", "map"]);
 const LOG_LEVELS: Record<string, number> = { error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
 const MAX_PACKET_OFF = 0xffff;
 
-function fitsImm32(v: bigint): boolean {
-  return v >= -0x8000_0000n && v <= 0x7fff_ffffn;
-}
-
-function wrap(v: bigint, ct: CT): bigint {
-  return ct.signed ? BigInt.asIntN(ct.w, v) : BigInt.asUintN(ct.w, v);
-}
-
-/** A constant as a value of storage type t (u8(300) = 44, i8(200) = -56). */
-function wrapStorage(v: bigint, t: IntT): bigint {
-  if (t.bool) return v !== 0n ? 1n : 0n;
-  return t.signed ? BigInt.asIntN(t.size * 8, v) : BigInt.asUintN(t.size * 8, v);
-}
-
-function maxOfType(t: IntT): bigint | undefined {
-  if (t.bool) return 1n;
-  if (t.signed) return undefined;
-  return (1n << BigInt(t.size * 8)) - 1n;
-}
-
-interface LValue {
-  read(): Val;
-  write(v: Val, node: TS.Node): void;
-  /** The integer type stored (for conversions of the written value), undefined for bool. */
-  intType?: IntT;
-  isBool?: boolean;
-  /** Memory lvalue of an integer (atomic updates). */
-  mem?: { base: Base; off: number; t: IntT; space: Space };
-}
-
-export class FnLower {
+export class FnLower implements Lowering {
   readonly b: FunctionBuilder;
   private readonly scopes: Map<TS.Symbol, Binding>[] = [new Map()];
   private readonly loops: { brk: Block; cont: Block }[] = [];
   private readonly homes = new Set<VReg>();
   private ctxVal: (Val & { k: "ctx" }) | undefined;
   private packet: { data: VReg; end: VReg } | undefined;
-  private readonly ts: TypeScript;
+  readonly ts: TypeScript;
   private paramsInstr: Instr & { op: "params" } = { op: "params", regs: [] };
   /** Inlined calls: where `return` goes and what it sets. */
   private inline: { exit: Block; result?: VReg; ret: RetType }[] = [];
@@ -111,8 +46,23 @@ export class FnLower {
     this.b.emit(this.paramsInstr);
   }
 
-  private fail(node: TS.Node, message: string): never {
+  fail(node: TS.Node, message: string): never {
     return this.m.fail(node, message);
+  }
+
+  get module(): IntrinsicModule {
+    return this.m;
+  }
+
+  context(): (Val & { k: "ctx" }) | undefined {
+    return this.ctxVal;
+  }
+
+  private readonly intrinsicState = new Map<object, unknown>();
+
+  state<T>(key: object, make: () => T): T {
+    if (!this.intrinsicState.has(key)) this.intrinsicState.set(key, make());
+    return this.intrinsicState.get(key) as T;
   }
 
   // ---- entry points -----------------------------------------------------------------------------
@@ -695,7 +645,7 @@ export class FnLower {
   expr(e: TS.Expression, want?: IntT): Val {
     const ts = this.ts;
     if (ts.isParenthesizedExpression(e)) return this.expr(e.expression, want);
-    if (ts.isNumericLiteral(e)) return { k: "const", value: numericValue(e.text, e, this) };
+    if (ts.isNumericLiteral(e)) return { k: "const", value: numericValue(e.text, e, (n, m) => this.fail(n, m)) };
     if (ts.isBigIntLiteral(e)) return { k: "const", value: BigInt(e.text.slice(0, -1)) };
     if (e.kind === ts.SyntaxKind.TrueKeyword) return { k: "bool", op: { imm: 1 } };
     if (e.kind === ts.SyntaxKind.FalseKeyword) return { k: "bool", op: { imm: 0 } };
@@ -947,7 +897,7 @@ export class FnLower {
     if (obj.space === "ctx") this.fail(node, "this context memory is read-only");
   }
 
-  private memLValue(base: Base, off: number, t: IntT, space: Space): LValue {
+  memLValue(base: Base, off: number, t: IntT, space: Space): LValue {
     return {
       read: () => this.loadInt(base, off, t, space),
       write: (v, node) => this.storeInt(base, off, t, v, node),
@@ -1168,7 +1118,7 @@ export class FnLower {
     l = this.deref(l); r = this.deref(r);
     if (l.k === "const" && r.k === "const") {
       const ct = l.ct && r.ct ? joinCT(l.ct, r.ct) : l.ct ?? r.ct;
-      const value = foldConst(ct?.signed === false && op === "shr" ? "ushr" : op, l.value, r.value, node, this);
+      const value = foldConst(ct?.signed === false && op === "shr" ? "ushr" : op, l.value, r.value, node, (n, m) => this.fail(n, m));
       return ct ? { k: "const", value: wrap(value, ct), ct } : { k: "const", value };
     }
     if (l.k !== "int" && l.k !== "const") this.fail(node, `arithmetic needs integers, got ${describeVal(l)}`);
@@ -1514,7 +1464,7 @@ export class FnLower {
     return this.narrow(this.toInt(v, ctOf(t), e), t);
   }
 
-  private args(e: TS.CallExpression, min: number, max = min): readonly TS.Expression[] {
+  args(e: TS.CallExpression, min: number, max = min): readonly TS.Expression[] {
     const n = e.arguments.length;
     if (n < min || n > max) this.fail(e, `expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${n}`);
     return e.arguments;
@@ -1535,7 +1485,7 @@ export class FnLower {
     return { k: "int", ct: result, op: { reg: dst } };
   }
 
-  private intArg(e: TS.Expression, ct: CT = U64): import("./ir.js").CallArg {
+  intArg(e: TS.Expression, ct: CT = U64): import("./ir.js").CallArg {
     const v = this.expr(e, ct.w === 64 ? (ct.signed ? INTS.i64 : INTS.u64) : (ct.signed ? INTS.i32 : INTS.u32));
     return this.toInt(v, ct, e).op;
   }
@@ -2535,7 +2485,6 @@ export class FnLower {
 // ---- tables and small helpers -----------------------------------------------------------------------
 
 type IrAlu = import("./ir.js").AluOp;
-type ArithOp = IrAlu | "shr" | "ushr";
 
 const COMMUTATIVE_OPS = new Set<string>(["add", "mul", "and", "or", "xor"]);
 
@@ -2587,18 +2536,6 @@ function swapCmp(c: CmpOp): CmpOp {
   return ({ gt: "lt", lt: "gt", ge: "le", le: "ge", sgt: "slt", slt: "sgt", sge: "sle", sle: "sge" } as Partial<Record<CmpOp, CmpOp>>)[c] ?? c;
 }
 
-function evalCmp(c: CmpOp, a: bigint, b: bigint): boolean {
-  switch (c) {
-    case "eq": return a === b;
-    case "ne": return a !== b;
-    case "gt": case "sgt": return a > b;
-    case "ge": case "sge": return a >= b;
-    case "lt": case "slt": return a < b;
-    case "le": case "sle": return a <= b;
-    case "set": return (a & b) !== 0n;
-  }
-}
-
 function isNullLiteral(ts: TypeScript, e: TS.Expression): boolean {
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   return e.kind === ts.SyntaxKind.NullKeyword;
@@ -2606,57 +2543,6 @@ function isNullLiteral(ts: TypeScript, e: TS.Expression): boolean {
 
 export function joinCT(a: CT, b: CT): CT {
   return { w: a.w === 64 || b.w === 64 ? 64 : 32, signed: a.signed && b.signed };
-}
-
-function numericValue(text: string, node: TS.Node, low: FnLower): bigint {
-  const clean = text.replace(/_/g, "");
-  if (/[.eE]/.test(clean) && !/^0[xX]/.test(clean)) {
-    const n = Number(clean);
-    if (!Number.isInteger(n)) (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, `${text} is not an integer (eBPF has no floating point)`);
-    return BigInt(n);
-  }
-  if (/^0[oO]/.test(clean)) return BigInt(`0o${clean.slice(2)}`);
-  if (/^0[bB]/.test(clean)) return BigInt(`0b${clean.slice(2)}`);
-  const n = Number(clean);
-  if (!Number.isSafeInteger(n) && !/^0[xX]/.test(clean)) {
-    (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, `${text} is beyond 2^53: write it as a BigInt literal or in hex`);
-  }
-  return BigInt(clean);
-}
-
-function foldConst(op: ArithOp, a: bigint, b: bigint, node: TS.Node, low: FnLower): bigint {
-  switch (op) {
-    case "add": return a + b;
-    case "sub": return a - b;
-    case "mul": return a * b;
-    case "div": case "sdiv":
-      if (b === 0n) (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, "constant division by zero");
-      return a / b;
-    case "mod": case "smod":
-      if (b === 0n) (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, "constant division by zero");
-      return a % b;
-    case "and": return a & b;
-    case "or": return a | b;
-    case "xor": return a ^ b;
-    case "lsh": return a << b;
-    case "shr": case "arsh": return a >> b;
-    case "ushr": case "rsh": return BigInt.asUintN(64, a) >> b;
-  }
-}
-
-/** An upper bound of an unsigned result, when one is evident. */
-function rangeAfter(op: IrAlu, l: Val, r: Val): bigint | undefined {
-  const max = (v: Val): bigint | undefined => (v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined);
-  const a = max(l), b = max(r);
-  switch (op) {
-    case "and": return a !== undefined && b !== undefined ? (a < b ? a : b) : a ?? b;
-    case "add": return a !== undefined && b !== undefined ? a + b : undefined;
-    case "mul": return a !== undefined && b !== undefined ? a * b : undefined;
-    case "lsh": return a !== undefined && r.k === "const" ? a << r.value : undefined;
-    case "rsh": return a !== undefined && r.k === "const" ? a >> r.value : a;
-    case "div": case "mod": return a;
-    default: return undefined;
-  }
 }
 
 export function sameType(a: DataT, b: DataT): boolean {
@@ -2668,13 +2554,6 @@ export function sameType(a: DataT, b: DataT): boolean {
     return a.name === b.name && a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && f.offset === b.fields[i]!.offset && sameType(f.type, b.fields[i]!.type));
   }
   return false;
-}
-
-function byteSwap(v: bigint, size: number): bigint {
-  let out = 0n;
-  let x = BigInt.asUintN(size * 8, v);
-  for (let i = 0; i < size; i++) { out = (out << 8n) | (x & 0xffn); x >>= 8n; }
-  return out;
 }
 
 export { NON_NULL_KINDS };
