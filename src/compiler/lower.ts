@@ -11,6 +11,9 @@ import { I32, I64, U32, U64, ctOf, describeVal, type Binding, type CT, type CtxI
 import { PERF_EVENT_DATA, SK_BUFF, SK_MSG_MD, XDP_MD, ptRegs, type CtxField } from "./contexts.js";
 import type { TypeScript } from "./host.js";
 import type { GlobalVar, IntrinsicModule, LogArg, Lowering, LValue, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
+import { lookup } from "./intrinsics/api.js";
+import { KERNEL_FUNCTIONS } from "./intrinsics/index.js";
+import { ARRAY_METHODS } from "./intrinsics/memory.js";
 import { byteSwap, evalCmp, fitsImm32, foldConst, maxOfType, numericValue, rangeAfter, wrap, wrapStorage, type ArithOp } from "./fold.js";
 
 export type { GlobalVar, LogArg, LogSite, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
@@ -1490,53 +1493,15 @@ export class FnLower implements Lowering {
     return this.toInt(v, ct, e).op;
   }
 
-  private byteArray(e: TS.Expression, what: string): { arg: import("./ir.js").CallArg; size: number } {
-    const v = this.expr(e);
-    if (v.k !== "ptr" || v.t.kind !== "array" || v.t.elem.size !== 1) this.fail(e, `${what} needs a byte array (bytes(n) or cstring(n)), got ${describeVal(v)}`);
-    return { arg: this.pointerArg(v), size: v.t.size };
-  }
-
   private kernelCall(name: string, e: TS.CallExpression, want?: IntT): Val {
+    const intrinsic = lookup(KERNEL_FUNCTIONS, name);
+    if (intrinsic) return intrinsic(this, e, name, want);
     switch (name) {
-      case "ktimeGetNs": this.args(e, 0); return this.helper("ktime_get_ns", [], U64);
-      case "ktimeGetBootNs": this.args(e, 0); return this.helper("ktime_get_boot_ns", [], U64);
-      case "getCurrentPidTgid": this.args(e, 0); return this.helper("get_current_pid_tgid", [], U64);
-      case "getCurrentUidGid": this.args(e, 0); return this.helper("get_current_uid_gid", [], U64);
-      case "getSmpProcessorId": this.args(e, 0); return this.helper("get_smp_processor_id", [], U32);
-      case "getPrandomU32": this.args(e, 0); return this.helper("get_prandom_u32", [], U32);
-      case "getCurrentTask": this.args(e, 0); return this.helper("get_current_task", [], U64);
       case "getCurrentTaskBtf": {
         this.args(e, 0);
         const dst = this.b.vreg("btf");
         this.b.emit({ op: "call", helper: helperId("get_current_task_btf"), args: [], dst });
         return { k: "kobj", id: this.m.btfStruct("task_struct", e), base: { reg: dst }, off: 0, direct: true };
-      }
-      case "getCurrentComm": {
-        const [into] = this.args(e, 1);
-        const { arg, size } = this.byteArray(into!, "getCurrentComm");
-        return this.helper("get_current_comm", [arg, { imm: size }], I64);
-      }
-      case "probeReadKernel": case "probeReadUser": {
-        const [into, from] = this.args(e, 2);
-        const dst = this.expr(into!);
-        if (dst.k !== "ptr") this.fail(into!, `${name} reads into a struct, array or cell, got ${describeVal(dst)}`);
-        const src = this.sourceAddress(from!);
-        return this.helper(name === "probeReadKernel" ? "probe_read_kernel" : "probe_read_user", [this.pointerArg(dst), { imm: dst.t.size }, src], I64);
-      }
-      case "probeReadKernelStr": case "probeReadUserStr": {
-        const [into, from] = this.args(e, 2);
-        const { arg, size } = this.byteArray(into!, name);
-        const src = this.sourceAddress(from!);
-        return this.helper(name === "probeReadKernelStr" ? "probe_read_kernel_str" : "probe_read_user_str", [arg, { imm: size }, src], I64);
-      }
-      case "readKernel": case "readUser": {
-        const [typeExpr, from] = this.args(e, 2);
-        const t = this.m.dataTypeOfValue(typeExpr!);
-        const off = this.b.allocStack(t.size, 8);
-        const src = this.sourceAddress(from!);
-        this.helper(name === "readKernel" ? "probe_read_kernel" : "probe_read_user", [{ fp: off }, { imm: t.size }, src], "void");
-        if (t.kind === "int") return this.loadInt({ fp: true }, off, t, "stack");
-        return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
       }
       case "cast": {
         const [from] = this.args(e, 1);
@@ -1560,79 +1525,6 @@ export class FnLower implements Lowering {
         if (v.k !== "kobj" && v.k !== "ptr" && v.k !== "karray") this.fail(from!, `addressOf needs a kernel object, got ${describeVal(v)}`);
         return { k: "int", ct: U64, op: { reg: this.addressReg(v.base, v.off, "pointer", v.k === "ptr" ? undefined : coreOf(v)) } };
       }
-      case "copy": {
-        const [to, from] = this.args(e, 2);
-        const dst = this.expr(to!);
-        if (dst.k !== "ptr") this.fail(to!, `copy needs a destination view, got ${describeVal(dst)}`);
-        const src = this.expr(from!);
-        if (src.k === "ptr") {
-          if (src.t.size > dst.t.size) this.fail(from!, `${typeName(src.t)} does not fit ${typeName(dst.t)}`);
-          this.copyMemory(dst.base, dst.off, src.base, src.off, src.t.size, dst.space, src.space);
-          return { k: "void" };
-        }
-        if (src.k === "karray" || src.k === "kobj") {
-          const size = src.k === "karray" ? src.length * this.m.btf().sizeOf(src.elemId) : this.m.btf().sizeOf(src.id);
-          const n = Math.min(size, dst.t.size);
-          if (src.direct && "reg" in src.base && dst.space !== "packet") {
-            this.copyMemory(dst.base, dst.off, src.base, src.off, n, dst.space, "ctx");
-          } else {
-            this.helper("probe_read_kernel", [this.pointerArg(dst), { imm: n }, this.pointerArg(src)], "void");
-          }
-          return { k: "void" };
-        }
-        this.fail(from!, `cannot copy from ${describeVal(src)}`);
-      }
-      // falls through
-      case "atomicAdd": {
-        const [target, field, value] = this.args(e, 3);
-        const obj = this.expr(target!);
-        if (obj.k !== "ptr" || obj.t.kind !== "struct") this.fail(target!, "atomicAdd needs a struct view");
-        if (!this.ts.isStringLiteral(field!)) this.fail(field!, "the field must be a string literal");
-        const f = obj.t.fields.find((x) => x.name === field.text);
-        if (!f || f.type.kind !== "int" || (f.type.size !== 4 && f.type.size !== 8) || f.type.be) this.fail(field!, "atomicAdd needs a u32/u64/i32/i64 field");
-        const ct = ctOf(f.type);
-        const reg = this.toReg(this.expr(value!, f.type), ct, value!);
-        this.b.emit({ op: "atomic", size: f.type.size as 4 | 8, aop: "add", base: obj.base, off: obj.off + f.offset, src: reg });
-        return { k: "void" };
-      }
-      case "redirect": {
-        const [ifindex, flags] = this.args(e, 1, 2);
-        return this.helper("redirect", [this.intArg(ifindex!, U32), flags ? this.intArg(flags) : { imm: 0 }], I64);
-      }
-      case "loop": {
-        const [n, body, state] = this.args(e, 3);
-        if (!this.ts.isIdentifier(body!)) this.fail(body!, "loop's body must be a module-level function name");
-        const r = this.m.resolve(body);
-        if (r.kind !== "function") this.fail(body!, "loop's body must be a module-level function");
-        if (r.fn.params.length !== 2) this.fail(body!, "the loop body takes (index: u32, state: S)");
-        this.m.subprogram(r.fn);
-        const st = this.expr(state!);
-        if (st.k !== "ptr") this.fail(state!, "loop's state must be a struct (on the stack)");
-        return this.helper("loop", [this.intArg(n!, U32), { func: r.fn.name }, this.pointerArg(st), { imm: 0 }], I64);
-      }
-      case "viewAs": {
-        const [typeExpr, ofExpr, offExpr] = this.args(e, 2, 3);
-        const t = this.m.dataTypeOfValue(typeExpr!);
-        const of = this.expr(ofExpr!);
-        if (of.k !== "ptr") this.fail(ofExpr!, `viewAs() reinterprets a struct or array view, got ${describeVal(of)}`);
-        const offV = offExpr ? this.expr(offExpr) : { k: "const" as const, value: 0n };
-        if (offV.k !== "const") this.fail(offExpr!, "the offset must be a constant");
-        const off = Number(offV.value);
-        if (off < 0 || off + t.size > of.t.size) this.fail(e, `${typeName(t)} at offset ${off} does not fit inside ${typeName(of.t)} (${of.t.size} bytes)`);
-        return { k: "ptr", t, base: of.base, off: of.off + off, space: of.space };
-      }
-      case "zeroed": {
-        const [typeExpr] = this.args(e, 1);
-        const t = this.m.dataTypeOfValue(typeExpr!);
-        if (t.kind === "int") this.fail(typeExpr!, "zeroed() makes structs and arrays (integers are just 0)");
-        const off = this.b.allocStack(t.size, 8);
-        this.zero({ fp: true }, off, t.size);
-        return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
-      }
-      case "sizeOf": {
-        const [t] = this.args(e, 1);
-        return { k: "const", value: BigInt(this.m.dataTypeOfValue(t!).size) };
-      }
       case "hex": case "ipv4": case "ipv6": case "mac": case "str":
         this.fail(e, `${name}() formats a value inside a log message template`);
       // falls through
@@ -1642,40 +1534,10 @@ export class FnLower implements Lowering {
     }
   }
 
-  /** A kernel or user address for probe reads: an integer, a kernel object, or a __data_loc field. */
-  private sourceAddress(e: TS.Expression): import("./ir.js").CallArg {
-    const v = this.expr(e);
-    if (v.k === "int" || v.k === "const") return this.toInt(v, U64, e).op;
-    if (v.k === "kobj" || v.k === "karray" || v.k === "ptr") return this.pointerArg(v);
-    this.fail(e, `expected an address, got ${describeVal(v)}`);
-  }
-
   private arrayMethod(arr: Val & { k: "ptr" }, t: ArrT, name: string, e: TS.CallExpression): Val {
-    if (name === "set") {
-      const [src] = this.args(e, 1);
-      const v = this.expr(src!);
-      if (v.k === "ptr" && v.t.kind === "array") {
-        if (v.t.size > t.size) this.fail(src!, `${typeName(v.t)} does not fit ${typeName(t)}`);
-        this.copyMemory(arr.base, arr.off, v.base, v.off, v.t.size, arr.space, v.space);
-        return { k: "void" };
-      }
-      if (v.k === "karray") {
-        const n = Math.min(v.length * this.m.btf().sizeOf(v.elemId), t.size);
-        if (v.direct && arr.space !== "packet") this.copyMemory(arr.base, arr.off, v.base, v.off, n, arr.space, "ctx");
-        else this.helper("probe_read_kernel", [this.pointerArg(arr), { imm: n }, this.pointerArg(v)], "void");
-        return { k: "void" };
-      }
-      this.fail(src!, `set() copies from an array, got ${describeVal(v)}`);
-    }
-    if (name === "fill") {
-      const [value] = this.args(e, 1);
-      const v = this.expr(value!, t.elem.kind === "int" ? t.elem : undefined);
-      if (v.k === "const" && v.value === 0n) { this.zero(arr.base, arr.off, t.size); return { k: "void" }; }
-      if (t.elem.kind !== "int") this.fail(e, "fill() needs an integer array");
-      for (let i = 0; i < t.length; i++) this.storeInt(arr.base, arr.off + i * t.elem.size, t.elem, v, value!);
-      return { k: "void" };
-    }
-    this.fail(e, `arrays have set() and fill(), not ${name}()`);
+    const method = lookup(ARRAY_METHODS, name);
+    if (!method) this.fail(e, `arrays have set() and fill(), not ${name}()`);
+    return method(this, arr, t, e);
   }
 
   // ---- user functions ---------------------------------------------------------------------------
