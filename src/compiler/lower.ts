@@ -15,6 +15,7 @@ import { lookup } from "./intrinsics/api.js";
 import { KERNEL_FUNCTIONS } from "./intrinsics/index.js";
 import { ARRAY_METHODS } from "./intrinsics/memory.js";
 import { lowerDynptrMethod, lowerMapMethod } from "./intrinsics/maps.js";
+import { contextLValue, lowerContextField, lowerContextMethod, MAX_PACKET_OFF } from "./intrinsics/context.js";
 import { byteSwap, evalCmp, fitsImm32, foldConst, maxOfType, numericValue, rangeAfter, wrap, wrapStorage, type ArithOp } from "./fold.js";
 
 export type { GlobalVar, LogArg, LogSite, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
@@ -29,7 +30,6 @@ export interface ModuleApi extends IntrinsicModule {
 
 const NON_NULL_KINDS = new Set<PtrKind>(["ctx", "packet", "stack", "mapValue", "mem", "btf", "map"]);
 const LOG_LEVELS: Record<string, number> = { error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
-const MAX_PACKET_OFF = 0xffff;
 
 export class FnLower implements Lowering {
   readonly b: FunctionBuilder;
@@ -37,7 +37,6 @@ export class FnLower implements Lowering {
   private readonly loops: { brk: Block; cont: Block }[] = [];
   private readonly homes = new Set<VReg>();
   private ctxVal: (Val & { k: "ctx" }) | undefined;
-  private packet: { data: VReg; end: VReg } | undefined;
   readonly ts: TypeScript;
   private paramsInstr: Instr & { op: "params" } = { op: "params", regs: [] };
   /** Inlined calls: where `return` goes and what it sets. */
@@ -774,7 +773,7 @@ export class FnLower implements Lowering {
         this.fail(node, `an integer cell has .value, not .${name}`);
       }
       // falls through
-      case "ctx": return this.ctxField(obj, name, node);
+      case "ctx": return lowerContextField(this, obj, name, node);
       case "kobj": return this.kernelMember(obj, name, node);
       case "karray":
         if (name === "length") return { k: "const", value: BigInt(obj.length) };
@@ -882,7 +881,7 @@ export class FnLower implements Lowering {
           return this.memLValue(obj.base, obj.off, obj.t, obj.space);
         }
       }
-      if (obj.k === "ctx") return this.ctxLValue(obj, name, e);
+      if (obj.k === "ctx") return contextLValue(this, obj, name, e);
       this.fail(e, `cannot assign to ${name} of ${describeVal(obj)}`);
     }
     if (ts.isElementAccessExpression(e)) {
@@ -1444,7 +1443,7 @@ export class FnLower implements Lowering {
       const name = callee.name.text;
       if (obj.k === "map") return lowerMapMethod(this, obj.map, name, e, obj.reg);
       if (obj.k === "dynptr") return lowerDynptrMethod(this, obj, name, e);
-      if (obj.k === "ctx") return this.ctxMethod(obj, name, e);
+      if (obj.k === "ctx") return lowerContextMethod(this, obj, name, e);
       if (obj.k === "ptr" && obj.t.kind === "array") return this.arrayMethod(obj as Val & { k: "ptr" }, obj.t, name, e);
       this.fail(callee, `${describeVal(obj)} has no method ${name}`);
     }
@@ -1669,249 +1668,6 @@ export class FnLower implements Lowering {
     };
     visit(body);
     return out;
-  }
-
-  // ---- contexts ---------------------------------------------------------------------------------
-
-  private packetPointers(ctx: Val & { k: "ctx" }, node: TS.Node): { data: VReg; end: VReg } {
-    if (ctx.ctx.kind !== "xdp" && ctx.ctx.kind !== "tc") this.fail(node, "direct packet access needs an XDP or TC context");
-    if (!this.packet) {
-      // Not "homes": views keep using these registers (reloads after adjustHead invalidate views anyway).
-      const data = this.b.vreg("packet"), end = this.b.vreg("packetEnd");
-      const layout = ctx.ctx.kind === "xdp" ? XDP_MD : SK_BUFF;
-      // Loaded once, at the function's start (after the parameters land).
-      this.b.entry.instrs.splice(1, 0,
-        { op: "load", size: 4, signed: false, dst: data, base: { reg: ctx.reg }, off: layout.data!.offset, loc: this.b.entry.instrs[0]?.loc ?? this.m.loc(node) },
-        { op: "load", size: 4, signed: false, dst: end, base: { reg: ctx.reg }, off: layout.dataEnd!.offset, loc: this.b.entry.instrs[0]?.loc ?? this.m.loc(node) });
-      this.packet = { data, end };
-    }
-    return this.packet;
-  }
-
-  /** Reloads data/data_end after a helper that moves the packet. */
-  private reloadPacket(ctx: Val & { k: "ctx" }): void {
-    if (!this.packet) return;
-    const layout = ctx.ctx.kind === "xdp" ? XDP_MD : SK_BUFF;
-    this.b.emit({ op: "load", size: 4, signed: false, dst: this.packet.data, base: { reg: ctx.reg }, off: layout.data!.offset });
-    this.b.emit({ op: "load", size: 4, signed: false, dst: this.packet.end, base: { reg: ctx.reg }, off: layout.dataEnd!.offset });
-  }
-
-  private ctxMethod(ctx: Val & { k: "ctx" }, name: string, e: TS.CallExpression): Val {
-    const kind = ctx.ctx.kind;
-    const packetKinds = kind === "xdp" || kind === "tc" || kind === "socket_filter" || kind === "sk_skb";
-    switch (name) {
-      case "load": {
-        if (!packetKinds) break;
-        const [typeExpr, offExpr] = this.args(e, 2);
-        const t = this.m.dataTypeOfValue(typeExpr!);
-        const offVal = this.expr(offExpr!, INTS.u32);
-        if (kind === "socket_filter" || kind === "sk_skb") return this.skbLoad(ctx, t, offVal, offExpr!);
-        const { data, end } = this.packetPointers(ctx, e);
-        let offset: Operand;
-        let clamp = false;
-        if (offVal.k === "const") {
-          if (offVal.value < 0n || offVal.value > BigInt(MAX_PACKET_OFF)) this.fail(offExpr!, "packet offsets are 0 … 65535");
-          offset = { imm: Number(offVal.value) };
-        } else {
-          const iv = this.toInt(offVal, U64, offExpr!);
-          const reg = this.opReg(iv.op, 64);
-          offset = { reg };
-          clamp = !(offVal.k === "int" && !offVal.ct.signed && offVal.max !== undefined && offVal.max <= BigInt(MAX_PACKET_OFF));
-          if (offVal.k === "int" && offVal.ct.signed) clamp = true;
-        }
-        const check: PacketCheck = { data, end, offset, size: t.size, clamp };
-        const nullable: NullInfo = { kind: "packet", check };
-        if ("imm" in offset) {
-          if (t.kind === "int") return this.packetScalar(t, { reg: data }, offset.imm, check);
-          return { k: "ptr", t, base: { reg: data }, off: offset.imm, space: "packet", nullable };
-        }
-        check.pointer = this.b.vreg("packet");
-        if (t.kind === "int") return this.packetScalar(t, { reg: check.pointer }, 0, check);
-        return { k: "ptr", t, base: { reg: check.pointer }, off: 0, space: "packet", nullable };
-      }
-      case "loadBytes": {
-        if (!packetKinds) break;
-        const [offExpr, into, lenExpr] = this.args(e, 3);
-        const dst = this.expr(into!);
-        if (dst.k !== "ptr" || dst.t.kind !== "array") this.fail(into!, "loadBytes() copies into a byte array");
-        const cap = dst.t.size;
-        const len = this.expr(lenExpr!, INTS.u32);
-        // The length register must be proven 1 … capacity for the verifier.
-        const result = this.b.vreg("scalar");
-        const n = this.b.vreg("scalar");
-        this.b.emit({ op: "mov", w: 64, dst: n, src: this.toInt(len, U64, lenExpr!).op });
-        const clampBlock = this.b.newBlock("lb_clamp"), ready = this.b.newBlock("lb_ready"), skip = this.b.newBlock("lb_empty"), join = this.b.newBlock("lb_done");
-        this.b.terminate({ op: "br", cmp: "gt", w: 64, a: n, b: { imm: cap }, then: clampBlock, else: ready });
-        this.b.setBlock(clampBlock);
-        this.b.emit({ op: "mov", w: 64, dst: n, src: { imm: cap } });
-        this.b.jump(ready);
-        this.b.setBlock(ready);
-        const call = this.b.newBlock("lb_call");
-        this.b.terminate({ op: "br", cmp: "eq", w: 64, a: n, b: { imm: 0 }, then: skip, else: call });
-        this.b.setBlock(call);
-        const helper = kind === "xdp" ? "xdp_load_bytes" : "skb_load_bytes";
-        this.b.emit({ op: "call", helper: helperId(helper), args: [{ reg: ctx.reg }, this.intArg(offExpr!, U32), this.pointerArg(dst), { reg: n }], dst: result });
-        this.b.jump(join);
-        this.b.setBlock(skip);
-        this.b.emit({ op: "mov", w: 64, dst: result, src: { imm: 0 } });
-        this.b.jump(join);
-        this.b.setBlock(join);
-        return { k: "int", ct: I64, op: { reg: result } };
-      }
-      case "adjustHead": case "adjustTail": {
-        if (kind !== "xdp") break;
-        const [delta] = this.args(e, 1);
-        const r = this.helper(name === "adjustHead" ? "xdp_adjust_head" : "xdp_adjust_tail", [{ reg: ctx.reg }, this.intArg(delta!, I32)], I64);
-        this.reloadPacket(ctx);
-        return r;
-      }
-      case "pullData": {
-        if (kind !== "tc") break;
-        const [len] = this.args(e, 1);
-        const r = this.helper("skb_pull_data", [{ reg: ctx.reg }, this.intArg(len!, U32)], I64);
-        this.reloadPacket(ctx);
-        return r;
-      }
-      case "storeBytes": {
-        if (kind !== "tc") break;
-        const [offExpr, from, lenExpr, flags] = this.args(e, 3, 4);
-        const src = this.expr(from!);
-        if (src.k !== "ptr") this.fail(from!, "storeBytes() copies from an array");
-        const r = this.helper("skb_store_bytes", [{ reg: ctx.reg }, this.intArg(offExpr!, U32), this.pointerArg(src), this.intArg(lenExpr!, U32), flags ? this.intArg(flags) : { imm: 0 }], I64);
-        this.reloadPacket(ctx);
-        return r;
-      }
-      case "arg": {
-        const [index] = this.args(e, 1);
-        const iv = this.expr(index!);
-        if (iv.k !== "const" || iv.value < 0n) this.fail(index!, "arg(i) needs a constant index");
-        const i = Number(iv.value);
-        if (kind === "raw_tracepoint" || kind === "tp_btf") {
-          const dst = this.b.vreg("scalar");
-          this.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctx.reg }, off: 8 * i });
-          return { k: "int", ct: U64, op: { reg: dst } };
-        }
-        if (kind === "uprobe" || kind === "uretprobe" || kind === "perf_event") {
-          const regs = ptRegs();
-          if (i > 5) this.fail(index!, "arg(i) reaches the first 6 arguments");
-          const dst = this.b.vreg("scalar");
-          this.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctx.reg }, off: regs.args[i]! });
-          return { k: "int", ct: U64, op: { reg: dst } };
-        }
-        break;
-      }
-    }
-    this.fail(e, `${kind} contexts have no method ${name}()`);
-  }
-
-  /** ctx.load(u16, off) and friends: an integer read from the packet, null when out of bounds. */
-  private packetScalar(t: IntT, base: Base, off: number, check: PacketCheck): Val {
-    // Read it as a one-field view; the caller tests it against null before use.
-    return { k: "ptr", t, base, off, space: "packet", nullable: { kind: "packet", check }, scalar: true };
-  }
-
-  /** Socket filters cannot read the packet directly: copy it to the stack with bpf_skb_load_bytes. */
-  private skbLoad(ctx: Val & { k: "ctx" }, t: DataT, off: Val, node: TS.Node): Val {
-    const slot = this.b.allocStack(t.size, 8);
-    const r = this.b.vreg("scalar");
-    this.b.emit({ op: "call", helper: helperId("skb_load_bytes"), args: [{ reg: ctx.reg }, this.toInt(off, U32, node).op, { fp: slot }, { imm: t.size }], dst: r });
-    // The copy is valid when the helper returned 0: a pointer that is null otherwise.
-    const p = this.b.vreg("pointer");
-    const ok = this.b.newBlock("skb_ok"), bad = this.b.newBlock("skb_short"), join = this.b.newBlock("skb_done");
-    this.b.terminate({ op: "br", cmp: "eq", w: 64, a: r, b: { imm: 0 }, then: ok, else: bad });
-    this.b.setBlock(ok);
-    this.b.emit({ op: "addr", dst: p, fp: slot });
-    this.b.jump(join);
-    this.b.setBlock(bad);
-    this.b.emit({ op: "mov", w: 64, dst: p, src: { imm: 0 } });
-    this.b.jump(join);
-    this.b.setBlock(join);
-    return { k: "ptr", t, base: { reg: p }, off: 0, space: "stack", nullable: { kind: "reg", reg: p }, scalar: t.kind === "int" };
-  }
-
-  private ctxField(ctx: Val & { k: "ctx" }, name: string, node: TS.Node): Val {
-    const kind = ctx.ctx.kind;
-    const base: Base = { reg: ctx.reg };
-    switch (kind) {
-      case "xdp": {
-        if (name === "len") {
-          const { data, end } = this.packetPointers(ctx, node);
-          const dst = this.b.vreg("scalar");
-          this.b.emit({ op: "alu", w: 64, alu: "sub", dst, a: end, b: { reg: data } });
-          return { k: "int", ct: U32, op: { reg: dst }, max: 0xffffn };
-        }
-        const f = XDP_MD[name];
-        if (!f || name === "data" || name === "dataEnd" || name === "dataMeta") break;
-        return this.ctxLoad(base, f);
-      }
-      case "tc": case "socket_filter": case "sk_skb": {
-        const f = SK_BUFF[name];
-        if (!f || name === "data" || name === "dataEnd") break;
-        return this.ctxLoad(base, f);
-      }
-      case "tracepoint": {
-        const format = ctx.ctx.format!;
-        const field = format.fields.find((x) => x.name === name);
-        if (!field) this.fail(node, `${format.category}:${format.name} has no field ${name} (fields: ${format.fields.map((x) => x.name).join(", ")})`);
-        if (field.dataLoc) {
-          // __data_loc: low 16 bits are the data's offset in the record.
-          const loc = this.b.vreg("scalar");
-          this.b.emit({ op: "load", size: 4, signed: false, dst: loc, base, off: field.offset });
-          const off = this.b.vreg("scalar");
-          this.b.emit({ op: "alu", w: 64, alu: "and", dst: off, a: loc, b: { imm: 0xffff } });
-          const addr = this.b.vreg("pointer");
-          this.b.emit({ op: "alu", w: 64, alu: "add", dst: addr, a: off, b: { reg: ctx.reg } });
-          return { k: "int", ct: U64, op: { reg: addr } };
-        }
-        if (field.type.endsWith("[]") || /\[\d+\]/.test(field.type)) {
-          const elemSize = field.size >= 1 ? 1 : 1;
-          return { k: "ptr", t: arrayOf(INTS.u8!, field.size / elemSize, "bytes"), base, off: field.offset, space: "ctx" };
-        }
-        if (![1, 2, 4, 8].includes(field.size)) this.fail(node, `field ${name} (${field.type}, ${field.size} bytes) is not an integer`);
-        const t: IntT = { kind: "int", name: `${field.signed ? "i" : "u"}${field.size * 8}`, size: field.size as 1 | 2 | 4 | 8, signed: field.signed, be: false, bool: false };
-        return this.loadInt(base, field.offset, t, "ctx");
-      }
-      case "sk_msg": {
-        const f = SK_MSG_MD[name];
-        if (!f) break;
-        return this.ctxLoad(base, f);
-      }
-      case "uprobe": case "uretprobe": case "perf_event": {
-        const regs = ptRegs();
-        const regBase = kind === "perf_event" && name !== "samplePeriod" && name !== "addr" ? base : base;
-        if (kind === "perf_event" && (name === "samplePeriod" || name === "addr")) {
-          const dst = this.b.vreg("scalar");
-          this.b.emit({ op: "load", size: 8, signed: false, dst, base, off: PERF_EVENT_DATA.regsSize + (name === "addr" ? 8 : 0) });
-          return { k: "int", ct: U64, op: { reg: dst } };
-        }
-        if (kind === "perf_event" && name === "regs") return { k: "ctx", ctx: { kind: "uprobe" }, reg: ctx.reg };
-        const off = name === "ret" ? regs.ret : name === "ip" ? regs.ip : name === "sp" ? regs.sp : name === "fp" ? regs.fp : undefined;
-        if (off === undefined) break;
-        const dst = this.b.vreg("scalar");
-        this.b.emit({ op: "load", size: 8, signed: false, dst, base: regBase, off });
-        return { k: "int", ct: U64, op: { reg: dst } };
-      }
-      default: break;
-    }
-    this.fail(node, `${kind} contexts have no field ${name}`);
-  }
-
-  private ctxLoad(base: Base, f: CtxField): Val {
-    const dst = this.b.vreg("scalar");
-    this.b.emit({ op: "load", size: f.size, signed: false, dst, base, off: f.offset });
-    if (f.be16) {
-      const swapped = this.b.vreg("scalar");
-      this.b.emit({ op: "endian", bits: 16, dst: swapped, a: dst });
-      return { k: "int", ct: U32, op: { reg: swapped }, max: 0xffffn };
-    }
-    return { k: "int", ct: f.size === 8 ? U64 : U32, op: { reg: dst } };
-  }
-
-  private ctxLValue(ctx: Val & { k: "ctx" }, name: string, node: TS.Node): LValue {
-    const f = ctx.ctx.kind === "tc" ? SK_BUFF[name] : undefined;
-    if (!f || !f.writable) this.fail(node, `${name} of a ${ctx.ctx.kind} context is read-only`);
-    const t = f.size === 8 ? INTS.u64! : INTS.u32!;
-    return this.memLValue({ reg: ctx.reg }, f.offset, t, "ctx");
   }
 
   // ---- kernel objects (BTF) ----------------------------------------------------------------------
