@@ -2,17 +2,18 @@
 // three-address instructions over virtual registers, integer semantics of eBPF (32- or 64-bit
 // arithmetic by type), views of memory addressed as base register + constant offset, null tests
 // that become the verifier's null checks, and packet bounds checks emitted where the program tests
-// a packet view against null.
+// a packet view against null. What tsbpf/kernel adds (kernel functions, map and context methods,
+// context fields, kernel objects, log) is looked up in the tables of intrinsics/.
 import type * as TS from "typescript";
 import { helperId } from "../asm/helpers.js";
-import { FunctionBuilder, type Base, type Block, type CmpOp, type CoreAccess, type Instr, type IrFunction, type MemSize, type Operand, type PtrKind, type SrcLoc, type VReg } from "./ir.js";
-import { INTS, arrayOf, typeName, type ArrT, type DataT, type IntT, type StructT } from "./ktypes.js";
-import { I32, I64, U32, U64, ctOf, describeVal, type Binding, type CT, type CtxInfo, type MapInfo, type NullInfo, type PacketCheck, type Space, type Val, type VarType } from "./values.js";
-import { PERF_EVENT_DATA, SK_BUFF, SK_MSG_MD, XDP_MD, ptRegs, type CtxField } from "./contexts.js";
+import { FunctionBuilder, type Base, type Block, type CmpOp, type CoreAccess, type Instr, type IrFunction, type MemSize, type Operand, type PtrKind, type VReg } from "./ir.js";
+import { INTS, typeName, type ArrT, type DataT, type IntT } from "./ktypes.js";
+import { I64, U64, ctOf, describeVal, type Binding, type CT, type CtxInfo, type NullInfo, type PacketCheck, type Space, type Val, type VarType } from "./values.js";
 import type { TypeScript } from "./host.js";
-import type { GlobalVar, IntrinsicModule, LogArg, Lowering, LValue, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
+import type { GlobalVar, IntrinsicModule, Lowering, LValue, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
 import { lookup } from "./intrinsics/api.js";
-import { KERNEL_FUNCTIONS } from "./intrinsics/index.js";
+import { KERNEL_FUNCTIONS, KERNEL_NAMESPACES } from "./intrinsics/index.js";
+import { btfArg, coreOf, kernelArrayElement, kernelMember } from "./intrinsics/kernel-objects.js";
 import { ARRAY_METHODS } from "./intrinsics/memory.js";
 import { lowerDynptrMethod, lowerMapMethod } from "./intrinsics/maps.js";
 import { contextLValue, lowerContextField, lowerContextMethod, MAX_PACKET_OFF } from "./intrinsics/context.js";
@@ -29,7 +30,6 @@ export interface ModuleApi extends IntrinsicModule {
 }
 
 const NON_NULL_KINDS = new Set<PtrKind>(["ctx", "packet", "stack", "mapValue", "mem", "btf", "map"]);
-const LOG_LEVELS: Record<string, number> = { error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
 
 export class FnLower implements Lowering {
   readonly b: FunctionBuilder;
@@ -83,7 +83,7 @@ export class FnLower implements Lowering {
       if (params.length - 1 > args.length) this.fail(params[args.length + 1]!, `tp_btf event has ${args.length} argument(s)`);
       for (let i = 1; i < params.length; i++) {
         const arg = args[i - 1]!;
-        this.bindParam(params[i]!, { kind: "val", val: this.btfArg(ctxReg, i - 1, arg.type, params[i]!) });
+        this.bindParam(params[i]!, { kind: "val", val: btfArg(this, ctxReg, i - 1, arg.type, params[i]!) });
       }
     } else if (params.length > 1) {
       this.fail(params[1]!, "a program takes one parameter, its context");
@@ -774,7 +774,7 @@ export class FnLower implements Lowering {
       }
       // falls through
       case "ctx": return lowerContextField(this, obj, name, node);
-      case "kobj": return this.kernelMember(obj, name, node);
+      case "kobj": return kernelMember(this, obj, name, node);
       case "karray":
         if (name === "length") return { k: "const", value: BigInt(obj.length) };
         this.fail(node, `kernel arrays have .length, not .${name}`);
@@ -888,7 +888,7 @@ export class FnLower implements Lowering {
       const obj = this.expr(e.expression);
       if (obj.k === "karray") {
         const index = this.expr(e.argumentExpression);
-        return { read: () => this.kernelArrayElement(obj, index, e), write: () => this.fail(e, "kernel memory is read-only") };
+        return { read: () => kernelArrayElement(this, obj, index, e), write: () => this.fail(e, "kernel memory is read-only") };
       }
       if (obj.k !== "ptr" || obj.t.kind !== "array") this.fail(e, `${describeVal(obj)} cannot be indexed`);
       return this.elementLValue(obj as Val & { k: "ptr" }, obj.t, e.argumentExpression, e);
@@ -1433,10 +1433,11 @@ export class FnLower implements Lowering {
     const callee = e.expression;
     if (e.questionDotToken) this.fail(e, "optional calls are not in the subset");
     if (ts.isPropertyAccessExpression(callee)) {
-      // log.info(`...`)
+      // log.info(`...`): a kernel value whose methods are intrinsics.
       if (ts.isIdentifier(callee.expression)) {
         const r = this.m.resolve(callee.expression);
-        if (r.kind === "kernel" && r.name === "log") return this.logCall(e, callee.name.text);
+        const namespace = r.kind === "kernel" ? lookup(KERNEL_NAMESPACES, r.name) : undefined;
+        if (namespace) return namespace(this, e, callee.name.text);
         if (r.kind === "namespace") return this.callResolved(this.m.resolve(callee.name as TS.Identifier), callee.name as TS.Identifier, e, want);
       }
       const obj = this.expr(callee.expression);
@@ -1495,43 +1496,8 @@ export class FnLower implements Lowering {
 
   private kernelCall(name: string, e: TS.CallExpression, want?: IntT): Val {
     const intrinsic = lookup(KERNEL_FUNCTIONS, name);
-    if (intrinsic) return intrinsic(this, e, name, want);
-    switch (name) {
-      case "getCurrentTaskBtf": {
-        this.args(e, 0);
-        const dst = this.b.vreg("btf");
-        this.b.emit({ op: "call", helper: helperId("get_current_task_btf"), args: [], dst });
-        return { k: "kobj", id: this.m.btfStruct("task_struct", e), base: { reg: dst }, off: 0, direct: true };
-      }
-      case "cast": {
-        const [from] = this.args(e, 1);
-        const typeArg = e.typeArguments?.[0];
-        if (!typeArg || !this.ts.isTypeReferenceNode(typeArg)) this.fail(e, "cast<T>(x) needs a kernel struct type argument");
-        const id = this.m.btfStruct(typeArg.typeName.getText(), typeArg);
-        const v = this.expr(from!);
-        // The verifier types a BTF pointer by its declared struct: fields of another struct are
-        // read with probe reads (like C's BPF_CORE_READ) unless the type is the same.
-        if (v.k === "kobj") return { k: "kobj", id, base: v.base, off: v.off, direct: v.direct && id === v.id };
-        if (v.k === "int" || v.k === "const") {
-          const reg = this.toReg(v, U64, from!);
-          return { k: "kobj", id, base: { reg }, off: 0, direct: false };
-        }
-        this.fail(from!, `cannot cast ${describeVal(v)} to a kernel struct`);
-      }
-      // falls through
-      case "addressOf": {
-        const [from] = this.args(e, 1);
-        const v = this.expr(from!);
-        if (v.k !== "kobj" && v.k !== "ptr" && v.k !== "karray") this.fail(from!, `addressOf needs a kernel object, got ${describeVal(v)}`);
-        return { k: "int", ct: U64, op: { reg: this.addressReg(v.base, v.off, "pointer", v.k === "ptr" ? undefined : coreOf(v)) } };
-      }
-      case "hex": case "ipv4": case "ipv6": case "mac": case "str":
-        this.fail(e, `${name}() formats a value inside a log message template`);
-      // falls through
-      default:
-        void want;
-        this.fail(e.expression, `${name} is not callable in kernel code`);
-    }
+    if (!intrinsic) this.fail(e.expression, `${name} is not callable in kernel code`);
+    return intrinsic(this, e, name, want);
   }
 
   private arrayMethod(arr: Val & { k: "ptr" }, t: ArrT, name: string, e: TS.CallExpression): Val {
@@ -1669,197 +1635,6 @@ export class FnLower implements Lowering {
     visit(body);
     return out;
   }
-
-  // ---- kernel objects (BTF) ----------------------------------------------------------------------
-
-  private btfArg(ctxReg: VReg, index: number, type: number, node: TS.Node): Val {
-    const btf = this.m.btf();
-    const resolved = btf.resolve(type);
-    const t = btf.typeById(resolved);
-    const dst = this.b.vreg("scalar");
-    this.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctxReg }, off: 8 * index });
-    if (t.kind === "ptr") {
-      const target = btf.resolve(t.type);
-      const tt = btf.typeById(target);
-      if (tt.kind === "struct" || tt.kind === "union") {
-        this.b.kinds[dst] = "btf";
-        return { k: "kobj", id: target, base: { reg: dst }, off: 0, direct: true };
-      }
-      return { k: "int", ct: U64, op: { reg: dst } };
-    }
-    if (t.kind === "int" || t.kind === "enum" || t.kind === "enum64") {
-      const size = btf.sizeOf(resolved);
-      const signed = t.kind === "int" ? t.signed : t.kind === "enum" ? t.signed : false;
-      if (size === 8) return { k: "int", ct: signed ? I64 : U64, op: { reg: dst } };
-      const low = this.b.vreg("scalar");
-      if (signed && size < 4) this.b.emit({ op: "movsx", w: 32, bits: (size * 8) as 8 | 16, dst: low, a: dst });
-      else this.b.emit({ op: "mov", w: 32, dst: low, src: { reg: dst } });
-      return { k: "int", ct: signed ? I32 : U32, op: { reg: low } };
-    }
-    void node;
-    return { k: "int", ct: U64, op: { reg: dst } };
-  }
-
-  private kernelMember(obj: Val & { k: "kobj" }, name: string, node: TS.Node): Val {
-    const btf = this.m.btf();
-    let loc;
-    try { loc = btf.member(obj.id, name); } catch (err) { this.fail(node, (err as Error).message); }
-    const off = obj.off + loc.offset;
-    const typeId = btf.resolve(loc.type);
-    const t = btf.typeById(typeId);
-    // CO-RE: the path of this field from the struct at obj.base (relocated at load time).
-    const parent = coreOf(obj);
-    const core: CoreAccess | undefined = parent ? { root: parent.root, steps: [...parent.steps, name] } : undefined;
-    const read = (size: MemSize, relocate = true): VReg => {
-      const dst = this.b.vreg("scalar");
-      const c = relocate ? core : undefined;
-      if (obj.direct) {
-        this.b.emit(c ? { op: "load", size, signed: false, dst, base: obj.base, off, core: c } : { op: "load", size, signed: false, dst, base: obj.base, off });
-      } else {
-        // probe_read_kernel fills the slot (zeroing it when the read faults).
-        const slot = this.tempSlot(8);
-        this.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: this.addressReg(obj.base, off, "pointer", c) }], "void");
-        this.b.emit({ op: "load", size, signed: false, dst, base: { fp: true }, off: slot });
-      }
-      return dst;
-    };
-    if (t.kind === "struct" || t.kind === "union") return { k: "kobj", id: typeId, base: obj.base, off, direct: obj.direct, core };
-    if (t.kind === "array") {
-      return { k: "karray", elemId: btf.resolve(t.type), length: t.nelems, base: obj.base, off, direct: obj.direct, core };
-    }
-    if (t.kind === "ptr") {
-      const reg = read(8);
-      const target = btf.resolve(t.type);
-      const tt = target === 0 ? undefined : btf.typeById(target);
-      if (tt && (tt.kind === "struct" || tt.kind === "union")) {
-        this.b.kinds[reg] = obj.direct ? "btf" : "scalar";
-        return { k: "kobj", id: target, base: { reg }, off: 0, direct: obj.direct };
-      }
-      return { k: "int", ct: U64, op: { reg } };
-    }
-    if (t.kind === "int" || t.kind === "enum" || t.kind === "enum64") {
-      const size = btf.sizeOf(typeId) as MemSize;
-      const signed = t.kind === "int" ? t.signed : t.kind === "enum" ? t.signed : false;
-      if (loc.bitfieldSize) {
-        const storage = read(size, false); // bitfields are not relocated (their shifts would be)
-        const shift = loc.bitOffset - loc.offset * 8;
-        let v = storage;
-        if (shift) { const s = this.b.vreg("scalar"); this.b.emit({ op: "alu", w: 64, alu: "rsh", dst: s, a: v, b: { imm: shift } }); v = s; }
-        const m = this.b.vreg("scalar");
-        this.b.emit({ op: "alu", w: 64, alu: "and", dst: m, a: v, b: { imm: Number((1n << BigInt(loc.bitfieldSize)) - 1n) } });
-        return { k: "int", ct: U32, op: { reg: m } };
-      }
-      const reg = read(size);
-      const name2 = btf.typeName(loc.type);
-      if (size === 8) return { k: "int", ct: signed ? I64 : U64, op: { reg } };
-      if (signed && size < 4) {
-        const ext = this.b.vreg("scalar");
-        this.b.emit({ op: "movsx", w: 32, bits: (size * 8) as 8 | 16, dst: ext, a: reg });
-        return { k: "int", ct: I32, op: { reg: ext } };
-      }
-      // __be16 / __be32 are read as they are stored; kernel code converts explicitly (bswap16 …).
-      void name2;
-      return { k: "int", ct: signed ? I32 : U32, op: { reg }, max: signed ? undefined : (1n << BigInt(size * 8)) - 1n };
-    }
-    this.fail(node, `${name} is a ${t.kind}; kernel code reads integers, pointers, structs and arrays`);
-  }
-
-  private kernelArrayElement(arr: Val & { k: "karray" }, index: Val, node: TS.Node): Val {
-    if (index.k !== "const") this.fail(node, "kernel arrays take constant indexes (copy the array to index it with a variable)");
-    if (index.value < 0n || index.value >= BigInt(arr.length)) this.fail(node, `index ${index.value} is outside the array of ${arr.length}`);
-    const btf = this.m.btf();
-    const size = btf.sizeOf(arr.elemId) as MemSize;
-    const off = arr.off + Number(index.value) * size;
-    const dst = this.b.vreg("scalar");
-    const core: CoreAccess | undefined = arr.core ? { root: arr.core.root, steps: [...arr.core.steps, Number(index.value)] } : undefined;
-    if (arr.direct) this.b.emit(core ? { op: "load", size, signed: false, dst, base: arr.base, off, core } : { op: "load", size, signed: false, dst, base: arr.base, off });
-    else {
-      const slot = this.tempSlot(8);
-      this.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: this.addressReg(arr.base, off, "pointer", core) }], "void");
-      this.b.emit({ op: "load", size, signed: false, dst, base: { fp: true }, off: slot });
-    }
-    return { k: "int", ct: size === 8 ? U64 : U32, op: { reg: dst } };
-  }
-
-  // ---- log ----------------------------------------------------------------------------------------
-
-  private logCall(e: TS.CallExpression, level: string): Val {
-    const ts = this.ts;
-    const lvl = LOG_LEVELS[level];
-    if (!lvl) this.fail(e, `log has error, warn, info, debug and trace, not ${level}`);
-    const [msg] = this.args(e, 1);
-    const parts: string[] = [];
-    const exprs: { kind: "int" | "bool" | "hex" | "ipv4" | "ipv6" | "mac" | "str"; e: TS.Expression }[] = [];
-    if (ts.isStringLiteral(msg!) || ts.isNoSubstitutionTemplateLiteral(msg!)) {
-      parts.push(msg.text);
-    } else if (ts.isTemplateExpression(msg!)) {
-      parts.push(msg.head.text);
-      for (const span of msg.templateSpans) {
-        let inner = span.expression;
-        let kind: (typeof exprs)[number]["kind"] = "int";
-        if (ts.isCallExpression(inner) && ts.isIdentifier(inner.expression)) {
-          const r = this.m.resolve(inner.expression);
-          if (r.kind === "kernel" && ["hex", "ipv4", "ipv6", "mac", "str"].includes(r.name)) {
-            kind = r.name as typeof kind;
-            if (inner.arguments.length !== 1) this.fail(inner, `${r.name}() takes one value`);
-            inner = inner.arguments[0]!;
-          }
-        }
-        exprs.push({ kind, e: inner });
-        parts.push(span.literal.text);
-      }
-    } else {
-      this.fail(msg!, "a log message is a string or template literal");
-    }
-    // Evaluate the values first (they may call helpers), then reserve and fill the record.
-    const values = exprs.map((x) => ({ ...x, v: this.expr(x.e) }));
-    const args: LogArg[] = [];
-    let size = 8; // u32 site id, u32 reserved
-    for (const x of values) {
-      const v = x.v;
-      let argSize = 8, signed = false, kind = x.kind;
-      if (kind === "ipv6" || kind === "mac" || kind === "str") {
-        if (v.k !== "ptr" || v.t.kind !== "array") this.fail(x.e, `${kind}() needs a byte array`);
-        argSize = v.t.size;
-      } else if (v.k === "bool") {
-        kind = "bool";
-      } else if (v.k === "int") {
-        signed = v.ct.signed;
-      } else if (v.k === "ptr" && v.t.kind === "array" && v.t.flavor === "string") {
-        kind = "str"; argSize = v.t.size;
-      } else if (v.k !== "const") {
-        this.fail(x.e, `cannot log ${describeVal(v)}`);
-      }
-      args.push({ kind, size: argSize, signed, offset: size });
-      size += Math.ceil(argSize / 8) * 8;
-    }
-    const id = this.m.addLogSite({ level: lvl, parts, args, size, loc: this.m.loc(e) });
-    const logMap = this.m.logMap();
-    const rec = this.b.vreg("memOrNull");
-    this.b.emit({ op: "call", helper: helperId("ringbuf_reserve"), args: [{ map: logMap.name }, { imm: size }, { imm: 0 }], dst: rec });
-    const fill = this.b.newBlock("log"), done = this.b.newBlock("logged");
-    this.b.terminate({ op: "br", cmp: "eq", w: 64, a: rec, b: { imm: 0 }, then: done, else: fill });
-    this.b.setBlock(fill);
-    const base: Base = { reg: rec };
-    this.b.emit({ op: "store", size: 4, base, off: 0, src: { imm: id } });
-    this.b.emit({ op: "store", size: 4, base, off: 4, src: { imm: lvl } });
-    values.forEach((x, k) => {
-      const a = args[k]!;
-      const v = x.v;
-      if (v.k === "ptr") {
-        if (v.space === "ctx" || v.space === "packet" || v.space === "stack" || v.space === "map" || v.space === "mem" || v.space === "global") this.copyMemory(base, a.offset, v.base, v.off, a.size, "mem", v.space);
-        if (a.size % 8) this.zero(base, a.offset + a.size, 8 - (a.size % 8));
-        return;
-      }
-      if (v.k === "bool") { this.b.emit({ op: "store", size: 8, base, off: a.offset, src: { reg: this.opReg(v.op, 64) } }); return; }
-      const iv = this.toInt(v, v.k === "int" && v.ct.signed ? I64 : U64, x.e);
-      this.b.emit({ op: "store", size: 8, base, off: a.offset, src: { reg: this.opReg(iv.op, 64) } });
-    });
-    this.b.emit({ op: "call", helper: helperId("ringbuf_submit"), args: [{ reg: rec }, { imm: 0 }] });
-    this.b.jump(done);
-    this.b.setBlock(done);
-    return { k: "void" };
-  }
 }
 
 // ---- tables and small helpers -----------------------------------------------------------------------
@@ -1937,13 +1712,3 @@ export function sameType(a: DataT, b: DataT): boolean {
 }
 
 export { NON_NULL_KINDS };
-
-/**
- * The CO-RE access path of a kernel object or array: the one it carries, or — for an object
- * freshly at a register (an argument, a pointer just read, a cast address) — its own struct.
- */
-function coreOf(v: Val & { k: "kobj" | "karray" }): CoreAccess | undefined {
-  if (v.core) return v.core;
-  if (v.k === "kobj" && v.off === 0 && "reg" in v.base) return { root: v.id, steps: [] };
-  return undefined;
-}
