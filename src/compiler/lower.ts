@@ -2,104 +2,42 @@
 // three-address instructions over virtual registers, integer semantics of eBPF (32- or 64-bit
 // arithmetic by type), views of memory addressed as base register + constant offset, null tests
 // that become the verifier's null checks, and packet bounds checks emitted where the program tests
-// a packet view against null.
+// a packet view against null. What tsbpf/kernel adds (kernel functions, map and context methods,
+// context fields, kernel objects, log) is looked up in the tables of intrinsics/.
 import type * as TS from "typescript";
 import { helperId } from "../asm/helpers.js";
-import { FunctionBuilder, type Base, type Block, type CmpOp, type CoreAccess, type Instr, type IrFunction, type MemSize, type Operand, type PtrKind, type SrcLoc, type VReg } from "./ir.js";
-import { INTS, arrayOf, typeName, type ArrT, type DataT, type IntT, type StructT } from "./ktypes.js";
-import { I32, I64, U32, U64, ctOf, describeVal, type Binding, type CT, type CtxInfo, type MapInfo, type NullInfo, type PacketCheck, type Space, type Val, type VarType } from "./values.js";
-import { PERF_EVENT_DATA, SK_BUFF, SK_MSG_MD, XDP_MD, ptRegs, type CtxField } from "./contexts.js";
+import { FunctionBuilder, type Base, type Block, type CmpOp, type CoreAccess, type Instr, type IrFunction, type MemSize, type Operand, type PtrKind, type VReg } from "./ir.js";
+import { INTS, typeName, type ArrT, type DataT, type IntT } from "./ktypes.js";
+import { I64, U64, ctOf, describeVal, type Binding, type CT, type CtxInfo, type NullInfo, type PacketCheck, type Space, type Val, type VarType } from "./values.js";
 import type { TypeScript } from "./host.js";
-import type { Btf } from "../btf/decoder.js";
+import type { GlobalVar, IntrinsicModule, Lowering, LValue, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
+import { lookup } from "./intrinsics/api.js";
+import { KERNEL_FUNCTIONS, KERNEL_NAMESPACES } from "./intrinsics/index.js";
+import { btfArg, coreOf, kernelArrayElement, kernelMember } from "./intrinsics/kernel-objects.js";
+import { ARRAY_METHODS } from "./intrinsics/memory.js";
+import { lowerDynptrMethod, lowerMapMethod } from "./intrinsics/maps.js";
+import { contextLValue, lowerContextField, lowerContextMethod, MAX_PACKET_OFF } from "./intrinsics/context.js";
+import { byteSwap, evalCmp, fitsImm32, foldConst, maxOfType, numericValue, rangeAfter, wrap, wrapStorage, type ArithOp } from "./fold.js";
 
-/** What a name in kernel code refers to. */
-export type Resolved =
-  | { kind: "local"; symbol: TS.Symbol }
-  | { kind: "kernel"; name: string; node: TS.Node }
-  | { kind: "const"; value: bigint }
-  | { kind: "map"; map: MapInfo }
-  | { kind: "type"; t: DataT }
-  | { kind: "function"; fn: SubFnInfo }
-  | { kind: "global"; g: GlobalVar }
-  | { kind: "namespace" };
-
-export type ParamType = VarType | { k: "ctx"; ctx: CtxInfo } | { k: "dynptr" };
-export type RetType = { k: "void" } | { k: "int"; t: IntT } | { k: "bool" };
-
-export interface SubFnInfo {
-  name: string;
-  decl: TS.FunctionDeclaration;
-  params: { name: string; symbol: TS.Symbol; type: ParamType }[];
-  ret: RetType;
-  inline: boolean;
-}
-
-export interface GlobalVar { name: string; section: ".rodata" | ".data" | ".bss"; offset: number; t: DataT }
-
-export interface LogArg { kind: "int" | "bool" | "hex" | "ipv4" | "ipv6" | "mac" | "str"; size: number; signed: boolean; offset: number }
-export interface LogSite { id: number; level: number; parts: string[]; args: LogArg[]; size: number; loc: SrcLoc }
+export type { GlobalVar, LogArg, LogSite, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
 
 /** The module compiler, as one function's lowering sees it. */
-export interface ModuleApi {
+export interface ModuleApi extends IntrinsicModule {
   readonly ts: TypeScript;
-  readonly checker: TS.TypeChecker;
   fail(node: TS.Node, message: string): never;
-  loc(node: TS.Node): SrcLoc;
-  resolve(node: TS.Identifier): Resolved;
-  /** A data type written as a value: u16, Counter, struct({...}), bytes(16) … */
-  dataTypeOfValue(expr: TS.Expression): DataT;
   /** A parameter or variable annotation. */
   typeOfAnnotation(node: TS.TypeNode): ParamType | { k: "struct"; t: DataT } | RetType;
-  btf(): Btf;
-  /** BTF struct/union id by name (vmlinux). */
-  btfStruct(name: string, node: TS.Node): number;
-  logMap(): MapInfo;
-  addLogSite(site: Omit<LogSite, "id">): number;
-  subprogram(fn: SubFnInfo): void;
 }
 
 const NON_NULL_KINDS = new Set<PtrKind>(["ctx", "packet", "stack", "mapValue", "mem", "btf", "map"]);
-const LOG_LEVELS: Record<string, number> = { error: 1, warn: 2, info: 3, debug: 4, trace: 5 };
-const MAX_PACKET_OFF = 0xffff;
 
-function fitsImm32(v: bigint): boolean {
-  return v >= -0x8000_0000n && v <= 0x7fff_ffffn;
-}
-
-function wrap(v: bigint, ct: CT): bigint {
-  return ct.signed ? BigInt.asIntN(ct.w, v) : BigInt.asUintN(ct.w, v);
-}
-
-/** A constant as a value of storage type t (u8(300) = 44, i8(200) = -56). */
-function wrapStorage(v: bigint, t: IntT): bigint {
-  if (t.bool) return v !== 0n ? 1n : 0n;
-  return t.signed ? BigInt.asIntN(t.size * 8, v) : BigInt.asUintN(t.size * 8, v);
-}
-
-function maxOfType(t: IntT): bigint | undefined {
-  if (t.bool) return 1n;
-  if (t.signed) return undefined;
-  return (1n << BigInt(t.size * 8)) - 1n;
-}
-
-interface LValue {
-  read(): Val;
-  write(v: Val, node: TS.Node): void;
-  /** The integer type stored (for conversions of the written value), undefined for bool. */
-  intType?: IntT;
-  isBool?: boolean;
-  /** Memory lvalue of an integer (atomic updates). */
-  mem?: { base: Base; off: number; t: IntT; space: Space };
-}
-
-export class FnLower {
+export class FnLower implements Lowering {
   readonly b: FunctionBuilder;
   private readonly scopes: Map<TS.Symbol, Binding>[] = [new Map()];
   private readonly loops: { brk: Block; cont: Block }[] = [];
   private readonly homes = new Set<VReg>();
   private ctxVal: (Val & { k: "ctx" }) | undefined;
-  private packet: { data: VReg; end: VReg } | undefined;
-  private readonly ts: TypeScript;
+  readonly ts: TypeScript;
   private paramsInstr: Instr & { op: "params" } = { op: "params", regs: [] };
   /** Inlined calls: where `return` goes and what it sets. */
   private inline: { exit: Block; result?: VReg; ret: RetType }[] = [];
@@ -111,8 +49,23 @@ export class FnLower {
     this.b.emit(this.paramsInstr);
   }
 
-  private fail(node: TS.Node, message: string): never {
+  fail(node: TS.Node, message: string): never {
     return this.m.fail(node, message);
+  }
+
+  get module(): IntrinsicModule {
+    return this.m;
+  }
+
+  context(): (Val & { k: "ctx" }) | undefined {
+    return this.ctxVal;
+  }
+
+  private readonly intrinsicState = new Map<object, unknown>();
+
+  state<T>(key: object, make: () => T): T {
+    if (!this.intrinsicState.has(key)) this.intrinsicState.set(key, make());
+    return this.intrinsicState.get(key) as T;
   }
 
   // ---- entry points -----------------------------------------------------------------------------
@@ -130,7 +83,7 @@ export class FnLower {
       if (params.length - 1 > args.length) this.fail(params[args.length + 1]!, `tp_btf event has ${args.length} argument(s)`);
       for (let i = 1; i < params.length; i++) {
         const arg = args[i - 1]!;
-        this.bindParam(params[i]!, { kind: "val", val: this.btfArg(ctxReg, i - 1, arg.type, params[i]!) });
+        this.bindParam(params[i]!, { kind: "val", val: btfArg(this, ctxReg, i - 1, arg.type, params[i]!) });
       }
     } else if (params.length > 1) {
       this.fail(params[1]!, "a program takes one parameter, its context");
@@ -695,7 +648,7 @@ export class FnLower {
   expr(e: TS.Expression, want?: IntT): Val {
     const ts = this.ts;
     if (ts.isParenthesizedExpression(e)) return this.expr(e.expression, want);
-    if (ts.isNumericLiteral(e)) return { k: "const", value: numericValue(e.text, e, this) };
+    if (ts.isNumericLiteral(e)) return { k: "const", value: numericValue(e.text, e, (n, m) => this.fail(n, m)) };
     if (ts.isBigIntLiteral(e)) return { k: "const", value: BigInt(e.text.slice(0, -1)) };
     if (e.kind === ts.SyntaxKind.TrueKeyword) return { k: "bool", op: { imm: 1 } };
     if (e.kind === ts.SyntaxKind.FalseKeyword) return { k: "bool", op: { imm: 0 } };
@@ -820,8 +773,8 @@ export class FnLower {
         this.fail(node, `an integer cell has .value, not .${name}`);
       }
       // falls through
-      case "ctx": return this.ctxField(obj, name, node);
-      case "kobj": return this.kernelMember(obj, name, node);
+      case "ctx": return lowerContextField(this, obj, name, node);
+      case "kobj": return kernelMember(this, obj, name, node);
       case "karray":
         if (name === "length") return { k: "const", value: BigInt(obj.length) };
         this.fail(node, `kernel arrays have .length, not .${name}`);
@@ -928,14 +881,14 @@ export class FnLower {
           return this.memLValue(obj.base, obj.off, obj.t, obj.space);
         }
       }
-      if (obj.k === "ctx") return this.ctxLValue(obj, name, e);
+      if (obj.k === "ctx") return contextLValue(this, obj, name, e);
       this.fail(e, `cannot assign to ${name} of ${describeVal(obj)}`);
     }
     if (ts.isElementAccessExpression(e)) {
       const obj = this.expr(e.expression);
       if (obj.k === "karray") {
         const index = this.expr(e.argumentExpression);
-        return { read: () => this.kernelArrayElement(obj, index, e), write: () => this.fail(e, "kernel memory is read-only") };
+        return { read: () => kernelArrayElement(this, obj, index, e), write: () => this.fail(e, "kernel memory is read-only") };
       }
       if (obj.k !== "ptr" || obj.t.kind !== "array") this.fail(e, `${describeVal(obj)} cannot be indexed`);
       return this.elementLValue(obj as Val & { k: "ptr" }, obj.t, e.argumentExpression, e);
@@ -947,7 +900,7 @@ export class FnLower {
     if (obj.space === "ctx") this.fail(node, "this context memory is read-only");
   }
 
-  private memLValue(base: Base, off: number, t: IntT, space: Space): LValue {
+  memLValue(base: Base, off: number, t: IntT, space: Space): LValue {
     return {
       read: () => this.loadInt(base, off, t, space),
       write: (v, node) => this.storeInt(base, off, t, v, node),
@@ -1168,7 +1121,7 @@ export class FnLower {
     l = this.deref(l); r = this.deref(r);
     if (l.k === "const" && r.k === "const") {
       const ct = l.ct && r.ct ? joinCT(l.ct, r.ct) : l.ct ?? r.ct;
-      const value = foldConst(ct?.signed === false && op === "shr" ? "ushr" : op, l.value, r.value, node, this);
+      const value = foldConst(ct?.signed === false && op === "shr" ? "ushr" : op, l.value, r.value, node, (n, m) => this.fail(n, m));
       return ct ? { k: "const", value: wrap(value, ct), ct } : { k: "const", value };
     }
     if (l.k === "string" || r.k === "string") this.fail(node, "string operations are not in the subset: strings are only for log messages");
@@ -1481,17 +1434,18 @@ export class FnLower {
     const callee = e.expression;
     if (e.questionDotToken) this.fail(e, "optional calls are not in the subset");
     if (ts.isPropertyAccessExpression(callee)) {
-      // log.info(`...`)
+      // log.info(`...`): a kernel value whose methods are intrinsics.
       if (ts.isIdentifier(callee.expression)) {
         const r = this.m.resolve(callee.expression);
-        if (r.kind === "kernel" && r.name === "log") return this.logCall(e, callee.name.text);
+        const namespace = r.kind === "kernel" ? lookup(KERNEL_NAMESPACES, r.name) : undefined;
+        if (namespace) return namespace(this, e, callee.name.text);
         if (r.kind === "namespace") return this.callResolved(this.m.resolve(callee.name as TS.Identifier), callee.name as TS.Identifier, e, want);
       }
       const obj = this.expr(callee.expression);
       const name = callee.name.text;
-      if (obj.k === "map") return this.mapMethod(obj.map, name, e, obj.reg);
-      if (obj.k === "dynptr") return this.dynptrMethod(obj, name, e);
-      if (obj.k === "ctx") return this.ctxMethod(obj, name, e);
+      if (obj.k === "map") return lowerMapMethod(this, obj.map, name, e, obj.reg);
+      if (obj.k === "dynptr") return lowerDynptrMethod(this, obj, name, e);
+      if (obj.k === "ctx") return lowerContextMethod(this, obj, name, e);
       if (obj.k === "ptr" && obj.t.kind === "array") return this.arrayMethod(obj as Val & { k: "ptr" }, obj.t, name, e);
       this.fail(callee, `${describeVal(obj)} has no method ${name}`);
     }
@@ -1515,7 +1469,7 @@ export class FnLower {
     return this.narrow(this.toInt(v, ctOf(t), e), t);
   }
 
-  private args(e: TS.CallExpression, min: number, max = min): readonly TS.Expression[] {
+  args(e: TS.CallExpression, min: number, max = min): readonly TS.Expression[] {
     const n = e.arguments.length;
     if (n < min || n > max) this.fail(e, `expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${n}`);
     return e.arguments;
@@ -1536,197 +1490,21 @@ export class FnLower {
     return { k: "int", ct: result, op: { reg: dst } };
   }
 
-  private intArg(e: TS.Expression, ct: CT = U64): import("./ir.js").CallArg {
+  intArg(e: TS.Expression, ct: CT = U64): import("./ir.js").CallArg {
     const v = this.expr(e, ct.w === 64 ? (ct.signed ? INTS.i64 : INTS.u64) : (ct.signed ? INTS.i32 : INTS.u32));
     return this.toInt(v, ct, e).op;
   }
 
-  private byteArray(e: TS.Expression, what: string): { arg: import("./ir.js").CallArg; size: number } {
-    const v = this.expr(e);
-    if (v.k !== "ptr" || v.t.kind !== "array" || v.t.elem.size !== 1) this.fail(e, `${what} needs a byte array (bytes(n) or cstring(n)), got ${describeVal(v)}`);
-    return { arg: this.pointerArg(v), size: v.t.size };
-  }
-
   private kernelCall(name: string, e: TS.CallExpression, want?: IntT): Val {
-    switch (name) {
-      case "ktimeGetNs": this.args(e, 0); return this.helper("ktime_get_ns", [], U64);
-      case "ktimeGetBootNs": this.args(e, 0); return this.helper("ktime_get_boot_ns", [], U64);
-      case "getCurrentPidTgid": this.args(e, 0); return this.helper("get_current_pid_tgid", [], U64);
-      case "getCurrentUidGid": this.args(e, 0); return this.helper("get_current_uid_gid", [], U64);
-      case "getSmpProcessorId": this.args(e, 0); return this.helper("get_smp_processor_id", [], U32);
-      case "getPrandomU32": this.args(e, 0); return this.helper("get_prandom_u32", [], U32);
-      case "getCurrentTask": this.args(e, 0); return this.helper("get_current_task", [], U64);
-      case "getCurrentTaskBtf": {
-        this.args(e, 0);
-        const dst = this.b.vreg("btf");
-        this.b.emit({ op: "call", helper: helperId("get_current_task_btf"), args: [], dst });
-        return { k: "kobj", id: this.m.btfStruct("task_struct", e), base: { reg: dst }, off: 0, direct: true };
-      }
-      case "getCurrentComm": {
-        const [into] = this.args(e, 1);
-        const { arg, size } = this.byteArray(into!, "getCurrentComm");
-        return this.helper("get_current_comm", [arg, { imm: size }], I64);
-      }
-      case "probeReadKernel": case "probeReadUser": {
-        const [into, from] = this.args(e, 2);
-        const dst = this.expr(into!);
-        if (dst.k !== "ptr") this.fail(into!, `${name} reads into a struct, array or cell, got ${describeVal(dst)}`);
-        const src = this.sourceAddress(from!);
-        return this.helper(name === "probeReadKernel" ? "probe_read_kernel" : "probe_read_user", [this.pointerArg(dst), { imm: dst.t.size }, src], I64);
-      }
-      case "probeReadKernelStr": case "probeReadUserStr": {
-        const [into, from] = this.args(e, 2);
-        const { arg, size } = this.byteArray(into!, name);
-        const src = this.sourceAddress(from!);
-        return this.helper(name === "probeReadKernelStr" ? "probe_read_kernel_str" : "probe_read_user_str", [arg, { imm: size }, src], I64);
-      }
-      case "readKernel": case "readUser": {
-        const [typeExpr, from] = this.args(e, 2);
-        const t = this.m.dataTypeOfValue(typeExpr!);
-        const off = this.b.allocStack(t.size, 8);
-        const src = this.sourceAddress(from!);
-        this.helper(name === "readKernel" ? "probe_read_kernel" : "probe_read_user", [{ fp: off }, { imm: t.size }, src], "void");
-        if (t.kind === "int") return this.loadInt({ fp: true }, off, t, "stack");
-        return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
-      }
-      case "cast": {
-        const [from] = this.args(e, 1);
-        const typeArg = e.typeArguments?.[0];
-        if (!typeArg || !this.ts.isTypeReferenceNode(typeArg)) this.fail(e, "cast<T>(x) needs a kernel struct type argument");
-        const id = this.m.btfStruct(typeArg.typeName.getText(), typeArg);
-        const v = this.expr(from!);
-        // The verifier types a BTF pointer by its declared struct: fields of another struct are
-        // read with probe reads (like C's BPF_CORE_READ) unless the type is the same.
-        if (v.k === "kobj") return { k: "kobj", id, base: v.base, off: v.off, direct: v.direct && id === v.id };
-        if (v.k === "int" || v.k === "const") {
-          const reg = this.toReg(v, U64, from!);
-          return { k: "kobj", id, base: { reg }, off: 0, direct: false };
-        }
-        this.fail(from!, `cannot cast ${describeVal(v)} to a kernel struct`);
-      }
-      // falls through
-      case "addressOf": {
-        const [from] = this.args(e, 1);
-        const v = this.expr(from!);
-        if (v.k !== "kobj" && v.k !== "ptr" && v.k !== "karray") this.fail(from!, `addressOf needs a kernel object, got ${describeVal(v)}`);
-        return { k: "int", ct: U64, op: { reg: this.addressReg(v.base, v.off, "pointer", v.k === "ptr" ? undefined : coreOf(v)) } };
-      }
-      case "copy": {
-        const [to, from] = this.args(e, 2);
-        const dst = this.expr(to!);
-        if (dst.k !== "ptr") this.fail(to!, `copy needs a destination view, got ${describeVal(dst)}`);
-        const src = this.expr(from!);
-        if (src.k === "ptr") {
-          if (src.t.size > dst.t.size) this.fail(from!, `${typeName(src.t)} does not fit ${typeName(dst.t)}`);
-          this.copyMemory(dst.base, dst.off, src.base, src.off, src.t.size, dst.space, src.space);
-          return { k: "void" };
-        }
-        if (src.k === "karray" || src.k === "kobj") {
-          const size = src.k === "karray" ? src.length * this.m.btf().sizeOf(src.elemId) : this.m.btf().sizeOf(src.id);
-          const n = Math.min(size, dst.t.size);
-          if (src.direct && "reg" in src.base && dst.space !== "packet") {
-            this.copyMemory(dst.base, dst.off, src.base, src.off, n, dst.space, "ctx");
-          } else {
-            this.helper("probe_read_kernel", [this.pointerArg(dst), { imm: n }, this.pointerArg(src)], "void");
-          }
-          return { k: "void" };
-        }
-        this.fail(from!, `cannot copy from ${describeVal(src)}`);
-      }
-      // falls through
-      case "atomicAdd": {
-        const [target, field, value] = this.args(e, 3);
-        const obj = this.expr(target!);
-        if (obj.k !== "ptr" || obj.t.kind !== "struct") this.fail(target!, "atomicAdd needs a struct view");
-        if (!this.ts.isStringLiteral(field!)) this.fail(field!, "the field must be a string literal");
-        const f = obj.t.fields.find((x) => x.name === field.text);
-        if (!f || f.type.kind !== "int" || (f.type.size !== 4 && f.type.size !== 8) || f.type.be) this.fail(field!, "atomicAdd needs a u32/u64/i32/i64 field");
-        const ct = ctOf(f.type);
-        const reg = this.toReg(this.expr(value!, f.type), ct, value!);
-        this.b.emit({ op: "atomic", size: f.type.size as 4 | 8, aop: "add", base: obj.base, off: obj.off + f.offset, src: reg });
-        return { k: "void" };
-      }
-      case "redirect": {
-        const [ifindex, flags] = this.args(e, 1, 2);
-        return this.helper("redirect", [this.intArg(ifindex!, U32), flags ? this.intArg(flags) : { imm: 0 }], I64);
-      }
-      case "loop": {
-        const [n, body, state] = this.args(e, 3);
-        if (!this.ts.isIdentifier(body!)) this.fail(body!, "loop's body must be a module-level function name");
-        const r = this.m.resolve(body);
-        if (r.kind !== "function") this.fail(body!, "loop's body must be a module-level function");
-        if (r.fn.params.length !== 2) this.fail(body!, "the loop body takes (index: u32, state: S)");
-        this.m.subprogram(r.fn);
-        const st = this.expr(state!);
-        if (st.k !== "ptr") this.fail(state!, "loop's state must be a struct (on the stack)");
-        return this.helper("loop", [this.intArg(n!, U32), { func: r.fn.name }, this.pointerArg(st), { imm: 0 }], I64);
-      }
-      case "viewAs": {
-        const [typeExpr, ofExpr, offExpr] = this.args(e, 2, 3);
-        const t = this.m.dataTypeOfValue(typeExpr!);
-        const of = this.expr(ofExpr!);
-        if (of.k !== "ptr") this.fail(ofExpr!, `viewAs() reinterprets a struct or array view, got ${describeVal(of)}`);
-        const offV = offExpr ? this.expr(offExpr) : { k: "const" as const, value: 0n };
-        if (offV.k !== "const") this.fail(offExpr!, "the offset must be a constant");
-        const off = Number(offV.value);
-        if (off < 0 || off + t.size > of.t.size) this.fail(e, `${typeName(t)} at offset ${off} does not fit inside ${typeName(of.t)} (${of.t.size} bytes)`);
-        return { k: "ptr", t, base: of.base, off: of.off + off, space: of.space };
-      }
-      case "zeroed": {
-        const [typeExpr] = this.args(e, 1);
-        const t = this.m.dataTypeOfValue(typeExpr!);
-        if (t.kind === "int") this.fail(typeExpr!, "zeroed() makes structs and arrays (integers are just 0)");
-        const off = this.b.allocStack(t.size, 8);
-        this.zero({ fp: true }, off, t.size);
-        return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
-      }
-      case "sizeOf": {
-        const [t] = this.args(e, 1);
-        return { k: "const", value: BigInt(this.m.dataTypeOfValue(t!).size) };
-      }
-      case "hex": case "ipv4": case "ipv6": case "mac": case "str":
-        this.fail(e, `${name}() formats a value inside a log message template`);
-      // falls through
-      default:
-        void want;
-        this.fail(e.expression, `${name} is not callable in kernel code`);
-    }
-  }
-
-  /** A kernel or user address for probe reads: an integer, a kernel object, or a __data_loc field. */
-  private sourceAddress(e: TS.Expression): import("./ir.js").CallArg {
-    const v = this.expr(e);
-    if (v.k === "int" || v.k === "const") return this.toInt(v, U64, e).op;
-    if (v.k === "kobj" || v.k === "karray" || v.k === "ptr") return this.pointerArg(v);
-    this.fail(e, `expected an address, got ${describeVal(v)}`);
+    const intrinsic = lookup(KERNEL_FUNCTIONS, name);
+    if (!intrinsic) this.fail(e.expression, `${name} is not callable in kernel code`);
+    return intrinsic(this, e, name, want);
   }
 
   private arrayMethod(arr: Val & { k: "ptr" }, t: ArrT, name: string, e: TS.CallExpression): Val {
-    if (name === "set") {
-      const [src] = this.args(e, 1);
-      const v = this.expr(src!);
-      if (v.k === "ptr" && v.t.kind === "array") {
-        if (v.t.size > t.size) this.fail(src!, `${typeName(v.t)} does not fit ${typeName(t)}`);
-        this.copyMemory(arr.base, arr.off, v.base, v.off, v.t.size, arr.space, v.space);
-        return { k: "void" };
-      }
-      if (v.k === "karray") {
-        const n = Math.min(v.length * this.m.btf().sizeOf(v.elemId), t.size);
-        if (v.direct && arr.space !== "packet") this.copyMemory(arr.base, arr.off, v.base, v.off, n, arr.space, "ctx");
-        else this.helper("probe_read_kernel", [this.pointerArg(arr), { imm: n }, this.pointerArg(v)], "void");
-        return { k: "void" };
-      }
-      this.fail(src!, `set() copies from an array, got ${describeVal(v)}`);
-    }
-    if (name === "fill") {
-      const [value] = this.args(e, 1);
-      const v = this.expr(value!, t.elem.kind === "int" ? t.elem : undefined);
-      if (v.k === "const" && v.value === 0n) { this.zero(arr.base, arr.off, t.size); return { k: "void" }; }
-      if (t.elem.kind !== "int") this.fail(e, "fill() needs an integer array");
-      for (let i = 0; i < t.length; i++) this.storeInt(arr.base, arr.off + i * t.elem.size, t.elem, v, value!);
-      return { k: "void" };
-    }
-    this.fail(e, `arrays have set() and fill(), not ${name}()`);
+    const method = lookup(ARRAY_METHODS, name);
+    if (!method) this.fail(e, `arrays have set() and fill(), not ${name}()`);
+    return method(this, arr, t, e);
   }
 
   // ---- user functions ---------------------------------------------------------------------------
@@ -1858,685 +1636,11 @@ export class FnLower {
     visit(body);
     return out;
   }
-
-  // ---- maps -------------------------------------------------------------------------------------
-
-  /** record.read(into, offset?) in a user ring buffer drain callback: bpf_dynptr_read. */
-  private dynptrMethod(d: Val & { k: "dynptr" }, name: string, e: TS.CallExpression): Val {
-    if (name !== "read") this.fail(e, `a Dynptr has read(into, offset?), not ${name}`);
-    const [into, offExpr] = this.args(e, 1, 2);
-    const dst = this.expr(into!);
-    if (dst.k !== "ptr") this.fail(into!, `read() fills a struct or array view, got ${describeVal(dst)}`);
-    if (dst.space === "packet") this.fail(into!, "read() cannot write into the packet");
-    return this.helper("dynptr_read", [this.pointerArg(dst), { imm: dst.t.size }, { reg: d.reg }, offExpr ? this.intArg(offExpr, U32) : { imm: 0 }, { imm: 0 }], I64);
-  }
-
-  /** task/sk local storage: get(owner, flags?) → the value in place or null; delete(owner). */
-  private storageMethod(map: MapInfo, mapArg: import("./ir.js").CallArg, name: string, e: TS.CallExpression): Val {
-    const task = map.mapType === "task_storage";
-    const [ownerExpr, flags] = name === "get" ? this.args(e, 1, 2) : this.args(e, 1);
-    const owner = this.expr(ownerExpr!);
-    if (owner.k !== "kobj") this.fail(ownerExpr!, `${map.name}.${name}() needs a kernel ${task ? "task_struct" : "sock"} object (a BTF pointer), got ${describeVal(owner)}`);
-    const want = task ? "task_struct" : "sock";
-    const btf = this.m.btf();
-    const ownerName = btf.typeName(owner.id);
-    if (ownerName !== want && !(ownerName === "struct " + want)) this.fail(ownerExpr!, `${map.name}.${name}() needs a ${want}, got ${ownerName}`);
-    if (!owner.direct) this.fail(ownerExpr!, `${map.name}.${name}() needs a BTF pointer the verifier tracks (a tp_btf argument, getCurrentTaskBtf() …), not one read with probe reads`);
-    const ownerArg = this.pointerArg(owner);
-    if (name === "delete") return this.helper(task ? "task_storage_delete" : "sk_storage_delete", [mapArg, ownerArg], I64);
-    if (!map.value) this.fail(e, `${map.name} has no value type`);
-    const dst = this.b.vreg("mapValueOrNull");
-    this.b.emit({ op: "call", helper: helperId(task ? "task_storage_get" : "sk_storage_get"), args: [mapArg, ownerArg, { imm: 0 }, flags ? this.intArg(flags) : { imm: 0 }], dst });
-    return { k: "ptr", t: map.value, base: { reg: dst }, off: 0, space: "map", nullable: { kind: "reg", reg: dst } };
-  }
-
-  private mapMethod(map: MapInfo, name: string, e: TS.CallExpression, reg?: VReg): Val {
-    // An inner map of a map of maps is a pointer in a register; module maps are loaded by fd.
-    const mapArg: import("./ir.js").CallArg = reg !== undefined ? { reg } : { map: map.name };
-    const keyType = map.key ?? (map.mapType.endsWith("array") || map.mapType === "array_of_maps" ? INTS.u32 : undefined);
-    const perCpu = map.mapType.startsWith("percpu") || map.mapType.startsWith("lru_percpu");
-    switch (name) {
-      case "drain": {
-        if (map.mapType !== "user_ringbuf") this.fail(e, `${map.name} (${map.mapType}) has no drain()`);
-        const [body, state, flags] = this.args(e, 2, 3);
-        if (!this.ts.isIdentifier(body!)) this.fail(body!, "drain's callback must be a module-level function name");
-        const r = this.m.resolve(body);
-        if (r.kind !== "function") this.fail(body!, "drain's callback must be a module-level function");
-        if (r.fn.params.length !== 2 || r.fn.params[0]!.type.k !== "dynptr") this.fail(body!, "the drain callback takes (record: Dynptr, state: S)");
-        this.m.subprogram(r.fn);
-        const st = this.expr(state!);
-        if (st.k !== "ptr") this.fail(state!, "drain's state must be a struct (on the stack)");
-        return this.helper("user_ringbuf_drain", [mapArg, { func: r.fn.name }, this.pointerArg(st), flags ? this.intArg(flags) : { imm: 0 }], I64);
-      }
-      case "get":
-        if (map.mapType === "task_storage" || map.mapType === "sk_storage") return this.storageMethod(map, mapArg, name, e);
-        break;
-      case "delete": {
-        if (map.mapType === "task_storage" || map.mapType === "sk_storage") return this.storageMethod(map, mapArg, name, e);
-        const [key] = this.args(e, 1);
-        return this.helper("map_delete_elem", [mapArg, this.keyArg(key!, keyType, map)], I64);
-      }
-      case "lookup": {
-        if (map.mapType === "array_of_maps" || map.mapType === "hash_of_maps") {
-          const [key] = this.args(e, 1);
-          if (!map.inner) this.fail(e, `${map.name} (${map.mapType}) needs an inner map template (inner: someMap)`);
-          const keyArg = this.keyArg(key!, keyType, map);
-          const dst = this.b.vreg("mapValueOrNull");
-          this.b.emit({ op: "call", helper: helperId("map_lookup_elem"), args: [mapArg, keyArg], dst });
-          return { k: "map", map: map.inner, reg: dst, nullable: { kind: "reg", reg: dst } };
-        }
-        const [key] = this.args(e, 1);
-        if (!map.value) this.fail(e, `${map.name} (${map.mapType}) has no lookup`);
-        const keyArg = this.keyArg(key!, keyType, map);
-        const dst = this.b.vreg("mapValueOrNull");
-        this.b.emit({ op: "call", helper: helperId("map_lookup_elem"), args: [mapArg, keyArg], dst });
-        return { k: "ptr", t: map.value, base: { reg: dst }, off: 0, space: "map", nullable: { kind: "reg", reg: dst } };
-      }
-      case "update": {
-        const [key, value, flags] = this.args(e, 2, 3);
-        if (!map.value) this.fail(e, `${map.name} (${map.mapType}) has no update`);
-        const keyArg = this.keyArg(key!, keyType, map);
-        const valueArg = this.aggregateArg(value!, map.value);
-        return this.helper("map_update_elem", [mapArg, keyArg, valueArg, flags ? this.intArg(flags) : { imm: 0 }], I64);
-      }
-      case "increment": {
-        const [key, byExpr] = this.args(e, 1, 2);
-        const v = map.value;
-        if (!v || v.kind !== "int" || (v.size !== 4 && v.size !== 8)) this.fail(e, "increment() needs a map of u32/u64 values");
-        const ct = ctOf(v);
-        const by = byExpr ? this.toInt(this.expr(byExpr, v), ct, byExpr, v) : { k: "int" as const, ct, op: { imm: 1 } as Operand };
-        // A constant goes straight into the add (per-CPU) or the insert; atomics need a register.
-        const needsReg = !perCpu || !("imm" in by.op) || !map.mapType.endsWith("array");
-        const byReg = needsReg ? this.opReg(by.op, ct.w) : -1;
-        const keyArg = this.keyArg(key!, keyType, map);
-        const found = this.b.vreg("mapValueOrNull");
-        this.b.emit({ op: "call", helper: helperId("map_lookup_elem"), args: [mapArg, keyArg], dst: found });
-        const hit = this.b.newBlock("inc_hit"), miss = this.b.newBlock("inc_miss"), join = this.b.newBlock("inc_done");
-        this.b.terminate({ op: "br", cmp: "eq", w: 64, a: found, b: { imm: 0 }, then: miss, else: hit });
-        this.b.setBlock(hit);
-        if (perCpu) {
-          const cur = this.b.vreg("scalar");
-          this.b.emit({ op: "load", size: v.size, signed: false, dst: cur, base: { reg: found }, off: 0 });
-          const sum = this.b.vreg("scalar");
-          this.b.emit({ op: "alu", w: ct.w, alu: "add", dst: sum, a: cur, b: "imm" in by.op ? by.op : { reg: byReg } });
-          this.b.emit({ op: "store", size: v.size, base: { reg: found }, off: 0, src: { reg: sum } });
-        } else {
-          this.b.emit({ op: "atomic", size: v.size as 4 | 8, aop: "add", base: { reg: found }, off: 0, src: byReg });
-        }
-        this.b.jump(join);
-        this.b.setBlock(miss);
-        if (!map.mapType.endsWith("array")) {
-          const slot = this.tempSlot(8);
-          this.b.emit({ op: "store", size: v.size, base: { fp: true }, off: slot, src: { reg: byReg } });
-          // The same key argument as the lookup's (the key expression is evaluated once).
-          this.b.emit({ op: "call", helper: helperId("map_update_elem"), args: [mapArg, keyArg, { fp: slot }, { imm: 1 }] });
-        }
-        this.b.jump(join);
-        this.b.setBlock(join);
-        return { k: "void" };
-      }
-      case "reserve": {
-        if (map.mapType !== "ringbuf") break;
-        const [typeExpr] = this.args(e, 1);
-        const t = this.m.dataTypeOfValue(typeExpr!);
-        const dst = this.b.vreg("memOrNull");
-        this.b.emit({ op: "call", helper: helperId("ringbuf_reserve"), args: [mapArg, { imm: t.size }, { imm: 0 }], dst });
-        return { k: "ptr", t, base: { reg: dst }, off: 0, space: "mem", nullable: { kind: "reg", reg: dst } };
-      }
-      case "submit": case "discard": {
-        if (map.mapType !== "ringbuf") break;
-        const [rec, flags] = this.args(e, 1, 2);
-        const v = this.expr(rec!);
-        if (v.k !== "ptr" || v.space !== "mem") this.fail(rec!, `${name}() takes a record from reserve()`);
-        return this.helper(name === "submit" ? "ringbuf_submit" : "ringbuf_discard", [{ reg: this.addressReg(v.base, v.off, "mem") }, flags ? this.intArg(flags) : { imm: 0 }], "void");
-      }
-      case "output": {
-        if (map.mapType === "ringbuf") {
-          const [value, flags, lengthExpr] = this.args(e, 1, 3);
-          const v = this.expr(value!);
-          if (v.k !== "ptr") this.fail(value!, "output() sends a struct or array");
-          const size = lengthExpr ? this.boundedLength(lengthExpr, v.t.size) : { imm: v.t.size };
-          return this.helper("ringbuf_output", [mapArg, this.pointerArg(v), size, flags ? this.intArg(flags) : { imm: 0 }], I64);
-        }
-        if (map.mapType === "perf_event_array") {
-          const [ctxExpr, value] = this.args(e, 2);
-          const c = this.expr(ctxExpr!);
-          if (c.k !== "ctx") this.fail(ctxExpr!, "output() takes the program's context first");
-          const v = this.expr(value!);
-          if (v.k !== "ptr") this.fail(value!, "output() sends a struct or array");
-          const flags = this.b.vreg("scalar");
-          this.b.emit({ op: "lddw", dst: flags, value: 0xffff_ffffn }); // BPF_F_CURRENT_CPU
-          return this.helper("perf_event_output", [{ reg: c.reg }, mapArg, { reg: flags }, this.pointerArg(v), { imm: v.t.size }], I64);
-        }
-        break;
-      }
-      case "tailCall": {
-        if (map.mapType !== "prog_array") break;
-        const [ctxExpr, index] = this.args(e, 2);
-        const c = this.expr(ctxExpr!);
-        if (c.k !== "ctx") this.fail(ctxExpr!, "tailCall() takes the program's context first");
-        return this.helper("tail_call", [{ reg: c.reg }, mapArg, this.intArg(index!, U32)], "void");
-      }
-      case "push": case "add": {
-        if (!["queue", "stack", "bloom_filter"].includes(map.mapType) || (name === "add") !== (map.mapType === "bloom_filter")) break;
-        const [value, flags] = this.args(e, 1, 2);
-        return this.helper("map_push_elem", [mapArg, this.aggregateArg(value!, map.value!), flags ? this.intArg(flags) : { imm: 0 }], I64);
-      }
-      case "pop": case "peek": {
-        if (map.mapType !== "queue" && map.mapType !== "stack") break;
-        const [into] = this.args(e, 1);
-        const v = this.expr(into!);
-        if (v.k !== "ptr") this.fail(into!, `${name}() fills a struct or cell`);
-        const r = this.helper(name === "pop" ? "map_pop_elem" : "map_peek_elem", [mapArg, this.pointerArg(v)], I64) as Val & { k: "int" };
-        return this.zeroTest(r);
-      }
-      case "has": {
-        if (map.mapType !== "bloom_filter") break;
-        const [value] = this.args(e, 1);
-        const r = this.helper("map_peek_elem", [mapArg, this.aggregateArg(value!, map.value!)], I64) as Val & { k: "int" };
-        return this.zeroTest(r);
-      }
-      case "redirect": {
-        if (map.mapType === "sockmap" || map.mapType === "sockhash") {
-          const [c, key, flags] = this.args(e, 2, 3);
-          const cv = this.expr(c!);
-          if (cv.k !== "ctx" || (cv.ctx.kind !== "sk_skb" && cv.ctx.kind !== "sk_msg")) this.fail(c!, `${map.name}.redirect() takes an sk_skb or sk_msg program's context first, got ${describeVal(cv)}`);
-          const f = flags ? this.intArg(flags) : { imm: 0 };
-          const msg = cv.ctx.kind === "sk_msg";
-          if (map.mapType === "sockmap") return this.helper(msg ? "msg_redirect_map" : "sk_redirect_map", [{ reg: cv.reg }, mapArg, this.intArg(key!, U32), f], I64);
-          return this.helper(msg ? "msg_redirect_hash" : "sk_redirect_hash", [{ reg: cv.reg }, mapArg, this.keyArg(key!, map.key, map), f], I64);
-        }
-        if (!["devmap", "devmap_hash", "cpumap", "xskmap"].includes(map.mapType)) break;
-        const [key, flags] = this.args(e, 1, 2);
-        return this.helper("redirect_map", [mapArg, this.intArg(key!, U32), flags ? this.intArg(flags) : { imm: 0 }], I64);
-      }
-      case "stackId": {
-        if (map.mapType !== "stack_trace") break;
-        const [ctxExpr, flags] = this.args(e, 1, 2);
-        const c = this.expr(ctxExpr!);
-        if (c.k !== "ctx") this.fail(ctxExpr!, "stackId() takes the program's context first");
-        return this.helper("get_stackid", [{ reg: c.reg }, mapArg, flags ? this.intArg(flags) : { imm: 0 }], I64);
-      }
-    }
-    this.fail(e, `${map.mapType} map ${map.name} has no method ${name}() in kernel code`);
-  }
-
-  /** A length argument clamped to 0 … max, so the verifier can prove the access in bounds. */
-  private boundedLength(e: TS.Expression, max: number): import("./ir.js").Operand {
-    const v = this.expr(e, INTS.u32);
-    if (v.k === "const") {
-      if (v.value < 0n || v.value > BigInt(max)) this.fail(e, `length ${v.value} is outside 0 … ${max}`);
-      return { imm: Number(v.value) };
-    }
-    const iv = this.toInt(v, U64, e);
-    if (iv.max !== undefined && iv.max <= BigInt(max)) return iv.op;
-    const n = this.b.vreg("scalar");
-    this.b.emit({ op: "mov", w: 64, dst: n, src: iv.op });
-    const clamp = this.b.newBlock("clamp"), done = this.b.newBlock("clamped");
-    this.b.terminate({ op: "br", cmp: "gt", w: 64, a: n, b: { imm: max }, then: clamp, else: done });
-    this.b.setBlock(clamp);
-    this.b.emit({ op: "mov", w: 64, dst: n, src: { imm: max } });
-    this.b.jump(done);
-    this.b.setBlock(done);
-    return { reg: n };
-  }
-
-  private zeroTest(r: Val & { k: "int" }): Val {
-    const dst = this.b.vreg("scalar");
-    const yes = this.b.newBlock("zero"), join = this.b.newBlock("tested");
-    this.b.emit({ op: "mov", w: 64, dst, src: { imm: 0 } });
-    this.b.terminate({ op: "br", cmp: "eq", w: 64, a: this.opReg(r.op, 64), b: { imm: 0 }, then: yes, else: join });
-    this.b.setBlock(yes);
-    this.b.emit({ op: "mov", w: 64, dst, src: { imm: 1 } });
-    this.b.jump(join);
-    this.b.setBlock(join);
-    return { k: "bool", op: { reg: dst } };
-  }
-
-  private keyArg(e: TS.Expression, t: DataT | undefined, map: MapInfo): import("./ir.js").CallArg {
-    if (!t) this.fail(e, `${map.name} has no key`);
-    return this.aggregateArg(e, t);
-  }
-
-  // ---- contexts ---------------------------------------------------------------------------------
-
-  private packetPointers(ctx: Val & { k: "ctx" }, node: TS.Node): { data: VReg; end: VReg } {
-    if (ctx.ctx.kind !== "xdp" && ctx.ctx.kind !== "tc") this.fail(node, "direct packet access needs an XDP or TC context");
-    if (!this.packet) {
-      // Not "homes": views keep using these registers (reloads after adjustHead invalidate views anyway).
-      const data = this.b.vreg("packet"), end = this.b.vreg("packetEnd");
-      const layout = ctx.ctx.kind === "xdp" ? XDP_MD : SK_BUFF;
-      // Loaded once, at the function's start (after the parameters land).
-      this.b.entry.instrs.splice(1, 0,
-        { op: "load", size: 4, signed: false, dst: data, base: { reg: ctx.reg }, off: layout.data!.offset, loc: this.b.entry.instrs[0]?.loc ?? this.m.loc(node) },
-        { op: "load", size: 4, signed: false, dst: end, base: { reg: ctx.reg }, off: layout.dataEnd!.offset, loc: this.b.entry.instrs[0]?.loc ?? this.m.loc(node) });
-      this.packet = { data, end };
-    }
-    return this.packet;
-  }
-
-  /** Reloads data/data_end after a helper that moves the packet. */
-  private reloadPacket(ctx: Val & { k: "ctx" }): void {
-    if (!this.packet) return;
-    const layout = ctx.ctx.kind === "xdp" ? XDP_MD : SK_BUFF;
-    this.b.emit({ op: "load", size: 4, signed: false, dst: this.packet.data, base: { reg: ctx.reg }, off: layout.data!.offset });
-    this.b.emit({ op: "load", size: 4, signed: false, dst: this.packet.end, base: { reg: ctx.reg }, off: layout.dataEnd!.offset });
-  }
-
-  private ctxMethod(ctx: Val & { k: "ctx" }, name: string, e: TS.CallExpression): Val {
-    const kind = ctx.ctx.kind;
-    const packetKinds = kind === "xdp" || kind === "tc" || kind === "socket_filter" || kind === "sk_skb";
-    switch (name) {
-      case "load": {
-        if (!packetKinds) break;
-        const [typeExpr, offExpr] = this.args(e, 2);
-        const t = this.m.dataTypeOfValue(typeExpr!);
-        const offVal = this.expr(offExpr!, INTS.u32);
-        if (kind === "socket_filter" || kind === "sk_skb") return this.skbLoad(ctx, t, offVal, offExpr!);
-        const { data, end } = this.packetPointers(ctx, e);
-        let offset: Operand;
-        let clamp = false;
-        if (offVal.k === "const") {
-          if (offVal.value < 0n || offVal.value > BigInt(MAX_PACKET_OFF)) this.fail(offExpr!, "packet offsets are 0 … 65535");
-          offset = { imm: Number(offVal.value) };
-        } else {
-          const iv = this.toInt(offVal, U64, offExpr!);
-          const reg = this.opReg(iv.op, 64);
-          offset = { reg };
-          clamp = !(offVal.k === "int" && !offVal.ct.signed && offVal.max !== undefined && offVal.max <= BigInt(MAX_PACKET_OFF));
-          if (offVal.k === "int" && offVal.ct.signed) clamp = true;
-        }
-        const check: PacketCheck = { data, end, offset, size: t.size, clamp };
-        const nullable: NullInfo = { kind: "packet", check };
-        if ("imm" in offset) {
-          if (t.kind === "int") return this.packetScalar(t, { reg: data }, offset.imm, check);
-          return { k: "ptr", t, base: { reg: data }, off: offset.imm, space: "packet", nullable };
-        }
-        check.pointer = this.b.vreg("packet");
-        if (t.kind === "int") return this.packetScalar(t, { reg: check.pointer }, 0, check);
-        return { k: "ptr", t, base: { reg: check.pointer }, off: 0, space: "packet", nullable };
-      }
-      case "loadBytes": {
-        if (!packetKinds) break;
-        const [offExpr, into, lenExpr] = this.args(e, 3);
-        const dst = this.expr(into!);
-        if (dst.k !== "ptr" || dst.t.kind !== "array") this.fail(into!, "loadBytes() copies into a byte array");
-        const cap = dst.t.size;
-        const len = this.expr(lenExpr!, INTS.u32);
-        // The length register must be proven 1 … capacity for the verifier.
-        const result = this.b.vreg("scalar");
-        const n = this.b.vreg("scalar");
-        this.b.emit({ op: "mov", w: 64, dst: n, src: this.toInt(len, U64, lenExpr!).op });
-        const clampBlock = this.b.newBlock("lb_clamp"), ready = this.b.newBlock("lb_ready"), skip = this.b.newBlock("lb_empty"), join = this.b.newBlock("lb_done");
-        this.b.terminate({ op: "br", cmp: "gt", w: 64, a: n, b: { imm: cap }, then: clampBlock, else: ready });
-        this.b.setBlock(clampBlock);
-        this.b.emit({ op: "mov", w: 64, dst: n, src: { imm: cap } });
-        this.b.jump(ready);
-        this.b.setBlock(ready);
-        const call = this.b.newBlock("lb_call");
-        this.b.terminate({ op: "br", cmp: "eq", w: 64, a: n, b: { imm: 0 }, then: skip, else: call });
-        this.b.setBlock(call);
-        const helper = kind === "xdp" ? "xdp_load_bytes" : "skb_load_bytes";
-        this.b.emit({ op: "call", helper: helperId(helper), args: [{ reg: ctx.reg }, this.intArg(offExpr!, U32), this.pointerArg(dst), { reg: n }], dst: result });
-        this.b.jump(join);
-        this.b.setBlock(skip);
-        this.b.emit({ op: "mov", w: 64, dst: result, src: { imm: 0 } });
-        this.b.jump(join);
-        this.b.setBlock(join);
-        return { k: "int", ct: I64, op: { reg: result } };
-      }
-      case "adjustHead": case "adjustTail": {
-        if (kind !== "xdp") break;
-        const [delta] = this.args(e, 1);
-        const r = this.helper(name === "adjustHead" ? "xdp_adjust_head" : "xdp_adjust_tail", [{ reg: ctx.reg }, this.intArg(delta!, I32)], I64);
-        this.reloadPacket(ctx);
-        return r;
-      }
-      case "pullData": {
-        if (kind !== "tc") break;
-        const [len] = this.args(e, 1);
-        const r = this.helper("skb_pull_data", [{ reg: ctx.reg }, this.intArg(len!, U32)], I64);
-        this.reloadPacket(ctx);
-        return r;
-      }
-      case "storeBytes": {
-        if (kind !== "tc") break;
-        const [offExpr, from, lenExpr, flags] = this.args(e, 3, 4);
-        const src = this.expr(from!);
-        if (src.k !== "ptr") this.fail(from!, "storeBytes() copies from an array");
-        const r = this.helper("skb_store_bytes", [{ reg: ctx.reg }, this.intArg(offExpr!, U32), this.pointerArg(src), this.intArg(lenExpr!, U32), flags ? this.intArg(flags) : { imm: 0 }], I64);
-        this.reloadPacket(ctx);
-        return r;
-      }
-      case "arg": {
-        const [index] = this.args(e, 1);
-        const iv = this.expr(index!);
-        if (iv.k !== "const" || iv.value < 0n) this.fail(index!, "arg(i) needs a constant index");
-        const i = Number(iv.value);
-        if (kind === "raw_tracepoint" || kind === "tp_btf") {
-          const dst = this.b.vreg("scalar");
-          this.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctx.reg }, off: 8 * i });
-          return { k: "int", ct: U64, op: { reg: dst } };
-        }
-        if (kind === "uprobe" || kind === "uretprobe" || kind === "perf_event") {
-          const regs = ptRegs();
-          if (i > 5) this.fail(index!, "arg(i) reaches the first 6 arguments");
-          const dst = this.b.vreg("scalar");
-          this.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctx.reg }, off: regs.args[i]! });
-          return { k: "int", ct: U64, op: { reg: dst } };
-        }
-        break;
-      }
-    }
-    this.fail(e, `${kind} contexts have no method ${name}()`);
-  }
-
-  /** ctx.load(u16, off) and friends: an integer read from the packet, null when out of bounds. */
-  private packetScalar(t: IntT, base: Base, off: number, check: PacketCheck): Val {
-    // Read it as a one-field view; the caller tests it against null before use.
-    return { k: "ptr", t, base, off, space: "packet", nullable: { kind: "packet", check }, scalar: true };
-  }
-
-  /** Socket filters cannot read the packet directly: copy it to the stack with bpf_skb_load_bytes. */
-  private skbLoad(ctx: Val & { k: "ctx" }, t: DataT, off: Val, node: TS.Node): Val {
-    const slot = this.b.allocStack(t.size, 8);
-    const r = this.b.vreg("scalar");
-    this.b.emit({ op: "call", helper: helperId("skb_load_bytes"), args: [{ reg: ctx.reg }, this.toInt(off, U32, node).op, { fp: slot }, { imm: t.size }], dst: r });
-    // The copy is valid when the helper returned 0: a pointer that is null otherwise.
-    const p = this.b.vreg("pointer");
-    const ok = this.b.newBlock("skb_ok"), bad = this.b.newBlock("skb_short"), join = this.b.newBlock("skb_done");
-    this.b.terminate({ op: "br", cmp: "eq", w: 64, a: r, b: { imm: 0 }, then: ok, else: bad });
-    this.b.setBlock(ok);
-    this.b.emit({ op: "addr", dst: p, fp: slot });
-    this.b.jump(join);
-    this.b.setBlock(bad);
-    this.b.emit({ op: "mov", w: 64, dst: p, src: { imm: 0 } });
-    this.b.jump(join);
-    this.b.setBlock(join);
-    return { k: "ptr", t, base: { reg: p }, off: 0, space: "stack", nullable: { kind: "reg", reg: p }, scalar: t.kind === "int" };
-  }
-
-  private ctxField(ctx: Val & { k: "ctx" }, name: string, node: TS.Node): Val {
-    const kind = ctx.ctx.kind;
-    const base: Base = { reg: ctx.reg };
-    switch (kind) {
-      case "xdp": {
-        if (name === "len") {
-          const { data, end } = this.packetPointers(ctx, node);
-          const dst = this.b.vreg("scalar");
-          this.b.emit({ op: "alu", w: 64, alu: "sub", dst, a: end, b: { reg: data } });
-          return { k: "int", ct: U32, op: { reg: dst }, max: 0xffffn };
-        }
-        const f = XDP_MD[name];
-        if (!f || name === "data" || name === "dataEnd" || name === "dataMeta") break;
-        return this.ctxLoad(base, f);
-      }
-      case "tc": case "socket_filter": case "sk_skb": {
-        const f = SK_BUFF[name];
-        if (!f || name === "data" || name === "dataEnd") break;
-        return this.ctxLoad(base, f);
-      }
-      case "tracepoint": {
-        const format = ctx.ctx.format!;
-        const field = format.fields.find((x) => x.name === name);
-        if (!field) this.fail(node, `${format.category}:${format.name} has no field ${name} (fields: ${format.fields.map((x) => x.name).join(", ")})`);
-        if (field.dataLoc) {
-          // __data_loc: low 16 bits are the data's offset in the record.
-          const loc = this.b.vreg("scalar");
-          this.b.emit({ op: "load", size: 4, signed: false, dst: loc, base, off: field.offset });
-          const off = this.b.vreg("scalar");
-          this.b.emit({ op: "alu", w: 64, alu: "and", dst: off, a: loc, b: { imm: 0xffff } });
-          const addr = this.b.vreg("pointer");
-          this.b.emit({ op: "alu", w: 64, alu: "add", dst: addr, a: off, b: { reg: ctx.reg } });
-          return { k: "int", ct: U64, op: { reg: addr } };
-        }
-        if (field.type.endsWith("[]") || /\[\d+\]/.test(field.type)) {
-          const elemSize = field.size >= 1 ? 1 : 1;
-          return { k: "ptr", t: arrayOf(INTS.u8!, field.size / elemSize, "bytes"), base, off: field.offset, space: "ctx" };
-        }
-        if (![1, 2, 4, 8].includes(field.size)) this.fail(node, `field ${name} (${field.type}, ${field.size} bytes) is not an integer`);
-        const t: IntT = { kind: "int", name: `${field.signed ? "i" : "u"}${field.size * 8}`, size: field.size as 1 | 2 | 4 | 8, signed: field.signed, be: false, bool: false };
-        return this.loadInt(base, field.offset, t, "ctx");
-      }
-      case "sk_msg": {
-        const f = SK_MSG_MD[name];
-        if (!f) break;
-        return this.ctxLoad(base, f);
-      }
-      case "uprobe": case "uretprobe": case "perf_event": {
-        const regs = ptRegs();
-        const regBase = kind === "perf_event" && name !== "samplePeriod" && name !== "addr" ? base : base;
-        if (kind === "perf_event" && (name === "samplePeriod" || name === "addr")) {
-          const dst = this.b.vreg("scalar");
-          this.b.emit({ op: "load", size: 8, signed: false, dst, base, off: PERF_EVENT_DATA.regsSize + (name === "addr" ? 8 : 0) });
-          return { k: "int", ct: U64, op: { reg: dst } };
-        }
-        if (kind === "perf_event" && name === "regs") return { k: "ctx", ctx: { kind: "uprobe" }, reg: ctx.reg };
-        const off = name === "ret" ? regs.ret : name === "ip" ? regs.ip : name === "sp" ? regs.sp : name === "fp" ? regs.fp : undefined;
-        if (off === undefined) break;
-        const dst = this.b.vreg("scalar");
-        this.b.emit({ op: "load", size: 8, signed: false, dst, base: regBase, off });
-        return { k: "int", ct: U64, op: { reg: dst } };
-      }
-      default: break;
-    }
-    this.fail(node, `${kind} contexts have no field ${name}`);
-  }
-
-  private ctxLoad(base: Base, f: CtxField): Val {
-    const dst = this.b.vreg("scalar");
-    this.b.emit({ op: "load", size: f.size, signed: false, dst, base, off: f.offset });
-    if (f.be16) {
-      const swapped = this.b.vreg("scalar");
-      this.b.emit({ op: "endian", bits: 16, dst: swapped, a: dst });
-      return { k: "int", ct: U32, op: { reg: swapped }, max: 0xffffn };
-    }
-    return { k: "int", ct: f.size === 8 ? U64 : U32, op: { reg: dst } };
-  }
-
-  private ctxLValue(ctx: Val & { k: "ctx" }, name: string, node: TS.Node): LValue {
-    const f = ctx.ctx.kind === "tc" ? SK_BUFF[name] : undefined;
-    if (!f || !f.writable) this.fail(node, `${name} of a ${ctx.ctx.kind} context is read-only`);
-    const t = f.size === 8 ? INTS.u64! : INTS.u32!;
-    return this.memLValue({ reg: ctx.reg }, f.offset, t, "ctx");
-  }
-
-  // ---- kernel objects (BTF) ----------------------------------------------------------------------
-
-  private btfArg(ctxReg: VReg, index: number, type: number, node: TS.Node): Val {
-    const btf = this.m.btf();
-    const resolved = btf.resolve(type);
-    const t = btf.typeById(resolved);
-    const dst = this.b.vreg("scalar");
-    this.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctxReg }, off: 8 * index });
-    if (t.kind === "ptr") {
-      const target = btf.resolve(t.type);
-      const tt = btf.typeById(target);
-      if (tt.kind === "struct" || tt.kind === "union") {
-        this.b.kinds[dst] = "btf";
-        return { k: "kobj", id: target, base: { reg: dst }, off: 0, direct: true };
-      }
-      return { k: "int", ct: U64, op: { reg: dst } };
-    }
-    if (t.kind === "int" || t.kind === "enum" || t.kind === "enum64") {
-      const size = btf.sizeOf(resolved);
-      const signed = t.kind === "int" ? t.signed : t.kind === "enum" ? t.signed : false;
-      if (size === 8) return { k: "int", ct: signed ? I64 : U64, op: { reg: dst } };
-      const low = this.b.vreg("scalar");
-      if (signed && size < 4) this.b.emit({ op: "movsx", w: 32, bits: (size * 8) as 8 | 16, dst: low, a: dst });
-      else this.b.emit({ op: "mov", w: 32, dst: low, src: { reg: dst } });
-      return { k: "int", ct: signed ? I32 : U32, op: { reg: low } };
-    }
-    void node;
-    return { k: "int", ct: U64, op: { reg: dst } };
-  }
-
-  private kernelMember(obj: Val & { k: "kobj" }, name: string, node: TS.Node): Val {
-    const btf = this.m.btf();
-    let loc;
-    try { loc = btf.member(obj.id, name); } catch (err) { this.fail(node, (err as Error).message); }
-    const off = obj.off + loc.offset;
-    const typeId = btf.resolve(loc.type);
-    const t = btf.typeById(typeId);
-    // CO-RE: the path of this field from the struct at obj.base (relocated at load time).
-    const parent = coreOf(obj);
-    const core: CoreAccess | undefined = parent ? { root: parent.root, steps: [...parent.steps, name] } : undefined;
-    const read = (size: MemSize, relocate = true): VReg => {
-      const dst = this.b.vreg("scalar");
-      const c = relocate ? core : undefined;
-      if (obj.direct) {
-        this.b.emit(c ? { op: "load", size, signed: false, dst, base: obj.base, off, core: c } : { op: "load", size, signed: false, dst, base: obj.base, off });
-      } else {
-        // probe_read_kernel fills the slot (zeroing it when the read faults).
-        const slot = this.tempSlot(8);
-        this.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: this.addressReg(obj.base, off, "pointer", c) }], "void");
-        this.b.emit({ op: "load", size, signed: false, dst, base: { fp: true }, off: slot });
-      }
-      return dst;
-    };
-    if (t.kind === "struct" || t.kind === "union") return { k: "kobj", id: typeId, base: obj.base, off, direct: obj.direct, core };
-    if (t.kind === "array") {
-      return { k: "karray", elemId: btf.resolve(t.type), length: t.nelems, base: obj.base, off, direct: obj.direct, core };
-    }
-    if (t.kind === "ptr") {
-      const reg = read(8);
-      const target = btf.resolve(t.type);
-      const tt = target === 0 ? undefined : btf.typeById(target);
-      if (tt && (tt.kind === "struct" || tt.kind === "union")) {
-        this.b.kinds[reg] = obj.direct ? "btf" : "scalar";
-        return { k: "kobj", id: target, base: { reg }, off: 0, direct: obj.direct };
-      }
-      return { k: "int", ct: U64, op: { reg } };
-    }
-    if (t.kind === "int" || t.kind === "enum" || t.kind === "enum64") {
-      const size = btf.sizeOf(typeId) as MemSize;
-      const signed = t.kind === "int" ? t.signed : t.kind === "enum" ? t.signed : false;
-      if (loc.bitfieldSize) {
-        const storage = read(size, false); // bitfields are not relocated (their shifts would be)
-        const shift = loc.bitOffset - loc.offset * 8;
-        let v = storage;
-        if (shift) { const s = this.b.vreg("scalar"); this.b.emit({ op: "alu", w: 64, alu: "rsh", dst: s, a: v, b: { imm: shift } }); v = s; }
-        const m = this.b.vreg("scalar");
-        this.b.emit({ op: "alu", w: 64, alu: "and", dst: m, a: v, b: { imm: Number((1n << BigInt(loc.bitfieldSize)) - 1n) } });
-        return { k: "int", ct: U32, op: { reg: m } };
-      }
-      const reg = read(size);
-      const name2 = btf.typeName(loc.type);
-      if (size === 8) return { k: "int", ct: signed ? I64 : U64, op: { reg } };
-      if (signed && size < 4) {
-        const ext = this.b.vreg("scalar");
-        this.b.emit({ op: "movsx", w: 32, bits: (size * 8) as 8 | 16, dst: ext, a: reg });
-        return { k: "int", ct: I32, op: { reg: ext } };
-      }
-      // __be16 / __be32 are read as they are stored; kernel code converts explicitly (bswap16 …).
-      void name2;
-      return { k: "int", ct: signed ? I32 : U32, op: { reg }, max: signed ? undefined : (1n << BigInt(size * 8)) - 1n };
-    }
-    this.fail(node, `${name} is a ${t.kind}; kernel code reads integers, pointers, structs and arrays`);
-  }
-
-  private kernelArrayElement(arr: Val & { k: "karray" }, index: Val, node: TS.Node): Val {
-    if (index.k !== "const") this.fail(node, "kernel arrays take constant indexes (copy the array to index it with a variable)");
-    if (index.value < 0n || index.value >= BigInt(arr.length)) this.fail(node, `index ${index.value} is outside the array of ${arr.length}`);
-    const btf = this.m.btf();
-    const size = btf.sizeOf(arr.elemId) as MemSize;
-    const off = arr.off + Number(index.value) * size;
-    const dst = this.b.vreg("scalar");
-    const core: CoreAccess | undefined = arr.core ? { root: arr.core.root, steps: [...arr.core.steps, Number(index.value)] } : undefined;
-    if (arr.direct) this.b.emit(core ? { op: "load", size, signed: false, dst, base: arr.base, off, core } : { op: "load", size, signed: false, dst, base: arr.base, off });
-    else {
-      const slot = this.tempSlot(8);
-      this.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: this.addressReg(arr.base, off, "pointer", core) }], "void");
-      this.b.emit({ op: "load", size, signed: false, dst, base: { fp: true }, off: slot });
-    }
-    return { k: "int", ct: size === 8 ? U64 : U32, op: { reg: dst } };
-  }
-
-  // ---- log ----------------------------------------------------------------------------------------
-
-  private logCall(e: TS.CallExpression, level: string): Val {
-    const ts = this.ts;
-    const lvl = LOG_LEVELS[level];
-    if (!lvl) this.fail(e, `log has error, warn, info, debug and trace, not ${level}`);
-    const [msg] = this.args(e, 1);
-    const parts: string[] = [];
-    const exprs: { kind: "int" | "bool" | "hex" | "ipv4" | "ipv6" | "mac" | "str"; e: TS.Expression }[] = [];
-    if (ts.isStringLiteral(msg!) || ts.isNoSubstitutionTemplateLiteral(msg!)) {
-      parts.push(msg.text);
-    } else if (ts.isTemplateExpression(msg!)) {
-      parts.push(msg.head.text);
-      for (const span of msg.templateSpans) {
-        let inner = span.expression;
-        let kind: (typeof exprs)[number]["kind"] = "int";
-        if (ts.isCallExpression(inner) && ts.isIdentifier(inner.expression)) {
-          const r = this.m.resolve(inner.expression);
-          if (r.kind === "kernel" && ["hex", "ipv4", "ipv6", "mac", "str"].includes(r.name)) {
-            kind = r.name as typeof kind;
-            if (inner.arguments.length !== 1) this.fail(inner, `${r.name}() takes one value`);
-            inner = inner.arguments[0]!;
-          }
-        }
-        exprs.push({ kind, e: inner });
-        parts.push(span.literal.text);
-      }
-    } else {
-      this.fail(msg!, "a log message is a string or template literal");
-    }
-    // Evaluate the values first (they may call helpers), then reserve and fill the record.
-    const values = exprs.map((x) => ({ ...x, v: this.expr(x.e) }));
-    const args: LogArg[] = [];
-    let size = 8; // u32 site id, u32 reserved
-    for (const x of values) {
-      const v = x.v;
-      let argSize = 8, signed = false, kind = x.kind;
-      if (kind === "ipv6" || kind === "mac" || kind === "str") {
-        if (v.k !== "ptr" || v.t.kind !== "array") this.fail(x.e, `${kind}() needs a byte array`);
-        argSize = v.t.size;
-      } else if (v.k === "bool") {
-        kind = "bool";
-      } else if (v.k === "int") {
-        signed = v.ct.signed;
-      } else if (v.k === "ptr" && v.t.kind === "array" && v.t.flavor === "string") {
-        kind = "str"; argSize = v.t.size;
-      } else if (v.k !== "const") {
-        this.fail(x.e, `cannot log ${describeVal(v)}`);
-      }
-      args.push({ kind, size: argSize, signed, offset: size });
-      size += Math.ceil(argSize / 8) * 8;
-    }
-    const id = this.m.addLogSite({ level: lvl, parts, args, size, loc: this.m.loc(e) });
-    const logMap = this.m.logMap();
-    const rec = this.b.vreg("memOrNull");
-    this.b.emit({ op: "call", helper: helperId("ringbuf_reserve"), args: [{ map: logMap.name }, { imm: size }, { imm: 0 }], dst: rec });
-    const fill = this.b.newBlock("log"), done = this.b.newBlock("logged");
-    this.b.terminate({ op: "br", cmp: "eq", w: 64, a: rec, b: { imm: 0 }, then: done, else: fill });
-    this.b.setBlock(fill);
-    const base: Base = { reg: rec };
-    this.b.emit({ op: "store", size: 4, base, off: 0, src: { imm: id } });
-    this.b.emit({ op: "store", size: 4, base, off: 4, src: { imm: lvl } });
-    values.forEach((x, k) => {
-      const a = args[k]!;
-      const v = x.v;
-      if (v.k === "ptr") {
-        if (v.space === "ctx" || v.space === "packet" || v.space === "stack" || v.space === "map" || v.space === "mem" || v.space === "global") this.copyMemory(base, a.offset, v.base, v.off, a.size, "mem", v.space);
-        if (a.size % 8) this.zero(base, a.offset + a.size, 8 - (a.size % 8));
-        return;
-      }
-      if (v.k === "bool") { this.b.emit({ op: "store", size: 8, base, off: a.offset, src: { reg: this.opReg(v.op, 64) } }); return; }
-      const iv = this.toInt(v, v.k === "int" && v.ct.signed ? I64 : U64, x.e);
-      this.b.emit({ op: "store", size: 8, base, off: a.offset, src: { reg: this.opReg(iv.op, 64) } });
-    });
-    this.b.emit({ op: "call", helper: helperId("ringbuf_submit"), args: [{ reg: rec }, { imm: 0 }] });
-    this.b.jump(done);
-    this.b.setBlock(done);
-    return { k: "void" };
-  }
 }
 
 // ---- tables and small helpers -----------------------------------------------------------------------
 
 type IrAlu = import("./ir.js").AluOp;
-type ArithOp = IrAlu | "shr" | "ushr";
 
 const COMMUTATIVE_OPS = new Set<string>(["add", "mul", "and", "or", "xor"]);
 
@@ -2588,18 +1692,6 @@ function swapCmp(c: CmpOp): CmpOp {
   return ({ gt: "lt", lt: "gt", ge: "le", le: "ge", sgt: "slt", slt: "sgt", sge: "sle", sle: "sge" } as Partial<Record<CmpOp, CmpOp>>)[c] ?? c;
 }
 
-function evalCmp(c: CmpOp, a: bigint, b: bigint): boolean {
-  switch (c) {
-    case "eq": return a === b;
-    case "ne": return a !== b;
-    case "gt": case "sgt": return a > b;
-    case "ge": case "sge": return a >= b;
-    case "lt": case "slt": return a < b;
-    case "le": case "sle": return a <= b;
-    case "set": return (a & b) !== 0n;
-  }
-}
-
 function isNullLiteral(ts: TypeScript, e: TS.Expression): boolean {
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   return e.kind === ts.SyntaxKind.NullKeyword;
@@ -2607,57 +1699,6 @@ function isNullLiteral(ts: TypeScript, e: TS.Expression): boolean {
 
 export function joinCT(a: CT, b: CT): CT {
   return { w: a.w === 64 || b.w === 64 ? 64 : 32, signed: a.signed && b.signed };
-}
-
-function numericValue(text: string, node: TS.Node, low: FnLower): bigint {
-  const clean = text.replace(/_/g, "");
-  if (/[.eE]/.test(clean) && !/^0[xX]/.test(clean)) {
-    const n = Number(clean);
-    if (!Number.isInteger(n)) (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, `${text} is not an integer (eBPF has no floating point)`);
-    return BigInt(n);
-  }
-  if (/^0[oO]/.test(clean)) return BigInt(`0o${clean.slice(2)}`);
-  if (/^0[bB]/.test(clean)) return BigInt(`0b${clean.slice(2)}`);
-  const n = Number(clean);
-  if (!Number.isSafeInteger(n) && !/^0[xX]/.test(clean)) {
-    (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, `${text} is beyond 2^53: write it as a BigInt literal or in hex`);
-  }
-  return BigInt(clean);
-}
-
-function foldConst(op: ArithOp, a: bigint, b: bigint, node: TS.Node, low: FnLower): bigint {
-  switch (op) {
-    case "add": return a + b;
-    case "sub": return a - b;
-    case "mul": return a * b;
-    case "div": case "sdiv":
-      if (b === 0n) (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, "constant division by zero");
-      return a / b;
-    case "mod": case "smod":
-      if (b === 0n) (low as unknown as { fail(n: TS.Node, m: string): never }).fail(node, "constant division by zero");
-      return a % b;
-    case "and": return a & b;
-    case "or": return a | b;
-    case "xor": return a ^ b;
-    case "lsh": return a << b;
-    case "shr": case "arsh": return a >> b;
-    case "ushr": case "rsh": return BigInt.asUintN(64, a) >> b;
-  }
-}
-
-/** An upper bound of an unsigned result, when one is evident. */
-function rangeAfter(op: IrAlu, l: Val, r: Val): bigint | undefined {
-  const max = (v: Val): bigint | undefined => (v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined);
-  const a = max(l), b = max(r);
-  switch (op) {
-    case "and": return a !== undefined && b !== undefined ? (a < b ? a : b) : a ?? b;
-    case "add": return a !== undefined && b !== undefined ? a + b : undefined;
-    case "mul": return a !== undefined && b !== undefined ? a * b : undefined;
-    case "lsh": return a !== undefined && r.k === "const" ? a << r.value : undefined;
-    case "rsh": return a !== undefined && r.k === "const" ? a >> r.value : a;
-    case "div": case "mod": return a;
-    default: return undefined;
-  }
 }
 
 export function sameType(a: DataT, b: DataT): boolean {
@@ -2671,21 +1712,4 @@ export function sameType(a: DataT, b: DataT): boolean {
   return false;
 }
 
-function byteSwap(v: bigint, size: number): bigint {
-  let out = 0n;
-  let x = BigInt.asUintN(size * 8, v);
-  for (let i = 0; i < size; i++) { out = (out << 8n) | (x & 0xffn); x >>= 8n; }
-  return out;
-}
-
 export { NON_NULL_KINDS };
-
-/**
- * The CO-RE access path of a kernel object or array: the one it carries, or — for an object
- * freshly at a register (an argument, a pointer just read, a cast address) — its own struct.
- */
-function coreOf(v: Val & { k: "kobj" | "karray" }): CoreAccess | undefined {
-  if (v.core) return v.core;
-  if (v.k === "kobj" && v.off === 0 && "reg" in v.base) return { root: v.id, steps: [] };
-  return undefined;
-}

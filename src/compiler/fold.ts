@@ -1,0 +1,105 @@
+// Constant folding: what kernel TypeScript computes at compile time — numeric literals, integer
+// arithmetic and comparisons of constants with eBPF's wrap-around, and the bounds of results
+// that let the verifier (and the lowering) skip checks.
+import type * as TS from "typescript";
+import type { AluOp, CmpOp } from "./ir.js";
+import type { IntT } from "./ktypes.js";
+import type { CT, Val } from "./values.js";
+
+/** Reports a problem at a node (the lowering's diagnostics). */
+export type Fail = (node: TS.Node, message: string) => never;
+
+/** An arithmetic operator before signedness picks the ALU operation (`>>` and `>>>`). */
+export type ArithOp = AluOp | "shr" | "ushr";
+
+export function fitsImm32(v: bigint): boolean {
+  return v >= -0x8000_0000n && v <= 0x7fff_ffffn;
+}
+
+export function wrap(v: bigint, ct: CT): bigint {
+  return ct.signed ? BigInt.asIntN(ct.w, v) : BigInt.asUintN(ct.w, v);
+}
+
+/** A constant as a value of storage type t (u8(300) = 44, i8(200) = -56). */
+export function wrapStorage(v: bigint, t: IntT): bigint {
+  if (t.bool) return v !== 0n ? 1n : 0n;
+  return t.signed ? BigInt.asIntN(t.size * 8, v) : BigInt.asUintN(t.size * 8, v);
+}
+
+export function maxOfType(t: IntT): bigint | undefined {
+  if (t.bool) return 1n;
+  if (t.signed) return undefined;
+  return (1n << BigInt(t.size * 8)) - 1n;
+}
+
+/** A numeric literal's value: integers only, exact (beyond 2^53 only as BigInt or hex). */
+export function numericValue(text: string, node: TS.Node, fail: Fail): bigint {
+  const clean = text.replace(/_/g, "");
+  if (/[.eE]/.test(clean) && !/^0[xX]/.test(clean)) {
+    const n = Number(clean);
+    if (!Number.isInteger(n)) fail(node, `${text} is not an integer (eBPF has no floating point)`);
+    return BigInt(n);
+  }
+  if (/^0[oO]/.test(clean)) return BigInt(`0o${clean.slice(2)}`);
+  if (/^0[bB]/.test(clean)) return BigInt(`0b${clean.slice(2)}`);
+  const n = Number(clean);
+  if (!Number.isSafeInteger(n) && !/^0[xX]/.test(clean)) {
+    fail(node, `${text} is beyond 2^53: write it as a BigInt literal or in hex`);
+  }
+  return BigInt(clean);
+}
+
+export function foldConst(op: ArithOp, a: bigint, b: bigint, node: TS.Node, fail: Fail): bigint {
+  switch (op) {
+    case "add": return a + b;
+    case "sub": return a - b;
+    case "mul": return a * b;
+    case "div": case "sdiv":
+      if (b === 0n) fail(node, "constant division by zero");
+      return a / b;
+    case "mod": case "smod":
+      if (b === 0n) fail(node, "constant division by zero");
+      return a % b;
+    case "and": return a & b;
+    case "or": return a | b;
+    case "xor": return a ^ b;
+    case "lsh": return a << b;
+    case "shr": case "arsh": return a >> b;
+    case "ushr": case "rsh": return BigInt.asUintN(64, a) >> b;
+  }
+}
+
+export function evalCmp(c: CmpOp, a: bigint, b: bigint): boolean {
+  switch (c) {
+    case "eq": return a === b;
+    case "ne": return a !== b;
+    case "gt": case "sgt": return a > b;
+    case "ge": case "sge": return a >= b;
+    case "lt": case "slt": return a < b;
+    case "le": case "sle": return a <= b;
+    case "set": return (a & b) !== 0n;
+  }
+}
+
+/** An upper bound of an unsigned result, when one is evident. */
+export function rangeAfter(op: AluOp, l: Val, r: Val): bigint | undefined {
+  const max = (v: Val): bigint | undefined => (v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined);
+  const a = max(l), b = max(r);
+  switch (op) {
+    case "and": return a !== undefined && b !== undefined ? (a < b ? a : b) : a ?? b;
+    case "add": return a !== undefined && b !== undefined ? a + b : undefined;
+    case "mul": return a !== undefined && b !== undefined ? a * b : undefined;
+    case "lsh": return a !== undefined && r.k === "const" ? a << r.value : undefined;
+    case "rsh": return a !== undefined && r.k === "const" ? a >> r.value : a;
+    case "div": case "mod": return a;
+    default: return undefined;
+  }
+}
+
+/** A constant's bytes reversed (a big-endian field stored from a constant). */
+export function byteSwap(v: bigint, size: number): bigint {
+  let out = 0n;
+  let x = BigInt.asUintN(size * 8, v);
+  for (let i = 0; i < size; i++) { out = (out << 8n) | (x & 0xffn); x >>= 8n; }
+  return out;
+}

@@ -1,0 +1,91 @@
+// Kernel functions that are eBPF helper calls: time, the current task, probe reads, redirect,
+// bpf_loop. Each entry lowers `name(args)` as src/kernel declares it.
+import type * as TS from "typescript";
+import type { CallArg } from "../ir.js";
+import { describeVal, I64, U32, U64, type CT } from "../values.js";
+import type { KernelFunction, Lowering } from "./api.js";
+
+/** A helper that takes nothing and returns an integer of type `ct`. */
+function noArguments(helper: string, ct: CT): KernelFunction {
+  return (low: Lowering, e) => { low.args(e, 0); return low.helper(helper, [], ct); };
+}
+
+/** A byte array (bytes(n) or cstring(n)) a helper fills: its address and size. */
+function byteArray(low: Lowering, e: TS.Expression, what: string): { arg: CallArg; size: number } {
+  const v = low.expr(e);
+  if (v.k !== "ptr" || v.t.kind !== "array" || v.t.elem.size !== 1) low.fail(e, `${what} needs a byte array (bytes(n) or cstring(n)), got ${describeVal(v)}`);
+  return { arg: low.pointerArg(v), size: v.t.size };
+}
+
+/** A kernel or user address for probe reads: an integer, a kernel object, or a __data_loc field. */
+function sourceAddress(low: Lowering, e: TS.Expression): CallArg {
+  const v = low.expr(e);
+  if (v.k === "int" || v.k === "const") return low.toInt(v, U64, e).op;
+  if (v.k === "kobj" || v.k === "karray" || v.k === "ptr") return low.pointerArg(v);
+  low.fail(e, `expected an address, got ${describeVal(v)}`);
+}
+
+/** probeReadKernel(into, from) / probeReadUser(into, from): fills a view from an address. */
+const probeRead: KernelFunction = (low: Lowering, e, name) => {
+  const [into, from] = low.args(e, 2);
+  const dst = low.expr(into!);
+  if (dst.k !== "ptr") low.fail(into!, `${name} reads into a struct, array or cell, got ${describeVal(dst)}`);
+  const src = sourceAddress(low, from!);
+  return low.helper(name === "probeReadKernel" ? "probe_read_kernel" : "probe_read_user", [low.pointerArg(dst), { imm: dst.t.size }, src], I64);
+};
+
+/** probeReadKernelStr(into, from) / probeReadUserStr(into, from): a NUL-terminated string. */
+const probeReadStr: KernelFunction = (low: Lowering, e, name) => {
+  const [into, from] = low.args(e, 2);
+  const { arg, size } = byteArray(low, into!, name);
+  const src = sourceAddress(low, from!);
+  return low.helper(name === "probeReadKernelStr" ? "probe_read_kernel_str" : "probe_read_user_str", [arg, { imm: size }, src], I64);
+};
+
+/** readKernel(T, from) / readUser(T, from): a value of type T read into a stack slot. */
+const readValue: KernelFunction = (low: Lowering, e, name) => {
+  const [typeExpr, from] = low.args(e, 2);
+  const t = low.module.dataTypeOfValue(typeExpr!);
+  const off = low.b.allocStack(t.size, 8);
+  const src = sourceAddress(low, from!);
+  low.helper(name === "readKernel" ? "probe_read_kernel" : "probe_read_user", [{ fp: off }, { imm: t.size }, src], "void");
+  if (t.kind === "int") return low.loadInt({ fp: true }, off, t, "stack");
+  return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
+};
+
+export const HELPER_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
+  ktimeGetNs: noArguments("ktime_get_ns", U64),
+  ktimeGetBootNs: noArguments("ktime_get_boot_ns", U64),
+  getCurrentPidTgid: noArguments("get_current_pid_tgid", U64),
+  getCurrentUidGid: noArguments("get_current_uid_gid", U64),
+  getSmpProcessorId: noArguments("get_smp_processor_id", U32),
+  getPrandomU32: noArguments("get_prandom_u32", U32),
+  getCurrentTask: noArguments("get_current_task", U64),
+  getCurrentComm: (low: Lowering, e) => {
+    const [into] = low.args(e, 1);
+    const { arg, size } = byteArray(low, into!, "getCurrentComm");
+    return low.helper("get_current_comm", [arg, { imm: size }], I64);
+  },
+  probeReadKernel: probeRead,
+  probeReadUser: probeRead,
+  probeReadKernelStr: probeReadStr,
+  probeReadUserStr: probeReadStr,
+  readKernel: readValue,
+  readUser: readValue,
+  redirect: (low: Lowering, e) => {
+    const [ifindex, flags] = low.args(e, 1, 2);
+    return low.helper("redirect", [low.intArg(ifindex!, U32), flags ? low.intArg(flags) : { imm: 0 }], I64);
+  },
+  /** loop(n, body, state): bpf_loop calling a module-level function n times. */
+  loop: (low: Lowering, e) => {
+    const [n, body, state] = low.args(e, 3);
+    if (!low.ts.isIdentifier(body!)) low.fail(body!, "loop's body must be a module-level function name");
+    const r = low.module.resolve(body);
+    if (r.kind !== "function") low.fail(body!, "loop's body must be a module-level function");
+    if (r.fn.params.length !== 2) low.fail(body!, "the loop body takes (index: u32, state: S)");
+    low.module.subprogram(r.fn);
+    const st = low.expr(state!);
+    if (st.k !== "ptr") low.fail(state!, "loop's state must be a struct (on the stack)");
+    return low.helper("loop", [low.intArg(n!, U32), { func: r.fn.name }, low.pointerArg(st), { imm: 0 }], I64);
+  },
+};
