@@ -3,6 +3,7 @@
 // drainer. Maps are created with the raw syscall so these fixtures depend on nothing but the
 // syscall layer and the assembler.
 import { readdirSync, readFileSync } from "node:fs";
+import koffi from "koffi";
 import { Assembler, R0, R1, R2, R3, R4, R5, R6, R10, Size, type AssembledProgram } from "../src/asm/index.js";
 import { closeFd, mapCreate } from "../src/sys/bpf.js";
 import { MapType } from "../src/uapi.js";
@@ -141,4 +142,28 @@ export function openFdCount(): number {
 /** Mappings of BPF maps and perf events in this process (lines of /proc/self/maps). */
 export function eventMappingCount(): number {
   return readFileSync("/proc/self/maps", "utf8").split("\n").filter((l) => /bpf-map|perf_event/.test(l)).length;
+}
+
+const libc = koffi.load("libc.so.6");
+const schedGetaffinity = libc.func("int sched_getaffinity(int, size_t, _Out_ uint8_t *)");
+const schedSetaffinity = libc.func("int sched_setaffinity(int, size_t, const uint8_t *)");
+const schedGetcpu = libc.func("int sched_getcpu()");
+
+/**
+ * Runs `fn` with the calling thread held on the CPU it is on. BPF_PROG_TEST_RUN may reschedule
+ * between repetitions and so move to another CPU; a test that counts what lands in ONE CPU's
+ * ring (a perf ring that overflows) needs every repetition on the same one.
+ */
+export function onOneCpu<T>(fn: () => T): T {
+  const saved = new Uint8Array(128);
+  if (schedGetaffinity(0, saved.length, saved) !== 0) throw new Error("sched_getaffinity failed");
+  const cpu = schedGetcpu() as number;
+  const one = new Uint8Array(128);
+  one[cpu >> 3] = 1 << (cpu & 7);
+  if (schedSetaffinity(0, one.length, one) !== 0) throw new Error(`sched_setaffinity to CPU ${cpu} failed`);
+  try {
+    return fn();
+  } finally {
+    schedSetaffinity(0, saved.length, saved);
+  }
 }
