@@ -213,14 +213,16 @@ export class ElfFile implements Disposable {
   #segments: readonly ElfSegment[] | undefined;
 
   /**
-   * Parses an ELF64 file held in memory, all of it: sections, symbols and relocations. `file`
+   * Parses an ELF64 file held in memory, all of it: sections, symbols and (in a relocatable
+   * object) relocations. `file`
    * names it in errors. By default it must be a BPF relocatable object for this host
    * (BPF_OBJECT); pass ANY_ELF64 to read any. Throws ElfError for a malformed file and
    * ElfMachineError for a well-formed one built for something else.
    */
   static parse(bytes: Uint8Array, file?: string, expect: ElfExpectations = BPF_OBJECT): ElfFile {
     const elf = new ElfFile(new MemorySource(bytes), file, expect);
-    void elf.relocationSections; // reads the symbols first, as relocations refer to them
+    if (elf.type === ET_REL) void elf.relocationSections; // reads the symbols first, as relocations refer to them
+    else void elf.symbols;
     return elf;
   }
 
@@ -485,9 +487,13 @@ export class ElfFile implements Disposable {
     return hits;
   }
 
-  /** The REL and RELA sections with their entries, which refer to the symbol table (.symtab). */
+  /**
+   * The REL and RELA sections of a relocatable object (ET_REL) with their entries, which refer to
+   * the symbol table (.symtab). The dynamic relocations of executables are not read.
+   */
   get relocationSections(): readonly ElfRelocationSection[] {
     if (this.#relocationSections) return this.#relocationSections;
+    if (this.type !== ET_REL) throw new ElfError(`e_type is ${this.type}: relocation sections are read in relocatable objects (ET_REL) only`, this.#where("ELF header"));
     const symbols = this.symbols;
     const symtab = this.symbolTable;
     const le = this.littleEndian;
