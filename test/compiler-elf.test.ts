@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileModule } from "../src/compiler/compile.js";
 import { writeElf } from "../src/compiler/elf.js";
+import { ElfFile } from "../src/elf/reader.js";
 import { loadObject } from "../src/loader/index.js";
 import { testRun } from "../src/programs/test-run.js";
 import type { ArrayMap, PerCpuHashMap } from "../src/maps/index.js";
@@ -36,12 +37,15 @@ for (const name of EXAMPLES) {
   test(`bpftool (libbpf) loads the ELF object of examples/kernel/${name}.bpf.ts`, { skip: hasBpftool ? false : "bpftool is not installed" }, async (t) => {
     const m = await compileModule(join(repoRoot, "examples", "kernel", `${name}.bpf.ts`));
     const object = join(tempDir(t), `${name}.o`);
-    writeFileSync(object, writeElf(m));
+    const bytes = writeElf(m);
+    writeFileSync(object, bytes);
     assert.deepEqual(bpftoolLoadAll(t, object), m.artifact.programs.map((p) => p.name).sort());
-    // The object is what clang would make: readable by llvm's tools too.
+    // The object is what clang would make: tsbpf's ELF reader takes it as a BPF object, and llvm's tools read it too.
+    const expected = [".BTF", ".BTF.ext", ".symtab", "license", ...(m.artifact.maps.length ? [".maps"] : [])];
+    const elf = ElfFile.parse(bytes, object);
+    for (const s of expected) assert.ok(elf.section(s), `section ${s}`);
     if (!hasReadelf) return;
     const sections = execFileSync("llvm-readelf", ["-S", object], { encoding: "utf8" });
-    const expected = [".BTF", ".BTF.ext", ".symtab", "license", ...(m.artifact.maps.length ? [".maps"] : [])];
     for (const s of expected) assert.match(sections, new RegExp(` ${s.replace(".", "\\.")} `));
   });
 }

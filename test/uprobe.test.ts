@@ -4,7 +4,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { openSync, readSync, closeSync } from "node:fs";
 import { once } from "node:events";
 import { UprobeProgram } from "../src/programs/uprobe.js";
-import { ElfFile, resolveBinaryPath, symbolFileOffset } from "../src/elf/symbols.js";
+import { ElfFile } from "../src/elf/reader.js";
+import { findSymbol, resolveBinaryPath, symbolFileOffset, symbolOffset } from "../src/elf/symbols.js";
 import { TargetNotFoundError, TsbpfError } from "../src/sys/errors.js";
 import { buildC, CounterMap, counterProgram, tempDir } from "./tracing-helpers.js";
 
@@ -51,10 +52,10 @@ function bytesAt(path: string, offset: number, length: number): Buffer {
 test("ELF symbols resolve to file offsets that point at the function's code", () => {
   using dir = tempDir();
   const bin = build(dir.path);
-  const elf = ElfFile.open(bin);
-  const a = elf.findSymbol("tsbpf_target_a");
+  using elf = ElfFile.open(bin);
+  const a = findSymbol(elf, "tsbpf_target_a");
   assert.ok(a && a.size > 0);
-  const offsetA = elf.symbolOffset("tsbpf_target_a");
+  const offsetA = symbolOffset(elf, "tsbpf_target_a");
   const offsetB = symbolFileOffset(bin, "tsbpf_target_b");
   assert.notEqual(offsetA, offsetB);
   const endbr64 = Buffer.from([0xf3, 0x0f, 0x1e, 0xfa]);

@@ -1,242 +1,87 @@
-// A minimal ELF64 reader for uprobes: it finds a symbol in .symtab or .dynsym and turns its
-// virtual address into the file offset the uprobe PMU and uprobe_multi links expect. Only the
-// headers, the symbol tables and their string tables are read, so large binaries stay cheap.
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { TargetNotFoundError, TsbpfError } from "../sys/errors.js";
-import {
-  ELF_MAGIC, ELFCLASS64, ELFDATA2LSB, SectionType, SegmentFlags, SegmentType, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SYM_SIZE,
-  SymbolBind, SymbolType,
-} from "./constants.js";
+// Uprobe targets: a function's symbol in an executable or shared library (.symtab, or .dynsym
+// in stripped files), turned into the file offset the uprobe PMU and uprobe_multi links expect.
+// The file is read through the ELF reader piece by piece: one pass over the symbol tables
+// compares names in place, so a large binary costs its string table, not a string per symbol.
+import { existsSync } from "node:fs";
+import { TargetNotFoundError } from "../sys/errors.js";
+import { SectionType, SHN_LORESERVE, SHN_UNDEF, SymbolBind, SymbolType } from "./constants.js";
+import { ElfFile, type ElfSymbol, type WantedString } from "./reader.js";
 
-
-export interface ElfSymbol {
-  name: string;
-  /** st_value: the symbol's virtual address (relative to the load base for shared objects). */
-  value: number;
-  size: number;
-  type: number;
-  binding: number;
-  sectionIndex: number;
-  /** Which table it came from. */
+/** A definition found by findSymbols, with the table it came from. */
+export interface FoundSymbol extends ElfSymbol {
   table: ".symtab" | ".dynsym";
 }
 
-export interface ElfSegment { type: number; flags: number; offset: number; vaddr: number; fileSize: number; memSize: number }
-export interface ElfSection { name: string; type: number; flags: number; addr: number; offset: number; size: number; link: number; entSize: number }
+const AT = 0x40; // "@": "malloc@GLIBC_2.2.5" is a definition of "malloc"
 
-/** The file is not an ELF64 little-endian object we can read. */
-export class ElfFormatError extends TsbpfError {
-  override name = "ElfFormatError";
-  constructor(readonly path: string, reason: string) {
-    super(`${path}: ${reason}`);
-  }
+/** Lower is better: functions before other kinds, global before weak before local, .symtab before .dynsym. */
+function rank(s: FoundSymbol): number {
+  return (s.type === SymbolType.FUNC || s.type === SymbolType.GNU_IFUNC ? 0 : 10) +
+    (s.bind === SymbolBind.GLOBAL ? 0 : s.bind === SymbolBind.WEAK ? 1 : 2) +
+    (s.table === ".symtab" ? 0 : 0.5);
 }
 
-const SHT_SYMTAB = SectionType.SYMTAB, SHT_DYNSYM = SectionType.DYNSYM, SHT_NOBITS = SectionType.NOBITS;
-const PT_LOAD = SegmentType.LOAD, PF_X = SegmentFlags.X;
-
-export class ElfFile {
-  readonly segments: readonly ElfSegment[];
-  readonly sections: readonly ElfSection[];
-  readonly type: number;
-  readonly machine: number;
-  readonly #symbols: readonly ElfSymbol[];
-  #byName: Map<string, ElfSymbol[]> | undefined;
-  /** Open only while the constructor reads the file. */
-  #fd: number;
-
-  private constructor(readonly path: string, fd: number) {
-    this.#fd = fd;
-    const header = this.#read(0, 64);
-    if (header.readUInt32BE(0) !== ELF_MAGIC) throw new ElfFormatError(path, "not an ELF file");
-    if (header[4] !== ELFCLASS64) throw new ElfFormatError(path, "only 64-bit ELF files are supported");
-    if (header[5] !== ELFDATA2LSB) throw new ElfFormatError(path, "only little-endian ELF files are supported");
-    this.type = header.readUInt16LE(16);
-    this.machine = header.readUInt16LE(18);
-    const phoff = num(header.readBigUInt64LE(32));
-    const shoff = num(header.readBigUInt64LE(40));
-    const phentsize = header.readUInt16LE(54);
-    let phnum = header.readUInt16LE(56);
-    const shentsize = header.readUInt16LE(58);
-    let shnum = header.readUInt16LE(60);
-    let shstrndx = header.readUInt16LE(62);
-
-    // Extended numbering: the real counts live in section header 0.
-    if (shoff !== 0 && (shnum === 0 || shstrndx === SHN_XINDEX || phnum === 0xffff)) {
-      const first = this.#read(shoff, 64);
-      if (shnum === 0) shnum = num(first.readBigUInt64LE(32));
-      if (shstrndx === SHN_XINDEX) shstrndx = first.readUInt32LE(40);
-      if (phnum === 0xffff) phnum = first.readUInt32LE(44);
-    }
-
-    const segments: ElfSegment[] = [];
-    if (phoff !== 0 && phnum > 0) {
-      const table = this.#read(phoff, phnum * phentsize);
-      for (let i = 0; i < phnum; i++) {
-        const p = i * phentsize;
-        segments.push({
-          type: table.readUInt32LE(p), flags: table.readUInt32LE(p + 4), offset: num(table.readBigUInt64LE(p + 8)),
-          vaddr: num(table.readBigUInt64LE(p + 16)), fileSize: num(table.readBigUInt64LE(p + 32)), memSize: num(table.readBigUInt64LE(p + 40)),
-        });
+/**
+ * The best definition of each of `names` in one pass over .symtab and .dynsym (see rank; the
+ * first of equals in file order). A versioned name ("malloc@GLIBC_2.2.5") defines its base name too.
+ */
+export function findSymbols(elf: ElfFile, names: readonly string[]): Map<string, FoundSymbol> {
+  const unique = [...new Set(names)].filter((n) => n !== "");
+  const wanted: WantedString[] = unique.map((name) => ({ bytes: Buffer.from(name, "utf8"), stop: name.includes("@") ? undefined : AT }));
+  const best = new Map<string, FoundSymbol>();
+  for (const section of elf.sections) {
+    if (section.type !== SectionType.SYMTAB && section.type !== SectionType.DYNSYM) continue;
+    const table = section.type === SectionType.SYMTAB ? ".symtab" : ".dynsym";
+    // First where the names are in the string table, then which symbols point there.
+    const strtab = elf.symbolNames(section);
+    const hits = elf.findStrings(strtab, wanted);
+    if (hits.size === 0) continue;
+    elf.visitSymbols(section, (e) => {
+      if (e.shndx === SHN_UNDEF) return;
+      const which = hits.get(e.nameOffset);
+      if (!which) return;
+      const found: FoundSymbol = {
+        index: e.index, name: elf.stringAt(strtab, e.nameOffset), value: e.value, size: e.size, type: e.type, bind: e.bind,
+        visibility: e.visibility, shndx: e.shndx, table,
+      };
+      for (const i of which) {
+        const current = best.get(unique[i]!);
+        if (!current || rank(found) < rank(current)) best.set(unique[i]!, found);
       }
-    }
-    this.segments = segments;
-
-    const raw: Omit<ElfSection, "name">[] = [];
-    const nameOffsets: number[] = [];
-    if (shoff !== 0 && shnum > 0) {
-      const table = this.#read(shoff, shnum * shentsize);
-      for (let i = 0; i < shnum; i++) {
-        const p = i * shentsize;
-        nameOffsets.push(table.readUInt32LE(p));
-        raw.push({
-          type: table.readUInt32LE(p + 4), flags: num(table.readBigUInt64LE(p + 8)), addr: num(table.readBigUInt64LE(p + 16)),
-          offset: num(table.readBigUInt64LE(p + 24)), size: num(table.readBigUInt64LE(p + 32)), link: table.readUInt32LE(p + 40),
-          entSize: num(table.readBigUInt64LE(p + 56)),
-        });
-      }
-    }
-    const names = shstrndx < raw.length ? this.#sectionBytes(raw[shstrndx]!) : Buffer.alloc(0);
-    this.sections = raw.map((s, i) => ({ ...s, name: cString(names, nameOffsets[i]!) }));
-    this.#symbols = this.#readSymbols();
-    this.#fd = -1;
+    });
   }
+  return best;
+}
 
-  /** Opens and parses the headers of an ELF file (cached per path while the file is unchanged). */
-  static open(path: string): ElfFile {
-    let stat;
-    try {
-      stat = statSync(path);
-    } catch (err) {
-      throw new TargetNotFoundError("ELF file", path, (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(err));
-    }
-    const key = `${stat.dev}:${stat.ino}:${stat.mtimeMs}:${stat.size}`;
-    const cached = cache.get(path);
-    if (cached && cached.key === key) return cached.elf;
-    const fd = openSync(path, "r");
-    let elf: ElfFile;
-    try {
-      elf = new ElfFile(path, fd);
-    } finally {
-      closeSync(fd);
-    }
-    cache.set(path, { key, elf });
-    return elf;
-  }
+/** The best definition of `name` (see findSymbols). */
+export function findSymbol(elf: ElfFile, name: string): FoundSymbol | undefined {
+  return findSymbols(elf, [name]).get(name);
+}
 
-  /** Every symbol of .symtab and then .dynsym (stripped binaries only have the latter). */
-  symbols(): readonly ElfSymbol[] {
-    return this.#symbols;
-  }
+/** The file offset of `symbol` (plus `extra` bytes into it), or TargetNotFoundError. */
+export function symbolOffset(elf: ElfFile, symbol: string, extra = 0): number {
+  return symbolOffsets(elf, [symbol])[0]! + extra;
+}
 
-  #readSymbols(): ElfSymbol[] {
-    const out: ElfSymbol[] = [];
-    for (const section of this.sections) {
-      if (section.type !== SHT_SYMTAB && section.type !== SHT_DYNSYM) continue;
-      const strtab = this.sections[section.link];
-      if (!strtab) continue;
-      const table = section.type === SHT_SYMTAB ? ".symtab" : ".dynsym";
-      const data = this.#sectionBytes(section);
-      const strings = this.#sectionBytes(strtab);
-      const entSize = section.entSize || SYM_SIZE;
-      for (let p = entSize; p + SYM_SIZE <= data.length; p += entSize) { // entry 0 is the null symbol
-        const info = data[p + 4]!;
-        out.push({
-          name: cString(strings, data.readUInt32LE(p)), value: num(data.readBigUInt64LE(p + 8)), size: num(data.readBigUInt64LE(p + 16)),
-          type: info & 0xf, binding: info >> 4, sectionIndex: data.readUInt16LE(p + 6), table,
-        });
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The best definition of `name`: a defined symbol, functions before other kinds, global before
-   * weak before local, .symtab before .dynsym. A versioned name ("malloc@GLIBC_2.2.5") matches too.
-   */
-  findSymbol(name: string): ElfSymbol | undefined {
-    if (!this.#byName) {
-      const byName = new Map<string, ElfSymbol[]>();
-      for (const sym of this.symbols()) {
-        if (sym.sectionIndex === SHN_UNDEF || sym.name === "") continue;
-        const add = (key: string): void => { const list = byName.get(key); if (list) list.push(sym); else byName.set(key, [sym]); };
-        add(sym.name);
-        const at = sym.name.indexOf("@");
-        if (at > 0) add(sym.name.slice(0, at));
-      }
-      this.#byName = byName;
-    }
-    const candidates = this.#byName.get(name);
-    if (!candidates) return undefined;
-    const rank = (s: ElfSymbol): number =>
-      (s.type === SymbolType.FUNC || s.type === SymbolType.GNU_IFUNC ? 0 : 10) +
-      (s.binding === SymbolBind.GLOBAL ? 0 : s.binding === SymbolBind.WEAK ? 1 : 2) +
-      (s.table === ".symtab" ? 0 : 0.5);
-    return [...candidates].sort((a, b) => rank(a) - rank(b))[0];
-  }
-
-  /**
-   * Turns a virtual address into a file offset through the PT_LOAD segment that maps it
-   * (executable ones first), or, in objects without program headers, the section holding it.
-   */
-  addressToOffset(address: number): number | undefined {
-    const loads = this.segments.filter((s) => s.type === PT_LOAD);
-    const ordered = [...loads.filter((s) => s.flags & PF_X), ...loads.filter((s) => !(s.flags & PF_X))];
-    for (const s of ordered) {
-      if (address >= s.vaddr && address < s.vaddr + s.fileSize) return address - s.vaddr + s.offset;
-    }
-    for (const s of this.sections) {
-      if (s.type === SHT_NOBITS || s.addr === 0) continue;
-      if (address >= s.addr && address < s.addr + s.size) return address - s.addr + s.offset;
-    }
-    return undefined;
-  }
-
-  /** The file offset of `symbol` (plus `extra` bytes into it), or TargetNotFoundError. */
-  symbolOffset(symbol: string, extra = 0): number {
-    const sym = this.findSymbol(symbol);
+/** The file offsets of `symbols`, in order, from one pass over the symbol tables; TargetNotFoundError for the first missing. */
+export function symbolOffsets(elf: ElfFile, symbols: readonly string[]): number[] {
+  const found = findSymbols(elf, symbols);
+  const path = elf.file ?? "the ELF file";
+  return symbols.map((symbol) => {
+    const sym = found.get(symbol);
     if (!sym) {
-      const hasSymtab = this.sections.some((s) => s.type === SHT_SYMTAB);
-      throw new TargetNotFoundError("symbol", symbol, `not defined in ${this.path}${hasSymtab ? "" : " (the file is stripped: only .dynsym was searched)"}`);
+      const hasSymtab = elf.sections.some((s) => s.type === SectionType.SYMTAB);
+      throw new TargetNotFoundError("symbol", symbol, `not defined in ${path}${hasSymtab ? "" : " (the file is stripped: only .dynsym was searched)"}`);
     }
-    if (sym.sectionIndex >= SHN_LORESERVE) {
-      throw new TargetNotFoundError("symbol", symbol, `${this.path} defines it as an absolute or common symbol, not code`);
+    if (sym.shndx >= SHN_LORESERVE) {
+      throw new TargetNotFoundError("symbol", symbol, `${path} defines it as an absolute or common symbol, not code`);
     }
-    const offset = this.addressToOffset(sym.value);
+    const offset = elf.addressToOffset(sym.value);
     if (offset === undefined) {
-      throw new TargetNotFoundError("symbol", symbol, `its address 0x${sym.value.toString(16)} lies in no loadable segment of ${this.path}`);
+      throw new TargetNotFoundError("symbol", symbol, `its address 0x${sym.value.toString(16)} lies in no loadable segment of ${path}`);
     }
-    return offset + extra;
-  }
-
-  #read(offset: number, length: number): Buffer {
-    const buf = Buffer.alloc(length);
-    let done = 0;
-    while (done < length) {
-      const n = readSync(this.#fd, buf, done, length - done, offset + done);
-      if (n === 0) throw new ElfFormatError(this.path, `truncated: wanted ${length} bytes at offset ${offset}`);
-      done += n;
-    }
-    return buf;
-  }
-
-  #sectionBytes(section: Omit<ElfSection, "name">): Buffer {
-    if (section.type === SHT_NOBITS || section.size === 0) return Buffer.alloc(0);
-    return this.#read(section.offset, section.size);
-  }
-}
-
-const cache = new Map<string, { key: string; elf: ElfFile }>();
-
-function num(value: bigint): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`ELF value 0x${value.toString(16)} is too large`);
-  return Number(value);
-}
-
-function cString(bytes: Buffer, offset: number): string {
-  if (offset >= bytes.length) return "";
-  const end = bytes.indexOf(0, offset);
-  return bytes.toString("utf8", offset, end < 0 ? bytes.length : end);
+    return offset;
+  });
 }
 
 const LIBRARY_DIRS = [
@@ -264,7 +109,13 @@ export function resolveBinaryPath(target: string): string {
   throw new TargetNotFoundError("binary", target, "not a path, and not found in the library directories or on $PATH");
 }
 
-/** Resolves `symbol` in the ELF file at `path` to a file offset (see ElfFile.symbolOffset). */
+/** Resolves `symbol` in the ELF file at `path` to a file offset (see symbolOffset). */
 export function symbolFileOffset(path: string, symbol: string, extra = 0): number {
-  return ElfFile.open(path).symbolOffset(symbol, extra);
+  return symbolFileOffsets(path, [symbol])[0]! + extra;
+}
+
+/** Resolves each of `symbols` in the ELF file at `path` to a file offset, reading the file once. */
+export function symbolFileOffsets(path: string, symbols: readonly string[]): number[] {
+  using elf = ElfFile.open(path);
+  return symbolOffsets(elf, symbols);
 }

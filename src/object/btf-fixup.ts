@@ -5,7 +5,7 @@
 // and CO-RE results computed against the object's BTF stay valid — and appends what is needed
 // (a dummy VAR standing in for extern functions in .ksyms).
 import { BtfKind } from "../btf/kinds.js";
-import { SymbolBind, SymbolType, SymbolVisibility } from "./elf.js";
+import { SymbolBind, SymbolType, SymbolVisibility } from "../elf/constants.js";
 import { ObjectBtfError } from "./errors.js";
 import type { BpfObjectFile } from "./object.js";
 

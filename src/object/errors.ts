@@ -2,25 +2,10 @@
 // (when known), the ELF section, the program, the byte offset or instruction. Parsing never
 // throws anything else on purpose: malformed input of any kind ends in one of these (or in a
 // BtfError from the BTF decoder, which this module wraps as ObjectBtfError).
-import { TsbpfError } from "../sys/errors.js";
+import { ObjectError } from "../elf/errors.js";
 
-/** Base of every error about an object file. `where` locates the problem (section, offset…). */
-export class ObjectError extends TsbpfError {
-  override name = "ObjectError";
-  constructor(readonly what: string, readonly where?: string, options?: { cause?: unknown }) {
-    super(where ? `${where}: ${what}` : what, options);
-  }
-}
-
-/** The file is not a well-formed ELF64 object: truncated, corrupt header or section table. */
-export class ElfError extends ObjectError {
-  override name = "ElfError";
-}
-
-/** The file is an ELF object, but not one for this machine (not BPF, not 64-bit, wrong byte order). */
-export class ElfMachineError extends ObjectError {
-  override name = "ElfMachineError";
-}
+// The ELF reader's errors are the first kinds of ObjectError: one hierarchy for everything here.
+export { ObjectError, ElfError, ElfMachineError } from "../elf/errors.js";
 
 /** A relocation that cannot be applied (bad symbol, wrong instruction, unknown target). */
 export class RelocationError extends ObjectError {

@@ -7,10 +7,8 @@ import { Btf as BtfClass } from "../btf/decoder.js";
 import { BtfError, BtfKind, type BtfType } from "../btf/kinds.js";
 import { ProgType } from "../uapi.js";
 import { parseBtfExt, type SectionExtInfo } from "./btf-ext.js";
-import {
-  ElfFile, SectionFlags, SectionType, SHN_LORESERVE, SHN_UNDEF, SymbolBind, SymbolType, SymbolVisibility,
-  type ElfSection, type ElfSymbol,
-} from "./elf.js";
+import { SectionFlags, SectionType, SHN_LORESERVE, SHN_UNDEF, SymbolBind, SymbolType, SymbolVisibility } from "../elf/constants.js";
+import { ElfFile, type ElfSection, type ElfSymbol } from "../elf/reader.js";
 import { ElfError, MapDefinitionError, ObjectBtfError, ObjectError, RelocationError } from "./errors.js";
 import { dataMap, parseBtfMaps, parseLegacyMaps, type MapDefinition } from "./maps.js";
 import { sectionDef, sectionTarget, type SectionDef, type SectionKind } from "./sections.js";

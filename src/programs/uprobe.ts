@@ -8,7 +8,7 @@ import { linkCreate } from "../sys/bpf.js";
 import { NativeMemory } from "../sys/libc.js";
 import { Errno, NotSupportedError, SyscallError, syscallError, TargetNotFoundError, TsbpfError } from "../sys/errors.js";
 import { addProbeEvent, perfEventOpenErrno, PerfType, pmuRetprobeBit, pmuType, probeEventsFile } from "../sys/perf.js";
-import { ElfFile, resolveBinaryPath } from "../elf/symbols.js";
+import { resolveBinaryPath, symbolFileOffset, symbolFileOffsets } from "../elf/symbols.js";
 import { LegacyAttachment, Link, type Attachment } from "../links/link.js";
 import { loadRaw, Program, type LoadOptions } from "./program.js";
 import { attachToPerfEvent, type KindSpec, type ProgramRef } from "./tracing-common.js";
@@ -86,7 +86,7 @@ export class UprobeProgram extends Program {
 export function resolveUprobeTarget(target: Pick<UprobeTarget, "binary" | "symbol" | "offset">): { path: string; offset: number; label: string } {
   const path = resolveBinaryPath(target.binary);
   if (target.symbol !== undefined) {
-    const offset = ElfFile.open(path).symbolOffset(target.symbol, target.offset ?? 0);
+    const offset = symbolFileOffset(path, target.symbol, target.offset ?? 0);
     return { path, offset, label: `${path}:${target.symbol}${target.offset ? `+${target.offset}` : ""}` };
   }
   if (target.offset === undefined) throw new TsbpfError(`uprobe on ${path}: give a symbol or a file offset`);
@@ -150,8 +150,7 @@ function uprobeOpenError(errno: number, description: string, pid: number): Error
 export function attachUprobeMulti(program: ProgramRef, target: UprobeMultiTarget): Link {
   const path = resolveBinaryPath(target.binary);
   const symbols = target.symbols ?? [];
-  const elf = symbols.length ? ElfFile.open(path) : undefined;
-  const offsets = [...symbols.map((s) => elf!.symbolOffset(s)), ...(target.offsets ?? [])];
+  const offsets = [...(symbols.length ? symbolFileOffsets(path, symbols) : []), ...(target.offsets ?? [])];
   if (offsets.length === 0) throw new TsbpfError(`uprobe_multi on ${path}: give at least one symbol or offset`);
   if (target.cookies && target.cookies.length !== offsets.length) {
     throw new TsbpfError(`uprobe_multi on ${path}: ${target.cookies.length} cookies for ${offsets.length} probes`);
