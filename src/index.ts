@@ -15,9 +15,8 @@ export type { MapRef } from "./asm/index.js";
 export {
   MapType, ProgType, AttachType, LinkType, MapFlags, UpdateFlags, ProgFlags, XdpAction, TcAction, enumName,
 } from "./uapi.js";
-export {
-  TsbpfError, SyscallError, PermissionError, NotSupportedError, TargetNotFoundError, AlreadyAttachedError, Errno, errnoName,
-} from "./sys/errors.js";
+export { TsbpfError, Errno, errnoName } from "./errors.js";
+export { SyscallError, PermissionError, NotSupportedError, TargetNotFoundError, AlreadyAttachedError } from "./sys/errors.js";
 export { InterfaceNotFoundError, NetlinkError } from "./sys/netlink.js";
 export { withNetns } from "./sys/netns.js";
 export { ensureBpffs, ensureTracefs, cgroup2Path } from "./sys/mounts.js";

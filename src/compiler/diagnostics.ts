@@ -1,5 +1,5 @@
 // Compile errors: every one names file:line:col and gives a one-line reason.
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 
 export interface Diagnostic {
   file: string;

@@ -2,7 +2,8 @@
 // virtual address into the file offset the uprobe PMU and uprobe_multi links expect. Only the
 // headers, the symbol tables and their string tables are read, so large binaries stay cheap.
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { TargetNotFoundError, TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
+import { TargetNotFoundError } from "../sys/errors.js";
 import {
   ELF_MAGIC, ELFCLASS64, ELFDATA2LSB, SectionType, SegmentFlags, SegmentType, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SYM_SIZE,
   SymbolBind, SymbolType,

@@ -2,7 +2,7 @@
 // (when known), the ELF section, the program, the byte offset or instruction. Parsing never
 // throws anything else on purpose: malformed input of any kind ends in one of these (or in a
 // BtfError from the BTF decoder, which this module wraps as ObjectBtfError).
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 
 /** Base of every error about an object file. `where` locates the problem (section, offset…). */
 export class ObjectError extends TsbpfError {

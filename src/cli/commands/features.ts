@@ -1,6 +1,7 @@
 // `tsbpf features`: what this kernel and host can do, found by trying each thing for real.
 import { DEFAULT_HELPER_PROGRAM_TYPES, probeFeatures, type FeatureEntry, type FeatureReport } from "../../features.js";
-import { Errno, PermissionError } from "../../sys/errors.js";
+import { Errno } from "../../errors.js";
+import { PermissionError } from "../../sys/errors.js";
 import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
 import { renderTable } from "../table.js";
 
