@@ -3,6 +3,7 @@
 // snake_case fields, and buffered line output.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { TsbpfError } from "../errors.js";
 
 export interface CommandIo {
   stdout: (text: string) => void;
@@ -33,7 +34,7 @@ export interface Command {
  * The command line was wrong: main prints the message and a pointer to `tsbpf NAME --help`,
  * exit code 2. `usage` is the command's usage text, printed in full only for --help.
  */
-export class UsageError extends Error {
+export class UsageError extends TsbpfError {
   override name = "UsageError";
   constructor(message: string, readonly usage?: string) {
     super(message);

@@ -23,7 +23,7 @@ export class CompileError extends TsbpfError {
 }
 
 /** Thrown inside the front end to abandon the current function at its first error. */
-export class Bail extends Error {
+export class Bail extends TsbpfError {
   constructor(readonly diagnostic: Diagnostic) {
     super(formatDiagnostic(diagnostic));
   }
