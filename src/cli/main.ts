@@ -8,7 +8,9 @@
 // with --help). With --json a fatal error is also one {"type":"error"} record on stdout.
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { processIo, UsageError, type Command, type CommandIo } from "./command.js";
+import { UsageError } from "../cmdline/args.js";
+import { processIo, type CommandIo } from "../cmdline/io.js";
+import { type Command } from "./command.js";
 import { PermissionError } from "../sys/errors.js";
 import { CompileError, formatDiagnostic } from "../compiler/diagnostics.js";
 import type { VerifierError } from "../programs/program.js";

@@ -2,8 +2,9 @@
 import { DEFAULT_HELPER_PROGRAM_TYPES, probeFeatures, type FeatureEntry, type FeatureReport } from "../../features.js";
 import { Errno } from "../../errors.js";
 import { PermissionError } from "../../sys/errors.js";
-import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
-import { renderTable } from "../table.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { LineWriter, type CommandIo } from "../../cmdline/io.js";
+import { renderTable } from "../../cmdline/table.js";
 
 export const name = "features";
 export const summary = "probe which program types, map types, helpers and attach kinds work here";
