@@ -10,7 +10,8 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { bpfErrno, closeFd, Cmd, linkCreate, mapCreate, objPin, progLoadAttr, type LinkCreateExtra, type MapCreateAttr } from "./sys/bpf.js";
-import { Errno, errnoName, SyscallError } from "./sys/errors.js";
+import { Errno, errnoName } from "./errors.js";
+import { SyscallError } from "./sys/errors.js";
 import { lastErrno, native, NativeMemory } from "./sys/libc.js";
 import { currentNetns, setns } from "./sys/netns.js";
 import { perfEventOpenErrno, PerfSwConfig, PerfType, pmuType } from "./sys/perf.js";

@@ -3,7 +3,8 @@
 // and closing it again. Objects can vanish between two calls; those are skipped.
 import { readdirSync, readFileSync } from "node:fs";
 import { closeFd, Cmd, enableStats, fdById, getNextId } from "./sys/bpf.js";
-import { Errno, SyscallError, TargetNotFoundError } from "./sys/errors.js";
+import { Errno } from "./errors.js";
+import { SyscallError, TargetNotFoundError } from "./sys/errors.js";
 import { btfInfo, linkInfo, mapInfoFull, progInfo, type BtfInfo, type LinkTarget, PerfEventLinkType } from "./sys/info.js";
 import { AttachType, enumName, LinkType, MapFlags, MapType, ProgType } from "./uapi.js";
 import { listing } from "./asm/disasm.js";

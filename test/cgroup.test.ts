@@ -10,7 +10,8 @@ import {
   cgroupPrograms, CgroupSkbHooks, CgroupSkbProgram, CgroupSockAddrProgram, CgroupSockProgram, SockOpsProgram,
 } from "../src/programs/cgroup.js";
 import { LegacyAttachment, Link } from "../src/links/link.js";
-import { AlreadyAttachedError, TargetNotFoundError, TsbpfError } from "../src/sys/errors.js";
+import { TsbpfError } from "../src/errors.js";
+import { AlreadyAttachedError, TargetNotFoundError } from "../src/sys/errors.js";
 import { AttachType } from "../src/uapi.js";
 import { Assembler, R0, R1, R2, R6, R7, R10, Size } from "../src/asm/index.js";
 import { ArrayMap, u64 } from "../src/maps/index.js";

@@ -8,7 +8,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseCommandArgs, UsageError } from "../src/cli/command.js";
+import { parseCommandArgs, UsageError } from "../src/cmdline/args.js";
 import { repoRoot } from "./compiler-helpers.js";
 import { ROOT_WITHOUT_CAPABILITIES } from "./helpers/tool-process.js";
 

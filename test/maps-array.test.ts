@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ArrayMap, MapReadOnlyError, struct, u32, u64 } from "../src/maps/index.js";
-import { NotSupportedError, TsbpfError } from "../src/sys/errors.js";
+import { TsbpfError } from "../src/errors.js";
+import { NotSupportedError } from "../src/sys/errors.js";
 import { MapFlags, MapType } from "../src/uapi.js";
 
 test("array map: every index exists, set/get/iterate, out-of-range and delete refused", () => {

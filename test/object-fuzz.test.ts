@@ -13,7 +13,7 @@ import { loadObject } from "../src/loader/index.js";
 import { generateTypes } from "../src/loader/gen-types.js";
 import { btfCodec } from "../src/loader/btf-codec.js";
 import { kernelBtf } from "../src/btf/vmlinux.js";
-import { TsbpfError } from "../src/sys/errors.js";
+import { TsbpfError } from "../src/errors.js";
 import { MapType } from "../src/uapi.js";
 import { corpusNames, corpusObject } from "./helpers/bpf-corpus.js";
 

@@ -14,7 +14,7 @@ import { nonSnakeCaseKeys } from "../src/tools/common/ndjson.js";
 import { TcpTracker, addressText, type ClosedConnection } from "../src/tools/tcp/tracker.js";
 import { closedLine } from "../src/tools/tcp/report.js";
 import { run as runTcpCommand } from "../src/cli/commands/tcp.js";
-import { UsageError } from "../src/cli/command.js";
+import { UsageError } from "../src/cmdline/args.js";
 import { vethPairFor, vethPairWithV6For, type NetnsEnd, type PairAddresses, type VethPair } from "./helpers/netns.js";
 import { buildC, tempDir } from "./tracing-helpers.js";
 import { ndjsonRecords, runTool, ToolProcess, UNPRIVILEGED } from "./helpers/tool-process.js";

@@ -6,7 +6,8 @@ import { once } from "node:events";
 import { UprobeProgram } from "../src/programs/uprobe.js";
 import { ElfFile } from "../src/elf/reader.js";
 import { findSymbol, resolveBinaryPath, symbolFileOffset, symbolOffset } from "../src/elf/symbols.js";
-import { TargetNotFoundError, TsbpfError } from "../src/sys/errors.js";
+import { TsbpfError } from "../src/errors.js";
+import { TargetNotFoundError } from "../src/sys/errors.js";
 import { buildC, CounterMap, counterProgram, tempDir } from "./tracing-helpers.js";
 
 // Two probe targets; -fcf-protection makes every function start with endbr64, which lets the

@@ -1,9 +1,11 @@
+import { TsbpfError } from "../errors.js";
+
 /**
  * Errors raised while building, encoding or decoding BPF programs.
  * `label` / `line` are set when the problem is tied to one, so callers
  * (a compiler, an editor integration) can point at it without parsing text.
  */
-export class AsmError extends Error {
+export class AsmError extends TsbpfError {
   override readonly name = "AsmError";
   /** Label the error is about (unknown, duplicate, out of range). */
   readonly label?: string;

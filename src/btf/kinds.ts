@@ -1,7 +1,7 @@
 // BTF wire format facts (include/uapi/linux/btf.h, Documentation/bpf/btf.rst) and the typed
 // shapes the decoder hands out. Everything in the type section is a little sequence of u32 words,
 // which is why the decoder and encoder both work in 32-bit words rather than bytes.
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 
 export const BTF_MAGIC = 0xeb9f;
 export const BTF_VERSION = 1;

@@ -8,7 +8,9 @@
 // with --help). With --json a fatal error is also one {"type":"error"} record on stdout.
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { processIo, UsageError, type Command, type CommandIo } from "./command.js";
+import { UsageError } from "../cmdline/args.js";
+import { processIo, type CommandIo } from "../cmdline/io.js";
+import { type Command } from "./command.js";
 import { PermissionError } from "../sys/errors.js";
 import { CompileError, formatDiagnostic } from "../compiler/diagnostics.js";
 import type { VerifierError } from "../programs/program.js";
@@ -19,7 +21,7 @@ interface Registration {
 }
 
 /** Every subcommand. */
-export const COMMANDS: Registration[] = [
+export const COMMANDS: readonly Registration[] = [
   { name: "prog", load: () => import("./commands/prog.js") },
   { name: "map", load: () => import("./commands/map.js") },
   { name: "link", load: () => import("./commands/link.js") },
@@ -39,13 +41,6 @@ export const COMMANDS: Registration[] = [
   { name: "filter", load: () => import("./commands/filter.js") },
   { name: "init", load: () => import("./commands/init.js") },
 ];
-
-/** Adds a command at run time (for embedders and tests); a later registration of a name wins. */
-export function registerCommand(name: string, load: Registration["load"]): void {
-  const at = COMMANDS.findIndex((c) => c.name === name);
-  if (at >= 0) COMMANDS.splice(at, 1);
-  COMMANDS.push({ name, load });
-}
 
 async function loadCommand(registration: Registration): Promise<Command> {
   const mod = await registration.load();

@@ -3,7 +3,7 @@
 import type { Artifact } from "../compiler/artifact.js";
 import { KernelObject } from "../loader/kernel-object.js";
 import { VerifierError, type Program } from "../programs/program.js";
-import type { CommandIo } from "./command.js";
+import type { CommandIo } from "../cmdline/io.js";
 
 /** Prints each program's verifier log (kept with LoadOptions.keepLog) under a header line. */
 export function printVerifierLogs(programs: Record<string, Program | undefined>, io: CommandIo): void {

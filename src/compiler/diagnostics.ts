@@ -1,5 +1,5 @@
 // Compile errors: every one names file:line:col and gives a one-line reason.
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 
 export interface Diagnostic {
   file: string;
@@ -23,7 +23,7 @@ export class CompileError extends TsbpfError {
 }
 
 /** Thrown inside the front end to abandon the current function at its first error. */
-export class Bail extends Error {
+export class Bail extends TsbpfError {
   constructor(readonly diagnostic: Diagnostic) {
     super(formatDiagnostic(diagnostic));
   }

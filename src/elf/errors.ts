@@ -1,7 +1,7 @@
 // Errors of the ELF reader (src/elf/reader.ts). They are ObjectErrors ("object file" in the ELF
 // sense: relocatable objects, executables and shared libraries alike), so the BPF object reader
 // (src/object), which re-exports them, keeps one base for everything it throws.
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 
 /** Base of every error about an object file. `where` locates the problem (section, offset…). */
 export class ObjectError extends TsbpfError {

@@ -3,7 +3,8 @@
 import { bpfErrno, Cmd, mapElemAttr } from "../sys/bpf.js";
 import { possibleCpuCount } from "../sys/cpus.js";
 import { NativeMemory } from "../sys/libc.js";
-import { syscallError, TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
+import { syscallError } from "../sys/errors.js";
 import { mapInfo } from "../maps/info.js";
 import { MapType } from "../uapi.js";
 

@@ -14,7 +14,8 @@
 // data would make the worker's next epoll_wait return at once, before the main thread had a
 // chance to drain it.
 import { lastErrno, native, NativeMemory } from "../sys/libc.js";
-import { syscallError, TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
+import { syscallError } from "../sys/errors.js";
 
 export const EpollEvents = { IN: 0x001, PRI: 0x002, OUT: 0x004, ERR: 0x008, HUP: 0x010, RDNORM: 0x040, WRNORM: 0x100, ONESHOT: 1 << 30 } as const;
 

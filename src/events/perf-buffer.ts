@@ -13,7 +13,8 @@
 import { bpfErrno, Cmd, mapElemAttr } from "../sys/bpf.js";
 import { onlineCpus } from "../sys/cpus.js";
 import { native, NativeMemory } from "../sys/libc.js";
-import { syscallError, TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
+import { syscallError } from "../sys/errors.js";
 import { PerfSampleType, PerfSwConfig, PerfType, perfEventOpenErrno } from "../sys/perf.js";
 import { mapInfo } from "../maps/info.js";
 import { MapType } from "../uapi.js";

@@ -1,7 +1,7 @@
 // What ring buffers and perf buffers share: draining now (consume), draining until told to stop
 // (poll), async iteration over copies, and a close that is safe even from inside a callback.
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 import type { Watch } from "./epoll.js";
 import type { RecordCallback, RingRecord } from "./record.js";
 

@@ -10,7 +10,7 @@
 // that the program counts them itself: when bpf_ringbuf_reserve() returns NULL (or
 // bpf_ringbuf_output() returns < 0) it adds 1 to a u64 at key 0 of a BPF_MAP_TYPE_PERCPU_ARRAY
 // (key u32, value u64, 1 entry). Pass that map as `dropCounter` and drops() sums it.
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 import { mapInfo } from "../maps/info.js";
 import { MapType } from "../uapi.js";
 import { Poller, type Watch } from "./epoll.js";

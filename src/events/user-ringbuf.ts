@@ -11,7 +11,7 @@
 // One writer per ring: JavaScript is single-threaded, but two UserRingBuffer objects (or two
 // processes) on the same map would corrupt it.
 import { setTimeout as sleep } from "node:timers/promises";
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 import { mapInfo } from "../maps/info.js";
 import { MapType } from "../uapi.js";
 import { EpollEvents, Poller, type Watch } from "./epoll.js";

@@ -1,9 +1,11 @@
 // Errors of the filter compiler. Every error knows where in the expression it happened, and can
 // show the expression with a caret under the culprit, the way a compiler points at a line.
 
+import { TsbpfError } from "../errors.js";
+
 export type FilterErrorKind = "syntax" | "semantic" | "unsupported";
 
-export class FilterError extends Error {
+export class FilterError extends TsbpfError {
   override name = "FilterError";
   constructor(
     readonly kind: FilterErrorKind,

@@ -13,6 +13,8 @@
 // x<<0, x>>0, x-0 are x; 0+x, 0|x, 0^x are x; 0*x, 0/x, 0%x, 0&x, 0<<x, 0>>x are 0; a load at a
 // constant index becomes an absolute load; a constant divisor of 0 or a shift over 31 is an error.
 
+import { TsbpfError } from "../errors.js";
+
 export type Size = 1 | 2 | 4;
 export type AluOp = "add" | "sub" | "mul" | "div" | "mod" | "and" | "or" | "xor" | "lsh" | "rsh";
 
@@ -41,7 +43,8 @@ export type Cond =
   | { readonly k: "cmp"; readonly op: CmpOp; readonly a: Val; readonly b: Val };
 
 /** A constant expression tcpdump refuses (libpcap's optimizer reports it). */
-export class FoldError extends Error {
+export class FoldError extends TsbpfError {
+  override name = "FoldError";
   constructor(message: string, readonly span?: { start: number; end: number }) { super(message); }
 }
 

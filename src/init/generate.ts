@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 
 export interface Template {
   /** One line for `tsbpf init --help` and the README. */

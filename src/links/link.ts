@@ -2,7 +2,7 @@
 // for hooks that have no link (netlink XDP, clsact filters, perf_event ioctl, socket options),
 // an attachment that knows how to undo itself.
 import { closeFd, linkDetach, linkUpdate, objGet, objPin } from "../sys/bpf.js";
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 
 /** Anything attached: detach() undoes it; `using` does the same at the end of a scope. */
 export interface Attachment extends Disposable {

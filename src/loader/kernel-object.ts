@@ -37,7 +37,7 @@ import type { PerfEventProgram } from "../programs/perf-event.js";
 import { KERNEL_PROGRAM_KINDS, loadProgramKind } from "../programs/kinds.js";
 import { RingBuffer } from "../events/ringbuf.js";
 import type { RingRecord } from "../events/record.js";
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 import { isArtifact, programBytes, type Artifact, type ArtifactLogSite, type ArtifactMap, type ArtifactProgram } from "../compiler/artifact.js";
 import type * as K from "../kernel/index.js";
 import { Btf } from "../btf/decoder.js";

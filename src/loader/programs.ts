@@ -2,7 +2,7 @@
 // that kind's attach(): a `tracepoint/…` program is a TracepointProgram, `tp_btf/…` a
 // TpBtfProgram, `xdp` an XdpProgram, and so on (the kinds are in programs/kinds.ts). Section
 // targets are attached automatically by autoAttach() the way libbpf's auto-attach reads them.
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 import type { Attachment } from "../links/link.js";
 import type { Program, LoadOptions, ProgramSpec } from "../programs/program.js";
 import type { TracepointProgram } from "../programs/tracepoint.js";

@@ -1,7 +1,8 @@
 // BPF_MAP_TYPE_ARRAY: maxEntries values indexed 0..maxEntries-1, all present from the start
 // (zeroed) and never deleted. With `mmapable`, the values are also mapped into this process, so
 // they can be read and written in place without a system call.
-import { syscallError, TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
+import { syscallError } from "../sys/errors.js";
 import { lastErrno, native, viewOf } from "../sys/libc.js";
 import { MapFlags, MapType, UpdateFlags } from "../uapi.js";
 import { u32, type Codec } from "./codec.js";

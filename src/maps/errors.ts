@@ -1,6 +1,7 @@
 // Errors of map operations. Each names the map, so a failure in a program with many maps says
 // which one; the specific classes cover the outcomes callers commonly handle.
-import { Errno, NotSupportedError, SyscallError, TsbpfError } from "../sys/errors.js";
+import { Errno, TsbpfError } from "../errors.js";
+import { NotSupportedError, SyscallError } from "../sys/errors.js";
 
 /** A map operation failed. `mapName` is the name the map was created or opened with. */
 export class MapError extends SyscallError {

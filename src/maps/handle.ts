@@ -2,7 +2,7 @@
 // the kernel knows it by, pinning, freezing, and turning errnos into map errors. Key/value maps
 // build on it in map.ts; queues, bloom filters and ring buffers use it directly.
 import { bpfAt, closeFd, Cmd, commandName, ELEM_ATTR_SIZE, fdById, mapCreate, mapElemAttr, mapFreeze, objGet, objPin } from "../sys/bpf.js";
-import { Errno } from "../sys/errors.js";
+import { Errno } from "../errors.js";
 import { enumName, MapFlags, MapType } from "../uapi.js";
 import {
   KeyExistsError, KeyNotFoundError, MapClosedError, MapError, MapFullError, MapMismatchError, MapReadOnlyError,

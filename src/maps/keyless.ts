@@ -1,7 +1,7 @@
 // Maps without keys (queue, stack, bloom filter): element commands take a NULL key and the value
 // buffer carries the data in or out.
 import { Cmd } from "../sys/bpf.js";
-import { Errno } from "../sys/errors.js";
+import { Errno } from "../errors.js";
 import { NativeMemory } from "../sys/libc.js";
 import type { Codec } from "./codec.js";
 import { MapHandle, type MapDescription } from "./handle.js";

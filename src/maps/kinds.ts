@@ -8,7 +8,7 @@ import { MapType, enumName } from "../uapi.js";
 import { loadBtf } from "../btf/load.js";
 import { mapKeyValueBtf } from "../btf/encoder.js";
 import { closeFd } from "../sys/bpf.js";
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 import { bytes, u32, type Codec } from "./codec.js";
 import type { MapHandle } from "./handle.js";
 import { BpfMap, isPerCpuType, type PerCpuMapType } from "./map.js";

@@ -8,7 +8,7 @@
 // undecoded, lookupBatch() decodes them into [key, value] pairs.
 import { BATCH_ATTR_SIZE, BatchBlock, bpfAt, Cmd, ELEM_ATTR_SIZE, ElemBlock } from "../sys/bpf.js";
 import { possibleCpuCount } from "../sys/cpus.js";
-import { Errno } from "../sys/errors.js";
+import { Errno } from "../errors.js";
 import { NativeMemory } from "../sys/libc.js";
 import { MapType, UpdateFlags } from "../uapi.js";
 import { perCpu, type Codec } from "./codec.js";

@@ -2,7 +2,7 @@
 // contention. User space reads and writes all of them at once, as an array indexed like
 // possibleCpus() (element i belongs to the i-th possible CPU).
 import { possibleCpuCount } from "../sys/cpus.js";
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 import { MapFlags, MapType, UpdateFlags } from "../uapi.js";
 import { perCpu, u32, type Codec } from "./codec.js";
 import { adoptWith, createWith, openMapFd, type MapDescription, type MapOptions, type OpenOptions } from "./handle.js";

@@ -3,7 +3,7 @@
 // and stores them with set().
 import { Cmd } from "../sys/bpf.js";
 import { possibleCpuCount } from "../sys/cpus.js";
-import { Errno } from "../sys/errors.js";
+import { Errno } from "../errors.js";
 import { NativeMemory } from "../sys/libc.js";
 import { MapType, UpdateFlags } from "../uapi.js";
 import { adoptWith, createWith, MapHandle, openMapFd, type MapDescription, type MapOptions, type OpenOptions } from "./handle.js";

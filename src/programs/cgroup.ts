@@ -4,7 +4,8 @@
 // sock_ops TCP events. Attached with a bpf_link on the directory's fd (LINK_CREATE), or on
 // kernels before 5.7 with PROG_ATTACH(BPF_F_ALLOW_MULTI).
 import { closeFd, linkCreate, progAttach, progDetach, progQuery } from "../sys/bpf.js";
-import { AlreadyAttachedError, Errno, SyscallError, TargetNotFoundError, TsbpfError } from "../sys/errors.js";
+import { Errno, TsbpfError } from "../errors.js";
+import { AlreadyAttachedError, SyscallError, TargetNotFoundError } from "../sys/errors.js";
 import { lastErrno, native } from "../sys/libc.js";
 import { AttachType, ProgType } from "../uapi.js";
 import { LegacyAttachment, Link, type Attachment } from "../links/link.js";

@@ -4,7 +4,8 @@
 // BTF). Some hosts forbid these programs by policy: BPF_PROG_LOAD then answers EPERM with an
 // empty verifier log even for root, which becomes a NotSupportedError that says so.
 import { AttachType, ProgType } from "../uapi.js";
-import { NotSupportedError, TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
+import { NotSupportedError } from "../sys/errors.js";
 import type { Link } from "../links/link.js";
 import { loadRaw, Program, type LoadOptions } from "./program.js";
 import { vmlinuxBtfId, type KindSpec } from "./tracing-common.js";

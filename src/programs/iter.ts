@@ -6,7 +6,7 @@ import { read as fsRead, readSync } from "node:fs";
 import { AttachType, ProgType } from "../uapi.js";
 import { closeFd, iterCreate, linkCreate } from "../sys/bpf.js";
 import { NativeMemory } from "../sys/libc.js";
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 import { Link } from "../links/link.js";
 import { loadRaw, Program, type LoadOptions } from "./program.js";
 import { vmlinuxBtfId, type KindSpec, type ProgramRef } from "./tracing-common.js";

@@ -7,7 +7,8 @@
 // The classes are referenced directly: loading stays synchronous, and the program modules are small
 // (their start-up cost is measured with the tools').
 import { kernelBtf } from "../btf/vmlinux.js";
-import { TargetNotFoundError, TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
+import { TargetNotFoundError } from "../sys/errors.js";
 import { AttachType, ProgFlags, ProgType } from "../uapi.js";
 import type { Attachment } from "../links/link.js";
 import type { SectionKind } from "../object/sections.js";

@@ -6,7 +6,8 @@
 import { AttachType, ProgType } from "../uapi.js";
 import { linkCreate } from "../sys/bpf.js";
 import { NativeMemory } from "../sys/libc.js";
-import { Errno, NotSupportedError, SyscallError, syscallError, TargetNotFoundError, TsbpfError } from "../sys/errors.js";
+import { Errno, TsbpfError } from "../errors.js";
+import { NotSupportedError, SyscallError, syscallError, TargetNotFoundError } from "../sys/errors.js";
 import { addProbeEvent, perfEventOpenErrno, PerfType, pmuRetprobeBit, pmuType, probeEventsFile } from "../sys/perf.js";
 import { LegacyAttachment, Link, type Attachment } from "../links/link.js";
 import { loadRaw, Program, type LoadOptions } from "./program.js";

@@ -2,7 +2,8 @@
 // that is taken, and naming the program that holds it.
 import { Cmd, closeFd, fdById, objInfo } from "../sys/bpf.js";
 import { NativeMemory } from "../sys/libc.js";
-import { SyscallError, TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
+import { SyscallError } from "../sys/errors.js";
 import type { KindSpec } from "./tracing-common.js";
 
 export { InterfaceNotFoundError } from "../sys/netlink.js";

@@ -3,7 +3,8 @@
 // source line) it stopped at.
 import { bpfErrno, closeFd, Cmd, objGet, objPin, progLoadAttr, PROG_LOAD_LOG_TRUE_SIZE_OFFSET, commandName } from "../sys/bpf.js";
 import { NativeMemory } from "../sys/libc.js";
-import { Errno, errnoName, syscallError, TsbpfError, NotSupportedError } from "../sys/errors.js";
+import { Errno, errnoName, TsbpfError } from "../errors.js";
+import { syscallError, NotSupportedError } from "../sys/errors.js";
 import { ProgType, enumName } from "../uapi.js";
 import { loadBtf } from "../btf/load.js";
 import { programBtf } from "../btf/ext.js";

@@ -3,7 +3,8 @@
 // raw arguments, an array of u64.
 import { ProgType } from "../uapi.js";
 import { rawTracepointOpen } from "../sys/bpf.js";
-import { Errno, SyscallError, TargetNotFoundError } from "../sys/errors.js";
+import { Errno } from "../errors.js";
+import { SyscallError, TargetNotFoundError } from "../sys/errors.js";
 import { Link } from "../links/link.js";
 import { loadRaw, Program, type LoadOptions } from "./program.js";
 import type { KindSpec, ProgramRef } from "./tracing-common.js";

@@ -2,7 +2,8 @@
 // setsockopt(SO_ATTACH_BPF), they see every packet the socket is about to receive and return how
 // many bytes of it to keep (0 drops it). Also here: the sockets tests and tools attach them to —
 // an AF_PACKET raw socket on an interface and a Unix socket pair.
-import { Errno, SyscallError, TsbpfError } from "../sys/errors.js";
+import { Errno, TsbpfError } from "../errors.js";
+import { SyscallError } from "../sys/errors.js";
 import { lastErrno, native, NativeMemory } from "../sys/libc.js";
 import { ETH_P_ALL, htons, InterfaceNotFoundError, resolveInterface } from "../sys/netlink.js";
 import { ProgType } from "../uapi.js";

@@ -3,7 +3,8 @@
 // programs per hook, gone when the link's last fd closes) or the classic way: a clsact qdisc
 // with a cls_bpf filter in direct-action mode, made through rtnetlink, which stays until removed.
 import { linkCreate, progQuery } from "../sys/bpf.js";
-import { AlreadyAttachedError, Errno, SyscallError } from "../sys/errors.js";
+import { Errno } from "../errors.js";
+import { AlreadyAttachedError, SyscallError } from "../sys/errors.js";
 import {
   bpfFilterAdd, clsactAdd, clsactDelete, filterDelete, filterList, InterfaceNotFoundError, NetlinkError, NetlinkSocket,
   resolveInterface, TcHandle, tcHandle, type FilterId, type FilterInfo,

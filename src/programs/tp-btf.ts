@@ -4,7 +4,8 @@
 // of the `btf_trace_<event>` typedef.
 import { AttachType, ProgType } from "../uapi.js";
 import { linkCreate, rawTracepointOpen } from "../sys/bpf.js";
-import { Errno, SyscallError, TsbpfError } from "../sys/errors.js";
+import { Errno, TsbpfError } from "../errors.js";
+import { SyscallError } from "../sys/errors.js";
 import { Link } from "../links/link.js";
 import { loadRaw, Program, type LoadOptions } from "./program.js";
 import { vmlinuxBtfId, type KindSpec, type ProgramRef } from "./tracing-common.js";

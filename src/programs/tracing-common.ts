@@ -2,7 +2,8 @@
 // event (tracepoint, uprobe, kprobe, software clock) through a perf bpf_link, falling back to
 // PERF_EVENT_IOC_SET_BPF on kernels without perf links.
 import { closeFd, linkCreate } from "../sys/bpf.js";
-import { AlreadyAttachedError, Errno, NotSupportedError, SyscallError, syscallError, TargetNotFoundError, TsbpfError } from "../sys/errors.js";
+import { Errno, TsbpfError } from "../errors.js";
+import { AlreadyAttachedError, NotSupportedError, SyscallError, syscallError, TargetNotFoundError } from "../sys/errors.js";
 import { hasKernelBtf, kernelBtf } from "../btf/vmlinux.js";
 import { perfEventDisable, perfEventEnable, perfEventSetBpfErrno } from "../sys/perf.js";
 import { AttachType } from "../uapi.js";

@@ -4,7 +4,8 @@
 // kernels without XDP links or when asked, through rtnetlink (RTM_SETLINK, IFLA_XDP), which
 // stays attached until removed.
 import { closeFd, linkCreate } from "../sys/bpf.js";
-import { Errno, SyscallError } from "../sys/errors.js";
+import { Errno } from "../errors.js";
+import { SyscallError } from "../sys/errors.js";
 import {
   interfaceExists, InterfaceNotFoundError, NetlinkError, NetlinkSocket, resolveInterface, XdpFlags, xdpQuery, xdpSet, type XdpState,
 } from "../sys/netlink.js";

@@ -1,23 +1,7 @@
 // Typed errors: every failed system call becomes an error that names the operation, the errno
 // and, where we know it, what the user can do about it.
 
-const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM", 2: "ENOENT", 3: "ESRCH", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 9: "EBADF",
-  11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 16: "EBUSY", 17: "EEXIST", 19: "ENODEV",
-  20: "ENOTDIR", 21: "EISDIR", 22: "EINVAL", 24: "EMFILE", 25: "ENOTTY", 28: "ENOSPC", 34: "ERANGE",
-  38: "ENOSYS", 61: "ENODATA", 75: "EOVERFLOW", 93: "EPROTONOSUPPORT", 95: "EOPNOTSUPP",
-  97: "EAFNOSUPPORT", 98: "EADDRINUSE", 105: "ENOBUFS", 110: "ETIMEDOUT", 524: "ENOTSUPP",
-};
-
-export const Errno = {
-  EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, E2BIG: 7, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13,
-  EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENOSPC: 28, ERANGE: 34, ENOSYS: 38,
-  EOPNOTSUPP: 95, ENOTSUPP: 524,
-} as const;
-
-export function errnoName(errno: number): string {
-  return ERRNO_NAMES[errno] ?? `errno ${errno}`;
-}
+import { Errno, errnoName, TsbpfError } from "../errors.js";
 
 /** What an errno usually means for the bpf() and perf_event_open() calls. */
 function hintFor(operation: string, errno: number): string | undefined {
@@ -53,11 +37,6 @@ function hintFor(operation: string, errno: number): string | undefined {
     default:
       return undefined;
   }
-}
-
-/** Base class of every error tsbpf throws on purpose. */
-export class TsbpfError extends Error {
-  override name = "TsbpfError";
 }
 
 /** A system call failed. `operation` is e.g. "BPF_MAP_CREATE" or "perf_event_open". */

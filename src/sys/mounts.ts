@@ -3,7 +3,7 @@
 // bpftool does), otherwise the error says what to mount.
 import { existsSync, readFileSync } from "node:fs";
 import koffi from "koffi";
-import { TsbpfError } from "./errors.js";
+import { TsbpfError } from "../errors.js";
 
 const libc = koffi.load("libc.so.6");
 const mount = libc.func("int mount(const char *, const char *, const char *, unsigned long, const void *)") as

@@ -3,7 +3,8 @@
 // attached. A socket belongs to the network namespace of the thread that opened it, so an
 // attachment keeps the socket it was made with and undoes itself in the same namespace later.
 import { lastErrno, native, NativeMemory } from "./libc.js";
-import { Errno, SyscallError, TargetNotFoundError } from "./errors.js";
+import { Errno } from "../errors.js";
+import { SyscallError, TargetNotFoundError } from "./errors.js";
 
 const AF_NETLINK = 16, AF_UNSPEC = 0;
 const SOCK_RAW = 3, SOCK_CLOEXEC = 0o2000000;

@@ -3,7 +3,8 @@
 // bpf() attach calls run. libuv's worker threads (and koffi's async calls) stay where they were,
 // so code run inside a namespace must be synchronous.
 import { lastErrno, native, SYS } from "./libc.js";
-import { SyscallError, TargetNotFoundError, TsbpfError } from "./errors.js";
+import { TsbpfError } from "../errors.js";
+import { SyscallError, TargetNotFoundError } from "./errors.js";
 
 const O_RDONLY = 0, O_CLOEXEC = 0o2000000;
 export const CLONE_NEWNET = 0x4000_0000;

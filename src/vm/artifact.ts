@@ -5,7 +5,7 @@
 // then need neither root nor the kernel.
 import type { Artifact } from "../compiler/artifact.js";
 import { codecOf } from "../loader/kernel-object.js";
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 import { MapType } from "../uapi.js";
 import type { MapDef, SimProgram, SimResult } from "./simulate.js";
 

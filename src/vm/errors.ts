@@ -1,8 +1,10 @@
 // Errors of the user-space VM. Every one names the instruction (slot index, as the kernel's
 // verifier counts: lddw takes two) so a failing unit test points straight at the bytecode.
 
+import { TsbpfError } from "../errors.js";
+
 /** Base class of everything the VM throws on purpose. */
-export class VmError extends Error {
+export class VmError extends TsbpfError {
   override name = "VmError";
 }
 

@@ -10,7 +10,7 @@ import { MapSpecError } from "../maps/errors.js";
 import type { Watch } from "../events/epoll.js";
 import { EventReader } from "../events/reader.js";
 import { RingRecord, type RecordCallback } from "../events/record.js";
-import { Errno } from "../sys/errors.js";
+import { Errno } from "../errors.js";
 import { MapType } from "../uapi.js";
 import { Region, RegionKind } from "./memory.js";
 import { VmMap, type MapEnv, type VmMapSpec } from "./maps.js";

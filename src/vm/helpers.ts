@@ -3,7 +3,7 @@
 // are bounds-checked like loads and stores: a helper reading past a buffer stops the run with the
 // call instruction and the address.
 import { HELPERS } from "../asm/helpers.js";
-import { Errno } from "../sys/errors.js";
+import { Errno } from "../errors.js";
 import { FUNC_PTR_HI } from "./decode.js";
 import { VmPerfEventArray, VmRingBufMap } from "./events.js";
 import { joinBig } from "./int64.js";

@@ -7,7 +7,7 @@
 // same error classes, so a test written against an emulated map reads like one against the kernel.
 import { bytes as bytesCodec, perCpu as perCpuCodec, u32 as u32Codec, type Codec } from "../maps/codec.js";
 import { KeyExistsError, KeyNotFoundError, MapError, MapFullError, MapSpecError } from "../maps/errors.js";
-import { Errno } from "../sys/errors.js";
+import { Errno } from "../errors.js";
 import { MapFlags, MapType, UpdateFlags } from "../uapi.js";
 import type { DecodedProgram } from "./decode.js";
 import type { Machine } from "./machine.js";

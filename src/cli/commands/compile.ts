@@ -4,8 +4,9 @@ import { compileModule } from "../../compiler/compile.js";
 import { writeElf } from "../../compiler/elf.js";
 import { decode, listing } from "../../asm/index.js";
 import { dumpFunction } from "../../compiler/ir.js";
-import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
-import { checkInputPath, FileError, readInputFile, writeOutputFile } from "../files.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { LineWriter, type CommandIo } from "../../cmdline/io.js";
+import { checkInputPath, FileError, readInputFile, writeOutputFile } from "../../cmdline/files.js";
 import { verifyArtifact } from "../verify.js";
 
 export const name = "compile";

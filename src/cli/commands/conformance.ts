@@ -7,8 +7,9 @@
 //   printf '#!/bin/sh\nexec tsbpf conformance --plugin "$@"\n' > plugin.sh && chmod +x plugin.sh
 //   bpf_conformance_runner --test_file_directory tests --plugin_path ./plugin.sh --cpu_version v4
 import { runConformance, runPlugin } from "../../vm/conformance.js";
-import { LineWriter, parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
-import { checkInputPath } from "../files.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { LineWriter, processIo, type CommandIo } from "../../cmdline/io.js";
+import { checkInputPath } from "../../cmdline/files.js";
 
 export const name = "conformance";
 export const summary = "run bpf_conformance .data files in the user-space VM, or serve as the suite's plugin";

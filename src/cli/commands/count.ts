@@ -1,6 +1,7 @@
 // `tsbpf count`: packets and bytes per EtherType and per IP protocol received on interfaces,
 // counted by an XDP program in per-CPU maps, reported every interval.
-import { parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { processIo, type CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parseMetricsFlag, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
 import { XDP_MODES } from "../../tools/common/xdp.js";

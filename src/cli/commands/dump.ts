@@ -1,6 +1,7 @@
 // `tsbpf dump`: tcpdump on eBPF — packets received (XDP) and sent (TC) on interfaces, filtered in
 // the kernel by a pcap-filter expression, printed as tcpdump prints them or written to pcap/pcapng.
-import { parseCommandArgs, UsageError, type CommandIo } from "../command.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { type CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { XDP_MODES } from "../../tools/common/xdp.js";
 import { parseMetricsFlag, parsePositiveInt } from "../../tools/common/flags.js";

@@ -1,5 +1,6 @@
 // `tsbpf exec`: execsnoop — one line per exec (TIME PCOMM PID PPID UID RET ARGS), from tracepoints.
-import { parseCommandArgs, UsageError, type CommandIo } from "../command.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { type CommandIo } from "../../cmdline/io.js";
 import { parseMetricsFlag, parsePositiveInt } from "../../tools/common/flags.js";
 import { runExec } from "../../tools/exec/run.js";
 

@@ -1,8 +1,10 @@
 // `tsbpf features`: what this kernel and host can do, found by trying each thing for real.
 import { DEFAULT_HELPER_PROGRAM_TYPES, probeFeatures, type FeatureEntry, type FeatureReport } from "../../features.js";
-import { Errno, PermissionError } from "../../sys/errors.js";
-import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
-import { renderTable } from "../table.js";
+import { Errno } from "../../errors.js";
+import { PermissionError } from "../../sys/errors.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { LineWriter, type CommandIo } from "../../cmdline/io.js";
+import { renderTable } from "../../cmdline/table.js";
 
 export const name = "features";
 export const summary = "probe which program types, map types, helpers and attach kinds work here";

@@ -5,8 +5,9 @@ import { FilterError } from "../../filter/errors.js";
 import { replayCapture } from "../../filter/replay.js";
 import { CaptureFormatError } from "../../pcap/errors.js";
 import { readCapture } from "../../pcap/reader.js";
-import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
-import { readInputFile } from "../files.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { LineWriter, type CommandIo } from "../../cmdline/io.js";
+import { readInputFile } from "../../cmdline/files.js";
 
 export const name = "filter";
 export const summary = "compile a tcpdump filter expression to eBPF: print it (-d) or run it over a capture (-r)";

@@ -1,6 +1,7 @@
 // `tsbpf flows`: one line per packet (addresses, ports, protocol) received (XDP) and sent (TC) on
 // interfaces, or with --top a table of the busiest flows with rates, counted in the kernel.
-import { parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { processIo, type CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parseMetricsFlag, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
 import { XDP_MODES } from "../../tools/common/xdp.js";

@@ -4,8 +4,9 @@
 import { generateTracepoints, generateVmlinux } from "../../compiler/gen.js";
 import { tracepointFormat } from "../../programs/tracepoint-format.js";
 import { kernelBtf } from "../../btf/vmlinux.js";
-import { parseCommandArgs, UsageError, type CommandIo } from "../command.js";
-import { writeOutputFile } from "../files.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { type CommandIo } from "../../cmdline/io.js";
+import { writeOutputFile } from "../../cmdline/files.js";
 
 export const name = "gen-kernel";
 export const summary = "declarations of tracepoint records and kernel structs for kernel TypeScript";

@@ -5,8 +5,9 @@
 import { basename } from "node:path";
 import { BpfObjectFile } from "../../object/object.js";
 import { generateTypes } from "../../loader/gen-types.js";
-import { parseCommandArgs, UsageError, type CommandIo } from "../command.js";
-import { checkInputPath, FileError, readInputFile, writeOutputFile } from "../files.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { type CommandIo } from "../../cmdline/io.js";
+import { checkInputPath, FileError, readInputFile, writeOutputFile } from "../../cmdline/files.js";
 
 export const name = "gen";
 export const summary = "generate TypeScript types for an eBPF object (gen types OBJECT.o)";

@@ -1,6 +1,7 @@
 // `tsbpf init DIR [--template NAME] [--tsbpf SPEC]`: a new eBPF project from a template
 // (argument parsing only; the generator and the templates are in src/init and templates/).
-import { parseCommandArgs, UsageError, type CommandIo } from "../command.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { type CommandIo } from "../../cmdline/io.js";
 import { initProject, TEMPLATES, TEMPLATE_NAMES } from "../../init/generate.js";
 
 export const name = "init";

@@ -1,7 +1,8 @@
 // `tsbpf link list`: every bpf_link in the kernel, with its program and where it is attached.
 import { listLinks, type LinkRecord, type LinkTarget } from "../../introspect.js";
-import { jsonValue, LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
-import { renderTable } from "../table.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { jsonValue, LineWriter, type CommandIo } from "../../cmdline/io.js";
+import { renderTable } from "../../cmdline/table.js";
 
 export const name = "link";
 export const summary = "list bpf_links (link list)";

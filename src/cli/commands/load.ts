@@ -8,9 +8,10 @@ import { loadObject } from "../../loader/loader.js";
 import { progInfo } from "../../sys/info.js";
 import { mapInfo } from "../../maps/info.js";
 import { enumName, MapType, ProgType } from "../../uapi.js";
-import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
-import { renderTable } from "../table.js";
-import { checkInputPath, FileError, readInputFile } from "../files.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { LineWriter, type CommandIo } from "../../cmdline/io.js";
+import { renderTable } from "../../cmdline/table.js";
+import { checkInputPath, FileError, readInputFile } from "../../cmdline/files.js";
 import { printVerifierLogs, withVerifierLog } from "../verify.js";
 
 export const name = "load";

@@ -5,10 +5,12 @@ import { bytes } from "../../maps/codec.js";
 import { BpfMap } from "../../maps/map.js";
 import { LruPerCpuHashMap, PerCpuArrayMap, PerCpuHashMap } from "../../maps/per-cpu.js";
 import { possibleCpus } from "../../sys/cpus.js";
-import { errnoName, NotSupportedError, SyscallError, TsbpfError } from "../../sys/errors.js";
+import { errnoName, TsbpfError } from "../../errors.js";
+import { NotSupportedError, SyscallError } from "../../sys/errors.js";
 import { MapType } from "../../uapi.js";
-import { jsonValue, LineWriter, parseCommandArgs, parseId, UsageError, type CommandIo } from "../command.js";
-import { renderTable } from "../table.js";
+import { parseCommandArgs, parseId, UsageError } from "../../cmdline/args.js";
+import { jsonValue, LineWriter, type CommandIo } from "../../cmdline/io.js";
+import { renderTable } from "../../cmdline/table.js";
 
 export const name = "map";
 export const summary = "list maps (map list), print a map's entries (map dump ID)";

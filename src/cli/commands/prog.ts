@@ -1,8 +1,9 @@
 // `tsbpf prog list` and `tsbpf prog dump ID`: the programs loaded in the kernel (all of them,
 // not only tsbpf's) and a program's instructions as the kernel runs them.
 import { listPrograms, programListing, type ProgramRecord } from "../../introspect.js";
-import { jsonValue, LineWriter, parseCommandArgs, parseId, UsageError, type CommandIo } from "../command.js";
-import { renderTable } from "../table.js";
+import { parseCommandArgs, parseId, UsageError } from "../../cmdline/args.js";
+import { jsonValue, LineWriter, type CommandIo } from "../../cmdline/io.js";
+import { renderTable } from "../../cmdline/table.js";
 
 export const name = "prog";
 export const summary = "list loaded programs (prog list), disassemble one (prog dump ID)";

@@ -6,8 +6,9 @@ import { isArtifact, type Artifact } from "../../compiler/artifact.js";
 import { KernelObject } from "../../loader/kernel-object.js";
 import { testRun } from "../../programs/test-run.js";
 import type { Program } from "../../programs/program.js";
-import { LineWriter, parseCommandArgs, UsageError, type CommandIo } from "../command.js";
-import { checkInputPath, FileError, readInputFile } from "../files.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { LineWriter, type CommandIo } from "../../cmdline/io.js";
+import { checkInputPath, FileError, readInputFile } from "../../cmdline/files.js";
 import { printVerifierLogs, withVerifierLog } from "../verify.js";
 
 export const name = "run";

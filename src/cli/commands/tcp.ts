@@ -1,6 +1,7 @@
 // `tsbpf tcp`: TCP per process — connections opened, bytes sent and received, refreshed every
 // interval (tcptop) — or with --closed one line per closed connection (tcplife). Tracepoints only.
-import { parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { processIo, type CommandIo } from "../../cmdline/io.js";
 import { TOOL_OPTIONS, parseMetricsFlag, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
 import { runTcp } from "../../tools/tcp/run.js";
 

@@ -1,6 +1,7 @@
 // `tsbpf top`: the live monitor — packets per protocol, the busiest flows, TCP traffic per process
 // and recent execs on one screen. `npm start` runs it with no arguments.
-import { parseCommandArgs, processIo, UsageError, type CommandIo } from "../command.js";
+import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
+import { processIo, type CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parseMetricsFlag, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
 import { XDP_MODES } from "../../tools/common/xdp.js";

@@ -1,5 +1,5 @@
 // The options every tool shares, their parsing, and the usage text that describes them.
-import { UsageError, type OptionSpec } from "../../cli/command.js";
+import { UsageError, type OptionSpec } from "../../cmdline/args.js";
 import { MetricsAddressError, parseListenAddress, type ListenAddress } from "./listen-address.js";
 
 /** -i/--interface, --interval, --count, --metrics (and --json, --help, which every command has). */

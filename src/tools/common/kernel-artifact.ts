@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { KernelObject, type KernelObjectOptions } from "../../loader/kernel-object.js";
 import type { Artifact } from "../../compiler/artifact.js";
-import { TsbpfError } from "../../sys/errors.js";
+import { TsbpfError } from "../../errors.js";
 
 /**
  * Reads the prebuilt artifact `name` (e.g. "capture.bpf.json") that lives next to the module at

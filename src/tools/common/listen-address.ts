@@ -1,7 +1,7 @@
 // The `--metrics ADDR:PORT` value, parsed without loading node:http (tools that start fast load
 // the metrics server only when the flag is given).
 import { isIP } from "node:net";
-import { TsbpfError } from "../../sys/errors.js";
+import { TsbpfError } from "../../errors.js";
 
 /** Where to listen: host (IPv4 or IPv6 literal, or a name) and port. */
 export interface ListenAddress { host: string; port: number }

@@ -9,7 +9,7 @@
 // unbounded cardinality (PIDs, ephemeral ports).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isIP } from "node:net";
-import { TsbpfError } from "../../sys/errors.js";
+import { TsbpfError } from "../../errors.js";
 import { MetricsAddressError, type ListenAddress } from "./listen-address.js";
 
 export { MetricsAddressError, parseListenAddress, type ListenAddress } from "./listen-address.js";

@@ -1,7 +1,8 @@
 // Checking privileges before touching the kernel, so a user without them gets one clear line
 // ("needs CAP_BPF and CAP_NET_ADMIN") instead of the first EPERM from deep inside a load.
 import { readFileSync } from "node:fs";
-import { Errno, PermissionError } from "../../sys/errors.js";
+import { Errno } from "../../errors.js";
+import { PermissionError } from "../../sys/errors.js";
 
 export const Capability = {
   CAP_NET_ADMIN: 12,

@@ -6,7 +6,8 @@ import { probeFeatures, programTypeSupported } from "../../features.js";
 import { LegacyAttachment, type Attachment } from "../../links/link.js";
 import { attachXdp, xdpInfo, XdpProgram, type XdpMode, type XdpSpec } from "../../programs/xdp.js";
 import { VerifierError } from "../../programs/program.js";
-import { Errno, NotSupportedError, SyscallError } from "../../sys/errors.js";
+import { Errno } from "../../errors.js";
+import { NotSupportedError, SyscallError } from "../../sys/errors.js";
 import type { InterfaceTarget } from "./interfaces.js";
 
 export const XDP_MODES: readonly XdpMode[] = ["auto", "driver", "skb"];

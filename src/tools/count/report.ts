@@ -1,6 +1,6 @@
 // What `tsbpf count` reports: per-interval deltas and rates from successive totals, as NDJSON
 // records, as human tables, and as Prometheus metric families.
-import { renderTable, type Column } from "../../cli/table.js";
+import { renderTable, type Column } from "../../cmdline/table.js";
 import type { InterfaceTarget } from "../common/interfaces.js";
 import type { MetricsRegistry, Sample } from "../common/metrics.js";
 import { clockTime, formatBitRate, formatBytes, formatDuration, formatRate } from "../common/format.js";

@@ -1,5 +1,5 @@
 // Running `tsbpf count` (also callable without the CLI: runCount(options, io, signal)).
-import type { CommandIo } from "../../cli/command.js";
+import type { CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { describeStop, ToolRuntime } from "../common/lifecycle.js";
 import { LiveView, type LiveOutput } from "../common/live-view.js";

@@ -7,8 +7,8 @@
 // accessors) and its bytes copied straight into the writer's buffer (writePacketFrom).
 import { statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import type { CommandIo } from "../../cli/command.js";
-import { fileError, readInputFile } from "../../cli/files.js";
+import type { CommandIo } from "../../cmdline/io.js";
+import { fileError, readInputFile } from "../../cmdline/files.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";

@@ -4,7 +4,7 @@
 //
 // Start-up is kept short (the `startup` benchmark): nothing here loads the TypeScript compiler
 // or parses BTF, and the metrics server (node:http) is imported only with --metrics.
-import type { CommandIo } from "../../cli/command.js";
+import type { CommandIo } from "../../cmdline/io.js";
 import type { ListenAddress } from "../common/metrics.js";
 import { describeStop, summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { streamLines } from "../common/stream.js";

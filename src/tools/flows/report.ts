@@ -1,6 +1,6 @@
 // What `tsbpf flows` prints: per-packet lines and NDJSON records read in place from ring records,
 // the --top table and its NDJSON interval records, the summaries, and the Prometheus families.
-import { renderTable, type Column } from "../../cli/table.js";
+import { renderTable, type Column } from "../../cmdline/table.js";
 import type { RingRecord } from "../../events/record.js";
 import type { MetricsRegistry, Sample } from "../common/metrics.js";
 import { clockTime, formatBitRate, formatBytes, formatDuration, formatRate } from "../common/format.js";

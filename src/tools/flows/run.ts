@@ -1,7 +1,7 @@
 // Running `tsbpf flows` (also callable without the CLI: runFlows(options, io, signal)).
 // Two modes: one line (or NDJSON record) per packet, from the kernel's ring buffer; or --top, a
 // table of the busiest flows every interval, from FlowTracker (counted in the kernel).
-import type { CommandIo } from "../../cli/command.js";
+import type { CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";

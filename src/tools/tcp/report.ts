@@ -1,6 +1,6 @@
 // What `tsbpf tcp` prints: the per-process table (tcptop), one line per closed connection
 // (tcplife), their NDJSON records, the summary, and the Prometheus metrics.
-import { renderTable, type Column } from "../../cli/table.js";
+import { renderTable, type Column } from "../../cmdline/table.js";
 import type { MetricsRegistry, Sample } from "../common/metrics.js";
 import { clockTime, formatBytes, formatDuration } from "../common/format.js";
 import type { ClosedConnection, TcpCounters, TcpProcessRow, TcpSnapshot, TcpTracker } from "./tracker.js";

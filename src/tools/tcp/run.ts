@@ -1,7 +1,7 @@
 // Running `tsbpf tcp` (also callable without the CLI: runTcp(options, io, signal)).
 // Two modes over one TcpTracker: by default a table of processes by TCP bytes every interval
 // (tcptop); with `closed`, one line (or NDJSON record) per closed connection (tcplife).
-import type { CommandIo } from "../../cli/command.js";
+import type { CommandIo } from "../../cmdline/io.js";
 import { describeStop, summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { streamLines } from "../common/stream.js";
 import { LiveView, type LiveOutput } from "../common/live-view.js";

@@ -1,7 +1,7 @@
 // The network panels of `tsbpf top`: packets per protocol and the busiest flows, both from one
 // FlowTracker (the flows tool's XDP ingress + TC egress programs). Counting happens in the
 // kernel; each interval reads the per-protocol totals and the flow table once.
-import { renderTable, type Column } from "../../cli/table.js";
+import { renderTable, type Column } from "../../cmdline/table.js";
 import { formatBitRate, formatBytes, formatRate } from "../common/format.js";
 import type { MetricsRegistry } from "../common/metrics.js";
 import { ipProtocolName } from "../count/names.js";

@@ -3,7 +3,7 @@
 // and recent execs, refreshed every interval. Each panel is its own kernel source; one that cannot
 // start here is shown as unavailable with the reason while the others run.
 import { hostname } from "node:os";
-import type { CommandIo } from "../../cli/command.js";
+import type { CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { clockTime, formatDuration } from "../common/format.js";
 import { selectInterfaces, type InterfaceTarget } from "../common/interfaces.js";

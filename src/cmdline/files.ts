@@ -1,7 +1,7 @@
 // Files named on the command line: reading and writing them, and a failure said the way the
 // shell says it (`FILE: No such file or directory`), never Node's `ENOENT: …, open 'FILE'`.
 import { closeSync, openSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { TsbpfError } from "../sys/errors.js";
+import { TsbpfError } from "../errors.js";
 
 /** A file named on the command line could not be read or written. */
 export class FileError extends TsbpfError {

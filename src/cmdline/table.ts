@@ -1,5 +1,5 @@
-// Column-aligned text tables for the CLI's human output. Numbers align right, text left; the
-// last column is not padded so lines carry no trailing spaces.
+// Column-aligned text tables for the human output of the tools and the `tsbpf` command. Numbers
+// align right, text left; the last column is not padded so lines carry no trailing spaces.
 
 export interface Column<Row> {
   header: string;

@@ -1,0 +1,43 @@
+// How a command talks: its three streams (CommandIo, so tests can capture them), buffered line
+// output and NDJSON values.
+import { readFileSync } from "node:fs";
+
+/** A command's three streams; tests pass their own to capture what it writes. */
+export interface CommandIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdin: () => string;
+}
+
+export const processIo: CommandIo = {
+  stdout: (text) => { process.stdout.write(text); },
+  stderr: (text) => { process.stderr.write(text); },
+  stdin: () => readFileSync(0, "utf8"),
+};
+
+/** A JSON-safe value: bigints become numbers when exact, strings otherwise. */
+export function jsonValue(value: bigint): number | string {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+}
+
+/** Writes lines in chunks (one write per ~64 KiB instead of one per line). */
+export class LineWriter {
+  #parts: string[] = [];
+  #size = 0;
+  constructor(readonly write: (text: string) => void) {}
+  line(text: string): void {
+    this.#parts.push(text, "\n");
+    this.#size += text.length + 1;
+    if (this.#size >= 65536) this.flush();
+  }
+  /** One NDJSON record. */
+  json(record: object): void {
+    this.line(JSON.stringify(record));
+  }
+  flush(): void {
+    if (this.#parts.length === 0) return;
+    this.write(this.#parts.join(""));
+    this.#parts = [];
+    this.#size = 0;
+  }
+}
