@@ -1,5 +1,6 @@
-// Runs last (the runner takes files in name order): after the whole suite, nothing the tests
-// created may remain on the machine — no namespaces, no pins, no attached programs.
+// After the whole suite, nothing the tests created may remain on the machine — no namespaces, no
+// pins, no attached programs. `npm test` runs this folder as its own last step, once the kernel
+// tests have finished, whether they passed or not (and then fails if anything is left).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";

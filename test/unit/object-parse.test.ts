@@ -1,7 +1,6 @@
 // The object model on its own (no kernel objects): sections to program types as libbpf names
-// them, several programs per section, maps of every origin, global variables, externs, the BTF
-// handed to the kernel, func_info/line_info carried to the verifier, kconfig values, generated
-// types and the CLI.
+// them, several programs per section, maps of every origin, global variables, externs,
+// func_info/line_info following their code, and generated types.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,14 +9,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import {
-  BpfObjectFile, fillKconfig, internalMapName, kernelBtfBlob, kernelVersionCode, link, parseKernelConfig, sectionDef, ExternError,
+  BpfObjectFile, fillKconfig, internalMapName, kernelVersionCode, link, parseKernelConfig, sectionDef, ExternError,
 } from "../../src/object/index.js";
-import { Btf } from "../../src/btf/index.js";
-import { loadBtf } from "../../src/btf/load.js";
-import { closeFd } from "../../src/sys/bpf.js";
-import { loadObject } from "../../src/loader/index.js";
 import { generateTypes } from "../../src/loader/gen-types.js";
-import { main } from "../../src/cli/main.js";
 import { AttachType, MapFlags, MapType, ProgType } from "../../src/uapi.js";
 import { corpusObject } from "../helpers/bpf-corpus.js";
 
@@ -46,19 +40,6 @@ test("section names map to program types, expected attach types and targets like
   assert.equal(sectionDef("kprobe")?.progType, ProgType.KPROBE);
   assert.equal(sectionDef("xdp/foo"), undefined, "plain entries match exactly");
   assert.equal(sectionDef("uprobe.s//bin/x:f")?.sleepable, true);
-});
-
-test("the loadable section kinds load as their classes (kprobe and fentry where the kernel has them)", () => {
-  using obj = loadObject(corpusObject("sections"), {
-    programs: { kp: { load: false }, krp: { load: false }, fe: { load: false }, fx: { load: false }, lsm_open: { load: false } },
-  });
-  const classes = Object.fromEntries(Object.entries(obj.programs).map(([n, p]) => [n, p.constructor.name]));
-  assert.deepEqual(classes, {
-    up: "UprobeProgram", urp: "UprobeProgram", tp_short: "TracepointProgram", tp_long: "TracepointProgram", rawtp_long: "RawTracepointProgram",
-    tpbtf: "TpBtfProgram", it: "IterProgram", pe: "PerfEventProgram", sock: "SocketFilterProgram", tc_legacy: "TcProgram",
-    tcx_in: "TcProgram", xdp_frags: "XdpProgram", cg_in: "CgroupSkbProgram", cg_conn: "CgroupSockAddrProgram", sock_ops_prog: "SockOpsProgram",
-    skmsg: "Program", sk_verdict: "Program", flow: "Program", lookup: "Program", sys: "Program",
-  });
 });
 
 test("maps: BTF-defined (with inner maps and initial slots), pinning, ring buffers, legacy, global data", () => {
@@ -116,27 +97,6 @@ test("externs: .kconfig layout in libbpf's order, kfuncs as __ksym functions", (
     (e: unknown) => e instanceof ExternError && /CONFIG_BPF_SYSCALL/.test(e.message) && /tristate/.test(e.message));
 });
 
-test("the BTF handed to the kernel: DATASEC sizes and offsets filled in, externs made acceptable; the kernel takes it", () => {
-  for (const name of ["globals", "externs", "mapinmap", "core", "tracing", "multiprog", "tailcall", "legacy_maps", "ksym_var"]) {
-    const obj = open(name);
-    const blob = kernelBtfBlob(obj)!;
-    const btf = Btf.parse(blob);
-    btf.validate();
-    const fd = loadBtf(blob);
-    closeFd(fd);
-    if (name === "globals") {
-      const bss = btf.datasec(".bss")!;
-      assert.equal(bss.size, 32);
-      assert.deepEqual(bss.vars.map((v) => [btf.nameOf(v.type), v.offset]), [["packets", 0], ["bytes", 8], ["last_len", 16], ["matched", 24]]);
-    }
-    if (name === "externs") {
-      const ksyms = btf.datasec(".ksyms")!;
-      assert.ok(ksyms.vars.every((v) => btf.typeById(v.type).kind === "var"), "functions in .ksyms replaced by a VAR");
-      assert.equal(btf.datasec(".kconfig")!.size, obj.map(".kconfig")!.valueSize);
-    }
-  }
-});
-
 test("linking: subprograms appended in call order, func_info and line_info follow their code", () => {
   const obj = open("multiprog");
   const programs = link(obj);
@@ -150,12 +110,6 @@ test("linking: subprograms appended in call order, func_info and line_info follo
   const insns = Buffer.from(byName.first!.insns);
   const callAt = byName.first!.insns.findIndex((b, i) => i % 8 === 0 && i >= 16 * 8 && b === 0x85 && (insns[i + 1]! >> 4) === 1) / 8;
   assert.equal(callAt + insns.readInt32LE(callAt * 8 + 4) + 1, 23, "sum_of_squares calls the appended square");
-});
-
-test("the verifier log shows the C source lines", () => {
-  using obj = loadObject(corpusObject("globals"), { log: { keepLog: true, logLevel: 2 } });
-  const log = obj.programs.count_packets!.verifierLog ?? "";
-  assert.match(log, /; packets\+\+; @ globals\.bpf\.c:\d+/);
 });
 
 test("gen types: interfaces from the BTF, typed maps/programs/variables; the output type-checks and the loader it declares works", () => {
@@ -187,29 +141,5 @@ void obj.maps.nope;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test("CLI: tsbpf load lists programs and maps (and pins them with --pin); tsbpf gen types prints the module", async (t) => {
-  let stdout = "", stderr = "";
-  const io = { stdout: (s: string) => { stdout += s; }, stderr: (s: string) => { stderr += s; }, stdin: () => "" };
-  assert.equal(await main(["load", corpusObject("multiprog"), "--json"], io), 0, stderr);
-  const records = stdout.trim().split("\n").map((l) => JSON.parse(l) as { kind: string; name: string; type: string });
-  assert.deepEqual(records.filter((r) => r.kind === "program").map((r) => [r.name, r.type]), [["first", "xdp"], ["second", "xdp"], ["sock_a", "socket_filter"], ["sock_b", "socket_filter"]]);
-  assert.deepEqual(records.filter((r) => r.kind === "map").map((r) => r.name), ["results"]);
-  const dir = `/sys/fs/bpf/tsbpf_cli_${process.pid}`;
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  stdout = "";
-  assert.equal(await main(["load", corpusObject("globals"), "--pin", dir, "--set", "verdict=1"], io), 0, stderr);
-  assert.match(stdout, /count_packets\s+xdp\s+xdp/);
-  const pinned = (await import("../../src/programs/program.js")).Program.openPinned(`${dir}/count_packets`, ProgType.XDP);
-  const { testRun } = await import("../../src/programs/test-run.js");
-  assert.equal(testRun(pinned, { data: new Uint8Array(64) }).retval, 1, "the --set verdict took effect in the pinned program");
-  pinned.close();
-  stdout = "";
-  assert.equal(await main(["gen", "types", corpusObject("core")], io), 0, stderr);
-  assert.match(stdout, /export interface ExecInfo \{/);
-  assert.match(stdout, /on_exec: TpBtfProgram;/);
-  assert.equal(await main(["gen", "nope", corpusObject("core")], io), 2);
-  assert.equal(await main(["load"], io), 2);
 });
 
