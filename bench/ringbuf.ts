@@ -25,7 +25,7 @@ import { testRunAsync } from "../src/programs/test-run.js";
 import { ProgType, MapType } from "../src/uapi.js";
 import { RingBuffer } from "../src/events/ringbuf.js";
 import type { RingRecord } from "../src/events/record.js";
-import { counterMap, createMap, ringbufProducer, testPacket } from "../test/events-fixtures.js";
+import { counterMap, createMap, ringbufProducer, testPacket } from "../test/helpers/events-fixtures.js";
 import { benchTempDir, buildPeer, median, runPeer } from "./c-peer.js";
 import type { Figures } from "./run.js";
 

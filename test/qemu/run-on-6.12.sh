@@ -4,14 +4,14 @@
 # The guest is an initramfs holding busybox, this machine's node and its libraries, dist/ and
 # koffi; it mounts proc/sys/tracefs/bpffs, runs `node --test` on the given files and powers off.
 #
-#   npx tsc -p . && test/qemu/run-on-6.12.sh dist/test/kprobe.test.js dist/test/fentry.test.js
+#   npx tsc -p . && test/qemu/run-on-6.12.sh dist/test/kernel/kprobe.test.js dist/test/kernel/fentry.test.js
 #
 # Needs: apt-get install -y qemu-system-x86 busybox-static lz4 (and network for the kernel .deb).
 # Tests that compile C at run time (gcc) cannot run in the guest.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${TSBPF_QEMU_CACHE:-/var/tmp/tsbpf-qemu}
-[ $# -gt 0 ] || { echo "usage: $0 dist/test/X.test.js ..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 dist/test/kernel/X.test.js ..." >&2; exit 2; }
 for t in "$@"; do [ -f "$ROOT/$t" ] || { echo "no such file: $t (build first: npx tsc -p .)" >&2; exit 2; }; done
 for tool in qemu-system-x86_64 busybox lz4; do
   command -v $tool >/dev/null || { echo "missing $tool: apt-get install -y qemu-system-x86 busybox-static lz4" >&2; exit 2; }

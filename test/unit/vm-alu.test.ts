@@ -1,0 +1,310 @@
+// Exact 64-bit semantics of every ALU, jump, byte-order, sign-extension and atomic operation,
+// checked in both VM tiers against a BigInt model written from RFC 9669 (no kernel needed).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Assembler } from "../../src/asm/assembler.js";
+import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_B, BPF_DIV, BPF_DW, BPF_H, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_W, BPF_XOR } from "../../src/asm/opcodes.js";
+import { Vm, type VmProgram } from "../../src/vm/index.js";
+import { Rng, imm32, value64 } from "../helpers/vm-gen.js";
+import { testData } from "../helpers/test-data.js";
+
+const u64 = (x: bigint): bigint => BigInt.asUintN(64, x);
+const s64 = (x: bigint): bigint => BigInt.asIntN(64, x);
+const u32 = (x: bigint): bigint => BigInt.asUintN(32, x);
+const s32 = (x: bigint): bigint => BigInt.asIntN(32, x);
+
+type AluName = "add" | "sub" | "mul" | "div" | "sdiv" | "mod" | "smod" | "or" | "and" | "xor" | "lsh" | "rsh" | "arsh" | "mov";
+const ALU: Record<AluName, { op: number; off?: number }> = {
+  add: { op: BPF_ADD }, sub: { op: BPF_SUB }, mul: { op: BPF_MUL }, div: { op: BPF_DIV }, sdiv: { op: BPF_DIV, off: 1 },
+  mod: { op: BPF_MOD }, smod: { op: BPF_MOD, off: 1 }, or: { op: BPF_OR }, and: { op: BPF_AND }, xor: { op: BPF_XOR },
+  lsh: { op: BPF_LSH }, rsh: { op: BPF_RSH }, arsh: { op: BPF_ARSH }, mov: { op: BPF_MOV },
+};
+
+/** The RFC's definition, on unsigned 64-bit inputs; `wide` false is the 32-bit ALU class. */
+function model(name: AluName, a: bigint, b: bigint, wide: boolean): bigint {
+  const U = wide ? u64 : u32, S = wide ? s64 : s32;
+  const bits = wide ? 63n : 31n;
+  a = U(a); b = U(b);
+  switch (name) {
+    case "add": return U(a + b);
+    case "sub": return U(a - b);
+    case "mul": return U(a * b);
+    case "div": return b === 0n ? 0n : a / b;
+    case "sdiv": return b === 0n ? 0n : U(S(a) / S(b));
+    case "mod": return b === 0n ? a : a % b;
+    case "smod": return b === 0n ? a : U(S(a) % S(b));
+    case "or": return a | b;
+    case "and": return a & b;
+    case "xor": return a ^ b;
+    case "lsh": return U(a << (b & bits));
+    case "rsh": return a >> (b & bits);
+    case "arsh": return U(S(a) >> (b & bits));
+    case "mov": return b;
+  }
+}
+
+const tiers = ["interpreter", "compiled"] as const;
+
+/** A program computing mem[16] = mem[0] OP mem[8] (or OP imm), for many inputs. */
+function aluProgram(vm: Vm, name: AluName, wide: boolean, imm: number | null, sameReg = false): VmProgram {
+  const a = new Assembler();
+  a.ldx(BPF_DW, "r2", "r1", 0).ldx(BPF_DW, "r3", "r1", 8);
+  const { op, off = 0 } = ALU[name];
+  if (wide) a.alu64(op, "r2", imm ?? (sameReg ? "r2" : "r3"), off);
+  else a.alu32(op, "r2", imm ?? (sameReg ? "r2" : "r3"), off);
+  a.stx(BPF_DW, "r1", "r2", 16).mov64("r0", 0).exit();
+  return vm.load({ code: a.assemble().bytes });
+}
+
+function runMem(p: VmProgram, a: bigint, b: bigint): bigint {
+  const mem = new Uint8Array(24);
+  const v = new DataView(mem.buffer);
+  v.setBigUint64(0, a, true);
+  v.setBigUint64(8, b, true);
+  p.run({ mem });
+  return v.getBigUint64(16, true);
+}
+
+for (const tier of tiers) {
+  test(`ALU64 and ALU32, register and immediate forms, match the RFC model (${tier})`, () => {
+    const vm = new Vm({ tier });
+    const r = new Rng(7);
+    const inputs = Array.from({ length: 200 }, () => [value64(r), value64(r)] as const);
+    let checked = 0;
+    for (const name of Object.keys(ALU) as AluName[]) {
+      for (const wide of [true, false]) {
+        const px = aluProgram(vm, name, wide, null);
+        const same = aluProgram(vm, name, wide, null, true);
+        for (const [a, b] of inputs) {
+          assert.equal(runMem(px, a, b), model(name, a, b, wide), `${name}${wide ? 64 : 32} 0x${a.toString(16)}, 0x${b.toString(16)}`);
+          assert.equal(runMem(same, a, b), model(name, a, a, wide), `${name}${wide ? 64 : 32} same register 0x${a.toString(16)}`);
+          checked += 2;
+        }
+        for (let i = 0; i < 12; i++) {
+          let k = imm32(r);
+          if ((name === "lsh" || name === "rsh" || name === "arsh") && i % 2 === 0) k = r.int(wide ? 64 : 32);
+          const pk = aluProgram(vm, name, wide, k);
+          const kb = wide ? u64(BigInt(k)) : u32(BigInt(k)); // 64-bit ops sign-extend the immediate
+          for (const [a] of inputs.slice(0, 40)) {
+            assert.equal(runMem(pk, a, 0n), model(name, a, kb, wide), `${name}${wide ? 64 : 32} 0x${a.toString(16)}, imm ${k}`);
+            checked++;
+          }
+        }
+      }
+    }
+    assert.ok(checked > 10_000);
+  });
+
+  test(`neg, byte swaps and movsx match the RFC model (${tier})`, () => {
+    const vm = new Vm({ tier });
+    const r = new Rng(11);
+    const swap = (v: bigint, bytes: number): bigint => {
+      let out = 0n;
+      for (let i = 0; i < bytes; i++) out = (out << 8n) | ((v >> BigInt(8 * i)) & 0xffn);
+      return out;
+    };
+    const cases: [string, (a: Assembler) => void, (v: bigint) => bigint][] = [
+      ["neg64", (a) => a.neg64("r2"), (v) => u64(-v)],
+      ["neg32", (a) => a.neg32("r2"), (v) => u32(-v)],
+      ...([16, 32, 64] as const).flatMap((w): [string, (a: Assembler) => void, (v: bigint) => bigint][] => [
+        [`le${w}`, (a) => a.le("r2", w), (v) => BigInt.asUintN(w, v)],
+        [`be${w}`, (a) => a.be("r2", w), (v) => swap(v, w / 8)],
+        [`bswap${w}`, (a) => a.bswap("r2", w), (v) => swap(v, w / 8)],
+      ]),
+      ["movsx8 64", (a) => a.movsx64("r2", "r3", 8), (v) => u64(BigInt.asIntN(8, v))],
+      ["movsx16 64", (a) => a.movsx64("r2", "r3", 16), (v) => u64(BigInt.asIntN(16, v))],
+      ["movsx32 64", (a) => a.movsx64("r2", "r3", 32), (v) => u64(BigInt.asIntN(32, v))],
+      ["movsx8 32", (a) => a.movsx32("r2", "r3", 8), (v) => u32(BigInt.asIntN(8, v))],
+      ["movsx16 32", (a) => a.movsx32("r2", "r3", 16), (v) => u32(BigInt.asIntN(16, v))],
+    ];
+    for (const [name, emit, expect] of cases) {
+      const a = new Assembler();
+      a.ldx(BPF_DW, "r2", "r1", 0).ldx(BPF_DW, "r3", "r1", 0);
+      emit(a);
+      a.stx(BPF_DW, "r1", "r2", 16).mov64("r0", 0).exit();
+      const p = vm.load({ code: a.assemble().bytes });
+      for (let i = 0; i < 200; i++) {
+        const v = value64(r);
+        assert.equal(runMem(p, v, 0n), expect(v), `${name} 0x${v.toString(16)}`);
+      }
+    }
+  });
+
+  test(`conditional jumps, 64-bit and 32-bit, register and immediate (${tier})`, () => {
+    const vm = new Vm({ tier });
+    const r = new Rng(3);
+    const rel: [string, (a: bigint, b: bigint) => boolean][] = [
+      ["jeq", (a, b) => a === b], ["jne", (a, b) => a !== b], ["jset", (a, b) => (a & b) !== 0n],
+      ["jgt", (a, b) => a > b], ["jge", (a, b) => a >= b], ["jlt", (a, b) => a < b], ["jle", (a, b) => a <= b],
+    ];
+    const srel: [string, (a: bigint, b: bigint) => boolean][] = [
+      ["jsgt", (a, b) => a > b], ["jsge", (a, b) => a >= b], ["jslt", (a, b) => a < b], ["jsle", (a, b) => a <= b],
+    ];
+    type J = "jeq" | "jne" | "jset" | "jgt" | "jge" | "jlt" | "jle" | "jsgt" | "jsge" | "jslt" | "jsle";
+    for (const wide of [true, false]) {
+      for (const [name, f, signed] of [...rel.map(([n, g]) => [n, g, false] as const), ...srel.map(([n, g]) => [n, g, true] as const)]) {
+        const U = wide ? u64 : u32, S = wide ? s64 : s32;
+        const conv = (x: bigint): bigint => (signed ? S(x) : U(x));
+        const build = (operand: "r3" | number): VmProgram => {
+          const a = new Assembler();
+          a.ldx(BPF_DW, "r2", "r1", 0).ldx(BPF_DW, "r3", "r1", 8).mov64("r0", 1);
+          const method = (wide ? name : `${name}32`) as `${J}` | `${J}32`;
+          (a[method] as (d: "r2", s: "r3" | number, t: string) => Assembler).call(a, "r2", operand, "out");
+          a.mov64("r0", 0).label("out").exit();
+          return vm.load({ code: a.assemble().bytes });
+        };
+        const px = build("r3");
+        for (let i = 0; i < 150; i++) {
+          const x = value64(r), y = i % 5 === 0 ? x : value64(r);
+          const taken = f(conv(x), conv(y));
+          const mem = new Uint8Array(16);
+          new DataView(mem.buffer).setBigUint64(0, x, true);
+          new DataView(mem.buffer).setBigUint64(8, y, true);
+          assert.equal(px.run({ mem }).r0, taken ? 1n : 0n, `${name}${wide ? "" : "32"} 0x${x.toString(16)} 0x${y.toString(16)}`);
+        }
+        for (let i = 0; i < 6; i++) {
+          const k = imm32(r);
+          const pk = build(k);
+          const kb = wide ? u64(BigInt(k)) : u32(BigInt(k));
+          for (let j = 0; j < 25; j++) {
+            const x = j === 0 ? kb : value64(r);
+            const mem = new Uint8Array(16);
+            new DataView(mem.buffer).setBigUint64(0, x, true);
+            assert.equal(pk.run({ mem }).r0, f(conv(x), conv(kb)) ? 1n : 0n, `${name}${wide ? "" : "32"} 0x${x.toString(16)} imm ${k}`);
+          }
+        }
+      }
+    }
+  });
+
+  test(`loads, sign-extending loads, stores and atomics of every size (${tier})`, () => {
+    const vm = new Vm({ tier });
+    const r = new Rng(5);
+    const sizes = [[BPF_B, 1], [BPF_H, 2], [BPF_W, 4], [BPF_DW, 8]] as const;
+    for (const [size, n] of sizes) {
+      const bits = BigInt(8 * n);
+      // store through a register and an immediate, load back zero- and sign-extended
+      const a = new Assembler();
+      a.ldx(BPF_DW, "r2", "r1", 0).stx(size, "r10", "r2", -8).ldx(size, "r3", "r10", -8).stx(BPF_DW, "r1", "r3", 8);
+      if (n < 8) a.ldxsx(size, "r4", "r10", -8).stx(BPF_DW, "r1", "r4", 16);
+      a.mov64("r0", 0).exit();
+      const p = vm.load({ code: a.assemble().bytes });
+      for (let i = 0; i < 100; i++) {
+        const v = value64(r);
+        const mem = new Uint8Array(24);
+        const dv = new DataView(mem.buffer);
+        dv.setBigUint64(0, v, true);
+        p.run({ mem });
+        assert.equal(dv.getBigUint64(8, true), BigInt.asUintN(Number(bits), v));
+        if (n < 8) assert.equal(dv.getBigUint64(16, true), u64(BigInt.asIntN(Number(bits), v)));
+      }
+    }
+    // atomics: memory and the fetched value against the model
+    const ops: [string, number, (m: bigint, s: bigint) => bigint][] = [
+      ["add", 0x00, (m, s) => m + s], ["or", 0x40, (m, s) => m | s], ["and", 0x50, (m, s) => m & s], ["xor", 0xa0, (m, s) => m ^ s],
+      ["xchg", 0xe1, (_m, s) => s],
+    ];
+    for (const dw of [true, false]) {
+      const U = dw ? u64 : u32;
+      for (const [name, code, f] of ops) {
+        for (const fetch of code === 0xe1 ? [true] : [false, true]) {
+          const a = new Assembler();
+          a.ldx(BPF_DW, "r2", "r1", 0).ldx(BPF_DW, "r3", "r1", 8).stx(BPF_DW, "r10", "r2", -8);
+          a.atomic(dw ? BPF_DW : BPF_W, code | (fetch ? 1 : 0), "r10", "r3", -8);
+          a.ldx(BPF_DW, "r4", "r10", -8).stx(BPF_DW, "r1", "r4", 16).stx(BPF_DW, "r1", "r3", 24).mov64("r0", 0).exit();
+          const p = vm.load({ code: a.assemble().bytes });
+          for (let i = 0; i < 60; i++) {
+            const m0 = value64(r), s = value64(r);
+            const mem = new Uint8Array(32);
+            const dv = new DataView(mem.buffer);
+            dv.setBigUint64(0, m0, true); dv.setBigUint64(8, s, true);
+            p.run({ mem });
+            const high = dw ? 0n : m0 & 0xffffffff00000000n; // a 32-bit atomic leaves the upper half
+            assert.equal(dv.getBigUint64(16, true), high | U(f(U(m0), U(s))), `${name}${dw ? 64 : 32} memory`);
+            assert.equal(dv.getBigUint64(24, true), fetch ? U(m0) : s, `${name}${dw ? 64 : 32} fetched`);
+          }
+        }
+      }
+      // cmpxchg: r0 is compared with memory, receives the old value
+      const a = new Assembler();
+      a.ldx(BPF_DW, "r2", "r1", 0).ldx(BPF_DW, "r3", "r1", 8).ldx(BPF_DW, "r0", "r1", 16).stx(BPF_DW, "r10", "r2", -8);
+      a.atomic(dw ? BPF_DW : BPF_W, 0xf1, "r10", "r3", -8);
+      a.ldx(BPF_DW, "r4", "r10", -8).stx(BPF_DW, "r1", "r4", 24).stx(BPF_DW, "r1", "r0", 16).mov64("r0", 0).exit();
+      const p = vm.load({ code: a.assemble().bytes });
+      for (let i = 0; i < 60; i++) {
+        const m0 = value64(r), s = value64(r);
+        const expected = i % 2 === 0 ? m0 : value64(r);
+        const mem = new Uint8Array(32);
+        const dv = new DataView(mem.buffer);
+        dv.setBigUint64(0, m0, true); dv.setBigUint64(8, s, true); dv.setBigUint64(16, expected, true);
+        p.run({ mem });
+        const equal = U(expected) === U(m0);
+        const high = dw ? 0n : m0 & 0xffffffff00000000n;
+        assert.equal(dv.getBigUint64(24, true), equal ? high | U(s) : m0, `cmpxchg${dw ? 64 : 32} memory`);
+        assert.equal(dv.getBigUint64(16, true), U(m0), `cmpxchg${dw ? 64 : 32} r0`);
+      }
+    }
+  });
+}
+
+test("both tiers agree on thousands of random straight-line programs", async () => {
+  const { randomProgram, randomPacket } = await import("../helpers/vm-gen.js");
+  const { ProgType } = await import("../../src/uapi.js");
+  const r = new Rng(2024);
+  const interp = new Vm({ tier: "interpreter" }), compiled = new Vm({ tier: "compiled" });
+  let runs = 0;
+  for (let i = 0; i < 150; i++) {
+    const prog = randomProgram(r, 30 + r.int(40));
+    const a = interp.load({ type: ProgType.XDP, code: prog.bytes });
+    const b = compiled.load({ type: ProgType.XDP, code: prog.bytes });
+    for (let j = 0; j < 15; j++) {
+      const data = randomPacket(r);
+      const x = a.run({ data }), y = b.run({ data });
+      assert.deepEqual(Buffer.from(y.data), Buffer.from(x.data), `program ${i} packet ${j}`);
+      assert.equal(y.instructions, x.instructions);
+      runs++;
+    }
+  }
+  assert.equal(runs, 2250);
+});
+
+test("large programs are compiled in chunks: tiny chunks give the same results", async () => {
+  const { randomProgram, randomPacket } = await import("../helpers/vm-gen.js");
+  const { ProgType } = await import("../../src/uapi.js");
+  const { setChunkSize } = await import("../../src/vm/index.js");
+  const { runConformance } = await import("../../src/vm/conformance.js");
+  const { fileURLToPath } = await import("node:url");
+  const old = setChunkSize(3);
+  try {
+    const r = new Rng(77);
+    const interp = new Vm({ tier: "interpreter" }), compiled = new Vm({ tier: "compiled" });
+    for (let i = 0; i < 40; i++) {
+      const prog = randomProgram(r, 40 + r.int(60));
+      const a = interp.load({ type: ProgType.XDP, code: prog.bytes });
+      const b = compiled.load({ type: ProgType.XDP, code: prog.bytes });
+      for (let j = 0; j < 5; j++) {
+        const data = randomPacket(r);
+        assert.deepEqual(Buffer.from(b.run({ data }).data), Buffer.from(a.run({ data }).data), `program ${i}`);
+      }
+    }
+    // calls, callbacks and loops crossing chunk boundaries
+    const suite = testData("bpf_conformance", "tests");
+    const report = runConformance(suite, { tier: "compiled" });
+    assert.deepEqual(report.outcomes.filter((o) => !o.passed).map((o) => o.name), []);
+  } finally {
+    setChunkSize(old);
+  }
+});
+
+test("the auto tier interprets a program's first runs, then compiles it", () => {
+  const vm = new Vm();
+  const a = new Assembler();
+  a.ldx(BPF_DW, "r0", "r1", 0).mul64("r0", 3).exit();
+  const p = vm.load({ code: a.assemble().bytes });
+  const mem = new Uint8Array(8).fill(1);
+  const first = p.run({ mem }).r0;
+  assert.equal(p.tier, "interpreter");
+  for (let i = 0; i < 20; i++) assert.equal(p.run({ mem }).r0, first);
+  assert.equal(p.tier, "compiled");
+  assert.equal(first, 0x0101010101010101n * 3n & ((1n << 64n) - 1n));
+});
