@@ -81,7 +81,9 @@ console.log(JSON.stringify({
 `;
 
 function coldRun(mode: "mmap" | "read", path: string): ColdRun {
-  const out = execFileSync(process.execPath, ["--input-type=module", "-e", CHILD, btfModule, mode, path], { encoding: "utf8" });
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", CHILD, btfModule, mode, path], {
+    encoding: "utf8",
+  });
   return JSON.parse(out.trim().split("\n").at(-1)!) as ColdRun;
 }
 
@@ -91,9 +93,15 @@ function summarize(runs: readonly ColdRun[]): ColdSummary {
     return values.length ? median(values) : undefined;
   };
   return {
-    runs: runs.length, parseMs: pick((r) => r.parseMs)!, lookupMs: pick((r) => r.lookupMs)!, totalMs: pick((r) => r.totalMs)!,
-    totalMsMin: Math.min(...runs.map((r) => r.totalMs)), rssAnonMiB: pick((r) => r.rssAnonMiB)!,
-    rssFileMiB: pick((r) => r.rssFileMiB), heapMiB: pick((r) => r.heapMiB), externalMiB: pick((r) => r.externalMiB),
+    runs: runs.length,
+    parseMs: pick((r) => r.parseMs)!,
+    lookupMs: pick((r) => r.lookupMs)!,
+    totalMs: pick((r) => r.totalMs)!,
+    totalMsMin: Math.min(...runs.map((r) => r.totalMs)),
+    rssAnonMiB: pick((r) => r.rssAnonMiB)!,
+    rssFileMiB: pick((r) => r.rssFileMiB),
+    heapMiB: pick((r) => r.heapMiB),
+    externalMiB: pick((r) => r.externalMiB),
   };
 }
 
@@ -111,7 +119,8 @@ export async function runBtfBench(options: { runs?: number; path?: string } = {}
     read.push(coldRun("read", path));
   }
   const cold = summarize(mapped);
-  if (cold.rssFileMiB !== undefined && cold.rssFileMiB < 1) notes.push("vmlinux could not be mapped (kernel < 6.15?): it was read");
+  if (cold.rssFileMiB !== undefined && cold.rssFileMiB < 1)
+    notes.push("vmlinux could not be mapped (kernel < 6.15?): it was read");
 
   // Warm: the same work in this process, after a few rounds of warm-up.
   const warmRuns: { parseMs: number; lookupMs: number; totalMs: number }[] = [];
@@ -130,20 +139,28 @@ export async function runBtfBench(options: { runs?: number; path?: string } = {}
     const peerRuns: ColdRun[] = [];
     for (let i = 0; i < runs; i++) peerRuns.push(runPeer<ColdRun>(exe, [path]));
     peer = { name: "libbpf 1.1 btf__parse (C)", ...summarize(peerRuns) };
-    if (peerRuns[0]!.offset !== mapped[0]!.offset) notes.push(`peer disagrees on the offset: ${peerRuns[0]!.offset} vs ${mapped[0]!.offset}`);
+    if (peerRuns[0]!.offset !== mapped[0]!.offset)
+      notes.push(`peer disagrees on the offset: ${peerRuns[0]!.offset} vs ${mapped[0]!.offset}`);
   } catch (err) {
     notes.push(`no C peer: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
   }
-  notes.push("cilium/ebpf 0.9.1 (Go 1.19) is installable from Debian (golang-github-cilium-ebpf-dev, GOPATH mode) but was not installed or run");
+  notes.push(
+    "cilium/ebpf 0.9.1 (Go 1.19) is installable from Debian (golang-github-cilium-ebpf-dev, GOPATH mode) but was not installed or run",
+  );
 
   return {
-    vmlinuxBytes: statSync(path).size, types: mapped[0]!.types, offset: mapped[0]!.offset,
-    cold, coldRead: summarize(read),
+    vmlinuxBytes: statSync(path).size,
+    types: mapped[0]!.types,
+    offset: mapped[0]!.offset,
+    cold,
+    coldRead: summarize(read),
     warm: {
-      parseMs: median(warmRuns.map((r) => r.parseMs)), lookupMs: median(warmRuns.map((r) => r.lookupMs)),
+      parseMs: median(warmRuns.map((r) => r.parseMs)),
+      lookupMs: median(warmRuns.map((r) => r.lookupMs)),
       totalMs: median(warmRuns.map((r) => r.totalMs)),
     },
-    peer, notes,
+    peer,
+    notes,
   };
 }
 
@@ -152,7 +169,11 @@ export async function run(): Promise<Figures> {
   const r = await runBtfBench();
   const peerName = r.peer?.name ?? "none (no C peer built)";
   const fig = (value: number, unit: string, peerValue: number | undefined) => ({
-    value, unit, peer: peerName, peer_value: peerValue ?? 0, ratio: peerValue ? value / peerValue : 0,
+    value,
+    unit,
+    peer: peerName,
+    peer_value: peerValue ?? 0,
+    ratio: peerValue ? value / peerValue : 0,
   });
   return {
     vmlinux_parse_lookup_cold_ms: fig(r.cold.totalMs, "ms", r.peer?.totalMs),

@@ -27,7 +27,9 @@ export function buildPeer(name: string): string {
     throw new Error("the C peers need libbpf's headers: apt-get install -y gcc libbpf-dev");
   }
   const out = join(benchTempDir(), name);
-  execFileSync("cc", ["-O2", "-o", out, join(repoRoot, "bench", "peers", `${name}.c`), "-lbpf", "-lpthread"], { stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync("cc", ["-O2", "-o", out, join(repoRoot, "bench", "peers", `${name}.c`), "-lbpf", "-lpthread"], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   return out;
 }
 

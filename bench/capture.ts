@@ -31,17 +31,34 @@ const STEP = 1.4;
 const PAYLOAD = 64;
 const OUT = "/dev/shm/tsbpf-bench-capture.pcap";
 
-interface Step { target: number; sent: number; rate: number; captured: number; received: number; dropped: number; ok: boolean }
+interface Step {
+  target: number;
+  sent: number;
+  rate: number;
+  captured: number;
+  received: number;
+  dropped: number;
+  ok: boolean;
+}
 
 async function step(pair: VethPair, flood: string, argv: string[], target: number): Promise<Step> {
   const child = spawn("nsenter", [`--net=${pair.b.path}`, ...argv], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+  });
   const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
   for (let i = 0; i < 200 && !/listening on/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!/listening on/.test(stderr)) { child.kill("SIGKILL"); throw new Error(`${argv[0]} did not start: ${stderr}`); }
+  if (!/listening on/.test(stderr)) {
+    child.kill("SIGKILL");
+    throw new Error(`${argv[0]} did not start: ${stderr}`);
+  }
   await new Promise((r) => setTimeout(r, 200));
-  const r = spawnSync("nsenter", [`--net=${pair.a.path}`, flood, pair.b.address, "9", String(target), String(PAYLOAD), String(target)], { encoding: "utf8" });
+  const r = spawnSync(
+    "nsenter",
+    [`--net=${pair.a.path}`, flood, pair.b.address, "9", String(target), String(PAYLOAD), String(target)],
+    { encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`udp_flood failed: ${r.stderr}`);
   const { sent, seconds } = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { sent: number; seconds: number };
   // libpcap hands over a TPACKET_V3 block when it fills or its timeout expires: give it time.
@@ -49,7 +66,9 @@ async function step(pair: VethPair, flood: string, argv: string[], target: numbe
   child.kill("SIGINT");
   await closed;
   const num = (re: RegExp): number => Number(re.exec(stderr)?.[1] ?? NaN);
-  const captured = num(/(\d+) packets? captured/), received = num(/(\d+) packets? received by filter/), dropped = num(/(\d+) packets? dropped by kernel/);
+  const captured = num(/(\d+) packets? captured/),
+    received = num(/(\d+) packets? received by filter/),
+    dropped = num(/(\d+) packets? dropped by kernel/);
   return { target, sent, rate: sent / seconds, captured, received, dropped, ok: captured === sent && dropped === 0 };
 }
 
@@ -58,8 +77,13 @@ async function ladder(pair: VethPair, flood: string, name: string, argv: string[
   let failures = 0;
   for (let target = START; target < 5_000_000; target = Math.round(target * STEP)) {
     const s = await step(pair, flood, argv, target);
-    process.stderr.write(`capture: ${name} target ${target}/s sent ${s.sent} at ${Math.round(s.rate)}/s: captured ${s.captured}, received by filter ${s.received}, dropped ${s.dropped} ${s.ok ? "ok" : "LOST"}\n`);
-    if (s.ok) { best = Math.max(best, s.rate); failures = 0; } else if (++failures >= 2) break;
+    process.stderr.write(
+      `capture: ${name} target ${target}/s sent ${s.sent} at ${Math.round(s.rate)}/s: captured ${s.captured}, received by filter ${s.received}, dropped ${s.dropped} ${s.ok ? "ok" : "LOST"}\n`,
+    );
+    if (s.ok) {
+      best = Math.max(best, s.rate);
+      failures = 0;
+    } else if (++failures >= 2) break;
     if (s.rate < target * 0.85) break; // the generator's own limit
   }
   rmSync(OUT, { force: true });
@@ -69,7 +93,18 @@ async function ladder(pair: VethPair, flood: string, name: string, argv: string[
 export async function run(): Promise<Figures> {
   const flood = buildPeer("udp_flood");
   using pair = VethPair.create();
-  const ours = await ladder(pair, flood, "tsbpf dump", [process.execPath, TSBPF, "dump", "-i", pair.b.ifname, "-B", "32768", "-w", OUT, "udp"]);
+  const ours = await ladder(pair, flood, "tsbpf dump", [
+    process.execPath,
+    TSBPF,
+    "dump",
+    "-i",
+    pair.b.ifname,
+    "-B",
+    "32768",
+    "-w",
+    OUT,
+    "udp",
+  ]);
   using pass = XdpProgram.load({ code: new Assembler().mov32("r0", 2).exit().assemble(), name: "bench_pass" });
   const link = pair.within(pair.b, () => attachXdp(pass, pair.b.ifname, { via: "link" }));
   let theirs: number;
@@ -80,7 +115,10 @@ export async function run(): Promise<Figures> {
   }
   return {
     packets_per_s: {
-      value: Math.round(ours), unit: "packets/s", peer: "tcpdump 4.99 -w (libpcap, TPACKET_V3)", peer_value: Math.round(theirs),
+      value: Math.round(ours),
+      unit: "packets/s",
+      peer: "tcpdump 4.99 -w (libpcap, TPACKET_V3)",
+      peer_value: Math.round(theirs),
       ratio: Number((ours / Math.max(1, theirs)).toFixed(3)),
     },
   };

@@ -39,9 +39,25 @@ export async function run(): Promise<Figures> {
     compileWith(ts, file); // warm: parsed library files are cached for the process
     const tsbpf = median(Array.from({ length: 9 }, () => wall(() => compileWith(ts, file))));
     const clang = median(Array.from({ length: 5 }, () => wall(() => buildKernelPeer(c))));
-    figures[`${figure}.ms`] = { value: round(tsbpf), unit: "ms", peer: PEER, peer_value: round(clang), ratio: tsbpf / clang };
-    const process = median(Array.from({ length: 3 }, () => wall(() => execFileSync("node", [cli, "compile", file, "-o", join(dir, `${figure}.o`)], { stdio: "ignore" }))));
-    figures[`${figure}.cli_ms`] = { value: round(process), unit: "ms", peer: PEER, peer_value: round(clang), ratio: process / clang };
+    figures[`${figure}.ms`] = {
+      value: round(tsbpf),
+      unit: "ms",
+      peer: PEER,
+      peer_value: round(clang),
+      ratio: tsbpf / clang,
+    };
+    const process = median(
+      Array.from({ length: 3 }, () =>
+        wall(() => execFileSync("node", [cli, "compile", file, "-o", join(dir, `${figure}.o`)], { stdio: "ignore" })),
+      ),
+    );
+    figures[`${figure}.cli_ms`] = {
+      value: round(process),
+      unit: "ms",
+      peer: PEER,
+      peer_value: round(clang),
+      ratio: process / clang,
+    };
   }
   return figures;
 }
@@ -52,5 +68,8 @@ function round(ms: number): number {
 
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
   const figures = await run();
-  for (const [k, f] of Object.entries(figures)) console.log(`${k.padEnd(24)} ${String(f.value).padStart(8)} ${f.unit}  ${PEER}: ${f.peer_value}  ratio ${f.ratio.toFixed(2)}`);
+  for (const [k, f] of Object.entries(figures))
+    console.log(
+      `${k.padEnd(24)} ${String(f.value).padStart(8)} ${f.unit}  ${PEER}: ${f.peer_value}  ratio ${f.ratio.toFixed(2)}`,
+    );
 }

@@ -55,9 +55,14 @@ function packetMix(): Uint8Array[] {
   const seen = new Set<string>();
   for (const name of readdirSync(PCAPS).sort()) {
     let cap;
-    try { cap = readCapture(readFileSync(`${PCAPS}/${name}`)); } catch { continue; }
+    try {
+      cap = readCapture(readFileSync(`${PCAPS}/${name}`));
+    } catch {
+      continue;
+    }
     for (const p of cap.packets) {
-      if (p.linkType !== 1 || p.data.length !== p.originalLength || p.data.length < 60 || p.data.length > 1514) continue;
+      if (p.linkType !== 1 || p.data.length !== p.originalLength || p.data.length < 60 || p.data.length > 1514)
+        continue;
       // one packet per EtherType / IP protocol / size class, for variety
       const d = p.data;
       const key = `${d[12]}:${d[13]}:${d[23]}:${d[20]}:${Math.floor(d.length / 500)}`;
@@ -92,7 +97,9 @@ function nsPerCall(prog: Program, packets: Uint8Array[]): number {
     let total = 0;
     for (const p of packets) total += runner.runTimed(p, p.length, REPEAT).durationNs;
     return total / packets.length / COPIES;
-  } finally { runner.close(); }
+  } finally {
+    runner.close();
+  }
 }
 
 function median(xs: number[]): number {
@@ -103,10 +110,14 @@ function median(xs: number[]): number {
 export async function run(): Promise<Figures> {
   const packets = packetMix();
   const anyEthernetFile = `${PCAPS}/LACP.pcap`;
-  const empty = harness((a) => { a.mov32("r0", 0); });
+  const empty = harness((a) => {
+    a.mov32("r0", 0);
+  });
   const baseline = nsPerCall(empty, packets);
   empty.close();
-  process.stderr.write(`filter: ${packets.length} packets; a copy that only adds 0 costs ${baseline.toFixed(2)} ns in this harness\n`);
+  process.stderr.write(
+    `filter: ${packets.length} packets; a copy that only adds 0 costs ${baseline.toFixed(2)} ns in this harness\n`,
+  );
 
   const figures: Figures = {};
   for (const [name, expression] of Object.entries(EXPRESSIONS)) {
@@ -122,15 +133,20 @@ export async function run(): Promise<Figures> {
     const classic = parseCbpf(ddd.stdout);
     const peer = harness((a, i, done) => emitCbpf(a, classic, "xdp", `c${i}_`, done));
     try {
-      const ours: number[] = [], theirs: number[] = [];
+      const ours: number[] = [],
+        theirs: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         ours.push(nsPerCall(mine, packets));
         theirs.push(nsPerCall(peer, packets));
       }
-      const value = median(ours), peerValue = median(theirs);
+      const value = median(ours),
+        peerValue = median(theirs);
       figures[`${name}.ns_per_packet`] = {
-        value: Number(value.toFixed(2)), unit: "ns", peer: "tcpdump -ddd cBPF, converted as the kernel does",
-        peer_value: Number(peerValue.toFixed(2)), ratio: Number((value / peerValue).toFixed(3)),
+        value: Number(value.toFixed(2)),
+        unit: "ns",
+        peer: "tcpdump -ddd cBPF, converted as the kernel does",
+        peer_value: Number(peerValue.toFixed(2)),
+        ratio: Number((value / peerValue).toFixed(3)),
       };
     } finally {
       mine.close();

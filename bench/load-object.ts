@@ -56,12 +56,18 @@ export async function run(): Promise<Figures> {
   const pinRoot = `/sys/fs/bpf/tsbpf_bench_pins_${process.pid}`;
   mkdirSync(pinRoot, { recursive: true });
   let peer: string | undefined;
-  try { peer = buildPeer("load_object"); } catch (err) { process.stderr.write(`load-object: no in-process libbpf peer (${(err as Error).message})\n`); }
+  try {
+    peer = buildPeer("load_object");
+  } catch (err) {
+    process.stderr.write(`load-object: no in-process libbpf peer (${(err as Error).message})\n`);
+  }
   try {
     const startup = median(Array.from({ length: 9 }, () => wallMs("bpftool", ["version"])));
     for (const name of OBJECTS) {
       const path = corpusObject(name);
-      const byName = BpfObjectFile.parse(readFileSync(path)).maps.filter((m) => m.pinning === "by_name").map((m) => m.name);
+      const byName = BpfObjectFile.parse(readFileSync(path))
+        .maps.filter((m) => m.pinning === "by_name")
+        .map((m) => m.name);
       for (let i = 0; i < WARMUP; i++) oursMs(path, pinRoot);
       const ours: number[] = [];
       const theirs: number[] = [];
@@ -72,10 +78,22 @@ export async function run(): Promise<Figures> {
       }
       const value = median(ours);
       const bpftool = Math.max(0.001, median(theirs) - startup);
-      figures[`${name}.ms`] = { value, unit: "ms", peer: "bpftool prog loadall (less start-up)", peer_value: bpftool, ratio: value / bpftool };
+      figures[`${name}.ms`] = {
+        value,
+        unit: "ms",
+        peer: "bpftool prog loadall (less start-up)",
+        peer_value: bpftool,
+        ratio: value / bpftool,
+      };
       if (peer) {
         const r = runPeer<{ median_ms: number }>(peer, [path, RUNS, pinRoot]);
-        figures[`${name}.vs-libbpf-in-process.ms`] = { value, unit: "ms", peer: "libbpf 1.1 in-process (C)", peer_value: r.median_ms, ratio: value / r.median_ms };
+        figures[`${name}.vs-libbpf-in-process.ms`] = {
+          value,
+          unit: "ms",
+          peer: "libbpf 1.1 in-process (C)",
+          peer_value: r.median_ms,
+          ratio: value / r.median_ms,
+        };
       }
     }
   } finally {
@@ -86,5 +104,8 @@ export async function run(): Promise<Figures> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const figures = await run();
-  for (const [k, f] of Object.entries(figures)) console.log(`${k}: ${f.value.toFixed(2)} ${f.unit} vs ${f.peer} ${f.peer_value.toFixed(2)} (${f.ratio.toFixed(2)}x)`);
+  for (const [k, f] of Object.entries(figures))
+    console.log(
+      `${k}: ${f.value.toFixed(2)} ${f.unit} vs ${f.peer} ${f.peer_value.toFixed(2)} (${f.ratio.toFixed(2)}x)`,
+    );
 }

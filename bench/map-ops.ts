@@ -34,8 +34,18 @@ const BATCH_ROUNDS = 50;
 const CHUNK = 2_000;
 const ROUNDS = 5;
 
-interface PeerRates { lookups_per_s: number; updates_per_s: number; batch_lookups_per_s: number; batch_average_per_s: number }
-interface Rates { lookups_per_s: number; updates_per_s: number; batch_lookups_per_s: number; batch_tuples_per_s: number }
+interface PeerRates {
+  lookups_per_s: number;
+  updates_per_s: number;
+  batch_lookups_per_s: number;
+  batch_average_per_s: number;
+}
+interface Rates {
+  lookups_per_s: number;
+  updates_per_s: number;
+  batch_lookups_per_s: number;
+  batch_tuples_per_s: number;
+}
 
 function jsRates(): Rates {
   using map = HashMap.create({ name: "bench_map_ops", key: u32, value: u64, maxEntries: ENTRIES });
@@ -60,9 +70,11 @@ function jsRates(): Rates {
 
   // The visitor sums into locals and hands them on once per batch (as the C loop keeps its sum
   // in a register); a u64 value is read as its two 32-bit halves, so no BigInt is made.
-  let keySink = 0, valueSink = 0;
+  let keySink = 0,
+    valueSink = 0;
   const visit = (keys: DataView, values: DataView, count: number): void => {
-    let k = 0, v = 0;
+    let k = 0,
+      v = 0;
     for (let i = 0; i < count; i++) {
       k += keys.getUint32(i * 4, true);
       v += values.getUint32(i * 8, true) + values.getUint32(i * 8 + 4, true) * 0x1_0000_0000;
@@ -91,29 +103,51 @@ function jsRates(): Rates {
   }
   const batchTuples = elements / ((performance.now() - t) / 1000);
   if (sink < 0n || keySink < 0 || valueSink < 0) throw new Error("unreachable");
-  return { lookups_per_s: lookups, updates_per_s: updates, batch_lookups_per_s: batchLookups, batch_tuples_per_s: batchTuples };
+  return {
+    lookups_per_s: lookups,
+    updates_per_s: updates,
+    batch_lookups_per_s: batchLookups,
+    batch_tuples_per_s: batchTuples,
+  };
 }
 
 export async function run(): Promise<Figures> {
   const peer = buildPeer("map_ops");
   jsRates(); // warm-up
   runPeer<PeerRates>(peer, [ENTRIES, OPS, BATCH, BATCH_ROUNDS, CHUNK]);
-  const js: Rates[] = [], c: PeerRates[] = [];
+  const js: Rates[] = [],
+    c: PeerRates[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     js.push(jsRates());
     c.push(runPeer<PeerRates>(peer, [ENTRIES, OPS, BATCH, BATCH_ROUNDS, CHUNK]));
   }
-  const figure = (name: keyof Rates, unit: string, peerName: string, peerKey: keyof PeerRates = name as keyof PeerRates) => {
+  const figure = (
+    name: keyof Rates,
+    unit: string,
+    peerName: string,
+    peerKey: keyof PeerRates = name as keyof PeerRates,
+  ) => {
     const value = median(js.map((r) => r[name]));
     const peerValue = median(c.map((r) => r[peerKey]));
-    process.stderr.write(`  ${name}: tsbpf ${js.map((r) => r[name].toFixed(0)).join(" ")}; libbpf ${c.map((r) => r[peerKey].toFixed(0)).join(" ")}\n`);
+    process.stderr.write(
+      `  ${name}: tsbpf ${js.map((r) => r[name].toFixed(0)).join(" ")}; libbpf ${c.map((r) => r[peerKey].toFixed(0)).join(" ")}\n`,
+    );
     return { value, unit, peer: peerName, peer_value: peerValue, ratio: value / peerValue };
   };
   return {
     lookups_per_s: figure("lookups_per_s", "ops/s", "C, libbpf 1.1 bpf_map_lookup_elem"),
     updates_per_s: figure("updates_per_s", "ops/s", "C, libbpf 1.1 bpf_map_update_elem"),
-    batch_lookups_per_s: figure("batch_lookups_per_s", "elements/s", `C, libbpf 1.1 bpf_map_lookup_batch (${BATCH} per call)`),
-    batch_tuples_per_s: figure("batch_tuples_per_s", "elements/s", `C, libbpf 1.1 bpf_map_lookup_batch (${BATCH} per call), average of all walks`, "batch_average_per_s"),
+    batch_lookups_per_s: figure(
+      "batch_lookups_per_s",
+      "elements/s",
+      `C, libbpf 1.1 bpf_map_lookup_batch (${BATCH} per call)`,
+    ),
+    batch_tuples_per_s: figure(
+      "batch_tuples_per_s",
+      "elements/s",
+      `C, libbpf 1.1 bpf_map_lookup_batch (${BATCH} per call), average of all walks`,
+      "batch_average_per_s",
+    ),
   };
 }
 

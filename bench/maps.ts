@@ -9,7 +9,9 @@ function measure(label: string, n: number, op: (i: number) => void): void {
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) op(i);
   const ns = Number(process.hrtime.bigint() - start);
-  console.log(`${label.padEnd(34)} ${(n / (ns / 1e9)).toFixed(0).padStart(9)} ops/s  ${(ns / n).toFixed(0).padStart(5)} ns/op`);
+  console.log(
+    `${label.padEnd(34)} ${(n / (ns / 1e9)).toFixed(0).padStart(9)} ops/s  ${(ns / n).toFixed(0).padStart(5)} ns/op`,
+  );
 }
 
 const N = Number(process.argv[2] ?? 500_000);
@@ -17,10 +19,15 @@ const N = Number(process.argv[2] ?? 500_000);
   // Baselines: the cheapest system call, and bpf(MAP_LOOKUP_ELEM) with no codec or map object.
   measure("baseline: syscall(getpid)", N, () => native.syscall3(process.arch === "arm64" ? 172 : 39, 0, 0, 0));
   const fd = mapCreate({ mapType: 1, keySize: 4, valueSize: 8, maxEntries: 1024, name: "bench_raw" });
-  const key = new NativeMemory(4), value = new NativeMemory(8);
+  const key = new NativeMemory(4),
+    value = new NativeMemory(8);
   bpfErrno(Cmd.MAP_UPDATE_ELEM, mapElemAttr(fd, key.address, value.address, 0));
-  measure("baseline: raw bpf(MAP_LOOKUP_ELEM)", N, () => bpfErrno(Cmd.MAP_LOOKUP_ELEM, mapElemAttr(fd, key.address, value.address, 0)));
-  closeFd(fd); key.free(); value.free();
+  measure("baseline: raw bpf(MAP_LOOKUP_ELEM)", N, () =>
+    bpfErrno(Cmd.MAP_LOOKUP_ELEM, mapElemAttr(fd, key.address, value.address, 0)),
+  );
+  closeFd(fd);
+  key.free();
+  value.free();
 }
 {
   using hash = HashMap.create({ name: "bench_hash", key: u32, value: u64, maxEntries: 1024 });

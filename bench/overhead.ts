@@ -58,13 +58,28 @@ async function startWatcher(w: Watcher, end: NetnsEnd | undefined): Promise<Chil
   const argv = w.argv(end!);
   const full = end ? ["nsenter", `--net=${end.path}`, ...argv] : argv;
   const child = spawn(full[0]!, full.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "", err = "";
+  let out = "",
+    err = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${w.name} did not become ready: ${err.slice(-500)}`)), 30_000);
-    const check = (): void => { if (w.ready(out, err)) { clearTimeout(timer); resolve(); } };
-    child.stdout!.on("data", (d: Buffer) => { if (out.length < 65536) out += d.toString(); check(); });
-    child.stderr!.on("data", (d: Buffer) => { if (err.length < 65536) err += d.toString(); check(); });
-    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`${w.name} exited (${code}) before it was ready: ${err.slice(-500)}`)); });
+    const check = (): void => {
+      if (w.ready(out, err)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", (d: Buffer) => {
+      if (out.length < 65536) out += d.toString();
+      check();
+    });
+    child.stderr!.on("data", (d: Buffer) => {
+      if (err.length < 65536) err += d.toString();
+      check();
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${w.name} exited (${code}) before it was ready: ${err.slice(-500)}`));
+    });
   });
   child.stdout!.removeAllListeners("data").resume();
   child.stderr!.removeAllListeners("data").resume();
@@ -87,12 +102,18 @@ async function measure(workload: () => void, watcher: Watcher, end: NetnsEnd | u
   const before = new Set(listPrograms().map((p) => p.id));
   const child = await startWatcher(watcher, end);
   try {
-    const programs = new Set(listPrograms().map((p) => p.id).filter((id) => !before.has(id)));
+    const programs = new Set(
+      listPrograms()
+        .map((p) => p.id)
+        .filter((id) => !before.has(id)),
+    );
     await new Promise((r) => setTimeout(r, 300));
-    const ticks0 = processTicks(child.pid!), run0 = programRunNs(programs);
+    const ticks0 = processTicks(child.pid!),
+      run0 = programRunNs(programs);
     workload();
     await new Promise((r) => setTimeout(r, 500)); // let the watcher drain what it was sent
-    const ticks1 = processTicks(child.pid!), run1 = programRunNs(programs);
+    const ticks1 = processTicks(child.pid!),
+      run1 = programRunNs(programs);
     return (ticks1 - ticks0) * TICK_NS + Number(run1 - run0);
   } finally {
     await stopWatcher(child);
@@ -105,7 +126,12 @@ function median(xs: number[]): number {
 }
 
 /** Median ns per unit of each watcher. */
-async function costs(workload: () => void, units: number, watchers: readonly Watcher[], end: NetnsEnd | undefined): Promise<Map<string, number>> {
+async function costs(
+  workload: () => void,
+  units: number,
+  watchers: readonly Watcher[],
+  end: NetnsEnd | undefined,
+): Promise<Map<string, number>> {
   const runs = new Map<string, number[]>(watchers.map((w) => [w.name, []]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const w of watchers) {
@@ -118,25 +144,41 @@ async function costs(workload: () => void, units: number, watchers: readonly Wat
 }
 
 function figure(value: number, peer: string, peerValue: number): Figures[string] {
-  return { value: Math.round(value), unit: "ns", peer, peer_value: Math.round(peerValue), ratio: Number((value / Math.max(1, peerValue)).toFixed(3)) };
+  return {
+    value: Math.round(value),
+    unit: "ns",
+    peer,
+    peer_value: Math.round(peerValue),
+    ratio: Number((value / Math.max(1, peerValue)).toFixed(3)),
+  };
 }
 
 async function packetFigures(): Promise<Figures> {
   const flood = buildPeer("udp_flood");
   using pair = VethPair.create();
   const send = (): void => {
-    const r = spawnSync("nsenter", [`--net=${pair.a.path}`, flood, pair.b.address, "9", String(PACKETS), String(PAYLOAD), String(RATE)], { encoding: "utf8" });
+    const r = spawnSync(
+      "nsenter",
+      [`--net=${pair.a.path}`, flood, pair.b.address, "9", String(PACKETS), String(PAYLOAD), String(RATE)],
+      { encoding: "utf8" },
+    );
     if (r.status !== 0) throw new Error(`udp_flood failed: ${r.stderr}`);
   };
   const started = (o: string): boolean => o.includes('"type":"start"'); // --json: the start record
   const tsbpf = (name: string, args: string[], ready: Watcher["ready"]): Watcher => ({
-    name, argv: (end) => [process.execPath, TSBPF, ...args, "-i", end.ifname], ready,
+    name,
+    argv: (end) => [process.execPath, TSBPF, ...args, "-i", end.ifname],
+    ready,
   });
   const watchers: Watcher[] = [
     tsbpf("count", ["count", "--json"], started),
     tsbpf("flows", ["flows", "--top", "--json"], started),
     tsbpf("dump", ["dump", "-w", "/dev/null"], (_o, e) => /listening on/.test(e)),
-    { name: "tcpdump", argv: (end) => ["tcpdump", "-i", end.ifname, "-w", "/dev/null"], ready: (_o, e) => /listening on/.test(e) },
+    {
+      name: "tcpdump",
+      argv: (end) => ["tcpdump", "-i", end.ifname, "-w", "/dev/null"],
+      ready: (_o, e) => /listening on/.test(e),
+    },
   ];
   const cost = await costs(send, PACKETS, watchers, pair.b);
   const peer = "tcpdump -w /dev/null (its process; the kernel copy is not counted)";
@@ -156,13 +198,23 @@ async function eventFigures(): Promise<Figures> {
     if (r.status !== 0) throw new Error("the exec loop failed");
   };
   const watchers: Watcher[] = [
-    { name: "exec", argv: () => [process.execPath, TSBPF, "exec", "--json"], ready: (o) => o.includes('"type":"start"') },
+    {
+      name: "exec",
+      argv: () => [process.execPath, TSBPF, "exec", "--json"],
+      ready: (o) => o.includes('"type":"start"'),
+    },
     { name: "bpftrace", argv: () => ["bpftrace", "-e", EXECSNOOP_BT], ready: (o) => o.includes("Attaching") },
   ];
   const cost = await costs(execs, EXECS, watchers, undefined);
-  return { "exec.ns_per_event": figure(cost.get("exec")!, "bpftrace (execsnoop.bt's probe: process + its programs)", cost.get("bpftrace")!) };
+  return {
+    "exec.ns_per_event": figure(
+      cost.get("exec")!,
+      "bpftrace (execsnoop.bt's probe: process + its programs)",
+      cost.get("bpftrace")!,
+    ),
+  };
 }
 
 export async function run(): Promise<Figures> {
-  return { ...await packetFigures(), ...await eventFigures() };
+  return { ...(await packetFigures()), ...(await eventFigures()) };
 }

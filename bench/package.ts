@@ -37,23 +37,41 @@ function environment(): NodeJS.ProcessEnv {
 function timeToFirstFrame(argv: readonly string[], cwd: string, timeoutMs = 60_000): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ["ignore", "pipe", "pipe"], detached: true, env: environment() });
-    let out = "", err = "", settled = false;
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      env: environment(),
+    });
+    let out = "",
+      err = "",
+      settled = false;
     const finish = (result: number | Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       child.once("close", () => (typeof result === "number" ? resolve(result) : reject(result)));
-      try { process.kill(-child.pid!, "SIGTERM"); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
     };
-    const timer = setTimeout(() => finish(new Error(`${argv.join(" ")}: no frame within ${timeoutMs} ms; stderr: ${err.slice(-500)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`${argv.join(" ")}: no frame within ${timeoutMs} ms; stderr: ${err.slice(-500)}`)),
+      timeoutMs,
+    );
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
       out += d;
       if (out.includes(FRAME)) finish(performance.now() - t0);
     });
-    child.stderr.setEncoding("utf8").on("data", (d: string) => { err += d; });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      err += d;
+    });
     child.once("error", (e) => finish(e));
-    child.once("exit", (code) => finish(new Error(`${argv.join(" ")} exited (${code}) before its first frame; stderr: ${err.slice(-500)}`)));
+    child.once("exit", (code) =>
+      finish(new Error(`${argv.join(" ")} exited (${code}) before its first frame; stderr: ${err.slice(-500)}`)),
+    );
   });
 }
 
@@ -61,14 +79,25 @@ function timeToFirstFrame(argv: readonly string[], cwd: string, timeoutMs = 60_0
 function check(command: string, args: readonly string[], cwd: string): void {
   const r = spawnSync(command, args, { cwd, encoding: "utf8", env: environment(), timeout: 600_000 });
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${r.status}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${command} ${args.join(" ")} failed (${r.status}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`,
+    );
 }
 
-interface Spread { runs_s: number[]; spread_s: [number, number]; load_average: [number, number] }
+interface Spread {
+  runs_s: number[];
+  spread_s: [number, number];
+  load_average: [number, number];
+}
 
 function spread(ms: readonly number[], loadBefore: number, loadAfter: number): Spread {
   const s = ms.map((x) => Number((x / 1000).toFixed(3)));
-  return { runs_s: s, spread_s: [Math.min(...s), Math.max(...s)], load_average: [Number(loadBefore.toFixed(2)), Number(loadAfter.toFixed(2))] };
+  return {
+    runs_s: s,
+    spread_s: [Math.min(...s), Math.max(...s)],
+    load_average: [Number(loadBefore.toFixed(2)), Number(loadAfter.toFixed(2))],
+  };
 }
 
 function seconds(ms: readonly number[]): number {
@@ -88,7 +117,8 @@ export async function run(): Promise<Figures> {
   const direct = (): Promise<number> => timeToFirstFrame(onTerminal(`${process.execPath} ${MAIN} top`), PACKAGE_ROOT);
   await npmStart();
   await direct();
-  const a: number[] = [], b: number[] = [];
+  const a: number[] = [],
+    b: number[] = [];
   const startLoad = loadavg()[0]!;
   for (let i = 0; i < START_ROUNDS; i++) {
     a.push(await npmStart());
@@ -110,25 +140,48 @@ export async function run(): Promise<Figures> {
   }
   const initLoadAfter = loadavg()[0]!;
 
-  const startValue = seconds(a), directValue = seconds(b), initValue = seconds(c);
+  const startValue = seconds(a),
+    directValue = seconds(b),
+    initValue = seconds(c);
   // Extra fields (runs, spread, load average) go into results.json next to the standard ones.
   const firstFrame = {
-    value: startValue, unit: "s", peer: "node dist/src/cli/main.js top (started directly)",
-    peer_value: directValue, ratio: Number((startValue / directValue).toFixed(3)),
-    ...spread(a, startLoad, startLoadAfter), peer_runs_s: spread(b, startLoad, startLoadAfter).runs_s,
+    value: startValue,
+    unit: "s",
+    peer: "node dist/src/cli/main.js top (started directly)",
+    peer_value: directValue,
+    ratio: Number((startValue / directValue).toFixed(3)),
+    ...spread(a, startLoad, startLoadAfter),
+    peer_runs_s: spread(b, startLoad, startLoadAfter).runs_s,
   };
   const toGreen = {
-    value: initValue, unit: "s", peer: "none (the figure itself)", peer_value: initValue, ratio: 1,
+    value: initValue,
+    unit: "s",
+    peer: "none (the figure itself)",
+    peer_value: initValue,
+    ratio: 1,
     ...spread(c, initLoad, initLoadAfter),
   };
-  const tarballFigure: Figure = { value: tarballKib, unit: "KiB", peer: "none (the figure itself)", peer_value: tarballKib, ratio: 1 };
-  const figures: Figures = { tarball_kib: tarballFigure, npm_start_first_frame_s: firstFrame, init_to_green_s: toGreen };
+  const tarballFigure: Figure = {
+    value: tarballKib,
+    unit: "KiB",
+    peer: "none (the figure itself)",
+    peer_value: tarballKib,
+    ratio: 1,
+  };
+  const figures: Figures = {
+    tarball_kib: tarballFigure,
+    npm_start_first_frame_s: firstFrame,
+    init_to_green_s: toGreen,
+  };
 
   console.log(`npm start runs (s):   ${firstFrame.runs_s.join(" ")}`);
   console.log(`node top runs (s):    ${firstFrame.peer_runs_s.join(" ")}`);
   console.log(`init → green runs (s): ${toGreen.runs_s.join(" ")}`);
-  console.log(`load average (1 min): start-up ${firstFrame.load_average.join(" → ")}, init ${toGreen.load_average.join(" → ")}`);
-  for (const [k, f] of Object.entries(figures)) console.log(`package.${k}: ${f.value} ${f.unit} vs ${f.peer} ${f.peer_value} (${f.ratio}x)`);
+  console.log(
+    `load average (1 min): start-up ${firstFrame.load_average.join(" → ")}, init ${toGreen.load_average.join(" → ")}`,
+  );
+  for (const [k, f] of Object.entries(figures))
+    console.log(`package.${k}: ${f.value} ${f.unit} vs ${f.peer} ${f.peer_value} (${f.ratio}x)`);
   return figures;
 }
 

@@ -36,7 +36,11 @@ const ROUNDS = 5;
 const DRAIN_TOTAL = 1_000_000;
 const DRAIN_RING_SIZE = 128 << 20;
 
-interface Round { records: number; drops: number; seconds: number }
+interface Round {
+  records: number;
+  drops: number;
+  seconds: number;
+}
 
 async function jsRounds(): Promise<Round[]> {
   using ringMap = createMap(MapType.RINGBUF, 0, 0, RING_SIZE, "bench_ring");
@@ -47,7 +51,10 @@ async function jsRounds(): Promise<Round[]> {
   const packet = testPacket();
   let received = 0;
   let checksum = 0;
-  const onRecord = (rec: RingRecord): void => { received++; checksum = (checksum + rec.u32(0)) | 0; };
+  const onRecord = (rec: RingRecord): void => {
+    received++;
+    checksum = (checksum + rec.u32(0)) | 0;
+  };
 
   const round = async (): Promise<Round> => {
     received = 0;
@@ -79,10 +86,14 @@ async function jsDrainRounds(): Promise<Round[]> {
   const packet = testPacket();
   let received = 0;
   let checksum = 0;
-  const onRecord = (rec: RingRecord): void => { received++; checksum = (checksum + rec.u32(0)) | 0; };
+  const onRecord = (rec: RingRecord): void => {
+    received++;
+    checksum = (checksum + rec.u32(0)) | 0;
+  };
   const rounds: Round[] = [];
   for (let i = 0; i < ROUNDS + 2; i++) {
-    for (let done = 0; done < DRAIN_TOTAL; done += CHUNK) await testRunAsync(prog, { data: packet, repeat: Math.min(CHUNK, DRAIN_TOTAL - done) });
+    for (let done = 0; done < DRAIN_TOTAL; done += CHUNK)
+      await testRunAsync(prog, { data: packet, repeat: Math.min(CHUNK, DRAIN_TOTAL - done) });
     received = 0;
     const start = performance.now();
     while (ring.pendingBytes > 0) ring.consume(onRecord);
@@ -103,13 +114,17 @@ function cRounds(): { concurrent: Round[]; drain: Round[] } {
   runPeer<Round>(peer, args); // warm-up, as on the JS side
   const concurrent = Array.from({ length: ROUNDS }, () => runPeer<Round>(peer, args));
   // The peer warms up inside each run in drain mode (three rounds, the last is reported).
-  const drain = Array.from({ length: ROUNDS }, () => runPeer<Round>(peer, [insns, DRAIN_TOTAL, CHUNK, DRAIN_RING_SIZE, "drain"]));
+  const drain = Array.from({ length: ROUNDS }, () =>
+    runPeer<Round>(peer, [insns, DRAIN_TOTAL, CHUNK, DRAIN_RING_SIZE, "drain"]),
+  );
   return { concurrent, drain };
 }
 
 function describe(side: string, rounds: readonly Round[]): void {
   for (const r of rounds) {
-    process.stderr.write(`  ${side}: ${r.records} records, ${r.drops} dropped, ${(r.records / r.seconds / 1e6).toFixed(2)} M/s\n`);
+    process.stderr.write(
+      `  ${side}: ${r.records} records, ${r.drops} dropped, ${(r.records / r.seconds / 1e6).toFixed(2)} M/s\n`,
+    );
   }
 }
 
@@ -122,14 +137,17 @@ export async function run(): Promise<Figures> {
   describe("tsbpf, drain", jsDrain);
   describe("libbpf, drain", c.drain);
   for (const r of [...js, ...c.concurrent]) {
-    if (r.records + r.drops !== TOTAL) throw new Error(`records (${r.records}) + drops (${r.drops}) != produced (${TOTAL})`);
+    if (r.records + r.drops !== TOTAL)
+      throw new Error(`records (${r.records}) + drops (${r.drops}) != produced (${TOTAL})`);
   }
   for (const r of [...jsDrain, ...c.drain]) {
-    if (r.records !== DRAIN_TOTAL || r.drops !== 0) throw new Error(`drain: ${r.records} records, ${r.drops} drops, expected ${DRAIN_TOTAL} and 0`);
+    if (r.records !== DRAIN_TOTAL || r.drops !== 0)
+      throw new Error(`drain: ${r.records} records, ${r.drops} drops, expected ${DRAIN_TOTAL} and 0`);
   }
   const rate = (rounds: readonly Round[]): number => median(rounds.map((r) => r.records / r.seconds));
   const figure = (jsRounds: readonly Round[], cRounds: readonly Round[], peer: string) => {
-    const value = rate(jsRounds), peerValue = rate(cRounds);
+    const value = rate(jsRounds),
+      peerValue = rate(cRounds);
     return { value, unit: "records/s", peer, peer_value: peerValue, ratio: value / peerValue };
   };
   return {

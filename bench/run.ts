@@ -6,12 +6,35 @@ import { cpus, totalmem, release } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export interface Figure { value: number; unit: string; peer: string; peer_value: number; ratio: number }
+export interface Figure {
+  value: number;
+  unit: string;
+  peer: string;
+  peer_value: number;
+  ratio: number;
+}
 export type Figures = Record<string, Figure>;
-interface Results { machine: string; date: string; results: Record<string, Figure> }
+interface Results {
+  machine: string;
+  date: string;
+  results: Record<string, Figure>;
+}
 
 /** Suites, in the order they run. Each module exports `run(): Promise<Figures>` (names without the suite prefix). */
-const SUITES = ["ringbuf", "map-ops", "btf", "load-object", "vm", "compiled-code", "compile-time", "filter", "startup", "capture", "overhead", "package"] as const;
+const SUITES = [
+  "ringbuf",
+  "map-ops",
+  "btf",
+  "load-object",
+  "vm",
+  "compiled-code",
+  "compile-time",
+  "filter",
+  "startup",
+  "capture",
+  "overhead",
+  "package",
+] as const;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const resultsPath = join(root, "bench", "results.json");
@@ -19,13 +42,14 @@ const readmePath = join(root, "README.md");
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
-  for (const w of wanted) if (!(SUITES as readonly string[]).includes(w)) {
-    console.error(`unknown suite "${w}"; suites: ${SUITES.join(", ")}`);
-    process.exit(2);
-  }
+  for (const w of wanted)
+    if (!(SUITES as readonly string[]).includes(w)) {
+      console.error(`unknown suite "${w}"; suites: ${SUITES.join(", ")}`);
+      process.exit(2);
+    }
   const selected = wanted.length ? wanted : [...SUITES];
   const results: Results = existsSync(resultsPath)
-    ? JSON.parse(readFileSync(resultsPath, "utf8")) as Results
+    ? (JSON.parse(readFileSync(resultsPath, "utf8")) as Results)
     : { machine: "", date: "", results: {} };
   results.machine = `${cpus().length}× ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`;
   results.date = new Date().toISOString();
@@ -33,7 +57,7 @@ async function main(): Promise<void> {
   for (const suite of selected) {
     process.stderr.write(`bench: ${suite} …\n`);
     try {
-      const mod = await import(`./${suite}.js`) as { run: () => Promise<Figures> };
+      const mod = (await import(`./${suite}.js`)) as { run: () => Promise<Figures> };
       const figures = await mod.run();
       for (const key of Object.keys(results.results)) if (key.startsWith(`${suite}.`)) delete results.results[key];
       for (const [name, fig] of Object.entries(figures)) results.results[`${suite}.${name}`] = fig;
@@ -63,7 +87,10 @@ export function renderTable(r: Results): string {
     "",
     "| figure | tsbpf | peer | peer value | ratio |",
     "|---|---|---|---|---|",
-    ...rows.map(([k, f]) => `| \`${k}\` | ${fmt(f.value)} ${f.unit} | ${f.peer} | ${fmt(f.peer_value)} ${f.unit} | ${f.ratio.toFixed(2)}× |`),
+    ...rows.map(
+      ([k, f]) =>
+        `| \`${k}\` | ${fmt(f.value)} ${f.unit} | ${f.peer} | ${fmt(f.peer_value)} ${f.unit} | ${f.ratio.toFixed(2)}× |`,
+    ),
   ];
   return lines.join("\n");
 }
@@ -71,8 +98,10 @@ export function renderTable(r: Results): string {
 function updateReadme(table: string): void {
   if (!existsSync(readmePath)) return;
   const text = readFileSync(readmePath, "utf8");
-  const start = "<!-- bench:start -->", end = "<!-- bench:end -->";
-  const i = text.indexOf(start), j = text.indexOf(end);
+  const start = "<!-- bench:start -->",
+    end = "<!-- bench:end -->";
+  const i = text.indexOf(start),
+    j = text.indexOf(end);
   if (i < 0 || j < i) return;
   writeFileSync(readmePath, `${text.slice(0, i + start.length)}\n${table}\n${text.slice(j)}`);
 }

@@ -27,26 +27,33 @@ function timeToFirst(argv: readonly string[], needle: string, timeoutMs = 30_000
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "", err = "";
+    let out = "",
+      err = "";
     const done = (result: number | Error): void => {
       clearTimeout(timer);
       child.kill("SIGKILL");
       child.once("close", () => (typeof result === "number" ? resolve(result) : reject(result)));
     };
-    const timer = setTimeout(() => done(new Error(`${argv[0]}: no event within ${timeoutMs} ms; stderr: ${err.slice(-500)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`${argv[0]}: no event within ${timeoutMs} ms; stderr: ${err.slice(-500)}`)),
+      timeoutMs,
+    );
     child.stdout!.setEncoding("utf8").on("data", (d: string) => {
       if (out.includes(needle)) return;
       out += d;
       if (out.includes(needle)) done(performance.now() - t0);
     });
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => { err += d; });
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+      err += d;
+    });
     child.once("error", (e) => done(e));
   });
 }
 
 export async function run(): Promise<Figures> {
   ensureTracefs(); // bpftrace needs /sys/kernel/tracing
-  if (spawnSync("bpftrace", ["--version"], { stdio: "ignore" }).status !== 0) throw new Error("bpftrace is not installed");
+  if (spawnSync("bpftrace", ["--version"], { stdio: "ignore" }).status !== 0)
+    throw new Error("bpftrace is not installed");
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-startup-"));
   const marker = join(dir, MARKER);
   copyFileSync("/bin/true", marker);
@@ -55,27 +62,41 @@ export async function run(): Promise<Figures> {
   const loop = spawn("sh", ["-c", `while :; do "${marker}"; sleep 0.02; done`], { stdio: "ignore", detached: true });
   try {
     const ours = (): Promise<number> => timeToFirst([process.execPath, MAIN, "exec", "--json"], `"comm":"${MARKER}"`);
-    const peer = (): Promise<number> => timeToFirst(["bpftrace", "-e", 'tracepoint:sched:sched_process_exec { printf("%d %s\\n", pid, comm); }'], ` ${MARKER}\n`);
+    const peer = (): Promise<number> =>
+      timeToFirst(
+        ["bpftrace", "-e", 'tracepoint:sched:sched_process_exec { printf("%d %s\\n", pid, comm); }'],
+        ` ${MARKER}\n`,
+      );
     await ours();
     await peer();
-    const a: number[] = [], b: number[] = [];
+    const a: number[] = [],
+      b: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       a.push(await ours());
       b.push(await peer());
     }
-    const value = median(a) / 1000, peerValue = median(b) / 1000;
+    const value = median(a) / 1000,
+      peerValue = median(b) / 1000;
     console.log(`tsbpf exec runs (ms): ${a.map((x) => x.toFixed(0)).join(" ")}`);
     console.log(`bpftrace runs (ms):   ${b.map((x) => x.toFixed(0)).join(" ")}`);
     const figures: Figures = {
       exec_s: {
-        value: Number(value.toFixed(3)), unit: "s", peer: "bpftrace 0.17 (tracepoint:sched:sched_process_exec)",
-        peer_value: Number(peerValue.toFixed(3)), ratio: Number((value / peerValue).toFixed(3)),
+        value: Number(value.toFixed(3)),
+        unit: "s",
+        peer: "bpftrace 0.17 (tracepoint:sched:sched_process_exec)",
+        peer_value: Number(peerValue.toFixed(3)),
+        ratio: Number((value / peerValue).toFixed(3)),
       },
     };
-    for (const [k, f] of Object.entries(figures)) console.log(`startup.${k}: ${f.value} ${f.unit} vs ${f.peer} ${f.peer_value} (${f.ratio}x)`);
+    for (const [k, f] of Object.entries(figures))
+      console.log(`startup.${k}: ${f.value} ${f.unit} vs ${f.peer} ${f.peer_value} (${f.ratio}x)`);
     return figures;
   } finally {
-    try { process.kill(-loop.pid!, "SIGKILL"); } catch { /* already gone */ }
+    try {
+      process.kill(-loop.pid!, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

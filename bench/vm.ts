@@ -35,16 +35,24 @@ import { benchTempDir, median, repoRoot } from "./c-peer.js";
 import type { Figures } from "./run.js";
 
 const dataDir = join(repoRoot, "..", "shared", "data");
-const WARM_NS = 20e6, MEASURE_NS = 20e6;
+const WARM_NS = 20e6,
+  MEASURE_NS = 20e6;
 
-interface Case { name: string; code: Uint8Array; mem: Uint8Array }
+interface Case {
+  name: string;
+  code: Uint8Array;
+  mem: Uint8Array;
+}
 
 function conformanceCases(): Case[] {
   const dir = join(dataDir, "bpf_conformance", "tests");
-  return readdirSync(dir).filter((f) => f.endsWith(".data")).sort().map((f) => {
-    const t = parseDataFile(readFileSync(join(dir, f), "utf8"));
-    return { name: f, code: programOf(t)!, mem: Uint8Array.from(t.mem) };
-  });
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".data"))
+    .sort()
+    .map((f) => {
+      const t = parseDataFile(readFileSync(join(dir, f), "utf8"));
+      return { name: f, code: programOf(t)!, mem: Uint8Array.from(t.mem) };
+    });
 }
 
 /** ns per run of a warmed-up program (time-boxed, batches of 256 runs). */
@@ -55,11 +63,18 @@ function timeRuns(run: () => void): number {
   let runs = 0;
   start = clock();
   let t = start;
-  for (; t - start < MEASURE_NS; t = clock()) { for (let i = 0; i < 256; i++) run(); runs += 256; }
+  for (; t - start < MEASURE_NS; t = clock()) {
+    for (let i = 0; i < 256; i++) run();
+    runs += 256;
+  }
   return (t - start) / runs;
 }
 
-interface PerProgram { name: string; insns: number; ns: number }
+interface PerProgram {
+  name: string;
+  insns: number;
+  ns: number;
+}
 
 function measureVm(cases: readonly Case[], tier: "compiled" | "interpreter"): PerProgram[] {
   // every program is loaded and run once first, so no measured run is the first of its kind
@@ -81,11 +96,27 @@ function measureUbpf(cases: readonly Case[]): (number | undefined)[] | undefined
   const dir = process.env.UBPF_DIR ?? "/tmp/ubpf/vm";
   if (!existsSync(join(dir, "libubpf.a")) || !existsSync(join(dir, "inc", "ubpf.h"))) return undefined;
   const exe = join(benchTempDir(), "ubpf_vm");
-  execFileSync("cc", ["-O2", "-o", exe, join(repoRoot, "bench", "peers", "ubpf_vm.c"), `-I${join(dir, "inc")}`, `-I${dir}`, join(dir, "libubpf.a"), "-lm"], { stdio: ["ignore", "inherit", "inherit"] });
+  execFileSync(
+    "cc",
+    [
+      "-O2",
+      "-o",
+      exe,
+      join(repoRoot, "bench", "peers", "ubpf_vm.c"),
+      `-I${join(dir, "inc")}`,
+      `-I${dir}`,
+      join(dir, "libubpf.a"),
+      "-lm",
+    ],
+    { stdio: ["ignore", "inherit", "inherit"] },
+  );
   const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
   const input = cases.map((c) => `${hex(c.code)} ${c.mem.length ? hex(c.mem) : "-"}\n`).join("");
   const out = execFileSync(exe, [], { input, encoding: "utf8", maxBuffer: 1 << 24 });
-  return out.trim().split("\n").map((l) => (JSON.parse(l) as { ns_per_run?: number }).ns_per_run);
+  return out
+    .trim()
+    .split("\n")
+    .map((l) => (JSON.parse(l) as { ns_per_run?: number }).ns_per_run);
 }
 
 // ---------------------------------------------------------------- the packet counter
@@ -103,7 +134,7 @@ function capturePackets(limit: number): Uint8Array[] {
     if (!le && b.readUInt32BE(0) !== 0xa1b2c3d4 && b.readUInt32BE(0) !== 0xa1b23c4d) continue;
     const u32at = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
     if (u32at(20) !== 1) continue; // Ethernet only
-    for (let o = 24; o + 16 <= b.length && out.length < limit;) {
+    for (let o = 24; o + 16 <= b.length && out.length < limit; ) {
       const caplen = u32at(o + 8);
       if (caplen > 65535 || o + 16 + caplen > b.length) break; // truncated or malformed capture
       if (caplen >= 14 && caplen <= 3000) out.push(Uint8Array.from(b.subarray(o + 16, o + 16 + caplen)));
@@ -124,7 +155,13 @@ function counterProgram(byType: { fd: number }, byProto: { fd: number }): Uint8A
   a.jeq("r0", 0, "insert");
   a.mov64("r1", 1).atomic(BPF_DW, 0x00, "r0", "r1", 0).atomic(BPF_DW, 0x00, "r0", "r9", 8).ja("ip");
   a.label("insert").st(BPF_DW, "r10", -24, 1).stx(BPF_DW, "r10", "r9", -16);
-  a.ldMapFd("r1", byType).mov64("r2", "r10").add64("r2", -4).mov64("r3", "r10").add64("r3", -24).mov64("r4", 1).call("map_update_elem");
+  a.ldMapFd("r1", byType)
+    .mov64("r2", "r10")
+    .add64("r2", -4)
+    .mov64("r3", "r10")
+    .add64("r3", -24)
+    .mov64("r4", 1)
+    .call("map_update_elem");
   a.label("ip").ldx(BPF_H, "r1", "r7", 12).jne("r1", 0x0008, "pass"); // IPv4, in the packet's byte order
   a.mov64("r2", "r7").add64("r2", 34).jgt("r2", "r8", "pass");
   a.ldx(BPF_B, "r1", "r7", 23).stx(BPF_W, "r10", "r1", -8);
@@ -134,7 +171,11 @@ function counterProgram(byType: { fd: number }, byProto: { fd: number }): Uint8A
   return a.assemble().bytes;
 }
 
-interface CounterFigures { pps: number; nsPerInsn: number; insnsPerPacket: number }
+interface CounterFigures {
+  pps: number;
+  nsPerInsn: number;
+  insnsPerPacket: number;
+}
 
 function measureCounterVm(packets: readonly Uint8Array[]): CounterFigures & { prog: VmProgram } {
   const vm = new Vm();
@@ -143,14 +184,20 @@ function measureCounterVm(packets: readonly Uint8Array[]): CounterFigures & { pr
   const prog = vm.load({ type: ProgType.XDP, code: counterProgram(byType, byProto) });
   const inputs = packets.map((data) => ({ data }));
   let insns = 0;
-  for (const input of inputs) { prog.runRetval(input); insns += prog.lastInstructions; }
+  for (const input of inputs) {
+    prog.runRetval(input);
+    insns += prog.lastInstructions;
+  }
   const clock = (): number => Number(process.hrtime.bigint());
-  for (let start = clock(); clock() - start < 300e6;) for (const input of inputs) prog.runRetval(input);
+  for (let start = clock(); clock() - start < 300e6; ) for (const input of inputs) prog.runRetval(input);
   const rounds: number[] = [];
   for (let r = 0; r < 5; r++) {
     const t0 = clock();
     let n = 0;
-    while (clock() - t0 < 200e6) { for (const input of inputs) prog.runRetval(input); n += inputs.length; }
+    while (clock() - t0 < 200e6) {
+      for (const input of inputs) prog.runRetval(input);
+      n += inputs.length;
+    }
     rounds.push((clock() - t0) / n);
   }
   const nsPerPacket = median(rounds);
@@ -172,7 +219,8 @@ function measureCounterKernel(packets: readonly Uint8Array[], vmProg: VmProgram)
     seen.add(key);
     return true;
   });
-  let ns = 0, insns = 0;
+  let ns = 0,
+    insns = 0;
   for (const data of sample) {
     ns += testRun(prog, { data, repeat: 1_000_000 }).durationNs;
     vmProg.runRetval({ data });
@@ -193,33 +241,71 @@ export async function run(): Promise<Figures> {
 
   const figures: Figures = {};
   const nsPerInsn = (rows: readonly PerProgram[], use: (i: number) => boolean): number => {
-    let ns = 0, insns = 0;
-    rows.forEach((r, i) => { if (use(i)) { ns += r.ns; insns += r.insns; } });
+    let ns = 0,
+      insns = 0;
+    rows.forEach((r, i) => {
+      if (use(i)) {
+        ns += r.ns;
+        insns += r.insns;
+      }
+    });
     return ns / insns;
   };
   if (ubpf) {
     const common = (i: number): boolean => ubpf[i] !== undefined;
-    const peer = nsPerInsn(compiled.map((r, i) => ({ ...r, ns: ubpf[i] ?? 0 })), common);
+    const peer = nsPerInsn(
+      compiled.map((r, i) => ({ ...r, ns: ubpf[i] ?? 0 })),
+      common,
+    );
     const n = ubpf.filter((x) => x !== undefined).length;
     const label = `uBPF interpreter (C), same ${n} conformance programs`;
-    const ours = nsPerInsn(compiled, common), oursInterp = nsPerInsn(interp, common);
+    const ours = nsPerInsn(compiled, common),
+      oursInterp = nsPerInsn(interp, common);
     figures.ns_per_insn = { value: ours, unit: "ns/insn", peer: label, peer_value: peer, ratio: ours / peer };
-    figures.interpreter_ns_per_insn = { value: oursInterp, unit: "ns/insn", peer: label, peer_value: peer, ratio: oursInterp / peer };
+    figures.interpreter_ns_per_insn = {
+      value: oursInterp,
+      unit: "ns/insn",
+      peer: label,
+      peer_value: peer,
+      ratio: oursInterp / peer,
+    };
   } else {
-    const ours = nsPerInsn(compiled, () => true), oursInterp = nsPerInsn(interp, () => true);
+    const ours = nsPerInsn(compiled, () => true),
+      oursInterp = nsPerInsn(interp, () => true);
     const peer = kernel?.nsPerInsn ?? NaN;
     const label = "kernel JIT via BPF_PROG_TEST_RUN, packet counter (uBPF not found: set UBPF_DIR)";
     figures.ns_per_insn = { value: ours, unit: "ns/insn", peer: label, peer_value: peer, ratio: ours / peer };
-    figures.interpreter_ns_per_insn = { value: oursInterp, unit: "ns/insn", peer: label, peer_value: peer, ratio: oursInterp / peer };
+    figures.interpreter_ns_per_insn = {
+      value: oursInterp,
+      unit: "ns/insn",
+      peer: label,
+      peer_value: peer,
+      ratio: oursInterp / peer,
+    };
   }
   const kLabel = `kernel (BPF_PROG_TEST_RUN, JIT, repeat 1e6), ${counter.insnsPerPacket.toFixed(1)} insns/packet`;
-  figures.counter_packets_per_s = { value: counter.pps, unit: "packets/s", peer: kLabel, peer_value: kernel?.pps ?? NaN, ratio: kernel ? counter.pps / kernel.pps : NaN };
-  figures.counter_ns_per_insn = { value: counter.nsPerInsn, unit: "ns/insn", peer: kLabel, peer_value: kernel?.nsPerInsn ?? NaN, ratio: kernel ? counter.nsPerInsn / kernel.nsPerInsn : NaN };
+  figures.counter_packets_per_s = {
+    value: counter.pps,
+    unit: "packets/s",
+    peer: kLabel,
+    peer_value: kernel?.pps ?? NaN,
+    ratio: kernel ? counter.pps / kernel.pps : NaN,
+  };
+  figures.counter_ns_per_insn = {
+    value: counter.nsPerInsn,
+    unit: "ns/insn",
+    peer: kLabel,
+    peer_value: kernel?.nsPerInsn ?? NaN,
+    ratio: kernel ? counter.nsPerInsn / kernel.nsPerInsn : NaN,
+  };
   return figures;
 }
 
 // `node dist/bench/vm.js` prints the figures alone.
 if (process.argv[1]?.endsWith("/bench/vm.js")) {
   const figures = await run();
-  for (const [k, f] of Object.entries(figures)) console.log(`vm.${k}: ${f.value.toFixed(3)} ${f.unit} | ${f.peer}: ${f.peer_value.toFixed(3)} | ratio ${f.ratio.toFixed(2)}`);
+  for (const [k, f] of Object.entries(figures))
+    console.log(
+      `vm.${k}: ${f.value.toFixed(3)} ${f.unit} | ${f.peer}: ${f.peer_value.toFixed(3)} | ratio ${f.ratio.toFixed(2)}`,
+    );
 }

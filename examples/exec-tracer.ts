@@ -14,17 +14,27 @@ import type * as Kernel from "./kernel/exec-tracer.bpf.js";
 
 /** struct exec_event { u32 pid; u32 ppid; char comm[16]; char filename[256]; } — the kernel module's struct. */
 export const EXEC_EVENT = {
-  pid: ExecEventStruct.offsetOf("pid"), ppid: ExecEventStruct.offsetOf("ppid"), comm: ExecEventStruct.offsetOf("comm"),
-  filename: ExecEventStruct.offsetOf("filename"), size: ExecEventStruct.size,
+  pid: ExecEventStruct.offsetOf("pid"),
+  ppid: ExecEventStruct.offsetOf("ppid"),
+  comm: ExecEventStruct.offsetOf("comm"),
+  filename: ExecEventStruct.offsetOf("filename"),
+  size: ExecEventStruct.size,
 } as const;
 
-export interface ExecEvent { pid: number; ppid: number; comm: string; filename: string }
+export interface ExecEvent {
+  pid: number;
+  ppid: number;
+  comm: string;
+  filename: string;
+}
 
 /** The ahead-of-time compiled kernel program (`npm run build` writes it). */
 export const ARTIFACT = fileURLToPath(new URL("./kernel/exec-tracer.bpf.json", import.meta.url));
 
 /** The compiled kernel side: maps events (ring buffer) and drops, program onExec (tracepoint). */
-export function execTracerArtifact(): Artifact { return KernelObject.readArtifact(ARTIFACT); }
+export function execTracerArtifact(): Artifact {
+  return KernelObject.readArtifact(ARTIFACT);
+}
 
 export function decodeExecEvent(rec: RingRecord): ExecEvent {
   return ExecEventStruct.decode(rec.view, rec.offset);
@@ -33,7 +43,10 @@ export function decodeExecEvent(rec: RingRecord): ExecEvent {
 /** The tracer, attached: poll() delivers events until its signal aborts. */
 export class ExecTracer implements Disposable {
   readonly ring: RingBuffer;
-  private constructor(private readonly object: KernelObject<typeof Kernel>, private readonly link: Attachment) {
+  private constructor(
+    private readonly object: KernelObject<typeof Kernel>,
+    private readonly link: Attachment,
+  ) {
     this.ring = new RingBuffer(object.maps.events, { dropCounter: { map: object.maps.drops } });
   }
 
@@ -41,7 +54,10 @@ export class ExecTracer implements Disposable {
     const object = KernelObject.load<typeof Kernel>(execTracerArtifact());
     try {
       return new ExecTracer(object, object.programs.onExec.attach("sched", "sched_process_exec"));
-    } catch (err) { object.close(); throw err; }
+    } catch (err) {
+      object.close();
+      throw err;
+    }
   }
 
   /** Calls `onExec` for every exec until `signal` aborts. */
@@ -50,7 +66,9 @@ export class ExecTracer implements Disposable {
   }
 
   /** Execs the ring buffer had no room for. */
-  dropped(): number { return this.ring.drops(); }
+  dropped(): number {
+    return this.ring.drops();
+  }
 
   [Symbol.dispose](): void {
     this.ring.close();
@@ -64,7 +82,10 @@ async function main(): Promise<void> {
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
   console.log("PID     PPID    COMM             FILENAME");
-  await tracer.poll((e) => console.log(`${String(e.pid).padEnd(7)} ${String(e.ppid).padEnd(7)} ${e.comm.padEnd(16)} ${e.filename}`), stop.signal);
+  await tracer.poll(
+    (e) => console.log(`${String(e.pid).padEnd(7)} ${String(e.ppid).padEnd(7)} ${e.comm.padEnd(16)} ${e.filename}`),
+    stop.signal,
+  );
   console.log(`${tracer.dropped()} events dropped`);
 }
 

@@ -19,12 +19,15 @@ export { MAX_NEEDLE, Needle, WINDOW } from "./kernel/socket-filter.bpf.js";
 export const ARTIFACT = fileURLToPath(new URL("./kernel/socket-filter.bpf.json", import.meta.url));
 
 /** The compiled kernel side: constant `needle` (.rodata), program dropByContent (socket filter). */
-export function filterArtifact(): Artifact { return KernelObject.readArtifact(ARTIFACT); }
+export function filterArtifact(): Artifact {
+  return KernelObject.readArtifact(ARTIFACT);
+}
 
 /** The needle as the `.rodata` constant's value: length and bytes padded to MAX_NEEDLE. */
 export function needleValue(text: string | Uint8Array): { length: number; data: Uint8Array } {
   const data = typeof text === "string" ? Buffer.from(text) : text;
-  if (data.length === 0 || data.length > MAX_NEEDLE) throw new RangeError(`the needle must be 1 to ${MAX_NEEDLE} bytes`);
+  if (data.length === 0 || data.length > MAX_NEEDLE)
+    throw new RangeError(`the needle must be 1 to ${MAX_NEEDLE} bytes`);
   const padded = new Uint8Array(MAX_NEEDLE);
   padded.set(data);
   return { length: data.length, data: padded };
@@ -40,17 +43,24 @@ export class ContentFilter implements Disposable {
     return new ContentFilter(KernelObject.load<typeof Kernel>(filterArtifact(), { ...options, constants: { needle } }));
   }
 
-  get program(): SocketFilterProgram { return this.object.programs.dropByContent; }
+  get program(): SocketFilterProgram {
+    return this.object.programs.dropByContent;
+  }
 
-  attachTo(socket: Socket | number): Attachment { return this.object.programs.dropByContent.attachTo(socket); }
+  attachTo(socket: Socket | number): Attachment {
+    return this.object.programs.dropByContent.attachTo(socket);
+  }
 
-  [Symbol.dispose](): void { this.object.close(); }
+  [Symbol.dispose](): void {
+    this.object.close();
+  }
 }
 
 async function main(): Promise<void> {
   using filter = ContentFilter.create(process.argv[2] ?? "secret");
   const [sender, receiver] = socketPair("dgram");
-  using _s = sender, _r = receiver;
+  using _s = sender,
+    _r = receiver;
   using _attached = filter.attachTo(receiver);
   for (const message of ["hello", "this is secret", "goodbye"]) sender.send(message);
   for (const kept of receiver.drain()) console.log(`kept: ${kept.toString()}`);

@@ -2,7 +2,12 @@
 // counted in the kernel): which processes sent and received how many bytes, every second.
 import { TcpTracker } from "tsbpf/tools";
 
-export interface ProcessTotals { pid: number; comm: string; sent: number; received: number }
+export interface ProcessTotals {
+  pid: number;
+  comm: string;
+  sent: number;
+  received: number;
+}
 
 /** Prints the busiest processes of each second, `rounds` times; returns every process's totals. */
 export async function watchTcp(rounds: number, print: (line: string) => void = console.log): Promise<ProcessTotals[]> {

@@ -19,36 +19,60 @@ export { Counter } from "./kernel/xdp-counter.bpf.js";
 export const ARTIFACT = fileURLToPath(new URL("./kernel/xdp-counter.bpf.json", import.meta.url));
 
 /** The compiled kernel side: maps etherTypes and ipProtocols, program count (XDP). */
-export function counterArtifact(): Artifact { return KernelObject.readArtifact(ARTIFACT); }
+export function counterArtifact(): Artifact {
+  return KernelObject.readArtifact(ARTIFACT);
+}
 
 const ETHER_TYPES: Record<number, string> = {
-  0x0800: "IPv4", 0x0806: "ARP", 0x86dd: "IPv6", 0x8100: "VLAN", 0x88a8: "QinQ", 0x8035: "RARP",
-  0x88cc: "LLDP", 0x8847: "MPLS", 0x888e: "EAPOL",
+  0x0800: "IPv4",
+  0x0806: "ARP",
+  0x86dd: "IPv6",
+  0x8100: "VLAN",
+  0x88a8: "QinQ",
+  0x8035: "RARP",
+  0x88cc: "LLDP",
+  0x8847: "MPLS",
+  0x888e: "EAPOL",
 };
 
 export function etherTypeName(type: number): string {
   return ETHER_TYPES[type] ?? (type < 0x0600 ? "802.3 length" : `0x${type.toString(16).padStart(4, "0")}`);
 }
 
-export interface EtherTypeCount { etherType: number; name: string; packets: bigint; bytes: bigint }
+export interface EtherTypeCount {
+  etherType: number;
+  name: string;
+  packets: bigint;
+  bytes: bigint;
+}
 
 /** A counter attached to one interface; dispose it to detach and free everything. */
 export class PacketCounter implements Disposable {
-  private constructor(private readonly object: KernelObject<typeof Kernel>, private readonly attachment: Attachment) {}
+  private constructor(
+    private readonly object: KernelObject<typeof Kernel>,
+    private readonly attachment: Attachment,
+  ) {}
 
   static attach(iface: string | number, options: XdpAttachOptions = { mode: "skb" }): PacketCounter {
     const object = KernelObject.load<typeof Kernel>(counterArtifact());
     try {
       return new PacketCounter(object, object.programs.count.attach(iface, options));
-    } catch (err) { object.close(); throw err; }
+    } catch (err) {
+      object.close();
+      throw err;
+    }
   }
 
   /** Per-EtherType totals, summed over CPUs, largest first. */
   read(): EtherTypeCount[] {
     const rows: EtherTypeCount[] = [];
     for (const [etherType, perCpu] of this.object.maps.etherTypes) {
-      let packets = 0n, bytes = 0n;
-      for (const c of perCpu) { packets += c.packets; bytes += c.bytes; }
+      let packets = 0n,
+        bytes = 0n;
+      for (const c of perCpu) {
+        packets += c.packets;
+        bytes += c.bytes;
+      }
       rows.push({ etherType, name: etherTypeName(etherType), packets, bytes });
     }
     return rows.sort((x, y) => (y.packets > x.packets ? 1 : y.packets < x.packets ? -1 : 0));

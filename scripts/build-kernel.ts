@@ -28,7 +28,10 @@ export function toolKernelSources(root = ROOT): string[] {
 /** Every example kernel source (`examples/kernel/*.bpf.ts`), relative to the repository root. */
 export function exampleKernelSources(root = ROOT): string[] {
   const dir = join("examples", "kernel");
-  return readdirSync(join(root, dir)).filter((n) => n.endsWith(".bpf.ts")).sort().map((n) => join(dir, n));
+  return readdirSync(join(root, dir))
+    .filter((n) => n.endsWith(".bpf.ts"))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** `src/tools/x/y.bpf.ts` → `dist/src/tools/x/y.bpf.json` (and `examples/…` → `dist/examples/…`). */
@@ -47,7 +50,8 @@ async function main(): Promise<number> {
       writeFileSync(out, `${JSON.stringify(artifact)}\n`);
     } catch (err) {
       failed++;
-      if (err instanceof CompileError) for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+      if (err instanceof CompileError)
+        for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
       else process.stderr.write(`${relative(ROOT, source)}: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }

@@ -15,29 +15,88 @@ const GENERATED_BY = "`npm run gen:kernel` (scripts/gen-kernel.ts)";
 
 /** Tracepoint categories declared whole, in this order, each event in name order. */
 const TRACEPOINT_CATEGORIES = [
-  "sched", "sock", "tcp", "net", "skb", "signal", "task", "raw_syscalls", "irq", "timer", "workqueue", "block", "kmem",
+  "sched",
+  "sock",
+  "tcp",
+  "net",
+  "skb",
+  "signal",
+  "task",
+  "raw_syscalls",
+  "irq",
+  "timer",
+  "workqueue",
+  "block",
+  "kmem",
 ];
 
 /** The syscall tracepoints declared (all of them would be some 700). */
 const SYSCALL_TRACEPOINTS = [
-  "sys_enter_execve", "sys_exit_execve", "sys_enter_execveat", "sys_enter_openat", "sys_exit_openat",
-  "sys_enter_connect", "sys_exit_connect", "sys_enter_accept4", "sys_exit_accept4", "sys_enter_write",
-  "sys_enter_read", "sys_enter_kill", "sys_enter_exit_group", "sys_enter_clone", "sys_exit_clone",
-  "sys_enter_unlinkat", "sys_enter_bpf",
+  "sys_enter_execve",
+  "sys_exit_execve",
+  "sys_enter_execveat",
+  "sys_enter_openat",
+  "sys_exit_openat",
+  "sys_enter_connect",
+  "sys_exit_connect",
+  "sys_enter_accept4",
+  "sys_exit_accept4",
+  "sys_enter_write",
+  "sys_enter_read",
+  "sys_enter_kill",
+  "sys_enter_exit_group",
+  "sys_enter_clone",
+  "sys_exit_clone",
+  "sys_enter_unlinkat",
+  "sys_enter_bpf",
 ];
 
 /** tp_btf events whose arguments are declared. */
 const TP_BTF_EVENTS = [
-  "inet_sock_set_state", "sched_process_exec", "sched_process_exit", "sched_process_fork", "sched_switch",
-  "sched_wakeup", "tcp_retransmit_skb", "tcp_probe", "sock_send_length", "sock_recv_length", "sys_enter", "sys_exit",
-  "netif_receive_skb", "kfree_skb", "consume_skb", "tcp_rcv_space_adjust", "inet_sk_error_report",
+  "inet_sock_set_state",
+  "sched_process_exec",
+  "sched_process_exit",
+  "sched_process_fork",
+  "sched_switch",
+  "sched_wakeup",
+  "tcp_retransmit_skb",
+  "tcp_probe",
+  "sock_send_length",
+  "sock_recv_length",
+  "sys_enter",
+  "sys_exit",
+  "netif_receive_skb",
+  "kfree_skb",
+  "consume_skb",
+  "tcp_rcv_space_adjust",
+  "inet_sk_error_report",
 ];
 
 /** Kernel structs declared in full (the others they mention are declared opaque). */
 const STRUCTS = [
-  "task_struct", "sock", "sock_common", "tcp_sock", "inet_sock", "inet_connection_sock", "linux_binprm", "sk_buff",
-  "in6_addr", "socket", "file", "path", "dentry", "qstr", "mm_struct", "cred", "net_device", "pt_regs", "nsproxy",
-  "pid_namespace", "signal_struct", "files_struct", "msghdr",
+  "task_struct",
+  "sock",
+  "sock_common",
+  "tcp_sock",
+  "inet_sock",
+  "inet_connection_sock",
+  "linux_binprm",
+  "sk_buff",
+  "in6_addr",
+  "socket",
+  "file",
+  "path",
+  "dentry",
+  "qstr",
+  "mm_struct",
+  "cred",
+  "net_device",
+  "pt_regs",
+  "nsproxy",
+  "pid_namespace",
+  "signal_struct",
+  "files_struct",
+  "msghdr",
 ];
 
 export interface GeneratedFile {
@@ -68,7 +127,12 @@ export function generateKernelDeclarations(): GeneratedFile[] {
     { path: "src/kernel/tracepoints.ts", text: generateTracepoints(formats, undefined, GENERATED_BY) },
     {
       path: "src/kernel/vmlinux.ts",
-      text: generateVmlinux(kernelBtf(), { events: TP_BTF_EVENTS, structs: STRUCTS, depth: 0 }, undefined, GENERATED_BY),
+      text: generateVmlinux(
+        kernelBtf(),
+        { events: TP_BTF_EVENTS, structs: STRUCTS, depth: 0 },
+        undefined,
+        GENERATED_BY,
+      ),
     },
   ];
 }

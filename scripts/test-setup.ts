@@ -66,10 +66,20 @@ export function decideSetup(situation: SetupSituation): SetupDecision {
   if (missing.length === 0) return { action: "nothing" };
   const packages = [...new Set(missing.map((r) => r.debian))];
   if (root && aptGet) {
-    return { action: "install", packages, line: `tsbpf tests: installing ${packages.join(", ")} (Debian packages) with apt-get` };
+    return {
+      action: "install",
+      packages,
+      line: `tsbpf tests: installing ${packages.join(", ")} (Debian packages) with apt-get`,
+    };
   }
-  const how = aptGet ? `as root: apt-get install ${packages.join(" ")}` : `Debian packages ${packages.join(" ")}, or your system's equivalents`;
-  return { action: "stop", packages, line: `tsbpf tests: missing ${missing.map(requirementName).join(", ")}; install ${how}` };
+  const how = aptGet
+    ? `as root: apt-get install ${packages.join(" ")}`
+    : `Debian packages ${packages.join(" ")}, or your system's equivalents`;
+  return {
+    action: "stop",
+    packages,
+    line: `tsbpf tests: missing ${missing.map(requirementName).join(", ")}; install ${how}`,
+  };
 }
 
 /** The path of `command` on PATH (an executable regular file), as spawn would find it. */
@@ -93,7 +103,12 @@ export function isPresent(r: Requirement): boolean {
 
 /** Runs a command with its output held back; on failure prints that output and one line, and exits 1. */
 function runQuietly(argv: readonly string[], env: NodeJS.ProcessEnv): void {
-  const r = spawnSync(argv[0]!, argv.slice(1), { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 28 });
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 1 << 28,
+  });
   if (r.status === 0) return;
   process.stderr.write(`${r.stdout ?? ""}${r.stderr ?? ""}`);
   const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit code ${r.status}`;
@@ -103,7 +118,9 @@ function runQuietly(argv: readonly string[], env: NodeJS.ProcessEnv): void {
 
 function main(): void {
   if (findTestData() === undefined) {
-    process.stderr.write("tsbpf tests: the test corpora (tcpdump's captures, bpf_conformance) were not found: set TSBPF_TEST_DATA to their directory, or put shared/data beside the checkout\n");
+    process.stderr.write(
+      "tsbpf tests: the test corpora (tcpdump's captures, bpf_conformance) were not found: set TSBPF_TEST_DATA to their directory, or put shared/data beside the checkout\n",
+    );
     process.exit(1);
   }
   const situation = {
@@ -123,11 +140,14 @@ function main(): void {
   runQuietly(["apt-get", "install", "-y", "--no-install-recommends", ...decision.packages], env);
   const still = REQUIREMENTS.filter((r) => !isPresent(r));
   if (still.length > 0) {
-    process.stderr.write(`tsbpf tests: after installing ${decision.packages.join(", ")}, still missing ${still.map(requirementName).join(", ")} (not on PATH?)\n`);
+    process.stderr.write(
+      `tsbpf tests: after installing ${decision.packages.join(", ")}, still missing ${still.map(requirementName).join(", ")} (not on PATH?)\n`,
+    );
     process.exit(1);
   }
 }
 
 // Run as a script (`node dist/scripts/test-setup.js`), not when a test imports it. Real paths:
 // the module's URL is the real path, argv[1] may go through a symbolic link.
-if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) main();
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url)))
+  main();

@@ -6,10 +6,31 @@
 //
 // The report is cached per process (the kernel cannot change under us).
 import { ensureBpffs } from "./sys/mounts.js";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { release, tmpdir } from "node:os";
 import { join } from "node:path";
-import { bpfErrno, closeFd, Cmd, linkCreate, mapCreate, objPin, progLoadAttr, type LinkCreateExtra, type MapCreateAttr } from "./sys/bpf.js";
+import {
+  bpfErrno,
+  closeFd,
+  Cmd,
+  linkCreate,
+  mapCreate,
+  objPin,
+  progLoadAttr,
+  type LinkCreateExtra,
+  type MapCreateAttr,
+} from "./sys/bpf.js";
 import { Errno, errnoName } from "./errors.js";
 import { SyscallError } from "./sys/errors.js";
 import { lastErrno, native, NativeMemory } from "./sys/libc.js";
@@ -90,16 +111,28 @@ export interface ProbeOptions {
 }
 
 /** Program types whose helpers are probed by default: the ones tsbpf's tools use most. */
-export const DEFAULT_HELPER_PROGRAM_TYPES: readonly string[] = ["socket_filter", "sched_cls", "xdp", "kprobe", "tracepoint", "raw_tracepoint"];
+export const DEFAULT_HELPER_PROGRAM_TYPES: readonly string[] = [
+  "socket_filter",
+  "sched_cls",
+  "xdp",
+  "kprobe",
+  "tracepoint",
+  "raw_tracepoint",
+];
 
 // ---- instructions and loading ----------------------------------------------------------------
 
 function insn(code: number, dst: number, src: number, off: number, imm: number): Buffer {
   const b = Buffer.alloc(8);
-  b[0] = code; b[1] = (src << 4) | dst; b.writeInt16LE(off, 2); b.writeInt32LE(imm, 4);
+  b[0] = code;
+  b[1] = (src << 4) | dst;
+  b.writeInt16LE(off, 2);
+  b.writeInt32LE(imm, 4);
   return b;
 }
-const MOV64_IMM = 0xb7, EXIT = 0x95, CALL = 0x85;
+const MOV64_IMM = 0xb7,
+  EXIT = 0x95,
+  CALL = 0x85;
 const returning = (value: number): Buffer => Buffer.concat([insn(MOV64_IMM, 0, 0, 0, value), insn(EXIT, 0, 0, 0, 0)]);
 
 const LOG_SIZE = 16 * 1024;
@@ -109,7 +142,11 @@ class Scratch {
   readonly license = NativeMemory.from("GPL");
   readonly log = new NativeMemory(LOG_SIZE);
   readonly insns = new NativeMemory(64);
-  free(): void { this.license.free(); this.log.free(); this.insns.free(); }
+  free(): void {
+    this.license.free();
+    this.log.free();
+    this.insns.free();
+  }
 }
 
 interface LoadSpec {
@@ -119,15 +156,26 @@ interface LoadSpec {
   attachBtfId?: number;
 }
 
-interface LoadResult { fd: number; errno: number; log: string }
+interface LoadResult {
+  fd: number;
+  errno: number;
+  log: string;
+}
 
 function tryLoad(s: Scratch, spec: LoadSpec, code: Buffer, withLog = true): LoadResult {
   s.insns.bytes.set(code);
   s.log.bytes[0] = 0;
   const a = progLoadAttr({
-    progType: spec.type, insns: s.insns, insnCount: code.length / 8, license: s.license,
-    logLevel: withLog ? 1 : 0, logBuf: withLog ? s.log : null, expectedAttachType: spec.expectedAttachType,
-    progFlags: spec.flags, attachBtfId: spec.attachBtfId, name: "tsbpf_probe",
+    progType: spec.type,
+    insns: s.insns,
+    insnCount: code.length / 8,
+    license: s.license,
+    logLevel: withLog ? 1 : 0,
+    logBuf: withLog ? s.log : null,
+    expectedAttachType: spec.expectedAttachType,
+    progFlags: spec.flags,
+    attachBtfId: spec.attachBtfId,
+    name: "tsbpf_probe",
   });
   const ret = bpfErrno(Cmd.PROG_LOAD, a);
   let log = "";
@@ -140,7 +188,10 @@ function tryLoad(s: Scratch, spec: LoadSpec, code: Buffer, withLog = true): Load
 
 /** The verifier's own message: the last log line that is neither state nor the statistics. */
 function verdictLine(log: string): string {
-  const lines = log.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("processed ") && !/^\d+: /.test(l) && !l.startsWith("verification time"));
+  const lines = log
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("processed ") && !/^\d+: /.test(l) && !l.startsWith("verification time"));
   return lines.at(-1) ?? "";
 }
 
@@ -150,7 +201,8 @@ function permissionReason(errno: number): string {
   return `${errnoName(errno)}: permission denied (needs root or CAP_BPF${errno === Errno.EPERM ? "" : ", CAP_PERFMON/CAP_NET_ADMIN for some kinds"})`;
 }
 
-const BLOCKED_REASON = "blocked by the platform: BPF_PROG_LOAD answered EPERM with an empty verifier log although running as root (a policy on this host forbids it)";
+const BLOCKED_REASON =
+  "blocked by the platform: BPF_PROG_LOAD answered EPERM with an empty verifier log although running as root (a policy on this host forbids it)";
 
 function entry(name: string, status: FeatureEntry["status"], reason?: string): FeatureEntry {
   const e: FeatureEntry = { name, supported: status === "supported", status };
@@ -162,15 +214,23 @@ function entry(name: string, status: FeatureEntry["status"], reason?: string): F
 
 function btfId(name: string, kind: "func" | "typedef" | "struct"): number | undefined {
   if (!hasKernelBtf()) return undefined;
-  try { return kernelBtf().findByName(name, kind)[0]; } catch { return undefined; }
+  try {
+    return kernelBtf().findByName(name, kind)[0];
+  } catch {
+    return undefined;
+  }
 }
 
 function structMemberIndex(struct: string, member: string): number | undefined {
   if (!hasKernelBtf()) return undefined;
   try {
-    const index = kernelBtf().structLayout(struct).members.findIndex((m) => m.name === member);
+    const index = kernelBtf()
+      .structLayout(struct)
+      .members.findIndex((m) => m.name === member);
     return index < 0 ? undefined : index;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 // ---- program types ---------------------------------------------------------------------------
@@ -194,38 +254,88 @@ const PROGRAM_PROBES: ProgramProbe[] = [
   { name: "tracepoint", type: ProgType.TRACEPOINT, spec: plain(ProgType.TRACEPOINT) },
   { name: "xdp", type: ProgType.XDP, spec: plain(ProgType.XDP) },
   { name: "perf_event", type: ProgType.PERF_EVENT, spec: plain(ProgType.PERF_EVENT) },
-  { name: "cgroup_skb", type: ProgType.CGROUP_SKB, spec: withAttach(ProgType.CGROUP_SKB, AttachType.CGROUP_INET_INGRESS) },
-  { name: "cgroup_sock", type: ProgType.CGROUP_SOCK, spec: withAttach(ProgType.CGROUP_SOCK, AttachType.CGROUP_INET_SOCK_CREATE) },
+  {
+    name: "cgroup_skb",
+    type: ProgType.CGROUP_SKB,
+    spec: withAttach(ProgType.CGROUP_SKB, AttachType.CGROUP_INET_INGRESS),
+  },
+  {
+    name: "cgroup_sock",
+    type: ProgType.CGROUP_SOCK,
+    spec: withAttach(ProgType.CGROUP_SOCK, AttachType.CGROUP_INET_SOCK_CREATE),
+  },
   { name: "lwt_in", type: ProgType.LWT_IN, spec: plain(ProgType.LWT_IN) },
   { name: "lwt_out", type: ProgType.LWT_OUT, spec: plain(ProgType.LWT_OUT) },
   { name: "lwt_xmit", type: ProgType.LWT_XMIT, spec: plain(ProgType.LWT_XMIT) },
   { name: "sock_ops", type: ProgType.SOCK_OPS, spec: plain(ProgType.SOCK_OPS) },
   { name: "sk_skb", type: ProgType.SK_SKB, spec: plain(ProgType.SK_SKB) },
-  { name: "cgroup_device", type: ProgType.CGROUP_DEVICE, spec: withAttach(ProgType.CGROUP_DEVICE, AttachType.CGROUP_DEVICE) },
+  {
+    name: "cgroup_device",
+    type: ProgType.CGROUP_DEVICE,
+    spec: withAttach(ProgType.CGROUP_DEVICE, AttachType.CGROUP_DEVICE),
+  },
   { name: "sk_msg", type: ProgType.SK_MSG, spec: plain(ProgType.SK_MSG) },
   { name: "raw_tracepoint", type: ProgType.RAW_TRACEPOINT, spec: plain(ProgType.RAW_TRACEPOINT) },
-  { name: "cgroup_sock_addr", type: ProgType.CGROUP_SOCK_ADDR, spec: withAttach(ProgType.CGROUP_SOCK_ADDR, AttachType.CGROUP_INET4_CONNECT) },
+  {
+    name: "cgroup_sock_addr",
+    type: ProgType.CGROUP_SOCK_ADDR,
+    spec: withAttach(ProgType.CGROUP_SOCK_ADDR, AttachType.CGROUP_INET4_CONNECT),
+  },
   { name: "lwt_seg6local", type: ProgType.LWT_SEG6LOCAL, spec: plain(ProgType.LWT_SEG6LOCAL) },
   { name: "lirc_mode2", type: ProgType.LIRC_MODE2, spec: withAttach(ProgType.LIRC_MODE2, AttachType.LIRC_MODE2) },
   { name: "sk_reuseport", type: ProgType.SK_REUSEPORT, spec: plain(ProgType.SK_REUSEPORT) },
-  { name: "flow_dissector", type: ProgType.FLOW_DISSECTOR, spec: withAttach(ProgType.FLOW_DISSECTOR, AttachType.FLOW_DISSECTOR) },
-  { name: "cgroup_sysctl", type: ProgType.CGROUP_SYSCTL, spec: withAttach(ProgType.CGROUP_SYSCTL, AttachType.CGROUP_SYSCTL) },
-  { name: "raw_tracepoint_writable", type: ProgType.RAW_TRACEPOINT_WRITABLE, spec: plain(ProgType.RAW_TRACEPOINT_WRITABLE) },
-  { name: "cgroup_sockopt", type: ProgType.CGROUP_SOCKOPT, spec: withAttach(ProgType.CGROUP_SOCKOPT, AttachType.CGROUP_GETSOCKOPT) },
   {
-    name: "tracing", type: ProgType.TRACING, needs: "a BTF-typed tracepoint (kernel BTF)",
-    // tp_btf on sched_switch: a tracing program that every kernel with BTF accepts.
-    spec: () => ({ type: ProgType.TRACING, expectedAttachType: AttachType.TRACE_RAW_TP, attachBtfId: btfId("btf_trace_sched_switch", "typedef") ?? 0 }),
+    name: "flow_dissector",
+    type: ProgType.FLOW_DISSECTOR,
+    spec: withAttach(ProgType.FLOW_DISSECTOR, AttachType.FLOW_DISSECTOR),
   },
   {
-    name: "struct_ops", type: ProgType.STRUCT_OPS, needs: "a struct_ops type in kernel BTF",
+    name: "cgroup_sysctl",
+    type: ProgType.CGROUP_SYSCTL,
+    spec: withAttach(ProgType.CGROUP_SYSCTL, AttachType.CGROUP_SYSCTL),
+  },
+  {
+    name: "raw_tracepoint_writable",
+    type: ProgType.RAW_TRACEPOINT_WRITABLE,
+    spec: plain(ProgType.RAW_TRACEPOINT_WRITABLE),
+  },
+  {
+    name: "cgroup_sockopt",
+    type: ProgType.CGROUP_SOCKOPT,
+    spec: withAttach(ProgType.CGROUP_SOCKOPT, AttachType.CGROUP_GETSOCKOPT),
+  },
+  {
+    name: "tracing",
+    type: ProgType.TRACING,
+    needs: "a BTF-typed tracepoint (kernel BTF)",
+    // tp_btf on sched_switch: a tracing program that every kernel with BTF accepts.
+    spec: () => ({
+      type: ProgType.TRACING,
+      expectedAttachType: AttachType.TRACE_RAW_TP,
+      attachBtfId: btfId("btf_trace_sched_switch", "typedef") ?? 0,
+    }),
+  },
+  {
+    name: "struct_ops",
+    type: ProgType.STRUCT_OPS,
+    needs: "a struct_ops type in kernel BTF",
     // The `init` member of tcp_congestion_ops: struct_ops programs name a struct and a member.
-    spec: () => ({ type: ProgType.STRUCT_OPS, attachBtfId: btfId("tcp_congestion_ops", "struct") ?? 0, expectedAttachType: structMemberIndex("tcp_congestion_ops", "init") ?? 0 }),
+    spec: () => ({
+      type: ProgType.STRUCT_OPS,
+      attachBtfId: btfId("tcp_congestion_ops", "struct") ?? 0,
+      expectedAttachType: structMemberIndex("tcp_congestion_ops", "init") ?? 0,
+    }),
   },
   { name: "ext", type: ProgType.EXT, spec: plain(ProgType.EXT), needs: "a target program with BTF (attach_prog_fd)" },
   {
-    name: "lsm", type: ProgType.LSM, needs: "an LSM hook in kernel BTF",
-    spec: () => ({ type: ProgType.LSM, expectedAttachType: AttachType.LSM_MAC, attachBtfId: btfId("bpf_lsm_file_open", "func") ?? 0 }),
+    name: "lsm",
+    type: ProgType.LSM,
+    needs: "an LSM hook in kernel BTF",
+    spec: () => ({
+      type: ProgType.LSM,
+      expectedAttachType: AttachType.LSM_MAC,
+      attachBtfId: btfId("bpf_lsm_file_open", "func") ?? 0,
+    }),
   },
   { name: "sk_lookup", type: ProgType.SK_LOOKUP, spec: withAttach(ProgType.SK_LOOKUP, AttachType.SK_LOOKUP) },
   { name: "syscall", type: ProgType.SYSCALL, spec: () => ({ type: ProgType.SYSCALL, flags: ProgFlags.SLEEPABLE }) },
@@ -236,14 +346,22 @@ function classifyLoad(r: LoadResult, needs: string | undefined): { status: Featu
   if (r.fd >= 0) return { status: "supported" };
   const verdict = verdictLine(r.log);
   if ((r.errno === Errno.EPERM || r.errno === Errno.EACCES) && r.log.trim() === "") {
-    return isRoot() ? { status: "blocked", reason: BLOCKED_REASON } : { status: "unknown", reason: permissionReason(r.errno) };
+    return isRoot()
+      ? { status: "blocked", reason: BLOCKED_REASON }
+      : { status: "unknown", reason: permissionReason(r.errno) };
   }
   if (r.log.trim() === "") {
     // Rejected before the verifier ran: the kernel does not know the type (or was built without it).
-    return { status: "unsupported", reason: `BPF_PROG_LOAD answered ${errnoName(r.errno)} before verification: the kernel does not know this program type (not built in)` };
+    return {
+      status: "unsupported",
+      reason: `BPF_PROG_LOAD answered ${errnoName(r.errno)} before verification: the kernel does not know this program type (not built in)`,
+    };
   }
   // The verifier ran, so the kernel knows the type; our minimal program just lacked a target.
-  return { status: "supported", reason: `known to the kernel, but a minimal program did not load${needs ? ` without ${needs}` : ""}: ${verdict} (${errnoName(r.errno)})` };
+  return {
+    status: "supported",
+    reason: `known to the kernel, but a minimal program did not load${needs ? ` without ${needs}` : ""}: ${verdict} (${errnoName(r.errno)})`,
+  };
 }
 
 function probeProgramTypes(s: Scratch): { entries: FeatureEntry[]; loadable: Map<string, LoadSpec> } {
@@ -252,7 +370,10 @@ function probeProgramTypes(s: Scratch): { entries: FeatureEntry[]; loadable: Map
   for (const probe of PROGRAM_PROBES) {
     const spec = probe.spec();
     const r = tryLoad(s, spec, returning(0));
-    if (r.fd >= 0) { closeFd(r.fd); loadable.set(probe.name, spec); }
+    if (r.fd >= 0) {
+      closeFd(r.fd);
+      loadable.set(probe.name, spec);
+    }
     const c = classifyLoad(r, probe.needs);
     entries.push(entry(probe.name, c.status, c.reason));
   }
@@ -272,25 +393,48 @@ interface MapProbe {
 }
 
 function mapProbes(pageSize: number): MapProbe[] {
-  const kv = (name: string, type: number, maxEntries = 16, extra: Partial<MapProbe> = {}): MapProbe =>
-    ({ name, type, keySize: 4, valueSize: 4, maxEntries, ...extra });
-  const keyless = (name: string, type: number, valueSize: number, maxEntries: number, flags = 0): MapProbe =>
-    ({ name, type, keySize: 0, valueSize, maxEntries, flags });
+  const kv = (name: string, type: number, maxEntries = 16, extra: Partial<MapProbe> = {}): MapProbe => ({
+    name,
+    type,
+    keySize: 4,
+    valueSize: 4,
+    maxEntries,
+    ...extra,
+  });
+  const keyless = (name: string, type: number, valueSize: number, maxEntries: number, flags = 0): MapProbe => ({
+    name,
+    type,
+    keySize: 0,
+    valueSize,
+    maxEntries,
+    flags,
+  });
   return [
-    kv("hash", MapType.HASH), kv("array", MapType.ARRAY), kv("prog_array", MapType.PROG_ARRAY),
-    kv("perf_event_array", MapType.PERF_EVENT_ARRAY), kv("percpu_hash", MapType.PERCPU_HASH),
-    kv("percpu_array", MapType.PERCPU_ARRAY), { name: "stack_trace", type: MapType.STACK_TRACE, keySize: 4, valueSize: 8, maxEntries: 1 },
-    kv("cgroup_array", MapType.CGROUP_ARRAY), kv("lru_hash", MapType.LRU_HASH), kv("lru_percpu_hash", MapType.LRU_PERCPU_HASH),
+    kv("hash", MapType.HASH),
+    kv("array", MapType.ARRAY),
+    kv("prog_array", MapType.PROG_ARRAY),
+    kv("perf_event_array", MapType.PERF_EVENT_ARRAY),
+    kv("percpu_hash", MapType.PERCPU_HASH),
+    kv("percpu_array", MapType.PERCPU_ARRAY),
+    { name: "stack_trace", type: MapType.STACK_TRACE, keySize: 4, valueSize: 8, maxEntries: 1 },
+    kv("cgroup_array", MapType.CGROUP_ARRAY),
+    kv("lru_hash", MapType.LRU_HASH),
+    kv("lru_percpu_hash", MapType.LRU_PERCPU_HASH),
     // LPM keys are a u32 prefix length and at least one byte of data; the trie needs NO_PREALLOC.
     { name: "lpm_trie", type: MapType.LPM_TRIE, keySize: 8, valueSize: 4, maxEntries: 1, flags: MapFlags.NO_PREALLOC },
-    kv("array_of_maps", MapType.ARRAY_OF_MAPS, 1, { needs: "inner_map" }), kv("hash_of_maps", MapType.HASH_OF_MAPS, 1, { needs: "inner_map" }),
-    kv("devmap", MapType.DEVMAP, 1), kv("sockmap", MapType.SOCKMAP, 1), kv("cpumap", MapType.CPUMAP, 1), kv("xskmap", MapType.XSKMAP, 1),
+    kv("array_of_maps", MapType.ARRAY_OF_MAPS, 1, { needs: "inner_map" }),
+    kv("hash_of_maps", MapType.HASH_OF_MAPS, 1, { needs: "inner_map" }),
+    kv("devmap", MapType.DEVMAP, 1),
+    kv("sockmap", MapType.SOCKMAP, 1),
+    kv("cpumap", MapType.CPUMAP, 1),
+    kv("xskmap", MapType.XSKMAP, 1),
     kv("sockhash", MapType.SOCKHASH, 1),
     // Attached-cgroup storage: the key is a u64 cgroup inode id (or struct bpf_cgroup_storage_key), no max_entries.
     { name: "cgroup_storage", type: MapType.CGROUP_STORAGE, keySize: 8, valueSize: 4, maxEntries: 0 },
     kv("reuseport_sockarray", MapType.REUSEPORT_SOCKARRAY, 1),
     { name: "percpu_cgroup_storage", type: MapType.PERCPU_CGROUP_STORAGE, keySize: 8, valueSize: 4, maxEntries: 0 },
-    keyless("queue", MapType.QUEUE, 4, 1), keyless("stack", MapType.STACK, 4, 1),
+    keyless("queue", MapType.QUEUE, 4, 1),
+    keyless("stack", MapType.STACK, 4, 1),
     // Local storages: int key, no max_entries, NO_PREALLOC, and BTF for key and value.
     kv("sk_storage", MapType.SK_STORAGE, 0, { flags: MapFlags.NO_PREALLOC, needs: "btf" }),
     kv("devmap_hash", MapType.DEVMAP_HASH, 1),
@@ -313,10 +457,18 @@ function errnoOf(err: unknown): number | undefined {
 
 function mapReason(errno: number): { status: FeatureEntry["status"]; reason: string } {
   if (errno === Errno.EPERM || errno === Errno.EACCES) {
-    return isRoot() ? { status: "blocked", reason: `BPF_MAP_CREATE answered ${errnoName(errno)} although running as root` } : { status: "unknown", reason: permissionReason(errno) };
+    return isRoot()
+      ? { status: "blocked", reason: `BPF_MAP_CREATE answered ${errnoName(errno)} although running as root` }
+      : { status: "unknown", reason: permissionReason(errno) };
   }
-  if (errno === Errno.EINVAL) return { status: "unsupported", reason: "BPF_MAP_CREATE answered EINVAL for valid parameters: the kernel does not know this map type (or was built without it)" };
-  if (errno === Errno.EOPNOTSUPP || errno === Errno.ENOTSUPP) return { status: "unsupported", reason: `BPF_MAP_CREATE answered ${errnoName(errno)}: not built into this kernel` };
+  if (errno === Errno.EINVAL)
+    return {
+      status: "unsupported",
+      reason:
+        "BPF_MAP_CREATE answered EINVAL for valid parameters: the kernel does not know this map type (or was built without it)",
+    };
+  if (errno === Errno.EOPNOTSUPP || errno === Errno.ENOTSUPP)
+    return { status: "unsupported", reason: `BPF_MAP_CREATE answered ${errnoName(errno)}: not built into this kernel` };
   return { status: "unknown", reason: `BPF_MAP_CREATE answered ${errnoName(errno)}` };
 }
 
@@ -328,7 +480,9 @@ function probeMapTypes(pageSize: number): FeatureEntry[] {
     try {
       const b = mapKeyValueBtf("s32", "u32");
       storageBtf = { fd: loadBtf(b.btf), key: b.keyTypeId, value: b.valueTypeId };
-    } catch { storageBtf = null; }
+    } catch {
+      storageBtf = null;
+    }
     return storageBtf;
   };
   try {
@@ -337,8 +491,12 @@ function probeMapTypes(pageSize: number): FeatureEntry[] {
       let fd = -1;
       try {
         const attr = {
-          mapType: probe.type, keySize: probe.keySize, valueSize: probe.valueSize, maxEntries: probe.maxEntries,
-          mapFlags: probe.flags ?? 0, name: "tsbpf_probe",
+          mapType: probe.type,
+          keySize: probe.keySize,
+          valueSize: probe.valueSize,
+          maxEntries: probe.maxEntries,
+          mapFlags: probe.flags ?? 0,
+          name: "tsbpf_probe",
         } as MapCreateAttr;
         if (probe.needs === "inner_map") {
           const inner = mapCreate({ mapType: MapType.ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
@@ -346,14 +504,31 @@ function probeMapTypes(pageSize: number): FeatureEntry[] {
           attr.innerMapFd = inner;
         } else if (probe.needs === "btf") {
           const btf = btfFor();
-          if (!btf) { entries.push(entry(probe.name, "unknown", "needs BTF for its key and value, and loading BTF failed")); continue; }
-          attr.btfFd = btf.fd; attr.btfKeyTypeId = btf.key; attr.btfValueTypeId = btf.value;
+          if (!btf) {
+            entries.push(entry(probe.name, "unknown", "needs BTF for its key and value, and loading BTF failed"));
+            continue;
+          }
+          attr.btfFd = btf.fd;
+          attr.btfKeyTypeId = btf.key;
+          attr.btfValueTypeId = btf.value;
         } else if (probe.needs === "struct_ops") {
           const valueType = btfId("bpf_struct_ops_tcp_congestion_ops", "struct");
-          if (valueType === undefined) { entries.push(entry(probe.name, "unknown", "needs kernel BTF with a struct_ops type (bpf_struct_ops_tcp_congestion_ops)")); continue; }
+          if (valueType === undefined) {
+            entries.push(
+              entry(
+                probe.name,
+                "unknown",
+                "needs kernel BTF with a struct_ops type (bpf_struct_ops_tcp_congestion_ops)",
+              ),
+            );
+            continue;
+          }
           // The value is a kernel type, but the kernel still wants a BTF object of ours (any will do).
           const btf = btfFor();
-          if (!btf) { entries.push(entry(probe.name, "unknown", "needs a BTF object, and loading BTF failed")); continue; }
+          if (!btf) {
+            entries.push(entry(probe.name, "unknown", "needs a BTF object, and loading BTF failed"));
+            continue;
+          }
           attr.btfFd = btf.fd;
           attr.btfVmlinuxValueTypeId = valueType;
           attr.valueSize = kernelBtf().sizeOf(valueType);
@@ -363,7 +538,10 @@ function probeMapTypes(pageSize: number): FeatureEntry[] {
       } catch (err) {
         const errno = errnoOf(err);
         if (errno === undefined) entries.push(entry(probe.name, "unknown", (err as Error).message));
-        else { const r = mapReason(errno); entries.push(entry(probe.name, r.status, r.reason)); }
+        else {
+          const r = mapReason(errno);
+          entries.push(entry(probe.name, r.status, r.reason));
+        }
       } finally {
         closeFd(fd);
         for (const x of extraFds) closeFd(x);
@@ -377,7 +555,8 @@ function probeMapTypes(pageSize: number): FeatureEntry[] {
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-const HELPER_UNSUPPORTED = /invalid func |unknown func |program of this type cannot use helper |func \S+ not supported for program type/;
+const HELPER_UNSUPPORTED =
+  /invalid func |unknown func |program of this type cannot use helper |func \S+ not supported for program type/;
 
 function probeHelpers(s: Scratch, programType: string, spec: LoadSpec): HelperEntry[] {
   const out: HelperEntry[] = [];
@@ -390,9 +569,16 @@ function probeHelpers(s: Scratch, programType: string, spec: LoadSpec): HelperEn
     let status: FeatureEntry["status"] = "supported";
     let reason: string | undefined;
     if (r.fd < 0) {
-      if (HELPER_UNSUPPORTED.test(r.log)) { status = "unsupported"; reason = verdictLine(r.log); }
-      else if (/might sleep in a non-sleepable prog/.test(r.log)) { status = "unsupported"; reason = "only in sleepable programs"; }
-      else if (r.log.trim() === "") { status = "unknown"; reason = `BPF_PROG_LOAD answered ${errnoName(r.errno)} with no verifier log`; }
+      if (HELPER_UNSUPPORTED.test(r.log)) {
+        status = "unsupported";
+        reason = verdictLine(r.log);
+      } else if (/might sleep in a non-sleepable prog/.test(r.log)) {
+        status = "unsupported";
+        reason = "only in sleepable programs";
+      } else if (r.log.trim() === "") {
+        status = "unknown";
+        reason = `BPF_PROG_LOAD answered ${errnoName(r.errno)} with no verifier log`;
+      }
     }
     const e: HelperEntry = { name, supported: status === "supported", status, programType, helperId: id };
     if (reason) e.reason = reason;
@@ -405,15 +591,24 @@ function probeHelpers(s: Scratch, programType: string, spec: LoadSpec): HelperEn
 
 const SYS_UNSHARE = process.arch === "arm64" ? 97 : 272;
 const CLONE_NEWNET = 0x4000_0000;
-const O_RDONLY = 0, O_DIRECTORY = 0o200000, O_CLOEXEC = 0o2000000;
-const XDP_PASS = 2, TC_ACT_OK = 0, CGROUP_ALLOW = 1;
+const O_RDONLY = 0,
+  O_DIRECTORY = 0o200000,
+  O_CLOEXEC = 0o2000000;
+const XDP_PASS = 2,
+  TC_ACT_OK = 0,
+  CGROUP_ALLOW = 1;
 
 /** Runs `fn` on this thread inside a brand-new, empty network namespace (only `lo`, ifindex 1). */
 function inPrivateNetns<T>(fn: () => T): T {
   const original = currentNetns();
   try {
-    if (native.syscall3(SYS_UNSHARE, CLONE_NEWNET, 0, 0) < 0) throw new SyscallError("unshare(CLONE_NEWNET)", lastErrno());
-    try { return fn(); } finally { setns(original); }
+    if (native.syscall3(SYS_UNSHARE, CLONE_NEWNET, 0, 0) < 0)
+      throw new SyscallError("unshare(CLONE_NEWNET)", lastErrno());
+    try {
+      return fn();
+    } finally {
+      setns(original);
+    }
   } finally {
     native.close(original);
   }
@@ -422,9 +617,14 @@ function inPrivateNetns<T>(fn: () => T): T {
 function linkReason(err: unknown, what: string): { status: FeatureEntry["status"]; reason: string } {
   const errno = errnoOf(err);
   if (errno === undefined) return { status: "unknown", reason: `${what}: ${(err as Error).message}` };
-  if (errno === Errno.EPERM || errno === Errno.EACCES) return isRoot() ? { status: "blocked", reason: `${what} answered ${errnoName(errno)} although running as root` } : { status: "unknown", reason: permissionReason(errno) };
-  if (errno === Errno.EINVAL) return { status: "unsupported", reason: `${what} answered EINVAL: this kernel does not have this kind of link` };
-  if (errno === Errno.EOPNOTSUPP || errno === Errno.ENOTSUPP) return { status: "unsupported", reason: `${what} answered ${errnoName(errno)}: not built into this kernel` };
+  if (errno === Errno.EPERM || errno === Errno.EACCES)
+    return isRoot()
+      ? { status: "blocked", reason: `${what} answered ${errnoName(errno)} although running as root` }
+      : { status: "unknown", reason: permissionReason(errno) };
+  if (errno === Errno.EINVAL)
+    return { status: "unsupported", reason: `${what} answered EINVAL: this kernel does not have this kind of link` };
+  if (errno === Errno.EOPNOTSUPP || errno === Errno.ENOTSUPP)
+    return { status: "unsupported", reason: `${what} answered ${errnoName(errno)}: not built into this kernel` };
   return { status: "unknown", reason: `${what} answered ${errnoName(errno)}` };
 }
 
@@ -433,7 +633,11 @@ function loadFor(s: Scratch, name: string, spec: LoadSpec, code: Buffer): number
   const r = tryLoad(s, spec, code);
   if (r.fd >= 0) return r.fd;
   const c = classifyLoad(r, undefined);
-  return entry(name, c.status === "supported" ? "unknown" : c.status, `loading the ${enumName(ProgType, spec.type)} program failed: ${c.reason ?? errnoName(r.errno)}`);
+  return entry(
+    name,
+    c.status === "supported" ? "unknown" : c.status,
+    `loading the ${enumName(ProgType, spec.type)} program failed: ${c.reason ?? errnoName(r.errno)}`,
+  );
 }
 
 function attempt(name: string, what: string, run: () => void): FeatureEntry {
@@ -446,15 +650,35 @@ function attempt(name: string, what: string, run: () => void): FeatureEntry {
   }
 }
 
-function withProgram(s: Scratch, name: string, spec: LoadSpec, code: Buffer, use: (fd: number) => FeatureEntry): FeatureEntry {
+function withProgram(
+  s: Scratch,
+  name: string,
+  spec: LoadSpec,
+  code: Buffer,
+  use: (fd: number) => FeatureEntry,
+): FeatureEntry {
   const fd = loadFor(s, name, spec, code);
   if (typeof fd !== "number") return fd;
-  try { return use(fd); } finally { closeFd(fd); }
+  try {
+    return use(fd);
+  } finally {
+    closeFd(fd);
+  }
 }
 
-function createAndClose(progFd: number, target: number, attachType: number, extra: LinkCreateExtra, after?: (linkFd: number) => void): void {
+function createAndClose(
+  progFd: number,
+  target: number,
+  attachType: number,
+  extra: LinkCreateExtra,
+  after?: (linkFd: number) => void,
+): void {
   const link = linkCreate(progFd, target, attachType, 0, extra);
-  try { after?.(link); } finally { closeFd(link); }
+  try {
+    after?.(link);
+  } finally {
+    closeFd(link);
+  }
 }
 
 /** A small file nobody maps, so uprobes on it are real but never hit. */
@@ -463,7 +687,11 @@ function withProbeFile<T>(fn: (path: string) => T): T {
   const path = join(dir, "target");
   try {
     const fd = openSync(path, "w", 0o700);
-    try { writeSync(fd, Buffer.alloc(4096, 0x90)); } finally { closeSync(fd); }
+    try {
+      writeSync(fd, Buffer.alloc(4096, 0x90));
+    } finally {
+      closeSync(fd);
+    }
     return fn(path);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -472,26 +700,41 @@ function withProbeFile<T>(fn: (path: string) => T): T {
 
 function mountsOfType(type: string): string[] {
   try {
-    return readFileSync("/proc/self/mounts", "utf8").split("\n")
-      .map((line) => line.split(" ")).filter((f) => f[2] === type && f[1]).map((f) => f[1]!.replace(/\\040/g, " "));
-  } catch { return []; }
+    return readFileSync("/proc/self/mounts", "utf8")
+      .split("\n")
+      .map((line) => line.split(" "))
+      .filter((f) => f[2] === type && f[1])
+      .map((f) => f[1]!.replace(/\\040/g, " "));
+  } catch {
+    return [];
+  }
 }
 
 function probePerfLink(s: Scratch, bpffs: string | undefined, pinned: { result?: FeatureEntry }): FeatureEntry {
   return withProgram(s, "perf_link", { type: ProgType.PERF_EVENT }, returning(0), (progFd) => {
     // A software clock event that is opened disabled never fires: the link is real but idle.
-    const perfFd = perfEventOpenErrno({ type: PerfType.SOFTWARE, config: PerfSwConfig.CPU_CLOCK, samplePeriod: 1_000_000_000, disabled: true }, 0, -1);
-    if (perfFd < 0) return entry("perf_link", "unknown", `perf_event_open(software cpu-clock) answered ${errnoName(-perfFd)}`);
+    const perfFd = perfEventOpenErrno(
+      { type: PerfType.SOFTWARE, config: PerfSwConfig.CPU_CLOCK, samplePeriod: 1_000_000_000, disabled: true },
+      0,
+      -1,
+    );
+    if (perfFd < 0)
+      return entry("perf_link", "unknown", `perf_event_open(software cpu-clock) answered ${errnoName(-perfFd)}`);
     try {
-      return attempt("perf_link", "BPF_LINK_CREATE(perf_event)", () => createAndClose(progFd, perfFd, AttachType.PERF_EVENT, { kind: "perf_event", cookie: 0n }, (linkFd) => {
-        pinned.result = probePinning(linkFd, bpffs);
-      }));
-    } finally { closeFd(perfFd); }
+      return attempt("perf_link", "BPF_LINK_CREATE(perf_event)", () =>
+        createAndClose(progFd, perfFd, AttachType.PERF_EVENT, { kind: "perf_event", cookie: 0n }, (linkFd) => {
+          pinned.result = probePinning(linkFd, bpffs);
+        }),
+      );
+    } finally {
+      closeFd(perfFd);
+    }
   });
 }
 
 function probePinning(linkFd: number, bpffs: string | undefined): FeatureEntry {
-  if (bpffs === undefined) return entry("link_pinning", "unknown", "no bpffs is mounted (mount -t bpf bpf /sys/fs/bpf)");
+  if (bpffs === undefined)
+    return entry("link_pinning", "unknown", "no bpffs is mounted (mount -t bpf bpf /sys/fs/bpf)");
   let dir: string | undefined;
   try {
     dir = mkdtempSync(join(bpffs, "tsbpf-probe-"));
@@ -503,7 +746,12 @@ function probePinning(linkFd: number, bpffs: string | undefined): FeatureEntry {
     const r = linkReason(err, "BPF_OBJ_PIN(link)");
     return entry("link_pinning", r.status, r.reason);
   } finally {
-    if (dir) try { rmdirSync(dir); } catch { /* already gone */ }
+    if (dir)
+      try {
+        rmdirSync(dir);
+      } catch {
+        /* already gone */
+      }
   }
 }
 
@@ -515,10 +763,18 @@ function probeAttach(s: Scratch, system: SystemFacts): FeatureEntry[] {
   try {
     inPrivateNetns(() => {
       const LO = 1;
-      out.push(withProgram(s, "xdp_link", { type: ProgType.XDP }, returning(XDP_PASS), (fd) =>
-        attempt("xdp_link", "BPF_LINK_CREATE(xdp)", () => createAndClose(fd, LO, AttachType.XDP, { kind: "none" }))));
-      out.push(withProgram(s, "tcx", { type: ProgType.SCHED_CLS }, returning(TC_ACT_OK), (fd) =>
-        attempt("tcx", "BPF_LINK_CREATE(tcx_ingress)", () => createAndClose(fd, LO, AttachType.TCX_INGRESS, { kind: "tcx", relativeFdOrId: 0, expectedRevision: 0n }))));
+      out.push(
+        withProgram(s, "xdp_link", { type: ProgType.XDP }, returning(XDP_PASS), (fd) =>
+          attempt("xdp_link", "BPF_LINK_CREATE(xdp)", () => createAndClose(fd, LO, AttachType.XDP, { kind: "none" })),
+        ),
+      );
+      out.push(
+        withProgram(s, "tcx", { type: ProgType.SCHED_CLS }, returning(TC_ACT_OK), (fd) =>
+          attempt("tcx", "BPF_LINK_CREATE(tcx_ingress)", () =>
+            createAndClose(fd, LO, AttachType.TCX_INGRESS, { kind: "tcx", relativeFdOrId: 0, expectedRevision: 0n }),
+          ),
+        ),
+      );
     });
   } catch (err) {
     netnsFailure = `could not create a private network namespace to probe in: ${(err as Error).message}`;
@@ -533,63 +789,161 @@ function probeAttach(s: Scratch, system: SystemFacts): FeatureEntry[] {
   withProbeFile((path) => {
     const uprobeType = pmuType("uprobe");
     if (uprobeType === undefined) {
-      out.push(entry("uprobe", "unsupported", "no uprobe PMU in /sys/bus/event_source/devices (kernel built without CONFIG_UPROBE_EVENTS)"));
+      out.push(
+        entry(
+          "uprobe",
+          "unsupported",
+          "no uprobe PMU in /sys/bus/event_source/devices (kernel built without CONFIG_UPROBE_EVENTS)",
+        ),
+      );
     } else {
       const file = NativeMemory.from(path);
       try {
         const fd = perfEventOpenErrno({ type: uprobeType, config1: file.address, config2: 0 }, -1, 0);
-        if (fd >= 0) { closeFd(fd); out.push(entry("uprobe", "supported")); }
-        else out.push(entry("uprobe", -fd === Errno.EPERM || -fd === Errno.EACCES ? (isRoot() ? "blocked" : "unknown") : "unsupported", `perf_event_open(uprobe) answered ${errnoName(-fd)}`));
-      } finally { file.free(); }
+        if (fd >= 0) {
+          closeFd(fd);
+          out.push(entry("uprobe", "supported"));
+        } else
+          out.push(
+            entry(
+              "uprobe",
+              -fd === Errno.EPERM || -fd === Errno.EACCES ? (isRoot() ? "blocked" : "unknown") : "unsupported",
+              `perf_event_open(uprobe) answered ${errnoName(-fd)}`,
+            ),
+          );
+      } finally {
+        file.free();
+      }
     }
-    out.push(withProgram(s, "uprobe_multi", { type: ProgType.KPROBE, expectedAttachType: AttachType.TRACE_UPROBE_MULTI }, returning(0), (fd) => {
-      const file = NativeMemory.from(path);
-      const offsets = new NativeMemory(8);
-      offsets.bytes.fill(0);
-      try {
-        return attempt("uprobe_multi", "BPF_LINK_CREATE(uprobe_multi)", () => createAndClose(fd, 0, AttachType.TRACE_UPROBE_MULTI, {
-          kind: "uprobe_multi", path: file, offsets, refCtrOffsets: null, cookies: null, count: 1, flags: 0, pid: 0,
-        }));
-      } finally { file.free(); offsets.free(); }
-    }));
+    out.push(
+      withProgram(
+        s,
+        "uprobe_multi",
+        { type: ProgType.KPROBE, expectedAttachType: AttachType.TRACE_UPROBE_MULTI },
+        returning(0),
+        (fd) => {
+          const file = NativeMemory.from(path);
+          const offsets = new NativeMemory(8);
+          offsets.bytes.fill(0);
+          try {
+            return attempt("uprobe_multi", "BPF_LINK_CREATE(uprobe_multi)", () =>
+              createAndClose(fd, 0, AttachType.TRACE_UPROBE_MULTI, {
+                kind: "uprobe_multi",
+                path: file,
+                offsets,
+                refCtrOffsets: null,
+                cookies: null,
+                count: 1,
+                flags: 0,
+                pid: 0,
+              }),
+            );
+          } finally {
+            file.free();
+            offsets.free();
+          }
+        },
+      ),
+    );
   });
 
   // kprobes: the kprobe PMU, then a real probe on a function only BPF's self-tests call.
   const kprobeType = pmuType("kprobe");
   if (kprobeType === undefined) {
-    out.push(entry("kprobe", "unsupported", "no kprobe PMU in /sys/bus/event_source/devices: the kernel was built without kprobes (CONFIG_KPROBE_EVENTS)"));
+    out.push(
+      entry(
+        "kprobe",
+        "unsupported",
+        "no kprobe PMU in /sys/bus/event_source/devices: the kernel was built without kprobes (CONFIG_KPROBE_EVENTS)",
+      ),
+    );
   } else {
     const fn = NativeMemory.from("bpf_fentry_test1");
     try {
       const fd = perfEventOpenErrno({ type: kprobeType, config1: fn.address, config2: 0 }, -1, 0);
-      if (fd >= 0) { closeFd(fd); out.push(entry("kprobe", "supported")); }
-      else out.push(entry("kprobe", "unknown", `the kprobe PMU exists but perf_event_open(kprobe bpf_fentry_test1) answered ${errnoName(-fd)}`));
-    } finally { fn.free(); }
+      if (fd >= 0) {
+        closeFd(fd);
+        out.push(entry("kprobe", "supported"));
+      } else
+        out.push(
+          entry(
+            "kprobe",
+            "unknown",
+            `the kprobe PMU exists but perf_event_open(kprobe bpf_fentry_test1) answered ${errnoName(-fd)}`,
+          ),
+        );
+    } finally {
+      fn.free();
+    }
   }
-  out.push(withProgram(s, "kprobe_multi", { type: ProgType.KPROBE, expectedAttachType: AttachType.TRACE_KPROBE_MULTI }, returning(0), (fd) => {
-    const name = NativeMemory.from("bpf_fentry_test1");
-    const syms = new NativeMemory(8);
-    syms.view.setBigUint64(0, BigInt(name.address), true);
-    try {
-      return attempt("kprobe_multi", "BPF_LINK_CREATE(kprobe_multi)", () => createAndClose(fd, 0, AttachType.TRACE_KPROBE_MULTI, {
-        kind: "kprobe_multi", flags: 0, count: 1, syms, addrs: null, cookies: null,
-      }));
-    } finally { name.free(); syms.free(); }
-  }));
+  out.push(
+    withProgram(
+      s,
+      "kprobe_multi",
+      { type: ProgType.KPROBE, expectedAttachType: AttachType.TRACE_KPROBE_MULTI },
+      returning(0),
+      (fd) => {
+        const name = NativeMemory.from("bpf_fentry_test1");
+        const syms = new NativeMemory(8);
+        syms.view.setBigUint64(0, BigInt(name.address), true);
+        try {
+          return attempt("kprobe_multi", "BPF_LINK_CREATE(kprobe_multi)", () =>
+            createAndClose(fd, 0, AttachType.TRACE_KPROBE_MULTI, {
+              kind: "kprobe_multi",
+              flags: 0,
+              count: 1,
+              syms,
+              addrs: null,
+              cookies: null,
+            }),
+          );
+        } finally {
+          name.free();
+          syms.free();
+        }
+      },
+    ),
+  );
 
   // fentry: a trampoline program on bpf_fentry_test1 (only loaded, and attached if that works).
   const target = btfId("bpf_fentry_test1", "func");
   if (target === undefined) {
-    out.push(entry("fentry", "unsupported", system.btf ? "kernel BTF has no bpf_fentry_test1 to probe with" : "no kernel BTF (/sys/kernel/btf/vmlinux): fentry needs it"));
+    out.push(
+      entry(
+        "fentry",
+        "unsupported",
+        system.btf
+          ? "kernel BTF has no bpf_fentry_test1 to probe with"
+          : "no kernel BTF (/sys/kernel/btf/vmlinux): fentry needs it",
+      ),
+    );
   } else {
-    const r = tryLoad(s, { type: ProgType.TRACING, expectedAttachType: AttachType.TRACE_FENTRY, attachBtfId: target }, returning(0));
+    const r = tryLoad(
+      s,
+      { type: ProgType.TRACING, expectedAttachType: AttachType.TRACE_FENTRY, attachBtfId: target },
+      returning(0),
+    );
     if (r.fd < 0) {
       const c = classifyLoad(r, undefined);
-      out.push(entry("fentry", c.status === "supported" ? "unsupported" : c.status, c.status === "blocked" ? BLOCKED_REASON : `loading an fentry program failed: ${c.reason ?? errnoName(r.errno)}`));
+      out.push(
+        entry(
+          "fentry",
+          c.status === "supported" ? "unsupported" : c.status,
+          c.status === "blocked"
+            ? BLOCKED_REASON
+            : `loading an fentry program failed: ${c.reason ?? errnoName(r.errno)}`,
+        ),
+      );
     } else {
       try {
-        out.push(attempt("fentry", "BPF_LINK_CREATE(trace_fentry)", () => createAndClose(r.fd, 0, AttachType.TRACE_FENTRY, { kind: "none" })));
-      } finally { closeFd(r.fd); }
+        out.push(
+          attempt("fentry", "BPF_LINK_CREATE(trace_fentry)", () =>
+            createAndClose(r.fd, 0, AttachType.TRACE_FENTRY, { kind: "none" }),
+          ),
+        );
+      } finally {
+        closeFd(r.fd);
+      }
     }
   }
 
@@ -597,23 +951,39 @@ function probeAttach(s: Scratch, system: SystemFacts): FeatureEntry[] {
   if (system.cgroup2 === undefined) {
     out.push(entry("cgroup_link", "unknown", "no cgroup v2 file system is mounted"));
   } else {
-    out.push(withProgram(s, "cgroup_link", { type: ProgType.CGROUP_SKB, expectedAttachType: AttachType.CGROUP_INET_INGRESS }, returning(CGROUP_ALLOW), (fd) => {
-      const dir = join(system.cgroup2!, `tsbpf-probe-${process.pid}-${Date.now()}`);
-      try {
-        mkdirSync(dir);
-      } catch (err) {
-        return entry("cgroup_link", "unknown", `could not create a cgroup to probe on: ${(err as Error).message}`);
-      }
-      try {
-        const cgroupFd = native.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-        if (cgroupFd < 0) return entry("cgroup_link", "unknown", `open(${dir}) answered ${errnoName(lastErrno())}`);
-        try {
-          return attempt("cgroup_link", "BPF_LINK_CREATE(cgroup_inet_ingress)", () => createAndClose(fd, cgroupFd, AttachType.CGROUP_INET_INGRESS, { kind: "none" }));
-        } finally { closeFd(cgroupFd); }
-      } finally {
-        try { rmdirSync(dir); } catch { /* best effort */ }
-      }
-    }));
+    out.push(
+      withProgram(
+        s,
+        "cgroup_link",
+        { type: ProgType.CGROUP_SKB, expectedAttachType: AttachType.CGROUP_INET_INGRESS },
+        returning(CGROUP_ALLOW),
+        (fd) => {
+          const dir = join(system.cgroup2!, `tsbpf-probe-${process.pid}-${Date.now()}`);
+          try {
+            mkdirSync(dir);
+          } catch (err) {
+            return entry("cgroup_link", "unknown", `could not create a cgroup to probe on: ${(err as Error).message}`);
+          }
+          try {
+            const cgroupFd = native.open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+            if (cgroupFd < 0) return entry("cgroup_link", "unknown", `open(${dir}) answered ${errnoName(lastErrno())}`);
+            try {
+              return attempt("cgroup_link", "BPF_LINK_CREATE(cgroup_inet_ingress)", () =>
+                createAndClose(fd, cgroupFd, AttachType.CGROUP_INET_INGRESS, { kind: "none" }),
+              );
+            } finally {
+              closeFd(cgroupFd);
+            }
+          } finally {
+            try {
+              rmdirSync(dir);
+            } catch {
+              /* best effort */
+            }
+          }
+        },
+      ),
+    );
   }
 
   out.push(pinned.result ?? entry("link_pinning", "unknown", "no link could be created to pin"));
@@ -626,7 +996,9 @@ function readNumber(path: string): number | undefined {
   try {
     const n = Number.parseInt(readFileSync(path, "utf8").trim(), 10);
     return Number.isInteger(n) ? n : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 /** Facts about the system that need no probing (cheap; not cached). */
@@ -673,9 +1045,17 @@ function elapsed(since: number): number {
 export function probeFeatures(options: ProbeOptions = {}): FeatureReport {
   const helperTypes = resolveHelperTypes(options);
   if (cached) {
-    const missing = helperTypes === "all"
-      ? cached.report.programTypes.filter((p) => p.supported && !cached!.helperTypes.has(p.name) && !cached!.report.helperProbeSkipped.some((x) => x.programType === p.name)).map((p) => p.name)
-      : helperTypes.filter((t) => !cached!.helperTypes.has(t));
+    const missing =
+      helperTypes === "all"
+        ? cached.report.programTypes
+            .filter(
+              (p) =>
+                p.supported &&
+                !cached!.helperTypes.has(p.name) &&
+                !cached!.report.helperProbeSkipped.some((x) => x.programType === p.name),
+            )
+            .map((p) => p.name)
+        : helperTypes.filter((t) => !cached!.helperTypes.has(t));
     if (missing.length === 0) return cached.report;
     extendHelpers(cached, missing);
     return cached.report;
@@ -686,7 +1066,11 @@ export function probeFeatures(options: ProbeOptions = {}): FeatureReport {
   try {
     let t = performance.now();
     // Probing is active anyway: make bpffs available first (as root), as any pin would.
-    try { ensureBpffs(); } catch { /* the report then says bpffs is missing */ }
+    try {
+      ensureBpffs();
+    } catch {
+      /* the report then says bpffs is missing */
+    }
     const system = systemFacts();
     const systemMs = elapsed(t);
 
@@ -703,7 +1087,13 @@ export function probeFeatures(options: ProbeOptions = {}): FeatureReport {
     const attachMs = elapsed(t);
 
     const report: FeatureReport = {
-      programTypes, mapTypes, helpers: [], helperProgramTypes: [], helperProbeSkipped: [], attach, system,
+      programTypes,
+      mapTypes,
+      helpers: [],
+      helperProgramTypes: [],
+      helperProbeSkipped: [],
+      attach,
+      system,
       permissionDenied: programTypes.every((p) => p.status === "unknown" && /^(EPERM|EACCES)\b/.test(p.reason ?? "")),
       timings: { programTypes: programMs, mapTypes: mapMs, helpers: 0, attach: attachMs, system: systemMs, total: 0 },
     };
@@ -720,7 +1110,11 @@ export function probeFeatures(options: ProbeOptions = {}): FeatureReport {
 
 let loadableSpecs = new Map<string, LoadSpec>();
 
-function extendHelpers(state: { report: FeatureReport; helperTypes: Set<string> }, types: readonly string[], scratch?: Scratch): void {
+function extendHelpers(
+  state: { report: FeatureReport; helperTypes: Set<string> },
+  types: readonly string[],
+  scratch?: Scratch,
+): void {
   const s = scratch ?? new Scratch();
   const t = performance.now();
   try {
@@ -730,10 +1124,13 @@ function extendHelpers(state: { report: FeatureReport; helperTypes: Set<string> 
       const spec = loadableSpecs.get(type);
       if (!spec) {
         const known = state.report.programTypes.find((p) => p.name === type);
-        const reason = !known ? `unknown program type "${type}"`
-          : !known.supported ? `the program type is not available here (${known.reason ?? known.status})`
-          : "a minimal program of this type does not load on its own (it needs an attach target)";
-        if (!state.report.helperProbeSkipped.some((x) => x.programType === type)) state.report.helperProbeSkipped.push({ programType: type, reason });
+        const reason = !known
+          ? `unknown program type "${type}"`
+          : !known.supported
+            ? `the program type is not available here (${known.reason ?? known.status})`
+            : "a minimal program of this type does not load on its own (it needs an attach target)";
+        if (!state.report.helperProbeSkipped.some((x) => x.programType === type))
+          state.report.helperProbeSkipped.push({ programType: type, reason });
         continue;
       }
       state.report.helpers.push(...probeHelpers(s, type, spec));
@@ -771,5 +1168,8 @@ export function mapTypeSupported(type: number | string): boolean {
 export function helperSupported(programType: number | string, helper: string): boolean {
   const type = typeof programType === "number" ? enumName(ProgType, programType) : programType;
   const name = helper.startsWith("bpf_") ? helper : `bpf_${helper}`;
-  return probeFeatures({ helperProgramTypes: [type] }).helpers.find((h) => h.programType === type && h.name === name)?.supported ?? false;
+  return (
+    probeFeatures({ helperProgramTypes: [type] }).helpers.find((h) => h.programType === type && h.name === name)
+      ?.supported ?? false
+  );
 }

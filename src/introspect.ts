@@ -5,7 +5,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import { closeFd, Cmd, enableStats, fdById, getNextId } from "./sys/bpf.js";
 import { Errno } from "./errors.js";
 import { SyscallError, TargetNotFoundError } from "./sys/errors.js";
-import { btfInfo, linkInfo, mapInfoFull, progInfo, type BtfInfo, type LinkTarget, PerfEventLinkType } from "./sys/info.js";
+import {
+  btfInfo,
+  linkInfo,
+  mapInfoFull,
+  progInfo,
+  type BtfInfo,
+  type LinkTarget,
+  PerfEventLinkType,
+} from "./sys/info.js";
 import { AttachType, enumName, LinkType, MapFlags, MapType, ProgType } from "./uapi.js";
 import { listing } from "./asm/disasm.js";
 import { decode, type Instruction } from "./asm/instruction.js";
@@ -125,12 +133,26 @@ function programRecord(fd: number, nowBoot: bigint, nowWall: number): ProgramRec
   const info = progInfo(fd, { mapIds: true });
   const ageMs = Number((nowBoot - info.loadTime) / 1_000_000n);
   return {
-    id: info.id, name: info.name, type: enumName(ProgType, info.type), typeId: info.type, tag: info.tag,
-    loadTime: info.loadTime, loadedAt: new Date(nowWall - ageMs), uid: info.createdByUid,
-    xlatedSize: info.xlatedProgLen, jitedSize: info.jitedProgLen, mapIds: info.mapIds, btfId: info.btfId,
-    runCount: info.runCnt, runTimeNs: info.runTimeNs, recursionMisses: info.recursionMisses,
-    verifiedInsns: info.verifiedInsns, gplCompatible: info.gplCompatible, attachBtfId: info.attachBtfId,
-    attachBtfObjId: info.attachBtfObjId, ifindex: info.ifindex,
+    id: info.id,
+    name: info.name,
+    type: enumName(ProgType, info.type),
+    typeId: info.type,
+    tag: info.tag,
+    loadTime: info.loadTime,
+    loadedAt: new Date(nowWall - ageMs),
+    uid: info.createdByUid,
+    xlatedSize: info.xlatedProgLen,
+    jitedSize: info.jitedProgLen,
+    mapIds: info.mapIds,
+    btfId: info.btfId,
+    runCount: info.runCnt,
+    runTimeNs: info.runTimeNs,
+    recursionMisses: info.recursionMisses,
+    verifiedInsns: info.verifiedInsns,
+    gplCompatible: info.gplCompatible,
+    attachBtfId: info.attachBtfId,
+    attachBtfObjId: info.attachBtfObjId,
+    ifindex: info.ifindex,
   };
 }
 
@@ -139,10 +161,18 @@ const MAP_FLAG_NAMES = Object.entries(MapFlags).map(([name, bit]) => [name.toLow
 function mapRecord(fd: number): MapRecord {
   const info = mapInfoFull(fd);
   return {
-    id: info.id, name: info.name, type: enumName(MapType, info.type), typeId: info.type,
-    keySize: info.keySize, valueSize: info.valueSize, maxEntries: info.maxEntries, flags: info.mapFlags,
+    id: info.id,
+    name: info.name,
+    type: enumName(MapType, info.type),
+    typeId: info.type,
+    keySize: info.keySize,
+    valueSize: info.valueSize,
+    maxEntries: info.maxEntries,
+    flags: info.mapFlags,
     flagNames: MAP_FLAG_NAMES.filter(([, bit]) => (info.mapFlags & bit) !== 0).map(([name]) => name),
-    btfId: info.btfId, ifindex: info.ifindex, mapExtra: info.mapExtra,
+    btfId: info.btfId,
+    ifindex: info.ifindex,
+    mapExtra: info.mapExtra,
   };
 }
 
@@ -150,17 +180,28 @@ function mapRecord(fd: number): MapRecord {
 export function interfaceNames(): Map<number, string> {
   const names = new Map<number, string>();
   let entries: string[];
-  try { entries = readdirSync("/sys/class/net"); } catch { return names; }
+  try {
+    entries = readdirSync("/sys/class/net");
+  } catch {
+    return names;
+  }
   for (const name of entries) {
-    try { names.set(Number(readFileSync(`/sys/class/net/${name}/ifindex`, "utf8").trim()), name); } catch { /* went away */ }
+    try {
+      names.set(Number(readFileSync(`/sys/class/net/${name}/ifindex`, "utf8").trim()), name);
+    } catch {
+      /* went away */
+    }
   }
   return names;
 }
 
 const PERF_EVENT_KINDS: Record<number, string> = {
-  [PerfEventLinkType.UPROBE]: "uprobe", [PerfEventLinkType.URETPROBE]: "uretprobe",
-  [PerfEventLinkType.KPROBE]: "kprobe", [PerfEventLinkType.KRETPROBE]: "kretprobe",
-  [PerfEventLinkType.TRACEPOINT]: "tracepoint", [PerfEventLinkType.EVENT]: "event",
+  [PerfEventLinkType.UPROBE]: "uprobe",
+  [PerfEventLinkType.URETPROBE]: "uretprobe",
+  [PerfEventLinkType.KPROBE]: "kprobe",
+  [PerfEventLinkType.KRETPROBE]: "kretprobe",
+  [PerfEventLinkType.TRACEPOINT]: "tracepoint",
+  [PerfEventLinkType.EVENT]: "event",
 };
 
 function linkAttachType(target: LinkTarget): number | undefined {
@@ -173,32 +214,53 @@ function describeTarget(target: LinkTarget, ifnames: () => Map<number, string>):
     return name ? `ifindex ${ifindex} (${name})` : `ifindex ${ifindex}`;
   };
   switch (target.kind) {
-    case "raw_tracepoint": return target.tracepoint;
-    case "tracing": return `btf id ${target.targetBtfId}${target.targetObjId ? ` in btf object ${target.targetObjId}` : ""}`;
-    case "cgroup": return `cgroup id ${target.cgroupId}`;
+    case "raw_tracepoint":
+      return target.tracepoint;
+    case "tracing":
+      return `btf id ${target.targetBtfId}${target.targetObjId ? ` in btf object ${target.targetObjId}` : ""}`;
+    case "cgroup":
+      return `cgroup id ${target.cgroupId}`;
     case "iter": {
-      const scope = target.mapId !== undefined ? ` (map ${target.mapId})`
-        : target.pid ? ` (pid ${target.pid})` : target.tid ? ` (tid ${target.tid})`
-        : target.cgroupId ? ` (cgroup id ${target.cgroupId})` : "";
+      const scope =
+        target.mapId !== undefined
+          ? ` (map ${target.mapId})`
+          : target.pid
+            ? ` (pid ${target.pid})`
+            : target.tid
+              ? ` (tid ${target.tid})`
+              : target.cgroupId
+                ? ` (cgroup id ${target.cgroupId})`
+                : "";
       return `iter ${target.target}${scope}`;
     }
-    case "netns": return `netns ino ${target.netnsIno}`;
-    case "xdp": return iface(target.ifindex);
-    case "struct_ops": return `struct_ops map ${target.mapId}`;
-    case "netfilter": return `netfilter pf ${target.pf} hook ${target.hooknum} prio ${target.priority}`;
-    case "kprobe_multi": return `${target.count} kernel functions`;
-    case "uprobe_multi": return `${target.count} uprobes in ${target.path}${target.pid ? ` (pid ${target.pid})` : ""}`;
+    case "netns":
+      return `netns ino ${target.netnsIno}`;
+    case "xdp":
+      return iface(target.ifindex);
+    case "struct_ops":
+      return `struct_ops map ${target.mapId}`;
+    case "netfilter":
+      return `netfilter pf ${target.pf} hook ${target.hooknum} prio ${target.priority}`;
+    case "kprobe_multi":
+      return `${target.count} kernel functions`;
+    case "uprobe_multi":
+      return `${target.count} uprobes in ${target.path}${target.pid ? ` (pid ${target.pid})` : ""}`;
     case "perf_event": {
       const kind = PERF_EVENT_KINDS[target.eventType] ?? "perf event";
       if (target.tracepoint) return `tracepoint ${target.tracepoint.name}`;
-      if (target.kprobe) return `${kind} ${target.kprobe.function}${target.kprobe.offset ? `+${target.kprobe.offset}` : ""}`;
+      if (target.kprobe)
+        return `${kind} ${target.kprobe.function}${target.kprobe.offset ? `+${target.kprobe.offset}` : ""}`;
       if (target.uprobe) return `${kind} ${target.uprobe.file}+0x${target.uprobe.offset.toString(16)}`;
       if (target.event) return `perf event type ${target.event.type} config ${target.event.config}`;
       return kind;
     }
-    case "tcx": case "netkit": return iface(target.ifindex);
-    case "sockmap": return `sockmap map ${target.mapId}`;
-    case "none": return "";
+    case "tcx":
+    case "netkit":
+      return iface(target.ifindex);
+    case "sockmap":
+      return `sockmap map ${target.mapId}`;
+    case "none":
+      return "";
   }
 }
 
@@ -206,8 +268,12 @@ function linkRecord(fd: number, ifnames: () => Map<number, string>): LinkRecord 
   const info = linkInfo(fd);
   const attachType = linkAttachType(info.target);
   const record: LinkRecord = {
-    id: info.id, type: enumName(LinkType, info.type), typeId: info.type, progId: info.progId,
-    target: info.target, targetText: describeTarget(info.target, ifnames),
+    id: info.id,
+    type: enumName(LinkType, info.type),
+    typeId: info.type,
+    progId: info.progId,
+    target: info.target,
+    targetText: describeTarget(info.target, ifnames),
   };
   if (attachType !== undefined) record.attachType = enumName(AttachType, attachType);
   return record;
@@ -222,7 +288,8 @@ function lazy<T>(make: () => T): () => T {
 
 /** Every program loaded in the kernel, by ascending id. Needs CAP_BPF (or root). */
 export function listPrograms(): ProgramRecord[] {
-  const nowBoot = bootClockNs(), nowWall = Date.now();
+  const nowBoot = bootClockNs(),
+    nowWall = Date.now();
   return walk(Cmd.PROG_GET_NEXT_ID, Cmd.PROG_GET_FD_BY_ID, (fd) => programRecord(fd, nowBoot, nowWall));
 }
 
@@ -251,7 +318,8 @@ function notFound(kind: string, id: number): never {
 
 /** One program by id (TargetNotFoundError when there is none). */
 export function getProgram(id: number): ProgramRecord {
-  const nowBoot = bootClockNs(), nowWall = Date.now();
+  const nowBoot = bootClockNs(),
+    nowWall = Date.now();
   return withObject(Cmd.PROG_GET_FD_BY_ID, id, (fd) => programRecord(fd, nowBoot, nowWall)) ?? notFound("program", id);
 }
 
@@ -270,7 +338,10 @@ export function getLink(id: number): LinkRecord {
  * replaced by map ids, helper calls by kernel addresses relative to __bpf_call_base).
  */
 export function programInstructions(id: number): Uint8Array {
-  return withObject(Cmd.PROG_GET_FD_BY_ID, id, (fd) => progInfo(fd, { xlated: true }).xlatedInsns ?? new Uint8Array(0)) ?? notFound("program", id);
+  return (
+    withObject(Cmd.PROG_GET_FD_BY_ID, id, (fd) => progInfo(fd, { xlated: true }).xlatedInsns ?? new Uint8Array(0)) ??
+    notFound("program", id)
+  );
 }
 
 /** One line of a program listing. */
@@ -285,7 +356,9 @@ export interface ListingLine {
   hex: string;
 }
 
-const BPF_PSEUDO_MAP_FD = 1, BPF_PSEUDO_MAP_VALUE = 2, BPF_PSEUDO_CALL = 1;
+const BPF_PSEUDO_MAP_FD = 1,
+  BPF_PSEUDO_MAP_VALUE = 2,
+  BPF_PSEUDO_CALL = 1;
 const CALL = 0x85;
 
 /**
@@ -296,11 +369,16 @@ function callTargets(offsets: readonly number[]): Map<number, string> {
   const names = new Map<number, string>();
   if (offsets.length === 0) return names;
   let text: string;
-  try { text = readFileSync("/proc/kallsyms", "utf8"); } catch { return names; }
+  try {
+    text = readFileSync("/proc/kallsyms", "utf8");
+  } catch {
+    return names;
+  }
   const base = /^([0-9a-f]{16}) [Tt] __bpf_call_base$/m.exec(text)?.[1];
   if (base === undefined || /^0+$/.test(base)) return names; // kptr_restrict hides addresses
   const wanted = new Map<string, number>();
-  for (const offset of offsets) wanted.set((BigInt(`0x${base}`) + BigInt(offset)).toString(16).padStart(16, "0"), offset);
+  for (const offset of offsets)
+    wanted.set((BigInt(`0x${base}`) + BigInt(offset)).toString(16).padStart(16, "0"), offset);
   let start = 0;
   while (start < text.length && names.size < wanted.size) {
     const end = text.indexOf("\n", start);
@@ -338,7 +416,12 @@ export function programListing(id: number): ListingLine[] {
     const colon = line.indexOf(": (");
     const index = Number(line.slice(0, colon));
     const size = insns[i]!.code === 0x18 ? 16 : 8;
-    out.push({ index, code: insns[i]!.code, text: line.slice(colon + 7), hex: Buffer.from(bytes.subarray(offset, offset + size)).toString("hex") });
+    out.push({
+      index,
+      code: insns[i]!.code,
+      text: line.slice(colon + 7),
+      hex: Buffer.from(bytes.subarray(offset, offset + size)).toString("hex"),
+    });
     offset += size;
   }
   return out;
@@ -347,13 +430,24 @@ export function programListing(id: number): ListingLine[] {
 /** Run statistics (run_cnt, run_time_ns) are counted while this is open. */
 export class RunStats implements Disposable {
   #fd: number;
-  constructor(fd: number) { this.#fd = fd; }
-  get fd(): number { return this.#fd; }
-  get closed(): boolean { return this.#fd < 0; }
-  close(): void {
-    if (this.#fd >= 0) { closeFd(this.#fd); this.#fd = -1; }
+  constructor(fd: number) {
+    this.#fd = fd;
   }
-  [Symbol.dispose](): void { this.close(); }
+  get fd(): number {
+    return this.#fd;
+  }
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
+  close(): void {
+    if (this.#fd >= 0) {
+      closeFd(this.#fd);
+      this.#fd = -1;
+    }
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /**

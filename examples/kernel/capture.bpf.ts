@@ -2,7 +2,17 @@
 // a snap length user space sets before loading), its real length, a timestamp, the interface and
 // the direction go to user space through a ring buffer. XDP sees ingress, TC egress.
 import {
-  xdp, tc, RingBuf, PerCpuArrayMap, struct, bytes, u32, u64, ktimeGetNs, XDP_PASS, TC_ACT_OK,
+  xdp,
+  tc,
+  RingBuf,
+  PerCpuArrayMap,
+  struct,
+  bytes,
+  u32,
+  u64,
+  ktimeGetNs,
+  XDP_PASS,
+  TC_ACT_OK,
 } from "tsbpf/kernel";
 
 /** The most bytes of one packet a record carries. */
@@ -12,11 +22,11 @@ export const snapLength: u32 = 262;
 
 /** One captured packet. Only `HEADER + captured` bytes of it travel through the ring. */
 export class Capture extends struct({
-  timestamp: u64,    // CLOCK_MONOTONIC, ns
-  length: u32,       // length on the wire
-  captured: u32,     // bytes of data that follow
+  timestamp: u64, // CLOCK_MONOTONIC, ns
+  length: u32, // length on the wire
+  captured: u32, // bytes of data that follow
   ifindex: u32,
-  direction: u32,    // 0 ingress, 1 egress
+  direction: u32, // 0 ingress, 1 egress
   data: bytes(MAX_SNAP),
 }) {}
 const HEADER = 24;
@@ -41,20 +51,23 @@ export const ingress = xdp((ctx) => {
   return XDP_PASS;
 });
 
-export const egress = tc((ctx) => {
-  const rec = scratch.lookup(0);
-  if (rec === null) return TC_ACT_OK;
-  const length = ctx.len;
-  const captured = snap(length);
-  rec.timestamp = ktimeGetNs();
-  rec.length = length;
-  rec.captured = captured;
-  rec.ifindex = ctx.ifindex;
-  rec.direction = 1;
-  if (ctx.loadBytes(0, rec.data, captured) < 0) return TC_ACT_OK;
-  if (packets.output(rec, 0, HEADER + captured) < 0) drops.increment(0);
-  return TC_ACT_OK;
-}, { direction: "egress" });
+export const egress = tc(
+  (ctx) => {
+    const rec = scratch.lookup(0);
+    if (rec === null) return TC_ACT_OK;
+    const length = ctx.len;
+    const captured = snap(length);
+    rec.timestamp = ktimeGetNs();
+    rec.length = length;
+    rec.captured = captured;
+    rec.ifindex = ctx.ifindex;
+    rec.direction = 1;
+    if (ctx.loadBytes(0, rec.data, captured) < 0) return TC_ACT_OK;
+    if (packets.output(rec, 0, HEADER + captured) < 0) drops.increment(0);
+    return TC_ACT_OK;
+  },
+  { direction: "egress" },
+);
 
 /**
  * min(length, snapLength, MAX_SNAP).

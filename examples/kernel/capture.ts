@@ -7,15 +7,32 @@ import { RingBuffer, defaultInterface, type RingRecord, type Attachment, type Xd
 import type * as Kernel from "./capture.bpf.js";
 import { MAX_SNAP } from "./capture.bpf.js";
 
-export const SOURCE = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..", "examples", "kernel", "capture.bpf.ts");
+export const SOURCE = join(
+  fileURLToPath(new URL(".", import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "examples",
+  "kernel",
+  "capture.bpf.ts",
+);
 
-export interface Packet { timestamp: bigint; length: number; ifindex: number; direction: "in" | "out"; data: Buffer }
+export interface Packet {
+  timestamp: bigint;
+  length: number;
+  ifindex: number;
+  direction: "in" | "out";
+  data: Buffer;
+}
 
 /** Decodes a record: 24-byte header, then `captured` bytes. */
 export function decodePacket(rec: RingRecord): Packet {
   const captured = rec.u32(12);
   return {
-    timestamp: rec.u64(0), length: rec.u32(8), ifindex: rec.u32(16), direction: rec.u32(20) === 0 ? "in" : "out",
+    timestamp: rec.u64(0),
+    length: rec.u32(8),
+    ifindex: rec.u32(16),
+    direction: rec.u32(20) === 0 ? "in" : "out",
     data: Buffer.from(rec.bytes.slice(rec.offset + 24, rec.offset + 24 + captured)),
   };
 }
@@ -29,7 +46,9 @@ export class CompiledCapture implements Disposable {
 
   static async create(snapLength = 262): Promise<CompiledCapture> {
     if (!(snapLength > 0 && snapLength <= MAX_SNAP)) throw new RangeError(`snap length must be 1 … ${MAX_SNAP}`);
-    return new CompiledCapture(KernelObject.load<typeof Kernel>(await artifactFor(SOURCE), { constants: { snapLength } }));
+    return new CompiledCapture(
+      KernelObject.load<typeof Kernel>(await artifactFor(SOURCE), { constants: { snapLength } }),
+    );
   }
 
   /** Captures both directions of an interface (XDP ingress, TC egress). */
@@ -41,7 +60,9 @@ export class CompiledCapture implements Disposable {
 
   drain(): Packet[] {
     const out: Packet[] = [];
-    this.ring.consume((rec) => { out.push(decodePacket(rec)); });
+    this.ring.consume((rec) => {
+      out.push(decodePacket(rec));
+    });
     return out;
   }
 
@@ -61,7 +82,13 @@ async function main(): Promise<void> {
   using capture = (await CompiledCapture.create(Number(process.argv[3] ?? 262))).attach(iface);
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
-  await capture.poll((p) => console.log(`${p.direction} ${p.length} B (${p.data.length} captured) ${p.data.subarray(0, 16).toString("hex")}…`), stop.signal);
+  await capture.poll(
+    (p) =>
+      console.log(
+        `${p.direction} ${p.length} B (${p.data.length} captured) ${p.data.subarray(0, 16).toString("hex")}…`,
+      ),
+    stop.signal,
+  );
 }
 
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) await main();

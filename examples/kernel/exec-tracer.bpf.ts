@@ -1,8 +1,18 @@
 // The exec tracer in kernel TypeScript: on sched:sched_process_exec, the new program's pid, its
 // parent's pid, comm and filename go to user space through a ring buffer.
 import {
-  tracepoint, RingBuf, PerCpuArrayMap, struct, cstring, u32, u64, cast, getCurrentTask, getCurrentComm,
-  probeReadKernelStr, type task_struct,
+  tracepoint,
+  RingBuf,
+  PerCpuArrayMap,
+  struct,
+  cstring,
+  u32,
+  u64,
+  cast,
+  getCurrentTask,
+  getCurrentComm,
+  probeReadKernelStr,
+  type task_struct,
 } from "tsbpf/kernel";
 
 export class ExecEvent extends struct({ pid: u32, ppid: u32, comm: cstring(16), filename: cstring(256) }) {}

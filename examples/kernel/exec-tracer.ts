@@ -6,9 +6,22 @@ import { RingBuffer, type RingRecord, type Attachment } from "tsbpf";
 import { ExecEvent } from "./exec-tracer.bpf.js";
 import type * as Kernel from "./exec-tracer.bpf.js";
 
-export const SOURCE = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..", "examples", "kernel", "exec-tracer.bpf.ts");
+export const SOURCE = join(
+  fileURLToPath(new URL(".", import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "examples",
+  "kernel",
+  "exec-tracer.bpf.ts",
+);
 
-export interface Exec { pid: number; ppid: number; comm: string; filename: string }
+export interface Exec {
+  pid: number;
+  ppid: number;
+  comm: string;
+  filename: string;
+}
 
 export function decodeExec(rec: RingRecord): Exec {
   return ExecEvent.decode(rec.view, rec.offset);
@@ -16,7 +29,10 @@ export function decodeExec(rec: RingRecord): Exec {
 
 export class CompiledExecTracer implements Disposable {
   readonly ring: RingBuffer;
-  private constructor(readonly object: KernelObject<typeof Kernel>, private readonly link: Attachment) {
+  private constructor(
+    readonly object: KernelObject<typeof Kernel>,
+    private readonly link: Attachment,
+  ) {
     this.ring = new RingBuffer(object.maps.events, { dropCounter: { map: object.maps.drops } });
   }
 
@@ -24,14 +40,19 @@ export class CompiledExecTracer implements Disposable {
     const object = KernelObject.load<typeof Kernel>(await artifactFor(SOURCE));
     try {
       return new CompiledExecTracer(object, object.programs.onExec.attach("sched", "sched_process_exec"));
-    } catch (err) { object.close(); throw err; }
+    } catch (err) {
+      object.close();
+      throw err;
+    }
   }
 
   poll(onExec: (event: Exec) => void, signal?: AbortSignal): Promise<number> {
     return this.ring.poll((rec) => onExec(decodeExec(rec)), { signal });
   }
 
-  dropped(): number { return this.ring.drops(); }
+  dropped(): number {
+    return this.ring.drops();
+  }
 
   [Symbol.dispose](): void {
     this.ring.close();
@@ -45,7 +66,10 @@ async function main(): Promise<void> {
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
   console.log("PID     PPID    COMM             FILENAME");
-  await tracer.poll((e) => console.log(`${String(e.pid).padEnd(7)} ${String(e.ppid).padEnd(7)} ${e.comm.padEnd(16)} ${e.filename}`), stop.signal);
+  await tracer.poll(
+    (e) => console.log(`${String(e.pid).padEnd(7)} ${String(e.ppid).padEnd(7)} ${e.comm.padEnd(16)} ${e.filename}`),
+    stop.signal,
+  );
   console.log(`${tracer.dropped()} events dropped`);
 }
 

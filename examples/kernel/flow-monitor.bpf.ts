@@ -1,18 +1,40 @@
 // The TCP/UDP monitor in kernel TypeScript: for every IPv4 or IPv6 packet (optionally behind one
 // VLAN tag), its addresses, ports, protocol and length go to user space through a ring buffer.
 import {
-  xdp, RingBuf, PerCpuArrayMap, EthHdr, VlanHdr, Ipv4Hdr, Ipv6Hdr, struct, bytes, viewAs, u8, u16, u32, u64, be16,
-  XDP_PASS, ETH_P_IP, ETH_P_IPV6, ETH_P_8021Q, ETH_P_8021AD, IPPROTO_TCP, IPPROTO_UDP, AF_INET, AF_INET6,
+  xdp,
+  RingBuf,
+  PerCpuArrayMap,
+  EthHdr,
+  VlanHdr,
+  Ipv4Hdr,
+  Ipv6Hdr,
+  struct,
+  bytes,
+  viewAs,
+  u8,
+  u16,
+  u32,
+  u64,
+  be16,
+  XDP_PASS,
+  ETH_P_IP,
+  ETH_P_IPV6,
+  ETH_P_8021Q,
+  ETH_P_8021AD,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  AF_INET,
+  AF_INET6,
 } from "tsbpf/kernel";
 
 /** One packet, as user space receives it. IPv4 addresses use the first 4 bytes of saddr/daddr. */
 export class PacketInfo extends struct({
-  family: u8,        // AF_INET or AF_INET6
-  protocol: u8,      // IP protocol / IPv6 next header
-  vlan: u16,         // VLAN id, 0 when untagged
-  sport: u16,        // 0 unless TCP or UDP
+  family: u8, // AF_INET or AF_INET6
+  protocol: u8, // IP protocol / IPv6 next header
+  vlan: u16, // VLAN id, 0 when untagged
+  sport: u16, // 0 unless TCP or UDP
   dport: u16,
-  length: u32,       // frame length in bytes
+  length: u32, // frame length in bytes
   saddr: bytes(16),
   daddr: bytes(16),
 }) {}

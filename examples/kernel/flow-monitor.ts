@@ -8,10 +8,25 @@ import { PacketInfo } from "./flow-monitor.bpf.js";
 import type * as Kernel from "./flow-monitor.bpf.js";
 
 /** The kernel source, found from dist/examples/kernel/ or examples/kernel/. */
-export const SOURCE = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..", "examples", "kernel", "flow-monitor.bpf.ts");
+export const SOURCE = join(
+  fileURLToPath(new URL(".", import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "examples",
+  "kernel",
+  "flow-monitor.bpf.ts",
+);
 
 export interface Flow {
-  family: 4 | 6; protocol: number; vlan: number; saddr: string; daddr: string; sport: number; dport: number; length: number;
+  family: 4 | 6;
+  protocol: number;
+  vlan: number;
+  saddr: string;
+  daddr: string;
+  sport: number;
+  dport: number;
+  length: number;
 }
 
 const PROTOCOLS: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6" };
@@ -27,8 +42,14 @@ export function decodeFlow(rec: RingRecord): Flow {
   const v = PacketInfo.decode(rec.view, rec.offset);
   const family = v.family === 10 ? 6 : 4;
   return {
-    family, protocol: v.protocol, vlan: v.vlan, saddr: address(v.saddr, family), daddr: address(v.daddr, family),
-    sport: v.sport, dport: v.dport, length: v.length,
+    family,
+    protocol: v.protocol,
+    vlan: v.vlan,
+    saddr: address(v.saddr, family),
+    daddr: address(v.daddr, family),
+    sport: v.sport,
+    dport: v.dport,
+    length: v.length,
   };
 }
 
@@ -57,7 +78,9 @@ export class FlowMonitor implements Disposable {
   /** Flows seen so far (does not wait). */
   drain(): Flow[] {
     const out: Flow[] = [];
-    this.ring.consume((rec) => { out.push(decodeFlow(rec)); });
+    this.ring.consume((rec) => {
+      out.push(decodeFlow(rec));
+    });
     return out;
   }
 

@@ -7,29 +7,48 @@ import { socketPair, type Socket, type Attachment } from "tsbpf";
 import type * as Kernel from "./socket-filter.bpf.js";
 import { MAX_NEEDLE } from "./socket-filter.bpf.js";
 
-export const SOURCE = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..", "examples", "kernel", "socket-filter.bpf.ts");
+export const SOURCE = join(
+  fileURLToPath(new URL(".", import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "examples",
+  "kernel",
+  "socket-filter.bpf.ts",
+);
 
 export class CompiledContentFilter implements Disposable {
   private constructor(readonly object: KernelObject<typeof Kernel>) {}
 
   static async create(text: string | Uint8Array, options: { keepLog?: boolean } = {}): Promise<CompiledContentFilter> {
     const data = typeof text === "string" ? Buffer.from(text) : text;
-    if (data.length === 0 || data.length > MAX_NEEDLE) throw new RangeError(`the needle must be 1 to ${MAX_NEEDLE} bytes`);
+    if (data.length === 0 || data.length > MAX_NEEDLE)
+      throw new RangeError(`the needle must be 1 to ${MAX_NEEDLE} bytes`);
     const padded = new Uint8Array(MAX_NEEDLE);
     padded.set(data);
     const artifact = await artifactFor(SOURCE);
-    return new CompiledContentFilter(KernelObject.load<typeof Kernel>(artifact, { ...options, constants: { needle: { length: data.length, data: padded } } }));
+    return new CompiledContentFilter(
+      KernelObject.load<typeof Kernel>(artifact, {
+        ...options,
+        constants: { needle: { length: data.length, data: padded } },
+      }),
+    );
   }
 
-  attachTo(socket: Socket | number): Attachment { return this.object.programs.dropByContent.attachTo(socket); }
+  attachTo(socket: Socket | number): Attachment {
+    return this.object.programs.dropByContent.attachTo(socket);
+  }
 
-  [Symbol.dispose](): void { this.object.close(); }
+  [Symbol.dispose](): void {
+    this.object.close();
+  }
 }
 
 async function main(): Promise<void> {
   using filter = await CompiledContentFilter.create(process.argv[2] ?? "secret");
   const [sender, receiver] = socketPair("dgram");
-  using _s = sender, _r = receiver;
+  using _s = sender,
+    _r = receiver;
   using _attached = filter.attachTo(receiver);
   for (const message of ["hello", "this is secret", "goodbye"]) sender.send(message);
   for (const kept of receiver.drain()) console.log(`kept: ${kept.toString()}`);

@@ -2,22 +2,43 @@
 // change goes to user space with the process, addresses and ports; at close a tp_btf program on
 // the same event reads the socket's byte counters straight from the kernel's tcp_sock (BTF).
 import {
-  tracepoint, tpBtf, RingBuf, struct, bytes, cstring, u8, u16, u32, u64, cast, getCurrentPidTgid, getCurrentComm,
-  addressOf, ktimeGetNs, IPPROTO_TCP, AF_INET6, type tcp_sock,
+  tracepoint,
+  tpBtf,
+  RingBuf,
+  struct,
+  bytes,
+  cstring,
+  u8,
+  u16,
+  u32,
+  u64,
+  cast,
+  getCurrentPidTgid,
+  getCurrentComm,
+  addressOf,
+  ktimeGetNs,
+  IPPROTO_TCP,
+  AF_INET6,
+  type tcp_sock,
 } from "tsbpf/kernel";
 
 export const TCP_CLOSE = 7;
 
 /** kind 0: a state change (tracepoint); kind 1: the byte counters at close (tp_btf). */
 export class TcpEvent extends struct({
-  kind: u8, family: u8, oldstate: u8, newstate: u8,
-  sport: u16, dport: u16,
+  kind: u8,
+  family: u8,
+  oldstate: u8,
+  newstate: u8,
+  sport: u16,
+  dport: u16,
   pid: u32,
   skaddr: u64,
   timestamp: u64,
   bytesAcked: u64,
   bytesReceived: u64,
-  saddr: bytes(16), daddr: bytes(16),
+  saddr: bytes(16),
+  daddr: bytes(16),
   comm: cstring(16),
 }) {}
 

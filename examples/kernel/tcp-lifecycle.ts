@@ -7,14 +7,56 @@ import { RingBuffer, type RingRecord, type Attachment } from "tsbpf";
 import { TcpEvent } from "./tcp-lifecycle.bpf.js";
 import type * as Kernel from "./tcp-lifecycle.bpf.js";
 
-export const SOURCE = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..", "examples", "kernel", "tcp-lifecycle.bpf.ts");
+export const SOURCE = join(
+  fileURLToPath(new URL(".", import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "examples",
+  "kernel",
+  "tcp-lifecycle.bpf.ts",
+);
 
-export const TCP_STATES = ["", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE",
-  "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"] as const;
+export const TCP_STATES = [
+  "",
+  "ESTABLISHED",
+  "SYN_SENT",
+  "SYN_RECV",
+  "FIN_WAIT1",
+  "FIN_WAIT2",
+  "TIME_WAIT",
+  "CLOSE",
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "LISTEN",
+  "CLOSING",
+  "NEW_SYN_RECV",
+] as const;
 
 export type TcpRecord =
-  | { kind: "state"; pid: number; comm: string; family: 4 | 6; saddr: string; daddr: string; sport: number; dport: number; oldstate: string; newstate: string; sock: bigint }
-  | { kind: "close"; pid: number; comm: string; sport: number; dport: number; bytesAcked: bigint; bytesReceived: bigint; sock: bigint };
+  | {
+      kind: "state";
+      pid: number;
+      comm: string;
+      family: 4 | 6;
+      saddr: string;
+      daddr: string;
+      sport: number;
+      dport: number;
+      oldstate: string;
+      newstate: string;
+      sock: bigint;
+    }
+  | {
+      kind: "close";
+      pid: number;
+      comm: string;
+      sport: number;
+      dport: number;
+      bytesAcked: bigint;
+      bytesReceived: bigint;
+      sock: bigint;
+    };
 
 function address(bytes: Uint8Array, family: 4 | 6): string {
   if (family === 4) return [...bytes.subarray(0, 4)].join(".");
@@ -25,19 +67,39 @@ function address(bytes: Uint8Array, family: 4 | 6): string {
 export function decodeTcp(rec: RingRecord): TcpRecord {
   const e = TcpEvent.decode(rec.view, rec.offset);
   if (e.kind === 1) {
-    return { kind: "close", pid: e.pid, comm: e.comm, sport: e.sport, dport: e.dport, bytesAcked: e.bytesAcked, bytesReceived: e.bytesReceived, sock: e.skaddr };
+    return {
+      kind: "close",
+      pid: e.pid,
+      comm: e.comm,
+      sport: e.sport,
+      dport: e.dport,
+      bytesAcked: e.bytesAcked,
+      bytesReceived: e.bytesReceived,
+      sock: e.skaddr,
+    };
   }
   const family = e.family === 10 ? 6 : 4;
   return {
-    kind: "state", pid: e.pid, comm: e.comm, family, saddr: address(e.saddr, family), daddr: address(e.daddr, family),
-    sport: e.sport, dport: e.dport, oldstate: TCP_STATES[e.oldstate] ?? String(e.oldstate), newstate: TCP_STATES[e.newstate] ?? String(e.newstate),
+    kind: "state",
+    pid: e.pid,
+    comm: e.comm,
+    family,
+    saddr: address(e.saddr, family),
+    daddr: address(e.daddr, family),
+    sport: e.sport,
+    dport: e.dport,
+    oldstate: TCP_STATES[e.oldstate] ?? String(e.oldstate),
+    newstate: TCP_STATES[e.newstate] ?? String(e.newstate),
     sock: e.skaddr,
   };
 }
 
 export class CompiledTcpLifecycle implements Disposable {
   readonly ring: RingBuffer;
-  private constructor(readonly object: KernelObject<typeof Kernel>, private readonly links: Attachment[]) {
+  private constructor(
+    readonly object: KernelObject<typeof Kernel>,
+    private readonly links: Attachment[],
+  ) {
     this.ring = new RingBuffer(object.maps.events);
   }
 
@@ -57,7 +119,9 @@ export class CompiledTcpLifecycle implements Disposable {
 
   drain(): TcpRecord[] {
     const out: TcpRecord[] = [];
-    this.ring.consume((rec) => { out.push(decodeTcp(rec)); });
+    this.ring.consume((rec) => {
+      out.push(decodeTcp(rec));
+    });
     return out;
   }
 
@@ -77,8 +141,14 @@ async function main(): Promise<void> {
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
   await tracer.poll((r) => {
-    if (r.kind === "state") console.log(`${String(r.pid).padEnd(7)} ${r.comm.padEnd(16)} ${r.saddr}:${r.sport} → ${r.daddr}:${r.dport} ${r.oldstate} → ${r.newstate}`);
-    else console.log(`${String(r.pid).padEnd(7)} ${r.comm.padEnd(16)} closed :${r.sport} → :${r.dport} acked ${r.bytesAcked} B, received ${r.bytesReceived} B`);
+    if (r.kind === "state")
+      console.log(
+        `${String(r.pid).padEnd(7)} ${r.comm.padEnd(16)} ${r.saddr}:${r.sport} → ${r.daddr}:${r.dport} ${r.oldstate} → ${r.newstate}`,
+      );
+    else
+      console.log(
+        `${String(r.pid).padEnd(7)} ${r.comm.padEnd(16)} closed :${r.sport} → :${r.dport} acked ${r.bytesAcked} B, received ${r.bytesReceived} B`,
+      );
   }, stop.signal);
 }
 

@@ -1,8 +1,19 @@
 // The XDP packet counter in kernel TypeScript: packets and bytes per EtherType and per IP
 // protocol, in per-CPU hash maps (user space sums the CPUs). Compiled by tsbpf, not by clang.
 import {
-  xdp, PerCpuHashMap, EthHdr, Ipv4Hdr, Ipv6Hdr, struct, u8, u16, u32, u64,
-  XDP_PASS, ETH_P_IP, ETH_P_IPV6,
+  xdp,
+  PerCpuHashMap,
+  EthHdr,
+  Ipv4Hdr,
+  Ipv6Hdr,
+  struct,
+  u8,
+  u16,
+  u32,
+  u64,
+  XDP_PASS,
+  ETH_P_IP,
+  ETH_P_IPV6,
 } from "tsbpf/kernel";
 
 /** What one CPU saw of one key. */

@@ -6,9 +6,21 @@ import { artifactFor, KernelObject } from "tsbpf/compiler";
 import { defaultInterface, type Attachment, type XdpAttachOptions } from "tsbpf";
 import type * as Kernel from "./xdp-counter.bpf.js";
 
-export const SOURCE = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..", "..", "examples", "kernel", "xdp-counter.bpf.ts");
+export const SOURCE = join(
+  fileURLToPath(new URL(".", import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "examples",
+  "kernel",
+  "xdp-counter.bpf.ts",
+);
 
-export interface Count { key: number; packets: bigint; bytes: bigint }
+export interface Count {
+  key: number;
+  packets: bigint;
+  bytes: bigint;
+}
 
 export class CompiledPacketCounter implements Disposable {
   private attachment: Attachment | undefined;
@@ -24,9 +36,13 @@ export class CompiledPacketCounter implements Disposable {
   }
 
   /** Totals per EtherType, summed over CPUs. */
-  etherTypes(): Count[] { return sum(this.object.maps.etherTypes); }
+  etherTypes(): Count[] {
+    return sum(this.object.maps.etherTypes);
+  }
   /** Totals per IP protocol, summed over CPUs. */
-  ipProtocols(): Count[] { return sum(this.object.maps.ipProtocols); }
+  ipProtocols(): Count[] {
+    return sum(this.object.maps.ipProtocols);
+  }
 
   [Symbol.dispose](): void {
     this.attachment?.detach();
@@ -37,8 +53,12 @@ export class CompiledPacketCounter implements Disposable {
 function sum(map: Iterable<[number, { packets: bigint; bytes: bigint }[]]>): Count[] {
   const rows: Count[] = [];
   for (const [key, perCpu] of map) {
-    let packets = 0n, bytes = 0n;
-    for (const c of perCpu) { packets += c.packets; bytes += c.bytes; }
+    let packets = 0n,
+      bytes = 0n;
+    for (const c of perCpu) {
+      packets += c.packets;
+      bytes += c.bytes;
+    }
     rows.push({ key, packets, bytes });
   }
   return rows.sort((a, b) => (b.packets > a.packets ? 1 : b.packets < a.packets ? -1 : a.key - b.key));
@@ -51,9 +71,25 @@ async function main(): Promise<void> {
   const stop = new AbortController();
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
   while (!stop.signal.aborted) {
-    await new Promise((resolve) => { const t = setTimeout(resolve, 1000); stop.signal.addEventListener("abort", () => { clearTimeout(t); resolve(undefined); }, { once: true }); });
-    const types = counter.etherTypes().map((r) => `0x${r.key.toString(16).padStart(4, "0")} ${r.packets}`).join(" ");
-    const protos = counter.ipProtocols().map((r) => `${r.key}:${r.packets}`).join(" ");
+    await new Promise((resolve) => {
+      const t = setTimeout(resolve, 1000);
+      stop.signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(t);
+          resolve(undefined);
+        },
+        { once: true },
+      );
+    });
+    const types = counter
+      .etherTypes()
+      .map((r) => `0x${r.key.toString(16).padStart(4, "0")} ${r.packets}`)
+      .join(" ");
+    const protos = counter
+      .ipProtocols()
+      .map((r) => `${r.key}:${r.packets}`)
+      .join(" ");
     console.log(`${new Date().toISOString().slice(11, 19)}  ethertype ${types || "-"} | ip proto ${protos || "-"}`);
   }
 }

@@ -23,14 +23,7 @@
  */
 import { AsmError } from "./errors.js";
 import { helperId, type HelperName } from "./helpers.js";
-import {
-  encode,
-  lddwInsn,
-  slotCount,
-  toS16,
-  toS32,
-  type Instruction,
-} from "./instruction.js";
+import { encode, lddwInsn, slotCount, toS16, toS32, type Instruction } from "./instruction.js";
 import {
   BPF_ABS,
   BPF_ADD,
@@ -221,7 +214,10 @@ export class Assembler {
    */
   func(name: string): this {
     const clash = this.funcStarts.find((f) => f.insnOffset === this.slots);
-    if (clash) throw new AsmError(`function "${name}" starts where "${clash.name}" starts (slot ${this.slots})`, { label: name });
+    if (clash)
+      throw new AsmError(`function "${name}" starts where "${clash.name}" starts (slot ${this.slots})`, {
+        label: name,
+      });
     this.label(name);
     this.funcStarts.push({ name, insnOffset: this.slots });
     return this;
@@ -283,37 +279,97 @@ export class Assembler {
     return this.alu(BPF_ALU, op, dst, src, off);
   }
 
-  add64(dst: Register, src: Operand): this { return this.alu64(BPF_ADD, dst, src); }
-  sub64(dst: Register, src: Operand): this { return this.alu64(BPF_SUB, dst, src); }
-  mul64(dst: Register, src: Operand): this { return this.alu64(BPF_MUL, dst, src); }
-  div64(dst: Register, src: Operand): this { return this.alu64(BPF_DIV, dst, src); }
-  sdiv64(dst: Register, src: Operand): this { return this.alu64(BPF_DIV, dst, src, 1); }
-  mod64(dst: Register, src: Operand): this { return this.alu64(BPF_MOD, dst, src); }
-  smod64(dst: Register, src: Operand): this { return this.alu64(BPF_MOD, dst, src, 1); }
-  or64(dst: Register, src: Operand): this { return this.alu64(BPF_OR, dst, src); }
-  and64(dst: Register, src: Operand): this { return this.alu64(BPF_AND, dst, src); }
-  xor64(dst: Register, src: Operand): this { return this.alu64(BPF_XOR, dst, src); }
-  lsh64(dst: Register, src: Operand): this { return this.alu64(BPF_LSH, dst, src); }
-  rsh64(dst: Register, src: Operand): this { return this.alu64(BPF_RSH, dst, src); }
-  arsh64(dst: Register, src: Operand): this { return this.alu64(BPF_ARSH, dst, src); }
-  mov64(dst: Register, src: Operand): this { return this.alu64(BPF_MOV, dst, src); }
-  neg64(dst: Register): this { return this.push(this.one(BPF_ALU64 | BPF_NEG | BPF_K, regIndex(dst), 0, 0, 0)); }
+  add64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_ADD, dst, src);
+  }
+  sub64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_SUB, dst, src);
+  }
+  mul64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_MUL, dst, src);
+  }
+  div64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_DIV, dst, src);
+  }
+  sdiv64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_DIV, dst, src, 1);
+  }
+  mod64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_MOD, dst, src);
+  }
+  smod64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_MOD, dst, src, 1);
+  }
+  or64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_OR, dst, src);
+  }
+  and64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_AND, dst, src);
+  }
+  xor64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_XOR, dst, src);
+  }
+  lsh64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_LSH, dst, src);
+  }
+  rsh64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_RSH, dst, src);
+  }
+  arsh64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_ARSH, dst, src);
+  }
+  mov64(dst: Register, src: Operand): this {
+    return this.alu64(BPF_MOV, dst, src);
+  }
+  neg64(dst: Register): this {
+    return this.push(this.one(BPF_ALU64 | BPF_NEG | BPF_K, regIndex(dst), 0, 0, 0));
+  }
 
-  add32(dst: Register, src: Operand): this { return this.alu32(BPF_ADD, dst, src); }
-  sub32(dst: Register, src: Operand): this { return this.alu32(BPF_SUB, dst, src); }
-  mul32(dst: Register, src: Operand): this { return this.alu32(BPF_MUL, dst, src); }
-  div32(dst: Register, src: Operand): this { return this.alu32(BPF_DIV, dst, src); }
-  sdiv32(dst: Register, src: Operand): this { return this.alu32(BPF_DIV, dst, src, 1); }
-  mod32(dst: Register, src: Operand): this { return this.alu32(BPF_MOD, dst, src); }
-  smod32(dst: Register, src: Operand): this { return this.alu32(BPF_MOD, dst, src, 1); }
-  or32(dst: Register, src: Operand): this { return this.alu32(BPF_OR, dst, src); }
-  and32(dst: Register, src: Operand): this { return this.alu32(BPF_AND, dst, src); }
-  xor32(dst: Register, src: Operand): this { return this.alu32(BPF_XOR, dst, src); }
-  lsh32(dst: Register, src: Operand): this { return this.alu32(BPF_LSH, dst, src); }
-  rsh32(dst: Register, src: Operand): this { return this.alu32(BPF_RSH, dst, src); }
-  arsh32(dst: Register, src: Operand): this { return this.alu32(BPF_ARSH, dst, src); }
-  mov32(dst: Register, src: Operand): this { return this.alu32(BPF_MOV, dst, src); }
-  neg32(dst: Register): this { return this.push(this.one(BPF_ALU | BPF_NEG | BPF_K, regIndex(dst), 0, 0, 0)); }
+  add32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_ADD, dst, src);
+  }
+  sub32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_SUB, dst, src);
+  }
+  mul32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_MUL, dst, src);
+  }
+  div32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_DIV, dst, src);
+  }
+  sdiv32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_DIV, dst, src, 1);
+  }
+  mod32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_MOD, dst, src);
+  }
+  smod32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_MOD, dst, src, 1);
+  }
+  or32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_OR, dst, src);
+  }
+  and32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_AND, dst, src);
+  }
+  xor32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_XOR, dst, src);
+  }
+  lsh32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_LSH, dst, src);
+  }
+  rsh32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_RSH, dst, src);
+  }
+  arsh32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_ARSH, dst, src);
+  }
+  mov32(dst: Register, src: Operand): this {
+    return this.alu32(BPF_MOV, dst, src);
+  }
+  neg32(dst: Register): this {
+    return this.push(this.one(BPF_ALU | BPF_NEG | BPF_K, regIndex(dst), 0, 0, 0));
+  }
 
   /** dst = (s8|s16|s32) src, sign-extended to 64 bits. */
   movsx64(dst: Register, src: Register, bits: 8 | 16 | 32): this {
@@ -343,13 +399,21 @@ export class Assembler {
   }
 
   private endian(code: number, dst: Register, bits: number, what: string): this {
-    if (bits !== 16 && bits !== 32 && bits !== 64) throw new AsmError(`${what}: width must be 16, 32 or 64, got ${bits}`);
+    if (bits !== 16 && bits !== 32 && bits !== 64)
+      throw new AsmError(`${what}: width must be 16, 32 or 64, got ${bits}`);
     return this.push(this.one(code, regIndex(dst), 0, 0, bits));
   }
 
   /** Arena pointer cast: dst = addr_space_cast(src, dstAs, srcAs) (Linux 6.9+). */
   addrSpaceCast(dst: Register, src: Register, dstAs: number, srcAs: number): this {
-    if (!Number.isInteger(dstAs) || dstAs < 0 || dstAs > 0xffff || !Number.isInteger(srcAs) || srcAs < 0 || srcAs > 0xffff) {
+    if (
+      !Number.isInteger(dstAs) ||
+      dstAs < 0 ||
+      dstAs > 0xffff ||
+      !Number.isInteger(srcAs) ||
+      srcAs < 0 ||
+      srcAs > 0xffff
+    ) {
       throw new AsmError(`addrSpaceCast: address spaces must be 0..65535`);
     }
     return this.push(
@@ -366,7 +430,8 @@ export class Assembler {
       if (insn.imm64 !== undefined) insn.imm64 = BigInt(insn.imm >>> 0);
       return this.push(insn);
     }
-    if (typeof target !== "string" || target.length === 0) throw new AsmError(`${what}: jump target must be a label or a number`);
+    if (typeof target !== "string" || target.length === 0)
+      throw new AsmError(`${what}: jump target must be a label or a number`);
     return this.push(insn, { label: target, kind });
   }
 
@@ -401,29 +466,73 @@ export class Assembler {
     return this.jumpTo(this.one(BPF_JMP | BPF_JCOND, 0, BPF_MAY_GOTO, 0, 0), target, "jump16", "may_goto");
   }
 
-  jeq(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JEQ, dst, src, target); }
-  jne(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JNE, dst, src, target); }
-  jgt(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JGT, dst, src, target); }
-  jge(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JGE, dst, src, target); }
-  jlt(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JLT, dst, src, target); }
-  jle(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JLE, dst, src, target); }
-  jsgt(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JSGT, dst, src, target); }
-  jsge(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JSGE, dst, src, target); }
-  jslt(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JSLT, dst, src, target); }
-  jsle(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JSLE, dst, src, target); }
-  jset(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP, BPF_JSET, dst, src, target); }
+  jeq(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JEQ, dst, src, target);
+  }
+  jne(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JNE, dst, src, target);
+  }
+  jgt(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JGT, dst, src, target);
+  }
+  jge(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JGE, dst, src, target);
+  }
+  jlt(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JLT, dst, src, target);
+  }
+  jle(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JLE, dst, src, target);
+  }
+  jsgt(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JSGT, dst, src, target);
+  }
+  jsge(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JSGE, dst, src, target);
+  }
+  jslt(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JSLT, dst, src, target);
+  }
+  jsle(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JSLE, dst, src, target);
+  }
+  jset(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP, BPF_JSET, dst, src, target);
+  }
 
-  jeq32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JEQ, dst, src, target); }
-  jne32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JNE, dst, src, target); }
-  jgt32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JGT, dst, src, target); }
-  jge32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JGE, dst, src, target); }
-  jlt32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JLT, dst, src, target); }
-  jle32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JLE, dst, src, target); }
-  jsgt32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JSGT, dst, src, target); }
-  jsge32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JSGE, dst, src, target); }
-  jslt32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JSLT, dst, src, target); }
-  jsle32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JSLE, dst, src, target); }
-  jset32(dst: Register, src: Operand, target: JumpTarget): this { return this.jmp(BPF_JMP32, BPF_JSET, dst, src, target); }
+  jeq32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JEQ, dst, src, target);
+  }
+  jne32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JNE, dst, src, target);
+  }
+  jgt32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JGT, dst, src, target);
+  }
+  jge32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JGE, dst, src, target);
+  }
+  jlt32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JLT, dst, src, target);
+  }
+  jle32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JLE, dst, src, target);
+  }
+  jsgt32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JSGT, dst, src, target);
+  }
+  jsge32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JSGE, dst, src, target);
+  }
+  jslt32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JSLT, dst, src, target);
+  }
+  jsle32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JSLE, dst, src, target);
+  }
+  jset32(dst: Register, src: Operand, target: JumpTarget): this {
+    return this.jmp(BPF_JMP32, BPF_JSET, dst, src, target);
+  }
 
   // ---------------------------------------------------------------- calls
 
@@ -448,7 +557,9 @@ export class Assembler {
    * `btfFdIndex` selects a module BTF from the fd_array (0 = vmlinux).
    */
   callKfunc(btfId: number, btfFdIndex = 0): this {
-    return this.push(this.one(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, off16(btfFdIndex, "callKfunc"), imm32(btfId, "callKfunc")));
+    return this.push(
+      this.one(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, off16(btfFdIndex, "callKfunc"), imm32(btfId, "callKfunc")),
+    );
   }
 
   exit(): this {
@@ -514,7 +625,8 @@ export class Assembler {
   /** dst = pointer into a map's value at `offset` (src = BPF_PSEUDO_MAP_VALUE; array maps, global data). */
   ldMapValue(dst: Register, map: MapRef, offset = 0): this {
     const fd = fdOf(map, "ldMapValue");
-    if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff) throw new AsmError(`ldMapValue: invalid offset ${offset}`);
+    if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff)
+      throw new AsmError(`ldMapValue: invalid offset ${offset}`);
     return this.push(lddwInsn(regIndex(dst), BPF_PSEUDO_MAP_VALUE, (BigInt(offset) << 32n) | BigInt(fd)));
   }
 
@@ -525,16 +637,25 @@ export class Assembler {
 
   /** dst = pointer into the value of the map at fd_array[index] (src = BPF_PSEUDO_MAP_IDX_VALUE). */
   ldMapIdxValue(dst: Register, index: number, offset = 0): this {
-    if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff) throw new AsmError(`ldMapIdxValue: invalid offset ${offset}`);
+    if (!Number.isInteger(offset) || offset < 0 || offset > 0xffffffff)
+      throw new AsmError(`ldMapIdxValue: invalid offset ${offset}`);
     return this.push(
-      lddwInsn(regIndex(dst), BPF_PSEUDO_MAP_IDX_VALUE, (BigInt(offset) << 32n) | BigInt(imm32(index, "ldMapIdxValue") >>> 0)),
+      lddwInsn(
+        regIndex(dst),
+        BPF_PSEUDO_MAP_IDX_VALUE,
+        (BigInt(offset) << 32n) | BigInt(imm32(index, "ldMapIdxValue") >>> 0),
+      ),
     );
   }
 
   /** dst = address of a kernel variable by BTF id (src = BPF_PSEUDO_BTF_ID); imm2 = module BTF fd (0 = vmlinux). */
   ldBtfId(dst: Register, btfId: number, btfFd = 0): this {
     return this.push(
-      lddwInsn(regIndex(dst), BPF_PSEUDO_BTF_ID, (BigInt(imm32(btfFd, "ldBtfId") >>> 0) << 32n) | BigInt(imm32(btfId, "ldBtfId") >>> 0)),
+      lddwInsn(
+        regIndex(dst),
+        BPF_PSEUDO_BTF_ID,
+        (BigInt(imm32(btfFd, "ldBtfId") >>> 0) << 32n) | BigInt(imm32(btfId, "ldBtfId") >>> 0),
+      ),
     );
   }
 
@@ -553,29 +674,53 @@ export class Assembler {
   }
 
   /** lock *(size *)(dst + off) += src */
-  lockAdd(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_ADD, dst, src, off); }
+  lockAdd(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_ADD, dst, src, off);
+  }
   /** lock *(size *)(dst + off) |= src */
-  lockOr(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_OR, dst, src, off); }
+  lockOr(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_OR, dst, src, off);
+  }
   /** lock *(size *)(dst + off) &= src */
-  lockAnd(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_AND, dst, src, off); }
+  lockAnd(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_AND, dst, src, off);
+  }
   /** lock *(size *)(dst + off) ^= src */
-  lockXor(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_XOR, dst, src, off); }
+  lockXor(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_XOR, dst, src, off);
+  }
   /** src = atomic_fetch_add((size *)(dst + off), src) */
-  fetchAdd(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_ADD | BPF_FETCH, dst, src, off); }
+  fetchAdd(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_ADD | BPF_FETCH, dst, src, off);
+  }
   /** src = atomic_fetch_or((size *)(dst + off), src) */
-  fetchOr(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_OR | BPF_FETCH, dst, src, off); }
+  fetchOr(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_OR | BPF_FETCH, dst, src, off);
+  }
   /** src = atomic_fetch_and((size *)(dst + off), src) */
-  fetchAnd(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_AND | BPF_FETCH, dst, src, off); }
+  fetchAnd(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_AND | BPF_FETCH, dst, src, off);
+  }
   /** src = atomic_fetch_xor((size *)(dst + off), src) */
-  fetchXor(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_XOR | BPF_FETCH, dst, src, off); }
+  fetchXor(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_XOR | BPF_FETCH, dst, src, off);
+  }
   /** src = atomic_xchg((size *)(dst + off), src) */
-  xchg(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_XCHG, dst, src, off); }
+  xchg(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_XCHG, dst, src, off);
+  }
   /** r0 = atomic_cmpxchg((size *)(dst + off), r0, src) */
-  cmpxchg(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_CMPXCHG, dst, src, off); }
+  cmpxchg(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_CMPXCHG, dst, src, off);
+  }
   /** dst = load_acquire((size *)(src + off)) (Linux 6.15+). */
-  loadAcquire(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_LOAD_ACQ, dst, src, off); }
+  loadAcquire(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_LOAD_ACQ, dst, src, off);
+  }
   /** store_release((size *)(dst + off), src) (Linux 6.15+). */
-  storeRelease(size: Size, dst: Register, src: Register, off: number): this { return this.atomic(size, BPF_STORE_REL, dst, src, off); }
+  storeRelease(size: Size, dst: Register, src: Register, off: number): this {
+    return this.atomic(size, BPF_STORE_REL, dst, src, off);
+  }
 
   // ---------------------------------------------------------------- layout
 
@@ -588,7 +733,10 @@ export class Assembler {
         const { label, kind } = entry.fixup;
         const target = this.labelSlots.get(label);
         if (target === undefined) {
-          throw new AsmError(`unknown label "${label}" (referenced at slot ${entry.slot})`, { label, slot: entry.slot });
+          throw new AsmError(`unknown label "${label}" (referenced at slot ${entry.slot})`, {
+            label,
+            slot: entry.slot,
+          });
         }
         const delta = target - (entry.slot + 1);
         if (kind === "jump16") {
@@ -601,10 +749,13 @@ export class Assembler {
           insn.off = delta;
         } else {
           if (delta < -0x80000000 || delta > 0x7fffffff) {
-            throw new AsmError(`reference to label "${label}" at slot ${entry.slot} is out of range (offset ${delta})`, {
-              label,
-              slot: entry.slot,
-            });
+            throw new AsmError(
+              `reference to label "${label}" at slot ${entry.slot} is out of range (offset ${delta})`,
+              {
+                label,
+                slot: entry.slot,
+              },
+            );
           }
           insn.imm = delta;
           if (insn.imm64 !== undefined) insn.imm64 = BigInt(delta >>> 0);

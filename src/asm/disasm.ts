@@ -80,17 +80,46 @@ export interface DisasmOptions {
 const NULL = "(null)";
 
 const ALU_OPS: Record<number, string> = {
-  0x00: "+=", 0x10: "-=", 0x20: "*=", 0x30: "/=", 0x40: "|=", 0x50: "&=", 0x60: "<<=",
-  0x70: ">>=", 0x80: "neg", 0x90: "%=", 0xa0: "^=", 0xb0: "=", 0xc0: "s>>=", 0xd0: "endian",
+  0x00: "+=",
+  0x10: "-=",
+  0x20: "*=",
+  0x30: "/=",
+  0x40: "|=",
+  0x50: "&=",
+  0x60: "<<=",
+  0x70: ">>=",
+  0x80: "neg",
+  0x90: "%=",
+  0xa0: "^=",
+  0xb0: "=",
+  0xc0: "s>>=",
+  0xd0: "endian",
 };
 const ALU_SIGNED_OPS: Record<number, string> = { [BPF_DIV]: "s/=", [BPF_MOD]: "s%=" };
 const MOVSX_CASTS: Record<number, string> = { 8: "(s8)", 16: "(s16)", 32: "(s32)" };
-const ATOMIC_ALU_NAMES: Record<number, string> = { [BPF_ADD]: "add", [BPF_AND]: "and", [BPF_OR]: "or", [BPF_XOR]: "xor" };
+const ATOMIC_ALU_NAMES: Record<number, string> = {
+  [BPF_ADD]: "add",
+  [BPF_AND]: "and",
+  [BPF_OR]: "or",
+  [BPF_XOR]: "xor",
+};
 const LDST_SIZES: Record<number, string> = { 0x00: "u32", 0x08: "u16", 0x10: "u8", 0x18: "u64" };
 const LDSX_SIZES: Record<number, string> = { 0x00: "s32", 0x08: "s16", 0x10: "s8" };
 const JMP_OPS: Record<number, string> = {
-  0x00: "jmp", 0x10: "==", 0x20: ">", 0x30: ">=", 0x40: "&", 0x50: "!=", 0x60: "s>", 0x70: "s>=",
-  0x80: "call", 0x90: "exit", 0xa0: "<", 0xb0: "<=", 0xc0: "s<", 0xd0: "s<=",
+  0x00: "jmp",
+  0x10: "==",
+  0x20: ">",
+  0x30: ">=",
+  0x40: "&",
+  0x50: "!=",
+  0x60: "s>",
+  0x70: "s>=",
+  0x80: "call",
+  0x90: "exit",
+  0xa0: "<",
+  0xb0: "<=",
+  0xc0: "s<",
+  0xd0: "s<=",
 };
 
 const hex2 = (n: number): string => n.toString(16).padStart(2, "0");
@@ -167,7 +196,12 @@ function stxText(insn: Instruction): string {
   if (imm === BPF_ADD || imm === BPF_AND || imm === BPF_OR || imm === BPF_XOR) {
     return `lock *${mem} ${ALU_OPS[aluOp]} r${insn.src}`;
   }
-  if (imm === (BPF_ADD | BPF_FETCH) || imm === (BPF_AND | BPF_FETCH) || imm === (BPF_OR | BPF_FETCH) || imm === (BPF_XOR | BPF_FETCH)) {
+  if (
+    imm === (BPF_ADD | BPF_FETCH) ||
+    imm === (BPF_AND | BPF_FETCH) ||
+    imm === (BPF_OR | BPF_FETCH) ||
+    imm === (BPF_XOR | BPF_FETCH)
+  ) {
     return `r${insn.src} = atomic${bits}_fetch_${ATOMIC_ALU_NAMES[aluOp]}(${mem}, r${insn.src})`;
   }
   if (imm === BPF_CMPXCHG) return `r0 = atomic${bits}_cmpxchg(${mem}, r0, r${insn.src})`;

@@ -235,6 +235,7 @@ export function regIndex(reg: Register): number {
 /** The register name of a register number 0..10. */
 export function reg(index: number): Register {
   const r = REGISTER_NAMES[index];
-  if (r === undefined || !Number.isInteger(index)) throw new RangeError(`not a BPF register number: ${index} (expected 0..10)`);
+  if (r === undefined || !Number.isInteger(index))
+    throw new RangeError(`not a BPF register number: ${index} (expected 0..10)`);
   return r;
 }

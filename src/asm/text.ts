@@ -199,18 +199,34 @@ function assembleLine(a: Assembler, mnemonicRaw: string, rest: string): void {
     const { base: dst, off } = parseMemory(operands[0]!);
     const src = parseRegister(operands[1]!);
     switch (base) {
-      case "add": fetch ? a.fetchAdd(size, dst, src, off) : a.lockAdd(size, dst, src, off); return;
-      case "or": fetch ? a.fetchOr(size, dst, src, off) : a.lockOr(size, dst, src, off); return;
-      case "and": fetch ? a.fetchAnd(size, dst, src, off) : a.lockAnd(size, dst, src, off); return;
-      case "xor": fetch ? a.fetchXor(size, dst, src, off) : a.lockXor(size, dst, src, off); return;
-      case "xchg": a.xchg(size, dst, src, off); return;
-      case "cmpxchg": a.cmpxchg(size, dst, src, off); return;
-      default: throw new AsmError(`invalid atomic operation "${m[2]}"`);
+      case "add":
+        fetch ? a.fetchAdd(size, dst, src, off) : a.lockAdd(size, dst, src, off);
+        return;
+      case "or":
+        fetch ? a.fetchOr(size, dst, src, off) : a.lockOr(size, dst, src, off);
+        return;
+      case "and":
+        fetch ? a.fetchAnd(size, dst, src, off) : a.lockAnd(size, dst, src, off);
+        return;
+      case "xor":
+        fetch ? a.fetchXor(size, dst, src, off) : a.lockXor(size, dst, src, off);
+        return;
+      case "xchg":
+        a.xchg(size, dst, src, off);
+        return;
+      case "cmpxchg":
+        a.cmpxchg(size, dst, src, off);
+        return;
+      default:
+        throw new AsmError(`invalid atomic operation "${m[2]}"`);
     }
   }
 
   if (mnemonic === "call") {
-    const words = rest.trim().split(/\s+/).filter((w) => w !== "");
+    const words = rest
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== "");
     if (words.length === 1) {
       const t = words[0]!;
       if (looksLikeRegister(t)) {

@@ -89,7 +89,8 @@ export function checkInstruction(insn: Instruction, opts: ValidateOptions = {}):
       const x = insnSource(code) === BPF_X;
       if (op === BPF_END) {
         if (cls === BPF_ALU64 && x) return `opcode ${hex}: 64-bit byte swap has no register form`;
-        if (imm !== 16 && imm !== 32 && imm !== 64) return `opcode ${hex}: byte swap width must be 16, 32 or 64 (is ${imm})`;
+        if (imm !== 16 && imm !== 32 && imm !== 64)
+          return `opcode ${hex}: byte swap width must be 16, 32 or 64 (is ${imm})`;
         return first(regOk("dst", dst), zero("src", src), zero("off", off));
       }
       if (op === BPF_NEG) {
@@ -188,4 +189,3 @@ export function validateInstructions(insns: readonly Instruction[], opts: Valida
   });
   return problems;
 }
-

@@ -4,8 +4,19 @@
 // name in the string section and its offset in the type section with native searches (results
 // are remembered); a hash index over all names is built only once lookups become frequent.
 import {
-  BtfError, BtfHeader, BtfKind, BTF_MAGIC, BTF_VERSION, kindName, kindNumber,
-  type BtfKindName, type BtfType, type DatasecType, type FuncProtoType, type Member, type StructType,
+  BtfError,
+  BtfHeader,
+  BtfKind,
+  BTF_MAGIC,
+  BTF_VERSION,
+  kindName,
+  kindNumber,
+  type BtfKindName,
+  type BtfType,
+  type DatasecType,
+  type FuncProtoType,
+  type Member,
+  type StructType,
 } from "./kinds.js";
 
 /** Types between two recorded offsets; an id's offset is found by walking at most STRIDE-1 records. */
@@ -32,12 +43,28 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // before V8 has optimized it, and the interpreter is much faster at a load than at a call.
 const FIXED_WORDS = new Uint8Array(32);
 const PER_ITEM_WORDS = new Uint8Array(32);
-for (const k of [BtfKind.PTR, BtfKind.FWD, BtfKind.TYPEDEF, BtfKind.VOLATILE, BtfKind.CONST, BtfKind.RESTRICT,
-  BtfKind.FUNC, BtfKind.FLOAT, BtfKind.TYPE_TAG]) FIXED_WORDS[k] = 3;
+for (const k of [
+  BtfKind.PTR,
+  BtfKind.FWD,
+  BtfKind.TYPEDEF,
+  BtfKind.VOLATILE,
+  BtfKind.CONST,
+  BtfKind.RESTRICT,
+  BtfKind.FUNC,
+  BtfKind.FLOAT,
+  BtfKind.TYPE_TAG,
+])
+  FIXED_WORDS[k] = 3;
 for (const k of [BtfKind.INT, BtfKind.VAR, BtfKind.DECL_TAG]) FIXED_WORDS[k] = 4;
 FIXED_WORDS[BtfKind.ARRAY] = 6;
-for (const k of [BtfKind.STRUCT, BtfKind.UNION, BtfKind.DATASEC, BtfKind.ENUM64]) { FIXED_WORDS[k] = 3; PER_ITEM_WORDS[k] = 3; }
-for (const k of [BtfKind.ENUM, BtfKind.FUNC_PROTO]) { FIXED_WORDS[k] = 3; PER_ITEM_WORDS[k] = 2; }
+for (const k of [BtfKind.STRUCT, BtfKind.UNION, BtfKind.DATASEC, BtfKind.ENUM64]) {
+  FIXED_WORDS[k] = 3;
+  PER_ITEM_WORDS[k] = 3;
+}
+for (const k of [BtfKind.ENUM, BtfKind.FUNC_PROTO]) {
+  FIXED_WORDS[k] = 3;
+  PER_ITEM_WORDS[k] = 2;
+}
 /** Both tables in one: fixed | perItem << 8 (one load per record in the parse loop). */
 const RECORD_LAYOUT = new Int32Array(32).map((_, k) => FIXED_WORDS[k]! | (PER_ITEM_WORDS[k]! << 8));
 
@@ -69,8 +96,13 @@ function scanRecords(words: Uint32Array, nWords: number, checkpoints: Uint32Arra
 }
 
 function isModifier(kind: number): boolean {
-  return kind === BtfKind.TYPEDEF || kind === BtfKind.VOLATILE || kind === BtfKind.CONST ||
-    kind === BtfKind.RESTRICT || kind === BtfKind.TYPE_TAG;
+  return (
+    kind === BtfKind.TYPEDEF ||
+    kind === BtfKind.VOLATILE ||
+    kind === BtfKind.CONST ||
+    kind === BtfKind.RESTRICT ||
+    kind === BtfKind.TYPE_TAG
+  );
 }
 
 /**
@@ -129,7 +161,11 @@ export interface FunctionSignature {
   variadic: boolean;
 }
 
-interface NameIndex { buckets: Int32Array; next: Int32Array; mask: number }
+interface NameIndex {
+  buckets: Int32Array;
+  next: Int32Array;
+  mask: number;
+}
 
 export class Btf {
   /** The type section as u32 words (a view of the blob when alignment and byte order allow). */
@@ -159,8 +195,16 @@ export class Btf {
   /** True when the blob was big-endian (it was byte-swapped into a copy). */
   readonly bigEndian: boolean;
 
-  private constructor(words: Uint32Array, strings: Buffer, typeSecStart: number, strSecStart: number,
-    checkpoints: Uint32Array, count: number, base: Btf | undefined, bigEndian: boolean) {
+  private constructor(
+    words: Uint32Array,
+    strings: Buffer,
+    typeSecStart: number,
+    strSecStart: number,
+    checkpoints: Uint32Array,
+    count: number,
+    base: Btf | undefined,
+    bigEndian: boolean,
+  ) {
     this.#words = words;
     this.#typeBytes = Buffer.from(words.buffer, words.byteOffset, words.byteLength);
     this.#strings = strings;
@@ -194,22 +238,33 @@ export class Btf {
       throw new BtfError(`unsupported BTF version ${blob[BtfHeader.VERSION]}`, BtfHeader.VERSION);
     }
     const hdrLen = dv.getUint32(BtfHeader.HDR_LEN, littleEndian);
-    if (size < BtfHeader.SIZE) throw new BtfError(`truncated header: blob is ${size} bytes, a header needs ${BtfHeader.SIZE}`, 0);
-    if (hdrLen < BtfHeader.SIZE) throw new BtfError(`header length ${hdrLen} is shorter than ${BtfHeader.SIZE}`, BtfHeader.HDR_LEN);
-    if (hdrLen > size) throw new BtfError(`header length ${hdrLen} exceeds the blob (${size} bytes)`, BtfHeader.HDR_LEN);
+    if (size < BtfHeader.SIZE)
+      throw new BtfError(`truncated header: blob is ${size} bytes, a header needs ${BtfHeader.SIZE}`, 0);
+    if (hdrLen < BtfHeader.SIZE)
+      throw new BtfError(`header length ${hdrLen} is shorter than ${BtfHeader.SIZE}`, BtfHeader.HDR_LEN);
+    if (hdrLen > size)
+      throw new BtfError(`header length ${hdrLen} exceeds the blob (${size} bytes)`, BtfHeader.HDR_LEN);
     const typeOff = dv.getUint32(BtfHeader.TYPE_OFF, littleEndian);
     const typeLen = dv.getUint32(BtfHeader.TYPE_LEN, littleEndian);
     const strOff = dv.getUint32(BtfHeader.STR_OFF, littleEndian);
     const strLen = dv.getUint32(BtfHeader.STR_LEN, littleEndian);
     const body = size - hdrLen;
     if (typeOff > body || typeLen > body - typeOff) {
-      throw new BtfError(`type section [${typeOff}, +${typeLen}) lies outside the blob (${body} bytes after the header)`, BtfHeader.TYPE_OFF);
+      throw new BtfError(
+        `type section [${typeOff}, +${typeLen}) lies outside the blob (${body} bytes after the header)`,
+        BtfHeader.TYPE_OFF,
+      );
     }
     if (strOff > body || strLen > body - strOff) {
-      throw new BtfError(`string section [${strOff}, +${strLen}) lies outside the blob (${body} bytes after the header)`, BtfHeader.STR_OFF);
+      throw new BtfError(
+        `string section [${strOff}, +${strLen}) lies outside the blob (${body} bytes after the header)`,
+        BtfHeader.STR_OFF,
+      );
     }
-    if (typeOff % 4 !== 0) throw new BtfError(`type section offset ${typeOff} is not 4-byte aligned`, BtfHeader.TYPE_OFF);
-    if (typeLen % 4 !== 0) throw new BtfError(`type section length ${typeLen} is not a multiple of 4`, BtfHeader.TYPE_LEN);
+    if (typeOff % 4 !== 0)
+      throw new BtfError(`type section offset ${typeOff} is not 4-byte aligned`, BtfHeader.TYPE_OFF);
+    if (typeLen % 4 !== 0)
+      throw new BtfError(`type section length ${typeLen} is not a multiple of 4`, BtfHeader.TYPE_LEN);
 
     const typeStart = hdrLen + typeOff;
     const strStart = hdrLen + strOff;
@@ -232,7 +287,10 @@ export class Btf {
     const count = scanned.count;
     const firstId = options.base ? options.base.typeCount : 1;
     if (w < nWords && w + 3 <= nWords) {
-      throw new BtfError(`unknown kind ${(words[w + 1]! >>> 24) & 0x1f} in type ${firstId + count}`, typeStart + w * 4 + 4);
+      throw new BtfError(
+        `unknown kind ${(words[w + 1]! >>> 24) & 0x1f} in type ${firstId + count}`,
+        typeStart + w * 4 + 4,
+      );
     }
     if (w < nWords) {
       throw new BtfError(`truncated type record: ${(nWords - w) * 4} bytes left, a record needs 12`, typeStart + w * 4);
@@ -241,9 +299,10 @@ export class Btf {
       // Only the last record can overrun: every earlier one ended where the next began.
       let last = checkpoints[(count - 1) >>> STRIDE_SHIFT]!;
       for (let k = (count - 1) & STRIDE_MASK; k > 0; k--) last += recordWords(words[last + 1]!);
-      const what = last + 3 > nWords
-        ? `truncated type record: ${(nWords - last) * 4} bytes left, a record needs 12`
-        : `type ${firstId + count - 1} (${kindName((words[last + 1]! >>> 24) & 0x1f)}) runs past the end of the type section`;
+      const what =
+        last + 3 > nWords
+          ? `truncated type record: ${(nWords - last) * 4} bytes left, a record needs 12`
+          : `type ${firstId + count - 1} (${kindName((words[last + 1]! >>> 24) & 0x1f)}) runs past the end of the type section`;
       throw new BtfError(what, typeStart + last * 4);
     }
     return new Btf(words, strings, typeStart, strStart, checkpoints, count, options.base, !littleEndian);
@@ -348,20 +407,31 @@ export class Btf {
         const data = words[w + 3]!;
         const enc = (data >>> 24) & 0x0f;
         return {
-          kind: "int", id, name, size: sizeOrType, bits: data & 0xff, bitOffset: (data >>> 16) & 0xff,
-          signed: (enc & 1) !== 0, char: (enc & 2) !== 0, bool: (enc & 4) !== 0,
+          kind: "int",
+          id,
+          name,
+          size: sizeOrType,
+          bits: data & 0xff,
+          bitOffset: (data >>> 16) & 0xff,
+          signed: (enc & 1) !== 0,
+          char: (enc & 2) !== 0,
+          bool: (enc & 4) !== 0,
         };
       }
-      case BtfKind.PTR: return { kind: "ptr", id, name, type: sizeOrType };
+      case BtfKind.PTR:
+        return { kind: "ptr", id, name, type: sizeOrType };
       case BtfKind.ARRAY:
         return { kind: "array", id, name, type: words[w + 3]!, indexType: words[w + 4]!, nelems: words[w + 5]! };
-      case BtfKind.STRUCT: case BtfKind.UNION: {
+      case BtfKind.STRUCT:
+      case BtfKind.UNION: {
         const members: Member[] = new Array(vlen);
         for (let i = 0, m = w + 3; i < vlen; i++, m += 3) {
           const off = words[m + 2]!;
           members[i] = {
-            name: this.#str(words[m]!, this.#typeSecStart + m * 4), type: words[m + 1]!,
-            bitOffset: kflag ? off & 0xffffff : off, bitfieldSize: kflag ? off >>> 24 : 0,
+            name: this.#str(words[m]!, this.#typeSecStart + m * 4),
+            type: words[m + 1]!,
+            bitOffset: kflag ? off & 0xffffff : off,
+            bitfieldSize: kflag ? off >>> 24 : 0,
           };
         }
         return { kind: kind === BtfKind.STRUCT ? "struct" : "union", id, name, size: sizeOrType, members };
@@ -378,17 +448,27 @@ export class Btf {
         const values = new Array<{ name: string; value: bigint }>(vlen);
         for (let i = 0, m = w + 3; i < vlen; i++, m += 3) {
           const raw = (BigInt(words[m + 2]!) << 32n) | BigInt(words[m + 1]!);
-          values[i] = { name: this.#str(words[m]!, this.#typeSecStart + m * 4), value: kflag ? BigInt.asIntN(64, raw) : raw };
+          values[i] = {
+            name: this.#str(words[m]!, this.#typeSecStart + m * 4),
+            value: kflag ? BigInt.asIntN(64, raw) : raw,
+          };
         }
         return { kind: "enum64", id, name, size: sizeOrType, signed: kflag, values };
       }
-      case BtfKind.FWD: return { kind: "fwd", id, name, union: kflag };
-      case BtfKind.TYPEDEF: return { kind: "typedef", id, name, type: sizeOrType };
-      case BtfKind.VOLATILE: return { kind: "volatile", id, name, type: sizeOrType };
-      case BtfKind.CONST: return { kind: "const", id, name, type: sizeOrType };
-      case BtfKind.RESTRICT: return { kind: "restrict", id, name, type: sizeOrType };
-      case BtfKind.TYPE_TAG: return { kind: "type_tag", id, name, type: sizeOrType, attribute: kflag };
-      case BtfKind.FUNC: return { kind: "func", id, name, type: sizeOrType, linkage: vlen };
+      case BtfKind.FWD:
+        return { kind: "fwd", id, name, union: kflag };
+      case BtfKind.TYPEDEF:
+        return { kind: "typedef", id, name, type: sizeOrType };
+      case BtfKind.VOLATILE:
+        return { kind: "volatile", id, name, type: sizeOrType };
+      case BtfKind.CONST:
+        return { kind: "const", id, name, type: sizeOrType };
+      case BtfKind.RESTRICT:
+        return { kind: "restrict", id, name, type: sizeOrType };
+      case BtfKind.TYPE_TAG:
+        return { kind: "type_tag", id, name, type: sizeOrType, attribute: kflag };
+      case BtfKind.FUNC:
+        return { kind: "func", id, name, type: sizeOrType, linkage: vlen };
       case BtfKind.FUNC_PROTO: {
         const params: { name: string; type: number }[] = [];
         let variadic = false;
@@ -400,13 +480,16 @@ export class Btf {
         }
         return { kind: "func_proto", id, name, returnType: sizeOrType, params, variadic };
       }
-      case BtfKind.VAR: return { kind: "var", id, name, type: sizeOrType, linkage: words[w + 3]! };
+      case BtfKind.VAR:
+        return { kind: "var", id, name, type: sizeOrType, linkage: words[w + 3]! };
       case BtfKind.DATASEC: {
         const vars = new Array<{ type: number; offset: number; size: number }>(vlen);
-        for (let i = 0, m = w + 3; i < vlen; i++, m += 3) vars[i] = { type: words[m]!, offset: words[m + 1]!, size: words[m + 2]! };
+        for (let i = 0, m = w + 3; i < vlen; i++, m += 3)
+          vars[i] = { type: words[m]!, offset: words[m + 1]!, size: words[m + 2]! };
         return { kind: "datasec", id, name, size: sizeOrType, vars };
       }
-      case BtfKind.FLOAT: return { kind: "float", id, name, size: sizeOrType };
+      case BtfKind.FLOAT:
+        return { kind: "float", id, name, size: sizeOrType };
       case BtfKind.DECL_TAG:
         return { kind: "decl_tag", id, name, type: sizeOrType, componentIdx: words[w + 3]! | 0, attribute: kflag };
       default:
@@ -435,7 +518,8 @@ export class Btf {
     const words = this.#words;
     let w = 0;
     const ref = (t: number, id: number, at: number, what: string): void => {
-      if (t >= this.typeCount) throw new BtfError(`type ${id}: ${what} refers to type ${t}, past the last id ${this.typeCount - 1}`, at);
+      if (t >= this.typeCount)
+        throw new BtfError(`type ${id}: ${what} refers to type ${t}, past the last id ${this.typeCount - 1}`, at);
     };
     for (let id = this.firstId; id < this.typeCount; id++, w += recordWords(words[w + 1]!)) {
       const at = this.#typeSecStart + w * 4;
@@ -443,23 +527,36 @@ export class Btf {
       switch (t.kind) {
         case "int":
           if (t.bits === 0 || t.bitOffset + t.bits > 128 || Math.ceil((t.bitOffset + t.bits) / 8) > t.size) {
-            throw new BtfError(`type ${id}: int of ${t.size} bytes cannot hold ${t.bits} bits at bit ${t.bitOffset}`, at + 12);
+            throw new BtfError(
+              `type ${id}: int of ${t.size} bytes cannot hold ${t.bits} bits at bit ${t.bitOffset}`,
+              at + 12,
+            );
           }
-          if ([t.signed, t.char, t.bool].filter(Boolean).length > 1) throw new BtfError(`type ${id}: int has more than one encoding flag`, at + 12);
+          if ([t.signed, t.char, t.bool].filter(Boolean).length > 1)
+            throw new BtfError(`type ${id}: int has more than one encoding flag`, at + 12);
           break;
-        case "ptr": case "typedef": case "volatile": case "const": case "restrict": case "type_tag": case "var": case "decl_tag":
+        case "ptr":
+        case "typedef":
+        case "volatile":
+        case "const":
+        case "restrict":
+        case "type_tag":
+        case "var":
+        case "decl_tag":
           ref(t.type, id, at + 8, "its target");
           if (t.kind === "decl_tag" && t.type === 0) throw new BtfError(`type ${id}: decl_tag applied to void`, at + 8);
           break;
         case "func":
           ref(t.type, id, at + 8, "its prototype");
-          if (this.kindOf(t.type) !== BtfKind.FUNC_PROTO) throw new BtfError(`type ${id}: func ${t.name} does not point at a func_proto`, at + 8);
+          if (this.kindOf(t.type) !== BtfKind.FUNC_PROTO)
+            throw new BtfError(`type ${id}: func ${t.name} does not point at a func_proto`, at + 8);
           break;
         case "array":
           ref(t.type, id, at + 12, "its element type");
           ref(t.indexType, id, at + 16, "its index type");
           break;
-        case "struct": case "union":
+        case "struct":
+        case "union":
           t.members.forEach((m, i) => ref(m.type, id, at + 12 + i * 12 + 4, `member ${m.name || i}`));
           break;
         case "func_proto":
@@ -555,10 +652,12 @@ export class Btf {
     pattern[0] = 0;
     needle.copy(pattern, 1);
     pattern[n + 1] = 0;
-    for (let p = strings.indexOf(pattern, 0); p >= 0; p = strings.indexOf(pattern, p + 1)) out.push(this.#strBase + p + 1);
+    for (let p = strings.indexOf(pattern, 0); p >= 0; p = strings.indexOf(pattern, p + 1))
+      out.push(this.#strBase + p + 1);
     // A last string without its NUL (the kernel would refuse such a blob, but be exact anyway).
     const tail = strings.length - n;
-    if (tail > 0 && strings[tail - 1] === 0 && strings.compare(needle, 0, n, tail, strings.length) === 0) out.push(this.#strBase + tail);
+    if (tail > 0 && strings[tail - 1] === 0 && strings.compare(needle, 0, n, tail, strings.length) === 0)
+      out.push(this.#strBase + tail);
     return out;
   }
 
@@ -567,17 +666,21 @@ export class Btf {
     const cps = this.#checkpoints;
     const count = this.typeCount - this.firstId;
     let lo = 0;
-    let hi = ((count - 1) >>> STRIDE_SHIFT);
+    let hi = (count - 1) >>> STRIDE_SHIFT;
     if (count === 0 || wi < cps[0]!) return -1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (cps[mid]! <= wi) lo = mid; else hi = mid - 1;
+      if (cps[mid]! <= wi) lo = mid;
+      else hi = mid - 1;
     }
     const words = this.#words;
     let w = cps[lo]!;
     let i = lo << STRIDE_SHIFT;
     const end = Math.min(count, i + STRIDE_MASK + 1);
-    while (w < wi && i < end) { w += recordWords(words[w + 1]!); i++; }
+    while (w < wi && i < end) {
+      w += recordWords(words[w + 1]!);
+      i++;
+    }
     return w === wi && i < end ? this.firstId + i : -1;
   }
 
@@ -653,8 +756,13 @@ export class Btf {
       const w = this.#wordOf(id);
       const kind = (this.#words[w + 1]! >>> 24) & 0x1f;
       switch (kind) {
-        case BtfKind.INT: case BtfKind.ENUM: case BtfKind.ENUM64: case BtfKind.STRUCT: case BtfKind.UNION:
-        case BtfKind.FLOAT: case BtfKind.DATASEC:
+        case BtfKind.INT:
+        case BtfKind.ENUM:
+        case BtfKind.ENUM64:
+        case BtfKind.STRUCT:
+        case BtfKind.UNION:
+        case BtfKind.FLOAT:
+        case BtfKind.DATASEC:
           return multiplier * this.#words[w + 2]!;
         case BtfKind.PTR:
           return multiplier * POINTER_SIZE;
@@ -662,8 +770,12 @@ export class Btf {
           multiplier *= this.#words[w + 5]!;
           id = this.#words[w + 3]!;
           break;
-        case BtfKind.TYPEDEF: case BtfKind.VOLATILE: case BtfKind.CONST: case BtfKind.RESTRICT:
-        case BtfKind.TYPE_TAG: case BtfKind.VAR:
+        case BtfKind.TYPEDEF:
+        case BtfKind.VOLATILE:
+        case BtfKind.CONST:
+        case BtfKind.RESTRICT:
+        case BtfKind.TYPE_TAG:
+        case BtfKind.VAR:
           id = this.#words[w + 2]!;
           break;
         default:
@@ -692,17 +804,27 @@ export class Btf {
     const name = (): string => this.#str(words[w]!, this.#typeSecStart + w * 4);
     const target = words[w + 2]!;
     switch (kind) {
-      case BtfKind.INT: case BtfKind.FLOAT: case BtfKind.TYPEDEF: return join(name());
-      case BtfKind.STRUCT: return join(`struct ${name() || "{...}"}`);
-      case BtfKind.UNION: return join(`union ${name() || "{...}"}`);
-      case BtfKind.ENUM: case BtfKind.ENUM64: return join(`enum ${name() || "{...}"}`);
-      case BtfKind.FWD: return join(`${info >>> 31 ? "union" : "struct"} ${name()}`);
+      case BtfKind.INT:
+      case BtfKind.FLOAT:
+      case BtfKind.TYPEDEF:
+        return join(name());
+      case BtfKind.STRUCT:
+        return join(`struct ${name() || "{...}"}`);
+      case BtfKind.UNION:
+        return join(`union ${name() || "{...}"}`);
+      case BtfKind.ENUM:
+      case BtfKind.ENUM64:
+        return join(`enum ${name() || "{...}"}`);
+      case BtfKind.FWD:
+        return join(`${info >>> 31 ? "union" : "struct"} ${name()}`);
       case BtfKind.PTR: {
         const targetKind = target === 0 ? 0 : this.kindOf(target);
         const wrapped = targetKind === BtfKind.ARRAY || targetKind === BtfKind.FUNC_PROTO ? `(*${inner})` : `*${inner}`;
         return this.#declarator(target, wrapped, depth + 1);
       }
-      case BtfKind.CONST: case BtfKind.VOLATILE: case BtfKind.RESTRICT: {
+      case BtfKind.CONST:
+      case BtfKind.VOLATILE:
+      case BtfKind.RESTRICT: {
         const qualifier = kind === BtfKind.CONST ? "const" : kind === BtfKind.VOLATILE ? "volatile" : "restrict";
         // A qualified pointer is spelled after the star (`char *const`); anything else before.
         if (target !== 0 && this.kindOf(target) === BtfKind.PTR) {
@@ -710,8 +832,11 @@ export class Btf {
         }
         return `${qualifier} ${this.#declarator(target, inner, depth + 1)}`;
       }
-      case BtfKind.TYPE_TAG: case BtfKind.DECL_TAG: return this.#declarator(target, inner, depth + 1);
-      case BtfKind.ARRAY: return this.#declarator(words[w + 3]!, `${inner}[${words[w + 5]!}]`, depth + 1);
+      case BtfKind.TYPE_TAG:
+      case BtfKind.DECL_TAG:
+        return this.#declarator(target, inner, depth + 1);
+      case BtfKind.ARRAY:
+        return this.#declarator(words[w + 3]!, `${inner}[${words[w + 5]!}]`, depth + 1);
       case BtfKind.FUNC_PROTO: {
         const vlen = info & 0xffff;
         const params: string[] = [];
@@ -722,12 +847,15 @@ export class Btf {
         }
         return this.#declarator(target, `${inner}(${params.length ? params.join(", ") : "void"})`, depth + 1);
       }
-      case BtfKind.FUNC: case BtfKind.VAR: {
+      case BtfKind.FUNC:
+      case BtfKind.VAR: {
         const n = name();
         return this.#declarator(target, inner === "" ? n : `${n} ${inner}`, depth + 1);
       }
-      case BtfKind.DATASEC: return join(`SEC("${name()}")`);
-      default: throw new BtfError(`unknown kind ${kind} in type ${id}`, this.#typeSecStart + w * 4 + 4);
+      case BtfKind.DATASEC:
+        return join(`SEC("${name()}")`);
+      default:
+        throw new BtfError(`unknown kind ${kind} in type ${id}`, this.#typeSecStart + w * 4 + 4);
     }
   }
 
@@ -741,11 +869,19 @@ export class Btf {
     } else {
       let name = root.trim();
       let kinds: number[] = [BtfKind.STRUCT, BtfKind.UNION];
-      if (name.startsWith("struct ")) { kinds = [BtfKind.STRUCT]; name = name.slice(7).trim(); }
-      else if (name.startsWith("union ")) { kinds = [BtfKind.UNION]; name = name.slice(6).trim(); }
+      if (name.startsWith("struct ")) {
+        kinds = [BtfKind.STRUCT];
+        name = name.slice(7).trim();
+      } else if (name.startsWith("union ")) {
+        kinds = [BtfKind.UNION];
+        name = name.slice(6).trim();
+      }
       for (const k of kinds) {
         const ids = this.findByName(name, k);
-        if (ids.length > 0) { id = ids[0]; break; }
+        if (ids.length > 0) {
+          id = ids[0];
+          break;
+        }
       }
       if (id === undefined && kinds.length === 2) {
         const td = this.findByName(name, BtfKind.TYPEDEF);
@@ -755,7 +891,9 @@ export class Btf {
     }
     const t = this.typeById(id);
     if (t.kind !== "struct" && t.kind !== "union") {
-      throw new BtfError(`type ${id} (${typeof root === "string" ? root : this.typeName(root)}) is a ${t.kind}, not a struct or union`);
+      throw new BtfError(
+        `type ${id} (${typeof root === "string" ? root : this.typeName(root)}) is a ${t.kind}, not a struct or union`,
+      );
     }
     return t;
   }
@@ -763,10 +901,19 @@ export class Btf {
   #layoutMember(m: Member, baseBits: number): LayoutMember {
     const bitOffset = baseBits + m.bitOffset;
     let size = 0;
-    try { size = this.sizeOf(m.type); } catch (e) { if (!(e instanceof BtfError)) throw e; }
+    try {
+      size = this.sizeOf(m.type);
+    } catch (e) {
+      if (!(e instanceof BtfError)) throw e;
+    }
     return {
-      name: m.name, type: m.type, typeName: this.typeName(m.type), offset: Math.floor(bitOffset / 8),
-      bitOffset, bitfieldSize: m.bitfieldSize, size,
+      name: m.name,
+      type: m.type,
+      typeName: this.typeName(m.type),
+      offset: Math.floor(bitOffset / 8),
+      bitOffset,
+      bitfieldSize: m.bitfieldSize,
+      size,
     };
   }
 
@@ -774,7 +921,10 @@ export class Btf {
   structLayout(root: string | number): StructLayout {
     const t = this.#composite(root);
     return {
-      id: t.id, name: t.name, kind: t.kind, size: t.size,
+      id: t.id,
+      name: t.name,
+      kind: t.kind,
+      size: t.size,
       members: t.members.map((m) => this.#layoutMember(m, 0)),
     };
   }
@@ -794,16 +944,20 @@ export class Btf {
       if (!match) throw new BtfError(`bad member path ${JSON.stringify(path)} at ${JSON.stringify(parts[p])}`);
       const hit = this.#findMember(current, match[1]!, 0);
       if (!hit) {
-        throw new BtfError(`${current.kind} ${current.name || "<anon>"} has no member ${JSON.stringify(match[1])} (path ${JSON.stringify(path)})`);
+        throw new BtfError(
+          `${current.kind} ${current.name || "<anon>"} has no member ${JSON.stringify(match[1])} (path ${JSON.stringify(path)})`,
+        );
       }
       bits += hit.bits;
       let type = hit.member.type;
       let bitfieldSize = hit.member.bitfieldSize;
       for (const idx of match[2]!.match(/\d+/g) ?? []) {
         const arr = this.typeById(this.resolve(type));
-        if (arr.kind !== "array") throw new BtfError(`member ${match[1]} in path ${JSON.stringify(path)} is not an array`);
+        if (arr.kind !== "array")
+          throw new BtfError(`member ${match[1]} in path ${JSON.stringify(path)} is not an array`);
         const index = Number(idx);
-        if (arr.nelems !== 0 && index >= arr.nelems) throw new BtfError(`index ${index} out of bounds for ${this.typeName(type)} in path ${JSON.stringify(path)}`);
+        if (arr.nelems !== 0 && index >= arr.nelems)
+          throw new BtfError(`index ${index} out of bounds for ${this.typeName(type)} in path ${JSON.stringify(path)}`);
         bits += index * this.sizeOf(arr.type) * 8;
         type = arr.type;
         bitfieldSize = 0;
@@ -812,7 +966,9 @@ export class Btf {
       if (p < parts.length - 1) {
         const next = this.typeById(this.resolve(type));
         if (next.kind !== "struct" && next.kind !== "union") {
-          throw new BtfError(`member ${match[1]} (${this.typeName(type)}) in path ${JSON.stringify(path)} is not a struct or union`);
+          throw new BtfError(
+            `member ${match[1]} (${this.typeName(type)}) in path ${JSON.stringify(path)} is not a struct or union`,
+          );
         }
         current = next;
       }
@@ -844,7 +1000,11 @@ export class Btf {
   #signature(name: string, id: number, protoId: number): FunctionSignature {
     const proto = this.typeById(protoId) as FuncProtoType;
     return {
-      name, id, protoId, returnType: proto.returnType, returnTypeName: this.typeName(proto.returnType),
+      name,
+      id,
+      protoId,
+      returnType: proto.returnType,
+      returnTypeName: this.typeName(proto.returnType),
       params: proto.params.map((p) => ({ name: p.name, type: p.type, typeName: this.typeName(p.type) })),
       variadic: proto.variadic,
     };
@@ -884,7 +1044,10 @@ export class Btf {
    * double exactly, else bigint; undefined when not found.
    */
   enumValue(enumName: string | null, valueName: string): number | bigint | undefined {
-    const ids = enumName === null ? this.#allEnums() : [...this.findByName(enumName, BtfKind.ENUM), ...this.findByName(enumName, BtfKind.ENUM64)];
+    const ids =
+      enumName === null
+        ? this.#allEnums()
+        : [...this.findByName(enumName, BtfKind.ENUM), ...this.findByName(enumName, BtfKind.ENUM64)];
     for (const id of ids) {
       const t = this.typeById(id);
       if (t.kind === "enum") {
@@ -892,7 +1055,10 @@ export class Btf {
         if (v) return v.value;
       } else if (t.kind === "enum64") {
         const v = t.values.find((x) => x.name === valueName);
-        if (v) return v.value >= -BigInt(Number.MAX_SAFE_INTEGER) && v.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v.value) : v.value;
+        if (v)
+          return v.value >= -BigInt(Number.MAX_SAFE_INTEGER) && v.value <= BigInt(Number.MAX_SAFE_INTEGER)
+            ? Number(v.value)
+            : v.value;
       }
     }
     return undefined;

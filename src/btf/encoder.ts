@@ -4,9 +4,26 @@
 // identity (tests rely on this).
 import type { Btf } from "./decoder.js";
 import {
-  BtfError, BtfHeader, BtfKind, BTF_MAGIC, BTF_MAX_NAME_OFFSET, BTF_MAX_TYPE, BTF_MAX_VLEN, BTF_VERSION,
-  FuncLinkage, IntEncoding, VarLinkage, intData, makeInfo, memberOffsetWord,
-  type BtfType, type Enum64Value, type EnumValue, type Member, type Param, type VarSecinfo,
+  BtfError,
+  BtfHeader,
+  BtfKind,
+  BTF_MAGIC,
+  BTF_MAX_NAME_OFFSET,
+  BTF_MAX_TYPE,
+  BTF_MAX_VLEN,
+  BTF_VERSION,
+  FuncLinkage,
+  IntEncoding,
+  VarLinkage,
+  intData,
+  makeInfo,
+  memberOffsetWord,
+  type BtfType,
+  type Enum64Value,
+  type EnumValue,
+  type Member,
+  type Param,
+  type VarSecinfo,
 } from "./kinds.js";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -65,8 +82,11 @@ function checkU32(value: number, what: string): void {
 
 /** Standard C names of the integer types stdInt() creates. */
 const STD_INT_NAMES: Record<number, [unsigned: string, signed: string]> = {
-  1: ["unsigned char", "signed char"], 2: ["unsigned short", "short"], 4: ["unsigned int", "int"],
-  8: ["unsigned long long", "long long"], 16: ["unsigned __int128", "__int128"],
+  1: ["unsigned char", "signed char"],
+  2: ["unsigned short", "short"],
+  4: ["unsigned int", "int"],
+  8: ["unsigned long long", "long long"],
+  16: ["unsigned __int128", "__int128"],
 };
 
 export class BtfBuilder {
@@ -134,12 +154,21 @@ export class BtfBuilder {
     if (![1, 2, 4, 8, 16].includes(size)) throw new BtfError(`int ${name}: size ${size} is not 1, 2, 4, 8 or 16`);
     const bits = options.bits ?? size * 8;
     const bitOffset = options.bitOffset ?? 0;
-    if (bits < 1 || bitOffset < 0 || bitOffset + bits > size * 8) throw new BtfError(`int ${name}: ${bits} bits at bit ${bitOffset} do not fit in ${size} bytes`);
+    if (bits < 1 || bitOffset < 0 || bitOffset + bits > size * 8)
+      throw new BtfError(`int ${name}: ${bits} bits at bit ${bitOffset} do not fit in ${size} bytes`);
     const flags = [options.signed, options.char, options.bool].filter(Boolean).length;
-    if (flags > 1) throw new BtfError(`int ${name}: signed, char and bool are exclusive (the kernel accepts one encoding)`);
+    if (flags > 1)
+      throw new BtfError(`int ${name}: signed, char and bool are exclusive (the kernel accepts one encoding)`);
     return this.#add({
-      kind: "int", id: 0, name, size, bits, bitOffset,
-      signed: options.signed ?? false, char: options.char ?? false, bool: options.bool ?? false,
+      kind: "int",
+      id: 0,
+      name,
+      size,
+      bits,
+      bitOffset,
+      signed: options.signed ?? false,
+      char: options.char ?? false,
+      bool: options.bool ?? false,
     });
   }
 
@@ -191,13 +220,16 @@ export class BtfBuilder {
   /** (Re)sets the members of a struct or union: lets a struct refer to itself through a pointer. */
   setMembers(id: number, members: readonly MemberSpec[]): void {
     const t = this.#own(id);
-    if (t.kind !== "struct" && t.kind !== "union") throw new BtfError(`type ${id} is a ${t.kind}, not a struct or union`);
+    if (t.kind !== "struct" && t.kind !== "union")
+      throw new BtfError(`type ${id} is a ${t.kind}, not a struct or union`);
     if (members.length > BTF_MAX_VLEN) throw new BtfError(`${t.kind} ${t.name}: too many members (${members.length})`);
     t.members = members.map((m): Member => {
       checkName(m.name, "member", IDENTIFIER, true);
       const bitfieldSize = m.bitfieldSize ?? 0;
-      if (bitfieldSize < 0 || bitfieldSize > 255) throw new BtfError(`member ${m.name}: bitfield of ${bitfieldSize} bits`);
-      if (m.bitOffset < 0 || m.bitOffset > (bitfieldSize ? 0xffffff : 0xffff_ffff)) throw new BtfError(`member ${m.name}: bit offset ${m.bitOffset} out of range`);
+      if (bitfieldSize < 0 || bitfieldSize > 255)
+        throw new BtfError(`member ${m.name}: bitfield of ${bitfieldSize} bits`);
+      if (m.bitOffset < 0 || m.bitOffset > (bitfieldSize ? 0xffffff : 0xffff_ffff))
+        throw new BtfError(`member ${m.name}: bit offset ${m.bitOffset} out of range`);
       return { name: m.name, type: m.type, bitOffset: m.bitOffset, bitfieldSize };
     });
     for (const m of t.members) this.addString(m.name);
@@ -220,7 +252,8 @@ export class BtfBuilder {
       align = Math.max(align, fieldAlign);
       if (f.bits !== undefined) {
         const unitBits = size * 8;
-        if (f.bits < 0 || f.bits > unitBits) throw new BtfError(`field ${f.name}: ${f.bits} bits do not fit its ${size}-byte type`);
+        if (f.bits < 0 || f.bits > unitBits)
+          throw new BtfError(`field ${f.name}: ${f.bits} bits do not fit its ${size}-byte type`);
         let at = union ? 0 : bit;
         // A bitfield that would straddle a unit of its type starts the next unit (zero-width
         // bitfields just align), unless packed.
@@ -241,7 +274,11 @@ export class BtfBuilder {
     return id;
   }
 
-  addEnum(name: string, values: readonly EnumValue[], options: { size?: 1 | 2 | 4 | 8; signed?: boolean } = {}): number {
+  addEnum(
+    name: string,
+    values: readonly EnumValue[],
+    options: { size?: 1 | 2 | 4 | 8; signed?: boolean } = {},
+  ): number {
     checkName(name, "enum", IDENTIFIER, true);
     const size = options.size ?? 4;
     if (![1, 2, 4, 8].includes(size)) throw new BtfError(`enum ${name}: size ${size} is not 1, 2, 4 or 8`);
@@ -249,16 +286,23 @@ export class BtfBuilder {
     const signed = options.signed ?? values.some((v) => v.value < 0);
     const copy = values.map((v) => {
       checkName(v.name, "enumerator");
-      if (!Number.isInteger(v.value) || v.value < -0x8000_0000 || v.value > 0xffff_ffff) throw new BtfError(`enumerator ${v.name}: ${v.value} does not fit 32 bits (use addEnum64)`);
-      if (signed && v.value > 0x7fff_ffff) throw new BtfError(`enumerator ${v.name}: ${v.value} does not fit a signed 32-bit enum`);
-      if (!signed && v.value < 0) throw new BtfError(`enumerator ${v.name}: ${v.value} is negative in an unsigned enum`);
+      if (!Number.isInteger(v.value) || v.value < -0x8000_0000 || v.value > 0xffff_ffff)
+        throw new BtfError(`enumerator ${v.name}: ${v.value} does not fit 32 bits (use addEnum64)`);
+      if (signed && v.value > 0x7fff_ffff)
+        throw new BtfError(`enumerator ${v.name}: ${v.value} does not fit a signed 32-bit enum`);
+      if (!signed && v.value < 0)
+        throw new BtfError(`enumerator ${v.name}: ${v.value} is negative in an unsigned enum`);
       this.addString(v.name);
       return { name: v.name, value: v.value };
     });
     return this.#add({ kind: "enum", id: 0, name, size, signed, values: copy });
   }
 
-  addEnum64(name: string, values: readonly Enum64Value[], options: { size?: 1 | 2 | 4 | 8; signed?: boolean } = {}): number {
+  addEnum64(
+    name: string,
+    values: readonly Enum64Value[],
+    options: { size?: 1 | 2 | 4 | 8; signed?: boolean } = {},
+  ): number {
     checkName(name, "enum", IDENTIFIER, true);
     const size = options.size ?? 8;
     if (![1, 2, 4, 8].includes(size)) throw new BtfError(`enum64 ${name}: size ${size} is not 1, 2, 4 or 8`);
@@ -267,7 +311,10 @@ export class BtfBuilder {
     const copy = values.map((v) => {
       checkName(v.name, "enumerator");
       const ok = signed ? BigInt.asIntN(64, v.value) === v.value : BigInt.asUintN(64, v.value) === v.value;
-      if (!ok) throw new BtfError(`enumerator ${v.name}: ${v.value} does not fit a ${signed ? "signed" : "unsigned"} 64-bit enum`);
+      if (!ok)
+        throw new BtfError(
+          `enumerator ${v.name}: ${v.value} does not fit a ${signed ? "signed" : "unsigned"} 64-bit enum`,
+        );
       this.addString(v.name);
       return { name: v.name, value: v.value };
     });
@@ -285,9 +332,15 @@ export class BtfBuilder {
     return this.#add({ kind: "typedef", id: 0, name, type });
   }
 
-  addConst(type: number): number { return this.#add({ kind: "const", id: 0, name: "", type }); }
-  addVolatile(type: number): number { return this.#add({ kind: "volatile", id: 0, name: "", type }); }
-  addRestrict(type: number): number { return this.#add({ kind: "restrict", id: 0, name: "", type }); }
+  addConst(type: number): number {
+    return this.#add({ kind: "const", id: 0, name: "", type });
+  }
+  addVolatile(type: number): number {
+    return this.#add({ kind: "volatile", id: 0, name: "", type });
+  }
+  addRestrict(type: number): number {
+    return this.#add({ kind: "restrict", id: 0, name: "", type });
+  }
 
   /** A type tag (`__attribute__((btf_type_tag("name")))`); the kernel wants it right under a pointer. */
   addTypeTag(name: string, type: number, options: { attribute?: boolean } = {}): number {
@@ -298,20 +351,33 @@ export class BtfBuilder {
   /** A declaration tag on a struct/union/var/func/typedef, or on member/parameter `componentIdx`. */
   addDeclTag(name: string, type: number, componentIdx = -1, options: { attribute?: boolean } = {}): number {
     if (name === "") throw new BtfError("a decl tag needs a name");
-    if (!Number.isInteger(componentIdx) || componentIdx < -1) throw new BtfError(`decl tag ${name}: bad component index ${componentIdx}`);
+    if (!Number.isInteger(componentIdx) || componentIdx < -1)
+      throw new BtfError(`decl tag ${name}: bad component index ${componentIdx}`);
     return this.#add({ kind: "decl_tag", id: 0, name, type, componentIdx, attribute: options.attribute === true });
   }
 
   /** A function prototype. Parameter names are optional; `variadic` adds the trailing `...`. */
-  addFuncProto(returnType: number, params: readonly { name?: string; type: number }[], options: { variadic?: boolean } = {}): number {
-    if (params.length + (options.variadic ? 1 : 0) > BTF_MAX_VLEN) throw new BtfError(`too many parameters (${params.length})`);
+  addFuncProto(
+    returnType: number,
+    params: readonly { name?: string; type: number }[],
+    options: { variadic?: boolean } = {},
+  ): number {
+    if (params.length + (options.variadic ? 1 : 0) > BTF_MAX_VLEN)
+      throw new BtfError(`too many parameters (${params.length})`);
     const copy = params.map((p, i): Param => {
       checkName(p.name ?? "", "parameter", IDENTIFIER, true);
       if (p.type === 0) throw new BtfError(`parameter ${p.name || i} is void`);
       this.addString(p.name ?? "");
       return { name: p.name ?? "", type: p.type };
     });
-    return this.#add({ kind: "func_proto", id: 0, name: "", returnType, params: copy, variadic: options.variadic === true });
+    return this.#add({
+      kind: "func_proto",
+      id: 0,
+      name: "",
+      returnType,
+      params: copy,
+      variadic: options.variadic === true,
+    });
   }
 
   addFunc(name: string, proto: number, linkage: FuncLinkage = FuncLinkage.STATIC): number {
@@ -331,7 +397,9 @@ export class BtfBuilder {
     checkName(name, "section", SECTION_NAME);
     checkU32(size, `section ${name} size`);
     if (vars.length > BTF_MAX_VLEN) throw new BtfError(`section ${name}: too many variables`);
-    const copy = vars.map((v) => ({ type: v.type, offset: v.offset, size: v.size })).sort((a, b) => a.offset - b.offset);
+    const copy = vars
+      .map((v) => ({ type: v.type, offset: v.offset, size: v.size }))
+      .sort((a, b) => a.offset - b.offset);
     return this.#add({ kind: "datasec", id: 0, name, size, vars: copy });
   }
 
@@ -356,13 +424,30 @@ export class BtfBuilder {
       if (id !== 0 && id < this.firstId && this.base) return multiplier * this.base.sizeOf(id);
       const t = this.get(id);
       switch (t.kind) {
-        case "int": case "enum": case "enum64": case "struct": case "union": case "float": case "datasec":
+        case "int":
+        case "enum":
+        case "enum64":
+        case "struct":
+        case "union":
+        case "float":
+        case "datasec":
           return multiplier * t.size;
-        case "ptr": return multiplier * 8;
-        case "array": multiplier *= t.nelems; id = t.type; break;
-        case "typedef": case "const": case "volatile": case "restrict": case "type_tag": case "var":
-          id = t.type; break;
-        default: throw new BtfError(`type ${id} (${t.kind}) has no size`);
+        case "ptr":
+          return multiplier * 8;
+        case "array":
+          multiplier *= t.nelems;
+          id = t.type;
+          break;
+        case "typedef":
+        case "const":
+        case "volatile":
+        case "restrict":
+        case "type_tag":
+        case "var":
+          id = t.type;
+          break;
+        default:
+          throw new BtfError(`type ${id} (${t.kind}) has no size`);
       }
     }
     throw new BtfError(`type ${id}: reference chain too long (a loop?)`);
@@ -376,18 +461,32 @@ export class BtfBuilder {
       if (id !== 0 && id < this.firstId && this.base) return guessAlignFromBase(this.base, id);
       const t = this.get(id);
       switch (t.kind) {
-        case "int": case "enum": case "enum64": return Math.min(t.size, 16);
-        case "float": return t.size === 12 ? 4 : Math.min(t.size, 16);
-        case "ptr": return 8;
-        case "array": case "typedef": case "const": case "volatile": case "restrict": case "type_tag": case "var":
-          id = t.type; break;
-        case "struct": case "union": {
+        case "int":
+        case "enum":
+        case "enum64":
+          return Math.min(t.size, 16);
+        case "float":
+          return t.size === 12 ? 4 : Math.min(t.size, 16);
+        case "ptr":
+          return 8;
+        case "array":
+        case "typedef":
+        case "const":
+        case "volatile":
+        case "restrict":
+        case "type_tag":
+        case "var":
+          id = t.type;
+          break;
+        case "struct":
+        case "union": {
           let align = 1;
           for (const m of t.members) align = Math.max(align, this.alignOf(m.type));
           // A struct whose size is not a multiple of its members' alignment must be packed.
           return t.size % align === 0 ? align : 1;
         }
-        default: throw new BtfError(`type ${id} (${t.kind}) has no alignment`);
+        default:
+          throw new BtfError(`type ${id} (${t.kind}) has no alignment`);
       }
     }
     throw new BtfError(`type ${id}: reference chain too long (a loop?)`);
@@ -400,7 +499,9 @@ export class BtfBuilder {
     const next = this.nextId;
     const ref = (t: Entry, target: number, what: string): number => {
       if (!Number.isInteger(target) || target < 0 || target >= next) {
-        throw new BtfError(`type ${t.id} (${t.kind} ${t.name || "<anon>"}): ${what} refers to type ${target}, which does not exist`);
+        throw new BtfError(
+          `type ${t.id} (${t.kind} ${t.name || "<anon>"}): ${what} refers to type ${target}, which does not exist`,
+        );
       }
       return target;
     };
@@ -414,12 +515,23 @@ export class BtfBuilder {
       const nameOff = name(t.name);
       switch (t.kind) {
         case "int": {
-          const enc = (t.signed ? IntEncoding.SIGNED : 0) | (t.char ? IntEncoding.CHAR : 0) | (t.bool ? IntEncoding.BOOL : 0);
+          const enc =
+            (t.signed ? IntEncoding.SIGNED : 0) | (t.char ? IntEncoding.CHAR : 0) | (t.bool ? IntEncoding.BOOL : 0);
           words.push(nameOff, makeInfo(BtfKind.INT, 0, false), t.size, intData(enc, t.bitOffset, t.bits));
           break;
         }
-        case "ptr": case "typedef": case "volatile": case "const": case "restrict": {
-          const kind = { ptr: BtfKind.PTR, typedef: BtfKind.TYPEDEF, volatile: BtfKind.VOLATILE, const: BtfKind.CONST, restrict: BtfKind.RESTRICT }[t.kind];
+        case "ptr":
+        case "typedef":
+        case "volatile":
+        case "const":
+        case "restrict": {
+          const kind = {
+            ptr: BtfKind.PTR,
+            typedef: BtfKind.TYPEDEF,
+            volatile: BtfKind.VOLATILE,
+            const: BtfKind.CONST,
+            restrict: BtfKind.RESTRICT,
+          }[t.kind];
           words.push(nameOff, makeInfo(kind, 0, false), ref(t, t.type, "its target"));
           break;
         }
@@ -427,12 +539,29 @@ export class BtfBuilder {
           words.push(nameOff, makeInfo(BtfKind.TYPE_TAG, 0, t.attribute), ref(t, t.type, "its target"));
           break;
         case "array":
-          words.push(nameOff, makeInfo(BtfKind.ARRAY, 0, false), 0, ref(t, t.type, "its element type"), ref(t, t.indexType, "its index type"), t.nelems);
+          words.push(
+            nameOff,
+            makeInfo(BtfKind.ARRAY, 0, false),
+            0,
+            ref(t, t.type, "its element type"),
+            ref(t, t.indexType, "its index type"),
+            t.nelems,
+          );
           break;
-        case "struct": case "union": {
+        case "struct":
+        case "union": {
           const kflag = t.members.some((m) => m.bitfieldSize > 0);
-          words.push(nameOff, makeInfo(t.kind === "struct" ? BtfKind.STRUCT : BtfKind.UNION, t.members.length, kflag), t.size);
-          for (const m of t.members) words.push(name(m.name), ref(t, m.type, `member ${m.name || "<anon>"}`), memberOffsetWord(m.bitOffset, m.bitfieldSize, kflag));
+          words.push(
+            nameOff,
+            makeInfo(t.kind === "struct" ? BtfKind.STRUCT : BtfKind.UNION, t.members.length, kflag),
+            t.size,
+          );
+          for (const m of t.members)
+            words.push(
+              name(m.name),
+              ref(t, m.type, `member ${m.name || "<anon>"}`),
+              memberOffsetWord(m.bitOffset, m.bitfieldSize, kflag),
+            );
           break;
         }
         case "enum":
@@ -450,11 +579,16 @@ export class BtfBuilder {
           words.push(nameOff, makeInfo(BtfKind.FWD, 0, t.union), 0);
           break;
         case "func":
-          if (this.#kindOfAny(t.type) !== "func_proto") throw new BtfError(`function ${t.name}: type ${t.type} is not a func_proto`);
+          if (this.#kindOfAny(t.type) !== "func_proto")
+            throw new BtfError(`function ${t.name}: type ${t.type} is not a func_proto`);
           words.push(nameOff, makeInfo(BtfKind.FUNC, t.linkage, false), ref(t, t.type, "its prototype"));
           break;
         case "func_proto":
-          words.push(nameOff, makeInfo(BtfKind.FUNC_PROTO, t.params.length + (t.variadic ? 1 : 0), false), ref(t, t.returnType, "its return type"));
+          words.push(
+            nameOff,
+            makeInfo(BtfKind.FUNC_PROTO, t.params.length + (t.variadic ? 1 : 0), false),
+            ref(t, t.returnType, "its return type"),
+          );
           for (const p of t.params) words.push(name(p.name), ref(t, p.type, `parameter ${p.name || "<anon>"}`));
           if (t.variadic) words.push(0, 0);
           break;
@@ -469,7 +603,12 @@ export class BtfBuilder {
           words.push(nameOff, makeInfo(BtfKind.FLOAT, 0, false), t.size);
           break;
         case "decl_tag":
-          words.push(nameOff, makeInfo(BtfKind.DECL_TAG, 0, t.attribute), ref(t, t.type, "its target"), t.componentIdx >>> 0);
+          words.push(
+            nameOff,
+            makeInfo(BtfKind.DECL_TAG, 0, t.attribute),
+            ref(t, t.type, "its target"),
+            t.componentIdx >>> 0,
+          );
           break;
       }
     }
@@ -485,8 +624,14 @@ export class BtfBuilder {
     out.writeUInt32LE(typeLen, BtfHeader.STR_OFF);
     out.writeUInt32LE(strLen, BtfHeader.STR_LEN);
     let pos = BtfHeader.SIZE;
-    for (const w of words) { out.writeUInt32LE(w >>> 0, pos); pos += 4; }
-    for (const s of this.#strings) { pos += out.write(s, pos, "utf8"); out[pos++] = 0; }
+    for (const w of words) {
+      out.writeUInt32LE(w >>> 0, pos);
+      pos += 4;
+    }
+    for (const s of this.#strings) {
+      pos += out.write(s, pos, "utf8");
+      out[pos++] = 0;
+    }
     return out;
   }
 
@@ -506,12 +651,15 @@ export class BtfBuilder {
     }
     switch (desc.kind) {
       case "int":
-        return desc.name ? this.addInt(desc.name, desc.size, { signed: desc.signed }) : this.stdInt(desc.size, desc.signed ?? false);
+        return desc.name
+          ? this.addInt(desc.name, desc.size, { signed: desc.signed })
+          : this.stdInt(desc.size, desc.signed ?? false);
       case "bytes":
         return this.addArray(this.stdInt(1), desc.length);
       case "array":
         return this.addArray(this.addDescribed(desc.of), desc.length);
-      case "struct": case "union": {
+      case "struct":
+      case "union": {
         const fields = desc.fields.map((f) => ({ name: f.name, type: this.addDescribed(f.type), bits: f.bits }));
         return this.addCStruct(desc.name ?? "", fields, { union: desc.kind === "union", packed: desc.packed });
       }
@@ -525,7 +673,8 @@ function guessAlignFromBase(base: Btf, id: number): number {
   const kind = base.kindOf(r);
   if (kind === BtfKind.PTR) return 8;
   const size = base.sizeOf(r);
-  if (kind === BtfKind.INT || kind === BtfKind.ENUM || kind === BtfKind.ENUM64 || kind === BtfKind.FLOAT) return Math.min(size, 16);
+  if (kind === BtfKind.INT || kind === BtfKind.ENUM || kind === BtfKind.ENUM64 || kind === BtfKind.FLOAT)
+    return Math.min(size, 16);
   for (const a of [8, 4, 2]) if (size % a === 0) return a;
   return 1;
 }
@@ -535,11 +684,25 @@ function guessAlignFromBase(base: Btf, id: number): number {
  * bytes, a fixed byte array, an array, or a struct/union of named fields laid out like C.
  */
 export type TypeDesc =
-  | "u8" | "u16" | "u32" | "u64" | "u128" | "s8" | "s16" | "s32" | "s64" | "s128"
+  | "u8"
+  | "u16"
+  | "u32"
+  | "u64"
+  | "u128"
+  | "s8"
+  | "s16"
+  | "s32"
+  | "s64"
+  | "s128"
   | { kind: "int"; size: 1 | 2 | 4 | 8 | 16; signed?: boolean; name?: string }
   | { kind: "bytes"; length: number }
   | { kind: "array"; of: TypeDesc; length: number }
-  | { kind: "struct" | "union"; name?: string; fields: readonly { name: string; type: TypeDesc; bits?: number }[]; packed?: boolean };
+  | {
+      kind: "struct" | "union";
+      name?: string;
+      fields: readonly { name: string; type: TypeDesc; bits?: number }[];
+      packed?: boolean;
+    };
 
 /** A map's key and value types encoded as a BTF blob, not yet loaded (maps' MapBtf is the loaded form). */
 export interface MapKeyValueBtf {

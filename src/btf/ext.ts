@@ -32,7 +32,8 @@ export interface LineInfoRecord {
 
 /** Packs line and column the way bpf_line_info.line_col holds them. */
 export function lineCol(line: number, column: number): number {
-  if (!Number.isInteger(line) || line < 0 || line > MAX_LINE) throw new BtfError(`line number ${line} does not fit line_info (max ${MAX_LINE})`);
+  if (!Number.isInteger(line) || line < 0 || line > MAX_LINE)
+    throw new BtfError(`line number ${line} does not fit line_info (max ${MAX_LINE})`);
   const col = Math.max(0, Math.min(MAX_COLUMN, Math.trunc(column)));
   return ((line << LINE_SHIFT) | col) >>> 0;
 }
@@ -105,10 +106,13 @@ function cIdentifier(name: string): string {
 export function programBtf(functions: readonly ProgramFunction[], lines: readonly ProgramLine[] = []): ProgramBtf {
   if (functions.length === 0) throw new BtfError("a program needs at least one function (its entry at instruction 0)");
   const funcs = [...functions].sort((a, b) => a.insnOffset - b.insnOffset);
-  if (funcs[0]!.insnOffset !== 0) throw new BtfError(`the first function must start at instruction 0 (got ${funcs[0]!.insnOffset})`);
+  if (funcs[0]!.insnOffset !== 0)
+    throw new BtfError(`the first function must start at instruction 0 (got ${funcs[0]!.insnOffset})`);
   for (let i = 1; i < funcs.length; i++) {
     if (funcs[i]!.insnOffset === funcs[i - 1]!.insnOffset) {
-      throw new BtfError(`functions ${funcs[i - 1]!.name} and ${funcs[i]!.name} both start at instruction ${funcs[i]!.insnOffset}`);
+      throw new BtfError(
+        `functions ${funcs[i - 1]!.name} and ${funcs[i]!.name} both start at instruction ${funcs[i]!.insnOffset}`,
+      );
     }
   }
   const b = new BtfBuilder();
@@ -116,15 +120,20 @@ export function programBtf(functions: readonly ProgramFunction[], lines: readonl
   const funcTypeIds: number[] = [];
   let u64 = 0;
   funcs.forEach((f, i) => {
-    if (!Number.isInteger(f.insnOffset) || f.insnOffset < 0) throw new BtfError(`function ${f.name}: bad instruction offset ${f.insnOffset}`);
+    if (!Number.isInteger(f.insnOffset) || f.insnOffset < 0)
+      throw new BtfError(`function ${f.name}: bad instruction offset ${f.insnOffset}`);
     let proto: number;
     if (i === 0) {
       proto = b.addFuncProto(int, [{ name: "ctx", type: b.addPtr(0) }]);
     } else {
       const argCount = f.argCount ?? 0;
-      if (!Number.isInteger(argCount) || argCount < 0 || argCount > 5) throw new BtfError(`function ${f.name}: ${argCount} arguments (BPF functions take 0 to 5)`);
+      if (!Number.isInteger(argCount) || argCount < 0 || argCount > 5)
+        throw new BtfError(`function ${f.name}: ${argCount} arguments (BPF functions take 0 to 5)`);
       if (argCount > 0 && u64 === 0) u64 = b.stdInt(8, false);
-      proto = b.addFuncProto(int, Array.from({ length: argCount }, (_, k) => ({ name: `arg${k}`, type: u64 })));
+      proto = b.addFuncProto(
+        int,
+        Array.from({ length: argCount }, (_, k) => ({ name: `arg${k}`, type: u64 })),
+      );
     }
     const global = f.global ?? i === 0;
     funcTypeIds.push(b.addFunc(cIdentifier(f.name), proto, global ? FuncLinkage.GLOBAL : FuncLinkage.STATIC));
@@ -133,7 +142,8 @@ export function programBtf(functions: readonly ProgramFunction[], lines: readonl
   // Last line per instruction, in instruction order.
   const byInsn = new Map<number, ProgramLine>();
   for (const l of lines) {
-    if (!Number.isInteger(l.insnOffset) || l.insnOffset < 0) throw new BtfError(`line ${l.file}:${l.line}: bad instruction offset ${l.insnOffset}`);
+    if (!Number.isInteger(l.insnOffset) || l.insnOffset < 0)
+      throw new BtfError(`line ${l.file}:${l.line}: bad instruction offset ${l.insnOffset}`);
     byInsn.set(l.insnOffset, l);
   }
   if (byInsn.size > 0) {
@@ -141,12 +151,24 @@ export function programBtf(functions: readonly ProgramFunction[], lines: readonl
     for (const f of funcs) {
       if (byInsn.has(f.insnOffset)) continue;
       const inside = sorted.find((l) => l.insnOffset > f.insnOffset);
-      byInsn.set(f.insnOffset, { insnOffset: f.insnOffset, file: (inside ?? sorted[0]!).file, line: inside?.line ?? 0, column: 0, text: `${f.name}:` });
+      byInsn.set(f.insnOffset, {
+        insnOffset: f.insnOffset,
+        file: (inside ?? sorted[0]!).file,
+        line: inside?.line ?? 0,
+        column: 0,
+        text: `${f.name}:`,
+      });
     }
   }
   const lineRecords: LineInfoRecord[] = [...byInsn.values()]
     .sort((x, y) => x.insnOffset - y.insnOffset)
-    .map((l) => ({ insnOffset: l.insnOffset, fileNameOff: b.addString(l.file), lineOff: b.addString(l.text), line: l.line, column: l.column ?? 0 }));
+    .map((l) => ({
+      insnOffset: l.insnOffset,
+      fileNameOff: b.addString(l.file),
+      lineOff: b.addString(l.text),
+      line: l.line,
+      column: l.column ?? 0,
+    }));
 
   return {
     btf: b.build(),

@@ -8,7 +8,14 @@ export const BTF_VERSION = 1;
 
 /** struct btf_header: byte offsets of its fields. Section offsets are relative to the header's end. */
 export const BtfHeader = {
-  MAGIC: 0, VERSION: 2, FLAGS: 3, HDR_LEN: 4, TYPE_OFF: 8, TYPE_LEN: 12, STR_OFF: 16, STR_LEN: 20,
+  MAGIC: 0,
+  VERSION: 2,
+  FLAGS: 3,
+  HDR_LEN: 4,
+  TYPE_OFF: 8,
+  TYPE_LEN: 12,
+  STR_OFF: 16,
+  STR_LEN: 20,
   /** Size of the header this library writes (and the smallest one it reads). */
   SIZE: 24,
 } as const;
@@ -20,23 +27,75 @@ export const BTF_MAX_VLEN = 0xffff;
 
 /** Numeric kinds as stored in bits 24-28 of btf_type.info. */
 export const BtfKind = {
-  UNKN: 0, INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9,
-  CONST: 10, RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16, DECL_TAG: 17,
-  TYPE_TAG: 18, ENUM64: 19,
+  UNKN: 0,
+  INT: 1,
+  PTR: 2,
+  ARRAY: 3,
+  STRUCT: 4,
+  UNION: 5,
+  ENUM: 6,
+  FWD: 7,
+  TYPEDEF: 8,
+  VOLATILE: 9,
+  CONST: 10,
+  RESTRICT: 11,
+  FUNC: 12,
+  FUNC_PROTO: 13,
+  VAR: 14,
+  DATASEC: 15,
+  FLOAT: 16,
+  DECL_TAG: 17,
+  TYPE_TAG: 18,
+  ENUM64: 19,
 } as const;
 export type BtfKind = (typeof BtfKind)[keyof typeof BtfKind];
 export const BTF_KIND_MAX = 19;
 
 /** Names used in decoded types (the `kind` discriminant). "void" is type id 0. */
 export type BtfKindName =
-  | "void" | "int" | "ptr" | "array" | "struct" | "union" | "enum" | "fwd" | "typedef" | "volatile"
-  | "const" | "restrict" | "func" | "func_proto" | "var" | "datasec" | "float" | "decl_tag"
-  | "type_tag" | "enum64";
+  | "void"
+  | "int"
+  | "ptr"
+  | "array"
+  | "struct"
+  | "union"
+  | "enum"
+  | "fwd"
+  | "typedef"
+  | "volatile"
+  | "const"
+  | "restrict"
+  | "func"
+  | "func_proto"
+  | "var"
+  | "datasec"
+  | "float"
+  | "decl_tag"
+  | "type_tag"
+  | "enum64";
 
 /** Indexed by numeric kind; index 0 ("unknown") decodes as void only for id 0. */
 export const KIND_NAMES: readonly BtfKindName[] = [
-  "void", "int", "ptr", "array", "struct", "union", "enum", "fwd", "typedef", "volatile", "const",
-  "restrict", "func", "func_proto", "var", "datasec", "float", "decl_tag", "type_tag", "enum64",
+  "void",
+  "int",
+  "ptr",
+  "array",
+  "struct",
+  "union",
+  "enum",
+  "fwd",
+  "typedef",
+  "volatile",
+  "const",
+  "restrict",
+  "func",
+  "func_proto",
+  "var",
+  "datasec",
+  "float",
+  "decl_tag",
+  "type_tag",
+  "enum64",
 ];
 
 const KIND_BY_NAME: ReadonlyMap<string, number> = new Map(KIND_NAMES.map((n, i) => [n, i]));
@@ -101,7 +160,10 @@ export function memberOffsetWord(bitOffset: number, bitfieldSize: number, kflag:
  */
 export class BtfError extends TsbpfError {
   override name = "BtfError";
-  constructor(readonly what: string, readonly offset?: number) {
+  constructor(
+    readonly what: string,
+    readonly offset?: number,
+  ) {
     super(offset === undefined ? `BTF: ${what}` : `BTF: ${what} (at byte ${offset})`);
   }
 }
@@ -115,7 +177,9 @@ interface Base {
   name: string;
 }
 
-export interface VoidType extends Base { kind: "void" }
+export interface VoidType extends Base {
+  kind: "void";
+}
 export interface IntType extends Base {
   kind: "int";
   /** Size in bytes. */
@@ -127,8 +191,16 @@ export interface IntType extends Base {
   char: boolean;
   bool: boolean;
 }
-export interface PtrType extends Base { kind: "ptr"; type: number }
-export interface ArrayType extends Base { kind: "array"; type: number; indexType: number; nelems: number }
+export interface PtrType extends Base {
+  kind: "ptr";
+  type: number;
+}
+export interface ArrayType extends Base {
+  kind: "array";
+  type: number;
+  indexType: number;
+  nelems: number;
+}
 export interface Member {
   name: string;
   type: number;
@@ -137,16 +209,53 @@ export interface Member {
   /** Width of a bitfield in bits; 0 when the member is not a bitfield. */
   bitfieldSize: number;
 }
-export interface StructType extends Base { kind: "struct" | "union"; size: number; members: Member[] }
-export interface EnumValue { name: string; value: number }
-export interface EnumType extends Base { kind: "enum"; size: number; signed: boolean; values: EnumValue[] }
-export interface Enum64Value { name: string; value: bigint }
-export interface Enum64Type extends Base { kind: "enum64"; size: number; signed: boolean; values: Enum64Value[] }
-export interface FwdType extends Base { kind: "fwd"; union: boolean }
-export interface RefType extends Base { kind: "typedef" | "volatile" | "const" | "restrict"; type: number }
-export interface TypeTagType extends Base { kind: "type_tag"; type: number; attribute: boolean }
-export interface FuncType extends Base { kind: "func"; type: number; linkage: number }
-export interface Param { name: string; type: number }
+export interface StructType extends Base {
+  kind: "struct" | "union";
+  size: number;
+  members: Member[];
+}
+export interface EnumValue {
+  name: string;
+  value: number;
+}
+export interface EnumType extends Base {
+  kind: "enum";
+  size: number;
+  signed: boolean;
+  values: EnumValue[];
+}
+export interface Enum64Value {
+  name: string;
+  value: bigint;
+}
+export interface Enum64Type extends Base {
+  kind: "enum64";
+  size: number;
+  signed: boolean;
+  values: Enum64Value[];
+}
+export interface FwdType extends Base {
+  kind: "fwd";
+  union: boolean;
+}
+export interface RefType extends Base {
+  kind: "typedef" | "volatile" | "const" | "restrict";
+  type: number;
+}
+export interface TypeTagType extends Base {
+  kind: "type_tag";
+  type: number;
+  attribute: boolean;
+}
+export interface FuncType extends Base {
+  kind: "func";
+  type: number;
+  linkage: number;
+}
+export interface Param {
+  name: string;
+  type: number;
+}
 export interface FuncProtoType extends Base {
   kind: "func_proto";
   returnType: number;
@@ -154,10 +263,25 @@ export interface FuncProtoType extends Base {
   /** True when the last parameter is the `...` marker (void, unnamed); it is not in `params`. */
   variadic: boolean;
 }
-export interface VarType extends Base { kind: "var"; type: number; linkage: number }
-export interface VarSecinfo { type: number; offset: number; size: number }
-export interface DatasecType extends Base { kind: "datasec"; size: number; vars: VarSecinfo[] }
-export interface FloatType extends Base { kind: "float"; size: number }
+export interface VarType extends Base {
+  kind: "var";
+  type: number;
+  linkage: number;
+}
+export interface VarSecinfo {
+  type: number;
+  offset: number;
+  size: number;
+}
+export interface DatasecType extends Base {
+  kind: "datasec";
+  size: number;
+  vars: VarSecinfo[];
+}
+export interface FloatType extends Base {
+  kind: "float";
+  size: number;
+}
 export interface DeclTagType extends Base {
   kind: "decl_tag";
   type: number;
@@ -167,5 +291,19 @@ export interface DeclTagType extends Base {
 }
 
 export type BtfType =
-  | VoidType | IntType | PtrType | ArrayType | StructType | EnumType | Enum64Type | FwdType | RefType
-  | TypeTagType | FuncType | FuncProtoType | VarType | DatasecType | FloatType | DeclTagType;
+  | VoidType
+  | IntType
+  | PtrType
+  | ArrayType
+  | StructType
+  | EnumType
+  | Enum64Type
+  | FwdType
+  | RefType
+  | TypeTagType
+  | FuncType
+  | FuncProtoType
+  | VarType
+  | DatasecType
+  | FloatType
+  | DeclTagType;

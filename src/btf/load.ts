@@ -17,6 +17,10 @@ export function loadBtf(blob: Uint8Array): number {
       const end = log.bytes.indexOf(0);
       const text = log.bytes.toString("utf8", 0, end < 0 ? log.size : end).trim();
       throw syscallError("BPF_BTF_LOAD", -again, text ? `the kernel's BTF log:\n${text}` : undefined);
-    } finally { log.free(); }
-  } finally { data.free(); }
+    } finally {
+      log.free();
+    }
+  } finally {
+    data.free();
+  }
 }

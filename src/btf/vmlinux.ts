@@ -26,7 +26,14 @@ function mapFile(path: string, size: number): Buffer | null {
   try {
     const address = native.mmap(null, size, PROT_READ, MAP_PRIVATE, fd, 0);
     // MAP_FAILED is (void *)-1; koffi hands pointers back as bigints (or null for NULL).
-    if (address === null || typeof address !== "bigint" || address === 0n || address === 0xffff_ffff_ffff_ffffn || address === -1n) return null;
+    if (
+      address === null ||
+      typeof address !== "bigint" ||
+      address === 0n ||
+      address === 0xffff_ffff_ffff_ffffn ||
+      address === -1n
+    )
+      return null;
     const ab = viewOf(address, size);
     unmapper.register(ab, { address, size });
     return Buffer.from(ab);
@@ -50,7 +57,11 @@ export interface BtfFileOptions {
 export function loadBtfFile(path: string, options: BtfFileOptions = {}): Btf {
   let blob: Buffer | null = null;
   if (options.mmap ?? path.startsWith(`${SYS_KERNEL_BTF}/`)) {
-    try { blob = mapFile(path, statSync(path).size); } catch { blob = null; }
+    try {
+      blob = mapFile(path, statSync(path).size);
+    } catch {
+      blob = null;
+    }
   }
   blob ??= readFileSync(path);
   return Btf.parse(blob, { base: options.base });

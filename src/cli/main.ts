@@ -46,12 +46,19 @@ async function loadCommand(registration: Registration): Promise<Command> {
   const mod = await registration.load();
   const command = mod.default ?? (mod as Command);
   if (typeof command.run !== "function") throw new Error(`command module "${registration.name}" exports no run()`);
-  return { name: registration.name, summary: command.summary ?? "", usage: command.usage ?? `usage: tsbpf ${registration.name}`, run: command.run };
+  return {
+    name: registration.name,
+    summary: command.summary ?? "",
+    usage: command.usage ?? `usage: tsbpf ${registration.name}`,
+    run: command.run,
+  };
 }
 
 export function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
     return pkg.version ?? "unknown";
   } catch {
     return "unknown";
@@ -59,9 +66,15 @@ export function version(): string {
 }
 
 async function usageText(): Promise<string> {
-  const commands = await Promise.all(COMMANDS.map(async (c) => {
-    try { return await loadCommand(c); } catch { return { name: c.name, summary: "(failed to load)" } as Command; }
-  }));
+  const commands = await Promise.all(
+    COMMANDS.map(async (c) => {
+      try {
+        return await loadCommand(c);
+      } catch {
+        return { name: c.name, summary: "(failed to load)" } as Command;
+      }
+    }),
+  );
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     "usage: tsbpf <command> [arguments] [--json]",
@@ -82,7 +95,10 @@ async function usageText(): Promise<string> {
 /** One line for the terminal: the error's message without stack or continuation lines. */
 function oneLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const lines = message.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = message
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.join(" | ");
 }
 
@@ -100,7 +116,10 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
       io.stdout(`${(await loadCommand(registration)).usage}\n`);
       return 0;
     }
-    if (first === undefined) { io.stderr(`${await usageText()}\n`); return 2; }
+    if (first === undefined) {
+      io.stderr(`${await usageText()}\n`);
+      return 2;
+    }
     io.stdout(`${await usageText()}\n`);
     return 0;
   }
@@ -110,7 +129,9 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
   }
   const registration = COMMANDS.find((c) => c.name === first);
   if (!registration) {
-    const what = first.startsWith("-") ? `unknown option ${first} (options go after the command)` : `unknown command "${first}"`;
+    const what = first.startsWith("-")
+      ? `unknown option ${first} (options go after the command)`
+      : `unknown command "${first}"`;
     io.stderr(`tsbpf: ${what}\nsee "tsbpf --help" for the commands\n`);
     return 2;
   }
@@ -129,7 +150,10 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     if (err instanceof CompileError) {
       // One "file:line:col: error: reason" line per problem, as compilers print them.
       for (const d of err.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-      if (json) io.stdout(`${JSON.stringify({ type: "error", message: err.diagnostics.map(formatDiagnostic)[0] ?? err.message, code: "CompileError", diagnostics: err.diagnostics })}\n`);
+      if (json)
+        io.stdout(
+          `${JSON.stringify({ type: "error", message: err.diagnostics.map(formatDiagnostic)[0] ?? err.message, code: "CompileError", diagnostics: err.diagnostics })}\n`,
+        );
       return 1;
     }
     const rejection = verifierRejection(err);
@@ -142,7 +166,8 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
 
 /** The verifier's rejection, when that is the error or its cause (checked by name: main loads no program code). */
 function verifierRejection(err: unknown): VerifierError | undefined {
-  const isRejection = (e: unknown): e is VerifierError => e instanceof Error && e.name === "VerifierError" && "verdict" in e;
+  const isRejection = (e: unknown): e is VerifierError =>
+    e instanceof Error && e.name === "VerifierError" && "verdict" in e;
   if (isRejection(err)) return err;
   if (err instanceof Error && isRejection(err.cause) && err.name === "TsbpfError") return err.cause;
   return undefined;
@@ -152,14 +177,19 @@ function verifierRejection(err: unknown): VerifierError | undefined {
 function describeRejection(e: VerifierError): string {
   const s = e.sourceLine;
   const where = s ? `${s.file}:${s.line}${s.column ? `:${s.column}` : ""}: ` : "";
-  const detail = s ? ` (\`${s.text.trim()}\`, instruction ${e.failingInsn})` : e.failingInsn === undefined ? "" : ` (instruction ${e.failingInsn})`;
+  const detail = s
+    ? ` (\`${s.text.trim()}\`, instruction ${e.failingInsn})`
+    : e.failingInsn === undefined
+      ? ""
+      : ` (instruction ${e.failingInsn})`;
   return `${where}program "${e.programName}" rejected by the verifier: ${e.verdict}${detail}`;
 }
 
 /** What the user can do next, when the error alone does not say. */
 function hintFor(err: unknown, command: string, argv: readonly string[]): string {
   if (err instanceof PermissionError && !/CAP_BPF|root/.test(err.message)) return " (run as root or with CAP_BPF)";
-  if (verifierRejection(err) && ["compile", "run", "load"].includes(command) && !argv.includes("--verifier-log")) return ` (tsbpf ${command} --verifier-log prints the whole log)`;
+  if (verifierRejection(err) && ["compile", "run", "load"].includes(command) && !argv.includes("--verifier-log"))
+    return ` (tsbpf ${command} --verifier-log prints the whole log)`;
   return "";
 }
 
@@ -184,9 +214,17 @@ function invokedDirectly(): boolean {
 // Run when executed as the bin (also through an npm bin symlink), not when imported.
 if (invokedDirectly()) {
   // `tsbpf … | head` closes the pipe early: that is not an error.
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => { if (err.code === "EPIPE") process.exit(0); throw err; });
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
-    process.stderr.write(`tsbpf: ${oneLine(err)}\n`);
-    process.exitCode = 1;
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
   });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`tsbpf: ${oneLine(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -18,7 +18,12 @@ export function withVerifierLog<T>(io: CommandIo, load: () => T): T {
   try {
     return load();
   } catch (err) {
-    const rejection = err instanceof VerifierError ? err : err instanceof Error && err.cause instanceof VerifierError ? err.cause : undefined;
+    const rejection =
+      err instanceof VerifierError
+        ? err
+        : err instanceof Error && err.cause instanceof VerifierError
+          ? err.cause
+          : undefined;
     if (rejection) io.stderr(`verifier log of program "${rejection.programName}":\n${rejection.log.trimEnd()}\n`);
     throw err;
   }

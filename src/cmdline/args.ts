@@ -9,7 +9,10 @@ import { TsbpfError } from "../errors.js";
  */
 export class UsageError extends TsbpfError {
   override name = "UsageError";
-  constructor(message: string, readonly usage?: string) {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
     super(message);
   }
 }
@@ -22,12 +25,18 @@ export interface OptionSpec {
 }
 
 type OptionValue<S extends OptionSpec> = S["type"] extends "string"
-  ? (S extends { multiple: true } ? string[] : string)
-  : (S extends { multiple: true } ? boolean[] : boolean);
+  ? S extends { multiple: true }
+    ? string[]
+    : string
+  : S extends { multiple: true }
+    ? boolean[]
+    : boolean;
 
 /** Parsed options: each possibly absent, typed by its spec; --json and --help always there. */
-export type OptionValues<O extends Record<string, OptionSpec>> =
-  { [K in keyof O]?: OptionValue<O[K]> } & { json?: boolean; help?: boolean };
+export type OptionValues<O extends Record<string, OptionSpec>> = { [K in keyof O]?: OptionValue<O[K]> } & {
+  json?: boolean;
+  help?: boolean;
+};
 
 export interface ParsedArgs<O extends Record<string, OptionSpec>> {
   values: OptionValues<O>;
@@ -35,8 +44,16 @@ export interface ParsedArgs<O extends Record<string, OptionSpec>> {
 }
 
 /** util.parseArgs with --json and -h/--help always known, and mistakes as UsageError in our words. */
-export function parseCommandArgs<O extends Record<string, OptionSpec>>(argv: readonly string[], options: O, usage: string): ParsedArgs<O> {
-  const all: Record<string, OptionSpec> = { json: { type: "boolean" }, help: { type: "boolean", short: "h" }, ...options };
+export function parseCommandArgs<O extends Record<string, OptionSpec>>(
+  argv: readonly string[],
+  options: O,
+  usage: string,
+): ParsedArgs<O> {
+  const all: Record<string, OptionSpec> = {
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+    ...options,
+  };
   const args = attachNegativeNumbers(argv, all);
   try {
     const parsed = parseArgs({ args, options: all, allowPositionals: true, strict: true });
@@ -60,7 +77,10 @@ function attachNegativeNumbers(argv: readonly string[], options: Record<string, 
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === "--") { out.push(...argv.slice(i)); break; }
+    if (arg === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
     const next = argv[i + 1];
     const name = optionName(arg, options);
     if (name !== undefined && options[name]!.type === "string" && next !== undefined && NUMBER.test(next)) {
@@ -102,6 +122,7 @@ function describeParseError(args: readonly string[], options: Record<string, Opt
 /** Parses a decimal object id (programs, maps, links). */
 export function parseId(text: string | undefined, what: string, usage: string): number {
   if (text === undefined) throw new UsageError(`missing ${what} id`, usage);
-  if (!/^\d+$/.test(text) || Number(text) === 0 || Number(text) > 0xffff_ffff) throw new UsageError(`invalid ${what} id "${text}" (expected a positive integer)`, usage);
+  if (!/^\d+$/.test(text) || Number(text) === 0 || Number(text) > 0xffff_ffff)
+    throw new UsageError(`invalid ${what} id "${text}" (expected a positive integer)`, usage);
   return Number(text);
 }

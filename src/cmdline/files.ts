@@ -6,7 +6,11 @@ import { TsbpfError } from "../errors.js";
 /** A file named on the command line could not be read or written. */
 export class FileError extends TsbpfError {
   override name = "FileError";
-  constructor(readonly path: string, readonly code: string, reason: string) {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    reason: string,
+  ) {
     super(`${path}: ${reason}`);
   }
 }
@@ -31,7 +35,11 @@ const REASONS: Record<string, string> = {
 export function fileError(path: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code !== "string" || !/^E[A-Z]+$/.test(code)) return err;
-  return new FileError(path, code, REASONS[code] ?? (err as Error).message.replace(/^E[A-Z]+: /, "").replace(/, \w+ '.*'$/, ""));
+  return new FileError(
+    path,
+    code,
+    REASONS[code] ?? (err as Error).message.replace(/^E[A-Z]+: /, "").replace(/, \w+ '.*'$/, ""),
+  );
 }
 
 /** Reads a file named on the command line ("-" is stdin when `stdin` allows it). */

@@ -10,14 +10,20 @@ export interface CommandIo {
 }
 
 export const processIo: CommandIo = {
-  stdout: (text) => { process.stdout.write(text); },
-  stderr: (text) => { process.stderr.write(text); },
+  stdout: (text) => {
+    process.stdout.write(text);
+  },
+  stderr: (text) => {
+    process.stderr.write(text);
+  },
   stdin: () => readFileSync(0, "utf8"),
 };
 
 /** A JSON-safe value: bigints become numbers when exact, strings otherwise. */
 export function jsonValue(value: bigint): number | string {
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+    ? Number(value)
+    : value.toString();
 }
 
 /** Writes lines in chunks (one write per ~64 KiB instead of one per line). */

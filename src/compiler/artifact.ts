@@ -24,7 +24,12 @@ export interface ArtifactMap {
   extra?: number;
 }
 
-export interface ArtifactGlobalVar { name: string; offset: number; size: number; type: TypeDescriptor }
+export interface ArtifactGlobalVar {
+  name: string;
+  offset: number;
+  size: number;
+  type: TypeDescriptor;
+}
 
 export interface ArtifactSection {
   /** .rodata, .data or .bss; created as a one-element array map of `size` bytes. */

@@ -2,11 +2,54 @@
 // moves into r1–r5 (a parallel move), branch layout with fall-through, line_info from each
 // instruction's source position, and relocation records for everything only known at load time
 // (map fds, global data, calls between separately placed functions).
-import { Assembler, BPF_ADD, BPF_AND, BPF_ARSH, BPF_DIV, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JLE, BPF_JLT, BPF_JMP, BPF_JMP32,
-  BPF_JNE, BPF_JSET, BPF_JSGE, BPF_JSGT, BPF_JSLE, BPF_JSLT, BPF_LSH, BPF_MOD, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_XOR,
-  BPF_CALL, BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, Size, insn, lddwInsn, type Register } from "../asm/index.js";
+import {
+  Assembler,
+  BPF_ADD,
+  BPF_AND,
+  BPF_ARSH,
+  BPF_DIV,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JLE,
+  BPF_JLT,
+  BPF_JMP,
+  BPF_JMP32,
+  BPF_JNE,
+  BPF_JSET,
+  BPF_JSGE,
+  BPF_JSGT,
+  BPF_JSLE,
+  BPF_JSLT,
+  BPF_LSH,
+  BPF_MOD,
+  BPF_MUL,
+  BPF_OR,
+  BPF_RSH,
+  BPF_SUB,
+  BPF_XOR,
+  BPF_CALL,
+  BPF_PSEUDO_CALL,
+  BPF_PSEUDO_FUNC,
+  Size,
+  insn,
+  lddwInsn,
+  type Register,
+} from "../asm/index.js";
 import type { Allocation } from "./regalloc.js";
-import type { Base, Block, CallArg, CmpOp, CoreAccess, Instr, IrFunction, MemSize, Operand, SrcLoc, Terminator } from "./ir.js";
+import type {
+  Base,
+  Block,
+  CallArg,
+  CmpOp,
+  CoreAccess,
+  Instr,
+  IrFunction,
+  MemSize,
+  Operand,
+  SrcLoc,
+  Terminator,
+} from "./ir.js";
 
 /** Something the loader (or the ELF writer) must patch in the program's instructions. */
 export type Relocation =
@@ -24,20 +67,60 @@ export interface CodegenOptions {
 
 const REGS: Register[] = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10"];
 const SIZES: Record<MemSize, Size> = { 1: Size.B, 2: Size.H, 4: Size.W, 8: Size.DW };
-const ALU_CODES = { add: BPF_ADD, sub: BPF_SUB, mul: BPF_MUL, div: BPF_DIV, sdiv: BPF_DIV, mod: BPF_MOD, smod: BPF_MOD,
-  or: BPF_OR, and: BPF_AND, xor: BPF_XOR, lsh: BPF_LSH, rsh: BPF_RSH, arsh: BPF_ARSH } as const;
+const ALU_CODES = {
+  add: BPF_ADD,
+  sub: BPF_SUB,
+  mul: BPF_MUL,
+  div: BPF_DIV,
+  sdiv: BPF_DIV,
+  mod: BPF_MOD,
+  smod: BPF_MOD,
+  or: BPF_OR,
+  and: BPF_AND,
+  xor: BPF_XOR,
+  lsh: BPF_LSH,
+  rsh: BPF_RSH,
+  arsh: BPF_ARSH,
+} as const;
 const COMMUTATIVE = new Set(["add", "mul", "or", "and", "xor"]);
-const JMP_CODES: Record<CmpOp, number> = { eq: BPF_JEQ, ne: BPF_JNE, gt: BPF_JGT, ge: BPF_JGE, lt: BPF_JLT, le: BPF_JLE,
-  sgt: BPF_JSGT, sge: BPF_JSGE, slt: BPF_JSLT, sle: BPF_JSLE, set: BPF_JSET };
-const INVERSE: Partial<Record<CmpOp, CmpOp>> = { eq: "ne", ne: "eq", gt: "le", le: "gt", ge: "lt", lt: "ge",
-  sgt: "sle", sle: "sgt", sge: "slt", slt: "sge" };
+const JMP_CODES: Record<CmpOp, number> = {
+  eq: BPF_JEQ,
+  ne: BPF_JNE,
+  gt: BPF_JGT,
+  ge: BPF_JGE,
+  lt: BPF_JLT,
+  le: BPF_JLE,
+  sgt: BPF_JSGT,
+  sge: BPF_JSGE,
+  slt: BPF_JSLT,
+  sle: BPF_JSLE,
+  set: BPF_JSET,
+};
+const INVERSE: Partial<Record<CmpOp, CmpOp>> = {
+  eq: "ne",
+  ne: "eq",
+  gt: "le",
+  le: "gt",
+  ge: "lt",
+  lt: "ge",
+  sgt: "sle",
+  sle: "sgt",
+  sge: "slt",
+  slt: "sge",
+};
 
 export function blockLabel(f: IrFunction, b: Block): string {
   return `${f.name}#${b.id}`;
 }
 
 /** Emits one allocated function into `a`, starting with a.func(name). Returns its relocations. */
-export function emitFunction(a: Assembler, f: IrFunction, order: readonly Block[], alloc: Allocation, options: CodegenOptions): Relocation[] {
+export function emitFunction(
+  a: Assembler,
+  f: IrFunction,
+  order: readonly Block[],
+  alloc: Allocation,
+  options: CodegenOptions,
+): Relocation[] {
   const relocs: Relocation[] = [];
   const R = (v: number): Register => {
     const r = alloc.regOf[v]!;
@@ -47,7 +130,11 @@ export function emitFunction(a: Assembler, f: IrFunction, order: readonly Block[
   const has = (v: number): boolean => alloc.regOf[v]! >= 0;
   let lastLoc: SrcLoc | undefined;
   const at = (loc: SrcLoc | undefined) => {
-    if (loc && (loc !== lastLoc) && (!lastLoc || loc.line !== lastLoc.line || loc.column !== lastLoc.column || loc.file !== lastLoc.file)) {
+    if (
+      loc &&
+      loc !== lastLoc &&
+      (!lastLoc || loc.line !== lastLoc.line || loc.column !== lastLoc.column || loc.file !== lastLoc.file)
+    ) {
       a.line(loc.file, loc.line, loc.column, loc.text);
       lastLoc = loc;
     }
@@ -80,19 +167,28 @@ export function emitFunction(a: Assembler, f: IrFunction, order: readonly Block[
 
   const materialize = (arg: CallArg, target: Register) => {
     if ("imm" in arg) a.mov64(target, arg.imm);
-    else if ("map" in arg) { relocs.push({ kind: "map", slot: a.pc, map: arg.map }); a.ldMapFd(target, 0); }
-    else if ("fp" in arg) a.mov64(target, "r10").add64(target, arg.fp);
+    else if ("map" in arg) {
+      relocs.push({ kind: "map", slot: a.pc, map: arg.map });
+      a.ldMapFd(target, 0);
+    } else if ("fp" in arg) a.mov64(target, "r10").add64(target, arg.fp);
     else if ("func" in arg) {
       if (options.local.has(arg.func)) a.ldFunc(target, arg.func);
-      else { relocs.push({ kind: "func", slot: a.pc, target: arg.func }); a.raw(lddwInsn(REGS.indexOf(target), BPF_PSEUDO_FUNC, 0)); }
+      else {
+        relocs.push({ kind: "func", slot: a.pc, target: arg.func });
+        a.raw(lddwInsn(REGS.indexOf(target), BPF_PSEUDO_FUNC, 0));
+      }
     }
   };
 
   const callArgs = (args: CallArg[]) => {
     const moves: { dst: number; src: number }[] = [];
-    args.forEach((arg, k) => { if ("reg" in arg) moves.push({ dst: k + 1, src: alloc.regOf[arg.reg]! }); });
+    args.forEach((arg, k) => {
+      if ("reg" in arg) moves.push({ dst: k + 1, src: alloc.regOf[arg.reg]! });
+    });
     parallelMove(moves);
-    args.forEach((arg, k) => { if (!("reg" in arg)) materialize(arg, REGS[k + 1]!); });
+    args.forEach((arg, k) => {
+      if (!("reg" in arg)) materialize(arg, REGS[k + 1]!);
+    });
   };
 
   const emitInstr = (i: Instr) => {
@@ -105,18 +201,21 @@ export function emitFunction(a: Assembler, f: IrFunction, order: readonly Block[
       }
       case "mov":
         if (!has(i.dst)) break;
-        if (i.w === 64) { if (!("reg" in i.src) || R(i.src.reg) !== R(i.dst)) a.mov64(R(i.dst), src(i.src)); }
-        else a.mov32(R(i.dst), src(i.src));
+        if (i.w === 64) {
+          if (!("reg" in i.src) || R(i.src.reg) !== R(i.dst)) a.mov64(R(i.dst), src(i.src));
+        } else a.mov32(R(i.dst), src(i.src));
         break;
       case "lddw":
         if (has(i.dst)) a.lddw(R(i.dst), i.value);
         break;
       case "alu": {
         if (!has(i.dst)) break;
-        const d = R(i.dst), x = R(i.a);
+        const d = R(i.dst),
+          x = R(i.a);
         const code = ALU_CODES[i.alu];
         const off = i.alu === "sdiv" || i.alu === "smod" ? 1 : 0;
-        const op = (dst: Register, s: Register | number) => (i.w === 64 ? a.alu64(code, dst, s, off) : a.alu32(code, dst, s, off));
+        const op = (dst: Register, s: Register | number) =>
+          i.w === 64 ? a.alu64(code, dst, s, off) : a.alu32(code, dst, s, off);
         const mov = (dst: Register, s: Register) => (i.w === 64 ? a.mov64(dst, s) : a.mov32(dst, s));
         const b = src(i.b);
         const core = i.core;
@@ -129,14 +228,19 @@ export function emitFunction(a: Assembler, f: IrFunction, order: readonly Block[
         }
         if (d === x) op(d, b);
         else if (d === b && COMMUTATIVE.has(i.alu)) op(d, x);
-        else if (d === b) throw new Error(`internal: ${f.name}: destination of ${i.alu} shares a register with its right operand`);
-        else { mov(d, x); op(d, b); }
+        else if (d === b)
+          throw new Error(`internal: ${f.name}: destination of ${i.alu} shares a register with its right operand`);
+        else {
+          mov(d, x);
+          op(d, b);
+        }
         break;
       }
       case "neg":
         if (!has(i.dst)) break;
-        if (R(i.dst) !== R(i.a)) (i.w === 64 ? a.mov64(R(i.dst), R(i.a)) : a.mov32(R(i.dst), R(i.a)));
-        if (i.w === 64) a.neg64(R(i.dst)); else a.neg32(R(i.dst));
+        if (R(i.dst) !== R(i.a)) i.w === 64 ? a.mov64(R(i.dst), R(i.a)) : a.mov32(R(i.dst), R(i.a));
+        if (i.w === 64) a.neg64(R(i.dst));
+        else a.neg32(R(i.dst));
         break;
       case "endian":
         if (!has(i.dst)) break;
@@ -160,7 +264,8 @@ export function emitFunction(a: Assembler, f: IrFunction, order: readonly Block[
         break;
       case "atomic": {
         const s = i.size === 8 ? Size.DW : Size.W;
-        const b = baseReg(i.base), v = R(i.src);
+        const b = baseReg(i.base),
+          v = R(i.src);
         if (i.aop === "add") a.lockAdd(s, b, v, i.off);
         else if (i.aop === "or") a.lockOr(s, b, v, i.off);
         else if (i.aop === "and") a.lockAnd(s, b, v, i.off);
@@ -175,7 +280,10 @@ export function emitFunction(a: Assembler, f: IrFunction, order: readonly Block[
       case "callLocal":
         callArgs(i.args);
         if (options.local.has(i.fn)) a.callLocal(i.fn);
-        else { relocs.push({ kind: "call", slot: a.pc, target: i.fn }); a.raw(insn(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, -1)); }
+        else {
+          relocs.push({ kind: "call", slot: a.pc, target: i.fn });
+          a.raw(insn(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, -1));
+        }
         if (i.dst !== undefined && has(i.dst) && R(i.dst) !== "r0") a.mov64(R(i.dst), "r0");
         break;
       case "ldmap":
@@ -208,8 +316,14 @@ export function emitFunction(a: Assembler, f: IrFunction, order: readonly Block[
       case "br": {
         const cls = t.w === 64 ? BPF_JMP : BPF_JMP32;
         const b = src(t.b);
-        let cmp = t.cmp, target = t.then, other = t.else;
-        if (t.then === next && INVERSE[cmp]) { cmp = INVERSE[cmp]!; target = t.else; other = t.then; }
+        let cmp = t.cmp,
+          target = t.then,
+          other = t.else;
+        if (t.then === next && INVERSE[cmp]) {
+          cmp = INVERSE[cmp]!;
+          target = t.else;
+          other = t.then;
+        }
         a.jmp(cls, JMP_CODES[cmp], R(t.a), b, blockLabel(f, target));
         if (other !== next) a.ja(blockLabel(f, other));
         break;

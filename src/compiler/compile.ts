@@ -61,27 +61,47 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
   const started = performance.now();
   initTables(ts);
   const path = resolvePath(fileName);
-  const override: SourceOverride | undefined = options.source === undefined ? undefined : { fileName: path, text: options.source };
+  const override: SourceOverride | undefined =
+    options.source === undefined ? undefined : { fileName: path, text: options.source };
   const program = createProgram(ts, path, override);
   const entry = program.getSourceFile(path);
   if (!entry) throw new CompileError([{ file: path, line: 0, column: 0, message: "cannot read the file" }]);
 
   // Type errors first: kernel code must be valid TypeScript.
   // tsbpf's own sources (the kernel declarations and what they import) are not the user's to fix.
-  const userFiles = program.getSourceFiles().filter((f) => !f.isDeclarationFile && !/\/(src|dist\/src)\/(kernel|maps|sys|asm|btf)\//.test(f.fileName) && !f.fileName.includes("/node_modules/"));
+  const userFiles = program
+    .getSourceFiles()
+    .filter(
+      (f) =>
+        !f.isDeclarationFile &&
+        !/\/(src|dist\/src)\/(kernel|maps|sys|asm|btf)\//.test(f.fileName) &&
+        !f.fileName.includes("/node_modules/"),
+    );
   // Constructs outside the subset, found by syntax: all of them are reported in this run, and
   // TypeScript's errors that only follow from them (a for…of head) are left out.
   const subset = userFiles.map((f) => scanSubset(ts, f, f !== entry));
   const subsetDiagnostics = subset.flatMap((s) => s.diagnostics);
   const shadowed = subset.flatMap((s) => s.shadowed);
-  const tsDiagnostics = userFiles.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])
-    .filter((d) => !shadowed.some((r) => d.file?.fileName === r.file && d.start !== undefined && d.start >= r.start && d.start < r.end));
-  if (tsDiagnostics.length) throw new CompileError(ordered([...subsetDiagnostics, ...convertDiagnostics(ts, tsDiagnostics)]));
+  const tsDiagnostics = userFiles
+    .flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)])
+    .filter(
+      (d) =>
+        !shadowed.some(
+          (r) => d.file?.fileName === r.file && d.start !== undefined && d.start >= r.start && d.start < r.end,
+        ),
+    );
+  if (tsDiagnostics.length)
+    throw new CompileError(ordered([...subsetDiagnostics, ...convertDiagnostics(ts, tsDiagnostics)]));
 
   const m = new ModuleCompiler(ts, program, program.getTypeChecker(), entry, options.btf);
   m.scan();
   if (m.programs.length === 0 && m.diagnostics.length === 0) {
-    m.diagnostics.push({ file: path, line: 1, column: 1, message: "no programs: export one with a marker, e.g. `export const count = xdp((ctx) => XDP_PASS)`" });
+    m.diagnostics.push({
+      file: path,
+      line: 1,
+      column: 1,
+      message: "no programs: export one with a marker, e.g. `export const count = xdp((ctx) => XDP_PASS)`",
+    });
   }
   const mains = new Map<string, IrFunction>();
   for (const p of m.programs) {
@@ -89,7 +109,8 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
     if (f) mains.set(p.name, f);
   }
   m.compilePending();
-  if (m.diagnostics.length || subsetDiagnostics.length) throw new CompileError(ordered([...m.diagnostics, ...subsetDiagnostics]));
+  if (m.diagnostics.length || subsetDiagnostics.length)
+    throw new CompileError(ordered([...m.diagnostics, ...subsetDiagnostics]));
 
   checkRecursion([...mains.values(), ...m.compiled.values()]);
   const functions = new Map<string, PreparedFunction>();
@@ -101,33 +122,85 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
     const linked = linkProgram(p.name, functions);
     const usedMaps = new Set<string>();
     for (const r of linked.relocations) if (r.kind === "map") usedMaps.add(r.map);
-    for (const r of linked.relocations) if (r.kind === "core") coreAccesses.push({ program: p.name, slot: r.slot, core: r.core });
+    for (const r of linked.relocations)
+      if (r.kind === "core") coreAccesses.push({ program: p.name, slot: r.slot, core: r.core });
     programs.push({
-      name: p.name, kind: p.kind, progType: PROG_TYPES[p.kind], expectedAttachType: EXPECTED_ATTACH[p.kind],
-      target: p.target, section: sectionName(p.kind, p.target),
+      name: p.name,
+      kind: p.kind,
+      progType: PROG_TYPES[p.kind],
+      expectedAttachType: EXPECTED_ATTACH[p.kind],
+      target: p.target,
+      section: sectionName(p.kind, p.target),
       insns: Buffer.from(linked.program.bytes).toString("base64"),
-      relocations: linked.relocations.filter((r) => r.kind === "map" || r.kind === "global")
-        .map((r) => (r.kind === "map" ? { slot: r.slot, kind: "map" as const, map: r.map } : { slot: r.slot, kind: "global" as const, section: (r as { section: string }).section, offset: (r as { offset: number }).offset })),
-      functions: linked.program.functions.map((f) => ({ name: f.name, insnOffset: f.insnOffset, argCount: functions.get(f.name)?.ir.argCount ?? 0 })),
-      lines: linked.program.lines.map((l) => ({ insnOffset: l.insnOffset, file: l.file, line: l.line, column: l.column, text: l.text })),
+      relocations: linked.relocations
+        .filter((r) => r.kind === "map" || r.kind === "global")
+        .map((r) =>
+          r.kind === "map"
+            ? { slot: r.slot, kind: "map" as const, map: r.map }
+            : {
+                slot: r.slot,
+                kind: "global" as const,
+                section: (r as { section: string }).section,
+                offset: (r as { offset: number }).offset,
+              },
+        ),
+      functions: linked.program.functions.map((f) => ({
+        name: f.name,
+        insnOffset: f.insnOffset,
+        argCount: functions.get(f.name)?.ir.argCount ?? 0,
+      })),
+      lines: linked.program.lines.map((l) => ({
+        insnOffset: l.insnOffset,
+        file: l.file,
+        line: l.line,
+        column: l.column,
+        text: l.text,
+      })),
       maps: [...usedMaps],
     });
   }
 
   const maps: ArtifactMap[] = [...m.maps.values()].map((x) => ({
-    name: x.name, mapType: x.mapType, type: x.type, keySize: x.keySize, valueSize: x.valueSize, maxEntries: x.maxEntries,
-    flags: x.flags, ...(x.key ? { key: describe(x.key) } : {}), ...(x.value ? { value: describe(x.value) } : {}),
-    ...(x.pinning ? { pinning: x.pinning } : {}), ...(x.inner ? { inner: x.inner.name } : {}), ...(x.extra ? { extra: x.extra } : {}),
+    name: x.name,
+    mapType: x.mapType,
+    type: x.type,
+    keySize: x.keySize,
+    valueSize: x.valueSize,
+    maxEntries: x.maxEntries,
+    flags: x.flags,
+    ...(x.key ? { key: describe(x.key) } : {}),
+    ...(x.value ? { value: describe(x.value) } : {}),
+    ...(x.pinning ? { pinning: x.pinning } : {}),
+    ...(x.inner ? { inner: x.inner.name } : {}),
+    ...(x.extra ? { extra: x.extra } : {}),
   }));
   const sections = [...m.sections.values()].map((s) => ({
-    name: s.name, size: s.size, init: Buffer.from(s.init.subarray(0, s.size)).toString("base64"),
+    name: s.name,
+    size: s.size,
+    init: Buffer.from(s.init.subarray(0, s.size)).toString("base64"),
     vars: s.vars.map((v) => ({ name: v.name, offset: v.offset, size: v.t.size, type: describe(v.t) })),
   }));
   const core = CoreTypes.forArtifact(m.btf(), coreAccesses);
-  if (core) for (const p of programs) { const list = core.records.get(p.name); if (list) p.core = list; }
+  if (core)
+    for (const p of programs) {
+      const list = core.records.get(p.name);
+      if (list) p.core = list;
+    }
   const artifact: Artifact = {
-    tsbpf: ARTIFACT_VERSION, source: path, license: "GPL", maps, sections, programs,
-    logs: m.logSites.map((l) => ({ id: l.id, level: l.level, parts: l.parts, args: l.args, file: l.loc.file, line: l.loc.line })),
+    tsbpf: ARTIFACT_VERSION,
+    source: path,
+    license: "GPL",
+    maps,
+    sections,
+    programs,
+    logs: m.logSites.map((l) => ({
+      id: l.id,
+      level: l.level,
+      parts: l.parts,
+      args: l.args,
+      file: l.loc.file,
+      line: l.loc.line,
+    })),
     ...(core ? { coreBtf: core.blob.toString("base64") } : {}),
     compileMs: performance.now() - started,
   };
@@ -149,7 +222,8 @@ function ordered(list: readonly Diagnostic[]): Diagnostic[] {
 /** eBPF has no recursion (the verifier rejects call cycles): report the cycle at its first call. */
 function checkRecursion(fns: IrFunction[]): void {
   const byName = new Map(fns.map((f) => [f.name, f]));
-  const calls = (f: IrFunction) => f.blocks.flatMap((b) => b.instrs.flatMap((i) => (i.op === "callLocal" ? [{ fn: i.fn, loc: i.loc }] : [])));
+  const calls = (f: IrFunction) =>
+    f.blocks.flatMap((b) => b.instrs.flatMap((i) => (i.op === "callLocal" ? [{ fn: i.fn, loc: i.loc }] : [])));
   const state = new Map<string, 1 | 2>();
   const visit = (f: IrFunction, path: string[]): void => {
     state.set(f.name, 1);
@@ -157,8 +231,14 @@ function checkRecursion(fns: IrFunction[]): void {
       const g = byName.get(c.fn);
       if (!g) continue;
       if (state.get(g.name) === 1) {
-        throw new CompileError([{ file: c.loc?.file ?? "?", line: c.loc?.line ?? 0, column: c.loc?.column ?? 0,
-          message: `recursion is not in the subset (${[...path, f.name, g.name].join(" → ")}): eBPF calls cannot form a cycle` }]);
+        throw new CompileError([
+          {
+            file: c.loc?.file ?? "?",
+            line: c.loc?.line ?? 0,
+            column: c.loc?.column ?? 0,
+            message: `recursion is not in the subset (${[...path, f.name, g.name].join(" → ")}): eBPF calls cannot form a cycle`,
+          },
+        ]);
       }
       if (!state.has(g.name)) visit(g, [...path, f.name]);
     }
@@ -174,14 +254,21 @@ function prepare(ir: IrFunction): PreparedFunction {
   order = cleanupAfterAllocation(ir, order, alloc.regOf);
   if (alloc.frameSize > 512) {
     const loc = ir.loc;
-    throw new CompileError([{ file: loc?.file ?? "?", line: loc?.line ?? 0, column: loc?.column ?? 0,
-      message: `function ${ir.name} needs ${alloc.frameSize} bytes of stack; eBPF allows 512 (use a per-CPU array map or ring buffer memory for big structs)` }]);
+    throw new CompileError([
+      {
+        file: loc?.file ?? "?",
+        line: loc?.line ?? 0,
+        column: loc?.column ?? 0,
+        message: `function ${ir.name} needs ${alloc.frameSize} bytes of stack; eBPF allows 512 (use a per-CPU array map or ring buffer memory for big structs)`,
+      },
+    ]);
   }
   const callees = new Set<string>();
-  for (const b of ir.blocks) for (const i of b.instrs) {
-    if (i.op === "callLocal") callees.add(i.fn);
-    if (i.op === "call" || i.op === "callLocal") for (const a of i.args) if ("func" in a) callees.add(a.func);
-  }
+  for (const b of ir.blocks)
+    for (const i of b.instrs) {
+      if (i.op === "callLocal") callees.add(i.fn);
+      if (i.op === "call" || i.op === "callLocal") for (const a of i.args) if ("func" in a) callees.add(a.func);
+    }
   return { ir, order, alloc, callees: [...callees] };
 }
 
@@ -198,7 +285,10 @@ export function reachable(entry: string, functions: Map<string, PreparedFunction
 }
 
 /** Places a program's entry and its subprograms in one instruction stream. */
-export function linkProgram(entry: string, functions: Map<string, PreparedFunction>): { program: AssembledProgram; relocations: Relocation[] } {
+export function linkProgram(
+  entry: string,
+  functions: Map<string, PreparedFunction>,
+): { program: AssembledProgram; relocations: Relocation[] } {
   const names = reachable(entry, functions);
   const a = new Assembler();
   const local = new Set(names);

@@ -23,17 +23,28 @@ export interface CoreRecord {
   access: string;
 }
 
-interface LocalMember { name: string; bitOffset: number; srcType: number }
-interface LocalComposite { srcId: number; members: Map<string, LocalMember> }
+interface LocalMember {
+  name: string;
+  bitOffset: number;
+  srcType: number;
+}
+interface LocalComposite {
+  srcId: number;
+  members: Map<string, LocalMember>;
+}
 
 /** Collects the accesses of a module, then writes their local BTF into a builder. */
 export class CoreTypes {
   readonly #btf: Btf;
   readonly #composites = new Map<number, LocalComposite>();
 
-  constructor(btf: Btf) { this.#btf = btf; }
+  constructor(btf: Btf) {
+    this.#btf = btf;
+  }
 
-  get empty(): boolean { return this.#composites.size === 0; }
+  get empty(): boolean {
+    return this.#composites.size === 0;
+  }
 
   /** Records the members an access goes through. */
   add(access: CoreAccess): void {
@@ -42,7 +53,7 @@ export class CoreTypes {
 
   #composite(id: number): LocalComposite {
     let c = this.#composites.get(id);
-    if (!c) this.#composites.set(id, c = { srcId: id, members: new Map() });
+    if (!c) this.#composites.set(id, (c = { srcId: id, members: new Map() }));
     return c;
   }
 
@@ -86,12 +97,27 @@ export class CoreTypes {
       const t = btf.typeById(id);
       let out: number;
       switch (t.kind) {
-        case "int": out = b.addInt(t.name, t.size, { signed: t.signed, char: t.char, bool: t.bool }); break;
-        case "enum": out = b.addEnum(t.name, t.values, { size: t.size as 1 | 2 | 4 | 8, signed: t.signed }); break;
-        case "enum64": out = b.addEnum(t.name, t.values.map((v) => ({ name: v.name, value: Number(BigInt.asIntN(53, v.value)) })), { size: 8, signed: t.signed }); break;
-        case "ptr": out = b.addPtr(0); break; // a pointer read starts a new access: its target never matters here
-        case "array": out = b.addArray(typeOf(t.type), t.nelems, idx); break;
-        case "struct": case "union": {
+        case "int":
+          out = b.addInt(t.name, t.size, { signed: t.signed, char: t.char, bool: t.bool });
+          break;
+        case "enum":
+          out = b.addEnum(t.name, t.values, { size: t.size as 1 | 2 | 4 | 8, signed: t.signed });
+          break;
+        case "enum64":
+          out = b.addEnum(
+            t.name,
+            t.values.map((v) => ({ name: v.name, value: Number(BigInt.asIntN(53, v.value)) })),
+            { size: 8, signed: t.signed },
+          );
+          break;
+        case "ptr":
+          out = b.addPtr(0);
+          break; // a pointer read starts a new access: its target never matters here
+        case "array":
+          out = b.addArray(typeOf(t.type), t.nelems, idx);
+          break;
+        case "struct":
+        case "union": {
           const c = this.#composites.get(id);
           const members = c ? [...c.members.values()].sort((x, y) => x.bitOffset - y.bitOffset) : [];
           if (c) order.set(c, members);
@@ -101,7 +127,9 @@ export class CoreTypes {
           out = union ? b.addUnion(t.name, t.size, specs) : b.addStruct(t.name, t.size, specs);
           break;
         }
-        default: out = b.addInt(`__core_${t.kind}`, Math.max(1, Math.min(8, btf.sizeOf(id))) as 1 | 2 | 4 | 8); break;
+        default:
+          out = b.addInt(`__core_${t.kind}`, Math.max(1, Math.min(8, btf.sizeOf(id))) as 1 | 2 | 4 | 8);
+          break;
       }
       ids.set(id, out);
       return out;
@@ -111,7 +139,10 @@ export class CoreTypes {
       const type = typeOf(access.root);
       const parts = ["0"];
       for (const s of this.#walk(access)) {
-        if (s.index !== undefined) { parts.push(String(s.index)); continue; }
+        if (s.index !== undefined) {
+          parts.push(String(s.index));
+          continue;
+        }
         const members = order.get(s.composite!)!;
         parts.push(String(members.findIndex((m) => m.name === s.name)));
       }
@@ -120,7 +151,10 @@ export class CoreTypes {
   }
 
   /** The local BTF on its own (the artifact's `coreBtf`) and the records of each program. */
-  static forArtifact(btf: Btf, accesses: readonly { program: string; slot: number; core: CoreAccess }[]): { blob: Buffer; records: Map<string, CoreRecord[]> } | undefined {
+  static forArtifact(
+    btf: Btf,
+    accesses: readonly { program: string; slot: number; core: CoreAccess }[],
+  ): { blob: Buffer; records: Map<string, CoreRecord[]> } | undefined {
     if (accesses.length === 0) return undefined;
     const types = new CoreTypes(btf);
     for (const a of accesses) types.add(a.core);
@@ -130,7 +164,7 @@ export class CoreTypes {
     for (const a of accesses) {
       const { type, access } = locate(a.core);
       let list = records.get(a.program);
-      if (!list) records.set(a.program, list = []);
+      if (!list) records.set(a.program, (list = []));
       list.push({ slot: a.slot, kind: CORE_FIELD_BYTE_OFFSET, type, access });
     }
     return { blob: b.build(), records };

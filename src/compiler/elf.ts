@@ -14,7 +14,18 @@ import type { DataT } from "./ktypes.js";
 import type { MapInfo } from "./values.js";
 
 import {
-  EHDR_SIZE, ELF_MAGIC, ELFCLASS64, ELFDATA2LSB, EM_BPF, ET_REL, R_BPF_64_32, R_BPF_64_64, SectionFlags as SHF, SectionType as SHT, SymbolBind as STB, SymbolType as STT,
+  EHDR_SIZE,
+  ELF_MAGIC,
+  ELFCLASS64,
+  ELFDATA2LSB,
+  EM_BPF,
+  ET_REL,
+  R_BPF_64_32,
+  R_BPF_64_64,
+  SectionFlags as SHF,
+  SectionType as SHT,
+  SymbolBind as STB,
+  SymbolType as STT,
 } from "../elf/constants.js";
 
 interface Section {
@@ -31,7 +42,14 @@ interface Section {
   index?: number;
 }
 
-interface Symbol { name: string; bind: number; type: number; section: number; value: number; size: number }
+interface Symbol {
+  name: string;
+  bind: number;
+  type: number;
+  section: number;
+  value: number;
+  size: number;
+}
 
 interface CodeSection {
   name: string;
@@ -56,7 +74,14 @@ export function writeElf(m: CompiledModule): Buffer {
     const f = functions.get(p.name)!;
     const relocations = emitFunction(a, f.ir, f.order, f.alloc, { local: new Set([p.name]) });
     const asm = a.assemble();
-    code.push({ name: artifact.programs.find((x) => x.name === p.name)!.section, bytes: asm.bytes, functions: asm.functions, lines: asm.lines, relocations, isText: false });
+    code.push({
+      name: artifact.programs.find((x) => x.name === p.name)!.section,
+      bytes: asm.bytes,
+      functions: asm.functions,
+      lines: asm.lines,
+      relocations,
+      isText: false,
+    });
   }
   if (subNames.size) {
     const a = new Assembler();
@@ -66,14 +91,24 @@ export function writeElf(m: CompiledModule): Buffer {
       relocations.push(...emitFunction(a, f.ir, f.order, f.alloc, { local: subNames }));
     }
     const asm = a.assemble();
-    code.push({ name: ".text", bytes: asm.bytes, functions: asm.functions, lines: asm.lines, relocations, isText: true });
+    code.push({
+      name: ".text",
+      bytes: asm.bytes,
+      functions: asm.functions,
+      lines: asm.lines,
+      relocations,
+      isText: true,
+    });
   }
   // Several programs may share a section name (two XDP programs): libbpf allows it, but each
   // needs its own symbol; keep them apart by appending them to one section.
   const merged: CodeSection[] = [];
   for (const c of code) {
     const same = merged.find((x) => x.name === c.name);
-    if (!same) { merged.push({ ...c, functions: [...c.functions], lines: [...c.lines], relocations: [...c.relocations] }); continue; }
+    if (!same) {
+      merged.push({ ...c, functions: [...c.functions], lines: [...c.lines], relocations: [...c.relocations] });
+      continue;
+    }
     const base = same.bytes.length / 8;
     same.functions.push(...c.functions.map((f) => ({ ...f, insnOffset: f.insnOffset + base })));
     same.lines.push(...c.lines.map((l) => ({ ...l, insnOffset: l.insnOffset + base })));
@@ -105,13 +140,18 @@ export function writeElf(m: CompiledModule): Buffer {
   const mapVars: { name: string; offset: number; size: number; var: number }[] = [];
   let mapsSize = 0;
   /** A map definition struct; `inner` adds `values`: a zero-length array of pointers to the inner map's (libbpf's __array). */
-  const mapDef = (info: typeof module.maps extends Map<unknown, infer I> ? I : never, isInner: boolean): { struct: number; size: number } => {
+  const mapDef = (
+    info: typeof module.maps extends Map<unknown, infer I> ? I : never,
+    isInner: boolean,
+  ): { struct: number; size: number } => {
     const members: { name: string; type: number }[] = [];
-    const uint = (name: string, value: number) => members.push({ name, type: btf.addPtr(btf.addArray(int, value, int)) });
+    const uint = (name: string, value: number) =>
+      members.push({ name, type: btf.addPtr(btf.addArray(int, value, int)) });
     uint("type", info.type);
     if (info.mapType !== "ringbuf" && info.mapType !== "user_ringbuf") {
       if (info.key) members.push({ name: "key", type: btf.addPtr(types.of(info.key)) });
-      else if (info.mapType.endsWith("_storage")) members.push({ name: "key", type: btf.addPtr(int) }); // local storage needs BTF for its key
+      else if (info.mapType.endsWith("_storage"))
+        members.push({ name: "key", type: btf.addPtr(int) }); // local storage needs BTF for its key
       else if (info.keySize) uint("key_size", info.keySize);
       if (info.value) members.push({ name: "value", type: btf.addPtr(types.of(info.value)) });
       else if (info.valueSize) uint("value_size", info.valueSize);
@@ -126,7 +166,11 @@ export function writeElf(m: CompiledModule): Buffer {
       const innerDef = mapDef(info.inner, true);
       members.push({ name: "values", type: btf.addArray(btf.addPtr(innerDef.struct), 0, int) });
     }
-    const struct = btf.addStruct("", size, members.map((mm, i) => ({ name: mm.name, type: mm.type, bitOffset: i * 64 })));
+    const struct = btf.addStruct(
+      "",
+      size,
+      members.map((mm, i) => ({ name: mm.name, type: mm.type, bitOffset: i * 64 })),
+    );
     return { struct, size };
   };
   for (const info of module.maps.values()) {
@@ -135,11 +179,20 @@ export function writeElf(m: CompiledModule): Buffer {
     mapVars.push({ name: info.name, offset: mapsSize, size, var: v });
     mapsSize += size;
   }
-  if (mapVars.length) btf.addDatasec(".maps", mapsSize, mapVars.map((v) => ({ type: v.var, offset: v.offset, size: v.size })));
+  if (mapVars.length)
+    btf.addDatasec(
+      ".maps",
+      mapsSize,
+      mapVars.map((v) => ({ type: v.var, offset: v.offset, size: v.size })),
+    );
 
   const dataSections = [...module.sections.values()];
   for (const s of dataSections) {
-    const vars = s.vars.map((g) => ({ type: btf.addVar(g.name, types.of(g.t), VarLinkage.GLOBAL_ALLOCATED), offset: g.offset, size: g.t.size }));
+    const vars = s.vars.map((g) => ({
+      type: btf.addVar(g.name, types.of(g.t), VarLinkage.GLOBAL_ALLOCATED),
+      offset: g.offset,
+      size: g.t.size,
+    }));
     btf.addDatasec(s.name, s.size, vars);
   }
   const licenseArray = btf.addArray(btf.addInt("char", 1, { char: true }), 4, int);
@@ -161,7 +214,14 @@ export function writeElf(m: CompiledModule): Buffer {
     const byInsn = new Map<number, CodeSection["lines"][number]>();
     for (const l of c.lines) byInsn.set(l.insnOffset, l);
     const lines = [...byInsn.values()].sort((x, y) => x.insnOffset - y.insnOffset);
-    const li = lines.map((l) => Buffer.concat([u32(l.insnOffset * 8), u32(btf.addString(l.file)), u32(btf.addString(l.text)), u32(lineCol(l.line, l.column))]));
+    const li = lines.map((l) =>
+      Buffer.concat([
+        u32(l.insnOffset * 8),
+        u32(btf.addString(l.file)),
+        u32(btf.addString(l.text)),
+        u32(lineCol(l.line, l.column)),
+      ]),
+    );
     lineInfo.push(u32(sec), u32(li.length), ...li);
   }
   const coreInfo: Buffer[] = [];
@@ -177,53 +237,123 @@ export function writeElf(m: CompiledModule): Buffer {
       }
     }
   }
-  const fiBuf = Buffer.concat(funcInfo), liBuf = Buffer.concat(lineInfo), crBuf = Buffer.concat(coreInfo);
+  const fiBuf = Buffer.concat(funcInfo),
+    liBuf = Buffer.concat(lineInfo),
+    crBuf = Buffer.concat(coreInfo);
   const extHeader = Buffer.alloc(32);
-  extHeader.writeUInt16LE(0xeb9f, 0); extHeader.writeUInt8(1, 2); extHeader.writeUInt8(0, 3);
+  extHeader.writeUInt16LE(0xeb9f, 0);
+  extHeader.writeUInt8(1, 2);
+  extHeader.writeUInt8(0, 3);
   extHeader.writeUInt32LE(32, 4);
-  extHeader.writeUInt32LE(0, 8); extHeader.writeUInt32LE(fiBuf.length, 12);
-  extHeader.writeUInt32LE(fiBuf.length, 16); extHeader.writeUInt32LE(liBuf.length, 20);
-  extHeader.writeUInt32LE(fiBuf.length + liBuf.length, 24); extHeader.writeUInt32LE(crBuf.length, 28);
+  extHeader.writeUInt32LE(0, 8);
+  extHeader.writeUInt32LE(fiBuf.length, 12);
+  extHeader.writeUInt32LE(fiBuf.length, 16);
+  extHeader.writeUInt32LE(liBuf.length, 20);
+  extHeader.writeUInt32LE(fiBuf.length + liBuf.length, 24);
+  extHeader.writeUInt32LE(crBuf.length, 28);
   const btfExt = Buffer.concat([extHeader, fiBuf, liBuf, crBuf]);
   const btfBlob = btf.build();
 
   // ---- sections and symbols
   const sections: Section[] = [{ name: "", type: SHT.NULL, flags: 0, data: Buffer.alloc(0), align: 0 }];
-  const add = (s: Section): number => { s.index = sections.length; sections.push(s); return s.index; };
+  const add = (s: Section): number => {
+    s.index = sections.length;
+    sections.push(s);
+    return s.index;
+  };
   const strtab: Section = { name: ".strtab", type: SHT.STRTAB, flags: 0, data: Buffer.alloc(0), align: 1 };
   add(strtab);
   const codeIndex = new Map<string, number>();
   for (const c of merged) {
-    codeIndex.set(c.name, add({ name: c.name, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: c.bytes, align: 8 }));
+    codeIndex.set(
+      c.name,
+      add({ name: c.name, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: c.bytes, align: 8 }),
+    );
   }
-  const licenseIndex = add({ name: "license", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.from("GPL\0"), align: 1 });
-  const mapsIndex = mapVars.length ? add({ name: ".maps", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.alloc(mapsSize), align: 8 }) : 0;
+  const licenseIndex = add({
+    name: "license",
+    type: SHT.PROGBITS,
+    flags: SHF.ALLOC | SHF.WRITE,
+    data: Buffer.from("GPL\0"),
+    align: 1,
+  });
+  const mapsIndex = mapVars.length
+    ? add({ name: ".maps", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.alloc(mapsSize), align: 8 })
+    : 0;
   const dataIndex = new Map<string, number>();
   for (const s of dataSections) {
-    if (s.name === ".bss") dataIndex.set(s.name, add({ name: s.name, type: SHT.NOBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.alloc(0), size: s.size, align: 8 }));
-    else dataIndex.set(s.name, add({ name: s.name, type: SHT.PROGBITS, flags: SHF.ALLOC | (s.name === ".data" ? SHF.WRITE : 0), data: Buffer.from(s.init.subarray(0, s.size)), align: 8 }));
+    if (s.name === ".bss")
+      dataIndex.set(
+        s.name,
+        add({
+          name: s.name,
+          type: SHT.NOBITS,
+          flags: SHF.ALLOC | SHF.WRITE,
+          data: Buffer.alloc(0),
+          size: s.size,
+          align: 8,
+        }),
+      );
+    else
+      dataIndex.set(
+        s.name,
+        add({
+          name: s.name,
+          type: SHT.PROGBITS,
+          flags: SHF.ALLOC | (s.name === ".data" ? SHF.WRITE : 0),
+          data: Buffer.from(s.init.subarray(0, s.size)),
+          align: 8,
+        }),
+      );
   }
 
-  const locals: Symbol[] = [], globals: Symbol[] = [];
+  const locals: Symbol[] = [],
+    globals: Symbol[] = [];
   for (const c of merged) {
     const idx = codeIndex.get(c.name)!;
     const fns = [...c.functions].sort((x, y) => x.insnOffset - y.insnOffset);
     fns.forEach((f, i) => {
       const end = (fns[i + 1]?.insnOffset ?? c.bytes.length / 8) * 8;
-      const sym = { name: f.name, bind: c.isText ? STB.LOCAL : STB.GLOBAL, type: STT.FUNC, section: idx, value: f.insnOffset * 8, size: end - f.insnOffset * 8 };
+      const sym = {
+        name: f.name,
+        bind: c.isText ? STB.LOCAL : STB.GLOBAL,
+        type: STT.FUNC,
+        section: idx,
+        value: f.insnOffset * 8,
+        size: end - f.insnOffset * 8,
+      };
       (c.isText ? locals : globals).push(sym);
     });
   }
-  for (const [name, idx] of dataIndex) locals.push({ name, bind: STB.LOCAL, type: STT.SECTION, section: idx, value: 0, size: 0 });
+  for (const [name, idx] of dataIndex)
+    locals.push({ name, bind: STB.LOCAL, type: STT.SECTION, section: idx, value: 0, size: 0 });
   const textIndex = codeIndex.get(".text");
-  if (textIndex !== undefined) locals.push({ name: ".text", bind: STB.LOCAL, type: STT.SECTION, section: textIndex, value: 0, size: 0 });
+  if (textIndex !== undefined)
+    locals.push({ name: ".text", bind: STB.LOCAL, type: STT.SECTION, section: textIndex, value: 0, size: 0 });
   const textOffset = (fn: string): number => {
     const f = merged.find((c) => c.isText)?.functions.find((x) => x.name === fn);
     if (!f) throw new Error(`internal: ${fn} is not in .text`);
     return f.insnOffset * 8;
   };
-  for (const s of dataSections) for (const g of s.vars) globals.push({ name: g.name, bind: STB.GLOBAL, type: STT.OBJECT, section: dataIndex.get(s.name)!, value: g.offset, size: g.t.size });
-  for (const v of mapVars) globals.push({ name: v.name, bind: STB.GLOBAL, type: STT.OBJECT, section: mapsIndex, value: v.offset, size: v.size });
+  for (const s of dataSections)
+    for (const g of s.vars)
+      globals.push({
+        name: g.name,
+        bind: STB.GLOBAL,
+        type: STT.OBJECT,
+        section: dataIndex.get(s.name)!,
+        value: g.offset,
+        size: g.t.size,
+      });
+  for (const v of mapVars)
+    globals.push({
+      name: v.name,
+      bind: STB.GLOBAL,
+      type: STT.OBJECT,
+      section: mapsIndex,
+      value: v.offset,
+      size: v.size,
+    });
   globals.push({ name: "LICENSE", bind: STB.GLOBAL, type: STT.OBJECT, section: licenseIndex, value: 0, size: 4 });
   const symbols: Symbol[] = [{ name: "", bind: 0, type: 0, section: 0, value: 0, size: 0 }, ...locals, ...globals];
   const symbolIndex = (pred: (s: Symbol) => boolean, what: string): number => {
@@ -242,22 +372,46 @@ export function writeElf(m: CompiledModule): Buffer {
       if (r.kind === "core") continue; // in .BTF.ext
       if (r.kind === "map") {
         c.bytes.writeInt32LE(0, at + 4);
-        rel.push(relEntry(at, symbolIndex((s) => s.type === STT.OBJECT && s.section === mapsIndex && s.name === r.map, `map ${r.map}`), R_BPF_64_64));
+        rel.push(
+          relEntry(
+            at,
+            symbolIndex((s) => s.type === STT.OBJECT && s.section === mapsIndex && s.name === r.map, `map ${r.map}`),
+            R_BPF_64_64,
+          ),
+        );
       } else if (r.kind === "global") {
         // Against the section symbol: imm carries the offset in the section; the second slot stays 0.
         c.bytes.writeInt32LE(r.offset, at + 4);
         c.bytes.writeInt32LE(0, at + 12);
         c.bytes[at + 1] = c.bytes[at + 1]! & 0x0f;
-        rel.push(relEntry(at, symbolIndex((s) => s.type === STT.SECTION && s.section === dataIndex.get(r.section), r.section), R_BPF_64_64));
+        rel.push(
+          relEntry(
+            at,
+            symbolIndex((s) => s.type === STT.SECTION && s.section === dataIndex.get(r.section), r.section),
+            R_BPF_64_64,
+          ),
+        );
       } else if (r.kind === "call") {
         // Like clang for static functions: against the .text section symbol, imm = target slot - 1.
         c.bytes.writeInt32LE(textOffset(r.target) / 8 - 1, at + 4);
-        rel.push(relEntry(at, symbolIndex((s) => s.type === STT.SECTION && s.name === ".text", ".text"), R_BPF_64_32));
+        rel.push(
+          relEntry(
+            at,
+            symbolIndex((s) => s.type === STT.SECTION && s.name === ".text", ".text"),
+            R_BPF_64_32,
+          ),
+        );
       } else {
         // Address of a subprogram (bpf_loop callback): against .text, imm = its byte offset.
         c.bytes.writeInt32LE(textOffset(r.target), at + 4);
         c.bytes[at + 1] = c.bytes[at + 1]! & 0x0f;
-        rel.push(relEntry(at, symbolIndex((s) => s.type === STT.SECTION && s.name === ".text", ".text"), R_BPF_64_64));
+        rel.push(
+          relEntry(
+            at,
+            symbolIndex((s) => s.type === STT.SECTION && s.name === ".text", ".text"),
+            R_BPF_64_64,
+          ),
+        );
       }
     }
     // Map loads were emitted as pseudo map fd loads: libbpf wants plain ld_imm64 with src 0.
@@ -266,7 +420,16 @@ export function writeElf(m: CompiledModule): Buffer {
   }
   const symtabIndexPlaceholder = sections.length + relSections.length + 2; // after .rel*, .BTF, .BTF.ext
   for (const r of relSections) {
-    add({ name: `.rel${sections[r.target]!.name}`, type: SHT.REL, flags: 0, data: r.data, align: 8, entsize: 16, link: symtabIndexPlaceholder, info: r.target });
+    add({
+      name: `.rel${sections[r.target]!.name}`,
+      type: SHT.REL,
+      flags: 0,
+      data: r.data,
+      align: 8,
+      entsize: 16,
+      link: symtabIndexPlaceholder,
+      info: r.target,
+    });
   }
   add({ name: ".BTF", type: SHT.PROGBITS, flags: 0, data: btfBlob, align: 4 });
   add({ name: ".BTF.ext", type: SHT.PROGBITS, flags: 0, data: btfExt, align: 4 });
@@ -288,7 +451,16 @@ export function writeElf(m: CompiledModule): Buffer {
     symtab.writeBigUInt64LE(BigInt(s.value), o + 8);
     symtab.writeBigUInt64LE(BigInt(s.size), o + 16);
   });
-  const symtabIndex = add({ name: ".symtab", type: SHT.SYMTAB, flags: 0, data: symtab, align: 8, entsize: 24, link: strtab.index, info: 1 + locals.length });
+  const symtabIndex = add({
+    name: ".symtab",
+    type: SHT.SYMTAB,
+    flags: 0,
+    data: symtab,
+    align: 8,
+    entsize: 24,
+    link: strtab.index,
+    info: 1 + locals.length,
+  });
   if (symtabIndex !== symtabIndexPlaceholder) throw new Error("internal: symbol table index moved");
   strtab.data = strings.build();
 
@@ -299,12 +471,21 @@ export function writeElf(m: CompiledModule): Buffer {
   for (const s of sections) {
     const align = Math.max(s.align, 1);
     const pad = (align - (offset % align)) % align;
-    if (pad) { out.push(Buffer.alloc(pad)); offset += pad; }
+    if (pad) {
+      out.push(Buffer.alloc(pad));
+      offset += pad;
+    }
     offsets.push(offset);
-    if (s.type !== SHT.NOBITS) { out.push(s.data); offset += s.data.length; }
+    if (s.type !== SHT.NOBITS) {
+      out.push(s.data);
+      offset += s.data.length;
+    }
   }
   const shPad = (8 - (offset % 8)) % 8;
-  if (shPad) { out.push(Buffer.alloc(shPad)); offset += shPad; }
+  if (shPad) {
+    out.push(Buffer.alloc(shPad));
+    offset += shPad;
+  }
   const shoff = offset;
   const headers = Buffer.alloc(sections.length * 64);
   sections.forEach((s, i) => {
@@ -314,7 +495,7 @@ export function writeElf(m: CompiledModule): Buffer {
     headers.writeBigUInt64LE(BigInt(s.flags), o + 8);
     headers.writeBigUInt64LE(0n, o + 16);
     headers.writeBigUInt64LE(BigInt(i === 0 ? 0 : offsets[i]!), o + 24);
-    headers.writeBigUInt64LE(BigInt(s.type === SHT.NOBITS ? s.size ?? 0 : s.data.length), o + 32);
+    headers.writeBigUInt64LE(BigInt(s.type === SHT.NOBITS ? (s.size ?? 0) : s.data.length), o + 32);
     headers.writeUInt32LE(s.link ?? 0, o + 40);
     headers.writeUInt32LE(s.info ?? 0, o + 44);
     headers.writeBigUInt64LE(BigInt(s.align), o + 48);
@@ -325,17 +506,17 @@ export function writeElf(m: CompiledModule): Buffer {
   header.set([ELFCLASS64, ELFDATA2LSB, 1, 0], 4); // EV_CURRENT, System V ABI
   header.writeUInt16LE(ET_REL, 16);
   header.writeUInt16LE(EM_BPF, 18);
-  header.writeUInt32LE(1, 20);              // EV_CURRENT
-  header.writeBigUInt64LE(0n, 24);          // entry
-  header.writeBigUInt64LE(0n, 32);          // phoff
+  header.writeUInt32LE(1, 20); // EV_CURRENT
+  header.writeBigUInt64LE(0n, 24); // entry
+  header.writeBigUInt64LE(0n, 32); // phoff
   header.writeBigUInt64LE(BigInt(shoff), 40);
-  header.writeUInt32LE(0, 48);              // flags
-  header.writeUInt16LE(64, 52);             // ehsize
-  header.writeUInt16LE(0, 54);              // phentsize
-  header.writeUInt16LE(0, 56);              // phnum
-  header.writeUInt16LE(64, 58);             // shentsize
+  header.writeUInt32LE(0, 48); // flags
+  header.writeUInt16LE(64, 52); // ehsize
+  header.writeUInt16LE(0, 54); // phentsize
+  header.writeUInt16LE(0, 56); // phnum
+  header.writeUInt16LE(64, 58); // shentsize
   header.writeUInt16LE(sections.length, 60);
-  header.writeUInt16LE(strtab.index!, 62);  // shstrndx
+  header.writeUInt16LE(strtab.index!, 62); // shstrndx
   return Buffer.concat([header, ...out, headers]);
 }
 
@@ -367,7 +548,9 @@ class StringTable {
     }
     return off;
   }
-  build(): Buffer { return Buffer.concat(this.parts); }
+  build(): Buffer {
+    return Buffer.concat(this.parts);
+  }
 }
 
 /** BTF for the compiler's data types (deduplicated by identity). */
@@ -376,11 +559,21 @@ class BtfTypes {
   private readonly ints = new Map<string, number>();
   constructor(private readonly btf: BtfBuilder) {}
 
-  int(): number { return this.intNamed("int", 4, true); }
+  int(): number {
+    return this.intNamed("int", 4, true);
+  }
 
-  private intNamed(name: string, size: number, signed: boolean, extra: { bool?: boolean; char?: boolean } = {}): number {
+  private intNamed(
+    name: string,
+    size: number,
+    signed: boolean,
+    extra: { bool?: boolean; char?: boolean } = {},
+  ): number {
     let id = this.ints.get(name);
-    if (id === undefined) { id = this.btf.addInt(name, size, { signed, ...extra }); this.ints.set(name, id); }
+    if (id === undefined) {
+      id = this.btf.addInt(name, size, { signed, ...extra });
+      this.ints.set(name, id);
+    }
     return id;
   }
 
@@ -390,9 +583,17 @@ class BtfTypes {
     let id: number;
     if (t.kind === "int") {
       const names: Record<string, [string, boolean]> = {
-        u8: ["unsigned char", false], i8: ["signed char", true], u16: ["unsigned short", false], i16: ["short", true],
-        u32: ["unsigned int", false], i32: ["int", true], u64: ["unsigned long long", false], i64: ["long long", true],
-        be16: ["unsigned short", false], be32: ["unsigned int", false], be64: ["unsigned long long", false],
+        u8: ["unsigned char", false],
+        i8: ["signed char", true],
+        u16: ["unsigned short", false],
+        i16: ["short", true],
+        u32: ["unsigned int", false],
+        i32: ["int", true],
+        u64: ["unsigned long long", false],
+        i64: ["long long", true],
+        be16: ["unsigned short", false],
+        be32: ["unsigned int", false],
+        be64: ["unsigned long long", false],
       };
       if (t.bool) id = this.intNamed("_Bool", 1, false, { bool: true });
       else {
@@ -401,9 +602,17 @@ class BtfTypes {
         if (t.be) id = this.btf.addTypedef(`__be${t.size * 8}`, id);
       }
     } else if (t.kind === "array") {
-      id = this.btf.addArray(t.flavor === "string" ? this.intNamed("char", 1, false, { char: true }) : this.of(t.elem), t.length, this.int());
+      id = this.btf.addArray(
+        t.flavor === "string" ? this.intNamed("char", 1, false, { char: true }) : this.of(t.elem),
+        t.length,
+        this.int(),
+      );
     } else {
-      id = this.btf.addStruct(t.name, t.size, t.fields.map((f) => ({ name: f.name, type: this.of(f.type), bitOffset: f.offset * 8 })));
+      id = this.btf.addStruct(
+        t.name,
+        t.size,
+        t.fields.map((f) => ({ name: f.name, type: this.of(f.type), bitOffset: f.offset * 8 })),
+      );
     }
     this.ids.set(t, id);
     return id;

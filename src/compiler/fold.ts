@@ -51,48 +51,82 @@ export function numericValue(text: string, node: TS.Node, fail: Fail): bigint {
 
 export function foldConst(op: ArithOp, a: bigint, b: bigint, node: TS.Node, fail: Fail): bigint {
   switch (op) {
-    case "add": return a + b;
-    case "sub": return a - b;
-    case "mul": return a * b;
-    case "div": case "sdiv":
+    case "add":
+      return a + b;
+    case "sub":
+      return a - b;
+    case "mul":
+      return a * b;
+    case "div":
+    case "sdiv":
       if (b === 0n) fail(node, "constant division by zero");
       return a / b;
-    case "mod": case "smod":
+    case "mod":
+    case "smod":
       if (b === 0n) fail(node, "constant division by zero");
       return a % b;
-    case "and": return a & b;
-    case "or": return a | b;
-    case "xor": return a ^ b;
-    case "lsh": return a << b;
-    case "shr": case "arsh": return a >> b;
-    case "ushr": case "rsh": return BigInt.asUintN(64, a) >> b;
+    case "and":
+      return a & b;
+    case "or":
+      return a | b;
+    case "xor":
+      return a ^ b;
+    case "lsh":
+      return a << b;
+    case "shr":
+    case "arsh":
+      return a >> b;
+    case "ushr":
+    case "rsh":
+      return BigInt.asUintN(64, a) >> b;
   }
 }
 
 export function evalCmp(c: CmpOp, a: bigint, b: bigint): boolean {
   switch (c) {
-    case "eq": return a === b;
-    case "ne": return a !== b;
-    case "gt": case "sgt": return a > b;
-    case "ge": case "sge": return a >= b;
-    case "lt": case "slt": return a < b;
-    case "le": case "sle": return a <= b;
-    case "set": return (a & b) !== 0n;
+    case "eq":
+      return a === b;
+    case "ne":
+      return a !== b;
+    case "gt":
+    case "sgt":
+      return a > b;
+    case "ge":
+    case "sge":
+      return a >= b;
+    case "lt":
+    case "slt":
+      return a < b;
+    case "le":
+    case "sle":
+      return a <= b;
+    case "set":
+      return (a & b) !== 0n;
   }
 }
 
 /** An upper bound of an unsigned result, when one is evident. */
 export function rangeAfter(op: AluOp, l: Val, r: Val): bigint | undefined {
-  const max = (v: Val): bigint | undefined => (v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined);
-  const a = max(l), b = max(r);
+  const max = (v: Val): bigint | undefined =>
+    v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined;
+  const a = max(l),
+    b = max(r);
   switch (op) {
-    case "and": return a !== undefined && b !== undefined ? (a < b ? a : b) : a ?? b;
-    case "add": return a !== undefined && b !== undefined ? a + b : undefined;
-    case "mul": return a !== undefined && b !== undefined ? a * b : undefined;
-    case "lsh": return a !== undefined && r.k === "const" ? a << r.value : undefined;
-    case "rsh": return a !== undefined && r.k === "const" ? a >> r.value : a;
-    case "div": case "mod": return a;
-    default: return undefined;
+    case "and":
+      return a !== undefined && b !== undefined ? (a < b ? a : b) : (a ?? b);
+    case "add":
+      return a !== undefined && b !== undefined ? a + b : undefined;
+    case "mul":
+      return a !== undefined && b !== undefined ? a * b : undefined;
+    case "lsh":
+      return a !== undefined && r.k === "const" ? a << r.value : undefined;
+    case "rsh":
+      return a !== undefined && r.k === "const" ? a >> r.value : a;
+    case "div":
+    case "mod":
+      return a;
+    default:
+      return undefined;
   }
 }
 
@@ -100,6 +134,9 @@ export function rangeAfter(op: AluOp, l: Val, r: Val): bigint | undefined {
 export function byteSwap(v: bigint, size: number): bigint {
   let out = 0n;
   let x = BigInt.asUintN(size * 8, v);
-  for (let i = 0; i < size; i++) { out = (out << 8n) | (x & 0xffn); x >>= 8n; }
+  for (let i = 0; i < size; i++) {
+    out = (out << 8n) | (x & 0xffn);
+    x >>= 8n;
+  }
   return out;
 }

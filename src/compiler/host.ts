@@ -13,9 +13,13 @@ let tsModule: TypeScript | undefined;
 export async function loadTypeScript(): Promise<TypeScript> {
   if (!tsModule) {
     // Node 22+ can keep V8's compiled code for the 9 MB compiler on disk between runs.
-    const nodeModule = await import("node:module") as unknown as { enableCompileCache?: () => unknown };
-    try { nodeModule.enableCompileCache?.(); } catch { /* an optimisation only */ }
-    const mod = await import("typescript") as unknown as { default?: TypeScript } & TypeScript;
+    const nodeModule = (await import("node:module")) as unknown as { enableCompileCache?: () => unknown };
+    try {
+      nodeModule.enableCompileCache?.();
+    } catch {
+      /* an optimisation only */
+    }
+    const mod = (await import("typescript")) as unknown as { default?: TypeScript } & TypeScript;
     tsModule = mod.default ?? mod;
   }
   return tsModule;
@@ -48,7 +52,10 @@ export function compilerOptions(ts: TypeScript): TS.CompilerOptions {
   };
 }
 
-export interface SourceOverride { fileName: string; text: string }
+export interface SourceOverride {
+  fileName: string;
+  text: string;
+}
 
 export function createProgram(ts: TypeScript, rootFile: string, override?: SourceOverride): TS.Program {
   const options = compilerOptions(ts);
@@ -60,7 +67,11 @@ export function createProgram(ts: TypeScript, rootFile: string, override?: Sourc
     }
     if (!cacheable(fileName)) return original(fileName, languageVersion, onError, shouldCreate);
     let mtime = 0;
-    try { mtime = statSync(fileName).mtimeMs; } catch { /* the host reports missing files */ }
+    try {
+      mtime = statSync(fileName).mtimeMs;
+    } catch {
+      /* the host reports missing files */
+    }
     const hit = cache.get(fileName);
     if (hit && hit.mtime === mtime) return hit.file;
     const file = original(fileName, languageVersion, onError, shouldCreate);

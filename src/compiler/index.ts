@@ -10,7 +10,16 @@ import { isArtifact, type Artifact } from "./artifact.js";
 
 export { compileFile, compileModule, compileWith, type CompileOptions, type CompiledModule } from "./compile.js";
 export { CompileError, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
-export { KernelObject, LogReader, codecOf, formatLog, type KernelObjectOptions, type LogRecord, type UserMap, type UserProgram } from "../loader/kernel-object.js";
+export {
+  KernelObject,
+  LogReader,
+  codecOf,
+  formatLog,
+  type KernelObjectOptions,
+  type LogRecord,
+  type UserMap,
+  type UserProgram,
+} from "../loader/kernel-object.js";
 export { ARTIFACT_VERSION, isArtifact, type Artifact, type ArtifactMap, type ArtifactProgram } from "./artifact.js";
 export { loadTypeScript } from "./host.js";
 

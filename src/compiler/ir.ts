@@ -7,17 +7,17 @@
 /** What a register holds, as the verifier will track it. */
 export type PtrKind =
   | "scalar"
-  | "ctx"            // the program's context
-  | "packet"         // into packet data (XDP / TC)
-  | "packetEnd"      // data_end
-  | "stack"          // into this function's frame
-  | "mapValue"       // a map value (non-null)
+  | "ctx" // the program's context
+  | "packet" // into packet data (XDP / TC)
+  | "packetEnd" // data_end
+  | "stack" // into this function's frame
+  | "mapValue" // a map value (non-null)
   | "mapValueOrNull" // a lookup result before its null test
-  | "map"            // a map itself (helper argument)
-  | "mem"            // ring buffer record (non-null)
-  | "memOrNull"      // ring buffer reservation before its null test
-  | "btf"            // a kernel object typed by BTF (tp_btf arguments, task_btf)
-  | "pointer";       // a pointer of a kind this function does not know (a subprogram's argument)
+  | "map" // a map itself (helper argument)
+  | "mem" // ring buffer record (non-null)
+  | "memOrNull" // ring buffer reservation before its null test
+  | "btf" // a kernel object typed by BTF (tp_btf arguments, task_btf)
+  | "pointer"; // a pointer of a kind this function does not know (a subprogram's argument)
 
 export type VReg = number;
 
@@ -30,7 +30,20 @@ export type CallArg = Operand | { map: string } | { fp: number } | { func: strin
 /** Where a memory access is based: a register, or the frame pointer r10 (stack slots at negative offsets). */
 export type Base = { reg: VReg } | { fp: true };
 
-export type AluOp = "add" | "sub" | "mul" | "div" | "sdiv" | "mod" | "smod" | "or" | "and" | "xor" | "lsh" | "rsh" | "arsh";
+export type AluOp =
+  | "add"
+  | "sub"
+  | "mul"
+  | "div"
+  | "sdiv"
+  | "mod"
+  | "smod"
+  | "or"
+  | "and"
+  | "xor"
+  | "lsh"
+  | "rsh"
+  | "arsh";
 export type CmpOp = "eq" | "ne" | "gt" | "ge" | "lt" | "le" | "sgt" | "sge" | "slt" | "sle" | "set";
 export type Width = 32 | 64;
 export type MemSize = 1 | 2 | 4 | 8;
@@ -42,10 +55,18 @@ export type AtomicOp = "add" | "or" | "and" | "xor";
  * members like C) and constant array indexes. The instruction's offset (load) or immediate (add)
  * is the field's byte offset in the compile-time layout.
  */
-export interface CoreAccess { root: number; steps: readonly (string | number)[] }
+export interface CoreAccess {
+  root: number;
+  steps: readonly (string | number)[];
+}
 
 /** A source position for line_info. */
-export interface SrcLoc { file: string; line: number; column: number; text: string }
+export interface SrcLoc {
+  file: string;
+  line: number;
+  column: number;
+  text: string;
+}
 
 export type Instr = (
   | { op: "mov"; w: Width; dst: VReg; src: Operand }
@@ -78,7 +99,10 @@ export type Terminator = (
 export class Block {
   readonly instrs: Instr[] = [];
   term: Terminator | undefined;
-  constructor(readonly id: number, readonly name: string) {}
+  constructor(
+    readonly id: number,
+    readonly name: string,
+  ) {}
 }
 
 export interface IrFunction {
@@ -105,7 +129,10 @@ export class FunctionBuilder {
   readonly entry: Block;
   currentLoc: SrcLoc | undefined;
 
-  constructor(readonly name: string, readonly kind: "main" | "sub") {
+  constructor(
+    readonly name: string,
+    readonly kind: "main" | "sub",
+  ) {
     this.entry = this.newBlock("entry");
     this.current = this.entry;
   }
@@ -158,8 +185,15 @@ export class FunctionBuilder {
 
   finish(argCount: number, returnsValue: boolean, loc?: SrcLoc): IrFunction {
     return {
-      name: this.name, kind: this.kind, blocks: this.blocks, entry: this.entry, kinds: this.kinds,
-      frameSize: this.frameSize, argCount, returnsValue, loc,
+      name: this.name,
+      kind: this.kind,
+      blocks: this.blocks,
+      entry: this.entry,
+      kinds: this.kinds,
+      frameSize: this.frameSize,
+      argCount,
+      returnsValue,
+      loc,
     };
   }
 }
@@ -181,19 +215,49 @@ function base(b: Base): string {
 /** Registers an instruction reads. */
 export function uses(i: Instr | Terminator): VReg[] {
   const out: VReg[] = [];
-  const o = (x: Operand | CallArg) => { if ("reg" in x) out.push(x.reg); };
-  const b = (x: Base) => { if ("reg" in x) out.push(x.reg); };
+  const o = (x: Operand | CallArg) => {
+    if ("reg" in x) out.push(x.reg);
+  };
+  const b = (x: Base) => {
+    if ("reg" in x) out.push(x.reg);
+  };
   switch (i.op) {
-    case "mov": o(i.src); break;
-    case "alu": out.push(i.a); o(i.b); break;
-    case "neg": case "endian": case "movsx": out.push(i.a); break;
-    case "load": b(i.base); break;
-    case "store": b(i.base); o(i.src); break;
-    case "atomic": b(i.base); out.push(i.src); break;
-    case "call": case "callLocal": i.args.forEach(o); break;
-    case "br": out.push(i.a); o(i.b); break;
-    case "ret": o(i.value); break;
-    default: break;
+    case "mov":
+      o(i.src);
+      break;
+    case "alu":
+      out.push(i.a);
+      o(i.b);
+      break;
+    case "neg":
+    case "endian":
+    case "movsx":
+      out.push(i.a);
+      break;
+    case "load":
+      b(i.base);
+      break;
+    case "store":
+      b(i.base);
+      o(i.src);
+      break;
+    case "atomic":
+      b(i.base);
+      out.push(i.src);
+      break;
+    case "call":
+    case "callLocal":
+      i.args.forEach(o);
+      break;
+    case "br":
+      out.push(i.a);
+      o(i.b);
+      break;
+    case "ret":
+      o(i.value);
+      break;
+    default:
+      break;
   }
   return out;
 }
@@ -201,10 +265,19 @@ export function uses(i: Instr | Terminator): VReg[] {
 /** Registers an instruction writes. */
 export function defs(i: Instr | Terminator): VReg[] {
   switch (i.op) {
-    case "mov": case "lddw": case "alu": case "neg": case "endian": case "movsx": case "load":
-    case "ldmap": case "ldglobal": case "addr":
+    case "mov":
+    case "lddw":
+    case "alu":
+    case "neg":
+    case "endian":
+    case "movsx":
+    case "load":
+    case "ldmap":
+    case "ldglobal":
+    case "addr":
       return [i.dst];
-    case "call": case "callLocal":
+    case "call":
+    case "callLocal":
       return i.dst === undefined ? [] : [i.dst];
     case "params":
       return i.regs;
@@ -223,24 +296,42 @@ export function successors(b: Block): Block[] {
 
 export function formatInstr(i: Instr | Terminator): string {
   switch (i.op) {
-    case "mov": return `v${i.dst} =${i.w === 32 ? "w" : ""} ${opnd(i.src)}`;
-    case "lddw": return `v${i.dst} = ${i.value} ll`;
-    case "alu": return `v${i.dst} =${i.w === 32 ? "w" : ""} v${i.a} ${i.alu} ${opnd(i.b)}`;
-    case "neg": return `v${i.dst} =${i.w === 32 ? "w" : ""} -v${i.a}`;
-    case "endian": return `v${i.dst} = be${i.bits}(v${i.a})`;
-    case "movsx": return `v${i.dst} =${i.w === 32 ? "w" : ""} (s${i.bits}) v${i.a}`;
-    case "load": return `v${i.dst} = *(${i.signed ? "s" : "u"}${i.size * 8} *)(${base(i.base)} ${i.off >= 0 ? "+" : "-"} ${Math.abs(i.off)})`;
-    case "store": return `*(u${i.size * 8} *)(${base(i.base)} ${i.off >= 0 ? "+" : "-"} ${Math.abs(i.off)}) = ${opnd(i.src)}`;
-    case "atomic": return `lock *(u${i.size * 8} *)(${base(i.base)} + ${i.off}) ${i.aop}= v${i.src}`;
-    case "call": return `${i.dst === undefined ? "" : `v${i.dst} = `}call #${i.helper}(${i.args.map(opnd).join(", ")})`;
-    case "callLocal": return `${i.dst === undefined ? "" : `v${i.dst} = `}call ${i.fn}(${i.args.map(opnd).join(", ")})`;
-    case "ldmap": return `v${i.dst} = map(${i.map})`;
-    case "ldglobal": return `v${i.dst} = &${i.section}[${i.offset}]`;
-    case "addr": return `v${i.dst} = fp${i.fp}`;
-    case "params": return `params ${i.regs.map((r) => `v${r}`).join(", ")}`;
-    case "jmp": return `goto ${i.target.name}${i.target.id}`;
-    case "br": return `if v${i.a} ${i.cmp}${i.w === 32 ? "32" : ""} ${opnd(i.b)} goto ${i.then.name}${i.then.id} else ${i.else.name}${i.else.id}`;
-    case "ret": return `return ${opnd(i.value)}`;
+    case "mov":
+      return `v${i.dst} =${i.w === 32 ? "w" : ""} ${opnd(i.src)}`;
+    case "lddw":
+      return `v${i.dst} = ${i.value} ll`;
+    case "alu":
+      return `v${i.dst} =${i.w === 32 ? "w" : ""} v${i.a} ${i.alu} ${opnd(i.b)}`;
+    case "neg":
+      return `v${i.dst} =${i.w === 32 ? "w" : ""} -v${i.a}`;
+    case "endian":
+      return `v${i.dst} = be${i.bits}(v${i.a})`;
+    case "movsx":
+      return `v${i.dst} =${i.w === 32 ? "w" : ""} (s${i.bits}) v${i.a}`;
+    case "load":
+      return `v${i.dst} = *(${i.signed ? "s" : "u"}${i.size * 8} *)(${base(i.base)} ${i.off >= 0 ? "+" : "-"} ${Math.abs(i.off)})`;
+    case "store":
+      return `*(u${i.size * 8} *)(${base(i.base)} ${i.off >= 0 ? "+" : "-"} ${Math.abs(i.off)}) = ${opnd(i.src)}`;
+    case "atomic":
+      return `lock *(u${i.size * 8} *)(${base(i.base)} + ${i.off}) ${i.aop}= v${i.src}`;
+    case "call":
+      return `${i.dst === undefined ? "" : `v${i.dst} = `}call #${i.helper}(${i.args.map(opnd).join(", ")})`;
+    case "callLocal":
+      return `${i.dst === undefined ? "" : `v${i.dst} = `}call ${i.fn}(${i.args.map(opnd).join(", ")})`;
+    case "ldmap":
+      return `v${i.dst} = map(${i.map})`;
+    case "ldglobal":
+      return `v${i.dst} = &${i.section}[${i.offset}]`;
+    case "addr":
+      return `v${i.dst} = fp${i.fp}`;
+    case "params":
+      return `params ${i.regs.map((r) => `v${r}`).join(", ")}`;
+    case "jmp":
+      return `goto ${i.target.name}${i.target.id}`;
+    case "br":
+      return `if v${i.a} ${i.cmp}${i.w === 32 ? "32" : ""} ${opnd(i.b)} goto ${i.then.name}${i.then.id} else ${i.else.name}${i.else.id}`;
+    case "ret":
+      return `return ${opnd(i.value)}`;
   }
 }
 

@@ -23,7 +23,11 @@ export interface ArrT {
   flavor: "array" | "bytes" | "string";
 }
 
-export interface FieldT { name: string; offset: number; type: DataT }
+export interface FieldT {
+  name: string;
+  offset: number;
+  type: DataT;
+}
 
 export interface StructT {
   kind: "struct";
@@ -35,13 +39,28 @@ export interface StructT {
 
 export type DataT = IntT | ArrT | StructT;
 
-const int = (name: string, size: 1 | 2 | 4 | 8, signed: boolean, be = false, bool = false): IntT => ({ kind: "int", name, size, signed, be, bool });
+const int = (name: string, size: 1 | 2 | 4 | 8, signed: boolean, be = false, bool = false): IntT => ({
+  kind: "int",
+  name,
+  size,
+  signed,
+  be,
+  bool,
+});
 
 export const INTS: Record<string, IntT> = {
-  u8: int("u8", 1, false), u16: int("u16", 2, false), u32: int("u32", 4, false), u64: int("u64", 8, false),
-  i8: int("i8", 1, true), i16: int("i16", 2, true), i32: int("i32", 4, true), i64: int("i64", 8, true),
+  u8: int("u8", 1, false),
+  u16: int("u16", 2, false),
+  u32: int("u32", 4, false),
+  u64: int("u64", 8, false),
+  i8: int("i8", 1, true),
+  i16: int("i16", 2, true),
+  i32: int("i32", 4, true),
+  i64: int("i64", 8, true),
   bool: int("bool", 1, false, false, true),
-  be16: int("be16", 2, false, true), be32: int("be32", 4, false, true), be64: int("be64", 8, false, true),
+  be16: int("be16", 2, false, true),
+  be32: int("be32", 4, false, true),
+  be64: int("be64", 8, false, true),
 };
 
 export function alignOf(t: DataT): number {
@@ -57,7 +76,8 @@ export function arrayOf(elem: DataT, length: number, flavor: ArrT["flavor"] = "a
 }
 
 export function structOf(name: string, fields: readonly { name: string; type: DataT }[]): StructT {
-  let size = 0, align = 1;
+  let size = 0,
+    align = 1;
   const out: FieldT[] = [];
   for (const f of fields) {
     const a = alignOf(f.type);
@@ -80,15 +100,36 @@ export function typeName(t: DataT): string {
 export function describe(t: DataT): TypeDescriptor {
   if (t.kind === "int") {
     const names: Record<string, string> = {
-      u8: "unsigned char", i8: "signed char", u16: "unsigned short", i16: "short", u32: "unsigned int", i32: "int",
-      u64: "unsigned long long", i64: "long long", bool: "_Bool", be16: "__be16", be32: "__be32", be64: "__be64",
+      u8: "unsigned char",
+      i8: "signed char",
+      u16: "unsigned short",
+      i16: "short",
+      u32: "unsigned int",
+      i32: "int",
+      u64: "unsigned long long",
+      i64: "long long",
+      bool: "_Bool",
+      be16: "__be16",
+      be32: "__be32",
+      be64: "__be64",
     };
-    const d: TypeDescriptor = { kind: "int", name: names[t.name]!, size: t.size, encoding: t.bool ? "bool" : t.signed ? "signed" : "unsigned" };
-    return t.be ? { ...d, byteOrder: "big" } as TypeDescriptor : d;
+    const d: TypeDescriptor = {
+      kind: "int",
+      name: names[t.name]!,
+      size: t.size,
+      encoding: t.bool ? "bool" : t.signed ? "signed" : "unsigned",
+    };
+    return t.be ? ({ ...d, byteOrder: "big" } as TypeDescriptor) : d;
   }
   if (t.kind === "array") {
-    const element: TypeDescriptor = t.flavor === "string" ? { kind: "int", name: "char", size: 1, encoding: "char" } : describe(t.elem);
+    const element: TypeDescriptor =
+      t.flavor === "string" ? { kind: "int", name: "char", size: 1, encoding: "char" } : describe(t.elem);
     return { kind: "array", element, length: t.length, size: t.size, flavor: t.flavor } as TypeDescriptor;
   }
-  return { kind: "struct", name: t.name, size: t.size, fields: t.fields.map((f) => ({ name: f.name, offset: f.offset, type: describe(f.type) })) };
+  return {
+    kind: "struct",
+    name: t.name,
+    size: t.size,
+    fields: t.fields.map((f) => ({ name: f.name, offset: f.offset, type: describe(f.type) })),
+  };
 }

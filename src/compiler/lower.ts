@@ -6,18 +6,63 @@
 // context fields, kernel objects, log) is looked up in the tables of intrinsics/.
 import type * as TS from "typescript";
 import { helperId } from "../asm/helpers.js";
-import { FunctionBuilder, type Base, type Block, type CmpOp, type CoreAccess, type Instr, type IrFunction, type MemSize, type Operand, type PtrKind, type VReg } from "./ir.js";
+import {
+  FunctionBuilder,
+  type Base,
+  type Block,
+  type CmpOp,
+  type CoreAccess,
+  type Instr,
+  type IrFunction,
+  type MemSize,
+  type Operand,
+  type PtrKind,
+  type VReg,
+} from "./ir.js";
 import { INTS, typeName, type ArrT, type DataT, type IntT } from "./ktypes.js";
-import { I64, U64, ctOf, describeVal, type Binding, type CT, type CtxInfo, type NullInfo, type PacketCheck, type Space, type Val, type VarType } from "./values.js";
+import {
+  I64,
+  U64,
+  ctOf,
+  describeVal,
+  type Binding,
+  type CT,
+  type CtxInfo,
+  type NullInfo,
+  type PacketCheck,
+  type Space,
+  type Val,
+  type VarType,
+} from "./values.js";
 import type { TypeScript } from "./host.js";
-import type { GlobalVar, IntrinsicModule, Lowering, LValue, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
+import type {
+  GlobalVar,
+  IntrinsicModule,
+  Lowering,
+  LValue,
+  ParamType,
+  Resolved,
+  RetType,
+  SubFnInfo,
+} from "./intrinsics/api.js";
 import { lookup } from "./intrinsics/api.js";
 import { KERNEL_FUNCTIONS, KERNEL_NAMESPACES } from "./intrinsics/index.js";
 import { btfArg, coreOf, kernelArrayElement, kernelMember } from "./intrinsics/kernel-objects.js";
 import { ARRAY_METHODS } from "./intrinsics/memory.js";
 import { lowerDynptrMethod, lowerMapMethod } from "./intrinsics/maps.js";
 import { contextLValue, lowerContextField, lowerContextMethod, MAX_PACKET_OFF } from "./intrinsics/context.js";
-import { byteSwap, evalCmp, fitsImm32, foldConst, maxOfType, numericValue, rangeAfter, wrap, wrapStorage, type ArithOp } from "./fold.js";
+import {
+  byteSwap,
+  evalCmp,
+  fitsImm32,
+  foldConst,
+  maxOfType,
+  numericValue,
+  rangeAfter,
+  wrap,
+  wrapStorage,
+  type ArithOp,
+} from "./fold.js";
 
 export type { GlobalVar, LogArg, LogSite, ParamType, Resolved, RetType, SubFnInfo } from "./intrinsics/api.js";
 
@@ -43,7 +88,11 @@ export class FnLower implements Lowering {
   private inline: { exit: Block; result?: VReg; ret: RetType }[] = [];
   private tempSlots: { off: number; size: number; busy: boolean }[] = [];
 
-  constructor(private readonly m: ModuleApi, name: string, kind: "main" | "sub") {
+  constructor(
+    private readonly m: ModuleApi,
+    name: string,
+    kind: "main" | "sub",
+  ) {
     this.b = new FunctionBuilder(name, kind);
     this.ts = m.ts;
     this.b.emit(this.paramsInstr);
@@ -71,7 +120,11 @@ export class FnLower implements Lowering {
   // ---- entry points -----------------------------------------------------------------------------
 
   /** A program's entry: `(ctx, ...args) => body`. */
-  lowerProgram(fn: TS.ArrowFunction | TS.FunctionExpression, ctx: CtxInfo, tpBtfArgs?: { name: string; type: number }[]): IrFunction {
+  lowerProgram(
+    fn: TS.ArrowFunction | TS.FunctionExpression,
+    ctx: CtxInfo,
+    tpBtfArgs?: { name: string; type: number }[],
+  ): IrFunction {
     this.b.currentLoc = this.m.loc(fn);
     const ctxReg = this.b.vreg("ctx");
     this.paramsInstr.regs.push(ctxReg);
@@ -80,7 +133,8 @@ export class FnLower implements Lowering {
     if (params.length > 0) this.bindParam(params[0]!, { kind: "val", val: this.ctxVal });
     if (ctx.kind === "tp_btf") {
       const args = tpBtfArgs ?? [];
-      if (params.length - 1 > args.length) this.fail(params[args.length + 1]!, `tp_btf event has ${args.length} argument(s)`);
+      if (params.length - 1 > args.length)
+        this.fail(params[args.length + 1]!, `tp_btf event has ${args.length} argument(s)`);
       for (let i = 1; i < params.length; i++) {
         const arg = args[i - 1]!;
         this.bindParam(params[i]!, { kind: "val", val: btfArg(this, ctxReg, i - 1, arg.type, params[i]!) });
@@ -96,7 +150,9 @@ export class FnLower implements Lowering {
   lowerSubprogram(info: SubFnInfo): IrFunction {
     this.b.currentLoc = this.m.loc(info.decl);
     info.params.forEach((p) => {
-      const reg = this.b.vreg(p.type.k === "ctx" ? "ctx" : p.type.k === "int" || p.type.k === "bool" ? "scalar" : "pointer");
+      const reg = this.b.vreg(
+        p.type.k === "ctx" ? "ctx" : p.type.k === "int" || p.type.k === "bool" ? "scalar" : "pointer",
+      );
       this.paramsInstr.regs.push(reg);
       this.scopes[0]!.set(p.symbol, this.paramBinding(reg, p.type));
     });
@@ -142,7 +198,11 @@ export class FnLower implements Lowering {
 
   private withScope(f: () => void): void {
     this.scopes.push(new Map());
-    try { f(); } finally { this.scopes.pop(); }
+    try {
+      f();
+    } finally {
+      this.scopes.pop();
+    }
   }
 
   private statement(s: TS.Statement): void {
@@ -150,7 +210,10 @@ export class FnLower implements Lowering {
     this.b.currentLoc = this.m.loc(s);
     this.releaseTemps();
     if (ts.isBlock(s)) return this.withScope(() => this.statements(s.statements));
-    if (ts.isExpressionStatement(s)) { this.effect(s.expression); return; }
+    if (ts.isExpressionStatement(s)) {
+      this.effect(s.expression);
+      return;
+    }
     if (ts.isVariableStatement(s)) return this.variables(s.declarationList);
     if (ts.isIfStatement(s)) return this.ifStatement(s);
     if (ts.isReturnStatement(s)) return this.returnStatement(s);
@@ -173,10 +236,13 @@ export class FnLower implements Lowering {
     }
     if (ts.isSwitchStatement(s)) return this.switchStatement(s);
     if (ts.isEmptyStatement(s)) return;
-    if (ts.isFunctionDeclaration(s)) this.fail(s, "nested functions are not in the subset: declare the function at module level");
+    if (ts.isFunctionDeclaration(s))
+      this.fail(s, "nested functions are not in the subset: declare the function at module level");
     if (ts.isTryStatement(s)) this.fail(s, "try/catch is not in the subset: eBPF has no exceptions");
-    if (ts.isThrowStatement(s)) this.fail(s, "throw is not in the subset: eBPF has no exceptions (return an error code)");
-    if (ts.isForOfStatement(s) || ts.isForInStatement(s)) this.fail(s, "for…of / for…in are not in the subset: use a counted for loop");
+    if (ts.isThrowStatement(s))
+      this.fail(s, "throw is not in the subset: eBPF has no exceptions (return an error code)");
+    if (ts.isForOfStatement(s) || ts.isForInStatement(s))
+      this.fail(s, "for…of / for…in are not in the subset: use a counted for loop");
     if (ts.isLabeledStatement(s)) this.fail(s, "labelled statements are not in the subset");
     if (ts.isClassDeclaration(s)) this.fail(s, "classes inside functions are not in the subset");
     this.fail(s, `${ts.SyntaxKind[s.kind]} is not in the subset`);
@@ -195,9 +261,16 @@ export class FnLower implements Lowering {
       if (annotated && annotated.k === "void") this.fail(d, "a variable cannot be void");
       // A struct-typed local: storage on the stack, filled by an object literal (or a copy).
       if (annotated && annotated.k === "struct") {
-        if (d.initializer && !ts.isObjectLiteralExpression(d.initializer) && !ts.isArrayLiteralExpression(d.initializer)) {
+        if (
+          d.initializer &&
+          !ts.isObjectLiteralExpression(d.initializer) &&
+          !ts.isArrayLiteralExpression(d.initializer)
+        ) {
           const v = this.expr(d.initializer);
-          if (v.k === "ptr" && sameType(v.t, annotated.t)) { this.bind(symbol, { kind: "val", val: this.stableVal(v) }); continue; }
+          if (v.k === "ptr" && sameType(v.t, annotated.t)) {
+            this.bind(symbol, { kind: "val", val: this.stableVal(v) });
+            continue;
+          }
           this.fail(d.initializer, `expected ${typeName(annotated.t)}, got ${describeVal(v)}`);
         }
         const off = this.b.allocStack(annotated.t.size, Math.max(8, 1));
@@ -221,8 +294,8 @@ export class FnLower implements Lowering {
         this.bind(symbol, { kind: "val", val: this.stableVal(init) });
         continue;
       }
-      const vt: VarType = annotated ? annotated as VarType : this.varTypeOf(init, d.initializer);
-      if (isConst && vt.k === "int" && (init.k === "const")) {
+      const vt: VarType = annotated ? (annotated as VarType) : this.varTypeOf(init, d.initializer);
+      if (isConst && vt.k === "int" && init.k === "const") {
         this.toInt(init, ctOf(vt.t), d.initializer, vt.t); // range check
         this.bind(symbol, { kind: "val", val: { k: "const", value: wrap(init.value, ctOf(vt.t)), ct: ctOf(vt.t) } });
         continue;
@@ -231,7 +304,11 @@ export class FnLower implements Lowering {
       this.homes.add(reg);
       this.assignVar(reg, vt, init, d.initializer);
       const bound = vt.k === "int" ? this.letBound(d, symbol, init) : undefined;
-      this.bind(symbol, { kind: "var", reg, vt: bound !== undefined ? { ...vt as VarType & { k: "int" }, max: bound } : vt });
+      this.bind(symbol, {
+        kind: "var",
+        reg,
+        vt: bound !== undefined ? { ...(vt as VarType & { k: "int" }), max: bound } : vt,
+      });
       want = undefined;
     }
   }
@@ -242,7 +319,14 @@ export class FnLower implements Lowering {
    */
   private letBound(d: TS.VariableDeclaration, symbol: TS.Symbol, init: Val): bigint | undefined {
     const ts = this.ts;
-    const initMax = init.k === "const" ? (init.value >= 0n ? init.value : undefined) : init.k === "int" && !init.ct.signed ? init.max : undefined;
+    const initMax =
+      init.k === "const"
+        ? init.value >= 0n
+          ? init.value
+          : undefined
+        : init.k === "int" && !init.ct.signed
+          ? init.max
+          : undefined;
     if (initMax === undefined) return undefined;
     let max = initMax;
     let ok = true;
@@ -254,14 +338,23 @@ export class FnLower implements Lowering {
         const op = n.operatorToken.kind;
         if (op === ts.SyntaxKind.EqualsToken) {
           let rhs: bigint | undefined;
-          try { rhs = this.constOf(n.right); } catch { rhs = undefined; }
-          if (rhs === undefined || rhs < 0n) ok = false; else if (rhs > max) max = rhs;
+          try {
+            rhs = this.constOf(n.right);
+          } catch {
+            rhs = undefined;
+          }
+          if (rhs === undefined || rhs < 0n) ok = false;
+          else if (rhs > max) max = rhs;
         } else if (op >= ts.SyntaxKind.FirstCompoundAssignment && op <= ts.SyntaxKind.LastCompoundAssignment) {
           ok = false;
         }
       }
-      if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && refersTo(n.operand) &&
-        (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) ok = false;
+      if (
+        (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
+        refersTo(n.operand) &&
+        (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)
+      )
+        ok = false;
       ts.forEachChild(n, visit);
     };
     if (fn) ts.forEachChild(fn, visit);
@@ -285,7 +378,8 @@ export class FnLower implements Lowering {
       return undefined;
     }
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-      const a = this.constOf(e.left), b = this.constOf(e.right);
+      const a = this.constOf(e.left),
+        b = this.constOf(e.right);
       return a !== undefined && b !== undefined ? a + b : undefined;
     }
     return undefined;
@@ -298,15 +392,28 @@ export class FnLower implements Lowering {
   /** The type a `let` takes from its initializer. */
   private varTypeOf(v: Val, node: TS.Node): VarType {
     switch (v.k) {
-      case "int": return { k: "int", t: v.ct.w === 64 ? (v.ct.signed ? INTS.i64! : INTS.u64!) : (v.ct.signed ? INTS.i32! : INTS.u32!) };
-      case "const": return { k: "int", t: fitsImm32(v.value) ? INTS.i32! : v.value >= 0n && v.value < (1n << 63n) ? INTS.i64! : INTS.u64! };
-      case "bool": return { k: "bool" };
+      case "int":
+        return {
+          k: "int",
+          t: v.ct.w === 64 ? (v.ct.signed ? INTS.i64! : INTS.u64!) : v.ct.signed ? INTS.i32! : INTS.u32!,
+        };
+      case "const":
+        return {
+          k: "int",
+          t: fitsImm32(v.value) ? INTS.i32! : v.value >= 0n && v.value < 1n << 63n ? INTS.i64! : INTS.u64!,
+        };
+      case "bool":
+        return { k: "bool" };
       case "ptr":
-        if (v.scalar && v.t.kind === "int") return { k: "int", t: v.t.size === 8 ? v.t : v.t.signed ? INTS.i32! : INTS.u32! };
+        if (v.scalar && v.t.kind === "int")
+          return { k: "int", t: v.t.size === 8 ? v.t : v.t.signed ? INTS.i32! : INTS.u32! };
         return { k: "ptr", t: v.t, space: v.space, nullable: v.nullable !== undefined };
-      case "kobj": return { k: "kobj", id: v.id, direct: v.direct, nullable: v.nullable !== undefined };
-      case "null": this.fail(node, "a variable initialized with null needs a type annotation (T | null)");
-      default: this.fail(node, `${describeVal(v)} cannot be stored in a variable`);
+      case "kobj":
+        return { k: "kobj", id: v.id, direct: v.direct, nullable: v.nullable !== undefined };
+      case "null":
+        this.fail(node, "a variable initialized with null needs a type annotation (T | null)");
+      default:
+        this.fail(node, `${describeVal(v)} cannot be stored in a variable`);
     }
   }
 
@@ -322,7 +429,8 @@ export class FnLower implements Lowering {
     if ((v.k === "ptr" || v.k === "kobj" || v.k === "karray") && "reg" in v.base) {
       const base = { reg: copy(v.base.reg) };
       const out = { ...v, base } as Val & { nullable?: NullInfo };
-      if (out.nullable?.kind === "reg" && out.nullable.reg === (v.base as { reg: VReg }).reg) out.nullable = { kind: "reg", reg: base.reg };
+      if (out.nullable?.kind === "reg" && out.nullable.reg === (v.base as { reg: VReg }).reg)
+        out.nullable = { kind: "reg", reg: base.reg };
       return out;
     }
     return v;
@@ -342,7 +450,10 @@ export class FnLower implements Lowering {
         return;
       }
       case "ptr": {
-        if (v.k === "null") { this.b.emit({ op: "mov", w: 64, dst: reg, src: { imm: 0 } }); return; }
+        if (v.k === "null") {
+          this.b.emit({ op: "mov", w: 64, dst: reg, src: { imm: 0 } });
+          return;
+        }
         if (v.k !== "ptr") this.fail(node, `expected a ${typeName(vt.t)} view, got ${describeVal(v)}`);
         // A non-null variable: tsc proved the value was tested already, the address is valid.
         const addr = vt.nullable ? this.pointerOrNull(v, node) : this.addressReg(v.base, v.off, "pointer");
@@ -350,7 +461,10 @@ export class FnLower implements Lowering {
         return;
       }
       case "kobj": {
-        if (v.k === "null") { this.b.emit({ op: "mov", w: 64, dst: reg, src: { imm: 0 } }); return; }
+        if (v.k === "null") {
+          this.b.emit({ op: "mov", w: 64, dst: reg, src: { imm: 0 } });
+          return;
+        }
         if (v.k !== "kobj") this.fail(node, `expected a kernel object, got ${describeVal(v)}`);
         this.b.emit({ op: "mov", w: 64, dst: reg, src: { reg: this.addressReg(v.base, v.off, "btf", coreOf(v)) } });
         return;
@@ -366,9 +480,26 @@ export class FnLower implements Lowering {
         const max = vt.max !== undefined && (typeMax === undefined || vt.max < typeMax) ? vt.max : typeMax;
         return { k: "int", ct: ctOf(vt.t), op: { reg }, max };
       }
-      case "bool": return { k: "bool", op: { reg } };
-      case "ptr": return { k: "ptr", t: vt.t, base: { reg }, off: 0, space: vt.space, nullable: vt.nullable ? { kind: "reg", reg } : undefined };
-      case "kobj": return { k: "kobj", id: vt.id, base: { reg }, off: 0, direct: vt.direct, nullable: vt.nullable ? { kind: "reg", reg } : undefined };
+      case "bool":
+        return { k: "bool", op: { reg } };
+      case "ptr":
+        return {
+          k: "ptr",
+          t: vt.t,
+          base: { reg },
+          off: 0,
+          space: vt.space,
+          nullable: vt.nullable ? { kind: "reg", reg } : undefined,
+        };
+      case "kobj":
+        return {
+          k: "kobj",
+          id: vt.id,
+          base: { reg },
+          off: 0,
+          direct: vt.direct,
+          nullable: vt.nullable ? { kind: "reg", reg } : undefined,
+        };
     }
   }
 
@@ -392,7 +523,10 @@ export class FnLower implements Lowering {
     const inl = this.inline.at(-1);
     const ret = inl ? inl.ret : (this.currentRet ?? { k: "int", t: INTS.i32! });
     if (!s.expression) {
-      if (inl) { this.b.jump(inl.exit); return; }
+      if (inl) {
+        this.b.jump(inl.exit);
+        return;
+      }
       this.b.terminate({ op: "ret", value: { imm: 0 } });
       return;
     }
@@ -481,7 +615,8 @@ export class FnLower implements Lowering {
   private switchStatement(s: TS.SwitchStatement): void {
     const ts = this.ts;
     const disc = this.expr(s.expression);
-    if (disc.k !== "int" && disc.k !== "const") this.fail(s.expression, `switch needs an integer, got ${describeVal(disc)}`);
+    if (disc.k !== "int" && disc.k !== "const")
+      this.fail(s.expression, `switch needs an integer, got ${describeVal(disc)}`);
     const ct = disc.k === "int" ? disc.ct : I64;
     const reg = this.toReg(disc, ct, s.expression);
     const exit = this.b.newBlock("endswitch");
@@ -490,14 +625,25 @@ export class FnLower implements Lowering {
     let defaultBlock: Block = exit;
     const seen = new Set<bigint>();
     clauses.forEach((c, k) => {
-      if (ts.isDefaultClause(c)) { defaultBlock = bodies[k]!; return; }
+      if (ts.isDefaultClause(c)) {
+        defaultBlock = bodies[k]!;
+        return;
+      }
       const v = this.expr(c.expression);
       if (v.k !== "const") this.fail(c.expression, "case labels must be constants");
       const value = wrap(v.value, ct);
       if (seen.has(value)) this.fail(c.expression, `duplicate case ${v.value}`);
       seen.add(value);
       const next = this.b.newBlock("nextcase");
-      this.b.terminate({ op: "br", cmp: "eq", w: ct.w, a: reg, b: this.immOrReg(value, ct), then: bodies[k]!, else: next });
+      this.b.terminate({
+        op: "br",
+        cmp: "eq",
+        w: ct.w,
+        a: reg,
+        b: this.immOrReg(value, ct),
+        then: bodies[k]!,
+        else: next,
+      });
       this.b.setBlock(next);
     });
     this.b.jump(defaultBlock);
@@ -515,8 +661,12 @@ export class FnLower implements Lowering {
 
   private effect(e: TS.Expression): void {
     const ts = this.ts;
-    if (ts.isPostfixUnaryExpression(e) || (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken))) {
-      this.increment(e.operand, (e.operator === ts.SyntaxKind.PlusPlusToken) ? 1n : -1n, e);
+    if (
+      ts.isPostfixUnaryExpression(e) ||
+      (ts.isPrefixUnaryExpression(e) &&
+        (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken))
+    ) {
+      this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? 1n : -1n, e);
       return;
     }
     this.expr(e);
@@ -535,7 +685,8 @@ export class FnLower implements Lowering {
   cond(e: TS.Expression, t: Block, f: Block): void {
     const ts = this.ts;
     if (ts.isParenthesizedExpression(e)) return this.cond(e.expression, t, f);
-    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return this.cond(e.operand, f, t);
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken)
+      return this.cond(e.operand, f, t);
     if (ts.isBinaryExpression(e)) {
       const op = e.operatorToken.kind;
       if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
@@ -569,27 +720,52 @@ export class FnLower implements Lowering {
 
   private truthy(v: Val, node: TS.Node, t: Block, f: Block): void {
     switch (v.k) {
-      case "const": this.b.jump(v.value !== 0n ? t : f); return;
-      case "bool": case "int": {
+      case "const":
+        this.b.jump(v.value !== 0n ? t : f);
+        return;
+      case "bool":
+      case "int": {
         const reg = this.opReg(v.op, v.k === "int" ? v.ct.w : 64);
-        this.b.terminate({ op: "br", cmp: "ne", w: v.k === "int" ? v.ct.w : 32, a: reg, b: { imm: 0 }, then: t, else: f });
+        this.b.terminate({
+          op: "br",
+          cmp: "ne",
+          w: v.k === "int" ? v.ct.w : 32,
+          a: reg,
+          b: { imm: 0 },
+          then: t,
+          else: f,
+        });
         return;
       }
-      case "ptr": case "kobj": case "map":
-        if (!v.nullable) { this.b.jump(t); return; }
+      case "ptr":
+      case "kobj":
+      case "map":
+        if (!v.nullable) {
+          this.b.jump(t);
+          return;
+        }
         this.nullTest(v, node, f, t);
         return;
-      case "null": this.b.jump(f); return;
-      default: this.fail(node, `${describeVal(v)} is not a condition`);
+      case "null":
+        this.b.jump(f);
+        return;
+      default:
+        this.fail(node, `${describeVal(v)} is not a condition`);
     }
   }
 
   /** Branches to `isNull` when the view is null, `notNull` otherwise. */
   private nullTest(v: Val, node: TS.Node, isNull: Block, notNull: Block): void {
-    if (v.k === "null") { this.b.jump(isNull); return; }
+    if (v.k === "null") {
+      this.b.jump(isNull);
+      return;
+    }
     if (v.k !== "ptr" && v.k !== "kobj" && v.k !== "map") this.fail(node, `${describeVal(v)} is never null`);
     const n = v.nullable;
-    if (!n) { this.b.jump(notNull); return; }
+    if (!n) {
+      this.b.jump(notNull);
+      return;
+    }
     if (n.kind === "reg") {
       this.b.terminate({ op: "br", cmp: "eq", w: 64, a: n.reg, b: { imm: 0 }, then: isNull, else: notNull });
       return;
@@ -605,7 +781,15 @@ export class FnLower implements Lowering {
     } else {
       if (c.clamp) {
         const inRange = this.b.newBlock("pktoff");
-        this.b.terminate({ op: "br", cmp: "gt", w: 64, a: c.offset.reg, b: { imm: MAX_PACKET_OFF }, then: isNull, else: inRange });
+        this.b.terminate({
+          op: "br",
+          cmp: "gt",
+          w: 64,
+          a: c.offset.reg,
+          b: { imm: MAX_PACKET_OFF },
+          then: isNull,
+          else: inRange,
+        });
         this.b.setBlock(inRange);
       }
       c.pointer ??= this.b.vreg("packet");
@@ -616,23 +800,30 @@ export class FnLower implements Lowering {
   }
 
   private compare(cmp: CmpOp, le: TS.Expression, re: TS.Expression, t: Block, f: Block, node: TS.Node): void {
-    let l = this.expr(le), r = this.expr(re);
+    let l = this.expr(le),
+      r = this.expr(re);
     if (l.k === "bool" || r.k === "bool") {
       if (cmp !== "eq" && cmp !== "ne") this.fail(node, "booleans only compare with === and !==");
-      const lb = this.toBool(l, le), rb = this.toBool(r, re);
+      const lb = this.toBool(l, le),
+        rb = this.toBool(r, re);
       const a = this.opReg(lb.op, 32);
       this.b.terminate({ op: "br", cmp, w: 32, a, b: rb.op, then: t, else: f });
       return;
     }
-    l = this.deref(l); r = this.deref(r);
+    l = this.deref(l);
+    r = this.deref(r);
     if (l.k === "const" && r.k === "const") {
       const res = evalCmp(cmp, l.value, r.value);
       this.b.jump(res ? t : f);
       return;
     }
-    if ((l.k === "ptr" || l.k === "kobj") || (r.k === "ptr" || r.k === "kobj")) this.fail(node, "views and kernel objects only compare with null");
+    if (l.k === "ptr" || l.k === "kobj" || r.k === "ptr" || r.k === "kobj")
+      this.fail(node, "views and kernel objects only compare with null");
     // Constants go right (eBPF compares a register with a register or an immediate).
-    if (l.k === "const") { [l, r] = [r, l]; cmp = swapCmp(cmp); }
+    if (l.k === "const") {
+      [l, r] = [r, l];
+      cmp = swapCmp(cmp);
+    }
     if (l.k !== "int") this.fail(le, `cannot compare ${describeVal(l)}`);
     if (r.k !== "int" && r.k !== "const") this.fail(re, `cannot compare ${describeVal(r)}`);
     const ct = r.k === "int" ? joinCT(l.ct, r.ct) : l.ct;
@@ -664,23 +855,36 @@ export class FnLower implements Lowering {
       const old = lv.read();
       if (!lv.intType) this.fail(e, "++/-- need an integer");
       const oldCopy = this.copyInt(this.toInt(old, ctOf(lv.intType), e));
-      lv.write(this.arith(e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", oldCopy, { k: "const", value: 1n }, e), e);
+      lv.write(
+        this.arith(e.operator === ts.SyntaxKind.PlusPlusToken ? "add" : "sub", oldCopy, { k: "const", value: 1n }, e),
+        e,
+      );
       return oldCopy;
     }
     if (ts.isConditionalExpression(e)) return this.conditional(e, want);
     if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
       const target = this.m.typeOfAnnotation(e.type);
       const v = this.expr(e.expression, target.k === "int" ? target.t : undefined);
-      if (target.k === "int" && v.k === "const") return { k: "const", value: wrapStorage(v.value, target.t), ct: ctOf(target.t) };
+      if (target.k === "int" && v.k === "const")
+        return { k: "const", value: wrapStorage(v.value, target.t), ct: ctOf(target.t) };
       if (target.k === "int") return this.narrow(this.toInt(v, ctOf(target.t), e), target.t);
       if (target.k === "bool") return this.toBool(v, e);
       this.fail(e, "`as` converts between integer types only");
     }
-    if (ts.isNonNullExpression(e)) this.fail(e, "non-null assertions (!) are not in the subset: test the value against null so the verifier sees the check");
-    if (ts.isObjectLiteralExpression(e)) this.fail(e, "an object literal needs a struct type here (annotate the variable, or pass it where a struct is expected)");
+    if (ts.isNonNullExpression(e))
+      this.fail(
+        e,
+        "non-null assertions (!) are not in the subset: test the value against null so the verifier sees the check",
+      );
+    if (ts.isObjectLiteralExpression(e))
+      this.fail(
+        e,
+        "an object literal needs a struct type here (annotate the variable, or pass it where a struct is expected)",
+      );
     if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { k: "string", text: e.text };
     if (ts.isTemplateExpression(e)) this.fail(e, "template strings are only for log messages");
-    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) this.fail(e, "function expressions are not in the subset: declare a module-level function");
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e))
+      this.fail(e, "function expressions are not in the subset: declare a module-level function");
     if (ts.isNewExpression(e)) this.fail(e, "new is only for module-level map declarations");
     if (ts.isArrayLiteralExpression(e)) this.fail(e, "an array literal needs an array type here");
     if (ts.isTypeOfExpression(e)) this.fail(e, "typeof is not in the subset");
@@ -703,11 +907,16 @@ export class FnLower implements Lowering {
         this.fail(id, `${id.text} is not available here (a function cannot see another function's locals)`);
       }
       // falls through (fail never returns)
-      case "const": return { k: "const", value: r.value };
-      case "map": return { k: "map", map: r.map };
-      case "type": return { k: "type", t: r.t };
-      case "function": return { k: "fn", fn: { name: r.fn.name, node: r.fn } };
-      case "global": return this.globalView(r.g, id);
+      case "const":
+        return { k: "const", value: r.value };
+      case "map":
+        return { k: "map", map: r.map };
+      case "type":
+        return { k: "type", t: r.t };
+      case "function":
+        return { k: "fn", fn: { name: r.fn.name, node: r.fn } };
+      case "global":
+        return this.globalView(r.g, id);
       case "kernel": {
         const t = INTS[r.name];
         if (t) return { k: "type", t };
@@ -715,7 +924,8 @@ export class FnLower implements Lowering {
         this.fail(id, `${r.name} is not a value in kernel code`);
       }
       // falls through
-      case "namespace": this.fail(id, "a module namespace is not a value");
+      case "namespace":
+        this.fail(id, "a module namespace is not a value");
     }
   }
 
@@ -736,7 +946,13 @@ export class FnLower implements Lowering {
     if (cached !== undefined) return cached;
     const base = this.b.vreg("mapValue");
     if (this.loops.length > 0) {
-      this.b.entry.instrs.splice(1, 0, { op: "ldglobal", dst: base, section, offset: 0, loc: this.b.entry.instrs[0]?.loc });
+      this.b.entry.instrs.splice(1, 0, {
+        op: "ldglobal",
+        dst: base,
+        section,
+        offset: 0,
+        loc: this.b.entry.instrs[0]?.loc,
+      });
       this.globalBases.set(section, base);
     } else {
       this.b.emit({ op: "ldglobal", dst: base, section, offset: 0 });
@@ -773,8 +989,10 @@ export class FnLower implements Lowering {
         this.fail(node, `an integer cell has .value, not .${name}`);
       }
       // falls through
-      case "ctx": return lowerContextField(this, obj, name, node);
-      case "kobj": return kernelMember(this, obj, name, node);
+      case "ctx":
+        return lowerContextField(this, obj, name, node);
+      case "kobj":
+        return kernelMember(this, obj, name, node);
       case "karray":
         if (name === "length") return { k: "const", value: BigInt(obj.length) };
         this.fail(node, `kernel arrays have .length, not .${name}`);
@@ -824,7 +1042,13 @@ export class FnLower implements Lowering {
       if (t.be) value = byteSwap(value, t.size);
       const stored = t.size === 8 ? BigInt.asIntN(64, value) : BigInt.asIntN(32, BigInt.asUintN(t.size * 8, value));
       if (t.size < 8 || fitsImm32(stored)) {
-        this.b.emit({ op: "store", size: t.size, base, off, src: { imm: Number(t.size === 8 ? stored : BigInt.asIntN(32, stored)) } });
+        this.b.emit({
+          op: "store",
+          size: t.size,
+          base,
+          off,
+          src: { imm: Number(t.size === 8 ? stored : BigInt.asIntN(32, stored)) },
+        });
         return;
       }
     }
@@ -888,7 +1112,10 @@ export class FnLower implements Lowering {
       const obj = this.expr(e.expression);
       if (obj.k === "karray") {
         const index = this.expr(e.argumentExpression);
-        return { read: () => kernelArrayElement(this, obj, index, e), write: () => this.fail(e, "kernel memory is read-only") };
+        return {
+          read: () => kernelArrayElement(this, obj, index, e),
+          write: () => this.fail(e, "kernel memory is read-only"),
+        };
       }
       if (obj.k !== "ptr" || obj.t.kind !== "array") this.fail(e, `${describeVal(obj)} cannot be indexed`);
       return this.elementLValue(obj as Val & { k: "ptr" }, obj.t, e.argumentExpression, e);
@@ -928,7 +1155,8 @@ export class FnLower implements Lowering {
     const index = this.expr(indexExpr);
     const elem = t.elem;
     if (index.k === "const") {
-      if (index.value < 0n || index.value >= BigInt(t.length)) this.fail(indexExpr, `index ${index.value} is outside ${typeName(t)}`);
+      if (index.value < 0n || index.value >= BigInt(t.length))
+        this.fail(indexExpr, `index ${index.value} is outside ${typeName(t)}`);
       const off = arr.off + Number(index.value) * elem.size;
       if (elem.kind === "int") return this.memLValue(arr.base, off, elem, arr.space);
       return this.aggregateLValue(arr.base, off, elem, arr.space);
@@ -956,7 +1184,10 @@ export class FnLower implements Lowering {
       return { base: { reg: p }, off: arr.off };
     };
     const guarded = (body: () => void, otherwise?: () => void) => {
-      if (known) { body(); return; }
+      if (known) {
+        body();
+        return;
+      }
       const inRange = this.b.newBlock("inrange");
       const out = this.b.newBlock("outofrange");
       const join = this.b.newBlock("endindex");
@@ -973,18 +1204,24 @@ export class FnLower implements Lowering {
     return {
       read: () => {
         const result = this.b.vreg("scalar");
-        guarded(() => {
-          const at = addr();
-          const v = this.loadInt(at.base, at.off, elem, arr.space);
-          this.b.emit({ op: "mov", w: 64, dst: result, src: v.k === "int" || v.k === "bool" ? v.op : { imm: 0 } });
-        }, () => this.b.emit({ op: "mov", w: 64, dst: result, src: { imm: 0 } }));
+        guarded(
+          () => {
+            const at = addr();
+            const v = this.loadInt(at.base, at.off, elem, arr.space);
+            this.b.emit({ op: "mov", w: 64, dst: result, src: v.k === "int" || v.k === "bool" ? v.op : { imm: 0 } });
+          },
+          () => this.b.emit({ op: "mov", w: 64, dst: result, src: { imm: 0 } }),
+        );
         if (elem.bool) return { k: "bool", op: { reg: result } };
         return { k: "int", ct: ctOf(elem), op: { reg: result }, max: maxOfType(elem) };
       },
       write: (v, n) => {
         // Evaluate the value before the branch so both paths see the same registers.
         const value = elem.bool ? this.toBool(v, n) : this.toInt(v, ctOf(elem), n, elem);
-        guarded(() => { const at = addr(); this.storeInt(at.base, at.off, elem, value, n); });
+        guarded(() => {
+          const at = addr();
+          this.storeInt(at.base, at.off, elem, value, n);
+        });
       },
       intType: elem.bool ? undefined : elem,
       isBool: elem.bool,
@@ -1000,14 +1237,23 @@ export class FnLower implements Lowering {
     if (t.kind === "struct" && ts.isObjectLiteralExpression(e)) {
       const given = new Map<string, TS.Expression>();
       for (const p of e.properties) {
-        if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) given.set(p.name.text, p.initializer);
+        if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)))
+          given.set(p.name.text, p.initializer);
         else if (ts.isShorthandPropertyAssignment(p)) given.set(p.name.text, p.name);
         else this.fail(p, "struct literals take `field: value` pairs");
       }
-      for (const name of given.keys()) if (!t.fields.some((f) => f.name === name)) this.fail(given.get(name)!, `${t.name} has no field ${name}`);
+      for (const name of given.keys())
+        if (!t.fields.some((f) => f.name === name)) this.fail(given.get(name)!, `${t.name} has no field ${name}`);
       // Zero what no integer field covers (padding, omitted fields, nested literals fill their own).
       const covered = new Uint8Array(t.size);
-      for (const f of t.fields) if (given.has(f.name) && (f.type.kind === "int" || ts.isObjectLiteralExpression(given.get(f.name)!) || ts.isArrayLiteralExpression(given.get(f.name)!))) covered.fill(1, f.offset, f.offset + f.type.size);
+      for (const f of t.fields)
+        if (
+          given.has(f.name) &&
+          (f.type.kind === "int" ||
+            ts.isObjectLiteralExpression(given.get(f.name)!) ||
+            ts.isArrayLiteralExpression(given.get(f.name)!))
+        )
+          covered.fill(1, f.offset, f.offset + f.type.size);
       this.zeroRanges(base, off, covered);
       for (const f of t.fields) {
         const init = given.get(f.name);
@@ -1019,7 +1265,8 @@ export class FnLower implements Lowering {
           this.initAggregate(init, f.type, base, off + f.offset);
         } else {
           const v = this.expr(init);
-          if (v.k !== "ptr" || !sameType(v.t, f.type)) this.fail(init, `field ${f.name} wants ${typeName(f.type)}, got ${describeVal(v)}`);
+          if (v.k !== "ptr" || !sameType(v.t, f.type))
+            this.fail(init, `field ${f.name} wants ${typeName(f.type)}, got ${describeVal(v)}`);
           this.copyMemory(base, off + f.offset, v.base, v.off, f.type.size);
         }
       }
@@ -1044,7 +1291,10 @@ export class FnLower implements Lowering {
   private zeroRanges(base: Base, off: number, covered: Uint8Array): void {
     let i = 0;
     while (i < covered.length) {
-      if (covered[i]) { i++; continue; }
+      if (covered[i]) {
+        i++;
+        continue;
+      }
       let j = i;
       while (j < covered.length && !covered[j]) j++;
       this.zero(base, off + i, j - i);
@@ -1058,7 +1308,11 @@ export class FnLower implements Lowering {
     const end = off + size;
     while (at < end) {
       let width: MemSize = 1;
-      for (const w of [8, 4, 2] as const) if (at % w === 0 && at + w <= end) { width = w; break; }
+      for (const w of [8, 4, 2] as const)
+        if (at % w === 0 && at + w <= end) {
+          width = w;
+          break;
+        }
       this.b.emit({ op: "store", size: width, base, off: at, src: { imm: 0 } });
       at += width;
     }
@@ -1069,13 +1323,27 @@ export class FnLower implements Lowering {
    * the context need aligned accesses; packets, map values and ring buffer records do not (on
    * architectures with efficient unaligned access), so those copies use the widest loads.
    */
-  copyMemory(dst: Base, dstOff: number, src: Base, srcOff: number, size: number, dstSpace: Space = "unknown", srcSpace: Space = "unknown"): void {
-    const loose = (s: Space, b: Base) => !("fp" in b) && (s === "packet" || s === "map" || s === "mem" || s === "global");
-    const dstLoose = loose(dstSpace, dst), srcLoose = loose(srcSpace, src);
+  copyMemory(
+    dst: Base,
+    dstOff: number,
+    src: Base,
+    srcOff: number,
+    size: number,
+    dstSpace: Space = "unknown",
+    srcSpace: Space = "unknown",
+  ): void {
+    const loose = (s: Space, b: Base) =>
+      !("fp" in b) && (s === "packet" || s === "map" || s === "mem" || s === "global");
+    const dstLoose = loose(dstSpace, dst),
+      srcLoose = loose(srcSpace, src);
     let k = 0;
     while (k < size) {
       let width: MemSize = 1;
-      for (const w of [8, 4, 2] as const) if ((dstLoose || (dstOff + k) % w === 0) && (srcLoose || (srcOff + k) % w === 0) && k + w <= size) { width = w; break; }
+      for (const w of [8, 4, 2] as const)
+        if ((dstLoose || (dstOff + k) % w === 0) && (srcLoose || (srcOff + k) % w === 0) && k + w <= size) {
+          width = w;
+          break;
+        }
       const tmp = this.b.vreg("scalar");
       this.b.emit({ op: "load", size: width, signed: false, dst: tmp, base: src, off: srcOff + k });
       this.b.emit({ op: "store", size: width, base: dst, off: dstOff + k, src: { reg: tmp } });
@@ -1091,7 +1359,10 @@ export class FnLower implements Lowering {
     if (op === ts.SyntaxKind.EqualsToken) {
       const lv = this.lvalue(e.left);
       const v = this.expr(e.right, lv.intType);
-      lv.write(v, this.ts.isObjectLiteralExpression(e.right) || this.ts.isArrayLiteralExpression(e.right) ? e.right : e.right);
+      lv.write(
+        v,
+        this.ts.isObjectLiteralExpression(e.right) || this.ts.isArrayLiteralExpression(e.right) ? e.right : e.right,
+      );
       return v;
     }
     const compound = COMPOUND[op];
@@ -1106,40 +1377,65 @@ export class FnLower implements Lowering {
     if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || comparison(ts, op)) {
       return this.materializeCond(e);
     }
-    if (op === ts.SyntaxKind.CommaToken) { this.effect(e.left); return this.expr(e.right, want); }
+    if (op === ts.SyntaxKind.CommaToken) {
+      this.effect(e.left);
+      return this.expr(e.right, want);
+    }
     if (op === ts.SyntaxKind.QuestionQuestionToken) this.fail(e, "?? is not in the subset: test against null");
     if (op === ts.SyntaxKind.AsteriskAsteriskToken) this.fail(e, "** is not in the subset");
-    if (op === ts.SyntaxKind.InstanceOfKeyword || op === ts.SyntaxKind.InKeyword) this.fail(e, `${ts.tokenToString(op)} is not in the subset`);
+    if (op === ts.SyntaxKind.InstanceOfKeyword || op === ts.SyntaxKind.InKeyword)
+      this.fail(e, `${ts.tokenToString(op)} is not in the subset`);
     const alu = ARITH[op];
     if (!alu) this.fail(e, `operator ${ts.tokenToString(op)} is not in the subset`);
-    const l = this.expr(e.left, want), r = this.expr(e.right, want);
+    const l = this.expr(e.left, want),
+      r = this.expr(e.right, want);
     return this.arith(alu, l, r, e, want);
   }
 
   /** l op r with eBPF semantics in the operands' common type. */
   arith(op: ArithOp, l: Val, r: Val, node: TS.Node, want?: IntT): Val {
-    l = this.deref(l); r = this.deref(r);
+    l = this.deref(l);
+    r = this.deref(r);
     if (l.k === "const" && r.k === "const") {
-      const ct = l.ct && r.ct ? joinCT(l.ct, r.ct) : l.ct ?? r.ct;
-      const value = foldConst(ct?.signed === false && op === "shr" ? "ushr" : op, l.value, r.value, node, (n, m) => this.fail(n, m));
+      const ct = l.ct && r.ct ? joinCT(l.ct, r.ct) : (l.ct ?? r.ct);
+      const value = foldConst(ct?.signed === false && op === "shr" ? "ushr" : op, l.value, r.value, node, (n, m) =>
+        this.fail(n, m),
+      );
       return ct ? { k: "const", value: wrap(value, ct), ct } : { k: "const", value };
     }
-    if (l.k === "string" || r.k === "string") this.fail(node, "string operations are not in the subset: strings are only for log messages");
+    if (l.k === "string" || r.k === "string")
+      this.fail(node, "string operations are not in the subset: strings are only for log messages");
     if (l.k !== "int" && l.k !== "const") this.fail(node, `arithmetic needs integers, got ${describeVal(l)}`);
     if (r.k !== "int" && r.k !== "const") this.fail(node, `arithmetic needs integers, got ${describeVal(r)}`);
     let ct: CT;
     if (l.k === "int" && r.k === "int") ct = joinCT(l.ct, r.ct);
     else {
-      const other = l.k === "const" ? l : r as Val & { k: "const" };
-      const typed = (l.k === "int" ? l : r as Val & { k: "int" }).ct;
+      const other = l.k === "const" ? l : (r as Val & { k: "const" });
+      const typed = (l.k === "int" ? l : (r as Val & { k: "int" })).ct;
       ct = other.ct ? joinCT(typed, other.ct) : typed;
     }
     if (want && ctOf(want).w === 64 && ct.w === 32 && (op === "lsh" || op === "mul" || op === "add" || op === "sub")) {
       // Widen before operating when the result is wanted in 64 bits (u64 x = a << 40).
       ct = { w: 64, signed: ct.signed };
     }
-    const aluOp: IrAlu = op === "shr" ? (ct.signed ? "arsh" : "rsh") : op === "ushr" ? "rsh" : op === "div" ? (ct.signed ? "sdiv" : "div") : op === "mod" ? (ct.signed ? "smod" : "mod") : op;
-    let left = l, right = r;
+    const aluOp: IrAlu =
+      op === "shr"
+        ? ct.signed
+          ? "arsh"
+          : "rsh"
+        : op === "ushr"
+          ? "rsh"
+          : op === "div"
+            ? ct.signed
+              ? "sdiv"
+              : "div"
+            : op === "mod"
+              ? ct.signed
+                ? "smod"
+                : "mod"
+              : op;
+    let left = l,
+      right = r;
     // Commutative ops keep the constant on the right.
     if (left.k === "const" && COMMUTATIVE_OPS.has(aluOp)) [left, right] = [right, left];
     const a = this.toReg(left, ct, node);
@@ -1152,8 +1448,10 @@ export class FnLower implements Lowering {
   private prefix(e: TS.PrefixUnaryExpression, want?: IntT): Val {
     const ts = this.ts;
     switch (e.operator) {
-      case ts.SyntaxKind.ExclamationToken: return this.materializeCond(e);
-      case ts.SyntaxKind.PlusToken: return this.expr(e.operand, want);
+      case ts.SyntaxKind.ExclamationToken:
+        return this.materializeCond(e);
+      case ts.SyntaxKind.PlusToken:
+        return this.expr(e.operand, want);
       case ts.SyntaxKind.MinusToken: {
         const v = this.expr(e.operand, want);
         if (v.k === "const") return { k: "const", value: -v.value };
@@ -1170,16 +1468,20 @@ export class FnLower implements Lowering {
         this.b.emit({ op: "alu", w: v.ct.w, alu: "xor", dst, a: this.toReg(v, v.ct, e), b: { imm: -1 } });
         return { k: "int", ct: v.ct, op: { reg: dst } };
       }
-      case ts.SyntaxKind.PlusPlusToken: case ts.SyntaxKind.MinusMinusToken: {
+      case ts.SyntaxKind.PlusPlusToken:
+      case ts.SyntaxKind.MinusMinusToken: {
         this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? 1n : -1n, e);
         return this.lvalue(e.operand).read();
       }
-      default: this.fail(e, "operator not in the subset");
+      default:
+        this.fail(e, "operator not in the subset");
     }
   }
 
   private conditional(e: TS.ConditionalExpression, want?: IntT): Val {
-    const t = this.b.newBlock("cthen"), f = this.b.newBlock("celse"), join = this.b.newBlock("cjoin");
+    const t = this.b.newBlock("cthen"),
+      f = this.b.newBlock("celse"),
+      join = this.b.newBlock("cjoin");
     this.cond(e.condition, t, f);
     this.b.setBlock(t);
     const a = this.expr(e.whenTrue, want);
@@ -1201,7 +1503,12 @@ export class FnLower implements Lowering {
       this.b.emit({ op: "mov", w: 64, dst: result, src: this.toBool(a, e.whenTrue).op });
     } else {
       if (a.k === "ptr") ptrTemplate = a;
-      this.b.emit({ op: "mov", w: 64, dst: result, src: a.k === "ptr" ? { reg: this.pointerOrNull(a, e.whenTrue) } : { imm: 0 } });
+      this.b.emit({
+        op: "mov",
+        w: 64,
+        dst: result,
+        src: a.k === "ptr" ? { reg: this.pointerOrNull(a, e.whenTrue) } : { imm: 0 },
+      });
     }
     this.b.jump(join);
     this.b.setBlock(f);
@@ -1211,19 +1518,38 @@ export class FnLower implements Lowering {
     else {
       if (b.k === "ptr") ptrTemplate ??= b;
       if (b.k !== "ptr" && b.k !== "null") this.fail(e.whenFalse, "both branches must give views of the same type");
-      this.b.emit({ op: "mov", w: 64, dst: result, src: b.k === "null" ? { imm: 0 } : { reg: this.pointerOrNull(b, e.whenFalse) } });
+      this.b.emit({
+        op: "mov",
+        w: 64,
+        dst: result,
+        src: b.k === "null" ? { imm: 0 } : { reg: this.pointerOrNull(b, e.whenFalse) },
+      });
     }
     this.b.jump(join);
     this.b.setBlock(join);
     if (kind === "int") {
-      const maxOf = (v: Val): bigint | undefined => (v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined);
-      const ma = maxOf(a), mb = maxOf(b);
-      return { k: "int", ct, op: { reg: result }, max: ma !== undefined && mb !== undefined && !ct.signed ? (ma > mb ? ma : mb) : undefined };
+      const maxOf = (v: Val): bigint | undefined =>
+        v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined;
+      const ma = maxOf(a),
+        mb = maxOf(b);
+      return {
+        k: "int",
+        ct,
+        op: { reg: result },
+        max: ma !== undefined && mb !== undefined && !ct.signed ? (ma > mb ? ma : mb) : undefined,
+      };
     }
     if (kind === "bool") return { k: "bool", op: { reg: result } };
     if (!ptrTemplate) return { k: "null" };
     this.b.kinds[result] = "pointer";
-    return { k: "ptr", t: ptrTemplate.t, base: { reg: result }, off: 0, space: ptrTemplate.space, nullable: { kind: "reg", reg: result } };
+    return {
+      k: "ptr",
+      t: ptrTemplate.t,
+      base: { reg: result },
+      off: 0,
+      space: ptrTemplate.space,
+      nullable: { kind: "reg", reg: result },
+    };
   }
 
   /** The integer type an expression will have, when it is evident without lowering it. */
@@ -1272,7 +1598,8 @@ export class FnLower implements Lowering {
       if (storage && !storage.bool && !v.ct) {
         const lo = storage.signed ? -(1n << BigInt(storage.size * 8 - 1)) : 0n;
         const hi = storage.signed ? (1n << BigInt(storage.size * 8 - 1)) - 1n : (1n << BigInt(storage.size * 8)) - 1n;
-        if (v.value < lo && !(storage.signed === false && v.value < 0n && v.value >= -(1n << BigInt(storage.size * 8)))) this.fail(node, `constant ${v.value} does not fit ${storage.name}`);
+        if (v.value < lo && !(storage.signed === false && v.value < 0n && v.value >= -(1n << BigInt(storage.size * 8))))
+          this.fail(node, `constant ${v.value} does not fit ${storage.name}`);
         if (v.value > hi) this.fail(node, `constant ${v.value} does not fit ${storage.name}`);
       }
       return { k: "int", ct, op: this.immOrReg(value, ct), max: value >= 0n ? value : undefined };
@@ -1314,7 +1641,15 @@ export class FnLower implements Lowering {
       const join = this.b.newBlock("tobool");
       const zero = this.b.newBlock("zero");
       this.b.emit({ op: "mov", w: 64, dst, src: { imm: 1 } });
-      this.b.terminate({ op: "br", cmp: "ne", w: v.ct.w, a: this.opReg(v.op, v.ct.w), b: { imm: 0 }, then: join, else: zero });
+      this.b.terminate({
+        op: "br",
+        cmp: "ne",
+        w: v.ct.w,
+        a: this.opReg(v.op, v.ct.w),
+        b: { imm: 0 },
+        then: join,
+        else: zero,
+      });
       this.b.setBlock(zero);
       this.b.emit({ op: "mov", w: 64, dst, src: { imm: 0 } });
       this.b.jump(join);
@@ -1359,7 +1694,8 @@ export class FnLower implements Lowering {
     if ("reg" in base && off === 0 && (!core || core.steps.length === 0)) return base.reg;
     const dst = this.b.vreg(kind);
     if ("fp" in base) this.b.emit({ op: "addr", dst, fp: off });
-    else if (core && core.steps.length) this.b.emit({ op: "alu", w: 64, alu: "add", dst, a: base.reg, b: { imm: off }, core });
+    else if (core && core.steps.length)
+      this.b.emit({ op: "alu", w: 64, alu: "add", dst, a: base.reg, b: { imm: off }, core });
     else this.b.emit({ op: "alu", w: 64, alu: "add", dst, a: base.reg, b: { imm: off } });
     return dst;
   }
@@ -1375,7 +1711,9 @@ export class FnLower implements Lowering {
     const n = v.nullable;
     if (!n || n.kind === "reg") return this.addressReg(v.base, v.off, "pointer");
     const dst = this.b.vreg("pointer");
-    const ok = this.b.newBlock("pktok"), bad = this.b.newBlock("pktnull"), join = this.b.newBlock("pktjoin");
+    const ok = this.b.newBlock("pktok"),
+      bad = this.b.newBlock("pktnull"),
+      join = this.b.newBlock("pktjoin");
     this.packetCheck(n.check, bad, ok);
     this.b.setBlock(ok);
     this.b.emit({ op: "mov", w: 64, dst, src: { reg: this.addressReg(v.base, v.off, "packet") } });
@@ -1394,7 +1732,10 @@ export class FnLower implements Lowering {
   tempSlot(size: number): number {
     const rounded = Math.ceil(size / 8) * 8;
     const free = this.tempSlots.find((s) => !s.busy && s.size >= rounded);
-    if (free) { free.busy = true; return free.off; }
+    if (free) {
+      free.busy = true;
+      return free.off;
+    }
     const off = this.b.allocStack(rounded, 8);
     this.tempSlots.push({ off, size: rounded, busy: true });
     return off;
@@ -1407,7 +1748,8 @@ export class FnLower implements Lowering {
   /** A value that a helper needs by address (a key, a value): views as they are, integers spilled to a temp slot. */
   memoryArg(v: Val, t: DataT | undefined, node: TS.Node): import("./ir.js").CallArg {
     if (v.k === "ptr") {
-      if (t && !sameType(v.t, t) && !(t.kind === "int" && v.t.kind === "int" && v.t.size === t.size)) this.fail(node, `expected ${typeName(t)}, got ${describeVal(v)}`);
+      if (t && !sameType(v.t, t) && !(t.kind === "int" && v.t.kind === "int" && v.t.size === t.size))
+        this.fail(node, `expected ${typeName(t)}, got ${describeVal(v)}`);
       return this.pointerArg(v);
     }
     if (!t) this.fail(node, `${describeVal(v)} has no memory to pass`);
@@ -1439,7 +1781,8 @@ export class FnLower implements Lowering {
         const r = this.m.resolve(callee.expression);
         const namespace = r.kind === "kernel" ? lookup(KERNEL_NAMESPACES, r.name) : undefined;
         if (namespace) return namespace(this, e, callee.name.text);
-        if (r.kind === "namespace") return this.callResolved(this.m.resolve(callee.name as TS.Identifier), callee.name as TS.Identifier, e, want);
+        if (r.kind === "namespace")
+          return this.callResolved(this.m.resolve(callee.name as TS.Identifier), callee.name as TS.Identifier, e, want);
       }
       const obj = this.expr(callee.expression);
       const name = callee.name.text;
@@ -1476,7 +1819,8 @@ export class FnLower implements Lowering {
   }
 
   helper(name: string, args: import("./ir.js").CallArg[], result: CT | "bool" | "void" | PtrKind = I64): Val {
-    const dst = result === "void" ? undefined : this.b.vreg(typeof result === "string" && result !== "bool" ? result : "scalar");
+    const dst =
+      result === "void" ? undefined : this.b.vreg(typeof result === "string" && result !== "bool" ? result : "scalar");
     this.b.emit({ op: "call", helper: helperId(name), args, dst });
     if (dst === undefined) return { k: "void" };
     if (result === "bool") return { k: "bool", op: { reg: dst } };
@@ -1491,7 +1835,7 @@ export class FnLower implements Lowering {
   }
 
   intArg(e: TS.Expression, ct: CT = U64): import("./ir.js").CallArg {
-    const v = this.expr(e, ct.w === 64 ? (ct.signed ? INTS.i64 : INTS.u64) : (ct.signed ? INTS.i32 : INTS.u32));
+    const v = this.expr(e, ct.w === 64 ? (ct.signed ? INTS.i64 : INTS.u64) : ct.signed ? INTS.i32 : INTS.u32);
     return this.toInt(v, ct, e).op;
   }
 
@@ -1540,13 +1884,20 @@ export class FnLower implements Lowering {
         if (v.k !== "ctx") this.fail(a, `expected the context, got ${describeVal(v)}`);
         return { reg: v.reg };
       }
-      case "int": return this.toInt(this.expr(a, type.t), ctOf(type.t), a, type.t).op;
-      case "bool": return this.toBool(this.expr(a), a).op;
+      case "int":
+        return this.toInt(this.expr(a, type.t), ctOf(type.t), a, type.t).op;
+      case "bool":
+        return this.toBool(this.expr(a), a).op;
       case "ptr": {
-        if (this.ts.isObjectLiteralExpression(a) || this.ts.isArrayLiteralExpression(a)) return this.aggregateArg(a, type.t);
+        if (this.ts.isObjectLiteralExpression(a) || this.ts.isArrayLiteralExpression(a))
+          return this.aggregateArg(a, type.t);
         const v = this.expr(a);
-        if (v.k === "null") { if (!type.nullable) this.fail(a, "null is not allowed here"); return { imm: 0 }; }
-        if (v.k !== "ptr" || !sameType(v.t, type.t)) this.fail(a, `expected ${typeName(type.t)}, got ${describeVal(v)}`);
+        if (v.k === "null") {
+          if (!type.nullable) this.fail(a, "null is not allowed here");
+          return { imm: 0 };
+        }
+        if (v.k !== "ptr" || !sameType(v.t, type.t))
+          this.fail(a, `expected ${typeName(type.t)}, got ${describeVal(v)}`);
         // Narrowed by tsc when the parameter is not nullable: the address is valid.
         if (v.nullable && type.nullable) return { reg: this.pointerOrNull(v, a) };
         return this.pointerArg(v);
@@ -1563,19 +1914,24 @@ export class FnLower implements Lowering {
   private inlineCall(fn: import("./lower.js").SubFnInfo, e: TS.CallExpression): Val {
     const body = fn.decl.body;
     if (!body) this.fail(fn.decl, `${fn.name} has no body`);
-    if (this.inline.some((i) => i.ret === fn.ret && this.inlineStack.includes(fn))) this.fail(e, `${fn.name} is inlined into itself`);
+    if (this.inline.some((i) => i.ret === fn.ret && this.inlineStack.includes(fn)))
+      this.fail(e, `${fn.name} is inlined into itself`);
     const scope = new Map<TS.Symbol, Binding>();
     const assigned = this.assignedSymbols(body);
     fn.params.forEach((p, k) => {
       const a = e.arguments[k]!;
-      if (p.type.k === "ctx" || p.type.k === "dynptr") { scope.set(p.symbol, { kind: "val", val: this.expr(a) }); return; }
+      if (p.type.k === "ctx" || p.type.k === "dynptr") {
+        scope.set(p.symbol, { kind: "val", val: this.expr(a) });
+        return;
+      }
       if (!assigned.has(p.symbol) && !(this.ts.isObjectLiteralExpression(a) || this.ts.isArrayLiteralExpression(a))) {
         // A parameter the body never assigns is the argument itself (no copy).
         const v = this.expr(a, p.type.k === "int" ? p.type.t : undefined);
         let bound: Val;
         if (p.type.k === "int") bound = this.narrow(this.toInt(v, ctOf(p.type.t), a, p.type.t), p.type.t);
         else if (p.type.k === "bool") bound = this.toBool(v, a);
-        else if (p.type.k === "ptr" && v.k === "ptr") bound = p.type.nullable ? { ...v } : { ...v, nullable: undefined };
+        else if (p.type.k === "ptr" && v.k === "ptr")
+          bound = p.type.nullable ? { ...v } : { ...v, nullable: undefined };
         else if (p.type.k === "kobj" && v.k === "kobj") bound = v;
         else if (v.k === "null") bound = v;
         else this.fail(a, `unexpected argument ${describeVal(v)}`);
@@ -1629,8 +1985,17 @@ export class FnLower implements Lowering {
       if (sym) out.add(sym);
     };
     const visit = (n: TS.Node): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) note(n.left);
-      if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) note(n.operand);
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+        n.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      )
+        note(n.left);
+      if (
+        (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) &&
+        (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)
+      )
+        note(n.operand);
       ts.forEachChild(n, visit);
     };
     visit(body);
@@ -1648,14 +2013,29 @@ function tokenTable(ts: TypeScript): { arith: Record<number, ArithOp>; compound:
   const S = ts.SyntaxKind;
   return {
     arith: {
-      [S.PlusToken]: "add", [S.MinusToken]: "sub", [S.AsteriskToken]: "mul", [S.SlashToken]: "div", [S.PercentToken]: "mod",
-      [S.AmpersandToken]: "and", [S.BarToken]: "or", [S.CaretToken]: "xor", [S.LessThanLessThanToken]: "lsh",
-      [S.GreaterThanGreaterThanToken]: "shr", [S.GreaterThanGreaterThanGreaterThanToken]: "ushr",
+      [S.PlusToken]: "add",
+      [S.MinusToken]: "sub",
+      [S.AsteriskToken]: "mul",
+      [S.SlashToken]: "div",
+      [S.PercentToken]: "mod",
+      [S.AmpersandToken]: "and",
+      [S.BarToken]: "or",
+      [S.CaretToken]: "xor",
+      [S.LessThanLessThanToken]: "lsh",
+      [S.GreaterThanGreaterThanToken]: "shr",
+      [S.GreaterThanGreaterThanGreaterThanToken]: "ushr",
     },
     compound: {
-      [S.PlusEqualsToken]: "add", [S.MinusEqualsToken]: "sub", [S.AsteriskEqualsToken]: "mul", [S.SlashEqualsToken]: "div",
-      [S.PercentEqualsToken]: "mod", [S.AmpersandEqualsToken]: "and", [S.BarEqualsToken]: "or", [S.CaretEqualsToken]: "xor",
-      [S.LessThanLessThanEqualsToken]: "lsh", [S.GreaterThanGreaterThanEqualsToken]: "shr",
+      [S.PlusEqualsToken]: "add",
+      [S.MinusEqualsToken]: "sub",
+      [S.AsteriskEqualsToken]: "mul",
+      [S.SlashEqualsToken]: "div",
+      [S.PercentEqualsToken]: "mod",
+      [S.AmpersandEqualsToken]: "and",
+      [S.BarEqualsToken]: "or",
+      [S.CaretEqualsToken]: "xor",
+      [S.LessThanLessThanEqualsToken]: "lsh",
+      [S.GreaterThanGreaterThanEqualsToken]: "shr",
       [S.GreaterThanGreaterThanGreaterThanEqualsToken]: "ushr",
     },
   };
@@ -1674,13 +2054,22 @@ export function initTables(ts: TypeScript): void {
 function comparison(ts: TypeScript, op: TS.SyntaxKind): CmpOp | undefined {
   const S = ts.SyntaxKind;
   switch (op) {
-    case S.EqualsEqualsEqualsToken: case S.EqualsEqualsToken: return "eq";
-    case S.ExclamationEqualsEqualsToken: case S.ExclamationEqualsToken: return "ne";
-    case S.LessThanToken: return "lt";
-    case S.LessThanEqualsToken: return "le";
-    case S.GreaterThanToken: return "gt";
-    case S.GreaterThanEqualsToken: return "ge";
-    default: return undefined;
+    case S.EqualsEqualsEqualsToken:
+    case S.EqualsEqualsToken:
+      return "eq";
+    case S.ExclamationEqualsEqualsToken:
+    case S.ExclamationEqualsToken:
+      return "ne";
+    case S.LessThanToken:
+      return "lt";
+    case S.LessThanEqualsToken:
+      return "le";
+    case S.GreaterThanToken:
+      return "gt";
+    case S.GreaterThanEqualsToken:
+      return "ge";
+    default:
+      return undefined;
   }
 }
 
@@ -1689,7 +2078,13 @@ function signedVariant(c: CmpOp): CmpOp {
 }
 
 function swapCmp(c: CmpOp): CmpOp {
-  return ({ gt: "lt", lt: "gt", ge: "le", le: "ge", sgt: "slt", slt: "sgt", sge: "sle", sle: "sge" } as Partial<Record<CmpOp, CmpOp>>)[c] ?? c;
+  return (
+    (
+      { gt: "lt", lt: "gt", ge: "le", le: "ge", sgt: "slt", slt: "sgt", sge: "sle", sle: "sge" } as Partial<
+        Record<CmpOp, CmpOp>
+      >
+    )[c] ?? c
+  );
 }
 
 function isNullLiteral(ts: TypeScript, e: TS.Expression): boolean {
@@ -1704,10 +2099,18 @@ export function joinCT(a: CT, b: CT): CT {
 export function sameType(a: DataT, b: DataT): boolean {
   if (a === b) return true;
   if (a.kind !== b.kind || a.size !== b.size) return false;
-  if (a.kind === "int" && b.kind === "int") return a.size === b.size && a.signed === b.signed && a.be === b.be && a.bool === b.bool;
+  if (a.kind === "int" && b.kind === "int")
+    return a.size === b.size && a.signed === b.signed && a.be === b.be && a.bool === b.bool;
   if (a.kind === "array" && b.kind === "array") return a.length === b.length && sameType(a.elem, b.elem);
   if (a.kind === "struct" && b.kind === "struct") {
-    return a.name === b.name && a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && f.offset === b.fields[i]!.offset && sameType(f.type, b.fields[i]!.type));
+    return (
+      a.name === b.name &&
+      a.fields.length === b.fields.length &&
+      a.fields.every(
+        (f, i) =>
+          f.name === b.fields[i]!.name && f.offset === b.fields[i]!.offset && sameType(f.type, b.fields[i]!.type),
+      )
+    );
   }
   return false;
 }

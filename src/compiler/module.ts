@@ -8,7 +8,16 @@ import { tracepointFormat, type TracepointFormat } from "../programs/tracepoint-
 import { Bail, type Diagnostic } from "./diagnostics.js";
 import { INTS, arrayOf, structOf, typeName, type DataT, type StructT } from "./ktypes.js";
 import { MAP_CLASSES, MAP_TYPES, MARKERS, type ProgramKind } from "./contexts.js";
-import { FnLower, type GlobalVar, type LogSite, type ModuleApi, type ParamType, type Resolved, type RetType, type SubFnInfo } from "./lower.js";
+import {
+  FnLower,
+  type GlobalVar,
+  type LogSite,
+  type ModuleApi,
+  type ParamType,
+  type Resolved,
+  type RetType,
+  type SubFnInfo,
+} from "./lower.js";
 import type { IrFunction, SrcLoc } from "./ir.js";
 import type { CtxInfo, MapInfo } from "./values.js";
 import type { TypeScript } from "./host.js";
@@ -31,8 +40,15 @@ export interface GlobalSection {
 }
 
 const CTX_TYPES: Record<string, ProgramKind> = {
-  XdpContext: "xdp", TcContext: "tc", SocketFilterContext: "socket_filter", SkSkbContext: "sk_skb", SkMsgContext: "sk_msg", RawTracepointContext: "raw_tracepoint",
-  TpBtfContext: "tp_btf", PtRegsContext: "uprobe", PerfEventContext: "perf_event",
+  XdpContext: "xdp",
+  TcContext: "tc",
+  SocketFilterContext: "socket_filter",
+  SkSkbContext: "sk_skb",
+  SkMsgContext: "sk_msg",
+  RawTracepointContext: "raw_tracepoint",
+  TpBtfContext: "tp_btf",
+  PtRegsContext: "uprobe",
+  PerfEventContext: "perf_event",
 };
 
 export class ModuleCompiler implements ModuleApi {
@@ -51,7 +67,13 @@ export class ModuleCompiler implements ModuleApi {
   private readonly usedNames = new Set<string>();
   private readonly tpFormats = new Map<string, TracepointFormat>();
 
-  constructor(readonly ts: TypeScript, readonly program: TS.Program, readonly checker: TS.TypeChecker, readonly entry: TS.SourceFile, private readonly targetBtf?: Btf) {}
+  constructor(
+    readonly ts: TypeScript,
+    readonly program: TS.Program,
+    readonly checker: TS.TypeChecker,
+    readonly entry: TS.SourceFile,
+    private readonly targetBtf?: Btf,
+  ) {}
 
   // ---- diagnostics ----------------------------------------------------------------------------------
 
@@ -66,7 +88,10 @@ export class ModuleCompiler implements ModuleApi {
     try {
       return f();
     } catch (err) {
-      if (err instanceof Bail) { this.diagnostics.push(err.diagnostic); return undefined; }
+      if (err instanceof Bail) {
+        this.diagnostics.push(err.diagnostic);
+        return undefined;
+      }
       throw err;
     }
   }
@@ -78,7 +103,15 @@ export class ModuleCompiler implements ModuleApi {
     const lineStarts = sf.getLineStarts();
     const from = lineStarts[line]!;
     const to = line + 1 < lineStarts.length ? lineStarts[line + 1]! : sf.text.length;
-    return { file: sf.fileName, line: line + 1, column: character + 1, text: sf.text.slice(from, to).replace(/\r?\n$/, "").trim() };
+    return {
+      file: sf.fileName,
+      line: line + 1,
+      column: character + 1,
+      text: sf.text
+        .slice(from, to)
+        .replace(/\r?\n$/, "")
+        .trim(),
+    };
   }
 
   // ---- module scan ---------------------------------------------------------------------------------
@@ -88,15 +121,28 @@ export class ModuleCompiler implements ModuleApi {
     const ts = this.ts;
     for (const s of this.entry.statements) {
       this.guard(() => {
-        if (ts.isImportDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isFunctionDeclaration(s) || ts.isEmptyStatement(s)) return;
+        if (
+          ts.isImportDeclaration(s) ||
+          ts.isInterfaceDeclaration(s) ||
+          ts.isTypeAliasDeclaration(s) ||
+          ts.isFunctionDeclaration(s) ||
+          ts.isEmptyStatement(s)
+        )
+          return;
         if (ts.isExportDeclaration(s)) return;
-        if (ts.isClassDeclaration(s)) { this.structOfClass(s); return; }
+        if (ts.isClassDeclaration(s)) {
+          this.structOfClass(s);
+          return;
+        }
         if (ts.isVariableStatement(s)) {
           for (const d of s.declarationList.declarations) {
             const init = d.initializer;
             if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression)) {
               const r = this.kernelNameOf(init.expression);
-              if (r && MARKERS[r]) { this.programDecl(d, MARKERS[r], init); continue; }
+              if (r && MARKERS[r]) {
+                this.programDecl(d, MARKERS[r], init);
+                continue;
+              }
             }
             this.resolveDeclaration(d, d.name);
           }
@@ -118,7 +164,8 @@ export class ModuleCompiler implements ModuleApi {
     const fn = args[fnIndex] as TS.ArrowFunction | TS.FunctionExpression;
     const str = (i: number): string => {
       const a = args[i];
-      if (!a || !(ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a))) this.fail(a ?? call, "expected a string literal");
+      if (!a || !(ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a)))
+        this.fail(a ?? call, "expected a string literal");
       return a.text;
     };
     const target: Record<string, unknown> = {};
@@ -126,15 +173,32 @@ export class ModuleCompiler implements ModuleApi {
       case "tracepoint": {
         const event = str(0);
         const m = /^([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)$/.exec(event);
-        if (!m) this.fail(args[0]!, `a tracepoint is named "category/name" (e.g. "sched/sched_process_exec"), not ${JSON.stringify(event)}`);
-        target.category = m[1]; target.name = m[2];
+        if (!m)
+          this.fail(
+            args[0]!,
+            `a tracepoint is named "category/name" (e.g. "sched/sched_process_exec"), not ${JSON.stringify(event)}`,
+          );
+        target.category = m[1];
+        target.name = m[2];
         break;
       }
-      case "raw_tracepoint": target.name = str(0); break;
-      case "tp_btf": target.event = str(0); break;
-      case "uprobe": case "uretprobe": Object.assign(target, this.objectLiteralConsts(args[0]!)); break;
-      case "xdp": case "tc": case "perf_event": if (args[fnIndex + 1]) Object.assign(target, this.objectLiteralConsts(args[fnIndex + 1]!)); break;
-      default: break;
+      case "raw_tracepoint":
+        target.name = str(0);
+        break;
+      case "tp_btf":
+        target.event = str(0);
+        break;
+      case "uprobe":
+      case "uretprobe":
+        Object.assign(target, this.objectLiteralConsts(args[0]!));
+        break;
+      case "xdp":
+      case "tc":
+      case "perf_event":
+        if (args[fnIndex + 1]) Object.assign(target, this.objectLiteralConsts(args[fnIndex + 1]!));
+        break;
+      default:
+        break;
     }
     this.claimName(d.name.text, d);
     this.programs.push({ name: d.name.text, kind, target, fn, node: d });
@@ -156,7 +220,8 @@ export class ModuleCompiler implements ModuleApi {
   }
 
   private claimName(name: string, node: TS.Node): void {
-    if (this.usedNames.has(name)) this.fail(node, `${name} is declared twice (programs, maps and functions share one namespace)`);
+    if (this.usedNames.has(name))
+      this.fail(node, `${name} is declared twice (programs, maps and functions share one namespace)`);
     this.usedNames.add(name);
   }
 
@@ -184,12 +249,20 @@ export class ModuleCompiler implements ModuleApi {
     const symbol = this.symbolOf(id);
     const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
     if (!decl) this.fail(id, `${id.text} has no declaration`);
-    if (ts.isSourceFile(decl) || ts.isModuleDeclaration(decl) || ts.isNamespaceImport(decl)) return { kind: "namespace" };
+    if (ts.isSourceFile(decl) || ts.isModuleDeclaration(decl) || ts.isNamespaceImport(decl))
+      return { kind: "namespace" };
     const sf = decl.getSourceFile();
     if (this.isKernelFile(sf)) {
       const name = symbol.getName();
       // Struct classes shipped with tsbpf (network headers) are ordinary struct types.
-      if (ts.isClassDeclaration(decl) && decl.heritageClauses?.some((h) => h.types.some((t) => ts.isCallExpression(t.expression) || (sf.isDeclarationFile && /_base$/.test(t.expression.getText()))))) {
+      if (
+        ts.isClassDeclaration(decl) &&
+        decl.heritageClauses?.some((h) =>
+          h.types.some(
+            (t) => ts.isCallExpression(t.expression) || (sf.isDeclarationFile && /_base$/.test(t.expression.getText())),
+          ),
+        )
+      ) {
         return { kind: "type", t: this.structOfClass(decl) };
       }
       if (ts.isVariableDeclaration(decl) && decl.initializer && name !== "log") {
@@ -230,24 +303,37 @@ export class ModuleCompiler implements ModuleApi {
         if (!init) this.fail(decl, `${name} has no value`);
         const c = this.tryConst(init);
         if (c !== undefined) return { kind: "const", value: c };
-        if (!decl.type) this.fail(at, `${name} is not a compile-time constant (module-level constants are numbers; annotate and export it to make it a .rodata global)`);
+        if (!decl.type)
+          this.fail(
+            at,
+            `${name} is not a compile-time constant (module-level constants are numbers; annotate and export it to make it a .rodata global)`,
+          );
       }
       return { kind: "global", g: this.globalVar(decl) };
     }
-    if (ts.isEnumDeclaration(decl) || ts.isEnumMember(decl)) this.fail(at, "enums are not in the subset: use const numbers");
+    if (ts.isEnumDeclaration(decl) || ts.isEnumMember(decl))
+      this.fail(at, "enums are not in the subset: use const numbers");
     this.fail(at, `${at.getText()} (${ts.SyntaxKind[decl.kind]}) is not usable in kernel code`);
   }
 
   private isExported(decl: TS.VariableDeclaration): boolean {
     const stmt = decl.parent.parent;
-    return this.ts.isVariableStatement(stmt) && (stmt.modifiers?.some((m) => m.kind === this.ts.SyntaxKind.ExportKeyword) ?? false);
+    return (
+      this.ts.isVariableStatement(stmt) &&
+      (stmt.modifiers?.some((m) => m.kind === this.ts.SyntaxKind.ExportKeyword) ?? false)
+    );
   }
 
   // ---- constants ---------------------------------------------------------------------------------------
 
   /** The value of a constant expression, or undefined when it is not one. */
   tryConst(e: TS.Expression): bigint | undefined {
-    try { return this.constValue(e); } catch (err) { if (err instanceof Bail) return undefined; throw err; }
+    try {
+      return this.constValue(e);
+    } catch (err) {
+      if (err instanceof Bail) return undefined;
+      throw err;
+    }
   }
 
   constValue(e: TS.Expression): bigint {
@@ -270,32 +356,56 @@ export class ModuleCompiler implements ModuleApi {
       if (e.operator === ts.SyntaxKind.TildeToken) return ~v;
     }
     if (ts.isBinaryExpression(e)) {
-      const a = this.constValue(e.left), b = this.constValue(e.right);
+      const a = this.constValue(e.left),
+        b = this.constValue(e.right);
       const S = ts.SyntaxKind;
       switch (e.operatorToken.kind) {
-        case S.PlusToken: return a + b;
-        case S.MinusToken: return a - b;
-        case S.AsteriskToken: return a * b;
-        case S.SlashToken: if (b === 0n) this.fail(e, "division by zero"); return a / b;
-        case S.PercentToken: if (b === 0n) this.fail(e, "division by zero"); return a % b;
-        case S.LessThanLessThanToken: return a << b;
-        case S.GreaterThanGreaterThanToken: return a >> b;
-        case S.GreaterThanGreaterThanGreaterThanToken: return BigInt.asUintN(64, a) >> b;
-        case S.AmpersandToken: return a & b;
-        case S.BarToken: return a | b;
-        case S.CaretToken: return a ^ b;
-        default: break;
+        case S.PlusToken:
+          return a + b;
+        case S.MinusToken:
+          return a - b;
+        case S.AsteriskToken:
+          return a * b;
+        case S.SlashToken:
+          if (b === 0n) this.fail(e, "division by zero");
+          return a / b;
+        case S.PercentToken:
+          if (b === 0n) this.fail(e, "division by zero");
+          return a % b;
+        case S.LessThanLessThanToken:
+          return a << b;
+        case S.GreaterThanGreaterThanToken:
+          return a >> b;
+        case S.GreaterThanGreaterThanGreaterThanToken:
+          return BigInt.asUintN(64, a) >> b;
+        case S.AmpersandToken:
+          return a & b;
+        case S.BarToken:
+          return a | b;
+        case S.CaretToken:
+          return a ^ b;
+        default:
+          break;
       }
     }
     if (ts.isIdentifier(e)) {
       const r = this.resolve(e);
       if (r.kind === "const") return r.value;
     }
-    if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && this.resolve(e.expression).kind === "namespace") {
+    if (
+      ts.isPropertyAccessExpression(e) &&
+      ts.isIdentifier(e.expression) &&
+      this.resolve(e.expression).kind === "namespace"
+    ) {
       const r = this.resolve(e.name as TS.Identifier);
       if (r.kind === "const") return r.value;
     }
-    if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && this.kernelNameOf(e.expression) === "sizeOf" && e.arguments.length === 1) {
+    if (
+      ts.isCallExpression(e) &&
+      ts.isIdentifier(e.expression) &&
+      this.kernelNameOf(e.expression) === "sizeOf" &&
+      e.arguments.length === 1
+    ) {
       return BigInt(this.dataTypeOfValue(e.arguments[0]!).size);
     }
     this.fail(e, "not a constant expression");
@@ -308,7 +418,10 @@ export class ModuleCompiler implements ModuleApi {
     if (ts.isParenthesizedExpression(expr)) return this.dataTypeOfValue(expr.expression);
     if (ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr)) {
       const id = (ts.isIdentifier(expr) ? expr : expr.name) as TS.Identifier;
-      if (ts.isPropertyAccessExpression(expr) && !(ts.isIdentifier(expr.expression) && this.resolve(expr.expression).kind === "namespace")) {
+      if (
+        ts.isPropertyAccessExpression(expr) &&
+        !(ts.isIdentifier(expr.expression) && this.resolve(expr.expression).kind === "namespace")
+      ) {
         this.fail(expr, "expected a type (u32, a struct class …)");
       }
       const r = this.resolve(id);
@@ -319,7 +432,10 @@ export class ModuleCompiler implements ModuleApi {
         this.fail(expr, `${r.name} is not a data type`);
       }
       if (r.kind === "type") return r.t;
-      this.fail(expr, `${expr.getText()} is not a data type (integers: u8 … i64, structs: classes extending struct({...}))`);
+      this.fail(
+        expr,
+        `${expr.getText()} is not a data type (integers: u8 … i64, structs: classes extending struct({...}))`,
+      );
     }
     if (ts.isCallExpression(expr) && ts.isIdentifier(expr.expression)) {
       const k = this.kernelNameOf(expr.expression);
@@ -334,7 +450,10 @@ export class ModuleCompiler implements ModuleApi {
       if (k === "array") return arrayOf(this.dataTypeOfValue(args[0]!), count(1), "array");
       if (k === "struct") return this.structOfLiteral("", expr);
     }
-    this.fail(expr, "expected a data type (u8 … i64, bool, be16, be32, a struct class, bytes(n), cstring(n), array(T, n))");
+    this.fail(
+      expr,
+      "expected a data type (u8 … i64, bool, be16, be32, a struct class, bytes(n), cstring(n), array(T, n))",
+    );
   }
 
   private structOfLiteral(name: string, call: TS.CallExpression): StructT {
@@ -343,7 +462,8 @@ export class ModuleCompiler implements ModuleApi {
     if (!obj || !ts.isObjectLiteralExpression(obj)) this.fail(call, "struct() takes an object literal of field types");
     const fields: { name: string; type: DataT }[] = [];
     for (const p of obj.properties) {
-      if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) this.fail(p, "a struct field is `name: type`");
+      if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)))
+        this.fail(p, "a struct field is `name: type`");
       fields.push({ name: p.name.text, type: this.dataTypeOfValue(p.initializer) });
     }
     if (fields.length === 0) this.fail(call, "a struct needs at least one field");
@@ -363,10 +483,16 @@ export class ModuleCompiler implements ModuleApi {
       this.structs.set(decl, t);
       return t;
     }
-    if (!base || !ts.isCallExpression(base) || !ts.isIdentifier(base.expression) || this.kernelNameOf(base.expression) !== "struct") {
+    if (
+      !base ||
+      !ts.isCallExpression(base) ||
+      !ts.isIdentifier(base.expression) ||
+      this.kernelNameOf(base.expression) !== "struct"
+    ) {
       this.fail(decl, "classes in kernel code are struct declarations: `class X extends struct({...}) {}`");
     }
-    if (decl.members.length > 0) this.fail(decl.members[0]!, "a struct class has no members of its own (declare fields in struct({...}))");
+    if (decl.members.length > 0)
+      this.fail(decl.members[0]!, "a struct class has no members of its own (declare fields in struct({...}))");
     const t = this.structOfLiteral(decl.name?.text ?? "anon", base);
     this.structs.set(decl, t);
     return t;
@@ -378,7 +504,8 @@ export class ModuleCompiler implements ModuleApi {
     if (!fieldsSym) this.fail(node, `${name} is not a struct type`);
     const fieldsType = this.checker.getTypeOfSymbolAtLocation(fieldsSym, node);
     const fields = this.checker.getPropertiesOfType(fieldsType).map((p) => ({
-      name: p.getName(), type: this.dataFromType(this.checker.getTypeOfSymbolAtLocation(p, node), node),
+      name: p.getName(),
+      type: this.dataFromType(this.checker.getTypeOfSymbolAtLocation(p, node), node),
     }));
     return structOf(name, fields);
   }
@@ -402,7 +529,12 @@ export class ModuleCompiler implements ModuleApi {
       const decode = prop("decode");
       const sig = decode ? this.checker.getTypeOfSymbolAtLocation(decode, node).getCallSignatures()[0] : undefined;
       const ret = sig ? this.checker.getReturnTypeOfSignature(sig) : undefined;
-      const flavor = ret && (ret.flags & this.ts.TypeFlags.String) ? "string" : ret?.getSymbol()?.getName() === "Uint8Array" ? "bytes" : "array";
+      const flavor =
+        ret && ret.flags & this.ts.TypeFlags.String
+          ? "string"
+          : ret?.getSymbol()?.getName() === "Uint8Array"
+            ? "bytes"
+            : "array";
       return arrayOf(element, length, flavor);
     }
     this.fail(node, `cannot read a data type from ${this.checker.typeToString(type)}`);
@@ -420,7 +552,8 @@ export class ModuleCompiler implements ModuleApi {
     const ts = this.ts;
     if (node.kind === ts.SyntaxKind.BooleanKeyword) return { k: "bool" };
     if (node.kind === ts.SyntaxKind.VoidKeyword) return { k: "void" };
-    if (node.kind === ts.SyntaxKind.NumberKeyword) this.fail(node, "number has no width: use u8, u16, u32, u64, i8 … i64");
+    if (node.kind === ts.SyntaxKind.NumberKeyword)
+      this.fail(node, "number has no width: use u8, u16, u32, u64, i8 … i64");
     if (ts.isParenthesizedTypeNode(node)) return this.typeOfAnnotation(node.type);
     if (ts.isUnionTypeNode(node)) {
       const rest = node.types.filter((t) => !(ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword));
@@ -441,11 +574,13 @@ export class ModuleCompiler implements ModuleApi {
         if (name === "Dynptr") return { k: "dynptr" };
         if (name === "TracepointContext") {
           const arg = node.typeArguments?.[0];
-          if (!arg || !ts.isLiteralTypeNode(arg) || !ts.isStringLiteral(arg.literal)) this.fail(node, "TracepointContext<\"category/name\"> needs the event as a string literal");
+          if (!arg || !ts.isLiteralTypeNode(arg) || !ts.isStringLiteral(arg.literal))
+            this.fail(node, 'TracepointContext<"category/name"> needs the event as a string literal');
           const [category, event] = arg.literal.text.split("/");
           return { k: "ctx", ctx: { kind: "tracepoint", format: this.tracepoint(category!, event!, node) } };
         }
-        if (/vmlinux\.(d\.)?ts$/.test(decl.getSourceFile().fileName)) return { k: "kobj", id: this.btfStruct(name, node), direct: true, nullable: false };
+        if (/vmlinux\.(d\.)?ts$/.test(decl.getSourceFile().fileName))
+          return { k: "kobj", id: this.btfStruct(name, node), direct: true, nullable: false };
         if (ts.isClassDeclaration(decl)) return { k: "struct", t: this.structOfClass(decl) };
         this.fail(node, `${name} cannot be used as a type in kernel code`);
       }
@@ -453,7 +588,8 @@ export class ModuleCompiler implements ModuleApi {
       if (ts.isTypeAliasDeclaration(decl)) return this.typeOfAnnotation(decl.type);
       this.fail(node, `${name} is not a kernel data type`);
     }
-    if (node.kind === ts.SyntaxKind.StringKeyword) this.fail(node, "string is not in the subset: strings are only for log messages");
+    if (node.kind === ts.SyntaxKind.StringKeyword)
+      this.fail(node, "string is not in the subset: strings are only for log messages");
     this.fail(node, `${node.getText()} is not a type kernel code understands`);
   }
 
@@ -478,39 +614,96 @@ export class ModuleCompiler implements ModuleApi {
     }
     const num = (key: string, fallback?: number): number => {
       const e = props.get(key);
-      if (!e) { if (fallback === undefined) this.fail(spec ?? init, `${cls} needs ${key}`); return fallback; }
+      if (!e) {
+        if (fallback === undefined) this.fail(spec ?? init, `${cls} needs ${key}`);
+        return fallback;
+      }
       return Number(this.constValue(e));
     };
     const mapType = MAP_CLASSES[cls]!;
     const type = MAP_TYPES[mapType]!;
-    const keyExpr = props.get("key"), valueExpr = props.get("value");
+    const keyExpr = props.get("key"),
+      valueExpr = props.get("value");
     const key = keyExpr ? this.dataTypeOfValue(keyExpr) : undefined;
     const value = valueExpr ? this.dataTypeOfValue(valueExpr) : undefined;
-    let keySize = key?.size ?? 0, valueSize = value?.size ?? 0, maxEntries = 0, flags = num("flags", 0);
+    let keySize = key?.size ?? 0,
+      valueSize = value?.size ?? 0,
+      maxEntries = 0,
+      flags = num("flags", 0);
     switch (mapType) {
-      case "ringbuf": case "user_ringbuf": maxEntries = num("size"); break;
-      case "array": case "percpu_array":
-        keySize = 4; maxEntries = num("maxEntries");
-        if (props.get("mmapable") && props.get("mmapable")!.kind === ts.SyntaxKind.TrueKeyword) flags |= MapFlags.MMAPABLE;
+      case "ringbuf":
+      case "user_ringbuf":
+        maxEntries = num("size");
         break;
-      case "perf_event_array": keySize = 4; valueSize = 4; maxEntries = num("maxEntries", 0); break;
-      case "prog_array": case "devmap": case "cpumap": case "xskmap": case "sockmap": case "cgroup_array":
-        keySize = 4; valueSize = mapType === "cpumap" ? 8 : 4; maxEntries = num("maxEntries"); break;
-      case "devmap_hash": keySize = 4; valueSize = 4; maxEntries = num("maxEntries"); break;
-      case "sockhash": valueSize = 4; maxEntries = num("maxEntries"); break;
-      case "queue": case "stack": keySize = 0; maxEntries = num("maxEntries"); break;
-      case "bloom_filter": keySize = 0; maxEntries = num("maxEntries"); break;
-      case "lpm_trie": maxEntries = num("maxEntries"); flags |= MapFlags.NO_PREALLOC; break;
-      case "task_storage": case "sk_storage": case "cgrp_storage": case "inode_storage":
-        keySize = 4; maxEntries = 0; flags |= MapFlags.NO_PREALLOC; break;
-      case "stack_trace": keySize = 4; valueSize = 8 * num("depth", 127); maxEntries = num("maxEntries"); break;
-      case "array_of_maps": case "hash_of_maps": {
-        keySize = mapType === "array_of_maps" ? 4 : keySize; valueSize = 4; maxEntries = num("maxEntries");
+      case "array":
+      case "percpu_array":
+        keySize = 4;
+        maxEntries = num("maxEntries");
+        if (props.get("mmapable") && props.get("mmapable")!.kind === ts.SyntaxKind.TrueKeyword)
+          flags |= MapFlags.MMAPABLE;
+        break;
+      case "perf_event_array":
+        keySize = 4;
+        valueSize = 4;
+        maxEntries = num("maxEntries", 0);
+        break;
+      case "prog_array":
+      case "devmap":
+      case "cpumap":
+      case "xskmap":
+      case "sockmap":
+      case "cgroup_array":
+        keySize = 4;
+        valueSize = mapType === "cpumap" ? 8 : 4;
+        maxEntries = num("maxEntries");
+        break;
+      case "devmap_hash":
+        keySize = 4;
+        valueSize = 4;
+        maxEntries = num("maxEntries");
+        break;
+      case "sockhash":
+        valueSize = 4;
+        maxEntries = num("maxEntries");
+        break;
+      case "queue":
+      case "stack":
+        keySize = 0;
+        maxEntries = num("maxEntries");
+        break;
+      case "bloom_filter":
+        keySize = 0;
+        maxEntries = num("maxEntries");
+        break;
+      case "lpm_trie":
+        maxEntries = num("maxEntries");
+        flags |= MapFlags.NO_PREALLOC;
+        break;
+      case "task_storage":
+      case "sk_storage":
+      case "cgrp_storage":
+      case "inode_storage":
+        keySize = 4;
+        maxEntries = 0;
+        flags |= MapFlags.NO_PREALLOC;
+        break;
+      case "stack_trace":
+        keySize = 4;
+        valueSize = 8 * num("depth", 127);
+        maxEntries = num("maxEntries");
+        break;
+      case "array_of_maps":
+      case "hash_of_maps": {
+        keySize = mapType === "array_of_maps" ? 4 : keySize;
+        valueSize = 4;
+        maxEntries = num("maxEntries");
         break;
       }
-      default: maxEntries = num("maxEntries");
+      default:
+        maxEntries = num("maxEntries");
     }
-    if ((mapType === "hash" || mapType.endsWith("_hash") || mapType === "lpm_trie") && (!key || !value)) this.fail(init, `${cls} needs key and value types`);
+    if ((mapType === "hash" || mapType.endsWith("_hash") || mapType === "lpm_trie") && (!key || !value))
+      this.fail(init, `${cls} needs key and value types`);
     const info: MapInfo = { name, mapType, type, keySize, valueSize, maxEntries, flags, key, value };
     const pin = props.get("pinning");
     if (pin && ts.isStringLiteral(pin) && pin.text === "byName") info.pinning = "byName";
@@ -527,7 +720,15 @@ export class ModuleCompiler implements ModuleApi {
 
   logMap(): MapInfo {
     if (!this.logInfo) {
-      this.logInfo = { name: "tsbpf_log", mapType: "ringbuf", type: MAP_TYPES.ringbuf!, keySize: 0, valueSize: 0, maxEntries: 64 * 1024, flags: 0 };
+      this.logInfo = {
+        name: "tsbpf_log",
+        mapType: "ringbuf",
+        type: MAP_TYPES.ringbuf!,
+        keySize: 0,
+        valueSize: 0,
+        maxEntries: 64 * 1024,
+        flags: 0,
+      };
       this.maps.set(this.entry, this.logInfo);
     }
     return this.logInfo;
@@ -559,7 +760,10 @@ export class ModuleCompiler implements ModuleApi {
     if (decl.initializer) {
       if (t.kind !== "int") {
         const init0 = decl.initializer;
-        const isZeroed = ts.isCallExpression(init0) && ts.isIdentifier(init0.expression) && this.kernelNameOf(init0.expression) === "zeroed";
+        const isZeroed =
+          ts.isCallExpression(init0) &&
+          ts.isIdentifier(init0.expression) &&
+          this.kernelNameOf(init0.expression) === "zeroed";
         if (!isZeroed) this.fail(init0, `struct globals start zeroed: initialize with zeroed(${typeName(t)})`);
       } else {
         init = this.constValue(decl.initializer);
@@ -579,7 +783,8 @@ export class ModuleCompiler implements ModuleApi {
     if (t.kind === "int" && init !== 0n) {
       const view = new DataView(bytes.buffer);
       const v = BigInt.asUintN(t.size * 8, init);
-      for (let i = 0; i < t.size; i++) view.setUint8(offset + (t.be ? t.size - 1 - i : i), Number((v >> BigInt(8 * i)) & 0xffn));
+      for (let i = 0; i < t.size; i++)
+        view.setUint8(offset + (t.be ? t.size - 1 - i : i), Number((v >> BigInt(8 * i)) & 0xffn));
     }
     section.init = bytes;
     section.size = size;
@@ -596,21 +801,25 @@ export class ModuleCompiler implements ModuleApi {
     if (hit) return hit;
     const ts = this.ts;
     if (!decl.name) this.fail(decl, "module-level functions need a name");
-    if (decl.asteriskToken || decl.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) this.fail(decl, "generators and async functions are not in the subset");
+    if (decl.asteriskToken || decl.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword))
+      this.fail(decl, "generators and async functions are not in the subset");
     if (decl.typeParameters?.length) this.fail(decl, "generic functions are not in the subset");
     const params = decl.parameters.map((p) => {
       if (!ts.isIdentifier(p.name)) this.fail(p, "destructuring parameters are not in the subset");
       if (!p.type) this.fail(p, `parameter ${p.name.text} needs a type annotation`);
-      if (p.initializer || p.questionToken || p.dotDotDotToken) this.fail(p, "optional, default and rest parameters are not in the subset");
+      if (p.initializer || p.questionToken || p.dotDotDotToken)
+        this.fail(p, "optional, default and rest parameters are not in the subset");
       const t = this.typeOfAnnotation(p.type);
       if (t.k === "void") this.fail(p.type, "a parameter cannot be void");
-      const type: ParamType = t.k === "struct" ? { k: "ptr", t: t.t, space: "unknown", nullable: false } : t as ParamType;
+      const type: ParamType =
+        t.k === "struct" ? { k: "ptr", t: t.t, space: "unknown", nullable: false } : (t as ParamType);
       return { name: p.name.text, symbol: this.checker.getSymbolAtLocation(p.name)!, type };
     });
     let ret: RetType = { k: "void" };
     if (decl.type) {
       const t = this.typeOfAnnotation(decl.type);
-      if (t.k !== "void" && t.k !== "int" && t.k !== "bool") this.fail(decl.type, "functions return integers, bool or void");
+      if (t.k !== "void" && t.k !== "int" && t.k !== "bool")
+        this.fail(decl.type, "functions return integers, bool or void");
       ret = t as RetType;
     }
     const inline = ts.getJSDocTags(decl).some((tag) => tag.tagName.text === "inline");
@@ -645,10 +854,15 @@ export class ModuleCompiler implements ModuleApi {
     return this.guard(() => {
       const ctx: CtxInfo = { kind: p.kind };
       let args: { name: string; type: number }[] | undefined;
-      if (p.kind === "tracepoint") ctx.format = this.tracepoint(String(p.target.category), String(p.target.name), p.node);
+      if (p.kind === "tracepoint")
+        ctx.format = this.tracepoint(String(p.target.category), String(p.target.name), p.node);
       if (p.kind === "tp_btf") {
         const sig = this.btf().tracepoint(String(p.target.event));
-        if (!sig) this.fail(p.node, `the kernel's BTF has no tracepoint ${String(p.target.event)} (tp_btf takes the bare event name, e.g. "sched_switch")`);
+        if (!sig)
+          this.fail(
+            p.node,
+            `the kernel's BTF has no tracepoint ${String(p.target.event)} (tp_btf takes the bare event name, e.g. "sched_switch")`,
+          );
         args = sig.params.map((x) => ({ name: x.name, type: x.type }));
       }
       const low = new FnLower(this, p.name, "main");
@@ -675,10 +889,13 @@ export class ModuleCompiler implements ModuleApi {
     const key = `${category}/${name}`;
     let f = this.tpFormats.get(key);
     if (!f) {
-      try { f = tracepointFormat(category, name); } catch (err) { this.fail(node, (err as Error).message); }
+      try {
+        f = tracepointFormat(category, name);
+      } catch (err) {
+        this.fail(node, (err as Error).message);
+      }
       this.tpFormats.set(key, f);
     }
     return f;
   }
 }
-

@@ -59,11 +59,22 @@ function threadJumps(f: IrFunction): boolean {
     const t = b.term!;
     if (t.op === "jmp") {
       const target = forward(t.target);
-      if (target !== t.target) { t.target = target; changed = true; }
+      if (target !== t.target) {
+        t.target = target;
+        changed = true;
+      }
     } else if (t.op === "br") {
-      const a = forward(t.then), c = forward(t.else);
-      if (a !== t.then || c !== t.else) { t.then = a; t.else = c; changed = true; }
-      if (t.then === t.else) { b.term = { op: "jmp", target: t.then, loc: t.loc }; changed = true; }
+      const a = forward(t.then),
+        c = forward(t.else);
+      if (a !== t.then || c !== t.else) {
+        t.then = a;
+        t.else = c;
+        changed = true;
+      }
+      if (t.then === t.else) {
+        b.term = { op: "jmp", target: t.then, loc: t.loc };
+        changed = true;
+      }
     }
   }
   return changed;
@@ -94,7 +105,15 @@ function threadNullTests(f: IrFunction): boolean {
   const preds = predecessors(f);
   for (const j of f.blocks) {
     const t = j.term;
-    if (j.instrs.length !== 0 || !t || t.op !== "br" || (t.cmp !== "eq" && t.cmp !== "ne") || !("imm" in t.b) || t.b.imm !== 0) continue;
+    if (
+      j.instrs.length !== 0 ||
+      !t ||
+      t.op !== "br" ||
+      (t.cmp !== "eq" && t.cmp !== "ne") ||
+      !("imm" in t.b) ||
+      t.b.imm !== 0
+    )
+      continue;
     for (const p of preds.get(j) ?? []) {
       if (p.term?.op !== "jmp" || p.term.target !== j) continue;
       const known = knownNullness(f, p, t.a);
@@ -146,7 +165,10 @@ function removeDeadCode(f: IrFunction): boolean {
       const d = defs(i);
       return d.some((r) => used.has(r));
     });
-    if (keep.length !== b.instrs.length) { b.instrs.splice(0, b.instrs.length, ...keep); changed = true; }
+    if (keep.length !== b.instrs.length) {
+      b.instrs.splice(0, b.instrs.length, ...keep);
+      changed = true;
+    }
   }
   return changed;
 }
@@ -156,7 +178,8 @@ function removeDeadCode(f: IrFunction): boolean {
  * temporary, a call result moved into its variable …).
  */
 function coalesceCopies(f: IrFunction): boolean {
-  const defCount = new Map<VReg, number>(), useCount = new Map<VReg, number>();
+  const defCount = new Map<VReg, number>(),
+    useCount = new Map<VReg, number>();
   for (const b of f.blocks) {
     for (const i of [...b.instrs, ...(b.term ? [b.term] : [])]) {
       for (const r of defs(i)) defCount.set(r, (defCount.get(r) ?? 0) + 1);
@@ -168,7 +191,8 @@ function coalesceCopies(f: IrFunction): boolean {
     for (let k = 0; k < b.instrs.length; k++) {
       const mv = b.instrs[k]!;
       if (mv.op !== "mov" || mv.w !== 64 || !("reg" in mv.src)) continue;
-      const s = mv.src.reg, d = mv.dst;
+      const s = mv.src.reg,
+        d = mv.dst;
       if (s === d || defCount.get(s) !== 1 || useCount.get(s) !== 1) continue;
       let j = k - 1;
       while (j >= 0 && !defs(b.instrs[j]!).includes(s)) j--;
@@ -177,7 +201,11 @@ function coalesceCopies(f: IrFunction): boolean {
       if (def.op === "params") continue;
       // d must be untouched between the definition and the copy.
       let clash = false;
-      for (let x = j + 1; x < k; x++) if (defs(b.instrs[x]!).includes(d) || uses(b.instrs[x]!).includes(d)) { clash = true; break; }
+      for (let x = j + 1; x < k; x++)
+        if (defs(b.instrs[x]!).includes(d) || uses(b.instrs[x]!).includes(d)) {
+          clash = true;
+          break;
+        }
       if (clash) continue;
       // The definition may read d only as the left operand (codegen's dst = a op b).
       if (def.op === "alu" && "reg" in def.b && def.b.reg === d) continue;
@@ -204,14 +232,17 @@ function shareReturns(f: IrFunction): boolean {
     const t = b.term;
     if (b.instrs.length !== 0 || t?.op !== "ret" || !("imm" in t.value) || b === f.entry) continue;
     const c = canonical.get(t.value.imm);
-    if (c) replace.set(b, c); else canonical.set(t.value.imm, b);
+    if (c) replace.set(b, c);
+    else canonical.set(t.value.imm, b);
   }
   // Several blocks ending in `return k` after some work could jump to one shared `return k`
   // (one instruction less each), but then a verifier complaint at that exit (a leaked ring buffer
   // record, say) would name one return for all of them: each return keeps its own exit.
   const counts = new Map<number, number>();
   if (SHARE_NONEMPTY_RETURNS)
-  for (const b of f.blocks) if (b.term?.op === "ret" && "imm" in b.term.value) counts.set(b.term.value.imm, (counts.get(b.term.value.imm) ?? 0) + 1);
+    for (const b of f.blocks)
+      if (b.term?.op === "ret" && "imm" in b.term.value)
+        counts.set(b.term.value.imm, (counts.get(b.term.value.imm) ?? 0) + 1);
   for (const b of f.blocks) {
     const t = b.term;
     if (t?.op !== "ret" || !("imm" in t.value) || b.instrs.length === 0 || (counts.get(t.value.imm) ?? 0) < 2) continue;
@@ -229,7 +260,10 @@ function shareReturns(f: IrFunction): boolean {
   for (const b of f.blocks) {
     const t = b.term;
     if (t?.op === "jmp") t.target = replace.get(t.target) ?? t.target;
-    else if (t?.op === "br") { t.then = replace.get(t.then) ?? t.then; t.else = replace.get(t.else) ?? t.else; }
+    else if (t?.op === "br") {
+      t.then = replace.get(t.then) ?? t.then;
+      t.else = replace.get(t.else) ?? t.else;
+    }
   }
   return true;
 }
@@ -242,7 +276,12 @@ const PURE = new Set(["mov", "lddw", "alu", "neg", "endian", "movsx", "load", "l
  */
 function removeRedundantPacketChecks(f: IrFunction): boolean {
   // Facts: data register → bytes proven present. Computed forward over blocks (meet = minimum).
-  interface Check { data: VReg; dataEnd: VReg; size: number; endReg: VReg }
+  interface Check {
+    data: VReg;
+    dataEnd: VReg;
+    size: number;
+    endReg: VReg;
+  }
   const checkOf = (b: Block): Check | undefined => {
     const t = b.term;
     if (!t || t.op !== "br" || t.cmp !== "gt" || t.w !== 64 || !("reg" in t.b)) return undefined;
@@ -263,9 +302,17 @@ function removeRedundantPacketChecks(f: IrFunction): boolean {
       if (b !== f.entry) {
         for (const p of preds.get(b)!) {
           const out = edgeFacts(p, b);
-          if (!out) { incoming = new Map(); break; }
+          if (!out) {
+            incoming = new Map();
+            break;
+          }
           if (!incoming) incoming = new Map(out);
-          else for (const [k, v] of incoming) { const o = out.get(k); if (o === undefined) incoming.delete(k); else incoming.set(k, Math.min(v, o)); }
+          else
+            for (const [k, v] of incoming) {
+              const o = out.get(k);
+              if (o === undefined) incoming.delete(k);
+              else incoming.set(k, Math.min(v, o));
+            }
         }
       }
       incoming ??= new Map();
@@ -315,7 +362,10 @@ function removeRedundantPacketChecks(f: IrFunction): boolean {
  */
 export function cleanupAfterAllocation(f: IrFunction, order: Block[], regOf: Int8Array): Block[] {
   for (const b of f.blocks) {
-    const keep = b.instrs.filter((i) => !(i.op === "mov" && i.w === 64 && "reg" in i.src && regOf[i.dst] === regOf[i.src.reg] && regOf[i.dst]! >= 0));
+    const keep = b.instrs.filter(
+      (i) =>
+        !(i.op === "mov" && i.w === 64 && "reg" in i.src && regOf[i.dst] === regOf[i.src.reg] && regOf[i.dst]! >= 0),
+    );
     if (keep.length !== b.instrs.length) b.instrs.splice(0, b.instrs.length, ...keep);
   }
   threadJumps(f);

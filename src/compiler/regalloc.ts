@@ -23,7 +23,13 @@ export interface Allocation {
   spilled: number;
 }
 
-interface Interval { vreg: VReg; start: number; end: number; crossesCall: boolean; reg: number }
+interface Interval {
+  vreg: VReg;
+  start: number;
+  end: number;
+  crossesCall: boolean;
+  reg: number;
+}
 
 const NON_COMMUTATIVE = new Set(["sub", "div", "sdiv", "mod", "smod", "lsh", "rsh", "arsh"]);
 
@@ -47,7 +53,11 @@ export function allocate(f: IrFunction, order: readonly Block[]): Allocation {
   throw new Error(`register allocation of ${f.name} did not converge`);
 }
 
-function tryAllocate(f: IrFunction, order: readonly Block[], unspillable: ReadonlySet<VReg>): { regOf: Int8Array; spill: VReg[] } {
+function tryAllocate(
+  f: IrFunction,
+  order: readonly Block[],
+  unspillable: ReadonlySet<VReg>,
+): { regOf: Int8Array; spill: VReg[] } {
   const n = f.kinds.length;
   // ---- positions: instruction i of the linear order uses at 2i and defines at 2i+1
   const blockStart = new Map<Block, number>();
@@ -70,15 +80,18 @@ function tryAllocate(f: IrFunction, order: readonly Block[], unspillable: Readon
   const useSets = new Map<Block, Set<VReg>>();
   const defSets = new Map<Block, Set<VReg>>();
   for (const b of order) {
-    const u = new Set<VReg>(), d = new Set<VReg>();
+    const u = new Set<VReg>(),
+      d = new Set<VReg>();
     const visit = (i: Instr | Terminator) => {
       for (const r of uses(i)) if (!d.has(r)) u.add(r);
       for (const r of defs(i)) d.add(r);
     };
     b.instrs.forEach(visit);
     if (b.term) visit(b.term);
-    useSets.set(b, u); defSets.set(b, d);
-    liveIn.set(b, new Set()); liveOut.set(b, new Set());
+    useSets.set(b, u);
+    defSets.set(b, d);
+    liveIn.set(b, new Set());
+    liveOut.set(b, new Set());
   }
   const succ = (b: Block): Block[] => {
     const t = b.term;
@@ -87,16 +100,29 @@ function tryAllocate(f: IrFunction, order: readonly Block[], unspillable: Readon
     if (t.op === "br") return [t.then, t.else];
     return [];
   };
-  for (let changed = true; changed;) {
+  for (let changed = true; changed; ) {
     changed = false;
     for (let k = order.length - 1; k >= 0; k--) {
       const b = order[k]!;
       const out = liveOut.get(b)!;
-      for (const s of succ(b)) for (const r of liveIn.get(s) ?? []) if (!out.has(r)) { out.add(r); changed = true; }
+      for (const s of succ(b))
+        for (const r of liveIn.get(s) ?? [])
+          if (!out.has(r)) {
+            out.add(r);
+            changed = true;
+          }
       const inn = liveIn.get(b)!;
-      for (const r of useSets.get(b)!) if (!inn.has(r)) { inn.add(r); changed = true; }
+      for (const r of useSets.get(b)!)
+        if (!inn.has(r)) {
+          inn.add(r);
+          changed = true;
+        }
       const d = defSets.get(b)!;
-      for (const r of out) if (!d.has(r) && !inn.has(r)) { inn.add(r); changed = true; }
+      for (const r of out)
+        if (!d.has(r) && !inn.has(r)) {
+          inn.add(r);
+          changed = true;
+        }
     }
   }
 
@@ -107,7 +133,8 @@ function tryAllocate(f: IrFunction, order: readonly Block[], unspillable: Readon
   const moveSources = new Map<VReg, VReg>();
   index = 0;
   for (const b of order) {
-    const bs = blockStart.get(b)!, be = blockEnd.get(b)!;
+    const bs = blockStart.get(b)!,
+      be = blockEnd.get(b)!;
     const items: { i: Instr | Terminator; p: number }[] = b.instrs.map((i, k) => ({ i, p: 2 * (index + k) }));
     if (b.term) items.push({ i: b.term, p: 2 * (index + b.instrs.length) });
     index += b.instrs.length + 1;
@@ -131,10 +158,14 @@ function tryAllocate(f: IrFunction, order: readonly Block[], unspillable: Readon
         if (e === undefined || e < at) curEnd.set(r, at);
       }
       if (i.op === "call" || i.op === "callLocal") {
-        i.args.forEach((a, k2) => { if ("reg" in a && hint[a.reg] === -1) hint[a.reg] = k2 + 1; });
+        i.args.forEach((a, k2) => {
+          if ("reg" in a && hint[a.reg] === -1) hint[a.reg] = k2 + 1;
+        });
         if (i.dst !== undefined) hint[i.dst] = 0;
       } else if (i.op === "params") {
-        i.regs.forEach((r, k2) => { hint[r] = k2 + 1; });
+        i.regs.forEach((r, k2) => {
+          hint[r] = k2 + 1;
+        });
       } else if (i.op === "ret" && "reg" in i.value && hint[i.value.reg] === -1) {
         hint[i.value.reg] = 0;
       } else if (i.op === "mov" && "reg" in i.src && i.w === 64) {
@@ -165,8 +196,10 @@ function tryAllocate(f: IrFunction, order: readonly Block[], unspillable: Readon
   intervals.sort((a, b) => a.start - b.start || a.vreg - b.vreg);
 
   const overlaps = (a: VReg, b: VReg): boolean => {
-    const x = segments[a]!, y = segments[b]!;
-    let i = 0, j = 0;
+    const x = segments[a]!,
+      y = segments[b]!;
+    let i = 0,
+      j = 0;
     while (i < x.length && j < y.length) {
       if (x[i]![1] < y[j]![0]) i++;
       else if (y[j]![1] < x[i]![0]) j++;
@@ -196,8 +229,10 @@ function tryAllocate(f: IrFunction, order: readonly Block[], unspillable: Readon
       // Spill the cheapest of this range and the ones in its way: fewest references per length.
       const cost = (v: VReg): number => (unspillable.has(v) ? Infinity : refs[v]! / (length(v) + 1));
       let victim = cur.vreg;
-      for (const r of candidates) for (const o of byReg[r]!) if (overlaps(o, cur.vreg) && cost(o) < cost(victim)) victim = o;
-      if (cost(victim) === Infinity) throw new Error(`internal: ${f.name}: no register for v${cur.vreg} and nothing to spill`);
+      for (const r of candidates)
+        for (const o of byReg[r]!) if (overlaps(o, cur.vreg) && cost(o) < cost(victim)) victim = o;
+      if (cost(victim) === Infinity)
+        throw new Error(`internal: ${f.name}: no register for v${cur.vreg} and nothing to spill`);
       return { regOf, spill: [victim] };
     }
     regOf[cur.vreg] = chosen;
@@ -211,13 +246,17 @@ function spillEverywhere(f: IrFunction, v: VReg): void {
   f.frameSize = Math.ceil((f.frameSize + 8) / 8) * 8;
   const slot = -f.frameSize;
   const kind = f.kinds[v]!;
-  const fresh = (): VReg => { f.kinds.push(kind); return f.kinds.length - 1; };
+  const fresh = (): VReg => {
+    f.kinds.push(kind);
+    return f.kinds.length - 1;
+  };
   const fp = { fp: true as const };
 
   for (const b of f.blocks) {
     const out: Instr[] = [];
     const rewrite = (i: Instr | Terminator): { before: Instr[]; after: Instr[] } => {
-      const before: Instr[] = [], after: Instr[] = [];
+      const before: Instr[] = [],
+        after: Instr[] = [];
       if (uses(i).includes(v)) {
         const t = fresh();
         before.push({ op: "load", size: 8, signed: false, dst: t, base: fp, off: slot, loc: i.loc });
@@ -246,31 +285,67 @@ function spillEverywhere(f: IrFunction, v: VReg): void {
 function replaceUses(i: Instr | Terminator, from: VReg, to: VReg): void {
   const op = <T extends object>(o: T): T => ("reg" in o && (o as { reg: VReg }).reg === from ? { ...o, reg: to } : o);
   switch (i.op) {
-    case "mov": i.src = op(i.src); break;
-    case "alu": if (i.a === from) i.a = to; i.b = op(i.b); break;
-    case "neg": case "endian": case "movsx": if (i.a === from) i.a = to; break;
-    case "load": i.base = op(i.base); break;
-    case "store": i.base = op(i.base); i.src = op(i.src); break;
-    case "atomic": i.base = op(i.base); if (i.src === from) i.src = to; break;
-    case "call": case "callLocal": i.args = i.args.map(op); break;
-    case "br": if (i.a === from) i.a = to; i.b = op(i.b); break;
-    case "ret": i.value = op(i.value); break;
-    default: break;
+    case "mov":
+      i.src = op(i.src);
+      break;
+    case "alu":
+      if (i.a === from) i.a = to;
+      i.b = op(i.b);
+      break;
+    case "neg":
+    case "endian":
+    case "movsx":
+      if (i.a === from) i.a = to;
+      break;
+    case "load":
+      i.base = op(i.base);
+      break;
+    case "store":
+      i.base = op(i.base);
+      i.src = op(i.src);
+      break;
+    case "atomic":
+      i.base = op(i.base);
+      if (i.src === from) i.src = to;
+      break;
+    case "call":
+    case "callLocal":
+      i.args = i.args.map(op);
+      break;
+    case "br":
+      if (i.a === from) i.a = to;
+      i.b = op(i.b);
+      break;
+    case "ret":
+      i.value = op(i.value);
+      break;
+    default:
+      break;
   }
 }
 
 function replaceDefs(i: Instr | Terminator, from: VReg, to: VReg): void {
   switch (i.op) {
-    case "mov": case "lddw": case "alu": case "neg": case "endian": case "movsx": case "load":
-    case "ldmap": case "ldglobal": case "addr":
+    case "mov":
+    case "lddw":
+    case "alu":
+    case "neg":
+    case "endian":
+    case "movsx":
+    case "load":
+    case "ldmap":
+    case "ldglobal":
+    case "addr":
       if (i.dst === from) i.dst = to;
       break;
-    case "call": case "callLocal":
+    case "call":
+    case "callLocal":
       if (i.dst === from) i.dst = to;
       break;
     case "params":
       i.regs = i.regs.map((r) => (r === from ? to : r));
       break;
-    default: break;
+    default:
+      break;
   }
 }

@@ -36,7 +36,11 @@ export function scanSubset(ts: TypeScript, file: TS.SourceFile, onlyLoops = fals
       const message = construct(ts, node);
       if (message) report(node, message);
     }
-    const body = ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node);
+    const body =
+      ts.isFunctionDeclaration(node) ||
+      ts.isArrowFunction(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isMethodDeclaration(node);
     ts.forEachChild(node, (child) => visit(child, inFunction || body));
   };
   visit(file, false);
@@ -48,16 +52,26 @@ function construct(ts: TypeScript, node: TS.Node): string | undefined {
   if (ts.isTryStatement(node)) return "try/catch is not in the subset: eBPF has no exceptions";
   if (ts.isThrowStatement(node)) return "throw is not in the subset: eBPF has no exceptions (return an error code)";
   if (ts.isLabeledStatement(node)) return "labelled statements are not in the subset";
-  if (ts.isFunctionDeclaration(node) && node.parent && !ts.isSourceFile(node.parent)) return "nested functions are not in the subset: declare the function at module level";
+  if (ts.isFunctionDeclaration(node) && node.parent && !ts.isSourceFile(node.parent))
+    return "nested functions are not in the subset: declare the function at module level";
   if (ts.isClassDeclaration(node)) return "classes inside functions are not in the subset";
-  if (ts.isVariableDeclarationList(node) && !(node.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let)) && !ts.isForInStatement(node.parent) && !ts.isForOfStatement(node.parent)) return "use let or const, not var";
-  if (ts.isNonNullExpression(node)) return "non-null assertions (!) are not in the subset: test the value against null so the verifier sees the check";
-  if (ts.isPropertyAccessExpression(node) && node.questionDotToken) return "optional chaining (?.) is not in the subset: test against null first";
+  if (
+    ts.isVariableDeclarationList(node) &&
+    !(node.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let)) &&
+    !ts.isForInStatement(node.parent) &&
+    !ts.isForOfStatement(node.parent)
+  )
+    return "use let or const, not var";
+  if (ts.isNonNullExpression(node))
+    return "non-null assertions (!) are not in the subset: test the value against null so the verifier sees the check";
+  if (ts.isPropertyAccessExpression(node) && node.questionDotToken)
+    return "optional chaining (?.) is not in the subset: test against null first";
   if (ts.isTypeOfExpression(node)) return "typeof is not in the subset";
   if (ts.isDeleteExpression(node)) return "delete is not in the subset (use map.delete(key))";
   if (ts.isAwaitExpression(node)) return "await is not in the subset";
   if (ts.isBinaryExpression(node)) {
-    if (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) return "?? is not in the subset: test against null";
+    if (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+      return "?? is not in the subset: test against null";
     if (node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken) return "** is not in the subset";
   }
   return undefined;

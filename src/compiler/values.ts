@@ -8,7 +8,10 @@ import type { DataT, IntT } from "./ktypes.js";
 import type { ProgramKind } from "./contexts.js";
 
 /** The type arithmetic runs in: eBPF computes in 32 or 64 bits. */
-export interface CT { w: 32 | 64; signed: boolean }
+export interface CT {
+  w: 32 | 64;
+  signed: boolean;
+}
 
 export const U32: CT = { w: 32, signed: false };
 export const I32: CT = { w: 32, signed: true };
@@ -60,7 +63,10 @@ export interface CtxInfo {
   format?: TracepointFormat;
 }
 
-export interface FnRef { name: string; node: unknown }
+export interface FnRef {
+  name: string;
+  node: unknown;
+}
 
 export type Val =
   | { k: "int"; ct: CT; op: Operand; max?: bigint }
@@ -97,19 +103,33 @@ export type Binding = { kind: "val"; val: Val } | { kind: "var"; reg: VReg; vt: 
 
 export function describeVal(v: Val): string {
   switch (v.k) {
-    case "int": return `${v.ct.signed ? "i" : "u"}${v.ct.w}`;
-    case "const": return "a constant";
-    case "bool": return "bool";
-    case "ptr": return v.t.kind === "struct" ? v.t.name : v.t.kind === "array" ? "an array" : "an integer cell";
-    case "kobj": return "a kernel object";
-    case "karray": return "a kernel array";
-    case "null": return "null";
-    case "ctx": return "the context";
-    case "map": return `map ${v.map.name}`;
-    case "dynptr": return "a ring buffer record (Dynptr)";
-    case "type": return "a type";
-    case "fn": return `function ${v.fn.name}`;
-    case "string": return "a string";
-    case "void": return "nothing (void)";
+    case "int":
+      return `${v.ct.signed ? "i" : "u"}${v.ct.w}`;
+    case "const":
+      return "a constant";
+    case "bool":
+      return "bool";
+    case "ptr":
+      return v.t.kind === "struct" ? v.t.name : v.t.kind === "array" ? "an array" : "an integer cell";
+    case "kobj":
+      return "a kernel object";
+    case "karray":
+      return "a kernel array";
+    case "null":
+      return "null";
+    case "ctx":
+      return "the context";
+    case "map":
+      return `map ${v.map.name}`;
+    case "dynptr":
+      return "a ring buffer record (Dynptr)";
+    case "type":
+      return "a type";
+    case "fn":
+      return `function ${v.fn.name}`;
+    case "string":
+      return "a string";
+    case "void":
+      return "nothing (void)";
   }
 }

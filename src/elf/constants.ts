@@ -1,8 +1,26 @@
 // ELF numbers (System V gABI, the BPF psABI) shared by the reader (src/elf/reader.ts, for BPF
 // objects and uprobe targets alike) and the compiler's writer: one definition of each.
-export const SectionType = { NULL: 0, PROGBITS: 1, SYMTAB: 2, STRTAB: 3, RELA: 4, NOBITS: 8, REL: 9, DYNSYM: 11 } as const;
+export const SectionType = {
+  NULL: 0,
+  PROGBITS: 1,
+  SYMTAB: 2,
+  STRTAB: 3,
+  RELA: 4,
+  NOBITS: 8,
+  REL: 9,
+  DYNSYM: 11,
+} as const;
 export const SectionFlags = { WRITE: 0x1, ALLOC: 0x2, EXECINSTR: 0x4 } as const;
-export const SymbolType = { NOTYPE: 0, OBJECT: 1, FUNC: 2, SECTION: 3, FILE: 4, COMMON: 5, TLS: 6, GNU_IFUNC: 10 } as const;
+export const SymbolType = {
+  NOTYPE: 0,
+  OBJECT: 1,
+  FUNC: 2,
+  SECTION: 3,
+  FILE: 4,
+  COMMON: 5,
+  TLS: 6,
+  GNU_IFUNC: 10,
+} as const;
 export const SymbolBind = { LOCAL: 0, GLOBAL: 1, WEAK: 2, GNU_UNIQUE: 10 } as const;
 export const SymbolVisibility = { DEFAULT: 0, INTERNAL: 1, HIDDEN: 2, PROTECTED: 3 } as const;
 export const SegmentType = { LOAD: 1 } as const;

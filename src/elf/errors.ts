@@ -6,7 +6,11 @@ import { TsbpfError } from "../errors.js";
 /** Base of every error about an object file. `where` locates the problem (section, offset…). */
 export class ObjectError extends TsbpfError {
   override name = "ObjectError";
-  constructor(readonly what: string, readonly where?: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly what: string,
+    readonly where?: string,
+    options?: { cause?: unknown },
+  ) {
     super(where ? `${where}: ${what}` : what, options);
   }
 }

@@ -8,8 +8,25 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { TargetNotFoundError } from "../sys/errors.js";
 import {
-  EHDR_SIZE, ELF_MAGIC, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB, EM_BPF, ET_REL, PHDR_SIZE, PN_XNUM, REL_SIZE, RELA_SIZE, SHDR_SIZE,
-  SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SectionType, SegmentFlags, SegmentType, SYM_SIZE,
+  EHDR_SIZE,
+  ELF_MAGIC,
+  ELFCLASS64,
+  ELFDATA2LSB,
+  ELFDATA2MSB,
+  EM_BPF,
+  ET_REL,
+  PHDR_SIZE,
+  PN_XNUM,
+  REL_SIZE,
+  RELA_SIZE,
+  SHDR_SIZE,
+  SHN_LORESERVE,
+  SHN_UNDEF,
+  SHN_XINDEX,
+  SectionType,
+  SegmentFlags,
+  SegmentType,
+  SYM_SIZE,
 } from "./constants.js";
 import { ElfError, ElfMachineError } from "./errors.js";
 
@@ -17,8 +34,18 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** e_machine values worth naming in an error. */
 const MACHINES: Record<number, string> = {
-  0: "none", 3: "x86 (i386)", 8: "MIPS", 20: "PowerPC", 21: "PowerPC64", 22: "s390", 40: "ARM",
-  62: "x86-64", 183: "AArch64", 243: "RISC-V", 247: "BPF", 258: "LoongArch",
+  0: "none",
+  3: "x86 (i386)",
+  8: "MIPS",
+  20: "PowerPC",
+  21: "PowerPC64",
+  22: "s390",
+  40: "ARM",
+  62: "x86-64",
+  183: "AArch64",
+  243: "RISC-V",
+  247: "BPF",
+  258: "LoongArch",
 };
 
 /** Bytes of an opened file's tables read at a time: symbol entries, string table pieces. */
@@ -98,7 +125,14 @@ export interface ElfRelocationSection {
 }
 
 /** A program header (executables and shared objects; relocatable objects have none). */
-export interface ElfSegment { type: number; flags: number; offset: number; vaddr: number; fileSize: number; memSize: number }
+export interface ElfSegment {
+  type: number;
+  flags: number;
+  offset: number;
+  vaddr: number;
+  fileSize: number;
+  memSize: number;
+}
 
 /** A string table's bytes, with the NUL-terminated strings in it. */
 export class StringTable {
@@ -168,9 +202,13 @@ class FileSource implements ByteSource {
   read(offset: number, length: number, into?: Uint8Array): Uint8Array {
     if (this.#fd < 0) throw new ElfError(`read of ${length} bytes at ${offset} after the file was closed`, this.path);
     const buf = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
-    for (let done = 0; done < length;) {
+    for (let done = 0; done < length; ) {
       const n = readSync(this.#fd, buf, done, length - done, offset + done);
-      if (n === 0) throw new ElfError(`truncated: the file ends before byte ${offset + length} (did it change while being read?)`, this.path);
+      if (n === 0)
+        throw new ElfError(
+          `truncated: the file ends before byte ${offset + length} (did it change while being read?)`,
+          this.path,
+        );
       done += n;
     }
     return buf;
@@ -221,7 +259,8 @@ export class ElfFile implements Disposable {
    */
   static parse(bytes: Uint8Array, file?: string, expect: ElfExpectations = BPF_OBJECT): ElfFile {
     const elf = new ElfFile(new MemorySource(bytes), file, expect);
-    if (elf.type === ET_REL) void elf.relocationSections; // reads the symbols first, as relocations refer to them
+    if (elf.type === ET_REL)
+      void elf.relocationSections; // reads the symbols first, as relocations refer to them
     else void elf.symbols;
     return elf;
   }
@@ -248,27 +287,43 @@ export class ElfFile implements Disposable {
     const size = source.size;
     const bytes = source.read(0, Math.min(size, EHDR_SIZE));
     if (size < 16 || viewOf(bytes).getUint32(0, false) !== ELF_MAGIC) {
-      throw new ElfError(size < 4 ? `truncated: ${size} bytes, not even an ELF magic number` : "not an ELF file (bad magic number)", where("byte 0"));
+      throw new ElfError(
+        size < 4 ? `truncated: ${size} bytes, not even an ELF magic number` : "not an ELF file (bad magic number)",
+        where("byte 0"),
+      );
     }
     const forBpf = expect.machine === EM_BPF;
     if (bytes[4] !== ELFCLASS64) {
-      throw new ElfMachineError(`ELF class ${bytes[4]} is not ELFCLASS64 (${forBpf ? "BPF objects are 64-bit" : "only 64-bit files are read"})`, where("e_ident[EI_CLASS]"));
+      throw new ElfMachineError(
+        `ELF class ${bytes[4]} is not ELFCLASS64 (${forBpf ? "BPF objects are 64-bit" : "only 64-bit files are read"})`,
+        where("e_ident[EI_CLASS]"),
+      );
     }
     const data = bytes[5];
-    if (data !== ELFDATA2LSB && data !== ELFDATA2MSB) throw new ElfError(`unknown byte order ${data} in e_ident[EI_DATA]`, where("byte 5"));
+    if (data !== ELFDATA2LSB && data !== ELFDATA2MSB)
+      throw new ElfError(`unknown byte order ${data} in e_ident[EI_DATA]`, where("byte 5"));
     const le = data === ELFDATA2LSB;
     this.littleEndian = le;
-    if (size < EHDR_SIZE) throw new ElfError(`truncated: ${size} bytes, the ELF64 header alone is ${EHDR_SIZE}`, where("ELF header"));
+    if (size < EHDR_SIZE)
+      throw new ElfError(`truncated: ${size} bytes, the ELF64 header alone is ${EHDR_SIZE}`, where("ELF header"));
     const view = viewOf(bytes);
     this.machine = view.getUint16(18, le);
     if (expect.machine !== undefined && this.machine !== expect.machine) {
       const m = this.machine;
-      throw new ElfMachineError(`e_machine is ${m} (${MACHINES[m] ?? "unknown"}), not ${expect.machine} (${MACHINES[expect.machine] ?? "unknown"})` +
-        (forBpf ? ": compile with clang -target bpf" : ""), where("ELF header"));
+      throw new ElfMachineError(
+        `e_machine is ${m} (${MACHINES[m] ?? "unknown"}), not ${expect.machine} (${MACHINES[expect.machine] ?? "unknown"})` +
+          (forBpf ? ": compile with clang -target bpf" : ""),
+        where("ELF header"),
+      );
     }
     if (expect.hostByteOrder && le !== HOST_LITTLE_ENDIAN) {
-      throw new ElfMachineError(`the object is ${le ? "little" : "big"}-endian but this host is ${HOST_LITTLE_ENDIAN ? "little" : "big"}-endian` +
-        (forBpf ? `: compile with -target ${HOST_LITTLE_ENDIAN ? "bpfel" : "bpfeb"} (or plain "bpf" on this host)` : ""), where("e_ident[EI_DATA]"));
+      throw new ElfMachineError(
+        `the object is ${le ? "little" : "big"}-endian but this host is ${HOST_LITTLE_ENDIAN ? "little" : "big"}-endian` +
+          (forBpf
+            ? `: compile with -target ${HOST_LITTLE_ENDIAN ? "bpfel" : "bpfeb"} (or plain "bpf" on this host)`
+            : ""),
+        where("e_ident[EI_DATA]"),
+      );
     }
     this.type = view.getUint16(16, le);
     if (expect.type !== undefined && this.type !== expect.type) {
@@ -281,16 +336,28 @@ export class ElfFile implements Disposable {
     let shnum = view.getUint16(60, le);
     let shstrndx = view.getUint16(62, le);
     if (shoff === 0) throw new ElfError("the object has no section header table", where("ELF header"));
-    if (shentsize !== SHDR_SIZE) throw new ElfError(`e_shentsize is ${shentsize}, expected ${SHDR_SIZE}`, where("ELF header"));
-    if (shoff > size - SHDR_SIZE) throw new ElfError(`section header table at ${shoff} lies past the end of the file (${size} bytes): truncated?`, where("ELF header"));
+    if (shentsize !== SHDR_SIZE)
+      throw new ElfError(`e_shentsize is ${shentsize}, expected ${SHDR_SIZE}`, where("ELF header"));
+    if (shoff > size - SHDR_SIZE)
+      throw new ElfError(
+        `section header table at ${shoff} lies past the end of the file (${size} bytes): truncated?`,
+        where("ELF header"),
+      );
     // Large section counts live in section 0 (e_shnum = 0, e_shstrndx = SHN_XINDEX).
     const first = viewOf(source.read(shoff, SHDR_SIZE));
     if (shnum === 0) shnum = u64(first, 32, le);
     if (shstrndx === SHN_XINDEX) shstrndx = first.getUint32(40, le);
     if (shnum > (size - shoff) / SHDR_SIZE) {
-      throw new ElfError(`${shnum} section headers at ${shoff} do not fit in the file (${size} bytes): truncated?`, where("section header table"));
+      throw new ElfError(
+        `${shnum} section headers at ${shoff} do not fit in the file (${size} bytes): truncated?`,
+        where("section header table"),
+      );
     }
-    if (shstrndx === 0 || shstrndx >= shnum) throw new ElfError(`section name table index ${shstrndx} is out of range (${shnum} sections)`, where("ELF header"));
+    if (shstrndx === 0 || shstrndx >= shnum)
+      throw new ElfError(
+        `section name table index ${shstrndx} is out of range (${shnum} sections)`,
+        where("ELF header"),
+      );
     let phnum = view.getUint16(56, le);
     if (phnum === PN_XNUM) phnum = first.getUint32(44, le);
     this.#programHeaders = { offset: u64(view, 32, le), entrySize: view.getUint16(54, le), count: phnum };
@@ -301,15 +368,26 @@ export class ElfFile implements Disposable {
     for (let i = 0; i < shnum; i++) {
       const at = i * SHDR_SIZE;
       const s: { -readonly [K in keyof ElfSection]: ElfSection[K] } = {
-        index: i, name: "", type: table.getUint32(at + 4, le), flags: u64(table, at + 8, le), addr: u64(table, at + 16, le),
-        offset: u64(table, at + 24, le), size: u64(table, at + 32, le), link: table.getUint32(at + 40, le),
-        info: table.getUint32(at + 44, le), addralign: u64(table, at + 48, le), entsize: u64(table, at + 56, le),
+        index: i,
+        name: "",
+        type: table.getUint32(at + 4, le),
+        flags: u64(table, at + 8, le),
+        addr: u64(table, at + 16, le),
+        offset: u64(table, at + 24, le),
+        size: u64(table, at + 32, le),
+        link: table.getUint32(at + 40, le),
+        info: table.getUint32(at + 44, le),
+        addralign: u64(table, at + 48, le),
+        entsize: u64(table, at + 56, le),
         data: new Uint8Array(0),
       };
       nameOffsets.push(table.getUint32(at, le));
       if (s.type !== SectionType.NOBITS && s.type !== SectionType.NULL) {
         if (s.offset > size || s.size > size - s.offset) {
-          throw new ElfError(`contents [${s.offset}, +${s.size}) lie past the end of the file (${size} bytes): truncated?`, where(`section ${i}`));
+          throw new ElfError(
+            `contents [${s.offset}, +${s.size}) lie past the end of the file (${size} bytes): truncated?`,
+            where(`section ${i}`),
+          );
         }
         if (source instanceof MemorySource) s.data = source.read(s.offset, s.size);
         else lazyContents(s, source);
@@ -317,13 +395,20 @@ export class ElfFile implements Disposable {
       sections.push(s);
     }
     const shstrtab = sections[shstrndx]!;
-    if (shstrtab.type !== SectionType.STRTAB) throw new ElfError(`section ${shstrndx} holds the section names but is not a string table`, where(`section ${shstrndx}`));
+    if (shstrtab.type !== SectionType.STRTAB)
+      throw new ElfError(
+        `section ${shstrndx} holds the section names but is not a string table`,
+        where(`section ${shstrndx}`),
+      );
     const names = new StringTable(shstrtab.data);
     for (const s of sections) {
       const nameOff = nameOffsets[s.index]!;
       if (nameOff >= names.length) {
         if (s.index === 0 && nameOff === 0) continue;
-        throw new ElfError(`name offset ${nameOff} lies outside the section name table (${names.length} bytes)`, where(`section ${s.index}`));
+        throw new ElfError(
+          `name offset ${nameOff} lies outside the section name table (${names.length} bytes)`,
+          where(`section ${s.index}`),
+        );
       }
       s.name = names.at(nameOff);
     }
@@ -341,7 +426,10 @@ export class ElfFile implements Disposable {
     if (this.#symtab === undefined) {
       const symtabs = this.sections.filter((s) => s.type === SectionType.SYMTAB);
       if (symtabs.length > 1) {
-        throw new ElfError(`${symtabs.length} symbol tables; ${this.type === ET_REL ? "a relocatable object" : "an ELF file"} has one`, this.#where("section table"));
+        throw new ElfError(
+          `${symtabs.length} symbol tables; ${this.type === ET_REL ? "a relocatable object" : "an ELF file"} has one`,
+          this.#where("section table"),
+        );
       }
       this.#symtab = symtabs[0] ?? null;
     }
@@ -365,14 +453,26 @@ export class ElfFile implements Disposable {
       const nameOffsets: number[] = [];
       this.visitSymbols(symtab, (e) => {
         nameOffsets.push(e.nameOffset);
-        symbols.push({ index: e.index, name: "", type: e.type, bind: e.bind, visibility: e.visibility, shndx: e.shndx, value: e.value, size: e.size });
+        symbols.push({
+          index: e.index,
+          name: "",
+          type: e.type,
+          bind: e.bind,
+          visibility: e.visibility,
+          shndx: e.shndx,
+          value: e.value,
+          size: e.size,
+        });
       });
       const strings = this.strings(this.sections[symtab.link]!);
       for (const sym of symbols) if (nameOffsets[sym.index] !== 0) sym.name = strings.at(nameOffsets[sym.index]!);
       const shnum = this.sections.length;
       for (const sym of symbols) {
         if (sym.shndx !== SHN_UNDEF && sym.shndx < SHN_LORESERVE && sym.shndx >= shnum) {
-          throw new ElfError(`symbol ${sym.index} "${sym.name}" refers to section ${sym.shndx}, past the last (${shnum - 1})`, this.#where(`section "${symtab.name}"`));
+          throw new ElfError(
+            `symbol ${sym.index} "${sym.name}" refers to section ${sym.shndx}, past the last (${shnum - 1})`,
+            this.#where(`section "${symtab.name}"`),
+          );
         }
       }
     }
@@ -386,8 +486,10 @@ export class ElfFile implements Disposable {
    */
   symbolNames(table: ElfSection): ElfSection {
     const sw = this.#where(`section "${table.name}"`);
-    if (table.entsize !== SYM_SIZE) throw new ElfError(`symbol entry size is ${table.entsize}, expected ${SYM_SIZE}`, sw);
-    if (table.size % SYM_SIZE !== 0) throw new ElfError(`size ${table.size} is not a multiple of the symbol size ${SYM_SIZE}`, sw);
+    if (table.entsize !== SYM_SIZE)
+      throw new ElfError(`symbol entry size is ${table.entsize}, expected ${SYM_SIZE}`, sw);
+    if (table.size % SYM_SIZE !== 0)
+      throw new ElfError(`size ${table.size} is not a multiple of the symbol size ${SYM_SIZE}`, sw);
     const strtab = this.sections[table.link];
     if (!strtab || table.link === 0 || strtab.type !== SectionType.STRTAB) {
       throw new ElfError(`sh_link ${table.link} does not name a string table`, sw);
@@ -409,7 +511,16 @@ export class ElfFile implements Disposable {
     const inMemory = this.#source instanceof MemorySource;
     const perRead = inMemory ? count : SYMBOLS_PER_READ;
     const buffer = inMemory ? undefined : Buffer.allocUnsafe(Math.min(count, perRead) * SYM_SIZE);
-    const entry: SymbolEntry = { index: 0, nameOffset: 0, type: 0, bind: 0, visibility: 0, shndx: 0, value: 0, size: 0 };
+    const entry: SymbolEntry = {
+      index: 0,
+      nameOffset: 0,
+      type: 0,
+      bind: 0,
+      visibility: 0,
+      shndx: 0,
+      value: 0,
+      size: 0,
+    };
     for (let base = 0; base < count; base += perRead) {
       const n = Math.min(perRead, count - base);
       const sv = viewOf(this.#source.read(table.offset + base * SYM_SIZE, n * SYM_SIZE, buffer));
@@ -418,7 +529,10 @@ export class ElfFile implements Disposable {
         const i = base + j;
         const nameOff = sv.getUint32(at, le);
         if (nameOff !== 0 && nameOff >= strtabSize) {
-          throw new ElfError(`symbol ${i}: name offset ${nameOff} lies outside the string table (${strtabSize} bytes)`, sw);
+          throw new ElfError(
+            `symbol ${i}: name offset ${nameOff} lies outside the string table (${strtabSize} bytes)`,
+            sw,
+          );
         }
         const info = sv.getUint8(at + 4);
         entry.index = i;
@@ -436,15 +550,19 @@ export class ElfFile implements Disposable {
 
   /** The whole string table `section` (read afresh from an opened file, and not kept). */
   strings(section: ElfSection): StringTable {
-    if (section.type === SectionType.NOBITS || section.type === SectionType.NULL) return new StringTable(new Uint8Array(0));
-    return new StringTable(this.#source instanceof MemorySource ? section.data : this.#source.read(section.offset, section.size));
+    if (section.type === SectionType.NOBITS || section.type === SectionType.NULL)
+      return new StringTable(new Uint8Array(0));
+    return new StringTable(
+      this.#source instanceof MemorySource ? section.data : this.#source.read(section.offset, section.size),
+    );
   }
 
   /** The string at `offset` of string table `section`, reading an opened file only as far as its end. */
   stringAt(section: ElfSection, offset: number): string {
-    if (this.#source instanceof MemorySource || section.type === SectionType.NOBITS) return this.strings(section).at(offset);
+    if (this.#source instanceof MemorySource || section.type === SectionType.NOBITS)
+      return this.strings(section).at(offset);
     const pieces: Uint8Array[] = [];
-    for (let at = offset; at < section.size;) {
+    for (let at = offset; at < section.size; ) {
       const piece = this.#source.read(section.offset + at, Math.min(256, section.size - at));
       const end = piece.indexOf(0);
       pieces.push(end < 0 ? piece : piece.subarray(0, end));
@@ -493,7 +611,11 @@ export class ElfFile implements Disposable {
    */
   get relocationSections(): readonly ElfRelocationSection[] {
     if (this.#relocationSections) return this.#relocationSections;
-    if (this.type !== ET_REL) throw new ElfError(`e_type is ${this.type}: relocation sections are read in relocatable objects (ET_REL) only`, this.#where("ELF header"));
+    if (this.type !== ET_REL)
+      throw new ElfError(
+        `e_type is ${this.type}: relocation sections are read in relocatable objects (ET_REL) only`,
+        this.#where("ELF header"),
+      );
     const symbols = this.symbols;
     const symtab = this.symbolTable;
     const le = this.littleEndian;
@@ -503,16 +625,23 @@ export class ElfFile implements Disposable {
       if (s.type !== SectionType.REL && s.type !== SectionType.RELA) continue;
       const rw = this.#where(`section "${s.name}"`);
       const entSize = s.type === SectionType.REL ? REL_SIZE : RELA_SIZE;
-      if (s.size % entSize !== 0) throw new ElfError(`size ${s.size} is not a multiple of the relocation size ${entSize}`, rw);
-      if (s.info === 0 || s.info >= shnum) throw new ElfError(`sh_info ${s.info} does not name a section to relocate`, rw);
-      if (symtab === undefined || s.link !== symtab.index) throw new ElfError(`sh_link ${s.link} does not name the symbol table`, rw);
+      if (s.size % entSize !== 0)
+        throw new ElfError(`size ${s.size} is not a multiple of the relocation size ${entSize}`, rw);
+      if (s.info === 0 || s.info >= shnum)
+        throw new ElfError(`sh_info ${s.info} does not name a section to relocate`, rw);
+      if (symtab === undefined || s.link !== symtab.index)
+        throw new ElfError(`sh_link ${s.link} does not name the symbol table`, rw);
       const rv = viewOf(s.data);
       const list: ElfRelocation[] = [];
       for (let at = 0; at < s.size; at += entSize) {
         const offset = u64(rv, at, le);
         const type = rv.getUint32(at + (le ? 8 : 12), le);
         const symbol = rv.getUint32(at + (le ? 12 : 8), le);
-        if (symbol >= symbols.length) throw new ElfError(`relocation ${at / entSize}: symbol ${symbol} is past the symbol table (${symbols.length} symbols)`, rw);
+        if (symbol >= symbols.length)
+          throw new ElfError(
+            `relocation ${at / entSize}: symbol ${symbol} is past the symbol table (${symbols.length} symbols)`,
+            rw,
+          );
         const addend = entSize === RELA_SIZE ? Number(rv.getBigInt64(at + 16, le)) : 0;
         list.push({ offset, symbol, type, addend });
       }
@@ -529,17 +658,25 @@ export class ElfFile implements Disposable {
     const segments: ElfSegment[] = [];
     if (offset !== 0 && count > 0) {
       const size = this.#source.size;
-      if (entrySize !== PHDR_SIZE) throw new ElfError(`e_phentsize is ${entrySize}, expected ${PHDR_SIZE}`, this.#where("ELF header"));
+      if (entrySize !== PHDR_SIZE)
+        throw new ElfError(`e_phentsize is ${entrySize}, expected ${PHDR_SIZE}`, this.#where("ELF header"));
       if (offset > size || count > (size - offset) / PHDR_SIZE) {
-        throw new ElfError(`${count} program headers at ${offset} do not fit in the file (${size} bytes): truncated?`, this.#where("program header table"));
+        throw new ElfError(
+          `${count} program headers at ${offset} do not fit in the file (${size} bytes): truncated?`,
+          this.#where("program header table"),
+        );
       }
       const le = this.littleEndian;
       const table = viewOf(this.#source.read(offset, count * PHDR_SIZE));
       for (let i = 0; i < count; i++) {
         const p = i * PHDR_SIZE;
         segments.push({
-          type: table.getUint32(p, le), flags: table.getUint32(p + 4, le), offset: u64(table, p + 8, le),
-          vaddr: u64(table, p + 16, le), fileSize: u64(table, p + 32, le), memSize: u64(table, p + 40, le),
+          type: table.getUint32(p, le),
+          flags: table.getUint32(p + 4, le),
+          offset: u64(table, p + 8, le),
+          vaddr: u64(table, p + 16, le),
+          fileSize: u64(table, p + 32, le),
+          memSize: u64(table, p + 40, le),
         });
       }
     }
@@ -553,7 +690,10 @@ export class ElfFile implements Disposable {
    */
   addressToOffset(address: number): number | undefined {
     const loads = this.segments.filter((s) => s.type === SegmentType.LOAD);
-    const ordered = [...loads.filter((s) => s.flags & SegmentFlags.X), ...loads.filter((s) => !(s.flags & SegmentFlags.X))];
+    const ordered = [
+      ...loads.filter((s) => s.flags & SegmentFlags.X),
+      ...loads.filter((s) => !(s.flags & SegmentFlags.X)),
+    ];
     for (const s of ordered) {
       if (address >= s.vaddr && address < s.vaddr + s.fileSize) return address - s.vaddr + s.offset;
     }

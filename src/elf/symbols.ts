@@ -16,9 +16,11 @@ const AT = 0x40; // "@": "malloc@GLIBC_2.2.5" is a definition of "malloc"
 
 /** Lower is better: functions before other kinds, global before weak before local, .symtab before .dynsym. */
 function rank(s: FoundSymbol): number {
-  return (s.type === SymbolType.FUNC || s.type === SymbolType.GNU_IFUNC ? 0 : 10) +
+  return (
+    (s.type === SymbolType.FUNC || s.type === SymbolType.GNU_IFUNC ? 0 : 10) +
     (s.bind === SymbolBind.GLOBAL ? 0 : s.bind === SymbolBind.WEAK ? 1 : 2) +
-    (s.table === ".symtab" ? 0 : 0.5);
+    (s.table === ".symtab" ? 0 : 0.5)
+  );
 }
 
 /**
@@ -27,7 +29,10 @@ function rank(s: FoundSymbol): number {
  */
 export function findSymbols(elf: ElfFile, names: readonly string[]): Map<string, FoundSymbol> {
   const unique = [...new Set(names)].filter((n) => n !== "");
-  const wanted: WantedString[] = unique.map((name) => ({ bytes: Buffer.from(name, "utf8"), stop: name.includes("@") ? undefined : AT }));
+  const wanted: WantedString[] = unique.map((name) => ({
+    bytes: Buffer.from(name, "utf8"),
+    stop: name.includes("@") ? undefined : AT,
+  }));
   const best = new Map<string, FoundSymbol>();
   for (const section of elf.sections) {
     if (section.type !== SectionType.SYMTAB && section.type !== SectionType.DYNSYM) continue;
@@ -41,8 +46,15 @@ export function findSymbols(elf: ElfFile, names: readonly string[]): Map<string,
       const which = hits.get(e.nameOffset);
       if (!which) return;
       const found: FoundSymbol = {
-        index: e.index, name: elf.stringAt(strtab, e.nameOffset), value: e.value, size: e.size, type: e.type, bind: e.bind,
-        visibility: e.visibility, shndx: e.shndx, table,
+        index: e.index,
+        name: elf.stringAt(strtab, e.nameOffset),
+        value: e.value,
+        size: e.size,
+        type: e.type,
+        bind: e.bind,
+        visibility: e.visibility,
+        shndx: e.shndx,
+        table,
       };
       for (const i of which) {
         const current = best.get(unique[i]!);
@@ -71,22 +83,37 @@ export function symbolOffsets(elf: ElfFile, symbols: readonly string[]): number[
     const sym = found.get(symbol);
     if (!sym) {
       const hasSymtab = elf.sections.some((s) => s.type === SectionType.SYMTAB);
-      throw new TargetNotFoundError("symbol", symbol, `not defined in ${path}${hasSymtab ? "" : " (the file is stripped: only .dynsym was searched)"}`);
+      throw new TargetNotFoundError(
+        "symbol",
+        symbol,
+        `not defined in ${path}${hasSymtab ? "" : " (the file is stripped: only .dynsym was searched)"}`,
+      );
     }
     if (sym.shndx >= SHN_LORESERVE) {
       throw new TargetNotFoundError("symbol", symbol, `${path} defines it as an absolute or common symbol, not code`);
     }
     const offset = elf.addressToOffset(sym.value);
     if (offset === undefined) {
-      throw new TargetNotFoundError("symbol", symbol, `its address 0x${sym.value.toString(16)} lies in no loadable segment of ${path}`);
+      throw new TargetNotFoundError(
+        "symbol",
+        symbol,
+        `its address 0x${sym.value.toString(16)} lies in no loadable segment of ${path}`,
+      );
     }
     return offset;
   });
 }
 
 const LIBRARY_DIRS = [
-  "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
-  "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib",
+  "/lib/x86_64-linux-gnu",
+  "/usr/lib/x86_64-linux-gnu",
+  "/lib/aarch64-linux-gnu",
+  "/usr/lib/aarch64-linux-gnu",
+  "/lib64",
+  "/usr/lib64",
+  "/lib",
+  "/usr/lib",
+  "/usr/local/lib",
 ];
 
 /**
@@ -99,7 +126,9 @@ export function resolveBinaryPath(target: string): string {
     return target;
   }
   const base = target.startsWith("lib") ? target : `lib${target}`;
-  const libraryNames = target.includes(".so") ? [target] : [`${base}.so.6`, `${base}.so`, `${base}.so.1`, `${base}.so.0`];
+  const libraryNames = target.includes(".so")
+    ? [target]
+    : [`${base}.so.6`, `${base}.so`, `${base}.so.1`, `${base}.so.0`];
   for (const dir of LIBRARY_DIRS) {
     for (const name of libraryNames) if (existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
   }

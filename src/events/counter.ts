@@ -26,8 +26,10 @@ export class CounterReader {
     this.#fd = typeof ref.map === "number" ? ref.map : ref.map.fd;
     const info = mapInfo(this.#fd);
     if (info.keySize !== 4) throw new TsbpfError(`counter map: key size must be 4 (u32), it is ${info.keySize}`);
-    if (info.valueSize < 8) throw new TsbpfError(`counter map: value size must be at least 8 (u64), it is ${info.valueSize}`);
-    const perCpu = info.type === MapType.PERCPU_ARRAY || info.type === MapType.PERCPU_HASH || info.type === MapType.LRU_PERCPU_HASH;
+    if (info.valueSize < 8)
+      throw new TsbpfError(`counter map: value size must be at least 8 (u64), it is ${info.valueSize}`);
+    const perCpu =
+      info.type === MapType.PERCPU_ARRAY || info.type === MapType.PERCPU_HASH || info.type === MapType.LRU_PERCPU_HASH;
     this.#slots = perCpu ? possibleCpuCount() : 1;
     this.#stride = perCpu ? (info.valueSize + 7) & ~7 : info.valueSize;
     this.#value = new NativeMemory(this.#stride * this.#slots);

@@ -17,11 +17,23 @@ import { lastErrno, native, NativeMemory } from "../sys/libc.js";
 import { TsbpfError } from "../errors.js";
 import { syscallError } from "../sys/errors.js";
 
-export const EpollEvents = { IN: 0x001, PRI: 0x002, OUT: 0x004, ERR: 0x008, HUP: 0x010, RDNORM: 0x040, WRNORM: 0x100, ONESHOT: 1 << 30 } as const;
+export const EpollEvents = {
+  IN: 0x001,
+  PRI: 0x002,
+  OUT: 0x004,
+  ERR: 0x008,
+  HUP: 0x010,
+  RDNORM: 0x040,
+  WRNORM: 0x100,
+  ONESHOT: 1 << 30,
+} as const;
 
-const EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+const EPOLL_CTL_ADD = 1,
+  EPOLL_CTL_DEL = 2,
+  EPOLL_CTL_MOD = 3;
 const EPOLL_CLOEXEC = 0o2000000;
-const EFD_NONBLOCK = 0o4000, EFD_CLOEXEC = 0o2000000;
+const EFD_NONBLOCK = 0o4000,
+  EFD_CLOEXEC = 0o2000000;
 // struct epoll_event is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16 bytes).
 const EVENT_SIZE = process.arch === "x64" ? 12 : 16;
 const EVENT_DATA_OFFSET = process.arch === "x64" ? 4 : 8;
@@ -29,7 +41,9 @@ const MAX_EVENTS = 64;
 /** Token of the eventfd in the epoll set; watchers get 1, 2, … */
 const WAKE_TOKEN = 0;
 
-type AsyncEpollWait = { async: (epfd: number, events: number, max: number, timeout: number, cb: (err: unknown, n: number) => void) => void };
+type AsyncEpollWait = {
+  async: (epfd: number, events: number, max: number, timeout: number, cb: (err: unknown, n: number) => void) => void;
+};
 const epollWaitAsync = native.epollWait as unknown as AsyncEpollWait;
 
 function check(ret: number, operation: string): number {
@@ -79,10 +93,14 @@ export class Poller implements Disposable {
     this.ctl(EPOLL_CTL_ADD, this.#eventfd, EpollEvents.IN, WAKE_TOKEN);
   }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** Whether an epoll_wait currently occupies a worker thread (for tests and diagnostics). */
-  get waiting(): boolean { return this.#inFlight; }
+  get waiting(): boolean {
+    return this.#inFlight;
+  }
 
   /** Watches one fd (a ring buffer map, a perf event) for `events` (EPOLLIN by default). */
   watch(fd: number, events: number = EpollEvents.IN): Watch {
@@ -111,7 +129,10 @@ export class Poller implements Disposable {
       try {
         // The inner set is level-triggered: it stays readable while any member is.
         for (const member of fds) this.ctl(EPOLL_CTL_ADD, member, events, member, inner);
-      } catch (err) { native.close(inner); throw err; }
+      } catch (err) {
+        native.close(inner);
+        throw err;
+      }
       fd = inner;
     }
     const token = this.#nextToken++;
@@ -119,7 +140,10 @@ export class Poller implements Disposable {
     try {
       // Added disarmed: ONESHOT with no events (only ERR/HUP could fire, and those mean "look").
       this.ctl(EPOLL_CTL_ADD, fd, EpollEvents.ONESHOT, token);
-    } catch (err) { if (inner >= 0) native.close(inner); throw err; }
+    } catch (err) {
+      if (inner >= 0) native.close(inner);
+      throw err;
+    }
     const watch = new Watch(this, token, fd, inner, outer);
     this.#watchers.set(token, watch);
     if (inner < 0) this.#direct.add(fd);
@@ -153,7 +177,11 @@ export class Poller implements Disposable {
     this.#watchers.delete(watch.token);
     if (watch.innerEpollFd < 0) this.#direct.delete(watch.fd);
     if (this.#closed) return;
-    try { this.ctl(EPOLL_CTL_DEL, watch.fd, 0, 0); } catch { /* the fd may already be gone */ }
+    try {
+      this.ctl(EPOLL_CTL_DEL, watch.fd, 0, 0);
+    } catch {
+      /* the fd may already be gone */
+    }
   }
 
   #kick(): void {
@@ -166,7 +194,10 @@ export class Poller implements Disposable {
     this.#inFlight = true;
     epollWaitAsync.async(this.#epfd, this.#events.address, MAX_EVENTS, -1, (err, n) => {
       this.#inFlight = false;
-      if (this.#closed) { this.#release(); return; }
+      if (this.#closed) {
+        this.#release();
+        return;
+      }
       if (err) {
         // koffi could not run the call at all (its async queue is full): fail the waiters.
         for (const w of this.#watchers.values()) w.fail(err);
@@ -207,12 +238,16 @@ export class Poller implements Disposable {
     else this.#release();
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /** One source watched by a Poller. At most one wait() is pending at a time. */
 export class Watch implements Disposable {
-  #pending: { resolve: (ready: boolean) => void; reject: (err: unknown) => void; signal?: AbortSignal; onAbort?: () => void } | undefined;
+  #pending:
+    | { resolve: (ready: boolean) => void; reject: (err: unknown) => void; signal?: AbortSignal; onAbort?: () => void }
+    | undefined;
   #promise: Promise<boolean> | undefined;
   #closed = false;
 
@@ -226,7 +261,9 @@ export class Watch implements Disposable {
     readonly events: number,
   ) {}
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /**
    * Resolves with true when the source is ready (or was already ready when called), false when
@@ -294,5 +331,7 @@ export class Watch implements Disposable {
     if (this.innerEpollFd >= 0) native.close(this.innerEpollFd);
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

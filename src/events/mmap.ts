@@ -17,7 +17,10 @@ export class Mapping {
   #address: bigint;
   readonly buffer: ArrayBuffer;
 
-  private constructor(address: bigint, readonly length: number) {
+  private constructor(
+    address: bigint,
+    readonly length: number,
+  ) {
     this.#address = address;
     this.buffer = viewOf(address, length);
   }
@@ -28,7 +31,9 @@ export class Mapping {
     return new Mapping(address, length);
   }
 
-  get mapped(): boolean { return this.#address !== 0n; }
+  get mapped(): boolean {
+    return this.#address !== 0n;
+  }
 
   unmap(): void {
     if (this.#address === 0n) return;

@@ -56,7 +56,13 @@ class CpuRing {
   position: number;
   lost = 0;
 
-  constructor(readonly cpu: number, readonly fd: number, readonly mapping: Mapping, readonly dataOffset: number, readonly dataSize: number) {
+  constructor(
+    readonly cpu: number,
+    readonly fd: number,
+    readonly mapping: Mapping,
+    readonly dataOffset: number,
+    readonly dataSize: number,
+  ) {
     this.words = new Uint32Array(mapping.buffer);
     this.tail = new BigUint64Array(mapping.buffer, DATA_TAIL_OFFSET, 1);
     this.bytes = new Uint8Array(mapping.buffer);
@@ -91,42 +97,63 @@ export class PerfBuffer extends EventReader {
     this.#mapFd = fd;
     this.#onLost = options.onLost;
     const info = mapInfo(fd);
-    if (info.type !== MapType.PERF_EVENT_ARRAY) throw new TsbpfError(`PerfBuffer needs a perf_event_array map, this one is ${info.typeName}`);
+    if (info.type !== MapType.PERF_EVENT_ARRAY)
+      throw new TsbpfError(`PerfBuffer needs a perf_event_array map, this one is ${info.typeName}`);
     const pages = options.pagesPerCpu ?? 16;
-    if (!Number.isInteger(pages) || pages < 1 || (pages & (pages - 1)) !== 0) throw new TsbpfError(`pagesPerCpu must be a power of two, got ${pages}`);
-    if (options.wakeupEvents !== undefined && options.watermarkBytes !== undefined) throw new TsbpfError("give wakeupEvents or watermarkBytes, not both");
+    if (!Number.isInteger(pages) || pages < 1 || (pages & (pages - 1)) !== 0)
+      throw new TsbpfError(`pagesPerCpu must be a power of two, got ${pages}`);
+    if (options.wakeupEvents !== undefined && options.watermarkBytes !== undefined)
+      throw new TsbpfError("give wakeupEvents or watermarkBytes, not both");
     const page = pageSize();
     this.dataSize = pages * page;
     const cpus = (options.cpus ?? onlineCpus()).filter((cpu) => cpu < info.maxEntries);
     if (cpus.length === 0) throw new TsbpfError(`perf buffer: no CPU to open (map max_entries ${info.maxEntries})`);
-    const key = new NativeMemory(4), value = new NativeMemory(4);
+    const key = new NativeMemory(4),
+      value = new NativeMemory(4);
     try {
       for (const cpu of cpus) {
-        const perfFd = perfEventOpenErrno({
-          type: PerfType.SOFTWARE, config: PerfSwConfig.BPF_OUTPUT, sampleType: PerfSampleType.RAW, samplePeriod: 1,
-          watermark: options.watermarkBytes !== undefined, wakeupEvents: options.watermarkBytes ?? options.wakeupEvents ?? 1,
-        }, -1, cpu);
+        const perfFd = perfEventOpenErrno(
+          {
+            type: PerfType.SOFTWARE,
+            config: PerfSwConfig.BPF_OUTPUT,
+            sampleType: PerfSampleType.RAW,
+            samplePeriod: 1,
+            watermark: options.watermarkBytes !== undefined,
+            wakeupEvents: options.watermarkBytes ?? options.wakeupEvents ?? 1,
+          },
+          -1,
+          cpu,
+        );
         if (perfFd < 0) throw syscallError("perf_event_open", -perfFd, `PERF_COUNT_SW_BPF_OUTPUT on CPU ${cpu}`);
         let mapping: Mapping;
         try {
           mapping = Mapping.map(perfFd, page + this.dataSize, Prot.READ | Prot.WRITE, 0, `perf ring of CPU ${cpu}`);
-        } catch (err) { native.close(perfFd); throw err; }
+        } catch (err) {
+          native.close(perfFd);
+          throw err;
+        }
         this.#rings.push(new CpuRing(cpu, perfFd, mapping, page, this.dataSize));
         key.view.setUint32(0, cpu, true);
         value.view.setUint32(0, perfFd, true);
         const ret = bpfErrno(Cmd.MAP_UPDATE_ELEM, mapElemAttr(fd, key.address, value.address, 0));
-        if (ret < 0) throw syscallError("BPF_MAP_UPDATE_ELEM", -ret, `perf event of CPU ${cpu} into the perf_event_array`);
+        if (ret < 0)
+          throw syscallError("BPF_MAP_UPDATE_ELEM", -ret, `perf event of CPU ${cpu} into the perf_event_array`);
       }
       this.watch = (options.poller ?? Poller.shared).watchAll(this.#rings.map((r) => r.fd));
     } catch (err) {
       this.#releaseRings();
       throw err;
-    } finally { key.free(); value.free(); }
+    } finally {
+      key.free();
+      value.free();
+    }
     this.#record = new RingRecord(this.#rings[0]!.bytes);
   }
 
   /** The CPUs this buffer reads. */
-  get cpus(): number[] { return this.#rings.map((r) => r.cpu); }
+  get cpus(): number[] {
+    return this.#rings.map((r) => r.cpu);
+  }
 
   /** Samples the kernel reported lost (PERF_RECORD_LOST) over all CPUs, so far. */
   get lost(): number {
@@ -167,13 +194,17 @@ export class PerfBuffer extends EventReader {
         const size = view.getUint16(dataOffset + at + 6, true);
         if (size < HEADER_SIZE) throw new TsbpfError(`perf buffer of CPU ${ring.cpu}: corrupt record (size ${size})`);
         offset += size;
-        let area = bytes, areaView = view, recordAt = dataOffset + at;
+        let area = bytes,
+          areaView = view,
+          recordAt = dataOffset + at;
         if (at + size > dataSize) {
           // This record wraps around the end: copy it into one piece.
           const first = dataSize - at;
           this.#scratch.set(bytes.subarray(dataOffset + at, dataOffset + dataSize), 0);
           this.#scratch.set(bytes.subarray(dataOffset, dataOffset + size - first), first);
-          area = this.#scratch; areaView = this.#scratchView; recordAt = 0;
+          area = this.#scratch;
+          areaView = this.#scratchView;
+          recordAt = 0;
         }
         if (type === PERF_RECORD_SAMPLE) {
           record.use(area, areaView);
@@ -183,7 +214,8 @@ export class PerfBuffer extends EventReader {
           if (callback(record) === false || delivered >= limit || this.closeRequested) break;
         } else if (type === PERF_RECORD_LOST) {
           // { header; u64 id; u64 lost }
-          const count = areaView.getUint32(recordAt + 16, true) + areaView.getUint32(recordAt + 20, true) * 0x1_0000_0000;
+          const count =
+            areaView.getUint32(recordAt + 16, true) + areaView.getUint32(recordAt + 20, true) * 0x1_0000_0000;
           ring.lost += count;
           this.#onLost?.(ring.cpu, count);
         }
@@ -207,7 +239,9 @@ export class PerfBuffer extends EventReader {
         ring.mapping.unmap();
         native.close(ring.fd);
       }
-    } finally { key.free(); }
+    } finally {
+      key.free();
+    }
     this.#rings.length = 0;
   }
 

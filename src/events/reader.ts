@@ -24,7 +24,9 @@ export abstract class EventReader implements Disposable, AsyncIterable<Uint8Arra
   /** What the reader is, for error messages. */
   protected abstract readonly what: string;
 
-  get closed(): boolean { return this.#closed || this.closeRequested; }
+  get closed(): boolean {
+    return this.#closed || this.closeRequested;
+  }
 
   /** The reading loop; `limit` bounds the records delivered. */
   protected abstract drain(callback: RecordCallback, limit: number): number;
@@ -91,7 +93,9 @@ export abstract class EventReader implements Disposable, AsyncIterable<Uint8Arra
   async *records(options: RecordsOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
     const { signal } = options;
     const queue: Uint8Array[] = [];
-    const collect = (record: RingRecord): void => { queue.push(record.copy()); };
+    const collect = (record: RingRecord): void => {
+      queue.push(record.copy());
+    };
     while (!this.closed && !signal?.aborted) {
       if (this.consume(collect, 4096) === 0) {
         if (!(await this.wait(signal))) return;
@@ -127,5 +131,7 @@ export abstract class EventReader implements Disposable, AsyncIterable<Uint8Arra
     this.release();
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

@@ -38,24 +38,42 @@ export class RingRecord {
     this.view = view;
   }
 
-  u8(at: number): number { return this.bytes[this.offset + at]!; }
-  u16(at: number): number { return this.view.getUint16(this.offset + at, true); }
-  u32(at: number): number { return this.view.getUint32(this.offset + at, true); }
-  i32(at: number): number { return this.view.getInt32(this.offset + at, true); }
+  u8(at: number): number {
+    return this.bytes[this.offset + at]!;
+  }
+  u16(at: number): number {
+    return this.view.getUint16(this.offset + at, true);
+  }
+  u32(at: number): number {
+    return this.view.getUint32(this.offset + at, true);
+  }
+  i32(at: number): number {
+    return this.view.getInt32(this.offset + at, true);
+  }
   /** A u64 as a number (exact up to 2^53; no BigInt allocation). */
   u64AsNumber(at: number): number {
     const o = this.offset + at;
     return this.view.getUint32(o + 4, true) * 0x1_0000_0000 + this.view.getUint32(o, true);
   }
-  u64(at: number): bigint { return this.view.getBigUint64(this.offset + at, true); }
-  i64(at: number): bigint { return this.view.getBigInt64(this.offset + at, true); }
-  f64(at: number): number { return this.view.getFloat64(this.offset + at, true); }
+  u64(at: number): bigint {
+    return this.view.getBigUint64(this.offset + at, true);
+  }
+  i64(at: number): bigint {
+    return this.view.getBigInt64(this.offset + at, true);
+  }
+  f64(at: number): number {
+    return this.view.getFloat64(this.offset + at, true);
+  }
 
   /** A Uint8Array aliasing the record (no copy; same lifetime rule as the record). */
-  subarray(): Uint8Array { return this.bytes.subarray(this.offset, this.offset + this.length); }
+  subarray(): Uint8Array {
+    return this.bytes.subarray(this.offset, this.offset + this.length);
+  }
 
   /** A copy of the record's bytes that stays valid. */
-  copy(): Uint8Array { return this.bytes.slice(this.offset, this.offset + this.length); }
+  copy(): Uint8Array {
+    return this.bytes.slice(this.offset, this.offset + this.length);
+  }
 }
 
 /** A callback that receives records. Return `false` to stop after this record. */

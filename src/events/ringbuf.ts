@@ -89,7 +89,9 @@ export class RingBuffer extends EventReader {
     const fd = mapFdOf(map);
     const info = mapInfo(fd);
     if (info.type !== MapType.RINGBUF) {
-      throw new TsbpfError(`RingBuffer needs a ringbuf map, this one is ${info.typeName}${info.type === MapType.USER_RINGBUF ? " (write to it with UserRingBuffer)" : ""}`);
+      throw new TsbpfError(
+        `RingBuffer needs a ringbuf map, this one is ${info.typeName}${info.type === MapType.USER_RINGBUF ? " (write to it with UserRingBuffer)" : ""}`,
+      );
     }
     const page = pageSize();
     this.size = info.maxEntries;
@@ -98,7 +100,10 @@ export class RingBuffer extends EventReader {
     this.#consumerPage = Mapping.map(fd, page, Prot.READ | Prot.WRITE, 0, "ring buffer consumer page");
     try {
       this.#ring = Mapping.map(fd, page + 2 * this.size, Prot.READ, page, "ring buffer producer page and data");
-    } catch (err) { this.#consumerPage.unmap(); throw err; }
+    } catch (err) {
+      this.#consumerPage.unmap();
+      throw err;
+    }
     this.#consumerPos = new BigUint64Array(this.#consumerPage.buffer, 0, 1);
     this.#producerLow = new Uint32Array(this.#ring.buffer, 0, 1);
     this.#producerPos = new BigUint64Array(this.#ring.buffer, 0, 1);
@@ -109,7 +114,11 @@ export class RingBuffer extends EventReader {
     try {
       this.#drops = options.dropCounter ? new CounterReader(options.dropCounter) : undefined;
       this.watch = (options.poller ?? Poller.shared).watch(fd);
-    } catch (err) { this.#ring.unmap(); this.#consumerPage.unmap(); throw err; }
+    } catch (err) {
+      this.#ring.unmap();
+      this.#consumerPage.unmap();
+      throw err;
+    }
   }
 
   protected drain(callback: RecordCallback, limit: number): number {
@@ -133,14 +142,20 @@ export class RingBuffer extends EventReader {
         while (offset < available) {
           const at = dataOffset + ((base + offset) & mask);
           const header = acquire ? Atomics.load(words, at >>> 2) : words[at >>> 2]!;
-          if ((header & RINGBUF_BUSY) !== 0) { stop = true; break; } // not committed yet: later records wait too
+          if ((header & RINGBUF_BUSY) !== 0) {
+            stop = true;
+            break;
+          } // not committed yet: later records wait too
           const length = header & RINGBUF_LEN_MASK;
           offset += (length + RINGBUF_HDR_SIZE + 7) & ~7;
           if ((header & RINGBUF_DISCARD) !== 0) continue;
           record.offset = at + RINGBUF_HDR_SIZE;
           record.length = length;
           delivered++;
-          if (callback(record) === false || delivered >= limit || this.closeRequested) { stop = true; break; }
+          if (callback(record) === false || delivered >= limit || this.closeRequested) {
+            stop = true;
+            break;
+          }
         }
       } finally {
         // One store per batch (and also when a callback threw: its record counts as consumed).
@@ -164,7 +179,12 @@ export class RingBuffer extends EventReader {
   stats(): RingBufferStats {
     if (this.closed) throw new TsbpfError("ring buffer is closed");
     const producer = Number(Atomics.load(this.#producerPos, 0));
-    return { size: this.size, consumerPosition: this.#consumer, producerPosition: producer, pendingBytes: producer - this.#consumer };
+    return {
+      size: this.size,
+      consumerPosition: this.#consumer,
+      producerPosition: producer,
+      pendingBytes: producer - this.#consumer,
+    };
   }
 
   /**
@@ -172,7 +192,10 @@ export class RingBuffer extends EventReader {
    * The kernel keeps no such count: see the module comment for the convention.
    */
   drops(): number {
-    if (!this.#drops) throw new TsbpfError("ring buffer: no dropCounter was given; the kernel does not count ring buffer drops, the program must (see RingBufferOptions.dropCounter)");
+    if (!this.#drops)
+      throw new TsbpfError(
+        "ring buffer: no dropCounter was given; the kernel does not count ring buffer drops, the program must (see RingBufferOptions.dropCounter)",
+      );
     return this.#drops.read();
   }
 

@@ -57,7 +57,9 @@ export class UserRingBuffer implements Disposable {
     this.#fd = fd;
     const info = mapInfo(fd);
     if (info.type !== MapType.USER_RINGBUF) {
-      throw new TsbpfError(`UserRingBuffer needs a user_ringbuf map, this one is ${info.typeName}${info.type === MapType.RINGBUF ? " (read it with RingBuffer)" : ""}`);
+      throw new TsbpfError(
+        `UserRingBuffer needs a user_ringbuf map, this one is ${info.typeName}${info.type === MapType.RINGBUF ? " (read it with RingBuffer)" : ""}`,
+      );
     }
     const page = pageSize();
     this.size = info.maxEntries;
@@ -66,8 +68,17 @@ export class UserRingBuffer implements Disposable {
     this.#poller = options.poller;
     this.#consumerPage = Mapping.map(fd, page, Prot.READ, 0, "user ring buffer consumer page");
     try {
-      this.#ring = Mapping.map(fd, page + 2 * this.size, Prot.READ | Prot.WRITE, page, "user ring buffer producer page and data");
-    } catch (err) { this.#consumerPage.unmap(); throw err; }
+      this.#ring = Mapping.map(
+        fd,
+        page + 2 * this.size,
+        Prot.READ | Prot.WRITE,
+        page,
+        "user ring buffer producer page and data",
+      );
+    } catch (err) {
+      this.#consumerPage.unmap();
+      throw err;
+    }
     this.#consumerLow = new Uint32Array(this.#consumerPage.buffer, 0, 1);
     this.#producerPos = new BigUint64Array(this.#ring.buffer, 0, 1);
     this.#words = new Uint32Array(this.#ring.buffer);
@@ -76,10 +87,14 @@ export class UserRingBuffer implements Disposable {
     this.#producer = Number(Atomics.load(this.#producerPos, 0));
   }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** Largest sample that can ever fit. */
-  get maxSampleSize(): number { return this.size - RINGBUF_HDR_SIZE; }
+  get maxSampleSize(): number {
+    return this.size - RINGBUF_HDR_SIZE;
+  }
 
   /** Bytes free now (a sample takes its length + 8, rounded up to 8). */
   get freeBytes(): number {
@@ -93,9 +108,11 @@ export class UserRingBuffer implements Disposable {
    */
   reserve(length: number): number {
     this.#check();
-    if (!Number.isInteger(length) || length < 0 || length > RINGBUF_LEN_MASK) throw new RangeError(`bad sample length ${length}`);
+    if (!Number.isInteger(length) || length < 0 || length > RINGBUF_LEN_MASK)
+      throw new RangeError(`bad sample length ${length}`);
     const total = (length + RINGBUF_HDR_SIZE + 7) & ~7;
-    if (total > this.size) throw new RangeError(`a ${length}-byte sample cannot fit a ${this.size}-byte user ring buffer`);
+    if (total > this.size)
+      throw new RangeError(`a ${length}-byte sample cannot fit a ${this.size}-byte user ring buffer`);
     const used = (this.#producer - Atomics.load(this.#consumerLow, 0)) >>> 0;
     if (this.size - used < total) return -1;
     const at = this.#dataOffset + (this.#producer & this.#mask);
@@ -107,10 +124,14 @@ export class UserRingBuffer implements Disposable {
   }
 
   /** Hands a reserved sample to the kernel. */
-  submit(offset: number): void { this.#commit(offset, 0); }
+  submit(offset: number): void {
+    this.#commit(offset, 0);
+  }
 
   /** Gives a reserved sample up: the kernel skips it. */
-  discard(offset: number): void { this.#commit(offset, RINGBUF_DISCARD); }
+  discard(offset: number): void {
+    this.#commit(offset, RINGBUF_DISCARD);
+  }
 
   #commit(offset: number, flags: number): void {
     this.#check();
@@ -137,7 +158,8 @@ export class UserRingBuffer implements Disposable {
   async waitForSpace(length: number, options: { signal?: AbortSignal } = {}): Promise<boolean> {
     const { signal } = options;
     const total = (length + RINGBUF_HDR_SIZE + 7) & ~7;
-    if (total > this.size) throw new RangeError(`a ${length}-byte sample cannot fit a ${this.size}-byte user ring buffer`);
+    if (total > this.size)
+      throw new RangeError(`a ${length}-byte sample cannot fit a ${this.size}-byte user ring buffer`);
     let backoff = 1;
     while (!this.#closed && !signal?.aborted) {
       if (this.freeBytes >= total) return true;
@@ -174,5 +196,7 @@ export class UserRingBuffer implements Disposable {
     this.#consumerPage.unmap();
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

@@ -1,22 +1,78 @@
 // The syntax tree of a filter expression. Every node keeps its span in the source text, so
 // semantic errors can point at the part of the expression they are about.
 
-export interface Span { start: number; end: number }
+export interface Span {
+  start: number;
+  end: number;
+}
 
 /** Protocol qualifiers (tcpdump's "proto" qualifier and the protocol keywords). */
 export type ProtoQual =
-  | "default" | "undef" | "link" | "ip" | "arp" | "rarp" | "sctp" | "tcp" | "udp" | "icmp" | "igmp" | "igrp"
-  | "pim" | "vrrp" | "carp" | "atalk" | "aarp" | "decnet" | "lat" | "sca" | "moprc" | "mopdl" | "ip6"
-  | "icmp6" | "ah" | "esp" | "iso" | "esis" | "isis" | "l1" | "l2" | "iih" | "lsp" | "snp" | "csnp"
-  | "psnp" | "clnp" | "stp" | "ipx" | "netbeui" | "radio";
+  | "default"
+  | "undef"
+  | "link"
+  | "ip"
+  | "arp"
+  | "rarp"
+  | "sctp"
+  | "tcp"
+  | "udp"
+  | "icmp"
+  | "igmp"
+  | "igrp"
+  | "pim"
+  | "vrrp"
+  | "carp"
+  | "atalk"
+  | "aarp"
+  | "decnet"
+  | "lat"
+  | "sca"
+  | "moprc"
+  | "mopdl"
+  | "ip6"
+  | "icmp6"
+  | "ah"
+  | "esp"
+  | "iso"
+  | "esis"
+  | "isis"
+  | "l1"
+  | "l2"
+  | "iih"
+  | "lsp"
+  | "snp"
+  | "csnp"
+  | "psnp"
+  | "clnp"
+  | "stp"
+  | "ipx"
+  | "netbeui"
+  | "radio";
 
 /** Direction qualifiers. "or" is `src or dst`, "and" is `src and dst`. */
-export type DirQual = "default" | "undef" | "src" | "dst" | "or" | "and" | "addr1" | "addr2" | "addr3" | "addr4" | "ra" | "ta";
+export type DirQual =
+  | "default"
+  | "undef"
+  | "src"
+  | "dst"
+  | "or"
+  | "and"
+  | "addr1"
+  | "addr2"
+  | "addr3"
+  | "addr4"
+  | "ra"
+  | "ta";
 
 /** Address-type qualifiers. */
 export type AddrQual = "default" | "undef" | "host" | "net" | "port" | "portrange" | "proto" | "protochain" | "gateway";
 
-export interface Qualifiers { proto: ProtoQual; dir: DirQual; addr: AddrQual }
+export interface Qualifiers {
+  proto: ProtoQual;
+  dir: DirQual;
+  addr: AddrQual;
+}
 
 /** The qualifiers of something that has none to give (an arithmetic relation, `ip`, `less 10`). */
 export const NO_QUALIFIERS: Qualifiers = Object.freeze({ proto: "undef", dir: "undef", addr: "undef" });
@@ -62,4 +118,7 @@ export type Expr =
   | { type: "other"; what: string; keyword: string; span: Span };
 
 /** A parsed expression; `expr` is null for the empty expression (which matches every packet). */
-export interface FilterAst { source: string; expr: Expr | null }
+export interface FilterAst {
+  source: string;
+  expr: Expr | null;
+}

@@ -66,7 +66,18 @@ const COMMUTATIVE: ReadonlySet<AluOp> = new Set(["add", "mul", "and", "or", "xor
 const LDABS_LIMIT = 0x7fffffff;
 const SIZE_CODE: Record<Size, typeof BPF_W | typeof BPF_H | typeof BPF_B> = { 1: BPF_B, 2: BPF_H, 4: BPF_W };
 const JMP = { eq: 0x10, gt: 0x20, ge: 0x30, set: 0x40, ne: 0x50, lt: 0xa0, le: 0xb0 } as const;
-const ALU_CODE: Record<AluOp, number> = { add: 0x00, sub: 0x10, mul: 0x20, div: 0x30, or: 0x40, and: 0x50, lsh: 0x60, rsh: 0x70, mod: 0x90, xor: 0xa0 };
+const ALU_CODE: Record<AluOp, number> = {
+  add: 0x00,
+  sub: 0x10,
+  mul: 0x20,
+  div: 0x30,
+  or: 0x40,
+  and: 0x50,
+  lsh: 0x60,
+  rsh: 0x70,
+  mod: 0x90,
+  xor: 0xa0,
+};
 
 /** The reads of one test that bounds checks cover. */
 interface Reads {
@@ -111,14 +122,26 @@ export class FilterCodegen {
 
   /** Which of the two outcome labels the code jumps to (an unused one must not be emitted: the verifier rejects unreachable code). */
   readonly used = { match: false, noMatch: false };
-  private matchLabel(): string { this.used.match = true; return this.out.match; }
-  private noMatchLabel(): string { this.used.noMatch = true; return this.out.noMatch; }
+  private matchLabel(): string {
+    this.used.match = true;
+    return this.out.match;
+  }
+  private noMatchLabel(): string {
+    this.used.noMatch = true;
+    return this.out.noMatch;
+  }
 
   /** Stack bytes used below stackTop. */
-  get stackUsed(): number { return 8 + 8 * this.maxSpill; }
+  get stackUsed(): number {
+    return 8 + 8 * this.maxSpill;
+  }
 
-  private label(what: string): string { return `${this.out.prefix}${what}${this.labelCounter++}`; }
-  private nodeLabel(n: DagNode): string { return `${this.out.prefix}n${n.id}`; }
+  private label(what: string): string {
+    return `${this.out.prefix}${what}${this.labelCounter++}`;
+  }
+  private nodeLabel(n: DagNode): string {
+    return `${this.out.prefix}n${n.id}`;
+  }
 
   /** Where a branch goes: a node, or an outcome (a test that can only reject counts as no match). */
   private targetLabel(t: Target): string {
@@ -130,23 +153,35 @@ export class FilterCodegen {
 
   // ------------------------------------------------------------------ analysis
 
-  private isDirectConstLoad(off: number, size: Size): boolean { return this.direct && off + size <= DIRECT_LIMIT; }
+  private isDirectConstLoad(off: number, size: Size): boolean {
+    return this.direct && off + size <= DIRECT_LIMIT;
+  }
 
   private collect(vals: Val[]): Reads {
     const r: Reads = { constEnd: 0, x: new Map() };
     const walk = (v: Val): void => {
       switch (v.k) {
-        case "load": if (this.isDirectConstLoad(v.off, v.size)) r.constEnd = Math.max(r.constEnd, v.off + v.size); break;
-        case "iphl": if (this.isDirectConstLoad(v.off, 1)) r.constEnd = Math.max(r.constEnd, v.off + 1); break;
+        case "load":
+          if (this.isDirectConstLoad(v.off, v.size)) r.constEnd = Math.max(r.constEnd, v.off + v.size);
+          break;
+        case "iphl":
+          if (this.isDirectConstLoad(v.off, 1)) r.constEnd = Math.max(r.constEnd, v.off + 1);
+          break;
         case "loadi":
           if (v.index.k === "iphl" && this.direct && v.off + v.size <= DIRECT_LIMIT - 64) {
             r.constEnd = Math.max(r.constEnd, v.index.off + 1);
             r.x.set(v.index.off, Math.max(r.x.get(v.index.off) ?? 0, v.off + v.size));
           } else walk(v.index);
           break;
-        case "alu": walk(v.a); walk(v.b); break;
-        case "neg": walk(v.a); break;
-        default: break;
+        case "alu":
+          walk(v.a);
+          walk(v.b);
+          break;
+        case "neg":
+          walk(v.a);
+          break;
+        default:
+          break;
       }
     };
     vals.forEach(walk);
@@ -169,11 +204,14 @@ export class FilterCodegen {
       const below = Math.min(this.need.get(n.jt)!, this.need.get(n.jf)!);
       this.need.set(n, Math.max(r.constEnd, below));
       // X requirements: a base counts if both branches need it (or it is rejected anyway)
-      const xt = this.needX.get(n.jt)!, xf = this.needX.get(n.jf)!;
+      const xt = this.needX.get(n.jt)!,
+        xf = this.needX.get(n.jf)!;
       const x = new Map<number, number>();
-      const rejT = n.jt === "reject", rejF = n.jf === "reject";
+      const rejT = n.jt === "reject",
+        rejF = n.jf === "reject";
       for (const b of new Set([...xt.keys(), ...xf.keys()])) {
-        const t = rejT ? Infinity : xt.get(b), f = rejF ? Infinity : xf.get(b);
+        const t = rejT ? Infinity : xt.get(b),
+          f = rejF ? Infinity : xf.get(b);
         if (t !== undefined && f !== undefined) x.set(b, Math.min(t, f));
       }
       for (const [b, e] of r.x) x.set(b, Math.max(x.get(b) ?? 0, e));
@@ -206,7 +244,14 @@ export class FilterCodegen {
     while (ready.length) {
       // prefer the false branch of the test just placed, then its true branch
       let pick = -1;
-      if (last) for (const t of [last.jf, last.jt]) { const i = ready.indexOf(t as DagNode); if (i >= 0) { pick = i; break; } }
+      if (last)
+        for (const t of [last.jf, last.jt]) {
+          const i = ready.indexOf(t as DagNode);
+          if (i >= 0) {
+            pick = i;
+            break;
+          }
+        }
       if (pick < 0) pick = ready.length - 1;
       const n = ready.splice(pick, 1)[0]!;
       out.push(n);
@@ -234,15 +279,26 @@ export class FilterCodegen {
     }
     // forward state: length already checked, base whose header pointer r9 holds and its checked
     // length, and the value r0 holds (a test leaves its compared value there)
-    interface State { checked: number; xBase: number | undefined; xChecked: number; r0: string | undefined }
+    interface State {
+      checked: number;
+      xBase: number | undefined;
+      xChecked: number;
+      r0: string | undefined;
+    }
     const entry = new Map<DagNode, State>();
     const merge = (to: Target, s: State): void => {
       if (!isNode(to)) return;
       const old = entry.get(to);
-      if (!old) { entry.set(to, { ...s }); return; }
+      if (!old) {
+        entry.set(to, { ...s });
+        return;
+      }
       old.checked = Math.min(old.checked, s.checked);
       if (old.r0 !== s.r0) old.r0 = undefined;
-      if (old.xBase !== s.xBase) { old.xBase = undefined; old.xChecked = 0; } else old.xChecked = Math.min(old.xChecked, s.xChecked);
+      if (old.xBase !== s.xBase) {
+        old.xBase = undefined;
+        old.xChecked = 0;
+      } else old.xChecked = Math.min(old.xChecked, s.xChecked);
     };
     entry.set(this.dag.root, { checked: 0, xBase: undefined, xChecked: 0, r0: undefined });
     for (let i = 0; i < this.order.length; i++) {
@@ -259,12 +315,24 @@ export class FilterCodegen {
         }
         const r = this.reads.get(n)!;
         for (const [base, end] of r.x) {
-          if (s.xBase !== base) { this.computeHeaderPointer(base); s.xBase = base; s.xChecked = 0; }
+          if (s.xBase !== base) {
+            this.computeHeaderPointer(base);
+            s.xBase = base;
+            s.xChecked = 0;
+          }
           const want = Math.max(end, this.needX.get(n)!.get(base) ?? 0);
-          if (want > s.xChecked) { this.checkHeaderPointer(want); s.xChecked = want; }
+          if (want > s.xChecked) {
+            this.checkHeaderPointer(want);
+            s.xChecked = want;
+          }
         }
       }
-      if (n === this.dag.root) for (const v of this.dag.preload) if (this.hasEffect(v)) { this.evalInto(v, s); s.r0 = undefined; }
+      if (n === this.dag.root)
+        for (const v of this.dag.preload)
+          if (this.hasEffect(v)) {
+            this.evalInto(v, s);
+            s.r0 = undefined;
+          }
       this.test(n, s);
       merge(n.jt, s);
       merge(n.jf, s);
@@ -310,22 +378,36 @@ export class FilterCodegen {
   /** Whether computing v can reject the packet in ways the bounds checks do not already cover. */
   private hasEffect(v: Val): boolean {
     switch (v.k) {
-      case "const": case "len": return false;
-      case "load": return !this.isDirectConstLoad(v.off, v.size);
-      case "iphl": return !this.isDirectConstLoad(v.off, 1);
-      case "loadi": return !(this.direct && v.index.k === "iphl" && v.off + v.size <= DIRECT_LIMIT - 64) || this.hasEffect(v.index);
-      case "neg": return this.hasEffect(v.a);
-      case "alu": return v.op === "div" || v.op === "mod" ? v.b.k !== "const" || this.hasEffect(v.a) : this.hasEffect(v.a) || this.hasEffect(v.b);
+      case "const":
+      case "len":
+        return false;
+      case "load":
+        return !this.isDirectConstLoad(v.off, v.size);
+      case "iphl":
+        return !this.isDirectConstLoad(v.off, 1);
+      case "loadi":
+        return !(this.direct && v.index.k === "iphl" && v.off + v.size <= DIRECT_LIMIT - 64) || this.hasEffect(v.index);
+      case "neg":
+        return this.hasEffect(v.a);
+      case "alu":
+        return v.op === "div" || v.op === "mod"
+          ? v.b.k !== "const" || this.hasEffect(v.a)
+          : this.hasEffect(v.a) || this.hasEffect(v.b);
     }
   }
 
   private test(n: DagNode, s: { xBase: number | undefined; r0: string | undefined }): void {
     const a = this.a;
-    const jt = this.targetLabel(n.jt), jf = this.targetLabel(n.jf);
+    const jt = this.targetLabel(n.jt),
+      jf = this.targetLabel(n.jf);
     const nextLabel = this.fallthrough;
     if (n.jt === n.jf) {
       // a step that only loads (what is left of a test tcpdump decided): keep the loads' effects
-      for (const v of [n.a, n.b]) if (this.hasEffect(v)) { this.evalInto(v, s); s.r0 = valKey(v); }
+      for (const v of [n.a, n.b])
+        if (this.hasEffect(v)) {
+          this.evalInto(v, s);
+          s.r0 = valKey(v);
+        }
       if (jt !== nextLabel) a.ja(jt);
       return;
     }
@@ -341,11 +423,17 @@ export class FilterCodegen {
       this.unspill(slot, "r0");
       rhs = "r1";
     }
-    const j = (op: number, target: string): void => { a.jmp(BPF_JMP32, op, "r0", typeof rhs === "number" ? rhs >>> 0 : rhs, target); };
+    const j = (op: number, target: string): void => {
+      a.jmp(BPF_JMP32, op, "r0", typeof rhs === "number" ? rhs >>> 0 : rhs, target);
+    };
     if (n.op === "set") {
-      if (jf === nextLabel) { j(JMP.set, jt); return; }
+      if (jf === nextLabel) {
+        j(JMP.set, jt);
+        return;
+      }
       if (jt === nextLabel) {
-        if (typeof rhs === "number") a.and32("r0", rhs); else a.and32("r0", rhs);
+        if (typeof rhs === "number") a.and32("r0", rhs);
+        else a.and32("r0", rhs);
         s.r0 = undefined;
         a.jmp(BPF_JMP32, JMP.eq, "r0", 0, jf);
         return;
@@ -355,8 +443,14 @@ export class FilterCodegen {
       return;
     }
     const inverse = n.op === "eq" ? JMP.ne : n.op === "gt" ? JMP.le : JMP.lt;
-    if (jf === nextLabel) { j(JMP[n.op], jt); return; }
-    if (jt === nextLabel) { j(inverse, jf); return; }
+    if (jf === nextLabel) {
+      j(JMP[n.op], jt);
+      return;
+    }
+    if (jt === nextLabel) {
+      j(inverse, jf);
+      return;
+    }
     j(JMP[n.op], jt);
     a.ja(jf);
   }
@@ -373,16 +467,26 @@ export class FilterCodegen {
     this.spillDepth--;
   }
 
-  private spillOffset(slot: number): number { return (this.out.stackTop ?? 0) - 16 - 8 * slot; }
-  private bufferOffset(): number { return (this.out.stackTop ?? 0) - 8; }
+  private spillOffset(slot: number): number {
+    return (this.out.stackTop ?? 0) - 16 - 8 * slot;
+  }
+  private bufferOffset(): number {
+    return (this.out.stackTop ?? 0) - 8;
+  }
 
   /** r0 = v (unsigned 32-bit). May clobber r1–r5. */
   private evalInto(v: Val, s: { xBase: number | undefined }): void {
     const a = this.a;
     switch (v.k) {
-      case "const": a.mov32("r0", v.v); return;
-      case "len": this.wireLength(); return;
-      case "load": this.constLoad(v.off, v.size); return;
+      case "const":
+        a.mov32("r0", v.v);
+        return;
+      case "len":
+        this.wireLength();
+        return;
+      case "load":
+        this.constLoad(v.off, v.size);
+        return;
       case "iphl":
         this.constLoad(v.off, 1);
         a.and32("r0", 0xf).lsh32("r0", 2);
@@ -401,7 +505,10 @@ export class FilterCodegen {
               s.xBase = v.index.off;
             }
             if (this.ldabs) {
-              if (v.off + v.size > LDABS_LIMIT) { a.ja(this.noMatchLabel()); return; }
+              if (v.off + v.size > LDABS_LIMIT) {
+                a.ja(this.noMatchLabel());
+                return;
+              }
               a.ldInd(SIZE_CODE[v.size], "r9", v.off);
             } else {
               a.mov64("r0", "r9");
@@ -463,7 +570,10 @@ export class FilterCodegen {
   private constLoad(off: number, size: Size): void {
     const a = this.a;
     if (this.ldabs) {
-      if (off + size > LDABS_LIMIT) { a.ja(this.noMatchLabel()); return; }
+      if (off + size > LDABS_LIMIT) {
+        a.ja(this.noMatchLabel());
+        return;
+      }
       a.ldAbs(SIZE_CODE[size], off);
       return;
     }
@@ -481,7 +591,8 @@ export class FilterCodegen {
     const a = this.a;
     // the offset as a 64-bit sum: tcpdump rejects offsets that overflow 32 bits
     a.mov32("r2", "r0");
-    if (off > 0 && off <= 0x7fffffff) a.add64("r2", off); // a positive immediate: no sign extension
+    if (off > 0 && off <= 0x7fffffff)
+      a.add64("r2", off); // a positive immediate: no sign extension
     else if (off) {
       a.mov32("r3", off >>> 0);
       a.add64("r2", "r3");
@@ -518,14 +629,18 @@ export class FilterCodegen {
 
   private wireLength(): void {
     const a = this.a;
-    if (this.opts.context !== "xdp") { a.ldx(BPF_W, "r0", "r6", 0); return; } // skb->len
+    if (this.opts.context !== "xdp") {
+      a.ldx(BPF_W, "r0", "r6", 0);
+      return;
+    } // skb->len
     const mode = this.opts.wireLength ?? "auto";
     if (mode === "auto") {
       a.mov64("r1", "r6").call("xdp_get_buff_len");
       return;
     }
     if (mode === "meta") {
-      const fallback = this.label("nometa"), done = this.label("meta");
+      const fallback = this.label("nometa"),
+        done = this.label("meta");
       a.ldx(BPF_W, "r1", "r6", 8); // xdp_md->data_meta
       a.mov64("r2", "r1").add64("r2", 4).jgt("r2", "r7", fallback);
       a.ldx(BPF_W, "r0", "r1", 0);

@@ -82,7 +82,11 @@ export interface CompiledFilter {
   emitInline(asm: Assembler, options: InlineOptions): void;
 }
 
-const PROG_TYPE: Record<FilterContext, ProgType> = { xdp: ProgType.XDP, tc: ProgType.SCHED_CLS, socket: ProgType.SOCKET_FILTER };
+const PROG_TYPE: Record<FilterContext, ProgType> = {
+  xdp: ProgType.XDP,
+  tc: ProgType.SCHED_CLS,
+  socket: ProgType.SOCKET_FILTER,
+};
 const DEFAULT_RETURNS: Record<FilterContext, [number, number]> = { xdp: [2, 1], tc: [0, 2], socket: [262144, 0] };
 
 let counter = 0;
@@ -105,13 +109,27 @@ export function compileFilter(expression: string, options: FilterOptions = {}): 
   a.mov64("r6", "r1");
   const gen = new FilterCodegen(a, dag, cg, { match: "match", noMatch: "nomatch", prefix: "f_", follows: "match" });
   gen.emit();
-  if (gen.used.match) a.label("match").mov32("r0", options.matchReturn ?? matchRet).exit();
-  if (gen.used.noMatch) a.label("nomatch").mov32("r0", options.noMatchReturn ?? noMatchRet).exit();
+  if (gen.used.match)
+    a.label("match")
+      .mov32("r0", options.matchReturn ?? matchRet)
+      .exit();
+  if (gen.used.noMatch)
+    a.label("nomatch")
+      .mov32("r0", options.noMatchReturn ?? noMatchRet)
+      .exit();
   const program = a.assemble();
 
   return {
-    expression, linkType, context, ast, conditions: cond, graph: dag, program,
-    bytes: program.bytes, insns: program.insns, programType: PROG_TYPE[context],
+    expression,
+    linkType,
+    context,
+    ast,
+    conditions: cond,
+    graph: dag,
+    program,
+    bytes: program.bytes,
+    insns: program.insns,
+    programType: PROG_TYPE[context],
     listing: () => listing(program.insns),
     emitFunction(asm: Assembler, name: string): void {
       const prefix = `${name}_${counter++}_`;
@@ -119,14 +137,25 @@ export function compileFilter(expression: string, options: FilterOptions = {}): 
       asm.mov64("r6", "r1");
       // LD_ABS is not accepted in a bpf-to-bpf function here: socket filters read through bpf_skb_load_bytes
       const fcg: CodegenOptions = context === "socket" ? { ...cg, socketLoads: "helper" } : cg;
-      const gen = new FilterCodegen(asm, dag, fcg, { match: `${prefix}match`, noMatch: `${prefix}nomatch`, prefix, stackTop: 0, follows: `${prefix}match` });
+      const gen = new FilterCodegen(asm, dag, fcg, {
+        match: `${prefix}match`,
+        noMatch: `${prefix}nomatch`,
+        prefix,
+        stackTop: 0,
+        follows: `${prefix}match`,
+      });
       gen.emit();
       if (gen.used.match) asm.label(`${prefix}match`).mov32("r0", 1).exit();
       if (gen.used.noMatch) asm.label(`${prefix}nomatch`).mov32("r0", 0).exit();
     },
     emitInline(asm: Assembler, o: InlineOptions): void {
       const prefix = o.prefix ?? `filter${counter++}_`;
-      new FilterCodegen(asm, dag, cg, { match: o.match, noMatch: o.noMatch, prefix, stackTop: o.stackTop ?? -64 }).emit();
+      new FilterCodegen(asm, dag, cg, {
+        match: o.match,
+        noMatch: o.noMatch,
+        prefix,
+        stackTop: o.stackTop ?? -64,
+      }).emit();
     },
   };
 }

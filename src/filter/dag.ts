@@ -33,11 +33,16 @@ export interface Dag {
 const keyCache = new WeakMap<Val, string>();
 function key(v: Val): string {
   let k = keyCache.get(v);
-  if (k === undefined) { k = valKey(v); keyCache.set(v, k); }
+  if (k === undefined) {
+    k = valKey(v);
+    keyCache.set(v, k);
+  }
   return k;
 }
 
-export function isNode(t: Target): t is DagNode { return typeof t !== "string"; }
+export function isNode(t: Target): t is DagNode {
+  return typeof t !== "string";
+}
 
 /** Builds the graph of a condition and optimizes it as tcpdump's optimizer would. */
 export function buildDag(cond: Cond): Dag {
@@ -50,17 +55,23 @@ export function buildDag(cond: Cond): Dag {
   };
   const build = (c: Cond, t: Target, f: Target): Target => {
     switch (c.k) {
-      case "true": return t;
-      case "false": return f;
-      case "and": return build(c.a, build(c.b, t, f), f);
-      case "or": return build(c.a, t, build(c.b, t, f));
-      case "not": return build(c.a, f, t);
+      case "true":
+        return t;
+      case "false":
+        return f;
+      case "and":
+        return build(c.a, build(c.b, t, f), f);
+      case "or":
+        return build(c.a, t, build(c.b, t, f));
+      case "not":
+        return build(c.a, f, t);
       case "cmp": {
         const { op, a, b } = c;
         // comparisons of two literal constants are decided before anything else
         if (a.k === "const" && b.k === "const") return compare(op, a.v, b.v) ? t : f;
         // (field & mask) == 0 is a bit test
-        if (op === "eq" && isConst(b, 0) && a.k === "alu" && a.mask && a.b.k === "const") return setTest(a.a, a.b.v, f, t);
+        if (op === "eq" && isConst(b, 0) && a.k === "alu" && a.mask && a.b.k === "const")
+          return setTest(a.a, a.b.v, f, t);
         if (op === "set" && b.k === "const") return setTest(a, b.v, t, f);
         return { id: nextId++, op, a, b, jt: t, jf: f };
       }
@@ -73,7 +84,8 @@ export function buildDag(cond: Cond): Dag {
   // the test that becomes first (they are dropped only when no test is left)
   const first = root;
   while (isNode(root) && root.jt === root.jf) root = root.jt;
-  const preload = isNode(first) && first !== root && isNode(root) ? [first.a, first.b].filter((v) => v.k !== "const") : [];
+  const preload =
+    isNode(first) && first !== root && isNode(root) ? [first.a, first.b].filter((v) => v.k !== "const") : [];
   return { root, nodes: topology(root).order, preload };
 }
 
@@ -93,7 +105,8 @@ function foldConstants(root: Target): Target {
   const { order } = topology(root);
   for (const n of order) {
     if (n.op === "set") continue;
-    const a = foldVal(n.a), b = foldVal(n.b);
+    const a = foldVal(n.a),
+      b = foldVal(n.b);
     if (a.k === "const" && b.k === "const") {
       // decided: it stays as a step without loads that goes on to the outcome
       const to = compare(n.op, a.v, b.v) ? n.jt : n.jf;
@@ -115,14 +128,15 @@ function mergeIdentical(root: Target): Target {
   const { order } = topology(root);
   const canon = new Map<string, DagNode>();
   const replacement = new Map<DagNode, DagNode>();
-  const resolve = (t: Target): Target => (isNode(t) ? replacement.get(t) ?? t : t);
+  const resolve = (t: Target): Target => (isNode(t) ? (replacement.get(t) ?? t) : t);
   for (let i = order.length - 1; i >= 0; i--) {
     const n = order[i]!;
     n.jt = resolve(n.jt);
     n.jf = resolve(n.jf);
     const sig = `${n.op}|${key(n.a)}|${key(n.b)}|${isNode(n.jt) ? n.jt.id : n.jt}|${isNode(n.jf) ? n.jf.id : n.jf}`;
     const existing = canon.get(sig);
-    if (existing) replacement.set(n, existing); else canon.set(sig, n);
+    if (existing) replacement.set(n, existing);
+    else canon.set(sig, n);
   }
   return resolve(root);
 }
@@ -142,7 +156,10 @@ function topology(root: Target): { order: DagNode[]; preds: Map<DagNode, { from:
     const kids = [top.n.jt, top.n.jf];
     if (top.i < 2) {
       const k = kids[top.i++]!;
-      if (isNode(k) && !seen.has(k)) { seen.add(k); stack.push({ n: k, i: 0 }); }
+      if (isNode(k) && !seen.has(k)) {
+        seen.add(k);
+        stack.push({ n: k, i: 0 });
+      }
       continue;
     }
     post.push(top.n);
@@ -157,7 +174,10 @@ function topology(root: Target): { order: DagNode[]; preds: Map<DagNode, { from:
   return { order, preds };
 }
 
-interface Edge { from: DagNode; sense: boolean }
+interface Edge {
+  from: DagNode;
+  sense: boolean;
+}
 const edgeKey = (e: Edge): string => `${e.from.id}${e.sense ? "t" : "f"}`;
 
 /** libpcap's fold_edge: the branch `child` takes when `e` was taken on every path to it, if known. */
@@ -173,7 +193,10 @@ function fold(child: DagNode, e: Edge): Target | undefined {
 /** libpcap's levels: terminals are level 0, a test is one above its highest successor; each
  *  level lists its tests in the order libpcap's depth-first walk (true branch first) links them. */
 function levels(root: Target): DagNode[][] {
-  const levelOf = new Map<Target, number>([["accept", 0], ["reject", 0]]);
+  const levelOf = new Map<Target, number>([
+    ["accept", 0],
+    ["reject", 0],
+  ]);
   const lists: DagNode[][] = [[]];
   const visit = (t: Target): void => {
     if (levelOf.has(t) || !isNode(t)) return;
@@ -210,7 +233,10 @@ function dominators(root: Target): Map<DagNode, Set<DagNode>> {
 
 type Slot = { owner: DagNode; sense: boolean };
 const getSlot = (s: Slot): Target => (s.sense ? s.owner.jt : s.owner.jf);
-const setSlot = (s: Slot, t: Target): void => { if (s.sense) s.owner.jt = t; else s.owner.jf = t; };
+const setSlot = (s: Slot, t: Target): void => {
+  if (s.sense) s.owner.jt = t;
+  else s.owner.jf = t;
+};
 
 /**
  * libpcap's or_pullup (and, with `chain` = true, and_pullup): in a chain of tests that all branch to
@@ -235,7 +261,10 @@ function pullup(b: DagNode, inEdges: Map<DagNode, Edge[]>, dom: Map<DagNode, Set
     if (!isNode(d)) return false;
     if (same(d) !== same(b)) return false;
     if (!dom.get(d)?.has(b)) return false;
-    if (A(d) !== val) { diff = d; break; }
+    if (A(d) !== val) {
+      diff = d;
+      break;
+    }
     diffSlot = { owner: d, sense: along };
     atTop = false;
   }
@@ -246,11 +275,15 @@ function pullup(b: DagNode, inEdges: Map<DagNode, Edge[]>, dom: Map<DagNode, Set
     if (!isNode(s)) return false;
     if (same(s) !== same(b)) return false;
     if (!dom.get(s)?.has(b)) return false;
-    if (A(s) === val) { pull = s; break; }
+    if (A(s) === val) {
+      pull = s;
+      break;
+    }
     sameSlot = { owner: s, sense: along };
   }
   setSlot(sameSlot, and ? pull.jt : pull.jf);
-  if (and) pull.jt = diff; else pull.jf = diff;
+  if (and) pull.jt = diff;
+  else pull.jf = diff;
   if (atTop) {
     for (const ep of eps) {
       if (ep.from.jt === b) ep.from.jt = pull;
@@ -292,12 +325,16 @@ function restructure(root: Target): Target {
           if (isNode(target) && target.jt === target.jf) target = target.jt;
           for (let guard = 0; guard < 100000 && isNode(target); guard++) {
             let next: Target | undefined;
-            for (const d of doms) { next = fold(target, d); if (next !== undefined) break; }
+            for (const d of doms) {
+              next = fold(target, d);
+              if (next !== undefined) break;
+            }
             if (next === undefined) break;
             target = next;
           }
           if (target !== (sense ? n.jt : n.jf)) {
-            if (sense) n.jt = target; else n.jf = target;
+            if (sense) n.jt = target;
+            else n.jf = target;
             changed = true;
           }
         }
@@ -309,7 +346,11 @@ function restructure(root: Target): Target {
       for (const n of lv[level]!) {
         for (const sense of [true, false]) {
           const t = sense ? n.jt : n.jf;
-          if (isNode(t)) { const l = inEdges.get(t) ?? []; l.unshift({ from: n, sense }); inEdges.set(t, l); }
+          if (isNode(t)) {
+            const l = inEdges.get(t) ?? [];
+            l.unshift({ from: n, sense });
+            inEdges.set(t, l);
+          }
         }
       }
     }
@@ -330,30 +371,47 @@ const REJECT = new Reject();
 
 function evalVal(v: Val, pkt: Uint8Array, wireLength: number): number {
   switch (v.k) {
-    case "const": return v.v;
-    case "len": return wireLength >>> 0;
-    case "load": return loadAt(pkt, v.off, v.size);
+    case "const":
+      return v.v;
+    case "len":
+      return wireLength >>> 0;
+    case "load":
+      return loadAt(pkt, v.off, v.size);
     case "loadi": {
       const idx = evalVal(v.index, pkt, wireLength);
       if (idx + v.off > 0xffffffff) throw REJECT;
       return loadAt(pkt, idx + v.off, v.size);
     }
-    case "iphl": return (loadAt(pkt, v.off, 1) & 0xf) << 2;
-    case "neg": return (0 - evalVal(v.a, pkt, wireLength)) >>> 0;
+    case "iphl":
+      return (loadAt(pkt, v.off, 1) & 0xf) << 2;
+    case "neg":
+      return (0 - evalVal(v.a, pkt, wireLength)) >>> 0;
     case "alu": {
       const a = evalVal(v.a, pkt, wireLength);
       const b = evalVal(v.b, pkt, wireLength);
       switch (v.op) {
-        case "add": return (a + b) >>> 0;
-        case "sub": return (a - b) >>> 0;
-        case "mul": return Math.imul(a, b) >>> 0;
-        case "div": if (b === 0) throw REJECT; return Math.floor(a / b) >>> 0;
-        case "mod": if (b === 0) throw REJECT; return (a % b) >>> 0;
-        case "and": return (a & b) >>> 0;
-        case "or": return (a | b) >>> 0;
-        case "xor": return (a ^ b) >>> 0;
-        case "lsh": return b < 32 ? (a << b) >>> 0 : 0;
-        case "rsh": return b < 32 ? a >>> b : 0;
+        case "add":
+          return (a + b) >>> 0;
+        case "sub":
+          return (a - b) >>> 0;
+        case "mul":
+          return Math.imul(a, b) >>> 0;
+        case "div":
+          if (b === 0) throw REJECT;
+          return Math.floor(a / b) >>> 0;
+        case "mod":
+          if (b === 0) throw REJECT;
+          return (a % b) >>> 0;
+        case "and":
+          return (a & b) >>> 0;
+        case "or":
+          return (a | b) >>> 0;
+        case "xor":
+          return (a ^ b) >>> 0;
+        case "lsh":
+          return b < 32 ? (a << b) >>> 0 : 0;
+        case "rsh":
+          return b < 32 ? a >>> b : 0;
       }
     }
   }

@@ -6,7 +6,11 @@ import { lowerFilter, type LowerOptions } from "./lower.js";
 import { parseFilter } from "./parser.js";
 import type { FilterAst } from "./ast.js";
 
-export interface Analysis { ast: FilterAst; cond: Cond; dag: Dag }
+export interface Analysis {
+  ast: FilterAst;
+  cond: Cond;
+  dag: Dag;
+}
 
 /** Parses, checks and optimizes an expression. Throws FilterError with the position of the problem. */
 export function analyzeFilter(expression: string, options: LowerOptions): Analysis {

@@ -4,7 +4,14 @@
  * @module tsbpf/filter
  */
 
-export { compileFilter, loadFilterProgram, type CompiledFilter, type FilterOptions, type InlineOptions, type FilterContext } from "./compile.js";
+export {
+  compileFilter,
+  loadFilterProgram,
+  type CompiledFilter,
+  type FilterOptions,
+  type InlineOptions,
+  type FilterContext,
+} from "./compile.js";
 export { FilterError, type FilterErrorKind } from "./errors.js";
 export { parseFilter } from "./parser.js";
 export { tokenize, type Token } from "./lexer.js";

@@ -23,54 +23,176 @@ const KEYWORDS: Record<string, string> = {};
 function kw(type: string, ...words: string[]): void {
   for (const w of words) KEYWORDS[w] = type;
 }
-kw("DST", "dst"); kw("SRC", "src");
+kw("DST", "dst");
+kw("SRC", "src");
 kw("LINK", "link", "ether", "ppp", "slip", "fddi", "tr", "wlan");
-kw("ARP", "arp"); kw("RARP", "rarp"); kw("IP", "ip"); kw("SCTP", "sctp"); kw("TCP", "tcp"); kw("UDP", "udp");
-kw("ICMP", "icmp"); kw("IGMP", "igmp"); kw("IGRP", "igrp"); kw("PIM", "pim"); kw("VRRP", "vrrp");
-kw("CARP", "carp"); kw("RADIO", "radio"); kw("IPV6", "ip6"); kw("ICMPV6", "icmp6"); kw("AH", "ah");
-kw("ESP", "esp"); kw("ATALK", "atalk"); kw("AARP", "aarp"); kw("DECNET", "decnet"); kw("LAT", "lat");
-kw("SCA", "sca"); kw("MOPRC", "moprc"); kw("MOPDL", "mopdl"); kw("ISO", "iso"); kw("ESIS", "esis", "es-is");
-kw("ISIS", "isis", "is-is"); kw("L1", "l1"); kw("L2", "l2"); kw("IIH", "iih"); kw("LSP", "lsp");
-kw("SNP", "snp"); kw("CSNP", "csnp"); kw("PSNP", "psnp"); kw("CLNP", "clnp"); kw("STP", "stp");
-kw("IPX", "ipx"); kw("NETBEUI", "netbeui"); kw("HOST", "host"); kw("NET", "net"); kw("NETMASK", "mask");
-kw("PORT", "port"); kw("PORTRANGE", "portrange"); kw("PROTO", "proto"); kw("PROTOCHAIN", "protochain");
-kw("GATEWAY", "gateway"); kw("TYPE", "type"); kw("SUBTYPE", "subtype"); kw("DIR", "direction", "dir");
-kw("ADDR1", "address1", "addr1"); kw("ADDR2", "address2", "addr2"); kw("ADDR3", "address3", "addr3");
-kw("ADDR4", "address4", "addr4"); kw("RA", "ra"); kw("TA", "ta"); kw("LESS", "less");
-kw("GREATER", "greater"); kw("CBYTE", "byte"); kw("TK_BROADCAST", "broadcast"); kw("TK_MULTICAST", "multicast");
-kw("AND", "and", "&&"); kw("OR", "or", "||"); kw("!", "not"); kw("LEN", "len", "length");
-kw("INBOUND", "inbound"); kw("OUTBOUND", "outbound"); kw("IFINDEX", "ifindex"); kw("VLAN", "vlan");
-kw("MPLS", "mpls"); kw("PPPOED", "pppoed"); kw("PPPOES", "pppoes"); kw("GENEVE", "geneve");
-kw("LANE", "lane"); kw("LLC", "llc"); kw("METAC", "metac"); kw("BCC", "bcc"); kw("OAM", "oam");
-kw("OAMF4", "oamf4"); kw("OAMF4EC", "oamf4ec"); kw("OAMF4SC", "oamf4sc"); kw("SC", "sc");
-kw("ILMIC", "ilmic"); kw("VPI", "vpi"); kw("VCI", "vci"); kw("CONNECTMSG", "connectmsg");
-kw("METACONNECT", "metaconnect"); kw("PF_IFNAME", "on", "ifname"); kw("PF_RSET", "rset", "ruleset");
-kw("PF_RNR", "rnr", "rulenum"); kw("PF_SRNR", "srnr", "subrulenum"); kw("PF_REASON", "reason");
-kw("PF_ACTION", "action"); kw("FISU", "fisu"); kw("LSSU", "lssu", "lsu"); kw("MSU", "msu");
-kw("HFISU", "hfisu"); kw("HLSSU", "hlssu"); kw("HMSU", "hmsu"); kw("SIO", "sio"); kw("OPC", "opc");
-kw("DPC", "dpc"); kw("SLS", "sls"); kw("HSIO", "hsio"); kw("HOPC", "hopc"); kw("HDPC", "hdpc"); kw("HSLS", "hsls");
+kw("ARP", "arp");
+kw("RARP", "rarp");
+kw("IP", "ip");
+kw("SCTP", "sctp");
+kw("TCP", "tcp");
+kw("UDP", "udp");
+kw("ICMP", "icmp");
+kw("IGMP", "igmp");
+kw("IGRP", "igrp");
+kw("PIM", "pim");
+kw("VRRP", "vrrp");
+kw("CARP", "carp");
+kw("RADIO", "radio");
+kw("IPV6", "ip6");
+kw("ICMPV6", "icmp6");
+kw("AH", "ah");
+kw("ESP", "esp");
+kw("ATALK", "atalk");
+kw("AARP", "aarp");
+kw("DECNET", "decnet");
+kw("LAT", "lat");
+kw("SCA", "sca");
+kw("MOPRC", "moprc");
+kw("MOPDL", "mopdl");
+kw("ISO", "iso");
+kw("ESIS", "esis", "es-is");
+kw("ISIS", "isis", "is-is");
+kw("L1", "l1");
+kw("L2", "l2");
+kw("IIH", "iih");
+kw("LSP", "lsp");
+kw("SNP", "snp");
+kw("CSNP", "csnp");
+kw("PSNP", "psnp");
+kw("CLNP", "clnp");
+kw("STP", "stp");
+kw("IPX", "ipx");
+kw("NETBEUI", "netbeui");
+kw("HOST", "host");
+kw("NET", "net");
+kw("NETMASK", "mask");
+kw("PORT", "port");
+kw("PORTRANGE", "portrange");
+kw("PROTO", "proto");
+kw("PROTOCHAIN", "protochain");
+kw("GATEWAY", "gateway");
+kw("TYPE", "type");
+kw("SUBTYPE", "subtype");
+kw("DIR", "direction", "dir");
+kw("ADDR1", "address1", "addr1");
+kw("ADDR2", "address2", "addr2");
+kw("ADDR3", "address3", "addr3");
+kw("ADDR4", "address4", "addr4");
+kw("RA", "ra");
+kw("TA", "ta");
+kw("LESS", "less");
+kw("GREATER", "greater");
+kw("CBYTE", "byte");
+kw("TK_BROADCAST", "broadcast");
+kw("TK_MULTICAST", "multicast");
+kw("AND", "and", "&&");
+kw("OR", "or", "||");
+kw("!", "not");
+kw("LEN", "len", "length");
+kw("INBOUND", "inbound");
+kw("OUTBOUND", "outbound");
+kw("IFINDEX", "ifindex");
+kw("VLAN", "vlan");
+kw("MPLS", "mpls");
+kw("PPPOED", "pppoed");
+kw("PPPOES", "pppoes");
+kw("GENEVE", "geneve");
+kw("LANE", "lane");
+kw("LLC", "llc");
+kw("METAC", "metac");
+kw("BCC", "bcc");
+kw("OAM", "oam");
+kw("OAMF4", "oamf4");
+kw("OAMF4EC", "oamf4ec");
+kw("OAMF4SC", "oamf4sc");
+kw("SC", "sc");
+kw("ILMIC", "ilmic");
+kw("VPI", "vpi");
+kw("VCI", "vci");
+kw("CONNECTMSG", "connectmsg");
+kw("METACONNECT", "metaconnect");
+kw("PF_IFNAME", "on", "ifname");
+kw("PF_RSET", "rset", "ruleset");
+kw("PF_RNR", "rnr", "rulenum");
+kw("PF_SRNR", "srnr", "subrulenum");
+kw("PF_REASON", "reason");
+kw("PF_ACTION", "action");
+kw("FISU", "fisu");
+kw("LSSU", "lssu", "lsu");
+kw("MSU", "msu");
+kw("HFISU", "hfisu");
+kw("HLSSU", "hlssu");
+kw("HMSU", "hmsu");
+kw("SIO", "sio");
+kw("OPC", "opc");
+kw("DPC", "dpc");
+kw("SLS", "sls");
+kw("HSIO", "hsio");
+kw("HOPC", "hopc");
+kw("HDPC", "hdpc");
+kw("HSLS", "hsls");
 
 /** Names that stand for numbers (ICMP types, TCP flag bits, header offsets). */
 export const NUMBER_NAMES: Readonly<Record<string, number>> = {
-  icmptype: 0, icmpcode: 1, "icmp-echoreply": 0, "icmp-unreach": 3, "icmp-sourcequench": 4,
-  "icmp-redirect": 5, "icmp-echo": 8, "icmp-routeradvert": 9, "icmp-routersolicit": 10,
-  "icmp-timxceed": 11, "icmp-paramprob": 12, "icmp-tstamp": 13, "icmp-tstampreply": 14,
-  "icmp-ireq": 15, "icmp-ireqreply": 16, "icmp-maskreq": 17, "icmp-maskreply": 18,
-  icmp6type: 0, icmp6code: 1, "icmp6-destinationunreach": 1, "icmp6-packettoobig": 2,
-  "icmp6-timeexceeded": 3, "icmp6-parameterproblem": 4, "icmp6-echo": 128, "icmp6-echoreply": 129,
-  "icmp6-multicastlistenerquery": 130, "icmp6-multicastlistenerreportv1": 131,
-  "icmp6-multicastlistenerdone": 132, "icmp6-routersolicit": 133, "icmp6-routeradvert": 134,
-  "icmp6-neighborsolicit": 135, "icmp6-neighboradvert": 136, "icmp6-redirect": 137,
-  "icmp6-routerrenum": 138, "icmp6-nodeinformationquery": 139, "icmp6-nodeinformationresponse": 140,
-  "icmp6-ineighbordiscoverysolicit": 141, "icmp6-ineighbordiscoveryadvert": 142,
-  "icmp6-multicastlistenerreportv2": 143, "icmp6-homeagentdiscoveryrequest": 144,
-  "icmp6-homeagentdiscoveryreply": 145, "icmp6-mobileprefixsolicit": 146, "icmp6-mobileprefixadvert": 147,
-  "icmp6-certpathsolicit": 148, "icmp6-certpathadvert": 149, "icmp6-multicastrouteradvert": 151,
-  "icmp6-multicastroutersolicit": 152, "icmp6-multicastrouterterm": 153,
-  tcpflags: 13, "tcp-fin": 0x01, "tcp-syn": 0x02, "tcp-rst": 0x04, "tcp-push": 0x08,
-  "tcp-ack": 0x10, "tcp-urg": 0x20, "tcp-ece": 0x40, "tcp-cwr": 0x80,
+  icmptype: 0,
+  icmpcode: 1,
+  "icmp-echoreply": 0,
+  "icmp-unreach": 3,
+  "icmp-sourcequench": 4,
+  "icmp-redirect": 5,
+  "icmp-echo": 8,
+  "icmp-routeradvert": 9,
+  "icmp-routersolicit": 10,
+  "icmp-timxceed": 11,
+  "icmp-paramprob": 12,
+  "icmp-tstamp": 13,
+  "icmp-tstampreply": 14,
+  "icmp-ireq": 15,
+  "icmp-ireqreply": 16,
+  "icmp-maskreq": 17,
+  "icmp-maskreply": 18,
+  icmp6type: 0,
+  icmp6code: 1,
+  "icmp6-destinationunreach": 1,
+  "icmp6-packettoobig": 2,
+  "icmp6-timeexceeded": 3,
+  "icmp6-parameterproblem": 4,
+  "icmp6-echo": 128,
+  "icmp6-echoreply": 129,
+  "icmp6-multicastlistenerquery": 130,
+  "icmp6-multicastlistenerreportv1": 131,
+  "icmp6-multicastlistenerdone": 132,
+  "icmp6-routersolicit": 133,
+  "icmp6-routeradvert": 134,
+  "icmp6-neighborsolicit": 135,
+  "icmp6-neighboradvert": 136,
+  "icmp6-redirect": 137,
+  "icmp6-routerrenum": 138,
+  "icmp6-nodeinformationquery": 139,
+  "icmp6-nodeinformationresponse": 140,
+  "icmp6-ineighbordiscoverysolicit": 141,
+  "icmp6-ineighbordiscoveryadvert": 142,
+  "icmp6-multicastlistenerreportv2": 143,
+  "icmp6-homeagentdiscoveryrequest": 144,
+  "icmp6-homeagentdiscoveryreply": 145,
+  "icmp6-mobileprefixsolicit": 146,
+  "icmp6-mobileprefixadvert": 147,
+  "icmp6-certpathsolicit": 148,
+  "icmp6-certpathadvert": 149,
+  "icmp6-multicastrouteradvert": 151,
+  "icmp6-multicastroutersolicit": 152,
+  "icmp6-multicastrouterterm": 153,
+  tcpflags: 13,
+  "tcp-fin": 0x01,
+  "tcp-syn": 0x02,
+  "tcp-rst": 0x04,
+  "tcp-push": 0x08,
+  "tcp-ack": 0x10,
+  "tcp-urg": 0x20,
+  "tcp-ece": 0x40,
+  "tcp-cwr": 0x80,
 };
-
 
 const SINGLE = new Set("+-*/%:[]!<>()&|^=");
 const DOUBLE: Record<string, string> = { ">=": ">=", "<=": "<=", "!=": "!=", "==": "=", "<<": "<<", ">>": ">>" };
@@ -108,7 +230,9 @@ function v6Alternatives(): string[] {
 
 const FULL = (re: string): RegExp => new RegExp(`^(?:${re})$`);
 const RE_AID = FULL(`\\$${B}`);
-const RE_MAC = FULL(`${B}:${B}:${B}:${B}:${B}:${B}|${B}-${B}-${B}-${B}-${B}-${B}|${B}\\.${B}\\.${B}\\.${B}\\.${B}\\.${B}|${B2}\\.${B2}\\.${B2}|${B2}${B2}${B2}`);
+const RE_MAC = FULL(
+  `${B}:${B}:${B}:${B}:${B}:${B}|${B}-${B}-${B}-${B}-${B}-${B}|${B}\\.${B}\\.${B}\\.${B}\\.${B}\\.${B}|${B2}\\.${B2}\\.${B2}|${B2}${B2}${B2}`,
+);
 const RE_N = FULL(N);
 const RE_HID = FULL(`${N}\\.${N}|${N}\\.${N}\\.${N}|${N}\\.${N}\\.${N}\\.${N}`);
 const RE_V6 = FULL(v6Alternatives().join("|"));
@@ -149,7 +273,8 @@ export function parseNumber(text: string): { value: number } | { error: string }
 /** Parses an IPv6 address as inet_pton does; undefined when invalid. */
 export function parseIpv6(text: string): Uint8Array | undefined {
   const out = new Uint8Array(16);
-  let head = text, tail = "";
+  let head = text,
+    tail = "";
   const dbl = text.indexOf("::");
   if (dbl >= 0) {
     if (text.indexOf("::", dbl + 1) >= 0) return undefined;
@@ -185,7 +310,10 @@ export function parseIpv6(text: string): Uint8Array | undefined {
     if (h.length !== 8) return undefined;
   } else if (h.length + t.length > 7) return undefined;
   const words = dbl < 0 ? h : [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
-  words.forEach((w, i) => { out[2 * i] = w >> 8; out[2 * i + 1] = w & 0xff; });
+  words.forEach((w, i) => {
+    out[2 * i] = w >> 8;
+    out[2 * i + 1] = w & 0xff;
+  });
   return out;
 }
 
@@ -196,7 +324,10 @@ export function tokenize(expression: string): Token[] {
   const n = expression.length;
   while (i < n) {
     const ch = expression[i]!;
-    if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r") { i++; continue; }
+    if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r") {
+      i++;
+      continue;
+    }
     tokens.push(nextToken(expression, i));
     i = tokens[tokens.length - 1]!.end;
   }
@@ -210,13 +341,19 @@ function nextToken(s: string, i: number): Token {
   const offer = (len: number, rule: number, make: (text: string) => Token): void => {
     if (len > 0 && (!best || len > best.len || (len === best.len && rule < best.rule))) best = { len, rule, make };
   };
-  const tok = (type: string, extra: Partial<Token> = {}) => (text: string): Token => ({ type, text, start: i, end: i + text.length, ...extra });
+  const tok =
+    (type: string, extra: Partial<Token> = {}) =>
+    (text: string): Token => ({ type, text, start: i, end: i + text.length, ...extra });
 
   // 1. keywords (the longest keyword that is a prefix here)
-  let kwLen = 0, kwType = "";
+  let kwLen = 0,
+    kwType = "";
   for (let len = 1; len <= 16 && i + len <= s.length; len++) {
     const t = KEYWORDS[s.slice(i, i + len)];
-    if (t) { kwLen = len; kwType = t; }
+    if (t) {
+      kwLen = len;
+      kwType = t;
+    }
   }
   offer(kwLen, 1, tok(kwType));
   // 2. single characters and 3. two-character operators
@@ -228,15 +365,33 @@ function nextToken(s: string, i: number): Token {
   let limit = i;
   while (limit < s.length && WORD_CHAR.test(s[limit]!)) limit++;
   if (limit > i) {
-    offer(longest(RE_AID, s, i, limit), 4, (text) => ({ type: "AID", text, start: i, end: i + text.length, value: text }));
-    offer(longest(RE_MAC, s, i, limit), 5, (text) => ({ type: "EID", text, start: i, end: i + text.length, value: text }));
+    offer(longest(RE_AID, s, i, limit), 4, (text) => ({
+      type: "AID",
+      text,
+      start: i,
+      end: i + text.length,
+      value: text,
+    }));
+    offer(longest(RE_MAC, s, i, limit), 5, (text) => ({
+      type: "EID",
+      text,
+      start: i,
+      end: i + text.length,
+      value: text,
+    }));
     offer(longest(RE_N, s, i, limit), 6, (text) => {
       const r = parseNumber(text);
       return "error" in r
         ? { type: "LEX_ERROR", text, start: i, end: i + text.length, error: r.error }
         : { type: "NUM", text, start: i, end: i + text.length, num: r.value };
     });
-    offer(longest(RE_HID, s, i, limit), 7, (text) => ({ type: "HID", text, start: i, end: i + text.length, value: text }));
+    offer(longest(RE_HID, s, i, limit), 7, (text) => ({
+      type: "HID",
+      text,
+      start: i,
+      end: i + text.length,
+      value: text,
+    }));
     if (s.indexOf(":", i) >= 0 && s.indexOf(":", i) < limit) {
       offer(longest(RE_V6, s, i, limit), 8, (text) => {
         const t: Token = { type: "HID6", text, start: i, end: i + text.length, value: text };
@@ -244,20 +399,33 @@ function nextToken(s: string, i: number): Token {
         return t;
       });
       offer(longest(RE_BOGUS_ETHER, s, i, limit), 9, (text) => ({
-        type: "EID", text, start: i, end: i + text.length, value: text, error: `bogus ethernet address ${text}`,
+        type: "EID",
+        text,
+        start: i,
+        end: i + text.length,
+        value: text,
+        error: `bogus ethernet address ${text}`,
       }));
     }
     // 10. names standing for numbers
     for (const [name, value] of Object.entries(NUMBER_NAMES)) {
-      if (s.startsWith(name, i)) offer(name.length, 10, (text) => ({ type: "NUM", text, start: i, end: i + text.length, num: value }));
+      if (s.startsWith(name, i))
+        offer(name.length, 10, (text) => ({ type: "NUM", text, start: i, end: i + text.length, num: value }));
     }
-    offer(longest(RE_ID, s, i, limit), 11, (text) => ({ type: "ID", text, start: i, end: i + text.length, value: text }));
+    offer(longest(RE_ID, s, i, limit), 11, (text) => ({
+      type: "ID",
+      text,
+      start: i,
+      end: i + text.length,
+      value: text,
+    }));
   }
   // 12. a backslash-escaped name: "\tcp" is the name "tcp", not the keyword
   if (s[i] === "\\") {
     let end = i + 1;
     while (end < s.length && !" !()\n\t".includes(s[end]!)) end++;
-    if (end > i + 1) offer(end - i, 12, (text) => ({ type: "ID", text, start: i, end: i + text.length, value: text.slice(1) }));
+    if (end > i + 1)
+      offer(end - i, 12, (text) => ({ type: "ID", text, start: i, end: i + text.length, value: text.slice(1) }));
   }
   if (best) return best.make(s.slice(i, i + best.len));
   // 13. anything else

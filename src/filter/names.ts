@@ -5,9 +5,27 @@
 // well-known entries is used when a file is missing.
 import { readFileSync } from "node:fs";
 
-export const IPPROTO = { ICMP: 1, IGMP: 2, TCP: 6, IGRP: 9, UDP: 17, IPV6_FRAGMENT: 44, ESP: 50, AH: 51, ICMPV6: 58, PIM: 103, VRRP: 112, SCTP: 132 } as const;
+export const IPPROTO = {
+  ICMP: 1,
+  IGMP: 2,
+  TCP: 6,
+  IGRP: 9,
+  UDP: 17,
+  IPV6_FRAGMENT: 44,
+  ESP: 50,
+  AH: 51,
+  ICMPV6: 58,
+  PIM: 103,
+  VRRP: 112,
+  SCTP: 132,
+} as const;
 
-interface ServiceEntry { name: string; port: number; proto: string; aliases: string[] }
+interface ServiceEntry {
+  name: string;
+  port: number;
+  proto: string;
+  aliases: string[];
+}
 
 const FALLBACK_SERVICES = `
 ftp-data 20/tcp
@@ -115,7 +133,11 @@ function readTable(path: string, fallback: string): string {
 }
 
 function lines(text: string): string[][] {
-  return text.split("\n").map((l) => l.replace(/#.*/, "").trim()).filter((l) => l.length > 0).map((l) => l.split(/\s+/));
+  return text
+    .split("\n")
+    .map((l) => l.replace(/#.*/, "").trim())
+    .filter((l) => l.length > 0)
+    .map((l) => l.split(/\s+/));
 }
 
 let services: ServiceEntry[] | undefined;
@@ -177,8 +199,18 @@ export function lookupIpProtocol(name: string): number | undefined {
 }
 
 const ETHER_PROTOCOLS: Record<string, number> = {
-  aarp: 0x80f3, arp: 0x0806, atalk: 0x809b, decnet: 0x6003, ip: 0x0800, ip6: 0x86dd, lat: 0x6004,
-  loopback: 0x9000, mopdl: 0x6001, moprc: 0x6002, rarp: 0x8035, sca: 0x6007,
+  aarp: 0x80f3,
+  arp: 0x0806,
+  atalk: 0x809b,
+  decnet: 0x6003,
+  ip: 0x0800,
+  ip6: 0x86dd,
+  lat: 0x6004,
+  loopback: 0x9000,
+  mopdl: 0x6001,
+  moprc: 0x6002,
+  rarp: 0x8035,
+  sca: 0x6007,
 };
 const LLC_PROTOCOLS: Record<string, number> = { iso: 0xfe, stp: 0x42, ipx: 0xe0, netbeui: 0xf0 };
 
@@ -193,7 +225,13 @@ function inetNetwork(text: string): number | undefined {
   if (parts.length > 4) return undefined;
   let v = 0;
   for (const p of parts) {
-    const n = /^0[xX][0-9a-fA-F]+$/.test(p) ? parseInt(p, 16) : /^0[0-7]*$/.test(p) ? parseInt(p, 8) : /^[1-9]\d*$/.test(p) ? Number(p) : NaN;
+    const n = /^0[xX][0-9a-fA-F]+$/.test(p)
+      ? parseInt(p, 16)
+      : /^0[0-7]*$/.test(p)
+        ? parseInt(p, 8)
+        : /^[1-9]\d*$/.test(p)
+          ? Number(p)
+          : NaN;
     if (!Number.isFinite(n) || n > 255) return undefined;
     v = (v << 8) | n;
   }

@@ -11,24 +11,86 @@
 // Where the grammar is ambiguous at one token (an id or a term? a parenthesized expression or
 // arithmetic?), the parser tries one reading and falls back to the other; a syntax error is reported
 // at the furthest token any reading reached, which is where yacc would have stopped.
-import { type Arith, type ArithOp, type DirQual, type Expr, type FilterAst, type IdValue, NO_QUALIFIERS, type ProtoQual, type Qualifiers, type RelOp, type Span } from "./ast.js";
+import {
+  type Arith,
+  type ArithOp,
+  type DirQual,
+  type Expr,
+  type FilterAst,
+  type IdValue,
+  NO_QUALIFIERS,
+  type ProtoQual,
+  type Qualifiers,
+  type RelOp,
+  type Span,
+} from "./ast.js";
 import { FilterError } from "./errors.js";
 import { tokenize, type Token } from "./lexer.js";
 
 const PROTO_TOKENS: Record<string, ProtoQual> = {
-  LINK: "link", IP: "ip", ARP: "arp", RARP: "rarp", SCTP: "sctp", TCP: "tcp", UDP: "udp", ICMP: "icmp",
-  IGMP: "igmp", IGRP: "igrp", PIM: "pim", VRRP: "vrrp", CARP: "carp", ATALK: "atalk", AARP: "aarp",
-  DECNET: "decnet", LAT: "lat", SCA: "sca", MOPDL: "mopdl", MOPRC: "moprc", IPV6: "ip6", ICMPV6: "icmp6",
-  AH: "ah", ESP: "esp", ISO: "iso", ESIS: "esis", ISIS: "isis", L1: "l1", L2: "l2", IIH: "iih", LSP: "lsp",
-  SNP: "snp", PSNP: "psnp", CSNP: "csnp", CLNP: "clnp", STP: "stp", IPX: "ipx", NETBEUI: "netbeui", RADIO: "radio",
+  LINK: "link",
+  IP: "ip",
+  ARP: "arp",
+  RARP: "rarp",
+  SCTP: "sctp",
+  TCP: "tcp",
+  UDP: "udp",
+  ICMP: "icmp",
+  IGMP: "igmp",
+  IGRP: "igrp",
+  PIM: "pim",
+  VRRP: "vrrp",
+  CARP: "carp",
+  ATALK: "atalk",
+  AARP: "aarp",
+  DECNET: "decnet",
+  LAT: "lat",
+  SCA: "sca",
+  MOPDL: "mopdl",
+  MOPRC: "moprc",
+  IPV6: "ip6",
+  ICMPV6: "icmp6",
+  AH: "ah",
+  ESP: "esp",
+  ISO: "iso",
+  ESIS: "esis",
+  ISIS: "isis",
+  L1: "l1",
+  L2: "l2",
+  IIH: "iih",
+  LSP: "lsp",
+  SNP: "snp",
+  PSNP: "psnp",
+  CSNP: "csnp",
+  CLNP: "clnp",
+  STP: "stp",
+  IPX: "ipx",
+  NETBEUI: "netbeui",
+  RADIO: "radio",
 };
 const DIR_TOKENS = new Set(["SRC", "DST", "ADDR1", "ADDR2", "ADDR3", "ADDR4", "RA", "TA"]);
-const ADDR_TOKENS: Record<string, "host" | "net" | "port" | "portrange"> = { HOST: "host", NET: "net", PORT: "port", PORTRANGE: "portrange" };
+const ADDR_TOKENS: Record<string, "host" | "net" | "port" | "portrange"> = {
+  HOST: "host",
+  NET: "net",
+  PORT: "port",
+  PORTRANGE: "portrange",
+};
 const ID_START = new Set(["ID", "HID", "HID6", "EID", "AID"]);
 const RELOPS: Record<string, RelOp> = { ">": ">", ">=": ">=", "=": "=", "<=": "<=", "<": "<", "!=": "!=" };
 const ARITH_OPS = new Set(["+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"]);
 /** yacc precedence levels of the arithmetic operators; "%" and "^" have none. */
-const PREC: Record<string, number | undefined> = { "|": 3, "&": 4, "<<": 5, ">>": 5, "+": 6, "-": 6, "*": 7, "/": 7, "%": undefined, "^": undefined };
+const PREC: Record<string, number | undefined> = {
+  "|": 3,
+  "&": 4,
+  "<<": 5,
+  ">>": 5,
+  "+": 6,
+  "-": 6,
+  "*": 7,
+  "/": 7,
+  "%": undefined,
+  "^": undefined,
+};
 const UMINUS = 8;
 const ATM_TYPES = new Set(["LANE", "METAC", "BCC", "OAMF4EC", "OAMF4SC", "SC", "ILMIC"]);
 const ATM_MULTI = new Set(["OAM", "OAMF4", "CONNECTMSG", "METACONNECT"]);
@@ -38,16 +100,26 @@ const FOLLOW_ID = new Set(["AND", "OR", ")", "EOF"]);
 
 /** Internal: a reading of the input failed at token index `at`. */
 class ParseFail {
-  constructor(readonly at: number, readonly expected: string, readonly message?: string) {}
+  constructor(
+    readonly at: number,
+    readonly expected: string,
+    readonly message?: string,
+  ) {}
 }
 
-interface Result { node: Expr; q: Qualifiers }
+interface Result {
+  node: Expr;
+  q: Qualifiers;
+}
 
 class Parser {
   private pos = 0;
   private furthest: ParseFail | undefined;
 
-  constructor(private readonly source: string, private readonly tokens: Token[]) {}
+  constructor(
+    private readonly source: string,
+    private readonly tokens: Token[],
+  ) {}
 
   parse(): FilterAst {
     try {
@@ -59,15 +131,24 @@ class Parser {
       if (!(e instanceof ParseFail)) throw e;
       const f = this.furthest ?? e;
       const tok = this.tokens[Math.min(f.at, this.tokens.length - 1)]!;
-      if (f.message) throw new FilterError("syntax", f.message, this.source, tok.start, Math.max(1, tok.end - tok.start));
+      if (f.message)
+        throw new FilterError("syntax", f.message, this.source, tok.start, Math.max(1, tok.end - tok.start));
       const found = tok.type === "EOF" ? "end of expression" : `"${tok.text}"`;
-      throw new FilterError("syntax", `syntax error: unexpected ${found}, expected ${f.expected}`, this.source, tok.start, Math.max(1, tok.end - tok.start));
+      throw new FilterError(
+        "syntax",
+        `syntax error: unexpected ${found}, expected ${f.expected}`,
+        this.source,
+        tok.start,
+        Math.max(1, tok.end - tok.start),
+      );
     }
   }
 
   // ------------------------------------------------------------------ token helpers
 
-  private peek(k = 0): Token { return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)]!; }
+  private peek(k = 0): Token {
+    return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)]!;
+  }
 
   private next(): Token {
     const t = this.peek();
@@ -89,7 +170,8 @@ class Parser {
   private fail(expected: string, message?: string): never {
     // a malformed number or address is reported as such wherever the parse stops on it
     const f = new ParseFail(this.pos, expected, message ?? this.peek().error);
-    if (!this.furthest || f.at > this.furthest.at || (f.at === this.furthest.at && message && !this.furthest.message)) this.furthest = f;
+    if (!this.furthest || f.at > this.furthest.at || (f.at === this.furthest.at && message && !this.furthest.message))
+      this.furthest = f;
     throw f;
   }
 
@@ -120,7 +202,12 @@ class Parser {
       if (t !== "AND" && t !== "OR") return { node, q };
       this.next();
       const right = this.termOrId(q);
-      node = { type: t === "AND" ? "and" : "or", left: node, right: right.node, span: { start: node.span.start, end: right.node.span.end } };
+      node = {
+        type: t === "AND" ? "and" : "or",
+        left: node,
+        right: right.node,
+        span: { start: node.span.start, end: right.node.span.end },
+      };
       q = right.q;
     }
   }
@@ -157,11 +244,21 @@ class Parser {
     if (proto) {
       const after = this.peek(1).type;
       if (after === "[") return { node: this.relation(), q: NO_QUALIFIERS };
-      if (DIR_TOKENS.has(after) || ADDR_TOKENS[after] || after === "PROTO" || after === "PROTOCHAIN" || after === "GATEWAY") return this.headId();
+      if (
+        DIR_TOKENS.has(after) ||
+        ADDR_TOKENS[after] ||
+        after === "PROTO" ||
+        after === "PROTOCHAIN" ||
+        after === "GATEWAY"
+      )
+        return this.headId();
       if (after === "TK_BROADCAST" || after === "TK_MULTICAST") {
         this.next();
         const k = this.next();
-        return { node: { type: k.type === "TK_BROADCAST" ? "broadcast" : "multicast", proto, span: this.span(t) }, q: NO_QUALIFIERS };
+        return {
+          node: { type: k.type === "TK_BROADCAST" ? "broadcast" : "multicast", proto, span: this.span(t) },
+          q: NO_QUALIFIERS,
+        };
       }
       if (after === "TYPE" || after === "SUBTYPE" || after === "DIR") {
         this.next();
@@ -170,7 +267,14 @@ class Parser {
       this.next();
       return { node: { type: "protocol", proto, span: this.span(t) }, q: NO_QUALIFIERS };
     }
-    if (DIR_TOKENS.has(t.type) || ADDR_TOKENS[t.type] || t.type === "PROTO" || t.type === "PROTOCHAIN" || t.type === "GATEWAY") return this.headId();
+    if (
+      DIR_TOKENS.has(t.type) ||
+      ADDR_TOKENS[t.type] ||
+      t.type === "PROTO" ||
+      t.type === "PROTOCHAIN" ||
+      t.type === "GATEWAY"
+    )
+      return this.headId();
     switch (t.type) {
       case "(": {
         const rel = this.attempt(() => this.relation());
@@ -181,15 +285,25 @@ class Parser {
         const node = { ...inner.node, span: this.span(t) };
         return { node, q: inh };
       }
-      case "NUM": case "LEN": case "-":
+      case "NUM":
+      case "LEN":
+      case "-":
         return { node: this.relation(), q: NO_QUALIFIERS };
-      case "TK_BROADCAST": case "TK_MULTICAST":
+      case "TK_BROADCAST":
+      case "TK_MULTICAST":
         this.next();
-        return { node: { type: t.type === "TK_BROADCAST" ? "broadcast" : "multicast", proto: "default", span: this.span(t) }, q: NO_QUALIFIERS };
-      case "LESS": case "GREATER": {
+        return {
+          node: { type: t.type === "TK_BROADCAST" ? "broadcast" : "multicast", proto: "default", span: this.span(t) },
+          q: NO_QUALIFIERS,
+        };
+      case "LESS":
+      case "GREATER": {
         this.next();
         const n = this.expect("NUM", "a number");
-        return { node: { type: t.type === "LESS" ? "less" : "greater", value: n.num!, span: this.span(t) }, q: NO_QUALIFIERS };
+        return {
+          node: { type: t.type === "LESS" ? "less" : "greater", value: n.num!, span: this.span(t) },
+          q: NO_QUALIFIERS,
+        };
       }
       case "CBYTE": {
         this.next();
@@ -200,51 +314,85 @@ class Parser {
         const v = this.expect("NUM", "a number");
         return { node: { type: "byte", index: idx.num!, op, value: v.num!, span: this.span(t) }, q: NO_QUALIFIERS };
       }
-      case "INBOUND": case "OUTBOUND": case "PPPOED":
+      case "INBOUND":
+      case "OUTBOUND":
+      case "PPPOED":
         this.next();
-        return { node: { type: t.type === "INBOUND" ? "inbound" : t.type === "OUTBOUND" ? "outbound" : "pppoed", span: this.span(t) }, q: NO_QUALIFIERS };
+        return {
+          node: {
+            type: t.type === "INBOUND" ? "inbound" : t.type === "OUTBOUND" ? "outbound" : "pppoed",
+            span: this.span(t),
+          },
+          q: NO_QUALIFIERS,
+        };
       case "IFINDEX": {
         this.next();
         const n = this.expect("NUM", "an interface index");
         return { node: { type: "ifindex", value: n.num!, span: this.span(t) }, q: NO_QUALIFIERS };
       }
-      case "VLAN": case "MPLS": case "PPPOES": case "GENEVE": {
+      case "VLAN":
+      case "MPLS":
+      case "PPPOES":
+      case "GENEVE": {
         this.next();
         const type = t.type.toLowerCase() as "vlan" | "mpls" | "pppoes" | "geneve";
         const after = this.peek().type;
         const value = after === "NUM" || after === "(" ? this.pnum() : undefined;
-        return { node: value === undefined ? { type, span: this.span(t) } : { type, value, span: this.span(t) }, q: NO_QUALIFIERS };
+        return {
+          node: value === undefined ? { type, span: this.span(t) } : { type, value, span: this.span(t) },
+          q: NO_QUALIFIERS,
+        };
       }
       case "LLC": {
         this.next();
         const sub = this.peek();
         if (sub.type === "ID" || sub.type === "PF_RNR") {
           this.next();
-          return { node: { type: "llc", subtype: sub.type === "PF_RNR" ? "rnr" : sub.value!, span: this.span(t) }, q: NO_QUALIFIERS };
+          return {
+            node: { type: "llc", subtype: sub.type === "PF_RNR" ? "rnr" : sub.value!, span: this.span(t) },
+            q: NO_QUALIFIERS,
+          };
         }
         return { node: { type: "llc", span: this.span(t) }, q: NO_QUALIFIERS };
       }
-      case "PF_IFNAME": case "PF_RSET": case "PF_RNR": case "PF_SRNR": case "PF_REASON": case "PF_ACTION": {
+      case "PF_IFNAME":
+      case "PF_RSET":
+      case "PF_RNR":
+      case "PF_SRNR":
+      case "PF_REASON":
+      case "PF_ACTION": {
         this.next();
-        const arg = t.type === "PF_IFNAME" || t.type === "PF_RSET" || t.type === "PF_ACTION" ? ["ID"]
-          : t.type === "PF_REASON" ? ["NUM", "ID"] : ["NUM"];
+        const arg =
+          t.type === "PF_IFNAME" || t.type === "PF_RSET" || t.type === "PF_ACTION"
+            ? ["ID"]
+            : t.type === "PF_REASON"
+              ? ["NUM", "ID"]
+              : ["NUM"];
         if (!arg.includes(this.peek().type)) this.fail(arg.includes("ID") ? "a name" : "a number");
         this.next();
         return { node: { type: "other", what: "pf", keyword: t.text, span: this.span(t) }, q: NO_QUALIFIERS };
       }
-      case "TYPE": case "SUBTYPE": case "DIR":
+      case "TYPE":
+      case "SUBTYPE":
+      case "DIR":
         return { node: this.p80211(t), q: NO_QUALIFIERS };
       default:
         break;
     }
     if (ATM_TYPES.has(t.type) || ATM_MULTI.has(t.type) || MTP2_TYPES.has(t.type)) {
       this.next();
-      return { node: { type: "other", what: MTP2_TYPES.has(t.type) ? "mtp2" : "atm", keyword: t.text, span: this.span(t) }, q: NO_QUALIFIERS };
+      return {
+        node: { type: "other", what: MTP2_TYPES.has(t.type) ? "mtp2" : "atm", keyword: t.text, span: this.span(t) },
+        q: NO_QUALIFIERS,
+      };
     }
     if (t.type === "VPI" || t.type === "VCI" || MTP3_FIELDS.has(t.type)) {
       this.next();
       this.fieldValue();
-      return { node: { type: "other", what: MTP3_FIELDS.has(t.type) ? "mtp3" : "atm", keyword: t.text, span: this.span(t) }, q: NO_QUALIFIERS };
+      return {
+        node: { type: "other", what: MTP3_FIELDS.has(t.type) ? "mtp3" : "atm", keyword: t.text, span: this.span(t) },
+        q: NO_QUALIFIERS,
+      };
     }
     this.fail("a primitive");
   }
@@ -252,8 +400,15 @@ class Parser {
   /** atmvalue / mtp3value: NUM | relop NUM | irelop NUM | ( NUM or NUM … ) */
   private fieldValue(): void {
     const t = this.peek().type;
-    if (t === "NUM") { this.next(); return; }
-    if (RELOPS[t]) { this.next(); this.expect("NUM", "a number"); return; }
+    if (t === "NUM") {
+      this.next();
+      return;
+    }
+    if (RELOPS[t]) {
+      this.next();
+      this.expect("NUM", "a number");
+      return;
+    }
     if (t === "(") {
       this.next();
       this.expect("NUM", "a number");
@@ -290,7 +445,10 @@ class Parser {
     let dir: DirQual = "default";
     let addr: Qualifiers["addr"] = "default";
     const p = PROTO_TOKENS[start.type];
-    if (p) { proto = p; this.next(); }
+    if (p) {
+      proto = p;
+      this.next();
+    }
     const t = this.peek().type;
     if (t === "PROTO" || t === "PROTOCHAIN" || t === "GATEWAY") {
       this.next();
@@ -298,7 +456,10 @@ class Parser {
     } else {
       if (DIR_TOKENS.has(t)) dir = this.dqual();
       const a = ADDR_TOKENS[this.peek().type];
-      if (a) { this.next(); addr = a; } else if (dir === "default") this.fail("a qualifier");
+      if (a) {
+        this.next();
+        addr = a;
+      } else if (dir === "default") this.fail("a qualifier");
     }
     const q: Qualifiers = { proto, dir, addr };
     const node = this.id(q, false);
@@ -363,7 +524,12 @@ class Parser {
       if (t !== "AND" && t !== "OR") return node;
       this.next();
       const right = this.id(q, inherited);
-      node = { type: t === "AND" ? "and" : "or", left: node, right, span: { start: node.span.start, end: right.span.end } };
+      node = {
+        type: t === "AND" ? "and" : "or",
+        left: node,
+        right,
+        span: { start: node.span.start, end: right.span.end },
+      };
     }
   }
 
@@ -371,18 +537,30 @@ class Parser {
   private nid(q: Qualifiers, inherited: boolean): Expr {
     const t = this.peek();
     switch (t.type) {
-      case "ID": this.next(); return prim(q, { kind: "name", text: t.value!, span: this.span(t) }, this.span(t), inherited);
+      case "ID":
+        this.next();
+        return prim(q, { kind: "name", text: t.value!, span: this.span(t) }, this.span(t), inherited);
       case "HID": {
         this.next();
         if (this.peek().type === "/") {
           this.next();
           const n = this.expect("NUM", "a prefix length");
-          return prim(q, { kind: "ipv4-cidr", text: t.value!, maskLength: n.num!, span: this.span(t) }, this.span(t), inherited);
+          return prim(
+            q,
+            { kind: "ipv4-cidr", text: t.value!, maskLength: n.num!, span: this.span(t) },
+            this.span(t),
+            inherited,
+          );
         }
         if (this.peek().type === "NETMASK") {
           this.next();
           const m = this.expect("HID", "a netmask");
-          return prim(q, { kind: "ipv4-mask", text: t.value!, mask: m.value!, span: this.span(t) }, this.span(t), inherited);
+          return prim(
+            q,
+            { kind: "ipv4-mask", text: t.value!, mask: m.value!, span: this.span(t) },
+            this.span(t),
+            inherited,
+          );
         }
         return prim(q, { kind: "ipv4", text: t.value!, span: this.span(t) }, this.span(t), inherited);
       }
@@ -391,12 +569,26 @@ class Parser {
         if (this.peek().type === "/") {
           this.next();
           const n = this.expect("NUM", "a prefix length");
-          return prim(q, { kind: "ipv6", text: t.value!, maskLength: n.num!, explicitMask: true, span: this.span(t) }, this.span(t), inherited);
+          return prim(
+            q,
+            { kind: "ipv6", text: t.value!, maskLength: n.num!, explicitMask: true, span: this.span(t) },
+            this.span(t),
+            inherited,
+          );
         }
-        return prim(q, { kind: "ipv6", text: t.value!, maskLength: 128, explicitMask: false, span: this.span(t) }, this.span(t), inherited);
+        return prim(
+          q,
+          { kind: "ipv6", text: t.value!, maskLength: 128, explicitMask: false, span: this.span(t) },
+          this.span(t),
+          inherited,
+        );
       }
-      case "EID": this.next(); return prim(q, { kind: "mac", text: t.value!, span: this.span(t) }, this.span(t), inherited);
-      case "AID": this.next(); return prim(q, { kind: "arcnet", text: t.value!, span: this.span(t) }, this.span(t), inherited);
+      case "EID":
+        this.next();
+        return prim(q, { kind: "mac", text: t.value!, span: this.span(t) }, this.span(t), inherited);
+      case "AID":
+        this.next();
+        return prim(q, { kind: "arcnet", text: t.value!, span: this.span(t) }, this.span(t), inherited);
       case "!": {
         this.next();
         const inner = this.id(q, inherited);
@@ -442,8 +634,15 @@ class Parser {
         operands.push({ type: "neg", operand, span: { start: tok.start, end: operand.span.end } });
         return;
       }
-      const right = operands.pop()!, left = operands.pop()!;
-      operands.push({ type: "binary", op: op as ArithOp, left, right, span: { start: left.span.start, end: right.span.end } });
+      const right = operands.pop()!,
+        left = operands.pop()!;
+      operands.push({
+        type: "binary",
+        op: op as ArithOp,
+        left,
+        right,
+        span: { start: left.span.start, end: right.span.end },
+      });
     };
     const precOf = (op: string): number | undefined => (op === "neg" ? UMINUS : PREC[op]);
     for (;;) {
@@ -470,8 +669,14 @@ class Parser {
 
   private arithPrimary(): Arith {
     const t = this.peek();
-    if (t.type === "NUM") { this.next(); return { type: "num", value: t.num!, span: this.span(t) }; }
-    if (t.type === "LEN") { this.next(); return { type: "len", span: this.span(t) }; }
+    if (t.type === "NUM") {
+      this.next();
+      return { type: "num", value: t.num!, span: this.span(t) };
+    }
+    if (t.type === "LEN") {
+      this.next();
+      return { type: "len", span: this.span(t) };
+    }
     if (t.type === "(") {
       this.next();
       const inner = this.arith();

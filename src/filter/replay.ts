@@ -30,7 +30,10 @@ export interface ReplayResult {
 /** Whether the filter reads the packet's length on the wire (len, less, greater). */
 export function filterUsesLength(f: CompiledFilter): boolean {
   const walk = (v: Val): boolean =>
-    v.k === "len" || (v.k === "loadi" && walk(v.index)) || (v.k === "alu" && (walk(v.a) || walk(v.b))) || (v.k === "neg" && walk(v.a));
+    v.k === "len" ||
+    (v.k === "loadi" && walk(v.index)) ||
+    (v.k === "alu" && (walk(v.a) || walk(v.b))) ||
+    (v.k === "neg" && walk(v.a));
   return f.graph.nodes.some((n) => walk(n.a) || walk(n.b)) || f.graph.preload.some(walk);
 }
 
@@ -42,12 +45,21 @@ interface Engine {
 }
 
 function engineFor(expression: string, linkType: number, order: "little" | "big", options: ReplayOptions): Engine {
-  const base = { linkType, loopbackByteOrder: order, ...(options.netmask !== undefined ? { netmask: options.netmask } : {}) };
+  const base = {
+    linkType,
+    loopbackByteOrder: order,
+    ...(options.netmask !== undefined ? { netmask: options.netmask } : {}),
+  };
   const filter = compileFilter(expression, { ...base, context: "xdp", wireLength: "meta" });
   if (options.engine === "js") {
     const e: Engine = {
-      filter, last: false, close: () => {},
-      run: (p) => { e.last = evalDag(filter.graph, p.data, p.originalLength); return "js"; },
+      filter,
+      last: false,
+      close: () => {},
+      run: (p) => {
+        e.last = evalDag(filter.graph, p.data, p.originalLength);
+        return "js";
+      },
     };
     return e;
   }
@@ -56,8 +68,16 @@ function engineFor(expression: string, linkType: number, order: "little" | "big"
   let socket: { prog: { close(): void }; runner: SocketPairRunner } | undefined;
   const lengthMatters = filterUsesLength(filter);
   const e: Engine = {
-    filter, last: false,
-    close: () => { runner.close(); xdp.close(); if (socket) { socket.runner.close(); socket.prog.close(); } },
+    filter,
+    last: false,
+    close: () => {
+      runner.close();
+      xdp.close();
+      if (socket) {
+        socket.runner.close();
+        socket.prog.close();
+      }
+    },
     run: (p) => {
       if (p.data.length >= 14 && p.data.length <= runner.capacity) {
         e.last = runner.run(p.data, p.originalLength) === 2;
@@ -89,7 +109,10 @@ export function replayCapture(expression: string, capture: Capture, options: Rep
       const order = p.linkType === 0 ? p.interface.byteOrder : "little";
       const key = `${p.linkType}/${order}`;
       let e = engines.get(key);
-      if (!e) { e = engineFor(expression, p.linkType, order, options); engines.set(key, e); }
+      if (!e) {
+        e = engineFor(expression, p.linkType, order, options);
+        engines.set(key, e);
+      }
       counts[e.run(p)]++;
       if (e.last) matches.push(p.index + 1);
     }

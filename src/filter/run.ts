@@ -19,7 +19,11 @@ export class PacketRunner {
   private readonly ctxIn: NativeMemory;
   private readonly attr: Attr;
 
-  constructor(private readonly program: { readonly fd: number }, private readonly kind: RunnerKind, maxPacket = XDP_TEST_RUN_MAX) {
+  constructor(
+    private readonly program: { readonly fd: number },
+    private readonly kind: RunnerKind,
+    maxPacket = XDP_TEST_RUN_MAX,
+  ) {
     this.dataIn = new NativeMemory(maxPacket + META);
     this.dataOut = new NativeMemory(maxPacket + META + 512);
     this.ctxIn = new NativeMemory(24);
@@ -29,7 +33,9 @@ export class PacketRunner {
   }
 
   /** The most bytes one run accepts. */
-  get capacity(): number { return this.dataIn.size - (this.kind === "xdp-meta" ? META : 0); }
+  get capacity(): number {
+    return this.dataIn.size - (this.kind === "xdp-meta" ? META : 0);
+  }
 
   /** Runs the program once on `packet`; returns its 32-bit result. */
   run(packet: Uint8Array, wireLength = packet.length, repeat = 1): number {
@@ -38,7 +44,8 @@ export class PacketRunner {
 
   /** Like run(), with the kernel's mean duration per run. */
   runTimed(packet: Uint8Array, wireLength = packet.length, repeat = 1): { retval: number; durationNs: number } {
-    if (packet.length > this.capacity) throw new RangeError(`packet of ${packet.length} bytes exceeds the runner's ${this.capacity}`);
+    if (packet.length > this.capacity)
+      throw new RangeError(`packet of ${packet.length} bytes exceeds the runner's ${this.capacity}`);
     let size = packet.length;
     let ctx: NativeMemory | undefined;
     if (this.kind === "xdp-meta") {
@@ -53,7 +60,11 @@ export class PacketRunner {
       this.dataIn.bytes.set(packet, 0);
     }
     const a = testRunAttr(this.attr, {
-      progFd: this.program.fd, dataIn: this.dataIn, dataSizeIn: size, dataOut: this.dataOut, repeat,
+      progFd: this.program.fd,
+      dataIn: this.dataIn,
+      dataSizeIn: size,
+      dataOut: this.dataOut,
+      repeat,
       ...(ctx ? { ctxIn: ctx, ctxSizeIn: 24 } : {}),
     });
     bpf(Cmd.PROG_TEST_RUN, a);

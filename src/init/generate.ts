@@ -69,7 +69,11 @@ export interface InitResult {
   files: string[];
 }
 
-interface OwnPackage { version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
+interface OwnPackage {
+  version: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
 
 function ownPackage(): OwnPackage {
   return JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as OwnPackage;
@@ -81,7 +85,11 @@ export function isTemplateName(name: string): name is TemplateName {
 
 /** An npm package name from a directory name: lower case, other characters as "-". */
 export function packageName(directory: string): string {
-  const name = basename(resolve(directory)).toLowerCase().replace(/[^a-z0-9._~-]+/g, "-").replace(/^[._-]+/, "").slice(0, 214);
+  const name = basename(resolve(directory))
+    .toLowerCase()
+    .replace(/[^a-z0-9._~-]+/g, "-")
+    .replace(/^[._-]+/, "")
+    .slice(0, 214);
   return name || "tsbpf-project";
 }
 
@@ -135,21 +143,25 @@ function packageJson(name: string, template: TemplateName, tsbpf: string): strin
   return `${JSON.stringify(pkg, null, 2)}\n`;
 }
 
-const TSCONFIG = `${JSON.stringify({
-  compilerOptions: {
-    target: "ES2022",
-    lib: ["ES2022", "ESNext.Disposable"],
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    outDir: "dist",
-    rootDir: ".",
-    strict: true,
-    skipLibCheck: true,
-    sourceMap: true,
-    types: ["node"],
+const TSCONFIG = `${JSON.stringify(
+  {
+    compilerOptions: {
+      target: "ES2022",
+      lib: ["ES2022", "ESNext.Disposable"],
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      outDir: "dist",
+      rootDir: ".",
+      strict: true,
+      skipLibCheck: true,
+      sourceMap: true,
+      types: ["node"],
+    },
+    include: ["src/**/*.ts", "test/**/*.ts"],
   },
-  include: ["src/**/*.ts", "test/**/*.ts"],
-}, null, 2)}\n`;
+  null,
+  2,
+)}\n`;
 
 function readme(name: string, template: TemplateName): string {
   const t = TEMPLATES[template];
@@ -177,10 +189,14 @@ export function initProject(directory: string, options: InitOptions = {}): InitR
   const target = resolve(directory);
   if (existsSync(target)) {
     if (!statSync(target).isDirectory()) throw new InitError(`${directory} exists and is not a directory`);
-    if (readdirSync(target).length > 0) throw new InitError(`${directory} is not empty: tsbpf init writes a new project into an empty or new directory`);
+    if (readdirSync(target).length > 0)
+      throw new InitError(`${directory} is not empty: tsbpf init writes a new project into an empty or new directory`);
   }
   const source = join(TEMPLATES_DIR, template);
-  if (!existsSync(source)) throw new InitError(`the ${template} template is missing from this tsbpf installation (${relative(process.cwd(), source)})`);
+  if (!existsSync(source))
+    throw new InitError(
+      `the ${template} template is missing from this tsbpf installation (${relative(process.cwd(), source)})`,
+    );
   const dependency = tsbpfSpec(options.tsbpf);
   const name = packageName(target);
 

@@ -45,36 +45,66 @@ export const AF_INET6 = 10;
 
 // ---- time, process, CPU -------------------------------------------------------------------------
 /** bpf_ktime_get_ns: CLOCK_MONOTONIC in ns. */
-export function ktimeGetNs(): number { return kernelOnly("ktimeGetNs"); }
+export function ktimeGetNs(): number {
+  return kernelOnly("ktimeGetNs");
+}
 /** bpf_ktime_get_boot_ns: CLOCK_BOOTTIME in ns. */
-export function ktimeGetBootNs(): number { return kernelOnly("ktimeGetBootNs"); }
+export function ktimeGetBootNs(): number {
+  return kernelOnly("ktimeGetBootNs");
+}
 /** bpf_get_current_pid_tgid: tgid << 32 | pid. */
-export function getCurrentPidTgid(): number { return kernelOnly("getCurrentPidTgid"); }
+export function getCurrentPidTgid(): number {
+  return kernelOnly("getCurrentPidTgid");
+}
 /** bpf_get_current_uid_gid: gid << 32 | uid. */
-export function getCurrentUidGid(): number { return kernelOnly("getCurrentUidGid"); }
+export function getCurrentUidGid(): number {
+  return kernelOnly("getCurrentUidGid");
+}
 /** bpf_get_current_comm into a byte array (16 bytes is TASK_COMM_LEN). */
-export function getCurrentComm(into: ArrayView<number>): number { return kernelOnly("getCurrentComm"); }
+export function getCurrentComm(into: ArrayView<number>): number {
+  return kernelOnly("getCurrentComm");
+}
 /** bpf_get_current_task as an address (read through it with readKernel/probeReadKernel). */
-export function getCurrentTask(): number { return kernelOnly("getCurrentTask"); }
+export function getCurrentTask(): number {
+  return kernelOnly("getCurrentTask");
+}
 /** bpf_get_current_task_btf: the current task, its fields read directly by name (tracing programs). */
-export function getCurrentTaskBtf(): task_struct { return kernelOnly("getCurrentTaskBtf"); }
-export function getSmpProcessorId(): number { return kernelOnly("getSmpProcessorId"); }
-export function getPrandomU32(): number { return kernelOnly("getPrandomU32"); }
+export function getCurrentTaskBtf(): task_struct {
+  return kernelOnly("getCurrentTaskBtf");
+}
+export function getSmpProcessorId(): number {
+  return kernelOnly("getSmpProcessorId");
+}
+export function getPrandomU32(): number {
+  return kernelOnly("getPrandomU32");
+}
 
 // ---- memory ---------------------------------------------------------------------------------------
 /** A kernel address or a kernel object (tp_btf arguments, getCurrentTaskBtf(), their pointer fields). */
 export type KernelSource = number | object;
 
 /** bpf_probe_read_kernel into `into` (all of it): 0 or a negative errno. */
-export function probeReadKernel(into: object, source: KernelSource): number { return kernelOnly("probeReadKernel"); }
+export function probeReadKernel(into: object, source: KernelSource): number {
+  return kernelOnly("probeReadKernel");
+}
 /** bpf_probe_read_kernel_str: the string's length with its NUL, or a negative errno. */
-export function probeReadKernelStr(into: ArrayView<number>, source: KernelSource | object): number { return kernelOnly("probeReadKernelStr"); }
-export function probeReadUser(into: object, source: number): number { return kernelOnly("probeReadUser"); }
-export function probeReadUserStr(into: ArrayView<number>, source: number): number { return kernelOnly("probeReadUserStr"); }
+export function probeReadKernelStr(into: ArrayView<number>, source: KernelSource | object): number {
+  return kernelOnly("probeReadKernelStr");
+}
+export function probeReadUser(into: object, source: number): number {
+  return kernelOnly("probeReadUser");
+}
+export function probeReadUserStr(into: ArrayView<number>, source: number): number {
+  return kernelOnly("probeReadUserStr");
+}
 /** Reads one value of `type` at a kernel address (bpf_probe_read_kernel; 0 when it faults). */
-export function readKernel<T extends DataType>(type: T, address: number): View<T> { return kernelOnly("readKernel"); }
+export function readKernel<T extends DataType>(type: T, address: number): View<T> {
+  return kernelOnly("readKernel");
+}
 /** Reads one value of `type` at a user address (bpf_probe_read_user; 0 when it faults). */
-export function readUser<T extends DataType>(type: T, address: number): View<T> { return kernelOnly("readUser"); }
+export function readUser<T extends DataType>(type: T, address: number): View<T> {
+  return kernelOnly("readUser");
+}
 /**
  * A zeroed value of a struct or array type: in a function, stack memory; at module level, the
  * initial value of a global (`export const config: Config = zeroed(Config)` is a .rodata struct
@@ -88,19 +118,31 @@ export function zeroed<T extends DataType>(type: T): View<T> {
  * `viewAs(Addrs, ip, 12)`. The new view must fit inside the old one (checked at compile time), so
  * it needs no bounds check of its own.
  */
-export function viewAs<T extends DataType>(type: T, view: object, offset?: number): View<T> { return kernelOnly("viewAs"); }
+export function viewAs<T extends DataType>(type: T, view: object, offset?: number): View<T> {
+  return kernelOnly("viewAs");
+}
 /** Sees a kernel object as another kernel struct type (like a C cast of the pointer): `cast<tcp_sock>(sk)`. */
-export function cast<T extends object>(pointer: object | number): T { return kernelOnly("cast"); }
+export function cast<T extends object>(pointer: object | number): T {
+  return kernelOnly("cast");
+}
 /** The address of a kernel object (a pointer as a number). */
-export function addressOf(pointer: object): number { return kernelOnly("addressOf"); }
+export function addressOf(pointer: object): number {
+  return kernelOnly("addressOf");
+}
 /** Copies `source` into `target` (same type or a shorter array). */
-export function copy<T extends object>(target: T, source: T): void { kernelOnly("copy"); }
+export function copy<T extends object>(target: T, source: T): void {
+  kernelOnly("copy");
+}
 /** Atomically adds to an integer field of shared memory (a map value): `atomicAdd(stats, "bytes", len)`. */
-export function atomicAdd<T extends object, F extends keyof T>(target: T, field: F, value: number): void { kernelOnly("atomicAdd"); }
+export function atomicAdd<T extends object, F extends keyof T>(target: T, field: F, value: number): void {
+  kernelOnly("atomicAdd");
+}
 
 // ---- packets ------------------------------------------------------------------------------------
 /** bpf_redirect(ifindex, flags): XDP_REDIRECT / TC_ACT_REDIRECT, to return. */
-export function redirect(ifindex: number, flags?: number): number { return kernelOnly("redirect"); }
+export function redirect(ifindex: number, flags?: number): number {
+  return kernelOnly("redirect");
+}
 
 // ---- control ------------------------------------------------------------------------------------
 /**
@@ -108,7 +150,13 @@ export function redirect(ifindex: number, flags?: number): number { return kerne
  * it returns 1. `body` is a module-level function of (u32, State) returning 0 or 1; it cannot see
  * the caller's locals — pass what it needs in `state` (a struct on the caller's stack).
  */
-export function loop<S extends object>(iterations: number, body: (index: number, state: S) => number, state: S): number { return kernelOnly("loop"); }
+export function loop<S extends object>(
+  iterations: number,
+  body: (index: number, state: S) => number,
+  state: S,
+): number {
+  return kernelOnly("loop");
+}
 
 // ---- logging ------------------------------------------------------------------------------------
 /**
@@ -133,12 +181,22 @@ export const log: Log = {
 };
 
 /** Log formatting hints, used inside a log template: `${hex(x)}`, `${ipv4(addr)}` … */
-export function hex(value: number): string { return kernelOnly("hex"); }
+export function hex(value: number): string {
+  return kernelOnly("hex");
+}
 /** An IPv4 address (a be32 read in host order). */
-export function ipv4(address: number): string { return kernelOnly("ipv4"); }
+export function ipv4(address: number): string {
+  return kernelOnly("ipv4");
+}
 /** An IPv6 address from a 16-byte array. */
-export function ipv6(address: ArrayView<number, 16>): string { return kernelOnly("ipv6"); }
+export function ipv6(address: ArrayView<number, 16>): string {
+  return kernelOnly("ipv6");
+}
 /** A MAC address from a 6-byte array. */
-export function mac(address: ArrayView<number, 6>): string { return kernelOnly("mac"); }
+export function mac(address: ArrayView<number, 6>): string {
+  return kernelOnly("mac");
+}
 /** A C string from a byte array. */
-export function str(bytes: ArrayView<number>): string { return kernelOnly("str"); }
+export function str(bytes: ArrayView<number>): string {
+  return kernelOnly("str");
+}

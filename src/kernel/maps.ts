@@ -57,19 +57,29 @@ interface ArraySpec<V extends DataType> extends MapDeclOptions {
 abstract class KeyValueDeclaration<K extends DataType, V extends DataType> extends MapDeclaration {
   declare readonly key: K;
   declare readonly value: V;
-  constructor(spec: KeyValueSpec<K, V>) { super(spec); }
+  constructor(spec: KeyValueSpec<K, V>) {
+    super(spec);
+  }
   /** bpf_map_lookup_elem: the value in place, or null when the key is absent. */
-  lookup(key: View<K>): Ref<V> | null { return kernelOnly("map.lookup"); }
+  lookup(key: View<K>): Ref<V> | null {
+    return kernelOnly("map.lookup");
+  }
   /** bpf_map_update_elem with UpdateFlag ANY (default), NOEXIST or EXIST. */
-  update(key: View<K>, value: View<V>, flags?: number): number { return kernelOnly("map.update"); }
+  update(key: View<K>, value: View<V>, flags?: number): number {
+    return kernelOnly("map.update");
+  }
   /** bpf_map_delete_elem. */
-  delete(key: View<K>): number { return kernelOnly("map.delete"); }
+  delete(key: View<K>): number {
+    return kernelOnly("map.delete");
+  }
 }
 
 /** Hash maps also count: `increment(key)` adds to an integer value in place, or inserts it. */
 abstract class CountingDeclaration<K extends DataType, V extends DataType> extends KeyValueDeclaration<K, V> {
   /** value += by (atomically), inserting `by` when the key is absent. For integer values only. */
-  increment(key: View<K>, by?: number): void { kernelOnly("map.increment"); }
+  increment(key: View<K>, by?: number): void {
+    kernelOnly("map.increment");
+  }
 }
 
 export class HashMap<K extends DataType, V extends DataType> extends CountingDeclaration<K, V> {
@@ -89,11 +99,19 @@ export class LruPerCpuHashMap<K extends DataType, V extends DataType> extends Co
 /** Arrays are indexed by a u32; every index below maxEntries exists (lookup is null only outside). */
 abstract class ArrayDeclaration<V extends DataType> extends MapDeclaration {
   declare readonly value: V;
-  constructor(spec: ArraySpec<V> & { mmapable?: boolean }) { super(spec); }
-  lookup(index: number): Ref<V> | null { return kernelOnly("array.lookup"); }
-  update(index: number, value: View<V>, flags?: number): number { return kernelOnly("array.update"); }
+  constructor(spec: ArraySpec<V> & { mmapable?: boolean }) {
+    super(spec);
+  }
+  lookup(index: number): Ref<V> | null {
+    return kernelOnly("array.lookup");
+  }
+  update(index: number, value: View<V>, flags?: number): number {
+    return kernelOnly("array.update");
+  }
   /** value += by (atomically on shared arrays). */
-  increment(index: number, by?: number): void { kernelOnly("array.increment"); }
+  increment(index: number, by?: number): void {
+    kernelOnly("array.increment");
+  }
 }
 export class ArrayMap<V extends DataType> extends ArrayDeclaration<V> {
   readonly mapType = "array";
@@ -110,42 +128,68 @@ export class LpmTrieMap<K extends DataType, V extends DataType> extends KeyValue
 /** BPF_MAP_TYPE_RINGBUF: records to user space. `size` is a power of two multiple of the page size. */
 export class RingBuf extends MapDeclaration {
   readonly mapType = "ringbuf";
-  constructor(spec: { size: number } & MapDeclOptions) { super(spec); }
+  constructor(spec: { size: number } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_ringbuf_reserve(sizeof(T)): a record to fill, or null when the ring is full. Submit or discard it on every path. */
-  reserve<T extends DataType>(type: T): View<T> | null { return kernelOnly("ringbuf.reserve"); }
-  submit(record: object, flags?: number): void { kernelOnly("ringbuf.submit"); }
-  discard(record: object, flags?: number): void { kernelOnly("ringbuf.discard"); }
+  reserve<T extends DataType>(type: T): View<T> | null {
+    return kernelOnly("ringbuf.reserve");
+  }
+  submit(record: object, flags?: number): void {
+    kernelOnly("ringbuf.submit");
+  }
+  discard(record: object, flags?: number): void {
+    kernelOnly("ringbuf.discard");
+  }
   /**
    * bpf_ringbuf_output: copies a value (a struct on the stack, a map value …) into the ring;
    * `length` sends only its first bytes (clamped to the value's size).
    */
-  output(value: object, flags?: number, length?: number): number { return kernelOnly("ringbuf.output"); }
+  output(value: object, flags?: number, length?: number): number {
+    return kernelOnly("ringbuf.output");
+  }
 }
 
 /** BPF_MAP_TYPE_PERF_EVENT_ARRAY: records to user space through per-CPU perf buffers. */
 export class PerfEventArray extends MapDeclaration {
   readonly mapType = "perf_event_array";
-  constructor(spec: MapDeclOptions = {}) { super(spec); }
+  constructor(spec: MapDeclOptions = {}) {
+    super(spec);
+  }
   /** bpf_perf_event_output(ctx, this, BPF_F_CURRENT_CPU, value, sizeof value). */
-  output(ctx: object, value: object): number { return kernelOnly("perf.output"); }
+  output(ctx: object, value: object): number {
+    return kernelOnly("perf.output");
+  }
 }
 
 /** BPF_MAP_TYPE_PROG_ARRAY: tail calls. */
 export class ProgramArray extends MapDeclaration {
   readonly mapType = "prog_array";
-  constructor(spec: { maxEntries: number } & MapDeclOptions) { super(spec); }
+  constructor(spec: { maxEntries: number } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_tail_call: does not return when the slot holds a program; returns normally when it is empty. */
-  tailCall(ctx: object, index: number): void { kernelOnly("progArray.tailCall"); }
+  tailCall(ctx: object, index: number): void {
+    kernelOnly("progArray.tailCall");
+  }
 }
 
 abstract class PushPopDeclaration<V extends DataType> extends MapDeclaration {
   declare readonly value: V;
-  constructor(spec: { value: V; maxEntries: number } & MapDeclOptions) { super(spec); }
+  constructor(spec: { value: V; maxEntries: number } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_map_push_elem; flags BPF_EXIST (2) replaces the oldest when full. */
-  push(value: View<V>, flags?: number): number { return kernelOnly("push"); }
+  push(value: View<V>, flags?: number): number {
+    return kernelOnly("push");
+  }
   /** bpf_map_pop_elem into `into`; false when empty. */
-  pop(into: View<V> extends object ? View<V> : Cell<number>): boolean { return kernelOnly("pop"); }
-  peek(into: View<V> extends object ? View<V> : Cell<number>): boolean { return kernelOnly("peek"); }
+  pop(into: View<V> extends object ? View<V> : Cell<number>): boolean {
+    return kernelOnly("pop");
+  }
+  peek(into: View<V> extends object ? View<V> : Cell<number>): boolean {
+    return kernelOnly("peek");
+  }
 }
 export class QueueMap<V extends DataType> extends PushPopDeclaration<V> {
   readonly mapType = "queue";
@@ -157,36 +201,62 @@ export class StackMap<V extends DataType> extends PushPopDeclaration<V> {
 export class BloomFilterMap<V extends DataType> extends MapDeclaration {
   readonly mapType = "bloom_filter";
   declare readonly value: V;
-  constructor(spec: { value: V; maxEntries: number; hashes?: number } & MapDeclOptions) { super(spec); }
-  add(value: View<V>): number { return kernelOnly("bloom.add"); }
+  constructor(spec: { value: V; maxEntries: number; hashes?: number } & MapDeclOptions) {
+    super(spec);
+  }
+  add(value: View<V>): number {
+    return kernelOnly("bloom.add");
+  }
   /** True when the value may be in the set (false positives happen, false negatives do not). */
-  has(value: View<V>): boolean { return kernelOnly("bloom.has"); }
+  has(value: View<V>): boolean {
+    return kernelOnly("bloom.has");
+  }
 }
 
 /** Redirect targets for XDP: interfaces (devmap), CPUs (cpumap), AF_XDP sockets (xskmap). */
 abstract class RedirectDeclaration extends MapDeclaration {
-  constructor(spec: { maxEntries: number } & MapDeclOptions) { super(spec); }
+  constructor(spec: { maxEntries: number } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_redirect_map(this, key, flags): the XDP action to return (XDP_REDIRECT, or the low bits of flags on a miss). */
-  redirect(key: number, flags?: number): number { return kernelOnly("redirect"); }
+  redirect(key: number, flags?: number): number {
+    return kernelOnly("redirect");
+  }
 }
-export class DevMap extends RedirectDeclaration { readonly mapType = "devmap"; }
-export class DevMapHash extends RedirectDeclaration { readonly mapType = "devmap_hash"; }
-export class CpuMap extends RedirectDeclaration { readonly mapType = "cpumap"; }
-export class XskMap extends RedirectDeclaration { readonly mapType = "xskmap"; }
+export class DevMap extends RedirectDeclaration {
+  readonly mapType = "devmap";
+}
+export class DevMapHash extends RedirectDeclaration {
+  readonly mapType = "devmap_hash";
+}
+export class CpuMap extends RedirectDeclaration {
+  readonly mapType = "cpumap";
+}
+export class XskMap extends RedirectDeclaration {
+  readonly mapType = "xskmap";
+}
 
 /** Socket maps (sockmap / sockhash): filled with sockets from user space; sk_skb programs redirect data between them. */
 export class SockMap extends MapDeclaration {
   readonly mapType = "sockmap";
-  constructor(spec: { maxEntries: number } & MapDeclOptions) { super(spec); }
+  constructor(spec: { maxEntries: number } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_sk_redirect_map(ctx, this, index, flags) in an sk_skb program: SK_PASS when the socket exists (return it), else SK_DROP. */
-  redirect(ctx: object, index: number, flags?: number): number { return kernelOnly("sockmap.redirect"); }
+  redirect(ctx: object, index: number, flags?: number): number {
+    return kernelOnly("sockmap.redirect");
+  }
 }
 export class SockHash<K extends DataType> extends MapDeclaration {
   readonly mapType = "sockhash";
   declare readonly key: K;
-  constructor(spec: { key: K; maxEntries: number } & MapDeclOptions) { super(spec); }
+  constructor(spec: { key: K; maxEntries: number } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_sk_redirect_hash(ctx, this, &key, flags) in an sk_skb program: SK_PASS or SK_DROP, like SockMap.redirect. */
-  redirect(ctx: object, key: View<K>, flags?: number): number { return kernelOnly("sockhash.redirect"); }
+  redirect(ctx: object, key: View<K>, flags?: number): number {
+    return kernelOnly("sockhash.redirect");
+  }
 }
 
 /**
@@ -197,17 +267,25 @@ export class SockHash<K extends DataType> extends MapDeclaration {
 export class ArrayOfMaps<Inner extends MapDeclaration> extends MapDeclaration {
   readonly mapType = "array_of_maps";
   declare readonly inner: Inner;
-  constructor(spec: { maxEntries: number; inner: Inner } & MapDeclOptions) { super(spec); }
+  constructor(spec: { maxEntries: number; inner: Inner } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_map_lookup_elem on the outer map: the inner map at index i, or null. */
-  lookup(index: number): Inner | null { return kernelOnly("lookup"); }
+  lookup(index: number): Inner | null {
+    return kernelOnly("lookup");
+  }
 }
 export class HashOfMaps<K extends DataType, Inner extends MapDeclaration> extends MapDeclaration {
   readonly mapType = "hash_of_maps";
   declare readonly key: K;
   declare readonly inner: Inner;
-  constructor(spec: { key: K; maxEntries: number; inner: Inner } & MapDeclOptions) { super(spec); }
+  constructor(spec: { key: K; maxEntries: number; inner: Inner } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_map_lookup_elem on the outer map: the inner map under the key, or null. */
-  lookup(key: View<K>): Inner | null { return kernelOnly("lookup"); }
+  lookup(key: View<K>): Inner | null {
+    return kernelOnly("lookup");
+  }
 }
 
 /** A record handed to a drain callback (a `bpf_dynptr`): copy bytes out of it with read(). */
@@ -219,13 +297,17 @@ export interface Dynptr {
 /** BPF_MAP_TYPE_USER_RINGBUF: records written by user space, consumed with drain(). */
 export class UserRingBuf extends MapDeclaration {
   readonly mapType = "user_ringbuf";
-  constructor(spec: { size: number } & MapDeclOptions) { super(spec); }
+  constructor(spec: { size: number } & MapDeclOptions) {
+    super(spec);
+  }
   /**
    * bpf_user_ringbuf_drain: calls the module-level function `callback(record, state)` for each
    * record user space submitted (up to the kernel's limit), until it returns 1 (0 continues).
    * Returns the number of records drained, or a negative errno.
    */
-  drain<S extends object>(callback: (record: Dynptr, state: S) => number, state: S, flags?: number): number { return kernelOnly("userRingBuf.drain"); }
+  drain<S extends object>(callback: (record: Dynptr, state: S) => number, state: S, flags?: number): number {
+    return kernelOnly("userRingBuf.drain");
+  }
 }
 
 /** bpf_*_storage_get flag: create the owner's storage (zeroed) when it has none. */
@@ -239,40 +321,62 @@ export const BPF_LOCAL_STORAGE_GET_F_CREATE = 1;
 export class TaskStorage<V extends DataType> extends MapDeclaration {
   readonly mapType = "task_storage";
   declare readonly value: V;
-  constructor(spec: { value: V } & MapDeclOptions) { super(spec); }
+  constructor(spec: { value: V } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_task_storage_get: the task's value in place, or null (flags: BPF_LOCAL_STORAGE_GET_F_CREATE creates it zeroed). */
-  get(task: object, flags?: number): Ref<V> | null { return kernelOnly("taskStorage.get"); }
+  get(task: object, flags?: number): Ref<V> | null {
+    return kernelOnly("taskStorage.get");
+  }
   /** bpf_task_storage_delete: 0, or a negative errno (-ENOENT when the task has none). */
-  delete(task: object): number { return kernelOnly("taskStorage.delete"); }
+  delete(task: object): number {
+    return kernelOnly("taskStorage.delete");
+  }
 }
 export class SkStorage<V extends DataType> extends MapDeclaration {
   readonly mapType = "sk_storage";
   declare readonly value: V;
-  constructor(spec: { value: V } & MapDeclOptions) { super(spec); }
+  constructor(spec: { value: V } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_sk_storage_get: the socket's value in place, or null (flags: BPF_LOCAL_STORAGE_GET_F_CREATE creates it zeroed). */
-  get(sk: object, flags?: number): Ref<V> | null { return kernelOnly("skStorage.get"); }
+  get(sk: object, flags?: number): Ref<V> | null {
+    return kernelOnly("skStorage.get");
+  }
   /** bpf_sk_storage_delete: 0, or a negative errno. */
-  delete(sk: object): number { return kernelOnly("skStorage.delete"); }
+  delete(sk: object): number {
+    return kernelOnly("skStorage.delete");
+  }
 }
 export class CgrpStorage<V extends DataType> extends MapDeclaration {
   readonly mapType = "cgrp_storage";
-  constructor(spec: { value: V } & MapDeclOptions) { super(spec); }
+  constructor(spec: { value: V } & MapDeclOptions) {
+    super(spec);
+  }
 }
 export class InodeStorage<V extends DataType> extends MapDeclaration {
   readonly mapType = "inode_storage";
-  constructor(spec: { value: V } & MapDeclOptions) { super(spec); }
+  constructor(spec: { value: V } & MapDeclOptions) {
+    super(spec);
+  }
 }
 
 /** BPF_MAP_TYPE_STACK_TRACE: bpf_get_stackid targets. */
 export class StackTraceMap extends MapDeclaration {
   readonly mapType = "stack_trace";
-  constructor(spec: { maxEntries: number; depth?: number } & MapDeclOptions) { super(spec); }
+  constructor(spec: { maxEntries: number; depth?: number } & MapDeclOptions) {
+    super(spec);
+  }
   /** bpf_get_stackid(ctx, this, flags): an id, or a negative errno. */
-  stackId(ctx: object, flags?: number): number { return kernelOnly("stackTrace.stackId"); }
+  stackId(ctx: object, flags?: number): number {
+    return kernelOnly("stackTrace.stackId");
+  }
 }
 
 /** BPF_MAP_TYPE_CGROUP_ARRAY. */
 export class CgroupArray extends MapDeclaration {
   readonly mapType = "cgroup_array";
-  constructor(spec: { maxEntries: number } & MapDeclOptions) { super(spec); }
+  constructor(spec: { maxEntries: number } & MapDeclOptions) {
+    super(spec);
+  }
 }

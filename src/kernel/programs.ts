@@ -12,7 +12,17 @@ import type { Tracepoints } from "./tracepoints.js";
 import type { TpBtfEvents } from "./vmlinux.js";
 
 export type ProgramKind =
-  | "xdp" | "tc" | "socket_filter" | "tracepoint" | "raw_tracepoint" | "tp_btf" | "uprobe" | "uretprobe" | "perf_event" | "sk_skb" | "sk_msg";
+  | "xdp"
+  | "tc"
+  | "socket_filter"
+  | "tracepoint"
+  | "raw_tracepoint"
+  | "tp_btf"
+  | "uprobe"
+  | "uretprobe"
+  | "perf_event"
+  | "sk_skb"
+  | "sk_msg";
 
 /** What a marker returns: the program's kind and attach target (types for the user side). */
 export interface ProgramDeclaration<K extends ProgramKind = ProgramKind> {
@@ -106,7 +116,9 @@ export interface TracepointCommon {
 }
 
 /** A tracepoint's record: its fields by name, typed from tracefs (`tsbpf gen-kernel tracepoint CAT:NAME`). */
-export type TracepointContext<N extends string> = N extends keyof Tracepoints ? TracepointCommon & Readonly<Tracepoints[N]> : TracepointCommon;
+export type TracepointContext<N extends string> = N extends keyof Tracepoints
+  ? TracepointCommon & Readonly<Tracepoints[N]>
+  : TracepointCommon;
 
 /** Raw tracepoint: the tracepoint's arguments as u64 values. */
 export interface RawTracepointContext {
@@ -147,7 +159,10 @@ export function xdp(program: (ctx: XdpContext) => Ret, options: { frags?: boolea
 }
 
 /** BPF_PROG_TYPE_SCHED_CLS: return TC_ACT_OK, TC_ACT_SHOT … (direction is where it is meant to attach). */
-export function tc(program: (ctx: TcContext) => Ret, options: { direction?: "ingress" | "egress" } = {}): ProgramDeclaration<"tc"> {
+export function tc(
+  program: (ctx: TcContext) => Ret,
+  options: { direction?: "ingress" | "egress" } = {},
+): ProgramDeclaration<"tc"> {
   return declare("tc", { ...options });
 }
 
@@ -202,31 +217,49 @@ export function skMsg(program: (ctx: SkMsgContext) => Ret): ProgramDeclaration<"
  * BPF_PROG_TYPE_TRACEPOINT on `"category/name"` (e.g. "sched/sched_process_exec"); the context has
  * the event's fields (typed when the event is in the Tracepoints interface).
  */
-export function tracepoint<K extends string>(event: K, program: (ctx: TracepointContext<K>) => Ret): ProgramDeclaration<"tracepoint"> {
+export function tracepoint<K extends string>(
+  event: K,
+  program: (ctx: TracepointContext<K>) => Ret,
+): ProgramDeclaration<"tracepoint"> {
   const [category, name] = event.split("/");
   return declare("tracepoint", { category, name });
 }
 
 /** BPF_PROG_TYPE_RAW_TRACEPOINT on tracepoint `name`. */
-export function rawTracepoint(name: string, program: (ctx: RawTracepointContext) => Ret): ProgramDeclaration<"raw_tracepoint"> {
+export function rawTracepoint(
+  name: string,
+  program: (ctx: RawTracepointContext) => Ret,
+): ProgramDeclaration<"raw_tracepoint"> {
   return declare("raw_tracepoint", { name });
 }
 
 /** tp_btf: a BTF-typed tracepoint. Arguments are typed from vmlinux BTF; kernel struct fields are read by name. */
-export function tpBtf<E extends keyof TpBtfEvents & string>(event: E, program: (ctx: TpBtfContext, ...args: TpBtfEvents[E]) => Ret): ProgramDeclaration<"tp_btf"> {
+export function tpBtf<E extends keyof TpBtfEvents & string>(
+  event: E,
+  program: (ctx: TpBtfContext, ...args: TpBtfEvents[E]) => Ret,
+): ProgramDeclaration<"tp_btf"> {
   return declare("tp_btf", { event });
 }
 
 /** A uprobe on `symbol` (or `offset`) of `binary`; attach it from user space (pid optional). */
-export function uprobe(target: { binary: string; symbol?: string; offset?: number }, program: (ctx: PtRegsContext) => Ret): ProgramDeclaration<"uprobe"> {
+export function uprobe(
+  target: { binary: string; symbol?: string; offset?: number },
+  program: (ctx: PtRegsContext) => Ret,
+): ProgramDeclaration<"uprobe"> {
   return declare("uprobe", { ...target });
 }
 
-export function uretprobe(target: { binary: string; symbol?: string; offset?: number }, program: (ctx: PtRegsContext) => Ret): ProgramDeclaration<"uretprobe"> {
+export function uretprobe(
+  target: { binary: string; symbol?: string; offset?: number },
+  program: (ctx: PtRegsContext) => Ret,
+): ProgramDeclaration<"uretprobe"> {
   return declare("uretprobe", { ...target });
 }
 
 /** BPF_PROG_TYPE_PERF_EVENT (software CPU clock sampling by default). */
-export function perfEvent(program: (ctx: PerfEventContext) => Ret, options: { frequency?: number } = {}): ProgramDeclaration<"perf_event"> {
+export function perfEvent(
+  program: (ctx: PerfEventContext) => Ret,
+  options: { frequency?: number } = {},
+): ProgramDeclaration<"perf_event"> {
   return declare("perf_event", { ...options });
 }

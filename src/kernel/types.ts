@@ -6,10 +6,23 @@
 // to decode the same bytes, and a cast when called. So one struct declaration serves both sides:
 // the kernel lays it out like C, user space decodes records and map values with it.
 import {
-  array as arrayCodec, bool as boolCodec, bytes as bytesCodec, cstring as cstringCodec,
-  i16 as i16Codec, i32 as i32Codec, i64 as i64Codec, i8 as i8Codec, u16 as u16Codec, u32 as u32Codec,
-  u64 as u64Codec, u8 as u8Codec, be16 as be16Codec, be32 as be32Codec, struct as structCodec,
-  type Codec, type TypeDescriptor,
+  array as arrayCodec,
+  bool as boolCodec,
+  bytes as bytesCodec,
+  cstring as cstringCodec,
+  i16 as i16Codec,
+  i32 as i32Codec,
+  i64 as i64Codec,
+  i8 as i8Codec,
+  u16 as u16Codec,
+  u32 as u32Codec,
+  u64 as u64Codec,
+  u8 as u8Codec,
+  be16 as be16Codec,
+  be32 as be32Codec,
+  struct as structCodec,
+  type Codec,
+  type TypeDescriptor,
 } from "../maps/codec.js";
 
 /** Integer kinds the compiler knows. `be*` are stored big-endian and read in host order. */
@@ -36,19 +49,29 @@ export interface IntType<K extends IntKind = IntKind, J = number> extends Codec<
   readonly kind: K;
 }
 
-function intType<K extends IntKind, J>(kind: K, codec: Codec<J>, cast: (value: number) => number | boolean): IntType<K, J> {
+function intType<K extends IntKind, J>(
+  kind: K,
+  codec: Codec<J>,
+  cast: (value: number) => number | boolean,
+): IntType<K, J> {
   const f = ((value: number) => cast(value)) as unknown as IntType<K, J>;
   Object.defineProperties(f, {
-    kind: { value: kind }, size: { value: codec.size }, align: { value: codec.align },
-    encode: { value: codec.encode }, decode: { value: codec.decode }, describe: { value: codec.describe },
+    kind: { value: kind },
+    size: { value: codec.size },
+    align: { value: codec.align },
+    encode: { value: codec.encode },
+    decode: { value: codec.decode },
+    describe: { value: codec.describe },
   });
   return f;
 }
 
-const wrap = (bits: number, signed: boolean) => (v: number): number => {
-  const big = BigInt.asUintN(bits, BigInt(Math.trunc(v)));
-  return Number(signed ? BigInt.asIntN(bits, big) : big);
-};
+const wrap =
+  (bits: number, signed: boolean) =>
+  (v: number): number => {
+    const big = BigInt.asUintN(bits, BigInt(Math.trunc(v)));
+    return Number(signed ? BigInt.asIntN(bits, big) : big);
+  };
 
 export const u8: IntType<"u8", number> = intType("u8", u8Codec, wrap(8, false));
 export const u16: IntType<"u16", number> = intType("u16", u16Codec, wrap(16, false));
@@ -62,8 +85,10 @@ export const bool: IntType<"bool", boolean> = intType("bool", boolCodec, (v) => 
 export const be16: IntType<"be16", number> = intType("be16", be16Codec, wrap(16, false));
 export const be32: IntType<"be32", number> = intType("be32", be32Codec, wrap(32, false));
 const be64Codec: Codec<bigint> = {
-  size: 8, align: 8,
-  encode: (v, d, o) => d.setBigUint64(o, v, false), decode: (d, o) => d.getBigUint64(o, false),
+  size: 8,
+  align: 8,
+  encode: (v, d, o) => d.setBigUint64(o, v, false),
+  decode: (d, o) => d.getBigUint64(o, false),
   describe: () => ({ kind: "int", name: "__be64", size: 8, encoding: "unsigned", byteOrder: "big" }),
 };
 export const be64: IntType<"be64", bigint> = intType("be64", be64Codec, wrap(64, false));
@@ -76,10 +101,21 @@ export interface ArrayType<E extends DataType = DataType, N extends number = num
   readonly flavor: "array" | "bytes" | "string";
 }
 
-function arrayType<E extends DataType, N extends number, J>(element: E, length: N, flavor: ArrayType["flavor"], codec: Codec<J>): ArrayType<E, N, J> {
+function arrayType<E extends DataType, N extends number, J>(
+  element: E,
+  length: N,
+  flavor: ArrayType["flavor"],
+  codec: Codec<J>,
+): ArrayType<E, N, J> {
   return Object.freeze({
-    element, length, flavor, size: codec.size, align: codec.align,
-    encode: codec.encode, decode: codec.decode, describe: codec.describe,
+    element,
+    length,
+    flavor,
+    size: codec.size,
+    align: codec.align,
+    encode: codec.encode,
+    decode: codec.decode,
+    describe: codec.describe,
   }) as ArrayType<E, N, J>;
 }
 
@@ -120,10 +156,15 @@ export interface ArrayView<E, N extends number = number> {
 
 /** How kernel code sees a value of a data type. */
 export type View<T> =
-  T extends IntType<infer K, any> ? (K extends "bool" ? boolean : number)
-  : T extends ArrayType<infer E, infer N, any> ? ArrayView<View<E>, N>
-  : T extends abstract new () => infer I ? I
-  : never;
+  T extends IntType<infer K, any>
+    ? K extends "bool"
+      ? boolean
+      : number
+    : T extends ArrayType<infer E, infer N, any>
+      ? ArrayView<View<E>, N>
+      : T extends abstract new () => infer I
+        ? I
+        : never;
 
 /** The fields of a struct as kernel code sees them. */
 export type StructView<F extends Fields> = { -readonly [K in keyof F]: View<F[K]> };
@@ -147,18 +188,23 @@ export function struct<F extends Fields>(fields: F): StructType<F> {
   const codec = structCodec(fields as unknown as Record<string, Codec<unknown>>);
   // A class, so that `class X extends struct({...}) {}` works; its statics make it a codec.
   const base = class {
-    constructor() { throw new TypeError("kernel structs are not constructed in user space; decode them"); }
+    constructor() {
+      throw new TypeError("kernel structs are not constructed in user space; decode them");
+    }
   };
   Object.defineProperties(base, {
-    fields: { value: fields }, size: { value: codec.size }, align: { value: codec.align },
-    encode: { value: codec.encode }, decode: { value: codec.decode },
+    fields: { value: fields },
+    size: { value: codec.size },
+    align: { value: codec.align },
+    encode: { value: codec.encode },
+    decode: { value: codec.decode },
     offsetOf: { value: (field: string) => codec.offsetOf(field) },
     // `this` is the derived class when called as X.describe(), so BTF gets the class's name.
     describe: {
       value: function describe(this: { name?: string }): TypeDescriptor {
         const d = codec.describe!();
         const name = typeof this?.name === "string" && this.name !== "" && this.name !== "base" ? this.name : undefined;
-        return name === undefined ? d : { ...d, name } as TypeDescriptor;
+        return name === undefined ? d : ({ ...d, name } as TypeDescriptor);
       },
     },
   });

@@ -14,7 +14,11 @@ export interface Attachment extends Disposable {
 /** A kernel bpf_link. Closing the last fd detaches the program, unless the link is pinned. */
 export class Link implements Attachment {
   #fd: number;
-  constructor(fd: number, readonly description: string, readonly extraFds: number[] = []) {
+  constructor(
+    fd: number,
+    readonly description: string,
+    readonly extraFds: number[] = [],
+  ) {
     this.#fd = fd;
   }
 
@@ -23,10 +27,14 @@ export class Link implements Attachment {
     return this.#fd;
   }
 
-  get detached(): boolean { return this.#fd < 0; }
+  get detached(): boolean {
+    return this.#fd < 0;
+  }
 
   /** Pins the link in bpffs: the program then stays attached after this process exits. */
-  pin(path: string): void { objPin(this.fd, path); }
+  pin(path: string): void {
+    objPin(this.fd, path);
+  }
 
   /** Reopens a pinned link. */
   static openPinned(path: string): Link {
@@ -34,7 +42,9 @@ export class Link implements Attachment {
   }
 
   /** Atomically replaces the program behind the link. */
-  update(program: { fd: number }): void { linkUpdate(this.fd, program.fd); }
+  update(program: { fd: number }): void {
+    linkUpdate(this.fd, program.fd);
+  }
 
   /**
    * Detaches the program from its hook now — also for a pinned link, whose pin then stays as
@@ -42,7 +52,11 @@ export class Link implements Attachment {
    */
   detach(): void {
     if (this.#fd < 0) return;
-    try { linkDetach(this.#fd); } catch { /* some link kinds (perf_event, iter) cannot be force-detached: closing them is enough */ }
+    try {
+      linkDetach(this.#fd);
+    } catch {
+      /* some link kinds (perf_event, iter) cannot be force-detached: closing them is enough */
+    }
     this.close();
   }
 
@@ -54,20 +68,29 @@ export class Link implements Attachment {
     this.#fd = -1;
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /** An attachment without a kernel link: `undo` removes it (netlink, ioctl, setsockopt…). */
 export class LegacyAttachment implements Attachment {
   #undo: (() => void) | undefined;
-  constructor(readonly description: string, undo: () => void) {
+  constructor(
+    readonly description: string,
+    undo: () => void,
+  ) {
     this.#undo = undo;
   }
-  get detached(): boolean { return this.#undo === undefined; }
+  get detached(): boolean {
+    return this.#undo === undefined;
+  }
   detach(): void {
     const undo = this.#undo;
     this.#undo = undefined;
     undo?.();
   }
-  [Symbol.dispose](): void { this.detach(); }
+  [Symbol.dispose](): void {
+    this.detach();
+  }
 }

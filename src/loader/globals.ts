@@ -22,18 +22,30 @@ export class DataSection implements Disposable {
   #key: NativeMemory | undefined;
   readonly readOnly: boolean;
 
-  constructor(readonly definition: MapDefinition, readonly fd: () => number, frozen: boolean) {
+  constructor(
+    readonly definition: MapDefinition,
+    readonly fd: () => number,
+    frozen: boolean,
+  ) {
     this.readOnly = frozen;
   }
 
-  get mmapable(): boolean { return (this.definition.flags & MapFlags.MMAPABLE) !== 0; }
+  get mmapable(): boolean {
+    return (this.definition.flags & MapFlags.MMAPABLE) !== 0;
+  }
 
   #view(): DataView {
     const size = this.definition.valueSize;
     if (this.mmapable) {
       if (!this.#mapping) {
         const length = Math.ceil(Math.max(size, 1) / pageSize()) * pageSize();
-        this.#mapping = Mapping.map(this.fd(), length, this.readOnly ? Prot.READ : Prot.READ | Prot.WRITE, 0, `map "${this.definition.kernelName}"`);
+        this.#mapping = Mapping.map(
+          this.fd(),
+          length,
+          this.readOnly ? Prot.READ : Prot.READ | Prot.WRITE,
+          0,
+          `map "${this.definition.kernelName}"`,
+        );
       }
       return new DataView(this.#mapping.buffer, 0, size);
     }
@@ -75,7 +87,9 @@ export class DataSection implements Disposable {
     this.#scratch = this.#key = undefined;
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /** A codec for a variable: from BTF when the object has it, else raw bytes. */
@@ -88,8 +102,13 @@ export function variableCodec(btf: Btf | undefined, v: VariableDefinition): Code
  * Writes `values` (by variable name) into the initial contents of the object's data maps, before
  * they are created: how .rodata constants are configured. Throws for unknown names.
  */
-export function presetVariables(btf: Btf | undefined, variables: readonly VariableDefinition[], maps: readonly MapDefinition[],
-  values: Readonly<Record<string, unknown>>, onUnknown: (name: string) => never): void {
+export function presetVariables(
+  btf: Btf | undefined,
+  variables: readonly VariableDefinition[],
+  maps: readonly MapDefinition[],
+  values: Readonly<Record<string, unknown>>,
+  onUnknown: (name: string) => never,
+): void {
   for (const [name, value] of Object.entries(values)) {
     const v = variables.find((x) => x.name === name && x.map !== ".kconfig");
     if (!v) onUnknown(name);

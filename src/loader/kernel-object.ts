@@ -11,13 +11,39 @@
 import { readFileSync } from "node:fs";
 import { BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE } from "../asm/opcodes.js";
 import {
-  array as arrayCodec, bytes as bytesCodec, cstring as cstringCodec, struct as structCodec,
-  u8, i8, u16, i16, u32, i32, u64, i64, bool as boolCodec, be16, be32,
-  type Codec, type TypeDescriptor,
+  array as arrayCodec,
+  bytes as bytesCodec,
+  cstring as cstringCodec,
+  struct as structCodec,
+  u8,
+  i8,
+  u16,
+  i16,
+  u32,
+  i32,
+  u64,
+  i64,
+  bool as boolCodec,
+  be16,
+  be32,
+  type Codec,
+  type TypeDescriptor,
 } from "../maps/codec.js";
 import type {
-  BloomFilterMap, HashMap, LruHashMap, LruPerCpuHashMap, PerCpuArrayMap, PerCpuHashMap, PerfEventArray,
-  ProgramArray, QueueMap, StackMap, UserRingBufMap, ArrayOfMaps, HashOfMaps, KeyValueMap,
+  BloomFilterMap,
+  HashMap,
+  LruHashMap,
+  LruPerCpuHashMap,
+  PerCpuArrayMap,
+  PerCpuHashMap,
+  PerfEventArray,
+  ProgramArray,
+  QueueMap,
+  StackMap,
+  UserRingBufMap,
+  ArrayOfMaps,
+  HashOfMaps,
+  KeyValueMap,
 } from "../maps/index.js";
 import { ArrayMap } from "../maps/array.js";
 import type { MapHandle } from "../maps/handle.js";
@@ -38,7 +64,14 @@ import { KERNEL_PROGRAM_KINDS, loadProgramKind } from "../programs/kinds.js";
 import { RingBuffer } from "../events/ringbuf.js";
 import type { RingRecord } from "../events/record.js";
 import { TsbpfError } from "../errors.js";
-import { isArtifact, programBytes, type Artifact, type ArtifactLogSite, type ArtifactMap, type ArtifactProgram } from "../compiler/artifact.js";
+import {
+  isArtifact,
+  programBytes,
+  type Artifact,
+  type ArtifactLogSite,
+  type ArtifactMap,
+  type ArtifactProgram,
+} from "../compiler/artifact.js";
 import type * as K from "../kernel/index.js";
 import { Btf } from "../btf/decoder.js";
 import { kernelBtf } from "../btf/vmlinux.js";
@@ -47,7 +80,10 @@ import { CandidateCache, TypeCache, patchInstruction, resolveCoreRelo } from "..
 // ---- codecs from descriptors ---------------------------------------------------------------------
 
 const be64: Codec<bigint> = {
-  size: 8, align: 8, encode: (v, d, o) => d.setBigUint64(o, v, false), decode: (d, o) => d.getBigUint64(o, false),
+  size: 8,
+  align: 8,
+  encode: (v, d, o) => d.setBigUint64(o, v, false),
+  decode: (d, o) => d.getBigUint64(o, false),
   describe: () => ({ kind: "int", name: "__be64", size: 8, encoding: "unsigned", byteOrder: "big" }),
 };
 
@@ -57,16 +93,23 @@ export function codecOf(d: TypeDescriptor): Codec<unknown> {
     case "int": {
       if (d.encoding === "bool") return boolCodec;
       if (d.byteOrder === "big") return d.size === 2 ? be16 : d.size === 4 ? be32 : d.size === 8 ? be64 : u8;
-      const table: Record<number, [Codec<unknown>, Codec<unknown>]> = { 1: [u8, i8], 2: [u16, i16], 4: [u32, i32], 8: [u64, i64] };
+      const table: Record<number, [Codec<unknown>, Codec<unknown>]> = {
+        1: [u8, i8],
+        2: [u16, i16],
+        4: [u32, i32],
+        8: [u64, i64],
+      };
       const pair = table[d.size];
       if (!pair) throw new TsbpfError(`no codec for a ${d.size}-byte integer`);
       return d.encoding === "signed" ? pair[1] : pair[0];
     }
-    case "float": throw new TsbpfError("kernel TypeScript has no floating point");
+    case "float":
+      throw new TsbpfError("kernel TypeScript has no floating point");
     case "array": {
       const flavor = (d as { flavor?: string }).flavor;
       if (flavor === "bytes") return bytesCodec(d.length);
-      if (flavor === "string" || (d.element.kind === "int" && d.element.encoding === "char")) return cstringCodec(d.length);
+      if (flavor === "string" || (d.element.kind === "int" && d.element.encoding === "char"))
+        return cstringCodec(d.length);
       return arrayCodec(codecOf(d.element), d.length);
     }
     case "struct": {
@@ -74,7 +117,10 @@ export function codecOf(d: TypeDescriptor): Codec<unknown> {
       for (const f of d.fields) fields[f.name] = codecOf(f.type);
       const c = structCodec(fields, d.name);
       for (const f of d.fields) {
-        if (c.offsetOf(f.name) !== f.offset) throw new TsbpfError(`struct ${d.name ?? ""}: field ${f.name} is at ${f.offset} in the artifact, ${c.offsetOf(f.name)} here`);
+        if (c.offsetOf(f.name) !== f.offset)
+          throw new TsbpfError(
+            `struct ${d.name ?? ""}: field ${f.name} is at ${f.offset} in the artifact, ${c.offsetOf(f.name)} here`,
+          );
       }
       return c;
     }
@@ -89,42 +135,75 @@ type Dec<T> = K.Decoded<T>;
  * The user-space handle for a kernel map declaration, chosen by its `mapType` (each declaration
  * class has a literal one), with key and value types decoded from the declaration's codecs.
  */
-export type UserMap<D> =
-  D extends { mapType: "sockmap" } ? SocketMap<number>
-  : D extends { mapType: "sockhash"; key: infer Key } ? SocketMap<Dec<Key>>
-  : D extends { mapType: "array_of_maps" } ? ArrayOfMaps
-  : D extends { mapType: "hash_of_maps"; key: infer Key } ? HashOfMaps<Dec<Key>>
-  : D extends { mapType: infer T; key: infer Key; value: infer V } ? (
-    T extends "percpu_hash" ? PerCpuHashMap<Dec<Key>, Dec<V>>
-    : T extends "lru_percpu_hash" ? LruPerCpuHashMap<Dec<Key>, Dec<V>>
-    : T extends "lru_hash" ? LruHashMap<Dec<Key>, Dec<V>>
-    : T extends "lpm_trie" ? KeyValueMap<Dec<Key>, Dec<V>>
-    : T extends "hash" ? HashMap<Dec<Key>, Dec<V>>
-    : MapHandle)
-  : D extends { mapType: "percpu_array"; value: infer V } ? PerCpuArrayMap<Dec<V>>
-  : D extends { mapType: "array"; value: infer V } ? ArrayMap<Dec<V>>
-  : D extends { mapType: "stack"; value: infer V } ? StackMap<Dec<V>>
-  : D extends { mapType: "queue"; value: infer V } ? QueueMap<Dec<V>>
-  : D extends { mapType: "bloom_filter"; value: infer V } ? BloomFilterMap<Dec<V>>
-  : D extends K.RingBuf ? RingBufMap
-  : D extends K.PerfEventArray ? PerfEventArray
-  : D extends K.ProgramArray ? ProgramArray
-  : D extends K.UserRingBuf ? UserRingBufMap
-  : MapHandle;
+export type UserMap<D> = D extends { mapType: "sockmap" }
+  ? SocketMap<number>
+  : D extends { mapType: "sockhash"; key: infer Key }
+    ? SocketMap<Dec<Key>>
+    : D extends { mapType: "array_of_maps" }
+      ? ArrayOfMaps
+      : D extends { mapType: "hash_of_maps"; key: infer Key }
+        ? HashOfMaps<Dec<Key>>
+        : D extends { mapType: infer T; key: infer Key; value: infer V }
+          ? T extends "percpu_hash"
+            ? PerCpuHashMap<Dec<Key>, Dec<V>>
+            : T extends "lru_percpu_hash"
+              ? LruPerCpuHashMap<Dec<Key>, Dec<V>>
+              : T extends "lru_hash"
+                ? LruHashMap<Dec<Key>, Dec<V>>
+                : T extends "lpm_trie"
+                  ? KeyValueMap<Dec<Key>, Dec<V>>
+                  : T extends "hash"
+                    ? HashMap<Dec<Key>, Dec<V>>
+                    : MapHandle
+          : D extends { mapType: "percpu_array"; value: infer V }
+            ? PerCpuArrayMap<Dec<V>>
+            : D extends { mapType: "array"; value: infer V }
+              ? ArrayMap<Dec<V>>
+              : D extends { mapType: "stack"; value: infer V }
+                ? StackMap<Dec<V>>
+                : D extends { mapType: "queue"; value: infer V }
+                  ? QueueMap<Dec<V>>
+                  : D extends { mapType: "bloom_filter"; value: infer V }
+                    ? BloomFilterMap<Dec<V>>
+                    : D extends K.RingBuf
+                      ? RingBufMap
+                      : D extends K.PerfEventArray
+                        ? PerfEventArray
+                        : D extends K.ProgramArray
+                          ? ProgramArray
+                          : D extends K.UserRingBuf
+                            ? UserRingBufMap
+                            : MapHandle;
 
 /** The user-space Program class for a program kind. */
 export type UserProgram<P> =
-  P extends K.ProgramDeclaration<infer Kind> ? (
-    Kind extends "xdp" ? XdpProgram : Kind extends "tc" ? TcProgram : Kind extends "socket_filter" ? SocketFilterProgram
-    : Kind extends "tracepoint" ? TracepointProgram : Kind extends "raw_tracepoint" ? RawTracepointProgram
-    : Kind extends "tp_btf" ? TpBtfProgram : Kind extends "uprobe" | "uretprobe" ? UprobeProgram
-    : Kind extends "perf_event" ? PerfEventProgram : Program) : Program;
+  P extends K.ProgramDeclaration<infer Kind>
+    ? Kind extends "xdp"
+      ? XdpProgram
+      : Kind extends "tc"
+        ? TcProgram
+        : Kind extends "socket_filter"
+          ? SocketFilterProgram
+          : Kind extends "tracepoint"
+            ? TracepointProgram
+            : Kind extends "raw_tracepoint"
+              ? RawTracepointProgram
+              : Kind extends "tp_btf"
+                ? TpBtfProgram
+                : Kind extends "uprobe" | "uretprobe"
+                  ? UprobeProgram
+                  : Kind extends "perf_event"
+                    ? PerfEventProgram
+                    : Program
+    : Program;
 
 type MapKeys<M> = { [N in keyof M]: M[N] extends K.MapDeclaration ? N : never }[keyof M];
 type ProgramKeys<M> = { [N in keyof M]: M[N] extends K.ProgramDeclaration ? N : never }[keyof M];
 
 export type ObjectMaps<M> = { readonly [N in MapKeys<M>]: UserMap<M[N]> } & { readonly [name: string]: MapHandle };
-export type ObjectPrograms<M> = { readonly [N in ProgramKeys<M>]: UserProgram<M[N]> } & { readonly [name: string]: Program };
+export type ObjectPrograms<M> = { readonly [N in ProgramKeys<M>]: UserProgram<M[N]> } & {
+  readonly [name: string]: Program;
+};
 
 export interface KernelObjectOptions extends LoadOptions {
   /** The BTF CO-RE relocations resolve against (default: the running kernel's). */
@@ -136,7 +215,12 @@ export interface KernelObjectOptions extends LoadOptions {
 }
 
 /** A log record from kernel code, formatted. */
-export interface LogRecord { level: "error" | "warn" | "info" | "debug" | "trace"; message: string; file: string; line: number }
+export interface LogRecord {
+  level: "error" | "warn" | "info" | "debug" | "trace";
+  message: string;
+  file: string;
+  line: number;
+}
 
 const LEVELS = ["", "error", "warn", "info", "debug", "trace"] as const;
 
@@ -148,7 +232,13 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
   readonly #owned: Disposable[] = [];
   #closed = false;
 
-  private constructor(readonly artifact: Artifact, maps: Record<string, MapHandle>, programs: Record<string, Program>, sections: Map<string, ArrayMap<Uint8Array>>, owned: Disposable[]) {
+  private constructor(
+    readonly artifact: Artifact,
+    maps: Record<string, MapHandle>,
+    programs: Record<string, Program>,
+    sections: Map<string, ArrayMap<Uint8Array>>,
+    owned: Disposable[],
+  ) {
     this.maps = maps as ObjectMaps<M>;
     this.programs = programs as ObjectPrograms<M>;
     this.sections = sections;
@@ -188,8 +278,11 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
         }
         const rodata = s.name === ".rodata";
         const map = ArrayMap.create({
-          name: s.name, value: bytesCodec(size), maxEntries: 1,
-          flags: rodata ? MapFlags.RDONLY_PROG : 0, mmapable: !rodata,
+          name: s.name,
+          value: bytesCodec(size),
+          maxEntries: 1,
+          flags: rodata ? MapFlags.RDONLY_PROG : 0,
+          mmapable: !rodata,
         });
         owned.push(map);
         map.set(0, init);
@@ -197,13 +290,17 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
         sections.set(s.name, map);
       }
       for (const name of Object.keys(options.constants ?? {})) {
-        if (!artifact.sections.some((s) => s.vars.some((v) => v.name === name))) throw new TsbpfError(`the module has no constant ${name}`);
+        if (!artifact.sections.some((s) => s.vars.some((v) => v.name === name)))
+          throw new TsbpfError(`the module has no constant ${name}`);
       }
       const programs: Record<string, Program> = {};
       let candidates: CandidateCache | undefined;
       const core = (): CandidateCache => {
         if (!artifact.coreBtf) throw new TsbpfError("the artifact has CO-RE relocations but no coreBtf");
-        return candidates ??= new CandidateCache(new TypeCache(Btf.parse(Buffer.from(artifact.coreBtf, "base64"))), new TypeCache(options.targetBtf ?? kernelBtf()));
+        return (candidates ??= new CandidateCache(
+          new TypeCache(Btf.parse(Buffer.from(artifact.coreBtf, "base64"))),
+          new TypeCache(options.targetBtf ?? kernelBtf()),
+        ));
       };
       for (const p of artifact.programs) {
         if (options.programs && !options.programs.includes(p.name)) continue;
@@ -213,7 +310,12 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
       }
       return new KernelObject<M>(artifact, maps, programs, sections, owned);
     } catch (err) {
-      for (const o of owned.reverse()) try { o[Symbol.dispose](); } catch { /* already failing */ }
+      for (const o of owned.reverse())
+        try {
+          o[Symbol.dispose]();
+        } catch {
+          /* already failing */
+        }
       throw err;
     }
   }
@@ -238,7 +340,11 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
       if (s.name === ".rodata") throw new TsbpfError(`${name} is a constant; set it with load(…, { constants })`);
       const map = this.sections.get(s.name)!;
       const bytes = Buffer.from(map.get(0)!);
-      codecOf(v.type).encode(v.size === 8 && typeof value !== "boolean" ? BigInt(value) : value, new DataView(bytes.buffer, bytes.byteOffset, bytes.length), v.offset);
+      codecOf(v.type).encode(
+        v.size === 8 && typeof value !== "boolean" ? BigInt(value) : value,
+        new DataView(bytes.buffer, bytes.byteOffset, bytes.length),
+        v.offset,
+      );
       map.set(0, bytes);
       return;
     }
@@ -258,7 +364,9 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
     for (const o of [...this.#owned].reverse()) o[Symbol.dispose]();
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /** Formats log records of a module (the kernel sends only the values). */
@@ -279,7 +387,9 @@ export class LogReader implements Disposable {
   /** Reads what is there now, without waiting. */
   drain(): LogRecord[] {
     const out: LogRecord[] = [];
-    this.ring.consume((rec) => { out.push(this.format(rec)); });
+    this.ring.consume((rec) => {
+      out.push(this.format(rec));
+    });
     return out;
   }
 
@@ -289,9 +399,13 @@ export class LogReader implements Disposable {
   }
 
   /** Unmaps the ring buffer (the map itself belongs to the KernelObject). */
-  close(): void { this.ring.close(); }
+  close(): void {
+    this.ring.close();
+  }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 export function formatLog(view: DataView, sites: Map<number, ArtifactLogSite>): LogRecord {
@@ -304,23 +418,39 @@ export function formatLog(view: DataView, sites: Map<number, ArtifactLogSite>): 
     let text: string;
     const at = a.offset;
     switch (a.kind) {
-      case "bool": text = view.getBigUint64(at, true) !== 0n ? "true" : "false"; break;
-      case "hex": text = `0x${view.getBigUint64(at, true).toString(16)}`; break;
-      case "ipv4": { const v = Number(view.getBigUint64(at, true) & 0xffff_ffffn); text = [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join("."); break; }
+      case "bool":
+        text = view.getBigUint64(at, true) !== 0n ? "true" : "false";
+        break;
+      case "hex":
+        text = `0x${view.getBigUint64(at, true).toString(16)}`;
+        break;
+      case "ipv4": {
+        const v = Number(view.getBigUint64(at, true) & 0xffff_ffffn);
+        text = [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join(".");
+        break;
+      }
       case "ipv6": {
         const groups: string[] = [];
         for (let k = 0; k < 16; k += 2) groups.push(view.getUint16(at + k, false).toString(16));
         text = groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::");
         break;
       }
-      case "mac": text = Array.from({ length: 6 }, (_, k) => view.getUint8(at + k).toString(16).padStart(2, "0")).join(":"); break;
+      case "mac":
+        text = Array.from({ length: 6 }, (_, k) =>
+          view
+            .getUint8(at + k)
+            .toString(16)
+            .padStart(2, "0"),
+        ).join(":");
+        break;
       case "str": {
         const bytes = new Uint8Array(view.buffer, view.byteOffset + at, a.size);
         const end = bytes.indexOf(0);
         text = Buffer.from(bytes.subarray(0, end < 0 ? a.size : end)).toString("utf8");
         break;
       }
-      default: text = a.signed ? view.getBigInt64(at, true).toString() : view.getBigUint64(at, true).toString();
+      default:
+        text = a.signed ? view.getBigInt64(at, true).toString() : view.getBigUint64(at, true).toString();
     }
     message += text + (site.parts[i + 1] ?? "");
   });
@@ -331,15 +461,28 @@ export function formatLog(view: DataView, sites: Map<number, ArtifactLogSite>): 
 
 function createUserMap(spec: ArtifactMap, created: Record<string, MapHandle>): MapHandle {
   const inner = spec.inner ? created[spec.inner] : undefined;
-  if (spec.inner && !inner) throw new TsbpfError(`map ${spec.name}: the inner map template ${spec.inner} was not created`);
+  if (spec.inner && !inner)
+    throw new TsbpfError(`map ${spec.name}: the inner map template ${spec.inner} was not created`);
   return mapKind(spec.type).create({
-    name: spec.name, type: spec.type, flags: spec.flags, keySize: spec.keySize, valueSize: spec.valueSize, maxEntries: spec.maxEntries,
-    key: spec.key ? codecOf(spec.key) : undefined, value: spec.value ? codecOf(spec.value) : undefined, inner, extra: spec.extra,
+    name: spec.name,
+    type: spec.type,
+    flags: spec.flags,
+    keySize: spec.keySize,
+    valueSize: spec.valueSize,
+    maxEntries: spec.maxEntries,
+    key: spec.key ? codecOf(spec.key) : undefined,
+    value: spec.value ? codecOf(spec.value) : undefined,
+    inner,
+    extra: spec.extra,
   });
 }
 
 /** Patches map fds into a copy of the program's instructions. */
-export function patchInstructions(p: ArtifactProgram, mapFd: (name: string) => number, sectionFd: (name: string) => number): Buffer {
+export function patchInstructions(
+  p: ArtifactProgram,
+  mapFd: (name: string) => number,
+  sectionFd: (name: string) => number,
+): Buffer {
   const bytes = Buffer.from(programBytes(p));
   for (const r of p.relocations) {
     const at = r.slot * 8;
@@ -367,15 +510,36 @@ export function relocateCore(p: ArtifactProgram, bytes: Buffer, candidates: () =
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   for (const r of p.core) {
     const where = `program ${p.name}, CO-RE relocation at instruction ${r.slot}`;
-    const res = resolveCoreRelo({ insnOffset: r.slot * 8, typeId: r.type, accessString: r.access, kind: r.kind }, c.local, c, where);
+    const res = resolveCoreRelo(
+      { insnOffset: r.slot * 8, typeId: r.type, accessString: r.access, kind: r.kind },
+      c.local,
+      c,
+      where,
+    );
     patchInstruction(view, r.slot, res, where);
   }
 }
 
-function loadProgram(p: ArtifactProgram, maps: Record<string, MapHandle>, sections: Map<string, ArrayMap<Uint8Array>>, options: LoadOptions, candidates: () => CandidateCache): Program {
-  const bytes = patchInstructions(p,
-    (name) => { const m = maps[name]; if (!m) throw new TsbpfError(`program ${p.name}: no map ${name}`); return m.fd; },
-    (name) => { const s = sections.get(name); if (!s) throw new TsbpfError(`program ${p.name}: no section ${name}`); return s.fd; });
+function loadProgram(
+  p: ArtifactProgram,
+  maps: Record<string, MapHandle>,
+  sections: Map<string, ArrayMap<Uint8Array>>,
+  options: LoadOptions,
+  candidates: () => CandidateCache,
+): Program {
+  const bytes = patchInstructions(
+    p,
+    (name) => {
+      const m = maps[name];
+      if (!m) throw new TsbpfError(`program ${p.name}: no map ${name}`);
+      return m.fd;
+    },
+    (name) => {
+      const s = sections.get(name);
+      if (!s) throw new TsbpfError(`program ${p.name}: no section ${name}`);
+      return s.fd;
+    },
+  );
   relocateCore(p, bytes, candidates);
   const used = [...p.maps.map((n) => maps[n]!), ...[...sections.values()]];
   const code = { bytes, functions: p.functions, lines: p.lines };
@@ -383,8 +547,14 @@ function loadProgram(p: ArtifactProgram, maps: Record<string, MapHandle>, sectio
   // As an object file's program with the same section loads (programs/kinds.ts).
   const slash = p.section.indexOf("/");
   const site = {
-    name: p.name, section: p.section, kind: KERNEL_PROGRAM_KINDS[p.kind], type: p.progType as ProgType, expectedAttachType: p.expectedAttachType ?? 0,
-    sleepable: false, frags: p.target.frags === true, attachTarget: slash < 0 ? undefined : p.section.slice(slash + 1),
+    name: p.name,
+    section: p.section,
+    kind: KERNEL_PROGRAM_KINDS[p.kind],
+    type: p.progType as ProgType,
+    expectedAttachType: p.expectedAttachType ?? 0,
+    sleepable: false,
+    frags: p.target.frags === true,
+    attachTarget: slash < 0 ? undefined : p.section.slice(slash + 1),
   };
   return loadProgramKind(site, spec, options);
 }

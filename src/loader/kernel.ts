@@ -12,8 +12,10 @@ export function kernelConfig(): Map<string, string> | null {
   if (config !== undefined) return config;
   config = null;
   try {
-    if (existsSync("/proc/config.gz")) config = parseKernelConfig(gunzipSync(readFileSync("/proc/config.gz")).toString("utf8"));
-    else if (existsSync(`/boot/config-${release()}`)) config = parseKernelConfig(readFileSync(`/boot/config-${release()}`, "utf8"));
+    if (existsSync("/proc/config.gz"))
+      config = parseKernelConfig(gunzipSync(readFileSync("/proc/config.gz")).toString("utf8"));
+    else if (existsSync(`/boot/config-${release()}`))
+      config = parseKernelConfig(readFileSync(`/boot/config-${release()}`, "utf8"));
   } catch {
     config = null;
   }
@@ -29,7 +31,11 @@ let kallsyms: string | undefined;
 
 /** Address of a kernel symbol from /proc/kallsyms (undefined when absent or hidden, i.e. 0). */
 export function kernelSymbolAddress(name: string): bigint | undefined {
-  try { kallsyms ??= readFileSync("/proc/kallsyms", "utf8"); } catch { return undefined; }
+  try {
+    kallsyms ??= readFileSync("/proc/kallsyms", "utf8");
+  } catch {
+    return undefined;
+  }
   const re = new RegExp(`^([0-9a-f]+) \\S ${name.replace(/[^A-Za-z0-9_.$]/g, "\\$&")}(?:\\s|$)`, "m");
   const m = re.exec(kallsyms);
   if (!m) return undefined;

@@ -30,7 +30,13 @@ import type { MapDefinition } from "../object/maps.js";
 import { link, poisonedAt, type LinkedProgram } from "../object/link.js";
 import { kernelBtfBlob } from "../object/btf-fixup.js";
 import { fillKconfig } from "../object/kconfig.js";
-import { CoreRelocationError, ExternError, MapDefinitionError, ObjectError, UnknownSectionError } from "../object/errors.js";
+import {
+  CoreRelocationError,
+  ExternError,
+  MapDefinitionError,
+  ObjectError,
+  UnknownSectionError,
+} from "../object/errors.js";
 import { btfCodec, rawCodec } from "./btf-codec.js";
 import { DataSection, presetVariables, variableCodec } from "./globals.js";
 import { kernelConfig, kernelSymbolAddress, linuxExterns } from "./kernel.js";
@@ -92,9 +98,17 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
   #closed = false;
 
   /** @internal Built by loadObject(). */
-  constructor(readonly file: BpfObjectFile, parts: {
-    mapFds: Map<string, number>; programs: Map<string, Program>; sections: Map<string, DataSection>; pins: string[]; btfFd: number; warnings: string[];
-  }) {
+  constructor(
+    readonly file: BpfObjectFile,
+    parts: {
+      mapFds: Map<string, number>;
+      programs: Map<string, Program>;
+      sections: Map<string, DataSection>;
+      pins: string[];
+      btfFd: number;
+      warnings: string[];
+    },
+  ) {
     this.#mapFds = parts.mapFds;
     this.#programs = parts.programs;
     this.#sections = parts.sections;
@@ -124,7 +138,10 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
   /** The file descriptor of a map (owned by the object). */
   mapFd(name: string): number {
     const fd = this.#mapFds.get(name);
-    if (fd === undefined) throw new TsbpfError(`object "${this.file.name}" has no map "${name}" (maps: ${[...this.#mapFds.keys()].join(", ")})`);
+    if (fd === undefined)
+      throw new TsbpfError(
+        `object "${this.file.name}" has no map "${name}" (maps: ${[...this.#mapFds.keys()].join(", ")})`,
+      );
     if (this.#closed) throw new TsbpfError(`object "${this.file.name}" is closed`);
     return fd;
   }
@@ -143,7 +160,10 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
   /** A program by name. */
   program(name: string): Program {
     const p = this.#programs.get(name);
-    if (!p) throw new TsbpfError(`object "${this.file.name}" has no loaded program "${name}" (programs: ${[...this.#programs.keys()].join(", ")})`);
+    if (!p)
+      throw new TsbpfError(
+        `object "${this.file.name}" has no loaded program "${name}" (programs: ${[...this.#programs.keys()].join(", ")})`,
+      );
     return p;
   }
 
@@ -155,8 +175,13 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
     const btf = this.file.btf;
     if (!btf) throw new TsbpfError(`object "${this.file.name}" has no BTF`);
     const bare = name.replace(/^(struct|union|enum)\s+/, "");
-    const kinds = name.startsWith("struct ") ? ["struct"] : name.startsWith("union ") ? ["union"] : name.startsWith("enum ") ? ["enum", "enum64"]
-      : ["struct", "union", "typedef", "enum", "enum64", "int"];
+    const kinds = name.startsWith("struct ")
+      ? ["struct"]
+      : name.startsWith("union ")
+        ? ["union"]
+        : name.startsWith("enum ")
+          ? ["enum", "enum64"]
+          : ["struct", "union", "typedef", "enum", "enum64", "int"];
     for (const k of kinds) {
       const id = btf.findByName(bare, k as "struct")[0];
       if (id !== undefined) return btfCodec(btf, id) as Codec<T>;
@@ -187,7 +212,11 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
     const made: string[] = [];
     mkdirSync(dir, { recursive: true });
     try {
-      for (const [name, p] of this.#programs) { const path = `${dir}/${name}`; p.pin(path); made.push(path); }
+      for (const [name, p] of this.#programs) {
+        const path = `${dir}/${name}`;
+        p.pin(path);
+        made.push(path);
+      }
       if (options.maps) {
         mkdirSync(`${dir}/maps`, { recursive: true });
         for (const [name, fd] of this.#mapFds) {
@@ -197,13 +226,20 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
         }
       }
     } catch (err) {
-      for (const p of made) try { unlinkSync(p); } catch { /* already gone */ }
+      for (const p of made)
+        try {
+          unlinkSync(p);
+        } catch {
+          /* already gone */
+        }
       throw err;
     }
     return made;
   }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** Closes every program, map and mapping. Maps pinned by name stay pinned (that is the point of pinning). */
   close(): void {
@@ -218,15 +254,24 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
   }
 
   /** The bpffs paths of the maps pinned by name (made by this load or reused from an earlier one). */
-  get pinnedMaps(): readonly string[] { return this.#pins; }
+  get pinnedMaps(): readonly string[] {
+    return this.#pins;
+  }
 
   /** Removes the pins of the maps pinned by name (made by this load or reused). */
   unpinMaps(): void {
-    for (const p of this.#pins) try { unlinkSync(p); } catch { /* already gone */ }
+    for (const p of this.#pins)
+      try {
+        unlinkSync(p);
+      } catch {
+        /* already gone */
+      }
     this.#pins.length = 0;
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /** A bpffs file name for a map: ".rodata" → "rodata", ".data.custom" → "data_custom". */
@@ -235,24 +280,40 @@ export function pinName(mapName: string): string {
 }
 
 /** A typed handle for a map of any type: its kind's class (maps/kinds.ts), keys and values from BTF. */
-function mapHandle(fd: number, def: MapDefinition, btf: Btf | undefined, variables: readonly VariableDefinition[]): MapHandle {
+function mapHandle(
+  fd: number,
+  def: MapDefinition,
+  btf: Btf | undefined,
+  variables: readonly VariableDefinition[],
+): MapHandle {
   const id = mapInfo(fd).id;
   const key = btf && def.keyTypeId ? btfCodec(btf, def.keyTypeId) : rawCodec(def.keySize);
-  const value = def.data ? dataCodec(btf, variables, def) : btf && def.valueTypeId ? btfCodec(btf, def.valueTypeId) : rawCodec(def.valueSize);
+  const value = def.data
+    ? dataCodec(btf, variables, def)
+    : btf && def.valueTypeId
+      ? btfCodec(btf, def.valueTypeId)
+      : rawCodec(def.valueSize);
   return mapKind(def.type).open(id, key, value);
 }
 
 /** A global data map's value: an object of its variables (at their ELF offsets), `size` bytes. */
-function dataCodec(btf: Btf | undefined, variables: readonly VariableDefinition[], def: MapDefinition): Codec<Record<string, unknown>> {
+function dataCodec(
+  btf: Btf | undefined,
+  variables: readonly VariableDefinition[],
+  def: MapDefinition,
+): Codec<Record<string, unknown>> {
   const vars = variables.filter((v) => v.map === def.name).map((v) => ({ v, codec: variableCodec(btf, v) }));
   const size = def.valueSize;
   return {
-    size, align: 8,
+    size,
+    align: 8,
     encode: (value, view, offset) => {
       for (let i = 0; i < size; i++) view.setUint8(offset + i, 0);
-      for (const { v, codec } of vars) if (value[v.name] !== undefined) codec.encode(value[v.name], view, offset + v.offset);
+      for (const { v, codec } of vars)
+        if (value[v.name] !== undefined) codec.encode(value[v.name], view, offset + v.offset);
     },
-    decode: (view, offset) => Object.fromEntries(vars.map(({ v, codec }) => [v.name, codec.decode(view, offset + v.offset)])),
+    decode: (view, offset) =>
+      Object.fromEntries(vars.map(({ v, codec }) => [v.name, codec.decode(view, offset + v.offset)])),
   };
 }
 
@@ -260,10 +321,16 @@ function dataCodec(btf: Btf | undefined, variables: readonly VariableDefinition[
 export type ObjectSource = string | Uint8Array | BpfObjectFile;
 
 /** Parses (if needed) and loads an object file. */
-export function loadObject<S extends ObjectShape = ObjectShape>(source: ObjectSource, options: ObjectLoadOptions = {}): BpfObject<S> {
-  const file = source instanceof BpfObjectFile ? source
-    : typeof source === "string" ? BpfObjectFile.parse(readFileSync(source), { file: source, name: basename(source).split(".")[0] })
-      : BpfObjectFile.parse(source);
+export function loadObject<S extends ObjectShape = ObjectShape>(
+  source: ObjectSource,
+  options: ObjectLoadOptions = {},
+): BpfObject<S> {
+  const file =
+    source instanceof BpfObjectFile
+      ? source
+      : typeof source === "string"
+        ? BpfObjectFile.parse(readFileSync(source), { file: source, name: basename(source).split(".")[0] })
+        : BpfObjectFile.parse(source);
   return new Loader(file, options).load() as BpfObject<S>;
 }
 
@@ -278,11 +345,20 @@ class Loader {
   /** Copies of the map definitions, with per-load data and options applied. */
   readonly #maps: MapDefinition[];
 
-  constructor(readonly file: BpfObjectFile, readonly options: ObjectLoadOptions) {
-    this.#maps = file.maps.map((m) => ({ ...m, data: m.data ? new Uint8Array(m.data) : undefined, slots: [...m.slots] }));
+  constructor(
+    readonly file: BpfObjectFile,
+    readonly options: ObjectLoadOptions,
+  ) {
+    this.#maps = file.maps.map((m) => ({
+      ...m,
+      data: m.data ? new Uint8Array(m.data) : undefined,
+      slots: [...m.slots],
+    }));
   }
 
-  #where(s: string): string { return this.file.file ? `${this.file.file}: ${s}` : s; }
+  #where(s: string): string {
+    return this.file.file ? `${this.file.file}: ${s}` : s;
+  }
 
   load(): BpfObject {
     try {
@@ -290,7 +366,12 @@ class Loader {
     } catch (err) {
       for (const p of this.#programs.values()) p.close();
       for (const fd of this.#mapFds.values()) closeFd(fd);
-      for (const path of this.#pins) try { unlinkSync(path); } catch { /* gone */ }
+      for (const path of this.#pins)
+        try {
+          unlinkSync(path);
+        } catch {
+          /* gone */
+        }
       for (const s of this.#sections.values()) s.close();
       if (this.#btfFd >= 0) closeFd(this.#btfFd);
       throw err;
@@ -300,13 +381,19 @@ class Loader {
   #selectedPrograms(): ProgramDefinition[] {
     const opts = this.options.programs ?? {};
     for (const name of Object.keys(opts)) {
-      if (!this.file.program(name)) throw new ObjectError(`no program "${name}" in the object (programs: ${this.file.programs.map((p) => p.name).join(", ")})`, this.#where("load options"));
+      if (!this.file.program(name))
+        throw new ObjectError(
+          `no program "${name}" in the object (programs: ${this.file.programs.map((p) => p.name).join(", ")})`,
+          this.#where("load options"),
+        );
     }
-    return this.file.programs.filter((p) => opts[p.name]?.load !== false).map((p) => {
-      const o = opts[p.name];
-      if (o?.type === undefined) return p;
-      return { ...p, type: o.type, expectedAttachType: o.expectedAttachType ?? p.expectedAttachType, kind: p.kind };
-    });
+    return this.file.programs
+      .filter((p) => opts[p.name]?.load !== false)
+      .map((p) => {
+        const o = opts[p.name];
+        if (o?.type === undefined) return p;
+        return { ...p, type: o.type, expectedAttachType: o.expectedAttachType ?? p.expectedAttachType, kind: p.kind };
+      });
   }
 
   #targetBtf(): Btf | undefined {
@@ -323,7 +410,13 @@ class Loader {
     // Global variables and map options, applied to this load's copies.
     if (this.options.variables) {
       presetVariables(file.btf, file.variables, this.#maps, this.options.variables, (name) => {
-        throw new ObjectError(`no global variable "${name}" to set (variables: ${file.variables.filter((v) => v.map !== ".kconfig").map((v) => v.name).join(", ")})`, this.#where("load options"));
+        throw new ObjectError(
+          `no global variable "${name}" to set (variables: ${file.variables
+            .filter((v) => v.map !== ".kconfig")
+            .map((v) => v.name)
+            .join(", ")})`,
+          this.#where("load options"),
+        );
       });
     }
     for (const [name, o] of Object.entries(this.options.maps ?? {})) {
@@ -339,16 +432,24 @@ class Loader {
     }
 
     // Link first: it needs no kernel objects, and its errors (CO-RE, relocations) come before any syscall.
-    const needsTarget = file.externs.some((e) => e.kind === "ksym" && (e.isFunction || e.typeId !== 0)) ||
-      programs.some((p) => file.ext.get(p.section)?.coreRelos.length) || (file.textIndex !== 0 && (file.ext.get(".text")?.coreRelos.length ?? 0) > 0);
+    const needsTarget =
+      file.externs.some((e) => e.kind === "ksym" && (e.isFunction || e.typeId !== 0)) ||
+      programs.some((p) => file.ext.get(p.section)?.coreRelos.length) ||
+      (file.textIndex !== 0 && (file.ext.get(".text")?.coreRelos.length ?? 0) > 0);
     const targetBtf = needsTarget ? this.#targetBtf() : undefined;
-    if (needsTarget && !targetBtf) throw new NotSupportedError("CO-RE relocations and kernel externs", "the kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing); pass targetBtf");
+    if (needsTarget && !targetBtf)
+      throw new NotSupportedError(
+        "CO-RE relocations and kernel externs",
+        "the kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing); pass targetBtf",
+      );
     const linked = link(file, { targetBtf, kernelSymbolAddress, programs: programs.map((p) => p.name) });
 
     // The object's BTF. The kernel may refuse it (old kernels): then programs and maps go without.
     const blob = kernelBtfBlob(file);
     if (blob) {
-      try { this.#btfFd = loadBtf(blob); } catch (err) {
+      try {
+        this.#btfFd = loadBtf(blob);
+      } catch (err) {
         if (!(err instanceof SyscallError)) throw err;
         this.#warnings.push(`the kernel refused the object's BTF (${err.message}); loading without it`);
       }
@@ -358,7 +459,8 @@ class Loader {
     this.#initMapInMapSlots();
 
     const rodata = this.#maps.find((m) => m.name === ".rodata");
-    for (const [i, lp] of linked.entries()) this.#loadProgram(programs[i]!, lp, rodata ? this.#mapFds.get(rodata.name) : undefined);
+    for (const [i, lp] of linked.entries())
+      this.#loadProgram(programs[i]!, lp, rodata ? this.#mapFds.get(rodata.name) : undefined);
     this.#initProgArraySlots();
 
     for (const m of this.#maps) {
@@ -368,7 +470,12 @@ class Loader {
       this.#sections.set(m.name, new DataSection(m, () => fd, frozen));
     }
     const obj = new BpfObject(file, {
-      mapFds: this.#mapFds, programs: this.#programs, sections: this.#sections, pins: [...this.#reusedPins, ...this.#pins], btfFd: this.#btfFd, warnings: this.#warnings,
+      mapFds: this.#mapFds,
+      programs: this.#programs,
+      sections: this.#sections,
+      pins: [...this.#reusedPins, ...this.#pins],
+      btfFd: this.#btfFd,
+      warnings: this.#warnings,
     });
     this.#btfFd = -1;
     return obj;
@@ -387,7 +494,12 @@ class Loader {
     const pinPath = this.#pinPath(m);
     if (pinPath && existsSync(pinPath)) {
       const fd = objGet(pinPath);
-      try { this.#checkReuse(fd, m, pinPath); } catch (err) { closeFd(fd); throw err; }
+      try {
+        this.#checkReuse(fd, m, pinPath);
+      } catch (err) {
+        closeFd(fd);
+        throw err;
+      }
       this.#mapFds.set(m.name, fd);
       this.#reusedPins.push(pinPath);
       return;
@@ -399,7 +511,10 @@ class Loader {
       if (m.inner) {
         innerFd = this.#create(m.inner, m.inner.maxEntries, -1, where);
       } else if (mapKind(m.type).needsInner) {
-        throw new MapDefinitionError("a map-in-map needs an inner map definition (__array(values, struct {...}))", where);
+        throw new MapDefinitionError(
+          "a map-in-map needs an inner map definition (__array(values, struct {...}))",
+          where,
+        );
       }
       const fd = this.#create(m, maxEntries, innerFd, where);
       this.#mapFds.set(m.name, fd);
@@ -413,7 +528,10 @@ class Loader {
       try {
         const ret = bpfErrno(Cmd.MAP_UPDATE_ELEM, mapElemAttr(fd, key.address, value.address, 0));
         if (ret < 0) throw syscallError("BPF_MAP_UPDATE_ELEM", -ret, `initial contents of ${m.name}`);
-      } finally { key.free(); value.free(); }
+      } finally {
+        key.free();
+        value.free();
+      }
       if (m.origin === "rodata" || m.origin === "kconfig") mapFreeze(fd);
     }
     if (pinPath) {
@@ -426,19 +544,34 @@ class Loader {
   #create(m: MapDefinition, maxEntries: number, innerFd: number, where: string): number {
     const withBtf = this.#btfFd >= 0 && mapKind(m.type).btf !== "never" && (m.keyTypeId !== 0 || m.valueTypeId !== 0);
     const spec = {
-      type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries, flags: m.flags, name: m.kernelName,
-      numaNode: m.numaNode || undefined, mapExtra: m.mapExtra, innerMap: innerFd >= 0 ? { fd: innerFd } : undefined,
+      type: m.type,
+      keySize: m.keySize,
+      valueSize: m.valueSize,
+      maxEntries,
+      flags: m.flags,
+      name: m.kernelName,
+      numaNode: m.numaNode || undefined,
+      mapExtra: m.mapExtra,
+      innerMap: innerFd >= 0 ? { fd: innerFd } : undefined,
     };
     try {
-      return createMap({ ...spec, btf: withBtf ? { fd: this.#btfFd, keyTypeId: m.keyTypeId, valueTypeId: m.valueTypeId } : undefined }).fd;
+      return createMap({
+        ...spec,
+        btf: withBtf ? { fd: this.#btfFd, keyTypeId: m.keyTypeId, valueTypeId: m.valueTypeId } : undefined,
+      }).fd;
     } catch (err) {
       if (!withBtf || !(err instanceof SyscallError) || err.errno !== Errno.EINVAL) throw this.#mapError(err, where);
     }
-    try { return createMap(spec).fd; } catch (err) { throw this.#mapError(err, where); }
+    try {
+      return createMap(spec).fd;
+    } catch (err) {
+      throw this.#mapError(err, where);
+    }
   }
 
   #mapError(err: unknown, where: string): unknown {
-    if (err instanceof SyscallError) return new ObjectError(`creating the map failed: ${err.message}`, where, { cause: err });
+    if (err instanceof SyscallError)
+      return new ObjectError(`creating the map failed: ${err.message}`, where, { cause: err });
     return err;
   }
 
@@ -448,19 +581,28 @@ class Loader {
     if (info.type !== m.type) problems.push(`type ${enumName(MapType, info.type)} != ${enumName(MapType, m.type)}`);
     if (info.keySize !== m.keySize) problems.push(`key size ${info.keySize} != ${m.keySize}`);
     if (info.valueSize !== m.valueSize) problems.push(`value size ${info.valueSize} != ${m.valueSize}`);
-    if (info.maxEntries !== m.maxEntries && m.maxEntries !== 0) problems.push(`max_entries ${info.maxEntries} != ${m.maxEntries}`);
+    if (info.maxEntries !== m.maxEntries && m.maxEntries !== 0)
+      problems.push(`max_entries ${info.maxEntries} != ${m.maxEntries}`);
     if (info.flags !== m.flags) problems.push(`flags 0x${info.flags.toString(16)} != 0x${m.flags.toString(16)}`);
-    if (problems.length) throw new MapDefinitionError(`the map pinned at ${path} differs from the definition (${problems.join(", ")}); remove the pin or change the object`, this.#where(`map "${m.name}"`));
+    if (problems.length)
+      throw new MapDefinitionError(
+        `the map pinned at ${path} differs from the definition (${problems.join(", ")}); remove the pin or change the object`,
+        this.#where(`map "${m.name}"`),
+      );
   }
 
   #setSlot(mapFd: number, index: number, valueFd: number, what: string): void {
-    const key = new NativeMemory(4), value = new NativeMemory(4);
+    const key = new NativeMemory(4),
+      value = new NativeMemory(4);
     try {
       key.view.setUint32(0, index, true);
       value.view.setUint32(0, valueFd, true);
       const ret = bpfErrno(Cmd.MAP_UPDATE_ELEM, mapElemAttr(mapFd, key.address, value.address, 0));
       if (ret < 0) throw syscallError("BPF_MAP_UPDATE_ELEM", -ret, what);
-    } finally { key.free(); value.free(); }
+    } finally {
+      key.free();
+      value.free();
+    }
   }
 
   #initMapInMapSlots(): void {
@@ -468,7 +610,8 @@ class Loader {
       if (!mapKind(m.type).needsInner) continue;
       for (const slot of m.slots) {
         const inner = this.#mapFds.get(slot.target);
-        if (inner === undefined) throw new ObjectError(`slot ${slot.index}: no map "${slot.target}"`, this.#where(`map "${m.name}"`));
+        if (inner === undefined)
+          throw new ObjectError(`slot ${slot.index}: no map "${slot.target}"`, this.#where(`map "${m.name}"`));
         this.#setSlot(this.#mapFds.get(m.name)!, slot.index, inner, `${m.name}[${slot.index}] = ${slot.target}`);
       }
     }
@@ -491,24 +634,33 @@ class Loader {
     for (const ref of lp.mapReferences) {
       const m = this.#maps[ref.map]!;
       const fd = this.#mapFds.get(m.name);
-      if (fd === undefined) throw new ObjectError(`map "${m.name}" was not created`, this.#where(`program "${def.name}"`));
+      if (fd === undefined)
+        throw new ObjectError(`map "${m.name}" was not created`, this.#where(`program "${def.name}"`));
       view.setInt32(ref.insn * 8 + 4, fd, true);
     }
     const funcInfo = new Uint8Array(lp.funcInfo.length * 8);
     const fv = new DataView(funcInfo.buffer);
-    lp.funcInfo.forEach((f, i) => { fv.setUint32(i * 8, f.insnOffset, true); fv.setUint32(i * 8 + 4, f.typeId, true); });
+    lp.funcInfo.forEach((f, i) => {
+      fv.setUint32(i * 8, f.insnOffset, true);
+      fv.setUint32(i * 8 + 4, f.typeId, true);
+    });
     const lineInfo = new Uint8Array(lp.lineInfo.length * 16);
     const lv = new DataView(lineInfo.buffer);
     lp.lineInfo.forEach((l, i) => {
-      lv.setUint32(i * 16, l.insnOffset, true); lv.setUint32(i * 16 + 4, l.fileNameOff, true);
-      lv.setUint32(i * 16 + 8, l.lineOff, true); lv.setUint32(i * 16 + 12, l.lineCol, true);
+      lv.setUint32(i * 16, l.insnOffset, true);
+      lv.setUint32(i * 16 + 4, l.fileNameOff, true);
+      lv.setUint32(i * 16 + 8, l.lineOff, true);
+      lv.setUint32(i * 16 + 12, l.lineCol, true);
     });
     const btf = this.#btfFd >= 0 ? { fd: this.#btfFd, funcInfo, lineInfo } : undefined;
     let program: Program;
     const spec = {
-      name: def.name, code: { bytes: insns, lines: lp.lines, functions: lp.functions }, license: this.file.license,
+      name: def.name,
+      code: { bytes: insns, lines: lp.lines, functions: lp.functions },
+      license: this.file.license,
       kernVersion: def.type === ProgType.KPROBE ? this.file.kernelVersion || undefined : undefined,
-      expectedAttachType: def.expectedAttachType || undefined, btf,
+      expectedAttachType: def.expectedAttachType || undefined,
+      btf,
     } as Parameters<typeof loadAsKind>[1];
     try {
       // The verifier gives up with EAGAIN when a signal arrives (a child exiting, a profiler's
@@ -525,21 +677,35 @@ class Loader {
       if (err instanceof VerifierError) {
         const hit = poisonedAt(lp, err.failingInsn, err.log);
         if (hit) {
-          throw new CoreRelocationError(`program "${def.name}": ${hit.error.what}\n(the verifier reached the poisoned instruction ${hit.insn}; its log is on error.cause.log)`,
-            hit.error.where ?? "", hit.error.kind, hit.error.typeName, hit.error.field, { cause: err });
+          throw new CoreRelocationError(
+            `program "${def.name}": ${hit.error.what}\n(the verifier reached the poisoned instruction ${hit.insn}; its log is on error.cause.log)`,
+            hit.error.where ?? "",
+            hit.error.kind,
+            hit.error.typeName,
+            hit.error.field,
+            { cause: err },
+          );
         }
       }
       const ksymVars = this.file.externs.filter((e) => e.kind === "ksym" && !e.isFunction && e.typeId !== 0);
       if (err instanceof SyscallError && err.errno === Errno.ENOENT && ksymVars.length) {
-        throw new ExternError(`the kernel found no address for __ksym variable${ksymVars.length > 1 ? "s" : ""} ${ksymVars.map((e) => `"${e.name}"`).join(", ")} ` +
-          "(kernels built without CONFIG_KALLSYMS_ALL cannot resolve data symbols)", this.#where(`program "${def.name}"`), { cause: err });
+        throw new ExternError(
+          `the kernel found no address for __ksym variable${ksymVars.length > 1 ? "s" : ""} ${ksymVars.map((e) => `"${e.name}"`).join(", ")} ` +
+            "(kernels built without CONFIG_KALLSYMS_ALL cannot resolve data symbols)",
+          this.#where(`program "${def.name}"`),
+          { cause: err },
+        );
       }
       throw err;
     }
     this.#programs.set(def.name, program);
     if (rodataFd !== undefined) {
       // Keeps .rodata alive with the program even where the verifier removed every reference.
-      try { progBindMap(program.fd, rodataFd); } catch { /* old kernels: harmless */ }
+      try {
+        progBindMap(program.fd, rodataFd);
+      } catch {
+        /* old kernels: harmless */
+      }
     }
   }
 }

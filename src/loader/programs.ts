@@ -61,11 +61,15 @@ export function loadAsKind(def: ProgramDefinition, spec: Omit<ProgramSpec, "type
 export function autoAttach(def: ProgramDefinition, program: Program): Attachment {
   const kind = programKind(def.kind);
   if (!kind.autoAttach || !(program instanceof kind.programClass)) {
-    throw new TsbpfError(`program "${def.name}" (section "${def.section}"): nothing to attach automatically; use the program's attach()`);
+    throw new TsbpfError(
+      `program "${def.name}" (section "${def.section}"): nothing to attach automatically; use the program's attach()`,
+    );
   }
   const target = def.attachTarget;
   if (kind.sectionTarget && !target) {
-    throw new TsbpfError(`program "${def.name}": section "${def.section}" does not say which ${kind.sectionTarget} to attach to; use the program's attach()`);
+    throw new TsbpfError(
+      `program "${def.name}": section "${def.section}" does not say which ${kind.sectionTarget} to attach to; use the program's attach()`,
+    );
   }
   return kind.autoAttach(program, target ?? "", def);
 }

@@ -16,10 +16,17 @@ export interface ArrayMapOptions<V> extends MapOptions {
   mmapable?: boolean;
 }
 
-const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
+const PROT_READ = 1,
+  PROT_WRITE = 2,
+  MAP_SHARED = 1;
 const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
 
-interface Mapping { address: bigint; length: number; view: DataView; writable: boolean }
+interface Mapping {
+  address: bigint;
+  length: number;
+  view: DataView;
+  writable: boolean;
+}
 
 export class ArrayMap<V> extends KeyValueMap<number, V> {
   #mapping: Mapping | undefined;
@@ -34,8 +41,10 @@ export class ArrayMap<V> extends KeyValueMap<number, V> {
 
   static create<V>(options: ArrayMapOptions<V>): ArrayMap<V> {
     const flags = (options.flags ?? 0) | (options.mmapable ? MapFlags.MMAPABLE : 0);
-    return createWith({ ...options, flags, type: MapType.ARRAY, keySize: 4, valueSize: options.value.size },
-      (fd, description) => new ArrayMap(fd, description, options.value));
+    return createWith(
+      { ...options, flags, type: MapType.ARRAY, keySize: 4, valueSize: options.value.size },
+      (fd, description) => new ArrayMap(fd, description, options.value),
+    );
   }
 
   /** Opens a pinned array; an mmapable one is mapped again. */
@@ -48,21 +57,28 @@ export class ArrayMap<V> extends KeyValueMap<number, V> {
   }
 
   static #adopt<V>(fd: number, value: Codec<V>): ArrayMap<V> {
-    return adoptWith(fd, { kind: "ArrayMap", types: [MapType.ARRAY], keySize: 4, valueSize: value.size },
-      (fd, description) => new ArrayMap(fd, description, value));
+    return adoptWith(
+      fd,
+      { kind: "ArrayMap", types: [MapType.ARRAY], keySize: 4, valueSize: value.size },
+      (fd, description) => new ArrayMap(fd, description, value),
+    );
   }
 
   /** Writes the value at `index` (RangeError outside 0..maxEntries-1; NOEXIST always fails on arrays). */
   override set(index: number, value: V, flags: number = UpdateFlags.ANY): this {
     if (!(index >= 0 && index < this.maxEntries)) {
-      throw new RangeError(`index ${index} is outside array map "${this.displayName}" (max_entries ${this.maxEntries})`);
+      throw new RangeError(
+        `index ${index} is outside array map "${this.displayName}" (max_entries ${this.maxEntries})`,
+      );
     }
     return super.set(index, value, flags);
   }
 
   /** Array elements always exist; the kernel refuses to delete them. Set them to zero instead. */
   override delete(index: number): boolean {
-    throw new TsbpfError(`array map "${this.displayName}": elements cannot be deleted (index ${index}); write a zero value instead`);
+    throw new TsbpfError(
+      `array map "${this.displayName}": elements cannot be deleted (index ${index}); write a zero value instead`,
+    );
   }
 
   #mmap(): Mapping {
@@ -79,7 +95,9 @@ export class ArrayMap<V> extends KeyValueMap<number, V> {
     return { address, length, view: new DataView(viewOf(address, length)), writable };
   }
 
-  get mmapable(): boolean { return this.#mapping !== undefined; }
+  get mmapable(): boolean {
+    return this.#mapping !== undefined;
+  }
 
   /**
    * The mapped values: value i starts at byte i * stride. Shared with BPF programs (no locking:
@@ -101,7 +119,8 @@ export class ArrayMap<V> extends KeyValueMap<number, V> {
   /** Writes value `index` in the mapping (no system call). */
   setAt(index: number, value: V): void {
     const view = this.view();
-    if (!this.#mapping!.writable) throw new TsbpfError(`array map "${this.displayName}" is mapped read-only (frozen or opened read-only)`);
+    if (!this.#mapping!.writable)
+      throw new TsbpfError(`array map "${this.displayName}" is mapped read-only (frozen or opened read-only)`);
     this.value.encode(value, view, this.#offset(index));
   }
 
@@ -111,17 +130,23 @@ export class ArrayMap<V> extends KeyValueMap<number, V> {
    */
   override freeze(): void {
     if (this.#mapping?.writable) {
-      throw new TsbpfError(`array map "${this.displayName}" is mapped writable (mmapable: true), and the kernel does not freeze mapped maps`);
+      throw new TsbpfError(
+        `array map "${this.displayName}" is mapped writable (mmapable: true), and the kernel does not freeze mapped maps`,
+      );
     }
     super.freeze();
   }
 
   /** Whether the mapping may be written (false for frozen or read-only maps). */
-  get writableMapping(): boolean { return this.#mapping?.writable ?? false; }
+  get writableMapping(): boolean {
+    return this.#mapping?.writable ?? false;
+  }
 
   #offset(index: number): number {
     if (!(index >= 0 && index < this.maxEntries && Number.isInteger(index))) {
-      throw new RangeError(`index ${index} is outside array map "${this.displayName}" (max_entries ${this.maxEntries})`);
+      throw new RangeError(
+        `index ${index} is outside array map "${this.displayName}" (max_entries ${this.maxEntries})`,
+      );
     }
     return index * this.stride;
   }

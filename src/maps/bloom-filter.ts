@@ -20,9 +20,16 @@ export class BloomFilterMap<V> extends KeylessMap<V> {
     if (hashes !== undefined && !(Number.isInteger(hashes) && hashes >= 1 && hashes <= 15)) {
       throw new MapSpecError(options.name ?? "bloom_filter", `hashes must be an integer in 1..15 (got ${hashes})`);
     }
-    return createWith({
-      ...options, type: MapType.BLOOM_FILTER, keySize: 0, valueSize: options.value.size, mapExtra: BigInt(hashes ?? 0),
-    }, (fd, description) => new BloomFilterMap(fd, description, options.value));
+    return createWith(
+      {
+        ...options,
+        type: MapType.BLOOM_FILTER,
+        keySize: 0,
+        valueSize: options.value.size,
+        mapExtra: BigInt(hashes ?? 0),
+      },
+      (fd, description) => new BloomFilterMap(fd, description, options.value),
+    );
   }
 
   static openPinned<V>(path: string, value: Codec<V>, options?: OpenOptions): BloomFilterMap<V> {
@@ -34,8 +41,11 @@ export class BloomFilterMap<V> extends KeylessMap<V> {
   }
 
   static #adopt<V>(fd: number, value: Codec<V>): BloomFilterMap<V> {
-    return adoptWith(fd, { kind: "BloomFilterMap", types: [MapType.BLOOM_FILTER], keySize: 0, valueSize: value.size },
-      (fd, description) => new BloomFilterMap(fd, description, value));
+    return adoptWith(
+      fd,
+      { kind: "BloomFilterMap", types: [MapType.BLOOM_FILTER], keySize: 0, valueSize: value.size },
+      (fd, description) => new BloomFilterMap(fd, description, value),
+    );
   }
 
   add(value: V): this {

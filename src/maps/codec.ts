@@ -10,7 +10,12 @@ export type TypeDescriptor =
   | { kind: "int"; name: string; size: number; encoding: "unsigned" | "signed" | "char" | "bool"; byteOrder?: "big" }
   | { kind: "float"; name: string; size: number }
   | { kind: "array"; element: TypeDescriptor; length: number; size: number }
-  | { kind: "struct"; name?: string; size: number; fields: readonly { name: string; offset: number; type: TypeDescriptor }[] };
+  | {
+      kind: "struct";
+      name?: string;
+      size: number;
+      fields: readonly { name: string; offset: number; type: TypeDescriptor }[];
+    };
 
 export interface Codec<T> {
   /** Bytes the value occupies (C `sizeof`). */
@@ -31,16 +36,29 @@ export interface Codec<T> {
 
 /** Typed arrays a scalar codec can be read and written through (see Codec.typedArray). */
 export type ScalarArrayConstructor =
-  | Uint8ArrayConstructor | Int8ArrayConstructor | Uint16ArrayConstructor | Int16ArrayConstructor
-  | Uint32ArrayConstructor | Int32ArrayConstructor | Float32ArrayConstructor | Float64ArrayConstructor
-  | BigUint64ArrayConstructor | BigInt64ArrayConstructor;
+  | Uint8ArrayConstructor
+  | Int8ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int16ArrayConstructor
+  | Uint32ArrayConstructor
+  | Int32ArrayConstructor
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | BigUint64ArrayConstructor
+  | BigInt64ArrayConstructor;
 
 /** The JavaScript type a codec encodes and decodes. */
 export type Infer<C> = C extends Codec<infer T> ? T : never;
 
-function intCodec<T>(name: string, size: number, encoding: "unsigned" | "signed" | "char" | "bool",
-  encode: (value: T, view: DataView, offset: number) => void, decode: (view: DataView, offset: number) => T,
-  typedArray?: ScalarArrayConstructor, byteOrder?: "big"): Codec<T> {
+function intCodec<T>(
+  name: string,
+  size: number,
+  encoding: "unsigned" | "signed" | "char" | "bool",
+  encode: (value: T, view: DataView, offset: number) => void,
+  decode: (view: DataView, offset: number) => T,
+  typedArray?: ScalarArrayConstructor,
+  byteOrder?: "big",
+): Codec<T> {
   const descriptor: TypeDescriptor = byteOrder
     ? { kind: "int", name, size, encoding, byteOrder }
     : { kind: "int", name, size, encoding };
@@ -49,41 +67,112 @@ function intCodec<T>(name: string, size: number, encoding: "unsigned" | "signed"
     : { size, align: size, encode, decode, describe: () => descriptor };
 }
 
-export const u8: Codec<number> = intCodec("unsigned char", 1, "unsigned",
-  (v, d, o) => d.setUint8(o, v), (d, o) => d.getUint8(o), Uint8Array);
-export const i8: Codec<number> = intCodec("signed char", 1, "signed",
-  (v, d, o) => d.setInt8(o, v), (d, o) => d.getInt8(o), Int8Array);
-export const u16: Codec<number> = intCodec("unsigned short", 2, "unsigned",
-  (v, d, o) => d.setUint16(o, v, true), (d, o) => d.getUint16(o, true), Uint16Array);
-export const i16: Codec<number> = intCodec("short", 2, "signed",
-  (v, d, o) => d.setInt16(o, v, true), (d, o) => d.getInt16(o, true), Int16Array);
-export const u32: Codec<number> = intCodec("unsigned int", 4, "unsigned",
-  (v, d, o) => d.setUint32(o, v, true), (d, o) => d.getUint32(o, true), Uint32Array);
-export const i32: Codec<number> = intCodec("int", 4, "signed",
-  (v, d, o) => d.setInt32(o, v, true), (d, o) => d.getInt32(o, true), Int32Array);
-export const u64: Codec<bigint> = intCodec("unsigned long long", 8, "unsigned",
-  (v, d, o) => d.setBigUint64(o, v, true), (d, o) => d.getBigUint64(o, true), BigUint64Array);
-export const i64: Codec<bigint> = intCodec("long long", 8, "signed",
-  (v, d, o) => d.setBigInt64(o, v, true), (d, o) => d.getBigInt64(o, true), BigInt64Array);
+export const u8: Codec<number> = intCodec(
+  "unsigned char",
+  1,
+  "unsigned",
+  (v, d, o) => d.setUint8(o, v),
+  (d, o) => d.getUint8(o),
+  Uint8Array,
+);
+export const i8: Codec<number> = intCodec(
+  "signed char",
+  1,
+  "signed",
+  (v, d, o) => d.setInt8(o, v),
+  (d, o) => d.getInt8(o),
+  Int8Array,
+);
+export const u16: Codec<number> = intCodec(
+  "unsigned short",
+  2,
+  "unsigned",
+  (v, d, o) => d.setUint16(o, v, true),
+  (d, o) => d.getUint16(o, true),
+  Uint16Array,
+);
+export const i16: Codec<number> = intCodec(
+  "short",
+  2,
+  "signed",
+  (v, d, o) => d.setInt16(o, v, true),
+  (d, o) => d.getInt16(o, true),
+  Int16Array,
+);
+export const u32: Codec<number> = intCodec(
+  "unsigned int",
+  4,
+  "unsigned",
+  (v, d, o) => d.setUint32(o, v, true),
+  (d, o) => d.getUint32(o, true),
+  Uint32Array,
+);
+export const i32: Codec<number> = intCodec(
+  "int",
+  4,
+  "signed",
+  (v, d, o) => d.setInt32(o, v, true),
+  (d, o) => d.getInt32(o, true),
+  Int32Array,
+);
+export const u64: Codec<bigint> = intCodec(
+  "unsigned long long",
+  8,
+  "unsigned",
+  (v, d, o) => d.setBigUint64(o, v, true),
+  (d, o) => d.getBigUint64(o, true),
+  BigUint64Array,
+);
+export const i64: Codec<bigint> = intCodec(
+  "long long",
+  8,
+  "signed",
+  (v, d, o) => d.setBigInt64(o, v, true),
+  (d, o) => d.getBigInt64(o, true),
+  BigInt64Array,
+);
 /** A 16-bit number in network byte order (`__be16`, e.g. a port). */
-export const be16: Codec<number> = intCodec("__be16", 2, "unsigned",
-  (v, d, o) => d.setUint16(o, v, false), (d, o) => d.getUint16(o, false), undefined, "big");
+export const be16: Codec<number> = intCodec(
+  "__be16",
+  2,
+  "unsigned",
+  (v, d, o) => d.setUint16(o, v, false),
+  (d, o) => d.getUint16(o, false),
+  undefined,
+  "big",
+);
 /** A 32-bit number in network byte order (`__be32`, e.g. an IPv4 address). */
-export const be32: Codec<number> = intCodec("__be32", 4, "unsigned",
-  (v, d, o) => d.setUint32(o, v, false), (d, o) => d.getUint32(o, false), undefined, "big");
+export const be32: Codec<number> = intCodec(
+  "__be32",
+  4,
+  "unsigned",
+  (v, d, o) => d.setUint32(o, v, false),
+  (d, o) => d.getUint32(o, false),
+  undefined,
+  "big",
+);
 /** C `_Bool`: one byte, 0 or 1. */
-export const bool: Codec<boolean> = intCodec("_Bool", 1, "bool",
-  (v, d, o) => d.setUint8(o, v ? 1 : 0), (d, o) => d.getUint8(o) !== 0);
+export const bool: Codec<boolean> = intCodec(
+  "_Bool",
+  1,
+  "bool",
+  (v, d, o) => d.setUint8(o, v ? 1 : 0),
+  (d, o) => d.getUint8(o) !== 0,
+);
 
 export const f32: Codec<number> = {
-  size: 4, align: 4,
-  encode: (v, d, o) => d.setFloat32(o, v, true), decode: (d, o) => d.getFloat32(o, true),
+  size: 4,
+  align: 4,
+  encode: (v, d, o) => d.setFloat32(o, v, true),
+  decode: (d, o) => d.getFloat32(o, true),
   describe: () => ({ kind: "float", name: "float", size: 4 }),
   typedArray: Float32Array,
 };
 export const f64: Codec<number> = {
-  size: 8, align: 8,
-  encode: (v, d, o) => d.setFloat64(o, v, true), decode: (d, o) => d.getFloat64(o, true),
+  size: 8,
+  align: 8,
+  encode: (v, d, o) => d.setFloat64(o, v, true),
+  decode: (d, o) => d.getFloat64(o, true),
   describe: () => ({ kind: "float", name: "double", size: 8 }),
   typedArray: Float64Array,
 };
@@ -96,7 +185,8 @@ function checkLength(what: string, n: number): void {
 export function bytes(n: number): Codec<Uint8Array> {
   checkLength("bytes", n);
   return {
-    size: n, align: 1,
+    size: n,
+    align: 1,
     encode(value, view, offset) {
       if (value.length > n) throw new RangeError(`bytes(${n}): got ${value.length} bytes`);
       const target = new Uint8Array(view.buffer, view.byteOffset + offset, n);
@@ -118,7 +208,8 @@ const utf8Encoder = new TextEncoder();
 export function cstring(n: number): Codec<string> {
   checkLength("cstring", n);
   return {
-    size: n, align: 1,
+    size: n,
+    align: 1,
     encode(value, view, offset) {
       const target = new Uint8Array(view.buffer, view.byteOffset + offset, n);
       const { written } = utf8Encoder.encodeInto(value, target.subarray(0, Math.max(n - 1, 0)));
@@ -129,7 +220,12 @@ export function cstring(n: number): Codec<string> {
       const end = source.indexOf(0);
       return utf8Decoder.decode(end < 0 ? source : source.subarray(0, end));
     },
-    describe: () => ({ kind: "array", element: { kind: "int", name: "char", size: 1, encoding: "char" }, length: n, size: n }),
+    describe: () => ({
+      kind: "array",
+      element: { kind: "int", name: "char", size: 1, encoding: "char" },
+      length: n,
+      size: n,
+    }),
   };
 }
 
@@ -138,7 +234,8 @@ export function array<T>(element: Codec<T>, n: number): Codec<T[]> {
   checkLength("array", n);
   const stride = element.size;
   return {
-    size: stride * n, align: element.align,
+    size: stride * n,
+    align: element.align,
     encode(value, view, offset) {
       if (value.length !== n) throw new RangeError(`array(…, ${n}): got ${value.length} elements`);
       for (let i = 0; i < n; i++) element.encode(value[i]!, view, offset + i * stride);
@@ -193,7 +290,9 @@ export function struct<F extends Fields>(fields: F, name?: string): StructCodec<
   const count = names.length;
 
   return {
-    size, align, fields,
+    size,
+    align,
+    fields,
     offsetOf(field) {
       const offset = offsetByName.get(field);
       if (offset === undefined) throw new RangeError(`struct has no field "${field}"`);
@@ -214,7 +313,9 @@ export function struct<F extends Fields>(fields: F, name?: string): StructCodec<
       return out as StructValue<F>;
     },
     describe: () => ({
-      kind: "struct", ...(name === undefined ? {} : { name }), size,
+      kind: "struct",
+      ...(name === undefined ? {} : { name }),
+      size,
       fields: names.map((n, i) => ({ name: n, offset: offsets[i]!, type: describeOf(codecs[i]!) })),
     }),
   };
@@ -227,9 +328,14 @@ function describeOf(codec: Codec<unknown>): TypeDescriptor {
 
 /** Nothing: the zero-size key of queues, stacks and bloom filters. */
 export const none: Codec<undefined> = {
-  size: 0, align: 1,
-  encode() { /* no bytes */ },
-  decode() { return undefined; },
+  size: 0,
+  align: 1,
+  encode() {
+    /* no bytes */
+  },
+  decode() {
+    return undefined;
+  },
 };
 
 /**
@@ -239,9 +345,11 @@ export const none: Codec<undefined> = {
 export function perCpu<T>(element: Codec<T>, cpus: number): Codec<T[]> {
   const stride = roundUp(element.size, 8);
   return {
-    size: stride * cpus, align: 8,
+    size: stride * cpus,
+    align: 8,
     encode(value, view, offset) {
-      if (value.length !== cpus) throw new RangeError(`per-CPU value: expected ${cpus} values (one per possible CPU), got ${value.length}`);
+      if (value.length !== cpus)
+        throw new RangeError(`per-CPU value: expected ${cpus} values (one per possible CPU), got ${value.length}`);
       for (let i = 0; i < cpus; i++) {
         element.encode(value[i]!, view, offset + i * stride);
         for (let b = element.size; b < stride; b++) view.setUint8(offset + i * stride + b, 0);

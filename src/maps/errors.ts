@@ -6,7 +6,12 @@ import { NotSupportedError, SyscallError } from "../sys/errors.js";
 /** A map operation failed. `mapName` is the name the map was created or opened with. */
 export class MapError extends SyscallError {
   override name = "MapError";
-  constructor(operation: string, errno: number, readonly mapName: string, message?: string) {
+  constructor(
+    operation: string,
+    errno: number,
+    readonly mapName: string,
+    message?: string,
+  ) {
     super(operation, errno, `map "${mapName}"`);
     if (message !== undefined) this.message = `${operation} on map "${mapName}": ${message} (${this.code})`;
   }
@@ -47,7 +52,10 @@ export class MapReadOnlyError extends MapError {
 /** An existing map (pinned or by id) does not match what the caller expects. */
 export class MapMismatchError extends TsbpfError {
   override name = "MapMismatchError";
-  constructor(readonly mapName: string, readonly problems: readonly string[]) {
+  constructor(
+    readonly mapName: string,
+    readonly problems: readonly string[],
+  ) {
     super(`map "${mapName}" does not match the codecs given: ${problems.join("; ")}`);
   }
 }
@@ -62,13 +70,20 @@ export class MapClosedError extends TsbpfError {
 
 /** The running kernel lacks an operation for this map type (e.g. batch lookup-and-delete on arrays). */
 export function unsupportedMapOperation(operation: string, mapKind: string, errno: number): NotSupportedError {
-  return new NotSupportedError(`${operation} on ${mapKind} maps`, `the kernel answered ${errno === Errno.ENOTSUPP ? "ENOTSUPP" : "EOPNOTSUPP"}`, errno);
+  return new NotSupportedError(
+    `${operation} on ${mapKind} maps`,
+    `the kernel answered ${errno === Errno.ENOTSUPP ? "ENOTSUPP" : "EOPNOTSUPP"}`,
+    errno,
+  );
 }
 
 /** A map cannot be created as specified (checked before asking the kernel). */
 export class MapSpecError extends TsbpfError {
   override name = "MapSpecError";
-  constructor(readonly mapName: string, readonly problem: string) {
+  constructor(
+    readonly mapName: string,
+    readonly problem: string,
+  ) {
     super(`map "${mapName}": ${problem}`);
   }
 }

@@ -12,8 +12,10 @@ export interface HashMapOptions<K, V> extends MapOptions {
 
 export class HashMap<K, V> extends KeyValueMap<K, V> {
   static create<K, V>(options: HashMapOptions<K, V>): HashMap<K, V> {
-    return createWith({ ...options, type: MapType.HASH, keySize: options.key.size, valueSize: options.value.size },
-      (fd, description) => new HashMap(fd, description, options.key, options.value));
+    return createWith(
+      { ...options, type: MapType.HASH, keySize: options.key.size, valueSize: options.value.size },
+      (fd, description) => new HashMap(fd, description, options.key, options.value),
+    );
   }
 
   static openPinned<K, V>(path: string, key: Codec<K>, value: Codec<V>, options?: OpenOptions): HashMap<K, V> {
@@ -25,7 +27,10 @@ export class HashMap<K, V> extends KeyValueMap<K, V> {
   }
 
   static #adopt<K, V>(fd: number, key: Codec<K>, value: Codec<V>): HashMap<K, V> {
-    return adoptWith(fd, { kind: "HashMap", types: [MapType.HASH], keySize: key.size, valueSize: value.size },
-      (fd, description) => new HashMap(fd, description, key, value));
+    return adoptWith(
+      fd,
+      { kind: "HashMap", types: [MapType.HASH], keySize: key.size, valueSize: value.size },
+      (fd, description) => new HashMap(fd, description, key, value),
+    );
   }
 }

@@ -24,11 +24,41 @@
  * MapReadOnlyError (frozen), MapMismatchError (codecs do not fit an opened map), all naming the map.
  */
 export {
-  u8, i8, u16, i16, u32, i32, u64, i64, be16, be32, bool, f32, f64, bytes, cstring, array, struct, none, perCpu,
-  type Codec, type Infer, type ScalarArrayConstructor, type StructCodec, type StructValue, type TypeDescriptor,
+  u8,
+  i8,
+  u16,
+  i16,
+  u32,
+  i32,
+  u64,
+  i64,
+  be16,
+  be32,
+  bool,
+  f32,
+  f64,
+  bytes,
+  cstring,
+  array,
+  struct,
+  none,
+  perCpu,
+  type Codec,
+  type Infer,
+  type ScalarArrayConstructor,
+  type StructCodec,
+  type StructValue,
+  type TypeDescriptor,
 } from "./codec.js";
 export {
-  MapError, MapFullError, KeyExistsError, KeyNotFoundError, MapReadOnlyError, MapMismatchError, MapClosedError, MapSpecError,
+  MapError,
+  MapFullError,
+  KeyExistsError,
+  KeyNotFoundError,
+  MapReadOnlyError,
+  MapMismatchError,
+  MapClosedError,
+  MapSpecError,
 } from "./errors.js";
 export { mapInfo, type MapInfo } from "./info.js";
 export { MapHandle, type MapBtf, type MapOptions, type OpenOptions, type MapDescription } from "./handle.js";
@@ -37,8 +67,13 @@ export { HashMap, type HashMapOptions } from "./hash.js";
 export { LruHashMap, type LruHashMapOptions } from "./lru-hash.js";
 export { ArrayMap, type ArrayMapOptions } from "./array.js";
 export {
-  PerCpuMap, PerCpuHashMap, LruPerCpuHashMap, PerCpuArrayMap,
-  type PerCpuHashMapOptions, type LruPerCpuHashMapOptions, type PerCpuArrayMapOptions,
+  PerCpuMap,
+  PerCpuHashMap,
+  LruPerCpuHashMap,
+  PerCpuArrayMap,
+  type PerCpuHashMapOptions,
+  type LruPerCpuHashMapOptions,
+  type PerCpuArrayMapOptions,
 } from "./per-cpu.js";
 export { LpmTrieMap, lpmKey, type LpmKey, type LpmTrieMapOptions } from "./lpm-trie.js";
 export { KeylessMap } from "./keyless.js";

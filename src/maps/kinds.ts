@@ -81,8 +81,13 @@ const base = (s: MapCreation): { name: string; flags: number } => ({ name: s.nam
 /** A key/value map of any type: the codecs given, or raw bytes of the declared sizes. */
 function createGeneric(s: MapCreation, btf?: { fd: number; keyTypeId: number; valueTypeId: number }): MapHandle {
   return BpfMap.create({
-    ...base(s), type: s.type as Exclude<MapType, PerCpuMapType>, maxEntries: s.maxEntries, innerMap: s.inner, btf,
-    key: s.key ?? bytes(s.keySize), value: s.value ?? bytes(s.valueSize),
+    ...base(s),
+    type: s.type as Exclude<MapType, PerCpuMapType>,
+    maxEntries: s.maxEntries,
+    innerMap: s.inner,
+    btf,
+    key: s.key ?? bytes(s.keySize),
+    value: s.value ?? bytes(s.valueSize),
   });
 }
 
@@ -92,100 +97,157 @@ function createLocalStorage(s: MapCreation): MapHandle {
   const btfFd = loadBtf(kv.btf);
   try {
     return createGeneric(s, { fd: btfFd, keyTypeId: kv.keyTypeId, valueTypeId: kv.valueTypeId });
-  } finally { closeFd(btfFd); }
+  } finally {
+    closeFd(btfFd);
+  }
 }
 
-type KindRow = Omit<MapKind, "type" | "name" | "perCpu" | "btf" | "needsInner"> & Partial<Pick<MapKind, "btf" | "needsInner">>;
+type KindRow = Omit<MapKind, "type" | "name" | "perCpu" | "btf" | "needsInner"> &
+  Partial<Pick<MapKind, "btf" | "needsInner">>;
 
 const GENERIC: KindRow = {
-  className: "BpfMap", keyed: true, valued: true,
+  className: "BpfMap",
+  keyed: true,
+  valued: true,
   open: (id, k, v) => BpfMap.fromId(id, k, v),
   create: (s) => createGeneric(s),
 };
 
 const ROWS: Partial<Record<MapType, KindRow>> = {
   [MapType.HASH]: {
-    className: "HashMap", keyed: true, valued: true,
+    className: "HashMap",
+    keyed: true,
+    valued: true,
     open: (id, k, v) => HashMap.fromId(id, k, v),
     create: (s) => HashMap.create({ ...base(s), key: key(s), value: value(s), maxEntries: s.maxEntries }),
   },
   [MapType.LRU_HASH]: {
-    className: "LruHashMap", keyed: true, valued: true,
+    className: "LruHashMap",
+    keyed: true,
+    valued: true,
     open: (id, k, v) => LruHashMap.fromId(id, k, v),
     create: (s) => LruHashMap.create({ ...base(s), key: key(s), value: value(s), maxEntries: s.maxEntries }),
   },
   [MapType.PERCPU_HASH]: {
-    className: "PerCpuHashMap", keyed: true, valued: true,
+    className: "PerCpuHashMap",
+    keyed: true,
+    valued: true,
     open: (id, k, v) => PerCpuHashMap.fromId(id, k, v),
     create: (s) => PerCpuHashMap.create({ ...base(s), key: key(s), value: value(s), maxEntries: s.maxEntries }),
   },
   [MapType.LRU_PERCPU_HASH]: {
-    className: "LruPerCpuHashMap", keyed: true, valued: true,
+    className: "LruPerCpuHashMap",
+    keyed: true,
+    valued: true,
     open: (id, k, v) => LruPerCpuHashMap.fromId(id, k, v),
     create: (s) => LruPerCpuHashMap.create({ ...base(s), key: key(s), value: value(s), maxEntries: s.maxEntries }),
   },
   [MapType.ARRAY]: {
-    className: "ArrayMap", keyed: false, valued: true,
+    className: "ArrayMap",
+    keyed: false,
+    valued: true,
     open: (id, _k, v) => ArrayMap.fromId(id, v),
     create: (s) => ArrayMap.create({ ...base(s), value: value(s), maxEntries: s.maxEntries }),
   },
   [MapType.PERCPU_ARRAY]: {
-    className: "PerCpuArrayMap", keyed: false, valued: true,
+    className: "PerCpuArrayMap",
+    keyed: false,
+    valued: true,
     open: (id, _k, v) => PerCpuArrayMap.fromId(id, v),
     create: (s) => PerCpuArrayMap.create({ ...base(s), value: value(s), maxEntries: s.maxEntries }),
   },
   [MapType.PROG_ARRAY]: {
-    className: "ProgramArray", keyed: false, valued: false, btf: "never",
+    className: "ProgramArray",
+    keyed: false,
+    valued: false,
+    btf: "never",
     open: (id) => ProgramArray.fromId(id),
     create: (s) => ProgramArray.create({ name: s.name, maxEntries: s.maxEntries }),
   },
   [MapType.PERF_EVENT_ARRAY]: {
-    className: "PerfEventArray", keyed: false, valued: false, btf: "never",
+    className: "PerfEventArray",
+    keyed: false,
+    valued: false,
+    btf: "never",
     open: (id) => PerfEventArray.fromId(id),
     create: (s) => PerfEventArray.create({ name: s.name, ...(s.maxEntries ? { maxEntries: s.maxEntries } : {}) }),
   },
   [MapType.ARRAY_OF_MAPS]: {
-    className: "ArrayOfMaps", keyed: false, valued: false, btf: "never", needsInner: true,
+    className: "ArrayOfMaps",
+    keyed: false,
+    valued: false,
+    btf: "never",
+    needsInner: true,
     open: (id) => ArrayOfMaps.fromId(id),
     create: (s) => ArrayOfMaps.create({ ...base(s), innerMap: inner(s), maxEntries: s.maxEntries }),
   },
   [MapType.HASH_OF_MAPS]: {
-    className: "HashOfMaps", keyed: true, valued: false, btf: "never", needsInner: true,
+    className: "HashOfMaps",
+    keyed: true,
+    valued: false,
+    btf: "never",
+    needsInner: true,
     open: (id, k) => HashOfMaps.fromId(id, k),
     create: (s) => HashOfMaps.create({ ...base(s), innerMap: inner(s), maxEntries: s.maxEntries, key: key(s) }),
   },
   [MapType.RINGBUF]: {
-    className: "RingBufMap", keyed: false, valued: false, btf: "never",
+    className: "RingBufMap",
+    keyed: false,
+    valued: false,
+    btf: "never",
     open: (id) => RingBufMap.fromId(id),
     create: (s) => RingBufMap.create({ name: s.name, size: s.maxEntries }),
   },
   [MapType.USER_RINGBUF]: {
-    className: "UserRingBufMap", keyed: false, valued: false, btf: "never",
+    className: "UserRingBufMap",
+    keyed: false,
+    valued: false,
+    btf: "never",
     open: (id) => UserRingBufMap.fromId(id),
     create: (s) => UserRingBufMap.create({ name: s.name, size: s.maxEntries }),
   },
   [MapType.QUEUE]: {
-    className: "QueueMap", keyed: false, valued: true, btf: "never",
+    className: "QueueMap",
+    keyed: false,
+    valued: true,
+    btf: "never",
     open: (id, _k, v) => QueueMap.fromId(id, v),
     create: (s) => QueueMap.create({ ...base(s), value: value(s), maxEntries: s.maxEntries }),
   },
   [MapType.STACK]: {
-    className: "StackMap", keyed: false, valued: true, btf: "never",
+    className: "StackMap",
+    keyed: false,
+    valued: true,
+    btf: "never",
     open: (id, _k, v) => StackMap.fromId(id, v),
     create: (s) => StackMap.create({ ...base(s), value: value(s), maxEntries: s.maxEntries }),
   },
   [MapType.BLOOM_FILTER]: {
-    className: "BloomFilterMap", keyed: false, valued: true,
+    className: "BloomFilterMap",
+    keyed: false,
+    valued: true,
     open: (id, _k, v) => BloomFilterMap.fromId(id, v),
-    create: (s) => BloomFilterMap.create({ ...base(s), value: value(s), maxEntries: s.maxEntries, ...(s.extra ? { hashes: s.extra } : {}) }),
+    create: (s) =>
+      BloomFilterMap.create({
+        ...base(s),
+        value: value(s),
+        maxEntries: s.maxEntries,
+        ...(s.extra ? { hashes: s.extra } : {}),
+      }),
   },
   [MapType.SOCKMAP]: {
-    className: "SocketMap", keyed: true, valued: false, btf: "never",
+    className: "SocketMap",
+    keyed: true,
+    valued: false,
+    btf: "never",
     open: (id, k) => SocketMap.fromId(id, k),
     create: (s) => SocketMap.create({ ...base(s), type: s.type, key: s.key ?? u32, maxEntries: s.maxEntries }),
   },
   [MapType.SOCKHASH]: {
-    className: "SocketMap", keyed: true, valued: false, btf: "never",
+    className: "SocketMap",
+    keyed: true,
+    valued: false,
+    btf: "never",
     open: (id, k) => SocketMap.fromId(id, k),
     create: (s) => SocketMap.create({ ...base(s), type: s.type, key: key(s), maxEntries: s.maxEntries }),
   },
@@ -205,18 +267,34 @@ const ROWS: Partial<Record<MapType, KindRow>> = {
 
 /** Every map type the kernel defines (UNSPEC aside), with its kind. */
 export const MAP_KINDS: ReadonlyMap<MapType, MapKind> = new Map(
-  (Object.values(MapType) as MapType[]).filter((t) => t !== MapType.UNSPEC).map((type) => {
-    const row = ROWS[type] ?? GENERIC;
-    const kind: MapKind = {
-      type, name: enumName(MapType, type), btf: "optional", needsInner: false, ...row, perCpu: isPerCpuType(type),
-    };
-    return [type, kind];
-  }),
+  (Object.values(MapType) as MapType[])
+    .filter((t) => t !== MapType.UNSPEC)
+    .map((type) => {
+      const row = ROWS[type] ?? GENERIC;
+      const kind: MapKind = {
+        type,
+        name: enumName(MapType, type),
+        btf: "optional",
+        needsInner: false,
+        ...row,
+        perCpu: isPerCpuType(type),
+      };
+      return [type, kind];
+    }),
 );
 
 /** The kind of a map type; a type this table does not know is a key/value map of any type. */
 export function mapKind(type: number): MapKind {
-  return MAP_KINDS.get(type as MapType) ?? { btf: "optional", needsInner: false, ...GENERIC, type: type as MapType, name: enumName(MapType, type), perCpu: false };
+  return (
+    MAP_KINDS.get(type as MapType) ?? {
+      btf: "optional",
+      needsInner: false,
+      ...GENERIC,
+      type: type as MapType,
+      name: enumName(MapType, type),
+      perCpu: false,
+    }
+  );
 }
 
 /** The kind whose name (kernel TypeScript's `mapType`, "hash", "ringbuf" …) is `name`. */

@@ -16,9 +16,11 @@ export interface LpmKey<D> {
 export function lpmKey<D>(data: Codec<D>): Codec<LpmKey<D>> {
   const maxBits = data.size * 8;
   return {
-    size: 4 + data.size, align: 4,
+    size: 4 + data.size,
+    align: 4,
     encode(value, view, offset) {
-      if (!(value.prefixLen >= 0 && value.prefixLen <= maxBits)) throw new RangeError(`LPM prefix length ${value.prefixLen} is outside 0..${maxBits}`);
+      if (!(value.prefixLen >= 0 && value.prefixLen <= maxBits))
+        throw new RangeError(`LPM prefix length ${value.prefixLen} is outside 0..${maxBits}`);
       view.setUint32(offset, value.prefixLen, true);
       data.encode(value.data, view, offset + 4);
     },
@@ -28,8 +30,13 @@ export function lpmKey<D>(data: Codec<D>): Codec<LpmKey<D>> {
     describe(): TypeDescriptor {
       if (!data.describe) throw new TypeError("the LPM data codec does not implement describe()");
       return {
-        kind: "struct", name: "bpf_lpm_trie_key_u8", size: 4 + data.size,
-        fields: [{ name: "prefixlen", offset: 0, type: u32.describe!() }, { name: "data", offset: 4, type: data.describe() }],
+        kind: "struct",
+        name: "bpf_lpm_trie_key_u8",
+        size: 4 + data.size,
+        fields: [
+          { name: "prefixlen", offset: 0, type: u32.describe!() },
+          { name: "data", offset: 4, type: data.describe() },
+        ],
       };
     },
   };
@@ -44,14 +51,18 @@ export interface LpmTrieMapOptions<D, V> extends MapOptions {
 
 export class LpmTrieMap<D, V> extends KeyValueMap<LpmKey<D>, V> {
   /** The longest prefix length a key can have: all bits of the data. */
-  get maxPrefixLen(): number { return (this.keySize - 4) * 8; }
+  get maxPrefixLen(): number {
+    return (this.keySize - 4) * 8;
+  }
 
   /** Creates the trie; BPF_F_NO_PREALLOC is added because the kernel requires it. */
   static create<D, V>(options: LpmTrieMapOptions<D, V>): LpmTrieMap<D, V> {
     const key = lpmKey(options.data);
     const flags = (options.flags ?? 0) | MapFlags.NO_PREALLOC;
-    return createWith({ ...options, flags, type: MapType.LPM_TRIE, keySize: key.size, valueSize: options.value.size },
-      (fd, description) => new LpmTrieMap(fd, description, key, options.value));
+    return createWith(
+      { ...options, flags, type: MapType.LPM_TRIE, keySize: key.size, valueSize: options.value.size },
+      (fd, description) => new LpmTrieMap(fd, description, key, options.value),
+    );
   }
 
   static openPinned<D, V>(path: string, data: Codec<D>, value: Codec<V>, options?: OpenOptions): LpmTrieMap<D, V> {
@@ -64,8 +75,11 @@ export class LpmTrieMap<D, V> extends KeyValueMap<LpmKey<D>, V> {
 
   static #adopt<D, V>(fd: number, data: Codec<D>, value: Codec<V>): LpmTrieMap<D, V> {
     const key = lpmKey(data);
-    return adoptWith(fd, { kind: "LpmTrieMap", types: [MapType.LPM_TRIE], keySize: key.size, valueSize: value.size },
-      (fd, description) => new LpmTrieMap(fd, description, key, value));
+    return adoptWith(
+      fd,
+      { kind: "LpmTrieMap", types: [MapType.LPM_TRIE], keySize: key.size, valueSize: value.size },
+      (fd, description) => new LpmTrieMap(fd, description, key, value),
+    );
   }
 
   /** The value of the longest stored prefix that matches `data` (all of its bits), or undefined. */

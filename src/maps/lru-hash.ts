@@ -16,8 +16,10 @@ export interface LruHashMapOptions<K, V> extends MapOptions {
 export class LruHashMap<K, V> extends KeyValueMap<K, V> {
   static create<K, V>(options: LruHashMapOptions<K, V>): LruHashMap<K, V> {
     const flags = (options.flags ?? 0) | (options.perCpuLru ? MapFlags.NO_COMMON_LRU : 0);
-    return createWith({ ...options, flags, type: MapType.LRU_HASH, keySize: options.key.size, valueSize: options.value.size },
-      (fd, description) => new LruHashMap(fd, description, options.key, options.value));
+    return createWith(
+      { ...options, flags, type: MapType.LRU_HASH, keySize: options.key.size, valueSize: options.value.size },
+      (fd, description) => new LruHashMap(fd, description, options.key, options.value),
+    );
   }
 
   static openPinned<K, V>(path: string, key: Codec<K>, value: Codec<V>, options?: OpenOptions): LruHashMap<K, V> {
@@ -29,7 +31,10 @@ export class LruHashMap<K, V> extends KeyValueMap<K, V> {
   }
 
   static #adopt<K, V>(fd: number, key: Codec<K>, value: Codec<V>): LruHashMap<K, V> {
-    return adoptWith(fd, { kind: "LruHashMap", types: [MapType.LRU_HASH], keySize: key.size, valueSize: value.size },
-      (fd, description) => new LruHashMap(fd, description, key, value));
+    return adoptWith(
+      fd,
+      { kind: "LruHashMap", types: [MapType.LRU_HASH], keySize: key.size, valueSize: value.size },
+      (fd, description) => new LruHashMap(fd, description, key, value),
+    );
   }
 }

@@ -20,7 +20,12 @@ export interface HashOfMapsOptions<K> extends ArrayOfMapsOptions {
 /** What both map-in-map kinds add to FdMap: opening the inner map stored under a key. */
 export class MapOfMaps<K> extends FdMap<K> {
   /** Opens the inner map stored under `key` (a new fd: close it when done), or undefined. */
-  openInner<IK, IV>(key: K, innerKey: Codec<IK>, innerValue: Codec<IV>, options?: OpenOptions): BpfMap<IK, IV> | undefined {
+  openInner<IK, IV>(
+    key: K,
+    innerKey: Codec<IK>,
+    innerValue: Codec<IV>,
+    options?: OpenOptions,
+  ): BpfMap<IK, IV> | undefined {
     const id = this.get(key);
     return id === undefined ? undefined : BpfMap.fromId(id, innerKey, innerValue, options);
   }
@@ -28,8 +33,10 @@ export class MapOfMaps<K> extends FdMap<K> {
 
 export class ArrayOfMaps extends MapOfMaps<number> {
   static create(options: ArrayOfMapsOptions): ArrayOfMaps {
-    return createWith({ ...options, type: MapType.ARRAY_OF_MAPS, keySize: 4, valueSize: 4 },
-      (fd, description) => new ArrayOfMaps(fd, description, u32, u32));
+    return createWith(
+      { ...options, type: MapType.ARRAY_OF_MAPS, keySize: 4, valueSize: 4 },
+      (fd, description) => new ArrayOfMaps(fd, description, u32, u32),
+    );
   }
 
   static openPinned(path: string, options?: OpenOptions): ArrayOfMaps {
@@ -41,15 +48,20 @@ export class ArrayOfMaps extends MapOfMaps<number> {
   }
 
   static #adopt(fd: number): ArrayOfMaps {
-    return adoptWith(fd, { kind: "ArrayOfMaps", types: [MapType.ARRAY_OF_MAPS], keySize: 4, valueSize: 4 },
-      (fd, description) => new ArrayOfMaps(fd, description, u32, u32));
+    return adoptWith(
+      fd,
+      { kind: "ArrayOfMaps", types: [MapType.ARRAY_OF_MAPS], keySize: 4, valueSize: 4 },
+      (fd, description) => new ArrayOfMaps(fd, description, u32, u32),
+    );
   }
 }
 
 export class HashOfMaps<K> extends MapOfMaps<K> {
   static create<K>(options: HashOfMapsOptions<K>): HashOfMaps<K> {
-    return createWith({ ...options, type: MapType.HASH_OF_MAPS, keySize: options.key.size, valueSize: 4 },
-      (fd, description) => new HashOfMaps(fd, description, options.key, u32));
+    return createWith(
+      { ...options, type: MapType.HASH_OF_MAPS, keySize: options.key.size, valueSize: 4 },
+      (fd, description) => new HashOfMaps(fd, description, options.key, u32),
+    );
   }
 
   static openPinned<K>(path: string, key: Codec<K>, options?: OpenOptions): HashOfMaps<K> {
@@ -61,7 +73,10 @@ export class HashOfMaps<K> extends MapOfMaps<K> {
   }
 
   static #adopt<K>(fd: number, key: Codec<K>): HashOfMaps<K> {
-    return adoptWith(fd, { kind: "HashOfMaps", types: [MapType.HASH_OF_MAPS], keySize: key.size, valueSize: 4 },
-      (fd, description) => new HashOfMaps(fd, description, key, u32));
+    return adoptWith(
+      fd,
+      { kind: "HashOfMaps", types: [MapType.HASH_OF_MAPS], keySize: key.size, valueSize: 4 },
+      (fd, description) => new HashOfMaps(fd, description, key, u32),
+    );
   }
 }

@@ -12,13 +12,28 @@ import { Errno } from "../errors.js";
 import { NativeMemory } from "../sys/libc.js";
 import { MapType, UpdateFlags } from "../uapi.js";
 import { perCpu, type Codec } from "./codec.js";
-import { adoptWith, createWith, MapHandle, openMapFd, type MapDescription, type MapOptions, type OpenOptions } from "./handle.js";
+import {
+  adoptWith,
+  createWith,
+  MapHandle,
+  openMapFd,
+  type MapDescription,
+  type MapOptions,
+  type OpenOptions,
+} from "./handle.js";
 
 /** Map types whose values are per CPU: their values read and write as one element per possible CPU. */
 export type PerCpuMapType =
-  | typeof MapType.PERCPU_HASH | typeof MapType.PERCPU_ARRAY | typeof MapType.LRU_PERCPU_HASH
+  | typeof MapType.PERCPU_HASH
+  | typeof MapType.PERCPU_ARRAY
+  | typeof MapType.LRU_PERCPU_HASH
   | typeof MapType.PERCPU_CGROUP_STORAGE;
-const PER_CPU_TYPES: readonly number[] = [MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH, MapType.PERCPU_CGROUP_STORAGE];
+const PER_CPU_TYPES: readonly number[] = [
+  MapType.PERCPU_HASH,
+  MapType.PERCPU_ARRAY,
+  MapType.LRU_PERCPU_HASH,
+  MapType.PERCPU_CGROUP_STORAGE,
+];
 
 export function isPerCpuType(type: number): boolean {
   return PER_CPU_TYPES.includes(type);
@@ -68,7 +83,8 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** `count` elements of `codec` at `byteOffset` of `buffer` as a typed array, when the codec is a scalar with one. */
 function cellsOf(codec: Codec<unknown>, buffer: ArrayBufferLike, byteOffset: number, count: number): Cells | undefined {
   const TypedArray = codec.typedArray;
-  if (!littleEndian || TypedArray === undefined || TypedArray.BYTES_PER_ELEMENT !== codec.size || count === 0) return undefined;
+  if (!littleEndian || TypedArray === undefined || TypedArray.BYTES_PER_ELEMENT !== codec.size || count === 0)
+    return undefined;
   return new TypedArray(buffer as ArrayBuffer, byteOffset, count); // native memory (koffi.view), never shared
 }
 
@@ -96,7 +112,7 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
     this.key = key;
     this.value = value;
     // Maps without keys (queue, stack, bloom filter) get a NULL key.
-    const elem = this.#elem = new ElemBlock(fd, key.size, value.size);
+    const elem = (this.#elem = new ElemBlock(fd, key.size, value.size));
     this.#keyCell = cellsOf(key, elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.keyOffset, 1);
     this.#valueCell = cellsOf(value, elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.valueOffset, 1);
   }
@@ -115,7 +131,7 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   #takeValue(): V {
     const cell = this.#valueCell;
-    return cell !== undefined ? cell[0] as V : this.value.decode(this.#elem.valueView, 0);
+    return cell !== undefined ? (cell[0] as V) : this.value.decode(this.#elem.valueView, 0);
   }
 
   /** Looks a key up. Returns undefined when the key is absent. */
@@ -216,7 +232,9 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
    * Walks the keys with GET_NEXT_KEY, in a buffer of its own (two key slots, swapped each step) so
    * that element calls made while iterating do not disturb it.
    */
-  *#walk<T>(produce: (keys: DataView, offset: number, address: number) => T | undefined): Generator<T, void, undefined> {
+  *#walk<T>(
+    produce: (keys: DataView, offset: number, address: number) => T | undefined,
+  ): Generator<T, void, undefined> {
     const size = this.keySize;
     this.fd; // throws MapClosedError before anything is allocated
     const mem = new NativeMemory(size * 2);
@@ -244,13 +262,20 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
     this.fd; // throws MapClosedError once closed (the buffers are freed then)
     const current = this.#batch;
     if (current && current.capacity >= minimum) return current;
-    const capacity = Math.max(minimum, current ? current.capacity * 2 : Math.min(DEFAULT_BATCH, Math.max(this.maxEntries, 1)));
+    const capacity = Math.max(
+      minimum,
+      current ? current.capacity * 2 : Math.min(DEFAULT_BATCH, Math.max(this.maxEntries, 1)),
+    );
     const keys = new NativeMemory(capacity * this.key.size);
     const values = new NativeMemory(capacity * this.value.size);
     current?.keys.free();
     current?.values.free();
     const buffers: BatchBuffers = {
-      capacity, keys, values, keyView: keys.view, valueView: values.view,
+      capacity,
+      keys,
+      values,
+      keyView: keys.view,
+      valueView: values.view,
       keyCells: cellsOf(this.key, keys.bytes.buffer, keys.bytes.byteOffset, capacity),
       valueCells: cellsOf(this.value, values.bytes.buffer, values.bytes.byteOffset, capacity),
       inToken: current?.inToken ?? new NativeMemory(tokenSize(this.keySize)),
@@ -299,20 +324,26 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   #collect(cmd: Cmd.MAP_LOOKUP_BATCH | Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count: number | undefined): [K, V][] {
     const out: [K, V][] = [];
-    const key = this.key, value = this.value;
-    const keyStride = key.size, valueStride = value.size;
+    const key = this.key,
+      value = this.value;
+    const keyStride = key.size,
+      valueStride = value.size;
     this.#readBatches(cmd, count, (keyView, valueView, got) => {
       const { keyCells, valueCells } = this.#batch!; // the buffers being visited
       for (let i = 0; i < got; i++) {
-        const k = keyCells !== undefined ? keyCells[i] as K : key.decode(keyView, i * keyStride);
-        const v = valueCells !== undefined ? valueCells[i] as V : value.decode(valueView, i * valueStride);
+        const k = keyCells !== undefined ? (keyCells[i] as K) : key.decode(keyView, i * keyStride);
+        const v = valueCells !== undefined ? (valueCells[i] as V) : value.decode(valueView, i * valueStride);
         out.push([k, v]);
       }
     });
     return out;
   }
 
-  #readBatches(cmd: Cmd.MAP_LOOKUP_BATCH | Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count: number | undefined, visit: BatchVisitor): number {
+  #readBatches(
+    cmd: Cmd.MAP_LOOKUP_BATCH | Cmd.MAP_LOOKUP_AND_DELETE_BATCH,
+    count: number | undefined,
+    visit: BatchVisitor,
+  ): number {
     const limit = count ?? Infinity;
     // Plain lookups may read past `count` and hide the surplus; lookup-and-delete must not read
     // more than asked, and hands out all it took.
@@ -323,8 +354,14 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
     while (done < limit) {
       const buffers = this.#batchBuffers(want);
       want = Math.max(want, overRead ? buffers.capacity : Math.min(buffers.capacity, limit - done));
-      const a = buffers.attr.fill(first ? 0 : buffers.inToken.address, buffers.outToken.address,
-        buffers.keys.address, buffers.values.address, want, this.fd);
+      const a = buffers.attr.fill(
+        first ? 0 : buffers.inToken.address,
+        buffers.outToken.address,
+        buffers.keys.address,
+        buffers.values.address,
+        want,
+        this.fd,
+      );
       const ret = bpfAt(cmd, a.address, BATCH_ATTR_SIZE);
       const got = a.count;
       if (ret < 0 && ret !== -Errno.ENOENT) {
@@ -352,8 +389,9 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   /** Writes entries with BPF_MAP_UPDATE_BATCH; returns how many were written. Errors as for set(). */
   updateBatch(entries: Iterable<readonly [K, V]>, flags: number = UpdateFlags.ANY): number {
-    const list = Array.isArray(entries) ? entries as readonly (readonly [K, V])[] : [...entries];
-    const keyStride = this.key.size, valueStride = this.value.size;
+    const list = Array.isArray(entries) ? (entries as readonly (readonly [K, V])[]) : [...entries];
+    const keyStride = this.key.size,
+      valueStride = this.value.size;
     let done = 0;
     while (done < list.length) {
       const buffers = this.#batchBuffers();
@@ -376,7 +414,7 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   /** Deletes keys with BPF_MAP_DELETE_BATCH, skipping absent ones; returns how many were deleted. */
   deleteBatch(keys: Iterable<K>): number {
-    const list = Array.isArray(keys) ? keys as readonly K[] : [...keys];
+    const list = Array.isArray(keys) ? (keys as readonly K[]) : [...keys];
     const keyStride = this.key.size;
     let next = 0;
     let deleted = 0;
@@ -405,7 +443,14 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
   protected override release(): void {
     this.#elem.free();
     if (this.#batch) {
-      for (const m of [this.#batch.keys, this.#batch.values, this.#batch.inToken, this.#batch.outToken, this.#batch.attr]) m.free();
+      for (const m of [
+        this.#batch.keys,
+        this.#batch.values,
+        this.#batch.inToken,
+        this.#batch.outToken,
+        this.#batch.attr,
+      ])
+        m.free();
       this.#batch = undefined;
     }
     super.release();
@@ -429,9 +474,11 @@ export class BpfMap<K, V> extends KeyValueMap<K, V> {
   static create<K, V>(spec: MapSpec<K, V> & { type: PerCpuMapType }): BpfMap<K, V[]>;
   static create<K, V>(spec: MapSpec<K, V> & { type: Exclude<MapType, PerCpuMapType> }): BpfMap<K, V>;
   static create<K, V>(spec: MapSpec<K, V>): BpfMap<K, V> | BpfMap<K, V[]> {
-    return createWith({ ...spec, keySize: spec.key.size, valueSize: spec.value.size }, (fd, description) => isPerCpuType(spec.type)
-      ? new BpfMap(fd, description, spec.key, perCpu(spec.value, possibleCpuCount()))
-      : new BpfMap(fd, description, spec.key, spec.value));
+    return createWith({ ...spec, keySize: spec.key.size, valueSize: spec.value.size }, (fd, description) =>
+      isPerCpuType(spec.type)
+        ? new BpfMap(fd, description, spec.key, perCpu(spec.value, possibleCpuCount()))
+        : new BpfMap(fd, description, spec.key, spec.value),
+    );
   }
 
   /**
@@ -449,7 +496,10 @@ export class BpfMap<K, V> extends KeyValueMap<K, V> {
 
   static #adoptGeneric<K, V>(fd: number, key: Codec<K>, value: Codec<V>): BpfMap<K, V> {
     const types = Object.values(MapType).filter((t) => !isPerCpuType(t));
-    return adoptWith(fd, { kind: "BpfMap", types, keySize: key.size, valueSize: value.size },
-      (fd, description) => new BpfMap(fd, description, key, value));
+    return adoptWith(
+      fd,
+      { kind: "BpfMap", types, keySize: key.size, valueSize: value.size },
+      (fd, description) => new BpfMap(fd, description, key, value),
+    );
   }
 }

@@ -68,8 +68,10 @@ function sumValues<T extends number | bigint>(values: readonly T[], mapName: str
 
 export class PerCpuHashMap<K, V> extends PerCpuMap<K, V> {
   static create<K, V>(options: PerCpuHashMapOptions<K, V>): PerCpuHashMap<K, V> {
-    return createWith({ ...options, type: MapType.PERCPU_HASH, keySize: options.key.size, valueSize: options.value.size },
-      (fd, description) => new PerCpuHashMap(fd, description, options.key, options.value));
+    return createWith(
+      { ...options, type: MapType.PERCPU_HASH, keySize: options.key.size, valueSize: options.value.size },
+      (fd, description) => new PerCpuHashMap(fd, description, options.key, options.value),
+    );
   }
 
   static openPinned<K, V>(path: string, key: Codec<K>, value: Codec<V>, options?: OpenOptions): PerCpuHashMap<K, V> {
@@ -81,16 +83,21 @@ export class PerCpuHashMap<K, V> extends PerCpuMap<K, V> {
   }
 
   static #adopt<K, V>(fd: number, key: Codec<K>, value: Codec<V>): PerCpuHashMap<K, V> {
-    return adoptWith(fd, { kind: "PerCpuHashMap", types: [MapType.PERCPU_HASH], keySize: key.size, valueSize: value.size },
-      (fd, description) => new PerCpuHashMap(fd, description, key, value));
+    return adoptWith(
+      fd,
+      { kind: "PerCpuHashMap", types: [MapType.PERCPU_HASH], keySize: key.size, valueSize: value.size },
+      (fd, description) => new PerCpuHashMap(fd, description, key, value),
+    );
   }
 }
 
 export class LruPerCpuHashMap<K, V> extends PerCpuMap<K, V> {
   static create<K, V>(options: LruPerCpuHashMapOptions<K, V>): LruPerCpuHashMap<K, V> {
     const flags = (options.flags ?? 0) | (options.perCpuLru ? MapFlags.NO_COMMON_LRU : 0);
-    return createWith({ ...options, flags, type: MapType.LRU_PERCPU_HASH, keySize: options.key.size, valueSize: options.value.size },
-      (fd, description) => new LruPerCpuHashMap(fd, description, options.key, options.value));
+    return createWith(
+      { ...options, flags, type: MapType.LRU_PERCPU_HASH, keySize: options.key.size, valueSize: options.value.size },
+      (fd, description) => new LruPerCpuHashMap(fd, description, options.key, options.value),
+    );
   }
 
   static openPinned<K, V>(path: string, key: Codec<K>, value: Codec<V>, options?: OpenOptions): LruPerCpuHashMap<K, V> {
@@ -102,15 +109,20 @@ export class LruPerCpuHashMap<K, V> extends PerCpuMap<K, V> {
   }
 
   static #adopt<K, V>(fd: number, key: Codec<K>, value: Codec<V>): LruPerCpuHashMap<K, V> {
-    return adoptWith(fd, { kind: "LruPerCpuHashMap", types: [MapType.LRU_PERCPU_HASH], keySize: key.size, valueSize: value.size },
-      (fd, description) => new LruPerCpuHashMap(fd, description, key, value));
+    return adoptWith(
+      fd,
+      { kind: "LruPerCpuHashMap", types: [MapType.LRU_PERCPU_HASH], keySize: key.size, valueSize: value.size },
+      (fd, description) => new LruPerCpuHashMap(fd, description, key, value),
+    );
   }
 }
 
 export class PerCpuArrayMap<V> extends PerCpuMap<number, V> {
   static create<V>(options: PerCpuArrayMapOptions<V>): PerCpuArrayMap<V> {
-    return createWith({ ...options, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: options.value.size },
-      (fd, description) => new PerCpuArrayMap(fd, description, u32, options.value));
+    return createWith(
+      { ...options, type: MapType.PERCPU_ARRAY, keySize: 4, valueSize: options.value.size },
+      (fd, description) => new PerCpuArrayMap(fd, description, u32, options.value),
+    );
   }
 
   static openPinned<V>(path: string, value: Codec<V>, options?: OpenOptions): PerCpuArrayMap<V> {
@@ -122,20 +134,27 @@ export class PerCpuArrayMap<V> extends PerCpuMap<number, V> {
   }
 
   static #adopt<V>(fd: number, value: Codec<V>): PerCpuArrayMap<V> {
-    return adoptWith(fd, { kind: "PerCpuArrayMap", types: [MapType.PERCPU_ARRAY], keySize: 4, valueSize: value.size },
-      (fd, description) => new PerCpuArrayMap(fd, description, u32, value));
+    return adoptWith(
+      fd,
+      { kind: "PerCpuArrayMap", types: [MapType.PERCPU_ARRAY], keySize: 4, valueSize: value.size },
+      (fd, description) => new PerCpuArrayMap(fd, description, u32, value),
+    );
   }
 
   /** Writes the values at `index` (RangeError outside 0..maxEntries-1). */
   override set(index: number, values: V[], flags: number = UpdateFlags.ANY): this {
     if (!(index >= 0 && index < this.maxEntries)) {
-      throw new RangeError(`index ${index} is outside array map "${this.displayName}" (max_entries ${this.maxEntries})`);
+      throw new RangeError(
+        `index ${index} is outside array map "${this.displayName}" (max_entries ${this.maxEntries})`,
+      );
     }
     return super.set(index, values, flags);
   }
 
   /** Array elements always exist; the kernel refuses to delete them. Set them to zero instead. */
   override delete(index: number): boolean {
-    throw new TsbpfError(`per-CPU array map "${this.displayName}": elements cannot be deleted (index ${index}); write zero values instead`);
+    throw new TsbpfError(
+      `per-CPU array map "${this.displayName}": elements cannot be deleted (index ${index}); write zero values instead`,
+    );
   }
 }

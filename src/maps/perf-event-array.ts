@@ -6,7 +6,15 @@ import { possibleCpuCount } from "../sys/cpus.js";
 import { Errno } from "../errors.js";
 import { NativeMemory } from "../sys/libc.js";
 import { MapType, UpdateFlags } from "../uapi.js";
-import { adoptWith, createWith, MapHandle, openMapFd, type MapDescription, type MapOptions, type OpenOptions } from "./handle.js";
+import {
+  adoptWith,
+  createWith,
+  MapHandle,
+  openMapFd,
+  type MapDescription,
+  type MapOptions,
+  type OpenOptions,
+} from "./handle.js";
 import type { FdSource } from "./fd-map.js";
 
 export interface PerfEventArrayOptions extends MapOptions {
@@ -24,8 +32,16 @@ export class PerfEventArray extends MapHandle {
   }
 
   static create(options: PerfEventArrayOptions = {}): PerfEventArray {
-    return createWith({ ...options, type: MapType.PERF_EVENT_ARRAY, keySize: 4, valueSize: 4, maxEntries: options.maxEntries ?? possibleCpuCount() },
-      (fd, description) => new PerfEventArray(fd, description));
+    return createWith(
+      {
+        ...options,
+        type: MapType.PERF_EVENT_ARRAY,
+        keySize: 4,
+        valueSize: 4,
+        maxEntries: options.maxEntries ?? possibleCpuCount(),
+      },
+      (fd, description) => new PerfEventArray(fd, description),
+    );
   }
 
   static openPinned(path: string, options?: OpenOptions): PerfEventArray {
@@ -37,8 +53,11 @@ export class PerfEventArray extends MapHandle {
   }
 
   static #adopt(fd: number): PerfEventArray {
-    return adoptWith(fd, { kind: "PerfEventArray", types: [MapType.PERF_EVENT_ARRAY], keySize: 4, valueSize: 4 },
-      (fd, description) => new PerfEventArray(fd, description));
+    return adoptWith(
+      fd,
+      { kind: "PerfEventArray", types: [MapType.PERF_EVENT_ARRAY], keySize: 4, valueSize: 4 },
+      (fd, description) => new PerfEventArray(fd, description),
+    );
   }
 
   /** Stores a perf event (fd from perf_event_open) in slot `index` (usually the CPU number). */

@@ -11,8 +11,10 @@ export interface ProgramArrayOptions extends MapOptions {
 
 export class ProgramArray extends FdMap<number> {
   static create(options: ProgramArrayOptions): ProgramArray {
-    return createWith({ ...options, type: MapType.PROG_ARRAY, keySize: 4, valueSize: 4 },
-      (fd, description) => new ProgramArray(fd, description, u32, u32));
+    return createWith(
+      { ...options, type: MapType.PROG_ARRAY, keySize: 4, valueSize: 4 },
+      (fd, description) => new ProgramArray(fd, description, u32, u32),
+    );
   }
 
   static openPinned(path: string, options?: OpenOptions): ProgramArray {
@@ -24,7 +26,10 @@ export class ProgramArray extends FdMap<number> {
   }
 
   static #adopt(fd: number): ProgramArray {
-    return adoptWith(fd, { kind: "ProgramArray", types: [MapType.PROG_ARRAY], keySize: 4, valueSize: 4 },
-      (fd, description) => new ProgramArray(fd, description, u32, u32));
+    return adoptWith(
+      fd,
+      { kind: "ProgramArray", types: [MapType.PROG_ARRAY], keySize: 4, valueSize: 4 },
+      (fd, description) => new ProgramArray(fd, description, u32, u32),
+    );
   }
 }

@@ -40,14 +40,22 @@ export class PushPopMap<V> extends KeylessMap<V> {
   }
 }
 
-function open<M>(kind: string, type: number, fd: number, value: Codec<unknown>, make: (fd: number, d: MapDescription) => M): M {
+function open<M>(
+  kind: string,
+  type: number,
+  fd: number,
+  value: Codec<unknown>,
+  make: (fd: number, d: MapDescription) => M,
+): M {
   return adoptWith(fd, { kind, types: [type], keySize: 0, valueSize: value.size }, make);
 }
 
 export class QueueMap<V> extends PushPopMap<V> {
   static create<V>(options: QueueMapOptions<V>): QueueMap<V> {
-    return createWith({ ...options, type: MapType.QUEUE, keySize: 0, valueSize: options.value.size },
-      (fd, description) => new QueueMap(fd, description, options.value));
+    return createWith(
+      { ...options, type: MapType.QUEUE, keySize: 0, valueSize: options.value.size },
+      (fd, description) => new QueueMap(fd, description, options.value),
+    );
   }
 
   static openPinned<V>(path: string, value: Codec<V>, options?: OpenOptions): QueueMap<V> {
@@ -61,8 +69,10 @@ export class QueueMap<V> extends PushPopMap<V> {
 
 export class StackMap<V> extends PushPopMap<V> {
   static create<V>(options: QueueMapOptions<V>): StackMap<V> {
-    return createWith({ ...options, type: MapType.STACK, keySize: 0, valueSize: options.value.size },
-      (fd, description) => new StackMap(fd, description, options.value));
+    return createWith(
+      { ...options, type: MapType.STACK, keySize: 0, valueSize: options.value.size },
+      (fd, description) => new StackMap(fd, description, options.value),
+    );
   }
 
   static openPinned<V>(path: string, value: Codec<V>, options?: OpenOptions): StackMap<V> {

@@ -17,44 +17,69 @@ export function checkRingSize(size: number, mapName: string): void {
   if (!powerOfTwo || size % page !== 0) {
     let suggestion = page;
     while (suggestion < size && suggestion < 2 ** 30) suggestion *= 2;
-    throw new MapSpecError(mapName, `ring buffer size must be a power of two and a multiple of the page size (${page} bytes); got ${size}, try ${suggestion}`);
+    throw new MapSpecError(
+      mapName,
+      `ring buffer size must be a power of two and a multiple of the page size (${page} bytes); got ${size}, try ${suggestion}`,
+    );
   }
 }
 
 /** What both ring buffer kinds share: the data area size. */
 export class RingBufHandle extends MapHandle {
   /** Size of the data area in bytes (max_entries). */
-  get size(): number { return this.maxEntries; }
+  get size(): number {
+    return this.maxEntries;
+  }
 }
 
 export class RingBufMap extends RingBufHandle {
   static create(options: RingBufOptions): RingBufMap {
     checkRingSize(options.size, options.name ?? "ringbuf");
-    return createWith({ ...options, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.size },
-      (fd, description) => new RingBufMap(fd, description));
+    return createWith(
+      { ...options, type: MapType.RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.size },
+      (fd, description) => new RingBufMap(fd, description),
+    );
   }
 
   static openPinned(path: string, options?: OpenOptions): RingBufMap {
-    return adoptWith(openMapFd({ path }, options), { kind: "RingBufMap", types: [MapType.RINGBUF] }, (fd, d) => new RingBufMap(fd, d));
+    return adoptWith(
+      openMapFd({ path }, options),
+      { kind: "RingBufMap", types: [MapType.RINGBUF] },
+      (fd, d) => new RingBufMap(fd, d),
+    );
   }
 
   static fromId(id: number, options?: OpenOptions): RingBufMap {
-    return adoptWith(openMapFd({ id }, options), { kind: "RingBufMap", types: [MapType.RINGBUF] }, (fd, d) => new RingBufMap(fd, d));
+    return adoptWith(
+      openMapFd({ id }, options),
+      { kind: "RingBufMap", types: [MapType.RINGBUF] },
+      (fd, d) => new RingBufMap(fd, d),
+    );
   }
 }
 
 export class UserRingBufMap extends RingBufHandle {
   static create(options: RingBufOptions): UserRingBufMap {
     checkRingSize(options.size, options.name ?? "user_ringbuf");
-    return createWith({ ...options, type: MapType.USER_RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.size },
-      (fd, description) => new UserRingBufMap(fd, description));
+    return createWith(
+      { ...options, type: MapType.USER_RINGBUF, keySize: 0, valueSize: 0, maxEntries: options.size },
+      (fd, description) => new UserRingBufMap(fd, description),
+    );
   }
 
   static openPinned(path: string, options?: OpenOptions): UserRingBufMap {
-    return adoptWith(openMapFd({ path }, options), { kind: "UserRingBufMap", types: [MapType.USER_RINGBUF] }, (fd, d) => new UserRingBufMap(fd, d));
+    return adoptWith(
+      openMapFd({ path }, options),
+      { kind: "UserRingBufMap", types: [MapType.USER_RINGBUF] },
+      (fd, d) => new UserRingBufMap(fd, d),
+    );
   }
 
   static fromId(id: number, options?: OpenOptions): UserRingBufMap {
-    return adoptWith(openMapFd({ id }, options), { kind: "UserRingBufMap", types: [MapType.USER_RINGBUF] }, (fd, d) => new UserRingBufMap(fd, d));
+    return adoptWith(
+      openMapFd({ id }, options),
+      { kind: "UserRingBufMap", types: [MapType.USER_RINGBUF] },
+      (fd, d) => new UserRingBufMap(fd, d),
+    );
   }
 }

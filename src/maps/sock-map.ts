@@ -21,7 +21,8 @@ export interface SocketMapOptions<K> {
 function socketValue(size: number): Codec<number> {
   if (size === 4) return u32;
   return {
-    size: 8, align: 8,
+    size: 8,
+    align: 8,
     encode: (v, view, offset) => view.setBigUint64(offset, BigInt(v), true),
     decode: (view, offset) => Number(view.getBigUint64(offset, true)),
   };
@@ -30,13 +31,25 @@ function socketValue(size: number): Codec<number> {
 /** A sockmap or sockhash: set(key, socketFd) adds a socket, delete(key) removes it. */
 export class SocketMap<K> extends FdMap<K> {
   static create<K>(options: SocketMapOptions<K>): SocketMap<K> {
-    return createWith({ name: options.name, type: options.type, keySize: options.key.size, valueSize: 4, maxEntries: options.maxEntries, flags: options.flags },
-      (fd, description) => new SocketMap(fd, description, options.key, u32));
+    return createWith(
+      {
+        name: options.name,
+        type: options.type,
+        keySize: options.key.size,
+        valueSize: 4,
+        maxEntries: options.maxEntries,
+        flags: options.flags,
+      },
+      (fd, description) => new SocketMap(fd, description, options.key, u32),
+    );
   }
 
   /** Opens a sockmap or sockhash by id (4- or 8-byte values). */
   static fromId<K>(id: number, key: Codec<K>, options?: OpenOptions): SocketMap<K> {
-    return adoptWith(openMapFd({ id }, options), { kind: "SocketMap", types: [MapType.SOCKMAP, MapType.SOCKHASH], keySize: key.size },
-      (fd, description) => new SocketMap(fd, description, key, socketValue(description.valueSize)));
+    return adoptWith(
+      openMapFd({ id }, options),
+      { kind: "SocketMap", types: [MapType.SOCKMAP, MapType.SOCKHASH], keySize: key.size },
+      (fd, description) => new SocketMap(fd, description, key, socketValue(description.valueSize)),
+    );
   }
 }

@@ -15,11 +15,22 @@ function recordWords(info: number): number {
   const kind = (info >>> 24) & 0x1f;
   const vlen = info & 0xffff;
   switch (kind) {
-    case BtfKind.INT: case BtfKind.VAR: case BtfKind.DECL_TAG: return 4;
-    case BtfKind.ARRAY: return 6;
-    case BtfKind.STRUCT: case BtfKind.UNION: case BtfKind.DATASEC: case BtfKind.ENUM64: return 3 + 3 * vlen;
-    case BtfKind.ENUM: case BtfKind.FUNC_PROTO: return 3 + 2 * vlen;
-    default: return 3;
+    case BtfKind.INT:
+    case BtfKind.VAR:
+    case BtfKind.DECL_TAG:
+      return 4;
+    case BtfKind.ARRAY:
+      return 6;
+    case BtfKind.STRUCT:
+    case BtfKind.UNION:
+    case BtfKind.DATASEC:
+    case BtfKind.ENUM64:
+      return 3 + 3 * vlen;
+    case BtfKind.ENUM:
+    case BtfKind.FUNC_PROTO:
+      return 3 + 2 * vlen;
+    default:
+      return 3;
   }
 }
 
@@ -29,8 +40,10 @@ export function kernelBtfBlob(obj: BpfObjectFile): Uint8Array | undefined {
   if (!blob || !obj.btf) return undefined;
   const v = new DataView(blob.buffer, blob.byteOffset, blob.length);
   const hdrLen = v.getUint32(4, true);
-  const typeOff = v.getUint32(8, true), typeLen = v.getUint32(12, true);
-  const strOff = v.getUint32(16, true), strLen = v.getUint32(20, true);
+  const typeOff = v.getUint32(8, true),
+    typeLen = v.getUint32(12, true);
+  const strOff = v.getUint32(16, true),
+    strLen = v.getUint32(20, true);
   const words = new Uint32Array(typeLen / 4);
   for (let i = 0; i < words.length; i++) words[i] = v.getUint32(hdrLen + typeOff + i * 4, true);
   const strings = Buffer.from(blob.subarray(hdrLen + strOff, hdrLen + strOff + strLen));
@@ -80,7 +93,8 @@ export function kernelBtfBlob(obj: BpfObjectFile): Uint8Array | undefined {
       for (let i = 0; i < vlen; i++) {
         const varId = words[entry(i)]!;
         const ext = obj.externs.find((e) => e.kind === "kconfig" && e.name === name(varId));
-        if (!ext || kind(varId) !== BtfKind.VAR) throw new ObjectBtfError(`.kconfig variable "${name(varId)}" has no extern definition`, `DATASEC ".kconfig"`);
+        if (!ext || kind(varId) !== BtfKind.VAR)
+          throw new ObjectBtfError(`.kconfig variable "${name(varId)}" has no extern definition`, `DATASEC ".kconfig"`);
         words[at[varId]! + 3] = 1; // GLOBAL_ALLOCATED
         words[entry(i) + 1] = ext.kconfig!.offset;
       }
@@ -104,7 +118,8 @@ export function kernelBtfBlob(obj: BpfObjectFile): Uint8Array | undefined {
             const pw = at[proto]!;
             const n = words[pw + 1]! & 0xffff;
             // The kernel wants named parameters for functions; reuse the dummy's name.
-            for (let p = 0; p < n; p++) if (words[pw + 3 + p * 2] === 0 && words[pw + 4 + p * 2] !== 0) words[pw + 3 + p * 2] = dummyName;
+            for (let p = 0; p < n; p++)
+              if (words[pw + 3 + p * 2] === 0 && words[pw + 4 + p * 2] !== 0) words[pw + 3 + p * 2] = dummyName;
           }
           words[entry(i)] = dummy;
         } else if (kind(refId) === BtfKind.VAR) {
@@ -119,7 +134,11 @@ export function kernelBtfBlob(obj: BpfObjectFile): Uint8Array | undefined {
       let fixOffsets = false;
       if (words[w + 2] === 0) {
         const size = elfSection(secName);
-        if (!size) throw new ObjectBtfError(`cannot size DATASEC "${secName}": the object has no such section`, `DATASEC "${secName}"`);
+        if (!size)
+          throw new ObjectBtfError(
+            `cannot size DATASEC "${secName}": the object has no such section`,
+            `DATASEC "${secName}"`,
+          );
         words[w + 2] = size;
         fixOffsets = true;
       }
@@ -129,22 +148,34 @@ export function kernelBtfBlob(obj: BpfObjectFile): Uint8Array | undefined {
         if (kind(varId) !== BtfKind.VAR) throw new ObjectBtfError(`entry ${i} is not a VAR`, `DATASEC "${secName}"`);
         const linkage = words[at[varId]! + 3]!;
         const varName = name(varId);
-        const syms = obj.elf.symbols.filter((s) => s.name === varName && s.type === SymbolType.OBJECT && (sec === undefined || s.shndx === sec.index));
-        const sym = syms.find((s) => s.bind === SymbolBind.GLOBAL || s.bind === SymbolBind.WEAK) ?? (linkage === 0 ? syms[0] : undefined);
+        const syms = obj.elf.symbols.filter(
+          (s) => s.name === varName && s.type === SymbolType.OBJECT && (sec === undefined || s.shndx === sec.index),
+        );
+        const sym =
+          syms.find((s) => s.bind === SymbolBind.GLOBAL || s.bind === SymbolBind.WEAK) ??
+          (linkage === 0 ? syms[0] : undefined);
         if (linkage === 2) continue;
         if (!sym) {
           if (linkage === 0) continue;
           throw new ObjectBtfError(`no ELF symbol for variable "${varName}"`, `DATASEC "${secName}"`);
         }
         if (fixOffsets) words[entry(i) + 1] = sym.value;
-        if (linkage !== 0 && (sym.visibility === SymbolVisibility.HIDDEN || sym.visibility === SymbolVisibility.INTERNAL)) words[at[varId]! + 3] = 0;
+        if (
+          linkage !== 0 &&
+          (sym.visibility === SymbolVisibility.HIDDEN || sym.visibility === SymbolVisibility.INTERNAL)
+        )
+          words[at[varId]! + 3] = 0;
       }
     }
     // The kernel wants variables in offset order.
     const entries: [number, number, number][] = [];
     for (let i = 0; i < vlen; i++) entries.push([words[entry(i)]!, words[entry(i) + 1]!, words[entry(i) + 2]!]);
     entries.sort((a, b) => a[1] - b[1]);
-    entries.forEach((e, i) => { words[entry(i)] = e[0]; words[entry(i) + 1] = e[1]; words[entry(i) + 2] = e[2]; });
+    entries.forEach((e, i) => {
+      words[entry(i)] = e[0];
+      words[entry(i) + 1] = e[1];
+      words[entry(i) + 2] = e[2];
+    });
   }
 
   const extraStr = Buffer.from(extraStrings.map((s) => `${s}\0`).join(""), "utf8");

@@ -20,9 +20,19 @@ import { CoreRelocationError, RelocationError } from "./errors.js";
 export const POISON_HELPER_ID = 0xbad2310;
 
 const KIND_NAMES: Record<number, string> = {
-  0: "byte_off", 1: "byte_sz", 2: "field_exists", 3: "signed", 4: "lshift_u64", 5: "rshift_u64",
-  6: "local_type_id", 7: "target_type_id", 8: "type_exists", 9: "type_size", 10: "enumval_exists",
-  11: "enumval_value", 12: "type_matches",
+  0: "byte_off",
+  1: "byte_sz",
+  2: "field_exists",
+  3: "signed",
+  4: "lshift_u64",
+  5: "rshift_u64",
+  6: "local_type_id",
+  7: "target_type_id",
+  8: "type_exists",
+  9: "type_size",
+  10: "enumval_exists",
+  11: "enumval_value",
+  12: "type_matches",
 };
 
 export function coreKindName(kind: number): string {
@@ -35,12 +45,17 @@ const MAX_DEPTH = 32;
 const STEP_BUDGET = 200_000;
 let steps = 0;
 function step(): void {
-  if (++steps > STEP_BUDGET) throw new BtfError(`type comparison needs more than ${STEP_BUDGET} steps (cyclic or hostile BTF?)`);
+  if (++steps > STEP_BUDGET)
+    throw new BtfError(`type comparison needs more than ${STEP_BUDGET} steps (cyclic or hostile BTF?)`);
 }
 
 const isFieldKind = (k: number): boolean => k <= CoreReloKind.FIELD_RSHIFT_U64;
-const isTypeKind = (k: number): boolean => k === CoreReloKind.TYPE_ID_LOCAL || k === CoreReloKind.TYPE_ID_TARGET ||
-  k === CoreReloKind.TYPE_EXISTS || k === CoreReloKind.TYPE_SIZE || k === CoreReloKind.TYPE_MATCHES;
+const isTypeKind = (k: number): boolean =>
+  k === CoreReloKind.TYPE_ID_LOCAL ||
+  k === CoreReloKind.TYPE_ID_TARGET ||
+  k === CoreReloKind.TYPE_EXISTS ||
+  k === CoreReloKind.TYPE_SIZE ||
+  k === CoreReloKind.TYPE_MATCHES;
 const isEnumvalKind = (k: number): boolean => k === CoreReloKind.ENUMVAL_EXISTS || k === CoreReloKind.ENUMVAL_VALUE;
 
 /** Decoded-type cache over one Btf (the kernel's big structs are decoded once per load). */
@@ -49,33 +64,64 @@ export class TypeCache {
   constructor(readonly btf: Btf) {}
   get(id: number): BtfType {
     let t = this.#types.get(id);
-    if (!t) { t = this.btf.typeById(id); this.#types.set(id, t); }
+    if (!t) {
+      t = this.btf.typeById(id);
+      this.#types.set(id, t);
+    }
     return t;
   }
   /** Skips typedefs and modifiers. */
-  skip(id: number): number { return this.btf.resolve(id); }
-  size(id: number): number { return this.btf.sizeOf(id); }
+  skip(id: number): number {
+    return this.btf.resolve(id);
+  }
+  size(id: number): number {
+    return this.btf.sizeOf(id);
+  }
 }
 
 const KIND_NUM: Record<string, number> = {
-  void: 0, int: 1, ptr: 2, array: 3, struct: 4, union: 5, enum: 6, fwd: 7, typedef: 8, volatile: 9, const: 10,
-  restrict: 11, func: 12, func_proto: 13, var: 14, datasec: 15, float: 16, decl_tag: 17, type_tag: 18, enum64: 19,
+  void: 0,
+  int: 1,
+  ptr: 2,
+  array: 3,
+  struct: 4,
+  union: 5,
+  enum: 6,
+  fwd: 7,
+  typedef: 8,
+  volatile: 9,
+  const: 10,
+  restrict: 11,
+  func: 12,
+  func_proto: 13,
+  var: 14,
+  datasec: 15,
+  float: 16,
+  decl_tag: 17,
+  type_tag: 18,
+  enum64: 19,
 };
 const kindOf = (t: BtfType): number => KIND_NUM[t.kind]!;
 const isAnyEnum = (t: BtfType): boolean => t.kind === "enum" || t.kind === "enum64";
-const isComposite = (t: BtfType): t is Extract<BtfType, { kind: "struct" | "union" }> => t.kind === "struct" || t.kind === "union";
+const isComposite = (t: BtfType): t is Extract<BtfType, { kind: "struct" | "union" }> =>
+  t.kind === "struct" || t.kind === "union";
 /** Same kind, or both enums of either width. */
 const kindCompat = (a: BtfType, b: BtfType): boolean => kindOf(a) === kindOf(b) || (isAnyEnum(a) && isAnyEnum(b));
 
 /** The name without a "___flavor" suffix: "task_struct___v2" → "task_struct". */
 export function essentialName(name: string): string {
   for (let i = name.length - 5; i >= 0; i--) {
-    if (name[i] !== "_" && name[i + 1] === "_" && name[i + 2] === "_" && name[i + 3] === "_" && name[i + 4] !== "_") return name.slice(0, i + 1);
+    if (name[i] !== "_" && name[i + 1] === "_" && name[i + 2] === "_" && name[i + 3] === "_" && name[i + 4] !== "_")
+      return name.slice(0, i + 1);
   }
   return name;
 }
 
-interface Accessor { typeId: number; idx: number; name?: string }
+interface Accessor {
+  typeId: number;
+  idx: number;
+  name?: string;
+}
 
 interface Spec {
   cache: TypeCache;
@@ -86,7 +132,9 @@ interface Spec {
   bitOffset: number;
 }
 
-function memberBits(m: Member): number { return m.bitOffset; }
+function memberBits(m: Member): number {
+  return m.bitOffset;
+}
 
 function isFlexArray(cache: TypeCache, acc: Accessor | undefined, nelems: number): boolean {
   if (!acc || acc.name === undefined || nelems > 0) return false;
@@ -111,7 +159,8 @@ function parseSpec(cache: TypeCache, relo: CoreRelo, fail: (what: string) => nev
   if (isEnumvalKind(relo.kind)) {
     if (!isAnyEnum(t) || spec.raw.length > 1) fail(`enum relocation against a ${t.kind} with access string "${str}"`);
     const values = (t as Extract<BtfType, { kind: "enum" | "enum64" }>).values;
-    if (spec.raw[0]! >= values.length) fail(`enumerator #${spec.raw[0]} does not exist in ${t.kind} ${t.name || "<anon>"}`);
+    if (spec.raw[0]! >= values.length)
+      fail(`enumerator #${spec.raw[0]} does not exist in ${t.kind} ${t.name || "<anon>"}`);
     spec.accessors[0]!.name = values[spec.raw[0]!]!.name;
     return spec;
   }
@@ -155,42 +204,77 @@ function describe(spec: Spec): { typeName: string; field: string; text: string }
       else if (i > 0 || a.idx > 0) field += `[${a.idx}]`;
     });
   }
-  const raw = spec.raw.length ? ` (${spec.raw.join(":")} @ offset ${spec.bitOffset % 8 ? `${Math.floor(spec.bitOffset / 8)}.${spec.bitOffset % 8}` : spec.bitOffset / 8})` : "";
+  const raw = spec.raw.length
+    ? ` (${spec.raw.join(":")} @ offset ${spec.bitOffset % 8 ? `${Math.floor(spec.bitOffset / 8)}.${spec.bitOffset % 8}` : spec.bitOffset / 8})`
+    : "";
   return { typeName, field, text: `<${coreKindName(spec.kind)}> [${spec.rootTypeId}] ${typeName}${field}${raw}` };
 }
 
 /** Whether two types are compatible (libbpf's rules for CO-RE candidates and __ksym externs). */
-export function typesAreCompat(local: TypeCache, localId: number, targ: TypeCache, targId: number, level: number): number {
+export function typesAreCompat(
+  local: TypeCache,
+  localId: number,
+  targ: TypeCache,
+  targId: number,
+  level: number,
+): number {
   steps = 0;
   return typesAreCompatInner(local, localId, targ, targId, level);
 }
 
-function typesAreCompatInner(local: TypeCache, localId: number, targ: TypeCache, targId: number, level: number): number {
+function typesAreCompatInner(
+  local: TypeCache,
+  localId: number,
+  targ: TypeCache,
+  targId: number,
+  level: number,
+): number {
   if (!kindCompat(local.get(localId), targ.get(targId))) return 0;
   for (let depth = MAX_DEPTH; depth > 0; depth--) {
     step();
     localId = local.skip(localId);
     targId = targ.skip(targId);
-    const lt = local.get(localId), tt = targ.get(targId);
+    const lt = local.get(localId),
+      tt = targ.get(targId);
     if (!kindCompat(lt, tt)) return 0;
     switch (lt.kind) {
-      case "void": case "struct": case "union": case "enum": case "fwd": case "enum64": return 1;
-      case "int": return lt.bitOffset === 0 && (tt as Extract<BtfType, { kind: "int" }>).bitOffset === 0 ? 1 : 0;
-      case "ptr": localId = lt.type; targId = (tt as typeof lt).type; continue;
-      case "array": localId = lt.type; targId = (tt as typeof lt).type; continue;
+      case "void":
+      case "struct":
+      case "union":
+      case "enum":
+      case "fwd":
+      case "enum64":
+        return 1;
+      case "int":
+        return lt.bitOffset === 0 && (tt as Extract<BtfType, { kind: "int" }>).bitOffset === 0 ? 1 : 0;
+      case "ptr":
+        localId = lt.type;
+        targId = (tt as typeof lt).type;
+        continue;
+      case "array":
+        localId = lt.type;
+        targId = (tt as typeof lt).type;
+        continue;
       case "func_proto": {
         const tp = tt as typeof lt;
         if (lt.params.length !== tp.params.length || lt.variadic !== tp.variadic) return 0;
         for (let i = 0; i < lt.params.length; i++) {
           if (level <= 0) return -1;
-          const r = typesAreCompatInner(local, local.skip(lt.params[i]!.type), targ, targ.skip(tp.params[i]!.type), level - 1);
+          const r = typesAreCompatInner(
+            local,
+            local.skip(lt.params[i]!.type),
+            targ,
+            targ.skip(tp.params[i]!.type),
+            level - 1,
+          );
           if (r <= 0) return r;
         }
         localId = lt.returnType;
         targId = tp.returnType;
         continue;
       }
-      default: return 0;
+      default:
+        return 0;
     }
   }
   return -1;
@@ -201,18 +285,29 @@ function fieldsAreCompat(local: TypeCache, localId: number, targ: TypeCache, tar
     step();
     localId = local.skip(localId);
     targId = targ.skip(targId);
-    const lt = local.get(localId), tt = targ.get(targId);
+    const lt = local.get(localId),
+      tt = targ.get(targId);
     if (isComposite(lt) && isComposite(tt)) return 1;
     if (!kindCompat(lt, tt)) return 0;
     switch (lt.kind) {
-      case "ptr": case "float": return 1;
-      case "fwd": case "enum": case "enum64": {
-        const ln = essentialName(lt.name), tn = essentialName(tt.name);
+      case "ptr":
+      case "float":
+        return 1;
+      case "fwd":
+      case "enum":
+      case "enum64": {
+        const ln = essentialName(lt.name),
+          tn = essentialName(tt.name);
         return lt.name === "" || tt.name === "" || ln === tn ? 1 : 0;
       }
-      case "int": return lt.bitOffset === 0 && (tt as typeof lt).bitOffset === 0 ? 1 : 0;
-      case "array": localId = lt.type; targId = (tt as typeof lt).type; continue;
-      default: return 0;
+      case "int":
+        return lt.bitOffset === 0 && (tt as typeof lt).bitOffset === 0 ? 1 : 0;
+      case "array":
+        localId = lt.type;
+        targId = (tt as typeof lt).type;
+        continue;
+      default:
+        return 0;
     }
   }
   return -1;
@@ -223,30 +318,41 @@ function namesMatch(localName: string, targName: string): boolean {
   return essentialName(localName) === essentialName(targName);
 }
 
-function typesMatch(local: TypeCache, localId: number, targ: TypeCache, targId: number, behindPtr: boolean, level: number): number {
+function typesMatch(
+  local: TypeCache,
+  localId: number,
+  targ: TypeCache,
+  targId: number,
+  behindPtr: boolean,
+  level: number,
+): number {
   if (level <= 0) return -1;
   for (let depth = MAX_DEPTH; depth > 0; depth--) {
     step();
     localId = local.skip(localId);
     targId = targ.skip(targId);
-    const lt = local.get(localId), tt = targ.get(targId);
+    const lt = local.get(localId),
+      tt = targ.get(targId);
     if (!namesMatch(lt.name, tt.name)) return 0;
     switch (lt.kind) {
-      case "void": return tt.kind === "void" ? 1 : 0;
+      case "void":
+        return tt.kind === "void" ? 1 : 0;
       case "fwd":
         if (behindPtr) {
           if (tt.kind === "fwd") return lt.union === tt.union ? 1 : 0;
           return (tt.kind === "struct" && !lt.union) || (tt.kind === "union" && lt.union) ? 1 : 0;
         }
         return tt.kind === "fwd" && lt.union === tt.union ? 1 : 0;
-      case "enum": case "enum64": {
+      case "enum":
+      case "enum64": {
         if (!isAnyEnum(tt)) return 0;
         const te = tt as Extract<BtfType, { kind: "enum" | "enum64" }>;
         if (lt.size !== te.size || lt.values.length > te.values.length) return 0;
         for (const v of lt.values) if (!te.values.some((w) => namesMatch(v.name, w.name))) return 0;
         return 1;
       }
-      case "struct": case "union": {
+      case "struct":
+      case "union": {
         if (behindPtr) {
           if (lt.kind === tt.kind) return 1;
           if (tt.kind !== "fwd") return 0;
@@ -261,7 +367,10 @@ function typesMatch(local: TypeCache, localId: number, targ: TypeCache, targId: 
             if (!namesMatch(m.name, n.name)) continue;
             const r = typesMatch(local, m.type, targ, n.type, behindPtr, level - 1);
             if (r < 0) return r;
-            if (r > 0) { matched = true; break; }
+            if (r > 0) {
+              matched = true;
+              break;
+            }
           }
           if (!matched) return 0;
         }
@@ -300,7 +409,14 @@ function typesMatch(local: TypeCache, localId: number, targ: TypeCache, targId: 
 }
 
 /** Finds `localAcc`'s named member in target composite `targId`, descending into anonymous members. */
-function matchMember(local: TypeCache, localAcc: Accessor, targ: TypeCache, targId: number, spec: Spec, next: { id: number }): number {
+function matchMember(
+  local: TypeCache,
+  localAcc: Accessor,
+  targ: TypeCache,
+  targId: number,
+  spec: Spec,
+  next: { id: number },
+): number {
   targId = targ.skip(targId);
   const tt = targ.get(targId);
   if (!isComposite(tt)) return 0;
@@ -332,9 +448,10 @@ function matchMember(local: TypeCache, localAcc: Accessor, targ: TypeCache, targ
 function specMatch(local: Spec, targCache: TypeCache, targId: number): { result: number; spec: Spec } {
   const spec: Spec = { cache: targCache, rootTypeId: targId, kind: local.kind, raw: [], accessors: [], bitOffset: 0 };
   if (isTypeKind(local.kind)) {
-    const r = local.kind === CoreReloKind.TYPE_MATCHES
-      ? typesMatch(local.cache, local.rootTypeId, targCache, targId, false, MAX_DEPTH)
-      : typesAreCompatInner(local.cache, local.rootTypeId, targCache, targId, MAX_DEPTH);
+    const r =
+      local.kind === CoreReloKind.TYPE_MATCHES
+        ? typesMatch(local.cache, local.rootTypeId, targCache, targId, false, MAX_DEPTH)
+        : typesAreCompatInner(local.cache, local.rootTypeId, targCache, targId, MAX_DEPTH);
     return { result: r, spec };
   }
   if (isEnumvalKind(local.kind)) {
@@ -406,7 +523,8 @@ function calcField(relo: CoreRelo, spec: Spec | undefined, fail: (what: string) 
   const acc = spec.accessors[spec.accessors.length - 1]!;
   if (acc.name === undefined) {
     const sz = cache.size(acc.typeId);
-    if (relo.kind === CoreReloKind.FIELD_BYTE_OFFSET) return { val: BigInt(spec.bitOffset / 8), size: sz, typeId: acc.typeId, validate: true };
+    if (relo.kind === CoreReloKind.FIELD_BYTE_OFFSET)
+      return { val: BigInt(spec.bitOffset / 8), size: sz, typeId: acc.typeId, validate: true };
     if (relo.kind === CoreReloKind.FIELD_BYTE_SIZE) return { val: BigInt(sz), size: 0, typeId: 0, validate: true };
     fail(`relocation ${coreKindName(relo.kind)} cannot be applied to an array element`);
   }
@@ -437,25 +555,36 @@ function calcField(relo: CoreRelo, spec: Spec | undefined, fail: (what: string) 
   }
   switch (relo.kind) {
     case CoreReloKind.FIELD_BYTE_OFFSET:
-      return bitfield ? { val: BigInt(byteOff), size: 0, typeId: 0, validate } : { val: BigInt(byteOff), size: byteSize, typeId: fieldTypeId, validate };
-    case CoreReloKind.FIELD_BYTE_SIZE: return { val: BigInt(byteSize), size: 0, typeId: 0, validate };
+      return bitfield
+        ? { val: BigInt(byteOff), size: 0, typeId: 0, validate }
+        : { val: BigInt(byteOff), size: byteSize, typeId: fieldTypeId, validate };
+    case CoreReloKind.FIELD_BYTE_SIZE:
+      return { val: BigInt(byteSize), size: 0, typeId: 0, validate };
     case CoreReloKind.FIELD_SIGNED: {
       const signed = (isAnyEnum(mt) && (mt as { signed: boolean }).signed) || (mt.kind === "int" && mt.signed);
       return { val: signed ? 1n : 0n, size: 0, typeId: 0, validate: true };
     }
-    case CoreReloKind.FIELD_LSHIFT_U64: return { val: BigInt(64 - (bitOff + bitSize - byteOff * 8)), size: 0, typeId: 0, validate };
-    case CoreReloKind.FIELD_RSHIFT_U64: return { val: BigInt(64 - bitSize), size: 0, typeId: 0, validate: true };
-    default: return fail(`unexpected field relocation kind ${relo.kind}`);
+    case CoreReloKind.FIELD_LSHIFT_U64:
+      return { val: BigInt(64 - (bitOff + bitSize - byteOff * 8)), size: 0, typeId: 0, validate };
+    case CoreReloKind.FIELD_RSHIFT_U64:
+      return { val: BigInt(64 - bitSize), size: 0, typeId: 0, validate: true };
+    default:
+      return fail(`unexpected field relocation kind ${relo.kind}`);
   }
 }
 
 function calcType(relo: CoreRelo, spec: Spec | undefined): Calc {
   if (!spec) return { val: 0n, size: 0, typeId: 0, validate: true };
   switch (relo.kind) {
-    case CoreReloKind.TYPE_ID_TARGET: return { val: BigInt(spec.rootTypeId), size: 0, typeId: 0, validate: false };
-    case CoreReloKind.TYPE_EXISTS: case CoreReloKind.TYPE_MATCHES: return { val: 1n, size: 0, typeId: 0, validate: true };
-    case CoreReloKind.TYPE_SIZE: return { val: BigInt(spec.cache.size(spec.rootTypeId)), size: 0, typeId: 0, validate: true };
-    default: return { val: 0n, size: 0, typeId: 0, validate: true };
+    case CoreReloKind.TYPE_ID_TARGET:
+      return { val: BigInt(spec.rootTypeId), size: 0, typeId: 0, validate: false };
+    case CoreReloKind.TYPE_EXISTS:
+    case CoreReloKind.TYPE_MATCHES:
+      return { val: 1n, size: 0, typeId: 0, validate: true };
+    case CoreReloKind.TYPE_SIZE:
+      return { val: BigInt(spec.cache.size(spec.rootTypeId)), size: 0, typeId: 0, validate: true };
+    default:
+      return { val: 0n, size: 0, typeId: 0, validate: true };
   }
 }
 
@@ -470,7 +599,10 @@ function calcEnumval(relo: CoreRelo, spec: Spec | undefined): Calc {
 /** Candidate target types for a local type: same kind (enums of either width), same essential name. */
 export class CandidateCache {
   readonly #byLocal = new Map<number, number[]>();
-  constructor(readonly local: TypeCache, readonly target: TypeCache) {}
+  constructor(
+    readonly local: TypeCache,
+    readonly target: TypeCache,
+  ) {}
 
   get(localId: number): number[] {
     let cands = this.#byLocal.get(localId);
@@ -497,12 +629,22 @@ export class CandidateCache {
  * CoreRelocationError for malformed or ambiguous relocations (the load cannot proceed), and
  * returns `poison: true` for ones that merely found no target.
  */
-export function resolveCoreRelo(relo: CoreRelo, local: TypeCache, candidates: CandidateCache, where: string): CoreResult {
+export function resolveCoreRelo(
+  relo: CoreRelo,
+  local: TypeCache,
+  candidates: CandidateCache,
+  where: string,
+): CoreResult {
   const kindName = coreKindName(relo.kind);
   const fail = (what: string, spec?: Spec): never => {
     const d = spec ? describe(spec) : undefined;
-    throw new CoreRelocationError(`CO-RE relocation ${kindName}${d ? ` ${d.text}` : ` of type [${relo.typeId}]`}: ${what}`, where,
-      kindName, d?.typeName ?? "", d?.field ?? "");
+    throw new CoreRelocationError(
+      `CO-RE relocation ${kindName}${d ? ` ${d.text}` : ` of type [${relo.typeId}]`}: ${what}`,
+      where,
+      kindName,
+      d?.typeName ?? "",
+      d?.field ?? "",
+    );
   };
   steps = 0;
   let localSpec: Spec;
@@ -514,35 +656,72 @@ export function resolveCoreRelo(relo: CoreRelo, local: TypeCache, candidates: Ca
     throw e;
   }
   const d = describe(localSpec);
-  const result = (r: Omit<CoreResult, "description" | "typeName" | "field">): CoreResult => ({ ...r, description: d.text, typeName: d.typeName, field: d.field });
+  const result = (r: Omit<CoreResult, "description" | "typeName" | "field">): CoreResult => ({
+    ...r,
+    description: d.text,
+    typeName: d.typeName,
+    field: d.field,
+  });
 
   if (relo.kind === CoreReloKind.TYPE_ID_LOCAL) {
     const v = BigInt(relo.typeId);
-    return result({ origVal: v, newVal: v, poison: false, validate: false, origSize: 0, newSize: 0, origTypeId: 0, newTypeId: 0, failMemSizeAdjust: false });
+    return result({
+      origVal: v,
+      newVal: v,
+      poison: false,
+      validate: false,
+      origSize: 0,
+      newSize: 0,
+      origTypeId: 0,
+      newTypeId: 0,
+      failMemSizeAdjust: false,
+    });
   }
   const rootName = local.get(relo.typeId).name;
   if (rootName === "") fail("relocations against anonymous types are not supported", localSpec);
 
-  const calc = (spec: Spec | undefined): Calc => isFieldKind(relo.kind) ? calcField(relo, spec, (w) => fail(w, localSpec))
-    : isTypeKind(relo.kind) ? calcType(relo, spec) : calcEnumval(relo, spec);
+  const calc = (spec: Spec | undefined): Calc =>
+    isFieldKind(relo.kind)
+      ? calcField(relo, spec, (w) => fail(w, localSpec))
+      : isTypeKind(relo.kind)
+        ? calcType(relo, spec)
+        : calcEnumval(relo, spec);
   const origCalc = calc(localSpec);
   if (origCalc === "poison") return fail("the local spec itself cannot be computed", localSpec);
   const orig = origCalc;
 
   const finish = (targ: Calc, targSpec?: Spec): CoreResult => {
     if (targ === "poison") {
-      return result({ origVal: orig.val, newVal: 0n, poison: true, validate: orig.validate, origSize: 0, newSize: 0, origTypeId: 0, newTypeId: 0, failMemSizeAdjust: false });
+      return result({
+        origVal: orig.val,
+        newVal: 0n,
+        poison: true,
+        validate: orig.validate,
+        origSize: 0,
+        newSize: 0,
+        origTypeId: 0,
+        newTypeId: 0,
+        failMemSizeAdjust: false,
+      });
     }
     let failMemSizeAdjust = false;
     if (isFieldKind(relo.kind) && orig.size !== targ.size && targSpec) {
-      const ot = local.get(orig.typeId), nt = targSpec.cache.get(targ.typeId);
+      const ot = local.get(orig.typeId),
+        nt = targSpec.cache.get(targ.typeId);
       const bothPtr = ot.kind === "ptr" && nt.kind === "ptr";
       const unsignedInts = ot.kind === "int" && nt.kind === "int" && !ot.signed && !nt.signed;
       failMemSizeAdjust = !bothPtr && !unsignedInts;
     }
     return result({
-      origVal: orig.val, newVal: targ.val, poison: false, validate: orig.validate, origSize: orig.size, newSize: targ.size,
-      origTypeId: orig.typeId, newTypeId: targ.typeId, failMemSizeAdjust,
+      origVal: orig.val,
+      newVal: targ.val,
+      poison: false,
+      validate: orig.validate,
+      origSize: orig.size,
+      newSize: targ.size,
+      origTypeId: orig.typeId,
+      newTypeId: targ.typeId,
+      failMemSizeAdjust,
     });
   };
 
@@ -573,7 +752,12 @@ export function resolveCoreRelo(relo: CoreRelo, local: TypeCache, candidates: Ca
 
 // ---- patching -----------------------------------------------------------------------------
 
-const BPF_LD = 0x00, BPF_LDX = 0x01, BPF_ST = 0x02, BPF_STX = 0x03, BPF_ALU = 0x04, BPF_ALU64 = 0x07;
+const BPF_LD = 0x00,
+  BPF_LDX = 0x01,
+  BPF_ST = 0x02,
+  BPF_STX = 0x03,
+  BPF_ALU = 0x04,
+  BPF_ALU64 = 0x07;
 const BPF_K = 0x00;
 const LDDW = 0x18;
 const CALL = 0x85;
@@ -600,13 +784,23 @@ export function poisonInstruction(insns: DataView, index: number): void {
  */
 export function patchInstruction(insns: DataView, index: number, res: CoreResult, where: string): boolean {
   const at = index * 8;
-  if (at + 8 > insns.byteLength) throw new RelocationError(`CO-RE relocation ${res.description} points past the end of the code (instruction ${index})`, where);
-  if (res.poison) { poisonInstruction(insns, index); return true; }
+  if (at + 8 > insns.byteLength)
+    throw new RelocationError(
+      `CO-RE relocation ${res.description} points past the end of the code (instruction ${index})`,
+      where,
+    );
+  if (res.poison) {
+    poisonInstruction(insns, index);
+    return true;
+  }
   const code = insns.getUint8(at);
   const cls = code & 0x07;
-  const bad = (what: string): never => { throw new RelocationError(`CO-RE relocation ${res.description}: instruction ${index} ${what}`, where); };
+  const bad = (what: string): never => {
+    throw new RelocationError(`CO-RE relocation ${res.description}: instruction ${index} ${what}`, where);
+  };
   switch (cls) {
-    case BPF_ALU: case BPF_ALU64: {
+    case BPF_ALU:
+    case BPF_ALU64: {
       if ((code & 0x08) !== BPF_K) bad("is an ALU instruction with a register operand");
       const imm = insns.getInt32(at + 4, true);
       if (res.validate && BigInt(imm >>> 0) !== res.origVal && BigInt(imm) !== res.origVal) {
@@ -615,11 +809,16 @@ export function patchInstruction(insns: DataView, index: number, res: CoreResult
       insns.setInt32(at + 4, Number(BigInt.asIntN(32, res.newVal)), true);
       return false;
     }
-    case BPF_LDX: case BPF_ST: case BPF_STX: {
+    case BPF_LDX:
+    case BPF_ST:
+    case BPF_STX: {
       const off = insns.getInt16(at + 2, true);
       if (res.validate && BigInt(off) !== res.origVal) bad(`has offset ${off}, expected ${res.origVal}`);
       if (res.newVal > 0x7fffn) bad(`would need offset ${res.newVal}, more than a load can reach`);
-      if (res.failMemSizeAdjust) { poisonInstruction(insns, index); return true; }
+      if (res.failMemSizeAdjust) {
+        poisonInstruction(insns, index);
+        return true;
+      }
       insns.setInt16(at + 2, Number(res.newVal), true);
       if (res.newSize !== res.origSize) {
         const size = SIZE_BYTES[code & 0x18];
@@ -633,8 +832,14 @@ export function patchInstruction(insns: DataView, index: number, res: CoreResult
     case BPF_LD: {
       if (code !== LDDW || at + 16 > insns.byteLength) bad("is not a 64-bit immediate load");
       const regs = insns.getUint8(at + 1);
-      if ((regs >> 4) !== 0 || insns.getInt16(at + 2, true) !== 0 || insns.getUint8(at + 8) !== 0 || insns.getUint8(at + 9) !== 0 ||
-        insns.getInt16(at + 10, true) !== 0) bad("is a 64-bit load of unexpected form");
+      if (
+        regs >> 4 !== 0 ||
+        insns.getInt16(at + 2, true) !== 0 ||
+        insns.getUint8(at + 8) !== 0 ||
+        insns.getUint8(at + 9) !== 0 ||
+        insns.getInt16(at + 10, true) !== 0
+      )
+        bad("is a 64-bit load of unexpected form");
       const imm = BigInt(insns.getUint32(at + 4, true)) | (BigInt(insns.getUint32(at + 12, true)) << 32n);
       if (res.validate && imm !== res.origVal) bad(`holds ${imm}, expected ${res.origVal}`);
       insns.setUint32(at + 4, Number(res.newVal & 0xffff_ffffn), true);

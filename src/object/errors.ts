@@ -15,10 +15,15 @@ export class RelocationError extends ObjectError {
 /** An executable section whose name says nothing libbpf knows (no program type to infer). */
 export class UnknownSectionError extends ObjectError {
   override name = "UnknownSectionError";
-  constructor(readonly section: string, readonly program: string) {
-    super(`no program type is known for section "${section}" (program "${program}"); name the section like ` +
-      `libbpf expects (xdp, tc, socket, tracepoint/CAT/NAME, tp_btf/EVENT, kprobe/FUNC, …) or give the type in the load options`,
-      `section "${section}"`);
+  constructor(
+    readonly section: string,
+    readonly program: string,
+  ) {
+    super(
+      `no program type is known for section "${section}" (program "${program}"); name the section like ` +
+        `libbpf expects (xdp, tc, socket, tracepoint/CAT/NAME, tp_btf/EVENT, kprobe/FUNC, …) or give the type in the load options`,
+      `section "${section}"`,
+    );
   }
 }
 

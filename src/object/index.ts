@@ -7,7 +7,12 @@
 
 export { BpfObjectFile } from "./object.js";
 export type {
-  ProgramDefinition, CodeRelocation, ExternDefinition, VariableDefinition, ParseOptions as ObjectParseOptions, KconfigType,
+  ProgramDefinition,
+  CodeRelocation,
+  ExternDefinition,
+  VariableDefinition,
+  ParseOptions as ObjectParseOptions,
+  KconfigType,
 } from "./object.js";
 export type { MapDefinition, MapSlot, MapOrigin, Pinning } from "./maps.js";
 export { internalMapName, ringbufSize } from "./maps.js";
@@ -21,11 +26,25 @@ export type { FuncInfo as ExtFuncInfo, LineInfo as ExtLineInfo, CoreRelo, Sectio
 export { resolveCoreRelo, TypeCache, CandidateCache, essentialName, coreKindName, POISON_HELPER_ID } from "./core.js";
 export type { CoreResult } from "./core.js";
 export { link, resolveExterns, poisonedAt, POISON_KFUNC_BASE } from "./link.js";
-export type { LinkOptions, LinkedProgram, MapReference, PoisonedInstruction, LinkedLine, ResolvedExtern } from "./link.js";
+export type {
+  LinkOptions,
+  LinkedProgram,
+  MapReference,
+  PoisonedInstruction,
+  LinkedLine,
+  ResolvedExtern,
+} from "./link.js";
 export { kernelBtfBlob } from "./btf-fixup.js";
 export { fillKconfig, parseKernelConfig, kernelVersionCode } from "./kconfig.js";
 export type { KconfigValues } from "./kconfig.js";
 export {
-  ObjectError, ElfError, ElfMachineError, RelocationError, UnknownSectionError, MapDefinitionError, ObjectBtfError,
-  ExternError, CoreRelocationError,
+  ObjectError,
+  ElfError,
+  ElfMachineError,
+  RelocationError,
+  UnknownSectionError,
+  MapDefinitionError,
+  ObjectBtfError,
+  ExternError,
+  CoreRelocationError,
 } from "./errors.js";

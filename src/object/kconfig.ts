@@ -39,7 +39,11 @@ function setInt(view: DataView, at: number, size: number, value: bigint, signed:
   const bits = BigInt(size * 8);
   const min = signed ? -(1n << (bits - 1n)) : 0n;
   const max = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
-  if (value < min || value > max) throw new ExternError(`value ${value} does not fit ${signed ? "a signed" : "an unsigned"} ${size}-byte integer`, `extern "${ext.name}"`);
+  if (value < min || value > max)
+    throw new ExternError(
+      `value ${value} does not fit ${signed ? "a signed" : "an unsigned"} ${size}-byte integer`,
+      `extern "${ext.name}"`,
+    );
   const v = BigInt.asUintN(64, value);
   for (let i = 0; i < size; i++) view.setUint8(at + i, Number((v >> BigInt(i * 8)) & 0xffn));
 }
@@ -59,7 +63,8 @@ export function fillKconfig(obj: BpfObjectFile, data: Uint8Array, values: Kconfi
     if (ext.kind !== "kconfig" || !ext.kconfig) continue;
     const { offset, size, type, signed } = ext.kconfig;
     const where = `extern "${ext.name}"`;
-    if (offset + size > data.length) throw new ExternError(`value [${offset}, +${size}) lies outside the .kconfig map`, where);
+    if (offset + size > data.length)
+      throw new ExternError(`value [${offset}, +${size}) lies outside the .kconfig map`, where);
     data.fill(0, offset, offset + size);
     if (ext.name.startsWith("LINUX_")) {
       const v = values.linux?.[ext.name];
@@ -67,31 +72,41 @@ export function fillKconfig(obj: BpfObjectFile, data: Uint8Array, values: Kconfi
         if (ext.weak) continue;
         throw new ExternError(`unknown LINUX_ extern (known: ${Object.keys(values.linux ?? {}).join(", ")})`, where);
       }
-      if (type === "bool" || type === "char" || type === "int") setInt(view, offset, size, typeof v === "boolean" ? (v ? 1n : 0n) : BigInt(v), signed, ext);
+      if (type === "bool" || type === "char" || type === "int")
+        setInt(view, offset, size, typeof v === "boolean" ? (v ? 1n : 0n) : BigInt(v), signed, ext);
       else throw new ExternError(`LINUX_ externs must be integers or bools`, where);
       continue;
     }
     const text = values.config?.get(ext.name);
     if (text === undefined) {
       if (ext.weak) continue;
-      throw new ExternError("the kernel configuration has no such option (declare the extern __weak if it is optional)", where);
+      throw new ExternError(
+        "the kernel configuration has no such option (declare the extern __weak if it is optional)",
+        where,
+      );
     }
     if (text === "y" || text === "n" || text === "m") {
       const tri = text === "y" ? 1n : text === "m" ? 2n : 0n;
       switch (type) {
         case "bool":
-          if (text === "m") throw new ExternError(`value "m" (a module) for a bool; declare it enum libbpf_tristate`, where);
+          if (text === "m")
+            throw new ExternError(`value "m" (a module) for a bool; declare it enum libbpf_tristate`, where);
           view.setUint8(offset, Number(tri));
           break;
-        case "tristate": setInt(view, offset, size, tri, false, ext); break;
-        case "char": view.setUint8(offset, text.charCodeAt(0)); break;
-        default: throw new ExternError(`value "${text}" does not fit a ${type}`, where);
+        case "tristate":
+          setInt(view, offset, size, tri, false, ext);
+          break;
+        case "char":
+          view.setUint8(offset, text.charCodeAt(0));
+          break;
+        default:
+          throw new ExternError(`value "${text}" does not fit a ${type}`, where);
       }
       continue;
     }
-    if (text.startsWith("\"")) {
+    if (text.startsWith('"')) {
       if (type !== "char_array") throw new ExternError(`a string value for a ${type}`, where);
-      const body = text.endsWith("\"") && text.length >= 2 ? text.slice(1, -1) : text.slice(1);
+      const body = text.endsWith('"') && text.length >= 2 ? text.slice(1, -1) : text.slice(1);
       const bytes = Buffer.from(body, "utf8").subarray(0, size - 1);
       data.set(bytes, offset);
       continue;

@@ -11,7 +11,13 @@ import type { Btf } from "../btf/decoder.js";
 import { BtfError, BtfKind } from "../btf/kinds.js";
 import type { FuncInfo, LineInfo } from "./btf-ext.js";
 import {
-  CandidateCache, POISON_HELPER_ID, TypeCache, patchInstruction, resolveCoreRelo, typesAreCompat, type CoreResult,
+  CandidateCache,
+  POISON_HELPER_ID,
+  TypeCache,
+  patchInstruction,
+  resolveCoreRelo,
+  typesAreCompat,
+  type CoreResult,
 } from "./core.js";
 import { CoreRelocationError, ExternError, ObjectBtfError, RelocationError } from "./errors.js";
 import type { BpfObjectFile, CodeRelocation, ExternDefinition, ProgramDefinition } from "./object.js";
@@ -38,13 +44,25 @@ export interface LinkOptions {
 }
 
 /** An instruction that must receive a map's file descriptor in its immediate. */
-export interface MapReference { insn: number; map: number }
+export interface MapReference {
+  insn: number;
+  map: number;
+}
 
 /** A poisoned instruction: the verifier fails there if it is reachable. */
-export interface PoisonedInstruction { insn: number; error: CoreRelocationError }
+export interface PoisonedInstruction {
+  insn: number;
+  error: CoreRelocationError;
+}
 
 /** A source line, for verifier errors. */
-export interface LinkedLine { insnOffset: number; file: string; line: number; column: number; text: string }
+export interface LinkedLine {
+  insnOffset: number;
+  file: string;
+  line: number;
+  column: number;
+  text: string;
+}
 
 export interface LinkedProgram {
   definition: ProgramDefinition;
@@ -67,9 +85,14 @@ export interface ResolvedExtern {
   address?: bigint;
 }
 
-interface Chunk { def: ProgramDefinition; at: number }
+interface Chunk {
+  def: ProgramDefinition;
+  at: number;
+}
 
-function dataView(a: Uint8Array): DataView { return new DataView(a.buffer, a.byteOffset, a.byteLength); }
+function dataView(a: Uint8Array): DataView {
+  return new DataView(a.buffer, a.byteOffset, a.byteLength);
+}
 
 /** Resolves __ksym externs against the target BTF (and kernel symbol addresses). */
 export function resolveExterns(obj: BpfObjectFile, options: LinkOptions): ResolvedExtern[] {
@@ -78,7 +101,11 @@ export function resolveExterns(obj: BpfObjectFile, options: LinkOptions): Resolv
     const where = `extern "${ext.name}"`;
     if (!ext.isFunction && ext.typeId === 0) {
       const address = options.kernelSymbolAddress?.(ext.name);
-      if (address === undefined && !ext.weak) throw new ExternError(`kernel symbol "${ext.name}" not found (typeless __ksym externs need /proc/kallsyms)`, where);
+      if (address === undefined && !ext.weak)
+        throw new ExternError(
+          `kernel symbol "${ext.name}" not found (typeless __ksym externs need /proc/kallsyms)`,
+          where,
+        );
       return { address };
     }
     const target = options.targetBtf;
@@ -88,7 +115,10 @@ export function resolveExterns(obj: BpfObjectFile, options: LinkOptions): Resolv
       const id = target.findByName(ext.name, want)[0];
       if (id === undefined) {
         if (ext.weak) return {};
-        throw new ExternError(`the kernel's BTF has no ${ext.isFunction ? "function" : "variable"} "${ext.name}"`, where);
+        throw new ExternError(
+          `the kernel's BTF has no ${ext.isFunction ? "function" : "variable"} "${ext.name}"`,
+          where,
+        );
       }
       const local = new TypeCache(obj.btf!);
       const targ = new TypeCache(target);
@@ -96,7 +126,10 @@ export function resolveExterns(obj: BpfObjectFile, options: LinkOptions): Resolv
       const targTypeId = targType.kind === "func" || targType.kind === "var" ? targType.type : 0;
       const ok = typesAreCompat(local, ext.typeId, targ, targ.skip(targTypeId), 32);
       if (ok <= 0) {
-        throw new ExternError(`the declared type ${obj.btf!.typeName(ext.typeId)} does not match the kernel's ${target.typeName(targTypeId)}`, where);
+        throw new ExternError(
+          `the declared type ${obj.btf!.typeName(ext.typeId)} does not match the kernel's ${target.typeName(targTypeId)}`,
+          where,
+        );
       }
       return { btfId: id };
     } catch (e) {
@@ -110,7 +143,8 @@ export function resolveExterns(obj: BpfObjectFile, options: LinkOptions): Resolv
 export function link(obj: BpfObjectFile, options: LinkOptions = {}): LinkedProgram[] {
   const selected = options.programs ? obj.programs.filter((p) => options.programs!.includes(p.name)) : obj.programs;
   for (const name of options.programs ?? []) {
-    if (!obj.programs.some((p) => p.name === name)) throw new RelocationError(`no entry program "${name}" in the object`, obj.file ?? obj.name);
+    if (!obj.programs.some((p) => p.name === name))
+      throw new RelocationError(`no entry program "${name}" in the object`, obj.file ?? obj.name);
   }
   const where = (s: string): string => (obj.file ? `${obj.file}: ${s}` : s);
 
@@ -128,7 +162,11 @@ export function link(obj: BpfObjectFile, options: LinkOptions = {}): LinkedProgr
     const section = obj.elf.sections[idx]!;
     const relos = obj.ext.get(section.name)?.coreRelos ?? [];
     if (relos.length === 0) continue;
-    if (!options.targetBtf) throw new ObjectBtfError("the object has CO-RE relocations: the kernel's BTF is needed to load it", where(`section "${section.name}"`));
+    if (!options.targetBtf)
+      throw new ObjectBtfError(
+        "the object has CO-RE relocations: the kernel's BTF is needed to load it",
+        where(`section "${section.name}"`),
+      );
     local ??= new TypeCache(obj.btf!);
     candidates ??= new CandidateCache(local, new TypeCache(options.targetBtf));
     const insns = code.get(idx)!;
@@ -136,7 +174,8 @@ export function link(obj: BpfObjectFile, options: LinkOptions = {}): LinkedProgr
     const owners = idx === obj.textIndex ? obj.subprograms : selected;
     relos.forEach((relo, i) => {
       const w = where(`section "${section.name}", CO-RE relocation #${i} at instruction ${relo.insnOffset / INSN}`);
-      if (relo.insnOffset % INSN !== 0 || relo.insnOffset + INSN > insns.length) throw new RelocationError(`instruction offset ${relo.insnOffset} is outside the section`, w);
+      if (relo.insnOffset % INSN !== 0 || relo.insnOffset + INSN > insns.length)
+        throw new RelocationError(`instruction offset ${relo.insnOffset} is outside the section`, w);
       const insn = relo.insnOffset / INSN;
       // Only the code of programs being loaded is relocated (like libbpf).
       if (!owners.some((p) => p.sectionIndex === idx && insn >= p.start && insn < p.start + p.count)) return;
@@ -149,9 +188,18 @@ export function link(obj: BpfObjectFile, options: LinkOptions = {}): LinkedProgr
       }
       if (patchInstruction(view, insn, res, w)) {
         let m = poisonedBySection.get(idx);
-        if (!m) poisonedBySection.set(idx, m = new Map());
-        m.set(insn, new CoreRelocationError(`failed to resolve CO-RE relocation ${res.description}: the kernel has no such ${res.field ? "field" : "type or value"}` +
-          " (guard the access with bpf_core_field_exists() / bpf_core_type_exists() if it is optional)", w, res.description.match(/^<([a-z_]+)>/)?.[1] ?? "", res.typeName, res.field));
+        if (!m) poisonedBySection.set(idx, (m = new Map()));
+        m.set(
+          insn,
+          new CoreRelocationError(
+            `failed to resolve CO-RE relocation ${res.description}: the kernel has no such ${res.field ? "field" : "type or value"}` +
+              " (guard the access with bpf_core_field_exists() / bpf_core_type_exists() if it is optional)",
+            w,
+            res.description.match(/^<([a-z_]+)>/)?.[1] ?? "",
+            res.typeName,
+            res.field,
+          ),
+        );
       }
     });
   }
@@ -165,7 +213,13 @@ export function link(obj: BpfObjectFile, options: LinkOptions = {}): LinkedProgr
   }
 
   const resolved = resolveExterns(obj, options);
-  const lineText = (off: number): string => { try { return obj.btf?.stringAt(off) ?? ""; } catch { return ""; } };
+  const lineText = (off: number): string => {
+    try {
+      return obj.btf?.stringAt(off) ?? "";
+    } catch {
+      return "";
+    }
+  };
 
   return selected.map((main) => {
     const chunks: Chunk[] = [];
@@ -181,7 +235,8 @@ export function link(obj: BpfObjectFile, options: LinkOptions = {}): LinkedProgr
       chunks.push(chunk);
       appended.set(def, chunk);
       for (const r of obj.relocations.get(def.sectionIndex) ?? []) {
-        if (r.insn >= def.start && r.insn < def.start + def.count) relocs.push({ r, at: chunk.at + r.insn - def.start });
+        if (r.insn >= def.start && r.insn < def.start + def.count)
+          relocs.push({ r, at: chunk.at + r.insn - def.start });
       }
       return chunk;
     };
@@ -189,7 +244,10 @@ export function link(obj: BpfObjectFile, options: LinkOptions = {}): LinkedProgr
       if (parts.length === 1) return parts[0]!;
       const all = new Uint8Array(length * INSN);
       let o = 0;
-      for (const p of parts) { all.set(p, o); o += p.length; }
+      for (const p of parts) {
+        all.set(p, o);
+        o += p.length;
+      }
       parts.length = 0;
       parts.push(all);
       return all;
@@ -211,20 +269,28 @@ export function link(obj: BpfObjectFile, options: LinkOptions = {}): LinkedProgr
         const r = sectionRelocs.find((x) => x.insn === sectionInsn);
         const w = where(`program "${main.name}", function "${def.name}", instruction ${i}`);
         if (r?.kind === "extern_call") continue;
-        if (r && r.kind !== "call" && r.kind !== "subprog_addr") throw new RelocationError(`unexpected ${r.kind} relocation on a call`, w);
+        if (r && r.kind !== "call" && r.kind !== "subprog_addr")
+          throw new RelocationError(`unexpected ${r.kind} relocation on a call`, w);
         const imm = dataView(insns).getInt32(at + 4, true);
         let targetInsn: number;
         let targetSection = obj.textIndex;
         if (r?.kind === "call") targetInsn = r.symbolOffset / INSN + imm + 1;
         else if (r?.kind === "subprog_addr") targetInsn = (r.symbolOffset + imm) / INSN;
         else if (isFunc) throw new RelocationError("function address without a relocation", w);
-        else { targetInsn = sectionInsn + imm + 1; targetSection = def.sectionIndex; }
+        else {
+          targetInsn = sectionInsn + imm + 1;
+          targetSection = def.sectionIndex;
+        }
         if (targetSection !== obj.textIndex || obj.textIndex === 0) {
-          throw new RelocationError(`call to instruction ${targetInsn} of section "${obj.elf.sections[targetSection]?.name}": BPF functions must be in .text`, w);
+          throw new RelocationError(
+            `call to instruction ${targetInsn} of section "${obj.elf.sections[targetSection]?.name}": BPF functions must be in .text`,
+            w,
+          );
         }
         const sub = obj.subprograms.find((p) => targetInsn >= p.start && targetInsn < p.start + p.count);
         if (!sub) throw new RelocationError(`call to instruction ${targetInsn} of .text, where no function is`, w);
-        if (sub.start !== targetInsn) throw new RelocationError(`call into the middle of function "${sub.name}" (instruction ${targetInsn})`, w);
+        if (sub.start !== targetInsn)
+          throw new RelocationError(`call into the middle of function "${sub.name}" (instruction ${targetInsn})`, w);
         let subChunk = appended.get(sub);
         if (!subChunk) {
           subChunk = append(sub);
@@ -243,7 +309,9 @@ export function link(obj: BpfObjectFile, options: LinkOptions = {}): LinkedProgr
     for (const { r, at } of relocs) {
       const p = at * INSN;
       const w = where(`program "${main.name}", instruction ${at} (relocation against "${r.symbol}")`);
-      const setSrc = (s: number): void => { insns[p + 1] = (insns[p + 1]! & 0x0f) | (s << 4); };
+      const setSrc = (s: number): void => {
+        insns[p + 1] = (insns[p + 1]! & 0x0f) | (s << 4);
+      };
       switch (r.kind) {
         case "map":
           setSrc(PSEUDO_MAP_FD);
@@ -307,28 +375,46 @@ export function link(obj: BpfObjectFile, options: LinkOptions = {}): LinkedProgr
     const poisoned: PoisonedInstruction[] = [];
     for (const chunk of chunks) {
       const ext = obj.ext.get(chunk.def.section);
-      const inRange = (off: number): boolean => off % INSN === 0 && off / INSN >= chunk.def.start && off / INSN < chunk.def.start + chunk.def.count;
+      const inRange = (off: number): boolean =>
+        off % INSN === 0 && off / INSN >= chunk.def.start && off / INSN < chunk.def.start + chunk.def.count;
       const shift = (off: number): number => off / INSN - chunk.def.start + chunk.at;
-      for (const f of ext?.funcInfo ?? []) if (inRange(f.insnOffset)) funcInfo.push({ insnOffset: shift(f.insnOffset), typeId: f.typeId });
-      for (const l of ext?.lineInfo ?? []) if (inRange(l.insnOffset)) lineInfo.push({ ...l, insnOffset: shift(l.insnOffset) });
+      for (const f of ext?.funcInfo ?? [])
+        if (inRange(f.insnOffset)) funcInfo.push({ insnOffset: shift(f.insnOffset), typeId: f.typeId });
+      for (const l of ext?.lineInfo ?? [])
+        if (inRange(l.insnOffset)) lineInfo.push({ ...l, insnOffset: shift(l.insnOffset) });
       for (const [insn, error] of poisonedBySection.get(chunk.def.sectionIndex) ?? []) {
-        if (insn >= chunk.def.start && insn < chunk.def.start + chunk.def.count) poisoned.push({ insn: insn - chunk.def.start + chunk.at, error });
+        if (insn >= chunk.def.start && insn < chunk.def.start + chunk.def.count)
+          poisoned.push({ insn: insn - chunk.def.start + chunk.at, error });
       }
     }
     funcInfo.sort((a, b) => a.insnOffset - b.insnOffset);
     lineInfo.sort((a, b) => a.insnOffset - b.insnOffset);
     const lines = lineInfo.map((l) => ({
-      insnOffset: l.insnOffset, file: lineText(l.fileNameOff), line: l.lineCol >>> 10, column: l.lineCol & 0x3ff, text: lineText(l.lineOff),
+      insnOffset: l.insnOffset,
+      file: lineText(l.fileNameOff),
+      line: l.lineCol >>> 10,
+      column: l.lineCol & 0x3ff,
+      text: lineText(l.lineOff),
     }));
     return {
-      definition: main, insns, mapReferences, funcInfo, lineInfo, lines, poisoned,
+      definition: main,
+      insns,
+      mapReferences,
+      funcInfo,
+      lineInfo,
+      lines,
+      poisoned,
       functions: chunks.map((c) => ({ name: c.def.name, insnOffset: c.at })),
     };
   });
 }
 
 /** Whether a verifier failure at `insn` (or a log naming the poison helper) comes from a poisoned CO-RE relocation. */
-export function poisonedAt(program: LinkedProgram, insn: number | undefined, log: string): PoisonedInstruction | undefined {
+export function poisonedAt(
+  program: LinkedProgram,
+  insn: number | undefined,
+  log: string,
+): PoisonedInstruction | undefined {
   if (insn !== undefined) {
     const hit = program.poisoned.find((p) => p.insn === insn);
     if (hit) return hit;

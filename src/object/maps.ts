@@ -60,7 +60,9 @@ function err(map: string, what: string): MapDefinitionError {
 
 /** Runs a BTF query, turning a BtfError into a MapDefinitionError about `map`. */
 function btfQuery<T>(map: string, fn: () => T): T {
-  try { return fn(); } catch (e) {
+  try {
+    return fn();
+  } catch (e) {
     if (e instanceof BtfError) throw new MapDefinitionError(e.what, `map "${map}"`, { cause: e });
     throw e;
   }
@@ -70,7 +72,8 @@ function btfQuery<T>(map: string, fn: () => T): T {
 function fieldInt(btf: Btf, map: string, field: string, typeId: number): number {
   return btfQuery(map, () => {
     const ptr = btf.typeById(btf.resolve(typeId));
-    if (ptr.kind !== "ptr") throw err(map, `field "${field}" is a ${ptr.kind}, expected __uint(${field}, N) (a pointer to an array)`);
+    if (ptr.kind !== "ptr")
+      throw err(map, `field "${field}" is a ${ptr.kind}, expected __uint(${field}, N) (a pointer to an array)`);
     const arr = btf.typeById(btf.resolve(ptr.type));
     if (arr.kind !== "array") throw err(map, `field "${field}" points to a ${arr.kind}, expected an array (__uint)`);
     return arr.nelems;
@@ -89,8 +92,17 @@ export function internalMapName(objectName: string, section: string): string {
 }
 
 interface ParsedDef {
-  type: number; keySize: number; valueSize: number; maxEntries: number; flags: number; numaNode: number;
-  mapExtra: bigint; pinning: Pinning; keyTypeId: number; valueTypeId: number; inner?: ParsedDef;
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  numaNode: number;
+  mapExtra: bigint;
+  pinning: Pinning;
+  keyTypeId: number;
+  valueTypeId: number;
+  inner?: ParsedDef;
   /** Byte offset of the `values` member within the definition struct. */
   valuesOffset?: number;
 }
@@ -98,31 +110,56 @@ interface ParsedDef {
 /** Decodes a map definition struct (the type of a `.maps` variable, or an inner map's). */
 function parseDef(btf: Btf, map: string, structId: number, isInner: boolean): ParsedDef {
   const def: ParsedDef = {
-    type: 0, keySize: 0, valueSize: 0, maxEntries: 0, flags: 0, numaNode: 0, mapExtra: 0n, pinning: "none",
-    keyTypeId: 0, valueTypeId: 0,
+    type: 0,
+    keySize: 0,
+    valueSize: 0,
+    maxEntries: 0,
+    flags: 0,
+    numaNode: 0,
+    mapExtra: 0n,
+    pinning: "none",
+    keyTypeId: 0,
+    valueTypeId: 0,
   };
   const t = btfQuery(map, () => btf.typeById(btf.resolve(structId)));
   if (t.kind !== "struct") throw err(map, `definition is a ${t.kind}, expected a struct`);
   const setSize = (which: "keySize" | "valueSize", size: number): void => {
-    if (def[which] && def[which] !== size) throw err(map, `conflicting ${which === "keySize" ? "key" : "value"} size ${def[which]} != ${size}`);
+    if (def[which] && def[which] !== size)
+      throw err(map, `conflicting ${which === "keySize" ? "key" : "value"} size ${def[which]} != ${size}`);
     def[which] = size;
   };
   t.members.forEach((m, i) => {
     switch (m.name) {
-      case "type": def.type = fieldInt(btf, map, m.name, m.type); break;
-      case "max_entries": def.maxEntries = fieldInt(btf, map, m.name, m.type); break;
-      case "map_flags": def.flags = fieldInt(btf, map, m.name, m.type); break;
-      case "numa_node": def.numaNode = fieldInt(btf, map, m.name, m.type); break;
-      case "key_size": setSize("keySize", fieldInt(btf, map, m.name, m.type)); break;
-      case "value_size": setSize("valueSize", fieldInt(btf, map, m.name, m.type)); break;
-      case "map_extra": def.mapExtra = BigInt(fieldInt(btf, map, m.name, m.type)); break;
-      case "key": case "value": {
+      case "type":
+        def.type = fieldInt(btf, map, m.name, m.type);
+        break;
+      case "max_entries":
+        def.maxEntries = fieldInt(btf, map, m.name, m.type);
+        break;
+      case "map_flags":
+        def.flags = fieldInt(btf, map, m.name, m.type);
+        break;
+      case "numa_node":
+        def.numaNode = fieldInt(btf, map, m.name, m.type);
+        break;
+      case "key_size":
+        setSize("keySize", fieldInt(btf, map, m.name, m.type));
+        break;
+      case "value_size":
+        setSize("valueSize", fieldInt(btf, map, m.name, m.type));
+        break;
+      case "map_extra":
+        def.mapExtra = BigInt(fieldInt(btf, map, m.name, m.type));
+        break;
+      case "key":
+      case "value": {
         const which = m.name;
         btfQuery(map, () => {
           const ptr = btf.typeById(m.type);
           if (ptr.kind !== "ptr") throw err(map, `${which} is a ${ptr.kind}, expected __type(${which}, T) (a pointer)`);
           setSize(which === "key" ? "keySize" : "valueSize", btf.sizeOf(ptr.type));
-          if (which === "key") def.keyTypeId = ptr.type; else def.valueTypeId = ptr.type;
+          if (which === "key") def.keyTypeId = ptr.type;
+          else def.valueTypeId = ptr.type;
         });
         break;
       }
@@ -131,19 +168,26 @@ function parseDef(btf: Btf, map: string, structId: number, isInner: boolean): Pa
         const isProgArray = def.type === MapType.PROG_ARRAY;
         if (isInner) throw err(map, "inner maps cannot have inner maps themselves");
         if (i !== t.members.length - 1) throw err(map, `"values" must be the last member`);
-        if (!isMapInMap && !isProgArray) throw err(map, `"values" needs a map-in-map or prog array type (type is ${def.type})`);
+        if (!isMapInMap && !isProgArray)
+          throw err(map, `"values" needs a map-in-map or prog array type (type is ${def.type})`);
         setSize("valueSize", 4);
         def.valuesOffset = Math.floor(m.bitOffset / 8);
         btfQuery(map, () => {
           const arr = btf.typeById(m.type);
-          if (arr.kind !== "array" || arr.nelems !== 0) throw err(map, `"values" is not a zero-length array (__array(values, …))`);
+          if (arr.kind !== "array" || arr.nelems !== 0)
+            throw err(map, `"values" is not a zero-length array (__array(values, …))`);
           const ptr = btf.typeById(btf.resolve(arr.type));
           if (ptr.kind !== "ptr") throw err(map, `"values" elements are ${ptr.kind}s, expected pointers`);
           const target = btf.typeById(btf.resolve(ptr.type));
           if (isProgArray) {
-            if (target.kind !== "func_proto") throw err(map, `prog array "values" point to a ${target.kind}, expected a function prototype`);
+            if (target.kind !== "func_proto")
+              throw err(map, `prog array "values" point to a ${target.kind}, expected a function prototype`);
           } else {
-            if (target.kind !== "struct") throw err(map, `map-in-map "values" point to a ${target.kind}, expected an inner map definition (a struct)`);
+            if (target.kind !== "struct")
+              throw err(
+                map,
+                `map-in-map "values" point to a ${target.kind}, expected an inner map definition (a struct)`,
+              );
             def.inner = parseDef(btf, `${map}.inner`, target.id, true);
           }
         });
@@ -179,12 +223,36 @@ export function ringbufSize(size: number, pageSize = PAGE_SIZE): number {
   return size;
 }
 
-function definition(name: string, kernelName: string, origin: MapOrigin, sectionIndex: number, section: string, offset: number, d: ParsedDef): MapDefinition {
+function definition(
+  name: string,
+  kernelName: string,
+  origin: MapOrigin,
+  sectionIndex: number,
+  section: string,
+  offset: number,
+  d: ParsedDef,
+): MapDefinition {
   return {
-    name, kernelName, origin, sectionIndex, section, offset, type: d.type, keySize: d.keySize, valueSize: d.valueSize,
-    maxEntries: d.maxEntries, flags: d.flags, numaNode: d.numaNode, mapExtra: d.mapExtra, pinning: d.pinning,
-    keyTypeId: d.keyTypeId, valueTypeId: d.valueTypeId, slots: [],
-    inner: d.inner ? definition(`${name}.inner`, `${name}.inner`.slice(0, 15), origin, sectionIndex, section, offset, d.inner) : undefined,
+    name,
+    kernelName,
+    origin,
+    sectionIndex,
+    section,
+    offset,
+    type: d.type,
+    keySize: d.keySize,
+    valueSize: d.valueSize,
+    maxEntries: d.maxEntries,
+    flags: d.flags,
+    numaNode: d.numaNode,
+    mapExtra: d.mapExtra,
+    pinning: d.pinning,
+    keyTypeId: d.keyTypeId,
+    valueTypeId: d.valueTypeId,
+    slots: [],
+    inner: d.inner
+      ? definition(`${name}.inner`, `${name}.inner`.slice(0, 15), origin, sectionIndex, section, offset, d.inner)
+      : undefined,
   };
 }
 
@@ -198,20 +266,32 @@ export interface BtfMapsResult {
  * The maps of the `.maps` section, in the order of its DATASEC. `sectionSize` bounds the
  * variables; `offsets` gives each variable's offset (from the ELF symbols).
  */
-export function parseBtfMaps(btf: Btf, sectionIndex: number, sectionSize: number, offsets: ReadonlyMap<string, number>): BtfMapsResult {
+export function parseBtfMaps(
+  btf: Btf,
+  sectionIndex: number,
+  sectionSize: number,
+  offsets: ReadonlyMap<string, number>,
+): BtfMapsResult {
   const maps: MapDefinition[] = [];
   const valuesOffsets = new Map<string, number>();
   const datasec = btfQuery(".maps", () => btf.datasec(".maps"));
-  if (!datasec) throw new MapDefinitionError("the object has a .maps section but its BTF has no .maps DATASEC (compile with -g)", `section ".maps"`);
+  if (!datasec)
+    throw new MapDefinitionError(
+      "the object has a .maps section but its BTF has no .maps DATASEC (compile with -g)",
+      `section ".maps"`,
+    );
   datasec.vars.forEach((v, i) => {
     const variable = btfQuery(".maps", () => btf.typeById(v.type));
-    if (variable.kind !== "var") throw new MapDefinitionError(`DATASEC entry ${i} is a ${variable.kind}, not a variable`, `section ".maps"`);
+    if (variable.kind !== "var")
+      throw new MapDefinitionError(`DATASEC entry ${i} is a ${variable.kind}, not a variable`, `section ".maps"`);
     const name = variable.name;
     if (name === "") throw new MapDefinitionError(`map #${i} has no name`, `section ".maps"`);
-    if (variable.linkage !== 1) throw err(name, `unsupported linkage ${variable.linkage} (maps must be global variables)`);
+    if (variable.linkage !== 1)
+      throw err(name, `unsupported linkage ${variable.linkage} (maps must be global variables)`);
     const offset = offsets.get(name) ?? v.offset;
     const size = btfQuery(name, () => btf.sizeOf(variable.type));
-    if (offset + size > sectionSize) throw err(name, `definition [${offset}, +${size}) lies outside the .maps section (${sectionSize} bytes)`);
+    if (offset + size > sectionSize)
+      throw err(name, `definition [${offset}, +${size}) lies outside the .maps section (${sectionSize} bytes)`);
     const d = parseDef(btf, name, variable.type, false);
     if (d.valuesOffset !== undefined) valuesOffsets.set(name, d.valuesOffset);
     maps.push(definition(name, name.slice(0, 15), "btf", sectionIndex, ".maps", offset, d));
@@ -220,27 +300,51 @@ export function parseBtfMaps(btf: Btf, sectionIndex: number, sectionSize: number
 }
 
 /** Legacy `SEC("maps")` definitions: struct bpf_map_def {type, key_size, value_size, max_entries, map_flags}. */
-export function parseLegacyMaps(data: Uint8Array, sectionIndex: number, symbols: readonly { name: string; value: number }[]): MapDefinition[] {
+export function parseLegacyMaps(
+  data: Uint8Array,
+  sectionIndex: number,
+  symbols: readonly { name: string; value: number }[],
+): MapDefinition[] {
   if (symbols.length === 0) return [];
   const defSize = Math.floor(data.length / symbols.length);
   if (defSize < 20 || data.length % symbols.length !== 0) {
-    throw new MapDefinitionError(`${symbols.length} map symbols do not divide the section (${data.length} bytes) into definitions of at least 20 bytes`, `section "maps"`);
+    throw new MapDefinitionError(
+      `${symbols.length} map symbols do not divide the section (${data.length} bytes) into definitions of at least 20 bytes`,
+      `section "maps"`,
+    );
   }
   const view = new DataView(data.buffer, data.byteOffset, data.length);
-  return [...symbols].sort((a, b) => a.value - b.value).map((sym) => {
-    if (sym.value % defSize !== 0 || sym.value + defSize > data.length) throw err(sym.name, `definition at ${sym.value} is misaligned or outside the section`);
-    for (let at = sym.value + 20; at < sym.value + defSize; at++) {
-      if (data[at] !== 0) throw err(sym.name, `unknown non-zero fields after the first 20 bytes of the legacy definition`);
-    }
-    const type = view.getUint32(sym.value, true);
-    if (!BPF_MAP_TYPES.includes(type) || type === 0) throw err(sym.name, `unknown map type ${type}`);
-    return {
-      name: sym.name, kernelName: sym.name.slice(0, 15), origin: "legacy" as const, sectionIndex, section: "maps", offset: sym.value,
-      type, keySize: view.getUint32(sym.value + 4, true), valueSize: view.getUint32(sym.value + 8, true),
-      maxEntries: view.getUint32(sym.value + 12, true), flags: view.getUint32(sym.value + 16, true), numaNode: 0, mapExtra: 0n,
-      pinning: "none" as const, keyTypeId: 0, valueTypeId: 0, slots: [],
-    };
-  });
+  return [...symbols]
+    .sort((a, b) => a.value - b.value)
+    .map((sym) => {
+      if (sym.value % defSize !== 0 || sym.value + defSize > data.length)
+        throw err(sym.name, `definition at ${sym.value} is misaligned or outside the section`);
+      for (let at = sym.value + 20; at < sym.value + defSize; at++) {
+        if (data[at] !== 0)
+          throw err(sym.name, `unknown non-zero fields after the first 20 bytes of the legacy definition`);
+      }
+      const type = view.getUint32(sym.value, true);
+      if (!BPF_MAP_TYPES.includes(type) || type === 0) throw err(sym.name, `unknown map type ${type}`);
+      return {
+        name: sym.name,
+        kernelName: sym.name.slice(0, 15),
+        origin: "legacy" as const,
+        sectionIndex,
+        section: "maps",
+        offset: sym.value,
+        type,
+        keySize: view.getUint32(sym.value + 4, true),
+        valueSize: view.getUint32(sym.value + 8, true),
+        maxEntries: view.getUint32(sym.value + 12, true),
+        flags: view.getUint32(sym.value + 16, true),
+        numaNode: 0,
+        mapExtra: 0n,
+        pinning: "none" as const,
+        keyTypeId: 0,
+        valueTypeId: 0,
+        slots: [],
+      };
+    });
 }
 
 /**
@@ -249,14 +353,36 @@ export function parseLegacyMaps(data: Uint8Array, sectionIndex: number, symbols:
  * once the map is frozen. `mmapable` maps can be mapped by user space (libbpf sets it when the
  * section has a non-static variable).
  */
-export function dataMap(objectName: string, section: string, sectionIndex: number, origin: "rodata" | "data" | "bss" | "kconfig",
-  data: Uint8Array, valueTypeId: number, mmapable: boolean): MapDefinition {
+export function dataMap(
+  objectName: string,
+  section: string,
+  sectionIndex: number,
+  origin: "rodata" | "data" | "bss" | "kconfig",
+  data: Uint8Array,
+  valueTypeId: number,
+  mmapable: boolean,
+): MapDefinition {
   let flags = origin === "rodata" || origin === "kconfig" ? MapFlags.RDONLY_PROG : 0;
   if (mmapable) flags |= MapFlags.MMAPABLE;
   return {
-    name: section, kernelName: internalMapName(objectName, section), origin, sectionIndex, section, offset: 0,
-    type: MapType.ARRAY, keySize: 4, valueSize: data.length, maxEntries: 1, flags, numaNode: 0, mapExtra: 0n,
-    pinning: "none", keyTypeId: 0, valueTypeId, slots: [], data,
+    name: section,
+    kernelName: internalMapName(objectName, section),
+    origin,
+    sectionIndex,
+    section,
+    offset: 0,
+    type: MapType.ARRAY,
+    keySize: 4,
+    valueSize: data.length,
+    maxEntries: 1,
+    flags,
+    numaNode: 0,
+    mapExtra: 0n,
+    pinning: "none",
+    keyTypeId: 0,
+    valueTypeId,
+    slots: [],
+    data,
   };
 }
 

@@ -7,7 +7,15 @@ import { Btf as BtfClass } from "../btf/decoder.js";
 import { BtfError, BtfKind, type BtfType } from "../btf/kinds.js";
 import { ProgType } from "../uapi.js";
 import { parseBtfExt, type SectionExtInfo } from "./btf-ext.js";
-import { SectionFlags, SectionType, SHN_LORESERVE, SHN_UNDEF, SymbolBind, SymbolType, SymbolVisibility } from "../elf/constants.js";
+import {
+  SectionFlags,
+  SectionType,
+  SHN_LORESERVE,
+  SHN_UNDEF,
+  SymbolBind,
+  SymbolType,
+  SymbolVisibility,
+} from "../elf/constants.js";
 import { ElfFile, type ElfSection, type ElfSymbol } from "../elf/reader.js";
 import { ElfError, MapDefinitionError, ObjectBtfError, ObjectError, RelocationError } from "./errors.js";
 import { dataMap, parseBtfMaps, parseLegacyMaps, type MapDefinition } from "./maps.js";
@@ -102,15 +110,23 @@ function alignOf(btf: Btf, id: number, depth = 0): number {
   if (depth > 32) throw new BtfError(`type ${id}: nested too deep to compute its alignment`);
   const t = btf.typeById(btf.resolve(id));
   switch (t.kind) {
-    case "int": case "enum": case "enum64": case "float": return Math.max(1, Math.min(t.size, 8));
-    case "ptr": return 8;
-    case "array": return alignOf(btf, t.type, depth + 1);
-    case "struct": case "union": {
+    case "int":
+    case "enum":
+    case "enum64":
+    case "float":
+      return Math.max(1, Math.min(t.size, 8));
+    case "ptr":
+      return 8;
+    case "array":
+      return alignOf(btf, t.type, depth + 1);
+    case "struct":
+    case "union": {
       let a = 1;
       for (const m of t.members) a = Math.max(a, alignOf(btf, m.type, depth + 1));
       return a;
     }
-    default: throw new BtfError(`${t.kind} ${t.name} has no alignment`);
+    default:
+      throw new BtfError(`${t.kind} ${t.name} has no alignment`);
   }
 }
 
@@ -120,16 +136,20 @@ function kconfigType(btf: Btf, id: number): { type: KconfigType; signed: boolean
     case "int":
       if (t.bool) return t.size === 1 ? { type: "bool", signed: false } : undefined;
       if (t.size === 1) return { type: "char", signed: t.signed };
-      if (t.size < 1 || t.size > 8 || (t.size & (t.size - 1))) return undefined;
+      if (t.size < 1 || t.size > 8 || t.size & (t.size - 1)) return undefined;
       return { type: "int", signed: t.signed };
-    case "enum": case "enum64":
-      return t.name === "libbpf_tristate" && (t.kind === "enum64" || t.size === 4) ? { type: "tristate", signed: false } : undefined;
+    case "enum":
+    case "enum64":
+      return t.name === "libbpf_tristate" && (t.kind === "enum64" || t.size === 4)
+        ? { type: "tristate", signed: false }
+        : undefined;
     case "array": {
       if (t.nelems === 0) return undefined;
       const elem = kconfigType(btf, t.type);
       return elem?.type === "char" ? { type: "char_array", signed: false } : undefined;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -159,8 +179,15 @@ export class BpfObjectFile {
   /** Index of .text (0 when absent). */
   readonly textIndex: number;
 
-  private constructor(readonly elf: ElfFile, readonly name: string, readonly file: string | undefined, btf: Btf | undefined,
-    btfBytes: Uint8Array | undefined, ext: Map<string, SectionExtInfo>, textIndex: number) {
+  private constructor(
+    readonly elf: ElfFile,
+    readonly name: string,
+    readonly file: string | undefined,
+    btf: Btf | undefined,
+    btfBytes: Uint8Array | undefined,
+    ext: Map<string, SectionExtInfo>,
+    textIndex: number,
+  ) {
     this.btf = btf;
     this.btfBytes = btfBytes;
     this.ext = ext;
@@ -180,13 +207,19 @@ export class BpfObjectFile {
     let btf: Btf | undefined;
     let btfBytes: Uint8Array | undefined;
     if (btfSection) {
-      if (btfSection.type !== SectionType.PROGBITS) throw new ObjectBtfError(`.BTF is not a PROGBITS section`, where(`section ".BTF"`));
+      if (btfSection.type !== SectionType.PROGBITS)
+        throw new ObjectBtfError(`.BTF is not a PROGBITS section`, where(`section ".BTF"`));
       btfBytes = new Uint8Array(btfSection.data); // our own copy: the Btf keeps a reference to it
       try {
         btf = BtfClass.parse(btfBytes);
         btf.validate();
       } catch (e) {
-        if (e instanceof BtfError) throw new ObjectBtfError(`BTF does not parse: ${e.what}`, where(`section ".BTF"${e.offset === undefined ? "" : ` byte ${e.offset}`}`), { cause: e });
+        if (e instanceof BtfError)
+          throw new ObjectBtfError(
+            `BTF does not parse: ${e.what}`,
+            where(`section ".BTF"${e.offset === undefined ? "" : ` byte ${e.offset}`}`),
+            { cause: e },
+          );
         throw e;
       }
     }
@@ -197,7 +230,9 @@ export class BpfObjectFile {
       ext = parseBtfExt(extSection.data, btf, where(`section ".BTF.ext"`));
     }
 
-    const text = elf.sections.find((s) => s.name === ".text" && (s.flags & SectionFlags.EXECINSTR) && s.type === SectionType.PROGBITS && s.size > 0);
+    const text = elf.sections.find(
+      (s) => s.name === ".text" && s.flags & SectionFlags.EXECINSTR && s.type === SectionType.PROGBITS && s.size > 0,
+    );
     const obj = new BpfObjectFile(elf, name, fileName, btf, btfBytes, ext, text?.index ?? 0);
     obj.#collect(where);
     return obj;
@@ -214,13 +249,14 @@ export class BpfObjectFile {
         const end = s.data.indexOf(0);
         this.license = Buffer.from(s.data.buffer, s.data.byteOffset, end < 0 ? s.data.length : end).toString("utf8");
       } else if (s.name === "version") {
-        if (s.size !== 4 || s.data.length !== 4) throw new ElfError(`the version section is ${s.size} bytes, expected 4`, where(`section "version"`));
+        if (s.size !== 4 || s.data.length !== 4)
+          throw new ElfError(`the version section is ${s.size} bytes, expected 4`, where(`section "version"`));
         this.kernelVersion = new DataView(s.data.buffer, s.data.byteOffset, 4).getUint32(0, true);
       } else if (s.name === ".maps") {
         mapsSection = s;
       } else if (s.name === "maps") {
         legacyMapsSection = s;
-      } else if (s.type === SectionType.PROGBITS && s.size > 0 && (s.flags & SectionFlags.EXECINSTR)) {
+      } else if (s.type === SectionType.PROGBITS && s.size > 0 && s.flags & SectionFlags.EXECINSTR) {
         this.#addPrograms(s, where);
       }
     }
@@ -229,12 +265,22 @@ export class BpfObjectFile {
     // Maps: legacy, BTF-defined, then global data (libbpf's order).
     const symbolsIn = (index: number): ElfSymbol[] => elf.symbols.filter((s) => s.shndx === index);
     if (legacyMapsSection) {
-      const syms = symbolsIn(legacyMapsSection.index).filter((s) => s.bind === SymbolBind.GLOBAL && (s.type === SymbolType.OBJECT || s.type === SymbolType.NOTYPE));
+      const syms = symbolsIn(legacyMapsSection.index).filter(
+        (s) => s.bind === SymbolBind.GLOBAL && (s.type === SymbolType.OBJECT || s.type === SymbolType.NOTYPE),
+      );
       this.maps.push(...parseLegacyMaps(legacyMapsSection.data, legacyMapsSection.index, syms));
     }
     if (mapsSection) {
-      if (!this.btf) throw new MapDefinitionError("BTF-defined maps need the object's BTF (compile with -g)", where(`section ".maps"`));
-      const offsets = new Map(symbolsIn(mapsSection.index).filter((s) => s.name).map((s) => [s.name, s.value] as const));
+      if (!this.btf)
+        throw new MapDefinitionError(
+          "BTF-defined maps need the object's BTF (compile with -g)",
+          where(`section ".maps"`),
+        );
+      const offsets = new Map(
+        symbolsIn(mapsSection.index)
+          .filter((s) => s.name)
+          .map((s) => [s.name, s.value] as const),
+      );
       const { maps, valuesOffsets } = parseBtfMaps(this.btf, mapsSection.index, mapsSection.size, offsets);
       this.maps.push(...maps);
       this.#mapSlots(mapsSection, valuesOffsets, where);
@@ -245,21 +291,39 @@ export class BpfObjectFile {
       const datasecId = this.btf?.findByName(s.name, BtfKind.DATASEC)[0] ?? 0;
       const variables = this.#variables(s, datasecId);
       this.variables.push(...variables);
-      if (s.size > MAX_DATA_SECTION) throw new MapDefinitionError(`${s.size} bytes of global data is more than a map value can hold`, where(`section "${s.name}"`));
+      if (s.size > MAX_DATA_SECTION)
+        throw new MapDefinitionError(
+          `${s.size} bytes of global data is more than a map value can hold`,
+          where(`section "${s.name}"`),
+        );
       const data = origin === "bss" ? new Uint8Array(s.size) : new Uint8Array(s.data);
-      this.maps.push(dataMap(this.name, s.name, s.index, origin, data, datasecId, variables.some((v) => !v.static)));
+      this.maps.push(
+        dataMap(
+          this.name,
+          s.name,
+          s.index,
+          origin,
+          data,
+          datasecId,
+          variables.some((v) => !v.static),
+        ),
+      );
     }
     this.#collectExterns(where);
     for (const rs of elf.relocationSections) {
       const target = elf.sections[rs.target]!;
       if (!(target.flags & SectionFlags.EXECINSTR) || target.type !== SectionType.PROGBITS) continue;
-      this.relocations.set(target.index, rs.relocations.map((r) => this.#codeRelocation(target, r, where)));
+      this.relocations.set(
+        target.index,
+        rs.relocations.map((r) => this.#codeRelocation(target, r, where)),
+      );
     }
   }
 
   #addPrograms(s: ElfSection, where: (s: string) => string): void {
     const isText = s.index === this.textIndex;
-    if (s.size % INSN_SIZE !== 0) throw new ElfError(`code size ${s.size} is not a multiple of ${INSN_SIZE}`, where(`section "${s.name}"`));
+    if (s.size % INSN_SIZE !== 0)
+      throw new ElfError(`code size ${s.size} is not a multiple of ${INSN_SIZE}`, where(`section "${s.name}"`));
     const def = isText ? undefined : sectionDef(s.name);
     const funcs = this.elf.symbols.filter((sym) => sym.shndx === s.index && sym.type === SymbolType.FUNC);
     for (const sym of funcs) {
@@ -268,16 +332,27 @@ export class BpfObjectFile {
       if (sym.value % INSN_SIZE !== 0 || sym.size % INSN_SIZE !== 0 || sym.size === 0) {
         throw new ElfError(`function at byte ${sym.value}, size ${sym.size}: not whole instructions`, w);
       }
-      if (sym.value + sym.size > s.size) throw new ElfError(`function [${sym.value}, +${sym.size}) runs past the section (${s.size} bytes)`, w);
+      if (sym.value + sym.size > s.size)
+        throw new ElfError(`function [${sym.value}, +${sym.size}) runs past the section (${s.size} bytes)`, w);
       if (!isText && sym.bind === SymbolBind.LOCAL) {
         throw new ObjectError(`program "${sym.name}" is static; programs in a program section must be global`, w);
       }
       const hidden = sym.visibility === SymbolVisibility.HIDDEN || sym.visibility === SymbolVisibility.INTERNAL;
       const p: ProgramDefinition = {
-        name: sym.name, section: s.name, sectionIndex: s.index, start: sym.value / INSN_SIZE, count: sym.size / INSN_SIZE,
-        sectionDef: def, kind: def?.kind, type: def?.progType, expectedAttachType: def?.expectedAttachType ?? 0,
-        sleepable: def?.sleepable ?? false, frags: def?.frags ?? false, attachTarget: sectionTarget(s.name),
-        subprogram: isText, markBtfStatic: isText && hidden && sym.bind !== SymbolBind.LOCAL,
+        name: sym.name,
+        section: s.name,
+        sectionIndex: s.index,
+        start: sym.value / INSN_SIZE,
+        count: sym.size / INSN_SIZE,
+        sectionDef: def,
+        kind: def?.kind,
+        type: def?.progType,
+        expectedAttachType: def?.expectedAttachType ?? 0,
+        sleepable: def?.sleepable ?? false,
+        frags: def?.frags ?? false,
+        attachTarget: sectionTarget(s.name),
+        subprogram: isText,
+        markBtfStatic: isText && hidden && sym.bind !== SymbolBind.LOCAL,
       };
       (isText ? this.subprograms : this.programs).push(p);
     }
@@ -285,7 +360,10 @@ export class BpfObjectFile {
     const mine = list.filter((p) => p.sectionIndex === s.index).sort((a, b) => a.start - b.start);
     for (let i = 1; i < mine.length; i++) {
       if (mine[i]!.start < mine[i - 1]!.start + mine[i - 1]!.count) {
-        throw new ElfError(`functions "${mine[i - 1]!.name}" and "${mine[i]!.name}" overlap`, where(`section "${s.name}"`));
+        throw new ElfError(
+          `functions "${mine[i - 1]!.name}" and "${mine[i]!.name}" overlap`,
+          where(`section "${s.name}"`),
+        );
       }
     }
   }
@@ -297,22 +375,30 @@ export class BpfObjectFile {
     rs.relocations.forEach((r, i) => {
       const sym = this.elf.symbols[r.symbol]!;
       const w = where(`.maps relocation #${i} (against "${sym.name}")`);
-      const map = this.maps.find((m) => m.origin === "btf" && m.offset <= r.offset && r.offset + 8 <= m.offset + this.#mapVarSize(m));
+      const map = this.maps.find(
+        (m) => m.origin === "btf" && m.offset <= r.offset && r.offset + 8 <= m.offset + this.#mapVarSize(m),
+      );
       if (!map) throw new RelocationError(`no map definition holds offset ${r.offset}`, w);
       const valuesOffset = valuesOffsets.get(map.name);
-      if (valuesOffset === undefined) throw new RelocationError(`map "${map.name}" has no "values" member to initialise`, w);
+      if (valuesOffset === undefined)
+        throw new RelocationError(`map "${map.name}" has no "values" member to initialise`, w);
       const rel = r.offset - map.offset - valuesOffset;
-      if (rel < 0 || rel % 8 !== 0) throw new RelocationError(`offset ${r.offset} is not a slot of "${map.name}".values`, w);
+      if (rel < 0 || rel % 8 !== 0)
+        throw new RelocationError(`offset ${r.offset} is not a slot of "${map.name}".values`, w);
       const index = rel / 8;
       if (map.type === 12 || map.type === 13) {
         if (sym.shndx !== mapsSection.index) throw new RelocationError(`"${sym.name}" is not a BTF-defined map`, w);
-        if (map.type === 13 && map.keySize !== 4) throw new RelocationError(`hash of maps "${map.name}" must have 4-byte keys to be initialised`, w);
-        if (!this.maps.some((m) => m.origin === "btf" && m.name === sym.name)) throw new RelocationError(`"${sym.name}" is not a map`, w);
+        if (map.type === 13 && map.keySize !== 4)
+          throw new RelocationError(`hash of maps "${map.name}" must have 4-byte keys to be initialised`, w);
+        if (!this.maps.some((m) => m.origin === "btf" && m.name === sym.name))
+          throw new RelocationError(`"${sym.name}" is not a map`, w);
       } else {
         const prog = this.programs.find((p) => p.name === sym.name);
-        if (!prog || prog.sectionIndex !== sym.shndx || prog.start * INSN_SIZE !== sym.value) throw new RelocationError(`"${sym.name}" is not an entry-point program`, w);
+        if (!prog || prog.sectionIndex !== sym.shndx || prog.start * INSN_SIZE !== sym.value)
+          throw new RelocationError(`"${sym.name}" is not an entry-point program`, w);
       }
-      if (map.maxEntries !== 0 && index >= map.maxEntries) throw new RelocationError(`slot ${index} is past max_entries ${map.maxEntries} of "${map.name}"`, w);
+      if (map.maxEntries !== 0 && index >= map.maxEntries)
+        throw new RelocationError(`slot ${index} is past max_entries ${map.maxEntries} of "${map.name}"`, w);
       map.slots.push({ index, target: sym.name });
     });
   }
@@ -334,11 +420,19 @@ export class BpfObjectFile {
       for (const vs of sec.vars) {
         const v = btf.typeById(vs.type);
         if (v.kind !== "var") continue;
-        const sym = this.elf.symbols.find((x) => x.shndx === s.index && x.name === v.name && x.type !== SymbolType.SECTION);
-        const hidden = sym !== undefined && (sym.visibility === SymbolVisibility.HIDDEN || sym.visibility === SymbolVisibility.INTERNAL);
+        const sym = this.elf.symbols.find(
+          (x) => x.shndx === s.index && x.name === v.name && x.type !== SymbolType.SECTION,
+        );
+        const hidden =
+          sym !== undefined &&
+          (sym.visibility === SymbolVisibility.HIDDEN || sym.visibility === SymbolVisibility.INTERNAL);
         const offset = sym?.value ?? vs.offset;
         const size = btf.sizeOf(v.type);
-        if (offset + size > s.size) throw new ObjectBtfError(`variable "${v.name}" [${offset}, +${size}) lies outside its section (${s.size} bytes)`, `section "${s.name}"`);
+        if (offset + size > s.size)
+          throw new ObjectBtfError(
+            `variable "${v.name}" [${offset}, +${size}) lies outside its section (${s.size} bytes)`,
+            `section "${s.name}"`,
+          );
         out.push({ name: v.name, map: s.name, offset, size, typeId: v.type, static: v.linkage === 0 || hidden });
       }
     } catch (e) {
@@ -350,10 +444,19 @@ export class BpfObjectFile {
 
   #collectExterns(where: (s: string) => string): void {
     const btf = this.btf;
-    const externs = this.elf.symbols.filter((s) => s.shndx === SHN_UNDEF && s.type === SymbolType.NOTYPE &&
-      (s.bind === SymbolBind.GLOBAL || s.bind === SymbolBind.WEAK) && s.name !== "");
+    const externs = this.elf.symbols.filter(
+      (s) =>
+        s.shndx === SHN_UNDEF &&
+        s.type === SymbolType.NOTYPE &&
+        (s.bind === SymbolBind.GLOBAL || s.bind === SymbolBind.WEAK) &&
+        s.name !== "",
+    );
     if (externs.length === 0) return;
-    if (!btf) throw new ObjectBtfError(`extern "${externs[0]!.name}" needs the object's BTF (compile with -g)`, where("symbol table"));
+    if (!btf)
+      throw new ObjectBtfError(
+        `extern "${externs[0]!.name}" needs the object's BTF (compile with -g)`,
+        where("symbol table"),
+      );
     const sections = new Map<number, string>();
     try {
       for (const t of btf.types()) {
@@ -362,8 +465,13 @@ export class BpfObjectFile {
       }
       for (const sym of externs) {
         const w = where(`extern "${sym.name}"`);
-        const candidates = btf.findByName(sym.name).map((id) => btf.typeById(id))
-          .filter((t): t is Extract<BtfType, { kind: "var" | "func" }> => (t.kind === "var" && t.linkage === 2) || (t.kind === "func" && t.linkage === 2));
+        const candidates = btf
+          .findByName(sym.name)
+          .map((id) => btf.typeById(id))
+          .filter(
+            (t): t is Extract<BtfType, { kind: "var" | "func" }> =>
+              (t.kind === "var" && t.linkage === 2) || (t.kind === "func" && t.linkage === 2),
+          );
         const t = candidates[0];
         if (!t) throw new ObjectBtfError(`no BTF for the extern (an extern VAR or FUNC named "${sym.name}")`, w);
         const secName = sections.get(t.id);
@@ -374,11 +482,26 @@ export class BpfObjectFile {
           const kt = kconfigType(btf, t.type);
           if (!kt) throw new ObjectError(`unsupported type ${btf.typeName(t.type)} for a .kconfig extern`, w);
           const size = btf.sizeOf(t.type);
-          this.externs.push({ name: sym.name, kind: "kconfig", weak, symbolIndex: sym.index, btfId: t.id, isFunction: false, typeId: t.type,
-            kconfig: { offset: 0, size, align: alignOf(btf, t.type), type: kt.type, signed: kt.signed } });
+          this.externs.push({
+            name: sym.name,
+            kind: "kconfig",
+            weak,
+            symbolIndex: sym.index,
+            btfId: t.id,
+            isFunction: false,
+            typeId: t.type,
+            kconfig: { offset: 0, size, align: alignOf(btf, t.type), type: kt.type, signed: kt.signed },
+          });
         } else if (secName === ".ksyms") {
-          this.externs.push({ name: sym.name, kind: "ksym", weak, symbolIndex: sym.index, btfId: t.id, isFunction: t.kind === "func",
-            typeId: t.kind === "func" ? t.type : btf.resolve(t.type) });
+          this.externs.push({
+            name: sym.name,
+            kind: "ksym",
+            weak,
+            symbolIndex: sym.index,
+            btfId: t.id,
+            isFunction: t.kind === "func",
+            typeId: t.kind === "func" ? t.type : btf.resolve(t.type),
+          });
         } else {
           throw new ObjectError(`unknown extern section "${secName}" (only .kconfig and .ksyms exist)`, w);
         }
@@ -406,48 +529,83 @@ export class BpfObjectFile {
       const datasec = btf.findByName(".kconfig", BtfKind.DATASEC)[0] ?? 0;
       this.maps.push(dataMap(this.name, ".kconfig", 0, "kconfig", new Uint8Array(off), datasec, true));
       for (const e of this.externs) {
-        if (e.kconfig) this.variables.push({ name: e.name, map: ".kconfig", offset: e.kconfig.offset, size: e.kconfig.size, typeId: e.typeId, static: false });
+        if (e.kconfig)
+          this.variables.push({
+            name: e.name,
+            map: ".kconfig",
+            offset: e.kconfig.offset,
+            size: e.kconfig.size,
+            typeId: e.typeId,
+            static: false,
+          });
       }
     }
   }
 
-  #codeRelocation(section: ElfSection, r: { offset: number; symbol: number }, where: (s: string) => string): CodeRelocation {
+  #codeRelocation(
+    section: ElfSection,
+    r: { offset: number; symbol: number },
+    where: (s: string) => string,
+  ): CodeRelocation {
     const sym = this.elf.symbols[r.symbol]!;
     const symName = sym.name || this.elf.sections[sym.shndx]?.name || `#${sym.index}`;
     const w = where(`section "${section.name}", relocation at byte ${r.offset} against "${symName}"`);
-    if (r.offset % INSN_SIZE !== 0 || r.offset + INSN_SIZE > section.size) throw new RelocationError("offset is not an instruction of the section", w);
+    if (r.offset % INSN_SIZE !== 0 || r.offset + INSN_SIZE > section.size)
+      throw new RelocationError("offset is not an instruction of the section", w);
     const insn = r.offset / INSN_SIZE;
     const code = section.data[r.offset]!;
     const srcReg = section.data[r.offset + 1]! >> 4;
     const isCall = code === BPF_JMP_CALL;
-    if (!isCall && code !== BPF_LDDW) throw new RelocationError(`instruction ${insn} (opcode 0x${code.toString(16)}) is neither a 64-bit load nor a call`, w);
-    if (code === BPF_LDDW && r.offset + 2 * INSN_SIZE > section.size) throw new RelocationError(`instruction ${insn} is a 64-bit load cut short by the end of the section`, w);
+    if (!isCall && code !== BPF_LDDW)
+      throw new RelocationError(
+        `instruction ${insn} (opcode 0x${code.toString(16)}) is neither a 64-bit load nor a call`,
+        w,
+      );
+    if (code === BPF_LDDW && r.offset + 2 * INSN_SIZE > section.size)
+      throw new RelocationError(`instruction ${insn} is a 64-bit load cut short by the end of the section`, w);
 
-    if (sym.shndx === SHN_UNDEF && sym.name !== "" && (sym.bind === SymbolBind.GLOBAL || sym.bind === SymbolBind.WEAK)) {
+    if (
+      sym.shndx === SHN_UNDEF &&
+      sym.name !== "" &&
+      (sym.bind === SymbolBind.GLOBAL || sym.bind === SymbolBind.WEAK)
+    ) {
       const ext = this.externs.findIndex((e) => e.symbolIndex === sym.index);
       if (ext < 0) throw new RelocationError("no extern of that name", w);
-      return isCall ? { kind: "extern_call", insn, extern: ext, symbol: sym.name } : { kind: "extern_ld", insn, extern: ext, symbol: sym.name };
+      return isCall
+        ? { kind: "extern_call", insn, extern: ext, symbol: sym.name }
+        : { kind: "extern_ld", insn, extern: ext, symbol: sym.name };
     }
     if (isCall) {
-      if (srcReg !== BPF_PSEUDO_CALL) throw new RelocationError(`instruction ${insn} is a helper call, not a call to a BPF function`, w);
+      if (srcReg !== BPF_PSEUDO_CALL)
+        throw new RelocationError(`instruction ${insn} is a helper call, not a call to a BPF function`, w);
       if (sym.shndx === SHN_UNDEF || sym.shndx !== this.textIndex) {
-        throw new RelocationError(`call into section "${this.elf.sections[sym.shndx]?.name ?? sym.shndx}": BPF functions called by programs must be in .text`, w);
+        throw new RelocationError(
+          `call into section "${this.elf.sections[sym.shndx]?.name ?? sym.shndx}": BPF functions called by programs must be in .text`,
+          w,
+        );
       }
-      if (sym.value % INSN_SIZE !== 0) throw new RelocationError(`call target at byte ${sym.value} is not an instruction`, w);
+      if (sym.value % INSN_SIZE !== 0)
+        throw new RelocationError(`call target at byte ${sym.value} is not an instruction`, w);
       return { kind: "call", insn, symbolOffset: sym.value, symbol: symName };
     }
     if (sym.shndx === SHN_UNDEF || sym.shndx >= SHN_LORESERVE) {
-      throw new RelocationError(`the symbol is in special section 0x${sym.shndx.toString(16)} (an uninitialised global variable? give it an initial value)`, w);
+      throw new RelocationError(
+        `the symbol is in special section 0x${sym.shndx.toString(16)} (an uninitialised global variable? give it an initial value)`,
+        w,
+      );
     }
     if (sym.shndx === this.textIndex && (sym.type === SymbolType.FUNC || sym.type === SymbolType.SECTION)) {
       const imm = new DataView(section.data.buffer, section.data.byteOffset + r.offset + 4, 4).getInt32(0, true);
-      if (sym.value % INSN_SIZE !== 0 || imm % INSN_SIZE !== 0) throw new RelocationError(`function address ${sym.value}+${imm} is not an instruction`, w);
+      if (sym.value % INSN_SIZE !== 0 || imm % INSN_SIZE !== 0)
+        throw new RelocationError(`function address ${sym.value}+${imm} is not an instruction`, w);
       return { kind: "subprog_addr", insn, symbolOffset: sym.value, symbol: symName };
     }
     const target = this.elf.sections[sym.shndx]!;
     if (target.name === ".maps" || target.name === "maps") {
       const origin = target.name === ".maps" ? "btf" : "legacy";
-      const map = this.maps.findIndex((m) => m.origin === origin && m.sectionIndex === sym.shndx && m.offset === sym.value);
+      const map = this.maps.findIndex(
+        (m) => m.origin === origin && m.sectionIndex === sym.shndx && m.offset === sym.value,
+      );
       if (map < 0) throw new RelocationError(`no map at offset ${sym.value} of section "${target.name}"`, w);
       return { kind: "map", insn, map, symbol: symName };
     }

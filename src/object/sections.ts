@@ -6,12 +6,50 @@ import { AttachType, ProgType } from "../uapi.js";
 
 /** How a program of this section is attached (what the loader's auto-attach does). */
 export type SectionKind =
-  | "socket" | "sk_reuseport" | "kprobe" | "kretprobe" | "uprobe" | "uretprobe" | "kprobe_multi" | "uprobe_multi"
-  | "ksyscall" | "usdt" | "tc" | "tcx" | "netkit" | "tracepoint" | "raw_tracepoint" | "raw_tracepoint_writable" | "tp_btf"
-  | "fentry" | "fexit" | "fmod_ret" | "freplace" | "lsm" | "lsm_cgroup" | "iter" | "syscall" | "xdp" | "xdp_devmap"
-  | "xdp_cpumap" | "perf_event" | "lwt" | "sockops" | "sk_skb" | "sk_msg" | "lirc_mode2" | "flow_dissector"
-  | "cgroup_skb" | "cgroup_sock" | "cgroup_sock_addr" | "cgroup_sysctl" | "cgroup_sockopt" | "cgroup_device"
-  | "struct_ops" | "sk_lookup" | "netfilter";
+  | "socket"
+  | "sk_reuseport"
+  | "kprobe"
+  | "kretprobe"
+  | "uprobe"
+  | "uretprobe"
+  | "kprobe_multi"
+  | "uprobe_multi"
+  | "ksyscall"
+  | "usdt"
+  | "tc"
+  | "tcx"
+  | "netkit"
+  | "tracepoint"
+  | "raw_tracepoint"
+  | "raw_tracepoint_writable"
+  | "tp_btf"
+  | "fentry"
+  | "fexit"
+  | "fmod_ret"
+  | "freplace"
+  | "lsm"
+  | "lsm_cgroup"
+  | "iter"
+  | "syscall"
+  | "xdp"
+  | "xdp_devmap"
+  | "xdp_cpumap"
+  | "perf_event"
+  | "lwt"
+  | "sockops"
+  | "sk_skb"
+  | "sk_msg"
+  | "lirc_mode2"
+  | "flow_dissector"
+  | "cgroup_skb"
+  | "cgroup_sock"
+  | "cgroup_sock_addr"
+  | "cgroup_sysctl"
+  | "cgroup_sockopt"
+  | "cgroup_device"
+  | "struct_ops"
+  | "sk_lookup"
+  | "netfilter";
 
 export interface SectionDef {
   /** The table entry, e.g. "kprobe+" or "cgroup_skb/ingress". */
@@ -144,8 +182,13 @@ const TABLE: readonly Row[] = [
 ];
 
 const DEFS: readonly SectionDef[] = TABLE.map(([pattern, kind, progType, attach, flags = ""]) => ({
-  pattern, kind, progType, expectedAttachType: attach,
-  sleepable: flags.includes("s"), frags: flags.includes("f"), attachBtf: flags.includes("b"),
+  pattern,
+  kind,
+  progType,
+  expectedAttachType: attach,
+  sleepable: flags.includes("s"),
+  frags: flags.includes("f"),
+  attachBtf: flags.includes("b"),
 }));
 
 function matches(pattern: string, section: string): boolean {

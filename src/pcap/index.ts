@@ -6,8 +6,20 @@
 
 export { CaptureFormatError } from "./errors.js";
 export {
-  readCapture, sniffCaptureFormat,
-  type Capture, type CapturedPacket, type CaptureInterface, type InterfaceStatistics, type ByteOrder,
+  readCapture,
+  sniffCaptureFormat,
+  type Capture,
+  type CapturedPacket,
+  type CaptureInterface,
+  type InterfaceStatistics,
+  type ByteOrder,
 } from "./reader.js";
-export { writePcap, writePcapng, type PacketRecord, type PcapWriteOptions, type PcapngSectionSpec, type PcapngInterfaceSpec } from "./writer.js";
+export {
+  writePcap,
+  writePcapng,
+  type PacketRecord,
+  type PcapWriteOptions,
+  type PcapngSectionSpec,
+  type PcapngInterfaceSpec,
+} from "./writer.js";
 export { LinkType as CaptureLinkType, linkTypeName, linkTypeDescription, maxSnaplenFor } from "./linktype.js";

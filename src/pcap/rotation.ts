@@ -33,8 +33,20 @@ export function fileNumberWidth(maxFiles: number): number {
 }
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-  "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 function pad(v: number, width: number, fill = "0"): string {
   const s = "" + v;
@@ -53,45 +65,100 @@ export function strftime(pattern: string, date: Date): string {
     const conv = pattern[++i]!;
     const h = date.getHours();
     switch (conv) {
-      case "Y": out += date.getFullYear(); break;
-      case "y": out += pad(date.getFullYear() % 100, 2); break;
-      case "C": out += pad(Math.floor(date.getFullYear() / 100), 2); break;
-      case "m": out += pad(date.getMonth() + 1, 2); break;
-      case "d": out += pad(date.getDate(), 2); break;
-      case "e": out += pad(date.getDate(), 2, " "); break;
-      case "H": out += pad(h, 2); break;
-      case "k": out += pad(h, 2, " "); break;
-      case "I": out += pad(h % 12 === 0 ? 12 : h % 12, 2); break;
-      case "l": out += pad(h % 12 === 0 ? 12 : h % 12, 2, " "); break;
-      case "M": out += pad(date.getMinutes(), 2); break;
-      case "S": out += pad(date.getSeconds(), 2); break;
-      case "p": out += h < 12 ? "AM" : "PM"; break;
+      case "Y":
+        out += date.getFullYear();
+        break;
+      case "y":
+        out += pad(date.getFullYear() % 100, 2);
+        break;
+      case "C":
+        out += pad(Math.floor(date.getFullYear() / 100), 2);
+        break;
+      case "m":
+        out += pad(date.getMonth() + 1, 2);
+        break;
+      case "d":
+        out += pad(date.getDate(), 2);
+        break;
+      case "e":
+        out += pad(date.getDate(), 2, " ");
+        break;
+      case "H":
+        out += pad(h, 2);
+        break;
+      case "k":
+        out += pad(h, 2, " ");
+        break;
+      case "I":
+        out += pad(h % 12 === 0 ? 12 : h % 12, 2);
+        break;
+      case "l":
+        out += pad(h % 12 === 0 ? 12 : h % 12, 2, " ");
+        break;
+      case "M":
+        out += pad(date.getMinutes(), 2);
+        break;
+      case "S":
+        out += pad(date.getSeconds(), 2);
+        break;
+      case "p":
+        out += h < 12 ? "AM" : "PM";
+        break;
       case "j": {
         const start = new Date(date.getFullYear(), 0, 1);
         out += pad(Math.floor((date.getTime() - start.getTime()) / 86400000) + 1, 3);
         break;
       }
-      case "a": out += DAYS[date.getDay()]!.slice(0, 3); break;
-      case "A": out += DAYS[date.getDay()]; break;
+      case "a":
+        out += DAYS[date.getDay()]!.slice(0, 3);
+        break;
+      case "A":
+        out += DAYS[date.getDay()];
+        break;
       case "b":
-      case "h": out += MONTHS[date.getMonth()]!.slice(0, 3); break;
-      case "B": out += MONTHS[date.getMonth()]; break;
-      case "u": out += date.getDay() === 0 ? 7 : date.getDay(); break;
-      case "w": out += date.getDay(); break;
-      case "s": out += Math.floor(date.getTime() / 1000); break;
-      case "F": out += date.getFullYear() + "-" + pad(date.getMonth() + 1, 2) + "-" + pad(date.getDate(), 2); break;
-      case "T": out += pad(h, 2) + ":" + pad(date.getMinutes(), 2) + ":" + pad(date.getSeconds(), 2); break;
-      case "R": out += pad(h, 2) + ":" + pad(date.getMinutes(), 2); break;
-      case "D": out += pad(date.getMonth() + 1, 2) + "/" + pad(date.getDate(), 2) + "/" + pad(date.getFullYear() % 100, 2); break;
+      case "h":
+        out += MONTHS[date.getMonth()]!.slice(0, 3);
+        break;
+      case "B":
+        out += MONTHS[date.getMonth()];
+        break;
+      case "u":
+        out += date.getDay() === 0 ? 7 : date.getDay();
+        break;
+      case "w":
+        out += date.getDay();
+        break;
+      case "s":
+        out += Math.floor(date.getTime() / 1000);
+        break;
+      case "F":
+        out += date.getFullYear() + "-" + pad(date.getMonth() + 1, 2) + "-" + pad(date.getDate(), 2);
+        break;
+      case "T":
+        out += pad(h, 2) + ":" + pad(date.getMinutes(), 2) + ":" + pad(date.getSeconds(), 2);
+        break;
+      case "R":
+        out += pad(h, 2) + ":" + pad(date.getMinutes(), 2);
+        break;
+      case "D":
+        out += pad(date.getMonth() + 1, 2) + "/" + pad(date.getDate(), 2) + "/" + pad(date.getFullYear() % 100, 2);
+        break;
       case "z": {
         const off = -date.getTimezoneOffset();
         out += (off < 0 ? "-" : "+") + pad(Math.floor(Math.abs(off) / 60), 2) + pad(Math.abs(off) % 60, 2);
         break;
       }
-      case "n": out += "\n"; break;
-      case "t": out += "\t"; break;
-      case "%": out += "%"; break;
-      default: out += "%" + conv;
+      case "n":
+        out += "\n";
+        break;
+      case "t":
+        out += "\t";
+        break;
+      case "%":
+        out += "%";
+        break;
+      default:
+        out += "%" + conv;
     }
   }
   return out;
@@ -134,7 +201,8 @@ export class RotationPlan {
     this.sizeRule = options.sizeRule ?? "exact";
     this.width = this.maxFiles > 0 ? fileNumberWidth(this.maxFiles) : 0;
     this.slotStart = Math.floor(options.startSeconds ?? Date.now() / 1000);
-    if (this.maxFileBytes < 0 || this.secondsPerFile < 0 || this.maxFiles < 0) throw new RangeError("rotation limits must be positive");
+    if (this.maxFileBytes < 0 || this.secondsPerFile < 0 || this.maxFiles < 0)
+      throw new RangeError("rotation limits must be positive");
   }
 
   /** Name of the current file. */
@@ -168,9 +236,10 @@ export class RotationPlan {
     if (this.finished) return "stop";
     if (this.advanceTime(now)) return this.finished ? "stop" : "rotate";
     if (this.maxFileBytes > 0) {
-      const full = this.sizeRule === "tcpdump"
-        ? fileBytes > this.maxFileBytes
-        : fileBytes > headerBytes && fileBytes + recordBytes > this.maxFileBytes;
+      const full =
+        this.sizeRule === "tcpdump"
+          ? fileBytes > this.maxFileBytes
+          : fileBytes > headerBytes && fileBytes + recordBytes > this.maxFileBytes;
       if (full) {
         this.sizeIndex++;
         if (this.maxFiles > 0 && this.sizeIndex >= this.maxFiles) this.sizeIndex = 0;

@@ -26,7 +26,10 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** Synchronous writes to a file descriptor (retrying when a non-blocking pipe is full). */
 export class FdSink implements ByteSink {
-  constructor(readonly fd: number, private readonly ownsFd: boolean) {}
+  constructor(
+    readonly fd: number,
+    private readonly ownsFd: boolean,
+  ) {}
 
   write(bytes: Uint8Array): void {
     let at = 0;
@@ -48,7 +51,10 @@ export class FdSink implements ByteSink {
 
 /** Writes to a Node stream; chunks are copied because the writer reuses its buffer. */
 export class StreamSink implements ByteSink {
-  constructor(private readonly stream: NodeJS.WritableStream, private readonly endOnClose = true) {}
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly endOnClose = true,
+  ) {}
 
   write(bytes: Uint8Array): void {
     this.stream.write(Buffer.from(bytes));
@@ -83,8 +89,13 @@ export class MemorySink implements ByteSink {
 }
 
 function isByteSink(o: unknown): o is ByteSink {
-  return typeof o === "object" && o !== null && typeof (o as ByteSink).write === "function" &&
-    typeof (o as ByteSink).close === "function" && !("writable" in o);
+  return (
+    typeof o === "object" &&
+    o !== null &&
+    typeof (o as ByteSink).write === "function" &&
+    typeof (o as ByteSink).close === "function" &&
+    !("writable" in o)
+  );
 }
 
 /** Opens a sink for an output: a path (created or truncated, mode 0644), "-", an fd, a stream or a sink. */
@@ -248,7 +259,14 @@ export class PcapWriter extends BufferedWriter {
   }
 
   /** writePacketAt for the bytes source[start, start + length), with no per-packet allocation. */
-  writePacketFrom(source: Uint8Array, start: number, length: number, seconds: number, nanoseconds: number, originalLength: number = length): void {
+  writePacketFrom(
+    source: Uint8Array,
+    start: number,
+    length: number,
+    seconds: number,
+    nanoseconds: number,
+    originalLength: number = length,
+  ): void {
     const caplen = length > this.snaplen ? this.snaplen : length;
     this.reserve(PCAP_RECORD_HEADER_LENGTH);
     const v = this.view;
@@ -266,7 +284,12 @@ export class PcapWriter extends BufferedWriter {
 
   /** Appends a packet with a timestamp in nanoseconds since the epoch. */
   writePacket(data: Uint8Array, timestampNs: bigint, originalLength: number = data.length): void {
-    this.writePacketAt(data, Number(timestampNs / 1_000_000_000n), Number(timestampNs % 1_000_000_000n), originalLength);
+    this.writePacketAt(
+      data,
+      Number(timestampNs / 1_000_000_000n),
+      Number(timestampNs % 1_000_000_000n),
+      originalLength,
+    );
   }
 }
 
@@ -425,16 +448,28 @@ export class PcapngWriter extends BufferedWriter {
    * when undefined; `dropCount` adds epb_dropcount.
    */
   writePacketAt(
-    interfaceId: number, data: Uint8Array, seconds: number, nanoseconds: number, originalLength: number = data.length,
-    flags?: number, dropCount?: number,
+    interfaceId: number,
+    data: Uint8Array,
+    seconds: number,
+    nanoseconds: number,
+    originalLength: number = data.length,
+    flags?: number,
+    dropCount?: number,
   ): void {
     this.writePacketFrom(interfaceId, data, 0, data.length, seconds, nanoseconds, originalLength, flags, dropCount);
   }
 
   /** writePacketAt for the bytes source[start, start + length), with no per-packet allocation. */
   writePacketFrom(
-    interfaceId: number, source: Uint8Array, start: number, length: number, seconds: number, nanoseconds: number,
-    originalLength: number = length, flags?: number, dropCount?: number,
+    interfaceId: number,
+    source: Uint8Array,
+    start: number,
+    length: number,
+    seconds: number,
+    nanoseconds: number,
+    originalLength: number = length,
+    flags?: number,
+    dropCount?: number,
   ): void {
     const iface = this.interfaces[interfaceId];
     if (iface === undefined) throw new RangeError(`no interface ${interfaceId} in this section`);
@@ -484,9 +519,21 @@ export class PcapngWriter extends BufferedWriter {
     this.packets++;
   }
 
-  writePacket(interfaceId: number, data: Uint8Array, timestampNs: bigint, originalLength?: number, flags?: number): void {
-    this.writePacketAt(interfaceId, data, Number(timestampNs / 1_000_000_000n), Number(timestampNs % 1_000_000_000n),
-      originalLength ?? data.length, flags);
+  writePacket(
+    interfaceId: number,
+    data: Uint8Array,
+    timestampNs: bigint,
+    originalLength?: number,
+    flags?: number,
+  ): void {
+    this.writePacketAt(
+      interfaceId,
+      data,
+      Number(timestampNs / 1_000_000_000n),
+      Number(timestampNs % 1_000_000_000n),
+      originalLength ?? data.length,
+      flags,
+    );
   }
 
   /** Appends an interface statistics block (what tcpdump's "dropped by kernel" comes from). */
@@ -659,13 +706,18 @@ class BlockWriter {
     return b;
   }
 
-  bytes(): Uint8Array[] { return this.chunks; }
+  bytes(): Uint8Array[] {
+    return this.chunks;
+  }
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -717,7 +769,19 @@ export function writePcapng(sections: PcapngSectionSpec[]): Uint8Array {
       const offset = iface?.tsoffset ?? 0n;
       const ts = p.timestampNs ?? 0n;
       const units = (ts / 1_000_000_000n - offset) * per + ((ts % 1_000_000_000n) * per) / 1_000_000_000n;
-      const opts = p.flags !== undefined ? [{ code: 2, value: (() => { const f = new Uint8Array(4); new DataView(f.buffer).setUint32(0, p.flags!, little); return f; })() }] : [];
+      const opts =
+        p.flags !== undefined
+          ? [
+              {
+                code: 2,
+                value: (() => {
+                  const f = new Uint8Array(4);
+                  new DataView(f.buffer).setUint32(0, p.flags!, little);
+                  return f;
+                })(),
+              },
+            ]
+          : [];
       const optBytes = w.options(opts);
       const body = new Uint8Array(20 + padded + optBytes.length);
       const bv = new DataView(body.buffer);
@@ -732,9 +796,13 @@ export function writePcapng(sections: PcapngSectionSpec[]): Uint8Array {
     }
     for (const st of s.statistics ?? []) {
       const per = unitsPerSecond(s.interfaces[st.interfaceId]?.tsresol ?? 6);
-      const units = (st.timestampNs / 1_000_000_000n) * per + ((st.timestampNs % 1_000_000_000n) * per) / 1_000_000_000n;
+      const units =
+        (st.timestampNs / 1_000_000_000n) * per + ((st.timestampNs % 1_000_000_000n) * per) / 1_000_000_000n;
       const opts: { code: number; value: Uint8Array }[] = [];
-      for (const [code, value] of [[4, st.ifRecv], [5, st.ifDrop]] as const) {
+      for (const [code, value] of [
+        [4, st.ifRecv],
+        [5, st.ifDrop],
+      ] as const) {
         if (value === undefined) continue;
         const o = new Uint8Array(8);
         new DataView(o.buffer).setBigUint64(0, value, little);

@@ -13,26 +13,41 @@ import { loadRaw, Program, type LoadOptions } from "./program.js";
 import { programIdentity, reopenProgram } from "./net-common.js";
 import type { KindSpec } from "./tracing-common.js";
 
-const O_RDONLY = 0, O_DIRECTORY = 0o200000, O_CLOEXEC = 0o2000000;
+const O_RDONLY = 0,
+  O_DIRECTORY = 0o200000,
+  O_CLOEXEC = 0o2000000;
 const BPF_F_ALLOW_MULTI = 2;
 
 /** Hooks of cgroup_skb programs. Return 1 to let the packet through, 0 to drop it. */
-export const CgroupSkbHooks = { ingress: AttachType.CGROUP_INET_INGRESS, egress: AttachType.CGROUP_INET_EGRESS } as const;
+export const CgroupSkbHooks = {
+  ingress: AttachType.CGROUP_INET_INGRESS,
+  egress: AttachType.CGROUP_INET_EGRESS,
+} as const;
 /** Hooks of cgroup_sock programs. Return 1 to allow, 0 to refuse (the syscall fails with EPERM). */
 export const CgroupSockHooks = {
-  sock_create: AttachType.CGROUP_INET_SOCK_CREATE, sock_release: AttachType.CGROUP_INET_SOCK_RELEASE,
-  post_bind4: AttachType.CGROUP_INET4_POST_BIND, post_bind6: AttachType.CGROUP_INET6_POST_BIND,
+  sock_create: AttachType.CGROUP_INET_SOCK_CREATE,
+  sock_release: AttachType.CGROUP_INET_SOCK_RELEASE,
+  post_bind4: AttachType.CGROUP_INET4_POST_BIND,
+  post_bind6: AttachType.CGROUP_INET6_POST_BIND,
 } as const;
 /** Hooks of cgroup_sock_addr programs (the hook is fixed when the program is loaded). */
 export const CgroupSockAddrHooks = {
-  bind4: AttachType.CGROUP_INET4_BIND, bind6: AttachType.CGROUP_INET6_BIND,
-  connect4: AttachType.CGROUP_INET4_CONNECT, connect6: AttachType.CGROUP_INET6_CONNECT,
-  sendmsg4: AttachType.CGROUP_UDP4_SENDMSG, sendmsg6: AttachType.CGROUP_UDP6_SENDMSG,
-  recvmsg4: AttachType.CGROUP_UDP4_RECVMSG, recvmsg6: AttachType.CGROUP_UDP6_RECVMSG,
-  getpeername4: AttachType.CGROUP_INET4_GETPEERNAME, getpeername6: AttachType.CGROUP_INET6_GETPEERNAME,
-  getsockname4: AttachType.CGROUP_INET4_GETSOCKNAME, getsockname6: AttachType.CGROUP_INET6_GETSOCKNAME,
-  unix_connect: AttachType.CGROUP_UNIX_CONNECT, unix_sendmsg: AttachType.CGROUP_UNIX_SENDMSG,
-  unix_recvmsg: AttachType.CGROUP_UNIX_RECVMSG, unix_getpeername: AttachType.CGROUP_UNIX_GETPEERNAME,
+  bind4: AttachType.CGROUP_INET4_BIND,
+  bind6: AttachType.CGROUP_INET6_BIND,
+  connect4: AttachType.CGROUP_INET4_CONNECT,
+  connect6: AttachType.CGROUP_INET6_CONNECT,
+  sendmsg4: AttachType.CGROUP_UDP4_SENDMSG,
+  sendmsg6: AttachType.CGROUP_UDP6_SENDMSG,
+  recvmsg4: AttachType.CGROUP_UDP4_RECVMSG,
+  recvmsg6: AttachType.CGROUP_UDP6_RECVMSG,
+  getpeername4: AttachType.CGROUP_INET4_GETPEERNAME,
+  getpeername6: AttachType.CGROUP_INET6_GETPEERNAME,
+  getsockname4: AttachType.CGROUP_INET4_GETSOCKNAME,
+  getsockname6: AttachType.CGROUP_INET6_GETSOCKNAME,
+  unix_connect: AttachType.CGROUP_UNIX_CONNECT,
+  unix_sendmsg: AttachType.CGROUP_UNIX_SENDMSG,
+  unix_recvmsg: AttachType.CGROUP_UNIX_RECVMSG,
+  unix_getpeername: AttachType.CGROUP_UNIX_GETPEERNAME,
   unix_getsockname: AttachType.CGROUP_UNIX_GETSOCKNAME,
 } as const;
 export const SockOpsHooks = { sock_ops: AttachType.CGROUP_SOCK_OPS } as const;
@@ -51,7 +66,9 @@ export interface CgroupAttachOptions {
 }
 
 /** The spec of a cgroup program kind: `hook` is its expected attach type (needed for some kinds). */
-export interface CgroupSpec<H extends string> extends KindSpec { hook?: H }
+export interface CgroupSpec<H extends string> extends KindSpec {
+  hook?: H;
+}
 
 /** What the cgroup program kinds share: a hook table, and attaching to a cgroup directory. */
 abstract class CgroupProgramBase<H extends string> extends Program {
@@ -66,21 +83,34 @@ abstract class CgroupProgramBase<H extends string> extends Program {
    */
   attach(cgroup: CgroupTarget, hook?: H, options: CgroupAttachOptions = {}): Attachment {
     const chosen = hook ?? this.hook;
-    if (chosen === undefined) throw new TsbpfError(`${this.kind} program "${this.name}": name the hook to attach to (one of ${Object.keys(this.hooks).join(", ")})`);
+    if (chosen === undefined)
+      throw new TsbpfError(
+        `${this.kind} program "${this.name}": name the hook to attach to (one of ${Object.keys(this.hooks).join(", ")})`,
+      );
     const attachType = this.hooks[chosen];
-    if (attachType === undefined) throw new TsbpfError(`${this.kind} program "${this.name}": unknown hook "${chosen}" (one of ${Object.keys(this.hooks).join(", ")})`);
+    if (attachType === undefined)
+      throw new TsbpfError(
+        `${this.kind} program "${this.name}": unknown hook "${chosen}" (one of ${Object.keys(this.hooks).join(", ")})`,
+      );
     // A hook given at load is enforced by the kernel (expected_attach_type): say so before it does.
     if (this.hook !== undefined && chosen !== this.hook) {
-      throw new TsbpfError(`${this.kind} program "${this.name}" was loaded for hook "${this.hook}" and cannot attach to "${chosen}"`);
+      throw new TsbpfError(
+        `${this.kind} program "${this.name}" was loaded for hook "${this.hook}" and cannot attach to "${chosen}"`,
+      );
     }
     return attachCgroup(this, cgroup, attachType, `${this.kind} ${chosen}`, options);
   }
 }
 
-function hookOf<H extends string>(hooks: Readonly<Record<H, number>>, kind: string, hook: H | undefined): number | undefined {
+function hookOf<H extends string>(
+  hooks: Readonly<Record<H, number>>,
+  kind: string,
+  hook: H | undefined,
+): number | undefined {
   if (hook === undefined) return undefined;
   const type = hooks[hook];
-  if (type === undefined) throw new TsbpfError(`unknown ${kind} hook "${hook}" (one of ${Object.keys(hooks).join(", ")})`);
+  if (type === undefined)
+    throw new TsbpfError(`unknown ${kind} hook "${hook}" (one of ${Object.keys(hooks).join(", ")})`);
   return type;
 }
 
@@ -93,14 +123,23 @@ export class CgroupSkbProgram extends CgroupProgramBase<CgroupSkbHook> {
   protected readonly kind = "cgroup_skb";
   readonly hook: CgroupSkbHook | undefined;
 
-  protected constructor(fd: number, name: string, log: string | undefined, maps: readonly { fd: number }[], hook: CgroupSkbHook | undefined) {
+  protected constructor(
+    fd: number,
+    name: string,
+    log: string | undefined,
+    maps: readonly { fd: number }[],
+    hook: CgroupSkbHook | undefined,
+  ) {
     super(fd, ProgType.CGROUP_SKB, name, log, maps);
     this.hook = hook;
   }
 
   static override load(spec: CgroupSpec<CgroupSkbHook>, options: LoadOptions = {}): CgroupSkbProgram {
     const { hook, ...rest } = spec;
-    const { fd, log } = loadRaw({ ...rest, type: ProgType.CGROUP_SKB, expectedAttachType: hookOf(CgroupSkbHooks, "cgroup_skb", hook) }, options);
+    const { fd, log } = loadRaw(
+      { ...rest, type: ProgType.CGROUP_SKB, expectedAttachType: hookOf(CgroupSkbHooks, "cgroup_skb", hook) },
+      options,
+    );
     return new CgroupSkbProgram(fd, spec.name ?? "", log, spec.maps ?? [], hook);
   }
 }
@@ -111,7 +150,13 @@ export class CgroupSockProgram extends CgroupProgramBase<CgroupSockHook> {
   protected readonly kind = "cgroup_sock";
   readonly hook: CgroupSockHook | undefined;
 
-  protected constructor(fd: number, name: string, log: string | undefined, maps: readonly { fd: number }[], hook: CgroupSockHook | undefined) {
+  protected constructor(
+    fd: number,
+    name: string,
+    log: string | undefined,
+    maps: readonly { fd: number }[],
+    hook: CgroupSockHook | undefined,
+  ) {
     super(fd, ProgType.CGROUP_SOCK, name, log, maps);
     this.hook = hook;
   }
@@ -119,7 +164,10 @@ export class CgroupSockProgram extends CgroupProgramBase<CgroupSockHook> {
   /** `hook` defaults to "sock_create" (what the kernel assumes when none is given). */
   static override load(spec: CgroupSpec<CgroupSockHook>, options: LoadOptions = {}): CgroupSockProgram {
     const { hook = "sock_create", ...rest } = spec;
-    const { fd, log } = loadRaw({ ...rest, type: ProgType.CGROUP_SOCK, expectedAttachType: hookOf(CgroupSockHooks, "cgroup_sock", hook) }, options);
+    const { fd, log } = loadRaw(
+      { ...rest, type: ProgType.CGROUP_SOCK, expectedAttachType: hookOf(CgroupSockHooks, "cgroup_sock", hook) },
+      options,
+    );
     return new CgroupSockProgram(fd, spec.name ?? "", log, spec.maps ?? [], hook);
   }
 }
@@ -130,7 +178,13 @@ export class CgroupSockAddrProgram extends CgroupProgramBase<CgroupSockAddrHook>
   protected readonly kind = "cgroup_sock_addr";
   readonly hook: CgroupSockAddrHook;
 
-  protected constructor(fd: number, name: string, log: string | undefined, maps: readonly { fd: number }[], hook: CgroupSockAddrHook) {
+  protected constructor(
+    fd: number,
+    name: string,
+    log: string | undefined,
+    maps: readonly { fd: number }[],
+    hook: CgroupSockAddrHook,
+  ) {
     super(fd, ProgType.CGROUP_SOCK_ADDR, name, log, maps);
     this.hook = hook;
   }
@@ -138,8 +192,18 @@ export class CgroupSockAddrProgram extends CgroupProgramBase<CgroupSockAddrHook>
   /** `hook` is required: the verifier checks the program against it. */
   static override load(spec: CgroupSpec<CgroupSockAddrHook>, options: LoadOptions = {}): CgroupSockAddrProgram {
     const { hook, ...rest } = spec;
-    if (hook === undefined) throw new TsbpfError(`cgroup_sock_addr program "${spec.name ?? ""}": a hook is required (one of ${Object.keys(CgroupSockAddrHooks).join(", ")})`);
-    const { fd, log } = loadRaw({ ...rest, type: ProgType.CGROUP_SOCK_ADDR, expectedAttachType: hookOf(CgroupSockAddrHooks, "cgroup_sock_addr", hook) }, options);
+    if (hook === undefined)
+      throw new TsbpfError(
+        `cgroup_sock_addr program "${spec.name ?? ""}": a hook is required (one of ${Object.keys(CgroupSockAddrHooks).join(", ")})`,
+      );
+    const { fd, log } = loadRaw(
+      {
+        ...rest,
+        type: ProgType.CGROUP_SOCK_ADDR,
+        expectedAttachType: hookOf(CgroupSockAddrHooks, "cgroup_sock_addr", hook),
+      },
+      options,
+    );
     return new CgroupSockAddrProgram(fd, spec.name ?? "", log, spec.maps ?? [], hook);
   }
 }
@@ -173,7 +237,13 @@ export function openCgroup(path: string): number {
  * Attaches any loaded cgroup program to `cgroup` with attach type `attachType`. `what` names the
  * hook in descriptions and errors (e.g. "cgroup_skb egress").
  */
-export function attachCgroup(program: { fd: number; name?: string }, cgroup: CgroupTarget, attachType: number, what: string, options: CgroupAttachOptions = {}): Attachment {
+export function attachCgroup(
+  program: { fd: number; name?: string },
+  cgroup: CgroupTarget,
+  attachType: number,
+  what: string,
+  options: CgroupAttachOptions = {},
+): Attachment {
   const path = typeof cgroup === "string" ? cgroup : `cgroup fd ${typeof cgroup === "number" ? cgroup : cgroup.fd}`;
   const target = `${what} on ${path}`;
   const ownFd = typeof cgroup === "string";
@@ -200,7 +270,11 @@ export function attachCgroup(program: { fd: number; name?: string }, cgroup: Cgr
       throwKnown(err.errno, target);
       // PROG_ATTACH answers a second attach of the same program with a plain EINVAL.
       if (err.errno === Errno.EINVAL && progQuery(cgroupFd, attachType).progIds.includes(id)) {
-        throw new AlreadyAttachedError(program.name ?? "", target, "with PROG_ATTACH a program attaches to a cgroup hook only once");
+        throw new AlreadyAttachedError(
+          program.name ?? "",
+          target,
+          "with PROG_ATTACH a program attaches to a cgroup hook only once",
+        );
       }
       throw err;
     }
@@ -210,7 +284,9 @@ export function attachCgroup(program: { fd: number; name?: string }, cgroup: Cgr
       const progFd = reopenProgram(id);
       try {
         if (progFd >= 0) {
-          try { progDetach(cgroupFd, progFd, attachType); } catch (err) {
+          try {
+            progDetach(cgroupFd, progFd, attachType);
+          } catch (err) {
             if (!(err instanceof SyscallError && err.errno === Errno.ENOENT)) throw err;
           }
         }
@@ -225,7 +301,10 @@ export function attachCgroup(program: { fd: number; name?: string }, cgroup: Cgr
 }
 
 function throwKnown(errno: number, target: string): void {
-  if (errno === Errno.EBADF) throw new TsbpfError(`${target}: not a cgroup v2 directory (cgroup programs attach to the unified hierarchy, here mounted at the cgroup2 mount point)`);
+  if (errno === Errno.EBADF)
+    throw new TsbpfError(
+      `${target}: not a cgroup v2 directory (cgroup programs attach to the unified hierarchy, here mounted at the cgroup2 mount point)`,
+    );
 }
 
 /** Ids of the programs attached to a cgroup at `attachType` (effective ones are not included). */

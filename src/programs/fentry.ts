@@ -28,23 +28,35 @@ export interface FentrySpec extends KindSpec {
 
 /** attach_btf_id for a kernel function: the id of its FUNC in vmlinux BTF. */
 export function kernelFunctionBtfId(name: string): number {
-  return vmlinuxBtfId("func", name, "kernel function", name,
-    "the kernel's BTF has no FUNC of that name (it may be inlined, static without BTF, or misspelled)");
+  return vmlinuxBtfId(
+    "func",
+    name,
+    "kernel function",
+    name,
+    "the kernel's BTF has no FUNC of that name (it may be inlined, static without BTF, or misspelled)",
+  );
 }
 
 export class FentryProgram extends Program {
   #function: string | undefined;
   #kind: TracingKind = "fentry";
 
-  get function(): string | undefined { return this.#function; }
-  get kind(): TracingKind { return this.#kind; }
+  get function(): string | undefined {
+    return this.#function;
+  }
+  get kind(): TracingKind {
+    return this.#kind;
+  }
 
   static override load(spec: FentrySpec, options: LoadOptions = {}): FentryProgram {
     const { function: target, kind = "fentry", ...rest } = spec;
     const attachType = ATTACH_TYPES[kind];
-    if (attachType === undefined) throw new TsbpfError(`unknown tracing kind "${String(kind)}" (use fentry, fexit or fmod_ret)`);
+    if (attachType === undefined)
+      throw new TsbpfError(`unknown tracing kind "${String(kind)}" (use fentry, fexit or fmod_ret)`);
     if (target === undefined && spec.attachBtfId === undefined) {
-      throw new TsbpfError(`${kind} program "${spec.name ?? ""}": name the kernel function (spec.function) or give attachBtfId`);
+      throw new TsbpfError(
+        `${kind} program "${spec.name ?? ""}": name the kernel function (spec.function) or give attachBtfId`,
+      );
     }
     const attachBtfId = target === undefined ? spec.attachBtfId : kernelFunctionBtfId(target);
     let loaded;
@@ -52,9 +64,12 @@ export class FentryProgram extends Program {
       loaded = loadRaw({ ...rest, type: ProgType.TRACING, expectedAttachType: attachType, attachBtfId }, options);
     } catch (err) {
       if (err instanceof NotSupportedError) {
-        throw new NotSupportedError(`${kind} programs`,
+        throw new NotSupportedError(
+          `${kind} programs`,
           `BPF_PROG_LOAD answered EPERM with an empty verifier log although we are root: this host's policy forbids ` +
-          `trampoline programs (fentry, fexit, fmod_ret, LSM, freplace). Trace with tracepoints, tp_btf or raw_tp instead`, err.errno);
+            `trampoline programs (fentry, fexit, fmod_ret, LSM, freplace). Trace with tracepoints, tp_btf or raw_tp instead`,
+          err.errno,
+        );
       }
       throw err;
     }
@@ -66,6 +81,11 @@ export class FentryProgram extends Program {
 
   /** Attaches to the function chosen at load time. */
   attach(options: { cookie?: bigint } = {}): Link {
-    return attachTracing(this, ATTACH_TYPES[this.#kind], `${this.#kind} ${this.#function ?? "(by btf id)"}`, options.cookie);
+    return attachTracing(
+      this,
+      ATTACH_TYPES[this.#kind],
+      `${this.#kind} ${this.#function ?? "(by btf id)"}`,
+      options.cookie,
+    );
   }
 }

@@ -1,12 +1,27 @@
 // Programs: one class per kind, each with load and attach, and the test runs. The public part of
 // the folder; the kinds table, the shared attach plumbing and the BTF id look-ups stay inside.
-export { Program, VerifierError, type ProgramSpec, type LoadOptions, type Bytecode, type SourceLine, type FunctionMark } from "./program.js";
+export {
+  Program,
+  VerifierError,
+  type ProgramSpec,
+  type LoadOptions,
+  type Bytecode,
+  type SourceLine,
+  type FunctionMark,
+} from "./program.js";
 export { testRun, testRunAsync, TestRunFlags, type TestRunInput, type TestRunResult } from "./test-run.js";
 export { AttachPointBusyError } from "./net-common.js";
 export { XdpProgram, attachXdp, xdpInfo, type XdpMode, type XdpAttachOptions } from "./xdp.js";
 export { TcProgram, attachTc, tcInfo, TcxAction, type TcDirection, type TcAttachOptions } from "./tc.js";
 export { SocketFilterProgram, attachSocketFilter, Socket, openPacketSocket, socketPair } from "./socket-filter.js";
-export { CgroupSkbProgram, CgroupSockProgram, CgroupSockAddrProgram, SockOpsProgram, attachCgroup, openCgroup } from "./cgroup.js";
+export {
+  CgroupSkbProgram,
+  CgroupSockProgram,
+  CgroupSockAddrProgram,
+  SockOpsProgram,
+  attachCgroup,
+  openCgroup,
+} from "./cgroup.js";
 export { TracepointProgram, attachTracepoint } from "./tracepoint.js";
 export { tracepointFormat, tracepointField, type TracepointFormat, type TracepointField } from "./tracepoint-format.js";
 export { RawTracepointProgram, attachRawTracepoint } from "./raw-tracepoint.js";

@@ -13,9 +13,23 @@ import { vmlinuxBtfId, type KindSpec, type ProgramRef } from "./tracing-common.j
 
 /** Iterator targets of Linux 6.x; the kernel's BTF has a `bpf_iter_<target>` FUNC for each. */
 export type IterTarget =
-  | "task" | "task_file" | "task_vma" | "tcp" | "udp" | "unix" | "netlink" | "ipv6_route"
-  | "bpf_map" | "bpf_map_elem" | "bpf_prog" | "bpf_link" | "bpf_sk_storage_map" | "sockmap"
-  | "cgroup" | "ksym" | (string & {});
+  | "task"
+  | "task_file"
+  | "task_vma"
+  | "tcp"
+  | "udp"
+  | "unix"
+  | "netlink"
+  | "ipv6_route"
+  | "bpf_map"
+  | "bpf_map_elem"
+  | "bpf_prog"
+  | "bpf_link"
+  | "bpf_sk_storage_map"
+  | "sockmap"
+  | "cgroup"
+  | "ksym"
+  | (string & {});
 
 export interface IterSpec extends KindSpec {
   /** What to iterate over. Or give attachBtfId (of the bpf_iter_<target> FUNC) yourself. */
@@ -23,7 +37,13 @@ export interface IterSpec extends KindSpec {
 }
 
 /** Order of a cgroup iterator (enum bpf_cgroup_iter_order). */
-export const CgroupIterOrder = { UNSPEC: 0, SELF_ONLY: 1, DESCENDANTS_PRE: 2, DESCENDANTS_POST: 3, ANCESTORS_UP: 4 } as const;
+export const CgroupIterOrder = {
+  UNSPEC: 0,
+  SELF_ONLY: 1,
+  DESCENDANTS_PRE: 2,
+  DESCENDANTS_POST: 3,
+  ANCESTORS_UP: 4,
+} as const;
 
 export interface IterAttachOptions {
   /** The map whose elements to walk (bpf_map_elem, bpf_sk_storage_map, sockmap). */
@@ -36,22 +56,34 @@ export interface IterAttachOptions {
 
 /** attach_btf_id for an iterator target: the id of FUNC bpf_iter_<target>. */
 export function iterTargetBtfId(target: string): number {
-  return vmlinuxBtfId("func", `bpf_iter_${target}`, "iterator target", target,
-    `the kernel's BTF has no bpf_iter_${target} FUNC: no such iterator on this kernel (e.g. "task", "tcp", "bpf_map")`);
+  return vmlinuxBtfId(
+    "func",
+    `bpf_iter_${target}`,
+    "iterator target",
+    target,
+    `the kernel's BTF has no bpf_iter_${target} FUNC: no such iterator on this kernel (e.g. "task", "tcp", "bpf_map")`,
+  );
 }
 
 export class IterProgram extends Program {
   #target: string | undefined;
 
-  get target(): string | undefined { return this.#target; }
+  get target(): string | undefined {
+    return this.#target;
+  }
 
   static override load(spec: IterSpec, options: LoadOptions = {}): IterProgram {
     const { target, ...rest } = spec;
     if (target === undefined && spec.attachBtfId === undefined) {
-      throw new TsbpfError(`iterator program "${spec.name ?? ""}": name the target (spec.target, e.g. "task") or give attachBtfId`);
+      throw new TsbpfError(
+        `iterator program "${spec.name ?? ""}": name the target (spec.target, e.g. "task") or give attachBtfId`,
+      );
     }
     const attachBtfId = target === undefined ? spec.attachBtfId : iterTargetBtfId(target);
-    const { fd, log } = loadRaw({ ...rest, type: ProgType.TRACING, expectedAttachType: AttachType.TRACE_ITER, attachBtfId }, options);
+    const { fd, log } = loadRaw(
+      { ...rest, type: ProgType.TRACING, expectedAttachType: AttachType.TRACE_ITER, attachBtfId },
+      options,
+    );
     const program = new IterProgram(fd, ProgType.TRACING, spec.name ?? "", log, spec.maps ?? []);
     program.#target = target;
     return program;
@@ -64,13 +96,16 @@ export class IterProgram extends Program {
 
 /** LINK_CREATE for an iterator, with the target's parameters (map, task, cgroup) when given. */
 export function attachIter(program: ProgramRef, options: IterAttachOptions = {}, target?: string): IterLink {
-  const given = [options.map !== undefined, options.task !== undefined, options.cgroup !== undefined].filter(Boolean).length;
+  const given = [options.map !== undefined, options.task !== undefined, options.cgroup !== undefined].filter(
+    Boolean,
+  ).length;
   if (given > 1) throw new TsbpfError("iterator attach: give at most one of map, task and cgroup");
   // union bpf_iter_link_info: map {u32 map_fd} | cgroup {u32 order, u32 cgroup_fd, u64 cgroup_id} | task {u32 tid, pid, pid_fd}
   const info = given ? new NativeMemory(16) : null;
   if (info) {
     info.bytes.fill(0);
-    if (options.map !== undefined) info.view.setUint32(0, typeof options.map === "number" ? options.map : options.map.fd, true);
+    if (options.map !== undefined)
+      info.view.setUint32(0, typeof options.map === "number" ? options.map : options.map.fd, true);
     if (options.task) {
       info.view.setUint32(0, options.task.tid ?? 0, true);
       info.view.setUint32(4, options.task.pid ?? 0, true);
@@ -84,7 +119,14 @@ export function attachIter(program: ProgramRef, options: IterAttachOptions = {},
   }
   const description = `iter ${target ?? "(by btf id)"}`;
   try {
-    const fd = linkCreate(program.fd, 0, AttachType.TRACE_ITER, 0, { kind: "iter", iterInfo: info, iterInfoLen: info ? info.size : 0 }, description);
+    const fd = linkCreate(
+      program.fd,
+      0,
+      AttachType.TRACE_ITER,
+      0,
+      { kind: "iter", iterInfo: info, iterInfoLen: info ? info.size : 0 },
+      description,
+    );
     return new IterLink(fd, description);
   } finally {
     info?.free();
@@ -122,7 +164,10 @@ const CHUNK = 64 * 1024;
 /** The fd of one iteration: read() until it returns nothing. */
 export class IterReader implements AsyncIterable<Buffer>, Disposable {
   #fd: number;
-  constructor(fd: number, readonly description: string) {
+  constructor(
+    fd: number,
+    readonly description: string,
+  ) {
     this.#fd = fd;
   }
 
@@ -177,8 +222,13 @@ export class IterReader implements AsyncIterable<Buffer>, Disposable {
   }
 
   close(): void {
-    if (this.#fd >= 0) { closeFd(this.#fd); this.#fd = -1; }
+    if (this.#fd >= 0) {
+      closeFd(this.#fd);
+      this.#fd = -1;
+    }
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

@@ -25,8 +25,14 @@ import { XdpProgram } from "./xdp.js";
 import { TcProgram } from "./tc.js";
 import { SocketFilterProgram } from "./socket-filter.js";
 import {
-  CgroupSkbProgram, CgroupSockAddrProgram, CgroupSockAddrHooks, CgroupSockHooks, CgroupSockProgram, SockOpsProgram,
-  type CgroupSockAddrHook, type CgroupSockHook,
+  CgroupSkbProgram,
+  CgroupSockAddrProgram,
+  CgroupSockAddrHooks,
+  CgroupSockHooks,
+  CgroupSockProgram,
+  SockOpsProgram,
+  type CgroupSockAddrHook,
+  type CgroupSockHook,
 } from "./cgroup.js";
 
 /** What loading a program of some kind is told about it: its section, as the object file names it. */
@@ -91,43 +97,69 @@ const attachUprobe = (program: Program, t: string, site: ProgramSite): Attachmen
 type Row = Omit<ProgramKind, "kind">;
 
 const tracepoint: Row = {
-  className: "TracepointProgram", programClass: TracepointProgram, context: "the event's record (its format file)", sectionTarget: "tracepoint",
+  className: "TracepointProgram",
+  programClass: TracepointProgram,
+  context: "the event's record (its format file)",
+  sectionTarget: "tracepoint",
   load: (_s, base, o) => TracepointProgram.load(base, o),
   autoAttach: (program, t, site) => {
     const slash = t.indexOf("/");
-    if (slash < 0) throw new TsbpfError(`program "${site.name}": tracepoint section "${site.section}" must be tracepoint/CATEGORY/NAME`);
+    if (slash < 0)
+      throw new TsbpfError(
+        `program "${site.name}": tracepoint section "${site.section}" must be tracepoint/CATEGORY/NAME`,
+      );
     return (program as TracepointProgram).attach(t.slice(0, slash), t.slice(slash + 1));
   },
 };
 const kprobe: Row = {
-  className: "KprobeProgram", programClass: KprobeProgram, context: "struct pt_regs", sectionTarget: "kernel function",
+  className: "KprobeProgram",
+  programClass: KprobeProgram,
+  context: "struct pt_regs",
+  sectionTarget: "kernel function",
   load: (s, base, o) => KprobeProgram.load({ ...base, retprobe: s.section.startsWith("kret") }, o),
   autoAttach: attachKprobe,
 };
 const uprobe: Row = {
-  className: "UprobeProgram", programClass: UprobeProgram, context: "struct pt_regs", sectionTarget: "binary and function",
+  className: "UprobeProgram",
+  programClass: UprobeProgram,
+  context: "struct pt_regs",
+  sectionTarget: "binary and function",
   load: (_s, base, o) => UprobeProgram.load(base, o),
   autoAttach: attachUprobe,
 };
 const fentry: Row = {
-  className: "FentryProgram", programClass: FentryProgram, context: "the function's arguments (BTF)",
-  load: (s, base, o) => FentryProgram.load({ ...base, function: needTarget(s, "kernel function"), kind: s.kind as "fentry" | "fexit" | "fmod_ret" }, o),
+  className: "FentryProgram",
+  programClass: FentryProgram,
+  context: "the function's arguments (BTF)",
+  load: (s, base, o) =>
+    FentryProgram.load(
+      { ...base, function: needTarget(s, "kernel function"), kind: s.kind as "fentry" | "fexit" | "fmod_ret" },
+      o,
+    ),
   autoAttach: (program) => (program as FentryProgram).attach(),
 };
 const tc: Row = {
-  className: "TcProgram", programClass: TcProgram, context: "struct __sk_buff",
-  load: (s, base, o) => s.type === ProgType.SCHED_CLS ? TcProgram.load(base, o) : loadGeneric(s, base, o),
+  className: "TcProgram",
+  programClass: TcProgram,
+  context: "struct __sk_buff",
+  load: (s, base, o) => (s.type === ProgType.SCHED_CLS ? TcProgram.load(base, o) : loadGeneric(s, base, o)),
 };
 const unsupported: Row = {
-  className: "Program", programClass: Program,
-  load: (s) => { throw new TsbpfError(`program "${s.name}": ${s.kind} programs from object files are not supported yet`); },
+  className: "Program",
+  programClass: Program,
+  load: (s) => {
+    throw new TsbpfError(`program "${s.name}": ${s.kind} programs from object files are not supported yet`);
+  },
 };
 const lsm: Row = {
-  className: "Program", programClass: Program, context: "the hook's arguments (BTF)",
+  className: "Program",
+  programClass: Program,
+  context: "the hook's arguments (BTF)",
   load: (s, base, o) => {
     const target = needTarget(s, "LSM hook");
     const ids = kernelBtf().findByName(`bpf_lsm_${target}`, "func");
-    if (ids.length === 0) throw new TargetNotFoundError("LSM hook", target, `the kernel's BTF has no bpf_lsm_${target}`);
+    if (ids.length === 0)
+      throw new TargetNotFoundError("LSM hook", target, `the kernel's BTF has no bpf_lsm_${target}`);
     return Program.load({ ...base, type: s.type!, expectedAttachType: s.expectedAttachType, attachBtfId: ids[0] }, o);
   },
 };
@@ -135,67 +167,107 @@ const lsm: Row = {
 const ROWS: Partial<Record<SectionKind, Row>> = {
   tracepoint,
   raw_tracepoint: {
-    className: "RawTracepointProgram", programClass: RawTracepointProgram, context: "struct bpf_raw_tracepoint_args", sectionTarget: "raw tracepoint",
+    className: "RawTracepointProgram",
+    programClass: RawTracepointProgram,
+    context: "struct bpf_raw_tracepoint_args",
+    sectionTarget: "raw tracepoint",
     load: (_s, base, o) => RawTracepointProgram.load(base, o),
     autoAttach: (program, t) => (program as RawTracepointProgram).attach(t),
   },
   tp_btf: {
-    className: "TpBtfProgram", programClass: TpBtfProgram, context: "the event's arguments (BTF)",
+    className: "TpBtfProgram",
+    programClass: TpBtfProgram,
+    context: "the event's arguments (BTF)",
     load: (s, base, o) => {
-      if (!s.attachTarget) throw new TsbpfError(`program "${s.name}": section "${s.section}" names no tracepoint (use tp_btf/EVENT)`);
+      if (!s.attachTarget)
+        throw new TsbpfError(`program "${s.name}": section "${s.section}" names no tracepoint (use tp_btf/EVENT)`);
       return TpBtfProgram.load({ ...base, tracepoint: s.attachTarget }, o);
     },
     autoAttach: (program) => (program as TpBtfProgram).attach(),
   },
-  kprobe, ksyscall: kprobe,
+  kprobe,
+  ksyscall: kprobe,
   kretprobe: { ...kprobe, load: (_s, base, o) => KprobeProgram.load({ ...base, retprobe: true }, o) },
-  kprobe_multi: { ...kprobe, load: (s, base, o) => KprobeProgram.load({ ...base, multi: true, retprobe: s.section.startsWith("kretprobe") }, o) },
+  kprobe_multi: {
+    ...kprobe,
+    load: (s, base, o) => KprobeProgram.load({ ...base, multi: true, retprobe: s.section.startsWith("kretprobe") }, o),
+  },
   uprobe,
   uretprobe: { ...uprobe, load: (_s, base, o) => UprobeProgram.load({ ...base, retprobe: true }, o) },
-  uprobe_multi: { ...uprobe, load: (s, base, o) => UprobeProgram.load({ ...base, multi: true, retprobe: s.section.startsWith("uretprobe") }, o) },
-  fentry, fexit: fentry, fmod_ret: fentry,
+  uprobe_multi: {
+    ...uprobe,
+    load: (s, base, o) => UprobeProgram.load({ ...base, multi: true, retprobe: s.section.startsWith("uretprobe") }, o),
+  },
+  fentry,
+  fexit: fentry,
+  fmod_ret: fentry,
   iter: {
-    className: "IterProgram", programClass: IterProgram, context: "the iterator's record (BTF)",
+    className: "IterProgram",
+    programClass: IterProgram,
+    context: "the iterator's record (BTF)",
     load: (s, base, o) => IterProgram.load({ ...base, target: needTarget(s, "iterator target") }, o),
     autoAttach: (program) => (program as IterProgram).attach(),
   },
   perf_event: {
-    className: "PerfEventProgram", programClass: PerfEventProgram, context: "struct bpf_perf_event_data",
+    className: "PerfEventProgram",
+    programClass: PerfEventProgram,
+    context: "struct bpf_perf_event_data",
     load: (_s, base, o) => PerfEventProgram.load(base, o),
   },
   xdp: {
-    className: "XdpProgram", programClass: XdpProgram, context: "struct xdp_md",
+    className: "XdpProgram",
+    programClass: XdpProgram,
+    context: "struct xdp_md",
     load: (s, base, o) => XdpProgram.load({ ...base, frags: s.frags }, o),
   },
-  tc, tcx: tc,
+  tc,
+  tcx: tc,
   socket: {
-    className: "SocketFilterProgram", programClass: SocketFilterProgram, context: "struct __sk_buff",
+    className: "SocketFilterProgram",
+    programClass: SocketFilterProgram,
+    context: "struct __sk_buff",
     load: (_s, base, o) => SocketFilterProgram.load(base, o),
   },
   cgroup_skb: {
-    className: "CgroupSkbProgram", programClass: CgroupSkbProgram, context: "struct __sk_buff",
+    className: "CgroupSkbProgram",
+    programClass: CgroupSkbProgram,
+    context: "struct __sk_buff",
     load: (s, base, o) => {
-      const hook = s.expectedAttachType === AttachType.CGROUP_INET_EGRESS ? "egress" : s.section === "cgroup/skb" ? undefined : "ingress";
+      const hook =
+        s.expectedAttachType === AttachType.CGROUP_INET_EGRESS
+          ? "egress"
+          : s.section === "cgroup/skb"
+            ? undefined
+            : "ingress";
       return CgroupSkbProgram.load({ ...base, hook }, o);
     },
   },
   cgroup_sock: {
-    className: "CgroupSockProgram", programClass: CgroupSockProgram, context: "struct bpf_sock",
-    load: (s, base, o) => CgroupSockProgram.load({ ...base, hook: hookName<CgroupSockHook>(CgroupSockHooks, s.expectedAttachType) }, o),
+    className: "CgroupSockProgram",
+    programClass: CgroupSockProgram,
+    context: "struct bpf_sock",
+    load: (s, base, o) =>
+      CgroupSockProgram.load({ ...base, hook: hookName<CgroupSockHook>(CgroupSockHooks, s.expectedAttachType) }, o),
   },
   cgroup_sock_addr: {
-    className: "CgroupSockAddrProgram", programClass: CgroupSockAddrProgram, context: "struct bpf_sock_addr",
+    className: "CgroupSockAddrProgram",
+    programClass: CgroupSockAddrProgram,
+    context: "struct bpf_sock_addr",
     load: (s, base, o) => {
       const hook = hookName<CgroupSockAddrHook>(CgroupSockAddrHooks, s.expectedAttachType);
       return hook ? CgroupSockAddrProgram.load({ ...base, hook }, o) : loadGeneric(s, base, o);
     },
   },
   sockops: {
-    className: "SockOpsProgram", programClass: SockOpsProgram, context: "struct bpf_sock_ops",
+    className: "SockOpsProgram",
+    programClass: SockOpsProgram,
+    context: "struct bpf_sock_ops",
     load: (_s, base, o) => SockOpsProgram.load(base, o),
   },
-  lsm, lsm_cgroup: lsm,
-  freplace: unsupported, struct_ops: unsupported,
+  lsm,
+  lsm_cgroup: lsm,
+  freplace: unsupported,
+  struct_ops: unsupported,
 };
 
 const GENERIC: Row = { className: "Program", programClass: Program, load: loadGeneric };
@@ -216,8 +288,17 @@ export function programKinds(): ProgramKind[] {
  * compiled module's programs load exactly as an object file's with the same section would.
  */
 export const KERNEL_PROGRAM_KINDS: Readonly<Record<string, SectionKind>> = {
-  xdp: "xdp", tc: "tc", socket_filter: "socket", tracepoint: "tracepoint", raw_tracepoint: "raw_tracepoint", tp_btf: "tp_btf",
-  uprobe: "uprobe", uretprobe: "uretprobe", perf_event: "perf_event", sk_skb: "sk_skb", sk_msg: "sk_msg",
+  xdp: "xdp",
+  tc: "tc",
+  socket_filter: "socket",
+  tracepoint: "tracepoint",
+  raw_tracepoint: "raw_tracepoint",
+  tp_btf: "tp_btf",
+  uprobe: "uprobe",
+  uretprobe: "uretprobe",
+  perf_event: "perf_event",
+  sk_skb: "sk_skb",
+  sk_msg: "sk_msg",
 };
 
 /** Loads a program as its section's kind; BPF_F_SLEEPABLE when the section says so. */

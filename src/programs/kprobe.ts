@@ -48,7 +48,8 @@ export function kprobeSupport(): KprobeSupport {
   return { pmuType: pmuType("kprobe"), kprobeEvents: probeEventsFile("kprobe") };
 }
 
-const NO_KPROBES = "there is no kprobe PMU (/sys/bus/event_source/devices/kprobe) and no kprobe_events file in tracefs: " +
+const NO_KPROBES =
+  "there is no kprobe PMU (/sys/bus/event_source/devices/kprobe) and no kprobe_events file in tracefs: " +
   "the kernel was built without CONFIG_KPROBES / CONFIG_KPROBE_EVENTS. Use tracepoints, raw_tp or tp_btf instead";
 
 const BPF_F_KPROBE_MULTI_RETURN = 1;
@@ -57,12 +58,19 @@ export class KprobeProgram extends Program {
   #retprobe = false;
   #multi = false;
 
-  get retprobe(): boolean { return this.#retprobe; }
-  get multi(): boolean { return this.#multi; }
+  get retprobe(): boolean {
+    return this.#retprobe;
+  }
+  get multi(): boolean {
+    return this.#multi;
+  }
 
   static override load(spec: KprobeSpec, options: LoadOptions = {}): KprobeProgram {
     const { retprobe = false, multi = false, ...rest } = spec;
-    const { fd, log } = loadRaw({ ...rest, type: ProgType.KPROBE, expectedAttachType: multi ? AttachType.TRACE_KPROBE_MULTI : undefined }, options);
+    const { fd, log } = loadRaw(
+      { ...rest, type: ProgType.KPROBE, expectedAttachType: multi ? AttachType.TRACE_KPROBE_MULTI : undefined },
+      options,
+    );
     const program = new KprobeProgram(fd, ProgType.KPROBE, spec.name ?? "", log, spec.maps ?? []);
     program.#retprobe = retprobe;
     program.#multi = multi;
@@ -77,7 +85,8 @@ export class KprobeProgram extends Program {
 
   /** Attaches to several kernel functions behind one kprobe_multi link. */
   attachMulti(symbols: readonly string[], options: KprobeMultiOptions = {}): Link {
-    if (!this.#multi) throw new TsbpfError(`program "${this.name}" was not loaded for kprobe_multi: load it with { multi: true }`);
+    if (!this.#multi)
+      throw new TsbpfError(`program "${this.name}" was not loaded for kprobe_multi: load it with { multi: true }`);
     return attachKprobeMulti(this, symbols, { ...options, retprobe: options.retprobe ?? this.#retprobe });
   }
 }
@@ -86,7 +95,8 @@ export class KprobeProgram extends Program {
 export function attachKprobe(program: ProgramRef, symbol: string, options: KprobeOptions = {}): Attachment {
   const retprobe = options.retprobe ?? false;
   const offset = options.offset ?? 0;
-  if (retprobe && offset !== 0) throw new TsbpfError(`kretprobe on ${symbol}: an offset only makes sense for entry probes`);
+  if (retprobe && offset !== 0)
+    throw new TsbpfError(`kretprobe on ${symbol}: an offset only makes sense for entry probes`);
   const description = `${retprobe ? "kretprobe" : "kprobe"} ${symbol}${offset ? `+${offset}` : ""}`;
   const support = kprobeSupport();
   const pmu = options.mechanism === "tracefs" ? undefined : support.pmuType;
@@ -102,8 +112,14 @@ export function attachKprobe(program: ProgramRef, symbol: string, options: Kprob
     const name = NativeMemory.from(symbol);
     let fd: number;
     try {
-      fd = perfEventOpenErrno({ type: pmu, config, config1: name.address, config2: offset, samplePeriod: 1, wakeupEvents: 1 }, -1, 0);
-    } finally { name.free(); }
+      fd = perfEventOpenErrno(
+        { type: pmu, config, config1: name.address, config2: offset, samplePeriod: 1, wakeupEvents: 1 },
+        -1,
+        0,
+      );
+    } finally {
+      name.free();
+    }
     if (fd < 0) throw kprobeOpenError(-fd, symbol, description);
     return attachToPerfEvent(program, fd, { target: description, cookie: options.cookie });
   }
@@ -111,11 +127,22 @@ export function attachKprobe(program: ProgramRef, symbol: string, options: Kprob
   if (kprobeEvents !== undefined) {
     const probe = addProbeEvent("kprobe", offset ? `${symbol}+${offset}` : symbol, retprobe);
     try {
-      const fd = perfEventOpenErrno({ type: PerfType.TRACEPOINT, config: probe.id, samplePeriod: 1, wakeupEvents: 1 }, -1, 0);
+      const fd = perfEventOpenErrno(
+        { type: PerfType.TRACEPOINT, config: probe.id, samplePeriod: 1, wakeupEvents: 1 },
+        -1,
+        0,
+      );
       if (fd < 0) throw kprobeOpenError(-fd, symbol, description);
-      const inner = attachToPerfEvent(program, fd, { target: `${description} (${probe.event})`, cookie: options.cookie });
+      const inner = attachToPerfEvent(program, fd, {
+        target: `${description} (${probe.event})`,
+        cookie: options.cookie,
+      });
       return new LegacyAttachment(inner.description, () => {
-        try { inner.detach(); } finally { probe.remove(); }
+        try {
+          inner.detach();
+        } finally {
+          probe.remove();
+        }
       });
     } catch (err) {
       probe.remove();
@@ -124,20 +151,41 @@ export function attachKprobe(program: ProgramRef, symbol: string, options: Kprob
   }
 
   if (options.mechanism !== undefined && (support.pmuType !== undefined || support.kprobeEvents !== undefined)) {
-    const missing = options.mechanism === "pmu" ? "there is no kprobe PMU (/sys/bus/event_source/devices/kprobe)" : "there is no kprobe_events file in tracefs";
-    throw new NotSupportedError("kprobes", `cannot attach ${description} with mechanism "${options.mechanism}": ${missing}`, Errno.ENOENT);
+    const missing =
+      options.mechanism === "pmu"
+        ? "there is no kprobe PMU (/sys/bus/event_source/devices/kprobe)"
+        : "there is no kprobe_events file in tracefs";
+    throw new NotSupportedError(
+      "kprobes",
+      `cannot attach ${description} with mechanism "${options.mechanism}": ${missing}`,
+      Errno.ENOENT,
+    );
   }
   throw new NotSupportedError("kprobes", `cannot attach ${description}: ${NO_KPROBES}`, Errno.ENOENT);
 }
 
 function kprobeOpenError(errno: number, symbol: string, description: string): Error {
-  if (errno === Errno.ENOENT) return new TargetNotFoundError("kernel function", symbol, `no such symbol in /proc/kallsyms, or it cannot be probed (${description})`);
-  if (errno === Errno.EINVAL) return syscallError("perf_event_open", errno, `${description}: the function is blacklisted for kprobes or the offset is not an instruction boundary`);
+  if (errno === Errno.ENOENT)
+    return new TargetNotFoundError(
+      "kernel function",
+      symbol,
+      `no such symbol in /proc/kallsyms, or it cannot be probed (${description})`,
+    );
+  if (errno === Errno.EINVAL)
+    return syscallError(
+      "perf_event_open",
+      errno,
+      `${description}: the function is blacklisted for kprobes or the offset is not an instruction boundary`,
+    );
   return syscallError("perf_event_open", errno, description);
 }
 
 /** Attaches a program loaded with expected attach type TRACE_KPROBE_MULTI to several functions. */
-export function attachKprobeMulti(program: ProgramRef, symbols: readonly string[], options: KprobeMultiOptions = {}): Link {
+export function attachKprobeMulti(
+  program: ProgramRef,
+  symbols: readonly string[],
+  options: KprobeMultiOptions = {},
+): Link {
   if (symbols.length === 0) throw new TsbpfError("kprobe_multi: give at least one symbol");
   if (options.cookies && options.cookies.length !== symbols.length) {
     throw new TsbpfError(`kprobe_multi: ${options.cookies.length} cookies for ${symbols.length} symbols`);
@@ -150,18 +198,40 @@ export function attachKprobeMulti(program: ProgramRef, symbols: readonly string[
   const cookies = options.cookies ? new NativeMemory(symbols.length * 8) : null;
   options.cookies?.forEach((c, i) => cookies!.view.setBigUint64(i * 8, BigInt.asUintN(64, c), true));
   try {
-    const fd = linkCreate(program.fd, 0, AttachType.TRACE_KPROBE_MULTI, 0, {
-      kind: "kprobe_multi", flags: retprobe ? BPF_F_KPROBE_MULTI_RETURN : 0, count: symbols.length, syms: pointers, addrs: null, cookies,
-    }, description);
+    const fd = linkCreate(
+      program.fd,
+      0,
+      AttachType.TRACE_KPROBE_MULTI,
+      0,
+      {
+        kind: "kprobe_multi",
+        flags: retprobe ? BPF_F_KPROBE_MULTI_RETURN : 0,
+        count: symbols.length,
+        syms: pointers,
+        addrs: null,
+        cookies,
+      },
+      description,
+    );
     return new Link(fd, description);
   } catch (err) {
     if (err instanceof SyscallError && (err.errno === Errno.EOPNOTSUPP || err.errno === Errno.ENOTSUPP)) {
-      const why = kprobeSupport().pmuType === undefined && kprobeSupport().kprobeEvents === undefined ? `; besides, ${NO_KPROBES}` : "";
-      throw new NotSupportedError("kprobes",
-        `BPF_LINK_CREATE for ${description} answered ${err.code}: kprobe_multi links need CONFIG_FPROBE, which this kernel lacks${why}`, err.errno);
+      const why =
+        kprobeSupport().pmuType === undefined && kprobeSupport().kprobeEvents === undefined
+          ? `; besides, ${NO_KPROBES}`
+          : "";
+      throw new NotSupportedError(
+        "kprobes",
+        `BPF_LINK_CREATE for ${description} answered ${err.code}: kprobe_multi links need CONFIG_FPROBE, which this kernel lacks${why}`,
+        err.errno,
+      );
     }
     if (err instanceof SyscallError && (err.errno === Errno.ENOENT || err.errno === Errno.ESRCH)) {
-      throw new TargetNotFoundError("kernel function", symbols.join(","), `at least one of them is not in /proc/kallsyms or cannot be probed (${err.code})`);
+      throw new TargetNotFoundError(
+        "kernel function",
+        symbols.join(","),
+        `at least one of them is not in /proc/kallsyms or cannot be probed (${err.code})`,
+      );
     }
     throw err;
   } finally {

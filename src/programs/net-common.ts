@@ -15,13 +15,22 @@ export type NetKindSpec = KindSpec;
  */
 export class AttachPointBusyError extends TsbpfError {
   override name = "AttachPointBusyError";
-  constructor(readonly target: string, readonly occupant: string | undefined, readonly errno: number, reason?: string) {
+  constructor(
+    readonly target: string,
+    readonly occupant: string | undefined,
+    readonly errno: number,
+    reason?: string,
+  ) {
     super(`${target} is already taken${occupant ? ` by ${occupant}` : ""}${reason ? `: ${reason}` : ""}`);
   }
 }
 
 /** A loaded program's id and name (bpf_prog_info). */
-export interface ProgramIdentity { id: number; name: string; type: number }
+export interface ProgramIdentity {
+  id: number;
+  name: string;
+  type: number;
+}
 
 const PROG_INFO_SIZE = 80; // enough for type, id … name[16] at offset 64
 
@@ -32,8 +41,14 @@ export function programIdentity(fd: number): ProgramIdentity {
     objInfo(fd, info);
     const nameBytes = info.bytes.subarray(64, 80);
     const end = nameBytes.indexOf(0);
-    return { type: info.view.getUint32(0, true), id: info.view.getUint32(4, true), name: nameBytes.toString("utf8", 0, end < 0 ? 16 : end) };
-  } finally { info.free(); }
+    return {
+      type: info.view.getUint32(0, true),
+      id: info.view.getUint32(4, true),
+      name: nameBytes.toString("utf8", 0, end < 0 ? 16 : end),
+    };
+  } finally {
+    info.free();
+  }
 }
 
 /** "program "name" (id N)" for an attached program id, or "program id N" when it cannot be opened. */

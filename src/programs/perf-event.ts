@@ -39,21 +39,37 @@ export class PerfEventProgram extends Program {
 /** Opens the event on each CPU (or for one pid) and attaches the program to every one of them. */
 export function attachPerfEventProgram(program: ProgramRef, options: PerfEventAttachOptions = {}): AttachmentGroup {
   const event = options.event ?? { type: PerfType.SOFTWARE, config: PerfSwConfig.CPU_CLOCK };
-  const sampling = options.samplePeriod !== undefined
-    ? { samplePeriod: options.samplePeriod }
-    : { sampleFrequency: options.sampleFrequency ?? DEFAULT_SAMPLE_FREQUENCY };
-  const eventName = event.type === PerfType.SOFTWARE && event.config === PerfSwConfig.CPU_CLOCK ? "cpu-clock" : `perf event ${event.type}:${event.config}`;
+  const sampling =
+    options.samplePeriod !== undefined
+      ? { samplePeriod: options.samplePeriod }
+      : { sampleFrequency: options.sampleFrequency ?? DEFAULT_SAMPLE_FREQUENCY };
+  const eventName =
+    event.type === PerfType.SOFTWARE && event.config === PerfSwConfig.CPU_CLOCK
+      ? "cpu-clock"
+      : `perf event ${event.type}:${event.config}`;
   const rate = "samplePeriod" in sampling ? `every ${sampling.samplePeriod}` : `${sampling.sampleFrequency} Hz`;
-  const targets: { pid: number; cpu: number; label: string }[] = options.pid !== undefined
-    ? [{ pid: options.pid, cpu: -1, label: `pid ${options.pid}` }]
-    : (options.cpus === undefined ? onlineCpus() : typeof options.cpus === "number" ? [options.cpus] : [...options.cpus])
-      .map((cpu) => ({ pid: -1, cpu, label: `cpu ${cpu}` }));
+  const targets: { pid: number; cpu: number; label: string }[] =
+    options.pid !== undefined
+      ? [{ pid: options.pid, cpu: -1, label: `pid ${options.pid}` }]
+      : (options.cpus === undefined
+          ? onlineCpus()
+          : typeof options.cpus === "number"
+            ? [options.cpus]
+            : [...options.cpus]
+        ).map((cpu) => ({ pid: -1, cpu, label: `cpu ${cpu}` }));
 
   const parts: Attachment[] = [];
   try {
     for (const t of targets) {
       const target = `${eventName} ${rate} on ${t.label}`;
-      const fd = perfEventOpen({ type: event.type, config: event.config, ...sampling }, t.pid, t.cpu, -1, undefined, target);
+      const fd = perfEventOpen(
+        { type: event.type, config: event.config, ...sampling },
+        t.pid,
+        t.cpu,
+        -1,
+        undefined,
+        target,
+      );
       parts.push(attachToPerfEvent(program, fd, { target, cookie: options.cookie }));
     }
   } catch (err) {

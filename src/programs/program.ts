@@ -1,7 +1,16 @@
 // Loading a program: BPF_PROG_LOAD with BTF func_info/line_info when the assembler recorded
 // functions and source lines, and on failure the verifier's whole log with the instruction (and
 // source line) it stopped at.
-import { bpfErrno, closeFd, Cmd, objGet, objPin, progLoadAttr, PROG_LOAD_LOG_TRUE_SIZE_OFFSET, commandName } from "../sys/bpf.js";
+import {
+  bpfErrno,
+  closeFd,
+  Cmd,
+  objGet,
+  objPin,
+  progLoadAttr,
+  PROG_LOAD_LOG_TRUE_SIZE_OFFSET,
+  commandName,
+} from "../sys/bpf.js";
 import { NativeMemory } from "../sys/libc.js";
 import { Errno, errnoName, TsbpfError } from "../errors.js";
 import { syscallError, NotSupportedError } from "../sys/errors.js";
@@ -10,9 +19,19 @@ import { loadBtf } from "../btf/load.js";
 import { programBtf } from "../btf/ext.js";
 
 /** A source position the assembler attached to an instruction. */
-export interface SourceLine { insnOffset: number; file: string; line: number; column: number; text: string }
+export interface SourceLine {
+  insnOffset: number;
+  file: string;
+  line: number;
+  column: number;
+  text: string;
+}
 /** A function boundary the assembler recorded (the first is the program's entry). */
-export interface FunctionMark { name: string; insnOffset: number; argCount?: number }
+export interface FunctionMark {
+  name: string;
+  insnOffset: number;
+  argCount?: number;
+}
 
 /** What the assembler produces; raw bytecode is accepted too. */
 export interface Bytecode {
@@ -79,9 +98,14 @@ export class VerifierError extends TsbpfError {
     readonly functionName?: string,
   ) {
     const verdict = verifierVerdict(log);
-    const where = failingInsn === undefined ? "" : ` at instruction ${failingInsn}` +
-      (functionName ? ` in function ${functionName}` : "") +
-      (sourceLine ? ` (${sourceLine.file}:${sourceLine.line}${sourceLine.column ? `:${sourceLine.column}` : ""}: ${sourceLine.text.trim()})` : "");
+    const where =
+      failingInsn === undefined
+        ? ""
+        : ` at instruction ${failingInsn}` +
+          (functionName ? ` in function ${functionName}` : "") +
+          (sourceLine
+            ? ` (${sourceLine.file}:${sourceLine.line}${sourceLine.column ? `:${sourceLine.column}` : ""}: ${sourceLine.text.trim()})`
+            : "");
     super(`the verifier rejected program "${programName}" (${errnoName(errno)})${where}: ${verdict}`);
     this.verdict = verdict;
   }
@@ -90,11 +114,15 @@ export class VerifierError extends TsbpfError {
 const MAX_LOG = 1 << 30;
 
 /** Log lines that are not the verdict: statistics, states, instructions and source comments. */
-const NOT_A_VERDICT = /^(processed \d+ insns|verification time|stack depth|max_states_per_insn|(cur|old) state:|mark_precise|from \d+ to \d+|\d+: |; |last_idx|parent |regs=|func#|-- )/;
+const NOT_A_VERDICT =
+  /^(processed \d+ insns|verification time|stack depth|max_states_per_insn|(cur|old) state:|mark_precise|from \d+ to \d+|\d+: |; |last_idx|parent |regs=|func#|-- )/;
 
 /** The verifier's reason for a rejection: its last line that says what went wrong. */
 export function verifierVerdict(log: string): string {
-  const lines = log.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const lines = log
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
   for (let i = lines.length - 1; i >= 0; i--) if (!NOT_A_VERDICT.test(lines[i]!)) return lines[i]!;
   return lines.at(-1) ?? "(no log)";
 }
@@ -117,7 +145,10 @@ function loggedSourceLine(log: string, insn: number | undefined): SourceLine | u
   let last: SourceLine | undefined;
   for (const l of log.split("\n")) {
     const source = /^; (.*) @ (\S+):(\d+)$/.exec(l);
-    if (source) { last = { insnOffset: insn, file: source[2]!, line: Number(source[3]), column: 0, text: source[1]! }; continue; }
+    if (source) {
+      last = { insnOffset: insn, file: source[2]!, line: Number(source[3]), column: 0, text: source[1]! };
+      continue;
+    }
     const at = /^(\d+): \(/.exec(l);
     if (at && Number(at[1]) === insn && last) return last;
   }
@@ -125,7 +156,10 @@ function loggedSourceLine(log: string, insn: number | undefined): SourceLine | u
 }
 
 /** The item (line or function mark) covering instruction `insn`: the last one starting at or before it. */
-function coveringItem<T extends { insnOffset: number }>(items: readonly T[] | undefined, insn: number | undefined): T | undefined {
+function coveringItem<T extends { insnOffset: number }>(
+  items: readonly T[] | undefined,
+  insn: number | undefined,
+): T | undefined {
   if (!items || insn === undefined) return undefined;
   let best: T | undefined;
   for (const item of items) if (item.insnOffset <= insn && (!best || item.insnOffset >= best.insnOffset)) best = item;
@@ -137,7 +171,13 @@ export class Program implements Disposable {
   /** The verifier's log when LoadOptions.keepLog was set. */
   readonly verifierLog: string | undefined;
 
-  protected constructor(fd: number, readonly type: ProgType, readonly name: string, log?: string, readonly maps: readonly { fd: number }[] = []) {
+  protected constructor(
+    fd: number,
+    readonly type: ProgType,
+    readonly name: string,
+    log?: string,
+    readonly maps: readonly { fd: number }[] = [],
+  ) {
     this.#fd = fd;
     this.verifierLog = log;
   }
@@ -147,7 +187,9 @@ export class Program implements Disposable {
     return this.#fd;
   }
 
-  get closed(): boolean { return this.#fd < 0; }
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
 
   /** Loads a program into the kernel. Throws VerifierError with the full log when rejected. */
   static load(spec: ProgramSpec, options: LoadOptions = {}): Program {
@@ -165,20 +207,29 @@ export class Program implements Disposable {
     return new Program(fd, type, name);
   }
 
-  pin(path: string): void { objPin(this.fd, path); }
-
-  close(): void {
-    if (this.#fd >= 0) { closeFd(this.#fd); this.#fd = -1; }
+  pin(path: string): void {
+    objPin(this.fd, path);
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  close(): void {
+    if (this.#fd >= 0) {
+      closeFd(this.#fd);
+      this.#fd = -1;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /** BPF_PROG_LOAD, returning the fd (and log when asked). Used by Program and its kinds. */
 export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: number; log?: string } {
   const code: Bytecode = spec.code instanceof Uint8Array ? { bytes: spec.code } : spec.code;
   if (code.bytes.length === 0 || code.bytes.length % 8 !== 0) {
-    throw new TsbpfError(`program "${spec.name ?? ""}": bytecode must be a non-empty multiple of 8 bytes (got ${code.bytes.length})`);
+    throw new TsbpfError(
+      `program "${spec.name ?? ""}": bytecode must be a non-empty multiple of 8 bytes (got ${code.bytes.length})`,
+    );
   }
   const name = spec.name ?? "";
   const insns = NativeMemory.from(code.bytes);
@@ -187,10 +238,18 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
   let btfFd = -1;
   try {
     const base = {
-      progType: spec.type, insns, insnCount: code.bytes.length / 8, license, kernVersion: spec.kernVersion,
-      progFlags: spec.flags, name: sanitizeName(name), ifindex: spec.ifindex,
-      expectedAttachType: spec.expectedAttachType, attachBtfId: spec.attachBtfId,
-      attachBtfObjFd: spec.attachBtfObjFd, attachProgFd: spec.attachProgFd,
+      progType: spec.type,
+      insns,
+      insnCount: code.bytes.length / 8,
+      license,
+      kernVersion: spec.kernVersion,
+      progFlags: spec.flags,
+      name: sanitizeName(name),
+      ifindex: spec.ifindex,
+      expectedAttachType: spec.expectedAttachType,
+      attachBtfId: spec.attachBtfId,
+      attachBtfObjFd: spec.attachBtfObjFd,
+      attachProgFd: spec.attachProgFd,
     };
     let btfFields = {};
     if (spec.btf) {
@@ -199,10 +258,16 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
       const lineMem = lineInfo?.length ? NativeMemory.from(lineInfo) : undefined;
       if (funcMem) owned.push(funcMem);
       if (lineMem) owned.push(lineMem);
-      const funcRec = spec.btf.funcInfoRecSize ?? 8, lineRec = spec.btf.lineInfoRecSize ?? 16;
+      const funcRec = spec.btf.funcInfoRecSize ?? 8,
+        lineRec = spec.btf.lineInfoRecSize ?? 16;
       btfFields = {
-        btfFd: fd, funcInfo: funcMem, funcInfoCount: funcMem ? funcInfo!.length / funcRec : 0, funcInfoRecSize: funcMem ? funcRec : 0,
-        lineInfo: lineMem, lineInfoCount: lineMem ? lineInfo!.length / lineRec : 0, lineInfoRecSize: lineMem ? lineRec : 0,
+        btfFd: fd,
+        funcInfo: funcMem,
+        funcInfoCount: funcMem ? funcInfo!.length / funcRec : 0,
+        funcInfoRecSize: funcMem ? funcRec : 0,
+        lineInfo: lineMem,
+        lineInfoCount: lineMem ? lineInfo!.length / lineRec : 0,
+        lineInfoRecSize: lineMem ? lineRec : 0,
       };
     } else if (code.functions?.length || code.lines?.length) {
       const functions = code.functions?.length ? code.functions : [{ name: name || "prog", insnOffset: 0 }];
@@ -213,8 +278,13 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
       owned.push(funcInfo);
       if (lineInfo) owned.push(lineInfo);
       btfFields = {
-        btfFd, funcInfo, funcInfoCount: info.funcInfo.length / info.funcInfoRecSize, funcInfoRecSize: info.funcInfoRecSize,
-        lineInfo, lineInfoCount: lineInfo ? info.lineInfo.length / info.lineInfoRecSize : 0, lineInfoRecSize: lineInfo ? info.lineInfoRecSize : 0,
+        btfFd,
+        funcInfo,
+        funcInfoCount: info.funcInfo.length / info.funcInfoRecSize,
+        funcInfoRecSize: info.funcInfoRecSize,
+        lineInfo,
+        lineInfoCount: lineInfo ? info.lineInfo.length / info.lineInfoRecSize : 0,
+        lineInfoRecSize: lineInfo ? info.lineInfoRecSize : 0,
       };
     }
 
@@ -223,7 +293,10 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
     let eagainRetries = 0;
     for (;;) {
       const log = logSize ? new NativeMemory(logSize) : null;
-      if (log) { owned.push(log); log.bytes[0] = 0; }
+      if (log) {
+        owned.push(log);
+        log.bytes[0] = 0;
+      }
       const a = progLoadAttr({ ...base, ...btfFields, logLevel: log ? (options.logLevel ?? 1) : 0, logBuf: log });
       const ret = bpfErrno(Cmd.PROG_LOAD, a);
       if (ret >= 0) return { fd: ret, log: log ? readCString(log) : undefined };
@@ -235,7 +308,15 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
         logSize = Math.min(MAX_LOG, Math.max(logSize * 4, trueSize + 1));
         continue;
       }
-      if (!log && (errno === Errno.EPERM || errno === Errno.EACCES || errno === Errno.EINVAL || errno === Errno.E2BIG || errno === Errno.ENOSPC || errno === Errno.EFAULT)) {
+      if (
+        !log &&
+        (errno === Errno.EPERM ||
+          errno === Errno.EACCES ||
+          errno === Errno.EINVAL ||
+          errno === Errno.E2BIG ||
+          errno === Errno.ENOSPC ||
+          errno === Errno.EFAULT)
+      ) {
         logSize = 1 << 20; // fail fast without a log, then load again to explain why
         continue;
       }
@@ -243,20 +324,30 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
       if (errno === Errno.EPERM && text.length === 0) {
         const kind = enumName(ProgType, spec.type);
         if (process.getuid?.() === 0) {
-          throw new NotSupportedError(`${kind} programs`, "BPF_PROG_LOAD answered EPERM with an empty verifier log although we are root (the platform forbids this program type)", errno);
+          throw new NotSupportedError(
+            `${kind} programs`,
+            "BPF_PROG_LOAD answered EPERM with an empty verifier log although we are root (the platform forbids this program type)",
+            errno,
+          );
         }
         throw syscallError(commandName(Cmd.PROG_LOAD), errno, `program "${name}"`);
       }
       if (text.length === 0) throw syscallError(commandName(Cmd.PROG_LOAD), errno, `program "${name}"`);
       const insn = failingInstruction(text);
-      throw new VerifierError(name, errno, text, insn, coveringItem(code.lines, insn) ?? loggedSourceLine(text, insn), coveringItem(code.functions, insn)?.name);
+      throw new VerifierError(
+        name,
+        errno,
+        text,
+        insn,
+        coveringItem(code.lines, insn) ?? loggedSourceLine(text, insn),
+        coveringItem(code.functions, insn)?.name,
+      );
     }
   } finally {
     if (btfFd >= 0) closeFd(btfFd);
     for (const m of owned) m.free();
   }
 }
-
 
 function readCString(mem: NativeMemory): string {
   const end = mem.bytes.indexOf(0);

@@ -27,7 +27,11 @@ export function attachRawTracepoint(program: ProgramRef, name: string): Link {
     return new Link(rawTracepointOpen(name, program.fd), `raw_tracepoint ${name}`);
   } catch (err) {
     if (err instanceof SyscallError && err.errno === Errno.ENOENT) {
-      throw new TargetNotFoundError("raw tracepoint", name, "the kernel has no tracepoint of that name (use the bare name, e.g. \"sched_switch\")");
+      throw new TargetNotFoundError(
+        "raw tracepoint",
+        name,
+        'the kernel has no tracepoint of that name (use the bare name, e.g. "sched_switch")',
+      );
     }
     throw err;
   }

@@ -8,7 +8,11 @@ import type { Attachment } from "../links/link.js";
  * Attaches an sk_skb program to a socket map (`attachType`: SK_SKB_STREAM_VERDICT by default,
  * SK_SKB_VERDICT or SK_SKB_STREAM_PARSER). Detach (or dispose) to remove it.
  */
-export function attachToSocketMap(program: { readonly fd: number }, map: { readonly fd: number }, attachType: number = AttachType.SK_SKB_STREAM_VERDICT): Attachment {
+export function attachToSocketMap(
+  program: { readonly fd: number },
+  map: { readonly fd: number },
+  attachType: number = AttachType.SK_SKB_STREAM_VERDICT,
+): Attachment {
   progAttach(map.fd, program.fd, attachType);
   let attached = true;
   const detach = (): void => {

@@ -11,10 +11,17 @@ import { LegacyAttachment, type Attachment } from "../links/link.js";
 import { loadRaw, Program, type LoadOptions } from "./program.js";
 import type { KindSpec } from "./tracing-common.js";
 
-const SOL_SOCKET = 1, SO_ATTACH_BPF = 50, SO_DETACH_BPF = 27;
-const AF_UNIX = 1, AF_PACKET = 17;
-const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_SEQPACKET = 5;
-const SOCK_NONBLOCK = 0o4000, SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1,
+  SO_ATTACH_BPF = 50,
+  SO_DETACH_BPF = 27;
+const AF_UNIX = 1,
+  AF_PACKET = 17;
+const SOCK_STREAM = 1,
+  SOCK_DGRAM = 2,
+  SOCK_RAW = 3,
+  SOCK_SEQPACKET = 5;
+const SOCK_NONBLOCK = 0o4000,
+  SOCK_CLOEXEC = 0o2000000;
 const MSG_DONTWAIT = 0x40;
 const ENOTSOCK = 88;
 
@@ -42,7 +49,9 @@ export function attachSocketFilter(program: { fd: number }, socket: number | Soc
     if (native.setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, value.address, 4) < 0) {
       throw new SyscallError("setsockopt(SO_ATTACH_BPF)", lastErrno(), `socket fd ${fd}`);
     }
-  } finally { value.free(); }
+  } finally {
+    value.free();
+  }
   return new LegacyAttachment(`socket filter on fd ${fd}`, () => {
     if (typeof socket !== "number" && socket.closed) return; // closing the socket removed the filter
     const dummy = new NativeMemory(4);
@@ -50,9 +59,12 @@ export function attachSocketFilter(program: { fd: number }, socket: number | Soc
       if (native.setsockopt(fd, SOL_SOCKET, SO_DETACH_BPF, dummy.address, 4) < 0) {
         const errno = lastErrno();
         // ENOENT: no filter any more; EBADF/ENOTSOCK: the socket is gone, and its filter with it.
-        if (errno !== Errno.ENOENT && errno !== Errno.EBADF && errno !== ENOTSOCK) throw new SyscallError("setsockopt(SO_DETACH_BPF)", errno, `socket fd ${fd}`);
+        if (errno !== Errno.ENOENT && errno !== Errno.EBADF && errno !== ENOTSOCK)
+          throw new SyscallError("setsockopt(SO_DETACH_BPF)", errno, `socket fd ${fd}`);
       }
-    } finally { dummy.free(); }
+    } finally {
+      dummy.free();
+    }
   });
 }
 
@@ -61,14 +73,21 @@ export class Socket implements Disposable {
   #fd: number;
   #buf: NativeMemory | undefined;
 
-  constructor(fd: number, readonly description: string) { this.#fd = fd; }
+  constructor(
+    fd: number,
+    readonly description: string,
+  ) {
+    this.#fd = fd;
+  }
 
   get fd(): number {
     if (this.#fd < 0) throw new TsbpfError(`${this.description} is closed`);
     return this.#fd;
   }
 
-  get closed(): boolean { return this.#fd < 0; }
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
 
   /** Sends one datagram/packet; returns the bytes sent. */
   send(data: Uint8Array | string): number {
@@ -78,12 +97,17 @@ export class Socket implements Disposable {
       const n = native.send(this.fd, mem.address, bytes.length, MSG_DONTWAIT);
       if (n < 0) throw new SyscallError("send", lastErrno(), this.description);
       return n;
-    } finally { mem.free(); }
+    } finally {
+      mem.free();
+    }
   }
 
   /** Receives one datagram/packet if one is queued, else returns null (never blocks). */
   recv(maxLength = 65536): Buffer | null {
-    if (!this.#buf || this.#buf.size < maxLength) { this.#buf?.free(); this.#buf = new NativeMemory(maxLength); }
+    if (!this.#buf || this.#buf.size < maxLength) {
+      this.#buf?.free();
+      this.#buf = new NativeMemory(maxLength);
+    }
     const n = native.recv(this.fd, this.#buf.address, maxLength, MSG_DONTWAIT);
     if (n < 0) {
       const errno = lastErrno();
@@ -101,12 +125,17 @@ export class Socket implements Disposable {
   }
 
   close(): void {
-    if (this.#fd >= 0) { native.close(this.#fd); this.#fd = -1; }
+    if (this.#fd >= 0) {
+      native.close(this.#fd);
+      this.#fd = -1;
+    }
     this.#buf?.free();
     this.#buf = undefined;
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 export interface PacketSocketOptions {
@@ -142,7 +171,9 @@ export function openPacketSocket(iface: string | number, options: PacketSocketOp
   } catch (err) {
     socket.close();
     throw err;
-  } finally { addr.free(); }
+  } finally {
+    addr.free();
+  }
   return socket;
 }
 
@@ -151,8 +182,12 @@ export function socketPair(type: "dgram" | "stream" | "seqpacket" = "dgram"): [S
   const sockType = type === "stream" ? SOCK_STREAM : type === "seqpacket" ? SOCK_SEQPACKET : SOCK_DGRAM;
   const fds = new NativeMemory(8);
   try {
-    if (native.socketpair(AF_UNIX, sockType | SOCK_CLOEXEC, 0, fds.address) < 0) throw new SyscallError("socketpair(AF_UNIX)", lastErrno());
-    const a = fds.view.getInt32(0, true), b = fds.view.getInt32(4, true);
+    if (native.socketpair(AF_UNIX, sockType | SOCK_CLOEXEC, 0, fds.address) < 0)
+      throw new SyscallError("socketpair(AF_UNIX)", lastErrno());
+    const a = fds.view.getInt32(0, true),
+      b = fds.view.getInt32(4, true);
     return [new Socket(a, `unix ${type} socket fd ${a}`), new Socket(b, `unix ${type} socket fd ${b}`)];
-  } finally { fds.free(); }
+  } finally {
+    fds.free();
+  }
 }

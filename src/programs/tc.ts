@@ -6,8 +6,19 @@ import { linkCreate, progQuery } from "../sys/bpf.js";
 import { Errno } from "../errors.js";
 import { AlreadyAttachedError, SyscallError } from "../sys/errors.js";
 import {
-  bpfFilterAdd, clsactAdd, clsactDelete, filterDelete, filterList, InterfaceNotFoundError, NetlinkError, NetlinkSocket,
-  resolveInterface, TcHandle, tcHandle, type FilterId, type FilterInfo,
+  bpfFilterAdd,
+  clsactAdd,
+  clsactDelete,
+  filterDelete,
+  filterList,
+  InterfaceNotFoundError,
+  NetlinkError,
+  NetlinkSocket,
+  resolveInterface,
+  TcHandle,
+  tcHandle,
+  type FilterId,
+  type FilterInfo,
 } from "../sys/netlink.js";
 import { AttachType, ProgType } from "../uapi.js";
 import { LegacyAttachment, Link, type Attachment } from "../links/link.js";
@@ -56,18 +67,31 @@ export class TcProgram extends Program {
 }
 
 function checkDirection(direction: string): asserts direction is TcDirection {
-  if (direction !== "ingress" && direction !== "egress") throw new TypeError(`tc direction must be "ingress" or "egress", not ${JSON.stringify(direction)}`);
+  if (direction !== "ingress" && direction !== "egress")
+    throw new TypeError(`tc direction must be "ingress" or "egress", not ${JSON.stringify(direction)}`);
 }
 
 /** Attaches any loaded sched_cls program (see TcProgram.attach). */
-export function attachTc(program: { fd: number; name?: string }, iface: string | number, direction: TcDirection, options: TcAttachOptions = {}): Attachment {
+export function attachTc(
+  program: { fd: number; name?: string },
+  iface: string | number,
+  direction: TcDirection,
+  options: TcAttachOptions = {},
+): Attachment {
   checkDirection(direction);
   const { ifindex, label } = resolveInterface(iface);
   const via = options.via ?? "auto";
   const target = `tc ${direction} on ${label}`;
   if (via !== "clsact") {
     try {
-      const fd = linkCreate(program.fd, ifindex, TCX_ATTACH[direction], 0, { kind: "tcx", relativeFdOrId: 0, expectedRevision: 0n }, target);
+      const fd = linkCreate(
+        program.fd,
+        ifindex,
+        TCX_ATTACH[direction],
+        0,
+        { kind: "tcx", relativeFdOrId: 0, expectedRevision: 0n },
+        target,
+      );
       return new Link(fd, `${target} (tcx link)`);
     } catch (err) {
       if (!(err instanceof SyscallError)) throw err;
@@ -82,7 +106,14 @@ export function attachTc(program: { fd: number; name?: string }, iface: string |
   return attachClsact(program, ifindex, iface, label, direction, options);
 }
 
-function attachClsact(program: { fd: number; name?: string }, ifindex: number, iface: string | number, label: string, direction: TcDirection, options: TcAttachOptions): Attachment {
+function attachClsact(
+  program: { fd: number; name?: string },
+  ifindex: number,
+  iface: string | number,
+  label: string,
+  direction: TcDirection,
+  options: TcAttachOptions,
+): Attachment {
   const target = `tc ${direction} on ${label}`;
   // Kept with the attachment: a netlink socket stays in the namespace it was opened in.
   const sock = NetlinkSocket.open();
@@ -96,20 +127,44 @@ function attachClsact(program: { fd: number; name?: string }, ifindex: number, i
     }
     let filter: FilterId;
     try {
-      filter = bpfFilterAdd({
-        ifindex, parent: CLSACT_PARENT[direction], progFd: program.fd, name: program.name || "tsbpf",
-        priority: options.priority, handle: options.handle, protocol: options.protocol,
-      }, sock, target);
+      filter = bpfFilterAdd(
+        {
+          ifindex,
+          parent: CLSACT_PARENT[direction],
+          progFd: program.fd,
+          name: program.name || "tsbpf",
+          priority: options.priority,
+          handle: options.handle,
+          protocol: options.protocol,
+        },
+        sock,
+        target,
+      );
     } catch (err) {
-      if (createdQdisc) { try { clsactDelete(ifindex, sock); } catch { /* best effort */ } }
+      if (createdQdisc) {
+        try {
+          clsactDelete(ifindex, sock);
+        } catch {
+          /* best effort */
+        }
+      }
       if (err instanceof NetlinkError && err.errno === Errno.EEXIST) {
-        throw new AttachPointBusyError(target, `a filter with priority ${options.priority ?? "?"} and handle ${options.handle ?? "?"}`, err.errno, err.kernelMessage ?? "choose another priority or handle");
+        throw new AttachPointBusyError(
+          target,
+          `a filter with priority ${options.priority ?? "?"} and handle ${options.handle ?? "?"}`,
+          err.errno,
+          err.kernelMessage ?? "choose another priority or handle",
+        );
       }
       throw err;
     }
     const description = `${target} (clsact, cls_bpf pref ${filter.priority} handle 0x${filter.handle.toString(16)}, direct-action)`;
     return new LegacyAttachment(description, () => {
-      try { detachClsact(filter, createdQdisc, sock, target); } finally { sock.close(); }
+      try {
+        detachClsact(filter, createdQdisc, sock, target);
+      } finally {
+        sock.close();
+      }
     });
   } catch (err) {
     sock.close();
@@ -122,15 +177,29 @@ function detachClsact(filter: FilterId, createdQdisc: boolean, sock: NetlinkSock
     filterDelete(filter, "bpf", sock, target);
   } catch (err) {
     // Gone already: the interface, its qdisc or the filter was removed by someone else.
-    if (!(err instanceof NetlinkError && (err.errno === Errno.ENOENT || err.errno === Errno.ENODEV || err.errno === Errno.EINVAL))) throw err;
+    if (
+      !(
+        err instanceof NetlinkError &&
+        (err.errno === Errno.ENOENT || err.errno === Errno.ENODEV || err.errno === Errno.EINVAL)
+      )
+    )
+      throw err;
   }
   // Remove the qdisc we made, unless something else now hangs on it.
   if (!createdQdisc) return;
   try {
-    const remaining = filterList(filter.ifindex, CLSACT_PARENT.ingress, sock).length + filterList(filter.ifindex, CLSACT_PARENT.egress, sock).length;
+    const remaining =
+      filterList(filter.ifindex, CLSACT_PARENT.ingress, sock).length +
+      filterList(filter.ifindex, CLSACT_PARENT.egress, sock).length;
     if (remaining === 0) clsactDelete(filter.ifindex, sock);
   } catch (err) {
-    if (!(err instanceof NetlinkError && (err.errno === Errno.ENOENT || err.errno === Errno.ENODEV || err.errno === Errno.EINVAL))) throw err;
+    if (
+      !(
+        err instanceof NetlinkError &&
+        (err.errno === Errno.ENOENT || err.errno === Errno.ENODEV || err.errno === Errno.EINVAL)
+      )
+    )
+      throw err;
   }
 }
 

@@ -45,8 +45,15 @@ class Buffers {
   }
   fill(a: Attr, progFd: number, input: TestRunInput): Attr {
     return testRunAttr(a, {
-      progFd, dataIn: this.dataIn, dataOut: this.dataOut, ctxIn: this.ctxIn, ctxOut: this.ctxOut,
-      repeat: input.repeat, flags: input.flags, cpu: input.cpu, batchSize: input.batchSize,
+      progFd,
+      dataIn: this.dataIn,
+      dataOut: this.dataOut,
+      ctxIn: this.ctxIn,
+      ctxOut: this.ctxOut,
+      repeat: input.repeat,
+      flags: input.flags,
+      cpu: input.cpu,
+      batchSize: input.batchSize,
     });
   }
   result(a: Attr): TestRunResult {
@@ -59,7 +66,9 @@ class Buffers {
       durationNs: a.readU32(TEST_RUN_OUT.duration),
     };
   }
-  free(): void { for (const m of [this.dataIn, this.dataOut, this.ctxIn, this.ctxOut]) m?.free(); }
+  free(): void {
+    for (const m of [this.dataIn, this.dataOut, this.ctxIn, this.ctxOut]) m?.free();
+  }
 }
 
 /** Runs the program synchronously (fine for single runs and small repeats). */
@@ -69,7 +78,10 @@ export function testRun(program: { fd: number }, input: TestRunInput = {}): Test
   try {
     bpf(Cmd.PROG_TEST_RUN, buffers.fill(a, program.fd, input));
     return buffers.result(a);
-  } finally { buffers.free(); a.mem.free(); }
+  } finally {
+    buffers.free();
+    a.mem.free();
+  }
 }
 
 /** Runs the program on a worker thread, so a long repeat does not block the event loop. */
@@ -79,5 +91,8 @@ export async function testRunAsync(program: { fd: number }, input: TestRunInput 
   try {
     await bpfAsync(Cmd.PROG_TEST_RUN, buffers.fill(a, program.fd, input));
     return buffers.result(a);
-  } finally { buffers.free(); a.mem.free(); }
+  } finally {
+    buffers.free();
+    a.mem.free();
+  }
 }

@@ -17,23 +17,35 @@ export interface TpBtfSpec extends KindSpec {
 
 /** attach_btf_id for tp_btf on `event`: the id of typedef btf_trace_<event> in vmlinux BTF. */
 export function tpBtfTargetId(event: string): number {
-  return vmlinuxBtfId("typedef", `btf_trace_${event}`, "BTF tracepoint", event,
-    `the kernel's BTF has no btf_trace_${event} typedef: there is no such tracepoint (tp_btf takes the bare event name, e.g. "sched_switch")`);
+  return vmlinuxBtfId(
+    "typedef",
+    `btf_trace_${event}`,
+    "BTF tracepoint",
+    event,
+    `the kernel's BTF has no btf_trace_${event} typedef: there is no such tracepoint (tp_btf takes the bare event name, e.g. "sched_switch")`,
+  );
 }
 
 export class TpBtfProgram extends Program {
   #tracepoint: string | undefined;
 
   /** The event the program was loaded for (undefined when loaded by attachBtfId). */
-  get tracepoint(): string | undefined { return this.#tracepoint; }
+  get tracepoint(): string | undefined {
+    return this.#tracepoint;
+  }
 
   static override load(spec: TpBtfSpec, options: LoadOptions = {}): TpBtfProgram {
     const { tracepoint, ...rest } = spec;
     if (tracepoint === undefined && spec.attachBtfId === undefined) {
-      throw new TsbpfError(`tp_btf program "${spec.name ?? ""}": name the tracepoint (spec.tracepoint) or give attachBtfId`);
+      throw new TsbpfError(
+        `tp_btf program "${spec.name ?? ""}": name the tracepoint (spec.tracepoint) or give attachBtfId`,
+      );
     }
     const attachBtfId = tracepoint === undefined ? spec.attachBtfId : tpBtfTargetId(tracepoint);
-    const { fd, log } = loadRaw({ ...rest, type: ProgType.TRACING, expectedAttachType: AttachType.TRACE_RAW_TP, attachBtfId }, options);
+    const { fd, log } = loadRaw(
+      { ...rest, type: ProgType.TRACING, expectedAttachType: AttachType.TRACE_RAW_TP, attachBtfId },
+      options,
+    );
     const program = new TpBtfProgram(fd, ProgType.TRACING, spec.name ?? "", log, spec.maps ?? []);
     program.#tracepoint = tracepoint;
     return program;
@@ -51,7 +63,10 @@ export class TpBtfProgram extends Program {
  */
 export function attachTracing(program: ProgramRef, attachType: number, description: string, cookie = 0n): Link {
   try {
-    return new Link(linkCreate(program.fd, 0, attachType, 0, { kind: "tracing", targetBtfId: 0, cookie }, description), description);
+    return new Link(
+      linkCreate(program.fd, 0, attachType, 0, { kind: "tracing", targetBtfId: 0, cookie }, description),
+      description,
+    );
   } catch (err) {
     if (!(err instanceof SyscallError) || err.errno !== Errno.EINVAL || cookie !== 0n) throw err;
   }

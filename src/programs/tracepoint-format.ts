@@ -15,7 +15,12 @@ export interface TracepointField {
   dataLoc: boolean;
 }
 
-export interface TracepointFormat { category: string; name: string; id: number; fields: TracepointField[] }
+export interface TracepointFormat {
+  category: string;
+  name: string;
+  id: number;
+  fields: TracepointField[];
+}
 
 const FIELD = /^\s*field:(.+?);\s*offset:(\d+);\s*size:(\d+);\s*signed:(\d+);/;
 
@@ -29,8 +34,12 @@ export function parseTracepointFormat(category: string, name: string, text: stri
     const decl = m[1]!.trim();
     const fieldName = /([A-Za-z_][A-Za-z0-9_]*)\s*(\[[^\]]*\])?$/.exec(decl)?.[1] ?? decl;
     fields.push({
-      name: fieldName, type: decl.slice(0, decl.lastIndexOf(fieldName)).trim() + (decl.endsWith("]") ? "[]" : ""),
-      offset: Number(m[2]), size: Number(m[3]), signed: m[4] === "1", dataLoc: decl.startsWith("__data_loc"),
+      name: fieldName,
+      type: decl.slice(0, decl.lastIndexOf(fieldName)).trim() + (decl.endsWith("]") ? "[]" : ""),
+      offset: Number(m[2]),
+      size: Number(m[3]),
+      signed: m[4] === "1",
+      dataLoc: decl.startsWith("__data_loc"),
     });
   }
   return { category, name, id, fields };
@@ -44,7 +53,11 @@ export function tracepointFormat(category: string, name: string): TracepointForm
   try {
     text = readFileSync(`${root}/events/${category}/${name}/format`, "utf8");
   } catch {
-    throw new TargetNotFoundError("tracepoint", `${category}:${name}`, `no format file in ${root}/events/${category}/${name}`);
+    throw new TargetNotFoundError(
+      "tracepoint",
+      `${category}:${name}`,
+      `no format file in ${root}/events/${category}/${name}`,
+    );
   }
   return parseTracepointFormat(category, name, text);
 }
@@ -53,8 +66,11 @@ export function tracepointFormat(category: string, name: string): TracepointForm
 export function tracepointField(format: TracepointFormat, field: string): TracepointField {
   const found = format.fields.find((f) => f.name === field);
   if (!found) {
-    throw new TargetNotFoundError("tracepoint field", `${format.category}:${format.name}.${field}`,
-      `fields are ${format.fields.map((f) => f.name).join(", ")}`);
+    throw new TargetNotFoundError(
+      "tracepoint field",
+      `${format.category}:${format.name}.${field}`,
+      `fields are ${format.fields.map((f) => f.name).join(", ")}`,
+    );
   }
   return found;
 }

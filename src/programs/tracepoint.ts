@@ -32,12 +32,21 @@ export class TracepointProgram extends Program {
  * Throws TargetNotFoundError for an unknown tracepoint and AlreadyAttachedError when this program
  * is attached there already.
  */
-export function attachTracepoint(program: ProgramRef, category: string, name: string, options: TracepointAttachOptions = {}): Attachment {
+export function attachTracepoint(
+  program: ProgramRef,
+  category: string,
+  name: string,
+  options: TracepointAttachOptions = {},
+): Attachment {
   const target = `tracepoint ${category}:${name}`;
   const id = tracepointId(category, name);
   const perfFd = perfEventOpen(
     { type: PerfType.TRACEPOINT, config: id, samplePeriod: 1, wakeupEvents: 1, sampleType: PerfSampleType.RAW },
-    -1, 0, -1, undefined, target,
+    -1,
+    0,
+    -1,
+    undefined,
+    target,
   );
   return attachToPerfEvent(program, perfFd, { target, cookie: options.cookie, mode: options.mode });
 }

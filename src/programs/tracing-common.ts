@@ -3,7 +3,13 @@
 // PERF_EVENT_IOC_SET_BPF on kernels without perf links.
 import { closeFd, linkCreate } from "../sys/bpf.js";
 import { Errno, TsbpfError } from "../errors.js";
-import { AlreadyAttachedError, NotSupportedError, SyscallError, syscallError, TargetNotFoundError } from "../sys/errors.js";
+import {
+  AlreadyAttachedError,
+  NotSupportedError,
+  SyscallError,
+  syscallError,
+  TargetNotFoundError,
+} from "../sys/errors.js";
 import { hasKernelBtf, kernelBtf } from "../btf/vmlinux.js";
 import { perfEventDisable, perfEventEnable, perfEventSetBpfErrno } from "../sys/perf.js";
 import { AttachType } from "../uapi.js";
@@ -14,7 +20,10 @@ import type { ProgramSpec } from "./program.js";
 export type KindSpec = Omit<ProgramSpec, "type" | "expectedAttachType">;
 
 /** Anything with a program fd (a Program of any kind, or one loaded elsewhere). */
-export interface ProgramRef { readonly fd: number; readonly name?: string }
+export interface ProgramRef {
+  readonly fd: number;
+  readonly name?: string;
+}
 
 export interface PerfAttachOptions {
   /** What the attachment is, e.g. "tracepoint syscalls:sys_enter_getpid". */
@@ -43,18 +52,30 @@ export function attachToPerfEvent(program: ProgramRef, perfFd: number, options: 
       const linkFd = perfLinkCreate(program.fd, perfFd, cookie, options.target);
       if (linkFd >= 0) return new Link(linkFd, `${options.target} (perf link)`, [perfFd]);
       const errno = -linkFd;
-      if (errno === Errno.EEXIST) throw new AlreadyAttachedError(name, options.target, "the kernel answered EEXIST (a program attaches to a tracepoint or probe only once)");
+      if (errno === Errno.EEXIST)
+        throw new AlreadyAttachedError(
+          name,
+          options.target,
+          "the kernel answered EEXIST (a program attaches to a tracepoint or probe only once)",
+        );
       // Kernels before 5.15 have no perf links and answer EINVAL; anything else is a real failure.
       const noPerfLinks = errno === Errno.EINVAL || errno === Errno.EOPNOTSUPP || errno === Errno.ENOTSUPP;
       if (mode === "link" || !noPerfLinks) throw syscallError("BPF_LINK_CREATE", errno, options.target);
     }
-    if (cookie !== 0n) throw new TsbpfError(`${options.target}: attach cookies need a perf link, and ${mode === "ioctl" ? "the ioctl was asked for" : "this kernel has none"}`);
+    if (cookie !== 0n)
+      throw new TsbpfError(
+        `${options.target}: attach cookies need a perf link, and ${mode === "ioctl" ? "the ioctl was asked for" : "this kernel has none"}`,
+      );
     const ret = perfEventSetBpfErrno(perfFd, program.fd);
     if (ret === -Errno.EEXIST) throw new AlreadyAttachedError(name, options.target, "the kernel answered EEXIST");
     if (ret < 0) throw syscallError("ioctl(PERF_EVENT_IOC_SET_BPF)", -ret, options.target);
     perfEventEnable(perfFd);
     return new LegacyAttachment(`${options.target} (perf event ioctl)`, () => {
-      try { perfEventDisable(perfFd); } finally { closeFd(perfFd); }
+      try {
+        perfEventDisable(perfFd);
+      } finally {
+        closeFd(perfFd);
+      }
     });
   } catch (err) {
     closeFd(perfFd);
@@ -72,37 +93,63 @@ function perfLinkCreate(progFd: number, perfFd: number, cookie: bigint, target: 
     throw err;
   }
   // Events are opened enabled, so this is a no-op kept for events opened disabled.
-  try { perfEventEnable(perfFd); } catch { /* the link already holds the program */ }
+  try {
+    perfEventEnable(perfFd);
+  } catch {
+    /* the link already holds the program */
+  }
   return linkFd;
 }
 
 /** Several attachments that detach together (one per CPU, one per probe…). */
 export class AttachmentGroup implements Attachment {
   #parts: Attachment[];
-  constructor(readonly description: string, parts: Attachment[]) {
+  constructor(
+    readonly description: string,
+    parts: Attachment[],
+  ) {
     this.#parts = parts;
   }
-  get parts(): readonly Attachment[] { return this.#parts; }
-  get detached(): boolean { return this.#parts.length === 0; }
+  get parts(): readonly Attachment[] {
+    return this.#parts;
+  }
+  get detached(): boolean {
+    return this.#parts.length === 0;
+  }
   detach(): void {
     const parts = this.#parts;
     this.#parts = [];
     let first: unknown;
     for (const part of parts) {
-      try { part.detach(); } catch (err) { first ??= err; }
+      try {
+        part.detach();
+      } catch (err) {
+        first ??= err;
+      }
     }
     if (first !== undefined) throw first;
   }
-  [Symbol.dispose](): void { this.detach(); }
+  [Symbol.dispose](): void {
+    this.detach();
+  }
 }
 
 /**
  * The id of a type in the running kernel's BTF, for attach_btf_id. Throws NotSupportedError when
  * the kernel has no BTF and TargetNotFoundError (with `hint`) when there is no such type.
  */
-export function vmlinuxBtfId(kind: "typedef" | "func", typeName: string, targetKind: string, target: string, hint: string): number {
+export function vmlinuxBtfId(
+  kind: "typedef" | "func",
+  typeName: string,
+  targetKind: string,
+  target: string,
+  hint: string,
+): number {
   if (!hasKernelBtf()) {
-    throw new NotSupportedError(`${targetKind}s`, "the kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing; it needs CONFIG_DEBUG_INFO_BTF)");
+    throw new NotSupportedError(
+      `${targetKind}s`,
+      "the kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing; it needs CONFIG_DEBUG_INFO_BTF)",
+    );
   }
   const ids = kernelBtf().findByName(typeName, kind);
   if (ids.length === 0) throw new TargetNotFoundError(targetKind, target, hint);

@@ -58,12 +58,19 @@ export class UprobeProgram extends Program {
   #retprobe = false;
   #multi = false;
 
-  get retprobe(): boolean { return this.#retprobe; }
-  get multi(): boolean { return this.#multi; }
+  get retprobe(): boolean {
+    return this.#retprobe;
+  }
+  get multi(): boolean {
+    return this.#multi;
+  }
 
   static override load(spec: UprobeSpec, options: LoadOptions = {}): UprobeProgram {
     const { retprobe = false, multi = false, ...rest } = spec;
-    const { fd, log } = loadRaw({ ...rest, type: ProgType.KPROBE, expectedAttachType: multi ? AttachType.TRACE_UPROBE_MULTI : undefined }, options);
+    const { fd, log } = loadRaw(
+      { ...rest, type: ProgType.KPROBE, expectedAttachType: multi ? AttachType.TRACE_UPROBE_MULTI : undefined },
+      options,
+    );
     const program = new UprobeProgram(fd, ProgType.KPROBE, spec.name ?? "", log, spec.maps ?? []);
     program.#retprobe = retprobe;
     program.#multi = multi;
@@ -78,13 +85,18 @@ export class UprobeProgram extends Program {
 
   /** Attaches probes on several functions of one file behind one uprobe_multi link. */
   attachMulti(target: UprobeMultiTarget): Link {
-    if (!this.#multi) throw new TsbpfError(`program "${this.name}" was not loaded for uprobe_multi: load it with { multi: true }`);
+    if (!this.#multi)
+      throw new TsbpfError(`program "${this.name}" was not loaded for uprobe_multi: load it with { multi: true }`);
     return attachUprobeMulti(this, { ...target, retprobe: target.retprobe ?? this.#retprobe });
   }
 }
 
 /** Resolves the file and the file offset a uprobe target names. */
-export function resolveUprobeTarget(target: Pick<UprobeTarget, "binary" | "symbol" | "offset">): { path: string; offset: number; label: string } {
+export function resolveUprobeTarget(target: Pick<UprobeTarget, "binary" | "symbol" | "offset">): {
+  path: string;
+  offset: number;
+  label: string;
+} {
   const path = resolveBinaryPath(target.binary);
   if (target.symbol !== undefined) {
     const offset = symbolFileOffset(path, target.symbol, target.offset ?? 0);
@@ -104,7 +116,8 @@ export function attachUprobe(program: ProgramRef, target: UprobeTarget): Attachm
   const cpu = pid === -1 ? 0 : -1; // every process needs one CPU named; one process is followed everywhere
 
   const pmu = target.mechanism === "tracefs" ? undefined : pmuType("uprobe");
-  if (pmu === undefined && target.mechanism === "pmu") throw new NotSupportedError("uprobes", "there is no uprobe PMU (/sys/bus/event_source/devices/uprobe)");
+  if (pmu === undefined && target.mechanism === "pmu")
+    throw new NotSupportedError("uprobes", "there is no uprobe PMU (/sys/bus/event_source/devices/uprobe)");
   if (pmu !== undefined) {
     let config = 0n;
     if (retprobe) {
@@ -116,23 +129,40 @@ export function attachUprobe(program: ProgramRef, target: UprobeTarget): Attachm
     const pathMem = NativeMemory.from(path);
     let fd: number;
     try {
-      fd = perfEventOpenErrno({ type: pmu, config, config1: pathMem.address, config2: offset, samplePeriod: 1, wakeupEvents: 1 }, pid, cpu);
-    } finally { pathMem.free(); }
+      fd = perfEventOpenErrno(
+        { type: pmu, config, config1: pathMem.address, config2: offset, samplePeriod: 1, wakeupEvents: 1 },
+        pid,
+        cpu,
+      );
+    } finally {
+      pathMem.free();
+    }
     if (fd < 0) throw uprobeOpenError(-fd, description, pid);
     return attachToPerfEvent(program, fd, { target: description, cookie: target.cookie });
   }
 
   if (probeEventsFile("uprobe") === undefined) {
-    throw new NotSupportedError("uprobes", "no uprobe PMU (/sys/bus/event_source/devices/uprobe) and no uprobe_events in tracefs (CONFIG_UPROBE_EVENTS is off)");
+    throw new NotSupportedError(
+      "uprobes",
+      "no uprobe PMU (/sys/bus/event_source/devices/uprobe) and no uprobe_events in tracefs (CONFIG_UPROBE_EVENTS is off)",
+    );
   }
   const ref = target.refCtrOffset ? `(0x${target.refCtrOffset.toString(16)})` : "";
   const probe = addProbeEvent("uprobe", `${path}:0x${offset.toString(16)}${ref}`, retprobe);
   try {
-    const fd = perfEventOpenErrno({ type: PerfType.TRACEPOINT, config: probe.id, samplePeriod: 1, wakeupEvents: 1 }, pid, cpu);
+    const fd = perfEventOpenErrno(
+      { type: PerfType.TRACEPOINT, config: probe.id, samplePeriod: 1, wakeupEvents: 1 },
+      pid,
+      cpu,
+    );
     if (fd < 0) throw uprobeOpenError(-fd, description, pid);
     const inner = attachToPerfEvent(program, fd, { target: `${description} (${probe.event})`, cookie: target.cookie });
     return new LegacyAttachment(inner.description, () => {
-      try { inner.detach(); } finally { probe.remove(); }
+      try {
+        inner.detach();
+      } finally {
+        probe.remove();
+      }
     });
   } catch (err) {
     probe.remove();
@@ -141,9 +171,16 @@ export function attachUprobe(program: ProgramRef, target: UprobeTarget): Attachm
 }
 
 function uprobeOpenError(errno: number, description: string, pid: number): Error {
-  if (errno === Errno.ESRCH) return new TargetNotFoundError("process", String(pid), `no such process for ${description}`);
-  if (errno === Errno.ENOENT) return new TargetNotFoundError("binary", description, "the kernel could not open the file");
-  if (errno === Errno.EINVAL) return syscallError("perf_event_open", errno, `${description}: the offset is past the end of the file or not an instruction boundary`);
+  if (errno === Errno.ESRCH)
+    return new TargetNotFoundError("process", String(pid), `no such process for ${description}`);
+  if (errno === Errno.ENOENT)
+    return new TargetNotFoundError("binary", description, "the kernel could not open the file");
+  if (errno === Errno.EINVAL)
+    return syscallError(
+      "perf_event_open",
+      errno,
+      `${description}: the offset is past the end of the file or not an instruction boundary`,
+    );
   return syscallError("perf_event_open", errno, description);
 }
 
@@ -166,16 +203,34 @@ export function attachUprobeMulti(program: ProgramRef, target: UprobeMultiTarget
   const cookieMem = target.cookies ? new NativeMemory(offsets.length * 8) : null;
   target.cookies?.forEach((c, i) => cookieMem!.view.setBigUint64(i * 8, BigInt.asUintN(64, c), true));
   try {
-    const fd = linkCreate(program.fd, 0, AttachType.TRACE_UPROBE_MULTI, 0, {
-      kind: "uprobe_multi", path: pathMem, offsets: offsetMem, refCtrOffsets: null, cookies: cookieMem,
-      count: offsets.length, flags: retprobe ? BPF_F_UPROBE_MULTI_RETURN : 0, pid: target.pid && target.pid > 0 ? target.pid : 0,
-    }, description);
+    const fd = linkCreate(
+      program.fd,
+      0,
+      AttachType.TRACE_UPROBE_MULTI,
+      0,
+      {
+        kind: "uprobe_multi",
+        path: pathMem,
+        offsets: offsetMem,
+        refCtrOffsets: null,
+        cookies: cookieMem,
+        count: offsets.length,
+        flags: retprobe ? BPF_F_UPROBE_MULTI_RETURN : 0,
+        pid: target.pid && target.pid > 0 ? target.pid : 0,
+      },
+      description,
+    );
     return new Link(fd, description);
   } catch (err) {
     if (err instanceof SyscallError && (err.errno === Errno.EOPNOTSUPP || err.errno === Errno.ENOTSUPP)) {
-      throw new NotSupportedError("uprobe_multi links", `BPF_LINK_CREATE answered ${err.code} (needs Linux 6.6+ with CONFIG_UPROBES)`, err.errno);
+      throw new NotSupportedError(
+        "uprobe_multi links",
+        `BPF_LINK_CREATE answered ${err.code} (needs Linux 6.6+ with CONFIG_UPROBES)`,
+        err.errno,
+      );
     }
-    if (err instanceof SyscallError && err.errno === Errno.ESRCH) throw new TargetNotFoundError("process", String(target.pid), `no such process for ${description}`);
+    if (err instanceof SyscallError && err.errno === Errno.ESRCH)
+      throw new TargetNotFoundError("process", String(target.pid), `no such process for ${description}`);
     throw err;
   } finally {
     pathMem.free();

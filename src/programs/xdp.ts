@@ -7,7 +7,15 @@ import { closeFd, linkCreate } from "../sys/bpf.js";
 import { Errno } from "../errors.js";
 import { SyscallError } from "../sys/errors.js";
 import {
-  interfaceExists, InterfaceNotFoundError, NetlinkError, NetlinkSocket, resolveInterface, XdpFlags, xdpQuery, xdpSet, type XdpState,
+  interfaceExists,
+  InterfaceNotFoundError,
+  NetlinkError,
+  NetlinkSocket,
+  resolveInterface,
+  XdpFlags,
+  xdpQuery,
+  xdpSet,
+  type XdpState,
 } from "../sys/netlink.js";
 import { AttachType, ProgFlags, ProgType } from "../uapi.js";
 import { LegacyAttachment, Link, type Attachment } from "../links/link.js";
@@ -42,7 +50,10 @@ export interface XdpSpec extends KindSpec {
 }
 
 const MODE_FLAGS: Record<XdpMode, number> = {
-  auto: 0, driver: XdpFlags.DRV_MODE, skb: XdpFlags.SKB_MODE, hw: XdpFlags.HW_MODE,
+  auto: 0,
+  driver: XdpFlags.DRV_MODE,
+  skb: XdpFlags.SKB_MODE,
+  hw: XdpFlags.HW_MODE,
 };
 
 export class XdpProgram extends Program {
@@ -64,7 +75,11 @@ export class XdpProgram extends Program {
 }
 
 /** Attaches any loaded XDP program (see XdpProgram.attach). */
-export function attachXdp(program: { fd: number; name?: string }, iface: string | number, options: XdpAttachOptions = {}): Attachment {
+export function attachXdp(
+  program: { fd: number; name?: string },
+  iface: string | number,
+  options: XdpAttachOptions = {},
+): Attachment {
   const { ifindex, label } = resolveInterface(iface);
   const mode = options.mode ?? "auto";
   const modeFlags = MODE_FLAGS[mode] | (options.flags ?? 0);
@@ -78,13 +93,20 @@ export function attachXdp(program: { fd: number; name?: string }, iface: string 
     } catch (err) {
       // "auto": a driver that has XDP but refuses this setup (virtio_net with LRO or too many
       // queues, for instance) answers EOPNOTSUPP/EINVAL; generic XDP works on every interface.
-      if (mode === "auto" && err instanceof SyscallError && (err.errno === Errno.EOPNOTSUPP || err.errno === Errno.EINVAL) && interfaceExists(ifindex)) {
+      if (
+        mode === "auto" &&
+        err instanceof SyscallError &&
+        (err.errno === Errno.EOPNOTSUPP || err.errno === Errno.EINVAL) &&
+        interfaceExists(ifindex)
+      ) {
         return attachXdp(program, iface, { ...options, mode: "skb" });
       }
       if (!(err instanceof SyscallError)) throw err;
       // The XDP link code answers EINVAL, not ENODEV, for an unknown ifindex.
-      if (err.errno === Errno.ENODEV || (err.errno === Errno.EINVAL && !interfaceExists(ifindex))) throw new InterfaceNotFoundError(iface);
-      if (err.errno === Errno.EBUSY || err.errno === Errno.EEXIST) throw busyError(ifindex, target, err.errno, undefined);
+      if (err.errno === Errno.ENODEV || (err.errno === Errno.EINVAL && !interfaceExists(ifindex)))
+        throw new InterfaceNotFoundError(iface);
+      if (err.errno === Errno.EBUSY || err.errno === Errno.EEXIST)
+        throw busyError(ifindex, target, err.errno, undefined);
       // Kernels before 5.9 have no XDP links and refuse the attach type with EINVAL.
       if (via === "link" || err.errno !== Errno.EINVAL) throw err;
     }
@@ -92,7 +114,14 @@ export function attachXdp(program: { fd: number; name?: string }, iface: string 
   return attachXdpNetlink(program, ifindex, iface, target, mode, modeFlags);
 }
 
-function attachXdpNetlink(program: { fd: number }, ifindex: number, iface: string | number, target: string, mode: XdpMode, modeFlags: number): Attachment {
+function attachXdpNetlink(
+  program: { fd: number },
+  ifindex: number,
+  iface: string | number,
+  target: string,
+  mode: XdpMode,
+  modeFlags: number,
+): Attachment {
   // The socket stays open with the attachment: it is bound to this namespace, so detaching works
   // from wherever the thread is by then.
   const sock = NetlinkSocket.open();
@@ -103,11 +132,16 @@ function attachXdpNetlink(program: { fd: number }, ifindex: number, iface: strin
     } catch (err) {
       if (!(err instanceof NetlinkError)) throw err;
       if (err.errno === Errno.ENODEV) throw new InterfaceNotFoundError(iface);
-      if (err.errno === Errno.EBUSY || err.errno === Errno.EEXIST) throw busyError(ifindex, target, err.errno, err.kernelMessage, sock);
+      if (err.errno === Errno.EBUSY || err.errno === Errno.EEXIST)
+        throw busyError(ifindex, target, err.errno, err.kernelMessage, sock);
       throw err;
     }
     return new LegacyAttachment(`${target} (${mode} mode, netlink)`, () => {
-      try { detachXdpNetlink(ifindex, id, modeFlags, sock, target); } finally { sock.close(); }
+      try {
+        detachXdpNetlink(ifindex, id, modeFlags, sock, target);
+      } finally {
+        sock.close();
+      }
     });
   } catch (err) {
     sock.close();
@@ -130,20 +164,32 @@ function detachXdpNetlink(ifindex: number, id: number, modeFlags: number, sock: 
   }
 }
 
-function busyError(ifindex: number, target: string, errno: number, kernelMessage: string | undefined, sock?: NetlinkSocket): AttachPointBusyError {
+function busyError(
+  ifindex: number,
+  target: string,
+  errno: number,
+  kernelMessage: string | undefined,
+  sock?: NetlinkSocket,
+): AttachPointBusyError {
   let occupant: string | undefined;
   try {
     const state = xdpQuery(ifindex, sock);
     if (state.attached !== "none") {
-      const ids = [state.driverProgId && `${describeProgramId(state.driverProgId)} in driver mode`,
+      const ids = [
+        state.driverProgId && `${describeProgramId(state.driverProgId)} in driver mode`,
         state.skbProgId && `${describeProgramId(state.skbProgId)} in skb mode`,
-        state.hwProgId && `${describeProgramId(state.hwProgId)} in hw mode`].filter(Boolean);
+        state.hwProgId && `${describeProgramId(state.hwProgId)} in hw mode`,
+      ].filter(Boolean);
       occupant = ids.length ? ids.join(" and ") : describeProgramId(state.progId);
     }
-  } catch { /* the error below is still right without naming the occupant */ }
-  const reason = kernelMessage ?? (errno === Errno.EBUSY
-    ? "an interface has one XDP program per mode; detach the other one first (a bpf_link cannot replace a program attached through netlink, nor the other way round)"
-    : "the interface has an XDP program in the other mode (native and generic XDP cannot be active together)");
+  } catch {
+    /* the error below is still right without naming the occupant */
+  }
+  const reason =
+    kernelMessage ??
+    (errno === Errno.EBUSY
+      ? "an interface has one XDP program per mode; detach the other one first (a bpf_link cannot replace a program attached through netlink, nor the other way round)"
+      : "the interface has an XDP program in the other mode (native and generic XDP cannot be active together)");
   return new AttachPointBusyError(target, occupant, errno, reason);
 }
 

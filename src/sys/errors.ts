@@ -12,7 +12,9 @@ function hintFor(operation: string, errno: number): string | undefined {
         ? "needs root or CAP_PERFMON (and CAP_BPF to attach programs)"
         : "needs root or CAP_BPF (CAP_NET_ADMIN for network hooks, CAP_PERFMON for tracing)";
     case Errno.E2BIG:
-      return operation.includes("UPDATE") ? "the map is full (max_entries reached)" : "an argument is too big for this kernel (attr or program size)";
+      return operation.includes("UPDATE")
+        ? "the map is full (max_entries reached)"
+        : "an argument is too big for this kernel (attr or program size)";
     case Errno.ENOSPC:
       return operation.includes("LOG") || operation.includes("PROG_LOAD")
         ? "the verifier log buffer is too small"
@@ -20,7 +22,9 @@ function hintFor(operation: string, errno: number): string | undefined {
     case Errno.EEXIST:
       return "already exists: the key is present (BPF_NOEXIST), or something is already attached here";
     case Errno.ENOENT:
-      return operation.includes("LOOKUP") || operation.includes("DELETE") ? "no such key" : "no such object, path or kernel symbol";
+      return operation.includes("LOOKUP") || operation.includes("DELETE")
+        ? "no such key"
+        : "no such object, path or kernel symbol";
     case Errno.EBADF:
       return "the file descriptor is closed or not of the right kind";
     case Errno.EINVAL:
@@ -44,7 +48,11 @@ export class SyscallError extends TsbpfError {
   override name = "SyscallError";
   readonly code: string;
   readonly hint: string | undefined;
-  constructor(readonly operation: string, readonly errno: number, detail?: string) {
+  constructor(
+    readonly operation: string,
+    readonly errno: number,
+    detail?: string,
+  ) {
     const code = errnoName(errno);
     const hint = hintFor(operation, errno);
     super(`${operation} failed: ${code}${hint ? ` (${hint})` : ""}${detail ? `: ${detail}` : ""}`);
@@ -61,7 +69,11 @@ export class PermissionError extends SyscallError {
 /** This kernel lacks a feature. `feature` says which, in words a user understands. */
 export class NotSupportedError extends TsbpfError {
   override name = "NotSupportedError";
-  constructor(readonly feature: string, readonly reason: string, readonly errno?: number) {
+  constructor(
+    readonly feature: string,
+    readonly reason: string,
+    readonly errno?: number,
+  ) {
     super(`this kernel does not support ${feature}: ${reason}`);
   }
 }
@@ -78,7 +90,11 @@ export function syscallError(operation: string, errno: number, detail?: string):
  */
 export class TargetNotFoundError extends TsbpfError {
   override name = "TargetNotFoundError";
-  constructor(readonly kind: string, readonly target: string, readonly reason?: string) {
+  constructor(
+    readonly kind: string,
+    readonly target: string,
+    readonly reason?: string,
+  ) {
     super(`${kind} "${target}" not found${reason ? `: ${reason}` : ""}`);
   }
 }
@@ -86,7 +102,11 @@ export class TargetNotFoundError extends TsbpfError {
 /** The program is already attached to this hook (the kernel answered EEXIST). */
 export class AlreadyAttachedError extends TsbpfError {
   override name = "AlreadyAttachedError";
-  constructor(readonly programName: string, readonly target: string, detail?: string) {
+  constructor(
+    readonly programName: string,
+    readonly target: string,
+    detail?: string,
+  ) {
     super(`program "${programName}" is already attached to ${target}${detail ? `: ${detail}` : ""}`);
   }
 }

@@ -129,7 +129,11 @@ function decodeProgInfo(mem: NativeMemory): ProgInfo {
 export function progInfo(fd: number, options: ProgInfoOptions = {}): ProgInfo {
   const first = infoCall(fd, PROG_INFO_SIZE);
   let info: ProgInfo;
-  try { info = decodeProgInfo(first); } finally { first.free(); }
+  try {
+    info = decodeProgInfo(first);
+  } finally {
+    first.free();
+  }
 
   const wantMaps = options.mapIds === true && info.nrMapIds > 0;
   const wantXlated = options.xlated === true && info.xlatedProgLen > 0;
@@ -146,9 +150,18 @@ export function progInfo(fd: number, options: ProgInfoOptions = {}): ProgInfo {
   try {
     const second = infoCall(fd, PROG_INFO_SIZE, (mem) => {
       const v = mem.view;
-      if (mapIds) { v.setUint32(52, info.nrMapIds, true); v.setBigUint64(56, BigInt(mapIds.address), true); }
-      if (xlated) { v.setUint32(20, info.xlatedProgLen, true); v.setBigUint64(32, BigInt(xlated.address), true); }
-      if (jited) { v.setUint32(16, info.jitedProgLen, true); v.setBigUint64(24, BigInt(jited.address), true); }
+      if (mapIds) {
+        v.setUint32(52, info.nrMapIds, true);
+        v.setBigUint64(56, BigInt(mapIds.address), true);
+      }
+      if (xlated) {
+        v.setUint32(20, info.xlatedProgLen, true);
+        v.setBigUint64(32, BigInt(xlated.address), true);
+      }
+      if (jited) {
+        v.setUint32(16, info.jitedProgLen, true);
+        v.setBigUint64(24, BigInt(jited.address), true);
+      }
     });
     try {
       const v = second.view;
@@ -157,13 +170,21 @@ export function progInfo(fd: number, options: ProgInfoOptions = {}): ProgInfo {
         const copied = Math.min(v.getUint32(52, true), info.nrMapIds);
         for (let i = 0; i < copied; i++) info.mapIds.push(mapIds.view.getUint32(i * 4, true));
       }
-      if (xlated) info.xlatedInsns = new Uint8Array(xlated.bytes.subarray(0, Math.min(v.getUint32(20, true), info.xlatedProgLen)));
+      if (xlated)
+        info.xlatedInsns = new Uint8Array(
+          xlated.bytes.subarray(0, Math.min(v.getUint32(20, true), info.xlatedProgLen)),
+        );
       else if (options.xlated) info.xlatedInsns = new Uint8Array(0);
-      if (jited) info.jitedInsns = new Uint8Array(jited.bytes.subarray(0, Math.min(v.getUint32(16, true), info.jitedProgLen)));
+      if (jited)
+        info.jitedInsns = new Uint8Array(jited.bytes.subarray(0, Math.min(v.getUint32(16, true), info.jitedProgLen)));
       else if (options.jited) info.jitedInsns = new Uint8Array(0);
-    } finally { second.free(); }
+    } finally {
+      second.free();
+    }
   } finally {
-    mapIds?.free(); xlated?.free(); jited?.free();
+    mapIds?.free();
+    xlated?.free();
+    jited?.free();
   }
   return info;
 }
@@ -212,14 +233,22 @@ export function mapInfoFull(fd: number): MapInfoFull {
       btfVmlinuxId: v.getUint32(76, true),
       mapExtra: v.getBigUint64(80, true),
     };
-  } finally { mem.free(); }
+  } finally {
+    mem.free();
+  }
 }
 
 // ---- links ---------------------------------------------------------------------------------
 
 /** enum bpf_perf_event_type: what a perf_event link's event is. */
 export const PerfEventLinkType = {
-  UNSPEC: 0, UPROBE: 1, URETPROBE: 2, KPROBE: 3, KRETPROBE: 4, TRACEPOINT: 5, EVENT: 6,
+  UNSPEC: 0,
+  UPROBE: 1,
+  URETPROBE: 2,
+  KPROBE: 3,
+  KRETPROBE: 4,
+  TRACEPOINT: 5,
+  EVENT: 6,
 } as const;
 
 /** The per-type part of struct bpf_link_info. */
@@ -234,9 +263,14 @@ export type LinkTarget =
   | { kind: "netfilter"; pf: number; hooknum: number; priority: number; flags: number }
   | { kind: "kprobe_multi"; count: number; flags: number; missed: bigint }
   | { kind: "uprobe_multi"; path: string; count: number; flags: number; pid: number }
-  | { kind: "perf_event"; eventType: number; uprobe?: { file: string; offset: number; cookie: bigint; refCtrOffset: bigint };
+  | {
+      kind: "perf_event";
+      eventType: number;
+      uprobe?: { file: string; offset: number; cookie: bigint; refCtrOffset: bigint };
       kprobe?: { function: string; offset: number; address: bigint; missed: bigint; cookie: bigint };
-      tracepoint?: { name: string; cookie: bigint }; event?: { config: bigint; type: number; cookie: bigint } }
+      tracepoint?: { name: string; cookie: bigint };
+      event?: { config: bigint; type: number; cookie: bigint };
+    }
   | { kind: "tcx"; ifindex: number; attachType: number }
   | { kind: "netkit"; ifindex: number; attachType: number }
   | { kind: "sockmap"; mapId: number; attachType: number }
@@ -252,17 +286,27 @@ export interface LinkInfo {
 /** Where a link type keeps a string the kernel copies out: pointer and length field offsets. */
 function stringField(type: number, perfEventType: number): { ptr: number; len: number; size: number } | undefined {
   switch (type) {
-    case LinkType.RAW_TRACEPOINT: return { ptr: 16, len: 24, size: NAME_BUFFER };
-    case LinkType.ITER: return { ptr: 16, len: 24, size: NAME_BUFFER };
-    case LinkType.UPROBE_MULTI: return { ptr: 16, len: 48, size: PATH_BUFFER };
+    case LinkType.RAW_TRACEPOINT:
+      return { ptr: 16, len: 24, size: NAME_BUFFER };
+    case LinkType.ITER:
+      return { ptr: 16, len: 24, size: NAME_BUFFER };
+    case LinkType.UPROBE_MULTI:
+      return { ptr: 16, len: 48, size: PATH_BUFFER };
     case LinkType.PERF_EVENT:
       switch (perfEventType) {
-        case PerfEventLinkType.UPROBE: case PerfEventLinkType.URETPROBE: return { ptr: 24, len: 32, size: PATH_BUFFER };
-        case PerfEventLinkType.KPROBE: case PerfEventLinkType.KRETPROBE: return { ptr: 24, len: 32, size: NAME_BUFFER };
-        case PerfEventLinkType.TRACEPOINT: return { ptr: 24, len: 32, size: NAME_BUFFER };
-        default: return undefined;
+        case PerfEventLinkType.UPROBE:
+        case PerfEventLinkType.URETPROBE:
+          return { ptr: 24, len: 32, size: PATH_BUFFER };
+        case PerfEventLinkType.KPROBE:
+        case PerfEventLinkType.KRETPROBE:
+          return { ptr: 24, len: 32, size: NAME_BUFFER };
+        case PerfEventLinkType.TRACEPOINT:
+          return { ptr: 24, len: 32, size: NAME_BUFFER };
+        default:
+          return undefined;
       }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -272,43 +316,67 @@ function decodeLinkTarget(mem: NativeMemory, text: string): LinkTarget {
   const u32 = (o: number): number => v.getUint32(o, true);
   const u64 = (o: number): bigint => v.getBigUint64(o, true);
   switch (type) {
-    case LinkType.RAW_TRACEPOINT: return { kind: "raw_tracepoint", tracepoint: text, cookie: u64(32) };
-    case LinkType.TRACING: return { kind: "tracing", attachType: u32(16), targetObjId: u32(20), targetBtfId: u32(24), cookie: u64(32) };
-    case LinkType.CGROUP: return { kind: "cgroup", cgroupId: u64(16), attachType: u32(24) };
+    case LinkType.RAW_TRACEPOINT:
+      return { kind: "raw_tracepoint", tracepoint: text, cookie: u64(32) };
+    case LinkType.TRACING:
+      return { kind: "tracing", attachType: u32(16), targetObjId: u32(20), targetBtfId: u32(24), cookie: u64(32) };
+    case LinkType.CGROUP:
+      return { kind: "cgroup", cgroupId: u64(16), attachType: u32(24) };
     case LinkType.ITER: {
       // The unions after the name depend on the iterator: map iterators report a map id,
       // cgroup iterators a cgroup id and walk order, task iterators a tid or pid.
       const target: LinkTarget = { kind: "iter", target: text };
       if (u32(28) !== 0) target.mapId = u32(28);
-      if (text === "cgroup") { target.cgroupId = u64(32); target.order = u32(40); }
-      else if (text.startsWith("task")) { target.tid = u32(32); target.pid = u32(36); }
+      if (text === "cgroup") {
+        target.cgroupId = u64(32);
+        target.order = u32(40);
+      } else if (text.startsWith("task")) {
+        target.tid = u32(32);
+        target.pid = u32(36);
+      }
       return target;
     }
-    case LinkType.NETNS: return { kind: "netns", netnsIno: u32(16), attachType: u32(20) };
-    case LinkType.XDP: return { kind: "xdp", ifindex: u32(16) };
-    case LinkType.STRUCT_OPS: return { kind: "struct_ops", mapId: u32(16) };
-    case LinkType.NETFILTER: return { kind: "netfilter", pf: u32(16), hooknum: u32(20), priority: v.getInt32(24, true), flags: u32(28) };
-    case LinkType.KPROBE_MULTI: return { kind: "kprobe_multi", count: u32(24), flags: u32(28), missed: u64(32) };
-    case LinkType.UPROBE_MULTI: return { kind: "uprobe_multi", path: text, count: u32(52), flags: u32(56), pid: u32(60) };
+    case LinkType.NETNS:
+      return { kind: "netns", netnsIno: u32(16), attachType: u32(20) };
+    case LinkType.XDP:
+      return { kind: "xdp", ifindex: u32(16) };
+    case LinkType.STRUCT_OPS:
+      return { kind: "struct_ops", mapId: u32(16) };
+    case LinkType.NETFILTER:
+      return { kind: "netfilter", pf: u32(16), hooknum: u32(20), priority: v.getInt32(24, true), flags: u32(28) };
+    case LinkType.KPROBE_MULTI:
+      return { kind: "kprobe_multi", count: u32(24), flags: u32(28), missed: u64(32) };
+    case LinkType.UPROBE_MULTI:
+      return { kind: "uprobe_multi", path: text, count: u32(52), flags: u32(56), pid: u32(60) };
     case LinkType.PERF_EVENT: {
       const eventType = u32(16);
       const target: LinkTarget = { kind: "perf_event", eventType };
       switch (eventType) {
-        case PerfEventLinkType.UPROBE: case PerfEventLinkType.URETPROBE:
-          target.uprobe = { file: text, offset: u32(36), cookie: u64(40), refCtrOffset: u64(48) }; break;
-        case PerfEventLinkType.KPROBE: case PerfEventLinkType.KRETPROBE:
-          target.kprobe = { function: text, offset: u32(36), address: u64(40), missed: u64(48), cookie: u64(56) }; break;
+        case PerfEventLinkType.UPROBE:
+        case PerfEventLinkType.URETPROBE:
+          target.uprobe = { file: text, offset: u32(36), cookie: u64(40), refCtrOffset: u64(48) };
+          break;
+        case PerfEventLinkType.KPROBE:
+        case PerfEventLinkType.KRETPROBE:
+          target.kprobe = { function: text, offset: u32(36), address: u64(40), missed: u64(48), cookie: u64(56) };
+          break;
         case PerfEventLinkType.TRACEPOINT:
-          target.tracepoint = { name: text, cookie: u64(40) }; break;
+          target.tracepoint = { name: text, cookie: u64(40) };
+          break;
         case PerfEventLinkType.EVENT:
-          target.event = { config: u64(24), type: u32(32), cookie: u64(40) }; break;
+          target.event = { config: u64(24), type: u32(32), cookie: u64(40) };
+          break;
       }
       return target;
     }
-    case LinkType.TCX: return { kind: "tcx", ifindex: u32(16), attachType: u32(20) };
-    case LinkType.NETKIT: return { kind: "netkit", ifindex: u32(16), attachType: u32(20) };
-    case LinkType.SOCKMAP: return { kind: "sockmap", mapId: u32(16), attachType: u32(20) };
-    default: return { kind: "none" };
+    case LinkType.TCX:
+      return { kind: "tcx", ifindex: u32(16), attachType: u32(20) };
+    case LinkType.NETKIT:
+      return { kind: "netkit", ifindex: u32(16), attachType: u32(20) };
+    case LinkType.SOCKMAP:
+      return { kind: "sockmap", mapId: u32(16), attachType: u32(20) };
+    default:
+      return { kind: "none" };
   }
 }
 
@@ -335,12 +403,24 @@ export function linkInfo(fd: number): LinkInfo {
           if (!(err instanceof SyscallError && err.code === "ENOSPC")) throw err;
         }
         text = cString(buffer.bytes, 0, field.size);
-        if (second) { mem.free(); mem = second; }
-      } finally { buffer.free(); }
+        if (second) {
+          mem.free();
+          mem = second;
+        }
+      } finally {
+        buffer.free();
+      }
     }
     const v = mem.view;
-    return { type: v.getUint32(0, true), id: v.getUint32(4, true), progId: v.getUint32(8, true), target: decodeLinkTarget(mem, text) };
-  } finally { mem.free(); }
+    return {
+      type: v.getUint32(0, true),
+      id: v.getUint32(4, true),
+      progId: v.getUint32(8, true),
+      target: decodeLinkTarget(mem, text),
+    };
+  } finally {
+    mem.free();
+  }
 }
 
 // ---- BTF objects -----------------------------------------------------------------------------
@@ -369,13 +449,26 @@ export function btfInfo(fd: number, withData = false): BtfInfo {
     const mem = infoCall(fd, BTF_INFO_SIZE, (m) => {
       m.view.setBigUint64(16, BigInt(name.address), true);
       m.view.setUint32(24, NAME_BUFFER, true);
-      if (blob) { m.view.setBigUint64(0, BigInt(blob.address), true); m.view.setUint32(8, size, true); }
+      if (blob) {
+        m.view.setBigUint64(0, BigInt(blob.address), true);
+        m.view.setUint32(8, size, true);
+      }
     });
     try {
       const v = mem.view;
-      const info: BtfInfo = { id: v.getUint32(12, true), size: v.getUint32(8, true), name: cString(name.bytes, 0, NAME_BUFFER), kernelBtf: v.getUint32(28, true) !== 0 };
+      const info: BtfInfo = {
+        id: v.getUint32(12, true),
+        size: v.getUint32(8, true),
+        name: cString(name.bytes, 0, NAME_BUFFER),
+        kernelBtf: v.getUint32(28, true) !== 0,
+      };
       if (blob) info.data = new Uint8Array(blob.bytes.subarray(0, Math.min(size, info.size)));
       return info;
-    } finally { mem.free(); }
-  } finally { name.free(); blob?.free(); }
+    } finally {
+      mem.free();
+    }
+  } finally {
+    name.free();
+    blob?.free();
+  }
 }

@@ -7,19 +7,26 @@ import koffi from "koffi";
 const libc = koffi.load("libc.so.6");
 
 /** x86_64 system call numbers (this library targets Linux on x86_64 and arm64). */
-export const SYS = process.arch === "arm64"
-  ? { bpf: 280, perf_event_open: 241, setns: 268, memfd_create: 279 }
-  : { bpf: 321, perf_event_open: 298, setns: 308, memfd_create: 319 };
+export const SYS =
+  process.arch === "arm64"
+    ? { bpf: 280, perf_event_open: 241, setns: 268, memfd_create: 279 }
+    : { bpf: 321, perf_event_open: 298, setns: 308, memfd_create: 319 };
 
 type Fn<A extends unknown[], R> = (...args: A) => R;
 
 export const native = {
   syscall3: libc.func("long syscall(long, long, long, long)") as Fn<[number, number, number, number], number>,
-  syscall5: libc.func("long syscall(long, long, long, long, long, long)") as Fn<[number, number, number, number, number, number], number>,
+  syscall5: libc.func("long syscall(long, long, long, long, long, long)") as Fn<
+    [number, number, number, number, number, number],
+    number
+  >,
   close: libc.func("int close(int)") as Fn<[number], number>,
   malloc: libc.func("void *malloc(size_t)") as Fn<[number], bigint | null>,
   free: libc.func("void free(void *)") as Fn<[bigint], void>,
-  mmap: libc.func("void *mmap(void *, size_t, int, int, int, long)") as Fn<[null, number, number, number, number, number], bigint>,
+  mmap: libc.func("void *mmap(void *, size_t, int, int, int, long)") as Fn<
+    [null, number, number, number, number, number],
+    bigint
+  >,
   munmap: libc.func("int munmap(void *, size_t)") as Fn<[bigint, number], number>,
   ioctl: libc.func("int ioctl(int, unsigned long, long)") as Fn<[number, number, number], number>,
   read: libc.func("long read(int, long, size_t)") as Fn<[number, number, number], number>,
@@ -31,8 +38,14 @@ export const native = {
   epollWait: libc.func("int epoll_wait(int, long, int, int)"),
   socket: libc.func("int socket(int, int, int)") as Fn<[number, number, number], number>,
   socketpair: libc.func("int socketpair(int, int, int, long)") as Fn<[number, number, number, number], number>,
-  setsockopt: libc.func("int setsockopt(int, int, int, long, unsigned int)") as Fn<[number, number, number, number, number], number>,
-  getsockopt: libc.func("int getsockopt(int, int, int, long, long)") as Fn<[number, number, number, number, number], number>,
+  setsockopt: libc.func("int setsockopt(int, int, int, long, unsigned int)") as Fn<
+    [number, number, number, number, number],
+    number
+  >,
+  getsockopt: libc.func("int getsockopt(int, int, int, long, long)") as Fn<
+    [number, number, number, number, number],
+    number
+  >,
   bind: libc.func("int bind(int, long, unsigned int)") as Fn<[number, number, number], number>,
   send: libc.func("long send(int, long, size_t, int)") as Fn<[number, number, number, number], number>,
   recv: libc.func("long recv(int, long, size_t, int)") as Fn<[number, number, number, number], number>,

@@ -6,10 +6,16 @@ import koffi from "koffi";
 import { TsbpfError } from "../errors.js";
 
 const libc = koffi.load("libc.so.6");
-const mount = libc.func("int mount(const char *, const char *, const char *, unsigned long, const void *)") as
-  (source: string, target: string, fsType: string, flags: number, data: null) => number;
+const mount = libc.func("int mount(const char *, const char *, const char *, unsigned long, const void *)") as (
+  source: string,
+  target: string,
+  fsType: string,
+  flags: number,
+  data: null,
+) => number;
 
-const BPFFS_MAGIC = "bpf", TRACEFS = "tracefs";
+const BPFFS_MAGIC = "bpf",
+  TRACEFS = "tracefs";
 
 /** The type of the file system visible at `path`: the last (topmost) mount there. */
 function mountedType(path: string): string | undefined {
@@ -27,13 +33,15 @@ function ensure(path: string, type: string, what: string): string {
   // directory to itself before they mount bpffs on it): mount on top, as they do.
   if (existsSync(path) && mount(type === BPFFS_MAGIC ? "bpf" : "tracefs", path, type, 0, null) === 0) return path;
   if (mountedType(path) === type) return path; // another process mounted it meanwhile
-  throw new TsbpfError(`${what} is not mounted at ${path} and mounting it failed; run: mount -t ${type} ${type} ${path} (needs root)`);
+  throw new TsbpfError(
+    `${what} is not mounted at ${path} and mounting it failed; run: mount -t ${type} ${type} ${path} (needs root)`,
+  );
 }
 
 let bpffsPath: string | undefined;
 /** The bpffs mount point (/sys/fs/bpf), mounted on first use when needed. */
 export function ensureBpffs(): string {
-  return bpffsPath ??= ensure("/sys/fs/bpf", BPFFS_MAGIC, "the BPF file system (bpffs)");
+  return (bpffsPath ??= ensure("/sys/fs/bpf", BPFFS_MAGIC, "the BPF file system (bpffs)"));
 }
 
 let tracefsPath: string | undefined;

@@ -6,40 +6,79 @@ import { lastErrno, native, NativeMemory } from "./libc.js";
 import { Errno } from "../errors.js";
 import { SyscallError, TargetNotFoundError } from "./errors.js";
 
-const AF_NETLINK = 16, AF_UNSPEC = 0;
-const SOCK_RAW = 3, SOCK_CLOEXEC = 0o2000000;
+const AF_NETLINK = 16,
+  AF_UNSPEC = 0;
+const SOCK_RAW = 3,
+  SOCK_CLOEXEC = 0o2000000;
 const NETLINK_ROUTE = 0;
-const SOL_SOCKET = 1, SO_RCVTIMEO = 20;
-const SOL_NETLINK = 270, NETLINK_CAP_ACK = 10, NETLINK_EXT_ACK = 11;
+const SOL_SOCKET = 1,
+  SO_RCVTIMEO = 20;
+const SOL_NETLINK = 270,
+  NETLINK_CAP_ACK = 10,
+  NETLINK_EXT_ACK = 11;
 
 /** nlmsghdr flags. */
 export const NlmFlags = {
-  REQUEST: 0x1, MULTI: 0x2, ACK: 0x4, ECHO: 0x8,
-  ROOT: 0x100, MATCH: 0x200, DUMP: 0x300,
-  REPLACE: 0x100, EXCL: 0x200, CREATE: 0x400, APPEND: 0x800,
-  CAPPED: 0x100, ACK_TLVS: 0x200,
+  REQUEST: 0x1,
+  MULTI: 0x2,
+  ACK: 0x4,
+  ECHO: 0x8,
+  ROOT: 0x100,
+  MATCH: 0x200,
+  DUMP: 0x300,
+  REPLACE: 0x100,
+  EXCL: 0x200,
+  CREATE: 0x400,
+  APPEND: 0x800,
+  CAPPED: 0x100,
+  ACK_TLVS: 0x200,
 } as const;
 
-const NLMSG_NOOP = 1, NLMSG_ERROR = 2, NLMSG_DONE = 3;
+const NLMSG_NOOP = 1,
+  NLMSG_ERROR = 2,
+  NLMSG_DONE = 3;
 const NLMSGERR_ATTR_MSG = 1;
 const NLA_F_NESTED = 0x8000;
 const NLMSG_HDRLEN = 16;
 
 /** rtnetlink message types. */
 export const Rtm = {
-  NEWLINK: 16, DELLINK: 17, GETLINK: 18, SETLINK: 19,
-  NEWQDISC: 36, DELQDISC: 37, GETQDISC: 38,
-  NEWTFILTER: 44, DELTFILTER: 45, GETTFILTER: 46,
+  NEWLINK: 16,
+  DELLINK: 17,
+  GETLINK: 18,
+  SETLINK: 19,
+  NEWQDISC: 36,
+  DELQDISC: 37,
+  GETQDISC: 38,
+  NEWTFILTER: 44,
+  DELTFILTER: 45,
+  GETTFILTER: 46,
 } as const;
 
 const RTM_NAMES: Record<number, string> = {
-  16: "RTM_NEWLINK", 17: "RTM_DELLINK", 18: "RTM_GETLINK", 19: "RTM_SETLINK",
-  36: "RTM_NEWQDISC", 37: "RTM_DELQDISC", 38: "RTM_GETQDISC",
-  44: "RTM_NEWTFILTER", 45: "RTM_DELTFILTER", 46: "RTM_GETTFILTER",
+  16: "RTM_NEWLINK",
+  17: "RTM_DELLINK",
+  18: "RTM_GETLINK",
+  19: "RTM_SETLINK",
+  36: "RTM_NEWQDISC",
+  37: "RTM_DELQDISC",
+  38: "RTM_GETQDISC",
+  44: "RTM_NEWTFILTER",
+  45: "RTM_DELTFILTER",
+  46: "RTM_GETTFILTER",
 };
 
 export const Ifla = { IFNAME: 3, XDP: 43 } as const;
-export const IflaXdp = { FD: 1, ATTACHED: 2, FLAGS: 3, PROG_ID: 4, DRV_PROG_ID: 5, SKB_PROG_ID: 6, HW_PROG_ID: 7, EXPECTED_FD: 8 } as const;
+export const IflaXdp = {
+  FD: 1,
+  ATTACHED: 2,
+  FLAGS: 3,
+  PROG_ID: 4,
+  DRV_PROG_ID: 5,
+  SKB_PROG_ID: 6,
+  HW_PROG_ID: 7,
+  EXPECTED_FD: 8,
+} as const;
 export const XdpFlags = { UPDATE_IF_NOEXIST: 1, SKB_MODE: 2, DRV_MODE: 4, HW_MODE: 8, REPLACE: 16 } as const;
 const XDP_ATTACHED = ["none", "driver", "skb", "hw", "multi"] as const;
 export type XdpAttachedMode = (typeof XDP_ATTACHED)[number];
@@ -73,7 +112,10 @@ export function htons(value: number): number {
 /** A network interface that does not exist (in the caller's network namespace). */
 export class InterfaceNotFoundError extends TargetNotFoundError {
   override name = "InterfaceNotFoundError";
-  constructor(readonly iface: string | number, reason = "no such interface in this network namespace") {
+  constructor(
+    readonly iface: string | number,
+    reason = "no such interface in this network namespace",
+  ) {
     super("network interface", typeof iface === "number" ? `ifindex ${iface}` : iface, reason);
   }
 }
@@ -88,10 +130,12 @@ export interface ResolvedInterface {
 /** Resolves an interface name (or checks an index) in the calling thread's namespace. */
 export function resolveInterface(iface: string | number): ResolvedInterface {
   if (typeof iface === "number") {
-    if (!Number.isInteger(iface) || iface <= 0) throw new InterfaceNotFoundError(iface, "an interface index is a positive integer");
+    if (!Number.isInteger(iface) || iface <= 0)
+      throw new InterfaceNotFoundError(iface, "an interface index is a positive integer");
     return { ifindex: iface, label: `ifindex ${iface}` };
   }
-  if (iface.length === 0 || iface.length > 15) throw new InterfaceNotFoundError(iface, "interface names have 1 to 15 characters");
+  if (iface.length === 0 || iface.length > 15)
+    throw new InterfaceNotFoundError(iface, "interface names have 1 to 15 characters");
   const ifindex = native.ifNameToIndex(iface);
   if (ifindex === 0) throw new InterfaceNotFoundError(iface);
   return { ifindex, label: iface };
@@ -111,7 +155,12 @@ export function interfaceExists(ifindex: number, sock?: NetlinkSocket): boolean 
 /** A netlink request failed: the kernel's errno plus its own explanation (extended ack) when given. */
 export class NetlinkError extends SyscallError {
   override name = "NetlinkError";
-  constructor(operation: string, errno: number, readonly kernelMessage: string | undefined, detail?: string) {
+  constructor(
+    operation: string,
+    errno: number,
+    readonly kernelMessage: string | undefined,
+    detail?: string,
+  ) {
     const parts = [detail, kernelMessage ? `kernel says: ${kernelMessage}` : undefined].filter(Boolean);
     super(operation, errno, parts.length ? parts.join("; ") : undefined);
   }
@@ -122,7 +171,10 @@ export class NetlinkMessage {
   #chunks: Buffer[] = [];
   #length = NLMSG_HDRLEN;
 
-  constructor(readonly type: number, readonly flags: number) {}
+  constructor(
+    readonly type: number,
+    readonly flags: number,
+  ) {}
 
   /** Appends raw bytes (the family header), padded to 4. */
   raw(bytes: Buffer): this {
@@ -142,9 +194,19 @@ export class NetlinkMessage {
     return this.raw(payload);
   }
 
-  u32(type: number, value: number): this { const b = Buffer.alloc(4); b.writeUInt32LE(value >>> 0); return this.attr(type, b); }
-  i32(type: number, value: number): this { const b = Buffer.alloc(4); b.writeInt32LE(value); return this.attr(type, b); }
-  string(type: number, value: string): this { return this.attr(type, Buffer.from(value + "\0")); }
+  u32(type: number, value: number): this {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(value >>> 0);
+    return this.attr(type, b);
+  }
+  i32(type: number, value: number): this {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(value);
+    return this.attr(type, b);
+  }
+  string(type: number, value: string): this {
+    return this.attr(type, Buffer.from(value + "\0"));
+  }
 
   /** A nested attribute: attributes added inside `fill` become its payload. */
   nested(type: number, fill: (m: this) => void): this {
@@ -170,9 +232,16 @@ export class NetlinkMessage {
 }
 
 /** A received message: its type, flags and the bytes after the netlink header. */
-export interface ReceivedMessage { type: number; flags: number; seq: number; payload: Buffer }
+export interface ReceivedMessage {
+  type: number;
+  flags: number;
+  seq: number;
+  payload: Buffer;
+}
 
-function align4(n: number): number { return (n + 3) & ~3; }
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
 
 /** Parses attributes (type → payload) from `buf`; nested flags are stripped from the type. */
 export function parseAttrs(buf: Buffer, offset = 0, end = buf.length): Map<number, Buffer> {
@@ -201,7 +270,9 @@ export class NetlinkSocket implements Disposable {
   #seq = Math.floor(Math.random() * 0x7fff_ffff);
   #recvBuf: NativeMemory | undefined = new NativeMemory(RECV_SIZE);
 
-  private constructor(fd: number) { this.#fd = fd; }
+  private constructor(fd: number) {
+    this.#fd = fd;
+  }
 
   static open(): NetlinkSocket {
     const fd = native.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -218,8 +289,13 @@ export class NetlinkSocket implements Disposable {
         one.view.setBigInt64(0, 5n, true);
         one.view.setBigInt64(8, 0n, true);
         native.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, one.address, 16);
-      } finally { one.free(); }
-    } catch (err) { sock.close(); throw err; }
+      } finally {
+        one.free();
+      }
+    } catch (err) {
+      sock.close();
+      throw err;
+    }
     return sock;
   }
 
@@ -228,7 +304,9 @@ export class NetlinkSocket implements Disposable {
     return this.#fd;
   }
 
-  get closed(): boolean { return this.#fd < 0; }
+  get closed(): boolean {
+    return this.#fd < 0;
+  }
 
   /**
    * Sends `message` and collects the replies: for a dump every message up to NLMSG_DONE, otherwise
@@ -244,7 +322,9 @@ export class NetlinkSocket implements Disposable {
     try {
       const sent = native.send(this.fd, out.address, bytes.length, 0);
       if (sent < 0) throw new SyscallError(`send(${operation})`, lastErrno(), detail);
-    } finally { out.free(); }
+    } finally {
+      out.free();
+    }
 
     const replies: ReceivedMessage[] = [];
     const buf = this.#recvBuf!;
@@ -269,7 +349,10 @@ export class NetlinkSocket implements Disposable {
         if (type === NLMSG_DONE) return replies;
         if (type === NLMSG_ERROR) {
           const error = -payload.readInt32LE(0);
-          if (error === 0) { if (!dump) return replies; continue; }
+          if (error === 0) {
+            if (!dump) return replies;
+            continue;
+          }
           throw new NetlinkError(operation, error, extackMessage(payload, flags), detail);
         }
         replies.push({ type, flags, seq: msgSeq, payload });
@@ -278,12 +361,17 @@ export class NetlinkSocket implements Disposable {
   }
 
   close(): void {
-    if (this.#fd >= 0) { native.close(this.#fd); this.#fd = -1; }
+    if (this.#fd >= 0) {
+      native.close(this.#fd);
+      this.#fd = -1;
+    }
     this.#recvBuf?.free();
     this.#recvBuf = undefined;
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /** The NLMSGERR_ATTR_MSG string of an error message, when the kernel sent one. */
@@ -299,7 +387,11 @@ function extackMessage(payload: Buffer, flags: number): string | undefined {
 function withSocket<T>(sock: NetlinkSocket | undefined, fn: (s: NetlinkSocket) => T): T {
   if (sock) return fn(sock);
   const own = NetlinkSocket.open();
-  try { return fn(own); } finally { own.close(); }
+  try {
+    return fn(own);
+  } finally {
+    own.close();
+  }
 }
 
 // ---- links: XDP ------------------------------------------------------------------------------
@@ -323,8 +415,9 @@ export interface XdpState {
 
 /** What XDP programs an interface has (RTM_GETLINK, IFLA_XDP). */
 export function xdpQuery(ifindex: number, sock?: NetlinkSocket): XdpState {
-  const replies = withSocket(sock, (s) => s.request(
-    new NetlinkMessage(Rtm.GETLINK, NlmFlags.REQUEST).raw(ifinfomsg(ifindex)), `ifindex ${ifindex}`));
+  const replies = withSocket(sock, (s) =>
+    s.request(new NetlinkMessage(Rtm.GETLINK, NlmFlags.REQUEST).raw(ifinfomsg(ifindex)), `ifindex ${ifindex}`),
+  );
   const state: XdpState = { attached: "none", progId: 0, driverProgId: 0, skbProgId: 0, hwProgId: 0 };
   for (const reply of replies) {
     if (reply.type !== Rtm.NEWLINK || reply.payload.readInt32LE(4) !== ifindex) continue;
@@ -349,8 +442,16 @@ export function xdpQuery(ifindex: number, sock?: NetlinkSocket): XdpState {
  * RTM_SETLINK with IFLA_XDP: attaches program `fd` (or removes with fd -1). With XdpFlags.REPLACE,
  * `expectedFd` names the program that must be there now (-1: none).
  */
-export function xdpSet(ifindex: number, fd: number, flags: number, expectedFd?: number, sock?: NetlinkSocket, detail?: string): void {
-  const msg = new NetlinkMessage(Rtm.SETLINK, NlmFlags.REQUEST | NlmFlags.ACK).raw(ifinfomsg(ifindex))
+export function xdpSet(
+  ifindex: number,
+  fd: number,
+  flags: number,
+  expectedFd?: number,
+  sock?: NetlinkSocket,
+  detail?: string,
+): void {
+  const msg = new NetlinkMessage(Rtm.SETLINK, NlmFlags.REQUEST | NlmFlags.ACK)
+    .raw(ifinfomsg(ifindex))
     .nested(Ifla.XDP, (m) => {
       m.i32(IflaXdp.FD, fd).u32(IflaXdp.FLAGS, flags);
       if (expectedFd !== undefined) m.i32(IflaXdp.EXPECTED_FD, expectedFd);
@@ -370,18 +471,27 @@ function tcmsg(ifindex: number, handle: number, parent: number, info = 0): Buffe
   return b;
 }
 
-export interface QdiscInfo { kind: string; handle: number; parent: number }
+export interface QdiscInfo {
+  kind: string;
+  handle: number;
+  parent: number;
+}
 
 /** The qdiscs of an interface (RTM_GETQDISC dump, filtered to `ifindex`). */
 export function qdiscList(ifindex: number, sock?: NetlinkSocket): QdiscInfo[] {
-  const replies = withSocket(sock, (s) => s.request(
-    new NetlinkMessage(Rtm.GETQDISC, NlmFlags.REQUEST | NlmFlags.DUMP).raw(tcmsg(ifindex, 0, 0)), `ifindex ${ifindex}`));
+  const replies = withSocket(sock, (s) =>
+    s.request(
+      new NetlinkMessage(Rtm.GETQDISC, NlmFlags.REQUEST | NlmFlags.DUMP).raw(tcmsg(ifindex, 0, 0)),
+      `ifindex ${ifindex}`,
+    ),
+  );
   const out: QdiscInfo[] = [];
   for (const r of replies) {
     if (r.type !== Rtm.NEWQDISC || r.payload.readInt32LE(4) !== ifindex) continue;
     out.push({
       kind: cString(parseAttrs(r.payload, 20).get(Tca.KIND)) ?? "",
-      handle: r.payload.readUInt32LE(8), parent: r.payload.readUInt32LE(12),
+      handle: r.payload.readUInt32LE(8),
+      parent: r.payload.readUInt32LE(12),
     });
   }
   return out;
@@ -390,7 +500,8 @@ export function qdiscList(ifindex: number, sock?: NetlinkSocket): QdiscInfo[] {
 /** Adds the clsact qdisc. Returns false when the interface has one already. */
 export function clsactAdd(ifindex: number, sock?: NetlinkSocket, detail?: string): boolean {
   const msg = new NetlinkMessage(Rtm.NEWQDISC, NlmFlags.REQUEST | NlmFlags.ACK | NlmFlags.CREATE | NlmFlags.EXCL)
-    .raw(tcmsg(ifindex, TcHandle.CLSACT_QDISC, TcHandle.CLSACT)).string(Tca.KIND, "clsact");
+    .raw(tcmsg(ifindex, TcHandle.CLSACT_QDISC, TcHandle.CLSACT))
+    .string(Tca.KIND, "clsact");
   try {
     withSocket(sock, (s) => s.request(msg, detail ?? `clsact qdisc on ifindex ${ifindex}`));
     return true;
@@ -403,7 +514,8 @@ export function clsactAdd(ifindex: number, sock?: NetlinkSocket, detail?: string
 /** Removes the clsact qdisc (and with it every filter on it). */
 export function clsactDelete(ifindex: number, sock?: NetlinkSocket, detail?: string): void {
   const msg = new NetlinkMessage(Rtm.DELQDISC, NlmFlags.REQUEST | NlmFlags.ACK)
-    .raw(tcmsg(ifindex, TcHandle.CLSACT_QDISC, TcHandle.CLSACT)).string(Tca.KIND, "clsact");
+    .raw(tcmsg(ifindex, TcHandle.CLSACT_QDISC, TcHandle.CLSACT))
+    .string(Tca.KIND, "clsact");
   withSocket(sock, (s) => s.request(msg, detail ?? `clsact qdisc on ifindex ${ifindex}`));
 }
 
@@ -425,13 +537,22 @@ export interface BpfFilterSpec {
 }
 
 /** Where a filter was put: what RTM_DELTFILTER needs to remove exactly it. */
-export interface FilterId { ifindex: number; parent: number; priority: number; handle: number; protocol: number }
+export interface FilterId {
+  ifindex: number;
+  parent: number;
+  priority: number;
+  handle: number;
+  protocol: number;
+}
 
 /** Adds a cls_bpf filter (RTM_NEWTFILTER); the kernel echoes back the priority and handle it used. */
 export function bpfFilterAdd(spec: BpfFilterSpec, sock?: NetlinkSocket, detail?: string): FilterId {
   const protocol = spec.protocol ?? ETH_P_ALL;
   const priority = spec.priority ?? 0;
-  const msg = new NetlinkMessage(Rtm.NEWTFILTER, NlmFlags.REQUEST | NlmFlags.ACK | NlmFlags.CREATE | NlmFlags.EXCL | NlmFlags.ECHO)
+  const msg = new NetlinkMessage(
+    Rtm.NEWTFILTER,
+    NlmFlags.REQUEST | NlmFlags.ACK | NlmFlags.CREATE | NlmFlags.EXCL | NlmFlags.ECHO,
+  )
     .raw(tcmsg(spec.ifindex, spec.handle ?? 0, spec.parent, tcHandle(priority << 16, htons(protocol))))
     .string(Tca.KIND, "bpf")
     .nested(Tca.OPTIONS, (m) => {
@@ -441,11 +562,18 @@ export function bpfFilterAdd(spec: BpfFilterSpec, sock?: NetlinkSocket, detail?:
   const replies = withSocket(sock, (s) => s.request(msg, detail));
   const echo = replies.find((r) => r.type === Rtm.NEWTFILTER);
   if (!echo) {
-    if (priority && spec.handle) return { ifindex: spec.ifindex, parent: spec.parent, priority, handle: spec.handle, protocol };
+    if (priority && spec.handle)
+      return { ifindex: spec.ifindex, parent: spec.parent, priority, handle: spec.handle, protocol };
     throw new Error("RTM_NEWTFILTER: the kernel did not echo the new filter, so it cannot be removed precisely");
   }
   const info = echo.payload.readUInt32LE(16);
-  return { ifindex: spec.ifindex, parent: spec.parent, priority: info >>> 16, handle: echo.payload.readUInt32LE(8), protocol };
+  return {
+    ifindex: spec.ifindex,
+    parent: spec.parent,
+    priority: info >>> 16,
+    handle: echo.payload.readUInt32LE(8),
+    protocol,
+  };
 }
 
 /** Removes one filter (RTM_DELTFILTER). */
@@ -471,8 +599,12 @@ export interface FilterInfo extends FilterId {
 export function filterList(ifindex: number, parent: number, sock?: NetlinkSocket): FilterInfo[] {
   let replies: ReceivedMessage[];
   try {
-    replies = withSocket(sock, (s) => s.request(
-      new NetlinkMessage(Rtm.GETTFILTER, NlmFlags.REQUEST | NlmFlags.DUMP).raw(tcmsg(ifindex, 0, parent)), `ifindex ${ifindex}`));
+    replies = withSocket(sock, (s) =>
+      s.request(
+        new NetlinkMessage(Rtm.GETTFILTER, NlmFlags.REQUEST | NlmFlags.DUMP).raw(tcmsg(ifindex, 0, parent)),
+        `ifindex ${ifindex}`,
+      ),
+    );
   } catch (err) {
     // No clsact qdisc: nothing can be attached under it.
     if (err instanceof NetlinkError && (err.errno === Errno.EINVAL || err.errno === Errno.ENOENT)) return [];
@@ -487,7 +619,12 @@ export function filterList(ifindex: number, parent: number, sock?: NetlinkSocket
     const attrs = parseAttrs(r.payload, 20);
     const kind = cString(attrs.get(Tca.KIND)) ?? "";
     const filter: FilterInfo = {
-      ifindex, parent: r.payload.readUInt32LE(12), priority: info >>> 16, handle, protocol: htons(info & 0xffff), kind,
+      ifindex,
+      parent: r.payload.readUInt32LE(12),
+      priority: info >>> 16,
+      handle,
+      protocol: htons(info & 0xffff),
+      kind,
     };
     const options = attrs.get(Tca.OPTIONS);
     if (kind === "bpf" && options) {

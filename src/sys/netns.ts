@@ -6,7 +6,8 @@ import { lastErrno, native, SYS } from "./libc.js";
 import { TsbpfError } from "../errors.js";
 import { SyscallError, TargetNotFoundError } from "./errors.js";
 
-const O_RDONLY = 0, O_CLOEXEC = 0o2000000;
+const O_RDONLY = 0,
+  O_CLOEXEC = 0o2000000;
 export const CLONE_NEWNET = 0x4000_0000;
 
 /** Where `ip netns add NAME` keeps its namespaces. */
@@ -53,7 +54,9 @@ export function withNetns<T>(nameOrPathOrFd: string | number, fn: () => T): T {
     try {
       const result = fn();
       if (result instanceof Promise) {
-        throw new TsbpfError("withNetns: the function returned a promise; only synchronous work runs inside the namespace");
+        throw new TsbpfError(
+          "withNetns: the function returned a promise; only synchronous work runs inside the namespace",
+        );
       }
       return result;
     } finally {

@@ -9,14 +9,32 @@ import { ensureTracefs } from "./mounts.js";
 export const PerfType = { HARDWARE: 0, SOFTWARE: 1, TRACEPOINT: 2, HW_CACHE: 3, RAW: 4, BREAKPOINT: 5 } as const;
 
 export const PerfSwConfig = {
-  CPU_CLOCK: 0, TASK_CLOCK: 1, PAGE_FAULTS: 2, CONTEXT_SWITCHES: 3, CPU_MIGRATIONS: 4,
-  PAGE_FAULTS_MIN: 5, PAGE_FAULTS_MAJ: 6, ALIGNMENT_FAULTS: 7, EMULATION_FAULTS: 8, DUMMY: 9,
-  BPF_OUTPUT: 10, CGROUP_SWITCHES: 11,
+  CPU_CLOCK: 0,
+  TASK_CLOCK: 1,
+  PAGE_FAULTS: 2,
+  CONTEXT_SWITCHES: 3,
+  CPU_MIGRATIONS: 4,
+  PAGE_FAULTS_MIN: 5,
+  PAGE_FAULTS_MAJ: 6,
+  ALIGNMENT_FAULTS: 7,
+  EMULATION_FAULTS: 8,
+  DUMMY: 9,
+  BPF_OUTPUT: 10,
+  CGROUP_SWITCHES: 11,
 } as const;
 
 export const PerfSampleType = {
-  IP: 1 << 0, TID: 1 << 1, TIME: 1 << 2, ADDR: 1 << 3, READ: 1 << 4, CALLCHAIN: 1 << 5, ID: 1 << 6,
-  CPU: 1 << 7, PERIOD: 1 << 8, STREAM_ID: 1 << 9, RAW: 1 << 10,
+  IP: 1 << 0,
+  TID: 1 << 1,
+  TIME: 1 << 2,
+  ADDR: 1 << 3,
+  READ: 1 << 4,
+  CALLCHAIN: 1 << 5,
+  ID: 1 << 6,
+  CPU: 1 << 7,
+  PERIOD: 1 << 8,
+  STREAM_ID: 1 << 9,
+  RAW: 1 << 10,
 } as const;
 
 export const PERF_FLAG_FD_CLOEXEC = 1 << 3;
@@ -26,8 +44,19 @@ export const PerfIoctl = { ENABLE: 0x2400, DISABLE: 0x2401, SET_BPF: 0x40042408 
 
 /** Bit positions in the perf_event_attr flags word (offset 40). */
 const FlagBit = {
-  disabled: 0, inherit: 1, pinned: 2, exclusive: 3, excludeUser: 4, excludeKernel: 5, excludeHv: 6,
-  excludeIdle: 7, freq: 10, enableOnExec: 12, watermark: 14, sampleIdAll: 18, useClockid: 25,
+  disabled: 0,
+  inherit: 1,
+  pinned: 2,
+  exclusive: 3,
+  excludeUser: 4,
+  excludeKernel: 5,
+  excludeHv: 6,
+  excludeIdle: 7,
+  freq: 10,
+  enableOnExec: 12,
+  watermark: 14,
+  sampleIdAll: 18,
+  useClockid: 25,
 } as const;
 
 export interface PerfEventAttr {
@@ -79,9 +108,12 @@ export function encodePerfEventAttr(attr: PerfEventAttr, mem: NativeMemory): num
   v.setUint32(4, size, true);
   u64(v, 8, attr.config ?? 0);
   let flags = attr.extraFlags ?? 0n;
-  const bit = (on: boolean | undefined, n: number): void => { if (on) flags |= 1n << BigInt(n); };
+  const bit = (on: boolean | undefined, n: number): void => {
+    if (on) flags |= 1n << BigInt(n);
+  };
   if (attr.sampleFrequency !== undefined) {
-    if (attr.samplePeriod !== undefined) throw new RangeError("perf_event_attr: give samplePeriod or sampleFrequency, not both");
+    if (attr.samplePeriod !== undefined)
+      throw new RangeError("perf_event_attr: give samplePeriod or sampleFrequency, not both");
     u64(v, 16, attr.sampleFrequency);
     bit(true, FlagBit.freq);
   } else {
@@ -113,32 +145,53 @@ export function encodePerfEventAttr(attr: PerfEventAttr, mem: NativeMemory): num
  * perf_event_open(attr, pid, cpu, groupFd, flags) → fd. pid -1 with a cpu ≥ 0 watches every
  * process on that CPU; a pid with cpu -1 follows that process everywhere.
  */
-export function perfEventOpen(attr: PerfEventAttr, pid: number, cpu: number, groupFd = -1, flags = PERF_FLAG_FD_CLOEXEC, detail?: string): number {
+export function perfEventOpen(
+  attr: PerfEventAttr,
+  pid: number,
+  cpu: number,
+  groupFd = -1,
+  flags = PERF_FLAG_FD_CLOEXEC,
+  detail?: string,
+): number {
   const mem = new NativeMemory(ATTR_SIZE_VER8);
   try {
     encodePerfEventAttr(attr, mem);
     const fd = native.syscall5(SYS.perf_event_open, mem.address, pid, cpu, groupFd, flags);
     if (fd < 0) throw syscallError("perf_event_open", lastErrno(), detail);
     return fd;
-  } finally { mem.free(); }
+  } finally {
+    mem.free();
+  }
 }
 
 /** Like perfEventOpen but returns -errno instead of throwing, for callers that map errnos themselves. */
-export function perfEventOpenErrno(attr: PerfEventAttr, pid: number, cpu: number, groupFd = -1, flags = PERF_FLAG_FD_CLOEXEC): number {
+export function perfEventOpenErrno(
+  attr: PerfEventAttr,
+  pid: number,
+  cpu: number,
+  groupFd = -1,
+  flags = PERF_FLAG_FD_CLOEXEC,
+): number {
   const mem = new NativeMemory(ATTR_SIZE_VER8);
   try {
     encodePerfEventAttr(attr, mem);
     const fd = native.syscall5(SYS.perf_event_open, mem.address, pid, cpu, groupFd, flags);
     return fd < 0 ? -lastErrno() : fd;
-  } finally { mem.free(); }
+  } finally {
+    mem.free();
+  }
 }
 
 function perfIoctl(fd: number, request: number, arg: number, name: string): void {
   if (native.ioctl(fd, request, arg) < 0) throw syscallError(`ioctl(${name})`, lastErrno());
 }
 
-export function perfEventEnable(fd: number): void { perfIoctl(fd, PerfIoctl.ENABLE, 0, "PERF_EVENT_IOC_ENABLE"); }
-export function perfEventDisable(fd: number): void { perfIoctl(fd, PerfIoctl.DISABLE, 0, "PERF_EVENT_IOC_DISABLE"); }
+export function perfEventEnable(fd: number): void {
+  perfIoctl(fd, PerfIoctl.ENABLE, 0, "PERF_EVENT_IOC_ENABLE");
+}
+export function perfEventDisable(fd: number): void {
+  perfIoctl(fd, PerfIoctl.DISABLE, 0, "PERF_EVENT_IOC_DISABLE");
+}
 
 /** Attaches a program to a perf event the old way (no bpf_link). Returns 0 or -errno. */
 export function perfEventSetBpfErrno(perfFd: number, progFd: number): number {
@@ -153,7 +206,11 @@ const TRACEFS_ROOTS = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
 export function tracefsRoot(): string | undefined {
   const found = TRACEFS_ROOTS.find((root) => existsSync(`${root}/events`));
   if (found) return found;
-  try { return ensureTracefs(); } catch { return undefined; } // as root, mount it where tools expect it
+  try {
+    return ensureTracefs();
+  } catch {
+    return undefined;
+  } // as root, mount it where tools expect it
 }
 
 const NAME_PART = /^[A-Za-z0-9_.-]+$/;
@@ -162,11 +219,19 @@ const NAME_PART = /^[A-Za-z0-9_.-]+$/;
 export function tracepointId(category: string, name: string): number {
   const target = `${category}:${name}`;
   if (!NAME_PART.test(category) || !NAME_PART.test(name)) {
-    throw new TargetNotFoundError("tracepoint", target, "category and name may only contain letters, digits, '_', '.' and '-'");
+    throw new TargetNotFoundError(
+      "tracepoint",
+      target,
+      "category and name may only contain letters, digits, '_', '.' and '-'",
+    );
   }
   const root = tracefsRoot();
   if (root === undefined) {
-    throw new TargetNotFoundError("tracepoint", target, "tracefs is not mounted (looked in /sys/kernel/tracing and /sys/kernel/debug/tracing); mount it with: mount -t tracefs tracefs /sys/kernel/tracing");
+    throw new TargetNotFoundError(
+      "tracepoint",
+      target,
+      "tracefs is not mounted (looked in /sys/kernel/tracing and /sys/kernel/debug/tracing); mount it with: mount -t tracefs tracefs /sys/kernel/tracing",
+    );
   }
   let text: string;
   try {
@@ -257,7 +322,11 @@ export function addProbeEvent(kind: ProbeEventKind, location: string, retprobe: 
     throw new TargetNotFoundError(kind, location, `tracefs refused the probe (${code})${log ? `: ${log}` : ""}`);
   }
   const remove = (): void => {
-    try { appendFileSync(file, `-:${event}\n`); } catch { /* already gone */ }
+    try {
+      appendFileSync(file, `-:${event}\n`);
+    } catch {
+      /* already gone */
+    }
   };
   try {
     const id = Number.parseInt(readFileSync(`${root}/events/${PROBE_GROUP}/${name}/id`, "utf8").trim(), 10);

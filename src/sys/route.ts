@@ -12,6 +12,8 @@ export function defaultInterface(): string {
       const fields = line.trim().split(/\s+/);
       if (fields[0] === "0".repeat(32) && fields[1] === "00" && fields[9] && fields[9] !== "lo") return fields[9];
     }
-  } catch { /* no procfs routes: fall through */ }
+  } catch {
+    /* no procfs routes: fall through */
+  }
   return "lo";
 }

@@ -5,18 +5,50 @@
  *
  * @module tsbpf/tools
  */
-export { PacketCounter, type CounterOptions, type CountTotals, type EtherTypeCount, type IpProtocolCount } from "./count/counter.js";
 export {
-  FlowTracker, type FlowTrackerOptions, type FlowRate, type FlowSnapshot, type InterfaceRate, type Flow, type Direction,
+  PacketCounter,
+  type CounterOptions,
+  type CountTotals,
+  type EtherTypeCount,
+  type IpProtocolCount,
+} from "./count/counter.js";
+export {
+  FlowTracker,
+  type FlowTrackerOptions,
+  type FlowRate,
+  type FlowSnapshot,
+  type InterfaceRate,
+  type Flow,
+  type Direction,
 } from "./flows/index.js";
 export {
-  TcpTracker, type TcpTrackerOptions, type TcpCounters, type TcpProcessRow, type TcpSnapshot, type ClosedConnection,
+  TcpTracker,
+  type TcpTrackerOptions,
+  type TcpCounters,
+  type TcpProcessRow,
+  type TcpSnapshot,
+  type ClosedConnection,
 } from "./tcp/index.js";
-export { ExecTracer, MAX_ARGS, MAX_ARG_BYTES, commandLine, eventLine, type ExecEvent, type ExecTracerOptions } from "./exec/index.js";
+export {
+  ExecTracer,
+  MAX_ARGS,
+  MAX_ARG_BYTES,
+  commandLine,
+  eventLine,
+  type ExecEvent,
+  type ExecTracerOptions,
+} from "./exec/index.js";
 export { runCount, type CountOptions } from "./count/run.js";
 export { runDump, type DumpOptions } from "./dump/run.js";
 export { runFlows, type FlowsOptions } from "./flows/run.js";
 export { runTcp, type TcpOptions } from "./tcp/run.js";
 export { runExec, type ExecOptions } from "./exec/run.js";
 export { runTop, type TopOptions } from "./top/run.js";
-export { MetricsRegistry, MetricsServer, LiveView, NdjsonWriter, ToolRuntime, MissingPrivilegeError } from "./common/index.js";
+export {
+  MetricsRegistry,
+  MetricsServer,
+  LiveView,
+  NdjsonWriter,
+  ToolRuntime,
+  MissingPrivilegeError,
+} from "./common/index.js";

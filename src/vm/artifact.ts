@@ -36,9 +36,16 @@ function view(bytes: Uint8Array): DataView {
 }
 
 /** Program `name` of `artifact` as a simulate() input (maps first, then .rodata/.data/.bss). */
-export function artifactProgram(artifact: Artifact, name: string, options: ArtifactProgramOptions = {}): ArtifactSimProgram {
+export function artifactProgram(
+  artifact: Artifact,
+  name: string,
+  options: ArtifactProgramOptions = {},
+): ArtifactSimProgram {
   const program = artifact.programs.find((p) => p.name === name);
-  if (!program) throw new TsbpfError(`the module has no program "${name}" (it has ${artifact.programs.map((p) => p.name).join(", ") || "none"})`);
+  if (!program)
+    throw new TsbpfError(
+      `the module has no program "${name}" (it has ${artifact.programs.map((p) => p.name).join(", ") || "none"})`,
+    );
   const constants = options.constants ?? {};
   for (const constant of Object.keys(constants)) {
     if (!artifact.sections.some((s) => s.name === ".rodata" && s.vars.some((v) => v.name === constant))) {
@@ -48,7 +55,14 @@ export function artifactProgram(artifact: Artifact, name: string, options: Artif
 
   const defs: MapDef[] = artifact.maps.map((m) => {
     if (m.inner !== undefined) throw new TsbpfError(`map ${m.name}: maps of maps cannot be simulated from an artifact`);
-    return { type: m.type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, name: m.name };
+    return {
+      type: m.type,
+      keySize: m.keySize,
+      valueSize: m.valueSize,
+      maxEntries: m.maxEntries,
+      flags: m.flags,
+      name: m.name,
+    };
   });
   const sectionIndex = new Map<string, number>();
   for (const s of artifact.sections) {
@@ -59,11 +73,22 @@ export function artifactProgram(artifact: Artifact, name: string, options: Artif
         if (!(v.name in constants)) continue;
         const scalar = v.type.kind === "int" && v.type.encoding !== "bool";
         const value = constants[v.name];
-        codecOf(v.type).encode(!scalar ? value : v.size === 8 ? BigInt(value as number | bigint) : Number(value), view(init), v.offset);
+        codecOf(v.type).encode(
+          !scalar ? value : v.size === 8 ? BigInt(value as number | bigint) : Number(value),
+          view(init),
+          v.offset,
+        );
       }
     }
     sectionIndex.set(s.name, defs.length);
-    defs.push({ type: MapType.ARRAY, keySize: 4, valueSize: init.length, maxEntries: 1, name: s.name, entries: [[new Uint8Array(4), init]] });
+    defs.push({
+      type: MapType.ARRAY,
+      keySize: 4,
+      valueSize: init.length,
+      maxEntries: 1,
+      name: s.name,
+      entries: [[new Uint8Array(4), init]],
+    });
   }
 
   const code = Uint8Array.from(Buffer.from(program.insns, "base64"));
@@ -78,7 +103,8 @@ export function artifactProgram(artifact: Artifact, name: string, options: Artif
       insns.setInt32(at + 4, index, true);
     } else {
       const index = sectionIndex.get(r.section);
-      if (index === undefined) throw new TsbpfError(`program ${name} refers to a section ${r.section} the artifact lacks`);
+      if (index === undefined)
+        throw new TsbpfError(`program ${name} refers to a section ${r.section} the artifact lacks`);
       code[at + 1] = dst | (PSEUDO_MAP_IDX_VALUE << 4);
       insns.setInt32(at + 4, index, true);
       insns.setUint32(at + 12, r.offset >>> 0, true);
@@ -98,11 +124,13 @@ export function artifactProgram(artifact: Artifact, name: string, options: Artif
       if (!dump) throw new TsbpfError(`the result has no dump of map "${map}" (was it produced by this program?)`);
       const keyCodec = spec.key ? codecOf(spec.key) : undefined;
       const valueCodec = spec.value ? codecOf(spec.value) : undefined;
-      const decodeKey = (k: Uint8Array): unknown => (ARRAYS.includes(spec.type) ? view(k).getUint32(0, true) : keyCodec ? keyCodec.decode(view(k), 0) : k);
+      const decodeKey = (k: Uint8Array): unknown =>
+        ARRAYS.includes(spec.type) ? view(k).getUint32(0, true) : keyCodec ? keyCodec.decode(view(k), 0) : k;
       const decodeValue = (v: Uint8Array): unknown => (valueCodec ? valueCodec.decode(view(v), 0) : v);
       const out = new Map<K, V>();
       for (const [k, v] of dump.entries) {
-        const value = PER_CPU.includes(spec.type) && Array.isArray(v) ? v.map(decodeValue) : decodeValue(v as Uint8Array);
+        const value =
+          PER_CPU.includes(spec.type) && Array.isArray(v) ? v.map(decodeValue) : decodeValue(v as Uint8Array);
         out.set(decodeKey(k) as K, value as V);
       }
       return out;

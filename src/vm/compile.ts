@@ -44,7 +44,8 @@ export function compileProgram(p: DecodedProgram): CompiledFn {
       fn = (m, _prog, entry) => {
         const base = m.depth;
         let pc = entry;
-        do pc = fns[chunkOf[pc]!]!(m, pc, base); while (pc >= 0);
+        do pc = fns[chunkOf[pc]!]!(m, pc, base);
+        while (pc >= 0);
       };
     }
     cache.set(p, fn);
@@ -57,7 +58,10 @@ function partition(p: DecodedProgram): [number, number][] {
   const out: [number, number][] = [];
   let start = 0;
   for (let pc = 1; pc < p.length; pc++) {
-    if (p.leaders[pc] && pc - start >= chunkInsns) { out.push([start, pc]); start = pc; }
+    if (p.leaders[pc] && pc - start >= chunkInsns) {
+      out.push([start, pc]);
+      start = pc;
+    }
   }
   out.push([start, p.length]);
   return out;
@@ -91,13 +95,27 @@ function inlineAtomic(o: number, ls: string, hs: string): string | undefined {
   const lo = (expr: string): string => `rg.view.setInt32(a,${expr},true);`;
   const hi = (expr: string): string => (dw ? `rg.view.setInt32(a+4,${expr},true);` : "");
   switch (kind) {
-    case Op.AADD_W: case Op.AFADD_W:
-      body += `${lo(`(t+${ls})|0`)}${hi(`(b+${hs}+((t>>>0)+(${ls}>>>0)>4294967295?1:0))|0`)}`; break;
-    case Op.AOR_W: case Op.AFOR_W: body += `${lo(`t|${ls}`)}${hi(`b|${hs}`)}`; break;
-    case Op.AAND_W: case Op.AFAND_W: body += `${lo(`t&${ls}`)}${hi(`b&${hs}`)}`; break;
-    case Op.AXOR_W: case Op.AFXOR_W: body += `${lo(`t^${ls}`)}${hi(`b^${hs}`)}`; break;
-    case Op.AXCHG_W: body += `${lo(ls)}${hi(hs)}`; break;
-    default: return undefined;
+    case Op.AADD_W:
+    case Op.AFADD_W:
+      body += `${lo(`(t+${ls})|0`)}${hi(`(b+${hs}+((t>>>0)+(${ls}>>>0)>4294967295?1:0))|0`)}`;
+      break;
+    case Op.AOR_W:
+    case Op.AFOR_W:
+      body += `${lo(`t|${ls}`)}${hi(`b|${hs}`)}`;
+      break;
+    case Op.AAND_W:
+    case Op.AFAND_W:
+      body += `${lo(`t&${ls}`)}${hi(`b&${hs}`)}`;
+      break;
+    case Op.AXOR_W:
+    case Op.AFXOR_W:
+      body += `${lo(`t^${ls}`)}${hi(`b^${hs}`)}`;
+      break;
+    case Op.AXCHG_W:
+      body += `${lo(ls)}${hi(hs)}`;
+      break;
+    default:
+      return undefined;
   }
   if (fetch) body += `${ls}=t;${hs}=b;`;
   return body;
@@ -118,8 +136,11 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
   const L = (r: number): string => `l${r}`;
   const H = (r: number): string => `h${r}`;
   const out: string[] = [];
-  const emit = (s: string): void => { out.push(s); };
-  const syncOut = (regs: readonly number[]): string => regs.map((r) => `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`).join("");
+  const emit = (s: string): void => {
+    out.push(s);
+  };
+  const syncOut = (regs: readonly number[]): string =>
+    regs.map((r) => `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`).join("");
   const allRegs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
   /** Code that continues at `to` (a literal or a variable): inside this function or via the dispatcher. */
@@ -127,7 +148,9 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
     if (typeof to === "number") {
       return to >= start && to < end ? `pc=${to};continue;` : `${syncOut(allRegs)}m.steps=steps;return ${to};`;
     }
-    return whole ? `pc=${to};continue;` : `pc=${to};if(pc>=${start}&&pc<${end})continue;${syncOut(allRegs)}m.steps=steps;return pc;`;
+    return whole
+      ? `pc=${to};continue;`
+      : `pc=${to};if(pc>=${start}&&pc<${end})continue;${syncOut(allRegs)}m.steps=steps;return pc;`;
   };
 
   emit(`const {bswap16,bswap32,sdiv64,smod64,udiv64,umod64,umulhi,runTail,T}=env;`);
@@ -135,7 +158,9 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
     emit(`return function run(m, P, entry) {`);
     emit(`const R=m.regs, F=m.frames, regions=m.memory.regions, budget=m.budget, base=m.depth;`);
     // r1..r5 (arguments) and r10 come from the caller; r0 and r6..r9 are never read before written
-    emit(`let ${allRegs.map((r) => (r >= 1 && r <= 5) || r === 10 ? `l${r}=R[${2 * r}],h${r}=R[${2 * r + 1}]` : `l${r}=0,h${r}=0`).join(",")};`);
+    emit(
+      `let ${allRegs.map((r) => ((r >= 1 && r <= 5) || r === 10 ? `l${r}=R[${2 * r}],h${r}=R[${2 * r + 1}]` : `l${r}=0,h${r}=0`)).join(",")};`,
+    );
     emit(`let steps=m.steps, pc=entry, a=0, b=0, t=0, rg;`);
   } else {
     emit(`return function chunk_${start}(m, entry, base) {`);
@@ -157,9 +182,16 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       }
       emit(`case ${pc}: steps+=${count}; if(steps>budget){m.steps=steps;throw m.budgetFault(${pc});}`);
     }
-    const d = dst[pc]! >> 1, s = src[pc]! >> 1;
-    const ld = L(d), hd = H(d), ls = L(s), hs = H(s);
-    const k = imm[pc]!, kh = immHi[pc]!, ku = k >>> 0, khu = kh >>> 0;
+    const d = dst[pc]! >> 1,
+      s = src[pc]! >> 1;
+    const ld = L(d),
+      hd = H(d),
+      ls = L(s),
+      hs = H(s);
+    const k = imm[pc]!,
+      kh = immHi[pc]!,
+      ku = k >>> 0,
+      khu = kh >>> 0;
     const T = target[pc]!;
     const jump = (cond: string): void => emit(`if(${cond}){${goTo(T)}}`);
     // operand words of K/X forms
@@ -169,146 +201,407 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       if (o >= Op.JEQ_K && o <= Op.JSLE32_X) return (o - Op.JEQ_K) % 2 === 1;
       return false;
     })();
-    const bl = isX ? ls : lit(k), bh = isX ? hs : lit(kh);
-    const blu = isX ? `(${ls}>>>0)` : String(ku), bhu = isX ? `(${hs}>>>0)` : String(khu);
-    const viaScratch = (fn: string): void => emit(`T[0]=${ld};T[1]=${hd};${fn}(T,0,${bl},${bh});${ld}=T[0];${hd}=T[1];`);
+    const bl = isX ? ls : lit(k),
+      bh = isX ? hs : lit(kh);
+    const blu = isX ? `(${ls}>>>0)` : String(ku),
+      bhu = isX ? `(${hs}>>>0)` : String(khu);
+    const viaScratch = (fn: string): void =>
+      emit(`T[0]=${ld};T[1]=${hd};${fn}(T,0,${bl},${bh});${ld}=T[0];${hd}=T[1];`);
     const shift64 = (kind: "lsh" | "rsh" | "arsh"): void => {
       const amount = isX ? null : k & 63;
-      const body = (c: string, big: string, small: string): string => `t=${c};if(t>=32){${big}}else if(t!==0){${small}}`;
+      const body = (c: string, big: string, small: string): string =>
+        `t=${c};if(t>=32){${big}}else if(t!==0){${small}}`;
       const parts = {
         lsh: [`${hd}=${ld}<<(t-32);${ld}=0;`, `${hd}=(${hd}<<t)|(${ld}>>>(32-t));${ld}=${ld}<<t;`],
         // `>>>` yields an unsigned number: `|0` keeps every local an int32, as comparisons expect
         rsh: [`${ld}=(${hd}>>>(t-32))|0;${hd}=0;`, `${ld}=(${ld}>>>t)|(${hd}<<(32-t));${hd}=(${hd}>>>t)|0;`],
         arsh: [`${ld}=${hd}>>(t-32);${hd}=${hd}>>31;`, `${ld}=(${ld}>>>t)|(${hd}<<(32-t));${hd}=${hd}>>t;`],
       }[kind];
-      if (amount === null) { emit(body(`${ls}&63`, parts[0]!, parts[1]!)); return; }
+      if (amount === null) {
+        emit(body(`${ls}&63`, parts[0]!, parts[1]!));
+        return;
+      }
       if (amount === 0) return;
       emit(body(String(amount), parts[0]!, parts[1]!));
     };
     const mem = (size: number, write: boolean, base: number): string => {
-      const bl_ = L(base), bh_ = H(base);
-      return `a=(${bl_}>>>0)+${off[pc]!};rg=regions[(${bh_}-(${ADDR_HI_BASE}))>>>0];` +
-        `if(rg!==undefined&&a>=rg.start&&a+${size}<=rg.${write ? "wend" : "rend"})`;
+      const bl_ = L(base),
+        bh_ = H(base);
+      return (
+        `a=(${bl_}>>>0)+${off[pc]!};rg=regions[(${bh_}-(${ADDR_HI_BASE}))>>>0];` +
+        `if(rg!==undefined&&a>=rg.start&&a+${size}<=rg.${write ? "wend" : "rend"})`
+      );
     };
     const load = (size: number, signed: boolean): void => {
-      const get = size === 1 ? (signed ? "getInt8(a)" : "getUint8(a)") : size === 2 ? (signed ? "getInt16(a,true)" : "getUint16(a,true)") : "getInt32(a,true)";
-      const fast = size === 8 ? `{b=rg.view.getInt32(a+4,true);${ld}=rg.view.getInt32(a,true);${hd}=b;}`
-        : `{${ld}=rg.view.${get};${hd}=${signed || size < 4 ? `${ld}>>31` : "0"};}`;
-      emit(`${mem(size, false, s)}${fast}else{m.slowLoad(${pc},${hs},a,${size},${signed},${2 * d});${ld}=R[${2 * d}];${hd}=R[${2 * d + 1}];}`);
+      const get =
+        size === 1
+          ? signed
+            ? "getInt8(a)"
+            : "getUint8(a)"
+          : size === 2
+            ? signed
+              ? "getInt16(a,true)"
+              : "getUint16(a,true)"
+            : "getInt32(a,true)";
+      const fast =
+        size === 8
+          ? `{b=rg.view.getInt32(a+4,true);${ld}=rg.view.getInt32(a,true);${hd}=b;}`
+          : `{${ld}=rg.view.${get};${hd}=${signed || size < 4 ? `${ld}>>31` : "0"};}`;
+      emit(
+        `${mem(size, false, s)}${fast}else{m.slowLoad(${pc},${hs},a,${size},${signed},${2 * d});${ld}=R[${2 * d}];${hd}=R[${2 * d + 1}];}`,
+      );
     };
     const store = (size: number, valLo: string, valHi: string): void => {
-      const set = size === 1 ? `rg.view.setUint8(a,${valLo}&255);` : size === 2 ? `rg.view.setUint16(a,${valLo}&65535,true);`
-        : size === 4 ? `rg.view.setInt32(a,${valLo},true);` : `rg.view.setInt32(a,${valLo},true);rg.view.setInt32(a+4,${valHi},true);`;
+      const set =
+        size === 1
+          ? `rg.view.setUint8(a,${valLo}&255);`
+          : size === 2
+            ? `rg.view.setUint16(a,${valLo}&65535,true);`
+            : size === 4
+              ? `rg.view.setInt32(a,${valLo},true);`
+              : `rg.view.setInt32(a,${valLo},true);rg.view.setInt32(a+4,${valHi},true);`;
       emit(`${mem(size, true, d)}{${set}}else m.slowStore(${pc},${hd},a,${size},${valLo},${valHi});`);
     };
 
     switch (o) {
-      case Op.ADD64_K: case Op.ADD64_X: emit(`a=(${ld}>>>0)+${blu};${hd}=(${hd}+${bh}+(a>4294967295?1:0))|0;${ld}=a|0;`); break;
-      case Op.SUB64_K: case Op.SUB64_X: emit(`a=(${ld}>>>0)-${blu};${hd}=(${hd}-${bh}-(a<0?1:0))|0;${ld}=a|0;`); break;
-      case Op.MUL64_K: case Op.MUL64_X: emit(`a=Math.imul(${ld},${bl});${hd}=(umulhi(${ld},${bl})+Math.imul(${ld},${bh})+Math.imul(${hd},${bl}))|0;${ld}=a;`); break;
-      case Op.DIV64_K: case Op.DIV64_X: viaScratch("udiv64"); break;
-      case Op.SDIV64_K: case Op.SDIV64_X: viaScratch("sdiv64"); break;
-      case Op.MOD64_K: case Op.MOD64_X: viaScratch("umod64"); break;
-      case Op.SMOD64_K: case Op.SMOD64_X: viaScratch("smod64"); break;
-      case Op.OR64_K: case Op.OR64_X: emit(`${ld}|=${bl};${hd}|=${bh};`); break;
-      case Op.AND64_K: case Op.AND64_X: emit(`${ld}&=${bl};${hd}&=${bh};`); break;
-      case Op.XOR64_K: case Op.XOR64_X: emit(`${ld}^=${bl};${hd}^=${bh};`); break;
-      case Op.LSH64_K: case Op.LSH64_X: shift64("lsh"); break;
-      case Op.RSH64_K: case Op.RSH64_X: shift64("rsh"); break;
-      case Op.ARSH64_K: case Op.ARSH64_X: shift64("arsh"); break;
-      case Op.NEG64: emit(`${ld}=-${ld}|0;${hd}=(~${hd}+(${ld}===0?1:0))|0;`); break;
-      case Op.MOV64_K: case Op.LDDW: emit(`${ld}=${lit(k)};${hd}=${lit(kh)};`); break;
-      case Op.MOV64_X: if (d !== s) emit(`${ld}=${ls};${hd}=${hs};`); break;
-      case Op.MOVSX8_64: emit(`${ld}=(${ls}<<24)>>24;${hd}=${ld}>>31;`); break;
-      case Op.MOVSX16_64: emit(`${ld}=(${ls}<<16)>>16;${hd}=${ld}>>31;`); break;
-      case Op.MOVSX32_64: emit(`${ld}=${ls};${hd}=${ld}>>31;`); break;
-      case Op.BSWAP16: case Op.BE16: emit(`${ld}=bswap16(${ld});${hd}=0;`); break;
-      case Op.BSWAP32: case Op.BE32: emit(`${ld}=bswap32(${ld});${hd}=0;`); break;
-      case Op.BSWAP64: case Op.BE64: emit(`t=${ld};${ld}=bswap32(${hd});${hd}=bswap32(t);`); break;
+      case Op.ADD64_K:
+      case Op.ADD64_X:
+        emit(`a=(${ld}>>>0)+${blu};${hd}=(${hd}+${bh}+(a>4294967295?1:0))|0;${ld}=a|0;`);
+        break;
+      case Op.SUB64_K:
+      case Op.SUB64_X:
+        emit(`a=(${ld}>>>0)-${blu};${hd}=(${hd}-${bh}-(a<0?1:0))|0;${ld}=a|0;`);
+        break;
+      case Op.MUL64_K:
+      case Op.MUL64_X:
+        emit(
+          `a=Math.imul(${ld},${bl});${hd}=(umulhi(${ld},${bl})+Math.imul(${ld},${bh})+Math.imul(${hd},${bl}))|0;${ld}=a;`,
+        );
+        break;
+      case Op.DIV64_K:
+      case Op.DIV64_X:
+        viaScratch("udiv64");
+        break;
+      case Op.SDIV64_K:
+      case Op.SDIV64_X:
+        viaScratch("sdiv64");
+        break;
+      case Op.MOD64_K:
+      case Op.MOD64_X:
+        viaScratch("umod64");
+        break;
+      case Op.SMOD64_K:
+      case Op.SMOD64_X:
+        viaScratch("smod64");
+        break;
+      case Op.OR64_K:
+      case Op.OR64_X:
+        emit(`${ld}|=${bl};${hd}|=${bh};`);
+        break;
+      case Op.AND64_K:
+      case Op.AND64_X:
+        emit(`${ld}&=${bl};${hd}&=${bh};`);
+        break;
+      case Op.XOR64_K:
+      case Op.XOR64_X:
+        emit(`${ld}^=${bl};${hd}^=${bh};`);
+        break;
+      case Op.LSH64_K:
+      case Op.LSH64_X:
+        shift64("lsh");
+        break;
+      case Op.RSH64_K:
+      case Op.RSH64_X:
+        shift64("rsh");
+        break;
+      case Op.ARSH64_K:
+      case Op.ARSH64_X:
+        shift64("arsh");
+        break;
+      case Op.NEG64:
+        emit(`${ld}=-${ld}|0;${hd}=(~${hd}+(${ld}===0?1:0))|0;`);
+        break;
+      case Op.MOV64_K:
+      case Op.LDDW:
+        emit(`${ld}=${lit(k)};${hd}=${lit(kh)};`);
+        break;
+      case Op.MOV64_X:
+        if (d !== s) emit(`${ld}=${ls};${hd}=${hs};`);
+        break;
+      case Op.MOVSX8_64:
+        emit(`${ld}=(${ls}<<24)>>24;${hd}=${ld}>>31;`);
+        break;
+      case Op.MOVSX16_64:
+        emit(`${ld}=(${ls}<<16)>>16;${hd}=${ld}>>31;`);
+        break;
+      case Op.MOVSX32_64:
+        emit(`${ld}=${ls};${hd}=${ld}>>31;`);
+        break;
+      case Op.BSWAP16:
+      case Op.BE16:
+        emit(`${ld}=bswap16(${ld});${hd}=0;`);
+        break;
+      case Op.BSWAP32:
+      case Op.BE32:
+        emit(`${ld}=bswap32(${ld});${hd}=0;`);
+        break;
+      case Op.BSWAP64:
+      case Op.BE64:
+        emit(`t=${ld};${ld}=bswap32(${hd});${hd}=bswap32(t);`);
+        break;
 
-      case Op.ADD32_K: case Op.ADD32_X: emit(`${ld}=(${ld}+${bl})|0;${hd}=0;`); break;
-      case Op.SUB32_K: case Op.SUB32_X: emit(`${ld}=(${ld}-${bl})|0;${hd}=0;`); break;
-      case Op.MUL32_K: case Op.MUL32_X: emit(`${ld}=Math.imul(${ld},${bl});${hd}=0;`); break;
-      case Op.DIV32_K: case Op.DIV32_X: emit(`t=${blu};${ld}=t===0?0:Math.floor((${ld}>>>0)/t)|0;${hd}=0;`); break;
-      case Op.SDIV32_K: case Op.SDIV32_X: emit(`t=${bl};${ld}=t===0?0:Math.trunc(${ld}/t)|0;${hd}=0;`); break;
-      case Op.MOD32_K: case Op.MOD32_X: emit(`t=${blu};if(t!==0)${ld}=(${ld}>>>0)%t|0;${hd}=0;`); break;
-      case Op.SMOD32_K: case Op.SMOD32_X: emit(`t=${bl};if(t!==0)${ld}=${ld}%t|0;${hd}=0;`); break;
-      case Op.OR32_K: case Op.OR32_X: emit(`${ld}|=${bl};${hd}=0;`); break;
-      case Op.AND32_K: case Op.AND32_X: emit(`${ld}&=${bl};${hd}=0;`); break;
-      case Op.XOR32_K: case Op.XOR32_X: emit(`${ld}^=${bl};${hd}=0;`); break;
-      case Op.LSH32_K: case Op.LSH32_X: emit(`${ld}=${ld}<<(${bl}&31);${hd}=0;`); break;
-      case Op.RSH32_K: case Op.RSH32_X: emit(`${ld}=(${ld}>>>(${bl}&31))|0;${hd}=0;`); break;
-      case Op.ARSH32_K: case Op.ARSH32_X: emit(`${ld}=${ld}>>(${bl}&31);${hd}=0;`); break;
-      case Op.NEG32: emit(`${ld}=-${ld}|0;${hd}=0;`); break;
-      case Op.MOV32_K: emit(`${ld}=${lit(k)};${hd}=0;`); break;
-      case Op.MOV32_X: emit(`${ld}=${ls};${hd}=0;`); break;
-      case Op.MOVSX8_32: emit(`${ld}=(${ls}<<24)>>24;${hd}=0;`); break;
-      case Op.MOVSX16_32: emit(`${ld}=(${ls}<<16)>>16;${hd}=0;`); break;
-      case Op.LE16: emit(`${ld}&=65535;${hd}=0;`); break;
-      case Op.LE32: emit(`${hd}=0;`); break;
-      case Op.NOP: break;
+      case Op.ADD32_K:
+      case Op.ADD32_X:
+        emit(`${ld}=(${ld}+${bl})|0;${hd}=0;`);
+        break;
+      case Op.SUB32_K:
+      case Op.SUB32_X:
+        emit(`${ld}=(${ld}-${bl})|0;${hd}=0;`);
+        break;
+      case Op.MUL32_K:
+      case Op.MUL32_X:
+        emit(`${ld}=Math.imul(${ld},${bl});${hd}=0;`);
+        break;
+      case Op.DIV32_K:
+      case Op.DIV32_X:
+        emit(`t=${blu};${ld}=t===0?0:Math.floor((${ld}>>>0)/t)|0;${hd}=0;`);
+        break;
+      case Op.SDIV32_K:
+      case Op.SDIV32_X:
+        emit(`t=${bl};${ld}=t===0?0:Math.trunc(${ld}/t)|0;${hd}=0;`);
+        break;
+      case Op.MOD32_K:
+      case Op.MOD32_X:
+        emit(`t=${blu};if(t!==0)${ld}=(${ld}>>>0)%t|0;${hd}=0;`);
+        break;
+      case Op.SMOD32_K:
+      case Op.SMOD32_X:
+        emit(`t=${bl};if(t!==0)${ld}=${ld}%t|0;${hd}=0;`);
+        break;
+      case Op.OR32_K:
+      case Op.OR32_X:
+        emit(`${ld}|=${bl};${hd}=0;`);
+        break;
+      case Op.AND32_K:
+      case Op.AND32_X:
+        emit(`${ld}&=${bl};${hd}=0;`);
+        break;
+      case Op.XOR32_K:
+      case Op.XOR32_X:
+        emit(`${ld}^=${bl};${hd}=0;`);
+        break;
+      case Op.LSH32_K:
+      case Op.LSH32_X:
+        emit(`${ld}=${ld}<<(${bl}&31);${hd}=0;`);
+        break;
+      case Op.RSH32_K:
+      case Op.RSH32_X:
+        emit(`${ld}=(${ld}>>>(${bl}&31))|0;${hd}=0;`);
+        break;
+      case Op.ARSH32_K:
+      case Op.ARSH32_X:
+        emit(`${ld}=${ld}>>(${bl}&31);${hd}=0;`);
+        break;
+      case Op.NEG32:
+        emit(`${ld}=-${ld}|0;${hd}=0;`);
+        break;
+      case Op.MOV32_K:
+        emit(`${ld}=${lit(k)};${hd}=0;`);
+        break;
+      case Op.MOV32_X:
+        emit(`${ld}=${ls};${hd}=0;`);
+        break;
+      case Op.MOVSX8_32:
+        emit(`${ld}=(${ls}<<24)>>24;${hd}=0;`);
+        break;
+      case Op.MOVSX16_32:
+        emit(`${ld}=(${ls}<<16)>>16;${hd}=0;`);
+        break;
+      case Op.LE16:
+        emit(`${ld}&=65535;${hd}=0;`);
+        break;
+      case Op.LE32:
+        emit(`${hd}=0;`);
+        break;
+      case Op.NOP:
+        break;
 
-      case Op.JA: emit(goTo(T)); break;
-      case Op.JEQ_K: case Op.JEQ_X: jump(`${ld}===${bl}&&${hd}===${bh}`); break;
-      case Op.JNE_K: case Op.JNE_X: jump(`${ld}!==${bl}||${hd}!==${bh}`); break;
-      case Op.JSET_K: case Op.JSET_X: jump(`(${ld}&${bl})!==0||(${hd}&${bh})!==0`); break;
-      case Op.JGT_K: case Op.JGT_X: jump(`(${hd}>>>0)>${bhu}||(${hd}===${bh}&&(${ld}>>>0)>${blu})`); break;
-      case Op.JGE_K: case Op.JGE_X: jump(`(${hd}>>>0)>${bhu}||(${hd}===${bh}&&(${ld}>>>0)>=${blu})`); break;
-      case Op.JLT_K: case Op.JLT_X: jump(`(${hd}>>>0)<${bhu}||(${hd}===${bh}&&(${ld}>>>0)<${blu})`); break;
-      case Op.JLE_K: case Op.JLE_X: jump(`(${hd}>>>0)<${bhu}||(${hd}===${bh}&&(${ld}>>>0)<=${blu})`); break;
-      case Op.JSGT_K: case Op.JSGT_X: jump(`${hd}>${bh}||(${hd}===${bh}&&(${ld}>>>0)>${blu})`); break;
-      case Op.JSGE_K: case Op.JSGE_X: jump(`${hd}>${bh}||(${hd}===${bh}&&(${ld}>>>0)>=${blu})`); break;
-      case Op.JSLT_K: case Op.JSLT_X: jump(`${hd}<${bh}||(${hd}===${bh}&&(${ld}>>>0)<${blu})`); break;
-      case Op.JSLE_K: case Op.JSLE_X: jump(`${hd}<${bh}||(${hd}===${bh}&&(${ld}>>>0)<=${blu})`); break;
-      case Op.JEQ32_K: case Op.JEQ32_X: jump(`${ld}===${bl}`); break;
-      case Op.JNE32_K: case Op.JNE32_X: jump(`${ld}!==${bl}`); break;
-      case Op.JSET32_K: case Op.JSET32_X: jump(`(${ld}&${bl})!==0`); break;
-      case Op.JGT32_K: case Op.JGT32_X: jump(`(${ld}>>>0)>${blu}`); break;
-      case Op.JGE32_K: case Op.JGE32_X: jump(`(${ld}>>>0)>=${blu}`); break;
-      case Op.JLT32_K: case Op.JLT32_X: jump(`(${ld}>>>0)<${blu}`); break;
-      case Op.JLE32_K: case Op.JLE32_X: jump(`(${ld}>>>0)<=${blu}`); break;
-      case Op.JSGT32_K: case Op.JSGT32_X: jump(`${ld}>${bl}`); break;
-      case Op.JSGE32_K: case Op.JSGE32_X: jump(`${ld}>=${bl}`); break;
-      case Op.JSLT32_K: case Op.JSLT32_X: jump(`${ld}<${bl}`); break;
-      case Op.JSLE32_K: case Op.JSLE32_X: jump(`${ld}<=${bl}`); break;
+      case Op.JA:
+        emit(goTo(T));
+        break;
+      case Op.JEQ_K:
+      case Op.JEQ_X:
+        jump(`${ld}===${bl}&&${hd}===${bh}`);
+        break;
+      case Op.JNE_K:
+      case Op.JNE_X:
+        jump(`${ld}!==${bl}||${hd}!==${bh}`);
+        break;
+      case Op.JSET_K:
+      case Op.JSET_X:
+        jump(`(${ld}&${bl})!==0||(${hd}&${bh})!==0`);
+        break;
+      case Op.JGT_K:
+      case Op.JGT_X:
+        jump(`(${hd}>>>0)>${bhu}||(${hd}===${bh}&&(${ld}>>>0)>${blu})`);
+        break;
+      case Op.JGE_K:
+      case Op.JGE_X:
+        jump(`(${hd}>>>0)>${bhu}||(${hd}===${bh}&&(${ld}>>>0)>=${blu})`);
+        break;
+      case Op.JLT_K:
+      case Op.JLT_X:
+        jump(`(${hd}>>>0)<${bhu}||(${hd}===${bh}&&(${ld}>>>0)<${blu})`);
+        break;
+      case Op.JLE_K:
+      case Op.JLE_X:
+        jump(`(${hd}>>>0)<${bhu}||(${hd}===${bh}&&(${ld}>>>0)<=${blu})`);
+        break;
+      case Op.JSGT_K:
+      case Op.JSGT_X:
+        jump(`${hd}>${bh}||(${hd}===${bh}&&(${ld}>>>0)>${blu})`);
+        break;
+      case Op.JSGE_K:
+      case Op.JSGE_X:
+        jump(`${hd}>${bh}||(${hd}===${bh}&&(${ld}>>>0)>=${blu})`);
+        break;
+      case Op.JSLT_K:
+      case Op.JSLT_X:
+        jump(`${hd}<${bh}||(${hd}===${bh}&&(${ld}>>>0)<${blu})`);
+        break;
+      case Op.JSLE_K:
+      case Op.JSLE_X:
+        jump(`${hd}<${bh}||(${hd}===${bh}&&(${ld}>>>0)<=${blu})`);
+        break;
+      case Op.JEQ32_K:
+      case Op.JEQ32_X:
+        jump(`${ld}===${bl}`);
+        break;
+      case Op.JNE32_K:
+      case Op.JNE32_X:
+        jump(`${ld}!==${bl}`);
+        break;
+      case Op.JSET32_K:
+      case Op.JSET32_X:
+        jump(`(${ld}&${bl})!==0`);
+        break;
+      case Op.JGT32_K:
+      case Op.JGT32_X:
+        jump(`(${ld}>>>0)>${blu}`);
+        break;
+      case Op.JGE32_K:
+      case Op.JGE32_X:
+        jump(`(${ld}>>>0)>=${blu}`);
+        break;
+      case Op.JLT32_K:
+      case Op.JLT32_X:
+        jump(`(${ld}>>>0)<${blu}`);
+        break;
+      case Op.JLE32_K:
+      case Op.JLE32_X:
+        jump(`(${ld}>>>0)<=${blu}`);
+        break;
+      case Op.JSGT32_K:
+      case Op.JSGT32_X:
+        jump(`${ld}>${bl}`);
+        break;
+      case Op.JSGE32_K:
+      case Op.JSGE32_X:
+        jump(`${ld}>=${bl}`);
+        break;
+      case Op.JSLT32_K:
+      case Op.JSLT32_X:
+        jump(`${ld}<${bl}`);
+        break;
+      case Op.JSLE32_K:
+      case Op.JSLE32_X:
+        jump(`${ld}<=${bl}`);
+        break;
 
-      case Op.CALL_HELPER: case Op.CALLX:
-        emit(`${syncOut([1, 2, 3, 4, 5, 10])}m.steps=steps;m.callHelper(${pc},${o === Op.CALL_HELPER ? String(k) : ld});steps=m.steps;l0=R[0];h0=R[1];`);
+      case Op.CALL_HELPER:
+      case Op.CALLX:
+        emit(
+          `${syncOut([1, 2, 3, 4, 5, 10])}m.steps=steps;m.callHelper(${pc},${o === Op.CALL_HELPER ? String(k) : ld});steps=m.steps;l0=R[0];h0=R[1];`,
+        );
         emit(`if(m.tailCallTarget!==null&&m.takeTailCall(${pc})){m.steps=steps;runTail(m);${done}}`);
         break;
       case Op.CALL_LOCAL:
-        emit(`if(m.depth+1>=${MAX_FRAMES}){m.pc=${pc};throw m.fault("call stack too deep (more than ${MAX_FRAMES} frames)");}`);
-        emit(`t=m.depth*${FRAME_WORDS};F[t]=l6;F[t+1]=h6;F[t+2]=l7;F[t+3]=h7;F[t+4]=l8;F[t+5]=h8;F[t+6]=l9;F[t+7]=h9;F[t+8]=l10;F[t+9]=h10;F[t+10]=${pc + 1};`);
+        emit(
+          `if(m.depth+1>=${MAX_FRAMES}){m.pc=${pc};throw m.fault("call stack too deep (more than ${MAX_FRAMES} frames)");}`,
+        );
+        emit(
+          `t=m.depth*${FRAME_WORDS};F[t]=l6;F[t+1]=h6;F[t+2]=l7;F[t+3]=h7;F[t+4]=l8;F[t+5]=h8;F[t+6]=l9;F[t+7]=h9;F[t+8]=l10;F[t+9]=h10;F[t+10]=${pc + 1};`,
+        );
         emit(`m.depth++;m.deepFramesUsed=true;l10=(l10-${STACK_SIZE})|0;${goTo(T)}`);
         break;
       case Op.EXIT:
         emit(`if(m.depth===base){R[0]=l0;R[1]=h0;m.steps=steps;${done}}`);
-        emit(`m.depth--;t=m.depth*${FRAME_WORDS};l6=F[t];h6=F[t+1];l7=F[t+2];h7=F[t+3];l8=F[t+4];h8=F[t+5];l9=F[t+6];h9=F[t+7];l10=F[t+8];h10=F[t+9];${goTo("F[t+10]")}`);
+        emit(
+          `m.depth--;t=m.depth*${FRAME_WORDS};l6=F[t];h6=F[t+1];l7=F[t+2];h7=F[t+3];l8=F[t+4];h8=F[t+5];l9=F[t+6];h9=F[t+7];l10=F[t+8];h10=F[t+9];${goTo("F[t+10]")}`,
+        );
         break;
-      case Op.MAY_GOTO: emit(`if(m.mayGotoLeft>0){m.mayGotoLeft--;}else{${goTo(T)}}`); break;
+      case Op.MAY_GOTO:
+        emit(`if(m.mayGotoLeft>0){m.mayGotoLeft--;}else{${goTo(T)}}`);
+        break;
 
-      case Op.LDXB: load(1, false); break;
-      case Op.LDXH: load(2, false); break;
-      case Op.LDXW: load(4, false); break;
-      case Op.LDXDW: load(8, false); break;
-      case Op.LDXSB: load(1, true); break;
-      case Op.LDXSH: load(2, true); break;
-      case Op.LDXSW: load(4, true); break;
-      case Op.STB: store(1, lit(k), "0"); break;
-      case Op.STH: store(2, lit(k), "0"); break;
-      case Op.STW: store(4, lit(k), "0"); break;
-      case Op.STDW: store(8, lit(k), lit(kh)); break;
-      case Op.STXB: store(1, ls, "0"); break;
-      case Op.STXH: store(2, ls, "0"); break;
-      case Op.STXW: store(4, ls, "0"); break;
-      case Op.STXDW: store(8, ls, hs); break;
+      case Op.LDXB:
+        load(1, false);
+        break;
+      case Op.LDXH:
+        load(2, false);
+        break;
+      case Op.LDXW:
+        load(4, false);
+        break;
+      case Op.LDXDW:
+        load(8, false);
+        break;
+      case Op.LDXSB:
+        load(1, true);
+        break;
+      case Op.LDXSH:
+        load(2, true);
+        break;
+      case Op.LDXSW:
+        load(4, true);
+        break;
+      case Op.STB:
+        store(1, lit(k), "0");
+        break;
+      case Op.STH:
+        store(2, lit(k), "0");
+        break;
+      case Op.STW:
+        store(4, lit(k), "0");
+        break;
+      case Op.STDW:
+        store(8, lit(k), lit(kh));
+        break;
+      case Op.STXB:
+        store(1, ls, "0");
+        break;
+      case Op.STXH:
+        store(2, ls, "0");
+        break;
+      case Op.STXW:
+        store(4, ls, "0");
+        break;
+      case Op.STXDW:
+        store(8, ls, hs);
+        break;
 
-      case Op.LD_ABS_B: case Op.LD_ABS_H: case Op.LD_ABS_W:
-      case Op.LD_IND_B: case Op.LD_IND_H: case Op.LD_IND_W: {
+      case Op.LD_ABS_B:
+      case Op.LD_ABS_H:
+      case Op.LD_ABS_W:
+      case Op.LD_IND_B:
+      case Op.LD_IND_H:
+      case Op.LD_IND_W: {
         const size = o === Op.LD_ABS_B || o === Op.LD_IND_B ? 1 : o === Op.LD_ABS_H || o === Op.LD_IND_H ? 2 : 4;
         const where = o >= Op.LD_IND_B ? `(${ls}+${lit(k)})|0` : lit(k);
         emit(`l1=h1=l2=h2=l3=h3=l4=h4=l5=h5=0;`);
-        emit(`if(!m.loadPacket(${where},${size})){if(m.depth===base){R[0]=0;R[1]=0;m.steps=steps;${done}}m.pc=${pc};throw m.fault("out-of-bounds LD_ABS/LD_IND inside a bpf-to-bpf call");}`);
+        emit(
+          `if(!m.loadPacket(${where},${size})){if(m.depth===base){R[0]=0;R[1]=0;m.steps=steps;${done}}m.pc=${pc};throw m.fault("out-of-bounds LD_ABS/LD_IND inside a bpf-to-bpf call");}`,
+        );
         emit(`l0=R[0];h0=R[1];`);
         break;
       }

@@ -33,7 +33,9 @@ export interface DataFile {
 export function parseDataFile(text: string): DataFile {
   const out: DataFile = { mem: new Uint8Array(0) };
   let section = "";
-  const asm: string[] = [], raw: string[] = [], mem: string[] = [];
+  const asm: string[] = [],
+    raw: string[] = [],
+    mem: string[] = [];
   let result: string | undefined;
   for (let line of text.split("\n")) {
     if (line.endsWith("\r")) line = line.slice(0, -1);
@@ -46,17 +48,32 @@ export function parseDataFile(text: string): DataFile {
       else if (line.includes("mem")) section = "mem";
       else if (line.includes("raw")) section = "raw";
       else if (line.includes("no register offset") || line.includes(" c")) section = "";
-      else if (line.includes("error")) { section = "error"; out.error ??= ""; }
-      else { out.unknownSection = line.replace(/^\s*--\s*/, "").trim(); section = ""; }
+      else if (line.includes("error")) {
+        section = "error";
+        out.error ??= "";
+      } else {
+        out.unknownSection = line.replace(/^\s*--\s*/, "").trim();
+        section = "";
+      }
       continue;
     }
     if (line.trim() === "") continue;
     switch (section) {
-      case "asm": asm.push(line); break;
-      case "raw": raw.push(line); break;
-      case "mem": mem.push(line); break;
-      case "result": result = line.trim(); break;
-      case "error": out.error = line.trim(); break;
+      case "asm":
+        asm.push(line);
+        break;
+      case "raw":
+        raw.push(line);
+        break;
+      case "mem":
+        mem.push(line);
+        break;
+      case "result":
+        result = line.trim();
+        break;
+      case "error":
+        out.error = line.trim();
+        break;
     }
   }
   if (asm.length) out.asm = asm.join("\n");
@@ -70,7 +87,8 @@ export function parseDataFile(text: string): DataFile {
     }
   }
   if (mem.length) out.mem = Uint8Array.from(mem.join(" ").split(/\s+/).filter(Boolean), (t) => parseInt(t, 16));
-  if (result !== undefined) out.result = BigInt.asUintN(64, BigInt(result.includes("0x") ? result.slice(result.indexOf("0x")) : result));
+  if (result !== undefined)
+    out.result = BigInt.asUintN(64, BigInt(result.includes("0x") ? result.slice(result.indexOf("0x")) : result));
   return out;
 }
 
@@ -103,13 +121,24 @@ export function programOf(t: DataFile): Uint8Array | undefined {
 }
 
 /** Runs one parsed test; `negative` says whether it must be rejected. */
-export function runCase(name: string, file: string, t: DataFile, negative: boolean, options: ConformanceOptions = {}): CaseOutcome {
+export function runCase(
+  name: string,
+  file: string,
+  t: DataFile,
+  negative: boolean,
+  options: ConformanceOptions = {},
+): CaseOutcome {
   const base = { name, file, negative };
   const rejected = (stage: Stage, message: string, checkText: boolean): CaseOutcome => {
     if (!negative) return { ...base, passed: false, stage, message };
     const want = t.error;
     if (checkText && want && !message.toLowerCase().includes(want.toLowerCase())) {
-      return { ...base, passed: false, stage, message: `rejected, but the message does not contain "${want}": ${message}` };
+      return {
+        ...base,
+        passed: false,
+        stage,
+        message: `rejected, but the message does not contain "${want}": ${message}`,
+      };
     }
     return { ...base, passed: true, stage, message };
   };
@@ -120,9 +149,16 @@ export function runCase(name: string, file: string, t: DataFile, negative: boole
     return rejected("assemble", errorText(e), true);
   }
   if (bytes === undefined || bytes.length === 0) {
-    return rejected("parse", t.unknownSection !== undefined ? `unknown directive "${t.unknownSection}": the file has no program` : "the file has no program", false);
+    return rejected(
+      "parse",
+      t.unknownSection !== undefined
+        ? `unknown directive "${t.unknownSection}": the file has no program`
+        : "the file has no program",
+      false,
+    );
   }
-  if (t.result === undefined && t.error === undefined) return rejected("parse", "the file has neither a result nor an error", false);
+  if (t.result === undefined && t.error === undefined)
+    return rejected("parse", "the file has neither a result nor an error", false);
   const vm = new Vm({ tier: options.tier });
   let prog;
   try {
@@ -138,13 +174,28 @@ export function runCase(name: string, file: string, t: DataFile, negative: boole
   }
   const outcome = { r0: r.r0, expected: t.result, instructions: r.instructions };
   if (t.error !== undefined && t.result === undefined) {
-    return { ...base, ...outcome, passed: false, stage: "result", message: `expected the error "${t.error}", but the program ran and returned 0x${r.r0.toString(16)}` };
+    return {
+      ...base,
+      ...outcome,
+      passed: false,
+      stage: "result",
+      message: `expected the error "${t.error}", but the program ran and returned 0x${r.r0.toString(16)}`,
+    };
   }
   if (r.r0 !== t.result) {
     const message = `returned 0x${r.r0.toString(16)}, expected 0x${t.result!.toString(16)}`;
-    return negative ? { ...base, ...outcome, passed: true, stage: "result", message } : { ...base, ...outcome, passed: false, stage: "result", message };
+    return negative
+      ? { ...base, ...outcome, passed: true, stage: "result", message }
+      : { ...base, ...outcome, passed: false, stage: "result", message };
   }
-  if (negative) return { ...base, ...outcome, passed: false, stage: "result", message: "a negative test was accepted and returned the expected value" };
+  if (negative)
+    return {
+      ...base,
+      ...outcome,
+      passed: false,
+      stage: "result",
+      message: "a negative test was accepted and returned the expected value",
+    };
   return { ...base, ...outcome, passed: true, stage: "result", message: "" };
 }
 
@@ -195,14 +246,18 @@ export function parseHexBytes(text: string): Uint8Array {
   if (clean === "") return new Uint8Array(0);
   const tokens = clean.split(/[\s,]+/).filter(Boolean);
   // either separated bytes, or one run of hex digits
-  const digits = tokens.length === 1 && tokens[0]!.length > 2 ? tokens[0]!.match(/../g) ?? [] : tokens;
+  const digits = tokens.length === 1 && tokens[0]!.length > 2 ? (tokens[0]!.match(/../g) ?? []) : tokens;
   return Uint8Array.from(digits, (t) => {
     if (!/^[0-9a-f]{1,2}$/i.test(t)) throw new Error(`not a hex byte: "${t}"`);
     return parseInt(t, 16);
   });
 }
 
-export interface PluginResult { stdout: string; stderr: string; exitCode: number }
+export interface PluginResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
 
 /**
  * One plugin invocation of the suite: `program` is the stdin text (hex bytes of the program),

@@ -9,7 +9,10 @@ import { VmValidationError } from "./errors.js";
 import { Op } from "./ops.js";
 
 /** What a two-slot lddw turns into, for the pseudo kinds the VM resolves (maps, map values). */
-export interface LddwValue { lo: number; hi: number }
+export interface LddwValue {
+  lo: number;
+  hi: number;
+}
 
 export interface DecodeOptions {
   /** Is this helper id callable? Unknown ids are refused at load. */
@@ -57,7 +60,8 @@ export interface DecodedProgram {
 }
 
 const REG_ARGS = 0b111110; // r1..r5
-const R0 = 1, R10 = 1 << 10;
+const R0 = 1,
+  R10 = 1 << 10;
 
 export function describeSlot(bytes: Uint8Array, pc: number): string {
   try {
@@ -89,17 +93,32 @@ const ALU_OPS: readonly (readonly [number, number] | undefined)[] = (() => {
 // wire jump op nibble -> 64-bit K op (X = K + 1); the 32-bit family is at a fixed distance
 const JMP_OPS: readonly (number | undefined)[] = (() => {
   const t: (number | undefined)[] = [];
-  t[0x1] = Op.JEQ_K; t[0x2] = Op.JGT_K; t[0x3] = Op.JGE_K; t[0x4] = Op.JSET_K; t[0x5] = Op.JNE_K;
-  t[0x6] = Op.JSGT_K; t[0x7] = Op.JSGE_K; t[0xa] = Op.JLT_K; t[0xb] = Op.JLE_K; t[0xc] = Op.JSLT_K;
+  t[0x1] = Op.JEQ_K;
+  t[0x2] = Op.JGT_K;
+  t[0x3] = Op.JGE_K;
+  t[0x4] = Op.JSET_K;
+  t[0x5] = Op.JNE_K;
+  t[0x6] = Op.JSGT_K;
+  t[0x7] = Op.JSGE_K;
+  t[0xa] = Op.JLT_K;
+  t[0xb] = Op.JLE_K;
+  t[0xc] = Op.JSLT_K;
   t[0xd] = Op.JSLE_K;
   return t;
 })();
 const JMP32_DELTA = Op.JEQ32_K - Op.JEQ_K;
 
 const ATOMIC_OPS: Readonly<Record<number, number>> = {
-  0x00: Op.AADD_W, 0x40: Op.AOR_W, 0x50: Op.AAND_W, 0xa0: Op.AXOR_W,
-  0x01: Op.AFADD_W, 0x41: Op.AFOR_W, 0x51: Op.AFAND_W, 0xa1: Op.AFXOR_W,
-  0xe1: Op.AXCHG_W, 0xf1: Op.ACMPXCHG_W,
+  0x00: Op.AADD_W,
+  0x40: Op.AOR_W,
+  0x50: Op.AAND_W,
+  0xa0: Op.AXOR_W,
+  0x01: Op.AFADD_W,
+  0x41: Op.AFOR_W,
+  0x51: Op.AFAND_W,
+  0xa1: Op.AFXOR_W,
+  0xe1: Op.AXCHG_W,
+  0xf1: Op.ACMPXCHG_W,
 };
 const ATOMIC_DW_DELTA = Op.AADD_DW - Op.AADD_W;
 
@@ -111,30 +130,53 @@ const STX_BY_SIZE: Readonly<Record<number, number>> = { 0x00: Op.STXW, 0x08: Op.
 /** Decodes and validates wire bytecode. Throws VmValidationError naming the first bad instruction. */
 export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): DecodedProgram {
   if (bytes.length === 0) throw new VmValidationError(-1, "the program is empty");
-  if (bytes.length % 8 !== 0) throw new VmValidationError(-1, `the program is ${bytes.length} bytes, not a multiple of 8`);
+  if (bytes.length % 8 !== 0)
+    throw new VmValidationError(-1, `the program is ${bytes.length} bytes, not a multiple of 8`);
   const n = bytes.length / 8;
-  if (n > 1_000_000) throw new VmValidationError(-1, `the program has ${n} instructions (the kernel's limit is 1,000,000)`);
+  if (n > 1_000_000)
+    throw new VmValidationError(-1, `the program has ${n} instructions (the kernel's limit is 1,000,000)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-  const op = new Uint8Array(n), dst = new Uint8Array(n), src = new Uint8Array(n);
-  const off = new Int32Array(n), imm = new Int32Array(n), immHi = new Int32Array(n), target = new Int32Array(n).fill(NO_TARGET);
+  const op = new Uint8Array(n),
+    dst = new Uint8Array(n),
+    src = new Uint8Array(n);
+  const off = new Int32Array(n),
+    imm = new Int32Array(n),
+    immHi = new Int32Array(n),
+    target = new Int32Array(n).fill(NO_TARGET);
   const describe = (pc: number): string => describeSlot(bytes, pc);
-  const fail = (pc: number, reason: string): never => { throw new VmValidationError(pc, reason, describe(pc)); };
+  const fail = (pc: number, reason: string): never => {
+    throw new VmValidationError(pc, reason, describe(pc));
+  };
   const funcRefs: number[] = []; // slots of lddw src 4, resolved once functions are known
 
   for (let pc = 0; pc < n; pc++) {
     const p = pc * 8;
     const code = bytes[p]!;
-    const d = bytes[p + 1]! & 0x0f, s = bytes[p + 1]! >> 4;
-    const o = view.getInt16(p + 2, true), k = view.getInt32(p + 4, true);
+    const d = bytes[p + 1]! & 0x0f,
+      s = bytes[p + 1]! >> 4;
+    const o = view.getInt16(p + 2, true),
+      k = view.getInt32(p + 4, true);
     const cls = code & 7;
     const reserved = (what: string): never => fail(pc, `reserved field ${what} must be zero`);
-    const needSrc0 = (): void => { if (s !== 0) reserved("src_reg"); };
-    const needDst0 = (): void => { if (d !== 0) reserved("dst_reg"); };
-    const needOff0 = (): void => { if (o !== 0) reserved("offset"); };
-    const needImm0 = (): void => { if (k !== 0) reserved("imm"); };
-    const regOk = (r: number, what: string): void => { if (r > 10) fail(pc, `invalid register r${r} in ${what}`); };
-    const writable = (r: number): void => { if (r === 10) fail(pc, "r10 (the frame pointer) is read-only"); };
+    const needSrc0 = (): void => {
+      if (s !== 0) reserved("src_reg");
+    };
+    const needDst0 = (): void => {
+      if (d !== 0) reserved("dst_reg");
+    };
+    const needOff0 = (): void => {
+      if (o !== 0) reserved("offset");
+    };
+    const needImm0 = (): void => {
+      if (k !== 0) reserved("imm");
+    };
+    const regOk = (r: number, what: string): void => {
+      if (r > 10) fail(pc, `invalid register r${r} in ${what}`);
+    };
+    const writable = (r: number): void => {
+      if (r === 10) fail(pc, "r10 (the frame pointer) is read-only");
+    };
     const unknown = (): never => fail(pc, `unknown opcode 0x${code.toString(16).padStart(2, "0")}`);
     regOk(d, "dst_reg");
     regOk(s, "src_reg");
@@ -145,14 +187,19 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
     immHi[pc] = k >> 31;
 
     switch (cls) {
-      case 0x04: case 0x07: { // ALU, ALU64
+      case 0x04:
+      case 0x07: {
+        // ALU, ALU64
         const is64 = cls === 0x07;
-        const nib = code >> 4, isX = (code & 8) !== 0;
+        const nib = code >> 4,
+          isX = (code & 8) !== 0;
         const pair = ALU_OPS[nib];
         if (pair) {
-          if (isX) needImm0(); else needSrc0();
+          if (isX) needImm0();
+          else needSrc0();
           let base = is64 ? pair[0] : pair[1];
-          if (nib === 0x3 || nib === 0x9) { // div / mod: off 1 = signed
+          if (nib === 0x3 || nib === 0x9) {
+            // div / mod: off 1 = signed
             if (o === 1) base += Op.SDIV64_K - Op.DIV64_K;
             else needOff0();
           } else needOff0();
@@ -160,15 +207,25 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
           op[pc] = base + (isX ? 1 : 0);
           break;
         }
-        if (nib === 0x8) { // neg
+        if (nib === 0x8) {
+          // neg
           if (isX) unknown();
-          needSrc0(); needOff0(); needImm0(); writable(d);
+          needSrc0();
+          needOff0();
+          needImm0();
+          writable(d);
           op[pc] = is64 ? Op.NEG64 : Op.NEG32;
           break;
         }
-        if (nib === 0xb) { // mov / movsx
+        if (nib === 0xb) {
+          // mov / movsx
           writable(d);
-          if (!isX) { needSrc0(); needOff0(); op[pc] = is64 ? Op.MOV64_K : Op.MOV32_K; break; }
+          if (!isX) {
+            needSrc0();
+            needOff0();
+            op[pc] = is64 ? Op.MOV64_K : Op.MOV32_K;
+            break;
+          }
           needImm0();
           if (o === 0) op[pc] = is64 ? Op.MOV64_X : Op.MOV32_X;
           else if (o === 8) op[pc] = is64 ? Op.MOVSX8_64 : Op.MOVSX8_32;
@@ -178,8 +235,11 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
           else fail(pc, `invalid offset ${o} for mov (0, or 8/16${is64 ? "/32" : ""} for movsx)`);
           break;
         }
-        if (nib === 0xd) { // byte order
-          needSrc0(); needOff0(); writable(d);
+        if (nib === 0xd) {
+          // byte order
+          needSrc0();
+          needOff0();
+          writable(d);
           if (k !== 16 && k !== 32 && k !== 64) fail(pc, `invalid byte swap width ${k} (16, 32 or 64)`);
           if (is64) {
             if (isX) unknown();
@@ -191,28 +251,43 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
         unknown();
         break;
       }
-      case 0x05: case 0x06: { // JMP, JMP32
+      case 0x05:
+      case 0x06: {
+        // JMP, JMP32
         const is32 = cls === 0x06;
-        const nib = code >> 4, isX = (code & 8) !== 0;
-        if (nib === 0x0) { // ja / gotol
+        const nib = code >> 4,
+          isX = (code & 8) !== 0;
+        if (nib === 0x0) {
+          // ja / gotol
           if (isX) unknown();
-          needSrc0(); needDst0();
-          if (is32) { needOff0(); target[pc] = pc + 1 + k; } else { needImm0(); target[pc] = pc + 1 + o; }
+          needSrc0();
+          needDst0();
+          if (is32) {
+            needOff0();
+            target[pc] = pc + 1 + k;
+          } else {
+            needImm0();
+            target[pc] = pc + 1 + o;
+          }
           op[pc] = Op.JA;
           break;
         }
         const base = JMP_OPS[nib];
         if (base !== undefined) {
-          if (isX) needImm0(); else needSrc0();
+          if (isX) needImm0();
+          else needSrc0();
           op[pc] = base + (is32 ? JMP32_DELTA : 0) + (isX ? 1 : 0);
           target[pc] = pc + 1 + o;
           break;
         }
         if (is32) unknown(); // call / exit / may_goto exist only in the JMP class
-        if (nib === 0x8) { // call
+        if (nib === 0x8) {
+          // call
           needOff0();
-          if (isX) { // callx: helper id in the dst register (the conformance suite's encoding)
-            needSrc0(); needImm0();
+          if (isX) {
+            // callx: helper id in the dst register (the conformance suite's encoding)
+            needSrc0();
+            needImm0();
             op[pc] = Op.CALLX;
             break;
           }
@@ -227,15 +302,21 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
           else fail(pc, `invalid call kind (src_reg ${s})`);
           break;
         }
-        if (nib === 0x9) { // exit
+        if (nib === 0x9) {
+          // exit
           if (isX) unknown();
-          needSrc0(); needDst0(); needOff0(); needImm0();
+          needSrc0();
+          needDst0();
+          needOff0();
+          needImm0();
           op[pc] = Op.EXIT;
           break;
         }
-        if (nib === 0xe) { // may_goto
+        if (nib === 0xe) {
+          // may_goto
           if (isX || s !== 0) unknown();
-          needDst0(); needImm0();
+          needDst0();
+          needImm0();
           op[pc] = Op.MAY_GOTO;
           target[pc] = pc + 1 + o;
           break;
@@ -243,62 +324,82 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
         unknown();
         break;
       }
-      case 0x01: { // LDX
-        const mode = code & 0xe0, size = code & 0x18;
+      case 0x01: {
+        // LDX
+        const mode = code & 0xe0,
+          size = code & 0x18;
         const table = mode === 0x60 ? LDX_BY_SIZE : mode === 0x80 ? LDXSX_BY_SIZE : undefined;
         const which = table?.[size];
         if (which === undefined) unknown();
-        needImm0(); writable(d);
+        needImm0();
+        writable(d);
         op[pc] = which!;
         break;
       }
-      case 0x02: { // ST
+      case 0x02: {
+        // ST
         const which = (code & 0xe0) === 0x60 ? ST_BY_SIZE[code & 0x18] : undefined;
         if (which === undefined) unknown();
         needSrc0();
         op[pc] = which!;
         break;
       }
-      case 0x03: { // STX
-        const mode = code & 0xe0, size = code & 0x18;
-        if (mode === 0x60) { needImm0(); op[pc] = STX_BY_SIZE[size]!; break; }
+      case 0x03: {
+        // STX
+        const mode = code & 0xe0,
+          size = code & 0x18;
+        if (mode === 0x60) {
+          needImm0();
+          op[pc] = STX_BY_SIZE[size]!;
+          break;
+        }
         if (mode !== 0xc0) unknown();
-        if (k === 0x100) { // load-acquire: dst = *(src + off)
+        if (k === 0x100) {
+          // load-acquire: dst = *(src + off)
           writable(d);
           op[pc] = LDX_BY_SIZE[size]!;
           break;
         }
-        if (k === 0x110) { op[pc] = STX_BY_SIZE[size]!; break; } // store-release: *(dst + off) = src
-        if (size !== 0x00 && size !== 0x18) fail(pc, "atomic operations other than load-acquire/store-release need size W or DW");
+        if (k === 0x110) {
+          op[pc] = STX_BY_SIZE[size]!;
+          break;
+        } // store-release: *(dst + off) = src
+        if (size !== 0x00 && size !== 0x18)
+          fail(pc, "atomic operations other than load-acquire/store-release need size W or DW");
         const a = ATOMIC_OPS[k];
         if (a === undefined) fail(pc, `unknown atomic operation 0x${(k >>> 0).toString(16)}`);
         if ((k & 1) !== 0 && k !== 0xf1) writable(s);
         op[pc] = a! + (size === 0x18 ? ATOMIC_DW_DELTA : 0);
         break;
       }
-      case 0x00: { // LD
+      case 0x00: {
+        // LD
         if (code === 0x18) {
           if (pc + 1 >= n) fail(pc, "lddw is missing its second slot");
           const q = p + 8;
           if (bytes[q] !== 0 || bytes[q + 1] !== 0 || view.getInt16(q + 2, true) !== 0) {
             fail(pc + 1, "the second slot of lddw must have zero opcode, registers and offset");
           }
-          needOff0(); writable(d);
+          needOff0();
+          writable(d);
           const next = view.getInt32(q + 4, true);
           op[pc] = Op.LDDW;
           op[pc + 1] = Op.LDDW_HI;
           immHi[pc] = next;
-          if (s === 4) { // callback function pointer
+          if (s === 4) {
+            // callback function pointer
             if (next !== 0) fail(pc, "lddw of a function pointer must have zero high word");
             target[pc] = pc + 1 + k;
             imm[pc] = pc + 1 + k; // the value a helper receives: the callback's pc
             immHi[pc] = FUNC_PTR_HI;
             funcRefs.push(pc);
           } else if (s !== 0) {
-            if (!options.resolveLddw) fail(pc, `lddw with src_reg ${s} (a map reference) needs maps, and this VM has none`);
+            if (!options.resolveLddw)
+              fail(pc, `lddw with src_reg ${s} (a map reference) needs maps, and this VM has none`);
             try {
               const v = options.resolveLddw!(s, k, next, pc);
-              imm[pc] = v.lo; immHi[pc] = v.hi;
+              imm[pc] = v.lo;
+              immHi[pc] = v.hi;
             } catch (e) {
               fail(pc, e instanceof Error ? e.message : String(e));
             }
@@ -306,11 +407,15 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
           pc++;
           break;
         }
-        const mode = code & 0xe0, size = code & 0x18;
+        const mode = code & 0xe0,
+          size = code & 0x18;
         if ((mode !== 0x20 && mode !== 0x40) || size === 0x18) unknown();
-        needDst0(); needOff0();
-        if (mode === 0x20) { needSrc0(); op[pc] = size === 0x10 ? Op.LD_ABS_B : size === 0x08 ? Op.LD_ABS_H : Op.LD_ABS_W; }
-        else op[pc] = size === 0x10 ? Op.LD_IND_B : size === 0x08 ? Op.LD_IND_H : Op.LD_IND_W;
+        needDst0();
+        needOff0();
+        if (mode === 0x20) {
+          needSrc0();
+          op[pc] = size === 0x10 ? Op.LD_ABS_B : size === 0x08 ? Op.LD_ABS_H : Op.LD_ABS_W;
+        } else op[pc] = size === 0x10 ? Op.LD_IND_B : size === 0x08 ? Op.LD_IND_H : Op.LD_IND_W;
         break;
       }
       default:
@@ -345,7 +450,12 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
     if (o !== Op.JA && o !== Op.EXIT) {
       const next = pc + (o === Op.LDDW ? 2 : 1);
       if (next >= funcEnd(funcOf[pc]!)) {
-        fail(pc, next >= n ? "the program falls off its end (the last instruction must be exit or a jump)" : "the function falls through into the next function");
+        fail(
+          pc,
+          next >= n
+            ? "the program falls off its end (the last instruction must be exit or a jump)"
+            : "the function falls through into the next function",
+        );
       }
     }
   }
@@ -358,7 +468,11 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
   const flow = (to: number, regs: number): void => {
     const before = reached[to] ? state[to]! : -1;
     const after = before & regs;
-    if (!reached[to] || after !== before) { reached[to] = 1; state[to] = after; work.push(to); }
+    if (!reached[to] || after !== before) {
+      reached[to] = 1;
+      state[to] = after;
+      work.push(to);
+    }
   };
   functions.forEach((entry, i) => flow(entry, i === 0 ? entryRegs : REG_ARGS | R10));
   while (work.length) {
@@ -366,7 +480,10 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
     const r = transfer(op[pc]!, dst[pc]! >> 1, src[pc]! >> 1, state[pc]!);
     const o = op[pc]!;
     if (o === Op.EXIT) continue;
-    if (o === Op.JA) { flow(target[pc]!, r); continue; }
+    if (o === Op.JA) {
+      flow(target[pc]!, r);
+      continue;
+    }
     if (o !== Op.CALL_LOCAL && o !== Op.LDDW && target[pc] !== NO_TARGET) flow(target[pc]!, r);
     flow(pc + (o === Op.LDDW ? 2 : 1), r);
   }
@@ -387,7 +504,11 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
   }
   for (let f = 0; f < functions.length; f++) {
     let hasExit = false;
-    for (let pc = functions[f]!; pc < funcEnd(f); pc++) if (op[pc] === Op.EXIT && reached[pc]) { hasExit = true; break; }
+    for (let pc = functions[f]!; pc < funcEnd(f); pc++)
+      if (op[pc] === Op.EXIT && reached[pc]) {
+        hasExit = true;
+        break;
+      }
     if (!hasExit) fail(functions[f]!, "exit is unreachable: no path from here returns");
   }
   for (const pc of funcRefs) {
@@ -412,24 +533,58 @@ export function isBranch(o: number): boolean {
 
 /** Registers an instruction reads (bit mask). */
 function reads(o: number, d: number, s: number): number {
-  const D = 1 << d, S = 1 << s;
+  const D = 1 << d,
+    S = 1 << s;
   if (o <= Op.BSWAP64 || (o >= Op.ADD32_K && o <= Op.BE64)) {
     if (o === Op.MOV64_K || o === Op.MOV32_K) return 0;
-    if (o === Op.MOV64_X || o === Op.MOV32_X || o === Op.MOVSX8_64 || o === Op.MOVSX16_64 || o === Op.MOVSX32_64 ||
-        o === Op.MOVSX8_32 || o === Op.MOVSX16_32) return S;
+    if (
+      o === Op.MOV64_X ||
+      o === Op.MOV32_X ||
+      o === Op.MOVSX8_64 ||
+      o === Op.MOVSX16_64 ||
+      o === Op.MOVSX32_64 ||
+      o === Op.MOVSX8_32 ||
+      o === Op.MOVSX16_32
+    )
+      return S;
     const isX = isAluX(o);
     return isX ? D | S : D;
   }
   if (o >= Op.JEQ_K && o <= Op.JSLE32_X) return (o - Op.JEQ_K) % 2 === 1 ? D | S : D;
   switch (o) {
-    case Op.EXIT: return R0;
-    case Op.CALLX: return D;
-    case Op.LDXB: case Op.LDXH: case Op.LDXW: case Op.LDXDW: case Op.LDXSB: case Op.LDXSH: case Op.LDXSW: return S;
-    case Op.STB: case Op.STH: case Op.STW: case Op.STDW: return D;
-    case Op.STXB: case Op.STXH: case Op.STXW: case Op.STXDW: return D | S;
-    case Op.ACMPXCHG_W: case Op.ACMPXCHG_DW: return D | S | R0;
-    case Op.LD_ABS_B: case Op.LD_ABS_H: case Op.LD_ABS_W: return 1 << 6;
-    case Op.LD_IND_B: case Op.LD_IND_H: case Op.LD_IND_W: return (1 << 6) | S;
+    case Op.EXIT:
+      return R0;
+    case Op.CALLX:
+      return D;
+    case Op.LDXB:
+    case Op.LDXH:
+    case Op.LDXW:
+    case Op.LDXDW:
+    case Op.LDXSB:
+    case Op.LDXSH:
+    case Op.LDXSW:
+      return S;
+    case Op.STB:
+    case Op.STH:
+    case Op.STW:
+    case Op.STDW:
+      return D;
+    case Op.STXB:
+    case Op.STXH:
+    case Op.STXW:
+    case Op.STXDW:
+      return D | S;
+    case Op.ACMPXCHG_W:
+    case Op.ACMPXCHG_DW:
+      return D | S | R0;
+    case Op.LD_ABS_B:
+    case Op.LD_ABS_H:
+    case Op.LD_ABS_W:
+      return 1 << 6;
+    case Op.LD_IND_B:
+    case Op.LD_IND_H:
+    case Op.LD_IND_W:
+      return (1 << 6) | S;
   }
   if (o >= Op.AADD_W && o <= Op.ACMPXCHG_DW) return D | S;
   return 0;
@@ -445,12 +600,29 @@ function isAluX(o: number): boolean {
 /** Registers initialised after an instruction, given those before. */
 function transfer(o: number, d: number, s: number, regs: number): number {
   switch (o) {
-    case Op.CALL_HELPER: case Op.CALL_LOCAL: case Op.CALLX:
-    case Op.LD_ABS_B: case Op.LD_ABS_H: case Op.LD_ABS_W: case Op.LD_IND_B: case Op.LD_IND_H: case Op.LD_IND_W:
+    case Op.CALL_HELPER:
+    case Op.CALL_LOCAL:
+    case Op.CALLX:
+    case Op.LD_ABS_B:
+    case Op.LD_ABS_H:
+    case Op.LD_ABS_W:
+    case Op.LD_IND_B:
+    case Op.LD_IND_H:
+    case Op.LD_IND_W:
       return (regs & ~REG_ARGS) | R0;
-    case Op.ACMPXCHG_W: case Op.ACMPXCHG_DW: return regs | R0;
-    case Op.AFADD_W: case Op.AFOR_W: case Op.AFAND_W: case Op.AFXOR_W: case Op.AXCHG_W:
-    case Op.AFADD_DW: case Op.AFOR_DW: case Op.AFAND_DW: case Op.AFXOR_DW: case Op.AXCHG_DW:
+    case Op.ACMPXCHG_W:
+    case Op.ACMPXCHG_DW:
+      return regs | R0;
+    case Op.AFADD_W:
+    case Op.AFOR_W:
+    case Op.AFAND_W:
+    case Op.AFXOR_W:
+    case Op.AXCHG_W:
+    case Op.AFADD_DW:
+    case Op.AFOR_DW:
+    case Op.AFAND_DW:
+    case Op.AFXOR_DW:
+    case Op.AXCHG_DW:
       return regs | (1 << s);
   }
   if (o <= Op.BE64 || o === Op.LDDW || (o >= Op.LDXB && o <= Op.LDXSW)) return regs | (1 << d);

@@ -25,12 +25,20 @@ const PAGE = 4096;
 class Waiters {
   #pending: ((ready: boolean) => void)[] = [];
   #closed = false;
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
   wait(signal?: AbortSignal): Promise<boolean> {
     if (this.#closed || signal?.aborted) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
-      const onAbort = (): void => { this.#pending = this.#pending.filter((r) => r !== done); resolve(false); };
-      const done = (ready: boolean): void => { signal?.removeEventListener("abort", onAbort); resolve(ready); };
+      const onAbort = (): void => {
+        this.#pending = this.#pending.filter((r) => r !== done);
+        resolve(false);
+      };
+      const done = (ready: boolean): void => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(ready);
+      };
       this.#pending.push(done);
       signal?.addEventListener("abort", onAbort, { once: true });
     });
@@ -48,7 +56,10 @@ class Waiters {
   }
 }
 
-interface Reservation { header: number; length: number }
+interface Reservation {
+  header: number;
+  length: number;
+}
 
 /** BPF_MAP_TYPE_RINGBUF, emulated. */
 export class VmRingBufMap extends VmMap {
@@ -83,7 +94,9 @@ export class VmRingBufMap extends VmMap {
     this.view.setUint32(at + 4, Math.floor(at / PAGE) + 1, true);
     this.producer += total;
     this.data.fill(0, at + HDR, at + HDR + length);
-    const r = this.env.memory.add(new Region(this.data, RegionKind.RINGBUF, true, `ring buffer "${this.name}" record`, at + HDR, at + HDR + length));
+    const r = this.env.memory.add(
+      new Region(this.data, RegionKind.RINGBUF, true, `ring buffer "${this.name}" record`, at + HDR, at + HDR + length),
+    );
     r.owner = this;
     this.#open.set(r, { header: at, length });
     return r;
@@ -112,21 +125,32 @@ export class VmRingBufMap extends VmMap {
   /** bpf_ringbuf_query. */
   query(flag: number): number {
     switch (flag) {
-      case 0: return this.producer - this.consumer; // BPF_RB_AVAIL_DATA
-      case 1: return this.size; // BPF_RB_RING_SIZE
-      case 2: return this.consumer; // BPF_RB_CONS_POS
-      case 3: return this.producer; // BPF_RB_PROD_POS
-      default: return 0;
+      case 0:
+        return this.producer - this.consumer; // BPF_RB_AVAIL_DATA
+      case 1:
+        return this.size; // BPF_RB_RING_SIZE
+      case 2:
+        return this.consumer; // BPF_RB_CONS_POS
+      case 3:
+        return this.producer; // BPF_RB_PROD_POS
+      default:
+        return 0;
     }
   }
 
   /** A reader with the API of src/events' RingBuffer. */
-  reader(): VmRingBuffer { return new VmRingBuffer(this); }
+  reader(): VmRingBuffer {
+    return new VmRingBuffer(this);
+  }
 
   /** @internal */
-  addWaiters(w: Waiters): void { this.#waiters.add(w); }
+  addWaiters(w: Waiters): void {
+    this.#waiters.add(w);
+  }
   /** @internal */
-  removeWaiters(w: Waiters): void { this.#waiters.delete(w); }
+  removeWaiters(w: Waiters): void {
+    this.#waiters.delete(w);
+  }
 }
 
 /** Reads an emulated ring buffer, like src/events' RingBuffer reads a real one. */
@@ -168,14 +192,23 @@ export class VmRingBuffer extends EventReader {
     return delivered;
   }
 
-  get pendingBytes(): number { return this.#ring.producer - this.#ring.consumer; }
+  get pendingBytes(): number {
+    return this.#ring.producer - this.#ring.consumer;
+  }
 
   stats(): { size: number; consumerPosition: number; producerPosition: number; pendingBytes: number } {
     const r = this.#ring;
-    return { size: r.size, consumerPosition: r.consumer, producerPosition: r.producer, pendingBytes: r.producer - r.consumer };
+    return {
+      size: r.size,
+      consumerPosition: r.consumer,
+      producerPosition: r.producer,
+      pendingBytes: r.producer - r.consumer,
+    };
   }
 
-  protected release(): void { this.#ring.removeWaiters(this.#waiters); }
+  protected release(): void {
+    this.#ring.removeWaiters(this.#waiters);
+  }
 }
 
 /** BPF_MAP_TYPE_PERF_EVENT_ARRAY, emulated: one queue of samples per CPU. */
@@ -201,12 +234,18 @@ export class VmPerfEventArray extends VmMap {
   }
 
   /** A reader with the API of src/events' PerfBuffer (records carry their CPU). */
-  reader(): VmPerfBuffer { return new VmPerfBuffer(this); }
+  reader(): VmPerfBuffer {
+    return new VmPerfBuffer(this);
+  }
 
   /** @internal */
-  addWaiters(w: Waiters): void { this.#waiters.add(w); }
+  addWaiters(w: Waiters): void {
+    this.#waiters.add(w);
+  }
   /** @internal */
-  removeWaiters(w: Waiters): void { this.#waiters.delete(w); }
+  removeWaiters(w: Waiters): void {
+    this.#waiters.delete(w);
+  }
 }
 
 export class VmPerfBuffer extends EventReader {
@@ -243,7 +282,9 @@ export class VmPerfBuffer extends EventReader {
     return delivered;
   }
 
-  protected release(): void { this.#map.removeWaiters(this.#waiters); }
+  protected release(): void {
+    this.#map.removeWaiters(this.#waiters);
+  }
 }
 
 export function isEventMapType(type: number): boolean {

@@ -23,7 +23,12 @@ export interface TaskInfo {
   cgroupId: bigint;
 }
 
-export interface Redirect { ifindex: number; flags: number; map?: string; key?: number }
+export interface Redirect {
+  ifindex: number;
+  flags: number;
+  map?: string;
+  key?: number;
+}
 
 /** Where the packet lives during a run. */
 export interface PacketState {
@@ -60,8 +65,10 @@ export interface HelperEnv {
 }
 
 const BPF_F_CURRENT_CPU = 0xffffffff;
-const XDP_ABORTED = 0, XDP_REDIRECT = 4;
-const TC_ACT_SHOT = 2, TC_ACT_REDIRECT = 7;
+const XDP_ABORTED = 0,
+  XDP_REDIRECT = 4;
+const TC_ACT_SHOT = 2,
+  TC_ACT_REDIRECT = 7;
 const BPF_F_INGRESS = 1;
 const ETH_HLEN = 14;
 const XDP_FRAME_SIZE = 40; // sizeof(struct xdp_frame), kept at the start of the headroom
@@ -96,37 +103,60 @@ function cString(m: Machine, hi: number, lo: number, max: number): string | unde
  * a width, `l`/`ll`, and d i u x X, c, s, p (%pK, %px); `%%`. Undefined when the kernel would
  * refuse the format (-EINVAL): another conversion, or more conversions than `maxArgs`.
  */
-export function formatPrintk(m: Machine, fmt: string, args: readonly [number, number][], maxArgs = args.length): string | undefined {
+export function formatPrintk(
+  m: Machine,
+  fmt: string,
+  args: readonly [number, number][],
+  maxArgs = args.length,
+): string | undefined {
   let out = "";
   let next = 0;
   for (let i = 0; i < fmt.length; i++) {
     const c = fmt[i]!;
-    if (c !== "%") { out += c; continue; }
-    if (fmt[i + 1] === "%") { out += "%"; i++; continue; }
+    if (c !== "%") {
+      out += c;
+      continue;
+    }
+    if (fmt[i + 1] === "%") {
+      out += "%";
+      i++;
+      continue;
+    }
     let j = i + 1;
     let flags = "";
     while ("0+- ".includes(fmt[j] ?? "x") && fmt[j] !== undefined) flags += fmt[j++];
     let width = "";
     while (fmt[j] !== undefined && fmt[j]! >= "0" && fmt[j]! <= "9") width += fmt[j++];
     let long = 0;
-    while (fmt[j] === "l" && long < 2) { long++; j++; }
+    while (fmt[j] === "l" && long < 2) {
+      long++;
+      j++;
+    }
     const conv = fmt[j];
     if (conv === undefined || !"diuxXcsp".includes(conv) || (long > 0 && !"diuxX".includes(conv))) return undefined;
     if (next >= maxArgs) return undefined;
     const [lo, hi] = args[next++] ?? [0, 0];
     let text: string;
     switch (conv) {
-      case "d": case "i": {
+      case "d":
+      case "i": {
         const v = long ? BigInt.asIntN(64, joinBig(lo, hi)) : BigInt(lo | 0);
-        text = (v < 0n ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "") + (v < 0n ? -v : v).toString();
+        text =
+          (v < 0n ? "-" : flags.includes("+") ? "+" : flags.includes(" ") ? " " : "") + (v < 0n ? -v : v).toString();
         break;
       }
-      case "u": case "x": case "X":
+      case "u":
+      case "x":
+      case "X":
         text = (long ? joinBig(lo, hi) : BigInt(lo >>> 0)).toString(conv === "u" ? 10 : 16);
         if (conv === "X") text = text.toUpperCase();
         break;
-      case "c": text = String.fromCharCode(lo & 0xff); break;
-      case "s": text = cString(m, hi, lo, 4096) ?? "(efault)"; break;
+      case "c":
+        text = String.fromCharCode(lo & 0xff);
+        break;
+      case "s":
+        text = cString(m, hi, lo, 4096) ?? "(efault)";
+        break;
       default: // %p, %pK, %px: the value in hex
         if (fmt[j + 1] === "K" || fmt[j + 1] === "x") j++;
         text = `0x${joinBig(lo, hi).toString(16)}`;
@@ -149,21 +179,34 @@ export function formatPrintk(m: Machine, fmt: string, args: readonly [number, nu
 function probeRead(m: Machine, dst: Uint8Array, srcReg: number): boolean {
   const R = m.regs;
   const src = m.tryBytesAt(R[srcReg * 2 + 1]!, R[srcReg * 2]!, dst.length);
-  if (src === undefined) { dst.fill(0); return false; }
+  if (src === undefined) {
+    dst.fill(0);
+    return false;
+  }
   dst.set(src);
   return true;
 }
 
 function probeReadStr(m: Machine): void {
   const size = m.argU32(2);
-  if (size === 0) { m.setR0Int(0); return; }
+  if (size === 0) {
+    m.setR0Int(0);
+    return;
+  }
   const dst = m.argBytes(1, size, "write");
   const R = m.regs;
   const r = m.memory.regionOf(R[7]!);
   const a = R[6]! >>> 0;
-  if (r === undefined || a < r.start || a >= r.end) { dst.fill(0); m.setR0Int(-Errno.EFAULT); return; }
+  if (r === undefined || a < r.start || a >= r.end) {
+    dst.fill(0);
+    m.setR0Int(-Errno.EFAULT);
+    return;
+  }
   let n = 0;
-  while (n < size - 1 && a + n < r.end && r.bytes[a + n] !== 0) { dst[n] = r.bytes[a + n]!; n++; }
+  while (n < size - 1 && a + n < r.end && r.bytes[a + n] !== 0) {
+    dst[n] = r.bytes[a + n]!;
+    n++;
+  }
   dst[n] = 0;
   m.setR0Int(n + 1);
 }
@@ -174,15 +217,30 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
   const H = HELPERS;
   const keyOf = (m: Machine, map: VmMap, reg: number): Uint8Array => m.argCopy(reg, map.keySize, 0);
 
-  t[H.map_lookup_elem] = (m) => { const map = mapArg(vm, m, 1); map.progLookup(m, keyOf(m, map, 2)); };
+  t[H.map_lookup_elem] = (m) => {
+    const map = mapArg(vm, m, 1);
+    map.progLookup(m, keyOf(m, map, 2));
+  };
   t[H.map_update_elem] = (m) => {
     const map = mapArg(vm, m, 1);
-    if (map instanceof VmRefMap) { m.setR0Int(-Errno.EINVAL); return; }
+    if (map instanceof VmRefMap) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
     m.setR0Int(map.progUpdate(keyOf(m, map, 2), m.argCopy(3, map.valueSize, 1), m.argU32(4) + m.regs[9]! * 4294967296));
   };
-  t[H.map_delete_elem] = (m) => { const map = mapArg(vm, m, 1); m.setR0Int(map.progDelete(keyOf(m, map, 2))); };
-  t[H.map_push_elem] = (m) => { const map = mapArg(vm, m, 1); m.setR0Int(map.progPush(m.argBytes(2, map.valueSize), m.argU32(3))); };
-  t[H.map_pop_elem] = (m) => { const map = mapArg(vm, m, 1); m.setR0Int(map.progPop(m.argBytes(2, map.valueSize, "write"))); };
+  t[H.map_delete_elem] = (m) => {
+    const map = mapArg(vm, m, 1);
+    m.setR0Int(map.progDelete(keyOf(m, map, 2)));
+  };
+  t[H.map_push_elem] = (m) => {
+    const map = mapArg(vm, m, 1);
+    m.setR0Int(map.progPush(m.argBytes(2, map.valueSize), m.argU32(3)));
+  };
+  t[H.map_pop_elem] = (m) => {
+    const map = mapArg(vm, m, 1);
+    m.setR0Int(map.progPop(m.argBytes(2, map.valueSize, "write")));
+  };
   t[H.map_peek_elem] = (m) => {
     const map = mapArg(vm, m, 1);
     // bloom filters check membership of the value; queues copy the next value out
@@ -210,7 +268,10 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
   t[H.get_current_comm] = (m) => {
     const size = m.argU32(2);
     const buf = m.argBytes(1, size, "write");
-    if (size === 0) { m.setR0Int(-Errno.EINVAL); return; }
+    if (size === 0) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
     const comm = Buffer.from(vm.task.comm, "latin1").subarray(0, Math.min(15, size - 1));
     buf.fill(0);
     buf.set(comm);
@@ -223,11 +284,26 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
     const size = m.argU32(2);
     const fmtBytes = m.argBytes(1, size);
     const nul = fmtBytes.indexOf(0);
-    if (nul < 0) { m.setR0Int(-Errno.EINVAL); return; }
+    if (nul < 0) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
     const fmt = Buffer.from(fmtBytes.buffer, fmtBytes.byteOffset, nul).toString("latin1");
     const R = m.regs;
-    const text = formatPrintk(m, fmt, [[R[6]!, R[7]!], [R[8]!, R[9]!], [R[10]!, R[11]!]], 3);
-    if (text === undefined) { m.setR0Int(-Errno.EINVAL); return; }
+    const text = formatPrintk(
+      m,
+      fmt,
+      [
+        [R[6]!, R[7]!],
+        [R[8]!, R[9]!],
+        [R[10]!, R[11]!],
+      ],
+      3,
+    );
+    if (text === undefined) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
     vm.traceLine(text);
     m.setR0Int(Buffer.byteLength(text, "latin1"));
   };
@@ -245,8 +321,12 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
     const b = cString(m, m.regs[7]!, m.regs[6]!, n + 1);
     if (b === undefined) throw m.fault("strncmp: r3 is not a readable string");
     for (let i = 0; i < n; i++) {
-      const x = a[i]!, y = i < b.length ? b.charCodeAt(i) : 0;
-      if (x !== y) { m.setR0Int(x < y ? -1 : 1); return; }
+      const x = a[i]!,
+        y = i < b.length ? b.charCodeAt(i) : 0;
+      if (x !== y) {
+        m.setR0Int(x < y ? -1 : 1);
+        return;
+      }
       if (x === 0) break;
     }
     m.setR0Int(0);
@@ -254,18 +334,27 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
 
   // ---- packets ----
   t[H.skb_load_bytes] = t[H.xdp_load_bytes] = (m) => {
-    const offset = m.argI32(2), len = m.argU32(4);
+    const offset = m.argI32(2),
+      len = m.argU32(4);
     const to = m.argBytes(3, len, "write");
     const p = vm.packetBytes();
-    if (offset < 0 || len === 0 || offset + len > p.length) { to.fill(0); m.setR0Int(-Errno.EFAULT); return; }
+    if (offset < 0 || len === 0 || offset + len > p.length) {
+      to.fill(0);
+      m.setR0Int(-Errno.EFAULT);
+      return;
+    }
     to.set(p.subarray(offset, offset + len));
     m.setR0Int(0);
   };
   t[H.skb_store_bytes] = t[H.xdp_store_bytes] = (m) => {
-    const offset = m.argI32(2), len = m.argU32(4);
+    const offset = m.argI32(2),
+      len = m.argU32(4);
     const from = m.argBytes(3, len);
     const p = vm.packetBytes();
-    if (offset < 0 || offset + len > p.length) { m.setR0Int(-Errno.EFAULT); return; }
+    if (offset < 0 || offset + len > p.length) {
+      m.setR0Int(-Errno.EFAULT);
+      return;
+    }
     p.set(from, offset);
     m.setR0Int(0);
   };
@@ -276,7 +365,10 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
     const delta = m.argI32(2);
     const metalen = pk.dataStart - pk.metaStart;
     const data = pk.dataStart + delta;
-    if (data < XDP_FRAME_SIZE + metalen || data > pk.dataEnd - ETH_HLEN) { m.setR0Int(-Errno.EINVAL); return; }
+    if (data < XDP_FRAME_SIZE + metalen || data > pk.dataEnd - ETH_HLEN) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
     if (metalen) pk.buffer.copyWithin(pk.metaStart + delta, pk.metaStart, pk.dataStart);
     vm.setPacketWindow(pk.metaStart + delta, data, pk.dataEnd);
     m.setR0Int(0);
@@ -285,8 +377,14 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
     const pk = vm.packet;
     const meta = pk.metaStart + m.argI32(2);
     const metalen = pk.dataStart - meta;
-    if (meta < XDP_FRAME_SIZE || meta > pk.dataStart) { m.setR0Int(-Errno.EINVAL); return; }
-    if ((metalen & 3) !== 0 || metalen > 32) { m.setR0Int(-Errno.EACCES); return; }
+    if (meta < XDP_FRAME_SIZE || meta > pk.dataStart) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
+    if ((metalen & 3) !== 0 || metalen > 32) {
+      m.setR0Int(-Errno.EACCES);
+      return;
+    }
     vm.setPacketWindow(meta, pk.dataStart, pk.dataEnd);
     m.setR0Int(0);
   };
@@ -294,26 +392,42 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
     const pk = vm.packet;
     const delta = m.argI32(2);
     const end = pk.dataEnd + delta;
-    if (end > pk.frameEnd || end < pk.dataStart + ETH_HLEN) { m.setR0Int(-Errno.EINVAL); return; }
+    if (end > pk.frameEnd || end < pk.dataStart + ETH_HLEN) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
     if (delta > 0) pk.buffer.fill(0, pk.dataEnd, end);
     vm.setPacketWindow(pk.metaStart, pk.dataStart, end);
     m.setR0Int(0);
   };
   t[H.redirect] = (m) => {
-    const ifindex = m.argU32(1), flags = m.argU32(2) + m.regs[5]! * 4294967296;
+    const ifindex = m.argU32(1),
+      flags = m.argU32(2) + m.regs[5]! * 4294967296;
     const xdp = vm.packet.kind === "xdp";
-    if (xdp ? flags !== 0 : (flags & ~BPF_F_INGRESS) !== 0) { m.setR0Int(xdp ? XDP_ABORTED : TC_ACT_SHOT); return; }
+    if (xdp ? flags !== 0 : (flags & ~BPF_F_INGRESS) !== 0) {
+      m.setR0Int(xdp ? XDP_ABORTED : TC_ACT_SHOT);
+      return;
+    }
     vm.packet.redirect = { ifindex, flags };
     m.setR0Int(xdp ? XDP_REDIRECT : TC_ACT_REDIRECT);
   };
   t[H.redirect_map] = (m) => {
     const map = mapArg(vm, m, 1);
-    const key = m.argU32(2), flags = m.argU32(3);
+    const key = m.argU32(2),
+      flags = m.argU32(3);
     const k = new Uint8Array(4);
     new DataView(k.buffer).setUint32(0, key, true);
     const value = map instanceof VmHashMap ? map.rawGet(k) : undefined;
-    if (value === undefined) { m.setR0Int(flags & 3); return; }
-    vm.packet.redirect = { ifindex: new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true), flags, map: map.name, key };
+    if (value === undefined) {
+      m.setR0Int(flags & 3);
+      return;
+    }
+    vm.packet.redirect = {
+      ifindex: new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true),
+      flags,
+      map: map.name,
+      key,
+    };
     m.setR0Int(XDP_REDIRECT);
   };
   t[H.tail_call] = (m) => {
@@ -329,8 +443,12 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
   t[H.perf_event_output] = (m) => {
     const map = mapArg(vm, m, 2);
     if (!(map instanceof VmPerfEventArray)) throw m.fault("perf_event_output: r2 is not a perf event array");
-    const flagsLo = m.argU32(3), flagsHi = m.regs[7]! >>> 0;
-    if ((flagsHi & 0xfff00000) !== 0) { m.setR0Int(-Errno.EINVAL); return; } // only BPF_F_CTXLEN_MASK may be set up there
+    const flagsLo = m.argU32(3),
+      flagsHi = m.regs[7]! >>> 0;
+    if ((flagsHi & 0xfff00000) !== 0) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    } // only BPF_F_CTXLEN_MASK may be set up there
     const index = flagsLo === BPF_F_CURRENT_CPU ? vm.cpu : flagsLo;
     m.setR0Int(map.output(index, m.argBytes(4, m.argU32(5))));
   };
@@ -342,7 +460,10 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
   t[H.ringbuf_output] = (m) => {
     const ring = ringArg(m, 1);
     const flags = m.argU32(4);
-    if ((flags & ~3) !== 0) { m.setR0Int(-Errno.EINVAL); return; }
+    if ((flags & ~3) !== 0) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
     m.setR0Int(ring.output(m.argBytes(2, m.argU32(3))));
   };
   t[H.ringbuf_reserve] = (m) => {
@@ -351,27 +472,43 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
     if (r === null) m.setR0(0, 0);
     else m.setR0(r.start, r.hi);
   };
-  const commit = (discard: boolean): HelperFn => (m) => {
-    const region = m.memory.regionOf(m.regs[3]!);
-    const ring = region?.owner;
-    if (region === undefined || region.kind !== RegionKind.RINGBUF || !(ring instanceof VmRingBufMap) || (m.regs[2]! >>> 0) !== region.start) {
-      throw m.fault(`ringbuf_${discard ? "discard" : "submit"}: r1 is not a reserved ring buffer record`);
-    }
-    ring.commit(region, discard, (m.argU32(2) & 1) === 0);
-    m.setR0(0, 0);
-  };
+  const commit =
+    (discard: boolean): HelperFn =>
+    (m) => {
+      const region = m.memory.regionOf(m.regs[3]!);
+      const ring = region?.owner;
+      if (
+        region === undefined ||
+        region.kind !== RegionKind.RINGBUF ||
+        !(ring instanceof VmRingBufMap) ||
+        m.regs[2]! >>> 0 !== region.start
+      ) {
+        throw m.fault(`ringbuf_${discard ? "discard" : "submit"}: r1 is not a reserved ring buffer record`);
+      }
+      ring.commit(region, discard, (m.argU32(2) & 1) === 0);
+      m.setR0(0, 0);
+    };
   t[H.ringbuf_submit] = commit(false);
   t[H.ringbuf_discard] = commit(true);
-  t[H.ringbuf_query] = (m) => { const ring = ringArg(m, 1); m.setR0Big(BigInt(ring.query(m.argU32(2)))); };
+  t[H.ringbuf_query] = (m) => {
+    const ring = ringArg(m, 1);
+    m.setR0Big(BigInt(ring.query(m.argU32(2))));
+  };
 
   // ---- the current task, and storage attached to tasks, sockets, inodes, cgroups ----
-  t[H.get_current_task] = t[H.get_current_task_btf] = (m) => { const r = vm.currentTask; m.setR0(r.start, r.hi); };
+  t[H.get_current_task] = t[H.get_current_task_btf] = (m) => {
+    const r = vm.currentTask;
+    m.setR0(r.start, r.hi);
+  };
   const storageGet: HelperFn = (m) => {
     const map = mapArg(vm, m, 1);
     if (!(map instanceof VmLocalStorageMap)) throw m.fault("the storage helpers need a local storage map in r1");
     const R = m.regs;
     const flags = m.argU64(4);
-    if ((flags & ~1n) !== 0n) { m.setR0(0, 0); return; }
+    if ((flags & ~1n) !== 0n) {
+      m.setR0(0, 0);
+      return;
+    }
     const init = R[6] === 0 && R[7] === 0 ? null : m.argCopy(3, map.valueSize, 0);
     map.storageGet(m, R[5]!, R[4]!, init, flags === 1n);
   };
@@ -381,26 +518,42 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
     m.setR0Int(map.storageDelete(m.regs[5]!, m.regs[4]!));
   };
   for (const id of [H.sk_storage_get, H.task_storage_get, H.inode_storage_get, H.cgrp_storage_get]) t[id] = storageGet;
-  for (const id of [H.sk_storage_delete, H.task_storage_delete, H.inode_storage_delete, H.cgrp_storage_delete]) t[id] = storageDelete;
+  for (const id of [H.sk_storage_delete, H.task_storage_delete, H.inode_storage_delete, H.cgrp_storage_delete])
+    t[id] = storageDelete;
 
   // ---- callbacks ----
   t[H.loop] = (m) => {
     const nr = m.argU32(1);
     const fn = funcArg(m, 2);
     const ctx = m.argU64(3);
-    if (m.argU64(4) !== 0n) { m.setR0Int(-Errno.EINVAL); return; }
-    if (nr > 1 << 23) { m.setR0Int(-Errno.E2BIG); return; }
+    if (m.argU64(4) !== 0n) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
+    if (nr > 1 << 23) {
+      m.setR0Int(-Errno.E2BIG);
+      return;
+    }
     let i = 0;
-    for (; i < nr; i++) if (m.invoke(fn, [i, ctx]) !== 0n) { i++; break; }
+    for (; i < nr; i++)
+      if (m.invoke(fn, [i, ctx]) !== 0n) {
+        i++;
+        break;
+      }
     m.setR0(i, 0);
   };
   t[H.for_each_map_elem] = (m) => {
     const map = mapArg(vm, m, 1);
     const fn = funcArg(m, 2);
     const ctx = m.argU64(3);
-    if (m.argU64(4) !== 0n) { m.setR0Int(-Errno.EINVAL); return; }
+    if (m.argU64(4) !== 0n) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
     const handle = joinBig(map.id, MAP_PTR_HI);
-    const n = map.forEachElement((key, value) => m.invoke(fn, [handle, joinBig(key.start, key.hi), joinBig(value.start, value.hi), ctx]) !== 0n);
+    const n = map.forEachElement(
+      (key, value) => m.invoke(fn, [handle, joinBig(key.start, key.hi), joinBig(value.start, value.hi), ctx]) !== 0n,
+    );
     m.setR0Int(n);
   };
   t[H.snprintf] = (m) => {
@@ -410,13 +563,19 @@ export function defaultHelpers(vm: HelperEnv): (HelperFn | undefined)[] {
     const fmt = cString(m, m.regs[7]!, m.regs[6]!, 4096);
     if (fmt === undefined) throw m.fault("snprintf: r3 is not a readable format string");
     const dataLen = m.argU32(5);
-    if (dataLen % 8 !== 0) { m.setR0Int(-Errno.EINVAL); return; }
+    if (dataLen % 8 !== 0) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
     const data = dataLen ? m.argBytes(4, dataLen) : new Uint8Array(0);
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const args: [number, number][] = [];
     for (let i = 0; i < dataLen; i += 8) args.push([dv.getInt32(i, true), dv.getInt32(i + 4, true)]);
     const formatted = formatPrintk(m, fmt, args, 12);
-    if (formatted === undefined) { m.setR0Int(-Errno.EINVAL); return; }
+    if (formatted === undefined) {
+      m.setR0Int(-Errno.EINVAL);
+      return;
+    }
     const text = Buffer.from(formatted, "latin1");
     if (size > 0) {
       const n = Math.min(text.length, size - 1);

@@ -7,29 +7,43 @@ const TWO32 = 4294967296;
 
 /** High word of the unsigned product of two u32 (given as int32 bit patterns). */
 export function umulhi(a: number, b: number): number {
-  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
-  const lolo = a0 * b0, lohi = a0 * b1, hilo = a1 * b0;
+  const a0 = a & 0xffff,
+    a1 = a >>> 16,
+    b0 = b & 0xffff,
+    b1 = b >>> 16;
+  const lolo = a0 * b0,
+    lohi = a0 * b1,
+    hilo = a1 * b0;
   const mid = (lolo >>> 16) + (lohi & 0xffff) + (hilo & 0xffff);
   return (a1 * b1 + (lohi >>> 16) + (hilo >>> 16) + (mid >>> 16)) | 0;
 }
 
 /** R[d..d+1] *= (blo, bhi), modulo 2^64. */
 export function mul64(R: Int32Array, d: number, blo: number, bhi: number): void {
-  const alo = R[d]!, ahi = R[d + 1]!;
+  const alo = R[d]!,
+    ahi = R[d + 1]!;
   R[d] = Math.imul(alo, blo);
   R[d + 1] = (umulhi(alo, blo) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
 }
 
 // Scratch for the division kernels (results before sign fix-ups).
-let qlo = 0, qhi = 0, rlo = 0, rhi = 0;
+let qlo = 0,
+  qhi = 0,
+  rlo = 0,
+  rhi = 0;
 
 /** Unsigned 64/64 division into (qlo, qhi, rlo, rhi). The divisor is not zero. */
 function udivmod(alo: number, ahi: number, blo: number, bhi: number): void {
-  const au = ahi >>> 0, al = alo >>> 0, bl = blo >>> 0;
+  const au = ahi >>> 0,
+    al = alo >>> 0,
+    bl = blo >>> 0;
   if (bhi === 0) {
     if (au === 0) {
       const q = Math.floor(al / bl);
-      qlo = q | 0; qhi = 0; rlo = (al - q * bl) | 0; rhi = 0;
+      qlo = q | 0;
+      qhi = 0;
+      rlo = (al - q * bl) | 0;
+      rhi = 0;
       return;
     }
     // long division by a u32 in 32 + 16 + 16 bit steps: every partial dividend stays below 2^48
@@ -41,52 +55,93 @@ function udivmod(alo: number, ahi: number, blo: number, bhi: number): void {
     t = r * 65536 + (al & 0xffff);
     const q0 = Math.floor(t / bl);
     r = t - q0 * bl;
-    qhi = q2 | 0; qlo = (q1 * 65536 + q0) | 0; rlo = r | 0; rhi = 0;
+    qhi = q2 | 0;
+    qlo = (q1 * 65536 + q0) | 0;
+    rlo = r | 0;
+    rhi = 0;
     return;
   }
   const a = (BigInt(au) << 32n) | BigInt(al);
   const b = (BigInt(bhi >>> 0) << 32n) | BigInt(bl);
-  const q = a / b, rem = a % b;
-  qlo = Number(q & 0xffffffffn) | 0; qhi = Number(q >> 32n) | 0;
-  rlo = Number(rem & 0xffffffffn) | 0; rhi = Number(rem >> 32n) | 0;
+  const q = a / b,
+    rem = a % b;
+  qlo = Number(q & 0xffffffffn) | 0;
+  qhi = Number(q >> 32n) | 0;
+  rlo = Number(rem & 0xffffffffn) | 0;
+  rhi = Number(rem >> 32n) | 0;
 }
 
 /** R[d..] = R[d..] / b (unsigned); division by zero gives 0. */
 export function udiv64(R: Int32Array, d: number, blo: number, bhi: number): void {
-  if (blo === 0 && bhi === 0) { R[d] = 0; R[d + 1] = 0; return; }
+  if (blo === 0 && bhi === 0) {
+    R[d] = 0;
+    R[d + 1] = 0;
+    return;
+  }
   udivmod(R[d]!, R[d + 1]!, blo, bhi);
-  R[d] = qlo; R[d + 1] = qhi;
+  R[d] = qlo;
+  R[d + 1] = qhi;
 }
 
 /** R[d..] = R[d..] % b (unsigned); modulo by zero leaves the dividend. */
 export function umod64(R: Int32Array, d: number, blo: number, bhi: number): void {
   if (blo === 0 && bhi === 0) return;
   udivmod(R[d]!, R[d + 1]!, blo, bhi);
-  R[d] = rlo; R[d + 1] = rhi;
+  R[d] = rlo;
+  R[d + 1] = rhi;
 }
 
 /** Signed division: by zero gives 0, INT64_MIN / -1 gives INT64_MIN. */
 export function sdiv64(R: Int32Array, d: number, blo: number, bhi: number): void {
-  if (blo === 0 && bhi === 0) { R[d] = 0; R[d + 1] = 0; return; }
-  let alo = R[d]!, ahi = R[d + 1]!;
-  const negA = ahi < 0, negB = bhi < 0;
-  if (negA) { alo = -alo | 0; ahi = (~ahi + (alo === 0 ? 1 : 0)) | 0; }
-  if (negB) { blo = -blo | 0; bhi = (~bhi + (blo === 0 ? 1 : 0)) | 0; }
+  if (blo === 0 && bhi === 0) {
+    R[d] = 0;
+    R[d + 1] = 0;
+    return;
+  }
+  let alo = R[d]!,
+    ahi = R[d + 1]!;
+  const negA = ahi < 0,
+    negB = bhi < 0;
+  if (negA) {
+    alo = -alo | 0;
+    ahi = (~ahi + (alo === 0 ? 1 : 0)) | 0;
+  }
+  if (negB) {
+    blo = -blo | 0;
+    bhi = (~bhi + (blo === 0 ? 1 : 0)) | 0;
+  }
   udivmod(alo, ahi, blo, bhi);
-  if (negA !== negB) { R[d] = -qlo | 0; R[d + 1] = (~qhi + (qlo === 0 ? 1 : 0)) | 0; }
-  else { R[d] = qlo; R[d + 1] = qhi; }
+  if (negA !== negB) {
+    R[d] = -qlo | 0;
+    R[d + 1] = (~qhi + (qlo === 0 ? 1 : 0)) | 0;
+  } else {
+    R[d] = qlo;
+    R[d + 1] = qhi;
+  }
 }
 
 /** Signed modulo (sign of the dividend): by zero leaves the dividend. */
 export function smod64(R: Int32Array, d: number, blo: number, bhi: number): void {
   if (blo === 0 && bhi === 0) return;
-  let alo = R[d]!, ahi = R[d + 1]!;
+  let alo = R[d]!,
+    ahi = R[d + 1]!;
   const negA = ahi < 0;
-  if (negA) { alo = -alo | 0; ahi = (~ahi + (alo === 0 ? 1 : 0)) | 0; }
-  if (bhi < 0) { blo = -blo | 0; bhi = (~bhi + (blo === 0 ? 1 : 0)) | 0; }
+  if (negA) {
+    alo = -alo | 0;
+    ahi = (~ahi + (alo === 0 ? 1 : 0)) | 0;
+  }
+  if (bhi < 0) {
+    blo = -blo | 0;
+    bhi = (~bhi + (blo === 0 ? 1 : 0)) | 0;
+  }
   udivmod(alo, ahi, blo, bhi);
-  if (negA) { R[d] = -rlo | 0; R[d + 1] = (~rhi + (rlo === 0 ? 1 : 0)) | 0; }
-  else { R[d] = rlo; R[d + 1] = rhi; }
+  if (negA) {
+    R[d] = -rlo | 0;
+    R[d + 1] = (~rhi + (rlo === 0 ? 1 : 0)) | 0;
+  } else {
+    R[d] = rlo;
+    R[d + 1] = rhi;
+  }
 }
 
 export function bswap16(x: number): number {

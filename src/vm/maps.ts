@@ -61,10 +61,14 @@ let nextFd = 1 << 20;
 /** Raises the user-side error the real map classes raise for an errno. */
 function userError(operation: string, errno: number, map: VmMap): Error {
   switch (errno) {
-    case Errno.E2BIG: return new MapFullError(operation, map.name, map.maxEntries);
-    case Errno.EEXIST: return new KeyExistsError(operation, map.name);
-    case Errno.ENOENT: return new KeyNotFoundError(operation, map.name);
-    default: return new MapError(operation, errno, map.name);
+    case Errno.E2BIG:
+      return new MapFullError(operation, map.name, map.maxEntries);
+    case Errno.EEXIST:
+      return new KeyExistsError(operation, map.name);
+    case Errno.ENOENT:
+      return new KeyNotFoundError(operation, map.name);
+    default:
+      return new MapError(operation, errno, map.name);
   }
 }
 
@@ -90,24 +94,41 @@ export abstract class VmMap {
     this.valueSize = valueSize;
     this.maxEntries = spec.maxEntries;
     this.flags = spec.flags ?? 0;
-    if (!Number.isInteger(spec.maxEntries) || spec.maxEntries <= 0) throw new MapSpecError(this.name, `maxEntries must be a positive integer (got ${spec.maxEntries})`);
+    if (!Number.isInteger(spec.maxEntries) || spec.maxEntries <= 0)
+      throw new MapSpecError(this.name, `maxEntries must be a positive integer (got ${spec.maxEntries})`);
     this.fd = nextFd++;
     this.id = env.register(this);
   }
 
   /** Are program-side writes into values allowed (BPF_F_RDONLY_PROG makes them read-only)? */
-  protected get programWritable(): boolean { return (this.flags & MapFlags.RDONLY_PROG) === 0; }
+  protected get programWritable(): boolean {
+    return (this.flags & MapFlags.RDONLY_PROG) === 0;
+  }
 
   // ---- program side: called by the emulated helpers; results are 0 or -errno ----
   /** bpf_map_lookup_elem: sets r0 to a value pointer or 0. */
-  progLookup(m: Machine, _key: Uint8Array): void { m.setR0(0, 0); }
-  progUpdate(_key: Uint8Array, _value: Uint8Array, _flags: number): number { return -Errno.EINVAL; }
-  progDelete(_key: Uint8Array): number { return -Errno.EINVAL; }
-  progPush(_value: Uint8Array, _flags: number): number { return -Errno.EINVAL; }
-  progPop(_out: Uint8Array): number { return -Errno.EINVAL; }
-  progPeek(_out: Uint8Array): number { return -Errno.EINVAL; }
+  progLookup(m: Machine, _key: Uint8Array): void {
+    m.setR0(0, 0);
+  }
+  progUpdate(_key: Uint8Array, _value: Uint8Array, _flags: number): number {
+    return -Errno.EINVAL;
+  }
+  progDelete(_key: Uint8Array): number {
+    return -Errno.EINVAL;
+  }
+  progPush(_value: Uint8Array, _flags: number): number {
+    return -Errno.EINVAL;
+  }
+  progPop(_out: Uint8Array): number {
+    return -Errno.EINVAL;
+  }
+  progPeek(_out: Uint8Array): number {
+    return -Errno.EINVAL;
+  }
   /** Calls `visit(key, valuePointerLo, valuePointerHi)` for each element (bpf_for_each_map_elem). */
-  forEachElement(_visit: (keyRegion: Region, value: Region) => boolean): number { return -Errno.EINVAL; }
+  forEachElement(_visit: (keyRegion: Region, value: Region) => boolean): number {
+    return -Errno.EINVAL;
+  }
 
   protected check(operation: string, ret: number): void {
     if (ret < 0) throw userError(operation, -ret, this);
@@ -117,11 +138,16 @@ export abstract class VmMap {
 function sizesOf(spec: VmMapSpec): { keySize: number; valueSize: number } {
   const keySize = spec.key?.size ?? spec.keySize;
   const valueSize = spec.value?.size ?? spec.valueSize;
-  if (keySize === undefined || valueSize === undefined) throw new MapSpecError(spec.name ?? "", "give key/value codecs or keySize/valueSize");
+  if (keySize === undefined || valueSize === undefined)
+    throw new MapSpecError(spec.name ?? "", "give key/value codecs or keySize/valueSize");
   return { keySize, valueSize };
 }
 
-interface Elem { key: Uint8Array; data: Uint8Array; regions: (Region | undefined)[] }
+interface Elem {
+  key: Uint8Array;
+  data: Uint8Array;
+  regions: (Region | undefined)[];
+}
 
 /** Encodes user-side keys and values into scratch bytes. */
 class Scratch<T> {
@@ -131,7 +157,10 @@ class Scratch<T> {
     this.bytes = new Uint8Array(codec.size);
     this.view = new DataView(this.bytes.buffer);
   }
-  encode(v: T): Uint8Array { this.codec.encode(v, this.view, 0); return this.bytes; }
+  encode(v: T): Uint8Array {
+    this.codec.encode(v, this.view, 0);
+    return this.bytes;
+  }
   decode(bytes: Uint8Array): T {
     return this.codec.decode(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0);
   }
@@ -154,7 +183,8 @@ export class VmHashMap<K = Uint8Array, V = Uint8Array> extends VmMap implements 
   constructor(env: MapEnv, spec: VmMapSpec<K, unknown>, options: { indexed?: boolean } = {}) {
     const { keySize, valueSize } = sizesOf(spec);
     super(env, spec, keySize, valueSize);
-    if (keySize <= 0 || valueSize <= 0) throw new MapSpecError(this.name, "hash maps need non-zero key and value sizes");
+    if (keySize <= 0 || valueSize <= 0)
+      throw new MapSpecError(this.name, "hash maps need non-zero key and value sizes");
     this.lru = spec.type === MapType.LRU_HASH || spec.type === MapType.LRU_PERCPU_HASH;
     this.perCpu = PER_CPU_TYPES.includes(spec.type);
     this.#stride = roundUp8(valueSize);
@@ -165,13 +195,24 @@ export class VmHashMap<K = Uint8Array, V = Uint8Array> extends VmMap implements 
   }
 
   /** Number of elements. */
-  get size(): number { return this.#table.size; }
+  get size(): number {
+    return this.#table.size;
+  }
 
   #regionFor(e: Elem, cpu: number): Region {
     let r = e.regions[cpu];
     if (r === undefined) {
       const start = this.perCpu ? cpu * this.#stride : 0;
-      r = this.env.memory.add(new Region(e.data, RegionKind.MAP_VALUE, this.programWritable, `map "${this.name}" value`, start, start + this.valueSize));
+      r = this.env.memory.add(
+        new Region(
+          e.data,
+          RegionKind.MAP_VALUE,
+          this.programWritable,
+          `map "${this.name}" value`,
+          start,
+          start + this.valueSize,
+        ),
+      );
       e.regions[cpu] = r;
     }
     return r;
@@ -180,7 +221,10 @@ export class VmHashMap<K = Uint8Array, V = Uint8Array> extends VmMap implements 
   #find(key: Uint8Array, touch: boolean): Elem | undefined {
     const id = keyIdOf(key);
     const e = this.#table.get(id);
-    if (e !== undefined && touch && this.lru) { this.#table.delete(id); this.#table.set(id, e); }
+    if (e !== undefined && touch && this.lru) {
+      this.#table.delete(id);
+      this.#table.set(id, e);
+    }
     return e;
   }
 
@@ -197,18 +241,26 @@ export class VmHashMap<K = Uint8Array, V = Uint8Array> extends VmMap implements 
     let e = this.#table.get(id);
     if (e !== undefined) {
       if (f === UpdateFlags.NOEXIST) return -Errno.EEXIST;
-      if (this.lru) { this.#table.delete(id); this.#table.set(id, e); }
+      if (this.lru) {
+        this.#table.delete(id);
+        this.#table.set(id, e);
+      }
     } else {
       if (f === UpdateFlags.EXIST) return -Errno.ENOENT;
       if (this.#indexed) {
-        if (key.length >= 4 && new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true) >= this.maxEntries) return -Errno.E2BIG;
+        if (key.length >= 4 && new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true) >= this.maxEntries)
+          return -Errno.E2BIG;
       } else if (this.#table.size >= this.maxEntries) {
         if (!this.lru) return -Errno.E2BIG;
         const oldest = this.#table.keys().next().value as KeyId;
         this.#free(this.#table.get(oldest)!);
         this.#table.delete(oldest);
       }
-      e = { key: key.slice(), data: new Uint8Array(this.perCpu ? this.#stride * this.env.cpus : this.valueSize), regions: [] };
+      e = {
+        key: key.slice(),
+        data: new Uint8Array(this.perCpu ? this.#stride * this.env.cpus : this.valueSize),
+        regions: [],
+      };
       this.#table.set(id, e);
     }
     if (whole || !this.perCpu) e.data.set(value.subarray(0, e.data.length));
@@ -218,7 +270,10 @@ export class VmHashMap<K = Uint8Array, V = Uint8Array> extends VmMap implements 
 
   override progLookup(m: Machine, key: Uint8Array): void {
     const e = this.#find(key, true);
-    if (e === undefined) { m.setR0(0, 0); return; }
+    if (e === undefined) {
+      m.setR0(0, 0);
+      return;
+    }
     const r = this.#regionFor(e, this.env.cpu);
     m.setR0(r.start, r.hi);
   }
@@ -226,12 +281,17 @@ export class VmHashMap<K = Uint8Array, V = Uint8Array> extends VmMap implements 
   /** bpf_map_lookup_percpu_elem: another CPU's value. */
   lookupOnCpu(m: Machine, key: Uint8Array, cpu: number): void {
     const e = this.perCpu && cpu < this.env.cpus ? this.#find(key, true) : undefined;
-    if (e === undefined) { m.setR0(0, 0); return; }
+    if (e === undefined) {
+      m.setR0(0, 0);
+      return;
+    }
     const r = this.#regionFor(e, cpu);
     m.setR0(r.start, r.hi);
   }
 
-  override progUpdate(key: Uint8Array, value: Uint8Array, flags: number): number { return this.#update(key, value, flags, false); }
+  override progUpdate(key: Uint8Array, value: Uint8Array, flags: number): number {
+    return this.#update(key, value, flags, false);
+  }
 
   override progDelete(key: Uint8Array): number {
     const id = keyIdOf(key);
@@ -247,14 +307,19 @@ export class VmHashMap<K = Uint8Array, V = Uint8Array> extends VmMap implements 
     for (const e of [...this.#table.values()]) {
       n++;
       const keyRegion = this.env.memory.add(new Region(e.key, RegionKind.RODATA, false, `map "${this.name}" key`));
-      try { if (visit(keyRegion, this.#regionFor(e, this.env.cpu))) break; }
-      finally { this.env.memory.remove(keyRegion); }
+      try {
+        if (visit(keyRegion, this.#regionFor(e, this.env.cpu))) break;
+      } finally {
+        this.env.memory.remove(keyRegion);
+      }
     }
     return n;
   }
 
   /** Raw bytes of an element's value (all CPUs' for per-CPU maps), or undefined. */
-  rawGet(key: Uint8Array): Uint8Array | undefined { return this.#table.get(keyIdOf(key))?.data; }
+  rawGet(key: Uint8Array): Uint8Array | undefined {
+    return this.#table.get(keyIdOf(key))?.data;
+  }
 
   // ---- user side, like src/maps ----
   get(key: K): V | undefined {
@@ -266,13 +331,28 @@ export class VmHashMap<K = Uint8Array, V = Uint8Array> extends VmMap implements 
     this.check("update", this.#update(k, this.#value.encode(value), flags, true));
     return this;
   }
-  delete(key: K): boolean { return this.progDelete(this.#key.encode(key)) === 0; }
-  has(key: K): boolean { return this.#table.has(keyIdOf(this.#key.encode(key))); }
-  clear(): void { for (const e of this.#table.values()) this.#free(e); this.#table.clear(); }
-  *keys(): IterableIterator<K> { for (const e of [...this.#table.values()]) yield this.#key.decode(e.key); }
-  *values(): IterableIterator<V> { for (const e of [...this.#table.values()]) yield this.#value.decode(e.data); }
-  *entries(): IterableIterator<[K, V]> { for (const e of [...this.#table.values()]) yield [this.#key.decode(e.key), this.#value.decode(e.data)]; }
-  [Symbol.iterator](): IterableIterator<[K, V]> { return this.entries(); }
+  delete(key: K): boolean {
+    return this.progDelete(this.#key.encode(key)) === 0;
+  }
+  has(key: K): boolean {
+    return this.#table.has(keyIdOf(this.#key.encode(key)));
+  }
+  clear(): void {
+    for (const e of this.#table.values()) this.#free(e);
+    this.#table.clear();
+  }
+  *keys(): IterableIterator<K> {
+    for (const e of [...this.#table.values()]) yield this.#key.decode(e.key);
+  }
+  *values(): IterableIterator<V> {
+    for (const e of [...this.#table.values()]) yield this.#value.decode(e.data);
+  }
+  *entries(): IterableIterator<[K, V]> {
+    for (const e of [...this.#table.values()]) yield [this.#key.decode(e.key), this.#value.decode(e.data)];
+  }
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries();
+  }
 }
 
 /** ARRAY and PERCPU_ARRAY: max_entries values of 8-byte-rounded size, all present from the start. */
@@ -297,7 +377,9 @@ export class VmArrayMap<V = Uint8Array> extends VmMap implements Iterable<[numbe
     this.#value = new Scratch((this.perCpu ? perCpuCodec(this.#element, env.cpus) : this.#element) as Codec<V>);
   }
 
-  #offset(index: number, cpu: number): number { return ((this.perCpu ? cpu * this.maxEntries : 0) + index) * this.#stride; }
+  #offset(index: number, cpu: number): number {
+    return ((this.perCpu ? cpu * this.maxEntries : 0) + index) * this.#stride;
+  }
 
   /** The region of value `index` on `cpu` (created on first use). */
   regionAt(index: number, cpu = 0): Region {
@@ -305,24 +387,41 @@ export class VmArrayMap<V = Uint8Array> extends VmMap implements Iterable<[numbe
     let r = this.#regions[slot];
     if (r === undefined) {
       const start = this.#offset(index, cpu);
-      r = this.env.memory.add(new Region(this.storage, RegionKind.MAP_VALUE, this.programWritable, `map "${this.name}" value [${index}]`, start, start + this.valueSize));
+      r = this.env.memory.add(
+        new Region(
+          this.storage,
+          RegionKind.MAP_VALUE,
+          this.programWritable,
+          `map "${this.name}" value [${index}]`,
+          start,
+          start + this.valueSize,
+        ),
+      );
       this.#regions[slot] = r;
     }
     return r;
   }
 
-  #index(key: Uint8Array): number { return (key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24)) >>> 0; }
+  #index(key: Uint8Array): number {
+    return (key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24)) >>> 0;
+  }
 
   override progLookup(m: Machine, key: Uint8Array): void {
     const i = this.#index(key);
-    if (i >= this.maxEntries) { m.setR0(0, 0); return; }
+    if (i >= this.maxEntries) {
+      m.setR0(0, 0);
+      return;
+    }
     const r = this.regionAt(i, this.env.cpu);
     m.setR0(r.start, r.hi);
   }
 
   lookupOnCpu(m: Machine, key: Uint8Array, cpu: number): void {
     const i = this.#index(key);
-    if (!this.perCpu || i >= this.maxEntries || cpu >= this.env.cpus) { m.setR0(0, 0); return; }
+    if (!this.perCpu || i >= this.maxEntries || cpu >= this.env.cpus) {
+      m.setR0(0, 0);
+      return;
+    }
     const r = this.regionAt(i, cpu);
     m.setR0(r.start, r.hi);
   }
@@ -342,7 +441,9 @@ export class VmArrayMap<V = Uint8Array> extends VmMap implements Iterable<[numbe
     return 0;
   }
 
-  override progUpdate(key: Uint8Array, value: Uint8Array, flags: number): number { return this.#update(this.#index(key), value, flags, false); }
+  override progUpdate(key: Uint8Array, value: Uint8Array, flags: number): number {
+    return this.#update(this.#index(key), value, flags, false);
+  }
 
   override forEachElement(visit: (key: Region, value: Region) => boolean): number {
     const keyBytes = new Uint8Array(4);
@@ -354,16 +455,20 @@ export class VmArrayMap<V = Uint8Array> extends VmMap implements Iterable<[numbe
         new DataView(keyBytes.buffer).setUint32(0, i, true);
         if (visit(keyRegion, this.regionAt(i, this.env.cpu))) break;
       }
-    } finally { this.env.memory.remove(keyRegion); }
+    } finally {
+      this.env.memory.remove(keyRegion);
+    }
     return n;
   }
 
   // ---- user side, like ArrayMap / PerCpuArrayMap ----
   get(index: number): V | undefined {
     if (!Number.isInteger(index) || index < 0 || index >= this.maxEntries) return undefined;
-    if (!this.perCpu) return this.#value.decode(this.storage.subarray(this.#offset(index, 0), this.#offset(index, 0) + this.valueSize));
+    if (!this.perCpu)
+      return this.#value.decode(this.storage.subarray(this.#offset(index, 0), this.#offset(index, 0) + this.valueSize));
     const all = new Uint8Array(this.#stride * this.env.cpus);
-    for (let c = 0; c < this.env.cpus; c++) all.set(this.storage.subarray(this.#offset(index, c), this.#offset(index, c) + this.valueSize), c * this.#stride);
+    for (let c = 0; c < this.env.cpus; c++)
+      all.set(this.storage.subarray(this.#offset(index, c), this.#offset(index, c) + this.valueSize), c * this.#stride);
     return this.#value.decode(all);
   }
   set(index: number, value: V, flags: number = UpdateFlags.ANY): this {
@@ -371,17 +476,32 @@ export class VmArrayMap<V = Uint8Array> extends VmMap implements Iterable<[numbe
     return this;
   }
   /** Arrays cannot delete (EINVAL), like the kernel. */
-  delete(_index: number): boolean { throw userError("delete", Errno.EINVAL, this); }
-  has(index: number): boolean { return Number.isInteger(index) && index >= 0 && index < this.maxEntries; }
-  *keys(): IterableIterator<number> { for (let i = 0; i < this.maxEntries; i++) yield i; }
-  *values(): IterableIterator<V> { for (let i = 0; i < this.maxEntries; i++) yield this.get(i)!; }
-  *entries(): IterableIterator<[number, V]> { for (let i = 0; i < this.maxEntries; i++) yield [i, this.get(i)!]; }
-  [Symbol.iterator](): IterableIterator<[number, V]> { return this.entries(); }
+  delete(_index: number): boolean {
+    throw userError("delete", Errno.EINVAL, this);
+  }
+  has(index: number): boolean {
+    return Number.isInteger(index) && index >= 0 && index < this.maxEntries;
+  }
+  *keys(): IterableIterator<number> {
+    for (let i = 0; i < this.maxEntries; i++) yield i;
+  }
+  *values(): IterableIterator<V> {
+    for (let i = 0; i < this.maxEntries; i++) yield this.get(i)!;
+  }
+  *entries(): IterableIterator<[number, V]> {
+    for (let i = 0; i < this.maxEntries; i++) yield [i, this.get(i)!];
+  }
+  [Symbol.iterator](): IterableIterator<[number, V]> {
+    return this.entries();
+  }
   /** Sum over CPUs of a per-CPU numeric value (like PerCpuMap.sum). */
   sum(index: number): number | bigint | undefined {
     const v = this.get(index) as unknown;
     if (!Array.isArray(v)) return undefined;
-    return (v as (number | bigint)[]).reduce<number | bigint>((a, b) => (typeof a === "bigint" ? a + BigInt(b) : a + Number(b)), typeof v[0] === "bigint" ? 0n : 0);
+    return (v as (number | bigint)[]).reduce<number | bigint>(
+      (a, b) => (typeof a === "bigint" ? a + BigInt(b) : a + Number(b)),
+      typeof v[0] === "bigint" ? 0n : 0,
+    );
   }
 }
 
@@ -398,7 +518,9 @@ export class VmQueueMap<V = Uint8Array> extends VmMap {
     this.#value = new Scratch((spec.value ?? bytesCodec(valueSize)) as Codec<V>);
   }
 
-  get size(): number { return this.#items.length; }
+  get size(): number {
+    return this.#items.length;
+  }
 
   override progPush(value: Uint8Array, flags: number): number {
     if ((flags & ~UpdateFlags.EXIST) !== 0) return -Errno.EINVAL;
@@ -434,7 +556,9 @@ export class VmQueueMap<V = Uint8Array> extends VmMap {
     const v = this.lifo ? this.#items[this.#items.length - 1] : this.#items[0];
     return v === undefined ? undefined : this.#value.decode(v);
   }
-  *drain(): IterableIterator<V> { for (let v = this.pop(); v !== undefined; v = this.pop()) yield v; }
+  *drain(): IterableIterator<V> {
+    for (let v = this.pop(); v !== undefined; v = this.pop()) yield v;
+  }
 }
 
 /** BLOOM_FILTER, exact (no false positives: a valid, if unusually lucky, bloom filter). */
@@ -451,9 +575,16 @@ export class VmBloomFilterMap<V = Uint8Array> extends VmMap {
     this.#set.add(keyIdOf(value.subarray(0, this.valueSize)));
     return 0;
   }
-  override progPeek(value: Uint8Array): number { return this.#set.has(keyIdOf(value.subarray(0, this.valueSize))) ? 0 : -Errno.ENOENT; }
-  add(value: V): this { this.progPush(this.#value.encode(value), 0); return this; }
-  has(value: V): boolean { return this.#set.has(keyIdOf(this.#value.encode(value))); }
+  override progPeek(value: Uint8Array): number {
+    return this.#set.has(keyIdOf(value.subarray(0, this.valueSize))) ? 0 : -Errno.ENOENT;
+  }
+  add(value: V): this {
+    this.progPush(this.#value.encode(value), 0);
+    return this;
+  }
+  has(value: V): boolean {
+    return this.#set.has(keyIdOf(this.#value.encode(value)));
+  }
 }
 
 /** LPM_TRIE: key = { u32 prefixlen; u8 data[] }, lookups find the longest matching prefix. */
@@ -467,7 +598,8 @@ export class VmLpmTrieMap<K = Uint8Array, V = Uint8Array> extends VmMap {
     const { keySize, valueSize } = sizesOf(spec);
     super(env, spec, keySize, valueSize);
     if (keySize <= 4) throw new MapSpecError(this.name, "LPM trie keys are a u32 prefix length followed by the data");
-    if ((this.flags & MapFlags.NO_PREALLOC) === 0) throw new MapSpecError(this.name, "LPM tries need BPF_F_NO_PREALLOC (the kernel refuses them otherwise)");
+    if ((this.flags & MapFlags.NO_PREALLOC) === 0)
+      throw new MapSpecError(this.name, "LPM tries need BPF_F_NO_PREALLOC (the kernel refuses them otherwise)");
     this.#maxPrefix = (keySize - 4) * 8;
     this.#key = new Scratch((spec.key ?? bytesCodec(keySize)) as Codec<K>);
     this.#value = new Scratch((spec.value ?? bytesCodec(valueSize)) as Codec<V>);
@@ -492,10 +624,15 @@ export class VmLpmTrieMap<K = Uint8Array, V = Uint8Array> extends VmMap {
 
   override progLookup(m: Machine, key: Uint8Array): void {
     const e = this.#longest(key);
-    if (e === undefined) { m.setR0(0, 0); return; }
+    if (e === undefined) {
+      m.setR0(0, 0);
+      return;
+    }
     let r = e.regions[0];
     if (r === undefined) {
-      r = this.env.memory.add(new Region(e.data, RegionKind.MAP_VALUE, this.programWritable, `map "${this.name}" value`));
+      r = this.env.memory.add(
+        new Region(e.data, RegionKind.MAP_VALUE, this.programWritable, `map "${this.name}" value`),
+      );
       e.regions[0] = r;
     }
     m.setR0(r.start, r.hi);
@@ -545,13 +682,21 @@ export class VmLpmTrieMap<K = Uint8Array, V = Uint8Array> extends VmMap {
     this.check("update", this.progUpdate(this.#key.encode(key), this.#value.encode(value), flags));
     return this;
   }
-  delete(key: K): boolean { return this.progDelete(this.#key.encode(key)) === 0; }
-  *entries(): IterableIterator<[K, V]> { for (const e of [...this.#byPrefix.values()]) yield [this.#key.decode(e.key), this.#value.decode(e.data)]; }
-  [Symbol.iterator](): IterableIterator<[K, V]> { return this.entries(); }
+  delete(key: K): boolean {
+    return this.progDelete(this.#key.encode(key)) === 0;
+  }
+  *entries(): IterableIterator<[K, V]> {
+    for (const e of [...this.#byPrefix.values()]) yield [this.#key.decode(e.key), this.#value.decode(e.data)];
+  }
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries();
+  }
 }
 
 /** What a PROG_ARRAY slot holds: a program loaded in the same VM. */
-export interface TailCallable { readonly decoded: DecodedProgram }
+export interface TailCallable {
+  readonly decoded: DecodedProgram;
+}
 
 /** PROG_ARRAY, ARRAY_OF_MAPS, HASH_OF_MAPS: slots holding references (programs, maps). */
 export class VmRefMap<T> extends VmMap {
@@ -565,8 +710,12 @@ export class VmRefMap<T> extends VmMap {
     if (indexed && keySize !== 4) throw new MapSpecError(this.name, "array-like maps need 4-byte keys");
   }
   /** The reference at a key (bytes), or undefined. */
-  refAt(key: Uint8Array): T | undefined { return this.#slots.get(keyIdOf(key)); }
-  refAtIndex(index: number): T | undefined { return this.indexed ? this.#slots.get(index >>> 0) : undefined; }
+  refAt(key: Uint8Array): T | undefined {
+    return this.#slots.get(keyIdOf(key));
+  }
+  refAtIndex(index: number): T | undefined {
+    return this.indexed ? this.#slots.get(index >>> 0) : undefined;
+  }
 
   override progLookup(m: Machine, key: Uint8Array): void {
     const v = this.#slots.get(keyIdOf(key));
@@ -583,14 +732,21 @@ export class VmRefMap<T> extends VmMap {
   /** Puts a reference in a slot (user space only, as for the kernel's fd maps). */
   set(key: number | Uint8Array, value: T): this {
     const k = this.#keyBytes(key);
-    if (this.indexed && keyIdOf(k) as number >= this.maxEntries) throw userError("update", Errno.E2BIG, this);
-    if (!this.indexed && !this.#slots.has(keyIdOf(k)) && this.#slots.size >= this.maxEntries) throw userError("update", Errno.E2BIG, this);
+    if (this.indexed && (keyIdOf(k) as number) >= this.maxEntries) throw userError("update", Errno.E2BIG, this);
+    if (!this.indexed && !this.#slots.has(keyIdOf(k)) && this.#slots.size >= this.maxEntries)
+      throw userError("update", Errno.E2BIG, this);
     this.#slots.set(keyIdOf(k), value);
     return this;
   }
-  get(key: number | Uint8Array): T | undefined { return this.#slots.get(keyIdOf(this.#keyBytes(key))); }
-  delete(key: number | Uint8Array): boolean { return this.#slots.delete(keyIdOf(this.#keyBytes(key))); }
-  override progDelete(key: Uint8Array): number { return this.#slots.delete(keyIdOf(key)) ? 0 : -Errno.ENOENT; }
+  get(key: number | Uint8Array): T | undefined {
+    return this.#slots.get(keyIdOf(this.#keyBytes(key)));
+  }
+  delete(key: number | Uint8Array): boolean {
+    return this.#slots.delete(keyIdOf(this.#keyBytes(key)));
+  }
+  override progDelete(key: Uint8Array): number {
+    return this.#slots.delete(keyIdOf(key)) ? 0 : -Errno.ENOENT;
+  }
 }
 
 /**
@@ -610,11 +766,17 @@ export class VmLocalStorageMap<V = Uint8Array> extends VmMap {
 
   /** The storage helpers' get: r0 = the owner's value, created when `create` (and room). */
   storageGet(m: Machine, ownerHi: number, ownerLo: number, init: Uint8Array | null, create: boolean): void {
-    if (ownerHi === 0 && ownerLo === 0) { m.setR0(0, 0); return; }
+    if (ownerHi === 0 && ownerLo === 0) {
+      m.setR0(0, 0);
+      return;
+    }
     const id = `${ownerHi >>> 0}:${ownerLo >>> 0}`;
     let e = this.#owners.get(id);
     if (e === undefined) {
-      if (!create) { m.setR0(0, 0); return; }
+      if (!create) {
+        m.setR0(0, 0);
+        return;
+      }
       const data = new Uint8Array(this.valueSize);
       if (init) data.set(init.subarray(0, this.valueSize));
       e = { key: new Uint8Array(0), data, regions: [] };
@@ -622,7 +784,9 @@ export class VmLocalStorageMap<V = Uint8Array> extends VmMap {
     }
     let r = e.regions[0];
     if (r === undefined) {
-      r = this.env.memory.add(new Region(e.data, RegionKind.MAP_VALUE, this.programWritable, `map "${this.name}" storage`));
+      r = this.env.memory.add(
+        new Region(e.data, RegionKind.MAP_VALUE, this.programWritable, `map "${this.name}" storage`),
+      );
       e.regions[0] = r;
     }
     m.setR0(r.start, r.hi);
@@ -638,7 +802,9 @@ export class VmLocalStorageMap<V = Uint8Array> extends VmMap {
   }
 
   /** Number of owners with a value. */
-  get size(): number { return this.#owners.size; }
+  get size(): number {
+    return this.#owners.size;
+  }
   /** Values by owner pointer. */
   *entries(): IterableIterator<[bigint, V]> {
     for (const [id, e] of this.#owners) {
@@ -651,25 +817,40 @@ export class VmLocalStorageMap<V = Uint8Array> extends VmMap {
 /** Creates the emulated map for a spec; the kinds the VM cannot emulate are refused. */
 export function createVmMap(env: MapEnv, spec: VmMapSpec): VmMap {
   switch (spec.type) {
-    case MapType.HASH: case MapType.LRU_HASH: case MapType.PERCPU_HASH: case MapType.LRU_PERCPU_HASH:
+    case MapType.HASH:
+    case MapType.LRU_HASH:
+    case MapType.PERCPU_HASH:
+    case MapType.LRU_PERCPU_HASH:
       return new VmHashMap(env, spec);
-    case MapType.ARRAY: case MapType.PERCPU_ARRAY:
+    case MapType.ARRAY:
+    case MapType.PERCPU_ARRAY:
       return new VmArrayMap(env, spec as VmMapSpec<number, unknown>);
-    case MapType.DEVMAP: case MapType.CPUMAP: case MapType.XSKMAP:
+    case MapType.DEVMAP:
+    case MapType.CPUMAP:
+    case MapType.XSKMAP:
       return new VmHashMap(env, { keySize: 4, ...spec, key: spec.key ?? u32Codec }, { indexed: true });
     case MapType.DEVMAP_HASH:
       return new VmHashMap(env, spec);
-    case MapType.QUEUE: case MapType.STACK:
+    case MapType.QUEUE:
+    case MapType.STACK:
       return new VmQueueMap(env, spec);
     case MapType.BLOOM_FILTER:
       return new VmBloomFilterMap(env, spec);
     case MapType.LPM_TRIE:
       return new VmLpmTrieMap(env, spec);
-    case MapType.PROG_ARRAY: case MapType.ARRAY_OF_MAPS: case MapType.HASH_OF_MAPS:
+    case MapType.PROG_ARRAY:
+    case MapType.ARRAY_OF_MAPS:
+    case MapType.HASH_OF_MAPS:
       return new VmRefMap(env, spec);
-    case MapType.SK_STORAGE: case MapType.INODE_STORAGE: case MapType.TASK_STORAGE: case MapType.CGRP_STORAGE:
+    case MapType.SK_STORAGE:
+    case MapType.INODE_STORAGE:
+    case MapType.TASK_STORAGE:
+    case MapType.CGRP_STORAGE:
       return new VmLocalStorageMap(env, spec);
     default:
-      throw new MapSpecError(spec.name ?? "", `map type ${spec.type} is not emulated by the VM (emulated: hash, array, their per-CPU and LRU kinds, LPM trie, queue, stack, bloom filter, ring buffer, perf event array, program array, maps of maps, device/CPU/XSK maps, local storage)`);
+      throw new MapSpecError(
+        spec.name ?? "",
+        `map type ${spec.type} is not emulated by the VM (emulated: hash, array, their per-CPU and LRU kinds, LPM trie, queue, stack, bloom filter, ring buffer, perf event array, program array, maps of maps, device/CPU/XSK maps, local storage)`,
+      );
   }
 }

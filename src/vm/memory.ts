@@ -57,12 +57,22 @@ export class Region {
     this.setWindow(start, end);
   }
 
-  get writable(): boolean { return this.#writable; }
-  set writable(w: boolean) { this.#writable = w; this.setWindow(this.start, this.end); }
+  get writable(): boolean {
+    return this.#writable;
+  }
+  set writable(w: boolean) {
+    this.#writable = w;
+    this.setWindow(this.start, this.end);
+  }
 
   /** When set, loads go through it first (context fields that read as pointers). */
-  get loadHook(): LoadHook | null { return this.#loadHook; }
-  set loadHook(h: LoadHook | null) { this.#loadHook = h; this.setWindow(this.start, this.end); }
+  get loadHook(): LoadHook | null {
+    return this.#loadHook;
+  }
+  set loadHook(h: LoadHook | null) {
+    this.#loadHook = h;
+    this.setWindow(this.start, this.end);
+  }
 
   setWindow(start: number, end: number): void {
     this.start = start;
@@ -79,7 +89,9 @@ export class Region {
   }
 
   /** High word of pointers into this region. */
-  get hi(): number { return (ADDR_HI_BASE + this.tag) | 0; }
+  get hi(): number {
+    return (ADDR_HI_BASE + this.tag) | 0;
+  }
 }
 
 /** The table of live regions. Tags are recycled when a region goes away (a deleted map element). */
@@ -123,23 +135,34 @@ export function addressOf(hi: number, lo: number): bigint {
  * Builds the fault for an access that failed the fast check. `hi`/`lo` is the address already
  * including the instruction's offset.
  */
-export function accessFault(mem: Memory, pc: number, text: string, kind: AccessKind, size: number, hi: number, lo: number): VmFault {
+export function accessFault(
+  mem: Memory,
+  pc: number,
+  text: string,
+  kind: AccessKind,
+  size: number,
+  hi: number,
+  lo: number,
+): VmFault {
   const at = formatAddress(hi, lo);
   const region = mem.regionOf(hi);
   let why: string;
-  const above = (lo >>> 0) >= 0xffff0000 ? mem.regionOf((hi + 1) | 0) : undefined;
+  const above = lo >>> 0 >= 0xffff0000 ? mem.regionOf((hi + 1) | 0) : undefined;
   if (region === undefined && above !== undefined) {
     // an offset below 0 borrowed from the tag: name the region it came from
     why = `below the start of the ${above.kind} (${above.label}) by ${4294967296 - (lo >>> 0) + above.start} bytes`;
   } else if (region === undefined) {
-    if (hi === 0 && (lo >>> 0) < 0x10000) why = "null pointer dereference";
-    else if ((hi - ADDR_HI_BASE) >>> 0 < MAX_REGIONS) why = "the address belongs to no live region (freed map element or stale pointer?)";
+    if (hi === 0 && lo >>> 0 < 0x10000) why = "null pointer dereference";
+    else if ((hi - ADDR_HI_BASE) >>> 0 < MAX_REGIONS)
+      why = "the address belongs to no live region (freed map element or stale pointer?)";
     else why = "the address is not a pointer the VM handed out";
   } else if (kind !== "read" && !region.writable) {
     why = `the ${region.kind} (${region.label}) is read-only`;
   } else {
-    const lo0 = region.start, hi0 = region.end;
-    why = `outside the ${region.kind} (${region.label}): valid ${formatAddress(region.hi, lo0)}..${formatAddress(region.hi, hi0)}, ` +
+    const lo0 = region.start,
+      hi0 = region.end;
+    why =
+      `outside the ${region.kind} (${region.label}): valid ${formatAddress(region.hi, lo0)}..${formatAddress(region.hi, hi0)}, ` +
       `offset ${(lo >>> 0) - lo0} of ${hi0 - lo0}`;
   }
   return new VmFault(pc, `${kind} of ${size} byte${size === 1 ? "" : "s"} at ${at}: ${why}`, addressOf(hi, lo), text);

@@ -83,7 +83,8 @@ function bytesOf(code: SimProgram["code"]): Uint8Array {
 
 const PER_CPU: readonly number[] = [MapType.PERCPU_ARRAY, MapType.PERCPU_HASH, MapType.LRU_PERCPU_HASH];
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
-const sortEntries = (e: MapDump["entries"]): MapDump["entries"] => e.sort((a, b) => (hex(a[0]) < hex(b[0]) ? -1 : hex(a[0]) > hex(b[0]) ? 1 : 0));
+const sortEntries = (e: MapDump["entries"]): MapDump["entries"] =>
+  e.sort((a, b) => (hex(a[0]) < hex(b[0]) ? -1 : hex(a[0]) > hex(b[0]) ? 1 : 0));
 
 /** Rewrites map references by index (src_reg 5/6) into fd references (1/2). */
 export function relocateMaps(bytes: Uint8Array, fds: readonly number[]): Uint8Array {
@@ -95,7 +96,8 @@ export function relocateMaps(bytes: Uint8Array, fds: readonly number[]): Uint8Ar
     if (kind === 5 || kind === 6) {
       const index = view.getInt32(p + 4, true);
       const fd = fds[index];
-      if (fd === undefined) throw new RangeError(`instruction ${p / 8}: map index ${index} is out of range (${fds.length} maps)`);
+      if (fd === undefined)
+        throw new RangeError(`instruction ${p / 8}: map index ${index} is out of range (${fds.length} maps)`);
       out[p + 1] = (out[p + 1]! & 0x0f) | ((kind === 5 ? 1 : 2) << 4);
       view.setInt32(p + 4, fd, true);
     }
@@ -111,14 +113,25 @@ export function vmBackend(options: VmOptions = {}): Backend {
     run(program, input = {}) {
       const vm = new Vm(options);
       const maps: VmMap[] = (program.maps ?? []).map((def) => {
-        const map = vm.createMap({ type: def.type, keySize: def.keySize, valueSize: def.valueSize, maxEntries: def.maxEntries, flags: def.flags, name: def.name });
+        const map = vm.createMap({
+          type: def.type,
+          keySize: def.keySize,
+          valueSize: def.valueSize,
+          maxEntries: def.maxEntries,
+          flags: def.flags,
+          name: def.name,
+        });
         for (const [k, v] of def.entries ?? []) {
           if (map instanceof VmHashMap || map instanceof VmArrayMap) {
             const perCpu = PER_CPU.includes(def.type);
             const value = perCpu ? Array.from({ length: vm.cpus }, () => v) : v;
-            if (map instanceof VmArrayMap) (map as VmArrayMap<unknown>).set(new DataView(k.buffer, k.byteOffset, 4).getUint32(0, true), value);
+            if (map instanceof VmArrayMap)
+              (map as VmArrayMap<unknown>).set(new DataView(k.buffer, k.byteOffset, 4).getUint32(0, true), value);
             else (map as VmHashMap<unknown, unknown>).set(k, value);
-          } else throw new Error(`simulate: initial entries are only supported for hash and array maps (map ${def.name ?? ""})`);
+          } else
+            throw new Error(
+              `simulate: initial entries are only supported for hash and array maps (map ${def.name ?? ""})`,
+            );
         }
         return map;
       });
@@ -129,14 +142,24 @@ export function vmBackend(options: VmOptions = {}): Backend {
         if (map instanceof VmArrayMap || map instanceof VmHashMap) {
           const entries: MapDump["entries"] = [];
           for (const [k, v] of (map as VmHashMap<unknown, unknown>).entries()) {
-            const key = typeof k === "number" ? Uint8Array.of(k & 255, (k >> 8) & 255, (k >> 16) & 255, k >>> 24) : (k as Uint8Array);
+            const key =
+              typeof k === "number"
+                ? Uint8Array.of(k & 255, (k >> 8) & 255, (k >> 16) & 255, k >>> 24)
+                : (k as Uint8Array);
             entries.push([key, v as Uint8Array | Uint8Array[]]);
           }
           return { entries: sortEntries(entries) };
         }
         return { entries: [] };
       });
-      return { retval: last.retval, data: last.data, maps: dumps, backend: "vm", r0: last.r0, instructions: last.instructions };
+      return {
+        retval: last.retval,
+        data: last.data,
+        maps: dumps,
+        backend: "vm",
+        r0: last.r0,
+        instructions: last.instructions,
+      };
     },
   };
 }
@@ -149,25 +172,47 @@ export const kernelBackend: Backend = {
     try {
       for (const def of program.maps ?? []) {
         const map = BpfMap.create({
-          type: def.type as typeof MapType.HASH, key: bytesCodec(def.keySize), value: bytesCodec(def.valueSize),
-          maxEntries: def.maxEntries, flags: def.flags, name: def.name,
+          type: def.type as typeof MapType.HASH,
+          key: bytesCodec(def.keySize),
+          value: bytesCodec(def.valueSize),
+          maxEntries: def.maxEntries,
+          flags: def.flags,
+          name: def.name,
         }) as BpfMap<Uint8Array, Uint8Array | Uint8Array[]>;
         maps.push(map);
         const perCpu = PER_CPU.includes(def.type);
         for (const [k, v] of def.entries ?? []) {
           const probe = perCpu ? (map.get(k) as Uint8Array[] | undefined) : undefined;
-          const cpus = perCpu ? (probe?.length ?? (map.value.size / ((def.valueSize + 7) & ~7))) : 1;
+          const cpus = perCpu ? (probe?.length ?? map.value.size / ((def.valueSize + 7) & ~7)) : 1;
           map.set(k, perCpu ? Array.from({ length: cpus }, () => v) : v);
         }
       }
-      const bytes = relocateMaps(bytesOf(program.code), maps.map((m) => m.fd));
+      const bytes = relocateMaps(
+        bytesOf(program.code),
+        maps.map((m) => m.fd),
+      );
       const source = program.code instanceof Uint8Array || !("bytes" in program.code) ? undefined : program.code;
       const code: Bytecode = { bytes, functions: source?.functions, lines: source?.lines };
-      using prog = Program.load({ type: program.type as Parameters<typeof Program.load>[0]["type"], code, name: program.name ?? "simulate", maps });
+      using prog = Program.load({
+        type: program.type as Parameters<typeof Program.load>[0]["type"],
+        code,
+        name: program.name ?? "simulate",
+        maps,
+      });
       const r = testRun(prog, { data: input.data, ctx: input.ctx, repeat: input.repeat ?? 1 });
       const dumps = maps.map((map, i): MapDump => {
         const def = program.maps![i]!;
-        if (![MapType.HASH, MapType.ARRAY, MapType.LRU_HASH, MapType.PERCPU_ARRAY, MapType.PERCPU_HASH, MapType.LRU_PERCPU_HASH].includes(def.type as 1)) return { entries: [] };
+        if (
+          ![
+            MapType.HASH,
+            MapType.ARRAY,
+            MapType.LRU_HASH,
+            MapType.PERCPU_ARRAY,
+            MapType.PERCPU_HASH,
+            MapType.LRU_PERCPU_HASH,
+          ].includes(def.type as 1)
+        )
+          return { entries: [] };
         return { entries: sortEntries([...map.entries()]) };
       });
       return { retval: r.retval, data: new Uint8Array(r.data), maps: dumps, backend: "kernel" };

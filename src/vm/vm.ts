@@ -17,7 +17,15 @@ import { defaultHelpers, type HelperEnv, type PacketState, type Redirect, type T
 import { joinBig } from "./int64.js";
 import { Machine, MAX_FRAMES, STACK_SIZE, type HelperFn } from "./machine.js";
 import {
-  createVmMap, MAP_PTR_HI, VmArrayMap, VmHashMap, VmQueueMap, VmRefMap, type MapEnv, type VmMap, type VmMapSpec,
+  createVmMap,
+  MAP_PTR_HI,
+  VmArrayMap,
+  VmHashMap,
+  VmQueueMap,
+  VmRefMap,
+  type MapEnv,
+  type VmMap,
+  type VmMapSpec,
 } from "./maps.js";
 import { Memory, Region, RegionKind } from "./memory.js";
 import { compileProgram } from "./compile.js";
@@ -104,13 +112,31 @@ const SKB_CTX_SIZE = 192;
 const XDP_CTX_SIZE = 24;
 /** skb program types whose context is __sk_buff. */
 const SKB_TYPES: readonly number[] = [
-  ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB, ProgType.LWT_IN,
-  ProgType.LWT_OUT, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL, ProgType.SK_SKB,
+  ProgType.SOCKET_FILTER,
+  ProgType.SCHED_CLS,
+  ProgType.SCHED_ACT,
+  ProgType.CGROUP_SKB,
+  ProgType.LWT_IN,
+  ProgType.LWT_OUT,
+  ProgType.LWT_XMIT,
+  ProgType.LWT_SEG6LOCAL,
+  ProgType.SK_SKB,
 ];
 /** skb types whose test_run packet starts at the Ethernet header (the others at the network header). */
 const L2_TYPES: readonly number[] = [ProgType.SCHED_CLS, ProgType.SCHED_ACT];
 /** __sk_buff fields a test may set through `ctx` (the ones BPF_PROG_TEST_RUN accepts). */
-const SKB_CTX_IN: readonly [number, number][] = [[8, 4], [32, 4], [36, 4], [40, 4], [48, 20], [152, 8], [160, 4], [164, 4], [176, 4], [184, 8]];
+const SKB_CTX_IN: readonly [number, number][] = [
+  [8, 4],
+  [32, 4],
+  [36, 4],
+  [40, 4],
+  [48, 20],
+  [152, 8],
+  [160, 4],
+  [164, 4],
+  [176, 4],
+  [184, 8],
+];
 
 export class Vm implements MapEnv, HelperEnv {
   readonly machine = new Machine();
@@ -120,7 +146,15 @@ export class Vm implements MapEnv, HelperEnv {
   /** bpf_trace_printk output, one string per call. */
   readonly trace: string[] = [];
   readonly tier: "auto" | "compiled" | "interpreter";
-  readonly packet: PacketState = { kind: "none", buffer: new Uint8Array(0), metaStart: 0, dataStart: 0, dataEnd: 0, frameEnd: 0, redirect: null };
+  readonly packet: PacketState = {
+    kind: "none",
+    buffer: new Uint8Array(0),
+    metaStart: 0,
+    dataStart: 0,
+    dataEnd: 0,
+    frameEnd: 0,
+    redirect: null,
+  };
   readonly #maps: VmMap[] = [];
   readonly #mapsByFd = new Map<number, VmMap>();
   readonly #onTrace: ((line: string) => void) | undefined;
@@ -134,7 +168,8 @@ export class Vm implements MapEnv, HelperEnv {
 
   constructor(options: VmOptions = {}) {
     this.cpus = options.cpus ?? 1;
-    if (!Number.isInteger(this.cpus) || this.cpus < 1) throw new RangeError(`cpus must be a positive integer (got ${this.cpus})`);
+    if (!Number.isInteger(this.cpus) || this.cpus < 1)
+      throw new RangeError(`cpus must be a positive integer (got ${this.cpus})`);
     this.cpu = options.cpu ?? 0;
     this.tier = options.tier ?? "auto";
     this.task = { pid: 1000, tgid: 1000, uid: 0, gid: 0, comm: "tsbpf-vm", cgroupId: 1n, ...options.task };
@@ -154,39 +189,55 @@ export class Vm implements MapEnv, HelperEnv {
     this.#xdpCtxRegion.loadHook = this.#xdpHook;
   }
 
-  get memory(): Memory { return this.machine.memory; }
+  get memory(): Memory {
+    return this.machine.memory;
+  }
 
   /**
    * What bpf_get_current_task returns: an opaque, zeroed task_struct stand-in (8 KiB, read-only).
    * Task storage hangs off its address; a test that needs real fields supplies its own helper.
    */
   get currentTask(): Region {
-    this.#currentTask ??= this.memory.add(new Region(new Uint8Array(8192), RegionKind.RODATA, false, "current task_struct (opaque)"));
+    this.#currentTask ??= this.memory.add(
+      new Region(new Uint8Array(8192), RegionKind.RODATA, false, "current task_struct (opaque)"),
+    );
     return this.#currentTask;
   }
   #currentTask: Region | undefined;
 
   /** The CPU programs run on (bpf_get_smp_processor_id, the per-CPU value they see). */
-  get cpu(): number { return this.#cpu; }
+  get cpu(): number {
+    return this.#cpu;
+  }
   set cpu(cpu: number) {
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new RangeError(`cpu must be 0..${this.cpus - 1} (got ${cpu})`);
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus)
+      throw new RangeError(`cpu must be 0..${this.cpus - 1} (got ${cpu})`);
     this.#cpu = cpu;
   }
 
   /** The value of bpf_ktime_get_ns now. */
-  now(): bigint { return typeof this.#clock === "bigint" ? this.#clock : this.#clock(); }
-  set clock(c: bigint | (() => bigint)) { this.#clock = c; }
+  now(): bigint {
+    return typeof this.#clock === "bigint" ? this.#clock : this.#clock();
+  }
+  set clock(c: bigint | (() => bigint)) {
+    this.#clock = c;
+  }
 
   /** bpf_get_prandom_u32: xorshift32 from the seed. */
   random(): number {
     let x = this.#rand;
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     this.#rand = x >>> 0;
     return x | 0;
   }
 
   /** @internal bpf_trace_printk output. */
-  traceLine(line: string): void { this.trace.push(line); this.#onTrace?.(line); }
+  traceLine(line: string): void {
+    this.trace.push(line);
+    this.#onTrace?.(line);
+  }
 
   // ------------------------------------------------------------------ maps
 
@@ -196,9 +247,15 @@ export class Vm implements MapEnv, HelperEnv {
     this.#mapsByFd.set(map.fd, map);
     return this.#maps.length - 1;
   }
-  mapById(id: number): VmMap | undefined { return this.#maps[id]; }
-  mapByFd(fd: number): VmMap | undefined { return this.#mapsByFd.get(fd); }
-  get maps(): readonly VmMap[] { return this.#maps; }
+  mapById(id: number): VmMap | undefined {
+    return this.#maps[id];
+  }
+  mapByFd(fd: number): VmMap | undefined {
+    return this.#mapsByFd.get(fd);
+  }
+  get maps(): readonly VmMap[] {
+    return this.#maps;
+  }
 
   /** Creates an emulated map of any supported type (see also the typed shorthands below). */
   createMap(spec: VmMapSpec): VmMap {
@@ -209,7 +266,9 @@ export class Vm implements MapEnv, HelperEnv {
   hashMap<K = Uint8Array, V = Uint8Array>(spec: Omit<VmMapSpec<K, V>, "type">): VmHashMap<K, V> {
     return new VmHashMap<K, V>(this, { ...spec, type: MapType.HASH });
   }
-  perCpuHashMap<K = Uint8Array, V = Uint8Array>(spec: Omit<VmMapSpec<K, V>, "type"> & { lru?: boolean }): VmHashMap<K, V[]> {
+  perCpuHashMap<K = Uint8Array, V = Uint8Array>(
+    spec: Omit<VmMapSpec<K, V>, "type"> & { lru?: boolean },
+  ): VmHashMap<K, V[]> {
     return new VmHashMap<K, V[]>(this, { ...spec, type: spec.lru ? MapType.LRU_PERCPU_HASH : MapType.PERCPU_HASH });
   }
   lruHashMap<K = Uint8Array, V = Uint8Array>(spec: Omit<VmMapSpec<K, V>, "type">): VmHashMap<K, V> {
@@ -221,14 +280,24 @@ export class Vm implements MapEnv, HelperEnv {
   perCpuArrayMap<V = Uint8Array>(spec: Omit<VmMapSpec<number, V>, "type" | "key">): VmArrayMap<V[]> {
     return new VmArrayMap<V[]>(this, { ...spec, type: MapType.PERCPU_ARRAY });
   }
-  queueMap<V = Uint8Array>(spec: { value?: Codec<V>; valueSize?: number; maxEntries: number; name?: string; stack?: boolean }): VmQueueMap<V> {
+  queueMap<V = Uint8Array>(spec: {
+    value?: Codec<V>;
+    valueSize?: number;
+    maxEntries: number;
+    name?: string;
+    stack?: boolean;
+  }): VmQueueMap<V> {
     return new VmQueueMap<V>(this, { ...spec, type: spec.stack ? MapType.STACK : MapType.QUEUE });
   }
   ringBuf(spec: { maxEntries: number; name?: string }): VmRingBufMap {
     return new VmRingBufMap(this, { ...spec, type: MapType.RINGBUF });
   }
   perfEventArray(spec: { maxEntries?: number; name?: string } = {}): VmPerfEventArray {
-    return new VmPerfEventArray(this, { maxEntries: spec.maxEntries ?? 0, name: spec.name, type: MapType.PERF_EVENT_ARRAY });
+    return new VmPerfEventArray(this, {
+      maxEntries: spec.maxEntries ?? 0,
+      name: spec.name,
+      type: MapType.PERF_EVENT_ARRAY,
+    });
   }
   progArray(spec: { maxEntries: number; name?: string }): VmRefMap<VmProgram> {
     return new VmRefMap<VmProgram>(this, { ...spec, type: MapType.PROG_ARRAY, keySize: 4, valueSize: 4 });
@@ -238,19 +307,29 @@ export class Vm implements MapEnv, HelperEnv {
 
   /** Decodes and validates a program (VmValidationError names the first bad instruction). */
   load(spec: VmProgramSpec): VmProgram {
-    const bytes = spec.code instanceof Uint8Array ? spec.code
-      : "bytes" in spec.code ? spec.code.bytes : encode(spec.code as readonly Instruction[]);
+    const bytes =
+      spec.code instanceof Uint8Array
+        ? spec.code
+        : "bytes" in spec.code
+          ? spec.code.bytes
+          : encode(spec.code as readonly Instruction[]);
     const type = spec.type ?? ProgType.UNSPEC;
     const maps = spec.maps ?? [];
     const resolveLddw = (kind: number, imm: number, next: number): LddwValue => {
       const map = kind === 1 || kind === 2 ? this.mapByFd(imm) : kind === 5 || kind === 6 ? maps[imm] : undefined;
       if (kind === 3) throw new Error("lddw of a kernel BTF id (ksym) is not supported by the VM");
       if (map === undefined) {
-        throw new Error(kind === 5 || kind === 6 ? `map index ${imm} is out of range (the program was given ${maps.length} maps)` : `fd ${imm} is not a map of this VM`);
+        throw new Error(
+          kind === 5 || kind === 6
+            ? `map index ${imm} is out of range (the program was given ${maps.length} maps)`
+            : `fd ${imm} is not a map of this VM`,
+        );
       }
       if (kind === 1 || kind === 5) return { lo: map.id, hi: MAP_PTR_HI };
-      if (!(map instanceof VmArrayMap) || map.maxEntries !== 1) throw new Error(`map value references need a one-element array map ("${map.name}" is not one)`);
-      if (next < 0 || next >= map.valueSize) throw new Error(`offset ${next} is outside the value of map "${map.name}" (${map.valueSize} bytes)`);
+      if (!(map instanceof VmArrayMap) || map.maxEntries !== 1)
+        throw new Error(`map value references need a one-element array map ("${map.name}" is not one)`);
+      if (next < 0 || next >= map.valueSize)
+        throw new Error(`offset ${next} is outside the value of map "${map.name}" (${map.valueSize} bytes)`);
       const r = map.regionAt(0, 0);
       return { lo: r.start + next, hi: r.hi };
     };
@@ -274,7 +353,9 @@ export class Vm implements MapEnv, HelperEnv {
   /** Moves data_meta / data / data_end (helpers that adjust the packet). */
   setPacketWindow(meta: number, data: number, end: number): void {
     const p = this.packet;
-    p.metaStart = meta; p.dataStart = data; p.dataEnd = end;
+    p.metaStart = meta;
+    p.dataStart = data;
+    p.dataEnd = end;
     this.#packetRegion.setWindow(meta, end);
     if (meta < this.#exposedLow) this.#exposedLow = meta;
     if (end > this.#exposedHigh) this.#exposedHigh = end;
@@ -298,14 +379,18 @@ export class Vm implements MapEnv, HelperEnv {
       if (mem !== undefined) {
         const r = this.#memRegion;
         if (r.bytes !== mem) r.rebind(mem);
-        if (mem.length > 0) { R[2] = r.start; R[3] = r.hi; }
+        if (mem.length > 0) {
+          R[2] = r.start;
+          R[3] = r.hi;
+        }
         R[4] = mem.length;
         return;
       }
       if (input.ctx !== undefined) {
         const r = this.#memRegion;
         if (r.bytes !== input.ctx) r.rebind(input.ctx);
-        R[2] = 0; R[3] = r.hi;
+        R[2] = 0;
+        R[3] = r.hi;
         return;
       }
       if (input.args) this.#args(input.args);
@@ -314,10 +399,13 @@ export class Vm implements MapEnv, HelperEnv {
     const data = input.data;
     const len = data === undefined ? 0 : data.length;
     if (len < ETH_HLEN) {
-      throw new VmError(`a packet of ${len} bytes is too short: XDP and skb programs get at least an Ethernet header (14 bytes), as BPF_PROG_TEST_RUN requires`);
+      throw new VmError(
+        `a packet of ${len} bytes is too short: XDP and skb programs get at least an Ethernet header (14 bytes), as BPF_PROG_TEST_RUN requires`,
+      );
     }
     if (kind === 1) {
-      const frameEnd = len <= XDP_FRAME - XDP_HEADROOM - SKB_SHARED_INFO ? XDP_FRAME - SKB_SHARED_INFO : XDP_HEADROOM + len;
+      const frameEnd =
+        len <= XDP_FRAME - XDP_HEADROOM - SKB_SHARED_INFO ? XDP_FRAME - SKB_SHARED_INFO : XDP_HEADROOM + len;
       this.#packetBuffer(frameEnd, data);
       p.kind = "xdp";
       p.frameEnd = frameEnd;
@@ -327,7 +415,8 @@ export class Vm implements MapEnv, HelperEnv {
       dv.setUint32(12, input.ingressIfindex ?? 1, true);
       dv.setUint32(16, input.rxQueueIndex ?? 0, true);
       dv.setUint32(20, 0, true);
-      R[2] = 0; R[3] = ctx.hi;
+      R[2] = 0;
+      R[3] = ctx.hi;
       return;
     }
     this.#packetBuffer(XDP_HEADROOM + len, data);
@@ -339,14 +428,16 @@ export class Vm implements MapEnv, HelperEnv {
     ctx.bytes.fill(0);
     const dv = ctx.view;
     const ctxIn = input.ctx;
-    if (ctxIn) for (const [at, n] of SKB_CTX_IN) if (at + n <= ctxIn.length) ctx.bytes.set(ctxIn.subarray(at, at + n), at);
+    if (ctxIn)
+      for (const [at, n] of SKB_CTX_IN) if (at + n <= ctxIn.length) ctx.bytes.set(ctxIn.subarray(at, at + n), at);
     dv.setUint32(0, XDP_HEADROOM + len - start, true); // len
     dv.setUint32(16, data![12]! | (data![13]! << 8), true); // protocol, network byte order
     dv.setUint32(4, pktType(data!), true);
     if (dv.getUint32(40, true) === 0) dv.setUint32(40, 1, true); // ifindex: the loopback device, as in test_run
     if (input.ingressIfindex !== undefined) dv.setUint32(36, input.ingressIfindex, true);
     m.packet = this.#packetRegion;
-    R[2] = ctx.start; R[3] = ctx.hi;
+    R[2] = ctx.start;
+    R[3] = ctx.hi;
   }
 
   #args(args: readonly (number | bigint)[]): void {
@@ -382,7 +473,8 @@ export class Vm implements MapEnv, HelperEnv {
   // xdp_md: data, data_end, data_meta read as packet pointers
   readonly #xdpHook = (offset: number, size: number, R: Int32Array, d: number): boolean => {
     if (offset >= 12) return false;
-    if (size !== 4) throw this.machine.fault(`xdp_md field at offset ${offset} must be read with a 4-byte load (got ${size})`);
+    if (size !== 4)
+      throw this.machine.fault(`xdp_md field at offset ${offset} must be read with a 4-byte load (got ${size})`);
     const p = this.packet;
     R[d] = offset === 0 ? p.dataStart : offset === 4 ? p.dataEnd : p.metaStart;
     R[d + 1] = this.#packetRegion.hi;
@@ -392,7 +484,8 @@ export class Vm implements MapEnv, HelperEnv {
   // __sk_buff: data (76), data_end (80), data_meta (140)
   readonly #skbHook = (offset: number, size: number, R: Int32Array, d: number): boolean => {
     if (offset !== 76 && offset !== 80 && offset !== 140) return false;
-    if (size !== 4) throw this.machine.fault(`__sk_buff field at offset ${offset} must be read with a 4-byte load (got ${size})`);
+    if (size !== 4)
+      throw this.machine.fault(`__sk_buff field at offset ${offset} must be read with a 4-byte load (got ${size})`);
     const p = this.packet;
     R[d] = offset === 76 ? p.dataStart : offset === 80 ? p.dataEnd : p.metaStart;
     R[d + 1] = this.#packetRegion.hi;
@@ -411,8 +504,14 @@ export class Vm implements MapEnv, HelperEnv {
       data = new Uint8Array(p.dataEnd - p.dataStart + (l2 ? 0 : ETH_HLEN));
       data.set(p.buffer.subarray(p.dataStart, p.dataEnd), l2 ? 0 : ETH_HLEN);
     } else data = new Uint8Array(0);
-    const ctx = p.kind === "none" ? (input.ctx ? input.ctx.slice() : new Uint8Array(0))
-      : p.kind === "xdp" ? this.#xdpCtxRegion.bytes.slice() : this.#ctxRegion.bytes.slice();
+    const ctx =
+      p.kind === "none"
+        ? input.ctx
+          ? input.ctx.slice()
+          : new Uint8Array(0)
+        : p.kind === "xdp"
+          ? this.#xdpCtxRegion.bytes.slice()
+          : this.#ctxRegion.bytes.slice();
     const result: RunResult = { r0: joinBig(r0lo, r0hi), retval: r0lo >>> 0, data, ctx, instructions: steps };
     if (input.mem !== undefined) result.mem = input.mem;
     if (p.redirect) result.redirect = p.redirect;
@@ -438,17 +537,26 @@ export class VmProgram {
   #runs = 0;
   #interpretedSteps = 0;
 
-  constructor(readonly vm: Vm, readonly decoded: DecodedProgram, readonly type: number, readonly name: string) {
+  constructor(
+    readonly vm: Vm,
+    readonly decoded: DecodedProgram,
+    readonly type: number,
+    readonly name: string,
+  ) {
     this.#kind = Vm.contextKind(type);
     this.#l2 = L2_TYPES.includes(type);
     if (vm.tier === "compiled") this.#compiled = compileProgram(decoded);
   }
 
   /** Which tier runs the program now. */
-  get tier(): "compiled" | "interpreter" { return this.#compiled === null ? "interpreter" : "compiled"; }
+  get tier(): "compiled" | "interpreter" {
+    return this.#compiled === null ? "interpreter" : "compiled";
+  }
 
   /** Number of 8-byte instruction slots. */
-  get length(): number { return this.decoded.length; }
+  get length(): number {
+    return this.decoded.length;
+  }
 
   /** Runs once on `input` and returns r0, the packet and the context as they ended up. */
   run(input: RunInput = {}): RunResult {
@@ -473,11 +581,17 @@ export class VmProgram {
   }
 
   /** Instructions the last run executed. */
-  get lastInstructions(): number { return this.vm.machine.steps; }
+  get lastInstructions(): number {
+    return this.vm.machine.steps;
+  }
 
   #execute(m: Machine): void {
     let fn = this.#compiled;
-    if (fn === null && this.vm.tier === "auto" && (++this.#runs >= AUTO_COMPILE_RUNS || this.#interpretedSteps >= AUTO_COMPILE_STEPS)) {
+    if (
+      fn === null &&
+      this.vm.tier === "auto" &&
+      (++this.#runs >= AUTO_COMPILE_RUNS || this.#interpretedSteps >= AUTO_COMPILE_STEPS)
+    ) {
       fn = this.#compiled = compileProgram(this.decoded);
     }
     m.compiledRun = fn;

@@ -25,7 +25,8 @@ test("no bpf link remains attached", () => {
 
 test("loopback has no XDP or TC program left", () => {
   assert.equal(xdpInfo("lo").attached, "none");
-  const ingress = tcInfo("lo", "ingress"), egress = tcInfo("lo", "egress");
+  const ingress = tcInfo("lo", "ingress"),
+    egress = tcInfo("lo", "egress");
   assert.deepEqual([...ingress.tcx, ...egress.tcx, ...ingress.clsact, ...egress.clsact], []);
   assert.doesNotMatch(execFileSync("ip", ["-d", "link", "show", "lo"], { encoding: "utf8" }), /prog\/xdp/);
 });

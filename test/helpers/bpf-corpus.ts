@@ -32,12 +32,19 @@ const TARGET_ARCH = process.arch === "arm64" ? "arm64" : process.arch === "s390x
 /** Compiles every test/c/*.bpf.c (once) and returns the directory holding NAME.bpf.o. */
 export function corpusDir(): string {
   if (built) return built;
-  const sources = readdirSync(CORPUS_SOURCE).filter((f) => f.endsWith(".c") || f.endsWith(".h")).sort();
+  const sources = readdirSync(CORPUS_SOURCE)
+    .filter((f) => f.endsWith(".c") || f.endsWith(".h"))
+    .sort();
   const hash = createHash("sha256");
   for (const f of sources) hash.update(f).update(readFileSync(join(CORPUS_SOURCE, f)));
-  hash.update(release()).update(run("clang", ["--version"])).update(run("bpftool", ["version"]));
+  hash
+    .update(release())
+    .update(run("clang", ["--version"]))
+    .update(run("bpftool", ["version"]));
   if (!existsSync(LIBBPF_HEADERS)) throw new Error(`${LIBBPF_HEADERS} is missing; install libbpf-dev`);
-  for (const header of readdirSync(LIBBPF_HEADERS).filter((f) => f.endsWith(".h")).sort()) {
+  for (const header of readdirSync(LIBBPF_HEADERS)
+    .filter((f) => f.endsWith(".h"))
+    .sort()) {
     hash.update(header).update(readFileSync(join(LIBBPF_HEADERS, header)));
   }
   const dir = join(testCacheDir("bpf-corpus"), hash.digest("hex").slice(0, 16));
@@ -45,12 +52,31 @@ export function corpusDir(): string {
     const work = `${dir}.tmp-${process.pid}`;
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
-    writeFileSync(join(work, "vmlinux.h"), run("bpftool", ["btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"]));
+    writeFileSync(
+      join(work, "vmlinux.h"),
+      run("bpftool", ["btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "c"]),
+    );
     for (const f of sources.filter((s) => s.endsWith(".bpf.c"))) {
-      run("clang", ["-O2", "-g", "-target", "bpf", `-D__TARGET_ARCH_${TARGET_ARCH}`, `-I${work}`, `-I${CORPUS_SOURCE}`, "-c", join(CORPUS_SOURCE, f), "-o", join(work, f.replace(/\.c$/, ".o"))]);
+      run("clang", [
+        "-O2",
+        "-g",
+        "-target",
+        "bpf",
+        `-D__TARGET_ARCH_${TARGET_ARCH}`,
+        `-I${work}`,
+        `-I${CORPUS_SOURCE}`,
+        "-c",
+        join(CORPUS_SOURCE, f),
+        "-o",
+        join(work, f.replace(/\.c$/, ".o")),
+      ]);
     }
     writeFileSync(join(work, ".done"), "");
-    try { renameSync(work, dir); } catch { rmSync(work, { recursive: true, force: true }); } // another process won the race
+    try {
+      renameSync(work, dir);
+    } catch {
+      rmSync(work, { recursive: true, force: true });
+    } // another process won the race
   }
   built = dir;
   return dir;
@@ -63,7 +89,10 @@ export function corpusObject(name: string): string {
 
 /** Names of every corpus object. */
 export function corpusNames(): string[] {
-  return readdirSync(CORPUS_SOURCE).filter((f) => f.endsWith(".bpf.c")).map((f) => f.replace(/\.bpf\.c$/, "")).sort();
+  return readdirSync(CORPUS_SOURCE)
+    .filter((f) => f.endsWith(".bpf.c"))
+    .map((f) => f.replace(/\.bpf\.c$/, ""))
+    .sort();
 }
 
 /** What bpftool (libbpf) made of an object: its programs' names, types, tags and sizes, and its maps. */
@@ -81,7 +110,9 @@ export function bpftoolRun(pinned: string, data: Uint8Array): number {
     const m = /Return value: (\d+)/.exec(out);
     if (!m) throw new Error(`unexpected bpftool prog run output: ${out}`);
     return Number(m[1]);
-  } finally { rmSync(input, { force: true }); }
+  } finally {
+    rmSync(input, { force: true });
+  }
 }
 
 /** `bpftool map dump pinned MAP`: the value at key 0 as bytes (global data maps). */
@@ -96,7 +127,11 @@ export function bpftoolMapValue(pinned: string): Uint8Array {
  * under /sys/fs/bpf (`byName`). `during(dir)` runs while everything is pinned (programs at
  * DIR/NAME, maps at DIR/maps/NAME with dots as underscores). Throws with bpftool's output if it fails.
  */
-export function bpftoolLoadall(object: string, during?: (dir: string) => void, byName: readonly string[] = []): BpftoolLoad {
+export function bpftoolLoadall(
+  object: string,
+  during?: (dir: string) => void,
+  byName: readonly string[] = [],
+): BpftoolLoad {
   const dir = `/sys/fs/bpf/tsbpf_cmp_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
   const preexisting = byName.filter((n) => existsSync(`/sys/fs/bpf/${n}`));
   mkdirSync(dir);
@@ -104,25 +139,58 @@ export function bpftoolLoadall(object: string, during?: (dir: string) => void, b
     // libbpf will not pin a map that has a pin path of its own (pinning by name) under pinmaps:
     // then the maps are found through the programs' map ids instead.
     const pinMaps = byName.length === 0;
-    const r = spawnSync("bpftool", ["prog", "loadall", object, dir, ...(pinMaps ? ["pinmaps", `${dir}/maps`] : [])], { encoding: "utf8" });
+    const r = spawnSync("bpftool", ["prog", "loadall", object, dir, ...(pinMaps ? ["pinmaps", `${dir}/maps`] : [])], {
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(`bpftool prog loadall ${object} failed:\n${r.stderr}`);
     const programs: BpftoolLoad["programs"] = new Map();
     for (const name of readdirSync(dir)) {
       if (name === "maps") continue;
-      const j = JSON.parse(run("bpftool", ["-j", "prog", "show", "pinned", join(dir, name)])) as { type: string; tag: string; bytes_xlated: number; map_ids?: number[] };
+      const j = JSON.parse(run("bpftool", ["-j", "prog", "show", "pinned", join(dir, name)])) as {
+        type: string;
+        tag: string;
+        bytes_xlated: number;
+        map_ids?: number[];
+      };
       programs.set(name, { type: j.type, tag: j.tag, bytesXlated: j.bytes_xlated, mapIds: j.map_ids ?? [] });
     }
     const maps: BpftoolLoad["maps"] = new Map();
-    const addMap = (j: { name: string; type: string; bytes_key: number; bytes_value: number; max_entries: number; flags: number }): void => {
-      maps.set(j.name.replace(/\./g, "_"), { type: j.type, keySize: j.bytes_key, valueSize: j.bytes_value, maxEntries: j.max_entries, flags: j.flags });
+    const addMap = (j: {
+      name: string;
+      type: string;
+      bytes_key: number;
+      bytes_value: number;
+      max_entries: number;
+      flags: number;
+    }): void => {
+      maps.set(j.name.replace(/\./g, "_"), {
+        type: j.type,
+        keySize: j.bytes_key,
+        valueSize: j.bytes_value,
+        maxEntries: j.max_entries,
+        flags: j.flags,
+      });
     };
     if (!pinMaps) {
-      for (const id of new Set([...programs.values()].flatMap((p) => p.mapIds))) addMap(JSON.parse(run("bpftool", ["-j", "map", "show", "id", String(id)])));
+      for (const id of new Set([...programs.values()].flatMap((p) => p.mapIds)))
+        addMap(JSON.parse(run("bpftool", ["-j", "map", "show", "id", String(id)])));
     }
     if (existsSync(`${dir}/maps`)) {
       for (const name of readdirSync(`${dir}/maps`)) {
-        const j = JSON.parse(run("bpftool", ["-j", "map", "show", "pinned", join(dir, "maps", name)])) as { type: string; bytes_key: number; bytes_value: number; max_entries: number; flags: number };
-        maps.set(name, { type: j.type, keySize: j.bytes_key, valueSize: j.bytes_value, maxEntries: j.max_entries, flags: j.flags });
+        const j = JSON.parse(run("bpftool", ["-j", "map", "show", "pinned", join(dir, "maps", name)])) as {
+          type: string;
+          bytes_key: number;
+          bytes_value: number;
+          max_entries: number;
+          flags: number;
+        };
+        maps.set(name, {
+          type: j.type,
+          keySize: j.bytes_key,
+          valueSize: j.bytes_value,
+          maxEntries: j.max_entries,
+          flags: j.flags,
+        });
       }
     }
     during?.(dir);

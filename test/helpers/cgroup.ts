@@ -11,17 +11,29 @@ const OURS = /^tsbpf-test-(\d+)-\d+$/;
 let counter = 0;
 
 function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === "EPERM"; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Kills stray processes of a test cgroup and removes the directory (it must hold no process to go). */
 function removeCgroup(path: string): void {
   if (!existsSync(path)) return;
   for (const pid of readFileSync(join(path, "cgroup.procs"), "utf8").split("\n").filter(Boolean)) {
-    try { process.kill(Number(pid), "SIGKILL"); } catch { /* gone already */ }
+    try {
+      process.kill(Number(pid), "SIGKILL");
+    } catch {
+      /* gone already */
+    }
   }
   for (let i = 0; i < 100; i++) {
-    try { rmdirSync(path); return; } catch (err) {
+    try {
+      rmdirSync(path);
+      return;
+    } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EBUSY") throw err;
       spawnSync("sleep", ["0.02"]);
     }
@@ -45,7 +57,10 @@ export class TestCgroup implements Disposable {
 
   /** Runs `cmd args…` inside this cgroup and waits for it. */
   run(cmd: string, args: string[], timeoutMs = 30_000): SpawnSyncReturns<string> {
-    const result = spawnSync("sh", ["-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', this.path, cmd, ...args], { encoding: "utf8", timeout: timeoutMs });
+    const result = spawnSync("sh", ["-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', this.path, cmd, ...args], {
+      encoding: "utf8",
+      timeout: timeoutMs,
+    });
     if (result.error) throw result.error;
     return result;
   }
@@ -53,13 +68,18 @@ export class TestCgroup implements Disposable {
   /** Runs a CommonJS snippet with this Node.js inside the cgroup; returns what it prints as JSON. */
   node<T>(source: string): T {
     const result = this.run(process.execPath, ["-e", source]);
-    if (result.status !== 0) throw new Error(`node in cgroup exited with ${result.status ?? result.signal}: ${result.stderr}`);
+    if (result.status !== 0)
+      throw new Error(`node in cgroup exited with ${result.status ?? result.signal}: ${result.stderr}`);
     return JSON.parse(result.stdout) as T;
   }
 
-  delete(): void { removeCgroup(this.path); }
+  delete(): void {
+    removeCgroup(this.path);
+  }
 
-  [Symbol.dispose](): void { this.delete(); }
+  [Symbol.dispose](): void {
+    this.delete();
+  }
 }
 
 /** A cgroup removed when the test ends, pass or fail. */

@@ -35,7 +35,10 @@ export async function compileErrors(source: string): Promise<string[]> {
 }
 
 /** Compiles and loads source text; close the object when done. */
-export async function loadSource<M = Record<string, unknown>>(source: string, options?: KernelObjectOptions): Promise<KernelObject<M>> {
+export async function loadSource<M = Record<string, unknown>>(
+  source: string,
+  options?: KernelObjectOptions,
+): Promise<KernelObject<M>> {
   const m = await compileSource(source);
   return KernelObject.load<M>(m.artifact, options);
 }
@@ -52,24 +55,37 @@ export function frame(etherType: number, payload: number[] | Uint8Array = [], le
 /** An IPv4 header (20 bytes, no options) followed by `l4`. */
 export function ipv4(protocol: number, saddr: string, daddr: string, l4: number[] | Uint8Array = []): number[] {
   const h = Buffer.alloc(20);
-  h[0] = 0x45; h.writeUInt16BE(20 + l4.length, 2); h[8] = 64; h[9] = protocol;
+  h[0] = 0x45;
+  h.writeUInt16BE(20 + l4.length, 2);
+  h[8] = 64;
+  h[9] = protocol;
   Buffer.from(saddr.split(".").map(Number)).copy(h, 12);
   Buffer.from(daddr.split(".").map(Number)).copy(h, 16);
   return [...h, ...l4];
 }
 
 /** An IPv6 header (40 bytes) followed by `l4`. */
-export function ipv6(nextHeader: number, saddr: Uint8Array, daddr: Uint8Array, l4: number[] | Uint8Array = []): number[] {
+export function ipv6(
+  nextHeader: number,
+  saddr: Uint8Array,
+  daddr: Uint8Array,
+  l4: number[] | Uint8Array = [],
+): number[] {
   const h = Buffer.alloc(40);
-  h.writeUInt32BE(0x6000_0000, 0); h.writeUInt16BE(l4.length, 4); h[6] = nextHeader; h[7] = 64;
-  Buffer.from(saddr).copy(h, 8); Buffer.from(daddr).copy(h, 24);
+  h.writeUInt32BE(0x6000_0000, 0);
+  h.writeUInt16BE(l4.length, 4);
+  h[6] = nextHeader;
+  h[7] = 64;
+  Buffer.from(saddr).copy(h, 8);
+  Buffer.from(daddr).copy(h, 24);
   return [...h, ...l4];
 }
 
 /** TCP or UDP ports (4 bytes), padded to a header of `size` bytes. */
 export function ports(sport: number, dport: number, size = 20): number[] {
   const h = Buffer.alloc(size);
-  h.writeUInt16BE(sport, 0); h.writeUInt16BE(dport, 2);
+  h.writeUInt16BE(sport, 0);
+  h.writeUInt16BE(dport, 2);
   if (size >= 20) h[12] = 5 << 4;
   return [...h];
 }

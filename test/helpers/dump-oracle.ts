@@ -24,7 +24,9 @@ const SUPPORTED_LINK_TYPES = new Set([0, 1, 101, 113, 276]);
 /** tcpdump's --version text (tcpdump's, libpcap's and OpenSSL's versions), or undefined without tcpdump. */
 function tcpdumpVersion(): string | undefined {
   try {
-    return execFileSync("tcpdump", ["--version"], { stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+    return execFileSync("tcpdump", ["--version"], { stdio: ["ignore", "pipe", "pipe"] })
+      .toString()
+      .trim();
   } catch {
     return undefined;
   }
@@ -40,7 +42,11 @@ function nameTablesDigest(): string {
     const hash = createHash("sha256");
     for (const file of ["/etc/services", "/etc/protocols", "/etc/networks", "/etc/ethers", "/etc/nsswitch.conf"]) {
       hash.update(`${file}\0`);
-      try { hash.update(fs.readFileSync(file)); } catch { hash.update("(absent)"); }
+      try {
+        hash.update(fs.readFileSync(file));
+      } catch {
+        hash.update("(absent)");
+      }
       hash.update("\0");
     }
     nameTables = hash.digest("hex");
@@ -70,8 +76,15 @@ export function loadCorpus(): CaptureFile[] {
     } catch {
       continue;
     }
-    if (capture.interfaces.length === 0 || !capture.interfaces.every((i) => SUPPORTED_LINK_TYPES.has(i.linkType))) continue;
-    corpus.push({ name, path: path.join(PCAP_DIR, name), bytes, capture, hash: createHash("sha1").update(bytes).digest("hex") });
+    if (capture.interfaces.length === 0 || !capture.interfaces.every((i) => SUPPORTED_LINK_TYPES.has(i.linkType)))
+      continue;
+    corpus.push({
+      name,
+      path: path.join(PCAP_DIR, name),
+      bytes,
+      capture,
+      hash: createHash("sha1").update(bytes).digest("hex"),
+    });
   }
   return corpus;
 }
@@ -97,9 +110,16 @@ function runTcpdump(files: CaptureFile[], flags: string[], namesInIsolation: boo
   // -Z root: run as root, tcpdump otherwise becomes the "tcpdump" user once the first file is open,
   // and then cannot open the rest of a -V list from a directory that user cannot read.
   const args = ["-Z", "root", "-#", ...flags];
-  const key = createHash("sha256").update(JSON.stringify({
-    tcpdump: TCPDUMP, args, names: namesInIsolation ? nameTablesDigest() : null, captures: files.map((f) => f.hash),
-  })).digest("hex");
+  const key = createHash("sha256")
+    .update(
+      JSON.stringify({
+        tcpdump: TCPDUMP,
+        args,
+        names: namesInIsolation ? nameTablesDigest() : null,
+        captures: files.map((f) => f.hash),
+      }),
+    )
+    .digest("hex");
   const cached = path.join(CACHE_DIR, `${key}.txt`);
   if (fs.existsSync(cached)) return Promise.resolve(fs.readFileSync(cached, "utf8"));
   // One capture: -r FILE. Several: -V - with the list of files on standard input.
@@ -107,20 +127,36 @@ function runTcpdump(files: CaptureFile[], flags: string[], namesInIsolation: boo
   // Without -n tcpdump resolves addresses; in a namespace with no network and an empty hosts
   // file every lookup fails and it prints numbers, as this printer does.
   const [cmd, cmdArgs] = namesInIsolation
-    ? ["unshare", ["-mn", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec tcpdump "$@"', emptyHosts(), ...args, ...input]]
+    ? [
+        "unshare",
+        ["-mn", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec tcpdump "$@"', emptyHosts(), ...args, ...input],
+      ]
     : ["tcpdump", [...args, ...input]];
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, cmdArgs, { env: { ...process.env, TZ: "UTC" }, maxBuffer: 1 << 30, encoding: "utf8" }, (err, stdout, stderr) => {
-      // Only a complete run is an expectation: a failed one (a file it could not open, a damaged
-      // capture) fails the test with tcpdump's own words and is not kept.
-      if (err) {
-        const said = stderr.split("\n").filter((l) => l !== "" && !l.startsWith("reading from file")).slice(-3).join("; ");
-        reject(new Error(`tcpdump ${[...args, ...input].join(" ")} on ${files.length} capture(s) failed (${err.code ?? err.signal}): ${said}`));
-        return;
-      }
-      writeCacheEntry(cached, stdout);
-      resolve(stdout);
-    });
+    const child = execFile(
+      cmd,
+      cmdArgs,
+      { env: { ...process.env, TZ: "UTC" }, maxBuffer: 1 << 30, encoding: "utf8" },
+      (err, stdout, stderr) => {
+        // Only a complete run is an expectation: a failed one (a file it could not open, a damaged
+        // capture) fails the test with tcpdump's own words and is not kept.
+        if (err) {
+          const said = stderr
+            .split("\n")
+            .filter((l) => l !== "" && !l.startsWith("reading from file"))
+            .slice(-3)
+            .join("; ");
+          reject(
+            new Error(
+              `tcpdump ${[...args, ...input].join(" ")} on ${files.length} capture(s) failed (${err.code ?? err.signal}): ${said}`,
+            ),
+          );
+          return;
+        }
+        writeCacheEntry(cached, stdout);
+        resolve(stdout);
+      },
+    );
     // A tcpdump that stops early closes the pipe; its exit status reports that, not EPIPE here.
     child.stdin!.on("error", () => {});
     if (files.length === 1) child.stdin!.end();
@@ -179,11 +215,21 @@ export interface Comparison {
  * FormatState for all files; otherwise one of each per file.
  */
 export async function compare(
-  files: CaptureFile[], flags: string[], options: FormatOptions, namesInIsolation = false, batched = false,
+  files: CaptureFile[],
+  flags: string[],
+  options: FormatOptions,
+  namesInIsolation = false,
+  batched = false,
 ): Promise<Comparison> {
   const result: Comparison = {
-    files: files.length, packets: 0, compared: 0, equal: 0, timestampFieldsOutOfRange: 0, skipped: new Map(),
-    mismatches: [], countMismatches: [],
+    files: files.length,
+    packets: 0,
+    compared: 0,
+    equal: 0,
+    timestampFieldsOutOfRange: 0,
+    skipped: new Map(),
+    mismatches: [],
+    countMismatches: [],
   };
   const opts: FormatOptions = { ...options, packetNumbers: true };
   const groups = batched ? [files] : files.map((f) => [f]);
@@ -192,7 +238,12 @@ export async function compare(
     const entries = splitEntries(outputs[gi]!);
     const total = group.reduce((n, f) => n + f.capture.packets.length, 0);
     if (entries.length !== total) {
-      result.countMismatches.push(`${group.map((f) => f.name).join(",").slice(0, 200)}: tcpdump printed ${entries.length} packets, the reader found ${total}`);
+      result.countMismatches.push(
+        `${group
+          .map((f) => f.name)
+          .join(",")
+          .slice(0, 200)}: tcpdump printed ${entries.length} packets, the reader found ${total}`,
+      );
       return;
     }
     const state = new FormatState();
@@ -214,7 +265,9 @@ export async function compare(
         result.compared++;
         if (ours === theirs) result.equal++;
         else if (result.mismatches.length < 20) {
-          result.mismatches.push(`${file.name} packet ${i + 1}\n  tcpdump: ${JSON.stringify(theirs)}\n  ours:    ${JSON.stringify(ours)}`);
+          result.mismatches.push(
+            `${file.name} packet ${i + 1}\n  tcpdump: ${JSON.stringify(theirs)}\n  ours:    ${JSON.stringify(ours)}`,
+          );
         }
       });
     }
@@ -224,9 +277,11 @@ export async function compare(
 
 export function report(t: { diagnostic(message: string): void }, label: string, r: Comparison): void {
   const skipped = [...r.skipped.values()].reduce((a, b) => a + b, 0);
-  t.diagnostic(`${label}: ${r.files} files, ${r.packets} packets, ${r.compared} compared, ${r.equal} equal, ` +
-    `${skipped} with protocols outside the printer (${r.timestampFieldsOutOfRange} compared without the timestamp: ` +
-    `out-of-range timestamp fields)`);
+  t.diagnostic(
+    `${label}: ${r.files} files, ${r.packets} packets, ${r.compared} compared, ${r.equal} equal, ` +
+      `${skipped} with protocols outside the printer (${r.timestampFieldsOutOfRange} compared without the timestamp: ` +
+      `out-of-range timestamp fields)`,
+  );
 }
 
 export function assertAllEqual(r: Comparison): void {

@@ -10,11 +10,21 @@ import { MapType } from "../../src/uapi.js";
 
 export class RawMap implements Disposable {
   constructor(readonly fd: number) {}
-  close(): void { closeFd(this.fd); }
-  [Symbol.dispose](): void { this.close(); }
+  close(): void {
+    closeFd(this.fd);
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
-export function createMap(mapType: number, keySize: number, valueSize: number, maxEntries: number, name: string): RawMap {
+export function createMap(
+  mapType: number,
+  keySize: number,
+  valueSize: number,
+  maxEntries: number,
+  name: string,
+): RawMap {
   return new RawMap(mapCreate({ mapType, keySize, valueSize, maxEntries, name }));
 }
 
@@ -66,10 +76,20 @@ function countDrop(a: Assembler, counter: { fd: number }): void {
  * XDP: bpf_ringbuf_output(ring, record, 64, flags) where record = the packet with a sequence
  * number in its first 8 bytes; counts failures in `drops` (the drop counter convention).
  */
-export function ringbufProducer(ring: { fd: number }, seq: { fd: number }, drops: { fd: number }, flags = 0): AssembledProgram {
+export function ringbufProducer(
+  ring: { fd: number },
+  seq: { fd: number },
+  drops: { fd: number },
+  flags = 0,
+): AssembledProgram {
   const a = new Assembler();
   packetWithSequence(a, seq);
-  a.ldMapFd(R1, ring).mov64(R2, R10).add64(R2, -RECORD_SIZE).mov64(R3, RECORD_SIZE).mov64(R4, flags).call("ringbuf_output");
+  a.ldMapFd(R1, ring)
+    .mov64(R2, R10)
+    .add64(R2, -RECORD_SIZE)
+    .mov64(R3, RECORD_SIZE)
+    .mov64(R4, flags)
+    .call("ringbuf_output");
   a.jeq(R0, 0, "out");
   countDrop(a, drops);
   a.label("out").mov64(R0, 2).exit();
@@ -101,8 +121,13 @@ export function ringbufDiscarder(ring: { fd: number }, seq: { fd: number }): Ass
 export function perfProducer(perf: { fd: number }, seq: { fd: number }): AssembledProgram {
   const a = new Assembler();
   packetWithSequence(a, seq);
-  a.mov64(R1, R6).ldMapFd(R2, perf).mov32(R3, -1) // BPF_F_CURRENT_CPU = 0xffffffff (zero-extended)
-    .mov64(R4, R10).add64(R4, -RECORD_SIZE).mov64(R5, RECORD_SIZE).call("perf_event_output");
+  a.mov64(R1, R6)
+    .ldMapFd(R2, perf)
+    .mov32(R3, -1) // BPF_F_CURRENT_CPU = 0xffffffff (zero-extended)
+    .mov64(R4, R10)
+    .add64(R4, -RECORD_SIZE)
+    .mov64(R5, RECORD_SIZE)
+    .call("perf_event_output");
   a.label("out").mov64(R0, 2).exit();
   return a.assemble();
 }
@@ -141,7 +166,9 @@ export function openFdCount(): number {
 
 /** Mappings of BPF maps and perf events in this process (lines of /proc/self/maps). */
 export function eventMappingCount(): number {
-  return readFileSync("/proc/self/maps", "utf8").split("\n").filter((l) => /bpf-map|perf_event/.test(l)).length;
+  return readFileSync("/proc/self/maps", "utf8")
+    .split("\n")
+    .filter((l) => /bpf-map|perf_event/.test(l)).length;
 }
 
 const libc = koffi.load("libc.so.6");

@@ -58,9 +58,11 @@ function sllToSll2(d: Uint8Array, index: number): Uint8Array {
   if (d.length < 16) return d;
   const out = new Uint8Array(d.length + 4);
   const v = new DataView(out.buffer);
-  out[0] = d[14]!; out[1] = d[15]!; // protocol
+  out[0] = d[14]!;
+  out[1] = d[15]!; // protocol
   v.setUint32(4, 1 + (index % 3), false); // interface index
-  out[8] = d[2]!; out[9] = d[3]!; // ARPHRD type
+  out[8] = d[2]!;
+  out[9] = d[3]!; // ARPHRD type
   out[10] = d[1]!; // packet type (the low byte of SLL's 16-bit field)
   out[11] = d[5]!; // address length
   out.set(d.subarray(6, 14), 12); // address
@@ -81,14 +83,28 @@ export function loadCorpus(): Corpus {
   const byKey = new Map<string, PacketGroup>();
   const group = (name: string, linkType: number, order: "little" | "big", synthetic = false): PacketGroup => {
     let g = byKey.get(name);
-    if (!g) { g = { name, linkType, loopbackByteOrder: order, packets: [], firstCopy: [], mergedFile: join(dir, `${name}.pcap`), synthetic }; byKey.set(name, g); }
+    if (!g) {
+      g = {
+        name,
+        linkType,
+        loopbackByteOrder: order,
+        packets: [],
+        firstCopy: [],
+        mergedFile: join(dir, `${name}.pcap`),
+        synthetic,
+      };
+      byKey.set(name, g);
+    }
     return g;
   };
   for (const name of readdirSync(PCAP_DIR).sort()) {
     const cap = readCapture(readFileSync(join(PCAP_DIR, name)));
     const linkTypes = [...new Set(cap.packets.map((p) => p.linkType))];
     files.push({ name, linkTypes, packets: cap.packets.length });
-    if (linkTypes.some((lt) => !filterableLinkType(lt))) { unsupported.push({ name, linkTypes }); continue; }
+    if (linkTypes.some((lt) => !filterableLinkType(lt))) {
+      unsupported.push({ name, linkTypes });
+      continue;
+    }
     for (const p of cap.packets) {
       const order = p.linkType === 0 ? p.interface.byteOrder : "little";
       const g = group(p.linkType === 0 ? `0-${order}` : String(p.linkType), p.linkType, order);
@@ -99,7 +115,9 @@ export function loadCorpus(): Corpus {
   const sll = byKey.get("113");
   if (sll) {
     const g = group("276-synthetic", 276, "little", true);
-    sll.packets.forEach((p, i) => g.packets.push({ ...p, data: sllToSll2(p.data, i), originalLength: p.originalLength + 4 }));
+    sll.packets.forEach((p, i) =>
+      g.packets.push({ ...p, data: sllToSll2(p.data, i), originalLength: p.originalLength + 4 }),
+    );
   }
   const loop = byKey.get("0-little");
   if (loop && !byKey.has("0-big")) {
@@ -116,14 +134,27 @@ export function loadCorpus(): Corpus {
       return i;
     });
     const distinct = g.packets.map((p, i) => ({ p, i })).filter(({ i }) => g.firstCopy[i] === i);
-    writeFileSync(g.mergedFile, writePcap(
-      distinct.map(({ p, i }) => ({ data: p.data, originalLength: p.originalLength, timestampNs: BigInt(i) * 1_000_000_000n })),
-      { linkType: g.linkType, byteOrder: g.loopbackByteOrder },
-    ));
+    writeFileSync(
+      g.mergedFile,
+      writePcap(
+        distinct.map(({ p, i }) => ({
+          data: p.data,
+          originalLength: p.originalLength,
+          timestampNs: BigInt(i) * 1_000_000_000n,
+        })),
+        { linkType: g.linkType, byteOrder: g.loopbackByteOrder },
+      ),
+    );
   }
   cached = {
-    files, groups: [...byKey.values()], unsupported, dir,
-    cleanup: () => { rmSync(dir, { recursive: true, force: true }); cached = undefined; },
+    files,
+    groups: [...byKey.values()],
+    unsupported,
+    dir,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+      cached = undefined;
+    },
   };
   return cached;
 }
@@ -131,7 +162,10 @@ export function loadCorpus(): Corpus {
 export type TcpdumpResult = { matches: Set<number> } | { error: string };
 
 function parseTcpdumpOutput(code: number, out: Uint8Array, stderrText: string): TcpdumpResult {
-  const stderr = stderrText.split("\n").filter((l) => l && !l.startsWith("reading from file")).join("\n");
+  const stderr = stderrText
+    .split("\n")
+    .filter((l) => l && !l.startsWith("reading from file"))
+    .join("\n");
   if (code !== 0) return { error: stderr.replace(/^tcpdump: /, "") };
   const cap = readCapture(out);
   return { matches: new Set(cap.packets.map((p) => Number(p.timestampNs / 1_000_000_000n))) };
@@ -142,11 +176,14 @@ export function tcpdumpMatches(file: string, expression: string): Promise<Tcpdum
   return new Promise((resolve, reject) => {
     // "--": an expression may start with "-" (tcpdump would take it for an option)
     const child = spawn("tcpdump", ["-r", file, "-w", "-", "--", expression], { stdio: ["ignore", "pipe", "pipe"] });
-    const out: Buffer[] = [], err: Buffer[] = [];
+    const out: Buffer[] = [],
+      err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
-    child.on("close", (code) => resolve(parseTcpdumpOutput(code ?? 1, Buffer.concat(out), Buffer.concat(err).toString("utf8"))));
+    child.on("close", (code) =>
+      resolve(parseTcpdumpOutput(code ?? 1, Buffer.concat(out), Buffer.concat(err).toString("utf8"))),
+    );
   });
 }
 
@@ -161,11 +198,15 @@ export class TcpdumpPool {
   private nextId = 0;
   private buffered = "";
 
-  constructor(private readonly dir: string, parallel = 4) {
+  constructor(
+    private readonly dir: string,
+    parallel = 4,
+  ) {
     mkdirSync(dir, { recursive: true });
     const script = 'tcpdump -r "$1" -w "$OUT/$0.pcap" -- "$2" 2>"$OUT/$0.err"; echo "$0 $?"';
     this.child = spawn("xargs", ["-0", "-n", "3", "-P", String(parallel), "sh", "-c", script], {
-      stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, OUT: dir },
+      stdio: ["pipe", "pipe", "inherit"],
+      env: { ...process.env, OUT: dir },
     });
     this.child.stdout.setEncoding("utf8");
     this.child.stdout.on("data", (chunk: string) => {
@@ -185,9 +226,14 @@ export class TcpdumpPool {
     const done = new Promise<number>((resolve) => this.waiting.set(id, resolve));
     this.child.stdin.write(`${id}\0${file}\0${expression}\0`);
     return done.then((code) => {
-      const out = join(this.dir, `${id}.pcap`), err = join(this.dir, `${id}.err`);
+      const out = join(this.dir, `${id}.pcap`),
+        err = join(this.dir, `${id}.err`);
       let data: Uint8Array = new Uint8Array(0);
-      try { data = readFileSync(out); } catch { /* tcpdump failed before writing */ }
+      try {
+        data = readFileSync(out);
+      } catch {
+        /* tcpdump failed before writing */
+      }
       const result = parseTcpdumpOutput(code, data, readFileSync(err, "utf8"));
       rmSync(out, { force: true });
       rmSync(err, { force: true });
@@ -195,13 +241,20 @@ export class TcpdumpPool {
     });
   }
 
-  close(): void { this.child.stdin.end(); }
+  close(): void {
+    this.child.stdin.end();
+  }
 }
 
 /** Addresses, MACs and ports that occur in the Ethernet captures (for random expressions). */
 export function vocabulary(corpus: Corpus): { ipv4: string[]; ipv6: string[]; macs: string[]; ports: number[] } {
-  const count = (m: Map<string, number>, k: string): void => { m.set(k, (m.get(k) ?? 0) + 1); };
-  const v4 = new Map<string, number>(), v6 = new Map<string, number>(), macs = new Map<string, number>(), ports = new Map<string, number>();
+  const count = (m: Map<string, number>, k: string): void => {
+    m.set(k, (m.get(k) ?? 0) + 1);
+  };
+  const v4 = new Map<string, number>(),
+    v6 = new Map<string, number>(),
+    macs = new Map<string, number>(),
+    ports = new Map<string, number>();
   const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, "0")).join(":");
   for (const p of corpus.groups.find((g) => g.name === "1")?.packets ?? []) {
     const d = p.data;
@@ -226,6 +279,10 @@ export function vocabulary(corpus: Corpus): { ipv4: string[]; ipv6: string[]; ma
       }
     }
   }
-  const top = (m: Map<string, number>, n: number): string[] => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map((e) => e[0]);
+  const top = (m: Map<string, number>, n: number): string[] =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map((e) => e[0]);
   return { ipv4: top(v4, 60), ipv6: top(v6, 20), macs: top(macs, 30), ports: top(ports, 40).map(Number) };
 }

@@ -35,10 +35,14 @@ function load(): Lib | null {
   return lib;
 }
 
-export function libpcapAvailable(): boolean { return load() !== null; }
+export function libpcapAvailable(): boolean {
+  return load() !== null;
+}
 
 /** LINKTYPE_ value in files → DLT_ value libpcap uses (only RAW differs among ours). */
-export function dltOf(linkType: number): number { return linkType === 101 ? 12 : linkType; }
+export function dltOf(linkType: number): number {
+  return linkType === 101 ? 12 : linkType;
+}
 
 /** A libpcap handle whose compile() gives what tcpdump -r FILE would compile. */
 export class LibpcapCompiler {
@@ -66,11 +70,18 @@ export class LibpcapCompiler {
     const raw = Buffer.from(koffi.view(addr as never, count * 8) as ArrayBuffer);
     const insns: CbpfInsn[] = [];
     for (let i = 0; i < count; i++) {
-      insns.push({ code: raw.readUInt16LE(i * 8), jt: raw[i * 8 + 2]!, jf: raw[i * 8 + 3]!, k: raw.readUInt32LE(i * 8 + 4) });
+      insns.push({
+        code: raw.readUInt16LE(i * 8),
+        jt: raw[i * 8 + 2]!,
+        jf: raw[i * 8 + 3]!,
+        k: raw.readUInt32LE(i * 8 + 4),
+      });
     }
     this.l.freecode(prog);
     return { insns };
   }
 
-  close(): void { this.l.close(this.handle); }
+  close(): void {
+    this.l.close(this.handle);
+  }
 }

@@ -32,13 +32,20 @@ function run(cmd: string, args: string[], options: RunOptions = {}): SpawnSyncRe
   const result = spawnSync(cmd, args, { encoding: "utf8", timeout: options.timeoutMs ?? 30_000 });
   if (result.error) throw result.error;
   if (result.status !== 0 && !options.allowFailure) {
-    throw new Error(`${cmd} ${args.join(" ")} exited with ${result.status ?? result.signal}: ${result.stderr.trim() || result.stdout.trim()}`);
+    throw new Error(
+      `${cmd} ${args.join(" ")} exited with ${result.status ?? result.signal}: ${result.stderr.trim() || result.stdout.trim()}`,
+    );
   }
   return result;
 }
 
 function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === "EPERM"; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Deletes namespaces with our prefix left behind by test processes that no longer run. */
@@ -55,7 +62,12 @@ export function cleanupStaleNamespaces(): string[] {
 }
 
 /** Runs a command inside a namespace (nsenter --net=…: unlike `ip netns exec`, /sys stays as it is). */
-export function runIn(end: NetnsEnd | string, cmd: string, args: string[], options: RunOptions = {}): SpawnSyncReturns<string> {
+export function runIn(
+  end: NetnsEnd | string,
+  cmd: string,
+  args: string[],
+  options: RunOptions = {},
+): SpawnSyncReturns<string> {
   const path = typeof end === "string" ? `${NETNS_RUN_DIR}/${end}` : end.path;
   return run("nsenter", [`--net=${path}`, cmd, ...args], options);
 }
@@ -69,15 +81,29 @@ export class VethPair implements Disposable {
   readonly b: NetnsEnd;
   #deleted = false;
 
-  private constructor(a: NetnsEnd, b: NetnsEnd) { this.a = a; this.b = b; }
+  private constructor(a: NetnsEnd, b: NetnsEnd) {
+    this.a = a;
+    this.b = b;
+  }
 
   static create(): VethPair {
     cleanupStaleNamespaces();
     const n = ++counter;
     const base = `${NETNS_PREFIX}${process.pid}-${n}`;
-    const x = 100 + (process.pid % 100), y = n % 256;
-    const a: NetnsEnd = { name: `${base}a`, path: `${NETNS_RUN_DIR}/${base}a`, ifname: "veth0", address: `10.${x}.${y}.1` };
-    const b: NetnsEnd = { name: `${base}b`, path: `${NETNS_RUN_DIR}/${base}b`, ifname: "veth1", address: `10.${x}.${y}.2` };
+    const x = 100 + (process.pid % 100),
+      y = n % 256;
+    const a: NetnsEnd = {
+      name: `${base}a`,
+      path: `${NETNS_RUN_DIR}/${base}a`,
+      ifname: "veth0",
+      address: `10.${x}.${y}.1`,
+    };
+    const b: NetnsEnd = {
+      name: `${base}b`,
+      path: `${NETNS_RUN_DIR}/${base}b`,
+      ifname: "veth1",
+      address: `10.${x}.${y}.2`,
+    };
     const pair = new VethPair(a, b);
     try {
       run("ip", ["netns", "add", a.name]);
@@ -96,7 +122,9 @@ export class VethPair implements Disposable {
   }
 
   /** The other end of `end`. */
-  peer(end: NetnsEnd): NetnsEnd { return end === this.a ? this.b : this.a; }
+  peer(end: NetnsEnd): NetnsEnd {
+    return end === this.a ? this.b : this.a;
+  }
 
   run(end: NetnsEnd, cmd: string, args: string[], options?: RunOptions): SpawnSyncReturns<string> {
     return runIn(end, cmd, args, options);
@@ -119,7 +147,9 @@ export class VethPair implements Disposable {
     for (const end of [this.a, this.b]) run("ip", ["netns", "del", end.name], { allowFailure: true });
   }
 
-  [Symbol.dispose](): void { this.delete(); }
+  [Symbol.dispose](): void {
+    this.delete();
+  }
 }
 
 /** A pair removed when the test ends, pass or fail. */
@@ -130,7 +160,12 @@ export function vethPairFor(t: { after(fn: () => void): void }): VethPair {
 }
 
 /** IPv4 and IPv6 addresses of the two ends of a pair made by vethPairWithV6For. */
-export interface PairAddresses { a4: string; b4: string; a6: string; b6: string }
+export interface PairAddresses {
+  a4: string;
+  b4: string;
+  a6: string;
+  b6: string;
+}
 
 /** A pair like vethPairFor's with IPv6 addresses too (no duplicate address detection, so they work at once). */
 export function vethPairWithV6For(t: { after(fn: () => void): void }): { pair: VethPair; addr: PairAddresses } {

@@ -41,7 +41,9 @@ export function packPackage(): PackedPackage {
   if (packed) return packed;
   const dir = temporaryDirectory("tsbpf-pack-");
   const out = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir], {
-    cwd: PACKAGE_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+    cwd: PACKAGE_ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
   });
   const [info] = JSON.parse(out) as { filename: string; size: number; files: { path: string }[] }[];
   if (!info) throw new Error("npm pack printed no package");
@@ -56,9 +58,17 @@ export function packPackage(): PackedPackage {
 export function projectWithPackage(prefix: string, extra: readonly string[] = []): string {
   const { tarball } = packPackage();
   const dir = temporaryDirectory(prefix);
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "tsbpf-user", version: "1.0.0", private: true, type: "module" }, null, 2));
-  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball, ...extra], {
-    cwd: dir, stdio: ["ignore", "pipe", "pipe"],
-  });
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "tsbpf-user", version: "1.0.0", private: true, type: "module" }, null, 2),
+  );
+  execFileSync(
+    "npm",
+    ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball, ...extra],
+    {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   return dir;
 }

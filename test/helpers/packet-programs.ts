@@ -3,7 +3,8 @@
 import { Assembler, R0, R1, R2, R3, R4, R5, R7, R10, Size } from "../../src/asm/index.js";
 import { ArrayMap, u64 } from "../../src/maps/index.js";
 
-export const ICMP_ECHO_REQUEST = 0, ICMP_ECHO_REPLY = 1;
+export const ICMP_ECHO_REQUEST = 0,
+  ICMP_ECHO_REPLY = 1;
 
 /** An array of two u64 counters: [echo requests, echo replies]. */
 export function icmpCounters(name = "icmp_counts"): ArrayMap<bigint> {
@@ -27,7 +28,9 @@ export function icmpCounterProgram(counters: { fd: number }, o: CounterProgramOp
   const [dataOff, endOff] = o.ctx === "xdp" ? [0, 4] : [76, 80];
   const ip = o.l2 ? 14 : 0;
   a.ldx(Size.W, R2, R1, dataOff).ldx(Size.W, R3, R1, endOff);
-  a.mov64(R4, R2).add64(R4, ip + 21).jgt(R4, R3, "pass");
+  a.mov64(R4, R2)
+    .add64(R4, ip + 21)
+    .jgt(R4, R3, "pass");
   if (o.l2) a.ldx(Size.H, R5, R2, 12).jne(R5, 0x0008, "pass"); // EtherType 0x0800, read little-endian
   a.ldx(Size.B, R5, R2, ip).jne(R5, 0x45, "pass");
   a.ldx(Size.B, R5, R2, ip + 9).jne(R5, 1, "pass");

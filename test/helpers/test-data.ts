@@ -17,6 +17,7 @@ export function findTestData(environment: NodeJS.ProcessEnv = process.env): stri
 /** A path inside the data directory; throws one line saying where it was looked for. */
 export function testData(...parts: string[]): string {
   const dir = findTestData();
-  if (!dir) throw new Error("the test corpora were not found: set TSBPF_TEST_DATA, or put shared/data beside the checkout");
+  if (!dir)
+    throw new Error("the test corpora were not found: set TSBPF_TEST_DATA, or put shared/data beside the checkout");
   return join(dir, ...parts);
 }

@@ -7,7 +7,10 @@ import { fileURLToPath } from "node:url";
 /** dist/src/cli/main.js, next to the compiled tests. */
 export const TSBPF_MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
-export interface ToolExit { code: number | null; signal: NodeJS.Signals | null }
+export interface ToolExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export class ToolProcess {
   readonly child: ChildProcess;
@@ -18,10 +21,19 @@ export class ToolProcess {
 
   constructor(command: string, args: readonly string[]) {
     this.child = spawn(command, [...args], { stdio: ["ignore", "pipe", "pipe"] });
-    this.child.stdout!.setEncoding("utf8").on("data", (d: string) => { this.stdout += d; this.#wake(); });
-    this.child.stderr!.setEncoding("utf8").on("data", (d: string) => { this.stderr += d; this.#wake(); });
+    this.child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      this.stdout += d;
+      this.#wake();
+    });
+    this.child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+      this.stderr += d;
+      this.#wake();
+    });
     this.exited = new Promise((resolve) => {
-      this.child.on("close", (code, signal) => { this.#wake(); resolve({ code, signal }); });
+      this.child.on("close", (code, signal) => {
+        this.#wake();
+        resolve({ code, signal });
+      });
     });
   }
 
@@ -34,7 +46,9 @@ export class ToolProcess {
       : new ToolProcess(inner[0]!, inner.slice(1));
   }
 
-  get running(): boolean { return this.child.exitCode === null && this.child.signalCode === null; }
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
 
   #wake(): void {
     const waiters = this.#waiters;
@@ -43,19 +57,31 @@ export class ToolProcess {
   }
 
   /** Resolves with `test`'s first truthy result on the output so far; rejects on exit or timeout. */
-  async waitFor<T>(test: (p: ToolProcess) => T | undefined | null | false, what: string, timeoutMs = 15_000): Promise<T> {
+  async waitFor<T>(
+    test: (p: ToolProcess) => T | undefined | null | false,
+    what: string,
+    timeoutMs = 15_000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const result = test(this);
       if (result) return result;
       if (!this.running && this.child.stdout!.readableEnded && this.child.stderr!.readableEnded) {
-        throw new Error(`the tool exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}; stdout: ${this.stdout.slice(-2000)} stderr: ${this.stderr.slice(-2000)}`);
+        throw new Error(
+          `the tool exited (${this.child.exitCode ?? this.child.signalCode}) before ${what}; stdout: ${this.stdout.slice(-2000)} stderr: ${this.stderr.slice(-2000)}`,
+        );
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; stdout: ${this.stdout.slice(-2000)} stderr: ${this.stderr.slice(-2000)}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; stdout: ${this.stdout.slice(-2000)} stderr: ${this.stderr.slice(-2000)}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 200));
-        this.#waiters.push(() => { clearTimeout(timer); resolve(); });
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }
@@ -63,7 +89,11 @@ export class ToolProcess {
   /** Waits for the exit, killing with SIGKILL after `timeoutMs`. */
   async exit(timeoutMs = 20_000): Promise<ToolExit> {
     const timer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
-    try { return await this.exited; } finally { clearTimeout(timer); }
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   kill(signal: NodeJS.Signals): void {
@@ -79,12 +109,20 @@ export class ToolProcess {
  * answers is the CLI's privilege check, and the kernel's refusal behind it.
  */
 export const UNPRIVILEGED: readonly string[] = [
-  "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-  "--inh-caps=-all,+dac_read_search", "--ambient-caps=-all,+dac_read_search", "--bounding-set=-all,+dac_read_search",
+  "setpriv",
+  "--reuid=65534",
+  "--regid=65534",
+  "--clear-groups",
+  "--inh-caps=-all,+dac_read_search",
+  "--ambient-caps=-all,+dac_read_search",
+  "--bounding-set=-all,+dac_read_search",
 ];
 
 /** Runs the tool to completion (synchronously). */
-export function runTool(args: readonly string[], options: { netnsPath?: string; wrap?: readonly string[]; timeoutMs?: number } = {}): { code: number | null; stdout: string; stderr: string } {
+export function runTool(
+  args: readonly string[],
+  options: { netnsPath?: string; wrap?: readonly string[]; timeoutMs?: number } = {},
+): { code: number | null; stdout: string; stderr: string } {
   const node = [process.execPath, TSBPF_MAIN, ...args];
   const inner = options.wrap ? [...options.wrap, ...node] : node;
   const argv = options.netnsPath ? ["nsenter", `--net=${options.netnsPath}`, ...inner] : inner;
@@ -95,7 +133,10 @@ export function runTool(args: readonly string[], options: { netnsPath?: string; 
 
 /** Parses NDJSON output. */
 export function ndjsonRecords(text: string): Record<string, unknown>[] {
-  return text.split("\n").filter((l) => l.length > 0).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 export function commandExists(name: string): boolean {
@@ -104,9 +145,17 @@ export function commandExists(name: string): boolean {
 
 /** GET `url` from inside the network namespace at `netnsPath` (a child process: fetch is async, setns is per thread). */
 export function scrapeIn(netnsPath: string, url: string): { status: number; type: string | null; body: string } {
-  const r = spawnSync("nsenter", [`--net=${netnsPath}`, process.execPath, "--input-type=module", "-e",
-    `const r = await fetch(${JSON.stringify(url)}); process.stdout.write(JSON.stringify({ status: r.status, type: r.headers.get("content-type"), body: await r.text() }));`],
-  { encoding: "utf8", timeout: 15_000 });
+  const r = spawnSync(
+    "nsenter",
+    [
+      `--net=${netnsPath}`,
+      process.execPath,
+      "--input-type=module",
+      "-e",
+      `const r = await fetch(${JSON.stringify(url)}); process.stdout.write(JSON.stringify({ status: r.status, type: r.headers.get("content-type"), body: await r.text() }));`,
+    ],
+    { encoding: "utf8", timeout: 15_000 },
+  );
   if (r.status !== 0) throw new Error(`scraping ${url} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as { status: number; type: string | null; body: string };
 }
@@ -117,5 +166,8 @@ export function scrapeIn(netnsPath: string, url: string): { status: number; type
  * of "Permission denied" messages.
  */
 export const ROOT_WITHOUT_CAPABILITIES: readonly string[] = [
-  "setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all",
+  "setpriv",
+  "--inh-caps=-all",
+  "--ambient-caps=-all",
+  "--bounding-set=-all",
 ];

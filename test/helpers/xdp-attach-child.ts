@@ -7,4 +7,6 @@ const [iface = "veth1", mode = "auto"] = process.argv.slice(2);
 const program = XdpProgram.load({ name: "xdp_orphan", code: returnProgram(2) });
 const link = program.attach(iface, { mode: mode as XdpMode, via: "link" });
 process.stdout.write(`attached ${link.description}\n`);
-setInterval(() => { /* keep the process (and so the link fd) alive until killed */ }, 1 << 30);
+setInterval(() => {
+  /* keep the process (and so the link fd) alive until killed */
+}, 1 << 30);

@@ -10,4 +10,6 @@ const link = program.attach(iface, { mode: "skb", via: "link" });
 if (!(link instanceof Link)) throw new Error(`expected a bpf_link, got ${link.description}`);
 if (pinPath) link.pin(pinPath);
 process.stdout.write(`pinned ${link.description}\n`);
-setInterval(() => { /* stay alive until killed */ }, 1 << 30);
+setInterval(() => {
+  /* stay alive until killed */
+}, 1 << 30);

@@ -17,26 +17,50 @@ test("the kernel accepts BTF with every kind", (t) => {
   const bool = b.addInt("_Bool", 1, { bool: true });
   const node = b.addStruct("node", 16);
   const pnode = b.addPtr(node);
-  b.setMembers(node, [{ name: "next", type: pnode, bitOffset: 0 }, { name: "value", type: s64, bitOffset: 64 }]);
-  const anon = b.addCStruct("", [{ name: "a", type: u32 }, { name: "b", type: s64 }], { union: true });
-  const thing = b.addCStruct("thing", [
-    { name: "x", type: u32 }, { name: "f1", type: u32, bits: 3 }, { name: "f2", type: u32, bits: 5 },
-    { name: "next", type: pnode }, { name: "name", type: b.addArray(chr, 16) }, { name: "", type: anon }, { name: "ok", type: bool },
+  b.setMembers(node, [
+    { name: "next", type: pnode, bitOffset: 0 },
+    { name: "value", type: s64, bitOffset: 64 },
   ]);
-  b.addEnum("color", [{ name: "RED", value: 0 }, { name: "GREEN", value: 7 }]);
+  const anon = b.addCStruct(
+    "",
+    [
+      { name: "a", type: u32 },
+      { name: "b", type: s64 },
+    ],
+    { union: true },
+  );
+  const thing = b.addCStruct("thing", [
+    { name: "x", type: u32 },
+    { name: "f1", type: u32, bits: 3 },
+    { name: "f2", type: u32, bits: 5 },
+    { name: "next", type: pnode },
+    { name: "name", type: b.addArray(chr, 16) },
+    { name: "", type: anon },
+    { name: "ok", type: bool },
+  ]);
+  b.addEnum("color", [
+    { name: "RED", value: 0 },
+    { name: "GREEN", value: 7 },
+  ]);
   b.addEnum("sign", [{ name: "NEG", value: -5 }]);
   b.addEnum64("big", [{ name: "HUGE", value: 1n << 40n }]);
   b.addFwd("opaque");
   const thingT = b.addTypedef("thing_t", thing);
   const pcchar = b.addPtr(b.addConst(chr));
   b.addVolatile(u32);
-  const proto = b.addFuncProto(u32, [{ name: "t", type: b.addPtr(thingT) }, { name: "s", type: b.addRestrict(pcchar) }]);
+  const proto = b.addFuncProto(u32, [
+    { name: "t", type: b.addPtr(thingT) },
+    { name: "s", type: b.addRestrict(pcchar) },
+  ]);
   b.addFunc("do_thing", proto, FuncLinkage.GLOBAL);
   b.addFunc("helper", b.addFuncProto(0, []), FuncLinkage.STATIC);
   b.addPtr(b.addFuncProto(0, [{ name: "fmt", type: pcchar }], { variadic: true }));
   const counter = b.addVar("counter", u32, VarLinkage.GLOBAL_ALLOCATED);
   const hidden = b.addVar("hidden", s64, VarLinkage.STATIC);
-  b.addDatasec(".data", 16, [{ type: counter, offset: 0, size: 4 }, { type: hidden, offset: 8, size: 8 }]);
+  b.addDatasec(".data", 16, [
+    { type: counter, offset: 0, size: 4 },
+    { type: hidden, offset: 8, size: 8 },
+  ]);
   b.addFloat("double", 8);
   b.addDeclTag("my_tag", thing, 1);
   b.addDeclTag("whole", thing);
@@ -53,7 +77,10 @@ test("the kernel rejects BTF that breaks its rules (and says why)", () => {
   const u32 = b.stdInt(4);
   // A var may not be extern in loaded BTF.
   b.addDatasec(".data", 4, [{ type: b.addVar("v", u32, VarLinkage.GLOBAL_EXTERN), offset: 0, size: 4 }]);
-  assert.throws(() => loadBtf(b.build()), (e: unknown) => e instanceof SyscallError && e.code === "EINVAL" && /BTF log/.test(e.message));
+  assert.throws(
+    () => loadBtf(b.build()),
+    (e: unknown) => e instanceof SyscallError && e.code === "EINVAL" && /BTF log/.test(e.message),
+  );
 });
 
 /** Little-endian encoding of one instruction. */
@@ -76,7 +103,10 @@ test("a program with a subprogram loads with func_info and line_info, and the lo
     insn(0x95, 0, 0, 0, 0), // exit
   ]);
   const info = programBtf(
-    [{ name: "entry", insnOffset: 0 }, { name: "sub", insnOffset: 3, argCount: 1 }],
+    [
+      { name: "entry", insnOffset: 0 },
+      { name: "sub", insnOffset: 3, argCount: 1 },
+    ],
     [
       { insnOffset: 0, file: "demo.ts", line: 10, column: 3, text: "let x = 5" },
       { insnOffset: 1, file: "demo.ts", line: 11, column: 3, text: "return sub(x)" },
@@ -86,17 +116,35 @@ test("a program with a subprogram loads with func_info and line_info, and the lo
   const btfFd = loadBtf(info.btf);
   t.after(() => closeFd(btfFd));
   const mem = {
-    insns: NativeMemory.from(code), license: NativeMemory.from("GPL"), log: new NativeMemory(1 << 16),
-    funcInfo: NativeMemory.from(info.funcInfo), lineInfo: NativeMemory.from(info.lineInfo),
+    insns: NativeMemory.from(code),
+    license: NativeMemory.from("GPL"),
+    log: new NativeMemory(1 << 16),
+    funcInfo: NativeMemory.from(info.funcInfo),
+    lineInfo: NativeMemory.from(info.lineInfo),
   };
-  t.after(() => { for (const m of Object.values(mem)) m.free(); });
+  t.after(() => {
+    for (const m of Object.values(mem)) m.free();
+  });
   mem.log.bytes[0] = 0;
-  const fd = bpfErrno(Cmd.PROG_LOAD, progLoadAttr({
-    progType: ProgType.SOCKET_FILTER, insns: mem.insns, insnCount: code.length / 8, license: mem.license,
-    logLevel: 2, logBuf: mem.log, name: "btf_ext_test", btfFd,
-    funcInfo: mem.funcInfo, funcInfoCount: info.funcInfo.length / info.funcInfoRecSize, funcInfoRecSize: info.funcInfoRecSize,
-    lineInfo: mem.lineInfo, lineInfoCount: info.lineInfo.length / info.lineInfoRecSize, lineInfoRecSize: info.lineInfoRecSize,
-  }));
+  const fd = bpfErrno(
+    Cmd.PROG_LOAD,
+    progLoadAttr({
+      progType: ProgType.SOCKET_FILTER,
+      insns: mem.insns,
+      insnCount: code.length / 8,
+      license: mem.license,
+      logLevel: 2,
+      logBuf: mem.log,
+      name: "btf_ext_test",
+      btfFd,
+      funcInfo: mem.funcInfo,
+      funcInfoCount: info.funcInfo.length / info.funcInfoRecSize,
+      funcInfoRecSize: info.funcInfoRecSize,
+      lineInfo: mem.lineInfo,
+      lineInfoCount: info.lineInfo.length / info.lineInfoRecSize,
+      lineInfoRecSize: info.lineInfoRecSize,
+    }),
+  );
   const end = mem.log.bytes.indexOf(0);
   const log = mem.log.bytes.toString("utf8", 0, end < 0 ? mem.log.size : end);
   assert.ok(fd > 0, `PROG_LOAD failed (${fd}); verifier log:\n${log}`);
@@ -110,38 +158,79 @@ test("a program with a subprogram loads with func_info and line_info, and the lo
 test("a program whose func_info does not match its subprograms is refused", (t) => {
   const code = Buffer.concat([insn(0xb7, 0, 0, 0, 0), insn(0x95, 0, 0, 0, 0)]);
   // Claims a second function at insn 1, which is not a call target.
-  const info = programBtf([{ name: "entry", insnOffset: 0 }, { name: "ghost", insnOffset: 1 }]);
+  const info = programBtf([
+    { name: "entry", insnOffset: 0 },
+    { name: "ghost", insnOffset: 1 },
+  ]);
   const btfFd = loadBtf(info.btf);
   t.after(() => closeFd(btfFd));
-  const insns = NativeMemory.from(code), license = NativeMemory.from("GPL"), funcInfo = NativeMemory.from(info.funcInfo);
-  t.after(() => { insns.free(); license.free(); funcInfo.free(); });
-  const ret = bpfErrno(Cmd.PROG_LOAD, progLoadAttr({
-    progType: ProgType.SOCKET_FILTER, insns, insnCount: 2, license, logLevel: 0, logBuf: null, btfFd,
-    funcInfo, funcInfoCount: 2, funcInfoRecSize: info.funcInfoRecSize,
-  }));
+  const insns = NativeMemory.from(code),
+    license = NativeMemory.from("GPL"),
+    funcInfo = NativeMemory.from(info.funcInfo);
+  t.after(() => {
+    insns.free();
+    license.free();
+    funcInfo.free();
+  });
+  const ret = bpfErrno(
+    Cmd.PROG_LOAD,
+    progLoadAttr({
+      progType: ProgType.SOCKET_FILTER,
+      insns,
+      insnCount: 2,
+      license,
+      logLevel: 0,
+      logBuf: null,
+      btfFd,
+      funcInfo,
+      funcInfoCount: 2,
+      funcInfoRecSize: info.funcInfoRecSize,
+    }),
+  );
   if (ret >= 0) closeFd(ret);
   assert.equal(ret, -22); // EINVAL
 });
 
 test("maps accept BTF key/value types that match their sizes", (t) => {
   const m = mapKeyValueBtf("u32", {
-    kind: "struct", name: "stats", fields: [{ name: "packets", type: "u64" }, { name: "bytes", type: "u64" }, { name: "flags", type: "u8" }],
+    kind: "struct",
+    name: "stats",
+    fields: [
+      { name: "packets", type: "u64" },
+      { name: "bytes", type: "u64" },
+      { name: "flags", type: "u8" },
+    ],
   });
   assert.equal(m.valueSize, 24);
   const btfFd = loadBtf(m.btf);
   t.after(() => closeFd(btfFd));
   const fd = mapCreate({
-    mapType: MapType.HASH, keySize: m.keySize, valueSize: m.valueSize, maxEntries: 8, name: "btf_kv",
-    btfFd, btfKeyTypeId: m.keyTypeId, btfValueTypeId: m.valueTypeId,
+    mapType: MapType.HASH,
+    keySize: m.keySize,
+    valueSize: m.valueSize,
+    maxEntries: 8,
+    name: "btf_kv",
+    btfFd,
+    btfKeyTypeId: m.keyTypeId,
+    btfValueTypeId: m.valueTypeId,
   });
   t.after(() => closeFd(fd));
   assert.ok(fd > 0);
   // The kernel checks the sizes against the BTF: a value size that disagrees is refused.
-  assert.throws(() => {
-    const bad = mapCreate({
-      mapType: MapType.HASH, keySize: m.keySize, valueSize: 16, maxEntries: 8, name: "btf_kv_bad",
-      btfFd, btfKeyTypeId: m.keyTypeId, btfValueTypeId: m.valueTypeId,
-    });
-    closeFd(bad);
-  }, (e: unknown) => e instanceof SyscallError && e.code === "EINVAL");
+  assert.throws(
+    () => {
+      const bad = mapCreate({
+        mapType: MapType.HASH,
+        keySize: m.keySize,
+        valueSize: 16,
+        maxEntries: 8,
+        name: "btf_kv_bad",
+        btfFd,
+        btfKeyTypeId: m.keyTypeId,
+        btfValueTypeId: m.valueTypeId,
+      });
+      closeFd(bad);
+    },
+    (e: unknown) => e instanceof SyscallError && e.code === "EINVAL",
+  );
 });

@@ -5,7 +5,16 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Btf, BtfBuilder, BtfError, BtfKind, hasKernelBtf, kernelBtf, loadBtfFile, VMLINUX_BTF_PATH } from "../../src/btf/index.js";
+import {
+  Btf,
+  BtfBuilder,
+  BtfError,
+  BtfKind,
+  hasKernelBtf,
+  kernelBtf,
+  loadBtfFile,
+  VMLINUX_BTF_PATH,
+} from "../../src/btf/index.js";
 import { AttachType } from "../../src/uapi.js";
 import type { StructType } from "../../src/btf/index.js";
 
@@ -90,7 +99,10 @@ test("tracepoints: btf_trace_sched_process_exec and its arguments", { skip }, ()
   const tp = btf.tracepoint("sched_process_exec");
   assert.ok(tp);
   assert.equal(tp.id, ids[0]);
-  assert.deepEqual(tp.params.map((p) => p.typeName), ["struct task_struct *", "pid_t", "struct linux_binprm *"]);
+  assert.deepEqual(
+    tp.params.map((p) => p.typeName),
+    ["struct task_struct *", "pid_t", "struct linux_binprm *"],
+  );
   // The raw prototype has the hidden `void *` first.
   assert.equal(btf.funcProto("btf_trace_sched_process_exec")?.params[0]?.typeName, "void *");
   // The tracefs format agrees that the event exists (when tracefs is mounted).
@@ -105,7 +117,10 @@ test("funcProto finds kernel functions", { skip }, () => {
   assert.ok(fn);
   assert.equal(btf.kindOf(fn.id), BtfKind.FUNC);
   assert.equal(fn.returnTypeName, "int");
-  assert.deepEqual(fn.params.map((p) => p.typeName), ["struct sock *", "struct msghdr *", "size_t"]);
+  assert.deepEqual(
+    fn.params.map((p) => p.typeName),
+    ["struct sock *", "struct msghdr *", "size_t"],
+  );
   assert.equal(fn.params[0]!.name, "sk");
 });
 
@@ -114,16 +129,23 @@ test("decoding every vmlinux type succeeds", { skip }, () => {
   btf.validate();
   let count = 0;
   const kinds = new Set<string>();
-  for (const t of btf.types()) { count++; kinds.add(t.kind); }
+  for (const t of btf.types()) {
+    count++;
+    kinds.add(t.kind);
+  }
   assert.equal(count, btf.typeCount - 1);
-  for (const k of ["int", "ptr", "array", "struct", "union", "enum", "typedef", "const", "func", "func_proto"]) assert.ok(kinds.has(k), k);
+  for (const k of ["int", "ptr", "array", "struct", "union", "enum", "typedef", "const", "func", "func_proto"])
+    assert.ok(kinds.has(k), k);
 });
 
 test("loadBtfFile reads BTF files, mapped or not", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-btf-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const b = new BtfBuilder();
-  const id = b.addCStruct("pair", [{ name: "a", type: b.stdInt(4) }, { name: "b", type: b.stdInt(8) }]);
+  const id = b.addCStruct("pair", [
+    { name: "a", type: b.stdInt(4) },
+    { name: "b", type: b.stdInt(8) },
+  ]);
   const file = join(dir, "pair.btf");
   writeFileSync(file, b.build());
   for (const mmap of [undefined, true, false]) {

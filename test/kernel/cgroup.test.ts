@@ -7,7 +7,12 @@ import { mkdtempSync, rmdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  cgroupPrograms, CgroupSkbHooks, CgroupSkbProgram, CgroupSockAddrProgram, CgroupSockProgram, SockOpsProgram,
+  cgroupPrograms,
+  CgroupSkbHooks,
+  CgroupSkbProgram,
+  CgroupSockAddrProgram,
+  CgroupSockProgram,
+  SockOpsProgram,
 } from "../../src/programs/cgroup.js";
 import { LegacyAttachment, Link } from "../../src/links/link.js";
 import { TsbpfError } from "../../src/errors.js";
@@ -19,7 +24,13 @@ import { cgroupFor } from "../helpers/cgroup.js";
 import { icmpCounterProgram, icmpCounters, ICMP_ECHO_REQUEST, returnProgram } from "../helpers/packet-programs.js";
 
 /** counters[0] += 1 when the u32 at ctx+offset equals `value`; returns `match` then, `otherwise` else. */
-function ctxMatchProgram(counters: { fd: number }, offset: number, value: number, match: number, otherwise: number): Buffer {
+function ctxMatchProgram(
+  counters: { fd: number },
+  offset: number,
+  value: number,
+  match: number,
+  otherwise: number,
+): Buffer {
   const a = new Assembler();
   a.mov64(R6, R1).mov64(R7, otherwise);
   a.ldx(Size.W, R0, R6, offset).jne(R0, value, "out");
@@ -32,7 +43,9 @@ function ctxMatchProgram(counters: { fd: number }, offset: number, value: number
   return a.assemble().bytes;
 }
 
-function htons(port: number): number { return ((port & 0xff) << 8) | (port >> 8); }
+function htons(port: number): number {
+  return ((port & 0xff) << 8) | (port >> 8);
+}
 
 async function listen(): Promise<Server & { port: number }> {
   const server = createServer((socket) => socket.destroy());
@@ -58,13 +71,18 @@ for (const via of ["link", "attach"] as const) {
     const cgroup = cgroupFor(t);
     using counters = icmpCounters("cg_egress");
     using prog = CgroupSkbProgram.load({
-      name: "cg_icmp_out", hook: "egress", maps: [counters],
+      name: "cg_icmp_out",
+      hook: "egress",
+      maps: [counters],
       code: icmpCounterProgram(counters, { ctx: "skb", l2: false, verdict: 1 }),
     });
     const attachment = prog.attach(cgroup.path, undefined, { via });
     try {
       assert.ok(via === "link" ? attachment instanceof Link : attachment instanceof LegacyAttachment);
-      assert.equal(attachment.description, `cgroup_skb egress on ${cgroup.path} (${via === "link" ? "link" : "prog_attach, multi"})`);
+      assert.equal(
+        attachment.description,
+        `cgroup_skb egress on ${cgroup.path} (${via === "link" ? "link" : "prog_attach, multi"})`,
+      );
       assert.equal(cgroupPrograms(cgroup.path, CgroupSkbHooks.egress).length, 1);
 
       const inside = cgroup.run("ping", ["-n", "-q", "-c", "3", "-i", "0.2", "127.0.0.1"]);
@@ -98,7 +116,11 @@ test("cgroup_sock sock_create refuses UDP sockets in the cgroup and allows TCP",
   const cgroup = cgroupFor(t);
   using denied = ArrayMap.create({ name: "cg_denied", value: u64, maxEntries: 1 });
   // struct bpf_sock: protocol at offset 12. Return 0 (refuse) for IPPROTO_UDP.
-  using prog = CgroupSockProgram.load({ name: "cg_no_udp", maps: [denied], code: ctxMatchProgram(denied, 12, 17, 0, 1) });
+  using prog = CgroupSockProgram.load({
+    name: "cg_no_udp",
+    maps: [denied],
+    code: ctxMatchProgram(denied, 12, 17, 0, 1),
+  });
   assert.equal(prog.hook, "sock_create");
   {
     using _link = prog.attach(cgroup.path);
@@ -122,12 +144,18 @@ test("cgroup_sock sock_create refuses UDP sockets in the cgroup and allows TCP",
 
 test("cgroup_sock_addr connect4 refuses connecting to one port, not to another", async (t) => {
   const cgroup = cgroupFor(t);
-  const blocked = await listen(), open = await listen();
-  t.after(() => { blocked.close(); open.close(); });
+  const blocked = await listen(),
+    open = await listen();
+  t.after(() => {
+    blocked.close();
+    open.close();
+  });
   using counters = ArrayMap.create({ name: "cg_connects", value: u64, maxEntries: 1 });
   // struct bpf_sock_addr: user_port (network order) at offset 24.
   using prog = CgroupSockAddrProgram.load({
-    name: "cg_block_port", hook: "connect4", maps: [counters],
+    name: "cg_block_port",
+    hook: "connect4",
+    maps: [counters],
     code: ctxMatchProgram(counters, 24, htons(blocked.port), 0, 1),
   });
   {
@@ -146,7 +174,11 @@ test("sock_ops sees the active side of a TCP connection made in the cgroup estab
   t.after(() => server.close());
   using counters = ArrayMap.create({ name: "cg_sockops", value: u64, maxEntries: 1 });
   const BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB = 4;
-  using prog = SockOpsProgram.load({ name: "cg_est", maps: [counters], code: ctxMatchProgram(counters, 0, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB, 1, 1) });
+  using prog = SockOpsProgram.load({
+    name: "cg_est",
+    maps: [counters],
+    code: ctxMatchProgram(counters, 0, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB, 1, 1),
+  });
   using _link = prog.attach(cgroup.path);
   assert.deepEqual(cgroup.node<string[]>(connectAll([server.port])), ["ok"]);
   assert.equal(counters.get(0), 1n);
@@ -155,15 +187,21 @@ test("sock_ops sees the active side of a TCP connection made in the cgroup estab
 test("cgroup attach errors: missing directory, not a cgroup, the same program twice", (t) => {
   const cgroup = cgroupFor(t);
   using prog = CgroupSkbProgram.load({ name: "cg_pass", code: returnProgram(1) });
-  assert.throws(() => prog.attach(join(cgroup.path, "missing"), "egress"), (err: unknown) => {
-    assert.ok(err instanceof TargetNotFoundError, String(err));
-    assert.match(err.message, /cgroup ".*\/missing" not found/);
-    return true;
-  });
+  assert.throws(
+    () => prog.attach(join(cgroup.path, "missing"), "egress"),
+    (err: unknown) => {
+      assert.ok(err instanceof TargetNotFoundError, String(err));
+      assert.match(err.message, /cgroup ".*\/missing" not found/);
+      return true;
+    },
+  );
   const plain = mkdtempSync(join(tmpdir(), "tsbpf-notcg-"));
   t.after(() => rmdirSync(plain));
   assert.throws(() => prog.attach(plain, "egress"), /not a cgroup v2 directory/);
-  assert.throws(() => prog.attach(cgroup.path), (err: unknown) => err instanceof TsbpfError && /name the hook/.test(err.message));
+  assert.throws(
+    () => prog.attach(cgroup.path),
+    (err: unknown) => err instanceof TsbpfError && /name the hook/.test(err.message),
+  );
   {
     // Links may attach one program several times; PROG_ATTACH refuses a second attach.
     using _first = prog.attach(cgroup.path, "egress");
@@ -172,14 +210,20 @@ test("cgroup attach errors: missing directory, not a cgroup, the same program tw
   }
   {
     using _first = prog.attach(cgroup.path, "egress", { via: "attach" });
-    assert.throws(() => prog.attach(cgroup.path, "egress", { via: "attach" }), (err: unknown) => {
-      assert.ok(err instanceof AlreadyAttachedError, String(err));
-      assert.match(err.message, /"cg_pass" is already attached to cgroup_skb egress on /);
-      return true;
-    });
+    assert.throws(
+      () => prog.attach(cgroup.path, "egress", { via: "attach" }),
+      (err: unknown) => {
+        assert.ok(err instanceof AlreadyAttachedError, String(err));
+        assert.match(err.message, /"cg_pass" is already attached to cgroup_skb egress on /);
+        return true;
+      },
+    );
   }
   using _ingress = prog.attach(cgroup.path, "ingress"); // no hook at load: either direction
   using egressOnly = CgroupSkbProgram.load({ name: "cg_out_only", hook: "egress", code: returnProgram(1) });
-  assert.throws(() => egressOnly.attach(cgroup.path, "ingress"), /loaded for hook "egress" and cannot attach to "ingress"/);
+  assert.throws(
+    () => egressOnly.attach(cgroup.path, "ingress"),
+    /loaded for hook "egress" and cannot attach to "ingress"/,
+  );
   assert.deepEqual(cgroupPrograms(cgroup.path, CgroupSkbHooks.egress), []);
 });

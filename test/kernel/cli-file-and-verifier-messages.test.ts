@@ -15,7 +15,11 @@ const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const COUNTER = join(repoRoot, "examples", "kernel", "xdp-counter.bpf.ts");
 const KERNEL = join(repoRoot, "src", "kernel", "index.js");
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function tsbpf(args: string[], wrap: string[] = []): Run {
   const [cmd, ...pre] = wrap.length ? [...wrap, process.execPath] : [process.execPath];
@@ -75,17 +79,27 @@ test("a missing file, a directory and an unreadable file read as the shell says 
   for (const [what, args] of writes) {
     const absent = tsbpf(args(join(missing, "out")));
     assert.equal(absent.code, 1, `${what}: ${absent.stderr}`);
-    assert.match(absent.stderr, new RegExp(`^tsbpf [a-z-]+: ${join(missing, "out")}\\.\\w+: No such file or directory\\n$`), what);
+    assert.match(
+      absent.stderr,
+      new RegExp(`^tsbpf [a-z-]+: ${join(missing, "out")}\\.\\w+: No such file or directory\\n$`),
+      what,
+    );
     const directory = tsbpf(args(join(dir, "taken")));
     assert.equal(directory.code, 1, `${what}: ${directory.stderr}`);
-    assert.match(directory.stderr, new RegExp(`^tsbpf [a-z-]+: ${join(dir, "taken")}\\.\\w+: Is a directory\\n$`), what);
+    assert.match(
+      directory.stderr,
+      new RegExp(`^tsbpf [a-z-]+: ${join(dir, "taken")}\\.\\w+: Is a directory\\n$`),
+      what,
+    );
   }
 });
 
 test("a verifier rejection: the verdict at its TypeScript line; --verifier-log prints the whole log", (t) => {
   const dir = tempDir(t);
   const file = join(dir, "spin.bpf.ts");
-  writeFileSync(file, `import { xdp, XDP_PASS, type u32 } from "${KERNEL}";
+  writeFileSync(
+    file,
+    `import { xdp, XDP_PASS, type u32 } from "${KERNEL}";
 
 export const spin = xdp((ctx) => {
   let n: u32 = 0;
@@ -94,16 +108,25 @@ export const spin = xdp((ctx) => {
   }
   return XDP_PASS;
 });
-`);
+`,
+  );
   const packet = join(dir, "packet.bin");
   writeFileSync(packet, Buffer.alloc(64));
   const run = tsbpf(["run", file, "--data", packet]);
   assert.equal(run.code, 1);
   assert.equal(run.stderr.split("\n").length, 2, `one line: ${run.stderr}`);
-  assert.match(run.stderr, new RegExp(`^tsbpf run: ${file}:6:\\d+: program "spin" rejected by the verifier: infinite loop detected at insn \\d+ \\(\`n = n \\* 1;\`, instruction \\d+\\) \\(tsbpf run --verifier-log prints the whole log\\)\\n$`));
+  assert.match(
+    run.stderr,
+    new RegExp(
+      `^tsbpf run: ${file}:6:\\d+: program "spin" rejected by the verifier: infinite loop detected at insn \\d+ \\(\`n = n \\* 1;\`, instruction \\d+\\) \\(tsbpf run --verifier-log prints the whole log\\)\\n$`,
+    ),
+  );
   assert.doesNotMatch(run.stderr, /error\.log/);
 
-  for (const command of [["run", file, "--data", packet], ["compile", file]]) {
+  for (const command of [
+    ["run", file, "--data", packet],
+    ["compile", file],
+  ]) {
     const r = tsbpf([...command, "--verifier-log"]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^verifier log of program "spin":\n/);

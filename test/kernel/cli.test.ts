@@ -12,11 +12,18 @@ import { UNPRIVILEGED } from "../helpers/tool-process.js";
 // The built bin, next to this compiled test: dist/src/cli/main.js.
 const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function tsbpf(args: string[], wrap: readonly string[] = []): Run {
   const [cmd, ...pre] = wrap.length ? wrap : [process.execPath];
-  const r = spawnSync(cmd!, [...pre, ...(wrap.length ? [process.execPath] : []), MAIN, ...args], { encoding: "utf8", timeout: 30_000 });
+  const r = spawnSync(cmd!, [...pre, ...(wrap.length ? [process.execPath] : []), MAIN, ...args], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -28,8 +35,13 @@ function ndjson(text: string): Record<string, unknown>[] {
 
 function lookupProgram(map: { fd: number }, name: string): Program {
   const a = new Assembler();
-  a.st(Size.W, R10, -4, 0).mov64(R2, R10).add64(R2, -4).ldMapFd(R1, map).call("map_lookup_elem")
-    .mov64(R0, XdpAction.PASS).exit();
+  a.st(Size.W, R10, -4, 0)
+    .mov64(R2, R10)
+    .add64(R2, -4)
+    .ldMapFd(R1, map)
+    .call("map_lookup_elem")
+    .mov64(R0, XdpAction.PASS)
+    .exit();
   return Program.load({ type: ProgType.XDP, name, code: a.assemble(), maps: [map] });
 }
 
@@ -47,7 +59,17 @@ test("prog list --json: one JSON object per line, including a program this proce
   assert.equal(mine.type, "xdp");
   assert.deepEqual(mine.map_ids, [map.id]);
   assert.match(String(mine.tag), /^[0-9a-f]{16}$/);
-  for (const key of ["load_time_ns", "loaded_at", "uid", "xlated_size", "jited_size", "verified_insns", "btf_id", "run_cnt", "run_time_ns"]) {
+  for (const key of [
+    "load_time_ns",
+    "loaded_at",
+    "uid",
+    "xlated_size",
+    "jited_size",
+    "verified_insns",
+    "btf_id",
+    "run_cnt",
+    "run_time_ns",
+  ]) {
     assert.ok(key in mine, `field ${key}`);
   }
 
@@ -66,7 +88,12 @@ test("prog list --json: one JSON object per line, including a program this proce
   assert.match(dump.stdout, new RegExp(`r1 = map\\[id:${map.id}\\]`));
   assert.match(dump.stdout, /\(95\) exit\n$/);
   const dumpJson = ndjson(tsbpf(["prog", "dump", String(id), "--json"]).stdout);
-  assert.deepEqual(dumpJson.at(-1), { index: dumpJson.at(-1)!.index, code: "95", text: "exit", hex: "9500000000000000" });
+  assert.deepEqual(dumpJson.at(-1), {
+    index: dumpJson.at(-1)!.index,
+    code: "95",
+    text: "exit",
+    hex: "9500000000000000",
+  });
 });
 
 test("map dump ID prints the keys and values the test wrote, as hex", () => {
@@ -81,14 +108,25 @@ test("map dump ID prints the keys and values the test wrote, as hex", () => {
   assert.match(r.stdout, /^Found 2 elements$/m);
 
   const entries = ndjson(tsbpf(["map", "dump", String(map.id), "--json"]).stdout);
-  assert.deepEqual(entries.sort((a, b) => String(a.key).localeCompare(String(b.key))), [
-    { key: "04030201", value: "8877665544332211" },
-    { key: "07000000", value: "2a00000000000000" },
-  ]);
+  assert.deepEqual(
+    entries.sort((a, b) => String(a.key).localeCompare(String(b.key))),
+    [
+      { key: "04030201", value: "8877665544332211" },
+      { key: "07000000", value: "2a00000000000000" },
+    ],
+  );
 
   const list = ndjson(tsbpf(["map", "list", "--json"]).stdout).find((m) => m.id === map.id);
-  assert.deepEqual(list && { name: list.name, type: list.type, key_size: list.key_size, value_size: list.value_size, max_entries: list.max_entries },
-    { name: "cli_dump", type: "hash", key_size: 4, value_size: 8, max_entries: 4 });
+  assert.deepEqual(
+    list && {
+      name: list.name,
+      type: list.type,
+      key_size: list.key_size,
+      value_size: list.value_size,
+      max_entries: list.max_entries,
+    },
+    { name: "cli_dump", type: "hash", key_size: 4, value_size: 8, max_entries: 4 },
+  );
 });
 
 test("map dump of a per-CPU map prints one value per CPU", () => {
@@ -111,7 +149,11 @@ test("features --json and link list --json parse", () => {
   assert.equal(records[0]!.kind, "system");
   const xdp = records.find((x) => x.kind === "program_type" && x.name === "xdp");
   assert.deepEqual(xdp, { kind: "program_type", name: "xdp", supported: true, status: "supported", reason: null });
-  assert.ok(records.some((x) => x.kind === "helper" && x.program_type === "xdp" && x.name === "bpf_ringbuf_output" && x.supported === true));
+  assert.ok(
+    records.some(
+      (x) => x.kind === "helper" && x.program_type === "xdp" && x.name === "bpf_ringbuf_output" && x.supported === true,
+    ),
+  );
   assert.equal(records.at(-1)!.kind, "timings");
 
   const links = tsbpf(["link", "list", "--json"]);
@@ -143,7 +185,8 @@ test("usage errors exit with 2, one line and a pointer to --help; --help and --v
 
   const help = tsbpf(["--help"]);
   assert.equal(help.code, 0);
-  for (const name of ["prog", "map", "link", "features", "count", "flows", "top"]) assert.match(help.stdout, new RegExp(`^  ${name}\\s`, "m"));
+  for (const name of ["prog", "map", "link", "features", "count", "flows", "top"])
+    assert.match(help.stdout, new RegExp(`^  ${name}\\s`, "m"));
 
   assert.match(tsbpf(["--version"]).stdout, /^tsbpf \d+\.\d+\.\d+/);
   assert.match(tsbpf(["map", "--help"]).stdout, /usage: tsbpf map list/);

@@ -51,7 +51,18 @@ export const p = xdp((ctx) => {
 });`);
   assert.equal(run(obj), 2);
   const out = obj.maps.out as unknown as { get(i: number): bigint };
-  const expected = [0n, 0x1_0000_0000n, 4n, 0n, 100n, BigInt.asUintN(64, -3n), BigInt.asUintN(64, -1n), 15n, 0x34n, 0x3400n];
+  const expected = [
+    0n,
+    0x1_0000_0000n,
+    4n,
+    0n,
+    100n,
+    BigInt.asUintN(64, -3n),
+    BigInt.asUintN(64, -1n),
+    15n,
+    0x34n,
+    0x3400n,
+  ];
   expected.forEach((v, i) => assert.equal(out.get(i), v, `slot ${i}`));
 });
 
@@ -74,7 +85,8 @@ export const p = xdp((ctx) => {
 });
 
 test("a verifier rejection names the TypeScript line it happened on", async () => {
-  const m = await compileSource(`
+  const m = await compileSource(
+    `
 import { xdp, RingBuf, struct, u32, XDP_PASS } from "${K}";
 export class Ev extends struct({ value: u32 }) {}
 export const events = new RingBuf({ size: 4096 });
@@ -83,18 +95,23 @@ export const p = xdp(() => {
   if (ev === null) return XDP_PASS;
   ev.value = 1;
   return XDP_PASS; // never submitted: the verifier sees a leaked reference
-});`, "leak");
-  assert.throws(() => KernelObject.load(m.artifact), (err: unknown) => {
-    assert.ok(err instanceof VerifierError, String(err));
-    assert.match(err.log, /Unreleased reference/);
-    assert.ok(err.sourceLine, "the failing instruction has a source line");
-    assert.equal(err.sourceLine.line, 9);
-    assert.match(err.sourceLine.text, /never submitted/);
-    assert.match(err.sourceLine.file, /leak\.bpf\.ts$/);
-    // The kernel's own log shows the TypeScript source too (line_info).
-    assert.match(err.log, /never submitted/);
-    return true;
-  });
+});`,
+    "leak",
+  );
+  assert.throws(
+    () => KernelObject.load(m.artifact),
+    (err: unknown) => {
+      assert.ok(err instanceof VerifierError, String(err));
+      assert.match(err.log, /Unreleased reference/);
+      assert.ok(err.sourceLine, "the failing instruction has a source line");
+      assert.equal(err.sourceLine.line, 9);
+      assert.match(err.sourceLine.text, /never submitted/);
+      assert.match(err.sourceLine.file, /leak\.bpf\.ts$/);
+      // The kernel's own log shows the TypeScript source too (line_info).
+      assert.match(err.log, /never submitted/);
+      return true;
+    },
+  );
 });
 
 test("a module importing tsbpf/kernel (the package's built declarations) compiles and runs", async (t) => {
@@ -106,7 +123,9 @@ test("a module importing tsbpf/kernel (the package's built declarations) compile
   const dir = mkdtempSync(join(repoRoot, ".tsbpf-test-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, "prog.bpf.ts");
-  writeFileSync(file, `import { xdp, EthHdr, Ipv4Hdr, HashMap, u32, u64, XDP_PASS, XDP_DROP, ETH_P_IP } from "tsbpf/kernel";
+  writeFileSync(
+    file,
+    `import { xdp, EthHdr, Ipv4Hdr, HashMap, u32, u64, XDP_PASS, XDP_DROP, ETH_P_IP } from "tsbpf/kernel";
 export const blocked = new HashMap({ key: u32, value: u64, maxEntries: 16 });
 export const p = xdp((ctx) => {
   const eth = ctx.load(EthHdr, 0);
@@ -118,10 +137,14 @@ export const p = xdp((ctx) => {
   hits.value += 1;
   return XDP_DROP;
 });
-`);
+`,
+  );
   const artifact = await compileFile(file);
   using obj = KernelObject.load(artifact);
-  const blocked = obj.maps.blocked as unknown as { set(k: number, v: bigint): void; get(k: number): bigint | undefined };
+  const blocked = obj.maps.blocked as unknown as {
+    set(k: number, v: bigint): void;
+    get(k: number): bigint | undefined;
+  };
   blocked.set(0x0a000001, 0n);
   const prog = Object.values(obj.programs)[0]!;
   assert.equal(testRun(prog, { data: frame(0x0800, ipv4(6, "10.0.0.1", "10.0.0.2")) }).retval, 1);
@@ -132,7 +155,9 @@ export const p = xdp((ctx) => {
 test("packet bounds checks: one per header, repeated loads coalesced, unknown variable offsets clamped", async () => {
   const { decode } = await import("../../src/asm/index.js");
   const count = async (body: string): Promise<{ checks: number; clamps: number }> => {
-    const m = await compileSource(`import { xdp, EthHdr, Ipv4Hdr, TcpHdr, u32, XDP_PASS, XDP_DROP } from "${K}";\nexport const p = xdp((ctx) => {\n${body}\n});`);
+    const m = await compileSource(
+      `import { xdp, EthHdr, Ipv4Hdr, TcpHdr, u32, XDP_PASS, XDP_DROP } from "${K}";\nexport const p = xdp((ctx) => {\n${body}\n});`,
+    );
     const insns = decode(Buffer.from(m.artifact.programs[0]!.insns, "base64"));
     // JGT/JLE reg, reg (the data_end comparison, either way round) and JGT/JLE reg, 0xffff (the clamp).
     return {
@@ -140,11 +165,31 @@ test("packet bounds checks: one per header, repeated loads coalesced, unknown va
       clamps: insns.filter((i) => (i.code === 0x25 || i.code === 0xb5) && i.imm === 0xffff).length,
     };
   };
-  assert.deepEqual(await count(`const a = ctx.load(EthHdr, 0);\n if (a === null) return XDP_PASS;\n const b = ctx.load(EthHdr, 0);\n if (b === null) return XDP_DROP;\n return b.etherType === a.etherType ? XDP_PASS : XDP_DROP;`), { checks: 1, clamps: 0 });
-  assert.deepEqual(await count(`const ip = ctx.load(Ipv4Hdr, 14);\n if (ip === null) return XDP_PASS;\n const eth = ctx.load(EthHdr, 0);\n if (eth === null) return XDP_DROP;\n return ip.ttl === eth.dst[0] ? XDP_DROP : XDP_PASS;`), { checks: 1, clamps: 0 });
+  assert.deepEqual(
+    await count(
+      `const a = ctx.load(EthHdr, 0);\n if (a === null) return XDP_PASS;\n const b = ctx.load(EthHdr, 0);\n if (b === null) return XDP_DROP;\n return b.etherType === a.etherType ? XDP_PASS : XDP_DROP;`,
+    ),
+    { checks: 1, clamps: 0 },
+  );
+  assert.deepEqual(
+    await count(
+      `const ip = ctx.load(Ipv4Hdr, 14);\n if (ip === null) return XDP_PASS;\n const eth = ctx.load(EthHdr, 0);\n if (eth === null) return XDP_DROP;\n return ip.ttl === eth.dst[0] ? XDP_DROP : XDP_PASS;`,
+    ),
+    { checks: 1, clamps: 0 },
+  );
   // ihl * 4 is at most 60: no clamp; an offset read from a u32 variable of unknown range is clamped.
-  assert.deepEqual(await count(`const ip = ctx.load(Ipv4Hdr, 14);\n if (ip === null) return XDP_PASS;\n const tcp = ctx.load(TcpHdr, 14 + (ip.versionIhl & 0xf) * 4);\n if (tcp === null) return XDP_DROP;\n return tcp.dport === 80 ? XDP_DROP : XDP_PASS;`), { checks: 2, clamps: 0 });
-  assert.deepEqual(await count(`const off: u32 = ctx.ingressIfindex;\n const tcp = ctx.load(TcpHdr, off);\n if (tcp === null) return XDP_DROP;\n return tcp.dport === 80 ? XDP_DROP : XDP_PASS;`), { checks: 1, clamps: 1 });
+  assert.deepEqual(
+    await count(
+      `const ip = ctx.load(Ipv4Hdr, 14);\n if (ip === null) return XDP_PASS;\n const tcp = ctx.load(TcpHdr, 14 + (ip.versionIhl & 0xf) * 4);\n if (tcp === null) return XDP_DROP;\n return tcp.dport === 80 ? XDP_DROP : XDP_PASS;`,
+    ),
+    { checks: 2, clamps: 0 },
+  );
+  assert.deepEqual(
+    await count(
+      `const off: u32 = ctx.ingressIfindex;\n const tcp = ctx.load(TcpHdr, off);\n if (tcp === null) return XDP_DROP;\n return tcp.dport === 80 ? XDP_DROP : XDP_PASS;`,
+    ),
+    { checks: 1, clamps: 1 },
+  );
 });
 
 test("line_info covers every statement and every function starts with one", async () => {
@@ -163,7 +208,12 @@ export const p = xdp((ctx) => {
 });`);
   const prog = m.artifact.programs[0]!;
   const lines = new Set(prog.lines.map((l) => l.line));
-  for (const line of [5, 6, 9, 10, 11, 12]) assert.ok(lines.has(line), `line ${line} has line_info (${[...lines].join(",")})`);
-  for (const f of prog.functions) assert.ok(prog.lines.some((l) => l.insnOffset === f.insnOffset), `${f.name} starts with a line`);
+  for (const line of [5, 6, 9, 10, 11, 12])
+    assert.ok(lines.has(line), `line ${line} has line_info (${[...lines].join(",")})`);
+  for (const f of prog.functions)
+    assert.ok(
+      prog.lines.some((l) => l.insnOffset === f.insnOffset),
+      `${f.name} starts with a line`,
+    );
   assert.ok(prog.lines.every((l) => l.text.length > 0 && l.file.endsWith(".bpf.ts")));
 });

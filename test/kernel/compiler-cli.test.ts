@@ -9,8 +9,17 @@ import { isArtifact } from "../../src/compiler/artifact.js";
 import { frame, ipv4, repoRoot } from "../helpers/compiler-helpers.js";
 
 async function tsbpf(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "", err = "";
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, stdin: () => "" });
+  let out = "",
+    err = "";
+  const code = await main(argv, {
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: (s) => {
+      err += s;
+    },
+    stdin: () => "",
+  });
   return { code, out, err };
 }
 
@@ -42,10 +51,16 @@ test("tsbpf compile prints each program and writes ELF objects and artifacts", a
 test("tsbpf compile reports every error as file:line:col and exits 1", async (t) => {
   const dir = tempDir(t);
   const file = join(dir, "bad.bpf.ts");
-  writeFileSync(file, `import { xdp } from "${join(repoRoot, "src", "kernel", "index.js")}";\nexport const p = xdp(() => {\n  var x: u32 = 1;\n  return 0;\n});\n`);
+  writeFileSync(
+    file,
+    `import { xdp } from "${join(repoRoot, "src", "kernel", "index.js")}";\nexport const p = xdp(() => {\n  var x: u32 = 1;\n  return 0;\n});\n`,
+  );
   const r = await tsbpf("compile", file, "-o", join(dir, "x.o"));
   assert.equal(r.code, 1);
-  assert.match(r.err, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:3:10: error: Cannot find name 'u32'`, "m"));
+  assert.match(
+    r.err,
+    new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:3:10: error: Cannot find name 'u32'`, "m"),
+  );
   assert.ok(!existsSync(join(dir, "x.o")));
   const usage = await tsbpf("compile", COUNTER, "-o", join(dir, "x.bin"));
   assert.equal(usage.code, 2);

@@ -23,7 +23,9 @@ import { KERNEL_IMPORT, repoRoot, virtualFile } from "../helpers/compiler-helper
 const hasBpftool = spawnSync("bpftool", ["version"]).status === 0;
 
 /** An "other kernel": task_struct { long state; pid_t tgid @8; task_struct *real_parent @16; char pad[16]; pid_t pid @40; }. */
-function otherKernelBtf(): Btf { return Btf.parse(otherKernelBtfBytes()); }
+function otherKernelBtf(): Btf {
+  return Btf.parse(otherKernelBtfBytes());
+}
 
 function otherKernelBtfBytes(): Buffer {
   const b = new BtfBuilder();
@@ -88,7 +90,7 @@ test("CO-RE: compiled field reads carry relocations with the compile-time offset
   const [relo] = direct.core!;
   assert.equal(relo!.kind, 0); // FIELD_BYTE_OFFSET
   assert.equal(local.typeById(relo!.type).name, "task_struct");
-  assert.equal(relo!.access, "0:0");                            // the local struct lists only tgid, pid, real_parent
+  assert.equal(relo!.access, "0:0"); // the local struct lists only tgid, pid, real_parent
   assert.equal(programBytes(direct).readInt16LE(relo!.slot * 8 + 2), 8); // ldx rX, [rY + 8]
   const parent = artifact.programs.find((p) => p.name === "parent")!;
   assert.equal(parent.core?.length, 2);
@@ -110,19 +112,32 @@ test("CO-RE: the ELF object carries the relocations in .BTF.ext; tsbpf's ELF loa
   for (const [name, want] of Object.entries(EXPECTED)) assert.equal(run(obj.programs[name]!), want, name);
 });
 
-test("CO-RE: bpftool (libbpf) relocates and loads the ELF object", { skip: hasBpftool ? false : "bpftool is not installed" }, async (t) => {
+test("CO-RE: bpftool (libbpf) relocates and loads the ELF object", {
+  skip: hasBpftool ? false : "bpftool is not installed",
+}, async (t) => {
   const m = await compileForOtherKernel();
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-core-"));
   const pins = `/sys/fs/bpf/tsbpf-core-${process.pid}`;
-  t.after(() => { rmSync(dir, { recursive: true, force: true }); rmSync(pins, { recursive: true, force: true }); });
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(pins, { recursive: true, force: true });
+  });
   const object = join(dir, "core.o");
   writeFileSync(object, writeElf(m));
   const r = spawnSync("bpftool", ["-d", "prog", "loadall", object, pins], { encoding: "utf8" });
   assert.equal(r.status, 0, `bpftool prog loadall failed:\n${r.stderr.split("\n").slice(-25).join("\n")}`);
   assert.deepEqual(readdirSync(pins).sort(), ["direct", "parent", "probed"]);
   // libbpf's debug log shows it relocated every access against the kernel's task_struct.
-  const relocated = r.stderr.split("\n").filter((l) => /CO-RE relocating \[\d+\] struct task_struct/.test(l) || /relo #\d+: patched insn/.test(l));
-  assert.ok(relocated.length >= 4, r.stderr.split("\n").filter((l) => l.includes("CO-RE") || l.includes("relo")).join("\n"));
+  const relocated = r.stderr
+    .split("\n")
+    .filter((l) => /CO-RE relocating \[\d+\] struct task_struct/.test(l) || /relo #\d+: patched insn/.test(l));
+  assert.ok(
+    relocated.length >= 4,
+    r.stderr
+      .split("\n")
+      .filter((l) => l.includes("CO-RE") || l.includes("relo"))
+      .join("\n"),
+  );
 });
 
 test("CO-RE: the examples' kernel struct reads are relocated too (and resolve to this kernel's layout)", async () => {
@@ -136,11 +151,19 @@ test("CO-RE: the examples' kernel struct reads are relocated too (and resolve to
 test("CO-RE: tsbpf compile --btf compiles against another kernel's BTF; the object still reads the right values here", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-core-cli-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, "other.bpf.ts"), btf = join(dir, "other-vmlinux.btf"), object = join(dir, "other.o");
+  const file = join(dir, "other.bpf.ts"),
+    btf = join(dir, "other-vmlinux.btf"),
+    object = join(dir, "other.o");
   writeFileSync(file, SOURCE.replace(KERNEL_IMPORT, join(repoRoot, "src", "kernel", "index.js")));
   writeFileSync(btf, otherKernelBtfBytes());
   let err = "";
-  const code = await main(["compile", file, "--btf", btf, "-o", object], { stdout: () => {}, stderr: (s) => { err += s; }, stdin: () => "" });
+  const code = await main(["compile", file, "--btf", btf, "-o", object], {
+    stdout: () => {},
+    stderr: (s) => {
+      err += s;
+    },
+    stdin: () => "",
+  });
   assert.equal(code, 0, err);
   using obj = loadObject(object);
   for (const [name, want] of Object.entries(EXPECTED)) assert.equal(run(obj.programs[name]!), want, name);

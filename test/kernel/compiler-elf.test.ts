@@ -34,7 +34,9 @@ function bpftoolLoadAll(t: { after(fn: () => void): void }, object: string): str
 }
 
 for (const name of EXAMPLES) {
-  test(`bpftool (libbpf) loads the ELF object of examples/kernel/${name}.bpf.ts`, { skip: hasBpftool ? false : "bpftool is not installed" }, async (t) => {
+  test(`bpftool (libbpf) loads the ELF object of examples/kernel/${name}.bpf.ts`, {
+    skip: hasBpftool ? false : "bpftool is not installed",
+  }, async (t) => {
     const m = await compileModule(join(repoRoot, "examples", "kernel", `${name}.bpf.ts`));
     const object = join(tempDir(t), `${name}.o`);
     const bytes = writeElf(m);
@@ -56,11 +58,18 @@ test("tsbpf's ELF loader runs the compiled XDP counter like the artifact does", 
   writeFileSync(object, writeElf(m));
   using obj = loadObject(object);
   const prog = obj.programs.count!;
-  for (let i = 0; i < 3; i++) assert.equal(testRun(prog, { data: frame(0x0800, ipv4(6, "10.0.0.1", "10.0.0.2"), 70) }).retval, 2);
+  for (let i = 0; i < 3; i++)
+    assert.equal(testRun(prog, { data: frame(0x0800, ipv4(6, "10.0.0.1", "10.0.0.2"), 70) }).retval, 2);
   const etherTypes = obj.maps.etherTypes as unknown as PerCpuHashMap<number, { packets: bigint; bytes: bigint }>;
   const perCpu = etherTypes.get(0x0800)!;
-  assert.equal(perCpu.reduce((s, c) => s + c.packets, 0n), 3n);
-  assert.equal(perCpu.reduce((s, c) => s + c.bytes, 0n), 210n);
+  assert.equal(
+    perCpu.reduce((s, c) => s + c.packets, 0n),
+    3n,
+  );
+  assert.equal(
+    perCpu.reduce((s, c) => s + c.bytes, 0n),
+    210n,
+  );
 });
 
 test("subprograms in .text, a bpf_loop callback and .rodata/.data/.bss globals survive the ELF round trip", async (t) => {

@@ -52,7 +52,10 @@ test("compiled XDP counter counts exactly the echo requests of a real ping betwe
   assert.ok(ipv4Row, "IPv4 traffic was counted");
   assert.equal(ipv4Row.packets, 5n);
   assert.equal(ipv4Row.bytes, 5n * 98n);
-  assert.deepEqual(counter.ipProtocols().find((r) => r.key === 1), { key: 1, packets: 5n, bytes: 5n * 98n });
+  assert.deepEqual(
+    counter.ipProtocols().find((r) => r.key === 1),
+    { key: 1, packets: 5n, bytes: 5n * 98n },
+  );
 });
 
 test("compiled TCP/UDP monitor reports IPv4, IPv6 and VLAN-tagged packets with addresses and ports", async () => {
@@ -74,14 +77,23 @@ test("compiled TCP/UDP monitor reports IPv4, IPv6 and VLAN-tagged packets with a
     frame(0x86dd, ipv6(6, a6, b6, ports(1234, 80)), 100),
     vlanTagged,
     frame(0x0800, ipv4(1, "10.1.1.1", "10.1.1.2", [8, 0, 0, 0]), 64),
-    frame(0x0806, [], 60),          // ARP: not reported
+    frame(0x0806, [], 60), // ARP: not reported
     frame(0x0800, [], 20).subarray(0, 20), // truncated IPv4: not reported
   ];
   for (const data of inputs) assert.equal(testRun(prog, { data }).retval, 2);
   assert.deepEqual(monitor.drain(), [
     { family: 4, protocol: 17, vlan: 0, saddr: "10.0.0.1", daddr: "10.0.0.2", sport: 5353, dport: 53, length: 60 },
     { family: 6, protocol: 6, vlan: 0, saddr: "2001:db8::1", daddr: "fe80::2", sport: 1234, dport: 80, length: 100 },
-    { family: 4, protocol: 6, vlan: 42, saddr: "192.168.1.5", daddr: "192.168.1.9", sport: 40000, dport: 443, length: 84 },
+    {
+      family: 4,
+      protocol: 6,
+      vlan: 42,
+      saddr: "192.168.1.5",
+      daddr: "192.168.1.9",
+      sport: 40000,
+      dport: 443,
+      length: 84,
+    },
     { family: 4, protocol: 1, vlan: 0, saddr: "10.1.1.1", daddr: "10.1.1.2", sport: 0, dport: 0, length: 64 },
   ]);
   assert.equal(monitor.ring.drops(), 0);
@@ -97,7 +109,14 @@ test("compiled capture program copies up to the snap length, with the real lengt
   assert.equal(testRun(capture.object.programs.egress, { data: big }).retval, 0);
   const got = capture.drain();
   assert.equal(got.length, 3);
-  assert.deepEqual(got.map((p) => [p.direction, p.length, p.data.length]), [["in", 300, 64], ["in", 42, 42], ["out", 300, 64]]);
+  assert.deepEqual(
+    got.map((p) => [p.direction, p.length, p.data.length]),
+    [
+      ["in", 300, 64],
+      ["in", 42, 42],
+      ["out", 300, 64],
+    ],
+  );
   assert.deepEqual(got[0]!.data, big.subarray(0, 64));
   assert.deepEqual(got[1]!.data, small);
   assert.deepEqual(got[2]!.data, big.subarray(0, 64));
@@ -115,7 +134,10 @@ test("compiled capture program sees a real ping in both directions of a veth", a
   const icmp = capture.drain().filter((p) => p.data.readUInt16BE(12) === 0x0800 && p.data[23] === 1);
   assert.equal(icmp.filter((p) => p.direction === "in" && p.data[34] === 8).length, 3, "echo requests in");
   assert.equal(icmp.filter((p) => p.direction === "out" && p.data[34] === 0).length, 3, "echo replies out");
-  for (const p of icmp) { assert.equal(p.length, 98); assert.equal(p.data.length, 98); }
+  for (const p of icmp) {
+    assert.equal(p.length, 98);
+    assert.equal(p.data.length, 98);
+  }
 });
 
 test("compiled socket filter drops exactly the datagrams that contain the needle", async () => {
@@ -124,7 +146,16 @@ test("compiled socket filter drops exactly the datagrams that contain the needle
   using _sender = sender;
   using _receiver = receiver;
   using _attached = filter.attachTo(receiver);
-  const messages = ["hello", "a secret here", "secret", "secre", "xsecretx", "goodbye", "SECRET", "s".repeat(100) + "secret"];
+  const messages = [
+    "hello",
+    "a secret here",
+    "secret",
+    "secre",
+    "xsecretx",
+    "goodbye",
+    "SECRET",
+    "s".repeat(100) + "secret",
+  ];
   for (const m of messages) sender.send(m);
   const kept = receiver.drain().map((b) => b.toString());
   // Only the first 64 bytes are searched: the needle at offset 100 is not seen.
@@ -139,7 +170,12 @@ test("compiled exec tracer reports a process the test spawns, with pid, ppid, co
   using tracer = await CompiledExecTracer.start();
   const stop = new AbortController();
   const seen: Exec[] = [];
-  const polling = tracer.poll((e) => { if (e.filename === binary) { seen.push(e); stop.abort(); } }, stop.signal);
+  const polling = tracer.poll((e) => {
+    if (e.filename === binary) {
+      seen.push(e);
+      stop.abort();
+    }
+  }, stop.signal);
   const child = spawn(binary, [], { stdio: "ignore" });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const timeout = setTimeout(() => stop.abort(), 10_000);
@@ -165,11 +201,21 @@ test("compiled TCP lifecycle tracer follows a connection's states and its bytes 
   const localPort = client.localPort!;
   // Client sends 3000 bytes, server answers 1234, then both close.
   let received = 0;
-  const gotAll = new Promise<void>((resolve) => peer.on("data", (d) => { received += d.length; if (received === sent.length) resolve(); }));
+  const gotAll = new Promise<void>((resolve) =>
+    peer.on("data", (d) => {
+      received += d.length;
+      if (received === sent.length) resolve();
+    }),
+  );
   client.write(sent);
   await gotAll;
   let clientGot = 0;
-  const clientAll = new Promise<void>((resolve) => client.on("data", (d) => { clientGot += d.length; if (clientGot === reply.length) resolve(); }));
+  const clientAll = new Promise<void>((resolve) =>
+    client.on("data", (d) => {
+      clientGot += d.length;
+      if (clientGot === reply.length) resolve();
+    }),
+  );
   peer.write(reply);
   await clientAll;
   client.end();
@@ -180,10 +226,14 @@ test("compiled TCP lifecycle tracer follows a connection's states and its bytes 
   await new Promise((resolve) => setTimeout(resolve, 100));
 
   const records = tracer.drain();
-  const mine = records.filter((r) => (r.sport === localPort && r.dport === port) || (r.sport === port && r.dport === localPort));
+  const mine = records.filter(
+    (r) => (r.sport === localPort && r.dport === port) || (r.sport === port && r.dport === localPort),
+  );
   // The SYN_SENT change happens before connect() picks the local port: follow the socket's address.
   const clientSock = mine.find((r) => r.sport === localPort)!.sock;
-  const clientStates = records.filter((r) => r.kind === "state" && r.sock === clientSock).map((r) => r.kind === "state" ? `${r.oldstate}>${r.newstate}` : "");
+  const clientStates = records
+    .filter((r) => r.kind === "state" && r.sock === clientSock)
+    .map((r) => (r.kind === "state" ? `${r.oldstate}>${r.newstate}` : ""));
   assert.deepEqual(clientStates.slice(0, 2), ["CLOSE>SYN_SENT", "SYN_SENT>ESTABLISHED"]);
   assert.ok(clientStates.includes("ESTABLISHED>FIN_WAIT1"), clientStates.join(" "));
   const first = mine.find((r) => r.kind === "state" && r.sport === localPort);

@@ -100,7 +100,9 @@ export const p = xdp((ctx) => {
   else cur.value += 10;
   return XDP_PASS;
 });`);
-  runXdp(obj); runXdp(obj); runXdp(obj);
+  runXdp(obj);
+  runXdp(obj);
+  runXdp(obj);
   const counts = obj.maps.counts as unknown as HashMap<number, bigint>;
   assert.equal(counts.get(7), 3n);
   assert.equal(counts.get(8), 15n);
@@ -153,10 +155,13 @@ export const p = xdp((ctx) => {
   runXdp(obj, frame(0x0800, [], 20).subarray(0, 20));
   using logs = obj.logReader()!;
   const got = logs.drain();
-  assert.deepEqual(got.map((r) => [r.level, r.message]), [
-    ["info", "from 192.0.2.1 to 198.51.100.7 proto 17 id 0x0 len 80"],
-    ["warn", "short packet"],
-  ]);
+  assert.deepEqual(
+    got.map((r) => [r.level, r.message]),
+    [
+      ["info", "from 192.0.2.1 to 198.51.100.7 proto 17 id 0x0 len 80"],
+      ["warn", "short packet"],
+    ],
+  );
   assert.ok(got[0]!.line > 0 && got[0]!.file.endsWith(".bpf.ts"));
 });
 
@@ -182,7 +187,8 @@ export const p = xdp(() => {
 });
 
 test("ring buffer output, queue push/pop, bloom filter, arrays indexed by variables", async () => {
-  using obj = await loadSource(`
+  using obj = await loadSource(
+    `
 import { xdp, RingBuf, QueueMap, BloomFilterMap, ArrayMap, struct, bytes, zeroed, u8, u32, u64, XDP_PASS } from "${K}";
 ${OUT}
 export class Rec extends struct({ a: u32, b: u32, tag: bytes(8) }) {}
@@ -202,11 +208,14 @@ export const p = xdp((ctx) => {
   put(1, r.tag[idx]);
   put(2, r.tag[ctx.len]);           // out of range: 0
   return XDP_PASS;
-});`.replace("const cell = { value: 0 };\n", ""));
+});`.replace("const cell = { value: 0 };\n", ""),
+  );
   runXdp(obj, frame(0x0800, [], 64));
   const ring = new RingBuffer(obj.maps.ring as never);
   const recs: Buffer[] = [];
-  ring.consume((rec) => { recs.push(Buffer.from(rec.copy())); });
+  ring.consume((rec) => {
+    recs.push(Buffer.from(rec.copy()));
+  });
   ring.close();
   assert.equal(recs.length, 1);
   assert.deepEqual([...recs[0]!], [1, 0, 0, 0, 2, 0, 0, 0, 116, 115, 0, 0, 0, 0, 0, 0]);
@@ -239,7 +248,10 @@ export const p = xdp((ctx) => {
   assert.equal(r.retval, 3);
   assert.equal(r.data.readUInt16BE(34), 53);
   assert.equal(r.data.readUInt16BE(36), 5353);
-  assert.equal(testRun(prog, { data: frame(0x0800, ipv4(17, "10.0.0.1", "10.0.0.2", ports(5353, 80, 8)), 60) }).retval, 2);
+  assert.equal(
+    testRun(prog, { data: frame(0x0800, ipv4(17, "10.0.0.1", "10.0.0.2", ports(5353, 80, 8)), 60) }).retval,
+    2,
+  );
   // IHL 6 (24-byte header): the UDP header moves, and the truncated packet is dropped.
   const opt = frame(0x0800, [0x46, ...ipv4(17, "10.0.0.1", "10.0.0.2").slice(1), 0, 0, 0, 0], 38).subarray(0, 38 + 4);
   assert.equal(testRun(prog, { data: opt }).retval, 1);

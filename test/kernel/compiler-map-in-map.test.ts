@@ -49,13 +49,21 @@ const run = (prog: { fd: number }): number => testRun(prog, { data: frame(0x0800
 
 test("map in map: a compiled program reads an inner map that user space put into an ArrayOfMaps and a HashOfMaps", async () => {
   const m = await compileSource(SOURCE);
-  assert.deepEqual(m.artifact.maps.map((x) => [x.name, x.inner ?? null]), [["template", null], ["tables", "template"], ["named", "template"]]);
+  assert.deepEqual(
+    m.artifact.maps.map((x) => [x.name, x.inner ?? null]),
+    [
+      ["template", null],
+      ["tables", "template"],
+      ["named", "template"],
+    ],
+  );
   using obj = KernelObject.load(m.artifact);
   assert.equal(run(obj.programs.fromArray!), 1000);
   assert.equal(run(obj.programs.fromHash!), 1000);
 
   using inner = HashMap.create({ name: "inner", key: u32, value: u64, maxEntries: 16 });
-  const tables = obj.maps.tables as ArrayOfMaps, named = obj.maps.named as HashOfMaps<number>;
+  const tables = obj.maps.tables as ArrayOfMaps,
+    named = obj.maps.named as HashOfMaps<number>;
   tables.set(1, inner);
   named.set(42, inner);
   assert.equal(run(obj.programs.fromArray!), 2000);
@@ -72,7 +80,10 @@ test("map in map: the ELF object describes the inner map with BTF `values`; tsbp
   const m = await compileSource(SOURCE);
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-mim-"));
   const pins = `/sys/fs/bpf/tsbpf-mim-${process.pid}`;
-  t.after(() => { rmSync(dir, { recursive: true, force: true }); rmSync(pins, { recursive: true, force: true }); });
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(pins, { recursive: true, force: true });
+  });
   const object = join(dir, "mim.o");
   writeFileSync(object, writeElf(m));
 
@@ -84,7 +95,10 @@ test("map in map: the ELF object describes the inner map with BTF `values`; tsbp
   assert.equal(run(obj.programs.fromArray!), 77);
   assert.equal(run(obj.programs.fromHash!), 1000);
 
-  if (!hasBpftool) { t.diagnostic("bpftool is not installed"); return; }
+  if (!hasBpftool) {
+    t.diagnostic("bpftool is not installed");
+    return;
+  }
   const r = spawnSync("bpftool", ["prog", "loadall", object, pins], { encoding: "utf8" });
   assert.equal(r.status, 0, `bpftool prog loadall failed:\n${r.stderr.split("\n").slice(-25).join("\n")}`);
   assert.deepEqual(readdirSync(pins).sort(), ["fromArray", "fromHash"]);
@@ -100,5 +114,8 @@ export const p = socketFilter((ctx) => {
   const inner = outer.lookup(0);
   return inner.lookup(1) === null ? 0 : 1;
 });`);
-  assert.ok(errors.some((e) => /possibly 'null'/.test(e)), errors.join("\n"));
+  assert.ok(
+    errors.some((e) => /possibly 'null'/.test(e)),
+    errors.join("\n"),
+  );
 });

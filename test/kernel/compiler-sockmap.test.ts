@@ -40,9 +40,14 @@ const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
 test("SockMap/SockHash.redirect: an sk_skb verdict program moves data between sockets", async (t) => {
   const m = await compileSource(SOURCE);
   using obj = KernelObject.load(m.artifact);
-  const [a1, a2] = socketPair("stream"), [b1, b2] = socketPair("stream"), [c1, c2] = socketPair("stream");
-  t.after(() => { for (const s of [a1, a2, b1, b2, c1, c2]) s[Symbol.dispose](); });
-  const socks = obj.maps.socks as unknown as SocketMap<number>, byId = obj.maps.byId as unknown as SocketMap<number>;
+  const [a1, a2] = socketPair("stream"),
+    [b1, b2] = socketPair("stream"),
+    [c1, c2] = socketPair("stream");
+  t.after(() => {
+    for (const s of [a1, a2, b1, b2, c1, c2]) s[Symbol.dispose]();
+  });
+  const socks = obj.maps.socks as unknown as SocketMap<number>,
+    byId = obj.maps.byId as unknown as SocketMap<number>;
   // The verdict program must be attached before sockets join the map.
   using _attached = attachToSocketMap(obj.programs.route!, socks, AttachType.SK_SKB_VERDICT);
   using _attached2 = attachToSocketMap(obj.programs.route!, byId, AttachType.SK_SKB_VERDICT);
@@ -68,12 +73,17 @@ test("SockMap/SockHash.redirect: an sk_skb verdict program moves data between so
   assert.equal(stats.get(1), 2n);
 });
 
-test("sk_skb: the ELF object (section sk_skb/stream_verdict, socket maps in .maps) loads with bpftool", { skip: spawnSync("bpftool", ["version"]).status === 0 ? false : "bpftool is not installed" }, async (t) => {
+test("sk_skb: the ELF object (section sk_skb/stream_verdict, socket maps in .maps) loads with bpftool", {
+  skip: spawnSync("bpftool", ["version"]).status === 0 ? false : "bpftool is not installed",
+}, async (t) => {
   const m = await compileSource(SOURCE);
   assert.equal(m.artifact.programs[0]!.section, "sk_skb/stream_verdict");
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-skskb-"));
   const pins = `/sys/fs/bpf/tsbpf-skskb-${process.pid}`;
-  t.after(() => { rmSync(dir, { recursive: true, force: true }); rmSync(pins, { recursive: true, force: true }); });
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(pins, { recursive: true, force: true });
+  });
   const object = join(dir, "route.o");
   writeFileSync(object, writeElf(m));
   const r = spawnSync("bpftool", ["prog", "loadall", object, pins], { encoding: "utf8" });
@@ -100,15 +110,24 @@ export const steer = skMsg((ctx) => {
 
   const { createServer, createConnection } = await import("node:net");
   const accepted: import("node:net").Socket[] = [];
-  const server = createServer((s) => { accepted.push(s); });
+  const server = createServer((s) => {
+    accepted.push(s);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as import("node:net").AddressInfo).port;
-  const connect = (): Promise<import("node:net").Socket> => new Promise((resolve, reject) => {
-    const c = createConnection({ port, host: "127.0.0.1" }, () => resolve(c));
-    c.on("error", reject);
+  const connect = (): Promise<import("node:net").Socket> =>
+    new Promise((resolve, reject) => {
+      const c = createConnection({ port, host: "127.0.0.1" }, () => resolve(c));
+      c.on("error", reject);
+    });
+  const sender = await connect(),
+    receiver = await connect();
+  t.after(() => {
+    sender.destroy();
+    receiver.destroy();
+    for (const s of accepted) s.destroy();
+    server.close();
   });
-  const sender = await connect(), receiver = await connect();
-  t.after(() => { sender.destroy(); receiver.destroy(); for (const s of accepted) s.destroy(); server.close(); });
   const fdOf = (s: import("node:net").Socket): number => (s as unknown as { _handle: { fd: number } })._handle.fd;
   socks.set(0, fdOf(sender));
   socks.set(1, fdOf(receiver));
@@ -116,7 +135,11 @@ export const steer = skMsg((ctx) => {
   const got = new Promise<string>((resolve) => receiver.once("data", (d: Buffer) => resolve(d.toString())));
   sender.write("steered");
   const timeout = new Promise<string>((resolve) => setTimeout(() => resolve("(nothing within 3 s)"), 3000));
-  assert.equal(await Promise.race([got, timeout]), "steered", "the sender's message arrived at the receiver socket itself");
+  assert.equal(
+    await Promise.race([got, timeout]),
+    "steered",
+    "the sender's message arrived at the receiver socket itself",
+  );
   const stats = obj.maps.stats as unknown as { get(i: number): bigint | undefined };
   assert.equal(stats.get(0), 1n);
   assert.equal(stats.get(1), 7n);

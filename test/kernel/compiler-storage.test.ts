@@ -59,7 +59,10 @@ export const track = tpBtf("inet_sock_set_state", (ctx, sk, oldstate, newstate) 
 });
 `);
   using obj = KernelObject.load(m.artifact);
-  const server = createServer((s) => { s.on("error", () => {}); s.end(); });
+  const server = createServer((s) => {
+    s.on("error", () => {});
+    s.end();
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   t.after(() => server.close());
   const port = (server.address() as AddressInfo).port;
@@ -73,7 +76,9 @@ export const track = tpBtf("inet_sock_set_state", (ctx, sk, oldstate, newstate) 
       c.resume();
     });
     await new Promise((r) => setTimeout(r, 200));
-  } finally { link.detach(); }
+  } finally {
+    link.detach();
+  }
   const results = obj.maps.results as unknown as ArrayMap<bigint>;
   const most = results.get(0)!;
   // The client socket goes CLOSE → SYN_SENT → ESTABLISHED → FIN_WAIT1 → FIN_WAIT2 / … : one storage, several changes.

@@ -43,7 +43,9 @@ export const exit = uretprobe({ binary: "${bin}", symbol: "tsbpf_target_a" }, (c
     (obj.programs.entry as UprobeProgram).attach({ binary: bin, symbol: "tsbpf_target_a" }),
     (obj.programs.exit as UprobeProgram).attach({ binary: bin, symbol: "tsbpf_target_a", retprobe: true }),
   ];
-  t.after(() => { for (const l of links) l.detach(); });
+  t.after(() => {
+    for (const l of links) l.detach();
+  });
   assert.equal(spawnSync(bin, ["5"]).status, 0);
   const args = obj.maps.args as unknown as HashMap<bigint, bigint>;
   const rets = obj.maps.rets as unknown as HashMap<bigint, bigint>;
@@ -85,12 +87,18 @@ export const first = xdp((ctx) => {
   return XDP_PASS; // only when slot 1 is empty
 });
 export const second = xdp(() => XDP_DROP);`);
-  const first = obj.programs.first!, second = obj.programs.second!;
+  const first = obj.programs.first!,
+    second = obj.programs.second!;
   using reader = new PerfBuffer(obj.maps.perf as unknown as PerfEventArray);
   assert.equal(testRun(first, { data: frame(0x0800, [], 70) }).retval, 2);
   (obj.maps.jumps as unknown as ProgramArray).set(1, second.fd);
   assert.equal(testRun(first, { data: frame(0x0800, [], 80) }).retval, 1);
   const got: number[][] = [];
-  reader.consume((rec) => { got.push([rec.u32(0), rec.u32(4)]); });
-  assert.deepEqual(got.sort(), [[70, 7], [80, 7]]);
+  reader.consume((rec) => {
+    got.push([rec.u32(0), rec.u32(4)]);
+  });
+  assert.deepEqual(got.sort(), [
+    [70, 7],
+    [80, 7],
+  ]);
 });

@@ -57,7 +57,10 @@ test("UserRingBuf.drain: a compiled callback reads every record user space wrote
   assert.ok(ring.write(Buffer.alloc(4)), "a record shorter than an Order");
   testRun(obj.programs.consume!, { ctx: Buffer.alloc(16), ctxOutSize: 0 });
   const totals = obj.maps.totals as unknown as ArrayMap<bigint>;
-  assert.deepEqual([0, 1, 2, 3, 4].map((i) => totals.get(i)), [11n, 10n, BigInt(total), 10n, 1n]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((i) => totals.get(i)),
+    [11n, 10n, BigInt(total), 10n, 1n],
+  );
   assert.equal(ring.freeBytes, ring.size, "the kernel consumed everything");
   // Nothing left: the next drain sees no records.
   testRun(obj.programs.consume!, { ctx: Buffer.alloc(16), ctxOutSize: 0 });
@@ -75,5 +78,8 @@ export const p = rawTracepoint("sys_enter", (ctx) => {
   orders.drain(wrong, s);
   return 0;
 });`);
-  assert.ok(errors.some((e) => /Dynptr|drain callback/.test(e)), errors.join("\n"));
+  assert.ok(
+    errors.some((e) => /Dynptr|drain callback/.test(e)),
+    errors.join("\n"),
+  );
 });

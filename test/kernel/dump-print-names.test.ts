@@ -4,7 +4,16 @@
 
 import { test } from "node:test";
 import { execFileSync } from "node:child_process";
-import { TCPDUMP, loadCorpus, withoutTimestamp, type Comparison, compare, report, assertAllEqual, variantCorpus } from "../helpers/dump-oracle.js";
+import {
+  TCPDUMP,
+  loadCorpus,
+  withoutTimestamp,
+  type Comparison,
+  compare,
+  report,
+  assertAllEqual,
+  variantCorpus,
+} from "../helpers/dump-oracle.js";
 
 function canIsolate(): boolean {
   try {
@@ -16,7 +25,11 @@ function canIsolate(): boolean {
 }
 
 test("dump printer: without -n, port names from the services table and MAC OUIs", {
-  skip: !TCPDUMP ? "tcpdump not installed" : !canIsolate() ? "cannot create a network namespace for tcpdump's name lookups" : false,
+  skip: !TCPDUMP
+    ? "tcpdump not installed"
+    : !canIsolate()
+      ? "cannot create a network namespace for tcpdump's name lookups"
+      : false,
 }, async (t) => {
   const files = variantCorpus(loadCorpus());
   const r = await compare(files, [], {}, true, true);

@@ -29,7 +29,16 @@ test("the socket filter drops exactly the datagrams that contain the needle", ()
   using _sender = sender;
   using _receiver = receiver;
   using _attached = filter.attachTo(receiver);
-  const messages = ["hello", "a secret here", "secret", "secre", "xsecretx", "goodbye", "SECRET", "s".repeat(100) + "secret"];
+  const messages = [
+    "hello",
+    "a secret here",
+    "secret",
+    "secre",
+    "xsecretx",
+    "goodbye",
+    "SECRET",
+    "s".repeat(100) + "secret",
+  ];
   for (const m of messages) sender.send(m);
   const kept = receiver.drain().map((b) => b.toString());
   // Only the first 64 bytes are searched: the needle at offset 100 is not seen.
@@ -44,7 +53,12 @@ test("the exec tracer reports a process the test spawns, with pid, ppid, comm an
   using tracer = ExecTracer.start();
   const stop = new AbortController();
   const seen: ExecEvent[] = [];
-  const polling = tracer.poll((e) => { if (e.filename === binary) { seen.push(e); stop.abort(); } }, stop.signal);
+  const polling = tracer.poll((e) => {
+    if (e.filename === binary) {
+      seen.push(e);
+      stop.abort();
+    }
+  }, stop.signal);
   const child = spawn(binary, [], { stdio: "ignore" });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const timeout = setTimeout(() => stop.abort(), 10_000);
@@ -69,7 +83,11 @@ test("the README's example is examples/quickstart.ts verbatim, and it counts a r
   // the first ARP exchange) so the count is exactly the echo requests.
   for (const end of [pair.a, pair.b]) pair.run(end, "sysctl", ["-qw", "net.ipv6.conf.all.disable_ipv6=1"]);
   pair.ping(pair.a, 1);
-  const counted = withNetns(pair.b.path, () => countPackets(pair.b.ifname, () => { pair.ping(pair.a, 4); }));
+  const counted = withNetns(pair.b.path, () =>
+    countPackets(pair.b.ifname, () => {
+      pair.ping(pair.a, 4);
+    }),
+  );
   assert.equal(counted, 4n);
 });
 
@@ -84,28 +102,39 @@ test("tcp-by-process: the TcpTracker example sees the exact bytes a process send
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "ignore" });
   const lines: string[] = [];
   const rows = await watchTcp(2, (line) => lines.push(line));
-  await new Promise((r) => child.exitCode === null ? child.on("exit", r) : r(null));
+  await new Promise((r) => (child.exitCode === null ? child.on("exit", r) : r(null)));
   const mine = rows.find((r) => r.pid === child.pid);
   assert.ok(mine, `the child ${child.pid} is among ${JSON.stringify(rows)}`);
   assert.equal(mine.sent, 7777);
   assert.equal(mine.received, 7777);
-  assert.ok(lines.some((l) => l.startsWith(`${child.pid} node: `)), lines.join("\n"));
+  assert.ok(
+    lines.some((l) => l.startsWith(`${child.pid} node: `)),
+    lines.join("\n"),
+  );
 });
 
 test("xdp-counter's ticks keep one abort listener however many intervals pass, and end on abort", async () => {
   const stop = new AbortController();
   const warnings: Error[] = [];
-  const onWarning = (w: Error): void => { warnings.push(w); };
+  const onWarning = (w: Error): void => {
+    warnings.push(w);
+  };
   process.on("warning", onWarning);
   try {
     let n = 0;
     for await (const _ of ticks(1, stop.signal)) {
-      assert.ok(getEventListeners(stop.signal, "abort").length <= 1, `tick ${n}: ${getEventListeners(stop.signal, "abort").length} abort listeners`);
+      assert.ok(
+        getEventListeners(stop.signal, "abort").length <= 1,
+        `tick ${n}: ${getEventListeners(stop.signal, "abort").length} abort listeners`,
+      );
       if (++n === 30) stop.abort();
     }
     assert.equal(n, 30, "no tick after the abort");
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(warnings.map((w) => w.name), []);
+    assert.deepEqual(
+      warnings.map((w) => w.name),
+      [],
+    );
   } finally {
     process.off("warning", onWarning);
   }
@@ -113,14 +142,27 @@ test("xdp-counter's ticks keep one abort listener however many intervals pass, a
 
 test("xdp-counter run for more than 11 intervals prints its counts with no warning and exits cleanly on SIGINT", async (t) => {
   const pair = vethPairFor(t);
-  const script = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..", "examples", "xdp-counter.js");
+  const script = join(
+    import.meta.dirname ?? new URL(".", import.meta.url).pathname,
+    "..",
+    "..",
+    "examples",
+    "xdp-counter.js",
+  );
   const child = spawn("nsenter", [`--net=${pair.b.path}`, process.execPath, script, pair.b.ifname, "20"], {
-    env: { ...process.env, NODE_OPTIONS: "--trace-warnings" }, stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NODE_OPTIONS: "--trace-warnings" },
+    stdio: ["ignore", "pipe", "pipe"],
   });
   const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  t.after(() => { clearTimeout(killer); child.kill("SIGKILL"); });
-  let stdout = "", stderr = "";
-  child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+  t.after(() => {
+    clearTimeout(killer);
+    child.kill("SIGKILL");
+  });
+  let stdout = "",
+    stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   await new Promise<void>((resolve) => {
     child.stdout.on("data", (d: Buffer) => {
@@ -141,8 +183,18 @@ test("quickstart without ping on PATH says in one line what to install and exits
   const { spawnSync } = await import("node:child_process");
   const empty = mkdtempSync(join(tmpdir(), "tsbpf-nopath-"));
   try {
-    const script = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..", "examples", "quickstart.js");
-    const result = spawnSync(process.execPath, [script], { env: { ...process.env, PATH: empty }, encoding: "utf8", timeout: 30_000 });
+    const script = join(
+      import.meta.dirname ?? new URL(".", import.meta.url).pathname,
+      "..",
+      "..",
+      "examples",
+      "quickstart.js",
+    );
+    const result = spawnSync(process.execPath, [script], {
+      env: { ...process.env, PATH: empty },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     assert.equal(result.status, 1);
     assert.equal(result.stdout, "");
     const lines = result.stderr.trimEnd().split("\n");

@@ -2,7 +2,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { clearFeatureCache, helperSupported, mapTypeSupported, probeFeatures, programTypeSupported, type FeatureEntry } from "../../src/features.js";
+import {
+  clearFeatureCache,
+  helperSupported,
+  mapTypeSupported,
+  probeFeatures,
+  programTypeSupported,
+  type FeatureEntry,
+} from "../../src/features.js";
 import { FentryProgram } from "../../src/programs/fentry.js";
 import { NotSupportedError } from "../../src/sys/errors.js";
 import { ProgType } from "../../src/uapi.js";
@@ -47,7 +54,10 @@ test("the feature report: program, map and attach kinds as this kernel has them,
   const fentry = byName(report.attach, "fentry");
   let fentryLoads: boolean;
   try {
-    FentryProgram.load({ function: "bpf_fentry_test1", code: new Uint8Array([0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]) }).close();
+    FentryProgram.load({
+      function: "bpf_fentry_test1",
+      code: new Uint8Array([0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]),
+    }).close();
     fentryLoads = true;
   } catch (err) {
     assert.ok(err instanceof NotSupportedError, `fentry fails with NotSupportedError, not ${String(err)}`);
@@ -66,7 +76,13 @@ test("the feature report: program, map and attach kinds as this kernel has them,
 
   // Helpers: ring buffer helpers work from XDP, socket helpers do not, classified from the verifier log.
   const xdpHelper = (name: string) => report.helpers.find((h) => h.programType === "xdp" && h.name === name);
-  for (const name of ["bpf_ringbuf_output", "bpf_ringbuf_reserve", "bpf_ringbuf_submit", "bpf_map_lookup_elem", "bpf_xdp_adjust_head"]) {
+  for (const name of [
+    "bpf_ringbuf_output",
+    "bpf_ringbuf_reserve",
+    "bpf_ringbuf_submit",
+    "bpf_map_lookup_elem",
+    "bpf_xdp_adjust_head",
+  ]) {
     assert.equal(xdpHelper(name)?.supported, true, `${name} from xdp`);
   }
   const skbLoad = xdpHelper("bpf_skb_load_bytes");
@@ -94,7 +110,8 @@ test("the feature report: program, map and attach kinds as this kernel has them,
 test("helpers for every program type, and single questions answered from the cache", () => {
   const report = probeFeatures({ allHelpers: true });
   const probed = new Set(report.helperProgramTypes);
-  for (const t of ["cgroup_skb", "perf_event", "sk_msg", "syscall", "tracing"]) assert.ok(probed.has(t), `${t} helpers probed`);
+  for (const t of ["cgroup_skb", "perf_event", "sk_msg", "syscall", "tracing"])
+    assert.ok(probed.has(t), `${t} helpers probed`);
   // Types that cannot load here are named with a reason rather than reported as helper-less.
   for (const skipped of report.helperProbeSkipped) {
     const type = report.programTypes.find((p) => p.name === skipped.programType);

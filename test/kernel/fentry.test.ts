@@ -13,8 +13,13 @@ import { CounterMap, counterProgram } from "../helpers/tracing-helpers.js";
 function createAndUnlink(n: number): void {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-fentry-"));
   try {
-    for (let i = 0; i < n; i++) { writeFileSync(join(dir, "f"), ""); unlinkSync(join(dir, "f")); }
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+    for (let i = 0; i < n; i++) {
+      writeFileSync(join(dir, "f"), "");
+      unlinkSync(join(dir, "f"));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // fmod_ret needs a function open to error injection; security_file_open is one. Returning 0
@@ -27,7 +32,13 @@ for (const kind of ["fentry", "fexit", "fmod_ret"] as const) {
     using counters = new CounterMap();
     let prog: FentryProgram;
     try {
-      prog = FentryProgram.load({ name: `${kind}_test`, kind, function: target, code: counterProgram(counters.fd, { tgid: process.pid }), maps: [counters] });
+      prog = FentryProgram.load({
+        name: `${kind}_test`,
+        kind,
+        function: target,
+        code: counterProgram(counters.fd, { tgid: process.pid }),
+        maps: [counters],
+      });
     } catch (err) {
       assert.ok(err instanceof NotSupportedError, `expected NotSupportedError, got ${String(err)}`);
       assert.match(err.message, new RegExp(`^this kernel does not support ${kind} programs: `));
@@ -52,9 +63,12 @@ for (const kind of ["fentry", "fexit", "fmod_ret"] as const) {
 
 test("fentry targets are kernel FUNCs in BTF; unknown ones are TargetNotFoundError", () => {
   assert.ok(kernelFunctionBtfId("do_unlinkat") > 0);
-  assert.throws(() => FentryProgram.load({ name: "nowhere", function: "tsbpf_no_such_kernel_function", code: counterProgram(0) }), (err: unknown) => {
-    assert.ok(err instanceof TargetNotFoundError, String(err));
-    assert.match(err.message, /tsbpf_no_such_kernel_function/);
-    return true;
-  });
+  assert.throws(
+    () => FentryProgram.load({ name: "nowhere", function: "tsbpf_no_such_kernel_function", code: counterProgram(0) }),
+    (err: unknown) => {
+      assert.ok(err instanceof TargetNotFoundError, String(err));
+      assert.match(err.message, /tsbpf_no_such_kernel_function/);
+      return true;
+    },
+  );
 });

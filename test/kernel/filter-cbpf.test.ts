@@ -12,9 +12,21 @@ import { loadCorpus, tcpdumpAvailable, tcpdumpMatches } from "../helpers/filter-
 import { LibpcapCompiler, libpcapAvailable } from "../helpers/filter-libpcap.js";
 
 const EXPRESSIONS = [
-  "tcp port 80", "udp port 53 or icmp", "vlan and ip", "ip[2:2] > 576", "tcp[tcpflags] & (tcp-syn|tcp-ack) != 0",
-  "ether[len - 1] = 0", "len > 1000", "ip[0] & 0xf > 5 and ip[2:2] / 4 > 10", "host 192.168.1.1 or arp", "ip6 and not icmp6",
-  "ip[1] << (ip[8] & 63) > 1000", "-ip[8] > 100", "ether multicast", "mpls", "ip[ip[0] & 0xf] > 0",
+  "tcp port 80",
+  "udp port 53 or icmp",
+  "vlan and ip",
+  "ip[2:2] > 576",
+  "tcp[tcpflags] & (tcp-syn|tcp-ack) != 0",
+  "ether[len - 1] = 0",
+  "len > 1000",
+  "ip[0] & 0xf > 5 and ip[2:2] / 4 > 10",
+  "host 192.168.1.1 or arp",
+  "ip6 and not icmp6",
+  "ip[1] << (ip[8] & 63) > 1000",
+  "-ip[8] > 100",
+  "ether multicast",
+  "mpls",
+  "ip[ip[0] & 0xf] > 0",
 ];
 
 function tcpdumpDdd(file: string, expression: string): CbpfInsn[] {
@@ -24,7 +36,10 @@ function tcpdumpDdd(file: string, expression: string): CbpfInsn[] {
 }
 
 test("tcpdump -ddd parses to the program libpcap compiles", (t) => {
-  if (!tcpdumpAvailable() || !libpcapAvailable()) { t.skip("tcpdump and libpcap are not installed"); return; }
+  if (!tcpdumpAvailable() || !libpcapAvailable()) {
+    t.skip("tcpdump and libpcap are not installed");
+    return;
+  }
   const g = loadCorpus().groups.find((x) => x.name === "1")!;
   const lib = new LibpcapCompiler({ file: g.mergedFile });
   t.after(() => lib.close());
@@ -37,7 +52,10 @@ test("tcpdump -ddd parses to the program libpcap compiles", (t) => {
 });
 
 test("the classic BPF interpreter accepts the packets tcpdump accepts", async (t) => {
-  if (!tcpdumpAvailable()) { t.skip("tcpdump is not installed"); return; }
+  if (!tcpdumpAvailable()) {
+    t.skip("tcpdump is not installed");
+    return;
+  }
   const g = loadCorpus().groups.find((x) => x.name === "1")!;
   let verdicts = 0;
   for (const e of EXPRESSIONS) {
@@ -47,27 +65,45 @@ test("the classic BPF interpreter accepts the packets tcpdump accepts", async (t
     g.packets.forEach((p, i) => {
       if (g.firstCopy[i] !== i) return;
       verdicts++;
-      assert.equal(runCbpf(prog, p.data, p.originalLength) !== 0, oracle.matches.has(i), `${e} on ${p.file} #${p.number}`);
+      assert.equal(
+        runCbpf(prog, p.data, p.originalLength) !== 0,
+        oracle.matches.has(i),
+        `${e} on ${p.file} #${p.number}`,
+      );
     });
   }
   t.diagnostic(`${verdicts} packet verdicts`);
 });
 
 test("the kernel-style translation to eBPF gives the interpreter's verdicts", (t) => {
-  if (!tcpdumpAvailable()) { t.skip("tcpdump is not installed"); return; }
+  if (!tcpdumpAvailable()) {
+    t.skip("tcpdump is not installed");
+    return;
+  }
   const g = loadCorpus().groups.find((x) => x.name === "1")!;
-  const packets = g.packets.filter((p, i) => g.firstCopy[i] === i && p.data.length >= 14 && p.data.length <= 3500 && p.data.length === p.originalLength);
+  const packets = g.packets.filter(
+    (p, i) =>
+      g.firstCopy[i] === i && p.data.length >= 14 && p.data.length <= 3500 && p.data.length === p.originalLength,
+  );
   for (const host of ["sched_cls", "xdp"] as const) {
     // a shift by X >= 32 is 0 in libpcap's interpreter but X mod 32 in the kernel's conversion (as
     // in this translation), so that expression is left out here
     for (const e of EXPRESSIONS.filter((x) => !x.includes("<< ("))) {
       const insns = tcpdumpDdd(g.mergedFile, e);
-      const prog = Program.load({ type: host === "xdp" ? ProgType.XDP : ProgType.SCHED_CLS, code: cbpfToEbpf(insns, host), name: "cbpf_peer" });
+      const prog = Program.load({
+        type: host === "xdp" ? ProgType.XDP : ProgType.SCHED_CLS,
+        code: cbpfToEbpf(insns, host),
+        name: "cbpf_peer",
+      });
       const runner = new PacketRunner(prog, host === "xdp" ? "xdp" : "skb");
       try {
         for (const p of packets.filter((_, k) => k % 7 === 0)) {
           let ret: number;
-          try { ret = runner.run(p.data); } catch { continue; } // test_run refuses some malformed IP headers
+          try {
+            ret = runner.run(p.data);
+          } catch {
+            continue;
+          } // test_run refuses some malformed IP headers
           assert.equal(ret !== 0, runCbpf(insns, p.data) !== 0, `${host} ${e} on ${p.file} #${p.number}`);
         }
       } finally {

@@ -13,10 +13,26 @@ import { ProgType } from "../../src/uapi.js";
 import { loadCorpus, type CorpusPacket } from "../helpers/filter-fixtures.js";
 
 const EXPRESSIONS = [
-  "tcp port 80", "udp and (port 53 or 67)", "host 192.168.1.1 or 10.0.0.1", "vlan and ip", "ip6 and ip6[6] = 6",
-  "icmp[icmptype] = icmp-echo", "ether broadcast or ether multicast", "len > 1000", "ip[2:2] - ((ip[0] & 0xf) << 2) > 100",
-  "ether[len - 1] = 0", "ether[40000] = 1 or ip", "arp or rarp", "not ip and not ip6", "ip[100] & 0 = 0", "tcp[13] / (ip[8] - 64) > 0",
-  "ip[1] << (ip[8] & 63) > 1000", "ether proto 0x88cc or stp", "mpls and ip", "net 10.0.0.0/8", "ip6 net fe80::/10",
+  "tcp port 80",
+  "udp and (port 53 or 67)",
+  "host 192.168.1.1 or 10.0.0.1",
+  "vlan and ip",
+  "ip6 and ip6[6] = 6",
+  "icmp[icmptype] = icmp-echo",
+  "ether broadcast or ether multicast",
+  "len > 1000",
+  "ip[2:2] - ((ip[0] & 0xf) << 2) > 100",
+  "ether[len - 1] = 0",
+  "ether[40000] = 1 or ip",
+  "arp or rarp",
+  "not ip and not ip6",
+  "ip[100] & 0 = 0",
+  "tcp[13] / (ip[8] - 64) > 0",
+  "ip[1] << (ip[8] & 63) > 1000",
+  "ether proto 0x88cc or stp",
+  "mpls and ip",
+  "net 10.0.0.0/8",
+  "ip6 net fe80::/10",
 ];
 
 function ethernetSample(count: number): CorpusPacket[] {
@@ -32,7 +48,8 @@ test("XDP, TC and socket-filter programs give the same verdicts", (t) => {
     for (const e of EXPRESSIONS) {
       const f = compileFilter(e, { linkType: 1, context, wireLength: "linear" });
       const prog = loadFilterProgram(f, `filter_${context}`);
-      const runner = context === "socket" ? new SocketPairRunner(prog) : new PacketRunner(prog, context === "xdp" ? "xdp" : "skb");
+      const runner =
+        context === "socket" ? new SocketPairRunner(prog) : new PacketRunner(prog, context === "xdp" ? "xdp" : "skb");
       try {
         for (const p of packets) {
           let got: boolean;
@@ -43,12 +60,19 @@ test("XDP, TC and socket-filter programs give the same verdicts", (t) => {
               got = runner.run(p.data) === (context === "xdp" ? 2 : 0);
             } catch (err) {
               // sched_cls test_run refuses frames whose IP header is shorter than it says
-              if (err instanceof SyscallError && context === "tc") { refusedByTestRun.push(p.number); continue; }
+              if (err instanceof SyscallError && context === "tc") {
+                refusedByTestRun.push(p.number);
+                continue;
+              }
               throw err;
             }
           }
           // tc and socket filters see skb->len, the captured length here
-          assert.equal(got, evalDag(f.graph, p.data, p.data.length), `${context} ${JSON.stringify(e)} on ${p.file} #${p.number}`);
+          assert.equal(
+            got,
+            evalDag(f.graph, p.data, p.data.length),
+            `${context} ${JSON.stringify(e)} on ${p.file} #${p.number}`,
+          );
         }
       } finally {
         runner.close();
@@ -56,7 +80,9 @@ test("XDP, TC and socket-filter programs give the same verdicts", (t) => {
       }
     }
   }
-  t.diagnostic(`${EXPRESSIONS.length} expressions × ${packets.length} packets × 3 contexts; frames sched_cls test_run refused: ${refusedByTestRun.length / EXPRESSIONS.length}`);
+  t.diagnostic(
+    `${EXPRESSIONS.length} expressions × ${packets.length} packets × 3 contexts; frames sched_cls test_run refused: ${refusedByTestRun.length / EXPRESSIONS.length}`,
+  );
 });
 
 test("a capture program calls the filter as a function and keeps its callee-saved registers", () => {
@@ -69,12 +95,21 @@ test("a capture program calls the filter as a function and keeps its callee-save
     a.jne("r6", 0x1234, "broken").jne("r8", 77, "broken").jne("r9", -5, "broken");
     a.jeq("r0", 0, "no");
     a.mov32("r0", context === "xdp" ? 2 : 0xffff).exit();
-    a.label("no").mov32("r0", context === "xdp" ? 1 : 0).exit();
+    a.label("no")
+      .mov32("r0", context === "xdp" ? 1 : 0)
+      .exit();
     a.label("broken").mov32("r0", 0).exit();
     f.emitFunction(a, "tcpdump_filter");
     const code = a.assemble();
-    assert.deepEqual(code.functions.map((fn) => fn.name), ["main", "tcpdump_filter"]);
-    const prog = Program.load({ type: context === "xdp" ? ProgType.XDP : ProgType.SOCKET_FILTER, code, name: "capture" });
+    assert.deepEqual(
+      code.functions.map((fn) => fn.name),
+      ["main", "tcpdump_filter"],
+    );
+    const prog = Program.load({
+      type: context === "xdp" ? ProgType.XDP : ProgType.SOCKET_FILTER,
+      code,
+      name: "capture",
+    });
     const runner = context === "xdp" ? new PacketRunner(prog, "xdp") : new SocketPairRunner(prog);
     try {
       let matched = 0;
@@ -120,17 +155,28 @@ test("the filter inlined into a capture program jumps to the caller's labels", (
 });
 
 test("bounds checks are coalesced: one check covers a chain of header tests", () => {
-  const checks = (e: string): string[] => compileFilter(e, { context: "xdp" }).listing().filter((l) => /if r1 > r8/.test(l));
+  const checks = (e: string): string[] =>
+    compileFilter(e, { context: "xdp" })
+      .listing()
+      .filter((l) => /if r1 > r8/.test(l));
   // EtherType, protocol, address: all constant offsets on the only path to a match → one check for 30 bytes
   const f = compileFilter("ip and ip[9] = 6 and src host 10.0.0.1", { context: "xdp" });
   const lines = f.listing();
   assert.equal(lines.filter((l) => /if r1 > r8/.test(l)).length, 1);
-  assert.ok(lines.some((l) => /r1 \+= 30$/.test(l)), lines.join("\n"));
+  assert.ok(
+    lines.some((l) => /r1 \+= 30$/.test(l)),
+    lines.join("\n"),
+  );
   // ports: one check for the IPv4 header (24 bytes), one per port read past the IP header
   // (the destination port is only read when the source port did not match), and the IPv6 path
   assert.equal(checks("tcp port 80").length, 5);
   // socket filters use LD_ABS/LD_IND: no checks at all
-  assert.equal(compileFilter("tcp port 80", { context: "socket" }).listing().filter((l) => /r8/.test(l)).length, 0);
+  assert.equal(
+    compileFilter("tcp port 80", { context: "socket" })
+      .listing()
+      .filter((l) => /r8/.test(l)).length,
+    0,
+  );
 });
 
 test("len comes from the XDP frame, its metadata, or skb->len", () => {

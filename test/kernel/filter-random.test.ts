@@ -21,34 +21,57 @@ const COUNT = Number(process.env.TSBPF_FILTER_COUNT ?? 3000);
 const KERNEL_SAMPLE = 40;
 
 test(`${COUNT} random expressions (seed ${SEED}) agree with libpcap`, { timeout: 600_000 }, (t) => {
-  if (!libpcapAvailable()) { t.skip("libpcap.so.0.8 is not installed (it comes with tcpdump)"); return; }
+  if (!libpcapAvailable()) {
+    t.skip("libpcap.so.0.8 is not installed (it comes with tcpdump)");
+    return;
+  }
   const corpus = loadCorpus();
   const rng = new Rng(SEED);
   const gen = new ExpressionGenerator(rng, vocabulary(corpus));
   const byName = new Map(corpus.groups.map((g) => [g.name, g]));
-  const rotation = ["1", "1", "1", "1", "113", "0-little", "101", "276-synthetic", "0-big-synthetic", "1"].filter((n) => byName.has(n));
+  const rotation = ["1", "1", "1", "1", "113", "0-little", "101", "276-synthetic", "0-big-synthetic", "1"].filter((n) =>
+    byName.has(n),
+  );
   const compilers = new Map<string, LibpcapCompiler>();
-  t.after(() => { for (const c of compilers.values()) c.close(); });
+  t.after(() => {
+    for (const c of compilers.values()) c.close();
+  });
   const failures: string[] = [];
-  let compiled = 0, bothRefused = 0, verdicts = 0, kernelRuns = 0;
+  let compiled = 0,
+    bothRefused = 0,
+    verdicts = 0,
+    kernelRuns = 0;
   for (let i = 0; i < COUNT; i++) {
     const expression = gen.next();
     const g = byName.get(rotation[i % rotation.length]!)!;
     let lib = compilers.get(g.name);
-    if (!lib) { lib = new LibpcapCompiler({ file: g.mergedFile }); compilers.set(g.name, lib); }
+    if (!lib) {
+      lib = new LibpcapCompiler({ file: g.mergedFile });
+      compilers.set(g.name, lib);
+    }
     const ref = lib.compile(expression);
     let mine: CompiledFilter | FilterError;
     try {
-      mine = compileFilter(expression, { linkType: g.linkType, loopbackByteOrder: g.loopbackByteOrder, context: "xdp", wireLength: "meta" });
+      mine = compileFilter(expression, {
+        linkType: g.linkType,
+        loopbackByteOrder: g.loopbackByteOrder,
+        context: "xdp",
+        wireLength: "meta",
+      });
     } catch (e) {
       if (!(e instanceof FilterError)) throw e;
       mine = e;
     }
     const refRejectsAll = "error" in ref && /rejects all packets/.test(ref.error);
     const mineRejectsAll = mine instanceof FilterError && /rejects all packets/.test(mine.reason);
-    if ("error" in ref && mine instanceof FilterError) { bothRefused++; continue; }
+    if ("error" in ref && mine instanceof FilterError) {
+      bothRefused++;
+      continue;
+    }
     if (("error" in ref || mine instanceof FilterError) && !refRejectsAll && !mineRejectsAll) {
-      failures.push(`[${g.name}] ${JSON.stringify(expression)}: libpcap ${"error" in ref ? `refuses: ${ref.error}` : "compiles it"}; tsbpf ${mine instanceof FilterError ? `refuses: ${mine.reason}` : "compiles it"}`);
+      failures.push(
+        `[${g.name}] ${JSON.stringify(expression)}: libpcap ${"error" in ref ? `refuses: ${ref.error}` : "compiles it"}; tsbpf ${mine instanceof FilterError ? `refuses: ${mine.reason}` : "compiles it"}`,
+      );
       continue;
     }
     compiled++;
@@ -64,7 +87,9 @@ test(`${COUNT} random expressions (seed ${SEED}) agree with libpcap`, { timeout:
       if (got !== want(idx)) bad.push(idx);
     });
     if (bad.length) {
-      failures.push(`[${g.name}] ${JSON.stringify(expression)}: ${bad.length} packets differ, e.g. ${g.packets[bad[0]!]!.file} #${g.packets[bad[0]!]!.number} (libpcap ${want(bad[0]!) ? "accepts" : "rejects"})`);
+      failures.push(
+        `[${g.name}] ${JSON.stringify(expression)}: ${bad.length} packets differ, e.g. ${g.packets[bad[0]!]!.file} #${g.packets[bad[0]!]!.number} (libpcap ${want(bad[0]!) ? "accepts" : "rejects"})`,
+      );
       continue;
     }
     if (mine instanceof FilterError) continue;
@@ -72,7 +97,14 @@ test(`${COUNT} random expressions (seed ${SEED}) agree with libpcap`, { timeout:
     const prog = loadFilterProgram(mine, "filter_random");
     const runner = new PacketRunner(prog, "xdp-meta");
     try {
-      const candidates = g.packets.map((_, idx) => idx).filter((idx) => g.firstCopy[idx] === idx && g.packets[idx]!.data.length >= 14 && g.packets[idx]!.data.length <= runner.capacity);
+      const candidates = g.packets
+        .map((_, idx) => idx)
+        .filter(
+          (idx) =>
+            g.firstCopy[idx] === idx &&
+            g.packets[idx]!.data.length >= 14 &&
+            g.packets[idx]!.data.length <= runner.capacity,
+        );
       for (let k = 0; k < Math.min(KERNEL_SAMPLE, candidates.length); k++) {
         const idx = candidates[rng.int(candidates.length)]!;
         const p = g.packets[idx]!;
@@ -87,7 +119,9 @@ test(`${COUNT} random expressions (seed ${SEED}) agree with libpcap`, { timeout:
       prog.close();
     }
   }
-  t.diagnostic(`compiled by both: ${compiled}, refused by both: ${bothRefused}, packet verdicts compared: ${verdicts}, kernel runs: ${kernelRuns}`);
+  t.diagnostic(
+    `compiled by both: ${compiled}, refused by both: ${bothRefused}, packet verdicts compared: ${verdicts}, kernel runs: ${kernelRuns}`,
+  );
   assert.deepEqual(failures, []);
   assert.ok(compiled > COUNT / 2, "most random expressions should compile");
 });

@@ -18,21 +18,39 @@ import { FilterError } from "../../src/filter/errors.js";
 import { filterUsesLength } from "../../src/filter/replay.js";
 import { PacketRunner, SocketPairRunner } from "../../src/filter/run.js";
 import type { Program } from "../../src/programs/program.js";
-import { loadCorpus, tcpdumpAvailable, TcpdumpPool, type PacketGroup, type TcpdumpResult } from "../helpers/filter-fixtures.js";
+import {
+  loadCorpus,
+  tcpdumpAvailable,
+  TcpdumpPool,
+  type PacketGroup,
+  type TcpdumpResult,
+} from "../helpers/filter-fixtures.js";
 import { ORACLE_EXPRESSIONS } from "../helpers/filter-expressions.js";
 
 /** The 0-based indices (in the group) of the packets tsbpf's program accepts, and what it skipped. */
-function tsbpfMatches(g: PacketGroup, expression: string): { matches: Set<number>; viaXdp: number; viaSocket: number; skipped: Set<number>; jsMismatch: number } | { error: FilterError } {
+function tsbpfMatches(
+  g: PacketGroup,
+  expression: string,
+):
+  | { matches: Set<number>; viaXdp: number; viaSocket: number; skipped: Set<number>; jsMismatch: number }
+  | { error: FilterError } {
   let xdp: CompiledFilter;
   try {
-    xdp = compileFilter(expression, { linkType: g.linkType, loopbackByteOrder: g.loopbackByteOrder, context: "xdp", wireLength: "meta" });
+    xdp = compileFilter(expression, {
+      linkType: g.linkType,
+      loopbackByteOrder: g.loopbackByteOrder,
+      context: "xdp",
+      wireLength: "meta",
+    });
   } catch (e) {
     if (e instanceof FilterError) return { error: e };
     throw e;
   }
   const matches = new Set<number>();
   const skipped = new Set<number>();
-  let viaXdp = 0, viaSocket = 0, jsMismatch = 0;
+  let viaXdp = 0,
+    viaSocket = 0,
+    jsMismatch = 0;
   const prog = loadFilterProgram(xdp, "filter_test");
   const runner = new PacketRunner(prog, "xdp-meta");
   let sock: { prog: Program; runner: SocketPairRunner } | undefined;
@@ -50,9 +68,16 @@ function tsbpfMatches(g: PacketGroup, expression: string): { matches: Set<number
         accepted = runner.run(p.data, p.originalLength) === 2;
         viaXdp++;
       } else {
-        if (p.data.length !== p.originalLength && filterUsesLength(xdp)) { skipped.add(i); return; }
+        if (p.data.length !== p.originalLength && filterUsesLength(xdp)) {
+          skipped.add(i);
+          return;
+        }
         if (!sock) {
-          const f = compileFilter(expression, { linkType: g.linkType, loopbackByteOrder: g.loopbackByteOrder, context: "socket" });
+          const f = compileFilter(expression, {
+            linkType: g.linkType,
+            loopbackByteOrder: g.loopbackByteOrder,
+            context: "socket",
+          });
           const sp = loadFilterProgram(f, "filter_sock");
           sock = { prog: sp, runner: new SocketPairRunner(sp) };
         }
@@ -61,18 +86,34 @@ function tsbpfMatches(g: PacketGroup, expression: string): { matches: Set<number
       }
       if (accepted) matches.add(i);
       // the JavaScript evaluation of the same graph: a disagreement points at the code generator
-      if (accepted !== evalDag(xdp.graph, p.data, p.data.length >= 14 && p.data.length <= runner.capacity ? p.originalLength : p.data.length)) jsMismatch++;
+      if (
+        accepted !==
+        evalDag(
+          xdp.graph,
+          p.data,
+          p.data.length >= 14 && p.data.length <= runner.capacity ? p.originalLength : p.data.length,
+        )
+      )
+        jsMismatch++;
     });
   } finally {
     runner.close();
     prog.close();
-    if (sock) { sock.runner.close(); sock.prog.close(); }
+    if (sock) {
+      sock.runner.close();
+      sock.prog.close();
+    }
   }
   return { matches, viaXdp, viaSocket, skipped, jsMismatch };
 }
 
-test("tsbpf's filters accept exactly the packets tcpdump accepts, over every capture", { timeout: 600_000 }, async (t) => {
-  if (!tcpdumpAvailable()) { t.skip("tcpdump is not installed (apt-get install tcpdump)"); return; }
+test("tsbpf's filters accept exactly the packets tcpdump accepts, over every capture", {
+  timeout: 600_000,
+}, async (t) => {
+  if (!tcpdumpAvailable()) {
+    t.skip("tcpdump is not installed (apt-get install tcpdump)");
+    return;
+  }
   const corpus = loadCorpus();
   const groups = corpus.groups;
   const jobs = groups.flatMap((g) => ORACLE_EXPRESSIONS.map((e) => ({ g, e })));
@@ -88,11 +129,24 @@ test("tsbpf's filters accept exactly the packets tcpdump accepts, over every cap
     }
   };
   const failures: string[] = [];
-  let realPairs = 0, realPairsAgree = 0, filePairs = 0, filePairsAgree = 0, packetsCompared = 0, bothRefused = 0, viaXdp = 0, viaSocket = 0, skipped = 0, jsMismatch = 0;
+  let realPairs = 0,
+    realPairsAgree = 0,
+    filePairs = 0,
+    filePairsAgree = 0,
+    packetsCompared = 0,
+    bothRefused = 0,
+    viaXdp = 0,
+    viaSocket = 0,
+    skipped = 0,
+    jsMismatch = 0;
   const filesOf = new Map<PacketGroup, Map<string, number[]>>();
   for (const g of groups) {
     const m = new Map<string, number[]>();
-    g.packets.forEach((p, i) => { const l = m.get(p.file) ?? []; l.push(i); m.set(p.file, l); });
+    g.packets.forEach((p, i) => {
+      const l = m.get(p.file) ?? [];
+      l.push(i);
+      m.set(p.file, l);
+    });
     filesOf.set(g, m);
   }
   launch();
@@ -105,16 +159,25 @@ test("tsbpf's filters accept exactly the packets tcpdump accepts, over every cap
     filePairs += files.size;
     if (!g.synthetic) realPairs += files.size;
     const agreeBefore = filePairsAgree;
-    const countReal = (): void => { if (!g.synthetic) realPairsAgree += filePairsAgree - agreeBefore; };
+    const countReal = (): void => {
+      if (!g.synthetic) realPairsAgree += filePairsAgree - agreeBefore;
+    };
     if ("error" in oracle || "error" in mine) {
       const oracleRejectsAll = "error" in oracle && /rejects all packets/.test(oracle.error);
       const mineRejectsAll = "error" in mine && /rejects all packets/.test(mine.error.reason);
-      if ("error" in oracle && "error" in mine) { bothRefused++; filePairsAgree += files.size; countReal(); continue; }
+      if ("error" in oracle && "error" in mine) {
+        bothRefused++;
+        filePairsAgree += files.size;
+        countReal();
+        continue;
+      }
       // "rejects all packets" is an error in tcpdump and an empty match set otherwise
       const oracleSet = "error" in oracle ? (oracleRejectsAll ? new Set<number>() : undefined) : oracle.matches;
       const mineSet = "error" in mine ? (mineRejectsAll ? new Set<number>() : undefined) : mine.matches;
       if (!oracleSet || !mineSet || oracleSet.size || mineSet.size) {
-        failures.push(`[${g.name}] ${JSON.stringify(e)}: tcpdump ${"error" in oracle ? `refuses (${oracle.error})` : `accepts ${oracle.matches.size}`}, tsbpf ${"error" in mine ? `refuses (${mine.error.reason})` : `accepts ${mine.matches.size}`}`);
+        failures.push(
+          `[${g.name}] ${JSON.stringify(e)}: tcpdump ${"error" in oracle ? `refuses (${oracle.error})` : `accepts ${oracle.matches.size}`}, tsbpf ${"error" in mine ? `refuses (${mine.error.reason})` : `accepts ${mine.matches.size}`}`,
+        );
         continue;
       }
       filePairsAgree += files.size;
@@ -131,21 +194,42 @@ test("tsbpf's filters accept exactly the packets tcpdump accepts, over every cap
     const differ: string[] = [];
     for (const [file, idx] of files) {
       const bad = idx.filter((i) => !mine.skipped.has(i) && tcpdumpAccepts(i) !== mine.matches.has(i));
-      if (bad.length === 0) { filePairsAgree++; continue; }
-      differ.push(`${file} #${bad.slice(0, 5).map((i) => g.packets[i]!.number).join(",")}${bad.length > 5 ? "…" : ""} (tcpdump ${tcpdumpAccepts(bad[0]!) ? "accepts" : "rejects"})`);
+      if (bad.length === 0) {
+        filePairsAgree++;
+        continue;
+      }
+      differ.push(
+        `${file} #${bad
+          .slice(0, 5)
+          .map((i) => g.packets[i]!.number)
+          .join(",")}${bad.length > 5 ? "…" : ""} (tcpdump ${tcpdumpAccepts(bad[0]!) ? "accepts" : "rejects"})`,
+      );
     }
     countReal();
     if (differ.length) failures.push(`[${g.name}] ${JSON.stringify(e)}: ${differ.slice(0, 3).join("; ")}`);
   }
   const supported = corpus.files.length - corpus.unsupported.length;
-  t.diagnostic(`${ORACLE_EXPRESSIONS.length} expressions × ${groups.length} link-type groups (${groups.map((g) => `${g.name}: ${g.packets.length} packets`).join(", ")})`);
-  t.diagnostic(`captures: ${supported} of ${corpus.files.length}${corpus.unsupported.length ? ` (not compiled for: ${corpus.unsupported.map((u) => `${u.name} [${u.linkTypes.join(",")}]`).join(", ")})` : ""}`);
-  t.diagnostic(`capture × expression pairs agreeing: ${realPairsAgree} of ${realPairs}, and ${filePairsAgree - realPairsAgree} of ${filePairs - realPairs} more for the synthetic variants (SLL2, big-endian loopback)`);
-  t.diagnostic(`file × expression pairs agreeing in all: ${filePairsAgree} of ${filePairs}; packet verdicts compared: ${packetsCompared}; expressions both refuse (per group): ${bothRefused}`);
-  t.diagnostic(`kernel runs (identical packets run once): ${viaXdp} XDP test_run, ${viaSocket} socket filter; skipped (truncated and outside test_run's sizes, length-dependent expression): ${skipped}`);
+  t.diagnostic(
+    `${ORACLE_EXPRESSIONS.length} expressions × ${groups.length} link-type groups (${groups.map((g) => `${g.name}: ${g.packets.length} packets`).join(", ")})`,
+  );
+  t.diagnostic(
+    `captures: ${supported} of ${corpus.files.length}${corpus.unsupported.length ? ` (not compiled for: ${corpus.unsupported.map((u) => `${u.name} [${u.linkTypes.join(",")}]`).join(", ")})` : ""}`,
+  );
+  t.diagnostic(
+    `capture × expression pairs agreeing: ${realPairsAgree} of ${realPairs}, and ${filePairsAgree - realPairsAgree} of ${filePairs - realPairs} more for the synthetic variants (SLL2, big-endian loopback)`,
+  );
+  t.diagnostic(
+    `file × expression pairs agreeing in all: ${filePairsAgree} of ${filePairs}; packet verdicts compared: ${packetsCompared}; expressions both refuse (per group): ${bothRefused}`,
+  );
+  t.diagnostic(
+    `kernel runs (identical packets run once): ${viaXdp} XDP test_run, ${viaSocket} socket filter; skipped (truncated and outside test_run's sizes, length-dependent expression): ${skipped}`,
+  );
   assert.equal(jsMismatch, 0, "the kernel and the JavaScript evaluation of the same graph disagree");
   assert.deepEqual(failures, [], `${failures.length} disagreements with tcpdump`);
   // every capture that has packets, under at least 150 expressions (the empty ones have nothing to filter)
   const withPackets = corpus.files.filter((f) => f.packets > 0).length;
-  assert.ok(realPairs >= 150 * withPackets && supported === corpus.files.length, "coverage: at least 150 expressions over every capture");
+  assert.ok(
+    realPairs >= 150 * withPackets && supported === corpus.files.length,
+    "coverage: at least 150 expressions over every capture",
+  );
 });

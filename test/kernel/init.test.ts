@@ -12,7 +12,11 @@ import { TEMPLATE_NAMES } from "../../src/init/generate.js";
 
 const root = process.getuid?.() === 0;
 
-interface Run { status: number | null; stdout: string; stderr: string }
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** The environment without what marks this process as a test runner's child (nested runners must report normally). */
 function plainEnvironment(): NodeJS.ProcessEnv {
@@ -30,7 +34,7 @@ function run(command: string, args: readonly string[], cwd: string, timeout = 30
 let runner: string | undefined;
 /** An empty project with the tarball installed, from which `npx tsbpf init` runs. */
 function runnerProject(): string {
-  return runner ??= projectWithPackage("tsbpf-init-runner-");
+  return (runner ??= projectWithPackage("tsbpf-init-runner-"));
 }
 
 /** The node test runner's summary line `NAME N` (TAP "# pass 3" or spec "ℹ pass 3"). */
@@ -41,19 +45,39 @@ function summary(output: string, name: string): number {
 }
 
 for (const template of TEMPLATE_NAMES) {
-  test(`tsbpf init --template ${template}: the generated project's npm test passes, VM and kernel tests run`, { timeout: 600_000 }, (t) => {
-    if (!root) { t.skip("the generated kernel tests need root to load eBPF (they would skip, and this test checks that they ran)"); return; }
+  test(`tsbpf init --template ${template}: the generated project's npm test passes, VM and kernel tests run`, {
+    timeout: 600_000,
+  }, (t) => {
+    if (!root) {
+      t.skip("the generated kernel tests need root to load eBPF (they would skip, and this test checks that they ran)");
+      return;
+    }
     const { tarball } = packPackage();
     const dir = join(temporaryDirectory(`tsbpf-init-${template}-`), `my-${template}`);
 
-    const init = run("npx", ["--no-install", "tsbpf", "init", dir, "--template", template, "--tsbpf", tarball], runnerProject());
+    const init = run(
+      "npx",
+      ["--no-install", "tsbpf", "init", dir, "--template", template, "--tsbpf", tarball],
+      runnerProject(),
+    );
     assert.equal(init.status, 0, `tsbpf init failed: ${init.stderr}`);
     assert.match(init.stdout, new RegExp(`created my-${template} \\(${template}\\)`));
-    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string; dependencies: Record<string, string>; scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+      name: string;
+      dependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     assert.equal(pkg.name, `my-${template}`);
     assert.equal(pkg.dependencies.tsbpf, `file:${tarball}`);
     assert.deepEqual(Object.keys(pkg.scripts).sort(), ["build", "start", "test"]);
-    for (const file of ["src/kernel.bpf.ts", "src/main.ts", "test/unit.test.ts", "test/kernel.test.ts", "tsconfig.json", "README.md"]) {
+    for (const file of [
+      "src/kernel.bpf.ts",
+      "src/main.ts",
+      "test/unit.test.ts",
+      "test/kernel.test.ts",
+      "tsconfig.json",
+      "README.md",
+    ]) {
       assert.ok(existsSync(join(dir, file)), `${file} is generated`);
     }
 
@@ -78,12 +102,17 @@ test("tsbpf init refuses a non-empty directory with one line, and writes nothing
   const r = run("npx", ["--no-install", "tsbpf", "init", dir], runnerProject());
   assert.equal(r.status, 1);
   assert.equal(r.stdout, "");
-  assert.equal(r.stderr, `tsbpf init: ${dir} is not empty: tsbpf init writes a new project into an empty or new directory\n`);
+  assert.equal(
+    r.stderr,
+    `tsbpf init: ${dir} is not empty: tsbpf init writes a new project into an empty or new directory\n`,
+  );
   assert.deepEqual(readFileSync(join(dir, "notes.txt"), "utf8"), "mine\n");
   assert.ok(!existsSync(join(dir, "package.json")));
 });
 
-test("tsbpf init refuses an unknown template with one line naming the templates, and creates nothing", { timeout: 300_000 }, () => {
+test("tsbpf init refuses an unknown template with one line naming the templates, and creates nothing", {
+  timeout: 300_000,
+}, () => {
   const parent = temporaryDirectory("tsbpf-init-unknown-");
   const dir = join(parent, "app");
   const r = run("npx", ["--no-install", "tsbpf", "init", dir, "--template", "kprobe"], runnerProject());
@@ -94,5 +123,8 @@ test("tsbpf init refuses an unknown template with one line naming the templates,
   mkdirSync(dir);
   const ok = run("npx", ["--no-install", "tsbpf", "init", dir, "--template", "socket-filter"], runnerProject());
   assert.equal(ok.status, 0, ok.stderr);
-  assert.match(readFileSync(join(dir, "README.md"), "utf8"), /^Socket filter: drops datagrams starting with a marker byte/m);
+  assert.match(
+    readFileSync(join(dir, "README.md"), "utf8"),
+    /^Socket filter: drops datagrams starting with a marker byte/m,
+  );
 });

@@ -13,7 +13,15 @@ import { withNetns } from "../../src/sys/netns.js";
 import { TargetNotFoundError } from "../../src/sys/errors.js";
 import { AttachType, ProgType, XdpAction } from "../../src/uapi.js";
 import {
-  enableRunStats, getLink, getMap, getProgram, listLinks, listMaps, listPrograms, programInstructions, programListing,
+  enableRunStats,
+  getLink,
+  getMap,
+  getProgram,
+  listLinks,
+  listMaps,
+  listPrograms,
+  programInstructions,
+  programListing,
 } from "../../src/introspect.js";
 
 const openFds = (): number => readdirSync("/proc/self/fd").length;
@@ -21,9 +29,17 @@ const openFds = (): number => readdirSync("/proc/self/fd").length;
 /** An XDP program that counts its runs in `map[0]` and passes the packet. */
 function countingXdp(map: { fd: number }, name: string): Program {
   const a = new Assembler();
-  a.st(Size.W, R10, -4, 0).mov64(R2, R10).add64(R2, -4).ldMapFd(R1, map).call("map_lookup_elem")
-    .jeq(R0, 0, "out").mov64(R1, 1).lockAdd(Size.DW, R0, R1, 0)
-    .label("out").mov64(R0, XdpAction.PASS).exit();
+  a.st(Size.W, R10, -4, 0)
+    .mov64(R2, R10)
+    .add64(R2, -4)
+    .ldMapFd(R1, map)
+    .call("map_lookup_elem")
+    .jeq(R0, 0, "out")
+    .mov64(R1, 1)
+    .lockAdd(Size.DW, R0, R1, 0)
+    .label("out")
+    .mov64(R0, XdpAction.PASS)
+    .exit();
   return Program.load({ type: ProgType.XDP, name, code: a.assemble(), maps: [map] });
 }
 
@@ -54,7 +70,10 @@ test("a loaded program and its map appear in listPrograms/listMaps with their na
   assert.ok(p.gplCompatible);
   assert.ok(Math.abs(p.loadedAt.getTime() - before) < 60_000, `loadedAt ${p.loadedAt.toISOString()} is now`);
   // Ids are listed in ascending order.
-  assert.deepEqual(programs.map((x) => x.id), [...programs.map((x) => x.id)].sort((x, y) => x - y));
+  assert.deepEqual(
+    programs.map((x) => x.id),
+    [...programs.map((x) => x.id)].sort((x, y) => x - y),
+  );
   // loadedAt is derived from the uptime clock at each read, so it may move by a few ms.
   const again = getProgram(progId);
   assert.deepEqual(again, { ...p, loadedAt: again.loadedAt });
@@ -85,8 +104,14 @@ test("a raw_tracepoint link and an XDP link appear in listLinks with their progr
   // An XDP link on `lo` of a namespace of our own, so the host's loopback is untouched.
   const netns = `tsbpf-introspect-${process.pid}`;
   assert.equal(spawnSync("ip", ["netns", "add", netns]).status, 0, "ip netns add");
-  t.after(() => { spawnSync("ip", ["netns", "del", netns]); });
-  using xdp = Program.load({ type: ProgType.XDP, name: "intro_xdp_link", code: new Uint8Array([0xb7, 0, 0, 0, XdpAction.PASS, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]) });
+  t.after(() => {
+    spawnSync("ip", ["netns", "del", netns]);
+  });
+  using xdp = Program.load({
+    type: ProgType.XDP,
+    name: "intro_xdp_link",
+    code: new Uint8Array([0xb7, 0, 0, 0, XdpAction.PASS, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]),
+  });
   const xdpId = progInfo(xdp.fd).id;
   const xdpLink = withNetns(netns, () => linkCreate(xdp.fd, 1, AttachType.XDP, 0, { kind: "none" }));
   try {
@@ -98,7 +123,11 @@ test("a raw_tracepoint link and an XDP link appear in listLinks with their progr
   } finally {
     closeFd(xdpLink);
   }
-  assert.equal(listLinks().find((x) => x.progId === xdpId), undefined, "closing the link removes it");
+  assert.equal(
+    listLinks().find((x) => x.progId === xdpId),
+    undefined,
+    "closing the link removes it",
+  );
 });
 
 test("run statistics count test_run executions while enableRunStats() is held", () => {
@@ -140,12 +169,22 @@ test("programInstructions/programListing return the xlated code with map ids and
 });
 
 test("listing never leaks fds, also while other processes create and free maps concurrently", async (t) => {
-  const churn = spawn(process.execPath, ["--input-type=module", "-e", `
+  const churn = spawn(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `
     import { mapCreate, closeFd } from ${JSON.stringify(new URL("../../src/sys/bpf.js", import.meta.url).href)};
     process.stdout.write("ready\\n");
     for (;;) { const fds = []; for (let i = 0; i < 50; i++) fds.push(mapCreate({ mapType: 2, keySize: 4, valueSize: 4, maxEntries: 1 })); for (const fd of fds) closeFd(fd); }
-  `], { stdio: ["ignore", "pipe", "inherit"] });
-  t.after(() => { churn.kill("SIGKILL"); });
+  `,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  t.after(() => {
+    churn.kill("SIGKILL");
+  });
   await once(churn.stdout!, "data");
 
   // One map of our own that lives through the loop, so every pass has something to open by id

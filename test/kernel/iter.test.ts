@@ -12,13 +12,24 @@ import { CounterMap } from "../helpers/tracing-helpers.js";
 /** A frozen, program-read-only array map holding a format string (bpf_seq_printf insists). */
 function formatMap(text: string): { fd: number; size: number } & Disposable {
   const bytes = Buffer.from(text + "\0");
-  const fd = mapCreate({ mapType: MapType.ARRAY, keySize: 4, valueSize: bytes.length, maxEntries: 1, mapFlags: MapFlags.RDONLY_PROG, name: "fmt" });
-  const key = new NativeMemory(4), value = NativeMemory.from(bytes);
+  const fd = mapCreate({
+    mapType: MapType.ARRAY,
+    keySize: 4,
+    valueSize: bytes.length,
+    maxEntries: 1,
+    mapFlags: MapFlags.RDONLY_PROG,
+    name: "fmt",
+  });
+  const key = new NativeMemory(4),
+    value = NativeMemory.from(bytes);
   try {
     key.view.setUint32(0, 0, true);
     bpf(Cmd.MAP_UPDATE_ELEM, mapElemAttr(fd, key.address, value.address, 0));
     mapFreeze(fd);
-  } finally { key.free(); value.free(); }
+  } finally {
+    key.free();
+    value.free();
+  }
   return { fd, size: bytes.length, [Symbol.dispose]: () => closeFd(fd) };
 }
 
@@ -48,7 +59,10 @@ test("a task iterator prints a line per task, including this process", async () 
   for (const line of lines) assert.match(line, /^\d+ \d+ \S*/);
   const mine = lines.filter((l) => l.split(" ")[1] === String(process.pid));
   assert.ok(mine.length >= 1, "our own tgid is listed");
-  assert.ok(mine.some((l) => l.split(" ")[0] === String(process.pid)), "and our main thread");
+  assert.ok(
+    mine.some((l) => l.split(" ")[0] === String(process.pid)),
+    "and our main thread",
+  );
   assert.match(mine[0]!, / node|MainThread/);
 
   // Every pass starts over: a second read (synchronous this time) lists us again.
@@ -61,7 +75,12 @@ test("a task iterator restricted to one pid lists only that process's threads", 
   using prog = IterProgram.load({ name: "one_process", target: "task", code: taskLister(fmt), maps: [fmt] });
   using link = prog.attach({ task: { pid: process.pid } });
   const text = await link.text();
-  const tgids = new Set(text.trim().split("\n").map((l) => l.split(" ")[1]));
+  const tgids = new Set(
+    text
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" ")[1]),
+  );
   assert.deepEqual([...tgids], [String(process.pid)]);
 });
 
@@ -73,7 +92,9 @@ test("a bpf_map iterator writes each map's id with bpf_seq_write", async () => {
     info.bytes.fill(0);
     objInfo(counters.fd, info);
     myId = info.view.getUint32(4, true); // bpf_map_info.id
-  } finally { info.free(); }
+  } finally {
+    info.free();
+  }
   // ctx = struct bpf_iter__bpf_map { meta; map }; write the u32 map->id as 4 raw bytes.
   const a = new Assembler();
   a.ldx(Size.DW, R6, R1, 0).ldx(Size.DW, R7, R1, 8);
@@ -93,6 +114,8 @@ test("a bpf_map iterator writes each map's id with bpf_seq_write", async () => {
 });
 
 test("an unknown iterator target is a TargetNotFoundError naming it", () => {
-  assert.throws(() => IterProgram.load({ name: "nowhere", target: "no_such_thing", code: Buffer.alloc(16) }), (err: unknown) =>
-    err instanceof TargetNotFoundError && err.message.includes("no_such_thing"));
+  assert.throws(
+    () => IterProgram.load({ name: "nowhere", target: "no_such_thing", code: Buffer.alloc(16) }),
+    (err: unknown) => err instanceof TargetNotFoundError && err.message.includes("no_such_thing"),
+  );
 });

@@ -31,5 +31,6 @@ test("kernel declarations: the generator reproduces the committed files", (t) =>
   }
   const fresh = generateKernelDeclarations();
   assert.deepEqual(fresh.map((f) => f.path).sort(), [...FILES].sort());
-  for (const file of fresh) assert.ok(file.text === committed.get(file.path), `${file.path} differs from what \`npm run gen:kernel\` writes`);
+  for (const file of fresh)
+    assert.ok(file.text === committed.get(file.path), `${file.path} differs from what \`npm run gen:kernel\` writes`);
 });

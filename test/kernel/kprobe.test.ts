@@ -28,14 +28,26 @@ for (const mechanism of [undefined, "pmu", "tracefs"] as const) {
   const label = mechanism ?? "default";
   test(`a kprobe (${label} mechanism) counts calls, or the error says the kernel has no kprobes`, () => {
     using counters = new CounterMap();
-    using prog = KprobeProgram.load({ name: "kp_open", code: counterProgram(counters.fd, { tgid: process.pid }), maps: [counters] });
-    const available = mechanism === undefined ? hasKprobes : mechanism === "pmu" ? support.pmuType !== undefined : support.kprobeEvents !== undefined;
+    using prog = KprobeProgram.load({
+      name: "kp_open",
+      code: counterProgram(counters.fd, { tgid: process.pid }),
+      maps: [counters],
+    });
+    const available =
+      mechanism === undefined
+        ? hasKprobes
+        : mechanism === "pmu"
+          ? support.pmuType !== undefined
+          : support.kprobeEvents !== undefined;
     if (!available) {
-      assert.throws(() => prog.attach("do_sys_openat2", { mechanism }), (err: unknown) => {
-        assertNoKprobes(err);
-        if (!hasKprobes) assert.match((err as Error).message, /no kprobe PMU .* and no kprobe_events/);
-        return true;
-      });
+      assert.throws(
+        () => prog.attach("do_sys_openat2", { mechanism }),
+        (err: unknown) => {
+          assertNoKprobes(err);
+          if (!hasKprobes) assert.match((err as Error).message, /no kprobe PMU .* and no kprobe_events/);
+          return true;
+        },
+      );
       return;
     }
     const probe = prog.attach("do_sys_openat2", { mechanism });
@@ -51,13 +63,19 @@ for (const mechanism of [undefined, "pmu", "tracefs"] as const) {
     const event = /\((tsbpf\/[^)]+)\)/.exec(probe.description)?.[1];
     const viaTracefs = mechanism === "tracefs" || (mechanism === undefined && support.pmuType === undefined);
     assert.equal(event !== undefined, viaTracefs, probe.description);
-    if (event) assert.ok(!readFileSync(support.kprobeEvents!, "utf8").includes(event), "the kprobe event is removed on detach");
+    if (event)
+      assert.ok(!readFileSync(support.kprobeEvents!, "utf8").includes(event), "the kprobe event is removed on detach");
   });
 }
 
 test("a kretprobe counts returns, or the error says the kernel has no kprobes", () => {
   using counters = new CounterMap();
-  using prog = KprobeProgram.load({ name: "krp_open", code: counterProgram(counters.fd, { tgid: process.pid }), maps: [counters], retprobe: true });
+  using prog = KprobeProgram.load({
+    name: "krp_open",
+    code: counterProgram(counters.fd, { tgid: process.pid }),
+    maps: [counters],
+    retprobe: true,
+  });
   if (!hasKprobes) {
     assert.throws(() => prog.attach("do_sys_openat2"), assertNoKprobes);
     return;
@@ -75,18 +93,26 @@ test("an unknown kernel function is a TargetNotFoundError where kprobes exist", 
   using prog = KprobeProgram.load({ name: "kp_nowhere", code: counterProgram(counters.fd), maps: [counters] });
   for (const mechanism of ["pmu", "tracefs"] as const) {
     const available = mechanism === "pmu" ? support.pmuType !== undefined : support.kprobeEvents !== undefined;
-    assert.throws(() => prog.attach("tsbpf_no_such_kernel_function", { mechanism }), (err: unknown) => {
-      if (!available) return assertNoKprobes(err);
-      assert.ok(err instanceof TargetNotFoundError, String(err));
-      assert.match(err.message, /tsbpf_no_such_kernel_function/);
-      return true;
-    });
+    assert.throws(
+      () => prog.attach("tsbpf_no_such_kernel_function", { mechanism }),
+      (err: unknown) => {
+        if (!available) return assertNoKprobes(err);
+        assert.ok(err instanceof TargetNotFoundError, String(err));
+        assert.match(err.message, /tsbpf_no_such_kernel_function/);
+        return true;
+      },
+    );
   }
 });
 
 test("kprobe_multi counts two functions with a cookie each, or the error says the kernel lacks it", () => {
   using counters = new CounterMap();
-  using prog = KprobeProgram.load({ name: "kp_multi", code: counterProgram(counters.fd, { slotFromCookie: true, tgid: process.pid }), maps: [counters], multi: true });
+  using prog = KprobeProgram.load({
+    name: "kp_multi",
+    code: counterProgram(counters.fd, { slotFromCookie: true, tgid: process.pid }),
+    maps: [counters],
+    multi: true,
+  });
   let link;
   try {
     link = prog.attachMulti(["do_sys_openat2", "do_unlinkat"], { cookies: [1n, 2n] });
@@ -98,10 +124,17 @@ test("kprobe_multi counts two functions with a cookie each, or the error says th
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-kprobe-"));
   try {
     using _link = link;
-    for (let i = 0; i < 5; i++) { writeFileSync(join(dir, "f"), ""); unlinkSync(join(dir, "f")); }
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+    for (let i = 0; i < 5; i++) {
+      writeFileSync(join(dir, "f"), "");
+      unlinkSync(join(dir, "f"));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   assert.ok(counters.get(1) >= 5, `opens: ${counters.get(1)}`);
   assert.ok(counters.get(2) >= 5, `unlinks: ${counters.get(2)}`);
-  assert.throws(() => prog.attachMulti(["do_sys_openat2", "tsbpf_no_such_kernel_function"]), (err: unknown) =>
-    err instanceof TargetNotFoundError && err.message.includes("tsbpf_no_such_kernel_function"));
+  assert.throws(
+    () => prog.attachMulti(["do_sys_openat2", "tsbpf_no_such_kernel_function"]),
+    (err: unknown) => err instanceof TargetNotFoundError && err.message.includes("tsbpf_no_such_kernel_function"),
+  );
 });

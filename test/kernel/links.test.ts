@@ -36,12 +36,22 @@ test("a pinned link outlives its SIGKILLed process; reopened, it detaches", asyn
   const pair = vethPairFor(t);
   const path = `${pinDir(t)}/xdp_link`;
   const script = fileURLToPath(new URL("../helpers/xdp-pin-child.js", import.meta.url));
-  const child = spawn("nsenter", [`--net=${pair.b.path}`, process.execPath, script, "veth1", path], { stdio: ["ignore", "pipe", "pipe"] });
-  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL"); });
-  let stdout = "", stderr = "";
-  child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+  const child = spawn("nsenter", [`--net=${pair.b.path}`, process.execPath, script, "veth1", path], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let stdout = "",
+    stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
   await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); if (stdout.includes("\n")) resolve(); });
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes("\n")) resolve();
+    });
     child.on("exit", (code) => reject(new Error(`child exited early (${code}): ${stderr}`)));
   });
   const exited = once(child, "exit");
@@ -50,9 +60,16 @@ test("a pinned link outlives its SIGKILLed process; reopened, it detaches", asyn
   await new Promise((r) => setTimeout(r, 200)); // give the kernel time to drop the dead process's fds
 
   assert.ok(existsSync(path), "the pin is still in bpffs");
-  assert.equal(pair.within(pair.b, () => xdpInfo("veth1").attached), "skb", "the program stayed attached");
+  assert.equal(
+    pair.within(pair.b, () => xdpInfo("veth1").attached),
+    "skb",
+    "the program stayed attached",
+  );
   const link = Link.openPinned(path);
   link.detach();
   rmSync(path);
-  assert.equal(pair.within(pair.b, () => xdpInfo("veth1").attached), "none");
+  assert.equal(
+    pair.within(pair.b, () => xdpInfo("veth1").attached),
+    "none",
+  );
 });

@@ -13,7 +13,15 @@ test("array map: every index exists, set/get/iterate, out-of-range and delete re
   assert.equal(map.get(3), 7n);
   assert.equal(map.get(4), undefined);
   assert.deepEqual([...map.keys()], [0, 1, 2, 3]);
-  assert.deepEqual([...map], [[0, 5n], [1, 0n], [2, 0n], [3, 7n]]);
+  assert.deepEqual(
+    [...map],
+    [
+      [0, 5n],
+      [1, 0n],
+      [2, 0n],
+      [3, 7n],
+    ],
+  );
   assert.throws(() => map.set(4, 1n), RangeError);
   assert.throws(() => map.delete(0), TsbpfError);
   assert.equal(map.mmapable, false);
@@ -55,11 +63,14 @@ test("frozen map: reads work, user-space writes fail with MapReadOnlyError (EPER
   map.set(0, 11);
   map.freeze();
   assert.equal(map.get(0), 11);
-  assert.throws(() => map.set(1, 1), (err: unknown) => {
-    assert.ok(err instanceof MapReadOnlyError);
-    assert.equal(err.code, "EPERM");
-    assert.match(err.message, /t_frozen.*frozen/);
-    return true;
-  });
+  assert.throws(
+    () => map.set(1, 1),
+    (err: unknown) => {
+      assert.ok(err instanceof MapReadOnlyError);
+      assert.equal(err.code, "EPERM");
+      assert.match(err.message, /t_frozen.*frozen/);
+      return true;
+    },
+  );
   assert.equal(map.get(1), 0);
 });

@@ -21,11 +21,14 @@ test("ring buffers: size must be a power-of-two multiple of the page size", () =
   using user = UserRingBufMap.create({ name: "t_uring", size: 4096 * 4 });
   assert.equal(user.type, MapType.USER_RINGBUF);
   for (const size of [5000, 4096 * 3, 0, 1024]) {
-    assert.throws(() => RingBufMap.create({ name: "t_bad", size }), (err: unknown) => {
-      assert.ok(err instanceof MapSpecError);
-      assert.match(err.message, /t_bad.*power of two.*page size/);
-      return true;
-    });
+    assert.throws(
+      () => RingBufMap.create({ name: "t_bad", size }),
+      (err: unknown) => {
+        assert.ok(err instanceof MapSpecError);
+        assert.match(err.message, /t_bad.*power of two.*page size/);
+        return true;
+      },
+    );
   }
   assert.throws(() => RingBufMap.create({ size: 5000 }), /try 8192/);
   assert.throws(() => UserRingBufMap.create({ size: 12288 }), MapSpecError);

@@ -1,7 +1,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  HashMap, KeyExistsError, KeyNotFoundError, MapClosedError, struct, f32, f64, i8, i16, i32, i64, u8, u16, u32, u64,
+  HashMap,
+  KeyExistsError,
+  KeyNotFoundError,
+  MapClosedError,
+  struct,
+  f32,
+  f64,
+  i8,
+  i16,
+  i32,
+  i64,
+  u8,
+  u16,
+  u32,
+  u64,
   type Codec,
 } from "../../src/maps/index.js";
 import { UpdateFlags } from "../../src/uapi.js";
@@ -16,7 +30,8 @@ function encoded<T>(codec: Codec<T>, value: T): number[] {
 /** Every entry's raw key and value bytes, as lookupBatchEach() hands them out. */
 function rawEntries(map: HashMap<unknown, unknown>): [number[], number[]][] {
   const out: [number[], number[]][] = [];
-  const ks = map.keySize, vs = map.valueSize;
+  const ks = map.keySize,
+    vs = map.valueSize;
   map.lookupBatchEach((keys, values, count) => {
     for (let i = 0; i < count; i++) {
       out.push([
@@ -31,15 +46,26 @@ function rawEntries(map: HashMap<unknown, unknown>): [number[], number[]][] {
 test("scalar keys and values reach the kernel as the codecs encode them (typed-array fast path)", () => {
   // [codec, a value that needs wrapping or rounding, what decode() gives back for it]
   const cases: [Codec<number> | Codec<bigint>, number | bigint, number | bigint][] = [
-    [u8, 0x1ff, 0xff], [i8, 0xff, -1], [u16, -1, 0xffff], [i16, 0x8000, -0x8000],
-    [u32, -1, 0xffff_ffff], [i32, 0xffff_ffff, -1], [u64, -1n, 2n ** 64n - 1n], [i64, 2n ** 63n, -(2n ** 63n)],
-    [f32, 0.1, Math.fround(0.1)], [f64, -0.5, -0.5],
+    [u8, 0x1ff, 0xff],
+    [i8, 0xff, -1],
+    [u16, -1, 0xffff],
+    [i16, 0x8000, -0x8000],
+    [u32, -1, 0xffff_ffff],
+    [i32, 0xffff_ffff, -1],
+    [u64, -1n, 2n ** 64n - 1n],
+    [i64, 2n ** 63n, -(2n ** 63n)],
+    [f32, 0.1, Math.fround(0.1)],
+    [f64, -0.5, -0.5],
   ];
   for (const [codec, input, decoded] of cases) {
     const c = codec as Codec<number | bigint>;
     using map = HashMap.create({ name: "t_scalar", key: c, value: c, maxEntries: 4 });
     map.set(input, input);
-    assert.deepEqual(rawEntries(map as HashMap<unknown, unknown>), [[encoded(c, input), encoded(c, input)]], JSON.stringify(c.describe?.()));
+    assert.deepEqual(
+      rawEntries(map as HashMap<unknown, unknown>),
+      [[encoded(c, input), encoded(c, input)]],
+      JSON.stringify(c.describe?.()),
+    );
     assert.equal(map.get(input), decoded);
     assert.equal(map.get(decoded), decoded);
     assert.deepEqual(map.lookupBatch(), [[decoded, decoded]]);
@@ -87,13 +113,25 @@ test("lookupBatchEach visits every entry in place, batch by batch, and honours c
   assert.ok(sizes.length >= 4 && sizes.every((n) => n > 0 && n <= 256), `batches ${sizes.join(",")}`);
 
   let calls = 0;
-  assert.equal(map.lookupBatchEach((_k, _v, count) => { calls++; assert.ok(count <= 10); }, 10), 10);
+  assert.equal(
+    map.lookupBatchEach((_k, _v, count) => {
+      calls++;
+      assert.ok(count <= 10);
+    }, 10),
+    10,
+  );
   assert.equal(calls, 1);
   calls = 0;
-  const first = map.lookupBatchEach(() => { calls++; return false; });
+  const first = map.lookupBatchEach(() => {
+    calls++;
+    return false;
+  });
   assert.equal(calls, 1);
   assert.ok(first > 0 && first <= 256);
-  assert.equal(map.lookupBatchEach(() => {}, 0), 0);
+  assert.equal(
+    map.lookupBatchEach(() => {}, 0),
+    0,
+  );
 
   map.close();
   assert.throws(() => map.lookupBatchEach(() => {}), MapClosedError);
@@ -114,7 +152,10 @@ test("lookupAndDeleteBatchEach removes exactly what it hands out", () => {
   assert.ok(n > 0 && n < 600);
   for (const k of taken) assert.equal(map.has(k), false);
   assert.equal(map.lookupBatch().length, 600 - n);
-  assert.equal(map.lookupAndDeleteBatchEach(() => {}), 600 - n);
+  assert.equal(
+    map.lookupAndDeleteBatchEach(() => {}),
+    600 - n,
+  );
   assert.deepEqual(map.lookupBatch(), []);
 });
 
@@ -126,10 +167,20 @@ test("struct entries in lookupBatchEach sit keySize and valueSize bytes apart", 
   const got: [number, number][] = [];
   map.lookupBatchEach((keys, values, count) => {
     for (let i = 0; i < count; i++) {
-      const key = Key.decode(keys, i * Key.size), value = Value.decode(values, i * Value.size);
+      const key = Key.decode(keys, i * Key.size),
+        value = Value.decode(values, i * Value.size);
       assert.equal(value.bytes, Number(value.packets) * 100);
       got.push([key.port, value.bytes]);
     }
   });
-  assert.deepEqual(got.sort((a, b) => a[0] - b[0]), [[1000, 0], [1001, 100], [1002, 200], [1003, 300], [1004, 400]]);
+  assert.deepEqual(
+    got.sort((a, b) => a[0] - b[0]),
+    [
+      [1000, 0],
+      [1001, 100],
+      [1002, 200],
+      [1003, 300],
+      [1004, 400],
+    ],
+  );
 });

@@ -16,7 +16,9 @@ function programId(fd: number): number {
     info.bytes.fill(0);
     objInfo(fd, info);
     return info.view.getUint32(4, true); // bpf_prog_info.id
-  } finally { info.free(); }
+  } finally {
+    info.free();
+  }
 }
 
 test("program array: holds a program by fd, reads back its id, deletes it", () => {
@@ -67,7 +69,13 @@ test("hash of maps: keys of any codec, batch operations", () => {
   using b = ArrayMap.create({ value: u32, maxEntries: 2 });
   outer.set(100n, a).set(200n, b);
   assert.equal(outer.get(100n), a.id);
-  assert.deepEqual(outer.lookupBatch().sort((x, y) => Number(x[0] - y[0])), [[100n, a.id], [200n, b.id]]);
+  assert.deepEqual(
+    outer.lookupBatch().sort((x, y) => Number(x[0] - y[0])),
+    [
+      [100n, a.id],
+      [200n, b.id],
+    ],
+  );
   assert.equal(outer.delete(100n), true);
   assert.deepEqual([...outer.keys()], [200n]);
   assert.deepEqual(outer.lookupAndDeleteBatch(), [[200n, b.id]]);

@@ -1,7 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  BpfMap, HashMap, KeyExistsError, KeyNotFoundError, LruHashMap, MapError, MapFullError, cstring, struct, u8, u32, u64,
+  BpfMap,
+  HashMap,
+  KeyExistsError,
+  KeyNotFoundError,
+  LruHashMap,
+  MapError,
+  MapFullError,
+  cstring,
+  struct,
+  u8,
+  u32,
+  u64,
 } from "../../src/maps/index.js";
 import { MapType, UpdateFlags } from "../../src/uapi.js";
 
@@ -21,7 +32,13 @@ test("hash map: set, get, has, iterate, delete", () => {
   assert.equal(map.has(6), false);
   assert.deepEqual([...map.keys()].sort(), [1, 2, 3, 4, 5]);
   assert.deepEqual([...map.values()].sort(), [100n, 200n, 300n, 400n, 500n]);
-  assert.deepEqual(sorted([...map]), [[1, 100n], [2, 200n], [3, 300n], [4, 400n], [5, 500n]]);
+  assert.deepEqual(sorted([...map]), [
+    [1, 100n],
+    [2, 200n],
+    [3, 300n],
+    [4, 400n],
+    [5, 500n],
+  ]);
   assert.equal(map.delete(3), true);
   assert.equal(map.delete(3), false);
   assert.equal(map.get(3), undefined);
@@ -38,24 +55,36 @@ test("struct keys with padding match however the key buffer was used before", ()
   map.set({ proto: 0xff, port: 0xffffffff, comm: "xxxxxxx" }, { packets: 9n, bytes: 9n }); // fills the buffer with 0xff-ish bytes
   assert.deepEqual(map.get({ proto: 6, port: 443, comm: "curl" }), { packets: 1n, bytes: 1500n });
   const keys = [...map.keys()].sort((a, b) => a.port - b.port);
-  assert.deepEqual(keys, [{ proto: 6, port: 443, comm: "curl" }, { proto: 0xff, port: 0xffffffff, comm: "xxxxxxx" }]);
+  assert.deepEqual(keys, [
+    { proto: 6, port: 443, comm: "curl" },
+    { proto: 0xff, port: 0xffffffff, comm: "xxxxxxx" },
+  ]);
 });
 
 test("hash map full, NOEXIST and EXIST give typed errors naming the map", () => {
   using map = HashMap.create({ name: "t_full", key: u32, value: u32, maxEntries: 2 });
   map.set(1, 1).set(2, 2);
-  assert.throws(() => map.set(3, 3), (err: unknown) => {
-    assert.ok(err instanceof MapFullError);
-    assert.ok(err instanceof MapError);
-    assert.equal(err.code, "E2BIG");
-    assert.equal(err.mapName, "t_full");
-    assert.match(err.message, /t_full.*full.*max_entries 2/);
-    return true;
-  });
+  assert.throws(
+    () => map.set(3, 3),
+    (err: unknown) => {
+      assert.ok(err instanceof MapFullError);
+      assert.ok(err instanceof MapError);
+      assert.equal(err.code, "E2BIG");
+      assert.equal(err.mapName, "t_full");
+      assert.match(err.message, /t_full.*full.*max_entries 2/);
+      return true;
+    },
+  );
   map.set(2, 20); // replacing an existing key does not need a free slot
   assert.equal(map.get(2), 20);
-  assert.throws(() => map.set(1, 5, UpdateFlags.NOEXIST), (err: unknown) => err instanceof KeyExistsError && err.code === "EEXIST" && /t_full/.test(err.message));
-  assert.throws(() => map.set(7, 5, UpdateFlags.EXIST), (err: unknown) => err instanceof KeyNotFoundError && err.code === "ENOENT");
+  assert.throws(
+    () => map.set(1, 5, UpdateFlags.NOEXIST),
+    (err: unknown) => err instanceof KeyExistsError && err.code === "EEXIST" && /t_full/.test(err.message),
+  );
+  assert.throws(
+    () => map.set(7, 5, UpdateFlags.EXIST),
+    (err: unknown) => err instanceof KeyNotFoundError && err.code === "ENOENT",
+  );
   map.set(1, 10, UpdateFlags.EXIST);
   assert.equal(map.get(1), 10);
   map.delete(2);
@@ -71,7 +100,10 @@ test("deleting while iterating: the kernel restarts from the first key and every
     seen.push(key);
     assert.equal(map.delete(key), true); // element calls do not disturb the iterator's own key buffer
   }
-  assert.deepEqual(seen.sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    seen.sort((a, b) => a - b),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   assert.deepEqual([...map.keys()], []);
 
   // Deleting another key (not the current one) simply makes it disappear from the walk.
@@ -101,7 +133,10 @@ test("hash batch operations: update, lookup (across several batches), lookup-and
   // Hash batches hand out whole buckets, so "about 100": fewer when the next bucket does not fit.
   const taken = map.lookupAndDeleteBatch(100);
   assert.ok(taken.length > 90 && taken.length <= 100, `took ${taken.length}`);
-  for (const [k, v] of taken) { assert.equal(map.has(k), false); assert.equal(v, BigInt(k) * 3n); }
+  for (const [k, v] of taken) {
+    assert.equal(map.has(k), false);
+    assert.equal(v, BigInt(k) * 3n);
+  }
   const left = 1000 - taken.length;
   assert.equal(map.lookupBatch().length, left);
 
@@ -111,7 +146,16 @@ test("hash batch operations: update, lookup (across several batches), lookup-and
   assert.equal(map.lookupBatch().length, left - 400);
   assert.equal(map.lookupAndDeleteBatch().length, left - 400);
   assert.deepEqual(map.lookupBatch(), []);
-  assert.throws(() => map.updateBatch([[1, 1n], [1001, 1n]].concat(Array.from({ length: 1000 }, (_, i) => [2000 + i, 1n])) as [number, bigint][]), MapFullError);
+  assert.throws(
+    () =>
+      map.updateBatch(
+        [
+          [1, 1n],
+          [1001, 1n],
+        ].concat(Array.from({ length: 1000 }, (_, i) => [2000 + i, 1n])) as [number, bigint][],
+      ),
+    MapFullError,
+  );
 });
 
 test("LRU hash evicts instead of failing when full", () => {

@@ -1,6 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BloomFilterMap, MapFullError, MapSpecError, QueueMap, StackMap, struct, u32, u64 } from "../../src/maps/index.js";
+import {
+  BloomFilterMap,
+  MapFullError,
+  MapSpecError,
+  QueueMap,
+  StackMap,
+  struct,
+  u32,
+  u64,
+} from "../../src/maps/index.js";
 import { MapType } from "../../src/uapi.js";
 
 test("queue: FIFO push/pop/peek, full, overwrite, drain", () => {
@@ -10,7 +19,10 @@ test("queue: FIFO push/pop/peek, full, overwrite, drain", () => {
   assert.equal(queue.pop(), undefined);
   assert.equal(queue.peek(), undefined);
   queue.push(1).push(2).push(3);
-  assert.throws(() => queue.push(4), (err: unknown) => err instanceof MapFullError && /t_queue/.test(err.message));
+  assert.throws(
+    () => queue.push(4),
+    (err: unknown) => err instanceof MapFullError && /t_queue/.test(err.message),
+  );
   assert.equal(queue.peek(), 1);
   assert.equal(queue.pop(), 1);
   assert.equal(queue.pop(), 2);
@@ -27,7 +39,10 @@ test("stack: LIFO push/pop/peek", () => {
   for (let i = 1; i <= 3; i++) stack.push({ id: i, ts: BigInt(i) * 1000n });
   assert.deepEqual(stack.peek(), { id: 3, ts: 3000n });
   assert.deepEqual(stack.pop(), { id: 3, ts: 3000n });
-  assert.deepEqual([...stack.drain()].map((x) => x.id), [2, 1]);
+  assert.deepEqual(
+    [...stack.drain()].map((x) => x.id),
+    [2, 1],
+  );
   assert.equal(stack.pop(), undefined);
 });
 

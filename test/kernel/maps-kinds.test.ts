@@ -55,11 +55,19 @@ char LICENSE[] SEC("license") = "GPL";
 
 function compileMapsObject(): { path: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-map-kinds-"));
-  const src = join(dir, "kinds.bpf.c"), obj = join(dir, "kinds.bpf.o");
+  const src = join(dir, "kinds.bpf.c"),
+    obj = join(dir, "kinds.bpf.o");
   writeFileSync(src, MAPS_C);
   // The corpus directory holds vmlinux.h for common.h.
-  const r = spawnSync("clang", ["-O2", "-g", "-target", "bpf", `-I${corpusDir()}`, `-I${CORPUS_SOURCE}`, "-c", src, "-o", obj], { encoding: "utf8" });
-  if (r.status !== 0) { rmSync(dir, { recursive: true, force: true }); throw new Error(`clang failed:\n${r.stderr}`); }
+  const r = spawnSync(
+    "clang",
+    ["-O2", "-g", "-target", "bpf", `-I${corpusDir()}`, `-I${CORPUS_SOURCE}`, "-c", src, "-o", obj],
+    { encoding: "utf8" },
+  );
+  if (r.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`clang failed:\n${r.stderr}`);
+  }
   return { path: obj, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -79,9 +87,28 @@ test("every map type has one kind: a class tsbpf exports, its name, and facts th
   }
   assert.equal(MAP_KINDS.size, Object.keys(MapType).length - 1, "every type but UNSPEC");
   // The kernel takes no key/value BTF for these (libbpf leaves it out too).
-  const noBtf = [...MAP_KINDS.values()].filter((k) => k.btf === "never").map((k) => k.name).sort();
-  assert.deepEqual(noBtf, ["array_of_maps", "cgroup_array", "cpumap", "devmap", "devmap_hash", "hash_of_maps", "perf_event_array",
-    "prog_array", "queue", "ringbuf", "sockhash", "sockmap", "stack", "stack_trace", "user_ringbuf", "xskmap"]);
+  const noBtf = [...MAP_KINDS.values()]
+    .filter((k) => k.btf === "never")
+    .map((k) => k.name)
+    .sort();
+  assert.deepEqual(noBtf, [
+    "array_of_maps",
+    "cgroup_array",
+    "cpumap",
+    "devmap",
+    "devmap_hash",
+    "hash_of_maps",
+    "perf_event_array",
+    "prog_array",
+    "queue",
+    "ringbuf",
+    "sockhash",
+    "sockmap",
+    "stack",
+    "stack_trace",
+    "user_ringbuf",
+    "xskmap",
+  ]);
   assert.equal(mapKind(MapType.HASH).className, "HashMap", "a hash map is a HashMap wherever it is made");
   assert.equal(mapKind(999).className, "BpfMap", "an unknown type is a map of any type");
 });
@@ -100,30 +127,74 @@ test("the object loader makes each map the class gen types names for it, the tab
       assert.equal(named.get(def.name), expected, `${def.name}: gen types' class`);
       seen.push(def.name);
     }
-    assert.ok(seen.includes("m_hash") && seen.includes("m_sockmap") && seen.length >= 26, `maps checked: ${seen.join(", ")}`);
-  } finally { cleanup(); }
+    assert.ok(
+      seen.includes("m_hash") && seen.includes("m_sockmap") && seen.length >= 26,
+      `maps checked: ${seen.join(", ")}`,
+    );
+  } finally {
+    cleanup();
+  }
 });
 
 test("KernelObject creates each map of compiled kernel TypeScript as the table's class", () => {
   const u32 = { kind: "int", name: "unsigned int", size: 4, encoding: "unsigned" } as const;
   const u64 = { kind: "int", name: "unsigned long long", size: 8, encoding: "unsigned" } as const;
   const map = (mapType: string, extra: Partial<ArtifactMap> = {}): ArtifactMap => ({
-    name: `m_${mapType}`.slice(0, 15), mapType, type: mapKindNamed(mapType)!.type, keySize: 4, valueSize: 8, maxEntries: 4, flags: 0, key: u32, value: u64, ...extra,
+    name: `m_${mapType}`.slice(0, 15),
+    mapType,
+    type: mapKindNamed(mapType)!.type,
+    keySize: 4,
+    valueSize: 8,
+    maxEntries: 4,
+    flags: 0,
+    key: u32,
+    value: u64,
+    ...extra,
   });
   const keyless = { keySize: 0, key: undefined };
   const specs: ArtifactMap[] = [
-    map("hash"), map("lru_hash"), map("percpu_hash"), map("lru_percpu_hash"), map("array"), map("percpu_array"),
-    map("queue", keyless), map("stack", keyless), map("bloom_filter", keyless),
-    map("ringbuf", { ...keyless, valueSize: 0, value: undefined, maxEntries: 4096 }), map("user_ringbuf", { ...keyless, valueSize: 0, value: undefined, maxEntries: 4096 }),
-    map("perf_event_array", { valueSize: 4, value: undefined, maxEntries: 0 }), map("prog_array", { valueSize: 4, value: undefined }),
-    map("sockmap", { valueSize: 4, value: undefined }), map("sockhash", { valueSize: 4, value: undefined }),
-    map("devmap", { valueSize: 4, value: u32 }), map("cpumap", { valueSize: 4, value: u32 }),
-    map("lpm_trie", { keySize: 8, key: { kind: "struct", size: 8, fields: [{ name: "prefixlen", offset: 0, type: u32 }, { name: "addr", offset: 4, type: u32 }] }, flags: MapFlags.NO_PREALLOC }),
+    map("hash"),
+    map("lru_hash"),
+    map("percpu_hash"),
+    map("lru_percpu_hash"),
+    map("array"),
+    map("percpu_array"),
+    map("queue", keyless),
+    map("stack", keyless),
+    map("bloom_filter", keyless),
+    map("ringbuf", { ...keyless, valueSize: 0, value: undefined, maxEntries: 4096 }),
+    map("user_ringbuf", { ...keyless, valueSize: 0, value: undefined, maxEntries: 4096 }),
+    map("perf_event_array", { valueSize: 4, value: undefined, maxEntries: 0 }),
+    map("prog_array", { valueSize: 4, value: undefined }),
+    map("sockmap", { valueSize: 4, value: undefined }),
+    map("sockhash", { valueSize: 4, value: undefined }),
+    map("devmap", { valueSize: 4, value: u32 }),
+    map("cpumap", { valueSize: 4, value: u32 }),
+    map("lpm_trie", {
+      keySize: 8,
+      key: {
+        kind: "struct",
+        size: 8,
+        fields: [
+          { name: "prefixlen", offset: 0, type: u32 },
+          { name: "addr", offset: 4, type: u32 },
+        ],
+      },
+      flags: MapFlags.NO_PREALLOC,
+    }),
     map("task_storage", { maxEntries: 0, flags: MapFlags.NO_PREALLOC, key: undefined }),
     map("array_of_maps", { name: "m_aom", valueSize: 4, value: undefined, inner: "m_array" }),
     map("hash_of_maps", { name: "m_hom", valueSize: 4, value: undefined, inner: "m_array" }),
   ];
-  const artifact: Artifact = { tsbpf: 1, source: "kinds.bpf.ts", license: "GPL", maps: specs, sections: [], programs: [], logs: [] };
+  const artifact: Artifact = {
+    tsbpf: 1,
+    source: "kinds.bpf.ts",
+    license: "GPL",
+    maps: specs,
+    sections: [],
+    programs: [],
+    logs: [],
+  };
   using obj = KernelObject.load(artifact);
   const made = obj.maps as Record<string, maps.MapHandle>;
   for (const spec of specs) {

@@ -37,10 +37,23 @@ test("LPM trie: the longest matching prefix wins", () => {
 test("LPM trie batch operations: lookup, update and delete work; lookup-and-delete is not supported", () => {
   using trie = LpmTrieMap.create({ name: "t_lpm_batch", data: bytes(4), value: u32, maxEntries: 16 });
   trie.set(cidr("10.0.0.0/8"), 8);
-  assert.equal(trie.updateBatch([[cidr("11.0.0.0/8"), 11], [cidr("11.1.0.0/16"), 111]]), 2);
+  assert.equal(
+    trie.updateBatch([
+      [cidr("11.0.0.0/8"), 11],
+      [cidr("11.1.0.0/16"), 111],
+    ]),
+    2,
+  );
   assert.equal(trie.lookup(ip("11.1.1.1")), 111);
-  const all = trie.lookupBatch().map(([k, v]) => [`${[...k.data].join(".")}/${k.prefixLen}`, v]).sort();
-  assert.deepEqual(all, [["10.0.0.0/8", 8], ["11.0.0.0/8", 11], ["11.1.0.0/16", 111]]);
+  const all = trie
+    .lookupBatch()
+    .map(([k, v]) => [`${[...k.data].join(".")}/${k.prefixLen}`, v])
+    .sort();
+  assert.deepEqual(all, [
+    ["10.0.0.0/8", 8],
+    ["11.0.0.0/8", 11],
+    ["11.1.0.0/16", 111],
+  ]);
   assert.equal(trie.deleteBatch([cidr("11.1.0.0/16"), cidr("12.0.0.0/8")]), 1);
   assert.equal(trie.lookup(ip("11.1.1.1")), 11);
   assert.throws(() => trie.lookupAndDeleteBatch(), NotSupportedError);

@@ -3,7 +3,18 @@ import assert from "node:assert/strict";
 import { mkdirSync, rmSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import {
-  ArrayMap, BpfMap, HashMap, MapMismatchError, MapReadOnlyError, PerCpuArrayMap, PerCpuHashMap, QueueMap, struct, u16, u32, u64,
+  ArrayMap,
+  BpfMap,
+  HashMap,
+  MapMismatchError,
+  MapReadOnlyError,
+  PerCpuArrayMap,
+  PerCpuHashMap,
+  QueueMap,
+  struct,
+  u16,
+  u32,
+  u64,
 } from "../../src/maps/index.js";
 import { PermissionError, SyscallError } from "../../src/sys/errors.js";
 import { MapType } from "../../src/uapi.js";
@@ -43,15 +54,21 @@ test("a pinned hash map is reopened with its contents; sizes are checked", (t) =
     using byId = HashMap.fromId(generic.id, Key, u64);
     assert.equal(byId.get({ ip: 1, port: 80 }), 5n);
   }
-  assert.throws(() => HashMap.openPinned(path, u32, u64), (err: unknown) => {
-    assert.ok(err instanceof MapMismatchError);
-    assert.match(err.message, /t_pinned.*key size is 8, the key codec has 4/);
-    return true;
-  });
+  assert.throws(
+    () => HashMap.openPinned(path, u32, u64),
+    (err: unknown) => {
+      assert.ok(err instanceof MapMismatchError);
+      assert.match(err.message, /t_pinned.*key size is 8, the key codec has 4/);
+      return true;
+    },
+  );
   assert.throws(() => HashMap.openPinned(path, Key, u32), /value size is 8, the value codec has 4/);
   assert.throws(() => ArrayMap.openPinned(path, u64), /it is a hash map, ArrayMap expects array/);
   assert.throws(() => QueueMap.openPinned(path, u64), MapMismatchError);
-  assert.throws(() => HashMap.openPinned(`${dir}/missing`, Key, u64), (err: unknown) => err instanceof SyscallError && err.code === "ENOENT");
+  assert.throws(
+    () => HashMap.openPinned(`${dir}/missing`, Key, u64),
+    (err: unknown) => err instanceof SyscallError && err.code === "ENOENT",
+  );
 });
 
 test("a map opened read-only refuses writes", (t) => {
@@ -91,5 +108,8 @@ test("pinning to an existing path fails with a typed error", (t) => {
   const dir = pinDir(t);
   using a = HashMap.create({ key: u32, value: u32, maxEntries: 1 });
   a.pin(`${dir}/x`);
-  assert.throws(() => a.pin(`${dir}/x`), (err: unknown) => err instanceof SyscallError && err.code === "EEXIST" && !(err instanceof PermissionError));
+  assert.throws(
+    () => a.pin(`${dir}/x`),
+    (err: unknown) => err instanceof SyscallError && err.code === "EEXIST" && !(err instanceof PermissionError),
+  );
 });

@@ -6,7 +6,12 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import {
-  BpfObjectFile, CoreRelocationError, ExternError, MapDefinitionError, UnknownSectionError, link,
+  BpfObjectFile,
+  CoreRelocationError,
+  ExternError,
+  MapDefinitionError,
+  UnknownSectionError,
+  link,
 } from "../../src/object/index.js";
 import { loadObject } from "../../src/loader/index.js";
 import { VerifierError } from "../../src/programs/program.js";
@@ -19,8 +24,15 @@ import { corpusObject } from "../helpers/bpf-corpus.js";
 /** Asserts `fn` throws an instance of `type` whose message matches every pattern. */
 function throwsTyped(fn: () => unknown, type: abstract new (...args: never[]) => Error, ...patterns: RegExp[]): Error {
   let caught: unknown;
-  try { fn(); } catch (err) { caught = err; }
-  assert.ok(caught instanceof type, `expected ${type.name}, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(
+    caught instanceof type,
+    `expected ${type.name}, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`,
+  );
   for (const p of patterns) assert.match((caught as Error).message, p);
   return caught as Error;
 }
@@ -29,11 +41,20 @@ test("an unknown section name: UnknownSectionError at load naming section and pr
   const path = corpusObject("unknown_section");
   const file = BpfObjectFile.parse(readFileSync(path), { file: path });
   assert.equal(file.programs[0]!.type, undefined, "parsing records the program without a type");
-  const err = throwsTyped(() => loadObject(file), UnknownSectionError, /section "tsbpf_bogus\/whatever"/, /program "bogus"/) as UnknownSectionError;
+  const err = throwsTyped(
+    () => loadObject(file),
+    UnknownSectionError,
+    /section "tsbpf_bogus\/whatever"/,
+    /program "bogus"/,
+  ) as UnknownSectionError;
   assert.equal(err.section, "tsbpf_bogus/whatever");
   const peer = spawnSync("bpftool", ["prog", "loadall", path, "/sys/fs/bpf/tsbpf_never"], { encoding: "utf8" });
   assert.notEqual(peer.status, 0);
-  assert.match(peer.stderr, /failed to guess program type from ELF section 'tsbpf_bogus\/whatever'/, "libbpf refuses it the same way");
+  assert.match(
+    peer.stderr,
+    /failed to guess program type from ELF section 'tsbpf_bogus\/whatever'/,
+    "libbpf refuses it the same way",
+  );
   using obj = loadObject(file, { programs: { bogus: { type: ProgType.SOCKET_FILTER } } });
   assert.equal(testRun(obj.programs.bogus!, { data: new Uint8Array(64) }).retval, 0);
 });
@@ -46,8 +67,13 @@ test("an unresolvable CO-RE relocation: the instruction is poisoned, and loading
   const insn = missing!.poisoned[0]!.insn;
   assert.equal(missing!.insns[insn * 8], 0x85, "a call…");
   assert.equal(Buffer.from(missing!.insns).readInt32LE(insn * 8 + 4), 0xbad2310, "…to helper 0xbad2310, like libbpf");
-  const err = throwsTyped(() => loadObject(file), CoreRelocationError,
-    /program "read_missing"/, /struct task_struct___old\.tsbpf_no_such_field/, /<byte_off>/) as CoreRelocationError;
+  const err = throwsTyped(
+    () => loadObject(file),
+    CoreRelocationError,
+    /program "read_missing"/,
+    /struct task_struct___old\.tsbpf_no_such_field/,
+    /<byte_off>/,
+  ) as CoreRelocationError;
   assert.equal(err.typeName, "struct task_struct___old");
   assert.equal(err.field, ".tsbpf_no_such_field");
   assert.equal(err.kind, "byte_off");
@@ -59,7 +85,10 @@ test("an unresolvable CO-RE relocation: the instruction is poisoned, and loading
   assert.ok(ok.programs.read_guarded);
   // libbpf fails the same object the same way.
   const peer = spawnSync("bpftool", ["prog", "loadall", path, "/sys/fs/bpf/tsbpf_never"], { encoding: "utf8" });
-  assert.match(peer.stderr, /failed to resolve CO-RE relocation <byte_off> \[\d+\] struct task_struct___old\.tsbpf_no_such_field/);
+  assert.match(
+    peer.stderr,
+    /failed to resolve CO-RE relocation <byte_off> \[\d+\] struct task_struct___old\.tsbpf_no_such_field/,
+  );
 });
 
 test("a __ksym variable the kernel cannot place: ExternError naming it", () => {
@@ -86,5 +115,10 @@ test("a map pinned by name that differs from the definition: MapDefinitionError,
   t.after(() => rmSync(root, { recursive: true, force: true }));
   using wrong = HashMap.create({ name: "getuid_calls", key: u32, value: u32, maxEntries: 1024 });
   wrong.pin(`${root}/getuid_calls`);
-  throwsTyped(() => loadObject(corpusObject("tracing"), { pinRoot: root }), MapDefinitionError, /map "getuid_calls"/, /value size 4 != 8/);
+  throwsTyped(
+    () => loadObject(corpusObject("tracing"), { pinRoot: root }),
+    MapDefinitionError,
+    /map "getuid_calls"/,
+    /value size 4 != 8/,
+  );
 });

@@ -20,7 +20,17 @@ import { XdpProgram } from "../../src/programs/xdp.js";
 import { SocketFilterProgram } from "../../src/programs/socket-filter.js";
 import { TracepointProgram } from "../../src/programs/tracepoint.js";
 import { RawTracepointProgram } from "../../src/programs/raw-tracepoint.js";
-import { ArrayMap, BpfMap, HashMap, PerCpuArrayMap, ProgramArray, ArrayOfMaps, HashOfMaps, u32, u64 } from "../../src/maps/index.js";
+import {
+  ArrayMap,
+  BpfMap,
+  HashMap,
+  PerCpuArrayMap,
+  ProgramArray,
+  ArrayOfMaps,
+  HashOfMaps,
+  u32,
+  u64,
+} from "../../src/maps/index.js";
 import { MapReadOnlyError } from "../../src/maps/errors.js";
 import { RingBuffer } from "../../src/events/ringbuf.js";
 import { native } from "../../src/sys/libc.js";
@@ -56,7 +66,11 @@ function assertSameAsBpftool(obj: BpfObject, objectPath: string): void {
     const ours = mapInfo(obj.mapFd(m.name));
     assert.equal(ours.name, m.kernelName, `${m.name}: kernel name`);
     assert.equal(enumName(MapType, ours.type), theirs.type, `${m.name}: type`);
-    assert.deepEqual([ours.keySize, ours.valueSize, ours.maxEntries, ours.flags], [theirs.keySize, theirs.valueSize, theirs.maxEntries, theirs.flags], `${m.name}: key/value/max_entries/flags`);
+    assert.deepEqual(
+      [ours.keySize, ours.valueSize, ours.maxEntries, ours.flags],
+      [theirs.keySize, theirs.valueSize, theirs.maxEntries, theirs.flags],
+      `${m.name}: key/value/max_entries/flags`,
+    );
   }
 }
 
@@ -69,7 +83,9 @@ test("globals: .rodata set before load changes what the program returns, like bp
     assert.ok(prog instanceof XdpProgram);
     assert.equal(testRun(prog, { data: PACKET }).retval, XdpAction.PASS);
     let peerRetval = -1;
-    bpftoolLoadall(path, (dir) => { peerRetval = bpftoolRun(`${dir}/count_packets`, PACKET); });
+    bpftoolLoadall(path, (dir) => {
+      peerRetval = bpftoolRun(`${dir}/count_packets`, PACKET);
+    });
     assert.equal(peerRetval, XdpAction.PASS, "bpftool's load returns the same");
   }
   using dropper = loadObject(path, { variables: { verdict: XdpAction.DROP } });
@@ -79,8 +95,11 @@ test("globals: .rodata set before load changes what the program returns, like bp
   // the rest of the program is dead code it removes.
   using aborter = loadObject(path, { variables: { greeting: "world" } });
   assert.equal(testRun(aborter.programs.count_packets!, { data: PACKET }).retval, XdpAction.ABORTED);
-  assert.ok(progInfo(aborter.programs.count_packets!.fd).xlatedProgLen < progInfo(dropper.programs.count_packets!.fd).xlatedProgLen,
-    "the verifier saw the frozen .rodata as constants");
+  assert.ok(
+    progInfo(aborter.programs.count_packets!.fd).xlatedProgLen <
+      progInfo(dropper.programs.count_packets!.fd).xlatedProgLen,
+    "the verifier saw the frozen .rodata as constants",
+  );
 });
 
 test("globals: .bss and .data counters are read back (and written) through memory-mapped variables", () => {
@@ -104,7 +123,9 @@ test("globals: .bss and .data counters are read back (and written) through memor
   const bss = obj.maps[".bss"] as ArrayMap<Record<string, unknown>>;
   assert.equal(bss.get(0)!.packets, 1001n);
   // .rodata is frozen once loaded.
-  assert.throws(() => { v.verdict = 1; }, MapReadOnlyError);
+  assert.throws(() => {
+    v.verdict = 1;
+  }, MapReadOnlyError);
   assert.equal(v.greeting, "hello");
 });
 
@@ -129,10 +150,13 @@ test("tailcall: the prog array is filled from the .maps initialiser and tail cal
   assert.equal(table.get(1), progInfo(obj.programs.tail_one!.fd).id);
   assert.equal(table.get(2), progInfo(obj.programs.tail_two!.fd).id);
   assert.equal(table.get(0), undefined);
-  const run = (b: number): number => testRun(obj.programs.entry!, { data: new Uint8Array([b, ...PACKET.subarray(1)]) }).retval;
+  const run = (b: number): number =>
+    testRun(obj.programs.entry!, { data: new Uint8Array([b, ...PACKET.subarray(1)]) }).retval;
   assert.deepEqual([run(0), run(1), run(2), run(3)], [99, 11, 22, 99]);
   const peer: number[] = [];
-  bpftoolLoadall(path, (dir) => { for (const b of [0, 1, 2, 3]) peer.push(bpftoolRun(`${dir}/entry`, new Uint8Array([b, ...PACKET.subarray(1)]))); });
+  bpftoolLoadall(path, (dir) => {
+    for (const b of [0, 1, 2, 3]) peer.push(bpftoolRun(`${dir}/entry`, new Uint8Array([b, ...PACKET.subarray(1)])));
+  });
   assert.deepEqual(peer, [99, 11, 22, 99], "bpftool's load behaves the same");
   // Slots can be changed from user space.
   table.set(3, obj.programs.tail_one!);
@@ -151,7 +175,8 @@ test("mapinmap: inner maps from the initialiser, looked up by the program; a has
   assert.ok(outer instanceof ArrayOfMaps);
   assert.equal(outer.get(0), mapInfo(obj.mapFd("inner_a")).id);
   assert.equal(outer.get(2), mapInfo(obj.mapFd("inner_b")).id);
-  const run = (b: number): number => testRun(obj.programs.lookup_inner!, { data: new Uint8Array([b, ...PACKET.subarray(1)]) }).retval;
+  const run = (b: number): number =>
+    testRun(obj.programs.lookup_inner!, { data: new Uint8Array([b, ...PACKET.subarray(1)]) }).retval;
   assert.deepEqual([run(0), run(1), run(2), run(9)], [5, 1001, 7, 1001]);
 
   assert.equal(testRun(obj.programs.lookup_hash_of_maps!, { data: PACKET }).retval, 2000);
@@ -167,8 +192,16 @@ test("multiprog: several programs per section, subprograms appended to each call
   const path = corpusObject("multiprog");
   using obj = loadObject(path);
   assertSameAsBpftool(obj, path);
-  assert.deepEqual(obj.file.programs.map((p) => `${p.section}:${p.name}`), ["xdp:first", "xdp:second", "socket:sock_a", "socket:sock_b"]);
-  assert.deepEqual(obj.file.subprograms.map((p) => p.name).sort(), ["add_index", "global_add", "square", "sum_of_squares"]);
+  assert.deepEqual(
+    obj.file.programs.map((p) => `${p.section}:${p.name}`),
+    ["xdp:first", "xdp:second", "socket:sock_a", "socket:sock_b"],
+  );
+  assert.deepEqual(obj.file.subprograms.map((p) => p.name).sort(), [
+    "add_index",
+    "global_add",
+    "square",
+    "sum_of_squares",
+  ]);
   assert.ok(obj.programs.sock_a instanceof SocketFilterProgram);
   const results = obj.maps.results as ArrayMap<bigint>;
   assert.equal(testRun(obj.programs.first!, { data: PACKET }).retval, 1);
@@ -207,8 +240,14 @@ test("core: a tp_btf program reads kernel structs through CO-RE and records what
   assert.equal(seen.comm, "sleep");
   assert.equal(seen.comm_size, 16n);
   assert.equal(seen.task_size, BigInt(btf.sizeOf(btf.findByName("task_struct", "struct")[0]!)));
-  assert.deepEqual([seen.has_pid_field, seen.has_missing_field, seen.has_task_struct, seen.has_missing_type], [1n, 0n, 1n, 0n]);
-  assert.deepEqual([seen.pidtype_pgid, seen.has_pidtype_pgid, seen.has_missing_enumval], [BigInt(pidTypePgid as number), 1n, 0n]);
+  assert.deepEqual(
+    [seen.has_pid_field, seen.has_missing_field, seen.has_task_struct, seen.has_missing_type],
+    [1n, 0n, 1n, 0n],
+  );
+  assert.deepEqual(
+    [seen.pidtype_pgid, seen.has_pidtype_pgid, seen.has_missing_enumval],
+    [BigInt(pidTypePgid as number), 1n, 0n],
+  );
   assert.equal(seen.in_execve, 1n, "a 1-bit bitfield read with lshift/rshift relocations");
   assert.equal(seen.local_type_id, BigInt(obj.file.btf!.findByName("exec_info", "struct")[0]!));
   assert.equal(seen.target_type_id, BigInt(btf.findByName("task_struct", "struct")[0]!));
@@ -241,9 +280,15 @@ test("tracing: tracepoint and raw_tp programs attached by section name; a map pi
     assert.ok((obj.maps.raw_enters as PerCpuArrayMap<bigint>).sum(0)! >= 5n);
     const event = obj.typeCodec<{ tgid: number; syscall_nr: number; comm: string }>("event");
     const events: { tgid: number; syscall_nr: number; comm: string }[] = [];
-    ring.consume((r) => { events.push(event.decode(r.view, r.offset)); });
+    ring.consume((r) => {
+      events.push(event.decode(r.view, r.offset));
+    });
     assert.equal(events.length, 5);
-    assert.deepEqual(events[0], { tgid: process.pid, syscall_nr: 102, comm: readFileSync("/proc/self/comm", "utf8").trim().slice(0, 15) });
+    assert.deepEqual(events[0], {
+      tgid: process.pid,
+      syscall_nr: 102,
+      comm: readFileSync("/proc/self/comm", "utf8").trim().slice(0, 15),
+    });
     firstId = mapInfo(obj.mapFd("getuid_calls")).id;
   }
   using again = loadObject(path, { pinRoot: root });
@@ -270,7 +315,10 @@ test("externs: .kconfig values from the kernel's configuration and kfuncs resolv
   assert.equal(v.self_pid, BigInt(process.pid), "bpf_task_from_pid(current)->tgid through kfuncs");
   assert.equal(v.localversion, JSON.parse(option("CONFIG_LOCALVERSION") ?? '""'));
   let theirs: Uint8Array = new Uint8Array();
-  bpftoolLoadall(path, (dir) => { bpftoolRun(`${dir}/read_externs`, PACKET); theirs = bpftoolMapValue(`${dir}/maps/externs_bss`); });
+  bpftoolLoadall(path, (dir) => {
+    bpftoolRun(`${dir}/read_externs`, PACKET);
+    theirs = bpftoolMapValue(`${dir}/maps/externs_bss`);
+  });
   assert.deepEqual(obj.section(".bss").bytes(), theirs, "the same .bss as bpftool's load after one run");
   // Overrides for testing other configurations.
   using other = loadObject(path, { kconfig: { CONFIG_HZ: "1000" } });
@@ -278,7 +326,7 @@ test("externs: .kconfig values from the kernel's configuration and kfuncs resolv
   assert.equal((other.variables as Record<string, unknown>).hz, 1000n);
 });
 
-test("legacy maps: SEC(\"maps\") definitions load (libbpf 1.x refuses them)", () => {
+test('legacy maps: SEC("maps") definitions load (libbpf 1.x refuses them)', () => {
   const path = corpusObject("legacy_maps");
   const peer = spawnSync("bpftool", ["prog", "loadall", path, "/sys/fs/bpf/tsbpf_legacy_never"], { encoding: "utf8" });
   assert.notEqual(peer.status, 0, "bpftool (libbpf 1.x) rejects legacy maps");
@@ -291,11 +339,17 @@ test("legacy maps: SEC(\"maps\") definitions load (libbpf 1.x refuses them)", ()
   testRun(obj.programs.legacy_prog!, { data: PACKET });
   const count = Buffer.from(counts.get(1)!).readBigUInt64LE(0);
   assert.equal(count, 2n * BigInt(PACKET.length - 14), "skb->len of two runs (the Ethernet header is stripped)");
-  assert.deepEqual([...(obj.maps.legacy_hash as BpfMap<Uint8Array, Uint8Array>).get(new Uint8Array([1, 0, 0, 0]))!], [42, 0, 0, 0]);
+  assert.deepEqual(
+    [...(obj.maps.legacy_hash as BpfMap<Uint8Array, Uint8Array>).get(new Uint8Array([1, 0, 0, 0]))!],
+    [42, 0, 0, 0],
+  );
 });
 
 test("loading only some programs, and per-map options", () => {
-  using obj = loadObject(corpusObject("multiprog"), { programs: { first: { load: false }, sock_b: { load: false } }, maps: { results: { maxEntries: 8 } } });
+  using obj = loadObject(corpusObject("multiprog"), {
+    programs: { first: { load: false }, sock_b: { load: false } },
+    maps: { results: { maxEntries: 8 } },
+  });
   assert.deepEqual(Object.keys(obj.programs).sort(), ["second", "sock_a"]);
   assert.equal(mapInfo(obj.mapFd("results")).maxEntries, 8);
 });
@@ -319,4 +373,3 @@ test("closing the object closes its programs and maps", () => {
   assert.ok(obj.closed);
   obj.close();
 });
-

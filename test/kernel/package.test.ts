@@ -12,14 +12,21 @@ import { vethPairFor } from "../helpers/netns.js";
 
 const MAX_TARBALL_BYTES = 1.5 * 1024 * 1024;
 
-interface ExportTarget { types: string; default: string }
+interface ExportTarget {
+  types: string;
+  default: string;
+}
 
 /** Every file the package's `exports` map points at (types and code), without "./". */
 function exportedFiles(): string[] {
-  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { exports: Record<string, ExportTarget | string>; bin: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
+    exports: Record<string, ExportTarget | string>;
+    bin: Record<string, string>;
+  };
   const files: string[] = [];
   for (const target of Object.values(pkg.exports)) {
-    for (const path of typeof target === "string" ? [target] : [target.types, target.default]) files.push(path.replace(/^\.\//, ""));
+    for (const path of typeof target === "string" ? [target] : [target.types, target.default])
+      files.push(path.replace(/^\.\//, ""));
   }
   for (const path of Object.values(pkg.bin)) files.push(path.replace(/^\.\//, ""));
   return files;
@@ -43,15 +50,21 @@ test("the tarball holds the library, its kernel artifacts and docs, and nothing 
   const { size, files } = packPackage();
   t.diagnostic(`tarball: ${(size / 1024).toFixed(1)} KiB, ${files.length} files`);
 
-  const workshop = files.filter((f) =>
-    /^(dist\/)?(test|bench|scripts|examples)\//.test(f) || f.startsWith("docs/api/") || /\.(map|c|h|o|tsbuildinfo)$/.test(f) || (f.startsWith("src/") && f.endsWith(".ts")));
+  const workshop = files.filter(
+    (f) =>
+      /^(dist\/)?(test|bench|scripts|examples)\//.test(f) ||
+      f.startsWith("docs/api/") ||
+      /\.(map|c|h|o|tsbuildinfo)$/.test(f) ||
+      (f.startsWith("src/") && f.endsWith(".ts")),
+  );
   assert.deepEqual(workshop, [], "no tests, benchmarks, scripts, C peers, objects, source maps or generated API pages");
 
   const artifacts = builtToolArtifacts();
   assert.ok(artifacts.length >= 5, `the build wrote the tools' kernel artifacts (${artifacts.join(", ")})`);
   for (const artifact of artifacts) assert.ok(files.includes(artifact), `${artifact} is packed`);
   for (const entry of exportedFiles()) assert.ok(files.includes(entry), `exported ${entry} is packed`);
-  for (const doc of ["README.md", "LICENSE", "docs/kernel-typescript.md", "docs/tools.md"]) assert.ok(files.includes(doc), `${doc} is packed`);
+  for (const doc of ["README.md", "LICENSE", "docs/kernel-typescript.md", "docs/tools.md"])
+    assert.ok(files.includes(doc), `${doc} is packed`);
 
   assert.ok(size < MAX_TARBALL_BYTES, `the tarball is ${size} bytes, over ${MAX_TARBALL_BYTES}`);
 });
@@ -123,19 +136,46 @@ test("in an empty project with the tarball installed: compile kernel TypeScript 
   assert.deepEqual([...elf.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], "an ELF file");
   assert.equal(elf.readUInt16LE(18), 247, "e_machine is EM_BPF");
   const sections = elf.toString("latin1");
-  for (const name of ["xdp", ".maps", ".BTF", ".BTF.ext"]) assert.ok(sections.includes(`\0${name}\0`), `a ${name} section`);
+  for (const name of ["xdp", ".maps", ".BTF", ".BTF.ext"])
+    assert.ok(sections.includes(`\0${name}\0`), `a ${name} section`);
   run(project, "npx", ["--no-install", "tsbpf", "compile", "counter.bpf.ts", "-o", "counter.bpf.json"]);
 
   const pair = vethPairFor(t);
   const receiver = pair.b;
   const sender = pair.a;
   const pings = 4;
-  const ping = ["nsenter", `--net=${sender.path}`, "ping", "-n", "-q", "-c", String(pings), "-i", "0.2", "-W", "2", receiver.address];
-  for (const [mode, input] of [["compile", "counter.bpf.ts"], ["artifact", "counter.bpf.json"]] as const) {
+  const ping = [
+    "nsenter",
+    `--net=${sender.path}`,
+    "ping",
+    "-n",
+    "-q",
+    "-c",
+    String(pings),
+    "-i",
+    "0.2",
+    "-W",
+    "2",
+    receiver.address,
+  ];
+  for (const [mode, input] of [
+    ["compile", "counter.bpf.ts"],
+    ["artifact", "counter.bpf.json"],
+  ] as const) {
     const out = run(project, "node", ["count.mjs", mode, input, receiver.path, receiver.ifname, "--", ...ping]);
-    const result = JSON.parse(out) as { count: string; records: { level: string; message: string; file: string; line: number }[] };
+    const result = JSON.parse(out) as {
+      count: string;
+      records: { level: string; message: string; file: string; line: number }[];
+    };
     assert.equal(result.count, String(pings), `${mode}: every echo request counted once`);
-    assert.deepEqual(result.records.map((r) => [r.level, r.message]), Array.from({ length: pings }, () => ["info", `echo request from ${sender.address}`]), `${mode}: one log record per echo request`);
-    assert.ok(result.records.every((r) => r.file.endsWith("counter.bpf.ts") && r.line === 13), `${mode}: records name the source line: ${JSON.stringify(result.records[0])}`);
+    assert.deepEqual(
+      result.records.map((r) => [r.level, r.message]),
+      Array.from({ length: pings }, () => ["info", `echo request from ${sender.address}`]),
+      `${mode}: one log record per echo request`,
+    );
+    assert.ok(
+      result.records.every((r) => r.file.endsWith("counter.bpf.ts") && r.line === 13),
+      `${mode}: records name the source line: ${JSON.stringify(result.records[0])}`,
+    );
   }
 });

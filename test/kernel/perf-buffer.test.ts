@@ -7,7 +7,16 @@ import { ProgType, MapType } from "../../src/uapi.js";
 import { onlineCpus } from "../../src/sys/cpus.js";
 import { PerfBuffer } from "../../src/events/perf-buffer.js";
 import type { RingRecord } from "../../src/events/record.js";
-import { counterMap, createMap, onOneCpu, eventMappingCount, openFdCount, perfProducer, RECORD_SIZE, testPacket } from "../helpers/events-fixtures.js";
+import {
+  counterMap,
+  createMap,
+  onOneCpu,
+  eventMappingCount,
+  openFdCount,
+  perfProducer,
+  RECORD_SIZE,
+  testPacket,
+} from "../helpers/events-fixtures.js";
 
 const packet = testPacket();
 /** A sample of 64 bytes: perf header 8 + u32 size 4 + 64 bytes padded to 68. */
@@ -18,9 +27,15 @@ function setup() {
   const seq = counterMap("pb_seq");
   const prog = Program.load({ type: ProgType.XDP, name: "pb_producer", code: perfProducer(perf, seq) });
   return {
-    perf, seq, prog,
+    perf,
+    seq,
+    prog,
     produce: (n: number) => testRun(prog, { data: packet, repeat: n }),
-    close: () => { prog.close(); perf.close(); seq.close(); },
+    close: () => {
+      prog.close();
+      perf.close();
+      seq.close();
+    },
   };
 }
 
@@ -28,7 +43,8 @@ function checkSample(rec: RingRecord, expectedSeq: number): void {
   // The kernel pads raw data so that size field + data end on 8 bytes: 64 → 68.
   assert.equal(rec.length, 68);
   assert.equal(rec.u64AsNumber(0), expectedSeq);
-  for (let i = 8; i < RECORD_SIZE; i++) if (rec.u8(i) !== packet[i]) assert.fail(`sample ${expectedSeq}: byte ${i} is ${rec.u8(i)}`);
+  for (let i = 8; i < RECORD_SIZE; i++)
+    if (rec.u8(i) !== packet[i]) assert.fail(`sample ${expectedSeq}: byte ${i} is ${rec.u8(i)}`);
 }
 
 test("a perf buffer delivers every sample of a burst, with the CPU it came from", (t) => {
@@ -41,20 +57,30 @@ test("a perf buffer delivers every sample of a burst, with the CPU it came from"
   // test_run may reschedule between repetitions and so move to another CPU: each CPU's ring is in
   // order, and together they hold every sample once.
   const seenPerCpu = new Map<number, number[]>();
-  assert.equal(pb.consume((rec) => {
-    const seq = rec.u64AsNumber(0);
-    checkSample(rec, seq);
-    let seen = seenPerCpu.get(rec.cpu);
-    if (!seen) seenPerCpu.set(rec.cpu, (seen = []));
-    seen.push(seq);
-  }), burst);
+  assert.equal(
+    pb.consume((rec) => {
+      const seq = rec.u64AsNumber(0);
+      checkSample(rec, seq);
+      let seen = seenPerCpu.get(rec.cpu);
+      if (!seen) seenPerCpu.set(rec.cpu, (seen = []));
+      seen.push(seq);
+    }),
+    burst,
+  );
   assert.equal(pb.lost, 0);
   for (const [cpu, seen] of seenPerCpu) {
     assert.ok(onlineCpus().includes(cpu), `CPU ${cpu} is online`);
-    assert.deepEqual(seen, [...seen].sort((a, b) => a - b), `CPU ${cpu}'s samples arrive in order`);
+    assert.deepEqual(
+      seen,
+      [...seen].sort((a, b) => a - b),
+      `CPU ${cpu}'s samples arrive in order`,
+    );
   }
   const all = [...seenPerCpu.values()].flat().sort((a, b) => a - b);
-  assert.deepEqual(all, Array.from({ length: burst }, (_, i) => i));
+  assert.deepEqual(
+    all,
+    Array.from({ length: burst }, (_, i) => i),
+  );
 });
 
 test("samples that wrap around the end of a perf ring arrive in one piece", (t) => {
@@ -63,9 +89,16 @@ test("samples that wrap around the end of a perf ring arrive in one piece", (t) 
   using pb = new PerfBuffer(s.perf, { pagesPerCpu: 1 });
   assert.equal(4096 % SAMPLE_FOOTPRINT !== 0, true, "80-byte records do not divide the ring: some wrap");
   let next = 0;
-  for (let round = 0; round < 12; round++) { // 12 × 40 × 80 B: wraps the 4 KiB ring 9 times
+  for (let round = 0; round < 12; round++) {
+    // 12 × 40 × 80 B: wraps the 4 KiB ring 9 times
     s.produce(40);
-    assert.equal(pb.consume((rec) => { checkSample(rec, next); next++; }), 40);
+    assert.equal(
+      pb.consume((rec) => {
+        checkSample(rec, next);
+        next++;
+      }),
+      40,
+    );
   }
   assert.equal(next, 480);
   assert.equal(pb.lost, 0);
@@ -90,7 +123,10 @@ test("an overflowing perf ring reports lost samples: received + lost = produced"
   });
   assert.equal(reported.length, 1);
   const perCpu = pb.lostPerCpu();
-  assert.equal([...perCpu.values()].reduce((a, b) => a + b, 0), pb.lost);
+  assert.equal(
+    [...perCpu.values()].reduce((a, b) => a + b, 0),
+    pb.lost,
+  );
   assert.equal(perCpu.get(reported[0]![0]), pb.lost);
 });
 
@@ -100,7 +136,12 @@ test("perf buffer poll wakes on samples without busy waiting and stops on abort"
   using pb = new PerfBuffer(s.perf, { pagesPerCpu: 64 });
   const controller = new AbortController();
   let received = 0;
-  const polling = pb.poll(() => { received++; }, { signal: controller.signal });
+  const polling = pb.poll(
+    () => {
+      received++;
+    },
+    { signal: controller.signal },
+  );
   await sleep(20);
   const before = process.cpuUsage();
   const wall = performance.now();
@@ -133,15 +174,24 @@ test("closing a perf buffer closes its events, unmaps its rings and empties the 
   // With the events gone from the map, output fails (ENOENT): nothing is delivered anywhere.
   s.produce(10);
   using again = new PerfBuffer(s.perf, { pagesPerCpu: 4 });
-  assert.equal(again.consume(() => {}), 0);
+  assert.equal(
+    again.consume(() => {}),
+    0,
+  );
   s.produce(3);
-  assert.equal(again.consume(() => {}), 3);
+  assert.equal(
+    again.consume(() => {}),
+    3,
+  );
 });
 
 test("a perf buffer refuses other map types and bad page counts", (t) => {
   const s = setup();
   const m = counterMap("pb_not");
-  t.after(() => { s.close(); m.close(); });
+  t.after(() => {
+    s.close();
+    m.close();
+  });
   assert.throws(() => new PerfBuffer(m), /perf_event_array map, this one is array/);
   assert.throws(() => new PerfBuffer(s.perf, { pagesPerCpu: 3 }), /power of two/);
 });

@@ -8,13 +8,25 @@ import { CounterMap, counterProgram, sleep } from "../helpers/tracing-helpers.js
 
 function spin(ms: number): void {
   const end = Date.now() + ms;
-  while (Date.now() < end) { /* keep this CPU busy */ }
+  while (Date.now() < end) {
+    /* keep this CPU busy */
+  }
 }
 
 test("perf_event_attr is encoded at the kernel's offsets", () => {
   const mem = new NativeMemory(136);
   try {
-    const size = encodePerfEventAttr({ type: PerfType.SOFTWARE, config: PerfSwConfig.CPU_CLOCK, sampleFrequency: 99, disabled: true, config1: 0x1234, config2: 8 }, mem);
+    const size = encodePerfEventAttr(
+      {
+        type: PerfType.SOFTWARE,
+        config: PerfSwConfig.CPU_CLOCK,
+        sampleFrequency: 99,
+        disabled: true,
+        config1: 0x1234,
+        config2: 8,
+      },
+      mem,
+    );
     assert.equal(size, 128);
     assert.equal(mem.view.getUint32(0, true), 1);
     assert.equal(mem.view.getUint32(4, true), 128);
@@ -23,7 +35,9 @@ test("perf_event_attr is encoded at the kernel's offsets", () => {
     assert.equal(mem.view.getBigUint64(40, true), (1n << 10n) | 1n); // freq + disabled
     assert.equal(mem.view.getBigUint64(56, true), 0x1234n);
     assert.equal(mem.view.getBigUint64(64, true), 8n);
-  } finally { mem.free(); }
+  } finally {
+    mem.free();
+  }
 });
 
 test("a perf_event program on the software CPU clock fires on every CPU, and stops once detached", async () => {

@@ -11,7 +11,14 @@ import { RingBufMap } from "../../src/maps/ringbuf.js";
 import { PerCpuArrayMap } from "../../src/maps/per-cpu.js";
 import { u64 } from "../../src/maps/codec.js";
 import {
-  counterMap, createMap, eventMappingCount, openFdCount, RECORD_SIZE, ringbufDiscarder, ringbufProducer, testPacket,
+  counterMap,
+  createMap,
+  eventMappingCount,
+  openFdCount,
+  RECORD_SIZE,
+  ringbufDiscarder,
+  ringbufProducer,
+  testPacket,
 } from "../helpers/events-fixtures.js";
 
 const packet = testPacket();
@@ -24,9 +31,17 @@ function setup(ringSize: number) {
   const drops = counterMap("rb_drops", true);
   const prog = Program.load({ type: ProgType.XDP, name: "rb_producer", code: ringbufProducer(ring, seq, drops) });
   return {
-    ring, seq, drops, prog,
+    ring,
+    seq,
+    drops,
+    prog,
     produce: (n: number) => testRun(prog, { data: packet, repeat: n }),
-    close: () => { prog.close(); ring.close(); seq.close(); drops.close(); },
+    close: () => {
+      prog.close();
+      ring.close();
+      seq.close();
+      drops.close();
+    },
   };
 }
 
@@ -34,7 +49,8 @@ function setup(ringSize: number) {
 function checkRecord(rec: RingRecord, expectedSeq: number): void {
   assert.equal(rec.length, RECORD_SIZE);
   assert.equal(rec.u64AsNumber(0), expectedSeq);
-  for (let i = 8; i < RECORD_SIZE; i++) if (rec.u8(i) !== packet[i]) assert.fail(`record ${expectedSeq}: byte ${i} is ${rec.u8(i)}, expected ${packet[i]}`);
+  for (let i = 8; i < RECORD_SIZE; i++)
+    if (rec.u8(i) !== packet[i]) assert.fail(`record ${expectedSeq}: byte ${i} is ${rec.u8(i)}, expected ${packet[i]}`);
 }
 
 test("a ring buffer reader delivers every record of a burst, in order and intact", (t) => {
@@ -45,7 +61,10 @@ test("a ring buffer reader delivers every record of a burst, in order and intact
   s.produce(burst);
   assert.equal(ring.pendingBytes, burst * RECORD_FOOTPRINT);
   let next = 0;
-  const got = ring.consume((rec) => { checkRecord(rec, next); next++; });
+  const got = ring.consume((rec) => {
+    checkRecord(rec, next);
+    next++;
+  });
   assert.equal(got, burst);
   assert.equal(next, burst);
   assert.equal(ring.drops(), 0);
@@ -53,7 +72,10 @@ test("a ring buffer reader delivers every record of a burst, in order and intact
   const stats = ring.stats();
   assert.equal(stats.consumerPosition, burst * RECORD_FOOTPRINT);
   assert.equal(stats.producerPosition, stats.consumerPosition);
-  assert.equal(ring.consume(() => assert.fail("no more records")), 0);
+  assert.equal(
+    ring.consume(() => assert.fail("no more records")),
+    0,
+  );
 });
 
 test("records stay in order across the end of the ring (the double mapping)", (t) => {
@@ -61,9 +83,16 @@ test("records stay in order across the end of the ring (the double mapping)", (t
   t.after(s.close);
   using ring = new RingBuffer(s.ring);
   let next = 0;
-  for (let round = 0; round < 20; round++) { // 20 × 30 records × 72 B: wraps the 4 KiB ring 10 times
+  for (let round = 0; round < 20; round++) {
+    // 20 × 30 records × 72 B: wraps the 4 KiB ring 10 times
     s.produce(30);
-    assert.equal(ring.consume((rec) => { checkRecord(rec, next); next++; }), 30);
+    assert.equal(
+      ring.consume((rec) => {
+        checkRecord(rec, next);
+        next++;
+      }),
+      30,
+    );
   }
   assert.equal(next, 600);
 });
@@ -76,7 +105,10 @@ test("overflow: drops are counted by the producer and received + dropped = produ
   s.produce(burst); // nobody consumes meanwhile
   const fits = Math.floor(4096 / RECORD_FOOTPRINT);
   let next = 0;
-  const received = ring.consume((rec) => { checkRecord(rec, next); next++; });
+  const received = ring.consume((rec) => {
+    checkRecord(rec, next);
+    next++;
+  });
   assert.equal(received, fits);
   assert.equal(ring.drops(), burst - fits);
   assert.equal(received + ring.drops(), burst);
@@ -86,11 +118,18 @@ test("discarded records are skipped", (t) => {
   const ringMap = createMap(MapType.RINGBUF, 0, 0, 4096, "rb_discard");
   const seq = counterMap("rb_dseq");
   const prog = Program.load({ type: ProgType.XDP, name: "rb_discarder", code: ringbufDiscarder(ringMap, seq) });
-  t.after(() => { prog.close(); ringMap.close(); seq.close(); });
+  t.after(() => {
+    prog.close();
+    ringMap.close();
+    seq.close();
+  });
   using ring = new RingBuffer(ringMap);
   testRun(prog, { data: packet, repeat: 20 });
   const seen: number[] = [];
-  ring.consume((rec) => { assert.equal(rec.length, 16); seen.push(rec.u64AsNumber(0)); });
+  ring.consume((rec) => {
+    assert.equal(rec.length, 16);
+    seen.push(rec.u64AsNumber(0));
+  });
   assert.deepEqual(seen, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
   assert.equal(ring.pendingBytes, 0, "discarded records are consumed too");
 });
@@ -101,16 +140,42 @@ test("a callback returning false stops after its record; the next consume resume
   using ring = new RingBuffer(s.ring);
   s.produce(10);
   const first: number[] = [];
-  assert.equal(ring.consume((rec) => { first.push(rec.u64AsNumber(0)); return first.length < 3 ? undefined : false; }), 3);
+  assert.equal(
+    ring.consume((rec) => {
+      first.push(rec.u64AsNumber(0));
+      return first.length < 3 ? undefined : false;
+    }),
+    3,
+  );
   assert.deepEqual(first, [0, 1, 2]);
   const rest: number[] = [];
-  assert.equal(ring.consume((rec) => { rest.push(rec.u64AsNumber(0)); }, 4), 4, "limit");
-  assert.equal(ring.consume((rec) => { rest.push(rec.u64AsNumber(0)); }), 3);
+  assert.equal(
+    ring.consume((rec) => {
+      rest.push(rec.u64AsNumber(0));
+    }, 4),
+    4,
+    "limit",
+  );
+  assert.equal(
+    ring.consume((rec) => {
+      rest.push(rec.u64AsNumber(0));
+    }),
+    3,
+  );
   assert.deepEqual(rest, [3, 4, 5, 6, 7, 8, 9]);
   // A throwing callback: its record counts as consumed, the error propagates.
   s.produce(2);
-  assert.throws(() => ring.consume(() => { throw new Error("boom"); }), /boom/);
-  assert.equal(ring.consume((rec) => assert.equal(rec.u64AsNumber(0), 11)), 1);
+  assert.throws(
+    () =>
+      ring.consume(() => {
+        throw new Error("boom");
+      }),
+    /boom/,
+  );
+  assert.equal(
+    ring.consume((rec) => assert.equal(rec.u64AsNumber(0), 11)),
+    1,
+  );
 });
 
 test("poll sleeps without burning CPU, wakes on new data and stops promptly on abort", async (t) => {
@@ -121,11 +186,18 @@ test("poll sleeps without burning CPU, wakes on new data and stops promptly on a
   let received = 0;
   let next = 0;
   let resolveBurst!: () => void;
-  const burstSeen = new Promise<void>((resolve) => { resolveBurst = resolve; });
-  const polling = ring.poll((rec) => {
-    checkRecord(rec, next); next++; received++;
-    if (received === 5000) resolveBurst();
-  }, { signal: controller.signal });
+  const burstSeen = new Promise<void>((resolve) => {
+    resolveBurst = resolve;
+  });
+  const polling = ring.poll(
+    (rec) => {
+      checkRecord(rec, next);
+      next++;
+      received++;
+      if (received === 5000) resolveBurst();
+    },
+    { signal: controller.signal },
+  );
 
   // Idle: the wait sits in epoll_wait on a worker thread.
   await sleep(20);
@@ -135,7 +207,10 @@ test("poll sleeps without burning CPU, wakes on new data and stops promptly on a
   const cpu = process.cpuUsage(cpuBefore);
   const idleCpuMs = (cpu.user + cpu.system) / 1000;
   const idleWallMs = performance.now() - wallBefore;
-  assert.ok(idleCpuMs < 0.1 * idleWallMs, `idle poll used ${idleCpuMs.toFixed(1)} ms of CPU in ${idleWallMs.toFixed(0)} ms`);
+  assert.ok(
+    idleCpuMs < 0.1 * idleWallMs,
+    `idle poll used ${idleCpuMs.toFixed(1)} ms of CPU in ${idleWallMs.toFixed(0)} ms`,
+  );
   assert.equal(received, 0);
 
   const produced = performance.now();
@@ -158,14 +233,19 @@ test("async iteration yields copies and ends when the signal aborts", async (t) 
   const controller = new AbortController();
   const seqs: number[] = [];
   const kept: Uint8Array[] = [];
-  setTimeout(() => { s.produce(25); }, 30);
+  setTimeout(() => {
+    s.produce(25);
+  }, 30);
   for await (const rec of ring.records({ signal: controller.signal })) {
     assert.equal(rec.length, RECORD_SIZE);
     kept.push(rec);
     seqs.push(Number(new DataView(rec.buffer, rec.byteOffset).getBigUint64(0, true)));
     if (seqs.length === 25) controller.abort();
   }
-  assert.deepEqual(seqs, Array.from({ length: 25 }, (_, i) => i));
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: 25 }, (_, i) => i),
+  );
   s.produce(5); // overwrites nothing we kept: they are copies
   ring.consume(() => {});
   assert.deepEqual([...kept[3]!.subarray(8)], [...packet.subarray(8)]);
@@ -173,9 +253,16 @@ test("async iteration yields copies and ends when the signal aborts", async (t) 
   // `for await (const rec of ring)` with break, and close() ending a pending iteration.
   s.produce(3);
   let n = 0;
-  for await (const rec of ring) { assert.equal(rec.length, RECORD_SIZE); if (++n === 3) break; }
+  for await (const rec of ring) {
+    assert.equal(rec.length, RECORD_SIZE);
+    if (++n === 3) break;
+  }
   assert.equal(n, 3);
-  const iteration = (async () => { let m = 0; for await (const _ of ring) m++; return m; })();
+  const iteration = (async () => {
+    let m = 0;
+    for await (const _ of ring) m++;
+    return m;
+  })();
   await sleep(20);
   ring.close();
   assert.equal(await iteration, 0);
@@ -207,7 +294,13 @@ test("closing from inside the callback stops the batch and defers the unmap", (t
   const ring = new RingBuffer(s.ring);
   s.produce(10);
   let n = 0;
-  assert.equal(ring.consume(() => { n++; if (n === 4) ring.close(); }), 4);
+  assert.equal(
+    ring.consume(() => {
+      n++;
+      if (n === 4) ring.close();
+    }),
+    4,
+  );
   assert.ok(ring.closed);
 });
 
@@ -218,7 +311,11 @@ test("several readers share one worker thread: testRunAsync still runs while the
   const maps = Array.from({ length: 6 }, (_, i) => createMap(MapType.RINGBUF, 0, 0, 4096, `rb_many${i}`));
   const readers = maps.map((m) => new RingBuffer(m));
   const controller = new AbortController();
-  t.after(() => { controller.abort(); for (const r of readers) r.close(); for (const m of maps) m.close(); });
+  t.after(() => {
+    controller.abort();
+    for (const r of readers) r.close();
+    for (const m of maps) m.close();
+  });
   const polls = readers.map((r) => r.poll(() => {}, { signal: controller.signal }));
   await sleep(20);
   const run = testRunAsync(s.prog, { data: packet, repeat: 1 });
@@ -239,11 +336,22 @@ test("the reader takes the maps module's RingBufMap as well as a raw fd", (t) =>
   const seq = counterMap("rb_mseq");
   const drops = PerCpuArrayMap.create({ name: "rb_mdrops", value: u64, maxEntries: 1 });
   const prog = Program.load({ type: ProgType.XDP, name: "rb_module", code: ringbufProducer(map, seq, drops) });
-  t.after(() => { prog.close(); map.close(); seq.close(); drops.close(); });
+  t.after(() => {
+    prog.close();
+    map.close();
+    seq.close();
+    drops.close();
+  });
   using ring = new RingBuffer(map, { dropCounter: { map: drops } });
   testRun(prog, { data: packet, repeat: 100 });
   let next = 0;
-  assert.equal(ring.consume((rec) => { checkRecord(rec, next); next++; }), Math.floor(4096 / RECORD_FOOTPRINT));
+  assert.equal(
+    ring.consume((rec) => {
+      checkRecord(rec, next);
+      next++;
+    }),
+    Math.floor(4096 / RECORD_FOOTPRINT),
+  );
   assert.equal(ring.drops(), 100 - next);
   assert.equal(drops.sum(0), BigInt(100 - next), "the same count through the maps module");
 });

@@ -66,11 +66,14 @@ test("a socket filter attached by fd stays until detached; closing the socket fi
 
 test("attaching to something that is not a socket fails with the errno", () => {
   using prog = SocketFilterProgram.load({ name: "first_byte", code: firstByteFilter() });
-  assert.throws(() => prog.attachTo(prog.fd), (err: unknown) => {
-    assert.ok(err instanceof SyscallError);
-    assert.match(err.message, /setsockopt\(SO_ATTACH_BPF\) failed: (errno 88|ENOTSOCK)/);
-    return true;
-  });
+  assert.throws(
+    () => prog.attachTo(prog.fd),
+    (err: unknown) => {
+      assert.ok(err instanceof SyscallError);
+      assert.match(err.message, /setsockopt\(SO_ATTACH_BPF\) failed: (errno 88|ENOTSOCK)/);
+      return true;
+    },
+  );
 });
 
 test("a socket filter on an AF_PACKET socket in a namespace sees exactly the echo requests of ping -c 5", (t) => {

@@ -6,9 +6,16 @@ import { LegacyAttachment, Link } from "../../src/links/link.js";
 import { AlreadyAttachedError } from "../../src/sys/errors.js";
 import { qdiscList, resolveInterface } from "../../src/sys/netlink.js";
 import { vethPairFor, type NetnsEnd, type VethPair } from "../helpers/netns.js";
-import { icmpCounterProgram, icmpCounters, returnProgram, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from "../helpers/packet-programs.js";
+import {
+  icmpCounterProgram,
+  icmpCounters,
+  returnProgram,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+} from "../helpers/packet-programs.js";
 
-const TC_ACT_OK = 0, TC_ACT_SHOT = 2;
+const TC_ACT_OK = 0,
+  TC_ACT_SHOT = 2;
 
 function tcFilterShow(pair: VethPair, end: NetnsEnd, direction: TcDirection): string {
   return pair.run(end, "tc", ["filter", "show", "dev", end.ifname, direction]).stdout.trim();
@@ -23,14 +30,25 @@ for (const via of ["tcx", "clsact"] as const) {
     const pair = vethPairFor(t);
     using ingressCounts = icmpCounters("tc_in");
     using egressCounts = icmpCounters("tc_out");
-    using ingress = TcProgram.load({ name: "tc_in", code: icmpCounterProgram(ingressCounts, { ctx: "skb", l2: true, verdict: TC_ACT_OK }), maps: [ingressCounts] });
-    using egress = TcProgram.load({ name: "tc_out", code: icmpCounterProgram(egressCounts, { ctx: "skb", l2: true, verdict: TC_ACT_OK }), maps: [egressCounts] });
+    using ingress = TcProgram.load({
+      name: "tc_in",
+      code: icmpCounterProgram(ingressCounts, { ctx: "skb", l2: true, verdict: TC_ACT_OK }),
+      maps: [ingressCounts],
+    });
+    using egress = TcProgram.load({
+      name: "tc_out",
+      code: icmpCounterProgram(egressCounts, { ctx: "skb", l2: true, verdict: TC_ACT_OK }),
+      maps: [egressCounts],
+    });
 
     const onB = pair.within(pair.b, () => ingress.attach("veth1", "ingress", { via }));
     let onA;
     try {
       onA = pair.within(pair.a, () => egress.attach("veth0", "egress", { via }));
-    } catch (err) { onB.detach(); throw err; }
+    } catch (err) {
+      onB.detach();
+      throw err;
+    }
     try {
       if (via === "tcx") {
         assert.ok(onB instanceof Link && onA instanceof Link);
@@ -39,7 +57,10 @@ for (const via of ["tcx", "clsact"] as const) {
         assert.equal(pair.within(pair.a, () => tcInfo("veth0", "egress")).tcx.length, 1);
       } else {
         assert.ok(onB instanceof LegacyAttachment && onA instanceof LegacyAttachment);
-        assert.match(onB.description, /^tc ingress on veth1 \(clsact, cls_bpf pref \d+ handle 0x[0-9a-f]+, direct-action\)$/);
+        assert.match(
+          onB.description,
+          /^tc ingress on veth1 \(clsact, cls_bpf pref \d+ handle 0x[0-9a-f]+, direct-action\)$/,
+        );
         const [filter] = pair.within(pair.b, () => tcInfo("veth1", "ingress")).clsact;
         assert.equal(filter?.kind, "bpf");
         assert.equal(filter?.bpfName, "tc_in");
@@ -58,8 +79,14 @@ for (const via of ["tcx", "clsact"] as const) {
       onA.detach();
       onB.detach();
     }
-    for (const [end, direction] of [[pair.b, "ingress"], [pair.a, "egress"]] as const) {
-      assert.deepEqual(pair.within(end, () => tcInfo(end.ifname, direction)), { tcx: [], clsact: [] });
+    for (const [end, direction] of [
+      [pair.b, "ingress"],
+      [pair.a, "egress"],
+    ] as const) {
+      assert.deepEqual(
+        pair.within(end, () => tcInfo(end.ifname, direction)),
+        { tcx: [], clsact: [] },
+      );
       assert.equal(tcFilterShow(pair, end, direction), "", "tc filter show is empty after detach");
       assert.equal(hasClsact(pair, end), false, "the clsact qdisc we made is gone too");
     }
@@ -73,12 +100,15 @@ for (const via of ["tcx", "clsact"] as const) {
     const pair = vethPairFor(t);
     using counts = icmpCounters();
     using prog = TcProgram.load({
-      name: "tc_drop", maps: [counts],
+      name: "tc_drop",
+      maps: [counts],
       code: icmpCounterProgram(counts, { ctx: "skb", l2: true, verdict: TC_ACT_OK, requestVerdict: TC_ACT_SHOT }),
     });
     {
       using _attachment = pair.within(pair.b, () => prog.attach("veth1", "ingress", { via }));
-      const result = pair.run(pair.a, "ping", ["-n", "-q", "-c", "3", "-i", "0.2", "-W", "1", pair.b.address], { allowFailure: true });
+      const result = pair.run(pair.a, "ping", ["-n", "-q", "-c", "3", "-i", "0.2", "-W", "1", pair.b.address], {
+        allowFailure: true,
+      });
       assert.match(result.stdout, /3 packets transmitted, 0 received/);
       assert.equal(counts.get(ICMP_ECHO_REQUEST), 3n);
     }
@@ -94,11 +124,14 @@ test("tcx runs several programs in order; each attaches once", (t) => {
     using _a = first.attach("veth1", "ingress");
     using _b = second.attach("veth1", "ingress");
     assert.equal(tcInfo("veth1", "ingress").tcx.length, 2);
-    assert.throws(() => first.attach("veth1", "ingress"), (err: unknown) => {
-      assert.ok(err instanceof AlreadyAttachedError, String(err));
-      assert.match(err.message, /"tcx_first" is already attached to tc ingress on veth1/);
-      return true;
-    });
+    assert.throws(
+      () => first.attach("veth1", "ingress"),
+      (err: unknown) => {
+        assert.ok(err instanceof AlreadyAttachedError, String(err));
+        assert.match(err.message, /"tcx_first" is already attached to tc ingress on veth1/);
+        return true;
+      },
+    );
   });
   assert.deepEqual(pair.within(pair.b, () => tcInfo("veth1", "ingress")).tcx, []);
 });
@@ -117,7 +150,10 @@ test("clsact: an existing qdisc is used and kept; other filters on it survive ou
       assert.deepEqual(tcInfo("veth1", "ingress").clsact, []);
       assert.equal(tcInfo("veth1", "egress").clsact.length, 1);
       // The same priority and handle again: taken.
-      assert.throws(() => ours.attach("veth1", "egress", { via: "clsact", priority: 7, handle: 3 }), AttachPointBusyError);
+      assert.throws(
+        () => ours.attach("veth1", "egress", { via: "clsact", priority: 7, handle: 3 }),
+        AttachPointBusyError,
+      );
     } finally {
       other.detach();
     }
@@ -142,11 +178,14 @@ test("clsact: the qdisc we made stays while another of our filters still uses it
 test("tc on a missing interface is an InterfaceNotFoundError naming it", () => {
   using prog = TcProgram.load({ name: "tc_nowhere", code: returnProgram(TC_ACT_OK) });
   for (const via of ["tcx", "clsact"] as const) {
-    assert.throws(() => prog.attach("tsbpf-nosuch0", "ingress", { via }), (err: unknown) => {
-      assert.ok(err instanceof InterfaceNotFoundError, String(err));
-      assert.match(err.message, /network interface "tsbpf-nosuch0" not found/);
-      return true;
-    });
+    assert.throws(
+      () => prog.attach("tsbpf-nosuch0", "ingress", { via }),
+      (err: unknown) => {
+        assert.ok(err instanceof InterfaceNotFoundError, String(err));
+        assert.match(err.message, /network interface "tsbpf-nosuch0" not found/);
+        return true;
+      },
+    );
     assert.throws(() => prog.attach(987_654, "egress", { via }), /ifindex 987654/);
   }
   assert.throws(() => prog.attach("lo", "sideways" as TcDirection), /"ingress" or "egress"/);

@@ -16,14 +16,23 @@ import { runCount } from "../../src/tools/count/run.js";
 import { parseExposition } from "../../src/tools/common/metrics.js";
 import { nonSnakeCaseKeys } from "../../src/tools/common/ndjson.js";
 import { vethPairFor, type NetnsEnd, type VethPair } from "../helpers/netns.js";
-import { commandExists, ndjsonRecords, runTool, ToolProcess, TSBPF_MAIN, UNPRIVILEGED } from "../helpers/tool-process.js";
+import {
+  commandExists,
+  ndjsonRecords,
+  runTool,
+  ToolProcess,
+  TSBPF_MAIN,
+  UNPRIVILEGED,
+} from "../helpers/tool-process.js";
 
 /** Ethernet + IPv4 + ICMP echo with ping's default 56 data bytes. */
 const ECHO_FRAME_BYTES = 14 + 20 + 8 + 56;
 
 function startIn(t: { after(fn: () => void): void }, end: NetnsEnd, args: string[], wrap?: string[]): ToolProcess {
   const tool = ToolProcess.start(["count", ...args], { netnsPath: end.path, wrap });
-  t.after(() => { if (tool.running) tool.kill("SIGKILL"); });
+  t.after(() => {
+    if (tool.running) tool.kill("SIGKILL");
+  });
   return tool;
 }
 
@@ -48,14 +57,25 @@ async function assertNothingAttached(pair: VethPair, end: NetnsEnd, programId: n
   assert.equal(fd, -1, `program ${programId} was unloaded`);
 }
 
-interface Traffic { packets: number; bytes: number }
+interface Traffic {
+  packets: number;
+  bytes: number;
+}
 
 /** Sums `field` rows of interval records that match `where`. */
-function sumRows(records: Record<string, unknown>[], field: "ether_types" | "ip_protocols", where: (row: Record<string, unknown>) => boolean): Traffic {
-  let packets = 0, bytes = 0;
+function sumRows(
+  records: Record<string, unknown>[],
+  field: "ether_types" | "ip_protocols",
+  where: (row: Record<string, unknown>) => boolean,
+): Traffic {
+  let packets = 0,
+    bytes = 0;
   for (const r of records) {
     for (const row of r[field] as Record<string, unknown>[]) {
-      if (where(row)) { packets += row.packets as number; bytes += row.bytes as number; }
+      if (where(row)) {
+        packets += row.packets as number;
+        bytes += row.bytes as number;
+      }
     }
   }
   return { packets, bytes };
@@ -69,8 +89,14 @@ test("count --json: the intervals add up to exactly the echo requests sent, pack
   const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--json", "--interval", "0.5", "--count", "8"]);
   const start = await tool.waitFor((p) => ndjsonRecords(p.stdout)[0], "the start record");
   assert.equal(start.type, "start");
-  assert.deepEqual((start.interfaces as Record<string, unknown>[]).map((i) => [i.name, i.link]), [[pair.b.ifname, true]]);
-  assert.match(String((start.interfaces as Record<string, unknown>[])[0]!.attachment), /^xdp on veth1 \((driver|skb) mode, link\)$/);
+  assert.deepEqual(
+    (start.interfaces as Record<string, unknown>[]).map((i) => [i.name, i.link]),
+    [[pair.b.ifname, true]],
+  );
+  assert.match(
+    String((start.interfaces as Record<string, unknown>[])[0]!.attachment),
+    /^xdp on veth1 \((driver|skb) mode, link\)$/,
+  );
 
   pair.ping(pair.a, 5);
   const exit = await tool.exit();
@@ -80,7 +106,10 @@ test("count --json: the intervals add up to exactly the echo requests sent, pack
   for (const r of records) assert.deepEqual(nonSnakeCaseKeys(r), [], `snake_case fields in ${JSON.stringify(r)}`);
   const intervals = records.filter((r) => r.type === "interval");
   const summary = records.at(-1)!;
-  assert.deepEqual(records.map((r) => r.type), ["start", ...Array(8).fill("interval"), "summary"]);
+  assert.deepEqual(
+    records.map((r) => r.type),
+    ["start", ...Array(8).fill("interval"), "summary"],
+  );
   for (const i of intervals) {
     assert.ok(Math.abs((i.interval_s as number) - 0.5) < 0.2, `interval_s ${String(i.interval_s)}`);
     assert.equal(typeof i.packets_per_s, "number");
@@ -90,10 +119,23 @@ test("count --json: the intervals add up to exactly the echo requests sent, pack
   assert.deepEqual(sumRows(intervals, "ip_protocols", isIcmp4), { packets: 5, bytes: 5 * ECHO_FRAME_BYTES });
   assert.deepEqual(sumRows(intervals, "ether_types", isIpv4), { packets: 5, bytes: 5 * ECHO_FRAME_BYTES });
   const icmpRow = (summary.ip_protocols as Record<string, unknown>[]).find(isIcmp4);
-  assert.deepEqual(icmpRow, { interface: "veth1", ip_version: 4, protocol: 1, name: "icmp", packets: 5, bytes: 5 * ECHO_FRAME_BYTES });
+  assert.deepEqual(icmpRow, {
+    interface: "veth1",
+    ip_version: 4,
+    protocol: 1,
+    name: "icmp",
+    packets: 5,
+    bytes: 5 * ECHO_FRAME_BYTES,
+  });
   // The summary is the sum of the intervals, for every key.
-  assert.equal(summary.packets, intervals.reduce((n, i) => n + (i.packets as number), 0));
-  assert.equal(summary.bytes, intervals.reduce((n, i) => n + (i.bytes as number), 0));
+  assert.equal(
+    summary.packets,
+    intervals.reduce((n, i) => n + (i.packets as number), 0),
+  );
+  assert.equal(
+    summary.bytes,
+    intervals.reduce((n, i) => n + (i.bytes as number), 0),
+  );
   assert.equal(summary.stopped_by, "done");
   assert.equal(summary.intervals, 8);
   await assertNothingAttached(pair, pair.b, start.program_id as number);
@@ -102,7 +144,10 @@ test("count --json: the intervals add up to exactly the echo requests sent, pack
 test("count --metrics: /metrics parses, counters are typed and named by the conventions, values equal the packets sent; SIGTERM exits 0 with a summary, nothing attached", async (t) => {
   const pair = vethPairFor(t);
   const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--metrics", "127.0.0.1:0", "--interval", "1"]);
-  const url = await tool.waitFor((p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1], "the metrics address");
+  const url = await tool.waitFor(
+    (p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1],
+    "the metrics address",
+  );
   await tool.waitFor((p) => p.stderr.includes("attached xdp on veth1"), "the attach message");
   const attached = pair.within(pair.b, () => xdpInfo(pair.b.ifname));
   assert.notEqual(attached.attached, "none");
@@ -110,16 +155,24 @@ test("count --metrics: /metrics parses, counters are typed and named by the conv
 
   pair.ping(pair.a, 4);
   // The endpoint listens on the namespace's loopback: scrape from inside it.
-  const scrape = pair.run(pair.b, process.execPath, ["-e",
+  const scrape = pair.run(pair.b, process.execPath, [
+    "-e",
     `const r = await fetch(${JSON.stringify(url)}); process.stdout.write(JSON.stringify({ status: r.status, type: r.headers.get("content-type"), body: await r.text() }));`,
-    "--input-type=module"]);
+    "--input-type=module",
+  ]);
   const response = JSON.parse(scrape.stdout) as { status: number; type: string; body: string };
   assert.equal(response.status, 200);
   assert.equal(response.type, "text/plain; version=0.0.4; charset=utf-8");
   const families = parseExposition(response.body);
 
-  const counters = ["tsbpf_count_packets_total", "tsbpf_count_bytes_total", "tsbpf_count_ether_type_packets_total",
-    "tsbpf_count_ether_type_bytes_total", "tsbpf_count_ip_protocol_packets_total", "tsbpf_count_ip_protocol_bytes_total"];
+  const counters = [
+    "tsbpf_count_packets_total",
+    "tsbpf_count_bytes_total",
+    "tsbpf_count_ether_type_packets_total",
+    "tsbpf_count_ether_type_bytes_total",
+    "tsbpf_count_ip_protocol_packets_total",
+    "tsbpf_count_ip_protocol_bytes_total",
+  ];
   for (const name of counters) {
     const family = families.get(name);
     assert.ok(family, `family ${name}`);
@@ -128,9 +181,14 @@ test("count --metrics: /metrics parses, counters are typed and named by the conv
   }
   assert.equal(families.get("tsbpf_count_start_time_seconds")?.type, "gauge");
   for (const family of families.values()) {
-    assert.equal(family.type === "counter", family.name.endsWith("_total"), `${family.name}: only counters end in _total`);
+    assert.equal(
+      family.type === "counter",
+      family.name.endsWith("_total"),
+      `${family.name}: only counters end in _total`,
+    );
     for (const s of family.samples) {
-      for (const label of Object.keys(s.labels)) assert.doesNotMatch(label, /pid|port/, `${family.name} has no ${label} label`);
+      for (const label of Object.keys(s.labels))
+        assert.doesNotMatch(label, /pid|port/, `${family.name} has no ${label} label`);
     }
   }
   const value = (name: string, labels: Record<string, string>): number | undefined =>
@@ -159,14 +217,23 @@ test("count -i any watches every interface of the namespace, keyed by interface"
   const pair = vethPairFor(t);
   const tool = startIn(t, pair.b, ["-i", "any", "--json", "--interval", "0.5", "--count", "6"]);
   const start = await tool.waitFor((p) => ndjsonRecords(p.stdout)[0], "the start record");
-  assert.deepEqual((start.interfaces as Record<string, unknown>[]).map((i) => i.name), ["lo", "veth1"]);
+  assert.deepEqual(
+    (start.interfaces as Record<string, unknown>[]).map((i) => i.name),
+    ["lo", "veth1"],
+  );
   pair.ping(pair.a, 2);
   // A ping to the namespace's own address goes through lo: request and reply both arrive there.
   pair.run(pair.b, "ping", ["-n", "-q", "-c", "2", "-i", "0.2", pair.b.address]);
   assert.deepEqual(await tool.exit(), { code: 0, signal: null }, tool.stderr);
   const intervals = ndjsonRecords(tool.stdout).filter((r) => r.type === "interval");
-  assert.deepEqual(sumRows(intervals, "ip_protocols", (r) => isIcmp4(r) && r.interface === "veth1"), { packets: 2, bytes: 2 * ECHO_FRAME_BYTES });
-  assert.deepEqual(sumRows(intervals, "ip_protocols", (r) => isIcmp4(r) && r.interface === "lo"), { packets: 4, bytes: 4 * ECHO_FRAME_BYTES });
+  assert.deepEqual(
+    sumRows(intervals, "ip_protocols", (r) => isIcmp4(r) && r.interface === "veth1"),
+    { packets: 2, bytes: 2 * ECHO_FRAME_BYTES },
+  );
+  assert.deepEqual(
+    sumRows(intervals, "ip_protocols", (r) => isIcmp4(r) && r.interface === "lo"),
+    { packets: 4, bytes: 4 * ECHO_FRAME_BYTES },
+  );
   await assertNothingAttached(pair, pair.b, start.program_id as number);
   assert.equal(pair.within(pair.b, () => xdpInfo("lo")).attached, "none");
 });
@@ -175,20 +242,33 @@ test("runCount in-process stops when its AbortSignal aborts, reports the partial
   const pair = vethPairFor(t);
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const io = { stdout: (s: string) => { stdout.push(s); }, stderr: (s: string) => { stderr.push(s); }, stdin: () => "" };
+  const io = {
+    stdout: (s: string) => {
+      stdout.push(s);
+    },
+    stderr: (s: string) => {
+      stderr.push(s);
+    },
+    stdin: () => "",
+  };
   const abort = new AbortController();
   t.after(() => abort.abort());
   const signalListeners = process.listenerCount("SIGINT");
   // Everything up to the attach runs synchronously, so it happens inside the namespace.
   let running: Promise<number> | undefined;
-  pair.within(pair.b, () => { running = runCount({ interfaces: ["veth1"], intervalSeconds: 60, json: true }, io, abort.signal); });
+  pair.within(pair.b, () => {
+    running = runCount({ interfaces: ["veth1"], intervalSeconds: 60, json: true }, io, abort.signal);
+  });
   const start = JSON.parse(stdout[0]!) as Record<string, unknown>;
   assert.equal(pair.within(pair.b, () => xdpInfo("veth1")).progId, start.program_id);
   pair.ping(pair.a, 3);
   abort.abort();
   assert.equal(await running, 0, stderr.join(""));
   const records = ndjsonRecords(stdout.join(""));
-  assert.deepEqual(records.map((r) => r.type), ["start", "interval", "summary"]);
+  assert.deepEqual(
+    records.map((r) => r.type),
+    ["start", "interval", "summary"],
+  );
   assert.deepEqual(sumRows(records.slice(1, 2), "ip_protocols", isIcmp4), { packets: 3, bytes: 3 * ECHO_FRAME_BYTES });
   assert.equal(records[2]!.stopped_by, "aborted");
   assert.equal(process.listenerCount("SIGINT"), signalListeners, "signal handlers removed");
@@ -211,7 +291,8 @@ test("count -i nosuchif: one clear line naming the interface and those that exis
   const pair = vethPairFor(t);
   const r = runTool(["count", "-i", "nosuchif", "--json"], { netnsPath: pair.b.path });
   assert.equal(r.code, 1);
-  const message = 'network interface "nosuchif" not found: no such interface in this network namespace (interfaces here: lo, veth1)';
+  const message =
+    'network interface "nosuchif" not found: no such interface in this network namespace (interfaces here: lo, veth1)';
   assert.equal(r.stderr, `tsbpf count: ${message}\n`);
   // With --json the error is also the one record on stdout, for NDJSON consumers.
   const record = JSON.parse(r.stdout) as { type: string; message: string; code: string };
@@ -223,11 +304,21 @@ test("count -i nosuchif: one clear line naming the interface and those that exis
 test("count without privileges says which capabilities are missing, exit 1", () => {
   const r = runTool(["count", "-i", "lo"], { wrap: UNPRIVILEGED });
   assert.equal(r.code, 1, r.stderr);
-  assert.equal(r.stderr, "tsbpf count: missing privileges: count needs CAP_BPF and CAP_NET_ADMIN (run it as root, or with those capabilities)\n");
+  assert.equal(
+    r.stderr,
+    "tsbpf count: missing privileges: count needs CAP_BPF and CAP_NET_ADMIN (run it as root, or with those capabilities)\n",
+  );
 });
 
 test("count usage errors exit 2", () => {
-  for (const args of [["--interval", "x"], ["--interval", "0"], ["--count", "0"], ["--metrics", "1.2.3.4:70000"], ["--mode", "fast"], ["extra"]]) {
+  for (const args of [
+    ["--interval", "x"],
+    ["--interval", "0"],
+    ["--count", "0"],
+    ["--metrics", "1.2.3.4:70000"],
+    ["--mode", "fast"],
+    ["extra"],
+  ]) {
     const r = runTool(["count", ...args]);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, /^tsbpf count: .+\nsee "tsbpf count --help"\n$/);
@@ -235,12 +326,17 @@ test("count usage errors exit 2", () => {
 });
 
 test("count on a terminal redraws its table in place; the summary follows it", async (t) => {
-  if (!commandExists("script")) { t.skip("script (util-linux) is not installed"); return; }
+  if (!commandExists("script")) {
+    t.skip("script (util-linux) is not installed");
+    return;
+  }
   const pair = vethPairFor(t);
   // script gives the tool a pseudo-terminal; stty sets its size (a fresh pty is 0x0).
   const shell = `stty cols 100 rows 40; exec "${process.execPath}" "${TSBPF_MAIN}" count -i veth1 --interval 0.3 --count 6`;
   const tty = new ToolProcess("nsenter", [`--net=${pair.b.path}`, "script", "-qec", shell, "/dev/null"]);
-  t.after(() => { if (tty.running) tty.kill("SIGKILL"); });
+  t.after(() => {
+    if (tty.running) tty.kill("SIGKILL");
+  });
   await tty.waitFor((p) => p.stdout.includes("attached xdp on veth1"), "the attach message");
   pair.ping(pair.a, 3);
   assert.deepEqual(await tty.exit(), { code: 0, signal: null }, tty.stdout);
@@ -274,30 +370,83 @@ const MAC = [0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2];
 const be16 = (n: number): number[] => [n >> 8, n & 0xff];
 const ether = (type: number): number[] => [...MAC, ...be16(type)];
 const vlan = (tci: number, inner: number): number[] => [...be16(tci), ...be16(inner)];
-const ipv4 = (protocol: number): number[] => [0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, protocol, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+const ipv4 = (protocol: number): number[] => [
+  0x45,
+  0,
+  0,
+  40,
+  0,
+  0,
+  0x40,
+  0,
+  64,
+  protocol,
+  0,
+  0,
+  10,
+  0,
+  0,
+  1,
+  10,
+  0,
+  0,
+  2,
+];
 const ipv6 = (next: number): number[] => [0x60, 0, 0, 0, 0, 16, next, 64, ...Array(32).fill(0)];
 /** An extension header of 8·(1+len) bytes. */
 const ext = (next: number, len: number): number[] => [next, len, ...Array(6 + 8 * len).fill(0)];
 const frag = (next: number): number[] => [next, 0, 0, 0, 0, 0, 0, 1];
 /** AH: 4·(len+2) bytes. */
 const ah = (next: number, len: number): number[] => [next, len, ...Array(4 * (len + 2) - 2).fill(0)];
-const pad = (bytes: number[], to = 60): number[] => (bytes.length >= to ? bytes : [...bytes, ...Array(to - bytes.length).fill(0)]);
+const pad = (bytes: number[], to = 60): number[] =>
+  bytes.length >= to ? bytes : [...bytes, ...Array(to - bytes.length).fill(0)];
 
 test("the count program: EtherType and IP protocol through VLAN tags, IPv6 extension headers and cut-short frames", () => {
   using object = loadCountObject();
   const program = object.programs.tsbpf_count;
   type Counts = { packets: bigint; bytes: bigint };
-  const etherTypes = object.maps.count_ether as unknown as PerCpuHashMap<{ ifindex: number; etherType: number; pad: number }, Counts>;
-  const ipProtocols = object.maps.count_ip as unknown as PerCpuHashMap<{ ifindex: number; ipVersion: number; protocol: number; pad: number }, Counts>;
+  const etherTypes = object.maps.count_ether as unknown as PerCpuHashMap<
+    { ifindex: number; etherType: number; pad: number },
+    Counts
+  >;
+  const ipProtocols = object.maps.count_ip as unknown as PerCpuHashMap<
+    { ifindex: number; ipVersion: number; protocol: number; pad: number },
+    Counts
+  >;
 
   const cases: { name: string; frame: number[]; ether: number; ip?: [number, number] }[] = [
     { name: "IPv4/UDP", frame: pad([...ether(0x0800), ...ipv4(17)]), ether: 0x0800, ip: [4, 17] },
-    { name: "802.1Q IPv4/TCP", frame: pad([...ether(0x8100), ...vlan(10, 0x0800), ...ipv4(6)], 64), ether: 0x8100, ip: [4, 6] },
-    { name: "802.1ad+802.1Q IPv6/ICMPv6", frame: [...ether(0x88a8), ...vlan(100, 0x8100), ...vlan(10, 0x86dd), ...ipv6(58), ...Array(8).fill(0)], ether: 0x88a8, ip: [6, 58] },
-    { name: "IPv6 hop-by-hop, dest opts, fragment → UDP", frame: [...ether(0x86dd), ...ipv6(0), ...ext(60, 0), ...ext(44, 1), ...frag(17), ...Array(8).fill(0)], ether: 0x86dd, ip: [6, 17] },
-    { name: "IPv6 AH → TCP", frame: [...ether(0x86dd), ...ipv6(51), ...ah(6, 4), ...Array(20).fill(0)], ether: 0x86dd, ip: [6, 6] },
+    {
+      name: "802.1Q IPv4/TCP",
+      frame: pad([...ether(0x8100), ...vlan(10, 0x0800), ...ipv4(6)], 64),
+      ether: 0x8100,
+      ip: [4, 6],
+    },
+    {
+      name: "802.1ad+802.1Q IPv6/ICMPv6",
+      frame: [...ether(0x88a8), ...vlan(100, 0x8100), ...vlan(10, 0x86dd), ...ipv6(58), ...Array(8).fill(0)],
+      ether: 0x88a8,
+      ip: [6, 58],
+    },
+    {
+      name: "IPv6 hop-by-hop, dest opts, fragment → UDP",
+      frame: [...ether(0x86dd), ...ipv6(0), ...ext(60, 0), ...ext(44, 1), ...frag(17), ...Array(8).fill(0)],
+      ether: 0x86dd,
+      ip: [6, 17],
+    },
+    {
+      name: "IPv6 AH → TCP",
+      frame: [...ether(0x86dd), ...ipv6(51), ...ah(6, 4), ...Array(20).fill(0)],
+      ether: 0x86dd,
+      ip: [6, 6],
+    },
     // Four extension headers are walked; the fifth's type is what is counted.
-    { name: "IPv6 with five extension headers", frame: [...ether(0x86dd), ...ipv6(0), ...ext(60, 0), ...ext(60, 0), ...ext(60, 0), ...ext(60, 0), ...ext(17, 0)], ether: 0x86dd, ip: [6, 60] },
+    {
+      name: "IPv6 with five extension headers",
+      frame: [...ether(0x86dd), ...ipv6(0), ...ext(60, 0), ...ext(60, 0), ...ext(60, 0), ...ext(60, 0), ...ext(17, 0)],
+      ether: 0x86dd,
+      ip: [6, 60],
+    },
     { name: "IPv6 hop-by-hop cut short", frame: [...ether(0x86dd), ...ipv6(0)], ether: 0x86dd, ip: [6, 0] },
     { name: "IPv4 cut short", frame: [...ether(0x0800), 0x45, 0, 0, 40], ether: 0x0800 },
     { name: "802.1Q tag cut short", frame: [...ether(0x8100), 0, 10], ether: 0x8100 },
@@ -319,12 +468,17 @@ test("the count program: EtherType and IP protocol through VLAN tags, IPv6 exten
   const sumCpus = (perCpu: { packets: bigint; bytes: bigint }[]): { packets: bigint; bytes: bigint } =>
     perCpu.reduce((a, v) => ({ packets: a.packets + v.packets, bytes: a.bytes + v.bytes }), { packets: 0n, bytes: 0n });
 
-  const gotEther = new Map([...etherTypes.entries()].map(([k, v]) => {
-    assert.equal(k.ifindex, 1, "test_run frames arrive on loopback");
-    return [k.etherType, sumCpus(v)] as const;
-  }));
-  const gotIp = new Map([...ipProtocols.entries()].map(([k, v]) => [`${k.ipVersion}/${k.protocol}`, sumCpus(v)] as const));
-  const sorted = <K>(m: Map<K, unknown>): [K, unknown][] => [...m.entries()].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  const gotEther = new Map(
+    [...etherTypes.entries()].map(([k, v]) => {
+      assert.equal(k.ifindex, 1, "test_run frames arrive on loopback");
+      return [k.etherType, sumCpus(v)] as const;
+    }),
+  );
+  const gotIp = new Map(
+    [...ipProtocols.entries()].map(([k, v]) => [`${k.ipVersion}/${k.protocol}`, sumCpus(v)] as const),
+  );
+  const sorted = <K>(m: Map<K, unknown>): [K, unknown][] =>
+    [...m.entries()].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   assert.deepEqual(sorted(gotEther), sorted(expectEther));
   assert.deepEqual(sorted(gotIp), sorted(expectIp));
 });

@@ -24,7 +24,9 @@ type Rec = Record<string, unknown>;
 
 function start(t: { after(fn: () => void): void }, args: string[]): ToolProcess {
   const tool = ToolProcess.start(["exec", ...args]);
-  t.after(() => { if (tool.running) tool.kill("SIGKILL"); });
+  t.after(() => {
+    if (tool.running) tool.kill("SIGKILL");
+  });
   return tool;
 }
 
@@ -59,7 +61,9 @@ test("exec --json: 30 arguments of 100 characters arrive intact, with PID, PPID 
   const tool = start(t, ["--json"]);
   await started(tool, true);
   const tag = marker("long");
-  const args = Array.from({ length: 30 }, (_, i) => `${tag}-${String(i).padStart(2, "0")}-`.padEnd(100, String.fromCharCode(97 + (i % 26))));
+  const args = Array.from({ length: 30 }, (_, i) =>
+    `${tag}-${String(i).padStart(2, "0")}-`.padEnd(100, String.fromCharCode(97 + (i % 26))),
+  );
   const pid = run("/bin/true", args);
   const e = await waitForExec(tool, (r) => r.pid === pid && r.comm === "true", "the 30-argument exec");
   assert.deepEqual(e.args, ["/bin/true", ...args]);
@@ -84,7 +88,8 @@ test("exec --json: 30 arguments of 100 characters arrive intact, with PID, PPID 
     assert.ok(execRecords(tool).some((r) => r.pid === upid && r.comm === "setpriv" && r.uid === 0));
   }
   const records = await stop(tool);
-  for (const r of records) assert.deepEqual(nonSnakeCaseKeys(r), [], `snake_case fields in ${JSON.stringify(r).slice(0, 200)}`);
+  for (const r of records)
+    assert.deepEqual(nonSnakeCaseKeys(r), [], `snake_case fields in ${JSON.stringify(r).slice(0, 200)}`);
   assert.equal(records[0]!.type, "start");
   const summary = records.at(-1)!;
   assert.equal(summary.type, "summary");
@@ -106,7 +111,10 @@ test("exec -x shows a failed exec with RET -2 (ENOENT); without -x it is not sho
   assert.equal(failed.filename, missing);
   assert.deepEqual(failed.args, [missing]);
   // The human table: TIME PCOMM PID PPID UID RET ARGS.
-  const line = await withX.waitFor((p) => p.stdout.split("\n").find((l) => l.endsWith(` -2 ${missing}`)), "the failed exec's line");
+  const line = await withX.waitFor(
+    (p) => p.stdout.split("\n").find((l) => l.endsWith(` -2 ${missing}`)),
+    "the failed exec's line",
+  );
   assert.match(line, new RegExp(`^\\d\\d:\\d\\d:\\d\\d +env +${pid} +${process.pid} +0 +-2 ${missing}$`));
   assert.match(withX.stdout, /^TIME +PCOMM +PID +PPID +UID +RET ARGS$/m);
   // env's own (successful) exec is in both; the failure only with -x.
@@ -117,7 +125,10 @@ test("exec -x shows a failed exec with RET -2 (ENOENT); without -x it is not sho
   await stop(alsoJson);
   withX.kill("SIGINT");
   assert.deepEqual(await withX.exit(), { code: 0, signal: null }, withX.stderr);
-  assert.match(withX.stdout, /^summary: \d+ execs \(\d+ failed\), \d+ shown, in .* \(stopped by SIGINT at .*\); detached$/m);
+  assert.match(
+    withX.stdout,
+    /^summary: \d+ execs \(\d+ failed\), \d+ shown, in .* \(stopped by SIGINT at .*\); detached$/m,
+  );
 });
 
 test("exec --name and --uid: only the matching execs", async (t) => {
@@ -132,7 +143,9 @@ test("exec --name and --uid: only the matching execs", async (t) => {
   const tag = marker("filter");
   const plain = run("/bin/true", [tag]);
   const named = run(probe, [tag]);
-  const nobody = commandExists("setpriv") ? run(probe, [tag, "nobody"], ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]) : undefined;
+  const nobody = commandExists("setpriv")
+    ? run(probe, [tag, "nobody"], ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+    : undefined;
   await waitForExec(byName, (r) => r.pid === named, "the probe's exec");
   if (nobody !== undefined) {
     await waitForExec(byName, (r) => r.pid === nobody && r.comm === "tsbpfprobe", "the probe's exec as nobody");
@@ -142,9 +155,15 @@ test("exec --name and --uid: only the matching execs", async (t) => {
   await new Promise((r) => setTimeout(r, 300));
   const names = await stop(byName);
   const uids = await stop(byUid);
-  assert.ok(execRecords(byName).every((r) => /^tsbpfpro/.test(r.comm as string)), "--name shows only matching PCOMMs");
+  assert.ok(
+    execRecords(byName).every((r) => /^tsbpfpro/.test(r.comm as string)),
+    "--name shows only matching PCOMMs",
+  );
   assert.ok(!execRecords(byName).some((r) => r.pid === plain));
-  assert.ok(execRecords(byUid).every((r) => r.uid === 65534), "--uid shows only that uid");
+  assert.ok(
+    execRecords(byUid).every((r) => r.uid === 65534),
+    "--uid shows only that uid",
+  );
   assert.ok(!execRecords(byUid).some((r) => r.pid === plain || r.pid === named));
   assert.equal(names[0]!.name, "^tsbpfpro");
   assert.equal(uids[0]!.uid, 65534);
@@ -179,7 +198,10 @@ test("exec: beyond the limits, a cut argument ends in ... and a cut argument lis
 
 test("exec --metrics: /metrics parses; exec counters by result, failures by errno, no pid labels", async (t) => {
   const tool = start(t, ["--metrics", "127.0.0.1:0", "--json"]);
-  const url = await tool.waitFor((p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1], "the metrics address");
+  const url = await tool.waitFor(
+    (p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1],
+    "the metrics address",
+  );
   await started(tool, true);
   const scrape = async (): Promise<ReturnType<typeof parseExposition>> => {
     const r = await fetch(url);
@@ -194,8 +216,13 @@ test("exec --metrics: /metrics parses; exec counters by result, failures by errn
   const pids = [run("/bin/true", [tag]), run("/bin/true", [tag]), run("/usr/bin/env", [`/nonexistent-${tag}`])];
   for (const pid of pids) await waitForExec(tool, (r) => r.pid === pid, `exec ${pid}`);
   const after = await scrape();
-  assert.ok(value(after, "tsbpf_exec_total", { result: "ok" }) - value(before, "tsbpf_exec_total", { result: "ok" }) >= 3);
-  assert.ok(value(after, "tsbpf_exec_total", { result: "failed" }) - value(before, "tsbpf_exec_total", { result: "failed" }) >= 1);
+  assert.ok(
+    value(after, "tsbpf_exec_total", { result: "ok" }) - value(before, "tsbpf_exec_total", { result: "ok" }) >= 3,
+  );
+  assert.ok(
+    value(after, "tsbpf_exec_total", { result: "failed" }) - value(before, "tsbpf_exec_total", { result: "failed" }) >=
+      1,
+  );
   assert.ok(value(after, "tsbpf_exec_failures_total", { errno: "ENOENT" }) >= 1);
   assert.equal(after.get("tsbpf_exec_total")?.type, "counter");
   assert.equal(after.get("tsbpf_exec_ring_drops_total")?.type, "counter");
@@ -203,7 +230,8 @@ test("exec --metrics: /metrics parses; exec counters by result, failures by errn
   for (const family of after.values()) {
     assert.equal(family.type === "counter", family.name.endsWith("_total"), family.name);
     assert.ok(family.help && family.help.length > 10, `${family.name} has HELP`);
-    for (const s of family.samples) for (const label of Object.keys(s.labels)) assert.doesNotMatch(label, /pid|port|comm|uid/);
+    for (const s of family.samples)
+      for (const label of Object.keys(s.labels)) assert.doesNotMatch(label, /pid|port|comm|uid/);
   }
   await stop(tool);
 });
@@ -211,15 +239,23 @@ test("exec --metrics: /metrics parses; exec counters by result, failures by errn
 test("exec killed with SIGKILL leaves nothing attached", async (t) => {
   const tool = start(t, ["--json"]);
   await started(tool, true);
-  const ids = ((ndjsonRecords(tool.stdout)[0]!.programs as Rec[]).map((p) => p.id as number));
+  const ids = (ndjsonRecords(tool.stdout)[0]!.programs as Rec[]).map((p) => p.id as number);
   assert.equal(ids.length, 4);
   assert.equal((ndjsonRecords(tool.stdout)[0]!.attachments as Rec[]).length, 5);
-  for (const id of ids) { const fd = reopenProgram(id); assert.ok(fd >= 0, `program ${id} loaded`); closeFd(fd); }
+  for (const id of ids) {
+    const fd = reopenProgram(id);
+    assert.ok(fd >= 0, `program ${id} loaded`);
+    closeFd(fd);
+  }
   tool.kill("SIGKILL");
   assert.deepEqual(await tool.exit(), { code: null, signal: "SIGKILL" });
   let alive = ids;
   for (let i = 0; i < 150 && alive.length; i++) {
-    alive = alive.filter((id) => { const fd = reopenProgram(id); if (fd >= 0) closeFd(fd); return fd >= 0; });
+    alive = alive.filter((id) => {
+      const fd = reopenProgram(id);
+      if (fd >= 0) closeFd(fd);
+      return fd >= 0;
+    });
     if (alive.length) await new Promise((r) => setTimeout(r, 20));
   }
   assert.deepEqual(alive, [], "every program (and with it its perf link) is gone");
@@ -234,25 +270,43 @@ test("exec usage errors exit 2", () => {
 });
 
 test("ExecTracer in process: the async iterator yields decoded execs; close() ends it; record layouts match exec.bpf.ts", async () => {
-  for (const [codec, offsets] of [[StringRecord, RECORD_OFFSETS.string], [RenameRecord, RECORD_OFFSETS.rename], [ResultRecord, RECORD_OFFSETS.result]] as const) {
-    for (const [field, at] of Object.entries(offsets)) assert.equal((codec as unknown as { offsetOf(f: string): number }).offsetOf(field), at, field);
+  for (const [codec, offsets] of [
+    [StringRecord, RECORD_OFFSETS.string],
+    [RenameRecord, RECORD_OFFSETS.rename],
+    [ResultRecord, RECORD_OFFSETS.result],
+  ] as const) {
+    for (const [field, at] of Object.entries(offsets))
+      assert.equal((codec as unknown as { offsetOf(f: string): number }).offsetOf(field), at, field);
   }
   const tracer = ExecTracer.open();
   const tag = marker("iter");
   const seen: ExecEvent[] = [];
   const iterating = (async () => {
     for await (const e of tracer) {
-      if (e.args.includes(tag)) { seen.push(e); if (seen.length === 2) break; }
+      if (e.args.includes(tag)) {
+        seen.push(e);
+        if (seen.length === 2) break;
+      }
     }
   })();
   const pids = [run("/bin/true", [tag, "one"]), run("/bin/echo", [tag, "two"])];
   await Promise.race([iterating, new Promise((_, reject) => setTimeout(() => reject(new Error("no events")), 10_000))]);
-  assert.deepEqual(seen.map((e) => [e.pid, e.comm, e.ppid, e.ret]), [[pids[0], "true", process.pid, 0], [pids[1], "echo", process.pid, 0]]);
+  assert.deepEqual(
+    seen.map((e) => [e.pid, e.comm, e.ppid, e.ret]),
+    [
+      [pids[0], "true", process.pid, 0],
+      [pids[1], "echo", process.pid, 0],
+    ],
+  );
   assert.equal(seen[0]!.time instanceof Date, true);
   // A pending iteration ends when the tracer closes.
-  const rest = (async () => { let n = 0; for await (const _ of tracer.events()) n++; return n; })();
+  const rest = (async () => {
+    let n = 0;
+    for await (const _ of tracer.events()) n++;
+    return n;
+  })();
   tracer.close();
-  assert.equal(typeof await rest, "number");
+  assert.equal(typeof (await rest), "number");
   assert.equal(tracer.closed, true);
 });
 
@@ -260,7 +314,10 @@ test("CO-RE cache: the exec artifact's relocations resolve once, are read back t
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-core-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const artifact = toolArtifact(new URL("../../src/tools/exec/tracer.js", import.meta.url).href, "exec.bpf.json");
-  assert.ok(artifact.programs.some((p) => p.core?.length), "the exit program reads task fields by name (CO-RE)");
+  assert.ok(
+    artifact.programs.some((p) => p.core?.length),
+    "the exit program reads task fields by name (CO-RE)",
+  );
   const cacheDir = join(dir, "core");
   const first = withResolvedCore(artifact, cacheDir);
   assert.equal(readdirSync(cacheDir).length, 1);
@@ -268,15 +325,22 @@ test("CO-RE cache: the exec artifact's relocations resolve once, are read back t
   const direct = resolveCore(artifact);
   for (const a of [first, second]) {
     assert.ok(a.programs.every((p) => !p.core?.length));
-    assert.deepEqual(a.programs.map((p) => p.insns), direct.programs.map((p) => p.insns));
+    assert.deepEqual(
+      a.programs.map((p) => p.insns),
+      direct.programs.map((p) => p.insns),
+    );
   }
   // A cache entry planted in a directory others can write is not trusted.
   const entry = join(cacheDir, readdirSync(cacheDir)[0]!);
   const planted = JSON.parse(readFileSync(entry, "utf8")) as Record<string, string>;
-  for (const k of Object.keys(planted)) planted[k] = Buffer.alloc(Buffer.from(planted[k]!, "base64").length).toString("base64");
+  for (const k of Object.keys(planted))
+    planted[k] = Buffer.alloc(Buffer.from(planted[k]!, "base64").length).toString("base64");
   writeFileSync(entry, JSON.stringify(planted));
   chmodSync(cacheDir, 0o777);
-  assert.deepEqual(withResolvedCore(artifact, cacheDir).programs.map((p) => p.insns), direct.programs.map((p) => p.insns));
+  assert.deepEqual(
+    withResolvedCore(artifact, cacheDir).programs.map((p) => p.insns),
+    direct.programs.map((p) => p.insns),
+  );
   // The tracer loads from it (the default cache) and runs.
   using object = loadExecObject();
   assert.ok(object.programs.exitExec.fd > 0);
@@ -285,7 +349,10 @@ test("CO-RE cache: the exec artifact's relocations resolve once, are read back t
 test("exec without privileges says which capabilities are missing, exit 1", () => {
   const r = runTool(["exec"], { wrap: UNPRIVILEGED });
   assert.equal(r.code, 1, r.stderr);
-  assert.equal(r.stderr, "tsbpf exec: missing privileges: exec needs CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n");
+  assert.equal(
+    r.stderr,
+    "tsbpf exec: missing privileges: exec needs CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n",
+  );
 });
 
 test("exec loads its object through KernelObject without the TypeScript compiler; the uid filter is a constant", () => {
@@ -302,6 +369,8 @@ test("exec loads its object through KernelObject without the TypeScript compiler
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), {
-    constants: [1, 1234], programs: ["enterExecve", "enterExecveat", "execRename", "exitExec"], typescript: [],
+    constants: [1, 1234],
+    programs: ["enterExecve", "enterExecveat", "execRename", "exitExec"],
+    typescript: [],
   });
 });

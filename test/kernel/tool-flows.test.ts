@@ -16,7 +16,17 @@ import { RingBuffer } from "../../src/events/ringbuf.js";
 import { loadToolObject } from "../../src/tools/common/kernel-artifact.js";
 import { parseExposition } from "../../src/tools/common/metrics.js";
 import { nonSnakeCaseKeys } from "../../src/tools/common/ndjson.js";
-import { KEY, RECORD, ipv6Text, decodeFlow, flowFromKey, flowId, protocolLabel, type Flow, type FlowKeyFields } from "../../src/tools/flows/flow.js";
+import {
+  KEY,
+  RECORD,
+  ipv6Text,
+  decodeFlow,
+  flowFromKey,
+  flowId,
+  protocolLabel,
+  type Flow,
+  type FlowKeyFields,
+} from "../../src/tools/flows/flow.js";
 import { PacketFormatter } from "../../src/tools/flows/report.js";
 import type { LruPerCpuHashMap } from "../../src/maps/index.js";
 import { FlowTracker } from "../../src/tools/flows/tracker.js";
@@ -24,20 +34,29 @@ import { readPerCpu } from "../../src/tools/flows/probe.js";
 import type * as FlowsKernel from "../../src/tools/flows/flows.bpf.js";
 import { FlowKey, PacketRecord } from "../../src/tools/flows/flows.bpf.js";
 import { vethPairFor, vethPairWithV6For, type NetnsEnd, type PairAddresses, type VethPair } from "../helpers/netns.js";
-import { commandExists, ndjsonRecords, runTool, ToolProcess, TSBPF_MAIN, UNPRIVILEGED } from "../helpers/tool-process.js";
+import {
+  commandExists,
+  ndjsonRecords,
+  runTool,
+  ToolProcess,
+  TSBPF_MAIN,
+  UNPRIVILEGED,
+} from "../helpers/tool-process.js";
 
 type Rec = Record<string, unknown>;
 
-const UDP4_PAYLOAD = 100, UDP6_PAYLOAD = 50, ERROR_PAYLOAD = 10;
+const UDP4_PAYLOAD = 100,
+  UDP6_PAYLOAD = 50,
+  ERROR_PAYLOAD = 10;
 const UDP4_FRAME = 14 + 20 + 8 + UDP4_PAYLOAD;
 const UDP6_FRAME = 14 + 40 + 8 + UDP6_PAYLOAD;
 /** ICMP port unreachable quoting the IPv4 header, the UDP header and the payload. */
 const ICMP4_ERROR_FRAME = 14 + 20 + 8 + 20 + 8 + ERROR_PAYLOAD;
 const ICMP6_ERROR_FRAME = 14 + 40 + 8 + 40 + 8 + ERROR_PAYLOAD;
-const UDP4_COUNT = 5, UDP6_COUNT = 3;
-const CLIENT_PORT4 = 40000, CLIENT_PORT6 = 40001;
-
-
+const UDP4_COUNT = 5,
+  UDP6_COUNT = 3;
+const CLIENT_PORT4 = 40000,
+  CLIENT_PORT6 = 40001;
 
 /** In `end`: UDP echo on 5000 (IPv4) and 5001 (IPv6), a TCP server on 5002 that reads to the end and answers "ok". */
 async function startServer(t: { after(fn: () => void): void }, end: NetnsEnd): Promise<ChildProcess> {
@@ -47,10 +66,14 @@ async function startServer(t: { after(fn: () => void): void }, end: NetnsEnd): P
     await echo("udp4", 5000); await echo("udp6", 5001);
     await new Promise((r) => net.createServer((c) => { c.on("data", () => {}); c.on("end", () => c.end("ok")); }).listen(5002, "::", r));
     process.stdout.write("ready\\n");`;
-  const child = spawn("nsenter", [`--net=${end.path}`, process.execPath, "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn("nsenter", [`--net=${end.path}`, process.execPath, "--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   t.after(() => child.kill("SIGKILL"));
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("ready")) resolve(); });
+    child.stdout!.on("data", (d: Buffer) => {
+      if (d.toString().includes("ready")) resolve();
+    });
     child.on("exit", (code) => reject(new Error(`the server exited (${code})`)));
   });
   return child;
@@ -98,7 +121,9 @@ function sendTraffic(pair: VethPair, end: NetnsEnd, addr: PairAddresses, options
 
 function startIn(t: { after(fn: () => void): void }, end: NetnsEnd, args: string[]): ToolProcess {
   const tool = ToolProcess.start(["flows", ...args], { netnsPath: end.path });
-  t.after(() => { if (tool.running) tool.kill("SIGKILL"); });
+  t.after(() => {
+    if (tool.running) tool.kill("SIGKILL");
+  });
   return tool;
 }
 
@@ -107,20 +132,112 @@ const matches = (r: Rec, want: Rec): boolean => Object.entries(want).every(([k, 
 /** The flows the traffic above makes, as seen on b's interface. */
 function expectedFlows(addr: PairAddresses): { name: string; where: Rec; packets: number; bytes: number }[] {
   return [
-    { name: "UDP/IPv4 in", where: { direction: "ingress", ip_version: 4, protocol: 17, saddr: addr.a4, sport: CLIENT_PORT4, daddr: addr.b4, dport: 5000 }, packets: UDP4_COUNT, bytes: UDP4_COUNT * UDP4_FRAME },
-    { name: "UDP/IPv4 out", where: { direction: "egress", ip_version: 4, protocol: 17, saddr: addr.b4, sport: 5000, daddr: addr.a4, dport: CLIENT_PORT4 }, packets: UDP4_COUNT, bytes: UDP4_COUNT * UDP4_FRAME },
-    { name: "UDP/IPv6 in", where: { direction: "ingress", ip_version: 6, protocol: 17, saddr: addr.a6, sport: CLIENT_PORT6, daddr: addr.b6, dport: 5001 }, packets: UDP6_COUNT, bytes: UDP6_COUNT * UDP6_FRAME },
-    { name: "UDP/IPv6 out", where: { direction: "egress", ip_version: 6, protocol: 17, saddr: addr.b6, sport: 5001, daddr: addr.a6, dport: CLIENT_PORT6 }, packets: UDP6_COUNT, bytes: UDP6_COUNT * UDP6_FRAME },
-    { name: "ICMP port unreachable out", where: { direction: "egress", ip_version: 4, protocol: 1, protocol_name: "icmp", saddr: addr.b4, daddr: addr.a4, sport: null, dport: null, icmp_type: 3, icmp_code: 3 }, packets: 1, bytes: ICMP4_ERROR_FRAME },
-    { name: "ICMPv6 port unreachable out", where: { direction: "egress", ip_version: 6, protocol: 58, protocol_name: "icmpv6", saddr: addr.b6, daddr: addr.a6, sport: null, dport: null, icmp_type: 1, icmp_code: 4 }, packets: 1, bytes: ICMP6_ERROR_FRAME },
+    {
+      name: "UDP/IPv4 in",
+      where: {
+        direction: "ingress",
+        ip_version: 4,
+        protocol: 17,
+        saddr: addr.a4,
+        sport: CLIENT_PORT4,
+        daddr: addr.b4,
+        dport: 5000,
+      },
+      packets: UDP4_COUNT,
+      bytes: UDP4_COUNT * UDP4_FRAME,
+    },
+    {
+      name: "UDP/IPv4 out",
+      where: {
+        direction: "egress",
+        ip_version: 4,
+        protocol: 17,
+        saddr: addr.b4,
+        sport: 5000,
+        daddr: addr.a4,
+        dport: CLIENT_PORT4,
+      },
+      packets: UDP4_COUNT,
+      bytes: UDP4_COUNT * UDP4_FRAME,
+    },
+    {
+      name: "UDP/IPv6 in",
+      where: {
+        direction: "ingress",
+        ip_version: 6,
+        protocol: 17,
+        saddr: addr.a6,
+        sport: CLIENT_PORT6,
+        daddr: addr.b6,
+        dport: 5001,
+      },
+      packets: UDP6_COUNT,
+      bytes: UDP6_COUNT * UDP6_FRAME,
+    },
+    {
+      name: "UDP/IPv6 out",
+      where: {
+        direction: "egress",
+        ip_version: 6,
+        protocol: 17,
+        saddr: addr.b6,
+        sport: 5001,
+        daddr: addr.a6,
+        dport: CLIENT_PORT6,
+      },
+      packets: UDP6_COUNT,
+      bytes: UDP6_COUNT * UDP6_FRAME,
+    },
+    {
+      name: "ICMP port unreachable out",
+      where: {
+        direction: "egress",
+        ip_version: 4,
+        protocol: 1,
+        protocol_name: "icmp",
+        saddr: addr.b4,
+        daddr: addr.a4,
+        sport: null,
+        dport: null,
+        icmp_type: 3,
+        icmp_code: 3,
+      },
+      packets: 1,
+      bytes: ICMP4_ERROR_FRAME,
+    },
+    {
+      name: "ICMPv6 port unreachable out",
+      where: {
+        direction: "egress",
+        ip_version: 6,
+        protocol: 58,
+        protocol_name: "icmpv6",
+        saddr: addr.b6,
+        daddr: addr.a6,
+        sport: null,
+        dport: null,
+        icmp_type: 1,
+        icmp_code: 4,
+      },
+      packets: 1,
+      bytes: ICMP6_ERROR_FRAME,
+    },
   ];
 }
 
 /** Waits (links are released asynchronously) until veth1 has no XDP or tcx program and both programs are freed. */
 async function assertNothingAttached(pair: VethPair, end: NetnsEnd, programIds: number[]): Promise<void> {
   const state = (): { xdp: string; tcx: number[]; alive: number[] } => {
-    const alive = programIds.filter((id) => { const fd = reopenProgram(id); if (fd >= 0) closeFd(fd); return fd >= 0; });
-    return pair.within(end, () => ({ xdp: xdpInfo(end.ifname).attached, tcx: [...tcInfo(end.ifname, "egress").tcx, ...tcInfo(end.ifname, "ingress").tcx], alive }));
+    const alive = programIds.filter((id) => {
+      const fd = reopenProgram(id);
+      if (fd >= 0) closeFd(fd);
+      return fd >= 0;
+    });
+    return pair.within(end, () => ({
+      xdp: xdpInfo(end.ifname).attached,
+      tcx: [...tcInfo(end.ifname, "egress").tcx, ...tcInfo(end.ifname, "ingress").tcx],
+      alive,
+    }));
   };
   let s = state();
   for (let i = 0; i < 150 && (s.xdp !== "none" || s.tcx.length > 0 || s.alive.length > 0); i++) {
@@ -128,7 +245,11 @@ async function assertNothingAttached(pair: VethPair, end: NetnsEnd, programIds: 
     s = state();
   }
   assert.deepEqual(s, { xdp: "none", tcx: [], alive: [] });
-  assert.deepEqual(pair.within(end, () => tcInfo(end.ifname, "egress").clsact), [], "no clsact filter either");
+  assert.deepEqual(
+    pair.within(end, () => tcInfo(end.ifname, "egress").clsact),
+    [],
+    "no clsact filter either",
+  );
 }
 
 test("flows --json: one record per packet, exact per flow in both directions, IPv4, IPv6, ICMP errors; SIGTERM summary; nothing attached", async (t) => {
@@ -138,11 +259,20 @@ test("flows --json: one record per packet, exact per flow in both directions, IP
   const start = await tool.waitFor((p) => ndjsonRecords(p.stdout)[0], "the start record");
   assert.equal(start.type, "start");
   assert.equal(start.mode, "packets");
-  assert.deepEqual((start.attachments as Rec[]).map((a) => [a.interface, a.direction, a.link]), [["veth1", "ingress", true], ["veth1", "egress", true]]);
+  assert.deepEqual(
+    (start.attachments as Rec[]).map((a) => [a.interface, a.direction, a.link]),
+    [
+      ["veth1", "ingress", true],
+      ["veth1", "egress", true],
+    ],
+  );
   assert.match(String((start.attachments as Rec[])[0]!.attachment), /^xdp on veth1 \((driver|skb) mode, link\)$/);
   assert.equal((start.attachments as Rec[])[1]!.attachment, "tc egress on veth1 (tcx link)");
   const ids = start.program_ids as { ingress: number; egress: number };
-  assert.deepEqual(pair.within(pair.b, () => tcInfo("veth1", "egress").tcx), [ids.egress]);
+  assert.deepEqual(
+    pair.within(pair.b, () => tcInfo("veth1", "egress").tcx),
+    [ids.egress],
+  );
 
   sendTraffic(pair, pair.a, addr);
   const expected = expectedFlows(addr);
@@ -154,20 +284,60 @@ test("flows --json: one record per packet, exact per flow in both directions, IP
   const records = ndjsonRecords(tool.stdout);
   for (const r of records) assert.deepEqual(nonSnakeCaseKeys(r), [], `snake_case fields in ${JSON.stringify(r)}`);
   const packets = records.filter((r) => r.type === "packet");
-  assert.deepEqual(records.map((r) => r.type), ["start", ...packets.map(() => "packet"), "summary"]);
+  assert.deepEqual(
+    records.map((r) => r.type),
+    ["start", ...packets.map(() => "packet"), "summary"],
+  );
   for (const e of expected) {
     const seen = packets.filter((r) => matches(r, e.where));
     assert.equal(seen.length, e.packets, `${e.name}: one record per packet`);
-    assert.equal(seen.reduce((n, r) => n + (r.bytes as number), 0), e.bytes, `${e.name}: bytes`);
+    assert.equal(
+      seen.reduce((n, r) => n + (r.bytes as number), 0),
+      e.bytes,
+      `${e.name}: bytes`,
+    );
     for (const r of seen) assert.equal(r.packets, 1);
   }
   const one = packets.find((r) => matches(r, expected[0]!.where))!;
-  assert.deepEqual(Object.keys(one), ["type", "time", "interface", "direction", "ip_version", "protocol", "protocol_name", "vlan",
-    "saddr", "sport", "daddr", "dport", "icmp_type", "icmp_code", "packets", "bytes"]);
-  assert.deepEqual({ ...one, time: undefined }, {
-    type: "packet", time: undefined, interface: "veth1", direction: "ingress", ip_version: 4, protocol: 17, protocol_name: "udp", vlan: null,
-    saddr: addr.a4, sport: CLIENT_PORT4, daddr: addr.b4, dport: 5000, icmp_type: null, icmp_code: null, packets: 1, bytes: UDP4_FRAME,
-  });
+  assert.deepEqual(Object.keys(one), [
+    "type",
+    "time",
+    "interface",
+    "direction",
+    "ip_version",
+    "protocol",
+    "protocol_name",
+    "vlan",
+    "saddr",
+    "sport",
+    "daddr",
+    "dport",
+    "icmp_type",
+    "icmp_code",
+    "packets",
+    "bytes",
+  ]);
+  assert.deepEqual(
+    { ...one, time: undefined },
+    {
+      type: "packet",
+      time: undefined,
+      interface: "veth1",
+      direction: "ingress",
+      ip_version: 4,
+      protocol: 17,
+      protocol_name: "udp",
+      vlan: null,
+      saddr: addr.a4,
+      sport: CLIENT_PORT4,
+      daddr: addr.b4,
+      dport: 5000,
+      icmp_type: null,
+      icmp_code: null,
+      packets: 1,
+      bytes: UDP4_FRAME,
+    },
+  );
   assert.ok(Math.abs(Date.parse(one.time as string) - Date.now()) < 60_000, `time ${String(one.time)} is now`);
 
   const summary = records.at(-1)!;
@@ -176,9 +346,15 @@ test("flows --json: one record per packet, exact per flow in both directions, IP
   assert.equal(summary.ring_drops, 0);
   // The kernel's totals equal the sum of the records, per direction and protocol (IP frames).
   for (const row of (summary.totals as Rec[]).filter((r) => r.ip_version !== null)) {
-    const mine = packets.filter((p) => p.direction === row.direction && p.ip_version === row.ip_version && p.protocol === row.protocol);
+    const mine = packets.filter(
+      (p) => p.direction === row.direction && p.ip_version === row.ip_version && p.protocol === row.protocol,
+    );
     assert.equal(row.packets, mine.length, JSON.stringify(row));
-    assert.equal(row.bytes, mine.reduce((n, r) => n + (r.bytes as number), 0), JSON.stringify(row));
+    assert.equal(
+      row.bytes,
+      mine.reduce((n, r) => n + (r.bytes as number), 0),
+      JSON.stringify(row),
+    );
   }
   await assertNothingAttached(pair, pair.b, [ids.ingress, ids.egress]);
 });
@@ -188,22 +364,35 @@ test("flows (piped): a header and one line per packet with S-Address S-Port D-Ad
   await startServer(t, pair.b);
   // Only egress: the echoes and ICMP errors b sends; IPv6 neighbour discovery may add lines, so count generously.
   const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--direction", "out", "--count", "200"]);
-  await tool.waitFor((p) => p.stderr.includes("attached tc egress on veth1 (tcx link); Ctrl-C to stop"), "the attach message");
+  await tool.waitFor(
+    (p) => p.stderr.includes("attached tc egress on veth1 (tcx link); Ctrl-C to stop"),
+    "the attach message",
+  );
   assert.doesNotMatch(tool.stderr, /xdp/, "--direction out attaches no XDP program");
   sendTraffic(pair, pair.a, addr);
-  const icmp6 = new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} veth1 out ${addr.b6.replace(/\./g, "\\.")} +- +${addr.a6} +1/4 +ICMPv6 +${ICMP6_ERROR_FRAME}$`, "m");
+  const icmp6 = new RegExp(
+    `^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} veth1 out ${addr.b6.replace(/\./g, "\\.")} +- +${addr.a6} +1/4 +ICMPv6 +${ICMP6_ERROR_FRAME}$`,
+    "m",
+  );
   await tool.waitFor((p) => icmp6.test(p.stdout), "the ICMPv6 error's line");
   tool.kill("SIGINT");
   assert.deepEqual(await tool.exit(), { code: 0, signal: null }, tool.stderr);
   const lines = tool.stdout.split("\n");
   assert.match(lines[0]!, /^TIME +IF +DIR S-Address +S-Port D-Address +D-Port Protocol Bytes$/);
-  const udp4 = new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} veth1 out ${addr.b4.replace(/\./g, "\\.")} +5000 +${addr.a4.replace(/\./g, "\\.")} +${CLIENT_PORT4} +UDP +${UDP4_FRAME}$`);
+  const udp4 = new RegExp(
+    `^\\d\\d:\\d\\d:\\d\\d\\.\\d{6} veth1 out ${addr.b4.replace(/\./g, "\\.")} +5000 +${addr.a4.replace(/\./g, "\\.")} +${CLIENT_PORT4} +UDP +${UDP4_FRAME}$`,
+  );
   assert.equal(lines.filter((l) => udp4.test(l)).length, UDP4_COUNT, tool.stdout);
-  assert.match(tool.stdout, new RegExp(` out ${addr.b4.replace(/\./g, "\\.")} +- +${addr.a4.replace(/\./g, "\\.")} +3/3 +ICMP +${ICMP4_ERROR_FRAME}$`, "m"));
+  assert.match(
+    tool.stdout,
+    new RegExp(
+      ` out ${addr.b4.replace(/\./g, "\\.")} +- +${addr.a4.replace(/\./g, "\\.")} +3/3 +ICMP +${ICMP4_ERROR_FRAME}$`,
+      "m",
+    ),
+  );
   assert.equal(lines.filter((l) => /^\S+ veth1 in /.test(l)).length, 0, "no ingress lines");
   assert.match(tool.stdout, /^summary: \d+ packets reported on veth1 in .*stopped by SIGINT.*; detached$/m);
   assert.doesNotMatch(tool.stdout, /\x1b/);
-
 
   // --count N: exactly N packet records, then a clean exit.
   const counted = startIn(t, pair.b, ["-i", pair.b.ifname, "--json", "--count", "3"]);
@@ -211,7 +400,10 @@ test("flows (piped): a header and one line per packet with S-Address S-Port D-Ad
   sendTraffic(pair, pair.a, addr);
   assert.deepEqual(await counted.exit(), { code: 0, signal: null }, counted.stderr);
   const records = ndjsonRecords(counted.stdout);
-  assert.deepEqual(records.map((r) => r.type), ["start", "packet", "packet", "packet", "summary"]);
+  assert.deepEqual(
+    records.map((r) => r.type),
+    ["start", "packet", "packet", "packet", "summary"],
+  );
   assert.equal(records.at(-1)!.stopped_by, "done");
   assert.equal(records.at(-1)!.packets_reported, 3);
 });
@@ -236,7 +428,8 @@ test("flows --top --json: interval records add up to the exact traffic of each f
   for (const i of intervals) {
     const flows = i.flows as Rec[];
     assert.ok(flows.length <= 50);
-    for (let k = 1; k < flows.length; k++) assert.ok((flows[k - 1]!.bytes as number) >= (flows[k]!.bytes as number), "sorted by bytes");
+    for (let k = 1; k < flows.length; k++)
+      assert.ok((flows[k - 1]!.bytes as number) >= (flows[k]!.bytes as number), "sorted by bytes");
     for (const f of flows) {
       assert.ok((f.packets as number) > 0, "only flows with traffic in the interval");
       assert.equal(typeof f.bytes_per_s, "number");
@@ -245,38 +438,66 @@ test("flows --top --json: interval records add up to the exact traffic of each f
   const allRows = intervals.flatMap((i) => i.flows as Rec[]);
   for (const e of expectedFlows(addr)) {
     const rows = allRows.filter((r) => matches(r, e.where));
-    assert.equal(rows.reduce((n, r) => n + (r.packets as number), 0), e.packets, `${e.name}: packets over the intervals`);
-    assert.equal(rows.reduce((n, r) => n + (r.bytes as number), 0), e.bytes, `${e.name}: bytes over the intervals`);
+    assert.equal(
+      rows.reduce((n, r) => n + (r.packets as number), 0),
+      e.packets,
+      `${e.name}: packets over the intervals`,
+    );
+    assert.equal(
+      rows.reduce((n, r) => n + (r.bytes as number), 0),
+      e.bytes,
+      `${e.name}: bytes over the intervals`,
+    );
     const last = rows.at(-1)!;
     assert.deepEqual([last.total_packets, last.total_bytes], [e.packets, e.bytes], `${e.name}: totals`);
     const inSummary = (summary.flows as Rec[]).find((r) => matches(r, e.where));
     assert.deepEqual([inSummary?.packets, inSummary?.bytes], [e.packets, e.bytes], `${e.name} in the summary`);
   }
   // TCP: the 3000 bytes (and handshake) from a to b's port 5002, b's answers back.
-  const tcpIn = (summary.flows as Rec[]).find((r) => matches(r, { direction: "ingress", protocol: 6, saddr: addr.a4, daddr: addr.b4, dport: 5002 }));
-  const tcpOut = (summary.flows as Rec[]).find((r) => matches(r, { direction: "egress", protocol: 6, saddr: addr.b4, sport: 5002, daddr: addr.a4 }));
+  const tcpIn = (summary.flows as Rec[]).find((r) =>
+    matches(r, { direction: "ingress", protocol: 6, saddr: addr.a4, daddr: addr.b4, dport: 5002 }),
+  );
+  const tcpOut = (summary.flows as Rec[]).find((r) =>
+    matches(r, { direction: "egress", protocol: 6, saddr: addr.b4, sport: 5002, daddr: addr.a4 }),
+  );
   assert.ok(tcpIn && tcpOut, "both TCP flows");
   assert.equal(tcpOut.dport, tcpIn.sport);
-  assert.ok((tcpIn.bytes as number) >= 3000 + 4 * 54 && (tcpIn.packets as number) >= 4, `TCP in: ${JSON.stringify(tcpIn)}`);
+  assert.ok(
+    (tcpIn.bytes as number) >= 3000 + 4 * 54 && (tcpIn.packets as number) >= 4,
+    `TCP in: ${JSON.stringify(tcpIn)}`,
+  );
   assert.ok((tcpOut.packets as number) >= 3, `TCP out: ${JSON.stringify(tcpOut)}`);
   // Interface totals: every frame, so at least the flows' sum; the summary's totals equal the intervals' sums.
   for (const direction of ["ingress", "egress"]) {
-    const fromIntervals = intervals.flatMap((i) => (i.interfaces as Rec[]).filter((r) => r.direction === direction)).reduce((n, r) => n + (r.bytes as number), 0);
-    const fromTotals = (summary.totals as Rec[]).filter((r) => r.direction === direction).reduce((n, r) => n + (r.bytes as number), 0);
+    const fromIntervals = intervals
+      .flatMap((i) => (i.interfaces as Rec[]).filter((r) => r.direction === direction))
+      .reduce((n, r) => n + (r.bytes as number), 0);
+    const fromTotals = (summary.totals as Rec[])
+      .filter((r) => r.direction === direction)
+      .reduce((n, r) => n + (r.bytes as number), 0);
     assert.equal(fromIntervals, fromTotals, `${direction}: intervals add up to the totals`);
   }
-  await assertNothingAttached(pair, pair.b, [(start.program_ids as Rec).ingress as number, (start.program_ids as Rec).egress as number]);
+  await assertNothingAttached(pair, pair.b, [
+    (start.program_ids as Rec).ingress as number,
+    (start.program_ids as Rec).egress as number,
+  ]);
 });
 
 test("flows --metrics: /metrics parses, counters by interface, direction, IP version and protocol equal the traffic; no port labels", async (t) => {
   const { pair, addr } = vethPairWithV6For(t);
   await startServer(t, pair.b);
   const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--top", "--interval", "0.5", "--metrics", "127.0.0.1:0"]);
-  const url = await tool.waitFor((p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1], "the metrics address");
+  const url = await tool.waitFor(
+    (p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1],
+    "the metrics address",
+  );
   await tool.waitFor((p) => p.stderr.includes("attached xdp on veth1"), "the attach message");
   sendTraffic(pair, pair.a, addr);
-  const scrape = pair.run(pair.b, process.execPath, ["--input-type=module", "-e",
-    `const r = await fetch(${JSON.stringify(url)}); process.stdout.write(JSON.stringify({ status: r.status, type: r.headers.get("content-type"), body: await r.text() }));`]);
+  const scrape = pair.run(pair.b, process.execPath, [
+    "--input-type=module",
+    "-e",
+    `const r = await fetch(${JSON.stringify(url)}); process.stdout.write(JSON.stringify({ status: r.status, type: r.headers.get("content-type"), body: await r.text() }));`,
+  ]);
   const response = JSON.parse(scrape.stdout) as { status: number; type: string; body: string };
   assert.equal(response.status, 200);
   assert.equal(response.type, "text/plain; version=0.0.4; charset=utf-8");
@@ -289,8 +510,14 @@ test("flows --metrics: /metrics parses, counters by interface, direction, IP ver
   assert.equal(families.get("tsbpf_flows_table_flows")?.type, "gauge");
   assert.ok(families.get("tsbpf_flows_table_flows")!.samples[0]!.value >= 6);
   for (const family of families.values()) {
-    assert.equal(family.type === "counter", family.name.endsWith("_total"), `${family.name}: only counters end in _total`);
-    for (const s of family.samples) for (const label of Object.keys(s.labels)) assert.doesNotMatch(label, /pid|port|addr/, `${family.name} has no ${label} label`);
+    assert.equal(
+      family.type === "counter",
+      family.name.endsWith("_total"),
+      `${family.name}: only counters end in _total`,
+    );
+    for (const s of family.samples)
+      for (const label of Object.keys(s.labels))
+        assert.doesNotMatch(label, /pid|port|addr/, `${family.name} has no ${label} label`);
   }
   const value = (name: string, labels: Record<string, string>): number | undefined =>
     families.get(name)?.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
@@ -307,7 +534,13 @@ test("flows --metrics: /metrics parses, counters by interface, direction, IP ver
   tool.kill("SIGTERM");
   assert.deepEqual(await tool.exit(), { code: 0, signal: null }, tool.stderr);
   assert.match(tool.stdout, /^summary: \d+ packets, .* on veth1 in .*stopped by SIGTERM.*; \d+ flows; detached$/m);
-  assert.match(tool.stdout, new RegExp(`^in +${addr.a4.replace(/\./g, "\\.")} +${CLIENT_PORT4} +${addr.b4.replace(/\./g, "\\.")} +5000 +UDP +${UDP4_COUNT} +${UDP4_COUNT * UDP4_FRAME} B$`, "m"));
+  assert.match(
+    tool.stdout,
+    new RegExp(
+      `^in +${addr.a4.replace(/\./g, "\\.")} +${CLIENT_PORT4} +${addr.b4.replace(/\./g, "\\.")} +5000 +UDP +${UDP4_COUNT} +${UDP4_COUNT * UDP4_FRAME} B$`,
+      "m",
+    ),
+  );
 });
 
 test("flows killed with SIGKILL leaves nothing attached (XDP link, tcx link, programs)", async (t) => {
@@ -316,7 +549,10 @@ test("flows killed with SIGKILL leaves nothing attached (XDP link, tcx link, pro
   const start = await tool.waitFor((p) => ndjsonRecords(p.stdout)[0], "the start record");
   const ids = start.program_ids as { ingress: number; egress: number };
   assert.equal(pair.within(pair.b, () => xdpInfo("veth1")).progId, ids.ingress);
-  assert.deepEqual(pair.within(pair.b, () => tcInfo("veth1", "egress").tcx), [ids.egress]);
+  assert.deepEqual(
+    pair.within(pair.b, () => tcInfo("veth1", "egress").tcx),
+    [ids.egress],
+  );
   tool.kill("SIGKILL");
   assert.deepEqual(await tool.exit(), { code: null, signal: "SIGKILL" });
   await assertNothingAttached(pair, pair.b, [ids.ingress, ids.egress]);
@@ -327,11 +563,26 @@ test("flows -i nosuchif: one clear line, exit 1; missing privileges named; usage
   const r = runTool(["flows", "-i", "nosuchif", "--top"], { netnsPath: pair.b.path });
   assert.equal(r.code, 1);
   assert.equal(r.stdout, "");
-  assert.equal(r.stderr, 'tsbpf flows: network interface "nosuchif" not found: no such interface in this network namespace (interfaces here: lo, veth1)\n');
+  assert.equal(
+    r.stderr,
+    'tsbpf flows: network interface "nosuchif" not found: no such interface in this network namespace (interfaces here: lo, veth1)\n',
+  );
   const p = runTool(["flows", "-i", "lo"], { wrap: UNPRIVILEGED });
   assert.equal(p.code, 1, p.stderr);
-  assert.equal(p.stderr, "tsbpf flows: missing privileges: flows needs CAP_BPF and CAP_NET_ADMIN (run it as root, or with those capabilities)\n");
-  for (const args of [["--interval", "1"], ["--top", "--interval", "x"], ["--top", "--limit", "0"], ["--count", "1.5"], ["--direction", "up"], ["--mode", "fast"], ["--metrics", "1.2.3.4:70000"], ["extra"]]) {
+  assert.equal(
+    p.stderr,
+    "tsbpf flows: missing privileges: flows needs CAP_BPF and CAP_NET_ADMIN (run it as root, or with those capabilities)\n",
+  );
+  for (const args of [
+    ["--interval", "1"],
+    ["--top", "--interval", "x"],
+    ["--top", "--limit", "0"],
+    ["--count", "1.5"],
+    ["--direction", "up"],
+    ["--mode", "fast"],
+    ["--metrics", "1.2.3.4:70000"],
+    ["extra"],
+  ]) {
     const u = runTool(["flows", ...args]);
     assert.equal(u.code, 2, `${args.join(" ")}: ${u.stderr}`);
     assert.match(u.stderr, /^tsbpf flows: .+\nsee "tsbpf flows --help"\n$/);
@@ -343,24 +594,46 @@ test("FlowTracker in-process: snapshot() gives the interval's flows with rates, 
   await startServer(t, pair.b);
   const tracker = pair.within(pair.b, () => FlowTracker.attach({ interfaces: ["veth1"] }));
   t.after(() => tracker.close());
-  assert.deepEqual(tracker.attachments.map((a) => a.description.replace(/\((driver|skb) mode/, "(MODE mode")), ["xdp on veth1 (MODE mode, link)", "tc egress on veth1 (tcx link)"]);
+  assert.deepEqual(
+    tracker.attachments.map((a) => a.description.replace(/\((driver|skb) mode/, "(MODE mode")),
+    ["xdp on veth1 (MODE mode, link)", "tc egress on veth1 (tcx link)"],
+  );
   sendTraffic(pair, pair.a, addr);
   await new Promise((r) => setTimeout(r, 50));
   const first = tracker.snapshot({ limit: 100 });
   assert.ok(first.seconds > 0);
-  const udp = first.flows.find((f) => f.flow.direction === "ingress" && f.flow.protocol === 17 && f.flow.sport === CLIENT_PORT4);
+  const udp = first.flows.find(
+    (f) => f.flow.direction === "ingress" && f.flow.protocol === 17 && f.flow.sport === CLIENT_PORT4,
+  );
   assert.ok(udp, "the UDP/IPv4 flow");
   assert.deepEqual(udp.flow, {
-    interface: "veth1", ifindex: udp.flow.ifindex, direction: "ingress", ipVersion: 4, protocol: 17, protocolName: "udp", vlan: null,
-    saddr: addr.a4, daddr: addr.b4, sport: CLIENT_PORT4, dport: 5000, icmpType: null, icmpCode: null,
+    interface: "veth1",
+    ifindex: udp.flow.ifindex,
+    direction: "ingress",
+    ipVersion: 4,
+    protocol: 17,
+    protocolName: "udp",
+    vlan: null,
+    saddr: addr.a4,
+    daddr: addr.b4,
+    sport: CLIENT_PORT4,
+    dport: 5000,
+    icmpType: null,
+    icmpCode: null,
   } satisfies Flow);
-  assert.deepEqual([udp.packets, udp.bytes, udp.totalPackets, udp.totalBytes], [BigInt(UDP4_COUNT), BigInt(UDP4_COUNT * UDP4_FRAME), BigInt(UDP4_COUNT), BigInt(UDP4_COUNT * UDP4_FRAME)]);
-  assert.ok(Math.abs(udp.bytesPerSecond - UDP4_COUNT * UDP4_FRAME / first.seconds) < 1e-6);
+  assert.deepEqual(
+    [udp.packets, udp.bytes, udp.totalPackets, udp.totalBytes],
+    [BigInt(UDP4_COUNT), BigInt(UDP4_COUNT * UDP4_FRAME), BigInt(UDP4_COUNT), BigInt(UDP4_COUNT * UDP4_FRAME)],
+  );
+  assert.ok(Math.abs(udp.bytesPerSecond - (UDP4_COUNT * UDP4_FRAME) / first.seconds) < 1e-6);
   const ingress = first.interfaces.find((i) => i.direction === "ingress")!;
   assert.ok(ingress.totalBytes >= BigInt(UDP4_COUNT * UDP4_FRAME + UDP6_COUNT * UDP6_FRAME));
   // Nothing new: the flow is not in the next snapshot.
   const second = tracker.snapshot();
-  assert.equal(second.flows.find((f) => f.flow.sport === CLIENT_PORT4 && f.flow.protocol === 17), undefined);
+  assert.equal(
+    second.flows.find((f) => f.flow.sport === CLIENT_PORT4 && f.flow.protocol === 17),
+    undefined,
+  );
   const ids = tracker.programIds;
   tracker.close();
   await assertNothingAttached(pair, pair.b, [ids.ingress, ids.egress]);
@@ -373,13 +646,18 @@ test("flows --top on a terminal redraws its table in place; piped, plain frames"
     // script gives the tool a pseudo-terminal; stty sets its size (a fresh pty is 0x0).
     const shell = `stty cols 120 rows 40; exec "${process.execPath}" "${TSBPF_MAIN}" flows -i veth1 --top --interval 0.3 --count 8 --limit 3`;
     const tty = new ToolProcess("nsenter", [`--net=${pair.b.path}`, "script", "-qec", shell, "/dev/null"]);
-    t.after(() => { if (tty.running) tty.kill("SIGKILL"); });
+    t.after(() => {
+      if (tty.running) tty.kill("SIGKILL");
+    });
     await tty.waitFor((p) => p.stdout.includes("attached xdp on veth1"), "the attach message");
     sendTraffic(pair, pair.a, addr);
     assert.deepEqual(await tty.exit(), { code: 0, signal: null }, tty.stdout);
     const out = tty.stdout;
     assert.equal(out.split("\x1b[?2026h").length - 1, 8, "one synchronized frame per interval");
-    assert.ok(out.includes("\x1b[?25l") && out.includes("\x1b[?25h"), "cursor hidden while live, shown again at the end");
+    assert.ok(
+      out.includes("\x1b[?25l") && out.includes("\x1b[?25h"),
+      "cursor hidden while live, shown again at the end",
+    );
     assert.match(out, /\r\x1b\[\d+A/, "later frames move the cursor up over the previous one");
     assert.match(out, /DIR +S-Address +S-Port +D-Address +D-Port +Protocol +PKT\/S +BIT\/S +PACKETS +BYTES/);
     assert.match(out, /summary: \d+ packets, .* on veth1 .*\(8 intervals, stopped by done/);
@@ -401,13 +679,30 @@ const MAC = [0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2];
 const be16 = (n: number): number[] => [n >> 8, n & 0xff];
 const ether = (type: number): number[] => [...MAC, ...be16(type)];
 const vlan = (tci: number, inner: number): number[] => [...be16(tci), ...be16(inner)];
-const V4S = [192, 0, 2, 1], V4D = [198, 51, 100, 7];
+const V4S = [192, 0, 2, 1],
+  V4D = [198, 51, 100, 7];
 /** IPv4 header of `ihl` words (options zero), with a fragment offset field. */
 const ipv4 = (protocol: number, options: { ihl?: number; fragment?: number } = {}): number[] => {
   const ihl = options.ihl ?? 5;
-  return [0x40 | ihl, 0, 0, 40, 0, 0, ...be16(options.fragment ?? 0x4000), 64, protocol, 0, 0, ...V4S, ...V4D, ...Array(4 * (ihl - 5)).fill(0)];
+  return [
+    0x40 | ihl,
+    0,
+    0,
+    40,
+    0,
+    0,
+    ...be16(options.fragment ?? 0x4000),
+    64,
+    protocol,
+    0,
+    0,
+    ...V4S,
+    ...V4D,
+    ...Array(4 * (ihl - 5)).fill(0),
+  ];
 };
-const V6S = [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1], V6D = [0x20, 0x01, 0x0d, 0xb8, 0, 1, ...Array(9).fill(0), 2];
+const V6S = [0x20, 0x01, 0x0d, 0xb8, ...Array(11).fill(0), 1],
+  V6D = [0x20, 0x01, 0x0d, 0xb8, 0, 1, ...Array(9).fill(0), 2];
 const ipv6 = (next: number): number[] => [0x60, 0, 0, 0, 0, 16, next, 64, ...V6S, ...V6D];
 const ext = (next: number, len: number): number[] => [next, len, ...Array(6 + 8 * len).fill(0)];
 const frag = (next: number, offset: number): number[] => [next, 0, ...be16(offset << 3), 0, 0, 0, 1];
@@ -415,33 +710,108 @@ const ports = (s: number, d: number): number[] => [...be16(s), ...be16(d)];
 const tcp = (s: number, d: number): number[] => [...ports(s, d), ...Array(8).fill(0), 0x50, 0x02, 0, 0, 0, 0, 0, 0];
 const udp = (s: number, d: number): number[] => [...ports(s, d), 0, 8, 0, 0];
 const icmp = (type: number, code: number): number[] => [type, code, 0, 0, 0, 0, 0, 0];
-const pad = (bytes: number[], to = 60): number[] => (bytes.length >= to ? bytes : [...bytes, ...Array(to - bytes.length).fill(0)]);
+const pad = (bytes: number[], to = 60): number[] =>
+  bytes.length >= to ? bytes : [...bytes, ...Array(to - bytes.length).fill(0)];
 
 test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 extension headers, fragments and cut-short frames", () => {
-  using obj = loadToolObject<typeof FlowsKernel>(new URL("../../src/tools/flows/probe.js", import.meta.url).href, "flows.bpf.json", { constants: { packetEvents: 1, flowTable: 1 } });
+  using obj = loadToolObject<typeof FlowsKernel>(
+    new URL("../../src/tools/flows/probe.js", import.meta.url).href,
+    "flows.bpf.json",
+    { constants: { packetEvents: 1, flowTable: 1 } },
+  );
   // The layout user space reads records with is the one the kernel side declares.
   assert.equal(FlowKey.size, KEY.size);
-  for (const f of ["ifindex", "direction", "family", "protocol", "tagged", "vlan", "sport", "dport", "saddr", "daddr"] as const) assert.equal(FlowKey.offsetOf(f), KEY[f], f);
-  assert.deepEqual([PacketRecord.size, PacketRecord.offsetOf("packets"), PacketRecord.offsetOf("bytes"), PacketRecord.offsetOf("timestamp")], [RECORD.size, RECORD.packets, RECORD.bytes, RECORD.timestamp]);
+  for (const f of [
+    "ifindex",
+    "direction",
+    "family",
+    "protocol",
+    "tagged",
+    "vlan",
+    "sport",
+    "dport",
+    "saddr",
+    "daddr",
+  ] as const)
+    assert.equal(FlowKey.offsetOf(f), KEY[f], f);
+  assert.deepEqual(
+    [
+      PacketRecord.size,
+      PacketRecord.offsetOf("packets"),
+      PacketRecord.offsetOf("bytes"),
+      PacketRecord.offsetOf("timestamp"),
+    ],
+    [RECORD.size, RECORD.packets, RECORD.bytes, RECORD.timestamp],
+  );
 
   const v4 = { ipVersion: 4, saddr: "192.0.2.1", daddr: "198.51.100.7" } as const;
   const v6 = { ipVersion: 6, saddr: "2001:db8::1", daddr: "2001:db8:1::2" } as const;
   const none = { sport: null, dport: null, icmpType: null, icmpCode: null };
   type Want = Partial<Flow> | null;
   const cases: { name: string; frame: number[]; want: Want; other?: boolean }[] = [
-    { name: "IPv4/UDP", frame: pad([...ether(0x0800), ...ipv4(17), ...udp(53, 33000)]), want: { ...v4, protocol: 17, vlan: null, sport: 53, dport: 33000 } },
-    { name: "IPv4 with options/TCP", frame: pad([...ether(0x0800), ...ipv4(6, { ihl: 7 }), ...tcp(443, 50000)]), want: { ...v4, protocol: 6, sport: 443, dport: 50000 } },
-    { name: "802.1Q IPv4/TCP", frame: pad([...ether(0x8100), ...vlan(0x2000 | 10, 0x0800), ...ipv4(6), ...tcp(22, 2222)], 64), want: { ...v4, protocol: 6, vlan: 10, sport: 22, dport: 2222 } },
-    { name: "IPv4/ICMP echo", frame: pad([...ether(0x0800), ...ipv4(1), ...icmp(8, 0)]), want: { ...v4, protocol: 1, protocolName: "icmp", ...none, icmpType: 8, icmpCode: 0 } },
-    { name: "IPv4 non-first fragment: no ports", frame: pad([...ether(0x0800), ...ipv4(17, { fragment: 0x00b9 }), ...udp(53, 33000)]), want: { ...v4, protocol: 17, sport: 0, dport: 0 } },
-    { name: "IPv4 cut short before the ports", frame: [...ether(0x0800), ...ipv4(17), 0, 53], want: { ...v4, protocol: 17, sport: 0, dport: 0 } },
-    { name: "802.1ad+802.1Q IPv6/ICMPv6 echo", frame: [...ether(0x88a8), ...vlan(100, 0x8100), ...vlan(10, 0x86dd), ...ipv6(58), ...icmp(128, 0)], want: { ...v6, protocol: 58, protocolName: "icmpv6", vlan: 100, ...none, icmpType: 128, icmpCode: 0 } },
-    { name: "IPv6 hop-by-hop, dest opts, first fragment → UDP", frame: [...ether(0x86dd), ...ipv6(0), ...ext(60, 0), ...ext(44, 1), ...frag(17, 0), ...udp(4500, 4501)], want: { ...v6, protocol: 17, sport: 4500, dport: 4501 } },
-    { name: "IPv6 later fragment: no ports", frame: [...ether(0x86dd), ...ipv6(44), ...frag(17, 100), ...udp(4500, 4501)], want: { ...v6, protocol: 17, sport: 0, dport: 0 } },
-    { name: "IPv6/TCP", frame: [...ether(0x86dd), ...ipv6(6), ...tcp(80, 61000)], want: { ...v6, protocol: 6, vlan: null, sport: 80, dport: 61000 } },
-    { name: "IPv6 cut short", frame: [...ether(0x86dd), 0x60, 0, 0, 0, 0, 16, 17, 64, ...V6S], want: null, other: true },
+    {
+      name: "IPv4/UDP",
+      frame: pad([...ether(0x0800), ...ipv4(17), ...udp(53, 33000)]),
+      want: { ...v4, protocol: 17, vlan: null, sport: 53, dport: 33000 },
+    },
+    {
+      name: "IPv4 with options/TCP",
+      frame: pad([...ether(0x0800), ...ipv4(6, { ihl: 7 }), ...tcp(443, 50000)]),
+      want: { ...v4, protocol: 6, sport: 443, dport: 50000 },
+    },
+    {
+      name: "802.1Q IPv4/TCP",
+      frame: pad([...ether(0x8100), ...vlan(0x2000 | 10, 0x0800), ...ipv4(6), ...tcp(22, 2222)], 64),
+      want: { ...v4, protocol: 6, vlan: 10, sport: 22, dport: 2222 },
+    },
+    {
+      name: "IPv4/ICMP echo",
+      frame: pad([...ether(0x0800), ...ipv4(1), ...icmp(8, 0)]),
+      want: { ...v4, protocol: 1, protocolName: "icmp", ...none, icmpType: 8, icmpCode: 0 },
+    },
+    {
+      name: "IPv4 non-first fragment: no ports",
+      frame: pad([...ether(0x0800), ...ipv4(17, { fragment: 0x00b9 }), ...udp(53, 33000)]),
+      want: { ...v4, protocol: 17, sport: 0, dport: 0 },
+    },
+    {
+      name: "IPv4 cut short before the ports",
+      frame: [...ether(0x0800), ...ipv4(17), 0, 53],
+      want: { ...v4, protocol: 17, sport: 0, dport: 0 },
+    },
+    {
+      name: "802.1ad+802.1Q IPv6/ICMPv6 echo",
+      frame: [...ether(0x88a8), ...vlan(100, 0x8100), ...vlan(10, 0x86dd), ...ipv6(58), ...icmp(128, 0)],
+      want: { ...v6, protocol: 58, protocolName: "icmpv6", vlan: 100, ...none, icmpType: 128, icmpCode: 0 },
+    },
+    {
+      name: "IPv6 hop-by-hop, dest opts, first fragment → UDP",
+      frame: [...ether(0x86dd), ...ipv6(0), ...ext(60, 0), ...ext(44, 1), ...frag(17, 0), ...udp(4500, 4501)],
+      want: { ...v6, protocol: 17, sport: 4500, dport: 4501 },
+    },
+    {
+      name: "IPv6 later fragment: no ports",
+      frame: [...ether(0x86dd), ...ipv6(44), ...frag(17, 100), ...udp(4500, 4501)],
+      want: { ...v6, protocol: 17, sport: 0, dport: 0 },
+    },
+    {
+      name: "IPv6/TCP",
+      frame: [...ether(0x86dd), ...ipv6(6), ...tcp(80, 61000)],
+      want: { ...v6, protocol: 6, vlan: null, sport: 80, dport: 61000 },
+    },
+    {
+      name: "IPv6 cut short",
+      frame: [...ether(0x86dd), 0x60, 0, 0, 0, 0, 16, 17, 64, ...V6S],
+      want: null,
+      other: true,
+    },
     { name: "IPv4 cut short", frame: [...ether(0x0800), 0x45, 0, 0, 40], want: null, other: true },
-    { name: "IPv4 bad header length", frame: pad([...ether(0x0800), 0x43, ...ipv4(17).slice(1)]), want: null, other: true },
+    {
+      name: "IPv4 bad header length",
+      frame: pad([...ether(0x0800), 0x43, ...ipv4(17).slice(1)]),
+      want: null,
+      other: true,
+    },
     { name: "802.1Q tag cut short", frame: [...ether(0x8100), 0, 10], want: null, other: true },
     { name: "ARP", frame: pad([...ether(0x0806), ...Array(28).fill(0)]), want: null, other: true },
     // XDP test runs need a whole Ethernet header: the shortest frame there is.
@@ -455,7 +825,10 @@ test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 exten
     assert.equal(testRun(obj.programs.ingress, { data: Uint8Array.from(c.frame) }).retval, 2, `${c.name}: XDP_PASS`);
     const got: Flow[] = [];
     const lengths: number[] = [];
-    ring.consume((r) => { got.push(decodeFlow(r.view, r.bytes, r.offset, names)); lengths.push(r.u32(RECORD.bytes)); });
+    ring.consume((r) => {
+      got.push(decodeFlow(r.view, r.bytes, r.offset, names));
+      lengths.push(r.u32(RECORD.bytes));
+    });
     if (c.want === null) {
       assert.deepEqual(got, [], `${c.name}: no packet record`);
       continue;
@@ -471,29 +844,51 @@ test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 exten
   }
   // The same frames through the TC program count as egress, in the flow table too.
   const frame = cases[0]!.frame;
-  assert.equal(testRun(obj.programs.egress, { data: Uint8Array.from(frame) }).retval | 0, -1, "TC_ACT_UNSPEC: the next program decides");
+  assert.equal(
+    testRun(obj.programs.egress, { data: Uint8Array.from(frame) }).retval | 0,
+    -1,
+    "TC_ACT_UNSPEC: the next program decides",
+  );
   ring.consume(() => {});
-  const flows = readPerCpu(obj.maps.flows as unknown as LruPerCpuHashMap<FlowKeyFields, { packets: bigint; bytes: bigint }>).map(([k, t]) => ({ flow: flowFromKey(k, names), ...t }));
+  const flows = readPerCpu(
+    obj.maps.flows as unknown as LruPerCpuHashMap<FlowKeyFields, { packets: bigint; bytes: bigint }>,
+  ).map(([k, t]) => ({ flow: flowFromKey(k, names), ...t }));
   const udpFlows = flows.filter((f) => f.flow.protocol === 17 && f.flow.sport === 53);
-  assert.deepEqual(udpFlows.map((f) => [f.flow.direction, f.packets, f.bytes]).sort(), [["egress", 1n, BigInt(frame.length)], ["ingress", 1n, BigInt(frame.length)]]);
-  assert.deepEqual(new Set(flows.map((f) => flowId(f.flow))), new Set([...seen, flowId({ ...recorded[0]!, direction: "egress" })]), "the table holds the flows the records showed, and the egress one");
+  assert.deepEqual(udpFlows.map((f) => [f.flow.direction, f.packets, f.bytes]).sort(), [
+    ["egress", 1n, BigInt(frame.length)],
+    ["ingress", 1n, BigInt(frame.length)],
+  ]);
+  assert.deepEqual(
+    new Set(flows.map((f) => flowId(f.flow))),
+    new Set([...seen, flowId({ ...recorded[0]!, direction: "egress" })]),
+    "the table holds the flows the records showed, and the egress one",
+  );
   // Totals: every frame, the non-IP ones under family 0.
   const totals = readPerCpu(obj.maps.totals);
   const other = totals.filter(([k]) => k.family === 0).reduce((n, [, t]) => n + t.packets, 0n);
   assert.equal(other, BigInt(cases.filter((c) => c.other).length));
-  assert.equal(totals.reduce((n, [, t]) => n + t.packets, 0n), BigInt(cases.length + 1));
+  assert.equal(
+    totals.reduce((n, [, t]) => n + t.packets, 0n),
+    BigInt(cases.length + 1),
+  );
 
   // A GSO packet on egress (gso_segs set through the test run's __sk_buff) counts as its
   // segments, each with its own Ethernet + IPv4 + TCP headers; a VLAN tag in the frame is read there.
   const skb = new Uint8Array(192);
-  new DataView(skb.buffer).setUint32(164, 3, true);   // __sk_buff.gso_segs
+  new DataView(skb.buffer).setUint32(164, 3, true); // __sk_buff.gso_segs
   new DataView(skb.buffer).setUint32(176, 1448, true); // __sk_buff.gso_size
   const big = [...ether(0x8100), ...vlan(7, 0x0800), ...ipv4(6), ...tcp(5201, 40400), ...Array(3000).fill(0)];
   assert.equal(testRun(obj.programs.egress, { data: Uint8Array.from(big), ctx: skb }).retval | 0, -1);
   const gso: Flow[] = [];
   const gsoCounts: number[][] = [];
-  ring.consume((r) => { gso.push(decodeFlow(r.view, r.bytes, r.offset, names)); gsoCounts.push([r.u32(RECORD.packets), r.u32(RECORD.bytes)]); });
-  assert.deepEqual(gso.map((f) => [f.direction, f.vlan, f.protocol, f.sport, f.dport]), [["egress", 7, 6, 5201, 40400]]);
+  ring.consume((r) => {
+    gso.push(decodeFlow(r.view, r.bytes, r.offset, names));
+    gsoCounts.push([r.u32(RECORD.packets), r.u32(RECORD.bytes)]);
+  });
+  assert.deepEqual(
+    gso.map((f) => [f.direction, f.vlan, f.protocol, f.sport, f.dport]),
+    [["egress", 7, 6, 5201, 40400]],
+  );
   const headers = 18 + 20 + 20;
   assert.deepEqual(gsoCounts, [[3, big.length + 2 * headers]]);
   assert.equal(ipv6Text(Uint8Array.from([...Array(10).fill(0), 0xff, 0xff, 10, 0, 0, 1]), 0), "::ffff:10.0.0.1");
@@ -505,12 +900,17 @@ test("flows formatting: IPv6 addresses in RFC 5952 form, ISO times without a Dat
   assert.equal(v6("00000000000000000000000000000000"), "::");
   assert.equal(v6("fe800000000000000000000000000001"), "fe80::1");
   assert.equal(v6("20010db8000000010000000000000000"), "2001:db8:0:1::");
-  assert.equal(v6("20010db8000100000001000000000001"), "2001:db8:1:0:1::1", "the longest zero run is the one shortened");
+  assert.equal(
+    v6("20010db8000100000001000000000001"),
+    "2001:db8:1:0:1::1",
+    "the longest zero run is the one shortened",
+  );
   assert.equal(v6("20010db8000000000001000000000001"), "2001:db8::1:0:0:1", "of equal runs, the first");
   assert.equal(v6("20010db8000100010001000100010001"), "2001:db8:1:1:1:1:1:1");
   assert.equal(v6("20010db8000000010001000100010001"), "2001:db8:0:1:1:1:1:1", "a single zero group stays");
   assert.equal(v6("00000000000000000000ffff0a000001"), "::ffff:10.0.0.1");
   const formatter = new PacketFormatter(new Map());
-  for (const ms of [0, 951_782_400_999, 1_764_000_000_123.7, Date.now()]) assert.equal(formatter.isoTime(ms), new Date(Math.floor(ms)).toISOString());
+  for (const ms of [0, 951_782_400_999, 1_764_000_000_123.7, Date.now()])
+    assert.equal(formatter.isoTime(ms), new Date(Math.floor(ms)).toISOString());
   assert.deepEqual([6, 17, 1, 58, 47, 253].map(protocolLabel), ["TCP", "UDP", "ICMP", "ICMPv6", "GRE", "253"]);
 });

@@ -21,17 +21,24 @@ import { ndjsonRecords, runTool, ToolProcess, UNPRIVILEGED } from "../helpers/to
 
 type Rec = Record<string, unknown>;
 
-const PORT4 = 6000, PORT6 = 6001, CLOSED_PORT = 6009;
-const CLIENT4 = 100_000, SERVER4 = 12_345, CLIENT6 = 70_001, SERVER6 = 5_432;
-const SERVER_COMM = "tcpt-server", CLIENT_COMM = "tcpt-client";
-
-
+const PORT4 = 6000,
+  PORT6 = 6001,
+  CLOSED_PORT = 6009;
+const CLIENT4 = 100_000,
+  SERVER4 = 12_345,
+  CLIENT6 = 70_001,
+  SERVER6 = 5_432;
+const SERVER_COMM = "tcpt-server",
+  CLIENT_COMM = "tcpt-client";
 
 /**
  * In `end`, a process named tcpt-server: on PORT4 (IPv4) and PORT6 (IPv6 only) it reads each
  * connection to its end, then answers SERVER4 / SERVER6 bytes and closes. Resolves with its pid.
  */
-async function startServer(t: { after(fn: () => void): void }, end: NetnsEnd): Promise<{ child: ChildProcess; pid: number }> {
+async function startServer(
+  t: { after(fn: () => void): void },
+  end: NetnsEnd,
+): Promise<{ child: ChildProcess; pid: number }> {
   const script = `
     import net from "node:net";
     process.title = "${SERVER_COMM}";
@@ -41,16 +48,30 @@ async function startServer(t: { after(fn: () => void): void }, end: NetnsEnd): P
     await serve(${PORT4}, "0.0.0.0", ${SERVER4}, false);
     await serve(${PORT6}, "::", ${SERVER6}, true);
     process.stdout.write("ready " + process.pid + "\\n");`;
-  const child = spawn("nsenter", [`--net=${end.path}`, process.execPath, "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn("nsenter", [`--net=${end.path}`, process.execPath, "--input-type=module", "-e", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   t.after(() => child.kill("SIGKILL"));
   const pid = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => { const m = /ready (\d+)/.exec(d.toString()); if (m) resolve(Number(m[1])); });
+    child.stdout!.on("data", (d: Buffer) => {
+      const m = /ready (\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    });
     child.on("exit", (code) => reject(new Error(`the server exited (${code})`)));
   });
   return { child, pid };
 }
 
-interface ClientRun { pid: number; port4: number; port6: number; ms4: number; ms6: number; got4: number; got6: number; refused: string }
+interface ClientRun {
+  pid: number;
+  port4: number;
+  port6: number;
+  ms4: number;
+  ms6: number;
+  got4: number;
+  got6: number;
+  refused: string;
+}
 
 /** From `end`, as tcpt-client: CLIENT4 bytes to b4:PORT4, CLIENT6 to b6:PORT6 (reading the answers), then a connect to a closed port. */
 function runClient(pair: VethPair, end: NetnsEnd, addr: PairAddresses): ClientRun {
@@ -77,7 +98,9 @@ function runClient(pair: VethPair, end: NetnsEnd, addr: PairAddresses): ClientRu
 
 function startTool(t: { after(fn: () => void): void }, args: string[]): ToolProcess {
   const tool = ToolProcess.start(["tcp", ...args]);
-  t.after(() => { if (tool.running) tool.kill("SIGKILL"); });
+  t.after(() => {
+    if (tool.running) tool.kill("SIGKILL");
+  });
   return tool;
 }
 
@@ -85,8 +108,12 @@ const matches = (r: Rec, want: Rec): boolean => Object.entries(want).every(([k, 
 
 async function programsGone(ids: number[]): Promise<void> {
   const state = (): { programs: number[]; links: number[] } => ({
-    programs: listPrograms().filter((p) => ids.includes(p.id)).map((p) => p.id),
-    links: listLinks().filter((l) => ids.includes(l.progId)).map((l) => l.id),
+    programs: listPrograms()
+      .filter((p) => ids.includes(p.id))
+      .map((p) => p.id),
+    links: listLinks()
+      .filter((l) => ids.includes(l.progId))
+      .map((l) => l.id),
   });
   let s = state();
   for (let i = 0; i < 150 && (s.programs.length > 0 || s.links.length > 0); i++) {
@@ -107,17 +134,80 @@ test("tcp --closed --json / --closed --count: each connection with its process, 
   await human.waitFor((p) => p.stderr.includes("Ctrl-C to stop"), "the human tool's start");
   const client = runClient(pair, pair.a, addr);
   const mine = (r: Rec): boolean => r.type === "close" && (r.pid === client.pid || r.pid === server.pid);
-  const records = await tool.waitFor((p) => { const rs = ndjsonRecords(p.stdout).filter(mine); return rs.length >= 5 && rs; }, "five close records");
+  const records = await tool.waitFor((p) => {
+    const rs = ndjsonRecords(p.stdout).filter(mine);
+    return rs.length >= 5 && rs;
+  }, "five close records");
   tool.kill("SIGTERM");
   assert.deepEqual(await tool.exit(), { code: 0, signal: null }, tool.stderr);
   const all = ndjsonRecords(tool.stdout);
   for (const r of all) assert.deepEqual(nonSnakeCaseKeys(r), [], JSON.stringify(r));
 
   const expect = [
-    { what: "IPv4 connect", where: { pid: client.pid, comm: CLIENT_COMM, ip_version: 4, direction: "connect", laddr: addr.a4, lport: client.port4, raddr: addr.b4, rport: PORT4 }, tx: CLIENT4, rx: SERVER4, ms: client.ms4 },
-    { what: "IPv4 accept", where: { pid: server.pid, comm: SERVER_COMM, ip_version: 4, direction: "accept", laddr: addr.b4, lport: PORT4, raddr: addr.a4, rport: client.port4 }, tx: SERVER4, rx: CLIENT4, ms: client.ms4 },
-    { what: "IPv6 connect", where: { pid: client.pid, comm: CLIENT_COMM, ip_version: 6, direction: "connect", laddr: addr.a6, lport: client.port6, raddr: addr.b6, rport: PORT6 }, tx: CLIENT6, rx: SERVER6, ms: client.ms6 },
-    { what: "IPv6 accept", where: { pid: server.pid, comm: SERVER_COMM, ip_version: 6, direction: "accept", laddr: addr.b6, lport: PORT6, raddr: addr.a6, rport: client.port6 }, tx: SERVER6, rx: CLIENT6, ms: client.ms6 },
+    {
+      what: "IPv4 connect",
+      where: {
+        pid: client.pid,
+        comm: CLIENT_COMM,
+        ip_version: 4,
+        direction: "connect",
+        laddr: addr.a4,
+        lport: client.port4,
+        raddr: addr.b4,
+        rport: PORT4,
+      },
+      tx: CLIENT4,
+      rx: SERVER4,
+      ms: client.ms4,
+    },
+    {
+      what: "IPv4 accept",
+      where: {
+        pid: server.pid,
+        comm: SERVER_COMM,
+        ip_version: 4,
+        direction: "accept",
+        laddr: addr.b4,
+        lport: PORT4,
+        raddr: addr.a4,
+        rport: client.port4,
+      },
+      tx: SERVER4,
+      rx: CLIENT4,
+      ms: client.ms4,
+    },
+    {
+      what: "IPv6 connect",
+      where: {
+        pid: client.pid,
+        comm: CLIENT_COMM,
+        ip_version: 6,
+        direction: "connect",
+        laddr: addr.a6,
+        lport: client.port6,
+        raddr: addr.b6,
+        rport: PORT6,
+      },
+      tx: CLIENT6,
+      rx: SERVER6,
+      ms: client.ms6,
+    },
+    {
+      what: "IPv6 accept",
+      where: {
+        pid: server.pid,
+        comm: SERVER_COMM,
+        ip_version: 6,
+        direction: "accept",
+        laddr: addr.b6,
+        lport: PORT6,
+        raddr: addr.a6,
+        rport: client.port6,
+      },
+      tx: SERVER6,
+      rx: CLIENT6,
+      ms: client.ms6,
+    },
   ];
   for (const e of expect) {
     const found = records.filter((r) => matches(r, e.where));
@@ -127,8 +217,14 @@ test("tcp --closed --json / --closed --count: each connection with its process, 
     assert.equal(r.tx_bytes, e.tx, `${e.what}: payload sent`);
     assert.equal(r.rx_bytes, e.rx, `${e.what}: payload received`);
     // The kernel's counters count sequence space: the SYN (connector) and FINs are one byte each.
-    assert.ok((r.kernel_bytes_acked as number) >= e.tx && (r.kernel_bytes_acked as number) <= e.tx + 2, `${e.what}: bytes_acked ${r.kernel_bytes_acked}`);
-    assert.ok((r.kernel_bytes_received as number) >= e.rx && (r.kernel_bytes_received as number) <= e.rx + 1, `${e.what}: bytes_received ${r.kernel_bytes_received}`);
+    assert.ok(
+      (r.kernel_bytes_acked as number) >= e.tx && (r.kernel_bytes_acked as number) <= e.tx + 2,
+      `${e.what}: bytes_acked ${r.kernel_bytes_acked}`,
+    );
+    assert.ok(
+      (r.kernel_bytes_received as number) >= e.rx && (r.kernel_bytes_received as number) <= e.rx + 1,
+      `${e.what}: bytes_received ${r.kernel_bytes_received}`,
+    );
     const ms = r.duration_ms as number;
     assert.ok(ms > 0 && ms <= e.ms + 5, `${e.what}: ${ms} ms, the client measured ${e.ms} ms`);
     assert.ok(Date.parse(r.start_time as string) <= Date.parse(r.time as string));
@@ -136,7 +232,17 @@ test("tcp --closed --json / --closed --count: each connection with its process, 
   }
   const failed = records.filter((r) => matches(r, { pid: client.pid, direction: "connect", established: false }));
   assert.equal(failed.length, 1, JSON.stringify(records));
-  assert.ok(matches(failed[0]!, { laddr: addr.a4, raddr: addr.b4, rport: CLOSED_PORT, tx_bytes: 0, rx_bytes: 0, closed_from: "SYN_SENT" }), JSON.stringify(failed[0]));
+  assert.ok(
+    matches(failed[0]!, {
+      laddr: addr.a4,
+      raddr: addr.b4,
+      rport: CLOSED_PORT,
+      tx_bytes: 0,
+      rx_bytes: 0,
+      closed_from: "SYN_SENT",
+    }),
+    JSON.stringify(failed[0]),
+  );
 
   // The same connections as lines (only the client's: --comm), IPv6 addresses in full (--wide);
   // --count 3 ends it after the third.
@@ -144,10 +250,31 @@ test("tcp --closed --json / --closed --count: each connection with its process, 
   const lines = human.stdout.split("\n");
   assert.match(lines[0]!, /^ +PID COMM +LADDR +LPORT RADDR +RPORT +TX_KB +RX_KB +MS$/);
   const esc = (s: string): string => s.replace(/[.]/g, "\\.");
-  assert.match(human.stdout, new RegExp(`^ *${client.pid} ${CLIENT_COMM} +${esc(addr.a4)} +${client.port4} ${esc(addr.b4)} +${PORT4} +97 +12 +\\d+\\.\\d\\d$`, "m"));
-  assert.match(human.stdout, new RegExp(`^ *${client.pid} ${CLIENT_COMM} +${addr.a6} +${client.port6} ${addr.b6} +${PORT6} +68 +5 +\\d+\\.\\d\\d$`, "m"));
-  assert.match(human.stdout, new RegExp(`^ *${client.pid} ${CLIENT_COMM} +${esc(addr.a4)} +\\d+ ${esc(addr.b4)} +${CLOSED_PORT} +0 +0 +\\d+\\.\\d\\d  \\(connect failed\\)$`, "m"));
-  assert.match(human.stdout, /^summary: 3 connects, 0 accepts, 1 failures, \d+ retransmits, .* \(3 closed connections reported, stopped by done at .*; 1 processes; detached$/m);
+  assert.match(
+    human.stdout,
+    new RegExp(
+      `^ *${client.pid} ${CLIENT_COMM} +${esc(addr.a4)} +${client.port4} ${esc(addr.b4)} +${PORT4} +97 +12 +\\d+\\.\\d\\d$`,
+      "m",
+    ),
+  );
+  assert.match(
+    human.stdout,
+    new RegExp(
+      `^ *${client.pid} ${CLIENT_COMM} +${addr.a6} +${client.port6} ${addr.b6} +${PORT6} +68 +5 +\\d+\\.\\d\\d$`,
+      "m",
+    ),
+  );
+  assert.match(
+    human.stdout,
+    new RegExp(
+      `^ *${client.pid} ${CLIENT_COMM} +${esc(addr.a4)} +\\d+ ${esc(addr.b4)} +${CLOSED_PORT} +0 +0 +\\d+\\.\\d\\d  \\(connect failed\\)$`,
+      "m",
+    ),
+  );
+  assert.match(
+    human.stdout,
+    /^summary: 3 connects, 0 accepts, 1 failures, \d+ retransmits, .* \(3 closed connections reported, stopped by done at .*; 1 processes; detached$/m,
+  );
 
   const summary = all.at(-1)!;
   assert.equal(summary.type, "summary");
@@ -156,12 +283,35 @@ test("tcp --closed --json / --closed --count: each connection with its process, 
   const clientRow = processes.find((p) => p.pid === client.pid);
   const serverRow = processes.find((p) => p.pid === server.pid);
   assert.deepEqual(clientRow && { ...clientRow, total: undefined }, {
-    pid: client.pid, comm: CLIENT_COMM, opened: 3, connects: 3, accepts: 0, failures: 1, retransmits: clientRow?.retransmits,
-    bytes_sent: CLIENT4 + CLIENT6, bytes_received: SERVER4 + SERVER6, sent_bytes_per_s: 0, received_bytes_per_s: 0, total: undefined,
+    pid: client.pid,
+    comm: CLIENT_COMM,
+    opened: 3,
+    connects: 3,
+    accepts: 0,
+    failures: 1,
+    retransmits: clientRow?.retransmits,
+    bytes_sent: CLIENT4 + CLIENT6,
+    bytes_received: SERVER4 + SERVER6,
+    sent_bytes_per_s: 0,
+    received_bytes_per_s: 0,
+    total: undefined,
   });
-  assert.ok(serverRow && matches(serverRow, { comm: SERVER_COMM, accepts: 2, connects: 0, bytes_sent: SERVER4 + SERVER6, bytes_received: CLIENT4 + CLIENT6 }), JSON.stringify(serverRow));
+  assert.ok(
+    serverRow &&
+      matches(serverRow, {
+        comm: SERVER_COMM,
+        accepts: 2,
+        connects: 0,
+        bytes_sent: SERVER4 + SERVER6,
+        bytes_received: CLIENT4 + CLIENT6,
+      }),
+    JSON.stringify(serverRow),
+  );
   const total = summary.total as Rec;
-  assert.ok((total.connects as number) >= 3 && (total.accepts as number) >= 2 && (total.failures as number) >= 1, JSON.stringify(total));
+  assert.ok(
+    (total.connects as number) >= 3 && (total.accepts as number) >= 2 && (total.failures as number) >= 1,
+    JSON.stringify(total),
+  );
 });
 
 test("tcp (table) --pid/--comm: the process's connections and exact bytes per interval, piped as plain frames and as --json", async (t) => {
@@ -182,9 +332,20 @@ test("tcp (table) --pid/--comm: the process's connections and exact bytes per in
     }
     return s;
   };
-  await json.waitFor(() => sums().bytes_received === CLIENT4 + CLIENT6 && sums().bytes_sent === SERVER4 + SERVER6, "the server's bytes");
-  assert.deepEqual(sums(), { accepts: 2, connects: 0, bytes_sent: SERVER4 + SERVER6, bytes_received: CLIENT4 + CLIENT6 });
-  await plain.waitFor((p) => new RegExp(`^ *${client.pid} +${CLIENT_COMM} +[123] +[01] +\\d+ +\\d+ +\\d+ `, "m").test(p.stdout), "the client's row");
+  await json.waitFor(
+    () => sums().bytes_received === CLIENT4 + CLIENT6 && sums().bytes_sent === SERVER4 + SERVER6,
+    "the server's bytes",
+  );
+  assert.deepEqual(sums(), {
+    accepts: 2,
+    connects: 0,
+    bytes_sent: SERVER4 + SERVER6,
+    bytes_received: CLIENT4 + CLIENT6,
+  });
+  await plain.waitFor(
+    (p) => new RegExp(`^ *${client.pid} +${CLIENT_COMM} +[123] +[01] +\\d+ +\\d+ +\\d+ `, "m").test(p.stdout),
+    "the client's row",
+  );
   json.kill("SIGINT");
   plain.kill("SIGINT");
   assert.equal((await json.exit()).code, 0);
@@ -194,19 +355,42 @@ test("tcp (table) --pid/--comm: the process's connections and exact bytes per in
   assert.match(plain.stdout, /^ *PID +COMM +CONN +FAIL +RETRANS +TX_KB +RX_KB /m);
   // The whole transfer may straddle two intervals: the summary has the totals.
   const summary = plain.stdout.slice(plain.stdout.indexOf("\nsummary: "));
-  assert.match(summary, /^summary: 3 connects, 0 accepts, 1 failures, \d+ retransmits, sent \d+(\.\d+)? kB, received \d+(\.\d+)? kB in .*stopped by SIGINT.*; 1 processes; detached$/m);
-  assert.match(summary, new RegExp(`^ *${client.pid} +${CLIENT_COMM} +3 +0 +1 +\\d+ +${CLIENT4 + CLIENT6} +${SERVER4 + SERVER6}$`, "m"));
+  assert.match(
+    summary,
+    /^summary: 3 connects, 0 accepts, 1 failures, \d+ retransmits, sent \d+(\.\d+)? kB, received \d+(\.\d+)? kB in .*stopped by SIGINT.*; 1 processes; detached$/m,
+  );
+  assert.match(
+    summary,
+    new RegExp(`^ *${client.pid} +${CLIENT_COMM} +3 +0 +1 +\\d+ +${CLIENT4 + CLIENT6} +${SERVER4 + SERVER6}$`, "m"),
+  );
   const last = ndjsonRecords(json.stdout).at(-1)!;
   assert.equal(last.type, "summary");
-  assert.deepEqual({ ...(last.total as Rec), retransmits: 0 }, { connects: 0, accepts: 2, failures: 0, retransmits: 0, bytes_sent: SERVER4 + SERVER6, bytes_received: CLIENT4 + CLIENT6 });
+  assert.deepEqual(
+    { ...(last.total as Rec), retransmits: 0 },
+    {
+      connects: 0,
+      accepts: 2,
+      failures: 0,
+      retransmits: 0,
+      bytes_sent: SERVER4 + SERVER6,
+      bytes_received: CLIENT4 + CLIENT6,
+    },
+  );
 });
 
 test("tcp --metrics: SYN retransmissions to an address nobody answers and the failed connect, scraped and parsed; no pid or port labels", async (t) => {
   const { pair, addr } = vethPairWithV6For(t);
   const tool = startTool(t, ["--json", "--comm", CLIENT_COMM, "--interval", "0.5", "--metrics", "127.0.0.1:0"]);
-  const url = await tool.waitFor((p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1], "the metrics address");
+  const url = await tool.waitFor(
+    (p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1],
+    "the metrics address",
+  );
   const before = parseExposition(await (await fetch(url)).text());
-  const value = (families: ReturnType<typeof parseExposition>, name: string, labels: Record<string, string> = {}): number =>
+  const value = (
+    families: ReturnType<typeof parseExposition>,
+    name: string,
+    labels: Record<string, string> = {},
+  ): number =>
     (families.get(name)?.samples ?? []).filter((s) => matches(s.labels, labels)).reduce((n, s) => n + s.value, 0);
   // Nobody has this address on the link: ARP gets no answer, the SYN is retransmitted after 1 s.
   const silent = `${addr.a4.split(".").slice(0, 3).join(".")}.77`;
@@ -216,14 +400,20 @@ test("tcp --metrics: SYN retransmissions to an address nobody answers and the fa
     const c = net.connect(${PORT4}, "${silent}");
     c.on("error", () => {});
     setTimeout(() => { c.destroy(); process.stdout.write(String(process.pid)); }, 1600);`;
-  const pid = Number(pair.run(pair.a, process.execPath, ["--input-type=module", "-e", script], { timeoutMs: 10_000 }).stdout);
+  const pid = Number(
+    pair.run(pair.a, process.execPath, ["--input-type=module", "-e", script], { timeoutMs: 10_000 }).stdout,
+  );
   const row = await tool.waitFor((p) => {
-    for (const r of ndjsonRecords(p.stdout)) for (const q of (r.processes as Rec[] | undefined) ?? []) if (q.pid === pid && (q.failures as number) > 0) return q;
+    for (const r of ndjsonRecords(p.stdout))
+      for (const q of (r.processes as Rec[] | undefined) ?? [])
+        if (q.pid === pid && (q.failures as number) > 0) return q;
     return undefined;
   }, "the client's failure");
   const total = await tool.waitFor((p) => {
     let retransmits = 0;
-    for (const r of ndjsonRecords(p.stdout)) for (const q of (r.processes as Rec[] | undefined) ?? []) if (q.pid === pid) retransmits += q.retransmits as number;
+    for (const r of ndjsonRecords(p.stdout))
+      for (const q of (r.processes as Rec[] | undefined) ?? [])
+        if (q.pid === pid) retransmits += q.retransmits as number;
     return retransmits;
   }, "retransmits");
   assert.ok(total >= 1, `retransmits ${total}`);
@@ -235,17 +425,34 @@ test("tcp --metrics: SYN retransmissions to an address nobody answers and the fa
   for (const f of after.values()) {
     assert.ok(f.help && f.type, f.name);
     if (f.type === "counter") assert.match(f.name, /_total$/);
-    for (const s of f.samples) for (const label of Object.keys(s.labels)) assert.ok(["direction", "ip_version"].includes(label), `${f.name}: label ${label}`);
+    for (const s of f.samples)
+      for (const label of Object.keys(s.labels))
+        assert.ok(["direction", "ip_version"].includes(label), `${f.name}: label ${label}`);
   }
   const grew = (name: string, labels: Record<string, string>, by: number): void =>
-    assert.ok(value(after, name, labels) - value(before, name, labels) >= by, `${name} ${JSON.stringify(labels)}: ${value(before, name, labels)} → ${value(after, name, labels)}`);
+    assert.ok(
+      value(after, name, labels) - value(before, name, labels) >= by,
+      `${name} ${JSON.stringify(labels)}: ${value(before, name, labels)} → ${value(after, name, labels)}`,
+    );
   grew("tsbpf_tcp_connections_opened_total", { direction: "connect", ip_version: "4" }, 1);
   grew("tsbpf_tcp_connect_failures_total", { ip_version: "4" }, 1);
   grew("tsbpf_tcp_retransmits_total", { ip_version: "4" }, 1);
-  for (const name of ["tsbpf_tcp_connections_opened_total", "tsbpf_tcp_bytes_total", "tsbpf_tcp_connections_closed_total", "tsbpf_tcp_closed_records_dropped_total", "tsbpf_tcp_start_time_seconds"]) {
+  for (const name of [
+    "tsbpf_tcp_connections_opened_total",
+    "tsbpf_tcp_bytes_total",
+    "tsbpf_tcp_connections_closed_total",
+    "tsbpf_tcp_closed_records_dropped_total",
+    "tsbpf_tcp_start_time_seconds",
+  ]) {
     assert.ok(after.has(name), name);
   }
-  assert.deepEqual(after.get("tsbpf_tcp_bytes_total")!.samples.map((s) => `${s.labels.direction}/${s.labels.ip_version}`).sort(), ["received/4", "received/6", "sent/4", "sent/6"]);
+  assert.deepEqual(
+    after
+      .get("tsbpf_tcp_bytes_total")!
+      .samples.map((s) => `${s.labels.direction}/${s.labels.ip_version}`)
+      .sort(),
+    ["received/4", "received/6", "sent/4", "sent/6"],
+  );
   tool.kill("SIGTERM");
   assert.equal((await tool.exit()).code, 0);
 });
@@ -257,7 +464,10 @@ test("tcp killed with SIGKILL leaves nothing attached (perf links, programs)", a
   assert.equal(ids.length, 6);
   const links = listLinks().filter((l) => ids.includes(l.progId));
   // one link per tracepoint: 7 (the accept program serves both accept and accept4)
-  assert.deepEqual(links.map((l) => l.type), Array(7).fill("perf_event"));
+  assert.deepEqual(
+    links.map((l) => l.type),
+    Array(7).fill("perf_event"),
+  );
   tool.kill("SIGKILL");
   assert.deepEqual(await tool.exit(), { code: null, signal: "SIGKILL" });
   await programsGone(ids);
@@ -265,18 +475,40 @@ test("tcp killed with SIGKILL leaves nothing attached (perf links, programs)", a
 
 test("tcp usage errors exit 2 with a pointer to --help; missing privileges named in one line", async () => {
   const io = { stdout: (_text: string): void => {}, stderr: (_text: string): void => {}, stdin: (): string => "" };
-  for (const args of [["--closed", "--interval", "1"], ["--wide"], ["--pid", "abc"], ["--pid", "0"], ["--limit", "0"], ["--count", "1.5"], ["--comm", "a-name-longer-than-15"], ["--metrics", "1.2.3.4:70000"], ["-i", "eth0"], ["extra"]]) {
+  for (const args of [
+    ["--closed", "--interval", "1"],
+    ["--wide"],
+    ["--pid", "abc"],
+    ["--pid", "0"],
+    ["--limit", "0"],
+    ["--count", "1.5"],
+    ["--comm", "a-name-longer-than-15"],
+    ["--metrics", "1.2.3.4:70000"],
+    ["-i", "eth0"],
+    ["extra"],
+  ]) {
     await assert.rejects(runTcpCommand(args, io), (err: unknown) => err instanceof UsageError, args.join(" "));
   }
   const u = runTool(["tcp", "--pid", "abc"]);
   assert.equal(u.code, 2, u.stderr);
   assert.match(u.stderr, /^tsbpf tcp: --pid wants a positive integer, not "abc"\nsee "tsbpf tcp --help"\n$/);
   let help = "";
-  assert.equal(await runTcpCommand(["--help"], { ...io, stdout: (text: string) => { help += text; } }), 0);
+  assert.equal(
+    await runTcpCommand(["--help"], {
+      ...io,
+      stdout: (text: string) => {
+        help += text;
+      },
+    }),
+    0,
+  );
   assert.match(help, /^usage: tsbpf tcp /);
   const p = runTool(["tcp"], { wrap: UNPRIVILEGED });
   assert.equal(p.code, 1, p.stderr);
-  assert.equal(p.stderr, "tsbpf tcp: missing privileges: tcp needs CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n");
+  assert.equal(
+    p.stderr,
+    "tsbpf tcp: missing privileges: tcp needs CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n",
+  );
 });
 
 test("TcpTracker in-process: snapshot() rows with exact bytes for the client, drainClosed() its connections; close() detaches", async (t) => {
@@ -291,20 +523,40 @@ test("TcpTracker in-process: snapshot() rows with exact bytes for the client, dr
   assert.ok(s.processes.every((p) => p.comm === CLIENT_COMM));
   const row = s.processes.find((p) => p.pid === client.pid)!;
   assert.ok(row, JSON.stringify(s.processes));
-  assert.deepEqual({ connects: row.connects, accepts: row.accepts, opened: row.opened, failures: row.failures, sent: row.sent, received: row.received },
-    { connects: 3, accepts: 0, opened: 3, failures: 1, sent: CLIENT4 + CLIENT6, received: SERVER4 + SERVER6 });
+  assert.deepEqual(
+    {
+      connects: row.connects,
+      accepts: row.accepts,
+      opened: row.opened,
+      failures: row.failures,
+      sent: row.sent,
+      received: row.received,
+    },
+    { connects: 3, accepts: 0, opened: 3, failures: 1, sent: CLIENT4 + CLIENT6, received: SERVER4 + SERVER6 },
+  );
   assert.ok(row.sentPerSecond > 0 && s.seconds > 0);
   assert.ok(s.interval.connects >= 3 && s.total.sent >= CLIENT4 + CLIENT6);
-  assert.equal(tracker.snapshot().processes.find((p) => p.pid === client.pid), undefined, "no activity in the next interval");
+  assert.equal(
+    tracker.snapshot().processes.find((p) => p.pid === client.pid),
+    undefined,
+    "no activity in the next interval",
+  );
   const closed: ClosedConnection[] = [];
   for (let i = 0; i < 50 && closed.length < 3; i++) {
     closed.push(...tracker.drainClosed());
     if (closed.length < 3) await new Promise((r) => setTimeout(r, 20));
   }
-  assert.deepEqual(closed.map((c) => [c.ipVersion, c.direction, c.established, c.txBytes, c.rxBytes, c.dport]).sort(),
-    [[4, "connect", false, 0, 0, CLOSED_PORT], [4, "connect", true, CLIENT4, SERVER4, PORT4], [6, "connect", true, CLIENT6, SERVER6, PORT6]]);
-  assert.match(closedLine(closed.find((c) => c.ipVersion === 4 && c.established)!, false),
-    new RegExp(`^ *${client.pid} ${CLIENT_COMM} +${addr.a4.replace(/\./g, "\\.")} +${client.port4} ${addr.b4.replace(/\./g, "\\.")} +${PORT4} +97 +12 +\\d+\\.\\d\\d$`));
+  assert.deepEqual(closed.map((c) => [c.ipVersion, c.direction, c.established, c.txBytes, c.rxBytes, c.dport]).sort(), [
+    [4, "connect", false, 0, 0, CLOSED_PORT],
+    [4, "connect", true, CLIENT4, SERVER4, PORT4],
+    [6, "connect", true, CLIENT6, SERVER6, PORT6],
+  ]);
+  assert.match(
+    closedLine(closed.find((c) => c.ipVersion === 4 && c.established)!, false),
+    new RegExp(
+      `^ *${client.pid} ${CLIENT_COMM} +${addr.a4.replace(/\./g, "\\.")} +${client.port4} ${addr.b4.replace(/\./g, "\\.")} +${PORT4} +97 +12 +\\d+\\.\\d\\d$`,
+    ),
+  );
   tracker.close();
   assert.equal(tracker.closed, true);
   await programsGone(ids);
@@ -314,17 +566,37 @@ test("TcpTracker in-process: snapshot() rows with exact bytes for the client, dr
  * Waits for `holder` (a server in b that prints "ready PID") and connects to it from a; returns
  * its pid and a way to wait for its next output.
  */
-async function serveAndConnect(t: { after(fn: () => void): void }, pair: VethPair, holder: ChildProcess): Promise<{ pid: number; waitFor: (what: RegExp) => Promise<RegExpExecArray> }> {
+async function serveAndConnect(
+  t: { after(fn: () => void): void },
+  pair: VethPair,
+  holder: ChildProcess,
+): Promise<{ pid: number; waitFor: (what: RegExp) => Promise<RegExpExecArray> }> {
   t.after(() => holder.kill("SIGKILL"));
   let out = "";
-  const waitFor = (what: RegExp): Promise<RegExpExecArray> => new Promise((resolve, reject) => {
-    const check = (): void => { const m = what.exec(out); if (m) resolve(m); };
-    holder.stdout!.on("data", (d: Buffer) => { out += d.toString(); check(); });
-    holder.on("exit", (code) => reject(new Error(`the server exited (${code})`)));
-    check();
-  });
+  const waitFor = (what: RegExp): Promise<RegExpExecArray> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const m = what.exec(out);
+        if (m) resolve(m);
+      };
+      holder.stdout!.on("data", (d: Buffer) => {
+        out += d.toString();
+        check();
+      });
+      holder.on("exit", (code) => reject(new Error(`the server exited (${code})`)));
+      check();
+    });
   const pid = Number((await waitFor(/ready (\d+)/))[1]);
-  const client = spawn("nsenter", [`--net=${pair.a.path}`, process.execPath, "-e", `require("node:net").connect(${PORT4}, "${pair.b.address}"); setTimeout(() => {}, 10000)`], { stdio: "ignore" });
+  const client = spawn(
+    "nsenter",
+    [
+      `--net=${pair.a.path}`,
+      process.execPath,
+      "-e",
+      `require("node:net").connect(${PORT4}, "${pair.b.address}"); setTimeout(() => {}, 10000)`,
+    ],
+    { stdio: "ignore" },
+  );
   t.after(() => client.kill("SIGKILL"));
   return { pid, waitFor };
 }
@@ -333,11 +605,20 @@ test("TcpTracker: an accepted connection belongs to the process that accept()ed 
   const pair = vethPairFor(t);
   const tracker = TcpTracker.open({ comm: "tcpt-holder" });
   t.after(() => tracker.close());
-  const holder = spawn("nsenter", [`--net=${pair.b.path}`, process.execPath, "--input-type=module", "-e", `
+  const holder = spawn(
+    "nsenter",
+    [
+      `--net=${pair.b.path}`,
+      process.execPath,
+      "--input-type=module",
+      "-e",
+      `
     import net from "node:net";
     process.title = "tcpt-holder";
-    net.createServer((c) => { process.stdout.write("accepted\\n"); }).listen(${PORT4}, "0.0.0.0", () => process.stdout.write("ready " + process.pid + "\\n"));`],
-  { stdio: ["ignore", "pipe", "inherit"] });
+    net.createServer((c) => { process.stdout.write("accepted\\n"); }).listen(${PORT4}, "0.0.0.0", () => process.stdout.write("ready " + process.pid + "\\n"));`,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   const { pid, waitFor } = await serveAndConnect(t, pair, holder);
   await waitFor(/accepted/);
   const row = tracker.snapshot().processes.find((p) => p.pid === pid);
@@ -349,7 +630,10 @@ test("TcpTracker: a connection taken with the plain accept() system call belongs
   const pair = vethPairFor(t);
   using dir = tempDir("tsbpf-accept-");
   // A server that calls accept(2) itself (libc's accept() is the accept system call on x86-64).
-  const server = buildC(dir.path, "tcpt-plain", `
+  const server = buildC(
+    dir.path,
+    "tcpt-plain",
+    `
     #include <arpa/inet.h>
     #include <stdio.h>
     #include <sys/socket.h>
@@ -363,7 +647,8 @@ test("TcpTracker: a connection taken with the plain accept() system call belongs
       int c = accept(s, 0, 0);
       printf("accepted %d\\n", c); fflush(stdout);
       pause();
-    }`);
+    }`,
+  );
   const tracker = TcpTracker.open({ comm: "tcpt-plain" });
   t.after(() => tracker.close());
   const holder = spawn("nsenter", [`--net=${pair.b.path}`, server], { stdio: ["ignore", "pipe", "inherit"] });
@@ -377,11 +662,13 @@ test("TcpTracker: a connection taken with the plain accept() system call belongs
 test("addressText: IPv4, IPv6 in RFC 5952 form, IPv4-mapped", () => {
   const v6 = (text: string): Uint8Array => {
     const [head, tail] = text.split("::") as [string, string | undefined];
-    const h = head ? head.split(":") : [], tl = tail ? tail.split(":") : [];
+    const h = head ? head.split(":") : [],
+      tl = tail ? tail.split(":") : [];
     const groups = [...h, ...Array(8 - h.length - tl.length).fill("0"), ...tl].map((g) => parseInt(g, 16));
     return Uint8Array.from(groups.flatMap((g) => [g >> 8, g & 0xff]));
   };
   assert.equal(addressText(Uint8Array.from([10, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), 4), "10.1.2.3");
-  for (const a of ["::1", "fd00:1:2::1", "2001:db8::1:0:0:1", "2001:db8:0:1:1:1:1:1", "::", "fe80::"]) assert.equal(addressText(v6(a), 6), a);
+  for (const a of ["::1", "fd00:1:2::1", "2001:db8::1:0:0:1", "2001:db8:0:1:1:1:1:1", "::", "fe80::"])
+    assert.equal(addressText(v6(a), 6), a);
   assert.equal(addressText(v6("::ffff:a01:203"), 6), "::ffff:10.1.2.3");
 });

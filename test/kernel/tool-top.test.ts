@@ -22,21 +22,34 @@ const PING_FRAME = 14 + 20 + 8 + 56;
 
 function startIn(t: { after(fn: () => void): void }, end: NetnsEnd, args: string[]): ToolProcess {
   const tool = ToolProcess.start(["top", ...args], { netnsPath: end.path });
-  t.after(() => { if (tool.running) tool.kill("SIGKILL"); });
+  t.after(() => {
+    if (tool.running) tool.kill("SIGKILL");
+  });
   return tool;
 }
 
 function programIdsOf(start: Rec): number[] {
-  return Object.values(start.panels as Record<string, Rec>).flatMap((p) => (p.program_ids as number[] | undefined) ?? []);
+  return Object.values(start.panels as Record<string, Rec>).flatMap(
+    (p) => (p.program_ids as number[] | undefined) ?? [],
+  );
 }
 
 async function assertNothingLeft(pair: VethPair, end: NetnsEnd, programIds: number[]): Promise<void> {
   const state = (): { xdp: string; tcx: number[]; alive: number[] } => {
-    const alive = programIds.filter((id) => { const fd = reopenProgram(id); if (fd >= 0) closeFd(fd); return fd >= 0; });
-    return pair.within(end, () => ({ xdp: xdpInfo(end.ifname).attached, tcx: tcInfo(end.ifname, "egress").tcx, alive }));
+    const alive = programIds.filter((id) => {
+      const fd = reopenProgram(id);
+      if (fd >= 0) closeFd(fd);
+      return fd >= 0;
+    });
+    return pair.within(end, () => ({
+      xdp: xdpInfo(end.ifname).attached,
+      tcx: tcInfo(end.ifname, "egress").tcx,
+      alive,
+    }));
   };
   let s = state();
-  for (let i = 0; i < 500 && (s.xdp !== "none" || s.tcx.length > 0 || s.alive.length > 0); i++) { // up to 10 s: a loaded machine frees late
+  for (let i = 0; i < 500 && (s.xdp !== "none" || s.tcx.length > 0 || s.alive.length > 0); i++) {
+    // up to 10 s: a loaded machine frees late
     await new Promise((r) => setTimeout(r, 20));
     s = state();
   }
@@ -46,7 +59,8 @@ async function assertNothingLeft(pair: VethPair, end: NetnsEnd, programIds: numb
 /** Sums a per-interval field of the network panel's protocol rows matching `where`. */
 function protocolSum(intervals: Rec[], where: (row: Rec) => boolean, field: string): number {
   let sum = 0;
-  for (const r of intervals) for (const row of ((r.network as Rec).protocols as Rec[])) if (where(row)) sum += Number(row[field]);
+  for (const r of intervals)
+    for (const row of (r.network as Rec).protocols as Rec[]) if (where(row)) sum += Number(row[field]);
   return sum;
 }
 
@@ -64,7 +78,10 @@ test("top --json: the network panel counts the exact pings per protocol and show
   assert.equal((await tool.exit()).code, 0);
 
   const records = ndjsonRecords(tool.stdout);
-  assert.deepEqual(records.flatMap((r) => nonSnakeCaseKeys(r)), []);
+  assert.deepEqual(
+    records.flatMap((r) => nonSnakeCaseKeys(r)),
+    [],
+  );
   assert.equal(records.at(-1)!.type, "summary");
   const intervals = records.filter((r) => r.type === "interval");
   const icmp = (row: Rec): boolean => row.ip_version === 4 && row.protocol === 1;
@@ -75,8 +92,13 @@ test("top --json: the network panel counts the exact pings per protocol and show
   assert.equal(lastIcmp.total_packets, 2 * PINGS);
   assert.equal(lastIcmp.protocol_name, "icmp");
   const flows = intervals.flatMap((r) => (r.network as Rec).flows as Rec[]);
-  const requests = flows.filter((f) => f.direction === "ingress" && f.protocol === 1 && f.saddr === pair.a.address && f.daddr === pair.b.address);
-  assert.equal(requests.reduce((n, f) => n + Number(f.packets), 0), PINGS);
+  const requests = flows.filter(
+    (f) => f.direction === "ingress" && f.protocol === 1 && f.saddr === pair.a.address && f.daddr === pair.b.address,
+  );
+  assert.equal(
+    requests.reduce((n, f) => n + Number(f.packets), 0),
+    PINGS,
+  );
 });
 
 /** A node process that sends `bytes` to itself over TCP on loopback; resolves with its pid when it is done. */
@@ -89,10 +111,16 @@ function tcpTransfer(bytes: number): Promise<number> {
       c.on("data", () => {}); c.on("close", () => process.stdout.write(String(process.pid)));
     });`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
-    child.stdout!.on("data", (d: Buffer) => { out += d.toString(); });
-    child.on("exit", (code) => (code === 0 ? resolve(Number(out)) : reject(new Error(`the transfer exited with ${code}`))));
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on("exit", (code) =>
+      code === 0 ? resolve(Number(out)) : reject(new Error(`the transfer exited with ${code}`)),
+    );
   });
 }
 
@@ -109,7 +137,9 @@ test("top --json: the TCP panel reports a process's exact bytes, the exec panel 
   await new Promise((r) => sh.on("exit", r));
   const seen = (p: ToolProcess): boolean => {
     const intervals = ndjsonRecords(p.stdout).filter((r) => r.type === "interval");
-    const rows = intervals.flatMap((r) => ((r.tcp as Rec).processes as Rec[] | undefined) ?? []).filter((row) => row.pid === pid);
+    const rows = intervals
+      .flatMap((r) => ((r.tcp as Rec).processes as Rec[] | undefined) ?? [])
+      .filter((row) => row.pid === pid);
     const sent = rows.reduce((n, row) => n + Number(row.bytes_sent), 0);
     const execs = intervals.flatMap((r) => (r.execs as Rec).events as Rec[]).filter((e) => e.pid === sh.pid);
     return sent >= 12_345 && execs.length > 0;
@@ -121,10 +151,24 @@ test("top --json: the TCP panel reports a process's exact bytes, the exec panel 
   const intervals = ndjsonRecords(tool.stdout).filter((r) => r.type === "interval");
   const rows = intervals.flatMap((r) => (r.tcp as Rec).processes as Rec[]).filter((row) => row.pid === pid);
   assert.equal(rows[0]!.comm, "node");
-  assert.equal(rows.reduce((n, row) => n + Number(row.bytes_sent), 0), 12_345, "payload sent by the client");
-  assert.equal(rows.reduce((n, row) => n + Number(row.bytes_received), 0), 12_345, "payload received by the server");
-  assert.equal(rows.reduce((n, row) => n + Number(row.connects), 0), 1);
-  assert.equal(rows.reduce((n, row) => n + Number(row.accepts), 0), 1);
+  assert.equal(
+    rows.reduce((n, row) => n + Number(row.bytes_sent), 0),
+    12_345,
+    "payload sent by the client",
+  );
+  assert.equal(
+    rows.reduce((n, row) => n + Number(row.bytes_received), 0),
+    12_345,
+    "payload received by the server",
+  );
+  assert.equal(
+    rows.reduce((n, row) => n + Number(row.connects), 0),
+    1,
+  );
+  assert.equal(
+    rows.reduce((n, row) => n + Number(row.accepts), 0),
+    1,
+  );
   const exec = intervals.flatMap((r) => (r.execs as Rec).events as Rec[]).find((e) => e.pid === sh.pid)!;
   assert.deepEqual(exec.args, ["/bin/sh", "-c", "exit 0", marker, "second argument"]);
   assert.equal(exec.ret, 0);
@@ -139,7 +183,10 @@ test("top (piped): plain frames with every panel's title, and a summary saying i
   const frames = r.stdout.split(/\n(?=tsbpf top on )/);
   assert.equal(frames.filter((f) => f.startsWith("tsbpf top on ")).length, 2);
   assert.match(r.stdout, /^Network on veth1: in \S+ pkt\/s/m);
-  assert.match(r.stdout, /^PROTOCOL +IN PKT\/S +IN BIT\/S +OUT PKT\/S +OUT BIT\/S +PACKETS +BYTES$|^\(no packets yet\)$/m);
+  assert.match(
+    r.stdout,
+    /^PROTOCOL +IN PKT\/S +IN BIT\/S +OUT PKT\/S +OUT BIT\/S +PACKETS +BYTES$|^\(no packets yet\)$/m,
+  );
   assert.match(r.stdout, /^Top flows \(\d+ active, \d+ in the table\)$/m);
   assert.match(r.stdout, /^TCP by process: \d+ connects, \d+ accepts, \d+ failures, \d+ retransmits, sent /m);
   assert.match(r.stdout, /^Recent execs: \d+ in the interval, \d+ started, \d+ failed since start$/m);
@@ -150,17 +197,27 @@ test("top (piped): plain frames with every panel's title, and a summary saying i
 test("top --metrics: /metrics parses and counts the pings", async (t) => {
   const pair = vethPairFor(t);
   const tool = startIn(t, pair.b, ["-i", pair.b.ifname, "--interval", "0.5", "--metrics", "127.0.0.1:0", "--json"]);
-  const url = await tool.waitFor((p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1], "the metrics address");
+  const url = await tool.waitFor(
+    (p) => /serving Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(p.stderr)?.[1],
+    "the metrics address",
+  );
   pair.ping(pair.a, PINGS);
   const response = scrapeIn(pair.b.path, url);
   assert.equal(response.status, 200);
   const families = parseExposition(response.body);
   const packets = families.get("tsbpf_flows_packets_total")!;
   const icmpIn = packets.samples.filter((s) => s.labels.protocol === "icmp" && s.labels.direction === "ingress");
-  assert.equal(icmpIn.reduce((n, s) => n + s.value, 0), PINGS);
-  for (const family of families.values()) for (const s of family.samples) {
-    assert.ok(!("pid" in s.labels) && !("sport" in s.labels) && !("dport" in s.labels), `${s.name} has no pid or port label`);
-  }
+  assert.equal(
+    icmpIn.reduce((n, s) => n + s.value, 0),
+    PINGS,
+  );
+  for (const family of families.values())
+    for (const s of family.samples) {
+      assert.ok(
+        !("pid" in s.labels) && !("sport" in s.labels) && !("dport" in s.labels),
+        `${s.name} has no pid or port label`,
+      );
+    }
   tool.kill("SIGINT");
   assert.equal((await tool.exit()).code, 0);
 });
@@ -181,7 +238,10 @@ test("top -i nosuchif: one clear line, exit 1; usage errors exit 2", (t) => {
   const pair = vethPairFor(t);
   const r = runTool(["top", "-i", "nosuchif"], { netnsPath: pair.b.path });
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'tsbpf top: network interface "nosuchif" not found: no such interface in this network namespace (interfaces here: lo, veth1)\n');
+  assert.equal(
+    r.stderr,
+    'tsbpf top: network interface "nosuchif" not found: no such interface in this network namespace (interfaces here: lo, veth1)\n',
+  );
   for (const args of [["--interval", "x"], ["--limit", "0"], ["--mode", "fast"], ["extra"]]) {
     const u = runTool(["top", ...args]);
     assert.equal(u.code, 2, `${args.join(" ")}: ${u.stderr}`);
@@ -191,9 +251,22 @@ test("top -i nosuchif: one clear line, exit 1; usage errors exit 2", (t) => {
 test("top on a terminal draws its screen as soon as the programs are attached, before the first interval", async () => {
   const { runTop } = await import("../../src/tools/top/run.js");
   const writes: string[] = [];
-  const terminal = { isTTY: true, columns: 160, rows: 60, write: (text: string) => { writes.push(text); } };
+  const terminal = {
+    isTTY: true,
+    columns: 160,
+    rows: 60,
+    write: (text: string) => {
+      writes.push(text);
+    },
+  };
   const stderr: string[] = [];
-  const io = { stdout: () => {}, stderr: (text: string) => { stderr.push(text); }, stdin: () => "" };
+  const io = {
+    stdout: () => {},
+    stderr: (text: string) => {
+      stderr.push(text);
+    },
+    stdin: () => "",
+  };
   const code = await runTop({ interfaces: ["lo"], intervalSeconds: 1, count: 1, limit: 5, out: terminal }, io);
   assert.equal(code, 0, stderr.join(""));
   // Two frames: the first says when figures come, the second (after one interval) has them.

@@ -15,7 +15,12 @@ test("tp_btf targets are the btf_trace_<event> typedefs", () => {
 
 test("a tp_btf program on sched_process_exec counts execs, and stops once detached", () => {
   using counters = new CounterMap();
-  using prog = TpBtfProgram.load({ name: "tpbtf_exec", tracepoint: "sched_process_exec", code: counterProgram(counters.fd), maps: [counters] });
+  using prog = TpBtfProgram.load({
+    name: "tpbtf_exec",
+    tracepoint: "sched_process_exec",
+    code: counterProgram(counters.fd),
+    maps: [counters],
+  });
   assert.equal(prog.tracepoint, "sched_process_exec");
   const link = prog.attach();
   try {
@@ -40,7 +45,12 @@ test("a tp_btf program reads the task's pid straight from its BTF-typed argument
   a.jeq(R0, 0, "out");
   a.ldx(Size.W, R1, R6, tgidOffset).stx(Size.DW, R0, R1, 0);
   a.label("out").mov64(R0, 0).exit();
-  using prog = TpBtfProgram.load({ name: "tpbtf_pid", tracepoint: "sched_process_exec", code: a.assemble().bytes, maps: [counters] });
+  using prog = TpBtfProgram.load({
+    name: "tpbtf_pid",
+    tracepoint: "sched_process_exec",
+    code: a.assemble().bytes,
+    maps: [counters],
+  });
   {
     using _link = prog.attach();
     const child = spawnSync("/bin/sh", ["-c", "echo $$"], { encoding: "utf8" });
@@ -49,9 +59,12 @@ test("a tp_btf program reads the task's pid straight from its BTF-typed argument
 });
 
 test("an unknown tp_btf tracepoint is a TargetNotFoundError naming it", () => {
-  assert.throws(() => TpBtfProgram.load({ name: "nowhere", tracepoint: "sched_no_such_event", code: counterProgram(0) }), (err: unknown) => {
-    assert.ok(err instanceof TargetNotFoundError, String(err));
-    assert.match(err.message, /sched_no_such_event/);
-    return true;
-  });
+  assert.throws(
+    () => TpBtfProgram.load({ name: "nowhere", tracepoint: "sched_no_such_event", code: counterProgram(0) }),
+    (err: unknown) => {
+      assert.ok(err instanceof TargetNotFoundError, String(err));
+      assert.match(err.message, /sched_no_such_event/);
+      return true;
+    },
+  );
 });

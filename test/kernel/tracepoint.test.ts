@@ -19,12 +19,15 @@ int main(int argc, char **argv) {
 
 test("tracepoint ids come from tracefs", () => {
   assert.ok(tracepointId("syscalls", "sys_enter_getpid") > 0);
-  assert.throws(() => tracepointId("syscalls", "sys_enter_no_such_call"), (err: unknown) => {
-    assert.ok(err instanceof TargetNotFoundError);
-    assert.equal(err.kind, "tracepoint");
-    assert.match(err.message, /syscalls:sys_enter_no_such_call/);
-    return true;
-  });
+  assert.throws(
+    () => tracepointId("syscalls", "sys_enter_no_such_call"),
+    (err: unknown) => {
+      assert.ok(err instanceof TargetNotFoundError);
+      assert.equal(err.kind, "tracepoint");
+      assert.match(err.message, /syscalls:sys_enter_no_such_call/);
+      return true;
+    },
+  );
   assert.throws(() => tracepointId("no_such_category", "x"), /no tracepoint category "no_such_category"/);
 });
 
@@ -60,28 +63,38 @@ test("attaching the same program to the same tracepoint twice is refused clearly
   using counters = new CounterMap();
   using prog = TracepointProgram.load({ name: "twice", code: counterProgram(counters.fd), maps: [counters] });
   using _first = prog.attach("syscalls", "sys_enter_getpid");
-  assert.throws(() => attachTracepoint(prog, "syscalls", "sys_enter_getpid"), (err: unknown) => {
-    assert.ok(err instanceof AlreadyAttachedError, String(err));
-    assert.match(err.message, /"twice" is already attached to tracepoint syscalls:sys_enter_getpid/);
-    return true;
-  });
+  assert.throws(
+    () => attachTracepoint(prog, "syscalls", "sys_enter_getpid"),
+    (err: unknown) => {
+      assert.ok(err instanceof AlreadyAttachedError, String(err));
+      assert.match(err.message, /"twice" is already attached to tracepoint syscalls:sys_enter_getpid/);
+      return true;
+    },
+  );
 });
 
 test("an unknown tracepoint is a TargetNotFoundError naming it", () => {
   using counters = new CounterMap();
   using prog = TracepointProgram.load({ name: "nowhere", code: counterProgram(counters.fd), maps: [counters] });
-  assert.throws(() => prog.attach("sched", "sched_no_such_event"), (err: unknown) => {
-    assert.ok(err instanceof TargetNotFoundError);
-    assert.match(err.message, /sched:sched_no_such_event/);
-    return true;
-  });
+  assert.throws(
+    () => prog.attach("sched", "sched_no_such_event"),
+    (err: unknown) => {
+      assert.ok(err instanceof TargetNotFoundError);
+      assert.match(err.message, /sched:sched_no_such_event/);
+      return true;
+    },
+  );
 });
 
 test("a raw tracepoint on sys_enter counts syscalls; unknown names are TargetNotFoundError", () => {
   using dir = tempDir();
   const loop = buildC(dir.path, "getpid_loop", GETPID_LOOP);
   using counters = new CounterMap();
-  using prog = RawTracepointProgram.load({ name: "raw_sys_enter", code: counterProgram(counters.fd), maps: [counters] });
+  using prog = RawTracepointProgram.load({
+    name: "raw_sys_enter",
+    code: counterProgram(counters.fd),
+    maps: [counters],
+  });
   const link = prog.attach("sys_enter");
   try {
     assert.equal(spawnSync(loop, ["300"]).status, 0);
@@ -93,7 +106,10 @@ test("a raw tracepoint on sys_enter counts syscalls; unknown names are TargetNot
   const after = counters.get(0);
   assert.equal(spawnSync(loop, ["300"]).status, 0);
   assert.equal(counters.get(0), after);
-  assert.throws(() => prog.attach("no_such_raw_tp"), (err: unknown) => err instanceof TargetNotFoundError && /no_such_raw_tp/.test(err.message));
+  assert.throws(
+    () => prog.attach("no_such_raw_tp"),
+    (err: unknown) => err instanceof TargetNotFoundError && /no_such_raw_tp/.test(err.message),
+  );
 });
 
 test("the PERF_EVENT_IOC_SET_BPF path (kernels without perf links) counts and detaches too", () => {
@@ -118,7 +134,11 @@ test("a tracepoint program reads its attach cookie", () => {
   using dir = tempDir();
   const loop = buildC(dir.path, "getpid_loop", GETPID_LOOP);
   using counters = new CounterMap();
-  using prog = TracepointProgram.load({ name: "cookie_getpid", code: counterProgram(counters.fd, { slotFromCookie: true }), maps: [counters] });
+  using prog = TracepointProgram.load({
+    name: "cookie_getpid",
+    code: counterProgram(counters.fd, { slotFromCookie: true }),
+    maps: [counters],
+  });
   {
     using _link = prog.attach("syscalls", "sys_enter_getpid", { cookie: 3n });
     assert.equal(spawnSync(loop, ["50"]).status, 0);

@@ -47,7 +47,9 @@ function bytesAt(path: string, offset: number, length: number): Buffer {
     const b = Buffer.alloc(length);
     readSync(fd, b, 0, length, offset);
     return b;
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 test("ELF symbols resolve to file offsets that point at the function's code", () => {
@@ -66,12 +68,15 @@ test("ELF symbols resolve to file offsets that point at the function's code", ()
   const libc = resolveBinaryPath("libc");
   assert.match(libc, /libc\.so\.6$/);
   assert.ok(symbolFileOffset(libc, "getpid") > 0);
-  assert.throws(() => symbolFileOffset(bin, "tsbpf_no_such_function"), (err: unknown) => {
-    assert.ok(err instanceof TargetNotFoundError);
-    assert.equal(err.kind, "symbol");
-    assert.match(err.message, /tsbpf_no_such_function/);
-    return true;
-  });
+  assert.throws(
+    () => symbolFileOffset(bin, "tsbpf_no_such_function"),
+    (err: unknown) => {
+      assert.ok(err instanceof TargetNotFoundError);
+      assert.equal(err.kind, "symbol");
+      assert.match(err.message, /tsbpf_no_such_function/);
+      return true;
+    },
+  );
 });
 
 test("a uprobe counts every call of a function, and stops once detached", () => {
@@ -95,7 +100,12 @@ test("a uretprobe counts returns", () => {
   using dir = tempDir();
   const bin = build(dir.path);
   using counters = new CounterMap();
-  using prog = UprobeProgram.load({ name: "uretprobe_b", code: counterProgram(counters.fd), maps: [counters], retprobe: true });
+  using prog = UprobeProgram.load({
+    name: "uretprobe_b",
+    code: counterProgram(counters.fd),
+    maps: [counters],
+    retprobe: true,
+  });
   {
     using _probe = prog.attach({ binary: bin, symbol: "tsbpf_target_b" });
     assert.equal(spawnSync(bin, ["2", "9"]).status, 0);
@@ -127,7 +137,12 @@ test("uprobe_multi attaches two symbols behind one link, with a cookie each", ()
   using dir = tempDir();
   const bin = build(dir.path);
   using counters = new CounterMap();
-  using prog = UprobeProgram.load({ name: "uprobe_multi", code: counterProgram(counters.fd, { slotFromCookie: true }), maps: [counters], multi: true });
+  using prog = UprobeProgram.load({
+    name: "uprobe_multi",
+    code: counterProgram(counters.fd, { slotFromCookie: true }),
+    maps: [counters],
+    multi: true,
+  });
   const link = prog.attachMulti({ binary: bin, symbols: ["tsbpf_target_a", "tsbpf_target_b"], cookies: [1n, 2n] });
   try {
     assert.equal(spawnSync(bin, ["3", "5"]).status, 0);
@@ -165,8 +180,13 @@ test("unknown symbols and binaries are TargetNotFoundError naming them", () => {
   const bin = build(dir.path);
   using counters = new CounterMap();
   using prog = UprobeProgram.load({ name: "nowhere", code: counterProgram(counters.fd), maps: [counters] });
-  assert.throws(() => prog.attach({ binary: bin, symbol: "tsbpf_missing" }), (err: unknown) =>
-    err instanceof TargetNotFoundError && err.kind === "symbol" && err.message.includes("tsbpf_missing"));
-  assert.throws(() => prog.attach({ binary: "/no/such/binary", symbol: "main" }), (err: unknown) =>
-    err instanceof TargetNotFoundError && err.message.includes("/no/such/binary"));
+  assert.throws(
+    () => prog.attach({ binary: bin, symbol: "tsbpf_missing" }),
+    (err: unknown) =>
+      err instanceof TargetNotFoundError && err.kind === "symbol" && err.message.includes("tsbpf_missing"),
+  );
+  assert.throws(
+    () => prog.attach({ binary: "/no/such/binary", symbol: "main" }),
+    (err: unknown) => err instanceof TargetNotFoundError && err.message.includes("/no/such/binary"),
+  );
 });

@@ -8,23 +8,42 @@ import { lastErrno, native, NativeMemory } from "../../src/sys/libc.js";
 import { bpf, Cmd, mapElemAttr } from "../../src/sys/bpf.js";
 import { UserRingBuffer } from "../../src/events/user-ringbuf.js";
 import { Poller } from "../../src/events/epoll.js";
-import { createMap, eventMappingCount, openFdCount, testPacket, userRingbufDrainer } from "../helpers/events-fixtures.js";
+import {
+  createMap,
+  eventMappingCount,
+  openFdCount,
+  testPacket,
+  userRingbufDrainer,
+} from "../helpers/events-fixtures.js";
 
 function setup(size = 4096) {
   const ring = createMap(MapType.USER_RINGBUF, 0, 0, size, "urb_test");
   const sums = createMap(MapType.ARRAY, 4, 24, 1, "urb_sums");
   const prog = Program.load({ type: ProgType.XDP, name: "urb_drain", code: userRingbufDrainer(ring, sums) });
-  const key = new NativeMemory(4), value = new NativeMemory(24);
+  const key = new NativeMemory(4),
+    value = new NativeMemory(24);
   return {
-    ring, sums, prog,
+    ring,
+    sums,
+    prog,
     drain: () => testRun(prog, { data: testPacket() }),
     /** { sum, count, drained } from the program's map. */
     read: () => {
       key.view.setUint32(0, 0, true);
       bpf(Cmd.MAP_LOOKUP_ELEM, mapElemAttr(sums.fd, key.address, value.address, 0));
-      return { sum: value.view.getBigUint64(0, true), count: Number(value.view.getBigUint64(8, true)), drained: Number(value.view.getBigInt64(16, true)) };
+      return {
+        sum: value.view.getBigUint64(0, true),
+        count: Number(value.view.getBigUint64(8, true)),
+        drained: Number(value.view.getBigInt64(16, true)),
+      };
     },
-    close: () => { prog.close(); ring.close(); sums.close(); key.free(); value.free(); },
+    close: () => {
+      prog.close();
+      ring.close();
+      sums.close();
+      key.free();
+      value.free();
+    },
   };
 }
 
@@ -68,8 +87,10 @@ test("write() copies a sample in; a full ring says so; discarded samples are ski
   assert.equal(r.drained, written);
   assert.equal(r.sum, BigInt((written * (written + 1)) / 2));
 
-  const keep = ring.reserve(8); ring.view.setBigUint64(keep, 7n, true);
-  const drop = ring.reserve(8); ring.view.setBigUint64(drop, 1000n, true);
+  const keep = ring.reserve(8);
+  ring.view.setBigUint64(keep, 7n, true);
+  const drop = ring.reserve(8);
+  ring.view.setBigUint64(drop, 1000n, true);
   ring.discard(drop);
   ring.submit(keep);
   s.drain();
@@ -83,8 +104,10 @@ test("the kernel stops at a sample that is still reserved", (t) => {
   const s = setup();
   t.after(s.close);
   using ring = new UserRingBuffer(s.ring);
-  const first = ring.reserve(8); ring.view.setBigUint64(first, 1n, true);
-  const second = ring.reserve(8); ring.view.setBigUint64(second, 2n, true);
+  const first = ring.reserve(8);
+  ring.view.setBigUint64(first, 1n, true);
+  const second = ring.reserve(8);
+  ring.view.setBigUint64(second, 2n, true);
   ring.submit(second); // first is still BUSY
   s.drain();
   assert.equal(s.read().count, 0);
@@ -103,13 +126,17 @@ test("waitForSpace resolves once the program drains, and close unmaps", async (t
   const poller = new Poller();
   const ring = new UserRingBuffer(s.ring, { poller });
   assert.equal(eventMappingCount(), mappings + 2);
-  while (ring.write(Buffer.alloc(100))) { /* fill */ }
+  while (ring.write(Buffer.alloc(100))) {
+    /* fill */
+  }
   const waiting = ring.waitForSpace(100);
   setTimeout(() => s.drain(), 30);
   assert.equal(await waiting, true);
   assert.ok(ring.write(Buffer.alloc(100)));
   const controller = new AbortController();
-  while (ring.write(Buffer.alloc(100))) { /* fill again */ }
+  while (ring.write(Buffer.alloc(100))) {
+    /* fill again */
+  }
   const aborted = ring.waitForSpace(100, { signal: controller.signal });
   controller.abort();
   assert.equal(await aborted, false);

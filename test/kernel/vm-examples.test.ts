@@ -21,9 +21,18 @@ import type * as Counting from "../../examples/kernel/xdp-counter.bpf.js";
 import type * as Filtering from "../../examples/kernel/socket-filter.bpf.js";
 
 /** The compiled program's instructions with the VM's map and global-data fds patched in. */
-function vmCode(artifact: Artifact, program: string, maps: Record<string, { fd: number }>, sections: Record<string, { fd: number }> = {}): Buffer {
+function vmCode(
+  artifact: Artifact,
+  program: string,
+  maps: Record<string, { fd: number }>,
+  sections: Record<string, { fd: number }> = {},
+): Buffer {
   const p = artifact.programs.find((x) => x.name === program)!;
-  return patchInstructions(p, (n) => maps[n]!.fd, (n) => sections[n]!.fd);
+  return patchInstructions(
+    p,
+    (n) => maps[n]!.fd,
+    (n) => sections[n]!.fd,
+  );
 }
 
 /** A global-data section's initial bytes with module constants set, as KernelObject.load writes them. */
@@ -48,28 +57,54 @@ function frame(etherType: number, length: number, payload = ""): Uint8Array {
 }
 
 test("examples/xdp-counter: per-EtherType packets and bytes equal the kernel's", (t) => {
-  if (!root) { t.skip("needs root for the kernel side"); return; }
-  const packets = [frame(0x0800, 98), frame(0x0800, 60), frame(0x86dd, 118), frame(0x0806, 42), frame(0x0800, 1514), frame(0x8100, 64), frame(0x0026, 60)];
+  if (!root) {
+    t.skip("needs root for the kernel side");
+    return;
+  }
+  const packets = [
+    frame(0x0800, 98),
+    frame(0x0800, 60),
+    frame(0x86dd, 118),
+    frame(0x0806, 42),
+    frame(0x0800, 1514),
+    frame(0x8100, 64),
+    frame(0x0026, 60),
+  ];
   const artifact = counterArtifact();
   using kernel = KernelObject.load<typeof Counting>(artifact);
-  const kernelMap = kernel.maps.etherTypes, kernelProg = kernel.programs.count;
+  const kernelMap = kernel.maps.etherTypes,
+    kernelProg = kernel.programs.count;
   const vm = new Vm({ cpus: possibleCpuCount() });
   const vmMap = vm.perCpuHashMap({ key: u16, value: Counter, maxEntries: 256 });
   const vmProtocols = vm.perCpuHashMap({ key: u8, value: Counter, maxEntries: 256 });
-  const vmProg = vm.load({ type: ProgType.XDP, code: vmCode(artifact, "count", { etherTypes: vmMap, ipProtocols: vmProtocols }) });
+  const vmProg = vm.load({
+    type: ProgType.XDP,
+    code: vmCode(artifact, "count", { etherTypes: vmMap, ipProtocols: vmProtocols }),
+  });
   for (const data of packets) {
     assert.equal(vmProg.run({ data }).retval, testRun(kernelProg, { data }).retval);
   }
   const sums = (entries: Iterable<[number, { packets: bigint; bytes: bigint }[]]>): [number, bigint, bigint][] =>
-    [...entries].map(([k, perCpu]): [number, bigint, bigint] => [k, perCpu.reduce((a, c) => a + c.packets, 0n), perCpu.reduce((a, c) => a + c.bytes, 0n)])
+    [...entries]
+      .map(([k, perCpu]): [number, bigint, bigint] => [
+        k,
+        perCpu.reduce((a, c) => a + c.packets, 0n),
+        perCpu.reduce((a, c) => a + c.bytes, 0n),
+      ])
       .sort((a, b) => a[0] - b[0]);
   const expected = sums(kernelMap.entries());
   assert.deepEqual(sums(vmMap.entries()), expected);
-  assert.deepEqual(expected.find(([k]) => k === 0x0800), [0x0800, 3n, 98n + 60n + 1514n]);
+  assert.deepEqual(
+    expected.find(([k]) => k === 0x0800),
+    [0x0800, 3n, 98n + 60n + 1514n],
+  );
 });
 
 test("examples/socket-filter-drop: the same packets are dropped in the VM and in the kernel", (t) => {
-  if (!root) { t.skip("needs root for the kernel side"); return; }
+  if (!root) {
+    t.skip("needs root for the kernel side");
+    return;
+  }
   const artifact = filterArtifact();
   const needle = needleValue("secret");
   using kernel = KernelObject.load<typeof Filtering>(artifact, { constants: { needle } });
@@ -78,8 +113,21 @@ test("examples/socket-filter-drop: the same packets are dropped in the VM and in
   const rodata = sectionBytes(artifact, ".rodata", { needle });
   const vmRodata = vm.arrayMap({ valueSize: rodata.length, maxEntries: 1, flags: MapFlags.RDONLY_PROG });
   vmRodata.set(0, rodata);
-  const vmProg = vm.load({ type: ProgType.SOCKET_FILTER, code: vmCode(artifact, "dropByContent", {}, { ".rodata": vmRodata }) });
-  const payloads = ["hello", "a secret here", "secret", "secre", "xsecretx", "SECRET", `${"s".repeat(100)}secret`, `${"x".repeat(58)}secret`, ""];
+  const vmProg = vm.load({
+    type: ProgType.SOCKET_FILTER,
+    code: vmCode(artifact, "dropByContent", {}, { ".rodata": vmRodata }),
+  });
+  const payloads = [
+    "hello",
+    "a secret here",
+    "secret",
+    "secre",
+    "xsecretx",
+    "SECRET",
+    `${"s".repeat(100)}secret`,
+    `${"x".repeat(58)}secret`,
+    "",
+  ];
   const verdicts: number[] = [];
   for (const text of payloads) {
     const data = frame(0x0800, Math.max(60, 14 + text.length), text);
@@ -89,19 +137,32 @@ test("examples/socket-filter-drop: the same packets are dropped in the VM and in
     verdicts.push(v.retval);
   }
   // 0 drops; otherwise the whole packet (skb->len, without the Ethernet header) is kept
-  assert.deepEqual(verdicts.map((v) => v === 0), [false, true, true, false, true, false, false, true, false]);
+  assert.deepEqual(
+    verdicts.map((v) => v === 0),
+    [false, true, true, false, true, false, false, true, false],
+  );
 });
 
 test("examples/exec-tracer runs in the VM on a fake tracepoint record and task, and its reader decodes the event", (t) => {
   let format;
-  try { format = tracepointFormat("sched", "sched_process_exec"); } catch { t.skip("tracefs is not available"); return; }
-  const pidField = tracepointField(format, "pid"), filenameField = tracepointField(format, "filename");
+  try {
+    format = tracepointFormat("sched", "sched_process_exec");
+  } catch {
+    t.skip("tracefs is not available");
+    return;
+  }
+  const pidField = tracepointField(format, "pid"),
+    filenameField = tracepointField(format, "filename");
   const btf = kernelBtf();
-  const realParent = btf.memberOffset("task_struct", "real_parent"), tgid = btf.memberOffset("task_struct", "tgid");
+  const realParent = btf.memberOffset("task_struct", "real_parent"),
+    tgid = btf.memberOffset("task_struct", "tgid");
 
   // current task → real_parent → tgid 777, as memory regions the program reads with probe_read_kernel
   let task: Region | undefined;
-  const vm = new Vm({ task: { pid: 4242, tgid: 4242, comm: "bash" }, helpers: { [HELPERS.get_current_task]: (m) => m.setR0(task!.start, task!.hi) } });
+  const vm = new Vm({
+    task: { pid: 4242, tgid: 4242, comm: "bash" },
+    helpers: { [HELPERS.get_current_task]: (m) => m.setR0(task!.start, task!.hi) },
+  });
   const parent = vm.memory.add(new Region(new Uint8Array(tgid + 8), RegionKind.MEMORY, false, "parent task_struct"));
   new DataView(parent.bytes.buffer).setUint32(tgid, 777, true);
   task = vm.memory.add(new Region(new Uint8Array(realParent + 8), RegionKind.MEMORY, false, "task_struct"));
@@ -122,6 +183,9 @@ test("examples/exec-tracer runs in the VM on a fake tracepoint record and task, 
   assert.equal(prog.run({ ctx: record }).r0, 0n);
   using reader = events.reader();
   const seen: ReturnType<typeof decodeExecEvent>[] = [];
-  reader.consume((rec) => { assert.equal(rec.length, EXEC_EVENT.size); seen.push(decodeExecEvent(rec)); });
+  reader.consume((rec) => {
+    assert.equal(rec.length, EXEC_EVENT.size);
+    seen.push(decodeExecEvent(rec));
+  });
   assert.deepEqual(seen, [{ pid: 4242, ppid: 777, comm: "bash", filename: "/usr/bin/true" }]);
 });

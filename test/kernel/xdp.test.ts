@@ -8,9 +8,16 @@ import { AttachPointBusyError, InterfaceNotFoundError } from "../../src/programs
 import { LegacyAttachment, Link } from "../../src/links/link.js";
 import { TargetNotFoundError } from "../../src/sys/errors.js";
 import { vethPairFor, type NetnsEnd, type VethPair } from "../helpers/netns.js";
-import { icmpCounterProgram, icmpCounters, returnProgram, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST } from "../helpers/packet-programs.js";
+import {
+  icmpCounterProgram,
+  icmpCounters,
+  returnProgram,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+} from "../helpers/packet-programs.js";
 
-const XDP_PASS = 2, XDP_DROP = 1;
+const XDP_PASS = 2,
+  XDP_DROP = 1;
 
 /** `ip -d link show` of the interface: "prog/xdp" and the xdp flag appear only while one is attached. */
 function ipLinkShowsXdp(pair: VethPair, end: NetnsEnd): boolean {
@@ -18,11 +25,20 @@ function ipLinkShowsXdp(pair: VethPair, end: NetnsEnd): boolean {
   return /\bxdp(generic|drv|offload)?\b|prog\/xdp/.test(out);
 }
 
-for (const [via, mode] of [["link", "driver"], ["link", "skb"], ["netlink", "skb"], ["netlink", "driver"]] as const) {
+for (const [via, mode] of [
+  ["link", "driver"],
+  ["link", "skb"],
+  ["netlink", "skb"],
+  ["netlink", "driver"],
+] as const) {
   test(`XDP via ${via} in ${mode} mode counts exactly the echo requests of ping -c 5, and detaches cleanly`, (t) => {
     const pair = vethPairFor(t);
     using counters = icmpCounters();
-    using prog = XdpProgram.load({ name: "xdp_icmp", code: icmpCounterProgram(counters, { ctx: "xdp", l2: true, verdict: XDP_PASS }), maps: [counters] });
+    using prog = XdpProgram.load({
+      name: "xdp_icmp",
+      code: icmpCounterProgram(counters, { ctx: "xdp", l2: true, verdict: XDP_PASS }),
+      maps: [counters],
+    });
     const attachment = pair.within(pair.b, () => prog.attach(pair.b.ifname, { mode: mode as XdpMode, via }));
     try {
       assert.ok(via === "link" ? attachment instanceof Link : attachment instanceof LegacyAttachment);
@@ -39,7 +55,10 @@ for (const [via, mode] of [["link", "driver"], ["link", "skb"], ["netlink", "skb
     } finally {
       attachment.detach();
     }
-    assert.deepEqual(pair.within(pair.b, () => xdpInfo("veth1")), { attached: "none", progId: 0, driverProgId: 0, skbProgId: 0, hwProgId: 0 });
+    assert.deepEqual(
+      pair.within(pair.b, () => xdpInfo("veth1")),
+      { attached: "none", progId: 0, driverProgId: 0, skbProgId: 0, hwProgId: 0 },
+    );
     assert.equal(ipLinkShowsXdp(pair, pair.b), false, "ip -d link shows no XDP after detach");
     pair.ping(pair.a, 2);
     assert.equal(counters.get(ICMP_ECHO_REQUEST), 5n, "nothing counted after detach");
@@ -50,12 +69,15 @@ test("an XDP program's verdict applies: XDP_DROP on echo requests makes ping fai
   const pair = vethPairFor(t);
   using counters = icmpCounters();
   using prog = XdpProgram.load({
-    name: "xdp_drop_icmp", maps: [counters],
+    name: "xdp_drop_icmp",
+    maps: [counters],
     code: icmpCounterProgram(counters, { ctx: "xdp", l2: true, verdict: XDP_PASS, requestVerdict: XDP_DROP }),
   });
   {
     using _link = pair.within(pair.b, () => prog.attach("veth1"));
-    const result = pair.run(pair.a, "ping", ["-n", "-q", "-c", "3", "-i", "0.2", "-W", "1", pair.b.address], { allowFailure: true });
+    const result = pair.run(pair.a, "ping", ["-n", "-q", "-c", "3", "-i", "0.2", "-W", "1", pair.b.address], {
+      allowFailure: true,
+    });
     assert.notEqual(result.status, 0, "ping must fail while requests are dropped");
     assert.match(result.stdout, /3 packets transmitted, 0 received/);
     assert.equal(counters.get(ICMP_ECHO_REQUEST), 3n);
@@ -68,12 +90,18 @@ test("a second XDP program on the same interface is refused, naming the one that
   using first = XdpProgram.load({ name: "xdp_first", code: returnProgram(XDP_PASS) });
   using second = XdpProgram.load({ name: "xdp_second", code: returnProgram(XDP_PASS) });
   const expectBusy = (fn: () => unknown, errno: RegExp): void => {
-    assert.throws(() => pair.within(pair.b, fn), (err: unknown) => {
-      assert.ok(err instanceof AttachPointBusyError, String(err));
-      assert.match(err.message, /^xdp on veth1 is already taken by program "xdp_first" \(id \d+\) in (driver|skb) mode: /);
-      assert.match(String(err.errno), errno);
-      return true;
-    });
+    assert.throws(
+      () => pair.within(pair.b, fn),
+      (err: unknown) => {
+        assert.ok(err instanceof AttachPointBusyError, String(err));
+        assert.match(
+          err.message,
+          /^xdp on veth1 is already taken by program "xdp_first" \(id \d+\) in (driver|skb) mode: /,
+        );
+        assert.match(String(err.errno), errno);
+        return true;
+      },
+    );
   };
 
   for (const via of ["link", "netlink"] as const) {
@@ -120,17 +148,23 @@ test("a netlink attachment detaches in its own namespace, wherever the thread is
 test("attaching to a missing interface is an InterfaceNotFoundError naming it", () => {
   using prog = XdpProgram.load({ name: "xdp_nowhere", code: returnProgram(XDP_PASS) });
   for (const via of ["link", "netlink"] as const) {
-    assert.throws(() => prog.attach("tsbpf-nosuch0", { via }), (err: unknown) => {
-      assert.ok(err instanceof InterfaceNotFoundError, String(err));
-      assert.ok(err instanceof TargetNotFoundError);
-      assert.match(err.message, /network interface "tsbpf-nosuch0" not found/);
-      return true;
-    });
-    assert.throws(() => prog.attach(987_654, { via }), (err: unknown) => {
-      assert.ok(err instanceof InterfaceNotFoundError, String(err));
-      assert.match(err.message, /ifindex 987654/);
-      return true;
-    });
+    assert.throws(
+      () => prog.attach("tsbpf-nosuch0", { via }),
+      (err: unknown) => {
+        assert.ok(err instanceof InterfaceNotFoundError, String(err));
+        assert.ok(err instanceof TargetNotFoundError);
+        assert.match(err.message, /network interface "tsbpf-nosuch0" not found/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => prog.attach(987_654, { via }),
+      (err: unknown) => {
+        assert.ok(err instanceof InterfaceNotFoundError, String(err));
+        assert.match(err.message, /ifindex 987654/);
+        return true;
+      },
+    );
   }
   assert.throws(() => xdpInfo("tsbpf-nosuch0"), InterfaceNotFoundError);
 });
@@ -138,12 +172,22 @@ test("attaching to a missing interface is an InterfaceNotFoundError naming it", 
 test("an XDP link dies with its process: a SIGKILLed child leaves nothing attached", async (t) => {
   const pair = vethPairFor(t);
   const script = fileURLToPath(new URL("../helpers/xdp-attach-child.js", import.meta.url));
-  const child = spawn("nsenter", [`--net=${pair.b.path}`, process.execPath, script, "veth1", "driver"], { stdio: ["ignore", "pipe", "pipe"] });
-  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL"); });
-  let stdout = "", stderr = "";
-  child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+  const child = spawn("nsenter", [`--net=${pair.b.path}`, process.execPath, script, "veth1", "driver"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let stdout = "",
+    stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
   await new Promise<void>((resolve, reject) => {
-    child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); if (stdout.includes("\n")) resolve(); });
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes("\n")) resolve();
+    });
     child.on("exit", (code) => reject(new Error(`child exited early (${code}): ${stderr}`)));
   });
   assert.match(stdout, /^attached xdp on veth1 \(driver mode, link\)/);

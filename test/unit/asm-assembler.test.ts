@@ -66,28 +66,94 @@ test("the README example assembles to the expected bytes", () => {
 });
 
 test("method encodings", () => {
-  assert.equal(hexOf((a) => a.mov64(R0, 1)), "b700000001000000");
-  assert.equal(hexOf((a) => a.mov32(R1, R2)), "bc21000000000000");
-  assert.equal(hexOf((a) => a.sdiv64(R1, R2)), "3f21010000000000");
-  assert.equal(hexOf((a) => a.smod32(R1, 3)), "9401010003000000");
-  assert.equal(hexOf((a) => a.movsx64(R1, R2, 32)), "bf21200000000000");
-  assert.equal(hexOf((a) => a.movsx32(R1, R2, 16)), "bc21100000000000");
-  assert.equal(hexOf((a) => a.be(R1, 16)), "dc01000010000000");
-  assert.equal(hexOf((a) => a.le(R1, 64)), "d401000040000000");
-  assert.equal(hexOf((a) => a.bswap(R1, 32)), "d701000020000000");
-  assert.equal(hexOf((a) => a.gotol(-70000)), "0600000090eefeff");
-  assert.equal(hexOf((a) => a.st(Size.DW, R10, -8, -1)), "7a0af8ffffffffff");
-  assert.equal(hexOf((a) => a.ldxsx(Size.B, R0, R1, 2)), "9110020000000000");
-  assert.equal(hexOf((a) => a.ldInd(Size.W, R2, 14)), "402000000e000000");
-  assert.equal(hexOf((a) => a.fetchXor(Size.W, R1, R2, 4)), "c3210400a1000000");
-  assert.equal(hexOf((a) => a.cmpxchg(Size.DW, R1, R2, 0)), "db210000f1000000");
-  assert.equal(hexOf((a) => a.xchg(Size.DW, R1, R2, 0)), "db210000e1000000");
-  assert.equal(hexOf((a) => a.call(12)), "850000000c000000");
-  assert.equal(hexOf((a) => a.callKfunc(0x1234, 2)), "8520020034120000");
-  assert.equal(hexOf((a) => a.ldMapValue(R1, 3, 8)), "18210000030000000000000008000000");
-  assert.equal(hexOf((a) => a.ldBtfId(R1, 5)), "18310000050000000000000000000000");
-  assert.equal(hexOf((a) => a.mayGoto(3)), "e500030000000000");
-  assert.equal(hexOf((a) => a.addrSpaceCast(R1, R2, 1, 0)), "bf21010000000100");
+  assert.equal(
+    hexOf((a) => a.mov64(R0, 1)),
+    "b700000001000000",
+  );
+  assert.equal(
+    hexOf((a) => a.mov32(R1, R2)),
+    "bc21000000000000",
+  );
+  assert.equal(
+    hexOf((a) => a.sdiv64(R1, R2)),
+    "3f21010000000000",
+  );
+  assert.equal(
+    hexOf((a) => a.smod32(R1, 3)),
+    "9401010003000000",
+  );
+  assert.equal(
+    hexOf((a) => a.movsx64(R1, R2, 32)),
+    "bf21200000000000",
+  );
+  assert.equal(
+    hexOf((a) => a.movsx32(R1, R2, 16)),
+    "bc21100000000000",
+  );
+  assert.equal(
+    hexOf((a) => a.be(R1, 16)),
+    "dc01000010000000",
+  );
+  assert.equal(
+    hexOf((a) => a.le(R1, 64)),
+    "d401000040000000",
+  );
+  assert.equal(
+    hexOf((a) => a.bswap(R1, 32)),
+    "d701000020000000",
+  );
+  assert.equal(
+    hexOf((a) => a.gotol(-70000)),
+    "0600000090eefeff",
+  );
+  assert.equal(
+    hexOf((a) => a.st(Size.DW, R10, -8, -1)),
+    "7a0af8ffffffffff",
+  );
+  assert.equal(
+    hexOf((a) => a.ldxsx(Size.B, R0, R1, 2)),
+    "9110020000000000",
+  );
+  assert.equal(
+    hexOf((a) => a.ldInd(Size.W, R2, 14)),
+    "402000000e000000",
+  );
+  assert.equal(
+    hexOf((a) => a.fetchXor(Size.W, R1, R2, 4)),
+    "c3210400a1000000",
+  );
+  assert.equal(
+    hexOf((a) => a.cmpxchg(Size.DW, R1, R2, 0)),
+    "db210000f1000000",
+  );
+  assert.equal(
+    hexOf((a) => a.xchg(Size.DW, R1, R2, 0)),
+    "db210000e1000000",
+  );
+  assert.equal(
+    hexOf((a) => a.call(12)),
+    "850000000c000000",
+  );
+  assert.equal(
+    hexOf((a) => a.callKfunc(0x1234, 2)),
+    "8520020034120000",
+  );
+  assert.equal(
+    hexOf((a) => a.ldMapValue(R1, 3, 8)),
+    "18210000030000000000000008000000",
+  );
+  assert.equal(
+    hexOf((a) => a.ldBtfId(R1, 5)),
+    "18310000050000000000000000000000",
+  );
+  assert.equal(
+    hexOf((a) => a.mayGoto(3)),
+    "e500030000000000",
+  );
+  assert.equal(
+    hexOf((a) => a.addrSpaceCast(R1, R2, 1, 0)),
+    "bf21010000000100",
+  );
 });
 
 test("labels resolve after layout, counting lddw as two slots", () => {
@@ -128,21 +194,41 @@ test("jumps beyond 16 bits are refused, naming the label; gotol reaches them", (
   back.label("back");
   for (let i = 0; i < 32768; i++) back.mov64(R0, 0);
   back.ja("back"); // offset -(32768 + 1)
-  assertAsmError(() => back.assemble(), (e) => e.label === "back", "backward jump");
+  assertAsmError(
+    () => back.assemble(),
+    (e) => e.label === "back",
+    "backward jump",
+  );
   // Raw offsets are range-checked at once.
-  assertAsmError(() => new Assembler().ja(40000), (e) => /40000/.test(e.message), "raw offset");
+  assertAsmError(
+    () => new Assembler().ja(40000),
+    (e) => /40000/.test(e.message),
+    "raw offset",
+  );
 });
 
 test("unknown and duplicate labels are errors naming the label", () => {
   const a = new Assembler();
   a.jeq(R1, 0, "nowhere").exit();
-  assertAsmError(() => a.assemble(), (e) => e.label === "nowhere" && /unknown label "nowhere"/.test(e.message), "unknown");
+  assertAsmError(
+    () => a.assemble(),
+    (e) => e.label === "nowhere" && /unknown label "nowhere"/.test(e.message),
+    "unknown",
+  );
   const b = new Assembler();
   b.label("x").exit();
-  assertAsmError(() => b.label("x"), (e) => e.label === "x" && /duplicate label "x"/.test(e.message), "duplicate");
+  assertAsmError(
+    () => b.label("x"),
+    (e) => e.label === "x" && /duplicate label "x"/.test(e.message),
+    "duplicate",
+  );
   const c = new Assembler();
   c.callLocal("missing_fn").exit();
-  assertAsmError(() => c.assemble(), (e) => e.label === "missing_fn", "unknown call target");
+  assertAsmError(
+    () => c.assemble(),
+    (e) => e.label === "missing_fn",
+    "unknown call target",
+  );
 });
 
 test("bpf-to-bpf calls and function metadata", () => {
@@ -182,7 +268,11 @@ test("a func() at offset 0 names the main function", () => {
   const a = new Assembler();
   a.func("xdp_main").mov64(R0, 2).exit();
   assert.deepEqual(a.assemble().functions, [{ name: "xdp_main", insnOffset: 0 }]);
-  assertAsmError(() => a.func("xdp_main"), (e) => e.label === "xdp_main", "func name reused");
+  assertAsmError(
+    () => a.func("xdp_main"),
+    (e) => e.label === "xdp_main",
+    "func name reused",
+  );
 });
 
 test("map references", () => {
@@ -194,7 +284,11 @@ test("map references", () => {
   assert.equal(v!.src, BPF_PSEUDO_MAP_VALUE);
   assert.equal(v!.imm, 8);
   assert.equal(v!.imm64, (0x10n << 32n) | 8n);
-  assertAsmError(() => new Assembler().ldMapFd(R1, -1), (e) => /fd -1/.test(e.message), "bad fd");
+  assertAsmError(
+    () => new Assembler().ldMapFd(R1, -1),
+    (e) => /fd -1/.test(e.message),
+    "bad fd",
+  );
 });
 
 test("raw instructions, immediates and operand checks", () => {
@@ -203,13 +297,40 @@ test("raw instructions, immediates and operand checks", () => {
   assert.deepEqual(listing(a.assemble().insns), ["0: (b7) r0 = 42", "1: (95) exit"]);
 
   // 32-bit immediates: signed or unsigned spelling; anything wider is refused.
-  assert.equal(hexOf((b) => b.mov32(R0, 0xffffffff)), "b4000000ffffffff");
-  assertAsmError(() => new Assembler().mov64(R0, 2 ** 32), (e) => /does not fit 32 bits/.test(e.message), "imm");
-  assertAsmError(() => new Assembler().mov64(R0, 1.5), (e) => /1.5/.test(e.message), "fraction");
-  assertAsmError(() => new Assembler().lddw(R0, 2 ** 60), (e) => /bigint/.test(e.message), "unsafe number");
-  assertAsmError(() => new Assembler().ldx(Size.W, R0, R1, 40000), (e) => /40000/.test(e.message), "offset");
-  assertAsmError(() => new Assembler().call("no_such_helper"), (e) => /no_such_helper/.test(e.message), "helper");
-  assertAsmError(() => new Assembler().lockAdd(Size.H, R1, R2, 0), (e) => /invalid size/.test(e.message), "atomic size");
+  assert.equal(
+    hexOf((b) => b.mov32(R0, 0xffffffff)),
+    "b4000000ffffffff",
+  );
+  assertAsmError(
+    () => new Assembler().mov64(R0, 2 ** 32),
+    (e) => /does not fit 32 bits/.test(e.message),
+    "imm",
+  );
+  assertAsmError(
+    () => new Assembler().mov64(R0, 1.5),
+    (e) => /1.5/.test(e.message),
+    "fraction",
+  );
+  assertAsmError(
+    () => new Assembler().lddw(R0, 2 ** 60),
+    (e) => /bigint/.test(e.message),
+    "unsafe number",
+  );
+  assertAsmError(
+    () => new Assembler().ldx(Size.W, R0, R1, 40000),
+    (e) => /40000/.test(e.message),
+    "offset",
+  );
+  assertAsmError(
+    () => new Assembler().call("no_such_helper"),
+    (e) => /no_such_helper/.test(e.message),
+    "helper",
+  );
+  assertAsmError(
+    () => new Assembler().lockAdd(Size.H, R1, R2, 0),
+    (e) => /invalid size/.test(e.message),
+    "atomic size",
+  );
   assert.throws(() => new Assembler().mov64("r11" as Register, 0), /r11/);
 });
 

@@ -130,11 +130,21 @@ test("instruction text matches the kernel's disassembler", () => {
 
 test("every conditional jump operator", () => {
   const ops: [number, string][] = [
-    [BPF_JEQ, "=="], [BPF_JGT, ">"], [BPF_JSET, "&"], [BPF_JLT, "<"], [BPF_JSLE, "s<="],
+    [BPF_JEQ, "=="],
+    [BPF_JGT, ">"],
+    [BPF_JSET, "&"],
+    [BPF_JLT, "<"],
+    [BPF_JSLE, "s<="],
   ];
   for (const [op, sym] of ops) {
-    assert.equal(text((a) => a.jmp(BPF_JMP, op, R3, R4, 1)), `if r3 ${sym} r4 goto pc+1`);
-    assert.equal(text((a) => a.jmp(BPF_JMP32, op, R3, 9, -1)), `if w3 ${sym} 0x9 goto pc-1`);
+    assert.equal(
+      text((a) => a.jmp(BPF_JMP, op, R3, R4, 1)),
+      `if r3 ${sym} r4 goto pc+1`,
+    );
+    assert.equal(
+      text((a) => a.jmp(BPF_JMP32, op, R3, 9, -1)),
+      `if w3 ${sym} 0x9 goto pc-1`,
+    );
   }
 });
 
@@ -162,7 +172,10 @@ test("numbered listing counts slots like the verifier log", () => {
   ];
   assert.deepEqual(listing(prog.insns), expected);
   assert.deepEqual(listing(prog.bytes), expected);
-  assert.deepEqual(disassemble(prog.bytes), expected.map((l) => l.replace(/^\d+: \(..\) /, "")));
+  assert.deepEqual(
+    disassemble(prog.bytes),
+    expected.map((l) => l.replace(/^\d+: \(..\) /, "")),
+  );
   assert.equal(formatInsn(prog.insns[1]!, 2), "2: (bf) r2 = r10");
 });
 

@@ -38,17 +38,17 @@ const EXPECTED_VALID_OPCODES = [
   // STX atomic w/dw (+ b/h for acquire/release)
   0xc3, 0xdb, 0xcb, 0xd3,
   // ALU (32-bit)
-  0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64, 0x6c, 0x74, 0x7c,
-  0x84, 0x94, 0x9c, 0xa4, 0xac, 0xb4, 0xbc, 0xc4, 0xcc, 0xd4, 0xdc,
+  0x04, 0x0c, 0x14, 0x1c, 0x24, 0x2c, 0x34, 0x3c, 0x44, 0x4c, 0x54, 0x5c, 0x64, 0x6c, 0x74, 0x7c, 0x84, 0x94, 0x9c,
+  0xa4, 0xac, 0xb4, 0xbc, 0xc4, 0xcc, 0xd4, 0xdc,
   // ALU64
-  0x07, 0x0f, 0x17, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x47, 0x4f, 0x57, 0x5f, 0x67, 0x6f, 0x77, 0x7f,
-  0x87, 0x97, 0x9f, 0xa7, 0xaf, 0xb7, 0xbf, 0xc7, 0xcf, 0xd7,
+  0x07, 0x0f, 0x17, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x47, 0x4f, 0x57, 0x5f, 0x67, 0x6f, 0x77, 0x7f, 0x87, 0x97, 0x9f,
+  0xa7, 0xaf, 0xb7, 0xbf, 0xc7, 0xcf, 0xd7,
   // JMP
-  0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x55, 0x5d, 0x65, 0x6d, 0x75, 0x7d,
-  0x85, 0x95, 0xa5, 0xad, 0xb5, 0xbd, 0xc5, 0xcd, 0xd5, 0xdd, 0xe5,
+  0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, 0x55, 0x5d, 0x65, 0x6d, 0x75, 0x7d, 0x85, 0x95, 0xa5, 0xad,
+  0xb5, 0xbd, 0xc5, 0xcd, 0xd5, 0xdd, 0xe5,
   // JMP32
-  0x06, 0x16, 0x1e, 0x26, 0x2e, 0x36, 0x3e, 0x46, 0x4e, 0x56, 0x5e, 0x66, 0x6e, 0x76, 0x7e,
-  0xa6, 0xae, 0xb6, 0xbe, 0xc6, 0xce, 0xd6, 0xde,
+  0x06, 0x16, 0x1e, 0x26, 0x2e, 0x36, 0x3e, 0x46, 0x4e, 0x56, 0x5e, 0x66, 0x6e, 0x76, 0x7e, 0xa6, 0xae, 0xb6, 0xbe,
+  0xc6, 0xce, 0xd6, 0xde,
 ].sort((a, b) => a - b);
 
 // Field values that exercise every encoding variant (sdiv off=1, movsx 8/16/32, bswap widths,
@@ -56,7 +56,9 @@ const EXPECTED_VALID_OPCODES = [
 const DSTS = [0, 3, 10];
 const SRCS = [0, 1, 2, 4, 6];
 const OFFS = [0, 1, 8, 16, 32, -5, 0x7fff, -0x8000];
-const IMMS = [0, 1, 16, 32, 64, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1, 0x100, 0x110, -7, 0x7fffffff, -0x80000000];
+const IMMS = [
+  0, 1, 16, 32, 64, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1, 0x100, 0x110, -7, 0x7fffffff, -0x80000000,
+];
 
 function validVariants(code: number): Instruction[] {
   const out: Instruction[] = [];
@@ -64,7 +66,10 @@ function validVariants(code: number): Instruction[] {
     for (const src of SRCS)
       for (const off of OFFS)
         for (const imm of IMMS) {
-          const i: Instruction = code === 0x18 ? { ...lddwInsn(dst, src, BigInt(imm >>> 0) | (0xdeadbeefn << 32n)), off } : { code, dst, src, off, imm };
+          const i: Instruction =
+            code === 0x18
+              ? { ...lddwInsn(dst, src, BigInt(imm >>> 0) | (0xdeadbeefn << 32n)), off }
+              : { code, dst, src, off, imm };
           if (checkInstruction(i) === undefined) out.push(i);
         }
   return out;
@@ -73,14 +78,20 @@ function validVariants(code: number): Instruction[] {
 test("the set of valid opcodes is exactly RFC 9669's (plus Linux extensions)", () => {
   const valid: number[] = [];
   for (let code = 0; code < 256; code++) if (validVariants(code).length > 0) valid.push(code);
-  assert.deepEqual(valid.map((c) => c.toString(16)), EXPECTED_VALID_OPCODES.map((c) => c.toString(16)));
+  assert.deepEqual(
+    valid.map((c) => c.toString(16)),
+    EXPECTED_VALID_OPCODES.map((c) => c.toString(16)),
+  );
 });
 
 test("RFC-only validation rejects the Linux extensions", () => {
   assert.equal(checkInstruction({ code: 0xe5, dst: 0, src: 0, off: 2, imm: 0 }), undefined);
   assert.match(checkInstruction({ code: 0xe5, dst: 0, src: 0, off: 2, imm: 0 }, { linux: false })!, /unknown jump/);
   assert.match(checkInstruction({ code: 0xbf, dst: 1, src: 2, off: 1, imm: 1 }, { linux: false })!, /invalid offset 1/);
-  assert.match(checkInstruction({ code: 0xdb, dst: 1, src: 2, off: 0, imm: 0x100 }, { linux: false })!, /unknown atomic/);
+  assert.match(
+    checkInstruction({ code: 0xdb, dst: 1, src: 2, off: 0, imm: 0x100 }, { linux: false })!,
+    /unknown atomic/,
+  );
 });
 
 test("encode/decode round-trips every variant of every valid opcode", () => {
@@ -89,7 +100,10 @@ test("encode/decode round-trips every variant of every valid opcode", () => {
     const variants = validVariants(code);
     assert.ok(variants.length > 0, `opcode 0x${code.toString(16)} has variants`);
     const bytes = encode(variants);
-    assert.equal(bytes.length, variants.reduce((n, i) => n + slotCount(i) * 8, 0));
+    assert.equal(
+      bytes.length,
+      variants.reduce((n, i) => n + slotCount(i) * 8, 0),
+    );
     const back = decode(bytes);
     assert.deepEqual(back, variants, `opcode 0x${code.toString(16)}`);
     // And byte-exact the other way.
@@ -103,7 +117,13 @@ test("decode keeps every field of arbitrary single-slot instructions", () => {
   const all: Instruction[] = [];
   for (let code = 0; code < 256; code++) {
     if (code === 0x18) continue;
-    all.push({ code, dst: code & 0xf, src: 15 - (code & 0xf), off: code === 0 ? 0 : -code * 100, imm: (code * 0x1010101 - 0x7f000000) | 0 });
+    all.push({
+      code,
+      dst: code & 0xf,
+      src: 15 - (code & 0xf),
+      off: code === 0 ? 0 : -code * 100,
+      imm: (code * 0x1010101 - 0x7f000000) | 0,
+    });
   }
   assert.deepEqual(decode(encode(all)), all);
 });
@@ -133,7 +153,10 @@ test("lddw: one instruction, two slots, imm mirrors the low half", () => {
   assert.equal(back.length, 2);
   assert.deepEqual(back[0], i);
   // imm without imm64 is the zero-extended low half
-  assert.equal(encode([{ code: 0x18, dst: 0, src: 1, off: 0, imm: 7 }]).toString("hex"), "18100000070000000000000000000000");
+  assert.equal(
+    encode([{ code: 0x18, dst: 0, src: 1, off: 0, imm: 7 }]).toString("hex"),
+    "18100000070000000000000000000000",
+  );
   // imm and imm64 that disagree are refused rather than silently picking one
   assert.throws(() => encode([{ code: 0x18, dst: 0, src: 0, off: 0, imm: 1, imm64: 2n }]), AsmError);
 });
@@ -170,7 +193,10 @@ test("helper table is the kernel's bpf_func_id", () => {
   assert.equal(helperName(212), undefined);
   assert.equal(helperName(-1), undefined);
   for (let id = 0; id < HELPER_MAX_ID; id++) assert.equal(helperId(helperName(id)!), id);
-  assert.throws(() => helperId("map_lookup_elemm"), (e: unknown) => e instanceof AsmError && /map_lookup_elemm/.test(e.message));
+  assert.throws(
+    () => helperId("map_lookup_elemm"),
+    (e: unknown) => e instanceof AsmError && /map_lookup_elemm/.test(e.message),
+  );
 });
 
 // Independent check of the encodings against LLVM's BPF assembler, when one is installed

@@ -45,7 +45,10 @@ test("every conformance test program assembles", (t) => {
     // Every program is a valid RFC 9669 encoding, except the suite's callx test (a uBPF extension).
     const problems = validateInstructions(insns, { linux: false });
     if (file === "callx.data") {
-      assert.deepEqual(problems.map((p) => p.message), ["opcode 0x8d: call has no register form"]);
+      assert.deepEqual(
+        problems.map((p) => p.message),
+        ["opcode 0x8d: call has no register form"],
+      );
     } else {
       assert.deepEqual(problems, [], file);
     }
@@ -89,7 +92,8 @@ test("negative conformance files fail where they should", (t) => {
           assert.match(e.message, NEGATIVE_ASSEMBLER_ERRORS[file]!, file);
           assert.equal(typeof e.line, "number", `${file}: error carries the line`);
           // Where the suite spells out the error, ours says the same thing.
-          if (data.error) assert.ok(e.message.toLowerCase().includes(data.error.toLowerCase()), `${file}: ${e.message}`);
+          if (data.error)
+            assert.ok(e.message.toLowerCase().includes(data.error.toLowerCase()), `${file}: ${e.message}`);
           return true;
         },
       );

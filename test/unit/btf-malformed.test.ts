@@ -10,12 +10,17 @@ function sample(): { blob: Buffer; thing: number; alias: number } {
   const chr = b.addInt("char", 1, { char: true });
   const node = b.addStruct("node", 8);
   const thing = b.addCStruct("thing", [
-    { name: "a", type: int }, { name: "bits", type: int, bits: 3 }, { name: "name", type: b.addArray(chr, 8) },
+    { name: "a", type: int },
+    { name: "bits", type: int, bits: 3 },
+    { name: "name", type: b.addArray(chr, 8) },
     { name: "next", type: b.addPtr(node) },
   ]);
   b.setMembers(node, [{ name: "t", type: b.addPtr(thing), bitOffset: 0 }]);
   const alias = b.addTypedef("thing_t", thing);
-  b.addEnum("e", [{ name: "A", value: 1 }, { name: "B", value: -1 }]);
+  b.addEnum("e", [
+    { name: "A", value: 1 },
+    { name: "B", value: -1 },
+  ]);
   b.addEnum64("e64", [{ name: "C", value: 1n << 50n }]);
   const proto = b.addFuncProto(int, [{ name: "x", type: b.addPtr(alias) }], { variadic: true });
   b.addFunc("f", proto);
@@ -36,9 +41,16 @@ function recordOffset(blob: Buffer, id: number): number {
     const kind = (info >>> 24) & 0x1f;
     const vlen = info & 0xffff;
     const extra: Record<number, number> = {
-      [BtfKind.INT]: 4, [BtfKind.ARRAY]: 12, [BtfKind.STRUCT]: 12 * vlen, [BtfKind.UNION]: 12 * vlen,
-      [BtfKind.ENUM]: 8 * vlen, [BtfKind.FUNC_PROTO]: 8 * vlen, [BtfKind.VAR]: 4, [BtfKind.DATASEC]: 12 * vlen,
-      [BtfKind.DECL_TAG]: 4, [BtfKind.ENUM64]: 12 * vlen,
+      [BtfKind.INT]: 4,
+      [BtfKind.ARRAY]: 12,
+      [BtfKind.STRUCT]: 12 * vlen,
+      [BtfKind.UNION]: 12 * vlen,
+      [BtfKind.ENUM]: 8 * vlen,
+      [BtfKind.FUNC_PROTO]: 8 * vlen,
+      [BtfKind.VAR]: 4,
+      [BtfKind.DATASEC]: 12 * vlen,
+      [BtfKind.DECL_TAG]: 4,
+      [BtfKind.ENUM64]: 12 * vlen,
     };
     off += 12 + (extra[kind] ?? 0);
   }
@@ -174,9 +186,11 @@ test("dangling references and loops", () => {
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     return x / 0x1_0000_0000;
   };
 }
@@ -188,7 +202,11 @@ function exercise(btf: Btf): void {
     btf.typeById(id);
     btf.typeName(id);
     btf.resolve(id);
-    try { btf.sizeOf(id); } catch (e) { if (!(e instanceof BtfError)) throw e; }
+    try {
+      btf.sizeOf(id);
+    } catch (e) {
+      if (!(e instanceof BtfError)) throw e;
+    }
   }
   for (const name of ["thing", "thing_t", "node", "e", "f", ".data", "int"]) btf.findByName(name);
   btf.structLayout("thing");

@@ -3,8 +3,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  Btf, BtfBuilder, BtfError, BtfHeader, BtfKind, FuncLinkage, VarLinkage, encodeFuncInfo, encodeLineInfo,
-  lineCol, mapKeyValueBtf, programBtf,
+  Btf,
+  BtfBuilder,
+  BtfError,
+  BtfHeader,
+  BtfKind,
+  FuncLinkage,
+  VarLinkage,
+  encodeFuncInfo,
+  encodeLineInfo,
+  lineCol,
+  mapKeyValueBtf,
+  programBtf,
 } from "../../src/btf/index.js";
 
 /** A builder holding one of every kind, with the ids of the interesting ones. */
@@ -16,16 +26,41 @@ function everyKind() {
   const bool = b.addInt("_Bool", 1, { bool: true });
   const node = b.addStruct("node", 16);
   const pnode = b.addPtr(node);
-  b.setMembers(node, [{ name: "next", type: pnode, bitOffset: 0 }, { name: "value", type: s64, bitOffset: 64 }]);
-  const name16 = b.addArray(chr, 16);
-  const anonUnion = b.addCStruct("", [{ name: "a", type: u32 }, { name: "b", type: s64 }], { union: true });
-  const thing = b.addCStruct("thing", [
-    { name: "x", type: u32 }, { name: "f1", type: u32, bits: 3 }, { name: "f2", type: u32, bits: 5 },
-    { name: "next", type: pnode }, { name: "name", type: name16 }, { name: "", type: anonUnion }, { name: "ok", type: bool },
+  b.setMembers(node, [
+    { name: "next", type: pnode, bitOffset: 0 },
+    { name: "value", type: s64, bitOffset: 64 },
   ]);
-  const color = b.addEnum("color", [{ name: "RED", value: 0 }, { name: "GREEN", value: 7 }, { name: "BLUE", value: 0xffff_fff0 }]);
-  const sign = b.addEnum("sign", [{ name: "NEG", value: -5 }, { name: "POS", value: 5 }]);
-  const big = b.addEnum64("big", [{ name: "HUGE", value: 1n << 40n }, { name: "TOP", value: 0xffff_ffff_ffff_ffffn }]);
+  const name16 = b.addArray(chr, 16);
+  const anonUnion = b.addCStruct(
+    "",
+    [
+      { name: "a", type: u32 },
+      { name: "b", type: s64 },
+    ],
+    { union: true },
+  );
+  const thing = b.addCStruct("thing", [
+    { name: "x", type: u32 },
+    { name: "f1", type: u32, bits: 3 },
+    { name: "f2", type: u32, bits: 5 },
+    { name: "next", type: pnode },
+    { name: "name", type: name16 },
+    { name: "", type: anonUnion },
+    { name: "ok", type: bool },
+  ]);
+  const color = b.addEnum("color", [
+    { name: "RED", value: 0 },
+    { name: "GREEN", value: 7 },
+    { name: "BLUE", value: 0xffff_fff0 },
+  ]);
+  const sign = b.addEnum("sign", [
+    { name: "NEG", value: -5 },
+    { name: "POS", value: 5 },
+  ]);
+  const big = b.addEnum64("big", [
+    { name: "HUGE", value: 1n << 40n },
+    { name: "TOP", value: 0xffff_ffff_ffff_ffffn },
+  ]);
   const big2 = b.addEnum64("big_signed", [{ name: "MINUS", value: -(1n << 62n) }], { signed: true });
   const fwd = b.addFwd("opaque");
   const fwdUnion = b.addFwd("opaque_u", { union: true });
@@ -35,22 +70,60 @@ function everyKind() {
   const pcchar = b.addPtr(cchar);
   const rpcchar = b.addRestrict(pcchar);
   const cpcchar = b.addConst(pcchar);
-  const proto = b.addFuncProto(u32, [{ name: "t", type: b.addPtr(thingT) }, { name: "s", type: rpcchar }]);
+  const proto = b.addFuncProto(u32, [
+    { name: "t", type: b.addPtr(thingT) },
+    { name: "s", type: rpcchar },
+  ]);
   const func = b.addFunc("do_thing", proto, FuncLinkage.GLOBAL);
   const vproto = b.addFuncProto(0, [{ name: "fmt", type: pcchar }], { variadic: true });
   const fnptr = b.addPtr(vproto);
   const arrptr = b.addPtr(name16);
   const counter = b.addVar("counter", u32, VarLinkage.GLOBAL_ALLOCATED);
   const hidden = b.addVar("hidden", s64, VarLinkage.STATIC);
-  const data = b.addDatasec(".data", 16, [{ type: hidden, offset: 8, size: 8 }, { type: counter, offset: 0, size: 4 }]);
+  const data = b.addDatasec(".data", 16, [
+    { type: hidden, offset: 8, size: 8 },
+    { type: counter, offset: 0, size: 4 },
+  ]);
   const dbl = b.addFloat("double", 8);
   const tag = b.addDeclTag("my_tag", thing, 1);
   const ttag = b.addTypeTag("user", u32);
   const pttag = b.addPtr(ttag);
   return {
-    b, ids: {
-      u32, s64, chr, bool, node, pnode, name16, anonUnion, thing, color, sign, big, big2, fwd, fwdUnion, thingT, cchar,
-      vu32, pcchar, rpcchar, cpcchar, proto, func, vproto, fnptr, arrptr, counter, hidden, data, dbl, tag, ttag, pttag,
+    b,
+    ids: {
+      u32,
+      s64,
+      chr,
+      bool,
+      node,
+      pnode,
+      name16,
+      anonUnion,
+      thing,
+      color,
+      sign,
+      big,
+      big2,
+      fwd,
+      fwdUnion,
+      thingT,
+      cchar,
+      vu32,
+      pcchar,
+      rpcchar,
+      cpcchar,
+      proto,
+      func,
+      vproto,
+      fnptr,
+      arrptr,
+      counter,
+      hidden,
+      data,
+      dbl,
+      tag,
+      ttag,
+      pttag,
     },
   };
 }
@@ -66,18 +139,45 @@ test("every kind survives build → parse unchanged", () => {
     assert.deepEqual(decoded, b.get(id), `type ${id}`);
     seenKinds.add(decoded.kind);
   }
-  for (const k of ["int", "ptr", "array", "struct", "union", "enum", "fwd", "typedef", "volatile", "const", "restrict",
-    "func", "func_proto", "var", "datasec", "float", "decl_tag", "type_tag", "enum64"]) {
+  for (const k of [
+    "int",
+    "ptr",
+    "array",
+    "struct",
+    "union",
+    "enum",
+    "fwd",
+    "typedef",
+    "volatile",
+    "const",
+    "restrict",
+    "func",
+    "func_proto",
+    "var",
+    "datasec",
+    "float",
+    "decl_tag",
+    "type_tag",
+    "enum64",
+  ]) {
     assert.ok(seenKinds.has(k), `kind ${k} covered`);
   }
   // Spot checks that do not rely on the builder's own view.
   const color = btf.typeById(ids.color);
   assert.equal(color.kind, "enum");
-  if (color.kind === "enum") assert.deepEqual(color.values.map((v) => v.value), [0, 7, 0xffff_fff0]);
+  if (color.kind === "enum")
+    assert.deepEqual(
+      color.values.map((v) => v.value),
+      [0, 7, 0xffff_fff0],
+    );
   const sign = btf.typeById(ids.sign);
   if (sign.kind === "enum") assert.equal(sign.signed, true);
   const big = btf.typeById(ids.big);
-  if (big.kind === "enum64") assert.deepEqual(big.values.map((v) => v.value), [1n << 40n, 0xffff_ffff_ffff_ffffn]);
+  if (big.kind === "enum64")
+    assert.deepEqual(
+      big.values.map((v) => v.value),
+      [1n << 40n, 0xffff_ffff_ffff_ffffn],
+    );
   assert.equal(btf.enumValue("big", "HUGE"), 2 ** 40);
   assert.equal(btf.enumValue("big", "TOP"), 0xffff_ffff_ffff_ffffn);
   assert.equal(btf.enumValue("big_signed", "MINUS"), -(1n << 62n));
@@ -89,7 +189,10 @@ test("every kind survives build → parse unchanged", () => {
   const vproto = btf.typeById(ids.vproto);
   assert.equal(vproto.kind === "func_proto" && vproto.variadic, true);
   const ds = btf.datasec(".data");
-  assert.deepEqual(ds?.vars, [{ type: ids.counter, offset: 0, size: 4 }, { type: ids.hidden, offset: 8, size: 8 }]);
+  assert.deepEqual(ds?.vars, [
+    { type: ids.counter, offset: 0, size: 4 },
+    { type: ids.hidden, offset: 8, size: 8 },
+  ]);
   assert.equal(btf.kindOf(ids.tag), BtfKind.DECL_TAG);
   assert.equal(btf.nameOf(ids.thingT), "thing_t");
 });
@@ -98,14 +201,27 @@ test("typeName spells types as C does", () => {
   const { b, ids } = everyKind();
   const btf = Btf.parse(b.build());
   const cases: [number, string][] = [
-    [0, "void"], [ids.u32, "unsigned int"], [ids.pnode, "struct node *"], [ids.name16, "char[16]"],
-    [ids.anonUnion, "union {...}"], [ids.color, "enum color"], [ids.fwd, "struct opaque"], [ids.fwdUnion, "union opaque_u"],
-    [ids.cchar, "const char"], [ids.pcchar, "const char *"], [ids.rpcchar, "const char *restrict"],
-    [ids.cpcchar, "const char *const"], [ids.vu32, "volatile unsigned int"],
+    [0, "void"],
+    [ids.u32, "unsigned int"],
+    [ids.pnode, "struct node *"],
+    [ids.name16, "char[16]"],
+    [ids.anonUnion, "union {...}"],
+    [ids.color, "enum color"],
+    [ids.fwd, "struct opaque"],
+    [ids.fwdUnion, "union opaque_u"],
+    [ids.cchar, "const char"],
+    [ids.pcchar, "const char *"],
+    [ids.rpcchar, "const char *restrict"],
+    [ids.cpcchar, "const char *const"],
+    [ids.vu32, "volatile unsigned int"],
     [ids.proto, "unsigned int (thing_t *, const char *restrict)"],
     [ids.func, "unsigned int do_thing(thing_t *, const char *restrict)"],
-    [ids.fnptr, "void (*)(const char *, ...)"], [ids.arrptr, "char (*)[16]"], [ids.counter, "unsigned int counter"],
-    [ids.data, 'SEC(".data")'], [ids.pttag, "unsigned int *"], [ids.dbl, "double"],
+    [ids.fnptr, "void (*)(const char *, ...)"],
+    [ids.arrptr, "char (*)[16]"],
+    [ids.counter, "unsigned int counter"],
+    [ids.data, 'SEC(".data")'],
+    [ids.pttag, "unsigned int *"],
+    [ids.dbl, "double"],
   ];
   for (const [id, want] of cases) assert.equal(btf.typeName(id), want, `type ${id}`);
 });
@@ -130,10 +246,18 @@ test("findByName, sizes, resolve, layouts and member paths on a built blob", () 
 
   const layout = btf.structLayout("struct thing");
   assert.equal(layout.size, 48);
-  assert.deepEqual(layout.members.map((m) => [m.name, m.offset, m.bitOffset, m.bitfieldSize, m.size]), [
-    ["x", 0, 0, 0, 4], ["f1", 4, 32, 3, 4], ["f2", 4, 35, 5, 4], ["next", 8, 64, 0, 8], ["name", 16, 128, 0, 16],
-    ["", 32, 256, 0, 8], ["ok", 40, 320, 0, 1],
-  ]);
+  assert.deepEqual(
+    layout.members.map((m) => [m.name, m.offset, m.bitOffset, m.bitfieldSize, m.size]),
+    [
+      ["x", 0, 0, 0, 4],
+      ["f1", 4, 32, 3, 4],
+      ["f2", 4, 35, 5, 4],
+      ["next", 8, 64, 0, 8],
+      ["name", 16, 128, 0, 16],
+      ["", 32, 256, 0, 8],
+      ["ok", 40, 320, 0, 1],
+    ],
+  );
   assert.deepEqual(btf.structLayout("thing_t").members.length, 7);
   // Members of the anonymous union are reachable directly, as in C.
   assert.equal(btf.memberOffset("thing", "b"), 32);
@@ -149,7 +273,13 @@ test("findByName, sizes, resolve, layouts and member paths on a built blob", () 
   const sig = btf.funcProto("do_thing");
   assert.ok(sig);
   assert.equal(sig.returnTypeName, "unsigned int");
-  assert.deepEqual(sig.params.map((p) => [p.name, p.typeName]), [["t", "thing_t *"], ["s", "const char *restrict"]]);
+  assert.deepEqual(
+    sig.params.map((p) => [p.name, p.typeName]),
+    [
+      ["t", "thing_t *"],
+      ["s", "const char *restrict"],
+    ],
+  );
   assert.equal(btf.funcProto("nothing_here"), undefined);
 });
 
@@ -172,17 +302,43 @@ test("many lookups switch to the name index and give the same answers", () => {
 
 test("C layout helper matches what a C compiler lays out", () => {
   const b = new BtfBuilder();
-  const u8 = b.stdInt(1), u16 = b.stdInt(2), u32 = b.stdInt(4), u64 = b.stdInt(8);
+  const u8 = b.stdInt(1),
+    u16 = b.stdInt(2),
+    u32 = b.stdInt(4),
+    u64 = b.stdInt(8);
   // struct { u8 a; u64 b; u16 c; } → a@0 b@8 c@16, size 24
-  const s1 = b.addCStruct("s1", [{ name: "a", type: u8 }, { name: "b", type: u64 }, { name: "c", type: u16 }]);
+  const s1 = b.addCStruct("s1", [
+    { name: "a", type: u8 },
+    { name: "b", type: u64 },
+    { name: "c", type: u16 },
+  ]);
   // struct { u8 a; u16 b; u8 c; u32 d; } → 0, 2, 4, 8; size 12
-  const s2 = b.addCStruct("s2", [{ name: "a", type: u8 }, { name: "b", type: u16 }, { name: "c", type: u8 }, { name: "d", type: u32 }]);
+  const s2 = b.addCStruct("s2", [
+    { name: "a", type: u8 },
+    { name: "b", type: u16 },
+    { name: "c", type: u8 },
+    { name: "d", type: u32 },
+  ]);
   // struct { u32 a:30; u32 b:4; u8 c; } → a bits 0..29, b does not fit the first unit → bit 32; c@5 (byte after b's bits 32..35)
-  const s3 = b.addCStruct("s3", [{ name: "a", type: u32, bits: 30 }, { name: "b", type: u32, bits: 4 }, { name: "c", type: u8 }]);
+  const s3 = b.addCStruct("s3", [
+    { name: "a", type: u32, bits: 30 },
+    { name: "b", type: u32, bits: 4 },
+    { name: "c", type: u8 },
+  ]);
   // packed { u8 a; u32 b; } → b@1, size 5
-  const s4 = b.addCStruct("s4", [{ name: "a", type: u8 }, { name: "b", type: u32 }], { packed: true });
+  const s4 = b.addCStruct(
+    "s4",
+    [
+      { name: "a", type: u8 },
+      { name: "b", type: u32 },
+    ],
+    { packed: true },
+  );
   // nested: struct { u8 x; struct s1 y; } → y@8 (align 8), size 32
-  const s5 = b.addCStruct("s5", [{ name: "x", type: u8 }, { name: "y", type: s1 }]);
+  const s5 = b.addCStruct("s5", [
+    { name: "x", type: u8 },
+    { name: "y", type: s1 },
+  ]);
   const btf = Btf.parse(b.build());
   const offsets = (name: string) => btf.structLayout(name).members.map((m) => m.bitOffset);
   assert.deepEqual(offsets("s1"), [0, 64, 128]);
@@ -224,7 +380,10 @@ test("builder rejects what the kernel would reject", () => {
   assert.throws(() => b.addFloat("f", 6 as 8), BtfError);
   assert.throws(() => b.addFuncProto(int, [{ name: "v", type: 0 }]), BtfError);
   b.addPtr(999);
-  assert.throws(() => b.build(), (e: unknown) => e instanceof BtfError && /999/.test(e.message));
+  assert.throws(
+    () => b.build(),
+    (e: unknown) => e instanceof BtfError && /999/.test(e.message),
+  );
   const c = new BtfBuilder();
   c.addFunc("f", c.stdInt(4));
   assert.throws(() => c.build(), BtfError);
@@ -238,7 +397,10 @@ test("split BTF continues the base's ids and strings", () => {
 
   const sb = new BtfBuilder({ base });
   const ptr = sb.addPtr(baseStruct);
-  const mod = sb.addCStruct("mod_s", [{ name: "b", type: ptr }, { name: "n", type: int }]);
+  const mod = sb.addCStruct("mod_s", [
+    { name: "b", type: ptr },
+    { name: "n", type: int },
+  ]);
   assert.equal(ptr, base.typeCount);
   const split = Btf.parse(sb.build(), { base });
   split.validate();
@@ -281,7 +443,10 @@ test("unaligned blobs are read through a copy", () => {
 });
 
 test("func_info and line_info records have the kernel's layout", () => {
-  const fi = encodeFuncInfo([{ insnOffset: 0, typeId: 3 }, { insnOffset: 10, typeId: 5 }]);
+  const fi = encodeFuncInfo([
+    { insnOffset: 0, typeId: 3 },
+    { insnOffset: 10, typeId: 5 },
+  ]);
   assert.deepEqual([...new Uint32Array(fi.buffer, fi.byteOffset, 4)], [0, 3, 10, 5]);
   const li = encodeLineInfo([{ insnOffset: 2, fileNameOff: 7, lineOff: 9, line: 42, column: 5 }]);
   assert.deepEqual([...new Uint32Array(li.buffer, li.byteOffset, 4)], [2, 7, 9, (42 << 10) | 5]);
@@ -291,7 +456,10 @@ test("func_info and line_info records have the kernel's layout", () => {
 
 test("programBtf describes functions and lines", () => {
   const info = programBtf(
-    [{ name: "sub-fn", insnOffset: 7, argCount: 2 }, { name: "main", insnOffset: 0 }],
+    [
+      { name: "sub-fn", insnOffset: 7, argCount: 2 },
+      { name: "main", insnOffset: 0 },
+    ],
     [
       { insnOffset: 0, file: "prog.ts", line: 3, column: 1, text: "r0 = 0" },
       { insnOffset: 2, file: "prog.ts", line: 4, column: 1, text: "first" },
@@ -324,15 +492,33 @@ test("programBtf describes functions and lines", () => {
   assert.equal(btf.stringAt(rec(2)[2]!), "sub-fn:");
   assert.equal(rec(3)[0], 9);
   assert.throws(() => programBtf([{ name: "main", insnOffset: 1 }]), BtfError);
-  assert.throws(() => programBtf([{ name: "a", insnOffset: 0 }, { name: "b", insnOffset: 0 }]), BtfError);
-  assert.throws(() => programBtf([{ name: "a", insnOffset: 0 }, { name: "b", insnOffset: 4, argCount: 6 }]), BtfError);
+  assert.throws(
+    () =>
+      programBtf([
+        { name: "a", insnOffset: 0 },
+        { name: "b", insnOffset: 0 },
+      ]),
+    BtfError,
+  );
+  assert.throws(
+    () =>
+      programBtf([
+        { name: "a", insnOffset: 0 },
+        { name: "b", insnOffset: 4, argCount: 6 },
+      ]),
+    BtfError,
+  );
   assert.equal(programBtf([{ name: "main", insnOffset: 0 }]).lineInfo.length, 0);
 });
 
 test("mapKeyValueBtf describes keys and values", () => {
   const m = mapKeyValueBtf("u32", {
-    kind: "struct", name: "stats", fields: [
-      { name: "packets", type: "u64" }, { name: "flags", type: "u8" }, { name: "addr", type: { kind: "bytes", length: 6 } },
+    kind: "struct",
+    name: "stats",
+    fields: [
+      { name: "packets", type: "u64" },
+      { name: "flags", type: "u8" },
+      { name: "addr", type: { kind: "bytes", length: 6 } },
       { name: "ports", type: { kind: "array", of: "u16", length: 2 } },
     ],
   });
@@ -342,10 +528,15 @@ test("mapKeyValueBtf describes keys and values", () => {
   btf.validate();
   assert.equal(btf.typeName(m.keyTypeId), "unsigned int");
   assert.equal(btf.typeName(m.valueTypeId), "struct stats");
-  assert.deepEqual(btf.structLayout("stats").members.map((x) => [x.name, x.offset, x.typeName]), [
-    ["packets", 0, "unsigned long long"], ["flags", 8, "unsigned char"], ["addr", 9, "unsigned char[6]"],
-    ["ports", 16, "unsigned short[2]"],
-  ]);
+  assert.deepEqual(
+    btf.structLayout("stats").members.map((x) => [x.name, x.offset, x.typeName]),
+    [
+      ["packets", 0, "unsigned long long"],
+      ["flags", 8, "unsigned char"],
+      ["addr", 9, "unsigned char[6]"],
+      ["ports", 16, "unsigned short[2]"],
+    ],
+  );
   const n = mapKeyValueBtf({ kind: "bytes", length: 16 }, { kind: "int", size: 8, signed: true });
   assert.equal(n.keySize, 16);
   assert.equal(n.valueSize, 8);

@@ -16,7 +16,11 @@ const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const COUNTER = join(repoRoot, "examples", "kernel", "xdp-counter.bpf.ts");
 const KERNEL = join(repoRoot, "src", "kernel", "index.js");
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function tsbpf(args: string[], wrap: string[] = []): Run {
   const [cmd, ...pre] = wrap.length ? [...wrap, process.execPath] : [process.execPath];
@@ -42,13 +46,20 @@ function usageMessage(argv: string[], options: Parameters<typeof parseCommandArg
 }
 
 test("parse errors are said in tsbpf's words, not parseArgs'", () => {
-  const options = { interval: { type: "string" }, write: { type: "string", short: "w" }, all: { type: "boolean" } } as const;
+  const options = {
+    interval: { type: "string" },
+    write: { type: "string", short: "w" },
+    all: { type: "boolean" },
+  } as const;
   assert.equal(usageMessage(["--bogus"], options), "unknown option --bogus");
   assert.equal(usageMessage(["-z"], options), "unknown option -z");
   assert.equal(usageMessage(["-5"], options), 'unknown option -5 (an argument that starts with "-" goes after "--")');
   assert.equal(usageMessage(["--interval"], options), "missing value for --interval");
   assert.equal(usageMessage(["-w"], options), "missing value for -w (--write)");
-  assert.equal(usageMessage(["--interval", "--all"], options), 'missing value for --interval: "--all" looks like an option (write --interval=--all if it is the value)');
+  assert.equal(
+    usageMessage(["--interval", "--all"], options),
+    'missing value for --interval: "--all" looks like an option (write --interval=--all if it is the value)',
+  );
   assert.equal(usageMessage(["--all=yes"], options), '--all takes no value (got "yes")');
   // A negative number is the option's value: the command's own check then says what is valid.
   assert.equal(parseCommandArgs(["--interval", "-1"], options, "").values.interval, "-1");
@@ -62,7 +73,10 @@ test("usage errors: one line and a pointer to --help, exit 2; the usage only wit
   assert.equal(bogus.stderr, 'tsbpf prog: unknown option --bogus\nsee "tsbpf prog --help"\n');
   const negative = tsbpf(["count", "--interval", "-1"]);
   assert.equal(negative.code, 2);
-  assert.equal(negative.stderr, 'tsbpf count: --interval wants a positive number of seconds (e.g. 1 or 0.5), not "-1"\nsee "tsbpf count --help"\n');
+  assert.equal(
+    negative.stderr,
+    'tsbpf count: --interval wants a positive number of seconds (e.g. 1 or 0.5), not "-1"\nsee "tsbpf count --help"\n',
+  );
   const missing = tsbpf(["dump", "-w"]);
   assert.equal(missing.code, 2);
   assert.equal(missing.stderr, 'tsbpf dump: missing value for -w (--write)\nsee "tsbpf dump --help"\n');
@@ -87,7 +101,10 @@ test("a file of the wrong kind says what was expected", (t) => {
   assert.equal(compile.stderr, `tsbpf compile: ${text}: not a kernel TypeScript module (.bpf.ts)\n`);
   const json = join(dir, "other.json");
   writeFileSync(json, '{"a": 1}\n');
-  assert.equal(tsbpf(["run", json]).stderr, `tsbpf run: ${json}: not a tsbpf artifact (write one with tsbpf compile -o FILE.json)\n`);
+  assert.equal(
+    tsbpf(["run", json]).stderr,
+    `tsbpf run: ${json}: not a tsbpf artifact (write one with tsbpf compile -o FILE.json)\n`,
+  );
 });
 
 test("run --program NAME with an unknown name lists the programs of .bpf.ts and .bpf.json inputs", (t) => {
@@ -104,7 +121,9 @@ test("run --program NAME with an unknown name lists the programs of .bpf.ts and 
 test("outside the subset: every construct of a file in one run, each file:line:col with the subset's reason", (t) => {
   const dir = tempDir(t);
   const file = join(dir, "loops.bpf.ts");
-  writeFileSync(file, `import { xdp, XDP_PASS, type u32 } from "${KERNEL}";
+  writeFileSync(
+    file,
+    `import { xdp, XDP_PASS, type u32 } from "${KERNEL}";
 
 export const p = xdp((ctx) => {
   let total: u32 = 0;
@@ -114,16 +133,20 @@ export const p = xdp((ctx) => {
   return XDP_PASS;
 });
 export const q = xdp(() => { throw 1; });
-`);
+`,
+  );
   const r = tsbpf(["compile", file]);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, [
-    `${file}:5:3: error: for…of / for…in are not in the subset: use a counted for loop`,
-    `${file}:6:3: error: use let or const, not var`,
-    `${file}:7:3: error: try/catch is not in the subset: eBPF has no exceptions`,
-    `${file}:10:30: error: throw is not in the subset: eBPF has no exceptions (return an error code)`,
-    "",
-  ].join("\n"));
+  assert.equal(
+    r.stderr,
+    [
+      `${file}:5:3: error: for…of / for…in are not in the subset: use a counted for loop`,
+      `${file}:6:3: error: use let or const, not var`,
+      `${file}:7:3: error: try/catch is not in the subset: eBPF has no exceptions`,
+      `${file}:10:30: error: throw is not in the subset: eBPF has no exceptions (return an error code)`,
+      "",
+    ].join("\n"),
+  );
 });
 
 test("--json: a fatal error is also one NDJSON record on stdout, with the same exit code", (t) => {
@@ -132,7 +155,11 @@ test("--json: a fatal error is also one NDJSON record on stdout, with the same e
   const file = tsbpf(["load", missing, "--json"]);
   assert.equal(file.code, 1);
   assert.equal(file.stderr, `tsbpf load: ${missing}: No such file or directory\n`);
-  assert.deepEqual(JSON.parse(file.stdout), { type: "error", message: `${missing}: No such file or directory`, code: "ENOENT" });
+  assert.deepEqual(JSON.parse(file.stdout), {
+    type: "error",
+    message: `${missing}: No such file or directory`,
+    code: "ENOENT",
+  });
 
   const usage = tsbpf(["count", "--bogus", "--json"]);
   assert.equal(usage.code, 2);
@@ -142,10 +169,21 @@ test("--json: a fatal error is also one NDJSON record on stdout, with the same e
   writeFileSync(bad, `import { xdp } from "${KERNEL}";\nexport const p = xdp(() => { throw 1; });\n`);
   const compile = tsbpf(["compile", bad, "--json"]);
   assert.equal(compile.code, 1);
-  assert.equal(compile.stderr, `${bad}:2:30: error: throw is not in the subset: eBPF has no exceptions (return an error code)\n`);
-  const record = JSON.parse(compile.stdout) as { type: string; code: string; message: string; diagnostics: { line: number; column: number }[] };
+  assert.equal(
+    compile.stderr,
+    `${bad}:2:30: error: throw is not in the subset: eBPF has no exceptions (return an error code)\n`,
+  );
+  const record = JSON.parse(compile.stdout) as {
+    type: string;
+    code: string;
+    message: string;
+    diagnostics: { line: number; column: number }[];
+  };
   assert.equal(record.type, "error");
   assert.equal(record.code, "CompileError");
   assert.equal(record.message, compile.stderr.trim());
-  assert.deepEqual(record.diagnostics.map((d) => [d.line, d.column]), [[2, 30]]);
+  assert.deepEqual(
+    record.diagnostics.map((d) => [d.line, d.column]),
+    [[2, 30]],
+  );
 });

@@ -10,7 +10,9 @@ import { lookup, mergeTables } from "../../src/compiler/intrinsics/api.js";
 import { compileErrors, KERNEL_IMPORT } from "../helpers/compiler-helpers.js";
 
 test("every kernel function in src/kernel/helpers.ts is an intrinsic", () => {
-  const declared = Object.entries(kernelHelpers).filter(([, v]) => typeof v === "function").map(([name]) => name);
+  const declared = Object.entries(kernelHelpers)
+    .filter(([, v]) => typeof v === "function")
+    .map(([name]) => name);
   assert.ok(declared.length > 20, `only ${declared.length} functions found`);
   const missing = declared.filter((name) => !lookup(KERNEL_FUNCTIONS, name));
   assert.deepEqual(missing, []);
@@ -18,7 +20,9 @@ test("every kernel function in src/kernel/helpers.ts is an intrinsic", () => {
 
 test("every intrinsic names something tsbpf/kernel exports", () => {
   const exported = new Set(Object.keys(kernel));
-  const unknown = [...Object.keys(KERNEL_FUNCTIONS), ...Object.keys(KERNEL_NAMESPACES)].filter((name) => !exported.has(name));
+  const unknown = [...Object.keys(KERNEL_FUNCTIONS), ...Object.keys(KERNEL_NAMESPACES)].filter(
+    (name) => !exported.has(name),
+  );
   assert.deepEqual(unknown, []);
 });
 

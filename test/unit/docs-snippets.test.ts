@@ -14,7 +14,13 @@ import type * as TS from "typescript";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-interface Snippet { page: string; line: number; lang: "ts" | "js"; info: string; code: string }
+interface Snippet {
+  page: string;
+  line: number;
+  lang: "ts" | "js";
+  info: string;
+  code: string;
+}
 
 function markdownPages(): string[] {
   const pages = ["README.md"];
@@ -38,7 +44,13 @@ function snippets(page: string): Snippet[] {
     const start = i;
     const body: string[] = [];
     while (++i < lines.length && lines[i] !== "```") body.push(lines[i]!);
-    found.push({ page, line: start + 1, lang: open[1]!.startsWith("t") ? "ts" : "js", info: open[2]!.trim(), code: `${body.join("\n")}\n` });
+    found.push({
+      page,
+      line: start + 1,
+      lang: open[1]!.startsWith("t") ? "ts" : "js",
+      info: open[2]!.trim(),
+      code: `${body.join("\n")}\n`,
+    });
   }
   return found;
 }
@@ -47,12 +59,17 @@ const IMPORTS_TSBPF = /\bfrom\s+"tsbpf(\/[a-z]+)?"|import\(\s*"tsbpf/;
 const SOURCE_PATH_IMPORT = /\bfrom\s+"(\.{1,2}\/)+(src|dist)\/|\bfrom\s+"tsbpf\/(src|dist)\//;
 
 test("no code block in the README or docs imports the repository's files by path", () => {
-  const offending = markdownPages().flatMap(snippets).filter((s) => SOURCE_PATH_IMPORT.test(s.code)).map((s) => `${s.page}:${s.line}`);
+  const offending = markdownPages()
+    .flatMap(snippets)
+    .filter((s) => SOURCE_PATH_IMPORT.test(s.code))
+    .map((s) => `${s.page}:${s.line}`);
   assert.deepEqual(offending, [], "blocks should import tsbpf, tsbpf/kernel, tsbpf/compiler, …");
 });
 
 test("the README's and docs' code blocks that import tsbpf type-check as a user's project would", async () => {
-  const checked = markdownPages().flatMap(snippets).filter((s) => IMPORTS_TSBPF.test(s.code) && !/\bfragment\b/.test(s.info));
+  const checked = markdownPages()
+    .flatMap(snippets)
+    .filter((s) => IMPORTS_TSBPF.test(s.code) && !/\bfragment\b/.test(s.info));
   assert.ok(checked.filter((s) => s.page === "README.md").length >= 4, "the README's examples are among them");
 
   // Inside the checkout, so `tsbpf/...` resolves to this package (its self-reference) as it
@@ -75,19 +92,31 @@ test("the README's and docs' code blocks that import tsbpf type-check as a user'
     for (const [file, s] of files) {
       if (s.lang !== "js") continue;
       const result = spawnSync(process.execPath, ["--check", file], { encoding: "utf8" });
-      assert.equal(result.status, 0, `${s.page}:${s.line} does not parse on Node ${process.version}:\n${result.stderr}`);
+      assert.equal(
+        result.status,
+        0,
+        `${s.page}:${s.line} does not parse on Node ${process.version}:\n${result.stderr}`,
+      );
     }
 
     const ts = (await import("typescript")).default as typeof TS;
-    const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, "tsconfig.json"), {}, {
-      ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); },
-    });
+    const config = ts.getParsedCommandLineOfConfigFile(
+      join(ROOT, "tsconfig.json"),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+        },
+      },
+    );
     assert.ok(config);
     const program = ts.createProgram({
       rootNames: [...files].filter(([, s]) => s.lang === "ts").map(([file]) => file),
       options: { ...config.options, noEmit: true },
     });
-    const problems = ts.getPreEmitDiagnostics(program)
+    const problems = ts
+      .getPreEmitDiagnostics(program)
       .filter((d) => d.file && files.has(d.file.fileName))
       .map((d) => {
         const s = files.get(d.file!.fileName)!;

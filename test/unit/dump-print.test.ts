@@ -23,14 +23,26 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
 import { FormatState, formatPacket, type FormatOptions } from "../../src/tools/dump/format.js";
-import { PCAP_DIR, TCPDUMP, type CaptureFile, loadCorpus, compare, report, assertAllEqual, variantCorpus } from "../helpers/dump-oracle.js";
+import {
+  PCAP_DIR,
+  TCPDUMP,
+  type CaptureFile,
+  loadCorpus,
+  compare,
+  report,
+  assertAllEqual,
+  variantCorpus,
+} from "../helpers/dump-oracle.js";
 
-test("dump printer: tcpdump -nn text for every supported packet of every capture", { skip: TCPDUMP ? false : "tcpdump not installed" }, async (t) => {
+test("dump printer: tcpdump -nn text for every supported packet of every capture", {
+  skip: TCPDUMP ? false : "tcpdump not installed",
+}, async (t) => {
   const files = loadCorpus();
   assert.ok(files.length >= 500, `expected the capture corpus, found ${files.length} captures in ${PCAP_DIR}`);
   const r = await compare(files, ["-nn"], { numeric: true });
   report(t, "-nn", r);
-  for (const [reason, count] of [...r.skipped].sort((a, b) => b[1] - a[1]).slice(0, 12)) t.diagnostic(`  not compared: ${reason} (${count})`);
+  for (const [reason, count] of [...r.skipped].sort((a, b) => b[1] - a[1]).slice(0, 12))
+    t.diagnostic(`  not compared: ${reason} (${count})`);
   assertAllEqual(r);
   // The comparison must cover the bulk of the corpus' Ethernet/ARP/IP/TCP/UDP/ICMP traffic.
   assert.ok(r.compared >= 3900, `only ${r.compared} packets compared`);
@@ -56,7 +68,9 @@ const VARIANTS: [string, string[], FormatOptions][] = [
 ];
 
 for (const [label, flags, options] of VARIANTS) {
-  test(`dump printer: tcpdump ${label} over every capture (one tcpdump -V process)`, { skip: TCPDUMP ? false : "tcpdump not installed" }, async (t) => {
+  test(`dump printer: tcpdump ${label} over every capture (one tcpdump -V process)`, {
+    skip: TCPDUMP ? false : "tcpdump not installed",
+  }, async (t) => {
     const r = await compare(variantCorpus(loadCorpus()), flags, options, false, true);
     report(t, label, r);
     assertAllEqual(r);
@@ -64,10 +78,14 @@ for (const [label, flags, options] of VARIANTS) {
   });
 }
 
-test("dump printer: tcpdump --nano (-tt, -ttt) on a sample of captures, one tcpdump per capture", { skip: TCPDUMP ? false : "tcpdump not installed" }, async (t) => {
+test("dump printer: tcpdump --nano (-tt, -ttt) on a sample of captures, one tcpdump per capture", {
+  skip: TCPDUMP ? false : "tcpdump not installed",
+}, async (t) => {
   // Not batched: tcpdump -V opens the second and later files at microsecond precision while still
   // printing nine digits.
-  const files = variantCorpus(loadCorpus()).filter((f, i) => i % 10 === 0 || f.capture.nanosecond || f.capture.packets.length >= 40);
+  const files = variantCorpus(loadCorpus()).filter(
+    (f, i) => i % 10 === 0 || f.capture.nanosecond || f.capture.packets.length >= 40,
+  );
   for (const [flags, options] of [
     [["-nn", "--nano", "-tt"], { numeric: true, nano: true, timestamps: 2 }],
     [["-nn", "--nano", "-ttt"], { numeric: true, nano: true, timestamps: 3 }],
@@ -91,7 +109,13 @@ function rewrappedCaptures(dir: string, loIndex: number): CaptureFile[] {
       if (p.data.length < 14) continue;
       const type = (p.data[12]! << 8) | p.data[13]!;
       if (type !== 0x0800 && type !== 0x86dd && type !== 0x0806 && type !== 0x8100) continue;
-      frames.push({ type, payload: p.data.subarray(14), mac: p.data.subarray(6, 12), ts: p.timestampNs, wire: p.originalLength - 14 });
+      frames.push({
+        type,
+        payload: p.data.subarray(14),
+        mac: p.data.subarray(6, 12),
+        ts: p.timestampNs,
+        wire: p.originalLength - 14,
+      });
     }
   }
   const files: CaptureFile[] = [];
@@ -99,27 +123,49 @@ function rewrappedCaptures(dir: string, loIndex: number): CaptureFile[] {
     const bytes = Buffer.from(writePcap(records, { linkType }));
     const file = path.join(dir, name);
     fs.writeFileSync(file, bytes);
-    files.push({ name, path: file, bytes, capture: readCapture(bytes), hash: createHash("sha1").update(bytes).digest("hex") });
+    files.push({
+      name,
+      path: file,
+      bytes,
+      capture: readCapture(bytes),
+      hash: createHash("sha1").update(bytes).digest("hex"),
+    });
   };
-  make("sll2.pcap", 276, frames.map((f, i) => {
-    const h = new Uint8Array(20);
-    const v = new DataView(h.buffer);
-    v.setUint16(0, f.type);
-    v.setUint32(4, i % 3 === 0 ? loIndex : 4_000_000 + i);
-    v.setUint16(8, 1);
-    h[10] = i % 6; // In, B, M, P, Out and an unknown packet type
-    h[11] = i % 5 === 4 ? 4 : 6;
-    h.set(f.mac, 12);
-    return { data: concat(h, f.payload), timestampNs: f.ts, originalLength: f.wire + 20 };
-  }));
+  make(
+    "sll2.pcap",
+    276,
+    frames.map((f, i) => {
+      const h = new Uint8Array(20);
+      const v = new DataView(h.buffer);
+      v.setUint16(0, f.type);
+      v.setUint32(4, i % 3 === 0 ? loIndex : 4_000_000 + i);
+      v.setUint16(8, 1);
+      h[10] = i % 6; // In, B, M, P, Out and an unknown packet type
+      h[11] = i % 5 === 4 ? 4 : 6;
+      h.set(f.mac, 12);
+      return { data: concat(h, f.payload), timestampNs: f.ts, originalLength: f.wire + 20 };
+    }),
+  );
   const ip = frames.filter((f) => f.type === 0x0800 || f.type === 0x86dd);
-  make("loop.pcap", 108, ip.map((f) => {
-    const h = new Uint8Array(4);
-    new DataView(h.buffer).setUint32(0, f.type === 0x0800 ? 2 : 24);
-    return { data: concat(h, f.payload), timestampNs: f.ts, originalLength: f.wire + 4 };
-  }));
-  make("ipv4.pcap", 228, ip.filter((f) => f.type === 0x0800).map((f) => ({ data: f.payload, timestampNs: f.ts, originalLength: f.wire })));
-  make("ipv6.pcap", 229, ip.filter((f) => f.type === 0x86dd).map((f) => ({ data: f.payload, timestampNs: f.ts, originalLength: f.wire })));
+  make(
+    "loop.pcap",
+    108,
+    ip.map((f) => {
+      const h = new Uint8Array(4);
+      new DataView(h.buffer).setUint32(0, f.type === 0x0800 ? 2 : 24);
+      return { data: concat(h, f.payload), timestampNs: f.ts, originalLength: f.wire + 4 };
+    }),
+  );
+  make(
+    "ipv4.pcap",
+    228,
+    ip.filter((f) => f.type === 0x0800).map((f) => ({ data: f.payload, timestampNs: f.ts, originalLength: f.wire })),
+  );
+  make(
+    "ipv6.pcap",
+    229,
+    ip.filter((f) => f.type === 0x86dd).map((f) => ({ data: f.payload, timestampNs: f.ts, originalLength: f.wire })),
+  );
   return files;
 }
 
@@ -130,7 +176,9 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-test("dump printer: Linux cooked v2, loopback and raw IPv4/IPv6 link types, against tcpdump", { skip: TCPDUMP ? false : "tcpdump not installed" }, async (t) => {
+test("dump printer: Linux cooked v2, loopback and raw IPv4/IPv6 link types, against tcpdump", {
+  skip: TCPDUMP ? false : "tcpdump not installed",
+}, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbpf-linktypes-"));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const loIndex = Number(fs.readFileSync("/sys/class/net/lo/ifindex", "utf8"));
@@ -150,7 +198,17 @@ test("dump printer: Linux cooked v2, loopback and raw IPv4/IPv6 link types, agai
 
 // Synthetic packets: the formats the corpus shows, checked by construction.
 
-function ipv4Tcp(opts: { src: number[]; dst: number[]; sport: number; dport: number; seq: number; ack: number; flags: number; payload?: number; options?: number[] }): Uint8Array {
+function ipv4Tcp(opts: {
+  src: number[];
+  dst: number[];
+  sport: number;
+  dport: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  payload?: number;
+  options?: number[];
+}): Uint8Array {
   const tcpOptions = opts.options ?? [];
   const tcpLen = 20 + tcpOptions.length;
   const payload = opts.payload ?? 0;
@@ -184,23 +242,43 @@ test("dump printer: relative TCP sequence numbers per connection, options, times
   const options: FormatOptions = { numeric: true, timestamps: 2 };
   const a = [10, 0, 0, 1];
   const b = [10, 0, 0, 2];
-  const syn = ipv4Tcp({ src: a, dst: b, sport: 40000, dport: 80, seq: 1000, ack: 0, flags: 0x02,
-    options: [2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7] });
+  const syn = ipv4Tcp({
+    src: a,
+    dst: b,
+    sport: 40000,
+    dport: 80,
+    seq: 1000,
+    ack: 0,
+    flags: 0x02,
+    options: [2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7],
+  });
   const synAck = ipv4Tcp({ src: b, dst: a, sport: 80, dport: 40000, seq: 5000, ack: 1001, flags: 0x12 });
   const data = ipv4Tcp({ src: a, dst: b, sport: 40000, dport: 80, seq: 1001, ack: 5001, flags: 0x18, payload: 100 });
   const ts = 1_700_000_000_123_456_789n;
-  assert.equal(formatPacket(syn, 1, ts, options, state),
+  assert.equal(
+    formatPacket(syn, 1, ts, options, state),
     "1700000000.123456 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1000, win 502, " +
-    "options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0");
-  assert.equal(formatPacket(synAck, 1, ts, options, state),
-    "1700000000.123456 IP 10.0.0.2.80 > 10.0.0.1.40000: Flags [S.], seq 5000, ack 1001, win 502, length 0");
-  assert.equal(formatPacket(data, 1, ts, options, state),
-    "1700000000.123456 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [P.], seq 1:101, ack 1, win 502, length 100");
+      "options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0",
+  );
+  assert.equal(
+    formatPacket(synAck, 1, ts, options, state),
+    "1700000000.123456 IP 10.0.0.2.80 > 10.0.0.1.40000: Flags [S.], seq 5000, ack 1001, win 502, length 0",
+  );
+  assert.equal(
+    formatPacket(data, 1, ts, options, state),
+    "1700000000.123456 IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [P.], seq 1:101, ack 1, win 502, length 100",
+  );
   assert.equal(state.unsupported, "tcp port 80", "HTTP payload is an application protocol tcpdump decodes");
   assert.equal(state.tcp.size, 1);
   // Without -n the well-known port gets its name; -S keeps absolute numbers.
-  assert.match(formatPacket(data, 1, ts, { timestamps: 1 }, new FormatState()), /^IP 10\.0\.0\.1\.40000 > 10\.0\.0\.2\.http: /);
-  assert.match(formatPacket(data, 1, ts, { numeric: true, timestamps: 1, absoluteSequence: true }, state), /seq 1001:1101, ack 5001,/);
+  assert.match(
+    formatPacket(data, 1, ts, { timestamps: 1 }, new FormatState()),
+    /^IP 10\.0\.0\.1\.40000 > 10\.0\.0\.2\.http: /,
+  );
+  assert.match(
+    formatPacket(data, 1, ts, { numeric: true, timestamps: 1, absoluteSequence: true }, state),
+    /seq 1001:1101, ack 5001,/,
+  );
 });
 
 test("dump printer: -ttt and -ttttt deltas, -tttt dates, nanoseconds, -# numbers", () => {
@@ -217,7 +295,10 @@ test("dump printer: -ttt and -ttttt deltas, -tttt dates, nanoseconds, -# numbers
   formatPacket(pkt, 1, first, nano, s);
   formatPacket(pkt, 1, second, nano, s);
   assert.match(formatPacket(pkt, 1, third, nano, s), /^ 00:00:01\.500250100 IP /);
-  assert.match(formatPacket(pkt, 1, first, { numeric: true, timestamps: 4 }, new FormatState()), /^2001-09-09 01:46:40\.000000 IP /);
+  assert.match(
+    formatPacket(pkt, 1, first, { numeric: true, timestamps: 4 }, new FormatState()),
+    /^2001-09-09 01:46:40\.000000 IP /,
+  );
   assert.match(formatPacket(pkt, 1, first, { numeric: true }, new FormatState()), /^01:46:40\.000000 IP /);
 });
 
@@ -227,10 +308,14 @@ test("dump printer: hex and ASCII dumps, truncation, unknown EtherTypes", () => 
   assert.equal(out.split("\n")[1], "\t0x0000:  0001 0203 0405 0607 0809 0a0b 0800 4500  ..............E.");
   assert.equal(out.split("\n").length, 1 + Math.ceil(pkt.length / 16));
   const cut = pkt.subarray(0, 40);
-  assert.equal(formatPacket(cut, 1, 0n, { numeric: true, timestamps: 1 }, new FormatState(), pkt.length),
-    "IP 1.2.3.4.1 > 5.6.7.8.2:  [|tcp]");
+  assert.equal(
+    formatPacket(cut, 1, 0n, { numeric: true, timestamps: 1 }, new FormatState(), pkt.length),
+    "IP 1.2.3.4.1 > 5.6.7.8.2:  [|tcp]",
+  );
   const odd = new Uint8Array(20);
   odd.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 1, 2, 3, 4, 5, 0x12, 0x34, 0x41, 0x42]);
-  assert.equal(formatPacket(odd, 1, 0n, { numeric: true, timestamps: 1 }, new FormatState()),
-    "00:01:02:03:04:05 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x1234), length 20: \n\t0x0000:  4142 0000 0000                           AB....");
+  assert.equal(
+    formatPacket(odd, 1, 0n, { numeric: true, timestamps: 1 }, new FormatState()),
+    "00:01:02:03:04:05 > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x1234), length 20: \n\t0x0000:  4142 0000 0000                           AB....",
+  );
 });

@@ -39,8 +39,15 @@ test("an opened file reads as the same file parsed in memory: sections, segments
     assert.deepEqual(fromFile, entries(parsed, parsed.sections[dynsym.index]!));
     const names = opened.symbolNames(dynsym);
     assert.ok(fromFile.some((e) => opened.stringAt(names, e.nameOffset) === "getpid"));
-    assert.equal(opened.stringAt(names, fromFile.at(-1)!.nameOffset), parsed.strings(parsed.sections[names.index]!).at(fromFile.at(-1)!.nameOffset));
-    assert.deepEqual(opened.section(".dynstr")!.data, parsed.section(".dynstr")!.data, "section contents read on first use");
+    assert.equal(
+      opened.stringAt(names, fromFile.at(-1)!.nameOffset),
+      parsed.strings(parsed.sections[names.index]!).at(fromFile.at(-1)!.nameOffset),
+    );
+    assert.deepEqual(
+      opened.section(".dynstr")!.data,
+      parsed.section(".dynstr")!.data,
+      "section contents read on first use",
+    );
   }
   assert.equal(openFds(), fds, "the descriptor is closed");
 });
@@ -63,8 +70,12 @@ test("string searches find names that straddle the seams of an opened file's 64 
   const hits = elf.findStrings(strtab, wanted);
   wanted.forEach((w, i) => {
     const expected: number[] = [];
-    for (let at = whole.indexOf(w.bytes); at >= 0; at = whole.indexOf(w.bytes, at + 1)) if (whole[at + w.bytes.length] === 0) expected.push(at);
-    const found = [...hits].filter(([, which]) => which.includes(i)).map(([at]) => at).sort((a, b) => a - b);
+    for (let at = whole.indexOf(w.bytes); at >= 0; at = whole.indexOf(w.bytes, at + 1))
+      if (whole[at + w.bytes.length] === 0) expected.push(at);
+    const found = [...hits]
+      .filter(([, which]) => which.includes(i))
+      .map(([at]) => at)
+      .sort((a, b) => a - b);
     assert.deepEqual(found, expected, w.bytes.toString());
   });
 });
@@ -73,10 +84,17 @@ test("open: a missing file, a file that is not ELF, reads after close; no descri
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-elf-reader-"));
   try {
     const fds = openFds();
-    assert.throws(() => ElfFile.open(join(dir, "missing")), (err: unknown) => err instanceof TargetNotFoundError && /no such file/.test(err.message));
+    assert.throws(
+      () => ElfFile.open(join(dir, "missing")),
+      (err: unknown) => err instanceof TargetNotFoundError && /no such file/.test(err.message),
+    );
     const text = join(dir, "script.sh");
     writeFileSync(text, "#!/bin/sh\necho not an ELF file at all\n");
-    assert.throws(() => ElfFile.open(text), (err: unknown) => err instanceof ElfError && err.message === `${text}: byte 0: not an ELF file (bad magic number)`);
+    assert.throws(
+      () => ElfFile.open(text),
+      (err: unknown) =>
+        err instanceof ElfError && err.message === `${text}: byte 0: not an ELF file (bad magic number)`,
+    );
     assert.equal(openFds(), fds, "a failed open closes its descriptor");
     const elf = ElfFile.open(process.execPath);
     elf.close();
@@ -90,5 +108,8 @@ test("open: a missing file, a file that is not ELF, reads after close; no descri
 test("expectations: an x86-64 executable is well-formed ELF64, but not a BPF object", () => {
   const bytes = readFileSync(resolveBinaryPath("libc"));
   assert.ok(ElfFile.parse(bytes, "libc", ANY_ELF64).segments.length > 0);
-  assert.throws(() => ElfFile.parse(bytes, "libc"), (err: unknown) => err instanceof ElfMachineError && /e_machine is 62 \(x86-64\), not 247 \(BPF\)/.test(err.message));
+  assert.throws(
+    () => ElfFile.parse(bytes, "libc"),
+    (err: unknown) => err instanceof ElfMachineError && /e_machine is 62 \(x86-64\), not 247 \(BPF\)/.test(err.message),
+  );
 });

@@ -25,7 +25,9 @@ test("tokens follow libpcap's longest-match rules", () => {
   assert.deepEqual(types(">= <= != == << >>"), [">=", "<=", "!=", "=", "<<", ">>", "EOF"]);
   assert.deepEqual(types("\\tcp"), ["ID", "EOF"]);
   assert.equal(tokenize("\\tcp")[0]!.value, "tcp");
-  const nums = tokenize("0x1F 017 42 icmp-echo tcpflags").slice(0, 5).map((t) => t.num);
+  const nums = tokenize("0x1F 017 42 icmp-echo tcpflags")
+    .slice(0, 5)
+    .map((t) => t.num);
   assert.deepEqual(nums, [31, 15, 42, 8, 13]);
   assert.equal(tokenize("08")[0]!.error, "number 08 contains non-octal digit");
   assert.equal(tokenize("4294967296")[0]!.error, "number 4294967296 overflows 32 bits");
@@ -50,16 +52,23 @@ test("bare ids inherit the qualifiers before them", () => {
     if (p.type === "primitive") assert.deepEqual(p.q, { proto: "tcp", dir: "default", addr: "port" });
   }
   const g = only(parseFilter("src host 10.0.0.1 or (10.0.0.2 and 10.0.0.3)").expr);
-  assert.ok(g.type === "or" && g.right.type === "and" && g.right.left.type === "primitive" && g.right.left.q.dir === "src");
+  assert.ok(
+    g.type === "or" && g.right.type === "and" && g.right.left.type === "primitive" && g.right.left.q.dir === "src",
+  );
 });
 
 function arithText(a: Arith): string {
   switch (a.type) {
-    case "num": return String(a.value);
-    case "len": return "len";
-    case "load": return `${a.proto}[${arithText(a.index)}:${a.size}]`;
-    case "neg": return `(-${arithText(a.operand)})`;
-    case "binary": return `(${arithText(a.left)} ${a.op} ${arithText(a.right)})`;
+    case "num":
+      return String(a.value);
+    case "len":
+      return "len";
+    case "load":
+      return `${a.proto}[${arithText(a.index)}:${a.size}]`;
+    case "neg":
+      return `(-${arithText(a.operand)})`;
+    case "binary":
+      return `(${arithText(a.left)} ${a.op} ${arithText(a.right)})`;
   }
 }
 
@@ -82,7 +91,12 @@ test("arithmetic binds as in yacc: | < & < shifts < + - < * / < unary minus; % a
 
 test("syntax errors say what was found, what was expected, and where", () => {
   const err = (s: string): FilterError => {
-    try { parseFilter(s); } catch (e) { assert.ok(e instanceof FilterError); return e; }
+    try {
+      parseFilter(s);
+    } catch (e) {
+      assert.ok(e instanceof FilterError);
+      return e;
+    }
     assert.fail(`${s} parsed`);
   };
   let e = err("tcp port and 80");
@@ -109,7 +123,12 @@ test("syntax errors say what was found, what was expected, and where", () => {
 
 test("semantic errors use tcpdump's words and point at the primitive", () => {
   const err = (s: string, linkType = 1): FilterError => {
-    try { compileFilter(s, { linkType }); } catch (e) { assert.ok(e instanceof FilterError); return e; }
+    try {
+      compileFilter(s, { linkType });
+    } catch (e) {
+      assert.ok(e instanceof FilterError);
+      return e;
+    }
     assert.fail(`${s} compiled`);
   };
   const cases: [string, string, number, number?][] = [
@@ -124,7 +143,12 @@ test("semantic errors use tcpdump's words and point at the primitive", () => {
     ["tcp proto 6", "'tcp proto' is bogus", 0],
     ["ip and not ip", "expression rejects all packets", 0],
     ["port foo", "unknown port 'foo'", 0],
-    ["ether host 00:01:02:03:04:05", "ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel", 0, 101],
+    [
+      "ether host 00:01:02:03:04:05",
+      "ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel",
+      0,
+      101,
+    ],
     ["vlan", "no VLAN support for Linux cooked v1", 0, 113],
     ["inbound", "inbound/outbound not supported on Ethernet when reading savefiles", 0],
   ];
@@ -142,15 +166,82 @@ test("semantic errors use tcpdump's words and point at the primitive", () => {
 });
 
 test("the parser accepts exactly what libpcap's parser accepts", (t) => {
-  if (!libpcapAvailable()) { t.skip("libpcap.so.0.8 is not installed (it comes with tcpdump)"); return; }
+  if (!libpcapAvailable()) {
+    t.skip("libpcap.so.0.8 is not installed (it comes with tcpdump)");
+    return;
+  }
   const lib = new LibpcapCompiler({ linkType: 1 });
   t.after(() => lib.close());
   // token soup built from the grammar's pieces, biased towards almost-valid expressions
-  const pieces = ["ip", "ip6", "tcp", "udp", "host", "net", "port", "portrange", "src", "dst", "or", "and", "not", "!",
-    "(", ")", "[", "]", ":", "1", "2", "80", "10.0.0.1", "10.0.0.0/8", "fe80::1", "00:01:02:03:04:05", "ether", "proto",
-    "vlan", "mpls", "less", "greater", "len", "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", "=", "!=", "<", ">",
-    "<=", ">=", "broadcast", "multicast", "tcpflags", "tcp-syn", "\\tcp", "http", "mask", "255.0.0.0", "gateway",
-    "protochain", "icmp", "llc", "pppoes", "&&", "||", "1-1024", "arp", "rarp"];
+  const pieces = [
+    "ip",
+    "ip6",
+    "tcp",
+    "udp",
+    "host",
+    "net",
+    "port",
+    "portrange",
+    "src",
+    "dst",
+    "or",
+    "and",
+    "not",
+    "!",
+    "(",
+    ")",
+    "[",
+    "]",
+    ":",
+    "1",
+    "2",
+    "80",
+    "10.0.0.1",
+    "10.0.0.0/8",
+    "fe80::1",
+    "00:01:02:03:04:05",
+    "ether",
+    "proto",
+    "vlan",
+    "mpls",
+    "less",
+    "greater",
+    "len",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "&",
+    "|",
+    "^",
+    "<<",
+    ">>",
+    "=",
+    "!=",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "broadcast",
+    "multicast",
+    "tcpflags",
+    "tcp-syn",
+    "\\tcp",
+    "http",
+    "mask",
+    "255.0.0.0",
+    "gateway",
+    "protochain",
+    "icmp",
+    "llc",
+    "pppoes",
+    "&&",
+    "||",
+    "1-1024",
+    "arp",
+    "rarp",
+  ];
   const rng = new Rng(7);
   let agree = 0;
   const mismatches: string[] = [];
@@ -161,10 +252,19 @@ test("the parser accepts exactly what libpcap's parser accepts", (t) => {
     // "syntax error in filter expression" is libpcap's complaint about a bare id with nothing to inherit: not a parse error
     const libSyntax = "error" in ref && /can't parse|overflows|non-octal|bogus/.test(ref.error);
     let mineSyntax = false;
-    try { parseFilter(s); } catch (e) { if (!(e instanceof FilterError)) throw e; mineSyntax = true; }
+    try {
+      parseFilter(s);
+    } catch (e) {
+      if (!(e instanceof FilterError)) throw e;
+      mineSyntax = true;
+    }
     // libpcap compiles while it parses, so a semantic error can come before a later syntax error
     const ok = mineSyntax ? "error" in ref : !libSyntax;
-    if (ok) agree++; else mismatches.push(`${JSON.stringify(s)}: libpcap ${"error" in ref ? ref.error : "ok"}, tsbpf ${mineSyntax ? "syntax error" : "parses"}`);
+    if (ok) agree++;
+    else
+      mismatches.push(
+        `${JSON.stringify(s)}: libpcap ${"error" in ref ? ref.error : "ok"}, tsbpf ${mineSyntax ? "syntax error" : "parses"}`,
+      );
   }
   t.diagnostic(`token sequences where both parsers agree: ${agree} of 4000`);
   assert.deepEqual(mismatches, []);

@@ -213,7 +213,10 @@ test("the layer check finds an import that points up or sideways", () => {
   const imports = new Map<string, ImportStatement[]>([
     [
       src("maps/hash.ts"),
-      [{ target: src("sys/bpf.ts"), reexport: false }, { target: src("programs/xdp.ts"), reexport: false }],
+      [
+        { target: src("sys/bpf.ts"), reexport: false },
+        { target: src("programs/xdp.ts"), reexport: false },
+      ],
     ],
     [src("links/link.ts"), [{ target: src("elf/symbols.ts"), reexport: false }]],
     [src("compiler/index.ts"), [{ target: src("loader/kernel-object.ts"), reexport: true }]],

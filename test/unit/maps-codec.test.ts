@@ -1,6 +1,25 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { array, be16, be32, bool, bytes, cstring, f64, i16, i32, i64, i8, perCpu, struct, u16, u32, u64, u8, type Codec } from "../../src/maps/codec.js";
+import {
+  array,
+  be16,
+  be32,
+  bool,
+  bytes,
+  cstring,
+  f64,
+  i16,
+  i32,
+  i64,
+  i8,
+  perCpu,
+  struct,
+  u16,
+  u32,
+  u64,
+  u8,
+  type Codec,
+} from "../../src/maps/codec.js";
 import { lpmKey } from "../../src/maps/lpm-trie.js";
 import { parseCpuList, possibleCpus, possibleCpuCount } from "../../src/sys/cpus.js";
 import { readFileSync } from "node:fs";
@@ -27,7 +46,17 @@ test("integer codecs encode little-endian (network order for be16/be32) and roun
   assert.equal(roundTrip(bool, true).decoded, true);
   assert.deepEqual([...roundTrip(bool, true).raw], [1]);
   assert.equal(roundTrip(f64, 1.5).decoded, 1.5);
-  assert.deepEqual([u8, u16, u32, u64, i64, bool].map((c) => [c.size, c.align]), [[1, 1], [2, 2], [4, 4], [8, 8], [8, 8], [1, 1]]);
+  assert.deepEqual(
+    [u8, u16, u32, u64, i64, bool].map((c) => [c.size, c.align]),
+    [
+      [1, 1],
+      [2, 2],
+      [4, 4],
+      [8, 8],
+      [8, 8],
+      [1, 1],
+    ],
+  );
 });
 
 test("bytes and cstring pad with zeros; cstring keeps a NUL and stops at the first one", () => {
@@ -57,7 +86,10 @@ test("struct follows C layout: natural alignment, holes, tail padding, key order
   const s = struct({ a: u8, b: u32, c: u16 });
   assert.equal(s.size, 12);
   assert.equal(s.align, 4);
-  assert.deepEqual(["a", "b", "c"].map((f) => s.offsetOf(f as "a" | "b" | "c")), [0, 4, 8]);
+  assert.deepEqual(
+    ["a", "b", "c"].map((f) => s.offsetOf(f as "a" | "b" | "c")),
+    [0, 4, 8],
+  );
 
   const t = struct({ a: u32, b: u64 });
   assert.equal(t.size, 16);
@@ -74,7 +106,11 @@ test("struct follows C layout: natural alignment, holes, tail padding, key order
   assert.equal(nested.offsetOf("inner"), 8);
   assert.equal(nested.offsetOf("name"), 24);
   assert.equal(nested.size, 32);
-  assert.deepEqual(roundTrip(nested, { tag: 1, inner: { a: 2, b: 3n }, name: "ok" }).decoded, { tag: 1, inner: { a: 2, b: 3n }, name: "ok" });
+  assert.deepEqual(roundTrip(nested, { tag: 1, inner: { a: 2, b: 3n }, name: "ok" }).decoded, {
+    tag: 1,
+    inner: { a: 2, b: 3n },
+    name: "ok",
+  });
   assert.throws(() => s.encode({ a: 1, b: 2 } as never, new DataView(new ArrayBuffer(12)), 0), /field "c" is missing/);
   assert.throws(() => s.offsetOf("zz" as "a"), RangeError);
 });
@@ -82,12 +118,36 @@ test("struct follows C layout: natural alignment, holes, tail padding, key order
 test("codecs describe themselves for BTF", () => {
   const s = struct({ pid: u32, comm: cstring(16), port: be16, hits: array(u64, 2) }, "event");
   assert.deepEqual(s.describe!(), {
-    kind: "struct", name: "event", size: 40,
+    kind: "struct",
+    name: "event",
+    size: 40,
     fields: [
       { name: "pid", offset: 0, type: { kind: "int", name: "unsigned int", size: 4, encoding: "unsigned" } },
-      { name: "comm", offset: 4, type: { kind: "array", element: { kind: "int", name: "char", size: 1, encoding: "char" }, length: 16, size: 16 } },
-      { name: "port", offset: 20, type: { kind: "int", name: "__be16", size: 2, encoding: "unsigned", byteOrder: "big" } },
-      { name: "hits", offset: 24, type: { kind: "array", element: { kind: "int", name: "unsigned long long", size: 8, encoding: "unsigned" }, length: 2, size: 16 } },
+      {
+        name: "comm",
+        offset: 4,
+        type: {
+          kind: "array",
+          element: { kind: "int", name: "char", size: 1, encoding: "char" },
+          length: 16,
+          size: 16,
+        },
+      },
+      {
+        name: "port",
+        offset: 20,
+        type: { kind: "int", name: "__be16", size: 2, encoding: "unsigned", byteOrder: "big" },
+      },
+      {
+        name: "hits",
+        offset: 24,
+        type: {
+          kind: "array",
+          element: { kind: "int", name: "unsigned long long", size: 8, encoding: "unsigned" },
+          length: 2,
+          size: 16,
+        },
+      },
     ],
   });
   assert.equal(lpmKey(bytes(4)).describe!().size, 8);

@@ -6,12 +6,25 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Btf, BtfBuilder } from "../../src/btf/index.js";
 import {
-  CandidateCache, CoreReloKind, CoreRelocationError, POISON_HELPER_ID, RelocationError, TypeCache, essentialName, resolveCoreRelo,
-  type CoreRelo, type CoreResult,
+  CandidateCache,
+  CoreReloKind,
+  CoreRelocationError,
+  POISON_HELPER_ID,
+  RelocationError,
+  TypeCache,
+  essentialName,
+  resolveCoreRelo,
+  type CoreRelo,
+  type CoreResult,
 } from "../../src/object/index.js";
 import { patchInstruction } from "../../src/object/core.js";
 
-interface Fixture { local: TypeCache; target: TypeCache; ids: Record<string, number>; targetIds: Record<string, number> }
+interface Fixture {
+  local: TypeCache;
+  target: TypeCache;
+  ids: Record<string, number>;
+  targetIds: Record<string, number>;
+}
 
 function fixture(): Fixture {
   const l = new BtfBuilder();
@@ -21,10 +34,17 @@ function fixture(): Fixture {
   const lc4 = l.addArray(lchar, 4);
   // struct sample___v1 { int a; int b; char c[4]; unsigned int flag:3; int gone; }
   const sample = l.addStruct("sample___v1", 20, [
-    { name: "a", type: lint, bitOffset: 0 }, { name: "b", type: lint, bitOffset: 32 }, { name: "c", type: lc4, bitOffset: 64 },
-    { name: "flag", type: luint, bitOffset: 96, bitfieldSize: 3 }, { name: "gone", type: luint, bitOffset: 128 },
+    { name: "a", type: lint, bitOffset: 0 },
+    { name: "b", type: lint, bitOffset: 32 },
+    { name: "c", type: lc4, bitOffset: 64 },
+    { name: "flag", type: luint, bitOffset: 96, bitfieldSize: 3 },
+    { name: "gone", type: luint, bitOffset: 128 },
   ]);
-  const enumLocal = l.addEnum("color___mine", [{ name: "RED", value: 1 }, { name: "BLUE", value: 2 }, { name: "PINK", value: 3 }]);
+  const enumLocal = l.addEnum("color___mine", [
+    { name: "RED", value: 1 },
+    { name: "BLUE", value: 2 },
+    { name: "PINK", value: 3 },
+  ]);
   const nothere = l.addStruct("not_in_kernel", 4, [{ name: "x", type: lint, bitOffset: 0 }]);
   const matchOk = l.addStruct("pair", 8, [{ name: "second", type: lint, bitOffset: 0 }]);
   const matchBad = l.addStruct("pair___bad", 8, [{ name: "third", type: lint, bitOffset: 0 }]);
@@ -39,17 +59,30 @@ function fixture(): Fixture {
   const tc8 = t.addArray(tchar, 8);
   const tuint = t.stdInt(4, false);
   // struct sample { long pad; union { int b; int b_alias; }; int a; char c[8]; unsigned int flag:3 (at bit 224); }
-  const union = t.addUnion("", 4, [{ name: "b", type: tint, bitOffset: 0 }, { name: "b_alias", type: tint, bitOffset: 0 }]);
-  const tsample = t.addStruct("sample", 32, [
-    { name: "pad", type: tlong, bitOffset: 0 }, { name: "", type: union, bitOffset: 64 }, { name: "a", type: tint, bitOffset: 96 },
-    { name: "c", type: tc8, bitOffset: 128 }, { name: "flag", type: tuint, bitOffset: 197, bitfieldSize: 3 },
+  const union = t.addUnion("", 4, [
+    { name: "b", type: tint, bitOffset: 0 },
+    { name: "b_alias", type: tint, bitOffset: 0 },
   ]);
-  const tenum = t.addEnum("color", [{ name: "BLUE", value: 20 }, { name: "RED", value: 10 }]);
-  const tpair = t.addStruct("pair", 16, [{ name: "first", type: tint, bitOffset: 0 }, { name: "second", type: tint, bitOffset: 32 }]);
+  const tsample = t.addStruct("sample", 32, [
+    { name: "pad", type: tlong, bitOffset: 0 },
+    { name: "", type: union, bitOffset: 64 },
+    { name: "a", type: tint, bitOffset: 96 },
+    { name: "c", type: tc8, bitOffset: 128 },
+    { name: "flag", type: tuint, bitOffset: 197, bitfieldSize: 3 },
+  ]);
+  const tenum = t.addEnum("color", [
+    { name: "BLUE", value: 20 },
+    { name: "RED", value: 10 },
+  ]);
+  const tpair = t.addStruct("pair", 16, [
+    { name: "first", type: tint, bitOffset: 0 },
+    { name: "second", type: tint, bitOffset: 32 },
+  ]);
   void tulong;
   const targetBtf = Btf.parse(t.build());
   return {
-    local: new TypeCache(localBtf), target: new TypeCache(targetBtf),
+    local: new TypeCache(localBtf),
+    target: new TypeCache(targetBtf),
     ids: { sample, enumLocal, nothere, matchOk, matchBad, anon, lint },
     targetIds: { sample: tsample, color: tenum, pair: tpair },
   };
@@ -71,7 +104,10 @@ test("flavors: the essential name drops a ___suffix", () => {
 test("field relocations: offset, size, existence, signedness, bitfield shifts, through anonymous members", () => {
   const f = fixture();
   const s = f.ids.sample!;
-  const off = (acc: string): [bigint, bigint] => { const r = resolve(f, s, acc, CoreReloKind.FIELD_BYTE_OFFSET); return [r.origVal, r.newVal]; };
+  const off = (acc: string): [bigint, bigint] => {
+    const r = resolve(f, s, acc, CoreReloKind.FIELD_BYTE_OFFSET);
+    return [r.origVal, r.newVal];
+  };
   assert.deepEqual(off("0:1"), [4n, 8n], "b moved into an anonymous union at byte 8");
   assert.deepEqual(off("0:0"), [0n, 12n], "a moved to byte 12");
   assert.deepEqual(off("0:2:3"), [11n, 19n], "c[3]: array element");
@@ -110,7 +146,11 @@ test("type relocations: ids, existence, size, structural match", () => {
   assert.equal(resolve(f, f.ids.nothere!, "0", CoreReloKind.TYPE_ID_TARGET).newVal, 0n);
   const size = resolve(f, f.ids.sample!, "0", CoreReloKind.TYPE_SIZE);
   assert.deepEqual([size.origVal, size.newVal], [20n, 32n]);
-  assert.equal(resolve(f, f.ids.matchOk!, "0", CoreReloKind.TYPE_MATCHES).newVal, 1n, "every local member exists in the target");
+  assert.equal(
+    resolve(f, f.ids.matchOk!, "0", CoreReloKind.TYPE_MATCHES).newVal,
+    1n,
+    "every local member exists in the target",
+  );
   assert.equal(resolve(f, f.ids.matchBad!, "0", CoreReloKind.TYPE_MATCHES).newVal, 0n, "a member the target lacks");
   assert.equal(resolve(f, f.ids.matchBad!, "0", CoreReloKind.TYPE_EXISTS).newVal, 1n, "…though the type exists");
 });
@@ -128,11 +168,17 @@ test("enum relocations: existence and value by enumerator name, across flavors",
 
 test("malformed relocations are CoreRelocationErrors; anonymous roots too", () => {
   const f = fixture();
-  assert.throws(() => resolve(f, f.ids.sample!, "0:9", CoreReloKind.FIELD_BYTE_OFFSET), (e: unknown) => e instanceof CoreRelocationError && /member #9 does not exist/.test(e.message));
+  assert.throws(
+    () => resolve(f, f.ids.sample!, "0:9", CoreReloKind.FIELD_BYTE_OFFSET),
+    (e: unknown) => e instanceof CoreRelocationError && /member #9 does not exist/.test(e.message),
+  );
   assert.throws(() => resolve(f, f.ids.sample!, "x", CoreReloKind.FIELD_BYTE_OFFSET), CoreRelocationError);
   assert.throws(() => resolve(f, f.ids.sample!, "0:1", CoreReloKind.TYPE_SIZE), CoreRelocationError);
   assert.throws(() => resolve(f, 9999, "0", CoreReloKind.TYPE_EXISTS), CoreRelocationError);
-  assert.throws(() => resolve(f, f.ids.anon!, "0:0", CoreReloKind.FIELD_BYTE_OFFSET), (e: unknown) => e instanceof CoreRelocationError && /anonymous/.test(e.message));
+  assert.throws(
+    () => resolve(f, f.ids.anon!, "0:0", CoreReloKind.FIELD_BYTE_OFFSET),
+    (e: unknown) => e instanceof CoreRelocationError && /anonymous/.test(e.message),
+  );
   assert.throws(() => resolve(f, f.ids.sample!, "0:0", 42), CoreRelocationError);
 });
 
@@ -143,16 +189,30 @@ test("ambiguous candidates (two flavors disagreeing on an offset) fail", () => {
   const t = new BtfBuilder();
   const ti = t.stdInt(4, true);
   t.addStruct("thing", 8, [{ name: "x", type: ti, bitOffset: 0 }]);
-  t.addStruct("thing", 8, [{ name: "y", type: ti, bitOffset: 0 }, { name: "x", type: ti, bitOffset: 32 }]);
+  t.addStruct("thing", 8, [
+    { name: "y", type: ti, bitOffset: 0 },
+    { name: "x", type: ti, bitOffset: 32 },
+  ]);
   const lc = new TypeCache(Btf.parse(l.build()));
   const tc = new TypeCache(Btf.parse(t.build()));
-  assert.throws(() => resolveCoreRelo({ insnOffset: 0, typeId: local, accessString: "0:0", kind: CoreReloKind.FIELD_BYTE_OFFSET }, lc, new CandidateCache(lc, tc), "here"),
-    (e: unknown) => e instanceof CoreRelocationError && /ambiguity/.test(e.message) && /here/.test(e.message));
+  assert.throws(
+    () =>
+      resolveCoreRelo(
+        { insnOffset: 0, typeId: local, accessString: "0:0", kind: CoreReloKind.FIELD_BYTE_OFFSET },
+        lc,
+        new CandidateCache(lc, tc),
+        "here",
+      ),
+    (e: unknown) => e instanceof CoreRelocationError && /ambiguity/.test(e.message) && /here/.test(e.message),
+  );
 });
 
 function insn(code: number, dst: number, src: number, off: number, imm: number): DataView {
   const v = new DataView(new ArrayBuffer(16));
-  v.setUint8(0, code); v.setUint8(1, (src << 4) | dst); v.setInt16(2, off, true); v.setInt32(4, imm, true);
+  v.setUint8(0, code);
+  v.setUint8(1, (src << 4) | dst);
+  v.setInt16(2, off, true);
+  v.setInt32(4, imm, true);
   return v;
 }
 
@@ -179,7 +239,12 @@ test("patching: ALU immediates, load offsets (and widths), 64-bit immediates, po
   t.addStruct("w", 8, [{ name: "v", type: tu64, bitOffset: 0 }]);
   const lc = new TypeCache(Btf.parse(l.build()));
   const tc = new TypeCache(Btf.parse(t.build()));
-  const wide = resolveCoreRelo({ insnOffset: 0, typeId: ls, accessString: "0:0", kind: CoreReloKind.FIELD_BYTE_OFFSET }, lc, new CandidateCache(lc, tc), "t");
+  const wide = resolveCoreRelo(
+    { insnOffset: 0, typeId: ls, accessString: "0:0", kind: CoreReloKind.FIELD_BYTE_OFFSET },
+    lc,
+    new CandidateCache(lc, tc),
+    "t",
+  );
   const load = insn(0x61, 1, 2, 0, 0);
   patchInstruction(load, 0, wide, "t");
   assert.equal(load.getUint8(0), 0x79, "the u32 load became a u64 load");

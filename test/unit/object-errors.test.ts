@@ -7,7 +7,12 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  BpfObjectFile, ElfError, ElfFile, ElfMachineError, MapDefinitionError, ObjectBtfError,
+  BpfObjectFile,
+  ElfError,
+  ElfFile,
+  ElfMachineError,
+  MapDefinitionError,
+  ObjectBtfError,
   RelocationError,
 } from "../../src/object/index.js";
 import { loadObject } from "../../src/loader/index.js";
@@ -19,8 +24,15 @@ const parse = (bytes: Uint8Array, file = "test.o"): BpfObjectFile => BpfObjectFi
 /** Asserts `fn` throws an instance of `type` whose message matches every pattern. */
 function throwsTyped(fn: () => unknown, type: abstract new (...args: never[]) => Error, ...patterns: RegExp[]): Error {
   let caught: unknown;
-  try { fn(); } catch (err) { caught = err; }
-  assert.ok(caught instanceof type, `expected ${type.name}, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`);
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(
+    caught instanceof type,
+    `expected ${type.name}, got ${caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught)}`,
+  );
   for (const p of patterns) assert.match((caught as Error).message, p);
   return caught as Error;
 }
@@ -28,7 +40,12 @@ function throwsTyped(fn: () => unknown, type: abstract new (...args: never[]) =>
 test("truncated files: ElfError naming what is cut short", () => {
   const good = bytesOf("globals");
   throwsTyped(() => parse(good.subarray(0, 3)), ElfError, /truncated: 3 bytes/);
-  throwsTyped(() => parse(good.subarray(0, 40)), ElfError, /truncated: 40 bytes, the ELF64 header alone is 64/, /ELF header/);
+  throwsTyped(
+    () => parse(good.subarray(0, 40)),
+    ElfError,
+    /truncated: 40 bytes, the ELF64 header alone is 64/,
+    /ELF header/,
+  );
   throwsTyped(() => parse(good.subarray(0, good.length - 100)), ElfError, /section header/, /truncated/);
   // Cut inside the contents of a section: the section table is intact (copied to the end) but the contents are not.
   const elf = ElfFile.parse(good);
@@ -53,9 +70,29 @@ test("not ELF, the wrong class, the wrong machine, the wrong byte order: ElfErro
   throwsTyped(() => parse(exec), ElfError, /ET_REL/);
   // A real big-endian object, compiled for bpfeb.
   const out = join(corpusDir(), "globals.bpfeb.o");
-  const r = spawnSync("clang", ["-O2", "-g", "-target", "bpfeb", `-I${corpusDir()}`, `-I${CORPUS_SOURCE}`, "-c", join(CORPUS_SOURCE, "globals.bpf.c"), "-o", out], { encoding: "utf8" });
+  const r = spawnSync(
+    "clang",
+    [
+      "-O2",
+      "-g",
+      "-target",
+      "bpfeb",
+      `-I${corpusDir()}`,
+      `-I${CORPUS_SOURCE}`,
+      "-c",
+      join(CORPUS_SOURCE, "globals.bpf.c"),
+      "-o",
+      out,
+    ],
+    { encoding: "utf8" },
+  );
   assert.equal(r.status, 0, r.stderr);
-  throwsTyped(() => BpfObjectFile.parse(readFileSync(out), { file: out }), ElfMachineError, /big-endian but this host is little-endian/, /bpfel/);
+  throwsTyped(
+    () => BpfObjectFile.parse(readFileSync(out), { file: out }),
+    ElfMachineError,
+    /big-endian but this host is little-endian/,
+    /bpfel/,
+  );
 });
 
 test("a corrupt section table: ElfError naming the section", () => {
@@ -83,7 +120,12 @@ test("bad relocations: RelocationError naming the section, the offset and the sy
   // Point the first relocation of .relxdp at instruction 0 (a load from the context, not a 64-bit immediate).
   const bad = Buffer.from(good);
   bad.writeBigUInt64LE(0n, relocationEntry(good, ".relxdp", 0));
-  throwsTyped(() => parse(bad, "globals.o"), RelocationError, /section "xdp", relocation at byte 0 against "packets"/, /neither a 64-bit load nor a call/);
+  throwsTyped(
+    () => parse(bad, "globals.o"),
+    RelocationError,
+    /section "xdp", relocation at byte 0 against "packets"/,
+    /neither a 64-bit load nor a call/,
+  );
   // A relocation past the end of its section.
   const past = Buffer.from(good);
   past.writeBigUInt64LE(0x10000n, relocationEntry(good, ".relxdp", 0));
@@ -122,13 +164,23 @@ test("BTF that does not parse: ObjectBtfError naming the section and byte", () =
 
 test("a map definition with an unknown field: MapDefinitionError naming map and field (libbpf refuses it too)", () => {
   const path = corpusObject("bad_map");
-  throwsTyped(() => BpfObjectFile.parse(readFileSync(path), { file: path }), MapDefinitionError, /map "bad"/, /unknown field "tsbpf_bogus_field"/);
+  throwsTyped(
+    () => BpfObjectFile.parse(readFileSync(path), { file: path }),
+    MapDefinitionError,
+    /map "bad"/,
+    /unknown field "tsbpf_bogus_field"/,
+  );
   const peer = spawnSync("bpftool", ["prog", "loadall", path, "/sys/fs/bpf/tsbpf_never"], { encoding: "utf8" });
   assert.match(peer.stderr, /unknown field 'tsbpf_bogus_field'/);
 });
 
 test("unknown load options: typed errors naming them", () => {
   const path = corpusObject("globals");
-  throwsTyped(() => loadObject(path, { variables: { no_such_var: 1 } }), Error, /no global variable "no_such_var"/, /verdict/);
+  throwsTyped(
+    () => loadObject(path, { variables: { no_such_var: 1 } }),
+    Error,
+    /no global variable "no_such_var"/,
+    /verdict/,
+  );
   throwsTyped(() => loadObject(path, { programs: { nope: { load: false } } }), Error, /no program "nope"/);
 });

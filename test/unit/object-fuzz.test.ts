@@ -28,14 +28,19 @@ const SLOW_MS = 2000;
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     return x;
   };
 }
 
-interface Region { start: number; end: number }
+interface Region {
+  start: number;
+  end: number;
+}
 
 /** The byte ranges worth mutating: headers, tables and the sections the parser reads. */
 function regions(bytes: Uint8Array): Region[] {
@@ -61,8 +66,16 @@ function mutate(good: Uint8Array, targets: Region[], next: () => number): Uint8A
   const count = 1 + (next() % 4);
   for (let i = 0; i < count; i++) {
     switch (kind) {
-      case 0: { const at = pick(); m[at] = m[at]! ^ (1 << (next() % 8)); break; }
-      case 1: { const at = pick(); m[at] = next() & 0xff; break; }
+      case 0: {
+        const at = pick();
+        m[at] = m[at]! ^ (1 << (next() % 8));
+        break;
+      }
+      case 1: {
+        const at = pick();
+        m[at] = next() & 0xff;
+        break;
+      }
       case 3: {
         const at = pick() & ~3;
         if (at + 4 > m.length) break;
@@ -70,13 +83,23 @@ function mutate(good: Uint8Array, targets: Region[], next: () => number): Uint8A
         new DataView(m.buffer).setUint32(at, edges[next() % edges.length]! >>> 0, true);
         break;
       }
-      case 4: { const at = next() % m.length; m[at] = next() & 0xff; break; }
+      case 4: {
+        const at = next() % m.length;
+        m[at] = next() & 0xff;
+        break;
+      }
       case 5: {
-        const from = pick(), to = pick(), len = 1 + (next() % 32);
+        const from = pick(),
+          to = pick(),
+          len = 1 + (next() % 32);
         m.copyWithin(to, from, Math.min(m.length, from + len));
         break;
       }
-      default: { const at = pick(); m[at] = m[at]! ^ 0xff; break; }
+      default: {
+        const at = pick();
+        m[at] = m[at]! ^ 0xff;
+        break;
+      }
     }
   }
   return m;
@@ -99,8 +122,14 @@ test("byte-flipped objects get typed errors only: no other exception, no hang", 
   mkdirSync(pinRoot);
   t.after(() => rmSync(pinRoot, { recursive: true, force: true }));
   const outcomes = new Map<string, number>();
-  const count = (k: string): void => { outcomes.set(k, (outcomes.get(k) ?? 0) + 1); };
-  let linkedCount = 0, loadAttempts = 0, loaded = 0, slowest = 0, total = 0;
+  const count = (k: string): void => {
+    outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+  };
+  let linkedCount = 0,
+    loadAttempts = 0,
+    loaded = 0,
+    slowest = 0,
+    total = 0;
   const started = performance.now();
   for (const [objectIndex, name] of corpusNames().entries()) {
     const good = new Uint8Array(readFileSync(corpusObject(name)));
@@ -116,12 +145,20 @@ test("byte-flipped objects get typed errors only: no other exception, no hang", 
         kernelBtfBlob(file);
         link(file, { targetBtf: target });
         generateTypes(file);
-        if (file.btf) for (const m of file.maps) { if (m.keyTypeId) btfCodec(file.btf, m.keyTypeId); if (m.valueTypeId) btfCodec(file.btf, m.valueTypeId); }
+        if (file.btf)
+          for (const m of file.maps) {
+            if (m.keyTypeId) btfCodec(file.btf, m.keyTypeId);
+            if (m.valueTypeId) btfCodec(file.btf, m.valueTypeId);
+          }
         count("ok");
         linkedCount++;
       } catch (err) {
-        if (!(err instanceof TsbpfError)) assert.fail(`${where}: untyped ${err instanceof Error ? err.stack : String(err)}`);
-        if (process.env.TSBPF_FUZZ_VERBOSE) t.diagnostic(`${where}: ${err.name}: ${err.message.split("\n")[0]}${process.env.TSBPF_FUZZ_VERBOSE === "stack" ? `\n${err.stack}` : ""}`);
+        if (!(err instanceof TsbpfError))
+          assert.fail(`${where}: untyped ${err instanceof Error ? err.stack : String(err)}`);
+        if (process.env.TSBPF_FUZZ_VERBOSE)
+          t.diagnostic(
+            `${where}: ${err.name}: ${err.message.split("\n")[0]}${process.env.TSBPF_FUZZ_VERBOSE === "stack" ? `\n${err.stack}` : ""}`,
+          );
         count(err.name);
         file = undefined;
       }
@@ -137,15 +174,21 @@ test("byte-flipped objects get typed errors only: no other exception, no hang", 
           obj.unpinMaps();
           obj.close();
         } catch (err) {
-          if (!(err instanceof TsbpfError)) assert.fail(`${where}: loading threw untyped ${err instanceof Error ? err.stack : String(err)}`);
+          if (!(err instanceof TsbpfError))
+            assert.fail(`${where}: loading threw untyped ${err instanceof Error ? err.stack : String(err)}`);
         }
       }
     }
   }
   const elapsed = performance.now() - started;
-  t.diagnostic(`${total} mutants in ${(elapsed / 1000).toFixed(1)} s (slowest ${slowest.toFixed(0)} ms): ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(", ")}; loaded ${loaded}/${loadAttempts}`);
+  t.diagnostic(
+    `${total} mutants in ${(elapsed / 1000).toFixed(1)} s (slowest ${slowest.toFixed(0)} ms): ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(", ")}; loaded ${loaded}/${loadAttempts}`,
+  );
   assert.ok(total >= 1000, "thousands of mutants");
-  assert.ok((outcomes.get("ok") ?? 0) > 0 && (outcomes.get("ok") ?? 0) < total, "some mutants survive, some are refused");
+  assert.ok(
+    (outcomes.get("ok") ?? 0) > 0 && (outcomes.get("ok") ?? 0) < total,
+    "some mutants survive, some are refused",
+  );
   assert.ok(loadAttempts > 0, "a sample was loaded into the kernel");
   assert.ok(outcomes.size > 4, "several kinds of typed errors were met");
 });

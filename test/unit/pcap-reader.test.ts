@@ -17,7 +17,11 @@ const T0 = 1_700_000_000_123_456_789n;
 test("pcap: both byte orders, microseconds and nanoseconds", () => {
   for (const byteOrder of ["little", "big"] as const) {
     for (const nanosecond of [false, true]) {
-      const packets = [pkt(60), pkt(0), pkt(1514, 2)].map((data, i) => ({ data, originalLength: data.length + i, timestampNs: T0 + BigInt(i) * 1_000_001n }));
+      const packets = [pkt(60), pkt(0), pkt(1514, 2)].map((data, i) => ({
+        data,
+        originalLength: data.length + i,
+        timestampNs: T0 + BigInt(i) * 1_000_001n,
+      }));
       const cap = readCapture(writePcap(packets, { linkType: 113, snaplen: 65535, byteOrder, nanosecond }));
       assert.equal(cap.format, "pcap");
       assert.equal(cap.byteOrder, byteOrder);
@@ -48,7 +52,11 @@ test("pcapng: sections, interfaces, if_tsresol and if_tsoffset, EPB, SPB, ISB, b
   const file = writePcapng([
     {
       byteOrder: "big",
-      interfaces: [{ linkType: 1, snaplen: 0, name: "eth0" }, { linkType: 101, tsresol: 9 }, { linkType: 276, tsresol: 0x80 | 20, tsoffset: 100n }],
+      interfaces: [
+        { linkType: 1, snaplen: 0, name: "eth0" },
+        { linkType: 101, tsresol: 9 },
+        { linkType: 276, tsresol: 0x80 | 20, tsoffset: 100n },
+      ],
       packets: [
         { data: pkt(64), timestampNs: T0, interfaceId: 0, flags: 1 },
         { data: pkt(40, 2), originalLength: 1500, timestampNs: T0 + 5n, interfaceId: 1 },
@@ -56,13 +64,26 @@ test("pcapng: sections, interfaces, if_tsresol and if_tsoffset, EPB, SPB, ISB, b
       ],
       statistics: [{ interfaceId: 1, timestampNs: T0, ifRecv: 10n, ifDrop: 2n }],
     },
-    { byteOrder: "little", interfaces: [{ linkType: 0, snaplen: 20 }], packets: [{ data: pkt(50, 4) }, { data: pkt(7, 5) }], simple: true },
+    {
+      byteOrder: "little",
+      interfaces: [{ linkType: 0, snaplen: 20 }],
+      packets: [{ data: pkt(50, 4) }, { data: pkt(7, 5) }],
+      simple: true,
+    },
   ]);
   const cap: Capture = readCapture(file);
   assert.equal(cap.format, "pcapng");
   assert.equal(cap.byteOrder, "big");
   assert.equal(cap.linkType, 1);
-  assert.deepEqual(cap.interfaces.map((i) => [i.section, i.id, i.linkType, i.byteOrder]), [[0, 0, 1, "big"], [0, 1, 101, "big"], [0, 2, 276, "big"], [1, 0, 0, "little"]]);
+  assert.deepEqual(
+    cap.interfaces.map((i) => [i.section, i.id, i.linkType, i.byteOrder]),
+    [
+      [0, 0, 1, "big"],
+      [0, 1, 101, "big"],
+      [0, 2, 276, "big"],
+      [1, 0, 0, "little"],
+    ],
+  );
   assert.equal(cap.interfaces[0]!.name, "eth0");
   assert.equal(cap.interfaces[1]!.unitsPerSecond, 1_000_000_000n);
   assert.equal(cap.interfaces[2]!.unitsPerSecond, 1n << 20n);
@@ -86,13 +107,16 @@ test("pcapng: sections, interfaces, if_tsresol and if_tsoffset, EPB, SPB, ISB, b
 });
 
 function expectError(bytes: Uint8Array, what: RegExp, offset: number): void {
-  assert.throws(() => readCapture(bytes), (e: unknown) => {
-    assert.ok(e instanceof CaptureFormatError, `not a CaptureFormatError: ${String(e)}`);
-    assert.match(e.what, what);
-    assert.equal(e.offset, offset, `${e.message}`);
-    assert.match(e.message, new RegExp(`at byte offset ${offset}`));
-    return true;
-  });
+  assert.throws(
+    () => readCapture(bytes),
+    (e: unknown) => {
+      assert.ok(e instanceof CaptureFormatError, `not a CaptureFormatError: ${String(e)}`);
+      assert.match(e.what, what);
+      assert.equal(e.offset, offset, `${e.message}`);
+      assert.match(e.message, new RegExp(`at byte offset ${offset}`));
+      return true;
+    },
+  );
 }
 
 test("malformed captures fail with what is wrong and the byte offset", () => {
@@ -100,48 +124,69 @@ test("malformed captures fail with what is wrong and the byte offset", () => {
   expectError(new Uint8Array(0), /file too short/, 0);
   expectError(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), /unknown magic/, 0);
   expectError(good.subarray(0, 20), /truncated pcap file header/, 0);
-  const v = Buffer.from(good); v.writeUInt16LE(3, 4);
+  const v = Buffer.from(good);
+  v.writeUInt16LE(3, 4);
   expectError(v, /unsupported pcap savefile version/, 4);
   expectError(good.subarray(0, 24 + 10), /truncated packet record header/, 24);
   expectError(good.subarray(0, 24 + 16 + 30), /truncated packet data/, 40);
-  const big = Buffer.from(good); big.writeUInt32LE(300000, 24 + 8);
+  const big = Buffer.from(good);
+  big.writeUInt32LE(300000, 24 + 8);
   expectError(big, /invalid packet capture length/, 32);
 
   const ng = writePcapng([{ interfaces: [{ linkType: 1 }], packets: [{ data: pkt(60) }] }]);
-  const shbLen = 28, idbLen = 20;
+  const shbLen = 28,
+    idbLen = 20;
   expectError(ng.subarray(0, 10), /truncated block header|truncated section header/, 0);
-  const bom = Buffer.from(ng); bom.writeUInt32LE(0x11223344, 8);
+  const bom = Buffer.from(ng);
+  bom.writeUInt32LE(0x11223344, 8);
   expectError(bom, /bad byte-order magic/, 8);
-  const odd = Buffer.from(ng); odd.writeUInt32LE(22, shbLen + 4);
+  const odd = Buffer.from(ng);
+  odd.writeUInt32LE(22, shbLen + 4);
   expectError(odd, /invalid block length/, shbLen + 4);
-  const trailer = Buffer.from(ng); trailer.writeUInt32LE(24, shbLen + idbLen - 4);
+  const trailer = Buffer.from(ng);
+  trailer.writeUInt32LE(24, shbLen + idbLen - 4);
   expectError(trailer, /trailing length/, shbLen + idbLen - 4);
   expectError(ng.subarray(0, ng.length - 4), /runs past the end of the file/, shbLen + idbLen + 4);
-  const iface = Buffer.from(ng); iface.writeUInt32LE(3, shbLen + idbLen + 8);
+  const iface = Buffer.from(ng);
+  iface.writeUInt32LE(3, shbLen + idbLen + 8);
   expectError(iface, /no interface description block/, shbLen + idbLen + 8);
-  const cap = Buffer.from(ng); cap.writeUInt32LE(1000, shbLen + idbLen + 20);
+  const cap = Buffer.from(ng);
+  cap.writeUInt32LE(1000, shbLen + idbLen + 20);
   expectError(cap, /captured length runs past/, shbLen + idbLen + 20);
   expectError(ng.subarray(shbLen), /unknown magic/, 0);
   const resol = writePcapng([{ interfaces: [{ linkType: 1, tsresol: 6 }], packets: [] }]);
-  const badResol = Buffer.from(resol); badResol.writeUInt16LE(2, shbLen + 16 + 2); // option length 2
+  const badResol = Buffer.from(resol);
+  badResol.writeUInt16LE(2, shbLen + 16 + 2); // option length 2
   expectError(badResol, /if_tsresol option must be 1 byte/, shbLen + 16);
 });
 
 test("damaged captures never throw anything but CaptureFormatError", () => {
   const rng = new Rng(99);
-  const sources = ["LACP.pcap", "OSPFv2_Capture_FINAL.pcapng", "LINKTYPE_RAW_ipv4.pcap", "hdlc_slarp.pcapng"].map((f) => readFileSync(join(PCAP_DIR, f)));
-  let failures = 0, reads = 0;
+  const sources = ["LACP.pcap", "OSPFv2_Capture_FINAL.pcapng", "LINKTYPE_RAW_ipv4.pcap", "hdlc_slarp.pcapng"].map((f) =>
+    readFileSync(join(PCAP_DIR, f)),
+  );
+  let failures = 0,
+    reads = 0;
   for (let i = 0; i < 3000; i++) {
     const src = rng.pick(sources);
     const b = Buffer.from(src.subarray(0, rng.chance(0.5) ? rng.int(src.length + 1) : src.length));
     for (let k = rng.int(4); k > 0 && b.length; k--) b[rng.int(b.length)] = rng.int(256);
-    try { readCapture(b); reads++; } catch (e) { assert.ok(e instanceof CaptureFormatError, String(e)); failures++; }
+    try {
+      readCapture(b);
+      reads++;
+    } catch (e) {
+      assert.ok(e instanceof CaptureFormatError, String(e));
+      failures++;
+    }
   }
   assert.ok(failures > 100 && reads > 100, `${failures} failures, ${reads} reads`);
 });
 
 test("every capture of the corpus reads as tcpdump reads it", (t) => {
-  if (!tcpdumpAvailable()) { t.skip("tcpdump is not installed"); return; }
+  if (!tcpdumpAvailable()) {
+    t.skip("tcpdump is not installed");
+    return;
+  }
   const corpus = loadCorpus();
   // one tcpdump run per link type and snapshot length: -V reads a list of files and writes their
   // packets as one pcap (cutting them to the first file's snapshot length, hence the grouping)
@@ -159,7 +204,9 @@ test("every capture of the corpus reads as tcpdump reads it", (t) => {
     const r = spawnSync("tcpdump", ["-V", list, "-w", "-"], { maxBuffer: 1 << 28 });
     assert.equal(r.status, 0, r.stderr.toString());
     const theirs = readCapture(r.stdout).packets;
-    const mine = names.flatMap((n) => readCapture(readFileSync(join(PCAP_DIR, n))).packets.map((p) => ({ ...p, file: n })));
+    const mine = names.flatMap((n) =>
+      readCapture(readFileSync(join(PCAP_DIR, n))).packets.map((p) => ({ ...p, file: n })),
+    );
     assert.equal(mine.length, theirs.length, `${linkTypeName(linkType)}: packet count`);
     mine.forEach((p, i) => {
       const q = theirs[i]!;
@@ -168,11 +215,15 @@ test("every capture of the corpus reads as tcpdump reads it", (t) => {
       // tcpdump writes microseconds and 32-bit seconds: compare where the time fits (and not the
       // file that stores nanosecond fractions of 10^9 or more, which each side carries its own way)
       const seconds = p.timestampNs / 1_000_000_000n;
-      if (seconds < 1n << 32n && seconds >= 0n && p.file !== "timestamp_invalid_nano.pcap") assert.equal(p.timestampNs / 1000n, q.timestampNs / 1000n, `${linkTypeName(linkType)} packet ${i} time`);
+      if (seconds < 1n << 32n && seconds >= 0n && p.file !== "timestamp_invalid_nano.pcap")
+        assert.equal(p.timestampNs / 1000n, q.timestampNs / 1000n, `${linkTypeName(linkType)} packet ${i} time`);
       compared++;
     });
   }
   const total = corpus.files.reduce((n, f) => n + f.packets, 0);
   t.diagnostic(`${corpus.files.length} files, ${total} packets; ${compared} compared with tcpdump's reading`);
-  assert.equal(compared, corpus.files.filter((f) => f.linkTypes.length <= 1).reduce((n, f) => n + f.packets, 0));
+  assert.equal(
+    compared,
+    corpus.files.filter((f) => f.linkTypes.length <= 1).reduce((n, f) => n + f.packets, 0),
+  );
 });

@@ -13,10 +13,19 @@ import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { readCapture, type Capture, type CapturedPacket } from "../../src/pcap/index.js";
 import {
-  MemorySink, PacketDirection, PcapngWriter, PcapWriter, packetFlags, writePcap,
+  MemorySink,
+  PacketDirection,
+  PcapngWriter,
+  PcapWriter,
+  packetFlags,
+  writePcap,
 } from "../../src/pcap/writer.js";
 import {
-  fileNumberWidth, RotatingCaptureWriter, RotationPlan, rotationFileName, strftime,
+  fileNumberWidth,
+  RotatingCaptureWriter,
+  RotationPlan,
+  rotationFileName,
+  strftime,
 } from "../../src/pcap/rotation.js";
 import { testData } from "../helpers/test-data.js";
 
@@ -44,7 +53,11 @@ function tmpdir(t: { after(fn: () => void): void }): string {
 
 function run(cmd: string, args: string[]): string {
   try {
-    return execFileSync(cmd, args, { env: { ...process.env, TZ: "UTC" }, stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 28 }).toString();
+    return execFileSync(cmd, args, {
+      env: { ...process.env, TZ: "UTC" },
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 1 << 28,
+    }).toString();
   } catch (e) {
     // tcpdump exits 1 on a damaged original after printing what it read; keep that output.
     return (e as { stdout?: Buffer }).stdout?.toString() ?? "";
@@ -57,8 +70,25 @@ function tcpdump(file: string, ...flags: string[]): string {
 
 /** tshark's packet summary lines and the fields that say what was decoded. */
 function tshark(file: string, ...extra: string[]): string {
-  return run("tshark", ["-r", file, "-T", "fields", "-e", "frame.number", "-e", "frame.time_epoch", "-e", "frame.len",
-    "-e", "frame.cap_len", "-e", "frame.protocols", "-e", "_ws.col.Info", ...extra]);
+  return run("tshark", [
+    "-r",
+    file,
+    "-T",
+    "fields",
+    "-e",
+    "frame.number",
+    "-e",
+    "frame.time_epoch",
+    "-e",
+    "frame.len",
+    "-e",
+    "frame.cap_len",
+    "-e",
+    "frame.protocols",
+    "-e",
+    "_ws.col.Info",
+    ...extra,
+  ]);
 }
 
 /** A few real captures of different link types, read once. */
@@ -80,7 +110,11 @@ function samples(): { name: string; capture: Capture }[] {
   return [...wanted.values()];
 }
 
-function writeLike(file: string, capture: Capture, opts: { nanosecond?: boolean; byteOrder?: "little" | "big"; bufferSize?: number }): void {
+function writeLike(
+  file: string,
+  capture: Capture,
+  opts: { nanosecond?: boolean; byteOrder?: "little" | "big"; bufferSize?: number },
+): void {
   const w = new PcapWriter(file, { linkType: capture.linkType, snaplen: capture.snaplen, ...opts });
   for (const p of capture.packets) w.writePacket(p.data, p.timestampNs, p.originalLength);
   w.close();
@@ -109,8 +143,10 @@ test("pcap writer: µs and ns files, both byte orders, read back by tcpdump and 
       assert.equal(back.packets.length, capture.packets.length);
       back.packets.forEach((p, i) => {
         const o = capture.packets[i]!;
-        assert.deepEqual([p.timestampNs / (copy === micro ? 1000n : 1n), p.originalLength, Buffer.from(p.data).toString("hex")],
-          [o.timestampNs / (copy === micro ? 1000n : 1n), o.originalLength, Buffer.from(o.data).toString("hex")]);
+        assert.deepEqual(
+          [p.timestampNs / (copy === micro ? 1000n : 1n), p.originalLength, Buffer.from(p.data).toString("hex")],
+          [o.timestampNs / (copy === micro ? 1000n : 1n), o.originalLength, Buffer.from(o.data).toString("hex")],
+        );
       });
     }
     if (HAVE_TSHARK && checked < 2) {
@@ -132,9 +168,18 @@ test("pcapng writer: interface names, ns and µs resolutions, direction flags, d
   const veth = w.addInterface({ linkType: 1, name: "veth-test", description: "test peer" });
   const ifaceOf = (i: number): number => (i % 3 === 2 ? veth : eth0);
   const directionOf = (i: number): number => (i % 2 === 0 ? PacketDirection.inbound : PacketDirection.outbound);
-  packets.forEach((p, i) => w.writePacket(ifaceOf(i), p.data, p.timestampNs, p.originalLength, packetFlags(directionOf(i) as 1 | 2)));
+  packets.forEach((p, i) =>
+    w.writePacket(ifaceOf(i), p.data, p.timestampNs, p.originalLength, packetFlags(directionOf(i) as 1 | 2)),
+  );
   const last = packets[packets.length - 1]!.timestampNs;
-  w.writeStatistics(eth0, { timestampNs: last, startTimeNs: packets[0]!.timestampNs, endTimeNs: last, received: 1000n, dropped: 7n, osDropped: 2 });
+  w.writeStatistics(eth0, {
+    timestampNs: last,
+    startTimeNs: packets[0]!.timestampNs,
+    endTimeNs: last,
+    received: 1000n,
+    dropped: 7n,
+    osDropped: 2,
+  });
   w.writeStatistics(veth, { timestampNs: last, received: 5, dropped: 3 });
   w.close();
 
@@ -144,20 +189,44 @@ test("pcapng writer: interface names, ns and µs resolutions, direction flags, d
 
   // Our reader: interfaces, flags and statistics.
   const back = readCapture(fs.readFileSync(file));
-  assert.deepEqual(back.interfaces.map((i) => [i.name, i.unitsPerSecond]), [["eth0", 1_000_000_000n], ["veth-test", 1_000_000n]]);
+  assert.deepEqual(
+    back.interfaces.map((i) => [i.name, i.unitsPerSecond]),
+    [
+      ["eth0", 1_000_000_000n],
+      ["veth-test", 1_000_000n],
+    ],
+  );
   back.packets.forEach((p: CapturedPacket, i) => {
     assert.equal(p.interface.id, ifaceOf(i));
     assert.equal(p.flags! & 3, directionOf(i));
     const o = packets[i]!.timestampNs;
     assert.equal(p.timestampNs, ifaceOf(i) === eth0 ? o : (o / 1000n) * 1000n);
   });
-  assert.deepEqual(back.statistics.map((s) => [s.interface.id, s.values.ifRecv, s.values.ifDrop, s.values.osDrop]),
-    [[0, 1000n, 7n, 2n], [1, 5n, 3n, undefined]]);
+  assert.deepEqual(
+    back.statistics.map((s) => [s.interface.id, s.values.ifRecv, s.values.ifDrop, s.values.osDrop]),
+    [
+      [0, 1000n, 7n, 2n],
+      [1, 5n, 3n, undefined],
+    ],
+  );
   assert.equal(back.statistics[0]!.values.startTimeNs, packets[0]!.timestampNs);
 
   if (!HAVE_TSHARK) return;
-  const fields = run("tshark", ["-r", file, "-T", "fields", "-e", "frame.interface_name", "-e", "frame.packet_flags_direction",
-    "-e", "frame.time_epoch"]).trim().split("\n").map((l) => l.split("\t"));
+  const fields = run("tshark", [
+    "-r",
+    file,
+    "-T",
+    "fields",
+    "-e",
+    "frame.interface_name",
+    "-e",
+    "frame.packet_flags_direction",
+    "-e",
+    "frame.time_epoch",
+  ])
+    .trim()
+    .split("\n")
+    .map((l) => l.split("\t"));
   assert.equal(fields.length, packets.length, "tshark sees every packet");
   fields.forEach(([name, direction, epoch], i) => {
     assert.equal(name, ifaceOf(i) === eth0 ? "eth0" : "veth-test");
@@ -167,8 +236,18 @@ test("pcapng writer: interface names, ns and µs resolutions, direction flags, d
     assert.equal(epoch, `${expected / 1_000_000_000n}.${(expected % 1_000_000_000n).toString().padStart(9, "0")}`);
   });
   // The statistics blocks, through tshark's dissector of the pcapng format itself.
-  const blocks = run("tshark", ["-r", file, "-X", "read_format:MIME Files Format", "-T", "fields",
-    "-e", "pcapng.options.option.data.interface.dropped", "-e", "pcapng.options.option.data.interface.received"]);
+  const blocks = run("tshark", [
+    "-r",
+    file,
+    "-X",
+    "read_format:MIME Files Format",
+    "-T",
+    "fields",
+    "-e",
+    "pcapng.options.option.data.interface.dropped",
+    "-e",
+    "pcapng.options.option.data.interface.received",
+  ]);
   // One record for the file: the drop and receive counters of both statistics blocks, in order.
   assert.equal(blocks.trim(), "7,3\t1000,5", "tshark shows eth0's 7 of 1000 and veth-test's 3 of 5 dropped");
 });
@@ -197,7 +276,9 @@ test("pcap writer: to a stream, and to standard output as `-w -` piped into tcpd
   const script = path.join(dir, "write-stdout.mjs");
   const writerModule = path.resolve(here, "../../src/pcap/writer.js");
   const readerModule = path.resolve(here, "../../src/pcap/index.js");
-  fs.writeFileSync(script, `
+  fs.writeFileSync(
+    script,
+    `
     import { PcapWriter } from ${JSON.stringify(writerModule)};
     import { readCapture } from ${JSON.stringify(readerModule)};
     import * as fs from "node:fs";
@@ -205,10 +286,14 @@ test("pcap writer: to a stream, and to standard output as `-w -` piped into tcpd
     const w = new PcapWriter("-", { linkType: cap.linkType, snaplen: cap.snaplen, bufferSize: 4096 });
     for (let round = 0; round < 50; round++) for (const p of cap.packets) w.writePacket(p.data, p.timestampNs, p.originalLength);
     w.close();
-  `);
+  `,
+  );
   const out = await new Promise<string>((resolve, reject) => {
     const writer = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
-    const reader = spawn("tcpdump", ["-nn", "-tt", "-r", "-"], { stdio: ["pipe", "pipe", "ignore"], env: { ...process.env, TZ: "UTC" } });
+    const reader = spawn("tcpdump", ["-nn", "-tt", "-r", "-"], {
+      stdio: ["pipe", "pipe", "ignore"],
+      env: { ...process.env, TZ: "UTC" },
+    });
     writer.stdout.pipe(reader.stdin);
     let text = "";
     reader.stdout.on("data", (c: Buffer) => (text += c.toString()));
@@ -261,7 +346,10 @@ test("rotation: -C files never exceed the limit; with tcpdump's rule they are tc
     const data = new Uint8Array(1000);
     data.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 1, 2, 3, 4, 5, 0x12, 0x34]);
     for (let j = 14; j < data.length; j++) data[j] = (i + j) & 0xff;
-    return { data, timestampNs: BigInt(1_700_000_000 + Math.floor(i / 100)) * 1_000_000_000n + BigInt((i % 100) * 10_000_000) };
+    return {
+      data,
+      timestampNs: BigInt(1_700_000_000 + Math.floor(i / 100)) * 1_000_000_000n + BigInt((i % 100) * 10_000_000),
+    };
   });
   const input = path.join(dir, "input.pcap");
   fs.writeFileSync(input, writePcap(records, { linkType: 1, snaplen: 65535 }));
@@ -271,8 +359,21 @@ test("rotation: -C files never exceed the limit; with tcpdump's rule they are tc
     const ours = path.join(dir, `ours-W${maxFiles}`);
     fs.mkdirSync(theirs);
     fs.mkdirSync(ours);
-    execFileSync("tcpdump", ["-Z", "root", "-r", input, "-w", path.join(theirs, "cap"), "-C", "1",
-      ...(maxFiles ? ["-W", String(maxFiles)] : [])], { stdio: "ignore" });
+    execFileSync(
+      "tcpdump",
+      [
+        "-Z",
+        "root",
+        "-r",
+        input,
+        "-w",
+        path.join(theirs, "cap"),
+        "-C",
+        "1",
+        ...(maxFiles ? ["-W", String(maxFiles)] : []),
+      ],
+      { stdio: "ignore" },
+    );
     const rot = new RotatingCaptureWriter(
       { baseName: path.join(ours, "cap"), maxFileBytes: 1_000_000, maxFiles, sizeRule: "tcpdump" },
       (p) => new PcapWriter(p, { linkType: 1, snaplen: 65535 }),
@@ -283,7 +384,10 @@ test("rotation: -C files never exceed the limit; with tcpdump's rule they are tc
     assert.deepEqual(fs.readdirSync(ours).sort(), names, `-W ${maxFiles}: tcpdump's file names`);
     assert.deepEqual(names, maxFiles ? ["cap0", "cap1"] : ["cap", "cap1", "cap2", "cap3"]);
     for (const n of names) {
-      assert.ok(fs.readFileSync(path.join(ours, n)).equals(fs.readFileSync(path.join(theirs, n))), `${n} is tcpdump's file`);
+      assert.ok(
+        fs.readFileSync(path.join(ours, n)).equals(fs.readFileSync(path.join(theirs, n))),
+        `${n} is tcpdump's file`,
+      );
     }
   }
 
@@ -291,8 +395,10 @@ test("rotation: -C files never exceed the limit; with tcpdump's rule they are tc
   const exact = path.join(dir, "exact");
   fs.mkdirSync(exact);
   const limit = 250_000;
-  const rot = new RotatingCaptureWriter({ baseName: path.join(exact, "cap"), maxFileBytes: limit },
-    (p) => new PcapWriter(p, { linkType: 1, snaplen: 65535 }));
+  const rot = new RotatingCaptureWriter(
+    { baseName: path.join(exact, "cap"), maxFileBytes: limit },
+    (p) => new PcapWriter(p, { linkType: 1, snaplen: 65535 }),
+  );
   const opened: string[] = [];
   for (const r of records) rot.writerFor(16 + r.data.length, 0)!.writePacket(r.data, r.timestampNs);
   rot.close();
@@ -327,7 +433,10 @@ test("rotation: -G rotates on a timer tick without packets; pcapng files get the
   assert.equal(rot.tick(start + 20), true);
   rot.writerFor(100, start + 25)!.writePacket(0, pkt, BigInt(start + 25) * 1_000_000_000n);
   rot.close();
-  assert.deepEqual(rot.opened.map((f) => path.basename(f)), ["g-221320.pcapng", "g-221330.pcapng", "g-221340.pcapng"]);
+  assert.deepEqual(
+    rot.opened.map((f) => path.basename(f)),
+    ["g-221320.pcapng", "g-221330.pcapng", "g-221340.pcapng"],
+  );
   const counts = rot.opened.map((f) => {
     const c = readCapture(fs.readFileSync(f));
     assert.equal(c.interfaces[0]!.name, "eth0");
@@ -337,7 +446,10 @@ test("rotation: -G rotates on a timer tick without packets; pcapng files get the
 });
 
 test("pcap writer: in-memory builder and streaming writer produce the same bytes", () => {
-  const packets = [0, 1, 2].map((i) => ({ data: Uint8Array.from({ length: 61 + i }, (_, j) => j), timestampNs: 1_500_000_000_123_456_789n + BigInt(i) }));
+  const packets = [0, 1, 2].map((i) => ({
+    data: Uint8Array.from({ length: 61 + i }, (_, j) => j),
+    timestampNs: 1_500_000_000_123_456_789n + BigInt(i),
+  }));
   for (const nanosecond of [false, true]) {
     const sink = new MemorySink();
     const w = new PcapWriter(sink, { linkType: 1, nanosecond, bufferSize: 4096 });

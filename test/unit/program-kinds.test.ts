@@ -22,7 +22,15 @@ test("kernel TypeScript's program kinds load as the section kinds their section 
   for (const [kind, progType] of Object.entries(PROG_TYPES)) {
     const sectionKind = KERNEL_PROGRAM_KINDS[kind];
     assert.ok(sectionKind, `${kind} has a section kind`);
-    const def = sectionDef(sectionKind === "socket" ? "socket" : sectionKind === "tracepoint" ? "tracepoint/a/b" : sectionKind === "sk_skb" ? "sk_skb/stream_verdict" : sectionKind);
+    const def = sectionDef(
+      sectionKind === "socket"
+        ? "socket"
+        : sectionKind === "tracepoint"
+          ? "tracepoint/a/b"
+          : sectionKind === "sk_skb"
+            ? "sk_skb/stream_verdict"
+            : sectionKind,
+    );
     assert.equal(def?.kind, sectionKind, `${kind}: libbpf's table agrees`);
     assert.equal(def?.progType, progType, `${kind}: same program type`);
   }

@@ -5,22 +5,35 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REQUIREMENTS, decideSetup, findOnPath, isPresent, requirementName, type Requirement } from "../../scripts/test-setup.js";
+import {
+  REQUIREMENTS,
+  decideSetup,
+  findOnPath,
+  isPresent,
+  requirementName,
+  type Requirement,
+} from "../../scripts/test-setup.js";
 
-const named = (...names: string[]): Requirement[] => names.map((n) => {
-  const r = REQUIREMENTS.find((q) => requirementName(q) === n);
-  assert.ok(r, `${n} is in the table`);
-  return r;
-});
+const named = (...names: string[]): Requirement[] =>
+  names.map((n) => {
+    const r = REQUIREMENTS.find((q) => requirementName(q) === n);
+    assert.ok(r, `${n} is in the table`);
+    return r;
+  });
 
 test("nothing missing: nothing to do, whoever runs it", () => {
-  for (const root of [true, false]) for (const aptGet of [true, false]) {
-    assert.deepEqual(decideSetup({ missing: [], root, aptGet }), { action: "nothing" });
-  }
+  for (const root of [true, false])
+    for (const aptGet of [true, false]) {
+      assert.deepEqual(decideSetup({ missing: [], root, aptGet }), { action: "nothing" });
+    }
 });
 
 test("root with apt-get: installs each package once, in the table's order, and says so in one line", () => {
-  const d = decideSetup({ missing: named("tcpdump", "tshark", "clang", "/etc/services", "/etc/protocols", "llvm-readelf", "llvm-mc"), root: true, aptGet: true });
+  const d = decideSetup({
+    missing: named("tcpdump", "tshark", "clang", "/etc/services", "/etc/protocols", "llvm-readelf", "llvm-mc"),
+    root: true,
+    aptGet: true,
+  });
   assert.deepEqual(d, {
     action: "install",
     packages: ["tcpdump", "tshark", "clang", "netbase", "llvm"],
@@ -29,11 +42,17 @@ test("root with apt-get: installs each package once, in the table's order, and s
 });
 
 test("not root: stops, naming what is missing and the apt-get command to run as root", () => {
-  const d = decideSetup({ missing: named("bpftool", "/usr/include/bpf/bpf_helpers.h", "ping"), root: false, aptGet: true });
+  const d = decideSetup({
+    missing: named("bpftool", "/usr/include/bpf/bpf_helpers.h", "ping"),
+    root: false,
+    aptGet: true,
+  });
   assert.equal(d.action, "stop");
   assert.deepEqual(d.action === "stop" && d.packages, ["bpftool", "libbpf-dev", "iputils-ping"]);
-  assert.equal(d.action === "stop" && d.line,
-    "tsbpf tests: missing bpftool, /usr/include/bpf/bpf_helpers.h, ping; install as root: apt-get install bpftool libbpf-dev iputils-ping");
+  assert.equal(
+    d.action === "stop" && d.line,
+    "tsbpf tests: missing bpftool, /usr/include/bpf/bpf_helpers.h, ping; install as root: apt-get install bpftool libbpf-dev iputils-ping",
+  );
 });
 
 test("root without apt-get: stops, naming the Debian packages", () => {

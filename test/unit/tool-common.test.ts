@@ -6,9 +6,28 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { request } from "node:http";
 import {
-  LiveView, fitWidth, fitHeight, MetricsRegistry, MetricsServer, parseExposition, parseListenAddress, MetricsAddressError,
-  jsonNumber, ndjsonLine, nonSnakeCaseKeys, NdjsonWriter, ToolRuntime, selectInterfaces, listInterfaces, hasCapability,
-  formatBytes, formatBitRate, formatRate, siNumber, formatDuration, type Sample,
+  LiveView,
+  fitWidth,
+  fitHeight,
+  MetricsRegistry,
+  MetricsServer,
+  parseExposition,
+  parseListenAddress,
+  MetricsAddressError,
+  jsonNumber,
+  ndjsonLine,
+  nonSnakeCaseKeys,
+  NdjsonWriter,
+  ToolRuntime,
+  selectInterfaces,
+  listInterfaces,
+  hasCapability,
+  formatBytes,
+  formatBitRate,
+  formatRate,
+  siNumber,
+  formatDuration,
+  type Sample,
 } from "../../src/tools/common/index.js";
 import { InterfaceNotFoundError } from "../../src/sys/netlink.js";
 
@@ -17,8 +36,16 @@ import { InterfaceNotFoundError } from "../../src/sys/netlink.js";
 class FakeTty extends EventEmitter {
   writes: string[] = [];
   isTTY = true;
-  constructor(public columns: number, public rows: number) { super(); }
-  write(text: string): boolean { this.writes.push(text); return true; }
+  constructor(
+    public columns: number,
+    public rows: number,
+  ) {
+    super();
+  }
+  write(text: string): boolean {
+    this.writes.push(text);
+    return true;
+  }
 }
 
 const ESC = "\x1b[";
@@ -36,7 +63,10 @@ test("LiveView on a terminal: one write per frame, redrawn in place over the pre
   // Back up three lines (the previous frame), overwrite two, erase what is left below.
   assert.equal(out.writes[1], `${ESC}?2026h\r${ESC}3Aheader${ESC}K\nrow 1 changed${ESC}K\n${ESC}J${ESC}?2026l`);
   view.render(["a"]);
-  assert.ok(out.writes[2]!.startsWith(`${ESC}?2026h\r${ESC}2A`), "the next frame backs up over the two lines now shown");
+  assert.ok(
+    out.writes[2]!.startsWith(`${ESC}?2026h\r${ESC}2A`),
+    "the next frame backs up over the two lines now shown",
+  );
 
   view.finish();
   assert.equal(out.writes.at(-1), `${ESC}?25h`);
@@ -50,7 +80,10 @@ test("LiveView cuts lines to the width (minus the last column) and frames to the
   const view = new LiveView(out);
   view.render(["0123456789abcdef", "1", "2", "3", "4", "5", "6"]);
   const text = out.writes[0]!.replace(`${ESC}?2026h${ESC}?25l`, "").replace(`${ESC}J${ESC}?2026l`, "");
-  const lines = text.split("\n").filter(Boolean).map((l) => l.replace(`${ESC}K`, ""));
+  const lines = text
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.replace(`${ESC}K`, ""));
   // 5 rows: 4 for the frame (the cursor's line needs one), the last of them saying what is hidden.
   assert.deepEqual(lines, ["0123456789…", "1", "2", "… 4 more lines (enlarge the terminal)".slice(0, 10) + "…"]);
   view.render(["x"]);
@@ -73,7 +106,12 @@ test("LiveView after a resize clears the screen once, then redraws in place agai
 
 test("LiveView on a pipe: plain lines, frames separated by an empty line, no escape sequences", () => {
   const writes: string[] = [];
-  const view = new LiveView({ write: (t: string) => { writes.push(t); }, isTTY: false });
+  const view = new LiveView({
+    write: (t: string) => {
+      writes.push(t);
+    },
+    isTTY: false,
+  });
   assert.equal(view.tty, false);
   view.render(["a", "b"]);
   view.render(["c"]);
@@ -99,18 +137,21 @@ test("MetricsRegistry writes text format 0.0.4: HELP and TYPE per family, escape
     ])
     .gauge("demo_start_time_seconds", "Start.", () => [{ value: 1.5 }])
     .gauge("demo_empty", "No samples yet.", () => []);
-  assert.equal(registry.expose(), [
-    "# HELP demo_bytes_total Bytes seen.\\nSecond line with a \\\\ backslash.",
-    "# TYPE demo_bytes_total counter",
-    'demo_bytes_total{interface="eth0",name="quote \\" and \\\\ and\\nnewline"} 12345678901234567890',
-    'demo_bytes_total{interface="lo"} 0',
-    "# HELP demo_start_time_seconds Start.",
-    "# TYPE demo_start_time_seconds gauge",
-    "demo_start_time_seconds 1.5",
-    "# HELP demo_empty No samples yet.",
-    "# TYPE demo_empty gauge",
-    "",
-  ].join("\n"));
+  assert.equal(
+    registry.expose(),
+    [
+      "# HELP demo_bytes_total Bytes seen.\\nSecond line with a \\\\ backslash.",
+      "# TYPE demo_bytes_total counter",
+      'demo_bytes_total{interface="eth0",name="quote \\" and \\\\ and\\nnewline"} 12345678901234567890',
+      'demo_bytes_total{interface="lo"} 0',
+      "# HELP demo_start_time_seconds Start.",
+      "# TYPE demo_start_time_seconds gauge",
+      "demo_start_time_seconds 1.5",
+      "# HELP demo_empty No samples yet.",
+      "# TYPE demo_empty gauge",
+      "",
+    ].join("\n"),
+  );
   const parsed = parseExposition(registry.expose());
   assert.equal(parsed.get("demo_bytes_total")?.samples[0]?.labels.name, 'quote " and \\ and\nnewline');
   assert.equal(parsed.get("demo_bytes_total")?.help, "Bytes seen.\nSecond line with a \\ backslash.");
@@ -142,7 +183,12 @@ function get(url: string, method = "GET"): Promise<{ status: number; type: strin
   return new Promise((resolve, reject) => {
     const req = request(url, { method, agent: false }, (res) => {
       let body = "";
-      res.setEncoding("utf8").on("data", (d: string) => { body += d; }).on("end", () => resolve({ status: res.statusCode!, type: res.headers["content-type"], body }));
+      res
+        .setEncoding("utf8")
+        .on("data", (d: string) => {
+          body += d;
+        })
+        .on("end", () => resolve({ status: res.statusCode!, type: res.headers["content-type"], body }));
     });
     req.on("error", reject).end();
   });
@@ -182,9 +228,14 @@ test("MetricsServer serves /metrics on 127.0.0.1, reads the values at scrape tim
 test("MetricsServer says why it cannot listen", async () => {
   const first = await MetricsServer.start(new MetricsRegistry(), parseListenAddress("0"));
   try {
-    await assert.rejects(MetricsServer.start(new MetricsRegistry(), { host: "127.0.0.1", port: first.port }),
-      new RegExp(`cannot serve metrics on 127\\.0\\.0\\.1:${first.port}: the address is in use`));
-    await assert.rejects(MetricsServer.start(new MetricsRegistry(), parseListenAddress("192.0.2.77:0")), /no local interface has that address/);
+    await assert.rejects(
+      MetricsServer.start(new MetricsRegistry(), { host: "127.0.0.1", port: first.port }),
+      new RegExp(`cannot serve metrics on 127\\.0\\.0\\.1:${first.port}: the address is in use`),
+    );
+    await assert.rejects(
+      MetricsServer.start(new MetricsRegistry(), parseListenAddress("192.0.2.77:0")),
+      /no local interface has that address/,
+    );
   } finally {
     await first.close();
   }
@@ -196,8 +247,14 @@ test("NDJSON: bigints are numbers while exact, strings beyond 2^53; snake_case k
   assert.equal(jsonNumber(5n), 5);
   assert.equal(jsonNumber(2n ** 53n - 1n), Number.MAX_SAFE_INTEGER);
   assert.equal(jsonNumber(2n ** 53n + 1n), "9007199254740993");
-  assert.equal(ndjsonLine({ type: "x", packets: 3n, rows: [{ bytes: 2n ** 64n - 1n }] }), '{"type":"x","packets":3,"rows":[{"bytes":"18446744073709551615"}]}');
-  assert.deepEqual(nonSnakeCaseKeys({ type: "x", ok_key: 1, rows: [{ badKey: 1, fine_2: { AlsoBad: 0 } }] }), ["rows[0].badKey", "rows[0].fine_2.AlsoBad"]);
+  assert.equal(
+    ndjsonLine({ type: "x", packets: 3n, rows: [{ bytes: 2n ** 64n - 1n }] }),
+    '{"type":"x","packets":3,"rows":[{"bytes":"18446744073709551615"}]}',
+  );
+  assert.deepEqual(nonSnakeCaseKeys({ type: "x", ok_key: 1, rows: [{ badKey: 1, fine_2: { AlsoBad: 0 } }] }), [
+    "rows[0].badKey",
+    "rows[0].fine_2.AlsoBad",
+  ]);
   const lines: string[] = [];
   const writer = new NdjsonWriter((t) => lines.push(t));
   writer.record({ type: "a", n: 1n });
@@ -212,13 +269,29 @@ test("ToolRuntime: teardown runs last-first, once, collecting failures; signal h
   const rt = new ToolRuntime();
   assert.equal(process.listenerCount("SIGTERM"), before + 1);
   const order: string[] = [];
-  rt.defer("first", 1, () => { order.push("first"); });
-  rt.use("disposable", { [Symbol.dispose]: () => { order.push("disposable"); } });
-  rt.use("async", { [Symbol.asyncDispose]: async () => { await new Promise((r) => setTimeout(r, 5)); order.push("async"); } });
-  rt.defer("broken", 0, () => { throw new Error("boom"); });
+  rt.defer("first", 1, () => {
+    order.push("first");
+  });
+  rt.use("disposable", {
+    [Symbol.dispose]: () => {
+      order.push("disposable");
+    },
+  });
+  rt.use("async", {
+    [Symbol.asyncDispose]: async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      order.push("async");
+    },
+  });
+  rt.defer("broken", 0, () => {
+    throw new Error("boom");
+  });
   const failures = await rt.close();
   assert.deepEqual(order, ["async", "disposable", "first"]);
-  assert.deepEqual(failures.map((f) => [f.label, (f.error as Error).message]), [["broken", "boom"]]);
+  assert.deepEqual(
+    failures.map((f) => [f.label, (f.error as Error).message]),
+    [["broken", "boom"]],
+  );
   assert.deepEqual(await rt.close(), []);
   assert.equal(order.length, 3);
   assert.equal(process.listenerCount("SIGTERM"), before);
@@ -230,7 +303,9 @@ test("ToolRuntime: SIGTERM stops the run and wakes the sleepers; ticks stop with
   const rt = new ToolRuntime({ onSignal: (s) => seen.push(s) });
   try {
     const ticks: number[] = [];
-    const loop = (async () => { for await (const tick of rt.ticks(20)) ticks.push(tick.index); })();
+    const loop = (async () => {
+      for await (const tick of rt.ticks(20)) ticks.push(tick.index);
+    })();
     await new Promise((r) => setTimeout(r, 75));
     const t0 = performance.now();
     const sleeper = rt.sleep(60_000);
@@ -239,7 +314,10 @@ test("ToolRuntime: SIGTERM stops the run and wakes the sleepers; ticks stop with
     await loop;
     assert.ok(performance.now() - t0 < 1000, "a sleeper wakes at once");
     assert.ok(ticks.length >= 2 && ticks.length <= 5, `ticks ${ticks.length}`);
-    assert.deepEqual(ticks, ticks.map((_, i) => i));
+    assert.deepEqual(
+      ticks,
+      ticks.map((_, i) => i),
+    );
     assert.deepEqual(rt.stopReason, { kind: "signal", signal: "SIGTERM" });
     assert.deepEqual(seen, ["SIGTERM"]);
   } finally {
@@ -282,11 +360,17 @@ test("selectInterfaces: names, indexes, comma lists, any, the default, and clear
   const all = selectInterfaces(["any"]);
   assert.deepEqual(all, listInterfaces());
   assert.ok(all.some((i) => i.name === "lo"));
-  assert.throws(() => selectInterfaces(["tsbpf-nosuch0"]), (err: unknown) => {
-    assert.ok(err instanceof InterfaceNotFoundError);
-    assert.match(err.message, /^network interface "tsbpf-nosuch0" not found: no such interface in this network namespace \(interfaces here: lo[,)]/);
-    return true;
-  });
+  assert.throws(
+    () => selectInterfaces(["tsbpf-nosuch0"]),
+    (err: unknown) => {
+      assert.ok(err instanceof InterfaceNotFoundError);
+      assert.match(
+        err.message,
+        /^network interface "tsbpf-nosuch0" not found: no such interface in this network namespace \(interfaces here: lo[,)]/,
+      );
+      return true;
+    },
+  );
   assert.throws(() => selectInterfaces(["987654"]), /no interface has index 987654/);
   assert.throws(() => selectInterfaces(["a-name-longer-than-15"]), /1 to 15 characters/);
 });

@@ -3,7 +3,24 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Assembler } from "../../src/asm/assembler.js";
-import { BPF_ADD, BPF_AND, BPF_ARSH, BPF_B, BPF_DIV, BPF_DW, BPF_H, BPF_LSH, BPF_MOD, BPF_MOV, BPF_MUL, BPF_OR, BPF_RSH, BPF_SUB, BPF_W, BPF_XOR } from "../../src/asm/opcodes.js";
+import {
+  BPF_ADD,
+  BPF_AND,
+  BPF_ARSH,
+  BPF_B,
+  BPF_DIV,
+  BPF_DW,
+  BPF_H,
+  BPF_LSH,
+  BPF_MOD,
+  BPF_MOV,
+  BPF_MUL,
+  BPF_OR,
+  BPF_RSH,
+  BPF_SUB,
+  BPF_W,
+  BPF_XOR,
+} from "../../src/asm/opcodes.js";
 import { Vm, type VmProgram } from "../../src/vm/index.js";
 import { Rng, imm32, value64 } from "../helpers/vm-gen.js";
 import { testData } from "../helpers/test-data.js";
@@ -13,33 +30,74 @@ const s64 = (x: bigint): bigint => BigInt.asIntN(64, x);
 const u32 = (x: bigint): bigint => BigInt.asUintN(32, x);
 const s32 = (x: bigint): bigint => BigInt.asIntN(32, x);
 
-type AluName = "add" | "sub" | "mul" | "div" | "sdiv" | "mod" | "smod" | "or" | "and" | "xor" | "lsh" | "rsh" | "arsh" | "mov";
+type AluName =
+  | "add"
+  | "sub"
+  | "mul"
+  | "div"
+  | "sdiv"
+  | "mod"
+  | "smod"
+  | "or"
+  | "and"
+  | "xor"
+  | "lsh"
+  | "rsh"
+  | "arsh"
+  | "mov";
 const ALU: Record<AluName, { op: number; off?: number }> = {
-  add: { op: BPF_ADD }, sub: { op: BPF_SUB }, mul: { op: BPF_MUL }, div: { op: BPF_DIV }, sdiv: { op: BPF_DIV, off: 1 },
-  mod: { op: BPF_MOD }, smod: { op: BPF_MOD, off: 1 }, or: { op: BPF_OR }, and: { op: BPF_AND }, xor: { op: BPF_XOR },
-  lsh: { op: BPF_LSH }, rsh: { op: BPF_RSH }, arsh: { op: BPF_ARSH }, mov: { op: BPF_MOV },
+  add: { op: BPF_ADD },
+  sub: { op: BPF_SUB },
+  mul: { op: BPF_MUL },
+  div: { op: BPF_DIV },
+  sdiv: { op: BPF_DIV, off: 1 },
+  mod: { op: BPF_MOD },
+  smod: { op: BPF_MOD, off: 1 },
+  or: { op: BPF_OR },
+  and: { op: BPF_AND },
+  xor: { op: BPF_XOR },
+  lsh: { op: BPF_LSH },
+  rsh: { op: BPF_RSH },
+  arsh: { op: BPF_ARSH },
+  mov: { op: BPF_MOV },
 };
 
 /** The RFC's definition, on unsigned 64-bit inputs; `wide` false is the 32-bit ALU class. */
 function model(name: AluName, a: bigint, b: bigint, wide: boolean): bigint {
-  const U = wide ? u64 : u32, S = wide ? s64 : s32;
+  const U = wide ? u64 : u32,
+    S = wide ? s64 : s32;
   const bits = wide ? 63n : 31n;
-  a = U(a); b = U(b);
+  a = U(a);
+  b = U(b);
   switch (name) {
-    case "add": return U(a + b);
-    case "sub": return U(a - b);
-    case "mul": return U(a * b);
-    case "div": return b === 0n ? 0n : a / b;
-    case "sdiv": return b === 0n ? 0n : U(S(a) / S(b));
-    case "mod": return b === 0n ? a : a % b;
-    case "smod": return b === 0n ? a : U(S(a) % S(b));
-    case "or": return a | b;
-    case "and": return a & b;
-    case "xor": return a ^ b;
-    case "lsh": return U(a << (b & bits));
-    case "rsh": return a >> (b & bits);
-    case "arsh": return U(S(a) >> (b & bits));
-    case "mov": return b;
+    case "add":
+      return U(a + b);
+    case "sub":
+      return U(a - b);
+    case "mul":
+      return U(a * b);
+    case "div":
+      return b === 0n ? 0n : a / b;
+    case "sdiv":
+      return b === 0n ? 0n : U(S(a) / S(b));
+    case "mod":
+      return b === 0n ? a : a % b;
+    case "smod":
+      return b === 0n ? a : U(S(a) % S(b));
+    case "or":
+      return a | b;
+    case "and":
+      return a & b;
+    case "xor":
+      return a ^ b;
+    case "lsh":
+      return U(a << (b & bits));
+    case "rsh":
+      return a >> (b & bits);
+    case "arsh":
+      return U(S(a) >> (b & bits));
+    case "mov":
+      return b;
   }
 }
 
@@ -76,8 +134,16 @@ for (const tier of tiers) {
         const px = aluProgram(vm, name, wide, null);
         const same = aluProgram(vm, name, wide, null, true);
         for (const [a, b] of inputs) {
-          assert.equal(runMem(px, a, b), model(name, a, b, wide), `${name}${wide ? 64 : 32} 0x${a.toString(16)}, 0x${b.toString(16)}`);
-          assert.equal(runMem(same, a, b), model(name, a, a, wide), `${name}${wide ? 64 : 32} same register 0x${a.toString(16)}`);
+          assert.equal(
+            runMem(px, a, b),
+            model(name, a, b, wide),
+            `${name}${wide ? 64 : 32} 0x${a.toString(16)}, 0x${b.toString(16)}`,
+          );
+          assert.equal(
+            runMem(same, a, b),
+            model(name, a, a, wide),
+            `${name}${wide ? 64 : 32} same register 0x${a.toString(16)}`,
+          );
           checked += 2;
         }
         for (let i = 0; i < 12; i++) {
@@ -86,7 +152,11 @@ for (const tier of tiers) {
           const pk = aluProgram(vm, name, wide, k);
           const kb = wide ? u64(BigInt(k)) : u32(BigInt(k)); // 64-bit ops sign-extend the immediate
           for (const [a] of inputs.slice(0, 40)) {
-            assert.equal(runMem(pk, a, 0n), model(name, a, kb, wide), `${name}${wide ? 64 : 32} 0x${a.toString(16)}, imm ${k}`);
+            assert.equal(
+              runMem(pk, a, 0n),
+              model(name, a, kb, wide),
+              `${name}${wide ? 64 : 32} 0x${a.toString(16)}, imm ${k}`,
+            );
             checked++;
           }
         }
@@ -134,16 +204,28 @@ for (const tier of tiers) {
     const vm = new Vm({ tier });
     const r = new Rng(3);
     const rel: [string, (a: bigint, b: bigint) => boolean][] = [
-      ["jeq", (a, b) => a === b], ["jne", (a, b) => a !== b], ["jset", (a, b) => (a & b) !== 0n],
-      ["jgt", (a, b) => a > b], ["jge", (a, b) => a >= b], ["jlt", (a, b) => a < b], ["jle", (a, b) => a <= b],
+      ["jeq", (a, b) => a === b],
+      ["jne", (a, b) => a !== b],
+      ["jset", (a, b) => (a & b) !== 0n],
+      ["jgt", (a, b) => a > b],
+      ["jge", (a, b) => a >= b],
+      ["jlt", (a, b) => a < b],
+      ["jle", (a, b) => a <= b],
     ];
     const srel: [string, (a: bigint, b: bigint) => boolean][] = [
-      ["jsgt", (a, b) => a > b], ["jsge", (a, b) => a >= b], ["jslt", (a, b) => a < b], ["jsle", (a, b) => a <= b],
+      ["jsgt", (a, b) => a > b],
+      ["jsge", (a, b) => a >= b],
+      ["jslt", (a, b) => a < b],
+      ["jsle", (a, b) => a <= b],
     ];
     type J = "jeq" | "jne" | "jset" | "jgt" | "jge" | "jlt" | "jle" | "jsgt" | "jsge" | "jslt" | "jsle";
     for (const wide of [true, false]) {
-      for (const [name, f, signed] of [...rel.map(([n, g]) => [n, g, false] as const), ...srel.map(([n, g]) => [n, g, true] as const)]) {
-        const U = wide ? u64 : u32, S = wide ? s64 : s32;
+      for (const [name, f, signed] of [
+        ...rel.map(([n, g]) => [n, g, false] as const),
+        ...srel.map(([n, g]) => [n, g, true] as const),
+      ]) {
+        const U = wide ? u64 : u32,
+          S = wide ? s64 : s32;
         const conv = (x: bigint): bigint => (signed ? S(x) : U(x));
         const build = (operand: "r3" | number): VmProgram => {
           const a = new Assembler();
@@ -155,12 +237,17 @@ for (const tier of tiers) {
         };
         const px = build("r3");
         for (let i = 0; i < 150; i++) {
-          const x = value64(r), y = i % 5 === 0 ? x : value64(r);
+          const x = value64(r),
+            y = i % 5 === 0 ? x : value64(r);
           const taken = f(conv(x), conv(y));
           const mem = new Uint8Array(16);
           new DataView(mem.buffer).setBigUint64(0, x, true);
           new DataView(mem.buffer).setBigUint64(8, y, true);
-          assert.equal(px.run({ mem }).r0, taken ? 1n : 0n, `${name}${wide ? "" : "32"} 0x${x.toString(16)} 0x${y.toString(16)}`);
+          assert.equal(
+            px.run({ mem }).r0,
+            taken ? 1n : 0n,
+            `${name}${wide ? "" : "32"} 0x${x.toString(16)} 0x${y.toString(16)}`,
+          );
         }
         for (let i = 0; i < 6; i++) {
           const k = imm32(r);
@@ -170,7 +257,11 @@ for (const tier of tiers) {
             const x = j === 0 ? kb : value64(r);
             const mem = new Uint8Array(16);
             new DataView(mem.buffer).setBigUint64(0, x, true);
-            assert.equal(pk.run({ mem }).r0, f(conv(x), conv(kb)) ? 1n : 0n, `${name}${wide ? "" : "32"} 0x${x.toString(16)} imm ${k}`);
+            assert.equal(
+              pk.run({ mem }).r0,
+              f(conv(x), conv(kb)) ? 1n : 0n,
+              `${name}${wide ? "" : "32"} 0x${x.toString(16)} imm ${k}`,
+            );
           }
         }
       }
@@ -180,7 +271,12 @@ for (const tier of tiers) {
   test(`loads, sign-extending loads, stores and atomics of every size (${tier})`, () => {
     const vm = new Vm({ tier });
     const r = new Rng(5);
-    const sizes = [[BPF_B, 1], [BPF_H, 2], [BPF_W, 4], [BPF_DW, 8]] as const;
+    const sizes = [
+      [BPF_B, 1],
+      [BPF_H, 2],
+      [BPF_W, 4],
+      [BPF_DW, 8],
+    ] as const;
     for (const [size, n] of sizes) {
       const bits = BigInt(8 * n);
       // store through a register and an immediate, load back zero- and sign-extended
@@ -201,7 +297,10 @@ for (const tier of tiers) {
     }
     // atomics: memory and the fetched value against the model
     const ops: [string, number, (m: bigint, s: bigint) => bigint][] = [
-      ["add", 0x00, (m, s) => m + s], ["or", 0x40, (m, s) => m | s], ["and", 0x50, (m, s) => m & s], ["xor", 0xa0, (m, s) => m ^ s],
+      ["add", 0x00, (m, s) => m + s],
+      ["or", 0x40, (m, s) => m | s],
+      ["and", 0x50, (m, s) => m & s],
+      ["xor", 0xa0, (m, s) => m ^ s],
       ["xchg", 0xe1, (_m, s) => s],
     ];
     for (const dw of [true, false]) {
@@ -214,10 +313,12 @@ for (const tier of tiers) {
           a.ldx(BPF_DW, "r4", "r10", -8).stx(BPF_DW, "r1", "r4", 16).stx(BPF_DW, "r1", "r3", 24).mov64("r0", 0).exit();
           const p = vm.load({ code: a.assemble().bytes });
           for (let i = 0; i < 60; i++) {
-            const m0 = value64(r), s = value64(r);
+            const m0 = value64(r),
+              s = value64(r);
             const mem = new Uint8Array(32);
             const dv = new DataView(mem.buffer);
-            dv.setBigUint64(0, m0, true); dv.setBigUint64(8, s, true);
+            dv.setBigUint64(0, m0, true);
+            dv.setBigUint64(8, s, true);
             p.run({ mem });
             const high = dw ? 0n : m0 & 0xffffffff00000000n; // a 32-bit atomic leaves the upper half
             assert.equal(dv.getBigUint64(16, true), high | U(f(U(m0), U(s))), `${name}${dw ? 64 : 32} memory`);
@@ -232,11 +333,14 @@ for (const tier of tiers) {
       a.ldx(BPF_DW, "r4", "r10", -8).stx(BPF_DW, "r1", "r4", 24).stx(BPF_DW, "r1", "r0", 16).mov64("r0", 0).exit();
       const p = vm.load({ code: a.assemble().bytes });
       for (let i = 0; i < 60; i++) {
-        const m0 = value64(r), s = value64(r);
+        const m0 = value64(r),
+          s = value64(r);
         const expected = i % 2 === 0 ? m0 : value64(r);
         const mem = new Uint8Array(32);
         const dv = new DataView(mem.buffer);
-        dv.setBigUint64(0, m0, true); dv.setBigUint64(8, s, true); dv.setBigUint64(16, expected, true);
+        dv.setBigUint64(0, m0, true);
+        dv.setBigUint64(8, s, true);
+        dv.setBigUint64(16, expected, true);
         p.run({ mem });
         const equal = U(expected) === U(m0);
         const high = dw ? 0n : m0 & 0xffffffff00000000n;
@@ -251,7 +355,8 @@ test("both tiers agree on thousands of random straight-line programs", async () 
   const { randomProgram, randomPacket } = await import("../helpers/vm-gen.js");
   const { ProgType } = await import("../../src/uapi.js");
   const r = new Rng(2024);
-  const interp = new Vm({ tier: "interpreter" }), compiled = new Vm({ tier: "compiled" });
+  const interp = new Vm({ tier: "interpreter" }),
+    compiled = new Vm({ tier: "compiled" });
   let runs = 0;
   for (let i = 0; i < 150; i++) {
     const prog = randomProgram(r, 30 + r.int(40));
@@ -259,7 +364,8 @@ test("both tiers agree on thousands of random straight-line programs", async () 
     const b = compiled.load({ type: ProgType.XDP, code: prog.bytes });
     for (let j = 0; j < 15; j++) {
       const data = randomPacket(r);
-      const x = a.run({ data }), y = b.run({ data });
+      const x = a.run({ data }),
+        y = b.run({ data });
       assert.deepEqual(Buffer.from(y.data), Buffer.from(x.data), `program ${i} packet ${j}`);
       assert.equal(y.instructions, x.instructions);
       runs++;
@@ -277,7 +383,8 @@ test("large programs are compiled in chunks: tiny chunks give the same results",
   const old = setChunkSize(3);
   try {
     const r = new Rng(77);
-    const interp = new Vm({ tier: "interpreter" }), compiled = new Vm({ tier: "compiled" });
+    const interp = new Vm({ tier: "interpreter" }),
+      compiled = new Vm({ tier: "compiled" });
     for (let i = 0; i < 40; i++) {
       const prog = randomProgram(r, 40 + r.int(60));
       const a = interp.load({ type: ProgType.XDP, code: prog.bytes });
@@ -290,7 +397,10 @@ test("large programs are compiled in chunks: tiny chunks give the same results",
     // calls, callbacks and loops crossing chunk boundaries
     const suite = testData("bpf_conformance", "tests");
     const report = runConformance(suite, { tier: "compiled" });
-    assert.deepEqual(report.outcomes.filter((o) => !o.passed).map((o) => o.name), []);
+    assert.deepEqual(
+      report.outcomes.filter((o) => !o.passed).map((o) => o.name),
+      [],
+    );
   } finally {
     setChunkSize(old);
   }
@@ -306,5 +416,5 @@ test("the auto tier interprets a program's first runs, then compiles it", () => 
   assert.equal(p.tier, "interpreter");
   for (let i = 0; i < 20; i++) assert.equal(p.run({ mem }).r0, first);
   assert.equal(p.tier, "compiled");
-  assert.equal(first, 0x0101010101010101n * 3n & ((1n << 64n) - 1n));
+  assert.equal(first, (0x0101010101010101n * 3n) & ((1n << 64n) - 1n));
 });

@@ -44,7 +44,8 @@ test("the 60 negative cases are rejected, each at the right stage and with its e
   // a wrong expected value is a rejection at the result stage
   assert.equal(stage("incorrect_return_value_high_bits"), "result");
   assert.match(message("incorrect_return_value_high_bits"), /returned 0x8877665544332211/);
-  for (const o of report.outcomes.filter((x) => x.name.startsWith("unused-"))) assert.equal(o.stage, "validate", o.name);
+  for (const o of report.outcomes.filter((x) => x.name.startsWith("unused-")))
+    assert.equal(o.stage, "validate", o.name);
 });
 
 test("a positive case with a wrong expected result fails; the suite's comment and section rules apply", () => {
@@ -74,7 +75,11 @@ test("plugin protocol: program hex on stdin, memory hex as argument, r0 hex on s
   // through the command, with stdin
   let out = "";
   const code = await conformanceCommand(["--plugin", "01 02 03 04"], {
-    stdout: (t) => { out += t; }, stderr: () => {}, stdin: () => "61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00",
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: () => {},
+    stdin: () => "61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00",
   });
   assert.equal(code, 0);
   assert.equal(out, "4030201\n");
@@ -82,7 +87,15 @@ test("plugin protocol: program hex on stdin, memory hex as argument, r0 hex on s
 
 test("`tsbpf conformance DIR` prints the totals and the failures", async () => {
   let out = "";
-  const io = { stdout: (t: string) => { out += t; }, stderr: (t: string) => { out += t; }, stdin: () => "" };
+  const io = {
+    stdout: (t: string) => {
+      out += t;
+    },
+    stderr: (t: string) => {
+      out += t;
+    },
+    stdin: () => "",
+  };
   assert.equal(await conformanceCommand([suite], io), 0);
   assert.match(out, /^373 passed, 0 failed$/m);
   out = "";

@@ -30,18 +30,30 @@ Options:
 Exit status 1 with one "file:line:col: error: reason" line per problem when FILE does not compile.`;
 
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    output: { type: "string", short: "o" },
-    btf: { type: "string" },
-    listing: { type: "boolean" },
-    ir: { type: "boolean" },
-    "verifier-log": { type: "boolean" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `compile takes one file (got ${positionals.length})` : "missing FILE.bpf.ts", usage);
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      output: { type: "string", short: "o" },
+      btf: { type: "string" },
+      listing: { type: "boolean" },
+      ir: { type: "boolean" },
+      "verifier-log": { type: "boolean" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length ? `compile takes one file (got ${positionals.length})` : "missing FILE.bpf.ts",
+      usage,
+    );
   const file = positionals[0]!;
   const out = values.output;
-  if (out !== undefined && !/\.(o|json)$/.test(out)) throw new UsageError(`-o wants a name ending in .o (ELF object) or .json (tsbpf artifact), not "${out}"`, usage);
+  if (out !== undefined && !/\.(o|json)$/.test(out))
+    throw new UsageError(`-o wants a name ending in .o (ELF object) or .json (tsbpf artifact), not "${out}"`, usage);
   checkInputPath(file);
   if (!/\.[cm]?ts$/.test(file)) throw new FileError(file, "EFTYPE", "not a kernel TypeScript module (.bpf.ts)");
   const btf = values.btf === undefined ? undefined : readInputFile(values.btf);
@@ -54,14 +66,27 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   for (const p of m.artifact.programs) {
     const insns = Buffer.from(p.insns, "base64").length / 8;
     if (values.json) {
-      w.json({ program: p.name, kind: p.kind, section: p.section, insns, functions: p.functions.map((f) => f.name), maps: p.maps, compile_ms: Math.round(m.artifact.compileMs ?? 0) });
+      w.json({
+        program: p.name,
+        kind: p.kind,
+        section: p.section,
+        insns,
+        functions: p.functions.map((f) => f.name),
+        maps: p.maps,
+        compile_ms: Math.round(m.artifact.compileMs ?? 0),
+      });
     } else if (!out || values.listing) {
-      w.line(`${p.name.padEnd(20)} ${p.section.padEnd(36)} ${String(insns).padStart(5)} insns  maps: ${p.maps.join(", ") || "-"}`);
+      w.line(
+        `${p.name.padEnd(20)} ${p.section.padEnd(36)} ${String(insns).padStart(5)} insns  maps: ${p.maps.join(", ") || "-"}`,
+      );
     }
     if (values.listing) for (const l of listing(decode(Buffer.from(p.insns, "base64")))) w.line(`  ${l}`);
   }
   if (values.ir) for (const f of m.functions.values()) for (const l of dumpFunction(f.ir).split("\n")) w.line(l);
-  if (out && !values.json) w.line(`wrote ${out} (${m.artifact.programs.length} program${m.artifact.programs.length === 1 ? "" : "s"}, ${Math.round(m.artifact.compileMs ?? 0)} ms)`);
+  if (out && !values.json)
+    w.line(
+      `wrote ${out} (${m.artifact.programs.length} program${m.artifact.programs.length === 1 ? "" : "s"}, ${Math.round(m.artifact.compileMs ?? 0)} ms)`,
+    );
   w.flush();
   return 0;
 }

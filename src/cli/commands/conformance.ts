@@ -30,22 +30,38 @@ Options:
                  as --plugin_path: #!/bin/sh  exec tsbpf conformance --plugin "$@"`;
 
 export async function run(argv: readonly string[], io: CommandIo = processIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    interpreter: { type: "boolean" },
-    compiled: { type: "boolean" },
-    verbose: { type: "boolean", short: "v" },
-    plugin: { type: "boolean" },
-    program: { type: "string" },
-    elf: { type: "boolean" },
-    debug: { type: "boolean" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
-  if (values.interpreter && values.compiled) throw new UsageError("--interpreter and --compiled exclude each other", usage);
-  const tier = values.interpreter ? "interpreter" as const : values.compiled ? "compiled" as const : "auto" as const;
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      interpreter: { type: "boolean" },
+      compiled: { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
+      plugin: { type: "boolean" },
+      program: { type: "string" },
+      elf: { type: "boolean" },
+      debug: { type: "boolean" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
+  if (values.interpreter && values.compiled)
+    throw new UsageError("--interpreter and --compiled exclude each other", usage);
+  const tier = values.interpreter
+    ? ("interpreter" as const)
+    : values.compiled
+      ? ("compiled" as const)
+      : ("auto" as const);
 
   if (values.plugin) {
-    if (values.elf) { io.stderr("tsbpf conformance --plugin: ELF input (--elf) is not supported; the runner must pass raw bytecode\n"); return 1; }
-    if (positionals.length > 1) throw new UsageError(`--plugin takes at most one argument, the memory in hex (got ${positionals.length})`, usage);
+    if (values.elf) {
+      io.stderr("tsbpf conformance --plugin: ELF input (--elf) is not supported; the runner must pass raw bytecode\n");
+      return 1;
+    }
+    if (positionals.length > 1)
+      throw new UsageError(`--plugin takes at most one argument, the memory in hex (got ${positionals.length})`, usage);
     const r = runPlugin(values.program ?? io.stdin(), positionals[0], { tier });
     io.stdout(r.stdout);
     io.stderr(r.stderr);
@@ -55,7 +71,8 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
   if (positionals.length === 0) throw new UsageError("give a directory or .data files", usage);
   for (const path of positionals) checkInputPath(path, { directory: true });
   const out = new LineWriter(io.stdout);
-  let passed = 0, failed = 0;
+  let passed = 0,
+    failed = 0;
   const failures: string[] = [];
   try {
     for (const path of positionals) {
@@ -65,8 +82,16 @@ export async function run(argv: readonly string[], io: CommandIo = processIo): P
       for (const o of report.outcomes) {
         const label = `${o.negative ? "negative/" : ""}${o.name}`;
         if (values.json) {
-          out.json({ name: o.name, file: o.file, negative: o.negative, passed: o.passed, stage: o.stage, message: o.message,
-            r0: o.r0 === undefined ? null : `0x${o.r0.toString(16)}`, instructions: o.instructions ?? null });
+          out.json({
+            name: o.name,
+            file: o.file,
+            negative: o.negative,
+            passed: o.passed,
+            stage: o.stage,
+            message: o.message,
+            r0: o.r0 === undefined ? null : `0x${o.r0.toString(16)}`,
+            instructions: o.instructions ?? null,
+          });
         } else if (!o.passed) failures.push(`FAIL ${label}: ${o.message}`);
         else if (values.verbose) out.line(`ok   ${label}${o.message ? ` (${o.stage}: ${o.message})` : ""}`);
       }

@@ -3,7 +3,13 @@
 import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
 import { processIo, type CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
-import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parseMetricsFlag, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
+import {
+  TOOL_OPTIONS,
+  TOOL_OPTIONS_USAGE,
+  parseMetricsFlag,
+  parsePositiveInt,
+  parseSeconds,
+} from "../../tools/common/flags.js";
 import { XDP_MODES } from "../../tools/common/xdp.js";
 import { runCount } from "../../tools/count/run.js";
 
@@ -22,16 +28,28 @@ ${TOOL_OPTIONS_USAGE}
 
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { ...TOOL_OPTIONS, mode: { type: "string" } }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
   const mode = (values.mode ?? "auto") as XdpMode;
-  if (!XDP_MODES.includes(mode)) throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
+  if (!XDP_MODES.includes(mode))
+    throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
   const intervalSeconds = parseSeconds(values.interval, "--interval", usage, 1);
   const count = parsePositiveInt(values.count, "--count", usage);
   const listen = parseMetricsFlag(values.metrics, usage);
 
-  return runCount({
-    interfaces: values.interface, intervalSeconds, count, json: values.json === true, listen, mode,
-    out: io === processIo ? process.stdout : undefined,
-  }, io);
+  return runCount(
+    {
+      interfaces: values.interface,
+      intervalSeconds,
+      count,
+      json: values.json === true,
+      listen,
+      mode,
+      out: io === processIo ? process.stdout : undefined,
+    },
+    io,
+  );
 }

@@ -49,7 +49,9 @@ Options:
 
 const DIRECTIONS: Record<string, Direction[]> = { in: ["ingress"], out: ["egress"], inout: ["ingress", "egress"] };
 
-function count(v: boolean[] | undefined): number { return v?.length ?? 0; }
+function count(v: boolean[] | undefined): number {
+  return v?.length ?? 0;
+}
 
 function nonNegativeInt(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
@@ -58,45 +60,60 @@ function nonNegativeInt(text: string | undefined, flag: string): number | undefi
 }
 
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    interface: { type: "string", short: "i", multiple: true },
-    list: { type: "boolean", short: "D" },
-    count: { type: "string", short: "c" },
-    snaplen: { type: "string", short: "s" },
-    write: { type: "string", short: "w" },
-    read: { type: "string", short: "r" },
-    pcapng: { type: "boolean" },
-    nano: { type: "boolean" },
-    size: { type: "string", short: "C" },
-    seconds: { type: "string", short: "G" },
-    files: { type: "string", short: "W" },
-    print: { type: "boolean" },
-    numeric: { type: "boolean", short: "n", multiple: true },
-    link: { type: "boolean", short: "e", multiple: true },
-    verbose: { type: "boolean", short: "v", multiple: true },
-    hex: { type: "boolean", short: "x", multiple: true },
-    hexascii: { type: "boolean", short: "X", multiple: true },
-    ascii: { type: "boolean", short: "A", multiple: true },
-    quick: { type: "boolean", short: "q", multiple: true },
-    time: { type: "boolean", short: "t", multiple: true },
-    absolute: { type: "boolean", short: "S" },
-    direction: { type: "string", short: "Q" },
-    buffer: { type: "string", short: "B" },
-    pid: { type: "string" },
-    comm: { type: "string" },
-    metrics: { type: "string" },
-    mode: { type: "string" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
-  if (values.list) { io.stdout(`${listDevices().join("\n")}\n`); return 0; }
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      interface: { type: "string", short: "i", multiple: true },
+      list: { type: "boolean", short: "D" },
+      count: { type: "string", short: "c" },
+      snaplen: { type: "string", short: "s" },
+      write: { type: "string", short: "w" },
+      read: { type: "string", short: "r" },
+      pcapng: { type: "boolean" },
+      nano: { type: "boolean" },
+      size: { type: "string", short: "C" },
+      seconds: { type: "string", short: "G" },
+      files: { type: "string", short: "W" },
+      print: { type: "boolean" },
+      numeric: { type: "boolean", short: "n", multiple: true },
+      link: { type: "boolean", short: "e", multiple: true },
+      verbose: { type: "boolean", short: "v", multiple: true },
+      hex: { type: "boolean", short: "x", multiple: true },
+      hexascii: { type: "boolean", short: "X", multiple: true },
+      ascii: { type: "boolean", short: "A", multiple: true },
+      quick: { type: "boolean", short: "q", multiple: true },
+      time: { type: "boolean", short: "t", multiple: true },
+      absolute: { type: "boolean", short: "S" },
+      direction: { type: "string", short: "Q" },
+      buffer: { type: "string", short: "B" },
+      pid: { type: "string" },
+      comm: { type: "string" },
+      metrics: { type: "string" },
+      mode: { type: "string" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
+  if (values.list) {
+    io.stdout(`${listDevices().join("\n")}\n`);
+    return 0;
+  }
   const directions = DIRECTIONS[values.direction ?? "inout"];
   if (!directions) throw new UsageError(`-Q wants in, out or inout, not "${values.direction}"`, usage);
   const xdpMode = (values.mode ?? "auto") as XdpMode;
-  if (!XDP_MODES.includes(xdpMode)) throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
+  if (!XDP_MODES.includes(xdpMode))
+    throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
   const listen = parseMetricsFlag(values.metrics, usage);
   const sizeMb = values.size === undefined ? undefined : Number(values.size);
-  if (sizeMb !== undefined && !(sizeMb > 0)) throw new UsageError(`-C wants a positive size in millions of bytes, not "${values.size}"`, usage);
-  if ((values.size ?? values.seconds ?? values.files) !== undefined && (values.write === undefined || values.write === "-")) {
+  if (sizeMb !== undefined && !(sizeMb > 0))
+    throw new UsageError(`-C wants a positive size in millions of bytes, not "${values.size}"`, usage);
+  if (
+    (values.size ?? values.seconds ?? values.files) !== undefined &&
+    (values.write === undefined || values.write === "-")
+  ) {
     throw new UsageError("-C, -G and -W need -w FILE", usage);
   }
   const t = Math.min(count(values.time), 5);
@@ -106,18 +123,38 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     numeric: count(values.numeric) > 0,
     linkHeader: count(values.link) > 0,
     verbose: count(values.verbose),
-    hex: count(values.hex), hexAscii: count(values.hexascii), ascii: count(values.ascii),
+    hex: count(values.hex),
+    hexAscii: count(values.hexascii),
+    ascii: count(values.ascii),
     quick: count(values.quick),
     absoluteSequence: values.absolute === true,
   };
   const pid = values.pid === undefined ? undefined : parsePositiveInt(values.pid, "--pid", usage);
-  if (values.comm !== undefined && (values.comm.length === 0 || Buffer.byteLength(values.comm) > 15)) throw new UsageError("--comm wants a name of 1 to 15 bytes", usage);
-  return runDump({
-    interfaces: values.interface, count: parsePositiveInt(values.count, "-c", usage), snapLength: nonNegativeInt(values.snaplen, "-s"),
-    write: values.write, read: values.read, pcapng: values.pcapng === true, nano: values.nano === true,
-    fileSize: sizeMb === undefined ? undefined : Math.round(sizeMb * 1_000_000),
-    rotateSeconds: parsePositiveInt(values.seconds, "-G", usage), maxFiles: parsePositiveInt(values.files, "-W", usage),
-    print: values.print === true, format, directions, expression: positionals.join(" "), json: values.json === true, listen,
-    pid, comm: values.comm, bufferKiB: parsePositiveInt(values.buffer, "-B", usage), xdpMode,
-  }, io);
+  if (values.comm !== undefined && (values.comm.length === 0 || Buffer.byteLength(values.comm) > 15))
+    throw new UsageError("--comm wants a name of 1 to 15 bytes", usage);
+  return runDump(
+    {
+      interfaces: values.interface,
+      count: parsePositiveInt(values.count, "-c", usage),
+      snapLength: nonNegativeInt(values.snaplen, "-s"),
+      write: values.write,
+      read: values.read,
+      pcapng: values.pcapng === true,
+      nano: values.nano === true,
+      fileSize: sizeMb === undefined ? undefined : Math.round(sizeMb * 1_000_000),
+      rotateSeconds: parsePositiveInt(values.seconds, "-G", usage),
+      maxFiles: parsePositiveInt(values.files, "-W", usage),
+      print: values.print === true,
+      format,
+      directions,
+      expression: positionals.join(" "),
+      json: values.json === true,
+      listen,
+      pid,
+      comm: values.comm,
+      bufferKiB: parsePositiveInt(values.buffer, "-B", usage),
+      xdpMode,
+    },
+    io,
+  );
 }

@@ -26,27 +26,44 @@ Options:
                       listen on 127.0.0.1 only; port 0 picks a free port (printed on stderr)`;
 
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    failed: { type: "boolean", short: "x" },
-    name: { type: "string", short: "n" },
-    uid: { type: "string", short: "u" },
-    timestamps: { type: "boolean", short: "t" },
-    quote: { type: "boolean", short: "q" },
-    count: { type: "string" },
-    metrics: { type: "string" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      failed: { type: "boolean", short: "x" },
+      name: { type: "string", short: "n" },
+      uid: { type: "string", short: "u" },
+      timestamps: { type: "boolean", short: "t" },
+      quote: { type: "boolean", short: "q" },
+      count: { type: "string" },
+      metrics: { type: "string" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
   const count = parsePositiveInt(values.count, "--count", usage);
   let uid: number | undefined;
   if (values.uid !== undefined) {
-    if (!/^\d+$/.test(values.uid) || Number(values.uid) > 0xffff_fffe) throw new UsageError(`--uid wants a numeric user id, not "${values.uid}"`, usage);
+    if (!/^\d+$/.test(values.uid) || Number(values.uid) > 0xffff_fffe)
+      throw new UsageError(`--uid wants a numeric user id, not "${values.uid}"`, usage);
     uid = Number(values.uid);
   }
   if (values.name === "") throw new UsageError("--name wants a non-empty pattern", usage);
   const listen = parseMetricsFlag(values.metrics, usage);
-  return runExec({
-    failed: values.failed === true, name: values.name, uid, timestamps: values.timestamps === true, quote: values.quote === true,
-    count, json: values.json === true, listen,
-  }, io);
+  return runExec(
+    {
+      failed: values.failed === true,
+      name: values.name,
+      uid,
+      timestamps: values.timestamps === true,
+      quote: values.quote === true,
+      count,
+      json: values.json === true,
+      listen,
+    },
+    io,
+  );
 }

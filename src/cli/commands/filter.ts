@@ -27,23 +27,37 @@ Options:
   --json             with -r: one {"number", "timestamp_ns", "length", "captured"} object per match`;
 
 export function run(argv: readonly string[], io: CommandIo): number {
-  const { values, positionals } = parseCommandArgs(argv, {
-    d: { type: "boolean", short: "d" },
-    r: { type: "string", short: "r" },
-    linktype: { type: "string" },
-    context: { type: "string" },
-    engine: { type: "string" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      d: { type: "boolean", short: "d" },
+      r: { type: "string", short: "r" },
+      linktype: { type: "string" },
+      context: { type: "string" },
+      engine: { type: "string" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   const expression = positionals.join(" ");
-  if (!values.d && values.r === undefined) throw new UsageError("give -d (print the program) or -r FILE (run it over a capture)", usage);
+  if (!values.d && values.r === undefined)
+    throw new UsageError("give -d (print the program) or -r FILE (run it over a capture)", usage);
   const context = (values.context ?? "xdp") as FilterContext;
-  if (!["xdp", "tc", "socket"].includes(context)) throw new UsageError(`--context must be xdp, tc or socket, not "${values.context}"`, usage);
+  if (!["xdp", "tc", "socket"].includes(context))
+    throw new UsageError(`--context must be xdp, tc or socket, not "${values.context}"`, usage);
   const engine = values.engine ?? "kernel";
-  if (engine !== "kernel" && engine !== "js") throw new UsageError(`--engine must be kernel or js, not "${values.engine}"`, usage);
+  if (engine !== "kernel" && engine !== "js")
+    throw new UsageError(`--engine must be kernel or js, not "${values.engine}"`, usage);
   let linkType: number | undefined;
   if (values.linktype !== undefined) {
-    if (!/^\d+$/.test(values.linktype)) throw new UsageError(`--linktype wants a LINKTYPE_ number (e.g. 1 for Ethernet), not "${values.linktype}"`, usage);
+    if (!/^\d+$/.test(values.linktype))
+      throw new UsageError(
+        `--linktype wants a LINKTYPE_ number (e.g. 1 for Ethernet), not "${values.linktype}"`,
+        usage,
+      );
     linkType = Number(values.linktype);
   }
   const out = new LineWriter(io.stdout);
@@ -57,14 +71,22 @@ export function run(argv: readonly string[], io: CommandIo): number {
     const bytes = readInputFile(values.r);
     const capture = readCapture(bytes);
     if (values.d) {
-      const f = compileFilter(expression, { linkType: linkType ?? (capture.linkType >= 0 ? capture.linkType : 1), context });
+      const f = compileFilter(expression, {
+        linkType: linkType ?? (capture.linkType >= 0 ? capture.linkType : 1),
+        context,
+      });
       for (const line of f.listing()) out.line(line);
     }
     const result = replayCapture(expression, capture, { engine });
     for (const n of result.matches) {
       if (values.json) {
         const p = capture.packets[n - 1]!;
-        out.json({ number: n, timestamp_ns: p.timestampNs.toString(), length: p.originalLength, captured: p.data.length });
+        out.json({
+          number: n,
+          timestamp_ns: p.timestampNs.toString(),
+          length: p.originalLength,
+          captured: p.data.length,
+        });
       } else out.line(String(n));
     }
     out.flush();

@@ -3,13 +3,20 @@
 import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
 import { processIo, type CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
-import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parseMetricsFlag, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
+import {
+  TOOL_OPTIONS,
+  TOOL_OPTIONS_USAGE,
+  parseMetricsFlag,
+  parsePositiveInt,
+  parseSeconds,
+} from "../../tools/common/flags.js";
 import { XDP_MODES } from "../../tools/common/xdp.js";
 import type { Direction } from "../../tools/flows/flow.js";
 import { runFlows } from "../../tools/flows/run.js";
 
 export const name = "flows";
-export const summary = "one line per IPv4/IPv6 packet on interfaces (XDP in, TC out), or --top: the busiest flows with rates";
+export const summary =
+  "one line per IPv4/IPv6 packet on interfaces (XDP in, TC out), or --top: the busiest flows with rates";
 export const usage = `usage: tsbpf flows [-i IF]... [--top [--interval S] [--limit N]] [--count N] [--direction in|out|both]
                    [--json] [--metrics ADDR:PORT] [--mode MODE]
 
@@ -31,13 +38,25 @@ ${TOOL_OPTIONS_USAGE}
 const DIRECTION_VALUES: Record<string, Direction[]> = { in: ["ingress"], out: ["egress"], both: ["ingress", "egress"] };
 
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    ...TOOL_OPTIONS, mode: { type: "string" }, top: { type: "boolean" }, limit: { type: "string" }, direction: { type: "string" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      ...TOOL_OPTIONS,
+      mode: { type: "string" },
+      top: { type: "boolean" },
+      limit: { type: "string" },
+      direction: { type: "string" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
   const xdpMode = (values.mode ?? "auto") as XdpMode;
-  if (!XDP_MODES.includes(xdpMode)) throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
+  if (!XDP_MODES.includes(xdpMode))
+    throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
   const directions = DIRECTION_VALUES[values.direction ?? "both"];
   if (!directions) throw new UsageError(`--direction must be in, out or both, not "${values.direction}"`, usage);
   const top = values.top === true;
@@ -47,8 +66,19 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   const limit = parsePositiveInt(values.limit, "--limit", usage) ?? 10;
   const count = parsePositiveInt(values.count, "--count", usage);
   const listen = parseMetricsFlag(values.metrics, usage);
-  return runFlows({
-    interfaces: values.interface, top, intervalSeconds, limit, count, json: values.json === true, listen, directions, xdpMode,
-    out: io === processIo ? process.stdout : undefined,
-  }, io);
+  return runFlows(
+    {
+      interfaces: values.interface,
+      top,
+      intervalSeconds,
+      limit,
+      count,
+      json: values.json === true,
+      listen,
+      directions,
+      xdpMode,
+      out: io === processIo ? process.stdout : undefined,
+    },
+    io,
+  );
 }

@@ -21,14 +21,21 @@ Output is a module augmenting --module's Tracepoints / TpBtfEvents (default "tsb
 import it once from your kernel sources.`;
 
 export function run(argv: readonly string[], io: CommandIo): number {
-  const { values, positionals } = parseCommandArgs(argv, {
-    output: { type: "string", short: "o" },
-    module: { type: "string" },
-    event: { type: "string", multiple: true },
-    struct: { type: "string", multiple: true },
-    depth: { type: "string" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      output: { type: "string", short: "o" },
+      module: { type: "string" },
+      event: { type: "string", multiple: true },
+      struct: { type: "string", multiple: true },
+      depth: { type: "string" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   const [what, ...rest] = positionals;
   const module = values.module ?? "tsbpf/kernel";
   let text: string;
@@ -42,10 +49,14 @@ export function run(argv: readonly string[], io: CommandIo): number {
     text = generateTracepoints(formats, module);
   } else if (what === "vmlinux") {
     const depth = values.depth === undefined ? 0 : Number(values.depth);
-    if (!Number.isInteger(depth) || depth < 0 || depth > 3) throw new UsageError(`--depth wants 0, 1, 2 or 3, not "${values.depth}"`, usage);
+    if (!Number.isInteger(depth) || depth < 0 || depth > 3)
+      throw new UsageError(`--depth wants 0, 1, 2 or 3, not "${values.depth}"`, usage);
     text = generateVmlinux(kernelBtf(), { events: values.event ?? [], structs: values.struct ?? [], depth }, module);
   } else {
-    throw new UsageError(what ? `unknown target "${what}" (tracepoint or vmlinux)` : "missing target (tracepoint or vmlinux)", usage);
+    throw new UsageError(
+      what ? `unknown target "${what}" (tracepoint or vmlinux)` : "missing target (tracepoint or vmlinux)",
+      usage,
+    );
   }
   if (values.output) writeOutputFile(values.output, text);
   else io.stdout(text);

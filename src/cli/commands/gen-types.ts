@@ -24,21 +24,38 @@ Options:
                         maps and variables hold, and those pointer variables point to)`;
 
 export function run(argv: readonly string[], io: CommandIo): number {
-  const { values, positionals } = parseCommandArgs(argv, {
-    output: { type: "string", short: "o" },
-    "import-from": { type: "string" },
-    prefix: { type: "string" },
-    "all-types": { type: "boolean" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
-  if (positionals[0] !== "types") throw new UsageError(positionals.length ? `unknown gen target "${positionals[0]}" (only "types")` : "missing \"types\"", usage);
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      output: { type: "string", short: "o" },
+      "import-from": { type: "string" },
+      prefix: { type: "string" },
+      "all-types": { type: "boolean" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
+  if (positionals[0] !== "types")
+    throw new UsageError(
+      positionals.length ? `unknown gen target "${positionals[0]}" (only "types")` : 'missing "types"',
+      usage,
+    );
   if (positionals.length !== 2) throw new UsageError("give one object file: tsbpf gen types OBJECT.o", usage);
   const path = positionals[1]!;
   checkInputPath(path);
   const bytes = readInputFile(path);
-  if (!(bytes[0] === 0x7f && bytes.toString("latin1", 1, 4) === "ELF")) throw new FileError(path, "EFTYPE", "not an ELF object (gen types reads clang-built .o files)");
+  if (!(bytes[0] === 0x7f && bytes.toString("latin1", 1, 4) === "ELF"))
+    throw new FileError(path, "EFTYPE", "not an ELF object (gen types reads clang-built .o files)");
   const file = BpfObjectFile.parse(bytes, { file: path, name: basename(path).split(".")[0] });
-  const source = generateTypes(file, { importFrom: values["import-from"], objectPath: path, prefix: values.prefix, allTypes: values["all-types"] });
+  const source = generateTypes(file, {
+    importFrom: values["import-from"],
+    objectPath: path,
+    prefix: values.prefix,
+    allTypes: values["all-types"],
+  });
   if (values.output) writeOutputFile(values.output, source);
   else io.stdout(source);
   return 0;

@@ -21,15 +21,24 @@ Options:
   --json           print the result as one JSON object`;
 
 export function run(argv: readonly string[], io: CommandIo): number {
-  const { values, positionals } = parseCommandArgs(argv, {
-    template: { type: "string", short: "t" },
-    tsbpf: { type: "string" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      template: { type: "string", short: "t" },
+      tsbpf: { type: "string" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   if (positionals.length !== 1) throw new UsageError("give the directory of the new project", usage);
   const result = initProject(positionals[0]!, { template: values.template, tsbpf: values.tsbpf });
   if (values.json) {
-    io.stdout(`${JSON.stringify({ directory: result.directory, name: result.name, template: result.template, files: result.files })}\n`);
+    io.stdout(
+      `${JSON.stringify({ directory: result.directory, name: result.name, template: result.template, files: result.files })}\n`,
+    );
   } else {
     io.stdout(`created ${result.name} (${result.template}) in ${result.directory}: ${result.files.length} files\n`);
     io.stdout(`next: cd ${positionals[0]} && npm install && npm test\n`);

@@ -31,14 +31,26 @@ function snake(key: string): string {
 }
 
 function linkJson(l: LinkRecord): object {
-  return { id: l.id, type: l.type, type_id: l.typeId, prog_id: l.progId, attach_type: l.attachType ?? null, target: l.targetText, details: targetJson(l.target) };
+  return {
+    id: l.id,
+    type: l.type,
+    type_id: l.typeId,
+    prog_id: l.progId,
+    attach_type: l.attachType ?? null,
+    target: l.targetText,
+    details: targetJson(l.target),
+  };
 }
 
 export function run(argv: readonly string[], io: CommandIo): number {
   const { values, positionals } = parseCommandArgs(argv, {}, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   const [sub, ...rest] = positionals;
-  if (sub !== undefined && sub !== "list" && sub !== "show") throw new UsageError(`unknown link subcommand "${sub}"`, usage);
+  if (sub !== undefined && sub !== "list" && sub !== "show")
+    throw new UsageError(`unknown link subcommand "${sub}"`, usage);
   if (rest.length) throw new UsageError(`link list takes no arguments (got "${rest[0]}")`, usage);
   const out = new LineWriter(io.stdout);
   try {
@@ -46,13 +58,17 @@ export function run(argv: readonly string[], io: CommandIo): number {
     if (values.json) {
       for (const l of links) out.json(linkJson(l));
     } else {
-      for (const line of renderTable<LinkRecord>([
-        { header: "ID", value: (l) => l.id },
-        { header: "TYPE", value: (l) => l.type },
-        { header: "PROG", value: (l) => l.progId || "-", align: "right" },
-        { header: "ATTACH_TYPE", value: (l) => l.attachType ?? "-" },
-        { header: "TARGET", value: (l) => l.targetText || "-" },
-      ], links)) out.line(line);
+      for (const line of renderTable<LinkRecord>(
+        [
+          { header: "ID", value: (l) => l.id },
+          { header: "TYPE", value: (l) => l.type },
+          { header: "PROG", value: (l) => l.progId || "-", align: "right" },
+          { header: "ATTACH_TYPE", value: (l) => l.attachType ?? "-" },
+          { header: "TARGET", value: (l) => l.targetText || "-" },
+        ],
+        links,
+      ))
+        out.line(line);
     }
   } finally {
     out.flush();

@@ -35,21 +35,33 @@ function parseValue(text: string): unknown {
     const n = BigInt(text);
     return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
   }
-  if (/^0x[0-9a-f]+$/i.test(text)) return Number(BigInt(text)) <= Number.MAX_SAFE_INTEGER ? Number(BigInt(text)) : BigInt(text);
+  if (/^0x[0-9a-f]+$/i.test(text))
+    return Number(BigInt(text)) <= Number.MAX_SAFE_INTEGER ? Number(BigInt(text)) : BigInt(text);
   if (text === "true" || text === "false") return text === "true";
   return text;
 }
 
 export function run(argv: readonly string[], io: CommandIo): number {
-  const { values, positionals } = parseCommandArgs(argv, {
-    pin: { type: "string" },
-    set: { type: "string", multiple: true },
-    program: { type: "string", multiple: true },
-    "pin-root": { type: "string" },
-    "verifier-log": { type: "boolean" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `load takes one object file (got ${positionals.length})` : "missing OBJECT.o", usage);
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      pin: { type: "string" },
+      set: { type: "string", multiple: true },
+      program: { type: "string", multiple: true },
+      "pin-root": { type: "string" },
+      "verifier-log": { type: "boolean" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length ? `load takes one object file (got ${positionals.length})` : "missing OBJECT.o",
+      usage,
+    );
   const variables: Record<string, unknown> = {};
   for (const s of values.set ?? []) {
     const eq = s.indexOf("=");
@@ -60,24 +72,61 @@ export function run(argv: readonly string[], io: CommandIo): number {
   checkInputPath(path);
   const bytes = readInputFile(path);
   if (!(bytes[0] === 0x7f && bytes.toString("latin1", 1, 4) === "ELF")) {
-    throw new FileError(path, "EFTYPE", `not an ELF object (load takes clang-built .o files${/\.(ts|json)$/.test(path) ? "; for kernel TypeScript and .bpf.json artifacts use tsbpf run" : ""})`);
+    throw new FileError(
+      path,
+      "EFTYPE",
+      `not an ELF object (load takes clang-built .o files${/\.(ts|json)$/.test(path) ? "; for kernel TypeScript and .bpf.json artifacts use tsbpf run" : ""})`,
+    );
   }
   const file = BpfObjectFile.parse(bytes, { file: path, name: basename(path).split(".")[0] });
   const only = values.program ?? [];
-  for (const p of only) if (!file.program(p)) throw new UsageError(`no program "${p}" in ${path} (programs: ${file.programs.map((x) => x.name).join(", ")})`, usage);
-  const programOptions = only.length ? Object.fromEntries(file.programs.filter((p) => !only.includes(p.name)).map((p) => [p.name, { load: false }])) : undefined;
+  for (const p of only)
+    if (!file.program(p))
+      throw new UsageError(
+        `no program "${p}" in ${path} (programs: ${file.programs.map((x) => x.name).join(", ")})`,
+        usage,
+      );
+  const programOptions = only.length
+    ? Object.fromEntries(file.programs.filter((p) => !only.includes(p.name)).map((p) => [p.name, { load: false }]))
+    : undefined;
   const keepLog = values["verifier-log"] === true;
-  const load = () => loadObject(file, { variables, pinRoot: values["pin-root"], programs: programOptions, log: keepLog ? { keepLog, logLevel: 2 } : {} });
+  const load = () =>
+    loadObject(file, {
+      variables,
+      pinRoot: values["pin-root"],
+      programs: programOptions,
+      log: keepLog ? { keepLog, logLevel: 2 } : {},
+    });
   const obj = keepLog ? withVerifierLog(io, load) : load();
   try {
     if (keepLog) printVerifierLogs(obj.programs, io);
-    const programs = obj.file.programs.filter((p) => obj.programs[p.name]).map((p) => {
-      const info = progInfo(obj.programs[p.name]!.fd);
-      return { name: p.name, section: p.section, type: enumName(ProgType, info.type), id: info.id, tag: info.tag, xlated: info.xlatedProgLen, jited: info.jitedProgLen, class: obj.programs[p.name]!.constructor.name };
-    });
+    const programs = obj.file.programs
+      .filter((p) => obj.programs[p.name])
+      .map((p) => {
+        const info = progInfo(obj.programs[p.name]!.fd);
+        return {
+          name: p.name,
+          section: p.section,
+          type: enumName(ProgType, info.type),
+          id: info.id,
+          tag: info.tag,
+          xlated: info.xlatedProgLen,
+          jited: info.jitedProgLen,
+          class: obj.programs[p.name]!.constructor.name,
+        };
+      });
     const maps = obj.file.maps.map((m) => {
       const info = mapInfo(obj.mapFd(m.name));
-      return { name: m.name, kernel_name: info.name, type: enumName(MapType, info.type), id: info.id, key: info.keySize, value: info.valueSize, max_entries: info.maxEntries, flags: info.flags };
+      return {
+        name: m.name,
+        kernel_name: info.name,
+        type: enumName(MapType, info.type),
+        id: info.id,
+        key: info.keySize,
+        value: info.valueSize,
+        max_entries: info.maxEntries,
+        flags: info.flags,
+      };
     });
     const pinned: string[] = [];
     if (values.pin) pinned.push(...obj.pin(values.pin, { maps: true }));
@@ -88,19 +137,38 @@ export function run(argv: readonly string[], io: CommandIo): number {
       for (const p of pinned) out.json({ kind: "pin", path: p });
       for (const w of obj.warnings) out.json({ kind: "warning", message: w });
     } else {
-      out.line(`${path}: ${programs.length} program${programs.length === 1 ? "" : "s"}, ${maps.length} map${maps.length === 1 ? "" : "s"}${values.pin ? `, pinned under ${values.pin}` : " (unloaded on exit; --pin DIR keeps them)"}`);
+      out.line(
+        `${path}: ${programs.length} program${programs.length === 1 ? "" : "s"}, ${maps.length} map${maps.length === 1 ? "" : "s"}${values.pin ? `, pinned under ${values.pin}` : " (unloaded on exit; --pin DIR keeps them)"}`,
+      );
       out.line("");
-      for (const l of renderTable([
-        { header: "PROGRAM", value: (r: typeof programs[number]) => r.name }, { header: "SECTION", value: (r) => r.section },
-        { header: "TYPE", value: (r) => r.type }, { header: "ID", value: (r) => r.id }, { header: "TAG", value: (r) => r.tag },
-        { header: "XLATED", value: (r) => r.xlated }, { header: "JITED", value: (r) => r.jited },
-      ], programs)) out.line(l);
+      for (const l of renderTable(
+        [
+          { header: "PROGRAM", value: (r: (typeof programs)[number]) => r.name },
+          { header: "SECTION", value: (r) => r.section },
+          { header: "TYPE", value: (r) => r.type },
+          { header: "ID", value: (r) => r.id },
+          { header: "TAG", value: (r) => r.tag },
+          { header: "XLATED", value: (r) => r.xlated },
+          { header: "JITED", value: (r) => r.jited },
+        ],
+        programs,
+      ))
+        out.line(l);
       out.line("");
-      for (const l of renderTable([
-        { header: "MAP", value: (r: typeof maps[number]) => r.name }, { header: "KERNEL NAME", value: (r) => r.kernel_name },
-        { header: "TYPE", value: (r) => r.type }, { header: "ID", value: (r) => r.id }, { header: "KEY", value: (r) => r.key },
-        { header: "VALUE", value: (r) => r.value }, { header: "MAX", value: (r) => r.max_entries }, { header: "FLAGS", value: (r) => `0x${r.flags.toString(16)}` },
-      ], maps)) out.line(l);
+      for (const l of renderTable(
+        [
+          { header: "MAP", value: (r: (typeof maps)[number]) => r.name },
+          { header: "KERNEL NAME", value: (r) => r.kernel_name },
+          { header: "TYPE", value: (r) => r.type },
+          { header: "ID", value: (r) => r.id },
+          { header: "KEY", value: (r) => r.key },
+          { header: "VALUE", value: (r) => r.value },
+          { header: "MAX", value: (r) => r.max_entries },
+          { header: "FLAGS", value: (r) => `0x${r.flags.toString(16)}` },
+        ],
+        maps,
+      ))
+        out.line(l);
       for (const w of obj.warnings) out.line(`warning: ${w}`);
     }
     out.flush();

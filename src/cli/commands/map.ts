@@ -24,8 +24,17 @@ Options:
 
 function mapJson(m: MapRecord): object {
   return {
-    id: m.id, name: m.name, type: m.type, type_id: m.typeId, key_size: m.keySize, value_size: m.valueSize,
-    max_entries: m.maxEntries, flags: m.flags, flag_names: m.flagNames, btf_id: m.btfId, ifindex: m.ifindex,
+    id: m.id,
+    name: m.name,
+    type: m.type,
+    type_id: m.typeId,
+    key_size: m.keySize,
+    value_size: m.valueSize,
+    max_entries: m.maxEntries,
+    flags: m.flags,
+    flag_names: m.flagNames,
+    btf_id: m.btfId,
+    ifindex: m.ifindex,
     map_extra: jsonValue(m.mapExtra),
   };
 }
@@ -36,20 +45,27 @@ function list(json: boolean, out: LineWriter): void {
     for (const m of maps) out.json(mapJson(m));
     return;
   }
-  for (const line of renderTable<MapRecord>([
-    { header: "ID", value: (m) => m.id },
-    { header: "TYPE", value: (m) => m.type },
-    { header: "NAME", value: (m) => m.name || "-" },
-    { header: "KEY", value: (m) => m.keySize },
-    { header: "VALUE", value: (m) => m.valueSize },
-    { header: "MAX_ENTRIES", value: (m) => m.maxEntries },
-    { header: "FLAGS", value: (m) => (m.flagNames.length ? m.flagNames.join(",") : "-") },
-    { header: "BTF", value: (m) => m.btfId || "-", align: "right" },
-  ], maps)) out.line(line);
+  for (const line of renderTable<MapRecord>(
+    [
+      { header: "ID", value: (m) => m.id },
+      { header: "TYPE", value: (m) => m.type },
+      { header: "NAME", value: (m) => m.name || "-" },
+      { header: "KEY", value: (m) => m.keySize },
+      { header: "VALUE", value: (m) => m.valueSize },
+      { header: "MAX_ENTRIES", value: (m) => m.maxEntries },
+      { header: "FLAGS", value: (m) => (m.flagNames.length ? m.flagNames.join(",") : "-") },
+      { header: "BTF", value: (m) => m.btfId || "-", align: "right" },
+    ],
+    maps,
+  ))
+    out.line(line);
 }
 
 /** "01 00 00 00" (human) or "01000000" (JSON). */
-const spaced = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex").replace(/(..)(?=.)/g, "$1 ");
+const spaced = (b: Uint8Array): string =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+    .toString("hex")
+    .replace(/(..)(?=.)/g, "$1 ");
 const packed = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 
 const u32le = (n: number): Uint8Array => {
@@ -69,16 +85,21 @@ interface ByteMap {
 
 /** Opens the map read-only with byte codecs, as the right kind for its type. */
 function openBytes(info: MapRecord): ByteMap {
-  const key = bytes(info.keySize), value = bytes(info.valueSize);
+  const key = bytes(info.keySize),
+    value = bytes(info.valueSize);
   const options = { readOnly: true };
   switch (info.typeId) {
-    case MapType.PERCPU_HASH: return PerCpuHashMap.fromId(info.id, key, value, options);
-    case MapType.LRU_PERCPU_HASH: return LruPerCpuHashMap.fromId(info.id, key, value, options);
+    case MapType.PERCPU_HASH:
+      return PerCpuHashMap.fromId(info.id, key, value, options);
+    case MapType.LRU_PERCPU_HASH:
+      return LruPerCpuHashMap.fromId(info.id, key, value, options);
     case MapType.PERCPU_ARRAY: {
       const map = PerCpuArrayMap.fromId(info.id, value, options);
       // Array indexes are u32 keys: present them as their 4 bytes, like every other key.
       return {
-        *keys() { for (const k of map.keys()) yield u32le(k); },
+        *keys() {
+          for (const k of map.keys()) yield u32le(k);
+        },
         get: (k) => map.get(new DataView(k.buffer, k.byteOffset, 4).getUint32(0, true)),
         close: () => map.close(),
       };
@@ -93,7 +114,9 @@ function openBytes(info: MapRecord): ByteMap {
 function dump(id: number, json: boolean, out: LineWriter): number {
   const info = getMap(id);
   if (info.keySize === 0) {
-    throw new TsbpfError(`map ${id} (${info.type}) has no keys: there is nothing to dump (queues, stacks, bloom filters and ring buffers are read by consuming them)`);
+    throw new TsbpfError(
+      `map ${id} (${info.type}) has no keys: there is nothing to dump (queues, stacks, bloom filters and ring buffers are read by consuming them)`,
+    );
   }
   const map = openBytes(info);
   const cpus = possibleCpus();
@@ -134,12 +157,17 @@ function dump(id: number, json: boolean, out: LineWriter): number {
 
 export function run(argv: readonly string[], io: CommandIo): number {
   const { values, positionals } = parseCommandArgs(argv, {}, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   const [sub, ...rest] = positionals;
   const out = new LineWriter(io.stdout);
   try {
     switch (sub) {
-      case "list": case "show": case undefined:
+      case "list":
+      case "show":
+      case undefined:
         if (rest.length) throw new UsageError(`map list takes no arguments (got "${rest[0]}")`, usage);
         list(values.json === true, out);
         return 0;

@@ -20,12 +20,26 @@ Options:
 
 function programJson(p: ProgramRecord): object {
   return {
-    id: p.id, name: p.name, type: p.type, type_id: p.typeId, tag: p.tag,
-    load_time_ns: jsonValue(p.loadTime), loaded_at: p.loadedAt.toISOString(), uid: p.uid,
-    xlated_size: p.xlatedSize, jited_size: p.jitedSize, verified_insns: p.verifiedInsns,
-    map_ids: p.mapIds, btf_id: p.btfId, run_cnt: jsonValue(p.runCount), run_time_ns: jsonValue(p.runTimeNs),
-    recursion_misses: jsonValue(p.recursionMisses), gpl_compatible: p.gplCompatible,
-    attach_btf_id: p.attachBtfId, attach_btf_obj_id: p.attachBtfObjId, ifindex: p.ifindex,
+    id: p.id,
+    name: p.name,
+    type: p.type,
+    type_id: p.typeId,
+    tag: p.tag,
+    load_time_ns: jsonValue(p.loadTime),
+    loaded_at: p.loadedAt.toISOString(),
+    uid: p.uid,
+    xlated_size: p.xlatedSize,
+    jited_size: p.jitedSize,
+    verified_insns: p.verifiedInsns,
+    map_ids: p.mapIds,
+    btf_id: p.btfId,
+    run_cnt: jsonValue(p.runCount),
+    run_time_ns: jsonValue(p.runTimeNs),
+    recursion_misses: jsonValue(p.recursionMisses),
+    gpl_compatible: p.gplCompatible,
+    attach_btf_id: p.attachBtfId,
+    attach_btf_obj_id: p.attachBtfObjId,
+    ifindex: p.ifindex,
   };
 }
 
@@ -40,28 +54,32 @@ function list(json: boolean, out: LineWriter): void {
     for (const p of programs) out.json(programJson(p));
     return;
   }
-  const lines = renderTable<ProgramRecord>([
-    { header: "ID", value: (p) => p.id },
-    { header: "TYPE", value: (p) => p.type },
-    { header: "NAME", value: (p) => p.name || "-" },
-    { header: "TAG", value: (p) => p.tag },
-    { header: "LOADED", value: (p) => localTime(p.loadedAt) },
-    { header: "UID", value: (p) => p.uid },
-    { header: "XLATED", value: (p) => p.xlatedSize },
-    { header: "JITED", value: (p) => p.jitedSize },
-    { header: "VERIFIED", value: (p) => p.verifiedInsns },
-    { header: "MAPS", value: (p) => (p.mapIds.length ? p.mapIds.join(",") : "-") },
-    { header: "BTF", value: (p) => p.btfId || "-", align: "right" },
-    { header: "RUNS", value: (p) => p.runCount },
-    { header: "RUN_NS", value: (p) => p.runTimeNs },
-  ], programs);
+  const lines = renderTable<ProgramRecord>(
+    [
+      { header: "ID", value: (p) => p.id },
+      { header: "TYPE", value: (p) => p.type },
+      { header: "NAME", value: (p) => p.name || "-" },
+      { header: "TAG", value: (p) => p.tag },
+      { header: "LOADED", value: (p) => localTime(p.loadedAt) },
+      { header: "UID", value: (p) => p.uid },
+      { header: "XLATED", value: (p) => p.xlatedSize },
+      { header: "JITED", value: (p) => p.jitedSize },
+      { header: "VERIFIED", value: (p) => p.verifiedInsns },
+      { header: "MAPS", value: (p) => (p.mapIds.length ? p.mapIds.join(",") : "-") },
+      { header: "BTF", value: (p) => p.btfId || "-", align: "right" },
+      { header: "RUNS", value: (p) => p.runCount },
+      { header: "RUN_NS", value: (p) => p.runTimeNs },
+    ],
+    programs,
+  );
   for (const l of lines) out.line(l);
 }
 
 function dump(id: number, json: boolean, opcodes: boolean, out: LineWriter): void {
   const listing = programListing(id);
   if (json) {
-    for (const l of listing) out.json({ index: l.index, code: l.code.toString(16).padStart(2, "0"), text: l.text, hex: l.hex });
+    for (const l of listing)
+      out.json({ index: l.index, code: l.code.toString(16).padStart(2, "0"), text: l.text, hex: l.hex });
     return;
   }
   const width = String(listing.at(-1)?.index ?? 0).length;
@@ -73,12 +91,17 @@ function dump(id: number, json: boolean, opcodes: boolean, out: LineWriter): voi
 
 export function run(argv: readonly string[], io: CommandIo): number {
   const { values, positionals } = parseCommandArgs(argv, { opcodes: { type: "boolean" } }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   const [sub, ...rest] = positionals;
   const out = new LineWriter(io.stdout);
   try {
     switch (sub) {
-      case "list": case "show": case undefined:
+      case "list":
+      case "show":
+      case undefined:
         if (rest.length) throw new UsageError(`prog list takes no arguments (got "${rest[0]}")`, usage);
         if (values.opcodes) throw new UsageError("--opcodes is an option of prog dump", usage);
         list(values.json === true, out);

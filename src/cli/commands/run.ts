@@ -48,19 +48,33 @@ function checkProgramName(name: string | undefined, names: readonly string[], fi
 const XDP_ACTIONS = ["XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"];
 
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    program: { type: "string" },
-    data: { type: "string" },
-    ctx: { type: "string" },
-    repeat: { type: "string" },
-    const: { type: "string", multiple: true },
-    "verifier-log": { type: "boolean" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `run takes one file (got ${positionals.length})` : "missing FILE: a .bpf.ts module, a .bpf.json artifact or a .o object", usage);
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      program: { type: "string" },
+      data: { type: "string" },
+      ctx: { type: "string" },
+      repeat: { type: "string" },
+      const: { type: "string", multiple: true },
+      "verifier-log": { type: "boolean" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length
+        ? `run takes one file (got ${positionals.length})`
+        : "missing FILE: a .bpf.ts module, a .bpf.json artifact or a .o object",
+      usage,
+    );
   const file = positionals[0]!;
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100_000_000) throw new UsageError(`--repeat wants a whole number from 1 to 100000000, not "${values.repeat}"`, usage);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100_000_000)
+    throw new UsageError(`--repeat wants a whole number from 1 to 100000000, not "${values.repeat}"`, usage);
   const constants: Record<string, bigint> = {};
   for (const c of values.const ?? []) {
     const m = /^([A-Za-z_$][\w$]*)=(-?(?:0x[0-9a-f]+|\d+))$/i.exec(c);
@@ -79,7 +93,12 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     const kind = inputKind(file);
     if (kind === "elf") {
       const { loadObject } = await import("../../loader/index.js");
-      const obj = load(() => loadObject(file, { variables: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, Number(v)])), log: keepLog ? { keepLog, logLevel: 2 } : {} }));
+      const obj = load(() =>
+        loadObject(file, {
+          variables: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, Number(v)])),
+          log: keepLog ? { keepLog, logLevel: 2 } : {},
+        }),
+      );
       disposers.push(obj);
       programs = obj.programs as Record<string, Program>;
       checkProgramName(values.program, Object.keys(programs), file);
@@ -87,16 +106,32 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       let artifact: Artifact;
       if (kind === "artifact") {
         let value: unknown;
-        try { value = JSON.parse(readInputFile(file).toString("utf8")); } catch { value = undefined; }
-        if (!isArtifact(value)) throw new FileError(file, "EFTYPE", "not a tsbpf artifact (write one with tsbpf compile -o FILE.json)");
+        try {
+          value = JSON.parse(readInputFile(file).toString("utf8"));
+        } catch {
+          value = undefined;
+        }
+        if (!isArtifact(value))
+          throw new FileError(file, "EFTYPE", "not a tsbpf artifact (write one with tsbpf compile -o FILE.json)");
         artifact = value;
       } else {
         // A CompileError goes to main, which prints each diagnostic as file:line:col.
         artifact = await compileFile(file);
       }
-      checkProgramName(values.program, artifact.programs.map((p) => p.name), file);
+      checkProgramName(
+        values.program,
+        artifact.programs.map((p) => p.name),
+        file,
+      );
       const selected = values.program ? [values.program] : undefined;
-      const obj = load(() => KernelObject.load(artifact, { constants: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, v])), programs: selected, keepLog, ...(keepLog ? { logLevel: 2 as const } : {}) }));
+      const obj = load(() =>
+        KernelObject.load(artifact, {
+          constants: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, v])),
+          programs: selected,
+          keepLog,
+          ...(keepLog ? { logLevel: 2 as const } : {}),
+        }),
+      );
       disposers.push(obj);
       programs = obj.programs as Record<string, Program>;
       kinds = Object.fromEntries(artifact.programs.map((p) => [p.name, p.kind]));
@@ -108,7 +143,13 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     const result = testRun(program, { data, ctx, repeat, ...(ctx && !data ? { ctxOutSize: 0 } : {}) });
     const w = new LineWriter(io.stdout);
     if (values.json) {
-      w.json({ program: chosen, retval: result.retval, duration_ns: result.durationNs, repeat, data_out: result.data.toString("hex") });
+      w.json({
+        program: chosen,
+        retval: result.retval,
+        duration_ns: result.durationNs,
+        repeat,
+        data_out: result.data.toString("hex"),
+      });
     } else {
       const kind = kinds[chosen] ?? "";
       const action = kind === "xdp" ? ` (${XDP_ACTIONS[result.retval] ?? "?"})` : "";
@@ -116,10 +157,14 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       w.line(`retval    ${result.retval}${action}`);
       w.line(`duration  ${result.durationNs} ns per run (${repeat} run${repeat === 1 ? "" : "s"})`);
       if (result.data.length) {
-        w.line(`data out  ${result.data.length} bytes${data && Buffer.compare(data, result.data) === 0 ? " (unchanged)" : ""}`);
+        w.line(
+          `data out  ${result.data.length} bytes${data && Buffer.compare(data, result.data) === 0 ? " (unchanged)" : ""}`,
+        );
         for (let i = 0; i < result.data.length; i += 16) {
           const row = result.data.subarray(i, i + 16);
-          w.line(`  ${i.toString(16).padStart(4, "0")}  ${[...row].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`);
+          w.line(
+            `  ${i.toString(16).padStart(4, "0")}  ${[...row].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`,
+          );
         }
       }
     }

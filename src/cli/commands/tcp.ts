@@ -6,7 +6,8 @@ import { TOOL_OPTIONS, parseMetricsFlag, parsePositiveInt, parseSeconds } from "
 import { runTcp } from "../../tools/tcp/run.js";
 
 export const name = "tcp";
-export const summary = "TCP per process: connections, bytes sent/received, failures, retransmits (tcptop), or --closed: one line per closed connection (tcplife)";
+export const summary =
+  "TCP per process: connections, bytes sent/received, failures, retransmits (tcptop), or --closed: one line per closed connection (tcplife)";
 export const usage = `usage: tsbpf tcp [--interval S] [--limit N] [--count N] [--closed [--wide]] [--pid PID] [--comm NAME]
                  [--json] [--metrics ADDR:PORT]
 
@@ -33,23 +34,48 @@ Options:
 
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const { interface: _interface, ...common } = TOOL_OPTIONS;
-  const { values, positionals } = parseCommandArgs(argv, {
-    ...common, limit: { type: "string" }, closed: { type: "boolean" }, wide: { type: "boolean" }, pid: { type: "string" }, comm: { type: "string" },
-  }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      ...common,
+      limit: { type: "string" },
+      closed: { type: "boolean" },
+      wide: { type: "boolean" },
+      pid: { type: "string" },
+      comm: { type: "string" },
+    },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
   const closed = values.closed === true;
-  if (closed && values.interval !== undefined) throw new UsageError("--interval applies to the table, not to --closed", usage);
+  if (closed && values.interval !== undefined)
+    throw new UsageError("--interval applies to the table, not to --closed", usage);
   if (!closed && values.wide === true) throw new UsageError("--wide applies to --closed only", usage);
   const intervalSeconds = parseSeconds(values.interval, "--interval", usage, 1);
   const limit = parsePositiveInt(values.limit, "--limit", usage) ?? 20;
   const count = parsePositiveInt(values.count, "--count", usage);
   const pid = parsePositiveInt(values.pid, "--pid", usage);
   const comm = values.comm;
-  if (comm !== undefined && (comm.length === 0 || comm.length > 15)) throw new UsageError(`--comm wants a command name of 1 to 15 characters, not "${comm}"`, usage);
+  if (comm !== undefined && (comm.length === 0 || comm.length > 15))
+    throw new UsageError(`--comm wants a command name of 1 to 15 characters, not "${comm}"`, usage);
   const listen = parseMetricsFlag(values.metrics, usage);
-  return runTcp({
-    closed, intervalSeconds, limit, count, json: values.json === true, listen, pid, comm, wide: values.wide === true,
-    out: io === processIo ? process.stdout : undefined,
-  }, io);
+  return runTcp(
+    {
+      closed,
+      intervalSeconds,
+      limit,
+      count,
+      json: values.json === true,
+      listen,
+      pid,
+      comm,
+      wide: values.wide === true,
+      out: io === processIo ? process.stdout : undefined,
+    },
+    io,
+  );
 }

@@ -3,7 +3,13 @@
 import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
 import { processIo, type CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
-import { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parseMetricsFlag, parsePositiveInt, parseSeconds } from "../../tools/common/flags.js";
+import {
+  TOOL_OPTIONS,
+  TOOL_OPTIONS_USAGE,
+  parseMetricsFlag,
+  parsePositiveInt,
+  parseSeconds,
+} from "../../tools/common/flags.js";
 import { XDP_MODES } from "../../tools/common/xdp.js";
 import { runTop } from "../../tools/top/run.js";
 
@@ -23,17 +29,34 @@ ${TOOL_OPTIONS_USAGE}
   --mode MODE         XDP mode: auto (default), driver, skb`;
 
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { ...TOOL_OPTIONS, mode: { type: "string" }, limit: { type: "string" } }, usage);
-  if (values.help) { io.stdout(`${usage}\n`); return 0; }
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { ...TOOL_OPTIONS, mode: { type: "string" }, limit: { type: "string" } },
+    usage,
+  );
+  if (values.help) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`, usage);
   const xdpMode = (values.mode ?? "auto") as XdpMode;
-  if (!XDP_MODES.includes(xdpMode)) throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
+  if (!XDP_MODES.includes(xdpMode))
+    throw new UsageError(`--mode must be one of ${XDP_MODES.join(", ")}, not "${values.mode}"`, usage);
   const intervalSeconds = parseSeconds(values.interval, "--interval", usage, 1);
   const limit = parsePositiveInt(values.limit, "--limit", usage) ?? 8;
   const count = parsePositiveInt(values.count, "--count", usage);
   const listen = parseMetricsFlag(values.metrics, usage);
-  return runTop({
-    interfaces: values.interface, intervalSeconds, count, limit, json: values.json === true, listen, xdpMode,
-    out: io === processIo ? process.stdout : undefined,
-  }, io);
+  return runTop(
+    {
+      interfaces: values.interface,
+      intervalSeconds,
+      count,
+      limit,
+      json: values.json === true,
+      listen,
+      xdpMode,
+      out: io === processIo ? process.stdout : undefined,
+    },
+    io,
+  );
 }

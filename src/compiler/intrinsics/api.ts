@@ -31,10 +31,27 @@ export interface SubFnInfo {
   inline: boolean;
 }
 
-export interface GlobalVar { name: string; section: ".rodata" | ".data" | ".bss"; offset: number; t: DataT }
+export interface GlobalVar {
+  name: string;
+  section: ".rodata" | ".data" | ".bss";
+  offset: number;
+  t: DataT;
+}
 
-export interface LogArg { kind: "int" | "bool" | "hex" | "ipv4" | "ipv6" | "mac" | "str"; size: number; signed: boolean; offset: number }
-export interface LogSite { id: number; level: number; parts: string[]; args: LogArg[]; size: number; loc: SrcLoc }
+export interface LogArg {
+  kind: "int" | "bool" | "hex" | "ipv4" | "ipv6" | "mac" | "str";
+  size: number;
+  signed: boolean;
+  offset: number;
+}
+export interface LogSite {
+  id: number;
+  level: number;
+  parts: string[];
+  args: LogArg[];
+  size: number;
+  loc: SrcLoc;
+}
 
 /** The module compiler, as far as an intrinsic needs it. */
 export interface IntrinsicModule {
@@ -102,7 +119,15 @@ export interface Lowering {
   loadInt(base: Base, off: number, t: IntT, space: Space): Val;
   storeInt(base: Base, off: number, t: IntT, v: Val, node: TS.Node): void;
   zero(base: Base, off: number, size: number): void;
-  copyMemory(dst: Base, dstOff: number, src: Base, srcOff: number, size: number, dstSpace?: Space, srcSpace?: Space): void;
+  copyMemory(
+    dst: Base,
+    dstOff: number,
+    src: Base,
+    srcOff: number,
+    size: number,
+    dstSpace?: Space,
+    srcSpace?: Space,
+  ): void;
   /** An integer in memory as an assignable place. */
   memLValue(base: Base, off: number, t: IntT, space: Space): LValue;
 }

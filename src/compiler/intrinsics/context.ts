@@ -24,16 +24,37 @@ const packetState = {};
 
 /** data and data_end of an XDP or TC context, loaded at the function's start on first use. */
 function packetPointers(low: Lowering, ctx: CtxVal, node: TS.Node): { data: VReg; end: VReg } {
-  if (ctx.ctx.kind !== "xdp" && ctx.ctx.kind !== "tc") low.fail(node, "direct packet access needs an XDP or TC context");
-  const state = low.state(packetState, () => ({} as { pointers?: { data: VReg; end: VReg } }));
+  if (ctx.ctx.kind !== "xdp" && ctx.ctx.kind !== "tc")
+    low.fail(node, "direct packet access needs an XDP or TC context");
+  const state = low.state(packetState, () => ({}) as { pointers?: { data: VReg; end: VReg } });
   if (!state.pointers) {
     // Not variable homes: views keep using these registers (reloads after adjustHead invalidate views anyway).
-    const data = low.b.vreg("packet"), end = low.b.vreg("packetEnd");
+    const data = low.b.vreg("packet"),
+      end = low.b.vreg("packetEnd");
     const layout = ctx.ctx.kind === "xdp" ? XDP_MD : SK_BUFF;
     // Loaded once, at the function's start (after the parameters land).
-    low.b.entry.instrs.splice(1, 0,
-      { op: "load", size: 4, signed: false, dst: data, base: { reg: ctx.reg }, off: layout.data!.offset, loc: low.b.entry.instrs[0]?.loc ?? low.module.loc(node) },
-      { op: "load", size: 4, signed: false, dst: end, base: { reg: ctx.reg }, off: layout.dataEnd!.offset, loc: low.b.entry.instrs[0]?.loc ?? low.module.loc(node) });
+    low.b.entry.instrs.splice(
+      1,
+      0,
+      {
+        op: "load",
+        size: 4,
+        signed: false,
+        dst: data,
+        base: { reg: ctx.reg },
+        off: layout.data!.offset,
+        loc: low.b.entry.instrs[0]?.loc ?? low.module.loc(node),
+      },
+      {
+        op: "load",
+        size: 4,
+        signed: false,
+        dst: end,
+        base: { reg: ctx.reg },
+        off: layout.dataEnd!.offset,
+        loc: low.b.entry.instrs[0]?.loc ?? low.module.loc(node),
+      },
+    );
     state.pointers = { data, end };
   }
   return state.pointers;
@@ -41,11 +62,25 @@ function packetPointers(low: Lowering, ctx: CtxVal, node: TS.Node): { data: VReg
 
 /** Reloads data/data_end after a helper that moves the packet. */
 function reloadPacket(low: Lowering, ctx: CtxVal): void {
-  const pointers = low.state(packetState, () => ({} as { pointers?: { data: VReg; end: VReg } })).pointers;
+  const pointers = low.state(packetState, () => ({}) as { pointers?: { data: VReg; end: VReg } }).pointers;
   if (!pointers) return;
   const layout = ctx.ctx.kind === "xdp" ? XDP_MD : SK_BUFF;
-  low.b.emit({ op: "load", size: 4, signed: false, dst: pointers.data, base: { reg: ctx.reg }, off: layout.data!.offset });
-  low.b.emit({ op: "load", size: 4, signed: false, dst: pointers.end, base: { reg: ctx.reg }, off: layout.dataEnd!.offset });
+  low.b.emit({
+    op: "load",
+    size: 4,
+    signed: false,
+    dst: pointers.data,
+    base: { reg: ctx.reg },
+    off: layout.data!.offset,
+  });
+  low.b.emit({
+    op: "load",
+    size: 4,
+    signed: false,
+    dst: pointers.end,
+    base: { reg: ctx.reg },
+    off: layout.dataEnd!.offset,
+  });
 }
 
 /** ctx.load(u16, off) and friends: an integer read from the packet, null when out of bounds. */
@@ -58,10 +93,17 @@ function packetScalar(t: IntT, base: Base, off: number, check: PacketCheck): Val
 function skbLoad(low: Lowering, ctx: CtxVal, t: DataT, off: Val, node: TS.Node): Val {
   const slot = low.b.allocStack(t.size, 8);
   const r = low.b.vreg("scalar");
-  low.b.emit({ op: "call", helper: helperId("skb_load_bytes"), args: [{ reg: ctx.reg }, low.toInt(off, U32, node).op, { fp: slot }, { imm: t.size }], dst: r });
+  low.b.emit({
+    op: "call",
+    helper: helperId("skb_load_bytes"),
+    args: [{ reg: ctx.reg }, low.toInt(off, U32, node).op, { fp: slot }, { imm: t.size }],
+    dst: r,
+  });
   // The copy is valid when the helper returned 0: a pointer that is null otherwise.
   const p = low.b.vreg("pointer");
-  const ok = low.b.newBlock("skb_ok"), bad = low.b.newBlock("skb_short"), join = low.b.newBlock("skb_done");
+  const ok = low.b.newBlock("skb_ok"),
+    bad = low.b.newBlock("skb_short"),
+    join = low.b.newBlock("skb_done");
   low.b.terminate({ op: "br", cmp: "eq", w: 64, a: r, b: { imm: 0 }, then: ok, else: bad });
   low.b.setBlock(ok);
   low.b.emit({ op: "addr", dst: p, fp: slot });
@@ -70,7 +112,15 @@ function skbLoad(low: Lowering, ctx: CtxVal, t: DataT, off: Val, node: TS.Node):
   low.b.emit({ op: "mov", w: 64, dst: p, src: { imm: 0 } });
   low.b.jump(join);
   low.b.setBlock(join);
-  return { k: "ptr", t, base: { reg: p }, off: 0, space: "stack", nullable: { kind: "reg", reg: p }, scalar: t.kind === "int" };
+  return {
+    k: "ptr",
+    t,
+    base: { reg: p },
+    off: 0,
+    space: "stack",
+    nullable: { kind: "reg", reg: p },
+    scalar: t.kind === "int",
+  };
 }
 
 /** A field of a UAPI context struct (__sk_buff, xdp_md, sk_msg_md). */
@@ -98,11 +148,19 @@ const regsField: ContextFieldReader = (low, ctx, name) => {
   const regs = ptRegs();
   if (kind === "perf_event" && (name === "samplePeriod" || name === "addr")) {
     const dst = low.b.vreg("scalar");
-    low.b.emit({ op: "load", size: 8, signed: false, dst, base, off: PERF_EVENT_DATA.regsSize + (name === "addr" ? 8 : 0) });
+    low.b.emit({
+      op: "load",
+      size: 8,
+      signed: false,
+      dst,
+      base,
+      off: PERF_EVENT_DATA.regsSize + (name === "addr" ? 8 : 0),
+    });
     return { k: "int", ct: U64, op: { reg: dst } };
   }
   if (kind === "perf_event" && name === "regs") return { k: "ctx", ctx: { kind: "uprobe" }, reg: ctx.reg };
-  const off = name === "ret" ? regs.ret : name === "ip" ? regs.ip : name === "sp" ? regs.sp : name === "fp" ? regs.fp : undefined;
+  const off =
+    name === "ret" ? regs.ret : name === "ip" ? regs.ip : name === "sp" ? regs.sp : name === "fp" ? regs.fp : undefined;
   if (off === undefined) return undefined;
   const dst = low.b.vreg("scalar");
   low.b.emit({ op: "load", size: 8, signed: false, dst, base, off });
@@ -129,7 +187,11 @@ export const CONTEXT_FIELDS: Readonly<Partial<Record<ProgramKind, ContextFieldRe
     const base: Base = { reg: ctx.reg };
     const format = ctx.ctx.format!;
     const field = format.fields.find((x) => x.name === name);
-    if (!field) low.fail(node, `${format.category}:${format.name} has no field ${name} (fields: ${format.fields.map((x) => x.name).join(", ")})`);
+    if (!field)
+      low.fail(
+        node,
+        `${format.category}:${format.name} has no field ${name} (fields: ${format.fields.map((x) => x.name).join(", ")})`,
+      );
     if (field.dataLoc) {
       // __data_loc: low 16 bits are the data's offset in the record.
       const loc = low.b.vreg("scalar");
@@ -143,8 +205,16 @@ export const CONTEXT_FIELDS: Readonly<Partial<Record<ProgramKind, ContextFieldRe
     if (field.type.endsWith("[]") || /\[\d+\]/.test(field.type)) {
       return { k: "ptr", t: arrayOf(INTS.u8!, field.size, "bytes"), base, off: field.offset, space: "ctx" };
     }
-    if (![1, 2, 4, 8].includes(field.size)) low.fail(node, `field ${name} (${field.type}, ${field.size} bytes) is not an integer`);
-    const t: IntT = { kind: "int", name: `${field.signed ? "i" : "u"}${field.size * 8}`, size: field.size as 1 | 2 | 4 | 8, signed: field.signed, be: false, bool: false };
+    if (![1, 2, 4, 8].includes(field.size))
+      low.fail(node, `field ${name} (${field.type}, ${field.size} bytes) is not an integer`);
+    const t: IntT = {
+      kind: "int",
+      name: `${field.signed ? "i" : "u"}${field.size * 8}`,
+      size: field.size as 1 | 2 | 4 | 8,
+      signed: field.signed,
+      be: false,
+      bool: false,
+    };
     return low.loadInt(base, field.offset, t, "ctx");
   },
   sk_msg: (low, ctx, name) => {
@@ -207,13 +277,19 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
     let offset: Operand;
     let clamp = false;
     if (offVal.k === "const") {
-      if (offVal.value < 0n || offVal.value > BigInt(MAX_PACKET_OFF)) low.fail(offExpr!, "packet offsets are 0 … 65535");
+      if (offVal.value < 0n || offVal.value > BigInt(MAX_PACKET_OFF))
+        low.fail(offExpr!, "packet offsets are 0 … 65535");
       offset = { imm: Number(offVal.value) };
     } else {
       const iv = low.toInt(offVal, U64, offExpr!);
       const reg = low.opReg(iv.op, 64);
       offset = { reg };
-      clamp = !(offVal.k === "int" && !offVal.ct.signed && offVal.max !== undefined && offVal.max <= BigInt(MAX_PACKET_OFF));
+      clamp = !(
+        offVal.k === "int" &&
+        !offVal.ct.signed &&
+        offVal.max !== undefined &&
+        offVal.max <= BigInt(MAX_PACKET_OFF)
+      );
       if (offVal.k === "int" && offVal.ct.signed) clamp = true;
     }
     const check: PacketCheck = { data, end, offset, size: t.size, clamp };
@@ -239,7 +315,10 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
     const result = low.b.vreg("scalar");
     const n = low.b.vreg("scalar");
     low.b.emit({ op: "mov", w: 64, dst: n, src: low.toInt(len, U64, lenExpr!).op });
-    const clampBlock = low.b.newBlock("lb_clamp"), ready = low.b.newBlock("lb_ready"), skip = low.b.newBlock("lb_empty"), join = low.b.newBlock("lb_done");
+    const clampBlock = low.b.newBlock("lb_clamp"),
+      ready = low.b.newBlock("lb_ready"),
+      skip = low.b.newBlock("lb_empty"),
+      join = low.b.newBlock("lb_done");
     low.b.terminate({ op: "br", cmp: "gt", w: 64, a: n, b: { imm: cap }, then: clampBlock, else: ready });
     low.b.setBlock(clampBlock);
     low.b.emit({ op: "mov", w: 64, dst: n, src: { imm: cap } });
@@ -249,7 +328,12 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
     low.b.terminate({ op: "br", cmp: "eq", w: 64, a: n, b: { imm: 0 }, then: skip, else: call });
     low.b.setBlock(call);
     const helper = kind === "xdp" ? "xdp_load_bytes" : "skb_load_bytes";
-    low.b.emit({ op: "call", helper: helperId(helper), args: [{ reg: ctx.reg }, low.intArg(offExpr!, U32), low.pointerArg(dst), { reg: n }], dst: result });
+    low.b.emit({
+      op: "call",
+      helper: helperId(helper),
+      args: [{ reg: ctx.reg }, low.intArg(offExpr!, U32), low.pointerArg(dst), { reg: n }],
+      dst: result,
+    });
     low.b.jump(join);
     low.b.setBlock(skip);
     low.b.emit({ op: "mov", w: 64, dst: result, src: { imm: 0 } });
@@ -266,7 +350,17 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
     const [offExpr, from, lenExpr, flags] = low.args(e, 3, 4);
     const src = low.expr(from!);
     if (src.k !== "ptr") low.fail(from!, "storeBytes() copies from an array");
-    const r = low.helper("skb_store_bytes", [{ reg: ctx.reg }, low.intArg(offExpr!, U32), low.pointerArg(src), low.intArg(lenExpr!, U32), flags ? low.intArg(flags) : { imm: 0 }], I64);
+    const r = low.helper(
+      "skb_store_bytes",
+      [
+        { reg: ctx.reg },
+        low.intArg(offExpr!, U32),
+        low.pointerArg(src),
+        low.intArg(lenExpr!, U32),
+        flags ? low.intArg(flags) : { imm: 0 },
+      ],
+      I64,
+    );
     reloadPacket(low, ctx);
     return r;
   },

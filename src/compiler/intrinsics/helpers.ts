@@ -7,13 +7,17 @@ import type { KernelFunction, Lowering } from "./api.js";
 
 /** A helper that takes nothing and returns an integer of type `ct`. */
 function noArguments(helper: string, ct: CT): KernelFunction {
-  return (low: Lowering, e) => { low.args(e, 0); return low.helper(helper, [], ct); };
+  return (low: Lowering, e) => {
+    low.args(e, 0);
+    return low.helper(helper, [], ct);
+  };
 }
 
 /** A byte array (bytes(n) or cstring(n)) a helper fills: its address and size. */
 function byteArray(low: Lowering, e: TS.Expression, what: string): { arg: CallArg; size: number } {
   const v = low.expr(e);
-  if (v.k !== "ptr" || v.t.kind !== "array" || v.t.elem.size !== 1) low.fail(e, `${what} needs a byte array (bytes(n) or cstring(n)), got ${describeVal(v)}`);
+  if (v.k !== "ptr" || v.t.kind !== "array" || v.t.elem.size !== 1)
+    low.fail(e, `${what} needs a byte array (bytes(n) or cstring(n)), got ${describeVal(v)}`);
   return { arg: low.pointerArg(v), size: v.t.size };
 }
 
@@ -31,7 +35,11 @@ const probeRead: KernelFunction = (low: Lowering, e, name) => {
   const dst = low.expr(into!);
   if (dst.k !== "ptr") low.fail(into!, `${name} reads into a struct, array or cell, got ${describeVal(dst)}`);
   const src = sourceAddress(low, from!);
-  return low.helper(name === "probeReadKernel" ? "probe_read_kernel" : "probe_read_user", [low.pointerArg(dst), { imm: dst.t.size }, src], I64);
+  return low.helper(
+    name === "probeReadKernel" ? "probe_read_kernel" : "probe_read_user",
+    [low.pointerArg(dst), { imm: dst.t.size }, src],
+    I64,
+  );
 };
 
 /** probeReadKernelStr(into, from) / probeReadUserStr(into, from): a NUL-terminated string. */
@@ -39,7 +47,11 @@ const probeReadStr: KernelFunction = (low: Lowering, e, name) => {
   const [into, from] = low.args(e, 2);
   const { arg, size } = byteArray(low, into!, name);
   const src = sourceAddress(low, from!);
-  return low.helper(name === "probeReadKernelStr" ? "probe_read_kernel_str" : "probe_read_user_str", [arg, { imm: size }, src], I64);
+  return low.helper(
+    name === "probeReadKernelStr" ? "probe_read_kernel_str" : "probe_read_user_str",
+    [arg, { imm: size }, src],
+    I64,
+  );
 };
 
 /** readKernel(T, from) / readUser(T, from): a value of type T read into a stack slot. */
@@ -48,7 +60,11 @@ const readValue: KernelFunction = (low: Lowering, e, name) => {
   const t = low.module.dataTypeOfValue(typeExpr!);
   const off = low.b.allocStack(t.size, 8);
   const src = sourceAddress(low, from!);
-  low.helper(name === "readKernel" ? "probe_read_kernel" : "probe_read_user", [{ fp: off }, { imm: t.size }, src], "void");
+  low.helper(
+    name === "readKernel" ? "probe_read_kernel" : "probe_read_user",
+    [{ fp: off }, { imm: t.size }, src],
+    "void",
+  );
   if (t.kind === "int") return low.loadInt({ fp: true }, off, t, "stack");
   return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
 };

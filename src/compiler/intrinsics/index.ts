@@ -10,7 +10,12 @@ import { LOG_FUNCTIONS, lowerLog } from "./log.js";
 import { MEMORY_FUNCTIONS } from "./memory.js";
 
 /** Every kernel function by its name in src/kernel. */
-export const KERNEL_FUNCTIONS: Readonly<Record<string, KernelFunction>> = mergeTables(HELPER_FUNCTIONS, MEMORY_FUNCTIONS, KERNEL_OBJECT_FUNCTIONS, LOG_FUNCTIONS);
+export const KERNEL_FUNCTIONS: Readonly<Record<string, KernelFunction>> = mergeTables(
+  HELPER_FUNCTIONS,
+  MEMORY_FUNCTIONS,
+  KERNEL_OBJECT_FUNCTIONS,
+  LOG_FUNCTIONS,
+);
 
 /** A method of a kernel value that is a namespace of intrinsics (`log.info(…)`). */
 export type NamespaceMethod = (low: Lowering, e: TS.CallExpression, method: string) => Val;

@@ -50,7 +50,11 @@ export function btfArg(low: Lowering, ctxReg: VReg, index: number, type: number,
 export function kernelMember(low: Lowering, obj: Val & { k: "kobj" }, name: string, node: TS.Node): Val {
   const btf = low.module.btf();
   let loc;
-  try { loc = btf.member(obj.id, name); } catch (err) { low.fail(node, (err as Error).message); }
+  try {
+    loc = btf.member(obj.id, name);
+  } catch (err) {
+    low.fail(node, (err as Error).message);
+  }
   const off = obj.off + loc.offset;
   const typeId = btf.resolve(loc.type);
   const t = btf.typeById(typeId);
@@ -61,18 +65,35 @@ export function kernelMember(low: Lowering, obj: Val & { k: "kobj" }, name: stri
     const dst = low.b.vreg("scalar");
     const c = relocate ? core : undefined;
     if (obj.direct) {
-      low.b.emit(c ? { op: "load", size, signed: false, dst, base: obj.base, off, core: c } : { op: "load", size, signed: false, dst, base: obj.base, off });
+      low.b.emit(
+        c
+          ? { op: "load", size, signed: false, dst, base: obj.base, off, core: c }
+          : { op: "load", size, signed: false, dst, base: obj.base, off },
+      );
     } else {
       // probe_read_kernel fills the slot (zeroing it when the read faults).
       const slot = low.tempSlot(8);
-      low.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: low.addressReg(obj.base, off, "pointer", c) }], "void");
+      low.helper(
+        "probe_read_kernel",
+        [{ fp: slot }, { imm: size }, { reg: low.addressReg(obj.base, off, "pointer", c) }],
+        "void",
+      );
       low.b.emit({ op: "load", size, signed: false, dst, base: { fp: true }, off: slot });
     }
     return dst;
   };
-  if (t.kind === "struct" || t.kind === "union") return { k: "kobj", id: typeId, base: obj.base, off, direct: obj.direct, core };
+  if (t.kind === "struct" || t.kind === "union")
+    return { k: "kobj", id: typeId, base: obj.base, off, direct: obj.direct, core };
   if (t.kind === "array") {
-    return { k: "karray", elemId: btf.resolve(t.type), length: t.nelems, base: obj.base, off, direct: obj.direct, core };
+    return {
+      k: "karray",
+      elemId: btf.resolve(t.type),
+      length: t.nelems,
+      base: obj.base,
+      off,
+      direct: obj.direct,
+      core,
+    };
   }
   if (t.kind === "ptr") {
     const reg = read(8);
@@ -91,9 +112,20 @@ export function kernelMember(low: Lowering, obj: Val & { k: "kobj" }, name: stri
       const storage = read(size, false); // bitfields are not relocated (their shifts would be)
       const shift = loc.bitOffset - loc.offset * 8;
       let v = storage;
-      if (shift) { const s = low.b.vreg("scalar"); low.b.emit({ op: "alu", w: 64, alu: "rsh", dst: s, a: v, b: { imm: shift } }); v = s; }
+      if (shift) {
+        const s = low.b.vreg("scalar");
+        low.b.emit({ op: "alu", w: 64, alu: "rsh", dst: s, a: v, b: { imm: shift } });
+        v = s;
+      }
       const m = low.b.vreg("scalar");
-      low.b.emit({ op: "alu", w: 64, alu: "and", dst: m, a: v, b: { imm: Number((1n << BigInt(loc.bitfieldSize)) - 1n) } });
+      low.b.emit({
+        op: "alu",
+        w: 64,
+        alu: "and",
+        dst: m,
+        a: v,
+        b: { imm: Number((1n << BigInt(loc.bitfieldSize)) - 1n) },
+      });
       return { k: "int", ct: U32, op: { reg: m } };
     }
     const reg = read(size);
@@ -111,17 +143,30 @@ export function kernelMember(low: Lowering, obj: Val & { k: "kobj" }, name: stri
 
 /** `arr[i]` of a kernel array (constant indexes). */
 export function kernelArrayElement(low: Lowering, arr: Val & { k: "karray" }, index: Val, node: TS.Node): Val {
-  if (index.k !== "const") low.fail(node, "kernel arrays take constant indexes (copy the array to index it with a variable)");
-  if (index.value < 0n || index.value >= BigInt(arr.length)) low.fail(node, `index ${index.value} is outside the array of ${arr.length}`);
+  if (index.k !== "const")
+    low.fail(node, "kernel arrays take constant indexes (copy the array to index it with a variable)");
+  if (index.value < 0n || index.value >= BigInt(arr.length))
+    low.fail(node, `index ${index.value} is outside the array of ${arr.length}`);
   const btf = low.module.btf();
   const size = btf.sizeOf(arr.elemId) as MemSize;
   const off = arr.off + Number(index.value) * size;
   const dst = low.b.vreg("scalar");
-  const core: CoreAccess | undefined = arr.core ? { root: arr.core.root, steps: [...arr.core.steps, Number(index.value)] } : undefined;
-  if (arr.direct) low.b.emit(core ? { op: "load", size, signed: false, dst, base: arr.base, off, core } : { op: "load", size, signed: false, dst, base: arr.base, off });
+  const core: CoreAccess | undefined = arr.core
+    ? { root: arr.core.root, steps: [...arr.core.steps, Number(index.value)] }
+    : undefined;
+  if (arr.direct)
+    low.b.emit(
+      core
+        ? { op: "load", size, signed: false, dst, base: arr.base, off, core }
+        : { op: "load", size, signed: false, dst, base: arr.base, off },
+    );
   else {
     const slot = low.tempSlot(8);
-    low.helper("probe_read_kernel", [{ fp: slot }, { imm: size }, { reg: low.addressReg(arr.base, off, "pointer", core) }], "void");
+    low.helper(
+      "probe_read_kernel",
+      [{ fp: slot }, { imm: size }, { reg: low.addressReg(arr.base, off, "pointer", core) }],
+      "void",
+    );
     low.b.emit({ op: "load", size, signed: false, dst, base: { fp: true }, off: slot });
   }
   return { k: "int", ct: size === 8 ? U64 : U32, op: { reg: dst } };
@@ -154,7 +199,12 @@ export const KERNEL_OBJECT_FUNCTIONS: Readonly<Record<string, KernelFunction>> =
   addressOf: (low: Lowering, e) => {
     const [from] = low.args(e, 1);
     const v = low.expr(from!);
-    if (v.k !== "kobj" && v.k !== "ptr" && v.k !== "karray") low.fail(from!, `addressOf needs a kernel object, got ${describeVal(v)}`);
-    return { k: "int", ct: U64, op: { reg: low.addressReg(v.base, v.off, "pointer", v.k === "ptr" ? undefined : coreOf(v)) } };
+    if (v.k !== "kobj" && v.k !== "ptr" && v.k !== "karray")
+      low.fail(from!, `addressOf needs a kernel object, got ${describeVal(v)}`);
+    return {
+      k: "int",
+      ct: U64,
+      op: { reg: low.addressReg(v.base, v.off, "pointer", v.k === "ptr" ? undefined : coreOf(v)) },
+    };
   },
 };

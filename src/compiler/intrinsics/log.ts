@@ -47,7 +47,9 @@ export function lowerLog(low: Lowering, e: TS.CallExpression, level: string): Va
   let size = 8; // u32 site id, u32 reserved
   for (const x of values) {
     const v = x.v;
-    let argSize = 8, signed = false, kind = x.kind;
+    let argSize = 8,
+      signed = false,
+      kind = x.kind;
     if (kind === "ipv6" || kind === "mac" || kind === "str") {
       if (v.k !== "ptr" || v.t.kind !== "array") low.fail(x.e, `${kind}() needs a byte array`);
       argSize = v.t.size;
@@ -56,7 +58,8 @@ export function lowerLog(low: Lowering, e: TS.CallExpression, level: string): Va
     } else if (v.k === "int") {
       signed = v.ct.signed;
     } else if (v.k === "ptr" && v.t.kind === "array" && v.t.flavor === "string") {
-      kind = "str"; argSize = v.t.size;
+      kind = "str";
+      argSize = v.t.size;
     } else if (v.k !== "const") {
       low.fail(x.e, `cannot log ${describeVal(v)}`);
     }
@@ -66,8 +69,14 @@ export function lowerLog(low: Lowering, e: TS.CallExpression, level: string): Va
   const id = low.module.addLogSite({ level: lvl, parts, args, size, loc: low.module.loc(e) });
   const logMap = low.module.logMap();
   const rec = low.b.vreg("memOrNull");
-  low.b.emit({ op: "call", helper: helperId("ringbuf_reserve"), args: [{ map: logMap.name }, { imm: size }, { imm: 0 }], dst: rec });
-  const fill = low.b.newBlock("log"), done = low.b.newBlock("logged");
+  low.b.emit({
+    op: "call",
+    helper: helperId("ringbuf_reserve"),
+    args: [{ map: logMap.name }, { imm: size }, { imm: 0 }],
+    dst: rec,
+  });
+  const fill = low.b.newBlock("log"),
+    done = low.b.newBlock("logged");
   low.b.terminate({ op: "br", cmp: "eq", w: 64, a: rec, b: { imm: 0 }, then: done, else: fill });
   low.b.setBlock(fill);
   const base: Base = { reg: rec };
@@ -77,11 +86,22 @@ export function lowerLog(low: Lowering, e: TS.CallExpression, level: string): Va
     const a = args[k]!;
     const v = x.v;
     if (v.k === "ptr") {
-      if (v.space === "ctx" || v.space === "packet" || v.space === "stack" || v.space === "map" || v.space === "mem" || v.space === "global") low.copyMemory(base, a.offset, v.base, v.off, a.size, "mem", v.space);
+      if (
+        v.space === "ctx" ||
+        v.space === "packet" ||
+        v.space === "stack" ||
+        v.space === "map" ||
+        v.space === "mem" ||
+        v.space === "global"
+      )
+        low.copyMemory(base, a.offset, v.base, v.off, a.size, "mem", v.space);
       if (a.size % 8) low.zero(base, a.offset + a.size, 8 - (a.size % 8));
       return;
     }
-    if (v.k === "bool") { low.b.emit({ op: "store", size: 8, base, off: a.offset, src: { reg: low.opReg(v.op, 64) } }); return; }
+    if (v.k === "bool") {
+      low.b.emit({ op: "store", size: 8, base, off: a.offset, src: { reg: low.opReg(v.op, 64) } });
+      return;
+    }
     const iv = low.toInt(v, v.k === "int" && v.ct.signed ? I64 : U64, x.e);
     low.b.emit({ op: "store", size: 8, base, off: a.offset, src: { reg: low.opReg(iv.op, 64) } });
   });
@@ -92,6 +112,9 @@ export function lowerLog(low: Lowering, e: TS.CallExpression, level: string): Va
 }
 
 /** The format functions are only meaningful inside a log template. */
-const formatOutsideLog: KernelFunction = (low: Lowering, e, name) => low.fail(e, `${name}() formats a value inside a log message template`);
+const formatOutsideLog: KernelFunction = (low: Lowering, e, name) =>
+  low.fail(e, `${name}() formats a value inside a log message template`);
 
-export const LOG_FUNCTIONS: Readonly<Record<string, KernelFunction>> = Object.fromEntries(FORMATS.map((name) => [name, formatOutsideLog]));
+export const LOG_FUNCTIONS: Readonly<Record<string, KernelFunction>> = Object.fromEntries(
+  FORMATS.map((name) => [name, formatOutsideLog]),
+);

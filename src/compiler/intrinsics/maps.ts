@@ -45,7 +45,8 @@ function boundedLength(low: Lowering, e: TS.Expression, max: number): Operand {
   if (iv.max !== undefined && iv.max <= BigInt(max)) return iv.op;
   const n = low.b.vreg("scalar");
   low.b.emit({ op: "mov", w: 64, dst: n, src: iv.op });
-  const clamp = low.b.newBlock("clamp"), done = low.b.newBlock("clamped");
+  const clamp = low.b.newBlock("clamp"),
+    done = low.b.newBlock("clamped");
   low.b.terminate({ op: "br", cmp: "gt", w: 64, a: n, b: { imm: max }, then: clamp, else: done });
   low.b.setBlock(clamp);
   low.b.emit({ op: "mov", w: 64, dst: n, src: { imm: max } });
@@ -57,7 +58,8 @@ function boundedLength(low: Lowering, e: TS.Expression, max: number): Operand {
 /** A helper's result r as the bool r === 0 (success). */
 function zeroTest(low: Lowering, r: Val & { k: "int" }): Val {
   const dst = low.b.vreg("scalar");
-  const yes = low.b.newBlock("zero"), join = low.b.newBlock("tested");
+  const yes = low.b.newBlock("zero"),
+    join = low.b.newBlock("tested");
   low.b.emit({ op: "mov", w: 64, dst, src: { imm: 0 } });
   low.b.terminate({ op: "br", cmp: "eq", w: 64, a: low.opReg(r.op, 64), b: { imm: 0 }, then: yes, else: join });
   low.b.setBlock(yes);
@@ -81,17 +83,31 @@ function storageMethod(low: Lowering, { map, mapArg, name, e }: MapCall): Val {
   const task = map.mapType === "task_storage";
   const [ownerExpr, flags] = name === "get" ? low.args(e, 1, 2) : low.args(e, 1);
   const owner = low.expr(ownerExpr!);
-  if (owner.k !== "kobj") low.fail(ownerExpr!, `${map.name}.${name}() needs a kernel ${task ? "task_struct" : "sock"} object (a BTF pointer), got ${describeVal(owner)}`);
+  if (owner.k !== "kobj")
+    low.fail(
+      ownerExpr!,
+      `${map.name}.${name}() needs a kernel ${task ? "task_struct" : "sock"} object (a BTF pointer), got ${describeVal(owner)}`,
+    );
   const want = task ? "task_struct" : "sock";
   const btf = low.module.btf();
   const ownerName = btf.typeName(owner.id);
-  if (ownerName !== want && !(ownerName === "struct " + want)) low.fail(ownerExpr!, `${map.name}.${name}() needs a ${want}, got ${ownerName}`);
-  if (!owner.direct) low.fail(ownerExpr!, `${map.name}.${name}() needs a BTF pointer the verifier tracks (a tp_btf argument, getCurrentTaskBtf() …), not one read with probe reads`);
+  if (ownerName !== want && !(ownerName === "struct " + want))
+    low.fail(ownerExpr!, `${map.name}.${name}() needs a ${want}, got ${ownerName}`);
+  if (!owner.direct)
+    low.fail(
+      ownerExpr!,
+      `${map.name}.${name}() needs a BTF pointer the verifier tracks (a tp_btf argument, getCurrentTaskBtf() …), not one read with probe reads`,
+    );
   const ownerArg = low.pointerArg(owner);
   if (name === "delete") return low.helper(task ? "task_storage_delete" : "sk_storage_delete", [mapArg, ownerArg], I64);
   if (!map.value) low.fail(e, `${map.name} has no value type`);
   const dst = low.b.vreg("mapValueOrNull");
-  low.b.emit({ op: "call", helper: helperId(task ? "task_storage_get" : "sk_storage_get"), args: [mapArg, ownerArg, { imm: 0 }, flags ? low.intArg(flags) : { imm: 0 }], dst });
+  low.b.emit({
+    op: "call",
+    helper: helperId(task ? "task_storage_get" : "sk_storage_get"),
+    args: [mapArg, ownerArg, { imm: 0 }, flags ? low.intArg(flags) : { imm: 0 }],
+    dst,
+  });
   return { k: "ptr", t: map.value, base: { reg: dst }, off: 0, space: "map", nullable: { kind: "reg", reg: dst } };
 }
 
@@ -101,14 +117,26 @@ const finishRecord: MapMethod = (low: Lowering, { map, name, e }) => {
   const [rec, flags] = low.args(e, 1, 2);
   const v = low.expr(rec!);
   if (v.k !== "ptr" || v.space !== "mem") low.fail(rec!, `${name}() takes a record from reserve()`);
-  return low.helper(name === "submit" ? "ringbuf_submit" : "ringbuf_discard", [{ reg: low.addressReg(v.base, v.off, "mem") }, flags ? low.intArg(flags) : { imm: 0 }], "void");
+  return low.helper(
+    name === "submit" ? "ringbuf_submit" : "ringbuf_discard",
+    [{ reg: low.addressReg(v.base, v.off, "mem") }, flags ? low.intArg(flags) : { imm: 0 }],
+    "void",
+  );
 };
 
 /** queue/stack push(value, flags?), bloom filter add(value, flags?). */
 const pushValue: MapMethod = (low: Lowering, { map, mapArg, name, e }) => {
-  if (!["queue", "stack", "bloom_filter"].includes(map.mapType) || (name === "add") !== (map.mapType === "bloom_filter")) return undefined;
+  if (
+    !["queue", "stack", "bloom_filter"].includes(map.mapType) ||
+    (name === "add") !== (map.mapType === "bloom_filter")
+  )
+    return undefined;
   const [value, flags] = low.args(e, 1, 2);
-  return low.helper("map_push_elem", [mapArg, low.aggregateArg(value!, map.value!), flags ? low.intArg(flags) : { imm: 0 }], I64);
+  return low.helper(
+    "map_push_elem",
+    [mapArg, low.aggregateArg(value!, map.value!), flags ? low.intArg(flags) : { imm: 0 }],
+    I64,
+  );
 };
 
 /** queue/stack pop(into) / peek(into): true when a value was there. */
@@ -117,7 +145,9 @@ const takeValue: MapMethod = (low: Lowering, { map, mapArg, name, e }) => {
   const [into] = low.args(e, 1);
   const v = low.expr(into!);
   if (v.k !== "ptr") low.fail(into!, `${name}() fills a struct or cell`);
-  const r = low.helper(name === "pop" ? "map_pop_elem" : "map_peek_elem", [mapArg, low.pointerArg(v)], I64) as Val & { k: "int" };
+  const r = low.helper(name === "pop" ? "map_pop_elem" : "map_peek_elem", [mapArg, low.pointerArg(v)], I64) as Val & {
+    k: "int";
+  };
   return zeroTest(low, r);
 };
 
@@ -129,11 +159,16 @@ export const MAP_METHODS: Readonly<Record<string, MapMethod>> = {
     if (!low.ts.isIdentifier(body!)) low.fail(body!, "drain's callback must be a module-level function name");
     const r = low.module.resolve(body);
     if (r.kind !== "function") low.fail(body!, "drain's callback must be a module-level function");
-    if (r.fn.params.length !== 2 || r.fn.params[0]!.type.k !== "dynptr") low.fail(body!, "the drain callback takes (record: Dynptr, state: S)");
+    if (r.fn.params.length !== 2 || r.fn.params[0]!.type.k !== "dynptr")
+      low.fail(body!, "the drain callback takes (record: Dynptr, state: S)");
     low.module.subprogram(r.fn);
     const st = low.expr(state!);
     if (st.k !== "ptr") low.fail(state!, "drain's state must be a struct (on the stack)");
-    return low.helper("user_ringbuf_drain", [mapArg, { func: r.fn.name }, low.pointerArg(st), flags ? low.intArg(flags) : { imm: 0 }], I64);
+    return low.helper(
+      "user_ringbuf_drain",
+      [mapArg, { func: r.fn.name }, low.pointerArg(st), flags ? low.intArg(flags) : { imm: 0 }],
+      I64,
+    );
   },
   get: (low, c) => (isLocalStorage(c.map) ? storageMethod(low, c) : undefined),
   delete: (low: Lowering, c) => {
@@ -169,16 +204,21 @@ export const MAP_METHODS: Readonly<Record<string, MapMethod>> = {
   increment: (low: Lowering, { map, mapArg, keyType, perCpu, e }) => {
     const [key, byExpr] = low.args(e, 1, 2);
     const v = map.value;
-    if (!v || v.kind !== "int" || (v.size !== 4 && v.size !== 8)) low.fail(e, "increment() needs a map of u32/u64 values");
+    if (!v || v.kind !== "int" || (v.size !== 4 && v.size !== 8))
+      low.fail(e, "increment() needs a map of u32/u64 values");
     const ct = ctOf(v);
-    const by = byExpr ? low.toInt(low.expr(byExpr, v), ct, byExpr, v) : { k: "int" as const, ct, op: { imm: 1 } as Operand };
+    const by = byExpr
+      ? low.toInt(low.expr(byExpr, v), ct, byExpr, v)
+      : { k: "int" as const, ct, op: { imm: 1 } as Operand };
     // A constant goes straight into the add (per-CPU) or the insert; atomics need a register.
     const needsReg = !perCpu || !("imm" in by.op) || !map.mapType.endsWith("array");
     const byReg = needsReg ? low.opReg(by.op, ct.w) : -1;
     const k = keyArg(low, key!, keyType, map);
     const found = low.b.vreg("mapValueOrNull");
     low.b.emit({ op: "call", helper: helperId("map_lookup_elem"), args: [mapArg, k], dst: found });
-    const hit = low.b.newBlock("inc_hit"), miss = low.b.newBlock("inc_miss"), join = low.b.newBlock("inc_done");
+    const hit = low.b.newBlock("inc_hit"),
+      miss = low.b.newBlock("inc_miss"),
+      join = low.b.newBlock("inc_done");
     low.b.terminate({ op: "br", cmp: "eq", w: 64, a: found, b: { imm: 0 }, then: miss, else: hit });
     low.b.setBlock(hit);
     if (perCpu) {
@@ -220,7 +260,11 @@ export const MAP_METHODS: Readonly<Record<string, MapMethod>> = {
       const v = low.expr(value!);
       if (v.k !== "ptr") low.fail(value!, "output() sends a struct or array");
       const size = lengthExpr ? boundedLength(low, lengthExpr, v.t.size) : { imm: v.t.size };
-      return low.helper("ringbuf_output", [mapArg, low.pointerArg(v), size, flags ? low.intArg(flags) : { imm: 0 }], I64);
+      return low.helper(
+        "ringbuf_output",
+        [mapArg, low.pointerArg(v), size, flags ? low.intArg(flags) : { imm: 0 }],
+        I64,
+      );
     }
     if (map.mapType === "perf_event_array") {
       const [ctxExpr, value] = low.args(e, 2);
@@ -230,7 +274,11 @@ export const MAP_METHODS: Readonly<Record<string, MapMethod>> = {
       if (v.k !== "ptr") low.fail(value!, "output() sends a struct or array");
       const flags = low.b.vreg("scalar");
       low.b.emit({ op: "lddw", dst: flags, value: 0xffff_ffffn }); // BPF_F_CURRENT_CPU
-      return low.helper("perf_event_output", [{ reg: c.reg }, mapArg, { reg: flags }, low.pointerArg(v), { imm: v.t.size }], I64);
+      return low.helper(
+        "perf_event_output",
+        [{ reg: c.reg }, mapArg, { reg: flags }, low.pointerArg(v), { imm: v.t.size }],
+        I64,
+      );
     }
     return undefined;
   },
@@ -257,11 +305,24 @@ export const MAP_METHODS: Readonly<Record<string, MapMethod>> = {
     if (map.mapType === "sockmap" || map.mapType === "sockhash") {
       const [c, key, flags] = low.args(e, 2, 3);
       const cv = low.expr(c!);
-      if (cv.k !== "ctx" || (cv.ctx.kind !== "sk_skb" && cv.ctx.kind !== "sk_msg")) low.fail(c!, `${map.name}.redirect() takes an sk_skb or sk_msg program's context first, got ${describeVal(cv)}`);
+      if (cv.k !== "ctx" || (cv.ctx.kind !== "sk_skb" && cv.ctx.kind !== "sk_msg"))
+        low.fail(
+          c!,
+          `${map.name}.redirect() takes an sk_skb or sk_msg program's context first, got ${describeVal(cv)}`,
+        );
       const f = flags ? low.intArg(flags) : { imm: 0 };
       const msg = cv.ctx.kind === "sk_msg";
-      if (map.mapType === "sockmap") return low.helper(msg ? "msg_redirect_map" : "sk_redirect_map", [{ reg: cv.reg }, mapArg, low.intArg(key!, U32), f], I64);
-      return low.helper(msg ? "msg_redirect_hash" : "sk_redirect_hash", [{ reg: cv.reg }, mapArg, keyArg(low, key!, map.key, map), f], I64);
+      if (map.mapType === "sockmap")
+        return low.helper(
+          msg ? "msg_redirect_map" : "sk_redirect_map",
+          [{ reg: cv.reg }, mapArg, low.intArg(key!, U32), f],
+          I64,
+        );
+      return low.helper(
+        msg ? "msg_redirect_hash" : "sk_redirect_hash",
+        [{ reg: cv.reg }, mapArg, keyArg(low, key!, map.key, map), f],
+        I64,
+      );
     }
     if (!["devmap", "devmap_hash", "cpumap", "xskmap"].includes(map.mapType)) return undefined;
     const [key, flags] = low.args(e, 1, 2);
@@ -287,7 +348,17 @@ export const DYNPTR_METHODS: Readonly<Record<string, DynptrMethod>> = {
     const dst = low.expr(into!);
     if (dst.k !== "ptr") low.fail(into!, `read() fills a struct or array view, got ${describeVal(dst)}`);
     if (dst.space === "packet") low.fail(into!, "read() cannot write into the packet");
-    return low.helper("dynptr_read", [low.pointerArg(dst), { imm: dst.t.size }, { reg: d.reg }, offExpr ? low.intArg(offExpr, U32) : { imm: 0 }, { imm: 0 }], I64);
+    return low.helper(
+      "dynptr_read",
+      [
+        low.pointerArg(dst),
+        { imm: dst.t.size },
+        { reg: d.reg },
+        offExpr ? low.intArg(offExpr, U32) : { imm: 0 },
+        { imm: 0 },
+      ],
+      I64,
+    );
   },
 };
 

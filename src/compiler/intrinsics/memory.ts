@@ -18,7 +18,8 @@ export const MEMORY_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
       return { k: "void" };
     }
     if (src.k === "karray" || src.k === "kobj") {
-      const size = src.k === "karray" ? src.length * low.module.btf().sizeOf(src.elemId) : low.module.btf().sizeOf(src.id);
+      const size =
+        src.k === "karray" ? src.length * low.module.btf().sizeOf(src.elemId) : low.module.btf().sizeOf(src.id);
       const n = Math.min(size, dst.t.size);
       if (src.direct && "reg" in src.base && dst.space !== "packet") {
         low.copyMemory(dst.base, dst.off, src.base, src.off, n, dst.space, "ctx");
@@ -36,10 +37,18 @@ export const MEMORY_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
     if (obj.k !== "ptr" || obj.t.kind !== "struct") low.fail(target!, "atomicAdd needs a struct view");
     if (!low.ts.isStringLiteral(field!)) low.fail(field!, "the field must be a string literal");
     const f = obj.t.fields.find((x) => x.name === field.text);
-    if (!f || f.type.kind !== "int" || (f.type.size !== 4 && f.type.size !== 8) || f.type.be) low.fail(field!, "atomicAdd needs a u32/u64/i32/i64 field");
+    if (!f || f.type.kind !== "int" || (f.type.size !== 4 && f.type.size !== 8) || f.type.be)
+      low.fail(field!, "atomicAdd needs a u32/u64/i32/i64 field");
     const ct = ctOf(f.type);
     const reg = low.toReg(low.expr(value!, f.type), ct, value!);
-    low.b.emit({ op: "atomic", size: f.type.size as 4 | 8, aop: "add", base: obj.base, off: obj.off + f.offset, src: reg });
+    low.b.emit({
+      op: "atomic",
+      size: f.type.size as 4 | 8,
+      aop: "add",
+      base: obj.base,
+      off: obj.off + f.offset,
+      src: reg,
+    });
     return { k: "void" };
   },
   /** viewAs(T, view, offset?): the same memory seen as another type. */
@@ -51,7 +60,8 @@ export const MEMORY_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
     const offV = offExpr ? low.expr(offExpr) : { k: "const" as const, value: 0n };
     if (offV.k !== "const") low.fail(offExpr!, "the offset must be a constant");
     const off = Number(offV.value);
-    if (off < 0 || off + t.size > of.t.size) low.fail(e, `${typeName(t)} at offset ${off} does not fit inside ${typeName(of.t)} (${of.t.size} bytes)`);
+    if (off < 0 || off + t.size > of.t.size)
+      low.fail(e, `${typeName(t)} at offset ${off} does not fit inside ${typeName(of.t)} (${of.t.size} bytes)`);
     return { k: "ptr", t, base: of.base, off: of.off + off, space: of.space };
   },
   /** zeroed(T): a zero-filled struct or array on the stack. */
@@ -94,7 +104,10 @@ export const ARRAY_METHODS: Readonly<Record<string, ArrayMethod>> = {
   fill: (low: Lowering, arr, t, e) => {
     const [value] = low.args(e, 1);
     const v = low.expr(value!, t.elem.kind === "int" ? t.elem : undefined);
-    if (v.k === "const" && v.value === 0n) { low.zero(arr.base, arr.off, t.size); return { k: "void" }; }
+    if (v.k === "const" && v.value === 0n) {
+      low.zero(arr.base, arr.off, t.size);
+      return { k: "void" };
+    }
     if (t.elem.kind !== "int") low.fail(e, "fill() needs an integer array");
     for (let i = 0; i < t.length; i++) low.storeInt(arr.base, arr.off + i * t.elem.size, t.elem, v, value!);
     return { k: "void" };

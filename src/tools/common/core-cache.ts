@@ -43,7 +43,10 @@ export function resolveCore(artifact: Artifact): Artifact {
   let candidates: CandidateCache | undefined;
   const core = (): CandidateCache => {
     if (!artifact.coreBtf) throw new Error("the artifact has CO-RE relocations but no coreBtf");
-    return candidates ??= new CandidateCache(new TypeCache(Btf.parse(Buffer.from(artifact.coreBtf, "base64"))), new TypeCache(kernelBtf()));
+    return (candidates ??= new CandidateCache(
+      new TypeCache(Btf.parse(Buffer.from(artifact.coreBtf, "base64"))),
+      new TypeCache(kernelBtf()),
+    ));
   };
   const programs: ArtifactProgram[] = artifact.programs.map((p) => {
     if (!p.core?.length) return p;
@@ -78,20 +81,28 @@ export function withResolvedCore(artifact: Artifact, dir = CORE_CACHE_DIR): Arti
         });
         return { ...artifact, programs };
       }
-    } finally { closeSync(fd); }
-  } catch { /* no valid entry: resolve below */ }
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* no valid entry: resolve below */
+  }
   const resolved = resolveCore(artifact);
   if (path) {
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (safeOwner(statSync(dir))) {
         const entry: Record<string, string> = {};
-        artifact.programs.forEach((p, i) => { if (p.core?.length) entry[p.name] = resolved.programs[i]!.insns; });
+        artifact.programs.forEach((p, i) => {
+          if (p.core?.length) entry[p.name] = resolved.programs[i]!.insns;
+        });
         const tmp = `${path}.${process.pid}.tmp`;
         writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
         renameSync(tmp, path);
       }
-    } catch { /* a cache that cannot be written only costs time */ }
+    } catch {
+      /* a cache that cannot be written only costs time */
+    }
   }
   return resolved;
 }

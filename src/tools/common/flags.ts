@@ -21,9 +21,16 @@ export const TOOL_OPTIONS_USAGE = `  -i, --interface IF  interface to watch; rep
                       listen on 127.0.0.1 only; port 0 picks a free port (printed on stderr)`;
 
 /** A duration in seconds (decimal); `min` guards against intervals too short to mean anything. */
-export function parseSeconds(text: string | undefined, flag: string, usage: string, fallback: number, min = 0.01): number {
+export function parseSeconds(
+  text: string | undefined,
+  flag: string,
+  usage: string,
+  fallback: number,
+  min = 0.01,
+): number {
   if (text === undefined) return fallback;
-  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) throw new UsageError(`${flag} wants a positive number of seconds (e.g. 1 or 0.5), not "${text}"`, usage);
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text))
+    throw new UsageError(`${flag} wants a positive number of seconds (e.g. 1 or 0.5), not "${text}"`, usage);
   const seconds = Number(text);
   if (seconds < min) throw new UsageError(`${flag} must be at least ${min} seconds`, usage);
   if (seconds > 86_400 * 365) throw new UsageError(`${flag} is too long (at most a year)`, usage);
@@ -33,7 +40,8 @@ export function parseSeconds(text: string | undefined, flag: string, usage: stri
 /** A positive integer, or undefined when the flag is absent. */
 export function parsePositiveInt(text: string | undefined, flag: string, usage: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new UsageError(`${flag} wants a positive integer, not "${text}"`, usage);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text)))
+    throw new UsageError(`${flag} wants a positive integer, not "${text}"`, usage);
   return Number(text);
 }
 

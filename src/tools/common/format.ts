@@ -8,7 +8,10 @@ function siScale(value: number | bigint): [number, string] {
   let n = typeof value === "bigint" ? Number(value) : value;
   if (!Number.isFinite(n)) return [n, ""];
   let unit = 0;
-  while (Math.abs(n) >= 999.995 && unit < SI.length - 1) { n /= 1000; unit++; }
+  while (Math.abs(n) >= 999.995 && unit < SI.length - 1) {
+    n /= 1000;
+    unit++;
+  }
   return [n, SI[unit]!];
 }
 

@@ -3,12 +3,42 @@
 export { jsonNumber, ndjsonLine, nonSnakeCaseKeys, NdjsonWriter } from "./ndjson.js";
 export { LiveView, fitHeight, fitWidth, type LiveOutput, type LiveViewOptions } from "./live-view.js";
 export {
-  MetricsRegistry, MetricsServer, MetricsAddressError, parseListenAddress, parseExposition, escapeLabelValue, CONTENT_TYPE,
-  type MetricFamily, type MetricType, type Sample, type ListenAddress, type ParsedFamily,
+  MetricsRegistry,
+  MetricsServer,
+  MetricsAddressError,
+  parseListenAddress,
+  parseExposition,
+  escapeLabelValue,
+  CONTENT_TYPE,
+  type MetricFamily,
+  type MetricType,
+  type Sample,
+  type ListenAddress,
+  type ParsedFamily,
 } from "./metrics.js";
-export { ToolRuntime, describeStop, type StopReason, type ToolRuntimeOptions, type CleanupFailure } from "./lifecycle.js";
+export {
+  ToolRuntime,
+  describeStop,
+  type StopReason,
+  type ToolRuntimeOptions,
+  type CleanupFailure,
+} from "./lifecycle.js";
 export { listInterfaces, selectInterfaces, type InterfaceTarget, type SelectOptions } from "./interfaces.js";
-export { Capability, effectiveCapabilities, hasCapability, requireCapabilities, MissingPrivilegeError, type CapabilityName } from "./privilege.js";
-export { attachXdpLink, describeXdpAttachment, loadXdpProgram, xdpLinksSupported, isLinkAttachment, XDP_MODES } from "./xdp.js";
+export {
+  Capability,
+  effectiveCapabilities,
+  hasCapability,
+  requireCapabilities,
+  MissingPrivilegeError,
+  type CapabilityName,
+} from "./privilege.js";
+export {
+  attachXdpLink,
+  describeXdpAttachment,
+  loadXdpProgram,
+  xdpLinksSupported,
+  isLinkAttachment,
+  XDP_MODES,
+} from "./xdp.js";
 export { TOOL_OPTIONS, TOOL_OPTIONS_USAGE, parseSeconds, parsePositiveInt } from "./flags.js";
 export { siNumber, formatBytes, formatBitRate, formatRate, clockTime, formatDuration } from "./format.js";

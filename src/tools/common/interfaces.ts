@@ -28,7 +28,9 @@ export function listInterfaces(): InterfaceTarget[] {
     if (!name) continue;
     try {
       out.push({ name, ifindex: resolveInterface(name).ifindex });
-    } catch { /* vanished between the read and the lookup */ }
+    } catch {
+      /* vanished between the read and the lookup */
+    }
   }
   return out.sort((a, b) => a.ifindex - b.ifindex);
 }
@@ -42,29 +44,46 @@ export interface SelectOptions {
  * Resolves the -i values to interfaces, in the order given, without duplicates. Throws
  * InterfaceNotFoundError naming the missing interface and listing the ones that exist.
  */
-export function selectInterfaces(requested: readonly string[] | undefined, options: SelectOptions = {}): InterfaceTarget[] {
-  const names = (requested ?? []).flatMap((r) => r.split(",")).map((n) => n.trim()).filter((n) => n.length > 0);
+export function selectInterfaces(
+  requested: readonly string[] | undefined,
+  options: SelectOptions = {},
+): InterfaceTarget[] {
+  const names = (requested ?? [])
+    .flatMap((r) => r.split(","))
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
   if (names.length === 0) names.push((options.fallback ?? defaultInterface)());
   const out: InterfaceTarget[] = [];
-  const add = (target: InterfaceTarget): void => { if (!out.some((t) => t.ifindex === target.ifindex)) out.push(target); };
+  const add = (target: InterfaceTarget): void => {
+    if (!out.some((t) => t.ifindex === target.ifindex)) out.push(target);
+  };
   for (const name of names) {
     if (name === "any") {
       const all = listInterfaces();
-      if (all.length === 0) throw new InterfaceNotFoundError("any", "this network namespace has no interfaces (or /proc/net/dev is unreadable)");
+      if (all.length === 0)
+        throw new InterfaceNotFoundError(
+          "any",
+          "this network namespace has no interfaces (or /proc/net/dev is unreadable)",
+        );
       all.forEach(add);
       continue;
     }
     if (/^\d+$/.test(name)) {
       // An index: accept it only if it exists here, and use the interface's name.
       const found = listInterfaces().find((t) => t.ifindex === Number(name));
-      if (!found) throw new InterfaceNotFoundError(Number(name), `no interface has index ${name} in this network namespace${available()}`);
+      if (!found)
+        throw new InterfaceNotFoundError(
+          Number(name),
+          `no interface has index ${name} in this network namespace${available()}`,
+        );
       add(found);
       continue;
     }
     try {
       add({ name, ifindex: resolveInterface(name).ifindex });
     } catch (err) {
-      if (err instanceof InterfaceNotFoundError) throw new InterfaceNotFoundError(name, `${err.message.replace(/^.*?not found: /, "")}${available()}`);
+      if (err instanceof InterfaceNotFoundError)
+        throw new InterfaceNotFoundError(name, `${err.message.replace(/^.*?not found: /, "")}${available()}`);
       throw err;
     }
   }

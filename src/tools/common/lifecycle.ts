@@ -24,10 +24,16 @@ export interface ToolRuntimeOptions {
   handleSignals?: boolean;
 }
 
-interface Cleanup { label: string; run: () => void | PromiseLike<void> }
+interface Cleanup {
+  label: string;
+  run: () => void | PromiseLike<void>;
+}
 
 /** A failure while tearing something down: reported, never thrown over the tool's own result. */
-export interface CleanupFailure { label: string; error: unknown }
+export interface CleanupFailure {
+  label: string;
+  error: unknown;
+}
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
@@ -38,8 +44,12 @@ export class ToolRuntime {
   readonly #handlers = new Map<NodeJS.Signals, () => void>();
   readonly #onSignal: ((signal: NodeJS.Signals) => void) | undefined;
   readonly #outer: AbortSignal | undefined;
-  readonly #onOuterAbort = (): void => { this.stop({ kind: "aborted", reason: this.#outer?.reason }); };
-  readonly #onExit = (): void => { this.#releaseSync(); };
+  readonly #onOuterAbort = (): void => {
+    this.stop({ kind: "aborted", reason: this.#outer?.reason });
+  };
+  readonly #onExit = (): void => {
+    this.#releaseSync();
+  };
   #reason: StopReason | undefined;
   #closed = false;
   readonly startedAt = performance.now();
@@ -60,15 +70,23 @@ export class ToolRuntime {
   }
 
   /** Aborted when the run should end; pass it to anything that waits. */
-  get signal(): AbortSignal { return this.#controller.signal; }
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
 
-  get stopped(): boolean { return this.#controller.signal.aborted; }
+  get stopped(): boolean {
+    return this.#controller.signal.aborted;
+  }
 
   /** Why the run ended (undefined while it runs). */
-  get stopReason(): StopReason | undefined { return this.#reason; }
+  get stopReason(): StopReason | undefined {
+    return this.#reason;
+  }
 
   /** Seconds since the runtime was created. */
-  get elapsedSeconds(): number { return (performance.now() - this.startedAt) / 1000; }
+  get elapsedSeconds(): number {
+    return (performance.now() - this.startedAt) / 1000;
+  }
 
   /** Ends the run (the first reason given wins). */
   stop(reason: StopReason = { kind: "done" }): void {
@@ -98,15 +116,26 @@ export class ToolRuntime {
 
   /** Registers a Disposable (or AsyncDisposable) to be disposed at the end. */
   use<T extends Disposable | AsyncDisposable>(label: string, resource: T): T {
-    return this.defer(label, resource, (r) => (Symbol.asyncDispose in r ? (r as AsyncDisposable)[Symbol.asyncDispose]() : (r as Disposable)[Symbol.dispose]()));
+    return this.defer(label, resource, (r) =>
+      Symbol.asyncDispose in r ? (r as AsyncDisposable)[Symbol.asyncDispose]() : (r as Disposable)[Symbol.dispose](),
+    );
   }
 
   /** Waits `ms`; resolves true when the time passed, false as soon as the run stops. */
   sleep(ms: number): Promise<boolean> {
     if (this.stopped) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const onAbort = (): void => { clearTimeout(timer); resolve(false); };
-      const timer = setTimeout(() => { this.signal.removeEventListener("abort", onAbort); resolve(true); }, Math.max(0, ms));
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      const timer = setTimeout(
+        () => {
+          this.signal.removeEventListener("abort", onAbort);
+          resolve(true);
+        },
+        Math.max(0, ms),
+      );
       this.signal.addEventListener("abort", onAbort, { once: true });
     });
   }
@@ -116,7 +145,10 @@ export class ToolRuntime {
    * with the work done per tick), `count` times or until the run stops. Each tick says how long
    * its interval really was. After `count` ticks the run is stopped with reason "done".
    */
-  async *ticks(intervalMs: number, count?: number): AsyncGenerator<{ index: number; seconds: number }, void, undefined> {
+  async *ticks(
+    intervalMs: number,
+    count?: number,
+  ): AsyncGenerator<{ index: number; seconds: number }, void, undefined> {
     const start = performance.now();
     let previous = start;
     for (let index = 0; count === undefined || index < count; index++) {
@@ -139,7 +171,11 @@ export class ToolRuntime {
     this.stop();
     while (this.#cleanups.length > 0) {
       const step = this.#cleanups.pop()!;
-      try { await step.run(); } catch (error) { failures.push({ label: step.label, error }); }
+      try {
+        await step.run();
+      } catch (error) {
+        failures.push({ label: step.label, error });
+      }
     }
     this.#closed = true;
     this.#detachHandlers();
@@ -152,7 +188,8 @@ export class ToolRuntime {
    */
   async closeReporting(tool: string, write: (text: string) => void): Promise<boolean> {
     const failures = await this.close();
-    for (const { label, error } of failures) write(`${tool}: releasing ${label} failed: ${(error as Error)?.message ?? String(error)}\n`);
+    for (const { label, error } of failures)
+      write(`${tool}: releasing ${label} failed: ${(error as Error)?.message ?? String(error)}\n`);
     return failures.length === 0;
   }
 
@@ -162,8 +199,13 @@ export class ToolRuntime {
       const step = this.#cleanups.pop()!;
       try {
         const pending = step.run();
-        if (pending) Promise.resolve(pending).catch(() => { /* the process is going away */ });
-      } catch { /* keep releasing the rest */ }
+        if (pending)
+          Promise.resolve(pending).catch(() => {
+            /* the process is going away */
+          });
+      } catch {
+        /* keep releasing the rest */
+      }
     }
     this.#closed = true;
     this.#detachHandlers();
@@ -181,13 +223,24 @@ export class ToolRuntime {
 export function describeStop(reason: StopReason | undefined): string {
   if (!reason) return "running";
   switch (reason.kind) {
-    case "signal": return reason.signal;
-    case "done": return "done";
-    case "aborted": return "aborted";
+    case "signal":
+      return reason.signal;
+    case "done":
+      return "done";
+    case "aborted":
+      return "aborted";
   }
 }
 
 /** The fields every tool's NDJSON summary record starts with (docs/tools.md). */
-export function summaryHead(elapsedSeconds: number, stop: StopReason | undefined): { type: "summary"; time: string; duration_s: number; stopped_by: string } {
-  return { type: "summary", time: new Date().toISOString(), duration_s: Math.round(elapsedSeconds * 1000) / 1000, stopped_by: describeStop(stop) };
+export function summaryHead(
+  elapsedSeconds: number,
+  stop: StopReason | undefined,
+): { type: "summary"; time: string; duration_s: number; stopped_by: string } {
+  return {
+    type: "summary",
+    time: new Date().toISOString(),
+    duration_s: Math.round(elapsedSeconds * 1000) / 1000,
+    stopped_by: describeStop(stop),
+  };
 }

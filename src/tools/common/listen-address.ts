@@ -4,7 +4,10 @@ import { isIP } from "node:net";
 import { TsbpfError } from "../../errors.js";
 
 /** Where to listen: host (IPv4 or IPv6 literal, or a name) and port. */
-export interface ListenAddress { host: string; port: number }
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
 
 export class MetricsAddressError extends TsbpfError {
   override name = "MetricsAddressError";
@@ -15,7 +18,9 @@ export class MetricsAddressError extends TsbpfError {
  * on that address ("0.0.0.0:PORT" for every interface). Port 0 picks a free port.
  */
 export function parseListenAddress(text: string): ListenAddress {
-  const bad = (why: string): never => { throw new MetricsAddressError(`invalid --metrics address "${text}": ${why}`); };
+  const bad = (why: string): never => {
+    throw new MetricsAddressError(`invalid --metrics address "${text}": ${why}`);
+  };
   let host = "127.0.0.1";
   let portText = text;
   const bracketed = /^\[([^\]]+)\]:(.*)$/.exec(text);

@@ -29,9 +29,12 @@ export interface LiveViewOptions {
 }
 
 const ESC = "\x1b[";
-const HIDE_CURSOR = `${ESC}?25l`, SHOW_CURSOR = `${ESC}?25h`;
-const SYNC_BEGIN = `${ESC}?2026h`, SYNC_END = `${ESC}?2026l`;
-const ERASE_LINE_END = `${ESC}K`, ERASE_BELOW = `${ESC}J`;
+const HIDE_CURSOR = `${ESC}?25l`,
+  SHOW_CURSOR = `${ESC}?25h`;
+const SYNC_BEGIN = `${ESC}?2026h`,
+  SYNC_END = `${ESC}?2026l`;
+const ERASE_LINE_END = `${ESC}K`,
+  ERASE_BELOW = `${ESC}J`;
 
 /** `line` cut to `width` columns (one column per UTF-16 code unit: the tools print ASCII). */
 export function fitWidth(line: string, width: number): string {
@@ -62,7 +65,9 @@ export class LiveView {
     this.#resized = true;
     if (this.#frames > 0 && !this.#finished) this.render(this.#last);
   };
-  readonly #onExit = (): void => { this.finish(); };
+  readonly #onExit = (): void => {
+    this.finish();
+  };
 
   constructor(out: LiveOutput = process.stdout, options: LiveViewOptions = {}) {
     this.#out = out;
@@ -114,5 +119,7 @@ export class LiveView {
   }
 
   /** How many frames were rendered. */
-  get frames(): number { return this.#frames; }
+  get frames(): number {
+    return this.#frames;
+  }
 }

@@ -58,9 +58,12 @@ export class MetricsRegistry {
   /** Adds a family; throws on a malformed or repeated name, or a counter not named `*_total`. */
   register(family: MetricFamily): this {
     if (!METRIC_NAME.test(family.name)) throw new TsbpfError(`invalid metric name "${family.name}"`);
-    if (family.type === "counter" && !family.name.endsWith("_total")) throw new TsbpfError(`counter "${family.name}" must end in _total`);
-    if (family.type !== "counter" && family.name.endsWith("_total")) throw new TsbpfError(`only counters end in _total ("${family.name}" is a ${family.type})`);
-    if (this.#families.some((f) => f.name === family.name)) throw new TsbpfError(`metric "${family.name}" registered twice`);
+    if (family.type === "counter" && !family.name.endsWith("_total"))
+      throw new TsbpfError(`counter "${family.name}" must end in _total`);
+    if (family.type !== "counter" && family.name.endsWith("_total"))
+      throw new TsbpfError(`only counters end in _total ("${family.name}" is a ${family.type})`);
+    if (this.#families.some((f) => f.name === family.name))
+      throw new TsbpfError(`metric "${family.name}" registered twice`);
     this.#families.push(family);
     return this;
   }
@@ -73,7 +76,9 @@ export class MetricsRegistry {
     return this.register({ name, help, type: "gauge", collect });
   }
 
-  get families(): readonly MetricFamily[] { return this.#families; }
+  get families(): readonly MetricFamily[] {
+    return this.#families;
+  }
 
   /** Every family in text format 0.0.4. */
   expose(): string {
@@ -82,7 +87,9 @@ export class MetricsRegistry {
       out.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
       for (const sample of family.collect()) {
         const labels = Object.entries(sample.labels ?? {});
-        for (const [name] of labels) if (!LABEL_NAME.test(name) || name.startsWith("__")) throw new TsbpfError(`invalid label name "${name}" on ${family.name}`);
+        for (const [name] of labels)
+          if (!LABEL_NAME.test(name) || name.startsWith("__"))
+            throw new TsbpfError(`invalid label name "${name}" on ${family.name}`);
         const labelText = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(",")}}` : "";
         out.push(`${family.name}${labelText} ${formatValue(sample.value)}`);
       }
@@ -93,7 +100,11 @@ export class MetricsRegistry {
 
 /** A running /metrics endpoint. */
 export class MetricsServer implements AsyncDisposable {
-  private constructor(private readonly server: Server, readonly host: string, readonly port: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly host: string,
+    readonly port: number,
+  ) {}
 
   /** "http://127.0.0.1:9100/metrics" */
   get url(): string {
@@ -108,14 +119,23 @@ export class MetricsServer implements AsyncDisposable {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
         const where = `${address.host}:${address.port}`;
-        const why = err.code === "EADDRINUSE" ? "the address is in use"
-          : err.code === "EADDRNOTAVAIL" ? "no local interface has that address"
-          : err.code === "EACCES" ? "permission denied (ports below 1024 need CAP_NET_BIND_SERVICE)"
-          : err.code === "ENOTFOUND" ? "the host name does not resolve" : err.message;
+        const why =
+          err.code === "EADDRINUSE"
+            ? "the address is in use"
+            : err.code === "EADDRNOTAVAIL"
+              ? "no local interface has that address"
+              : err.code === "EACCES"
+                ? "permission denied (ports below 1024 need CAP_NET_BIND_SERVICE)"
+                : err.code === "ENOTFOUND"
+                  ? "the host name does not resolve"
+                  : err.message;
         reject(new MetricsAddressError(`cannot serve metrics on ${where}: ${why}`));
       };
       server.once("error", onError);
-      server.listen(address.port, address.host, () => { server.off("error", onError); resolve(); });
+      server.listen(address.port, address.host, () => {
+        server.off("error", onError);
+        resolve();
+      });
     });
     const bound = server.address();
     const port = bound !== null && typeof bound === "object" ? bound.port : address.port;
@@ -133,7 +153,9 @@ export class MetricsServer implements AsyncDisposable {
     });
   }
 
-  async [Symbol.asyncDispose](): Promise<void> { await this.close(); }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }
 
 function handle(registry: MetricsRegistry, req: IncomingMessage, res: ServerResponse): void {
@@ -154,7 +176,9 @@ function handle(registry: MetricsRegistry, req: IncomingMessage, res: ServerResp
   try {
     body = registry.expose();
   } catch (err) {
-    res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end(`collecting metrics failed: ${(err as Error).message}\n`);
+    res
+      .writeHead(500, { "Content-Type": "text/plain; charset=utf-8" })
+      .end(`collecting metrics failed: ${(err as Error).message}\n`);
     return;
   }
   res.writeHead(200, { "Content-Type": CONTENT_TYPE, "Content-Length": Buffer.byteLength(body) });
@@ -162,13 +186,21 @@ function handle(registry: MetricsRegistry, req: IncomingMessage, res: ServerResp
 }
 
 /** Parses text format 0.0.4 (what expose() writes): for tests and for checking output. */
-export interface ParsedFamily { name: string; help?: string; type?: string; samples: { name: string; labels: Record<string, string>; value: number }[] }
+export interface ParsedFamily {
+  name: string;
+  help?: string;
+  type?: string;
+  samples: { name: string; labels: Record<string, string>; value: number }[];
+}
 
 export function parseExposition(text: string): Map<string, ParsedFamily> {
   const families = new Map<string, ParsedFamily>();
   const family = (name: string): ParsedFamily => {
     let f = families.get(name);
-    if (!f) { f = { name, samples: [] }; families.set(name, f); }
+    if (!f) {
+      f = { name, samples: [] };
+      families.set(name, f);
+    }
     return f;
   };
   const unescape = (s: string): string => s.replace(/\\(.)/g, (_m, c: string) => (c === "n" ? "\n" : c));
@@ -184,7 +216,8 @@ export function parseExposition(text: string): Map<string, ParsedFamily> {
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: \d+)?$/.exec(line);
     if (!sample) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const m of (sample[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[m[1]!] = unescape(m[2]!);
+    for (const m of (sample[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[m[1]!] = unescape(m[2]!);
     const value = sample[3] === "+Inf" ? Infinity : sample[3] === "-Inf" ? -Infinity : Number(sample[3]);
     family(sample[1]!).samples.push({ name: sample[1]!, labels, value });
   }

@@ -4,7 +4,9 @@
 
 /** A JSON-safe number for a bigint: exact numbers stay numbers, larger values become strings. */
 export function jsonNumber(value: bigint): number | string {
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+    ? Number(value)
+    : value.toString();
 }
 
 function replacer(_key: string, value: unknown): unknown {

@@ -2,7 +2,10 @@
 import type { KeyValueMap } from "../../maps/index.js";
 import { NotSupportedError, SyscallError } from "../../sys/errors.js";
 
-export interface Traffic { packets: bigint; bytes: bigint }
+export interface Traffic {
+  packets: bigint;
+  bytes: bigint;
+}
 
 /** Sums a per-CPU map's values, reading it with one batch where the kernel can. */
 export function readPerCpu<K>(map: KeyValueMap<K, Traffic[]>): [K, Traffic][] {
@@ -14,8 +17,12 @@ export function readPerCpu<K>(map: KeyValueMap<K, Traffic[]>): [K, Traffic][] {
     entries = [...map.entries()];
   }
   return entries.map(([key, perCpu]) => {
-    let packets = 0n, bytes = 0n;
-    for (const c of perCpu) { packets += c.packets; bytes += c.bytes; }
+    let packets = 0n,
+      bytes = 0n;
+    for (const c of perCpu) {
+      packets += c.packets;
+      bytes += c.bytes;
+    }
     return [key, { packets, bytes }];
   });
 }

@@ -33,7 +33,10 @@ export function hasCapability(cap: CapabilityName, effective = effectiveCapabili
 /** A PermissionError whose message says what `tool` needs and what is missing. */
 export class MissingPrivilegeError extends PermissionError {
   override name = "MissingPrivilegeError";
-  constructor(readonly tool: string, readonly missing: readonly CapabilityName[]) {
+  constructor(
+    readonly tool: string,
+    readonly missing: readonly CapabilityName[],
+  ) {
     super(tool, Errno.EPERM);
     this.message = `missing privileges: ${tool} needs ${missing.join(" and ")} (run it as root, or with those capabilities)`;
   }

@@ -5,7 +5,11 @@
 export function releaseAll(steps: readonly (() => void)[]): void {
   let failure: { error: unknown } | undefined;
   for (const step of steps) {
-    try { step(); } catch (error) { failure ??= { error }; }
+    try {
+      step();
+    } catch (error) {
+      failure ??= { error };
+    }
   }
   if (failure) throw failure.error;
 }
@@ -17,5 +21,9 @@ export function detachSteps(links: readonly { detach(): void }[]): (() => void)[
 
 /** For a failed open: releases what was made, keeping the error that made it fail the one reported. */
 export function releaseAfterFailure(steps: readonly (() => void)[]): void {
-  try { releaseAll(steps); } catch { /* the open's own error is the one to report */ }
+  try {
+    releaseAll(steps);
+  } catch {
+    /* the open's own error is the one to report */
+  }
 }

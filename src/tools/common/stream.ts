@@ -26,7 +26,11 @@ export interface StreamOptions<T> {
 export const BATCH_MS = 5;
 
 /** Streams lines until `count` lines were written or the run stops; returns how many were written. */
-export async function streamLines<T>(runtime: ToolRuntime, source: RecordSource<T>, options: StreamOptions<T>): Promise<number> {
+export async function streamLines<T>(
+  runtime: ToolRuntime,
+  source: RecordSource<T>,
+  options: StreamOptions<T>,
+): Promise<number> {
   const { count, line, write } = options;
   let written = 0;
   const batch: string[] = []; // reused: one write per batch
@@ -35,7 +39,10 @@ export async function streamLines<T>(runtime: ToolRuntime, source: RecordSource<
     if (text === undefined) return true;
     batch.push(text);
     written++;
-    if (count !== undefined && written >= count) { runtime.stop({ kind: "done" }); return false; }
+    if (count !== undefined && written >= count) {
+      runtime.stop({ kind: "done" });
+      return false;
+    }
     return true;
   };
   const read = (limit?: number): number => {

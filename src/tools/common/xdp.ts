@@ -19,7 +19,11 @@ export function loadXdpProgram(spec: XdpSpec): XdpProgram {
   } catch (err) {
     if (err instanceof VerifierError || !(err instanceof SyscallError)) throw err;
     if ((err.errno === Errno.EINVAL || err.errno === Errno.EOPNOTSUPP) && !programTypeSupported("xdp")) {
-      throw new NotSupportedError("XDP programs", "BPF_PROG_LOAD refuses the XDP program type (needs Linux 4.8+ with CONFIG_BPF_SYSCALL and XDP)", err.errno);
+      throw new NotSupportedError(
+        "XDP programs",
+        "BPF_PROG_LOAD refuses the XDP program type (needs Linux 4.8+ with CONFIG_BPF_SYSCALL and XDP)",
+        err.errno,
+      );
     }
     throw err;
   }
@@ -29,7 +33,8 @@ let xdpLinks: boolean | undefined;
 
 /** Whether this kernel has XDP bpf_links (probed once, in a private network namespace). */
 export function xdpLinksSupported(): boolean {
-  xdpLinks ??= probeFeatures({ helperProgramTypes: [] }).attach.find((e) => e.name === "xdp_link")?.status !== "unsupported";
+  xdpLinks ??=
+    probeFeatures({ helperProgramTypes: [] }).attach.find((e) => e.name === "xdp_link")?.status !== "unsupported";
   return xdpLinks;
 }
 
@@ -38,18 +43,29 @@ export function xdpLinksSupported(): boolean {
  * through netlink instead and calls `warn` with what that means; a driver without native XDP in
  * `mode: "driver"` is a NotSupportedError.
  */
-export function attachXdpLink(program: XdpProgram, target: InterfaceTarget, mode: XdpMode, warn: (message: string) => void): Attachment {
+export function attachXdpLink(
+  program: XdpProgram,
+  target: InterfaceTarget,
+  mode: XdpMode,
+  warn: (message: string) => void,
+): Attachment {
   try {
     return attachXdp(program, target.name, { mode, via: "link" });
   } catch (err) {
     if (!(err instanceof SyscallError)) throw err;
     if (mode === "driver" && (err.errno === Errno.EOPNOTSUPP || err.errno === Errno.ENOTSUPP)) {
-      throw new NotSupportedError(`native (driver-mode) XDP on ${target.name}`, "the interface's driver has no native XDP; use --mode skb or --mode auto", err.errno);
+      throw new NotSupportedError(
+        `native (driver-mode) XDP on ${target.name}`,
+        "the interface's driver has no native XDP; use --mode skb or --mode auto",
+        err.errno,
+      );
     }
     if (err.errno === Errno.EINVAL && !xdpLinksSupported()) {
       const attachment = attachXdp(program, target.name, { mode, via: "netlink" });
-      warn(`this kernel has no XDP bpf_links (Linux < 5.9): attached to ${target.name} through netlink instead. ` +
-        `It is removed on a normal exit, but if this process is killed with SIGKILL it stays attached: remove it with "ip link set dev ${target.name} xdp off"`);
+      warn(
+        `this kernel has no XDP bpf_links (Linux < 5.9): attached to ${target.name} through netlink instead. ` +
+          `It is removed on a normal exit, but if this process is killed with SIGKILL it stays attached: remove it with "ip link set dev ${target.name} xdp off"`,
+      );
       return attachment;
     }
     throw err;
@@ -64,8 +80,17 @@ export function describeXdpAttachment(target: InterfaceTarget, attachment: Attac
   let mode = "";
   try {
     const state = xdpInfo(target.ifindex);
-    mode = state.driverProgId === programId ? "driver" : state.skbProgId === programId ? "skb" : state.hwProgId === programId ? "hw" : state.attached;
-  } catch { /* the description below is still right without the mode */ }
+    mode =
+      state.driverProgId === programId
+        ? "driver"
+        : state.skbProgId === programId
+          ? "skb"
+          : state.hwProgId === programId
+            ? "hw"
+            : state.attached;
+  } catch {
+    /* the description below is still right without the mode */
+  }
   return `xdp on ${target.name} (${mode ? `${mode} mode, ` : ""}${isLinkAttachment(attachment) ? "link" : "netlink"})`;
 }
 

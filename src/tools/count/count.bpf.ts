@@ -44,7 +44,10 @@ export const tsbpf_count = xdp((ctx) => {
   for (let i: u32 = 0; i < 2; i++) {
     if (type !== 0x8100 && type !== 0x88a8) break;
     const inner = ctx.load(be16, l3 + 2);
-    if (inner === null) { tagsOk = false; break; }
+    if (inner === null) {
+      tagsOk = false;
+      break;
+    }
     type = inner;
     l3 += 4;
   }
@@ -67,9 +70,11 @@ export const tsbpf_count = xdp((ctx) => {
         const h = ctx.load(ExtHeader, off);
         if (h === null) break;
         const units: u32 = h.length;
-        if (isOptions) off += (units + 1) * 8;      // 8-byte units, not counting the first 8
-        else if (protocol === 44) off += 8;         // fragment: fixed 8 bytes
-        else off += (units + 2) * 4;                // AH: 4-byte units, not counting the first 8
+        if (isOptions)
+          off += (units + 1) * 8; // 8-byte units, not counting the first 8
+        else if (protocol === 44)
+          off += 8; // fragment: fixed 8 bytes
+        else off += (units + 2) * 4; // AH: 4-byte units, not counting the first 8
         protocol = h.next;
       }
     }

@@ -16,7 +16,10 @@ import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.
 export type CountKernel = KernelObject<typeof Kernel>;
 
 /** One CPU's share of one key's traffic. */
-export interface CounterValue { packets: bigint; bytes: bigint }
+export interface CounterValue {
+  packets: bigint;
+  bytes: bigint;
+}
 
 /**
  * Creates the maps and loads the count program (count.bpf.ts) from its prebuilt artifact, not
@@ -27,8 +30,15 @@ export function loadCountObject(): CountKernel {
 }
 
 export type { Traffic } from "../common/per-cpu.js";
-export interface EtherTypeCount extends Traffic { ifindex: number; etherType: number }
-export interface IpProtocolCount extends Traffic { ifindex: number; ipVersion: number; protocol: number }
+export interface EtherTypeCount extends Traffic {
+  ifindex: number;
+  etherType: number;
+}
+export interface IpProtocolCount extends Traffic {
+  ifindex: number;
+  ipVersion: number;
+  protocol: number;
+}
 
 /** Totals since the program was attached, summed over CPUs. */
 export interface CountTotals {
@@ -52,7 +62,6 @@ export interface CounterOptions {
   warn?: (message: string) => void;
 }
 
-
 type EtherMap = PerCpuHashMap<{ ifindex: number; etherType: number; pad: number }, CounterValue>;
 type IpMap = PerCpuHashMap<{ ifindex: number; ipVersion: number; protocol: number; pad: number }, CounterValue>;
 
@@ -68,7 +77,12 @@ export class PacketCounter implements Disposable {
   readonly origin = "kernel-typescript" as const;
   #closed = false;
 
-  private constructor(object: CountKernel, programId: number, attachments: Attachment[], interfaces: AttachedInterface[]) {
+  private constructor(
+    object: CountKernel,
+    programId: number,
+    attachments: Attachment[],
+    interfaces: AttachedInterface[],
+  ) {
     this.#object = object;
     // KernelObject types per-CPU hash maps as plain handles, although it creates PerCpuHashMaps.
     this.#etherTypes = object.maps.count_ether as unknown as EtherMap;
@@ -91,7 +105,11 @@ export class PacketCounter implements Disposable {
       for (const target of options.interfaces) {
         const attachment = attachXdpLink(program, target, mode, warn);
         attachments.push(attachment);
-        interfaces.push({ target, description: describeXdpAttachment(target, attachment, programId), link: isLinkAttachment(attachment) });
+        interfaces.push({
+          target,
+          description: describeXdpAttachment(target, attachment, programId),
+          link: isLinkAttachment(attachment),
+        });
       }
       return new PacketCounter(object, programId, attachments, interfaces);
     } catch (err) {
@@ -104,11 +122,18 @@ export class PacketCounter implements Disposable {
   read(): CountTotals {
     return {
       etherTypes: readPerCpu(this.#etherTypes).map(([k, t]) => ({ ifindex: k.ifindex, etherType: k.etherType, ...t })),
-      ipProtocols: readPerCpu(this.#ipProtocols).map(([k, t]) => ({ ifindex: k.ifindex, ipVersion: k.ipVersion, protocol: k.protocol, ...t })),
+      ipProtocols: readPerCpu(this.#ipProtocols).map(([k, t]) => ({
+        ifindex: k.ifindex,
+        ipVersion: k.ipVersion,
+        protocol: k.protocol,
+        ...t,
+      })),
     };
   }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** Detaches from every interface, then unloads the program and frees the maps. */
   close(): void {
@@ -117,5 +142,7 @@ export class PacketCounter implements Disposable {
     releaseAll([...detachSteps(this.#attachments), () => this.#object.close()]);
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

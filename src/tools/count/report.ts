@@ -15,8 +15,13 @@ export interface Row {
   packetsPerSecond: number;
   bytesPerSecond: number;
 }
-export interface EtherTypeRow extends Row { etherType: number }
-export interface IpProtocolRow extends Row { ipVersion: number; protocol: number }
+export interface EtherTypeRow extends Row {
+  etherType: number;
+}
+export interface IpProtocolRow extends Row {
+  ipVersion: number;
+  protocol: number;
+}
 
 export interface Interval {
   /** Wall-clock time of the reading. */
@@ -38,8 +43,16 @@ export interface Interval {
 const ZERO: Traffic = { packets: 0n, bytes: 0n };
 
 function sum(rows: readonly { total: Traffic; delta: Traffic }[]): { total: Traffic; delta: Traffic } {
-  let tp = 0n, tb = 0n, dp = 0n, db = 0n;
-  for (const r of rows) { tp += r.total.packets; tb += r.total.bytes; dp += r.delta.packets; db += r.delta.bytes; }
+  let tp = 0n,
+    tb = 0n,
+    dp = 0n,
+    db = 0n;
+  for (const r of rows) {
+    tp += r.total.packets;
+    tb += r.total.bytes;
+    dp += r.delta.packets;
+    db += r.delta.bytes;
+  }
   return { total: { packets: tp, bytes: tb }, delta: { packets: dp, bytes: db } };
 }
 
@@ -48,7 +61,15 @@ function rate(count: bigint, seconds: number): number {
 }
 
 function byTotalPackets(a: Row, b: Row): number {
-  return a.total.packets === b.total.packets ? (a.total.bytes < b.total.bytes ? 1 : a.total.bytes > b.total.bytes ? -1 : 0) : a.total.packets < b.total.packets ? 1 : -1;
+  return a.total.packets === b.total.packets
+    ? a.total.bytes < b.total.bytes
+      ? 1
+      : a.total.bytes > b.total.bytes
+        ? -1
+        : 0
+    : a.total.packets < b.total.packets
+      ? 1
+      : -1;
 }
 
 /** Turns successive totals into intervals. */
@@ -72,26 +93,42 @@ export class CountTracker {
       const before = this.#previous.get(key) ?? ZERO;
       seen.set(key, traffic);
       // Counters only grow; a smaller value would mean the map was reset, so count from zero.
-      const delta = traffic.packets >= before.packets
-        ? { packets: traffic.packets - before.packets, bytes: traffic.bytes - before.bytes }
-        : traffic;
+      const delta =
+        traffic.packets >= before.packets
+          ? { packets: traffic.packets - before.packets, bytes: traffic.bytes - before.bytes }
+          : traffic;
       return {
-        interface: this.interfaceName(ifindex), total: { packets: traffic.packets, bytes: traffic.bytes }, delta,
-        packetsPerSecond: rate(delta.packets, seconds), bytesPerSecond: rate(delta.bytes, seconds), ...extra,
+        interface: this.interfaceName(ifindex),
+        total: { packets: traffic.packets, bytes: traffic.bytes },
+        delta,
+        packetsPerSecond: rate(delta.packets, seconds),
+        bytesPerSecond: rate(delta.bytes, seconds),
+        ...extra,
       };
     };
     const etherTypes = totals.etherTypes
       .map((e) => row(`e/${e.ifindex}/${e.etherType}`, e.ifindex, e, { etherType: e.etherType }))
       .sort(byTotalPackets);
     const ipProtocols = totals.ipProtocols
-      .map((p) => row(`p/${p.ifindex}/${p.ipVersion}/${p.protocol}`, p.ifindex, p, { ipVersion: p.ipVersion, protocol: p.protocol }))
+      .map((p) =>
+        row(`p/${p.ifindex}/${p.ipVersion}/${p.protocol}`, p.ifindex, p, {
+          ipVersion: p.ipVersion,
+          protocol: p.protocol,
+        }),
+      )
       .sort(byTotalPackets);
     this.#previous = seen;
     const all = sum(etherTypes);
     return {
-      time: new Date(), elapsedSeconds: (performance.now() - this.startedAt) / 1000, seconds,
-      etherTypes, ipProtocols, total: all.total, delta: all.delta,
-      packetsPerSecond: rate(all.delta.packets, seconds), bytesPerSecond: rate(all.delta.bytes, seconds),
+      time: new Date(),
+      elapsedSeconds: (performance.now() - this.startedAt) / 1000,
+      seconds,
+      etherTypes,
+      ipProtocols,
+      total: all.total,
+      delta: all.delta,
+      packetsPerSecond: rate(all.delta.packets, seconds),
+      bytesPerSecond: rate(all.delta.bytes, seconds),
     };
   }
 }
@@ -103,8 +140,10 @@ const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 /** `{"type":"interval", …}`: only the keys that saw traffic in this interval. */
 export function intervalRecord(interval: Interval): { type: "interval" } & Record<string, unknown> {
   const rates = (r: Row): object => ({
-    packets: r.delta.packets, bytes: r.delta.bytes,
-    packets_per_s: round3(r.packetsPerSecond), bytes_per_s: round3(r.bytesPerSecond),
+    packets: r.delta.packets,
+    bytes: r.delta.bytes,
+    packets_per_s: round3(r.packetsPerSecond),
+    bytes_per_s: round3(r.bytesPerSecond),
   });
   return {
     type: "interval",
@@ -115,17 +154,33 @@ export function intervalRecord(interval: Interval): { type: "interval" } & Recor
     bytes: interval.delta.bytes,
     packets_per_s: round3(interval.packetsPerSecond),
     bytes_per_s: round3(interval.bytesPerSecond),
-    ether_types: interval.etherTypes.filter((r) => r.delta.packets > 0n).map((r) => ({
-      interface: r.interface, ether_type: r.etherType, ether_type_hex: etherTypeHex(r.etherType), name: etherTypeName(r.etherType), ...rates(r),
-    })),
-    ip_protocols: interval.ipProtocols.filter((r) => r.delta.packets > 0n).map((r) => ({
-      interface: r.interface, ip_version: r.ipVersion, protocol: r.protocol, name: ipProtocolName(r.protocol), ...rates(r),
-    })),
+    ether_types: interval.etherTypes
+      .filter((r) => r.delta.packets > 0n)
+      .map((r) => ({
+        interface: r.interface,
+        ether_type: r.etherType,
+        ether_type_hex: etherTypeHex(r.etherType),
+        name: etherTypeName(r.etherType),
+        ...rates(r),
+      })),
+    ip_protocols: interval.ipProtocols
+      .filter((r) => r.delta.packets > 0n)
+      .map((r) => ({
+        interface: r.interface,
+        ip_version: r.ipVersion,
+        protocol: r.protocol,
+        name: ipProtocolName(r.protocol),
+        ...rates(r),
+      })),
   };
 }
 
 /** `{"type":"summary", …}`: totals since the start, every key. */
-export function summaryRecord(last: Interval, stop: string, intervals: number): { type: "summary" } & Record<string, unknown> {
+export function summaryRecord(
+  last: Interval,
+  stop: string,
+  intervals: number,
+): { type: "summary" } & Record<string, unknown> {
   return {
     type: "summary",
     time: last.time.toISOString(),
@@ -135,12 +190,20 @@ export function summaryRecord(last: Interval, stop: string, intervals: number): 
     packets: last.total.packets,
     bytes: last.total.bytes,
     ether_types: last.etherTypes.map((r) => ({
-      interface: r.interface, ether_type: r.etherType, ether_type_hex: etherTypeHex(r.etherType), name: etherTypeName(r.etherType),
-      packets: r.total.packets, bytes: r.total.bytes,
+      interface: r.interface,
+      ether_type: r.etherType,
+      ether_type_hex: etherTypeHex(r.etherType),
+      name: etherTypeName(r.etherType),
+      packets: r.total.packets,
+      bytes: r.total.bytes,
     })),
     ip_protocols: last.ipProtocols.map((r) => ({
-      interface: r.interface, ip_version: r.ipVersion, protocol: r.protocol, name: ipProtocolName(r.protocol),
-      packets: r.total.packets, bytes: r.total.bytes,
+      interface: r.interface,
+      ip_version: r.ipVersion,
+      protocol: r.protocol,
+      name: ipProtocolName(r.protocol),
+      packets: r.total.packets,
+      bytes: r.total.bytes,
     })),
   };
 }
@@ -168,10 +231,12 @@ function trafficColumns<R extends Row>(keys: Column<R>[], showInterface: boolean
     ...keys,
     { header: right("PACKETS", 9), value: (r) => r.total.packets, align: "right" },
     { header: right("BYTES", 9), value: (r) => formatBytes(r.total.bytes), align: "right" },
-    ...(rates ? [
-      { header: right("PKT/S", 7), value: (r: R) => formatRate(r.packetsPerSecond), align: "right" as const },
-      { header: right("BIT/S", 12), value: (r: R) => formatBitRate(r.bytesPerSecond), align: "right" as const },
-    ] : []),
+    ...(rates
+      ? [
+          { header: right("PKT/S", 7), value: (r: R) => formatRate(r.packetsPerSecond), align: "right" as const },
+          { header: right("BIT/S", 12), value: (r: R) => formatBitRate(r.bytesPerSecond), align: "right" as const },
+        ]
+      : []),
   ];
 }
 
@@ -179,14 +244,32 @@ function trafficColumns<R extends Row>(keys: Column<R>[], showInterface: boolean
 export function tableLines(interval: Interval, options: { showInterface: boolean; rates: boolean }): string[] {
   const { showInterface, rates } = options;
   const lines: string[] = [];
-  lines.push(...renderTable(trafficColumns<EtherTypeRow>([{ header: "ETHERTYPE".padEnd(14), value: (r) => etherLabel(r.etherType), align: "left" }], showInterface, rates), interval.etherTypes));
+  lines.push(
+    ...renderTable(
+      trafficColumns<EtherTypeRow>(
+        [{ header: "ETHERTYPE".padEnd(14), value: (r) => etherLabel(r.etherType), align: "left" }],
+        showInterface,
+        rates,
+      ),
+      interval.etherTypes,
+    ),
+  );
   if (interval.etherTypes.length === 0) lines.push(rates ? "(no packets yet)" : "(no packets)");
   if (interval.ipProtocols.length > 0) {
     lines.push("");
-    lines.push(...renderTable(trafficColumns<IpProtocolRow>([
-      { header: "IP", value: (r) => `v${r.ipVersion}`, align: "left" },
-      { header: "PROTOCOL".padEnd(10), value: (r) => protocolLabel(r.protocol), align: "left" },
-    ], showInterface, rates), interval.ipProtocols));
+    lines.push(
+      ...renderTable(
+        trafficColumns<IpProtocolRow>(
+          [
+            { header: "IP", value: (r) => `v${r.ipVersion}`, align: "left" },
+            { header: "PROTOCOL".padEnd(10), value: (r) => protocolLabel(r.protocol), align: "left" },
+          ],
+          showInterface,
+          rates,
+        ),
+        interval.ipProtocols,
+      ),
+    );
   }
   return lines;
 }
@@ -209,7 +292,12 @@ export function frameLines(interval: Interval, context: { where: string; interva
  * family of a scrape). Labels: interface name, EtherType as 4 hex digits, IP version and
  * protocol number, each with its name; nothing with unbounded cardinality.
  */
-export function registerCountMetrics(registry: MetricsRegistry, read: () => CountTotals, interfaces: readonly InterfaceTarget[], startTime: Date): void {
+export function registerCountMetrics(
+  registry: MetricsRegistry,
+  read: () => CountTotals,
+  interfaces: readonly InterfaceTarget[],
+  startTime: Date,
+): void {
   const names = new Map(interfaces.map((t) => [t.ifindex, t.name]));
   const ifname = (ifindex: number): string => names.get(ifindex) ?? `ifindex${ifindex}`;
   let cached: { at: number; totals: CountTotals } | undefined;
@@ -218,23 +306,49 @@ export function registerCountMetrics(registry: MetricsRegistry, read: () => Coun
     if (!cached || now - cached.at > 250) cached = { at: now, totals: read() };
     return cached.totals;
   };
-  const perInterface = (field: "packets" | "bytes"): Sample[] => interfaces.map((t) => {
-    let value = 0n;
-    for (const e of totals().etherTypes) if (e.ifindex === t.ifindex) value += e[field];
-    return { labels: { interface: t.name }, value };
-  });
-  const ether = (field: "packets" | "bytes"): Sample[] => totals().etherTypes.map((e) => ({
-    labels: { interface: ifname(e.ifindex), ether_type: etherTypeHex(e.etherType), name: etherTypeName(e.etherType) }, value: e[field],
-  }));
-  const ip = (field: "packets" | "bytes"): Sample[] => totals().ipProtocols.map((p) => ({
-    labels: { interface: ifname(p.ifindex), ip_version: String(p.ipVersion), protocol: String(p.protocol), name: ipProtocolName(p.protocol) }, value: p[field],
-  }));
+  const perInterface = (field: "packets" | "bytes"): Sample[] =>
+    interfaces.map((t) => {
+      let value = 0n;
+      for (const e of totals().etherTypes) if (e.ifindex === t.ifindex) value += e[field];
+      return { labels: { interface: t.name }, value };
+    });
+  const ether = (field: "packets" | "bytes"): Sample[] =>
+    totals().etherTypes.map((e) => ({
+      labels: { interface: ifname(e.ifindex), ether_type: etherTypeHex(e.etherType), name: etherTypeName(e.etherType) },
+      value: e[field],
+    }));
+  const ip = (field: "packets" | "bytes"): Sample[] =>
+    totals().ipProtocols.map((p) => ({
+      labels: {
+        interface: ifname(p.ifindex),
+        ip_version: String(p.ipVersion),
+        protocol: String(p.protocol),
+        name: ipProtocolName(p.protocol),
+      },
+      value: p[field],
+    }));
   registry
     .counter("tsbpf_count_packets_total", "Frames received (XDP ingress), by interface.", () => perInterface("packets"))
-    .counter("tsbpf_count_bytes_total", "Bytes of the frames received (Ethernet header included), by interface.", () => perInterface("bytes"))
-    .counter("tsbpf_count_ether_type_packets_total", "Frames received, by interface and outer EtherType.", () => ether("packets"))
-    .counter("tsbpf_count_ether_type_bytes_total", "Bytes received, by interface and outer EtherType.", () => ether("bytes"))
-    .counter("tsbpf_count_ip_protocol_packets_total", "IPv4/IPv6 frames received (also VLAN-tagged), by interface, IP version and protocol.", () => ip("packets"))
-    .counter("tsbpf_count_ip_protocol_bytes_total", "Bytes of IPv4/IPv6 frames received, by interface, IP version and protocol.", () => ip("bytes"))
-    .gauge("tsbpf_count_start_time_seconds", "When counting started, in seconds since the Unix epoch.", () => [{ value: startTime.getTime() / 1000 }]);
+    .counter("tsbpf_count_bytes_total", "Bytes of the frames received (Ethernet header included), by interface.", () =>
+      perInterface("bytes"),
+    )
+    .counter("tsbpf_count_ether_type_packets_total", "Frames received, by interface and outer EtherType.", () =>
+      ether("packets"),
+    )
+    .counter("tsbpf_count_ether_type_bytes_total", "Bytes received, by interface and outer EtherType.", () =>
+      ether("bytes"),
+    )
+    .counter(
+      "tsbpf_count_ip_protocol_packets_total",
+      "IPv4/IPv6 frames received (also VLAN-tagged), by interface, IP version and protocol.",
+      () => ip("packets"),
+    )
+    .counter(
+      "tsbpf_count_ip_protocol_bytes_total",
+      "Bytes of IPv4/IPv6 frames received, by interface, IP version and protocol.",
+      () => ip("bytes"),
+    )
+    .gauge("tsbpf_count_start_time_seconds", "When counting started, in seconds since the Unix epoch.", () => [
+      { value: startTime.getTime() / 1000 },
+    ]);
 }

@@ -9,7 +9,15 @@ import { selectInterfaces } from "../common/interfaces.js";
 import { requireCapabilities } from "../common/privilege.js";
 import { clockTime, formatBytes, formatDuration } from "../common/format.js";
 import { PacketCounter } from "./counter.js";
-import { CountTracker, frameLines, intervalRecord, registerCountMetrics, summaryRecord, tableLines, type Interval } from "./report.js";
+import {
+  CountTracker,
+  frameLines,
+  intervalRecord,
+  registerCountMetrics,
+  summaryRecord,
+  tableLines,
+  type Interval,
+} from "./report.js";
 
 export interface CountOptions {
   /** -i values (names, indexes, comma lists, "any"); default: the default route's interface. */
@@ -52,9 +60,18 @@ export async function runCount(options: CountOptions, io: CommandIo, signal?: Ab
     }
     if (json) {
       ndjson.record({
-        type: "start", time: runtime.startTime.toISOString(), interval_s: intervalSeconds, count: count ?? null,
-        program_id: counter.programId, program_origin: counter.origin,
-        interfaces: counter.interfaces.map((a) => ({ name: a.target.name, ifindex: a.target.ifindex, attachment: a.description, link: a.link })),
+        type: "start",
+        time: runtime.startTime.toISOString(),
+        interval_s: intervalSeconds,
+        count: count ?? null,
+        program_id: counter.programId,
+        program_origin: counter.origin,
+        interfaces: counter.interfaces.map((a) => ({
+          name: a.target.name,
+          ifindex: a.target.ifindex,
+          attachment: a.description,
+          link: a.link,
+        })),
       });
     } else {
       io.stderr(`tsbpf count: attached ${counter.interfaces.map((a) => a.description).join(", ")}; Ctrl-C to stop\n`);
@@ -78,7 +95,8 @@ export async function runCount(options: CountOptions, io: CommandIo, signal?: Ab
     }
     // Stopped early (signal): report the partial interval too, so the intervals add up to the summary.
     const stop = runtime.stopReason;
-    const final = stop?.kind === "done" && last ? last : tracker.next(counter.read(), (performance.now() - lastTick) / 1000);
+    const final =
+      stop?.kind === "done" && last ? last : tracker.next(counter.read(), (performance.now() - lastTick) / 1000);
     if (final !== last) emit(final);
     view.finish();
     // The summary is printed once everything is detached (below), so that it also says so.

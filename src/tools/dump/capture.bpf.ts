@@ -12,8 +12,26 @@
 // filter"), their bytes, and records the ring had no room for ("dropped by kernel"), kept per
 // interface slot so pcapng statistics blocks can carry each interface's drops.
 import {
-  xdp, tc, RingBuf, ArrayMap, PerCpuArrayMap, struct, bytes, zeroed, u8, u16, u32, u64,
-  ktimeGetNs, getCurrentPidTgid, getCurrentTask, cast, getCurrentComm, getSmpProcessorId, XDP_PASS, TC_ACT_UNSPEC,
+  xdp,
+  tc,
+  RingBuf,
+  ArrayMap,
+  PerCpuArrayMap,
+  struct,
+  bytes,
+  zeroed,
+  u8,
+  u16,
+  u32,
+  u64,
+  ktimeGetNs,
+  getCurrentPidTgid,
+  getCurrentTask,
+  cast,
+  getCurrentComm,
+  getSmpProcessorId,
+  XDP_PASS,
+  TC_ACT_UNSPEC,
 } from "../../kernel/index.js";
 import type { task_struct } from "../../kernel/index.js";
 
@@ -37,17 +55,17 @@ export const commName: Comm = zeroed(Comm);
 
 /** One captured packet; only HEADER + captured bytes of it travel through the ring. */
 export class Capture extends struct({
-  timestamp: u64,    // CLOCK_MONOTONIC, ns
-  length: u32,       // length on the wire (Ethernet header included)
-  captured: u32,     // bytes of data that follow the header
+  timestamp: u64, // CLOCK_MONOTONIC, ns
+  length: u32, // length on the wire (Ethernet header included)
+  captured: u32, // bytes of data that follow the header
   ifindex: u32,
-  direction: u8,     // 0 ingress (XDP), 1 egress (TC)
-  vlanPresent: u8,   // egress: a VLAN tag the stack keeps in skb metadata (not in the data)
+  direction: u8, // 0 ingress (XDP), 1 egress (TC)
+  vlanPresent: u8, // egress: a VLAN tag the stack keeps in skb metadata (not in the data)
   vlanTci: u16,
-  vlanProto: u16,    // host order
-  slot: u16,         // counter slot of the interface
-  pid: u32,          // egress: tgid of the task the CPU was running (0: none / ingress)
-  comm: bytes(16),   // its name
+  vlanProto: u16, // host order
+  slot: u16, // counter slot of the interface
+  pid: u32, // egress: tgid of the task the CPU was running (0: none / ingress)
+  comm: bytes(16), // its name
   data: bytes(MAX_SNAP),
 }) {}
 
@@ -89,70 +107,76 @@ export const ingress = xdp((ctx) => {
  * Ingress through tcx, for an interface whose XDP hook another program holds (one XDP program per
  * interface and mode, while tcx chains any number): same record, direction 0, no process.
  */
-export const ingressTc = tc((ctx) => {
-  const rec = scratch.lookup(getSmpProcessorId());
-  if (rec === null) return TC_ACT_UNSPEC;
-  if (pidFilter !== 0 || commFilter !== 0) return TC_ACT_UNSPEC;
-  const length: u32 = ctx.len;
-  const ifindex: u32 = ctx.ifindex;
-  const captured = snap(length);
-  rec.timestamp = ktimeGetNs();
-  rec.length = length;
-  rec.captured = captured;
-  rec.ifindex = ifindex;
-  rec.direction = 0;
-  rec.vlanPresent = ctx.vlanPresent;
-  rec.vlanTci = ctx.vlanTci;
-  rec.vlanProto = ctx.vlanProto;
-  rec.pid = 0;
-  rec.comm[0] = 0;
-  if (captured > 0 && ctx.loadBytes(0, rec.data, captured) < 0) return TC_ACT_UNSPEC;
-  emit(rec, ifindex, length, captured);
-  return TC_ACT_UNSPEC;
-}, { direction: "ingress" });
+export const ingressTc = tc(
+  (ctx) => {
+    const rec = scratch.lookup(getSmpProcessorId());
+    if (rec === null) return TC_ACT_UNSPEC;
+    if (pidFilter !== 0 || commFilter !== 0) return TC_ACT_UNSPEC;
+    const length: u32 = ctx.len;
+    const ifindex: u32 = ctx.ifindex;
+    const captured = snap(length);
+    rec.timestamp = ktimeGetNs();
+    rec.length = length;
+    rec.captured = captured;
+    rec.ifindex = ifindex;
+    rec.direction = 0;
+    rec.vlanPresent = ctx.vlanPresent;
+    rec.vlanTci = ctx.vlanTci;
+    rec.vlanProto = ctx.vlanProto;
+    rec.pid = 0;
+    rec.comm[0] = 0;
+    if (captured > 0 && ctx.loadBytes(0, rec.data, captured) < 0) return TC_ACT_UNSPEC;
+    emit(rec, ifindex, length, captured);
+    return TC_ACT_UNSPEC;
+  },
+  { direction: "ingress" },
+);
 
-export const egress = tc((ctx) => {
-  const rec = scratch.lookup(getSmpProcessorId());
-  if (rec === null) return TC_ACT_UNSPEC;
-  // The task the CPU runs is the sender when TC runs inside its send system call. When TC runs
-  // from a softirq (replies the kernel sends, TCP ACKs and retransmits from timers) it is whatever
-  // task was interrupted; a task of another network namespace cannot be the sender of a packet
-  // leaving an interface of this one, so those are dropped (pid 0). Same-namespace softirq sends
-  // remain indistinguishable (documented).
-  let pid: u32 = 0;
-  const task = cast<task_struct>(getCurrentTask());
-  // @ts-expect-error: struct net is opaque to tsc; the compiler reads its layout from kernel BTF
-  const taskNetns: u32 = task.nsproxy.net_ns.ns.inum;
-  if (taskNetns === netnsInode) {
-    const pidTgid: u64 = getCurrentPidTgid();
-    pid = pidTgid >> 32;
-  }
-  if (pidFilter !== 0 && pid !== pidFilter) return TC_ACT_UNSPEC;
-  if (pid !== 0) getCurrentComm(rec.comm);
-  else rec.comm[0] = 0;
-  if (commFilter !== 0) {
-    for (let i: u32 = 0; i < 16; i++) {
-      if (rec.comm[i] !== commName.name[i]) return TC_ACT_UNSPEC;
-      if (rec.comm[i] === 0) break;
+export const egress = tc(
+  (ctx) => {
+    const rec = scratch.lookup(getSmpProcessorId());
+    if (rec === null) return TC_ACT_UNSPEC;
+    // The task the CPU runs is the sender when TC runs inside its send system call. When TC runs
+    // from a softirq (replies the kernel sends, TCP ACKs and retransmits from timers) it is whatever
+    // task was interrupted; a task of another network namespace cannot be the sender of a packet
+    // leaving an interface of this one, so those are dropped (pid 0). Same-namespace softirq sends
+    // remain indistinguishable (documented).
+    let pid: u32 = 0;
+    const task = cast<task_struct>(getCurrentTask());
+    // @ts-expect-error: struct net is opaque to tsc; the compiler reads its layout from kernel BTF
+    const taskNetns: u32 = task.nsproxy.net_ns.ns.inum;
+    if (taskNetns === netnsInode) {
+      const pidTgid: u64 = getCurrentPidTgid();
+      pid = pidTgid >> 32;
     }
-  }
-  const length: u32 = ctx.len;
-  const ifindex: u32 = ctx.ifindex;
-  const captured = snap(length);
-  rec.timestamp = ktimeGetNs();
-  rec.length = length;
-  rec.captured = captured;
-  rec.ifindex = ifindex;
-  rec.direction = 1;
-  rec.vlanPresent = ctx.vlanPresent;
-  rec.vlanTci = ctx.vlanTci;
-  rec.vlanProto = ctx.vlanProto;
-  rec.pid = pid;
-  if (captured > 0 && ctx.loadBytes(0, rec.data, captured) < 0) return TC_ACT_UNSPEC;
-  emit(rec, ifindex, length, captured);
-  // TC_ACT_UNSPEC: the packet goes on as if this program were not there.
-  return TC_ACT_UNSPEC;
-}, { direction: "egress" });
+    if (pidFilter !== 0 && pid !== pidFilter) return TC_ACT_UNSPEC;
+    if (pid !== 0) getCurrentComm(rec.comm);
+    else rec.comm[0] = 0;
+    if (commFilter !== 0) {
+      for (let i: u32 = 0; i < 16; i++) {
+        if (rec.comm[i] !== commName.name[i]) return TC_ACT_UNSPEC;
+        if (rec.comm[i] === 0) break;
+      }
+    }
+    const length: u32 = ctx.len;
+    const ifindex: u32 = ctx.ifindex;
+    const captured = snap(length);
+    rec.timestamp = ktimeGetNs();
+    rec.length = length;
+    rec.captured = captured;
+    rec.ifindex = ifindex;
+    rec.direction = 1;
+    rec.vlanPresent = ctx.vlanPresent;
+    rec.vlanTci = ctx.vlanTci;
+    rec.vlanProto = ctx.vlanProto;
+    rec.pid = pid;
+    if (captured > 0 && ctx.loadBytes(0, rec.data, captured) < 0) return TC_ACT_UNSPEC;
+    emit(rec, ifindex, length, captured);
+    // TC_ACT_UNSPEC: the packet goes on as if this program were not there.
+    return TC_ACT_UNSPEC;
+  },
+  { direction: "egress" },
+);
 
 /**
  * min(length, snapLength, MAX_SNAP).

@@ -72,7 +72,12 @@ export class FormatState {
   constructor() {
     this.context = new PrintContext(
       {
-        verbose: 0, linkHeader: false, quick: 0, numeric: false, absoluteSequence: false, noChecksums: false,
+        verbose: 0,
+        linkHeader: false,
+        quick: 0,
+        numeric: false,
+        absoluteSequence: false,
+        noChecksums: false,
         suppressDefaultPrint: false,
       },
       this.tcp,
@@ -132,7 +137,12 @@ export class FormatState {
     if ((dSec >>> 0) & 0x80000000) s += "[Error converting time]";
     else {
       const daySec = dSec % 86400;
-      s += pad2(Math.floor(daySec / 3600)) + ":" + pad2(Math.floor((daySec % 3600) / 60)) + ":" + pad2(daySec % 60) +
+      s +=
+        pad2(Math.floor(daySec / 3600)) +
+        ":" +
+        pad2(Math.floor((daySec % 3600) / 60)) +
+        ":" +
+        pad2(daySec % 60) +
         fraction(dFrac, nano);
     }
     if (moveReference) {
@@ -196,8 +206,13 @@ function invalidHeader(caplen: number, wireLength: number): string | undefined {
  * see formatPacket.
  */
 export function formatPacketAt(
-  bytes: Uint8Array, linkType: number, seconds: number, nanoseconds: number, options: FormatOptions,
-  state: FormatState, wireLength: number = bytes.length,
+  bytes: Uint8Array,
+  linkType: number,
+  seconds: number,
+  nanoseconds: number,
+  options: FormatOptions,
+  state: FormatState,
+  wireLength: number = bytes.length,
 ): string {
   state.packets++;
   state.unsupported = undefined;
@@ -238,7 +253,11 @@ export function formatPacketAt(
  * @param wireLength the packet's length on the wire (defaults to the captured length)
  */
 export function formatPacket(
-  bytes: Uint8Array, linkType: number, timestamp: bigint, options: FormatOptions, state: FormatState,
+  bytes: Uint8Array,
+  linkType: number,
+  timestamp: bigint,
+  options: FormatOptions,
+  state: FormatState,
   wireLength: number = bytes.length,
 ): string {
   const seconds = Number(timestamp / NS_PER_SEC);

@@ -31,10 +31,18 @@ import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.
 
 /** Offsets inside a ring record, from the kernel's Capture struct (the packet bytes start at `data`). */
 export const REC = {
-  timestamp: Capture.offsetOf("timestamp"), length: Capture.offsetOf("length"), captured: Capture.offsetOf("captured"),
-  ifindex: Capture.offsetOf("ifindex"), direction: Capture.offsetOf("direction"), vlanPresent: Capture.offsetOf("vlanPresent"),
-  vlanTci: Capture.offsetOf("vlanTci"), vlanProto: Capture.offsetOf("vlanProto"), slot: Capture.offsetOf("slot"),
-  pid: Capture.offsetOf("pid"), comm: Capture.offsetOf("comm"), data: Capture.offsetOf("data"),
+  timestamp: Capture.offsetOf("timestamp"),
+  length: Capture.offsetOf("length"),
+  captured: Capture.offsetOf("captured"),
+  ifindex: Capture.offsetOf("ifindex"),
+  direction: Capture.offsetOf("direction"),
+  vlanPresent: Capture.offsetOf("vlanPresent"),
+  vlanTci: Capture.offsetOf("vlanTci"),
+  vlanProto: Capture.offsetOf("vlanProto"),
+  slot: Capture.offsetOf("slot"),
+  pid: Capture.offsetOf("pid"),
+  comm: Capture.offsetOf("comm"),
+  data: Capture.offsetOf("data"),
 } as const;
 /** The most packet bytes one record carries (Capture's data field, MAX_SNAP in capture.bpf.ts). */
 export const MAX_CAPTURE = Capture.size - REC.data;
@@ -43,7 +51,11 @@ export const MAX_INTERFACES = Number(counters.spec.maxEntries);
 
 /** Inode of this thread's network namespace (what the kernel's ns.inum holds). */
 function netnsInode(): number {
-  try { return statSync("/proc/thread-self/ns/net").ino; } catch { return 0; }
+  try {
+    return statSync("/proc/thread-self/ns/net").ino;
+  } catch {
+    return 0;
+  }
 }
 
 export type Direction = "ingress" | "egress";
@@ -63,9 +75,18 @@ export interface CaptureProbeOptions {
   warn?: (message: string) => void;
 }
 
-export interface ProbeAttachment { target: InterfaceTarget; direction: Direction; description: string; link: boolean }
+export interface ProbeAttachment {
+  target: InterfaceTarget;
+  direction: Direction;
+  description: string;
+  link: boolean;
+}
 
-export interface SlotCounters { packets: bigint; bytes: bigint; drops: bigint }
+export interface SlotCounters {
+  packets: bigint;
+  bytes: bigint;
+  drops: bigint;
+}
 
 export class CaptureProbe implements Disposable {
   readonly object: KernelObject<typeof Kernel>;
@@ -76,11 +97,14 @@ export class CaptureProbe implements Disposable {
   readonly #links: Attachment[] = [];
   #closed = false;
 
-  private constructor(object: KernelObject<typeof Kernel>) { this.object = object; }
+  private constructor(object: KernelObject<typeof Kernel>) {
+    this.object = object;
+  }
 
   static attach(options: CaptureProbeOptions): CaptureProbe {
     const warn = options.warn ?? ((): void => {});
-    if (options.interfaces.length > MAX_INTERFACES) throw new RangeError(`dump watches at most ${MAX_INTERFACES} interfaces at once`);
+    if (options.interfaces.length > MAX_INTERFACES)
+      throw new RangeError(`dump watches at most ${MAX_INTERFACES} interfaces at once`);
     const artifact = toolArtifact(import.meta.url, "capture.bpf.json");
     // Sized here rather than in the source: one scratch record per possible CPU, the ring as asked.
     for (const m of artifact.maps) {
@@ -92,13 +116,18 @@ export class CaptureProbe implements Disposable {
     const snap = options.snapLength <= 0 || options.snapLength > MAX_CAPTURE ? MAX_CAPTURE : options.snapLength;
     const object = KernelObject.load<typeof Kernel>(artifact, {
       constants: {
-        snapLength: snap, netnsInode: netnsInode(), pidFilter: options.pid ?? 0, commFilter: options.comm !== undefined ? 1 : 0,
+        snapLength: snap,
+        netnsInode: netnsInode(),
+        pidFilter: options.pid ?? 0,
+        commFilter: options.comm !== undefined ? 1 : 0,
         commName: { name: [...comm] },
       },
     });
     const probe = new CaptureProbe(object);
     try {
-      options.interfaces.forEach((t, slot) => { if (t.ifindex < 4096) (object.maps.slots as unknown as ArrayMap<number>).set(t.ifindex, slot); });
+      options.interfaces.forEach((t, slot) => {
+        if (t.ifindex < 4096) (object.maps.slots as unknown as ArrayMap<number>).set(t.ifindex, slot);
+      });
       probe.#attachAll(options, warn);
       return probe;
     } catch (err) {
@@ -114,14 +143,18 @@ export class CaptureProbe implements Disposable {
     let egress: TcProgram = capture.egress as TcProgram;
     let ingressTc: TcProgram = capture.ingressTc as TcProgram;
     if (expression !== "") {
-      if (options.directions.includes("ingress")) ingress = this.#filterEntry(expression, "xdp", capture.ingress as Program) as XdpProgram;
-      if (options.directions.includes("egress")) egress = this.#filterEntry(expression, "tc", capture.egress as Program) as TcProgram;
+      if (options.directions.includes("ingress"))
+        ingress = this.#filterEntry(expression, "xdp", capture.ingress as Program) as XdpProgram;
+      if (options.directions.includes("egress"))
+        egress = this.#filterEntry(expression, "tc", capture.egress as Program) as TcProgram;
     }
     const tcIngress = (): TcProgram => {
-      if (expression !== "" && ingressTc === capture.ingressTc) ingressTc = this.#filterEntry(expression, "tc", capture.ingressTc as Program) as TcProgram;
+      if (expression !== "" && ingressTc === capture.ingressTc)
+        ingressTc = this.#filterEntry(expression, "tc", capture.ingressTc as Program) as TcProgram;
       return ingressTc;
     };
-    const ingressId = programIdentity(ingress.fd).id, egressId = programIdentity(egress.fd).id;
+    const ingressId = programIdentity(ingress.fd).id,
+      egressId = programIdentity(egress.fd).id;
     if (options.directions.includes("ingress")) this.programIds.push(ingressId);
     if (options.directions.includes("egress")) this.programIds.push(egressId);
     for (const target of options.interfaces) {
@@ -136,11 +169,21 @@ export class CaptureProbe implements Disposable {
           const tcx = tcIngress().attach(target.name, "ingress");
           this.#links.push(tcx);
           this.programIds.push(programIdentity(tcIngress().fd).id);
-          this.attachments.push({ target, direction: "ingress", description: `tc ingress on ${target.name} (tcx link)`, link: isLinkAttachment(tcx) });
+          this.attachments.push({
+            target,
+            direction: "ingress",
+            description: `tc ingress on ${target.name} (tcx link)`,
+            link: isLinkAttachment(tcx),
+          });
         }
         if (a !== undefined) {
           this.#links.push(a);
-          this.attachments.push({ target, direction: "ingress", description: describeXdpAttachment(target, a, ingressId), link: isLinkAttachment(a) });
+          this.attachments.push({
+            target,
+            direction: "ingress",
+            description: describeXdpAttachment(target, a, ingressId),
+            link: isLinkAttachment(a),
+          });
         }
       }
       // Loopback: every packet sent is also received; like libpcap, keep only the received copy.
@@ -148,8 +191,16 @@ export class CaptureProbe implements Disposable {
         const a = egress.attach(target.name, "egress");
         this.#links.push(a);
         const link = isLinkAttachment(a);
-        if (!link) warn(`this kernel has no tcx links (Linux < 6.6): attached to ${target.name} egress through a clsact qdisc; after a SIGKILL remove it with "tc qdisc del dev ${target.name} clsact"`);
-        this.attachments.push({ target, direction: "egress", description: link ? `tc egress on ${target.name} (tcx link)` : a.description, link });
+        if (!link)
+          warn(
+            `this kernel has no tcx links (Linux < 6.6): attached to ${target.name} egress through a clsact qdisc; after a SIGKILL remove it with "tc qdisc del dev ${target.name} clsact"`,
+          );
+        this.attachments.push({
+          target,
+          direction: "egress",
+          description: link ? `tc egress on ${target.name} (tcx link)` : a.description,
+          link,
+        });
       }
     }
   }
@@ -169,13 +220,15 @@ export class CaptureProbe implements Disposable {
     a.mov32("r3", 0);
     a.call("tail_call");
     a.label("nomatch");
-    if (context === "xdp") a.mov32("r0", 2); // XDP_PASS
+    if (context === "xdp")
+      a.mov32("r0", 2); // XDP_PASS
     else a.mov64("r0", -1); // TC_ACT_UNSPEC
     a.exit();
     const code = a.assemble();
-    const program = context === "xdp"
-      ? loadXdpProgram({ code, name: "dump_filter", maps: [table] })
-      : TcProgram.load({ code, name: "dump_filter", maps: [table] });
+    const program =
+      context === "xdp"
+        ? loadXdpProgram({ code, name: "dump_filter", maps: [table] })
+        : TcProgram.load({ code, name: "dump_filter", maps: [table] });
     this.#owned.push(program);
     return program;
   }
@@ -185,20 +238,34 @@ export class CaptureProbe implements Disposable {
     const out: SlotCounters[] = [];
     for (let slot = 0; slot < slotCount; slot++) {
       const perCpu = this.object.maps.counters.get(slot) ?? [];
-      let packets = 0n, bytes = 0n, drops = 0n;
-      for (const c of perCpu) { packets += c.packets; bytes += c.bytes; drops += c.drops; }
+      let packets = 0n,
+        bytes = 0n,
+        drops = 0n;
+      for (const c of perCpu) {
+        packets += c.packets;
+        bytes += c.bytes;
+        drops += c.drops;
+      }
       out.push({ packets, bytes, drops });
     }
     return out;
   }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    releaseAll([...detachSteps(this.#links), ...[...this.#owned].reverse().map((o) => () => o.close()), () => this.object.close()]);
+    releaseAll([
+      ...detachSteps(this.#links),
+      ...[...this.#owned].reverse().map((o) => () => o.close()),
+      () => this.object.close(),
+    ]);
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

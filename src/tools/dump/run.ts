@@ -84,8 +84,11 @@ export function listDevices(): string[] {
   const r = spawnSync("ip", ["-j", "link", "show"], { encoding: "utf8" });
   if (r.status === 0) {
     try {
-      for (const l of JSON.parse(r.stdout) as { ifname: string; flags?: string[]; operstate?: string }[]) flags.set(l.ifname, l.flags ?? []);
-    } catch { /* names only */ }
+      for (const l of JSON.parse(r.stdout) as { ifname: string; flags?: string[]; operstate?: string }[])
+        flags.set(l.ifname, l.flags ?? []);
+    } catch {
+      /* names only */
+    }
   }
   const lines: string[] = [];
   let n = 0;
@@ -99,7 +102,9 @@ export function listDevices(): string[] {
     return parts.join(", ");
   };
   const all = listInterfaces();
-  const up = all.filter((t) => (flags.get(t.name) ?? []).includes("UP") && !(flags.get(t.name) ?? []).includes("LOOPBACK"));
+  const up = all.filter(
+    (t) => (flags.get(t.name) ?? []).includes("UP") && !(flags.get(t.name) ?? []).includes("LOOPBACK"),
+  );
   const lo = all.filter((t) => (flags.get(t.name) ?? []).includes("LOOPBACK"));
   const down = all.filter((t) => !up.includes(t) && !lo.includes(t));
   for (const t of up) lines.push(`${++n}.${t.name} [${describe(t.name)}]`);
@@ -131,7 +136,9 @@ function readFile(options: DumpOptions, io: CommandIo): number {
   const bytes = readInputFile(path, { stdin: true, stdinFd: options.stdinFd });
   const capture = readCapture(bytes);
   const linkType = capture.linkType;
-  io.stderr(`reading from file ${path}, link-type ${linkTypeName(linkType)} (${linkTypeDescription(linkType)}), snapshot length ${capture.snaplen}\n`);
+  io.stderr(
+    `reading from file ${path}, link-type ${linkTypeName(linkType)} (${linkTypeDescription(linkType)}), snapshot length ${capture.snaplen}\n`,
+  );
   const dags = new Map<number, Dag | null>();
   const expression = (options.expression ?? "").trim();
   const dagFor = (lt: number): Dag | null => {
@@ -147,19 +154,35 @@ function readFile(options: DumpOptions, io: CommandIo): number {
   const out: string[] = [];
   let writer: PcapWriter | undefined;
   if (options.write !== undefined) {
-    writer = new PcapWriter(options.write === "-" ? (options.stdoutFd ?? 1) : options.write, { linkType, snaplen: capture.snaplen, nanosecond: options.nano });
+    writer = new PcapWriter(options.write === "-" ? (options.stdoutFd ?? 1) : options.write, {
+      linkType,
+      snaplen: capture.snaplen,
+      nanosecond: options.nano,
+    });
   }
   let n = 0;
   for (const p of capture.packets) {
     const dag = dagFor(p.linkType);
     if (dag !== null && !evalDag(dag, p.data, p.originalLength)) continue;
-    const sec = Number(p.timestampNs / 1_000_000_000n), ns = Number(p.timestampNs % 1_000_000_000n);
+    const sec = Number(p.timestampNs / 1_000_000_000n),
+      ns = Number(p.timestampNs % 1_000_000_000n);
     if (writer) writer.writePacketAt(p.data, sec, ns, p.originalLength);
     else {
       const text = formatPacketAt(p.data, p.linkType, sec, ns, options.format, state, p.originalLength);
-      if (options.json) ndjson.record({ type: "packet", time: isoTime(sec, ns), interface: p.interface.name ?? null, length: p.originalLength, captured_length: p.data.length, text });
+      if (options.json)
+        ndjson.record({
+          type: "packet",
+          time: isoTime(sec, ns),
+          interface: p.interface.name ?? null,
+          length: p.originalLength,
+          captured_length: p.data.length,
+          text,
+        });
       else out.push(text);
-      if (out.length >= 1024) { io.stdout(out.join("\n") + "\n"); out.length = 0; }
+      if (out.length >= 1024) {
+        io.stdout(out.join("\n") + "\n");
+        out.length = 0;
+      }
     }
     if (options.count !== undefined && ++n >= options.count) break;
   }
@@ -177,14 +200,29 @@ function isoTime(sec: number, ns: number): string {
 
 type FileWriter = PcapWriter | PcapngWriter;
 
-async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime, interfaces: readonly InterfaceTarget[]): Promise<() => void> {
+async function capture(
+  options: DumpOptions,
+  io: CommandIo,
+  runtime: ToolRuntime,
+  interfaces: readonly InterfaceTarget[],
+): Promise<() => void> {
   const warn = (message: string): void => io.stderr(`${TOOL}: warning: ${message}\n`);
   const directions = options.directions ?? ["ingress", "egress"];
   const snap = options.snapLength === undefined ? 262144 : options.snapLength === 0 ? 262144 : options.snapLength;
-  const probe = runtime.use("capture programs", CaptureProbe.attach({
-    interfaces, directions, snapLength: snap, expression: options.expression, ringBytes: ringSize(options.bufferKiB),
-    pid: options.pid, comm: options.comm, xdpMode: options.xdpMode, warn,
-  }));
+  const probe = runtime.use(
+    "capture programs",
+    CaptureProbe.attach({
+      interfaces,
+      directions,
+      snapLength: snap,
+      expression: options.expression,
+      ringBytes: ringSize(options.bufferKiB),
+      pid: options.pid,
+      comm: options.comm,
+      xdpMode: options.xdpMode,
+      warn,
+    }),
+  );
   const ring = runtime.use("ring buffer", new RingBuffer(probe.object.maps.packets));
   const multi = interfaces.length > 1;
   const linkType = multi && !options.pcapng ? LINKTYPE_LINUX_SLL2 : LINKTYPE_ETHERNET;
@@ -193,7 +231,8 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
 
   // Clock: the kernel stamps CLOCK_MONOTONIC; add the offset to the real-time clock once.
   const offsetNs = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)) - process.hrtime.bigint();
-  const offSec = Number(offsetNs / 1_000_000_000n), offNs = Number(offsetNs % 1_000_000_000n);
+  const offSec = Number(offsetNs / 1_000_000_000n),
+    offNs = Number(offsetNs % 1_000_000_000n);
 
   // Output files.
   let rotating: RotatingCaptureWriter<FileWriter> | undefined;
@@ -209,7 +248,13 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
     if (options.pcapng) {
       const w = new PcapngWriter(path, { application: "tsbpf dump", os: "Linux" });
       for (const t of interfaces) {
-        w.addInterface({ linkType: LINKTYPE_ETHERNET, snaplen: fileSnap, name: t.name, tsresol: options.nano ? 9 : 6, filter: options.expression || undefined });
+        w.addInterface({
+          linkType: LINKTYPE_ETHERNET,
+          snaplen: fileSnap,
+          name: t.name,
+          tsresol: options.nano ? 9 : 6,
+          filter: options.expression || undefined,
+        });
       }
       return w;
     }
@@ -219,9 +264,19 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
   if (options.write !== undefined) {
     if (toStdout) single = openWriter(options.stdoutFd ?? 1);
     else if (options.fileSize || options.rotateSeconds || options.maxFiles) {
-      rotating = runtime.defer("capture file", new RotatingCaptureWriter<FileWriter>({
-        baseName: options.write, maxFileBytes: options.fileSize, secondsPerFile: options.rotateSeconds, maxFiles: options.maxFiles,
-      }, (path) => openWriter(path)), (r) => r.close());
+      rotating = runtime.defer(
+        "capture file",
+        new RotatingCaptureWriter<FileWriter>(
+          {
+            baseName: options.write,
+            maxFileBytes: options.fileSize,
+            secondsPerFile: options.rotateSeconds,
+            maxFiles: options.maxFiles,
+          },
+          (path) => openWriter(path),
+        ),
+        (r) => r.close(),
+      );
     } else single = openWriter(options.write);
     if (single) runtime.defer("capture file", single, (w) => w.close());
   }
@@ -231,12 +286,31 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
   let metricsUrl = "";
   if (options.listen) {
     const registry = new MetricsRegistry();
-    const per = (field: "packets" | "bytes" | "drops") => () => probe.counters(slotCount).map((c, i) => ({ labels: { interface: interfaces[i]!.name }, value: c[field] }));
-    registry.counter("tsbpf_dump_received_packets_total", "Packets that passed the filter in the kernel (tcpdump's \"received by filter\").", per("packets"));
-    registry.counter("tsbpf_dump_received_bytes_total", "Bytes on the wire of the packets that passed the filter.", per("bytes"));
-    registry.counter("tsbpf_dump_dropped_packets_total", "Packets lost because the ring buffer was full (tcpdump's \"dropped by kernel\").", per("drops"));
-    registry.counter("tsbpf_dump_captured_packets_total", "Packets read from the ring buffer and printed or written.", () => [{ value: captured }]);
-    registry.gauge("tsbpf_dump_ring_buffer_pending_bytes", "Bytes in the ring buffer not read yet.", () => [{ value: ring.pendingBytes }]);
+    const per = (field: "packets" | "bytes" | "drops") => () =>
+      probe.counters(slotCount).map((c, i) => ({ labels: { interface: interfaces[i]!.name }, value: c[field] }));
+    registry.counter(
+      "tsbpf_dump_received_packets_total",
+      'Packets that passed the filter in the kernel (tcpdump\'s "received by filter").',
+      per("packets"),
+    );
+    registry.counter(
+      "tsbpf_dump_received_bytes_total",
+      "Bytes on the wire of the packets that passed the filter.",
+      per("bytes"),
+    );
+    registry.counter(
+      "tsbpf_dump_dropped_packets_total",
+      'Packets lost because the ring buffer was full (tcpdump\'s "dropped by kernel").',
+      per("drops"),
+    );
+    registry.counter(
+      "tsbpf_dump_captured_packets_total",
+      "Packets read from the ring buffer and printed or written.",
+      () => [{ value: captured }],
+    );
+    registry.gauge("tsbpf_dump_ring_buffer_pending_bytes", "Bytes in the ring buffer not read yet.", () => [
+      { value: ring.pendingBytes },
+    ]);
     const server = runtime.use("metrics endpoint", await MetricsServer.start(registry, options.listen));
     metricsUrl = server.url;
     io.stderr(`${TOOL}: serving Prometheus metrics on ${server.url}\n`);
@@ -247,18 +321,34 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
   const json = options.json === true;
   const state = new FormatState();
   // Cooked v2 headers carry an ifindex: name it from the interfaces being captured.
-  const format: FormatOptions = linkType === LINKTYPE_LINUX_SLL2
-    ? { ...options.format, interfaceName: options.format.interfaceName ?? ((ifindex: number) => names.get(ifindex)) }
-    : options.format;
+  const format: FormatOptions =
+    linkType === LINKTYPE_LINUX_SLL2
+      ? { ...options.format, interfaceName: options.format.interfaceName ?? ((ifindex: number) => names.get(ifindex)) }
+      : options.format;
   if (!json) {
-    if (!(format.verbose ?? 0)) io.stderr(`${TOOL}: verbose output suppressed, use -v[v]... for full protocol decode\n`);
-    const where = (options.interfaces ?? []).some((i) => i.split(",").includes("any")) ? "any" : interfaces.map((t) => t.name).join(",");
-    io.stderr(`${TOOL}: listening on ${where}, link-type ${linkTypeName(linkType)} (${linkTypeDescription(linkType)}), snapshot length ${snap} bytes\n`);
+    if (!(format.verbose ?? 0))
+      io.stderr(`${TOOL}: verbose output suppressed, use -v[v]... for full protocol decode\n`);
+    const where = (options.interfaces ?? []).some((i) => i.split(",").includes("any"))
+      ? "any"
+      : interfaces.map((t) => t.name).join(",");
+    io.stderr(
+      `${TOOL}: listening on ${where}, link-type ${linkTypeName(linkType)} (${linkTypeDescription(linkType)}), snapshot length ${snap} bytes\n`,
+    );
   } else {
     ndjson.record({
-      type: "start", time: runtime.startTime.toISOString(), interfaces: interfaces.map((t) => t.name), filter: options.expression ?? "",
-      snapshot_length: snap, link_type: linkType, program_ids: probe.programIds,
-      attachments: probe.attachments.map((a) => ({ interface: a.target.name, direction: a.direction, attachment: a.description, link: a.link })),
+      type: "start",
+      time: runtime.startTime.toISOString(),
+      interfaces: interfaces.map((t) => t.name),
+      filter: options.expression ?? "",
+      snapshot_length: snap,
+      link_type: linkType,
+      program_ids: probe.programIds,
+      attachments: probe.attachments.map((a) => ({
+        interface: a.target.name,
+        direction: a.direction,
+        attachment: a.description,
+        link: a.link,
+      })),
     });
   }
 
@@ -274,7 +364,13 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
     const monoSec = Math.floor(mono / 1e9);
     let sec = monoSec + offSec;
     let ns = mono - monoSec * 1e9 + offNs;
-    if (ns >= 1e9) { ns -= 1e9; sec++; } else if (ns < 0) { ns += 1e9; sec--; }
+    if (ns >= 1e9) {
+      ns -= 1e9;
+      sec++;
+    } else if (ns < 0) {
+      ns += 1e9;
+      sec--;
+    }
     let length = r.u32(REC.length);
     let caplen = r.u32(REC.captured);
     const egress = r.u8(REC.direction) === 1;
@@ -284,10 +380,17 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
       // TC sees an offloaded VLAN tag in skb metadata: put it back where tcpdump shows it.
       const b = r.bytes;
       for (let i = 0; i < 12; i++) frame[i] = b[start + i]!;
-      const proto = r.u16(REC.vlanProto), tci = r.u16(REC.vlanTci);
-      frame[12] = proto >> 8; frame[13] = proto & 255; frame[14] = tci >> 8; frame[15] = tci & 255;
+      const proto = r.u16(REC.vlanProto),
+        tci = r.u16(REC.vlanTci);
+      frame[12] = proto >> 8;
+      frame[13] = proto & 255;
+      frame[14] = tci >> 8;
+      frame[15] = tci & 255;
       frame.set(b.subarray(start + 12, start + caplen), 16);
-      src = frame; start = 0; caplen += 4; length += 4;
+      src = frame;
+      start = 0;
+      caplen += 4;
+      length += 4;
     }
     if (linkType === LINKTYPE_LINUX_SLL2 && caplen >= 14) {
       const ifindex = r.u32(REC.ifindex);
@@ -297,27 +400,55 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
       for (let i = 0; i < 14; i++) h[i] = src[base + i]!;
       if (src === frame) frame.copyWithin(SLL2_HEADER, 14, 14 + body);
       else frame.set(src.subarray(base + 14, base + caplen), SLL2_HEADER);
-      frame[0] = h[12]!; frame[1] = h[13]!; frame[2] = 0; frame[3] = 0;
-      frame[4] = ifindex >>> 24; frame[5] = (ifindex >>> 16) & 255; frame[6] = (ifindex >>> 8) & 255; frame[7] = ifindex & 255;
+      frame[0] = h[12]!;
+      frame[1] = h[13]!;
+      frame[2] = 0;
+      frame[3] = 0;
+      frame[4] = ifindex >>> 24;
+      frame[5] = (ifindex >>> 16) & 255;
+      frame[6] = (ifindex >>> 8) & 255;
+      frame[7] = ifindex & 255;
       const loopback = names.get(ifindex) === "lo";
-      frame[8] = 0; frame[9] = loopback ? 4 : 1; // ARPHRD_LOOPBACK 772 = 0x0304, ARPHRD_ETHER 1
+      frame[8] = 0;
+      frame[9] = loopback ? 4 : 1; // ARPHRD_LOOPBACK 772 = 0x0304, ARPHRD_ETHER 1
       if (loopback) frame[8] = 3;
-      frame[10] = egress ? 4 : (h[0]! & 1) ? (h[0] === 0xff && h[1] === 0xff && h[2] === 0xff && h[3] === 0xff && h[4] === 0xff && h[5] === 0xff ? 1 : 2) : 0;
+      frame[10] = egress
+        ? 4
+        : h[0]! & 1
+          ? h[0] === 0xff && h[1] === 0xff && h[2] === 0xff && h[3] === 0xff && h[4] === 0xff && h[5] === 0xff
+            ? 1
+            : 2
+          : 0;
       frame[11] = 6;
       for (let i = 0; i < 6; i++) frame[12 + i] = h[6 + i]!;
-      frame[18] = 0; frame[19] = 0;
-      src = frame; start = 0; caplen = body + SLL2_HEADER; length = length - 14 + SLL2_HEADER;
+      frame[18] = 0;
+      frame[19] = 0;
+      src = frame;
+      start = 0;
+      caplen = body + SLL2_HEADER;
+      length = length - 14 + SLL2_HEADER;
     }
     if (single !== undefined || rotating !== undefined) {
       let w = single;
       if (rotating) {
         const recordBytes = options.pcapng ? 32 + ((caplen + 3) & ~3) + 12 : 16 + caplen;
         w = rotating.writerFor(recordBytes, sec);
-        if (w === undefined) { runtime.stop({ kind: "done" }); return false; }
+        if (w === undefined) {
+          runtime.stop({ kind: "done" });
+          return false;
+        }
       }
       if (w instanceof PcapngWriter) {
-        w.writePacketFrom(r.u16(REC.slot), src, start, caplen, sec, ns, length,
-          packetFlags(egress ? PacketDirection.outbound : PacketDirection.inbound));
+        w.writePacketFrom(
+          r.u16(REC.slot),
+          src,
+          start,
+          caplen,
+          sec,
+          ns,
+          length,
+          packetFlags(egress ? PacketDirection.outbound : PacketDirection.inbound),
+        );
       } else w!.writePacketFrom(src, start, caplen, sec, ns, length);
     }
     if (printing) {
@@ -325,15 +456,27 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
       const text = formatPacketAt(data, linkType, sec, ns, format, state, length);
       if (json) {
         const pid = r.u32(REC.pid);
-        batch.push(JSON.stringify({
-          type: "packet", time: isoTime(sec, ns), interface: names.get(r.u32(REC.ifindex)) ?? String(r.u32(REC.ifindex)),
-          ifindex: r.u32(REC.ifindex), direction: egress ? "out" : "in", length, captured_length: caplen,
-          pid: egress && pid !== 0 ? pid : null, comm: egress && pid !== 0 ? commText(r) : null, text,
-        }));
+        batch.push(
+          JSON.stringify({
+            type: "packet",
+            time: isoTime(sec, ns),
+            interface: names.get(r.u32(REC.ifindex)) ?? String(r.u32(REC.ifindex)),
+            ifindex: r.u32(REC.ifindex),
+            direction: egress ? "out" : "in",
+            length,
+            captured_length: caplen,
+            pid: egress && pid !== 0 ? pid : null,
+            comm: egress && pid !== 0 ? commText(r) : null,
+            text,
+          }),
+        );
       } else batch.push(text);
     }
     captured++;
-    if (count !== undefined && captured >= count) { runtime.stop({ kind: "done" }); return false; }
+    if (count !== undefined && captured >= count) {
+      runtime.stop({ kind: "done" });
+      return false;
+    }
     return true;
   };
   const flush = (): void => {
@@ -348,13 +491,21 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
     const schedule = (): void => {
       const next = rotating!.plan.nextBoundary;
       if (next === undefined) return;
-      timer = setTimeout(() => {
-        if (!rotating!.tick(Math.floor(Date.now() / 1000))) { runtime.stop({ kind: "done" }); return; }
-        schedule();
-      }, Math.max(0, next * 1000 - Date.now() + 1));
+      timer = setTimeout(
+        () => {
+          if (!rotating!.tick(Math.floor(Date.now() / 1000))) {
+            runtime.stop({ kind: "done" });
+            return;
+          }
+          schedule();
+        },
+        Math.max(0, next * 1000 - Date.now() + 1),
+      );
     };
     schedule();
-    runtime.defer("rotation timer", timer, () => { if (timer) clearTimeout(timer); });
+    runtime.defer("rotation timer", timer, () => {
+      if (timer) clearTimeout(timer);
+    });
   }
 
   // Batching: a wake-up costs far more than a record (epoll in the poller thread, a message to this
@@ -367,13 +518,19 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
     const n = ring.consume(onRecord, 16384);
     flush();
     if (runtime.stopped) break;
-    if (n >= 16384) { await new Promise<void>((resolve) => setImmediate(resolve)); continue; }
+    if (n >= 16384) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      continue;
+    }
     if (!(await ring.wait(runtime.signal))) break;
     await new Promise<void>((resolve) => setTimeout(resolve, BATCH_MS));
   }
   if (timer) clearTimeout(timer);
   // Stopped by a signal: what the ring holds was captured before the stop; take it too (within -c).
-  if (count === undefined || captured < count) { ring.consume(onRecord); flush(); }
+  if (count === undefined || captured < count) {
+    ring.consume(onRecord);
+    flush();
+  }
 
   const counters = probe.counters(slotCount);
   const received = counters.reduce((s, c) => s + c.packets, 0n);
@@ -381,10 +538,17 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
   const endNs = BigInt(Date.now()) * 1_000_000n;
   if (single instanceof PcapngWriter || rotating?.current instanceof PcapngWriter) {
     const w = (single ?? rotating!.current) as PcapngWriter;
-    counters.forEach((c, i) => w.writeStatistics(i, {
-      timestampNs: endNs, startTimeNs: BigInt(runtime.startTime.getTime()) * 1_000_000n, endTimeNs: endNs,
-      filterAccepted: c.packets, osDropped: c.drops, dropped: c.drops, delivered: c.packets - c.drops,
-    }));
+    counters.forEach((c, i) =>
+      w.writeStatistics(i, {
+        timestampNs: endNs,
+        startTimeNs: BigInt(runtime.startTime.getTime()) * 1_000_000n,
+        endTimeNs: endNs,
+        filterAccepted: c.packets,
+        osDropped: c.drops,
+        dropped: c.drops,
+        delivered: c.packets - c.drops,
+      }),
+    );
   }
   const stop = runtime.stopReason;
   const elapsed = runtime.elapsedSeconds;
@@ -392,12 +556,16 @@ async function capture(options: DumpOptions, io: CommandIo, runtime: ToolRuntime
     if (json) {
       ndjson.record({
         ...summaryHead(elapsed, stop),
-        packets_captured: captured, packets_received_by_filter: Number(received), packets_dropped_by_kernel: Number(drops),
+        packets_captured: captured,
+        packets_received_by_filter: Number(received),
+        packets_dropped_by_kernel: Number(drops),
         files: rotating ? [...new Set(rotating.opened)] : options.write !== undefined ? [options.write] : [],
       });
     }
-    io.stderr(`\n${captured} packet${captured === 1 ? "" : "s"} captured\n${received} packet${received === 1n ? "" : "s"} received by filter\n` +
-      `${drops} packet${drops === 1n ? "" : "s"} dropped by kernel\n`);
+    io.stderr(
+      `\n${captured} packet${captured === 1 ? "" : "s"} captured\n${received} packet${received === 1n ? "" : "s"} received by filter\n` +
+        `${drops} packet${drops === 1n ? "" : "s"} dropped by kernel\n`,
+    );
   };
 }
 
@@ -413,5 +581,9 @@ function commText(r: RingRecord): string {
 
 /** Bytes in a file (for tests and the summary). */
 export function fileBytes(path: string): number {
-  try { return statSync(path).size; } catch { return 0; }
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }

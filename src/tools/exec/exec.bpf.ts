@@ -16,10 +16,29 @@
 // Limits (docs/tools/exec.md): MAX_ARGS arguments, each up to ARG_BYTES - 1 bytes; a longer
 // argument is cut and flagged, arguments beyond MAX_ARGS are counted as "more", never silently.
 import {
-  tracepoint, RingBuf, PerCpuArrayMap, struct, bytes, cstring, u32, u64, i64, u8, cast,
-  getCurrentPidTgid, getCurrentUidGid, getCurrentComm, getCurrentTask, ktimeGetNs, probeReadUserStr, readUser, loop,
-  BPF_RB_NO_WAKEUP, BPF_RB_FORCE_WAKEUP,
-  type bool, type task_struct,
+  tracepoint,
+  RingBuf,
+  PerCpuArrayMap,
+  struct,
+  bytes,
+  cstring,
+  u32,
+  u64,
+  i64,
+  u8,
+  cast,
+  getCurrentPidTgid,
+  getCurrentUidGid,
+  getCurrentComm,
+  getCurrentTask,
+  ktimeGetNs,
+  probeReadUserStr,
+  readUser,
+  loop,
+  BPF_RB_NO_WAKEUP,
+  BPF_RB_FORCE_WAKEUP,
+  type bool,
+  type task_struct,
 } from "../../kernel/index.js";
 
 /** Arguments read per exec. */
@@ -54,7 +73,7 @@ export class StringRecord extends struct({
   tid: u32,
   index: u32,
   flags: u32,
-  data: bytes(ARG_BYTES),   // the string with its NUL; the record is sent cut after it
+  data: bytes(ARG_BYTES), // the string with its NUL; the record is sent cut after it
 }) {}
 
 /** A thread other than the leader exec'd: it is now `tid`, and was `oldTid`. */
@@ -68,8 +87,8 @@ export class ResultRecord extends struct({
   ppid: u32,
   uid: u32,
   pad: u32,
-  ret: i64,        // 0, or -errno
-  timestamp: u64,  // CLOCK_MONOTONIC, ns
+  ret: i64, // 0, or -errno
+  timestamp: u64, // CLOCK_MONOTONIC, ns
   comm: cstring(16),
 }) {}
 

@@ -12,8 +12,10 @@ export const TRUNCATION_MARKER = "...";
 function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
   return /[\x00-\x1f\x7f]/.test(text)
-    // eslint-disable-next-line no-control-regex
-    ? text.replace(/[\x00-\x1f\x7f]/g, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`))
+    ? // eslint-disable-next-line no-control-regex
+      text.replace(/[\x00-\x1f\x7f]/g, (c) =>
+        c === "\n" ? "\\n" : c === "\t" ? "\\t" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+      )
     : text;
 }
 
@@ -30,7 +32,7 @@ export function commandLine(e: ExecEvent, quote = false): string {
   if (e.incomplete && e.args.length === 0) return "[arguments not seen]";
   const cut = new Set(e.truncatedArgs);
   const parts = e.args.map((a, i) => {
-    const text = (quote ? quoted(printable(a)) : printable(a));
+    const text = quote ? quoted(printable(a)) : printable(a);
     return cut.has(i) ? `${text}${TRUNCATION_MARKER}` : text;
   });
   if (e.moreArgs) parts.push(TRUNCATION_MARKER);
@@ -49,11 +51,12 @@ export function headerLine(options: LineOptions): string {
 }
 
 export function eventLine(e: ExecEvent, options: LineOptions): string {
-  const time = options.startNs !== undefined
-    ? (Number(e.timestampNs - options.startNs) / 1e9).toFixed(3)
-    : clockTime(e.time);
-  return `${time.padEnd(9)}${printable(e.comm).padEnd(17)}${String(e.pid).padEnd(8)}${String(e.ppid).padEnd(8)}` +
-    `${String(e.uid).padEnd(7)}${String(e.ret).padStart(4)} ${commandLine(e, options.quote)}`;
+  const time =
+    options.startNs !== undefined ? (Number(e.timestampNs - options.startNs) / 1e9).toFixed(3) : clockTime(e.time);
+  return (
+    `${time.padEnd(9)}${printable(e.comm).padEnd(17)}${String(e.pid).padEnd(8)}${String(e.ppid).padEnd(8)}` +
+    `${String(e.uid).padEnd(7)}${String(e.ret).padStart(4)} ${commandLine(e, options.quote)}`
+  );
 }
 
 /** The `exec` NDJSON record (docs/tools/exec.md). */
@@ -102,22 +105,43 @@ export class ExecCounts {
 
   add(e: ExecEvent): void {
     if (e.incomplete) this.incomplete++;
-    if (e.ret === 0) { this.ok++; return; }
+    if (e.ret === 0) {
+      this.ok++;
+      return;
+    }
     this.failed++;
     const name = errnoName(e.ret);
     this.failures.set(name, (this.failures.get(name) ?? 0) + 1);
   }
 
-  get total(): number { return this.ok + this.failed; }
+  get total(): number {
+    return this.ok + this.failed;
+  }
 }
 
-export function registerExecMetrics(registry: MetricsRegistry, counts: ExecCounts, drops: () => number, startTime: Date): void {
-  registry.counter("tsbpf_exec_total", "Execs (execve and execveat calls) seen, by result: ok (the new program runs) or failed.", () => [
-    { labels: { result: "ok" }, value: counts.ok },
-    { labels: { result: "failed" }, value: counts.failed },
-  ]);
+export function registerExecMetrics(
+  registry: MetricsRegistry,
+  counts: ExecCounts,
+  drops: () => number,
+  startTime: Date,
+): void {
+  registry.counter(
+    "tsbpf_exec_total",
+    "Execs (execve and execveat calls) seen, by result: ok (the new program runs) or failed.",
+    () => [
+      { labels: { result: "ok" }, value: counts.ok },
+      { labels: { result: "failed" }, value: counts.failed },
+    ],
+  );
   registry.counter("tsbpf_exec_failures_total", "Failed execs by errno name (ENOENT, EACCES, ...).", () =>
-    [...counts.failures].map(([errno, value]) => ({ labels: { errno }, value })));
-  registry.counter("tsbpf_exec_ring_drops_total", "Records lost because the ring buffer was full (an exec may then be missing or lack its arguments).", () => [{ value: drops() }]);
-  registry.gauge("tsbpf_exec_start_time_seconds", "When tracing started (Unix time).", () => [{ value: startTime.getTime() / 1000 }]);
+    [...counts.failures].map(([errno, value]) => ({ labels: { errno }, value })),
+  );
+  registry.counter(
+    "tsbpf_exec_ring_drops_total",
+    "Records lost because the ring buffer was full (an exec may then be missing or lack its arguments).",
+    () => [{ value: drops() }],
+  );
+  registry.gauge("tsbpf_exec_start_time_seconds", "When tracing started (Unix time).", () => [
+    { value: startTime.getTime() / 1000 },
+  ]);
 }

@@ -58,19 +58,32 @@ export async function runExec(options: ExecOptions, io: CommandIo, signal?: Abor
     }
     if (json) {
       ndjson.record({
-        type: "start", time: runtime.startTime.toISOString(), failed: options.failed === true, name: options.name ?? null,
-        uid: options.uid ?? null, count: count ?? null, max_args: MAX_ARGS, max_arg_bytes: MAX_ARG_BYTES,
+        type: "start",
+        time: runtime.startTime.toISOString(),
+        failed: options.failed === true,
+        name: options.name ?? null,
+        uid: options.uid ?? null,
+        count: count ?? null,
+        max_args: MAX_ARGS,
+        max_arg_bytes: MAX_ARG_BYTES,
         programs: Object.entries(tracer.programIds).map(([name, id]) => ({ name, id })),
-        attachments: tracer.attachments.map((a) => ({ program: a.program, program_id: a.programId, tracepoint: a.tracepoint })),
+        attachments: tracer.attachments.map((a) => ({
+          program: a.program,
+          program_id: a.programId,
+          tracepoint: a.tracepoint,
+        })),
       });
     } else {
-      io.stderr(`${TOOL}: attached tracepoints ${tracer.attachments.map((a) => a.tracepoint).join(", ")}; Ctrl-C to stop\n`);
+      io.stderr(
+        `${TOOL}: attached tracepoints ${tracer.attachments.map((a) => a.tracepoint).join(", ")}; Ctrl-C to stop\n`,
+      );
       io.stdout(`${headerLine({ startNs: options.timestamps ? startNs : undefined })}\n`);
     }
 
     const lineOptions = { startNs: options.timestamps ? startNs : undefined, quote: options.quote === true };
     counts.shown = await streamLines(runtime, tracer, {
-      count, write: (text) => io.stdout(text),
+      count,
+      write: (text) => io.stdout(text),
       line: (e) => {
         counts.add(e);
         if (e.ret !== 0 && options.failed !== true) return undefined;
@@ -86,12 +99,19 @@ export async function runExec(options: ExecOptions, io: CommandIo, signal?: Abor
       if (json) {
         ndjson.record({
           ...summaryHead(elapsed, stop),
-          execs: counts.total, ok: counts.ok, failed: counts.failed, shown: counts.shown, incomplete: counts.incomplete, ring_drops: drops,
+          execs: counts.total,
+          ok: counts.ok,
+          failed: counts.failed,
+          shown: counts.shown,
+          incomplete: counts.incomplete,
+          ring_drops: drops,
         });
         return;
       }
-      io.stdout(`\nsummary: ${counts.total} execs (${counts.failed} failed), ${counts.shown} shown, in ${formatDuration(elapsed)} ` +
-        `(stopped by ${describeStop(stop)} at ${clockTime()}${drops > 0 ? `; ${drops} records lost: the ring buffer was full` : ""}); detached\n`);
+      io.stdout(
+        `\nsummary: ${counts.total} execs (${counts.failed} failed), ${counts.shown} shown, in ${formatDuration(elapsed)} ` +
+          `(stopped by ${describeStop(stop)} at ${clockTime()}${drops > 0 ? `; ${drops} records lost: the ring buffer was full` : ""}); detached\n`,
+      );
     };
   } finally {
     if (!(await runtime.closeReporting(TOOL, (text) => io.stderr(text)))) exitCode = 1;

@@ -65,8 +65,14 @@ export interface ExecTracerOptions {
 }
 
 // Record layouts (exec.bpf.ts; test/kernel/tool-exec.test.ts checks these offsets against the structs).
-const KIND_PATH = 1, KIND_ARG = 2, KIND_ARGS_END = 3, KIND_RENAME = 4, KIND_RESULT = 5;
-const FLAG_CUT = 1, FLAG_UNREADABLE = 2, FLAG_MORE_ARGS = 4;
+const KIND_PATH = 1,
+  KIND_ARG = 2,
+  KIND_ARGS_END = 3,
+  KIND_RENAME = 4,
+  KIND_RESULT = 5;
+const FLAG_CUT = 1,
+  FLAG_UNREADABLE = 2,
+  FLAG_MORE_ARGS = 4;
 export const RECORD_OFFSETS = {
   string: { kind: 0, tid: 4, index: 8, flags: 12, data: 16 },
   rename: { kind: 0, tid: 4, oldTid: 8 },
@@ -84,7 +90,11 @@ const ATTACHMENTS = [
 const PROGRAM_NAMES = ["enterExecve", "enterExecveat", "execRename", "exitExec"] as const;
 
 /** One attachment: a program on a tracepoint. */
-export interface ExecAttachment { program: string; programId: number; tracepoint: string }
+export interface ExecAttachment {
+  program: string;
+  programId: number;
+  tracepoint: string;
+}
 
 interface Pending {
   filename: string;
@@ -112,7 +122,9 @@ function cString(rec: RingRecord, at: number, max: number): string {
  */
 export function loadExecObject(options: { uid?: number } = {}): ExecKernel {
   const constants = options.uid === undefined ? {} : { filterUid: 1, uid: options.uid >>> 0 };
-  return KernelObject.load<typeof ExecModule>(withResolvedCore(toolArtifact(import.meta.url, "exec.bpf.json")), { constants });
+  return KernelObject.load<typeof ExecModule>(withResolvedCore(toolArtifact(import.meta.url, "exec.bpf.json")), {
+    constants,
+  });
 }
 
 /** The kernel's id of a loaded program (bpf_prog_info.id). */
@@ -122,7 +134,9 @@ function programId(fd: number): number {
     info.bytes.fill(0);
     objInfo(fd, info);
     return info.view.getUint32(4, true);
-  } finally { info.free(); }
+  } finally {
+    info.free();
+  }
 }
 
 export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
@@ -143,9 +157,15 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
     this.object = object;
     this.#links = links;
     this.#maxPending = maxPending;
-    const ids: Record<string, number> = Object.fromEntries(PROGRAM_NAMES.map((name) => [name, programId(object.programs[name].fd)]));
+    const ids: Record<string, number> = Object.fromEntries(
+      PROGRAM_NAMES.map((name) => [name, programId(object.programs[name].fd)]),
+    );
     this.programIds = ids;
-    this.attachments = ATTACHMENTS.map(([program, category, event]) => ({ program, programId: ids[program]!, tracepoint: `${category}:${event}` }));
+    this.attachments = ATTACHMENTS.map(([program, category, event]) => ({
+      program,
+      programId: ids[program]!,
+      tracepoint: `${category}:${event}`,
+    }));
     this.ring = new RingBuffer(object.maps.events, { dropCounter: { map: object.maps.drops } });
     this.#clockOffsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
   }
@@ -157,7 +177,8 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
     try {
       // Results before entries, so an exec that starts after the entry programs are attached
       // always finds its exit program attached too.
-      for (const [name, category, event] of [...ATTACHMENTS].reverse()) links.push(object.programs[name].attach(category, event));
+      for (const [name, category, event] of [...ATTACHMENTS].reverse())
+        links.push(object.programs[name].attach(category, event));
       return new ExecTracer(object, links, options.maxPending ?? 4096);
     } catch (err) {
       releaseAfterFailure([...detachSteps(links), () => object.close()]);
@@ -259,7 +280,9 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
   /** The execs completed by the records available now. */
   read(): ExecEvent[] {
     const out: ExecEvent[] = [];
-    this.consume((e) => { out.push(e); });
+    this.consume((e) => {
+      out.push(e);
+    });
     return out;
   }
 
@@ -297,9 +320,13 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
   }
 
   /** Execs whose entry was seen and whose result has not come yet. */
-  get pendingCount(): number { return this.#pending.size; }
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** Detaches the programs, then unloads them and frees the maps; a pending wait or iteration ends. */
   close(): void {
@@ -308,5 +335,7 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
     releaseAll([() => this.ring.close(), ...detachSteps(this.#links), () => this.object.close()]);
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

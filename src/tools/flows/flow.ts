@@ -31,7 +31,17 @@ export interface Flow {
 
 // FlowKey layout (flows.bpf.ts; checked against the artifact by the tests).
 export const KEY = {
-  ifindex: 0, direction: 4, family: 5, protocol: 6, tagged: 7, vlan: 8, sport: 10, dport: 12, saddr: 16, daddr: 32, size: 48,
+  ifindex: 0,
+  direction: 4,
+  family: 5,
+  protocol: 6,
+  tagged: 7,
+  vlan: 8,
+  sport: 10,
+  dport: 12,
+  saddr: 16,
+  daddr: 32,
+  size: 48,
 } as const;
 // PacketRecord layout: the key, then these.
 export const RECORD = { packets: 48, bytes: 52, timestamp: 56, size: 64 } as const;
@@ -39,8 +49,12 @@ export const RECORD = { packets: 48, bytes: 52, timestamp: 56, size: 64 } as con
 const PORT_PROTOCOLS = new Set([6, 17, 33, 132, 136]);
 const ICMP_PROTOCOLS = new Set([1, 58]);
 
-export function hasPorts(protocol: number): boolean { return PORT_PROTOCOLS.has(protocol); }
-export function isIcmp(protocol: number): boolean { return ICMP_PROTOCOLS.has(protocol); }
+export function hasPorts(protocol: number): boolean {
+  return PORT_PROTOCOLS.has(protocol);
+}
+export function isIcmp(protocol: number): boolean {
+  return ICMP_PROTOCOLS.has(protocol);
+}
 
 export { ipv4Text, ipv6Text };
 
@@ -53,28 +67,78 @@ export function protocolLabel(protocol: number): string {
 
 /** FlowKey as the map's codec decodes it. */
 export interface FlowKeyFields {
-  ifindex: number; direction: number; family: number; protocol: number; tagged: number; vlan: number;
-  sport: number; dport: number; saddr: Uint8Array; daddr: Uint8Array;
+  ifindex: number;
+  direction: number;
+  family: number;
+  protocol: number;
+  tagged: number;
+  vlan: number;
+  sport: number;
+  dport: number;
+  saddr: Uint8Array;
+  daddr: Uint8Array;
 }
 
 /** A Flow from a decoded FlowKey; `names` maps ifindexes to interface names. */
 export function flowFromKey(k: FlowKeyFields, names: ReadonlyMap<number, string>): Flow {
-  return makeFlow(k.ifindex, k.direction, k.family, k.protocol, k.tagged, k.vlan, k.sport, k.dport, k.saddr, 0, k.daddr, 0, names);
+  return makeFlow(
+    k.ifindex,
+    k.direction,
+    k.family,
+    k.protocol,
+    k.tagged,
+    k.vlan,
+    k.sport,
+    k.dport,
+    k.saddr,
+    0,
+    k.daddr,
+    0,
+    names,
+  );
 }
 
 /** A Flow from a FlowKey in place at `offset` of `view`/`bytes` (a ring record). */
-export function decodeFlow(view: DataView, bytes: Uint8Array, offset: number, names: ReadonlyMap<number, string>): Flow {
+export function decodeFlow(
+  view: DataView,
+  bytes: Uint8Array,
+  offset: number,
+  names: ReadonlyMap<number, string>,
+): Flow {
   return makeFlow(
-    view.getUint32(offset + KEY.ifindex, true), bytes[offset + KEY.direction]!, bytes[offset + KEY.family]!, bytes[offset + KEY.protocol]!,
-    bytes[offset + KEY.tagged]!, view.getUint16(offset + KEY.vlan, true), view.getUint16(offset + KEY.sport, true), view.getUint16(offset + KEY.dport, true),
-    bytes, offset + KEY.saddr, bytes, offset + KEY.daddr, names);
+    view.getUint32(offset + KEY.ifindex, true),
+    bytes[offset + KEY.direction]!,
+    bytes[offset + KEY.family]!,
+    bytes[offset + KEY.protocol]!,
+    bytes[offset + KEY.tagged]!,
+    view.getUint16(offset + KEY.vlan, true),
+    view.getUint16(offset + KEY.sport, true),
+    view.getUint16(offset + KEY.dport, true),
+    bytes,
+    offset + KEY.saddr,
+    bytes,
+    offset + KEY.daddr,
+    names,
+  );
 }
 
 function makeFlow(
-  ifindex: number, direction: number, family: number, protocol: number, tagged: number, vlan: number, sport: number, dport: number,
-  saddr: Uint8Array, saddrAt: number, daddr: Uint8Array, daddrAt: number, names: ReadonlyMap<number, string>,
+  ifindex: number,
+  direction: number,
+  family: number,
+  protocol: number,
+  tagged: number,
+  vlan: number,
+  sport: number,
+  dport: number,
+  saddr: Uint8Array,
+  saddrAt: number,
+  daddr: Uint8Array,
+  daddrAt: number,
+  names: ReadonlyMap<number, string>,
 ): Flow {
-  const ports = hasPorts(protocol), icmp = isIcmp(protocol);
+  const ports = hasPorts(protocol),
+    icmp = isIcmp(protocol);
   const v6 = family === 6;
   return {
     interface: names.get(ifindex) ?? `ifindex ${ifindex}`,
@@ -110,8 +174,17 @@ export function flowId(flow: Flow): string {
 /** Flow fields in snake_case for NDJSON. */
 export function flowJson(flow: Flow): Record<string, unknown> {
   return {
-    interface: flow.interface, direction: flow.direction, ip_version: flow.ipVersion, protocol: flow.protocol,
-    protocol_name: flow.protocolName, vlan: flow.vlan, saddr: flow.saddr, sport: flow.sport, daddr: flow.daddr, dport: flow.dport,
-    icmp_type: flow.icmpType, icmp_code: flow.icmpCode,
+    interface: flow.interface,
+    direction: flow.direction,
+    ip_version: flow.ipVersion,
+    protocol: flow.protocol,
+    protocol_name: flow.protocolName,
+    vlan: flow.vlan,
+    saddr: flow.saddr,
+    sport: flow.sport,
+    daddr: flow.daddr,
+    dport: flow.dport,
+    icmp_type: flow.icmpType,
+    icmp_code: flow.icmpCode,
   };
 }

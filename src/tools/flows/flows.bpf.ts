@@ -22,8 +22,22 @@
 // Lengths are frame lengths with the Ethernet header. On egress, a GSO packet (one skb that the
 // stack or device cuts into several frames) counts as its segments, with each segment's headers.
 import {
-  xdp, tc, RingBuf, PerCpuArrayMap, PerCpuHashMap, LruPerCpuHashMap, struct, bytes, zeroed, ktimeGetNs,
-  u8, u16, u32, u64, XDP_PASS, TC_ACT_UNSPEC,
+  xdp,
+  tc,
+  RingBuf,
+  PerCpuArrayMap,
+  PerCpuHashMap,
+  LruPerCpuHashMap,
+  struct,
+  bytes,
+  zeroed,
+  ktimeGetNs,
+  u8,
+  u16,
+  u32,
+  u64,
+  XDP_PASS,
+  TC_ACT_UNSPEC,
 } from "../../kernel/index.js";
 
 /** Bytes of each frame the parser sees: Ethernet, two VLAN tags, IPv6 and its extension headers, ports. */
@@ -37,13 +51,13 @@ export const flowTable: u32 = 0;
 /** A flow, as the key of `flows` and inside each packet record. Addresses in network byte order; IPv4 uses the first 4 bytes. */
 export class FlowKey extends struct({
   ifindex: u32,
-  direction: u8,   // 0 ingress (XDP: received), 1 egress (TC: sent)
-  family: u8,      // 4 or 6; 0 when the frame is not (parseable) IP
-  protocol: u8,    // IPv4 protocol / IPv6 upper-layer header
-  tagged: u8,      // 1 when the frame had a VLAN tag
-  vlan: u16,       // the outer tag's VLAN id
-  sport: u16,      // source port; 0 when the protocol has none
-  dport: u16,      // destination port; ICMP/ICMPv6: type * 256 + code
+  direction: u8, // 0 ingress (XDP: received), 1 egress (TC: sent)
+  family: u8, // 4 or 6; 0 when the frame is not (parseable) IP
+  protocol: u8, // IPv4 protocol / IPv6 upper-layer header
+  tagged: u8, // 1 when the frame had a VLAN tag
+  vlan: u16, // the outer tag's VLAN id
+  sport: u16, // source port; 0 when the protocol has none
+  dport: u16, // destination port; ICMP/ICMPv6: type * 256 + code
   pad: u16,
   saddr: bytes(16),
   daddr: bytes(16),
@@ -58,9 +72,9 @@ export class TotalKey extends struct({ ifindex: u32, direction: u8, family: u8, 
 /** One packet (or one GSO packet's segments) in per-packet mode. */
 export class PacketRecord extends struct({
   key: FlowKey,
-  packets: u32,    // 1, or the segments of a GSO packet
-  bytes: u32,      // frame length(s) with Ethernet header
-  timestamp: u64,  // CLOCK_MONOTONIC, ns
+  packets: u32, // 1, or the segments of a GSO packet
+  bytes: u32, // frame length(s) with Ethernet header
+  timestamp: u64, // CLOCK_MONOTONIC, ns
 }) {}
 
 /** The parser's input: the frame's first bytes. */
@@ -89,34 +103,37 @@ export const ingress = xdp((ctx) => {
   return XDP_PASS;
 });
 
-export const egress = tc((ctx) => {
-  const h = scratch.lookup(1);
-  if (h === null) return TC_ACT_UNSPEC;
-  const length: u32 = ctx.len;
-  const key = zeroed(FlowKey);
-  key.ifindex = ctx.ifindex;
-  key.direction = 1;
-  if (ctx.vlanPresent !== 0) {
-    key.tagged = 1;
-    key.vlan = ctx.vlanTci & 0xfff;
-  }
-  let count: u32 = 1;
-  let total: u32 = length;
-  if (length >= 14) {
-    const n: u32 = length < HEADER_BYTES ? length : HEADER_BYTES;
-    if (ctx.loadBytes(0, h.data, n) === 0) {
-      const headerLength = parse(h, n, key);
-      const segments: u32 = ctx.gsoSegs;
-      if (segments > 1 && headerLength > 0) {
-        count = segments;
-        total = length + (segments - 1) * headerLength;
+export const egress = tc(
+  (ctx) => {
+    const h = scratch.lookup(1);
+    if (h === null) return TC_ACT_UNSPEC;
+    const length: u32 = ctx.len;
+    const key = zeroed(FlowKey);
+    key.ifindex = ctx.ifindex;
+    key.direction = 1;
+    if (ctx.vlanPresent !== 0) {
+      key.tagged = 1;
+      key.vlan = ctx.vlanTci & 0xfff;
+    }
+    let count: u32 = 1;
+    let total: u32 = length;
+    if (length >= 14) {
+      const n: u32 = length < HEADER_BYTES ? length : HEADER_BYTES;
+      if (ctx.loadBytes(0, h.data, n) === 0) {
+        const headerLength = parse(h, n, key);
+        const segments: u32 = ctx.gsoSegs;
+        if (segments > 1 && headerLength > 0) {
+          count = segments;
+          total = length + (segments - 1) * headerLength;
+        }
       }
     }
-  }
-  account(key, count, total);
-  // TC_ACT_UNSPEC: let the next program on the hook (tcx) or the default action decide.
-  return TC_ACT_UNSPEC;
-}, { direction: "egress" });
+    account(key, count, total);
+    // TC_ACT_UNSPEC: let the next program on the hook (tcx) or the default action decide.
+    return TC_ACT_UNSPEC;
+  },
+  { direction: "egress" },
+);
 
 /** Big-endian u16 at `at` of the copied headers (0 beyond them). */
 function be16At(h: Headers, at: u32): u32 {
@@ -201,7 +218,13 @@ function parse(h: Headers, n: u32, key: FlowKey): u32 {
 
 /** Adds one packet (or GSO packet) to the totals, and to its flow or the ring as configured. */
 function account(key: FlowKey, count: u32, length: u32): void {
-  const tk: TotalKey = { ifindex: key.ifindex, direction: key.direction, family: key.family, protocol: key.protocol, pad: 0 };
+  const tk: TotalKey = {
+    ifindex: key.ifindex,
+    direction: key.direction,
+    family: key.family,
+    protocol: key.protocol,
+    pad: 0,
+  };
   const t = totals.lookup(tk);
   if (t !== null) {
     t.packets += count;

@@ -41,8 +41,12 @@ export interface ProbeAttachment {
 
 export type { Traffic } from "../common/per-cpu.js";
 export { readPerCpu } from "../common/per-cpu.js";
-export interface TotalRow extends Traffic { ifindex: number; direction: Direction; family: number; protocol: number }
-
+export interface TotalRow extends Traffic {
+  ifindex: number;
+  direction: Direction;
+  family: number;
+  protocol: number;
+}
 
 export class FlowProbe implements Disposable {
   readonly object: FlowsKernel;
@@ -58,7 +62,10 @@ export class FlowProbe implements Disposable {
     this.mode = mode;
     this.#links = links;
     this.attachments = attachments;
-    this.programIds = { ingress: programIdentity(object.programs.ingress.fd).id, egress: programIdentity(object.programs.egress.fd).id };
+    this.programIds = {
+      ingress: programIdentity(object.programs.ingress.fd).id,
+      egress: programIdentity(object.programs.egress.fd).id,
+    };
   }
 
   /** Loads the program in `mode` and attaches it; on failure releases what it made. */
@@ -76,17 +83,29 @@ export class FlowProbe implements Disposable {
         if (directions.includes("ingress")) {
           const a = attachXdpLink(object.programs.ingress, target, options.xdpMode ?? "auto", warn);
           links.push(a);
-          attachments.push({ target, direction: "ingress", description: describeXdpAttachment(target, a, ingressId), link: isLinkAttachment(a) });
+          attachments.push({
+            target,
+            direction: "ingress",
+            description: describeXdpAttachment(target, a, ingressId),
+            link: isLinkAttachment(a),
+          });
         }
         if (directions.includes("egress")) {
           const a = object.programs.egress.attach(target.name, "egress");
           links.push(a);
           const link = isLinkAttachment(a);
           if (!link) {
-            warn(`this kernel has no tcx links (Linux < 6.6): attached to ${target.name} egress through a clsact qdisc instead. ` +
-              `It is removed on a normal exit, but if this process is killed with SIGKILL it stays: remove it with "tc qdisc del dev ${target.name} clsact"`);
+            warn(
+              `this kernel has no tcx links (Linux < 6.6): attached to ${target.name} egress through a clsact qdisc instead. ` +
+                `It is removed on a normal exit, but if this process is killed with SIGKILL it stays: remove it with "tc qdisc del dev ${target.name} clsact"`,
+            );
           }
-          attachments.push({ target, direction: "egress", description: link ? `tc egress on ${target.name} (tcx link)` : a.description, link });
+          attachments.push({
+            target,
+            direction: "egress",
+            description: link ? `tc egress on ${target.name} (tcx link)` : a.description,
+            link,
+          });
         }
       }
       return new FlowProbe(object, options.mode, links, attachments);
@@ -99,7 +118,11 @@ export class FlowProbe implements Disposable {
   /** Totals since attach by interface, direction, IP version (0: not IP) and protocol, CPUs summed. */
   totals(): TotalRow[] {
     return readPerCpu(this.object.maps.totals).map(([k, t]) => ({
-      ifindex: k.ifindex, direction: k.direction === 1 ? "egress" : "ingress", family: k.family, protocol: k.protocol, ...t,
+      ifindex: k.ifindex,
+      direction: k.direction === 1 ? "egress" : "ingress",
+      family: k.family,
+      protocol: k.protocol,
+      ...t,
     }));
   }
 
@@ -118,7 +141,9 @@ export class FlowProbe implements Disposable {
     return n;
   }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** Detaches everything, then unloads the programs and frees the maps. */
   close(): void {
@@ -127,5 +152,7 @@ export class FlowProbe implements Disposable {
     releaseAll([...detachSteps(this.#links), () => this.object.close()]);
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

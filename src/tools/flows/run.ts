@@ -17,7 +17,15 @@ import { DIRECTIONS, type Direction } from "./flow.js";
 import { FlowProbe, type ProbeAttachment, type TotalRow } from "./probe.js";
 import { FlowTracker, type FlowSnapshot } from "./tracker.js";
 import {
-  flowTotalsJson, flowTotalsTable, intervalRecord, PacketFormatter, registerFlowsMetrics, topFrameLines, totalLines, totalsJson, totalsTable,
+  flowTotalsJson,
+  flowTotalsTable,
+  intervalRecord,
+  PacketFormatter,
+  registerFlowsMetrics,
+  topFrameLines,
+  totalLines,
+  totalsJson,
+  totalsTable,
 } from "./report.js";
 
 export interface FlowsOptions {
@@ -42,7 +50,13 @@ export interface FlowsOptions {
 const TOOL = "tsbpf flows";
 
 function describeAttachments(attachments: readonly ProbeAttachment[]): Record<string, unknown>[] {
-  return attachments.map((a) => ({ interface: a.target.name, ifindex: a.target.ifindex, direction: a.direction, attachment: a.description, link: a.link }));
+  return attachments.map((a) => ({
+    interface: a.target.name,
+    ifindex: a.target.ifindex,
+    direction: a.direction,
+    attachment: a.description,
+    link: a.link,
+  }));
 }
 
 /**
@@ -56,7 +70,9 @@ export async function runFlows(options: FlowsOptions, io: CommandIo, signal?: Ab
   let exitCode = 0;
   let summaryOut: (() => void) | undefined;
   try {
-    summaryOut = options.top ? await runTop(options, io, runtime, interfaces) : await runPackets(options, io, runtime, interfaces);
+    summaryOut = options.top
+      ? await runTop(options, io, runtime, interfaces)
+      : await runPackets(options, io, runtime, interfaces);
   } finally {
     if (!(await runtime.closeReporting(TOOL, (text) => io.stderr(text)))) exitCode = 1;
   }
@@ -83,7 +99,11 @@ function common(options: FlowsOptions, io: CommandIo, interfaces: readonly Inter
 }
 
 async function serveMetrics(
-  runtime: ToolRuntime, io: CommandIo, listen: ListenAddress | undefined, read: () => TotalRow[], names: ReadonlyMap<number, string>,
+  runtime: ToolRuntime,
+  io: CommandIo,
+  listen: ListenAddress | undefined,
+  read: () => TotalRow[],
+  names: ReadonlyMap<number, string>,
   extra: (registry: MetricsRegistry) => void,
 ): Promise<void> {
   if (!listen) return;
@@ -93,11 +113,21 @@ async function serveMetrics(
   io.stderr(`${TOOL}: serving Prometheus metrics on ${server.url}\n`);
 }
 
-function announce(c: Common, io: CommandIo, runtime: ToolRuntime, attachments: readonly ProbeAttachment[], programIds: { ingress: number; egress: number }, extra: Record<string, unknown>): void {
+function announce(
+  c: Common,
+  io: CommandIo,
+  runtime: ToolRuntime,
+  attachments: readonly ProbeAttachment[],
+  programIds: { ingress: number; egress: number },
+  extra: Record<string, unknown>,
+): void {
   if (c.json) {
     c.ndjson.record({
-      type: "start", time: runtime.startTime.toISOString(), ...extra,
-      program_ids: programIds, attachments: describeAttachments(attachments),
+      type: "start",
+      time: runtime.startTime.toISOString(),
+      ...extra,
+      program_ids: programIds,
+      attachments: describeAttachments(attachments),
     });
   } else {
     io.stderr(`${TOOL}: attached ${attachments.map((a) => a.description).join(", ")}; Ctrl-C to stop\n`);
@@ -106,22 +136,50 @@ function announce(c: Common, io: CommandIo, runtime: ToolRuntime, attachments: r
 
 // ---- one line per packet ----------------------------------------------------------------------------
 
-async function runPackets(options: FlowsOptions, io: CommandIo, runtime: ToolRuntime, interfaces: readonly InterfaceTarget[]): Promise<() => void> {
+async function runPackets(
+  options: FlowsOptions,
+  io: CommandIo,
+  runtime: ToolRuntime,
+  interfaces: readonly InterfaceTarget[],
+): Promise<() => void> {
   const c = common(options, io, interfaces);
   const { count } = options;
-  const probe = runtime.use("flows program", FlowProbe.attach({
-    interfaces, mode: "packets", directions: options.directions ?? DIRECTIONS, xdpMode: options.xdpMode, warn: c.warn,
-  }));
-  const ring = runtime.use("ring buffer", new RingBuffer(probe.object.maps.packets, { dropCounter: { map: probe.object.maps.drops } }));
-  await serveMetrics(runtime, io, options.listen, () => probe.totals(), c.names, (registry) => {
-    registry.counter("tsbpf_flows_ring_drops_total", "Packet records lost because the ring buffer was full (the packets still count in the totals).", () => [{ value: probe.drops() }]);
-  });
+  const probe = runtime.use(
+    "flows program",
+    FlowProbe.attach({
+      interfaces,
+      mode: "packets",
+      directions: options.directions ?? DIRECTIONS,
+      xdpMode: options.xdpMode,
+      warn: c.warn,
+    }),
+  );
+  const ring = runtime.use(
+    "ring buffer",
+    new RingBuffer(probe.object.maps.packets, { dropCounter: { map: probe.object.maps.drops } }),
+  );
+  await serveMetrics(
+    runtime,
+    io,
+    options.listen,
+    () => probe.totals(),
+    c.names,
+    (registry) => {
+      registry.counter(
+        "tsbpf_flows_ring_drops_total",
+        "Packet records lost because the ring buffer was full (the packets still count in the totals).",
+        () => [{ value: probe.drops() }],
+      );
+    },
+  );
   announce(c, io, runtime, probe.attachments, probe.programIds, { mode: "packets", count: count ?? null });
 
   const formatter = new PacketFormatter(c.names);
   if (!c.json) io.stdout(`${formatter.header}\n`);
   const reported = await streamLines(runtime, ring, {
-    count, write: (text) => io.stdout(text), line: (r: RingRecord) => (c.json ? formatter.json(r) : formatter.line(r)),
+    count,
+    write: (text) => io.stdout(text),
+    line: (r: RingRecord) => (c.json ? formatter.json(r) : formatter.line(r)),
   });
 
   const totals = totalLines(probe.totals(), c.names);
@@ -132,31 +190,62 @@ async function runPackets(options: FlowsOptions, io: CommandIo, runtime: ToolRun
     if (c.json) {
       c.ndjson.record({
         ...summaryHead(elapsed, stop),
-        packets_reported: reported, ring_drops: drops, totals: totalsJson(totals),
+        packets_reported: reported,
+        ring_drops: drops,
+        totals: totalsJson(totals),
       });
       return;
     }
-    io.stdout([
-      "",
-      `summary: ${reported} packets reported on ${c.where} in ${formatDuration(elapsed)} (stopped by ${describeStop(stop)} at ${clockTime()}` +
-        `${drops > 0n ? `; ${drops} lost: the ring buffer was full` : ""}); detached`,
-      ...totalsTable(totals),
-    ].join("\n") + "\n");
+    io.stdout(
+      [
+        "",
+        `summary: ${reported} packets reported on ${c.where} in ${formatDuration(elapsed)} (stopped by ${describeStop(stop)} at ${clockTime()}` +
+          `${drops > 0n ? `; ${drops} lost: the ring buffer was full` : ""}); detached`,
+        ...totalsTable(totals),
+      ].join("\n") + "\n",
+    );
   };
 }
 
 // ---- --top -------------------------------------------------------------------------------------------
 
-async function runTop(options: FlowsOptions, io: CommandIo, runtime: ToolRuntime, interfaces: readonly InterfaceTarget[]): Promise<() => void> {
+async function runTop(
+  options: FlowsOptions,
+  io: CommandIo,
+  runtime: ToolRuntime,
+  interfaces: readonly InterfaceTarget[],
+): Promise<() => void> {
   const c = common(options, io, interfaces);
   const { intervalSeconds, count, limit } = options;
-  const tracker = runtime.use("flows program", FlowTracker.attach({
-    interfaces, directions: options.directions ?? DIRECTIONS, xdpMode: options.xdpMode, warn: c.warn,
-  }));
-  await serveMetrics(runtime, io, options.listen, () => tracker.totals(), c.names, (registry) => {
-    registry.gauge("tsbpf_flows_table_flows", "Flows in the kernel's flow table (an LRU: the least recently seen make room past its size).", () => [{ value: tracker.flowTotals().length }]);
+  const tracker = runtime.use(
+    "flows program",
+    FlowTracker.attach({
+      interfaces,
+      directions: options.directions ?? DIRECTIONS,
+      xdpMode: options.xdpMode,
+      warn: c.warn,
+    }),
+  );
+  await serveMetrics(
+    runtime,
+    io,
+    options.listen,
+    () => tracker.totals(),
+    c.names,
+    (registry) => {
+      registry.gauge(
+        "tsbpf_flows_table_flows",
+        "Flows in the kernel's flow table (an LRU: the least recently seen make room past its size).",
+        () => [{ value: tracker.flowTotals().length }],
+      );
+    },
+  );
+  announce(c, io, runtime, tracker.attachments, tracker.programIds, {
+    mode: "top",
+    interval_s: intervalSeconds,
+    limit,
+    count: count ?? null,
   });
-  announce(c, io, runtime, tracker.attachments, tracker.programIds, { mode: "top", interval_s: intervalSeconds, limit, count: count ?? null });
 
   const view = new LiveView(options.out ?? { write: (text: string) => io.stdout(text) });
   let intervals = 0;
@@ -165,7 +254,8 @@ async function runTop(options: FlowsOptions, io: CommandIo, runtime: ToolRuntime
     intervals++;
     last = s;
     if (c.json) c.ndjson.record(intervalRecord(s, runtime.elapsedSeconds));
-    else view.render(topFrameLines(s, { where: c.where, intervalSeconds, limit, elapsedSeconds: runtime.elapsedSeconds }));
+    else
+      view.render(topFrameLines(s, { where: c.where, intervalSeconds, limit, elapsedSeconds: runtime.elapsedSeconds }));
   };
   for await (const _tick of runtime.ticks(intervalSeconds * 1000, count)) emit(tracker.snapshot({ limit }));
   const stop = runtime.stopReason;
@@ -180,19 +270,25 @@ async function runTop(options: FlowsOptions, io: CommandIo, runtime: ToolRuntime
     if (c.json) {
       c.ndjson.record({
         ...summaryHead(elapsed, stop),
-        intervals, flows_seen: flows.length, totals: totalsJson(totals), flows: flowTotalsJson(flows.slice(0, limit)),
+        intervals,
+        flows_seen: flows.length,
+        totals: totalsJson(totals),
+        flows: flowTotalsJson(flows.slice(0, limit)),
       });
       return;
     }
-    const bytes = totals.reduce((n, l) => n + l.bytes, 0n), packets = totals.reduce((n, l) => n + l.packets, 0n);
-    io.stdout([
-      "",
-      `summary: ${packets} packets, ${formatBytes(bytes)} on ${c.where} in ${formatDuration(elapsed)} (${intervals} intervals, ` +
-        `stopped by ${describeStop(stop)} at ${clockTime()}); ${flows.length} flows; detached`,
-      ...totalsTable(totals),
-      "",
-      `top ${Math.min(limit, flows.length)} flows by bytes:`,
-      ...flowTotalsTable(flows.slice(0, limit), interfaces.length > 1),
-    ].join("\n") + "\n");
+    const bytes = totals.reduce((n, l) => n + l.bytes, 0n),
+      packets = totals.reduce((n, l) => n + l.packets, 0n);
+    io.stdout(
+      [
+        "",
+        `summary: ${packets} packets, ${formatBytes(bytes)} on ${c.where} in ${formatDuration(elapsed)} (${intervals} intervals, ` +
+          `stopped by ${describeStop(stop)} at ${clockTime()}); ${flows.length} flows; detached`,
+        ...totalsTable(totals),
+        "",
+        `top ${Math.min(limit, flows.length)} flows by bytes:`,
+        ...flowTotalsTable(flows.slice(0, limit), interfaces.length > 1),
+      ].join("\n") + "\n",
+    );
   };
 }

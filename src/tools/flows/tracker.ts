@@ -111,21 +111,38 @@ export class FlowTracker implements Disposable {
 
   static attach(options: FlowTrackerOptions): FlowTracker {
     const names = options.interfaces.filter((i): i is string => typeof i === "string");
-    const targets = [...options.interfaces.filter((i): i is InterfaceTarget => typeof i !== "string"), ...(names.length ? selectInterfaces(names) : [])];
-    const probe = FlowProbe.attach({ interfaces: targets, mode: "flows", directions: options.directions, xdpMode: options.xdpMode, warn: options.warn });
+    const targets = [
+      ...options.interfaces.filter((i): i is InterfaceTarget => typeof i !== "string"),
+      ...(names.length ? selectInterfaces(names) : []),
+    ];
+    const probe = FlowProbe.attach({
+      interfaces: targets,
+      mode: "flows",
+      directions: options.directions,
+      xdpMode: options.xdpMode,
+      warn: options.warn,
+    });
     return new FlowTracker(probe, targets);
   }
 
   /** What is attached where ("xdp on eth0 (driver mode, link)", "tc egress on eth0 (tcx link)"). */
-  get attachments(): readonly ProbeAttachment[] { return this.#probe.attachments; }
+  get attachments(): readonly ProbeAttachment[] {
+    return this.#probe.attachments;
+  }
 
   /** Kernel ids of the ingress (XDP) and egress (TC) programs. */
-  get programIds(): { ingress: number; egress: number } { return this.#probe.programIds; }
+  get programIds(): { ingress: number; egress: number } {
+    return this.#probe.programIds;
+  }
 
   /** Every frame since attach by interface, direction, IP version (0: not IP) and protocol. */
-  totals(): TotalRow[] { return this.#probe.totals(); }
+  totals(): TotalRow[] {
+    return this.#probe.totals();
+  }
 
-  interfaceName(ifindex: number): string { return this.#names.get(ifindex) ?? `ifindex ${ifindex}`; }
+  interfaceName(ifindex: number): string {
+    return this.#names.get(ifindex) ?? `ifindex ${ifindex}`;
+  }
 
   /** The flows (and interface totals) since the previous snapshot; see the module comment. */
   snapshot(options: SnapshotOptions = {}): FlowSnapshot {
@@ -142,8 +159,13 @@ export class FlowTracker implements Disposable {
       seen.set(id, total);
       if (d.packets === 0n) continue;
       active.push({
-        flow, packets: d.packets, bytes: d.bytes, packetsPerSecond: rate(d.packets, seconds), bytesPerSecond: rate(d.bytes, seconds),
-        totalPackets: total.packets, totalBytes: total.bytes,
+        flow,
+        packets: d.packets,
+        bytes: d.bytes,
+        packetsPerSecond: rate(d.packets, seconds),
+        bytesPerSecond: rate(d.bytes, seconds),
+        totalPackets: total.packets,
+        totalBytes: total.bytes,
       });
     }
     this.#previousFlows = seen;
@@ -151,9 +173,18 @@ export class FlowTracker implements Disposable {
 
     const perInterface = new Map<string, InterfaceRate>();
     for (const t of this.interfaces) {
-      for (const direction of this.#probe.attachments.filter((a) => a.target.ifindex === t.ifindex).map((a) => a.direction)) {
+      for (const direction of this.#probe.attachments
+        .filter((a) => a.target.ifindex === t.ifindex)
+        .map((a) => a.direction)) {
         perInterface.set(`${t.ifindex}|${direction}`, {
-          interface: t.name, direction, packets: 0n, bytes: 0n, packetsPerSecond: 0, bytesPerSecond: 0, totalPackets: 0n, totalBytes: 0n,
+          interface: t.name,
+          direction,
+          packets: 0n,
+          bytes: 0n,
+          packetsPerSecond: 0,
+          bytesPerSecond: 0,
+          totalPackets: 0n,
+          totalBytes: 0n,
         });
       }
     }
@@ -175,8 +206,12 @@ export class FlowTracker implements Disposable {
     this.#previousTotals = totals;
 
     return {
-      time: new Date(), seconds, flows: options.limit === undefined ? active : active.slice(0, options.limit),
-      activeFlows: active.length, tableFlows: entries.length, interfaces: [...perInterface.values()],
+      time: new Date(),
+      seconds,
+      flows: options.limit === undefined ? active : active.slice(0, options.limit),
+      activeFlows: active.length,
+      tableFlows: entries.length,
+      interfaces: [...perInterface.values()],
     };
   }
 
@@ -187,9 +222,15 @@ export class FlowTracker implements Disposable {
       .sort((a, b) => (a.bytes === b.bytes ? 0 : a.bytes < b.bytes ? 1 : -1));
   }
 
-  get closed(): boolean { return this.#probe.closed; }
+  get closed(): boolean {
+    return this.#probe.closed;
+  }
 
-  close(): void { this.#probe.close(); }
+  close(): void {
+    this.#probe.close();
+  }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

@@ -10,8 +10,10 @@ const kb = (bytes: number): string => String(Math.floor(bytes / 1024));
 
 /** "12 connects, 3 accepts, 1 failures, 0 retransmits, sent 1.20 kB, received 300 B" */
 export function countersText(c: TcpCounters): string {
-  return `${c.connects} connects, ${c.accepts} accepts, ${c.failures} failures, ${c.retransmits} retransmits, ` +
-    `sent ${formatBytes(c.sent)}, received ${formatBytes(c.received)}`;
+  return (
+    `${c.connects} connects, ${c.accepts} accepts, ${c.failures} failures, ${c.retransmits} retransmits, ` +
+    `sent ${formatBytes(c.sent)}, received ${formatBytes(c.received)}`
+  );
 }
 
 /** The frame's shorter form (fits 80 columns): "2 connects, 1 accepts, 1 failed, 0 retrans, tx 301 kB, rx 301 kB" */
@@ -21,8 +23,12 @@ function countersShort(c: TcpCounters): string {
 
 export function countersJson(c: TcpCounters): Record<string, number> {
   return {
-    connects: c.connects, accepts: c.accepts, failures: c.failures, retransmits: c.retransmits,
-    bytes_sent: c.sent, bytes_received: c.received,
+    connects: c.connects,
+    accepts: c.accepts,
+    failures: c.failures,
+    retransmits: c.retransmits,
+    bytes_sent: c.sent,
+    bytes_received: c.received,
   };
 }
 
@@ -64,7 +70,10 @@ export function totalsTable(rows: readonly TcpProcessRow[]): string[] {
 }
 
 /** One frame of the live view. */
-export function frameLines(s: TcpSnapshot, context: { what: string; intervalSeconds: number; limit: number; elapsedSeconds: number }): string[] {
+export function frameLines(
+  s: TcpSnapshot,
+  context: { what: string; intervalSeconds: number; limit: number; elapsedSeconds: number },
+): string[] {
   return [
     `tsbpf tcp — ${context.what} — top ${context.limit} by bytes — every ${context.intervalSeconds} s — ${clockTime(s.time)} (${formatDuration(context.elapsedSeconds)})`,
     `interval: ${countersShort(s.interval)}`,
@@ -76,8 +85,17 @@ export function frameLines(s: TcpSnapshot, context: { what: string; intervalSeco
 
 export function processJson(r: TcpProcessRow): Record<string, unknown> {
   return {
-    pid: r.pid, comm: r.comm, opened: r.opened, connects: r.connects, accepts: r.accepts, failures: r.failures, retransmits: r.retransmits,
-    bytes_sent: r.sent, bytes_received: r.received, sent_bytes_per_s: round3(r.sentPerSecond), received_bytes_per_s: round3(r.receivedPerSecond),
+    pid: r.pid,
+    comm: r.comm,
+    opened: r.opened,
+    connects: r.connects,
+    accepts: r.accepts,
+    failures: r.failures,
+    retransmits: r.retransmits,
+    bytes_sent: r.sent,
+    bytes_received: r.received,
+    sent_bytes_per_s: round3(r.sentPerSecond),
+    received_bytes_per_s: round3(r.receivedPerSecond),
     total: countersJson(r.total),
   };
 }
@@ -113,8 +131,10 @@ export function closedLine(c: ClosedConnection, wide: boolean): string {
   const comm = c.pid === 0 ? "?" : c.comm;
   const ms = c.durationMs.toFixed(2);
   const note = c.established ? "" : "  (connect failed)";
-  return `${pid.padStart(7)} ${comm.padEnd(15)} ${c.saddr.padEnd(w)} ${String(c.sport).padStart(5)} ${c.daddr.padEnd(w)} ${String(c.dport).padStart(5)} ` +
-    `${kb(c.txBytes).padStart(7)} ${kb(c.rxBytes).padStart(7)} ${ms.padStart(9)}${note}`;
+  return (
+    `${pid.padStart(7)} ${comm.padEnd(15)} ${c.saddr.padEnd(w)} ${String(c.sport).padStart(5)} ${c.daddr.padEnd(w)} ${String(c.dport).padStart(5)} ` +
+    `${kb(c.txBytes).padStart(7)} ${kb(c.rxBytes).padStart(7)} ${ms.padStart(9)}${note}`
+  );
 }
 
 /** `{"type":"close", …}` */
@@ -128,9 +148,14 @@ export function closedRecord(c: ClosedConnection): { type: "close" } & Record<st
     ip_version: c.ipVersion,
     direction: c.direction,
     established: c.established,
-    laddr: c.saddr, lport: c.sport, raddr: c.daddr, rport: c.dport,
-    tx_bytes: c.txBytes, rx_bytes: c.rxBytes,
-    kernel_bytes_acked: c.kernelBytesAcked, kernel_bytes_received: c.kernelBytesReceived,
+    laddr: c.saddr,
+    lport: c.sport,
+    raddr: c.daddr,
+    rport: c.dport,
+    tx_bytes: c.txBytes,
+    rx_bytes: c.rxBytes,
+    kernel_bytes_acked: c.kernelBytesAcked,
+    kernel_bytes_received: c.kernelBytesReceived,
     retransmits: c.retransmits,
     duration_s: round3(c.durationMs / 1000),
     duration_ms: Math.round(c.durationMs * 1000) / 1000,
@@ -151,16 +176,47 @@ export function registerTcpMetrics(registry: MetricsRegistry, tracker: TcpTracke
     if (!cached || now - cached.at > 250) cached = { at: now, value: tracker.familyTotals() };
     return cached.value;
   };
-  const byVersion = (read: (c: TcpCounters & { closed: number }) => number, labels: Record<string, string> = {}): Sample[] =>
+  const byVersion = (
+    read: (c: TcpCounters & { closed: number }) => number,
+    labels: Record<string, string> = {},
+  ): Sample[] =>
     ([4, 6] as const).map((v) => ({ labels: { ...labels, ip_version: String(v) }, value: read(totals()[v]) }));
   registry
-    .counter("tsbpf_tcp_connections_opened_total", "TCP connections opened: connect() attempts (direction=\"connect\") and accepted connections (direction=\"accept\"), by IP version.",
-      () => [...byVersion((c) => c.connects, { direction: "connect" }), ...byVersion((c) => c.accepts, { direction: "accept" })])
-    .counter("tsbpf_tcp_connect_failures_total", "connect() attempts that closed before being established (refused, timed out, reset), by IP version.", () => byVersion((c) => c.failures))
-    .counter("tsbpf_tcp_connections_closed_total", "Tracked TCP connections (opened while watching) that closed, by IP version.", () => byVersion((c) => c.closed))
-    .counter("tsbpf_tcp_retransmits_total", "TCP segments retransmitted (tcp:tcp_retransmit_skb), by IP version.", () => byVersion((c) => c.retransmits))
-    .counter("tsbpf_tcp_bytes_total", "TCP payload bytes processes sent (direction=\"sent\") and received (direction=\"received\") through socket calls, by IP version.",
-      () => [...byVersion((c) => c.sent, { direction: "sent" }), ...byVersion((c) => c.received, { direction: "received" })])
-    .counter("tsbpf_tcp_closed_records_dropped_total", "Closed-connection records (--closed) lost because the ring buffer was full (the counters still count them).", () => [{ value: tracker.drops() }])
-    .gauge("tsbpf_tcp_start_time_seconds", "When watching started, in seconds since the Unix epoch.", () => [{ value: startTime.getTime() / 1000 }]);
+    .counter(
+      "tsbpf_tcp_connections_opened_total",
+      'TCP connections opened: connect() attempts (direction="connect") and accepted connections (direction="accept"), by IP version.',
+      () => [
+        ...byVersion((c) => c.connects, { direction: "connect" }),
+        ...byVersion((c) => c.accepts, { direction: "accept" }),
+      ],
+    )
+    .counter(
+      "tsbpf_tcp_connect_failures_total",
+      "connect() attempts that closed before being established (refused, timed out, reset), by IP version.",
+      () => byVersion((c) => c.failures),
+    )
+    .counter(
+      "tsbpf_tcp_connections_closed_total",
+      "Tracked TCP connections (opened while watching) that closed, by IP version.",
+      () => byVersion((c) => c.closed),
+    )
+    .counter("tsbpf_tcp_retransmits_total", "TCP segments retransmitted (tcp:tcp_retransmit_skb), by IP version.", () =>
+      byVersion((c) => c.retransmits),
+    )
+    .counter(
+      "tsbpf_tcp_bytes_total",
+      'TCP payload bytes processes sent (direction="sent") and received (direction="received") through socket calls, by IP version.',
+      () => [
+        ...byVersion((c) => c.sent, { direction: "sent" }),
+        ...byVersion((c) => c.received, { direction: "received" }),
+      ],
+    )
+    .counter(
+      "tsbpf_tcp_closed_records_dropped_total",
+      "Closed-connection records (--closed) lost because the ring buffer was full (the counters still count them).",
+      () => [{ value: tracker.drops() }],
+    )
+    .gauge("tsbpf_tcp_start_time_seconds", "When watching started, in seconds since the Unix epoch.", () => [
+      { value: startTime.getTime() / 1000 },
+    ]);
 }

@@ -9,9 +9,25 @@ import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/me
 import { NdjsonWriter, ndjsonLine } from "../common/ndjson.js";
 import { requireCapabilities } from "../common/privilege.js";
 import { clockTime, formatDuration } from "../common/format.js";
-import { TCP_TRACEPOINTS, TcpTracker, type ClosedConnection, type TcpCounters, type TcpProcessRow, type TcpSnapshot } from "./tracker.js";
 import {
-  closedHeader, closedLine, closedRecord, countersJson, countersText, frameLines, intervalRecord, processJson, registerTcpMetrics, totalsTable,
+  TCP_TRACEPOINTS,
+  TcpTracker,
+  type ClosedConnection,
+  type TcpCounters,
+  type TcpProcessRow,
+  type TcpSnapshot,
+} from "./tracker.js";
+import {
+  closedHeader,
+  closedLine,
+  closedRecord,
+  countersJson,
+  countersText,
+  frameLines,
+  intervalRecord,
+  processJson,
+  registerTcpMetrics,
+  totalsTable,
 } from "./report.js";
 
 export interface TcpOptions {
@@ -46,7 +62,10 @@ export async function runTcp(options: TcpOptions, io: CommandIo, signal?: AbortS
   let exitCode = 0;
   let summaryOut: (() => void) | undefined;
   try {
-    const tracker = runtime.use("tcp programs", TcpTracker.open({ pid: options.pid, comm: options.comm, closedConnections: options.closed === true }));
+    const tracker = runtime.use(
+      "tcp programs",
+      TcpTracker.open({ pid: options.pid, comm: options.comm, closedConnections: options.closed === true }),
+    );
     if (options.listen) {
       const registry = new MetricsRegistry();
       registerTcpMetrics(registry, tracker, runtime.startTime);
@@ -55,22 +74,37 @@ export async function runTcp(options: TcpOptions, io: CommandIo, signal?: AbortS
     }
     const json = options.json === true;
     const ndjson = new NdjsonWriter(io.stdout);
-    const what = [
-      options.pid !== undefined ? `pid ${options.pid}` : undefined, options.comm !== undefined ? `comm ${options.comm}` : undefined,
-    ].filter(Boolean).join(", ") || "all processes";
+    const what =
+      [
+        options.pid !== undefined ? `pid ${options.pid}` : undefined,
+        options.comm !== undefined ? `comm ${options.comm}` : undefined,
+      ]
+        .filter(Boolean)
+        .join(", ") || "all processes";
     if (json) {
       ndjson.record({
-        type: "start", time: runtime.startTime.toISOString(), mode: options.closed ? "closed" : "top",
-        interval_s: options.closed ? null : options.intervalSeconds, limit: options.limit, count: options.count ?? null,
-        pid: options.pid ?? null, comm: options.comm ?? null,
+        type: "start",
+        time: runtime.startTime.toISOString(),
+        mode: options.closed ? "closed" : "top",
+        interval_s: options.closed ? null : options.intervalSeconds,
+        limit: options.limit,
+        count: options.count ?? null,
+        pid: options.pid ?? null,
+        comm: options.comm ?? null,
         program_ids: {
-          state_change: tracker.programIds.stateChange, send_length: tracker.programIds.sendLength, recv_length: tracker.programIds.recvLength,
-          retransmit: tracker.programIds.retransmit, destroy: tracker.programIds.destroy,
+          state_change: tracker.programIds.stateChange,
+          send_length: tracker.programIds.sendLength,
+          recv_length: tracker.programIds.recvLength,
+          retransmit: tracker.programIds.retransmit,
+          destroy: tracker.programIds.destroy,
           accept4_exit: tracker.programIds.accept4Exit,
-        }, tracepoints: TCP_TRACEPOINTS.map(([, c, n]) => `${c}:${n}`),
+        },
+        tracepoints: TCP_TRACEPOINTS.map(([, c, n]) => `${c}:${n}`),
       });
     } else {
-      io.stderr(`${TOOL}: attached to ${TCP_TRACEPOINTS.map(([, c, n]) => `${c}:${n}`).join(", ")} (${what}); Ctrl-C to stop\n`);
+      io.stderr(
+        `${TOOL}: attached to ${TCP_TRACEPOINTS.map(([, c, n]) => `${c}:${n}`).join(", ")} (${what}); Ctrl-C to stop\n`,
+      );
     }
     summaryOut = options.closed
       ? await runClosed(options, io, runtime, tracker, json, ndjson)
@@ -83,18 +117,37 @@ export async function runTcp(options: TcpOptions, io: CommandIo, signal?: AbortS
 }
 
 /** What the summary needs, read before detaching. */
-function summaryData(tracker: TcpTracker, limit: number): { total: TcpCounters; processes: TcpProcessRow[]; seen: number; drops: number } {
+function summaryData(
+  tracker: TcpTracker,
+  limit: number,
+): { total: TcpCounters; processes: TcpProcessRow[]; seen: number; drops: number } {
   const procs = tracker.processTotals();
   const total = tracker.counters(procs);
-  const rows: TcpProcessRow[] = [...procs].map(([pid, e]) => ({
-    pid, comm: e.comm, ...e.counters, opened: e.counters.connects + e.counters.accepts, sentPerSecond: 0, receivedPerSecond: 0, total: e.counters,
-  })).sort((a, b) => (b.sent + b.received) - (a.sent + a.received) || b.opened - a.opened || a.pid - b.pid);
+  const rows: TcpProcessRow[] = [...procs]
+    .map(([pid, e]) => ({
+      pid,
+      comm: e.comm,
+      ...e.counters,
+      opened: e.counters.connects + e.counters.accepts,
+      sentPerSecond: 0,
+      receivedPerSecond: 0,
+      total: e.counters,
+    }))
+    .sort((a, b) => b.sent + b.received - (a.sent + a.received) || b.opened - a.opened || a.pid - b.pid);
   return { total, processes: rows.slice(0, limit), seen: rows.length, drops: tracker.drops() };
 }
 
 // ---- tcptop ------------------------------------------------------------------------------------------
 
-async function runTop(options: TcpOptions, io: CommandIo, runtime: ToolRuntime, tracker: TcpTracker, json: boolean, ndjson: NdjsonWriter, what: string): Promise<() => void> {
+async function runTop(
+  options: TcpOptions,
+  io: CommandIo,
+  runtime: ToolRuntime,
+  tracker: TcpTracker,
+  json: boolean,
+  ndjson: NdjsonWriter,
+  what: string,
+): Promise<() => void> {
   const { intervalSeconds, count, limit } = options;
   const view = new LiveView(options.out ?? { write: (text: string) => io.stdout(text) });
   let intervals = 0;
@@ -116,7 +169,12 @@ async function runTop(options: TcpOptions, io: CommandIo, runtime: ToolRuntime, 
 }
 
 function summary(
-  io: CommandIo, runtime: ToolRuntime, tracker: TcpTracker, json: boolean, ndjson: NdjsonWriter, limit: number,
+  io: CommandIo,
+  runtime: ToolRuntime,
+  tracker: TcpTracker,
+  json: boolean,
+  ndjson: NdjsonWriter,
+  limit: number,
   extra: { intervals?: number; closed?: number },
 ): () => void {
   const data = summaryData(tracker, limit);
@@ -128,24 +186,40 @@ function summary(
         ...summaryHead(elapsed, stop),
         ...(extra.intervals !== undefined ? { intervals: extra.intervals } : {}),
         ...(extra.closed !== undefined ? { closed_reported: extra.closed, ring_drops: data.drops } : {}),
-        processes_seen: data.seen, total: countersJson(data.total), processes: data.processes.map(processJson),
+        processes_seen: data.seen,
+        total: countersJson(data.total),
+        processes: data.processes.map(processJson),
       });
       return;
     }
-    const what = extra.intervals !== undefined ? `${extra.intervals} intervals` : `${extra.closed} closed connections reported` +
-      `${data.drops > 0 ? `, ${data.drops} lost: the ring buffer was full` : ""}`;
-    io.stdout([
-      "",
-      `summary: ${countersText(data.total)} in ${formatDuration(elapsed)} (${what}, stopped by ${describeStop(stop)} at ${clockTime()}); ` +
-        `${data.seen} processes; detached`,
-      ...(data.processes.length ? ["", `top ${data.processes.length} processes by bytes since the start:`, ...totalsTable(data.processes)] : []),
-    ].join("\n") + "\n");
+    const what =
+      extra.intervals !== undefined
+        ? `${extra.intervals} intervals`
+        : `${extra.closed} closed connections reported` +
+          `${data.drops > 0 ? `, ${data.drops} lost: the ring buffer was full` : ""}`;
+    io.stdout(
+      [
+        "",
+        `summary: ${countersText(data.total)} in ${formatDuration(elapsed)} (${what}, stopped by ${describeStop(stop)} at ${clockTime()}); ` +
+          `${data.seen} processes; detached`,
+        ...(data.processes.length
+          ? ["", `top ${data.processes.length} processes by bytes since the start:`, ...totalsTable(data.processes)]
+          : []),
+      ].join("\n") + "\n",
+    );
   };
 }
 
 // ---- tcplife -----------------------------------------------------------------------------------------
 
-async function runClosed(options: TcpOptions, io: CommandIo, runtime: ToolRuntime, tracker: TcpTracker, json: boolean, ndjson: NdjsonWriter): Promise<() => void> {
+async function runClosed(
+  options: TcpOptions,
+  io: CommandIo,
+  runtime: ToolRuntime,
+  tracker: TcpTracker,
+  json: boolean,
+  ndjson: NdjsonWriter,
+): Promise<() => void> {
   const { count } = options;
   const wide = options.wide === true;
   if (!json) io.stdout(`${closedHeader(wide)}\n`);
@@ -158,7 +232,9 @@ async function runClosed(options: TcpOptions, io: CommandIo, runtime: ToolRuntim
     wait: (signal: AbortSignal): Promise<boolean> => tracker.waitClosed(signal),
   };
   const reported = await streamLines(runtime, closed, {
-    count, write: (text) => io.stdout(text), line: (c) => (json ? ndjsonLine(closedRecord(c)) : closedLine(c, wide)),
+    count,
+    write: (text) => io.stdout(text),
+    line: (c) => (json ? ndjsonLine(closedRecord(c)) : closedLine(c, wide)),
   });
   return summary(io, runtime, tracker, json, ndjson, options.limit, { closed: reported });
 }

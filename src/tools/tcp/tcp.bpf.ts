@@ -21,9 +21,36 @@
 // and kept in `socks` (keyed by the struct sock address); softirq events use what is stored there.
 // An accepted connection has pid 0 until a process accepts it (or sends, receives or closes on it).
 import {
-  tracepoint, RingBuf, LruHashMap, PerCpuArrayMap, struct, bytes, cstring, zeroed, cast, atomicAdd,
-  getCurrentPidTgid, getCurrentComm, getCurrentTask, addressOf, readKernel, ktimeGetNs, u8, u16, u32, u64, i32, i64,
-  IPPROTO_TCP, AF_INET, AF_INET6, BPF_NOEXIST, type tcp_sock, type task_struct, type file, type socket,
+  tracepoint,
+  RingBuf,
+  LruHashMap,
+  PerCpuArrayMap,
+  struct,
+  bytes,
+  cstring,
+  zeroed,
+  cast,
+  atomicAdd,
+  getCurrentPidTgid,
+  getCurrentComm,
+  getCurrentTask,
+  addressOf,
+  readKernel,
+  ktimeGetNs,
+  u8,
+  u16,
+  u32,
+  u64,
+  i32,
+  i64,
+  IPPROTO_TCP,
+  AF_INET,
+  AF_INET6,
+  BPF_NOEXIST,
+  type tcp_sock,
+  type task_struct,
+  type file,
+  type socket,
 } from "../../kernel/index.js";
 
 const TCP_ESTABLISHED = 1;
@@ -43,52 +70,58 @@ export const DIRECTION_ACCEPT = 2;
 
 /** A connection being tracked (value of `socks`, keyed by the struct sock address). */
 export class SockInfo extends struct({
-  start: u64,        // CLOCK_MONOTONIC ns at connect() (SYN_SENT) or at the accept (ESTABLISHED)
-  sent: u64,         // bytes the process(es) sent through send/write on it
-  received: u64,     // bytes the process(es) received through recv/read on it
+  start: u64, // CLOCK_MONOTONIC ns at connect() (SYN_SENT) or at the accept (ESTABLISHED)
+  sent: u64, // bytes the process(es) sent through send/write on it
+  received: u64, // bytes the process(es) received through recv/read on it
   retransmits: u32,
-  pid: u32,          // process (tgid); 0 while an accepted connection has not been used by one
-  direction: u8,     // DIRECTION_CONNECT / DIRECTION_ACCEPT
-  established: u8,   // 1 once ESTABLISHED
-  family: u8,        // AF_INET / AF_INET6
-  closedFrom: u8,    // the state it went to CLOSE from; 0 while not closed
-  end: u64,          // CLOCK_MONOTONIC ns at CLOSE
+  pid: u32, // process (tgid); 0 while an accepted connection has not been used by one
+  direction: u8, // DIRECTION_CONNECT / DIRECTION_ACCEPT
+  established: u8, // 1 once ESTABLISHED
+  family: u8, // AF_INET / AF_INET6
+  closedFrom: u8, // the state it went to CLOSE from; 0 while not closed
+  end: u64, // CLOCK_MONOTONIC ns at CLOSE
   comm: cstring(16),
 }) {}
 
 /** Per process (tgid) since the start; key of `procs` is the pid. */
 export class ProcStats extends struct({
-  connects: u64,     // connect() attempts (CLOSE→SYN_SENT)
-  accepts: u64,      // accepted connections attributed to this process
-  failures: u64,     // connects that ended before ESTABLISHED
-  retransmits: u64,  // retransmitted segments of its connections
-  sent: u64,         // bytes sent (send/write/sendfile… return values)
-  received: u64,     // bytes received (recv/read… return values)
+  connects: u64, // connect() attempts (CLOSE→SYN_SENT)
+  accepts: u64, // accepted connections attributed to this process
+  failures: u64, // connects that ended before ESTABLISHED
+  retransmits: u64, // retransmitted segments of its connections
+  sent: u64, // bytes sent (send/write/sendfile… return values)
+  received: u64, // bytes received (recv/read… return values)
   comm: cstring(16), // the command name when first seen
 }) {}
 
 /** Totals (per CPU; index 0 IPv4, 1 IPv6): never evicted. */
 export class Totals extends struct({
-  connects: u64, accepts: u64, failures: u64, retransmits: u64, sent: u64, received: u64, closed: u64,
+  connects: u64,
+  accepts: u64,
+  failures: u64,
+  retransmits: u64,
+  sent: u64,
+  received: u64,
+  closed: u64,
 }) {}
 
 /** One tracked connection that reached CLOSE (ring buffer record). */
 export class ClosedRecord extends struct({
-  start: u64,         // CLOCK_MONOTONIC ns at connect/accept
-  end: u64,           // CLOCK_MONOTONIC ns at CLOSE
-  bytesAcked: u64,    // tcp_sock.bytes_acked: payload bytes the peer acknowledged
+  start: u64, // CLOCK_MONOTONIC ns at connect/accept
+  end: u64, // CLOCK_MONOTONIC ns at CLOSE
+  bytesAcked: u64, // tcp_sock.bytes_acked: payload bytes the peer acknowledged
   bytesReceived: u64, // tcp_sock.bytes_received: payload bytes received in sequence
-  sent: u64,          // bytes sent through send/write on it (from sock_send_length)
-  received: u64,      // bytes received through recv/read on it (from sock_recv_length)
+  sent: u64, // bytes sent through send/write on it (from sock_send_length)
+  received: u64, // bytes received through recv/read on it (from sock_recv_length)
   retransmits: u32,
   pid: u32,
   family: u8,
   direction: u8,
   established: u8,
-  oldstate: u8,       // the state it closed from
+  oldstate: u8, // the state it closed from
   sport: u16,
   dport: u16,
-  saddr: bytes(16),   // network order; IPv4 in the first 4 bytes
+  saddr: bytes(16), // network order; IPv4 in the first 4 bytes
   daddr: bytes(16),
   comm: cstring(16),
 }) {}

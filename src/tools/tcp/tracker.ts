@@ -39,8 +39,21 @@ import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.
 
 export type TcpKernel = KernelObject<typeof Kernel>;
 
-export const TCP_STATES = ["", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE",
-  "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV"] as const;
+export const TCP_STATES = [
+  "",
+  "ESTABLISHED",
+  "SYN_SENT",
+  "SYN_RECV",
+  "FIN_WAIT1",
+  "FIN_WAIT2",
+  "TIME_WAIT",
+  "CLOSE",
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "LISTEN",
+  "CLOSING",
+  "NEW_SYN_RECV",
+] as const;
 
 /** The tracepoints the tracker attaches to. */
 export const TCP_TRACEPOINTS = [
@@ -158,13 +171,24 @@ const ZERO: TcpCounters = { connects: 0, accepts: 0, failures: 0, retransmits: 0
 function sub(a: TcpCounters, b: TcpCounters | undefined): TcpCounters {
   if (!b) return { ...a };
   const d = (k: keyof TcpCounters): number => Math.max(0, a[k] - b[k]);
-  return { connects: d("connects"), accepts: d("accepts"), failures: d("failures"), retransmits: d("retransmits"), sent: d("sent"), received: d("received") };
+  return {
+    connects: d("connects"),
+    accepts: d("accepts"),
+    failures: d("failures"),
+    retransmits: d("retransmits"),
+    sent: d("sent"),
+    received: d("received"),
+  };
 }
 
 function add(a: TcpCounters, b: TcpCounters): TcpCounters {
   return {
-    connects: a.connects + b.connects, accepts: a.accepts + b.accepts, failures: a.failures + b.failures,
-    retransmits: a.retransmits + b.retransmits, sent: a.sent + b.sent, received: a.received + b.received,
+    connects: a.connects + b.connects,
+    accepts: a.accepts + b.accepts,
+    failures: a.failures + b.failures,
+    retransmits: a.retransmits + b.retransmits,
+    sent: a.sent + b.sent,
+    received: a.received + b.received,
   };
 }
 
@@ -188,15 +212,31 @@ export function decodeClosed(rec: RingRecord): ClosedConnection {
   const endMs = wallMs(r.end);
   const durationMs = Number(r.end - r.start) / 1e6;
   return {
-    pid: r.pid, comm: r.comm, ipVersion, direction: r.direction === DIRECTION_ACCEPT ? "accept" : "connect", established: r.established !== 0,
-    saddr: addressText(r.saddr, ipVersion), sport: r.sport, daddr: addressText(r.daddr, ipVersion), dport: r.dport,
-    txBytes: Number(r.sent), rxBytes: Number(r.received), kernelBytesAcked: Number(r.bytesAcked), kernelBytesReceived: Number(r.bytesReceived),
-    retransmits: r.retransmits, start: new Date(endMs - durationMs), end: new Date(endMs), durationMs,
+    pid: r.pid,
+    comm: r.comm,
+    ipVersion,
+    direction: r.direction === DIRECTION_ACCEPT ? "accept" : "connect",
+    established: r.established !== 0,
+    saddr: addressText(r.saddr, ipVersion),
+    sport: r.sport,
+    daddr: addressText(r.daddr, ipVersion),
+    dport: r.dport,
+    txBytes: Number(r.sent),
+    rxBytes: Number(r.received),
+    kernelBytesAcked: Number(r.bytesAcked),
+    kernelBytesReceived: Number(r.bytesReceived),
+    retransmits: r.retransmits,
+    start: new Date(endMs - durationMs),
+    end: new Date(endMs),
+    durationMs,
     closedFrom: TCP_STATES[r.oldstate] ?? String(r.oldstate),
   };
 }
 
-interface ProcEntry { comm: string; counters: TcpCounters }
+interface ProcEntry {
+  comm: string;
+  counters: TcpCounters;
+}
 
 export class TcpTracker implements Disposable {
   readonly object: TcpKernel;
@@ -217,8 +257,10 @@ export class TcpTracker implements Disposable {
     this.#ring = new RingBuffer(object.maps.closed);
     const p = object.programs;
     this.programIds = {
-      stateChange: programIdentity(p.stateChange.fd).id, sendLength: programIdentity(p.sendLength.fd).id,
-      recvLength: programIdentity(p.recvLength.fd).id, retransmit: programIdentity(p.retransmit.fd).id,
+      stateChange: programIdentity(p.stateChange.fd).id,
+      sendLength: programIdentity(p.sendLength.fd).id,
+      recvLength: programIdentity(p.recvLength.fd).id,
+      retransmit: programIdentity(p.retransmit.fd).id,
       destroy: programIdentity(p.destroy.fd).id,
       accept4Exit: programIdentity(p.accept4Exit.fd).id,
     };
@@ -226,7 +268,8 @@ export class TcpTracker implements Disposable {
 
   /** Loads the programs and attaches them to their tracepoints; on failure releases what it made. */
   static open(options: TcpTrackerOptions = {}): TcpTracker {
-    if (options.pid !== undefined && !(Number.isSafeInteger(options.pid) && options.pid > 0)) throw new TsbpfError(`invalid pid ${options.pid}`);
+    if (options.pid !== undefined && !(Number.isSafeInteger(options.pid) && options.pid > 0))
+      throw new TsbpfError(`invalid pid ${options.pid}`);
     const object = loadToolObject<typeof Kernel>(import.meta.url, "tcp.bpf.json", {
       constants: { closedEvents: options.closedConnections === false ? 0 : 1 },
     });
@@ -250,14 +293,27 @@ export class TcpTracker implements Disposable {
   }
 
   #matches(pid: number, comm: string): boolean {
-    return (this.#filter.pid === undefined || pid === this.#filter.pid) && (this.#filter.comm === undefined || comm === this.#filter.comm);
+    return (
+      (this.#filter.pid === undefined || pid === this.#filter.pid) &&
+      (this.#filter.comm === undefined || comm === this.#filter.comm)
+    );
   }
 
-  get filtered(): boolean { return this.#filter.pid !== undefined || this.#filter.comm !== undefined; }
+  get filtered(): boolean {
+    return this.#filter.pid !== undefined || this.#filter.comm !== undefined;
+  }
 
   /** Every process seen since open (filtered), with its counters since then. */
   processTotals(): Map<number, ProcEntry> {
-    type Stats = { comm: string; connects: bigint; accepts: bigint; failures: bigint; retransmits: bigint; sent: bigint; received: bigint };
+    type Stats = {
+      comm: string;
+      connects: bigint;
+      accepts: bigint;
+      failures: bigint;
+      retransmits: bigint;
+      sent: bigint;
+      received: bigint;
+    };
     // KernelObject types an LruHashMap declaration as a plain MapHandle, although it creates an LruHashMap.
     const map = this.object.maps.procs as unknown as LruHashMap<number, Stats>;
     let entries: [number, Stats][];
@@ -273,8 +329,12 @@ export class TcpTracker implements Disposable {
       out.set(pid, {
         comm: s.comm,
         counters: {
-          connects: Number(s.connects), accepts: Number(s.accepts), failures: Number(s.failures),
-          retransmits: Number(s.retransmits), sent: Number(s.sent), received: Number(s.received),
+          connects: Number(s.connects),
+          accepts: Number(s.accepts),
+          failures: Number(s.failures),
+          retransmits: Number(s.retransmits),
+          sent: Number(s.sent),
+          received: Number(s.received),
         },
       });
     }
@@ -286,8 +346,13 @@ export class TcpTracker implements Disposable {
     const read = (index: number): TcpCounters & { closed: number } => {
       const c = { ...ZERO, closed: 0 };
       for (const v of this.object.maps.totals.get(index) ?? []) {
-        c.connects += Number(v.connects); c.accepts += Number(v.accepts); c.failures += Number(v.failures);
-        c.retransmits += Number(v.retransmits); c.sent += Number(v.sent); c.received += Number(v.received); c.closed += Number(v.closed);
+        c.connects += Number(v.connects);
+        c.accepts += Number(v.accepts);
+        c.failures += Number(v.failures);
+        c.retransmits += Number(v.retransmits);
+        c.sent += Number(v.sent);
+        c.received += Number(v.received);
+        c.closed += Number(v.closed);
       }
       return c;
     };
@@ -331,15 +396,31 @@ export class TcpTracker implements Disposable {
       const d = sub(e.counters, this.#previous.get(pid));
       if (!active(d)) continue;
       rows.push({
-        pid, comm: e.comm, ...d, opened: d.connects + d.accepts,
-        sentPerSecond: seconds > 0 ? d.sent / seconds : 0, receivedPerSecond: seconds > 0 ? d.received / seconds : 0, total: e.counters,
+        pid,
+        comm: e.comm,
+        ...d,
+        opened: d.connects + d.accepts,
+        sentPerSecond: seconds > 0 ? d.sent / seconds : 0,
+        receivedPerSecond: seconds > 0 ? d.received / seconds : 0,
+        total: e.counters,
       });
     }
     this.#previous = next;
-    rows.sort((a, b) => (b.sent + b.received) - (a.sent + a.received) || (b.total.sent + b.total.received) - (a.total.sent + a.total.received) || b.opened - a.opened || a.pid - b.pid);
+    rows.sort(
+      (a, b) =>
+        b.sent + b.received - (a.sent + a.received) ||
+        b.total.sent + b.total.received - (a.total.sent + a.total.received) ||
+        b.opened - a.opened ||
+        a.pid - b.pid,
+    );
     return {
-      time: new Date(), seconds, processes: options.limit === undefined ? rows : rows.slice(0, options.limit), activeProcesses: rows.length,
-      interval, total, byFamily,
+      time: new Date(),
+      seconds,
+      processes: options.limit === undefined ? rows : rows.slice(0, options.limit),
+      activeProcesses: rows.length,
+      interval,
+      total,
+      byFamily,
     };
   }
 
@@ -370,7 +451,9 @@ export class TcpTracker implements Disposable {
     }
   }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   /** Detaches everything, then unloads the programs and frees the maps. */
   close(): void {
@@ -379,5 +462,7 @@ export class TcpTracker implements Disposable {
     releaseAll([() => this.#ring.close(), ...detachSteps(this.#links), () => this.object.close()]);
   }
 
-  [Symbol.dispose](): void { this.close(); }
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

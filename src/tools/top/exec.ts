@@ -23,7 +23,9 @@ export class ExecPanel implements Panel {
     this.#keep = options.keep;
   }
 
-  get programIds(): readonly number[] { return Object.values(this.#tracer.programIds); }
+  get programIds(): readonly number[] {
+    return Object.values(this.#tracer.programIds);
+  }
 
   sample(): void {
     const events = this.#tracer.read();
@@ -45,8 +47,13 @@ export class ExecPanel implements Panel {
 
   record(): Record<string, unknown> {
     return {
-      available: true, ok: this.#counts.ok, failed: this.#counts.failed,
-      events: this.#interval.map((e) => { const { type: _type, ...fields } = eventRecord(e, this.#startNs); return fields; }),
+      available: true,
+      ok: this.#counts.ok,
+      failed: this.#counts.failed,
+      events: this.#interval.map((e) => {
+        const { type: _type, ...fields } = eventRecord(e, this.#startNs);
+        return fields;
+      }),
     };
   }
 
@@ -54,9 +61,13 @@ export class ExecPanel implements Panel {
     registerExecMetrics(registry, this.#counts, () => this.#tracer.drops(), this.#startTime);
   }
 
-  summary(): string { return `execs: ${this.#counts.ok} started, ${this.#counts.failed} failed`; }
+  summary(): string {
+    return `execs: ${this.#counts.ok} started, ${this.#counts.failed} failed`;
+  }
 
-  [Symbol.dispose](): void { this.#tracer.close(); }
+  [Symbol.dispose](): void {
+    this.#tracer.close();
+  }
 }
 
 export function openExecPanel(options: { startTime: Date; keep: number }): ExecPanel {

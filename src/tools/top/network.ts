@@ -45,10 +45,26 @@ export class ProtocolRates {
       const id = `${t.family}|${protocol}`;
       let row = rows.get(id);
       if (!row) {
-        row = { ipVersion: t.family, protocol, inPackets: 0n, inBytes: 0n, outPackets: 0n, outBytes: 0n, seconds, totalPackets: 0n, totalBytes: 0n };
+        row = {
+          ipVersion: t.family,
+          protocol,
+          inPackets: 0n,
+          inBytes: 0n,
+          outPackets: 0n,
+          outBytes: 0n,
+          seconds,
+          totalPackets: 0n,
+          totalBytes: 0n,
+        };
         rows.set(id, row);
       }
-      if (t.direction === "egress") { row.outPackets += t.packets; row.outBytes += t.bytes; } else { row.inPackets += t.packets; row.inBytes += t.bytes; }
+      if (t.direction === "egress") {
+        row.outPackets += t.packets;
+        row.outBytes += t.bytes;
+      } else {
+        row.inPackets += t.packets;
+        row.inBytes += t.bytes;
+      }
       row.totalPackets += t.packets;
       row.totalBytes += t.bytes;
     }
@@ -59,13 +75,25 @@ export class ProtocolRates {
       const before = this.#previous.get(id);
       // A counter that went down was reset (the program was reloaded): count from zero.
       if (before && now.every((v, i) => v >= before[i]!)) {
-        row.inPackets -= before[0]!; row.inBytes -= before[1]!; row.outPackets -= before[2]!; row.outBytes -= before[3]!;
+        row.inPackets -= before[0]!;
+        row.inBytes -= before[1]!;
+        row.outPackets -= before[2]!;
+        row.outBytes -= before[3]!;
       }
     }
     this.#previous = current;
     const interval = (r: ProtocolRate): bigint => r.inBytes + r.outBytes;
     return [...rows.values()].sort((a, b) =>
-      interval(a) !== interval(b) ? (interval(a) < interval(b) ? 1 : -1) : a.totalBytes === b.totalBytes ? 0 : a.totalBytes < b.totalBytes ? 1 : -1);
+      interval(a) !== interval(b)
+        ? interval(a) < interval(b)
+          ? 1
+          : -1
+        : a.totalBytes === b.totalBytes
+          ? 0
+          : a.totalBytes < b.totalBytes
+            ? 1
+            : -1,
+    );
   }
 }
 
@@ -84,10 +112,16 @@ function protocolJson(r: ProtocolRate): Record<string, unknown> {
     ip_version: r.ipVersion === 0 ? null : r.ipVersion,
     protocol: r.ipVersion === 0 ? null : r.protocol,
     protocol_name: r.ipVersion === 0 ? "other" : ipProtocolName(r.protocol),
-    in_packets: r.inPackets, in_bytes: r.inBytes, out_packets: r.outPackets, out_bytes: r.outBytes,
-    in_packets_per_s: round3(perSecond(r.inPackets, r.seconds)), in_bytes_per_s: round3(perSecond(r.inBytes, r.seconds)),
-    out_packets_per_s: round3(perSecond(r.outPackets, r.seconds)), out_bytes_per_s: round3(perSecond(r.outBytes, r.seconds)),
-    total_packets: r.totalPackets, total_bytes: r.totalBytes,
+    in_packets: r.inPackets,
+    in_bytes: r.inBytes,
+    out_packets: r.outPackets,
+    out_bytes: r.outBytes,
+    in_packets_per_s: round3(perSecond(r.inPackets, r.seconds)),
+    in_bytes_per_s: round3(perSecond(r.inBytes, r.seconds)),
+    out_packets_per_s: round3(perSecond(r.outPackets, r.seconds)),
+    out_bytes_per_s: round3(perSecond(r.outBytes, r.seconds)),
+    total_packets: r.totalPackets,
+    total_bytes: r.totalBytes,
   };
 }
 
@@ -122,7 +156,10 @@ export class NetworkPanel implements Panel {
   lines(context: FrameContext): string[] {
     const s = this.#snapshot;
     if (!s) return [this.title];
-    const rates = s.interfaces.map((i) => `${i.direction === "egress" ? "out" : "in"} ${formatRate(i.packetsPerSecond)} pkt/s ${formatBitRate(i.bytesPerSecond)}`);
+    const rates = s.interfaces.map(
+      (i) =>
+        `${i.direction === "egress" ? "out" : "in"} ${formatRate(i.packetsPerSecond)} pkt/s ${formatBitRate(i.bytesPerSecond)}`,
+    );
     const showInterface = this.#tracker.interfaces.length > 1;
     const protocolRows = this.#rates.slice(0, Math.max(1, Math.floor(context.rows / 2)));
     return [
@@ -139,8 +176,12 @@ export class NetworkPanel implements Panel {
     return {
       available: true,
       interfaces: (s?.interfaces ?? []).map((i) => ({
-        interface: i.interface, direction: i.direction, packets: i.packets, bytes: i.bytes,
-        packets_per_s: round3(i.packetsPerSecond), bytes_per_s: round3(i.bytesPerSecond),
+        interface: i.interface,
+        direction: i.direction,
+        packets: i.packets,
+        bytes: i.bytes,
+        packets_per_s: round3(i.packetsPerSecond),
+        bytes_per_s: round3(i.bytesPerSecond),
       })),
       protocols: this.#rates.map(protocolJson),
       active_flows: s?.activeFlows ?? 0,
@@ -154,10 +195,16 @@ export class NetworkPanel implements Panel {
   }
 
   summary(): string {
-    let packets = 0n, bytes = 0n;
-    for (const r of this.#rates) { packets += r.totalPackets; bytes += r.totalBytes; }
+    let packets = 0n,
+      bytes = 0n;
+    for (const r of this.#rates) {
+      packets += r.totalPackets;
+      bytes += r.totalBytes;
+    }
     return `network: ${packets} packets, ${formatBytes(bytes)} on ${this.#tracker.interfaces.map((t) => t.name).join(",")}`;
   }
 
-  [Symbol.dispose](): void { this.#tracker.close(); }
+  [Symbol.dispose](): void {
+    this.#tracker.close();
+  }
 }

@@ -41,10 +41,16 @@ export class UnavailablePanel implements Panel {
   }
 
   sample(): void {}
-  lines(): string[] { return [`${this.title}: unavailable: ${this.reason}`]; }
-  record(): Record<string, unknown> { return { available: false, reason: this.reason }; }
+  lines(): string[] {
+    return [`${this.title}: unavailable: ${this.reason}`];
+  }
+  record(): Record<string, unknown> {
+    return { available: false, reason: this.reason };
+  }
   registerMetrics(): void {}
-  summary(): string { return `${this.title}: unavailable (${this.reason})`; }
+  summary(): string {
+    return `${this.title}: unavailable (${this.reason})`;
+  }
   [Symbol.dispose](): void {}
 }
 

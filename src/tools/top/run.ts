@@ -67,14 +67,26 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
   let exitCode = 0;
   let summaryOut: (() => void) | undefined;
   try {
-    const panels = openPanels([
-      {
-        key: "network", title: `Network on ${where}`,
-        open: () => new NetworkPanel(FlowTracker.attach({ interfaces, xdpMode: options.xdpMode, warn }), { flowLimit: limit, startTime: runtime.startTime }),
-      },
-      { key: "tcp", title: "TCP by process", open: () => openTcpPanel({ startTime: runtime.startTime }) },
-      { key: "execs", title: "Recent execs", open: () => openExecPanel({ startTime: runtime.startTime, keep: limit }) },
-    ], warn);
+    const panels = openPanels(
+      [
+        {
+          key: "network",
+          title: `Network on ${where}`,
+          open: () =>
+            new NetworkPanel(FlowTracker.attach({ interfaces, xdpMode: options.xdpMode, warn }), {
+              flowLimit: limit,
+              startTime: runtime.startTime,
+            }),
+        },
+        { key: "tcp", title: "TCP by process", open: () => openTcpPanel({ startTime: runtime.startTime }) },
+        {
+          key: "execs",
+          title: "Recent execs",
+          open: () => openExecPanel({ startTime: runtime.startTime, keep: limit }),
+        },
+      ],
+      warn,
+    );
     for (const panel of panels) runtime.use(panel.title, panel);
     if (panels.every((p) => p instanceof UnavailablePanel)) {
       io.stderr("tsbpf top: no panel could start (see the warnings above)\n");
@@ -90,9 +102,19 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
     }
     if (json) {
       ndjson.record({
-        type: "start", time: runtime.startTime.toISOString(), interval_s: intervalSeconds, count: count ?? null,
+        type: "start",
+        time: runtime.startTime.toISOString(),
+        interval_s: intervalSeconds,
+        count: count ?? null,
         interfaces: interfaces.map((t) => ({ name: t.name, ifindex: t.ifindex })),
-        panels: Object.fromEntries(panels.map((p) => [p.key, p instanceof UnavailablePanel ? { available: false, reason: p.reason } : { available: true, program_ids: p.programIds }])),
+        panels: Object.fromEntries(
+          panels.map((p) => [
+            p.key,
+            p instanceof UnavailablePanel
+              ? { available: false, reason: p.reason }
+              : { available: true, program_ids: p.programIds },
+          ]),
+        ),
       });
     } else {
       io.stderr(`tsbpf top: watching ${where}; Ctrl-C to stop\n`);
@@ -107,8 +129,13 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
     // On a terminal the screen is drawn as soon as the programs are attached, so that the first
     // second is not blank: each panel says when its first figures come.
     if (!json && view.tty) {
-      view.render([heading(new Date()), ...panels.flatMap((p) =>
-        ["", p instanceof UnavailablePanel ? p.lines()[0]! : `${p.title}: first figures in ${intervalSeconds} s`])]);
+      view.render([
+        heading(new Date()),
+        ...panels.flatMap((p) => [
+          "",
+          p instanceof UnavailablePanel ? p.lines()[0]! : `${p.title}: first figures in ${intervalSeconds} s`,
+        ]),
+      ]);
     }
     const frame = (seconds: number): void => {
       intervals++;
@@ -116,7 +143,10 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
       const now = new Date();
       if (json) {
         ndjson.record({
-          type: "interval", time: now.toISOString(), elapsed_s: round3(runtime.elapsedSeconds), interval_s: round3(seconds),
+          type: "interval",
+          time: now.toISOString(),
+          elapsed_s: round3(runtime.elapsedSeconds),
+          interval_s: round3(seconds),
           ...Object.fromEntries(panels.map((p) => [p.key, p.record()])),
         });
         return;
@@ -130,11 +160,19 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
     const stop = runtime.stopReason;
     summaryOut = (): void => {
       if (json) {
-        ndjson.record({ type: "summary", time: new Date().toISOString(), elapsed_s: round3(runtime.elapsedSeconds), intervals, stopped_by: describeStop(stop) });
+        ndjson.record({
+          type: "summary",
+          time: new Date().toISOString(),
+          elapsed_s: round3(runtime.elapsedSeconds),
+          intervals,
+          stopped_by: describeStop(stop),
+        });
         return;
       }
-      io.stdout(`\nsummary: ${intervals} intervals in ${formatDuration(runtime.elapsedSeconds)}, stopped by ${describeStop(stop)}; detached\n` +
-        panels.map((p) => `  ${p.summary()}\n`).join(""));
+      io.stdout(
+        `\nsummary: ${intervals} intervals in ${formatDuration(runtime.elapsedSeconds)}, stopped by ${describeStop(stop)}; detached\n` +
+          panels.map((p) => `  ${p.summary()}\n`).join(""),
+      );
     };
   } finally {
     if (!(await runtime.closeReporting("tsbpf top", (text) => io.stderr(text)))) exitCode = 1;

@@ -17,9 +17,13 @@ export class TcpPanel implements Panel {
     this.#startTime = options.startTime;
   }
 
-  get programIds(): readonly number[] { return Object.values(this.#tracker.programIds); }
+  get programIds(): readonly number[] {
+    return Object.values(this.#tracker.programIds);
+  }
 
-  sample(): void { this.#snapshot = this.#tracker.snapshot(); }
+  sample(): void {
+    this.#snapshot = this.#tracker.snapshot();
+  }
 
   lines(context: FrameContext): string[] {
     const s = this.#snapshot;
@@ -35,11 +39,17 @@ export class TcpPanel implements Panel {
     return { available: true, ...fields };
   }
 
-  registerMetrics(registry: MetricsRegistry): void { registerTcpMetrics(registry, this.#tracker, this.#startTime); }
+  registerMetrics(registry: MetricsRegistry): void {
+    registerTcpMetrics(registry, this.#tracker, this.#startTime);
+  }
 
-  summary(): string { return `tcp: ${countersText(this.#snapshot?.total ?? this.#tracker.counters())}`; }
+  summary(): string {
+    return `tcp: ${countersText(this.#snapshot?.total ?? this.#tracker.counters())}`;
+  }
 
-  [Symbol.dispose](): void { this.#tracker.close(); }
+  [Symbol.dispose](): void {
+    this.#tracker.close();
+  }
 }
 
 /** Opens the tracker without per-connection records: top shows only the per-process counts. */

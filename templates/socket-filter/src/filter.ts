@@ -14,14 +14,24 @@ export class MarkerFilter implements Disposable {
   /** Loads the filter; datagrams whose first byte is `marker` (one character) are dropped. */
   constructor(readonly marker = "#") {
     if (Buffer.byteLength(marker) !== 1) throw new RangeError(`the marker must be one byte, not "${marker}"`);
-    this.object = KernelObject.load<typeof Kernel>(KernelObject.readArtifact(ARTIFACT), { constants: { marker: Buffer.from(marker)[0]! } });
+    this.object = KernelObject.load<typeof Kernel>(KernelObject.readArtifact(ARTIFACT), {
+      constants: { marker: Buffer.from(marker)[0]! },
+    });
   }
 
   /** Filters what `socket` receives from now on (detach, or close the socket, to stop). */
-  attachTo(socket: Socket): Attachment { return this.object.programs.dropMarked.attachTo(socket); }
+  attachTo(socket: Socket): Attachment {
+    return this.object.programs.dropMarked.attachTo(socket);
+  }
 
-  kept(): bigint { return this.object.maps.verdicts.get(KEPT) ?? 0n; }
-  dropped(): bigint { return this.object.maps.verdicts.get(DROPPED) ?? 0n; }
+  kept(): bigint {
+    return this.object.maps.verdicts.get(KEPT) ?? 0n;
+  }
+  dropped(): bigint {
+    return this.object.maps.verdicts.get(DROPPED) ?? 0n;
+  }
 
-  [Symbol.dispose](): void { this.object.close(); }
+  [Symbol.dispose](): void {
+    this.object.close();
+  }
 }

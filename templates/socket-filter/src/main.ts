@@ -8,7 +8,8 @@ const messages = process.argv.length > 2 ? process.argv.slice(2) : ["hello", "# 
 
 using filter = new MarkerFilter("#");
 const [sender, receiver] = socketPair("dgram");
-using _sender = sender, _receiver = receiver;
+using _sender = sender,
+  _receiver = receiver;
 using _attached = filter.attachTo(receiver);
 for (const message of messages) sender.send(message);
 for (const datagram of receiver.drain()) console.log(`received: ${datagram.toString()}`);

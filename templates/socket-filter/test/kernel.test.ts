@@ -10,10 +10,14 @@ const skip = process.getuid?.() === 0 ? false : "loading eBPF programs needs roo
 test("kernel: the receiving socket gets only unmarked datagrams", { skip }, () => {
   using filter = new MarkerFilter("#");
   const [sender, receiver] = socketPair("dgram");
-  using _sender = sender, _receiver = receiver;
+  using _sender = sender,
+    _receiver = receiver;
   using _attached = filter.attachTo(receiver);
   for (const message of ["one", "#two", "three", "#four", "#five"]) sender.send(message);
-  assert.deepEqual(receiver.drain().map((d) => d.toString()), ["one", "three"]);
+  assert.deepEqual(
+    receiver.drain().map((d) => d.toString()),
+    ["one", "three"],
+  );
   assert.equal(filter.kept(), 2n);
   assert.equal(filter.dropped(), 3n);
 });

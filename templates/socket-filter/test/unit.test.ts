@@ -21,10 +21,22 @@ test("VM: a marked datagram is dropped and an unmarked one kept whole", () => {
   const program = artifactProgram(artifact, "dropMarked");
   const dropped = simulate(program, { data: datagram("# comment") });
   assert.equal(dropped.retval, 0);
-  assert.deepEqual([...program.entries<number, bigint>(dropped, "verdicts")], [[KEPT, 0n], [DROPPED, 1n]]);
+  assert.deepEqual(
+    [...program.entries<number, bigint>(dropped, "verdicts")],
+    [
+      [KEPT, 0n],
+      [DROPPED, 1n],
+    ],
+  );
   const kept = simulate(program, { data: datagram("hello") });
   assert.equal(kept.retval, 5);
-  assert.deepEqual([...program.entries<number, bigint>(kept, "verdicts")], [[KEPT, 1n], [DROPPED, 0n]]);
+  assert.deepEqual(
+    [...program.entries<number, bigint>(kept, "verdicts")],
+    [
+      [KEPT, 1n],
+      [DROPPED, 0n],
+    ],
+  );
 });
 
 test("VM: the marker is a constant set at load", () => {

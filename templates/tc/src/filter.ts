@@ -9,7 +9,10 @@ import { DROPPED, PASSED } from "./kernel.bpf.js";
 
 export const ARTIFACT = fileURLToPath(new URL("./kernel.bpf.json", import.meta.url));
 
-export interface Totals { packets: bigint; bytes: bigint }
+export interface Totals {
+  packets: bigint;
+  bytes: bigint;
+}
 
 export class PortFilter implements Disposable {
   readonly object: KernelObject<typeof Kernel>;
@@ -17,8 +20,11 @@ export class PortFilter implements Disposable {
 
   /** Loads the filter; `port` is the TCP/UDP destination port it drops (1 … 65535). */
   constructor(readonly port: number) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`port must be 1 … 65535, not ${port}`);
-    this.object = KernelObject.load<typeof Kernel>(KernelObject.readArtifact(ARTIFACT), { constants: { blockedPort: port } });
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new RangeError(`port must be 1 … 65535, not ${port}`);
+    this.object = KernelObject.load<typeof Kernel>(KernelObject.readArtifact(ARTIFACT), {
+      constants: { blockedPort: port },
+    });
   }
 
   /** Starts filtering what `iface` sends ("egress") or receives ("ingress"). */
@@ -27,12 +33,20 @@ export class PortFilter implements Disposable {
     return this;
   }
 
-  passed(): Totals { return this.#sum(PASSED); }
-  dropped(): Totals { return this.#sum(DROPPED); }
+  passed(): Totals {
+    return this.#sum(PASSED);
+  }
+  dropped(): Totals {
+    return this.#sum(DROPPED);
+  }
 
   #sum(index: number): Totals {
-    let packets = 0n, bytes = 0n;
-    for (const traffic of this.object.maps.verdicts.get(index) ?? []) { packets += traffic.packets; bytes += traffic.bytes; }
+    let packets = 0n,
+      bytes = 0n;
+    for (const traffic of this.object.maps.verdicts.get(index) ?? []) {
+      packets += traffic.packets;
+      bytes += traffic.bytes;
+    }
     return { packets, bytes };
   }
 

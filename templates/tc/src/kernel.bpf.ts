@@ -2,8 +2,24 @@
 // port (IPv4 and IPv6) and counts what it passes and drops. User space picks the port before
 // loading (`blockedPort`, a read-only constant the verifier sees) and the direction when attaching.
 import {
-  tc, PerCpuArrayMap, EthHdr, Ipv4Hdr, Ipv6Hdr, struct, be16, u8, u16, u32, u64,
-  TC_ACT_OK, TC_ACT_SHOT, ETH_P_IP, ETH_P_IPV6, IPPROTO_TCP, IPPROTO_UDP, type TcContext,
+  tc,
+  PerCpuArrayMap,
+  EthHdr,
+  Ipv4Hdr,
+  Ipv6Hdr,
+  struct,
+  be16,
+  u8,
+  u16,
+  u32,
+  u64,
+  TC_ACT_OK,
+  TC_ACT_SHOT,
+  ETH_P_IP,
+  ETH_P_IPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  type TcContext,
 } from "tsbpf/kernel";
 
 /** Destination port whose TCP and UDP packets are dropped; 0 drops nothing. */

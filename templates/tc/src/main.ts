@@ -6,7 +6,11 @@ import { defaultInterface, type TcDirection } from "tsbpf";
 import { PortFilter } from "./filter.js";
 
 const [portText, ifaceArgument, directionArgument = "egress"] = process.argv.slice(2);
-if (portText === undefined || !/^\d+$/.test(portText) || (directionArgument !== "egress" && directionArgument !== "ingress")) {
+if (
+  portText === undefined ||
+  !/^\d+$/.test(portText) ||
+  (directionArgument !== "egress" && directionArgument !== "ingress")
+) {
   console.error("usage: npm start -- PORT [IFACE] [egress|ingress]");
   process.exit(2);
 }
@@ -19,6 +23,9 @@ using filter = new PortFilter(Number(portText)).attach(iface, direction);
 console.log(`dropping TCP/UDP to port ${filter.port} on ${iface} ${direction} (Ctrl-C to stop)`);
 while (!stop.signal.aborted) {
   await sleep(1000, undefined, { signal: stop.signal }).catch(() => undefined);
-  const passed = filter.passed(), dropped = filter.dropped();
-  console.log(`${new Date().toISOString().slice(11, 19)}  passed ${passed.packets} pkts ${passed.bytes} B | dropped ${dropped.packets} pkts ${dropped.bytes} B`);
+  const passed = filter.passed(),
+    dropped = filter.dropped();
+  console.log(
+    `${new Date().toISOString().slice(11, 19)}  passed ${passed.packets} pkts ${passed.bytes} B | dropped ${dropped.packets} pkts ${dropped.bytes} B`,
+  );
 }

@@ -11,5 +11,6 @@ console.log("counting system calls per process (Ctrl-C to stop)");
 while (!stop.signal.aborted) {
   await sleep(1000, undefined, { signal: stop.signal }).catch(() => undefined);
   console.log(`${new Date().toISOString().slice(11, 19)}  ${"PID".padStart(7)}  ${"COMMAND".padEnd(16)} SYSCALLS`);
-  for (const p of counter.top()) console.log(`          ${String(p.pid).padStart(7)}  ${p.command.padEnd(16)} ${p.syscalls}`);
+  for (const p of counter.top())
+    console.log(`          ${String(p.pid).padStart(7)}  ${p.command.padEnd(16)} ${p.syscalls}`);
 }

@@ -8,7 +8,11 @@ import type * as Kernel from "./kernel.bpf.js";
 
 export const ARTIFACT = fileURLToPath(new URL("./kernel.bpf.json", import.meta.url));
 
-export interface ProcessSyscalls { pid: number; command: string; syscalls: bigint }
+export interface ProcessSyscalls {
+  pid: number;
+  command: string;
+  syscalls: bigint;
+}
 
 export class SyscallCounter implements Disposable {
   readonly object = KernelObject.load<typeof Kernel>(KernelObject.readArtifact(ARTIFACT));
@@ -21,13 +25,17 @@ export class SyscallCounter implements Disposable {
   }
 
   /** System calls of one process so far (0 when it made none). */
-  of(pid: number): bigint { return this.object.maps.syscalls.get(pid) ?? 0n; }
+  of(pid: number): bigint {
+    return this.object.maps.syscalls.get(pid) ?? 0n;
+  }
 
   /** The `limit` busiest processes, with their command names from /proc. */
   top(limit = 10): ProcessSyscalls[] {
     const rows: ProcessSyscalls[] = [];
     for (const [pid, syscalls] of this.object.maps.syscalls) rows.push({ pid, command: command(pid), syscalls });
-    return rows.sort((a, b) => (b.syscalls > a.syscalls ? 1 : b.syscalls < a.syscalls ? -1 : a.pid - b.pid)).slice(0, limit);
+    return rows
+      .sort((a, b) => (b.syscalls > a.syscalls ? 1 : b.syscalls < a.syscalls ? -1 : a.pid - b.pid))
+      .slice(0, limit);
   }
 
   [Symbol.dispose](): void {
@@ -37,5 +45,9 @@ export class SyscallCounter implements Disposable {
 }
 
 function command(pid: number): string {
-  try { return readFileSync(`/proc/${pid}/comm`, "utf8").trim(); } catch { return "(exited)"; }
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "(exited)";
+  }
 }

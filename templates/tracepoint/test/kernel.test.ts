@@ -14,5 +14,8 @@ test("kernel: the tracepoint counts this process's system calls", { skip }, () =
   for (let i = 0; i < 50; i++) statSync("/");
   const after = counter.of(process.pid);
   assert.ok(after - before >= 50n, `50 stat() calls, counted ${after - before}`);
-  assert.ok(counter.top(16384).some((p) => p.pid === process.pid), "listed among the processes");
+  assert.ok(
+    counter.top(16384).some((p) => p.pid === process.pid),
+    "listed among the processes",
+  );
 });

@@ -17,7 +17,11 @@ function sysEnter(syscall: number): Uint8Array {
 
 test("VM: each system call entry of a process adds one to its count", () => {
   const program = artifactProgram(artifact, "countSyscalls");
-  const result = simulate(program, { ctx: sysEnter(0), repeat: 5 }, { vm: { task: { pid: 4243, tgid: 4242, comm: "worker" } } });
+  const result = simulate(
+    program,
+    { ctx: sysEnter(0), repeat: 5 },
+    { vm: { task: { pid: 4243, tgid: 4242, comm: "worker" } } },
+  );
   assert.equal(result.retval, 0);
   const syscalls = program.entries<number, bigint>(result, "syscalls");
   assert.deepEqual([...syscalls], [[4242, 5n]], "counted under the process id, not the thread id");

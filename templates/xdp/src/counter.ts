@@ -9,7 +9,12 @@ export const ARTIFACT = fileURLToPath(new URL("./kernel.bpf.json", import.meta.u
 
 const NAMES: Record<number, string> = { 1: "ICMP", 6: "TCP", 17: "UDP", 47: "GRE", 58: "ICMPv6", 132: "SCTP" };
 
-export interface ProtocolTraffic { protocol: number; name: string; packets: bigint; bytes: bigint }
+export interface ProtocolTraffic {
+  protocol: number;
+  name: string;
+  packets: bigint;
+  bytes: bigint;
+}
 
 export class ProtocolCounter implements Disposable {
   readonly object = KernelObject.load<typeof Kernel>(KernelObject.readArtifact(ARTIFACT));
@@ -25,8 +30,12 @@ export class ProtocolCounter implements Disposable {
   counts(): ProtocolTraffic[] {
     const rows: ProtocolTraffic[] = [];
     for (const [protocol, perCpu] of this.object.maps.protocols) {
-      let packets = 0n, bytes = 0n;
-      for (const traffic of perCpu) { packets += traffic.packets; bytes += traffic.bytes; }
+      let packets = 0n,
+        bytes = 0n;
+      for (const traffic of perCpu) {
+        packets += traffic.packets;
+        bytes += traffic.bytes;
+      }
       if (packets > 0n) rows.push({ protocol, name: NAMES[protocol] ?? `proto ${protocol}`, packets, bytes });
     }
     return rows.sort((a, b) => (b.packets > a.packets ? 1 : b.packets < a.packets ? -1 : a.protocol - b.protocol));

@@ -2,7 +2,17 @@
 // ICMP …), in a per-CPU array indexed by the protocol number. XDP runs it on each frame before the
 // kernel allocates anything for it; every packet goes on (XDP_PASS).
 import {
-  xdp, PerCpuArrayMap, EthHdr, Ipv4Hdr, Ipv6Hdr, struct, u8, u64, XDP_PASS, ETH_P_IP, ETH_P_IPV6,
+  xdp,
+  PerCpuArrayMap,
+  EthHdr,
+  Ipv4Hdr,
+  Ipv6Hdr,
+  struct,
+  u8,
+  u64,
+  XDP_PASS,
+  ETH_P_IP,
+  ETH_P_IPV6,
 } from "tsbpf/kernel";
 
 export class Traffic extends struct({ packets: u64, bytes: u64 }) {}

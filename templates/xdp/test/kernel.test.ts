@@ -15,5 +15,11 @@ test("kernel: the verifier loads the program and test runs count TCP and UDP apa
   assert.equal(testRun(prog, { data: ipv4Frame(6), repeat: 4 }).retval, XDP_PASS);
   assert.equal(testRun(prog, { data: ipv4Frame(17), repeat: 2 }).retval, XDP_PASS);
   const counts = new Map(counter.counts().map((r) => [r.name, r.packets]));
-  assert.deepEqual([...counts], [["TCP", 4n], ["UDP", 2n]]);
+  assert.deepEqual(
+    [...counts],
+    [
+      ["TCP", 4n],
+      ["UDP", 2n],
+    ],
+  );
 });

@@ -16,7 +16,9 @@ test("VM: three UDP frames count as 3 packets of protocol 17, and pass", () => {
   const result = simulate(program, { data: frame, repeat: 3 });
   assert.equal(result.retval, XDP_PASS);
   const protocols = program.entries<number, { packets: bigint; bytes: bigint }[]>(result, "protocols");
-  const udp = protocols.get(17)!.reduce((sum, cpu) => ({ packets: sum.packets + cpu.packets, bytes: sum.bytes + cpu.bytes }));
+  const udp = protocols
+    .get(17)!
+    .reduce((sum, cpu) => ({ packets: sum.packets + cpu.packets, bytes: sum.bytes + cpu.bytes }));
   assert.deepEqual(udp, { packets: 3n, bytes: BigInt(3 * frame.length) });
   assert.equal(protocols.get(6)![0]!.packets, 0n, "nothing counted as TCP");
 });

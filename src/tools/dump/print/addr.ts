@@ -39,13 +39,22 @@ export function ipv6FromBytes(b: Uint8Array, at: number): string {
   for (let i = 0; i < 8; i++) {
     const w = (b[at + 2 * i]! << 8) | b[at + 2 * i + 1]!;
     if (w === 0) {
-      if (curBase === -1) { curBase = i; curLen = 1; } else curLen++;
+      if (curBase === -1) {
+        curBase = i;
+        curLen = 1;
+      } else curLen++;
     } else if (curBase !== -1) {
-      if (bestBase === -1 || curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
+      if (bestBase === -1 || curLen > bestLen) {
+        bestBase = curBase;
+        bestLen = curLen;
+      }
       curBase = -1;
     }
   }
-  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) { bestBase = curBase; bestLen = curLen; }
+  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) {
+    bestBase = curBase;
+    bestLen = curLen;
+  }
   if (bestBase !== -1 && bestLen < 2) bestBase = -1;
 
   let s = "";
@@ -74,8 +83,18 @@ export function ipv6String(c: PrintContext, at: number): string {
 export function macString(c: PrintContext, at: number): string {
   check(c, at, 6);
   const b = c.bytes;
-  const s = HEX2[b[at]!] + ":" + HEX2[b[at + 1]!] + ":" + HEX2[b[at + 2]!] + ":" + HEX2[b[at + 3]!] + ":" +
-    HEX2[b[at + 4]!] + ":" + HEX2[b[at + 5]!];
+  const s =
+    HEX2[b[at]!] +
+    ":" +
+    HEX2[b[at + 1]!] +
+    ":" +
+    HEX2[b[at + 2]!] +
+    ":" +
+    HEX2[b[at + 3]!] +
+    ":" +
+    HEX2[b[at + 4]!] +
+    ":" +
+    HEX2[b[at + 5]!];
   if (c.flags.numeric) return s;
   if (s === "ff:ff:ff:ff:ff:ff") return "Broadcast";
   return s + " (oui " + ouiName((b[at]! << 16) | (b[at + 1]! << 8) | b[at + 2]!) + ")";

@@ -21,13 +21,24 @@ const ETHERTYPE_IP = 0x0800;
 const ETHERTYPE_TRAIL = 0x1000;
 
 const OP_NAMES: ReadonlyMap<number, string> = new Map([
-  [1, "Request"], [2, "Reply"], [3, "Reverse Request"], [4, "Reverse Reply"], [8, "Inverse Request"],
-  [9, "Inverse Reply"], [10, "NACK Reply"],
+  [1, "Request"],
+  [2, "Reply"],
+  [3, "Reverse Request"],
+  [4, "Reverse Reply"],
+  [8, "Inverse Request"],
+  [9, "Inverse Reply"],
+  [10, "NACK Reply"],
 ]);
 
 const HARDWARE_NAMES: ReadonlyMap<number, string> = new Map([
-  [1, "Ethernet"], [6, "TokenRing"], [7, "ArcNet"], [15, "FrameRelay"], [23, "Strip"], [24, "IEEE 1394"],
-  [19, "ATM"], [32, "InfiniBand"],
+  [1, "Ethernet"],
+  [6, "TokenRing"],
+  [7, "ArcNet"],
+  [15, "FrameRelay"],
+  [23, "Strip"],
+  [24, "IEEE 1394"],
+  [19, "ATM"],
+  [32, "InfiniBand"],
 ]);
 
 function opName(op: number): string {
@@ -88,7 +99,11 @@ export function arpPrint(c: PrintContext, at: number, length: number, caplen: nu
     case OP_REQUEST: {
       c.out += "who-has " + paddr(tpa);
       let nonzero = false;
-      for (let i = 0; i < hln; i++) if (u8(c, tha + i) !== 0) { nonzero = true; break; }
+      for (let i = 0; i < hln; i++)
+        if (u8(c, tha + i) !== 0) {
+          nonzero = true;
+          break;
+        }
       if (nonzero) c.out += " (" + linkAddrString(c, tha, hln) + ")";
       c.out += " tell " + paddr(spa);
       break;

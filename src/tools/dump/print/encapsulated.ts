@@ -20,6 +20,7 @@ export function registerEncapsulatedPrinters(printers: EncapsulatedPrinters): vo
 
 /** The registered printers; index.ts registers them when it is loaded. */
 export function encapsulated(): EncapsulatedPrinters {
-  if (registered === undefined) throw new Error("packet printers used without print/index.ts, which registers the encapsulated-packet printers");
+  if (registered === undefined)
+    throw new Error("packet printers used without print/index.ts, which registers the encapsulated-packet printers");
   return registered;
 }

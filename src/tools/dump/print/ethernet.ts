@@ -25,9 +25,8 @@ const ETHERTYPE_ARISTA = 0xd28b;
  * generic "ethertype …" line here and count as unsupported.
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0x6003, 0x809b, 0x80f3, 0x8137, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x888e, 0x8899, 0x880b,
-  0x8808, 0x8809, 0x8902, 0xabcd, 0x88cc, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f, 0x0707,
-  0x8947, 0x1111, 0x88a2, 0x88f7,
+  0x6003, 0x809b, 0x80f3, 0x8137, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x888e, 0x8899, 0x880b, 0x8808, 0x8809,
+  0x8902, 0xabcd, 0x88cc, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f, 0x0707, 0x8947, 0x1111, 0x88a2, 0x88f7,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -139,8 +138,15 @@ export function etherPrint(c: PrintContext, at: number, length: number, caplen: 
         c.out += macString(c, srcAt) + " > " + macString(c, dstAt) + ", 802.3, length " + length + ": ";
       }
     } else if (!e) {
-      c.out += macString(c, srcAt) + " > " + macString(c, dstAt) + ", " + etherTypeText(c, lengthType) +
-        ", length " + origLength + ": ";
+      c.out +=
+        macString(c, srcAt) +
+        " > " +
+        macString(c, dstAt) +
+        ", " +
+        etherTypeText(c, lengthType) +
+        ", length " +
+        origLength +
+        ": ";
     } else {
       c.out += etherTypeText(c, lengthType) + (printedLength ? ", " : ", length " + origLength + ": ");
     }
@@ -154,8 +160,15 @@ export function etherPrint(c: PrintContext, at: number, length: number, caplen: 
   }
   if (!ethertypePrint(c, lengthType, p, length, caplen)) {
     if (!e) {
-      c.out += macString(c, srcAt) + " > " + macString(c, dstAt) + ", " + etherTypeText(c, lengthType) +
-        ", length " + origLength + ": ";
+      c.out +=
+        macString(c, srcAt) +
+        " > " +
+        macString(c, dstAt) +
+        ", " +
+        etherTypeText(c, lengthType) +
+        ", length " +
+        origLength +
+        ": ";
     }
     defaultPrint(c, p, caplen);
   }

@@ -3,7 +3,15 @@
 // the quoted IP packet and RFC 4884 multi-part extensions.
 
 import {
-  be16, be32, checksumShouldBe, finishChecksum, has, onesComplementSum, printTrunc, u8, type PrintContext,
+  be16,
+  be32,
+  checksumShouldBe,
+  finishChecksum,
+  has,
+  onesComplementSum,
+  printTrunc,
+  u8,
+  type PrintContext,
 } from "./context.js";
 import { hex, ipv4String, tcpPortString, udpPortString } from "./addr.js";
 import { encapsulated } from "./encapsulated.js";
@@ -27,9 +35,15 @@ const QUOTED_IP = 8;
 const EXTENSION_MIN_LENGTH = 136;
 
 const SIMPLE_TYPES: ReadonlyMap<number, string> = new Map([
-  [0, "echo reply"], [4, "source quench"], [8, "echo request"], [10, "router solicitation"],
-  [13, "time stamp request"], [14, "time stamp reply"], [15, "information request"],
-  [16, "information reply"], [17, "address mask request"],
+  [0, "echo reply"],
+  [4, "source quench"],
+  [8, "echo request"],
+  [10, "router solicitation"],
+  [13, "time stamp request"],
+  [14, "time stamp reply"],
+  [15, "information request"],
+  [16, "information reply"],
+  [17, "address mask request"],
 ]);
 
 const UNREACH_TEXT: ReadonlyMap<number, [string, string]> = new Map([
@@ -111,11 +125,16 @@ function describe(c: PrintContext, at: number, type: number, code: number): stri
       const target = ipv4String(c, dst);
       const gateway = ipv4String(c, at + 4);
       switch (code) {
-        case 0: return "redirect " + target + " to net " + gateway;
-        case 1: return "redirect " + target + " to host " + gateway;
-        case 2: return "redirect-tos " + target + " to net " + gateway;
-        case 3: return "redirect-tos " + target + " to host " + gateway;
-        default: return "redirect-#" + code + " " + target + " to " + gateway;
+        case 0:
+          return "redirect " + target + " to net " + gateway;
+        case 1:
+          return "redirect " + target + " to host " + gateway;
+        case 2:
+          return "redirect-tos " + target + " to net " + gateway;
+        case 3:
+          return "redirect-tos " + target + " to host " + gateway;
+        default:
+          return "redirect-#" + code + " " + target + " to " + gateway;
       }
     }
     case ROUTERADVERT: {
@@ -153,7 +172,12 @@ function describe(c: PrintContext, at: number, type: number, code: number): stri
       if (code) return "parameter problem - code " + code;
       return "parameter problem - octet " + u8(c, at + 4);
     case MASKREPLY:
-      return "address mask is 0x" + be32(c, at + 8).toString(16).padStart(8, "0");
+      return (
+        "address mask is 0x" +
+        be32(c, at + 8)
+          .toString(16)
+          .padStart(8, "0")
+      );
     case TSTAMP:
       return "time stamp query id " + be16(c, at + 4) + " seq " + be16(c, at + 6);
     case TSTAMPREPLY: {
@@ -161,7 +185,12 @@ function describe(c: PrintContext, at: number, type: number, code: number): stri
         printTrunc(c);
         return undefined;
       }
-      let s = "time stamp reply id " + be16(c, at + 4) + " seq " + be16(c, at + 6) + ": org " +
+      let s =
+        "time stamp reply id " +
+        be16(c, at + 4) +
+        " seq " +
+        be16(c, at + 6) +
+        ": org " +
         timestampText(be32(c, at + 8));
       s += ", recv " + timestampText(be32(c, at + 12));
       s += ", xmit " + timestampText(be32(c, at + 16));
@@ -221,8 +250,15 @@ function printExtensions(c: PrintContext, at: number, plen: number): void {
   let hlen = plen - EXTENSION_MIN_LENGTH;
   if (has(c, ext, hlen)) {
     const bad = finishChecksum(onesComplementSum(c, ext, hlen, 0)) !== 0;
-    c.out += ", checksum 0x" + be16(c, ext + 2).toString(16).padStart(4, "0") + " (" + (bad ? "in" : "") +
-      "correct), length " + hlen;
+    c.out +=
+      ", checksum 0x" +
+      be16(c, ext + 2)
+        .toString(16)
+        .padStart(4, "0") +
+      " (" +
+      (bad ? "in" : "") +
+      "correct), length " +
+      hlen;
   }
   hlen -= 4;
   let obj = ext + 4;

@@ -3,7 +3,15 @@
 // length 64"; with -v the checksum and the ND options.
 
 import {
-  be16, be32, checksumShouldBe, finishChecksum, has, onesComplementSum, printInvalid, printTrunc, u8,
+  be16,
+  be32,
+  checksumShouldBe,
+  finishChecksum,
+  has,
+  onesComplementSum,
+  printInvalid,
+  printTrunc,
+  u8,
   type PrintContext,
 } from "./context.js";
 import { hex2, ipv6FromBytes, ipv6String, tcpPortString, udpPortString } from "./addr.js";
@@ -40,30 +48,63 @@ const MLD_MINLEN = 24;
 const MLDV2_MINLEN = 28;
 
 const TYPE_NAMES: ReadonlyMap<number, string> = new Map([
-  [1, "destination unreachable"], [2, "packet too big"], [3, "time exceeded in-transit"],
-  [4, "parameter problem"], [128, "echo request"], [129, "echo reply"], [130, "multicast listener query"],
-  [131, "multicast listener report"], [132, "multicast listener done"], [133, "router solicitation"],
-  [134, "router advertisement"], [135, "neighbor solicitation"], [136, "neighbor advertisement"],
-  [137, "redirect"], [138, "router renumbering"], [141, "inverse neighbor solicitation"],
-  [142, "inverse neighbor advertisement"], [143, "multicast listener report v2"],
-  [144, "ha discovery request"], [145, "ha discovery reply"], [146, "mobile router solicitation"],
-  [147, "mobile router advertisement"], [139, "who-are-you request"], [140, "who-are-you reply"],
-  [200, "mtrace response"], [201, "mtrace message"], [155, "RPL"],
+  [1, "destination unreachable"],
+  [2, "packet too big"],
+  [3, "time exceeded in-transit"],
+  [4, "parameter problem"],
+  [128, "echo request"],
+  [129, "echo reply"],
+  [130, "multicast listener query"],
+  [131, "multicast listener report"],
+  [132, "multicast listener done"],
+  [133, "router solicitation"],
+  [134, "router advertisement"],
+  [135, "neighbor solicitation"],
+  [136, "neighbor advertisement"],
+  [137, "redirect"],
+  [138, "router renumbering"],
+  [141, "inverse neighbor solicitation"],
+  [142, "inverse neighbor advertisement"],
+  [143, "multicast listener report v2"],
+  [144, "ha discovery request"],
+  [145, "ha discovery reply"],
+  [146, "mobile router solicitation"],
+  [147, "mobile router advertisement"],
+  [139, "who-are-you request"],
+  [140, "who-are-you reply"],
+  [200, "mtrace response"],
+  [201, "mtrace message"],
+  [155, "RPL"],
 ]);
 
 const UNREACH_CODES: ReadonlyMap<number, string> = new Map([
-  [0, "unreachable route"], [1, " unreachable prohibited"], [2, "beyond scope"], [3, "unreachable address"],
+  [0, "unreachable route"],
+  [1, " unreachable prohibited"],
+  [2, "beyond scope"],
+  [3, "unreachable address"],
   [4, "unreachable port"],
 ]);
 
 const OPTION_NAMES: ReadonlyMap<number, string> = new Map([
-  [1, "source link-address"], [2, "destination link-address"], [3, "prefix info"], [4, "redirected header"],
-  [5, "mtu"], [25, "rdnss"], [31, "dnssl"], [7, "advertisement interval"], [8, "homeagent information"],
+  [1, "source link-address"],
+  [2, "destination link-address"],
+  [3, "prefix info"],
+  [4, "redirected header"],
+  [5, "mtu"],
+  [25, "rdnss"],
+  [31, "dnssl"],
+  [7, "advertisement interval"],
+  [8, "homeagent information"],
   [24, "route info"],
 ]);
 
 const MLDV2_RECORD_TYPES: ReadonlyMap<number, string> = new Map([
-  [1, "is_in"], [2, "is_ex"], [3, "to_in"], [4, "to_ex"], [5, "allow"], [6, "block"],
+  [1, "is_in"],
+  [2, "is_ex"],
+  [3, "to_in"],
+  [4, "to_ex"],
+  [5, "allow"],
+  [6, "block"],
 ]);
 
 const RTPREF = ["medium", "high", "rsv", "low"];
@@ -82,9 +123,22 @@ function bitNames(v: number, bits: readonly (readonly [number, string])[]): stri
   return s || "none";
 }
 
-const RA_FLAGS = [[0x80, "managed"], [0x40, "other stateful"], [0x20, "home agent"], [0x02, "ipv6 only"]] as const;
-const NA_FLAGS = [[0x80000000, "router"], [0x40000000, "solicited"], [0x20000000, "override"]] as const;
-const PI_FLAGS = [[0x80, "onlink"], [0x40, "auto"], [0x20, "router"]] as const;
+const RA_FLAGS = [
+  [0x80, "managed"],
+  [0x40, "other stateful"],
+  [0x20, "home agent"],
+  [0x02, "ipv6 only"],
+] as const;
+const NA_FLAGS = [
+  [0x80000000, "router"],
+  [0x40000000, "solicited"],
+  [0x20000000, "override"],
+] as const;
+const PI_FLAGS = [
+  [0x80, "onlink"],
+  [0x40, "auto"],
+  [0x20, "router"],
+] as const;
 
 /** Signals tcpdump's "goto trunc" (" [|icmp6]" and stop). */
 const ICMP6_TRUNC = { icmp6: "trunc" };
@@ -147,8 +201,16 @@ function printOptions(c: PrintContext, at: number, resid: number): void {
     const len = u8(c, cp + 1);
     if (len === 0) throw ICMP6_TRUNC;
     if (cp + (len << 3) > c.snapend) throw ICMP6_TRUNC;
-    c.out += "\n\t  " + (OPTION_NAMES.get(type) ?? "unknown") + " option (" + type + "), length " + (len << 3) +
-      " (" + len + "): ";
+    c.out +=
+      "\n\t  " +
+      (OPTION_NAMES.get(type) ?? "unknown") +
+      " option (" +
+      type +
+      "), length " +
+      (len << 3) +
+      " (" +
+      len +
+      "): ";
     switch (type) {
       case 1:
       case 2:
@@ -158,7 +220,14 @@ function printOptions(c: PrintContext, at: number, resid: number): void {
         const prefix = ipv6String(c, cp + 16);
         const prefixLen = u8(c, cp + 2);
         const flags = bitNames(u8(c, cp + 3), PI_FLAGS);
-        c.out += prefix + "/" + prefixLen + (len !== 4 ? "badlen" : "") + ", Flags [" + flags + "], valid time " +
+        c.out +=
+          prefix +
+          "/" +
+          prefixLen +
+          (len !== 4 ? "badlen" : "") +
+          ", Flags [" +
+          flags +
+          "], valid time " +
           lifetime(be32(c, cp + 4));
         c.out += ", pref. time " + lifetime(be32(c, cp + 8));
         break;
@@ -296,13 +365,22 @@ export function icmp6Print(c: PrintContext, at: number, length: number, ipAt: nu
   if (v && !fragmented && has(c, at, length)) {
     const stored = be16(c, at + 2);
     const sum = finishChecksum(onesComplementSum(c, at, length, ipv6PseudoSum(c, ipAt, length, 58)));
-    if (sum !== 0) c.out += "[bad icmp6 cksum 0x" + hex4(stored) + " -> 0x" + hex4(checksumShouldBe(stored, sum)) + "!] ";
+    if (sum !== 0)
+      c.out += "[bad icmp6 cksum 0x" + hex4(stored) + " -> 0x" + hex4(checksumShouldBe(stored, sum)) + "!] ";
     else c.out += "[icmp6 sum ok] ";
   }
   const type = u8(c, at);
   c.out += "ICMP6, " + (TYPE_NAMES.get(type) ?? "unknown icmp6 type (" + type + ")");
-  if (v && (type === ROUTER_SOLICIT || type === ROUTER_ADVERT || type === NEIGHBOR_ADVERT ||
-      type === NEIGHBOR_SOLICIT || type === REDIRECT || type === HADISCOV_REPLY || type === MOBILEPREFIX_ADVERT)) {
+  if (
+    v &&
+    (type === ROUTER_SOLICIT ||
+      type === ROUTER_ADVERT ||
+      type === NEIGHBOR_ADVERT ||
+      type === NEIGHBOR_SOLICIT ||
+      type === REDIRECT ||
+      type === HADISCOV_REPLY ||
+      type === MOBILEPREFIX_ADVERT)
+  ) {
     c.out += ", length " + length;
   }
   const code = u8(c, at + 1);
@@ -346,11 +424,20 @@ export function icmp6Print(c: PrintContext, at: number, length: number, ipAt: nu
       case PARAM_PROB:
         if (!has(c, oip + 24, 16)) throw ICMP6_TRUNC;
         switch (code) {
-          case 0: c.out += ", erroneous - octet " + be32(c, at + 4); break;
-          case 1: c.out += ", next header - octet " + be32(c, at + 4); break;
-          case 2: c.out += ", option - octet " + be32(c, at + 4); break;
-          case 3: c.out += ", incomplete header chain - octet " + be32(c, at + 4); break;
-          default: c.out += ", code-#" + code;
+          case 0:
+            c.out += ", erroneous - octet " + be32(c, at + 4);
+            break;
+          case 1:
+            c.out += ", next header - octet " + be32(c, at + 4);
+            break;
+          case 2:
+            c.out += ", option - octet " + be32(c, at + 4);
+            break;
+          case 3:
+            c.out += ", incomplete header chain - octet " + be32(c, at + 4);
+            break;
+          default:
+            c.out += ", code-#" + code;
         }
         break;
       case ECHO_REQUEST:
@@ -374,9 +461,20 @@ export function icmp6Print(c: PrintContext, at: number, length: number, ipAt: nu
       case ROUTER_ADVERT:
         if (v) {
           const flags = u8(c, at + 5);
-          c.out += "\n\thop limit " + u8(c, at + 4) + ", Flags [" + bitNames(flags, RA_FLAGS) + "], pref " +
-            routePreference(flags) + ", router lifetime " + be16(c, at + 6) + "s, reachable time " +
-            be32(c, at + 8) + "ms, retrans timer " + be32(c, at + 12) + "ms";
+          c.out +=
+            "\n\thop limit " +
+            u8(c, at + 4) +
+            ", Flags [" +
+            bitNames(flags, RA_FLAGS) +
+            "], pref " +
+            routePreference(flags) +
+            ", router lifetime " +
+            be16(c, at + 6) +
+            "s, reachable time " +
+            be32(c, at + 8) +
+            "ms, retrans timer " +
+            be32(c, at + 12) +
+            "ms";
           printOptions(c, at + 16, length - 16);
         }
         break;

@@ -25,7 +25,21 @@ const P_ETHERNET = 143;
 
 /** Protocols tcpdump decodes with printers this module does not have. */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  8, 9, 46, 47, 50, 51, 55, 88, 89, 103, 108, 112, 113, P_DCCP, P_SCTP,
+  8,
+  9,
+  46,
+  47,
+  50,
+  51,
+  55,
+  88,
+  89,
+  103,
+  108,
+  112,
+  113,
+  P_DCCP,
+  P_SCTP,
 ]);
 
 function genericProto(c: PrintContext, nh: number, length: number): void {
@@ -34,7 +48,13 @@ function genericProto(c: PrintContext, nh: number, length: number): void {
 }
 
 export function ipDemuxPrint(
-  c: PrintContext, at: number, length: number, version: 4 | 6, fragmented: boolean, nh: number, ipAt: number,
+  c: PrintContext,
+  at: number,
+  length: number,
+  version: 4 | 6,
+  fragmented: boolean,
+  nh: number,
+  ipAt: number,
 ): void {
   switch (nh) {
     case P_TCP:
@@ -88,9 +108,10 @@ export function ipDemuxPrint(
     c.markUnsupported("ip protocol " + nh);
     if (nh === P_SCTP || nh === P_DCCP) {
       // Those printers write the addresses themselves.
-      c.out += version === 4
-        ? ipv4String(c, ipAt + 12) + " > " + ipv4String(c, ipAt + 16) + ":"
-        : ipv6String(c, ipAt + 8) + " > " + ipv6String(c, ipAt + 24) + ":";
+      c.out +=
+        version === 4
+          ? ipv4String(c, ipAt + 12) + " > " + ipv4String(c, ipAt + 16) + ":"
+          : ipv6String(c, ipAt + 8) + " > " + ipv6String(c, ipAt + 24) + ":";
     }
   }
   genericProto(c, nh, length);

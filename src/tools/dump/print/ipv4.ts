@@ -3,8 +3,18 @@
 // "ip-proto-N", and the header checksum check.
 
 import {
-  be16, be32, finishChecksum, checksumShouldBe, has, onesComplementSum, printInvalid, printTrunc,
-  pushSnaplen, u8, TRUNCATED, type PrintContext,
+  be16,
+  be32,
+  finishChecksum,
+  checksumShouldBe,
+  has,
+  onesComplementSum,
+  printInvalid,
+  printTrunc,
+  pushSnaplen,
+  u8,
+  TRUNCATED,
+  type PrintContext,
 } from "./context.js";
 import { hex, ipv4String } from "./addr.js";
 import { ipProtoName, netdbProtoName } from "./names.js";
@@ -25,8 +35,15 @@ const IPOPT_SSRR = 137;
 const IPOPT_RA = 148;
 
 const OPTION_NAMES: ReadonlyMap<number, string> = new Map([
-  [IPOPT_EOL, "EOL"], [IPOPT_NOP, "NOP"], [IPOPT_TS, "timestamp"], [IPOPT_SECURITY, "security"],
-  [IPOPT_RR, "RR"], [IPOPT_SSRR, "SSRR"], [IPOPT_LSRR, "LSRR"], [IPOPT_RA, "RA"], [82, "traceroute"],
+  [IPOPT_EOL, "EOL"],
+  [IPOPT_NOP, "NOP"],
+  [IPOPT_TS, "timestamp"],
+  [IPOPT_SECURITY, "security"],
+  [IPOPT_RR, "RR"],
+  [IPOPT_SSRR, "SSRR"],
+  [IPOPT_LSRR, "LSRR"],
+  [IPOPT_RA, "RA"],
+  [82, "traceroute"],
 ]);
 
 const PROTO_TCP = 6;
@@ -50,7 +67,7 @@ function printRoute(c: PrintContext, at: number, length: number): void {
   }
   if ((length + 1) & 3) c.out += " [bad length " + length + "]";
   const ptr = u8(c, at + 2) - 1;
-  if (ptr < 3 || ((ptr + 1) & 3) || ptr > length + 1) c.out += " [bad ptr " + u8(c, at + 2) + "]";
+  if (ptr < 3 || (ptr + 1) & 3 || ptr > length + 1) c.out += " [bad ptr " + u8(c, at + 2) + "]";
   for (let len = 3; len < length; len += 4) {
     if (!has(c, at + len, 4)) throw OPTION_TRUNCATED;
     c.out += " " + ipv4String(c, at + len);
@@ -72,12 +89,18 @@ function printTimestamps(c: PrintContext, at: number, length: number): void {
   if ((length - 4) & (hoplen - 1)) c.out += "[bad length " + length + "]";
   const ptr = u8(c, at + 2) - 1;
   let len = 0;
-  if (ptr < 4 || ((ptr - 4) & (hoplen - 1)) || ptr > length + 1) c.out += "[bad ptr " + u8(c, at + 2) + "]";
+  if (ptr < 4 || (ptr - 4) & (hoplen - 1) || ptr > length + 1) c.out += "[bad ptr " + u8(c, at + 2) + "]";
   let valid = true;
   switch (flags & 0xf) {
-    case 0: c.out += "TSONLY"; break;
-    case 1: c.out += "TS+ADDR"; break;
-    case 3: c.out += "PRESPEC"; break;
+    case 0:
+      c.out += "TSONLY";
+      break;
+    case 1:
+      c.out += "TS+ADDR";
+      break;
+    case 3:
+      c.out += "PRESPEC";
+      break;
     default:
       c.out += "[bad ts type " + (flags & 0xf) + "]";
       valid = false;
@@ -190,15 +213,31 @@ export function ipPrint(c: PrintContext, at: number, length: number): void {
     const tos = u8(c, at + 1);
     let s = "(tos 0x" + hex(tos);
     switch (tos & 3) {
-      case 1: s += ",ECT(1)"; break;
-      case 2: s += ",ECT(0)"; break;
-      case 3: s += ",CE"; break;
+      case 1:
+        s += ",ECT(1)";
+        break;
+      case 2:
+        s += ",ECT(0)";
+        break;
+      case 3:
+        s += ",CE";
+        break;
     }
     c.out += s;
     const ttl = u8(c, at + 8);
     if (ttl >= 1) c.out += ", ttl " + ttl;
-    c.out += ", id " + be16(c, at + 4) + ", offset " + (off & IP_OFFMASK) * 8 + ", flags [" + fragFlags(off) +
-      "], proto " + (ipProtoName(proto) ?? "unknown") + " (" + proto + ")";
+    c.out +=
+      ", id " +
+      be16(c, at + 4) +
+      ", offset " +
+      (off & IP_OFFMASK) * 8 +
+      ", flags [" +
+      fragFlags(off) +
+      "], proto " +
+      (ipProtoName(proto) ?? "unknown") +
+      " (" +
+      proto +
+      ")";
     c.out += ", length " + be16(c, at + 2);
     let truncated = false;
     if (hlen > 20) {

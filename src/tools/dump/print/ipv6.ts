@@ -106,7 +106,13 @@ function printOptions(c: PrintContext, at: number, len: number, jumbo: JumboStat
           c.out += "(rtalert: invalid len " + u8(c, at + i + 1) + ")";
           return false;
         }
-        if (v) c.out += "(rtalert: 0x" + be16(c, at + i + 2).toString(16).padStart(4, "0") + ") ";
+        if (v)
+          c.out +=
+            "(rtalert: 0x" +
+            be16(c, at + i + 2)
+              .toString(16)
+              .padStart(4, "0") +
+            ") ";
         break;
       case OPT_JUMBO: {
         if (len - i < OPT_JUMBO_LEN) {
@@ -204,7 +210,16 @@ function fragment(c: PrintContext, at: number, ipAt: number): number {
   const fragLenValue = 40 + be16(c, ipAt + 4) - (at - ipAt) - 8;
   const fragLen = fragLenValue >= 0 ? "" + fragLenValue : (18446744073709551616n + BigInt(fragLenValue)).toString();
   if (c.flags.verbose) {
-    c.out += "frag (0x" + be32(c, at + 4).toString(16).padStart(8, "0") + ":" + off + "|" + fragLen + ")";
+    c.out +=
+      "frag (0x" +
+      be32(c, at + 4)
+        .toString(16)
+        .padStart(8, "0") +
+      ":" +
+      off +
+      "|" +
+      fragLen +
+      ")";
   } else {
     c.out += "frag (" + off + "|" + fragLen + ")";
   }
@@ -298,8 +313,16 @@ export function ip6Print(c: PrintContext, at: number, length: number): void {
     c.out += "(";
     if (flow & 0x0ff00000) c.out += "class 0x" + hex2w((flow & 0x0ff00000) >>> 20) + ", ";
     if (flow & 0x000fffff) c.out += "flowlabel 0x" + (flow & 0x000fffff).toString(16).padStart(5, "0") + ", ";
-    c.out += "hlim " + u8(c, at + 7) + ", next-header " + (ipProtoName(nh) ?? "unknown") + " (" + nh +
-      ") payload length: " + payloadLen + ") ";
+    c.out +=
+      "hlim " +
+      u8(c, at + 7) +
+      ", next-header " +
+      (ipProtoName(nh) ?? "unknown") +
+      " (" +
+      nh +
+      ") payload length: " +
+      payloadLen +
+      ") ";
   }
 
   const saved = pushSnaplen(c, at, len);

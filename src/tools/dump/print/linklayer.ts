@@ -63,12 +63,20 @@ function sll2Header(c: PrintContext, at: number, length: number): void {
  * (LLC and IPX, which this printer does not decode). Returns the header bytes consumed.
  */
 function cookedPayload(
-  c: PrintContext, at: number, length: number, caplen: number, etherType: number, hdrlen: number,
-  headerAt: number, version: 1 | 2,
+  c: PrintContext,
+  at: number,
+  length: number,
+  caplen: number,
+  etherType: number,
+  hdrlen: number,
+  headerAt: number,
+  version: 1 | 2,
 ): number {
   for (;;) {
     if (etherType <= MAX_ETHERNET_LENGTH_VAL) {
-      c.markUnsupported(etherType === SLL_P_802_3 ? "ipx" : etherType === SLL_P_802_2 ? "802.2 LLC" : "sll length field");
+      c.markUnsupported(
+        etherType === SLL_P_802_3 ? "ipx" : etherType === SLL_P_802_2 ? "802.2 LLC" : "sll length field",
+      );
       defaultPrint(c, at, caplen);
       return hdrlen;
     }
@@ -107,14 +115,28 @@ export function sllPrint(c: PrintContext, at: number, length: number, caplen: nu
     c.markUnsupported("802.11 radiotap");
     return SLL_HDR_LEN;
   }
-  return cookedPayload(c, at + SLL_HDR_LEN, length - SLL_HDR_LEN, caplen - SLL_HDR_LEN, be16(c, at + 14), SLL_HDR_LEN,
-    at, 1);
+  return cookedPayload(
+    c,
+    at + SLL_HDR_LEN,
+    length - SLL_HDR_LEN,
+    caplen - SLL_HDR_LEN,
+    be16(c, at + 14),
+    SLL_HDR_LEN,
+    at,
+    1,
+  );
 }
 
 /** Names of interfaces by index, for SLL2 headers; tcpdump asks the local system. */
 export type InterfaceNamer = (index: number) => string | undefined;
 
-export function sll2Print(c: PrintContext, at: number, length: number, caplen: number, ifName?: InterfaceNamer): number {
+export function sll2Print(
+  c: PrintContext,
+  at: number,
+  length: number,
+  caplen: number,
+  ifName?: InterfaceNamer,
+): number {
   c.protocol = "sll2";
   check(c, at, SLL2_HDR_LEN);
   const name = ifName?.(be32(c, at + 4)) ?? "?";
@@ -124,13 +146,28 @@ export function sll2Print(c: PrintContext, at: number, length: number, caplen: n
     c.markUnsupported("802.11 radiotap");
     return SLL2_HDR_LEN;
   }
-  return cookedPayload(c, at + SLL2_HDR_LEN, length - SLL2_HDR_LEN, caplen - SLL2_HDR_LEN, be16(c, at), SLL2_HDR_LEN,
-    at, 2);
+  return cookedPayload(
+    c,
+    at + SLL2_HDR_LEN,
+    length - SLL2_HDR_LEN,
+    caplen - SLL2_HDR_LEN,
+    be16(c, at),
+    SLL2_HDR_LEN,
+    at,
+    2,
+  );
 }
 
 const AF_INET = 2;
 const AF_NAMES: ReadonlyMap<number, string> = new Map([
-  [2, "IPv4"], [6, "NS"], [7, "ISO"], [16, "Appletalk"], [23, "IPX"], [24, "IPv6"], [28, "IPv6"], [30, "IPv6"],
+  [2, "IPv4"],
+  [6, "NS"],
+  [7, "ISO"],
+  [16, "Appletalk"],
+  [23, "IPX"],
+  [24, "IPv6"],
+  [28, "IPv6"],
+  [30, "IPv6"],
 ]);
 
 function nullHeader(c: PrintContext, family: number, length: number): void {

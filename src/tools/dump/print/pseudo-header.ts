@@ -112,8 +112,15 @@ export function ipv6PseudoSum(c: PrintContext, ipAt: number, length: number, nex
   check(c, ipAt + 8, 16);
   const nh = u8(c, ipAt + 6);
   let dst = ipAt + 24;
-  if (nh === NH_HOPOPTS || nh === NH_DSTOPTS || nh === NH_MOBILITY_OLD || nh === NH_MOBILITY ||
-      nh === NH_FRAGMENT || nh === NH_ROUTING) dst = finalDestination(c, ipAt);
+  if (
+    nh === NH_HOPOPTS ||
+    nh === NH_DSTOPTS ||
+    nh === NH_MOBILITY_OLD ||
+    nh === NH_MOBILITY ||
+    nh === NH_FRAGMENT ||
+    nh === NH_ROUTING
+  )
+    dst = finalDestination(c, ipAt);
   else check(c, dst, 16);
   const b = c.bytes;
   let sum = 0;

@@ -46,7 +46,10 @@ export class TcpSequenceTable {
       if (a.length !== 2 * length) continue;
       let same = true;
       for (let i = 0; i < length; i++) {
-        if (a[i] !== bytes[srcAt + i] || a[length + i] !== bytes[dstAt + i]) { same = false; break; }
+        if (a[i] !== bytes[srcAt + i] || a[length + i] !== bytes[dstAt + i]) {
+          same = false;
+          break;
+        }
       }
       if (same) return conn;
     }

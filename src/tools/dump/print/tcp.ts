@@ -3,7 +3,15 @@
 // connection's first seen values, checksums with -v, reset data with -v.
 
 import {
-  be16, be32, finishChecksum, has, onesComplementSum, checksumShouldBe, printInvalid, u8, TRUNCATED,
+  be16,
+  be32,
+  finishChecksum,
+  has,
+  onesComplementSum,
+  checksumShouldBe,
+  printInvalid,
+  u8,
+  TRUNCATED,
   type PrintContext,
 } from "./context.js";
 import { hex2, ipv4String, ipv6String, tcpPortString } from "./addr.js";
@@ -39,10 +47,25 @@ const SIGNATURE_LENGTH = 16;
 const MAX_RST_DATA_LEN = 30;
 
 const OPTION_NAMES: ReadonlyMap<number, string> = new Map([
-  [OPT_EOL, "eol"], [OPT_NOP, "nop"], [OPT_MAXSEG, "mss"], [OPT_WSCALE, "wscale"], [OPT_SACKOK, "sackOK"],
-  [OPT_SACK, "sack"], [OPT_ECHO, "echo"], [OPT_ECHOREPLY, "echoreply"], [OPT_TIMESTAMP, "TS"], [OPT_CC, "cc"],
-  [OPT_CCNEW, "ccnew"], [OPT_CCECHO, ""], [OPT_SIGNATURE, "md5"], [OPT_SCPS, "scps"], [OPT_UTO, "uto"],
-  [OPT_TCPAO, "tcp-ao"], [OPT_MPTCP, "mptcp"], [OPT_FASTOPEN, "tfo"], [OPT_EXPERIMENT2, "exp"],
+  [OPT_EOL, "eol"],
+  [OPT_NOP, "nop"],
+  [OPT_MAXSEG, "mss"],
+  [OPT_WSCALE, "wscale"],
+  [OPT_SACKOK, "sackOK"],
+  [OPT_SACK, "sack"],
+  [OPT_ECHO, "echo"],
+  [OPT_ECHOREPLY, "echoreply"],
+  [OPT_TIMESTAMP, "TS"],
+  [OPT_CC, "cc"],
+  [OPT_CCNEW, "ccnew"],
+  [OPT_CCECHO, ""],
+  [OPT_SIGNATURE, "md5"],
+  [OPT_SCPS, "scps"],
+  [OPT_UTO, "uto"],
+  [OPT_TCPAO, "tcp-ao"],
+  [OPT_MPTCP, "mptcp"],
+  [OPT_FASTOPEN, "tfo"],
+  [OPT_EXPERIMENT2, "exp"],
 ]);
 
 /** Flag letters in tcpdump's order: F S R P . U E W. */
@@ -104,13 +127,27 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
   const dport = be16(c, at + 2);
   if (v6) {
     if (u8(c, ipAt + 6) === 6) {
-      c.out += ipv6String(c, ipAt + 8) + "." + tcpPortString(c, sport) + " > " + ipv6String(c, ipAt + 24) + "." +
-        tcpPortString(c, dport) + ": ";
+      c.out +=
+        ipv6String(c, ipAt + 8) +
+        "." +
+        tcpPortString(c, sport) +
+        " > " +
+        ipv6String(c, ipAt + 24) +
+        "." +
+        tcpPortString(c, dport) +
+        ": ";
     } else c.out += tcpPortString(c, sport) + " > " + tcpPortString(c, dport) + ": ";
   } else {
     if (u8(c, ipAt + 9) === 6) {
-      c.out += ipv4String(c, ipAt + 12) + "." + tcpPortString(c, sport) + " > " + ipv4String(c, ipAt + 16) + "." +
-        tcpPortString(c, dport) + ": ";
+      c.out +=
+        ipv4String(c, ipAt + 12) +
+        "." +
+        tcpPortString(c, sport) +
+        " > " +
+        ipv4String(c, ipAt + 16) +
+        "." +
+        tcpPortString(c, dport) +
+        ": ";
     } else c.out += tcpPortString(c, sport) + " > " + tcpPortString(c, dport) + ": ";
   }
 
@@ -140,7 +177,7 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
   let thseq = 0;
   let thack = 0;
   let rev = false;
-  if (!c.flags.absoluteSequence && (flags & TH_ACK)) {
+  if (!c.flags.absoluteSequence && flags & TH_ACK) {
     const addrLen = v6 ? 16 : 4;
     const srcAt = v6 ? ipAt + 8 : ipAt + 12;
     const dstAt = srcAt + addrLen;
@@ -150,7 +187,7 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
     const canonSrc = rev ? dstAt : srcAt;
     const canonDst = rev ? srcAt : dstAt;
     let conn = c.tcp.find(c.bytes, canonSrc, canonDst, addrLen, ports);
-    if (conn === undefined || (flags & TH_SYN)) {
+    if (conn === undefined || flags & TH_SYN) {
       conn ??= c.tcp.add(c.bytes, canonSrc, canonDst, addrLen, ports);
       if (rev) {
         conn.ack = seq;
@@ -187,7 +224,7 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
   }
 
   length -= hlen;
-  if (c.flags.verbose > 1 || length > 0 || (flags & (TH_SYN | TH_FIN | TH_RST))) {
+  if (c.flags.verbose > 1 || length > 0 || flags & (TH_SYN | TH_FIN | TH_RST)) {
     c.out += ", seq " + seq;
     if (length > 0) c.out += ":" + ((seq + length) >>> 0);
   }
@@ -372,7 +409,7 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
     throw TRUNCATED;
   }
   const dataAt = at + headerLen;
-  if ((flags & TH_RST) && c.flags.verbose) {
+  if (flags & TH_RST && c.flags.verbose) {
     printResetData(c, dataAt, length);
     return;
   }

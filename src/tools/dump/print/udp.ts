@@ -1,16 +1,23 @@
 // UDP (RFC 768): "src.port > dst.port: UDP, length N", length errors, checksums with -v.
 
 import {
-  be16, be32, checksumShouldBe, finishChecksum, has, onesComplementSum, u8, type PrintContext,
+  be16,
+  be32,
+  checksumShouldBe,
+  finishChecksum,
+  has,
+  onesComplementSum,
+  u8,
+  type PrintContext,
 } from "./context.js";
 import { ipv4String, ipv6String, udpPortString } from "./addr.js";
 import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 
 /** Ports (either side) whose payload tcpdump decodes as an application protocol. */
 const APPLICATION_PORTS: ReadonlySet<number> = new Set([
-  53, 5353, 525, 69, 67, 68, 520, 654, 500, 4500, 7500, 8500, 161, 162, 123, 88, 750, 1701, 2103, 2104,
-  521, 546, 547, 5359, 6696, 6697, 8231, 496, 1645, 1812, 1646, 1813, 1700, 3799, 921, 646, 698, 3503,
-  701, 1589, 6343, 12222, 12223, 5060, 514, 8472, 4789, 6081, 4342, 4790, 17754, 6635, 319, 320, 30490,
+  53, 5353, 525, 69, 67, 68, 520, 654, 500, 4500, 7500, 8500, 161, 162, 123, 88, 750, 1701, 2103, 2104, 521, 546, 547,
+  5359, 6696, 6697, 8231, 496, 1645, 1812, 1646, 1813, 1700, 3799, 921, 646, 698, 3503, 701, 1589, 6343, 12222, 12223,
+  5060, 514, 8472, 4789, 6081, 4342, 4790, 17754, 6635, 319, 320, 30490,
 ]);
 /** Destination-only ports with application printers. */
 const APPLICATION_DST_PORTS: ReadonlySet<number> = new Set([3456, 4567, 1985, 3784, 4784, 6784, 3785]);
@@ -21,7 +28,7 @@ const RX_PORT_HIGH = 7009;
 const LAP_DDP = 2;
 
 function isAppleTalkPort(p: number): boolean {
-  return (p - 16512 >>> 0) < 128 || (p - 200 >>> 0) < 128 || (p - 768 >>> 0) < 128;
+  return (p - 16512) >>> 0 < 128 || (p - 200) >>> 0 < 128 || (p - 768) >>> 0 < 128;
 }
 
 function hex4(v: number): string {
@@ -34,16 +41,30 @@ function printEndpoints(c: PrintContext, ipAt: number, sport: number, dport: num
     if (u8(c, ipAt + 6) === 17) {
       if (sport === -1) c.out += ipv6String(c, ipAt + 8) + " > " + ipv6String(c, ipAt + 24) + ": ";
       else {
-        c.out += ipv6String(c, ipAt + 8) + "." + udpPortString(c, sport) + " > " + ipv6String(c, ipAt + 24) + "." +
-          udpPortString(c, dport) + ": ";
+        c.out +=
+          ipv6String(c, ipAt + 8) +
+          "." +
+          udpPortString(c, sport) +
+          " > " +
+          ipv6String(c, ipAt + 24) +
+          "." +
+          udpPortString(c, dport) +
+          ": ";
       }
     } else if (sport !== -1) c.out += udpPortString(c, sport) + " > " + udpPortString(c, dport) + ": ";
   } else {
     if (u8(c, ipAt + 9) === 17) {
       if (sport === -1) c.out += ipv4String(c, ipAt + 12) + " > " + ipv4String(c, ipAt + 16) + ": ";
       else {
-        c.out += ipv4String(c, ipAt + 12) + "." + udpPortString(c, sport) + " > " + ipv4String(c, ipAt + 16) + "." +
-          udpPortString(c, dport) + ": ";
+        c.out +=
+          ipv4String(c, ipAt + 12) +
+          "." +
+          udpPortString(c, sport) +
+          " > " +
+          ipv4String(c, ipAt + 16) +
+          "." +
+          udpPortString(c, dport) +
+          ": ";
       }
     } else if (sport !== -1) c.out += udpPortString(c, sport) + " > " + udpPortString(c, dport) + ": ";
   }
@@ -118,14 +139,16 @@ export function udpPrint(c: PrintContext, at: number, length: number, ipAt: numb
       if (stored === 0) c.out += "[no cksum] ";
       else if (has(c, cp, length)) {
         const sum = finishChecksum(onesComplementSum(c, at, length + 8, ipv4PseudoSum(c, ipAt, length + 8, 17)));
-        if (sum !== 0) c.out += "[bad udp cksum 0x" + hex4(stored) + " -> 0x" + hex4(checksumShouldBe(stored, sum)) + "!] ";
+        if (sum !== 0)
+          c.out += "[bad udp cksum 0x" + hex4(stored) + " -> 0x" + hex4(checksumShouldBe(stored, sum)) + "!] ";
         else c.out += "[udp sum ok] ";
       }
     } else if (v6) {
       if (has(c, cp, length)) {
         const sum = finishChecksum(onesComplementSum(c, at, length + 8, ipv6PseudoSum(c, ipAt, length + 8, 17)));
         const stored = be16(c, at + 6);
-        if (sum !== 0) c.out += "[bad udp cksum 0x" + hex4(stored) + " -> 0x" + hex4(checksumShouldBe(stored, sum)) + "!] ";
+        if (sum !== 0)
+          c.out += "[bad udp cksum 0x" + hex4(stored) + " -> 0x" + hex4(checksumShouldBe(stored, sum)) + "!] ";
         else c.out += "[udp sum ok] ";
       }
     }

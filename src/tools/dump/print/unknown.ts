@@ -22,7 +22,10 @@ function graphic(byte: number): string {
 export function hexPrint(c: PrintContext, indent: string, at: number, length: number, offset = 0): void {
   let truncated = false;
   const avail = available(c, at);
-  if (length > avail) { length = avail; truncated = true; }
+  if (length > avail) {
+    length = avail;
+    truncated = true;
+  }
   const b = c.bytes;
   let out = "";
   let shorts = length >> 1;
@@ -48,7 +51,10 @@ export function hexPrint(c: PrintContext, indent: string, at: number, length: nu
 export function hexAndAsciiPrint(c: PrintContext, indent: string, at: number, length: number, offset = 0): void {
   let truncated = false;
   const avail = available(c, at);
-  if (length > avail) { length = avail; truncated = true; }
+  if (length > avail) {
+    length = avail;
+    truncated = true;
+  }
   const b = c.bytes;
   let out = "";
   let hexPart = "";
@@ -86,7 +92,10 @@ export function asciiPrint(c: PrintContext, at: number, length: number): void {
   c.protocol = "ascii";
   let truncated = false;
   const avail = available(c, at);
-  if (length > avail) { length = avail; truncated = true; }
+  if (length > avail) {
+    length = avail;
+    truncated = true;
+  }
   const b = c.bytes;
   let out = "\n";
   while (length > 0) {

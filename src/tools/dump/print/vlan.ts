@@ -6,8 +6,12 @@ export const ETHERTYPE_8021Q9200 = 0x9200;
 export const ETHERTYPE_8021QINQ = 0x88a8;
 
 export function isVlanTpid(type: number): boolean {
-  return type === ETHERTYPE_8021Q || type === ETHERTYPE_8021Q9100 || type === ETHERTYPE_8021Q9200 ||
-    type === ETHERTYPE_8021QINQ;
+  return (
+    type === ETHERTYPE_8021Q ||
+    type === ETHERTYPE_8021Q9100 ||
+    type === ETHERTYPE_8021Q9200 ||
+    type === ETHERTYPE_8021QINQ
+  );
 }
 
 /** "vlan 100, p 3" (", DEI" when the drop-eligible bit is set). */
