@@ -64,13 +64,14 @@ export interface ExecTracerOptions {
   maxPending?: number;
 }
 
-// Record layouts (exec.bpf.ts; test/kernel/tool-exec.test.ts checks these offsets against the structs).
-const KIND_PATH = 1,
+// Record layouts (exec.bpf.ts; test/kernel/tool-exec.test.ts checks these offsets against the structs,
+// test/unit/record-layouts.test.ts the kinds and flags against the kernel side's constants).
+export const KIND_PATH = 1,
   KIND_ARG = 2,
   KIND_ARGS_END = 3,
   KIND_RENAME = 4,
   KIND_RESULT = 5;
-const FLAG_CUT = 1,
+export const FLAG_CUT = 1,
   FLAG_UNREADABLE = 2,
   FLAG_MORE_ARGS = 4;
 export const RECORD_OFFSETS = {
