@@ -10,7 +10,7 @@ import { lineCol } from "../btf/ext.js";
 import { emitFunction, type Relocation } from "./codegen.js";
 import { CoreTypes, CORE_FIELD_BYTE_OFFSET } from "./core.js";
 import { reachable, type CompiledModule, type PreparedFunction } from "./compile.js";
-import type { DataT } from "./ktypes.js";
+import { INTS, type DataT } from "./ktypes.js";
 import type { MapInfo } from "./values.js";
 
 import {
@@ -152,6 +152,9 @@ export function writeElf(m: CompiledModule): Buffer {
       if (info.key) members.push({ name: "key", type: btf.addPtr(types.of(info.key)) });
       else if (info.mapType.endsWith("_storage"))
         members.push({ name: "key", type: btf.addPtr(int) }); // local storage needs BTF for its key
+      // The kernel takes a value type only with a key type (void keys are for one-entry .data
+      // arrays): arrays, whose key is an index, get `unsigned int`.
+      else if (info.value && info.keySize === 4) members.push({ name: "key", type: btf.addPtr(types.of(INTS.u32!)) });
       else if (info.keySize) uint("key_size", info.keySize);
       if (info.value) members.push({ name: "value", type: btf.addPtr(types.of(info.value)) });
       else if (info.valueSize) uint("value_size", info.valueSize);

@@ -190,7 +190,8 @@ function tryAllocate(
       else merged.push([sg[0], sg[1]]);
     }
     segments[v] = merged;
-    const crossesCall = calls.some((c) => merged.some(([s2, e2]) => s2 < c && e2 > c + 1));
+    // Live before the call (a range that starts at it is live into its block) and after it.
+    const crossesCall = calls.some((c) => merged.some(([s2, e2]) => s2 <= c && e2 > c + 1));
     intervals.push({ vreg: v, start: merged[0]![0], end: merged.at(-1)![1], crossesCall, reg: -1 });
   }
   intervals.sort((a, b) => a.start - b.start || a.vreg - b.vreg);

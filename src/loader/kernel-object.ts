@@ -46,7 +46,10 @@ import type {
   KeyValueMap,
 } from "../maps/index.js";
 import { ArrayMap } from "../maps/array.js";
-import type { MapHandle } from "../maps/handle.js";
+import type { MapBtf, MapHandle } from "../maps/handle.js";
+import { BtfBuilder } from "../btf/encoder.js";
+import { loadBtf } from "../btf/load.js";
+import { closeFd } from "../sys/bpf.js";
 import type { RingBufMap } from "../maps/ringbuf.js";
 import type { SocketMap } from "../maps/sock-map.js";
 import { mapKind } from "../maps/kinds.js";
@@ -459,11 +462,61 @@ export function formatLog(view: DataView, sites: Map<number, ArtifactLogSite>): 
 
 // ---- creation --------------------------------------------------------------------------------------------
 
+/**
+ * A map's key and value types as BTF, or undefined when it has none: arrays' key is an `unsigned
+ * int` index, keyless maps (queue, stack, bloom filter) have the void key.
+ */
+function mapBtfBlob(spec: ArtifactMap): { blob: Buffer; keyTypeId: number; valueTypeId: number } | undefined {
+  if (!spec.value || (!spec.key && spec.keySize !== 4 && spec.keySize !== 0)) return undefined;
+  const b = new BtfBuilder();
+  const keyTypeId = spec.key ? describedType(b, spec.key) : spec.keySize ? b.addInt("unsigned int", 4) : 0;
+  const valueTypeId = describedType(b, spec.value);
+  return { blob: b.build(), keyTypeId, valueTypeId };
+}
+
+function describedType(b: BtfBuilder, d: TypeDescriptor): number {
+  switch (d.kind) {
+    case "int":
+      return b.addInt(d.name, d.size, {
+        signed: d.encoding === "signed",
+        char: d.encoding === "char",
+        bool: d.encoding === "bool",
+      });
+    case "float":
+      return b.addFloat(d.name, d.size as 4 | 8);
+    case "array":
+      return b.addArray(describedType(b, d.element), d.length);
+    case "struct":
+      return b.addStruct(
+        d.name ?? "",
+        d.size,
+        d.fields.map((f) => ({ name: f.name, type: describedType(b, f.type), bitOffset: f.offset * 8 })),
+      );
+  }
+}
+
 function createUserMap(spec: ArtifactMap, created: Record<string, MapHandle>): MapHandle {
   const inner = spec.inner ? created[spec.inner] : undefined;
   if (spec.inner && !inner)
     throw new TsbpfError(`map ${spec.name}: the inner map template ${spec.inner} was not created`);
+  const kind = mapKind(spec.type);
+  // Key/value BTF where the kind takes it: bpftool then shows the map's contents typed.
+  const typed = kind.btf === "optional" ? mapBtfBlob(spec) : undefined;
+  const btfFd = typed ? loadBtf(typed.blob) : -1;
+  try {
+    return createUserMapWith(
+      spec,
+      inner,
+      typed && { fd: btfFd, keyTypeId: typed.keyTypeId, valueTypeId: typed.valueTypeId },
+    );
+  } finally {
+    if (btfFd >= 0) closeFd(btfFd);
+  }
+}
+
+function createUserMapWith(spec: ArtifactMap, inner: MapHandle | undefined, btf: MapBtf | undefined): MapHandle {
   return mapKind(spec.type).create({
+    btf,
     name: spec.name,
     type: spec.type,
     flags: spec.flags,

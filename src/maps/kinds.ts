@@ -10,7 +10,7 @@ import { mapKeyValueBtf } from "../btf/encoder.js";
 import { closeFd } from "../sys/bpf.js";
 import { TsbpfError } from "../errors.js";
 import { bytes, u32, type Codec } from "./codec.js";
-import type { MapHandle } from "./handle.js";
+import type { MapBtf, MapHandle } from "./handle.js";
 import { BpfMap, isPerCpuType, type PerCpuMapType } from "./map.js";
 import { HashMap } from "./hash.js";
 import { LruHashMap } from "./lru-hash.js";
@@ -40,6 +40,8 @@ export interface MapCreation {
   inner?: MapHandle;
   /** Kind-specific extra: the bloom filter's number of hashes. */
   extra?: number;
+  /** Key/value BTF, for kinds whose `btf` is "optional". */
+  btf?: MapBtf;
 }
 
 export interface MapKind {
@@ -76,7 +78,11 @@ const inner = (s: MapCreation): MapHandle => {
   if (!s.inner) throw new TsbpfError(`map ${s.name}: a map of maps needs an inner map template`);
   return s.inner;
 };
-const base = (s: MapCreation): { name: string; flags: number } => ({ name: s.name, flags: s.flags });
+const base = (s: MapCreation): { name: string; flags: number; btf?: MapBtf } => ({
+  name: s.name,
+  flags: s.flags,
+  btf: s.btf,
+});
 
 /** A key/value map of any type: the codecs given, or raw bytes of the declared sizes. */
 function createGeneric(s: MapCreation, btf?: { fd: number; keyTypeId: number; valueTypeId: number }): MapHandle {
@@ -110,7 +116,7 @@ const GENERIC: KindRow = {
   keyed: true,
   valued: true,
   open: (id, k, v) => BpfMap.fromId(id, k, v),
-  create: (s) => createGeneric(s),
+  create: (s) => createGeneric(s, s.btf),
 };
 
 const ROWS: Partial<Record<MapType, KindRow>> = {
