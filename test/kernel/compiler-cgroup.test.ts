@@ -4,7 +4,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { createServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { artifactFor } from "../../src/compiler/index.js";
+import { KernelObject } from "../../src/loader/kernel-object.js";
 import { CgroupTraffic } from "../../examples/kernel/cgroup-traffic.js";
+import type * as Sockets from "../../examples/kernel/cgroup-sockets.bpf.js";
+import type * as Policy from "../../examples/kernel/cgroup-policy.bpf.js";
 import { cgroupFor } from "../helpers/cgroup.js";
 
 test("cgroupSkb example: exact ICMP counts of a ping run inside the cgroup, none of one outside", async (t) => {
@@ -33,4 +41,136 @@ test("cgroupSkb example with dropPings: egress verdict 0 drops the echo requests
     assert.deepEqual(counter.pings(), { requests: 0n, replies: 0n, dropped: 2n });
   }
   assert.equal(cgroup.run("ping", ["-n", "-q", "-c", "1", "127.0.0.1"]).status, 0, "ping works once detached");
+});
+
+// From dist/test/kernel to the sources in examples/kernel.
+const EXAMPLES = fileURLToPath(new URL("../../../examples/kernel/", import.meta.url));
+const SOCKETS_SOURCE = join(EXAMPLES, "cgroup-sockets.bpf.ts");
+const POLICY_SOURCE = join(EXAMPLES, "cgroup-policy.bpf.ts");
+
+async function loadExample<M>(
+  source: string,
+  programs: string[],
+  constants: Record<string, unknown> = {},
+): Promise<KernelObject<M>> {
+  return KernelObject.load<M>(await artifactFor(source), { programs, constants });
+}
+
+/** A port nothing listens on right now (bound then closed). */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function counterValues(map: Iterable<[number, bigint]>): bigint[] {
+  return [...map].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+}
+
+test("cgroupSock sock_create: a raw socket made in the cgroup fails with EPERM, TCP and UDP still work", async (t) => {
+  const cgroup = cgroupFor(t);
+  using obj = await loadExample<typeof Sockets>(SOCKETS_SOURCE, ["noRawSockets"]);
+  const rawSocket = ["-e", 'use Socket; socket(my $s, PF_INET, SOCK_RAW, 1) or die "$!\\n"; print "ok\\n"'];
+  {
+    using _link = obj.programs.noRawSockets.attach(cgroup.path);
+    const raw = cgroup.run("perl", rawSocket);
+    assert.notEqual(raw.status, 0);
+    assert.equal(raw.stderr.trim(), "Operation not permitted");
+    const other = cgroup.node<string>(`const s = require("dgram").createSocket("udp4");
+      s.bind(0, "127.0.0.1", () => { s.close(); const srv = require("net").createServer().listen(0, "127.0.0.1", () => { srv.close(); console.log(JSON.stringify("ok")); }); });`);
+    assert.equal(other, "ok");
+    assert.equal(spawnSync("perl", rawSocket, { encoding: "utf8" }).stdout, "ok\n", "outside the cgroup it works");
+    assert.equal(obj.maps.counters.get(0), 1n);
+  }
+  assert.equal(cgroup.run("perl", rawSocket).stdout, "ok\n", "allowed again once detached");
+});
+
+test("cgroupSockAddr connect4/connect6: a connection to one port reaches the server on another", async (t) => {
+  const cgroup = cgroupFor(t);
+  const from = await freePort(),
+    to = await freePort();
+  // Servers and client run in one process in the cgroup (the test process blocks while it runs):
+  // port `from` answers "A" (IPv4) or "A6" (IPv6), port `to` "B" or "B6"; the client connects to `from`.
+  const script = `const net = require("net");
+    const serve = (port, host, text) => new Promise((resolve) => {
+      const s = net.createServer((c) => c.end(text)).listen(port, host, () => resolve(s)); });
+    const read = (host) => new Promise((resolve) => {
+      let data = ""; const s = net.connect(${from}, host);
+      s.on("data", (d) => (data += d)); s.on("end", () => resolve(data)); s.on("error", (e) => resolve(e.code)); });
+    Promise.all([serve(${from}, "127.0.0.1", "A"), serve(${to}, "127.0.0.1", "B"), serve(${from}, "::1", "A6"), serve(${to}, "::1", "B6")])
+      .then(async (servers) => { const r = [await read("127.0.0.1"), await read("::1")];
+        servers.forEach((s) => s.close()); console.log(JSON.stringify(r)); });`;
+  using obj = await loadExample<typeof Sockets>(SOCKETS_SOURCE, ["steerConnect4", "steerConnect6"], {
+    fromPort: from,
+    toPort: to,
+  });
+  {
+    using _l4 = obj.programs.steerConnect4.attach(cgroup.path);
+    assert.deepEqual(cgroup.node<string[]>(script), ["B", "A6"]);
+    assert.equal(obj.maps.counters.get(1), 1n);
+  }
+  {
+    using _l6 = obj.programs.steerConnect6.attach(cgroup.path);
+    assert.deepEqual(cgroup.node<string[]>(script), ["A", "B6"]);
+    assert.equal(obj.maps.counters.get(1), 2n);
+  }
+  assert.deepEqual(cgroup.node<string[]>(script), ["A", "A6"], "nothing steered once detached");
+});
+
+test("cgroupSockAddr sendmsg4/recvmsg4: a datagram to one port reaches another, its reply looks like it came from the first", async (t) => {
+  const cgroup = cgroupFor(t);
+  const unusedPort = await freePort(),
+    realPort = await freePort();
+  using obj = await loadExample<typeof Sockets>(SOCKETS_SOURCE, ["steerSendmsg4", "steerRecvmsg4"], {
+    fromPort: unusedPort,
+    toPort: realPort,
+  });
+  using _send = obj.programs.steerSendmsg4.attach(cgroup.path);
+  using _recv = obj.programs.steerRecvmsg4.attach(cgroup.path);
+  const reply = cgroup.node<{ text: string; port: number }>(`const dgram = require("dgram");
+    const server = dgram.createSocket("udp4");
+    server.on("message", (m, from) => server.send("echo " + m, from.port, from.address));
+    server.bind(${realPort}, "127.0.0.1", () => {
+      const s = dgram.createSocket("udp4");
+      s.on("message", (m, from) => { console.log(JSON.stringify({ text: String(m), port: from.port })); s.close(); server.close(); });
+      s.send("hi", ${unusedPort}, "127.0.0.1");
+    });`);
+  assert.deepEqual(reply, { text: "echo hi", port: unusedPort });
+  assert.equal(obj.maps.counters.get(3), 1n);
+});
+
+test("cgroupSockAddr bind4/bind6: binding the forbidden port fails with EPERM, other ports work", async (t) => {
+  const cgroup = cgroupFor(t);
+  const forbidden = await freePort();
+  using obj = await loadExample<typeof Sockets>(SOCKETS_SOURCE, ["refuseBind4", "refuseBind6"], {
+    forbiddenPort: forbidden,
+  });
+  using _b4 = obj.programs.refuseBind4.attach(cgroup.path);
+  using _b6 = obj.programs.refuseBind6.attach(cgroup.path);
+  const listen = (port: number, host: string): string => `new Promise((resolve) => {
+    const s = require("net").createServer(); s.on("error", (e) => resolve(e.code));
+    s.listen(${port}, "${host}", () => { s.close(); resolve("ok"); }); })`;
+  const result = cgroup.node<string[]>(
+    `Promise.all([${listen(forbidden, "127.0.0.1")}, ${listen(forbidden, "::1")}, ${listen(0, "127.0.0.1")}, ${listen(0, "::1")}]).then((r) => console.log(JSON.stringify(r)));`,
+  );
+  assert.deepEqual(result, ["EPERM", "EPERM", "ok", "ok"]);
+  assert.equal(obj.maps.counters.get(2), 2n);
+});
+
+test("sockOps: one TCP connection made and closed in the cgroup is seen established on both sides and closed twice", async (t) => {
+  const cgroup = cgroupFor(t);
+  using obj = await loadExample<typeof Sockets>(SOCKETS_SOURCE, ["tcpEvents"]);
+  using _link = obj.programs.tcpEvents.attach(cgroup.path);
+  const echoed = cgroup.node<string>(`const net = require("net");
+    const srv = net.createServer((c) => c.end("pong")).listen(0, "127.0.0.1", () => {
+      let data = ""; const s = net.connect(srv.address().port, "127.0.0.1");
+      s.on("data", (d) => (data += d)); s.on("end", () => { s.end(); srv.close(); console.log(JSON.stringify(data)); });
+    });`);
+  assert.equal(echoed, "pong");
+  // Both ends reach TCP_CLOSE after the process exits (the last ACK may still be on its way).
+  const deadline = Date.now() + 10_000;
+  while ((obj.maps.counters.get(6) ?? 0n) < 2n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(counterValues(obj.maps.counters).slice(4, 7), [1n, 1n, 2n]);
 });
