@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { artifactFor } from "../../src/compiler/index.js";
 import { KernelObject } from "../../src/loader/kernel-object.js";
 import { CgroupTraffic } from "../../examples/kernel/cgroup-traffic.js";
@@ -173,4 +174,65 @@ test("sockOps: one TCP connection made and closed in the cgroup is seen establis
   const deadline = Date.now() + 10_000;
   while ((obj.maps.counters.get(6) ?? 0n) < 2n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(counterValues(obj.maps.counters).slice(4, 7), [1n, 1n, 2n]);
+});
+
+test("cgroupSysctl: reads counted, a write refused with EPERM and its sysctl named", async (t) => {
+  const cgroup = cgroupFor(t);
+  const file = "/proc/sys/kernel/domainname";
+  const current = readFileSync(file, "utf8").trim();
+  using obj = await loadExample<typeof Policy>(POLICY_SOURCE, ["readOnlySysctl"]);
+  {
+    using _link = obj.programs.readOnlySysctl.attach(cgroup.path);
+    const read = cgroup.run("dd", [`if=${file}`, "bs=256", "count=1", "status=none"]);
+    assert.equal(read.status, 0, read.stderr);
+    assert.equal(read.stdout.trim(), current);
+    // Writing the current value back: harmless if the refusal failed.
+    const write = cgroup.run("sh", ["-c", `printf '%s\\n' "$0" | dd of=${file} status=none`, current]);
+    assert.notEqual(write.status, 0);
+    assert.match(write.stderr, /Operation not permitted/);
+    assert.equal(obj.maps.counters.get(0), 1n, "one read");
+    assert.equal(obj.maps.counters.get(1), 1n, "one refused write");
+    assert.equal(obj.maps.lastRefused.get(0), "kernel/domainname");
+  }
+  const after = cgroup.run("sh", ["-c", `printf '%s\\n' "$0" | dd of=${file} status=none`, current]);
+  assert.equal(after.status, 0, "writes work once detached");
+});
+
+test("cgroupSockopt: setsockopt(SO_BROADCAST) in the cgroup fails with EPERM; getsockopt calls are seen", async (t) => {
+  const cgroup = cgroupFor(t);
+  using obj = await loadExample<typeof Policy>(POLICY_SOURCE, ["noBroadcast", "countGetsockopt"]);
+  assert.equal(obj.programs.noBroadcast.hook, "setsockopt");
+  const script = `const s = require("dgram").createSocket("udp4");
+    s.bind(0, "127.0.0.1", () => {
+      let broadcast; try { s.setBroadcast(true); broadcast = "ok"; } catch (e) { broadcast = e.code; }
+      let ttl; try { s.setTTL(7); ttl = "ok"; } catch (e) { ttl = e.code; }
+      const size = s.getRecvBufferSize();
+      console.log(JSON.stringify([broadcast, ttl, size > 0])); s.close(); });`;
+  {
+    using _set = obj.programs.noBroadcast.attach(cgroup.path);
+    using _get = obj.programs.countGetsockopt.attach(cgroup.path);
+    assert.deepEqual(cgroup.node<unknown[]>(script), ["EPERM", "ok", true]);
+    assert.equal(obj.maps.counters.get(2), 1n, "one setsockopt refused");
+    assert.ok((obj.maps.counters.get(3) ?? 0n) >= 1n, "getRecvBufferSize's getsockopt was seen");
+  }
+  assert.deepEqual(cgroup.node<unknown[]>(script), ["ok", "ok", true]);
+});
+
+test("cgroupDevice: opening the denied character device fails with EPERM, others open", async (t) => {
+  const cgroup = cgroupFor(t);
+  // /dev/zero is character device 1:5.
+  using obj = await loadExample<typeof Policy>(POLICY_SOURCE, ["denyDevice"], { deniedMajor: 1, deniedMinor: 5 });
+  const copy = (from: string): [string, string[]] => [
+    "dd",
+    [`if=${from}`, "of=/dev/null", "bs=1", "count=1", "status=none"],
+  ];
+  {
+    using _link = obj.programs.denyDevice.attach(cgroup.path);
+    const zero = cgroup.run(...copy("/dev/zero"));
+    assert.notEqual(zero.status, 0);
+    assert.match(zero.stderr, /\/dev\/zero.*Operation not permitted/);
+    assert.equal(cgroup.run(...copy("/dev/urandom")).status, 0);
+    assert.equal(obj.maps.counters.get(4), 1n);
+  }
+  assert.equal(cgroup.run(...copy("/dev/zero")).status, 0, "allowed once detached");
 });
