@@ -15,6 +15,8 @@ import { CgroupTraffic } from "../../examples/kernel/cgroup-traffic.js";
 import type * as Sockets from "../../examples/kernel/cgroup-sockets.bpf.js";
 import type * as Policy from "../../examples/kernel/cgroup-policy.bpf.js";
 import { cgroupFor } from "../helpers/cgroup.js";
+import { compileErrors, compileSource, KERNEL_IMPORT } from "../helpers/compiler-helpers.js";
+import { AttachType } from "../../src/uapi.js";
 
 test("cgroupSkb example: exact ICMP counts of a ping run inside the cgroup, none of one outside", async (t) => {
   const cgroup = cgroupFor(t);
@@ -235,4 +237,40 @@ test("cgroupDevice: opening the denied character device fails with EPERM, others
     assert.equal(obj.maps.counters.get(4), 1n);
   }
   assert.equal(cgroup.run(...copy("/dev/zero")).status, 0, "allowed once detached");
+});
+
+test("cgroup markers: sections and attach types as libbpf names them; a wrong hook or field is one clear error", async () => {
+  const compiled =
+    await compileSource(`import { cgroupSkb, cgroupSockAddr, cgroupSockopt, cgroupSock, sockOps, cgroupSysctl, cgroupDevice } from "${KERNEL_IMPORT}";
+    export const a = cgroupSkb("egress", (ctx) => 1);
+    export const b = cgroupSockAddr("sendmsg6", (ctx) => 1);
+    export const c = cgroupSockopt("getsockopt", (ctx) => 1);
+    export const d = cgroupSock("post_bind4", (ctx) => 1);
+    export const e = sockOps((ctx) => 1);
+    export const f = cgroupSysctl((ctx) => 1);
+    export const g = cgroupDevice((ctx) => 1);`);
+  assert.deepEqual(
+    compiled.artifact.programs.map((p) => [p.name, p.section, p.expectedAttachType]),
+    [
+      ["a", "cgroup_skb/egress", AttachType.CGROUP_INET_EGRESS],
+      ["b", "cgroup/sendmsg6", AttachType.CGROUP_UDP6_SENDMSG],
+      ["c", "cgroup/getsockopt", AttachType.CGROUP_GETSOCKOPT],
+      ["d", "cgroup/post_bind4", AttachType.CGROUP_INET4_POST_BIND],
+      ["e", "sockops", AttachType.CGROUP_SOCK_OPS],
+      ["f", "cgroup/sysctl", AttachType.CGROUP_SYSCTL],
+      ["g", "cgroup/dev", AttachType.CGROUP_DEVICE],
+    ],
+  );
+  const wrongHook = await compileErrors(`import { cgroupSockAddr } from "${KERNEL_IMPORT}";
+    // @ts-expect-error the hook is checked by the compiler too
+    export const p = cgroupSockAddr("connect5", (ctx) => 1);`);
+  assert.equal(wrongHook.length, 1);
+  assert.match(wrongHook[0]!, /"connect5" is not a cgroup_sock_addr hook \(one of bind4, bind6, connect4/);
+  const readOnly = await compileErrors(`import { sockOps } from "${KERNEL_IMPORT}";
+    export const p = sockOps((ctx) => {
+      // @ts-expect-error op is readonly for TypeScript too
+      ctx.op = 1;
+      return 1;
+    });`);
+  assert.match(readOnly.join("\n"), /op of a sock_ops context is read-only/);
 });
