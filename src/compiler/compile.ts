@@ -10,7 +10,7 @@ import { initTables } from "./lower.js";
 import { cleanupAfterAllocation, layout, optimize } from "./opt.js";
 import { allocate } from "./regalloc.js";
 import { emitFunction, type Relocation } from "./codegen.js";
-import { EXPECTED_ATTACH, PROG_TYPES, sectionName } from "./contexts.js";
+import { expectedAttachType, PROG_TYPES, sectionName } from "./contexts.js";
 import { describe } from "./ktypes.js";
 import { ARTIFACT_VERSION, type Artifact, type ArtifactMap, type ArtifactProgram } from "./artifact.js";
 import type { Block, CoreAccess, IrFunction } from "./ir.js";
@@ -128,7 +128,7 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
       name: p.name,
       kind: p.kind,
       progType: PROG_TYPES[p.kind],
-      expectedAttachType: EXPECTED_ATTACH[p.kind],
+      expectedAttachType: expectedAttachType(p.kind, p.target),
       target: p.target,
       section: sectionName(p.kind, p.target),
       insns: Buffer.from(linked.program.bytes).toString("base64"),

@@ -14,7 +14,15 @@ export type ProgramKind =
   | "uretprobe"
   | "perf_event"
   | "sk_skb"
-  | "sk_msg";
+  | "sk_msg"
+  // cgroup and socket hooks
+  | "cgroup_skb"
+  | "cgroup_sock"
+  | "cgroup_sock_addr"
+  | "sock_ops"
+  | "cgroup_sysctl"
+  | "cgroup_sockopt"
+  | "cgroup_device";
 
 /** The marker function in tsbpf/kernel → the program kind. */
 export const MARKERS: Record<string, ProgramKind> = {
@@ -29,7 +37,51 @@ export const MARKERS: Record<string, ProgramKind> = {
   perfEvent: "perf_event",
   skSkb: "sk_skb",
   skMsg: "sk_msg",
+  // cgroup and socket hooks
+  cgroupSkb: "cgroup_skb",
+  cgroupSock: "cgroup_sock",
+  cgroupSockAddr: "cgroup_sock_addr",
+  sockOps: "sock_ops",
+  cgroupSysctl: "cgroup_sysctl",
+  cgroupSockopt: "cgroup_sockopt",
+  cgroupDevice: "cgroup_device",
 };
+
+/**
+ * Hooks of the cgroup kinds whose marker names one (`cgroupSkb("ingress", …)`): the expected attach
+ * type the program is loaded with (the verifier checks the program against it) and its section.
+ */
+export const CGROUP_HOOKS: Readonly<Partial<Record<ProgramKind, Readonly<Record<string, readonly [number, string]>>>>> =
+  {
+    cgroup_skb: {
+      ingress: [AttachType.CGROUP_INET_INGRESS, "cgroup_skb/ingress"],
+      egress: [AttachType.CGROUP_INET_EGRESS, "cgroup_skb/egress"],
+    },
+    cgroup_sock: {
+      sock_create: [AttachType.CGROUP_INET_SOCK_CREATE, "cgroup/sock_create"],
+      sock_release: [AttachType.CGROUP_INET_SOCK_RELEASE, "cgroup/sock_release"],
+      post_bind4: [AttachType.CGROUP_INET4_POST_BIND, "cgroup/post_bind4"],
+      post_bind6: [AttachType.CGROUP_INET6_POST_BIND, "cgroup/post_bind6"],
+    },
+    cgroup_sock_addr: {
+      bind4: [AttachType.CGROUP_INET4_BIND, "cgroup/bind4"],
+      bind6: [AttachType.CGROUP_INET6_BIND, "cgroup/bind6"],
+      connect4: [AttachType.CGROUP_INET4_CONNECT, "cgroup/connect4"],
+      connect6: [AttachType.CGROUP_INET6_CONNECT, "cgroup/connect6"],
+      sendmsg4: [AttachType.CGROUP_UDP4_SENDMSG, "cgroup/sendmsg4"],
+      sendmsg6: [AttachType.CGROUP_UDP6_SENDMSG, "cgroup/sendmsg6"],
+      recvmsg4: [AttachType.CGROUP_UDP4_RECVMSG, "cgroup/recvmsg4"],
+      recvmsg6: [AttachType.CGROUP_UDP6_RECVMSG, "cgroup/recvmsg6"],
+      getpeername4: [AttachType.CGROUP_INET4_GETPEERNAME, "cgroup/getpeername4"],
+      getpeername6: [AttachType.CGROUP_INET6_GETPEERNAME, "cgroup/getpeername6"],
+      getsockname4: [AttachType.CGROUP_INET4_GETSOCKNAME, "cgroup/getsockname4"],
+      getsockname6: [AttachType.CGROUP_INET6_GETSOCKNAME, "cgroup/getsockname6"],
+    },
+    cgroup_sockopt: {
+      getsockopt: [AttachType.CGROUP_GETSOCKOPT, "cgroup/getsockopt"],
+      setsockopt: [AttachType.CGROUP_SETSOCKOPT, "cgroup/setsockopt"],
+    },
+  };
 
 export const PROG_TYPES: Record<ProgramKind, number> = {
   xdp: ProgType.XDP,
@@ -43,12 +95,30 @@ export const PROG_TYPES: Record<ProgramKind, number> = {
   perf_event: ProgType.PERF_EVENT,
   sk_skb: ProgType.SK_SKB,
   sk_msg: ProgType.SK_MSG,
+  // cgroup and socket hooks
+  cgroup_skb: ProgType.CGROUP_SKB,
+  cgroup_sock: ProgType.CGROUP_SOCK,
+  cgroup_sock_addr: ProgType.CGROUP_SOCK_ADDR,
+  sock_ops: ProgType.SOCK_OPS,
+  cgroup_sysctl: ProgType.CGROUP_SYSCTL,
+  cgroup_sockopt: ProgType.CGROUP_SOCKOPT,
+  cgroup_device: ProgType.CGROUP_DEVICE,
 };
 
 export const EXPECTED_ATTACH: Partial<Record<ProgramKind, number>> = {
   xdp: AttachType.XDP,
   tp_btf: AttachType.TRACE_RAW_TP,
+  sock_ops: AttachType.CGROUP_SOCK_OPS,
+  cgroup_sysctl: AttachType.CGROUP_SYSCTL,
+  cgroup_device: AttachType.CGROUP_DEVICE,
 };
+
+/** The expected attach type a program of `kind` loads with (a cgroup kind's from its hook). */
+export function expectedAttachType(kind: ProgramKind, target: Record<string, unknown>): number | undefined {
+  const hooks = CGROUP_HOOKS[kind];
+  if (hooks) return hooks[String(target.hook)]?.[0];
+  return EXPECTED_ATTACH[kind];
+}
 
 /** The section name libbpf (and so bpftool) derives the program type from. */
 export function sectionName(kind: ProgramKind, target: Record<string, unknown>): string {
@@ -77,6 +147,18 @@ export function sectionName(kind: ProgramKind, target: Record<string, unknown>):
       return "sk_skb/stream_verdict";
     case "sk_msg":
       return "sk_msg";
+    // cgroup and socket hooks
+    case "cgroup_skb":
+    case "cgroup_sock":
+    case "cgroup_sock_addr":
+    case "cgroup_sockopt":
+      return CGROUP_HOOKS[kind]![String(target.hook)]![1];
+    case "sock_ops":
+      return "sockops";
+    case "cgroup_sysctl":
+      return "cgroup/sysctl";
+    case "cgroup_device":
+      return "cgroup/dev";
   }
 }
 
@@ -86,6 +168,10 @@ export interface CtxField {
   size: 1 | 2 | 4 | 8;
   writable?: boolean /** Stored big-endian in the low bits. */;
   be16?: boolean;
+  /** Stored as a big-endian u32 (sock_ops remote_port: the port in network order in the upper half). */
+  be32?: boolean;
+  /** A signed field (bpf_sockopt's). */
+  signed?: boolean;
 }
 
 /** struct xdp_md. */
@@ -132,6 +218,97 @@ export const SK_MSG_MD: Record<string, CtxField> = {
   remotePort: { offset: 60, size: 4 },
   localPort: { offset: 64, size: 4 },
   size: { offset: 68, size: 4 },
+};
+
+// ---- cgroup and socket hook contexts (UAPI structs; offsets are ABI) ----------------------------
+
+/** struct bpf_sock (cgroup_sock programs). */
+export const BPF_SOCK: Record<string, CtxField> = {
+  boundDevIf: { offset: 0, size: 4, writable: true },
+  family: { offset: 4, size: 4 },
+  type: { offset: 8, size: 4 },
+  protocol: { offset: 12, size: 4 },
+  mark: { offset: 16, size: 4, writable: true },
+  priority: { offset: 20, size: 4, writable: true },
+  srcIp4: { offset: 24, size: 4 },
+  srcPort: { offset: 44, size: 4 },
+  dstPort: { offset: 48, size: 4, be16: true },
+  dstIp4: { offset: 52, size: 4 },
+  state: { offset: 72, size: 4 },
+};
+
+/** struct bpf_sock_addr (cgroup_sock_addr programs); user_port holds the port in network order. */
+export const BPF_SOCK_ADDR: Record<string, CtxField> = {
+  userFamily: { offset: 0, size: 4 },
+  userIp4: { offset: 4, size: 4, writable: true },
+  userPort: { offset: 24, size: 4, writable: true, be16: true },
+  family: { offset: 28, size: 4 },
+  type: { offset: 32, size: 4 },
+  protocol: { offset: 36, size: 4 },
+  msgSrcIp4: { offset: 40, size: 4, writable: true },
+};
+/** Offsets of the IPv6 address arrays (four u32 words in network order) of bpf_sock_addr. */
+export const BPF_SOCK_ADDR_IP6: Record<string, number> = { userIp6: 8, msgSrcIp6: 44 };
+
+/** struct bpf_sock_ops (the integer fields). */
+export const BPF_SOCK_OPS: Record<string, CtxField> = {
+  op: { offset: 0, size: 4 },
+  reply: { offset: 4, size: 4, writable: true },
+  family: { offset: 20, size: 4 },
+  remoteIp4: { offset: 24, size: 4 },
+  localIp4: { offset: 28, size: 4 },
+  remotePort: { offset: 64, size: 4, be32: true },
+  localPort: { offset: 68, size: 4 },
+  isFullsock: { offset: 72, size: 4 },
+  sndCwnd: { offset: 76, size: 4 },
+  srttUs: { offset: 80, size: 4 },
+  callbackFlags: { offset: 84, size: 4 },
+  state: { offset: 88, size: 4 },
+  rttMin: { offset: 92, size: 4 },
+  sndSsthresh: { offset: 96, size: 4 },
+  rcvNxt: { offset: 100, size: 4 },
+  sndNxt: { offset: 104, size: 4 },
+  sndUna: { offset: 108, size: 4 },
+  mssCache: { offset: 112, size: 4 },
+  ecnFlags: { offset: 116, size: 4 },
+  rateDelivered: { offset: 120, size: 4 },
+  rateIntervalUs: { offset: 124, size: 4 },
+  packetsOut: { offset: 128, size: 4 },
+  retransOut: { offset: 132, size: 4 },
+  totalRetrans: { offset: 136, size: 4 },
+  segsIn: { offset: 140, size: 4 },
+  dataSegsIn: { offset: 144, size: 4 },
+  segsOut: { offset: 148, size: 4 },
+  dataSegsOut: { offset: 152, size: 4 },
+  lostOut: { offset: 156, size: 4 },
+  sackedOut: { offset: 160, size: 4 },
+  bytesReceived: { offset: 168, size: 8 },
+  bytesAcked: { offset: 176, size: 8 },
+  skbLen: { offset: 208, size: 4 },
+  skbTcpFlags: { offset: 212, size: 4 },
+};
+/** sock_ops args[i] (the callback's arguments) start here. */
+export const BPF_SOCK_OPS_ARGS = 4;
+
+/** struct bpf_sysctl. */
+export const BPF_SYSCTL: Record<string, CtxField> = {
+  write: { offset: 0, size: 4 },
+  filePos: { offset: 4, size: 4, writable: true },
+};
+
+/** struct bpf_sockopt (the integer fields). */
+export const BPF_SOCKOPT: Record<string, CtxField> = {
+  level: { offset: 24, size: 4, signed: true },
+  optname: { offset: 28, size: 4, signed: true },
+  optlen: { offset: 32, size: 4, signed: true, writable: true },
+  retval: { offset: 36, size: 4, signed: true, writable: true },
+};
+
+/** struct bpf_cgroup_dev_ctx; access_type is (access << 16) | device type. */
+export const BPF_CGROUP_DEV_CTX: Record<string, CtxField> = {
+  accessType: { offset: 0, size: 4 },
+  major: { offset: 4, size: 4 },
+  minor: { offset: 8, size: 4 },
 };
 
 /** struct pt_regs on x86-64 (user_pt_regs on arm64 keeps x0..x30 in order). */

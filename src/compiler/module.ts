@@ -7,7 +7,7 @@ import type { Btf } from "../btf/decoder.js";
 import { tracepointFormat, type TracepointFormat } from "../programs/tracepoint-format.js";
 import { Bail, type Diagnostic } from "./diagnostics.js";
 import { INTS, arrayOf, structOf, typeName, type DataT, type StructT } from "./ktypes.js";
-import { MAP_CLASSES, MAP_TYPES, MARKERS, type ProgramKind } from "./contexts.js";
+import { CGROUP_HOOKS, MAP_CLASSES, MAP_TYPES, MARKERS, type ProgramKind } from "./contexts.js";
 import {
   FnLower,
   type GlobalVar,
@@ -49,6 +49,14 @@ const CTX_TYPES: Record<string, ProgramKind> = {
   TpBtfContext: "tp_btf",
   PtRegsContext: "uprobe",
   PerfEventContext: "perf_event",
+  // cgroup and socket hooks
+  CgroupSkbContext: "cgroup_skb",
+  CgroupSockContext: "cgroup_sock",
+  CgroupSockAddrContext: "cgroup_sock_addr",
+  SockOpsContext: "sock_ops",
+  CgroupSysctlContext: "cgroup_sysctl",
+  CgroupSockoptContext: "cgroup_sockopt",
+  CgroupDeviceContext: "cgroup_device",
 };
 
 export class ModuleCompiler implements ModuleApi {
@@ -192,6 +200,17 @@ export class ModuleCompiler implements ModuleApi {
       case "uretprobe":
         Object.assign(target, this.objectLiteralConsts(args[0]!));
         break;
+      case "cgroup_skb":
+      case "cgroup_sock":
+      case "cgroup_sock_addr":
+      case "cgroup_sockopt": {
+        const hook = str(0);
+        const hooks = Object.keys(CGROUP_HOOKS[kind]!);
+        if (!hooks.includes(hook))
+          this.fail(args[0]!, `${JSON.stringify(hook)} is not a ${kind} hook (one of ${hooks.join(", ")})`);
+        target.hook = hook;
+        break;
+      }
       case "xdp":
       case "tc":
       case "perf_event":

@@ -22,7 +22,15 @@ export type ProgramKind =
   | "uretprobe"
   | "perf_event"
   | "sk_skb"
-  | "sk_msg";
+  | "sk_msg"
+  // cgroup and socket hooks
+  | "cgroup_skb"
+  | "cgroup_sock"
+  | "cgroup_sock_addr"
+  | "sock_ops"
+  | "cgroup_sysctl"
+  | "cgroup_sockopt"
+  | "cgroup_device";
 
 /** What a marker returns: the program's kind and attach target (types for the user side). */
 export interface ProgramDeclaration<K extends ProgramKind = ProgramKind> {
@@ -262,4 +270,250 @@ export function perfEvent(
   options: { frequency?: number } = {},
 ): ProgramDeclaration<"perf_event"> {
   return declare("perf_event", { ...options });
+}
+
+// ---- cgroup and socket hooks -----------------------------------------------------------------
+// Programs attached to a cgroup v2 directory: they run for the sockets (and, for devices and
+// sysctls, the processes) of that cgroup and its descendants. Most return 1 to allow and 0 to
+// refuse (the system call then fails with EPERM).
+
+/** struct __sk_buff of cgroup_skb programs: the packet from the IP header on; `load` copies (bpf_skb_load_bytes). */
+export interface CgroupSkbContext extends PacketAccess {
+  /** Bytes from the IP header on. */
+  readonly len: number;
+  readonly pktType: number;
+  mark: number;
+  readonly queueMapping: number;
+  /** EtherType in host order (ETH_P_IP, ETH_P_IPV6). */
+  readonly protocol: number;
+  priority: number;
+  readonly ingressIfindex: number;
+  readonly ifindex: number;
+  readonly hash: number;
+  /** AF_INET or AF_INET6 of the socket. */
+  readonly family: number;
+  tstamp: number;
+}
+
+/** BPF_PROG_TYPE_CGROUP_SKB: return 1 to let the packet through, 0 to drop it. Section cgroup_skb/ingress|egress. */
+export function cgroupSkb(
+  hook: "ingress" | "egress",
+  program: (ctx: CgroupSkbContext) => Ret,
+): ProgramDeclaration<"cgroup_skb"> {
+  return declare("cgroup_skb", { hook });
+}
+
+/** struct bpf_sock of cgroup_sock programs. Addresses are in network order, srcPort in host order. */
+export interface CgroupSockContext {
+  /** Writable at sock_create: binds the socket to this interface. */
+  boundDevIf: number;
+  /** AF_INET (2) or AF_INET6 (10). */
+  readonly family: number;
+  /** SOCK_STREAM (1), SOCK_DGRAM (2), SOCK_RAW (3) … */
+  readonly type: number;
+  /** IPPROTO_TCP (6), IPPROTO_UDP (17), IPPROTO_ICMP (1) … */
+  readonly protocol: number;
+  mark: number;
+  priority: number;
+  /** post_bind4 only. */
+  readonly srcIp4: number;
+  /** post_bind4/6 only (host order). */
+  readonly srcPort: number;
+  /** Host order. */
+  readonly dstPort: number;
+  readonly dstIp4: number;
+  readonly state: number;
+}
+
+export type CgroupSockHook = "sock_create" | "sock_release" | "post_bind4" | "post_bind6";
+
+/** BPF_PROG_TYPE_CGROUP_SOCK: runs when a process of the cgroup creates, releases or binds an inet socket; 0 refuses (EPERM). */
+export function cgroupSock(
+  hook: CgroupSockHook,
+  program: (ctx: CgroupSockContext) => Ret,
+): ProgramDeclaration<"cgroup_sock"> {
+  return declare("cgroup_sock", { hook });
+}
+
+/** struct bpf_sock_addr: the address a bind/connect/sendmsg/recvmsg/getname call carries; userIp4/userPort may be rewritten. */
+export interface CgroupSockAddrContext {
+  readonly userFamily: number;
+  /** IPv4 address in network order (4-hooks). Writable. */
+  userIp4: number;
+  /** IPv6 address: four u32 words in network order (6-hooks). */
+  readonly userIp6: ArrayView<number, 4>;
+  /** The port in host order (stored in network order); writable. */
+  userPort: number;
+  readonly family: number;
+  readonly type: number;
+  readonly protocol: number;
+  /** sendmsg4: the source address (network order); writable. */
+  msgSrcIp4: number;
+  readonly msgSrcIp6: ArrayView<number, 4>;
+}
+
+export type CgroupSockAddrHook =
+  | "bind4"
+  | "bind6"
+  | "connect4"
+  | "connect6"
+  | "sendmsg4"
+  | "sendmsg6"
+  | "recvmsg4"
+  | "recvmsg6"
+  | "getpeername4"
+  | "getpeername6"
+  | "getsockname4"
+  | "getsockname6";
+
+/** BPF_PROG_TYPE_CGROUP_SOCK_ADDR at `hook`: 1 allows the call (with the address as the program left it), 0 refuses it (EPERM). recvmsg hooks must return 1. */
+export function cgroupSockAddr(
+  hook: CgroupSockAddrHook,
+  program: (ctx: CgroupSockAddrContext) => Ret,
+): ProgramDeclaration<"cgroup_sock_addr"> {
+  return declare("cgroup_sock_addr", { hook });
+}
+
+/** struct bpf_sock_ops: a TCP event (`op`, a BPF_SOCK_OPS_* value) and the connection's state. */
+export interface SockOpsContext {
+  /** BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB, BPF_SOCK_OPS_STATE_CB … */
+  readonly op: number;
+  /** The value returned to the kernel for ops that ask for one (e.g. BPF_SOCK_OPS_TIMEOUT_INIT). */
+  reply: number;
+  readonly family: number;
+  readonly remoteIp4: number;
+  readonly localIp4: number;
+  /** Host order. */
+  readonly remotePort: number;
+  /** Host order. */
+  readonly localPort: number;
+  readonly isFullsock: number;
+  readonly sndCwnd: number;
+  readonly srttUs: number;
+  /** The callbacks enabled for this socket (BPF_SOCK_OPS_*_CB_FLAG). */
+  readonly callbackFlags: number;
+  /** The TCP state (BPF_TCP_ESTABLISHED …). */
+  readonly state: number;
+  readonly rttMin: number;
+  readonly sndSsthresh: number;
+  readonly rcvNxt: number;
+  readonly sndNxt: number;
+  readonly sndUna: number;
+  readonly mssCache: number;
+  readonly ecnFlags: number;
+  readonly rateDelivered: number;
+  readonly rateIntervalUs: number;
+  readonly packetsOut: number;
+  readonly retransOut: number;
+  readonly totalRetrans: number;
+  readonly segsIn: number;
+  readonly dataSegsIn: number;
+  readonly segsOut: number;
+  readonly dataSegsOut: number;
+  readonly lostOut: number;
+  readonly sackedOut: number;
+  readonly bytesReceived: number;
+  readonly bytesAcked: number;
+  readonly skbLen: number;
+  readonly skbTcpFlags: number;
+  /** The callback's i-th argument (0-3; for BPF_SOCK_OPS_STATE_CB the old and the new state). */
+  arg(i: number): number;
+  /** bpf_sock_ops_cb_flags_set: which further callbacks this socket gets; 0 or a negative errno. */
+  setCallbackFlags(flags: number): number;
+}
+
+/** sock_ops `op` values (include/uapi/linux/bpf.h). */
+export const BPF_SOCK_OPS_TIMEOUT_INIT = 1;
+export const BPF_SOCK_OPS_RWND_INIT = 2;
+export const BPF_SOCK_OPS_TCP_CONNECT_CB = 3;
+export const BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB = 4;
+export const BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB = 5;
+export const BPF_SOCK_OPS_NEEDS_ECN = 6;
+export const BPF_SOCK_OPS_BASE_RTT = 7;
+export const BPF_SOCK_OPS_RTO_CB = 8;
+export const BPF_SOCK_OPS_RETRANS_CB = 9;
+export const BPF_SOCK_OPS_STATE_CB = 10;
+export const BPF_SOCK_OPS_TCP_LISTEN_CB = 11;
+export const BPF_SOCK_OPS_RTT_CB = 12;
+/** setCallbackFlags() bits. */
+export const BPF_SOCK_OPS_RTO_CB_FLAG = 1;
+export const BPF_SOCK_OPS_RETRANS_CB_FLAG = 2;
+export const BPF_SOCK_OPS_STATE_CB_FLAG = 4;
+export const BPF_SOCK_OPS_RTT_CB_FLAG = 8;
+/** TCP states as sock_ops reports them. */
+export const BPF_TCP_ESTABLISHED = 1;
+export const BPF_TCP_SYN_SENT = 2;
+export const BPF_TCP_SYN_RECV = 3;
+export const BPF_TCP_FIN_WAIT1 = 4;
+export const BPF_TCP_FIN_WAIT2 = 5;
+export const BPF_TCP_TIME_WAIT = 6;
+export const BPF_TCP_CLOSE = 7;
+export const BPF_TCP_CLOSE_WAIT = 8;
+export const BPF_TCP_LAST_ACK = 9;
+export const BPF_TCP_LISTEN = 10;
+export const BPF_TCP_CLOSING = 11;
+
+/** BPF_PROG_TYPE_SOCK_OPS: called at TCP events of the cgroup's sockets (section sockops); returns 1. */
+export function sockOps(program: (ctx: SockOpsContext) => Ret): ProgramDeclaration<"sock_ops"> {
+  return declare("sock_ops", {});
+}
+
+/** struct bpf_sysctl: an access to a file under /proc/sys. */
+export interface CgroupSysctlContext {
+  /** 1 for a write, 0 for a read. */
+  readonly write: number;
+  /** The file position of the access; writable. */
+  filePos: number;
+  /** The sysctl's name ("net/ipv4/tcp_mem"; with BPF_F_SYSCTL_BASE_NAME only "tcp_mem") into a byte array: its length, or -E2BIG when cut. */
+  getName(into: ArrayView<number>, flags?: number): number;
+  /** The current value as text. */
+  getCurrentValue(into: ArrayView<number>): number;
+  /** The value being written as text (writes only; -EINVAL on reads). */
+  getNewValue(into: ArrayView<number>): number;
+  /** Replaces the value being written with the first `length` bytes of `from` (a constant length). */
+  setNewValue(from: ArrayView<number>, length: number): number;
+}
+/** getName() flag: the name without its directory. */
+export const BPF_F_SYSCTL_BASE_NAME = 1;
+
+/** BPF_PROG_TYPE_CGROUP_SYSCTL: runs on /proc/sys reads and writes of the cgroup's processes; 0 refuses (EPERM). */
+export function cgroupSysctl(program: (ctx: CgroupSysctlContext) => Ret): ProgramDeclaration<"cgroup_sysctl"> {
+  return declare("cgroup_sysctl", {});
+}
+
+/** struct bpf_sockopt: a getsockopt/setsockopt call. */
+export interface CgroupSockoptContext {
+  /** SOL_SOCKET (1), IPPROTO_TCP (6) … */
+  readonly level: number;
+  readonly optname: number;
+  /** The option's length; writable (setsockopt: -1 makes the kernel skip its own handling). */
+  optlen: number;
+  /** getsockopt: the kernel's result (0 or a negative errno); writable there. */
+  retval: number;
+}
+
+/** BPF_PROG_TYPE_CGROUP_SOCKOPT at getsockopt or setsockopt: 1 lets the call proceed, 0 fails it with EPERM. */
+export function cgroupSockopt(
+  hook: "getsockopt" | "setsockopt",
+  program: (ctx: CgroupSockoptContext) => Ret,
+): ProgramDeclaration<"cgroup_sockopt"> {
+  return declare("cgroup_sockopt", { hook });
+}
+
+/** struct bpf_cgroup_dev_ctx: an access to a device node. */
+export interface CgroupDeviceContext {
+  /** (access << 16) | type: type BPF_DEVCG_DEV_BLOCK (1) / CHAR (2), access BPF_DEVCG_ACC_MKNOD (1) | READ (2) | WRITE (4). */
+  readonly accessType: number;
+  readonly major: number;
+  readonly minor: number;
+}
+export const BPF_DEVCG_DEV_BLOCK = 1;
+export const BPF_DEVCG_DEV_CHAR = 2;
+export const BPF_DEVCG_ACC_MKNOD = 1;
+export const BPF_DEVCG_ACC_READ = 2;
+export const BPF_DEVCG_ACC_WRITE = 4;
+
+/** BPF_PROG_TYPE_CGROUP_DEVICE: runs when the cgroup's processes open or mknod a device; 0 refuses (EPERM). */
+export function cgroupDevice(program: (ctx: CgroupDeviceContext) => Ret): ProgramDeclaration<"cgroup_device"> {
+  return declare("cgroup_device", {});
 }

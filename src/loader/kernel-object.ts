@@ -56,6 +56,15 @@ import { mapKind } from "../maps/kinds.js";
 import { MapFlags, type ProgType } from "../uapi.js";
 import type { Program, LoadOptions } from "../programs/program.js";
 import type { XdpProgram } from "../programs/xdp.js";
+import type {
+  CgroupDeviceProgram,
+  CgroupSkbProgram,
+  CgroupSockAddrProgram,
+  CgroupSockoptProgram,
+  CgroupSockProgram,
+  CgroupSysctlProgram,
+  SockOpsProgram,
+} from "../programs/cgroup.js";
 import type { TcProgram } from "../programs/tc.js";
 import type { SocketFilterProgram } from "../programs/socket-filter.js";
 import type { TracepointProgram } from "../programs/tracepoint.js";
@@ -178,6 +187,18 @@ export type UserMap<D> = D extends { mapType: "sockmap" }
                             ? UserRingBufMap
                             : MapHandle;
 
+/** The cgroup and socket hook kinds of kernel TypeScript → their user-space classes. */
+interface CgroupUserProgram {
+  cgroup_skb: CgroupSkbProgram;
+  cgroup_sock: CgroupSockProgram;
+  cgroup_sock_addr: CgroupSockAddrProgram;
+  sock_ops: SockOpsProgram;
+  cgroup_sysctl: CgroupSysctlProgram;
+  cgroup_sockopt: CgroupSockoptProgram;
+  cgroup_device: CgroupDeviceProgram;
+}
+type CgroupKind = keyof CgroupUserProgram;
+
 /** The user-space Program class for a program kind. */
 export type UserProgram<P> =
   P extends K.ProgramDeclaration<infer Kind>
@@ -197,7 +218,9 @@ export type UserProgram<P> =
                   ? UprobeProgram
                   : Kind extends "perf_event"
                     ? PerfEventProgram
-                    : Program
+                    : Kind extends CgroupKind
+                      ? CgroupUserProgram[Kind]
+                      : Program
     : Program;
 
 type MapKeys<M> = { [N in keyof M]: M[N] extends K.MapDeclaration ? N : never }[keyof M];

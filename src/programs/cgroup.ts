@@ -51,11 +51,23 @@ export const CgroupSockAddrHooks = {
   unix_getsockname: AttachType.CGROUP_UNIX_GETSOCKNAME,
 } as const;
 export const SockOpsHooks = { sock_ops: AttachType.CGROUP_SOCK_OPS } as const;
+/** cgroup_sysctl: /proc/sys reads and writes. Return 1 to allow, 0 to refuse (EPERM). */
+export const CgroupSysctlHooks = { sysctl: AttachType.CGROUP_SYSCTL } as const;
+/** cgroup_sockopt: getsockopt/setsockopt calls (the hook is fixed when the program is loaded). */
+export const CgroupSockoptHooks = {
+  getsockopt: AttachType.CGROUP_GETSOCKOPT,
+  setsockopt: AttachType.CGROUP_SETSOCKOPT,
+} as const;
+/** cgroup_device: opening and creating device nodes. Return 1 to allow, 0 to refuse (EPERM). */
+export const CgroupDeviceHooks = { device: AttachType.CGROUP_DEVICE } as const;
 
 export type CgroupSkbHook = keyof typeof CgroupSkbHooks;
 export type CgroupSockHook = keyof typeof CgroupSockHooks;
 export type CgroupSockAddrHook = keyof typeof CgroupSockAddrHooks;
 export type SockOpsHook = keyof typeof SockOpsHooks;
+export type CgroupSysctlHook = keyof typeof CgroupSysctlHooks;
+export type CgroupSockoptHook = keyof typeof CgroupSockoptHooks;
+export type CgroupDeviceHook = keyof typeof CgroupDeviceHooks;
 
 /** A cgroup v2 directory by path, or an fd of one opened by the caller (left open). */
 export type CgroupTarget = string | number | { readonly fd: number };
@@ -218,6 +230,74 @@ export class SockOpsProgram extends CgroupProgramBase<SockOpsHook> {
     const { hook: _hook, ...rest } = spec;
     const { fd, log } = loadRaw({ ...rest, type: ProgType.SOCK_OPS }, options);
     return new SockOpsProgram(fd, ProgType.SOCK_OPS, spec.name ?? "", log, spec.maps ?? []);
+  }
+}
+
+/** cgroup_sysctl: runs when a process of the cgroup reads or writes a file under /proc/sys. */
+export class CgroupSysctlProgram extends CgroupProgramBase<CgroupSysctlHook> {
+  protected readonly hooks = CgroupSysctlHooks;
+  protected readonly kind = "cgroup_sysctl";
+  readonly hook: CgroupSysctlHook = "sysctl";
+
+  static override load(spec: CgroupSpec<CgroupSysctlHook>, options: LoadOptions = {}): CgroupSysctlProgram {
+    const { hook: _hook, ...rest } = spec;
+    const { fd, log } = loadRaw(
+      { ...rest, type: ProgType.CGROUP_SYSCTL, expectedAttachType: AttachType.CGROUP_SYSCTL },
+      options,
+    );
+    return new CgroupSysctlProgram(fd, ProgType.CGROUP_SYSCTL, spec.name ?? "", log, spec.maps ?? []);
+  }
+}
+
+/** cgroup_sockopt: runs on getsockopt or setsockopt calls of the cgroup's sockets. */
+export class CgroupSockoptProgram extends CgroupProgramBase<CgroupSockoptHook> {
+  protected readonly hooks = CgroupSockoptHooks;
+  protected readonly kind = "cgroup_sockopt";
+  readonly hook: CgroupSockoptHook;
+
+  protected constructor(
+    fd: number,
+    name: string,
+    log: string | undefined,
+    maps: readonly { fd: number }[],
+    hook: CgroupSockoptHook,
+  ) {
+    super(fd, ProgType.CGROUP_SOCKOPT, name, log, maps);
+    this.hook = hook;
+  }
+
+  /** `hook` is required: the kernel loads the program for one of the two calls. */
+  static override load(spec: CgroupSpec<CgroupSockoptHook>, options: LoadOptions = {}): CgroupSockoptProgram {
+    const { hook, ...rest } = spec;
+    if (hook === undefined)
+      throw new TsbpfError(
+        `cgroup_sockopt program "${spec.name ?? ""}": a hook is required (getsockopt or setsockopt)`,
+      );
+    const { fd, log } = loadRaw(
+      {
+        ...rest,
+        type: ProgType.CGROUP_SOCKOPT,
+        expectedAttachType: hookOf(CgroupSockoptHooks, "cgroup_sockopt", hook),
+      },
+      options,
+    );
+    return new CgroupSockoptProgram(fd, spec.name ?? "", log, spec.maps ?? [], hook);
+  }
+}
+
+/** cgroup_device: runs when a process of the cgroup opens or creates (mknod) a device node. */
+export class CgroupDeviceProgram extends CgroupProgramBase<CgroupDeviceHook> {
+  protected readonly hooks = CgroupDeviceHooks;
+  protected readonly kind = "cgroup_device";
+  readonly hook: CgroupDeviceHook = "device";
+
+  static override load(spec: CgroupSpec<CgroupDeviceHook>, options: LoadOptions = {}): CgroupDeviceProgram {
+    const { hook: _hook, ...rest } = spec;
+    const { fd, log } = loadRaw(
+      { ...rest, type: ProgType.CGROUP_DEVICE, expectedAttachType: AttachType.CGROUP_DEVICE },
+      options,
+    );
+    return new CgroupDeviceProgram(fd, ProgType.CGROUP_DEVICE, spec.name ?? "", log, spec.maps ?? []);
   }
 }
 

@@ -19,6 +19,9 @@ export {
   CgroupSockProgram,
   CgroupSockAddrProgram,
   SockOpsProgram,
+  CgroupSysctlProgram,
+  CgroupSockoptProgram,
+  CgroupDeviceProgram,
   attachCgroup,
   openCgroup,
 } from "./cgroup.js";

@@ -25,7 +25,12 @@ import { XdpProgram } from "./xdp.js";
 import { TcProgram } from "./tc.js";
 import { SocketFilterProgram } from "./socket-filter.js";
 import {
+  CgroupDeviceProgram,
   CgroupSkbProgram,
+  CgroupSockoptProgram,
+  CgroupSockoptHooks,
+  CgroupSysctlProgram,
+  type CgroupSockoptHook,
   CgroupSockAddrProgram,
   CgroupSockAddrHooks,
   CgroupSockHooks,
@@ -264,6 +269,27 @@ const ROWS: Partial<Record<SectionKind, Row>> = {
     context: "struct bpf_sock_ops",
     load: (_s, base, o) => SockOpsProgram.load(base, o),
   },
+  cgroup_sysctl: {
+    className: "CgroupSysctlProgram",
+    programClass: CgroupSysctlProgram,
+    context: "struct bpf_sysctl",
+    load: (_s, base, o) => CgroupSysctlProgram.load(base, o),
+  },
+  cgroup_sockopt: {
+    className: "CgroupSockoptProgram",
+    programClass: CgroupSockoptProgram,
+    context: "struct bpf_sockopt",
+    load: (s, base, o) => {
+      const hook = hookName<CgroupSockoptHook>(CgroupSockoptHooks, s.expectedAttachType);
+      return hook ? CgroupSockoptProgram.load({ ...base, hook }, o) : loadGeneric(s, base, o);
+    },
+  },
+  cgroup_device: {
+    className: "CgroupDeviceProgram",
+    programClass: CgroupDeviceProgram,
+    context: "struct bpf_cgroup_dev_ctx",
+    load: (_s, base, o) => CgroupDeviceProgram.load(base, o),
+  },
   lsm,
   lsm_cgroup: lsm,
   freplace: unsupported,
@@ -299,6 +325,14 @@ export const KERNEL_PROGRAM_KINDS: Readonly<Record<string, SectionKind>> = {
   perf_event: "perf_event",
   sk_skb: "sk_skb",
   sk_msg: "sk_msg",
+  // cgroup and socket hooks
+  cgroup_skb: "cgroup_skb",
+  cgroup_sock: "cgroup_sock",
+  cgroup_sock_addr: "cgroup_sock_addr",
+  sock_ops: "sockops",
+  cgroup_sysctl: "cgroup_sysctl",
+  cgroup_sockopt: "cgroup_sockopt",
+  cgroup_device: "cgroup_device",
 };
 
 /** Loads a program as its section's kind; BPF_F_SLEEPABLE when the section says so. */

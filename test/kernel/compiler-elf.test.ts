@@ -14,7 +14,18 @@ import { testRun } from "../../src/programs/test-run.js";
 import type { ArrayMap, PerCpuHashMap } from "../../src/maps/index.js";
 import { compileSource, frame, ipv4, KERNEL_IMPORT, repoRoot } from "../helpers/compiler-helpers.js";
 
-const EXAMPLES = ["xdp-counter", "flow-monitor", "capture", "exec-tracer", "tcp-lifecycle", "socket-filter"];
+const EXAMPLES = [
+  "xdp-counter",
+  "flow-monitor",
+  "capture",
+  "exec-tracer",
+  "tcp-lifecycle",
+  "socket-filter",
+  // cgroup and socket hooks
+  "cgroup-traffic",
+  "cgroup-sockets",
+  "cgroup-policy",
+];
 const hasBpftool = spawnSync("bpftool", ["version"]).status === 0;
 const hasReadelf = spawnSync("llvm-readelf", ["--version"]).status === 0;
 

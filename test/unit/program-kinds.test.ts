@@ -3,7 +3,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { KERNEL_PROGRAM_KINDS, programKind, programKinds } from "../../src/programs/kinds.js";
-import { PROG_TYPES } from "../../src/compiler/contexts.js";
+import {
+  CGROUP_HOOKS,
+  expectedAttachType,
+  PROG_TYPES,
+  sectionName,
+  type ProgramKind as CompilerProgramKind,
+} from "../../src/compiler/contexts.js";
 import { sectionDef } from "../../src/object/sections.js";
 import * as programs from "../../src/index.js";
 
@@ -22,16 +28,21 @@ test("kernel TypeScript's program kinds load as the section kinds their section 
   for (const [kind, progType] of Object.entries(PROG_TYPES)) {
     const sectionKind = KERNEL_PROGRAM_KINDS[kind];
     assert.ok(sectionKind, `${kind} has a section kind`);
-    const def = sectionDef(
-      sectionKind === "socket"
-        ? "socket"
-        : sectionKind === "tracepoint"
-          ? "tracepoint/a/b"
-          : sectionKind === "sk_skb"
-            ? "sk_skb/stream_verdict"
-            : sectionKind,
-    );
-    assert.equal(def?.kind, sectionKind, `${kind}: libbpf's table agrees`);
+    const hooks = CGROUP_HOOKS[kind as CompilerProgramKind];
+    if (hooks) {
+      // cgroup kinds: every hook's section, as the compiler writes it, is libbpf's with the same attach type.
+      for (const hook of Object.keys(hooks)) {
+        const section = sectionName(kind as CompilerProgramKind, { hook });
+        const hookDef = sectionDef(section);
+        assert.equal(hookDef?.kind, sectionKind, `${kind} ${hook}: libbpf's table has ${section}`);
+        assert.equal(hookDef?.progType, progType, `${kind} ${hook}: same program type`);
+        assert.equal(hookDef?.expectedAttachType, expectedAttachType(kind as CompilerProgramKind, { hook }));
+      }
+      continue;
+    }
+    const section = sectionName(kind as CompilerProgramKind, { category: "a", name: "b", event: "e" });
+    const def = sectionDef(section);
+    assert.equal(def?.kind, sectionKind, `${kind}: libbpf's table has ${section}`);
     assert.equal(def?.progType, progType, `${kind}: same program type`);
   }
 });

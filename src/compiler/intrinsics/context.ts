@@ -7,7 +7,22 @@ import { helperId } from "../../asm/helpers.js";
 import type { Base, Operand, VReg } from "../ir.js";
 import { INTS, arrayOf, type DataT, type IntT } from "../ktypes.js";
 import { I32, I64, U32, U64, type NullInfo, type PacketCheck, type Val } from "../values.js";
-import { PERF_EVENT_DATA, SK_BUFF, SK_MSG_MD, XDP_MD, ptRegs, type CtxField } from "../contexts.js";
+import {
+  BPF_CGROUP_DEV_CTX,
+  BPF_SOCK,
+  BPF_SOCK_ADDR,
+  BPF_SOCK_ADDR_IP6,
+  BPF_SOCK_OPS,
+  BPF_SOCK_OPS_ARGS,
+  BPF_SOCKOPT,
+  BPF_SYSCTL,
+  PERF_EVENT_DATA,
+  SK_BUFF,
+  SK_MSG_MD,
+  XDP_MD,
+  ptRegs,
+  type CtxField,
+} from "../contexts.js";
 import type { ProgramKind } from "../contexts.js";
 import { lookup, type CtxVal, type Lowering, type LValue } from "./api.js";
 
@@ -127,12 +142,27 @@ function skbLoad(low: Lowering, ctx: CtxVal, t: DataT, off: Val, node: TS.Node):
 function ctxLoad(low: Lowering, base: Base, f: CtxField): Val {
   const dst = low.b.vreg("scalar");
   low.b.emit({ op: "load", size: f.size, signed: false, dst, base, off: f.offset });
-  if (f.be16) {
+  if (f.be16 || f.be32) {
     const swapped = low.b.vreg("scalar");
-    low.b.emit({ op: "endian", bits: 16, dst: swapped, a: dst });
-    return { k: "int", ct: U32, op: { reg: swapped }, max: 0xffffn };
+    low.b.emit({ op: "endian", bits: f.be16 ? 16 : 32, dst: swapped, a: dst });
+    return { k: "int", ct: U32, op: { reg: swapped }, max: f.be16 ? 0xffffn : 0xffffffffn };
+  }
+  if (f.signed) {
+    // 32-bit signed fields (bpf_sockopt): sign-extend what the zero-extending load gave.
+    const ext = low.b.vreg("scalar");
+    low.b.emit({ op: "alu", w: 64, alu: "lsh", dst: ext, a: dst, b: { imm: 32 } });
+    low.b.emit({ op: "alu", w: 64, alu: "arsh", dst: ext, a: ext, b: { imm: 32 } });
+    return { k: "int", ct: I32, op: { reg: ext } };
   }
   return { k: "int", ct: f.size === 8 ? U64 : U32, op: { reg: dst } };
+}
+
+/** The fields of a UAPI context struct described by `table`. */
+function tableField(table: Record<string, CtxField>): ContextFieldReader {
+  return (low, ctx, name) => {
+    const f = table[name];
+    return f ? ctxLoad(low, { reg: ctx.reg }, f) : undefined;
+  };
 }
 
 const skbField: ContextFieldReader = (low, ctx, name) => {
@@ -225,6 +255,19 @@ export const CONTEXT_FIELDS: Readonly<Partial<Record<ProgramKind, ContextFieldRe
   uprobe: regsField,
   uretprobe: regsField,
   perf_event: regsField,
+  // cgroup and socket hooks
+  cgroup_skb: skbField,
+  cgroup_sock: tableField(BPF_SOCK),
+  cgroup_sock_addr: (low, ctx, name, node) => {
+    const ip6 = BPF_SOCK_ADDR_IP6[name];
+    if (ip6 !== undefined)
+      return { k: "ptr", t: arrayOf(INTS.u32!, 4), base: { reg: ctx.reg }, off: ip6, space: "ctx" };
+    return tableField(BPF_SOCK_ADDR)(low, ctx, name, node);
+  },
+  sock_ops: tableField(BPF_SOCK_OPS),
+  cgroup_sysctl: tableField(BPF_SYSCTL),
+  cgroup_sockopt: tableField(BPF_SOCKOPT),
+  cgroup_device: tableField(BPF_CGROUP_DEV_CTX),
 };
 
 /** `ctx.name` read. */
@@ -236,19 +279,41 @@ export function lowerContextField(low: Lowering, ctx: CtxVal, name: string, node
 }
 
 /** Context fields a program may write, by program kind. */
-const WRITABLE_CONTEXT_FIELDS: Readonly<Partial<Record<ProgramKind, Record<string, CtxField>>>> = { tc: SK_BUFF };
+const WRITABLE_CONTEXT_FIELDS: Readonly<Partial<Record<ProgramKind, Record<string, CtxField>>>> = {
+  tc: SK_BUFF,
+  // cgroup and socket hooks (the kernel checks which of them a hook may write)
+  cgroup_skb: SK_BUFF,
+  cgroup_sock: BPF_SOCK,
+  cgroup_sock_addr: BPF_SOCK_ADDR,
+  sock_ops: BPF_SOCK_OPS,
+  cgroup_sysctl: BPF_SYSCTL,
+  cgroup_sockopt: BPF_SOCKOPT,
+};
 
 /** `ctx.name = v`. */
 export function contextLValue(low: Lowering, ctx: CtxVal, name: string, node: TS.Node): LValue {
   const f = lookup(WRITABLE_CONTEXT_FIELDS, ctx.ctx.kind)?.[name];
   if (!f || !f.writable) low.fail(node, `${name} of a ${ctx.ctx.kind} context is read-only`);
-  const t = f.size === 8 ? INTS.u64! : INTS.u32!;
+  if (f.be16) {
+    // A port in host order, stored in network order with a full-width store (the only one the kernel accepts).
+    return {
+      read: () => ctxLoad(low, { reg: ctx.reg }, f),
+      write: (v, at) => {
+        const host = low.opReg(low.toInt(v, U32, at).op, 64);
+        const swapped = low.b.vreg("scalar");
+        low.b.emit({ op: "endian", bits: 16, dst: swapped, a: host });
+        low.b.emit({ op: "store", size: 4, base: { reg: ctx.reg }, off: f.offset, src: { reg: swapped } });
+      },
+      intType: INTS.u16!,
+    };
+  }
+  const t = f.size === 8 ? INTS.u64! : f.signed ? INTS.i32! : INTS.u32!;
   return low.memLValue({ reg: ctx.reg }, f.offset, t, "ctx");
 }
 
 function hasPacket(ctx: CtxVal): boolean {
   const kind = ctx.ctx.kind;
-  return kind === "xdp" || kind === "tc" || kind === "socket_filter" || kind === "sk_skb";
+  return kind === "xdp" || kind === "tc" || kind === "socket_filter" || kind === "sk_skb" || kind === "cgroup_skb";
 }
 
 /** xdp_adjust_head/tail (XDP), skb_pull_data (TC): the packet moves, its pointers are reloaded. */
@@ -272,7 +337,8 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
     const [typeExpr, offExpr] = low.args(e, 2);
     const t = low.module.dataTypeOfValue(typeExpr!);
     const offVal = low.expr(offExpr!, INTS.u32);
-    if (kind === "socket_filter" || kind === "sk_skb") return skbLoad(low, ctx, t, offVal, offExpr!);
+    if (kind === "socket_filter" || kind === "sk_skb" || kind === "cgroup_skb")
+      return skbLoad(low, ctx, t, offVal, offExpr!);
     const { data, end } = packetPointers(low, ctx, e);
     let offset: Operand;
     let clamp = false;
@@ -383,9 +449,51 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
       low.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctx.reg }, off: regs.args[i]! });
       return { k: "int", ct: U64, op: { reg: dst } };
     }
+    if (kind === "sock_ops") {
+      if (i > 3) low.fail(index!, "a sock_ops callback has 4 arguments (arg(0) … arg(3))");
+      const dst = low.b.vreg("scalar");
+      low.b.emit({ op: "load", size: 4, signed: false, dst, base: { reg: ctx.reg }, off: BPF_SOCK_OPS_ARGS + 4 * i });
+      return { k: "int", ct: U32, op: { reg: dst } };
+    }
     return undefined;
   },
+  // cgroup and socket hooks
+  /** setCallbackFlags(flags): bpf_sock_ops_cb_flags_set, which further callbacks this socket gets. */
+  setCallbackFlags: (low: Lowering, ctx, _name, e) => {
+    if (ctx.ctx.kind !== "sock_ops") return undefined;
+    const [flags] = low.args(e, 1);
+    return low.helper("sock_ops_cb_flags_set", [{ reg: ctx.reg }, low.intArg(flags!, U32)], I64);
+  },
+  /** getName(into, flags?) / getCurrentValue(into) / getNewValue(into): a sysctl's name or value as text. */
+  getName: sysctlString("sysctl_get_name", true),
+  getCurrentValue: sysctlString("sysctl_get_current_value", false),
+  getNewValue: sysctlString("sysctl_get_new_value", false),
+  /** setNewValue(from, length): replaces the value being written (bpf_sysctl_set_new_value). */
+  setNewValue: (low: Lowering, ctx, _name, e) => {
+    if (ctx.ctx.kind !== "cgroup_sysctl") return undefined;
+    const [from, lenExpr] = low.args(e, 2);
+    const src = low.expr(from!);
+    if (src.k !== "ptr" || src.t.kind !== "array") low.fail(from!, "setNewValue() copies from a byte array");
+    const len = low.expr(lenExpr!, INTS.u32);
+    if (len.k !== "const" || len.value < 0n || len.value > BigInt(src.t.size))
+      low.fail(lenExpr!, `setNewValue() needs a constant length of at most ${src.t.size}`);
+    return low.helper("sysctl_set_new_value", [{ reg: ctx.reg }, low.pointerArg(src), { imm: Number(len.value) }], I64);
+  },
 };
+
+/** A sysctl helper that fills a byte array with text: bytes written (without the NUL), or -E2BIG / -EINVAL. */
+function sysctlString(helper: string, takesFlags: boolean): ContextMethod {
+  return (low: Lowering, ctx, name, e) => {
+    if (ctx.ctx.kind !== "cgroup_sysctl") return undefined;
+    const [into, flags] = takesFlags ? low.args(e, 1, 2) : low.args(e, 1);
+    const dst = low.expr(into!);
+    if (dst.k !== "ptr" || dst.t.kind !== "array" || dst.t.elem.size !== 1)
+      low.fail(into!, `${name}() fills a byte array (bytes(n) or cstring(n))`);
+    const args = [{ reg: ctx.reg }, low.pointerArg(dst), { imm: dst.t.size }];
+    if (takesFlags) args.push(flags ? low.intArg(flags) : { imm: 0 });
+    return low.helper(helper, args, I64);
+  };
+}
 
 /** `ctx.name(args)`. */
 export function lowerContextMethod(low: Lowering, ctx: CtxVal, name: string, e: TS.CallExpression): Val {
