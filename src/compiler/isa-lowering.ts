@@ -5,7 +5,7 @@
 //   input: x / 0 = 0, x % 0 = x, INT_MIN / -1 = INT_MIN, INT_MIN % -1 = 0; sign-extending moves
 //   and loads become shifts;
 // - below v3: 32-bit compares become 64-bit compares of the zero- or sign-extended operands, and
-//   32-bit arithmetic shifts become 64-bit ones (the kernel accepts 32-bit `arsh` from 5.0).
+//   32-bit arithmetic shifts become 64-bit ones (older kernels refuse a 32-bit `arsh`).
 // The "less than" jumps of v2 are chosen in codegen, which picks each branch's sense anyway.
 import type { IsaVersion } from "../asm/isa.js";
 import type { Block, CmpOp, Instr, IrFunction, Operand, Terminator, VReg, Width } from "./ir.js";
