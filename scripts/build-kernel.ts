@@ -11,6 +11,12 @@ import { CompileError, formatDiagnostic } from "../src/compiler/diagnostics.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+/**
+ * The instruction set of the prebuilt artifacts: they ship in the package and load on the user's
+ * kernel, not the build machine's, so they target v3 (Linux 5.1 and later) rather than probing.
+ */
+export const PREBUILT_CPU = "v3";
+
 /** Every kernel source under src/tools, relative to the repository root. */
 export function toolKernelSources(root = ROOT): string[] {
   const found: string[] = [];
@@ -44,7 +50,7 @@ async function main(): Promise<number> {
   let failed = 0;
   for (const source of [...toolKernelSources(), ...exampleKernelSources()]) {
     try {
-      const { artifact } = compileWith(ts, join(ROOT, source));
+      const { artifact } = compileWith(ts, join(ROOT, source), { cpu: PREBUILT_CPU });
       const out = toolArtifactPath(source);
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, `${JSON.stringify(artifact)}\n`);

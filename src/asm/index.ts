@@ -31,5 +31,6 @@ export {
   type HelperRef,
 } from "./assembler.js";
 export { disassemble, listing, formatInsn, insnText, type DisasmOptions } from "./disasm.js";
+export { ISA_KERNEL, instructionIsa, type IsaVersion } from "./isa.js";
 export { assembleText } from "./text.js";
 export { checkInstruction, validateInstructions, type ValidateOptions, type ValidationProblem } from "./validate.js";

@@ -79,6 +79,8 @@ export interface Artifact {
   tsbpf: typeof ARTIFACT_VERSION;
   source: string;
   license: string;
+  /** The instruction set the programs were compiled for (clang's -mcpu); absent in older artifacts. */
+  cpu?: "v1" | "v2" | "v3" | "v4";
   maps: ArtifactMap[];
   sections: ArtifactSection[];
   programs: ArtifactProgram[];

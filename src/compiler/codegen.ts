@@ -36,6 +36,7 @@ import {
   lddwInsn,
   type Register,
 } from "../asm/index.js";
+import type { IsaVersion } from "../asm/isa.js";
 import type { Allocation } from "./regalloc.js";
 import type {
   Base,
@@ -63,6 +64,8 @@ export type Relocation =
 export interface CodegenOptions {
   /** Functions that are emitted in the same Assembler (calls to them use labels). */
   local: ReadonlySet<string>;
+  /** The target instruction set (default 4): below 2, no jlt/jle/jslt/jsle. */
+  isa?: IsaVersion;
 }
 
 const REGS: Register[] = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10"];
@@ -96,6 +99,8 @@ const JMP_CODES: Record<CmpOp, number> = {
   sle: BPF_JSLE,
   set: BPF_JSET,
 };
+/** The jumps instruction set v2 added; below it each is taken in the inverse sense. */
+const V2_JUMPS = new Set<CmpOp>(["lt", "le", "slt", "sle"]);
 const INVERSE: Partial<Record<CmpOp, CmpOp>> = {
   eq: "ne",
   ne: "eq",
@@ -319,7 +324,12 @@ export function emitFunction(
         let cmp = t.cmp,
           target = t.then,
           other = t.else;
-        if (t.then === next && INVERSE[cmp]) {
+        let invert = t.then === next && INVERSE[cmp] !== undefined;
+        if ((options.isa ?? 4) < 2) {
+          if (V2_JUMPS.has(cmp)) invert = true;
+          else if (V2_JUMPS.has(INVERSE[cmp]!)) invert = false;
+        }
+        if (invert) {
           cmp = INVERSE[cmp]!;
           target = t.else;
           other = t.then;

@@ -1,7 +1,8 @@
 // The compiler's entry points: kernel TypeScript source → checked → IR → optimized → registers
 // allocated → eBPF through the Assembler → an Artifact (in-process loading) or an ELF object.
 import { resolve as resolvePath } from "node:path";
-import { Assembler, type AssembledProgram } from "../asm/index.js";
+import { Assembler, decode, insnText, type AssembledProgram } from "../asm/index.js";
+import { instructionIsa, type IsaVersion } from "../asm/isa.js";
 import { CompileError, type Diagnostic } from "./diagnostics.js";
 import { convertDiagnostics, createProgram, loadTypeScript, type SourceOverride, type TypeScript } from "./host.js";
 import { ModuleCompiler, type ProgramDecl } from "./module.js";
@@ -16,6 +17,8 @@ import { ARTIFACT_VERSION, type Artifact, type ArtifactMap, type ArtifactProgram
 import type { Block, CoreAccess, IrFunction } from "./ir.js";
 import { CoreTypes } from "./core.js";
 import type { Btf } from "../btf/decoder.js";
+import { lowerForIsa } from "./isa-lowering.js";
+import { resolveCpu, type CpuOption, type CpuTarget } from "./target.js";
 
 export interface CompileOptions {
   /** Compile this text instead of reading the file (the file name still names it in errors). */
@@ -27,6 +30,12 @@ export interface CompileOptions {
    * offsets compiled in are this BTF's; CO-RE relocations move them to the running kernel's.
    */
   btf?: Btf;
+  /**
+   * The instruction set to target, as clang's -mcpu: "v1" … "v4", or "probe" (the default): the
+   * highest the running kernel accepts, v3 when it cannot be asked. Below v4, signed division
+   * and sign extension are emulated; below v3, 32-bit compares; below v2, "less than" jumps.
+   */
+  cpu?: CpuOption;
 }
 
 /** A function after optimization and register allocation, ready to emit anywhere. */
@@ -44,6 +53,8 @@ export interface CompiledModule {
   functions: Map<string, PreparedFunction>;
   programs: ProgramDecl[];
   module: ModuleCompiler;
+  /** The instruction set compiled for, and how it was chosen. */
+  target: CpuTarget;
 }
 
 /** Compiles a kernel TypeScript file to an artifact. Throws CompileError with every diagnostic. */
@@ -59,6 +70,7 @@ export async function compileModule(fileName: string, options: CompileOptions = 
 /** Synchronous compile once TypeScript is loaded (see loadTypeScript). */
 export function compileWith(ts: TypeScript, fileName: string, options: CompileOptions = {}): CompiledModule {
   const started = performance.now();
+  const target = resolveCpu(options.cpu);
   initTables(ts);
   const path = resolvePath(fileName);
   const override: SourceOverride | undefined =
@@ -114,12 +126,12 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
 
   checkRecursion([...mains.values(), ...m.compiled.values()]);
   const functions = new Map<string, PreparedFunction>();
-  for (const f of [...mains.values(), ...m.compiled.values()]) functions.set(f.name, prepare(f));
+  for (const f of [...mains.values(), ...m.compiled.values()]) functions.set(f.name, prepare(f, target.isa));
 
   const programs: ArtifactProgram[] = [];
   const coreAccesses: { program: string; slot: number; core: CoreAccess }[] = [];
   for (const p of m.programs) {
-    const linked = linkProgram(p.name, functions);
+    const linked = linkProgram(p.name, functions, target.isa);
     const usedMaps = new Set<string>();
     for (const r of linked.relocations) if (r.kind === "map") usedMaps.add(r.map);
     for (const r of linked.relocations)
@@ -190,6 +202,7 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
     tsbpf: ARTIFACT_VERSION,
     source: path,
     license: "GPL",
+    cpu: target.cpu,
     maps,
     sections,
     programs,
@@ -204,7 +217,7 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
     ...(core ? { coreBtf: core.blob.toString("base64") } : {}),
     compileMs: performance.now() - started,
   };
-  return { artifact, functions, programs: m.programs, module: m };
+  return { artifact, functions, programs: m.programs, module: m, target };
 }
 
 /** Diagnostics in file and position order, each problem once (the first message at a position wins). */
@@ -247,8 +260,9 @@ function checkRecursion(fns: IrFunction[]): void {
   for (const f of fns) if (!state.has(f.name)) visit(f, []);
 }
 
-function prepare(ir: IrFunction): PreparedFunction {
+function prepare(ir: IrFunction, isa: IsaVersion): PreparedFunction {
   optimize(ir);
+  lowerForIsa(ir, isa);
   let order = layout(ir);
   const alloc = allocate(ir, order);
   order = cleanupAfterAllocation(ir, order, alloc.regOf);
@@ -288,6 +302,7 @@ export function reachable(entry: string, functions: Map<string, PreparedFunction
 export function linkProgram(
   entry: string,
   functions: Map<string, PreparedFunction>,
+  isa: IsaVersion = 4,
 ): { program: AssembledProgram; relocations: Relocation[] } {
   const names = reachable(entry, functions);
   const a = new Assembler();
@@ -296,7 +311,18 @@ export function linkProgram(
   for (const name of names) {
     const f = functions.get(name);
     if (!f) throw new Error(`internal: function ${name} was not compiled`);
-    relocations.push(...emitFunction(a, f.ir, f.order, f.alloc, { local }));
+    relocations.push(...emitFunction(a, f.ir, f.order, f.alloc, { local, isa }));
   }
-  return { program: a.assemble(), relocations };
+  const program = a.assemble();
+  checkIsa(entry, program.bytes, isa);
+  return { program, relocations };
+}
+
+/** Every instruction must exist in the target instruction set; one that does not is a compiler bug. */
+export function checkIsa(name: string, bytes: Uint8Array, isa: IsaVersion): void {
+  for (const insn of decode(bytes))
+    if (instructionIsa(insn) > isa)
+      throw new Error(
+        `internal: ${name} has "${insnText(insn)}", an instruction of v${instructionIsa(insn)}, while compiling for v${isa}`,
+      );
 }

@@ -72,7 +72,7 @@ export function writeElf(m: CompiledModule): Buffer {
   for (const p of m.programs) {
     const a = new Assembler();
     const f = functions.get(p.name)!;
-    const relocations = emitFunction(a, f.ir, f.order, f.alloc, { local: new Set([p.name]) });
+    const relocations = emitFunction(a, f.ir, f.order, f.alloc, { local: new Set([p.name]), isa: m.target.isa });
     const asm = a.assemble();
     code.push({
       name: artifact.programs.find((x) => x.name === p.name)!.section,
@@ -88,7 +88,7 @@ export function writeElf(m: CompiledModule): Buffer {
     const relocations: Relocation[] = [];
     for (const n of subNames) {
       const f = functions.get(n)!;
-      relocations.push(...emitFunction(a, f.ir, f.order, f.alloc, { local: subNames }));
+      relocations.push(...emitFunction(a, f.ir, f.order, f.alloc, { local: subNames, isa: m.target.isa }));
     }
     const asm = a.assemble();
     code.push({

@@ -9,6 +9,14 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { isArtifact, type Artifact } from "./artifact.js";
 
 export { compileFile, compileModule, compileWith, type CompileOptions, type CompiledModule } from "./compile.js";
+export {
+  CPU_OPTIONS,
+  parseCpuOption,
+  resolveCpu,
+  type CpuOption,
+  type CpuTarget,
+  type CpuVersion,
+} from "./target.js";
 export { CompileError, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 export {
   KernelObject,

@@ -83,6 +83,14 @@ test("usage errors: one line and a pointer to --help, exit 2; the usage only wit
   const repeat = tsbpf(["run", COUNTER, "--repeat", "0"]);
   assert.equal(repeat.code, 2);
   assert.match(repeat.stderr, /^tsbpf run: --repeat wants a whole number from 1 to 100000000, not "0"\n/);
+  for (const command of ["compile", "run"]) {
+    const cpu = tsbpf([command, COUNTER, "--cpu", "bogus"]);
+    assert.equal(cpu.code, 2);
+    assert.equal(
+      cpu.stderr,
+      `tsbpf ${command}: --cpu wants v1, v2, v3, v4 or probe, not "bogus"\nsee "tsbpf ${command} --help"\n`,
+    );
+  }
   const help = tsbpf(["count", "--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^usage: tsbpf count /);

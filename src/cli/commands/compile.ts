@@ -8,10 +8,11 @@ import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
 import { LineWriter, type CommandIo } from "../../cmdline/io.js";
 import { checkInputPath, FileError, readInputFile, writeOutputFile } from "../../cmdline/files.js";
 import { verifyArtifact } from "../verify.js";
+import { CPU_OPTIONS, cpuKernel, isCpuOption, type CpuOption, type CpuTarget } from "../../compiler/target.js";
 
 export const name = "compile";
 export const summary = "compile kernel TypeScript (.bpf.ts) to an ELF object or a tsbpf artifact";
-export const usage = `usage: tsbpf compile FILE.bpf.ts [-o OUT.o | -o OUT.json] [--btf FILE] [--listing] [--ir] [--verifier-log] [--json]
+export const usage = `usage: tsbpf compile FILE.bpf.ts [-o OUT.o | -o OUT.json] [--cpu V] [--btf FILE] [--listing] [--ir] [--verifier-log] [--json]
 
   Type-checks FILE and compiles its programs (markers xdp, tc, tracepoint … exported at module
   level) to eBPF. The language is described in docs/kernel-typescript.md.
@@ -19,6 +20,9 @@ export const usage = `usage: tsbpf compile FILE.bpf.ts [-o OUT.o | -o OUT.json] 
   -o OUT.json  the tsbpf artifact (KernelObject.load reads it without the TypeScript compiler)
   Without -o: one line per program (section, instructions, maps).
 Options:
+  --cpu V      the instruction set, as clang's -mcpu: v1 (any kernel), v2 (Linux 4.14), v3 (5.1),
+               v4 (6.6), or probe (default): the highest the running kernel accepts, v3 when it
+               cannot be asked. Below v4 signed division and sign extension are emulated
   --btf FILE   compile against this kernel BTF (e.g. another machine's /sys/kernel/btf/vmlinux)
                instead of the running kernel's; CO-RE relocations adapt the field offsets at load
   --listing    print each program's instructions (verifier syntax)
@@ -35,6 +39,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     {
       output: { type: "string", short: "o" },
       btf: { type: "string" },
+      cpu: { type: "string" },
       listing: { type: "boolean" },
       ir: { type: "boolean" },
       "verifier-log": { type: "boolean" },
@@ -56,9 +61,11 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     throw new UsageError(`-o wants a name ending in .o (ELF object) or .json (tsbpf artifact), not "${out}"`, usage);
   checkInputPath(file);
   if (!/\.[cm]?ts$/.test(file)) throw new FileError(file, "EFTYPE", "not a kernel TypeScript module (.bpf.ts)");
+  const cpu = cpuArgument(values.cpu, usage);
   const btf = values.btf === undefined ? undefined : readInputFile(values.btf);
   // A CompileError goes to main, which prints each diagnostic as file:line:col.
-  const m = await compileModule(file, btf ? { btf: Btf.parse(btf) } : {});
+  const m = await compileModule(file, { cpu, ...(btf ? { btf: Btf.parse(btf) } : {}) });
+  noteCpuFallback(m.target, io);
   if (out?.endsWith(".o")) writeOutputFile(out, writeElf(m));
   else if (out?.endsWith(".json")) writeOutputFile(out, `${JSON.stringify(m.artifact)}\n`);
   if (values["verifier-log"]) verifyArtifact(m.artifact, io);
@@ -73,6 +80,9 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
         insns,
         functions: p.functions.map((f) => f.name),
         maps: p.maps,
+        cpu: m.target.cpu,
+        cpu_source: m.target.source,
+        ...(m.target.note ? { cpu_note: m.target.note } : {}),
         compile_ms: Math.round(m.artifact.compileMs ?? 0),
       });
     } else if (!out || values.listing) {
@@ -85,8 +95,24 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   if (values.ir) for (const f of m.functions.values()) for (const l of dumpFunction(f.ir).split("\n")) w.line(l);
   if (out && !values.json)
     w.line(
-      `wrote ${out} (${m.artifact.programs.length} program${m.artifact.programs.length === 1 ? "" : "s"}, ${Math.round(m.artifact.compileMs ?? 0)} ms)`,
+      `wrote ${out} (${m.artifact.programs.length} program${m.artifact.programs.length === 1 ? "" : "s"}, cpu ${m.target.cpu}, ${Math.round(m.artifact.compileMs ?? 0)} ms)`,
     );
   w.flush();
   return 0;
+}
+
+/** `--cpu V`: a version or "probe" (the default), else a usage error naming the choices. */
+export function cpuArgument(value: string | undefined, usageText: string): CpuOption {
+  if (value === undefined) return "probe";
+  if (!isCpuOption(value))
+    throw new UsageError(
+      `--cpu wants ${CPU_OPTIONS.slice(0, -1).join(", ")} or ${CPU_OPTIONS.at(-1)}, not "${value}"`,
+      usageText,
+    );
+  return value;
+}
+
+/** When probing was impossible the target is a guess: say so on stderr, whatever the output format. */
+export function noteCpuFallback(target: CpuTarget, io: CommandIo): void {
+  if (target.source === "fallback") io.stderr(`tsbpf: note: ${target.note} (v4 needs Linux ${cpuKernel("v4")})\n`);
 }

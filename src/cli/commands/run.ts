@@ -1,7 +1,6 @@
 // `tsbpf run PROG [--program NAME] --data FILE [--repeat N] [--json]`: loads a program (kernel
 // TypeScript, a tsbpf artifact or an ELF object) and runs it once or N times with
 // BPF_PROG_TEST_RUN, printing its return value, the data it left and the time per run.
-import { compileFile } from "../../compiler/compile.js";
 import { isArtifact, type Artifact } from "../../compiler/artifact.js";
 import { KernelObject } from "../../loader/kernel-object.js";
 import { testRun } from "../../programs/test-run.js";
@@ -10,11 +9,13 @@ import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
 import { LineWriter, type CommandIo } from "../../cmdline/io.js";
 import { checkInputPath, FileError, readInputFile } from "../../cmdline/files.js";
 import { printVerifierLogs, withVerifierLog } from "../verify.js";
+import { cpuArgument, noteCpuFallback } from "./compile.js";
+import { compileModule } from "../../compiler/compile.js";
 
 export const name = "run";
 export const summary = "run a program once or N times with test_run (kernel TypeScript, artifact or ELF)";
 export const usage = `usage: tsbpf run FILE.bpf.ts|FILE.json|FILE.o [--program NAME] [--data FILE] [--ctx FILE]
-                [--repeat N] [--const NAME=VALUE]... [--verifier-log] [--json]
+                [--repeat N] [--cpu V] [--const NAME=VALUE]... [--verifier-log] [--json]
 
   Loads FILE's maps and programs (compiling kernel TypeScript first; .o files go through the ELF
   loader), runs one program with BPF_PROG_TEST_RUN and prints its return value, the packet as the
@@ -24,6 +25,8 @@ Options:
   --data FILE      packet bytes (raw; "-" for stdin); XDP, TC and socket filters need it
   --ctx FILE       context bytes (struct __sk_buff / xdp_md, raw_tp arguments)
   --repeat N       run N times (default 1); the time is per run
+  --cpu V          compile kernel TypeScript for this instruction set (v1…v4, default probe:
+                   the running kernel's; see tsbpf compile --help)
   --const N=V      set an exported constant (.rodata) before loading (integers)
   --verifier-log   print the verifier's whole log of each program loaded on stderr (also when
                    it rejects one)
@@ -55,6 +58,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       data: { type: "string" },
       ctx: { type: "string" },
       repeat: { type: "string" },
+      cpu: { type: "string" },
       const: { type: "string", multiple: true },
       "verifier-log": { type: "boolean" },
     },
@@ -81,6 +85,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     if (!m) throw new UsageError(`--const wants NAME=INTEGER (e.g. LIMIT=10 or MASK=0xff), not "${c}"`, usage);
     constants[m[1]!] = BigInt(m[2]!);
   }
+  const cpu = cpuArgument(values.cpu, usage);
   const data = values.data === undefined ? undefined : readInputFile(values.data, { stdin: true });
   const ctx = values.ctx === undefined ? undefined : readInputFile(values.ctx, { stdin: true });
   const keepLog = values["verifier-log"] === true;
@@ -91,6 +96,8 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     let programs: Record<string, Program>;
     let kinds: Record<string, string> = {};
     const kind = inputKind(file);
+    if (values.cpu !== undefined && kind !== "typescript")
+      throw new UsageError(`--cpu chooses how kernel TypeScript compiles; ${file} is already compiled`, usage);
     if (kind === "elf") {
       const { loadObject } = await import("../../loader/index.js");
       const obj = load(() =>
@@ -116,7 +123,9 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
         artifact = value;
       } else {
         // A CompileError goes to main, which prints each diagnostic as file:line:col.
-        artifact = await compileFile(file);
+        const compiled = await compileModule(file, { cpu });
+        noteCpuFallback(compiled.target, io);
+        artifact = compiled.artifact;
       }
       checkProgramName(
         values.program,
