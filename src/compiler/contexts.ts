@@ -14,7 +14,19 @@ export type ProgramKind =
   | "uretprobe"
   | "perf_event"
   | "sk_skb"
-  | "sk_msg";
+  | "sk_msg"
+  // kernel-function tracing
+  | "kprobe"
+  | "kretprobe"
+  | "kprobe_multi"
+  | "kretprobe_multi"
+  | "uprobe_multi"
+  | "uretprobe_multi"
+  | "fentry"
+  | "fexit"
+  | "fmod_ret"
+  | "lsm"
+  | "iter";
 
 /** The marker function in tsbpf/kernel → the program kind. */
 export const MARKERS: Record<string, ProgramKind> = {
@@ -29,6 +41,17 @@ export const MARKERS: Record<string, ProgramKind> = {
   perfEvent: "perf_event",
   skSkb: "sk_skb",
   skMsg: "sk_msg",
+  kprobe: "kprobe",
+  kretprobe: "kretprobe",
+  kprobeMulti: "kprobe_multi",
+  kretprobeMulti: "kretprobe_multi",
+  uprobeMulti: "uprobe_multi",
+  uretprobeMulti: "uretprobe_multi",
+  fentry: "fentry",
+  fexit: "fexit",
+  fmodRet: "fmod_ret",
+  lsm: "lsm",
+  iter: "iter",
 };
 
 export const PROG_TYPES: Record<ProgramKind, number> = {
@@ -43,11 +66,31 @@ export const PROG_TYPES: Record<ProgramKind, number> = {
   perf_event: ProgType.PERF_EVENT,
   sk_skb: ProgType.SK_SKB,
   sk_msg: ProgType.SK_MSG,
+  kprobe: ProgType.KPROBE,
+  kretprobe: ProgType.KPROBE,
+  kprobe_multi: ProgType.KPROBE,
+  kretprobe_multi: ProgType.KPROBE,
+  uprobe_multi: ProgType.KPROBE,
+  uretprobe_multi: ProgType.KPROBE,
+  fentry: ProgType.TRACING,
+  fexit: ProgType.TRACING,
+  fmod_ret: ProgType.TRACING,
+  lsm: ProgType.LSM,
+  iter: ProgType.TRACING,
 };
 
 export const EXPECTED_ATTACH: Partial<Record<ProgramKind, number>> = {
   xdp: AttachType.XDP,
   tp_btf: AttachType.TRACE_RAW_TP,
+  kprobe_multi: AttachType.TRACE_KPROBE_MULTI,
+  kretprobe_multi: AttachType.TRACE_KPROBE_MULTI,
+  uprobe_multi: AttachType.TRACE_UPROBE_MULTI,
+  uretprobe_multi: AttachType.TRACE_UPROBE_MULTI,
+  fentry: AttachType.TRACE_FENTRY,
+  fexit: AttachType.TRACE_FEXIT,
+  fmod_ret: AttachType.MODIFY_RETURN,
+  lsm: AttachType.LSM_MAC,
+  iter: AttachType.TRACE_ITER,
 };
 
 /** The section name libbpf (and so bpftool) derives the program type from. */
@@ -77,6 +120,22 @@ export function sectionName(kind: ProgramKind, target: Record<string, unknown>):
       return "sk_skb/stream_verdict";
     case "sk_msg":
       return "sk_msg";
+    case "kprobe":
+    case "kretprobe":
+    case "fentry":
+    case "fexit":
+    case "fmod_ret":
+      return `${kind}/${String(target.function)}${target.offset ? `+${Number(target.offset)}` : ""}`;
+    case "kprobe_multi":
+    case "kretprobe_multi":
+      return `${kind === "kprobe_multi" ? "kprobe" : "kretprobe"}.multi/${String(target.pattern)}`;
+    case "uprobe_multi":
+    case "uretprobe_multi":
+      return `${kind === "uprobe_multi" ? "uprobe" : "uretprobe"}.multi/${String(target.binary)}:${String(target.pattern)}`;
+    case "lsm":
+      return `lsm/${String(target.hook)}`;
+    case "iter":
+      return `iter/${String(target.target)}`;
   }
 }
 
