@@ -642,12 +642,14 @@ function iterPrint(low: Lowering, ctx: CtxVal, _name: string, e: TS.CallExpressi
     const v = low.expr(x.e);
     let spec: string;
     let reg: VReg;
-    if (x.conv === "str" || (v.k === "ptr" && v.t.kind === "array") || v.k === "karray") {
+    // An integer read through a view (a map value's field, an element's key) prints as a number.
+    const cell = v.k === "ptr" && v.scalar === true && v.t.kind === "int" ? v.t : undefined;
+    if (!cell && (x.conv === "str" || (v.k === "ptr" && v.t.kind === "array") || v.k === "karray")) {
       if (v.k !== "ptr" && v.k !== "karray") low.fail(x.e, "str() prints a byte array");
       spec = "%s";
       reg = low.addressReg(v.base, v.off, "pointer");
-    } else if (v.k === "int" || v.k === "const" || v.k === "bool") {
-      const signed = v.k === "int" && v.ct.signed;
+    } else if (cell || v.k === "int" || v.k === "const" || v.k === "bool") {
+      const signed = cell ? cell.signed : v.k === "int" && v.ct.signed;
       spec = x.conv === "hex" ? "%llx" : signed ? "%lld" : "%llu";
       reg = low.toReg(v, signed ? I64 : U64, x.e);
     } else low.fail(x.e, `ctx.print() cannot print ${describeVal(v)}`);
