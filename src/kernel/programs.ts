@@ -290,6 +290,8 @@ export function perfEvent(
 export type KernelArguments<F extends string> = F extends keyof KernelFunctions ? KernelFunctions[F] : number[];
 /** The return value of kernel function F. */
 export type KernelReturn<F extends string> = F extends keyof KernelReturns ? KernelReturns[F] : number;
+/** Arguments then a return value; for an undeclared function (arguments of unknown count) any numbers. */
+export type ArgumentsThen<A extends unknown[], R> = number extends A["length"] ? number[] : [...A, R];
 /** The arguments of LSM hook H. */
 export type LsmArguments<H extends string> = H extends keyof LsmHooks ? LsmHooks[H] : number[];
 
@@ -374,7 +376,7 @@ export function fentry<F extends string>(
 /** fexit on `fn` (section `fexit/FN`): the arguments, then the return value (all of them, in order). Return 0. */
 export function fexit<F extends string>(
   fn: F,
-  program: (ctx: TracingReturnContext, ...args: [...KernelArguments<F>, KernelReturn<F>]) => Ret,
+  program: (ctx: TracingReturnContext, ...args: ArgumentsThen<KernelArguments<F>, KernelReturn<F>>) => Ret,
 ): ProgramDeclaration<"fexit"> {
   return declare("fexit", { function: fn });
 }
@@ -386,7 +388,7 @@ export function fexit<F extends string>(
  */
 export function fmodRet<F extends string>(
   fn: F,
-  program: (ctx: TracingReturnContext, ...args: [...KernelArguments<F>, number]) => Ret,
+  program: (ctx: TracingReturnContext, ...args: ArgumentsThen<KernelArguments<F>, number>) => Ret,
 ): ProgramDeclaration<"fmod_ret"> {
   return declare("fmod_ret", { function: fn });
 }
@@ -398,7 +400,7 @@ export function fmodRet<F extends string>(
  */
 export function lsm<H extends string>(
   hook: H,
-  program: (ctx: TracingReturnContext, ...args: [...LsmArguments<H>, number]) => Ret,
+  program: (ctx: TracingReturnContext, ...args: ArgumentsThen<LsmArguments<H>, number>) => Ret,
 ): ProgramDeclaration<"lsm"> {
   return declare("lsm", { hook });
 }
