@@ -127,3 +127,14 @@ export const x = iter("task", (ctx) => {
     keyOfTask.join("\n"),
   );
 });
+
+test("examples/kernel/task-iterator lists this process's threads with the kernel's comm", async () => {
+  const { listTasks } = await import("../../examples/kernel/task-iterator.js");
+  const tasks = await listTasks();
+  const mine = tasks.filter((x) => x.tgid === process.pid);
+  assert.ok(
+    mine.some((x) => x.pid === process.pid && x.comm === "node"),
+    JSON.stringify(mine),
+  );
+  assert.ok(new Set(tasks.map((x) => x.tgid)).size > 5, "other processes are listed too");
+});

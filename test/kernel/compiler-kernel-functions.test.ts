@@ -159,3 +159,17 @@ export const p = lsm("no_such_hook", (ctx) => 0);`);
     hook.join("\n"),
   );
 });
+
+test("examples/kernel/tcp-connect-probes compiles to the sections a libbpf user would write", async () => {
+  const { artifactFor } = await import("../../src/compiler/index.js");
+  const { repoRoot } = await import("../helpers/compiler-helpers.js");
+  const artifact = await artifactFor(join(repoRoot, "examples", "kernel", "tcp-connect-probes.bpf.ts"));
+  assert.deepEqual(
+    artifact.programs.map((p) => [p.name, p.section]),
+    [
+      ["connectEntry", "kprobe/tcp_v4_connect"],
+      ["connectExit", "kretprobe/tcp_v4_connect"],
+      ["sendEntry", "fentry/tcp_sendmsg"],
+    ],
+  );
+});

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { KERNEL_PROGRAM_KINDS, programKind, programKinds } from "../../src/programs/kinds.js";
-import { PROG_TYPES } from "../../src/compiler/contexts.js";
+import { EXPECTED_ATTACH, PROG_TYPES, sectionName, type ProgramKind } from "../../src/compiler/contexts.js";
 import { sectionDef } from "../../src/object/sections.js";
 import * as programs from "../../src/index.js";
 
@@ -22,16 +22,19 @@ test("kernel TypeScript's program kinds load as the section kinds their section 
   for (const [kind, progType] of Object.entries(PROG_TYPES)) {
     const sectionKind = KERNEL_PROGRAM_KINDS[kind];
     assert.ok(sectionKind, `${kind} has a section kind`);
-    const def = sectionDef(
-      sectionKind === "socket"
-        ? "socket"
-        : sectionKind === "tracepoint"
-          ? "tracepoint/a/b"
-          : sectionKind === "sk_skb"
-            ? "sk_skb/stream_verdict"
-            : sectionKind,
-    );
+    // The section name the compiler writes for a program of this kind, with a sample target.
+    const sample = { category: "a", name: "b", event: "e", binary: "/bin/true", symbol: "main" };
+    const section = sectionName(kind as ProgramKind, {
+      ...sample,
+      function: "f",
+      pattern: "f*",
+      hook: "file_open",
+      target: "task",
+    });
+    const def = sectionDef(section);
     assert.equal(def?.kind, sectionKind, `${kind}: libbpf's table agrees`);
     assert.equal(def?.progType, progType, `${kind}: same program type`);
+    const attach = EXPECTED_ATTACH[kind as ProgramKind];
+    if (attach !== undefined) assert.equal(def?.expectedAttachType, attach, `${kind}: same attach type`);
   }
 });
