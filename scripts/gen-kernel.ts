@@ -72,6 +72,26 @@ const TP_BTF_EVENTS = [
   "inet_sk_error_report",
 ];
 
+/** Kernel functions whose arguments and return value are declared (kprobe, kretprobe, fentry, fexit, fmod_ret). */
+const KERNEL_FUNCTIONS = [
+  "tcp_v4_connect",
+  "tcp_v6_connect",
+  "tcp_sendmsg",
+  "tcp_recvmsg",
+  "tcp_cleanup_rbuf",
+  "tcp_close",
+  "tcp_set_state",
+  "inet_csk_accept",
+  "vfs_read",
+  "vfs_write",
+  "do_unlinkat",
+  "do_sys_openat2",
+  "security_file_open",
+];
+
+/** LSM hooks whose arguments are declared. */
+const LSM_HOOKS = ["file_open", "bprm_check_security", "socket_connect", "socket_bind", "inode_unlink", "task_kill"];
+
 /** Kernel structs declared in full (the others they mention are declared opaque). */
 const STRUCTS = [
   "task_struct",
@@ -97,6 +117,7 @@ const STRUCTS = [
   "signal_struct",
   "files_struct",
   "msghdr",
+  "bpf_map",
 ];
 
 export interface GeneratedFile {
@@ -129,7 +150,7 @@ export function generateKernelDeclarations(): GeneratedFile[] {
       path: "src/kernel/vmlinux.ts",
       text: generateVmlinux(
         kernelBtf(),
-        { events: TP_BTF_EVENTS, structs: STRUCTS, depth: 0 },
+        { events: TP_BTF_EVENTS, structs: STRUCTS, depth: 0, functions: KERNEL_FUNCTIONS, lsmHooks: LSM_HOOKS },
         undefined,
         GENERATED_BY,
       ),

@@ -22,7 +22,19 @@ export type ProgramKind =
   | "sock_ops"
   | "cgroup_sysctl"
   | "cgroup_sockopt"
-  | "cgroup_device";
+  | "cgroup_device"
+  // kernel-function tracing
+  | "kprobe"
+  | "kretprobe"
+  | "kprobe_multi"
+  | "kretprobe_multi"
+  | "uprobe_multi"
+  | "uretprobe_multi"
+  | "fentry"
+  | "fexit"
+  | "fmod_ret"
+  | "lsm"
+  | "iter";
 
 /** The marker function in tsbpf/kernel → the program kind. */
 export const MARKERS: Record<string, ProgramKind> = {
@@ -45,6 +57,17 @@ export const MARKERS: Record<string, ProgramKind> = {
   cgroupSysctl: "cgroup_sysctl",
   cgroupSockopt: "cgroup_sockopt",
   cgroupDevice: "cgroup_device",
+  kprobe: "kprobe",
+  kretprobe: "kretprobe",
+  kprobeMulti: "kprobe_multi",
+  kretprobeMulti: "kretprobe_multi",
+  uprobeMulti: "uprobe_multi",
+  uretprobeMulti: "uretprobe_multi",
+  fentry: "fentry",
+  fexit: "fexit",
+  fmodRet: "fmod_ret",
+  lsm: "lsm",
+  iter: "iter",
 };
 
 /**
@@ -103,6 +126,17 @@ export const PROG_TYPES: Record<ProgramKind, number> = {
   cgroup_sysctl: ProgType.CGROUP_SYSCTL,
   cgroup_sockopt: ProgType.CGROUP_SOCKOPT,
   cgroup_device: ProgType.CGROUP_DEVICE,
+  kprobe: ProgType.KPROBE,
+  kretprobe: ProgType.KPROBE,
+  kprobe_multi: ProgType.KPROBE,
+  kretprobe_multi: ProgType.KPROBE,
+  uprobe_multi: ProgType.KPROBE,
+  uretprobe_multi: ProgType.KPROBE,
+  fentry: ProgType.TRACING,
+  fexit: ProgType.TRACING,
+  fmod_ret: ProgType.TRACING,
+  lsm: ProgType.LSM,
+  iter: ProgType.TRACING,
 };
 
 export const EXPECTED_ATTACH: Partial<Record<ProgramKind, number>> = {
@@ -111,6 +145,15 @@ export const EXPECTED_ATTACH: Partial<Record<ProgramKind, number>> = {
   sock_ops: AttachType.CGROUP_SOCK_OPS,
   cgroup_sysctl: AttachType.CGROUP_SYSCTL,
   cgroup_device: AttachType.CGROUP_DEVICE,
+  kprobe_multi: AttachType.TRACE_KPROBE_MULTI,
+  kretprobe_multi: AttachType.TRACE_KPROBE_MULTI,
+  uprobe_multi: AttachType.TRACE_UPROBE_MULTI,
+  uretprobe_multi: AttachType.TRACE_UPROBE_MULTI,
+  fentry: AttachType.TRACE_FENTRY,
+  fexit: AttachType.TRACE_FEXIT,
+  fmod_ret: AttachType.MODIFY_RETURN,
+  lsm: AttachType.LSM_MAC,
+  iter: AttachType.TRACE_ITER,
 };
 
 /** The expected attach type a program of `kind` loads with (a cgroup kind's from its hook). */
@@ -159,6 +202,22 @@ export function sectionName(kind: ProgramKind, target: Record<string, unknown>):
       return "cgroup/sysctl";
     case "cgroup_device":
       return "cgroup/dev";
+    case "kprobe":
+    case "kretprobe":
+    case "fentry":
+    case "fexit":
+    case "fmod_ret":
+      return `${kind}/${String(target.function)}${target.offset ? `+${Number(target.offset)}` : ""}`;
+    case "kprobe_multi":
+    case "kretprobe_multi":
+      return `${kind === "kprobe_multi" ? "kprobe" : "kretprobe"}.multi/${String(target.pattern)}`;
+    case "uprobe_multi":
+    case "uretprobe_multi":
+      return `${kind === "uprobe_multi" ? "uprobe" : "uretprobe"}.multi/${String(target.binary)}:${String(target.pattern)}`;
+    case "lsm":
+      return `lsm/${String(target.hook)}`;
+    case "iter":
+      return `iter/${String(target.target)}`;
   }
 }
 

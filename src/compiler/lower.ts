@@ -48,6 +48,7 @@ import type {
 import { lookup } from "./intrinsics/api.js";
 import { KERNEL_FUNCTIONS, KERNEL_NAMESPACES } from "./intrinsics/index.js";
 import { btfArg, coreOf, kernelArrayElement, kernelMember } from "./intrinsics/kernel-objects.js";
+import type { TypedArguments } from "./intrinsics/context.js";
 import { ARRAY_METHODS } from "./intrinsics/memory.js";
 import { lowerDynptrMethod, lowerMapMethod } from "./intrinsics/maps.js";
 import { contextLValue, lowerContextField, lowerContextMethod, MAX_PACKET_OFF } from "./intrinsics/context.js";
@@ -124,6 +125,7 @@ export class FnLower implements Lowering {
     fn: TS.ArrowFunction | TS.FunctionExpression,
     ctx: CtxInfo,
     tpBtfArgs?: { name: string; type: number }[],
+    typedArgs?: TypedArguments,
   ): IrFunction {
     this.b.currentLoc = this.m.loc(fn);
     const ctxReg = this.b.vreg("ctx");
@@ -139,6 +141,11 @@ export class FnLower implements Lowering {
         const arg = args[i - 1]!;
         this.bindParam(params[i]!, { kind: "val", val: btfArg(this, ctxReg, i - 1, arg.type, params[i]!) });
       }
+    } else if (typedArgs) {
+      if (params.length - 1 > typedArgs.readers.length)
+        this.fail(params[typedArgs.readers.length + 1]!, typedArgs.tooMany);
+      for (let i = 1; i < params.length; i++)
+        this.bindParam(params[i]!, { kind: "val", val: typedArgs.readers[i - 1]!(this, ctxReg) });
     } else if (params.length > 1) {
       this.fail(params[1]!, "a program takes one parameter, its context");
     }

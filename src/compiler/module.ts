@@ -19,6 +19,7 @@ import {
   type SubFnInfo,
 } from "./lower.js";
 import type { IrFunction, SrcLoc } from "./ir.js";
+import { programArguments } from "./intrinsics/context.js";
 import type { CtxInfo, MapInfo } from "./values.js";
 import type { TypeScript } from "./host.js";
 import { MapFlags } from "../uapi.js";
@@ -47,6 +48,7 @@ const CTX_TYPES: Record<string, ProgramKind> = {
   SkMsgContext: "sk_msg",
   RawTracepointContext: "raw_tracepoint",
   TpBtfContext: "tp_btf",
+  TracingContext: "fentry",
   PtRegsContext: "uprobe",
   PerfEventContext: "perf_event",
   // cgroup and socket hooks
@@ -198,7 +200,31 @@ export class ModuleCompiler implements ModuleApi {
         break;
       case "uprobe":
       case "uretprobe":
+      case "uprobe_multi":
+      case "uretprobe_multi":
         Object.assign(target, this.objectLiteralConsts(args[0]!));
+        if ((kind === "uprobe_multi" || kind === "uretprobe_multi") && !(target.binary && target.pattern))
+          this.fail(args[0]!, "a multi-uprobe names { binary, pattern } (pattern: symbols with * and ? wildcards)");
+        break;
+      case "kprobe":
+      case "kretprobe":
+      case "fentry":
+      case "fexit":
+      case "fmod_ret":
+        target.function = this.kernelSymbolArg(str(0), args[0]!);
+        if (kind === "kprobe" && args[fnIndex + 1]) Object.assign(target, this.objectLiteralConsts(args[fnIndex + 1]!));
+        break;
+      case "kprobe_multi":
+      case "kretprobe_multi":
+        target.pattern = str(0);
+        if (!/^[A-Za-z0-9_.*?]+$/.test(String(target.pattern)))
+          this.fail(args[0]!, "a multi-kprobe pattern is a function name with * and ? wildcards");
+        break;
+      case "lsm":
+        target.hook = this.kernelSymbolArg(str(0), args[0]!);
+        break;
+      case "iter":
+        target.target = this.kernelSymbolArg(str(0), args[0]!);
         break;
       case "cgroup_skb":
       case "cgroup_sock":
@@ -221,6 +247,12 @@ export class ModuleCompiler implements ModuleApi {
     }
     this.claimName(d.name.text, d);
     this.programs.push({ name: d.name.text, kind, target, fn, node: d });
+  }
+
+  /** A kernel function, hook or iterator name: an identifier (it becomes part of the section name). */
+  private kernelSymbolArg(name: string, node: TS.Node): string {
+    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) this.fail(node, `${JSON.stringify(name)} is not a kernel symbol name`);
+    return name;
   }
 
   private objectLiteralConsts(e: TS.Expression): Record<string, unknown> {
@@ -813,6 +845,21 @@ export class ModuleCompiler implements ModuleApi {
     return g;
   }
 
+  rodataBytes(bytes: Uint8Array): number {
+    let section = this.sections.get(".rodata");
+    if (!section) {
+      section = { name: ".rodata", size: 0, init: new Uint8Array(0), vars: [] };
+      this.sections.set(".rodata", section);
+    }
+    const offset = section.size;
+    const grown = new Uint8Array(Math.ceil((offset + bytes.length) / 8) * 8);
+    grown.set(section.init);
+    grown.set(bytes, offset);
+    section.init = grown;
+    section.size = offset + bytes.length;
+    return offset;
+  }
+
   // ---- functions ------------------------------------------------------------------------------------------
 
   private functionInfo(decl: TS.FunctionDeclaration): SubFnInfo {
@@ -884,8 +931,19 @@ export class ModuleCompiler implements ModuleApi {
           );
         args = sig.params.map((x) => ({ name: x.name, type: x.type }));
       }
+      if (p.kind === "iter") {
+        const name = `bpf_iter__${String(p.target.target)}`;
+        const ids = this.btf().findByName(name, "struct");
+        if (!ids.length)
+          this.fail(
+            p.node,
+            `the kernel's BTF has no ${name}: no ${String(p.target.target)} iterator on this kernel (e.g. "task", "tcp", "bpf_map_elem")`,
+          );
+        ctx.iterStruct = ids[0]!;
+      }
+      const typed = programArguments(this, p, ctx);
       const low = new FnLower(this, p.name, "main");
-      return low.lowerProgram(p.fn, ctx, args);
+      return low.lowerProgram(p.fn, ctx, args, typed);
     });
   }
 

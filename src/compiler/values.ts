@@ -61,6 +61,12 @@ export interface CtxInfo {
   kind: ProgramKind;
   /** tracepoint: the record layout from tracefs. */
   format?: TracepointFormat;
+  /** fexit / fmod_ret / lsm: how many arguments precede the return value in the context. */
+  argCount?: number;
+  /** fexit / fmod_ret / lsm / kretprobe: the BTF type of the return value (0: untyped). */
+  retType?: number;
+  /** iter: the BTF id of the iterator's context struct (bpf_iter__<target>). */
+  iterStruct?: number;
 }
 
 export interface FnRef {

@@ -9,7 +9,15 @@
 // compiled artifact; the description only carries the types).
 import type { ArrayView, DataType, View } from "./types.js";
 import type { Tracepoints } from "./tracepoints.js";
-import type { TpBtfEvents } from "./vmlinux.js";
+import type {
+  KernelFunctions,
+  KernelReturns,
+  LsmHooks,
+  TpBtfEvents,
+  bpf_map,
+  sock_common,
+  task_struct,
+} from "./vmlinux.js";
 
 export type ProgramKind =
   | "xdp"
@@ -30,7 +38,19 @@ export type ProgramKind =
   | "sock_ops"
   | "cgroup_sysctl"
   | "cgroup_sockopt"
-  | "cgroup_device";
+  | "cgroup_device"
+  // kernel-function tracing
+  | "kprobe"
+  | "kretprobe"
+  | "kprobe_multi"
+  | "kretprobe_multi"
+  | "uprobe_multi"
+  | "uretprobe_multi"
+  | "fentry"
+  | "fexit"
+  | "fmod_ret"
+  | "lsm"
+  | "iter";
 
 /** What a marker returns: the program's kind and attach target (types for the user side). */
 export interface ProgramDeclaration<K extends ProgramKind = ProgramKind> {
@@ -516,4 +536,162 @@ export const BPF_DEVCG_ACC_WRITE = 4;
 /** BPF_PROG_TYPE_CGROUP_DEVICE: runs when the cgroup's processes open or mknod a device; 0 refuses (EPERM). */
 export function cgroupDevice(program: (ctx: CgroupDeviceContext) => Ret): ProgramDeclaration<"cgroup_device"> {
   return declare("cgroup_device", {});
+}
+
+// ---- kernel functions: kprobes, trampolines (fentry/fexit/fmod_ret), LSM, iterators --------------
+
+/** The arguments of kernel function F, typed from vmlinux BTF when F is declared (`tsbpf gen-kernel vmlinux`). */
+export type KernelArguments<F extends string> = F extends keyof KernelFunctions ? KernelFunctions[F] : number[];
+/** The return value of kernel function F. */
+export type KernelReturn<F extends string> = F extends keyof KernelReturns ? KernelReturns[F] : number;
+/** Arguments then a return value; for an undeclared function (arguments of unknown count) any numbers. */
+export type ArgumentsThen<A extends unknown[], R> = number extends A["length"] ? number[] : [...A, R];
+/** The arguments of LSM hook H. */
+export type LsmArguments<H extends string> = H extends keyof LsmHooks ? LsmHooks[H] : number[];
+
+/**
+ * A kprobe on kernel function `fn` (section `kprobe/FN`): the parameters after the context are
+ * the function's arguments, typed from vmlinux BTF and read from pt_regs by the calling
+ * convention (x86-64: rdi, rsi, rdx, rcx, r8, r9; arm64: x0–x5). Struct pointers are read
+ * through with probe reads. With `offset`, the probe sits inside the function and has no typed
+ * arguments. Return 0.
+ */
+export function kprobe<F extends string>(
+  fn: F,
+  program: (ctx: PtRegsContext, ...args: KernelArguments<F>) => Ret,
+  options: { offset?: number } = {},
+): ProgramDeclaration<"kprobe"> {
+  return declare("kprobe", { function: fn, ...options });
+}
+
+/** A kretprobe on `fn` (section `kretprobe/FN`): the parameter after the context is its return value, typed from BTF. */
+export function kretprobe<F extends string>(
+  fn: F,
+  program: (ctx: PtRegsContext, ret: KernelReturn<F>) => Ret,
+): ProgramDeclaration<"kretprobe"> {
+  return declare("kretprobe", { function: fn });
+}
+
+/** A kprobe on every kernel function matching `pattern` (`*` and `?`; section `kprobe.multi/PATTERN`). */
+export function kprobeMulti(pattern: string, program: (ctx: PtRegsContext) => Ret): ProgramDeclaration<"kprobe_multi"> {
+  return declare("kprobe_multi", { pattern });
+}
+
+/** A kretprobe on every kernel function matching `pattern` (section `kretprobe.multi/PATTERN`). */
+export function kretprobeMulti(
+  pattern: string,
+  program: (ctx: PtRegsContext) => Ret,
+): ProgramDeclaration<"kretprobe_multi"> {
+  return declare("kretprobe_multi", { pattern });
+}
+
+/** A uprobe on every function of `binary` matching `pattern` (section `uprobe.multi/BINARY:PATTERN`). */
+export function uprobeMulti(
+  target: { binary: string; pattern: string },
+  program: (ctx: PtRegsContext) => Ret,
+): ProgramDeclaration<"uprobe_multi"> {
+  return declare("uprobe_multi", { ...target });
+}
+
+/** A uretprobe on every function of `binary` matching `pattern` (section `uretprobe.multi/BINARY:PATTERN`). */
+export function uretprobeMulti(
+  target: { binary: string; pattern: string },
+  program: (ctx: PtRegsContext) => Ret,
+): ProgramDeclaration<"uretprobe_multi"> {
+  return declare("uretprobe_multi", { ...target });
+}
+
+/**
+ * The context of trampoline programs (fentry, fexit, fmod_ret, lsm): the function's arguments as
+ * an array of u64 the verifier types from BTF.
+ */
+export interface TracingContext {
+  /** The i-th argument as a u64 (a constant index); in fexit, fmod_ret and lsm arg(N) is the return value. */
+  arg(i: number): number;
+}
+
+/** fexit, fmod_ret and lsm: the return value after the arguments. */
+export interface TracingReturnContext extends TracingContext {
+  /** fexit: the function's return value; fmod_ret and lsm: the previous program's (0 when first). */
+  readonly ret: number;
+}
+
+/**
+ * fentry on kernel function `fn` (section `fentry/FN`): runs at its entry through a BPF
+ * trampoline; the arguments are typed from BTF and struct pointers are read directly. Return 0.
+ */
+export function fentry<F extends string>(
+  fn: F,
+  program: (ctx: TracingContext, ...args: KernelArguments<F>) => Ret,
+): ProgramDeclaration<"fentry"> {
+  return declare("fentry", { function: fn });
+}
+
+/** fexit on `fn` (section `fexit/FN`): the arguments, then the return value (all of them, in order). Return 0. */
+export function fexit<F extends string>(
+  fn: F,
+  program: (ctx: TracingReturnContext, ...args: ArgumentsThen<KernelArguments<F>, KernelReturn<F>>) => Ret,
+): ProgramDeclaration<"fexit"> {
+  return declare("fexit", { function: fn });
+}
+
+/**
+ * fmod_ret on `fn` (section `fmod_ret/FN`; the function must allow error injection, or be a
+ * security_* hook): the arguments, then the previous fmod_ret program's value. Returning 0 lets
+ * the function run; anything else skips it and becomes its return value.
+ */
+export function fmodRet<F extends string>(
+  fn: F,
+  program: (ctx: TracingReturnContext, ...args: ArgumentsThen<KernelArguments<F>, number>) => Ret,
+): ProgramDeclaration<"fmod_ret"> {
+  return declare("fmod_ret", { function: fn });
+}
+
+/**
+ * A BPF LSM program on hook `hook` (section `lsm/HOOK`, e.g. "file_open"): the hook's arguments
+ * typed from BTF (of bpf_lsm_HOOK), then the previous program's verdict. Return 0 to allow, or a
+ * negative errno (-EPERM) to deny. The kernel runs it only when "bpf" is in its lsm= list.
+ */
+export function lsm<H extends string>(
+  hook: H,
+  program: (ctx: TracingReturnContext, ...args: ArgumentsThen<LsmArguments<H>, number>) => Ret,
+): ProgramDeclaration<"lsm"> {
+  return declare("lsm", { hook });
+}
+
+/** What an iterator program writes to: the seq_file behind each read() of the iterator. */
+export interface IterOutput {
+  /** How many objects this read has visited before this one (0 first). */
+  readonly seqNum: number;
+  /**
+   * bpf_seq_printf: the template's text with its values — integers in decimal, `hex(x)` in hex,
+   * `str(bytes)` (or a byte array) as a C string; at most 12 values. 0, or a negative errno.
+   */
+  print(text: string): number;
+  /** bpf_seq_write: a struct or array value as it is in memory. 0, or a negative errno. */
+  write(value: object): number;
+}
+
+/** Per target, what the iterator visits (null once, at the end of the walk). */
+export interface IterTargets {
+  task: { readonly task: task_struct | null };
+  tcp: { readonly sk_common: sock_common | null; readonly uid: number };
+  bpf_map: { readonly map: bpf_map | null };
+  bpf_map_elem: {
+    readonly map: bpf_map | null;
+    /** The element's key seen as `type` (null at the end); key and value of the attached map. */
+    key<T extends DataType>(type: T): View<T> | null;
+    value<T extends DataType>(type: T): View<T> | null;
+  };
+}
+
+export type IterContext<T extends string> = IterOutput & (T extends keyof IterTargets ? IterTargets[T] : object);
+
+/**
+ * A BPF iterator (section `iter/TARGET`): runs once per object the target walks ("task", "tcp",
+ * "bpf_map", "bpf_map_elem" …) and once more with a null object at the end; what it prints is
+ * what read() of the iterator returns. Return 0 (1 stops the walk).
+ */
+export function iter<T extends string>(target: T, program: (ctx: IterContext<T>) => Ret): ProgramDeclaration<"iter"> {
+  return declare("iter", { target });
 }

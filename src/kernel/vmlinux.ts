@@ -1302,6 +1302,59 @@ export interface msghdr {
   msg_ubuf: ubuf_info;
   sg_from_iter: number;
 }
+/** struct bpf_map (296 bytes) */
+export interface bpf_map {
+  sha: ArrayView<number, 32>;
+  excl: number;
+  ops: bpf_map_ops;
+  inner_map_meta: bpf_map;
+  security: number;
+  map_type: number;
+  key_size: number;
+  value_size: number;
+  max_entries: number;
+  map_extra: number;
+  map_flags: number;
+  id: number;
+  record: btf_record;
+  numa_node: number;
+  btf_key_type_id: number;
+  btf_value_type_id: number;
+  btf_vmlinux_value_type_id: number;
+  btf: btf;
+  objcg: obj_cgroup;
+  name: ArrayView<number, 16>;
+  freeze_mutex: mutex;
+  refcnt: { counter: number; };
+  usercnt: { counter: number; };
+  work: work_struct;
+  rcu: callback_head;
+  writecnt: { counter: number; };
+  owner_lock: spinlock;
+  owner: bpf_map_owner;
+  bypass_spec_v1: number;
+  frozen: number;
+  init_private: number;
+  free_after_mult_rcu_gp: number;
+  free_after_rcu_gp: number;
+  was_inner_map: number;
+  sleepable_refcnt: { counter: number; };
+  elem_count: number;
+  cookie: number;
+  excl_prog_sha: number;
+}
+/** struct sockaddr: not expanded (regenerate with it in --struct to read its fields) */
+export interface sockaddr { readonly __kernel_struct?: "sockaddr" }
+/** struct proto_accept_arg: not expanded (regenerate with it in --struct to read its fields) */
+export interface proto_accept_arg { readonly __kernel_struct?: "proto_accept_arg" }
+/** struct filename: not expanded (regenerate with it in --struct to read its fields) */
+export interface filename { readonly __kernel_struct?: "filename" }
+/** struct open_how: not expanded (regenerate with it in --struct to read its fields) */
+export interface open_how { readonly __kernel_struct?: "open_how" }
+/** struct inode: not expanded (regenerate with it in --struct to read its fields) */
+export interface inode { readonly __kernel_struct?: "inode" }
+/** struct kernel_siginfo: not expanded (regenerate with it in --struct to read its fields) */
+export interface kernel_siginfo { readonly __kernel_struct?: "kernel_siginfo" }
 /** struct thread_info: not expanded (regenerate with it in --struct to read its fields) */
 export interface thread_info { readonly __kernel_struct?: "thread_info" }
 /** struct refcount_struct: not expanded (regenerate with it in --struct to read its fields) */
@@ -1398,8 +1451,6 @@ export interface reclaim_state { readonly __kernel_struct?: "reclaim_state" }
 export interface io_context { readonly __kernel_struct?: "io_context" }
 /** struct capture_control: not expanded (regenerate with it in --struct to read its fields) */
 export interface capture_control { readonly __kernel_struct?: "capture_control" }
-/** struct kernel_siginfo: not expanded (regenerate with it in --struct to read its fields) */
-export interface kernel_siginfo { readonly __kernel_struct?: "kernel_siginfo" }
 /** struct task_io_accounting: not expanded (regenerate with it in --struct to read its fields) */
 export interface task_io_accounting { readonly __kernel_struct?: "task_io_accounting" }
 /** struct seqcount_spinlock: not expanded (regenerate with it in --struct to read its fields) */
@@ -1540,8 +1591,6 @@ export interface skb_ext { readonly __kernel_struct?: "skb_ext" }
 export interface proto_ops { readonly __kernel_struct?: "proto_ops" }
 /** struct file_operations: not expanded (regenerate with it in --struct to read its fields) */
 export interface file_operations { readonly __kernel_struct?: "file_operations" }
-/** struct inode: not expanded (regenerate with it in --struct to read its fields) */
-export interface inode { readonly __kernel_struct?: "inode" }
 /** struct fown_struct: not expanded (regenerate with it in --struct to read its fields) */
 export interface fown_struct { readonly __kernel_struct?: "fown_struct" }
 /** struct file_ra_state: not expanded (regenerate with it in --struct to read its fields) */
@@ -1740,6 +1789,14 @@ export interface fdtable { readonly __kernel_struct?: "fdtable" }
 export interface iov_iter { readonly __kernel_struct?: "iov_iter" }
 /** struct ubuf_info: not expanded (regenerate with it in --struct to read its fields) */
 export interface ubuf_info { readonly __kernel_struct?: "ubuf_info" }
+/** struct bpf_map_ops: not expanded (regenerate with it in --struct to read its fields) */
+export interface bpf_map_ops { readonly __kernel_struct?: "bpf_map_ops" }
+/** struct btf_record: not expanded (regenerate with it in --struct to read its fields) */
+export interface btf_record { readonly __kernel_struct?: "btf_record" }
+/** struct btf: not expanded (regenerate with it in --struct to read its fields) */
+export interface btf { readonly __kernel_struct?: "btf" }
+/** struct bpf_map_owner: not expanded (regenerate with it in --struct to read its fields) */
+export interface bpf_map_owner { readonly __kernel_struct?: "bpf_map_owner" }
 
 /** Arguments of BTF tracepoints (tp_btf), after the context. */
 export interface TpBtfEvents {
@@ -1760,4 +1817,48 @@ export interface TpBtfEvents {
   consume_skb: [arg0: sk_buff, arg1: number];
   tcp_rcv_space_adjust: [arg0: sock];
   inet_sk_error_report: [arg0: sock];
+}
+
+/** Arguments of kernel functions (kprobe, fentry, fexit, fmod_ret), after the context. */
+export interface KernelFunctions {
+  tcp_v4_connect: [sk: sock, uaddr: sockaddr, addr_len: number];
+  tcp_v6_connect: [sk: sock, uaddr: sockaddr, addr_len: number];
+  tcp_sendmsg: [sk: sock, msg: msghdr, size: number];
+  tcp_recvmsg: [sk: sock, msg: msghdr, len: number, flags: number];
+  tcp_cleanup_rbuf: [sk: sock, copied: number];
+  tcp_close: [sk: sock, timeout: number];
+  tcp_set_state: [sk: sock, state: number];
+  inet_csk_accept: [sk: sock, arg: proto_accept_arg];
+  vfs_read: [file: file, buf: number, count: number, pos: number];
+  vfs_write: [file: file, buf: number, count: number, pos: number];
+  do_unlinkat: [dfd: number, name: filename];
+  do_sys_openat2: [dfd: number, filename: number, how: open_how];
+  security_file_open: [file: file];
+}
+
+/** Return values of kernel functions (kretprobe, fexit). */
+export interface KernelReturns {
+  tcp_v4_connect: number;
+  tcp_v6_connect: number;
+  tcp_sendmsg: number;
+  tcp_recvmsg: number;
+  tcp_cleanup_rbuf: number;
+  tcp_close: number;
+  tcp_set_state: number;
+  inet_csk_accept: sock;
+  vfs_read: number;
+  vfs_write: number;
+  do_unlinkat: number;
+  do_sys_openat2: number;
+  security_file_open: number;
+}
+
+/** Arguments of LSM hooks (lsm programs), after the context. */
+export interface LsmHooks {
+  file_open: [file: file];
+  bprm_check_security: [bprm: linux_binprm];
+  socket_connect: [sock: socket, address: sockaddr, addrlen: number];
+  socket_bind: [sock: socket, address: sockaddr, addrlen: number];
+  inode_unlink: [dir: inode, dentry: dentry];
+  task_kill: [p: task_struct, info: kernel_siginfo, sig: number, cred: cred];
 }

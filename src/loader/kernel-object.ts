@@ -72,6 +72,9 @@ import type { RawTracepointProgram } from "../programs/raw-tracepoint.js";
 import type { TpBtfProgram } from "../programs/tp-btf.js";
 import type { UprobeProgram } from "../programs/uprobe.js";
 import type { PerfEventProgram } from "../programs/perf-event.js";
+import type { KprobeProgram } from "../programs/kprobe.js";
+import type { FentryProgram } from "../programs/fentry.js";
+import type { IterProgram } from "../programs/iter.js";
 import { KERNEL_PROGRAM_KINDS, loadProgramKind } from "../programs/kinds.js";
 import { RingBuffer } from "../events/ringbuf.js";
 import type { RingRecord } from "../events/record.js";
@@ -214,13 +217,19 @@ export type UserProgram<P> =
               ? RawTracepointProgram
               : Kind extends "tp_btf"
                 ? TpBtfProgram
-                : Kind extends "uprobe" | "uretprobe"
+                : Kind extends "uprobe" | "uretprobe" | "uprobe_multi" | "uretprobe_multi"
                   ? UprobeProgram
                   : Kind extends "perf_event"
                     ? PerfEventProgram
                     : Kind extends CgroupKind
                       ? CgroupUserProgram[Kind]
-                      : Program
+                      : Kind extends "kprobe" | "kretprobe" | "kprobe_multi" | "kretprobe_multi"
+                        ? KprobeProgram
+                        : Kind extends "fentry" | "fexit" | "fmod_ret"
+                          ? FentryProgram
+                          : Kind extends "iter"
+                            ? IterProgram
+                            : Program
     : Program;
 
 type MapKeys<M> = { [N in keyof M]: M[N] extends K.MapDeclaration ? N : never }[keyof M];

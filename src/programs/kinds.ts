@@ -333,6 +333,18 @@ export const KERNEL_PROGRAM_KINDS: Readonly<Record<string, SectionKind>> = {
   cgroup_sysctl: "cgroup_sysctl",
   cgroup_sockopt: "cgroup_sockopt",
   cgroup_device: "cgroup_device",
+  // kernel-function tracing (the section says kretprobe/uretprobe for the return probes)
+  kprobe: "kprobe",
+  kretprobe: "kretprobe",
+  kprobe_multi: "kprobe_multi",
+  kretprobe_multi: "kprobe_multi",
+  uprobe_multi: "uprobe_multi",
+  uretprobe_multi: "uprobe_multi",
+  fentry: "fentry",
+  fexit: "fexit",
+  fmod_ret: "fmod_ret",
+  lsm: "lsm",
+  iter: "iter",
 };
 
 /** Loads a program as its section's kind; BPF_F_SLEEPABLE when the section says so. */

@@ -5,10 +5,11 @@ import assert from "node:assert/strict";
 import { KERNEL_PROGRAM_KINDS, programKind, programKinds } from "../../src/programs/kinds.js";
 import {
   CGROUP_HOOKS,
+  EXPECTED_ATTACH,
   expectedAttachType,
   PROG_TYPES,
   sectionName,
-  type ProgramKind as CompilerProgramKind,
+  type ProgramKind,
 } from "../../src/compiler/contexts.js";
 import { sectionDef } from "../../src/object/sections.js";
 import * as programs from "../../src/index.js";
@@ -28,21 +29,31 @@ test("kernel TypeScript's program kinds load as the section kinds their section 
   for (const [kind, progType] of Object.entries(PROG_TYPES)) {
     const sectionKind = KERNEL_PROGRAM_KINDS[kind];
     assert.ok(sectionKind, `${kind} has a section kind`);
-    const hooks = CGROUP_HOOKS[kind as CompilerProgramKind];
+    const hooks = CGROUP_HOOKS[kind as ProgramKind];
     if (hooks) {
       // cgroup kinds: every hook's section, as the compiler writes it, is libbpf's with the same attach type.
       for (const hook of Object.keys(hooks)) {
-        const section = sectionName(kind as CompilerProgramKind, { hook });
+        const section = sectionName(kind as ProgramKind, { hook });
         const hookDef = sectionDef(section);
         assert.equal(hookDef?.kind, sectionKind, `${kind} ${hook}: libbpf's table has ${section}`);
         assert.equal(hookDef?.progType, progType, `${kind} ${hook}: same program type`);
-        assert.equal(hookDef?.expectedAttachType, expectedAttachType(kind as CompilerProgramKind, { hook }));
+        assert.equal(hookDef?.expectedAttachType, expectedAttachType(kind as ProgramKind, { hook }));
       }
       continue;
     }
-    const section = sectionName(kind as CompilerProgramKind, { category: "a", name: "b", event: "e" });
+    // The section name the compiler writes for a program of this kind, with a sample target.
+    const sample = { category: "a", name: "b", event: "e", binary: "/bin/true", symbol: "main" };
+    const section = sectionName(kind as ProgramKind, {
+      ...sample,
+      function: "f",
+      pattern: "f*",
+      hook: "file_open",
+      target: "task",
+    });
     const def = sectionDef(section);
-    assert.equal(def?.kind, sectionKind, `${kind}: libbpf's table has ${section}`);
+    assert.equal(def?.kind, sectionKind, `${kind}: libbpf's table agrees`);
     assert.equal(def?.progType, progType, `${kind}: same program type`);
+    const attach = EXPECTED_ATTACH[kind as ProgramKind];
+    if (attach !== undefined) assert.equal(def?.expectedAttachType, attach, `${kind}: same attach type`);
   }
 });

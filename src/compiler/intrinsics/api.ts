@@ -65,6 +65,8 @@ export interface IntrinsicModule {
   btfStruct(name: string, node: TS.Node): number;
   logMap(): MapInfo;
   addLogSite(site: Omit<LogSite, "id">): number;
+  /** Appends constant bytes (a format string) to .rodata: their offset there. */
+  rodataBytes(bytes: Uint8Array): number;
   /** Compiles a module-level function as a subprogram (a callback's body). */
   subprogram(fn: SubFnInfo): void;
 }

@@ -3,10 +3,11 @@
 // `ctx.adjustHead(-8)`, `ctx.arg(0)` …), keyed by name. Packet pointers are loaded once per
 // function and reloaded after helpers that move the packet.
 import type * as TS from "typescript";
+import type { Btf } from "../../btf/decoder.js";
 import { helperId } from "../../asm/helpers.js";
 import type { Base, Operand, VReg } from "../ir.js";
 import { INTS, arrayOf, type DataT, type IntT } from "../ktypes.js";
-import { I32, I64, U32, U64, type NullInfo, type PacketCheck, type Val } from "../values.js";
+import { describeVal, I32, I64, U32, U64, type CtxInfo, type NullInfo, type PacketCheck, type Val } from "../values.js";
 import {
   BPF_CGROUP_DEV_CTX,
   BPF_SOCK,
@@ -197,6 +198,189 @@ const regsField: ContextFieldReader = (low, ctx, name) => {
   return { k: "int", ct: U64, op: { reg: dst } };
 };
 
+// ---- kernel-function tracing: kprobes, fentry/fexit/fmod_ret, LSM, iterators ----------------------
+
+/** Kinds whose context is struct pt_regs (the probed function's registers). */
+const PT_REGS_KINDS: ReadonlySet<ProgramKind> = new Set<ProgramKind>([
+  "uprobe",
+  "uretprobe",
+  "perf_event",
+  "kprobe",
+  "kretprobe",
+  "kprobe_multi",
+  "kretprobe_multi",
+  "uprobe_multi",
+  "uretprobe_multi",
+]);
+/** Kinds whose context is the BTF argument array of a trampoline (u64 per argument, then the return value). */
+const TRAMPOLINE_KINDS: ReadonlySet<ProgramKind> = new Set<ProgramKind>(["fentry", "fexit", "fmod_ret", "lsm"]);
+
+/**
+ * A 64-bit value (a register or an argument slot) seen as BTF type `type`: a pointer to a struct
+ * becomes a kernel object — read directly when the verifier knows its type (trampoline
+ * arguments), with probe reads otherwise (pt_regs) — and integers are cut to their width.
+ */
+function typedValue(low: Lowering, raw: VReg, type: number, direct: boolean): Val {
+  const btf = low.module.btf();
+  const resolved = btf.resolve(type);
+  if (resolved === 0) return { k: "int", ct: U64, op: { reg: raw } };
+  const t = btf.typeById(resolved);
+  if (t.kind === "ptr") {
+    const target = btf.resolve(t.type);
+    const tt = target === 0 ? undefined : btf.typeById(target);
+    if (tt && (tt.kind === "struct" || tt.kind === "union")) {
+      low.b.kinds[raw] = direct ? "btf" : "scalar";
+      return { k: "kobj", id: target, base: { reg: raw }, off: 0, direct };
+    }
+    return { k: "int", ct: U64, op: { reg: raw } };
+  }
+  if (t.kind === "int" || t.kind === "enum" || t.kind === "enum64") {
+    const size = btf.sizeOf(resolved);
+    const signed = t.kind === "int" ? t.signed : t.kind === "enum" ? t.signed : false;
+    if (size === 8) return { k: "int", ct: signed ? I64 : U64, op: { reg: raw } };
+    const low32 = low.b.vreg("scalar");
+    if (signed && size < 4) low.b.emit({ op: "movsx", w: 32, bits: (size * 8) as 8 | 16, dst: low32, a: raw });
+    else if (!signed && size < 4)
+      low.b.emit({ op: "alu", w: 32, alu: "and", dst: low32, a: raw, b: { imm: size === 1 ? 0xff : 0xffff } });
+    else low.b.emit({ op: "mov", w: 32, dst: low32, src: { reg: raw } });
+    return { k: "int", ct: signed ? I32 : U32, op: { reg: low32 } };
+  }
+  return { k: "int", ct: U64, op: { reg: raw } };
+}
+
+function load64(low: Lowering, ctxReg: VReg, off: number): VReg {
+  const dst = low.b.vreg("scalar");
+  low.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctxReg }, off });
+  return dst;
+}
+
+/** How a program's parameters after the context are read (the typed arguments of its kernel function). */
+export interface TypedArguments {
+  readers: ((low: Lowering, ctxReg: VReg) => Val)[];
+  /** Said when the program declares more parameters than there are readers. */
+  tooMany: string;
+}
+
+interface ProgramSite {
+  kind: ProgramKind;
+  target: Record<string, unknown>;
+  node: TS.Node;
+}
+
+/**
+ * The typed parameters of a kprobe, kretprobe, fentry, fexit, fmod_ret or lsm program, from the
+ * function's prototype in the kernel's BTF (records argCount/retType in `ctx` for `ctx.ret`).
+ * kprobes read the registers of the calling convention; trampolines read the argument array.
+ */
+export function programArguments(
+  module: { btf(): Btf; fail(node: TS.Node, message: string): never },
+  p: ProgramSite,
+  ctx: CtxInfo,
+): TypedArguments | undefined {
+  const kind = p.kind;
+  if (kind !== "kprobe" && kind !== "kretprobe" && !TRAMPOLINE_KINDS.has(kind)) return undefined;
+  const name = kind === "lsm" ? `bpf_lsm_${String(p.target.hook)}` : String(p.target.function);
+  const what = kind === "lsm" ? `LSM hook ${String(p.target.hook)}` : name;
+  const sig = module.btf().funcProto(name);
+  if (!sig) {
+    // Trampolines and LSM programs need the BTF prototype to load at all; a kprobe does not.
+    if (kind !== "kprobe" && kind !== "kretprobe")
+      module.fail(
+        p.node,
+        `the kernel's BTF has no ${kind === "lsm" ? `${name} (no LSM hook ${String(p.target.hook)})` : `function ${name} (it may be inlined, static without BTF, or misspelled)`}`,
+      );
+    return {
+      readers: [],
+      tooMany: `${what} is not in the kernel's BTF, so its arguments are untyped: read them with ctx.arg(i)`,
+    };
+  }
+  const params = sig.params;
+  if (kind === "kprobe") {
+    if (p.target.offset)
+      return { readers: [], tooMany: "a kprobe at an offset inside a function has no typed arguments" };
+    const regs = ptRegs();
+    return {
+      readers: params
+        .slice(0, regs.args.length)
+        .map((x, i) => (low, ctxReg) => typedValue(low, load64(low, ctxReg, regs.args[i]!), x.type, false)),
+      tooMany:
+        params.length > regs.args.length
+          ? `a kprobe reads the first ${regs.args.length} arguments of ${what} from registers`
+          : `${what} has ${params.length} argument(s)`,
+    };
+  }
+  if (kind === "kretprobe") {
+    ctx.retType = sig.returnType;
+    return {
+      readers: [(low, ctxReg) => typedValue(low, load64(low, ctxReg, ptRegs().ret), sig.returnType, false)],
+      tooMany: `a kretprobe takes the context and ${what}'s return value`,
+    };
+  }
+  const readers = params.map(
+    (x, i) => (low: Lowering, ctxReg: VReg) => typedValue(low, load64(low, ctxReg, 8 * i), x.type, true),
+  );
+  if (kind === "fentry") return { readers, tooMany: `${what} has ${params.length} argument(s)` };
+  // fexit: the return value; fmod_ret and lsm: the previous program's return value (0 at first).
+  ctx.argCount = params.length;
+  ctx.retType = sig.returnType;
+  readers.push((low, ctxReg) => typedValue(low, load64(low, ctxReg, 8 * params.length), sig.returnType, true));
+  return { readers, tooMany: `${what} has ${params.length} argument(s), then the return value` };
+}
+
+/** `ctx.ret` of fexit / fmod_ret / lsm programs: the slot after the arguments. */
+const trampolineField: ContextFieldReader = (low, ctx, name) => {
+  if (name !== "ret" || ctx.ctx.argCount === undefined) return undefined;
+  return typedValue(low, load64(low, ctx.reg, 8 * ctx.ctx.argCount), ctx.ctx.retType ?? 0, true);
+};
+
+/** Fields of an iterator's context (struct bpf_iter__<target>): the object visited, or null at the end. */
+const iterField: ContextFieldReader = (low, ctx, name, node) => {
+  const btf = low.module.btf();
+  const structId = ctx.ctx.iterStruct!;
+  if (name === "seqNum" || name === "sessionId") {
+    // meta: the seq_file and the position in this read; a pointer the verifier trusts.
+    const meta = load64(low, ctx.reg, 0);
+    low.b.kinds[meta] = "btf";
+    const dst = low.b.vreg("scalar");
+    const off = btf.member("bpf_iter_meta", name === "seqNum" ? "seq_num" : "session_id").offset;
+    low.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: meta }, off });
+    return { k: "int", ct: U64, op: { reg: dst } };
+  }
+  let member;
+  try {
+    member = btf.member(structId, name);
+  } catch {
+    return undefined;
+  }
+  if (name === "meta" || name === "key" || name === "value")
+    low.fail(
+      node,
+      name === "meta"
+        ? "read ctx.seqNum; ctx.print() writes to the seq_file"
+        : `read the element with ctx.${name}(Type)`,
+    );
+  const t = btf.typeById(btf.resolve(member.type));
+  if (t.kind === "ptr") {
+    const reg = low.b.vreg("pointer");
+    low.b.emit({ op: "load", size: 8, signed: false, dst: reg, base: { reg: ctx.reg }, off: member.offset });
+    const target = btf.resolve(t.type);
+    const tt = target === 0 ? undefined : btf.typeById(target);
+    if (tt && (tt.kind === "struct" || tt.kind === "union"))
+      return { k: "kobj", id: target, base: { reg }, off: 0, direct: true, nullable: { kind: "reg", reg } };
+    return { k: "int", ct: U64, op: { reg } };
+  }
+  const dst = low.b.vreg("scalar");
+  low.b.emit({
+    op: "load",
+    size: member.size as 1 | 2 | 4 | 8,
+    signed: false,
+    dst,
+    base: { reg: ctx.reg },
+    off: member.offset,
+  });
+  return { k: "int", ct: member.size === 8 ? U64 : U32, op: { reg: dst } };
+};
+
 export const CONTEXT_FIELDS: Readonly<Partial<Record<ProgramKind, ContextFieldReader>>> = {
   xdp: (low, ctx, name, node) => {
     if (name === "len") {
@@ -268,6 +452,17 @@ export const CONTEXT_FIELDS: Readonly<Partial<Record<ProgramKind, ContextFieldRe
   cgroup_sysctl: tableField(BPF_SYSCTL),
   cgroup_sockopt: tableField(BPF_SOCKOPT),
   cgroup_device: tableField(BPF_CGROUP_DEV_CTX),
+  kprobe: regsField,
+  kretprobe: regsField,
+  kprobe_multi: regsField,
+  kretprobe_multi: regsField,
+  uprobe_multi: regsField,
+  uretprobe_multi: regsField,
+  fentry: trampolineField,
+  fexit: trampolineField,
+  fmod_ret: trampolineField,
+  lsm: trampolineField,
+  iter: iterField,
 };
 
 /** `ctx.name` read. */
@@ -430,19 +625,28 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
     reloadPacket(low, ctx);
     return r;
   },
-  /** arg(i): the i-th argument of a raw tracepoint, tp_btf event, uprobe or perf event. */
+  print: iterPrint,
+  write: iterWrite,
+  key: iterElement,
+  value: iterElement,
+  /** arg(i): the i-th argument of a raw tracepoint, tp_btf event, kprobe, uprobe, trampoline program or perf event. */
   arg: (low: Lowering, ctx, _name, e) => {
     const kind = ctx.ctx.kind;
     const [index] = low.args(e, 1);
     const iv = low.expr(index!);
     if (iv.k !== "const" || iv.value < 0n) low.fail(index!, "arg(i) needs a constant index");
     const i = Number(iv.value);
-    if (kind === "raw_tracepoint" || kind === "tp_btf") {
+    if (kind === "raw_tracepoint" || kind === "tp_btf" || TRAMPOLINE_KINDS.has(kind)) {
+      if (TRAMPOLINE_KINDS.has(kind) && ctx.ctx.argCount !== undefined && i > ctx.ctx.argCount)
+        low.fail(
+          index!,
+          `the function has ${ctx.ctx.argCount} argument(s) (arg(${ctx.ctx.argCount}) is its return value)`,
+        );
       const dst = low.b.vreg("scalar");
       low.b.emit({ op: "load", size: 8, signed: false, dst, base: { reg: ctx.reg }, off: 8 * i });
       return { k: "int", ct: U64, op: { reg: dst } };
     }
-    if (kind === "uprobe" || kind === "uretprobe" || kind === "perf_event") {
+    if (PT_REGS_KINDS.has(kind)) {
       const regs = ptRegs();
       if (i > 5) low.fail(index!, "arg(i) reaches the first 6 arguments");
       const dst = low.b.vreg("scalar");
@@ -492,6 +696,121 @@ function sysctlString(helper: string, takesFlags: boolean): ContextMethod {
     const args = [{ reg: ctx.reg }, low.pointerArg(dst), { imm: dst.t.size }];
     if (takesFlags) args.push(flags ? low.intArg(flags) : { imm: 0 });
     return low.helper(helper, args, I64);
+  };
+}
+
+/** The seq_file an iterator writes to (meta->seq). */
+function iterSeq(low: Lowering, ctx: CtxVal): VReg {
+  const meta = load64(low, ctx.reg, 0);
+  low.b.kinds[meta] = "btf";
+  const seq = low.b.vreg("btf");
+  low.b.emit({ op: "load", size: 8, signed: false, dst: seq, base: { reg: meta }, off: 0 });
+  return seq;
+}
+
+/** The printf conversions a template value may choose (FORMATS of log, those seq_printf has). */
+const PRINT_FORMATS: readonly string[] = ["hex", "str"];
+/** bpf_seq_printf takes at most 12 values. */
+const MAX_PRINT_VALUES = 12;
+
+/**
+ * ctx.print(`pid ${pid} ${str(comm)}\n`): bpf_seq_printf with the template as its format (kept in
+ * .rodata, which the kernel requires read-only) and the values in a u64 array on the stack.
+ */
+function iterPrint(low: Lowering, ctx: CtxVal, _name: string, e: TS.CallExpression): Val | undefined {
+  if (ctx.ctx.kind !== "iter") return undefined;
+  const ts = low.ts;
+  const [msg] = low.args(e, 1);
+  const parts: string[] = [];
+  const values: { conv: string; e: TS.Expression }[] = [];
+  if (ts.isStringLiteral(msg!) || ts.isNoSubstitutionTemplateLiteral(msg!)) parts.push(msg.text);
+  else if (ts.isTemplateExpression(msg!)) {
+    parts.push(msg.head.text);
+    for (const span of msg.templateSpans) {
+      let inner = span.expression;
+      let conv = "";
+      if (ts.isCallExpression(inner) && ts.isIdentifier(inner.expression)) {
+        const r = low.module.resolve(inner.expression);
+        if (r.kind === "kernel" && PRINT_FORMATS.includes(r.name)) {
+          if (inner.arguments.length !== 1) low.fail(inner, `${r.name}() takes one value`);
+          conv = r.name;
+          inner = inner.arguments[0]!;
+        } else if (r.kind === "kernel" && ["ipv4", "ipv6", "mac"].includes(r.name))
+          low.fail(inner, `ctx.print() formats integers, hex() and str(); ${r.name}() is for log`);
+      }
+      values.push({ conv, e: inner });
+      parts.push(span.literal.text);
+    }
+  } else low.fail(msg!, "ctx.print() takes a string or template literal");
+  if (values.length > MAX_PRINT_VALUES) low.fail(msg!, `ctx.print() takes at most ${MAX_PRINT_VALUES} values`);
+  const slot = values.length ? low.tempSlot(8 * values.length) : 0;
+  // The literal text is the format: a % in it is printed as one.
+  let format = parts[0]!.replace(/%/g, "%%");
+  values.forEach((x, i) => {
+    const v = low.expr(x.e);
+    let spec: string;
+    let reg: VReg;
+    // An integer read through a view (a map value's field, an element's key) prints as a number.
+    const cell = v.k === "ptr" && v.scalar === true && v.t.kind === "int" ? v.t : undefined;
+    if (!cell && (x.conv === "str" || (v.k === "ptr" && v.t.kind === "array") || v.k === "karray")) {
+      if (v.k !== "ptr" && v.k !== "karray") low.fail(x.e, "str() prints a byte array");
+      spec = "%s";
+      reg = low.addressReg(v.base, v.off, "pointer");
+    } else if (cell || v.k === "int" || v.k === "const" || v.k === "bool") {
+      const signed = cell ? cell.signed : v.k === "int" && v.ct.signed;
+      spec = x.conv === "hex" ? "%llx" : signed ? "%lld" : "%llu";
+      reg = low.toReg(v, signed ? I64 : U64, x.e);
+    } else low.fail(x.e, `ctx.print() cannot print ${describeVal(v)}`);
+    low.b.emit({ op: "store", size: 8, base: { fp: true }, off: slot + 8 * i, src: { reg } });
+    format += spec + parts[i + 1]!.replace(/%/g, "%%");
+  });
+  const bytes = new TextEncoder().encode(`${format}\u0000`);
+  const fmt = low.b.vreg("mapValue");
+  low.b.emit({ op: "ldglobal", dst: fmt, section: ".rodata", offset: low.module.rodataBytes(bytes) });
+  return low.helper(
+    "seq_printf",
+    [
+      { reg: iterSeq(low, ctx) },
+      { reg: fmt },
+      { imm: bytes.length },
+      values.length ? { fp: slot } : { imm: 0 },
+      { imm: 8 * values.length },
+    ],
+    I64,
+  );
+}
+
+/** ctx.write(view): bpf_seq_write of a struct or byte array, as it is in memory. */
+function iterWrite(low: Lowering, ctx: CtxVal, _name: string, e: TS.CallExpression): Val | undefined {
+  if (ctx.ctx.kind !== "iter") return undefined;
+  const [from] = low.args(e, 1);
+  const v = low.expr(from!);
+  if (v.k !== "ptr" || v.t.kind === "int") low.fail(from!, "ctx.write() writes a struct or array value");
+  return low.helper("seq_write", [{ reg: iterSeq(low, ctx) }, low.pointerArg(v), { imm: v.t.size }], I64);
+}
+
+/** ctx.key(T) / ctx.value(T) of a map-element iterator: the element seen as T, null at the end. */
+function iterElement(low: Lowering, ctx: CtxVal, name: string, e: TS.CallExpression): Val | undefined {
+  if (ctx.ctx.kind !== "iter") return undefined;
+  const btf = low.module.btf();
+  let member;
+  try {
+    member = btf.member(ctx.ctx.iterStruct!, name);
+  } catch {
+    low.fail(e, `this iterator has no ${name} (ctx.key() and ctx.value() belong to bpf_map_elem iterators)`);
+  }
+  const [typeExpr] = low.args(e, 1);
+  const t = low.module.dataTypeOfValue(typeExpr!);
+  const reg = low.b.vreg("pointer");
+  low.b.emit({ op: "load", size: 8, signed: false, dst: reg, base: { reg: ctx.reg }, off: member.offset });
+  return {
+    k: "ptr",
+    t,
+    base: { reg },
+    off: 0,
+    space: "mem",
+    nullable: { kind: "reg", reg },
+    scalar: t.kind === "int",
   };
 }
 
