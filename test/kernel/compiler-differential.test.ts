@@ -342,7 +342,8 @@ test(`random integer expressions give what clang's C gives (seed ${seed})`, asyn
             const values = used.map((name) => {
               const n = Number(name.slice(1));
               const v = name[0] === "x" ? inputs[n]! : programs[k]!.consts[n]!;
-              return `${name}: ${TYPES[n % TYPES.length]} = ${BigInt.asIntN(bits(TYPES[n % TYPES.length]!), v)}`;
+              const t = TYPES[n % TYPES.length]!;
+              return `${name}: ${t} = ${(signed(t) ? BigInt.asIntN : BigInt.asUintN)(bits(t), v)}`;
             });
             mismatches.push(
               `${programs[k]!.cases[j]!.ts}  [${values.join(", ")}]: tsbpf 0x${got[j]!.toString(16)}, clang 0x${want[j]!.toString(16)}`,
@@ -356,4 +357,46 @@ test(`random integer expressions give what clang's C gives (seed ${seed})`, asyn
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("mixed signedness converts as in C: i32 -1 < u32 1 is false, constant or not; u32 with i64 is i64; u8 promotes to i32", async () => {
+  using obj = await loadSource(`
+import { xdp, ArrayMap, struct, array, u8, u32, u64, i32, i64, XDP_PASS } from "${KERNEL_IMPORT}";
+export class Out extends struct({ r: array(u64, 16) }) {}
+export const out = new ArrayMap({ value: Out, maxEntries: 1 });
+export const inp = new ArrayMap({ value: u64, maxEntries: 1 });
+export const p = xdp(() => {
+  const o = out.lookup(0); if (o === null) return 0;
+  const a = inp.lookup(0); if (a === null) return 0;
+  const a0: u64 = a.value;                      // 2, from the map: not a constant
+  const m: i32 = -1;
+  const one: u32 = 1;
+  const rm: i32 = 1 - (a0 as i32);              // -1 at run time
+  const big: u64 = 1;
+  const neg: i64 = -1;
+  const rneg: i64 = 1 - (a0 as i64);            // -1 at run time
+  const small: u8 = a0 as u8;                   // 2
+  const wide: i64 = -(a0 as i64);               // -2
+  const u: u32 = a0 as u32;                     // 2
+  o.r[0] = m < one ? 1 : 0;                     // constants: u32 compare, false
+  o.r[1] = rm < one ? 1 : 0;                    // run time against a typed constant: false
+  o.r[2] = rm < u ? 1 : 0;                      // run time both: false
+  o.r[3] = neg < big ? 1 : 0;                   // i64 vs u64 constants: false
+  o.r[4] = rneg < big ? 1 : 0;                  // i64 vs u64 at run time: false
+  o.r[5] = wide < u ? 1 : 0;                    // i64 vs u32: i64 compare, true
+  o.r[6] = small - 3 < 0 ? 1 : 0;               // u8 promotes to i32: -1 < 0, true
+  o.r[7] = (small - 3) >> 1;                    // arithmetic shift of i32 -1: -1
+  o.r[8] = (m / one) as u32;                    // u32 division: 0xffffffff
+  o.r[9] = (rm % u) as u32;                     // u32 remainder: 0xffffffff % 2 = 1
+  o.r[10] = -one < one ? 1 : 0;                 // -1u is 0xffffffff: false
+  o.r[11] = (m >>> 1) as u32;                   // logical shift at 32 bits: 0x7fffffff
+  return XDP_PASS;
+});`);
+  using inp = BpfMap.fromId(obj.maps.inp!.info().id, u32Codec, u64Codec);
+  using out = BpfMap.fromId(obj.maps.out!.info().id, u32Codec, array(u64Codec, 16));
+  inp.set(0, 2n);
+  assert.equal(testRun(obj.programs.p!, { data: frame(0x0800) }).retval, 2);
+  const r = out.get(0)!;
+  const minus1 = 0xffff_ffff_ffff_ffffn;
+  assert.deepEqual(r.slice(0, 12), [0n, 0n, 0n, 0n, 0n, 1n, 1n, minus1, 0xffff_ffffn, 1n, 0n, 0x7fff_ffffn]);
 });
