@@ -4,7 +4,7 @@
 import type * as TS from "typescript";
 import type { AluOp, CmpOp } from "./ir.js";
 import type { IntT } from "./ktypes.js";
-import type { CT, Val } from "./values.js";
+import { boundIn, type CT, type Val } from "./values.js";
 
 /** Reports a problem at a node (the lowering's diagnostics). */
 export type Fail = (node: TS.Node, message: string) => never;
@@ -49,7 +49,18 @@ export function numericValue(text: string, node: TS.Node, fail: Fail): bigint {
   return BigInt(clean);
 }
 
-export function foldConst(op: ArithOp, a: bigint, b: bigint, node: TS.Node, fail: Fail): bigint {
+/**
+ * a op b folded at compile time. With `ct` (a typed operand took part) both operands are first
+ * converted to ct and the operation is the one the program would run: unsigned or signed
+ * division, logical or arithmetic shift, the shift count taken modulo the width. Without it
+ * (untyped literals only) the arithmetic is exact.
+ */
+export function foldConst(op: ArithOp, a: bigint, b: bigint, node: TS.Node, fail: Fail, ct?: CT): bigint {
+  if (ct) {
+    a = wrap(a, ct);
+    b = wrap(b, ct);
+    if (op === "lsh" || op === "shr" || op === "ushr" || op === "rsh" || op === "arsh") b &= BigInt(ct.w - 1);
+  }
   switch (op) {
     case "add":
       return a + b;
@@ -78,11 +89,16 @@ export function foldConst(op: ArithOp, a: bigint, b: bigint, node: TS.Node, fail
       return a >> b;
     case "ushr":
     case "rsh":
-      return BigInt.asUintN(64, a) >> b;
+      return BigInt.asUintN(ct?.w ?? 64, a) >> b;
   }
 }
 
-export function evalCmp(c: CmpOp, a: bigint, b: bigint): boolean {
+/** A comparison of constants; with `ct` both sides are first converted to it (-1 < 1 is false in u32). */
+export function evalCmp(c: CmpOp, a: bigint, b: bigint, ct?: CT): boolean {
+  if (ct) {
+    a = wrap(a, ct);
+    b = wrap(b, ct);
+  }
   switch (c) {
     case "eq":
       return a === b;
@@ -105,29 +121,50 @@ export function evalCmp(c: CmpOp, a: bigint, b: bigint): boolean {
   }
 }
 
-/** An upper bound of an unsigned result, when one is evident. */
-export function rangeAfter(op: AluOp, l: Val, r: Val): bigint | undefined {
-  const max = (v: Val): bigint | undefined =>
-    v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined;
-  const a = max(l),
-    b = max(r);
+/** The known bound 0 … max of an operand as converted to ct (constants as they wrap). */
+export function operandBound(v: Val, ct: CT): bigint | undefined {
+  if (v.k === "const") return boundIn(ct, wrap(v.value, ct));
+  if (v.k === "int") return boundIn(ct, v.max);
+  return undefined;
+}
+
+/** A bound 0 … max of a result in ct, when one is evident. */
+export function rangeAfter(op: AluOp, l: Val, r: Val, ct: CT): bigint | undefined {
+  const a = operandBound(l, ct),
+    b = operandBound(r, ct);
+  const shift = r.k === "const" ? wrap(r.value, ct) & BigInt(ct.w - 1) : undefined;
+  let max: bigint | undefined;
   switch (op) {
     case "and":
-      return a !== undefined && b !== undefined ? (a < b ? a : b) : (a ?? b);
+      max = a !== undefined && b !== undefined ? (a < b ? a : b) : (a ?? b);
+      break;
     case "add":
-      return a !== undefined && b !== undefined ? a + b : undefined;
+      max = a !== undefined && b !== undefined ? a + b : undefined;
+      break;
     case "mul":
-      return a !== undefined && b !== undefined ? a * b : undefined;
+      max = a !== undefined && b !== undefined ? a * b : undefined;
+      break;
     case "lsh":
-      return a !== undefined && r.k === "const" ? a << r.value : undefined;
+      max = a !== undefined && shift !== undefined ? a << shift : undefined;
+      break;
     case "rsh":
-      return a !== undefined && r.k === "const" ? a >> r.value : a;
+    case "arsh":
+      max = a !== undefined && shift !== undefined ? a >> shift : a;
+      break;
     case "div":
     case "mod":
-      return a;
+      max = a;
+      break;
+    case "sdiv":
+    case "smod":
+      // Non-negative operands divide as unsigned ones do.
+      max = a !== undefined && b !== undefined ? a : undefined;
+      break;
     default:
-      return undefined;
+      max = undefined;
   }
+  // A result beyond the type's range may have wrapped: no bound then.
+  return boundIn(ct, max);
 }
 
 /** A constant's bytes reversed (a big-endian field stored from a constant). */

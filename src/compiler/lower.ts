@@ -23,7 +23,9 @@ import { INTS, typeName, type ArrT, type DataT, type IntT } from "./ktypes.js";
 import {
   I64,
   U64,
+  boundIn,
   ctOf,
+  joinCT,
   describeVal,
   type Binding,
   type CT,
@@ -59,6 +61,7 @@ import {
   foldConst,
   maxOfType,
   numericValue,
+  operandBound,
   rangeAfter,
   wrap,
   wrapStorage,
@@ -327,13 +330,7 @@ export class FnLower implements Lowering {
   private letBound(d: TS.VariableDeclaration, symbol: TS.Symbol, init: Val): bigint | undefined {
     const ts = this.ts;
     const initMax =
-      init.k === "const"
-        ? init.value >= 0n
-          ? init.value
-          : undefined
-        : init.k === "int" && !init.ct.signed
-          ? init.max
-          : undefined;
+      init.k === "const" ? (init.value >= 0n ? init.value : undefined) : init.k === "int" ? init.max : undefined;
     if (initMax === undefined) return undefined;
     let max = initMax;
     let ok = true;
@@ -820,7 +817,7 @@ export class FnLower implements Lowering {
     l = this.deref(l);
     r = this.deref(r);
     if (l.k === "const" && r.k === "const") {
-      const res = evalCmp(cmp, l.value, r.value);
+      const res = evalCmp(cmp, l.value, r.value, l.ct && r.ct ? joinCT(l.ct, r.ct) : (l.ct ?? r.ct));
       this.b.jump(res ? t : f);
       return;
     }
@@ -833,7 +830,8 @@ export class FnLower implements Lowering {
     }
     if (l.k !== "int") this.fail(le, `cannot compare ${describeVal(l)}`);
     if (r.k !== "int" && r.k !== "const") this.fail(re, `cannot compare ${describeVal(r)}`);
-    const ct = r.k === "int" ? joinCT(l.ct, r.ct) : l.ct;
+    // C's usual arithmetic conversions; a typed constant takes part with its type (i32 -1 < u32 1 is false).
+    const ct = r.k === "int" || r.ct ? joinCT(l.ct, r.ct ?? l.ct) : l.ct;
     const a = this.toReg(l, ct, le);
     const b = this.toInt(r, ct, re).op;
     const signedCmp = ct.signed ? signedVariant(cmp) : cmp;
@@ -1172,7 +1170,7 @@ export class FnLower implements Lowering {
     if (elem.kind !== "int") this.fail(node, "variable indexes are supported on integer arrays");
     // base + index * size, with the index proven in range (or checked: reads outside give 0, writes are skipped).
     const idx = this.toReg(index, U64, indexExpr);
-    const known = index.max !== undefined && index.max < BigInt(t.length) && !index.ct.signed;
+    const known = index.max !== undefined && index.max < BigInt(t.length);
     // The element is at base + index * size + off: the constant part stays in the load's offset.
     const addr = (): { base: Base; off: number } => {
       let scaled = idx;
@@ -1403,11 +1401,13 @@ export class FnLower implements Lowering {
   arith(op: ArithOp, l: Val, r: Val, node: TS.Node, want?: IntT): Val {
     l = this.deref(l);
     r = this.deref(r);
+    const shift = op === "lsh" || op === "shr" || op === "ushr";
     if (l.k === "const" && r.k === "const") {
-      const ct = l.ct && r.ct ? joinCT(l.ct, r.ct) : (l.ct ?? r.ct);
-      const value = foldConst(ct?.signed === false && op === "shr" ? "ushr" : op, l.value, r.value, node, (n, m) =>
-        this.fail(n, m),
-      );
+      // A shift has its left operand's type (C); other operators the operands' common type.
+      let ct = l.ct && r.ct ? (shift ? l.ct : joinCT(l.ct, r.ct)) : (l.ct ?? r.ct);
+      // The same widening as at run time (below), so folding agrees with the program.
+      if (ct && want && ctOf(want).w === 64 && ct.w === 32 && WIDENED_OPS.has(op)) ct = { w: 64, signed: ct.signed };
+      const value = foldConst(op, l.value, r.value, node, (n, m) => this.fail(n, m), ct);
       return ct ? { k: "const", value: wrap(value, ct), ct } : { k: "const", value };
     }
     if (l.k === "string" || r.k === "string")
@@ -1415,13 +1415,14 @@ export class FnLower implements Lowering {
     if (l.k !== "int" && l.k !== "const") this.fail(node, `arithmetic needs integers, got ${describeVal(l)}`);
     if (r.k !== "int" && r.k !== "const") this.fail(node, `arithmetic needs integers, got ${describeVal(r)}`);
     let ct: CT;
-    if (l.k === "int" && r.k === "int") ct = joinCT(l.ct, r.ct);
+    if (shift && (l.k === "int" || l.ct)) ct = l.ct!;
+    else if (l.k === "int" && r.k === "int") ct = joinCT(l.ct, r.ct);
     else {
       const other = l.k === "const" ? l : (r as Val & { k: "const" });
       const typed = (l.k === "int" ? l : (r as Val & { k: "int" })).ct;
       ct = other.ct ? joinCT(typed, other.ct) : typed;
     }
-    if (want && ctOf(want).w === 64 && ct.w === 32 && (op === "lsh" || op === "mul" || op === "add" || op === "sub")) {
+    if (want && ctOf(want).w === 64 && ct.w === 32 && WIDENED_OPS.has(op)) {
       // Widen before operating when the result is wanted in 64 bits (u64 x = a << 40).
       ct = { w: 64, signed: ct.signed };
     }
@@ -1445,11 +1446,14 @@ export class FnLower implements Lowering {
       right = r;
     // Commutative ops keep the constant on the right.
     if (left.k === "const" && COMMUTATIVE_OPS.has(aluOp)) [left, right] = [right, left];
+    // A constant shift count is taken modulo the width (the verifier refuses larger immediates).
+    if (right.k === "const" && (aluOp === "lsh" || aluOp === "rsh" || aluOp === "arsh"))
+      right = { k: "const", value: wrap(right.value, ct) & BigInt(ct.w - 1) };
     const a = this.toReg(left, ct, node);
     const b = this.toInt(right, ct, node).op;
     const dst = this.b.vreg("scalar");
     this.b.emit({ op: "alu", w: ct.w, alu: aluOp, dst, a, b });
-    return { k: "int", ct, op: { reg: dst }, max: rangeAfter(aluOp, left, right) };
+    return { k: "int", ct, op: { reg: dst }, max: rangeAfter(aluOp, left, right, ct) };
   }
 
   private prefix(e: TS.PrefixUnaryExpression, want?: IntT): Val {
@@ -1461,7 +1465,8 @@ export class FnLower implements Lowering {
         return this.expr(e.operand, want);
       case ts.SyntaxKind.MinusToken: {
         const v = this.expr(e.operand, want);
-        if (v.k === "const") return { k: "const", value: -v.value };
+        if (v.k === "const")
+          return v.ct ? { k: "const", value: wrap(-v.value, v.ct), ct: v.ct } : { k: "const", value: -v.value };
         if (v.k !== "int") this.fail(e, `cannot negate ${describeVal(v)}`);
         const dst = this.b.vreg("scalar");
         this.b.emit({ op: "neg", w: v.ct.w, dst, a: this.toReg(v, v.ct, e) });
@@ -1469,7 +1474,8 @@ export class FnLower implements Lowering {
       }
       case ts.SyntaxKind.TildeToken: {
         const v = this.expr(e.operand, want);
-        if (v.k === "const") return { k: "const", value: ~v.value };
+        if (v.k === "const")
+          return v.ct ? { k: "const", value: wrap(~v.value, v.ct), ct: v.ct } : { k: "const", value: ~v.value };
         if (v.k !== "int") this.fail(e, `cannot complement ${describeVal(v)}`);
         const dst = this.b.vreg("scalar");
         this.b.emit({ op: "alu", w: v.ct.w, alu: "xor", dst, a: this.toReg(v, v.ct, e), b: { imm: -1 } });
@@ -1535,15 +1541,13 @@ export class FnLower implements Lowering {
     this.b.jump(join);
     this.b.setBlock(join);
     if (kind === "int") {
-      const maxOf = (v: Val): bigint | undefined =>
-        v.k === "const" ? (v.value >= 0n ? v.value : undefined) : v.k === "int" && !v.ct.signed ? v.max : undefined;
-      const ma = maxOf(a),
-        mb = maxOf(b);
+      const ma = operandBound(a, ct),
+        mb = operandBound(b, ct);
       return {
         k: "int",
         ct,
         op: { reg: result },
-        max: ma !== undefined && mb !== undefined && !ct.signed ? (ma > mb ? ma : mb) : undefined,
+        max: ma !== undefined && mb !== undefined ? (ma > mb ? ma : mb) : undefined,
       };
     }
     if (kind === "bool") return { k: "bool", op: { reg: result } };
@@ -1609,13 +1613,14 @@ export class FnLower implements Lowering {
           this.fail(node, `constant ${v.value} does not fit ${storage.name}`);
         if (v.value > hi) this.fail(node, `constant ${v.value} does not fit ${storage.name}`);
       }
-      return { k: "int", ct, op: this.immOrReg(value, ct), max: value >= 0n ? value : undefined };
+      return { k: "int", ct, op: this.immOrReg(value, ct), max: boundIn(ct, value) };
     }
     if (v.k === "bool") return { k: "int", ct, op: v.op, max: 1n };
     if (v.k !== "int") this.fail(node, `expected an integer, got ${describeVal(v)}`);
-    if (v.ct.w === ct.w) return { k: "int", ct, op: v.op, max: v.max };
+    if (v.ct.w === ct.w) return { k: "int", ct, op: v.op, max: boundIn(ct, v.max) };
     if (ct.w === 64) {
-      if (!v.ct.signed || "imm" in v.op) return { k: "int", ct, op: v.op, max: v.max };
+      // Zero-extended already (32-bit results clear the upper half): unsigned and known non-negative values.
+      if (!v.ct.signed || v.max !== undefined || "imm" in v.op) return { k: "int", ct, op: v.op, max: v.max };
       const dst = this.b.vreg("scalar");
       this.b.emit({ op: "movsx", w: 64, bits: 32, dst, a: v.op.reg });
       return { k: "int", ct, op: { reg: dst } };
@@ -1624,8 +1629,7 @@ export class FnLower implements Lowering {
     if ("imm" in v.op) return { k: "int", ct, op: v.op };
     const dst = this.b.vreg("scalar");
     this.b.emit({ op: "mov", w: 32, dst, src: v.op });
-    const max = v.max !== undefined && v.max <= 0xffff_ffffn ? v.max : undefined;
-    return { k: "int", ct, op: { reg: dst }, max };
+    return { k: "int", ct, op: { reg: dst }, max: boundIn(ct, v.max) };
   }
 
   /** Truncates a 32-bit value to a narrower storage type (u8/u16/i8/i16) held in a register. */
@@ -2015,6 +2019,8 @@ export class FnLower implements Lowering {
 type IrAlu = import("./ir.js").AluOp;
 
 const COMMUTATIVE_OPS = new Set<string>(["add", "mul", "and", "or", "xor"]);
+/** Operations done in 64 bits when their result is wanted in 64 bits (`const x: u64 = a << 40`). */
+const WIDENED_OPS = new Set<string>(["lsh", "mul", "add", "sub"]);
 
 function tokenTable(ts: TypeScript): { arith: Record<number, ArithOp>; compound: Record<number, ArithOp> } {
   const S = ts.SyntaxKind;
@@ -2099,9 +2105,7 @@ function isNullLiteral(ts: TypeScript, e: TS.Expression): boolean {
   return e.kind === ts.SyntaxKind.NullKeyword;
 }
 
-export function joinCT(a: CT, b: CT): CT {
-  return { w: a.w === 64 || b.w === 64 ? 64 : 32, signed: a.signed && b.signed };
-}
+export { joinCT };
 
 export function sameType(a: DataT, b: DataT): boolean {
   if (a === b) return true;

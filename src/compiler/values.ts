@@ -18,9 +18,34 @@ export const I32: CT = { w: 32, signed: true };
 export const U64: CT = { w: 64, signed: false };
 export const I64: CT = { w: 64, signed: true };
 
-/** Computational type of a storage type (u8/u16 compute as u32, like C's promotion but unsigned stays unsigned). */
+/**
+ * Computational type of a storage type, C's integer promotion: types narrower than 32 bits
+ * (u8, u16, i8, i16, be16, bool) compute as i32 (every value they hold fits), u32/i32 as themselves,
+ * 64-bit types as themselves.
+ */
 export function ctOf(t: IntT): CT {
-  return { w: t.size === 8 ? 64 : 32, signed: t.signed };
+  if (t.size === 8) return t.signed ? I64 : U64;
+  if (t.size < 4) return I32;
+  return t.signed ? I32 : U32;
+}
+
+/**
+ * C's usual arithmetic conversions on two computational types: the wider type wins (an i64 holds
+ * every u32, so u32 with i64 is i64); at equal width the result is unsigned unless both are signed.
+ */
+export function joinCT(a: CT, b: CT): CT {
+  if (a.w !== b.w) return a.w > b.w ? a : b;
+  return { w: a.w, signed: a.signed && b.signed };
+}
+
+/**
+ * A known bound kept only when it still says 0 ≤ value ≤ max in `ct` (a signed type's bound must
+ * stay below its sign bit; an unsigned one within its width).
+ */
+export function boundIn(ct: CT, max: bigint | undefined): bigint | undefined {
+  if (max === undefined || max < 0n) return undefined;
+  const limit = ct.signed ? (1n << BigInt(ct.w - 1)) - 1n : (1n << BigInt(ct.w)) - 1n;
+  return max <= limit ? max : undefined;
 }
 
 /** Where a view's memory is. */
@@ -75,6 +100,7 @@ export interface FnRef {
 }
 
 export type Val =
+  /** `max`: the value is known to be in 0 … max (for signed types too: a promoted u8 has max 255). */
   | { k: "int"; ct: CT; op: Operand; max?: bigint }
   /** A compile-time constant; `ct` when it came from a typed declaration (arithmetic then wraps like that type). */
   | { k: "const"; value: bigint; ct?: CT }

@@ -545,13 +545,8 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
       const iv = low.toInt(offVal, U64, offExpr!);
       const reg = low.opReg(iv.op, 64);
       offset = { reg };
-      clamp = !(
-        offVal.k === "int" &&
-        !offVal.ct.signed &&
-        offVal.max !== undefined &&
-        offVal.max <= BigInt(MAX_PACKET_OFF)
-      );
-      if (offVal.k === "int" && offVal.ct.signed) clamp = true;
+      // A known bound (0 … max, for signed types too) within the packet range needs no clamp.
+      clamp = !(offVal.k === "int" && offVal.max !== undefined && offVal.max <= BigInt(MAX_PACKET_OFF));
     }
     const check: PacketCheck = { data, end, offset, size: t.size, clamp };
     const nullable: NullInfo = { kind: "packet", check };

@@ -126,7 +126,11 @@ export function kernelMember(low: Lowering, obj: Val & { k: "kobj" }, name: stri
         a: v,
         b: { imm: Number((1n << BigInt(loc.bitfieldSize)) - 1n) },
       });
-      return { k: "int", ct: U32, op: { reg: m } };
+      // A bitfield narrower than 32 bits promotes to i32 as in C; its mask bounds it.
+      const mask = (1n << BigInt(loc.bitfieldSize)) - 1n;
+      return loc.bitfieldSize < 32
+        ? { k: "int", ct: I32, op: { reg: m }, max: mask }
+        : { k: "int", ct: U32, op: { reg: m }, max: mask };
     }
     const reg = read(size);
     if (size === 8) return { k: "int", ct: signed ? I64 : U64, op: { reg } };
@@ -136,7 +140,13 @@ export function kernelMember(low: Lowering, obj: Val & { k: "kobj" }, name: stri
       return { k: "int", ct: I32, op: { reg: ext } };
     }
     // __be16 / __be32 are read as they are stored; kernel code converts explicitly (bswap16 …).
-    return { k: "int", ct: signed ? I32 : U32, op: { reg }, max: signed ? undefined : (1n << BigInt(size * 8)) - 1n };
+    // Fields narrower than 32 bits promote to i32 as in C (an unsigned one keeps its bound).
+    return {
+      k: "int",
+      ct: signed || size < 4 ? I32 : U32,
+      op: { reg },
+      max: signed ? undefined : (1n << BigInt(size * 8)) - 1n,
+    };
   }
   low.fail(node, `${name} is a ${t.kind}; kernel code reads integers, pointers, structs and arrays`);
 }
