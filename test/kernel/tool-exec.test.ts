@@ -215,7 +215,13 @@ test("exec --metrics: /metrics parses; exec counters by result, failures by errn
   const tag = marker("metrics");
   const pids = [run("/bin/true", [tag]), run("/bin/true", [tag]), run("/usr/bin/env", [`/nonexistent-${tag}`])];
   for (const pid of pids) await waitForExec(tool, (r) => r.pid === pid, `exec ${pid}`);
-  const after = await scrape();
+  // env's own exec is seen before its failing one: scrape until the failure is counted too.
+  let after = await scrape();
+  const failedBefore = value(before, "tsbpf_exec_total", { result: "failed" });
+  for (let i = 0; i < 50 && value(after, "tsbpf_exec_total", { result: "failed" }) <= failedBefore; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    after = await scrape();
+  }
   assert.ok(
     value(after, "tsbpf_exec_total", { result: "ok" }) - value(before, "tsbpf_exec_total", { result: "ok" }) >= 3,
   );
