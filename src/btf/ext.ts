@@ -4,6 +4,37 @@
 // the verifier can tell its subprograms apart and print source lines in its log.
 import { BtfBuilder } from "./encoder.js";
 import { BtfError, FuncLinkage } from "./kinds.js";
+import { ProgType } from "../uapi.js";
+
+/**
+ * The struct the kernel expects a program type's context argument to point to (what clang's
+ * headers give it). A `ctx` parameter typed `struct NAME *` is recognised as the context; a
+ * `void *` one makes the verifier log `arg#0 reference type('UNKNOWN ') size cannot be determined`.
+ * The kernel matches by name only, so an empty struct of that name is enough.
+ */
+export const CONTEXT_STRUCTS: Readonly<Partial<Record<number, string>>> = {
+  [ProgType.SOCKET_FILTER]: "__sk_buff",
+  [ProgType.SCHED_CLS]: "__sk_buff",
+  [ProgType.SCHED_ACT]: "__sk_buff",
+  [ProgType.CGROUP_SKB]: "__sk_buff",
+  [ProgType.SK_SKB]: "__sk_buff",
+  [ProgType.LWT_IN]: "__sk_buff",
+  [ProgType.LWT_OUT]: "__sk_buff",
+  [ProgType.LWT_XMIT]: "__sk_buff",
+  [ProgType.FLOW_DISSECTOR]: "__sk_buff",
+  [ProgType.XDP]: "xdp_md",
+  [ProgType.CGROUP_SOCK]: "bpf_sock",
+  [ProgType.CGROUP_SOCK_ADDR]: "bpf_sock_addr",
+  [ProgType.SOCK_OPS]: "bpf_sock_ops",
+  [ProgType.SK_MSG]: "sk_msg_md",
+  [ProgType.CGROUP_DEVICE]: "bpf_cgroup_dev_ctx",
+  [ProgType.CGROUP_SYSCTL]: "bpf_sysctl",
+  [ProgType.CGROUP_SOCKOPT]: "bpf_sockopt",
+  [ProgType.SK_LOOKUP]: "bpf_sk_lookup",
+  [ProgType.SK_REUSEPORT]: "sk_reuseport_md",
+  [ProgType.PERF_EVENT]: "bpf_perf_event_data",
+  [ProgType.RAW_TRACEPOINT]: "bpf_raw_tracepoint_args",
+};
 
 export const FUNC_INFO_REC_SIZE = 8;
 export const LINE_INFO_REC_SIZE = 16;
@@ -103,7 +134,11 @@ function cIdentifier(name: string): string {
  * wants one at every function start: a function without one gets a line naming the function, in
  * the file of the function's first line (or of the program's first line).
  */
-export function programBtf(functions: readonly ProgramFunction[], lines: readonly ProgramLine[] = []): ProgramBtf {
+export function programBtf(
+  functions: readonly ProgramFunction[],
+  lines: readonly ProgramLine[] = [],
+  progType?: number,
+): ProgramBtf {
   if (functions.length === 0) throw new BtfError("a program needs at least one function (its entry at instruction 0)");
   const funcs = [...functions].sort((a, b) => a.insnOffset - b.insnOffset);
   if (funcs[0]!.insnOffset !== 0)
@@ -119,12 +154,14 @@ export function programBtf(functions: readonly ProgramFunction[], lines: readonl
   const int = b.stdInt(4, true);
   const funcTypeIds: number[] = [];
   let u64 = 0;
+  const ctxName = progType === undefined ? undefined : CONTEXT_STRUCTS[progType];
+  const ctxPtr = b.addPtr(ctxName ? b.addStruct(ctxName, 0) : 0);
   funcs.forEach((f, i) => {
     if (!Number.isInteger(f.insnOffset) || f.insnOffset < 0)
       throw new BtfError(`function ${f.name}: bad instruction offset ${f.insnOffset}`);
     let proto: number;
     if (i === 0) {
-      proto = b.addFuncProto(int, [{ name: "ctx", type: b.addPtr(0) }]);
+      proto = b.addFuncProto(int, [{ name: "ctx", type: ctxPtr }]);
     } else {
       const argCount = f.argCount ?? 0;
       if (!Number.isInteger(argCount) || argCount < 0 || argCount > 5)

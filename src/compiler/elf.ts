@@ -6,7 +6,8 @@
 import { Assembler } from "../asm/index.js";
 import { BtfBuilder } from "../btf/encoder.js";
 import { FuncLinkage, VarLinkage } from "../btf/kinds.js";
-import { lineCol } from "../btf/ext.js";
+import { CONTEXT_STRUCTS, lineCol } from "../btf/ext.js";
+import { PROG_TYPES } from "./contexts.js";
 import { emitFunction, type Relocation } from "./codegen.js";
 import { CoreTypes, CORE_FIELD_BYTE_OFFSET } from "./core.js";
 import { reachable, type CompiledModule, type PreparedFunction } from "./compile.js";
@@ -127,8 +128,13 @@ export function writeElf(m: CompiledModule): Buffer {
     for (const fn of c.functions) {
       const prepared: PreparedFunction | undefined = functions.get(fn.name);
       let proto: number;
-      if (mains.has(fn.name)) proto = btf.addFuncProto(int, [{ name: "ctx", type: voidPtr }]);
-      else {
+      const program = m.programs.find((p) => p.name === fn.name);
+      if (program) {
+        // The context as clang types it (struct __sk_buff *…): the verifier then knows the argument.
+        const ctxName = CONTEXT_STRUCTS[PROG_TYPES[program.kind]];
+        const ctxPtr = ctxName ? btf.addPtr(btf.addStruct(ctxName, 0)) : voidPtr;
+        proto = btf.addFuncProto(int, [{ name: "ctx", type: ctxPtr }]);
+      } else {
         const params = Array.from({ length: prepared?.ir.argCount ?? 0 }, (_, i) => ({ name: `arg${i}`, type: long }));
         proto = btf.addFuncProto(prepared?.ir.returnsValue ? long : int, params);
       }

@@ -32,20 +32,22 @@ export function maxOfType(t: IntT): bigint | undefined {
   return (1n << BigInt(t.size * 8)) - 1n;
 }
 
-/** A numeric literal's value: integers only, exact (beyond 2^53 only as BigInt or hex). */
-export function numericValue(text: string, node: TS.Node, fail: Fail): bigint {
-  const clean = text.replace(/_/g, "");
-  if (/[.eE]/.test(clean) && !/^0[xX]/.test(clean)) {
+/**
+ * A numeric literal's value, exact at any size: read from the source text, not from the JS number
+ * TypeScript parsed it to (0xfffffffffffffff0 is not a double). BigInt literals reach here too: the
+ * compiler reads them as integer literals (see host.ts).
+ */
+export function numericValue(literal: TS.LiteralExpression, fail: Fail): bigint {
+  const text = literal.getText();
+  const clean = text.replace(/_/g, "").replace(/n$/, "");
+  if (/^0[xXoObB]/.test(clean)) return BigInt(clean);
+  if (/[.eE]/.test(clean)) {
     const n = Number(clean);
-    if (!Number.isInteger(n)) fail(node, `${text} is not an integer (eBPF has no floating point)`);
+    if (!Number.isInteger(n)) fail(literal, `${text} is not an integer (eBPF has no floating point)`);
+    if (!Number.isSafeInteger(n)) fail(literal, `${text} is beyond 2^53 as a float: write the integer's digits`);
     return BigInt(n);
   }
-  if (/^0[oO]/.test(clean)) return BigInt(`0o${clean.slice(2)}`);
-  if (/^0[bB]/.test(clean)) return BigInt(`0b${clean.slice(2)}`);
-  const n = Number(clean);
-  if (!Number.isSafeInteger(n) && !/^0[xX]/.test(clean)) {
-    fail(node, `${text} is beyond 2^53: write it as a BigInt literal or in hex`);
-  }
+  // A legacy octal literal (0755) is a syntax error in strict mode, which modules are.
   return BigInt(clean);
 }
 

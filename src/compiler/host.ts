@@ -63,9 +63,12 @@ export function createProgram(ts: TypeScript, rootFile: string, override?: Sourc
   const original = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
     if (override && fileName === override.fileName) {
-      return ts.createSourceFile(fileName, override.text, languageVersion, true);
+      return bigIntsAsIntegers(ts, ts.createSourceFile(fileName, override.text, languageVersion, true));
     }
-    if (!cacheable(fileName)) return original(fileName, languageVersion, onError, shouldCreate);
+    if (!cacheable(fileName)) {
+      const file = original(fileName, languageVersion, onError, shouldCreate);
+      return file && !file.isDeclarationFile ? bigIntsAsIntegers(ts, file) : file;
+    }
     let mtime = 0;
     try {
       mtime = statSync(fileName).mtimeMs;
@@ -85,6 +88,25 @@ export function createProgram(ts: TypeScript, rootFile: string, override?: Sourc
     host.readFile = (f) => (f === override.fileName ? override.text : readFile(f));
   }
   return ts.createProgram({ rootNames: [rootFile], options, host });
+}
+
+/**
+ * Kernel code's integers are all `number` to TypeScript, so a BigInt literal (`0xffff_ffff_ffff_fff0n`,
+ * the way to spell a 64-bit constant in TypeScript) would be a type error wherever an integer goes.
+ * The compiler reads integer literals from their source text, exactly, so it type-checks a BigInt
+ * literal as the same digits without the `n` (replaced by a space: every position stays the same).
+ */
+function bigIntsAsIntegers(ts: TypeScript, file: TS.SourceFile): TS.SourceFile {
+  const ends: number[] = [];
+  const visit = (n: TS.Node): void => {
+    if (ts.isBigIntLiteral(n)) ends.push(n.end);
+    else ts.forEachChild(n, visit);
+  };
+  visit(file);
+  if (ends.length === 0) return file;
+  let text = file.text;
+  for (const end of ends.reverse()) text = `${text.slice(0, end - 1)} ${text.slice(end)}`;
+  return ts.createSourceFile(file.fileName, text, file.languageVersion, true);
 }
 
 /** Converts TypeScript's diagnostics to ours (file:line:col, one line). */

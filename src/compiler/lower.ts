@@ -368,7 +368,7 @@ export class FnLower implements Lowering {
   /** A constant expression's value (module constants included), or undefined. */
   private constOf(e: TS.Expression): bigint | undefined {
     const ts = this.ts;
-    if (ts.isNumericLiteral(e)) return BigInt(Number(e.text.replace(/_/g, "")));
+    if (ts.isNumericLiteral(e) || ts.isBigIntLiteral(e)) return numericValue(e, (n, m) => this.fail(n, m));
     if (ts.isParenthesizedExpression(e)) return this.constOf(e.expression);
     if (ts.isIdentifier(e)) {
       const r = this.m.resolve(e);
@@ -844,8 +844,8 @@ export class FnLower implements Lowering {
   expr(e: TS.Expression, want?: IntT): Val {
     const ts = this.ts;
     if (ts.isParenthesizedExpression(e)) return this.expr(e.expression, want);
-    if (ts.isNumericLiteral(e)) return { k: "const", value: numericValue(e.text, e, (n, m) => this.fail(n, m)) };
-    if (ts.isBigIntLiteral(e)) return { k: "const", value: BigInt(e.text.slice(0, -1)) };
+    if (ts.isNumericLiteral(e) || ts.isBigIntLiteral(e))
+      return { k: "const", value: numericValue(e, (n, m) => this.fail(n, m)) };
     if (e.kind === ts.SyntaxKind.TrueKeyword) return { k: "bool", op: { imm: 1 } };
     if (e.kind === ts.SyntaxKind.FalseKeyword) return { k: "bool", op: { imm: 0 } };
     if (e.kind === ts.SyntaxKind.NullKeyword) return { k: "null" };
@@ -1043,6 +1043,7 @@ export class FnLower implements Lowering {
     }
     const ct = ctOf(t);
     if (v.k === "const") {
+      this.checkFits(v, t, node);
       let value = wrap(v.value, ct);
       if (t.be) value = byteSwap(value, t.size);
       const stored = t.size === 8 ? BigInt.asIntN(64, value) : BigInt.asIntN(32, BigInt.asUintN(t.size * 8, value));
@@ -1601,18 +1602,21 @@ export class FnLower implements Lowering {
     return v;
   }
 
+  /** An untyped constant must fit the storage type it goes to (negative ones fit unsigned types as in C: -1 is all ones). */
+  checkFits(v: Val & { k: "const" }, storage: IntT, node: TS.Node): void {
+    if (storage.bool || v.ct) return;
+    const bits = BigInt(storage.size * 8);
+    const lo = -(1n << (storage.signed ? bits - 1n : bits));
+    const hi = storage.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+    if (v.value < lo || v.value > hi) this.fail(node, `constant ${v.value} does not fit ${storage.name}`);
+  }
+
   /** Converts an integer-like value to the computational type `ct` (constants stay immediates when they fit). */
   toInt(v: Val, ct: CT, node: TS.Node, storage?: IntT): Val & { k: "int" } {
     v = this.deref(v);
     if (v.k === "const") {
       const value = wrap(v.value, ct);
-      if (storage && !storage.bool && !v.ct) {
-        const lo = storage.signed ? -(1n << BigInt(storage.size * 8 - 1)) : 0n;
-        const hi = storage.signed ? (1n << BigInt(storage.size * 8 - 1)) - 1n : (1n << BigInt(storage.size * 8)) - 1n;
-        if (v.value < lo && !(storage.signed === false && v.value < 0n && v.value >= -(1n << BigInt(storage.size * 8))))
-          this.fail(node, `constant ${v.value} does not fit ${storage.name}`);
-        if (v.value > hi) this.fail(node, `constant ${v.value} does not fit ${storage.name}`);
-      }
+      if (storage) this.checkFits(v, storage, node);
       return { k: "int", ct, op: this.immOrReg(value, ct), max: boundIn(ct, value) };
     }
     if (v.k === "bool") return { k: "int", ct, op: v.op, max: 1n };

@@ -6,6 +6,7 @@ import { kernelBtf } from "../btf/vmlinux.js";
 import type { Btf } from "../btf/decoder.js";
 import { tracepointFormat, type TracepointFormat } from "../programs/tracepoint-format.js";
 import { Bail, type Diagnostic } from "./diagnostics.js";
+import { numericValue } from "./fold.js";
 import { INTS, arrayOf, structOf, typeName, type DataT, type StructT } from "./ktypes.js";
 import { CGROUP_HOOKS, MAP_CLASSES, MAP_TYPES, MARKERS, type ProgramKind } from "./contexts.js";
 import {
@@ -390,14 +391,7 @@ export class ModuleCompiler implements ModuleApi {
   constValue(e: TS.Expression): bigint {
     const ts = this.ts;
     if (ts.isParenthesizedExpression(e)) return this.constValue(e.expression);
-    if (ts.isNumericLiteral(e)) {
-      const text = e.text.replace(/_/g, "");
-      if (/^0[xXoObB]/.test(text)) return BigInt(text);
-      const n = Number(text);
-      if (!Number.isInteger(n)) this.fail(e, `${e.text} is not an integer`);
-      return BigInt(n);
-    }
-    if (ts.isBigIntLiteral(e)) return BigInt(e.text.slice(0, -1));
+    if (ts.isNumericLiteral(e) || ts.isBigIntLiteral(e)) return numericValue(e, (n, m) => this.fail(n, m));
     if (e.kind === ts.SyntaxKind.TrueKeyword) return 1n;
     if (e.kind === ts.SyntaxKind.FalseKeyword) return 0n;
     if (ts.isPrefixUnaryExpression(e)) {

@@ -221,19 +221,26 @@ function coalesceCopies(f: IrFunction): boolean {
   return changed;
 }
 
-/** Empty blocks returning the same constant become one (a jump is one instruction, a return two). */
+/**
+ * Empty blocks returning the same constant from the same source line become one (branches jump
+ * straight to it). Returns on different lines keep their own exits: a verifier complaint at an
+ * exit (a leaked ring buffer record, say) names that exit's line, so a shared exit would blame
+ * the first return for another's leak.
+ */
 const SHARE_NONEMPTY_RETURNS = false;
 
 function shareReturns(f: IrFunction): boolean {
   const canonical = new Map<number, Block>();
+  const canonicalEmpty = new Map<string, Block>();
   const replace = new Map<Block, Block>();
   let changed = false;
   for (const b of f.blocks) {
     const t = b.term;
     if (b.instrs.length !== 0 || t?.op !== "ret" || !("imm" in t.value) || b === f.entry) continue;
-    const c = canonical.get(t.value.imm);
+    const key = `${t.value.imm}@${t.loc ? `${t.loc.file}:${t.loc.line}` : ""}`;
+    const c = canonicalEmpty.get(key);
     if (c) replace.set(b, c);
-    else canonical.set(t.value.imm, b);
+    else canonicalEmpty.set(key, b);
   }
   // Several blocks ending in `return k` after some work could jump to one shared `return k`
   // (one instruction less each), but then a verifier complaint at that exit (a leaked ring buffer

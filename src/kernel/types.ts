@@ -45,16 +45,17 @@ export type be64 = number;
 
 /** An integer type as a value: a codec for user space, a truncating cast when called. */
 export interface IntType<K extends IntKind = IntKind, J = number> extends Codec<J> {
-  (value: number): K extends "bool" ? boolean : number;
+  /** A BigInt argument is a constant beyond 2^53 (`u64(0xffff_ffff_ffff_fff0n)`): exact in kernel code. */
+  (value: number | bigint): K extends "bool" ? boolean : number;
   readonly kind: K;
 }
 
 function intType<K extends IntKind, J>(
   kind: K,
   codec: Codec<J>,
-  cast: (value: number) => number | boolean,
+  cast: (value: number | bigint) => number | boolean,
 ): IntType<K, J> {
-  const f = ((value: number) => cast(value)) as unknown as IntType<K, J>;
+  const f = ((value: number | bigint) => cast(value)) as unknown as IntType<K, J>;
   Object.defineProperties(f, {
     kind: { value: kind },
     size: { value: codec.size },
@@ -68,8 +69,8 @@ function intType<K extends IntKind, J>(
 
 const wrap =
   (bits: number, signed: boolean) =>
-  (v: number): number => {
-    const big = BigInt.asUintN(bits, BigInt(Math.trunc(v)));
+  (v: number | bigint): number => {
+    const big = BigInt.asUintN(bits, typeof v === "bigint" ? v : BigInt(Math.trunc(v)));
     return Number(signed ? BigInt.asIntN(bits, big) : big);
   };
 
@@ -81,7 +82,7 @@ export const i8: IntType<"i8", number> = intType("i8", i8Codec, wrap(8, true));
 export const i16: IntType<"i16", number> = intType("i16", i16Codec, wrap(16, true));
 export const i32: IntType<"i32", number> = intType("i32", i32Codec, wrap(32, true));
 export const i64: IntType<"i64", bigint> = intType("i64", i64Codec, wrap(64, true));
-export const bool: IntType<"bool", boolean> = intType("bool", boolCodec, (v) => v !== 0);
+export const bool: IntType<"bool", boolean> = intType("bool", boolCodec, (v) => v !== 0 && v !== 0n);
 export const be16: IntType<"be16", number> = intType("be16", be16Codec, wrap(16, false));
 export const be32: IntType<"be32", number> = intType("be32", be32Codec, wrap(32, false));
 const be64Codec: Codec<bigint> = {

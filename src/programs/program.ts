@@ -271,7 +271,7 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
       };
     } else if (code.functions?.length || code.lines?.length) {
       const functions = code.functions?.length ? code.functions : [{ name: name || "prog", insnOffset: 0 }];
-      const info = programBtf(functions, code.lines ?? []);
+      const info = programBtf(functions, code.lines ?? [], spec.type);
       btfFd = loadBtf(info.btf);
       const funcInfo = NativeMemory.from(info.funcInfo);
       const lineInfo = info.lineInfo.length ? NativeMemory.from(info.lineInfo) : undefined;

@@ -114,6 +114,35 @@ export const p = xdp(() => {
   );
 });
 
+test("a leaked reservation is reported at the return that leaks it, not at an earlier return of the same value", async () => {
+  const m = await compileSource(
+    `
+import { xdp, RingBuf, struct, u32, XDP_PASS } from "${K}";
+export class Ev extends struct({ value: u32 }) {}
+export const events = new RingBuf({ size: 4096 });
+export const p = xdp((ctx) => {
+  const ev = events.reserve(Ev);
+  if (ev === null) return XDP_PASS; // nothing reserved: no leak
+  if (ctx.len > 100) return XDP_PASS; // the leak
+  ev.value = 1;
+  events.submit(ev);
+  return XDP_PASS;
+});`,
+    "leak2",
+  );
+  assert.throws(
+    () => KernelObject.load(m.artifact),
+    (err: unknown) => {
+      assert.ok(err instanceof VerifierError, String(err));
+      assert.match(err.log, /Unreleased reference/);
+      assert.ok(err.sourceLine, "the failing instruction has a source line");
+      assert.equal(err.sourceLine.line, 8, err.sourceLine.text);
+      assert.match(err.sourceLine.text, /the leak/);
+      return true;
+    },
+  );
+});
+
 test("a module importing tsbpf/kernel (the package's built declarations) compiles and runs", async (t) => {
   const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
   const { join } = await import("node:path");

@@ -50,3 +50,17 @@ export const p = ${kind}((ctx) => {
     assert.equal(run(obj, frame(0x0800, ipv4(17, "10.0.0.1", "10.0.0.2"), 40)), 1);
   });
 }
+
+test("a program whose subprogram takes the context types it as the kernel's context struct: no UNKNOWN reference in the log", async () => {
+  using obj = await loadSource(
+    `
+import { socketFilter, SocketFilterContext, u32 } from "${K}";
+function lenOf(ctx: SocketFilterContext): u32 { return ctx.len; }
+export const p = socketFilter((ctx) => lenOf(ctx) + 1);
+`,
+    { logLevel: 2, keepLog: true },
+  );
+  const log = Object.values(obj.programs)[0]!.verifierLog ?? "";
+  assert.match(log, /func#1/, "the subprogram is verified");
+  assert.doesNotMatch(log, /reference type\('UNKNOWN '\)/);
+});
