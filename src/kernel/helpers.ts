@@ -180,6 +180,21 @@ export const log: Log = {
   trace: () => kernelOnly("log.trace"),
 };
 
+/**
+ * bpf_trace_printk (bpf_trace_vprintk beyond 3 values, up to 12): one line to the kernel's trace
+ * buffer, read from /sys/kernel/tracing/trace_pipe — it shows whoever loaded the program (bpftool,
+ * ip, tsbpf). The template is the printf format: integers print in decimal, `${hex(x)}` in hex,
+ * `${ipv4(a)}` dotted, `${str(bytes)}` as a C string. Returns the bytes written or a negative errno.
+ * Slow and global: for debugging; `log` is the structured way.
+ */
+export function printk(message: string): number {
+  return kernelOnly("printk");
+}
+/** printk under libbpf's name (bpf_printk). */
+export function bpfPrintk(message: string): number {
+  return kernelOnly("bpfPrintk");
+}
+
 /** Log formatting hints, used inside a log template: `${hex(x)}`, `${ipv4(addr)}` … */
 export function hex(value: number): string {
   return kernelOnly("hex");

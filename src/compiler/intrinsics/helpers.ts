@@ -1,7 +1,8 @@
 // Kernel functions that are eBPF helper calls: time, the current task, probe reads, redirect,
 // bpf_loop. Each entry lowers `name(args)` as src/kernel declares it.
 import type * as TS from "typescript";
-import type { CallArg } from "../ir.js";
+import type { CallArg, VReg } from "../ir.js";
+import { INTS } from "../ktypes.js";
 import { describeVal, I64, U32, U64, type CT } from "../values.js";
 import type { KernelFunction, Lowering } from "./api.js";
 
@@ -69,6 +70,82 @@ const readValue: KernelFunction = (low: Lowering, e, name) => {
   return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
 };
 
+/** bpf_trace_printk passes at most 3 values in registers; bpf_trace_vprintk takes up to 12 in an array. */
+const MAX_PRINTK_REGISTER_VALUES = 3;
+const MAX_PRINTK_VALUES = 12;
+
+/**
+ * printk(`…${x}…`) / bpfPrintk(…): bpf_trace_printk (bpf_trace_vprintk beyond 3 values) with the
+ * template as a printf format in .rodata, so the line reaches the kernel's trace buffer
+ * (/sys/kernel/tracing/trace_pipe) whoever loaded the program — tsbpf, bpftool or ip.
+ */
+const printk: KernelFunction = (low: Lowering, e, name) => {
+  const ts = low.ts;
+  const [msg] = low.args(e, 1);
+  const parts: string[] = [];
+  const values: { conv: string; e: TS.Expression }[] = [];
+  if (ts.isStringLiteral(msg!) || ts.isNoSubstitutionTemplateLiteral(msg!)) parts.push(msg.text);
+  else if (ts.isTemplateExpression(msg!)) {
+    parts.push(msg.head.text);
+    for (const span of msg.templateSpans) {
+      let inner = span.expression;
+      let conv = "";
+      if (ts.isCallExpression(inner) && ts.isIdentifier(inner.expression)) {
+        const r = low.module.resolve(inner.expression);
+        if (r.kind === "kernel" && (r.name === "hex" || r.name === "str" || r.name === "ipv4")) {
+          if (inner.arguments.length !== 1) low.fail(inner, `${r.name}() takes one value`);
+          conv = r.name;
+          inner = inner.arguments[0]!;
+        } else if (r.kind === "kernel" && (r.name === "ipv6" || r.name === "mac"))
+          low.fail(inner, `${name}() formats integers, hex(), ipv4() and str(); ${r.name}() is for log`);
+      }
+      values.push({ conv, e: inner });
+      parts.push(span.literal.text);
+    }
+  } else low.fail(msg!, `${name}() takes a string or template literal`);
+  if (values.length > MAX_PRINTK_VALUES) low.fail(msg!, `${name}() takes at most ${MAX_PRINTK_VALUES} values`);
+  // The literal text is the format: a % in it prints as one.
+  let format = parts[0]!.replace(/%/g, "%%");
+  const regs: VReg[] = [];
+  values.forEach((x, i) => {
+    const v = low.expr(x.e);
+    let spec: string;
+    let reg: VReg;
+    const cell = v.k === "ptr" && v.scalar === true && v.t.kind === "int" ? v.t : undefined;
+    if (!cell && (x.conv === "str" || (v.k === "ptr" && v.t.kind === "array") || v.k === "karray")) {
+      if (v.k !== "ptr" && v.k !== "karray") low.fail(x.e, "str() prints a byte array");
+      spec = "%s";
+      reg = low.addressReg(v.base, v.off, "pointer");
+    } else if (cell || v.k === "int" || v.k === "const" || v.k === "bool") {
+      const signed = cell ? cell.signed : (v.k === "int" && v.ct.signed) || (v.k === "const" && v.value < 0n);
+      if (x.conv === "ipv4") {
+        // %pI4 reads the address from memory: the be32 is stored, in network order, in a slot.
+        const slot = low.tempSlot(8);
+        low.storeInt({ fp: true }, slot, INTS.be32!, v, x.e);
+        spec = "%pI4";
+        reg = low.addressReg({ fp: true }, slot, "pointer");
+      } else {
+        spec = x.conv === "hex" ? "%llx" : signed ? "%lld" : "%llu";
+        reg = low.toReg(v, signed ? I64 : U64, x.e);
+      }
+    } else low.fail(x.e, `${name}() cannot print ${describeVal(v)}`);
+    regs.push(reg);
+    format += spec + parts[i + 1]!.replace(/%/g, "%%");
+  });
+  const bytes = new TextEncoder().encode(`${format}\u0000`);
+  const fmt = low.b.vreg("mapValue");
+  low.b.emit({ op: "ldglobal", dst: fmt, section: ".rodata", offset: low.module.rodataBytes(bytes) });
+  if (regs.length <= MAX_PRINTK_REGISTER_VALUES)
+    return low.helper("trace_printk", [{ reg: fmt }, { imm: bytes.length }, ...regs.map((r) => ({ reg: r }))], I64);
+  const slot = low.tempSlot(8 * regs.length);
+  regs.forEach((reg, i) => low.b.emit({ op: "store", size: 8, base: { fp: true }, off: slot + 8 * i, src: { reg } }));
+  return low.helper(
+    "trace_vprintk",
+    [{ reg: fmt }, { imm: bytes.length }, { fp: slot }, { imm: 8 * regs.length }],
+    I64,
+  );
+};
+
 export const HELPER_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
   ktimeGetNs: noArguments("ktime_get_ns", U64),
   ktimeGetBootNs: noArguments("ktime_get_boot_ns", U64),
@@ -92,6 +169,8 @@ export const HELPER_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
     const [ifindex, flags] = low.args(e, 1, 2);
     return low.helper("redirect", [low.intArg(ifindex!, U32), flags ? low.intArg(flags) : { imm: 0 }], I64);
   },
+  printk,
+  bpfPrintk: printk,
   /** loop(n, body, state): bpf_loop calling a module-level function n times. */
   loop: (low: Lowering, e) => {
     const [n, body, state] = low.args(e, 3);
