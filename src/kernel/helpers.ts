@@ -144,6 +144,21 @@ export function redirect(ifindex: number, flags?: number): number {
   return kernelOnly("redirect");
 }
 
+/** l4CsumReplace flags: the field is part of the pseudo header; UDP's 0 means "no checksum". */
+export const BPF_F_PSEUDO_HDR = 0x10;
+export const BPF_F_MARK_MANGLED_0 = 0x20;
+/** storeBytes flags: recompute skb->csum; invalidate the skb's hash. */
+export const BPF_F_RECOMPUTE_CSUM = 1;
+export const BPF_F_INVALIDATE_HASH = 2;
+
+/**
+ * bpf_csum_diff: the one's-complement sum of `to` minus `from` (views whose sizes are multiples of
+ * 4, null for none), plus `seed` — feed it to l3CsumReplace/l4CsumReplace with size 0.
+ */
+export function csumDiff(from: object | null, to: object | null, seed?: number): number {
+  return kernelOnly("csumDiff");
+}
+
 // ---- control ------------------------------------------------------------------------------------
 /**
  * bpf_loop: calls `body(i, state)` for i = 0 … iterations-1 (at most 1 << 23), stopping early when

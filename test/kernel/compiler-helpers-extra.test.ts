@@ -32,3 +32,66 @@ export const p = xdp((ctx) => {
   assert.match(trace, new RegExp(`${tag} three 60 -5 ff 100%`));
   assert.match(trace, new RegExp(`${tag} many 192\\.168\\.0\\.1 ok 1 2 3 4 5`));
 });
+
+/** The Internet checksum (RFC 1071) of `b`: 0 when `b` carries a correct checksum. */
+function inetSum(b: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < b.length; i += 2) sum += (b[i]! << 8) | (b[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+/** The UDP checksum over the IPv4 pseudo header and the datagram: 0 when it is correct. */
+function udpSum(packet: Buffer): number {
+  const ip = packet.subarray(14, 34);
+  const udp = packet.subarray(34, 14 + ip.readUInt16BE(2));
+  const pseudo = Buffer.alloc(12);
+  ip.copy(pseudo, 0, 12, 20);
+  pseudo[9] = 17;
+  pseudo.writeUInt16BE(udp.length, 10);
+  return inetSum(Buffer.concat([pseudo, udp]));
+}
+
+test("storeBytes, csumDiff, l3CsumReplace and l4CsumReplace: a tc program decrements the TTL and rewrites the source address with valid checksums", async () => {
+  using obj = await loadSource(`
+import { tc, struct, bytes, u8, u16, BPF_F_PSEUDO_HDR, BPF_F_MARK_MANGLED_0, TC_ACT_OK, TC_ACT_SHOT, csumDiff, zeroed } from "${K}";
+const Addr = bytes(4);
+export const p = tc((ctx) => {
+  const ttl = ctx.load(u8, 22);
+  const word = ctx.load(u16, 22);      // TTL and protocol, as stored
+  if (ttl === null || word === null) return TC_ACT_SHOT;
+  // Values, not packet views: storeBytes moves the packet.
+  const oldTtl: u8 = ttl;
+  const oldWord: u16 = word;
+  const newTtl = zeroed(bytes(1));
+  newTtl[0] = oldTtl - 1;
+  const newWord: u16 = (oldWord & 0xff00) | (oldTtl - 1);
+  if (ctx.storeBytes(22, newTtl, 1) !== 0) return TC_ACT_SHOT;
+  if (ctx.l3CsumReplace(24, oldWord, newWord, 2) !== 0) return TC_ACT_SHOT;
+  const oldAddr = zeroed(Addr);
+  if (ctx.loadBytes(26, oldAddr, 4) !== 0) return TC_ACT_SHOT;
+  const newAddr = zeroed(Addr);
+  newAddr[0] = 10; newAddr[1] = 9; newAddr[2] = 8; newAddr[3] = 7;
+  const diff = csumDiff(oldAddr, newAddr);
+  if (ctx.storeBytes(26, newAddr, 4) !== 0) return TC_ACT_SHOT;
+  if (ctx.l3CsumReplace(24, 0, diff, 0) !== 0) return TC_ACT_SHOT;
+  if (ctx.l4CsumReplace(40, 0, diff, BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0) !== 0) return TC_ACT_SHOT;
+  return TC_ACT_OK;
+});`);
+  const payload = Buffer.from("checksummed payload!");
+  const udp = Buffer.concat([Buffer.from(ports(4000, 53, 8)), payload]);
+  udp.writeUInt16BE(udp.length, 4);
+  const packet = frame(0x0800, ipv4(17, "192.168.1.10", "192.168.1.20", udp), 0);
+  packet.writeUInt16BE(inetSum(packet.subarray(14, 34)), 24);
+  packet.writeUInt16BE(udpSum(packet), 40);
+  assert.equal(inetSum(packet.subarray(14, 34)), 0);
+  assert.equal(udpSum(packet), 0);
+  const out = testRun(program(obj), { data: packet });
+  assert.equal(out.retval, 0);
+  assert.equal(out.data[22], 63, "TTL decremented");
+  assert.deepEqual([...out.data.subarray(26, 30)], [10, 9, 8, 7], "source address rewritten");
+  assert.notEqual(out.data.readUInt16BE(24), packet.readUInt16BE(24));
+  assert.equal(inetSum(out.data.subarray(14, 34)), 0, "IPv4 header checksum valid");
+  assert.equal(udpSum(out.data), 0, "UDP checksum valid");
+  assert.deepEqual(out.data.subarray(42, 42 + payload.length), payload);
+});

@@ -169,6 +169,19 @@ export const HELPER_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
     const [ifindex, flags] = low.args(e, 1, 2);
     return low.helper("redirect", [low.intArg(ifindex!, U32), flags ? low.intArg(flags) : { imm: 0 }], I64);
   },
+  /** csumDiff(from, to, seed?): bpf_csum_diff of two views (sizes multiples of 4; null for none). */
+  csumDiff: (low: Lowering, e) => {
+    const [from, to, seed] = low.args(e, 2, 3);
+    const side = (x: TS.Expression): CallArg[] => {
+      if (x.kind === low.ts.SyntaxKind.NullKeyword) return [{ imm: 0 }, { imm: 0 }];
+      const v = low.expr(x);
+      if (v.k !== "ptr") low.fail(x, `csumDiff() takes struct or array views (or null), got ${describeVal(v)}`);
+      if (v.t.size % 4 !== 0 || v.t.size > 512)
+        low.fail(x, `csumDiff() sums whole 32-bit words (at most 512 bytes): this view is ${v.t.size} bytes`);
+      return [low.pointerArg(v), { imm: v.t.size }];
+    };
+    return low.helper("csum_diff", [...side(from!), ...side(to!), seed ? low.intArg(seed, U32) : { imm: 0 }], I64);
+  },
   printk,
   bpfPrintk: printk,
   /** loop(n, body, state): bpf_loop calling a module-level function n times. */
