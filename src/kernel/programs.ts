@@ -86,8 +86,14 @@ export interface XdpContext extends PacketAccess {
   readonly egressIfindex: number;
   /** bpf_xdp_adjust_head: moves the frame's start by `delta` bytes (negative grows it). Earlier packet views become invalid. */
   adjustHead(delta: number): number;
-  /** bpf_xdp_adjust_tail. */
+  /** bpf_xdp_adjust_tail: moves the frame's end by `delta` bytes (negative shrinks it). 0 or a negative errno. */
   adjustTail(delta: number): number;
+  /**
+   * bpf_xdp_adjust_meta: grows (negative delta) or shrinks the metadata area in front of the
+   * frame, which a TC program on the same packet reads. 0 or a negative errno (-ENOTSUPP where
+   * the driver has no metadata). Earlier packet views become invalid.
+   */
+  adjustMeta(delta: number): number;
 }
 
 /** struct __sk_buff of TC (sched_cls) programs, plus packet access. */

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { testRun } from "../../src/programs/test-run.js";
+import { helperSupported } from "../../src/features.js";
 import type { KernelObject } from "../../src/loader/kernel-object.js";
 import { frame, ipv4, ports, KERNEL_IMPORT, loadSource } from "../helpers/compiler-helpers.js";
 
@@ -94,4 +95,80 @@ export const p = tc((ctx) => {
   assert.equal(inetSum(out.data.subarray(14, 34)), 0, "IPv4 header checksum valid");
   assert.equal(udpSum(out.data), 0, "UDP checksum valid");
   assert.deepEqual(out.data.subarray(42, 42 + payload.length), payload);
+});
+
+test("DevMap / CpuMap / XskMap redirect: XDP_REDIRECT for a filled slot, the fallback action of the flags for an empty one", async () => {
+  using obj = await loadSource(`
+import { xdp, DevMap, CpuMap, XskMap, ArrayMap, u32, XDP_PASS, XDP_DROP } from "${K}";
+export const devs = new DevMap({ maxEntries: 4 });
+export const cpus = new CpuMap({ maxEntries: 2 });
+export const socks = new XskMap({ maxEntries: 2 });
+export const which = new ArrayMap({ value: u32, maxEntries: 1 });
+export const p = xdp((ctx) => {
+  const w = which.lookup(0);
+  if (w === null) return XDP_DROP;
+  if (w.value === 0) return devs.redirect(0, XDP_PASS);
+  if (w.value === 1) return devs.redirect(3, XDP_PASS);
+  if (w.value === 2) return cpus.redirect(0, XDP_DROP);
+  if (w.value === 3) return cpus.redirect(1, XDP_PASS);
+  return socks.redirect(0, XDP_PASS);
+});`);
+  const maps = obj.maps as unknown as Record<string, { set(k: number, v: unknown): void }>;
+  maps.devs!.set(0, Buffer.from(Uint32Array.of(1).buffer)); // lo
+  maps.cpus!.set(0, Buffer.from(Uint32Array.of(256, 0).buffer)); // queue size 256, no program
+  const run = (w: number): number => {
+    maps.which!.set(0, w);
+    return testRun(program(obj), { data: frame(0x0800) }).retval;
+  };
+  assert.equal(run(0), 4, "devmap slot 0 (lo): XDP_REDIRECT");
+  assert.equal(run(1), 2, "devmap slot 3 is empty: the fallback XDP_PASS");
+  assert.equal(run(2), 4, "cpumap slot 0: XDP_REDIRECT");
+  assert.equal(run(3), 2, "cpumap slot 1 is empty: the fallback XDP_PASS");
+  assert.equal(run(4), 2, "xskmap slot 0 without a socket: the fallback XDP_PASS");
+});
+
+test("adjustHead and adjustTail move an XDP frame's start and end", async () => {
+  using obj = await loadSource(`
+import { xdp, ArrayMap, u8, u64, XDP_PASS, XDP_DROP, XDP_ABORTED } from "${K}";
+export const out = new ArrayMap({ value: u64, maxEntries: 4 });
+export const p = xdp((ctx) => {
+  out.update(0, ctx.len);
+  if (ctx.adjustHead(4) !== 0) return XDP_ABORTED;   // drop 4 bytes in front
+  if (ctx.adjustTail(-10) !== 0) return XDP_ABORTED; // and 10 at the end
+  out.update(1, ctx.len);
+  const first = ctx.load(u8, 0);
+  if (first === null) return XDP_DROP;
+  const firstByte: u8 = first;
+  out.update(2, firstByte);
+  return XDP_PASS;
+});`);
+  const data = frame(0x0800, [], 64);
+  for (let i = 0; i < data.length; i++) data[i] = i;
+  const r = testRun(program(obj), { data });
+  assert.equal(r.retval, 2);
+  const out = (obj.maps as unknown as Record<string, { get(i: number): bigint | undefined }>).out!;
+  assert.equal(out.get(0), 64n);
+  assert.equal(out.get(1), 50n, "64 - 4 - 10");
+  assert.equal(out.get(2), 4n, "the frame starts 4 bytes later");
+  assert.deepEqual([...r.data], [...data.subarray(4, 54)]);
+});
+
+test("adjustMeta grows an XDP frame's metadata area", async (t) => {
+  if (!helperSupported("xdp", "xdp_adjust_meta")) {
+    t.skip(
+      "this kernel refuses bpf_xdp_adjust_meta in XDP programs (the verifier: program of this type cannot use helper)",
+    );
+    return;
+  }
+  using obj = await loadSource(`
+import { xdp, ArrayMap, u64, XDP_PASS } from "${K}";
+export const out = new ArrayMap({ value: u64, maxEntries: 1 });
+export const p = xdp((ctx) => {
+  const r = ctx.adjustMeta(-8);
+  out.update(0, r === 0 ? 1 : 2);
+  return XDP_PASS;
+});`);
+  assert.equal(testRun(program(obj), { data: frame(0x0800) }).retval, 2);
+  const out = (obj.maps as unknown as Record<string, { get(i: number): bigint | undefined }>).out!;
+  assert.equal(out.get(0), 1n, "adjustMeta(-8) returned 0");
 });

@@ -522,7 +522,12 @@ function movesPacket(kind: ProgramKind, helper: (name: string) => string, argTyp
   };
 }
 
-const adjustXdp = movesPacket("xdp", (name) => (name === "adjustHead" ? "xdp_adjust_head" : "xdp_adjust_tail"), I32);
+const XDP_ADJUST_HELPERS: Readonly<Record<string, string>> = {
+  adjustHead: "xdp_adjust_head",
+  adjustTail: "xdp_adjust_tail",
+  adjustMeta: "xdp_adjust_meta",
+};
+const adjustXdp = movesPacket("xdp", (name) => XDP_ADJUST_HELPERS[name]!, I32);
 
 /** bpf_l3/l4_csum_replace(skb, offset, from, to, flags) of TC programs; the packet may move. */
 function csumReplace(helper: string): ContextMethod {
@@ -614,6 +619,7 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
   },
   adjustHead: adjustXdp,
   adjustTail: adjustXdp,
+  adjustMeta: adjustXdp,
   pullData: movesPacket("tc", () => "skb_pull_data", U32),
   /** storeBytes(offset, from, length, flags?): writes into a TC packet. */
   storeBytes: (low: Lowering, ctx, _name, e) => {
