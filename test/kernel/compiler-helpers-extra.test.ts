@@ -172,3 +172,38 @@ export const p = xdp((ctx) => {
   const out = (obj.maps as unknown as Record<string, { get(i: number): bigint | undefined }>).out!;
   assert.equal(out.get(0), 1n, "adjustMeta(-8) returned 0");
 });
+
+test("enum declarations: members are integer constants in expressions, switch cases and returns", async () => {
+  using obj = await loadSource(`
+import { xdp, ArrayMap, u32, u64, XDP_PASS } from "${K}";
+export const out = new ArrayMap({ value: u64, maxEntries: 8 });
+enum Verdict { Aborted, Drop, Pass, Tx = 3 }
+enum Flag { Seen = 1 << 2, Big = 0x100, Neg = -2 }
+const enum Step { First = 10, Second, Third }
+function classify(x: u32): u32 {
+  switch (x) {
+    case Step.First: return Verdict.Drop;
+    case Step.Second: return Verdict.Tx;
+    default: return Verdict.Pass;
+  }
+}
+function flagged(f: Flag): u32 {
+  return f === Flag.Big ? 1 : 0;
+}
+export const p = xdp((ctx) => {
+  out.update(0, classify(10));
+  out.update(1, classify(11));
+  out.update(2, classify(Step.Third));
+  out.update(3, Flag.Seen | Flag.Big);
+  out.update(4, flagged(Flag.Big));
+  const v: Verdict = Verdict.Pass;
+  out.update(5, v);
+  return Verdict.Pass;
+});`);
+  assert.equal(testRun(program(obj), { data: frame(0x0800) }).retval, 2);
+  const out = (obj.maps as unknown as Record<string, { get(i: number): bigint | undefined }>).out!;
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5].map((i) => out.get(i)),
+    [1n, 3n, 2n, 0x104n, 1n, 2n],
+  );
+});
