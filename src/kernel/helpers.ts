@@ -144,6 +144,32 @@ export function redirect(ifindex: number, flags?: number): number {
   return kernelOnly("redirect");
 }
 
+/** fibLookup flags. */
+export const BPF_FIB_LOOKUP_DIRECT = 1;
+export const BPF_FIB_LOOKUP_OUTPUT = 2;
+export const BPF_FIB_LOOKUP_SKIP_NEIGH = 4;
+export const BPF_FIB_LOOKUP_TBID = 8;
+export const BPF_FIB_LOOKUP_SRC = 16;
+/** fibLookup results. */
+export const BPF_FIB_LKUP_RET_SUCCESS = 0;
+export const BPF_FIB_LKUP_RET_BLACKHOLE = 1;
+export const BPF_FIB_LKUP_RET_UNREACHABLE = 2;
+export const BPF_FIB_LKUP_RET_PROHIBIT = 3;
+export const BPF_FIB_LKUP_RET_NOT_FWDED = 4;
+export const BPF_FIB_LKUP_RET_FWD_DISABLED = 5;
+export const BPF_FIB_LKUP_RET_UNSUPP_LWT = 6;
+export const BPF_FIB_LKUP_RET_NO_NEIGH = 7;
+export const BPF_FIB_LKUP_RET_FRAG_NEEDED = 8;
+export const BPF_FIB_LKUP_RET_NO_SRC_ADDR = 9;
+
+/**
+ * bpf_fib_lookup (XDP and TC): looks the route (and neighbour) for `params` (a FibLookup view,
+ * filled in place) up in the kernel's tables. A BPF_FIB_LKUP_RET_* result, or a negative errno.
+ */
+export function fibLookup(ctx: object, params: object, flags?: number): number {
+  return kernelOnly("fibLookup");
+}
+
 /** l4CsumReplace flags: the field is part of the pseudo header; UDP's 0 means "no checksum". */
 export const BPF_F_PSEUDO_HDR = 0x10;
 export const BPF_F_MARK_MANGLED_0 = 0x20;

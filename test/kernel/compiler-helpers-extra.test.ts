@@ -8,6 +8,7 @@ import { testRun } from "../../src/programs/test-run.js";
 import { helperSupported } from "../../src/features.js";
 import type { KernelObject } from "../../src/loader/kernel-object.js";
 import { frame, ipv4, ports, KERNEL_IMPORT, loadSource } from "../helpers/compiler-helpers.js";
+import { vethPairFor, type NetnsEnd, type VethPair } from "../helpers/netns.js";
 
 const K = KERNEL_IMPORT;
 const TRACE = "/sys/kernel/tracing/trace";
@@ -206,4 +207,64 @@ export const p = xdp((ctx) => {
     [0, 1, 2, 3, 4, 5].map((i) => out.get(i)),
     [1n, 3n, 2n, 0x104n, 1n, 2n],
   );
+});
+
+function linkOf(pair: VethPair, end: NetnsEnd): { ifindex: number; address: string } {
+  const [link] = JSON.parse(pair.run(end, "ip", ["-j", "link", "show", end.ifname]).stdout) as {
+    ifindex: number;
+    address: string;
+  }[];
+  return link!;
+}
+
+function hostOrder(dotted: string): number {
+  return dotted.split(".").reduce((n, part) => n * 256 + Number(part), 0);
+}
+
+test("fibLookup finds the route and the neighbour's MAC of a veth peer, and reports an unroutable address", async (t) => {
+  const pair = vethPairFor(t);
+  pair.ping(pair.a, 1); // the neighbour entry for b
+  // bpf_fib_lookup answers only for interfaces that forward (this namespace's own setting).
+  pair.run(pair.a, "sysctl", ["-q", "-w", "net.ipv4.conf.all.forwarding=1"]);
+  const a = linkOf(pair, pair.a),
+    b = linkOf(pair, pair.b);
+  using obj = await loadSource(
+    `
+import { xdp, fibLookup, FibLookup, zeroed, ArrayMap, u32, i64, AF_INET, IPPROTO_UDP, BPF_FIB_LOOKUP_OUTPUT, XDP_PASS } from "${K}";
+export const input = new ArrayMap({ value: u32, maxEntries: 3 });
+export const answer = new ArrayMap({ value: FibLookup, maxEntries: 1 });
+export const status = new ArrayMap({ value: i64, maxEntries: 2 });
+function ask(ctx: XdpContext, oif: u32, src: u32, dst: u32, slot: u32): void {
+  const params = zeroed(FibLookup);
+  params.family = AF_INET;
+  params.l4Protocol = IPPROTO_UDP;
+  params.totLen = 28;
+  params.ifindex = oif;
+  params.ipv4Src = src;
+  params.ipv4Dst = dst;
+  const r = fibLookup(ctx, params, BPF_FIB_LOOKUP_OUTPUT);
+  status.update(slot, r);
+  if (slot === 0) answer.update(0, params);
+}
+export const p = xdp((ctx) => {
+  const oif = input.lookup(0), src = input.lookup(1), dst = input.lookup(2);
+  if (oif === null || src === null || dst === null) return XDP_PASS;
+  ask(ctx, oif.value, src.value, dst.value, 0);
+  ask(ctx, oif.value, src.value, 0xcb007101, 1); // 203.0.113.1: no route in the namespace
+  return XDP_PASS;
+});`.replace("import { xdp,", "import { XdpContext, xdp,"),
+  );
+  const maps = obj.maps as unknown as Record<string, { set(k: number, v: unknown): void; get(k: number): unknown }>;
+  maps.input!.set(0, a.ifindex);
+  maps.input!.set(1, hostOrder(pair.a.address));
+  maps.input!.set(2, hostOrder(pair.b.address));
+  // bpf_fib_lookup asks the tables of the namespace test_run runs in.
+  pair.within(pair.a, () => assert.equal(testRun(program(obj), { data: frame(0x0800) }).retval, 2));
+  assert.equal(maps.status!.get(0), 0n, "BPF_FIB_LKUP_RET_SUCCESS");
+  assert.equal(maps.status!.get(1), 4n, "BPF_FIB_LKUP_RET_NOT_FWDED for an unroutable address");
+  const got = maps.answer!.get(0) as { ifindex: number; smac: Uint8Array; dmac: Uint8Array };
+  const mac = (m: Uint8Array): string => [...m].map((x) => x.toString(16).padStart(2, "0")).join(":");
+  assert.equal(got.ifindex, a.ifindex);
+  assert.equal(mac(got.smac), a.address);
+  assert.equal(mac(got.dmac), b.address);
 });

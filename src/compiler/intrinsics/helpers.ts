@@ -70,6 +70,9 @@ const readValue: KernelFunction = (low: Lowering, e, name) => {
   return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
 };
 
+/** sizeof(struct bpf_fib_lookup). */
+const FIB_LOOKUP_SIZE = 64;
+
 /** bpf_trace_printk passes at most 3 values in registers; bpf_trace_vprintk takes up to 12 in an array. */
 const MAX_PRINTK_REGISTER_VALUES = 3;
 const MAX_PRINTK_VALUES = 12;
@@ -181,6 +184,21 @@ export const HELPER_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
       return [low.pointerArg(v), { imm: v.t.size }];
     };
     return low.helper("csum_diff", [...side(from!), ...side(to!), seed ? low.intArg(seed, U32) : { imm: 0 }], I64);
+  },
+  /** fibLookup(ctx, params, flags?): bpf_fib_lookup with a FibLookup view (64 bytes). */
+  fibLookup: (low: Lowering, e) => {
+    const [ctxExpr, params, flags] = low.args(e, 2, 3);
+    const c = low.expr(ctxExpr!);
+    if (c.k !== "ctx" || (c.ctx.kind !== "xdp" && c.ctx.kind !== "tc"))
+      low.fail(ctxExpr!, `fibLookup() takes an XDP or TC program's context first, got ${describeVal(c)}`);
+    const p = low.expr(params!);
+    if (p.k !== "ptr" || p.t.kind !== "struct" || p.t.size !== FIB_LOOKUP_SIZE)
+      low.fail(params!, `fibLookup() fills a FibLookup (${FIB_LOOKUP_SIZE} bytes), got ${describeVal(p)}`);
+    return low.helper(
+      "fib_lookup",
+      [{ reg: c.reg }, low.pointerArg(p), { imm: FIB_LOOKUP_SIZE }, flags ? low.intArg(flags, U32) : { imm: 0 }],
+      I64,
+    );
   },
   printk,
   bpfPrintk: printk,
