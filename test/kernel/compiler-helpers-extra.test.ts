@@ -4,6 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import type { UprobeProgram } from "../../src/programs/uprobe.js";
+import { buildC, tempDir } from "../helpers/tracing-helpers.js";
 import { testRun } from "../../src/programs/test-run.js";
 import { helperSupported } from "../../src/features.js";
 import type { KernelObject } from "../../src/loader/kernel-object.js";
@@ -267,4 +270,65 @@ export const p = xdp((ctx) => {
   assert.equal(got.ifindex, a.ifindex);
   assert.equal(mac(got.smac), a.address);
   assert.equal(mac(got.dmac), b.address);
+});
+
+const USER_TARGET = `
+#include <string.h>
+struct pair { int a; long b; };
+__attribute__((noinline)) int tsbpf_greet(const char *name, struct pair *p) { __asm__ volatile(""); return (int)strlen(name) + p->a; }
+/* Names on the stack: a uprobe cannot fault in a page the process has not touched yet. */
+__attribute__((noinline)) int path_one(struct pair *p) { char n[] = "from-one"; return tsbpf_greet(n, p); }
+__attribute__((noinline)) int path_two(struct pair *p) { char n[] = "from-two"; return tsbpf_greet(n, p) + 1; }
+int main(void) {
+  struct pair p = { 42, 0x1122334455667788L };
+  volatile int s = 0;
+  s += path_one(&p);
+  s += path_two(&p);
+  s += path_one(&p);
+  return 0;
+}`;
+
+test("probeReadUserStr, probeReadUser and StackTraceMap.stackId in a uprobe: user strings, structs and call stacks", async (t) => {
+  using dir = tempDir();
+  const bin = buildC(dir.path, "greet", USER_TARGET);
+  using obj = await loadSource(`
+import { uprobe, HashMap, StackTraceMap, struct, cstring, zeroed, probeReadUser, probeReadUserStr, i32, i64, u64, BPF_F_USER_STACK } from "${K}";
+class Pair extends struct({ a: i32, pad: i32, b: i64 }) {}
+class Seen extends struct({ length: i64, a: i64, b: i64, stack: i64, calls: u64 }) {}
+export const stacks = new StackTraceMap({ maxEntries: 16 });
+export const seen = new HashMap({ key: cstring(16), value: Seen, maxEntries: 8 });
+export const greet = uprobe({ binary: "${bin}", symbol: "tsbpf_greet" }, (ctx) => {
+  const name = zeroed(cstring(16));
+  const length = probeReadUserStr(name, ctx.arg(0));
+  const pair = zeroed(Pair);
+  if (probeReadUser(pair, ctx.arg(1)) !== 0) return 0;
+  const stack = stacks.stackId(ctx, BPF_F_USER_STACK);
+  const prev = seen.lookup(name);
+  const calls: u64 = prev === null ? 1 : prev.calls + 1;
+  seen.update(name, { length: length, a: pair.a, b: pair.b, stack: stack, calls: calls });
+  return 0;
+});`);
+  const link = (obj.programs.greet as UprobeProgram).attach({ binary: bin, symbol: "tsbpf_greet" });
+  t.after(() => link.detach());
+  assert.equal(spawnSync(bin).status, 0);
+  type Seen = { length: bigint; a: bigint; b: bigint; stack: bigint; calls: bigint };
+  const seen = obj.maps.seen as unknown as { get(k: string): Seen | undefined };
+  const one = seen.get("from-one"),
+    two = seen.get("from-two");
+  assert.ok(one && two, "both call paths seen");
+  assert.equal(one.length, 9n, "the string's length with its NUL");
+  assert.equal(one.a, 42n);
+  assert.equal(one.b, 0x1122334455667788n);
+  assert.equal(one.calls, 2n);
+  assert.equal(two.calls, 1n);
+  assert.ok(one.stack >= 0n && two.stack >= 0n, `stack ids ${one.stack}, ${two.stack}`);
+  assert.notEqual(one.stack, two.stack, "different call paths have different stacks");
+  const stacks = obj.maps.stacks as unknown as { get(k: number): Uint8Array | undefined };
+  for (const id of [one.stack, two.stack]) {
+    const frames = Buffer.from(stacks.get(Number(id))!);
+    const ips = Array.from({ length: frames.length / 8 }, (_, i) => frames.readBigUInt64LE(8 * i)).filter(
+      (x) => x !== 0n,
+    );
+    assert.ok(ips.length >= 3, `stack ${id}: tsbpf_greet, its caller, main (${ips.length} frames)`);
+  }
 });
