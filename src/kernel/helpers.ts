@@ -1,6 +1,6 @@
 // Kernel helpers as typed functions, constants, and the `log` facility. Calling any of these in
 // user space throws: they exist for the compiler (and for editors).
-import type { ArrayView, DataType, View } from "./types.js";
+import { struct, u32, type ArrayView, type DataType, type View } from "./types.js";
 import type { task_struct } from "./vmlinux.js";
 
 function kernelOnly(what: string): never {
@@ -183,6 +183,28 @@ export const BPF_F_INVALIDATE_HASH = 2;
  */
 export function csumDiff(from: object | null, to: object | null, seed?: number): number {
   return kernelOnly("csumDiff");
+}
+
+// ---- spin locks ---------------------------------------------------------------------------------
+/**
+ * struct bpf_spin_lock (the BTF name the kernel looks for): a field of a map value's struct —
+ * `class Account extends struct({ lock: SpinLock, balance: u64 }) {}` — locked with spinLock()
+ * around updates of the other fields. One per value, not in arrays of values.
+ */
+export class bpf_spin_lock extends struct({ val: u32 }) {}
+export { bpf_spin_lock as SpinLock };
+
+/**
+ * bpf_spin_lock on a map value's lock field (`spinLock(v.lock)`). Until spinUnlock the program may
+ * only read and write memory: the verifier refuses helper and function calls while it is held,
+ * and a path that leaves it held.
+ */
+export function spinLock(lock: object): void {
+  kernelOnly("spinLock");
+}
+/** bpf_spin_unlock. */
+export function spinUnlock(lock: object): void {
+  kernelOnly("spinUnlock");
 }
 
 // ---- control ------------------------------------------------------------------------------------

@@ -292,17 +292,17 @@ test("probeReadUserStr, probeReadUser and StackTraceMap.stackId in a uprobe: use
   using dir = tempDir();
   const bin = buildC(dir.path, "greet", USER_TARGET);
   using obj = await loadSource(`
-import { uprobe, HashMap, StackTraceMap, struct, cstring, zeroed, probeReadUser, probeReadUserStr, i32, i64, u64, BPF_F_USER_STACK } from "${K}";
+import { uprobe, HashMap, StackTraceMap, struct, cstring, zeroed, probeReadUser, probeReadUserStr, i32, i64, u64, BPF_F_USER_STACK, BPF_F_REUSE_STACKID } from "${K}";
 class Pair extends struct({ a: i32, pad: i32, b: i64 }) {}
 class Seen extends struct({ length: i64, a: i64, b: i64, stack: i64, calls: u64 }) {}
-export const stacks = new StackTraceMap({ maxEntries: 16 });
+export const stacks = new StackTraceMap({ maxEntries: 1024 });
 export const seen = new HashMap({ key: cstring(16), value: Seen, maxEntries: 8 });
 export const greet = uprobe({ binary: "${bin}", symbol: "tsbpf_greet" }, (ctx) => {
   const name = zeroed(cstring(16));
   const length = probeReadUserStr(name, ctx.arg(0));
   const pair = zeroed(Pair);
   if (probeReadUser(pair, ctx.arg(1)) !== 0) return 0;
-  const stack = stacks.stackId(ctx, BPF_F_USER_STACK);
+  const stack = stacks.stackId(ctx, BPF_F_USER_STACK | BPF_F_REUSE_STACKID);
   const prev = seen.lookup(name);
   const calls: u64 = prev === null ? 1 : prev.calls + 1;
   seen.update(name, { length: length, a: pair.a, b: pair.b, stack: stack, calls: calls });
@@ -323,12 +323,43 @@ export const greet = uprobe({ binary: "${bin}", symbol: "tsbpf_greet" }, (ctx) =
   assert.equal(two.calls, 1n);
   assert.ok(one.stack >= 0n && two.stack >= 0n, `stack ids ${one.stack}, ${two.stack}`);
   assert.notEqual(one.stack, two.stack, "different call paths have different stacks");
-  const stacks = obj.maps.stacks as unknown as { get(k: number): Uint8Array | undefined };
+  // A stack map is created without BTF: keys and values are raw bytes (a u32 id, depth u64 addresses).
+  const stacks = obj.maps.stacks as unknown as { get(k: Uint8Array): Uint8Array | undefined };
   for (const id of [one.stack, two.stack]) {
-    const frames = Buffer.from(stacks.get(Number(id))!);
+    const entry = stacks.get(new Uint8Array(Uint32Array.of(Number(id)).buffer));
+    assert.ok(entry, `stack ${id} is in the map`);
+    const frames = Buffer.from(entry);
     const ips = Array.from({ length: frames.length / 8 }, (_, i) => frames.readBigUInt64LE(8 * i)).filter(
       (x) => x !== 0n,
     );
     assert.ok(ips.length >= 3, `stack ${id}: tsbpf_greet, its caller, main (${ips.length} frames)`);
   }
+});
+
+test("spinLock/spinUnlock guard a map value's fields; a helper call under the lock is refused by the verifier", async () => {
+  const source = (body: string): string => `
+import { xdp, HashMap, SpinLock, spinLock, spinUnlock, struct, u32, u64, ktimeGetNs, XDP_PASS, XDP_DROP } from "${K}";
+class Account extends struct({ lock: SpinLock, count: u64, total: u64 }) {}
+export const accounts = new HashMap({ key: u32, value: Account, maxEntries: 4 });
+export const p = xdp((ctx) => {
+  const a = accounts.lookup(7);
+  if (a === null) return XDP_DROP;
+  spinLock(a.lock);
+  ${body}
+  spinUnlock(a.lock);
+  return XDP_PASS;
+});`;
+  {
+    using obj = await loadSource(source("a.count += 1;\n  a.total += ctx.len;"));
+    const accounts = obj.maps.accounts as unknown as {
+      set(k: number, v: object): void;
+      get(k: number): { count: bigint; total: bigint } | undefined;
+    };
+    accounts.set(7, { lock: { val: 0 }, count: 0n, total: 0n });
+    assert.equal(testRun(program(obj), { data: frame(0x0800, [], 60), repeat: 1000 }).retval, 2);
+    const v = accounts.get(7)!;
+    assert.equal(v.count, 1000n);
+    assert.equal(v.total, 60_000n);
+  }
+  await assert.rejects(loadSource(source("a.count += ktimeGetNs();")), /spin|lock/i);
 });

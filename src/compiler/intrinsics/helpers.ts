@@ -70,6 +70,16 @@ const readValue: KernelFunction = (low: Lowering, e, name) => {
   return { k: "ptr", t, base: { fp: true }, off, space: "stack" };
 };
 
+/** spinLock(v.lock) / spinUnlock(v.lock): the lock field of a map value (a bpf_spin_lock struct). */
+const spinLockCall: KernelFunction = (low: Lowering, e, name) => {
+  const [lock] = low.args(e, 1);
+  const v = low.expr(lock!);
+  if (v.k !== "ptr" || v.t.kind !== "struct" || v.t.name !== "bpf_spin_lock")
+    low.fail(lock!, `${name}() takes a SpinLock field of a map value, got ${describeVal(v)}`);
+  if (v.space !== "map") low.fail(lock!, `${name}() locks a SpinLock inside a map value (looked up), not a copy`);
+  return low.helper(name === "spinLock" ? "spin_lock" : "spin_unlock", [low.pointerArg(v)], "void");
+};
+
 /** sizeof(struct bpf_fib_lookup). */
 const FIB_LOOKUP_SIZE = 64;
 
@@ -200,6 +210,8 @@ export const HELPER_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
       I64,
     );
   },
+  spinLock: spinLockCall,
+  spinUnlock: spinLockCall,
   printk,
   bpfPrintk: printk,
   /** loop(n, body, state): bpf_loop calling a module-level function n times. */
