@@ -185,6 +185,24 @@ export function csumDiff(from: object | null, to: object | null, seed?: number):
   return kernelOnly("csumDiff");
 }
 
+// ---- CO-RE: the running kernel's types ----------------------------------------------------------
+/**
+ * bpf_core_field_exists: 1 when the running kernel's `struct` has the member `path` ("a.b" through
+ * nested structs), else 0. A relocation the loader resolves, so the verifier drops the branch the
+ * kernel cannot take: `if (coreFieldExists("task_struct", "loginuid")) …`.
+ */
+export function coreFieldExists(struct: string, path: string): number {
+  return kernelOnly("coreFieldExists");
+}
+/** bpf_core_enum_value: the value of `enumerator` in the running kernel's `enum` (32-bit enums). */
+export function coreEnumValue(enumName: string, enumerator: string): number {
+  return kernelOnly("coreEnumValue");
+}
+/** bpf_core_enum_value_exists: 1 when the running kernel's `enum` has `enumerator`, else 0. */
+export function coreEnumValueExists(enumName: string, enumerator: string): number {
+  return kernelOnly("coreEnumValueExists");
+}
+
 // ---- spin locks ---------------------------------------------------------------------------------
 /**
  * struct bpf_spin_lock (the BTF name the kernel looks for): a field of a map value's struct —

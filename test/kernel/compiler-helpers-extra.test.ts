@@ -9,8 +9,8 @@ import type { UprobeProgram } from "../../src/programs/uprobe.js";
 import { buildC, tempDir } from "../helpers/tracing-helpers.js";
 import { testRun } from "../../src/programs/test-run.js";
 import { helperSupported } from "../../src/features.js";
-import type { KernelObject } from "../../src/loader/kernel-object.js";
-import { frame, ipv4, ports, KERNEL_IMPORT, loadSource } from "../helpers/compiler-helpers.js";
+import { KernelObject } from "../../src/loader/kernel-object.js";
+import { compileSource, frame, ipv4, ports, KERNEL_IMPORT, loadSource } from "../helpers/compiler-helpers.js";
 import { vethPairFor, type NetnsEnd, type VethPair } from "../helpers/netns.js";
 
 const K = KERNEL_IMPORT;
@@ -362,4 +362,31 @@ export const p = xdp((ctx) => {
     assert.equal(v.total, 60_000n);
   }
   await assert.rejects(loadSource(source("a.count += ktimeGetNs();")), /spin|lock/i);
+});
+
+test("coreFieldExists, coreEnumValue and coreEnumValueExists are CO-RE relocations resolved against the running kernel", async () => {
+  const m = await compileSource(`
+import { xdp, ArrayMap, u64, coreFieldExists, coreEnumValue, coreEnumValueExists, XDP_PASS } from "${K}";
+export const out = new ArrayMap({ value: u64, maxEntries: 8 });
+export const p = xdp((ctx) => {
+  out.update(0, coreFieldExists("task_struct", "pid"));
+  out.update(1, coreFieldExists("sk_buff", "len"));
+  out.update(2, coreFieldExists("task_struct", "no_such_field"));
+  out.update(3, coreEnumValue("bpf_map_type", "BPF_MAP_TYPE_RINGBUF"));
+  out.update(4, coreEnumValue("bpf_prog_type", "BPF_PROG_TYPE_XDP"));
+  out.update(5, coreEnumValueExists("bpf_map_type", "BPF_MAP_TYPE_ARENA"));
+  out.update(6, coreEnumValueExists("bpf_map_type", "BPF_MAP_TYPE_NO_SUCH_MAP"));
+  if (coreFieldExists("task_struct", "pid")) out.update(7, 1); else out.update(7, 2);
+  return XDP_PASS;
+});`);
+  const kinds = (m.artifact.programs.find((p) => p.name === "p")?.core ?? []).map((r) => r.kind).sort((a, b) => a - b);
+  // field exists (2) ×3, enumerator value (11) ×2, enumerator exists (10) ×1: relocations, not constants
+  assert.deepEqual(kinds, [2, 2, 2, 10, 11, 11]);
+  using obj = await KernelObject.load(m.artifact);
+  assert.equal(testRun(program(obj), { data: frame(0x0800) }).retval, 2);
+  const out = (obj.maps as unknown as Record<string, { get(i: number): bigint | undefined }>).out!;
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6, 7].map((i) => out.get(i)),
+    [1n, 1n, 0n, 27n, 6n, 1n, 0n, 1n],
+  );
 });

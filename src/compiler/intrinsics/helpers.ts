@@ -3,7 +3,8 @@
 import type * as TS from "typescript";
 import type { CallArg, VReg } from "../ir.js";
 import { INTS } from "../ktypes.js";
-import { describeVal, I64, U32, U64, type CT } from "../values.js";
+import { CORE_ENUMVAL_EXISTS, CORE_ENUMVAL_VALUE, CORE_FIELD_EXISTS } from "../core.js";
+import { describeVal, I32, I64, U32, U64, type CT, type Val } from "../values.js";
 import type { KernelFunction, Lowering } from "./api.js";
 
 /** A helper that takes nothing and returns an integer of type `ct`. */
@@ -78,6 +79,69 @@ const spinLockCall: KernelFunction = (low: Lowering, e, name) => {
     low.fail(lock!, `${name}() takes a SpinLock field of a map value, got ${describeVal(v)}`);
   if (v.space !== "map") low.fail(lock!, `${name}() locks a SpinLock inside a map value (looked up), not a copy`);
   return low.helper(name === "spinLock" ? "spin_lock" : "spin_unlock", [low.pointerArg(v)], "void");
+};
+
+/** A string literal argument (a kernel type, field or enumerator name). */
+function nameArg(low: Lowering, e: TS.Expression, what: string): string {
+  if (!low.ts.isStringLiteral(e) && !low.ts.isNoSubstitutionTemplateLiteral(e))
+    low.fail(e, `${what} is a string literal`);
+  return e.text;
+}
+
+/** A constant the loader relocates against the running kernel's BTF (a mov whose immediate it patches). */
+function relocatedConstant(low: Lowering, value: number, ct: CT, root: number, steps: string[], kind: number): Val {
+  const dst = low.b.vreg("scalar");
+  low.b.emit({ op: "mov", w: ct.signed ? 64 : 32, dst, src: { imm: value }, core: { root, steps, kind } });
+  return { k: "int", ct, op: { reg: dst } };
+}
+
+/**
+ * coreFieldExists("task_struct", "loginuid"): 1 when the running kernel's struct has the member
+ * (a path through nested structs with dots), 0 otherwise — a CO-RE relocation, so the verifier
+ * prunes the branch the kernel cannot take. A member the compile-time BTF lacks is 0.
+ */
+const coreFieldExists: KernelFunction = (low: Lowering, e) => {
+  const [typeExpr, pathExpr] = low.args(e, 2);
+  const root = low.module.btfStruct(nameArg(low, typeExpr!, "the struct name"), typeExpr!);
+  const steps = nameArg(low, pathExpr!, "the field path").split(".");
+  try {
+    low.module.btf().member(root, steps.join("."));
+  } catch {
+    return { k: "const", value: 0n };
+  }
+  return relocatedConstant(low, 1, U32, root, steps, CORE_FIELD_EXISTS);
+};
+
+/** The 32-bit enum of the kernel's BTF named `name`, and the enumerator `value` in it. */
+function kernelEnumerator(low: Lowering, e: TS.CallExpression, name: string) {
+  const [enumExpr, valueExpr] = low.args(e, 2);
+  const enumName = nameArg(low, enumExpr!, "the enum name");
+  const valueName = nameArg(low, valueExpr!, "the enumerator name");
+  const btf = low.module.btf();
+  const ids = btf.findByName(enumName, "enum");
+  if (!ids.length) {
+    if (btf.findByName(enumName, "enum64").length)
+      low.fail(enumExpr!, `${name}() reads 32-bit enums; ${enumName} is a 64-bit enum`);
+    low.fail(enumExpr!, `the kernel's BTF has no enum ${enumName}`);
+  }
+  const t = btf.typeById(ids[0]!);
+  if (t.kind !== "enum") low.fail(enumExpr!, `${enumName} is not an enum`);
+  const v = t.values.find((x) => x.name === valueName);
+  return { root: ids[0]!, signed: t.signed, value: v?.value, valueName, valueExpr: valueExpr! };
+}
+
+/** coreEnumValue("bpf_map_type", "BPF_MAP_TYPE_RINGBUF"): the enumerator's value in the running kernel. */
+const coreEnumValue: KernelFunction = (low: Lowering, e, name) => {
+  const k = kernelEnumerator(low, e, name);
+  if (k.value === undefined) low.fail(k.valueExpr, `the kernel's enum has no ${k.valueName}`);
+  return relocatedConstant(low, Number(k.value), k.signed ? I32 : U32, k.root, [k.valueName], CORE_ENUMVAL_VALUE);
+};
+
+/** coreEnumValueExists(enum, name): 1 when the running kernel's enum has the enumerator, else 0. */
+const coreEnumValueExists: KernelFunction = (low: Lowering, e, name) => {
+  const k = kernelEnumerator(low, e, name);
+  if (k.value === undefined) return { k: "const", value: 0n };
+  return relocatedConstant(low, 1, U32, k.root, [k.valueName], CORE_ENUMVAL_EXISTS);
 };
 
 /** sizeof(struct bpf_fib_lookup). */
@@ -210,6 +274,9 @@ export const HELPER_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
       I64,
     );
   },
+  coreFieldExists,
+  coreEnumValue,
+  coreEnumValueExists,
   spinLock: spinLockCall,
   spinUnlock: spinLockCall,
   printk,
