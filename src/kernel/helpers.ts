@@ -1,6 +1,6 @@
 // Kernel helpers as typed functions, constants, and the `log` facility. Calling any of these in
 // user space throws: they exist for the compiler (and for editors).
-import { struct, u32, type ArrayView, type DataType, type View } from "./types.js";
+import { struct, u32, u64, type ArrayView, type DataType, type View } from "./types.js";
 import type { task_struct } from "./vmlinux.js";
 
 function kernelOnly(what: string): never {
@@ -223,6 +223,39 @@ export function spinLock(lock: object): void {
 /** bpf_spin_unlock. */
 export function spinUnlock(lock: object): void {
   kernelOnly("spinUnlock");
+}
+
+// ---- timers ---------------------------------------------------------------------------------------
+/**
+ * struct bpf_timer: a field of a map value's struct (`struct({ timer: Timer, … })`, one per
+ * value). timerInit it with the map that holds it, timerSetCallback, then timerStart; the
+ * callback runs in softirq context with (map, key, value) and returns 0.
+ */
+export class bpf_timer extends struct({ opaque0: u64, opaque1: u64 }) {}
+export { bpf_timer as Timer };
+/** timerInit's clocks. */
+export const CLOCK_REALTIME = 0;
+export const CLOCK_MONOTONIC = 1;
+export const CLOCK_BOOTTIME = 7;
+/** timerStart flags: an absolute expiry time; pin to the current CPU. */
+export const BPF_F_TIMER_ABS = 1;
+export const BPF_F_TIMER_CPU_PIN = 2;
+
+/** bpf_timer_init(timer, map, clock = CLOCK_MONOTONIC): 0, or -EBUSY when already initialised. */
+export function timerInit(timer: object, map: object, clock?: number): number {
+  return kernelOnly("timerInit");
+}
+/** bpf_timer_set_callback: `callback(map, key, value)` (a module-level function) runs when it fires. */
+export function timerSetCallback(timer: object, callback: (map: number, key: any, value: any) => number): number {
+  return kernelOnly("timerSetCallback");
+}
+/** bpf_timer_start(timer, nanoseconds, flags): fires after that long (or at it, with BPF_F_TIMER_ABS). */
+export function timerStart(timer: object, nanoseconds: number, flags?: number): number {
+  return kernelOnly("timerStart");
+}
+/** bpf_timer_cancel: 1 when it was pending, 0 when not, or a negative errno. */
+export function timerCancel(timer: object): number {
+  return kernelOnly("timerCancel");
 }
 
 // ---- control ------------------------------------------------------------------------------------

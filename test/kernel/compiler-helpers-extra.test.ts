@@ -390,3 +390,35 @@ export const p = xdp((ctx) => {
     [1n, 1n, 0n, 27n, 6n, 1n, 0n, 1n],
   );
 });
+
+test("timers: an XDP program arms a bpf_timer in a map value whose callback then updates the value", async () => {
+  using obj = await loadSource(`
+import { xdp, HashMap, Timer, timerInit, timerSetCallback, timerStart, struct, u32, u64, CLOCK_MONOTONIC, XDP_PASS, XDP_DROP } from "${K}";
+class Key extends struct({ id: u32 }) {}
+class Slot extends struct({ timer: Timer, armed: u64, fired: u64, key: u64 }) {}
+export const slots = new HashMap({ key: Key, value: Slot, maxEntries: 4 });
+function onTimer(map: u64, key: Key, value: Slot): u32 {
+  value.fired += 1;
+  value.key = key.id;
+  return 0;
+}
+export const p = xdp((ctx) => {
+  const s = slots.lookup({ id: 5 });
+  if (s === null) return XDP_DROP;
+  if (timerInit(s.timer, slots, CLOCK_MONOTONIC) !== 0) return XDP_DROP;
+  if (timerSetCallback(s.timer, onTimer) !== 0) return XDP_DROP;
+  if (timerStart(s.timer, 1000000) !== 0) return XDP_DROP;
+  s.armed += 1;
+  return XDP_PASS;
+});`);
+  type Slot = { armed: bigint; fired: bigint; key: bigint };
+  const slots = obj.maps.slots as unknown as { set(k: object, v: object): void; get(k: object): Slot | undefined };
+  slots.set({ id: 5 }, { timer: { opaque0: 0n, opaque1: 0n }, armed: 0n, fired: 0n, key: 0n });
+  assert.equal(testRun(program(obj), { data: frame(0x0800) }).retval, 2);
+  assert.equal(slots.get({ id: 5 })!.armed, 1n);
+  // The timer fires 1 ms later in softirq context; wait for it (generously).
+  for (let i = 0; i < 200 && slots.get({ id: 5 })!.fired === 0n; i++) await new Promise((r) => setTimeout(r, 10));
+  const v = slots.get({ id: 5 })!;
+  assert.equal(v.fired, 1n, "the callback ran once");
+  assert.equal(v.key, 5n, "the callback saw its key");
+});

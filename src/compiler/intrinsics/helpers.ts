@@ -144,6 +144,48 @@ const coreEnumValueExists: KernelFunction = (low: Lowering, e, name) => {
   return relocatedConstant(low, 1, U32, k.root, [k.valueName], CORE_ENUMVAL_EXISTS);
 };
 
+/** A Timer field of a looked-up map value (struct bpf_timer). */
+function timerArg(low: Lowering, e: TS.Expression, name: string): CallArg {
+  const v = low.expr(e);
+  if (v.k !== "ptr" || v.t.kind !== "struct" || v.t.name !== "bpf_timer")
+    low.fail(e, `${name}() takes a Timer field of a map value, got ${describeVal(v)}`);
+  if (v.space !== "map") low.fail(e, `${name}() needs the Timer inside a map value (looked up), not a copy`);
+  return low.pointerArg(v);
+}
+
+const TIMER_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
+  /** timerInit(v.timer, map, clock?): bpf_timer_init with the map holding the value. */
+  timerInit: (low: Lowering, e, name) => {
+    const [timer, mapExpr, clock] = low.args(e, 2, 3);
+    const t = timerArg(low, timer!, name);
+    const r = low.ts.isIdentifier(mapExpr!) ? low.module.resolve(mapExpr) : undefined;
+    if (r?.kind !== "map") low.fail(mapExpr!, "timerInit()'s second argument is the map that holds the timer");
+    return low.helper("timer_init", [t, { map: r.map.name }, clock ? low.intArg(clock) : { imm: 1 }], I64);
+  },
+  /** timerSetCallback(v.timer, fn): fn(map, key, value) runs when the timer fires. */
+  timerSetCallback: (low: Lowering, e, name) => {
+    const [timer, body] = low.args(e, 2);
+    const t = timerArg(low, timer!, name);
+    if (!low.ts.isIdentifier(body!)) low.fail(body!, "the timer callback must be a module-level function name");
+    const r = low.module.resolve(body);
+    if (r.kind !== "function" || r.fn.params.length !== 3)
+      low.fail(body!, "the timer callback is a module-level function (map: u64, key: K, value: V) returning 0");
+    low.module.subprogram(r.fn);
+    return low.helper("timer_set_callback", [t, { func: r.fn.name }], I64);
+  },
+  /** timerStart(v.timer, nanoseconds, flags?). */
+  timerStart: (low: Lowering, e, name) => {
+    const [timer, ns, flags] = low.args(e, 2, 3);
+    const t = timerArg(low, timer!, name);
+    return low.helper("timer_start", [t, low.intArg(ns!), flags ? low.intArg(flags) : { imm: 0 }], I64);
+  },
+  /** timerCancel(v.timer). */
+  timerCancel: (low: Lowering, e, name) => {
+    const [timer] = low.args(e, 1);
+    return low.helper("timer_cancel", [timerArg(low, timer!, name)], I64);
+  },
+};
+
 /** sizeof(struct bpf_fib_lookup). */
 const FIB_LOOKUP_SIZE = 64;
 
@@ -277,6 +319,7 @@ export const HELPER_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
   coreFieldExists,
   coreEnumValue,
   coreEnumValueExists,
+  ...TIMER_FUNCTIONS,
   spinLock: spinLockCall,
   spinUnlock: spinLockCall,
   printk,
