@@ -422,3 +422,36 @@ export const p = xdp((ctx) => {
   assert.equal(v.fired, 1n, "the callback ran once");
   assert.equal(v.key, 5n, "the callback saw its key");
 });
+
+test("DevMap.redirect between veths: XDP on one end sends pings back out through a devmap to the peer's XDP program", async (t) => {
+  const pair = vethPairFor(t);
+  using reflector = await loadSource(`
+import { xdp, DevMap, u8, XDP_PASS } from "${K}";
+export const ports = new DevMap({ maxEntries: 1 });
+export const p = xdp((ctx) => {
+  const proto = ctx.load(u8, 23);
+  if (proto === null || proto !== 1) return XDP_PASS;
+  return ports.redirect(0, XDP_PASS);
+});`);
+  using counter = await loadSource(`
+import { xdp, ArrayMap, u8, u64, XDP_PASS } from "${K}";
+export const requests = new ArrayMap({ value: u64, maxEntries: 1 });
+export const p = xdp((ctx) => {
+  const proto = ctx.load(u8, 23);
+  const type = ctx.load(u8, 34);
+  if (proto !== null && type !== null && proto === 1 && type === 8) requests.increment(0);
+  return XDP_PASS;
+});`);
+  type Attachable = { attach(i: string): Disposable };
+  // Redirected frames reach a veth only when the receiving end runs XDP: the counter is that program.
+  using _counting = pair.within(pair.b, () => (counter.programs.p as unknown as Attachable).attach(pair.b.ifname));
+  // Devmap entries name interfaces of the namespace that writes them.
+  const ports = reflector.maps.ports as unknown as { set(k: number, v: Uint8Array): void };
+  pair.within(pair.a, () => ports.set(0, new Uint8Array(Uint32Array.of(linkOf(pair, pair.a).ifindex).buffer)));
+  using _reflecting = pair.within(pair.a, () => (reflector.programs.p as unknown as Attachable).attach(pair.a.ifname));
+  // b's echo requests come back to b instead of reaching a's stack: no replies, requests seen at b.
+  const result = pair.ping(pair.b, 3, { allowFailure: true });
+  assert.match(result.stdout, /3 packets transmitted, 0 received/);
+  const requests = counter.maps.requests as unknown as { get(i: number): bigint | undefined };
+  assert.equal(requests.get(0), 3n, "the three echo requests were redirected back to b");
+});
