@@ -258,6 +258,14 @@ export function timerCancel(timer: object): number {
   return kernelOnly("timerCancel");
 }
 
+/**
+ * bpf_redirect_map(map, key, flags) — the same as `map.redirect(key, flags)` for a DevMap,
+ * DevMapHash, CpuMap or XskMap: XDP_REDIRECT, or the action in flags' low bits for an empty slot.
+ */
+export function redirectMap(map: object, key: number, flags?: number): number {
+  return kernelOnly("redirectMap");
+}
+
 // ---- control ------------------------------------------------------------------------------------
 /**
  * bpf_loop: calls `body(i, state)` for i = 0 … iterations-1 (at most 1 << 23), stopping early when

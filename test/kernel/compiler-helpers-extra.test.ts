@@ -103,7 +103,7 @@ export const p = tc((ctx) => {
 
 test("DevMap / CpuMap / XskMap redirect: XDP_REDIRECT for a filled slot, the fallback action of the flags for an empty one", async () => {
   using obj = await loadSource(`
-import { xdp, DevMap, CpuMap, XskMap, ArrayMap, u32, XDP_PASS, XDP_DROP } from "${K}";
+import { xdp, DevMap, CpuMap, XskMap, ArrayMap, redirectMap, u32, XDP_PASS, XDP_DROP } from "${K}";
 export const devs = new DevMap({ maxEntries: 4 });
 export const cpus = new CpuMap({ maxEntries: 2 });
 export const socks = new XskMap({ maxEntries: 2 });
@@ -112,8 +112,8 @@ export const p = xdp((ctx) => {
   const w = which.lookup(0);
   if (w === null) return XDP_DROP;
   if (w.value === 0) return devs.redirect(0, XDP_PASS);
-  if (w.value === 1) return devs.redirect(3, XDP_PASS);
-  if (w.value === 2) return cpus.redirect(0, XDP_DROP);
+  if (w.value === 1) return redirectMap(devs, 3, XDP_PASS);
+  if (w.value === 2) return redirectMap(cpus, 0, XDP_DROP);
   if (w.value === 3) return cpus.redirect(1, XDP_PASS);
   return socks.redirect(0, XDP_PASS);
 });`);

@@ -324,6 +324,18 @@ export const HELPER_FUNCTIONS: Readonly<Record<string, KernelFunction>> = {
   spinUnlock: spinLockCall,
   printk,
   bpfPrintk: printk,
+  /** redirectMap(map, key, flags?): bpf_redirect_map, libbpf's spelling of devmap.redirect(key, flags). */
+  redirectMap: (low: Lowering, e) => {
+    const [mapExpr, key, flags] = low.args(e, 2, 3);
+    const r = low.ts.isIdentifier(mapExpr!) ? low.module.resolve(mapExpr) : undefined;
+    if (r?.kind !== "map" || !["devmap", "devmap_hash", "cpumap", "xskmap"].includes(r.map.mapType))
+      low.fail(mapExpr!, "redirectMap() takes a DevMap, DevMapHash, CpuMap or XskMap");
+    return low.helper(
+      "redirect_map",
+      [{ map: r.map.name }, low.intArg(key!, U32), flags ? low.intArg(flags) : { imm: 0 }],
+      I64,
+    );
+  },
   /** loop(n, body, state): bpf_loop calling a module-level function n times. */
   loop: (low: Lowering, e) => {
     const [n, body, state] = low.args(e, 3);
