@@ -206,6 +206,8 @@ export function emitFunction(
       }
       case "mov":
         if (!has(i.dst)) break;
+        // A relocated constant (field existence, an enumerator's value): its immediate is patched at load.
+        if (i.core) relocs.push({ kind: "core", slot: a.pc, core: i.core });
         if (i.w === 64) {
           if (!("reg" in i.src) || R(i.src.reg) !== R(i.dst)) a.mov64(R(i.dst), src(i.src));
         } else a.mov32(R(i.dst), src(i.src));

@@ -11,6 +11,9 @@ import type { CoreAccess } from "./ir.js";
 
 /** BPF_CORE_FIELD_BYTE_OFFSET: the only relocation kind compiled code needs (libbpf numbering). */
 export const CORE_FIELD_BYTE_OFFSET = 0;
+export const CORE_FIELD_EXISTS = 2;
+export const CORE_ENUMVAL_EXISTS = 10;
+export const CORE_ENUMVAL_VALUE = 11;
 
 /** One relocation as the artifact and the ELF writer carry it. */
 export interface CoreRecord {
@@ -62,6 +65,8 @@ export class CoreTypes {
     const btf = this.#btf;
     const out: { composite: LocalComposite | undefined; name?: string; index?: number }[] = [];
     let cur = btf.resolve(access.root);
+    // An enumerator relocation names a value of the (whole, copied) enum: no members to record.
+    if (access.kind === CORE_ENUMVAL_VALUE || access.kind === CORE_ENUMVAL_EXISTS) return out;
     for (const step of access.steps) {
       const t = btf.typeById(cur);
       if (typeof step === "number") {
@@ -137,6 +142,13 @@ export class CoreTypes {
     for (const id of this.#composites.keys()) typeOf(id);
     return (access) => {
       const type = typeOf(access.root);
+      if (access.kind === CORE_ENUMVAL_VALUE || access.kind === CORE_ENUMVAL_EXISTS) {
+        const t = btf.typeById(btf.resolve(access.root));
+        const values = t.kind === "enum" || t.kind === "enum64" ? (t.values as { name: string }[]) : [];
+        const index = values.findIndex((v) => v.name === access.steps[0]);
+        if (index < 0) throw new Error(`internal: no enumerator ${String(access.steps[0])}`);
+        return { type, access: String(index) };
+      }
       const parts = ["0"];
       for (const s of this.#walk(access)) {
         if (s.index !== undefined) {
@@ -165,7 +177,7 @@ export class CoreTypes {
       const { type, access } = locate(a.core);
       let list = records.get(a.program);
       if (!list) records.set(a.program, (list = []));
-      list.push({ slot: a.slot, kind: CORE_FIELD_BYTE_OFFSET, type, access });
+      list.push({ slot: a.slot, kind: a.core.kind ?? CORE_FIELD_BYTE_OFFSET, type, access });
     }
     return { blob: b.build(), records };
   }

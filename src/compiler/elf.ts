@@ -242,7 +242,12 @@ export function writeElf(m: CompiledModule): Buffer {
       coreInfo.push(u32(btf.addString(c.name)), u32(recs.length));
       for (const r of recs) {
         const { type, access } = locate(r.core);
-        coreInfo.push(u32(r.slot * 8), u32(type), u32(btf.addString(access)), u32(CORE_FIELD_BYTE_OFFSET));
+        coreInfo.push(
+          u32(r.slot * 8),
+          u32(type),
+          u32(btf.addString(access)),
+          u32(r.core.kind ?? CORE_FIELD_BYTE_OFFSET),
+        );
       }
     }
   }

@@ -58,6 +58,11 @@ export type AtomicOp = "add" | "or" | "and" | "xor";
 export interface CoreAccess {
   root: number;
   steps: readonly (string | number)[];
+  /**
+   * The relocation kind (bpf_core_relo_kind) when it is not the field's byte offset: field
+   * existence (on a mov of 1), or an enumerator's value / existence (root an enum, one step: its name).
+   */
+  kind?: number;
 }
 
 /** A source position for line_info. */

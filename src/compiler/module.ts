@@ -7,7 +7,7 @@ import type { Btf } from "../btf/decoder.js";
 import { tracepointFormat, type TracepointFormat } from "../programs/tracepoint-format.js";
 import { Bail, type Diagnostic } from "./diagnostics.js";
 import { numericValue } from "./fold.js";
-import { INTS, arrayOf, structOf, typeName, type DataT, type StructT } from "./ktypes.js";
+import { INTS, arrayOf, structOf, typeName, type DataT, type IntT, type StructT } from "./ktypes.js";
 import { CGROUP_HOOKS, MAP_CLASSES, MAP_TYPES, MARKERS, type ProgramKind } from "./contexts.js";
 import {
   FnLower,
@@ -159,7 +159,10 @@ export class ModuleCompiler implements ModuleApi {
           }
           return;
         }
-        if (ts.isEnumDeclaration(s)) this.fail(s, "enums are not in the subset: use const numbers");
+        if (ts.isEnumDeclaration(s)) {
+          this.checkEnum(s);
+          return;
+        }
         if (ts.isModuleDeclaration(s)) return;
         this.fail(s, `${ts.SyntaxKind[s.kind]} at module level is not in the subset`);
       });
@@ -363,9 +366,32 @@ export class ModuleCompiler implements ModuleApi {
       }
       return { kind: "global", g: this.globalVar(decl) };
     }
-    if (ts.isEnumDeclaration(decl) || ts.isEnumMember(decl))
-      this.fail(at, "enums are not in the subset: use const numbers");
+    // An enum is a namespace of integer constants: `Action.Drop` resolves to its member.
+    if (ts.isEnumDeclaration(decl)) return { kind: "namespace" };
+    if (ts.isEnumMember(decl)) return { kind: "const", value: this.enumMemberValue(decl) };
     this.fail(at, `${at.getText()} (${ts.SyntaxKind[decl.kind]}) is not usable in kernel code`);
+  }
+
+  /** Enums in the subset have integer members (constants the checker computes). */
+  private checkEnum(decl: TS.EnumDeclaration): void {
+    for (const m of decl.members) this.enumMemberValue(m);
+  }
+
+  /** An enum's integer type, as C compilers pick it: u32 when every member fits, else i32, u64, i64. */
+  private enumIntType(decl: TS.EnumDeclaration): IntT {
+    const values = decl.members.map((m) => this.enumMemberValue(m));
+    const fits = (lo: bigint, hi: bigint): boolean => values.every((v) => v >= lo && v <= hi);
+    if (fits(0n, 0xffff_ffffn)) return INTS.u32!;
+    if (fits(-0x8000_0000n, 0x7fff_ffffn)) return INTS.i32!;
+    if (fits(0n, 0xffff_ffff_ffff_ffffn)) return INTS.u64!;
+    return INTS.i64!;
+  }
+
+  private enumMemberValue(m: TS.EnumMember): bigint {
+    const v = this.checker.getConstantValue(m);
+    if (typeof v !== "number" || !Number.isInteger(v))
+      this.fail(m, `enum member ${m.name.getText()} is not an integer (enums in kernel code have integer members)`);
+    return BigInt(v);
   }
 
   private isExported(decl: TS.VariableDeclaration): boolean {
@@ -631,6 +657,7 @@ export class ModuleCompiler implements ModuleApi {
       }
       if (ts.isClassDeclaration(decl)) return { k: "struct", t: this.structOfClass(decl) };
       if (ts.isTypeAliasDeclaration(decl)) return this.typeOfAnnotation(decl.type);
+      if (ts.isEnumDeclaration(decl)) return { k: "int", t: this.enumIntType(decl) };
       this.fail(node, `${name} is not a kernel data type`);
     }
     if (node.kind === ts.SyntaxKind.StringKeyword)

@@ -86,6 +86,7 @@ function knownNullness(f: IrFunction, b: Block, r: VReg): "null" | "nonnull" | u
     const i = b.instrs[k]!;
     if (!defs(i).includes(r)) continue;
     if (i.op === "mov") {
+      if (i.core) return undefined; // relocated at load time: its value here means nothing
       if ("imm" in i.src) return i.src.imm === 0 ? "null" : "nonnull";
       return NON_NULL.has(f.kinds[i.src.reg]!) ? "nonnull" : undefined;
     }

@@ -1,6 +1,6 @@
 // Kernel helpers as typed functions, constants, and the `log` facility. Calling any of these in
 // user space throws: they exist for the compiler (and for editors).
-import type { ArrayView, DataType, View } from "./types.js";
+import { struct, u32, u64, type ArrayView, type DataType, type View } from "./types.js";
 import type { task_struct } from "./vmlinux.js";
 
 function kernelOnly(what: string): never {
@@ -144,6 +144,128 @@ export function redirect(ifindex: number, flags?: number): number {
   return kernelOnly("redirect");
 }
 
+/** fibLookup flags. */
+export const BPF_FIB_LOOKUP_DIRECT = 1;
+export const BPF_FIB_LOOKUP_OUTPUT = 2;
+export const BPF_FIB_LOOKUP_SKIP_NEIGH = 4;
+export const BPF_FIB_LOOKUP_TBID = 8;
+export const BPF_FIB_LOOKUP_SRC = 16;
+/** fibLookup results. */
+export const BPF_FIB_LKUP_RET_SUCCESS = 0;
+export const BPF_FIB_LKUP_RET_BLACKHOLE = 1;
+export const BPF_FIB_LKUP_RET_UNREACHABLE = 2;
+export const BPF_FIB_LKUP_RET_PROHIBIT = 3;
+export const BPF_FIB_LKUP_RET_NOT_FWDED = 4;
+export const BPF_FIB_LKUP_RET_FWD_DISABLED = 5;
+export const BPF_FIB_LKUP_RET_UNSUPP_LWT = 6;
+export const BPF_FIB_LKUP_RET_NO_NEIGH = 7;
+export const BPF_FIB_LKUP_RET_FRAG_NEEDED = 8;
+export const BPF_FIB_LKUP_RET_NO_SRC_ADDR = 9;
+
+/**
+ * bpf_fib_lookup (XDP and TC): looks the route (and neighbour) for `params` (a FibLookup view,
+ * filled in place) up in the kernel's tables. A BPF_FIB_LKUP_RET_* result, or a negative errno.
+ */
+export function fibLookup(ctx: object, params: object, flags?: number): number {
+  return kernelOnly("fibLookup");
+}
+
+/** l4CsumReplace flags: the field is part of the pseudo header; UDP's 0 means "no checksum". */
+export const BPF_F_PSEUDO_HDR = 0x10;
+export const BPF_F_MARK_MANGLED_0 = 0x20;
+/** storeBytes flags: recompute skb->csum; invalidate the skb's hash. */
+export const BPF_F_RECOMPUTE_CSUM = 1;
+export const BPF_F_INVALIDATE_HASH = 2;
+
+/**
+ * bpf_csum_diff: the one's-complement sum of `to` minus `from` (views whose sizes are multiples of
+ * 4, null for none), plus `seed` — feed it to l3CsumReplace/l4CsumReplace with size 0.
+ */
+export function csumDiff(from: object | null, to: object | null, seed?: number): number {
+  return kernelOnly("csumDiff");
+}
+
+// ---- CO-RE: the running kernel's types ----------------------------------------------------------
+/**
+ * bpf_core_field_exists: 1 when the running kernel's `struct` has the member `path` ("a.b" through
+ * nested structs), else 0. A relocation the loader resolves, so the verifier drops the branch the
+ * kernel cannot take: `if (coreFieldExists("task_struct", "loginuid")) …`.
+ */
+export function coreFieldExists(struct: string, path: string): number {
+  return kernelOnly("coreFieldExists");
+}
+/** bpf_core_enum_value: the value of `enumerator` in the running kernel's `enum` (32-bit enums). */
+export function coreEnumValue(enumName: string, enumerator: string): number {
+  return kernelOnly("coreEnumValue");
+}
+/** bpf_core_enum_value_exists: 1 when the running kernel's `enum` has `enumerator`, else 0. */
+export function coreEnumValueExists(enumName: string, enumerator: string): number {
+  return kernelOnly("coreEnumValueExists");
+}
+
+// ---- spin locks ---------------------------------------------------------------------------------
+/**
+ * struct bpf_spin_lock (the BTF name the kernel looks for): a field of a map value's struct —
+ * `class Account extends struct({ lock: SpinLock, balance: u64 }) {}` — locked with spinLock()
+ * around updates of the other fields. One per value, not in arrays of values.
+ */
+export class bpf_spin_lock extends struct({ val: u32 }) {}
+export { bpf_spin_lock as SpinLock };
+
+/**
+ * bpf_spin_lock on a map value's lock field (`spinLock(v.lock)`). Until spinUnlock the program may
+ * only read and write memory: the verifier refuses helper and function calls while it is held,
+ * and a path that leaves it held.
+ */
+export function spinLock(lock: object): void {
+  kernelOnly("spinLock");
+}
+/** bpf_spin_unlock. */
+export function spinUnlock(lock: object): void {
+  kernelOnly("spinUnlock");
+}
+
+// ---- timers ---------------------------------------------------------------------------------------
+/**
+ * struct bpf_timer: a field of a map value's struct (`struct({ timer: Timer, … })`, one per
+ * value). timerInit it with the map that holds it, timerSetCallback, then timerStart; the
+ * callback runs in softirq context with (map, key, value) and returns 0.
+ */
+export class bpf_timer extends struct({ opaque0: u64, opaque1: u64 }) {}
+export { bpf_timer as Timer };
+/** timerInit's clocks. */
+export const CLOCK_REALTIME = 0;
+export const CLOCK_MONOTONIC = 1;
+export const CLOCK_BOOTTIME = 7;
+/** timerStart flags: an absolute expiry time; pin to the current CPU. */
+export const BPF_F_TIMER_ABS = 1;
+export const BPF_F_TIMER_CPU_PIN = 2;
+
+/** bpf_timer_init(timer, map, clock = CLOCK_MONOTONIC): 0, or -EBUSY when already initialised. */
+export function timerInit(timer: object, map: object, clock?: number): number {
+  return kernelOnly("timerInit");
+}
+/** bpf_timer_set_callback: `callback(map, key, value)` (a module-level function) runs when it fires. */
+export function timerSetCallback(timer: object, callback: (map: number, key: any, value: any) => number): number {
+  return kernelOnly("timerSetCallback");
+}
+/** bpf_timer_start(timer, nanoseconds, flags): fires after that long (or at it, with BPF_F_TIMER_ABS). */
+export function timerStart(timer: object, nanoseconds: number, flags?: number): number {
+  return kernelOnly("timerStart");
+}
+/** bpf_timer_cancel: 1 when it was pending, 0 when not, or a negative errno. */
+export function timerCancel(timer: object): number {
+  return kernelOnly("timerCancel");
+}
+
+/**
+ * bpf_redirect_map(map, key, flags) — the same as `map.redirect(key, flags)` for a DevMap,
+ * DevMapHash, CpuMap or XskMap: XDP_REDIRECT, or the action in flags' low bits for an empty slot.
+ */
+export function redirectMap(map: object, key: number, flags?: number): number {
+  return kernelOnly("redirectMap");
+}
+
 // ---- control ------------------------------------------------------------------------------------
 /**
  * bpf_loop: calls `body(i, state)` for i = 0 … iterations-1 (at most 1 << 23), stopping early when
@@ -179,6 +301,21 @@ export const log: Log = {
   debug: () => kernelOnly("log.debug"),
   trace: () => kernelOnly("log.trace"),
 };
+
+/**
+ * bpf_trace_printk (bpf_trace_vprintk beyond 3 values, up to 12): one line to the kernel's trace
+ * buffer, read from /sys/kernel/tracing/trace_pipe — it shows whoever loaded the program (bpftool,
+ * ip, tsbpf). The template is the printf format: integers print in decimal, `${hex(x)}` in hex,
+ * `${ipv4(a)}` dotted, `${str(bytes)}` as a C string. Returns the bytes written or a negative errno.
+ * Slow and global: for debugging; `log` is the structured way.
+ */
+export function printk(message: string): number {
+  return kernelOnly("printk");
+}
+/** printk under libbpf's name (bpf_printk). */
+export function bpfPrintk(message: string): number {
+  return kernelOnly("bpfPrintk");
+}
 
 /** Log formatting hints, used inside a log template: `${hex(x)}`, `${ipv4(addr)}` … */
 export function hex(value: number): string {

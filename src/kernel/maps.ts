@@ -361,7 +361,16 @@ export class InodeStorage<V extends DataType> extends MapDeclaration {
   }
 }
 
-/** BPF_MAP_TYPE_STACK_TRACE: bpf_get_stackid targets. */
+/** stackId() flags: skip the first n frames (n & BPF_F_SKIP_FIELD_MASK), user-space stack, compare hashes only, reuse an id on collision. */
+export const BPF_F_SKIP_FIELD_MASK = 0xff;
+export const BPF_F_USER_STACK = 0x100;
+export const BPF_F_FAST_STACK_CMP = 0x200;
+export const BPF_F_REUSE_STACKID = 0x400;
+
+/**
+ * BPF_MAP_TYPE_STACK_TRACE: bpf_get_stackid targets. Each entry is `depth` (default 127)
+ * instruction addresses (u64), the innermost first, zero-filled past the stack's end.
+ */
 export class StackTraceMap extends MapDeclaration {
   readonly mapType = "stack_trace";
   constructor(spec: { maxEntries: number; depth?: number } & MapDeclOptions) {

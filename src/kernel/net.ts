@@ -1,6 +1,6 @@
 // Network headers as kernel structs. Multi-byte fields are network order in the packet and are
 // declared be16/be32, so kernel code reads them in host order (`eth.etherType === ETH_P_IP`).
-import { be16, be32, bytes, struct, u8 } from "./types.js";
+import { be16, be32, bytes, struct, u16, u32, u8 } from "./types.js";
 
 /** Ethernet header (14 bytes). */
 export class EthHdr extends struct({ dst: bytes(6), src: bytes(6), etherType: be16 }) {}
@@ -50,3 +50,29 @@ export class UdpHdr extends struct({ sport: be16, dport: be16, length: be16, che
 
 /** ICMP / ICMPv6 header (8 bytes). */
 export class IcmpHdr extends struct({ type: u8, code: u8, checksum: be16, rest: be32 }) {}
+
+/**
+ * struct bpf_fib_lookup (64 bytes), the question and answer of fibLookup(): fill family,
+ * l4Protocol, ports, totLen, ifindex (the input interface, or the output one with
+ * BPF_FIB_LOOKUP_OUTPUT) and the addresses; on BPF_FIB_LKUP_RET_SUCCESS the kernel writes the
+ * egress ifindex, smac and dmac (and mtuResult in totLen's place). The C unions are laid out as
+ * their first members: `tos` is a u32 (IPv4 TOS in its low byte, IPv6 flowinfo, or rt_metric), and
+ * an IPv6 address is `viewAs(bytes(16), params, 16)` (source) or `… 32` (destination).
+ */
+export class FibLookup extends struct({
+  family: u8,
+  l4Protocol: u8,
+  sport: be16,
+  dport: be16,
+  totLen: u16,
+  ifindex: u32,
+  tos: u32,
+  ipv4Src: be32,
+  ipv6SrcRest: bytes(12),
+  ipv4Dst: be32,
+  ipv6DstRest: bytes(12),
+  vlanProto: be16,
+  vlanTci: be16,
+  smac: bytes(6),
+  dmac: bytes(6),
+}) {}

@@ -86,8 +86,14 @@ export interface XdpContext extends PacketAccess {
   readonly egressIfindex: number;
   /** bpf_xdp_adjust_head: moves the frame's start by `delta` bytes (negative grows it). Earlier packet views become invalid. */
   adjustHead(delta: number): number;
-  /** bpf_xdp_adjust_tail. */
+  /** bpf_xdp_adjust_tail: moves the frame's end by `delta` bytes (negative shrinks it). 0 or a negative errno. */
   adjustTail(delta: number): number;
+  /**
+   * bpf_xdp_adjust_meta: grows (negative delta) or shrinks the metadata area in front of the
+   * frame, which a TC program on the same packet reads. 0 or a negative errno (-ENOTSUPP where
+   * the driver has no metadata). Earlier packet views become invalid.
+   */
+  adjustMeta(delta: number): number;
 }
 
 /** struct __sk_buff of TC (sched_cls) programs, plus packet access. */
@@ -115,6 +121,18 @@ export interface TcContext extends PacketAccess {
   tstamp: number;
   /** bpf_skb_store_bytes(offset, from, length, flags). */
   storeBytes(offset: number, from: ArrayView<number>, length: number, flags?: number): number;
+  /**
+   * bpf_l3_csum_replace: patches the IP header checksum at `offset` for a field that changed from
+   * `from` to `to` (both as stored in the packet, `size` 2 or 4 bytes), or adds `to` as a
+   * csumDiff() result with size 0. Earlier packet views become invalid. 0 or a negative errno.
+   */
+  l3CsumReplace(offset: number, from: number, to: number, size: number): number;
+  /**
+   * bpf_l4_csum_replace: the same for a TCP/UDP checksum; `flags` is the size (2, 4, or 0 for a
+   * csumDiff() result) | BPF_F_PSEUDO_HDR when the field is in the pseudo header (addresses)
+   * | BPF_F_MARK_MANGLED_0 for UDP (a zero checksum stays "none").
+   */
+  l4CsumReplace(offset: number, from: number, to: number, flags: number): number;
   /** bpf_skb_pull_data(length): makes `length` bytes directly readable. Earlier packet views become invalid. */
   pullData(length: number): number;
 }

@@ -70,7 +70,12 @@ const CASES: [string, string, string, RegExp][] = [
     /string has no property length|a string/,
   ],
   ["class", `class Foo { x = 1 }\nexport const p = xdp(() => 0);`, "2:1", /struct declarations/],
-  ["enum", `enum Color { Red }\nexport const p = xdp(() => 0);`, "2:1", /enums are not in the subset/],
+  [
+    "string enum",
+    `enum Color { Red = "red" }\nexport const p = xdp(() => 0);`,
+    "2:14",
+    /enum member Red is not an integer/,
+  ],
   [
     "undefined",
     `export const p = xdp(() => {\n  const x = undefined;\n  return 0;\n});`,

@@ -522,7 +522,27 @@ function movesPacket(kind: ProgramKind, helper: (name: string) => string, argTyp
   };
 }
 
-const adjustXdp = movesPacket("xdp", (name) => (name === "adjustHead" ? "xdp_adjust_head" : "xdp_adjust_tail"), I32);
+const XDP_ADJUST_HELPERS: Readonly<Record<string, string>> = {
+  adjustHead: "xdp_adjust_head",
+  adjustTail: "xdp_adjust_tail",
+  adjustMeta: "xdp_adjust_meta",
+};
+const adjustXdp = movesPacket("xdp", (name) => XDP_ADJUST_HELPERS[name]!, I32);
+
+/** bpf_l3/l4_csum_replace(skb, offset, from, to, flags) of TC programs; the packet may move. */
+function csumReplace(helper: string): ContextMethod {
+  return (low: Lowering, ctx, _name, e) => {
+    if (ctx.ctx.kind !== "tc") return undefined;
+    const [offExpr, from, to, flags] = low.args(e, 4);
+    const r = low.helper(
+      helper,
+      [{ reg: ctx.reg }, low.intArg(offExpr!, U32), low.intArg(from!), low.intArg(to!), low.intArg(flags!)],
+      I64,
+    );
+    reloadPacket(low, ctx);
+    return r;
+  };
+}
 
 export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
   /** load(T, offset): a bounds-checked view (or integer) of the packet; null when it is short. */
@@ -599,6 +619,7 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
   },
   adjustHead: adjustXdp,
   adjustTail: adjustXdp,
+  adjustMeta: adjustXdp,
   pullData: movesPacket("tc", () => "skb_pull_data", U32),
   /** storeBytes(offset, from, length, flags?): writes into a TC packet. */
   storeBytes: (low: Lowering, ctx, _name, e) => {
@@ -620,6 +641,10 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
     reloadPacket(low, ctx);
     return r;
   },
+  /** l3CsumReplace(offset, from, to, size): bpf_l3_csum_replace, the IP checksum at `offset` patched for a 2/4-byte change (size 0: `to` is a csumDiff result). */
+  l3CsumReplace: csumReplace("l3_csum_replace"),
+  /** l4CsumReplace(offset, from, to, flags): bpf_l4_csum_replace (flags: size | BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0). */
+  l4CsumReplace: csumReplace("l4_csum_replace"),
   print: iterPrint,
   write: iterWrite,
   key: iterElement,
