@@ -279,6 +279,9 @@ function bootKernel(pkg: KernelPackage, image: string, initrd: string, work: str
   say(`booting ${pkg.name} ${pkg.version} under qemu (TCG)`);
   const started = Date.now();
   const timeout = Number(process.env.TSBPF_QEMU_TIMEOUT ?? 1800) * 1000;
+  // The console goes to a file, so a run in progress can be watched (tail -f) and a stuck guest
+  // leaves its last words.
+  const consoleLog = join(work, `${pkg.label}.console.log`);
   const r = run(
     [
       "qemu-system-x86_64",
@@ -290,7 +293,12 @@ function bootKernel(pkg: KernelPackage, image: string, initrd: string, work: str
       "2",
       "-m",
       "2048",
-      "-nographic",
+      "-display",
+      "none",
+      "-monitor",
+      "none",
+      "-serial",
+      `file:${consoleLog}`,
       "-no-reboot",
       "-kernel",
       image,
@@ -302,8 +310,7 @@ function bootKernel(pkg: KernelPackage, image: string, initrd: string, work: str
     { timeout },
   );
   const seconds = (Date.now() - started) / 1000;
-  const consoleText = `${r.stdout}${r.stderr}`;
-  writeFileSync(join(work, `${pkg.label}.console.log`), consoleText);
+  const consoleText = existsSync(consoleLog) ? readFileSync(consoleLog, "utf8") : "";
   const parsed = parseGuestConsole(consoleText);
   const problem = parsed.done
     ? undefined
