@@ -8,7 +8,8 @@ import { NotSupportedError, TargetNotFoundError } from "../../src/sys/errors.js"
 import { CounterMap, counterProgram } from "../helpers/tracing-helpers.js";
 
 // On the project's machines BPF_PROG_LOAD refuses trampoline programs with EPERM and an empty log
-// (host policy); elsewhere they load and must count. Both outcomes are asserted, none skipped.
+// (host policy); elsewhere they load and must count (Debian's 6.1 and 6.12 kernels under qemu,
+// `npm run test:kernels`). Both outcomes are asserted, none skipped.
 /** Creates and removes a file n times: n calls of do_unlinkat and at least n of security_file_open. */
 function createAndUnlink(n: number): void {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-fentry-"));

@@ -7,9 +7,9 @@ import { KprobeProgram, kprobeSupport } from "../../src/programs/kprobe.js";
 import { NotSupportedError, TargetNotFoundError } from "../../src/sys/errors.js";
 import { CounterMap, counterProgram } from "../helpers/tracing-helpers.js";
 
-// This suite asserts what the kernel really does: where kprobes exist they must count (checked
-// on a Debian 6.12 kernel under qemu), where they do not (Linux 6.18 on the project's machines)
-// attaching must say so with NotSupportedError. Nothing is skipped.
+// This suite asserts what the kernel really does: where kprobes exist they must count (Debian's
+// 6.1 and 6.12 kernels under qemu, `npm run test:kernels`), where they do not (Linux 6.18 on the
+// project's machines) attaching must say so with NotSupportedError. Nothing is skipped.
 const support = kprobeSupport();
 const hasKprobes = support.pmuType !== undefined || support.kprobeEvents !== undefined;
 
