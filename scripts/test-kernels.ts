@@ -57,7 +57,7 @@ export const MATRIX_FILES: readonly MatrixFile[] = [
     file: "dist/test/kernel/compiler-kernel-functions.test.js",
     hook: "kprobe/kretprobe/kprobe.multi/fentry/fexit/fmod_ret/lsm markers (kernel TypeScript)",
     guestTests:
-      "^(kernel-function mistakes|kprobe, kretprobe and kprobe.multi markers|fentry, fexit and fmod_ret markers|an lsm marker)",
+      "^(kernel-function mistakes|kprobe and kretprobe markers|a kprobe.multi marker|fentry, fexit and fmod_ret markers|an lsm marker)",
   },
   {
     file: "dist/test/kernel/compiler-cpu.test.js",
@@ -70,6 +70,8 @@ export interface TestResult {
   readonly name: string;
   readonly outcome: "pass" | "fail" | "skip";
   readonly note?: string;
+  /** What the test found the kernel doing (its "kernel: …" diagnostics): loaded, attached, events or refused. */
+  readonly detail?: string;
 }
 
 export interface FileResult {
@@ -92,18 +94,26 @@ export interface KernelRun {
  * `# SKIP reason` directive. Subtests (deeper indentation) belong to their parent's outcome.
  */
 export function parseTap(tap: string): TestResult[] {
-  const lines = tap.split("\n");
-  const matches = lines
-    .map((line) => /^(\s*)(not )?ok \d+ - (.*?)(?: # (SKIP|TODO)\b ?(.*))?$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null);
-  if (matches.length === 0) return [];
-  const top = Math.min(...matches.map((m) => m[1]!.length));
-  return matches
-    .filter((m) => m[1]!.length === top)
-    .map((m) => {
+  const results: { indent: number; result: TestResult }[] = [];
+  for (const line of tap.split("\n")) {
+    const m = /^(\s*)(not )?ok \d+ - (.*?)(?: # (SKIP|TODO)\b ?(.*))?$/.exec(line);
+    if (m) {
       const outcome = m[4] === "SKIP" ? "skip" : m[2] ? "fail" : "pass";
-      return m[5] ? { name: m[3]!, outcome, note: m[5] } : { name: m[3]!, outcome };
-    });
+      results.push({
+        indent: m[1]!.length,
+        result: m[5] ? { name: m[3]!, outcome, note: m[5] } : { name: m[3]!, outcome },
+      });
+      continue;
+    }
+    // The tests say which branch they took (t.diagnostic): "kernel: …" after their result.
+    const d = /^(\s*)# kernel: (.*)$/.exec(line);
+    const last = results.at(-1);
+    if (d && last && last.indent === d[1]!.length)
+      last.result = { ...last.result, detail: last.result.detail ? `${last.result.detail}; ${d[2]}` : d[2] };
+  }
+  if (results.length === 0) return [];
+  const top = Math.min(...results.map((r) => r.indent));
+  return results.filter((r) => r.indent === top).map((r) => r.result);
 }
 
 function say(line: string): void {
@@ -350,7 +360,9 @@ const mark = (t: TestResult | undefined): string =>
   t === undefined || t.note === NOT_SELECTED
     ? "—"
     : t.outcome === "pass"
-      ? "pass"
+      ? t.detail
+        ? `pass: ${t.detail.replace(/\|/g, "\\|")}`
+        : "pass"
       : t.outcome === "skip"
         ? `skip (${t.note ?? ""})`
         : "**FAIL**";
@@ -365,7 +377,7 @@ export function renderMatrix(runs: readonly KernelRun[], totalSeconds: number, w
     `Generated ${when.toISOString().slice(0, 16).replace("T", " ")} UTC by \`npm run test:kernels\`, which took ${minutes(totalSeconds)}.`,
   );
   out.push(
-    'Each cell is a test\'s outcome on that kernel. The tests check loading, attaching and counted events where the kernel allows the hook, and the exact NotSupportedError where it does not; a test that passes on a kernel that forbids the hook says so in its name ("… or the error says …").',
+    'Each cell is a test\'s outcome on that kernel. The tests check loading, attaching and counted events where the kernel allows the hook, and the exact NotSupportedError where it does not; after "pass:" the test says what it found the kernel doing — loaded, attached and events counted, or the hook refused (NotSupportedError).',
   );
   out.push("");
   out.push("| kernel | release | where | time |");

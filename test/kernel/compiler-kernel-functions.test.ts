@@ -196,17 +196,20 @@ export const onConnect = kprobe("tcp_v4_connect", (ctx, sk, uaddr, addrLen) => {
 export const onConnectRet = kretprobe("tcp_v4_connect", (ctx, ret) => { hits.increment(1); return 0; });
 export const onMulti = kprobeMulti("tcp_v4_connect", (ctx) => { hits.increment(2); return 0; });`;
 
-test("kprobe, kretprobe and kprobe.multi markers load, attach and count tcp_v4_connect calls where the kernel has kprobes", async () => {
+test("kprobe and kretprobe markers load, attach and count tcp_v4_connect calls where the kernel has kprobes", async (t) => {
   using obj = await loadSource(KPROBE_EVENTS);
   const entry = obj.programs.onConnect as KprobeProgram;
   const exit = obj.programs.onConnectRet as KprobeProgram;
-  const multi = obj.programs.onMulti as KprobeProgram;
   if (!hasKprobes) {
-    for (const attach of [() => entry.attach("tcp_v4_connect"), () => multi.attachMulti(["tcp_v4_connect"])])
-      assert.throws(attach, (err: unknown) => err instanceof NotSupportedError && /kprobe/i.test(String(err)));
+    for (const p of [entry, exit])
+      assert.throws(
+        () => p.attach("tcp_v4_connect"),
+        (err: unknown) => err instanceof NotSupportedError && /kprobe/i.test(String(err)),
+      );
+    t.diagnostic("kernel: loads; attach refused (NotSupportedError: no kprobes)");
     return;
   }
-  const links = [entry.attach("tcp_v4_connect"), exit.attach("tcp_v4_connect"), multi.attachMulti(["tcp_v4_connect"])];
+  const links = [entry.attach("tcp_v4_connect"), exit.attach("tcp_v4_connect")];
   try {
     await connectTimes(5);
   } finally {
@@ -214,10 +217,32 @@ test("kprobe, kretprobe and kprobe.multi markers load, attach and count tcp_v4_c
   }
   assert.ok(count(obj.maps.hits, 16) >= 5n, `kprobe with addr_len 16: ${count(obj.maps.hits, 16)}`);
   assert.ok(count(obj.maps.hits, 1) >= 5n, `kretprobe: ${count(obj.maps.hits, 1)}`);
-  assert.ok(count(obj.maps.hits, 2) >= 5n, `kprobe.multi: ${count(obj.maps.hits, 2)}`);
   const after = count(obj.maps.hits, 16);
   await connectTimes(2);
   assert.equal(count(obj.maps.hits, 16), after, "no hits after detach");
+  t.diagnostic("kernel: loads, attaches, events counted (kprobe argument read, kretprobe)");
+});
+
+test("a kprobe.multi marker counts calls where the kernel has kprobe_multi links, or NotSupportedError says why", async (t) => {
+  using obj = await loadSource(KPROBE_EVENTS);
+  const multi = obj.programs.onMulti as KprobeProgram;
+  let link;
+  try {
+    link = multi.attachMulti(["tcp_v4_connect"]);
+  } catch (err) {
+    assert.ok(err instanceof NotSupportedError, String(err));
+    assert.match((err as Error).message, /kprobe/);
+    const why = /CONFIG_FPROBE/.test((err as Error).message) ? "kprobe_multi needs CONFIG_FPROBE" : "no kprobes";
+    t.diagnostic(`kernel: loads; attach refused (NotSupportedError: ${why})`);
+    return;
+  }
+  try {
+    await connectTimes(5);
+  } finally {
+    link.detach();
+  }
+  assert.ok(count(obj.maps.hits, 2) >= 5n, `kprobe.multi: ${count(obj.maps.hits, 2)}`);
+  t.diagnostic("kernel: loads, attaches, events counted");
 });
 
 const TRAMPOLINE_EVENTS = `
@@ -227,13 +252,14 @@ export const onConnect = fentry("tcp_v4_connect", (ctx, sk, uaddr, addrLen) => {
 export const onConnectRet = fexit("tcp_v4_connect", (ctx, sk, uaddr, addrLen, ret) => { hits.increment(1); return 0; });
 export const modOpen = fmodRet("security_file_open", (ctx, file, ret) => { hits.increment(2); return 0; });`;
 
-test("fentry, fexit and fmod_ret markers load, attach and count calls, or the kernel's refusal is NotSupportedError", async () => {
+test("fentry, fexit and fmod_ret markers load, attach and count calls, or the kernel's refusal is NotSupportedError", async (t) => {
   let obj;
   try {
     obj = await loadSource(TRAMPOLINE_EVENTS);
   } catch (err) {
     assert.ok(err instanceof NotSupportedError, String(err));
     assert.match((err as Error).message, /fentry programs/);
+    t.diagnostic("kernel: load refused (NotSupportedError)");
     return;
   }
   using _obj = obj;
@@ -247,6 +273,7 @@ test("fentry, fexit and fmod_ret markers load, attach and count calls, or the ke
   assert.ok(count(obj.maps.hits, 16) >= 5n, `fentry with addr_len 16: ${count(obj.maps.hits, 16)}`);
   assert.ok(count(obj.maps.hits, 1) >= 5n, `fexit: ${count(obj.maps.hits, 1)}`);
   assert.ok(count(obj.maps.hits, 2) >= 5n, `fmod_ret on security_file_open: ${count(obj.maps.hits, 2)}`);
+  t.diagnostic("kernel: loads, attaches, events counted (fentry argument read, fexit, fmod_ret)");
 });
 
 const LSM_EVENTS = `
@@ -260,13 +287,14 @@ function bpfLsmActive(): boolean {
   return existsSync(list) && readFileSync(list, "utf8").split(",").includes("bpf");
 }
 
-test("an lsm marker loads, attaches and sees file opens where the bpf LSM is active, or the refusal is NotSupportedError", async () => {
+test("an lsm marker loads, attaches and sees file opens where the bpf LSM is active, or the refusal is NotSupportedError", async (t) => {
   let obj;
   try {
     obj = await loadSource(LSM_EVENTS);
   } catch (err) {
     assert.ok(err instanceof NotSupportedError, String(err));
     assert.match((err as Error).message, /lsm/);
+    t.diagnostic("kernel: load refused (NotSupportedError)");
     return;
   }
   using _obj = obj;
@@ -281,6 +309,11 @@ test("an lsm marker loads, attaches and sees file opens where the bpf LSM is act
     link.detach();
     rmSync(dir, { recursive: true, force: true });
   }
-  if (bpfLsmActive()) assert.ok(count(obj.maps.hits, 0) >= 5n, `file_open: ${count(obj.maps.hits, 0)}`);
-  else assert.equal(count(obj.maps.hits, 0), 0n, "the bpf LSM is not in lsm=: attached programs never run");
+  if (bpfLsmActive()) {
+    assert.ok(count(obj.maps.hits, 0) >= 5n, `file_open: ${count(obj.maps.hits, 0)}`);
+    t.diagnostic("kernel: loads, attaches, events counted, verdict allows");
+  } else {
+    assert.equal(count(obj.maps.hits, 0), 0n, "the bpf LSM is not in lsm=: attached programs never run");
+    t.diagnostic("kernel: loads, attaches; no events (bpf not in the boot's lsm= list)");
+  }
 });
