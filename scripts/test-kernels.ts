@@ -120,9 +120,11 @@ function say(line: string): void {
   process.stdout.write(`tsbpf test:kernels: ${line}\n`);
 }
 
+/** Stops the run with one line; thrown, so the temporary directory is still removed. */
+class StopRun extends Error {}
+
 function fail(line: string): never {
-  process.stderr.write(`tsbpf test:kernels: ${line}\n`);
-  process.exit(1);
+  throw new StopRun(line);
 }
 
 function run(argv: readonly string[], options: { cwd?: string; timeout?: number } = {}) {
@@ -424,12 +426,18 @@ function main(): void {
   const runs: KernelRun[] = [];
   let keepLogs = false;
   try {
+    // Ctrl-C reaches qemu too (same process group); the handlers keep node alive until the
+    // blocking run returns, then stop here so the temporary directory is removed.
+    let interrupted: string | undefined;
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (interrupted = signal));
     const initrd = buildInitramfs(work);
     packages.forEach((pkg, i) => {
+      if (interrupted) fail(`stopped by ${interrupted}`);
       const r = bootKernel(pkg, images[i]!, initrd, work);
       runs.push(r);
       if (r.problem) keepLogs = true;
     });
+    if (interrupted) fail(`stopped by ${interrupted}`);
     runs.push(runOnHost());
   } finally {
     if (keepLogs) {
@@ -457,5 +465,12 @@ function main(): void {
   if (failures > 0) process.exit(1);
 }
 
-if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url)))
-  main();
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
+  try {
+    main();
+  } catch (err) {
+    if (!(err instanceof StopRun)) throw err;
+    process.stderr.write(`tsbpf test:kernels: ${err.message}\n`);
+    process.exit(1);
+  }
+}
