@@ -275,6 +275,7 @@ function buildInitramfs(work: string): string {
     encoding: "utf8",
   });
   if (r.status !== 0) fail(`building the initramfs failed: ${r.stderr.trim()}`);
+  rmSync(root, { recursive: true, force: true });
   return initrd;
 }
 
