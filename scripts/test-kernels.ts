@@ -455,10 +455,11 @@ function main(): void {
   let failures = 0;
   for (const r of runs) {
     const tests = r.files.flatMap((f) => f.tests);
-    const count = (o: string) => tests.filter((t) => t.outcome === o).length;
+    const count = (o: string) => tests.filter((t) => t.outcome === o && t.note !== NOT_SELECTED).length;
+    const hostOnly = tests.filter((t) => t.note === NOT_SELECTED).length;
     failures += count("fail") + (r.problem ? 1 : 0) + r.files.filter((f) => f.tests.length === 0).length;
     say(
-      `${r.label} (${r.release}): ${count("pass")} passed, ${count("fail")} failed, ${count("skip")} skipped in ${minutes(r.seconds)}${r.problem ? `; ${r.problem}` : ""}`,
+      `${r.label} (${r.release}): ${count("pass")} passed, ${count("fail")} failed, ${count("skip")} skipped${hostOnly ? ` (${hostOnly} need host tools, not run)` : ""} in ${minutes(r.seconds)}${r.problem ? `; ${r.problem}` : ""}`,
     );
     for (const t of tests.filter((t) => t.outcome === "fail")) say(`  failed on ${r.label}: ${t.name}`);
   }

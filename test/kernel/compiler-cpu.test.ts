@@ -25,16 +25,17 @@ const CPUS: CpuVersion[] = ["v1", "v2", "v3", "v4"];
 const [major, minor] = release().split(".").map(Number) as [number, number];
 const KERNEL_CPU: CpuVersion = major > 6 || (major === 6 && minor >= 6) ? "v4" : "v3";
 
-test("probing finds what this kernel accepts (v4 from Linux 6.6, v3 before), once per process, and compiles for it by default", async () => {
+test("probing finds what this kernel accepts (v4 from Linux 6.6, v3 before), once per process, and compiles for it by default", async (t) => {
   const probed = probeKernelCpu();
   assert.deepEqual(probed, { cpu: KERNEL_CPU, isa: Number(KERNEL_CPU.slice(1)), source: "probe" });
   assert.equal(resolveCpu(), resolveCpu("probe"), "cached");
   const m = await compileModule(virtualFile("isa-probe"), { source: ISA_PROGRAM });
   assert.equal(m.artifact.cpu, KERNEL_CPU);
+  t.diagnostic(`kernel: probed ${probed.cpu}`);
   assert.equal(m.target.source, "probe");
 });
 
-test("v1…v4 compiles of signed division, modulo, extension and compares load where the kernel accepts them and agree with eBPF's results", async () => {
+test("v1…v4 compiles of signed division, modulo, extension and compares load where the kernel accepts them and agree with eBPF's results", async (t) => {
   const objects: KernelObject[] = [];
   const loadable = CPUS.filter((cpu) => cpu <= KERNEL_CPU);
   try {
@@ -56,6 +57,10 @@ test("v1…v4 compiles of signed division, modulo, extension and compares load w
   } finally {
     for (const obj of objects) obj.close();
   }
+  const refused = CPUS.filter((cpu) => !loadable.includes(cpu));
+  t.diagnostic(
+    `kernel: ${loadable.join(", ")} load and agree${refused.length ? `; ${refused.join(", ")} refused` : ""}`,
+  );
 });
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
