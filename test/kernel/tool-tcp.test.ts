@@ -392,14 +392,15 @@ test("tcp --metrics: SYN retransmissions to an address nobody answers and the fa
     labels: Record<string, string> = {},
   ): number =>
     (families.get(name)?.samples ?? []).filter((s) => matches(s.labels, labels)).reduce((n, s) => n + s.value, 0);
-  // Nobody has this address on the link: ARP gets no answer, the SYN is retransmitted after 1 s.
+  // Nobody has this address on the link: ARP gets no answer, the SYN is retransmitted after 1 s
+  // (and 3 s: the client waits past both, so a slow start on a loaded machine still sees one).
   const silent = `${addr.a4.split(".").slice(0, 3).join(".")}.77`;
   const script = `
     import net from "node:net";
     process.title = "${CLIENT_COMM}";
     const c = net.connect(${PORT4}, "${silent}");
     c.on("error", () => {});
-    setTimeout(() => { c.destroy(); process.stdout.write(String(process.pid)); }, 1600);`;
+    setTimeout(() => { c.destroy(); process.stdout.write(String(process.pid)); }, 3500);`;
   const pid = Number(
     pair.run(pair.a, process.execPath, ["--input-type=module", "-e", script], { timeoutMs: 10_000 }).stdout,
   );
