@@ -2,39 +2,10 @@
 // reads (UAPI structs whose offsets are ABI facts; tracepoint records come from tracefs; tp_btf
 // arguments from vmlinux BTF).
 import { AttachType, MapType, ProgType } from "../uapi.js";
+import type { ProgramKind } from "../kernel/programs.js";
 
-export type ProgramKind =
-  | "xdp"
-  | "tc"
-  | "socket_filter"
-  | "tracepoint"
-  | "raw_tracepoint"
-  | "tp_btf"
-  | "uprobe"
-  | "uretprobe"
-  | "perf_event"
-  | "sk_skb"
-  | "sk_msg"
-  // cgroup and socket hooks
-  | "cgroup_skb"
-  | "cgroup_sock"
-  | "cgroup_sock_addr"
-  | "sock_ops"
-  | "cgroup_sysctl"
-  | "cgroup_sockopt"
-  | "cgroup_device"
-  // kernel-function tracing
-  | "kprobe"
-  | "kretprobe"
-  | "kprobe_multi"
-  | "kretprobe_multi"
-  | "uprobe_multi"
-  | "uretprobe_multi"
-  | "fentry"
-  | "fexit"
-  | "fmod_ret"
-  | "lsm"
-  | "iter";
+// The kinds are the ones tsbpf/kernel declares markers for: one list, in src/kernel/programs.ts.
+export type { ProgramKind };
 
 /** The marker function in tsbpf/kernel → the program kind. */
 export const MARKERS: Record<string, ProgramKind> = {
