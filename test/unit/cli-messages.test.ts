@@ -3,30 +3,19 @@
 // outside the subset, and --json errors as an NDJSON record.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseCommandArgs, UsageError } from "../../src/cmdline/args.js";
 import { repoRoot } from "../helpers/compiler-helpers.js";
-import { ROOT_WITHOUT_CAPABILITIES } from "../helpers/tool-process.js";
+import { ROOT_WITHOUT_CAPABILITIES, runTool } from "../helpers/tool-process.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const COUNTER = join(repoRoot, "examples", "kernel", "xdp-counter.bpf.ts");
 const KERNEL = join(repoRoot, "src", "kernel", "index.js");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function tsbpf(args: string[], wrap: string[] = []): Run {
-  const [cmd, ...pre] = wrap.length ? [...wrap, process.execPath] : [process.execPath];
-  const r = spawnSync(cmd!, [...pre, MAIN, ...args], { encoding: "utf8", timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** `tsbpf ARGS`, optionally behind a command prefix such as setpriv. */
+function tsbpf(args: string[], wrap: string[] = []): ReturnType<typeof runTool> {
+  return runTool(args, { wrap, timeoutMs: 60_000 });
 }
 
 function tempDir(t: { after(fn: () => void): void }): string {
