@@ -4,7 +4,14 @@ import { resolve as resolvePath } from "node:path";
 import { Assembler, decode, insnText, type AssembledProgram } from "../asm/index.js";
 import { instructionIsa, type IsaVersion } from "../asm/isa.js";
 import { CompileError, type Diagnostic } from "./diagnostics.js";
-import { convertDiagnostics, createProgram, loadTypeScript, type SourceOverride, type TypeScript } from "./host.js";
+import {
+  convertDiagnostics,
+  createProgram,
+  keepTypeScriptCompiled,
+  loadTypeScript,
+  type SourceOverride,
+  type TypeScript,
+} from "./host.js";
 import { ModuleCompiler, type ProgramDecl } from "./module.js";
 import { scanSubset } from "./subset.js";
 import { initTables } from "./lower.js";
@@ -64,7 +71,9 @@ export async function compileFile(fileName: string, options: CompileOptions = {}
 
 export async function compileModule(fileName: string, options: CompileOptions = {}): Promise<CompiledModule> {
   const ts = await loadTypeScript();
-  return compileWith(ts, fileName, options);
+  const compiled = compileWith(ts, fileName, options);
+  keepTypeScriptCompiled();
+  return compiled;
 }
 
 /** Synchronous compile once TypeScript is loaded (see loadTypeScript). */

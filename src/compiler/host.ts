@@ -2,27 +2,42 @@
 // standard library, type-checked, with parsed library and tsbpf/kernel files cached for the life
 // of the process (they do not change between compilations, and parsing them is most of the cost).
 import { statSync } from "node:fs";
+import { createRequire } from "node:module";
 import type * as TS from "typescript";
 import type { Diagnostic } from "./diagnostics.js";
+import { KERNEL_LIB, KERNEL_LIB_FILE } from "./kernel-lib.js";
+import { requireWithCodeCache, storeCodeCache } from "./code-cache.js";
 
 export type TypeScript = typeof TS;
 
 let tsModule: TypeScript | undefined;
 
-/** Loads the TypeScript compiler on first use (tools that load precompiled artifacts never do). */
+/**
+ * Loads the TypeScript compiler on first use (tools that load precompiled artifacts never do).
+ * Through require, not import(): importing the 9 MB CommonJS file as ESM makes Node scan it for
+ * its format and named exports first, which costs more than compiling it. On Node 22+ Node keeps
+ * its compiled code between runs; before that, code-cache.ts does.
+ */
 export async function loadTypeScript(): Promise<TypeScript> {
   if (!tsModule) {
-    // Node 22+ can keep V8's compiled code for the 9 MB compiler on disk between runs.
     const nodeModule = (await import("node:module")) as unknown as { enableCompileCache?: () => unknown };
-    try {
-      nodeModule.enableCompileCache?.();
-    } catch {
-      /* an optimisation only */
+    if (nodeModule.enableCompileCache) {
+      try {
+        nodeModule.enableCompileCache();
+      } catch {
+        /* an optimisation only */
+      }
+      tsModule = createRequire(import.meta.url)("typescript") as TypeScript;
+    } else {
+      tsModule = requireWithCodeCache("typescript", import.meta.url) as TypeScript;
     }
-    const mod = (await import("typescript")) as unknown as { default?: TypeScript } & TypeScript;
-    tsModule = mod.default ?? mod;
   }
   return tsModule;
+}
+
+/** Keeps the compiler's compiled code for the next run (after a compile, so the checker is in it). */
+export function keepTypeScriptCompiled(): void {
+  storeCodeCache("typescript");
 }
 
 /** The loaded compiler, for code that runs after loadTypeScript(). */
@@ -31,6 +46,7 @@ export function typescript(): TypeScript {
   return tsModule;
 }
 
+let libFile: TS.SourceFile | undefined;
 const cache = new Map<string, { mtime: number; file: TS.SourceFile }>();
 
 /** Files that never change under a running compiler: the standard library and tsbpf's own. */
@@ -46,8 +62,8 @@ export function compilerOptions(ts: TypeScript): TS.CompilerOptions {
     strict: true,
     noEmit: true,
     skipLibCheck: true,
-    // es5 has every type the kernel declarations mention and is the cheapest library to parse.
-    lib: ["lib.es5.d.ts"],
+    // Kernel code gets its own small library (kernel-lib.ts), not TypeScript's.
+    noLib: true,
     types: [],
   };
 }
@@ -81,13 +97,17 @@ export function createProgram(ts: TypeScript, rootFile: string, override?: Sourc
     if (file) cache.set(fileName, { mtime, file });
     return file;
   };
+  if (!libFile) libFile = ts.createSourceFile(KERNEL_LIB_FILE, KERNEL_LIB, ts.ScriptTarget.ES2022, true);
+  const served = libFile;
+  const next = host.getSourceFile;
+  host.getSourceFile = (fileName, ...rest) => (fileName === KERNEL_LIB_FILE ? served : next(fileName, ...rest));
   if (override) {
     const fileExists = host.fileExists.bind(host);
     host.fileExists = (f) => f === override.fileName || fileExists(f);
     const readFile = host.readFile.bind(host);
     host.readFile = (f) => (f === override.fileName ? override.text : readFile(f));
   }
-  return ts.createProgram({ rootNames: [rootFile], options, host });
+  return ts.createProgram({ rootNames: [KERNEL_LIB_FILE, rootFile], options, host });
 }
 
 /**

@@ -290,7 +290,6 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
 
     const wantLog = options.keepLog === true;
     let logSize = wantLog ? 1 << 20 : 0;
-    let eagainRetries = 0;
     for (;;) {
       const log = logSize ? new NativeMemory(logSize) : null;
       if (log) {
@@ -301,8 +300,6 @@ export function loadRaw(spec: ProgramSpec, options: LoadOptions = {}): { fd: num
       const ret = bpfErrno(Cmd.PROG_LOAD, a);
       if (ret >= 0) return { fd: ret, log: log ? readCString(log) : undefined };
       const errno = -ret;
-      // The verifier gives up with EAGAIN when a signal interrupts it: just try again.
-      if (errno === Errno.EAGAIN && eagainRetries++ < 5) continue;
       if (errno === Errno.ENOSPC && log && logSize < MAX_LOG) {
         const trueSize = a.readU32(PROG_LOAD_LOG_TRUE_SIZE_OFFSET);
         logSize = Math.min(MAX_LOG, Math.max(logSize * 4, trueSize + 1));

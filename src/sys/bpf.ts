@@ -1,6 +1,7 @@
 // The bpf() system call: one typed encoder per command of `union bpf_attr`. Offsets follow
 // include/uapi/linux/bpf.h. Pointer fields take addresses of NativeMemory. Nothing outside
 // src/ should import this module: it is the hidden layer under maps, programs and links.
+import { Errno } from "../errors.js";
 import { lastErrno, native, NativeMemory, SYS } from "./libc.js";
 import { syscallError } from "./errors.js";
 import { ensureBpffs } from "./mounts.js";
@@ -152,9 +153,17 @@ export function bpf(cmd: Cmd, a: Attr = scratchAttr, detail?: string): number {
 
 /** Like bpf() but returns -errno instead of throwing (for expected failures such as ENOENT). */
 export function bpfErrno(cmd: Cmd, a: Attr = scratchAttr): number {
-  const ret = native.syscall3(SYS.bpf, cmd, a.mem.address, ATTR_SIZE);
-  return ret < 0 ? -lastErrno() : ret;
+  for (let attempt = 1; ; attempt++) {
+    const ret = native.syscall3(SYS.bpf, cmd, a.mem.address, ATTR_SIZE);
+    if (ret >= 0) return ret;
+    const errno = lastErrno();
+    // The verifier gives up with EAGAIN when a signal arrives while it works (a profiler's SIGPROF,
+    // a timer): the load is retried, as libbpf retries it, instead of reading as "not supported".
+    if (errno !== Errno.EAGAIN || cmd !== Cmd.PROG_LOAD || attempt === PROG_LOAD_ATTEMPTS) return -errno;
+  }
 }
+
+const PROG_LOAD_ATTEMPTS = 6;
 
 const syscall3 = native.syscall3;
 const SYS_BPF = SYS.bpf;
