@@ -25,7 +25,7 @@ import { XdpProgram, attachXdp } from "../src/programs/xdp.js";
 import { buildPeer } from "./c-peer.js";
 import type { Figures } from "./run.js";
 
-const TSBPF = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const TSBPF = fileURLToPath(new URL("../bin/tsbpf.js", import.meta.url));
 const START = 50_000;
 const STEP = 1.4;
 const PAYLOAD = 64;

@@ -33,7 +33,7 @@ export async function run(): Promise<Figures> {
   const ts = await loadTypeScript();
   buildKernelPeer("xdp_counter"); // generates vmlinux.h once, outside the measurements
   const dir = benchTempDir();
-  const cli = join(repoRoot, process.env.TSBPF_DIST ?? "dist", "src", "cli", "main.js");
+  const cli = join(repoRoot, process.env.TSBPF_DIST ?? "dist", "bin", "tsbpf.js");
   for (const [figure, source, c] of MODULES) {
     const file = join(repoRoot, "examples", "kernel", `${source}.bpf.ts`);
     compileWith(ts, file); // warm: parsed library files are cached for the process

@@ -22,7 +22,7 @@ import { enableRunStats, listPrograms } from "../src/introspect.js";
 import { buildPeer } from "./c-peer.js";
 import type { Figures } from "./run.js";
 
-const TSBPF = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const TSBPF = fileURLToPath(new URL("../bin/tsbpf.js", import.meta.url));
 const PACKETS = 1_000_000;
 /** Paced below what the veth path takes, so that no run drops packets (a dropped packet costs less CPU than a delivered one). */
 const RATE = 200_000;

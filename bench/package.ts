@@ -2,7 +2,7 @@
 //   - tarball_kib: the size of `npm pack` (no peer: the figure itself);
 //   - npm_start_first_frame_s: wall time from spawning `npm start` in the checkout (which runs
 //     `tsbpf top`) on a pseudo-terminal to the first frame of the monitor, against starting
-//     `node dist/src/cli/main.js top` directly (peer): what npm adds to the start;
+//     `node dist/bin/tsbpf.js top` directly (peer): what npm adds to the start;
 //   - init_to_green_s: from `npx tsbpf init` (in a project with the tarball installed) through
 //     `npm install --prefer-offline` to a passing `npm test` of the generated xdp project (no peer).
 // Each timed figure is the median of several rounds (the start-up ones alternate, after one
@@ -18,7 +18,7 @@ import type { Figure, Figures } from "./run.js";
 
 const START_ROUNDS = 5;
 const INIT_ROUNDS = 3;
-const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../bin/tsbpf.js", import.meta.url));
 /** The first line of every frame `tsbpf top` prints. */
 const FRAME = "tsbpf top on ";
 
@@ -147,7 +147,7 @@ export async function run(): Promise<Figures> {
   const firstFrame = {
     value: startValue,
     unit: "s",
-    peer: "node dist/src/cli/main.js top (started directly)",
+    peer: "node dist/bin/tsbpf.js top (started directly)",
     peer_value: directValue,
     ratio: Number((startValue / directValue).toFixed(3)),
     ...spread(a, startLoad, startLoadAfter),

@@ -4,7 +4,7 @@
 // whole suite; each run starts a tracer and waits until it prints an exec of the marker. So the
 // figure is process start + load + attach + the wait for the next exec (≤ 20 ms, the same for
 // both) + reading and printing the event.
-//   - ours: `node dist/src/cli/main.js exec --json` (kernel side prebuilt, no TypeScript compiler);
+//   - ours: `node dist/bin/tsbpf.js exec --json` (kernel side prebuilt, no TypeScript compiler);
 //   - peer: `bpftrace -e 'tracepoint:sched:sched_process_exec { printf("%d %s\n", pid, comm); }'`
 //     (bpftrace 0.17 compiles its program with LLVM at start-up).
 // RUNS runs of each, alternating, after a warm-up of each; the figure is the median.
@@ -19,7 +19,7 @@ import { median } from "./c-peer.js";
 import type { Figures } from "./run.js";
 
 const RUNS = 7;
-const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../bin/tsbpf.js", import.meta.url));
 const MARKER = "tsbpfstartup";
 
 /** Milliseconds from spawning `argv` until its stdout contains `needle`; the process is then killed. */

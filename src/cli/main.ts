@@ -9,6 +9,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../cmdline/args.js";
+import { packagePath } from "../package-root.js";
 import { processIo, type CommandIo } from "../cmdline/io.js";
 import { type Command } from "./command.js";
 import { PermissionError } from "../sys/errors.js";
@@ -56,7 +57,7 @@ async function loadCommand(registration: Registration): Promise<Command> {
 
 export function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+    const pkg = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as {
       version?: string;
     };
     return pkg.version ?? "unknown";

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TsbpfError } from "../errors.js";
+import { packagePath } from "../package-root.js";
 
 export interface Template {
   /** One line for `tsbpf init --help` and the README. */
@@ -44,9 +45,7 @@ export const TEMPLATES = {
 export type TemplateName = keyof typeof TEMPLATES;
 export const TEMPLATE_NAMES = Object.keys(TEMPLATES) as TemplateName[];
 
-/** The package root: dist/src/init → ../../.. (in a checkout and in node_modules/tsbpf alike). */
-const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-export const TEMPLATES_DIR = join(PACKAGE_ROOT, "templates");
+export const TEMPLATES_DIR = packagePath("templates");
 
 export class InitError extends TsbpfError {
   override name = "InitError";
@@ -76,7 +75,7 @@ interface OwnPackage {
 }
 
 function ownPackage(): OwnPackage {
-  return JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as OwnPackage;
+  return JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as OwnPackage;
 }
 
 export function isTemplateName(name: string): name is TemplateName {

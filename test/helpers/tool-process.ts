@@ -4,8 +4,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-/** dist/src/cli/main.js, next to the compiled tests. */
-export const TSBPF_MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+/** The bundled bin (dist/bin/tsbpf.js), what `npx tsbpf` and `npm start` run. */
+export const TSBPF_MAIN = fileURLToPath(new URL("../../bin/tsbpf.js", import.meta.url));
 
 export interface ToolExit {
   code: number | null;

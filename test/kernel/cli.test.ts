@@ -9,8 +9,8 @@ import { progInfo } from "../../src/sys/info.js";
 import { ProgType, XdpAction } from "../../src/uapi.js";
 import { UNPRIVILEGED } from "../helpers/tool-process.js";
 
-// The built bin, next to this compiled test: dist/src/cli/main.js.
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+// The built bin, as npm links it: dist/bin/tsbpf.js.
+const MAIN = fileURLToPath(new URL("../../bin/tsbpf.js", import.meta.url));
 
 interface Run {
   code: number | null;

@@ -63,7 +63,7 @@ test("v1…v4 compiles of signed division, modulo, extension and compares load w
   );
 });
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+const MAIN = fileURLToPath(new URL("../../bin/tsbpf.js", import.meta.url));
 const COUNTER = join(repoRoot, "examples", "kernel", "xdp-counter.bpf.ts");
 
 function tsbpf(args: string[], wrap: readonly string[] = []): { code: number | null; stdout: string; stderr: string } {

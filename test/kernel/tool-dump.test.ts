@@ -446,7 +446,7 @@ test("-r prints what tcpdump -nn -r prints, line for line (40 captures; -e, -v, 
     "sh",
     [
       "-c",
-      `node ${JSON.stringify(fileURLToPath(new URL("../../src/cli/main.js", import.meta.url)))} dump -nn -r - ip < ${JSON.stringify(file)}`,
+      `node ${JSON.stringify(fileURLToPath(new URL("../../bin/tsbpf.js", import.meta.url)))} dump -nn -r - ip < ${JSON.stringify(file)}`,
     ],
     { encoding: "utf8", env: { ...process.env, TZ: "UTC" } },
   );

@@ -319,7 +319,7 @@ test("ExecTracer in process: the async iterator yields decoded execs; close() en
 test("CO-RE cache: the exec artifact's relocations resolve once, are read back the same, and a cache others can write is ignored", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-core-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const artifact = toolArtifact(new URL("../../src/tools/exec/tracer.js", import.meta.url).href, "exec.bpf.json");
+  const artifact = toolArtifact("exec/exec.bpf.json");
   assert.ok(
     artifact.programs.some((p) => p.core?.length),
     "the exit program reads task fields by name (CO-RE)",

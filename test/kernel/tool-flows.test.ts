@@ -714,11 +714,9 @@ const pad = (bytes: number[], to = 60): number[] =>
   bytes.length >= to ? bytes : [...bytes, ...Array(to - bytes.length).fill(0)];
 
 test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 extension headers, fragments and cut-short frames", () => {
-  using obj = loadToolObject<typeof FlowsKernel>(
-    new URL("../../src/tools/flows/probe.js", import.meta.url).href,
-    "flows.bpf.json",
-    { constants: { packetEvents: 1, flowTable: 1 } },
-  );
+  using obj = loadToolObject<typeof FlowsKernel>("flows/flows.bpf.json", {
+    constants: { packetEvents: 1, flowTable: 1 },
+  });
   // The layout user space reads records with is the one the kernel side declares.
   assert.equal(FlowKey.size, KEY.size);
   for (const f of [

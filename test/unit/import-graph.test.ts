@@ -130,7 +130,7 @@ test("the cycle check finds a cycle when there is one", () => {
 // layers only, never from a sibling folder of its own layer or from above. A top-level file is a
 // folder of its own (`errors` is src/errors.ts). A new folder gets a place here.
 const LAYERS: readonly (readonly string[])[] = [
-  ["errors", "uapi"], // TsbpfError and Errno; the kernel's numbers
+  ["errors", "uapi", "package-root"], // TsbpfError and Errno; the kernel's numbers; where the package's files are
   ["sys", "asm", "pcap", "cmdline", "init"], // syscalls; instructions; capture files; the command-line kit
   ["btf", "elf", "links"],
   ["maps", "object"], // map handles; clang-built objects read as data

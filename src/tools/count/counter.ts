@@ -26,7 +26,7 @@ export interface CounterValue {
  * attached: `programs.tsbpf_count` (XDP), `maps.count_ether`, `maps.count_ip`.
  */
 export function loadCountObject(): CountKernel {
-  return loadToolObject<typeof Kernel>(import.meta.url, "count.bpf.json");
+  return loadToolObject<typeof Kernel>("count/count.bpf.json");
 }
 
 export type { Traffic } from "../common/per-cpu.js";

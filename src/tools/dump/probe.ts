@@ -105,7 +105,7 @@ export class CaptureProbe implements Disposable {
     const warn = options.warn ?? ((): void => {});
     if (options.interfaces.length > MAX_INTERFACES)
       throw new RangeError(`dump watches at most ${MAX_INTERFACES} interfaces at once`);
-    const artifact = toolArtifact(import.meta.url, "capture.bpf.json");
+    const artifact = toolArtifact("dump/capture.bpf.json");
     // Sized here rather than in the source: one scratch record per possible CPU, the ring as asked.
     for (const m of artifact.maps) {
       if (m.name === "scratch") m.maxEntries = possibleCpuCount();

@@ -123,7 +123,7 @@ function cString(rec: RingRecord, at: number, max: number): string {
  */
 export function loadExecObject(options: { uid?: number } = {}): ExecKernel {
   const constants = options.uid === undefined ? {} : { filterUid: 1, uid: options.uid >>> 0 };
-  return KernelObject.load<typeof ExecModule>(withResolvedCore(toolArtifact(import.meta.url, "exec.bpf.json")), {
+  return KernelObject.load<typeof ExecModule>(withResolvedCore(toolArtifact("exec/exec.bpf.json")), {
     constants,
   });
 }

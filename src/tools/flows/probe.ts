@@ -72,7 +72,7 @@ export class FlowProbe implements Disposable {
   static attach(options: ProbeOptions): FlowProbe {
     const directions = options.directions ?? DIRECTIONS;
     const warn = options.warn ?? ((): void => {});
-    const object = loadToolObject<typeof Kernel>(import.meta.url, "flows.bpf.json", {
+    const object = loadToolObject<typeof Kernel>("flows/flows.bpf.json", {
       constants: { packetEvents: options.mode === "packets" ? 1 : 0, flowTable: options.mode === "flows" ? 1 : 0 },
     });
     const links: Attachment[] = [];

@@ -270,7 +270,7 @@ export class TcpTracker implements Disposable {
   static open(options: TcpTrackerOptions = {}): TcpTracker {
     if (options.pid !== undefined && !(Number.isSafeInteger(options.pid) && options.pid > 0))
       throw new TsbpfError(`invalid pid ${options.pid}`);
-    const object = loadToolObject<typeof Kernel>(import.meta.url, "tcp.bpf.json", {
+    const object = loadToolObject<typeof Kernel>("tcp/tcp.bpf.json", {
       constants: { closedEvents: options.closedConnections === false ? 0 : 1 },
     });
     const links: Attachment[] = [];
