@@ -1,7 +1,7 @@
 // Build step (`npm run build`): the CLI as one bundle (dist/bin/tsbpf.js) with a chunk per command,
 // made by esbuild from tsc's output (the entry's #! line is kept). A tool then starts from a few files instead of the ~150 modules
 // Node would otherwise resolve, read and link one by one (most of a tool's start-up after Node's own).
-// koffi (a native addon) and typescript (loaded only by `compile`) stay outside, resolved from
+// koffi (a native addon), typescript (loaded only by `compile`) and yaml (only by `agent`) stay outside, resolved from
 // node_modules; assets are found from the package root (src/package-root.ts), not next to modules.
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -21,7 +21,7 @@ export async function bundleCli(dist = DIST): Promise<void> {
     format: "esm",
     platform: "node",
     target: "node20",
-    external: ["koffi", "typescript", "esbuild"],
+    external: ["koffi", "typescript", "esbuild", "yaml"],
     chunkNames: "chunks/[name]-[hash]",
     logLevel: "warning",
   });

@@ -36,6 +36,7 @@ export const COMMANDS: readonly Registration[] = [
   { name: "exec", load: () => import("./commands/exec.js") },
   { name: "tcp", load: () => import("./commands/tcp.js") },
   { name: "top", load: () => import("./commands/top.js") },
+  { name: "agent", load: () => import("./commands/agent.js") },
   { name: "compile", load: () => import("./commands/compile.js") },
   { name: "run", load: () => import("./commands/run.js") },
   { name: "gen-kernel", load: () => import("./commands/gen-kernel.js") },

@@ -1,7 +1,8 @@
 // A panel of `tsbpf top`: one source of kernel data (the network probe, the TCP tracker, the exec
 // tracer) with its part of each frame, of each NDJSON interval record and of /metrics. A source
 // that cannot start here (a kernel without the hook, say) becomes an UnavailablePanel that says
-// why, so the other panels still run.
+// why, so the other panels still run. The agent (tools/agent) runs the same panels headless.
+import { PermissionError } from "../../sys/errors.js";
 import type { MetricsRegistry } from "../common/metrics.js";
 
 export interface FrameContext {
@@ -58,4 +59,23 @@ export class UnavailablePanel implements Panel {
 export function reasonOf(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return message.split("\n")[0]!;
+}
+
+export interface PanelSpec {
+  key: string;
+  title: string;
+  open: () => Panel;
+}
+
+/** Opens each panel; a failure other than a missing privilege makes it an UnavailablePanel. */
+export function openPanels(specs: readonly PanelSpec[], warn: (message: string) => void): Panel[] {
+  return specs.map((spec) => {
+    try {
+      return spec.open();
+    } catch (err) {
+      if (err instanceof PermissionError) throw err;
+      warn(`${spec.title}: unavailable: ${reasonOf(err)}`);
+      return new UnavailablePanel(spec.key, spec.title, reasonOf(err));
+    }
+  });
 }

@@ -12,10 +12,9 @@ import { LiveView, type LiveOutput } from "../common/live-view.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { requireCapabilities } from "../common/privilege.js";
-import { PermissionError } from "../../sys/errors.js";
 import { FlowTracker } from "../flows/tracker.js";
 import { NetworkPanel } from "./network.js";
-import { reasonOf, UnavailablePanel, type Panel } from "./panel.js";
+import { openPanels, UnavailablePanel } from "./panel.js";
 import { openTcpPanel } from "./tcp.js";
 import { openExecPanel } from "./exec.js";
 
@@ -34,25 +33,6 @@ export interface TopOptions {
 }
 
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
-
-interface PanelSpec {
-  key: string;
-  title: string;
-  open: () => Panel;
-}
-
-/** Opens each panel; a failure other than a missing privilege makes it an UnavailablePanel. */
-function openPanels(specs: readonly PanelSpec[], warn: (message: string) => void): Panel[] {
-  return specs.map((spec) => {
-    try {
-      return spec.open();
-    } catch (err) {
-      if (err instanceof PermissionError) throw err;
-      warn(`${spec.title}: unavailable: ${reasonOf(err)}`);
-      return new UnavailablePanel(spec.key, spec.title, reasonOf(err));
-    }
-  });
-}
 
 export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
   const { intervalSeconds, count, listen, limit } = options;
