@@ -271,8 +271,9 @@ test("async iteration yields copies and ends when the signal aborts", async (t) 
 test("close releases the mappings, the watch and stops a pending poll", async (t) => {
   const s = setup(1 << 16);
   t.after(s.close);
-  using poller = new Poller();
   const fdsBefore = openFdCount();
+  const poller = new Poller();
+  t.after(() => poller.close());
   const mapsBefore = eventMappingCount();
   const rings = Array.from({ length: 8 }, () => new RingBuffer(s.ring, { poller }));
   assert.equal(eventMappingCount(), mapsBefore + 16, "two mappings per reader");
@@ -282,10 +283,14 @@ test("close releases the mappings, the watch and stops a pending poll", async (t
   for (const r of rings) r.close();
   assert.deepEqual(await Promise.all(polls), [0, 0, 0, 0, 0, 0, 0, 0]);
   assert.equal(eventMappingCount(), mapsBefore);
-  assert.equal(openFdCount(), fdsBefore);
   assert.throws(() => rings[0]!.consume(() => {}), /closed/);
-  await sleep(20);
-  assert.equal(poller.waiting, false, "the worker thread was released");
+  for (let i = 0; i < 200 && poller.waiting; i++) await sleep(5);
+  assert.equal(poller.waiting, false, "the poller thread left epoll_wait once nobody waited");
+  // The poller's thread and fds go with it.
+  poller.close();
+  for (let i = 0; i < 200 && poller.waiting; i++) await sleep(5);
+  assert.equal(poller.waiting, false, "the poller thread ended");
+  assert.equal(openFdCount(), fdsBefore);
 });
 
 test("closing from inside the callback stops the batch and defers the unmap", (t) => {
