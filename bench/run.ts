@@ -12,6 +12,13 @@ export interface Figure {
   peer: string;
   peer_value: number;
   ratio: number;
+  /** How many rounds the value is the median of. */
+  rounds?: number;
+  /** Lowest and highest round of ours, and of the peer's. */
+  spread?: [number, number];
+  peer_spread?: [number, number];
+  /** The machine's 1-minute load average when the suite started. */
+  load_avg?: number;
 }
 export type Figures = Record<string, Figure>;
 interface Results {
@@ -23,6 +30,7 @@ interface Results {
 /** Suites, in the order they run. Each module exports `run(): Promise<Figures>` (names without the suite prefix). */
 const SUITES = [
   "ringbuf",
+  "events",
   "map-ops",
   "btf",
   "load-object",
