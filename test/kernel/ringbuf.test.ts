@@ -360,3 +360,69 @@ test("the reader takes the maps module's RingBufMap as well as a raw fd", (t) =>
   assert.equal(ring.drops(), 100 - next);
   assert.equal(drops.sum(0), BigInt(100 - next), "the same count through the maps module");
 });
+
+test("poll with gatherMs lets records that keep coming gather into one drain", async (t) => {
+  const s = setup(1 << 16);
+  t.after(s.close);
+  using ring = new RingBuffer(s.ring);
+  // A drain is synchronous: the records of one drain all arrive before the next microtask.
+  let drains = 0;
+  let inDrain = false;
+  let received = 0;
+  const controller = new AbortController();
+  const polling = ring.poll(
+    () => {
+      received++;
+      if (!inDrain) {
+        drains++;
+        inDrain = true;
+        queueMicrotask(() => {
+          inDrain = false;
+        });
+      }
+    },
+    { signal: controller.signal, gatherMs: 1000 },
+  );
+  await sleep(20);
+  s.produce(1); // wakes the reader at once: one drain, then a 1 s gather
+  for (let i = 0; i < 50 && received < 1; i++) await sleep(10);
+  assert.equal(received, 1);
+  for (let i = 0; i < 9; i++) {
+    s.produce(1);
+    await sleep(5);
+  }
+  for (let i = 0; i < 300 && received < 10; i++) await sleep(10);
+  assert.equal(received, 10);
+  assert.equal(drains, 2, "the nine records produced during the gather came in one drain");
+  controller.abort();
+  assert.equal(await polling, 10, "an abort ends the gather pause");
+});
+
+test("a reader in a worker_thread wakes through the fallback poller", async (t) => {
+  const s = setup(1 << 16);
+  t.after(s.close);
+  const { Worker } = await import("node:worker_threads");
+  const readerUrl = new URL("../../src/events/ringbuf.js", import.meta.url).href;
+  // Fds belong to the process, so the worker can read the map by its number.
+  const worker = new Worker(
+    `import { parentPort, workerData } from "node:worker_threads";
+     const { RingBuffer } = await import(workerData.readerUrl);
+     const ring = new RingBuffer(workerData.fd);
+     let received = 0;
+     const controller = new AbortController();
+     parentPort.postMessage("ready");
+     await ring.poll(() => { if (++received === 5) controller.abort(); }, { signal: controller.signal });
+     ring.close();
+     parentPort.postMessage(received);`,
+    { eval: true, workerData: { fd: s.ring.fd, readerUrl } },
+  );
+  t.after(() => worker.terminate());
+  const messages: unknown[] = [];
+  worker.on("message", (m) => messages.push(m));
+  for (let i = 0; i < 500 && messages.length === 0; i++) await sleep(10);
+  assert.deepEqual(messages, ["ready"]);
+  await sleep(50); // the worker is asleep in its poll now
+  s.produce(5);
+  for (let i = 0; i < 500 && messages.length < 2; i++) await sleep(10);
+  assert.deepEqual(messages, ["ready", 5]);
+});
