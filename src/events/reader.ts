@@ -90,7 +90,7 @@ export abstract class EventReader implements Disposable, AsyncIterable<Uint8Arra
 
   /**
    * Resolves true when records may be available, false when `signal` aborts or the reader is
-   * closed. Sleeps in epoll_wait on a worker thread, not on a timer.
+   * closed. Sleeps in Node's event loop (its epoll set watched there), not on a timer.
    */
   wait(signal?: AbortSignal): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
