@@ -426,3 +426,37 @@ test("a reader in a worker_thread wakes through the fallback poller", async (t) 
   for (let i = 0; i < 500 && messages.length < 2; i++) await sleep(10);
   assert.deepEqual(messages, ["ready", 5]);
 });
+
+test("a pending poll keeps the process alive, and an aborted one lets it exit", async (t) => {
+  const s = setup(1 << 16);
+  t.after(s.close);
+  const { spawn } = await import("node:child_process");
+  const readerUrl = new URL("../../src/events/ringbuf.js", import.meta.url).href;
+  // The child reads the map inherited as its fd 3; with ABORT_MS it aborts its poll after that long.
+  const script = `const { RingBuffer } = await import(${JSON.stringify(readerUrl)});
+    const ring = new RingBuffer(3);
+    const controller = new AbortController();
+    if (process.env.ABORT_MS) setTimeout(() => controller.abort(), Number(process.env.ABORT_MS));
+    const n = await ring.poll(() => {}, { signal: controller.signal });
+    console.log("polled " + n);`;
+  const run = (env: Record<string, string>) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit", s.ring.fd],
+      env: { ...process.env, ...env },
+    });
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    return { child, exited, output: () => out };
+  };
+  const aborting = run({ ABORT_MS: "100" });
+  const pending = run({});
+  t.after(() => pending.child.kill("SIGKILL"));
+  assert.equal(await aborting.exited, 0);
+  assert.equal(aborting.output(), "polled 0\n");
+  // The other one still waits in its poll (generous: its start-up may be slow on a loaded machine).
+  await sleep(1000);
+  assert.equal(pending.child.exitCode, null, "a pending poll keeps the process alive");
+  pending.child.kill("SIGTERM");
+  await pending.exited;
+});
