@@ -45,3 +45,15 @@ export function median(values: readonly number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** How much the rounds of a figure varied: the range of ours and of the peer's, and how many rounds. */
+export function spread(
+  ours: readonly number[],
+  theirs: readonly number[],
+): { rounds: number; spread: [number, number]; peer_spread: [number, number] } {
+  return {
+    rounds: Math.min(ours.length, theirs.length),
+    spread: [Math.min(...ours), Math.max(...ours)],
+    peer_spread: [Math.min(...theirs), Math.max(...theirs)],
+  };
+}

@@ -22,7 +22,7 @@
 import { fileURLToPath } from "node:url";
 import { HashMap } from "../src/maps/hash.js";
 import { u32, u64 } from "../src/maps/codec.js";
-import { buildPeer, median, runPeer } from "./c-peer.js";
+import { buildPeer, median, runPeer, spread } from "./c-peer.js";
 import type { Figures } from "./run.js";
 
 const ENTRIES = 10_000;
@@ -132,7 +132,17 @@ export async function run(): Promise<Figures> {
     process.stderr.write(
       `  ${name}: tsbpf ${js.map((r) => r[name].toFixed(0)).join(" ")}; libbpf ${c.map((r) => r[peerKey].toFixed(0)).join(" ")}\n`,
     );
-    return { value, unit, peer: peerName, peer_value: peerValue, ratio: value / peerValue };
+    return {
+      value,
+      unit,
+      peer: peerName,
+      peer_value: peerValue,
+      ratio: value / peerValue,
+      ...spread(
+        js.map((r) => r[name]),
+        c.map((r) => r[peerKey]),
+      ),
+    };
   };
   return {
     lookups_per_s: figure("lookups_per_s", "ops/s", "C, libbpf 1.1 bpf_map_lookup_elem"),

@@ -26,7 +26,7 @@ import { ProgType, MapType } from "../src/uapi.js";
 import { RingBuffer } from "../src/events/ringbuf.js";
 import type { RingRecord } from "../src/events/record.js";
 import { counterMap, createMap, ringbufProducer, testPacket } from "../test/helpers/events-fixtures.js";
-import { benchTempDir, buildPeer, median, runPeer } from "./c-peer.js";
+import { benchTempDir, buildPeer, median, runPeer, spread } from "./c-peer.js";
 import type { Figures } from "./run.js";
 
 const TOTAL = 4_000_000;
@@ -148,7 +148,15 @@ export async function run(): Promise<Figures> {
   const figure = (jsRounds: readonly Round[], cRounds: readonly Round[], peer: string) => {
     const value = rate(jsRounds),
       peerValue = rate(cRounds);
-    return { value, unit: "records/s", peer, peer_value: peerValue, ratio: value / peerValue };
+    const rates = (rounds: readonly Round[]): number[] => rounds.map((r) => r.records / r.seconds);
+    return {
+      value,
+      unit: "records/s",
+      peer,
+      peer_value: peerValue,
+      ratio: value / peerValue,
+      ...spread(rates(jsRounds), rates(cRounds)),
+    };
   };
   return {
     records_per_s: figure(js, c.concurrent, "C, libbpf 1.1 ring_buffer__poll"),

@@ -1,12 +1,16 @@
 // Waiting for kernel event sources (ring buffers, perf buffers) without blocking Node's event
 // loop and without polling on a timer.
 //
-// A Poller owns one epoll set and one eventfd. When at least one watcher waits, the Poller keeps
-// exactly ONE epoll_wait(…, -1) outstanding on a koffi worker thread (koffi's async calls run on
-// the libuv thread pool, 4 threads by default). Every reader of the process shares that single
-// wait, so a hundred readers still occupy one pool thread, and `testRunAsync`, `fs` and DNS keep
-// the others. When the last waiter leaves (abort, close), writing the eventfd ends the blocked
-// call, so the process can exit: an outstanding worker call keeps the event loop alive.
+// A Poller owns one epoll set, and Node's own event loop watches that set (a uv_poll_t on the
+// epoll fd, see sys/event-loop.ts): when a source is ready the kernel wakes the main thread's
+// libuv, which calls us back; we collect the events with a non-blocking epoll_wait and settle
+// the waiters. One wake-up of one thread per burst, as for a C reader in epoll_wait; no thread
+// pool job, no second thread. The watch keeps the process alive only while some watcher waits.
+//
+// Off the main thread (a worker_thread has its own loop) the Poller falls back to keeping ONE
+// epoll_wait(…, -1) outstanding as a koffi async call on the libuv thread pool, shared by every
+// reader of that thread; writing its eventfd ends the blocked call when the last waiter leaves,
+// so the thread can exit. That costs far more per wake-up (a pool job and its completion).
 //
 // Sources are registered EPOLLONESHOT: once an fd fires it is disarmed until its reader has
 // drained it and waits again (EPOLL_CTL_MOD re-arms it and re-checks readiness, so data that
@@ -14,6 +18,7 @@
 // data would make the worker's next epoll_wait return at once, before the main thread had a
 // chance to drain it.
 import { lastErrno, native, NativeMemory } from "../sys/libc.js";
+import { LoopWatch } from "../sys/event-loop.js";
 import { TsbpfError } from "../errors.js";
 import { syscallError } from "../sys/errors.js";
 
@@ -45,6 +50,12 @@ type AsyncEpollWait = {
   async: (epfd: number, events: number, max: number, timeout: number, cb: (err: unknown, n: number) => void) => void;
 };
 const epollWaitAsync = native.epollWait as unknown as AsyncEpollWait;
+const epollWaitNow = native.epollWait as unknown as (
+  epfd: number,
+  events: number,
+  max: number,
+  timeout: number,
+) => number;
 
 function check(ret: number, operation: string): number {
   if (ret < 0) throw syscallError(operation, lastErrno());
@@ -52,8 +63,8 @@ function check(ret: number, operation: string): number {
 }
 
 /**
- * One epoll set shared by many watchers, with at most one blocking wait in flight. Use
- * `Poller.shared` unless you want a separate thread for a latency-critical reader.
+ * One epoll set shared by many watchers, watched by Node's event loop. Use `Poller.shared`
+ * unless you want a set of your own.
  */
 export class Poller implements Disposable {
   static #shared: Poller | undefined;
@@ -65,7 +76,10 @@ export class Poller implements Disposable {
   }
 
   #epfd: number;
-  #eventfd: number;
+  /** Node's loop watching our set; undefined off the main thread (the koffi async fallback). */
+  readonly #loop: LoopWatch | undefined;
+  /** Fallback only: ends the outstanding epoll_wait. */
+  #eventfd = -1;
   #closed = false;
   /** An epoll_wait is running on a worker thread. */
   #inFlight = false;
@@ -75,6 +89,8 @@ export class Poller implements Disposable {
   readonly #watchers = new Map<number, Watch>();
   /** Fds registered in our set directly (not through an inner set). */
   readonly #direct = new Set<number>();
+  /** Watches of an inner epoll set (see #collect). */
+  readonly #nested = new Set<Watch>();
   /** Written by the worker thread during a wait, read afterwards on the main thread. */
   readonly #events = new NativeMemory(MAX_EVENTS * EVENT_SIZE);
   /** Main-thread scratch for epoll_ctl and the eventfd. */
@@ -83,6 +99,8 @@ export class Poller implements Disposable {
 
   constructor() {
     this.#epfd = check(native.epollCreate1(EPOLL_CLOEXEC), "epoll_create1");
+    this.#loop = LoopWatch.open(this.#epfd, () => this.#collect());
+    if (this.#loop) return;
     const efd = native.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (efd < 0) {
       const errno = lastErrno();
@@ -97,9 +115,13 @@ export class Poller implements Disposable {
     return this.#closed;
   }
 
-  /** Whether an epoll_wait currently occupies a worker thread (for tests and diagnostics). */
+  /**
+   * Whether the poller is waiting for a watcher: Node's loop watching the set for it (and kept
+   * alive by it), or, off the main thread, an epoll_wait occupying a pool thread (for tests and
+   * diagnostics).
+   */
   get waiting(): boolean {
-    return this.#inFlight;
+    return this.#loop ? this.#armed > 0 && !this.#closed : this.#inFlight;
   }
 
   /** Watches one fd (a ring buffer map, a perf event) for `events` (EPOLLIN by default). */
@@ -147,6 +169,7 @@ export class Poller implements Disposable {
     const watch = new Watch(this, token, fd, inner, outer);
     this.#watchers.set(token, watch);
     if (inner < 0) this.#direct.add(fd);
+    else this.#nested.add(watch);
     return watch;
   }
 
@@ -162,12 +185,17 @@ export class Poller implements Disposable {
   /** @internal A watcher started waiting: its fd was re-armed. */
   armed(): void {
     this.#armed++;
-    this.#startWait();
+    if (!this.#loop) this.#startWait();
+    else if (this.#armed === 1) this.#loop.setRef(true); // like a listening socket, a wait keeps the process alive
   }
 
   /** @internal A watcher stopped waiting without an event (abort, close). */
   disarmed(): void {
     this.#armed--;
+    if (this.#loop) {
+      if (this.#armed === 0) this.#loop.setRef(false);
+      return;
+    }
     // Nobody needs the blocked wait any more: end it, so an idle process can exit.
     if (this.#armed === 0 && this.#inFlight) this.#kick();
   }
@@ -175,6 +203,7 @@ export class Poller implements Disposable {
   /** @internal */
   unregister(watch: Watch): void {
     this.#watchers.delete(watch.token);
+    this.#nested.delete(watch);
     if (watch.innerEpollFd < 0) this.#direct.delete(watch.fd);
     if (this.#closed) return;
     try {
@@ -187,6 +216,30 @@ export class Poller implements Disposable {
   #kick(): void {
     this.#counter.view.setBigUint64(0, 1n, true);
     native.write(this.#eventfd, this.#counter.address, 8);
+  }
+
+  /** Node's loop saw our set readable: take what is ready, without blocking. */
+  #collect(): void {
+    if (this.#closed) return;
+    this.#dispatch(epollWaitNow(this.#epfd, this.#events.address, MAX_EVENTS, 0));
+    // A perf event reports readiness once per poll and clears it (perf_poll): libuv's own
+    // epoll_wait, polling our set, polls the inner sets below it and may take that report
+    // before our epoll_wait sees it. So every wake-up also wakes the watchers of inner sets;
+    // a reader woken for nothing drains nothing and waits again.
+    for (const watch of this.#nested) watch.fire(0);
+  }
+
+  #dispatch(n: number): void {
+    const v = this.#events.view;
+    for (let i = 0; i < n; i++) {
+      const base = i * EVENT_SIZE;
+      const token = v.getUint32(base + EVENT_DATA_OFFSET, true);
+      if (token === WAKE_TOKEN) {
+        native.read(this.#eventfd, this.#counter.address, 8); // reset the counter
+        continue;
+      }
+      this.#watchers.get(token)?.fire(v.getUint32(base, true));
+    }
   }
 
   #startWait(): void {
@@ -203,23 +256,14 @@ export class Poller implements Disposable {
         for (const w of this.#watchers.values()) w.fail(err);
         return;
       }
-      const v = this.#events.view;
-      for (let i = 0; i < n; i++) {
-        const base = i * EVENT_SIZE;
-        const token = v.getUint32(base + EVENT_DATA_OFFSET, true);
-        if (token === WAKE_TOKEN) {
-          native.read(this.#eventfd, this.#counter.address, 8); // reset the counter
-          continue;
-        }
-        this.#watchers.get(token)?.fire(v.getUint32(base, true));
-      }
+      this.#dispatch(n);
       // n < 0 (EINTR on the worker) just waits again.
       this.#startWait();
     });
   }
 
   #release(): void {
-    native.close(this.#eventfd);
+    if (this.#eventfd >= 0) native.close(this.#eventfd);
     native.close(this.#epfd);
     this.#events.free();
     this.#ctl.free();
@@ -227,13 +271,16 @@ export class Poller implements Disposable {
   }
 
   /**
-   * Closes the epoll set. Pending waits resolve with false. If a wait is in flight, the fds are
-   * closed when the worker returns (closing them under a running epoll_wait would be unsafe).
+   * Closes the epoll set. Pending waits resolve with false. Off the main thread, if a wait is in
+   * flight, the fds are closed when the pool thread returns (closing them under a running
+   * epoll_wait would be unsafe).
    */
   close(): void {
     if (this.#closed) return;
     for (const w of [...this.#watchers.values()]) w.close();
     this.#closed = true;
+    // libuv lets go of the fd inside uv_close, so the set can be closed right after.
+    this.#loop?.close();
     if (this.#inFlight) this.#kick();
     else this.#release();
   }

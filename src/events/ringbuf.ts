@@ -39,7 +39,7 @@ export function mapFdOf(map: MapRef): number {
 }
 
 export interface RingBufferOptions {
-  /** The poller to sleep in (default: Poller.shared, one worker thread for all readers). */
+  /** The poller to sleep in (default: Poller.shared, one epoll set for all readers). */
   poller?: Poller;
   /** The counter the program increments when a reservation fails (see the module comment). */
   dropCounter?: CounterRef;

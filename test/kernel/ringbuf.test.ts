@@ -271,8 +271,9 @@ test("async iteration yields copies and ends when the signal aborts", async (t) 
 test("close releases the mappings, the watch and stops a pending poll", async (t) => {
   const s = setup(1 << 16);
   t.after(s.close);
-  using poller = new Poller();
   const fdsBefore = openFdCount();
+  const poller = new Poller();
+  t.after(() => poller.close());
   const mapsBefore = eventMappingCount();
   const rings = Array.from({ length: 8 }, () => new RingBuffer(s.ring, { poller }));
   assert.equal(eventMappingCount(), mapsBefore + 16, "two mappings per reader");
@@ -282,10 +283,14 @@ test("close releases the mappings, the watch and stops a pending poll", async (t
   for (const r of rings) r.close();
   assert.deepEqual(await Promise.all(polls), [0, 0, 0, 0, 0, 0, 0, 0]);
   assert.equal(eventMappingCount(), mapsBefore);
-  assert.equal(openFdCount(), fdsBefore);
   assert.throws(() => rings[0]!.consume(() => {}), /closed/);
-  await sleep(20);
-  assert.equal(poller.waiting, false, "the worker thread was released");
+  for (let i = 0; i < 200 && poller.waiting; i++) await sleep(5);
+  assert.equal(poller.waiting, false, "the poller thread left epoll_wait once nobody waited");
+  // The poller's thread and fds go with it.
+  poller.close();
+  for (let i = 0; i < 200 && poller.waiting; i++) await sleep(5);
+  assert.equal(poller.waiting, false, "the poller thread ended");
+  assert.equal(openFdCount(), fdsBefore);
 });
 
 test("closing from inside the callback stops the batch and defers the unmap", (t) => {
@@ -354,4 +359,104 @@ test("the reader takes the maps module's RingBufMap as well as a raw fd", (t) =>
   );
   assert.equal(ring.drops(), 100 - next);
   assert.equal(drops.sum(0), BigInt(100 - next), "the same count through the maps module");
+});
+
+test("poll with gatherMs lets records that keep coming gather into one drain", async (t) => {
+  const s = setup(1 << 16);
+  t.after(s.close);
+  using ring = new RingBuffer(s.ring);
+  // A drain is synchronous: the records of one drain all arrive before the next microtask.
+  let drains = 0;
+  let inDrain = false;
+  let received = 0;
+  const controller = new AbortController();
+  const polling = ring.poll(
+    () => {
+      received++;
+      if (!inDrain) {
+        drains++;
+        inDrain = true;
+        queueMicrotask(() => {
+          inDrain = false;
+        });
+      }
+    },
+    { signal: controller.signal, gatherMs: 1000 },
+  );
+  await sleep(20);
+  s.produce(1); // wakes the reader at once: one drain, then a 1 s gather
+  for (let i = 0; i < 50 && received < 1; i++) await sleep(10);
+  assert.equal(received, 1);
+  for (let i = 0; i < 9; i++) {
+    s.produce(1);
+    await sleep(5);
+  }
+  for (let i = 0; i < 300 && received < 10; i++) await sleep(10);
+  assert.equal(received, 10);
+  assert.equal(drains, 2, "the nine records produced during the gather came in one drain");
+  controller.abort();
+  assert.equal(await polling, 10, "an abort ends the gather pause");
+});
+
+test("a reader in a worker_thread wakes through the fallback poller", async (t) => {
+  const s = setup(1 << 16);
+  t.after(s.close);
+  const { Worker } = await import("node:worker_threads");
+  const readerUrl = new URL("../../src/events/ringbuf.js", import.meta.url).href;
+  // Fds belong to the process, so the worker can read the map by its number.
+  const worker = new Worker(
+    `import { parentPort, workerData } from "node:worker_threads";
+     const { RingBuffer } = await import(workerData.readerUrl);
+     const ring = new RingBuffer(workerData.fd);
+     let received = 0;
+     const controller = new AbortController();
+     parentPort.postMessage("ready");
+     await ring.poll(() => { if (++received === 5) controller.abort(); }, { signal: controller.signal });
+     ring.close();
+     parentPort.postMessage(received);`,
+    { eval: true, workerData: { fd: s.ring.fd, readerUrl } },
+  );
+  t.after(() => worker.terminate());
+  const messages: unknown[] = [];
+  worker.on("message", (m) => messages.push(m));
+  for (let i = 0; i < 500 && messages.length === 0; i++) await sleep(10);
+  assert.deepEqual(messages, ["ready"]);
+  await sleep(50); // the worker is asleep in its poll now
+  s.produce(5);
+  for (let i = 0; i < 500 && messages.length < 2; i++) await sleep(10);
+  assert.deepEqual(messages, ["ready", 5]);
+});
+
+test("a pending poll keeps the process alive, and an aborted one lets it exit", async (t) => {
+  const s = setup(1 << 16);
+  t.after(s.close);
+  const { spawn } = await import("node:child_process");
+  const readerUrl = new URL("../../src/events/ringbuf.js", import.meta.url).href;
+  // The child reads the map inherited as its fd 3; with ABORT_MS it aborts its poll after that long.
+  const script = `const { RingBuffer } = await import(${JSON.stringify(readerUrl)});
+    const ring = new RingBuffer(3);
+    const controller = new AbortController();
+    if (process.env.ABORT_MS) setTimeout(() => controller.abort(), Number(process.env.ABORT_MS));
+    const n = await ring.poll(() => {}, { signal: controller.signal });
+    console.log("polled " + n);`;
+  const run = (env: Record<string, string>) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit", s.ring.fd],
+      env: { ...process.env, ...env },
+    });
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    return { child, exited, output: () => out };
+  };
+  const aborting = run({ ABORT_MS: "100" });
+  const pending = run({});
+  t.after(() => pending.child.kill("SIGKILL"));
+  assert.equal(await aborting.exited, 0);
+  assert.equal(aborting.output(), "polled 0\n");
+  // The other one still waits in its poll (generous: its start-up may be slow on a loaded machine).
+  await sleep(1000);
+  assert.equal(pending.child.exitCode, null, "a pending poll keeps the process alive");
+  pending.child.kill("SIGTERM");
+  await pending.exited;
 });

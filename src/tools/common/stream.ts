@@ -1,5 +1,6 @@
 // The per-event tools' main loop: read what the kernel sent, one line per record, one write per
 // batch, until --count lines or the run stops — then once more, for what arrived before the stop.
+import { nextDrain } from "../../events/reader.js";
 import type { ToolRuntime } from "./lifecycle.js";
 
 /** Where records come from: a ring buffer, a tracer. */
@@ -19,9 +20,9 @@ export interface StreamOptions<T> {
 }
 
 /**
- * While records keep coming, how long to let them gather before the next read. A wake-up through
- * the epoll worker costs ~200 µs of CPU on a small VM, a timer a few µs; the first record after a
- * quiet spell still wakes the reader at once, so latency grows by at most this under load.
+ * While records keep coming, how long to let them gather before the next read (the readers'
+ * `gatherMs`, see nextDrain): a wake-up costs tens of µs of CPU, a timer a few; the first record
+ * after a quiet spell still wakes the reader at once, so latency grows by at most this under load.
  */
 export const BATCH_MS = 5;
 
@@ -56,11 +57,7 @@ export async function streamLines<T>(
   while (!runtime.stopped) {
     const n = read(4096);
     if (runtime.stopped) break;
-    if (n > 0) {
-      if (!(await runtime.sleep(BATCH_MS))) break;
-      continue;
-    }
-    if (!(await source.wait(runtime.signal))) break;
+    if (!(await nextDrain(source, n, { signal: runtime.signal, gatherMs: BATCH_MS }))) break;
   }
   // Stopped by a signal: what is already there happened before the stop, so show it too.
   if (count === undefined || written < count) read();

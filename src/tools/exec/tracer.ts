@@ -9,6 +9,7 @@
 //
 // `tsbpf exec` (run.ts) and the live monitor (`tsbpf top`, "recent execs") both use it.
 import { RingBuffer } from "../../events/ringbuf.js";
+import { nextDrain } from "../../events/reader.js";
 import type { RingRecord } from "../../events/record.js";
 import type { Attachment } from "../../links/link.js";
 import { objInfo } from "../../sys/bpf.js";
@@ -302,12 +303,8 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
         yield e;
         if (this.#closed || signal?.aborted) return;
       }
-      if (batch.length === 0) {
-        if (!(await this.wait(signal))) return;
-      } else {
-        // More may follow: a short timer costs far less CPU than a wake-up through epoll.
-        await new Promise((resolve) => setTimeout(resolve, BATCH_MS));
-      }
+      // More may follow: let them gather (a timer costs far less CPU than a wake-up).
+      if (!(await nextDrain(this, batch.length, { signal, gatherMs: BATCH_MS }))) return;
     }
   }
 
