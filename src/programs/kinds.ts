@@ -24,6 +24,8 @@ import { PerfEventProgram } from "./perf-event.js";
 import { XdpProgram } from "./xdp.js";
 import { TcProgram } from "./tc.js";
 import { SocketFilterProgram } from "./socket-filter.js";
+import { FlowDissectorProgram, SkLookupProgram } from "./netns-hooks.js";
+import { SkReuseportProgram } from "./sk-reuseport.js";
 import {
   CgroupDeviceProgram,
   CgroupSkbProgram,
@@ -290,6 +292,28 @@ const ROWS: Partial<Record<SectionKind, Row>> = {
     context: "struct bpf_cgroup_dev_ctx",
     load: (_s, base, o) => CgroupDeviceProgram.load(base, o),
   },
+  sk_lookup: {
+    className: "SkLookupProgram",
+    programClass: SkLookupProgram,
+    context: "struct bpf_sk_lookup",
+    load: (_s, base, o) => SkLookupProgram.load(base, o),
+  },
+  flow_dissector: {
+    className: "FlowDissectorProgram",
+    programClass: FlowDissectorProgram,
+    context: "struct __sk_buff (flow_keys)",
+    load: (_s, base, o) => FlowDissectorProgram.load(base, o),
+  },
+  sk_reuseport: {
+    className: "SkReuseportProgram",
+    programClass: SkReuseportProgram,
+    context: "struct sk_reuseport_md",
+    load: (s, base, o) =>
+      SkReuseportProgram.load(
+        { ...base, migrate: s.expectedAttachType === AttachType.SK_REUSEPORT_SELECT_OR_MIGRATE },
+        o,
+      ),
+  },
   lsm,
   lsm_cgroup: lsm,
   freplace: unsupported,
@@ -325,6 +349,9 @@ export const KERNEL_PROGRAM_KINDS: Readonly<Record<string, SectionKind>> = {
   perf_event: "perf_event",
   sk_skb: "sk_skb",
   sk_msg: "sk_msg",
+  sk_lookup: "sk_lookup",
+  sk_reuseport: "sk_reuseport",
+  flow_dissector: "flow_dissector",
   // cgroup and socket hooks
   cgroup_skb: "cgroup_skb",
   cgroup_sock: "cgroup_sock",

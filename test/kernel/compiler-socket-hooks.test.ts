@@ -1,0 +1,230 @@
+// The socket-selection and flow-dissection hooks of kernel TypeScript (skLookup, skReuseport,
+// flowDissector): examples/kernel/*.bpf.ts compiled by tsbpf, loaded, attached and checked against
+// real connections and datagrams in test namespaces, and the flow dissector on frames (test run).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { artifactFor } from "../../src/compiler/index.js";
+import { KernelObject } from "../../src/loader/kernel-object.js";
+import { testRun } from "../../src/programs/test-run.js";
+import { withNetns } from "../../src/sys/netns.js";
+import { statSync } from "node:fs";
+import { linkInfo } from "../../src/sys/info.js";
+import type { Link } from "../../src/links/link.js";
+import { programIdentity } from "../../src/programs/net-common.js";
+import type * as Lookup from "../../examples/kernel/sk-lookup.bpf.js";
+import type * as Reuseport from "../../examples/kernel/sk-reuseport.bpf.js";
+import type * as Dissector from "../../examples/kernel/flow-dissector.bpf.js";
+import { InetSocket } from "../helpers/inet-sockets.js";
+import { vethPairFor } from "../helpers/netns.js";
+import { compileErrors, frame, ipv4, ipv6, KERNEL_IMPORT, ports } from "../helpers/compiler-helpers.js";
+
+// From dist/test/kernel to the sources in examples/kernel.
+const EXAMPLES = fileURLToPath(new URL("../../../examples/kernel/", import.meta.url));
+
+async function loadExample<M>(name: string, constants: Record<string, unknown> = {}): Promise<KernelObject<M>> {
+  return KernelObject.load<M>(await artifactFor(join(EXAMPLES, `${name}.bpf.ts`)), { constants });
+}
+
+const ECONNREFUSED = 111;
+
+test("skLookup example: connections to any port of a range reach one listener, others are untouched", async (t) => {
+  const pair = vethPairFor(t);
+  using obj = await loadExample<typeof Lookup>("sk-lookup", { firstPort: 7000, lastPort: 7099 });
+  assert.equal(obj.programs.steer.constructor.name, "SkLookupProgram");
+  using listener = withNetns(pair.a.path, () => InetSocket.listen("127.0.0.1"));
+  const listenerPort = listener.port;
+  obj.maps.listener.set(0, listener.fd);
+  using link = obj.programs.steer.attach(pair.a.path);
+  assert.match(link.description, /sk_lookup program "steer" on network namespace/);
+
+  const connectTo = (port: number): { errno: number; localPort?: number } =>
+    withNetns(pair.a.path, () => {
+      using client = InetSocket.tcp();
+      const errno = client.connect("127.0.0.1", port);
+      if (errno !== 0) return { errno };
+      using accepted = listener.accept();
+      assert.ok(accepted, `the connection to port ${port} waits on the listener`);
+      return { errno, localPort: accepted.port };
+    });
+
+  // The accepted connection keeps the port the client asked for: the listener serves the range.
+  assert.deepEqual(connectTo(7000), { errno: 0, localPort: 7000 });
+  assert.deepEqual(connectTo(7042), { errno: 0, localPort: 7042 });
+  assert.deepEqual(connectTo(7099), { errno: 0, localPort: 7099 });
+  assert.equal(connectTo(7100).errno, ECONNREFUSED, "7100 is outside the range and nothing listens there");
+  assert.deepEqual(connectTo(listenerPort), { errno: 0, localPort: listenerPort }, "the listener's own port");
+
+  obj.maps.listener.delete(0);
+  assert.equal(connectTo(7001).errno, ECONNREFUSED, "no listener stored: the program drops");
+  assert.deepEqual(
+    [...obj.maps.counters].sort((a, b) => a[0] - b[0]).map(([, v]) => v),
+    [3n, 1n],
+  );
+
+  link.detach();
+  obj.maps.listener.set(0, listener.fd);
+  assert.equal(connectTo(7042).errno, ECONNREFUSED, "detached: the kernel's own lookup finds nothing on 7042");
+  // Another namespace never saw the program.
+  assert.equal(
+    withNetns(pair.b.path, () => {
+      using client = InetSocket.tcp();
+      return client.connect("127.0.0.1", 7042);
+    }),
+    ECONNREFUSED,
+  );
+});
+
+test("skReuseport example: each datagram goes to the group socket its first byte names", async (t) => {
+  const pair = vethPairFor(t);
+  const GROUP = 4;
+  using obj = await loadExample<typeof Reuseport>("sk-reuseport", { groupSize: GROUP });
+  assert.equal(obj.programs.byFirstByte.constructor.name, "SkReuseportProgram");
+  const group = withNetns(pair.b.path, () => {
+    const first = InetSocket.udp({ reusePort: true }).bind("127.0.0.1", 0);
+    const rest = Array.from({ length: GROUP - 1 }, () =>
+      InetSocket.udp({ reusePort: true }).bind("127.0.0.1", first.port),
+    );
+    return [first, ...rest];
+  });
+  const sender = withNetns(pair.b.path, () => InetSocket.udp());
+  t.after(() => {
+    for (const s of [...group, sender]) s.close();
+  });
+  const port = group[0]!.port;
+  group.forEach((s, i) => obj.maps.sockets.set(i, s.fd));
+  using attachment = obj.programs.byFirstByte.attach(group[2]!);
+
+  const sent = [0, 1, 2, 3, 3, 2, 1, 0, 2, 2];
+  sent.forEach((index, n) => sender.sendTo(Uint8Array.of(index, n), "127.0.0.1", port));
+  // Loopback delivers in the send call: every datagram is queued by now.
+  const received = group.map((s) => s.drain().map((d) => [...d]));
+  const expected = group.map((_, i) => sent.flatMap((index, n) => (index === i ? [[index, n]] : [])));
+  assert.deepEqual(received, expected);
+  assert.deepEqual(
+    [...obj.maps.selected].filter(([, v]) => v > 0n).sort((a, b) => a[0] - b[0]),
+    [
+      [0, 2n],
+      [1, 2n],
+      [2, 4n],
+      [3, 2n],
+    ],
+  );
+
+  // Naming no socket of the group: the kernel's hash picks one, exactly one gets it.
+  sender.sendTo(Uint8Array.of(9, 99), "127.0.0.1", port);
+  assert.equal(group.flatMap((s) => s.drain()).length, 1);
+
+  // A slot left empty: the program refuses the datagram.
+  obj.maps.sockets.delete(1);
+  sender.sendTo(Uint8Array.of(1, 100), "127.0.0.1", port);
+  assert.equal(group.flatMap((s) => s.drain()).length, 0, "dropped");
+
+  attachment.detach();
+  for (let n = 0; n < 8; n++) sender.sendTo(Uint8Array.of(1, n), "127.0.0.1", port);
+  assert.equal(group.flatMap((s) => s.drain()).length, 8, "detached: the kernel's hash spreads them again");
+  assert.equal(obj.maps.selected.get(1), 2n, "the program no longer runs");
+});
+
+/** The flow keys as the test run returns them (struct bpf_flow_keys). */
+function flowKeys(b: Buffer) {
+  return {
+    nhoff: b.readUInt16LE(0),
+    thoff: b.readUInt16LE(2),
+    addrProto: b.readUInt16LE(4),
+    isFrag: b[6],
+    isFirstFrag: b[7],
+    ipProto: b[9],
+    nProto: b.readUInt16BE(10),
+    sport: b.readUInt16BE(12),
+    dport: b.readUInt16BE(14),
+    src: [...b.subarray(16, 20)].join("."),
+    dst: [...b.subarray(20, 24)].join("."),
+  };
+}
+
+test("flowDissector example on frames: IPv4 keys filled, fragments marked, IPv6 left to the kernel, short headers dropped", async () => {
+  using obj = await loadExample<typeof Dissector>("flow-dissector");
+  const prog = obj.programs.dissect;
+  assert.equal(prog.constructor.name, "FlowDissectorProgram");
+  const run = (f: Buffer) => {
+    const r = testRun(prog, { data: f, dataOutSize: 56 });
+    return { retval: r.retval, keys: flowKeys(r.data) };
+  };
+
+  const tcp = run(frame(0x0800, ipv4(6, "10.1.2.3", "192.168.7.9", ports(40000, 443))));
+  assert.equal(tcp.retval, 0, "BPF_OK");
+  assert.deepEqual(tcp.keys, {
+    nhoff: 14,
+    thoff: 34,
+    addrProto: 0x0800,
+    isFrag: 0,
+    isFirstFrag: 0,
+    ipProto: 6,
+    nProto: 0x0800,
+    sport: 40000,
+    dport: 443,
+    src: "10.1.2.3",
+    dst: "192.168.7.9",
+  });
+
+  // IPv4 with options (24-byte header): the ports are found after them.
+  const withOptions = Buffer.from(ipv4(17, "10.0.0.1", "10.0.0.2", [1, 1, 1, 0, ...ports(53, 5353, 8)]));
+  withOptions[0] = 0x46;
+  const udp = run(frame(0x0800, withOptions));
+  assert.equal(udp.retval, 0);
+  assert.deepEqual([udp.keys.thoff, udp.keys.ipProto, udp.keys.sport, udp.keys.dport], [38, 17, 53, 5353]);
+
+  // A later fragment: marked, no ports.
+  const fragment = Buffer.from(ipv4(17, "10.0.0.1", "10.0.0.2", ports(53, 5353, 8)));
+  fragment.writeUInt16BE(0x0010, 6); // offset 16 × 8 bytes
+  const frag = run(frame(0x0800, fragment));
+  assert.deepEqual([frag.retval, frag.keys.isFrag, frag.keys.isFirstFrag, frag.keys.sport], [0, 1, 0, 0]);
+  // The first fragment: marked, with ports.
+  fragment.writeUInt16BE(0x2000, 6); // more fragments, offset 0
+  const first = run(frame(0x0800, fragment));
+  assert.deepEqual([first.keys.isFrag, first.keys.isFirstFrag, first.keys.dport], [1, 1, 5353]);
+
+  const v6 = run(frame(0x86dd, ipv6(17, new Uint8Array(16).fill(1), new Uint8Array(16).fill(2), ports(1, 2, 8))));
+  assert.equal(v6.retval, 129, "BPF_FLOW_DISSECTOR_CONTINUE");
+  const short = run(frame(0x0800, [0x45, 0, 0, 20], 20));
+  assert.equal(short.retval, 2, "BPF_DROP: the IPv4 header does not fit");
+  assert.deepEqual(
+    [...obj.maps.counters].sort((a, b) => a[0] - b[0]).map(([, v]) => v),
+    [4n, 1n, 1n],
+  );
+});
+
+test("flowDissector attaches to a network namespace with a link, one per namespace", async (t) => {
+  const pair = vethPairFor(t);
+  using obj = await loadExample<typeof Dissector>("flow-dissector");
+  using link = obj.programs.dissect.attach(pair.a.path);
+  const info = linkInfo((link as Link).fd);
+  assert.deepEqual(info.target, { kind: "netns", netnsIno: statSync(pair.a.path).ino, attachType: 17 });
+  assert.equal(info.progId, programIdentity(obj.programs.dissect.fd).id);
+  // A namespace holds one flow dissector.
+  using other = await loadExample<typeof Dissector>("flow-dissector");
+  assert.throws(() => other.programs.dissect.attach(pair.a.path), /already taken/);
+  using _second = other.programs.dissect.attach(pair.b.path);
+});
+
+test("assign() needs a socket map and selectSocket() a ReuseportSockArray, in tsbpf's words", async () => {
+  const errors = await compileErrors(`
+import { skLookup, skReuseport, ArrayMap, SockMap, u32, SK_PASS } from "${KERNEL_IMPORT}";
+export const a = new ArrayMap({ value: u32, maxEntries: 1 });
+export const s = new SockMap({ maxEntries: 1 });
+// @ts-expect-error: an array map holds no sockets
+export const p = skLookup((ctx) => (ctx.assign(a, 0) === 0 ? SK_PASS : 0));
+// @ts-expect-error: a sockmap is not a reuseport group
+export const q = skReuseport((ctx) => (ctx.selectSocket(s, 0) === 0 ? SK_PASS : 0));
+`);
+  assert.ok(
+    errors.some((e) => /assign\(\) takes a SockMap or SockHash first/.test(e)),
+    errors.join("\n"),
+  );
+  assert.ok(
+    errors.some((e) => /selectSocket\(\) takes a ReuseportSockArray first/.test(e)),
+    errors.join("\n"),
+  );
+});
