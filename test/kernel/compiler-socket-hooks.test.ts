@@ -9,7 +9,12 @@ import { artifactFor } from "../../src/compiler/index.js";
 import { KernelObject } from "../../src/loader/kernel-object.js";
 import { testRun } from "../../src/programs/test-run.js";
 import { withNetns } from "../../src/sys/netns.js";
-import { statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { compileModule } from "../../src/compiler/compile.js";
+import { writeElf } from "../../src/compiler/elf.js";
+import { loadObject } from "../../src/loader/index.js";
+import { SocketMap } from "../../src/maps/sock-map.js";
 import { linkInfo } from "../../src/sys/info.js";
 import type { Link } from "../../src/links/link.js";
 import { programIdentity } from "../../src/programs/net-common.js";
@@ -207,6 +212,73 @@ test("flowDissector attaches to a network namespace with a link, one per namespa
   using other = await loadExample<typeof Dissector>("flow-dissector");
   assert.throws(() => other.programs.dissect.attach(pair.a.path), /already taken/);
   using _second = other.programs.dissect.attach(pair.b.path);
+});
+
+test("flowDissector attached to a namespace parses the datagrams it receives, for the routing rules that match on ports", async (t) => {
+  const pair = vethPairFor(t);
+  // A rule on ports makes the kernel dissect every packet it routes in (fib rules' early dissection).
+  // The local table's rule moves after it, so that it refuses datagrams to a local port.
+  pair.run(pair.b, "ip", ["rule", "add", "pref", "100", "ipproto", "udp", "dport", "7777", "prohibit"]);
+  pair.run(pair.b, "ip", ["rule", "add", "pref", "200", "lookup", "local"]);
+  pair.run(pair.b, "ip", ["rule", "del", "pref", "0"]);
+  using obj = await loadExample<typeof Dissector>("flow-dissector");
+  const [blocked, open] = withNetns(pair.b.path, () => [
+    InetSocket.udp().bind("0.0.0.0", 7777),
+    InetSocket.udp().bind("0.0.0.0", 7778),
+  ]);
+  const sender = withNetns(pair.a.path, () => InetSocket.udp());
+  t.after(() => {
+    for (const s of [blocked!, open!, sender]) s.close();
+  });
+  const dissected = (): bigint => obj.maps.counters.get(0) ?? 0n;
+  const receiveAll = async (socket: InetSocket, count: number): Promise<Buffer[]> => {
+    const got: Buffer[] = [];
+    for (let waited = 0; got.length < count && waited < 5000; waited += 20) {
+      got.push(...socket.drain());
+      if (got.length < count) await new Promise((r) => setTimeout(r, 20));
+    }
+    return got;
+  };
+
+  {
+    using _link = obj.programs.dissect.attach(pair.b.path);
+    for (let n = 0; n < 5; n++) {
+      sender.sendTo(Uint8Array.of(n), pair.b.address, 7777);
+      sender.sendTo(Uint8Array.of(n), pair.b.address, 7778);
+    }
+    assert.equal((await receiveAll(open!, 5)).length, 5, "datagrams to 7778 arrive");
+    assert.deepEqual(blocked!.drain(), [], "the rule refused those to 7777 by the ports the program found");
+    assert.ok(dissected() >= 10n, `the program dissected the 10 datagrams (counted ${dissected()})`);
+  }
+  const before = dissected();
+  sender.sendTo(Uint8Array.of(9), pair.b.address, 7778);
+  assert.equal((await receiveAll(open!, 1)).length, 1);
+  assert.equal(dissected(), before, "detached: the kernel's own dissector parses again");
+});
+
+test("the ELF objects load with tsbpf's object loader as the kinds' classes (sections sk_lookup, sk_reuseport, flow_dissector)", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-socket-hooks-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const classes: Record<string, string> = {};
+  for (const name of ["sk-lookup", "sk-reuseport", "flow-dissector"]) {
+    const object = join(dir, `${name}.o`);
+    writeFileSync(object, writeElf(await compileModule(join(EXAMPLES, `${name}.bpf.ts`))));
+    using obj = loadObject(object);
+    for (const [program, p] of Object.entries(obj.programs)) classes[program] = p.constructor.name;
+    if (name === "sk-reuseport") assert.ok(obj.maps.sockets instanceof SocketMap, "a reuseport array is a SocketMap");
+    if (name === "flow-dissector") {
+      const r = testRun(obj.programs.dissect!, {
+        data: frame(0x0800, ipv4(17, "10.0.0.1", "10.0.0.2", ports(5, 6, 8))),
+        dataOutSize: 56,
+      });
+      assert.deepEqual([r.retval, flowKeys(r.data).dport], [0, 6]);
+    }
+  }
+  assert.deepEqual(classes, {
+    steer: "SkLookupProgram",
+    byFirstByte: "SkReuseportProgram",
+    dissect: "FlowDissectorProgram",
+  });
 });
 
 test("assign() needs a socket map and selectSocket() a ReuseportSockArray, in tsbpf's words", async () => {
