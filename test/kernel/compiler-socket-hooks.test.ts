@@ -23,7 +23,7 @@ import type * as Reuseport from "../../examples/kernel/sk-reuseport.bpf.js";
 import type * as Dissector from "../../examples/kernel/flow-dissector.bpf.js";
 import { InetSocket } from "../helpers/inet-sockets.js";
 import { vethPairFor } from "../helpers/netns.js";
-import { compileErrors, frame, ipv4, ipv6, KERNEL_IMPORT, ports } from "../helpers/compiler-helpers.js";
+import { compileErrors, compileSource, frame, ipv4, ipv6, KERNEL_IMPORT, ports } from "../helpers/compiler-helpers.js";
 
 // From dist/test/kernel to the sources in examples/kernel.
 const EXAMPLES = fileURLToPath(new URL("../../../examples/kernel/", import.meta.url));
@@ -279,6 +279,34 @@ test("the ELF objects load with tsbpf's object loader as the kinds' classes (sec
     byFirstByte: "SkReuseportProgram",
     dissect: "FlowDissectorProgram",
   });
+});
+
+test("skLookup with a SockHash and skReuseport for migration load with their sections and attach types", async () => {
+  const m = await compileSource(`
+import { skLookup, skReuseport, SockHash, ReuseportSockArray, u8, u32, SK_PASS, SK_DROP, BPF_SK_LOOKUP_F_REPLACE } from "${KERNEL_IMPORT}";
+export const byPort = new SockHash({ key: u32, maxEntries: 8 });
+export const group = new ReuseportSockArray({ maxEntries: 2 });
+export const lookup = skLookup((ctx) => {
+  const port: u32 = ctx.localPort;
+  const r = ctx.assign(byPort, port, BPF_SK_LOOKUP_F_REPLACE);
+  return r === 0 || r === -2 ? SK_PASS : SK_DROP;
+});
+export const migrate = skReuseport((ctx) => {
+  const first = ctx.load(u8, 0);
+  if (first === null) return SK_PASS;
+  return ctx.selectSocket(group, first & 1, 0) === 0 ? SK_PASS : SK_DROP;
+}, { migrate: true });
+`);
+  assert.deepEqual(
+    m.artifact.programs.map((p) => [p.name, p.section, p.expectedAttachType]),
+    [
+      ["lookup", "sk_lookup", 36],
+      ["migrate", "sk_reuseport/migrate", 40],
+    ],
+  );
+  using obj = KernelObject.load(m.artifact);
+  assert.equal(obj.programs.lookup!.constructor.name, "SkLookupProgram");
+  assert.equal(obj.programs.migrate!.constructor.name, "SkReuseportProgram");
 });
 
 test("assign() needs a socket map and selectSocket() a ReuseportSockArray, in tsbpf's words", async () => {
