@@ -15,6 +15,7 @@ import { compileModule } from "../../src/compiler/compile.js";
 import { writeElf } from "../../src/compiler/elf.js";
 import { loadObject } from "../../src/loader/index.js";
 import { SocketMap } from "../../src/maps/sock-map.js";
+import type { FlowDissectorProgram } from "../../src/programs/netns-hooks.js";
 import { linkInfo } from "../../src/sys/info.js";
 import type { Link } from "../../src/links/link.js";
 import { programIdentity } from "../../src/programs/net-common.js";
@@ -23,7 +24,16 @@ import type * as Reuseport from "../../examples/kernel/sk-reuseport.bpf.js";
 import type * as Dissector from "../../examples/kernel/flow-dissector.bpf.js";
 import { InetSocket } from "../helpers/inet-sockets.js";
 import { vethPairFor } from "../helpers/netns.js";
-import { compileErrors, compileSource, frame, ipv4, ipv6, KERNEL_IMPORT, ports } from "../helpers/compiler-helpers.js";
+import {
+  compileErrors,
+  compileSource,
+  loadSource,
+  frame,
+  ipv4,
+  ipv6,
+  KERNEL_IMPORT,
+  ports,
+} from "../helpers/compiler-helpers.js";
 
 // From dist/test/kernel to the sources in examples/kernel.
 const EXAMPLES = fileURLToPath(new URL("../../../examples/kernel/", import.meta.url));
@@ -214,7 +224,7 @@ test("flowDissector attaches to a network namespace with a link, one per namespa
   using _second = other.programs.dissect.attach(pair.b.path);
 });
 
-test("flowDissector attached to a namespace parses the datagrams it receives, for the routing rules that match on ports", async (t) => {
+test("flowDissector attached to a namespace parses the datagrams it receives, and the routing rules on ports go by the keys it reports", async (t) => {
   const pair = vethPairFor(t);
   // A rule on ports makes the kernel dissect every packet it routes in (fib rules' early dissection).
   // The local table's rule moves after it, so that it refuses datagrams to a local port.
@@ -254,6 +264,31 @@ test("flowDissector attached to a namespace parses the datagrams it receives, fo
   sender.sendTo(Uint8Array.of(9), pair.b.address, 7778);
   assert.equal((await receiveAll(open!, 1)).length, 1);
   assert.equal(dissected(), before, "detached: the kernel's own dissector parses again");
+
+  // The kernel routes by the keys the program reports: one that says "port 7777" for every
+  // IPv4 packet gets the datagrams to 7778 refused too.
+  using liar = await loadSource(`
+import { flowDissector, ETH_P_IP, IPPROTO_UDP, BPF_OK, BPF_FLOW_DISSECTOR_CONTINUE } from "${KERNEL_IMPORT}";
+export const everythingIs7777 = flowDissector((ctx) => {
+  const keys = ctx.flowKeys;
+  if (keys.nProto !== ETH_P_IP) return BPF_FLOW_DISSECTOR_CONTINUE;
+  keys.addrProto = ETH_P_IP;
+  keys.ipProto = IPPROTO_UDP;
+  keys.thoff = keys.nhoff + 20;
+  keys.dport = 7777;
+  return BPF_OK;
+});`);
+  {
+    using _link = (liar.programs.everythingIs7777 as FlowDissectorProgram).attach(pair.b.path);
+    for (let n = 0; n < 3; n++) sender.sendTo(Uint8Array.of(n), pair.b.address, 7778);
+  }
+  // Detached, a last datagram arrives; the three before it on the same path were refused.
+  sender.sendTo(Uint8Array.of(7), pair.b.address, 7778);
+  assert.deepEqual(
+    (await receiveAll(open!, 1)).map((d) => [...d]),
+    [[7]],
+    "only the datagram sent after detaching arrived: the rule refused the others by the port the program reported",
+  );
 });
 
 test("the ELF objects load with tsbpf's object loader as the kinds' classes (sections sk_lookup, sk_reuseport, flow_dissector)", async (t) => {
