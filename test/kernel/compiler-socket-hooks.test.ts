@@ -388,23 +388,3 @@ export const migrate = skReuseport((ctx) => {
   assert.equal(obj.programs.lookup!.constructor.name, "SkLookupProgram");
   assert.equal(obj.programs.migrate!.constructor.name, "SkReuseportProgram");
 });
-
-test("assign() needs a socket map and selectSocket() a ReuseportSockArray, in tsbpf's words", async () => {
-  const errors = await compileErrors(`
-import { skLookup, skReuseport, ArrayMap, SockMap, u32, SK_PASS } from "${KERNEL_IMPORT}";
-export const a = new ArrayMap({ value: u32, maxEntries: 1 });
-export const s = new SockMap({ maxEntries: 1 });
-// @ts-expect-error: an array map holds no sockets
-export const p = skLookup((ctx) => (ctx.assign(a, 0) === 0 ? SK_PASS : 0));
-// @ts-expect-error: a sockmap is not a reuseport group
-export const q = skReuseport((ctx) => (ctx.selectSocket(s, 0) === 0 ? SK_PASS : 0));
-`);
-  assert.ok(
-    errors.some((e) => /assign\(\) takes a SockMap or SockHash first/.test(e)),
-    errors.join("\n"),
-  );
-  assert.ok(
-    errors.some((e) => /selectSocket\(\) takes a ReuseportSockArray first/.test(e)),
-    errors.join("\n"),
-  );
-});
