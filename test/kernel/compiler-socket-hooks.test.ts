@@ -15,7 +15,7 @@ import { compileModule } from "../../src/compiler/compile.js";
 import { writeElf } from "../../src/compiler/elf.js";
 import { loadObject } from "../../src/loader/index.js";
 import { SocketMap } from "../../src/maps/sock-map.js";
-import type { FlowDissectorProgram } from "../../src/programs/netns-hooks.js";
+import type { FlowDissectorProgram, SkLookupProgram } from "../../src/programs/netns-hooks.js";
 import { linkInfo } from "../../src/sys/info.js";
 import type { Link } from "../../src/links/link.js";
 import { programIdentity } from "../../src/programs/net-common.js";
@@ -88,6 +88,39 @@ test("skLookup example: connections to any port of a range reach one listener, o
       return client.connect("127.0.0.1", 7042);
     }),
     ECONNREFUSED,
+  );
+});
+
+test("skLookup context fields: addresses, ports, protocol and interface of a real connection request", async (t) => {
+  const pair = vethPairFor(t);
+  using obj = await loadSource(`
+import { skLookup, ArrayMap, u64, SK_PASS } from "${KERNEL_IMPORT}";
+export const fields = new ArrayMap({ value: u64, maxEntries: 8 });
+export const record = skLookup((ctx) => {
+  fields.update(0, ctx.family);
+  fields.update(1, ctx.protocol);
+  fields.update(2, ctx.remoteIp4);
+  fields.update(3, ctx.remotePort);
+  fields.update(4, ctx.localIp4);
+  fields.update(5, ctx.localPort);
+  fields.update(6, ctx.ingressIfindex);
+  fields.update(7, ctx.remoteIp6[0] + ctx.localIp6[3]);
+  return SK_PASS;
+});`);
+  using _link = (obj.programs.record as SkLookupProgram).attach(pair.a.path);
+  const serverPort = withNetns(pair.a.path, () => {
+    using server = InetSocket.listen("127.0.0.1");
+    using client = InetSocket.tcp().bind("127.0.0.1", 40123);
+    assert.equal(client.connect("127.0.0.1", server.port), 0);
+    server.accept()?.close();
+    return server.port;
+  });
+  const fields = obj.maps.fields as unknown as { get(index: number): bigint | undefined };
+  const loopback = 0x0100007fn; // 127.0.0.1 as the kernel stores it (network order) read on a little-endian CPU
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6, 7].map((i) => fields.get(i)),
+    // AF_INET, TCP, …, lo (interface 1 in every namespace), no IPv6 addresses.
+    [2n, 6n, loopback, 40123n, loopback, BigInt(serverPort), 1n, 0n],
   );
 });
 
