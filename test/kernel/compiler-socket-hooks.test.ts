@@ -15,6 +15,7 @@ import { compileModule } from "../../src/compiler/compile.js";
 import { writeElf } from "../../src/compiler/elf.js";
 import { loadObject } from "../../src/loader/index.js";
 import { SocketMap } from "../../src/maps/sock-map.js";
+import type { SkReuseportProgram } from "../../src/programs/sk-reuseport.js";
 import type { FlowDissectorProgram, SkLookupProgram } from "../../src/programs/netns-hooks.js";
 import { linkInfo } from "../../src/sys/info.js";
 import type { Link } from "../../src/links/link.js";
@@ -173,6 +174,37 @@ test("skReuseport example: each datagram goes to the group socket its first byte
   for (let n = 0; n < 8; n++) sender.sendTo(Uint8Array.of(1, n), "127.0.0.1", port);
   assert.equal(group.flatMap((s) => s.drain()).length, 8, "detached: the kernel's hash spreads them again");
   assert.equal(obj.maps.selected.get(1), 2n, "the program no longer runs");
+});
+
+test("skReuseport context fields of a real datagram: length, protocols, wildcard binding, hash", async (t) => {
+  const pair = vethPairFor(t);
+  using obj = await loadSource(`
+import { skReuseport, ArrayMap, u64, SK_PASS } from "${KERNEL_IMPORT}";
+export const fields = new ArrayMap({ value: u64, maxEntries: 5 });
+export const record = skReuseport((ctx) => {
+  fields.update(0, ctx.len);
+  fields.update(1, ctx.ethProtocol);
+  fields.update(2, ctx.ipProtocol);
+  fields.update(3, ctx.bindInany);
+  fields.update(4, ctx.hash === 0 ? 0 : 1);
+  return SK_PASS;
+});`);
+  const [a, b, sender] = withNetns(pair.b.path, () => {
+    const first = InetSocket.udp({ reusePort: true }).bind("0.0.0.0", 0);
+    return [first, InetSocket.udp({ reusePort: true }).bind("0.0.0.0", first.port), InetSocket.udp()];
+  });
+  t.after(() => {
+    for (const s of [a!, b!, sender!]) s.close();
+  });
+  using _attachment = (obj.programs.record as SkReuseportProgram).attach(a!);
+  sender!.sendTo(Uint8Array.of(1, 2, 3), "127.0.0.1", a!.port);
+  assert.equal([...a!.drain(), ...b!.drain()].length, 1);
+  const fields = obj.maps.fields as unknown as { get(index: number): bigint | undefined };
+  // 8 bytes of UDP header and 3 of payload; IPv4; UDP; bound to 0.0.0.0; a flow hash.
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((i) => fields.get(i)),
+    [11n, 0x0800n, 17n, 1n, 1n],
+  );
 });
 
 /** The flow keys as the test run returns them (struct bpf_flow_keys). */
