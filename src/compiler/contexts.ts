@@ -20,6 +20,9 @@ export const MARKERS: Record<string, ProgramKind> = {
   perfEvent: "perf_event",
   skSkb: "sk_skb",
   skMsg: "sk_msg",
+  skLookup: "sk_lookup",
+  skReuseport: "sk_reuseport",
+  flowDissector: "flow_dissector",
   // cgroup and socket hooks
   cgroupSkb: "cgroup_skb",
   cgroupSock: "cgroup_sock",
@@ -89,6 +92,9 @@ export const PROG_TYPES: Record<ProgramKind, number> = {
   perf_event: ProgType.PERF_EVENT,
   sk_skb: ProgType.SK_SKB,
   sk_msg: ProgType.SK_MSG,
+  sk_lookup: ProgType.SK_LOOKUP,
+  sk_reuseport: ProgType.SK_REUSEPORT,
+  flow_dissector: ProgType.FLOW_DISSECTOR,
   // cgroup and socket hooks
   cgroup_skb: ProgType.CGROUP_SKB,
   cgroup_sock: ProgType.CGROUP_SOCK,
@@ -113,6 +119,8 @@ export const PROG_TYPES: Record<ProgramKind, number> = {
 export const EXPECTED_ATTACH: Partial<Record<ProgramKind, number>> = {
   xdp: AttachType.XDP,
   tp_btf: AttachType.TRACE_RAW_TP,
+  sk_lookup: AttachType.SK_LOOKUP,
+  flow_dissector: AttachType.FLOW_DISSECTOR,
   sock_ops: AttachType.CGROUP_SOCK_OPS,
   cgroup_sysctl: AttachType.CGROUP_SYSCTL,
   cgroup_device: AttachType.CGROUP_DEVICE,
@@ -131,6 +139,8 @@ export const EXPECTED_ATTACH: Partial<Record<ProgramKind, number>> = {
 export function expectedAttachType(kind: ProgramKind, target: Record<string, unknown>): number | undefined {
   const hooks = CGROUP_HOOKS[kind];
   if (hooks) return hooks[String(target.hook)]?.[0];
+  if (kind === "sk_reuseport")
+    return target.migrate ? AttachType.SK_REUSEPORT_SELECT_OR_MIGRATE : AttachType.SK_REUSEPORT_SELECT;
   return EXPECTED_ATTACH[kind];
 }
 
@@ -161,6 +171,12 @@ export function sectionName(kind: ProgramKind, target: Record<string, unknown>):
       return "sk_skb/stream_verdict";
     case "sk_msg":
       return "sk_msg";
+    case "sk_lookup":
+      return "sk_lookup";
+    case "sk_reuseport":
+      return target.migrate ? "sk_reuseport/migrate" : "sk_reuseport";
+    case "flow_dissector":
+      return "flow_dissector";
     // cgroup and socket hooks
     case "cgroup_skb":
     case "cgroup_sock":
@@ -248,6 +264,31 @@ export const SK_MSG_MD: Record<string, CtxField> = {
   remotePort: { offset: 60, size: 4 },
   localPort: { offset: 64, size: 4 },
   size: { offset: 68, size: 4 },
+};
+
+/** struct __sk_buff's pointer to the flow dissector's keys (8 bytes). */
+export const SK_BUFF_FLOW_KEYS = 144;
+
+/** struct bpf_sk_lookup (sk_lookup programs); remote_port is a be16, local_port host order. */
+export const BPF_SK_LOOKUP: Record<string, CtxField> = {
+  family: { offset: 8, size: 4 },
+  protocol: { offset: 12, size: 4 },
+  remoteIp4: { offset: 16, size: 4 },
+  remotePort: { offset: 36, size: 2, be16: true },
+  localIp4: { offset: 40, size: 4 },
+  localPort: { offset: 60, size: 4 },
+  ingressIfindex: { offset: 64, size: 4 },
+};
+/** Offsets of bpf_sk_lookup's IPv6 address arrays (four u32 words in network order). */
+export const BPF_SK_LOOKUP_IP6: Record<string, number> = { remoteIp6: 20, localIp6: 44 };
+
+/** struct sk_reuseport_md; eth_protocol holds skb->protocol (network order). */
+export const SK_REUSEPORT_MD: Record<string, CtxField> = {
+  len: { offset: 16, size: 4 },
+  ethProtocol: { offset: 20, size: 4, be16: true },
+  ipProtocol: { offset: 24, size: 4 },
+  bindInany: { offset: 28, size: 4 },
+  hash: { offset: 32, size: 4 },
 };
 
 // ---- cgroup and socket hook contexts (UAPI structs; offsets are ABI) ----------------------------
@@ -377,6 +418,7 @@ export const MAP_TYPES: Record<string, number> = {
   cpumap: MapType.CPUMAP,
   xskmap: MapType.XSKMAP,
   sockhash: MapType.SOCKHASH,
+  reuseport_sockarray: MapType.REUSEPORT_SOCKARRAY,
   queue: MapType.QUEUE,
   stack: MapType.STACK,
   sk_storage: MapType.SK_STORAGE,
@@ -410,6 +452,7 @@ export const MAP_CLASSES: Record<string, string> = {
   XskMap: "xskmap",
   SockMap: "sockmap",
   SockHash: "sockhash",
+  ReuseportSockArray: "reuseport_sockarray",
   ArrayOfMaps: "array_of_maps",
   HashOfMaps: "hash_of_maps",
   UserRingBuf: "user_ringbuf",

@@ -790,7 +790,8 @@ export class FnLower implements Lowering {
           cmp: "gt",
           w: 64,
           a: c.offset.reg,
-          b: { imm: MAX_PACKET_OFF },
+          // The verifier gives a packet pointer no range when its offset plus the access can pass 64 KiB.
+          b: { imm: MAX_PACKET_OFF - c.size },
           then: isNull,
           else: inRange,
         });

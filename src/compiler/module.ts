@@ -47,6 +47,9 @@ const CTX_TYPES: Record<string, ProgramKind> = {
   SocketFilterContext: "socket_filter",
   SkSkbContext: "sk_skb",
   SkMsgContext: "sk_msg",
+  SkLookupContext: "sk_lookup",
+  SkReuseportContext: "sk_reuseport",
+  FlowDissectorContext: "flow_dissector",
   RawTracepointContext: "raw_tracepoint",
   TpBtfContext: "tp_btf",
   TracingContext: "fentry",
@@ -244,6 +247,7 @@ export class ModuleCompiler implements ModuleApi {
       case "xdp":
       case "tc":
       case "perf_event":
+      case "sk_reuseport":
         if (args[fnIndex + 1]) Object.assign(target, this.objectLiteralConsts(args[fnIndex + 1]!));
         break;
       default:
@@ -724,6 +728,7 @@ export class ModuleCompiler implements ModuleApi {
       case "cpumap":
       case "xskmap":
       case "sockmap":
+      case "reuseport_sockarray":
       case "cgroup_array":
         keySize = 4;
         valueSize = mapType === "cpumap" ? 8 : 4;

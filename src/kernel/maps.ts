@@ -260,6 +260,17 @@ export class SockHash<K extends DataType> extends MapDeclaration {
 }
 
 /**
+ * A reuseport group's sockets by index (BPF_MAP_TYPE_REUSEPORT_SOCKARRAY): user space stores bound
+ * SO_REUSEPORT sockets by fd; an sk_reuseport program picks one with `ctx.selectSocket(this, i)`.
+ */
+export class ReuseportSockArray extends MapDeclaration {
+  readonly mapType = "reuseport_sockarray";
+  constructor(spec: { maxEntries: number } & MapDeclOptions) {
+    super(spec);
+  }
+}
+
+/**
  * Maps of maps: user space fills them with maps shaped like `inner` (a module-level map that
  * serves as the template); kernel code looks an inner map up and uses it like `inner` —
  * `const m = outer.lookup(k); if (m === null) …; m.lookup(x)`.

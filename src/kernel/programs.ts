@@ -9,6 +9,7 @@
 // compiled artifact; the description only carries the types).
 import type { ArrayView, DataType, View } from "./types.js";
 import type { Tracepoints } from "./tracepoints.js";
+import type { ReuseportSockArray, SockHash, SockMap } from "./maps.js";
 import type {
   KernelFunctions,
   KernelReturns,
@@ -31,6 +32,9 @@ export type ProgramKind =
   | "perf_event"
   | "sk_skb"
   | "sk_msg"
+  | "sk_lookup"
+  | "sk_reuseport"
+  | "flow_dissector"
   // cgroup and socket hooks
   | "cgroup_skb"
   | "cgroup_sock"
@@ -257,6 +261,134 @@ export interface SkMsgContext {
  */
 export function skMsg(program: (ctx: SkMsgContext) => Ret): ProgramDeclaration<"sk_msg"> {
   return declare("sk_msg", {});
+}
+
+// ---- socket selection and flow dissection ---------------------------------------------------------
+
+/**
+ * struct bpf_sk_lookup: a TCP connection request or UDP datagram arriving in the network namespace,
+ * before the kernel looks up its socket. Addresses are in network order, ports in host order.
+ */
+export interface SkLookupContext {
+  /** AF_INET or AF_INET6. */
+  readonly family: number;
+  /** IPPROTO_TCP or IPPROTO_UDP. */
+  readonly protocol: number;
+  readonly remoteIp4: number;
+  readonly remoteIp6: ArrayView<number, 4>;
+  readonly remotePort: number;
+  readonly localIp4: number;
+  readonly localIp6: ArrayView<number, 4>;
+  /** The destination port the packet asks for. */
+  readonly localPort: number;
+  readonly ingressIfindex: number;
+  /**
+   * bpf_sk_assign with the socket stored at `key` of a SockMap/SockHash (looked up, assigned and
+   * released again): 0 when the packet now goes to that socket (then return SK_PASS), -ENOENT
+   * (-2) when the slot is empty, or another negative errno (a socket of the wrong protocol, one
+   * already assigned without BPF_SK_LOOKUP_F_REPLACE …).
+   */
+  assign(sockets: SockMap, key: number, flags?: number): number;
+  assign<K extends DataType>(sockets: SockHash<K>, key: View<K>, flags?: number): number;
+}
+/** assign() flags: replace a socket an earlier program assigned; skip the target's reuseport group. */
+export const BPF_SK_LOOKUP_F_REPLACE = 1;
+export const BPF_SK_LOOKUP_F_NO_REUSEPORT = 2;
+
+/**
+ * BPF_PROG_TYPE_SK_LOOKUP (section `sk_lookup`): runs for each connection request and datagram of
+ * the network namespace it is attached to (`SkLookupProgram.attach(netns)`). Return SK_PASS — with
+ * the socket assign() chose, or to let the kernel look one up — or SK_DROP to refuse the packet.
+ */
+export function skLookup(program: (ctx: SkLookupContext) => Ret): ProgramDeclaration<"sk_lookup"> {
+  return declare("sk_lookup", {});
+}
+
+/**
+ * struct sk_reuseport_md: a connection request or datagram for a reuseport group. `load` and
+ * `loadBytes` read the packet from its transport header on (the UDP or TCP header at offset 0).
+ */
+export interface SkReuseportContext extends PacketAccess {
+  /** Bytes from the transport header on. */
+  readonly len: number;
+  /** EtherType, host order (ETH_P_IP, ETH_P_IPV6). */
+  readonly ethProtocol: number;
+  /** IPPROTO_TCP or IPPROTO_UDP. */
+  readonly ipProtocol: number;
+  /** 1 when the group is bound to the wildcard address. */
+  readonly bindInany: number;
+  /** The packet's flow hash (what the kernel would pick the socket by). */
+  readonly hash: number;
+  /**
+   * bpf_sk_select_reuseport: the socket at `index` of `group` gets the packet (return SK_PASS
+   * then). 0, or a negative errno: -ENOENT for an empty slot, -EINVAL for a socket of another group.
+   */
+  selectSocket(group: ReuseportSockArray, index: number, flags?: number): number;
+}
+
+/**
+ * BPF_PROG_TYPE_SK_REUSEPORT (section `sk_reuseport`, or `sk_reuseport/migrate` with
+ * `{ migrate: true }`): picks the socket of a SO_REUSEPORT group for each connection or datagram
+ * (`SkReuseportProgram.attach(socketFd)`). Return SK_PASS (the selected socket, or the kernel's
+ * hash choice when none was selected) or SK_DROP.
+ */
+export function skReuseport(
+  program: (ctx: SkReuseportContext) => Ret,
+  options: { migrate?: boolean } = {},
+): ProgramDeclaration<"sk_reuseport"> {
+  return declare("sk_reuseport", { ...options });
+}
+
+/**
+ * struct bpf_flow_keys: what a flow dissector reports. Offsets are from the packet's start
+ * (`ctx.load` offsets); ports and addresses are read and written in host order.
+ */
+export interface FlowKeys {
+  /** Where the network header starts (set by the kernel on entry; move it past encapsulations). */
+  nhoff: number;
+  /** Where the transport header starts. */
+  thoff: number;
+  /** ETH_P_IP or ETH_P_IPV6: which of the address fields are valid. */
+  addrProto: number;
+  isFrag: number;
+  isFirstFrag: number;
+  isEncap: number;
+  ipProto: number;
+  /** The network protocol (EtherType) the kernel found before the program. */
+  nProto: number;
+  sport: number;
+  dport: number;
+  ipv4Src: number;
+  ipv4Dst: number;
+  /** IPv6 addresses (16 bytes each, as in the packet). */
+  readonly ipv6Src: ArrayView<number, 16>;
+  readonly ipv6Dst: ArrayView<number, 16>;
+  /** BPF_FLOW_DISSECTOR_F_* the caller asked for. */
+  flags: number;
+  flowLabel: number;
+}
+
+/** The flow dissector's context: the packet (read in place) and the flow keys to fill. */
+export interface FlowDissectorContext extends PacketAccess {
+  readonly flowKeys: FlowKeys;
+}
+/** Flow dissector results. */
+export const BPF_OK = 0;
+export const BPF_DROP = 2;
+/** Let the kernel's own dissector handle this packet. */
+export const BPF_FLOW_DISSECTOR_CONTINUE = 129;
+/** FlowKeys.flags: parse the first fragment's transport header; stop at the IPv6 flow label; stop at an encapsulation. */
+export const BPF_FLOW_DISSECTOR_F_PARSE_1ST_FRAG = 1;
+export const BPF_FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL = 2;
+export const BPF_FLOW_DISSECTOR_F_STOP_AT_ENCAP = 4;
+
+/**
+ * BPF_PROG_TYPE_FLOW_DISSECTOR (section `flow_dissector`): parses the packets of the network
+ * namespace it is attached to (`FlowDissectorProgram.attach(netns)`) into `ctx.flowKeys`, for
+ * the kernel's hashing and classification. Return BPF_OK, BPF_DROP, or BPF_FLOW_DISSECTOR_CONTINUE.
+ */
+export function flowDissector(program: (ctx: FlowDissectorContext) => Ret): ProgramDeclaration<"flow_dissector"> {
+  return declare("flow_dissector", {});
 }
 
 /**

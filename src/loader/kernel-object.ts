@@ -75,6 +75,8 @@ import type { PerfEventProgram } from "../programs/perf-event.js";
 import type { KprobeProgram } from "../programs/kprobe.js";
 import type { FentryProgram } from "../programs/fentry.js";
 import type { IterProgram } from "../programs/iter.js";
+import type { FlowDissectorProgram, SkLookupProgram } from "../programs/netns-hooks.js";
+import type { SkReuseportProgram } from "../programs/sk-reuseport.js";
 import { KERNEL_PROGRAM_KINDS, loadProgramKind } from "../programs/kinds.js";
 import { RingBuffer } from "../events/ringbuf.js";
 import type { RingRecord } from "../events/record.js";
@@ -150,7 +152,7 @@ type Dec<T> = K.Decoded<T>;
  * The user-space handle for a kernel map declaration, chosen by its `mapType` (each declaration
  * class has a literal one), with key and value types decoded from the declaration's codecs.
  */
-export type UserMap<D> = D extends { mapType: "sockmap" }
+export type UserMap<D> = D extends { mapType: "sockmap" | "reuseport_sockarray" }
   ? SocketMap<number>
   : D extends { mapType: "sockhash"; key: infer Key }
     ? SocketMap<Dec<Key>>
@@ -229,7 +231,13 @@ export type UserProgram<P> =
                           ? FentryProgram
                           : Kind extends "iter"
                             ? IterProgram
-                            : Program
+                            : Kind extends "sk_lookup"
+                              ? SkLookupProgram
+                              : Kind extends "sk_reuseport"
+                                ? SkReuseportProgram
+                                : Kind extends "flow_dissector"
+                                  ? FlowDissectorProgram
+                                  : Program
     : Program;
 
 type MapKeys<M> = { [N in keyof M]: M[N] extends K.MapDeclaration ? N : never }[keyof M];

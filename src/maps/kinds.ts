@@ -257,6 +257,14 @@ const ROWS: Partial<Record<MapType, KindRow>> = {
     open: (id, k) => SocketMap.fromId(id, k),
     create: (s) => SocketMap.create({ ...base(s), type: s.type, key: key(s), maxEntries: s.maxEntries }),
   },
+  [MapType.REUSEPORT_SOCKARRAY]: {
+    className: "SocketMap",
+    keyed: true,
+    valued: false,
+    btf: "never",
+    open: (id, k) => SocketMap.fromId(id, k),
+    create: (s) => SocketMap.create({ ...base(s), type: s.type, key: u32, maxEntries: s.maxEntries }),
+  },
   // Types the kernel refuses key/value BTF for, with no class of their own.
   [MapType.STACK_TRACE]: { ...GENERIC, btf: "never" },
   [MapType.CGROUP_ARRAY]: { ...GENERIC, btf: "never" },

@@ -7,7 +7,7 @@ import { FdMap } from "./fd-map.js";
 
 export interface SocketMapOptions<K> {
   name?: string;
-  /** MapType.SOCKMAP (keys are u32 indexes) or MapType.SOCKHASH. */
+  /** MapType.SOCKMAP or MapType.REUSEPORT_SOCKARRAY (keys are u32 indexes), or MapType.SOCKHASH. */
   type: number;
   key: Codec<K>;
   maxEntries: number;
@@ -28,7 +28,7 @@ function socketValue(size: number): Codec<number> {
   };
 }
 
-/** A sockmap or sockhash: set(key, socketFd) adds a socket, delete(key) removes it. */
+/** A sockmap, sockhash or reuseport socket array: set(key, socketFd) adds a socket, delete(key) removes it. */
 export class SocketMap<K> extends FdMap<K> {
   static create<K>(options: SocketMapOptions<K>): SocketMap<K> {
     return createWith(
@@ -44,11 +44,11 @@ export class SocketMap<K> extends FdMap<K> {
     );
   }
 
-  /** Opens a sockmap or sockhash by id (4- or 8-byte values). */
+  /** Opens a sockmap, sockhash or reuseport socket array by id (4- or 8-byte values). */
   static fromId<K>(id: number, key: Codec<K>, options?: OpenOptions): SocketMap<K> {
     return adoptWith(
       openMapFd({ id }, options),
-      { kind: "SocketMap", types: [MapType.SOCKMAP, MapType.SOCKHASH], keySize: key.size },
+      { kind: "SocketMap", types: [MapType.SOCKMAP, MapType.SOCKHASH, MapType.REUSEPORT_SOCKARRAY], keySize: key.size },
       (fd, description) => new SocketMap(fd, description, key, socketValue(description.valueSize)),
     );
   }

@@ -82,35 +82,129 @@ export interface CgroupSpec<H extends string> extends KindSpec {
   hook?: H;
 }
 
+/** What sets one cgroup program kind apart: its type, its hooks and what loading needs of the hook. */
+export interface CgroupKind<H extends string = string> {
+  readonly kind: string;
+  readonly type: ProgType;
+  readonly hooks: Readonly<Record<H, number>>;
+  /** The hook of a program loaded without one (what the kernel assumes then), if any. */
+  readonly defaultHook?: H;
+  /** The verifier checks the program against its hook, so loading needs one. */
+  readonly hookRequired?: boolean;
+  /** Loaded without an expected attach type (the kernel takes none for sock_ops). */
+  readonly noExpectedAttachType?: boolean;
+}
+
+/** The cgroup program kinds, one row each; the classes below and the kinds table load from them. */
+export const CGROUP_KINDS: {
+  readonly cgroup_skb: CgroupKind<CgroupSkbHook>;
+  readonly cgroup_sock: CgroupKind<CgroupSockHook>;
+  readonly cgroup_sock_addr: CgroupKind<CgroupSockAddrHook>;
+  readonly sock_ops: CgroupKind<SockOpsHook>;
+  readonly cgroup_sysctl: CgroupKind<CgroupSysctlHook>;
+  readonly cgroup_sockopt: CgroupKind<CgroupSockoptHook>;
+  readonly cgroup_device: CgroupKind<CgroupDeviceHook>;
+} = {
+  cgroup_skb: { kind: "cgroup_skb", type: ProgType.CGROUP_SKB, hooks: CgroupSkbHooks },
+  cgroup_sock: {
+    kind: "cgroup_sock",
+    type: ProgType.CGROUP_SOCK,
+    hooks: CgroupSockHooks,
+    defaultHook: "sock_create",
+  },
+  cgroup_sock_addr: {
+    kind: "cgroup_sock_addr",
+    type: ProgType.CGROUP_SOCK_ADDR,
+    hooks: CgroupSockAddrHooks,
+    hookRequired: true,
+  },
+  sock_ops: {
+    kind: "sock_ops",
+    type: ProgType.SOCK_OPS,
+    hooks: SockOpsHooks,
+    defaultHook: "sock_ops",
+    noExpectedAttachType: true,
+  },
+  cgroup_sysctl: {
+    kind: "cgroup_sysctl",
+    type: ProgType.CGROUP_SYSCTL,
+    hooks: CgroupSysctlHooks,
+    defaultHook: "sysctl",
+  },
+  cgroup_sockopt: {
+    kind: "cgroup_sockopt",
+    type: ProgType.CGROUP_SOCKOPT,
+    hooks: CgroupSockoptHooks,
+    hookRequired: true,
+  },
+  cgroup_device: {
+    kind: "cgroup_device",
+    type: ProgType.CGROUP_DEVICE,
+    hooks: CgroupDeviceHooks,
+    defaultHook: "device",
+  },
+};
+
+/** Loads a program of cgroup kind `row`; `make` builds the class's object from what the load gave. */
+function loadCgroup<H extends string, P>(
+  row: CgroupKind<H>,
+  spec: CgroupSpec<H>,
+  options: LoadOptions,
+  make: (fd: number, name: string, log: string | undefined, maps: readonly { fd: number }[], hook: H | undefined) => P,
+): P {
+  const { hook: given, ...rest } = spec;
+  const hook = given ?? row.defaultHook;
+  if (hook === undefined && row.hookRequired)
+    throw new TsbpfError(
+      `${row.kind} program "${spec.name ?? ""}": a hook is required (one of ${Object.keys(row.hooks).join(", ")})`,
+    );
+  const expectedAttachType = row.noExpectedAttachType ? undefined : hookOf(row.hooks, row.kind, hook);
+  const { fd, log } = loadRaw({ ...rest, type: row.type, expectedAttachType }, options);
+  return make(fd, spec.name ?? "", log, spec.maps ?? [], hook);
+}
+
 /** What the cgroup program kinds share: a hook table, and attaching to a cgroup directory. */
 abstract class CgroupProgramBase<H extends string> extends Program {
   /** The hook given at load time, if any: the default of attach(). */
-  abstract readonly hook: H | undefined;
-  protected abstract readonly hooks: Readonly<Record<H, number>>;
-  protected abstract readonly kind: string;
+  readonly hook: H | undefined;
+  protected readonly row: CgroupKind<H>;
+
+  protected constructor(
+    row: CgroupKind<H>,
+    fd: number,
+    name: string,
+    log: string | undefined,
+    maps: readonly { fd: number }[],
+    hook: H | undefined,
+  ) {
+    super(fd, row.type, name, log, maps);
+    this.row = row;
+    this.hook = hook;
+  }
 
   /**
    * Attaches to a cgroup v2 directory (e.g. /sys/fs/cgroup/unified/my.slice) at `hook`
    * (default: the hook given at load). Throws TargetNotFoundError for a missing directory.
    */
   attach(cgroup: CgroupTarget, hook?: H, options: CgroupAttachOptions = {}): Attachment {
+    const { kind, hooks } = this.row;
     const chosen = hook ?? this.hook;
     if (chosen === undefined)
       throw new TsbpfError(
-        `${this.kind} program "${this.name}": name the hook to attach to (one of ${Object.keys(this.hooks).join(", ")})`,
+        `${kind} program "${this.name}": name the hook to attach to (one of ${Object.keys(hooks).join(", ")})`,
       );
-    const attachType = this.hooks[chosen];
+    const attachType = hooks[chosen];
     if (attachType === undefined)
       throw new TsbpfError(
-        `${this.kind} program "${this.name}": unknown hook "${chosen}" (one of ${Object.keys(this.hooks).join(", ")})`,
+        `${kind} program "${this.name}": unknown hook "${chosen}" (one of ${Object.keys(hooks).join(", ")})`,
       );
     // A hook given at load is enforced by the kernel (expected_attach_type): say so before it does.
     if (this.hook !== undefined && chosen !== this.hook) {
       throw new TsbpfError(
-        `${this.kind} program "${this.name}" was loaded for hook "${this.hook}" and cannot attach to "${chosen}"`,
+        `${kind} program "${this.name}" was loaded for hook "${this.hook}" and cannot attach to "${chosen}"`,
       );
     }
-    return attachCgroup(this, cgroup, attachType, `${this.kind} ${chosen}`, options);
+    return attachCgroup(this, cgroup, attachType, `${kind} ${chosen}`, options);
   }
 }
 
@@ -131,173 +225,73 @@ function hookOf<H extends string>(
  * header on. Loaded without a hook it attaches to either direction; with one, only there.
  */
 export class CgroupSkbProgram extends CgroupProgramBase<CgroupSkbHook> {
-  protected readonly hooks = CgroupSkbHooks;
-  protected readonly kind = "cgroup_skb";
-  readonly hook: CgroupSkbHook | undefined;
-
-  protected constructor(
-    fd: number,
-    name: string,
-    log: string | undefined,
-    maps: readonly { fd: number }[],
-    hook: CgroupSkbHook | undefined,
-  ) {
-    super(fd, ProgType.CGROUP_SKB, name, log, maps);
-    this.hook = hook;
-  }
-
   static override load(spec: CgroupSpec<CgroupSkbHook>, options: LoadOptions = {}): CgroupSkbProgram {
-    const { hook, ...rest } = spec;
-    const { fd, log } = loadRaw(
-      { ...rest, type: ProgType.CGROUP_SKB, expectedAttachType: hookOf(CgroupSkbHooks, "cgroup_skb", hook) },
+    return loadCgroup(
+      CGROUP_KINDS.cgroup_skb,
+      spec,
       options,
+      (...a) => new CgroupSkbProgram(CGROUP_KINDS.cgroup_skb, ...a),
     );
-    return new CgroupSkbProgram(fd, spec.name ?? "", log, spec.maps ?? [], hook);
   }
 }
 
 /** cgroup_sock: runs when a cgroup's process creates, releases or binds an inet socket. */
 export class CgroupSockProgram extends CgroupProgramBase<CgroupSockHook> {
-  protected readonly hooks = CgroupSockHooks;
-  protected readonly kind = "cgroup_sock";
-  readonly hook: CgroupSockHook | undefined;
-
-  protected constructor(
-    fd: number,
-    name: string,
-    log: string | undefined,
-    maps: readonly { fd: number }[],
-    hook: CgroupSockHook | undefined,
-  ) {
-    super(fd, ProgType.CGROUP_SOCK, name, log, maps);
-    this.hook = hook;
-  }
-
+  declare readonly hook: CgroupSockHook;
   /** `hook` defaults to "sock_create" (what the kernel assumes when none is given). */
   static override load(spec: CgroupSpec<CgroupSockHook>, options: LoadOptions = {}): CgroupSockProgram {
-    const { hook = "sock_create", ...rest } = spec;
-    const { fd, log } = loadRaw(
-      { ...rest, type: ProgType.CGROUP_SOCK, expectedAttachType: hookOf(CgroupSockHooks, "cgroup_sock", hook) },
+    return loadCgroup(
+      CGROUP_KINDS.cgroup_sock,
+      spec,
       options,
+      (...a) => new CgroupSockProgram(CGROUP_KINDS.cgroup_sock, ...a),
     );
-    return new CgroupSockProgram(fd, spec.name ?? "", log, spec.maps ?? [], hook);
   }
 }
 
 /** cgroup_sock_addr: sees (and may rewrite) the address of bind/connect/sendmsg/recvmsg/getname calls. */
 export class CgroupSockAddrProgram extends CgroupProgramBase<CgroupSockAddrHook> {
-  protected readonly hooks = CgroupSockAddrHooks;
-  protected readonly kind = "cgroup_sock_addr";
-  readonly hook: CgroupSockAddrHook;
-
-  protected constructor(
-    fd: number,
-    name: string,
-    log: string | undefined,
-    maps: readonly { fd: number }[],
-    hook: CgroupSockAddrHook,
-  ) {
-    super(fd, ProgType.CGROUP_SOCK_ADDR, name, log, maps);
-    this.hook = hook;
-  }
-
+  declare readonly hook: CgroupSockAddrHook;
   /** `hook` is required: the verifier checks the program against it. */
   static override load(spec: CgroupSpec<CgroupSockAddrHook>, options: LoadOptions = {}): CgroupSockAddrProgram {
-    const { hook, ...rest } = spec;
-    if (hook === undefined)
-      throw new TsbpfError(
-        `cgroup_sock_addr program "${spec.name ?? ""}": a hook is required (one of ${Object.keys(CgroupSockAddrHooks).join(", ")})`,
-      );
-    const { fd, log } = loadRaw(
-      {
-        ...rest,
-        type: ProgType.CGROUP_SOCK_ADDR,
-        expectedAttachType: hookOf(CgroupSockAddrHooks, "cgroup_sock_addr", hook),
-      },
-      options,
-    );
-    return new CgroupSockAddrProgram(fd, spec.name ?? "", log, spec.maps ?? [], hook);
+    const row = CGROUP_KINDS.cgroup_sock_addr;
+    return loadCgroup(row, spec, options, (...a) => new CgroupSockAddrProgram(row, ...a));
   }
 }
 
 /** sock_ops: called at TCP events (connection established, RTO, …) of a cgroup's sockets. */
 export class SockOpsProgram extends CgroupProgramBase<SockOpsHook> {
-  protected readonly hooks = SockOpsHooks;
-  protected readonly kind = "sock_ops";
-  readonly hook: SockOpsHook = "sock_ops";
-
+  declare readonly hook: SockOpsHook;
   static override load(spec: CgroupSpec<SockOpsHook>, options: LoadOptions = {}): SockOpsProgram {
-    const { hook: _hook, ...rest } = spec;
-    const { fd, log } = loadRaw({ ...rest, type: ProgType.SOCK_OPS }, options);
-    return new SockOpsProgram(fd, ProgType.SOCK_OPS, spec.name ?? "", log, spec.maps ?? []);
+    return loadCgroup(CGROUP_KINDS.sock_ops, spec, options, (...a) => new SockOpsProgram(CGROUP_KINDS.sock_ops, ...a));
   }
 }
 
 /** cgroup_sysctl: runs when a process of the cgroup reads or writes a file under /proc/sys. */
 export class CgroupSysctlProgram extends CgroupProgramBase<CgroupSysctlHook> {
-  protected readonly hooks = CgroupSysctlHooks;
-  protected readonly kind = "cgroup_sysctl";
-  readonly hook: CgroupSysctlHook = "sysctl";
-
+  declare readonly hook: CgroupSysctlHook;
   static override load(spec: CgroupSpec<CgroupSysctlHook>, options: LoadOptions = {}): CgroupSysctlProgram {
-    const { hook: _hook, ...rest } = spec;
-    const { fd, log } = loadRaw(
-      { ...rest, type: ProgType.CGROUP_SYSCTL, expectedAttachType: AttachType.CGROUP_SYSCTL },
-      options,
-    );
-    return new CgroupSysctlProgram(fd, ProgType.CGROUP_SYSCTL, spec.name ?? "", log, spec.maps ?? []);
+    const row = CGROUP_KINDS.cgroup_sysctl;
+    return loadCgroup(row, spec, options, (...a) => new CgroupSysctlProgram(row, ...a));
   }
 }
 
 /** cgroup_sockopt: runs on getsockopt or setsockopt calls of the cgroup's sockets. */
 export class CgroupSockoptProgram extends CgroupProgramBase<CgroupSockoptHook> {
-  protected readonly hooks = CgroupSockoptHooks;
-  protected readonly kind = "cgroup_sockopt";
-  readonly hook: CgroupSockoptHook;
-
-  protected constructor(
-    fd: number,
-    name: string,
-    log: string | undefined,
-    maps: readonly { fd: number }[],
-    hook: CgroupSockoptHook,
-  ) {
-    super(fd, ProgType.CGROUP_SOCKOPT, name, log, maps);
-    this.hook = hook;
-  }
-
+  declare readonly hook: CgroupSockoptHook;
   /** `hook` is required: the kernel loads the program for one of the two calls. */
   static override load(spec: CgroupSpec<CgroupSockoptHook>, options: LoadOptions = {}): CgroupSockoptProgram {
-    const { hook, ...rest } = spec;
-    if (hook === undefined)
-      throw new TsbpfError(
-        `cgroup_sockopt program "${spec.name ?? ""}": a hook is required (getsockopt or setsockopt)`,
-      );
-    const { fd, log } = loadRaw(
-      {
-        ...rest,
-        type: ProgType.CGROUP_SOCKOPT,
-        expectedAttachType: hookOf(CgroupSockoptHooks, "cgroup_sockopt", hook),
-      },
-      options,
-    );
-    return new CgroupSockoptProgram(fd, spec.name ?? "", log, spec.maps ?? [], hook);
+    const row = CGROUP_KINDS.cgroup_sockopt;
+    return loadCgroup(row, spec, options, (...a) => new CgroupSockoptProgram(row, ...a));
   }
 }
 
 /** cgroup_device: runs when a process of the cgroup opens or creates (mknod) a device node. */
 export class CgroupDeviceProgram extends CgroupProgramBase<CgroupDeviceHook> {
-  protected readonly hooks = CgroupDeviceHooks;
-  protected readonly kind = "cgroup_device";
-  readonly hook: CgroupDeviceHook = "device";
-
+  declare readonly hook: CgroupDeviceHook;
   static override load(spec: CgroupSpec<CgroupDeviceHook>, options: LoadOptions = {}): CgroupDeviceProgram {
-    const { hook: _hook, ...rest } = spec;
-    const { fd, log } = loadRaw(
-      { ...rest, type: ProgType.CGROUP_DEVICE, expectedAttachType: AttachType.CGROUP_DEVICE },
-      options,
-    );
-    return new CgroupDeviceProgram(fd, ProgType.CGROUP_DEVICE, spec.name ?? "", log, spec.maps ?? []);
+    const row = CGROUP_KINDS.cgroup_device;
+    return loadCgroup(row, spec, options, (...a) => new CgroupDeviceProgram(row, ...a));
   }
 }
 

@@ -33,5 +33,7 @@ export { UprobeProgram, attachUprobe, attachUprobeMulti } from "./uprobe.js";
 export { PerfEventProgram, attachPerfEventProgram } from "./perf-event.js";
 export { IterProgram, attachIter, IterLink, IterReader } from "./iter.js";
 export { attachToSocketMap } from "./sk-skb.js";
+export { SkLookupProgram, FlowDissectorProgram, attachNetns, type NetnsTarget } from "./netns-hooks.js";
+export { SkReuseportProgram, attachReuseport, type SkReuseportSpec } from "./sk-reuseport.js";
 export { KprobeProgram, attachKprobe, attachKprobeMulti, kprobeSupport } from "./kprobe.js";
 export { FentryProgram } from "./fentry.js";

@@ -24,20 +24,20 @@ import { PerfEventProgram } from "./perf-event.js";
 import { XdpProgram } from "./xdp.js";
 import { TcProgram } from "./tc.js";
 import { SocketFilterProgram } from "./socket-filter.js";
+import { FlowDissectorProgram, SkLookupProgram } from "./netns-hooks.js";
+import { SkReuseportProgram } from "./sk-reuseport.js";
 import {
+  CGROUP_KINDS,
   CgroupDeviceProgram,
+  CgroupSkbHooks,
   CgroupSkbProgram,
-  CgroupSockoptProgram,
-  CgroupSockoptHooks,
-  CgroupSysctlProgram,
-  type CgroupSockoptHook,
   CgroupSockAddrProgram,
-  CgroupSockAddrHooks,
-  CgroupSockHooks,
+  CgroupSockoptProgram,
   CgroupSockProgram,
+  CgroupSysctlProgram,
   SockOpsProgram,
-  type CgroupSockAddrHook,
-  type CgroupSockHook,
+  type CgroupKind,
+  type CgroupSpec,
 } from "./cgroup.js";
 
 /** What loading a program of some kind is told about it: its section, as the object file names it. */
@@ -169,6 +169,28 @@ const lsm: Row = {
   },
 };
 
+/**
+ * A cgroup kind's row: the hook comes from the section's expected attach type; a section whose
+ * hook the class does not know (unix socket hooks …) loads as a plain Program of its type.
+ */
+function cgroupRow<H extends string>(
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- the constructors are protected
+  programClass: Function & { readonly prototype: Program; load(spec: CgroupSpec<H>, options: LoadOptions): Program },
+  row: CgroupKind<H>,
+  context: string,
+  hookOfSite: (site: ProgramSite) => H | undefined = (s) => hookName(row.hooks, s.expectedAttachType),
+): Row {
+  return {
+    className: programClass.name,
+    programClass,
+    context,
+    load: (s, base, o) => {
+      const hook = hookOfSite(s);
+      return hook === undefined && row.hookRequired ? loadGeneric(s, base, o) : programClass.load({ ...base, hook }, o);
+    },
+  };
+}
+
 const ROWS: Partial<Record<SectionKind, Row>> = {
   tracepoint,
   raw_tracepoint: {
@@ -233,62 +255,37 @@ const ROWS: Partial<Record<SectionKind, Row>> = {
     context: "struct __sk_buff",
     load: (_s, base, o) => SocketFilterProgram.load(base, o),
   },
-  cgroup_skb: {
-    className: "CgroupSkbProgram",
-    programClass: CgroupSkbProgram,
-    context: "struct __sk_buff",
-    load: (s, base, o) => {
-      const hook =
-        s.expectedAttachType === AttachType.CGROUP_INET_EGRESS
-          ? "egress"
-          : s.section === "cgroup/skb"
-            ? undefined
-            : "ingress";
-      return CgroupSkbProgram.load({ ...base, hook }, o);
-    },
+  cgroup_skb: cgroupRow(CgroupSkbProgram, CGROUP_KINDS.cgroup_skb, "struct __sk_buff", (s) =>
+    // cgroup/skb names no direction (its attach type 0 is also ingress's): either, at attach time.
+    s.section === "cgroup/skb" ? undefined : hookName(CgroupSkbHooks, s.expectedAttachType),
+  ),
+  cgroup_sock: cgroupRow(CgroupSockProgram, CGROUP_KINDS.cgroup_sock, "struct bpf_sock"),
+  cgroup_sock_addr: cgroupRow(CgroupSockAddrProgram, CGROUP_KINDS.cgroup_sock_addr, "struct bpf_sock_addr"),
+  sockops: cgroupRow(SockOpsProgram, CGROUP_KINDS.sock_ops, "struct bpf_sock_ops"),
+  cgroup_sysctl: cgroupRow(CgroupSysctlProgram, CGROUP_KINDS.cgroup_sysctl, "struct bpf_sysctl"),
+  cgroup_sockopt: cgroupRow(CgroupSockoptProgram, CGROUP_KINDS.cgroup_sockopt, "struct bpf_sockopt"),
+  cgroup_device: cgroupRow(CgroupDeviceProgram, CGROUP_KINDS.cgroup_device, "struct bpf_cgroup_dev_ctx"),
+  sk_lookup: {
+    className: "SkLookupProgram",
+    programClass: SkLookupProgram,
+    context: "struct bpf_sk_lookup",
+    load: (_s, base, o) => SkLookupProgram.load(base, o),
   },
-  cgroup_sock: {
-    className: "CgroupSockProgram",
-    programClass: CgroupSockProgram,
-    context: "struct bpf_sock",
+  flow_dissector: {
+    className: "FlowDissectorProgram",
+    programClass: FlowDissectorProgram,
+    context: "struct __sk_buff (flow_keys)",
+    load: (_s, base, o) => FlowDissectorProgram.load(base, o),
+  },
+  sk_reuseport: {
+    className: "SkReuseportProgram",
+    programClass: SkReuseportProgram,
+    context: "struct sk_reuseport_md",
     load: (s, base, o) =>
-      CgroupSockProgram.load({ ...base, hook: hookName<CgroupSockHook>(CgroupSockHooks, s.expectedAttachType) }, o),
-  },
-  cgroup_sock_addr: {
-    className: "CgroupSockAddrProgram",
-    programClass: CgroupSockAddrProgram,
-    context: "struct bpf_sock_addr",
-    load: (s, base, o) => {
-      const hook = hookName<CgroupSockAddrHook>(CgroupSockAddrHooks, s.expectedAttachType);
-      return hook ? CgroupSockAddrProgram.load({ ...base, hook }, o) : loadGeneric(s, base, o);
-    },
-  },
-  sockops: {
-    className: "SockOpsProgram",
-    programClass: SockOpsProgram,
-    context: "struct bpf_sock_ops",
-    load: (_s, base, o) => SockOpsProgram.load(base, o),
-  },
-  cgroup_sysctl: {
-    className: "CgroupSysctlProgram",
-    programClass: CgroupSysctlProgram,
-    context: "struct bpf_sysctl",
-    load: (_s, base, o) => CgroupSysctlProgram.load(base, o),
-  },
-  cgroup_sockopt: {
-    className: "CgroupSockoptProgram",
-    programClass: CgroupSockoptProgram,
-    context: "struct bpf_sockopt",
-    load: (s, base, o) => {
-      const hook = hookName<CgroupSockoptHook>(CgroupSockoptHooks, s.expectedAttachType);
-      return hook ? CgroupSockoptProgram.load({ ...base, hook }, o) : loadGeneric(s, base, o);
-    },
-  },
-  cgroup_device: {
-    className: "CgroupDeviceProgram",
-    programClass: CgroupDeviceProgram,
-    context: "struct bpf_cgroup_dev_ctx",
-    load: (_s, base, o) => CgroupDeviceProgram.load(base, o),
+      SkReuseportProgram.load(
+        { ...base, migrate: s.expectedAttachType === AttachType.SK_REUSEPORT_SELECT_OR_MIGRATE },
+        o,
+      ),
   },
   lsm,
   lsm_cgroup: lsm,
@@ -325,6 +322,9 @@ export const KERNEL_PROGRAM_KINDS: Readonly<Record<string, SectionKind>> = {
   perf_event: "perf_event",
   sk_skb: "sk_skb",
   sk_msg: "sk_msg",
+  sk_lookup: "sk_lookup",
+  sk_reuseport: "sk_reuseport",
+  flow_dissector: "flow_dissector",
   // cgroup and socket hooks
   cgroup_skb: "cgroup_skb",
   cgroup_sock: "cgroup_sock",

@@ -25,6 +25,10 @@ const EXAMPLES = [
   "cgroup-traffic",
   "cgroup-sockets",
   "cgroup-policy",
+  // socket selection and flow dissection
+  "sk-lookup",
+  "sk-reuseport",
+  "flow-dissector",
 ];
 const hasBpftool = spawnSync("bpftool", ["version"]).status === 0;
 const hasReadelf = spawnSync("llvm-readelf", ["--version"]).status === 0;

@@ -36,6 +36,7 @@ KV(m_cpumap, BPF_MAP_TYPE_CPUMAP, __u32, __u32)
 KV(m_xskmap, BPF_MAP_TYPE_XSKMAP, __u32, __u32)
 KV(m_sockmap, BPF_MAP_TYPE_SOCKMAP, __u32, __u64)
 KV(m_sockhash, BPF_MAP_TYPE_SOCKHASH, __u32, __u32)
+KV(m_reuseport, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, __u32, __u64)
 KV(m_cgroup_array, BPF_MAP_TYPE_CGROUP_ARRAY, __u32, __u32)
 SZ(m_prog_array, BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4)
 SZ(m_perf_event_array, BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 4)
@@ -101,6 +102,7 @@ test("every map type has one kind: a class tsbpf exports, its name, and facts th
     "perf_event_array",
     "prog_array",
     "queue",
+    "reuseport_sockarray",
     "ringbuf",
     "sockhash",
     "sockmap",
@@ -168,6 +170,7 @@ test("KernelObject creates each map of compiled kernel TypeScript as the table's
     map("prog_array", { valueSize: 4, value: undefined }),
     map("sockmap", { valueSize: 4, value: undefined }),
     map("sockhash", { valueSize: 4, value: undefined }),
+    map("reuseport_sockarray", { name: "m_reuseport", valueSize: 4, value: undefined }),
     map("devmap", { valueSize: 4, value: u32 }),
     map("cpumap", { valueSize: 4, value: u32 }),
     map("lpm_trie", {

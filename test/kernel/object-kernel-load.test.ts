@@ -45,8 +45,8 @@ test("the loadable section kinds load as their classes (kprobe and fentry where 
     sock_ops_prog: "SockOpsProgram",
     skmsg: "Program",
     sk_verdict: "Program",
-    flow: "Program",
-    lookup: "Program",
+    flow: "FlowDissectorProgram",
+    lookup: "SkLookupProgram",
     sys: "Program",
   });
 });

@@ -251,3 +251,29 @@ test("a for…of is the subset's reason, not lib.es5's missing [Symbol.iterator]
     "7:3: labelled statements are not in the subset",
   ]);
 });
+
+test("sk_lookup's assign() takes a socket map, sk_reuseport's selectSocket() a ReuseportSockArray, flowKeys is the flow dissector's", async () => {
+  const errors = await compileErrors(`
+import { skLookup, skReuseport, xdp, ArrayMap, SockMap, u32, SK_PASS, XDP_PASS } from "${KERNEL_IMPORT}";
+export const a = new ArrayMap({ value: u32, maxEntries: 1 });
+export const s = new SockMap({ maxEntries: 1 });
+// @ts-expect-error: an array map holds no sockets
+export const p = skLookup((ctx) => (ctx.assign(a, 0) === 0 ? SK_PASS : 0));
+// @ts-expect-error: a sockmap is not a reuseport group
+export const q = skReuseport((ctx) => (ctx.selectSocket(s, 0) === 0 ? SK_PASS : 0));
+// @ts-expect-error: only a flow dissector has flow keys
+export const r = xdp((ctx) => (ctx.flowKeys.nhoff === 0 ? XDP_PASS : 0));
+`);
+  assert.ok(
+    errors.some((e) => /assign\(\) takes a SockMap or SockHash first/.test(e)),
+    errors.join("\n"),
+  );
+  assert.ok(
+    errors.some((e) => /selectSocket\(\) takes a ReuseportSockArray first/.test(e)),
+    errors.join("\n"),
+  );
+  assert.ok(
+    errors.some((e) => /xdp contexts have no field flowKeys/.test(e)),
+    errors.join("\n"),
+  );
+});

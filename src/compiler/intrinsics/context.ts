@@ -5,8 +5,9 @@
 import type * as TS from "typescript";
 import type { Btf } from "../../btf/decoder.js";
 import { helperId } from "../../asm/helpers.js";
+import { Errno } from "../../errors.js";
 import type { Base, Operand, VReg } from "../ir.js";
-import { INTS, arrayOf, type DataT, type IntT } from "../ktypes.js";
+import { INTS, arrayOf, type DataT, type IntT, type StructT } from "../ktypes.js";
 import { describeVal, I32, I64, U32, U64, type CtxInfo, type NullInfo, type PacketCheck, type Val } from "../values.js";
 import {
   BPF_CGROUP_DEV_CTX,
@@ -15,11 +16,15 @@ import {
   BPF_SOCK_ADDR_IP6,
   BPF_SOCK_OPS,
   BPF_SOCK_OPS_ARGS,
+  BPF_SK_LOOKUP,
+  BPF_SK_LOOKUP_IP6,
   BPF_SOCKOPT,
   BPF_SYSCTL,
   PERF_EVENT_DATA,
   SK_BUFF,
+  SK_BUFF_FLOW_KEYS,
   SK_MSG_MD,
+  SK_REUSEPORT_MD,
   XDP_MD,
   ptRegs,
   type CtxField,
@@ -38,10 +43,10 @@ export type ContextMethod = (low: Lowering, ctx: CtxVal, name: string, e: TS.Cal
 
 const packetState = {};
 
-/** data and data_end of an XDP or TC context, loaded at the function's start on first use. */
+/** data and data_end of an XDP, TC or flow dissector context, loaded at the function's start on first use. */
 function packetPointers(low: Lowering, ctx: CtxVal, node: TS.Node): { data: VReg; end: VReg } {
-  if (ctx.ctx.kind !== "xdp" && ctx.ctx.kind !== "tc")
-    low.fail(node, "direct packet access needs an XDP or TC context");
+  if (ctx.ctx.kind !== "xdp" && ctx.ctx.kind !== "tc" && ctx.ctx.kind !== "flow_dissector")
+    low.fail(node, "direct packet access needs an XDP, TC or flow dissector context");
   const state = low.state(packetState, () => ({}) as { pointers?: { data: VReg; end: VReg } });
   if (!state.pointers) {
     // Not variable homes: views keep using these registers (reloads after adjustHead invalidate views anyway).
@@ -452,6 +457,21 @@ export const CONTEXT_FIELDS: Readonly<Partial<Record<ProgramKind, ContextFieldRe
   cgroup_sysctl: tableField(BPF_SYSCTL),
   cgroup_sockopt: tableField(BPF_SOCKOPT),
   cgroup_device: tableField(BPF_CGROUP_DEV_CTX),
+  // socket selection and flow dissection
+  sk_lookup: (low, ctx, name, node) => {
+    const ip6 = BPF_SK_LOOKUP_IP6[name];
+    if (ip6 !== undefined)
+      return { k: "ptr", t: arrayOf(INTS.u32!, 4), base: { reg: ctx.reg }, off: ip6, space: "ctx" };
+    return tableField(BPF_SK_LOOKUP)(low, ctx, name, node);
+  },
+  sk_reuseport: tableField(SK_REUSEPORT_MD),
+  flow_dissector: (low, ctx, name) => {
+    if (name !== "flowKeys") return undefined;
+    // The verifier knows this pointer (PTR_TO_FLOW_KEYS) only when loaded whole, 8 bytes.
+    const keys = low.b.vreg("pointer");
+    low.b.emit({ op: "load", size: 8, signed: false, dst: keys, base: { reg: ctx.reg }, off: SK_BUFF_FLOW_KEYS });
+    return { k: "ptr", t: FLOW_KEYS, base: { reg: keys }, off: 0, space: "mem" };
+  },
   kprobe: regsField,
   kretprobe: regsField,
   kprobe_multi: regsField,
@@ -463,6 +483,35 @@ export const CONTEXT_FIELDS: Readonly<Partial<Record<ProgramKind, ContextFieldRe
   fmod_ret: trampolineField,
   lsm: trampolineField,
   iter: iterField,
+};
+
+/**
+ * struct bpf_flow_keys as kernel TypeScript sees it (FlowKeys in tsbpf/kernel): the IPv4 and IPv6
+ * addresses share their place (a union in C), and ports, protocols and addresses are big-endian.
+ */
+const FLOW_KEYS: StructT = {
+  kind: "struct",
+  name: "bpf_flow_keys",
+  size: 56,
+  align: 4,
+  fields: [
+    { name: "nhoff", offset: 0, type: INTS.u16! },
+    { name: "thoff", offset: 2, type: INTS.u16! },
+    { name: "addrProto", offset: 4, type: INTS.u16! },
+    { name: "isFrag", offset: 6, type: INTS.u8! },
+    { name: "isFirstFrag", offset: 7, type: INTS.u8! },
+    { name: "isEncap", offset: 8, type: INTS.u8! },
+    { name: "ipProto", offset: 9, type: INTS.u8! },
+    { name: "nProto", offset: 10, type: INTS.be16! },
+    { name: "sport", offset: 12, type: INTS.be16! },
+    { name: "dport", offset: 14, type: INTS.be16! },
+    { name: "ipv4Src", offset: 16, type: INTS.be32! },
+    { name: "ipv4Dst", offset: 20, type: INTS.be32! },
+    { name: "ipv6Src", offset: 16, type: arrayOf(INTS.u8!, 16, "bytes") },
+    { name: "ipv6Dst", offset: 32, type: arrayOf(INTS.u8!, 16, "bytes") },
+    { name: "flags", offset: 48, type: INTS.u32! },
+    { name: "flowLabel", offset: 52, type: INTS.be32! },
+  ],
 };
 
 /** `ctx.name` read. */
@@ -506,9 +555,17 @@ export function contextLValue(low: Lowering, ctx: CtxVal, name: string, node: TS
   return low.memLValue({ reg: ctx.reg }, f.offset, t, "ctx");
 }
 
+/** Kinds whose packet is read with bpf_skb_load_bytes (a copy), not in place. */
+const COPIED_PACKET_KINDS: ReadonlySet<ProgramKind> = new Set<ProgramKind>([
+  "socket_filter",
+  "sk_skb",
+  "cgroup_skb",
+  "sk_reuseport",
+]);
+
 function hasPacket(ctx: CtxVal): boolean {
   const kind = ctx.ctx.kind;
-  return kind === "xdp" || kind === "tc" || kind === "socket_filter" || kind === "sk_skb" || kind === "cgroup_skb";
+  return kind === "xdp" || kind === "tc" || kind === "flow_dissector" || COPIED_PACKET_KINDS.has(kind);
 }
 
 /** xdp_adjust_head/tail (XDP), skb_pull_data (TC): the packet moves, its pointers are reloaded. */
@@ -552,8 +609,7 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
     const [typeExpr, offExpr] = low.args(e, 2);
     const t = low.module.dataTypeOfValue(typeExpr!);
     const offVal = low.expr(offExpr!, INTS.u32);
-    if (kind === "socket_filter" || kind === "sk_skb" || kind === "cgroup_skb")
-      return skbLoad(low, ctx, t, offVal, offExpr!);
+    if (COPIED_PACKET_KINDS.has(kind)) return skbLoad(low, ctx, t, offVal, offExpr!);
     const { data, end } = packetPointers(low, ctx, e);
     let offset: Operand;
     let clamp = false;
@@ -565,8 +621,12 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
       const iv = low.toInt(offVal, U64, offExpr!);
       const reg = low.opReg(iv.op, 64);
       offset = { reg };
-      // A known bound (0 … max, for signed types too) within the packet range needs no clamp.
-      clamp = !(offVal.k === "int" && offVal.max !== undefined && offVal.max <= BigInt(MAX_PACKET_OFF));
+      // A known bound (0 … max, for signed types too) that keeps the access within the packet range needs no clamp.
+      clamp = !(
+        offVal.k === "int" &&
+        offVal.max !== undefined &&
+        offVal.max + BigInt(t.size) <= BigInt(MAX_PACKET_OFF)
+      );
     }
     const check: PacketCheck = { data, end, offset, size: t.size, clamp };
     const nullable: NullInfo = { kind: "packet", check };
@@ -680,6 +740,60 @@ export const CONTEXT_METHODS: Readonly<Record<string, ContextMethod>> = {
       return { k: "int", ct: U32, op: { reg: dst } };
     }
     return undefined;
+  },
+  /** assign(sockets, key, flags?) of sk_lookup: the socket at `key` gets the packet (bpf_sk_assign). */
+  assign: (low: Lowering, ctx, _name, e) => {
+    if (ctx.ctx.kind !== "sk_lookup") return undefined;
+    const [mapExpr, keyExpr, flagsExpr] = low.args(e, 2, 3);
+    const m = low.expr(mapExpr!);
+    if (m.k !== "map" || (m.map.mapType !== "sockmap" && m.map.mapType !== "sockhash"))
+      low.fail(mapExpr!, `assign() takes a SockMap or SockHash first, got ${describeVal(m)}`);
+    const keyType = m.map.mapType === "sockmap" ? INTS.u32! : m.map.key;
+    if (!keyType) low.fail(mapExpr!, `${m.map.name} has no key type`);
+    const mapArg = m.reg !== undefined ? { reg: m.reg } : { map: m.map.name };
+    const key = low.aggregateArg(keyExpr!, keyType);
+    const flags = flagsExpr ? low.intArg(flagsExpr) : { imm: 0 };
+    // The lookup takes a reference on the socket: released on the one path that has it.
+    const sk = low.b.vreg("pointer");
+    low.b.emit({ op: "call", helper: helperId("map_lookup_elem"), args: [mapArg, key], dst: sk });
+    const result = low.b.vreg("scalar");
+    const found = low.b.newBlock("sk_found"),
+      missing = low.b.newBlock("sk_missing"),
+      join = low.b.newBlock("sk_assigned");
+    low.b.terminate({ op: "br", cmp: "eq", w: 64, a: sk, b: { imm: 0 }, then: missing, else: found });
+    low.b.setBlock(found);
+    low.b.emit({
+      op: "call",
+      helper: helperId("sk_assign"),
+      args: [{ reg: ctx.reg }, { reg: sk }, flags],
+      dst: result,
+    });
+    low.b.emit({ op: "call", helper: helperId("sk_release"), args: [{ reg: sk }] });
+    low.b.jump(join);
+    low.b.setBlock(missing);
+    low.b.emit({ op: "mov", w: 64, dst: result, src: { imm: -Errno.ENOENT } });
+    low.b.jump(join);
+    low.b.setBlock(join);
+    return { k: "int", ct: I64, op: { reg: result } };
+  },
+  /** selectSocket(group, index, flags?) of sk_reuseport: bpf_sk_select_reuseport. */
+  selectSocket: (low: Lowering, ctx, _name, e) => {
+    if (ctx.ctx.kind !== "sk_reuseport") return undefined;
+    const [mapExpr, indexExpr, flagsExpr] = low.args(e, 2, 3);
+    const m = low.expr(mapExpr!);
+    if (m.k !== "map" || m.map.mapType !== "reuseport_sockarray")
+      low.fail(mapExpr!, `selectSocket() takes a ReuseportSockArray first, got ${describeVal(m)}`);
+    const mapArg = m.reg !== undefined ? { reg: m.reg } : { map: m.map.name };
+    return low.helper(
+      "sk_select_reuseport",
+      [
+        { reg: ctx.reg },
+        mapArg,
+        low.aggregateArg(indexExpr!, INTS.u32!),
+        flagsExpr ? low.intArg(flagsExpr) : { imm: 0 },
+      ],
+      I64,
+    );
   },
   // cgroup and socket hooks
   /** setCallbackFlags(flags): bpf_sock_ops_cb_flags_set, which further callbacks this socket gets. */
