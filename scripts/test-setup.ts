@@ -41,6 +41,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { file: "/usr/include/bpf/bpf_helpers.h", debian: "libbpf-dev", usedFor: "libbpf's headers for the C corpus" },
   { command: "tcpdump", debian: "tcpdump", usedFor: "the oracle of the filter compiler and the packet printer" },
   { command: "tshark", debian: "tshark", usedFor: "reading back the capture writer's pcapng" },
+  { command: "chromium", debian: "chromium", usedFor: "the web dashboard opened in a real headless browser" },
   { file: "/etc/services", debian: "netbase", usedFor: "port names for filters and the printer" },
   { file: "/etc/protocols", debian: "netbase", usedFor: "protocol names for filters" },
 ];

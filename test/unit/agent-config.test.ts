@@ -15,6 +15,7 @@ test("agent config: a YAML file sets every collector, the interval, the endpoint
       "interfaces: [eth0, eth1]",
       "interval: 500ms",
       "metrics: 0.0.0.0:9500",
+      "web: 8080",
       "events:",
       "  output: /var/log/tsbpf/events.ndjson",
       "  max_size: 16MiB",
@@ -31,6 +32,7 @@ test("agent config: a YAML file sets every collector, the interval, the endpoint
     interfaces: ["eth0", "eth1"],
     intervalSeconds: 0.5,
     metrics: { host: "0.0.0.0", port: 9500 },
+    web: { host: "127.0.0.1", port: 8080 },
     events: { kind: "file", path: "/var/log/tsbpf/events.ndjson", maxBytes: 16 * 1024 * 1024, keep: 3 },
     collectors: { packets: true, flows: { top: 25 }, tcp: false, exec: { keep: 50 } },
   });
@@ -41,6 +43,7 @@ test("agent config: no file means every collector, 5 s, 127.0.0.1:9435 and recor
     interfaces: [],
     intervalSeconds: 5,
     metrics: { host: "127.0.0.1", port: 9435 },
+    web: undefined,
     events: { kind: "stdout" },
     collectors: { packets: true, flows: { top: 10 }, tcp: true, exec: { keep: 20 } },
   });
@@ -67,7 +70,10 @@ const MISTAKES: [text: string, message: string][] = [
     "a.yaml: collectors: every collector is switched off: switch on at least one of packets, flows, tcp, exec",
   ],
   ["interfaces: [eth0, '']", 'a.yaml: interfaces[1]: expected a non-empty string, got ""'],
-  ["- just\n- a list", "a.yaml: expected a mapping of interfaces, interval, metrics, events, collectors, got a list"],
+  [
+    "- just\n- a list",
+    "a.yaml: expected a mapping of interfaces, interval, metrics, web, events, collectors, got a list",
+  ],
   ["a: [1, 2\n", "a.yaml:2:1: Flow sequence in block collection must be sufficiently indented and end with a ]"],
   ["interval: 1s\ninterval: 2s", "a.yaml:2:1: Map keys must be unique"],
 ];

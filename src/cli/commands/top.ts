@@ -7,6 +7,7 @@ import {
   TOOL_OPTIONS,
   TOOL_OPTIONS_USAGE,
   parseMetricsFlag,
+  parseWebFlag,
   parsePositiveInt,
   parseSeconds,
 } from "../../tools/common/flags.js";
@@ -15,7 +16,7 @@ import { runTop } from "../../tools/top/run.js";
 
 export const name = "top";
 export const summary = "the live monitor: packets per protocol, top flows, TCP traffic per process, recent execs";
-export const usage = `usage: tsbpf top [-i IF]... [--interval S] [--count N] [--limit N] [--json] [--metrics ADDR:PORT] [--mode MODE]
+export const usage = `usage: tsbpf top [-i IF]... [--interval S] [--count N] [--limit N] [--json] [--metrics ADDR:PORT] [--web [ADDR:]PORT] [--mode MODE]
 
 One screen, refreshed in place every interval (plain frames when piped): the packets and bit rates
 per protocol and the busiest flows of the interface (XDP in, TC out), the TCP connections and
@@ -26,12 +27,13 @@ attached, even when it is killed.
 Options:
 ${TOOL_OPTIONS_USAGE}
   --limit N           rows per table (default 8)
+  --web [ADDR:]PORT   serve a live web dashboard of the same panels (loopback unless ADDR is given)
   --mode MODE         XDP mode: auto (default), driver, skb`;
 
 export async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { ...TOOL_OPTIONS, mode: { type: "string" }, limit: { type: "string" } },
+    { ...TOOL_OPTIONS, mode: { type: "string" }, limit: { type: "string" }, web: { type: "string" } },
     usage,
   );
   if (values.help) {
@@ -46,6 +48,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   const limit = parsePositiveInt(values.limit, "--limit", usage) ?? 8;
   const count = parsePositiveInt(values.count, "--count", usage);
   const listen = parseMetricsFlag(values.metrics, usage);
+  const web = parseWebFlag(values.web, usage);
   return runTop(
     {
       interfaces: values.interface,
@@ -54,6 +57,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       limit,
       json: values.json === true,
       listen,
+      web,
       xdpMode,
       out: io === processIo ? process.stdout : undefined,
     },

@@ -20,6 +20,8 @@ export interface AgentConfig {
   interfaces: string[];
   intervalSeconds: number;
   metrics: ListenAddress | undefined;
+  /** The live web dashboard (off unless set). */
+  web: ListenAddress | undefined;
   events: EventsOutput;
   collectors: {
     /** Packets and bytes per protocol (shares the flows collector's kernel programs). */
@@ -124,7 +126,7 @@ function collector(r: Reader, value: Json, path: string, known: readonly string[
   return settings;
 }
 
-const TOP_KEYS = ["interfaces", "interval", "metrics", "events", "collectors"] as const;
+const TOP_KEYS = ["interfaces", "interval", "metrics", "web", "events", "collectors"] as const;
 const COLLECTORS = ["packets", "flows", "tcp", "exec"] as const;
 
 /** Validates a parsed document (JSON or YAML) as an agent configuration. */
@@ -139,18 +141,17 @@ export function agentConfigFrom(document: Json, source: string): AgentConfig {
     (list as Json[]).forEach((name, i) => interfaces.push(r.string(name, `interfaces[${i}]`)));
   }
 
-  let metrics: ListenAddress | undefined;
-  const metricsText = top.metrics === undefined ? DEFAULT_METRICS : top.metrics;
-  if (metricsText !== false) {
+  const address = (value: Json, key: string): ListenAddress | undefined => {
+    if (value === undefined || value === false) return undefined;
     try {
-      metrics = parseListenAddress(
-        typeof metricsText === "number" ? String(metricsText) : r.string(metricsText, "metrics"),
-      );
+      return parseListenAddress(typeof value === "number" ? String(value) : r.string(value, key));
     } catch (err) {
-      if (err instanceof MetricsAddressError) r.fail("metrics", err.message.replace("--metrics address", "address"));
+      if (err instanceof MetricsAddressError) r.fail(key, err.message.replace("--metrics address", "address"));
       throw err;
     }
-  }
+  };
+  const metrics = address(top.metrics === undefined ? DEFAULT_METRICS : top.metrics, "metrics");
+  const web = address(top.web, "web");
 
   let events: EventsOutput = { kind: "stdout" };
   if (top.events !== undefined) {
@@ -184,6 +185,7 @@ export function agentConfigFrom(document: Json, source: string): AgentConfig {
     interfaces,
     intervalSeconds: top.interval === undefined ? 5 : seconds(r, top.interval, "interval"),
     metrics,
+    web,
     events,
     collectors: {
       packets,
@@ -198,8 +200,8 @@ export function agentConfigFrom(document: Json, source: string): AgentConfig {
   };
   if (!packets && !config.collectors.flows && !tcp && !config.collectors.exec)
     r.fail("collectors", "every collector is switched off: switch on at least one of packets, flows, tcp, exec");
-  if (!metrics && events.kind === "none")
-    r.fail("", "with metrics: false and no events output the agent would show nothing");
+  if (!metrics && !web && events.kind === "none")
+    r.fail("", "with metrics: false, no web and no events output the agent would show nothing");
   return config;
 }
 

@@ -23,6 +23,7 @@ import { openPanels, UnavailablePanel, type PanelSpec } from "../top/panel.js";
 import { openTcpPanel } from "../top/tcp.js";
 import { AgentConfigError, agentConfigFrom, parseAgentConfig, type AgentConfig } from "./config.js";
 import { RotatingFile } from "./rotating-file.js";
+import type { WebDashboard } from "../web/dashboard.js";
 
 /** Configuration files are small; a bigger one is a mistake (a log file given by accident). */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -186,6 +187,17 @@ async function runGeneration(
       io.stderr(`tsbpf agent: serving Prometheus metrics on ${server.url}\n`);
     }
 
+    let dashboard: WebDashboard | undefined;
+    if (config.web) {
+      const { WebDashboard } = await import("../web/dashboard.js");
+      const where = panels.map((p) => p.title).join(", ");
+      dashboard = runtime.use(
+        "web dashboard",
+        await WebDashboard.start(config.web, { title: `tsbpf agent on ${hostname()} — ${where}` }),
+      );
+      io.stderr(`tsbpf agent: serving the web dashboard on ${dashboard.url}\n`);
+    }
+
     ndjson.record({
       type: "start",
       time: runtime.startTime.toISOString(),
@@ -204,13 +216,15 @@ async function runGeneration(
     for await (const tick of runtime.ticks(config.intervalSeconds * 1000, remaining)) {
       counters.intervals++;
       for (const panel of panels) panel.sample(tick.seconds);
-      ndjson.record({
+      const record = {
         type: "interval",
         time: new Date().toISOString(),
         elapsed_s: round3(runtime.elapsedSeconds),
         interval_s: round3(tick.seconds),
         ...Object.fromEntries(panels.map((p) => [p.key, p.record()])),
-      });
+      };
+      ndjson.record(record);
+      dashboard?.publish(record);
     }
     ndjson.record({
       type: "stop",

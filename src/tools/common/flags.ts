@@ -55,3 +55,14 @@ export function parseMetricsFlag(text: string | undefined, usage: string): Liste
     throw err;
   }
 }
+
+/** `--web [ADDR:]PORT`: the same forms as --metrics (loopback unless an address is given). */
+export function parseWebFlag(text: string | undefined, usage: string): ListenAddress | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseListenAddress(text);
+  } catch (err) {
+    if (err instanceof MetricsAddressError) throw new UsageError(err.message.replace("--metrics", "--web"), usage);
+    throw err;
+  }
+}

@@ -15,6 +15,7 @@ import { requireCapabilities } from "../common/privilege.js";
 import { FlowTracker } from "../flows/tracker.js";
 import { NetworkPanel } from "./network.js";
 import { openPanels, UnavailablePanel } from "./panel.js";
+import type { WebDashboard } from "../web/dashboard.js";
 import { openTcpPanel } from "./tcp.js";
 import { openExecPanel } from "./exec.js";
 
@@ -28,6 +29,8 @@ export interface TopOptions {
   limit: number;
   json?: boolean;
   listen?: ListenAddress;
+  /** Serve the web dashboard here (--web). */
+  web?: ListenAddress;
   xdpMode?: XdpMode;
   out?: LiveOutput;
 }
@@ -80,6 +83,15 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
       const server = runtime.use("metrics endpoint", await MetricsServer.start(registry, listen));
       io.stderr(`tsbpf top: serving Prometheus metrics on ${server.url}\n`);
     }
+    let dashboard: WebDashboard | undefined;
+    if (options.web) {
+      const { WebDashboard } = await import("../web/dashboard.js");
+      dashboard = runtime.use(
+        "web dashboard",
+        await WebDashboard.start(options.web, { title: `tsbpf top on ${hostname()} — ${where}` }),
+      );
+      io.stderr(`tsbpf top: serving the web dashboard on ${dashboard.url}\n`);
+    }
     if (json) {
       ndjson.record({
         type: "start",
@@ -121,15 +133,19 @@ export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortS
       intervals++;
       for (const panel of panels) panel.sample(seconds);
       const now = new Date();
-      if (json) {
-        ndjson.record({
+      if (json || dashboard) {
+        const record = {
           type: "interval",
           time: now.toISOString(),
           elapsed_s: round3(runtime.elapsedSeconds),
           interval_s: round3(seconds),
           ...Object.fromEntries(panels.map((p) => [p.key, p.record()])),
-        });
-        return;
+        };
+        dashboard?.publish(record);
+        if (json) {
+          ndjson.record(record);
+          return;
+        }
       }
       const lines = [heading(now)];
       for (const panel of panels) lines.push("", ...panel.lines({ rows: limit }));
