@@ -7,12 +7,13 @@ import type { Btf } from "../btf/decoder.js";
 import { BtfError, BtfKind } from "../btf/kinds.js";
 import { MapFlags, MapType } from "../uapi.js";
 import { MapDefinitionError } from "./errors.js";
+import type { StructOpsDefinition } from "./struct-ops.js";
 
 /** LIBBPF_PIN_NONE / LIBBPF_PIN_BY_NAME. */
 export type Pinning = "none" | "by_name";
 
 /** What kind of definition a map comes from. */
-export type MapOrigin = "btf" | "legacy" | "rodata" | "data" | "bss" | "kconfig";
+export type MapOrigin = "btf" | "legacy" | "rodata" | "data" | "bss" | "kconfig" | "struct_ops";
 
 /** An initial slot of a prog array or map-in-map, from the `.values` initialiser. */
 export interface MapSlot {
@@ -49,6 +50,8 @@ export interface MapDefinition {
   slots: MapSlot[];
   /** Initial contents of a global data map (zeros for .bss); undefined for other maps. */
   data?: Uint8Array;
+  /** A struct_ops map: the variable it comes from (its value is laid out for the kernel at load). */
+  structOps?: StructOpsDefinition;
 }
 
 const BPF_MAP_TYPES = Object.values(MapType) as number[];
