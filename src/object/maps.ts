@@ -394,3 +394,30 @@ export function datasecId(btf: Btf | undefined, name: string): number {
   if (!btf) return 0;
   return btf.findByName(name, BtfKind.DATASEC)[0] ?? 0;
 }
+
+/**
+ * The map a struct_ops variable becomes: one element whose value is the kernel's
+ * `bpf_struct_ops_<name>` (its size is the kernel's, known at load).
+ */
+export function structOpsMap(def: StructOpsDefinition): MapDefinition {
+  return {
+    name: def.name,
+    kernelName: def.name.slice(0, 15),
+    origin: "struct_ops",
+    sectionIndex: def.sectionIndex,
+    section: def.section,
+    offset: def.offset,
+    type: MapType.STRUCT_OPS,
+    keySize: 4,
+    valueSize: 0,
+    maxEntries: 1,
+    flags: def.link ? MapFlags.LINK : 0,
+    numaNode: 0,
+    mapExtra: 0n,
+    pinning: "none",
+    keyTypeId: 0,
+    valueTypeId: 0,
+    slots: [],
+    structOps: def,
+  };
+}

@@ -18,8 +18,8 @@ import {
 } from "../elf/constants.js";
 import { ElfFile, type ElfSection, type ElfSymbol } from "../elf/reader.js";
 import { ElfError, MapDefinitionError, ObjectBtfError, ObjectError, RelocationError } from "./errors.js";
-import { dataMap, parseBtfMaps, parseLegacyMaps, type MapDefinition } from "./maps.js";
-import { parseStructOps, structOpsMap, type StructOpsDefinition } from "./struct-ops.js";
+import { dataMap, parseBtfMaps, parseLegacyMaps, structOpsMap, type MapDefinition } from "./maps.js";
+import { parseStructOps, type StructOpsDefinition } from "./struct-ops.js";
 import { sectionDef, sectionTarget, type SectionDef, type SectionKind } from "./sections.js";
 
 const INSN_SIZE = 8;

@@ -8,9 +8,7 @@ import type { Btf } from "../btf/decoder.js";
 import { BtfError, type StructType } from "../btf/kinds.js";
 import { SymbolType } from "../elf/constants.js";
 import type { ElfFile, ElfRelocation, ElfSection } from "../elf/reader.js";
-import { MapFlags, MapType } from "../uapi.js";
 import { ObjectBtfError, ObjectError, RelocationError } from "./errors.js";
-import type { MapDefinition } from "./maps.js";
 
 /** The sections libbpf reads struct_ops from; `.link` ones register through a bpf_link (BPF_F_LINK). */
 export const STRUCT_OPS_SECTIONS = [".struct_ops", ".struct_ops.link"] as const;
@@ -131,33 +129,6 @@ function structOpsVariable(
     members,
     sectionIndex: section.index,
     offset: start,
-  };
-}
-
-/**
- * The map a struct_ops variable becomes: one element whose value is the kernel's
- * `bpf_struct_ops_<name>` (its size is the kernel's, known at load).
- */
-export function structOpsMap(def: StructOpsDefinition): MapDefinition {
-  return {
-    name: def.name,
-    kernelName: def.name.slice(0, 15),
-    origin: "struct_ops",
-    sectionIndex: def.sectionIndex,
-    section: def.section,
-    offset: def.offset,
-    type: MapType.STRUCT_OPS,
-    keySize: 4,
-    valueSize: 0,
-    maxEntries: 1,
-    flags: def.link ? MapFlags.LINK : 0,
-    numaNode: 0,
-    mapExtra: 0n,
-    pinning: "none",
-    keyTypeId: 0,
-    valueTypeId: 0,
-    slots: [],
-    structOps: def,
   };
 }
 
