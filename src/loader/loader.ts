@@ -42,7 +42,7 @@ import { btfCodec, rawCodec } from "./btf-codec.js";
 import { DataSection, presetVariables, variableCodec } from "./globals.js";
 import { kernelConfig, kernelSymbolAddress, linuxExterns } from "./kernel.js";
 import { autoAttach, loadAsKind } from "./programs.js";
-import { registerStructOps } from "./struct-ops.js";
+import { registerStructOps, structOpsValue } from "./struct-ops.js";
 
 /** A struct_ops map ready to register: its value with the program fds in place. */
 interface StructOpsValue {
@@ -561,17 +561,7 @@ class Loader {
   #structOpsValues(): Map<string, StructOpsValue> {
     const out = new Map<string, StructOpsValue>();
     for (const [name, k] of this.#kernelStructOps) {
-      const value = new Uint8Array(k.value);
-      const view = new DataView(value.buffer);
-      for (const p of k.programs) {
-        const program = this.#programs.get(p.program);
-        if (!program)
-          throw new ObjectError(
-            `member "${p.member}" points to program "${p.program}", which was not loaded`,
-            this.#where(`struct_ops "${name}"`),
-          );
-        view.setBigUint64(p.offset, BigInt(program.fd), true);
-      }
+      const value = structOpsValue(k, (p) => this.#programs.get(p)?.fd, this.#where(`struct_ops "${name}"`));
       out.set(name, { value, link: this.#maps.find((m) => m.name === name)!.structOps!.link });
     }
     return out;

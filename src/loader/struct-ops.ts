@@ -3,12 +3,16 @@
 // BPF_F_LINK, writing the value registers it and deleting it unregisters; with BPF_F_LINK, writing
 // only prepares it and a BPF_LINK_CREATE (attach type BPF_STRUCT_OPS) registers it until the link
 // is closed.
+import { BtfBuilder } from "../btf/encoder.js";
+import { loadBtf } from "../btf/load.js";
 import { Errno, TsbpfError } from "../errors.js";
+import { createMap } from "../maps/handle.js";
+import type { KernelStructOps } from "../object/struct-ops.js";
 import { Link, type Attachment } from "../links/link.js";
-import { Cmd, bpfErrno, linkCreate, mapElemAttr } from "../sys/bpf.js";
+import { Cmd, bpfErrno, closeFd, linkCreate, mapElemAttr } from "../sys/bpf.js";
 import { SyscallError, syscallError } from "../sys/errors.js";
 import { NativeMemory } from "../sys/libc.js";
-import { AttachType } from "../uapi.js";
+import { AttachType, MapFlags, MapType } from "../uapi.js";
 
 /** A struct_ops map registered by its value alone: detaching deletes the value. */
 class StructOpsRegistration implements Attachment {
@@ -74,4 +78,50 @@ function registrationError(err: unknown, what: string): unknown {
         ? ": it is registered, or was and cannot be again without a link (load the object again, or declare it in .struct_ops.link)"
         : "";
   return new TsbpfError(`registering ${what} failed${hint} (${err.message})`, { cause: err });
+}
+
+/**
+ * Creates the STRUCT_OPS map of a struct_ops laid out for the kernel. The kernel reaches the
+ * struct through a BTF object of the caller's (`btfFd`, an object's own); without one, a BTF of
+ * one int does (kernel TypeScript has no object BTF of its own; the kernel refuses an empty one).
+ */
+export function createStructOpsMap(name: string, k: KernelStructOps, link: boolean, btfFd?: number): number {
+  const ownBtf = btfFd === undefined ? loadBtf(placeholderBtf()) : -1;
+  try {
+    return createMap({
+      type: MapType.STRUCT_OPS,
+      name,
+      keySize: 4,
+      valueSize: k.valueSize,
+      maxEntries: 1,
+      flags: link ? MapFlags.LINK : 0,
+      btf: { fd: btfFd ?? ownBtf, keyTypeId: 0, valueTypeId: 0 },
+      btfVmlinuxValueTypeId: k.valueTypeId,
+    }).fd;
+  } finally {
+    if (ownBtf >= 0) closeFd(ownBtf);
+  }
+}
+
+function placeholderBtf(): Uint8Array {
+  const b = new BtfBuilder();
+  b.addInt("int", 4, { signed: true });
+  return b.build();
+}
+
+/** The map value of a laid-out struct_ops with the programs' fds in its function pointers. */
+export function structOpsValue(
+  k: KernelStructOps,
+  programFd: (name: string) => number | undefined,
+  what: string,
+): Uint8Array {
+  const value = new Uint8Array(k.value);
+  const view = new DataView(value.buffer);
+  for (const p of k.programs) {
+    const fd = programFd(p.program);
+    if (fd === undefined)
+      throw new TsbpfError(`${what}: member "${p.member}" points to program "${p.program}", which was not loaded`);
+    view.setBigUint64(p.offset, BigInt(fd), true);
+  }
+  return value;
 }

@@ -361,6 +361,7 @@ export const KERNEL_PROGRAM_KINDS: Readonly<Record<string, SectionKind>> = {
   fmod_ret: "fmod_ret",
   lsm: "lsm",
   iter: "iter",
+  struct_ops: "struct_ops",
 };
 
 /** Loads a program as its section's kind; BPF_F_SLEEPABLE when the section says so. */
