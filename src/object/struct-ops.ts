@@ -6,7 +6,7 @@
 // Parsing and laying out the value are pure here; the loader creates, fills and registers.
 import type { Btf } from "../btf/decoder.js";
 import { BtfError, type StructType } from "../btf/kinds.js";
-import { SymbolType } from "../elf/constants.js";
+import { R_BPF_64_ABS64, SymbolType } from "../elf/constants.js";
 import type { ElfFile, ElfRelocation, ElfSection } from "../elf/reader.js";
 import { ObjectBtfError, ObjectError, RelocationError } from "./errors.js";
 
@@ -43,8 +43,6 @@ export interface StructOpsDefinition {
   sectionIndex: number;
   offset: number;
 }
-
-const R_BPF_64_ABS64 = 2;
 
 /** The struct_ops variables of an object (none when it has no struct_ops section). */
 export function parseStructOps(

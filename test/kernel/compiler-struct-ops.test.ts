@@ -5,7 +5,10 @@
 // marker's mistakes reported in tsbpf's words.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { compileModule } from "../../src/compiler/index.js";
 import { writeElf } from "../../src/compiler/elf.js";
 import type { ArrayMap } from "../../src/maps/array.js";
@@ -105,6 +108,22 @@ test("the ELF object has clang's .struct_ops layout and registers through the ob
   assert.equal(transferWithCongestion(pair.a.path, CONGESTION_CONTROL, 1 << 20).clientCongestion, CONGESTION_CONTROL);
   assert.ok(((obj.maps.calls as ArrayMap<bigint>).get(1) ?? 0n) >= 1n, "cong_avoid ran");
   void registration;
+});
+
+test("bpftool (libbpf) registers the ELF object tsbpf wrote", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-struct-ops-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, "tcp_congestion.bpf.o");
+  writeFileSync(path, writeElf(await compileModule(SOURCE)));
+  const r = spawnSync("bpftool", ["struct_ops", "register", path], { encoding: "utf8" });
+  try {
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout + r.stderr, /Registered tcp_congestion_ops reno/);
+    assert.ok(available().includes(CONGESTION_CONTROL));
+  } finally {
+    spawnSync("bpftool", ["struct_ops", "unregister", "name", "reno"]);
+  }
+  assert.ok(!available().includes(CONGESTION_CONTROL));
 });
 
 test("structOps mistakes: one clear line each (TypeScript's own where the BTF types already say it)", async () => {
