@@ -1044,10 +1044,12 @@ export class FnLower implements Lowering {
     return { k: "int", ct: ctOf(t), op: { reg: dst }, max: maxOfType(t) };
   }
 
-  storeInt(base: Base, off: number, t: IntT, v: Val, node: TS.Node): void {
+  /** Stores v at base+off as t; `core`: the store's offset is a CO-RE field access (kernel memory). */
+  storeInt(base: Base, off: number, t: IntT, v: Val, node: TS.Node, core?: CoreAccess): void {
+    const relocated = core ? { core } : {};
     if (t.bool) {
       const bv = this.toBool(v, node);
-      this.b.emit({ op: "store", size: 1, base, off, src: bv.op });
+      this.b.emit({ op: "store", size: 1, base, off, src: bv.op, ...relocated });
       return;
     }
     const ct = ctOf(t);
@@ -1063,6 +1065,7 @@ export class FnLower implements Lowering {
           base,
           off,
           src: { imm: Number(t.size === 8 ? stored : BigInt.asIntN(32, stored)) },
+          ...relocated,
         });
         return;
       }
@@ -1073,7 +1076,7 @@ export class FnLower implements Lowering {
       this.b.emit({ op: "endian", bits: (t.size * 8) as 16 | 32 | 64, dst: swapped, a: this.opReg(iv.op, ct.w) });
       iv = { k: "int", ct, op: { reg: swapped } };
     }
-    this.b.emit({ op: "store", size: t.size, base, off, src: iv.op });
+    this.b.emit({ op: "store", size: t.size, base, off, src: iv.op, ...relocated });
   }
 
   // ---- lvalues ------------------------------------------------------------------------------------
@@ -1164,9 +1167,11 @@ export class FnLower implements Lowering {
       this.fail(e, `${name} is not a whole integer field; kernel code writes only those`);
     const it = INTS[`${t.signed ? "i" : "u"}${size * 8}`]!;
     const off = obj.off + loc.offset;
+    const parent = coreOf(obj);
+    const core: CoreAccess | undefined = parent ? { root: parent.root, steps: [...parent.steps, name] } : undefined;
     return {
       read: () => kernelMember(this, obj, name, e),
-      write: (v, node) => this.storeInt(obj.base, off, it, v, node),
+      write: (v, node) => this.storeInt(obj.base, off, it, v, node, core),
       intType: it,
       isBool: false,
     };
