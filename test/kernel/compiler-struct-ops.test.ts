@@ -27,7 +27,13 @@ import { CONGESTION_CONTROL, RenoCongestionControl, SOURCE } from "../../example
 const available = (): string[] =>
   readFileSync("/proc/sys/net/ipv4/tcp_available_congestion_control", "utf8").trim().split(/\s+/);
 
+/** Registered without a link, the example outlives a killed test run: remove one left behind (its map is "reno"). */
+function unregisterStale(): void {
+  if (available().includes(CONGESTION_CONTROL)) spawnSync("bpftool", ["struct_ops", "unregister", "name", "reno"]);
+}
+
 test("the Reno example: registered with TCP, chosen by a connection, its callbacks run; unregistered on close", async (t) => {
+  unregisterStale();
   const pair = vethPairFor(t);
   assert.ok(!available().includes(CONGESTION_CONTROL));
   const cc = await RenoCongestionControl.register();
@@ -90,6 +96,7 @@ export const cc = structOps("tcp_congestion_ops", {
 });
 
 test("the ELF object has clang's .struct_ops layout and registers through the object loader", async (t) => {
+  unregisterStale();
   const pair = vethPairFor(t);
   const elf = writeElf(await compileModule(SOURCE));
   const file = BpfObjectFile.parse(elf, { name: "tcp_congestion" });
@@ -113,6 +120,7 @@ test("the ELF object has clang's .struct_ops layout and registers through the ob
 test("bpftool (libbpf) registers the ELF object tsbpf wrote", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-struct-ops-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  unregisterStale();
   const path = join(dir, "tcp_congestion.bpf.o");
   writeFileSync(path, writeElf(await compileModule(SOURCE)));
   const r = spawnSync("bpftool", ["struct_ops", "register", path], { encoding: "utf8" });
