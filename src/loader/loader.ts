@@ -226,6 +226,8 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
    */
   attachStructOps(name: string): Attachment {
     const so = this.#structOps.get(name);
+    if (!so && this.file.map(name)?.structOps)
+      throw new TsbpfError(`struct_ops "${name}" cannot be registered: not all its programs were loaded`);
     if (!so)
       throw new TsbpfError(
         `object "${this.file.name}" has no struct_ops "${name}" (struct_ops: ${[...this.#structOps.keys()].join(", ") || "none"})`,
@@ -561,6 +563,14 @@ class Loader {
   #structOpsValues(): Map<string, StructOpsValue> {
     const out = new Map<string, StructOpsValue>();
     for (const [name, k] of this.#kernelStructOps) {
+      // Programs left out by the load options: the struct cannot be registered without them.
+      const missing = k.programs.filter((p) => !this.#programs.has(p.program)).map((p) => p.program);
+      if (missing.length) {
+        this.#warnings.push(
+          `struct_ops "${name}" cannot be registered: its program${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "were" : "was"} not loaded`,
+        );
+        continue;
+      }
       const value = structOpsValue(k, (p) => this.#programs.get(p)?.fd, this.#where(`struct_ops "${name}"`));
       out.set(name, { value, link: this.#maps.find((m) => m.name === name)!.structOps!.link });
     }

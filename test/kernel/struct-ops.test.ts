@@ -126,3 +126,12 @@ test("a .struct_ops.link congestion control: registered while its link lives, ag
   using again = obj.attach("tsbpf_cc_link");
   assert.ok(available().includes("tsbpf_cc_link"), "a new link registers the same map again");
 });
+
+test("a struct_ops whose programs were left out of the load: a warning, and registering says why not", () => {
+  using obj = loadObject(corpusObject("struct_ops"), { programs: { cc_ssthresh: { load: false } } });
+  assert.match(
+    obj.warnings.join("\n"),
+    /struct_ops "tsbpf_cc" cannot be registered: its program cc_ssthresh was not loaded/,
+  );
+  assert.throws(() => obj.attachStructOps("tsbpf_cc"), /cannot be registered: not all its programs were loaded/);
+});
