@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileModule } from "../../src/compiler/index.js";
 import { writeElf } from "../../src/compiler/elf.js";
+import { generateVmlinux } from "../../src/compiler/gen.js";
 import type { ArrayMap } from "../../src/maps/array.js";
 import { KernelObject } from "../../src/loader/kernel-object.js";
 import { loadObject } from "../../src/loader/index.js";
@@ -154,4 +155,17 @@ test("structOps mistakes: one clear line each (TypeScript's own where the BTF ty
     (await compileErrors(wrap(`name: "x", undo_cwnd(sk: number) { return 1; }`, "sock"))).join("\n"),
     /the kernel cannot take a sock from BPF \(its BTF has no struct bpf_struct_ops_sock\)/,
   );
+});
+
+test("gen-kernel declares a struct_ops type's callbacks (the socket as tcp_sock) and data for editors", () => {
+  const text = generateVmlinux(
+    kernelBtf(),
+    { events: [], structs: [], structOps: ["tcp_congestion_ops"] },
+    "tsbpf/kernel",
+  );
+  assert.match(text, /interface StructOpsTypes \{\n\s+tcp_congestion_ops: \{/);
+  assert.match(text, /cong_avoid\?\(sk: tcp_sock, arg1: number, arg2: number\): void;/);
+  assert.match(text, /ssthresh\?\(sk: tcp_sock\): number;/);
+  assert.match(text, /\n\s+name: string;/);
+  assert.doesNotMatch(text, /\bowner\b/, "members BPF cannot set are left out");
 });
