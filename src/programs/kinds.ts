@@ -309,6 +309,11 @@ const ROWS: Partial<Record<SectionKind, Row>> = {
         o,
       );
     },
+    autoAttach: (_p, _t, site) => {
+      throw new TsbpfError(
+        `program "${site.name}" is a struct_ops callback: register the struct_ops variable that points to it (attachStructOps)`,
+      );
+    },
   },
 };
 

@@ -106,6 +106,7 @@ test("a second congestion control of the same name is refused in tsbpf's words",
   first.attach("tsbpf_cc");
   assert.throws(() => second.attach("tsbpf_cc"), /already has one of that name/);
   assert.throws(() => second.attachStructOps("nope"), /has no struct_ops "nope" \(struct_ops: tsbpf_cc\)/);
+  assert.throws(() => second.attach("cc_init"), /"cc_init" is a struct_ops callback: register the struct_ops variable/);
 });
 
 test("a .struct_ops.link congestion control: registered while its link lives, again after", (t) => {
