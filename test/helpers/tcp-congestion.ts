@@ -22,6 +22,9 @@ const AF_INET = 2;
 const SOCK_STREAM = 1;
 const IPPROTO_TCP = 6;
 const TCP_CONGESTION = 13;
+const TCP_INFO = 11;
+/** struct tcp_info: tcpi_snd_cwnd's offset (after 8 bytes of u8 fields and 18 u32s). */
+const TCPI_SND_CWND = 80;
 const MSG_DONTWAIT = 0x40;
 const EAGAIN = 11;
 
@@ -42,6 +45,8 @@ export interface CongestionRun {
   /** What getsockopt(TCP_CONGESTION) says on the client socket after the transfer. */
   clientCongestion: string;
   bytes: number;
+  /** The client's congestion window at the end (segments; TCP starts at 10). */
+  clientCwnd: number;
 }
 
 /**
@@ -84,7 +89,13 @@ export function transferWithCongestion(netns: string, congestion: string, bytes:
       const len = Buffer.from(new Uint32Array([16]).buffer);
       check(getsockopt(client, IPPROTO_TCP, TCP_CONGESTION, out, len), "getsockopt TCP_CONGESTION");
       const end = out.indexOf(0);
-      return { clientCongestion: out.toString("latin1", 0, end < 0 ? out.length : end), bytes: received };
+      const info = Buffer.alloc(256);
+      check(getsockopt(client, IPPROTO_TCP, TCP_INFO, info, Buffer.from(new Uint32Array([256]).buffer)), "TCP_INFO");
+      return {
+        clientCongestion: out.toString("latin1", 0, end < 0 ? out.length : end),
+        bytes: received,
+        clientCwnd: info.readUInt32LE(TCPI_SND_CWND),
+      };
     } finally {
       for (const fd of fds) close(fd);
     }

@@ -20,7 +20,7 @@ import { Link } from "../../src/links/link.js";
 import { progInfo } from "../../src/sys/info.js";
 import { kernelBtf } from "../../src/btf/vmlinux.js";
 import { ProgType } from "../../src/uapi.js";
-import { vethPairFor } from "../helpers/netns.js";
+import { runIn, vethPairFor } from "../helpers/netns.js";
 import { transferWithCongestion } from "../helpers/tcp-congestion.js";
 import { compileErrors, KERNEL_IMPORT, virtualFile } from "../helpers/compiler-helpers.js";
 import { CONGESTION_CONTROL, RenoCongestionControl, SOURCE } from "../../examples/kernel/tcp-congestion.js";
@@ -33,9 +33,24 @@ function unregisterStale(): void {
   if (available().includes(CONGESTION_CONTROL)) spawnSync("bpftool", ["struct_ops", "unregister", "name", "reno"]);
 }
 
-test("the Reno example: registered with TCP, chosen by a connection, its callbacks run; unregistered on close", async (t) => {
+test("the Reno example: registered with TCP, chosen by a connection, its callbacks run and grow the window like the kernel's reno; unregistered on close", async (t) => {
   unregisterStale();
   const pair = vethPairFor(t);
+  // A rate limit on loopback makes the sender wait on its window: congestion control then matters.
+  runIn(pair.a, "tc", [
+    "qdisc",
+    "add",
+    "dev",
+    "lo",
+    "root",
+    "tbf",
+    "rate",
+    "400mbit",
+    "burst",
+    "256kb",
+    "latency",
+    "20ms",
+  ]);
   assert.ok(!available().includes(CONGESTION_CONTROL));
   const cc = await RenoCongestionControl.register();
   try {
@@ -45,6 +60,11 @@ test("the Reno example: registered with TCP, chosen by a connection, its callbac
     const calls = cc.calls();
     assert.ok(calls.init >= 1n, `init ran (${calls.init})`);
     assert.ok(calls.congAvoid >= 1n, `cong_avoid ran (${calls.congAvoid})`);
+    // TCP starts at 10 segments; only cong_avoid's writes to snd_cwnd make it bigger.
+    const kernelReno = transferWithCongestion(pair.a.path, "reno", 8 << 20);
+    t.diagnostic(`cwnd after 8 MiB: tsbpf_reno ${run.clientCwnd}, the kernel's reno ${kernelReno.clientCwnd}`);
+    assert.ok(kernelReno.clientCwnd > 10, "the kernel's reno grew its window (the setup makes the window matter)");
+    assert.ok(run.clientCwnd > 10, `tsbpf_reno grew its window (${run.clientCwnd} segments)`);
   } finally {
     cc.close();
   }
