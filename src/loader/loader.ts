@@ -328,13 +328,15 @@ function mapHandle(
   btf: Btf | undefined,
   variables: readonly VariableDefinition[],
 ): MapHandle {
-  const id = mapInfo(fd).id;
+  const info = mapInfo(fd);
+  const id = info.id;
   const key = btf && def.keyTypeId ? btfCodec(btf, def.keyTypeId) : rawCodec(def.keySize);
+  // A kernel struct value (struct_ops) has the running kernel's size, known only once created.
   const value = def.data
     ? dataCodec(btf, variables, def)
     : btf && def.valueTypeId
       ? btfCodec(btf, def.valueTypeId)
-      : rawCodec(def.valueSize);
+      : rawCodec(mapKind(def.type).kernelValue ? info.valueSize : def.valueSize);
   return mapKind(def.type).open(id, key, value);
 }
 

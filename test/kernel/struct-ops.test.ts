@@ -12,6 +12,7 @@ import { kernelBtf } from "../../src/btf/vmlinux.js";
 import { mapInfoFull, progInfo } from "../../src/sys/info.js";
 import { Link } from "../../src/links/link.js";
 import type { ArrayMap } from "../../src/maps/array.js";
+import type { BpfMap } from "../../src/maps/map.js";
 import { MapFlags, MapType, ProgType } from "../../src/uapi.js";
 import { corpusObject } from "../helpers/bpf-corpus.js";
 import { vethPairFor } from "../helpers/netns.js";
@@ -76,6 +77,13 @@ test("a .struct_ops congestion control: registered by its map, chosen by a TCP c
 
   const registration = obj.attach("tsbpf_cc");
   assert.ok(available().includes("tsbpf_cc"), "registered: TCP lists it");
+  // The map reads back as the kernel's value: the name in the struct, at the kernel's offsets.
+  const btf = kernelBtf();
+  const value = (obj.maps.tsbpf_cc as BpfMap<number, Uint8Array>).get(0)!;
+  assert.equal(value.length, btf.sizeOf(btf.findByName("bpf_struct_ops_tcp_congestion_ops", "struct")[0]!));
+  const nameAt =
+    btf.memberOffset("bpf_struct_ops_tcp_congestion_ops", "data") + btf.memberOffset("tcp_congestion_ops", "name");
+  assert.equal(Buffer.from(value.subarray(nameAt, nameAt + 9)).toString("latin1"), "tsbpf_cc\0");
   const run = transferWithCongestion(pair.a.path, "tsbpf_cc", 4 << 20);
   assert.equal(run.clientCongestion, "tsbpf_cc", "getsockopt(TCP_CONGESTION) on the connection");
   const calls = obj.maps.cc_calls as ArrayMap<bigint>;
