@@ -92,6 +92,9 @@ const KERNEL_FUNCTIONS = [
 /** LSM hooks whose arguments are declared. */
 const LSM_HOOKS = ["file_open", "bprm_check_security", "socket_connect", "socket_bind", "inode_unlink", "task_kill"];
 
+/** struct_ops types whose members are declared (structOps markers). */
+const STRUCT_OPS = ["tcp_congestion_ops"];
+
 /** Kernel structs declared in full (the others they mention are declared opaque). */
 const STRUCTS = [
   "task_struct",
@@ -150,7 +153,14 @@ export function generateKernelDeclarations(): GeneratedFile[] {
       path: "src/kernel/vmlinux.ts",
       text: generateVmlinux(
         kernelBtf(),
-        { events: TP_BTF_EVENTS, structs: STRUCTS, depth: 0, functions: KERNEL_FUNCTIONS, lsmHooks: LSM_HOOKS },
+        {
+          events: TP_BTF_EVENTS,
+          structs: STRUCTS,
+          depth: 0,
+          functions: KERNEL_FUNCTIONS,
+          lsmHooks: LSM_HOOKS,
+          structOps: STRUCT_OPS,
+        },
         undefined,
         GENERATED_BY,
       ),

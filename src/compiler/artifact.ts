@@ -65,6 +65,18 @@ export interface ArtifactProgram {
   core?: { slot: number; kind: number; type: number; access: string }[];
 }
 
+/** A struct_ops variable: the kernel struct's bytes as compiled, its callbacks naming programs. */
+export interface ArtifactStructOps {
+  name: string;
+  /** The kernel struct ("tcp_congestion_ops"). */
+  struct: string;
+  /** Registered through a bpf_link (section .struct_ops.link). */
+  link: boolean;
+  /** The struct's bytes (base64) with its data members set; laid out again for the running kernel at load. */
+  data: string;
+  members: { name: string; offset: number; size: number; isFunction: boolean; program?: string }[];
+}
+
 export interface ArtifactLogSite {
   id: number;
   level: number;
@@ -84,6 +96,8 @@ export interface Artifact {
   maps: ArtifactMap[];
   sections: ArtifactSection[];
   programs: ArtifactProgram[];
+  /** struct_ops variables (structOps); absent when there are none. */
+  structOps?: ArtifactStructOps[];
   logs: ArtifactLogSite[];
   /** Local BTF (base64) of the kernel types the programs read by field name: CO-RE relocation roots. */
   coreBtf?: string;

@@ -266,6 +266,7 @@ export function emitFunction(
         else a.ldx(SIZES[i.size], R(i.dst), baseReg(i.base), i.off);
         break;
       case "store":
+        if (i.core) relocs.push({ kind: "core", slot: a.pc, core: i.core });
         if ("reg" in i.src) a.stx(SIZES[i.size], baseReg(i.base), R(i.src.reg), i.off);
         else a.st(SIZES[i.size], baseReg(i.base), i.off, i.src.imm);
         break;

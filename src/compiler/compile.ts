@@ -149,7 +149,8 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
       name: p.name,
       kind: p.kind,
       progType: PROG_TYPES[p.kind],
-      expectedAttachType: expectedAttachType(p.kind, p.target),
+      // A struct_ops callback loads as its member's index (the loader finds it again in the running kernel).
+      expectedAttachType: p.kind === "struct_ops" ? Number(p.target.memberIndex) : expectedAttachType(p.kind, p.target),
       target: p.target,
       section: sectionName(p.kind, p.target),
       insns: Buffer.from(linked.program.bytes).toString("base64"),
@@ -215,6 +216,17 @@ export function compileWith(ts: TypeScript, fileName: string, options: CompileOp
     maps,
     sections,
     programs,
+    ...(m.structOps.length
+      ? {
+          structOps: m.structOps.map((so) => ({
+            name: so.name,
+            struct: so.struct,
+            link: so.link,
+            data: Buffer.from(so.data).toString("base64"),
+            members: so.members.map((x) => ({ ...x })),
+          })),
+        }
+      : {}),
     logs: m.logSites.map((l) => ({
       id: l.id,
       level: l.level,

@@ -42,6 +42,7 @@ export const MARKERS: Record<string, ProgramKind> = {
   fmodRet: "fmod_ret",
   lsm: "lsm",
   iter: "iter",
+  structOps: "struct_ops",
 };
 
 /**
@@ -114,6 +115,7 @@ export const PROG_TYPES: Record<ProgramKind, number> = {
   fmod_ret: ProgType.TRACING,
   lsm: ProgType.LSM,
   iter: ProgType.TRACING,
+  struct_ops: ProgType.STRUCT_OPS,
 };
 
 export const EXPECTED_ATTACH: Partial<Record<ProgramKind, number>> = {
@@ -205,6 +207,8 @@ export function sectionName(kind: ProgramKind, target: Record<string, unknown>):
       return `lsm/${String(target.hook)}`;
     case "iter":
       return `iter/${String(target.target)}`;
+    case "struct_ops":
+      return `struct_ops/${String(target.program)}`;
   }
 }
 

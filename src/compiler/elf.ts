@@ -11,6 +11,7 @@ import { PROG_TYPES } from "./contexts.js";
 import { emitFunction, type Relocation } from "./codegen.js";
 import { CoreTypes, CORE_FIELD_BYTE_OFFSET } from "./core.js";
 import { reachable, type CompiledModule, type PreparedFunction } from "./compile.js";
+import type { StructOpsVariable } from "./module.js";
 import { INTS, type DataT } from "./ktypes.js";
 import type { MapInfo } from "./values.js";
 
@@ -23,6 +24,7 @@ import {
   ET_REL,
   R_BPF_64_32,
   R_BPF_64_64,
+  R_BPF_64_ABS64,
   SectionFlags as SHF,
   SectionType as SHT,
   SymbolBind as STB,
@@ -204,7 +206,42 @@ export function writeElf(m: CompiledModule): Buffer {
     }));
     btf.addDatasec(s.name, s.size, vars);
   }
-  const licenseArray = btf.addArray(btf.addInt("char", 1, { char: true }), 4, int);
+  // struct_ops: each variable a struct of the kernel's name holding the members it sets (clang's
+  // layout for `SEC(".struct_ops") struct tcp_congestion_ops x = { .init = (void *)f, … }`).
+  const structOpsSections = new Map<string, { size: number; vars: { so: StructOpsVariable; offset: number }[] }>();
+  const char = btf.addInt("char", 1, { char: true });
+  for (const so of module.structOps) {
+    const section = so.link ? ".struct_ops.link" : ".struct_ops";
+    const sec = structOpsSections.get(section) ?? { size: 0, vars: [] };
+    structOpsSections.set(section, sec);
+    const offset = Math.ceil(sec.size / 8) * 8;
+    sec.vars.push({ so, offset });
+    sec.size = offset + so.data.length;
+  }
+  for (const [section, sec] of structOpsSections) {
+    const vars = sec.vars.map(({ so, offset }) => {
+      const callback = btf.addPtr(btf.addFuncProto(long, []));
+      const members = [...so.members]
+        .sort((a, b) => a.offset - b.offset)
+        .map((mm) => ({
+          name: mm.name,
+          type: mm.isFunction
+            ? callback
+            : mm.size === 1 || mm.size === 2 || mm.size === 4 || mm.size === 8
+              ? btf.addInt(`__u${mm.size * 8}`, mm.size)
+              : btf.addArray(char, mm.size, int),
+          bitOffset: mm.offset * 8,
+        }));
+      const struct = btf.addStruct(so.struct, so.data.length, members);
+      return {
+        type: btf.addVar(so.name, struct, VarLinkage.GLOBAL_ALLOCATED),
+        offset,
+        size: so.data.length,
+      };
+    });
+    btf.addDatasec(section, sec.size, vars);
+  }
+  const licenseArray = btf.addArray(char, 4, int);
   const licenseVar = btf.addVar("LICENSE", licenseArray, VarLinkage.GLOBAL_ALLOCATED);
   btf.addDatasec("license", 4, [{ type: licenseVar, offset: 0, size: 4 }]);
 
@@ -294,6 +331,15 @@ export function writeElf(m: CompiledModule): Buffer {
   const mapsIndex = mapVars.length
     ? add({ name: ".maps", type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.alloc(mapsSize), align: 8 })
     : 0;
+  const structOpsIndex = new Map<string, number>();
+  for (const [section, sec] of structOpsSections) {
+    const data = Buffer.alloc(sec.size);
+    for (const { so, offset } of sec.vars) data.set(so.data, offset);
+    structOpsIndex.set(
+      section,
+      add({ name: section, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data, align: 8 }),
+    );
+  }
   const dataIndex = new Map<string, number>();
   for (const s of dataSections) {
     if (s.name === ".bss")
@@ -368,6 +414,16 @@ export function writeElf(m: CompiledModule): Buffer {
       value: v.offset,
       size: v.size,
     });
+  for (const [section, sec] of structOpsSections)
+    for (const { so, offset } of sec.vars)
+      globals.push({
+        name: so.name,
+        bind: STB.GLOBAL,
+        type: STT.OBJECT,
+        section: structOpsIndex.get(section)!,
+        value: offset,
+        size: so.data.length,
+      });
   globals.push({ name: "LICENSE", bind: STB.GLOBAL, type: STT.OBJECT, section: licenseIndex, value: 0, size: 4 });
   const symbols: Symbol[] = [{ name: "", bind: 0, type: 0, section: 0, value: 0, size: 0 }, ...locals, ...globals];
   const symbolIndex = (pred: (s: Symbol) => boolean, what: string): number => {
@@ -431,6 +487,21 @@ export function writeElf(m: CompiledModule): Buffer {
     // Map loads were emitted as pseudo map fd loads: libbpf wants plain ld_imm64 with src 0.
     for (const r of c.relocations) if (r.kind === "map") c.bytes[r.slot * 8 + 1] = c.bytes[r.slot * 8 + 1]! & 0x0f;
     relSections.push({ target: codeIndex.get(c.name)!, data: Buffer.concat(rel) });
+  }
+  // struct_ops function pointers: 64-bit addresses of the programs (zeros in the section).
+  for (const [section, sec] of structOpsSections) {
+    const rel: Buffer[] = [];
+    for (const { so, offset } of sec.vars)
+      for (const mm of so.members)
+        if (mm.program)
+          rel.push(
+            relEntry(
+              offset + mm.offset,
+              symbolIndex((s) => s.type === STT.FUNC && s.name === mm.program, `program ${mm.program}`),
+              R_BPF_64_ABS64,
+            ),
+          );
+    relSections.push({ target: structOpsIndex.get(section)!, data: Buffer.concat(rel) });
   }
   const symtabIndexPlaceholder = sections.length + relSections.length + 2; // after .rel*, .BTF, .BTF.ext
   for (const r of relSections) {

@@ -7,6 +7,7 @@
 //   tsbpf gen-kernel vmlinux --event inet_sock_set_state --struct tcp_sock > vmlinux.ts
 import { release } from "node:os";
 import type { Btf } from "../btf/decoder.js";
+import { structOpsMembers } from "./struct-ops.js";
 import type { TracepointField, TracepointFormat } from "../programs/tracepoint-format.js";
 
 const RESERVED_TYPE_NAMES = new Set([
@@ -151,6 +152,8 @@ export interface VmlinuxOptions {
   functions?: readonly string[];
   /** LSM hooks whose arguments to declare (LsmHooks), e.g. "file_open". */
   lsmHooks?: readonly string[];
+  /** struct_ops types whose members to declare (StructOpsTypes), e.g. "tcp_congestion_ops". */
+  structOps?: readonly string[];
 }
 
 /** Declarations of kernel structs (as TS interfaces, pointers read through) and tp_btf arguments. */
@@ -220,6 +223,32 @@ export function generateVmlinux(
     const id = structId(s);
     if (id === undefined) throw new Error(`the kernel's BTF has no struct ${s}`);
     want(id, 0);
+  }
+  const structOpsLines: string[] = [];
+  for (const name of options.structOps ?? []) {
+    const id = btf.findByName(name, "struct")[0];
+    if (id === undefined) throw new Error(`the kernel's BTF has no struct ${name}`);
+    structOpsLines.push(`  ${propertyName(name)}: {`);
+    for (const m of structOpsMembers(btf, id)) {
+      const viewOf = (view: string | undefined): string | undefined => {
+        const vid = view === undefined ? undefined : structId(view);
+        if (vid === undefined) return undefined;
+        want(vid, 0);
+        return nameOf(vid);
+      };
+      if (m.kind === "function") {
+        const params = m.params
+          .map((p, i) => `${IDENT.test(p.name) ? p.name : `arg${i}`}: ${viewOf(p.view) ?? tsType(p.type, 0)}`)
+          .join(", ");
+        const ret = btf.resolve(m.returnType) === 0 ? "void" : tsType(m.returnType, 0);
+        structOpsLines.push(`    ${propertyName(m.name)}?(${params}): ${ret};`);
+      } else {
+        structOpsLines.push(
+          `    ${propertyName(m.name)}${m.required ? "" : "?"}: ${m.kind === "string" ? "string" : "number"};`,
+        );
+      }
+    }
+    structOpsLines.push("  };");
   }
 
   function tsType(typeId: number, d: number): string {
@@ -309,6 +338,10 @@ export function generateVmlinux(
     options.lsmHooks === undefined
       ? ""
       : `\n/** Arguments of LSM hooks (lsm programs), after the context. */\nexport interface LsmHooks {\n${lsmLines.join("\n")}\n}\n`
+  }${
+    options.structOps === undefined
+      ? ""
+      : `\n/** struct_ops types (structOps): their function members (programs) and data members. */\nexport interface StructOpsTypes {\n${structOpsLines.join("\n")}\n}\n`
   }`;
   if (module) {
     return `${header}import type { ArrayView } from ${JSON.stringify(module)};\n\ndeclare module ${JSON.stringify(module)} {\n${body.replace(/^export /gm, "").replace(/^/gm, "  ")}\n}\n`;

@@ -125,7 +125,7 @@ export class FnLower implements Lowering {
 
   /** A program's entry: `(ctx, ...args) => body`. */
   lowerProgram(
-    fn: TS.ArrowFunction | TS.FunctionExpression,
+    fn: TS.ArrowFunction | TS.FunctionExpression | TS.MethodDeclaration,
     ctx: CtxInfo,
     tpBtfArgs?: { name: string; type: number }[],
     typedArgs?: TypedArguments,
@@ -135,6 +135,14 @@ export class FnLower implements Lowering {
     this.paramsInstr.regs.push(ctxReg);
     this.ctxVal = { k: "ctx", ctx, reg: ctxReg };
     const params = fn.parameters;
+    if (typedArgs?.withoutContext) {
+      // struct_ops callbacks: every parameter is an argument; the context is only their array.
+      if (params.length > typedArgs.readers.length) this.fail(params[typedArgs.readers.length]!, typedArgs.tooMany);
+      params.forEach((p, i) => this.bindParam(p, { kind: "val", val: typedArgs.readers[i]!(this, ctxReg) }));
+      if (!fn.body) this.fail(fn, "the callback has no body");
+      this.lowerBody(fn.body, { k: "int", t: INTS.u64! });
+      return this.b.finish(1, true, this.m.loc(fn));
+    }
     if (params.length > 0) this.bindParam(params[0]!, { kind: "val", val: this.ctxVal });
     if (ctx.kind === "tp_btf") {
       const args = tpBtfArgs ?? [];
@@ -152,6 +160,7 @@ export class FnLower implements Lowering {
     } else if (params.length > 1) {
       this.fail(params[1]!, "a program takes one parameter, its context");
     }
+    if (!fn.body) this.fail(fn, "the program has no body");
     this.lowerBody(fn.body, { k: "int", t: INTS.i32! });
     return this.b.finish(1, true, this.m.loc(fn));
   }
@@ -1036,10 +1045,12 @@ export class FnLower implements Lowering {
     return { k: "int", ct: ctOf(t), op: { reg: dst }, max: maxOfType(t) };
   }
 
-  storeInt(base: Base, off: number, t: IntT, v: Val, node: TS.Node): void {
+  /** Stores v at base+off as t; `core`: the store's offset is a CO-RE field access (kernel memory). */
+  storeInt(base: Base, off: number, t: IntT, v: Val, node: TS.Node, core?: CoreAccess): void {
+    const relocated = core ? { core } : {};
     if (t.bool) {
       const bv = this.toBool(v, node);
-      this.b.emit({ op: "store", size: 1, base, off, src: bv.op });
+      this.b.emit({ op: "store", size: 1, base, off, src: bv.op, ...relocated });
       return;
     }
     const ct = ctOf(t);
@@ -1055,6 +1066,7 @@ export class FnLower implements Lowering {
           base,
           off,
           src: { imm: Number(t.size === 8 ? stored : BigInt.asIntN(32, stored)) },
+          ...relocated,
         });
         return;
       }
@@ -1065,7 +1077,7 @@ export class FnLower implements Lowering {
       this.b.emit({ op: "endian", bits: (t.size * 8) as 16 | 32 | 64, dst: swapped, a: this.opReg(iv.op, ct.w) });
       iv = { k: "int", ct, op: { reg: swapped } };
     }
-    this.b.emit({ op: "store", size: t.size, base, off, src: iv.op });
+    this.b.emit({ op: "store", size: t.size, base, off, src: iv.op, ...relocated });
   }
 
   // ---- lvalues ------------------------------------------------------------------------------------
@@ -1113,6 +1125,7 @@ export class FnLower implements Lowering {
         }
       }
       if (obj.k === "ctx") return contextLValue(this, obj, name, e);
+      if (obj.k === "kobj") return this.kernelFieldLValue(obj, name, e);
       this.fail(e, `cannot assign to ${name} of ${describeVal(obj)}`);
     }
     if (ts.isElementAccessExpression(e)) {
@@ -1132,6 +1145,37 @@ export class FnLower implements Lowering {
 
   private checkWritable(obj: Val & { k: "ptr" }, node: TS.Node): void {
     if (obj.space === "ctx") this.fail(node, "this context memory is read-only");
+  }
+
+  /**
+   * An integer field of kernel memory the verifier lets the program write (struct_ops: a
+   * congestion control's tcp_sock.snd_cwnd …); it refuses the fields it does not allow.
+   */
+  private kernelFieldLValue(obj: Val & { k: "kobj" }, name: string, e: TS.Node): LValue {
+    if (!obj.direct)
+      this.fail(e, `${name}: this kernel object is read with probe reads, and kernel memory so read cannot be written`);
+    const btf = this.m.btf();
+    let loc;
+    try {
+      loc = btf.member(obj.id, name);
+    } catch (err) {
+      this.fail(e, (err as Error).message);
+    }
+    const type = btf.resolve(loc.type);
+    const t = btf.typeById(type);
+    const size = btf.sizeOf(type);
+    if (loc.bitfieldSize || !(t.kind === "int" || t.kind === "enum") || ![1, 2, 4, 8].includes(size))
+      this.fail(e, `${name} is not a whole integer field; kernel code writes only those`);
+    const it = INTS[`${t.signed ? "i" : "u"}${size * 8}`]!;
+    const off = obj.off + loc.offset;
+    const parent = coreOf(obj);
+    const core: CoreAccess | undefined = parent ? { root: parent.root, steps: [...parent.steps, name] } : undefined;
+    return {
+      read: () => kernelMember(this, obj, name, e),
+      write: (v, node) => this.storeInt(obj.base, off, it, v, node, core),
+      intType: it,
+      isBool: false,
+    };
   }
 
   memLValue(base: Base, off: number, t: IntT, space: Space): LValue {

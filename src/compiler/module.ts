@@ -24,14 +24,27 @@ import { programArguments } from "./intrinsics/context.js";
 import type { CtxInfo, MapInfo } from "./values.js";
 import type { TypeScript } from "./host.js";
 import { MapFlags } from "../uapi.js";
+import type { StructOpsMember } from "../object/struct-ops.js";
+import { structOpsMembers } from "./struct-ops.js";
 
 /** A program found in the module: `export const NAME = marker(..., (ctx) => ...)`. */
 export interface ProgramDecl {
   name: string;
   kind: ProgramKind;
   target: Record<string, unknown>;
-  fn: TS.ArrowFunction | TS.FunctionExpression;
+  fn: TS.ArrowFunction | TS.FunctionExpression | TS.MethodDeclaration;
   node: TS.Node;
+}
+
+/** A struct_ops variable (structOps): the kernel struct's bytes as compiled, and its members. */
+export interface StructOpsVariable {
+  name: string;
+  /** The kernel struct ("tcp_congestion_ops"). */
+  struct: string;
+  link: boolean;
+  /** The struct laid out as the compile-time BTF says, data members filled in. */
+  data: Uint8Array;
+  members: StructOpsMember[];
 }
 
 export interface GlobalSection {
@@ -68,6 +81,7 @@ const CTX_TYPES: Record<string, ProgramKind> = {
 export class ModuleCompiler implements ModuleApi {
   readonly diagnostics: Diagnostic[] = [];
   readonly programs: ProgramDecl[] = [];
+  readonly structOps: StructOpsVariable[] = [];
   readonly maps = new Map<TS.Node, MapInfo>();
   readonly structs = new Map<TS.Node, StructT>();
   readonly functions = new Map<TS.Node, SubFnInfo>();
@@ -153,6 +167,10 @@ export class ModuleCompiler implements ModuleApi {
             const init = d.initializer;
             if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression)) {
               const r = this.kernelNameOf(init.expression);
+              if (r && MARKERS[r] === "struct_ops") {
+                this.structOpsDecl(d, init);
+                continue;
+              }
               if (r && MARKERS[r]) {
                 this.programDecl(d, MARKERS[r], init);
                 continue;
@@ -255,6 +273,91 @@ export class ModuleCompiler implements ModuleApi {
     }
     this.claimName(d.name.text, d);
     this.programs.push({ name: d.name.text, kind, target, fn, node: d });
+  }
+
+  /**
+   * `structOps("tcp_congestion_ops", { name: "x", init(sk) {…}, … }, { link })`: a program per
+   * method (VARIABLE_METHOD, typed from the member's function pointer) and the struct's data.
+   */
+  private structOpsDecl(d: TS.VariableDeclaration, call: TS.CallExpression): void {
+    const ts = this.ts;
+    if (!ts.isIdentifier(d.name)) this.fail(d, "name the struct_ops with a plain identifier");
+    const variable = d.name.text;
+    const [structArg, membersArg, optionsArg] = call.arguments;
+    if (!structArg || !(ts.isStringLiteral(structArg) || ts.isNoSubstitutionTemplateLiteral(structArg)))
+      this.fail(structArg ?? call, 'structOps names its kernel struct with a string literal ("tcp_congestion_ops")');
+    const struct = structArg.text;
+    const btf = this.btf();
+    const structId = btf.findByName(struct, "struct")[0];
+    if (structId === undefined) this.fail(structArg, `the kernel's BTF has no struct ${struct}`);
+    if (btf.findByName(`bpf_struct_ops_${struct}`, "struct").length === 0)
+      this.fail(
+        structArg,
+        `the kernel cannot take a ${struct} from BPF (its BTF has no struct bpf_struct_ops_${struct})`,
+      );
+    if (!membersArg || !ts.isObjectLiteralExpression(membersArg))
+      this.fail(membersArg ?? call, "structOps takes its members as an object literal");
+    const link = optionsArg ? this.objectLiteralConsts(optionsArg).link === true : false;
+    const known = structOpsMembers(btf, structId);
+    const data = new Uint8Array(btf.sizeOf(structId));
+    const members: StructOpsMember[] = [];
+    const set = new Set<string>();
+    this.claimName(variable, d);
+    for (const p of membersArg.properties) {
+      const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+      if (key === undefined) this.fail(p, 'name each member plainly (`init(sk) { … }` or `name: "…"`)');
+      const m = known.find((x) => x.name === key);
+      if (!m)
+        this.fail(
+          p,
+          `struct ${struct} has no member ${key} that BPF can set (members: ${known.map((x) => x.name).join(", ")})`,
+        );
+      if (set.has(key)) this.fail(p, `${key} is set twice`);
+      set.add(key);
+      let fn: TS.ArrowFunction | TS.FunctionExpression | TS.MethodDeclaration | undefined;
+      if (ts.isMethodDeclaration(p)) fn = p;
+      else if (
+        ts.isPropertyAssignment(p) &&
+        (ts.isArrowFunction(p.initializer) || ts.isFunctionExpression(p.initializer))
+      )
+        fn = p.initializer;
+      if (m.kind === "function") {
+        if (!fn) this.fail(p, `${key} is a callback: give it a method (\`${key}(…) { … }\`)`);
+        if (!fn.body) this.fail(p, `${key} has no body`);
+        const program = `${variable}_${key}`;
+        this.claimName(program, p);
+        this.programs.push({
+          name: program,
+          kind: "struct_ops",
+          target: { struct, member: key, memberIndex: m.index, structOps: variable, program },
+          fn,
+          node: p,
+        });
+        members.push({ name: key, offset: m.offset, size: 8, isFunction: true, program });
+        continue;
+      }
+      if (!ts.isPropertyAssignment(p)) this.fail(p, `${key} is data: give it a value (\`${key}: …\`)`);
+      const v = p.initializer;
+      if (m.kind === "string") {
+        if (!(ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v)))
+          this.fail(v, `${key} is a string literal`);
+        const bytes = Buffer.from(v.text, "utf8");
+        if (bytes.length === 0 || bytes.length >= m.size)
+          this.fail(v, `${key} takes 1 to ${m.size - 1} bytes (it is a char[${m.size}] with its NUL)`);
+        data.set(bytes, m.offset);
+      } else {
+        const n = this.constValue(v);
+        const bits = BigInt(m.size * 8);
+        if (n < 0n || n >= 1n << bits) this.fail(v, `${key} is a ${m.size}-byte unsigned number`);
+        for (let i = 0; i < m.size; i++) data[m.offset + i] = Number((n >> BigInt(8 * i)) & 0xffn);
+      }
+      members.push({ name: key, offset: m.offset, size: m.size, isFunction: false });
+    }
+    for (const m of known)
+      if (m.kind !== "function" && m.required && !set.has(m.name))
+        this.fail(membersArg, `struct ${struct} needs its ${m.name}`);
+    if (!members.some((m) => m.isFunction)) this.fail(membersArg, `a ${struct} without callbacks does nothing`);
+    this.structOps.push({ name: variable, struct, link, data, members });
   }
 
   /** A kernel function, hook or iterator name: an identifier (it becomes part of the section name). */

@@ -53,3 +53,5 @@ export const RELA_SIZE = 24;
 /** BPF relocation types: a 64-bit immediate (lddw of a map or data) and a 32-bit call target. */
 export const R_BPF_64_64 = 1;
 export const R_BPF_64_32 = 10;
+/** A 64-bit absolute address in data: a struct_ops function pointer to its program. */
+export const R_BPF_64_ABS64 = 2;

@@ -14,6 +14,7 @@ import type {
   KernelFunctions,
   KernelReturns,
   LsmHooks,
+  StructOpsTypes,
   TpBtfEvents,
   bpf_map,
   sock_common,
@@ -54,7 +55,9 @@ export type ProgramKind =
   | "fexit"
   | "fmod_ret"
   | "lsm"
-  | "iter";
+  | "iter"
+  // a method of a struct_ops (structOps)
+  | "struct_ops";
 
 /** What a marker returns: the program's kind and attach target (types for the user side). */
 export interface ProgramDeclaration<K extends ProgramKind = ProgramKind> {
@@ -844,4 +847,42 @@ export type IterContext<T extends string> = IterOutput & (T extends keyof IterTa
  */
 export function iter<T extends string>(target: T, program: (ctx: IterContext<T>) => Ret): ProgramDeclaration<"iter"> {
   return declare("iter", { target });
+}
+
+// ---- struct_ops: kernel structs of callbacks implemented in BPF (a TCP congestion control …) -------
+
+/** The members of struct_ops type S, typed from vmlinux BTF: its callbacks (methods) and data (a name …). */
+export type StructOpsMembers<S extends string> = S extends keyof StructOpsTypes
+  ? StructOpsTypes[S]
+  : Record<string, unknown>;
+
+/** What structOps() returns: the struct_ops variable (a map user space registers). */
+export interface StructOpsDeclaration<S extends string = string> {
+  readonly kind: "struct_ops";
+  readonly struct: S;
+  readonly link: boolean;
+}
+
+/**
+ * A kernel struct of callbacks implemented in kernel TypeScript (section `.struct_ops`, or
+ * `.struct_ops.link` with `{ link: true }`), e.g. a TCP congestion control:
+ *
+ *   export const reno = structOps("tcp_congestion_ops", {
+ *     name: "tsbpf_reno",
+ *     ssthresh(sk) { return sk.snd_cwnd > 4 ? sk.snd_cwnd >> 1 : 2; },
+ *     ...
+ *   });
+ *
+ * Each method is a program (named VARIABLE_METHOD) whose parameters are the callback's, typed
+ * from BTF (a tcp_congestion_ops callback sees its socket as a tcp_sock, and may set its
+ * snd_cwnd, snd_cwnd_cnt and snd_ssthresh). Data members (the name) are constants. User space
+ * registers it with `attachStructOps(VARIABLE)`; detaching unregisters it.
+ */
+export function structOps<S extends string>(
+  struct: S,
+  members: StructOpsMembers<S>,
+  options: { link?: boolean } = {},
+): StructOpsDeclaration<S> {
+  void members;
+  return Object.freeze({ kind: "struct_ops", struct, link: options.link === true });
 }

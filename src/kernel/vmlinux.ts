@@ -1355,6 +1355,12 @@ export interface open_how { readonly __kernel_struct?: "open_how" }
 export interface inode { readonly __kernel_struct?: "inode" }
 /** struct kernel_siginfo: not expanded (regenerate with it in --struct to read its fields) */
 export interface kernel_siginfo { readonly __kernel_struct?: "kernel_siginfo" }
+/** struct ack_sample: not expanded (regenerate with it in --struct to read its fields) */
+export interface ack_sample { readonly __kernel_struct?: "ack_sample" }
+/** struct rate_sample: not expanded (regenerate with it in --struct to read its fields) */
+export interface rate_sample { readonly __kernel_struct?: "rate_sample" }
+/** union tcp_cc_info: not expanded (regenerate with it in --struct to read its fields) */
+export interface tcp_cc_info { readonly __kernel_struct?: "tcp_cc_info" }
 /** struct thread_info: not expanded (regenerate with it in --struct to read its fields) */
 export interface thread_info { readonly __kernel_struct?: "thread_info" }
 /** struct refcount_struct: not expanded (regenerate with it in --struct to read its fields) */
@@ -1861,4 +1867,26 @@ export interface LsmHooks {
   socket_bind: [sock: socket, address: sockaddr, addrlen: number];
   inode_unlink: [dir: inode, dentry: dentry];
   task_kill: [p: task_struct, info: kernel_siginfo, sig: number, cred: cred];
+}
+
+/** struct_ops types (structOps): their function members (programs) and data members. */
+export interface StructOpsTypes {
+  tcp_congestion_ops: {
+    ssthresh?(sk: tcp_sock): number;
+    cong_avoid?(sk: tcp_sock, arg1: number, arg2: number): void;
+    set_state?(sk: tcp_sock, arg1: number): void;
+    cwnd_event?(sk: tcp_sock, arg1: number): void;
+    in_ack_event?(sk: tcp_sock, arg1: number): void;
+    pkts_acked?(sk: tcp_sock, ack_sample: ack_sample): void;
+    min_tso_segs?(sk: tcp_sock): number;
+    cong_control?(sk: tcp_sock, arg1: number, arg2: number, rate_sample: rate_sample): void;
+    undo_cwnd?(sk: tcp_sock): number;
+    sndbuf_expand?(sk: tcp_sock): number;
+    get_info?(sk: tcp_sock, arg1: number, arg2: number, tcp_cc_info: tcp_cc_info): number;
+    name: string;
+    key?: number;
+    flags?: number;
+    init?(sk: tcp_sock): void;
+    release?(sk: tcp_sock): void;
+  };
 }

@@ -78,6 +78,9 @@ import type { IterProgram } from "../programs/iter.js";
 import type { FlowDissectorProgram, SkLookupProgram } from "../programs/netns-hooks.js";
 import type { SkReuseportProgram } from "../programs/sk-reuseport.js";
 import { KERNEL_PROGRAM_KINDS, loadProgramKind } from "../programs/kinds.js";
+import { kernelStructOps, type KernelStructOps } from "../object/struct-ops.js";
+import type { Attachment } from "../links/link.js";
+import { createStructOpsMap, registerStructOps, structOpsValue } from "./struct-ops.js";
 import { RingBuffer } from "../events/ringbuf.js";
 import type { RingRecord } from "../events/record.js";
 import { TsbpfError } from "../errors.js";
@@ -242,6 +245,8 @@ export type UserProgram<P> =
 
 type MapKeys<M> = { [N in keyof M]: M[N] extends K.MapDeclaration ? N : never }[keyof M];
 type ProgramKeys<M> = { [N in keyof M]: M[N] extends K.ProgramDeclaration ? N : never }[keyof M];
+/** The struct_ops variables of a module (structOps). */
+export type StructOpsKeys<M> = { [N in keyof M]: M[N] extends K.StructOpsDeclaration ? N : never }[keyof M] & string;
 
 export type ObjectMaps<M> = { readonly [N in MapKeys<M>]: UserMap<M[N]> } & { readonly [name: string]: MapHandle };
 export type ObjectPrograms<M> = { readonly [N in ProgramKeys<M>]: UserProgram<M[N]> } & {
@@ -273,6 +278,7 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
   /** Global data sections as array maps (.rodata is frozen). */
   readonly sections: ReadonlyMap<string, ArrayMap<Uint8Array>>;
   readonly #owned: Disposable[] = [];
+  readonly #structOps: Map<string, { fd: number; value: Uint8Array; link: boolean; struct: string }>;
   #closed = false;
 
   private constructor(
@@ -281,11 +287,38 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
     programs: Record<string, Program>,
     sections: Map<string, ArrayMap<Uint8Array>>,
     owned: Disposable[],
+    structOps: Map<string, { fd: number; value: Uint8Array; link: boolean; struct: string }>,
   ) {
     this.maps = maps as ObjectMaps<M>;
     this.programs = programs as ObjectPrograms<M>;
     this.sections = sections;
     this.#owned = owned;
+    this.#structOps = structOps;
+  }
+
+  /**
+   * Registers a struct_ops variable (structOps) with its kernel subsystem — a tcp_congestion_ops
+   * becomes a congestion control sockets can choose. Detaching (or closing the object) unregisters it.
+   */
+  attachStructOps(name: StructOpsKeys<M> | (string & {})): Attachment {
+    if (this.#closed) throw new TsbpfError("the kernel object is closed");
+    const so = this.#structOps.get(name);
+    if (!so)
+      throw new TsbpfError(
+        `the module has no struct_ops ${name} (struct_ops: ${[...this.#structOps.keys()].join(", ") || "none"})`,
+      );
+    const registration = registerStructOps(so.fd, so.value, so.link, `struct_ops ${so.struct} "${name}"`);
+    // Disposed before the maps and programs (owned is closed in reverse).
+    this.#owned.push({
+      [Symbol.dispose]: () => {
+        try {
+          registration.detach();
+        } catch {
+          /* unregistered already */
+        }
+      },
+    });
+    return registration;
   }
 
   /** Reads an artifact file (written by `tsbpf compile -o X.json`). */
@@ -336,6 +369,28 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
         if (!artifact.sections.some((s) => s.vars.some((v) => v.name === name)))
           throw new TsbpfError(`the module has no constant ${name}`);
       }
+      // struct_ops: laid out for the running kernel, which says what each callback program implements.
+      const laidOut = new Map<string, KernelStructOps>();
+      const callbacks = new Map<string, { attachBtfId: number; memberIndex: number }>();
+      for (const so of artifact.structOps ?? []) {
+        const k = kernelStructOps(
+          {
+            name: so.name,
+            section: so.link ? ".struct_ops.link" : ".struct_ops",
+            link: so.link,
+            typeName: so.struct,
+            typeId: 0,
+            data: Buffer.from(so.data, "base64"),
+            members: so.members,
+            sectionIndex: 0,
+            offset: 0,
+          },
+          kernelBtf(),
+        );
+        laidOut.set(so.name, k);
+        for (const p of k.programs)
+          callbacks.set(p.program, { attachBtfId: k.structTypeId, memberIndex: p.memberIndex });
+      }
       const programs: Record<string, Program> = {};
       let candidates: CandidateCache | undefined;
       const core = (): CandidateCache => {
@@ -347,11 +402,20 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
       };
       for (const p of artifact.programs) {
         if (options.programs && !options.programs.includes(p.name)) continue;
-        const prog = loadProgram(p, maps, sections, options, core);
+        const prog = loadProgram(p, maps, sections, options, core, callbacks.get(p.name));
         owned.push(prog);
         programs[p.name] = prog;
       }
-      return new KernelObject<M>(artifact, maps, programs, sections, owned);
+      const structOps = new Map<string, { fd: number; value: Uint8Array; link: boolean; struct: string }>();
+      for (const so of artifact.structOps ?? []) {
+        const k = laidOut.get(so.name)!;
+        const what = `struct_ops "${so.name}"`;
+        const value = structOpsValue(k, (name) => programs[name]?.fd, what);
+        const fd = createStructOpsMap(so.name, k, so.link);
+        owned.push({ [Symbol.dispose]: () => closeFd(fd) });
+        structOps.set(so.name, { fd, value, link: so.link, struct: so.struct });
+      }
+      return new KernelObject<M>(artifact, maps, programs, sections, owned, structOps);
     } catch (err) {
       for (const o of owned.reverse())
         try {
@@ -619,6 +683,7 @@ function loadProgram(
   sections: Map<string, ArrayMap<Uint8Array>>,
   options: LoadOptions,
   candidates: () => CandidateCache,
+  structOps?: { attachBtfId: number; memberIndex: number },
 ): Program {
   const bytes = patchInstructions(
     p,
@@ -644,7 +709,8 @@ function loadProgram(
     section: p.section,
     kind: KERNEL_PROGRAM_KINDS[p.kind],
     type: p.progType as ProgType,
-    expectedAttachType: p.expectedAttachType ?? 0,
+    expectedAttachType: structOps?.memberIndex ?? p.expectedAttachType ?? 0,
+    attachBtfId: structOps?.attachBtfId,
     sleepable: false,
     frags: p.target.frags === true,
     attachTarget: slash < 0 ? undefined : p.section.slice(slash + 1),

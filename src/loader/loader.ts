@@ -30,6 +30,7 @@ import type { MapDefinition } from "../object/maps.js";
 import { link, poisonedAt, type LinkedProgram } from "../object/link.js";
 import { kernelBtfBlob } from "../object/btf-fixup.js";
 import { fillKconfig } from "../object/kconfig.js";
+import { kernelStructOps, type KernelStructOps } from "../object/struct-ops.js";
 import {
   CoreRelocationError,
   ExternError,
@@ -41,6 +42,13 @@ import { btfCodec, rawCodec } from "./btf-codec.js";
 import { DataSection, presetVariables, variableCodec } from "./globals.js";
 import { kernelConfig, kernelSymbolAddress, linuxExterns } from "./kernel.js";
 import { autoAttach, loadAsKind } from "./programs.js";
+import { registerStructOps, structOpsValue } from "./struct-ops.js";
+
+/** A struct_ops map ready to register: its value with the program fds in place. */
+interface StructOpsValue {
+  value: Uint8Array;
+  link: boolean;
+}
 
 const DEFAULT_PIN_ROOT = "/sys/fs/bpf";
 
@@ -94,6 +102,8 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
   readonly #programs: Map<string, Program>;
   readonly #sections: Map<string, DataSection>;
   readonly #pins: string[];
+  readonly #structOps: Map<string, StructOpsValue>;
+  readonly #registrations: Attachment[] = [];
   #btfFd: number;
   #closed = false;
 
@@ -107,6 +117,7 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
       pins: string[];
       btfFd: number;
       warnings: string[];
+      structOps: Map<string, StructOpsValue>;
     },
   ) {
     this.#mapFds = parts.mapFds;
@@ -114,6 +125,7 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
     this.#sections = parts.sections;
     this.#pins = parts.pins;
     this.#btfFd = parts.btfFd;
+    this.#structOps = parts.structOps;
     this.warnings = parts.warnings;
     const maps: Record<string, MapHandle> = {};
     for (const name of this.#mapFds.keys()) {
@@ -196,11 +208,34 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
     return s;
   }
 
-  /** Attaches a program where its section name says (tracepoint/…, raw_tp/…, tp_btf/…, kprobe/…, uprobe/…, iter/…). */
+  /**
+   * Attaches a program where its section name says (tracepoint/…, raw_tp/…, tp_btf/…, kprobe/…,
+   * uprobe/…, iter/…), or registers a struct_ops variable (as attachStructOps()).
+   */
   attach(name: string): Attachment {
     const def = this.file.program(name);
+    if (!def && this.#structOps.has(name)) return this.attachStructOps(name);
     if (!def) throw new TsbpfError(`object "${this.file.name}" has no program "${name}"`);
     return autoAttach(def, this.program(name));
+  }
+
+  /**
+   * Registers a struct_ops variable (`SEC(".struct_ops")` or `SEC(".struct_ops.link")`) with its
+   * kernel subsystem: a `struct tcp_congestion_ops` becomes a congestion control TCP sockets can
+   * choose. Detaching the attachment (or closing the object) unregisters it.
+   */
+  attachStructOps(name: string): Attachment {
+    const so = this.#structOps.get(name);
+    if (!so && this.file.map(name)?.structOps)
+      throw new TsbpfError(`struct_ops "${name}" cannot be registered: not all its programs were loaded`);
+    if (!so)
+      throw new TsbpfError(
+        `object "${this.file.name}" has no struct_ops "${name}" (struct_ops: ${[...this.#structOps.keys()].join(", ") || "none"})`,
+      );
+    const def = this.file.map(name)!.structOps!;
+    const registration = registerStructOps(this.mapFd(name), so.value, so.link, `struct_ops ${def.typeName} "${name}"`);
+    this.#registrations.push(registration);
+    return registration;
   }
 
   /**
@@ -245,6 +280,13 @@ export class BpfObject<S extends ObjectShape = ObjectShape> implements Disposabl
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // A struct_ops registered without a link outlives its fds: unregister it while we can.
+    for (const r of this.#registrations)
+      try {
+        r.detach();
+      } catch {
+        /* unregistered already */
+      }
     for (const s of this.#sections.values()) s.close();
     for (const h of this.#handles.values()) h.close();
     for (const p of this.#programs.values()) p.close();
@@ -286,13 +328,15 @@ function mapHandle(
   btf: Btf | undefined,
   variables: readonly VariableDefinition[],
 ): MapHandle {
-  const id = mapInfo(fd).id;
+  const info = mapInfo(fd);
+  const id = info.id;
   const key = btf && def.keyTypeId ? btfCodec(btf, def.keyTypeId) : rawCodec(def.keySize);
+  // A kernel struct value (struct_ops) has the running kernel's size, known only once created.
   const value = def.data
     ? dataCodec(btf, variables, def)
     : btf && def.valueTypeId
       ? btfCodec(btf, def.valueTypeId)
-      : rawCodec(def.valueSize);
+      : rawCodec(mapKind(def.type).kernelValue ? info.valueSize : def.valueSize);
   return mapKind(def.type).open(id, key, value);
 }
 
@@ -341,6 +385,10 @@ class Loader {
   readonly #reusedPins: string[] = [];
   readonly #sections = new Map<string, DataSection>();
   readonly #warnings: string[] = [];
+  /** struct_ops maps laid out for the running kernel, by map name. */
+  readonly #kernelStructOps = new Map<string, KernelStructOps>();
+  /** struct_ops programs: the struct and member each implements, by program name. */
+  readonly #structOpsPrograms = new Map<string, { attachBtfId: number; memberIndex: number; map: string }>();
   #btfFd = -1;
   /** Copies of the map definitions, with per-load data and options applied. */
   readonly #maps: MapDefinition[];
@@ -378,6 +426,31 @@ class Loader {
     }
   }
 
+  /** Lays each struct_ops variable out for the running kernel and finds what its programs implement. */
+  #resolveStructOps(): void {
+    if (this.file.structOps.length === 0) return;
+    if (!hasKernelBtf())
+      throw new NotSupportedError("struct_ops", "the kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing)");
+    for (const def of this.file.structOps) {
+      const k = kernelStructOps(def, kernelBtf());
+      this.#kernelStructOps.set(def.name, k);
+      this.#maps.find((m) => m.name === def.name)!.valueSize = k.valueSize;
+      for (const p of k.programs) {
+        const seen = this.#structOpsPrograms.get(p.program);
+        if (seen && (seen.attachBtfId !== k.structTypeId || seen.memberIndex !== p.memberIndex))
+          throw new ObjectError(
+            `program "${p.program}" implements two different members (in "${seen.map}" and "${def.name}"); give each its own program`,
+            this.#where(`struct_ops "${def.name}"`),
+          );
+        this.#structOpsPrograms.set(p.program, {
+          attachBtfId: k.structTypeId,
+          memberIndex: p.memberIndex,
+          map: def.name,
+        });
+      }
+    }
+  }
+
   #selectedPrograms(): ProgramDefinition[] {
     const opts = this.options.programs ?? {};
     for (const name of Object.keys(opts)) {
@@ -387,13 +460,17 @@ class Loader {
           this.#where("load options"),
         );
     }
-    return this.file.programs
-      .filter((p) => opts[p.name]?.load !== false)
-      .map((p) => {
-        const o = opts[p.name];
-        if (o?.type === undefined) return p;
-        return { ...p, type: o.type, expectedAttachType: o.expectedAttachType ?? p.expectedAttachType, kind: p.kind };
-      });
+    return (
+      this.file.programs
+        .filter((p) => opts[p.name]?.load !== false)
+        // A struct_ops program no struct_ops variable points to has nothing to implement (libbpf skips it too).
+        .filter((p) => p.kind !== "struct_ops" || this.#structOpsPrograms.has(p.name))
+        .map((p) => {
+          const o = opts[p.name];
+          if (o?.type === undefined) return p;
+          return { ...p, type: o.type, expectedAttachType: o.expectedAttachType ?? p.expectedAttachType, kind: p.kind };
+        })
+    );
   }
 
   #targetBtf(): Btf | undefined {
@@ -404,6 +481,7 @@ class Loader {
 
   #load(): BpfObject {
     const file = this.file;
+    this.#resolveStructOps();
     const programs = this.#selectedPrograms();
     for (const p of programs) if (p.type === undefined) throw new UnknownSectionError(p.section, p.name);
 
@@ -462,6 +540,7 @@ class Loader {
     for (const [i, lp] of linked.entries())
       this.#loadProgram(programs[i]!, lp, rodata ? this.#mapFds.get(rodata.name) : undefined);
     this.#initProgArraySlots();
+    const structOps = this.#structOpsValues();
 
     for (const m of this.#maps) {
       if (!m.data) continue;
@@ -476,9 +555,28 @@ class Loader {
       pins: [...this.#reusedPins, ...this.#pins],
       btfFd: this.#btfFd,
       warnings: this.#warnings,
+      structOps,
     });
     this.#btfFd = -1;
     return obj;
+  }
+
+  /** Each struct_ops map's value with its programs' fds in their function pointers. */
+  #structOpsValues(): Map<string, StructOpsValue> {
+    const out = new Map<string, StructOpsValue>();
+    for (const [name, k] of this.#kernelStructOps) {
+      // Programs left out by the load options: the struct cannot be registered without them.
+      const missing = k.programs.filter((p) => !this.#programs.has(p.program)).map((p) => p.program);
+      if (missing.length) {
+        this.#warnings.push(
+          `struct_ops "${name}" cannot be registered: its program${missing.length > 1 ? "s" : ""} ${missing.join(", ")} ${missing.length > 1 ? "were" : "was"} not loaded`,
+        );
+        continue;
+      }
+      const value = structOpsValue(k, (p) => this.#programs.get(p)?.fd, this.#where(`struct_ops "${name}"`));
+      out.set(name, { value, link: this.#maps.find((m) => m.name === name)!.structOps!.link });
+    }
+    return out;
   }
 
   #pinPath(m: MapDefinition): string | undefined {
@@ -553,7 +651,18 @@ class Loader {
       numaNode: m.numaNode || undefined,
       mapExtra: m.mapExtra,
       innerMap: innerFd >= 0 ? { fd: innerFd } : undefined,
+      btfVmlinuxValueTypeId: this.#kernelStructOps.get(m.name)?.valueTypeId,
     };
+    if (mapKind(m.type).kernelValue) {
+      // The kernel finds the struct through the object's BTF fd, which it must have accepted.
+      if (this.#btfFd < 0)
+        throw new ObjectError("a struct_ops map needs the object's BTF, which the kernel refused", where);
+      try {
+        return createMap({ ...spec, btf: { fd: this.#btfFd, keyTypeId: 0, valueTypeId: 0 } }).fd;
+      } catch (err) {
+        throw this.#mapError(err, where);
+      }
+    }
     try {
       return createMap({
         ...spec,
@@ -654,6 +763,11 @@ class Loader {
     });
     const btf = this.#btfFd >= 0 ? { fd: this.#btfFd, funcInfo, lineInfo } : undefined;
     let program: Program;
+    const structOps = this.#structOpsPrograms.get(def.name);
+    const site =
+      structOps && def.kind === "struct_ops"
+        ? { ...def, expectedAttachType: structOps.memberIndex, attachBtfId: structOps.attachBtfId }
+        : def;
     const spec = {
       name: def.name,
       code: { bytes: insns, lines: lp.lines, functions: lp.functions },
@@ -667,7 +781,7 @@ class Loader {
       // tick); like libbpf, try again a few times.
       for (let attempt = 1; ; attempt++) {
         try {
-          program = loadAsKind(def, spec, this.options.log ?? {});
+          program = loadAsKind(site, spec, this.options.log ?? {});
           break;
         } catch (err) {
           if (!(err instanceof SyscallError) || err.errno !== Errno.EAGAIN || attempt >= 5) throw err;

@@ -18,7 +18,7 @@ import type { TcProgram } from "../programs/tc.js";
 import type { SocketFilterProgram } from "../programs/socket-filter.js";
 import type { CgroupSkbProgram, CgroupSockAddrProgram, CgroupSockProgram, SockOpsProgram } from "../programs/cgroup.js";
 import type { ProgramDefinition } from "../object/object.js";
-import { loadProgramKind, programKind } from "../programs/kinds.js";
+import { loadProgramKind, programKind, type ProgramSite } from "../programs/kinds.js";
 
 /** The program class each section kind loads as. */
 export interface ProgramKinds {
@@ -48,7 +48,11 @@ export interface ProgramKinds {
 }
 
 /** Loads `def` (with `spec` holding code, name, license, maps, BTF) as its kind's class (programs/kinds.ts). */
-export function loadAsKind(def: ProgramDefinition, spec: Omit<ProgramSpec, "type">, options: LoadOptions): Program {
+export function loadAsKind(
+  def: ProgramDefinition & Pick<ProgramSite, "attachBtfId">,
+  spec: Omit<ProgramSpec, "type">,
+  options: LoadOptions,
+): Program {
   return loadProgramKind(def, spec, options);
 }
 

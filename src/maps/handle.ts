@@ -56,6 +56,8 @@ export interface MapCreateSpec extends MapOptions {
   innerMap?: { readonly fd: number };
   mapExtra?: bigint;
   ifindex?: number;
+  /** The kernel struct the value is (struct_ops maps: `bpf_struct_ops_<name>` in the kernel's BTF). */
+  btfVmlinuxValueTypeId?: number;
 }
 
 /** What a map handle knows about its map. */
@@ -90,6 +92,7 @@ export function createMap(spec: MapCreateSpec): { fd: number; description: MapDe
     btfFd: spec.btf?.fd,
     btfKeyTypeId: spec.btf?.keyTypeId,
     btfValueTypeId: spec.btf?.valueTypeId,
+    btfVmlinuxValueTypeId: spec.btfVmlinuxValueTypeId,
     mapExtra: spec.mapExtra,
   });
   return {

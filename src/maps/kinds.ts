@@ -62,6 +62,11 @@ export interface MapKind {
   readonly btf: "never" | "optional" | "required";
   /** Creation needs an inner map template. */
   readonly needsInner: boolean;
+  /**
+   * The value is a kernel struct named at creation by its kernel BTF id (btf_vmlinux_value_type_id:
+   * struct_ops), laid out from the kernel's BTF rather than declared by the object.
+   */
+  readonly kernelValue: boolean;
   /** Opens an existing map by id as this kind's class, keys and values through the codecs. */
   open(id: number, key: AnyCodec, value: AnyCodec): MapHandle;
   /** Creates a map of this kind. */
@@ -108,8 +113,8 @@ function createLocalStorage(s: MapCreation): MapHandle {
   }
 }
 
-type KindRow = Omit<MapKind, "type" | "name" | "perCpu" | "btf" | "needsInner"> &
-  Partial<Pick<MapKind, "btf" | "needsInner">>;
+type KindRow = Omit<MapKind, "type" | "name" | "perCpu" | "btf" | "needsInner" | "kernelValue"> &
+  Partial<Pick<MapKind, "btf" | "needsInner" | "kernelValue">>;
 
 const GENERIC: KindRow = {
   className: "BpfMap",
@@ -272,6 +277,8 @@ const ROWS: Partial<Record<MapType, KindRow>> = {
   [MapType.DEVMAP_HASH]: { ...GENERIC, btf: "never" },
   [MapType.CPUMAP]: { ...GENERIC, btf: "never" },
   [MapType.XSKMAP]: { ...GENERIC, btf: "never" },
+  // struct_ops: one element, the kernel's bpf_struct_ops_<name>; no key/value BTF of the object's own.
+  [MapType.STRUCT_OPS]: { ...GENERIC, btf: "never", kernelValue: true },
   // Local storage.
   [MapType.TASK_STORAGE]: { ...GENERIC, btf: "required", create: createLocalStorage },
   [MapType.SK_STORAGE]: { ...GENERIC, btf: "required", create: createLocalStorage },
@@ -290,6 +297,7 @@ export const MAP_KINDS: ReadonlyMap<MapType, MapKind> = new Map(
         name: enumName(MapType, type),
         btf: "optional",
         needsInner: false,
+        kernelValue: false,
         ...row,
         perCpu: isPerCpuType(type),
       };
@@ -303,6 +311,7 @@ export function mapKind(type: number): MapKind {
     MAP_KINDS.get(type as MapType) ?? {
       btf: "optional",
       needsInner: false,
+      kernelValue: false,
       ...GENERIC,
       type: type as MapType,
       name: enumName(MapType, type),

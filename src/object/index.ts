@@ -16,6 +16,8 @@ export type {
 } from "./object.js";
 export type { MapDefinition, MapSlot, MapOrigin, Pinning } from "./maps.js";
 export { internalMapName, ringbufSize } from "./maps.js";
+export { parseStructOps, kernelStructOps, STRUCT_OPS_SECTIONS } from "./struct-ops.js";
+export type { StructOpsDefinition, StructOpsMember, KernelStructOps } from "./struct-ops.js";
 export { sectionDef, sectionPatterns, sectionTarget } from "./sections.js";
 export type { SectionDef, SectionKind } from "./sections.js";
 export { SectionType, SectionFlags, SymbolType, SymbolBind } from "../elf/constants.js";

@@ -7,12 +7,13 @@ import type { Btf } from "../btf/decoder.js";
 import { BtfError, BtfKind } from "../btf/kinds.js";
 import { MapFlags, MapType } from "../uapi.js";
 import { MapDefinitionError } from "./errors.js";
+import type { StructOpsDefinition } from "./struct-ops.js";
 
 /** LIBBPF_PIN_NONE / LIBBPF_PIN_BY_NAME. */
 export type Pinning = "none" | "by_name";
 
 /** What kind of definition a map comes from. */
-export type MapOrigin = "btf" | "legacy" | "rodata" | "data" | "bss" | "kconfig";
+export type MapOrigin = "btf" | "legacy" | "rodata" | "data" | "bss" | "kconfig" | "struct_ops";
 
 /** An initial slot of a prog array or map-in-map, from the `.values` initialiser. */
 export interface MapSlot {
@@ -49,6 +50,8 @@ export interface MapDefinition {
   slots: MapSlot[];
   /** Initial contents of a global data map (zeros for .bss); undefined for other maps. */
   data?: Uint8Array;
+  /** A struct_ops map: the variable it comes from (its value is laid out for the kernel at load). */
+  structOps?: StructOpsDefinition;
 }
 
 const BPF_MAP_TYPES = Object.values(MapType) as number[];
@@ -390,4 +393,31 @@ export function dataMap(
 export function datasecId(btf: Btf | undefined, name: string): number {
   if (!btf) return 0;
   return btf.findByName(name, BtfKind.DATASEC)[0] ?? 0;
+}
+
+/**
+ * The map a struct_ops variable becomes: one element whose value is the kernel's
+ * `bpf_struct_ops_<name>` (its size is the kernel's, known at load).
+ */
+export function structOpsMap(def: StructOpsDefinition): MapDefinition {
+  return {
+    name: def.name,
+    kernelName: def.name.slice(0, 15),
+    origin: "struct_ops",
+    sectionIndex: def.sectionIndex,
+    section: def.section,
+    offset: def.offset,
+    type: MapType.STRUCT_OPS,
+    keySize: 4,
+    valueSize: 0,
+    maxEntries: 1,
+    flags: def.link ? MapFlags.LINK : 0,
+    numaNode: 0,
+    mapExtra: 0n,
+    pinning: "none",
+    keyTypeId: 0,
+    valueTypeId: 0,
+    slots: [],
+    structOps: def,
+  };
 }

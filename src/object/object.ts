@@ -18,7 +18,8 @@ import {
 } from "../elf/constants.js";
 import { ElfFile, type ElfSection, type ElfSymbol } from "../elf/reader.js";
 import { ElfError, MapDefinitionError, ObjectBtfError, ObjectError, RelocationError } from "./errors.js";
-import { dataMap, parseBtfMaps, parseLegacyMaps, type MapDefinition } from "./maps.js";
+import { dataMap, parseBtfMaps, parseLegacyMaps, structOpsMap, type MapDefinition } from "./maps.js";
+import { parseStructOps, type StructOpsDefinition } from "./struct-ops.js";
 import { sectionDef, sectionTarget, type SectionDef, type SectionKind } from "./sections.js";
 
 const INSN_SIZE = 8;
@@ -166,6 +167,8 @@ export class BpfObjectFile {
   readonly maps: MapDefinition[] = [];
   readonly variables: VariableDefinition[] = [];
   readonly externs: ExternDefinition[] = [];
+  /** struct_ops variables (`.struct_ops`, `.struct_ops.link`); each is also a map of `maps`. */
+  readonly structOps: StructOpsDefinition[] = [];
   /** Code relocations by ELF section index. */
   readonly relocations = new Map<number, CodeRelocation[]>();
   /** .BTF.ext records by section name. */
@@ -308,6 +311,10 @@ export class BpfObjectFile {
           variables.some((v) => !v.static),
         ),
       );
+    }
+    for (const def of parseStructOps(elf, this.btf, where)) {
+      this.structOps.push(def);
+      this.maps.push(structOpsMap(def));
     }
     this.#collectExterns(where);
     for (const rs of elf.relocationSections) {

@@ -51,6 +51,8 @@ export interface ProgramSite {
   frags: boolean;
   /** The part of the section name after the first "/" (tracepoint, function, target …). */
   attachTarget?: string;
+  /** struct_ops programs: the kernel struct they implement a member of (expectedAttachType is the member's index). */
+  attachBtfId?: number;
 }
 
 type BaseSpec = Omit<ProgramSpec, "type">;
@@ -290,7 +292,26 @@ const ROWS: Partial<Record<SectionKind, Row>> = {
   lsm,
   lsm_cgroup: lsm,
   freplace: unsupported,
-  struct_ops: unsupported,
+  struct_ops: {
+    className: "Program",
+    programClass: Program,
+    context: "the struct member's arguments (BTF)",
+    load: (s, base, o) => {
+      if (s.attachBtfId === undefined)
+        throw new TsbpfError(
+          `program "${s.name}": a struct_ops program is loaded for the struct_ops variable that points to it, and none does`,
+        );
+      return Program.load(
+        { ...base, type: ProgType.STRUCT_OPS, expectedAttachType: s.expectedAttachType, attachBtfId: s.attachBtfId },
+        o,
+      );
+    },
+    autoAttach: (_p, _t, site) => {
+      throw new TsbpfError(
+        `program "${site.name}" is a struct_ops callback: register the struct_ops variable that points to it (attachStructOps)`,
+      );
+    },
+  },
 };
 
 const GENERIC: Row = { className: "Program", programClass: Program, load: loadGeneric };
@@ -345,6 +366,7 @@ export const KERNEL_PROGRAM_KINDS: Readonly<Record<string, SectionKind>> = {
   fmod_ret: "fmod_ret",
   lsm: "lsm",
   iter: "iter",
+  struct_ops: "struct_ops",
 };
 
 /** Loads a program as its section's kind; BPF_F_SLEEPABLE when the section says so. */

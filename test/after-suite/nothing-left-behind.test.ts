@@ -3,7 +3,7 @@
 // tests have finished, whether they passed or not (and then fails if anything is left).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { getNextId, Cmd } from "../../src/sys/bpf.js";
 import { xdpInfo } from "../../src/programs/xdp.js";
@@ -29,4 +29,12 @@ test("loopback has no XDP or TC program left", () => {
     egress = tcInfo("lo", "egress");
   assert.deepEqual([...ingress.tcx, ...egress.tcx, ...ingress.clsact, ...egress.clsact], []);
   assert.doesNotMatch(execFileSync("ip", ["-d", "link", "show", "lo"], { encoding: "utf8" }), /prog\/xdp/);
+});
+
+test("no congestion control the tests registered (struct_ops) remains", () => {
+  const available = readFileSync("/proc/sys/net/ipv4/tcp_available_congestion_control", "utf8").trim().split(/\s+/);
+  assert.deepEqual(
+    available.filter((n) => n.startsWith("tsbpf")),
+    [],
+  );
 });

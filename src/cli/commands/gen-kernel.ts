@@ -11,12 +11,14 @@ import { writeOutputFile } from "../../cmdline/files.js";
 export const name = "gen-kernel";
 export const summary = "declarations of tracepoint records and kernel structs for kernel TypeScript";
 export const usage = `usage: tsbpf gen-kernel tracepoint CAT:NAME... [-o FILE.ts] [--module tsbpf/kernel]
-       tsbpf gen-kernel vmlinux [--event EVENT]... [--struct NAME]... [--depth N] [-o FILE.ts] [--module tsbpf/kernel]
+       tsbpf gen-kernel vmlinux [--event EVENT]... [--struct NAME]... [--struct-ops NAME]... [--depth N]
+                            [-o FILE.ts] [--module tsbpf/kernel]
 
   tracepoint  the fields of tracefs events (events/CAT/NAME/format), so ctx.FIELD type-checks in
               tracepoint("CAT/NAME", (ctx) => …)
   vmlinux     kernel structs from /sys/kernel/btf/vmlinux as interfaces (pointers read through) and
-              the argument types of tp_btf events
+              the argument types of tp_btf events; --struct-ops NAME declares a struct_ops type's
+              callbacks and data for structOps("NAME", { … })
 Output is a module augmenting --module's Tracepoints / TpBtfEvents (default "tsbpf/kernel");
 import it once from your kernel sources.`;
 
@@ -28,6 +30,7 @@ export function run(argv: readonly string[], io: CommandIo): number {
       module: { type: "string" },
       event: { type: "string", multiple: true },
       struct: { type: "string", multiple: true },
+      "struct-ops": { type: "string", multiple: true },
       depth: { type: "string" },
     },
     usage,
@@ -51,7 +54,12 @@ export function run(argv: readonly string[], io: CommandIo): number {
     const depth = values.depth === undefined ? 0 : Number(values.depth);
     if (!Number.isInteger(depth) || depth < 0 || depth > 3)
       throw new UsageError(`--depth wants 0, 1, 2 or 3, not "${values.depth}"`, usage);
-    text = generateVmlinux(kernelBtf(), { events: values.event ?? [], structs: values.struct ?? [], depth }, module);
+    const structOps = values["struct-ops"];
+    text = generateVmlinux(
+      kernelBtf(),
+      { events: values.event ?? [], structs: values.struct ?? [], depth, ...(structOps ? { structOps } : {}) },
+      module,
+    );
   } else {
     throw new UsageError(
       what ? `unknown target "${what}" (tracepoint or vmlinux)` : "missing target (tracepoint or vmlinux)",

@@ -30,6 +30,7 @@ import {
   type CtxField,
 } from "../contexts.js";
 import type { ProgramKind } from "../contexts.js";
+import { structOpsMembers } from "../struct-ops.js";
 import { lookup, type CtxVal, type Lowering, type LValue } from "./api.js";
 
 /** The largest packet offset a program may test (the verifier's limit on packet pointer math). */
@@ -264,6 +265,8 @@ export interface TypedArguments {
   readers: ((low: Lowering, ctxReg: VReg) => Val)[];
   /** Said when the program declares more parameters than there are readers. */
   tooMany: string;
+  /** The parameters are the arguments alone, without a context first (struct_ops callbacks). */
+  withoutContext?: boolean;
 }
 
 interface ProgramSite {
@@ -283,6 +286,7 @@ export function programArguments(
   ctx: CtxInfo,
 ): TypedArguments | undefined {
   const kind = p.kind;
+  if (kind === "struct_ops") return structOpsArguments(module, p);
   if (kind !== "kprobe" && kind !== "kretprobe" && !TRAMPOLINE_KINDS.has(kind)) return undefined;
   const name = kind === "lsm" ? `bpf_lsm_${String(p.target.hook)}` : String(p.target.function);
   const what = kind === "lsm" ? `LSM hook ${String(p.target.hook)}` : name;
@@ -330,6 +334,37 @@ export function programArguments(
   ctx.retType = sig.returnType;
   readers.push((low, ctxReg) => typedValue(low, load64(low, ctxReg, 8 * params.length), sig.returnType, true));
   return { readers, tooMany: `${what} has ${params.length} argument(s), then the return value` };
+}
+
+/**
+ * A struct_ops callback's parameters: the member's function pointer arguments, a u64 each in the
+ * context array, typed from BTF — pointers the kernel retypes (a congestion control's socket is a
+ * tcp_sock) as it shows them to the verifier.
+ */
+function structOpsArguments(
+  module: { btf(): Btf; fail(node: TS.Node, message: string): never },
+  p: ProgramSite,
+): TypedArguments {
+  const btf = module.btf();
+  const struct = String(p.target.struct);
+  const structId = btf.findByName(struct, "struct")[0];
+  const member =
+    structId === undefined ? undefined : structOpsMembers(btf, structId).find((m) => m.name === p.target.member);
+  if (!member || member.kind !== "function")
+    module.fail(p.node, `struct ${struct} has no callback ${String(p.target.member)}`);
+  const readers = member.params.map((x, i) => (low: Lowering, ctxReg: VReg): Val => {
+    const raw = load64(low, ctxReg, 8 * i);
+    if (x.view) {
+      low.b.kinds[raw] = "btf";
+      return { k: "kobj", id: low.module.btfStruct(x.view, p.node), base: { reg: raw }, off: 0, direct: true };
+    }
+    return typedValue(low, raw, x.type, true);
+  });
+  return {
+    readers,
+    tooMany: `${struct}.${member.name} takes ${member.params.length} argument(s)`,
+    withoutContext: true,
+  };
 }
 
 /** `ctx.ret` of fexit / fmod_ret / lsm programs: the slot after the arguments. */
