@@ -108,6 +108,7 @@ test("every map type has one kind: a class tsbpf exports, its name, and facts th
     "sockmap",
     "stack",
     "stack_trace",
+    "struct_ops",
     "user_ringbuf",
     "xskmap",
   ]);
