@@ -258,9 +258,9 @@ function decidedBy(
 ): Target | undefined {
   const same = dom.outermostAbove(sig.same[child.id]!, from, sense);
   const eqSig = sig.eq[child.id]!;
-  const eq = eqSig >= 0 ? dom.outermostAbove(eqSig, from, sense) : undefined;
-  if (same && (!eq || dom.edgeEnter(same) <= dom.edgeEnter(eq))) return same.sense ? child.jt : child.jf;
-  if (eq) return sig.operand[eq.from.id] === sig.operand[child.id] ? child.jt : child.jf;
+  const eq = eqSig >= 0 ? dom.outermostAbove(eqSig, from, sense) : -1;
+  if (same >= 0 && (eq < 0 || dom.enterOf(same) <= dom.enterOf(eq))) return dom.edgeSense(same) ? child.jt : child.jf;
+  if (eq >= 0) return sig.operand[dom.edgeFrom(eq).id] === sig.operand[child.id] ? child.jt : child.jf;
   return undefined;
 }
 
@@ -311,7 +311,7 @@ class DominatorTree {
   private readonly exit: Int32Array;
   private readonly enterById: number[] = [];
   /** Per signature of a test's comparison, the outermost edges with it: disjoint intervals by entry. */
-  private readonly outermost = new Map<number, { enter: number; exit: number; edge: Edge }[]>();
+  private readonly outermost = new Map<number, number[]>();
 
   constructor(
     private readonly order: DagNode[],
@@ -371,11 +371,13 @@ class DominatorTree {
     this.enter = new Int32Array(total).fill(-1);
     this.exit = new Int32Array(total).fill(-1);
     let clock = 0;
+    const preorder: number[] = [];
     const walk: number[] = [];
     const cursor = new Int32Array(total);
     for (let r = 0; r < total; r++) {
       if (parent[r] !== r) continue;
       walk.push(r);
+      preorder.push(r);
       this.enter[r] = clock++;
       cursor[r] = childStart[r]!;
       while (walk.length) {
@@ -383,6 +385,7 @@ class DominatorTree {
         if (cursor[v]! < childStart[v + 1]!) {
           const c = children[cursor[v]!++]!;
           this.enter[c] = clock++;
+          preorder.push(c);
           cursor[c] = childStart[c]!;
           walk.push(c);
         } else {
@@ -392,29 +395,21 @@ class DominatorTree {
       }
     }
     order.forEach((node, i) => (this.enterById[node.id] = this.enter[i]!));
-    // index the edges by the signatures a later test could be decided by
-    const bySig = new Map<number, { enter: number; exit: number; edge: Edge }[]>();
-    for (let i = 0; i < n; i++) {
-      for (const sense of [true, false]) {
-        const edge: Edge = { from: order[i]!, sense };
-        const e = n + 2 * i + (sense ? 0 : 1);
-        const id = order[i]!.id;
-        for (const s of sense && sig.eq[id]! >= 0 ? [sig.same[id]!, sig.eq[id]!] : [sig.same[id]!]) {
-          let list = bySig.get(s);
-          if (!list) bySig.set(s, (list = []));
-          list.push({ enter: this.enter[e]!, exit: this.exit[e]!, edge });
-        }
-      }
+    // index the edges by the signatures a later test could be decided by: walking the elements in
+    // entry order, an edge inside the last one kept for its signature is not outermost
+    for (const v of preorder) {
+      if (v < n) continue;
+      const id = order[(v - n) >> 1]!.id;
+      const trueEdge = ((v - n) & 1) === 0;
+      this.keepOutermost(sig.same[id]!, v);
+      if (trueEdge && sig.eq[id]! >= 0) this.keepOutermost(sig.eq[id]!, v);
     }
-    for (const [s, list] of bySig) {
-      list.sort((x, y) => x.enter - y.enter);
-      const outer: typeof list = [];
-      for (const item of list) {
-        const last = outer[outer.length - 1];
-        if (!last || item.enter >= last.exit) outer.push(item);
-      }
-      this.outermost.set(s, outer);
-    }
+  }
+
+  private keepOutermost(sig: number, element: number): void {
+    const list = this.outermost.get(sig);
+    if (!list) this.outermost.set(sig, [element]);
+    else if (this.enter[element]! >= this.exit[list[list.length - 1]!]!) list.push(element);
   }
 
   /** Whether test `b` is on every path from the root to test `d` (tests not in the graph: no). */
@@ -437,29 +432,38 @@ class DominatorTree {
     return i !== undefined && this.enter[i]! <= lo && hi < this.exit[i]!;
   }
 
-  /** The outermost edge with signature `sig` on every path through edge (from, sense), that edge included. */
-  outermostAbove(sig: number, from: DagNode, sense: boolean): Edge | undefined {
+  /**
+   * The outermost edge with signature `sig` on every path through edge (from, sense), that edge
+   * included, as an element number (-1: none). Outer edges have smaller entry numbers.
+   */
+  outermostAbove(sig: number, from: DagNode, sense: boolean): number {
     const list = this.outermost.get(sig);
-    if (!list) return undefined;
+    if (!list) return -1;
     const at = this.enter[this.order.length + 2 * this.index.get(from)! + (sense ? 0 : 1)]!;
     let lo = 0,
       hi = list.length - 1,
       found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (list[mid]!.enter <= at) {
+      if (this.enter[list[mid]!]! <= at) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (found < 0) return undefined;
-    const item = list[found]!;
-    return at < item.exit ? item.edge : undefined;
+    if (found < 0) return -1;
+    const element = list[found]!;
+    return at < this.exit[element]! ? element : -1;
   }
 
-  /** Entry number of an edge (outer edges have smaller ones). */
-  edgeEnter(e: Edge): number {
-    return this.enter[this.order.length + 2 * this.index.get(e.from)! + (e.sense ? 0 : 1)]!;
+  enterOf(element: number): number {
+    return this.enter[element]!;
+  }
+  /** The test an edge element leaves, and its branch. */
+  edgeFrom(element: number): DagNode {
+    return this.order[(element - this.order.length) >> 1]!;
+  }
+  edgeSense(element: number): boolean {
+    return ((element - this.order.length) & 1) === 0;
   }
 }
 
@@ -628,10 +632,10 @@ function restructure(root: Target): Target {
     const lv = levels(root);
     const { order, preds } = topology(root);
     const dom = new DominatorTree(order, preds, sig);
-    if (process.env.DAGDBG) console.error("pass", pass, order.length);
     for (let level = 1; level < lv.length; level++) {
       for (const n of lv[level]!) {
-        for (const sense of [true, false]) {
+        for (let branch = 0; branch < 2; branch++) {
+          const sense = branch === 0;
           let target = sense ? n.jt : n.jf;
           if (isNode(target) && target.jt === target.jf) target = target.jt;
           for (let guard = 0; guard < 100000 && isNode(target); guard++) {

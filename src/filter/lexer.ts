@@ -392,7 +392,8 @@ function nextToken(s: string, i: number): Token {
       end: i + text.length,
       value: text,
     }));
-    if (s.indexOf(":", i) >= 0 && s.indexOf(":", i) < limit) {
+    // (look for the colon within the word only: searching the rest of the input per token is quadratic)
+    if (s.slice(i, limit).includes(":")) {
       offer(longest(RE_V6, s, i, limit), 8, (text) => {
         const t: Token = { type: "HID6", text, start: i, end: i + text.length, value: text };
         if (!parseIpv6(text)) t.error = `bogus IPv6 address ${text}`;

@@ -539,58 +539,81 @@ class Parser {
     return t.type.toLowerCase() as DirQual;
   }
 
-  /** id: nid | pnum | ( pid ) — with qualifiers `q`. */
+  /**
+   * id: nid | pnum | ( pid ) — with qualifiers `q`, where pid: nid | qid and id | qid or id (qid:
+   * pnum | nid) and nid may be `not id`. Nesting goes on an explicit stack, not the call stack.
+   */
   private id(q: Qualifiers, inherited = true): Expr {
-    const t = this.peek();
-    if (t.type === "NUM") {
-      const n = this.next();
-      return prim(q, { kind: "number", value: n.num!, span: this.span(n) }, this.span(n), inherited);
-    }
-    if (t.type === "(") {
-      // ( pnum ) is a number; otherwise ( pid ): ids joined by and/or, all with the same qualifiers.
-      const num = this.attempt(() => {
-        const value = this.pnum();
-        return prim(q, { kind: "number", value, span: this.span(t) }, this.span(t), inherited);
-      });
-      if (num) return num;
-      this.next();
-      const inner = this.pid(q, inherited);
-      this.expect(")", `")"`);
-      return { ...inner, span: this.span(t) };
-    }
-    return this.nid(q, inherited);
-  }
-
-  /** pid: nid | qid and id | qid or id, where qid: pnum | pid. */
-  private pid(q: Qualifiers, inherited: boolean): Expr {
-    const first = this.peek();
-    let node: Expr;
-    if (first.type === "NUM" || first.type === "(") {
-      // qid: a number (or parenthesized number) must be followed by and/or
-      const num = this.attempt(() => {
-        const v = this.pnum();
-        return prim(q, { kind: "number", value: v, span: this.span(first) }, this.span(first), inherited);
-      });
-      if (num) {
-        node = num;
-        if (this.peek().type !== "AND" && this.peek().type !== "OR") this.fail(`"and" or "or"`);
-      } else node = this.nid(q, inherited);
-    } else node = this.nid(q, inherited);
+    type Frame =
+      | { kind: "paren"; tok: Token }
+      | { kind: "pid"; node?: Expr; op?: "and" | "or" }
+      | { kind: "not"; toks: Token[] };
+    const stack: Frame[] = [];
+    const number = (value: number, from: Token): Expr =>
+      prim(q, { kind: "number", value, span: this.span(from) }, this.span(from), inherited);
+    // what is wanted next: an id, the first element of a pid, or nothing (a result is in hand)
+    let want: "id" | "pid" | undefined = "id";
+    let result: Expr | undefined;
     for (;;) {
-      const t = this.peek().type;
-      if (t !== "AND" && t !== "OR") return node;
-      this.next();
-      const right = this.id(q, inherited);
-      node = {
-        type: t === "AND" ? "and" : "or",
-        left: node,
-        right,
-        span: { start: node.span.start, end: right.span.end },
-      };
+      if (want) {
+        const t = this.peek();
+        if (want === "id" && t.type === "NUM") {
+          this.next();
+          result = number(t.num!, t);
+        } else if (want === "id" && t.type === "(") {
+          // ( pnum ) is a number; otherwise ( pid ): ids joined by and/or, all with the same qualifiers.
+          result = this.attempt(() => number(this.pnum(), t));
+          if (!result) {
+            this.next();
+            stack.push({ kind: "paren", tok: t }, { kind: "pid" });
+            want = "pid";
+            continue;
+          }
+        } else if (want === "pid" && (t.type === "NUM" || t.type === "(")) {
+          // qid: a number (or parenthesized number) must be followed by and/or
+          result = this.attempt(() => number(this.pnum(), t));
+          if (result && this.peek().type !== "AND" && this.peek().type !== "OR") this.fail(`"and" or "or"`);
+        }
+        if (!result) {
+          if (t.type === "!") {
+            // nid: not id (any number of them)
+            const toks: Token[] = [];
+            while (this.peek().type === "!") toks.push(this.next());
+            stack.push({ kind: "not", toks });
+            want = "id";
+            continue;
+          }
+          result = this.nid(q, inherited);
+        }
+        want = undefined;
+      }
+      const r = result!;
+      result = undefined;
+      const frame = stack.pop();
+      if (!frame) return r;
+      if (frame.kind === "not") {
+        let node = r;
+        for (let i = frame.toks.length - 1; i >= 0; i--)
+          node = { type: "not", operand: node, span: this.span(frame.toks[i]!) };
+        result = node;
+      } else if (frame.kind === "paren") {
+        this.expect(")", `")"`);
+        result = { ...r, span: this.span(frame.tok) };
+      } else {
+        const left = frame.node;
+        frame.node = left ? { type: frame.op!, left, right: r, span: { start: left.span.start, end: r.span.end } } : r;
+        const op = this.peek().type;
+        if (op === "AND" || op === "OR") {
+          this.next();
+          frame.op = op === "AND" ? "and" : "or";
+          stack.push(frame);
+          want = "id";
+        } else result = frame.node;
+      }
     }
   }
 
-  /** nid: ID | HID / NUM | HID mask HID | HID | HID6 / NUM | HID6 | EID | AID | not id */
+  /** nid: ID | HID / NUM | HID mask HID | HID | HID6 / NUM | HID6 | EID | AID (`not id` is handled by id) */
   private nid(q: Qualifiers, inherited: boolean): Expr {
     const t = this.peek();
     switch (t.type) {
@@ -646,14 +669,6 @@ class Parser {
       case "AID":
         this.next();
         return prim(q, { kind: "arcnet", text: t.value!, span: this.span(t) }, this.span(t), inherited);
-      case "!": {
-        // `not not … id`, counted rather than recursed into
-        const nots: Token[] = [];
-        while (this.peek().type === "!") nots.push(this.next());
-        let node = this.id(q, inherited);
-        for (let i = nots.length - 1; i >= 0; i--) node = { type: "not", operand: node, span: this.span(nots[i]!) };
-        return node;
-      }
       default:
         this.fail("a host, network, port or protocol");
     }
