@@ -3,6 +3,9 @@
 
 import { TsbpfError } from "../errors.js";
 
+/** Characters of the expression `pretty` shows at most. */
+const PRETTY_WIDTH = 120;
+
 export type FilterErrorKind = "syntax" | "semantic" | "unsupported";
 
 export class FilterError extends TsbpfError {
@@ -20,9 +23,17 @@ export class FilterError extends TsbpfError {
     super(`${reason} (at column ${position + 1})`);
   }
 
-  /** The expression with a caret line under the culprit. */
+  /** The expression with a caret line under the culprit (a long one shown around the culprit only). */
   pretty(indent = "  "): string {
-    const width = Math.max(1, Math.min(this.length, Math.max(1, this.expression.length - this.position)));
-    return `${this.reason}\n${indent}${this.expression}\n${indent}${" ".repeat(this.position)}${"^".repeat(width)}`;
+    let text = this.expression;
+    let at = this.position;
+    if (text.length > PRETTY_WIDTH) {
+      const from = Math.max(0, Math.min(at - PRETTY_WIDTH / 2, text.length - PRETTY_WIDTH));
+      const to = Math.min(text.length, from + PRETTY_WIDTH);
+      text = `${from > 0 ? "…" : ""}${text.slice(from, to)}${to < this.expression.length ? "…" : ""}`;
+      at = at - from + (from > 0 ? 1 : 0);
+    }
+    const width = Math.max(1, Math.min(this.length, Math.max(1, text.length - at)));
+    return `${this.reason}\n${indent}${text}\n${indent}${" ".repeat(at)}${"^".repeat(width)}`;
   }
 }
