@@ -167,7 +167,7 @@ export function compileFilter(expression: string, options: FilterOptions = {}): 
 export const MAX_FILTER_INSNS = 1_000_000;
 
 function tooLarge(expression: string, what: string): FilterError {
-  return new FilterError("unsupported", `expression too large for the kernel: ${what}`, expression, 0, 1);
+  return new FilterError("unsupported", `expression too large for the kernel: ${what}`, expression, 0, 1, false);
 }
 
 /** Assembles the standalone program, or says in one line why the kernel could not take it. */

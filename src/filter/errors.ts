@@ -19,12 +19,15 @@ export class FilterError extends TsbpfError {
     readonly position: number,
     /** Length of the culprit (at least 1 for display). */
     readonly length: number = 1,
+    /** False when no one place is at fault (the whole program is too large): no column, no caret. */
+    readonly located: boolean = true,
   ) {
-    super(`${reason} (at column ${position + 1})`);
+    super(located ? `${reason} (at column ${position + 1})` : reason);
   }
 
   /** The expression with a caret line under the culprit (a long one shown around the culprit only). */
   pretty(indent = "  "): string {
+    if (!this.located) return this.reason;
     let text = this.expression;
     let at = this.position;
     if (text.length > PRETTY_WIDTH) {

@@ -139,6 +139,9 @@ test("a program longer than an eBPF jump can span is refused in one line, not a 
     (e: unknown) =>
       e instanceof FilterError &&
       e.kind === "unsupported" &&
-      /^expression too large for the kernel: its \d+ instructions need jumps longer than eBPF's 32767$/.test(e.reason),
+      /^expression too large for the kernel: its \d+ instructions need jumps longer than eBPF's 32767$/.test(
+        e.message,
+      ) &&
+      e.pretty() === e.message,
   );
 });
