@@ -96,6 +96,25 @@ let counter = 0;
 
 /** Compiles a pcap-filter expression to eBPF. Throws FilterError (with the position) if it does not compile. */
 export function compileFilter(expression: string, options: FilterOptions = {}): CompiledFilter {
+  try {
+    return compile(expression, options);
+  } catch (e) {
+    // and/or/not and parentheses nest without limit; the values of arithmetic are still walked
+    // recursively, so thousands of nested loads or operators end here rather than in a stack trace
+    if (e instanceof RangeError && /call stack/.test(e.message))
+      throw new FilterError(
+        "unsupported",
+        "arithmetic nested too deeply to compile (thousands of levels of operators or loads)",
+        expression,
+        0,
+        1,
+        false,
+      );
+    throw e;
+  }
+}
+
+function compile(expression: string, options: FilterOptions): CompiledFilter {
   const linkType = options.linkType ?? 1;
   const context = options.context ?? "xdp";
   const lower: LowerOptions = { linkType };

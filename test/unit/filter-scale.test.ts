@@ -145,3 +145,11 @@ test("a program longer than an eBPF jump can span is refused in one line, not a 
       e.pretty() === e.message,
   );
 });
+
+test("arithmetic nested past what the compiler walks is refused in one line", () => {
+  for (const expression of [`${"ip[".repeat(30_000)}0${"]".repeat(30_000)} = 0`, `ip[0]${" + 0".repeat(30_000)} = 69`])
+    assert.throws(
+      () => compileFilter(expression),
+      (e: unknown) => e instanceof FilterError && /^arithmetic nested too deeply to compile/.test(e.pretty()),
+    );
+});
