@@ -19,8 +19,16 @@
 // COPIES: one filter, from loading data and data_end to its verdict. BPF_PROG_TEST_RUN repeats
 // REPEAT times per packet over a mix of Ethernet frames from the test captures; mean over the mix,
 // median of ROUNDS rounds, tsbpf and peer alternating; JIT on.
+//
+// Compile time (compile_ms.*): expressions of 10, 100 and 1000 terms — host lists (`host a or host
+// b …`, where the optimizer has most to do) and `tcp or tcp …` — compiled by compileFilter in this
+// process against `tcpdump -d -r FILE EXPR` (libpcap's parser and optimizer; its process start is
+// included, and named in the peer as timed with `tcpdump -d ip`). Median of COMPILE_ROUNDS
+// rounds with the spread and the load average; libpcap takes minutes on the 1000-host list, so
+// that peer is timed once.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Assembler } from "../src/asm/assembler.js";
 import { emitCbpf, parseCbpf } from "../src/filter/cbpf.js";
@@ -29,9 +37,12 @@ import { PacketRunner } from "../src/filter/run.js";
 import { readCapture } from "../src/pcap/reader.js";
 import { Program } from "../src/programs/program.js";
 import { ProgType } from "../src/uapi.js";
-import type { Figures } from "./run.js";
+import type { Figure, Figures } from "./run.js";
 
-const PCAPS = fileURLToPath(new URL("../../../shared/data/pcaps", import.meta.url));
+/** The test captures: TSBPF_TEST_DATA (as the tests take it), else shared/data beside the checkout. */
+const PCAPS = process.env.TSBPF_TEST_DATA
+  ? `${process.env.TSBPF_TEST_DATA}/pcaps`
+  : fileURLToPath(new URL("../../../shared/data/pcaps", import.meta.url));
 const EXPRESSIONS: Record<string, string> = {
   ip: "ip",
   tcp_port_80: "tcp port 80",
@@ -44,6 +55,8 @@ const EXPRESSIONS: Record<string, string> = {
   not_arp_len: "not arp and len > 100",
   icmp_echo: "icmp[icmptype] = icmp-echo or icmp6",
 };
+const COMPILE_TERMS = [10, 100, 1000];
+const COMPILE_ROUNDS = 5;
 const PACKETS = 48;
 const COPIES = 16;
 const REPEAT = 5_000;
@@ -107,9 +120,69 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+type Timed = Figure & {
+  runs_ms: number[];
+  spread_ms: [number, number];
+  peer_runs_ms: number[];
+  load_average: [number, number];
+};
+
+function tcpdumpMs(file: string, expression: string): number {
+  const t0 = performance.now();
+  const r = spawnSync("tcpdump", ["-d", "-r", file, "--", expression], { encoding: "utf8", maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`tcpdump -d (${expression.slice(0, 40)}…): ${r.stderr}`);
+  return ms;
+}
+
+/** compile_ms.{hosts,tcp_or}_N: tsbpf's compile time against tcpdump -d's. */
+function compileFigures(file: string): Figures {
+  const figures: Figures = {};
+  const start: number[] = [];
+  for (let r = 0; r < COMPILE_ROUNDS; r++) start.push(tcpdumpMs(file, "ip"));
+  const startMs = Number(median(start).toFixed(1));
+  const families: Record<string, (i: number) => string> = {
+    hosts: (i) => `host 10.0.${i >> 8}.${i & 255}`,
+    tcp_or: () => "tcp",
+  };
+  for (const [family, term] of Object.entries(families)) {
+    for (const n of COMPILE_TERMS) {
+      const expression = Array.from({ length: n }, (_, i) => term(i)).join(" or ");
+      compileFilter(expression); // warm-up
+      const loadBefore = loadavg()[0]!;
+      const ours: number[] = [],
+        theirs: number[] = [];
+      const peerRounds = family === "hosts" && n >= 1000 ? 1 : COMPILE_ROUNDS;
+      for (let r = 0; r < COMPILE_ROUNDS; r++) {
+        const t0 = performance.now();
+        compileFilter(expression);
+        ours.push(performance.now() - t0);
+        if (r < peerRounds) theirs.push(tcpdumpMs(file, expression));
+      }
+      const value = Number(median(ours).toFixed(1)),
+        peerValue = Number(median(theirs).toFixed(1));
+      const figure: Timed = {
+        value,
+        unit: "ms",
+        peer: `tcpdump -d (process start included: ${startMs} ms)`,
+        peer_value: peerValue,
+        ratio: Number((value / peerValue).toFixed(3)),
+        runs_ms: ours.map((x) => Number(x.toFixed(1))),
+        spread_ms: [Number(Math.min(...ours).toFixed(1)), Number(Math.max(...ours).toFixed(1))],
+        peer_runs_ms: theirs.map((x) => Number(x.toFixed(1))),
+        load_average: [Number(loadBefore.toFixed(2)), Number(loadavg()[0]!.toFixed(2))],
+      };
+      figures[`compile_ms.${family}_${n}`] = figure;
+      process.stderr.write(`filter: ${family} x${n}: tsbpf ${value} ms, tcpdump -d ${peerValue} ms\n`);
+    }
+  }
+  return figures;
+}
+
 export async function run(): Promise<Figures> {
   const packets = packetMix();
   const anyEthernetFile = `${PCAPS}/LACP.pcap`;
+  const figures: Figures = compileFigures(anyEthernetFile);
   const empty = harness((a) => {
     a.mov32("r0", 0);
   });
@@ -119,7 +192,6 @@ export async function run(): Promise<Figures> {
     `filter: ${packets.length} packets; a copy that only adds 0 costs ${baseline.toFixed(2)} ns in this harness\n`,
   );
 
-  const figures: Figures = {};
   for (const [name, expression] of Object.entries(EXPRESSIONS)) {
     const compiled = compileFilter(expression, { linkType: 1, context: "xdp", wireLength: "linear" });
     const mine = harness((a, i, done) => {

@@ -13,7 +13,10 @@ import { listing } from "../asm/disasm.js";
 import type { Instruction } from "../asm/instruction.js";
 import { ProgType } from "../uapi.js";
 import { Program } from "../programs/program.js";
+import { AsmError } from "../asm/errors.js";
 import { Errno } from "../errors.js";
+import { VerifierError } from "../programs/program.js";
+import { FilterError } from "./errors.js";
 import { SyscallError } from "../sys/errors.js";
 import type { FilterAst } from "./ast.js";
 import { FilterCodegen, type CodegenOptions, type FilterContext } from "./codegen.js";
@@ -93,6 +96,25 @@ let counter = 0;
 
 /** Compiles a pcap-filter expression to eBPF. Throws FilterError (with the position) if it does not compile. */
 export function compileFilter(expression: string, options: FilterOptions = {}): CompiledFilter {
+  try {
+    return compile(expression, options);
+  } catch (e) {
+    // and/or/not and parentheses nest without limit; the values of arithmetic are still walked
+    // recursively, so thousands of nested loads or operators end here rather than in a stack trace
+    if (e instanceof RangeError && /call stack/.test(e.message))
+      throw new FilterError(
+        "unsupported",
+        "arithmetic nested too deeply to compile (thousands of levels of operators or loads)",
+        expression,
+        0,
+        1,
+        false,
+      );
+    throw e;
+  }
+}
+
+function compile(expression: string, options: FilterOptions): CompiledFilter {
   const linkType = options.linkType ?? 1;
   const context = options.context ?? "xdp";
   const lower: LowerOptions = { linkType };
@@ -117,7 +139,7 @@ export function compileFilter(expression: string, options: FilterOptions = {}): 
     a.label("nomatch")
       .mov32("r0", options.noMatchReturn ?? noMatchRet)
       .exit();
-  const program = a.assemble();
+  const program = assembleWithinLimits(a, expression);
 
   return {
     expression,
@@ -160,6 +182,29 @@ export function compileFilter(expression: string, options: FilterOptions = {}): 
   };
 }
 
+/** The kernel's limit on a program's length (BPF_COMPLEXITY_LIMIT_INSNS; a classic program: 4096). */
+export const MAX_FILTER_INSNS = 1_000_000;
+
+function tooLarge(expression: string, what: string): FilterError {
+  return new FilterError("unsupported", `expression too large for the kernel: ${what}`, expression, 0, 1, false);
+}
+
+/** Assembles the standalone program, or says in one line why the kernel could not take it. */
+function assembleWithinLimits(a: Assembler, expression: string): AssembledProgram {
+  let program: AssembledProgram;
+  try {
+    program = a.assemble();
+  } catch (e) {
+    // a conditional jump reaches 32767 instructions at most (the code jumps to one shared exit)
+    if (e instanceof AsmError && /out of range/.test(e.message))
+      throw tooLarge(expression, `its ${a.length} instructions need jumps longer than eBPF's 32767`);
+    throw e;
+  }
+  if (program.insns.length > MAX_FILTER_INSNS)
+    throw tooLarge(expression, `${program.insns.length} instructions, more than ${MAX_FILTER_INSNS}`);
+  return program;
+}
+
 /**
  * Loads a compiled filter's standalone program. BPF_PROG_LOAD gives up with EAGAIN when a signal
  * (a child process exiting, a timer) arrives during verification; the load is then simply retried.
@@ -170,6 +215,12 @@ export function loadFilterProgram(filter: CompiledFilter, name = "tsbpf_filter")
       return Program.load({ type: filter.programType, code: filter.program, name });
     } catch (e) {
       if (attempt < 20 && e instanceof SyscallError && e.errno === Errno.EAGAIN) continue;
+      // the verifier gives up on programs too long or with too many branches in a row
+      if (e instanceof VerifierError && e.errno === Errno.E2BIG)
+        throw tooLarge(
+          filter.expression,
+          `the verifier gives up on its ${filter.insns.length} instructions (${e.verdict})`,
+        );
       throw e;
     }
   }

@@ -3,6 +3,9 @@
 
 import { TsbpfError } from "../errors.js";
 
+/** Characters of the expression `pretty` shows at most. */
+const PRETTY_WIDTH = 120;
+
 export type FilterErrorKind = "syntax" | "semantic" | "unsupported";
 
 export class FilterError extends TsbpfError {
@@ -16,13 +19,24 @@ export class FilterError extends TsbpfError {
     readonly position: number,
     /** Length of the culprit (at least 1 for display). */
     readonly length: number = 1,
+    /** False when no one place is at fault (the whole program is too large): no column, no caret. */
+    readonly located: boolean = true,
   ) {
-    super(`${reason} (at column ${position + 1})`);
+    super(located ? `${reason} (at column ${position + 1})` : reason);
   }
 
-  /** The expression with a caret line under the culprit. */
+  /** The expression with a caret line under the culprit (a long one shown around the culprit only). */
   pretty(indent = "  "): string {
-    const width = Math.max(1, Math.min(this.length, Math.max(1, this.expression.length - this.position)));
-    return `${this.reason}\n${indent}${this.expression}\n${indent}${" ".repeat(this.position)}${"^".repeat(width)}`;
+    if (!this.located) return this.reason;
+    let text = this.expression;
+    let at = this.position;
+    if (text.length > PRETTY_WIDTH) {
+      const from = Math.max(0, Math.min(at - PRETTY_WIDTH / 2, text.length - PRETTY_WIDTH));
+      const to = Math.min(text.length, from + PRETTY_WIDTH);
+      text = `${from > 0 ? "…" : ""}${text.slice(from, to)}${to < this.expression.length ? "…" : ""}`;
+      at = at - from + (from > 0 ? 1 : 0);
+    }
+    const width = Math.max(1, Math.min(this.length, Math.max(1, text.length - at)));
+    return `${this.reason}\n${indent}${text}\n${indent}${" ".repeat(at)}${"^".repeat(width)}`;
   }
 }

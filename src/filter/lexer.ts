@@ -239,6 +239,7 @@ const RE_V6 = FULL(v6Alternatives().join("|"));
 const RE_BOGUS_ETHER = FULL(`${B}:+(?:${B}:+)+`);
 const RE_ID = FULL("[A-Za-z0-9](?:[-_.A-Za-z0-9]*[.A-Za-z0-9])?");
 const WORD_CHAR = /[0-9A-Za-z.:\-_$]/;
+const NUMBER_NAME_LIST = Object.entries(NUMBER_NAMES);
 
 /** Length of the longest prefix of text[start, limit) that the full-string pattern matches. */
 function longest(re: RegExp, text: string, start: number, limit: number): number {
@@ -392,7 +393,8 @@ function nextToken(s: string, i: number): Token {
       end: i + text.length,
       value: text,
     }));
-    if (s.indexOf(":", i) >= 0 && s.indexOf(":", i) < limit) {
+    // (look for the colon within the word only: searching the rest of the input per token is quadratic)
+    if (s.slice(i, limit).includes(":")) {
       offer(longest(RE_V6, s, i, limit), 8, (text) => {
         const t: Token = { type: "HID6", text, start: i, end: i + text.length, value: text };
         if (!parseIpv6(text)) t.error = `bogus IPv6 address ${text}`;
@@ -408,7 +410,7 @@ function nextToken(s: string, i: number): Token {
       }));
     }
     // 10. names standing for numbers
-    for (const [name, value] of Object.entries(NUMBER_NAMES)) {
+    for (const [name, value] of NUMBER_NAME_LIST) {
       if (s.startsWith(name, i))
         offer(name.length, 10, (text) => ({ type: "NUM", text, start: i, end: i + text.length, num: value }));
     }

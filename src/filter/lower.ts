@@ -202,6 +202,9 @@ function etherAton(text: string): number[] {
   return out;
 }
 
+/** An expression that is not and/or/not. */
+type Term = Exclude<Expr, { type: "and" | "or" } | { type: "not" }>;
+
 class Lowering {
   private s: State;
 
@@ -1298,18 +1301,35 @@ class Lowering {
     return this.err(`unknown LLC type name "${sub}"`, e.span);
   }
 
-  expr(e: Expr): Cond {
+  /**
+   * The conditions of an expression. and/or/not go on an explicit stack (however deep the input
+   * nests), left operand first: lowering has state (vlan, mpls and pppoes move the offsets of what
+   * follows them), so the order is tcpdump's.
+   */
+  expr(root: Expr): Cond {
+    type Task = { e: Expr } | { join: "and" | "or" } | { negate: true };
+    const tasks: Task[] = [{ e: root }];
+    const done: Cond[] = [];
+    while (tasks.length) {
+      const task = tasks.pop()!;
+      if ("join" in task) {
+        const b = done.pop()!,
+          a = done.pop()!;
+        done.push(task.join === "and" ? and(a, b) : or(a, b));
+      } else if ("negate" in task) done.push(not(done.pop()!));
+      else {
+        const e = task.e;
+        if (e.type === "and" || e.type === "or") tasks.push({ join: e.type }, { e: e.right }, { e: e.left });
+        else if (e.type === "not") tasks.push({ negate: true }, { e: e.operand });
+        else done.push(this.term(e as Term)); // (TypeScript does not narrow the "and" | "or" member)
+      }
+    }
+    return done.pop()!;
+  }
+
+  /** The conditions of one term (not and/or/not). */
+  private term(e: Term): Cond {
     switch (e.type) {
-      case "and": {
-        const a = this.expr(e.left);
-        return and(a, this.expr(e.right));
-      }
-      case "or": {
-        const a = this.expr(e.left);
-        return or(a, this.expr(e.right));
-      }
-      case "not":
-        return not(this.expr(e.operand));
       case "primitive":
         return this.primitive(e);
       case "protocol":

@@ -115,6 +115,9 @@ interface Result {
 class Parser {
   private pos = 0;
   private furthest: ParseFail | undefined;
+  /** Tokens [noRelationFrom, noRelationBefore) are known not to start a relation (see relationAt). */
+  private noRelationFrom = 0;
+  private noRelationBefore = 0;
 
   constructor(
     private readonly source: string,
@@ -176,13 +179,14 @@ class Parser {
   }
 
   /** Tries a reading; on failure restores the position and returns undefined. */
-  private attempt<T>(reading: () => T): T | undefined {
+  private attempt<T>(reading: () => T, failed?: (f: ParseFail) => void): T | undefined {
     const saved = this.pos;
     try {
       return reading();
     } catch (e) {
       if (!(e instanceof ParseFail)) throw e;
       this.pos = saved;
+      failed?.(e);
       return undefined;
     }
   }
@@ -194,48 +198,107 @@ class Parser {
 
   // ------------------------------------------------------------------ boolean structure
 
-  /** expr: term | expr and (term | id) | expr or (term | id). `inh` is the value before the expr. */
+  /**
+   * expr: term | expr and (term | id) | expr or (term | id), where term: not term | rterm and rterm
+   * may be ( expr ). `inh` is the value before the expr. Nesting (parentheses, `not`) goes on an
+   * explicit stack rather than the call stack, so no depth of the input exhausts it.
+   */
   private expr(inh: Qualifiers): Result {
-    let { node, q } = this.term(inh);
+    type Frame =
+      | { kind: "expr"; node?: Expr; q?: Qualifiers; op?: "and" | "or" }
+      | { kind: "not"; tok: Token }
+      | { kind: "paren"; tok: Token; inh: Qualifiers };
+    const stack: Frame[] = [{ kind: "expr" }];
+    // the qualifiers the next term inherits; undefined once a result is in hand
+    let want: Qualifiers | undefined = inh;
+    let result: Result | undefined;
     for (;;) {
-      const t = this.peek().type;
-      if (t !== "AND" && t !== "OR") return { node, q };
+      if (want) {
+        const q: Qualifiers = want;
+        want = undefined;
+        // term: any number of `not`, then a parenthesized expression or an rterm
+        while (this.peek().type === "!") stack.push({ kind: "not", tok: this.next() });
+        const t = this.peek();
+        if (t.type === "(" && !this.relationAt(this.pos)) {
+          this.next();
+          stack.push({ kind: "paren", tok: t, inh: q }, { kind: "expr" });
+          want = q;
+          continue;
+        }
+        result = this.rterm(q);
+      }
+      const frame = stack[stack.length - 1]!;
+      const r = result!;
+      if (frame.kind === "not") {
+        stack.pop();
+        result = { node: { type: "not", operand: r.node, span: this.span(frame.tok) }, q: r.q };
+        continue;
+      }
+      if (frame.kind === "paren") {
+        stack.pop();
+        this.expect(")", `")"`);
+        result = { node: { ...r.node, span: this.span(frame.tok) }, q: frame.inh };
+        continue;
+      }
+      // an expr frame: r is its first term or the right operand of its pending and/or
+      if (frame.op) {
+        const left = frame.node!;
+        frame.node = { type: frame.op, left, right: r.node, span: { start: left.span.start, end: r.node.span.end } };
+      } else frame.node = r.node;
+      frame.q = r.q;
+      const op = this.peek().type;
+      if (op !== "AND" && op !== "OR") {
+        stack.pop();
+        result = { node: frame.node, q: frame.q };
+        if (stack.length === 0) return result;
+        continue;
+      }
       this.next();
-      const right = this.termOrId(q);
-      node = {
-        type: t === "AND" ? "and" : "or",
-        left: node,
-        right: right.node,
-        span: { start: node.span.start, end: right.node.span.end },
-      };
-      q = right.q;
+      frame.op = op === "AND" ? "and" : "or";
+      // after and/or: a term, or an id that inherits the qualifiers
+      const asId = this.idAfterConjunction(frame.q);
+      if (asId) result = { node: asId, q: frame.q };
+      else want = frame.q;
     }
   }
 
-  /** After and/or: a term, or an id that inherits `q`. */
-  private termOrId(q: Qualifiers): Result {
+  /** After and/or: an id that inherits `q`, if the input reads as one there. */
+  private idAfterConjunction(q: Qualifiers): Expr | undefined {
     const t = this.peek().type;
-    if (ID_START.has(t)) return { node: this.id(q), q };
+    if (ID_START.has(t)) return this.id(q);
     if (t === "!" || t === "NUM" || t === "(") {
-      const asId = this.attempt(() => {
+      return this.attempt(() => {
         const node = this.id(q);
         if (!FOLLOW_ID.has(this.peek().type)) this.fail("and, or, ) or end of expression");
         return node;
       });
-      if (asId) return { node: asId, q };
     }
-    return this.term(q);
+    return undefined;
   }
 
-  /** term: rterm | not term */
-  private term(inh: Qualifiers): Result {
-    const t = this.peek();
-    if (t.type === "!") {
-      this.next();
-      const inner = this.term(inh);
-      return { node: { type: "not", operand: inner.node, span: this.span(t) }, q: inner.q };
+  /**
+   * Whether a relation (arithmetic) starts at token `at`, tried as yacc would. A run of "(" that
+   * failed as arithmetic at the first token after it fails from every "(" inside it as well, so
+   * that is remembered: deep parentheses are tried once, not once per level.
+   */
+  private relationAt(at: number): boolean {
+    if (at < this.noRelationBefore && at >= this.noRelationFrom) return false;
+    let failedAt = -1;
+    const rel = this.attempt(
+      () => this.relation(),
+      (f) => (failedAt = f.at),
+    );
+    if (rel) {
+      this.pos = at; // the caller consumes it through rterm
+      return true;
     }
-    return this.rterm(inh);
+    let k = at;
+    while (k < failedAt && this.tokens[k]!.type === "(") k++;
+    if (k === failedAt) {
+      this.noRelationFrom = at;
+      this.noRelationBefore = failedAt;
+    }
+    return false;
   }
 
   private rterm(inh: Qualifiers): Result {
@@ -276,15 +339,9 @@ class Parser {
     )
       return this.headId();
     switch (t.type) {
-      case "(": {
-        const rel = this.attempt(() => this.relation());
-        if (rel) return { node: rel, q: NO_QUALIFIERS };
-        this.next();
-        const inner = this.expr(inh);
-        this.expect(")", `")"`);
-        const node = { ...inner.node, span: this.span(t) };
-        return { node, q: inh };
-      }
+      case "(":
+        // a parenthesized expression is opened by expr(); here it can only be arithmetic
+        return { node: this.relation(), q: NO_QUALIFIERS };
       case "NUM":
       case "LEN":
       case "-":
@@ -482,58 +539,81 @@ class Parser {
     return t.type.toLowerCase() as DirQual;
   }
 
-  /** id: nid | pnum | ( pid ) — with qualifiers `q`. */
+  /**
+   * id: nid | pnum | ( pid ) — with qualifiers `q`, where pid: nid | qid and id | qid or id (qid:
+   * pnum | nid) and nid may be `not id`. Nesting goes on an explicit stack, not the call stack.
+   */
   private id(q: Qualifiers, inherited = true): Expr {
-    const t = this.peek();
-    if (t.type === "NUM") {
-      const n = this.next();
-      return prim(q, { kind: "number", value: n.num!, span: this.span(n) }, this.span(n), inherited);
-    }
-    if (t.type === "(") {
-      // ( pnum ) is a number; otherwise ( pid ): ids joined by and/or, all with the same qualifiers.
-      const num = this.attempt(() => {
-        const value = this.pnum();
-        return prim(q, { kind: "number", value, span: this.span(t) }, this.span(t), inherited);
-      });
-      if (num) return num;
-      this.next();
-      const inner = this.pid(q, inherited);
-      this.expect(")", `")"`);
-      return { ...inner, span: this.span(t) };
-    }
-    return this.nid(q, inherited);
-  }
-
-  /** pid: nid | qid and id | qid or id, where qid: pnum | pid. */
-  private pid(q: Qualifiers, inherited: boolean): Expr {
-    const first = this.peek();
-    let node: Expr;
-    if (first.type === "NUM" || first.type === "(") {
-      // qid: a number (or parenthesized number) must be followed by and/or
-      const num = this.attempt(() => {
-        const v = this.pnum();
-        return prim(q, { kind: "number", value: v, span: this.span(first) }, this.span(first), inherited);
-      });
-      if (num) {
-        node = num;
-        if (this.peek().type !== "AND" && this.peek().type !== "OR") this.fail(`"and" or "or"`);
-      } else node = this.nid(q, inherited);
-    } else node = this.nid(q, inherited);
+    type Frame =
+      | { kind: "paren"; tok: Token }
+      | { kind: "pid"; node?: Expr; op?: "and" | "or" }
+      | { kind: "not"; toks: Token[] };
+    const stack: Frame[] = [];
+    const number = (value: number, from: Token): Expr =>
+      prim(q, { kind: "number", value, span: this.span(from) }, this.span(from), inherited);
+    // what is wanted next: an id, the first element of a pid, or nothing (a result is in hand)
+    let want: "id" | "pid" | undefined = "id";
+    let result: Expr | undefined;
     for (;;) {
-      const t = this.peek().type;
-      if (t !== "AND" && t !== "OR") return node;
-      this.next();
-      const right = this.id(q, inherited);
-      node = {
-        type: t === "AND" ? "and" : "or",
-        left: node,
-        right,
-        span: { start: node.span.start, end: right.span.end },
-      };
+      if (want) {
+        const t = this.peek();
+        if (want === "id" && t.type === "NUM") {
+          this.next();
+          result = number(t.num!, t);
+        } else if (want === "id" && t.type === "(") {
+          // ( pnum ) is a number; otherwise ( pid ): ids joined by and/or, all with the same qualifiers.
+          result = this.attempt(() => number(this.pnum(), t));
+          if (!result) {
+            this.next();
+            stack.push({ kind: "paren", tok: t }, { kind: "pid" });
+            want = "pid";
+            continue;
+          }
+        } else if (want === "pid" && (t.type === "NUM" || t.type === "(")) {
+          // qid: a number (or parenthesized number) must be followed by and/or
+          result = this.attempt(() => number(this.pnum(), t));
+          if (result && this.peek().type !== "AND" && this.peek().type !== "OR") this.fail(`"and" or "or"`);
+        }
+        if (!result) {
+          if (t.type === "!") {
+            // nid: not id (any number of them)
+            const toks: Token[] = [];
+            while (this.peek().type === "!") toks.push(this.next());
+            stack.push({ kind: "not", toks });
+            want = "id";
+            continue;
+          }
+          result = this.nid(q, inherited);
+        }
+        want = undefined;
+      }
+      const r = result!;
+      result = undefined;
+      const frame = stack.pop();
+      if (!frame) return r;
+      if (frame.kind === "not") {
+        let node = r;
+        for (let i = frame.toks.length - 1; i >= 0; i--)
+          node = { type: "not", operand: node, span: this.span(frame.toks[i]!) };
+        result = node;
+      } else if (frame.kind === "paren") {
+        this.expect(")", `")"`);
+        result = { ...r, span: this.span(frame.tok) };
+      } else {
+        const left = frame.node;
+        frame.node = left ? { type: frame.op!, left, right: r, span: { start: left.span.start, end: r.span.end } } : r;
+        const op = this.peek().type;
+        if (op === "AND" || op === "OR") {
+          this.next();
+          frame.op = op === "AND" ? "and" : "or";
+          stack.push(frame);
+          want = "id";
+        } else result = frame.node;
+      }
     }
   }
 
-  /** nid: ID | HID / NUM | HID mask HID | HID | HID6 / NUM | HID6 | EID | AID | not id */
+  /** nid: ID | HID / NUM | HID mask HID | HID | HID6 / NUM | HID6 | EID | AID (`not id` is handled by id) */
   private nid(q: Qualifiers, inherited: boolean): Expr {
     const t = this.peek();
     switch (t.type) {
@@ -589,11 +669,6 @@ class Parser {
       case "AID":
         this.next();
         return prim(q, { kind: "arcnet", text: t.value!, span: this.span(t) }, this.span(t), inherited);
-      case "!": {
-        this.next();
-        const inner = this.id(q, inherited);
-        return { type: "not", operand: inner, span: this.span(t) };
-      }
       default:
         this.fail("a host, network, port or protocol");
     }
@@ -601,12 +676,11 @@ class Parser {
 
   /** pnum: NUM | ( pnum ) */
   private pnum(): number {
-    if (this.accept("(")) {
-      const v = this.pnum();
-      this.expect(")", `")"`);
-      return v;
-    }
-    return this.expect("NUM", "a number").num!;
+    let depth = 0;
+    while (this.accept("(")) depth++;
+    const v = this.expect("NUM", "a number").num!;
+    for (; depth > 0; depth--) this.expect(")", `")"`);
+    return v;
   }
 
   // ------------------------------------------------------------------ arithmetic
@@ -623,20 +697,27 @@ class Parser {
     return { type: "relation", op, left, right, span: this.span(start) };
   }
 
-  /** Operator-precedence parse of an arithmetic expression with yacc's conflict rules. */
+  /**
+   * Operator-precedence parse of an arithmetic expression with yacc's conflict rules. Parentheses
+   * and the index of a protocol[offset] load open a level on an explicit stack (no recursion).
+   */
   private arith(): Arith {
-    const operands: Arith[] = [];
-    const operators: { op: string; tok: Token }[] = [];
-    const reduce = (): void => {
-      const { op, tok } = operators.pop()!;
+    interface Level {
+      operands: Arith[];
+      operators: { op: string; tok: Token }[];
+      /** What opened the level: the whole expression, "(", or a load `proto[`. */
+      open?: { tok: Token; proto?: ProtoQual };
+    }
+    const reduce = (l: Level): void => {
+      const { op, tok } = l.operators.pop()!;
       if (op === "neg") {
-        const operand = operands.pop()!;
-        operands.push({ type: "neg", operand, span: { start: tok.start, end: operand.span.end } });
+        const operand = l.operands.pop()!;
+        l.operands.push({ type: "neg", operand, span: { start: tok.start, end: operand.span.end } });
         return;
       }
-      const right = operands.pop()!,
-        left = operands.pop()!;
-      operands.push({
+      const right = l.operands.pop()!,
+        left = l.operands.pop()!;
+      l.operands.push({
         type: "binary",
         op: op as ArithOp,
         left,
@@ -645,62 +726,70 @@ class Parser {
       });
     };
     const precOf = (op: string): number | undefined => (op === "neg" ? UMINUS : PREC[op]);
+    const levels: Level[] = [{ operands: [], operators: [] }];
     for (;;) {
-      // operand position: unary minus or a primary
+      // operand position: unary minus, then a primary (or the opening of a level)
+      const level = levels[levels.length - 1]!;
       while (this.peek().type === "-") {
         const tok = this.next();
-        operators.push({ op: "neg", tok });
+        level.operators.push({ op: "neg", tok });
       }
-      operands.push(this.arithPrimary());
-      const t = this.peek().type;
-      if (!ARITH_OPS.has(t)) break;
-      // reduce while the operator on the stack binds at least as tightly (both must have a precedence)
-      const p2 = PREC[t];
-      while (operators.length) {
-        const p1 = precOf(operators[operators.length - 1]!.op);
-        if (p1 === undefined || p2 === undefined || p1 < p2) break;
-        reduce();
+      const t = this.peek();
+      if (t.type === "NUM") {
+        this.next();
+        level.operands.push({ type: "num", value: t.num!, span: this.span(t) });
+      } else if (t.type === "LEN") {
+        this.next();
+        level.operands.push({ type: "len", span: this.span(t) });
+      } else if (t.type === "(") {
+        this.next();
+        levels.push({ operands: [], operators: [], open: { tok: t } });
+        continue;
+      } else if (PROTO_TOKENS[t.type] && this.peek(1).type === "[") {
+        this.next();
+        this.next();
+        levels.push({ operands: [], operators: [], open: { tok: t, proto: PROTO_TOKENS[t.type]! } });
+        continue;
+      } else this.fail("a number, len, or a protocol[offset] load");
+      // after an operand: an operator continues this level; anything else closes it
+      for (;;) {
+        const l = levels[levels.length - 1]!;
+        const op = this.peek().type;
+        if (ARITH_OPS.has(op)) {
+          // reduce while the operator on the stack binds at least as tightly (both must have a precedence)
+          const p2 = PREC[op];
+          while (l.operators.length) {
+            const p1 = precOf(l.operators[l.operators.length - 1]!.op);
+            if (p1 === undefined || p2 === undefined || p1 < p2) break;
+            reduce(l);
+          }
+          l.operators.push({ op, tok: this.next() });
+          break;
+        }
+        while (l.operators.length) reduce(l);
+        const inner = l.operands[0]!;
+        if (!l.open) return inner;
+        levels.pop();
+        const outer = levels[levels.length - 1]!;
+        const { tok, proto } = l.open;
+        if (proto === undefined) {
+          this.expect(")", `")"`);
+          outer.operands.push({ ...inner, span: this.span(tok) });
+          continue;
+        }
+        let size = 1;
+        let sizeSpan: Span | undefined;
+        if (this.accept(":")) {
+          const n = this.expect("NUM", "a size (1, 2 or 4)");
+          size = n.num!;
+          sizeSpan = this.span(n);
+        }
+        this.expect("]", `"]"`);
+        const node: Arith = { type: "load", proto, index: inner, size, span: this.span(tok) };
+        if (sizeSpan) node.sizeSpan = sizeSpan;
+        outer.operands.push(node);
       }
-      operators.push({ op: t, tok: this.next() });
     }
-    while (operators.length) reduce();
-    return operands[0]!;
-  }
-
-  private arithPrimary(): Arith {
-    const t = this.peek();
-    if (t.type === "NUM") {
-      this.next();
-      return { type: "num", value: t.num!, span: this.span(t) };
-    }
-    if (t.type === "LEN") {
-      this.next();
-      return { type: "len", span: this.span(t) };
-    }
-    if (t.type === "(") {
-      this.next();
-      const inner = this.arith();
-      this.expect(")", `")"`);
-      return { ...inner, span: this.span(t) };
-    }
-    const proto = PROTO_TOKENS[t.type];
-    if (proto && this.peek(1).type === "[") {
-      this.next();
-      this.next();
-      const index = this.arith();
-      let size = 1;
-      let sizeSpan: Span | undefined;
-      if (this.accept(":")) {
-        const n = this.expect("NUM", "a size (1, 2 or 4)");
-        size = n.num!;
-        sizeSpan = this.span(n);
-      }
-      this.expect("]", `"]"`);
-      const node: Arith = { type: "load", proto, index, size, span: this.span(t) };
-      if (sizeSpan) node.sizeSpan = sizeSpan;
-      return node;
-    }
-    this.fail("a number, len, or a protocol[offset] load");
   }
 }
 
