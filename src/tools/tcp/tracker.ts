@@ -1,11 +1,13 @@
 // TcpTracker: TCP connections and traffic per process, in process — the engine of `tsbpf tcp`,
-// reusable by other tools (the live `tsbpf top`). Built on tracepoints only (sock:inet_sock_set_state,
-// sock:sock_send_length, sock:sock_recv_length, tcp:tcp_retransmit_skb, tcp:tcp_destroy_sock,
-// syscalls:sys_exit_accept4 / sys_exit_accept; see tcp.bpf.ts), counted in
-// the kernel per process, so nothing crosses to user space per packet or per send; one ring
-// buffer record per closed connection.
+// reusable by other tools (the live `tsbpf top`). One of three families of hooks counts (TCP_HOOKS,
+// see tcp.bpf.ts): fentry/fexit or kprobe/kretprobe on the TCP functions, or tracepoints
+// (sock:inet_sock_set_state, sock:sock_send_length, sock:sock_recv_length, tcp:tcp_retransmit_skb,
+// tcp:tcp_destroy_sock, syscalls:sys_exit_accept4 / sys_exit_accept); by default the best the
+// kernel loads and attaches. Counted in the kernel per process, so nothing crosses to user space
+// per packet or per send; one ring buffer record per closed connection.
 //
-//   using tracker = TcpTracker.open();                 // or TcpTracker.open({ pid: 1234 })
+//   using tracker = TcpTracker.open();                 // or TcpTracker.open({ pid: 1234, hooks: "kprobe" })
+//   tracker.hooks                                      // "fentry", "kprobe" or "tracepoint"
 //   ... periodically:
 //   const s = tracker.snapshot({ limit: 10 });
 //   for (const p of s.processes) console.log(p.pid, p.comm, p.sent, p.received, p.sentPerSecond);
@@ -22,7 +24,8 @@
 //   sendfile… and recv/read…, their return values): TCP payload, no headers, retransmissions not
 //   counted twice. A closed connection also carries the kernel's own counters (tcp_sock
 //   bytes_acked / bytes_received: payload the peer acknowledged / that arrived in sequence).
-// - close() / dispose detaches everything; a killed process leaves nothing attached (perf links).
+// - close() / dispose detaches everything; a killed process leaves nothing attached (perf and
+//   tracing links die with their file descriptors).
 import { programIdentity } from "../../programs/net-common.js";
 import type { Program } from "../../programs/program.js";
 import { TracepointProgram } from "../../programs/tracepoint.js";
