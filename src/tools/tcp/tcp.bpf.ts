@@ -77,6 +77,7 @@ import {
   type file,
   type socket,
   type sock,
+  type inet_sock,
 } from "../../kernel/index.js";
 
 const TCP_ESTABLISHED = 1;
@@ -491,8 +492,11 @@ function closeTracked(sk: u64): void {
     r.direction = s.direction;
     r.established = s.established;
     r.oldstate = common.skc_state;
-    r.sport = common.skc_num;
+    // Ports in network order: skc_num is already 0 once the socket reached CLOSE (its port was
+    // released), inet_sport stays.
+    const sport: u32 = cast<inet_sock>(sk).inet_sport;
     const dport: u32 = common.skc_dport;
+    r.sport = ((sport & 0xff) << 8) | ((sport >> 8) & 0xff);
     r.dport = ((dport & 0xff) << 8) | ((dport >> 8) & 0xff);
     r.saddr.fill(0);
     r.daddr.fill(0);
