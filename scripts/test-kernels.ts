@@ -60,6 +60,14 @@ export const MATRIX_FILES: readonly MatrixFile[] = [
       "^(kernel-function mistakes|kprobe and kretprobe markers|a kprobe.multi marker|fentry, fexit and fmod_ret markers|an lsm marker)",
   },
   {
+    file: "dist/test/kernel/example-tcp-monitor.test.js",
+    hook: "kprobe TCP monitor example (kprobe/kretprobe on tcp_v4/v6_connect, tcp_sendmsg, tcp_cleanup_rbuf, tcp_close)",
+  },
+  {
+    file: "dist/test/kernel/tool-tcp-hooks.test.js",
+    hook: "tsbpf tcp --hooks fentry, kprobe, tracepoint (the same counts from each family)",
+  },
+  {
     file: "dist/test/kernel/compiler-cpu.test.js",
     hook: "instruction set targets v1…v4 (--cpu)",
     guestTests: "^(probing finds|v1.v4 compiles|tsbpf compile --cpu)",

@@ -1835,6 +1835,9 @@ export interface KernelFunctions {
   tcp_close: [sk: sock, timeout: number];
   tcp_set_state: [sk: sock, state: number];
   inet_csk_accept: [sk: sock, arg: proto_accept_arg];
+  inet_accept: [sock: socket, newsock: socket, arg: proto_accept_arg];
+  tcp_finish_connect: [sk: sock, skb: sk_buff];
+  tcp_retransmit_skb: [sk: sock, skb: sk_buff, segs: number];
   vfs_read: [file: file, buf: number, count: number, pos: number];
   vfs_write: [file: file, buf: number, count: number, pos: number];
   do_unlinkat: [dfd: number, name: filename];
@@ -1852,6 +1855,9 @@ export interface KernelReturns {
   tcp_close: number;
   tcp_set_state: number;
   inet_csk_accept: sock;
+  inet_accept: number;
+  tcp_finish_connect: number;
+  tcp_retransmit_skb: number;
   vfs_read: number;
   vfs_write: number;
   do_unlinkat: number;

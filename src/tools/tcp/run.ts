@@ -10,8 +10,9 @@ import { NdjsonWriter, ndjsonLine } from "../common/ndjson.js";
 import { requireCapabilities } from "../common/privilege.js";
 import { clockTime, formatDuration } from "../common/format.js";
 import {
-  TCP_TRACEPOINTS,
   TcpTracker,
+  hookText,
+  type TcpHooks,
   type ClosedConnection,
   type TcpCounters,
   type TcpProcessRow,
@@ -46,6 +47,8 @@ export interface TcpOptions {
   comm?: string;
   /** --closed: address columns wide enough for IPv6 (default: as wide as needed per line). */
   wide?: boolean;
+  /** Which kernel hooks count (default "auto": the best this kernel allows). */
+  hooks?: TcpHooks;
   /** Where the live view draws (a terminal gets in-place redraws); default: io.stdout as plain lines. */
   out?: LiveOutput;
 }
@@ -64,7 +67,12 @@ export async function runTcp(options: TcpOptions, io: CommandIo, signal?: AbortS
   try {
     const tracker = runtime.use(
       "tcp programs",
-      TcpTracker.open({ pid: options.pid, comm: options.comm, closedConnections: options.closed === true }),
+      TcpTracker.open({
+        pid: options.pid,
+        comm: options.comm,
+        closedConnections: options.closed === true,
+        hooks: options.hooks,
+      }),
     );
     if (options.listen) {
       const registry = new MetricsRegistry();
@@ -91,20 +99,17 @@ export async function runTcp(options: TcpOptions, io: CommandIo, signal?: AbortS
         count: options.count ?? null,
         pid: options.pid ?? null,
         comm: options.comm ?? null,
-        program_ids: {
-          state_change: tracker.programIds.stateChange,
-          send_length: tracker.programIds.sendLength,
-          recv_length: tracker.programIds.recvLength,
-          retransmit: tracker.programIds.retransmit,
-          destroy: tracker.programIds.destroy,
-          accept4_exit: tracker.programIds.accept4Exit,
-        },
-        tracepoints: TCP_TRACEPOINTS.map(([, c, n]) => `${c}:${n}`),
+        hooks: tracker.hooks,
+        hooks_refused: tracker.refused.map((r) => ({ hooks: r.family, reason: r.reason })),
+        program_ids: Object.fromEntries(
+          Object.entries(tracker.programIds).map(([program, id]) => [snakeCase(program), id]),
+        ),
+        attached: tracker.attached.map(hookText),
+        tracepoints: tracker.attached.filter((h) => h.kind === "tracepoint").map(hookText),
       });
     } else {
-      io.stderr(
-        `${TOOL}: attached to ${TCP_TRACEPOINTS.map(([, c, n]) => `${c}:${n}`).join(", ")} (${what}); Ctrl-C to stop\n`,
-      );
+      io.stderr(`${TOOL}: ${hooksLine(tracker, options.hooks ?? "auto")}\n`);
+      io.stderr(`${TOOL}: attached to ${tracker.attached.map(hookText).join(", ")} (${what}); Ctrl-C to stop\n`);
     }
     summaryOut = options.closed
       ? await runClosed(options, io, runtime, tracker, json, ndjson)
@@ -114,6 +119,17 @@ export async function runTcp(options: TcpOptions, io: CommandIo, signal?: AbortS
   }
   summaryOut?.();
   return exitCode;
+}
+
+const snakeCase = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** "hooks: fentry (fentry/fexit; auto: the best this kernel allows)", with what auto passed over and why. */
+function hooksLine(tracker: TcpTracker, asked: TcpHooks): string {
+  const kinds = [...new Set(tracker.attached.map((h) => h.kind))].join("/");
+  const passed = tracker.refused.map((r) => `${r.family}: no ${r.missing.replace(/^the /, "")}`).join(", ");
+  return asked === "auto"
+    ? `hooks: ${tracker.hooks} (${kinds}; auto: the best this kernel allows${passed ? `; ${passed}` : ""})`
+    : `hooks: ${tracker.hooks} (${kinds})`;
 }
 
 /** What the summary needs, read before detaching. */

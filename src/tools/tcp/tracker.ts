@@ -1,11 +1,13 @@
 // TcpTracker: TCP connections and traffic per process, in process — the engine of `tsbpf tcp`,
-// reusable by other tools (the live `tsbpf top`). Built on tracepoints only (sock:inet_sock_set_state,
-// sock:sock_send_length, sock:sock_recv_length, tcp:tcp_retransmit_skb, tcp:tcp_destroy_sock,
-// syscalls:sys_exit_accept4 / sys_exit_accept; see tcp.bpf.ts), counted in
-// the kernel per process, so nothing crosses to user space per packet or per send; one ring
-// buffer record per closed connection.
+// reusable by other tools (the live `tsbpf top`). One of three families of hooks counts (TCP_HOOKS,
+// see tcp.bpf.ts): fentry/fexit or kprobe/kretprobe on the TCP functions, or tracepoints
+// (sock:inet_sock_set_state, sock:sock_send_length, sock:sock_recv_length, tcp:tcp_retransmit_skb,
+// tcp:tcp_destroy_sock, syscalls:sys_exit_accept4 / sys_exit_accept); by default the best the
+// kernel loads and attaches. Counted in the kernel per process, so nothing crosses to user space
+// per packet or per send; one ring buffer record per closed connection.
 //
-//   using tracker = TcpTracker.open();                 // or TcpTracker.open({ pid: 1234 })
+//   using tracker = TcpTracker.open();                 // or TcpTracker.open({ pid: 1234, hooks: "kprobe" })
+//   tracker.hooks                                      // "fentry", "kprobe" or "tracepoint"
 //   ... periodically:
 //   const s = tracker.snapshot({ limit: 10 });
 //   for (const p of s.processes) console.log(p.pid, p.comm, p.sent, p.received, p.sentPerSecond);
@@ -22,8 +24,13 @@
 //   sendfile… and recv/read…, their return values): TCP payload, no headers, retransmissions not
 //   counted twice. A closed connection also carries the kernel's own counters (tcp_sock
 //   bytes_acked / bytes_received: payload the peer acknowledged / that arrived in sequence).
-// - close() / dispose detaches everything; a killed process leaves nothing attached (perf links).
+// - close() / dispose detaches everything; a killed process leaves nothing attached (perf and
+//   tracing links die with their file descriptors).
 import { programIdentity } from "../../programs/net-common.js";
+import type { Program } from "../../programs/program.js";
+import { TracepointProgram } from "../../programs/tracepoint.js";
+import { KprobeProgram } from "../../programs/kprobe.js";
+import { FentryProgram } from "../../programs/fentry.js";
 import type { Attachment } from "../../links/link.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";
@@ -38,6 +45,17 @@ import type * as Kernel from "./tcp.bpf.js";
 import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
 
 export type TcpKernel = KernelObject<typeof Kernel>;
+
+/** Attaches one hook: tracepoints by category and name, kprobes by function, trampolines as loaded. */
+function attachHook(program: Program, hook: TcpHook): Attachment {
+  if (program instanceof TracepointProgram) {
+    const [category, name] = hook.target.split(":") as [string, string];
+    return program.attach(category, name);
+  }
+  if (program instanceof KprobeProgram) return program.attach(hook.target);
+  if (program instanceof FentryProgram) return program.attach();
+  throw new TsbpfError(`tsbpf tcp: program ${program.name} is not a tracepoint, kprobe or trampoline program`);
+}
 
 export const TCP_STATES = [
   "",
@@ -55,7 +73,7 @@ export const TCP_STATES = [
   "NEW_SYN_RECV",
 ] as const;
 
-/** The tracepoints the tracker attaches to. */
+/** The tracepoints the tracepoint family attaches to: [program, category, name]. */
 export const TCP_TRACEPOINTS = [
   ["stateChange", "sock", "inet_sock_set_state"],
   ["sendLength", "sock", "sock_send_length"],
@@ -67,7 +85,87 @@ export const TCP_TRACEPOINTS = [
   ["accept4Exit", "syscalls", "sys_exit_accept"],
 ] as const;
 
+/** The families of hooks the tracker counts with, best first (what `auto` tries in turn). */
+export const TCP_HOOK_FAMILIES = ["fentry", "kprobe", "tracepoint"] as const;
+export type TcpHookFamily = (typeof TCP_HOOK_FAMILIES)[number];
+/** A family, or `auto`: the best one the running kernel loads and attaches. */
+export type TcpHooks = TcpHookFamily | "auto";
+
+type ProgramName = keyof typeof Kernel & string;
+
+/** One attachment of a family: the program, its kind (section prefix) and where it goes. */
+export interface TcpHook {
+  readonly program: ProgramName;
+  readonly kind: "tracepoint" | "fentry" | "fexit" | "kprobe" | "kretprobe";
+  /** "category:name" for a tracepoint, else the kernel function. */
+  readonly target: string;
+}
+
+const functionHooks = (
+  entries: readonly (readonly [ProgramName, "fentry" | "fexit" | "kprobe" | "kretprobe", string])[],
+): TcpHook[] => entries.map(([program, kind, target]) => ({ program, kind, target }));
+
+/** What each family attaches (tcp.bpf.ts says what each hook counts). */
+export const TCP_HOOKS: Readonly<Record<TcpHookFamily, readonly TcpHook[]>> = {
+  tracepoint: TCP_TRACEPOINTS.map(([program, category, name]) => ({
+    program,
+    kind: "tracepoint" as const,
+    target: `${category}:${name}`,
+  })),
+  fentry: functionHooks([
+    ["fentryConnect4", "fexit", "tcp_v4_connect"],
+    ["fentryConnect6", "fexit", "tcp_v6_connect"],
+    ["fentryEstablished", "fentry", "tcp_finish_connect"],
+    ["fentryAccept", "fexit", "inet_accept"],
+    ["fentrySend", "fexit", "tcp_sendmsg"],
+    ["fentryRecv", "fentry", "tcp_cleanup_rbuf"],
+    ["fentryRetransmit", "fentry", "tcp_retransmit_skb"],
+    ["fentryClose", "fentry", "tcp_close"],
+  ]),
+  kprobe: functionHooks([
+    ["kprobeConnect4", "kprobe", "tcp_v4_connect"],
+    ["kretprobeConnect4", "kretprobe", "tcp_v4_connect"],
+    ["kprobeConnect6", "kprobe", "tcp_v6_connect"],
+    ["kretprobeConnect6", "kretprobe", "tcp_v6_connect"],
+    ["kprobeEstablished", "kprobe", "tcp_finish_connect"],
+    ["kretprobeAccept", "kretprobe", "inet_csk_accept"],
+    ["kprobeSend", "kprobe", "tcp_sendmsg"],
+    ["kretprobeSend", "kretprobe", "tcp_sendmsg"],
+    ["kprobeRecv", "kprobe", "tcp_cleanup_rbuf"],
+    ["kprobeRetransmit", "kprobe", "tcp_retransmit_skb"],
+    ["kprobeClose", "kprobe", "tcp_close"],
+  ]),
+};
+
+/** "fexit:tcp_v4_connect", "sock:inet_sock_set_state", … */
+export const hookText = (h: TcpHook): string => (h.kind === "tracepoint" ? h.target : `${h.kind}:${h.target}`);
+
+/** A family the kernel refused (with `auto`: tried and passed over), and the kernel's reason. */
+export interface RefusedHooks {
+  readonly family: TcpHookFamily;
+  /** What the kernel lacks ("kprobes", "fexit programs", …). */
+  readonly missing: string;
+  readonly reason: string;
+}
+
+/** The family of hooks asked for (or, with `auto`, every family) cannot be loaded or attached here. */
+export class TcpHooksUnavailableError extends NotSupportedError {
+  override name = "TcpHooksUnavailableError";
+  constructor(readonly refused: readonly RefusedHooks[]) {
+    super(
+      refused.length === 1 ? `the ${refused[0]!.family} hooks of tsbpf tcp` : "any hooks of tsbpf tcp",
+      refused.map((r) => (refused.length === 1 ? r.reason : `${r.family}: ${r.reason}`)).join("; "),
+    );
+  }
+}
+
 export interface TcpTrackerOptions {
+  /**
+   * Which kernel hooks count (default "auto": fentry/fexit, else kprobe/kretprobe, else
+   * tracepoints — the first family this kernel loads and attaches). The families count the same
+   * things; docs/tools/tcp.md says where they differ.
+   */
+  hooks?: TcpHooks;
   /** Only this process (tgid): rows, counters in snapshots and closed connections. */
   pid?: number;
   /** Only processes with this command name (exact, as /proc/PID/comm: at most 15 characters). */
@@ -241,7 +339,12 @@ interface ProcEntry {
 export class TcpTracker implements Disposable {
   readonly object: TcpKernel;
   /** Kernel ids of the programs (as `tsbpf prog list` shows them). */
-  readonly programIds: Readonly<Record<(typeof TCP_TRACEPOINTS)[number][0], number>>;
+  readonly programIds: Readonly<Record<string, number>>;
+  /** The family of hooks counting, and what it attached. */
+  readonly hooks: TcpHookFamily;
+  readonly attached: readonly TcpHook[];
+  /** With `auto`: the better families this kernel refused, and why. */
+  readonly refused: readonly RefusedHooks[];
   readonly #links: Attachment[];
   readonly #ring: RingBuffer;
   readonly #filter: TcpTrackerOptions;
@@ -250,42 +353,68 @@ export class TcpTracker implements Disposable {
   #previousAt = performance.now();
   #closed = false;
 
-  private constructor(object: TcpKernel, links: Attachment[], options: TcpTrackerOptions) {
+  private constructor(
+    object: TcpKernel,
+    links: Attachment[],
+    options: TcpTrackerOptions,
+    family: TcpHookFamily,
+    refused: readonly RefusedHooks[],
+  ) {
     this.object = object;
     this.#links = links;
     this.#filter = options;
     this.#ring = new RingBuffer(object.maps.closed);
-    const p = object.programs;
-    this.programIds = {
-      stateChange: programIdentity(p.stateChange.fd).id,
-      sendLength: programIdentity(p.sendLength.fd).id,
-      recvLength: programIdentity(p.recvLength.fd).id,
-      retransmit: programIdentity(p.retransmit.fd).id,
-      destroy: programIdentity(p.destroy.fd).id,
-      accept4Exit: programIdentity(p.accept4Exit.fd).id,
-    };
+    this.hooks = family;
+    this.attached = TCP_HOOKS[family];
+    this.refused = refused;
+    const ids: Record<string, number> = {};
+    for (const h of this.attached) ids[h.program] = programIdentity(object.programs[h.program].fd).id;
+    this.programIds = ids;
   }
 
-  /** Loads the programs and attaches them to their tracepoints; on failure releases what it made. */
+  /**
+   * Loads one family's programs and attaches them (`auto`: the first family the kernel takes,
+   * best first); on failure releases what it made. A family the kernel refuses is a
+   * TcpHooksUnavailableError naming it and the kernel's reason.
+   */
   static open(options: TcpTrackerOptions = {}): TcpTracker {
     if (options.pid !== undefined && !(Number.isSafeInteger(options.pid) && options.pid > 0))
       throw new TsbpfError(`invalid pid ${options.pid}`);
+    const hooks = options.hooks ?? "auto";
+    if (hooks !== "auto" && !TCP_HOOK_FAMILIES.includes(hooks))
+      throw new TsbpfError(`unknown hooks "${String(hooks)}" (auto, ${TCP_HOOK_FAMILIES.join(", ")})`);
+    const refused: RefusedHooks[] = [];
+    for (const family of hooks === "auto" ? TCP_HOOK_FAMILIES : [hooks]) {
+      try {
+        return TcpTracker.#openFamily(family, options, refused);
+      } catch (err) {
+        // The kernel lacks the hook (no kprobes, trampolines forbidden, a function missing).
+        if (!(err instanceof NotSupportedError || err instanceof TargetNotFoundError)) throw err;
+        const missing = err instanceof NotSupportedError ? err.feature : `${err.kind} ${err.target}`;
+        refused.push({ family, missing, reason: err.message });
+      }
+    }
+    throw new TcpHooksUnavailableError(refused);
+  }
+
+  static #openFamily(family: TcpHookFamily, options: TcpTrackerOptions, refused: RefusedHooks[]): TcpTracker {
+    const hooks = TCP_HOOKS[family];
     const object = loadToolObject<typeof Kernel>("tcp/tcp.bpf.json", {
       constants: { closedEvents: options.closedConnections === false ? 0 : 1 },
+      programs: [...new Set(hooks.map((h) => h.program))],
     });
     const links: Attachment[] = [];
     try {
-      for (const [program, category, name] of TCP_TRACEPOINTS) {
+      for (const h of hooks) {
         try {
-          links.push(object.programs[program].attach(category, name));
+          links.push(attachHook(object.programs[h.program], h));
         } catch (err) {
-          if (err instanceof TargetNotFoundError) {
-            throw new NotSupportedError(`the tracepoint ${category}:${name}`, `tsbpf tcp needs it (${err.message})`);
-          }
+          if (err instanceof TargetNotFoundError)
+            throw new NotSupportedError(`the ${family} hook ${hookText(h)}`, `tsbpf tcp needs it (${err.message})`);
           throw err;
         }
       }
-      return new TcpTracker(object, links, options);
+      return new TcpTracker(object, links, options, family, [...refused]);
     } catch (err) {
       releaseAfterFailure([...detachSteps(links), () => object.close()]);
       throw err;

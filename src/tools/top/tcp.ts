@@ -1,5 +1,6 @@
-// The TCP panel of `tsbpf top`: connections and bytes per process from a TcpTracker (tracepoints,
-// counted in the kernel per process; one map read per interval). Machine-wide.
+// The TCP panel of `tsbpf top`: connections and bytes per process from a TcpTracker (the best
+// hooks the kernel allows, counted in the kernel per process; one map read per interval).
+// Machine-wide.
 import type { MetricsRegistry } from "../common/metrics.js";
 import { countersText, intervalRecord, processTable, registerTcpMetrics } from "../tcp/report.js";
 import { TcpTracker, type TcpSnapshot } from "../tcp/tracker.js";
