@@ -43,6 +43,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { command: "tshark", debian: "tshark", usedFor: "reading back the capture writer's pcapng" },
   { file: "/etc/services", debian: "netbase", usedFor: "port names for filters and the printer" },
   { file: "/etc/protocols", debian: "netbase", usedFor: "protocol names for filters" },
+  { command: "prometheus", debian: "prometheus", usedFor: "scraping agents on simulated hosts (a child of the test)" },
+  { command: "promtool", debian: "prometheus", usedFor: "checking the packaged Prometheus rules" },
 ];
 
 /** How a requirement is named to a person: the command, or the file's path. */
