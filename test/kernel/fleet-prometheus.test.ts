@@ -70,9 +70,15 @@ function single(result: PromResult): number {
  * at most 1.1 average sample intervals at either end (its documented extrapolation), divided by
  * the window. Those bounds are computed from the very samples Prometheus holds.
  */
-function assertRate(prometheus: PrometheusProcess, selector: string, windowS: number, at: number, sent: number): void {
+async function assertRate(
+  prometheus: PrometheusProcess,
+  selector: string,
+  windowS: number,
+  at: number,
+  sent: number,
+): Promise<void> {
   const range = `${Math.round(windowS * 1000)}ms`;
-  const raw = prometheus.query(`${selector}[${range}]`, at);
+  const raw = await prometheus.query(`${selector}[${range}]`, at);
   assert.equal(raw.resultType, "matrix");
   assert.ok(raw.result.length > 0, `no samples of ${selector}`);
   let sampled = 0,
@@ -86,7 +92,7 @@ function assertRate(prometheus: PrometheusProcess, selector: string, windowS: nu
     high += increase * ((span + 2 * 1.1 * (span / (points.length - 1))) / span);
   }
   assert.equal(sampled, sent, `${selector}: the samples' increase over ${range}`);
-  const rate = single(prometheus.query(`sum(rate(${selector}[${range}]))`, at));
+  const rate = single(await prometheus.query(`sum(rate(${selector}[${range}]))`, at));
   const [low, up] = [sent / windowS, high / windowS];
   assert.ok(rate >= low - 1e-9 && rate <= up + 1e-9, `${selector}: rate ${rate} per second not in [${low}, ${up}]`);
 }
@@ -154,9 +160,10 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
   const hostMatcher = (h: Host): string => `host="${h.label}"`;
 
   await eventually(
-    () => Object.values(byHost(prometheus.query('up{job="tsbpf"}'))).filter((v) => v === 1).length === hosts.length,
+    async () =>
+      Object.values(byHost(await prometheus.query('up{job="tsbpf"}'))).filter((v) => v === 1).length === hosts.length,
     "every agent scraped",
-    () => JSON.stringify(prometheus.get("/api/v1/targets")),
+    async () => JSON.stringify(await prometheus.get("/api/v1/targets")),
   );
 
   // One echo request per host first, so that the ICMP series exists before the counted traffic and
@@ -165,19 +172,22 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
   const primed = Date.now() / 1000;
   const baseline = new Map<Host, number>();
   await eventually(
-    () => {
+    async () => {
       for (const h of hosts) {
-        const r = prometheus.query(`timestamp(tsbpf_flows_packets_total{${hostMatcher(h)}, ${ICMP_IN}} == 1)`);
+        const r = await prometheus.query(`timestamp(tsbpf_flows_packets_total{${hostMatcher(h)}, ${ICMP_IN}} == 1)`);
         if (r.result.length === 1 && Number(r.result[0]!.value![1]) > primed)
           baseline.set(h, Number(r.result[0]!.value![1]));
       }
       return baseline.size === hosts.length;
     },
     "a sample of each host after the first ping",
-    () => JSON.stringify(prometheus.query(`tsbpf_flows_packets_total{${ICMP_IN}}`).result),
+    async () => JSON.stringify((await prometheus.query(`tsbpf_flows_packets_total{${ICMP_IN}}`)).result),
   );
   for (const h of hosts)
-    assert.equal(single(prometheus.query(`tsbpf_exec_total{${hostMatcher(h)}, result="ok"}`, baseline.get(h))), 0);
+    assert.equal(
+      single(await prometheus.query(`tsbpf_exec_total{${hostMatcher(h)}, result="ok"}`, baseline.get(h))),
+      0,
+    );
 
   // The counted traffic and execs.
   for (const h of hosts) {
@@ -199,15 +209,17 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
   );
   const final = new Map<Host, number>();
   await eventually(
-    () => {
+    async () => {
       for (const h of hosts) {
-        const r = prometheus.query(`timestamp(tsbpf_agent_records_total{${hostMatcher(h)}} > ${recordsNow.get(h)})`);
+        const r = await prometheus.query(
+          `timestamp(tsbpf_agent_records_total{${hostMatcher(h)}} > ${recordsNow.get(h)})`,
+        );
         if (r.result.length === 1) final.set(h, Number(r.result[0]!.value![1]));
       }
       return final.size === hosts.length;
     },
     "a scrape of each agent after the traffic",
-    () => JSON.stringify(prometheus.query("tsbpf_agent_records_total").result),
+    async () => JSON.stringify((await prometheus.query("tsbpf_agent_records_total")).result),
   );
   const end = Math.max(...final.values());
 
@@ -216,53 +228,62 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
   const expected = (value: (h: Host) => number): Record<string, number> =>
     Object.fromEntries(hosts.map((h) => [h.label, value(h)]));
   assert.deepEqual(
-    byHost(prometheus.query(`sum by (host) (tsbpf_flows_packets_total{${ICMP_IN}})`, end)),
+    byHost(await prometheus.query(`sum by (host) (tsbpf_flows_packets_total{${ICMP_IN}})`, end)),
     expected((h) => h.pings + 1),
   );
   assert.deepEqual(
-    byHost(prometheus.query(`sum by (host) (tsbpf_exec_total{result="ok"})`, end)),
+    byHost(await prometheus.query(`sum by (host) (tsbpf_exec_total{result="ok"})`, end)),
     expected((h) => h.execs),
   );
   assert.deepEqual(
-    byHost(prometheus.query(`sum by (host) (tsbpf_exec_failures_total{errno="ENOENT"})`, end)),
+    byHost(await prometheus.query(`sum by (host) (tsbpf_exec_failures_total{errno="ENOENT"})`, end)),
     expected(() => FAILED_EXECS),
   );
   assert.equal(
-    single(prometheus.query(`sum(tsbpf_flows_packets_total{${ICMP_IN}})`, end)),
+    single(await prometheus.query(`sum(tsbpf_flows_packets_total{${ICMP_IN}})`, end)),
     sum("pings") + hosts.length,
   );
-  assert.equal(single(prometheus.query(`sum(tsbpf_exec_total{result="ok"})`, end)), sum("execs"));
-  assert.equal(single(prometheus.query(`sum(tsbpf_exec_total{result="failed"})`, end)), FAILED_EXECS * hosts.length);
+  assert.equal(single(await prometheus.query(`sum(tsbpf_exec_total{result="ok"})`, end)), sum("execs"));
+  assert.equal(
+    single(await prometheus.query(`sum(tsbpf_exec_total{result="failed"})`, end)),
+    FAILED_EXECS * hosts.length,
+  );
 
   // Rates per host, from just before its baseline sample to its final one, and summed over the
   // hosts in one window; both for the ICMP counter (which starts at the first ping's 1) and the
   // exec counter (which starts at 0).
   for (const h of hosts) {
     const windowS = final.get(h)! - baseline.get(h)! + SCRAPE_S / 2;
-    assertRate(prometheus, `tsbpf_flows_packets_total{${hostMatcher(h)}, ${ICMP_IN}}`, windowS, final.get(h)!, h.pings);
-    assertRate(prometheus, `tsbpf_exec_total{${hostMatcher(h)}, result="ok"}`, windowS, final.get(h)!, h.execs);
+    await assertRate(
+      prometheus,
+      `tsbpf_flows_packets_total{${hostMatcher(h)}, ${ICMP_IN}}`,
+      windowS,
+      final.get(h)!,
+      h.pings,
+    );
+    await assertRate(prometheus, `tsbpf_exec_total{${hostMatcher(h)}, result="ok"}`, windowS, final.get(h)!, h.execs);
   }
   const windowS = end - Math.min(...baseline.values()) + SCRAPE_S / 2;
-  assertRate(prometheus, `tsbpf_flows_packets_total{${ICMP_IN}}`, windowS, end, sum("pings"));
-  assertRate(prometheus, 'tsbpf_exec_total{result="ok"}', windowS, end, sum("execs"));
+  await assertRate(prometheus, `tsbpf_flows_packets_total{${ICMP_IN}}`, windowS, end, sum("pings"));
+  await assertRate(prometheus, 'tsbpf_exec_total{result="ok"}', windowS, end, sum("execs"));
 
   // The rules: loaded and healthy, and the recording rules hold every host and the fleet's sum.
-  const groups = prometheus.get<{
+  const { groups } = await prometheus.get<{
     groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[];
-  }>("/api/v1/rules").groups;
+  }>("/api/v1/rules");
   assert.deepEqual(groups.map((g) => g.name).sort(), ["tsbpf-alerts", "tsbpf-recording"]);
   for (const rule of groups.flatMap((g) => g.rules)) assert.equal(rule.health, "ok", `${rule.name}: ${rule.lastError}`);
   const recorded = await eventually(
-    () => {
-      const r = prometheus.query(`host_protocol:tsbpf_packets:rate1m{${ICMP_IN}}`);
+    async () => {
+      const r = await prometheus.query(`host_protocol:tsbpf_packets:rate1m{${ICMP_IN}}`);
       return r.result.length === hosts.length && r;
     },
     "the recording rule for every host",
-    () => JSON.stringify(prometheus.query("host_protocol:tsbpf_packets:rate1m").result),
+    async () => JSON.stringify((await prometheus.query("host_protocol:tsbpf_packets:rate1m")).result),
   );
   assert.deepEqual(Object.keys(byHost(recorded)).sort(), labels);
   assert.ok(Object.values(byHost(recorded)).every((v) => v > 0));
-  assert.deepEqual(Object.keys(byHost(prometheus.query('host:tsbpf_execs:rate1m{result="ok"}'))).sort(), labels);
+  assert.deepEqual(Object.keys(byHost(await prometheus.query('host:tsbpf_execs:rate1m{result="ok"}'))).sort(), labels);
 
   // Every panel of the dashboard, its variables substituted as Grafana would with all hosts
   // selected: instant targets as instant queries, the others as a range over the test's minute.
@@ -273,7 +294,7 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
   const hostVariable = dashboard.templating.list.find((v) => v.name === "host")!;
   assert.equal(hostVariable.definition, 'label_values(up{job="tsbpf"}, host)');
   assert.deepEqual(
-    prometheus.get<string[]>("/api/v1/label/host/values", { "match[]": 'up{job="tsbpf"}' }).sort(),
+    (await prometheus.get<string[]>("/api/v1/label/host/values", { "match[]": 'up{job="tsbpf"}' })).sort(),
     labels,
   );
   const allHosts = `(${labels.map((l) => l.replaceAll(".", "\\\\.")).join("|")})`;
@@ -290,8 +311,8 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
       const expr = substitute(target.expr);
       assert.doesNotMatch(expr, /\$/, `${panel.title}: a variable left in ${expr}`);
       const result = target.instant
-        ? prometheus.query(expr, end)
-        : prometheus.queryRange(expr, end - rangeS, end, SCRAPE_S);
+        ? await prometheus.query(expr, end)
+        : await prometheus.queryRange(expr, end - rangeS, end, SCRAPE_S);
       assert.equal(result.resultType, target.instant ? "vector" : "matrix", `${panel.title}: ${expr}`);
       assert.ok(result.result.length > 0, `${panel.title}: no series from ${expr}`);
       for (const series of result.result) {
@@ -308,11 +329,11 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
   gone.agent.kill("SIGKILL");
   await gone.agent.exit();
   await eventually(
-    () =>
-      prometheus.query(`ALERTS{alertname="TsbpfAgentDown", alertstate="pending", ${hostMatcher(gone)}}`).result
+    async () =>
+      (await prometheus.query(`ALERTS{alertname="TsbpfAgentDown", alertstate="pending", ${hostMatcher(gone)}}`)).result
         .length === 1,
     "the alert pending",
-    () => JSON.stringify(prometheus.get("/api/v1/alerts")),
+    async () => JSON.stringify(await prometheus.get("/api/v1/alerts")),
   );
-  assert.deepEqual(byHost(prometheus.query('up{job="tsbpf"} == 0')), { [gone.label]: 0 });
+  assert.deepEqual(byHost(await prometheus.query('up{job="tsbpf"} == 0')), { [gone.label]: 0 });
 });
