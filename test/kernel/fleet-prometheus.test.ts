@@ -131,7 +131,7 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
         `interfaces: [${pair.b.ifname}]`,
         "interval: 1s",
         `metrics: ${pair.b.address}:${AGENT_PORT}`,
-        "events: { output: false }",
+        "events: false",
         // Execs of this namespace only: the three hosts share one kernel.
         "collectors: { packets: true, flows: { top: 5 }, tcp: true, exec: { scope: netns } }",
       ].join("\n"),

@@ -47,6 +47,8 @@ test("agent config: no file means every collector, 5 s, 127.0.0.1:9435 and recor
   const json = await parseAgentConfig('{"collectors": {"tcp": true}, "metrics": false, "events": "-"}', "a.json");
   assert.deepEqual(json.collectors, { packets: false, flows: undefined, tcp: true, exec: undefined });
   assert.equal(json.metrics, undefined);
+  // `events: false` (as the documentation's example says) is `events: { output: false }`.
+  assert.deepEqual((await parseAgentConfig("events: false", "a.yaml")).events, { kind: "none" });
 });
 
 const MISTAKES: [text: string, message: string][] = [

@@ -168,7 +168,7 @@ export function agentConfigFrom(document: Json, source: string): AgentConfig {
   let events: EventsOutput = { kind: "stdout" };
   if (top.events !== undefined) {
     const e =
-      typeof top.events === "string"
+      typeof top.events === "string" || top.events === false
         ? { output: top.events }
         : r.object(top.events, "events", ["output", "max_size", "keep"]);
     const output = e.output === undefined ? "-" : e.output === false ? "none" : r.string(e.output, "events.output");
