@@ -174,6 +174,7 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
   await eventually(
     async () => {
       for (const h of hosts) {
+        if (baseline.has(h)) continue;
         const r = await prometheus.query(`timestamp(tsbpf_flows_packets_total{${hostMatcher(h)}, ${ICMP_IN}} == 1)`);
         if (r.result.length === 1 && Number(r.result[0]!.value![1]) > primed)
           baseline.set(h, Number(r.result[0]!.value![1]));
