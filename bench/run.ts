@@ -49,6 +49,7 @@ const SUITES = [
   "capture",
   "overhead",
   "package",
+  "agent",
 ] as const;
 
 const MIN_ROUNDS = 5;

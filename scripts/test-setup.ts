@@ -44,6 +44,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { command: "chromium", debian: "chromium", usedFor: "the web dashboard opened in a real headless browser" },
   { file: "/etc/services", debian: "netbase", usedFor: "port names for filters and the printer" },
   { file: "/etc/protocols", debian: "netbase", usedFor: "protocol names for filters" },
+  { command: "prometheus", debian: "prometheus", usedFor: "scraping agents on simulated hosts (a child of the test)" },
+  { command: "promtool", debian: "prometheus", usedFor: "checking the packaged Prometheus rules" },
 ];
 
 /** How a requirement is named to a person: the command, or the file's path. */

@@ -24,7 +24,7 @@ test("agent config: a YAML file sets every collector, the interval, the endpoint
       "  packets: true",
       "  flows: { top: 25 }",
       "  tcp: { enabled: false }",
-      "  exec: { keep: 50 }",
+      "  exec: { keep: 50, scope: netns }",
     ].join("\n"),
     "agent.yaml",
   );
@@ -34,7 +34,7 @@ test("agent config: a YAML file sets every collector, the interval, the endpoint
     metrics: { host: "0.0.0.0", port: 9500 },
     web: { host: "127.0.0.1", port: 8080 },
     events: { kind: "file", path: "/var/log/tsbpf/events.ndjson", maxBytes: 16 * 1024 * 1024, keep: 3 },
-    collectors: { packets: true, flows: { top: 25 }, tcp: false, exec: { keep: 50 } },
+    collectors: { packets: true, flows: { top: 25 }, tcp: false, exec: { keep: 50, scope: "netns" } },
   });
 });
 
@@ -45,15 +45,18 @@ test("agent config: no file means every collector, 5 s, 127.0.0.1:9435 and recor
     metrics: { host: "127.0.0.1", port: 9435 },
     web: undefined,
     events: { kind: "stdout" },
-    collectors: { packets: true, flows: { top: 10 }, tcp: true, exec: { keep: 20 } },
+    collectors: { packets: true, flows: { top: 10 }, tcp: true, exec: { keep: 20, scope: "machine" } },
   });
   const json = await parseAgentConfig('{"collectors": {"tcp": true}, "metrics": false, "events": "-"}', "a.json");
   assert.deepEqual(json.collectors, { packets: false, flows: undefined, tcp: true, exec: undefined });
   assert.equal(json.metrics, undefined);
+  // `events: false` (as the documentation's example says) is `events: { output: false }`.
+  assert.deepEqual((await parseAgentConfig("events: false", "a.yaml")).events, { kind: "none" });
 });
 
 const MISTAKES: [text: string, message: string][] = [
   ["collectors:\n  flow: true", "a.yaml: collectors.flow: unknown key (known here: packets, flows, tcp, exec)"],
+  ["collectors: {exec: {scope: host}}", 'a.yaml: collectors.exec.scope: expected machine or netns, got "host"'],
   ["interval: fast", 'a.yaml: interval: expected a duration from 100ms to 60m (e.g. 5s), got "fast"'],
   ["collectors: {flows: {top: 0}}", "a.yaml: collectors.flows.top: expected a whole number from 1 to 1000, got 0"],
   [

@@ -29,10 +29,16 @@ export interface AgentConfig {
     /** The busiest flows; `top` rows in each record. */
     flows: { top: number } | undefined;
     tcp: boolean;
-    /** Execs; `keep` recent ones in memory. */
-    exec: { keep: number } | undefined;
+    /**
+     * Execs; `keep` recent ones in memory. `scope` "machine": every exec on the machine;
+     * "netns": only processes in the agent's own network namespace (one agent per container).
+     */
+    exec: { keep: number; scope: ExecScope } | undefined;
   };
 }
+
+export const EXEC_SCOPES = ["machine", "netns"] as const;
+export type ExecScope = (typeof EXEC_SCOPES)[number];
 
 export const DEFAULT_METRICS = "127.0.0.1:9435";
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -129,6 +135,13 @@ function collector(r: Reader, value: Json, path: string, known: readonly string[
 const TOP_KEYS = ["interfaces", "interval", "metrics", "web", "events", "collectors"] as const;
 const COLLECTORS = ["packets", "flows", "tcp", "exec"] as const;
 
+function execScope(r: Reader, value: Json): ExecScope {
+  const scope = EXEC_SCOPES.find((s) => s === value);
+  if (scope === undefined)
+    r.fail("collectors.exec.scope", `expected ${EXEC_SCOPES.join(" or ")}, got ${describe(value)}`);
+  return scope;
+}
+
 /** Validates a parsed document (JSON or YAML) as an agent configuration. */
 export function agentConfigFrom(document: Json, source: string): AgentConfig {
   const r = new Reader(source);
@@ -156,7 +169,7 @@ export function agentConfigFrom(document: Json, source: string): AgentConfig {
   let events: EventsOutput = { kind: "stdout" };
   if (top.events !== undefined) {
     const e =
-      typeof top.events === "string"
+      typeof top.events === "string" || top.events === false
         ? { output: top.events }
         : r.object(top.events, "events", ["output", "max_size", "keep"]);
     const output = e.output === undefined ? "-" : e.output === false ? "none" : r.string(e.output, "events.output");
@@ -180,7 +193,7 @@ export function agentConfigFrom(document: Json, source: string): AgentConfig {
   const packets = collector(r, c.packets, "collectors.packets", []) !== undefined;
   const flowsSettings = collector(r, c.flows, "collectors.flows", ["top"]);
   const tcp = collector(r, c.tcp, "collectors.tcp", []) !== undefined;
-  const execSettings = collector(r, c.exec, "collectors.exec", ["keep"]);
+  const execSettings = collector(r, c.exec, "collectors.exec", ["keep", "scope"]);
   const config: AgentConfig = {
     interfaces,
     intervalSeconds: top.interval === undefined ? 5 : seconds(r, top.interval, "interval"),
@@ -195,6 +208,7 @@ export function agentConfigFrom(document: Json, source: string): AgentConfig {
       tcp,
       exec: execSettings && {
         keep: execSettings.keep === undefined ? 20 : r.integer(execSettings.keep, "collectors.exec.keep", 1, 10000),
+        scope: execSettings.scope === undefined ? "machine" : execScope(r, execSettings.scope),
       },
     },
   };

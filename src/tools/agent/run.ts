@@ -7,7 +7,7 @@
 // output (the kernel programs are detached and attached again); an invalid one is reported and the
 // running configuration stays. SIGINT/SIGTERM stop it; SIGKILL leaves nothing attached (links are
 // file descriptors the kernel releases with the process).
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import type { CommandIo } from "../../cmdline/io.js";
 import { TsbpfError } from "../../errors.js";
@@ -140,8 +140,14 @@ async function runGeneration(
     if (collectors.tcp)
       specs.push({ key: "tcp", title: "TCP by process", open: () => openTcpPanel({ startTime: runtime.startTime }) });
     if (collectors.exec) {
-      const keep = collectors.exec.keep;
-      specs.push({ key: "execs", title: "Execs", open: () => openExecPanel({ startTime: runtime.startTime, keep }) });
+      const { keep, scope } = collectors.exec;
+      // The namespace is the agent's own: the one it was started in (nsenter, a container).
+      const netnsInode = scope === "netns" ? statSync("/proc/self/ns/net").ino : undefined;
+      specs.push({
+        key: "execs",
+        title: "Execs",
+        open: () => openExecPanel({ startTime: runtime.startTime, keep, netnsInode }),
+      });
     }
     const panels = openPanels(specs, warn);
     for (const panel of panels) runtime.use(panel.title, panel);

@@ -66,6 +66,9 @@ const FLAG_MORE_ARGS = 4;
 /** Set by user space before loading: only execs of this real uid (when `filterUid` is 1). */
 export const filterUid: u32 = 0;
 export const uid: u32 = 0;
+/** Set by user space before loading: only execs in the network namespace of this inode (when `filterNetns` is 1). */
+export const filterNetns: u32 = 0;
+export const netnsInode: u32 = 0;
 
 /** The path (KIND_PATH), one argument (KIND_ARG, index = its position), or the end of the arguments (KIND_ARGS_END, index = how many). */
 export class StringRecord extends struct({
@@ -98,11 +101,17 @@ export const drops = new PerCpuArrayMap({ value: u64, maxEntries: 1 });
 /** Where strings are read before they are sent (too big for the stack). */
 export const scratch = new PerCpuArrayMap({ value: StringRecord, maxEntries: 1 });
 
-/** Whether the current task passes the uid filter. */
+/** Whether the current task passes the uid and network namespace filters. */
 function wanted(): bool {
-  if (filterUid === 0) return true;
-  const current: u32 = getCurrentUidGid();
-  return current === uid;
+  if (filterUid !== 0) {
+    const current: u32 = getCurrentUidGid();
+    if (current !== uid) return false;
+  }
+  if (filterNetns === 0) return true;
+  const task = cast<task_struct>(getCurrentTask());
+  // @ts-expect-error: struct net is opaque to tsc; the compiler reads its layout from kernel BTF
+  const inode: u32 = task.nsproxy.net_ns.ns.inum;
+  return inode === netnsInode;
 }
 
 /** Reads the user string at `address` into `r.data` and sends it as a record of its length. */

@@ -61,6 +61,11 @@ export interface ExecEvent {
 export interface ExecTracerOptions {
   /** Only execs by this real uid (filtered in the kernel). */
   uid?: number;
+  /**
+   * Only execs of processes in the network namespace with this inode (as `stat -L
+   * /proc/PID/ns/net` shows it; filtered in the kernel): one tracer per container or namespace.
+   */
+  netnsInode?: number;
   /** Execs whose entry is pending at most (a task killed between entry and exit never completes); default 4096. */
   maxPending?: number;
 }
@@ -122,8 +127,11 @@ function cString(rec: RingRecord, at: number, max: number): string {
  * relocation: resolved through the per-boot cache (common/core-cache.ts), so that only the first
  * start after a boot reads the kernel's BTF.
  */
-export function loadExecObject(options: { uid?: number } = {}): ExecKernel {
-  const constants = options.uid === undefined ? {} : { filterUid: 1, uid: options.uid >>> 0 };
+export function loadExecObject(options: { uid?: number; netnsInode?: number } = {}): ExecKernel {
+  const constants = {
+    ...(options.uid === undefined ? {} : { filterUid: 1, uid: options.uid >>> 0 }),
+    ...(options.netnsInode === undefined ? {} : { filterNetns: 1, netnsInode: options.netnsInode >>> 0 }),
+  };
   return KernelObject.load<typeof ExecModule>(withResolvedCore(toolArtifact("exec/exec.bpf.json")), {
     constants,
   });
@@ -174,7 +182,7 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
 
   /** Loads the programs and attaches them to their tracepoints; on failure releases what it made. */
   static open(options: ExecTracerOptions = {}): ExecTracer {
-    const object = loadExecObject({ uid: options.uid });
+    const object = loadExecObject({ uid: options.uid, netnsInode: options.netnsInode });
     const links: Attachment[] = [];
     try {
       // Results before entries, so an exec that starts after the entry programs are attached

@@ -70,6 +70,6 @@ export class ExecPanel implements Panel {
   }
 }
 
-export function openExecPanel(options: { startTime: Date; keep: number }): ExecPanel {
-  return new ExecPanel(ExecTracer.open(), options);
+export function openExecPanel(options: { startTime: Date; keep: number; netnsInode?: number }): ExecPanel {
+  return new ExecPanel(ExecTracer.open({ netnsInode: options.netnsInode }), options);
 }
