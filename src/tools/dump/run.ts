@@ -22,7 +22,7 @@ import { summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { listInterfaces, selectInterfaces, type InterfaceTarget } from "../common/interfaces.js";
-import { requireCapabilities } from "../common/privilege.js";
+import { requireToolPrivileges } from "../common/privilege.js";
 import { formatPacketAt, FormatState, type FormatOptions } from "./format.js";
 import { CaptureProbe, MAX_CAPTURE, REC, type Direction } from "./probe.js";
 
@@ -115,7 +115,7 @@ export function listDevices(): string[] {
 
 export async function runDump(options: DumpOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
   if (options.read !== undefined) return readFile(options, io);
-  requireCapabilities("dump", ["CAP_BPF", "CAP_NET_ADMIN"]);
+  requireToolPrivileges("dump");
   const interfaces = selectInterfaces(options.interfaces);
   const runtime = new ToolRuntime({ signal });
   let exitCode = 0;

@@ -11,7 +11,7 @@ import { describeStop, ToolRuntime } from "../common/lifecycle.js";
 import { LiveView, type LiveOutput } from "../common/live-view.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
-import { requireCapabilities } from "../common/privilege.js";
+import { requireToolPrivileges } from "../common/privilege.js";
 import { PermissionError } from "../../sys/errors.js";
 import { FlowTracker } from "../flows/tracker.js";
 import { NetworkPanel } from "./network.js";
@@ -56,7 +56,7 @@ function openPanels(specs: readonly PanelSpec[], warn: (message: string) => void
 
 export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
   const { intervalSeconds, count, listen, limit } = options;
-  requireCapabilities("top", ["CAP_BPF", "CAP_PERFMON", "CAP_NET_ADMIN"]);
+  requireToolPrivileges("top");
   const interfaces: InterfaceTarget[] = selectInterfaces(options.interfaces);
   const json = options.json === true;
   const ndjson = new NdjsonWriter(io.stdout);
