@@ -34,6 +34,7 @@ const SUITES = [
   "capture",
   "overhead",
   "package",
+  "footprint",
 ] as const;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -40,7 +40,7 @@ Options:
   -t, -tt, -ttt, -tttt, -ttttt  timestamp format as tcpdump
   -S                  absolute TCP sequence numbers
   -Q DIR              in (received), out (sent) or inout (default)
-  -B KIB              ring buffer size in KiB (default 32768)
+  -B KIB              ring buffer size in KiB (default 4096)
   --pid PID           only packets sent by this process (egress only; see docs/tools/dump.md)
   --comm NAME         only packets sent by tasks named NAME (egress only)
   --json              NDJSON: one record per packet (see docs/tools/dump.md)

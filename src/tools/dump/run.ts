@@ -58,7 +58,7 @@ export interface DumpOptions {
   listen?: ListenAddress;
   pid?: number;
   comm?: string;
-  /** -B: ring buffer size in KiB (rounded up to a power of two; default 32768). */
+  /** -B: ring buffer size in KiB (rounded up to a power of two; default 4096, tcpdump's order of size: the ring is mapped twice, so it counts double in RSS). */
   bufferKiB?: number;
   xdpMode?: XdpMode;
   /** Where -w - writes (default fd 1) and -r - reads (default fd 0): for tests. */
@@ -73,7 +73,7 @@ const SLL2_HEADER = 20;
 
 function ringSize(kib: number | undefined): number {
   let size = 4096;
-  const want = Math.max(4096, (kib ?? 32768) * 1024);
+  const want = Math.max(4096, (kib ?? 4096) * 1024);
   while (size < want) size *= 2;
   return size;
 }
