@@ -120,6 +120,16 @@ test("one connection gets a bounded number of pipelined answers; a silent one is
     socket.on("close", () => resolve("closed"));
   });
   assert.equal(closedAfter, "closed", "a client that never finishes its headers is disconnected");
+  const oversized = await new Promise<string>((resolve) => {
+    let text = "";
+    const socket = connect(port, "127.0.0.1", () =>
+      socket.write(`GET /metrics HTTP/1.1\r\nHost: x\r\nX-Filler: ${"x".repeat(20_000)}\r\n`),
+    );
+    socket.setEncoding("utf8").on("data", (d: string) => (text += d));
+    socket.on("error", () => {});
+    socket.on("close", () => resolve(text));
+  });
+  assert.match(oversized, /^HTTP\/1\.1 431 /, "a request head past 8 KiB is refused");
 });
 
 test("paths other than /metrics answer 404, as documented", async (t) => {

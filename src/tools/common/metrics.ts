@@ -232,33 +232,33 @@ export class MetricsServer implements AsyncDisposable {
     const awaitHead = (): void => {
       clearTimeout(headTimer);
       headTimer = setTimeout(() => {
-        // A request begun and not finished is told so; a quiet keep-alive connection just closes.
+        // A request begun and not finished counts as shed; a quiet keep-alive connection just closes.
         if (pending.length) this.#drop(socket);
         else socket.destroy();
       }, this.limits.headersTimeoutMs).unref();
     };
+    let closing = false;
+    // The last answer is on its way: read nothing more, close once it is written.
+    const finish = (): void => {
+      closing = true;
+      pending = Buffer.alloc(0);
+      socket.destroySoon();
+    };
     const serve = (): void => {
-      while (!socket.destroyed) {
+      while (!socket.destroyed && !closing) {
         const end = pending.indexOf(HEAD_END);
-        if (end < 0) {
-          if (pending.length > this.limits.maxHeaderBytes) {
-            this.#answer(socket, 431, "request header too large\n", "GET", false);
-            socket.destroySoon();
-          }
-          return;
-        }
-        if (end > this.limits.maxHeaderBytes) {
+        if (end < 0 ? pending.length > this.limits.maxHeaderBytes : end > this.limits.maxHeaderBytes) {
           this.#answer(socket, 431, "request header too large\n", "GET", false);
-          socket.destroySoon();
+          finish();
           return;
         }
+        if (end < 0) return;
         const head = pending.toString("latin1", 0, end);
         pending = pending.subarray(end + HEAD_END.length);
         answered++;
         const keepAlive = this.#respond(socket, head, answered < this.limits.maxRequestsPerConnection);
         if (!keepAlive) {
-          pending = Buffer.alloc(0);
-          socket.destroySoon();
+          finish();
           return;
         }
         awaitHead();
@@ -274,6 +274,7 @@ export class MetricsServer implements AsyncDisposable {
       }
     };
     socket.on("data", (chunk: Buffer) => {
+      if (closing) return;
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       serve();
     });
