@@ -15,7 +15,7 @@ const RUNS: Record<ToolName, string[]> = {
   dump: ["dump", "-i", "lo", "-c", "1"],
   flows: ["flows", "-i", "lo"],
   tcp: ["tcp", "--count", "1", "--interval", "0.5"],
-  exec: ["exec"],
+  exec: ["exec", "--count", "1"],
   top: ["top", "-i", "lo", "--count", "1", "--interval", "0.5"],
 };
 
@@ -28,7 +28,12 @@ function quote(arg: string): string {
   return `'${arg.replace(/'/g, "'\\''")}'`;
 }
 
-/** Runs `tool` as uid 65534 with exactly `privileges`; SIGINT after 6 s if it has not stopped. */
+/**
+ * Runs `tool` as uid 65534 with exactly `privileges`. The tools stop by themselves (after a report,
+ * a packet or an exec: the namespace's shell keeps pinging and starting /bin/true) except flows,
+ * which gets SIGINT after 20 s: long enough for a slow start on a loaded machine, since a SIGINT
+ * before the tool's handler is set would kill it with status 130.
+ */
 function runWith(tool: ToolName, privileges: readonly Privilege[]): { code: number | null; output: string } {
   const caps = setprivCaps(privileges);
   const command = [
@@ -36,7 +41,7 @@ function runWith(tool: ToolName, privileges: readonly Privilege[]): { code: numb
     "--preserve-status",
     "-s",
     "INT",
-    "6",
+    "20",
     "setpriv",
     "--reuid=65534",
     "--regid=65534",
@@ -50,7 +55,9 @@ function runWith(tool: ToolName, privileges: readonly Privilege[]): { code: numb
   ]
     .map(quote)
     .join(" ");
-  const script = `ip link set lo up && { ping -q -c 40 -i 0.2 127.0.0.1 >/dev/null 2>&1 & } && ${command}`;
+  const churn = "while :; do /bin/true; sleep 0.2; done";
+  // Traffic and execs stop with the run, so the namespace goes away with it.
+  const script = `ip link set lo up && { ping -q -i 0.2 127.0.0.1 >/dev/null 2>&1 & ping=$!; } && { ${churn} & churn=$!; } && ${command}; status=$?; kill $ping $churn; exit $status`;
   const r = spawnSync("unshare", ["--net", "sh", "-c", script], { encoding: "utf8", timeout: 60_000 });
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
