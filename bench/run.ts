@@ -50,6 +50,7 @@ const SUITES = [
   "overhead",
   "package",
   "agent",
+  "footprint",
 ] as const;
 
 const MIN_ROUNDS = 5;

@@ -4,6 +4,7 @@
 // other sections go through BPF_MAP_LOOKUP_ELEM/UPDATE_ELEM. Read-only sections (.rodata,
 // .kconfig) are frozen once loaded: writing them then is a MapReadOnlyError.
 import type { Btf } from "../btf/decoder.js";
+import { TsbpfError } from "../errors.js";
 import { Mapping, pageSize, Prot } from "../events/mmap.js";
 import { bpfErrno, Cmd, mapElemAttr } from "../sys/bpf.js";
 import { syscallError } from "../sys/errors.js";
@@ -99,6 +100,23 @@ export function variableCodec(btf: Btf | undefined, v: VariableDefinition): Code
 }
 
 /**
+ * Why `value` cannot be stored in an integer of `size` bytes, or undefined when it can: a preset
+ * must not wrap silently (99999999999999999999 into a u32 would otherwise become 1661992960).
+ */
+export function integerRangeProblem(value: unknown, size: number, signed: boolean): string | undefined {
+  if (typeof value !== "number" && typeof value !== "bigint") return undefined;
+  if (typeof value === "number" && !Number.isInteger(value)) return `${value} is not an integer`;
+  if (typeof value === "number" && !Number.isSafeInteger(value))
+    return `${value} is beyond what a JavaScript number holds exactly (give a bigint)`;
+  const bits = BigInt(size * 8);
+  const min = signed ? -(1n << (bits - 1n)) : 0n;
+  const max = signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+  const n = BigInt(value);
+  if (n >= min && n <= max) return undefined;
+  return `${n} does not fit ${signed ? "a signed" : "an unsigned"} ${size * 8}-bit integer (${min} to ${max})`;
+}
+
+/**
  * Writes `values` (by variable name) into the initial contents of the object's data maps, before
  * they are created: how .rodata constants are configured. Throws for unknown names.
  */
@@ -114,6 +132,15 @@ export function presetVariables(
     if (!v) onUnknown(name);
     const map = maps.find((m) => m.name === v!.map && m.data);
     if (!map?.data) onUnknown(name);
+    const type = btf && v!.typeId ? btf.typeById(btf.resolve(v!.typeId)) : undefined;
+    if (
+      type &&
+      (type.kind === "int" || type.kind === "enum" || type.kind === "enum64") &&
+      !(type.kind === "int" && type.bool)
+    ) {
+      const problem = integerRangeProblem(value, type.size, type.signed);
+      if (problem) throw new TsbpfError(`cannot set ${name}: ${problem}`);
+    }
     const codec = variableCodec(btf, v!);
     codec.encode(value, new DataView(map!.data!.buffer, map!.data!.byteOffset, map!.data!.byteLength), v!.offset);
   }

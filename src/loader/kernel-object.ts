@@ -84,6 +84,7 @@ import { createStructOpsMap, registerStructOps, structOpsValue } from "./struct-
 import { RingBuffer } from "../events/ringbuf.js";
 import type { RingRecord } from "../events/record.js";
 import { TsbpfError } from "../errors.js";
+import { integerRangeProblem } from "./globals.js";
 import {
   isArtifact,
   programBytes,
@@ -349,6 +350,10 @@ export class KernelObject<M = Record<string, unknown>> implements Disposable {
           if (!v) continue;
           if (s.name !== ".rodata") throw new TsbpfError(`${name} is not a constant (it lives in ${s.name})`);
           const scalar = v.type.kind === "int" && v.type.encoding !== "bool";
+          if (scalar && v.type.kind === "int") {
+            const problem = integerRangeProblem(value, v.size, v.type.encoding === "signed");
+            if (problem) throw new TsbpfError(`cannot set ${name}: ${problem}`);
+          }
           const encoded = !scalar ? value : v.size === 8 ? BigInt(value as number | bigint) : Number(value);
           codecOf(v.type).encode(encoded, new DataView(init.buffer, init.byteOffset, init.length), v.offset);
         }

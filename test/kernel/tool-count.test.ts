@@ -306,7 +306,7 @@ test("count without privileges says which capabilities are missing, exit 1", () 
   assert.equal(r.code, 1, r.stderr);
   assert.equal(
     r.stderr,
-    "tsbpf count: missing privileges: count needs CAP_BPF and CAP_NET_ADMIN (run it as root, or with those capabilities)\n",
+    "tsbpf count: missing privileges: count needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (run it as root, or with those capabilities)\n",
   );
 });
 

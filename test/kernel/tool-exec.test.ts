@@ -357,7 +357,7 @@ test("exec without privileges says which capabilities are missing, exit 1", () =
   assert.equal(r.code, 1, r.stderr);
   assert.equal(
     r.stderr,
-    "tsbpf exec: missing privileges: exec needs CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n",
+    "tsbpf exec: missing privileges: exec needs CAP_BPF, CAP_PERFMON and read access to tracefs (/sys/kernel/tracing: root, or CAP_DAC_READ_SEARCH); missing here: CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n",
   );
 });
 

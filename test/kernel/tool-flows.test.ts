@@ -571,7 +571,7 @@ test("flows -i nosuchif: one clear line, exit 1; missing privileges named; usage
   assert.equal(p.code, 1, p.stderr);
   assert.equal(
     p.stderr,
-    "tsbpf flows: missing privileges: flows needs CAP_BPF and CAP_NET_ADMIN (run it as root, or with those capabilities)\n",
+    "tsbpf flows: missing privileges: flows needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (run it as root, or with those capabilities)\n",
   );
   for (const args of [
     ["--interval", "1"],

@@ -508,7 +508,7 @@ test("tcp usage errors exit 2 with a pointer to --help; missing privileges named
   assert.equal(p.code, 1, p.stderr);
   assert.equal(
     p.stderr,
-    "tsbpf tcp: missing privileges: tcp needs CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n",
+    "tsbpf tcp: missing privileges: tcp needs CAP_BPF, CAP_PERFMON and read access to tracefs (/sys/kernel/tracing: root, or CAP_DAC_READ_SEARCH); missing here: CAP_BPF and CAP_PERFMON (run it as root, or with those capabilities)\n",
   );
 });
 

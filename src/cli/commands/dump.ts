@@ -40,7 +40,7 @@ Options:
   -t, -tt, -ttt, -tttt, -ttttt  timestamp format as tcpdump
   -S                  absolute TCP sequence numbers
   -Q DIR              in (received), out (sent) or inout (default)
-  -B KIB              ring buffer size in KiB (default 32768)
+  -B KIB              ring buffer size in KiB (default 4096)
   --pid PID           only packets sent by this process (egress only; see docs/tools/dump.md)
   --comm NAME         only packets sent by tasks named NAME (egress only)
   --json              NDJSON: one record per packet (see docs/tools/dump.md)
@@ -53,9 +53,12 @@ function count(v: boolean[] | undefined): number {
   return v?.length ?? 0;
 }
 
-function nonNegativeInt(text: string | undefined, flag: string): number | undefined {
+/** tcpdump's bounds and words: 0 (the maximum) to 262144 bytes. */
+const MAX_SNAPLEN = 262144;
+function snapLength(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} wants a number, not "${text}"`, usage);
+  if (!/^\d+$/.test(text) || Number(text) > MAX_SNAPLEN)
+    throw new UsageError(`invalid snaplen ${text} (must be >= 0 and <= ${MAX_SNAPLEN})`, usage);
   return Number(text);
 }
 
@@ -136,7 +139,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     {
       interfaces: values.interface,
       count: parsePositiveInt(values.count, "-c", usage),
-      snapLength: nonNegativeInt(values.snaplen, "-s"),
+      snapLength: snapLength(values.snaplen),
       write: values.write,
       read: values.read,
       pcapng: values.pcapng === true,

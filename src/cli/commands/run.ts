@@ -11,6 +11,7 @@ import { checkInputPath, FileError, readInputFile } from "../../cmdline/files.js
 import { printVerifierLogs, withVerifierLog } from "../verify.js";
 import { cpuArgument, noteCpuFallback } from "./compile.js";
 import { compileModule } from "../../compiler/compile.js";
+import { ProgType } from "../../uapi.js";
 
 export const name = "run";
 export const summary = "run a program once or N times with test_run (kernel TypeScript, artifact or ELF)";
@@ -46,6 +47,27 @@ function checkProgramName(name: string | undefined, names: readonly string[], fi
   if (name !== undefined && !names.includes(name)) {
     throw new UsageError(`no program "${name}" in ${file} (programs: ${names.join(", ") || "none"})`, usage);
   }
+}
+
+/** Program types whose test run takes a packet, and the kernel's smallest packet: an Ethernet header. */
+const PACKET_PROGRAMS = new Map<number, string>([
+  [ProgType.XDP, "an XDP program"],
+  [ProgType.SCHED_CLS, "a TC program"],
+  [ProgType.SOCKET_FILTER, "a socket filter"],
+  [ProgType.CGROUP_SKB, "a cgroup_skb program"],
+]);
+const ETH_HLEN = 14;
+
+/** Says what --data a packet program needs, instead of the kernel's bare EINVAL. */
+function checkPacketData(type: number, data: Uint8Array | undefined, program: string): void {
+  const what = PACKET_PROGRAMS.get(type);
+  if (!what || (data && data.length >= ETH_HLEN)) return;
+  throw new UsageError(
+    data
+      ? `--data is ${data.length} byte${data.length === 1 ? "" : "s"}; ${program} is ${what} and its packet needs at least ${ETH_HLEN} (an Ethernet header)`
+      : `${program} is ${what}: give the packet with --data FILE (at least ${ETH_HLEN} bytes, starting with an Ethernet header)`,
+    usage,
+  );
 }
 
 const XDP_ACTIONS = ["XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"];
@@ -102,7 +124,9 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       const { loadObject } = await import("../../loader/index.js");
       const obj = load(() =>
         loadObject(file, {
-          variables: Object.fromEntries(Object.entries(constants).map(([k, v]) => [k, Number(v)])),
+          variables: Object.fromEntries(
+            Object.entries(constants).map(([k, v]) => [k, Number.isSafeInteger(Number(v)) ? Number(v) : v]),
+          ),
           log: keepLog ? { keepLog, logLevel: 2 } : {},
         }),
       );
@@ -149,6 +173,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     const chosen = values.program ?? Object.keys(programs)[0];
     if (!chosen) throw new FileError(file, "EFTYPE", "has no programs");
     const program = programs[chosen]!;
+    checkPacketData(program.type, data, chosen);
     const result = testRun(program, { data, ctx, repeat, ...(ctx && !data ? { ctxOutSize: 0 } : {}) });
     const w = new LineWriter(io.stdout);
     if (values.json) {

@@ -15,7 +15,7 @@ import { selectInterfaces } from "../common/interfaces.js";
 import { describeStop, ToolRuntime, type StopReason } from "../common/lifecycle.js";
 import { MetricsRegistry, MetricsServer } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
-import { requireCapabilities } from "../common/privilege.js";
+import { requireToolPrivileges } from "../common/privilege.js";
 import { FlowTracker } from "../flows/tracker.js";
 import { openExecPanel } from "../top/exec.js";
 import { NetworkPanel } from "../top/network.js";
@@ -76,7 +76,7 @@ interface Counters {
 
 export async function runAgent(options: AgentOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
   let config = await loadAgentConfig(options.configPath);
-  requireCapabilities("agent", ["CAP_BPF", "CAP_PERFMON", "CAP_NET_ADMIN"]);
+  requireToolPrivileges("agent");
   const outer = new ToolRuntime({ signal, signals: ["SIGINT", "SIGTERM"] });
   const counters: Counters = { intervals: 0, reloads: 0, failedReloads: 0, records: 0 };
   let generation: AbortController | undefined;

@@ -29,8 +29,14 @@ export {
   effectiveCapabilities,
   hasCapability,
   requireCapabilities,
+  requireToolPrivileges,
+  canReadTracefs,
+  describePrivilege,
+  TOOL_PRIVILEGES,
   MissingPrivilegeError,
   type CapabilityName,
+  type Privilege,
+  type ToolName,
 } from "./privilege.js";
 export {
   attachXdpLink,

@@ -48,10 +48,10 @@ export function selectInterfaces(
   requested: readonly string[] | undefined,
   options: SelectOptions = {},
 ): InterfaceTarget[] {
-  const names = (requested ?? [])
-    .flatMap((r) => r.split(","))
-    .map((n) => n.trim())
-    .filter((n) => n.length > 0);
+  const names = (requested ?? []).flatMap((r) => r.split(",")).map((n) => n.trim());
+  // An empty -i is a mistake (an unset shell variable, a stray comma), not a wish for the default.
+  if (names.includes(""))
+    throw new InterfaceNotFoundError("", 'an interface name cannot be empty (give one, or "any" for every interface)');
   if (names.length === 0) names.push((options.fallback ?? defaultInterface)());
   const out: InterfaceTarget[] = [];
   const add = (target: InterfaceTarget): void => {

@@ -21,6 +21,9 @@ export function parseListenAddress(text: string): ListenAddress {
   const bad = (why: string): never => {
     throw new MetricsAddressError(`invalid --metrics address "${text}": ${why}`);
   };
+  // A URL is a natural thing to paste; it is not an address to listen on.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+    bad("give ADDR:PORT to listen on (e.g. 127.0.0.1:9100), not a URL; the metrics are then at /metrics");
   let host = "127.0.0.1";
   let portText = text;
   const bracketed = /^\[([^\]]+)\]:(.*)$/.exec(text);
@@ -36,5 +39,7 @@ export function parseListenAddress(text: string): ListenAddress {
   }
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) bad("the port must be a number from 0 to 65535");
   if (!/^[A-Za-z0-9.\-]+$/.test(host) && isIP(host) === 0) bad(`"${host}" is not an address`);
+  // Digits and dots are meant as an IPv4 address; a wrong one must not become a DNS lookup.
+  if (/^[\d.]+$/.test(host) && isIP(host) !== 4) bad(`"${host}" is not an IPv4 address`);
   return { host, port: Number(portText) };
 }

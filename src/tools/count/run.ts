@@ -6,7 +6,7 @@ import { LiveView, type LiveOutput } from "../common/live-view.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { selectInterfaces } from "../common/interfaces.js";
-import { requireCapabilities } from "../common/privilege.js";
+import { requireToolPrivileges } from "../common/privilege.js";
 import { clockTime, formatBytes, formatDuration } from "../common/format.js";
 import { PacketCounter } from "./counter.js";
 import {
@@ -40,7 +40,7 @@ export interface CountOptions {
 export async function runCount(options: CountOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
   const { intervalSeconds, count, listen } = options;
   const mode = options.mode ?? "auto";
-  requireCapabilities("count", ["CAP_BPF", "CAP_NET_ADMIN"]);
+  requireToolPrivileges("count");
   const interfaces = selectInterfaces(options.interfaces);
   const json = options.json === true;
   const ndjson = new NdjsonWriter(io.stdout);

@@ -22,7 +22,7 @@ import { summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { listInterfaces, selectInterfaces, type InterfaceTarget } from "../common/interfaces.js";
-import { requireCapabilities } from "../common/privilege.js";
+import { requireToolPrivileges } from "../common/privilege.js";
 import { formatPacketAt, FormatState, type FormatOptions } from "./format.js";
 import { CaptureProbe, MAX_CAPTURE, REC, type Direction } from "./probe.js";
 
@@ -58,7 +58,7 @@ export interface DumpOptions {
   listen?: ListenAddress;
   pid?: number;
   comm?: string;
-  /** -B: ring buffer size in KiB (rounded up to a power of two; default 32768). */
+  /** -B: ring buffer size in KiB (rounded up to a power of two; default 4096, tcpdump's order of size: the ring is mapped twice, so it counts double in RSS). */
   bufferKiB?: number;
   xdpMode?: XdpMode;
   /** Where -w - writes (default fd 1) and -r - reads (default fd 0): for tests. */
@@ -73,7 +73,7 @@ const SLL2_HEADER = 20;
 
 function ringSize(kib: number | undefined): number {
   let size = 4096;
-  const want = Math.max(4096, (kib ?? 32768) * 1024);
+  const want = Math.max(4096, (kib ?? 4096) * 1024);
   while (size < want) size *= 2;
   return size;
 }
@@ -115,7 +115,7 @@ export function listDevices(): string[] {
 
 export async function runDump(options: DumpOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
   if (options.read !== undefined) return readFile(options, io);
-  requireCapabilities("dump", ["CAP_BPF", "CAP_NET_ADMIN"]);
+  requireToolPrivileges("dump");
   const interfaces = selectInterfaces(options.interfaces);
   const runtime = new ToolRuntime({ signal });
   let exitCode = 0;

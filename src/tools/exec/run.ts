@@ -9,7 +9,7 @@ import type { ListenAddress } from "../common/metrics.js";
 import { describeStop, summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { streamLines } from "../common/stream.js";
 import { NdjsonWriter } from "../common/ndjson.js";
-import { requireCapabilities } from "../common/privilege.js";
+import { requireToolPrivileges } from "../common/privilege.js";
 import { clockTime, formatDuration } from "../common/format.js";
 import { MAX_ARG_BYTES, MAX_ARGS } from "./limits.js";
 import { ExecCounts, eventLine, eventRecord, headerLine, nameMatcher, registerExecMetrics } from "./report.js";
@@ -35,7 +35,7 @@ export interface ExecOptions {
 const TOOL = "tsbpf exec";
 
 export async function runExec(options: ExecOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
-  requireCapabilities("exec", ["CAP_BPF", "CAP_PERFMON"]);
+  requireToolPrivileges("exec");
   const json = options.json === true;
   const ndjson = new NdjsonWriter(io.stdout);
   const matches = options.name === undefined ? undefined : nameMatcher(options.name);

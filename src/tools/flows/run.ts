@@ -11,7 +11,7 @@ import { LiveView, type LiveOutput } from "../common/live-view.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { selectInterfaces, type InterfaceTarget } from "../common/interfaces.js";
-import { requireCapabilities } from "../common/privilege.js";
+import { requireToolPrivileges } from "../common/privilege.js";
 import { clockTime, formatBytes, formatDuration } from "../common/format.js";
 import { DIRECTIONS, type Direction } from "./flow.js";
 import { FlowProbe, type ProbeAttachment, type TotalRow } from "./probe.js";
@@ -64,7 +64,7 @@ function describeAttachments(attachments: readonly ProbeAttachment[]): Record<st
  * `signal` aborts; then detaches, prints the summary and returns the exit code.
  */
 export async function runFlows(options: FlowsOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
-  requireCapabilities("flows", ["CAP_BPF", "CAP_NET_ADMIN"]);
+  requireToolPrivileges("flows");
   const interfaces = selectInterfaces(options.interfaces);
   const runtime = new ToolRuntime({ signal });
   let exitCode = 0;

@@ -7,7 +7,7 @@ import { streamLines } from "../common/stream.js";
 import { LiveView, type LiveOutput } from "../common/live-view.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter, ndjsonLine } from "../common/ndjson.js";
-import { requireCapabilities } from "../common/privilege.js";
+import { requireToolPrivileges } from "../common/privilege.js";
 import { clockTime, formatDuration } from "../common/format.js";
 import {
   TcpTracker,
@@ -60,7 +60,7 @@ const TOOL = "tsbpf tcp";
  * arrives or `signal` aborts; then detaches, prints the summary and returns the exit code.
  */
 export async function runTcp(options: TcpOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
-  requireCapabilities("tcp", ["CAP_BPF", "CAP_PERFMON"]);
+  requireToolPrivileges("tcp");
   const runtime = new ToolRuntime({ signal });
   let exitCode = 0;
   let summaryOut: (() => void) | undefined;

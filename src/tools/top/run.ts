@@ -11,7 +11,7 @@ import { describeStop, ToolRuntime } from "../common/lifecycle.js";
 import { LiveView, type LiveOutput } from "../common/live-view.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
-import { requireCapabilities } from "../common/privilege.js";
+import { requireToolPrivileges } from "../common/privilege.js";
 import { FlowTracker } from "../flows/tracker.js";
 import { NetworkPanel } from "./network.js";
 import { openPanels, UnavailablePanel } from "./panel.js";
@@ -39,7 +39,7 @@ const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 export async function runTop(options: TopOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
   const { intervalSeconds, count, listen, limit } = options;
-  requireCapabilities("top", ["CAP_BPF", "CAP_PERFMON", "CAP_NET_ADMIN"]);
+  requireToolPrivileges("top");
   const interfaces: InterfaceTarget[] = selectInterfaces(options.interfaces);
   const json = options.json === true;
   const ndjson = new NdjsonWriter(io.stdout);
