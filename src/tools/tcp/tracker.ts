@@ -37,7 +37,7 @@ import type { RingRecord } from "../../events/record.js";
 import type { KernelObject } from "../../loader/kernel-object.js";
 import type { LruHashMap } from "../../maps/index.js";
 import { TsbpfError } from "../../errors.js";
-import { NotSupportedError, SyscallError, TargetNotFoundError } from "../../sys/errors.js";
+import { NotSupportedError, PermissionError, SyscallError, TargetNotFoundError } from "../../sys/errors.js";
 import { ipv4Text, ipv6Text } from "../common/addresses.js";
 import { loadToolObject } from "../common/kernel-artifact.js";
 import { ClosedRecord, DIRECTION_ACCEPT } from "./tcp.bpf.js";
@@ -384,13 +384,26 @@ export class TcpTracker implements Disposable {
     if (hooks !== "auto" && !TCP_HOOK_FAMILIES.includes(hooks))
       throw new TsbpfError(`unknown hooks "${String(hooks)}" (auto, ${TCP_HOOK_FAMILIES.join(", ")})`);
     const refused: RefusedHooks[] = [];
-    for (const family of hooks === "auto" ? TCP_HOOK_FAMILIES : [hooks]) {
+    const families = hooks === "auto" ? TCP_HOOK_FAMILIES : [hooks];
+    for (const [i, family] of families.entries()) {
       try {
         return TcpTracker.#openFamily(family, options, refused);
       } catch (err) {
         // The kernel lacks the hook (no kprobes, trampolines forbidden, a function missing).
-        if (!(err instanceof NotSupportedError || err instanceof TargetNotFoundError)) throw err;
-        const missing = err instanceof NotSupportedError ? err.feature : `${err.kind} ${err.target}`;
+        // With auto, a family this process may not load (EPERM: without root some kernels refuse
+        // trampolines and kprobes that CAP_BPF + CAP_PERFMON would allow elsewhere) is skipped
+        // too; only the last one's refusal is the user's missing privilege.
+        const skippable =
+          err instanceof NotSupportedError ||
+          err instanceof TargetNotFoundError ||
+          (err instanceof PermissionError && i < families.length - 1);
+        if (!skippable) throw err;
+        const missing =
+          err instanceof NotSupportedError
+            ? err.feature
+            : err instanceof TargetNotFoundError
+              ? `${err.kind} ${err.target}`
+              : `${family} programs (permission)`;
         refused.push({ family, missing, reason: err.message });
       }
     }
