@@ -8,11 +8,13 @@
 import { statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import type { CommandIo } from "../../cmdline/io.js";
-import { fileError, readInputFile } from "../../cmdline/files.js";
+import { fileError } from "../../cmdline/files.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";
-import { readCapture } from "../../pcap/reader.js";
+import { CaptureFormatError } from "../../pcap/errors.js";
+import type { PacketView } from "../../pcap/reader.js";
+import { CaptureStream } from "../../pcap/stream.js";
 import { PcapWriter, PcapngWriter, packetFlags, PacketDirection } from "../../pcap/writer.js";
 import { RotatingCaptureWriter } from "../../pcap/rotation.js";
 import { linkTypeName, linkTypeDescription } from "../../pcap/linktype.js";
@@ -114,7 +116,7 @@ export function listDevices(): string[] {
 }
 
 export async function runDump(options: DumpOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
-  if (options.read !== undefined) return readFile(options, io);
+  if (options.read !== undefined) return await readFile(options, io);
   requireCapabilities("dump", ["CAP_BPF", "CAP_NET_ADMIN"]);
   const interfaces = selectInterfaces(options.interfaces);
   const runtime = new ToolRuntime({ signal });
@@ -131,13 +133,22 @@ export async function runDump(options: DumpOptions, io: CommandIo, signal?: Abor
 
 // ---- -r ----------------------------------------------------------------------------------------
 
-function readFile(options: DumpOptions, io: CommandIo): number {
+async function readFile(options: DumpOptions, io: CommandIo): Promise<number> {
   const path = options.read!;
-  const bytes = readInputFile(path, { stdin: true, stdinFd: options.stdinFd });
-  const capture = readCapture(bytes);
-  const linkType = capture.linkType;
+  let stream: CaptureStream;
+  try {
+    stream = await CaptureStream.open(path, { stdinFd: options.stdinFd });
+  } catch (err) {
+    if (err instanceof CaptureFormatError) {
+      io.stderr(`${TOOL}: ${path}: ${err.message}\n`);
+      return 1;
+    }
+    throw fileError(path, err);
+  }
+  using _stream = stream;
+  const { linkType, snaplen } = stream.decoder;
   io.stderr(
-    `reading from file ${path}, link-type ${linkTypeName(linkType)} (${linkTypeDescription(linkType)}), snapshot length ${capture.snaplen}\n`,
+    `reading from file ${path}, link-type ${linkTypeName(linkType)} (${linkTypeDescription(linkType)}), snapshot length ${snaplen}\n`,
   );
   const dags = new Map<number, Dag | null>();
   const expression = (options.expression ?? "").trim();
@@ -151,21 +162,33 @@ function readFile(options: DumpOptions, io: CommandIo): number {
   };
   const state = new FormatState();
   const ndjson = new NdjsonWriter(io.stdout);
+  // Printed text goes out in ~64 KiB writes; a live stream's packets go out as each read ends.
   const out: string[] = [];
+  let outBytes = 0;
+  const flush = (): void => {
+    if (out.length === 0) return;
+    io.stdout(out.join("\n") + "\n");
+    out.length = 0;
+    outBytes = 0;
+  };
   let writer: PcapWriter | undefined;
   if (options.write !== undefined) {
-    writer = new PcapWriter(options.write === "-" ? (options.stdoutFd ?? 1) : options.write, {
-      linkType,
-      snaplen: capture.snaplen,
-      nanosecond: options.nano,
-    });
+    try {
+      writer = new PcapWriter(options.write === "-" ? (options.stdoutFd ?? 1) : options.write, {
+        linkType,
+        snaplen,
+        nanosecond: options.nano,
+      });
+    } catch (err) {
+      throw fileError(options.write, err);
+    }
   }
   let n = 0;
-  for (const p of capture.packets) {
+  const onPacket = (p: PacketView): boolean => {
     const dag = dagFor(p.linkType);
-    if (dag !== null && !evalDag(dag, p.data, p.originalLength)) continue;
-    const sec = Number(p.timestampNs / 1_000_000_000n),
-      ns = Number(p.timestampNs % 1_000_000_000n);
+    if (dag !== null && !evalDag(dag, p.data, p.originalLength)) return true;
+    const sec = p.seconds,
+      ns = p.nanoseconds;
     if (writer) writer.writePacketAt(p.data, sec, ns, p.originalLength);
     else {
       const text = formatPacketAt(p.data, p.linkType, sec, ns, options.format, state, p.originalLength);
@@ -178,17 +201,31 @@ function readFile(options: DumpOptions, io: CommandIo): number {
           captured_length: p.data.length,
           text,
         });
-      else out.push(text);
-      if (out.length >= 1024) {
-        io.stdout(out.join("\n") + "\n");
-        out.length = 0;
+      else {
+        out.push(text);
+        outBytes += text.length + 1;
+        if (outBytes >= 65536) flush();
       }
     }
-    if (options.count !== undefined && ++n >= options.count) break;
+    return options.count === undefined || ++n < options.count;
+  };
+  let status = 0;
+  try {
+    await stream.forEach(onPacket, () => {
+      flush();
+      writer?.flush();
+    });
+  } catch (err) {
+    if (!(err instanceof CaptureFormatError)) throw err;
+    // As tcpdump: every packet before the bad record is out, then the reason, and status 1.
+    flush();
+    writer?.flush();
+    io.stderr(`${TOOL}: ${path}: ${err.message}\n`);
+    status = 1;
   }
-  if (out.length) io.stdout(out.join("\n") + "\n");
+  flush();
   writer?.close();
-  return 0;
+  return status;
 }
 
 function isoTime(sec: number, ns: number): string {
