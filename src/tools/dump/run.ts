@@ -120,15 +120,15 @@ export async function runDump(options: DumpOptions, io: CommandIo, signal?: Abor
   requireCapabilities("dump", ["CAP_BPF", "CAP_NET_ADMIN"]);
   const interfaces = selectInterfaces(options.interfaces);
   const runtime = new ToolRuntime({ signal });
-  let exitCode = 0;
+  const exitStatus = { code: 0 };
   let summary: (() => void) | undefined;
   try {
-    summary = await capture(options, io, runtime, interfaces);
+    summary = await capture(options, io, runtime, interfaces, exitStatus);
   } finally {
-    if (!(await runtime.closeReporting(TOOL, (text) => io.stderr(text)))) exitCode = 1;
+    if (!(await runtime.closeReporting(TOOL, (text) => io.stderr(text)))) exitStatus.code = 1;
   }
   summary?.();
-  return exitCode;
+  return exitStatus.code;
 }
 
 // ---- -r ----------------------------------------------------------------------------------------
@@ -184,13 +184,20 @@ async function readFile(options: DumpOptions, io: CommandIo): Promise<number> {
     }
   }
   let n = 0;
+  let writeFailure: unknown;
   const onPacket = (p: PacketView): boolean => {
     const dag = dagFor(p.linkType);
     if (dag !== null && !evalDag(dag, p.data, p.originalLength)) return true;
     const sec = p.seconds,
       ns = p.nanoseconds;
-    if (writer) writer.writePacketAt(p.data, sec, ns, p.originalLength);
-    else {
+    if (writer) {
+      try {
+        writer.writePacketAt(p.data, sec, ns, p.originalLength);
+      } catch (err) {
+        writeFailure = err;
+        return false;
+      }
+    } else {
       const text = formatPacketAt(p.data, p.linkType, sec, ns, options.format, state, p.originalLength);
       if (options.json)
         ndjson.record({
@@ -209,23 +216,50 @@ async function readFile(options: DumpOptions, io: CommandIo): Promise<number> {
     }
     return options.count === undefined || ++n < options.count;
   };
+  const flushWriter = (): void => {
+    if (writer === undefined || writeFailure !== undefined) return;
+    try {
+      writer.flush();
+    } catch (err) {
+      writeFailure = err;
+    }
+  };
   let status = 0;
   try {
     await stream.forEach(onPacket, () => {
       flush();
-      writer?.flush();
+      flushWriter();
+      return writeFailure === undefined;
     });
   } catch (err) {
     if (!(err instanceof CaptureFormatError)) throw err;
     // As tcpdump: every packet before the bad record is out, then the reason, and status 1.
     flush();
-    writer?.flush();
+    flushWriter();
     io.stderr(`${TOOL}: ${path}: ${err.message}\n`);
     status = 1;
   }
   flush();
-  writer?.close();
-  return status;
+  if (writer !== undefined) {
+    try {
+      writer.close();
+    } catch (err) {
+      writeFailure ??= err;
+    }
+  }
+  return reportWriteFailure(writeFailure, options.write, io) ? 1 : status;
+}
+
+/**
+ * Says once why writing the capture failed; a closed pipe on standard output is no failure (the
+ * reader, e.g. `head -c 1000`, has all it wanted), as tcpdump treats it. True when it was one.
+ */
+function reportWriteFailure(failure: unknown, write: string | undefined, io: CommandIo): boolean {
+  if (failure === undefined) return false;
+  if (write === "-" && (failure as NodeJS.ErrnoException).code === "EPIPE") return false;
+  const err = fileError(write === "-" ? "standard output" : (write ?? "-"), failure);
+  io.stderr(`${TOOL}: ${err instanceof Error ? err.message : String(err)}\n`);
+  return true;
 }
 
 function isoTime(sec: number, ns: number): string {
@@ -242,6 +276,7 @@ async function capture(
   io: CommandIo,
   runtime: ToolRuntime,
   interfaces: readonly InterfaceTarget[],
+  exitStatus: { code: number },
 ): Promise<() => void> {
   const warn = (message: string): void => io.stderr(`${TOOL}: warning: ${message}\n`);
   const directions = options.directions ?? ["ingress", "egress"];
@@ -315,7 +350,15 @@ async function capture(
         (r) => r.close(),
       );
     } else single = openWriter(options.write);
-    if (single) runtime.defer("capture file", single, (w) => w.close());
+    if (single)
+      runtime.defer("capture file", single, (w) => {
+        try {
+          w.close();
+        } catch (err) {
+          // the write that failed first is reported once; a closed pipe on stdout is no failure
+          if (writeFailure === undefined && !(toStdout && (err as NodeJS.ErrnoException).code === "EPIPE")) throw err;
+        }
+      });
   }
   const printing = options.write === undefined || (options.print === true && !toStdout);
 
@@ -396,7 +439,10 @@ async function capture(
   let captured = 0;
   const batch: string[] = [];
 
+  // A write that failed (a full disk, a closed pipe) ends the capture; it is reported once, at the end.
+  let writeFailure: unknown;
   const onRecord = (r: RingRecord): boolean => {
+    if (writeFailure !== undefined) return false;
     const mono = r.u64AsNumber(REC.timestamp);
     const monoSec = Math.floor(mono / 1e9);
     let sec = monoSec + offSec;
@@ -475,18 +521,24 @@ async function capture(
           return false;
         }
       }
-      if (w instanceof PcapngWriter) {
-        w.writePacketFrom(
-          r.u16(REC.slot),
-          src,
-          start,
-          caplen,
-          sec,
-          ns,
-          length,
-          packetFlags(egress ? PacketDirection.outbound : PacketDirection.inbound),
-        );
-      } else w!.writePacketFrom(src, start, caplen, sec, ns, length);
+      try {
+        if (w instanceof PcapngWriter) {
+          w.writePacketFrom(
+            r.u16(REC.slot),
+            src,
+            start,
+            caplen,
+            sec,
+            ns,
+            length,
+            packetFlags(egress ? PacketDirection.outbound : PacketDirection.inbound),
+          );
+        } else w!.writePacketFrom(src, start, caplen, sec, ns, length);
+      } catch (err) {
+        writeFailure = err;
+        runtime.stop({ kind: "done" });
+        return false;
+      }
     }
     if (printing) {
       const data = src.slice(start, start + caplen);
@@ -573,7 +625,7 @@ async function capture(
   const received = counters.reduce((s, c) => s + c.packets, 0n);
   const drops = counters.reduce((s, c) => s + c.drops, 0n);
   const endNs = BigInt(Date.now()) * 1_000_000n;
-  if (single instanceof PcapngWriter || rotating?.current instanceof PcapngWriter) {
+  if (writeFailure === undefined && (single instanceof PcapngWriter || rotating?.current instanceof PcapngWriter)) {
     const w = (single ?? rotating!.current) as PcapngWriter;
     counters.forEach((c, i) =>
       w.writeStatistics(i, {
@@ -587,6 +639,7 @@ async function capture(
       }),
     );
   }
+  if (reportWriteFailure(writeFailure, options.write, io)) exitStatus.code = 1;
   const stop = runtime.stopReason;
   const elapsed = runtime.elapsedSeconds;
   return (): void => {
