@@ -32,6 +32,7 @@ const SUITES = [
   "filter",
   "startup",
   "capture",
+  "reader",
   "overhead",
   "package",
 ] as const;

@@ -12,20 +12,16 @@ import { fileError } from "../../cmdline/files.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";
-import { CaptureFormatError } from "../../pcap/errors.js";
-import type { PacketView } from "../../pcap/reader.js";
-import { CaptureStream } from "../../pcap/stream.js";
 import { PcapWriter, PcapngWriter, packetFlags, PacketDirection } from "../../pcap/writer.js";
 import { RotatingCaptureWriter } from "../../pcap/rotation.js";
 import { linkTypeName, linkTypeDescription } from "../../pcap/linktype.js";
-import { analyzeFilter } from "../../filter/frontend.js";
-import { evalDag, type Dag } from "../../filter/dag.js";
 import { summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { listInterfaces, selectInterfaces, type InterfaceTarget } from "../common/interfaces.js";
 import { requireCapabilities } from "../common/privilege.js";
 import { formatPacketAt, FormatState, type FormatOptions } from "./format.js";
+import { isoTime, readDumpFile, reportWriteFailure } from "./read.js";
 import { CaptureProbe, MAX_CAPTURE, REC, type Direction } from "./probe.js";
 
 export interface DumpOptions {
@@ -116,7 +112,7 @@ export function listDevices(): string[] {
 }
 
 export async function runDump(options: DumpOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
-  if (options.read !== undefined) return await readFile(options, io);
+  if (options.read !== undefined) return await readDumpFile(options, io);
   requireCapabilities("dump", ["CAP_BPF", "CAP_NET_ADMIN"]);
   const interfaces = selectInterfaces(options.interfaces);
   const runtime = new ToolRuntime({ signal });
@@ -129,142 +125,6 @@ export async function runDump(options: DumpOptions, io: CommandIo, signal?: Abor
   }
   summary?.();
   return exitStatus.code;
-}
-
-// ---- -r ----------------------------------------------------------------------------------------
-
-async function readFile(options: DumpOptions, io: CommandIo): Promise<number> {
-  const path = options.read!;
-  let stream: CaptureStream;
-  try {
-    stream = await CaptureStream.open(path, { stdinFd: options.stdinFd });
-  } catch (err) {
-    if (err instanceof CaptureFormatError) {
-      io.stderr(`${TOOL}: ${path}: ${err.message}\n`);
-      return 1;
-    }
-    throw fileError(path, err);
-  }
-  using _stream = stream;
-  const { linkType, snaplen } = stream.decoder;
-  io.stderr(
-    `reading from file ${path}, link-type ${linkTypeName(linkType)} (${linkTypeDescription(linkType)}), snapshot length ${snaplen}\n`,
-  );
-  const dags = new Map<number, Dag | null>();
-  const expression = (options.expression ?? "").trim();
-  const dagFor = (lt: number): Dag | null => {
-    let d = dags.get(lt);
-    if (d === undefined) {
-      d = expression === "" ? null : analyzeFilter(expression, { linkType: lt }).dag;
-      dags.set(lt, d);
-    }
-    return d;
-  };
-  const state = new FormatState();
-  const ndjson = new NdjsonWriter(io.stdout);
-  // Printed text goes out in ~64 KiB writes; a live stream's packets go out as each read ends.
-  const out: string[] = [];
-  let outBytes = 0;
-  const flush = (): void => {
-    if (out.length === 0) return;
-    io.stdout(out.join("\n") + "\n");
-    out.length = 0;
-    outBytes = 0;
-  };
-  let writer: PcapWriter | undefined;
-  if (options.write !== undefined) {
-    try {
-      writer = new PcapWriter(options.write === "-" ? (options.stdoutFd ?? 1) : options.write, {
-        linkType,
-        snaplen,
-        nanosecond: options.nano,
-      });
-    } catch (err) {
-      throw fileError(options.write, err);
-    }
-  }
-  let n = 0;
-  let writeFailure: unknown;
-  const onPacket = (p: PacketView): boolean => {
-    const dag = dagFor(p.linkType);
-    if (dag !== null && !evalDag(dag, p.data, p.originalLength)) return true;
-    const sec = p.seconds,
-      ns = p.nanoseconds;
-    if (writer) {
-      try {
-        writer.writePacketAt(p.data, sec, ns, p.originalLength);
-      } catch (err) {
-        writeFailure = err;
-        return false;
-      }
-    } else {
-      const text = formatPacketAt(p.data, p.linkType, sec, ns, options.format, state, p.originalLength);
-      if (options.json)
-        ndjson.record({
-          type: "packet",
-          time: isoTime(sec, ns),
-          interface: p.interface.name ?? null,
-          length: p.originalLength,
-          captured_length: p.data.length,
-          text,
-        });
-      else {
-        out.push(text);
-        outBytes += text.length + 1;
-        if (outBytes >= 65536) flush();
-      }
-    }
-    return options.count === undefined || ++n < options.count;
-  };
-  const flushWriter = (): void => {
-    if (writer === undefined || writeFailure !== undefined) return;
-    try {
-      writer.flush();
-    } catch (err) {
-      writeFailure = err;
-    }
-  };
-  let status = 0;
-  try {
-    await stream.forEach(onPacket, () => {
-      flush();
-      flushWriter();
-      return writeFailure === undefined;
-    });
-  } catch (err) {
-    if (!(err instanceof CaptureFormatError)) throw err;
-    // As tcpdump: every packet before the bad record is out, then the reason, and status 1.
-    flush();
-    flushWriter();
-    io.stderr(`${TOOL}: ${path}: ${err.message}\n`);
-    status = 1;
-  }
-  flush();
-  if (writer !== undefined) {
-    try {
-      writer.close();
-    } catch (err) {
-      writeFailure ??= err;
-    }
-  }
-  return reportWriteFailure(writeFailure, options.write, io) ? 1 : status;
-}
-
-/**
- * Says once why writing the capture failed; a closed pipe on standard output is no failure (the
- * reader, e.g. `head -c 1000`, has all it wanted), as tcpdump treats it. True when it was one.
- */
-function reportWriteFailure(failure: unknown, write: string | undefined, io: CommandIo): boolean {
-  if (failure === undefined) return false;
-  if (write === "-" && (failure as NodeJS.ErrnoException).code === "EPIPE") return false;
-  const err = fileError(write === "-" ? "standard output" : (write ?? "-"), failure);
-  io.stderr(`${TOOL}: ${err instanceof Error ? err.message : String(err)}\n`);
-  return true;
-}
-
-function isoTime(sec: number, ns: number): string {
-  const iso = new Date(sec * 1000).toISOString();
-  return `${iso.slice(0, 19)}.${String(ns).padStart(9, "0")}Z`;
 }
 
 // ---- live --------------------------------------------------------------------------------------
