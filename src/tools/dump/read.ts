@@ -4,7 +4,6 @@
 // what -r holds in memory is this and one read buffer.
 import { fileError } from "../../cmdline/files.js";
 import type { CommandIo } from "../../cmdline/io.js";
-import { analyzeFilter } from "../../filter/frontend.js";
 import { evalDag, type Dag } from "../../filter/dag.js";
 import { CaptureFormatError } from "../../pcap/errors.js";
 import { linkTypeDescription, linkTypeName } from "../../pcap/linktype.js";
@@ -51,10 +50,12 @@ export async function readDumpFile(options: DumpReadOptions, io: CommandIo): Pro
   );
   const dags = new Map<number, Dag | null>();
   const expression = (options.expression ?? "").trim();
+  // The filter's front end (a few MB of code) is loaded only when there is an expression.
+  const analyzeFilter = expression === "" ? undefined : (await import("../../filter/frontend.js")).analyzeFilter;
   const dagFor = (lt: number): Dag | null => {
     let d = dags.get(lt);
     if (d === undefined) {
-      d = expression === "" ? null : analyzeFilter(expression, { linkType: lt }).dag;
+      d = analyzeFilter === undefined ? null : analyzeFilter(expression, { linkType: lt }).dag;
       dags.set(lt, d);
     }
     return d;

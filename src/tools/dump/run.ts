@@ -194,8 +194,10 @@ async function capture(
   };
   const toStdout = options.write === "-";
   if (options.write !== undefined) {
-    if (toStdout) single = openWriter(options.stdoutFd ?? 1);
-    else if (options.fileSize || options.rotateSeconds || options.maxFiles) {
+    if (toStdout) {
+      single = openWriter(options.stdoutFd ?? 1);
+      single.flush(); // the file header at once: a reader on the pipe can start
+    } else if (options.fileSize || options.rotateSeconds || options.maxFiles) {
       rotating = runtime.defer(
         "capture file",
         new RotatingCaptureWriter<FileWriter>(
@@ -429,6 +431,16 @@ async function capture(
     return true;
   };
   const flush = (): void => {
+    // -w -: what a batch brought goes out with it, so a reader at the other end of the pipe
+    // (tsbpf dump -r -, tcpdump -r -) sees packets as they come, as tcpdump -U writes them.
+    if (toStdout && single !== undefined && writeFailure === undefined) {
+      try {
+        single.flush();
+      } catch (err) {
+        writeFailure = err;
+        runtime.stop({ kind: "done" });
+      }
+    }
     if (batch.length === 0) return;
     io.stdout(batch.join("\n") + "\n");
     batch.length = 0;
