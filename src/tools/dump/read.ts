@@ -37,10 +37,7 @@ export async function readDumpFile(options: DumpReadOptions, io: CommandIo): Pro
   try {
     stream = await CaptureStream.open(path, { stdinFd: options.stdinFd });
   } catch (err) {
-    if (err instanceof CaptureFormatError) {
-      io.stderr(`${TOOL}: ${path}: ${err.message}\n`);
-      return 1;
-    }
+    if (err instanceof CaptureFormatError) return reportFormatError(path, err, options, io);
     throw fileError(path, err);
   }
   using _stream = stream;
@@ -132,12 +129,14 @@ export async function readDumpFile(options: DumpReadOptions, io: CommandIo): Pro
       return writeFailure === undefined;
     });
   } catch (err) {
-    if (!(err instanceof CaptureFormatError)) throw err;
+    if (!(err instanceof CaptureFormatError)) {
+      writer?.close();
+      throw fileError(path, err);
+    }
     // As tcpdump: every packet before the bad record is out, then the reason, and status 1.
     flush();
     flushWriter();
-    io.stderr(`${TOOL}: ${path}: ${err.message}\n`);
-    status = 1;
+    status = reportFormatError(path, err, options, io);
   }
   flush();
   if (writer !== undefined) {
@@ -148,6 +147,14 @@ export async function readDumpFile(options: DumpReadOptions, io: CommandIo): Pro
     }
   }
   return reportWriteFailure(writeFailure, options.write, io) ? 1 : status;
+}
+
+/** A capture that cannot be read (further): one line (and an NDJSON record with --json); status 1. */
+function reportFormatError(path: string, err: CaptureFormatError, options: DumpReadOptions, io: CommandIo): number {
+  const message = `${path}: ${err.message}`;
+  io.stderr(`${TOOL}: ${message}\n`);
+  if (options.json) new NdjsonWriter(io.stdout).record({ type: "error", message, code: err.name });
+  return 1;
 }
 
 /**
