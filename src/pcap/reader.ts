@@ -113,8 +113,10 @@ function hex32(bytes: Uint8Array, at: number): string {
 }
 
 /**
- * One packet as the decoder hands it on. The decoder reuses this object for every packet, and
- * `data` is a view into the caller's bytes: both are valid until the next call that decodes.
+ * One packet as the decoder hands it on. The decoder reuses this object for every packet, and its
+ * bytes are the caller's: both are valid until the next call that decodes. The captured bytes are
+ * `bytes[dataOffset, dataOffset + dataLength)`; `data` makes a view of them (an allocation a
+ * per-packet path that copies them, e.g. into a writer, can do without).
  */
 export interface PacketView {
   /** 0-based position in the file. */
@@ -125,12 +127,38 @@ export interface PacketView {
   seconds: number;
   /** Nanoseconds within the second (0 to 999,999,999). */
   nanoseconds: number;
-  data: Uint8Array;
+  readonly data: Uint8Array;
+  /** The window the packet lies in, and where. */
+  bytes: Uint8Array;
+  dataOffset: number;
+  dataLength: number;
   originalLength: number;
   recordedLength: number;
   fileOffset: number;
   flags: number | undefined;
   comments: string[] | undefined;
+}
+
+class DecodedPacket implements PacketView {
+  index = 0;
+  interface = undefined as unknown as CaptureInterface;
+  linkType = 0;
+  seconds = 0;
+  nanoseconds = 0;
+  bytes: Uint8Array;
+  dataOffset = 0;
+  dataLength = 0;
+  originalLength = 0;
+  recordedLength = 0;
+  fileOffset = 0;
+  flags: number | undefined = undefined;
+  comments: string[] | undefined = undefined;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+  get data(): Uint8Array {
+    return this.bytes.subarray(this.dataOffset, this.dataOffset + this.dataLength);
+  }
 }
 
 /** How a timestamp of an interface converts to nanoseconds without BigInt, when it can. */
@@ -186,19 +214,7 @@ export class CaptureDecoder {
   #sectionInterfaces: CaptureInterface[] = [];
 
   constructor() {
-    this.packet = {
-      index: 0,
-      interface: undefined as unknown as CaptureInterface,
-      linkType: 0,
-      seconds: 0,
-      nanoseconds: 0,
-      data: this.#bytes,
-      originalLength: 0,
-      recordedLength: 0,
-      fileOffset: 0,
-      flags: undefined,
-      comments: undefined,
-    };
+    this.packet = new DecodedPacket(this.#bytes);
   }
 
   /**
@@ -366,7 +382,9 @@ export class CaptureDecoder {
     p.linkType = this.linkType;
     p.seconds = seconds;
     p.nanoseconds = ns;
-    p.data = this.#bytes.subarray(dataAt, dataAt + Math.min(caplen, this.snaplen));
+    p.bytes = this.#bytes;
+    p.dataOffset = dataAt;
+    p.dataLength = Math.min(caplen, this.snaplen);
     p.originalLength = len;
     p.recordedLength = caplen;
     p.fileOffset = fileOffset;
@@ -483,7 +501,9 @@ export class CaptureDecoder {
         p.linkType = iface.linkType;
         p.seconds = 0;
         p.nanoseconds = 0;
-        p.data = this.#bytes.subarray(dataAt, dataAt + caplen);
+        p.bytes = this.#bytes;
+        p.dataOffset = dataAt;
+        p.dataLength = caplen;
         p.originalLength = len;
         p.recordedLength = caplen;
         p.fileOffset = fileOffset;
@@ -577,7 +597,9 @@ export class CaptureDecoder {
     p.interface = iface;
     p.linkType = iface.linkType;
     this.#setTime(iface, high, low);
-    p.data = this.#bytes.subarray(dataAt, dataAt + caplen);
+    p.bytes = this.#bytes;
+    p.dataOffset = dataAt;
+    p.dataLength = caplen;
     p.originalLength = len;
     p.recordedLength = caplen;
     p.fileOffset = fileOffset;

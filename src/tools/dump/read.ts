@@ -84,25 +84,26 @@ export async function readDumpFile(options: DumpReadOptions, io: CommandIo): Pro
   let writeFailure: unknown;
   const onPacket = (p: PacketView): boolean => {
     const dag = dagFor(p.linkType);
-    if (dag !== null && !evalDag(dag, p.data, p.originalLength)) return true;
+    const data = dag === null && writer !== undefined ? undefined : p.data; // -w copies from the buffer itself
+    if (dag !== null && !evalDag(dag, data!, p.originalLength)) return true;
     const sec = p.seconds,
       ns = p.nanoseconds;
     if (writer) {
       try {
-        writer.writePacketAt(p.data, sec, ns, p.originalLength);
+        writer.writePacketFrom(p.bytes, p.dataOffset, p.dataLength, sec, ns, p.originalLength);
       } catch (err) {
         writeFailure = err;
         return false;
       }
     } else {
-      const text = formatPacketAt(p.data, p.linkType, sec, ns, options.format, state, p.originalLength);
+      const text = formatPacketAt(data!, p.linkType, sec, ns, options.format, state, p.originalLength);
       if (options.json)
         ndjson.record({
           type: "packet",
           time: isoTime(sec, ns),
           interface: p.interface.name ?? null,
           length: p.originalLength,
-          captured_length: p.data.length,
+          captured_length: p.dataLength,
           text,
         });
       else {
