@@ -1,23 +1,24 @@
 // reader: `tsbpf dump -nn -r FILE > /dev/null` against `tcpdump -nn -r FILE > /dev/null` on a
-// 200 MB capture, packets per second and peak RSS.
+// 200 MB capture: packets per second, peak RSS and peak private memory.
 //
 // The capture is what a flood recorded with `tsbpf dump -w` looks like, written by tsbpf's own
 // PcapWriter into a temporary directory: Ethernet/IPv4 frames, per ten packets six 66-byte TCP
 // ACKs, three 1514-byte TCP segments and one 86-byte UDP DNS query, over 1,000 connections,
 // about 400,000 packets. Both print every packet (the text of these protocols is the same on both
-// sides). Time is the wall time of the whole process (start-up included), peak RSS is
-// /usr/bin/time's maximum resident set; ROUNDS rounds, tsbpf and tcpdump alternating, after a
-// warm-up of each (which also brings the file into the page cache); medians, with the runs, their
-// spread and the 1-minute load average before and after.
+// sides). Time is the wall time of the whole process (start-up included); peak RSS is
+// /usr/bin/time's maximum resident set (for node some 40 MB of it are the binary's shared, clean
+// pages); peak private memory is the most private pages seen, sampled every 20 ms. ROUNDS rounds,
+// tsbpf and tcpdump alternating, after a warm-up of each (which also brings the file into the page
+// cache); medians, with the runs, their spread and the 1-minute load average before and after.
 // Run alone: npx tsc -p . && node dist/bench/reader.js
-import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PcapWriter } from "../src/pcap/writer.js";
 import { median } from "./c-peer.js";
-import type { Figures } from "./run.js";
+import type { Figure, Figures } from "./run.js";
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const TARGET_BYTES = 200_000_000;
@@ -89,22 +90,52 @@ function writeCapture(path: string): number {
   return n;
 }
 
-/** Wall milliseconds and peak RSS (KiB) of `argv` printing into /dev/null. */
-function measure(argv: readonly string[]): { ms: number; kib: number } {
-  const devNull = openSync("/dev/null", "w");
+interface Measure {
+  ms: number;
+  /** Peak resident set (KiB), /usr/bin/time's: includes the program's shared, clean file pages. */
+  kib: number;
+  /** Peak private memory (KiB: private dirty and clean pages, sampled every 20 ms): what this process alone costs. */
+  privateKib: number;
+}
+
+function privateKib(pid: number): number {
   try {
-    const t0 = performance.now();
-    const r = spawnSync("/usr/bin/time", ["-f", "maxrss %M", ...argv], {
-      stdio: ["ignore", devNull, "pipe"],
-      encoding: "utf8",
-    });
-    const ms = performance.now() - t0;
-    if (r.status !== 0) throw new Error(`${argv.join(" ")}: exit ${r.status}: ${r.stderr.slice(-500)}`);
-    const kib = Number(/maxrss (\d+)/.exec(r.stderr)?.[1]);
-    return { ms, kib };
-  } finally {
-    closeSync(devNull);
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    let kib = 0;
+    for (const m of text.matchAll(/^Private_(?:Dirty|Clean):\s+(\d+) kB/gm)) kib += Number(m[1]);
+    return kib;
+  } catch {
+    return 0; // gone
   }
+}
+
+/** Wall milliseconds, peak RSS and peak private memory of `argv` printing into /dev/null. */
+function measure(argv: readonly string[]): Promise<Measure> {
+  const devNull = openSync("/dev/null", "w");
+  const t0 = performance.now();
+  const child = spawn("/usr/bin/time", ["-f", "maxrss %M", ...argv], { stdio: ["ignore", devNull, "pipe"] });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  let peakPrivate = 0;
+  const sampler = setInterval(() => {
+    // the measured program is /usr/bin/time's child
+    let children = "";
+    try {
+      children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim();
+    } catch {
+      return;
+    }
+    if (children !== "") peakPrivate = Math.max(peakPrivate, privateKib(Number(children.split(" ")[0])));
+  }, 20);
+  return new Promise((resolve, reject) => {
+    child.on("close", (code) => {
+      const ms = performance.now() - t0;
+      clearInterval(sampler);
+      closeSync(devNull);
+      if (code !== 0) return reject(new Error(`${argv.join(" ")}: exit ${code}: ${stderr.slice(-500)}`));
+      resolve({ ms, kib: Number(/maxrss (\d+)/.exec(stderr)?.[1]), privateKib: peakPrivate });
+    });
+  });
 }
 
 export async function run(): Promise<Figures> {
@@ -116,46 +147,39 @@ export async function run(): Promise<Figures> {
     const packets = writeCapture(file);
     const size = statSync(file).size;
     console.log(`capture: ${packets} packets, ${(size / 1e6).toFixed(1)} MB`);
-    const ours = (): { ms: number; kib: number } => measure([process.execPath, MAIN, "dump", "-nn", "-r", file]);
-    const peer = (): { ms: number; kib: number } => measure(["tcpdump", "-nn", "-r", file]);
-    ours();
-    peer();
-    const a: { ms: number; kib: number }[] = [],
-      b: { ms: number; kib: number }[] = [];
+    const ours = (): Promise<Measure> => measure([process.execPath, MAIN, "dump", "-nn", "-r", file]);
+    const peer = (): Promise<Measure> => measure(["tcpdump", "-nn", "-r", file]);
+    await ours();
+    await peer();
+    const a: Measure[] = [],
+      b: Measure[] = [];
     const loadBefore = loadavg()[0]!;
     for (let i = 0; i < ROUNDS; i++) {
-      a.push(ours());
-      b.push(peer());
+      a.push(await ours());
+      b.push(await peer());
     }
     const loadAfter = loadavg()[0]!;
-    const rate = (runs: { ms: number }[]): number[] => runs.map((r) => Math.round(packets / (r.ms / 1000)));
-    const mib = (runs: { kib: number }[]): number[] => runs.map((r) => Number((r.kib / 1024).toFixed(1)));
+    const rate = (runs: Measure[]): number[] => runs.map((r) => Math.round(packets / (r.ms / 1000)));
+    const mib = (runs: Measure[], key: "kib" | "privateKib"): number[] =>
+      runs.map((r) => Number((r[key] / 1024).toFixed(1)));
     const load_average = [Number(loadBefore.toFixed(2)), Number(loadAfter.toFixed(2))];
-    const ourRate = rate(a),
-      peerRate = rate(b),
-      ourMib = mib(a),
-      peerMib = mib(b);
-    console.log(`tsbpf packets/s:   ${ourRate.join(" ")}; RSS MiB ${ourMib.join(" ")}`);
-    console.log(`tcpdump packets/s: ${peerRate.join(" ")}; RSS MiB ${peerMib.join(" ")}`);
     const peerName = "tcpdump 4.99 -nn -r FILE > /dev/null";
+    const figure = (value: number[], peerValue: number[], unit: string): Figure => ({
+      value: median(value),
+      unit,
+      peer: peerName,
+      peer_value: median(peerValue),
+      ratio: Number((median(value) / median(peerValue)).toFixed(3)),
+      // extra fields go into results.json next to the standard ones
+      ...{ runs: value, peer_runs: peerValue, spread: [Math.min(...value), Math.max(...value)], load_average },
+    });
     const figures: Figures = {
-      packets_per_s: {
-        value: median(ourRate),
-        unit: "packets/s",
-        peer: peerName,
-        peer_value: median(peerRate),
-        ratio: Number((median(ourRate) / median(peerRate)).toFixed(3)),
-        ...{ runs: ourRate, peer_runs: peerRate, spread: [Math.min(...ourRate), Math.max(...ourRate)], load_average },
-      },
-      rss_mib: {
-        value: median(ourMib),
-        unit: "MiB",
-        peer: peerName,
-        peer_value: median(peerMib),
-        ratio: Number((median(ourMib) / median(peerMib)).toFixed(3)),
-        ...{ runs: ourMib, peer_runs: peerMib, spread: [Math.min(...ourMib), Math.max(...ourMib)], load_average },
-      },
+      packets_per_s: figure(rate(a), rate(b), "packets/s"),
+      rss_mib: figure(mib(a, "kib"), mib(b, "kib"), "MiB"),
+      private_mib: figure(mib(a, "privateKib"), mib(b, "privateKib"), "MiB"),
     };
+    console.log(`tsbpf packets/s:   ${rate(a).join(" ")}; RSS MiB ${mib(a, "kib").join(" ")}`);
+    console.log(`tcpdump packets/s: ${rate(b).join(" ")}; RSS MiB ${mib(b, "kib").join(" ")}`);
     for (const [k, f] of Object.entries(figures))
       console.log(`reader.${k}: ${f.value} ${f.unit} vs ${f.peer} ${f.peer_value} (${f.ratio}x)`);
     return figures;
