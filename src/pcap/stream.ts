@@ -98,16 +98,20 @@ export class CaptureStream implements Disposable {
    * `onPacket` returns false. The view and its data are valid only during the call. A bad or cut
    * record throws its CaptureFormatError after every packet before it was handed on.
    * `onDrained` is called before each wait for more input (to flush output a live stream's
-   * reader should see now); it too can end the read by returning false.
+   * reader should see now, or to wait for a slow consumer); it too can end the read by returning
+   * (or resolving to) false.
    */
-  async forEach(onPacket: (packet: PacketView) => boolean | void, onDrained?: () => boolean | void): Promise<void> {
+  async forEach(
+    onPacket: (packet: PacketView) => boolean | void,
+    onDrained?: () => boolean | void | Promise<boolean | void>,
+  ): Promise<void> {
     const decoder = this.decoder;
     for (;;) {
       while (this.#start < this.#end) {
         if (this.#decodeOne() === 0) break;
         if (decoder.hasPacket && onPacket(decoder.packet) === false) return;
       }
-      if (this.#eof || onDrained?.() === false) return;
+      if (this.#eof || (onDrained !== undefined && (await onDrained()) === false)) return;
       await this.#fill();
     }
   }

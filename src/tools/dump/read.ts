@@ -124,9 +124,11 @@ export async function readDumpFile(options: DumpReadOptions, io: CommandIo): Pro
   };
   let status = 0;
   try {
-    await stream.forEach(onPacket, () => {
+    await stream.forEach(onPacket, async () => {
       flush();
       flushWriter();
+      // printed text a slow pipe has not taken yet is not let pile up: memory stays flat
+      await io.stdoutDrained?.();
       return writeFailure === undefined;
     });
   } catch (err) {
