@@ -47,6 +47,7 @@ const SUITES = [
   "filter",
   "startup",
   "capture",
+  "reader",
   "overhead",
   "package",
   "agent",

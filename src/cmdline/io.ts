@@ -7,12 +7,23 @@ export interface CommandIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdin: () => string;
+  /**
+   * Resolves once stdout has taken what was written (a pipe to a slow reader queues it in memory):
+   * a command that writes without end awaits it now and then. Absent: nothing to wait for.
+   */
+  stdoutDrained?: () => Promise<void>;
 }
 
 export const processIo: CommandIo = {
   stdout: (text) => {
     process.stdout.write(text);
   },
+  stdoutDrained: () =>
+    process.stdout.writableNeedDrain
+      ? new Promise((resolve) => {
+          process.stdout.once("drain", resolve);
+        })
+      : Promise.resolve(),
   stderr: (text) => {
     process.stderr.write(text);
   },

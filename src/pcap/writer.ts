@@ -185,8 +185,10 @@ abstract class BufferedWriter {
   /** Writes out everything buffered. */
   flush(): void {
     if (this.pos > 0) {
-      this.sink.write(this.buf.subarray(0, this.pos));
+      const length = this.pos;
+      // Emptied first: bytes a failed write could not take are not tried again by close().
       this.pos = 0;
+      this.sink.write(this.buf.subarray(0, length));
     }
   }
 

@@ -92,7 +92,7 @@ test("tsbpf filter reports bad expressions and files, and bad usage", () => {
   );
   const bad = capture(["-r", join(PCAP_DIR, "..", "README.md"), "ip"]);
   assert.equal(bad.code, 1);
-  assert.match(bad.err, /unknown magic number .* at byte offset 0/);
+  assert.match(bad.err, /unknown file format at byte offset 0/);
   assert.throws(() => capture(["ip"]), UsageError);
   assert.throws(() => capture(["-d", "--context", "kprobe", "ip"]), UsageError);
 });

@@ -4,13 +4,16 @@ import { compileFilter, type FilterContext } from "../../filter/compile.js";
 import { FilterError } from "../../filter/errors.js";
 import { replayCapture } from "../../filter/replay.js";
 import { CaptureFormatError } from "../../pcap/errors.js";
-import { readCapture } from "../../pcap/reader.js";
+import { readCapture, sniffCaptureFormat } from "../../pcap/reader.js";
 import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
 import { LineWriter, type CommandIo } from "../../cmdline/io.js";
 import { readInputFile } from "../../cmdline/files.js";
 
 export const name = "filter";
 export const summary = "compile a tcpdump filter expression to eBPF: print it (-d) or run it over a capture (-r)";
+/** The most filter -r reads: it holds the whole capture to replay it (dump -r streams instead). */
+const FILTER_CAPTURE_LIMIT = 256 * 1024 * 1024;
+
 export const usage = `usage: tsbpf filter -d [--linktype N] [--context xdp|tc|socket] EXPRESSION...
        tsbpf filter -r FILE [--engine kernel|js] [--json] EXPRESSION...
 
@@ -68,7 +71,18 @@ export function run(argv: readonly string[], io: CommandIo): number {
       out.flush();
       return 0;
     }
-    const bytes = readInputFile(values.r);
+    const bytes = readInputFile(values.r, {
+      limit: FILTER_CAPTURE_LIMIT,
+      purpose: "a capture (tsbpf dump -r reads any size)",
+      checkStart: (start) => {
+        if (start.length >= 4 && sniffCaptureFormat(start) === undefined)
+          throw new CaptureFormatError(
+            "unknown file format",
+            0,
+            `not pcap or pcapng: magic 0x${start.toString("hex", 0, 4)}`,
+          );
+      },
+    });
     const capture = readCapture(bytes);
     if (values.d) {
       const f = compileFilter(expression, {

@@ -46,9 +46,13 @@ export function run(argv: readonly string[], io: CommandIo): number {
   if (positionals.length !== 2) throw new UsageError("give one object file: tsbpf gen types OBJECT.o", usage);
   const path = positionals[1]!;
   checkInputPath(path);
-  const bytes = readInputFile(path);
-  if (!(bytes[0] === 0x7f && bytes.toString("latin1", 1, 4) === "ELF"))
-    throw new FileError(path, "EFTYPE", "not an ELF object (gen types reads clang-built .o files)");
+  const bytes = readInputFile(path, {
+    purpose: "an object file",
+    checkStart: (start) => {
+      if (!(start[0] === 0x7f && start.toString("latin1", 1, 4) === "ELF"))
+        throw new FileError(path, "EFTYPE", "not an ELF object (gen types reads clang-built .o files)");
+    },
+  });
   const file = BpfObjectFile.parse(bytes, { file: path, name: basename(path).split(".")[0] });
   const source = generateTypes(file, {
     importFrom: values["import-from"],

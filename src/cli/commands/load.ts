@@ -70,14 +70,18 @@ export function run(argv: readonly string[], io: CommandIo): number {
   }
   const path = positionals[0]!;
   checkInputPath(path);
-  const bytes = readInputFile(path);
-  if (!(bytes[0] === 0x7f && bytes.toString("latin1", 1, 4) === "ELF")) {
-    throw new FileError(
-      path,
-      "EFTYPE",
-      `not an ELF object (load takes clang-built .o files${/\.(ts|json)$/.test(path) ? "; for kernel TypeScript and .bpf.json artifacts use tsbpf run" : ""})`,
-    );
-  }
+  const bytes = readInputFile(path, {
+    purpose: "an object file",
+    checkStart: (start) => {
+      if (!(start[0] === 0x7f && start.toString("latin1", 1, 4) === "ELF")) {
+        throw new FileError(
+          path,
+          "EFTYPE",
+          `not an ELF object (load takes clang-built .o files${/\.(ts|json)$/.test(path) ? "; for kernel TypeScript and .bpf.json artifacts use tsbpf run" : ""})`,
+        );
+      }
+    },
+  });
   const file = BpfObjectFile.parse(bytes, { file: path, name: basename(path).split(".")[0] });
   const only = values.program ?? [];
   for (const p of only)

@@ -7,7 +7,7 @@ import { testRun } from "../../programs/test-run.js";
 import type { Program } from "../../programs/program.js";
 import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
 import { LineWriter, type CommandIo } from "../../cmdline/io.js";
-import { checkInputPath, FileError, readInputFile } from "../../cmdline/files.js";
+import { checkInputPath, FileError, readInputFile, readInputStart } from "../../cmdline/files.js";
 import { printVerifierLogs, withVerifierLog } from "../verify.js";
 import { cpuArgument, noteCpuFallback } from "./compile.js";
 import { compileModule } from "../../compiler/compile.js";
@@ -33,11 +33,14 @@ Options:
                    it rejects one)
   --json           one JSON object: program, retval, duration_ns, repeat, data_out (hex)`;
 
+/** The most --data and --ctx read: far beyond what BPF_PROG_TEST_RUN takes for any program type. */
+const RUN_INPUT_LIMIT = 16 * 1024 * 1024;
+
 /** What FILE holds, by its name and, when the name does not say, its first bytes. */
 function inputKind(file: string): "elf" | "artifact" | "typescript" {
   checkInputPath(file);
   if (/\.[cm]?ts$/.test(file)) return "typescript";
-  const head = readInputFile(file).subarray(0, 4);
+  const head = readInputStart(file, 4);
   if (head.length === 4 && head[0] === 0x7f && head.toString("latin1", 1, 4) === "ELF") return "elf";
   if (head[0] === 0x7b /* { */ || file.endsWith(".json")) return "artifact";
   throw new FileError(file, "EFTYPE", "not an ELF object, a .bpf.json artifact or a .bpf.ts module");
@@ -108,8 +111,14 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     constants[m[1]!] = BigInt(m[2]!);
   }
   const cpu = cpuArgument(values.cpu, usage);
-  const data = values.data === undefined ? undefined : readInputFile(values.data, { stdin: true });
-  const ctx = values.ctx === undefined ? undefined : readInputFile(values.ctx, { stdin: true });
+  const data =
+    values.data === undefined
+      ? undefined
+      : readInputFile(values.data, { stdin: true, limit: RUN_INPUT_LIMIT, purpose: "--data" });
+  const ctx =
+    values.ctx === undefined
+      ? undefined
+      : readInputFile(values.ctx, { stdin: true, limit: RUN_INPUT_LIMIT, purpose: "--ctx" });
   const keepLog = values["verifier-log"] === true;
   const load = <T>(fn: () => T): T => (keepLog ? withVerifierLog(io, fn) : fn());
 

@@ -8,22 +8,20 @@
 import { statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import type { CommandIo } from "../../cmdline/io.js";
-import { fileError, readInputFile } from "../../cmdline/files.js";
+import { fileError } from "../../cmdline/files.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";
-import { readCapture } from "../../pcap/reader.js";
 import { PcapWriter, PcapngWriter, packetFlags, PacketDirection } from "../../pcap/writer.js";
 import { RotatingCaptureWriter } from "../../pcap/rotation.js";
 import { linkTypeName, linkTypeDescription } from "../../pcap/linktype.js";
-import { analyzeFilter } from "../../filter/frontend.js";
-import { evalDag, type Dag } from "../../filter/dag.js";
 import { summaryHead, ToolRuntime } from "../common/lifecycle.js";
 import { MetricsRegistry, MetricsServer, type ListenAddress } from "../common/metrics.js";
 import { NdjsonWriter } from "../common/ndjson.js";
 import { listInterfaces, selectInterfaces, type InterfaceTarget } from "../common/interfaces.js";
 import { requireToolPrivileges } from "../common/privilege.js";
 import { formatPacketAt, FormatState, type FormatOptions } from "./format.js";
+import { isoTime, readDumpFile, reportWriteFailure } from "./read.js";
 import { CaptureProbe, MAX_CAPTURE, REC, type Direction } from "./probe.js";
 
 export interface DumpOptions {
@@ -114,86 +112,19 @@ export function listDevices(): string[] {
 }
 
 export async function runDump(options: DumpOptions, io: CommandIo, signal?: AbortSignal): Promise<number> {
-  if (options.read !== undefined) return readFile(options, io);
+  if (options.read !== undefined) return await readDumpFile(options, io);
   requireToolPrivileges("dump");
   const interfaces = selectInterfaces(options.interfaces);
   const runtime = new ToolRuntime({ signal });
-  let exitCode = 0;
+  const exitStatus = { code: 0 };
   let summary: (() => void) | undefined;
   try {
-    summary = await capture(options, io, runtime, interfaces);
+    summary = await capture(options, io, runtime, interfaces, exitStatus);
   } finally {
-    if (!(await runtime.closeReporting(TOOL, (text) => io.stderr(text)))) exitCode = 1;
+    if (!(await runtime.closeReporting(TOOL, (text) => io.stderr(text)))) exitStatus.code = 1;
   }
   summary?.();
-  return exitCode;
-}
-
-// ---- -r ----------------------------------------------------------------------------------------
-
-function readFile(options: DumpOptions, io: CommandIo): number {
-  const path = options.read!;
-  const bytes = readInputFile(path, { stdin: true, stdinFd: options.stdinFd });
-  const capture = readCapture(bytes);
-  const linkType = capture.linkType;
-  io.stderr(
-    `reading from file ${path}, link-type ${linkTypeName(linkType)} (${linkTypeDescription(linkType)}), snapshot length ${capture.snaplen}\n`,
-  );
-  const dags = new Map<number, Dag | null>();
-  const expression = (options.expression ?? "").trim();
-  const dagFor = (lt: number): Dag | null => {
-    let d = dags.get(lt);
-    if (d === undefined) {
-      d = expression === "" ? null : analyzeFilter(expression, { linkType: lt }).dag;
-      dags.set(lt, d);
-    }
-    return d;
-  };
-  const state = new FormatState();
-  const ndjson = new NdjsonWriter(io.stdout);
-  const out: string[] = [];
-  let writer: PcapWriter | undefined;
-  if (options.write !== undefined) {
-    writer = new PcapWriter(options.write === "-" ? (options.stdoutFd ?? 1) : options.write, {
-      linkType,
-      snaplen: capture.snaplen,
-      nanosecond: options.nano,
-    });
-  }
-  let n = 0;
-  for (const p of capture.packets) {
-    const dag = dagFor(p.linkType);
-    if (dag !== null && !evalDag(dag, p.data, p.originalLength)) continue;
-    const sec = Number(p.timestampNs / 1_000_000_000n),
-      ns = Number(p.timestampNs % 1_000_000_000n);
-    if (writer) writer.writePacketAt(p.data, sec, ns, p.originalLength);
-    else {
-      const text = formatPacketAt(p.data, p.linkType, sec, ns, options.format, state, p.originalLength);
-      if (options.json)
-        ndjson.record({
-          type: "packet",
-          time: isoTime(sec, ns),
-          interface: p.interface.name ?? null,
-          length: p.originalLength,
-          captured_length: p.data.length,
-          text,
-        });
-      else out.push(text);
-      if (out.length >= 1024) {
-        io.stdout(out.join("\n") + "\n");
-        out.length = 0;
-      }
-    }
-    if (options.count !== undefined && ++n >= options.count) break;
-  }
-  if (out.length) io.stdout(out.join("\n") + "\n");
-  writer?.close();
-  return 0;
-}
-
-function isoTime(sec: number, ns: number): string {
-  const iso = new Date(sec * 1000).toISOString();
-  return `${iso.slice(0, 19)}.${String(ns).padStart(9, "0")}Z`;
+  return exitStatus.code;
 }
 
 // ---- live --------------------------------------------------------------------------------------
@@ -205,6 +136,7 @@ async function capture(
   io: CommandIo,
   runtime: ToolRuntime,
   interfaces: readonly InterfaceTarget[],
+  exitStatus: { code: number },
 ): Promise<() => void> {
   const warn = (message: string): void => io.stderr(`${TOOL}: warning: ${message}\n`);
   const directions = options.directions ?? ["ingress", "egress"];
@@ -262,8 +194,10 @@ async function capture(
   };
   const toStdout = options.write === "-";
   if (options.write !== undefined) {
-    if (toStdout) single = openWriter(options.stdoutFd ?? 1);
-    else if (options.fileSize || options.rotateSeconds || options.maxFiles) {
+    if (toStdout) {
+      single = openWriter(options.stdoutFd ?? 1);
+      single.flush(); // the file header at once: a reader on the pipe can start
+    } else if (options.fileSize || options.rotateSeconds || options.maxFiles) {
       rotating = runtime.defer(
         "capture file",
         new RotatingCaptureWriter<FileWriter>(
@@ -278,7 +212,15 @@ async function capture(
         (r) => r.close(),
       );
     } else single = openWriter(options.write);
-    if (single) runtime.defer("capture file", single, (w) => w.close());
+    if (single)
+      runtime.defer("capture file", single, (w) => {
+        try {
+          w.close();
+        } catch (err) {
+          // the write that failed first is reported once; a closed pipe on stdout is no failure
+          if (writeFailure === undefined && !(toStdout && (err as NodeJS.ErrnoException).code === "EPIPE")) throw err;
+        }
+      });
   }
   const printing = options.write === undefined || (options.print === true && !toStdout);
 
@@ -359,7 +301,10 @@ async function capture(
   let captured = 0;
   const batch: string[] = [];
 
+  // A write that failed (a full disk, a closed pipe) ends the capture; it is reported once, at the end.
+  let writeFailure: unknown;
   const onRecord = (r: RingRecord): boolean => {
+    if (writeFailure !== undefined) return false;
     const mono = r.u64AsNumber(REC.timestamp);
     const monoSec = Math.floor(mono / 1e9);
     let sec = monoSec + offSec;
@@ -438,18 +383,24 @@ async function capture(
           return false;
         }
       }
-      if (w instanceof PcapngWriter) {
-        w.writePacketFrom(
-          r.u16(REC.slot),
-          src,
-          start,
-          caplen,
-          sec,
-          ns,
-          length,
-          packetFlags(egress ? PacketDirection.outbound : PacketDirection.inbound),
-        );
-      } else w!.writePacketFrom(src, start, caplen, sec, ns, length);
+      try {
+        if (w instanceof PcapngWriter) {
+          w.writePacketFrom(
+            r.u16(REC.slot),
+            src,
+            start,
+            caplen,
+            sec,
+            ns,
+            length,
+            packetFlags(egress ? PacketDirection.outbound : PacketDirection.inbound),
+          );
+        } else w!.writePacketFrom(src, start, caplen, sec, ns, length);
+      } catch (err) {
+        writeFailure = err;
+        runtime.stop({ kind: "done" });
+        return false;
+      }
     }
     if (printing) {
       const data = src.slice(start, start + caplen);
@@ -480,6 +431,16 @@ async function capture(
     return true;
   };
   const flush = (): void => {
+    // -w -: what a batch brought goes out with it, so a reader at the other end of the pipe
+    // (tsbpf dump -r -, tcpdump -r -) sees packets as they come, as tcpdump -U writes them.
+    if (toStdout && single !== undefined && writeFailure === undefined) {
+      try {
+        single.flush();
+      } catch (err) {
+        writeFailure = err;
+        runtime.stop({ kind: "done" });
+      }
+    }
     if (batch.length === 0) return;
     io.stdout(batch.join("\n") + "\n");
     batch.length = 0;
@@ -536,7 +497,7 @@ async function capture(
   const received = counters.reduce((s, c) => s + c.packets, 0n);
   const drops = counters.reduce((s, c) => s + c.drops, 0n);
   const endNs = BigInt(Date.now()) * 1_000_000n;
-  if (single instanceof PcapngWriter || rotating?.current instanceof PcapngWriter) {
+  if (writeFailure === undefined && (single instanceof PcapngWriter || rotating?.current instanceof PcapngWriter)) {
     const w = (single ?? rotating!.current) as PcapngWriter;
     counters.forEach((c, i) =>
       w.writeStatistics(i, {
@@ -550,6 +511,7 @@ async function capture(
       }),
     );
   }
+  if (reportWriteFailure(writeFailure, options.write, io)) exitStatus.code = 1;
   const stop = runtime.stopReason;
   const elapsed = runtime.elapsedSeconds;
   return (): void => {
