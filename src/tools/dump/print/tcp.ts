@@ -17,6 +17,7 @@ import {
 import { hex2, ipv4String, ipv6String, tcpPortString } from "./addr.js";
 import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 import { printableChar } from "./unknown.js";
+import { applicationFor, TCP_APPLICATIONS } from "./applications.js";
 
 const TH_FIN = 0x01;
 const TH_SYN = 0x02;
@@ -76,10 +77,6 @@ const FLAG_STRINGS: string[] = Array.from({ length: 256 }, (_, flags) => {
   return s || "none";
 });
 
-/** TCP ports whose payload tcpdump hands to an application printer. */
-const APPLICATION_PORTS: ReadonlySet<number> = new Set([
-  23, 25, 43, 179, 1723, 6379, 22, 10288, 6633, 6653, 21, 80, 8080, 554, 8554, 53, 639, 323, 646,
-]);
 const NFS_PORT = 2049;
 
 /** Signals tcpdump's "goto trunc" / "goto bad" inside the option loop. */
@@ -413,9 +410,10 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
     printResetData(c, dataAt, length);
     return;
   }
-  if (APPLICATION_PORTS.has(sport) || APPLICATION_PORTS.has(dport)) {
-    c.markUnsupported("tcp port " + (APPLICATION_PORTS.has(sport) ? sport : dport));
-  } else if ((sport === NFS_PORT || dport === NFS_PORT) && length >= 4 && has(c, dataAt, 4)) {
+  const app = applicationFor(TCP_APPLICATIONS, sport, dport);
+  if (app?.print) app.print(c, dataAt, length);
+  else if (app) c.markUnsupported("tcp " + app.name);
+  else if ((sport === NFS_PORT || dport === NFS_PORT) && length >= 4 && has(c, dataAt, 4)) {
     c.markUnsupported("tcp port 2049");
   }
 }
