@@ -1,0 +1,42 @@
+// The corpus report: the share of tcpdump's -nn lines over its whole test corpus that `tsbpf dump`
+// prints identically, per capture and in total, against a floor that only goes up (raise it as
+// decoders land; never lower it).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { TCPDUMP } from "../helpers/dump-oracle.js";
+import { corpusReport } from "../helpers/dump-corpus.js";
+
+/** Lines (of every capture tcpdump prints anything for) the printer must print exactly as tcpdump -nn. */
+const FLOOR_LINES = 4995;
+
+/**
+ * Protocols whose decoders are done: every line tcpdump prints for their packets must be identical.
+ * A packet belongs to a protocol by its first line (without the timestamp): an address and port
+ * of the protocol's.
+ */
+const COMPLETE_PROTOCOLS: Record<string, RegExp> = {
+  "DNS and mDNS": /^IP6? .*(?:\d+\.\d+\.\d+\.\d+|[\da-f]*:[\da-f:]*)\.(?:53|5353)(?: > |: )/,
+};
+
+test("dump corpus report: tcpdump -nn lines printed identically, per capture and in total", {
+  skip: TCPDUMP ? false : "tcpdump not installed",
+}, async (t) => {
+  const r = await corpusReport(["-nn"], { numeric: true }, COMPLETE_PROTOCOLS);
+  assert.ok(r.files.length >= 500, `expected the capture corpus, found ${r.files.length} captures with output`);
+  const percent = ((100 * r.equal) / r.lines).toFixed(1);
+  t.diagnostic(`tcpdump -nn: ${r.equal} of ${r.lines} lines identical (${percent}%) over ${r.files.length} captures`);
+  const whole = r.files.filter((f) => f.equal === f.lines).length;
+  t.diagnostic(`${whole} captures wholly identical`);
+  for (const f of r.files) if (f.equal !== f.lines) t.diagnostic(`  ${f.name}: ${f.equal}/${f.lines}`);
+  const kinds = [...r.missesByKind].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  for (const [kind, n] of kinds) t.diagnostic(`  differing: ${kind} (${n} lines)`);
+  if (process.env.TSBPF_CORPUS_EXAMPLES)
+    for (const [kind] of kinds) for (const e of r.examples.get(kind) ?? []) t.diagnostic(e);
+  for (const [name, p] of r.protocols) {
+    t.diagnostic(`${name}: ${p.equal} of ${p.lines} lines identical`);
+    assert.ok(p.lines > 0, `no ${name} lines in the corpus`);
+    assert.deepEqual(p.misses, [], `${name}: ${p.lines - p.equal} lines differ`);
+  }
+  assert.ok(r.equal >= FLOOR_LINES, `only ${r.equal} lines identical, the floor is ${FLOOR_LINES}`);
+});
