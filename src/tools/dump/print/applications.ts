@@ -4,7 +4,11 @@
 // does not yet: the packet is marked unsupported under the entry's name.
 
 import type { PrintContext } from "./context.js";
+import { bootpPrint } from "./bootp.js";
 import { domainPrint } from "./domain.js";
+import { ntpPrint } from "./ntp.js";
+import { sshPrint } from "./ssh.js";
+import { syslogPrint } from "./syslog.js";
 
 /** Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. */
 export type ApplicationPrinter = (c: PrintContext, at: number, length: number) => void;
@@ -38,14 +42,14 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "mdns", matches: either(5353), print: (c, at, length) => domainPrint(c, at, length, false, true) },
   { name: "timed", matches: either(525) },
   { name: "tftp", matches: either(69) },
-  { name: "bootp", matches: either(67, 68) },
+  { name: "bootp", matches: either(67, 68), print: bootpPrint },
   { name: "rip", matches: either(520) },
   { name: "aodv", matches: either(654) },
   { name: "isakmp", matches: either(500) },
   { name: "isakmp nat-t", matches: either(4500) },
   { name: "isakmp", matches: either(7500, 8500) },
   { name: "snmp", matches: either(161, 162) },
-  { name: "ntp", matches: either(123) },
+  { name: "ntp", matches: either(123), print: ntpPrint },
   { name: "kerberos", matches: either(88, 750) },
   { name: "l2tp", matches: either(1701) },
   { name: "netbios-ns", matches: either(137) },
@@ -76,7 +80,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "sflow", matches: either(6343) },
   { name: "lwapp", matches: either(12223, 12222) },
   { name: "sip", matches: either(5060) },
-  { name: "syslog", matches: either(514) },
+  { name: "syslog", matches: either(514), print: syslogPrint },
   { name: "otv", matches: either(8472) },
   { name: "vxlan", matches: either(4789) },
   { name: "geneve", matches: either(6081) },
@@ -100,7 +104,7 @@ export const TCP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "bgp", matches: either(179) },
   { name: "pptp", matches: either(1723) },
   { name: "resp", matches: either(6379) },
-  { name: "ssh", matches: either(22) },
+  { name: "ssh", matches: either(22), print: sshPrint },
   { name: "beep", matches: either(10288) },
   { name: "openflow", matches: either(6633, 6653) },
   { name: "ftp", matches: either(21) },
