@@ -6,8 +6,9 @@
 // the comparison when tcpdump would hand some layer to a printer this one does not have — an
 // EtherType other than IPv4/IPv6/ARP/VLAN that tcpdump decodes (LLDP, PTP, 802.3/LLC, …), an IP
 // protocol other than TCP/UDP/ICMP/ICMPv6/IP-in-IP that tcpdump decodes (GRE, OSPF, SCTP, …), or a
-// TCP/UDP payload on a port tcpdump assigns to an application printer (DNS on 53, BGP on 179, …),
-// plus a few TCP/ICMPv6 extras (MPTCP options, node information, RPL). Everything else — including
+// TCP/UDP payload on a port tcpdump assigns to an application printer this one lacks (BGP on 179,
+// SNMP on 161, …; the table is print/applications.ts), plus a few ICMPv6 extras (node information,
+// RPL) and the -v details of BOOTP and NTP. Everything else — including
 // unknown EtherTypes and IP protocols, truncated and malformed packets — is compared.
 //
 // tcpdump runs once per capture and flag set; its complete output (a run that failed is never

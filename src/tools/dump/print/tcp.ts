@@ -10,6 +10,7 @@ import {
   onesComplementSum,
   checksumShouldBe,
   printInvalid,
+  pushSnaplen,
   u8,
   TRUNCATED,
   type PrintContext,
@@ -18,6 +19,7 @@ import { hex2, ipv4String, ipv6String, tcpPortString } from "./addr.js";
 import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 import { printableChar } from "./unknown.js";
 import { applicationFor, TCP_APPLICATIONS } from "./applications.js";
+import { mptcpPrint } from "./mptcp.js";
 
 const TH_FIN = 0x01;
 const TH_SYN = 0x02;
@@ -344,11 +346,16 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
             c.out += " " + uto;
             break;
           }
-          case OPT_MPTCP:
+          case OPT_MPTCP: {
             datalen = len - 2;
             lenCheck(c, cp, hlen, datalen);
-            c.markUnsupported("mptcp option");
+            // The option's decoder must not read into the options after it.
+            const saved = pushSnaplen(c, cp - 2, len);
+            const fits = mptcpPrint(c, cp - 2, len, flags);
+            c.snapend = saved;
+            if (!fits) throw OPTION_BAD;
             break;
+          }
           case OPT_FASTOPEN:
             datalen = len - 2;
             lenCheck(c, cp, hlen, datalen);
