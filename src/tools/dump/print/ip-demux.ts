@@ -9,6 +9,7 @@ import { udpPrint } from "./udp.js";
 import { icmpPrint } from "./icmp.js";
 import { icmp6Print } from "./icmpv6.js";
 import { encapsulated } from "./encapsulated.js";
+import { grePrint } from "./gre.js";
 
 const P_ICMP = 1;
 const P_IGMP = 2;
@@ -22,13 +23,13 @@ const P_NONE = 59;
 const P_ND = 77;
 const P_SCTP = 132;
 const P_ETHERNET = 143;
+const P_GRE = 47;
 
 /** Protocols tcpdump decodes with printers this module does not have. */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
   8,
   9,
   46,
-  47,
   50,
   51,
   55,
@@ -102,6 +103,9 @@ export function ipDemuxPrint(
       return;
     case P_NONE:
       c.out += "no next header";
+      return;
+    case P_GRE:
+      grePrint(c, at, length);
       return;
   }
   if (nh === P_IGMP || DECODED_ELSEWHERE.has(nh)) {
