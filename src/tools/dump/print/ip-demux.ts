@@ -1,7 +1,7 @@
 // What follows an IPv4 header or the last IPv6 extension header: TCP, UDP, ICMP, ICMPv6, tunnelled
 // IP, or tcpdump's generic "ip-proto-N LEN" for protocols it has no printer for.
 
-import { type PrintContext, printInvalid, available } from "./context.js";
+import { type PrintContext, printInvalid, available, u8 } from "./context.js";
 import { ipv4String, ipv6String } from "./addr.js";
 import { ipProtoName, netdbProtoName } from "./names.js";
 import { tcpPrint } from "./tcp.js";
@@ -10,6 +10,8 @@ import { icmpPrint } from "./icmp.js";
 import { icmp6Print } from "./icmpv6.js";
 import { encapsulated } from "./encapsulated.js";
 import { grePrint } from "./gre.js";
+import { pimPrint } from "./pim.js";
+import { vrrpPrint } from "./vrrp.js";
 
 const P_ICMP = 1;
 const P_IGMP = 2;
@@ -24,24 +26,11 @@ const P_ND = 77;
 const P_SCTP = 132;
 const P_ETHERNET = 143;
 const P_GRE = 47;
+const P_PIM = 103;
+const P_VRRP = 112;
 
 /** Protocols tcpdump decodes with printers this module does not have. */
-const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  8,
-  9,
-  46,
-  50,
-  51,
-  55,
-  88,
-  89,
-  103,
-  108,
-  112,
-  113,
-  P_DCCP,
-  P_SCTP,
-]);
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 50, 51, 55, 88, 89, 108, 113, P_DCCP, P_SCTP]);
 
 function genericProto(c: PrintContext, nh: number, length: number): void {
   const name = c.flags.numeric ? undefined : netdbProtoName(nh);
@@ -106,6 +95,12 @@ export function ipDemuxPrint(
       return;
     case P_GRE:
       grePrint(c, at, length);
+      return;
+    case P_PIM:
+      pimPrint(c, at, length);
+      return;
+    case P_VRRP:
+      vrrpPrint(c, at, length, ipAt, version, version === 4 ? u8(c, ipAt + 8) : u8(c, ipAt + 7));
       return;
   }
   if (nh === P_IGMP || DECODED_ELSEWHERE.has(nh)) {
