@@ -4,14 +4,16 @@
 // does not yet: the packet is marked unsupported under the entry's name.
 
 import type { PrintContext } from "./context.js";
+import { bfdPrint } from "./bfd.js";
 import { bootpPrint } from "./bootp.js";
+import { hsrpPrint } from "./hsrp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
 import { sshPrint } from "./ssh.js";
 import { syslogPrint } from "./syslog.js";
 
 /** Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. */
-export type ApplicationPrinter = (c: PrintContext, at: number, length: number) => void;
+export type ApplicationPrinter = (c: PrintContext, at: number, length: number, sport: number, dport: number) => void;
 
 export interface ApplicationEntry {
   /** What tcpdump calls it (the unsupported reason for entries without a printer). */
@@ -68,13 +70,13 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "wb", matches: toPort(4567) },
   { name: "cisco autorp", matches: either(496) },
   { name: "radius", matches: either(1645, 1812, 1646, 1813, 1700, 3799) },
-  { name: "hsrp", matches: toPort(1985) },
+  { name: "hsrp", matches: toPort(1985), print: hsrpPrint },
   { name: "lwres", matches: either(921) },
   { name: "ldp", matches: either(646) },
   { name: "olsr", matches: either(698) },
   { name: "lsp-ping", matches: either(3503) },
   { name: "bcm-li", matches: fromPort(49152) },
-  { name: "bfd", matches: toPort(3784, 4784, 6784, 3785) },
+  { name: "bfd", matches: toPort(3784, 4784, 6784, 3785), print: bfdPrint },
   { name: "lmp", matches: either(701) },
   { name: "vqp", matches: either(1589) },
   { name: "sflow", matches: either(6343) },

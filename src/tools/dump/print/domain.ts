@@ -8,6 +8,7 @@
 import { be16, be32, has, TRUNCATED, u8, type PrintContext } from "./context.js";
 import { hex2, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
 import { printableChar } from "./unknown.js";
+import { relativeTime } from "./relative-time.js";
 
 /** No pointer: tcpdump's NULL from its name and record walkers. */
 const NONE = -1;
@@ -386,28 +387,6 @@ function printCharacterString(c: PrintContext, at: number): number {
   if (printText(c, at + 1, n)) return NONE;
   return at + 1 + n;
 }
-
-/** Seconds as tcpdump's "1d2h3m4s" (0 is "0s"). */
-export function relativeTime(secs: number): string {
-  if (secs === 0) return "0s";
-  let s = "";
-  for (const [unit, size] of TIME_UNITS) {
-    if (secs >= size) {
-      const n = Math.floor(secs / size);
-      s += n + unit;
-      secs -= n * size;
-    }
-  }
-  return s;
-}
-const TIME_UNITS: [string, number][] = [
-  ["y", 31536000],
-  ["w", 604800],
-  ["d", 86400],
-  ["h", 3600],
-  ["m", 60],
-  ["s", 1],
-];
 
 function printInvalid(c: PrintContext): void {
   c.out += " (invalid)";

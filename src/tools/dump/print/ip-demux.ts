@@ -11,6 +11,7 @@ import { icmp6Print } from "./icmpv6.js";
 import { encapsulated } from "./encapsulated.js";
 import { grePrint } from "./gre.js";
 import { pimPrint } from "./pim.js";
+import { igmpPrint } from "./igmp.js";
 import { vrrpPrint } from "./vrrp.js";
 
 const P_ICMP = 1;
@@ -73,7 +74,8 @@ export function ipDemuxPrint(
         printInvalid(c);
         return;
       }
-      break;
+      igmpPrint(c, at, length);
+      return;
     case P_ND:
       c.out += " nd " + length;
       return;
@@ -103,7 +105,7 @@ export function ipDemuxPrint(
       vrrpPrint(c, at, length, ipAt, version, version === 4 ? u8(c, ipAt + 8) : u8(c, ipAt + 7));
       return;
   }
-  if (nh === P_IGMP || DECODED_ELSEWHERE.has(nh)) {
+  if (DECODED_ELSEWHERE.has(nh)) {
     c.markUnsupported("ip protocol " + nh);
     if (nh === P_SCTP || nh === P_DCCP) {
       // Those printers write the addresses themselves.
