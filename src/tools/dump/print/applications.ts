@@ -11,6 +11,7 @@ import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
 import { sshPrint } from "./ssh.js";
 import { syslogPrint } from "./syslog.js";
+import { genevePrint, vxlanPrint } from "./vxlan.js";
 
 /** Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. */
 export type ApplicationPrinter = (c: PrintContext, at: number, length: number, sport: number, dport: number) => void;
@@ -84,8 +85,8 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "sip", matches: either(5060) },
   { name: "syslog", matches: either(514), print: syslogPrint },
   { name: "otv", matches: either(8472) },
-  { name: "vxlan", matches: either(4789) },
-  { name: "geneve", matches: either(6081) },
+  { name: "vxlan", matches: either(4789), print: vxlanPrint },
+  { name: "geneve", matches: either(6081), print: genevePrint },
   { name: "lisp", matches: either(4342) },
   { name: "vxlan-gpe", matches: either(4790) },
   { name: "zep", matches: either(17754) },
