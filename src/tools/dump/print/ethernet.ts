@@ -1,7 +1,7 @@
 // Ethernet II and 802.3 framing with any number of VLAN tags, and the EtherType dispatch shared
 // with the Linux cooked headers.
 
-import { be16, printTrunc, printInvalid, type PrintContext } from "./context.js";
+import { be16, printTrunc, printInvalid, pushSnaplen, type PrintContext } from "./context.js";
 import { hex4, macString } from "./addr.js";
 import { ethertypeName } from "./names.js";
 import { isVlanTpid, vlanTciString } from "./vlan.js";
@@ -9,6 +9,7 @@ import { arpPrint } from "./arp.js";
 import { ipPrint } from "./ipv4.js";
 import { ip6Print } from "./ipv6.js";
 import { defaultPrint } from "./unknown.js";
+import { llcPrint } from "./llc.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -121,6 +122,19 @@ export function etherPrint(c: PrintContext, at: number, length: number, caplen: 
     length -= 4;
     caplen -= 4;
     hdrlen += 4;
+  }
+
+  if (lengthType <= MAX_ETHERNET_LENGTH_VAL) {
+    const llcLength = lengthType < length ? lengthType : length;
+    const llcCaplen = caplen > llcLength ? llcLength : caplen;
+    // The frame's length field ends what the layers above may read.
+    const saved = pushSnaplen(c, p, llcLength);
+    const mark = c.out.length;
+    if (e) c.out += "802.3" + (printedLength ? "" : ", length " + llcLength + ": ");
+    const llcHeader = llcPrint(c, p, llcLength, llcCaplen);
+    c.snapend = saved;
+    if (llcHeader !== undefined) return hdrlen + llcHeader;
+    c.out = c.out.slice(0, mark);
   }
 
   if (lengthType <= MAX_ETHERNET_LENGTH_VAL || lengthType === ETHERTYPE_JUMBO || lengthType === ETHERTYPE_ARISTA) {
