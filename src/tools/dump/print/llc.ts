@@ -1,8 +1,9 @@
 // IEEE 802.2 LLC headers after an 802.3 length field, for the payloads printed so far: spanning
-// tree on its own SAP, and SNAP with Cisco's OUI carrying PVST+ or VLAN-bridge BPDUs. Any other
+// tree on its own SAP, and SNAP with Cisco's OUI carrying CDP, PVST+ or VLAN-bridge BPDUs. Any other
 // LLC payload is left to the caller (which marks it unsupported).
 
 import { be16, has, u8, type PrintContext } from "./context.js";
+import { cdpPrint } from "./cdp.js";
 import { stpPrint } from "./stp.js";
 
 const SAP_STP = 0x42;
@@ -11,7 +12,9 @@ const CONTROL_UI = 0x03;
 const LLC_HEADER_LENGTH = 3;
 const SNAP_HEADER_LENGTH = 5;
 const OUI_CISCO = 0x00000c;
+const PID_CDP = 0x2000;
 const CISCO_PIDS = new Map([
+  [PID_CDP, "CDP"],
   [0x010b, "PVST"],
   [0x010c, "VLAN Bridge"],
 ]);
@@ -52,7 +55,8 @@ export function llcPrint(c: PrintContext, at: number, length: number, caplen: nu
         payloadLength +
         ": ";
     }
-    stpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
+    if (pid === PID_CDP) cdpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
+    else stpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
     return LLC_HEADER_LENGTH + SNAP_HEADER_LENGTH;
   }
   return undefined;
