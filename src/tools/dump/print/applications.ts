@@ -9,6 +9,7 @@ import { bootpPrint } from "./bootp.js";
 import { hsrpPrint } from "./hsrp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
+import { ptpPrint } from "./ptp.js";
 import { sshPrint } from "./ssh.js";
 import { syslogPrint } from "./syslog.js";
 import { genevePrint, vxlanPrint } from "./vxlan.js";
@@ -95,7 +96,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
 
 /** UDP entries tcpdump tries after AppleTalk's payload check. */
 export const UDP_APPLICATIONS_AFTER_APPLETALK: readonly ApplicationEntry[] = [
-  { name: "ptp", matches: either(319, 320) },
+  { name: "ptp", matches: either(319, 320), print: ptpPrint },
   { name: "someip", matches: either(30490) },
 ];
 

@@ -10,6 +10,7 @@ import { ipPrint } from "./ipv4.js";
 import { ip6Print } from "./ipv6.js";
 import { defaultPrint } from "./unknown.js";
 import { llcPrint } from "./llc.js";
+import { ptpPrint } from "./ptp.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -20,6 +21,7 @@ const ETHERTYPE_REVARP = 0x8035;
 const ETHERTYPE_MACSEC = 0x88e5;
 const ETHERTYPE_JUMBO = 0x8870;
 const ETHERTYPE_ARISTA = 0xd28b;
+const ETHERTYPE_PTP = 0x88f7;
 
 /**
  * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
@@ -27,7 +29,7 @@ const ETHERTYPE_ARISTA = 0xd28b;
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
   0x6003, 0x809b, 0x80f3, 0x8137, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x888e, 0x8899, 0x880b, 0x8808, 0x8809,
-  0x8902, 0xabcd, 0x88cc, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f, 0x0707, 0x8947, 0x1111, 0x88a2, 0x88f7,
+  0x8902, 0xabcd, 0x88cc, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f, 0x0707, 0x8947, 0x1111, 0x88a2,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -52,6 +54,9 @@ export function ethertypePrint(c: PrintContext, type: number, at: number, length
     case ETHERTYPE_ARP:
     case ETHERTYPE_REVARP:
       arpPrint(c, at, length, caplen);
+      return true;
+    case ETHERTYPE_PTP:
+      ptpPrint(c, at, length);
       return true;
     default:
       if (DECODED_ELSEWHERE.has(type)) c.markUnsupported("ethertype 0x" + hex4(type));
