@@ -11,6 +11,9 @@ import { ip6Print } from "./ipv6.js";
 import { defaultPrint } from "./unknown.js";
 import { llcPrint } from "./llc.js";
 import { ptpPrint } from "./ptp.js";
+import { aoePrint } from "./aoe.js";
+import { lldpPrint } from "./lldp.js";
+import { slowPrint } from "./slow.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -22,14 +25,17 @@ const ETHERTYPE_MACSEC = 0x88e5;
 const ETHERTYPE_JUMBO = 0x8870;
 const ETHERTYPE_ARISTA = 0xd28b;
 const ETHERTYPE_PTP = 0x88f7;
+const ETHERTYPE_AOE = 0x88a2;
+const ETHERTYPE_LLDP = 0x88cc;
+const ETHERTYPE_SLOW = 0x8809;
 
 /**
  * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
  * generic "ethertype …" line here and count as unsupported.
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0x6003, 0x809b, 0x80f3, 0x8137, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x888e, 0x8899, 0x880b, 0x8808, 0x8809,
-  0x8902, 0xabcd, 0x88cc, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f, 0x0707, 0x8947, 0x1111, 0x88a2,
+  0x6003, 0x809b, 0x80f3, 0x8137, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x888e, 0x8899, 0x880b, 0x8808, 0x8902,
+  0xabcd, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f, 0x0707, 0x8947, 0x1111,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -57,6 +63,15 @@ export function ethertypePrint(c: PrintContext, type: number, at: number, length
       return true;
     case ETHERTYPE_PTP:
       ptpPrint(c, at, length);
+      return true;
+    case ETHERTYPE_AOE:
+      aoePrint(c, at, length);
+      return true;
+    case ETHERTYPE_LLDP:
+      lldpPrint(c, at, length);
+      return true;
+    case ETHERTYPE_SLOW:
+      slowPrint(c, at, length);
       return true;
     default:
       if (DECODED_ELSEWHERE.has(type)) c.markUnsupported("ethertype 0x" + hex4(type));
