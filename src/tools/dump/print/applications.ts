@@ -9,6 +9,7 @@ import { bootpPrint } from "./bootp.js";
 import { hsrpPrint } from "./hsrp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
+import { openflowPrint } from "./openflow.js";
 import { ptpPrint } from "./ptp.js";
 import { sshPrint } from "./ssh.js";
 import { syslogPrint } from "./syslog.js";
@@ -110,7 +111,7 @@ export const TCP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "resp", matches: either(6379) },
   { name: "ssh", matches: either(22), print: sshPrint },
   { name: "beep", matches: either(10288) },
-  { name: "openflow", matches: either(6633, 6653) },
+  { name: "openflow", matches: either(6633, 6653), print: openflowPrint },
   { name: "ftp", matches: either(21) },
   { name: "http", matches: either(80, 8080) },
   { name: "rtsp", matches: either(554, 8554) },
