@@ -10,6 +10,7 @@ import { icmpPrint } from "./icmp.js";
 import { icmp6Print } from "./icmpv6.js";
 import { encapsulated } from "./encapsulated.js";
 import { grePrint } from "./gre.js";
+import { sctpPrint } from "./sctp.js";
 import { pimPrint } from "./pim.js";
 import { igmpPrint } from "./igmp.js";
 import { vrrpPrint } from "./vrrp.js";
@@ -31,7 +32,7 @@ const P_PIM = 103;
 const P_VRRP = 112;
 
 /** Protocols tcpdump decodes with printers this module does not have. */
-const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 50, 51, 55, 88, 89, 108, 113, P_DCCP, P_SCTP]);
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 50, 51, 55, 88, 89, 108, 113, P_DCCP]);
 
 function genericProto(c: PrintContext, nh: number, length: number): void {
   const name = c.flags.numeric ? undefined : netdbProtoName(nh);
@@ -98,6 +99,9 @@ export function ipDemuxPrint(
     case P_GRE:
       grePrint(c, at, length);
       return;
+    case P_SCTP:
+      sctpPrint(c, at, length, ipAt);
+      return;
     case P_PIM:
       pimPrint(c, at, length);
       return;
@@ -107,7 +111,7 @@ export function ipDemuxPrint(
   }
   if (DECODED_ELSEWHERE.has(nh)) {
     c.markUnsupported("ip protocol " + nh);
-    if (nh === P_SCTP || nh === P_DCCP) {
+    if (nh === P_DCCP) {
       // Those printers write the addresses themselves.
       c.out +=
         version === 4
