@@ -9,6 +9,7 @@ import { bootpPrint } from "./bootp.js";
 import { hsrpPrint } from "./hsrp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
+import { udpEncapsulationPrint } from "./esp.js";
 import { openflowPrint } from "./openflow.js";
 import { ptpPrint } from "./ptp.js";
 import { sshPrint } from "./ssh.js";
@@ -51,7 +52,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "rip", matches: either(520) },
   { name: "aodv", matches: either(654) },
   { name: "isakmp", matches: either(500) },
-  { name: "isakmp nat-t", matches: either(4500) },
+  { name: "isakmp nat-t", matches: either(4500), print: udpEncapsulationPrint },
   { name: "isakmp", matches: either(7500, 8500) },
   { name: "snmp", matches: either(161, 162) },
   { name: "ntp", matches: either(123), print: ntpPrint },
