@@ -14,6 +14,7 @@ import { openflowPrint } from "./openflow.js";
 import { ptpPrint } from "./ptp.js";
 import { sshPrint } from "./ssh.js";
 import { syslogPrint } from "./syslog.js";
+import { ftpPrint, httpPrint, rtspPrint, smtpPrint, whoisPrint } from "./text-protocols.js";
 import { genevePrint, vxlanPrint } from "./vxlan.js";
 
 /** Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. */
@@ -105,17 +106,17 @@ export const UDP_APPLICATIONS_AFTER_APPLETALK: readonly ApplicationEntry[] = [
 /** TCP, in the order tcpdump tries them (NFS, decided by payload, is tcp.ts's own check). */
 export const TCP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "telnet", matches: either(23) },
-  { name: "smtp", matches: either(25) },
-  { name: "whois", matches: either(43) },
+  { name: "smtp", matches: either(25), print: smtpPrint },
+  { name: "whois", matches: either(43), print: whoisPrint },
   { name: "bgp", matches: either(179) },
   { name: "pptp", matches: either(1723) },
   { name: "resp", matches: either(6379) },
   { name: "ssh", matches: either(22), print: sshPrint },
   { name: "beep", matches: either(10288) },
   { name: "openflow", matches: either(6633, 6653), print: openflowPrint },
-  { name: "ftp", matches: either(21) },
-  { name: "http", matches: either(80, 8080) },
-  { name: "rtsp", matches: either(554, 8554) },
+  { name: "ftp", matches: either(21), print: ftpPrint },
+  { name: "http", matches: either(80, 8080), print: httpPrint },
+  { name: "rtsp", matches: either(554, 8554), print: rtspPrint },
   { name: "domain", matches: either(53), print: (c, at, length) => domainPrint(c, at, length, true, false) },
   { name: "msdp", matches: either(639) },
   { name: "rpki-rtr", matches: either(323) },
