@@ -4,7 +4,9 @@
 // does not yet: the packet is marked unsupported under the entry's name.
 
 import type { PrintContext } from "./context.js";
+import { bcmLiPrint } from "./bcm-li.js";
 import { bfdPrint } from "./bfd.js";
+import { bgpPrint } from "./bgp.js";
 import { bootpPrint } from "./bootp.js";
 import { hsrpPrint } from "./hsrp.js";
 import { domainPrint } from "./domain.js";
@@ -80,7 +82,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "ldp", matches: either(646) },
   { name: "olsr", matches: either(698) },
   { name: "lsp-ping", matches: either(3503) },
-  { name: "bcm-li", matches: fromPort(49152) },
+  { name: "bcm-li", matches: fromPort(49152), print: bcmLiPrint },
   { name: "bfd", matches: toPort(3784, 4784, 6784, 3785), print: bfdPrint },
   { name: "lmp", matches: either(701) },
   { name: "vqp", matches: either(1589) },
@@ -108,7 +110,7 @@ export const TCP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "telnet", matches: either(23) },
   { name: "smtp", matches: either(25), print: smtpPrint },
   { name: "whois", matches: either(43), print: whoisPrint },
-  { name: "bgp", matches: either(179) },
+  { name: "bgp", matches: either(179), print: bgpPrint },
   { name: "pptp", matches: either(1723) },
   { name: "resp", matches: either(6379) },
   { name: "ssh", matches: either(22), print: sshPrint },

@@ -12,6 +12,7 @@ import { encapsulated } from "./encapsulated.js";
 import { grePrint } from "./gre.js";
 import { sctpPrint } from "./sctp.js";
 import { espPrint } from "./esp.js";
+import { eigrpPrint } from "./eigrp.js";
 import { pimPrint } from "./pim.js";
 import { igmpPrint } from "./igmp.js";
 import { vrrpPrint } from "./vrrp.js";
@@ -28,13 +29,14 @@ const P_NONE = 59;
 const P_ND = 77;
 const P_SCTP = 132;
 const P_ESP = 50;
+const P_EIGRP = 88;
 const P_ETHERNET = 143;
 const P_GRE = 47;
 const P_PIM = 103;
 const P_VRRP = 112;
 
 /** Protocols tcpdump decodes with printers this module does not have. */
-const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 51, 55, 88, 89, 108, 113, P_DCCP]);
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 51, 55, 89, 108, 113, P_DCCP]);
 
 function genericProto(c: PrintContext, nh: number, length: number): void {
   const name = c.flags.numeric ? undefined : netdbProtoName(nh);
@@ -106,6 +108,9 @@ export function ipDemuxPrint(
       return;
     case P_ESP:
       espPrint(c, at, length);
+      return;
+    case P_EIGRP:
+      eigrpPrint(c, at, length);
       return;
     case P_PIM:
       pimPrint(c, at, length);
