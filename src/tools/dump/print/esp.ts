@@ -1,7 +1,8 @@
 // IPsec ESP (RFC 4303) as tcpdump prints it without keys: "ESP(spi=0x12345678,seq=0x1), length 116",
-// directly over IP or in UDP (RFC 3948).
+// directly over IP or in UDP (RFC 3948); and the AH header (RFC 4302) before what it authenticates.
 
-import { be32, u8, type PrintContext } from "./context.js";
+import { be16, be32, u8, type PrintContext } from "./context.js";
+import { hex2 } from "./addr.js";
 
 const HEADER_LENGTH = 8;
 
@@ -37,4 +38,26 @@ export function udpEncapsulationPrint(c: PrintContext, at: number, length: numbe
   }
   c.out += "UDP-encap: ";
   espPrint(c, at, length);
+}
+
+/** IPsec AH (RFC 4302): "AH(spi=0x…,seq=0x…,icv=0x…): "; returns the header's length. */
+export function ahPrint(c: PrintContext, at: number): number {
+  c.protocol = "ah";
+  c.out += "AH(";
+  const words = u8(c, at + 1);
+  const headerLength = (words + 2) * 4;
+  if (c.flags.verbose) c.out += "length=" + words + "(" + headerLength + "-bytes),";
+  const reserved = be16(c, at + 2);
+  if (reserved) c.out += "reserved=0x" + reserved.toString(16) + "[MustBeZero],";
+  c.out +=
+    "spi=0x" +
+    be32(c, at + 4)
+      .toString(16)
+      .padStart(8, "0") +
+    ",";
+  c.out += "seq=0x" + be32(c, at + 8).toString(16) + ",";
+  c.out += "icv=0x";
+  for (let p = at + 12; p < at + headerLength; p++) c.out += hex2(u8(c, p));
+  c.out += "): ";
+  return headerLength;
 }
