@@ -17,7 +17,8 @@ import { ptpPrint } from "./ptp.js";
 import { sshPrint } from "./ssh.js";
 import { syslogPrint } from "./syslog.js";
 import { ftpPrint, httpPrint, rtspPrint, smtpPrint, whoisPrint } from "./text-protocols.js";
-import { genevePrint, vxlanPrint } from "./vxlan.js";
+import { genevePrint, otvPrint, vxlanPrint } from "./vxlan.js";
+import { sflowPrint } from "./sflow.js";
 
 /** Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. */
 export type ApplicationPrinter = (c: PrintContext, at: number, length: number, sport: number, dport: number) => void;
@@ -86,11 +87,11 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "bfd", matches: toPort(3784, 4784, 6784, 3785), print: bfdPrint },
   { name: "lmp", matches: either(701) },
   { name: "vqp", matches: either(1589) },
-  { name: "sflow", matches: either(6343) },
+  { name: "sflow", matches: either(6343), print: sflowPrint },
   { name: "lwapp", matches: either(12223, 12222) },
   { name: "sip", matches: either(5060) },
   { name: "syslog", matches: either(514), print: syslogPrint },
-  { name: "otv", matches: either(8472) },
+  { name: "otv", matches: either(8472), print: otvPrint },
   { name: "vxlan", matches: either(4789), print: vxlanPrint },
   { name: "geneve", matches: either(6081), print: genevePrint },
   { name: "lisp", matches: either(4342) },

@@ -1,4 +1,4 @@
-// VXLAN (RFC 7348) and Geneve (RFC 8926), the UDP tunnels: their header as tcpdump prints it, then
+// VXLAN (RFC 7348), Geneve (RFC 8926) and OTV, the UDP tunnels: their header as tcpdump prints it, then
 // the carried frame by the existing printers.
 
 import { available, be16, check, has, u8, type PrintContext } from "./context.js";
@@ -153,4 +153,24 @@ export function genevePrint(c: PrintContext, at: number, length: number): void {
     if (e !== GENEVE_TRUNCATED) throw e;
     c.out += " [|geneve]";
   }
+}
+
+const OTV_HEADER_LENGTH = 8;
+
+/** Cisco OTV (draft-hasmit-otv): its header, then the carried frame. */
+export function otvPrint(c: PrintContext, at: number, length: number): void {
+  c.protocol = "otv";
+  c.out += "OTV, ";
+  if (length < OTV_HEADER_LENGTH) {
+    c.out += "[length " + length + " < " + OTV_HEADER_LENGTH + "] (invalid)";
+    check(c, at, length);
+    return;
+  }
+  const flags = u8(c, at);
+  c.out += "flags [" + (flags & 0x08 ? "I" : ".") + "] (0x" + flags.toString(16).padStart(2, "0") + "), ";
+  c.out += "overlay " + ((u8(c, at + 1) << 16) | be16(c, at + 2)) + ", ";
+  c.out += "instance " + ((u8(c, at + 4) << 16) | be16(c, at + 5)) + "\n";
+  check(c, at + 7, 1);
+  const inner = at + OTV_HEADER_LENGTH;
+  encapsulated().ethernet(c, inner, length - OTV_HEADER_LENGTH, available(c, inner));
 }
