@@ -8,6 +8,7 @@ import { bcmLiPrint } from "./bcm-li.js";
 import { bfdPrint } from "./bfd.js";
 import { bgpPrint } from "./bgp.js";
 import { bootpPrint } from "./bootp.js";
+import { dhcp6Print } from "./dhcp6.js";
 import { hsrpPrint } from "./hsrp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
@@ -71,7 +72,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
     matches: (s, d) => (s >= RX_PORT_LOW && s <= RX_PORT_HIGH) || (d >= RX_PORT_LOW && d <= RX_PORT_HIGH),
   },
   { name: "ripng", matches: either(521) },
-  { name: "dhcp6", matches: either(546, 547) },
+  { name: "dhcp6", matches: either(546, 547), print: dhcp6Print },
   { name: "ahcp", matches: either(5359) },
   { name: "babel", matches: either(6696, 6697) },
   { name: "hncp", matches: either(8231) },
