@@ -12,6 +12,7 @@ import { dhcp6Print } from "./dhcp6.js";
 import { hsrpPrint } from "./hsrp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
+import { ripPrint } from "./rip.js";
 import { udpEncapsulationPrint } from "./esp.js";
 import { openflowPrint } from "./openflow.js";
 import { ptpPrint } from "./ptp.js";
@@ -54,7 +55,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "timed", matches: either(525) },
   { name: "tftp", matches: either(69) },
   { name: "bootp", matches: either(67, 68), print: bootpPrint },
-  { name: "rip", matches: either(520) },
+  { name: "rip", matches: either(520), print: ripPrint },
   { name: "aodv", matches: either(654) },
   { name: "isakmp", matches: either(500) },
   { name: "isakmp nat-t", matches: either(4500), print: udpEncapsulationPrint },
