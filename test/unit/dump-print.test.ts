@@ -197,6 +197,58 @@ test("dump printer: Linux cooked v2, loopback and raw IPv4/IPv6 link types, agai
   }
 });
 
+/**
+ * Every Ethernet packet of the corpus cut short by the snapshot length at a few places, so each
+ * decoder meets its own data ending early, as hostile or clipped captures make it do.
+ */
+function clippedCaptures(dir: string): CaptureFile[] {
+  const records: PacketRecord[] = [];
+  for (const f of loadCorpus()) {
+    if (f.capture.linkType !== 1) continue;
+    for (const p of f.capture.packets) {
+      const cuts = new Set([p.data.length - 1, Math.floor(p.data.length / 2), 14 + 20 + 8 + 3, 14 + 20 + 20 + 5]);
+      for (const cut of cuts) {
+        if (cut <= 0 || cut >= p.data.length) continue;
+        records.push({ data: p.data.subarray(0, cut), timestampNs: p.timestampNs, originalLength: p.originalLength });
+      }
+    }
+  }
+  // Several files, so one tcpdump run stays small and a failure names a smaller set.
+  const files: CaptureFile[] = [];
+  const perFile = 4000;
+  for (let i = 0; i * perFile < records.length; i++) {
+    const bytes = Buffer.from(writePcap(records.slice(i * perFile, (i + 1) * perFile), { linkType: 1 }));
+    const name = `clipped-${i}.pcap`;
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, bytes);
+    files.push({
+      name,
+      path: file,
+      bytes,
+      capture: readCapture(bytes),
+      hash: createHash("sha1").update(bytes).digest("hex"),
+    });
+  }
+  return files;
+}
+
+test("dump printer: the corpus' packets clipped at several lengths print tcpdump's text (truncation markers included)", {
+  skip: TCPDUMP ? false : "tcpdump not installed",
+}, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbpf-clipped-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const files = clippedCaptures(dir);
+  for (const [flags, options] of [
+    [["-nn"], { numeric: true }],
+    [["-nn", "-vv", "-x"], { numeric: true, verbose: 2, hex: 1 }],
+  ] as [string[], FormatOptions][]) {
+    const r = await compare(files, flags, options);
+    report(t, "clipped " + flags.join(" "), r);
+    assertAllEqual(r);
+    assert.ok(r.compared >= 5000, `only ${r.compared} packets compared`);
+  }
+});
+
 // Synthetic packets: the formats the corpus shows, checked by construction.
 
 function ipv4Tcp(opts: {

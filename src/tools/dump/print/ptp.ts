@@ -64,12 +64,16 @@ function hex64(c: PrintContext, at: number): string {
   return ((BigInt(be32(c, at)) << 32n) | BigInt(be32(c, at + 4))).toString(16);
 }
 
+// The label goes out before the fields are read, so a capture cut inside them shows it, as tcpdump's does.
 function timestamp(c: PrintContext, at: number, name: string): void {
-  c.out += ", " + name + " : " + be48(c, at) + " seconds, " + be32(c, at + 6) + " nanoseconds";
+  c.out += ", " + name + " :";
+  c.out += " " + be48(c, at) + " seconds,";
+  c.out += " " + be32(c, at + 6) + " nanoseconds";
 }
 
 function portId(c: PrintContext, at: number): void {
-  c.out += ", port identity : 0x" + hex64(c, at) + ", port id : " + be16(c, at + 8);
+  c.out += ", port identity : 0x" + hex64(c, at);
+  c.out += ", port id : " + be16(c, at + 8);
 }
 
 function timestampAndPort(c: PrintContext, at: number, name: string): void {
@@ -78,7 +82,9 @@ function timestampAndPort(c: PrintContext, at: number, name: string): void {
 }
 
 function announce(c: PrintContext, at: number): void {
-  c.out += ", " + ORIGIN + " : " + be48(c, at) + " seconds " + be32(c, at + 6) + " nanoseconds";
+  c.out += ", " + ORIGIN + " :";
+  c.out += " " + be48(c, at) + " seconds";
+  c.out += " " + be32(c, at + 6) + " nanoseconds";
   c.out += ", origin cur utc :" + be16(c, at + 10);
   c.out += ", rsvd : " + u8(c, at + 12);
   c.out += ", gm priority_1 : " + u8(c, at + 13);

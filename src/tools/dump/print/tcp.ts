@@ -396,7 +396,8 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
         return;
       }
       if (e === OPTION_TRUNC) {
-        c.out += " [|tcp]";
+        // tcpdump names the protocol last being decoded: "mptcp" after an MPTCP option.
+        c.out += " [|" + c.protocol + "]";
         if (ch !== "") c.out += ">";
         return;
       }
