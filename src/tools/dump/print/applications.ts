@@ -13,6 +13,7 @@ import { hsrpPrint } from "./hsrp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
 import { ripPrint } from "./rip.js";
+import { radiusPrint } from "./radius.js";
 import { udpEncapsulationPrint } from "./esp.js";
 import { openflowPrint } from "./openflow.js";
 import { ptpPrint } from "./ptp.js";
@@ -79,7 +80,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "hncp", matches: either(8231) },
   { name: "wb", matches: toPort(4567) },
   { name: "cisco autorp", matches: either(496) },
-  { name: "radius", matches: either(1645, 1812, 1646, 1813, 1700, 3799) },
+  { name: "radius", matches: either(1645, 1812, 1646, 1813, 1700, 3799), print: radiusPrint },
   { name: "hsrp", matches: toPort(1985), print: hsrpPrint },
   { name: "lwres", matches: either(921) },
   { name: "ldp", matches: either(646) },
