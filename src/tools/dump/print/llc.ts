@@ -1,10 +1,11 @@
 // IEEE 802.2 LLC headers after an 802.3 length field, for the payloads printed so far: spanning
-// tree on its own SAP, and SNAP with Cisco's OUI carrying CDP, PVST+ or VLAN-bridge BPDUs. Any other
-// LLC payload is left to the caller (which marks it unsupported).
+// tree on its own SAP, and SNAP with Cisco's OUI carrying CDP, UDLD, PVST+ or VLAN-bridge BPDUs.
+// Any other LLC payload is left to the caller (which marks it unsupported).
 
 import { be16, has, u8, type PrintContext } from "./context.js";
 import { cdpPrint } from "./cdp.js";
 import { stpPrint } from "./stp.js";
+import { udldPrint } from "./udld.js";
 
 const SAP_STP = 0x42;
 const SAP_SNAP = 0xaa;
@@ -13,8 +14,10 @@ const LLC_HEADER_LENGTH = 3;
 const SNAP_HEADER_LENGTH = 5;
 const OUI_CISCO = 0x00000c;
 const PID_CDP = 0x2000;
+const PID_UDLD = 0x0111;
 const CISCO_PIDS = new Map([
   [PID_CDP, "CDP"],
+  [PID_UDLD, "UDLD"],
   [0x010b, "PVST"],
   [0x010c, "VLAN Bridge"],
 ]);
@@ -56,6 +59,7 @@ export function llcPrint(c: PrintContext, at: number, length: number, caplen: nu
         ": ";
     }
     if (pid === PID_CDP) cdpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
+    else if (pid === PID_UDLD) udldPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
     else stpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
     return LLC_HEADER_LENGTH + SNAP_HEADER_LENGTH;
   }
