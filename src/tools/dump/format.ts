@@ -171,7 +171,8 @@ function timestampText(options: FormatOptions, state: FormatState, sec: number, 
   switch (mode) {
     case 2:
       if ((sec >>> 0) & 0x80000000) return "[Error converting time] ";
-      return sec + fraction(frac, nano) + " ";
+      // tcpdump prints the seconds as a 32-bit unsigned number.
+      return (sec >>> 0) + fraction(frac, nano) + " ";
     case 3:
     case 5:
       return state.delta(sec, frac, nano, mode === 3) + " ";

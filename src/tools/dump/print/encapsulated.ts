@@ -10,6 +10,8 @@ export interface EncapsulatedPrinters {
   ipv6(c: PrintContext, at: number, length: number): void;
   /** Returns the link-level header length, as the link-layer printers do. */
   ethernet(c: PrintContext, at: number, length: number, caplen: number): number;
+  /** The payload of EtherType `type`; false when there is no printer for it (nothing printed). */
+  ethertype(c: PrintContext, type: number, at: number, length: number, caplen: number): boolean;
 }
 
 let registered: EncapsulatedPrinters | undefined;

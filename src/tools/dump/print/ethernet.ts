@@ -1,7 +1,7 @@
 // Ethernet II and 802.3 framing with any number of VLAN tags, and the EtherType dispatch shared
 // with the Linux cooked headers.
 
-import { be16, printTrunc, printInvalid, type PrintContext } from "./context.js";
+import { be16, printTrunc, printInvalid, pushSnaplen, type PrintContext } from "./context.js";
 import { hex4, macString } from "./addr.js";
 import { ethertypeName } from "./names.js";
 import { isVlanTpid, vlanTciString } from "./vlan.js";
@@ -9,6 +9,11 @@ import { arpPrint } from "./arp.js";
 import { ipPrint } from "./ipv4.js";
 import { ip6Print } from "./ipv6.js";
 import { defaultPrint } from "./unknown.js";
+import { llcPrint } from "./llc.js";
+import { ptpPrint } from "./ptp.js";
+import { aoePrint } from "./aoe.js";
+import { lldpPrint } from "./lldp.js";
+import { slowPrint } from "./slow.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -19,14 +24,18 @@ const ETHERTYPE_REVARP = 0x8035;
 const ETHERTYPE_MACSEC = 0x88e5;
 const ETHERTYPE_JUMBO = 0x8870;
 const ETHERTYPE_ARISTA = 0xd28b;
+const ETHERTYPE_PTP = 0x88f7;
+const ETHERTYPE_AOE = 0x88a2;
+const ETHERTYPE_LLDP = 0x88cc;
+const ETHERTYPE_SLOW = 0x8809;
 
 /**
  * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
  * generic "ethertype …" line here and count as unsupported.
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0x6003, 0x809b, 0x80f3, 0x8137, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x888e, 0x8899, 0x880b, 0x8808, 0x8809,
-  0x8902, 0xabcd, 0x88cc, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f, 0x0707, 0x8947, 0x1111, 0x88a2, 0x88f7,
+  0x6003, 0x809b, 0x80f3, 0x8137, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x888e, 0x8899, 0x880b, 0x8808, 0x8902,
+  0xabcd, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f, 0x0707, 0x8947, 0x1111,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -51,6 +60,18 @@ export function ethertypePrint(c: PrintContext, type: number, at: number, length
     case ETHERTYPE_ARP:
     case ETHERTYPE_REVARP:
       arpPrint(c, at, length, caplen);
+      return true;
+    case ETHERTYPE_PTP:
+      ptpPrint(c, at, length);
+      return true;
+    case ETHERTYPE_AOE:
+      aoePrint(c, at, length);
+      return true;
+    case ETHERTYPE_LLDP:
+      lldpPrint(c, at, length);
+      return true;
+    case ETHERTYPE_SLOW:
+      slowPrint(c, at, length);
       return true;
     default:
       if (DECODED_ELSEWHERE.has(type)) c.markUnsupported("ethertype 0x" + hex4(type));
@@ -121,6 +142,19 @@ export function etherPrint(c: PrintContext, at: number, length: number, caplen: 
     length -= 4;
     caplen -= 4;
     hdrlen += 4;
+  }
+
+  if (lengthType <= MAX_ETHERNET_LENGTH_VAL) {
+    const llcLength = lengthType < length ? lengthType : length;
+    const llcCaplen = caplen > llcLength ? llcLength : caplen;
+    // The frame's length field ends what the layers above may read.
+    const saved = pushSnaplen(c, p, llcLength);
+    const mark = c.out.length;
+    if (e) c.out += "802.3" + (printedLength ? "" : ", length " + llcLength + ": ");
+    const llcHeader = llcPrint(c, p, llcLength, llcCaplen);
+    c.snapend = saved;
+    if (llcHeader !== undefined) return hdrlen + llcHeader;
+    c.out = c.out.slice(0, mark);
   }
 
   if (lengthType <= MAX_ETHERNET_LENGTH_VAL || lengthType === ETHERTYPE_JUMBO || lengthType === ETHERTYPE_ARISTA) {

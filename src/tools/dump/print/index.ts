@@ -3,7 +3,7 @@
 
 import { printTrunc, TRUNCATED, type PrintContext } from "./context.js";
 import { registerEncapsulatedPrinters } from "./encapsulated.js";
-import { etherPrint } from "./ethernet.js";
+import { etherPrint, ethertypePrint } from "./ethernet.js";
 import { ipPrint } from "./ipv4.js";
 import { ip6Print } from "./ipv6.js";
 import { nullPrint, rawPrint, sllPrint, sll2Print, type InterfaceNamer } from "./linklayer.js";
@@ -13,7 +13,7 @@ export { PrintContext, TRUNCATED, type PrintFlags } from "./context.js";
 export { TcpSequenceTable } from "./tcp-state.js";
 export type { InterfaceNamer } from "./linklayer.js";
 
-registerEncapsulatedPrinters({ ipv4: ipPrint, ipv6: ip6Print, ethernet: etherPrint });
+registerEncapsulatedPrinters({ ipv4: ipPrint, ipv6: ip6Print, ethernet: etherPrint, ethertype: ethertypePrint });
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;

@@ -1,7 +1,7 @@
 // What follows an IPv4 header or the last IPv6 extension header: TCP, UDP, ICMP, ICMPv6, tunnelled
 // IP, or tcpdump's generic "ip-proto-N LEN" for protocols it has no printer for.
 
-import { type PrintContext, printInvalid, available } from "./context.js";
+import { type PrintContext, printInvalid, available, has, u8 } from "./context.js";
 import { ipv4String, ipv6String } from "./addr.js";
 import { ipProtoName, netdbProtoName } from "./names.js";
 import { tcpPrint } from "./tcp.js";
@@ -9,6 +9,14 @@ import { udpPrint } from "./udp.js";
 import { icmpPrint } from "./icmp.js";
 import { icmp6Print } from "./icmpv6.js";
 import { encapsulated } from "./encapsulated.js";
+import { grePrint } from "./gre.js";
+import { sctpPrint } from "./sctp.js";
+import { ahPrint, espPrint } from "./esp.js";
+import { eigrpPrint } from "./eigrp.js";
+import { ospf6Print, ospfPrint } from "./ospf.js";
+import { pimPrint } from "./pim.js";
+import { igmpPrint } from "./igmp.js";
+import { vrrpPrint } from "./vrrp.js";
 
 const P_ICMP = 1;
 const P_IGMP = 2;
@@ -21,26 +29,17 @@ const P_ICMPV6 = 58;
 const P_NONE = 59;
 const P_ND = 77;
 const P_SCTP = 132;
+const P_ESP = 50;
+const P_AH = 51;
+const P_EIGRP = 88;
+const P_OSPF = 89;
 const P_ETHERNET = 143;
+const P_GRE = 47;
+const P_PIM = 103;
+const P_VRRP = 112;
 
 /** Protocols tcpdump decodes with printers this module does not have. */
-const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  8,
-  9,
-  46,
-  47,
-  50,
-  51,
-  55,
-  88,
-  89,
-  103,
-  108,
-  112,
-  113,
-  P_DCCP,
-  P_SCTP,
-]);
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 55, 108, 113, P_DCCP]);
 
 function genericProto(c: PrintContext, nh: number, length: number): void {
   const name = c.flags.numeric ? undefined : netdbProtoName(nh);
@@ -83,7 +82,8 @@ export function ipDemuxPrint(
         printInvalid(c);
         return;
       }
-      break;
+      igmpPrint(c, at, length);
+      return;
     case P_ND:
       c.out += " nd " + length;
       return;
@@ -103,10 +103,43 @@ export function ipDemuxPrint(
     case P_NONE:
       c.out += "no next header";
       return;
+    case P_GRE:
+      grePrint(c, at, length);
+      return;
+    case P_SCTP:
+      sctpPrint(c, at, length, ipAt);
+      return;
+    case P_ESP:
+      espPrint(c, at, length);
+      return;
+    case P_AH: {
+      if (!has(c, at, 1)) {
+        c.protocol = "ah";
+        c.out += " [|ah]";
+        return;
+      }
+      const next = u8(c, at);
+      const advance = ahPrint(c, at);
+      ipDemuxPrint(c, at + advance, (length - advance) >>> 0, version, fragmented, next, ipAt);
+      return;
+    }
+    case P_EIGRP:
+      eigrpPrint(c, at, length);
+      return;
+    case P_OSPF:
+      if (version === 4) ospfPrint(c, at, length);
+      else ospf6Print(c, at, length);
+      return;
+    case P_PIM:
+      pimPrint(c, at, length);
+      return;
+    case P_VRRP:
+      vrrpPrint(c, at, length, ipAt, version, version === 4 ? u8(c, ipAt + 8) : u8(c, ipAt + 7));
+      return;
   }
-  if (nh === P_IGMP || DECODED_ELSEWHERE.has(nh)) {
+  if (DECODED_ELSEWHERE.has(nh)) {
     c.markUnsupported("ip protocol " + nh);
-    if (nh === P_SCTP || nh === P_DCCP) {
+    if (nh === P_DCCP) {
       // Those printers write the addresses themselves.
       c.out +=
         version === 4

@@ -10,6 +10,7 @@ import {
   onesComplementSum,
   checksumShouldBe,
   printInvalid,
+  pushSnaplen,
   u8,
   TRUNCATED,
   type PrintContext,
@@ -17,6 +18,8 @@ import {
 import { hex2, ipv4String, ipv6String, tcpPortString } from "./addr.js";
 import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 import { printableChar } from "./unknown.js";
+import { applicationFor, TCP_APPLICATIONS } from "./applications.js";
+import { mptcpPrint } from "./mptcp.js";
 
 const TH_FIN = 0x01;
 const TH_SYN = 0x02;
@@ -76,10 +79,6 @@ const FLAG_STRINGS: string[] = Array.from({ length: 256 }, (_, flags) => {
   return s || "none";
 });
 
-/** TCP ports whose payload tcpdump hands to an application printer. */
-const APPLICATION_PORTS: ReadonlySet<number> = new Set([
-  23, 25, 43, 179, 1723, 6379, 22, 10288, 6633, 6653, 21, 80, 8080, 554, 8554, 53, 639, 323, 646,
-]);
 const NFS_PORT = 2049;
 
 /** Signals tcpdump's "goto trunc" / "goto bad" inside the option loop. */
@@ -347,11 +346,16 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
             c.out += " " + uto;
             break;
           }
-          case OPT_MPTCP:
+          case OPT_MPTCP: {
             datalen = len - 2;
             lenCheck(c, cp, hlen, datalen);
-            c.markUnsupported("mptcp option");
+            // The option's decoder must not read into the options after it.
+            const saved = pushSnaplen(c, cp - 2, len);
+            const fits = mptcpPrint(c, cp - 2, len, flags);
+            c.snapend = saved;
+            if (!fits) throw OPTION_BAD;
             break;
+          }
           case OPT_FASTOPEN:
             datalen = len - 2;
             lenCheck(c, cp, hlen, datalen);
@@ -392,7 +396,8 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
         return;
       }
       if (e === OPTION_TRUNC) {
-        c.out += " [|tcp]";
+        // tcpdump names the protocol last being decoded: "mptcp" after an MPTCP option.
+        c.out += " [|" + c.protocol + "]";
         if (ch !== "") c.out += ">";
         return;
       }
@@ -413,9 +418,10 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
     printResetData(c, dataAt, length);
     return;
   }
-  if (APPLICATION_PORTS.has(sport) || APPLICATION_PORTS.has(dport)) {
-    c.markUnsupported("tcp port " + (APPLICATION_PORTS.has(sport) ? sport : dport));
-  } else if ((sport === NFS_PORT || dport === NFS_PORT) && length >= 4 && has(c, dataAt, 4)) {
+  const app = applicationFor(TCP_APPLICATIONS, sport, dport);
+  if (app?.print) app.print(c, dataAt, length, sport, dport);
+  else if (app) c.markUnsupported("tcp " + app.name);
+  else if ((sport === NFS_PORT || dport === NFS_PORT) && length >= 4 && has(c, dataAt, 4)) {
     c.markUnsupported("tcp port 2049");
   }
 }

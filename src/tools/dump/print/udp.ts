@@ -12,19 +12,14 @@ import {
 } from "./context.js";
 import { ipv4String, ipv6String, udpPortString } from "./addr.js";
 import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
+import {
+  applicationFor,
+  UDP_APPLICATIONS,
+  UDP_APPLICATIONS_AFTER_APPLETALK,
+  type ApplicationEntry,
+} from "./applications.js";
 
-/** Ports (either side) whose payload tcpdump decodes as an application protocol. */
-const APPLICATION_PORTS: ReadonlySet<number> = new Set([
-  53, 5353, 525, 69, 67, 68, 520, 654, 500, 4500, 7500, 8500, 161, 162, 123, 88, 750, 1701, 2103, 2104, 521, 546, 547,
-  5359, 6696, 6697, 8231, 496, 1645, 1812, 1646, 1813, 1700, 3799, 921, 646, 698, 3503, 701, 1589, 6343, 12222, 12223,
-  5060, 514, 8472, 4789, 6081, 4342, 4790, 17754, 6635, 319, 320, 30490,
-]);
-/** Destination-only ports with application printers. */
-const APPLICATION_DST_PORTS: ReadonlySet<number> = new Set([3456, 4567, 1985, 3784, 4784, 6784, 3785]);
-const BCM_LI_PORT = 49152;
 const NFS_PORT = 2049;
-const RX_PORT_LOW = 7000;
-const RX_PORT_HIGH = 7009;
 const LAP_DDP = 2;
 
 function isAppleTalkPort(p: number): boolean {
@@ -70,20 +65,19 @@ function printEndpoints(c: PrintContext, ipAt: number, sport: number, dport: num
   }
 }
 
-/** The application printer tcpdump would pick for this datagram, or undefined for none. */
-function applicationFor(c: PrintContext, at: number, sport: number, dport: number): string | undefined {
-  if (APPLICATION_PORTS.has(sport)) return "udp port " + sport;
-  if (APPLICATION_PORTS.has(dport)) return "udp port " + dport;
-  if (APPLICATION_DST_PORTS.has(dport)) return "udp port " + dport;
-  if (sport === BCM_LI_PORT) return "udp port " + sport;
-  if ((sport >= RX_PORT_LOW && sport <= RX_PORT_HIGH) || (dport >= RX_PORT_LOW && dport <= RX_PORT_HIGH)) {
-    return "udp rx";
-  }
+/**
+ * The application entry tcpdump would pick for this datagram: the port table, with AppleTalk's
+ * payload check in its place in tcpdump's order; "appletalk" stands for that check.
+ */
+function applicationOf(c: PrintContext, at: number, sport: number, dport: number): ApplicationEntry | undefined {
+  const entry = applicationFor(UDP_APPLICATIONS, sport, dport);
+  if (entry) return entry;
   if (has(c, at + 2, 1) && c.bytes[at + 2] === LAP_DDP && (isAppleTalkPort(sport) || isAppleTalkPort(dport))) {
-    return "udp appletalk";
+    return APPLETALK;
   }
-  return undefined;
+  return applicationFor(UDP_APPLICATIONS_AFTER_APPLETALK, sport, dport);
 }
+const APPLETALK: ApplicationEntry = { name: "appletalk", matches: () => false };
 
 export function udpPrint(c: PrintContext, at: number, length: number, ipAt: number, fragmented: boolean): void {
   c.protocol = "udp";
@@ -155,8 +149,12 @@ export function udpPrint(c: PrintContext, at: number, length: number, ipAt: numb
   }
 
   if (!quick) {
-    const app = applicationFor(c, cp, sport, dport);
-    if (app !== undefined) c.markUnsupported(app);
+    const app = applicationOf(c, cp, sport, dport);
+    if (app?.print) {
+      app.print(c, cp, length, sport, dport);
+      return;
+    }
+    if (app !== undefined) c.markUnsupported("udp " + app.name);
   }
   if (ulen > length && !fragmented) c.out += "UDP, bad length " + ulen + " > " + length;
   else c.out += "UDP, length " + ulen;

@@ -1,0 +1,67 @@
+// IEEE 802.2 LLC headers after an 802.3 length field, for the payloads printed so far: spanning
+// tree on its own SAP, and SNAP with Cisco's OUI carrying CDP, UDLD, PVST+ or VLAN-bridge BPDUs.
+// Any other LLC payload is left to the caller (which marks it unsupported).
+
+import { be16, has, u8, type PrintContext } from "./context.js";
+import { cdpPrint } from "./cdp.js";
+import { stpPrint } from "./stp.js";
+import { udldPrint } from "./udld.js";
+
+const SAP_STP = 0x42;
+const SAP_SNAP = 0xaa;
+const CONTROL_UI = 0x03;
+const LLC_HEADER_LENGTH = 3;
+const SNAP_HEADER_LENGTH = 5;
+const OUI_CISCO = 0x00000c;
+const PID_CDP = 0x2000;
+const PID_UDLD = 0x0111;
+const CISCO_PIDS = new Map([
+  [PID_CDP, "CDP"],
+  [PID_UDLD, "UDLD"],
+  [0x010b, "PVST"],
+  [0x010c, "VLAN Bridge"],
+]);
+
+/**
+ * Prints the LLC payload at `at` when it is one of those above and returns the bytes of LLC (and
+ * SNAP) header; undefined, with nothing printed, for any other.
+ */
+export function llcPrint(c: PrintContext, at: number, length: number, caplen: number): number | undefined {
+  if (length < LLC_HEADER_LENGTH || caplen < LLC_HEADER_LENGTH || !has(c, at, LLC_HEADER_LENGTH)) return undefined;
+  const dsap = c.bytes[at]!;
+  const ssap = c.bytes[at + 1]!;
+  if (c.bytes[at + 2] !== CONTROL_UI) return undefined;
+  const e = c.flags.linkHeader;
+  if (dsap === SAP_STP && ssap === SAP_STP) {
+    if (e) c.out += "LLC, dsap STP (0x42) Individual, ssap STP (0x42) Command, ctrl 0x03: ";
+    stpPrint(c, at + LLC_HEADER_LENGTH, length - LLC_HEADER_LENGTH);
+    return LLC_HEADER_LENGTH;
+  }
+  if (dsap === SAP_SNAP && ssap === SAP_SNAP) {
+    const p = at + LLC_HEADER_LENGTH;
+    if (length - LLC_HEADER_LENGTH < SNAP_HEADER_LENGTH || caplen - LLC_HEADER_LENGTH < SNAP_HEADER_LENGTH)
+      return undefined;
+    if (!has(c, p, SNAP_HEADER_LENGTH)) return undefined;
+    const oui = (u8(c, p) << 16) | be16(c, p + 1);
+    const pid = be16(c, p + 3);
+    const pidName = CISCO_PIDS.get(pid);
+    if (oui !== OUI_CISCO || pidName === undefined) return undefined;
+    const payloadLength = length - LLC_HEADER_LENGTH - SNAP_HEADER_LENGTH;
+    if (e) {
+      c.out += "LLC, dsap SNAP (0xaa) Individual, ssap SNAP (0xaa) Command, ctrl 0x03: ";
+      c.out +=
+        "oui Cisco (0x00000c), pid " +
+        pidName +
+        " (0x" +
+        pid.toString(16).padStart(4, "0") +
+        "), length " +
+        payloadLength +
+        ": ";
+    }
+    if (pid === PID_CDP) cdpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
+    else if (pid === PID_UDLD) udldPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
+    else stpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
+    return LLC_HEADER_LENGTH + SNAP_HEADER_LENGTH;
+  }
+  return undefined;
+}
