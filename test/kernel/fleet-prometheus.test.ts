@@ -250,11 +250,13 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
     FAILED_EXECS * hosts.length,
   );
 
-  // Rates per host, from just before its baseline sample to its final one, and summed over the
+  // Rates per host, from a scrape interval before the first ping to its final sample, and summed over the
   // hosts in one window; both for the ICMP counter (which starts at the first ping's 1) and the
   // exec counter (which starts at 0).
   for (const h of hosts) {
-    const windowS = final.get(h)! - baseline.get(h)! + SCRAPE_S / 2;
+    // The window opens a scrape interval before the first ping: it holds the baseline sample
+    // (ICMP at 1, execs at 0) whatever the exact scrape times, and nothing counted before it.
+    const windowS = final.get(h)! - primed + SCRAPE_S;
     await assertRate(
       prometheus,
       `tsbpf_flows_packets_total{${hostMatcher(h)}, ${ICMP_IN}}`,
@@ -264,7 +266,7 @@ test("fleet: Prometheus scrapes three agents on three hosts; PromQL counts and r
     );
     await assertRate(prometheus, `tsbpf_exec_total{${hostMatcher(h)}, result="ok"}`, windowS, final.get(h)!, h.execs);
   }
-  const windowS = end - Math.min(...baseline.values()) + SCRAPE_S / 2;
+  const windowS = end - primed + SCRAPE_S;
   await assertRate(prometheus, `tsbpf_flows_packets_total{${ICMP_IN}}`, windowS, end, sum("pings"));
   await assertRate(prometheus, 'tsbpf_exec_total{result="ok"}', windowS, end, sum("execs"));
 
