@@ -249,3 +249,13 @@ test("an event stream left unread past its backlog is disconnected; HEAD and oth
   assert.equal(post.headers.get("allow"), "GET, HEAD");
   assert.equal((await fetch(`http://127.0.0.1:${port}/events/x`)).status, 404);
 });
+
+test("a dashboard address in use is one line in tsbpf's words", async () => {
+  const { WebDashboard } = (await import(DASHBOARD_MODULE)) as typeof import("../../src/tools/web/dashboard.js");
+  await using first = await WebDashboard.start({ host: "127.0.0.1", port: 0 }, { title: "first" });
+  const port = Number(new URL(first.url).port);
+  await assert.rejects(
+    WebDashboard.start({ host: "127.0.0.1", port }, { title: "second" }),
+    new RegExp(`^TsbpfError: cannot serve the web dashboard on 127\\.0\\.0\\.1:${port}: the address is in use$`),
+  );
+});

@@ -22,6 +22,11 @@ import { dashboardPage } from "./page.js";
 
 /** Records kept for a page that connects: ten minutes at one per second. */
 export const HISTORY_RECORDS = 600;
+/**
+ * A comment line on every stream this often: at long intervals it keeps proxies from closing a
+ * quiet stream and lets the backlog limit find a page that went away without a word.
+ */
+const HEARTBEAT_MS = 15_000;
 
 export interface DashboardOptions {
   /** The page's title line: "tsbpf top on HOST — eth0". */
@@ -42,20 +47,29 @@ export class WebDashboard implements AsyncDisposable {
   #nextId = 1;
   readonly #page: Buffer;
   #http: BoundedHttpServer | undefined;
+  readonly #heartbeat: NodeJS.Timeout;
 
   private constructor(options: DashboardOptions) {
     this.#page = Buffer.from(dashboardPage(options.title));
+    this.#heartbeat = setInterval(() => {
+      for (const stream of this.#streams) stream.write(": keep-alive\n\n");
+    }, HEARTBEAT_MS).unref();
   }
 
   /** Starts listening; rejects with a TsbpfError naming the address when it cannot. */
   static async start(address: ListenAddress, options: DashboardOptions): Promise<WebDashboard> {
     const dashboard = new WebDashboard(options);
-    dashboard.#http = await BoundedHttpServer.start(
-      address,
-      (request) => dashboard.#respond(request),
-      (why) => new TsbpfError(`cannot serve the web dashboard on ${address.host}:${address.port}: ${why}`),
-      options.limits,
-    );
+    try {
+      dashboard.#http = await BoundedHttpServer.start(
+        address,
+        (request) => dashboard.#respond(request),
+        (why) => new TsbpfError(`cannot serve the web dashboard on ${address.host}:${address.port}: ${why}`),
+        options.limits,
+      );
+    } catch (err) {
+      await dashboard.close();
+      throw err;
+    }
     return dashboard;
   }
 
@@ -99,6 +113,7 @@ export class WebDashboard implements AsyncDisposable {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
     this.#streams.clear();
     await this.#http?.close();
   }
