@@ -51,6 +51,7 @@ const SUITES = [
   "overhead",
   "package",
   "agent",
+  "web",
   "footprint",
 ] as const;
 

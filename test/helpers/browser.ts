@@ -125,12 +125,22 @@ export class BrowserPage {
   async waitFor<T>(expression: string, accept: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let last: T | undefined;
+    let failure: Error | undefined;
     while (Date.now() < deadline) {
-      last = await this.evaluate<T>(expression);
-      if (accept(last)) return last;
+      try {
+        last = await this.evaluate<T>(expression);
+        failure = undefined;
+        if (accept(last)) return last;
+      } catch (err) {
+        // While the page is still loading (no body yet) an expression on it throws: not yet.
+        if (!(err as Error).message.startsWith("in the page:")) throw err;
+        failure = err as Error;
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`the page never showed ${what}; last value: ${JSON.stringify(last)}`);
+    throw new Error(
+      `the page never showed ${what}; ${failure ? `last evaluation failed ${failure.message}` : `last value: ${JSON.stringify(last)}`}`,
+    );
   }
 
   /** A PNG of the page as shown. */

@@ -3,116 +3,119 @@
 // as charts and tables, and a server-sent events stream of the interval records the page renders.
 // A new page first gets the recent records (the charts' minutes), then each one as it is made.
 //
-// Bounded like the metrics endpoint: a cap on connections (event streams included), timeouts on
-// requests and headers, no request bodies, only GET; other paths answer 404.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+// Served by the same bounded HTTP server as the metrics endpoint (common/http-server.ts): a cap on
+// connections with event streams counted, request and header limits and timeouts, no request
+// bodies, only GET and HEAD, and a client leaving its stream unread is disconnected. Other paths
+// answer 404.
 import { TsbpfError } from "../../errors.js";
+import {
+  BoundedHttpServer,
+  type HttpAnswer,
+  type HttpRequest,
+  type HttpServerLimits,
+  type HttpStream,
+  type HttpStreamAnswer,
+} from "../common/http-server.js";
 import type { ListenAddress } from "../common/listen-address.js";
 import { ndjsonLine } from "../common/ndjson.js";
 import { dashboardPage } from "./page.js";
 
-/** Connections at once (pages, their event streams, anything else); more are closed at once. */
-export const MAX_CONNECTIONS = 64;
 /** Records kept for a page that connects: ten minutes at one per second. */
 export const HISTORY_RECORDS = 600;
+/**
+ * A comment line on every stream this often: at long intervals it keeps proxies from closing a
+ * quiet stream and lets the backlog limit find a page that went away without a word.
+ */
+const HEARTBEAT_MS = 15_000;
 
 export interface DashboardOptions {
   /** The page's title line: "tsbpf top on HOST — eth0". */
   title: string;
-  maxConnections?: number;
+  /** Bounds other than the metrics endpoint's defaults (tests use smaller ones). */
+  limits?: Partial<HttpServerLimits>;
 }
 
-export class WebDashboard implements AsyncDisposable {
-  readonly #server: Server;
-  readonly #streams = new Set<ServerResponse>();
-  readonly #sockets = new Set<Socket>();
-  readonly #history: string[] = [];
-  readonly #page: string;
+// Everything the page runs is inline in it; it may talk to this server only.
+const PAGE_HEADERS =
+  "Cache-Control: no-store\r\n" +
+  "Content-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:\r\n";
 
-  private constructor(server: Server, options: DashboardOptions) {
-    this.#server = server;
-    this.#page = dashboardPage(options.title);
+export class WebDashboard implements AsyncDisposable {
+  readonly #streams = new Set<HttpStream>();
+  /** The recent records as events, with their ids (a page reconnecting names the last it got). */
+  readonly #history: { id: number; data: string }[] = [];
+  #nextId = 1;
+  readonly #page: Buffer;
+  #http: BoundedHttpServer | undefined;
+  readonly #heartbeat: NodeJS.Timeout;
+
+  private constructor(options: DashboardOptions) {
+    this.#page = Buffer.from(dashboardPage(options.title));
+    this.#heartbeat = setInterval(() => {
+      for (const stream of this.#streams) stream.write(": keep-alive\n\n");
+    }, HEARTBEAT_MS).unref();
   }
 
   /** Starts listening; rejects with a TsbpfError naming the address when it cannot. */
   static async start(address: ListenAddress, options: DashboardOptions): Promise<WebDashboard> {
-    const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 });
-    const dashboard = new WebDashboard(server, options);
-    server.maxConnections = options.maxConnections ?? MAX_CONNECTIONS;
-    server.maxHeadersCount = 50;
-    server.on("connection", (socket: Socket) => {
-      dashboard.#sockets.add(socket);
-      socket.once("close", () => dashboard.#sockets.delete(socket));
-    });
-    server.on("request", (req, res) => dashboard.#handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", (err: NodeJS.ErrnoException) =>
-        reject(
-          new TsbpfError(
-            `cannot serve the web dashboard on ${address.host}:${address.port}: ${err.code ?? err.message}`,
-          ),
-        ),
+    const dashboard = new WebDashboard(options);
+    try {
+      dashboard.#http = await BoundedHttpServer.start(
+        address,
+        (request) => dashboard.#respond(request),
+        (why) => new TsbpfError(`cannot serve the web dashboard on ${address.host}:${address.port}: ${why}`),
+        options.limits,
       );
-      server.listen(address.port, address.host, () => resolve());
-    });
+    } catch (err) {
+      await dashboard.close();
+      throw err;
+    }
     return dashboard;
   }
 
   get url(): string {
-    const a = this.#server.address() as AddressInfo;
-    const host = a.family === "IPv6" ? `[${a.address}]` : a.address;
-    return `http://${host}:${a.port}/`;
+    return `${this.#http!.origin}/`;
+  }
+
+  /** How many connections were closed because of the limits so far. */
+  get connectionsShed(): number {
+    return this.#http!.connectionsShed;
   }
 
   /** Sends an interval record to every open page and keeps it for pages still to come. */
   publish(record: object): void {
-    const data = `data: ${ndjsonLine(record)}\n\n`;
-    this.#history.push(data);
+    const id = this.#nextId++;
+    const data = `id: ${id}\ndata: ${ndjsonLine(record)}\n\n`;
+    this.#history.push({ id, data });
     if (this.#history.length > HISTORY_RECORDS) this.#history.shift();
     for (const stream of this.#streams) stream.write(data);
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" }).end("method not allowed\n");
-      return;
-    }
-    if (path === "/") {
-      res.writeHead(200, {
-        "content-type": "text/html; charset=utf-8",
-        "cache-control": "no-store",
-        // Everything the page runs is inline in it; it may talk to this server only.
-        "content-security-policy":
-          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:",
-      });
-      res.end(req.method === "HEAD" ? undefined : this.#page);
-      return;
-    }
-    if (path === "/events") {
-      res.writeHead(200, {
-        "content-type": "text/event-stream",
-        "cache-control": "no-store",
-        connection: "keep-alive",
-      });
-      req.socket.setTimeout(0);
-      res.write("retry: 2000\n\n");
-      for (const data of this.#history) res.write(data);
-      this.#streams.add(res);
-      res.once("close", () => this.#streams.delete(res));
-      return;
-    }
-    res.writeHead(404, { "content-type": "text/plain" }).end("not found: the dashboard is at /\n");
+  #respond(request: HttpRequest): HttpAnswer | HttpStreamAnswer {
+    if (request.path === "/")
+      return { status: 200, body: this.#page, contentType: "text/html; charset=utf-8", headers: PAGE_HEADERS };
+    if (request.path === "/events")
+      return {
+        contentType: "text/event-stream",
+        stream: (stream) => {
+          // A page reconnecting (EventSource sends the id of the last record it got) gets only what
+          // it missed, so its charts hold each interval once; an id this dashboard never gave (one
+          // from before a restart or reload) gets everything.
+          let last = Number(request.headers.get("last-event-id") ?? 0) || 0;
+          if (last >= this.#nextId) last = 0;
+          const missed = this.#history.filter((h) => h.id > last).map((h) => h.data);
+          stream.greet(["retry: 2000\n\n", ...missed]);
+          this.#streams.add(stream);
+          stream.onClose(() => this.#streams.delete(stream));
+        },
+      };
+    return { status: 404, body: "not found: the dashboard is at /\n" };
   }
 
   async close(): Promise<void> {
-    for (const stream of this.#streams) stream.end();
+    clearInterval(this.#heartbeat);
     this.#streams.clear();
-    await new Promise<void>((resolve) => {
-      this.#server.close(() => resolve());
-      for (const socket of this.#sockets) socket.destroy();
-    });
+    await this.#http?.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
