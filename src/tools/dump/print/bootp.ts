@@ -2,7 +2,7 @@
 // length N" without -v; with -v the fixed fields worth showing and the vendor area (the RFC 1048
 // options, or CMU's fixed vendor block).
 
-import { u8, be16, be32, check, has, printInvalid, type PrintContext } from "./context.js";
+import { u8, be16, be32, check, has, printInvalid, printTrunc, type PrintContext } from "./context.js";
 import { hex2, ipv4String, macString } from "./addr.js";
 import { printableChar, printUnknownData } from "./unknown.js";
 
@@ -198,7 +198,8 @@ export function bootpPrint(c: PrintContext, at: number, length: number): void {
     c.out += " from " + macString(c, at + CHADDR_OFFSET);
   c.out += ", length " + length;
   if (!c.flags.verbose) return;
-  check(c, at + 8, 2);
+  // tcpdump checks these two spans without unwinding: the marker ends the line, the packet is done.
+  if (!has(c, at + 8, 2)) return printTrunc(c);
   if (htype !== HTYPE_ETHERNET) c.out += ", htype " + htype;
   if (htype !== HTYPE_ETHERNET || hlen !== MAC_LENGTH) c.out += ", hlen " + hlen;
   const hops = u8(c, at + 3);
@@ -234,6 +235,7 @@ export function bootpPrint(c: PrintContext, at: number, length: number): void {
     }
   }
   const vendor = at + VENDOR_OFFSET;
+  if (!has(c, vendor, 4)) return printTrunc(c);
   const cookie = be32(c, vendor);
   if (cookie === RFC1048_COOKIE) rfc1048Print(c, vendor);
   else if (cookie === CMU_COOKIE) cmuPrint(c, vendor);

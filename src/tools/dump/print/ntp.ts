@@ -1,9 +1,12 @@
 // NTP (RFC 5905) as tcpdump prints it: "NTPv4, Client, length 48" without -v; with -v the leap
 // indicator, then the time message's header fields and timestamps, or the control message's
 // (mode 6) header. Mode 7 (ntpdc's private messages) shows only the leap indicator, as tcpdump.
+// tcpdump checks some spans without unwinding (root delay and dispersion, the reference id, each
+// timestamp, the digest, a control message's data): there a short packet ends the line with the marker and is
+// done normally, so -x still skips the link-level header. Other short reads unwind.
 
 import { ipv4String } from "./addr.js";
-import { be16, be32, check, printInvalid, u8, type PrintContext } from "./context.js";
+import { be16, be32, check, has, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
 import { printableChar } from "./unknown.js";
 
 const MODES = [
@@ -60,16 +63,17 @@ function timeMessagePrint(c: PrintContext, at: number, length: number): void {
   // 2^poll seconds, or its reciprocal for sub-second intervals.
   if (poll > -32 && poll < 32) c.out += poll >= 0 ? " (" + 2 ** poll + "s)" : " (1/" + 2 ** -poll + "s)";
   c.out += ", precision " + ((u8(c, at + 3) << 24) >> 24);
+  if (!has(c, at + 4, 4)) return printTrunc(c);
   c.out += "\n\tRoot Delay: " + shortFixed(c, at + 4);
+  if (!has(c, at + 8, 4)) return printTrunc(c);
   c.out += ", Root dispersion: " + shortFixed(c, at + 8);
-  c.out += ", Reference-ID: ";
   const refid = at + 12;
+  if (!has(c, refid, 4)) return printTrunc(c);
+  c.out += ", Reference-ID: ";
   // What the reference id means depends on the stratum.
   if (stratum === 0) {
     c.out += "(unspec)";
-    check(c, refid, 4);
   } else if (stratum === 1) {
-    check(c, refid, 4);
     for (let i = 0; i < 4; i++) c.out += printableChar(c.bytes[refid + i]!);
   } else if (stratum === 62 || stratum === 63) {
     // ntpdc's info query and reply: nothing tcpdump prints follows.
@@ -78,10 +82,16 @@ function timeMessagePrint(c: PrintContext, at: number, length: number): void {
   } else {
     c.out += "0x" + be32(c, refid).toString(16).padStart(8, "0");
   }
-  c.out += "\n\t  Reference Timestamp:  " + timestamp(c, at + 16);
-  c.out += "\n\t  Originator Timestamp: " + timestamp(c, at + 24);
-  c.out += "\n\t  Receive Timestamp:    " + timestamp(c, at + 32);
-  c.out += "\n\t  Transmit Timestamp:   " + timestamp(c, at + 40);
+  const labels = [
+    "Reference Timestamp:  ",
+    "Originator Timestamp: ",
+    "Receive Timestamp:    ",
+    "Transmit Timestamp:   ",
+  ];
+  for (let i = 0; i < 4; i++) {
+    if (!has(c, at + 16 + 8 * i, 8)) return printTrunc(c);
+    c.out += "\n\t  " + labels[i] + timestamp(c, at + 16 + 8 * i);
+  }
   c.out += "\n\t    Originator - Receive Timestamp:  " + delta(c, at + 24, at + 32);
   c.out += "\n\t    Originator - Transmit Timestamp: " + delta(c, at + 24, at + 40);
   const extra = length - TIME_MESSAGE_LENGTH;
@@ -89,6 +99,7 @@ function timeMessagePrint(c: PrintContext, at: number, length: number): void {
   if (extra === 4 || extra === 20 || extra === 24) {
     c.out += "\n\tKey id: " + be32(c, at + 48);
     if (extra > 4) {
+      if (!has(c, at + 52, extra - 4)) return printTrunc(c);
       let digest = "";
       for (let p = at + 52; p < at + 48 + extra; p += 4) digest += be32(c, p).toString(16).padStart(8, "0");
       c.out += "\n\tAuthentication: " + digest;
@@ -101,7 +112,7 @@ function timeMessagePrint(c: PrintContext, at: number, length: number): void {
 function controlMessagePrint(c: PrintContext, at: number, length: number): void {
   if (length < CONTROL_MESSAGE_LENGTH) {
     printInvalid(c);
-    check(c, at, length);
+    if (!has(c, at, length)) printTrunc(c);
     return;
   }
   const control = u8(c, at + 1);
@@ -123,11 +134,11 @@ function controlMessagePrint(c: PrintContext, at: number, length: number): void 
   c.out += ", Count=" + count;
   if (CONTROL_MESSAGE_LENGTH + count > length) {
     printInvalid(c);
-    check(c, at, length);
+    if (!has(c, at, length)) printTrunc(c);
     return;
   }
   if (count !== 0) {
-    check(c, at + CONTROL_MESSAGE_LENGTH, count);
+    if (!has(c, at + CONTROL_MESSAGE_LENGTH, count)) return printTrunc(c);
     c.out += "\n\tTO-BE-DONE: data not interpreted";
   }
 }
