@@ -1,9 +1,9 @@
 // Cisco UDLD (RFC 5171) as tcpdump prints it without -v: "UDLDv1, Code Probe message (1), Flags
-// [RT] (0x01), length 60". The -v decoding of the TLVs is not done yet: such packets are marked
-// unsupported.
+// [RT] (0x01), length 60", and with -v the checksum and TLVs.
 
-import { check, u8, type PrintContext } from "./context.js";
+import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { hex2 } from "./addr.js";
+import { printableChar } from "./unknown.js";
 
 const HEADER_LENGTH = 4;
 const CODES = ["Reserved", "Probe message", "Echo message", "Flush message"];
@@ -35,9 +35,64 @@ export function udldPrint(c: PrintContext, at: number, length: number): void {
     hex2(flags) +
     "), length " +
     length;
-  if (c.flags.verbose) {
-    c.markUnsupported("udld -v");
-    return;
+  if (c.flags.verbose) tlvsPrint(c, at + 2, length - 2);
+  else check(c, at + 2, length - 2);
+}
+
+const TLV_HEADER_LENGTH = 4;
+const TLV_NAMES = [
+  "Unknown",
+  "Device-ID TLV",
+  "Port-ID TLV",
+  "Echo TLV",
+  "Message Interval TLV",
+  "Timeout Interval TLV",
+  "Device Name TLV",
+  "Sequence Number TLV",
+];
+
+function tlvsPrint(c: PrintContext, at: number, length: number): void {
+  c.out += "\n\tChecksum 0x" + be16(c, at).toString(16).padStart(4, "0") + " (unverified)";
+  let p = at + 2;
+  let left = length - 2;
+  while (left) {
+    if (left < TLV_HEADER_LENGTH) return invalid(c, p, left);
+    const type = be16(c, p);
+    const tlvLength = be16(c, p + 2);
+    p += 4;
+    left -= 4;
+    c.out +=
+      "\n\t" +
+      (TLV_NAMES[type] ?? "Unknown") +
+      " (0x" +
+      type.toString(16).padStart(4, "0") +
+      ") TLV, length " +
+      tlvLength;
+    // A length that covers no value would never advance.
+    if (tlvLength <= TLV_HEADER_LENGTH) return invalid(c, p, left);
+    const len = tlvLength - TLV_HEADER_LENGTH;
+    if (left < len) return invalid(c, p, left);
+    if (type === 1 || type === 2 || type === 3 || type === 6) {
+      c.out += ", ";
+      // Names stop at a NUL; the echo list is printed whole.
+      for (let i = 0; i < len; i++) {
+        const byte = u8(c, p + i);
+        if (byte === 0 && type !== 3) break;
+        c.out += printableChar(byte);
+      }
+    } else if (type === 4 || type === 5) {
+      if (len !== 1) return invalid(c, p, left);
+      c.out += ", " + u8(c, p) + "s";
+    } else if (type === 7) {
+      if (len !== 4) return invalid(c, p, left);
+      c.out += ", " + be32(c, p);
+    } else check(c, p, len);
+    p += len;
+    left -= len;
   }
-  check(c, at + 2, length - 2);
+}
+
+function invalid(c: PrintContext, at: number, left: number): void {
+  c.out += " (invalid)";
+  check(c, at, left);
 }
