@@ -494,19 +494,27 @@ class RunForest {
 
   constructor(
     size: number,
-    /** Dominator-tree entry number of each test by id (-1: not in the tree). */
-    enter: (id: number) => number,
     /** The chain continues on the true branch ("and") or the false one ("or"). */
     readonly along: boolean,
   ) {
-    this.left = new Int32Array(size).fill(-1);
-    this.right = new Int32Array(size).fill(-1);
-    this.up = new Int32Array(size).fill(-1);
-    this.parent = new Int32Array(size).fill(-1);
+    this.left = new Int32Array(size);
+    this.right = new Int32Array(size);
+    this.up = new Int32Array(size);
+    this.parent = new Int32Array(size);
     this.key = new Int32Array(size);
-    for (let i = 0; i < size; i++) this.key[i] = enter(i);
-    this.min = this.key.slice();
-    this.max = this.key.slice();
+    this.min = new Int32Array(size);
+    this.max = new Int32Array(size);
+  }
+
+  /** Every test alone again, keyed by `enter` (dominator-tree entry number by id, -1: not in the tree). */
+  reset(enter: (id: number) => number): void {
+    this.left.fill(-1);
+    this.right.fill(-1);
+    this.up.fill(-1);
+    this.parent.fill(-1);
+    for (let i = 0; i < this.key.length; i++) this.key[i] = enter(i);
+    this.min.set(this.key);
+    this.max.set(this.key);
   }
 
   parentOf(x: number): number {
@@ -635,6 +643,7 @@ class RunForest {
 class Chains {
   readonly or: RunForest;
   readonly and: RunForest;
+  private dom!: DominatorTree;
   private readonly byId: DagNode[] = [];
   /** By test id: the tests whose true (false) branch leads to it, or once did (checked when read). */
   private readonly trueFrom: (DagNode[] | undefined)[] = [];
@@ -643,22 +652,30 @@ class Chains {
   private readonly seen: Int32Array;
   private stamp = 0;
 
+  /** The tables are allocated once and refilled for each pass (they are as large as the graph). */
   constructor(
-    order: DagNode[],
-    private readonly dom: DominatorTree,
     /** Interned key of each test's compared value, by test id. */
     readonly value: Int32Array,
   ) {
     const size = value.length;
     this.seen = new Int32Array(size);
-    const enter = (id: number): number => (this.byId[id] ? dom.nodeEnter(this.byId[id]!) : -1);
+    this.or = new RunForest(size, false);
+    this.and = new RunForest(size, true);
+  }
+
+  /** The runs of the graph as it is now (`order`: its tests), for a pass with dominator tree `dom`. */
+  start(order: DagNode[], dom: DominatorTree): void {
+    this.dom = dom;
+    for (const l of this.trueFrom) if (l) l.length = 0;
+    for (const l of this.falseFrom) if (l) l.length = 0;
     for (const n of order) {
       this.byId[n.id] = n;
       if (isNode(n.jt)) (this.trueFrom[n.jt.id] ??= []).push(n);
       if (isNode(n.jf)) (this.falseFrom[n.jf.id] ??= []).push(n);
     }
-    this.or = new RunForest(size, enter, false);
-    this.and = new RunForest(size, enter, true);
+    const enter = (id: number): number => (this.byId[id] ? dom.nodeEnter(this.byId[id]!) : -1);
+    this.or.reset(enter);
+    this.and.reset(enter);
     for (const n of order) {
       this.refresh(this.or, n, true);
       this.refresh(this.and, n, true);
@@ -787,6 +804,7 @@ function pullup(
  */
 function restructure(root: Target): Target {
   const sig = signatures(root);
+  const chains = new Chains(sig.value);
   for (let pass = 0; pass < 100; pass++) {
     let changed = false;
     const lv = levels(root, sig.value.length);
@@ -827,7 +845,7 @@ function restructure(root: Target): Target {
       }
     }
     for (const l of inEdges) l?.reverse(); // libpcap links each in-edge in front
-    const chains = new Chains(order, dom, sig.value);
+    chains.start(order, dom);
     for (let level = 1; level < lv.length; level++) {
       for (const n of lv[level]!) {
         if (pullup(n, inEdges, dom, chains, false)) changed = true;
