@@ -166,37 +166,36 @@ function mergeIdentical(root: Target): Target {
   return resolve(root);
 }
 
-/** Reachable nodes in an order where predecessors come first, and the predecessor edges of each. */
-function topology(root: Target): { order: DagNode[]; preds: Map<DagNode, { from: DagNode; sense: boolean }[]> } {
+/** Reachable nodes in an order where predecessors come first. */
+function topology(root: Target): { order: DagNode[] } {
   const order: DagNode[] = [];
-  const preds = new Map<DagNode, { from: DagNode; sense: boolean }[]>();
-  if (!isNode(root)) return { order, preds };
-  // depth-first post-order, reversed
-  const seen = new Set<DagNode>();
+  if (!isNode(root)) return { order };
+  // depth-first post-order, reversed; the stack holds each test and how many branches it has walked
+  const seen: boolean[] = []; // by test id
   const post: DagNode[] = [];
-  const stack: { n: DagNode; i: number }[] = [{ n: root, i: 0 }];
-  seen.add(root);
+  const stack: DagNode[] = [root];
+  const walked: number[] = [0];
+  seen[root.id] = true;
   while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    const kids = [top.n.jt, top.n.jf];
-    if (top.i < 2) {
-      const k = kids[top.i++]!;
-      if (isNode(k) && !seen.has(k)) {
-        seen.add(k);
-        stack.push({ n: k, i: 0 });
+    const top = stack.length - 1;
+    const n = stack[top]!;
+    const i = walked[top]!;
+    if (i < 2) {
+      walked[top] = i + 1;
+      const k = i === 0 ? n.jt : n.jf;
+      if (isNode(k) && !seen[k.id]) {
+        seen[k.id] = true;
+        stack.push(k);
+        walked.push(0);
       }
       continue;
     }
-    post.push(top.n);
+    post.push(n);
     stack.pop();
+    walked.pop();
   }
   for (let i = post.length - 1; i >= 0; i--) order.push(post[i]!);
-  for (const n of order) preds.set(n, []);
-  for (const n of order) {
-    if (isNode(n.jt)) preds.get(n.jt)!.push({ from: n, sense: true });
-    if (isNode(n.jf)) preds.get(n.jf)!.push({ from: n, sense: false });
-  }
-  return { order, preds };
+  return { order };
 }
 
 interface Edge {
@@ -266,17 +265,16 @@ function decidedBy(
 
 /** libpcap's levels: terminals are level 0, a test is one above its highest successor; each
  *  level lists its tests in the order libpcap's depth-first walk (true branch first) links them. */
-function levels(root: Target): DagNode[][] {
-  const levelOf = new Map<Target, number>([
-    ["accept", 0],
-    ["reject", 0],
-  ]);
+function levels(root: Target, size: number): DagNode[][] {
+  // by test id: -2 not reached yet, -1 on the path, else the level (terminals are level 0)
+  const levelOfTest = new Int32Array(size).fill(-2);
+  const levelOf = (t: Target): number => (isNode(t) ? levelOfTest[t.id]! : 0);
   const lists: DagNode[][] = [[]];
   // depth-first, true branch first, with an explicit stack: paths can be as long as the expression
   const stack: { n: DagNode; i: number }[] = [];
   const enter = (t: Target): void => {
-    if (levelOf.has(t) || !isNode(t)) return;
-    levelOf.set(t, -1); // on the path
+    if (!isNode(t) || levelOfTest[t.id] !== -2) return;
+    levelOfTest[t.id] = -1; // on the path
     stack.push({ n: t, i: 0 });
   };
   enter(root);
@@ -288,8 +286,8 @@ function levels(root: Target): DagNode[][] {
     }
     stack.pop();
     const t = top.n;
-    const level = Math.max(levelOf.get(t.jt)!, levelOf.get(t.jf)!) + 1;
-    levelOf.set(t, level);
+    const level = Math.max(levelOf(t.jt), levelOf(t.jf)) + 1;
+    levelOfTest[t.id] = level;
     (lists[level] ??= []).push(t); // each list is reversed below: libpcap links a level's blocks in front
   }
   for (let i = 0; i < lists.length; i++) lists[i] = (lists[i] ?? []).reverse();
@@ -305,23 +303,24 @@ function levels(root: Target): DagNode[][] {
  * ancestors with jump pointers), so it stays near linear however long the expression.
  */
 class DominatorTree {
-  /** Element numbers: test i of `order` is i, its true edge is n + 2i, its false edge n + 2i + 1. */
-  private readonly index = new Map<DagNode, number>();
+  /** Element numbers: test i of `order` is i, its true edge is n + 2i, its false edge n + 2i + 1.
+   *  Indexed by test id (-1: not in the graph); a typed array, as the pull-ups ask it at every step. */
+  private readonly index: Int32Array;
   private readonly enter: Int32Array;
   private readonly exit: Int32Array;
-  private readonly enterById: number[] = [];
+  private readonly enterById: Int32Array;
   /** Per signature of a test's comparison, the outermost edges with it: disjoint intervals by entry. */
-  private readonly outermost = new Map<number, number[]>();
+  private readonly outermost: (number[] | undefined)[] = [];
 
   constructor(
     private readonly order: DagNode[],
-    preds: Map<DagNode, { from: DagNode; sense: boolean }[]>,
     sig: Signatures,
   ) {
     const n = order.length;
     const total = 3 * n;
-    order.forEach((node, i) => this.index.set(node, i));
-    const edgeOf = (from: DagNode, sense: boolean): number => n + 2 * this.index.get(from)! + (sense ? 0 : 1);
+    this.index = new Int32Array(sig.value.length).fill(-1);
+    order.forEach((node, i) => (this.index[node.id] = i));
+    const edgeOf = (from: DagNode, sense: boolean): number => n + 2 * this.index[from.id]! + (sense ? 0 : 1);
     const parent = new Int32Array(total).fill(-1);
     const jump = new Int32Array(total);
     const depth = new Int32Array(total);
@@ -346,20 +345,26 @@ class DominatorTree {
       }
       return x;
     };
+    // the nearest common ancestor of the incoming edges seen so far, by position in order (-1: none);
+    // predecessors come first, so a test's is complete when its turn comes
+    const common = new Int32Array(n).fill(-1);
     for (let i = 0; i < n; i++) {
       const node = order[i]!;
-      const incoming = preds.get(node)!;
-      if (incoming.length === 0) {
+      const idom = common[i]!;
+      if (idom < 0) {
         parent[i] = i;
         jump[i] = i;
         depth[i] = 0;
-      } else {
-        let idom = edgeOf(incoming[0]!.from, incoming[0]!.sense);
-        for (let k = 1; k < incoming.length; k++) idom = lca(idom, edgeOf(incoming[k]!.from, incoming[k]!.sense));
-        attach(i, idom);
-      }
+      } else attach(i, idom);
       attach(n + 2 * i, i);
       attach(n + 2 * i + 1, i);
+      for (let sense = 0; sense < 2; sense++) {
+        const to = sense === 0 ? node.jt : node.jf;
+        if (!isNode(to)) continue;
+        const j = this.index[to.id]!;
+        const edge = edgeOf(node, sense === 0);
+        common[j] = common[j]! < 0 ? edge : lca(common[j]!, edge);
+      }
     }
     // entry/exit numbers by an iterative walk of the tree
     const childStart = new Int32Array(total + 1);
@@ -394,6 +399,7 @@ class DominatorTree {
         }
       }
     }
+    this.enterById = new Int32Array(sig.value.length).fill(-1);
     order.forEach((node, i) => (this.enterById[node.id] = this.enter[i]!));
     // index the edges by the signatures a later test could be decided by: walking the elements in
     // entry order, an edge inside the last one kept for its signature is not outermost
@@ -407,29 +413,28 @@ class DominatorTree {
   }
 
   private keepOutermost(sig: number, element: number): void {
-    const list = this.outermost.get(sig);
-    if (!list) this.outermost.set(sig, [element]);
+    const list = this.outermost[sig];
+    if (!list) this.outermost[sig] = [element];
     else if (this.enter[element]! >= this.exit[list[list.length - 1]!]!) list.push(element);
   }
 
   /** Whether test `b` is on every path from the root to test `d` (tests not in the graph: no). */
   dominates(b: DagNode, d: DagNode): boolean {
-    const ib = this.index.get(b),
-      id = this.index.get(d);
-    if (ib === undefined || id === undefined) return false;
+    const ib = this.index[b.id]!,
+      id = this.index[d.id]!;
+    if (ib < 0 || id < 0) return false;
     return this.enter[ib]! <= this.enter[id]! && this.enter[id]! < this.exit[ib]!;
   }
 
   /** Entry number of a test (-1 for a test not in the tree). */
   nodeEnter(n: DagNode): number {
-    const e = this.enterById[n.id];
-    return e === undefined ? -1 : e;
+    return this.enterById[n.id]!;
   }
 
   /** Whether test `b` dominates every test whose entry number lies in [lo, hi]. */
   dominatesRange(b: DagNode, lo: number, hi: number): boolean {
-    const i = this.index.get(b);
-    return i !== undefined && this.enter[i]! <= lo && hi < this.exit[i]!;
+    const i = this.index[b.id]!;
+    return i >= 0 && this.enter[i]! <= lo && hi < this.exit[i]!;
   }
 
   /**
@@ -437,9 +442,9 @@ class DominatorTree {
    * included, as an element number (-1: none). Outer edges have smaller entry numbers.
    */
   outermostAbove(sig: number, from: DagNode, sense: boolean): number {
-    const list = this.outermost.get(sig);
+    const list = this.outermost[sig];
     if (!list) return -1;
-    const at = this.enter[this.order.length + 2 * this.index.get(from)! + (sense ? 0 : 1)]!;
+    const at = this.enter[this.order.length + 2 * this.index[from.id]! + (sense ? 0 : 1)]!;
     let lo = 0,
       hi = list.length - 1,
       found = -1;
@@ -467,155 +472,327 @@ class DominatorTree {
   }
 }
 
-type Slot = { owner: DagNode; sense: boolean };
-const getSlot = (s: Slot): Target => (s.sense ? s.owner.jt : s.owner.jf);
-const setSlot = (s: Slot, t: Target): void => {
-  if (s.sense) s.owner.jt = t;
-  else s.owner.jf = t;
-};
-
 /**
- * Runs of a chain, for the pull-ups: from a test, the tests that follow it on the chain's branch
- * (false for "or", true for "and") while they compare the same value and share the exit. For each
- * test the run from it is remembered with its last test and the span of its tests'
- * numbers in the dominator tree, so a walk down a long chain skips whole runs instead of stepping
- * test by test. A change to the graph forgets them all (a new epoch). Tables are indexed by test id.
+ * A forest over the tests of one chain direction (the false branch for "or", the true one for
+ * "and"): a test's parent is the test its chain branch leads to when that one compares the same
+ * value and shares the exit, so the run from a test is its path to its tree's root. Kept as a
+ * link-cut tree (splay trees over preferred paths) with the minimum and maximum dominator-tree entry
+ * number on each path, so the last test of a run and whether one test dominates all of it take
+ * amortized logarithmic time, and a pull-up that rewires a few branches costs a few cuts and links
+ * instead of forgetting every run: walks down long chains stay near linear however often they change.
  */
-class Runs {
-  private epoch = 1;
-  private readonly seen: Int32Array;
-  private readonly lastOf: DagNode[] = [];
-  private readonly minEnter: Int32Array;
-  private readonly maxEnter: Int32Array;
+class RunForest {
+  private readonly left: Int32Array;
+  private readonly right: Int32Array;
+  /** Splay parent, or for a splay tree's root the path parent (-1: none). */
+  private readonly up: Int32Array;
+  private readonly key: Int32Array;
+  private readonly min: Int32Array;
+  private readonly max: Int32Array;
+  /** The forest parent of each test (-1: its run ends there). */
+  private readonly parent: Int32Array;
+
   constructor(
-    private readonly dom: DominatorTree,
-    /** Interned key of each test's compared value, by test id. */
-    readonly value: Int32Array,
+    size: number,
     /** The chain continues on the true branch ("and") or the false one ("or"). */
     readonly along: boolean,
   ) {
-    this.seen = new Int32Array(value.length);
-    this.minEnter = new Int32Array(value.length);
-    this.maxEnter = new Int32Array(value.length);
+    this.left = new Int32Array(size);
+    this.right = new Int32Array(size);
+    this.up = new Int32Array(size);
+    this.parent = new Int32Array(size);
+    this.key = new Int32Array(size);
+    this.min = new Int32Array(size);
+    this.max = new Int32Array(size);
   }
 
-  next(n: DagNode): Target {
-    return this.along ? n.jt : n.jf;
-  }
-  exit(n: DagNode): Target {
-    return this.along ? n.jf : n.jt;
-  }
-
-  forget(): void {
-    this.epoch++;
-  }
-
-  /** The last test of the run from x. */
-  last(x: DagNode): DagNode {
-    if (this.seen[x.id] !== this.epoch) this.compute(x);
-    return this.lastOf[x.id]!;
+  /** Every test alone again, keyed by `enter` (dominator-tree entry number by id, -1: not in the tree). */
+  reset(enter: (id: number) => number): void {
+    this.left.fill(-1);
+    this.right.fill(-1);
+    this.up.fill(-1);
+    this.parent.fill(-1);
+    for (let i = 0; i < this.key.length; i++) this.key[i] = enter(i);
+    this.min.set(this.key);
+    this.max.set(this.key);
   }
 
-  /** Whether `b` dominates every test of the run from x. */
-  dominatedBy(x: DagNode, b: DagNode): boolean {
-    if (this.seen[x.id] !== this.epoch) this.compute(x);
-    const lo = this.minEnter[x.id]!;
-    return lo >= 0 && this.dom.dominatesRange(b, lo, this.maxEnter[x.id]!);
+  parentOf(x: number): number {
+    return this.parent[x]!;
   }
 
-  private compute(x: DagNode): void {
-    const path: DagNode[] = [x];
-    let last: DagNode;
-    let lo = Infinity,
-      hi = -Infinity;
-    for (let y = x; ; ) {
-      const n = this.next(y);
-      if (!isNode(n) || this.value[n.id] !== this.value[y.id] || this.exit(n) !== this.exit(y)) {
-        last = y;
-        break;
-      }
-      if (this.seen[n.id] === this.epoch) {
-        last = this.lastOf[n.id]!;
-        lo = this.minEnter[n.id]!;
-        hi = this.maxEnter[n.id]!;
-        break;
-      }
-      path.push(n);
-      y = n;
+  /**
+   * Sets the first parent of x while the forest is built: every splay tree is still a single test,
+   * so the parent is only the path parent (no splaying, and no cycle check: the parents follow the
+   * graph's branches, which form a DAG).
+   */
+  initParent(x: number, p: number): void {
+    this.parent[x] = p;
+    this.up[x] = p;
+  }
+
+  /** Makes `p` (-1: none) the forest parent of x. */
+  setParent(x: number, p: number): void {
+    if (this.parent[x] === p) return;
+    if (this.parent[x]! >= 0) {
+      this.access(x);
+      const l = this.left[x]!;
+      this.up[l] = -1;
+      this.left[x] = -1;
+      this.pull(x);
     }
-    for (let i = path.length - 1; i >= 0; i--) {
-      const id = path[i]!.id;
-      const e = this.dom.nodeEnter(path[i]!);
-      lo = Math.min(lo, e);
-      hi = Math.max(hi, e);
-      this.seen[id] = this.epoch;
-      this.lastOf[id] = last;
-      this.minEnter[id] = lo;
-      this.maxEnter[id] = hi;
+    this.parent[x] = p;
+    if (p >= 0) {
+      // the branches form a DAG, so p cannot lie below x; checked, as a cycle would corrupt the trees
+      if (this.root(p) === x) throw new Error("internal error: a chain of tests loops");
+      this.access(x);
+      this.up[x] = p;
     }
+  }
+
+  /** The root of x's tree: the last test of the run from x. */
+  root(x: number): number {
+    this.access(x);
+    let y = x;
+    while (this.left[y]! >= 0) y = this.left[y]!;
+    this.splay(y);
+    return y;
+  }
+
+  /** The smallest and largest entry numbers on the run from x. */
+  span(x: number): [number, number] {
+    this.access(x);
+    return [this.min[x]!, this.max[x]!];
+  }
+
+  private isSplayRoot(x: number): boolean {
+    const p = this.up[x]!;
+    return p < 0 || (this.left[p] !== x && this.right[p] !== x);
+  }
+
+  private pull(x: number): void {
+    let lo = this.key[x]!,
+      hi = lo;
+    const l = this.left[x]!,
+      r = this.right[x]!;
+    if (l >= 0) {
+      lo = Math.min(lo, this.min[l]!);
+      hi = Math.max(hi, this.max[l]!);
+    }
+    if (r >= 0) {
+      lo = Math.min(lo, this.min[r]!);
+      hi = Math.max(hi, this.max[r]!);
+    }
+    this.min[x] = lo;
+    this.max[x] = hi;
+  }
+
+  private rotate(x: number): void {
+    const p = this.up[x]!,
+      g = this.up[p]!;
+    const pRoot = this.isSplayRoot(p);
+    if (this.left[p] === x) {
+      const b = this.right[x]!;
+      this.left[p] = b;
+      if (b >= 0) this.up[b] = p;
+      this.right[x] = p;
+    } else {
+      const b = this.left[x]!;
+      this.right[p] = b;
+      if (b >= 0) this.up[b] = p;
+      this.left[x] = p;
+    }
+    this.up[p] = x;
+    this.up[x] = g;
+    if (!pRoot) {
+      if (this.left[g] === p) this.left[g] = x;
+      else this.right[g] = x;
+    }
+    this.pull(p);
+    this.pull(x);
+  }
+
+  private splay(x: number): void {
+    while (!this.isSplayRoot(x)) {
+      const p = this.up[x]!;
+      if (!this.isSplayRoot(p)) {
+        const g = this.up[p]!;
+        this.rotate((this.left[g] === p) === (this.left[p] === x) ? p : x);
+      }
+      this.rotate(x);
+    }
+  }
+
+  /** Makes the path from x to its tree's root the preferred one; x then holds it (x has no right child). */
+  private access(x: number): void {
+    let last = -1;
+    for (let y = x; y >= 0; y = this.up[y]!) {
+      this.splay(y);
+      this.right[y] = last;
+      this.pull(y);
+      last = y;
+    }
+    this.splay(x);
   }
 }
 
 /**
- * libpcap's or_pullup (and, with `chain` = true, and_pullup): in a chain of tests that all branch to
+ * The runs of both chain directions, for the pull-ups, over the graph as it is rewired: every
+ * branch change goes through relink, which updates the forests where the change can matter.
+ */
+class Chains {
+  readonly or: RunForest;
+  readonly and: RunForest;
+  private dom!: DominatorTree;
+  private readonly byId: DagNode[] = [];
+  /** By test id: the tests whose true (false) branch leads to it, or once did (checked when read). */
+  private readonly trueFrom: (DagNode[] | undefined)[] = [];
+  private readonly falseFrom: (DagNode[] | undefined)[] = [];
+  /** Tests already visited in the current relink, by id. */
+  private readonly seen: Int32Array;
+  private stamp = 0;
+
+  /** The tables are allocated once and refilled for each pass (they are as large as the graph). */
+  constructor(
+    /** Interned key of each test's compared value, by test id. */
+    readonly value: Int32Array,
+  ) {
+    const size = value.length;
+    this.seen = new Int32Array(size);
+    this.or = new RunForest(size, false);
+    this.and = new RunForest(size, true);
+  }
+
+  /** The runs of the graph as it is now (`order`: its tests), for a pass with dominator tree `dom`. */
+  start(order: DagNode[], dom: DominatorTree): void {
+    this.dom = dom;
+    for (const l of this.trueFrom) if (l) l.length = 0;
+    for (const l of this.falseFrom) if (l) l.length = 0;
+    for (const n of order) {
+      this.byId[n.id] = n;
+      if (isNode(n.jt)) (this.trueFrom[n.jt.id] ??= []).push(n);
+      if (isNode(n.jf)) (this.falseFrom[n.jf.id] ??= []).push(n);
+    }
+    const enter = (id: number): number => (this.byId[id] ? dom.nodeEnter(this.byId[id]!) : -1);
+    this.or.reset(enter);
+    this.and.reset(enter);
+    for (const n of order) {
+      this.refresh(this.or, n, true);
+      this.refresh(this.and, n, true);
+    }
+  }
+
+  private refresh(forest: RunForest, y: DagNode, building = false): void {
+    const next = forest.along ? y.jt : y.jf;
+    const exit = forest.along ? y.jf : y.jt;
+    const joined =
+      isNode(next) && this.value[next.id] === this.value[y.id] && (forest.along ? next.jf : next.jt) === exit;
+    if (building) {
+      if (joined) forest.initParent(y.id, next.id);
+    } else forest.setParent(y.id, joined ? next.id : -1);
+  }
+
+  /** Points a branch of `owner` at `to`, keeping the runs of both directions right. */
+  relink(owner: DagNode, sense: boolean, to: Target): void {
+    if ((sense ? owner.jt : owner.jf) === to) return;
+    if (isNode(to)) ((sense ? this.trueFrom : this.falseFrom)[to.id] ??= []).push(owner);
+    if (sense) owner.jt = to;
+    else owner.jf = to;
+    this.refresh(this.or, owner);
+    this.refresh(this.and, owner);
+    // the branch changed is the exit of one direction: the tests that reach owner on that
+    // direction's chain branch may join or leave its run
+    const from = (sense ? this.falseFrom : this.trueFrom)[owner.id];
+    if (from === undefined) return;
+    // drop the tests whose branch has moved elsewhere since
+    let kept = 0;
+    const stamp = ++this.stamp;
+    for (const y of from) {
+      if ((sense ? y.jf : y.jt) !== owner || this.seen[y.id] === stamp) continue;
+      this.seen[y.id] = stamp;
+      from[kept++] = y;
+      this.refresh(sense ? this.or : this.and, y);
+    }
+    from.length = kept;
+  }
+
+  /** The last test of the run from x. */
+  last(forest: RunForest, x: DagNode): DagNode {
+    return this.byId[forest.root(x.id)]!;
+  }
+
+  /** Whether `b` dominates every test of the run from x. */
+  dominatedBy(forest: RunForest, x: DagNode, b: DagNode): boolean {
+    const [lo, hi] = forest.span(x.id);
+    return lo >= 0 && this.dom.dominatesRange(b, lo, hi);
+  }
+}
+
+/**
+ * libpcap's or_pullup (and, with `along` = true, and_pullup): in a chain of tests that all branch to
  * the same place on success (or on failure), a test of the value the predecessors already compared
  * is moved up in front of the first test of another value. The moved test then runs first and may
  * decide the packet before the other test's loads run. The walks follow libpcap's step by step,
  * a run of tests at a time.
  */
-function pullup(b: DagNode, inEdges: Map<DagNode, Edge[]>, dom: DominatorTree, runs: Runs): boolean {
-  const eps = inEdges.get(b);
+function pullup(
+  b: DagNode,
+  inEdges: (Edge[] | undefined)[],
+  dom: DominatorTree,
+  chains: Chains,
+  along: boolean,
+): boolean {
+  const eps = inEdges[b.id];
   if (!eps || eps.length === 0) return false;
-  const value = runs.value;
+  const runs = along ? chains.and : chains.or;
+  const value = chains.value;
   const A = (n: DagNode): number => value[n.id]!;
+  const next = (n: DagNode): Target => (along ? n.jt : n.jf);
+  const exitOf = (n: DagNode): Target => (along ? n.jf : n.jt);
   const val = A(eps[0]!.from);
-  for (const ep of eps.slice(1)) if (A(ep.from) !== val) return false;
-  const along = runs.along; // the chain continues on the true branch for "and", the false one for "or"
-  const exit = runs.exit(b); // the shared exit
+  for (let i = 1; i < eps.length; i++) if (A(eps[i]!.from) !== val) return false;
+  const exit = exitOf(b); // the shared exit
   const first = eps[0]!.from;
-  let diffSlot: Slot = { owner: first, sense: first.jt === b };
+  // a slot is a branch of a test: the owner and which branch
+  let diffOwner = first,
+    diffSense = first.jt === b;
   let atTop = true;
   let diff: DagNode;
   for (;;) {
-    const d = getSlot(diffSlot);
+    const d = diffSense ? diffOwner.jt : diffOwner.jf;
     if (!isNode(d)) return false;
-    if (runs.exit(d) !== exit) return false;
+    if (exitOf(d) !== exit) return false;
     if (!dom.dominates(b, d)) return false;
     if (A(d) !== val) {
       diff = d;
       break;
     }
     // d and the rest of its run compare val and share the exit: step over them all
-    if (!runs.dominatedBy(d, b)) return false;
-    diffSlot = { owner: runs.last(d), sense: along };
+    if (!chains.dominatedBy(runs, d, b)) return false;
+    diffOwner = chains.last(runs, d);
+    diffSense = along;
     atTop = false;
   }
-  let sameSlot: Slot = { owner: diff, sense: along };
+  let sameOwner = diff;
   let pull: DagNode;
   for (;;) {
-    const s = getSlot(sameSlot);
+    const s = next(sameOwner);
     if (!isNode(s)) return false;
-    if (runs.exit(s) !== exit) return false;
+    if (exitOf(s) !== exit) return false;
     if (A(s) === val) {
       if (!dom.dominates(b, s)) return false;
       pull = s;
       break;
     }
     // s and the rest of its run compare another value: step over them all
-    if (!runs.dominatedBy(s, b)) return false;
-    sameSlot = { owner: runs.last(s), sense: along };
+    if (!chains.dominatedBy(runs, s, b)) return false;
+    sameOwner = chains.last(runs, s);
   }
-  runs.forget();
-  const and = along;
-  setSlot(sameSlot, and ? pull.jt : pull.jf);
-  if (and) pull.jt = diff;
-  else pull.jf = diff;
+  chains.relink(sameOwner, along, next(pull));
+  chains.relink(pull, along, diff);
   if (atTop) {
-    for (const ep of eps) {
-      if (ep.from.jt === b) ep.from.jt = pull;
-      else ep.from.jf = pull;
-    }
-  } else setSlot(diffSlot, pull);
+    for (const ep of eps) chains.relink(ep.from, ep.from.jt === b, pull);
+  } else chains.relink(diffOwner, diffSense, pull);
   return true;
 }
 
@@ -627,11 +804,12 @@ function pullup(b: DagNode, inEdges: Map<DagNode, Edge[]>, dom: DominatorTree, r
  */
 function restructure(root: Target): Target {
   const sig = signatures(root);
+  const chains = new Chains(sig.value);
   for (let pass = 0; pass < 100; pass++) {
     let changed = false;
-    const lv = levels(root);
-    const { order, preds } = topology(root);
-    const dom = new DominatorTree(order, preds, sig);
+    const lv = levels(root, sig.value.length);
+    const { order } = topology(root);
+    const dom = new DominatorTree(order, sig);
     for (let level = 1; level < lv.length; level++) {
       for (const n of lv[level]!) {
         for (let branch = 0; branch < 2; branch++) {
@@ -652,32 +830,26 @@ function restructure(root: Target): Target {
       }
     }
     // in-edges as libpcap links them: from the levels of the start of the pass, highest first
-    const inEdges = new Map<DagNode, Edge[]>();
+    const inEdges: (Edge[] | undefined)[] = new Array(sig.value.length).fill(undefined);
     for (let level = lv.length - 1; level > 0; level--) {
       for (const n of lv[level]!) {
-        for (const sense of [true, false]) {
+        for (let branch = 0; branch < 2; branch++) {
+          const sense = branch === 0;
           const t = sense ? n.jt : n.jf;
           if (isNode(t)) {
-            const l = inEdges.get(t);
+            const l = inEdges[t.id];
             if (l) l.push({ from: n, sense });
-            else inEdges.set(t, [{ from: n, sense }]);
+            else inEdges[t.id] = [{ from: n, sense }];
           }
         }
       }
     }
-    for (const l of inEdges.values()) l.reverse(); // libpcap links each in-edge in front
-    const orRuns = new Runs(dom, sig.value, false);
-    const andRuns = new Runs(dom, sig.value, true);
+    for (const l of inEdges) l?.reverse(); // libpcap links each in-edge in front
+    chains.start(order, dom);
     for (let level = 1; level < lv.length; level++) {
       for (const n of lv[level]!) {
-        if (pullup(n, inEdges, dom, orRuns)) {
-          changed = true;
-          andRuns.forget();
-        }
-        if (pullup(n, inEdges, dom, andRuns)) {
-          changed = true;
-          orRuns.forget();
-        }
+        if (pullup(n, inEdges, dom, chains, false)) changed = true;
+        if (pullup(n, inEdges, dom, chains, true)) changed = true;
       }
     }
     if (!changed) break;
