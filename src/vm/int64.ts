@@ -1,7 +1,7 @@
 // Exact 64-bit arithmetic on pairs of int32 words (lo at index d, hi at d + 1 of an Int32Array),
 // for the operations that do not fit in a few inline lines: multiplication, division, modulo.
-// Doubles carry 53 bits, so everything here is built from 16- and 32-bit pieces; only division by
-// a divisor of 2^32 or more falls back to BigInt (rare in real programs).
+// Doubles carry 53 bits, so everything here is built from 16- and 32-bit pieces; division by a
+// divisor of 2^32 or more corrects a floating-point estimate of the quotient with exact words.
 
 const TWO32 = 4294967296;
 
@@ -61,14 +61,29 @@ function udivmod(alo: number, ahi: number, blo: number, bhi: number): void {
     rhi = 0;
     return;
   }
-  const a = (BigInt(au) << 32n) | BigInt(al);
-  const b = (BigInt(bhi >>> 0) << 32n) | BigInt(bl);
-  const q = a / b,
-    rem = a % b;
-  qlo = Number(q & 0xffffffffn) | 0;
-  qhi = Number(q >> 32n) | 0;
-  rlo = Number(rem & 0xffffffffn) | 0;
-  rhi = Number(rem >> 32n) | 0;
+  // a divisor of 2^32 or more: the quotient fits in 32 bits. Doubles estimate it within 2^-19
+  // (both operands and the division round by at most 2^-53 each), so the estimate less one is
+  // never above the true quotient; the exact remainder then corrects it upwards.
+  const bu = bhi >>> 0;
+  let q = Math.floor((au * TWO32 + al) / (bu * TWO32 + bl)) - 1;
+  if (q < 0) q = 0;
+  // r = a - q*b, exact: q*b <= a, so the difference is in [0, a]
+  const plo = Math.imul(q, bl),
+    phi = (umulhi(q, bl) + Math.imul(q, bu)) | 0;
+  let lo = al - (plo >>> 0);
+  let hi = (ahi - phi - (lo < 0 ? 1 : 0)) | 0;
+  lo |= 0;
+  // at most three steps: while r >= b, r -= b
+  while ((hi >>> 0) > bu || (hi >>> 0 === bu && lo >>> 0 >= bl)) {
+    const l = (lo >>> 0) - bl;
+    hi = (hi - bhi - (l < 0 ? 1 : 0)) | 0;
+    lo = l | 0;
+    q++;
+  }
+  qlo = q | 0;
+  qhi = 0;
+  rlo = lo;
+  rhi = hi;
 }
 
 /** R[d..] = R[d..] / b (unsigned); division by zero gives 0. */
