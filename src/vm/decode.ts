@@ -55,6 +55,8 @@ export interface DecodedProgram {
   readonly leaders: Uint8Array;
   /** Does any instruction read r10? If not, the program cannot touch its stack. */
   readonly usesStack: boolean;
+  /** Registers (bit i = ri) the main function may read before writing them: r10 and its arguments. */
+  readonly entryRegisters: number;
   /** Text of the instruction at a slot, for messages. */
   describe(pc: number): string;
 }
@@ -523,7 +525,22 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
     if (isBranch(o)) leaders[pc + 1] = 1;
   }
 
-  return { length: n, bytes, op, dst, src, off, imm, immHi, target, functions, leaders, usesStack, describe };
+  return {
+    length: n,
+    bytes,
+    op,
+    dst,
+    src,
+    off,
+    imm,
+    immHi,
+    target,
+    functions,
+    leaders,
+    usesStack,
+    entryRegisters: entryRegs,
+    describe,
+  };
 }
 
 /** Ends a basic block: jumps, exit, calls (they re-enter the dispatcher), may_goto. */

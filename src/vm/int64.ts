@@ -74,7 +74,7 @@ function udivmod(alo: number, ahi: number, blo: number, bhi: number): void {
   let hi = (ahi - phi - (lo < 0 ? 1 : 0)) | 0;
   lo |= 0;
   // at most three steps: while r >= b, r -= b
-  while ((hi >>> 0) > bu || (hi >>> 0 === bu && lo >>> 0 >= bl)) {
+  while (hi >>> 0 > bu || (hi >>> 0 === bu && lo >>> 0 >= bl)) {
     const l = (lo >>> 0) - bl;
     hi = (hi - bhi - (l < 0 ? 1 : 0)) | 0;
     lo = l | 0;

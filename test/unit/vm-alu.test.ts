@@ -451,3 +451,23 @@ test("64-bit division and modulo by divisors of 2^32 and more are exact (no BigI
   }
   assert.equal(checked, 80_000);
 });
+
+for (const tier of tiers) {
+  test(`every run starts with a zeroed stack, in the first frame and in called frames (${tier})`, () => {
+    // mem[0] = 1: each frame writes its stack; mem[0] = 0: each frame reads it back, unwritten
+    const a = new Assembler();
+    a.ldx(BPF_B, "r6", "r1", 0).mov64("r1", "r6").callLocal("f").mov64("r7", "r0");
+    a.jne("r6", 0, "write0").ldx(BPF_DW, "r0", "r10", -8).or64("r0", "r7").exit();
+    a.label("write0").st(BPF_DW, "r10", -8, 0x11).mov64("r0", 0).exit();
+    a.func("f").mov64("r6", "r1").callLocal("g").mov64("r7", "r0");
+    a.jne("r6", 0, "write1").ldx(BPF_DW, "r0", "r10", -512).or64("r0", "r7").exit();
+    a.label("write1").st(BPF_DW, "r10", -512, 0x22).mov64("r0", 0).exit();
+    a.func("g").jne("r1", 0, "write2").ldx(BPF_DW, "r0", "r10", -16).exit();
+    a.label("write2").st(BPF_DW, "r10", -16, 0x44).mov64("r0", 0).exit();
+    const p = new Vm({ tier }).load({ code: a.assemble().bytes });
+    for (let i = 0; i < 3; i++) {
+      assert.equal(p.run({ mem: Uint8Array.of(1) }).retval, 0);
+      assert.equal(p.run({ mem: Uint8Array.of(0) }).retval, 0, "a frame saw the previous run's stack");
+    }
+  });
+}
