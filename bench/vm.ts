@@ -3,7 +3,8 @@
 // vm.ns_per_insn — nanoseconds per executed instruction over the bpf_conformance programs (the
 //   313 of ../shared/data/bpf_conformance/tests, each with its `-- mem`), in the default
 //   (compiled) tier: Σ ns per run / Σ instructions per run, every program warmed up first, so a
-//   run's fixed cost counts as it would for a test calling run() in a loop.
+//   run's fixed cost counts as it would for a test calling run() in a loop. A program's ns per run
+//   is the median of several short windows, on both sides.
 // vm.interpreter_ns_per_insn — the same in the interpreter tier.
 //   Peer of both: the uBPF interpreter (C) on the same programs and memory, through
 //   bench/peers/ubpf_vm.c linked with a libubpf.a found in UBPF_DIR (default /tmp/ubpf/vm). uBPF
@@ -34,10 +35,16 @@ import { Vm, type VmProgram } from "../src/vm/index.js";
 import { benchTempDir, median, repoRoot } from "./c-peer.js";
 import type { Figures } from "./run.js";
 
-const dataDir = join(repoRoot, "..", "shared", "data");
-const WARM_NS = 20e6,
-  MEASURE_NS = 20e6;
-
+/** The test corpora: TSBPF_TEST_DATA (as the tests take it), else shared/data beside the checkout. */
+const dataDir = process.env.TSBPF_TEST_DATA ?? join(repoRoot, "..", "shared", "data");
+/**
+ * Per program: a warm-up, then WINDOWS windows of WINDOW_NS, and the median window's ns per run.
+ * A single long window on a shared machine carries whatever preemption fell into it; the median
+ * of short ones does not (the uBPF peer, bench/peers/ubpf_vm.c, times its runs the same way).
+ */
+const WARM_NS = 5e6,
+  WINDOW_NS = 3e6,
+  WINDOWS = 7;
 interface Case {
   name: string;
   code: Uint8Array;
@@ -55,19 +62,23 @@ function conformanceCases(): Case[] {
     });
 }
 
-/** ns per run of a warmed-up program (time-boxed, batches of 256 runs). */
+/** ns per run of a warmed-up program: the median of WINDOWS time-boxed windows (batches of 64 runs). */
 function timeRuns(run: () => void): number {
   const clock = (): number => Number(process.hrtime.bigint());
-  let start = clock();
-  for (let t = start; t - start < WARM_NS; t = clock()) for (let i = 0; i < 256; i++) run();
-  let runs = 0;
-  start = clock();
-  let t = start;
-  for (; t - start < MEASURE_NS; t = clock()) {
-    for (let i = 0; i < 256; i++) run();
-    runs += 256;
+  const start = clock();
+  for (let t = start; t - start < WARM_NS; t = clock()) for (let i = 0; i < 64; i++) run();
+  const windows: number[] = [];
+  for (let w = 0; w < WINDOWS; w++) {
+    let runs = 0;
+    const t0 = clock();
+    let t = t0;
+    for (; t - t0 < WINDOW_NS; t = clock()) {
+      for (let i = 0; i < 64; i++) run();
+      runs += 64;
+    }
+    windows.push((t - t0) / runs);
   }
-  return (t - start) / runs;
+  return median(windows);
 }
 
 interface PerProgram {

@@ -24,6 +24,11 @@ static double now_ns(void) {
   return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 static size_t unhex(const char *text, uint8_t *out, size_t cap) {
   size_t n = 0;
   if (strcmp(text, "-") == 0) return 0;
@@ -59,22 +64,30 @@ int main(int argc, char **argv) {
       fn = ubpf_compile(vm, &err);
       if (!fn) { printf("{\"error\": \"jit\"}\n"); free(err); ubpf_destroy(vm); continue; }
     }
+    // a warm-up, then the median of WINDOWS windows (as bench/vm.ts times the VM)
+    enum { WINDOWS = 7 };
+    double windows[WINDOWS];
     uint64_t ret = 0, sink = 0;
-    long runs = 0;
-    double start = now_ns(), warm_until = start + 5e6, end = warm_until + 20e6, t0 = 0;
     int failed = 0;
-    for (;;) {
-      for (int i = 0; i < 256; i++) {
-        // the same memory every run, as on the VM side (stores and atomics accumulate alike)
-        if (jit) ret = fn(mem_len ? mem : NULL, mem_len);
-        else if (ubpf_exec(vm, mem_len ? mem : NULL, mem_len, &ret) < 0) { failed = 1; break; }
-        sink += ret;
+    double warm_until = now_ns() + 5e6;
+    for (int w = -1; w < WINDOWS && !failed; w++) {
+      long runs = 0;
+      double t0 = now_ns(), t = t0, until = w < 0 ? warm_until : t0 + 3e6;
+      while (t < until && !failed) {
+        for (int i = 0; i < 64; i++) {
+          // the same memory every run, as on the VM side (stores and atomics accumulate alike)
+          if (jit) ret = fn(mem_len ? mem : NULL, mem_len);
+          else if (ubpf_exec(vm, mem_len ? mem : NULL, mem_len, &ret) < 0) { failed = 1; break; }
+          sink += ret;
+        }
+        runs += 64;
+        t = now_ns();
       }
-      if (failed) break;
-      double t = now_ns();
-      if (t0 == 0 && t >= warm_until) { t0 = t; runs = 0; continue; }
-      runs += 256;
-      if (t >= end && t0 != 0) { printf("{\"ns_per_run\": %.3f, \"sink\": %llu}\n", (t - t0) / runs, (unsigned long long)sink); break; }
+      if (w >= 0) windows[w] = (t - t0) / runs;
+    }
+    if (!failed) {
+      qsort(windows, WINDOWS, sizeof windows[0], by_value);
+      printf("{\"ns_per_run\": %.3f, \"sink\": %llu}\n", windows[WINDOWS / 2], (unsigned long long)sink);
     }
     if (failed) printf("{\"error\": \"exec\"}\n");
     fflush(stdout);

@@ -16,6 +16,8 @@ export const MAX_TAIL_CALLS = 33;
 /** The kernel's BPF_MAX_LOOPS, the budget of may_goto. */
 export const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
 const FRAME_WORDS = 11; // r6..r10 (lo, hi) and the return pc
+/** Size of the whole stack; the first frame's r10. */
+const STACK_TOP = STACK_SIZE * MAX_FRAMES;
 /** r0 and r6..r9 as entry-register bits. */
 const ENTRY_OTHERS = 0b1111000001;
 
@@ -54,6 +56,7 @@ export class Machine {
   constructor() {
     this.stack = this.memory.add(new Region(new Uint8Array(STACK_SIZE * MAX_FRAMES), RegionKind.STACK, true, "stack"));
     this.#stackHi = this.stack.hi;
+    this.#stackWords = new Int32Array(this.stack.bytes.buffer, this.stack.bytes.byteOffset, STACK_TOP >> 2);
   }
 
   /**
@@ -61,8 +64,33 @@ export class Machine {
    * the next run, not the whole stack (a call one level deep costs 1 KiB of clearing, not 4).
    */
   deepestFrame = 0;
+  /** Set when a run used frames below the first: their stack is cleared before the next run. */
+  get deepFramesUsed(): boolean {
+    return this.deepestFrame > 0;
+  }
+  set deepFramesUsed(used: boolean) {
+    this.deepestFrame = used ? MAX_FRAMES - 1 : 0;
+  }
+  /**
+   * Offset in the stack from which the last run's programs could have written the first frame
+   * (the stack's size when they could not): the next reset clears from there, often a few bytes.
+   */
+  stackClearFrom = STACK_TOP - STACK_SIZE;
   /** Set when the last run's program could write its stack frame. */
-  stackDirty = true;
+  get stackDirty(): boolean {
+    return this.stackClearFrom < STACK_TOP;
+  }
+  set stackDirty(dirty: boolean) {
+    this.stackClearFrom = dirty ? STACK_TOP - STACK_SIZE : STACK_TOP;
+  }
+  /** The stack as words, for clearing a few bytes without a fill() call. */
+  readonly #stackWords: Int32Array;
+
+  /** Notes that `prog` runs in the first frame: the next reset clears what it may write. */
+  #mayWriteStack(prog: DecodedProgram): void {
+    if (prog.usesStack)
+      this.stackClearFrom = Math.max(0, Math.min(this.stackClearFrom, STACK_TOP + prog.stackWriteLow));
+  }
 
   /**
    * Resets the per-run state: registers, frames, counters; r10 at the top of the stack. The
@@ -84,12 +112,18 @@ export class Machine {
     R[10] = 0;
     R[11] = 0;
     if ((prog.entryRegisters & ENTRY_OTHERS) !== 0) R.fill(0, 0, 20);
+    let from = this.stackClearFrom;
     if (this.deepestFrame > 0) {
-      this.stack.bytes.fill(0, STACK_SIZE * (MAX_FRAMES - 1 - this.deepestFrame));
+      from = Math.min(from, STACK_SIZE * (MAX_FRAMES - 1 - this.deepestFrame));
       this.deepestFrame = 0;
-    } else if (this.stackDirty) this.stack.bytes.fill(0, STACK_SIZE * (MAX_FRAMES - 1));
+    }
+    if (STACK_TOP - from <= 64) {
+      const words = this.#stackWords;
+      for (let w = from >> 2; w < STACK_TOP >> 2; w++) words[w] = 0;
+    } else this.stack.bytes.fill(0, from);
     // a program that never reads r10 cannot reach its stack, and leaves it clean for the next
-    this.stackDirty = prog.usesStack;
+    this.stackClearFrom = STACK_TOP;
+    this.#mayWriteStack(prog);
     R[20] = STACK_SIZE * MAX_FRAMES;
     R[21] = this.#stackHi;
     this.depth = 0;
@@ -333,7 +367,7 @@ export class Machine {
       throw this.fault("tail calls from inside a bpf-to-bpf call are not supported by the VM");
     }
     this.prog = next;
-    if (next.usesStack) this.stackDirty = true;
+    this.#mayWriteStack(next);
     return true;
   }
 

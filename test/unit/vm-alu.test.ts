@@ -464,10 +464,17 @@ for (const tier of tiers) {
     a.label("write1").st(BPF_DW, "r10", -512, 0x22).mov64("r0", 0).exit();
     a.func("g").jne("r1", 0, "write2").ldx(BPF_DW, "r0", "r10", -16).exit();
     a.label("write2").st(BPF_DW, "r10", -16, 0x44).mov64("r0", 0).exit();
-    const p = new Vm({ tier }).load({ code: a.assemble().bytes });
-    for (let i = 0; i < 3; i++) {
-      assert.equal(p.run({ mem: Uint8Array.of(1) }).retval, 0);
-      assert.equal(p.run({ mem: Uint8Array.of(0) }).retval, 0, "a frame saw the previous run's stack");
+    // a pointer to the stack that escapes r10: any byte of the frame may be written through it
+    const e = new Assembler();
+    e.ldx(BPF_B, "r6", "r1", 0).mov64("r2", "r10").add64("r2", -300).jne("r6", 0, "write");
+    e.ldx(BPF_DW, "r0", "r2", 0).exit();
+    e.label("write").st(BPF_DW, "r2", 0, 0x33).st(BPF_DW, "r10", -8, 0x55).mov64("r0", 0).exit();
+    const vm = new Vm({ tier });
+    for (const p of [vm.load({ code: a.assemble().bytes }), vm.load({ code: e.assemble().bytes })]) {
+      for (let i = 0; i < 3; i++) {
+        assert.equal(p.run({ mem: Uint8Array.of(1) }).retval, 0);
+        assert.equal(p.run({ mem: Uint8Array.of(0) }).retval, 0, "a frame saw the previous run's stack");
+      }
     }
   });
 }
