@@ -38,12 +38,13 @@ import type { Figures } from "./run.js";
 /** The test corpora: TSBPF_TEST_DATA (as the tests take it), else shared/data beside the checkout. */
 const dataDir = process.env.TSBPF_TEST_DATA ?? join(repoRoot, "..", "shared", "data");
 /**
- * Per program: a warm-up, then WINDOWS windows of WINDOW_NS, and the median window's ns per run.
- * A single long window on a shared machine carries whatever preemption fell into it; the median
- * of short ones does not (the uBPF peer, bench/peers/ubpf_vm.c, times its runs the same way).
+ * Per program: WINDOWS windows of WINDOW_NS, each after a WARM_NS warm-up, and the median
+ * window's ns per run. The windows are taken in rounds over all programs, so a transient (a load
+ * spike, a pending optimisation of a shared function) falls into one window of the programs it
+ * meets, not into all of one program's; the uBPF peer (bench/peers/ubpf_vm.c) does the same.
  */
-const WARM_NS = 5e6,
-  WINDOW_NS = 3e6,
+const WARM_NS = 1e6,
+  WINDOW_NS = 2e6,
   WINDOWS = 7;
 interface Case {
   name: string;
@@ -62,23 +63,19 @@ function conformanceCases(): Case[] {
     });
 }
 
-/** ns per run of a warmed-up program: the median of WINDOWS time-boxed windows (batches of 64 runs). */
-function timeRuns(run: () => void): number {
+/** ns per run in one time-boxed window (batches of 64 runs) after a short warm-up. */
+function timeWindow(run: () => void): number {
   const clock = (): number => Number(process.hrtime.bigint());
   const start = clock();
   for (let t = start; t - start < WARM_NS; t = clock()) for (let i = 0; i < 64; i++) run();
-  const windows: number[] = [];
-  for (let w = 0; w < WINDOWS; w++) {
-    let runs = 0;
-    const t0 = clock();
-    let t = t0;
-    for (; t - t0 < WINDOW_NS; t = clock()) {
-      for (let i = 0; i < 64; i++) run();
-      runs += 64;
-    }
-    windows.push((t - t0) / runs);
+  let runs = 0;
+  const t0 = clock();
+  let t = t0;
+  for (; t - t0 < WINDOW_NS; t = clock()) {
+    for (let i = 0; i < 64; i++) run();
+    runs += 64;
   }
-  return median(windows);
+  return (t - t0) / runs;
 }
 
 interface PerProgram {
@@ -96,10 +93,13 @@ function measureVm(cases: readonly Case[], tier: "compiled" | "interpreter"): Pe
     return { c, p, insns: p.lastInstructions };
   });
   for (const { c, p } of loaded) for (let i = 0; i < 2000; i++) p.runRetval({ mem: c.mem });
-  return loaded.map(({ c, p, insns }) => {
+  const runs = loaded.map(({ c, p }) => {
     const input = { mem: c.mem };
-    return { name: c.name, insns, ns: timeRuns(() => p.runRetval(input)) };
+    return (): void => void p.runRetval(input);
   });
+  const windows: number[][] = loaded.map(() => []);
+  for (let w = 0; w < WINDOWS; w++) runs.forEach((run, i) => windows[i]!.push(timeWindow(run)));
+  return loaded.map(({ c, insns }, i) => ({ name: c.name, insns, ns: median(windows[i]!) }));
 }
 
 /** The uBPF interpreter on the same cases: ns per run, or undefined where it refuses a program. */
