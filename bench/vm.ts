@@ -4,7 +4,7 @@
 //   313 of ../shared/data/bpf_conformance/tests, each with its `-- mem`), in the default
 //   (compiled) tier: Σ ns per run / Σ instructions per run, every program warmed up first, so a
 //   run's fixed cost counts as it would for a test calling run() in a loop. A program's ns per run
-//   is the median of several short windows, on both sides.
+//   is the median of 7 short windows taken in rounds over all programs, on both sides.
 // vm.interpreter_ns_per_insn — the same in the interpreter tier.
 //   Peer of both: the uBPF interpreter (C) on the same programs and memory, through
 //   bench/peers/ubpf_vm.c linked with a libubpf.a found in UBPF_DIR (default /tmp/ubpf/vm). uBPF
