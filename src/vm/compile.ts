@@ -207,6 +207,25 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       bhu = isX ? `(${hs}>>>0)` : String(khu);
     const viaScratch = (fn: string): void =>
       emit(`T[0]=${ld};T[1]=${hd};${fn}(T,0,${bl},${bh});${ld}=T[0];${hd}=T[1];`);
+    /**
+     * 64-bit division and modulo: inline when both operands fit in 32 bits (unsigned: high words
+     * zero; signed: high words the sign of the low ones), where doubles are exact — the common
+     * case; the int64 kernels otherwise (and for a zero divisor).
+     */
+    const divide64 = (fn: "udiv64" | "umod64" | "sdiv64" | "smod64"): void => {
+      const signed = fn[0] === "s";
+      const fits = signed ? `${hd}===(${ld}>>31)&&${bh}===(${bl}>>31)` : `${hd}===0&&${bh}===0`;
+      const body = {
+        udiv64: `${ld}=Math.floor((${ld}>>>0)/${blu})|0;`,
+        umod64: `${ld}=((${ld}>>>0)%${blu})|0;`,
+        // INT32_MIN / -1 is 2^31 here, exact in 64 bits; -0 from trunc or % becomes 0
+        sdiv64: `t=Math.trunc(${ld}/${bl});${ld}=t|0;${hd}=t<0?-1:0;`,
+        smod64: `t=${ld}%${bl};${ld}=t|0;${hd}=t<0?-1:0;`,
+      }[fn];
+      emit(`if(${fits}&&${bl}!==0){${body}}else{`);
+      viaScratch(fn);
+      emit("}");
+    };
     const shift64 = (kind: "lsh" | "rsh" | "arsh"): void => {
       const amount = isX ? null : k & 63;
       const body = (c: string, big: string, small: string): string =>
@@ -284,19 +303,19 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
         break;
       case Op.DIV64_K:
       case Op.DIV64_X:
-        viaScratch("udiv64");
+        divide64("udiv64");
         break;
       case Op.SDIV64_K:
       case Op.SDIV64_X:
-        viaScratch("sdiv64");
+        divide64("sdiv64");
         break;
       case Op.MOD64_K:
       case Op.MOD64_X:
-        viaScratch("umod64");
+        divide64("umod64");
         break;
       case Op.SMOD64_K:
       case Op.SMOD64_X:
-        viaScratch("smod64");
+        divide64("smod64");
         break;
       case Op.OR64_K:
       case Op.OR64_X:
