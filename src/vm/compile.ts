@@ -156,7 +156,7 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
   emit(`const {bswap16,bswap32,sdiv64,smod64,udiv64,umod64,umulhi,runTail,T}=env;`);
   if (whole) {
     emit(`return function run(m, P, entry) {`);
-    emit(`const R=m.regs, F=m.frames, regions=m.memory.regions, budget=m.budget, base=m.depth;`);
+    emit(`const R=m.regs, F=m.frames, regions=m.memory.regions, stack=m.stack, budget=m.budget, base=m.depth;`);
     // r1..r5 (arguments) and r10 come from the caller; r0 and r6..r9 are never read before written
     emit(
       `let ${allRegs.map((r) => ((r >= 1 && r <= 5) || r === 10 ? `l${r}=R[${2 * r}],h${r}=R[${2 * r + 1}]` : `l${r}=0,h${r}=0`)).join(",")};`,
@@ -164,7 +164,7 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
     emit(`let steps=m.steps, pc=entry, a=0, b=0, t=0, rg;`);
   } else {
     emit(`return function chunk_${start}(m, entry, base) {`);
-    emit(`const R=m.regs, F=m.frames, regions=m.memory.regions, budget=m.budget;`);
+    emit(`const R=m.regs, F=m.frames, regions=m.memory.regions, stack=m.stack, budget=m.budget;`);
     emit(`let ${allRegs.map((r) => `l${r}=R[${2 * r}],h${r}=R[${2 * r + 1}]`).join(",")};`);
     emit(`let steps=m.steps, pc=entry, a=0, b=0, t=0, rg;`);
   }
@@ -207,6 +207,25 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       bhu = isX ? `(${hs}>>>0)` : String(khu);
     const viaScratch = (fn: string): void =>
       emit(`T[0]=${ld};T[1]=${hd};${fn}(T,0,${bl},${bh});${ld}=T[0];${hd}=T[1];`);
+    /**
+     * 64-bit division and modulo: inline when both operands fit in 32 bits (unsigned: high words
+     * zero; signed: high words the sign of the low ones), where doubles are exact — the common
+     * case; the int64 kernels otherwise (and for a zero divisor).
+     */
+    const divide64 = (fn: "udiv64" | "umod64" | "sdiv64" | "smod64"): void => {
+      const signed = fn[0] === "s";
+      const fits = signed ? `${hd}===(${ld}>>31)&&${bh}===(${bl}>>31)` : `${hd}===0&&${bh}===0`;
+      const body = {
+        udiv64: `${ld}=Math.floor((${ld}>>>0)/${blu})|0;`,
+        umod64: `${ld}=((${ld}>>>0)%${blu})|0;`,
+        // INT32_MIN / -1 is 2^31 here, exact in 64 bits; -0 from trunc or % becomes 0
+        sdiv64: `t=Math.trunc(${ld}/${bl});${ld}=t|0;${hd}=t<0?-1:0;`,
+        smod64: `t=${ld}%${bl};${ld}=t|0;${hd}=t<0?-1:0;`,
+      }[fn];
+      emit(`if(${fits}&&${bl}!==0){${body}}else{`);
+      viaScratch(fn);
+      emit("}");
+    };
     const shift64 = (kind: "lsh" | "rsh" | "arsh"): void => {
       const amount = isX ? null : k & 63;
       const body = (c: string, big: string, small: string): string =>
@@ -227,6 +246,10 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
     const mem = (size: number, write: boolean, base: number): string => {
       const bl_ = L(base),
         bh_ = H(base);
+      const o_ = off[pc]!;
+      // r10 is read-only and stays in the stack region; every frame's r10 is at least 512 bytes
+      // from the stack's start (MAX_FRAMES frames of 512), so r10-512..r10 needs no check
+      if (base === 10 && o_ >= -STACK_SIZE && o_ + size <= 0) return `a=(${bl_}+(${o_}))|0;rg=stack;if(true)`;
       return (
         `a=(${bl_}>>>0)+${off[pc]!};rg=regions[(${bh_}-(${ADDR_HI_BASE}))>>>0];` +
         `if(rg!==undefined&&a>=rg.start&&a+${size}<=rg.${write ? "wend" : "rend"})`
@@ -280,19 +303,19 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
         break;
       case Op.DIV64_K:
       case Op.DIV64_X:
-        viaScratch("udiv64");
+        divide64("udiv64");
         break;
       case Op.SDIV64_K:
       case Op.SDIV64_X:
-        viaScratch("sdiv64");
+        divide64("sdiv64");
         break;
       case Op.MOD64_K:
       case Op.MOD64_X:
-        viaScratch("umod64");
+        divide64("umod64");
         break;
       case Op.SMOD64_K:
       case Op.SMOD64_X:
-        viaScratch("smod64");
+        divide64("smod64");
         break;
       case Op.OR64_K:
       case Op.OR64_X:
@@ -532,7 +555,7 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
         emit(
           `t=m.depth*${FRAME_WORDS};F[t]=l6;F[t+1]=h6;F[t+2]=l7;F[t+3]=h7;F[t+4]=l8;F[t+5]=h8;F[t+6]=l9;F[t+7]=h9;F[t+8]=l10;F[t+9]=h10;F[t+10]=${pc + 1};`,
         );
-        emit(`m.depth++;m.deepFramesUsed=true;l10=(l10-${STACK_SIZE})|0;${goTo(T)}`);
+        emit(`if(++m.depth>m.deepestFrame)m.deepestFrame=m.depth;l10=(l10-${STACK_SIZE})|0;${goTo(T)}`);
         break;
       case Op.EXIT:
         emit(`if(m.depth===base){R[0]=l0;R[1]=h0;m.steps=steps;${done}}`);

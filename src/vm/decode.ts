@@ -55,6 +55,14 @@ export interface DecodedProgram {
   readonly leaders: Uint8Array;
   /** Does any instruction read r10? If not, the program cannot touch its stack. */
   readonly usesStack: boolean;
+  /**
+   * The lowest offset from r10 at which a frame of the program can write its stack: 0 when it
+   * writes none; -STACK_SIZE or lower when r10 is used other than as the base of a load or store
+   * (a pointer to the stack escapes, so anything in the frame may be written).
+   */
+  readonly stackWriteLow: number;
+  /** Registers (bit i = ri) the main function may read before writing them: r10 and its arguments. */
+  readonly entryRegisters: number;
   /** Text of the instruction at a slot, for messages. */
   describe(pc: number): string;
 }
@@ -523,7 +531,41 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
     if (isBranch(o)) leaders[pc + 1] = 1;
   }
 
-  return { length: n, bytes, op, dst, src, off, imm, immHi, target, functions, leaders, usesStack, describe };
+  return {
+    length: n,
+    bytes,
+    op,
+    dst,
+    src,
+    off,
+    imm,
+    immHi,
+    target,
+    functions,
+    leaders,
+    usesStack,
+    stackWriteLow: stackWriteLowOf(op, dst, src, off, n),
+    entryRegisters: entryRegs,
+    describe,
+  };
+}
+
+/** See DecodedProgram.stackWriteLow. */
+function stackWriteLowOf(op: Uint8Array, dst: Uint8Array, src: Uint8Array, off: Int32Array, n: number): number {
+  const FRAME = 512;
+  let low = 0;
+  for (let pc = 0; pc < n; pc++) {
+    const o = op[pc]!,
+      d = dst[pc]! >> 1,
+      s = src[pc]! >> 1;
+    if (o === Op.LDDW_HI || (reads(o, d, s) & R10) === 0) continue;
+    if (o >= Op.LDXB && o <= Op.LDXSW) continue; // r10 can only be the base here
+    const store = o >= Op.STB && o <= Op.STDW;
+    const storeX = (o >= Op.STXB && o <= Op.STXDW) || (o >= Op.AADD_W && o <= Op.ACMPXCHG_DW);
+    if ((store || storeX) && d === 10 && !(storeX && s === 10)) low = Math.min(low, off[pc]!);
+    else return Math.min(low, -FRAME); // r10's value goes somewhere: any byte may be written
+  }
+  return low;
 }
 
 /** Ends a basic block: jumps, exit, calls (they re-enter the dispatcher), may_goto. */

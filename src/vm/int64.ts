@@ -1,7 +1,7 @@
 // Exact 64-bit arithmetic on pairs of int32 words (lo at index d, hi at d + 1 of an Int32Array),
 // for the operations that do not fit in a few inline lines: multiplication, division, modulo.
-// Doubles carry 53 bits, so everything here is built from 16- and 32-bit pieces; only division by
-// a divisor of 2^32 or more falls back to BigInt (rare in real programs).
+// Doubles carry 53 bits, so everything here is built from 16- and 32-bit pieces; division by a
+// divisor of 2^32 or more corrects a floating-point estimate of the quotient with exact words.
 
 const TWO32 = 4294967296;
 
@@ -27,12 +27,12 @@ export function mul64(R: Int32Array, d: number, blo: number, bhi: number): void 
 }
 
 // Scratch for the division kernels (results before sign fix-ups).
-let qlo = 0,
-  qhi = 0,
-  rlo = 0,
-  rhi = 0;
+// In an Int32Array, not module-level `let`s: those are context slots, where an int32 beyond the
+// 31-bit small-integer range is boxed, an allocation per division.
+// [0] quotient low, [1] quotient high, [2] remainder low, [3] remainder high.
+const QR = new Int32Array(4);
 
-/** Unsigned 64/64 division into (qlo, qhi, rlo, rhi). The divisor is not zero. */
+/** Unsigned 64/64 division into QR (quotient and remainder words). The divisor is not zero. */
 function udivmod(alo: number, ahi: number, blo: number, bhi: number): void {
   const au = ahi >>> 0,
     al = alo >>> 0,
@@ -40,10 +40,10 @@ function udivmod(alo: number, ahi: number, blo: number, bhi: number): void {
   if (bhi === 0) {
     if (au === 0) {
       const q = Math.floor(al / bl);
-      qlo = q | 0;
-      qhi = 0;
-      rlo = (al - q * bl) | 0;
-      rhi = 0;
+      QR[0] = q | 0;
+      QR[1] = 0;
+      QR[2] = (al - q * bl) | 0;
+      QR[3] = 0;
       return;
     }
     // long division by a u32 in 32 + 16 + 16 bit steps: every partial dividend stays below 2^48
@@ -55,20 +55,35 @@ function udivmod(alo: number, ahi: number, blo: number, bhi: number): void {
     t = r * 65536 + (al & 0xffff);
     const q0 = Math.floor(t / bl);
     r = t - q0 * bl;
-    qhi = q2 | 0;
-    qlo = (q1 * 65536 + q0) | 0;
-    rlo = r | 0;
-    rhi = 0;
+    QR[1] = q2 | 0;
+    QR[0] = (q1 * 65536 + q0) | 0;
+    QR[2] = r | 0;
+    QR[3] = 0;
     return;
   }
-  const a = (BigInt(au) << 32n) | BigInt(al);
-  const b = (BigInt(bhi >>> 0) << 32n) | BigInt(bl);
-  const q = a / b,
-    rem = a % b;
-  qlo = Number(q & 0xffffffffn) | 0;
-  qhi = Number(q >> 32n) | 0;
-  rlo = Number(rem & 0xffffffffn) | 0;
-  rhi = Number(rem >> 32n) | 0;
+  // a divisor of 2^32 or more: the quotient fits in 32 bits. Doubles estimate it within 2^-19
+  // (both operands and the division round by at most 2^-53 each), so the estimate less one is
+  // never above the true quotient; the exact remainder then corrects it upwards.
+  const bu = bhi >>> 0;
+  let q = Math.floor((au * TWO32 + al) / (bu * TWO32 + bl)) - 1;
+  if (q < 0) q = 0;
+  // r = a - q*b, exact: q*b <= a, so the difference is in [0, a]
+  const plo = Math.imul(q, bl),
+    phi = (umulhi(q, bl) + Math.imul(q, bu)) | 0;
+  let lo = al - (plo >>> 0);
+  let hi = (ahi - phi - (lo < 0 ? 1 : 0)) | 0;
+  lo |= 0;
+  // at most three steps: while r >= b, r -= b
+  while (hi >>> 0 > bu || (hi >>> 0 === bu && lo >>> 0 >= bl)) {
+    const l = (lo >>> 0) - bl;
+    hi = (hi - bhi - (l < 0 ? 1 : 0)) | 0;
+    lo = l | 0;
+    q++;
+  }
+  QR[0] = q | 0;
+  QR[1] = 0;
+  QR[2] = lo;
+  QR[3] = hi;
 }
 
 /** R[d..] = R[d..] / b (unsigned); division by zero gives 0. */
@@ -79,16 +94,16 @@ export function udiv64(R: Int32Array, d: number, blo: number, bhi: number): void
     return;
   }
   udivmod(R[d]!, R[d + 1]!, blo, bhi);
-  R[d] = qlo;
-  R[d + 1] = qhi;
+  R[d] = QR[0]!;
+  R[d + 1] = QR[1]!;
 }
 
 /** R[d..] = R[d..] % b (unsigned); modulo by zero leaves the dividend. */
 export function umod64(R: Int32Array, d: number, blo: number, bhi: number): void {
   if (blo === 0 && bhi === 0) return;
   udivmod(R[d]!, R[d + 1]!, blo, bhi);
-  R[d] = rlo;
-  R[d + 1] = rhi;
+  R[d] = QR[2]!;
+  R[d + 1] = QR[3]!;
 }
 
 /** Signed division: by zero gives 0, INT64_MIN / -1 gives INT64_MIN. */
@@ -112,11 +127,11 @@ export function sdiv64(R: Int32Array, d: number, blo: number, bhi: number): void
   }
   udivmod(alo, ahi, blo, bhi);
   if (negA !== negB) {
-    R[d] = -qlo | 0;
-    R[d + 1] = (~qhi + (qlo === 0 ? 1 : 0)) | 0;
+    R[d] = -QR[0]! | 0;
+    R[d + 1] = (~QR[1]! + (QR[0] === 0 ? 1 : 0)) | 0;
   } else {
-    R[d] = qlo;
-    R[d + 1] = qhi;
+    R[d] = QR[0]!;
+    R[d + 1] = QR[1]!;
   }
 }
 
@@ -136,11 +151,11 @@ export function smod64(R: Int32Array, d: number, blo: number, bhi: number): void
   }
   udivmod(alo, ahi, blo, bhi);
   if (negA) {
-    R[d] = -rlo | 0;
-    R[d + 1] = (~rhi + (rlo === 0 ? 1 : 0)) | 0;
+    R[d] = -QR[2]! | 0;
+    R[d + 1] = (~QR[3]! + (QR[2] === 0 ? 1 : 0)) | 0;
   } else {
-    R[d] = rlo;
-    R[d + 1] = rhi;
+    R[d] = QR[2]!;
+    R[d + 1] = QR[3]!;
   }
 }
 

@@ -16,6 +16,10 @@ export const MAX_TAIL_CALLS = 33;
 /** The kernel's BPF_MAX_LOOPS, the budget of may_goto. */
 export const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
 const FRAME_WORDS = 11; // r6..r10 (lo, hi) and the return pc
+/** Size of the whole stack; the first frame's r10. */
+const STACK_TOP = STACK_SIZE * MAX_FRAMES;
+/** r0 and r6..r9 as entry-register bits. */
+const ENTRY_OTHERS = 0b1111000001;
 
 /** A helper: reads its arguments from `m.regs` (r1..r5), writes r0 with `m.setR0*`. */
 export type HelperFn = (m: Machine) => void;
@@ -46,14 +50,47 @@ export class Machine {
   /** The running program's compiled form, when it runs compiled (callbacks re-enter through it). */
   compiledRun: ((m: Machine, prog: DecodedProgram, pc: number) => void) | null = null;
 
+  /** High word of stack pointers (the stack region is never removed, so its tag never changes). */
+  readonly #stackHi: number;
+
   constructor() {
     this.stack = this.memory.add(new Region(new Uint8Array(STACK_SIZE * MAX_FRAMES), RegionKind.STACK, true, "stack"));
+    this.#stackHi = this.stack.hi;
+    this.#stackWords = new Int32Array(this.stack.bytes.buffer, this.stack.bytes.byteOffset, STACK_TOP >> 2);
   }
 
+  /**
+   * The deepest frame a run entered (0: only the first): the frames down to it are cleared before
+   * the next run, not the whole stack (a call one level deep costs 1 KiB of clearing, not 4).
+   */
+  deepestFrame = 0;
   /** Set when a run used frames below the first: their stack is cleared before the next run. */
-  deepFramesUsed = false;
+  get deepFramesUsed(): boolean {
+    return this.deepestFrame > 0;
+  }
+  set deepFramesUsed(used: boolean) {
+    this.deepestFrame = used ? MAX_FRAMES - 1 : 0;
+  }
+  /**
+   * Offset in the stack from which the last run's programs could have written the first frame
+   * (the stack's size when they could not): the next reset clears from there, often a few bytes.
+   */
+  stackClearFrom = STACK_TOP - STACK_SIZE;
   /** Set when the last run's program could write its stack frame. */
-  stackDirty = true;
+  get stackDirty(): boolean {
+    return this.stackClearFrom < STACK_TOP;
+  }
+  set stackDirty(dirty: boolean) {
+    this.stackClearFrom = dirty ? STACK_TOP - STACK_SIZE : STACK_TOP;
+  }
+  /** The stack as words, for clearing a few bytes without a fill() call. */
+  readonly #stackWords: Int32Array;
+
+  /** Notes that `prog` runs in the first frame: the next reset clears what it may write. */
+  #mayWriteStack(prog: DecodedProgram): void {
+    if (prog.usesStack)
+      this.stackClearFrom = Math.max(0, Math.min(this.stackClearFrom, STACK_TOP + prog.stackWriteLow));
+  }
 
   /**
    * Resets the per-run state: registers, frames, counters; r10 at the top of the stack. The
@@ -61,16 +98,34 @@ export class Machine {
    */
   reset(prog: DecodedProgram): void {
     const R = this.regs;
-    for (let i = 0; i < 20; i++) R[i] = 0;
-    const stack = this.stack.bytes;
-    if (this.deepFramesUsed) {
-      stack.fill(0);
-      this.deepFramesUsed = false;
-    } else if (this.stackDirty) stack.fill(0, stack.length - STACK_SIZE);
+    // r1..r5 may be read at entry (arguments); the validator refuses reading r0 and r6..r9 before
+    // a write unless the program was loaded with them as entry registers, so only then are they
+    // cleared too (unrolled: this runs before every run of a program a few instructions long)
+    R[2] = 0;
+    R[3] = 0;
+    R[4] = 0;
+    R[5] = 0;
+    R[6] = 0;
+    R[7] = 0;
+    R[8] = 0;
+    R[9] = 0;
+    R[10] = 0;
+    R[11] = 0;
+    if ((prog.entryRegisters & ENTRY_OTHERS) !== 0) R.fill(0, 0, 20);
+    let from = this.stackClearFrom;
+    if (this.deepestFrame > 0) {
+      from = Math.min(from, STACK_SIZE * (MAX_FRAMES - 1 - this.deepestFrame));
+      this.deepestFrame = 0;
+    }
+    if (STACK_TOP - from <= 64) {
+      const words = this.#stackWords;
+      for (let w = from >> 2; w < STACK_TOP >> 2; w++) words[w] = 0;
+    } else this.stack.bytes.fill(0, from);
     // a program that never reads r10 cannot reach its stack, and leaves it clean for the next
-    this.stackDirty = prog.usesStack;
+    this.stackClearFrom = STACK_TOP;
+    this.#mayWriteStack(prog);
     R[20] = STACK_SIZE * MAX_FRAMES;
-    this.regs[21] = this.stack.hi;
+    R[21] = this.#stackHi;
     this.depth = 0;
     this.steps = 0;
     this.prog = prog;
@@ -187,8 +242,7 @@ export class Machine {
       }
     }
     R[20] = (R[20]! - STACK_SIZE) | 0;
-    this.depth++;
-    this.deepFramesUsed = true;
+    if (++this.depth > this.deepestFrame) this.deepestFrame = this.depth;
     try {
       if (this.compiledRun) this.compiledRun(this, this.prog, entryPc);
       else this.run(entryPc);
@@ -313,7 +367,7 @@ export class Machine {
       throw this.fault("tail calls from inside a bpf-to-bpf call are not supported by the VM");
     }
     this.prog = next;
-    if (next.usesStack) this.stackDirty = true;
+    this.#mayWriteStack(next);
     return true;
   }
 
@@ -992,8 +1046,7 @@ export class Machine {
           t = this.depth * FRAME_WORDS;
           for (u = 0; u < 10; u++) frames[t + u] = R[12 + u]!;
           frames[t + 10] = pc + 1;
-          this.depth++;
-          this.deepFramesUsed = true;
+          if (++this.depth > this.deepestFrame) this.deepestFrame = this.depth;
           R[20] = (R[20]! - STACK_SIZE) | 0;
           pc = target[pc]!;
           continue;

@@ -418,3 +418,63 @@ test("the auto tier interprets a program's first runs, then compiles it", () => 
   assert.equal(p.tier, "compiled");
   assert.equal(first, (0x0101010101010101n * 3n) & ((1n << 64n) - 1n));
 });
+
+test("64-bit division and modulo by divisors of 2^32 and more are exact (no BigInt fallback)", async () => {
+  const { udiv64, umod64, sdiv64, smod64 } = await import("../../src/vm/int64.js");
+  const r = new Rng(64);
+  const word = (v: bigint): [number, number] => [Number(v & 0xffffffffn) | 0, Number((v >> 32n) & 0xffffffffn) | 0];
+  const run = (fn: typeof udiv64, a: bigint, b: bigint): bigint => {
+    const R = new Int32Array(2);
+    [R[0], R[1]] = word(a);
+    const [blo, bhi] = word(b);
+    fn(R, 0, blo, bhi);
+    return (BigInt(R[1]! >>> 0) << 32n) | BigInt(R[0]! >>> 0);
+  };
+  // divisors from just above 2^32 to 2^64 - 1, dividends near multiples of them (where an
+  // estimate of the quotient is most likely off by one), and random ones
+  const rand64 = (): bigint => (BigInt(r.u32()) << 32n) | BigInt(r.u32());
+  let checked = 0;
+  for (let i = 0; i < 4000; i++) {
+    const bits = 33n + BigInt(r.int(32));
+    const b = u64((rand64() >> (64n - bits)) | (1n << 32n));
+    const q = rand64() >> (32n + BigInt(r.int(32)));
+    const near = u64(b * q + BigInt(r.int(5)) - 2n);
+    for (const a of [near, rand64(), u64(-1n), b, b - 1n]) {
+      assert.equal(run(udiv64, a, b), a / b, `udiv 0x${a.toString(16)} / 0x${b.toString(16)}`);
+      assert.equal(run(umod64, a, b), a % b, `umod 0x${a.toString(16)} % 0x${b.toString(16)}`);
+      const sa = s64(a),
+        sb = s64(b);
+      assert.equal(run(sdiv64, a, b), u64(sa / sb), `sdiv ${sa} / ${sb}`);
+      assert.equal(run(smod64, a, b), u64(sa % sb), `smod ${sa} % ${sb}`);
+      checked += 4;
+    }
+  }
+  assert.equal(checked, 80_000);
+});
+
+for (const tier of tiers) {
+  test(`every run starts with a zeroed stack, in the first frame and in called frames (${tier})`, () => {
+    // mem[0] = 1: each frame writes its stack; mem[0] = 0: each frame reads it back, unwritten
+    const a = new Assembler();
+    a.ldx(BPF_B, "r6", "r1", 0).mov64("r1", "r6").callLocal("f").mov64("r7", "r0");
+    a.jne("r6", 0, "write0").ldx(BPF_DW, "r0", "r10", -8).or64("r0", "r7").exit();
+    a.label("write0").st(BPF_DW, "r10", -8, 0x11).mov64("r0", 0).exit();
+    a.func("f").mov64("r6", "r1").callLocal("g").mov64("r7", "r0");
+    a.jne("r6", 0, "write1").ldx(BPF_DW, "r0", "r10", -512).or64("r0", "r7").exit();
+    a.label("write1").st(BPF_DW, "r10", -512, 0x22).mov64("r0", 0).exit();
+    a.func("g").jne("r1", 0, "write2").ldx(BPF_DW, "r0", "r10", -16).exit();
+    a.label("write2").st(BPF_DW, "r10", -16, 0x44).mov64("r0", 0).exit();
+    // a pointer to the stack that escapes r10: any byte of the frame may be written through it
+    const e = new Assembler();
+    e.ldx(BPF_B, "r6", "r1", 0).mov64("r2", "r10").add64("r2", -300).jne("r6", 0, "write");
+    e.ldx(BPF_DW, "r0", "r2", 0).exit();
+    e.label("write").st(BPF_DW, "r2", 0, 0x33).st(BPF_DW, "r10", -8, 0x55).mov64("r0", 0).exit();
+    const vm = new Vm({ tier });
+    for (const p of [vm.load({ code: a.assemble().bytes }), vm.load({ code: e.assemble().bytes })]) {
+      for (let i = 0; i < 3; i++) {
+        assert.equal(p.run({ mem: Uint8Array.of(1) }).retval, 0);
+        assert.equal(p.run({ mem: Uint8Array.of(0) }).retval, 0, "a frame saw the previous run's stack");
+      }
+    }
+  });
+}
