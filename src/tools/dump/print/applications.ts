@@ -4,6 +4,7 @@
 // does not yet: the packet is marked unsupported under the entry's name.
 
 import type { PrintContext } from "./context.js";
+import { babelPrint } from "./babel.js";
 import { bcmLiPrint } from "./bcm-li.js";
 import { bfdPrint } from "./bfd.js";
 import { bgpPrint } from "./bgp.js";
@@ -76,7 +77,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "ripng", matches: either(521) },
   { name: "dhcp6", matches: either(546, 547), print: dhcp6Print },
   { name: "ahcp", matches: either(5359) },
-  { name: "babel", matches: either(6696, 6697) },
+  { name: "babel", matches: either(6696, 6697), print: babelPrint },
   { name: "hncp", matches: either(8231) },
   { name: "wb", matches: toPort(4567) },
   { name: "cisco autorp", matches: either(496) },
