@@ -2,7 +2,7 @@
 // names, then " |" and the trailer's (RFC 8967 MACs). The -v decoding of each TLV is not done
 // yet: such packets are marked unsupported.
 
-import { be16, check, u8, type PrintContext } from "./context.js";
+import { be16, has, printTrunc, u8, type PrintContext } from "./context.js";
 
 const MAGIC = 42;
 const PAD1 = 0;
@@ -36,7 +36,12 @@ const UPDATE_MIN_LENGTH = 10;
 export function babelPrint(c: PrintContext, at: number, length: number): void {
   c.protocol = "babel";
   c.out += "babel";
-  check(c, at, 4);
+  // tcpdump's own checks end the line with " [|babel]" and still dump the packet without its link
+  // header; a failed read (TRUNCATED) does not.
+  if (!has(c, at, 4)) {
+    printTrunc(c);
+    return;
+  }
   if (u8(c, at) !== MAGIC) {
     c.out += " invalid header";
     return;
@@ -55,18 +60,19 @@ export function babelPrint(c: PrintContext, at: number, length: number): void {
   const bodyLength = be16(c, at + 2);
   c.out += " (" + bodyLength + ")";
   let rest = length - 4;
-  if (rest < bodyLength || !printTlvs(c, at + 4, bodyLength)) {
+  if (rest < bodyLength) {
     c.out += " (invalid)";
     return;
   }
+  if (!printTlvs(c, at + 4, bodyLength)) return;
   rest -= bodyLength;
   if (rest !== 0) {
     c.out += " |";
-    if (!printTlvs(c, at + 4 + bodyLength, rest)) c.out += " (invalid)";
+    printTlvs(c, at + 4 + bodyLength, rest);
   }
 }
 
-/** Prints the TLV names of `length` bytes at `at`; false when a TLV overruns them. */
+/** Prints the TLV names of `length` bytes at `at`; false (after " (invalid)" or " [|babel]") when one overruns them or the capture. */
 function printTlvs(c: PrintContext, at: number, length: number): boolean {
   let i = 0;
   while (i < length) {
@@ -77,10 +83,21 @@ function printTlvs(c: PrintContext, at: number, length: number): boolean {
       continue;
     }
     const tlvLength = u8(c, at + i + 1);
-    if (i + tlvLength + 2 > length) return false;
+    if (i + tlvLength + 2 > length) {
+      c.out += " (invalid)";
+      return false;
+    }
+    // tcpdump names a TLV only once all of it is captured.
+    if (!has(c, at + i, tlvLength + 2)) {
+      printTrunc(c);
+      return false;
+    }
     c.out += " " + (type < TLV_NAMES.length ? TLV_NAMES[type] : "unknown");
     if (type === UPDATE) {
-      if (tlvLength < UPDATE_MIN_LENGTH) return false;
+      if (tlvLength < UPDATE_MIN_LENGTH) {
+        c.out += " (invalid)";
+        return false;
+      }
       const flags = u8(c, at + i + 3);
       if (flags & 0x80) c.out += "/prefix";
       if (flags & 0x40) c.out += "/id";

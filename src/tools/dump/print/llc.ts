@@ -4,11 +4,13 @@
 
 import { be16, has, u8, type PrintContext } from "./context.js";
 import { cdpPrint } from "./cdp.js";
+import { NLPID_ISIS, osiPrint } from "./isis.js";
 import { stpPrint } from "./stp.js";
 import { udldPrint } from "./udld.js";
 
 const SAP_STP = 0x42;
 const SAP_SNAP = 0xaa;
+const SAP_OSI = 0xfe;
 const CONTROL_UI = 0x03;
 const LLC_HEADER_LENGTH = 3;
 const SNAP_HEADER_LENGTH = 5;
@@ -35,6 +37,13 @@ export function llcPrint(c: PrintContext, at: number, length: number, caplen: nu
   if (dsap === SAP_STP && ssap === SAP_STP) {
     if (e) c.out += "LLC, dsap STP (0x42) Individual, ssap STP (0x42) Command, ctrl 0x03: ";
     stpPrint(c, at + LLC_HEADER_LENGTH, length - LLC_HEADER_LENGTH);
+    return LLC_HEADER_LENGTH;
+  }
+  if (dsap === SAP_OSI && ssap === SAP_OSI) {
+    // Only IS-IS is decoded among the OSI protocols.
+    if (!has(c, at + LLC_HEADER_LENGTH, 1) || u8(c, at + LLC_HEADER_LENGTH) !== NLPID_ISIS) return undefined;
+    if (e) c.out += "LLC, dsap OSI (0xfe) Individual, ssap OSI (0xfe) Command, ctrl 0x03: ";
+    osiPrint(c, at + LLC_HEADER_LENGTH, length - LLC_HEADER_LENGTH);
     return LLC_HEADER_LENGTH;
   }
   if (dsap === SAP_SNAP && ssap === SAP_SNAP) {
