@@ -15,6 +15,7 @@ import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
 import { ripPrint } from "./rip.js";
 import { radiusPrint } from "./radius.js";
+import { respPrint } from "./resp.js";
 import { udpEncapsulationPrint } from "./esp.js";
 import { openflowPrint } from "./openflow.js";
 import { ptpPrint } from "./ptp.js";
@@ -117,7 +118,7 @@ export const TCP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "whois", matches: either(43), print: whoisPrint },
   { name: "bgp", matches: either(179), print: bgpPrint },
   { name: "pptp", matches: either(1723) },
-  { name: "resp", matches: either(6379) },
+  { name: "resp", matches: either(6379), print: respPrint },
   { name: "ssh", matches: either(22), print: sshPrint },
   { name: "beep", matches: either(10288) },
   { name: "openflow", matches: either(6633, 6653), print: openflowPrint },
