@@ -17,6 +17,7 @@ import { slowPrint } from "./slow.js";
 import { calmFastPrint, geonetPrint } from "./geonet.js";
 import { decnetPrint } from "./decnet.js";
 import { ipxPrint } from "./ipx.js";
+import { eapolPrint } from "./eapol.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -36,14 +37,15 @@ const ETHERTYPE_GEONET = 0x8947;
 const ETHERTYPE_CALM_FAST = 0x1111;
 const ETHERTYPE_DECNET = 0x6003;
 const ETHERTYPE_IPX = 0x8137;
+const ETHERTYPE_EAPOL = 0x888e;
 
 /**
  * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
  * generic "ethertype …" line here and count as unsupported.
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0x809b, 0x80f3, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x888e, 0x8899, 0x880b, 0x8808, 0x8902, 0xabcd, 0x894f,
-  0x9000, 0x8847, 0x8848, 0x88ca, 0x886f,
+  0x809b, 0x80f3, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x8899, 0x880b, 0x8808, 0x8902, 0xabcd, 0x894f, 0x9000,
+  0x8847, 0x8848, 0x88ca, 0x886f,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -67,6 +69,9 @@ export function ethertypePrint(
   srcAt?: number,
 ): boolean {
   switch (type) {
+    case ETHERTYPE_EAPOL:
+      eapolPrint(c, at);
+      return true;
     case ETHERTYPE_IPX:
       ipxPrint(c, at, length);
       return true;
