@@ -4,6 +4,7 @@
 // does not yet: the packet is marked unsupported under the entry's name.
 
 import type { PrintContext } from "./context.js";
+import { ahcpPrint } from "./ahcp.js";
 import { babelPrint } from "./babel.js";
 import { bcmLiPrint } from "./bcm-li.js";
 import { bfdPrint } from "./bfd.js";
@@ -77,7 +78,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   },
   { name: "ripng", matches: either(521) },
   { name: "dhcp6", matches: either(546, 547), print: dhcp6Print },
-  { name: "ahcp", matches: either(5359) },
+  { name: "ahcp", matches: either(5359), print: ahcpPrint },
   { name: "babel", matches: either(6696, 6697), print: babelPrint },
   { name: "hncp", matches: either(8231) },
   { name: "wb", matches: toPort(4567) },
