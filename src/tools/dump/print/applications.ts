@@ -4,6 +4,8 @@
 // does not yet: the packet is marked unsupported under the entry's name.
 
 import type { PrintContext } from "./context.js";
+import { ahcpPrint } from "./ahcp.js";
+import { babelPrint } from "./babel.js";
 import { bcmLiPrint } from "./bcm-li.js";
 import { bfdPrint } from "./bfd.js";
 import { bgpPrint } from "./bgp.js";
@@ -14,6 +16,7 @@ import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
 import { ripPrint } from "./rip.js";
 import { radiusPrint } from "./radius.js";
+import { respPrint } from "./resp.js";
 import { udpEncapsulationPrint } from "./esp.js";
 import { openflowPrint } from "./openflow.js";
 import { ptpPrint } from "./ptp.js";
@@ -75,8 +78,8 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   },
   { name: "ripng", matches: either(521) },
   { name: "dhcp6", matches: either(546, 547), print: dhcp6Print },
-  { name: "ahcp", matches: either(5359) },
-  { name: "babel", matches: either(6696, 6697) },
+  { name: "ahcp", matches: either(5359), print: ahcpPrint },
+  { name: "babel", matches: either(6696, 6697), print: babelPrint },
   { name: "hncp", matches: either(8231) },
   { name: "wb", matches: toPort(4567) },
   { name: "cisco autorp", matches: either(496) },
@@ -116,7 +119,7 @@ export const TCP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "whois", matches: either(43), print: whoisPrint },
   { name: "bgp", matches: either(179), print: bgpPrint },
   { name: "pptp", matches: either(1723) },
-  { name: "resp", matches: either(6379) },
+  { name: "resp", matches: either(6379), print: respPrint },
   { name: "ssh", matches: either(22), print: sshPrint },
   { name: "beep", matches: either(10288) },
   { name: "openflow", matches: either(6633, 6653), print: openflowPrint },

@@ -14,6 +14,10 @@ import { ptpPrint } from "./ptp.js";
 import { aoePrint } from "./aoe.js";
 import { lldpPrint } from "./lldp.js";
 import { slowPrint } from "./slow.js";
+import { calmFastPrint, geonetPrint } from "./geonet.js";
+import { decnetPrint } from "./decnet.js";
+import { ipxPrint } from "./ipx.js";
+import { eapolPrint } from "./eapol.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -28,14 +32,20 @@ const ETHERTYPE_PTP = 0x88f7;
 const ETHERTYPE_AOE = 0x88a2;
 const ETHERTYPE_LLDP = 0x88cc;
 const ETHERTYPE_SLOW = 0x8809;
+const ETHERTYPE_GEONET_OLD = 0x0707;
+const ETHERTYPE_GEONET = 0x8947;
+const ETHERTYPE_CALM_FAST = 0x1111;
+const ETHERTYPE_DECNET = 0x6003;
+const ETHERTYPE_IPX = 0x8137;
+const ETHERTYPE_EAPOL = 0x888e;
 
 /**
  * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
  * generic "ethertype …" line here and count as unsupported.
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0x6003, 0x809b, 0x80f3, 0x8137, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x888e, 0x8899, 0x880b, 0x8808, 0x8902,
-  0xabcd, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f, 0x0707, 0x8947, 0x1111,
+  0x809b, 0x80f3, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x8899, 0x880b, 0x8808, 0x8902, 0xabcd, 0x894f, 0x9000,
+  0x8847, 0x8848, 0x88ca, 0x886f,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -47,10 +57,36 @@ export function etherTypeText(c: PrintContext, type: number): string {
 
 /**
  * Prints the payload of a frame with EtherType `type` starting at `at`. Returns false when the
- * type has no printer (the caller prints the generic form).
+ * type has no printer (the caller prints the generic form). `srcAt` is where the frame's 6-byte
+ * source address is, for the protocols that print it (undefined when the link layer has none).
  */
-export function ethertypePrint(c: PrintContext, type: number, at: number, length: number, caplen: number): boolean {
+export function ethertypePrint(
+  c: PrintContext,
+  type: number,
+  at: number,
+  length: number,
+  caplen: number,
+  srcAt?: number,
+): boolean {
   switch (type) {
+    case ETHERTYPE_EAPOL:
+      eapolPrint(c, at);
+      return true;
+    case ETHERTYPE_IPX:
+      ipxPrint(c, at, length);
+      return true;
+    case ETHERTYPE_DECNET:
+      return decnetPrint(c, at, length, caplen);
+    case ETHERTYPE_GEONET_OLD:
+    case ETHERTYPE_GEONET:
+    case ETHERTYPE_CALM_FAST:
+      if (srcAt === undefined) {
+        c.markUnsupported("ethertype 0x" + hex4(type) + " without a source address");
+        return false;
+      }
+      if (type === ETHERTYPE_CALM_FAST) calmFastPrint(c, at, length, srcAt);
+      else geonetPrint(c, at, length, srcAt);
+      return true;
     case ETHERTYPE_IP:
       ipPrint(c, at, length);
       return true;
@@ -192,7 +228,7 @@ export function etherPrint(c: PrintContext, at: number, length: number, caplen: 
     c.out += etherTypeText(c, lengthType);
     c.out += printedLength ? ", " : ", length " + origLength + ": ";
   }
-  if (!ethertypePrint(c, lengthType, p, length, caplen)) {
+  if (!ethertypePrint(c, lengthType, p, length, caplen, srcAt)) {
     if (!e) {
       c.out +=
         macString(c, srcAt) +

@@ -6,6 +6,7 @@
 import { available, be16, be32, has, u8, type PrintContext } from "./context.js";
 import { ethertypeName } from "./names.js";
 import { encapsulated } from "./encapsulated.js";
+import { osiPrint } from "./isis.js";
 
 const GRE_CHECKSUM = 0x8000;
 const GRE_ROUTING = 0x4000;
@@ -29,6 +30,8 @@ const ETHERTYPE_IP = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_TEB = 0x6558;
 const ETHERTYPE_PPP = 0x880b;
+/** GRE's protocol type for OSI network layer packets (RFC 2784 leaves it to the NLPID). */
+const ETHERTYPE_OSI = 0x00fe;
 /** Payloads tcpdump opens with printers this one does not have (MPLS, IPX, AppleTalk, OSI). */
 const OPENED_ELSEWHERE: ReadonlySet<number> = new Set([0x8847, 0x8137, 0x809b, 0x00fe]);
 
@@ -129,6 +132,7 @@ function printVersion0(c: PrintContext, at: number, length: number): void {
       encapsulated().ethernet(c, p, len, available(c, p));
       break;
     default:
+      if (protocol === ETHERTYPE_OSI && osiPrint(c, p, len)) break;
       if (OPENED_ELSEWHERE.has(protocol)) c.markUnsupported("gre protocol 0x" + protocol.toString(16));
       c.out += "gre-proto-0x" + protocol.toString(16);
   }

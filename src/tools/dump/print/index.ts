@@ -3,6 +3,7 @@
 
 import { printTrunc, TRUNCATED, type PrintContext } from "./context.js";
 import { registerEncapsulatedPrinters } from "./encapsulated.js";
+import { chdlcPrint } from "./chdlc.js";
 import { etherPrint, ethertypePrint } from "./ethernet.js";
 import { ipPrint } from "./ipv4.js";
 import { ip6Print } from "./ipv6.js";
@@ -18,6 +19,7 @@ registerEncapsulatedPrinters({ ipv4: ipPrint, ipv6: ip6Print, ethernet: etherPri
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
 export const LINKTYPE_RAW = 101;
+export const LINKTYPE_C_HDLC = 104;
 export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_LINUX_SLL2 = 276;
 /** OpenBSD loopback: the null header in network byte order. */
@@ -36,6 +38,9 @@ export function printLinkLayer(c: PrintContext, linkType: number, wireLength: nu
       case LINKTYPE_ETHERNET:
         c.protocol = "ether";
         c.llHeaderLength = etherPrint(c, 0, wireLength, caplen);
+        break;
+      case LINKTYPE_C_HDLC:
+        c.llHeaderLength = chdlcPrint(c, 0, wireLength);
         break;
       case LINKTYPE_LINUX_SLL:
         c.llHeaderLength = sllPrint(c, 0, wireLength, caplen);

@@ -2,7 +2,6 @@
 // IP, or tcpdump's generic "ip-proto-N LEN" for protocols it has no printer for.
 
 import { type PrintContext, printInvalid, available, has, u8 } from "./context.js";
-import { ipv4String, ipv6String } from "./addr.js";
 import { ipProtoName, netdbProtoName } from "./names.js";
 import { tcpPrint } from "./tcp.js";
 import { udpPrint } from "./udp.js";
@@ -11,6 +10,7 @@ import { icmp6Print } from "./icmpv6.js";
 import { encapsulated } from "./encapsulated.js";
 import { grePrint } from "./gre.js";
 import { sctpPrint } from "./sctp.js";
+import { dccpPrint } from "./dccp.js";
 import { ahPrint, espPrint } from "./esp.js";
 import { eigrpPrint } from "./eigrp.js";
 import { ospf6Print, ospfPrint } from "./ospf.js";
@@ -39,7 +39,7 @@ const P_PIM = 103;
 const P_VRRP = 112;
 
 /** Protocols tcpdump decodes with printers this module does not have. */
-const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 55, 108, 113, P_DCCP]);
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 55, 108, 113]);
 
 function genericProto(c: PrintContext, nh: number, length: number): void {
   const name = c.flags.numeric ? undefined : netdbProtoName(nh);
@@ -106,6 +106,9 @@ export function ipDemuxPrint(
     case P_GRE:
       grePrint(c, at, length);
       return;
+    case P_DCCP:
+      dccpPrint(c, at, length, ipAt);
+      return;
     case P_SCTP:
       sctpPrint(c, at, length, ipAt);
       return;
@@ -139,13 +142,6 @@ export function ipDemuxPrint(
   }
   if (DECODED_ELSEWHERE.has(nh)) {
     c.markUnsupported("ip protocol " + nh);
-    if (nh === P_DCCP) {
-      // Those printers write the addresses themselves.
-      c.out +=
-        version === 4
-          ? ipv4String(c, ipAt + 12) + " > " + ipv4String(c, ipAt + 16) + ":"
-          : ipv6String(c, ipAt + 8) + " > " + ipv6String(c, ipAt + 24) + ":";
-    }
   }
   genericProto(c, nh, length);
 }

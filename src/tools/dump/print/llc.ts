@@ -4,11 +4,17 @@
 
 import { be16, has, u8, type PrintContext } from "./context.js";
 import { cdpPrint } from "./cdp.js";
+import { ipxPrint } from "./ipx.js";
+import { NLPID_ISIS, osiPrint } from "./isis.js";
 import { stpPrint } from "./stp.js";
 import { udldPrint } from "./udld.js";
 
 const SAP_STP = 0x42;
 const SAP_SNAP = 0xaa;
+const SAP_OSI = 0xfe;
+const SAP_IPX = 0xe0;
+/** Novell's "raw 802.3": IPX straight after the length field, its checksum 0xffff where LLC would be. */
+const SAP_GLOBAL = 0xff;
 const CONTROL_UI = 0x03;
 const LLC_HEADER_LENGTH = 3;
 const SNAP_HEADER_LENGTH = 5;
@@ -30,11 +36,28 @@ export function llcPrint(c: PrintContext, at: number, length: number, caplen: nu
   if (length < LLC_HEADER_LENGTH || caplen < LLC_HEADER_LENGTH || !has(c, at, LLC_HEADER_LENGTH)) return undefined;
   const dsap = c.bytes[at]!;
   const ssap = c.bytes[at + 1]!;
-  if (c.bytes[at + 2] !== CONTROL_UI) return undefined;
   const e = c.flags.linkHeader;
+  if (dsap === SAP_GLOBAL && ssap === SAP_GLOBAL) {
+    if (e) c.out += "IPX 802.3: ";
+    ipxPrint(c, at, length);
+    return 0;
+  }
+  if (c.bytes[at + 2] !== CONTROL_UI) return undefined;
+  if (dsap === SAP_IPX && ssap === SAP_IPX) {
+    if (e) c.out += "LLC, dsap IPX (0xe0) Individual, ssap IPX (0xe0) Command, ctrl 0x03: IPX 802.2: ";
+    ipxPrint(c, at + LLC_HEADER_LENGTH, length - LLC_HEADER_LENGTH);
+    return LLC_HEADER_LENGTH;
+  }
   if (dsap === SAP_STP && ssap === SAP_STP) {
     if (e) c.out += "LLC, dsap STP (0x42) Individual, ssap STP (0x42) Command, ctrl 0x03: ";
     stpPrint(c, at + LLC_HEADER_LENGTH, length - LLC_HEADER_LENGTH);
+    return LLC_HEADER_LENGTH;
+  }
+  if (dsap === SAP_OSI && ssap === SAP_OSI) {
+    // Only IS-IS is decoded among the OSI protocols.
+    if (!has(c, at + LLC_HEADER_LENGTH, 1) || u8(c, at + LLC_HEADER_LENGTH) !== NLPID_ISIS) return undefined;
+    if (e) c.out += "LLC, dsap OSI (0xfe) Individual, ssap OSI (0xfe) Command, ctrl 0x03: ";
+    osiPrint(c, at + LLC_HEADER_LENGTH, length - LLC_HEADER_LENGTH);
     return LLC_HEADER_LENGTH;
   }
   if (dsap === SAP_SNAP && ssap === SAP_SNAP) {
