@@ -7,7 +7,8 @@
 //   - ours: `node dist/bin/tsbpf.js exec --json` (kernel side prebuilt, no TypeScript compiler);
 //   - peer: `bpftrace -e 'tracepoint:sched:sched_process_exec { printf("%d %s\n", pid, comm); }'`
 //     (bpftrace 0.17 compiles its program with LLVM at start-up).
-// RUNS runs of each, alternating, after a warm-up of each; the figure is the median.
+// RUNS runs of each, alternating, after a warm-up of each; the figure is the median. Beside it,
+// startup.node_floor_s: a bare `node -e 0` (start to exit) in the same rounds, Node's own share.
 // Run alone: npx tsc -p . && node dist/bench/startup.js
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -15,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTracefs } from "../src/sys/mounts.js";
-import { median } from "./c-peer.js";
+import { median, spread } from "./c-peer.js";
 import type { Figures } from "./run.js";
 
 const RUNS = 7;
@@ -67,13 +68,22 @@ export async function run(): Promise<Figures> {
         ["bpftrace", "-e", 'tracepoint:sched:sched_process_exec { printf("%d %s\\n", pid, comm); }'],
         ` ${MARKER}\n`,
       );
+    // Node's own floor: a bare `node -e 0`, start to exit, so the remainder is what tsbpf adds.
+    const floor = (): number => {
+      const t0 = performance.now();
+      spawnSync(process.execPath, ["-e", "0"], { stdio: "ignore" });
+      return performance.now() - t0;
+    };
     await ours();
     await peer();
+    floor();
     const a: number[] = [],
-      b: number[] = [];
+      b: number[] = [],
+      f: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       a.push(await ours());
       b.push(await peer());
+      f.push(floor());
     }
     const value = median(a) / 1000,
       peerValue = median(b) / 1000;
@@ -86,6 +96,21 @@ export async function run(): Promise<Figures> {
         peer: "bpftrace 0.17 (tracepoint:sched:sched_process_exec)",
         peer_value: Number(peerValue.toFixed(3)),
         ratio: Number((value / peerValue).toFixed(3)),
+        ...spread(
+          a.map((x) => x / 1000),
+          b.map((x) => x / 1000),
+        ),
+      },
+      node_floor_s: {
+        value: Number((median(f) / 1000).toFixed(3)),
+        unit: "s",
+        peer: "bpftrace 0.17 start to first event (the exec figure's peer)",
+        peer_value: Number(peerValue.toFixed(3)),
+        ratio: Number((median(f) / 1000 / peerValue).toFixed(3)),
+        ...spread(
+          f.map((x) => x / 1000),
+          b.map((x) => x / 1000),
+        ),
       },
     };
     for (const [k, f] of Object.entries(figures))
