@@ -403,8 +403,8 @@ async function capture(
       }
     }
     if (printing) {
-      const data = src.slice(start, start + caplen);
-      const text = formatPacketAt(data, linkType, sec, ns, format, state, length);
+      // A view, not a copy: the printer reads the packet during the call only (as for -r).
+      const text = formatPacketAt(src.subarray(start, start + caplen), linkType, sec, ns, format, state, length);
       if (json) {
         const pid = r.u32(REC.pid);
         batch.push(
