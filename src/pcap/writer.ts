@@ -113,6 +113,8 @@ export function openSink(output: CaptureOutput): ByteSink {
 // Buffered record assembly
 
 const DEFAULT_BUFFER_SIZE = 1 << 20;
+/** Longest run appendFrom copies word by word (measured: above it, subarray + set wins). */
+const COPY_BY_WORDS = 256;
 
 /** Splits sec * unitsPerSecond + frac into 32-bit halves exactly (no BigInt, no precision loss). */
 function splitUnits(sec: number, unitsPerSecond: number, frac: number, out: Uint32Array): void {
@@ -134,6 +136,8 @@ abstract class BufferedWriter {
   protected readonly little: boolean;
   private readonly sink: ByteSink;
   private closed = false;
+  private lastSource: Uint8Array | undefined;
+  private lastSourceView: DataView | undefined;
   /** Bytes handed to this writer so far, including what is still buffered (the file size). */
   bytesWritten = 0;
 
@@ -164,16 +168,43 @@ abstract class BufferedWriter {
     } else this.sink.write(bytes);
   }
 
-  /** Appends source[start, start + length) without creating a view for short runs (per-packet hot path). */
+  /**
+   * Appends source[start, start + length) (the per-packet hot path). Runs up to COPY_BY_WORDS
+   * bytes are copied eight bytes per step through DataViews, which allocates nothing and beats
+   * both a byte loop (about 4x slower) and a subarray + set (a view allocated per packet); longer
+   * runs go through set, where the copy itself outweighs the view.
+   */
   protected appendFrom(source: Uint8Array, start: number, length: number): void {
-    if (length <= 96 && this.pos + length <= this.buf.length) {
-      const buf = this.buf;
-      let at = this.pos;
-      for (let i = start, end = start + length; i < end; i++) buf[at++] = source[i]!;
-      this.pos = at;
+    if (length > COPY_BY_WORDS || this.pos + length > this.buf.length) {
+      this.append(source.subarray(start, start + length));
       return;
     }
-    this.append(source.subarray(start, start + length));
+    const from = this.sourceViewOf(source);
+    const to = this.view;
+    let at = this.pos;
+    let i = start;
+    const end = start + length;
+    for (; i + 8 <= end; i += 8, at += 8) {
+      to.setUint32(at, from.getUint32(i, true), true);
+      to.setUint32(at + 4, from.getUint32(i + 4, true), true);
+    }
+    if (i + 4 <= end) {
+      to.setUint32(at, from.getUint32(i, true), true);
+      i += 4;
+      at += 4;
+    }
+    const buf = this.buf;
+    for (; i < end; i++) buf[at++] = source[i]!;
+    this.pos = at;
+  }
+
+  /** A DataView on `source`, kept for the next packet (records come from one or two areas). */
+  private sourceViewOf(source: Uint8Array): DataView {
+    if (source !== this.lastSource) {
+      this.lastSource = source;
+      this.lastSourceView = new DataView(source.buffer, source.byteOffset, source.byteLength);
+    }
+    return this.lastSourceView!;
   }
 
   protected zeros(n: number): void {
@@ -497,8 +528,8 @@ export class PcapngWriter extends BufferedWriter {
     const tail = padded - caplen + (optionBytes > 0 ? optionBytes + 4 : 0) + 4;
     this.reserve(tail);
     at = this.pos;
-    this.buf.fill(0, at, at + padded - caplen);
-    at += padded - caplen;
+    const buf = this.buf;
+    for (let pad = padded - caplen; pad > 0; pad--) buf[at++] = 0;
     if (flags !== undefined) {
       v.setUint16(at, EPB_FLAGS, le);
       v.setUint16(at + 2, 4, le);

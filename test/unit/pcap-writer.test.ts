@@ -459,3 +459,30 @@ test("pcap writer: in-memory builder and streaming writer produce the same bytes
     assert.equal(w.bytesWritten, sink.bytes().length);
   }
 });
+
+test("writePacketFrom: every length and alignment copies the same bytes as the in-memory builder", () => {
+  // Two sources at odd offsets, alternating (the ring and the rebuilt-frame scratch), lengths on
+  // both sides of the word-copy limit, and a small buffer so records also straddle its end.
+  const ring = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7 + 3) & 255);
+  const frame = Uint8Array.from({ length: 4096 }, (_, i) => (i * 13 + 5) & 255);
+  const lengths = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15, 16, 17, 60, 106, 255, 256, 257, 300, 1514];
+  const cases = lengths.map((length, i) => ({ source: i % 2 ? frame : ring, start: 3 + i * 5, length }));
+  const packets = cases.map((c, i) => ({
+    data: c.source.slice(c.start, c.start + c.length),
+    timestampNs: 1_700_000_000_000_000_000n + BigInt(i * 1000),
+  }));
+  const sink = new MemorySink();
+  const w = new PcapWriter(sink, { linkType: 1, nanosecond: true, bufferSize: 4096 });
+  cases.forEach((c, i) => w.writePacketFrom(c.source, c.start, c.length, 1_700_000_000, i * 1000));
+  w.close();
+  assert.deepEqual(sink.bytes(), writePcap(packets, { linkType: 1, nanosecond: true }));
+
+  const ngSink = new MemorySink();
+  const ng = new PcapngWriter(ngSink, { bufferSize: 4096 });
+  ng.addInterface({ linkType: 1, tsresol: 9 });
+  cases.forEach((c, i) => ng.writePacketFrom(0, c.source, c.start, c.length, 1_700_000_000, i * 1000));
+  ng.close();
+  const read = readCapture(ngSink.bytes());
+  assert.equal(read.packets.length, cases.length);
+  read.packets.forEach((p, i) => assert.deepEqual(p.data, packets[i]!.data, `pcapng packet ${i}`));
+});
