@@ -80,10 +80,11 @@ export function ipv6String(c: PrintContext, at: number): string {
   return ipv6FromBytes(c.bytes, at);
 }
 
-export function macString(c: PrintContext, at: number): string {
+/** A MAC address as colon-separated hex, never a name (as tcpdump prints it inside IPX addresses). */
+export function macHex(c: PrintContext, at: number): string {
   check(c, at, 6);
   const b = c.bytes;
-  const s =
+  return (
     HEX2[b[at]!] +
     ":" +
     HEX2[b[at + 1]!] +
@@ -94,7 +95,13 @@ export function macString(c: PrintContext, at: number): string {
     ":" +
     HEX2[b[at + 4]!] +
     ":" +
-    HEX2[b[at + 5]!];
+    HEX2[b[at + 5]!]
+  );
+}
+
+export function macString(c: PrintContext, at: number): string {
+  const s = macHex(c, at);
+  const b = c.bytes;
   if (c.flags.numeric) return s;
   if (s === "ff:ff:ff:ff:ff:ff") return "Broadcast";
   return s + " (oui " + ouiName((b[at]! << 16) | (b[at + 1]! << 8) | b[at + 2]!) + ")";

@@ -3,7 +3,7 @@
 // (which tcpdump decodes after the NetBIOS line) and EIGRP over IPX are not decoded yet: such
 // packets are marked unsupported.
 
-import { macString } from "./addr.js";
+import { macHex } from "./addr.js";
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { printableChar } from "./unknown.js";
 
@@ -22,9 +22,9 @@ const RIP_MAX_ENTRIES = 50;
 const hex4 = (n: number): string => n.toString(16).padStart(4, "0");
 const hex8 = (n: number): string => n.toString(16).padStart(8, "0");
 
-/** "network.node" (the node as a MAC address). */
+/** "network.node" (the node as a MAC address, in hex even without -n, as tcpdump prints it). */
 function ipxAddress(c: PrintContext, netAt: number, nodeAt: number): string {
-  return hex8(be32(c, netAt)) + "." + macString(c, nodeAt);
+  return hex8(be32(c, netAt)) + "." + macHex(c, nodeAt);
 }
 
 export function ipxPrint(c: PrintContext, at: number, length: number): void {
