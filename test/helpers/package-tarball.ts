@@ -51,6 +51,8 @@ export function packPackage(): PackedPackage {
   return packed;
 }
 
+const NPM_INSTALL_TIMEOUT_MS = 180_000;
+
 /**
  * An empty project (its own package.json, `type: module`) with the packed tarball and `extra`
  * packages installed from npm's cache where it has them.
@@ -62,13 +64,29 @@ export function projectWithPackage(prefix: string, extra: readonly string[] = []
     join(dir, "package.json"),
     JSON.stringify({ name: "tsbpf-user", version: "1.0.0", private: true, type: "module" }, null, 2),
   );
-  execFileSync(
-    "npm",
-    ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball, ...extra],
-    {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  // npm has been seen to stall for good on a request (no syscall for minutes): each attempt is
+  // bounded, and a stalled one is tried once more before the test fails with npm's output.
+  const install = (): void => {
+    execFileSync(
+      "npm",
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        "--fetch-timeout=60000",
+        tarball,
+        ...extra,
+      ],
+      { cwd: dir, stdio: ["ignore", "pipe", "pipe"], timeout: NPM_INSTALL_TIMEOUT_MS, killSignal: "SIGKILL" },
+    );
+  };
+  try {
+    install();
+  } catch (err) {
+    if ((err as { signal?: string }).signal !== "SIGKILL") throw err;
+    install();
+  }
   return dir;
 }
