@@ -7,6 +7,7 @@ import type { Btf } from "../../btf/decoder.js";
 import { helperId } from "../../asm/helpers.js";
 import { Errno } from "../../errors.js";
 import type { Base, Operand, VReg } from "../ir.js";
+import { readPrintTemplate } from "./print-template.js";
 import { INTS, arrayOf, type DataT, type IntT, type StructT } from "../ktypes.js";
 import { describeVal, I32, I64, U32, U64, type CtxInfo, type NullInfo, type PacketCheck, type Val } from "../values.js";
 import {
@@ -888,29 +889,12 @@ const MAX_PRINT_VALUES = 12;
  */
 function iterPrint(low: Lowering, ctx: CtxVal, _name: string, e: TS.CallExpression): Val | undefined {
   if (ctx.ctx.kind !== "iter") return undefined;
-  const ts = low.ts;
   const [msg] = low.args(e, 1);
-  const parts: string[] = [];
-  const values: { conv: string; e: TS.Expression }[] = [];
-  if (ts.isStringLiteral(msg!) || ts.isNoSubstitutionTemplateLiteral(msg!)) parts.push(msg.text);
-  else if (ts.isTemplateExpression(msg!)) {
-    parts.push(msg.head.text);
-    for (const span of msg.templateSpans) {
-      let inner = span.expression;
-      let conv = "";
-      if (ts.isCallExpression(inner) && ts.isIdentifier(inner.expression)) {
-        const r = low.module.resolve(inner.expression);
-        if (r.kind === "kernel" && PRINT_FORMATS.includes(r.name)) {
-          if (inner.arguments.length !== 1) low.fail(inner, `${r.name}() takes one value`);
-          conv = r.name;
-          inner = inner.arguments[0]!;
-        } else if (r.kind === "kernel" && ["ipv4", "ipv6", "mac"].includes(r.name))
-          low.fail(inner, `ctx.print() formats integers, hex() and str(); ${r.name}() is for log`);
-      }
-      values.push({ conv, e: inner });
-      parts.push(span.literal.text);
-    }
-  } else low.fail(msg!, "ctx.print() takes a string or template literal");
+  const { parts, values } = readPrintTemplate(low, msg!, "ctx.print()", PRINT_FORMATS, (conv) =>
+    ["ipv4", "ipv6", "mac"].includes(conv)
+      ? `ctx.print() formats integers, hex() and str(); ${conv}() is for log`
+      : undefined,
+  );
   if (values.length > MAX_PRINT_VALUES) low.fail(msg!, `ctx.print() takes at most ${MAX_PRINT_VALUES} values`);
   const slot = values.length ? low.tempSlot(8 * values.length) : 0;
   // The literal text is the format: a % in it is printed as one.

@@ -6,6 +6,7 @@ import { INTS } from "../ktypes.js";
 import { CORE_ENUMVAL_EXISTS, CORE_ENUMVAL_VALUE, CORE_FIELD_EXISTS } from "../core.js";
 import { describeVal, I32, I64, U32, U64, type CT, type Val } from "../values.js";
 import type { KernelFunction, Lowering } from "./api.js";
+import { readPrintTemplate } from "./print-template.js";
 
 /** A helper that takes nothing and returns an integer of type `ct`. */
 function noArguments(helper: string, ct: CT): KernelFunction {
@@ -199,29 +200,12 @@ const MAX_PRINTK_VALUES = 12;
  * (/sys/kernel/tracing/trace_pipe) whoever loaded the program — tsbpf, bpftool or ip.
  */
 const printk: KernelFunction = (low: Lowering, e, name) => {
-  const ts = low.ts;
   const [msg] = low.args(e, 1);
-  const parts: string[] = [];
-  const values: { conv: string; e: TS.Expression }[] = [];
-  if (ts.isStringLiteral(msg!) || ts.isNoSubstitutionTemplateLiteral(msg!)) parts.push(msg.text);
-  else if (ts.isTemplateExpression(msg!)) {
-    parts.push(msg.head.text);
-    for (const span of msg.templateSpans) {
-      let inner = span.expression;
-      let conv = "";
-      if (ts.isCallExpression(inner) && ts.isIdentifier(inner.expression)) {
-        const r = low.module.resolve(inner.expression);
-        if (r.kind === "kernel" && (r.name === "hex" || r.name === "str" || r.name === "ipv4")) {
-          if (inner.arguments.length !== 1) low.fail(inner, `${r.name}() takes one value`);
-          conv = r.name;
-          inner = inner.arguments[0]!;
-        } else if (r.kind === "kernel" && (r.name === "ipv6" || r.name === "mac"))
-          low.fail(inner, `${name}() formats integers, hex(), ipv4() and str(); ${r.name}() is for log`);
-      }
-      values.push({ conv, e: inner });
-      parts.push(span.literal.text);
-    }
-  } else low.fail(msg!, `${name}() takes a string or template literal`);
+  const { parts, values } = readPrintTemplate(low, msg!, `${name}()`, ["hex", "str", "ipv4"], (conv) =>
+    conv === "ipv6" || conv === "mac"
+      ? `${name}() formats integers, hex(), ipv4() and str(); ${conv}() is for log`
+      : undefined,
+  );
   if (values.length > MAX_PRINTK_VALUES) low.fail(msg!, `${name}() takes at most ${MAX_PRINTK_VALUES} values`);
   // The literal text is the format: a % in it prints as one.
   let format = parts[0]!.replace(/%/g, "%%");
