@@ -377,17 +377,9 @@ export class CaptureDecoder {
       seconds += Math.floor(ns / 1e9);
       ns %= 1e9;
     }
-    p.index = this.packets++;
-    p.interface = this.interfaces[0]!;
-    p.linkType = this.linkType;
+    this.#place(this.interfaces[0]!, this.linkType, dataAt, Math.min(caplen, this.snaplen), caplen, len, fileOffset);
     p.seconds = seconds;
     p.nanoseconds = ns;
-    p.bytes = this.#bytes;
-    p.dataOffset = dataAt;
-    p.dataLength = Math.min(caplen, this.snaplen);
-    p.originalLength = len;
-    p.recordedLength = caplen;
-    p.fileOffset = fileOffset;
     this.hasPacket = true;
     return header + caplen;
   }
@@ -496,17 +488,9 @@ export class CaptureDecoder {
             `packet length ${caplen}, room for ${end - dataAt}`,
           );
         const p = this.packet;
-        p.index = this.packets++;
-        p.interface = iface;
-        p.linkType = iface.linkType;
+        this.#place(iface, iface.linkType, dataAt, caplen, caplen, len, fileOffset);
         p.seconds = 0;
         p.nanoseconds = 0;
-        p.bytes = this.#bytes;
-        p.dataOffset = dataAt;
-        p.dataLength = caplen;
-        p.originalLength = len;
-        p.recordedLength = caplen;
-        p.fileOffset = fileOffset;
         p.flags = undefined;
         p.comments = undefined;
         this.hasPacket = true;
@@ -593,16 +577,8 @@ export class CaptureDecoder {
         `caplen ${caplen}, room for ${end - dataAt}`,
       );
     const p = this.packet;
-    p.index = this.packets++;
-    p.interface = iface;
-    p.linkType = iface.linkType;
+    this.#place(iface, iface.linkType, dataAt, caplen, caplen, len, fileOffset);
     this.#setTime(iface, high, low);
-    p.bytes = this.#bytes;
-    p.dataOffset = dataAt;
-    p.dataLength = caplen;
-    p.originalLength = len;
-    p.recordedLength = caplen;
-    p.fileOffset = fileOffset;
     p.flags = undefined;
     p.comments = undefined;
     const optionsAt = dataAt + ((caplen + 3) & ~3);
@@ -615,6 +591,28 @@ export class CaptureDecoder {
       }
     }
     this.hasPacket = true;
+  }
+
+  /** Points the one reused packet at a record's data (every record kind; times and options are the caller's). */
+  #place(
+    iface: CaptureInterface,
+    linkType: number,
+    dataAt: number,
+    dataLength: number,
+    recordedLength: number,
+    originalLength: number,
+    fileOffset: number,
+  ): void {
+    const p = this.packet;
+    p.index = this.packets++;
+    p.interface = iface;
+    p.linkType = linkType;
+    p.bytes = this.#bytes;
+    p.dataOffset = dataAt;
+    p.dataLength = dataLength;
+    p.originalLength = originalLength;
+    p.recordedLength = recordedLength;
+    p.fileOffset = fileOffset;
   }
 
   /** Sets the packet's seconds and nanoseconds from a 64-bit count of the interface's units. */
