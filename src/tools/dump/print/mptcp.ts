@@ -70,6 +70,14 @@ function join(c: PrintContext, at: number, len: number, flags: number): boolean 
   return true;
 }
 
+/** A DSS data ack or sequence number, 8 or 4 bytes: prints it and returns its size, or 0 when cut short. */
+function dssNumber(c: PrintContext, at: number, left: number, wide: boolean): number {
+  const size = wide ? 8 : 4;
+  if (left < size) return 0;
+  c.out += wide ? be64(c, at) : be32(c, at);
+  return size;
+}
+
 function dss(c: PrintContext, at: number, len: number, flags: number): boolean {
   if (len < 4 || flags & TH_SYN) return false;
   const dssFlags = u8(c, at + 3);
@@ -78,31 +86,17 @@ function dss(c: PrintContext, at: number, len: number, flags: number): boolean {
   let left = len - 4;
   if (dssFlags & DSS_ACK) {
     c.out += " ack ";
-    if (dssFlags & DSS_ACK_8) {
-      if (left < 8) return false;
-      c.out += be64(c, p);
-      p += 8;
-      left -= 8;
-    } else {
-      if (left < 4) return false;
-      c.out += be32(c, p);
-      p += 4;
-      left -= 4;
-    }
+    const n = dssNumber(c, p, left, (dssFlags & DSS_ACK_8) !== 0);
+    if (n === 0) return false;
+    p += n;
+    left -= n;
   }
   if (dssFlags & DSS_SEQ) {
     c.out += " seq ";
-    if (dssFlags & DSS_SEQ_8) {
-      if (left < 8) return false;
-      c.out += be64(c, p);
-      p += 8;
-      left -= 8;
-    } else {
-      if (left < 4) return false;
-      c.out += be32(c, p);
-      p += 4;
-      left -= 4;
-    }
+    const n = dssNumber(c, p, left, (dssFlags & DSS_SEQ_8) !== 0);
+    if (n === 0) return false;
+    p += n;
+    left -= n;
     if (left < 4) return false;
     c.out += " subseq " + be32(c, p);
     p += 4;
