@@ -3,7 +3,11 @@
 // neither the machine's hosts nor its DNS can change what it prints.
 
 import { test } from "node:test";
+import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
   TCPDUMP,
   loadCorpus,
@@ -14,6 +18,7 @@ import {
   assertAllEqual,
   variantCorpus,
 } from "../helpers/dump-oracle.js";
+import { snmpCapture } from "../helpers/snmp-capture.js";
 
 function canIsolate(): boolean {
   try {
@@ -38,4 +43,25 @@ test("dump printer: without -n, port names from the services table and MAC OUIs"
   const e = await compare(files, ["-e"], { linkHeader: true }, true, true);
   report(t, "names -e", e);
   assertAllEqual(e);
+});
+
+test("dump printer: without -n, SNMP OIDs by the names of tcpdump's compiled-in MIB", {
+  skip: !TCPDUMP
+    ? "tcpdump not installed"
+    : !canIsolate()
+      ? "cannot create a network namespace for tcpdump's name lookups"
+      : false,
+}, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbpf-snmp-names-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const files = [snmpCapture(dir)];
+  for (const [flags, options] of [
+    [[], {}],
+    [["-v"], { verbose: 1 }],
+  ] as const) {
+    const r = await compare(files, [...flags], options, true);
+    report(t, "snmp names " + flags.join(" "), r);
+    assertAllEqual(r);
+    assert.equal(r.compared, r.packets, "every SNMP packet is decoded");
+  }
 });

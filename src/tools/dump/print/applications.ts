@@ -25,6 +25,7 @@ import { syslogPrint } from "./syslog.js";
 import { ftpPrint, httpPrint, rtspPrint, smtpPrint, whoisPrint } from "./text-protocols.js";
 import { genevePrint, otvPrint, vxlanPrint } from "./vxlan.js";
 import { sflowPrint } from "./sflow.js";
+import { snmpPrint } from "./snmp.js";
 
 /** Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. */
 export type ApplicationPrinter = (c: PrintContext, at: number, length: number, sport: number, dport: number) => void;
@@ -64,7 +65,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "isakmp", matches: either(500) },
   { name: "isakmp nat-t", matches: either(4500), print: udpEncapsulationPrint },
   { name: "isakmp", matches: either(7500, 8500) },
-  { name: "snmp", matches: either(161, 162) },
+  { name: "snmp", matches: either(161, 162), print: snmpPrint },
   { name: "ntp", matches: either(123), print: ntpPrint },
   { name: "kerberos", matches: either(88, 750) },
   { name: "l2tp", matches: either(1701) },
