@@ -12,6 +12,7 @@ import { bgpPrint } from "./bgp.js";
 import { bootpPrint } from "./bootp.js";
 import { dhcp6Print } from "./dhcp6.js";
 import { hsrpPrint } from "./hsrp.js";
+import { isakmpUdpPrint } from "./isakmp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
 import { ripPrint } from "./rip.js";
@@ -27,8 +28,18 @@ import { genevePrint, otvPrint, vxlanPrint } from "./vxlan.js";
 import { sflowPrint } from "./sflow.js";
 import { snmpPrint } from "./snmp.js";
 
-/** Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. */
-export type ApplicationPrinter = (c: PrintContext, at: number, length: number, sport: number, dport: number) => void;
+/**
+ * Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. `ipAt` is
+ * the offset of the IPv4 or IPv6 header the transport came in.
+ */
+export type ApplicationPrinter = (
+  c: PrintContext,
+  at: number,
+  length: number,
+  sport: number,
+  dport: number,
+  ipAt: number,
+) => void;
 
 export interface ApplicationEntry {
   /** What tcpdump calls it (the unsupported reason for entries without a printer). */
@@ -62,9 +73,9 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "bootp", matches: either(67, 68), print: bootpPrint },
   { name: "rip", matches: either(520), print: ripPrint },
   { name: "aodv", matches: either(654) },
-  { name: "isakmp", matches: either(500) },
+  { name: "isakmp", matches: either(500), print: isakmpUdpPrint },
   { name: "isakmp nat-t", matches: either(4500), print: udpEncapsulationPrint },
-  { name: "isakmp", matches: either(7500, 8500) },
+  { name: "isakmp", matches: either(7500, 8500), print: isakmpUdpPrint },
   { name: "snmp", matches: either(161, 162), print: snmpPrint },
   { name: "ntp", matches: either(123), print: ntpPrint },
   { name: "kerberos", matches: either(88, 750) },

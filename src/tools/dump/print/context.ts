@@ -7,6 +7,7 @@
 // packet entry point catches it and appends " [|proto]" naming the protocol that was being
 // decoded, which is how tcpdump reports a packet cut short by the snapshot length.
 
+import { IkeCookieCache } from "./ike-cookies.js";
 import type { TcpSequenceTable } from "./tcp-state.js";
 
 /** Thrown by bounds-checked reads; caught once per packet. */
@@ -52,6 +53,8 @@ export class PrintContext {
   unsupported: string | undefined = undefined;
   flags: PrintFlags;
   tcp: TcpSequenceTable;
+  /** IKEv1 initiators seen in earlier packets (tcpdump's, kept for the whole run). */
+  readonly ikeCookies = new IkeCookieCache();
 
   constructor(flags: PrintFlags, tcp: TcpSequenceTable) {
     this.flags = flags;

@@ -3,6 +3,7 @@
 
 import { be16, be32, u8, type PrintContext } from "./context.js";
 import { hex2 } from "./addr.js";
+import { isakmpPrint } from "./isakmp.js";
 
 const HEADER_LENGTH = 8;
 
@@ -19,9 +20,16 @@ export function espPrint(c: PrintContext, at: number, length: number): void {
 
 /**
  * UDP port 4500 (RFC 3948): a NAT keep-alive, ESP after "UDP-encap: ", or IKE after four zero
- * bytes (IKE is not decoded yet: such packets are marked unsupported).
+ * bytes.
  */
-export function udpEncapsulationPrint(c: PrintContext, at: number, length: number): void {
+export function udpEncapsulationPrint(
+  c: PrintContext,
+  at: number,
+  length: number,
+  _sport: number,
+  _dport: number,
+  ipAt: number,
+): void {
   c.protocol = "isakmp_rfc3948";
   if (length === 1 && u8(c, at) === 0xff) {
     c.out += "isakmp-nat-keep-alive";
@@ -32,8 +40,8 @@ export function udpEncapsulationPrint(c: PrintContext, at: number, length: numbe
     return;
   }
   if (be32(c, at) === 0) {
-    c.markUnsupported("isakmp");
     c.out += "NONESP-encap: ";
+    isakmpPrint(c, at + 4, length - 4, ipAt);
     return;
   }
   c.out += "UDP-encap: ";

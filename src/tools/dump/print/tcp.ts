@@ -419,7 +419,7 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
     return;
   }
   const app = applicationFor(TCP_APPLICATIONS, sport, dport);
-  if (app?.print) app.print(c, dataAt, length, sport, dport);
+  if (app?.print) app.print(c, dataAt, length, sport, dport, ipAt);
   else if (app) c.markUnsupported("tcp " + app.name);
   else if ((sport === NFS_PORT || dport === NFS_PORT) && length >= 4 && has(c, dataAt, 4)) {
     c.markUnsupported("tcp port 2049");

@@ -151,7 +151,7 @@ export function udpPrint(c: PrintContext, at: number, length: number, ipAt: numb
   if (!quick) {
     const app = applicationOf(c, cp, sport, dport);
     if (app?.print) {
-      app.print(c, cp, length, sport, dport);
+      app.print(c, cp, length, sport, dport, ipAt);
       return;
     }
     if (app !== undefined) c.markUnsupported("udp " + app.name);
