@@ -18,6 +18,7 @@ import {
   assertAllEqual,
   variantCorpus,
 } from "../helpers/dump-oracle.js";
+import { isakmpCapture } from "../helpers/isakmp-capture.js";
 import { snmpCapture } from "../helpers/snmp-capture.js";
 
 function canIsolate(): boolean {
@@ -63,5 +64,26 @@ test("dump printer: without -n, SNMP OIDs by the names of tcpdump's compiled-in 
     report(t, "snmp names " + flags.join(" "), r);
     assertAllEqual(r);
     assert.equal(r.compared, r.packets, "every SNMP packet is decoded");
+  }
+});
+
+test("dump printer: without -n, ISAKMP identities' protocol names", {
+  skip: !TCPDUMP
+    ? "tcpdump not installed"
+    : !canIsolate()
+      ? "cannot create a network namespace for tcpdump's name lookups"
+      : false,
+}, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbpf-isakmp-names-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const files = [isakmpCapture(dir)];
+  for (const [flags, options] of [
+    [[], {}],
+    [["-vv"], { verbose: 2 }],
+  ] as const) {
+    const r = await compare(files, [...flags], options, true);
+    report(t, "isakmp names " + flags.join(" "), r);
+    assertAllEqual(r);
+    assert.equal(r.compared, r.packets, "every ISAKMP packet is decoded");
   }
 });

@@ -1,11 +1,10 @@
 // ISAKMP/IKE (RFC 2408 and 2409, IKEv2 RFC 7296) as tcpdump prints it: "isakmp: phase 1 I ident",
 // "isakmp: parent_sa ikev2_init[I]". IKEv1 names the side that sent a message from the initiator
 // cookies of earlier packets (print/ike-cookies.ts). With -v tcpdump adds the version, message id
-// (and cookies at -vv) and each payload; the payloads are not decoded yet (such packets are marked
-// unsupported).
+// (and cookies at -vv) and each payload (print/isakmp-payloads.ts).
 
-import { hex2 } from "./addr.js";
 import { be32, u8, type PrintContext } from "./context.js";
+import { hexBytes, ikePayloadsPrint, payloadName } from "./isakmp-payloads.js";
 
 const HEADER_LENGTH = 28;
 const COOKIE_LENGTH = 8;
@@ -42,13 +41,6 @@ export function isakmpUdpPrint(
   ipAt: number,
 ): void {
   isakmpPrint(c, at, length, ipAt);
-}
-
-/** Bytes as lower-case hex, two digits each. */
-export function hexBytes(c: PrintContext, at: number, len: number): string {
-  let s = "";
-  for (let i = 0; i < len; i++) s += hex2(u8(c, at + i));
-  return s;
 }
 
 /** A message at `at` that came in the IP datagram whose header is at `ipAt`. */
@@ -97,7 +89,7 @@ function ikev1Print(c: PrintContext, at: number, length: number, ipAt: number): 
   c.out += " " + exchangeName(u8(c, at + 18));
   const flags = u8(c, at + 19);
   if (flags) c.out += "[" + (flags & FLAG_ENCRYPTED ? "E" : "") + (flags & FLAG_COMMIT ? "C" : "") + "]";
-  bodyPrint(c, at, length, flags);
+  bodyPrint(c, at, length, flags, phase, 1);
 }
 
 function ikev2Print(c: PrintContext, at: number, length: number): void {
@@ -113,73 +105,16 @@ function ikev2Print(c: PrintContext, at: number, length: number): void {
       (flags & FLAG_RESPONSE ? "R" : "") +
       "]";
   }
-  bodyPrint(c, at, length, flags);
+  bodyPrint(c, at, length, flags, phase, 2);
 }
 
 /** -v: the payloads (or that they are encrypted), then a length that disagrees with the datagram's. */
-function bodyPrint(c: PrintContext, at: number, length: number, flags: number): void {
+function bodyPrint(c: PrintContext, at: number, length: number, flags: number, phase: number, major: number): void {
   if (!c.flags.verbose) return;
   c.out += ":";
   const np = u8(c, at + 16);
   if (flags & FLAG_ENCRYPTED) c.out += " [encrypted " + payloadName(np) + "]";
-  else c.markUnsupported("isakmp -v payloads");
+  else ikePayloadsPrint(c, at, np, at + HEADER_LENGTH, phase, major);
   const declared = be32(c, at + 24);
   if (declared !== length) c.out += " (len mismatch: isakmp " + declared + "/ip " + length + ")";
-}
-
-const PAYLOAD_NAMES = [
-  "none",
-  "sa",
-  "p",
-  "t",
-  "ke",
-  "id",
-  "cert",
-  "cr",
-  "hash",
-  "sig",
-  "nonce",
-  "n",
-  "d",
-  "vid",
-  "pay14",
-  "pay15",
-  "pay16",
-  "pay17",
-  "pay18",
-  "pay19",
-  "pay20",
-  "pay21",
-  "pay22",
-  "pay23",
-  "pay24",
-  "pay25",
-  "pay26",
-  "pay27",
-  "pay28",
-  "pay29",
-  "pay30",
-  "pay31",
-  "pay32",
-  "v2sa",
-  "v2ke",
-  "v2IDi",
-  "v2IDr",
-  "v2cert",
-  "v2cr",
-  "v2auth",
-  "v2nonce",
-  "v2n",
-  "v2d",
-  "v2vid",
-  "v2TSi",
-  "v2TSr",
-  "v2e",
-  "v2cp",
-  "v2eap",
-];
-
-/** tcpdump's short name of a payload type ("sa", "v2ke", "#50"). */
-export function payloadName(type: number): string {
-  return PAYLOAD_NAMES[type] ?? "#" + type;
 }
