@@ -853,8 +853,10 @@ function v2NotifyPrint(c: PrintContext, ext: number, itemLen: number): number {
   const known = V2_NOTIFY.get(type);
   let name: string;
   let showSpi = true;
-  if (known !== undefined) [name, showSpi] = known;
-  else if (type < 8192) name = "error";
+  if (known !== undefined) {
+    name = known[0];
+    showSpi = known[1];
+  } else if (type < 8192) name = "error";
   else if (type < 16384) name = "private-error";
   else if (type < 40960) name = "status";
   else name = "private-status";
