@@ -34,9 +34,11 @@ export class IkeCookieCache {
     }
     const slot = this.next;
     this.versions[slot] = version;
-    this.addresses.set(b.subarray(srcAt, srcAt + size), slot * 32);
-    this.addresses.set(b.subarray(dstAt, dstAt + size), slot * 32 + 16);
-    this.cookies.set(b.subarray(cookieAt, cookieAt + COOKIE), slot * COOKIE);
+    for (let k = 0; k < size; k++) {
+      this.addresses[slot * 32 + k] = b[srcAt + k]!;
+      this.addresses[slot * 32 + 16 + k] = b[dstAt + k]!;
+    }
+    for (let k = 0; k < COOKIE; k++) this.cookies[slot * COOKIE + k] = b[cookieAt + k]!;
     this.next = (slot + 1) % SLOTS;
   }
 
