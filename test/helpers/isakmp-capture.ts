@@ -4,13 +4,17 @@
 // vendor id), IKEv2 messages with theirs (SA with SPIs and every transform type, KE, IDs, AUTH,
 // nonces, notify types, TS, CP, EAP, encrypted), over IPv4 and IPv6, on ports 500 and 4500, more
 // initiators than tcpdump remembers, malformed lengths, and each message cut short at several
-// places. The corpus' ISAKMP captures cover only a few of these.
+// places and mutated at random (from a fixed seed). The corpus' ISAKMP captures cover only a few of these.
 
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
 import type { CaptureFile } from "./dump-oracle.js";
+import { mutatedCopies, seededRandom } from "./mutated-frames.js";
+
+/** Hostile variants of each frame (bytes of its IKE message replaced). */
+const MUTATED_COPIES = 5;
 
 const u16 = (v: number): number[] => [(v >> 8) & 0xff, v & 0xff];
 const u32 = (v: number): number[] => [(v >>> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
@@ -428,9 +432,10 @@ function frames(): Uint8Array[] {
   return out;
 }
 
-/** Every frame whole, then cut short at a few places inside its IKE payload. */
+/** Every frame whole, cut short at a few places inside its IKE payload, and mutated. */
 export function isakmpCapture(dir: string): CaptureFile {
   const records: PacketRecord[] = [];
+  const random = seededRandom(500);
   frames().forEach((data, i) => {
     const timestampNs = BigInt(1_700_000_000 + i) * 1_000_000_000n;
     records.push({ data, timestampNs });
@@ -441,6 +446,7 @@ export function isakmpCapture(dir: string): CaptureFile {
       if (cut > start && cut < data.length)
         records.push({ data: data.subarray(0, cut), originalLength: data.length, timestampNs });
     }
+    for (const copy of mutatedCopies(data, start, MUTATED_COPIES, random)) records.push({ data: copy, timestampNs });
   });
   const file = path.join(dir, "isakmp.pcap");
   const data = Buffer.from(writePcap(records, { linkType: 1 }));

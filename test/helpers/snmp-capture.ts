@@ -1,14 +1,18 @@
 // A capture of SNMP messages for the dump printer's tests: SNMPv1, v2c and v3 with every PDU and
 // value type, the error and trap fields, OIDs inside and outside tcpdump's compiled-in MIB, and the
 // encodings tcpdump complains about (wrong types, short lengths, long tags, extra bytes), each
-// also cut short by the snapshot length at several places. The corpus holds only four SNMP
-// packets, all malformed.
+// also cut short by the snapshot length at several places and mutated at random (from a fixed
+// seed). The corpus holds only four SNMP packets, all malformed.
 
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
 import type { CaptureFile } from "./dump-oracle.js";
+import { mutatedCopies, seededRandom } from "./mutated-frames.js";
+
+/** Hostile variants of each message (bytes of its SNMP payload replaced). */
+const MUTATED_COPIES = 5;
 
 // BER encoding, just enough to build SNMP messages.
 function berLength(n: number): number[] {
@@ -299,9 +303,10 @@ function frame(port: number, payload: number[], i: number, trailing: number[] = 
   return new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 8, 0, ...ip, ...udp, ...payload, ...trailing]);
 }
 
-/** Every message whole, then cut short at a few places inside its SNMP payload. */
+/** Every message whole, cut short at a few places inside its SNMP payload, and mutated. */
 export function snmpCapture(dir: string): CaptureFile {
   const records: PacketRecord[] = [];
+  const random = seededRandom(161);
   messages().forEach(([port, payload, trailing], i) => {
     const data = frame(port, payload, i, trailing);
     const timestampNs = BigInt(1_700_000_000 + i) * 1_000_000_000n;
@@ -311,6 +316,7 @@ export function snmpCapture(dir: string): CaptureFile {
     for (const cut of cuts) {
       if (cut < data.length) records.push({ data: data.subarray(0, cut), originalLength: data.length, timestampNs });
     }
+    for (const copy of mutatedCopies(data, start, MUTATED_COPIES, random)) records.push({ data: copy, timestampNs });
   });
   const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
   const name = "snmp.pcap";
