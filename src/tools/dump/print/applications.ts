@@ -25,6 +25,7 @@ import { syslogPrint } from "./syslog.js";
 import { ftpPrint, httpPrint, rtspPrint, smtpPrint, whoisPrint } from "./text-protocols.js";
 import { genevePrint, otvPrint, vxlanPrint } from "./vxlan.js";
 import { sflowPrint } from "./sflow.js";
+import { lspPingPrint, mplsPrint } from "./mpls.js";
 
 /** Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. */
 export type ApplicationPrinter = (c: PrintContext, at: number, length: number, sport: number, dport: number) => void;
@@ -88,7 +89,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "lwres", matches: either(921) },
   { name: "ldp", matches: either(646) },
   { name: "olsr", matches: either(698) },
-  { name: "lsp-ping", matches: either(3503) },
+  { name: "lsp-ping", matches: either(3503), print: (c, at, length) => lspPingPrint(c, at, length) },
   { name: "bcm-li", matches: fromPort(49152), print: bcmLiPrint },
   { name: "bfd", matches: toPort(3784, 4784, 6784, 3785), print: bfdPrint },
   { name: "lmp", matches: either(701) },
@@ -103,7 +104,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "lisp", matches: either(4342) },
   { name: "vxlan-gpe", matches: either(4790) },
   { name: "zep", matches: either(17754) },
-  { name: "mpls", matches: either(6635) },
+  { name: "mpls", matches: either(6635), print: (c, at, length) => mplsPrint(c, at, length) },
 ];
 
 /** UDP entries tcpdump tries after AppleTalk's payload check. */

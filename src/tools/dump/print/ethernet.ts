@@ -18,6 +18,7 @@ import { calmFastPrint, geonetPrint } from "./geonet.js";
 import { decnetPrint } from "./decnet.js";
 import { ipxPrint } from "./ipx.js";
 import { eapolPrint } from "./eapol.js";
+import { mplsPrint } from "./mpls.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -38,6 +39,8 @@ const ETHERTYPE_CALM_FAST = 0x1111;
 const ETHERTYPE_DECNET = 0x6003;
 const ETHERTYPE_IPX = 0x8137;
 const ETHERTYPE_EAPOL = 0x888e;
+const ETHERTYPE_MPLS = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST = 0x8848;
 
 /**
  * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
@@ -45,7 +48,7 @@ const ETHERTYPE_EAPOL = 0x888e;
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
   0x809b, 0x80f3, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x8899, 0x880b, 0x8808, 0x8902, 0xabcd, 0x894f, 0x9000,
-  0x8847, 0x8848, 0x88ca, 0x886f,
+  0x88ca, 0x886f,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -108,6 +111,10 @@ export function ethertypePrint(
       return true;
     case ETHERTYPE_SLOW:
       slowPrint(c, at, length);
+      return true;
+    case ETHERTYPE_MPLS:
+    case ETHERTYPE_MPLS_MULTICAST:
+      mplsPrint(c, at, length);
       return true;
     default:
       if (DECODED_ELSEWHERE.has(type)) c.markUnsupported("ethertype 0x" + hex4(type));
