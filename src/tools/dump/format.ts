@@ -13,6 +13,7 @@
 
 import { PrintContext, type PrintFlags } from "./print/context.js";
 import { TcpSequenceTable } from "./print/tcp-state.js";
+import { NfsXidTable } from "./print/nfs-xids.js";
 import { printLinkLayer, type InterfaceNamer } from "./print/index.js";
 import { asciiPrint, hexAndAsciiPrint, hexPrint } from "./print/unknown.js";
 
@@ -54,6 +55,8 @@ const NS_PER_SEC = 1_000_000_000n;
 
 export class FormatState {
   readonly tcp = new TcpSequenceTable();
+  /** NFS calls by transaction ID, for decoding their replies (tcpdump's bounded table). */
+  readonly nfs = new NfsXidTable();
   /** Packets formatted so far (the -# number of the last one). */
   packets = 0;
   /** Why the last packet's text may differ from tcpdump's, or undefined when it is fully decoded. */
@@ -81,6 +84,7 @@ export class FormatState {
         suppressDefaultPrint: false,
       },
       this.tcp,
+      this.nfs,
     );
   }
 

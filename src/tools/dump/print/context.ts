@@ -7,6 +7,7 @@
 // packet entry point catches it and appends " [|proto]" naming the protocol that was being
 // decoded, which is how tcpdump reports a packet cut short by the snapshot length.
 
+import type { NfsXidTable } from "./nfs-xids.js";
 import type { TcpSequenceTable } from "./tcp-state.js";
 
 /** Thrown by bounds-checked reads; caught once per packet. */
@@ -52,10 +53,13 @@ export class PrintContext {
   unsupported: string | undefined = undefined;
   flags: PrintFlags;
   tcp: TcpSequenceTable;
+  /** Recent NFS calls, which NFS replies are decoded by. */
+  nfs: NfsXidTable;
 
-  constructor(flags: PrintFlags, tcp: TcpSequenceTable) {
+  constructor(flags: PrintFlags, tcp: TcpSequenceTable, nfs: NfsXidTable) {
     this.flags = flags;
     this.tcp = tcp;
+    this.nfs = nfs;
   }
 
   /** Points the context at a new packet. */
