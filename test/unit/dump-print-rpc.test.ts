@@ -2,7 +2,8 @@
 // corpus holds only a few NFS packets (mostly hostile ones) and few label stacks, so every NFS
 // procedure of versions 2 and 3 (calls and the replies matched to them by transaction ID, over
 // UDP and TCP, IPv4 and IPv6, with the file handle layouts tcpdump guesses) and the MPLS payload
-// kinds are written into a capture and compared line for line at -nn, -v, -vv, -e and -x.
+// kinds (after Arista's timestamp headers too) are written into a capture and compared line for
+// line at -nn, -v, -vv, -e, -x and -q.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -293,6 +294,38 @@ function mplsFrames(): number[][] {
   ];
 }
 
+/** Arista timestamp headers (what the corpus' MPLS lines come after): both formats, unknown ones, stacked. */
+function aristaFrames(): number[][] {
+  const inner = ipv4(
+    17,
+    [192, 168, 1, 1],
+    [192, 168, 1, 2],
+    udp(
+      5000,
+      5001,
+      fill(8, (i) => i),
+    ),
+  );
+  const mpls = [...words((1024 << 12) | 0x100 | 64), ...inner];
+  const stamp64 = (timescale: number, hw: number): number[] => [
+    0,
+    1,
+    timescale,
+    0x10 | hw,
+    ...words(1_559_162_199, 944_724_424),
+  ];
+  const stamp48 = [0, 1, 1, 0x21, 0xed, 0x95, ...words(2_404_038_772)];
+  return [
+    ether(0xd28b, [...stamp64(0, 0), 0x08, 0x00, ...inner]),
+    ether(0xd28b, [...stamp64(1, 1), 0x88, 0x47, ...mpls]),
+    ether(0xd28b, [...stamp48, 0x81, 0x00, 0, 100, 0x08, 0x00, ...inner]),
+    ether(0xd28b, [...stamp64(7, 9), 0xd2, 0x8b, ...stamp48, 0x88, 0x47, ...mpls]),
+    ether(0xd28b, [0, 1, 0, 0x30, ...words(1, 2, 3), ...inner]),
+    ether(0xd28b, [0, 2, 0, 0x10, ...words(1, 2, 3), ...inner]),
+    ether(0xd28b, [0]),
+  ];
+}
+
 function captureFile(dir: string, name: string, frames: number[][]): CaptureFile {
   const records: PacketRecord[] = frames.map((f, i) => ({
     data: new Uint8Array(f),
@@ -327,10 +360,10 @@ test("dump printer: NFS calls and replies of every procedure, and MPLS label sta
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbpf-rpc-"));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const nfs = nfsFrames();
-  const mpls = mplsFrames();
+  const mpls = [...mplsFrames(), ...aristaFrames()];
   const files = [captureFile(dir, "nfs.pcap", nfs), captureFile(dir, "mpls.pcap", mpls)];
   // IS-IS under a label stack is left out of the clipped packets: a short IS-IS PDU is IS-IS's own case.
-  const mplsToClip = mpls.filter((f) => f[18] !== 0x83);
+  const mplsToClip = mpls.filter((f) => f[12] !== 0x88 || f[18] !== 0x83);
   const cut = [
     captureFile(dir, "nfs-clipped.pcap", clipped(nfs)),
     captureFile(dir, "mpls-clipped.pcap", clipped(mplsToClip)),
