@@ -13,7 +13,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
 import { FormatState, formatPacket, type FormatOptions } from "../../src/tools/dump/format.js";
-import { TCPDUMP, type CaptureFile, compare, report, assertAllEqual } from "../helpers/dump-oracle.js";
+import {
+  TCPDUMP,
+  type CaptureFile,
+  compare,
+  report,
+  assertAllEqual,
+  loadCorpus,
+  variantCorpus,
+} from "../helpers/dump-oracle.js";
 
 // --- XDR pieces
 
@@ -260,6 +268,58 @@ function nfsFrames(): number[][] {
   return frames;
 }
 
+/** Calls to other programs than NFS, on other ports, and their replies: what tcpdump -T rpc decodes. */
+function otherRpcFrames(): number[][] {
+  const rpc = (
+    xid: number,
+    version: number,
+    program: number,
+    programVersion: number,
+    proc: number,
+    rest: number[],
+  ): number[] => [...words(xid, 0, version, program, programVersion, proc), ...AUTH_UNIX, ...NO_VERF, ...rest];
+  const toPortmapper = (body: number[]): number[] => ether(0x0800, ipv4(17, CLIENT, SERVER, udp(1023, 111, body)));
+  const fromPortmapper = (body: number[]): number[] => ether(0x0800, ipv4(17, SERVER, CLIENT, udp(111, 1023, body)));
+  return [
+    toPortmapper(rpc(0x51, 2, 100000, 2, 3, words(100003, 3, 17, 0))),
+    fromPortmapper(reply(0x51, words(2049))),
+    toPortmapper(rpc(0x52, 2, 100000, 2, 1, words(100005, 1, 6, 635))),
+    toPortmapper(rpc(0x53, 2, 100000, 2, 2, words(100021, 4, 17, 0))),
+    toPortmapper(rpc(0x54, 2, 100000, 2, 4, [])),
+    toPortmapper(rpc(0x55, 2, 100000, 2, 5, words(100024, 1, 1, 0))),
+    toPortmapper(rpc(0x56, 3, 100000, 2, 9, [])),
+    toPortmapper(rpc(0x57, 2, 100000, 2, 3, words(424242, 1, 17, 0))),
+    ether(
+      0x0800,
+      ipv4(
+        17,
+        CLIENT,
+        SERVER,
+        udp(
+          700,
+          4045,
+          rpc(
+            0x58,
+            2,
+            100021,
+            4,
+            7,
+            fill(12, () => 0),
+          ),
+        ),
+      ),
+    ),
+    ether(0x86dd, ipv6(17, 3, udp(700, 111, rpc(0x59, 2, 100000, 2, 3, words(100003, 3, 6, 0))))),
+    fromPortmapper([...words(0x5a, 1, 1), ...words(1, 5)]),
+    fromPortmapper(words(0x5b, 1, 0)),
+    toPortmapper(words(0x5c, 0, 2, 100000)),
+    ether(
+      0x0800,
+      ipv4(6, CLIENT, SERVER, tcp(1023, 111, 1, [...words(0x80000000 | 40), ...rpc(0x5d, 2, 100000, 2, 3, [])])),
+    ),
+  ];
+}
+
 /** Label stacks over Ethernet, UDP and GRE, with each kind of payload after them. */
 function mplsFrames(): number[][] {
   const label = (value: number, tc: number, bottom: boolean, ttl: number): number[] =>
@@ -382,6 +442,38 @@ test("dump printer: NFS calls and replies of every procedure, and MPLS label sta
     assertAllEqual(r);
     assert.ok(r.compared > 5000, `only ${r.compared} clipped packets compared`);
   }
+});
+
+test("dump printer: -T rpc decodes every UDP payload as Sun RPC, as tcpdump -T rpc", {
+  skip: TCPDUMP ? false : "tcpdump not installed",
+}, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbpf-sunrpc-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const frames = [...otherRpcFrames(), ...nfsFrames()];
+  const files = [captureFile(dir, "rpc.pcap", frames), captureFile(dir, "rpc-clipped.pcap", clipped(otherRpcFrames()))];
+  for (const [flags, options] of FLAGS.slice(0, 3)) {
+    const r = await compare(files, [...flags, "-T", "rpc"], { ...options, packetType: "rpc" });
+    report(t, flags.join(" ") + " -T rpc", r);
+    assertAllEqual(r);
+    assert.equal(r.skipped.size, 0);
+  }
+  // The whole corpus taken as RPC: every UDP datagram, hostile ones included, through the RPC decoders.
+  const corpus = await compare(
+    variantCorpus(loadCorpus()),
+    ["-nn", "-T", "rpc"],
+    { numeric: true, packetType: "rpc" },
+    false,
+    true,
+  );
+  report(t, "corpus -nn -T rpc", corpus);
+  assertAllEqual(corpus);
+  assert.ok(corpus.compared >= 8400, `only ${corpus.compared} packets compared`);
+  // Without -n (as tcpdump -T rpc prints it outside a network): the portmapper's port by name.
+  const state = new FormatState();
+  const text = formatPacket(new Uint8Array(frames[0]!), 1, 0n, { timestamps: 1, packetType: "rpc" }, state);
+  assert.equal(text, "IP 10.0.0.1.0x51 > 10.0.0.2.sunrpc: 84 getport #100000.2");
+  const reply = formatPacket(new Uint8Array(frames[1]!), 1, 0n, { timestamps: 1, packetType: "rpc" }, state);
+  assert.equal(reply, "IP 10.0.0.2.nfs > 10.0.0.1.81: reply ok 28");
 });
 
 test("dump printer: an NFS reply is decoded by the call with its transaction ID, between the same hosts", () => {

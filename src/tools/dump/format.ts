@@ -43,6 +43,8 @@ export interface FormatOptions {
   absoluteSequence?: boolean;
   /** -K: do not verify checksums. */
   noChecksums?: boolean;
+  /** -T: what UDP payloads are, whatever their ports ("rpc", Sun RPC, is the one supported). */
+  packetType?: "rpc";
   /** -#: prefix each entry with its packet number. */
   packetNumbers?: boolean;
   /** Interface names for Linux cooked v2 headers (tcpdump asks the local system). */
@@ -82,6 +84,7 @@ export class FormatState {
         absoluteSequence: false,
         noChecksums: false,
         suppressDefaultPrint: false,
+        rpc: false,
       },
       this.tcp,
       this.nfs,
@@ -99,6 +102,7 @@ export class FormatState {
       f.absoluteSequence = options.absoluteSequence ?? false;
       f.noChecksums = options.noChecksums ?? false;
       f.suppressDefaultPrint = f.quick > 0 || (options.hex ?? 0) > 0 || (options.hexAscii ?? 0) > 0;
+      f.rpc = options.packetType === "rpc";
       this.flagsFor = options;
     }
     return this.context;

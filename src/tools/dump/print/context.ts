@@ -29,6 +29,8 @@ export interface PrintFlags {
   noChecksums: boolean;
   /** Set by -q, -x, -X: no hex dump for undecoded payloads. */
   suppressDefaultPrint: boolean;
+  /** -T rpc: every UDP payload is a Sun RPC message, and TCP payloads are not decoded. */
+  rpc: boolean;
 }
 
 export class PrintContext {

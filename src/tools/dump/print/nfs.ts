@@ -674,6 +674,13 @@ function isVmsUcx(c: PrintContext, fh: number, words: number): boolean {
 
 // --- replies
 
+/** A reply's text after its addresses (tcpdump -T rpc prints them itself). */
+export function nfsReplyBody(c: PrintContext, rp: number, length: number, ipAt: number): void {
+  c.protocol = "nfs";
+  errorPrinted = false;
+  printReply(c, rp, length, ipAt);
+}
+
 function printReply(c: PrintContext, rp: number, length: number, ipAt: number): void {
   if (!has(c, rp + REPLY_STAT, 4)) {
     c.out += " [|nfs]";

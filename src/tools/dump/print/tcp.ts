@@ -421,6 +421,8 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
     printResetData(c, dataAt, length);
     return;
   }
+  // tcpdump -T rpc names no TCP payload type: it decodes none.
+  if (c.flags.rpc) return;
   const app = applicationFor(TCP_APPLICATIONS, sport, dport);
   if (app?.print) app.print(c, dataAt, length, sport, dport);
   else if (app) c.markUnsupported("tcp " + app.name);

@@ -13,6 +13,7 @@ import {
 import { ipv4String, ipv6String, udpPortString } from "./addr.js";
 import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 import { nfsPrint } from "./nfs.js";
+import { sunrpcPrint } from "./sunrpc.js";
 import {
   applicationFor,
   UDP_APPLICATIONS,
@@ -116,6 +117,10 @@ export function udpPrint(c: PrintContext, at: number, length: number, ipAt: numb
   if (cp > c.snapend) {
     printEndpoints(c, ipAt, sport, dport);
     c.out += " [|udp]";
+    return;
+  }
+  if (c.flags.rpc) {
+    sunrpcPrint(c, cp, length, ipAt);
     return;
   }
   printEndpoints(c, ipAt, sport, dport);
