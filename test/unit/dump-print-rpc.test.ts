@@ -354,6 +354,72 @@ function mplsFrames(): number[][] {
   ];
 }
 
+/** LSP pings with each kind of TLV and target FEC sub-TLV, well formed and not. */
+function lspPingFrames(): number[][] {
+  const tlv = (type: number, value: number[]): number[] => {
+    const padded = [...value];
+    while (padded.length % 4) padded.push(0);
+    return [type >> 8, type & 255, value.length >> 8, value.length & 255, ...padded];
+  };
+  const v4 = [10, 1, 2, 3];
+  const v6 = [0x20, 1, 0xd, 0xb8, ...fill(11, () => 0), 7];
+  // One sub-TLV a stack: tcpdump steps to the next sub-TLV 4 bytes short (one case keeps two).
+  const fec = [
+    [...v4, 32],
+    [...v6, 128],
+    [...v4, 0, 0, 0, 9, ...v4, 10, 0, 0, 9, 0, 0, 0, 5],
+    [...v6, 0, 0, 0, 9, ...v6, ...v6, 0, 0, 0, 5],
+    [...v4, 24],
+    [...v6, 64],
+    [...v4, 0, 0, 1, 0, 0, 5],
+    [...v4, 10, 9, 9, 9, 0, 0, 2, 0, 0, 0x40],
+    [1, 2, 3, 4, 5, 6],
+    [1, 2, 3],
+  ].flatMap((value, i) => tlv(1, tlv([1, 2, 3, 4, 12, 13, 9, 10, 14, 1][i]!, value)));
+  const header = (type: number, code: number, seq: number): number[] => [
+    ...words(0x00010000),
+    type,
+    2,
+    code,
+    1,
+    ...words(0x1234, seq, 3_700_000_000, 0x80000000, 0, 0),
+  ];
+  const ping = (type: number, code: number, tlvs: number[]): number[] =>
+    ether(0x0800, ipv4(17, CLIENT, SERVER, udp(3503, 3503, [...header(type, code, 7), ...tlvs])));
+  return [
+    ping(1, 0, fec),
+    ping(2, 3, [...tlv(2, [5, 220, 1, 0, ...v4, ...v4, 0, 0, 0, 0]), ...tlv(15, words(0xabcdef01))]),
+    ping(2, 8, [...tlv(2, [5, 220, 2, 0, ...v4, ...words(17), 0, 0, 0, 0]), ...tlv(3, [1, 2, 3])]),
+    ping(2, 13, [...tlv(2, [5, 220, 3, 0, ...v6, ...v6, 0, 0, 0, 0]), ...tlv(9, [1, 2, 3, 4])]),
+    ping(2, 99, [...tlv(2, [5, 220, 4, 0, ...v6, ...words(3), 1, 1, 0, 0]), ...tlv(2, [5, 220, 9, 0, 0, 0, 0, 0])]),
+    ping(9, 1, [...tlv(2, [5, 220, 1, 0, 1, 2]), ...tlv(15, [1]), ...tlv(200, [])]),
+    ping(1, 0, [...tlv(1, [...tlv(1, [...v4, 32]), ...tlv(2, [...v6, 128])]), ...tlv(1, [0, 1])]),
+    ping(1, 0, [...tlv(1, [0, 1, 0, 9, ...v4, 32]), ...tlv(1, [0, 3, 0, 20, ...v4])]),
+    ping(1, 0, [
+      ...tlv(
+        0x7777,
+        fill(20, (i) => i),
+      ),
+      0,
+      1,
+    ]),
+    ether(0x0800, ipv4(17, CLIENT, SERVER, udp(3503, 3503, [0, 2, ...fill(30, () => 0)]))),
+    ether(
+      0x0800,
+      ipv4(
+        17,
+        CLIENT,
+        SERVER,
+        udp(
+          3503,
+          3503,
+          fill(20, () => 0),
+        ),
+      ),
+    ),
+  ];
+}
+
 /** Arista timestamp headers (what the corpus' MPLS lines come after): both formats, unknown ones, stacked. */
 function aristaFrames(): number[][] {
   const inner = ipv4(
@@ -420,7 +486,7 @@ test("dump printer: NFS calls and replies of every procedure, and MPLS label sta
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbpf-rpc-"));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const nfs = nfsFrames();
-  const mpls = [...mplsFrames(), ...aristaFrames()];
+  const mpls = [...mplsFrames(), ...aristaFrames(), ...lspPingFrames()];
   const files = [captureFile(dir, "nfs.pcap", nfs), captureFile(dir, "mpls.pcap", mpls)];
   // IS-IS under a label stack is left out of the clipped packets: a short IS-IS PDU is IS-IS's own case.
   const mplsToClip = mpls.filter((f) => f[12] !== 0x88 || f[18] !== 0x83);

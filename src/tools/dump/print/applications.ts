@@ -25,7 +25,8 @@ import { syslogPrint } from "./syslog.js";
 import { ftpPrint, httpPrint, rtspPrint, smtpPrint, whoisPrint } from "./text-protocols.js";
 import { genevePrint, otvPrint, vxlanPrint } from "./vxlan.js";
 import { sflowPrint } from "./sflow.js";
-import { lspPingPrint, mplsPrint } from "./mpls.js";
+import { mplsPrint } from "./mpls.js";
+import { lspPingPrint } from "./lspping.js";
 
 /** Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. */
 export type ApplicationPrinter = (c: PrintContext, at: number, length: number, sport: number, dport: number) => void;

@@ -2,7 +2,7 @@
 // entry, then the packet under the stack. MPLS carries no protocol field: the reserved labels and
 // the first byte after the stack (an IP version nibble or an OSI NLPID) say what follows.
 
-import { be16, be32, check, printInvalid, u8, type PrintContext } from "./context.js";
+import { be32, check, printInvalid, u8, type PrintContext } from "./context.js";
 import { encapsulated } from "./encapsulated.js";
 import { osiPrint } from "./isis.js";
 import { defaultPrint } from "./unknown.js";
@@ -76,41 +76,4 @@ export function mplsPrint(c: PrintContext, at: number, length: number): void {
   if (payload === Payload.IPv4) encapsulated().ipv4(c, p, length);
   else if (payload === Payload.IPv6) encapsulated().ipv6(c, p, length);
   else if (!osiPrint(c, p, length)) c.markUnsupported("mpls osi");
-}
-
-/** LSP ping's common header (RFC 8029): version, flags, types and codes, handle, sequence, two timestamps. */
-const LSP_PING_HEADER_LENGTH = 32;
-const LSP_PING_VERSION = 1;
-const LSP_PING_MESSAGE_TYPES = ["", "MPLS Echo Request", "MPLS Echo Reply"];
-
-/**
- * MPLS LSP ping (RFC 8029, UDP port 3503): its one-line summary. The TLVs tcpdump lists with -v
- * are not decoded yet.
- */
-export function lspPingPrint(c: PrintContext, at: number, length: number): void {
-  c.protocol = "lspping";
-  if (length < LSP_PING_HEADER_LENGTH) {
-    c.out += "\n\t\t packet is too short";
-    return;
-  }
-  check(c, at, LSP_PING_HEADER_LENGTH);
-  const version = be16(c, at);
-  if (version !== LSP_PING_VERSION) {
-    c.out += "LSP-PING version " + version + " packet not supported";
-    return;
-  }
-  if (c.flags.verbose) {
-    c.markUnsupported("lsp-ping -v");
-    return;
-  }
-  const type = u8(c, at + 4);
-  c.out +=
-    "LSP-PINGv" +
-    version +
-    ", " +
-    (LSP_PING_MESSAGE_TYPES[type] || "unknown (" + type + ")") +
-    ", seq " +
-    be32(c, at + 12) +
-    ", length: " +
-    length;
 }
