@@ -5,6 +5,7 @@
 import { be16, be32, check, has, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6String } from "./addr.js";
 import { ntpTimestamp } from "./ntp.js";
+import { smiEnterpriseName } from "./names.js";
 import { printUnknownData } from "./unknown.js";
 
 const HEADER_LENGTH = 32;
@@ -199,12 +200,12 @@ function tlvPrint(c: PrintContext, type: number, at: number, length: number): nu
       if (length < 4) return tooShort(c);
       c.out += "\n\t    BFD Discriminator 0x" + hex(be32(c, at), 8);
       return 0;
-    case TLV_VENDOR_ENTERPRISE:
-      // tcpdump names the enterprise from its SMI table, which this printer does not carry.
-      c.markUnsupported("lsp-ping vendor enterprise tlv");
+    case TLV_VENDOR_ENTERPRISE: {
       if (length < 4) return tooShort(c);
-      c.out += "\n\t    Vendor: Unknown (0x" + hex(be32(c, at), 4) + ")";
+      const vendor = be32(c, at);
+      c.out += "\n\t    Vendor: " + (smiEnterpriseName(vendor) ?? "Unknown") + " (0x" + hex(vendor, 4) + ")";
       return 0;
+    }
     default:
       if (c.flags.verbose <= 1) printUnknownData(c, at, "\n\t    ", length);
       return 0;
@@ -290,11 +291,34 @@ function subTlvPrint(c: PrintContext, type: number, at: number, length: number):
         ipv6String(c, at + 20);
       return true;
     case 6:
-    case 7:
-    case 8:
-      // Route distinguishers are printed by BGP's rules, not decoded here yet.
-      c.markUnsupported("lsp-ping vpn sub-tlv");
+    case 7: {
+      const v6 = type === 7;
+      if (!expect(v6 ? 25 : 13)) return false;
+      const rd = routeDistinguisher(c, at);
+      const prefix = v6 ? ipv6String(c, at + 8) : ipv4String(c, at + 8);
+      c.out += "\n\t      RD: " + rd + ", " + prefix + "/" + u8(c, at + (v6 ? 24 : 12));
       return true;
+    }
+    case 8: {
+      if (!expect(14)) return false;
+      const rd = routeDistinguisher(c, at);
+      const sender = be16(c, at + 8);
+      const receiver = be16(c, at + 10);
+      const encapsulation = be16(c, at + 12);
+      c.out +=
+        "\n\t      RD: " +
+        rd +
+        ", Sender VE ID: " +
+        sender +
+        ", Receiver VE ID: " +
+        receiver +
+        "\n\t      Encapsulation Type: " +
+        pseudowireType(encapsulation) +
+        " (" +
+        encapsulation +
+        ")";
+      return true;
+    }
     case 9: {
       if (!expect(10)) return false;
       const pwType = be16(c, at + 8);
@@ -330,6 +354,21 @@ function subTlvPrint(c: PrintContext, type: number, at: number, length: number):
     default:
       return false;
   }
+}
+
+/** An RFC 4364 route distinguisher as tcpdump's BGP printer shows it. */
+function routeDistinguisher(c: PrintContext, at: number): string {
+  const type = be16(c, at);
+  const b = (i: number): number => u8(c, at + i);
+  if (type === 0) {
+    return be16(c, at + 2) + ":" + be32(c, at + 4) + " (= " + b(4) + "." + b(5) + "." + b(6) + "." + b(7) + ")";
+  }
+  if (type === 1) return b(2) + "." + b(3) + "." + b(4) + "." + b(5) + ":" + be16(c, at + 6);
+  if (type === 2) {
+    const assigned = be16(c, at + 6);
+    return be32(c, at + 2) + ":" + assigned + " (" + b(2) + "." + b(3) + "." + b(4) + "." + b(5) + ":" + assigned + ")";
+  }
+  return "unknown RD format";
 }
 
 /** Downstream mapping: MTU, address type, addresses; the rest is dumped as hex. */
