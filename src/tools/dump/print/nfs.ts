@@ -16,7 +16,6 @@ const NONE = -1;
 
 // Offsets in an RPC message.
 const XID = 0;
-const DIRECTION = 4;
 const CALL_VERS = 16;
 const CALL_PROC = 20;
 const CALL_CRED = 24;
