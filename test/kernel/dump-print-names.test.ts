@@ -44,6 +44,10 @@ test("dump printer: without -n, port names from the services table and MAC OUIs"
   const e = await compare(files, ["-e"], { linkHeader: true }, true, true);
   report(t, "names -e", e);
   assertAllEqual(e);
+  // -T rpc names the portmapper's and NFS's ports and prints programs as "#N".
+  const rpc = await compare(files, ["-T", "rpc"], { packetType: "rpc" }, true, true);
+  report(t, "names -T rpc", rpc);
+  assertAllEqual(rpc);
 });
 
 test("dump printer: without -n, SNMP OIDs by the names of tcpdump's compiled-in MIB", {

@@ -16,6 +16,14 @@ test("dump -s outside 0…262144 is an invalid snaplen, in tcpdump's words", () 
   }
 });
 
+test("dump -T knows rpc alone: another packet type is a usage error, not a silent default", () => {
+  for (const value of ["vat", "RPC", ""]) {
+    const r = runTool(["dump", "-T", value, "-r", "-"]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /-T supports only rpc \(Sun RPC over UDP\), not "/);
+  }
+});
+
 test("an empty interface name is an error, not the default interface", () => {
   for (const requested of [[""], ["lo,"], [" "]]) {
     assert.throws(() => selectInterfaces(requested, { fallback: () => "lo" }), /interface name cannot be empty/);

@@ -12,7 +12,7 @@ import { readDumpFile } from "../../tools/dump/read.js";
 export const name = "dump";
 export const summary = "tcpdump on eBPF: print or record packets (XDP in, TC out) filtered in the kernel";
 export const usage = `usage: tsbpf dump [-i IF]... [-D] [-c N] [-s SNAPLEN] [-w FILE|- [--pcapng] [--nano] [-C MB] [-G S] [-W N] [--print]]
-                  [-r FILE|-] [-n] [-e] [-v]... [-x|-xx|-X|-XX|-A] [-q] [-t...] [-S] [-Q in|out|inout]
+                  [-r FILE|-] [-n] [-e] [-v]... [-x|-xx|-X|-XX|-A] [-q] [-t...] [-S] [-T rpc] [-Q in|out|inout]
                   [-B KIB] [--pid PID] [--comm NAME] [--json] [--metrics ADDR:PORT] [--mode MODE] [EXPRESSION]
 
 Captures what interfaces receive (XDP, before the stack) and send (TC egress), keeps the packets
@@ -39,6 +39,7 @@ Options:
   -q                  less protocol information
   -t, -tt, -ttt, -tttt, -ttttt  timestamp format as tcpdump
   -S                  absolute TCP sequence numbers
+  -T rpc              decode every UDP payload as Sun RPC (calls to any program, replies)
   -Q DIR              in (received), out (sent) or inout (default)
   -B KIB              ring buffer size in KiB (default 4096)
   --pid PID           only packets sent by this process (egress only; see docs/tools/dump.md)
@@ -87,6 +88,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       quick: { type: "boolean", short: "q", multiple: true },
       time: { type: "boolean", short: "t", multiple: true },
       absolute: { type: "boolean", short: "S" },
+      type: { type: "string", short: "T" },
       direction: { type: "string", short: "Q" },
       buffer: { type: "string", short: "B" },
       pid: { type: "string" },
@@ -119,6 +121,8 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   ) {
     throw new UsageError("-C, -G and -W need -w FILE", usage);
   }
+  if (values.type !== undefined && values.type !== "rpc")
+    throw new UsageError(`-T supports only rpc (Sun RPC over UDP), not "${values.type}"`, usage);
   const t = Math.min(count(values.time), 5);
   const format: FormatOptions = {
     timestamps: (t === 0 ? 0 : t) as FormatOptions["timestamps"],
@@ -131,6 +135,7 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
     ascii: count(values.ascii),
     quick: count(values.quick),
     absoluteSequence: values.absolute === true,
+    packetType: values.type === "rpc" ? "rpc" : undefined,
   };
   const pid = values.pid === undefined ? undefined : parsePositiveInt(values.pid, "--pid", usage);
   if (values.comm !== undefined && (values.comm.length === 0 || Buffer.byteLength(values.comm) > 15))

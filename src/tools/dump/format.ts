@@ -13,6 +13,7 @@
 
 import { PrintContext, type PrintFlags } from "./print/context.js";
 import { TcpSequenceTable } from "./print/tcp-state.js";
+import { NfsXidTable } from "./print/nfs-xids.js";
 import { printLinkLayer, type InterfaceNamer } from "./print/index.js";
 import { asciiPrint, hexAndAsciiPrint, hexPrint } from "./print/unknown.js";
 
@@ -42,6 +43,8 @@ export interface FormatOptions {
   absoluteSequence?: boolean;
   /** -K: do not verify checksums. */
   noChecksums?: boolean;
+  /** -T: what UDP payloads are, whatever their ports ("rpc", Sun RPC, is the one supported). */
+  packetType?: "rpc";
   /** -#: prefix each entry with its packet number. */
   packetNumbers?: boolean;
   /** Interface names for Linux cooked v2 headers (tcpdump asks the local system). */
@@ -54,6 +57,8 @@ const NS_PER_SEC = 1_000_000_000n;
 
 export class FormatState {
   readonly tcp = new TcpSequenceTable();
+  /** NFS calls by transaction ID, for decoding their replies (tcpdump's bounded table). */
+  readonly nfs = new NfsXidTable();
   /** Packets formatted so far (the -# number of the last one). */
   packets = 0;
   /** Why the last packet's text may differ from tcpdump's, or undefined when it is fully decoded. */
@@ -79,8 +84,10 @@ export class FormatState {
         absoluteSequence: false,
         noChecksums: false,
         suppressDefaultPrint: false,
+        rpc: false,
       },
       this.tcp,
+      this.nfs,
     );
   }
 
@@ -95,6 +102,7 @@ export class FormatState {
       f.absoluteSequence = options.absoluteSequence ?? false;
       f.noChecksums = options.noChecksums ?? false;
       f.suppressDefaultPrint = f.quick > 0 || (options.hex ?? 0) > 0 || (options.hexAscii ?? 0) > 0;
+      f.rpc = options.packetType === "rpc";
       this.flagsFor = options;
     }
     return this.context;

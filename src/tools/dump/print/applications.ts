@@ -27,6 +27,8 @@ import { ftpPrint, httpPrint, rtspPrint, smtpPrint, whoisPrint } from "./text-pr
 import { genevePrint, otvPrint, vxlanPrint } from "./vxlan.js";
 import { sflowPrint } from "./sflow.js";
 import { snmpPrint } from "./snmp.js";
+import { mplsPrint } from "./mpls.js";
+import { lspPingPrint } from "./lspping.js";
 
 /**
  * Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. `ipAt` is
@@ -100,7 +102,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "lwres", matches: either(921) },
   { name: "ldp", matches: either(646) },
   { name: "olsr", matches: either(698) },
-  { name: "lsp-ping", matches: either(3503) },
+  { name: "lsp-ping", matches: either(3503), print: (c, at, length) => lspPingPrint(c, at, length) },
   { name: "bcm-li", matches: fromPort(49152), print: bcmLiPrint },
   { name: "bfd", matches: toPort(3784, 4784, 6784, 3785), print: bfdPrint },
   { name: "lmp", matches: either(701) },
@@ -115,7 +117,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "lisp", matches: either(4342) },
   { name: "vxlan-gpe", matches: either(4790) },
   { name: "zep", matches: either(17754) },
-  { name: "mpls", matches: either(6635) },
+  { name: "mpls", matches: either(6635), print: (c, at, length) => mplsPrint(c, at, length) },
 ];
 
 /** UDP entries tcpdump tries after AppleTalk's payload check. */

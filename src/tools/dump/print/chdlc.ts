@@ -1,6 +1,6 @@
-// Cisco HDLC (link type 104): a 4-byte header (address, control, protocol) before IPv4, IPv6 or
-// an OSI packet, as tcpdump prints it. SLARP and MPLS payloads are not decoded yet: such packets
-// are marked unsupported.
+// Cisco HDLC (link type 104): a 4-byte header (address, control, protocol) before IPv4, IPv6, MPLS or
+// an OSI packet, as tcpdump prints it. SLARP payloads are not decoded yet: such packets are marked
+// unsupported.
 
 import { hex4 } from "./addr.js";
 import { be16, TRUNCATED, u8, type PrintContext } from "./context.js";
@@ -8,11 +8,14 @@ import { ip6Print } from "./ipv6.js";
 import { ipPrint } from "./ipv4.js";
 import { osiPrint } from "./isis.js";
 import { ethertypeName } from "./names.js";
+import { mplsPrint } from "./mpls.js";
 
 const CHDLC_HEADER_LENGTH = 4;
 const ETHERTYPE_IP = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_ISO = 0xfefe;
+const ETHERTYPE_MPLS = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST = 0x8848;
 const ADDRESS_NAMES = new Map([
   [0x0f, "unicast"],
   [0x8f, "bcast"],
@@ -46,6 +49,10 @@ export function chdlcPrint(c: PrintContext, at: number, length: number): number 
       break;
     case ETHERTYPE_IPV6:
       ip6Print(c, p, rest);
+      break;
+    case ETHERTYPE_MPLS:
+    case ETHERTYPE_MPLS_MULTICAST:
+      mplsPrint(c, p, rest);
       break;
     case ETHERTYPE_ISO: {
       if (rest < 2) throw TRUNCATED;

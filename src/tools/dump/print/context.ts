@@ -8,6 +8,7 @@
 // decoded, which is how tcpdump reports a packet cut short by the snapshot length.
 
 import { IkeCookieCache } from "./ike-cookies.js";
+import type { NfsXidTable } from "./nfs-xids.js";
 import type { TcpSequenceTable } from "./tcp-state.js";
 
 /** Thrown by bounds-checked reads; caught once per packet. */
@@ -29,6 +30,8 @@ export interface PrintFlags {
   noChecksums: boolean;
   /** Set by -q, -x, -X: no hex dump for undecoded payloads. */
   suppressDefaultPrint: boolean;
+  /** -T rpc: every UDP payload is a Sun RPC message, and TCP payloads are not decoded. */
+  rpc: boolean;
 }
 
 export class PrintContext {
@@ -55,10 +58,13 @@ export class PrintContext {
   tcp: TcpSequenceTable;
   /** IKEv1 initiators seen in earlier packets (tcpdump's, kept for the whole run). */
   readonly ikeCookies = new IkeCookieCache();
+  /** Recent NFS calls, which NFS replies are decoded by. */
+  nfs: NfsXidTable;
 
-  constructor(flags: PrintFlags, tcp: TcpSequenceTable) {
+  constructor(flags: PrintFlags, tcp: TcpSequenceTable, nfs: NfsXidTable) {
     this.flags = flags;
     this.tcp = tcp;
+    this.nfs = nfs;
   }
 
   /** Points the context at a new packet. */

@@ -18,6 +18,8 @@ import { calmFastPrint, geonetPrint } from "./geonet.js";
 import { decnetPrint } from "./decnet.js";
 import { ipxPrint } from "./ipx.js";
 import { eapolPrint } from "./eapol.js";
+import { mplsPrint } from "./mpls.js";
+import { aristaPrint } from "./arista.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -38,6 +40,8 @@ const ETHERTYPE_CALM_FAST = 0x1111;
 const ETHERTYPE_DECNET = 0x6003;
 const ETHERTYPE_IPX = 0x8137;
 const ETHERTYPE_EAPOL = 0x888e;
+const ETHERTYPE_MPLS = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST = 0x8848;
 
 /**
  * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
@@ -45,7 +49,7 @@ const ETHERTYPE_EAPOL = 0x888e;
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
   0x809b, 0x80f3, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x8899, 0x880b, 0x8808, 0x8902, 0xabcd, 0x894f, 0x9000,
-  0x8847, 0x8848, 0x88ca, 0x886f,
+  0x88ca, 0x886f,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -109,6 +113,10 @@ export function ethertypePrint(
     case ETHERTYPE_SLOW:
       slowPrint(c, at, length);
       return true;
+    case ETHERTYPE_MPLS:
+    case ETHERTYPE_MPLS_MULTICAST:
+      mplsPrint(c, at, length);
+      return true;
     default:
       if (DECODED_ELSEWHERE.has(type)) c.markUnsupported("ethertype 0x" + hex4(type));
       return false;
@@ -137,110 +145,143 @@ export function etherPrint(c: PrintContext, at: number, length: number, caplen: 
   caplen -= 12;
   let hdrlen = 12;
 
-  let lengthType = be16(c, p);
-  p += 2;
-  length -= 2;
-  caplen -= 2;
-  hdrlen += 2;
+  // An Arista timestamp header is followed by another EtherType: the loop decodes from there.
+  for (;;) {
+    let lengthType = be16(c, p);
+    p += 2;
+    length -= 2;
+    caplen -= 2;
+    hdrlen += 2;
 
-  let printedLength = false;
-  if (lengthType === ETHERTYPE_MACSEC) {
-    c.markUnsupported("macsec");
-    if (e) {
-      c.out += etherTypeText(c, lengthType) + ", length " + origLength + ": ";
+    let printedLength = false;
+    if (lengthType === ETHERTYPE_MACSEC) {
+      c.markUnsupported("macsec");
+      if (e) {
+        c.out += etherTypeText(c, lengthType) + ", length " + origLength + ": ";
+      }
+      defaultPrint(c, p, caplen);
+      return hdrlen;
     }
-    defaultPrint(c, p, caplen);
-    return hdrlen;
-  }
 
-  while (isVlanTpid(lengthType)) {
-    if (caplen < 4) {
-      c.protocol = "vlan";
-      printTrunc(c);
-      return hdrlen + caplen;
-    }
-    if (length < 4) {
-      c.protocol = "vlan";
-      printTrunc(c);
-      return hdrlen + length;
-    }
-    if (e) {
-      const tag = be16(c, p);
-      c.out += etherTypeText(c, lengthType);
-      if (!printedLength) {
-        c.out += ", length " + origLength + ": ";
-        printedLength = true;
-      } else c.out += ", ";
-      c.out += vlanTciString(tag) + ", ";
-    }
-    lengthType = be16(c, p + 2);
-    p += 4;
-    length -= 4;
-    caplen -= 4;
-    hdrlen += 4;
-  }
-
-  if (lengthType <= MAX_ETHERNET_LENGTH_VAL) {
-    const llcLength = lengthType < length ? lengthType : length;
-    const llcCaplen = caplen > llcLength ? llcLength : caplen;
-    // The frame's length field ends what the layers above may read.
-    const saved = pushSnaplen(c, p, llcLength);
-    const mark = c.out.length;
-    if (e) c.out += "802.3" + (printedLength ? "" : ", length " + llcLength + ": ");
-    const llcHeader = llcPrint(c, p, llcLength, llcCaplen);
-    c.snapend = saved;
-    if (llcHeader !== undefined) return hdrlen + llcHeader;
-    c.out = c.out.slice(0, mark);
-  }
-
-  if (lengthType <= MAX_ETHERNET_LENGTH_VAL || lengthType === ETHERTYPE_JUMBO || lengthType === ETHERTYPE_ARISTA) {
-    // 802.3 with an LLC header (or a type carrying one): tcpdump decodes LLC/SNAP and above.
-    c.markUnsupported(lengthType <= MAX_ETHERNET_LENGTH_VAL ? "802.3 LLC" : "ethertype 0x" + hex4(lengthType));
-    if (lengthType <= MAX_ETHERNET_LENGTH_VAL) {
-      if (lengthType < length) {
-        length = lengthType;
-        if (caplen > length) caplen = length;
+    while (isVlanTpid(lengthType)) {
+      if (caplen < 4) {
+        c.protocol = "vlan";
+        printTrunc(c);
+        return hdrlen + caplen;
+      }
+      if (length < 4) {
+        c.protocol = "vlan";
+        printTrunc(c);
+        return hdrlen + length;
       }
       if (e) {
-        c.out += "802.3";
-        if (!printedLength) c.out += ", length " + length + ": ";
-      } else {
-        c.out += macString(c, srcAt) + " > " + macString(c, dstAt) + ", 802.3, length " + length + ": ";
+        const tag = be16(c, p);
+        c.out += etherTypeText(c, lengthType);
+        if (!printedLength) {
+          c.out += ", length " + origLength + ": ";
+          printedLength = true;
+        } else c.out += ", ";
+        c.out += vlanTciString(tag) + ", ";
       }
-    } else if (!e) {
-      c.out +=
-        macString(c, srcAt) +
-        " > " +
-        macString(c, dstAt) +
-        ", " +
-        etherTypeText(c, lengthType) +
-        ", length " +
-        origLength +
-        ": ";
-    } else {
-      c.out += etherTypeText(c, lengthType) + (printedLength ? ", " : ", length " + origLength + ": ");
+      lengthType = be16(c, p + 2);
+      p += 4;
+      length -= 4;
+      caplen -= 4;
+      hdrlen += 4;
     }
-    defaultPrint(c, p, caplen);
+
+    if (lengthType <= MAX_ETHERNET_LENGTH_VAL) {
+      const llcLength = lengthType < length ? lengthType : length;
+      const llcCaplen = caplen > llcLength ? llcLength : caplen;
+      // The frame's length field ends what the layers above may read.
+      const saved = pushSnaplen(c, p, llcLength);
+      const mark = c.out.length;
+      if (e) c.out += "802.3" + (printedLength ? "" : ", length " + llcLength + ": ");
+      const llcHeader = llcPrint(c, p, llcLength, llcCaplen);
+      c.snapend = saved;
+      if (llcHeader !== undefined) return hdrlen + llcHeader;
+      c.out = c.out.slice(0, mark);
+    }
+
+    if (lengthType === ETHERTYPE_ARISTA) {
+      if (caplen < 2 || length < 2) {
+        c.out += "[|arista]";
+        return hdrlen + (caplen < 2 ? caplen : length);
+      }
+      c.out += etherTypeText(c, lengthType) + ", length " + origLength + ": ";
+      const consumed = aristaPrint(c, p);
+      if (consumed > 0) {
+        // The original EtherType follows: decode the frame again from there.
+        p += consumed;
+        length -= consumed;
+        caplen -= consumed;
+        hdrlen += consumed;
+        continue;
+      }
+      if (!e) {
+        c.out +=
+          macString(c, srcAt) +
+          " > " +
+          macString(c, dstAt) +
+          ", " +
+          etherTypeText(c, lengthType) +
+          ", length " +
+          origLength +
+          ": ";
+      }
+      defaultPrint(c, p, caplen);
+      return hdrlen;
+    }
+
+    if (lengthType <= MAX_ETHERNET_LENGTH_VAL || lengthType === ETHERTYPE_JUMBO) {
+      // 802.3 with an LLC header (or a type carrying one): tcpdump decodes LLC/SNAP and above.
+      c.markUnsupported(lengthType <= MAX_ETHERNET_LENGTH_VAL ? "802.3 LLC" : "ethertype 0x" + hex4(lengthType));
+      if (lengthType <= MAX_ETHERNET_LENGTH_VAL) {
+        if (lengthType < length) {
+          length = lengthType;
+          if (caplen > length) caplen = length;
+        }
+        if (e) {
+          c.out += "802.3";
+          if (!printedLength) c.out += ", length " + length + ": ";
+        } else {
+          c.out += macString(c, srcAt) + " > " + macString(c, dstAt) + ", 802.3, length " + length + ": ";
+        }
+      } else if (!e) {
+        c.out +=
+          macString(c, srcAt) +
+          " > " +
+          macString(c, dstAt) +
+          ", " +
+          etherTypeText(c, lengthType) +
+          ", length " +
+          origLength +
+          ": ";
+      } else {
+        c.out += etherTypeText(c, lengthType) + (printedLength ? ", " : ", length " + origLength + ": ");
+      }
+      defaultPrint(c, p, caplen);
+      return hdrlen;
+    }
+
+    if (e) {
+      c.out += etherTypeText(c, lengthType);
+      c.out += printedLength ? ", " : ", length " + origLength + ": ";
+    }
+    if (!ethertypePrint(c, lengthType, p, length, caplen, srcAt)) {
+      if (!e) {
+        c.out +=
+          macString(c, srcAt) +
+          " > " +
+          macString(c, dstAt) +
+          ", " +
+          etherTypeText(c, lengthType) +
+          ", length " +
+          origLength +
+          ": ";
+      }
+      defaultPrint(c, p, caplen);
+    }
     return hdrlen;
   }
-
-  if (e) {
-    c.out += etherTypeText(c, lengthType);
-    c.out += printedLength ? ", " : ", length " + origLength + ": ";
-  }
-  if (!ethertypePrint(c, lengthType, p, length, caplen, srcAt)) {
-    if (!e) {
-      c.out +=
-        macString(c, srcAt) +
-        " > " +
-        macString(c, dstAt) +
-        ", " +
-        etherTypeText(c, lengthType) +
-        ", length " +
-        origLength +
-        ": ";
-    }
-    defaultPrint(c, p, caplen);
-  }
-  return hdrlen;
 }

@@ -1,5 +1,5 @@
 // GRE (RFC 1701, RFC 2784, RFC 2890) and enhanced GRE for PPTP (RFC 2637, version 1), as tcpdump
-// prints them: "GREv0, key=0x1, seq 5, length 100: " then the carried packet (IPv4, IPv6 or
+// prints them: "GREv0, key=0x1, seq 5, length 100: " then the carried packet (IPv4, IPv6, MPLS or
 // Ethernet; the payloads tcpdump opens with printers this one lacks are marked unsupported), or
 // "gre-proto-0xNNNN" for a protocol tcpdump does not open either.
 
@@ -7,6 +7,7 @@ import { available, be16, be32, has, u8, type PrintContext } from "./context.js"
 import { ethertypeName } from "./names.js";
 import { encapsulated } from "./encapsulated.js";
 import { osiPrint } from "./isis.js";
+import { mplsPrint } from "./mpls.js";
 
 const GRE_CHECKSUM = 0x8000;
 const GRE_ROUTING = 0x4000;
@@ -32,8 +33,9 @@ const ETHERTYPE_TEB = 0x6558;
 const ETHERTYPE_PPP = 0x880b;
 /** GRE's protocol type for OSI network layer packets (RFC 2784 leaves it to the NLPID). */
 const ETHERTYPE_OSI = 0x00fe;
-/** Payloads tcpdump opens with printers this one does not have (MPLS, IPX, AppleTalk, OSI). */
-const OPENED_ELSEWHERE: ReadonlySet<number> = new Set([0x8847, 0x8137, 0x809b, 0x00fe]);
+const ETHERTYPE_MPLS = 0x8847;
+/** Payloads tcpdump opens with printers this one does not have (IPX, AppleTalk, OSI). */
+const OPENED_ELSEWHERE: ReadonlySet<number> = new Set([0x8137, 0x809b, 0x00fe]);
 
 /** tcpdump's own " [|gre]": a header shorter than its flags promise. */
 const GRE_TRUNCATED = Object.freeze({ gre: "truncated" });
@@ -130,6 +132,9 @@ function printVersion0(c: PrintContext, at: number, length: number): void {
       break;
     case ETHERTYPE_TEB:
       encapsulated().ethernet(c, p, len, available(c, p));
+      break;
+    case ETHERTYPE_MPLS:
+      mplsPrint(c, p, len);
       break;
     default:
       if (protocol === ETHERTYPE_OSI && osiPrint(c, p, len)) break;

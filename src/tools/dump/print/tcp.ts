@@ -20,6 +20,7 @@ import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 import { printableChar } from "./unknown.js";
 import { applicationFor, TCP_APPLICATIONS } from "./applications.js";
 import { mptcpPrint } from "./mptcp.js";
+import { nfsPrint } from "./nfs.js";
 
 const TH_FIN = 0x01;
 const TH_SYN = 0x02;
@@ -80,6 +81,8 @@ const FLAG_STRINGS: string[] = Array.from({ length: 256 }, (_, flags) => {
 });
 
 const NFS_PORT = 2049;
+const RPC_CALL = 0;
+const RPC_REPLY = 1;
 
 /** Signals tcpdump's "goto trunc" / "goto bad" inside the option loop. */
 const OPTION_TRUNC = { option: "trunc" };
@@ -418,11 +421,23 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
     printResetData(c, dataAt, length);
     return;
   }
+  // tcpdump -T rpc names no TCP payload type: it decodes none.
+  if (c.flags.rpc) return;
   const app = applicationFor(TCP_APPLICATIONS, sport, dport);
   if (app?.print) app.print(c, dataAt, length, sport, dport, ipAt);
   else if (app) c.markUnsupported("tcp " + app.name);
   else if ((sport === NFS_PORT || dport === NFS_PORT) && length >= 4 && has(c, dataAt, 4)) {
-    c.markUnsupported("tcp port 2049");
+    // Sun RPC over TCP: a record mark (last-fragment bit and length) before the message.
+    let fragment = be32(c, dataAt) & 0x7fffffff;
+    if (fragment > length - 4) fragment = length - 4;
+    const rp = dataAt + 4;
+    if (has(c, rp + 4, 4)) {
+      const direction = be32(c, rp + 4);
+      if ((dport === NFS_PORT && direction === RPC_CALL) || (sport === NFS_PORT && direction === RPC_REPLY)) {
+        c.out += ": ";
+        nfsPrint(c, rp, fragment, ipAt, direction === RPC_CALL);
+      }
+    }
   }
 }
 

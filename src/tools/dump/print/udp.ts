@@ -12,6 +12,8 @@ import {
 } from "./context.js";
 import { ipv4String, ipv6String, udpPortString } from "./addr.js";
 import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
+import { nfsPrint } from "./nfs.js";
+import { sunrpcPrint } from "./sunrpc.js";
 import {
   applicationFor,
   UDP_APPLICATIONS,
@@ -20,6 +22,8 @@ import {
 } from "./applications.js";
 
 const NFS_PORT = 2049;
+const RPC_CALL = 0;
+const RPC_REPLY = 1;
 const LAP_DDP = 2;
 
 function isAppleTalkPort(p: number): boolean {
@@ -115,13 +119,16 @@ export function udpPrint(c: PrintContext, at: number, length: number, ipAt: numb
     c.out += " [|udp]";
     return;
   }
+  if (c.flags.rpc) {
+    sunrpcPrint(c, cp, length, ipAt);
+    return;
+  }
   printEndpoints(c, ipAt, sport, dport);
   const quick = c.flags.quick > 0;
   if (!quick && has(c, cp + 4, 4)) {
     const direction = be32(c, cp + 4);
-    if ((dport === NFS_PORT && direction === 0) || (sport === NFS_PORT && direction === 1)) {
-      c.markUnsupported("udp nfs");
-      c.out += "UDP, length " + ulen;
+    if ((dport === NFS_PORT && direction === RPC_CALL) || (sport === NFS_PORT && direction === RPC_REPLY)) {
+      nfsPrint(c, cp, length, ipAt, direction === RPC_CALL);
       return;
     }
   }
