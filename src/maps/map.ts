@@ -12,6 +12,7 @@ import { Errno } from "../errors.js";
 import { NativeMemory } from "../sys/libc.js";
 import { MapType, UpdateFlags } from "../uapi.js";
 import { perCpu, type Codec } from "./codec.js";
+import { type BatchEntries, type Cells, cellsOf } from "./batch-entries.js";
 import {
   adoptWith,
   createWith,
@@ -58,9 +59,6 @@ export interface MapSpec<K, V> extends MapOptions {
  */
 export type BatchVisitor = (keys: DataView, values: DataView, count: number) => void | boolean;
 
-/** A scalar key or value buffer seen as a typed array (see Codec.typedArray). */
-type Cells = { [index: number]: number | bigint };
-
 interface BatchBuffers {
   capacity: number;
   keys: NativeMemory;
@@ -78,16 +76,6 @@ interface BatchBuffers {
 const DEFAULT_BATCH = 256;
 // Batch tokens are a bucket index (u32) for hash maps and a key for the generic implementation.
 const tokenSize = (keySize: number): number => Math.max(keySize, 8);
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** `count` elements of `codec` at `byteOffset` of `buffer` as a typed array, when the codec is a scalar with one. */
-function cellsOf(codec: Codec<unknown>, buffer: ArrayBufferLike, byteOffset: number, count: number): Cells | undefined {
-  const TypedArray = codec.typedArray;
-  if (!littleEndian || TypedArray === undefined || TypedArray.BYTES_PER_ELEMENT !== codec.size || count === 0)
-    return undefined;
-  return new TypedArray(buffer as ArrayBuffer, byteOffset, count); // native memory (koffi.view), never shared
-}
-
 /**
  * The behaviour of every map whose elements have a key and a value, encoded by codecs. The kinds
  * (HashMap, ArrayMap, …) extend it; BpfMap adds the factories for a map of any type.
@@ -105,6 +93,8 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
   readonly #elem: ElemBlock;
   readonly #keyCell: Cells | undefined;
   readonly #valueCell: Cells | undefined;
+  /** The native value buffer as bytes (what lookupInto copies out). */
+  readonly #valueBytes: Uint8Array;
   #batch: BatchBuffers | undefined;
 
   protected constructor(fd: number, description: MapDescription, key: Codec<K>, value: Codec<V>) {
@@ -115,6 +105,7 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
     const elem = (this.#elem = new ElemBlock(fd, key.size, value.size));
     this.#keyCell = cellsOf(key, elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.keyOffset, 1);
     this.#valueCell = cellsOf(value, elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.valueOffset, 1);
+    this.#valueBytes = new Uint8Array(elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.valueOffset, value.size);
   }
 
   #putKey(key: K): void {
@@ -146,6 +137,26 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
       throw this.mapError(Cmd.MAP_LOOKUP_ELEM, -ret);
     }
     return this.#takeValue();
+  }
+
+  /**
+   * Looks a key up and copies the value's bytes (valueSize of them, as the value codec lays them
+   * out) into `out` at byte `offset`; returns false, leaving `out` as it was, when the key is
+   * absent. Nothing is allocated: for hot loops that read the value's fields themselves, e.g. a
+   * u64 through a Uint32Array over `out` as low + high × 2^32 instead of a bigint from get().
+   */
+  lookupInto(key: K, out: Uint8Array, offset = 0): boolean {
+    this.fd;
+    const elem = this.#elem;
+    this.#putKey(key);
+    elem.flags(0);
+    const ret = bpfAt(Cmd.MAP_LOOKUP_ELEM, elem.attr, ELEM_ATTR_SIZE);
+    if (ret < 0) {
+      if (ret === -Errno.ENOENT) return false;
+      throw this.mapError(Cmd.MAP_LOOKUP_ELEM, -ret);
+    }
+    out.set(this.#valueBytes, offset);
+    return true;
   }
 
   /**
@@ -320,6 +331,33 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
    */
   lookupAndDeleteBatchEach(visit: BatchVisitor, count?: number): number {
     return this.#readBatches(Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count, visit);
+  }
+
+  /**
+   * Like lookupBatch(), into `entries` (a BatchEntries made for this map and reused): each kernel
+   * batch is copied into memory `entries` keeps, and entries are decoded only as they are read,
+   * so no [key, value] pair is made per entry. Returns how many entries were read (also
+   * `entries.length`).
+   */
+  lookupBatchInto(entries: BatchEntries<K, V>, count?: number): number {
+    return this.#readInto(Cmd.MAP_LOOKUP_BATCH, entries, count);
+  }
+
+  /** Like lookupAndDeleteBatch(), into `entries` (see lookupBatchInto). */
+  lookupAndDeleteBatchInto(entries: BatchEntries<K, V>, count?: number): number {
+    return this.#readInto(Cmd.MAP_LOOKUP_AND_DELETE_BATCH, entries, count);
+  }
+
+  #readInto(
+    cmd: Cmd.MAP_LOOKUP_BATCH | Cmd.MAP_LOOKUP_AND_DELETE_BATCH,
+    entries: BatchEntries<K, V>,
+    count: number | undefined,
+  ): number {
+    entries.clear();
+    return this.#readBatches(cmd, count, (_keys, _values, got) => {
+      const buffers = this.#batch!; // the buffers being visited
+      entries.append(buffers.keys.bytes, buffers.values.bytes, got);
+    });
   }
 
   #collect(cmd: Cmd.MAP_LOOKUP_BATCH | Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count: number | undefined): [K, V][] {
