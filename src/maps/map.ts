@@ -155,7 +155,13 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
       if (ret === -Errno.ENOENT) return false;
       throw this.mapError(Cmd.MAP_LOOKUP_ELEM, -ret);
     }
-    out.set(this.#valueBytes, offset);
+    const value = this.#valueBytes;
+    const size = value.length;
+    if (offset < 0 || offset + size > out.length)
+      throw new RangeError(`lookupInto: ${size} bytes do not fit at ${offset}`);
+    // A byte loop beats TypedArray.prototype.set's fixed cost for the small values maps hold.
+    if (size <= 64) for (let i = 0; i < size; i++) out[offset + i] = value[i]!;
+    else out.set(value, offset);
     return true;
   }
 
