@@ -2,7 +2,7 @@
 // kernel batch out of the map's native buffers into one growing JavaScript buffer per column, and
 // entries are decoded only when read. Reused from read to read, it makes reading a whole map cost
 // no allocation per entry (lookupBatch() makes a [key, value] pair and its parts per entry).
-import type { Codec } from "./codec.js";
+import type { Codec, ScalarArrayConstructor } from "./codec.js";
 
 /** A scalar key or value buffer seen as a typed array (see Codec.typedArray). */
 export type Cells = { [index: number]: number | bigint };
@@ -20,6 +20,52 @@ export function cellsOf(
   if (!littleEndian || TypedArray === undefined || TypedArray.BYTES_PER_ELEMENT !== codec.size || count === 0)
     return undefined;
   return new TypedArray(buffer as ArrayBuffer, byteOffset, count);
+}
+
+/** Writes and reads element i of scalar cells (a map's key or value buffers as a typed array). */
+export interface CellAccess {
+  put(cells: Cells, i: number, value: unknown): void;
+  take(cells: Cells, i: number): unknown;
+}
+
+// One pair of functions per typed-array type, each its own function literal: V8 keeps type
+// feedback per literal, so every element access stays monomorphic however many kinds of keys and
+// values a program's maps have. One shared `cell[0] = v` site goes megamorphic as soon as a
+// program uses maps of several scalar types, and then costs more than the copy it saves.
+const ACCESS = new Map<ScalarArrayConstructor, CellAccess>([
+  [Uint8Array, { put: (c, i, v) => void ((c as Uint8Array)[i] = v as number), take: (c, i) => (c as Uint8Array)[i] }],
+  [Int8Array, { put: (c, i, v) => void ((c as Int8Array)[i] = v as number), take: (c, i) => (c as Int8Array)[i] }],
+  [
+    Uint16Array,
+    { put: (c, i, v) => void ((c as Uint16Array)[i] = v as number), take: (c, i) => (c as Uint16Array)[i] },
+  ],
+  [Int16Array, { put: (c, i, v) => void ((c as Int16Array)[i] = v as number), take: (c, i) => (c as Int16Array)[i] }],
+  [
+    Uint32Array,
+    { put: (c, i, v) => void ((c as Uint32Array)[i] = v as number), take: (c, i) => (c as Uint32Array)[i] },
+  ],
+  [Int32Array, { put: (c, i, v) => void ((c as Int32Array)[i] = v as number), take: (c, i) => (c as Int32Array)[i] }],
+  [
+    Float32Array,
+    { put: (c, i, v) => void ((c as Float32Array)[i] = v as number), take: (c, i) => (c as Float32Array)[i] },
+  ],
+  [
+    Float64Array,
+    { put: (c, i, v) => void ((c as Float64Array)[i] = v as number), take: (c, i) => (c as Float64Array)[i] },
+  ],
+  [
+    BigUint64Array,
+    { put: (c, i, v) => void ((c as BigUint64Array)[i] = v as bigint), take: (c, i) => (c as BigUint64Array)[i] },
+  ],
+  [
+    BigInt64Array,
+    { put: (c, i, v) => void ((c as BigInt64Array)[i] = v as bigint), take: (c, i) => (c as BigInt64Array)[i] },
+  ],
+]);
+
+/** The accessors of a scalar codec's cells (see cellsOf), or undefined. */
+export function cellAccess(codec: Codec<unknown>): CellAccess | undefined {
+  return codec.typedArray !== undefined ? ACCESS.get(codec.typedArray) : undefined;
 }
 
 /**
@@ -52,6 +98,8 @@ export class BatchEntries<K, V> {
   #valueView = new DataView(this.#valueBytes.buffer);
   #keyCells: Cells | undefined;
   #valueCells: Cells | undefined;
+  readonly #keyAccess: CellAccess | undefined;
+  readonly #valueAccess: CellAccess | undefined;
 
   /** For the entries of `map` (anything with key and value codecs: every KeyValueMap). */
   constructor(map: { readonly key: Codec<K>; readonly value: Codec<V> }, capacity = 0) {
@@ -59,19 +107,25 @@ export class BatchEntries<K, V> {
     this.#value = map.value;
     this.#keySize = map.key.size;
     this.#valueSize = map.value.size;
+    this.#keyAccess = cellAccess(map.key);
+    this.#valueAccess = cellAccess(map.value);
     if (capacity > 0) this.#grow(capacity);
   }
 
   /** Entry i's key (0 ≤ i < length; not checked). */
   key(i: number): K {
     const cells = this.#keyCells;
-    return cells !== undefined ? (cells[i] as K) : this.#key.decode(this.#keyView, i * this.#keySize);
+    return cells !== undefined
+      ? (this.#keyAccess!.take(cells, i) as K)
+      : this.#key.decode(this.#keyView, i * this.#keySize);
   }
 
   /** Entry i's value (0 ≤ i < length; not checked). For per-CPU maps, the array of every CPU's value. */
   value(i: number): V {
     const cells = this.#valueCells;
-    return cells !== undefined ? (cells[i] as V) : this.#value.decode(this.#valueView, i * this.#valueSize);
+    return cells !== undefined
+      ? (this.#valueAccess!.take(cells, i) as V)
+      : this.#value.decode(this.#valueView, i * this.#valueSize);
   }
 
   /** The keys' raw bytes: entry i's key at byte i × keySize. Replaced when the buffers grow. */

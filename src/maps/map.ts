@@ -12,7 +12,7 @@ import { Errno } from "../errors.js";
 import { NativeMemory } from "../sys/libc.js";
 import { MapType, UpdateFlags } from "../uapi.js";
 import { perCpu, type Codec } from "./codec.js";
-import { type BatchEntries, type Cells, cellsOf } from "./batch-entries.js";
+import { type BatchEntries, type CellAccess, type Cells, cellAccess, cellsOf } from "./batch-entries.js";
 import {
   adoptWith,
   createWith,
@@ -93,6 +93,9 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
   readonly #elem: ElemBlock;
   readonly #keyCell: Cells | undefined;
   readonly #valueCell: Cells | undefined;
+  /** Element accessors of the cells (set with them). */
+  readonly #keyAccess: CellAccess | undefined;
+  readonly #valueAccess: CellAccess | undefined;
   /** The native value buffer as bytes (what lookupInto copies out). */
   readonly #valueBytes: Uint8Array;
   #batch: BatchBuffers | undefined;
@@ -105,24 +108,26 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
     const elem = (this.#elem = new ElemBlock(fd, key.size, value.size));
     this.#keyCell = cellsOf(key, elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.keyOffset, 1);
     this.#valueCell = cellsOf(value, elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.valueOffset, 1);
+    this.#keyAccess = this.#keyCell !== undefined ? cellAccess(key) : undefined;
+    this.#valueAccess = this.#valueCell !== undefined ? cellAccess(value) : undefined;
     this.#valueBytes = new Uint8Array(elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.valueOffset, value.size);
   }
 
   #putKey(key: K): void {
-    const cell = this.#keyCell;
-    if (cell !== undefined) cell[0] = key as number | bigint;
+    const access = this.#keyAccess;
+    if (access !== undefined) access.put(this.#keyCell!, 0, key);
     else this.key.encode(key, this.#elem.keyView, 0);
   }
 
   #putValue(value: V): void {
-    const cell = this.#valueCell;
-    if (cell !== undefined) cell[0] = value as number | bigint;
+    const access = this.#valueAccess;
+    if (access !== undefined) access.put(this.#valueCell!, 0, value);
     else this.value.encode(value, this.#elem.valueView, 0);
   }
 
   #takeValue(): V {
-    const cell = this.#valueCell;
-    return cell !== undefined ? (cell[0] as V) : this.value.decode(this.#elem.valueView, 0);
+    const access = this.#valueAccess;
+    return access !== undefined ? (access.take(this.#valueCell!, 0) as V) : this.value.decode(this.#elem.valueView, 0);
   }
 
   /** Looks a key up. Returns undefined when the key is absent. */
@@ -372,11 +377,14 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
       value = this.value;
     const keyStride = key.size,
       valueStride = value.size;
+    const keyAccess = this.#keyAccess,
+      valueAccess = this.#valueAccess;
     this.#readBatches(cmd, count, (keyView, valueView, got) => {
       const { keyCells, valueCells } = this.#batch!; // the buffers being visited
       for (let i = 0; i < got; i++) {
-        const k = keyCells !== undefined ? (keyCells[i] as K) : key.decode(keyView, i * keyStride);
-        const v = valueCells !== undefined ? (valueCells[i] as V) : value.decode(valueView, i * valueStride);
+        const k = keyCells !== undefined ? (keyAccess!.take(keyCells, i) as K) : key.decode(keyView, i * keyStride);
+        const v =
+          valueCells !== undefined ? (valueAccess!.take(valueCells, i) as V) : value.decode(valueView, i * valueStride);
         out.push([k, v]);
       }
     });
@@ -433,6 +441,8 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   /** Writes entries with BPF_MAP_UPDATE_BATCH; returns how many were written. Errors as for set(). */
   updateBatch(entries: Iterable<readonly [K, V]>, flags: number = UpdateFlags.ANY): number {
+    const keyAccess = this.#keyAccess,
+      valueAccess = this.#valueAccess;
     const list = Array.isArray(entries) ? (entries as readonly (readonly [K, V])[]) : [...entries];
     const keyStride = this.key.size,
       valueStride = this.value.size;
@@ -443,9 +453,9 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
       const { keyView, valueView, keyCells, valueCells } = buffers;
       for (let i = 0; i < n; i++) {
         const [key, value] = list[done + i]!;
-        if (keyCells !== undefined) keyCells[i] = key as number | bigint;
+        if (keyCells !== undefined) keyAccess!.put(keyCells, i, key);
         else this.key.encode(key, keyView, i * keyStride);
-        if (valueCells !== undefined) valueCells[i] = value as number | bigint;
+        if (valueCells !== undefined) valueAccess!.put(valueCells, i, value);
         else this.value.encode(value, valueView, i * valueStride);
       }
       const a = buffers.attr.fill(0, 0, buffers.keys.address, buffers.values.address, n, this.fd, flags);
@@ -458,6 +468,7 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   /** Deletes keys with BPF_MAP_DELETE_BATCH, skipping absent ones; returns how many were deleted. */
   deleteBatch(keys: Iterable<K>): number {
+    const keyAccess = this.#keyAccess;
     const list = Array.isArray(keys) ? (keys as readonly K[]) : [...keys];
     const keyStride = this.key.size;
     let next = 0;
@@ -467,7 +478,7 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
       const n = Math.min(buffers.capacity, list.length - next);
       const { keyView, keyCells } = buffers;
       for (let i = 0; i < n; i++) {
-        if (keyCells !== undefined) keyCells[i] = list[next + i] as number | bigint;
+        if (keyCells !== undefined) keyAccess!.put(keyCells, i, list[next + i]);
         else this.key.encode(list[next + i]!, keyView, i * keyStride);
       }
       const a = buffers.attr.fill(0, 0, buffers.keys.address, 0, n, this.fd);
