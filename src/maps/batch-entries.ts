@@ -87,6 +87,9 @@ export function cellAccess(codec: Codec<unknown>): CellAccess | undefined {
 export class BatchEntries<K, V> {
   /** Entries held (those of the last read). */
   length = 0;
+  /** Bytes of one key and of one value (those of the map it was made for). */
+  readonly keySize: number;
+  readonly valueSize: number;
   readonly #key: Codec<K>;
   readonly #value: Codec<V>;
   readonly #keySize: number;
@@ -105,8 +108,8 @@ export class BatchEntries<K, V> {
   constructor(map: { readonly key: Codec<K>; readonly value: Codec<V> }, capacity = 0) {
     this.#key = map.key;
     this.#value = map.value;
-    this.#keySize = map.key.size;
-    this.#valueSize = map.value.size;
+    this.#keySize = this.keySize = map.key.size;
+    this.#valueSize = this.valueSize = map.value.size;
     this.#keyAccess = cellAccess(map.key);
     this.#valueAccess = cellAccess(map.value);
     if (capacity > 0) this.#grow(capacity);

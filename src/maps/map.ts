@@ -8,7 +8,7 @@
 // undecoded, lookupBatch() decodes them into [key, value] pairs.
 import { BATCH_ATTR_SIZE, BatchBlock, bpfAt, Cmd, ELEM_ATTR_SIZE, ElemBlock } from "../sys/bpf.js";
 import { possibleCpuCount } from "../sys/cpus.js";
-import { Errno } from "../errors.js";
+import { Errno, TsbpfError } from "../errors.js";
 import { NativeMemory } from "../sys/libc.js";
 import { MapType, UpdateFlags } from "../uapi.js";
 import { perCpu, type Codec } from "./codec.js";
@@ -364,6 +364,11 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
     entries: BatchEntries<K, V>,
     count: number | undefined,
   ): number {
+    if (entries.keySize !== this.key.size || entries.valueSize !== this.value.size) {
+      throw new TsbpfError(
+        `map "${this.displayName}": these BatchEntries hold ${entries.keySize}-byte keys and ${entries.valueSize}-byte values, the map has ${this.key.size} and ${this.value.size}: make them with new BatchEntries(map)`,
+      );
+    }
     entries.clear();
     return this.#readBatches(cmd, count, (_keys, _values, got) => {
       const buffers = this.#batch!; // the buffers being visited

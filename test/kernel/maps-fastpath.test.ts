@@ -240,6 +240,11 @@ test("lookupBatchInto reads every entry into a reused BatchEntries, decoded as r
   for (let i = 0; i < entries.length; i++) assert.equal(entries.key(i) % 2, 1);
   assert.equal(map.lookupBatchInto(entries), 0);
   assert.equal(entries.length, 0);
+  using other = HashMap.create({ name: "t_batch_other", key: u64, value: u64, maxEntries: 4 });
+  assert.throws(
+    () => other.lookupBatchInto(entries as unknown as BatchEntries<bigint, bigint>),
+    /t_batch_other.*4-byte keys and 8-byte values, the map has 8 and 8/,
+  );
   map.close();
   assert.throws(() => map.lookupBatchInto(entries), MapClosedError);
 });
