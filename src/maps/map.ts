@@ -3,9 +3,11 @@
 //
 // Hot path: get/set/has/delete write the key (and value) into the map's own native block, whose
 // bpf_attr is filled once at creation (ElemBlock), and make one bpf() call; nothing is allocated
-// but the decoded result. Scalar keys and values (u32, u64, …) go through a typed-array element
-// instead of a codec call. Batches read into native buffers; lookupBatchEach() hands those out
-// undecoded, lookupBatch() decodes them into [key, value] pairs.
+// but the decoded result (lookupInto() copies the value's bytes out instead). Scalar keys and
+// values (u32, u64, …) go through a typed-array element instead of a codec call, with accessors
+// per typed-array type (batch-entries.ts). Batches read into native buffers; lookupBatchEach()
+// hands those out undecoded, lookupBatchInto() copies them into a caller's BatchEntries, decoded
+// as read, and lookupBatch() decodes them into [key, value] pairs.
 import { BATCH_ATTR_SIZE, BatchBlock, bpfAt, Cmd, ELEM_ATTR_SIZE, ElemBlock } from "../sys/bpf.js";
 import { possibleCpuCount } from "../sys/cpus.js";
 import { Errno, TsbpfError } from "../errors.js";
