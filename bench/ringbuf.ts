@@ -14,6 +14,13 @@
 // (DRAIN_TOTAL records, nobody reading), then only the drain is timed: consume() on our side,
 // ring_buffer__consume() on the peer's. Warm rounds only (mappings faulted in, code optimised).
 //
+// The floor of the drain (measured 2026-12, x86-64, 2 shared vCPUs): on a ring that stays in the
+// cache (400 records laid out in memory) our loop with this callback costs 6.2 ns per record, the
+// same loop in C 3.9 ns; our loop without any callback still costs 4.7 ns, the chain of
+// dependent loads (header → length → next header) as V8 compiles it. The 128 MiB drain below is
+// bound by memory on a shared machine (23–55 M/s on either side), where the ratio swings from
+// 0.44 to 1.26 between runs.
+//
 // Both callbacks count the record and add its first u32 to a checksum. On the JS side the
 // checksum is kept as an int32 (`(x + v) | 0`): a float accumulator in a closure variable would
 // box a number per record, which measures V8's allocator rather than the reader.

@@ -2,7 +2,7 @@
  * BPF maps from TypeScript: typed keys and values through codecs, one class per map kind.
  *
  * ```ts
- * import { HashMap, PerCpuArrayMap, struct, u16, u32, u64 } from "tsbpf";
+ * import { BatchEntries, HashMap, PerCpuArrayMap, struct, u16, u32, u64 } from "tsbpf";
  *
  * const Flow = struct({ saddr: u32, daddr: u32, sport: u16, dport: u16 });
  * using flows = HashMap.create({ name: "flows", key: Flow, value: u64, maxEntries: 1024 });
@@ -10,6 +10,8 @@
  * for (const [flow, packets] of flows) console.log(flow.dport, packets);
  * flows.lookupBatch();                     // all entries with BPF_MAP_LOOKUP_BATCH
  * flows.lookupBatchEach((keys, values, n) => { … }); // the same, read in place (no allocation per entry)
+ * const entries = new BatchEntries(flows);  // reused: its buffers are kept from read to read
+ * flows.lookupBatchInto(entries);          // entries.key(i), entries.value(i), decoded as read
  *
  * using counters = PerCpuArrayMap.create({ value: u64, maxEntries: 4 });
  * counters.get(0);                         // [0n, 0n] — one value per possible CPU
@@ -20,7 +22,7 @@
  * ```
  *
  * Maps are closed with close() or `using`; element operations make one bpf() call and allocate
- * only the decoded result. Errors are typed: MapFullError, KeyExistsError, KeyNotFoundError,
+ * only the decoded result (lookupInto() copies a value's bytes into the caller's buffer instead). Errors are typed: MapFullError, KeyExistsError, KeyNotFoundError,
  * MapReadOnlyError (frozen), MapMismatchError (codecs do not fit an opened map), all naming the map.
  */
 export {
@@ -63,6 +65,7 @@ export {
 export { mapInfo, type MapInfo } from "./info.js";
 export { MapHandle, type MapBtf, type MapOptions, type OpenOptions, type MapDescription } from "./handle.js";
 export { BpfMap, KeyValueMap, isPerCpuType, type BatchVisitor, type MapSpec, type PerCpuMapType } from "./map.js";
+export { BatchEntries } from "./batch-entries.js";
 export { HashMap, type HashMapOptions } from "./hash.js";
 export { LruHashMap, type LruHashMapOptions } from "./lru-hash.js";
 export { ArrayMap, type ArrayMapOptions } from "./array.js";

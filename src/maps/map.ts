@@ -3,15 +3,18 @@
 //
 // Hot path: get/set/has/delete write the key (and value) into the map's own native block, whose
 // bpf_attr is filled once at creation (ElemBlock), and make one bpf() call; nothing is allocated
-// but the decoded result. Scalar keys and values (u32, u64, …) go through a typed-array element
-// instead of a codec call. Batches read into native buffers; lookupBatchEach() hands those out
-// undecoded, lookupBatch() decodes them into [key, value] pairs.
+// but the decoded result (lookupInto() copies the value's bytes out instead). Scalar keys and
+// values (u32, u64, …) go through a typed-array element instead of a codec call, with accessors
+// per typed-array type (batch-entries.ts). Batches read into native buffers; lookupBatchEach()
+// hands those out undecoded, lookupBatchInto() copies them into a caller's BatchEntries, decoded
+// as read, and lookupBatch() decodes them into [key, value] pairs.
 import { BATCH_ATTR_SIZE, BatchBlock, bpfAt, Cmd, ELEM_ATTR_SIZE, ElemBlock } from "../sys/bpf.js";
 import { possibleCpuCount } from "../sys/cpus.js";
-import { Errno } from "../errors.js";
+import { Errno, TsbpfError } from "../errors.js";
 import { NativeMemory } from "../sys/libc.js";
 import { MapType, UpdateFlags } from "../uapi.js";
 import { perCpu, type Codec } from "./codec.js";
+import { type BatchEntries, type CellAccess, type Cells, cellAccess, cellsOf } from "./batch-entries.js";
 import {
   adoptWith,
   createWith,
@@ -58,9 +61,6 @@ export interface MapSpec<K, V> extends MapOptions {
  */
 export type BatchVisitor = (keys: DataView, values: DataView, count: number) => void | boolean;
 
-/** A scalar key or value buffer seen as a typed array (see Codec.typedArray). */
-type Cells = { [index: number]: number | bigint };
-
 interface BatchBuffers {
   capacity: number;
   keys: NativeMemory;
@@ -78,16 +78,6 @@ interface BatchBuffers {
 const DEFAULT_BATCH = 256;
 // Batch tokens are a bucket index (u32) for hash maps and a key for the generic implementation.
 const tokenSize = (keySize: number): number => Math.max(keySize, 8);
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** `count` elements of `codec` at `byteOffset` of `buffer` as a typed array, when the codec is a scalar with one. */
-function cellsOf(codec: Codec<unknown>, buffer: ArrayBufferLike, byteOffset: number, count: number): Cells | undefined {
-  const TypedArray = codec.typedArray;
-  if (!littleEndian || TypedArray === undefined || TypedArray.BYTES_PER_ELEMENT !== codec.size || count === 0)
-    return undefined;
-  return new TypedArray(buffer as ArrayBuffer, byteOffset, count); // native memory (koffi.view), never shared
-}
-
 /**
  * The behaviour of every map whose elements have a key and a value, encoded by codecs. The kinds
  * (HashMap, ArrayMap, …) extend it; BpfMap adds the factories for a map of any type.
@@ -105,6 +95,11 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
   readonly #elem: ElemBlock;
   readonly #keyCell: Cells | undefined;
   readonly #valueCell: Cells | undefined;
+  /** Element accessors of the cells (set with them). */
+  readonly #keyAccess: CellAccess | undefined;
+  readonly #valueAccess: CellAccess | undefined;
+  /** The native value buffer as bytes (what lookupInto copies out). */
+  readonly #valueBytes: Uint8Array;
   #batch: BatchBuffers | undefined;
 
   protected constructor(fd: number, description: MapDescription, key: Codec<K>, value: Codec<V>) {
@@ -115,23 +110,26 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
     const elem = (this.#elem = new ElemBlock(fd, key.size, value.size));
     this.#keyCell = cellsOf(key, elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.keyOffset, 1);
     this.#valueCell = cellsOf(value, elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.valueOffset, 1);
+    this.#keyAccess = this.#keyCell !== undefined ? cellAccess(key) : undefined;
+    this.#valueAccess = this.#valueCell !== undefined ? cellAccess(value) : undefined;
+    this.#valueBytes = new Uint8Array(elem.mem.bytes.buffer, elem.mem.bytes.byteOffset + elem.valueOffset, value.size);
   }
 
   #putKey(key: K): void {
-    const cell = this.#keyCell;
-    if (cell !== undefined) cell[0] = key as number | bigint;
+    const access = this.#keyAccess;
+    if (access !== undefined) access.put(this.#keyCell!, 0, key);
     else this.key.encode(key, this.#elem.keyView, 0);
   }
 
   #putValue(value: V): void {
-    const cell = this.#valueCell;
-    if (cell !== undefined) cell[0] = value as number | bigint;
+    const access = this.#valueAccess;
+    if (access !== undefined) access.put(this.#valueCell!, 0, value);
     else this.value.encode(value, this.#elem.valueView, 0);
   }
 
   #takeValue(): V {
-    const cell = this.#valueCell;
-    return cell !== undefined ? (cell[0] as V) : this.value.decode(this.#elem.valueView, 0);
+    const access = this.#valueAccess;
+    return access !== undefined ? (access.take(this.#valueCell!, 0) as V) : this.value.decode(this.#elem.valueView, 0);
   }
 
   /** Looks a key up. Returns undefined when the key is absent. */
@@ -146,6 +144,32 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
       throw this.mapError(Cmd.MAP_LOOKUP_ELEM, -ret);
     }
     return this.#takeValue();
+  }
+
+  /**
+   * Looks a key up and copies the value's bytes (valueSize of them, as the value codec lays them
+   * out) into `out` at byte `offset`; returns false, leaving `out` as it was, when the key is
+   * absent. Nothing is allocated: for hot loops that read the value's fields themselves, e.g. a
+   * u64 through a Uint32Array over `out` as low + high × 2^32 instead of a bigint from get().
+   */
+  lookupInto(key: K, out: Uint8Array, offset = 0): boolean {
+    this.fd;
+    const elem = this.#elem;
+    this.#putKey(key);
+    elem.flags(0);
+    const ret = bpfAt(Cmd.MAP_LOOKUP_ELEM, elem.attr, ELEM_ATTR_SIZE);
+    if (ret < 0) {
+      if (ret === -Errno.ENOENT) return false;
+      throw this.mapError(Cmd.MAP_LOOKUP_ELEM, -ret);
+    }
+    const value = this.#valueBytes;
+    const size = value.length;
+    if (offset < 0 || offset + size > out.length)
+      throw new RangeError(`lookupInto: ${size} bytes do not fit at ${offset}`);
+    // A byte loop beats TypedArray.prototype.set's fixed cost for the small values maps hold.
+    if (size <= 64) for (let i = 0; i < size; i++) out[offset + i] = value[i]!;
+    else out.set(value, offset);
+    return true;
   }
 
   /**
@@ -322,17 +346,52 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
     return this.#readBatches(Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count, visit);
   }
 
+  /**
+   * Like lookupBatch(), into `entries` (a BatchEntries made for this map and reused): each kernel
+   * batch is copied into memory `entries` keeps, and entries are decoded only as they are read,
+   * so no [key, value] pair is made per entry. Returns how many entries were read (also
+   * `entries.length`).
+   */
+  lookupBatchInto(entries: BatchEntries<K, V>, count?: number): number {
+    return this.#readInto(Cmd.MAP_LOOKUP_BATCH, entries, count);
+  }
+
+  /** Like lookupAndDeleteBatch(), into `entries` (see lookupBatchInto). */
+  lookupAndDeleteBatchInto(entries: BatchEntries<K, V>, count?: number): number {
+    return this.#readInto(Cmd.MAP_LOOKUP_AND_DELETE_BATCH, entries, count);
+  }
+
+  #readInto(
+    cmd: Cmd.MAP_LOOKUP_BATCH | Cmd.MAP_LOOKUP_AND_DELETE_BATCH,
+    entries: BatchEntries<K, V>,
+    count: number | undefined,
+  ): number {
+    if (entries.keySize !== this.key.size || entries.valueSize !== this.value.size) {
+      throw new TsbpfError(
+        `map "${this.displayName}": these BatchEntries hold ${entries.keySize}-byte keys and ${entries.valueSize}-byte values, the map has ${this.key.size} and ${this.value.size}: make them with new BatchEntries(map)`,
+      );
+    }
+    entries.clear();
+    return this.#readBatches(cmd, count, (_keys, _values, got) => {
+      const buffers = this.#batch!; // the buffers being visited
+      entries.append(buffers.keys.bytes, buffers.values.bytes, got);
+    });
+  }
+
   #collect(cmd: Cmd.MAP_LOOKUP_BATCH | Cmd.MAP_LOOKUP_AND_DELETE_BATCH, count: number | undefined): [K, V][] {
     const out: [K, V][] = [];
     const key = this.key,
       value = this.value;
     const keyStride = key.size,
       valueStride = value.size;
+    const keyAccess = this.#keyAccess,
+      valueAccess = this.#valueAccess;
     this.#readBatches(cmd, count, (keyView, valueView, got) => {
       const { keyCells, valueCells } = this.#batch!; // the buffers being visited
       for (let i = 0; i < got; i++) {
-        const k = keyCells !== undefined ? (keyCells[i] as K) : key.decode(keyView, i * keyStride);
-        const v = valueCells !== undefined ? (valueCells[i] as V) : value.decode(valueView, i * valueStride);
+        const k = keyCells !== undefined ? (keyAccess!.take(keyCells, i) as K) : key.decode(keyView, i * keyStride);
+        const v =
+          valueCells !== undefined ? (valueAccess!.take(valueCells, i) as V) : value.decode(valueView, i * valueStride);
         out.push([k, v]);
       }
     });
@@ -389,6 +448,8 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   /** Writes entries with BPF_MAP_UPDATE_BATCH; returns how many were written. Errors as for set(). */
   updateBatch(entries: Iterable<readonly [K, V]>, flags: number = UpdateFlags.ANY): number {
+    const keyAccess = this.#keyAccess,
+      valueAccess = this.#valueAccess;
     const list = Array.isArray(entries) ? (entries as readonly (readonly [K, V])[]) : [...entries];
     const keyStride = this.key.size,
       valueStride = this.value.size;
@@ -399,9 +460,9 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
       const { keyView, valueView, keyCells, valueCells } = buffers;
       for (let i = 0; i < n; i++) {
         const [key, value] = list[done + i]!;
-        if (keyCells !== undefined) keyCells[i] = key as number | bigint;
+        if (keyCells !== undefined) keyAccess!.put(keyCells, i, key);
         else this.key.encode(key, keyView, i * keyStride);
-        if (valueCells !== undefined) valueCells[i] = value as number | bigint;
+        if (valueCells !== undefined) valueAccess!.put(valueCells, i, value);
         else this.value.encode(value, valueView, i * valueStride);
       }
       const a = buffers.attr.fill(0, 0, buffers.keys.address, buffers.values.address, n, this.fd, flags);
@@ -414,6 +475,7 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
 
   /** Deletes keys with BPF_MAP_DELETE_BATCH, skipping absent ones; returns how many were deleted. */
   deleteBatch(keys: Iterable<K>): number {
+    const keyAccess = this.#keyAccess;
     const list = Array.isArray(keys) ? (keys as readonly K[]) : [...keys];
     const keyStride = this.key.size;
     let next = 0;
@@ -423,7 +485,7 @@ export class KeyValueMap<K, V> extends MapHandle implements Iterable<[K, V]> {
       const n = Math.min(buffers.capacity, list.length - next);
       const { keyView, keyCells } = buffers;
       for (let i = 0; i < n; i++) {
-        if (keyCells !== undefined) keyCells[i] = list[next + i] as number | bigint;
+        if (keyCells !== undefined) keyAccess!.put(keyCells, i, list[next + i]);
         else this.key.encode(list[next + i]!, keyView, i * keyStride);
       }
       const a = buffers.attr.fill(0, 0, buffers.keys.address, 0, n, this.fd);

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  BatchEntries,
   HashMap,
+  PerCpuHashMap,
   KeyExistsError,
   KeyNotFoundError,
   MapClosedError,
@@ -182,5 +184,100 @@ test("struct entries in lookupBatchEach sit keySize and valueSize bytes apart", 
       [1003, 300],
       [1004, 400],
     ],
+  );
+});
+
+test("lookupInto copies the value's bytes into the caller's buffer, and leaves it alone for an absent key", () => {
+  const Value = struct({ packets: u64, bytes: u32 }); // 16 bytes with tail padding
+  using map = HashMap.create({ name: "t_into", key: u32, value: Value, maxEntries: 8 });
+  map.set(3, { packets: 0x1_0000_0002n, bytes: 77 });
+  const out = new Uint8Array(20).fill(0xee);
+  assert.equal(map.lookupInto(3, out, 4), true);
+  const view = new DataView(out.buffer);
+  assert.deepEqual([...out.subarray(0, 4)], [0xee, 0xee, 0xee, 0xee]);
+  assert.equal(view.getBigUint64(4, true), 0x1_0000_0002n);
+  assert.equal(view.getUint32(12, true), 77);
+  assert.deepEqual(Value.decode(view, 4), map.get(3));
+
+  out.fill(0xaa);
+  assert.equal(map.lookupInto(4, out), false);
+  assert.ok(out.every((b) => b === 0xaa));
+  assert.throws(() => map.lookupInto(3, new Uint8Array(8)), RangeError); // too small for 16 bytes
+
+  using counters = HashMap.create({ name: "t_into_u64", key: u32, value: u64, maxEntries: 4 });
+  counters.set(1, 2n ** 40n + 5n);
+  const halves = new Uint32Array(2);
+  assert.equal(counters.lookupInto(1, new Uint8Array(halves.buffer)), true);
+  assert.equal(halves[0]! + halves[1]! * 2 ** 32, 2 ** 40 + 5);
+  map.close();
+  assert.throws(() => map.lookupInto(3, out), MapClosedError);
+});
+
+test("lookupBatchInto reads every entry into a reused BatchEntries, decoded as read", () => {
+  using map = HashMap.create({ name: "t_batch_into", key: u32, value: u64, maxEntries: 1000 });
+  map.updateBatch(Array.from({ length: 1000 }, (_, i) => [i, BigInt(i) * 3n] as [number, bigint]));
+  const entries = new BatchEntries(map);
+  assert.equal(map.lookupBatchInto(entries), 1000);
+  assert.equal(entries.length, 1000);
+  const seen = new Map<number, bigint>();
+  for (let i = 0; i < entries.length; i++) seen.set(entries.key(i), entries.value(i));
+  assert.equal(seen.size, 1000);
+  for (const [k, v] of seen) assert.equal(v, BigInt(k) * 3n);
+  assert.deepEqual(
+    entries.toArray().sort((a, b) => a[0] - b[0]),
+    map.lookupBatch().sort((a, b) => a[0] - b[0]),
+  );
+  // The raw columns: entry i at i × keySize and i × valueSize.
+  assert.equal(entries.valueView.getBigUint64(8 * 7, true), BigInt(entries.keyView.getUint32(4 * 7, true)) * 3n);
+
+  // A second read replaces the first; `count` bounds it.
+  assert.equal(map.lookupBatchInto(entries, 10), 10);
+  assert.equal(entries.length, 10);
+  for (let i = 0; i < 10; i++) assert.equal(entries.value(i), BigInt(entries.key(i)) * 3n);
+
+  for (let k = 0; k < 1000; k += 2) map.delete(k);
+  assert.equal(map.lookupAndDeleteBatchInto(entries), 500);
+  for (let i = 0; i < entries.length; i++) assert.equal(entries.key(i) % 2, 1);
+  assert.equal(map.lookupBatchInto(entries), 0);
+  assert.equal(entries.length, 0);
+  using other = HashMap.create({ name: "t_batch_other", key: u64, value: u64, maxEntries: 4 });
+  assert.throws(
+    () => other.lookupBatchInto(entries as unknown as BatchEntries<bigint, bigint>),
+    /t_batch_other.*4-byte keys and 8-byte values, the map has 8 and 8/,
+  );
+  map.close();
+  assert.throws(() => map.lookupBatchInto(entries), MapClosedError);
+});
+
+test("BatchEntries decodes struct and per-CPU entries through their codecs", () => {
+  const Key = struct({ proto: u8, port: u16 });
+  const Value = struct({ packets: u64, bytes: u32 });
+  using map = HashMap.create({ name: "t_into_struct", key: Key, value: Value, maxEntries: 600 });
+  for (let i = 0; i < 600; i++) map.set({ proto: 17, port: i }, { packets: BigInt(i), bytes: i * 2 });
+  const entries = new BatchEntries(map, 4); // grows past its first capacity
+  assert.equal(map.lookupBatchInto(entries), 600);
+  const ports = new Set<number>();
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries.key(i),
+      value = entries.value(i);
+    assert.equal(key.proto, 17);
+    assert.equal(value.bytes, key.port * 2);
+    assert.equal(value.packets, BigInt(key.port));
+    ports.add(key.port);
+  }
+  assert.equal(ports.size, 600);
+
+  using perCpu = PerCpuHashMap.create({ name: "t_into_pcpu", key: u32, value: u32, maxEntries: 4 });
+  const cpus = perCpu.cpus;
+  perCpu.set(
+    5,
+    Array.from({ length: cpus }, (_, c) => c + 1),
+  );
+  const pc = new BatchEntries(perCpu);
+  assert.equal(perCpu.lookupBatchInto(pc), 1);
+  assert.equal(pc.key(0), 5);
+  assert.deepEqual(
+    pc.value(0),
+    Array.from({ length: cpus }, (_, c) => c + 1),
   );
 });
