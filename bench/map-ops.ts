@@ -21,12 +21,13 @@
 // so they are the rate over all walks together, against the C loop's rate over all its walks
 // (also noisier for that).
 //
-// The floor of single operations (measured 2026-12, x86-64, 2 shared vCPUs): koffi adds about
-// 35 ns to a call of a native function without parameters (the bpf() trampoline of
-// src/sys/libc.ts) and about 55 ns to libc's syscall() with four. bpf() with an invalid command
-// costs 199 ns from C and 239 ns through the trampoline; a hash lookup 392 ns from C and 444 ns
-// through the bare trampoline (0.88×), so lookups_per_s stays under 0.9× while calls go through
-// koffi; get() adds some 30 ns to that (the key store, the bigint value and the bigint sink).
+// The floor of single operations (measured 2026-12, x86-64, 2 shared vCPUs): a call through koffi
+// costs about 35 ns more than from C for a native function without parameters and about 55 ns for
+// libc's syscall() with four, the one bpf() goes through. A hash lookup costs 392 ns from C; a
+// function without parameters making the same system call (a hand-written machine-code stub that
+// was measured and not kept: executable memory made at run time for 5%) brought tsbpf to 444 ns,
+// 0.88×; get() adds some 30 ns (the key store, the bigint value and the bigint sink). So
+// lookups_per_s stays near 0.8× while calls go through koffi's syscall().
 //
 // Changed 2026-12: batch_tuples_per_s measures lookupBatchInto() (entries kept by the caller,
 // decoded as read); what it measured before, lookupBatch()'s pairs, is batch_pairs_per_s.

@@ -2,7 +2,7 @@
 // include/uapi/linux/bpf.h. Pointer fields take addresses of NativeMemory. Nothing outside
 // src/ should import this module: it is the hidden layer under maps, programs and links.
 import { Errno } from "../errors.js";
-import { bpfRaw, lastErrno, native, NativeMemory, SYS } from "./libc.js";
+import { lastErrno, native, NativeMemory, SYS } from "./libc.js";
 import { syscallError } from "./errors.js";
 import { ensureBpffs } from "./mounts.js";
 
@@ -165,6 +165,9 @@ export function bpfErrno(cmd: Cmd, a: Attr = scratchAttr): number {
 
 const PROG_LOAD_ATTEMPTS = 6;
 
+const syscall3 = native.syscall3;
+const SYS_BPF = SYS.bpf;
+
 /**
  * Size of the element commands' attr (map_fd, key, value or next_key, flags), the size libbpf
  * passes too: the kernel then copies and checks only those 32 bytes, whatever follows in memory.
@@ -173,9 +176,12 @@ export const ELEM_ATTR_SIZE = 32;
 
 /**
  * bpf(cmd) on an attr already filled at a raw address; returns the result or -errno. The map
- * element hot path: one native call and nothing else (see bpfRaw).
+ * element hot path: one native call and nothing else (errno is read only on failure).
  */
-export const bpfAt: (cmd: Cmd, attrAddress: number, size: number) => number = bpfRaw;
+export function bpfAt(cmd: Cmd, attrAddress: number, size: number): number {
+  const ret = syscall3(SYS_BPF, cmd, attrAddress, size);
+  return ret < 0 ? -lastErrno() : ret;
+}
 
 /**
  * A map's own block of native memory for element commands, filled once so that an operation only
