@@ -148,6 +148,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
       if (code !== undefined) return code;
       afterCommand = () => snapshot.buildSnapshotInBackground(plan);
     }
+    exitQuietlyOnEpipe();
   }
   const command = await loadCommand(registration);
   // NDJSON consumers read stdout only: a fatal error is a record there too.
@@ -227,13 +228,18 @@ function invokedDirectly(): boolean {
   }
 }
 
-// Run when executed as the bin (also through an npm bin symlink), not when imported.
-if (invokedDirectly()) {
-  // `tsbpf … | head` closes the pipe early: that is not an error.
+/** `tsbpf … | head` closes the pipe early: that is not an error. */
+function exitQuietlyOnEpipe(): void {
   process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code === "EPIPE") process.exit(0);
     throw err;
   });
+}
+
+// Run when executed as the bin (also through an npm bin symlink), not when imported.
+if (invokedDirectly()) {
+  // Opening stdout costs a compile that runs in a snapshot's process (main) more than the rest of its work here.
+  if (process.argv[2] !== "compile") exitQuietlyOnEpipe();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -10,7 +10,6 @@
 // Node, the compiler, the entry script. Without one (or with TSBPF_COMPILER_SNAPSHOT=0) the compile
 // runs in-process as before.
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { chmodSync, closeSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -50,18 +49,32 @@ export function snapshotPlan(): SnapshotPlan | undefined {
     const entry = outputPath("bin", "compiler-snapshot.cjs");
     const kernel = outputPath("src", "kernel", "index.d.ts");
     const typescript = createRequire(import.meta.url).resolve("typescript");
-    const key = createHash("sha256");
     // V8 refuses a snapshot taken under other V8 options, which NODE_OPTIONS may carry.
-    key.update([process.version, process.arch, process.execPath, process.env.NODE_OPTIONS ?? ""].join("\0"));
+    let key = [process.version, process.arch, process.execPath, process.env.NODE_OPTIONS ?? ""].join("\0");
     for (const file of [entry, kernel, typescript]) {
       const st = statSync(file);
-      key.update(`\0${file}\0${st.size}\0${st.mtimeMs}`);
+      key += `\0${file}\0${st.size}\0${st.mtimeMs}`;
     }
-    const blob = join(dir, `${PREFIX}${key.digest("hex").slice(0, 20)}.blob`);
+    const blob = join(dir, `${PREFIX}${fnv1a(key)}.blob`);
     return { blob, entry, typescript, kernel, lock: `${blob}.lock` };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A name for the key (two 32-bit FNV-1a hashes, 64 bits in hex): it only tells builds apart, and
+ * node:crypto would cost the command more to load than the whole lookup.
+ */
+function fnv1a(text: string): string {
+  let a = 0x811c9dc5,
+    b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c ^ (i & 0xff), 0x01000193);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
 function exists(file: string): boolean {
