@@ -115,6 +115,18 @@ export async function run(): Promise<Figures> {
     };
     for (const [k, f] of Object.entries(figures))
       console.log(`startup.${k}: ${f.value} ${f.unit} vs ${f.peer} ${f.peer_value} (${f.ratio}x)`);
+    if (process.env.NODE_EXTRA_CA_CERTS !== undefined) {
+      // Node parses that bundle before any code runs: part of the floor, and of every Node tool's start.
+      const { NODE_EXTRA_CA_CERTS: _unused, ...env } = process.env;
+      const bare = Array.from({ length: RUNS }, () => {
+        const t0 = performance.now();
+        spawnSync(process.execPath, ["-e", "0"], { stdio: "ignore", env });
+        return performance.now() - t0;
+      });
+      console.log(
+        `note: NODE_EXTRA_CA_CERTS is set; node -e 0 without it: ${(median(bare) / 1000).toFixed(3)} s (with it: ${figures.node_floor_s!.value} s)`,
+      );
+    }
     return figures;
   } finally {
     try {

@@ -28,6 +28,21 @@ export async function bundleCli(dist = DIST): Promise<void> {
     minifySyntax: true,
     logLevel: "warning",
   });
+  // The compiler snapshot's entry (src/compiler/snapshot.ts): one CommonJS script, as `node --build-snapshot` takes.
+  await build({
+    entryPoints: [join(dist, "src", "compiler", "snapshot-entry.js")],
+    outfile: join(outdir, "compiler-snapshot.cjs"),
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    external: ["typescript"],
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // import.meta is read only by code the snapshot does not run (loading TypeScript the usual way).
+    logOverride: { "empty-import-meta": "silent" },
+    logLevel: "warning",
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleCli();

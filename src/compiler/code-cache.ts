@@ -19,7 +19,8 @@ interface Cached {
 
 const loaded = new Map<string, Cached>();
 
-function cacheDirectory(): string | undefined {
+/** The user's own cache directory under the temporary directory, or undefined when it is not safe to use. */
+export function cacheDirectory(): string | undefined {
   const uid = process.getuid?.() ?? -1;
   if (uid < 0) return undefined;
   const dir = join(tmpdir(), `tsbpf-code-cache-${uid}`);

@@ -19,6 +19,7 @@ let tsModule: TypeScript | undefined;
  * its compiled code between runs; before that, code-cache.ts does.
  */
 export async function loadTypeScript(): Promise<TypeScript> {
+  if (!tsModule) adoptSnapshot();
   if (!tsModule) {
     const nodeModule = (await import("node:module")) as unknown as { enableCompileCache?: () => unknown };
     if (nodeModule.enableCompileCache) {
@@ -49,9 +50,52 @@ export function typescript(): TypeScript {
 let libFile: TS.SourceFile | undefined;
 const cache = new Map<string, { mtime: number; file: TS.SourceFile }>();
 
-/** Files that never change under a running compiler: the standard library and tsbpf's own. */
+/**
+ * What a compiler start-up snapshot (snapshot.ts) holds on the global object: the compiler loaded,
+ * and the library and tsbpf's declaration files parsed and bound, as this module's cache holds them.
+ */
+interface Held {
+  ts: TypeScript;
+  files: Map<string, { mtime: number; file: TS.SourceFile }>;
+  lib: TS.SourceFile | undefined;
+}
+
+const HELD = Symbol.for("tsbpf.compiler-snapshot");
+
+/** Whether this process started from a compiler snapshot. */
+export function inCompilerSnapshot(): boolean {
+  return HELD in globalThis;
+}
+
+/** Takes the compiler and the parsed files from the snapshot this process started from, if any. */
+function adoptSnapshot(): void {
+  const held = (globalThis as { [HELD]?: Held })[HELD];
+  if (!held) return;
+  tsModule = held.ts;
+  for (const [path, entry] of held.files) if (!cache.has(path)) cache.set(path, entry);
+  // A library changed since the snapshot was taken is parsed again (the snapshot's key should prevent it).
+  if (held.lib?.text === KERNEL_LIB) libFile = held.lib;
+}
+
+/**
+ * Run while a snapshot is built: takes the compiler, type-checks `warmUp` (a module importing
+ * tsbpf/kernel) so that every declaration file it reaches is parsed and bound, and leaves the
+ * result on the global object for adoptSnapshot() in the processes started from the snapshot.
+ */
+export function holdForSnapshot(ts: TypeScript, warmUp: SourceOverride): void {
+  tsModule = ts;
+  const program = createProgram(ts, warmUp.fileName, warmUp);
+  const entry = program.getSourceFile(warmUp.fileName);
+  const problems = entry ? program.getSemanticDiagnostics(entry) : [];
+  if (!entry || problems.length)
+    throw new Error(`the snapshot's warm-up does not type-check: ${convertDiagnostics(ts, problems)[0]?.message}`);
+  const held: Held = { ts, files: cache, lib: libFile };
+  (globalThis as { [HELD]?: Held })[HELD] = held;
+}
+
+/** Files that never change under a running compiler: declarations (tsbpf's own, libraries') and tsbpf's kernel sources. */
 function cacheable(path: string): boolean {
-  return path.includes("/node_modules/") || /\/src\/kernel\/[^/]+\.ts$/.test(path);
+  return path.endsWith(".d.ts") || path.includes("/node_modules/") || /\/src\/kernel\/[^/]+\.ts$/.test(path);
 }
 
 export function compilerOptions(ts: TypeScript): TS.CompilerOptions {
