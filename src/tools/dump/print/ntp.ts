@@ -90,7 +90,7 @@ function timeMessagePrint(c: PrintContext, at: number, length: number): void {
   ];
   for (let i = 0; i < 4; i++) {
     if (!has(c, at + 16 + 8 * i, 8)) return printTrunc(c);
-    c.out += "\n\t  " + labels[i] + timestamp(c, at + 16 + 8 * i);
+    c.out += "\n\t  " + labels[i] + ntpTimestamp(c, at + 16 + 8 * i);
   }
   c.out += "\n\t    Originator - Receive Timestamp:  " + delta(c, at + 24, at + 32);
   c.out += "\n\t    Originator - Transmit Timestamp: " + delta(c, at + 24, at + 40);
@@ -156,7 +156,8 @@ function fractionNanos(fraction: number): string {
 }
 
 /** A 32.32 NTP timestamp, with its UTC date when the seconds are not zero. */
-function timestamp(c: PrintContext, at: number): string {
+/** An NTP timestamp as tcpdump prints one: seconds.nanoseconds and, unless zero, the UTC date. */
+export function ntpTimestamp(c: PrintContext, at: number): string {
   const seconds = be32(c, at);
   const text = seconds + "." + fractionNanos(be32(c, at + 4));
   if (seconds === 0) return text;
@@ -170,7 +171,7 @@ function delta(c: PrintContext, origin: number, later: number): string {
   const ou = be32(c, origin);
   const uf = be32(c, later + 4);
   const ouf = be32(c, origin + 4);
-  if (ou === 0 && ouf === 0) return timestamp(c, later);
+  if (ou === 0 && ouf === 0) return ntpTimestamp(c, later);
   let negative: boolean;
   let whole: number;
   let fraction: number;
