@@ -3,14 +3,17 @@
 // hello, database description, LS requests, updates with each LSA decoded (router, network,
 // summary, external, NSSA, multicast group, and the opaque traffic-engineering, graceful-restart
 // and router-information LSAs), acks, and the LLS block after the packet (RFC 5613); -vv adds hex
-// dumps of the LSAs. The -v decoding of OSPFv3 is not done yet: such packets are marked
-// unsupported.
+// dumps of the LSAs. OSPFv3 at -v shows the router, area and instance and the hello or database
+// description fields; -vv adds the neighbor list, LSA headers, requests and the LSAs of updates
+// (router, network, inter-area prefix, external, link, intra-area prefix, grace, TE), then the
+// LLS and authentication trailer after the packet (RFC 5613, RFC 6506).
 //
-// A read past the captured data unwinds with " [|ospf2]", as tcpdump's does; an LSA or TLV whose
-// lengths do not add up ends that LSA with tcpdump's message instead.
+// For OSPFv2 a read past the captured data unwinds with " [|ospf2]", as tcpdump's does; OSPFv3
+// ends the line with " [|ospf3]" and returns. An LSA or TLV whose lengths do not add up ends
+// that LSA with tcpdump's message instead.
 
 import { be16, be32, has, TRUNCATED, u8, type PrintContext } from "./context.js";
-import { ipv4String } from "./addr.js";
+import { ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
 import { printableChar, printUnknownData } from "./unknown.js";
 
 const TYPES = ["", "Hello", "Database Description", "LS-Request", "LS-Update", "LS-Ack"];
@@ -43,7 +46,8 @@ export function ospf6Print(c: PrintContext, at: number, length: number): void {
   const type = u8(c, at + 1);
   const name = typeName(type);
   c.out += "OSPFv" + u8(c, at) + ", " + (name ?? "unknown packet type (" + type + ")") + ", length " + length;
-  if (name !== undefined && c.flags.verbose) c.markUnsupported("ospf -v");
+  if (name === undefined || !c.flags.verbose) return;
+  ospf6VerbosePrint(c, at, length);
 }
 
 const OPTIONS: [number, string][] = [
@@ -790,4 +794,369 @@ function llsPrint(c: PrintContext, at: number, length: number): void {
     }
     p += tlvLength;
   }
+}
+
+const V3_OPTIONS: [number, string][] = [
+  [0x01, "V6"],
+  [0x02, "External"],
+  [0x04, "Deprecated"],
+  [0x08, "NSSA"],
+  [0x10, "Router"],
+  [0x20, "Demand Circuit"],
+  [0x0100, "AFs Support"],
+  [0x0200, "LLS"],
+  [0x0400, "Authentication Trailer"],
+];
+const V3_OPTION_LLS = 0x0200;
+const V3_ROUTER_FLAGS: [number, string][] = [
+  [0x01, "ABR"],
+  [0x02, "External"],
+  [0x04, "Virtual-Link Endpoint"],
+  [0x08, "Deprecated"],
+  [0x10, "NSSA Translator"],
+];
+const V3_EXTERNAL_FLAGS: [number, string][] = [
+  [0x80000000, "External Type 2"],
+  [0x02000000, "Forwarding"],
+  [0x01000000, "Tag"],
+];
+const V3_EXTERNAL_FORWARDING = 0x02000000;
+const V3_EXTERNAL_TAG = 0x01000000;
+const V3_DD_FLAGS: [number, string][] = [
+  [0x04, "Init"],
+  [0x02, "More"],
+  [0x01, "Master"],
+  [0x10, "IPv6 MTU"],
+];
+const V3_LSA_TYPES = [
+  "",
+  "Router",
+  "Network",
+  "Inter-Area Prefix",
+  "Inter-Area Router",
+  "External",
+  "Deprecated",
+  "NSSA",
+  "Link",
+  "Intra-Area Prefix",
+  "Intra-Area TE",
+  "Grace",
+  "Router Information",
+  "Inter-AS-TE",
+  "Layer 1 VPN",
+];
+const V3_SCOPES = ["Link Local", "Area Local", "Domain Wide"];
+const V3_PREFIX_OPTIONS: [number, string][] = [
+  [0x01, "No Unicast"],
+  [0x02, "Local address"],
+  [0x04, "Deprecated"],
+  [0x08, "Propagate"],
+  [0x10, "Down"],
+  [0x20, "N-bit"],
+];
+const V3_HEADER_LENGTH = 16;
+const V3_LSA_HEADER_LENGTH = 20;
+// LS types with their flooding scope bits, as the LSA decoder matches them.
+const V3_ROUTER_LSA = 0x2001;
+const V3_NETWORK_LSA = 0x2002;
+const V3_INTER_AREA_PREFIX_LSA = 0x2003;
+const V3_EXTERNAL_LSA = 0x4005;
+const V3_LINK_LSA = 0x0008;
+const V3_INTRA_AREA_PREFIX_LSA = 0x2009;
+const V3_TE_LSA = 0x000a;
+const V3_GRACE_LSA = 0x000b;
+
+function v3Truncated(c: PrintContext): void {
+  c.out += " [|ospf3]";
+}
+
+function ospf6VerbosePrint(c: PrintContext, at: number, length: number): void {
+  const dataLength = be16(c, at + 2);
+  if (dataLength > length) {
+    c.out += " [len " + dataLength + "]";
+    return;
+  }
+  const dataEnd = at + dataLength;
+  c.out += "\n\tRouter-ID " + ipv4String(c, at + 4);
+  c.out += be32(c, at + 8) !== 0 ? ", Area " + ipv4String(c, at + 8) : ", Backbone Area";
+  const instance = u8(c, at + 14);
+  if (instance) c.out += ", Instance " + instance;
+  if (u8(c, at) !== 3) return;
+  if (!v3Print(c, at, dataEnd) || !v3TrailerPrint(c, at, dataEnd, length - dataLength)) v3Truncated(c);
+}
+
+/** "Router LSA (1), Area Local Scope, LSA-ID 1.1.1.1" for an LS type and the id at `id`. */
+function v3LsTypePrint(c: PrintContext, type: number, id: number): void {
+  const scope = type & 0x6000;
+  c.out +=
+    "\n\t    " +
+    (V3_LSA_TYPES[type & 0x1fff] || "Unknown") +
+    " LSA (" +
+    (type & 0x1fff) +
+    "), " +
+    (scope === 0x6000 ? "Unknown" : V3_SCOPES[scope >> 13]) +
+    " Scope" +
+    (type & 0x8000 ? ", transitive" : "") +
+    ", LSA-ID " +
+    ipv4String(c, id);
+}
+
+/** An OSPFv3 LSA header; false when it runs past the packet's data. */
+function v3LsaHeaderPrint(c: PrintContext, p: number, dataEnd: number): boolean {
+  if (p + V3_LSA_HEADER_LENGTH > dataEnd) return false;
+  const length = be16(c, p + 18);
+  // tcpdump subtracts the header size as an unsigned 64-bit number.
+  const shown =
+    length >= V3_LSA_HEADER_LENGTH
+      ? String(length - V3_LSA_HEADER_LENGTH)
+      : String(2n ** 64n - BigInt(V3_LSA_HEADER_LENGTH - length));
+  c.out +=
+    "\n\t  Advertising Router " +
+    ipv4String(c, p + 8) +
+    ", seq 0x" +
+    hex8(be32(c, p + 12)) +
+    ", age " +
+    be16(c, p) +
+    "s, length " +
+    shown;
+  v3LsTypePrint(c, be16(c, p + 2), p + 4);
+  return true;
+}
+
+/** An address prefix of an LSA; returns its size, or -1 when it does not fit. */
+function v3PrefixPrint(c: PrintContext, p: number, left: number): number {
+  if (left < 4) return -1;
+  left -= 4;
+  if (!has(c, p, 4)) return -1;
+  const bits = u8(c, p);
+  const words = Math.floor((bits + 31) / 32);
+  if (words * 4 > 16) {
+    c.out += " bogus prefixlen /" + bits;
+    return -1;
+  }
+  if (left < words * 4) return -1;
+  check16(c, p + 4, words * 4);
+  const address = new Uint8Array(16);
+  address.set(c.bytes.subarray(p + 4, p + 4 + words * 4));
+  c.out += "\n\t\t" + ipv6FromBytes(address, 0) + "/" + bits;
+  const options = u8(c, p + 1);
+  if (options) c.out += ", Options [" + flagNames(V3_PREFIX_OPTIONS, options, "none") + "]";
+  c.out += ", metric " + be16(c, p + 2);
+  return 4 + words * 4;
+}
+
+function check16(c: PrintContext, at: number, len: number): void {
+  if (!has(c, at, len)) throw TRUNCATED;
+}
+
+/** One OSPFv3 LSA; false when it is cut short or its lengths do not add up. */
+function v3LsaPrint(c: PrintContext, lsa: number, dataEnd: number): boolean {
+  if (!v3LsaHeaderPrint(c, lsa, dataEnd)) return false;
+  const length = be16(c, lsa + 18);
+  if (length < V3_LSA_HEADER_LENGTH || lsa + length > dataEnd) return false;
+  let left = length - V3_LSA_HEADER_LENGTH;
+  let p = lsa + V3_LSA_HEADER_LENGTH;
+  let size: number;
+  switch (be16(c, lsa + 2)) {
+    case V3_ROUTER_LSA:
+      if (left < 4) return false;
+      left -= 4;
+      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p), "none") + "]";
+      c.out += ", RLA-Flags [" + flagNames(V3_ROUTER_FLAGS, u8(c, p), "none") + "]";
+      p += 4;
+      while (left !== 0) {
+        if (left < 16) return false;
+        left -= 16;
+        if (!has(c, p, 16)) return false;
+        const type = u8(c, p);
+        const interfaces =
+          "\n\t      Neighbor Interface-ID " + ipv4String(c, p + 8) + ", Interface " + ipv4String(c, p + 4);
+        if (type === 4) c.out += "\n\t      Virtual Link: Neighbor Router-ID " + ipv4String(c, p + 12) + interfaces;
+        else if (type === 1) c.out += "\n\t      Neighbor Router-ID " + ipv4String(c, p + 12) + interfaces;
+        else if (type === 2) c.out += "\n\t      Neighbor Network-ID " + ipv4String(c, p + 12) + interfaces;
+        else {
+          c.out += "\n\t      Unknown Router Links Type 0x" + type.toString(16).padStart(2, "0");
+          return true;
+        }
+        c.out += ", metric " + be16(c, p + 2);
+        p += 16;
+      }
+      return true;
+    case V3_NETWORK_LSA:
+      if (left < 4) return false;
+      left -= 4;
+      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p), "none") + "]";
+      c.out += "\n\t      Connected Routers:";
+      for (p += 4; left !== 0; p += 4) {
+        if (left < 4) return false;
+        left -= 4;
+        c.out += "\n\t\t" + ipv4String(c, p);
+      }
+      return true;
+    case V3_INTER_AREA_PREFIX_LSA:
+      if (left < 4) return false;
+      left -= 4;
+      c.out += ", metric " + (be32(c, p) & 0xffffff);
+      for (p += 4; left !== 0; p += size, left -= size) if ((size = v3PrefixPrint(c, p, left)) < 0) return false;
+      return true;
+    case V3_EXTERNAL_LSA: {
+      if (left < 4) return false;
+      left -= 4;
+      const flags = be32(c, p);
+      c.out += "\n\t     Flags [" + flagNames(V3_EXTERNAL_FLAGS, flags, "none") + "]";
+      c.out += " metric " + (be32(c, p) & 0xffffff);
+      const prefix = p + 4;
+      if ((size = v3PrefixPrint(c, prefix, left)) < 0) return false;
+      left -= size;
+      p = prefix + size;
+      if (flags & V3_EXTERNAL_FORWARDING) {
+        if (left < 16) return false;
+        left -= 16;
+        c.out += " forward " + ipv6String(c, p);
+        p += 16;
+      }
+      if (flags & V3_EXTERNAL_TAG) {
+        if (left < 4) return false;
+        left -= 4;
+        c.out += " tag " + ipv4String(c, p);
+        p += 4;
+      }
+      // tcpdump takes the first byte of the prefix's metric field for the referenced LS type.
+      if (u8(c, prefix + 2)) {
+        if (left < 4) return false;
+        left -= 4;
+        c.out += " RefLSID: " + ipv4String(c, p);
+      }
+      return true;
+    }
+    case V3_LINK_LSA: {
+      if (left < 4) return false;
+      left -= 4;
+      if (!has(c, p, 4)) return false;
+      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p), "none") + "]";
+      if (left < 20) return false;
+      left -= 20;
+      let prefixes = be32(c, p + 20);
+      c.out +=
+        "\n\t      Priority " +
+        u8(c, p) +
+        ", Link-local address " +
+        ipv6String(c, p + 4) +
+        ", Prefixes " +
+        prefixes +
+        ":";
+      for (p += 24; prefixes > 0; prefixes--, p += size, left -= size)
+        if ((size = v3PrefixPrint(c, p, left)) < 0) return false;
+      return true;
+    }
+    case V3_INTRA_AREA_PREFIX_LSA: {
+      if (left < 4) return false;
+      left -= 4;
+      if (!has(c, p + 8, 4)) return false;
+      v3LsTypePrint(c, be16(c, p + 2), p + 4);
+      if (left < 2) return false;
+      left -= 2;
+      let prefixes = be16(c, p);
+      c.out += "\n\t      Prefixes " + prefixes + ":";
+      for (p += 12; prefixes > 0; prefixes--, p += size, left -= size)
+        if ((size = v3PrefixPrint(c, p, left)) < 0) return false;
+      return true;
+    }
+    case V3_GRACE_LSA:
+      return graceLsaPrint(c, p, left) !== -1;
+    case V3_TE_LSA:
+      return teLsaPrint(c, p, left) !== -1;
+    default:
+      return unknownData(c, p, "\n\t      ", left);
+  }
+}
+
+/** The OSPFv3 packet body; false when it was cut short. */
+function v3Print(c: PrintContext, at: number, dataEnd: number): boolean {
+  const body = at + V3_HEADER_LENGTH;
+  const verbose = c.flags.verbose;
+  switch (u8(c, at + 1)) {
+    case 1:
+      c.out += "\n\tOptions [" + flagNames(V3_OPTIONS, be32(c, body + 4), "none") + "]";
+      c.out +=
+        "\n\t  Hello Timer " +
+        be16(c, body + 8) +
+        "s, Dead Timer " +
+        be16(c, body + 10) +
+        "s, Interface-ID " +
+        ipv4String(c, body) +
+        ", Priority " +
+        u8(c, body + 4);
+      if (be32(c, body + 12) !== 0) c.out += "\n\t  Designated Router " + ipv4String(c, body + 12);
+      if (be32(c, body + 16) !== 0) c.out += ", Backup Designated Router " + ipv4String(c, body + 16);
+      if (verbose > 1) {
+        c.out += "\n\t  Neighbor List:";
+        for (let p = body + 20; p < dataEnd; p += 4) c.out += "\n\t    " + ipv4String(c, p);
+      }
+      return true;
+    case 2:
+      c.out += "\n\tOptions [" + flagNames(V3_OPTIONS, be32(c, body), "none") + "]";
+      c.out += ", DD Flags [" + flagNames(V3_DD_FLAGS, u8(c, body + 7), "none") + "]";
+      c.out += ", MTU " + be16(c, body + 4) + ", DD-Sequence 0x" + hex8(be32(c, body + 8));
+      if (verbose > 1)
+        for (let p = body + 12; p < dataEnd; p += V3_LSA_HEADER_LENGTH)
+          if (!v3LsaHeaderPrint(c, p, dataEnd)) return false;
+      return true;
+    case 3:
+      if (verbose > 1)
+        for (let p = body; p < dataEnd; p += 12) {
+          if (!has(c, p, 12)) return false;
+          c.out += "\n\t  Advertising Router " + ipv4String(c, p + 8);
+          v3LsTypePrint(c, be16(c, p + 2), p + 4);
+        }
+      return true;
+    case 4:
+      if (verbose > 1) {
+        // tcpdump counts with a signed int: any non-zero count goes on until the data ends.
+        let count = be32(c, body) | 0;
+        for (let p = body + 4; p < dataEnd && count-- !== 0; p += be16(c, p + 18))
+          if (!v3LsaPrint(c, p, dataEnd)) return false;
+      }
+      return true;
+    case 5:
+      if (verbose > 1)
+        for (let p = body; p < dataEnd; p += V3_LSA_HEADER_LENGTH) if (!v3LsaHeaderPrint(c, p, dataEnd)) return false;
+      return true;
+    default:
+      return true;
+  }
+}
+
+/** The LLS block and authentication trailer after the packet; false when cut short. */
+function v3TrailerPrint(c: PrintContext, at: number, p: number, len: number): boolean {
+  const type = u8(c, at + 1);
+  let lls = false;
+  if (type === 1) lls = (be32(c, at + V3_HEADER_LENGTH + 4) & V3_OPTION_LLS) !== 0;
+  else if (type === 2) lls = (be32(c, at + V3_HEADER_LENGTH) & V3_OPTION_LLS) !== 0;
+  let llsLength = 0;
+  if (lls && len !== 0) {
+    if (len < 4) return false;
+    c.out += "\n\tLLS Checksum 0x" + be16(c, p).toString(16).padStart(4, "0");
+    llsLength = be16(c, p + 2);
+    c.out += ", Data Length " + llsLength;
+    if (llsLength < 4 || llsLength > len) return false;
+    if (!has(c, p + 4, llsLength - 4)) return false;
+  }
+  p += llsLength;
+  len -= llsLength;
+  if (len === 0) return true;
+  if (len < 16) return false;
+  const authType = be16(c, p);
+  c.out +=
+    "\n\tAuthentication Type " +
+    (authType === 1 ? "HMAC" : "unknown (0x" + authType.toString(16).padStart(4, "0") + ")");
+  const authLength = be16(c, p + 2);
+  c.out += ", Length " + authLength;
+  if (authLength < 16 || authLength > len) return false;
+  c.out += ", SAID " + be16(c, p + 6);
+  c.out += ", CSN 0x" + hex8(be32(c, p + 8));
+  c.out += ":" + hex8(be32(c, p + 12));
+  if (!has(c, p + 16, authLength - 16)) return false;
+  if (c.flags.verbose > 1) printUnknownData(c, p + 16, "\n\tAuthentication Data ", authLength - 16);
+  return true;
 }
