@@ -3,10 +3,10 @@
 // update with withdrawn routes, path attributes and NLRI, notification with its codes (and the
 // shutdown communication of RFC 9003), keepalive and route refresh; -vv adds hex dumps.
 //
-// Multiprotocol NLRI are decoded for IPv4 and IPv6 unicast and multicast, labeled unicast and
-// labeled VPN routes; packets carrying other address families tcpdump decodes (route target
-// routing information, multicast VPN, MDT, L2VPN/VPLS, CLNP), the layer-2 info extended
-// community, or NSAP next hops are marked unsupported.
+// Multiprotocol NLRI are decoded for IPv4 and IPv6 unicast and multicast, labeled unicast,
+// labeled VPN, multicast VPN, MDT and route target routing information; packets carrying the
+// other address families tcpdump decodes (L2VPN/VPLS, CLNP), the layer-2 info extended community,
+// or NSAP next hops are marked unsupported.
 //
 // A message whose own lengths run out gets " [|bgp]" and the next message is printed; a read
 // past the captured data unwinds the packet with the same marker, as tcpdump's does.
@@ -684,6 +684,29 @@ function nlriPrint(
       if (result[0] === -1) c.out += "\n\t    (illegal prefix length)";
       else c.out += "\n\t      " + result[1];
       return result[0];
+    case (AF_INET << 8) | SAFI_RT_ROUTING_INFO:
+      return rtRoutingInfoPrint(c, p);
+    case (AF_INET << 8) | SAFI_MULTICAST_VPN:
+    case (AF_INET6 << 8) | SAFI_MULTICAST_VPN:
+      result = multicastVpnDecode(c, p);
+      if (result[0] === -2) return -2;
+      c.out += "\n\t      " + result[1];
+      return result[0];
+    case (AF_INET << 8) | SAFI_MDT: {
+      if (u8(c, p) !== 128) {
+        c.out += "\n\t    (illegal prefix length)";
+        return -1;
+      }
+      if (!has(c, p + 1, 8)) return -2;
+      c.out +=
+        "\n\t      RD: " +
+        rdText(c, p + 1) +
+        ", VPN IP Address: " +
+        ipv4String(c, p + 9) +
+        ", MC Group Address: " +
+        ipv4String(c, p + 13);
+      return 17;
+    }
     default:
       if (DECODED_AF_SAFI.has(pair)) {
         c.markUnsupported("bgp nlri afi " + af + " safi " + safi);
@@ -1325,4 +1348,143 @@ function routeRefreshPrint(c: PrintContext, at: number, length: number): void {
     if (!has(c, at, length)) return trunc(c);
     printUnknownData(c, at, "\n\t  ", length);
   }
+}
+
+/** Route target membership NLRI (RFC 4684): origin AS and a route target prefix. */
+function rtRoutingInfoPrint(c: PrintContext, p: number): number {
+  let bits = u8(c, p);
+  if (bits === 0) {
+    c.out += "\n\t      default route target";
+    return 1;
+  }
+  if (bits < 32) {
+    c.out += "\n\t      (illegal prefix length)";
+    return -1;
+  }
+  const originAs = be32(c, p + 1);
+  bits -= 32;
+  if (bits > 64) {
+    c.out += "\n\t      (illegal prefix length)";
+    return -1;
+  }
+  const target = prefixBytes(c, p + 5, bits, 8);
+  c.out += "\n\t      origin AS: " + originAs + ", " + routeTargetText(target, bits);
+  return 5 + Math.floor((bits + 7) / 8);
+}
+
+function routeTargetText(t: Uint8Array, bits: number): string {
+  if (bits === 0) return "route-target: 0:0/0";
+  const count = Math.floor((bits + 7) / 8);
+  let hexText = "";
+  for (let i = 0; i < count; i++) hexText += hex2(t[i]!) + (i % 2 === 1 && i < count - 1 ? " " : "");
+  if (bits < 16) return "route-target: partial-type: (" + hexText + "/" + bits + ")";
+  const type = (t[0]! << 8) | t[1]!;
+  const word = (i: number): number => (t[i]! << 8) | t[i + 1]!;
+  const long = (i: number): number => ((t[i]! << 24) | (t[i + 1]! << 16) | (t[i + 2]! << 8) | t[i + 3]!) >>> 0;
+  let text: string;
+  switch (type) {
+    case 0x0002:
+      text = "route-target: " + word(2) + ":" + long(4) + "/" + bits + " (" + hexText + ")";
+      break;
+    case 0x0102:
+      text =
+        "route-target: " +
+        t[2] +
+        "." +
+        t[3] +
+        "." +
+        t[4] +
+        "." +
+        t[5] +
+        ":" +
+        word(6) +
+        "/" +
+        bits +
+        " (" +
+        hexText +
+        ")";
+      break;
+    case 0x0202:
+      text = "route-target: " + long(2) + ":" + word(6) + "/" + bits + " (" + hexText + ")";
+      break;
+    default:
+      text = "route target: unknown-type(" + hex4(type) + ") (" + hexText + "/" + bits + ")";
+  }
+  // tcpdump formats it into a 61-byte buffer.
+  return text.slice(0, 60);
+}
+
+const MVPN_ROUTE_TYPES = [
+  "",
+  "Intra-AS I-PMSI",
+  "Inter-AS I-PMSI",
+  "S-PMSI",
+  "Intra-AS Segment-Leaf",
+  "Source-Active",
+  "Shared Tree Join",
+  "Source Tree Join",
+];
+
+/** An address of `bits` bits (32 or 128) as tcpdump names it, or its complaint about the length. */
+function vpnAddressText(c: PrintContext, p: number, bits: number): string {
+  if (bits === 32) return ipv4String(c, p);
+  if (bits === 128) return ipv6String(c, p);
+  return "bogus address length " + bits;
+}
+
+/** The source and group of a multicast VPN route; returns their size and the text. */
+function sourceGroupText(c: PrintContext, p: number): [number, string] {
+  let text = "";
+  let size = 0;
+  let bits = u8(c, p);
+  p++;
+  if (!has(c, p, bits >> 3)) return [size, text];
+  size += (bits >> 3) + 1;
+  if (bits) {
+    text += ", Source " + vpnAddressText(c, p, bits);
+    p += bits >> 3;
+  }
+  bits = u8(c, p);
+  p++;
+  if (!has(c, p, bits >> 3)) return [size, text];
+  size += (bits >> 3) + 1;
+  if (bits) text += ", Group " + vpnAddressText(c, p, bits);
+  return [size, text];
+}
+
+/** A multicast VPN route (RFC 6514); its size and text, or -2 when cut short. */
+function multicastVpnDecode(c: PrintContext, p: number): [number, string] {
+  const type = u8(c, p);
+  const length = u8(c, p + 1);
+  p += 2;
+  let text = "Route-Type: " + (MVPN_ROUTE_TYPES[type] || "Unknown") + " (" + type + "), length: " + length;
+  switch (type) {
+    case 1:
+      if (!has(c, p, 8)) return [-2, ""];
+      text += ", RD: " + rdText(c, p) + ", Originator " + vpnAddressText(c, p + 8, ((length - 8) << 3) >>> 0);
+      break;
+    case 2:
+    case 6:
+    case 7:
+      if (!has(c, p, 12)) return [-2, ""];
+      text += ", RD: " + rdText(c, p) + ", Source-AS " + be32(c, p + 8);
+      if (type !== 2) text += sourceGroupText(c, p + 12)[1];
+      break;
+    case 3: {
+      if (!has(c, p, 8)) return [-2, ""];
+      text += ", RD: " + rdText(c, p);
+      p += 8;
+      const [size, sg] = sourceGroupText(c, p);
+      text += sg;
+      const addressLength = (length - size) >>> 0;
+      if (!has(c, p, addressLength)) return [-2, ""];
+      text += ", Originator " + vpnAddressText(c, p, (addressLength << 3) >>> 0);
+      break;
+    }
+    case 5:
+      if (!has(c, p, 8)) return [-2, ""];
+      text += ", RD: " + rdText(c, p) + sourceGroupText(c, p + 8)[1];
+      break;
+  }
+  return [length + 2, text];
 }
