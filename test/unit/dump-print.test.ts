@@ -407,3 +407,64 @@ test("dump printer: EIGRP IPv4 external routes at -v and -vv (the corpus has non
       "\n\t    0x0020:  0005 dc01 ff01 0000 18c0 a803",
   );
 });
+
+test("dump printer: RADIUS attributes the corpus lacks at -v and -vv (vendor-specific, tunnel tags, times)", () => {
+  const attribute = (type: number, value: number[]): number[] => [type, value.length + 2, ...value];
+  const u32 = (v: number): number[] => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+  const attributes = [
+    ...attribute(26, [...u32(311), 26, 5, 0x61, 0x62, 0x63]),
+    ...attribute(64, [1, 0, 0, 13]),
+    ...attribute(65, [1, 0, 0, 6]),
+    ...attribute(81, [1, 0x31, 0x30, 0x30]),
+    ...attribute(27, u32(3700)),
+    ...attribute(28, u32(45)),
+    ...attribute(55, u32(1600000000)),
+    ...attribute(8, u32(0xfffffffe)),
+    ...attribute(40, u32(99)),
+    ...attribute(70, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]),
+    ...attribute(101, u32(999)),
+  ];
+  const radius = [2, 7, 0, 20 + attributes.length, ...new Array<number>(16).fill(0xab), ...attributes];
+  const udp = [0x07, 0x14, 0x9c, 0x40, 0, 8 + radius.length, 0, 0, ...radius];
+  const ip = [0x45, 0, 0, 20 + udp.length, 0, 1, 0, 0, 64, 17, 0x66, 0x67, 10, 0, 0, 1, 10, 0, 0, 2];
+  const frame = new Uint8Array([0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 8, 0, ...ip, ...udp]);
+  const values = [
+    "Vendor-Specific Attribute (26), length: 11, Value: Vendor: Microsoft (311)\n\t    Vendor Attribute: 26, Length: 3, Value: abc",
+    "Tunnel-Type Attribute (64), length: 6, Value: Tag[1] VLAN",
+    "Tunnel-Medium-Type Attribute (65), length: 6, Value: Tag[1] 802",
+    "Tunnel-Private-Group-ID Attribute (81), length: 6, Value: Tag[1] 100",
+    "Session-Timeout Attribute (27), length: 6, Value: 01:01:40 hours",
+    "Idle-Timeout Attribute (28), length: 6, Value: 45 secs",
+    "Event-Timestamp Attribute (55), length: 6, Value: Sun Sep 13 12:26:40 2020",
+    "Framed-IP-Address Attribute (8), length: 6, Value: NAS Select",
+    "Acct-Status-Type Attribute (40), length: 6, Value: #99",
+    "ARAP-Password Attribute (70), length: 18, Value: User_challenge (0102030405060708) User_resp(090A0B0C0D0E0F10)",
+    "Error-Cause Attribute (101), length: 6, Value: Error cause 999: Error-Cause 999 not known",
+  ];
+  const dumps = [
+    "0000 0137 1a05 6162 63",
+    "0100 000d",
+    "0100 0006",
+    "0131 3030",
+    "0000 0e74",
+    "0000 002d",
+    "5f5e 1000",
+    "ffff fffe",
+    "0000 0063",
+    "0102 0304 0506 0708 090a 0b0c 0d0e 0f10",
+    "0000 03e7",
+  ];
+  const ipLine =
+    "IP (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto UDP (17), length 131)\n    10.0.0.1.1812 > 10.0.0.2.40000: ";
+  const head = "RADIUS, length: 103\n\tAccess-Accept (2), id: 0x07, Authenticator: " + "ab".repeat(16);
+  const state = new FormatState();
+  assert.equal(
+    formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state),
+    ipLine + head + values.map((v) => "\n\t  " + v).join(""),
+  );
+  assert.equal(state.unsupported, undefined);
+  assert.equal(
+    formatPacket(frame, 1, 0n, { numeric: true, verbose: 2, timestamps: 1 }, state),
+    ipLine + "[no cksum] " + head + values.map((v, i) => "\n\t  " + v + "\n\t    0x0000:  " + dumps[i]).join(""),
+  );
+});
