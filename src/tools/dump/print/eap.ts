@@ -2,7 +2,7 @@
 // attribute): "Response (2), id 0, len 17" and, for requests and responses, the method type on a
 // line of its own with the few fields tcpdump reads of it.
 
-import { be16, be32, check, u8, type PrintContext } from "./context.js";
+import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
 import { hex2 } from "./addr.js";
 import { printableChar } from "./unknown.js";
 
@@ -91,7 +91,8 @@ export function eapPrint(c: PrintContext, at: number, length: number): void {
     c.out += " (too short for EAP header)";
     return;
   }
-  check(c, at, len);
+  // A short capture ends the line with the marker of the protocol carrying EAP, and returns.
+  if (!has(c, at, len)) return printTrunc(c);
   if (code !== REQUEST && code !== RESPONSE) return;
   if (len < 5) {
     c.out += " (too short for EAP request/response)";
