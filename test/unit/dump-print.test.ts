@@ -468,3 +468,80 @@ test("dump printer: RADIUS attributes the corpus lacks at -v and -vv (vendor-spe
     ipLine + "[no cksum] " + head + values.map((v, i) => "\n\t  " + v + "\n\t    0x0000:  " + dumps[i]).join(""),
   );
 });
+
+test("dump printer: BGP NLRI and next hops the corpus lacks at -v (VPLS, CLNP, labeled VPN CLNP, layer2-info)", () => {
+  const be16 = (v: number): number[] => [v >> 8, v & 255];
+  const attribute = (flags: number, type: number, value: number[]): number[] => [flags, type, value.length, ...value];
+  const mpReach = (afi: number, safi: number, nextHop: number[], nlri: number[]): number[] =>
+    attribute(0x80, 14, [...be16(afi), safi, nextHop.length, ...nextHop, 0, ...nlri]);
+  const rd = [0, 0, 0, 100, 0, 0, 0, 7];
+  // A VPLS NLRI whose length (21) overstates it, then one of the 12-byte form: tcpdump's
+  // decoder walks on, runs out, and its 164-byte buffer cuts one message short.
+  const vpls = [...be16(21), ...rd, 0, 5, 0, 0, 0x01, 0x00, 0x01, 1, ...be16(16), 0xa5, 0x5a];
+  const vplsShort = [...be16(12), ...rd, 10, 0, 0, 1];
+  const updates = [
+    [
+      ...attribute(0x40, 1, [0]),
+      ...mpReach(25, 65, [10, 0, 0, 1], [...vpls, ...vplsShort]),
+      ...attribute(0xc0, 16, [0x80, 0x0a, 19, 0x01, ...be16(1500), 0, 0]),
+    ],
+    [
+      ...attribute(0x40, 1, [2]),
+      ...mpReach(3, 1, [0x49, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0x00], [24, 0, 0, 0, 0x49, 0x00, 0x01]),
+    ],
+    [
+      ...attribute(0x40, 1, [1]),
+      ...mpReach(
+        3,
+        128,
+        [...rd, 0x47, 0x00, 0x06, 0x01, 10, 0, 0, 1],
+        [112, 0x00, 0x01, 0x01, ...rd, 0x49, 0x00, 0x02],
+      ),
+    ],
+  ];
+  const messages = updates.flatMap((a) => [
+    ...new Array<number>(16).fill(255),
+    ...be16(19 + 4 + a.length),
+    2,
+    0,
+    0,
+    ...be16(a.length),
+    ...a,
+  ]);
+  const tcp = [0xc0, 0x01, 0, 179, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0x10, 0, 0, 0, 0, 0, ...messages];
+  const ip = [0x45, 0, ...be16(20 + tcp.length), 0, 1, 0, 0, 64, 6, 0x66, 0x01, 10, 0, 0, 1, 10, 0, 0, 2];
+  const frame = new Uint8Array([0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 8, 0, ...ip, ...tcp]);
+  const expected = [
+    "IP (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto TCP (6), length 244)",
+    "    10.0.0.1.49153 > 10.0.0.2.179: Flags [P.], cksum 0x0000 (incorrect -> 0xb3a0), seq 1:205, ack 1, win 4096, length 204: BGP",
+    "\tUpdate Message (2), length: 86",
+    "\t  Origin (1), length: 1, Flags [T]: IGP",
+    "\t  Multi-Protocol Reach NLRI (14), length: 45, Flags [O]: ",
+    "\t    AFI: VPLS (25), SAFI: VPLS (65)",
+    "\t    nexthop: 10.0.0.1, nh-length: 4, no SNPA",
+    "\t      RD: 100:7 (= 0.0.0.7), CE-ID: 5, Label-Block Offset: 0, Label Base 4096",
+    "\t\tcircuit status vector (1) length: 16: 0xa55a",
+    "\t\tunknown TLV #0, length: 3072 (ran past the",
+    "\t      RD: 25600:1802 (= 0.0.7.10), CE-ID: 0, Label-Block Offset: 448, Label Base 65672",
+    "\t\tunknown TLV #10, length: 4865",
+    "\t\tunknown TLV #5, length: 56320 (ran past the end)",
+    "\t  Extended Community (16), length: 8, Flags [OT]: ",
+    "\t    layer2-info (0x800a), Flags [vendor-specific]: VPLS Control Flags [0x01]:MTU 1500",
+    "\tUpdate Message (2), length: 52",
+    "\t  Origin (1), length: 1, Flags [T]: Incomplete",
+    "\t  Multi-Protocol Reach NLRI (14), length: 22, Flags [O]: ",
+    "\t    AFI: NSAP (3), SAFI: Unicast (1)",
+    "\t    nexthop: 49.0001.1234.5678.9abc.00, nh-length: 10, no SNPA",
+    "\t      49.0001/24",
+    "\t      ff.ffff.ffff.ffff.ffff.80/73",
+    "\tUpdate Message (2), length: 66",
+    "\t  Origin (1), length: 1, Flags [T]: EGP",
+    "\t  Multi-Protocol Reach NLRI (14), length: 36, Flags [O]: ",
+    "\t    AFI: NSAP (3), SAFI: labeled VPN Unicast (128)",
+    "\t    nexthop: RD: 100:7 (= 0.0.0.7), 47.0006.010a.0000.01 = 10.0.0.1, nh-length: 16, no SNPA",
+    "\t      RD: 100:7 (= 0.0.0.7), 49.0002/24, label:16 (bottom)",
+  ].join("\n");
+  const state = new FormatState();
+  assert.equal(formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state), expected);
+  assert.equal(state.unsupported, undefined);
+});

@@ -3,10 +3,9 @@
 // update with withdrawn routes, path attributes and NLRI, notification with its codes (and the
 // shutdown communication of RFC 9003), keepalive and route refresh; -vv adds hex dumps.
 //
-// Multiprotocol NLRI are decoded for IPv4 and IPv6 unicast and multicast, labeled unicast,
-// labeled VPN, multicast VPN, MDT and route target routing information; packets carrying the
-// other address families tcpdump decodes (L2VPN/VPLS, CLNP), the layer-2 info extended community,
-// or NSAP next hops are marked unsupported.
+// Multiprotocol NLRI are decoded for every address family tcpdump decodes: IPv4 and IPv6
+// unicast and multicast, labeled unicast, labeled VPN, multicast VPN, MDT, route target routing
+// information, L2VPN/VPLS and CLNP.
 //
 // A message whose own lengths run out gets " [|bgp]" and the next message is printed; a read
 // past the captured data unwinds the packet with the same marker, as tcpdump's does.
@@ -707,11 +706,46 @@ function nlriPrint(
         ipv4String(c, p + 13);
       return 17;
     }
-    default:
-      if (DECODED_AF_SAFI.has(pair)) {
-        c.markUnsupported("bgp nlri afi " + af + " safi " + safi);
-        return -4;
+    case (AF_VPLS << 8) | SAFI_VPLS:
+    case (AF_L2VPN << 8) | SAFI_VPN_UNICAST:
+    case (AF_L2VPN << 8) | SAFI_VPN_MULTICAST:
+    case (AF_L2VPN << 8) | SAFI_VPN_UNIMULTICAST:
+      result = l2vpnDecode(c, p);
+      if (result[0] === -2) return -2;
+      c.out += "\n\t      " + result[1];
+      return result[0];
+    case (AF_NSAP << 8) | SAFI_UNICAST:
+    case (AF_NSAP << 8) | SAFI_MULTICAST:
+    case (AF_NSAP << 8) | SAFI_UNIMULTICAST: {
+      const bits = u8(c, p);
+      if (bits > 152) {
+        c.out += "\n\t    (illegal prefix length)";
+        return -1;
       }
+      // tcpdump reads the prefix three bytes further on than its length byte's successor.
+      const address = prefixBytes(c, p + 4, bits, 19);
+      c.out += "\n\t      " + nsapText(address, Math.floor((bits + 7) / 8)) + "/" + bits;
+      return 1 + Math.floor((bits + 7) / 8);
+    }
+    case (AF_NSAP << 8) | SAFI_VPN_UNICAST:
+    case (AF_NSAP << 8) | SAFI_VPN_MULTICAST:
+    case (AF_NSAP << 8) | SAFI_VPN_UNIMULTICAST: {
+      let bits = u8(c, p);
+      if (bits < 24 + 64) {
+        c.out += "\n\t    (illegal prefix length)";
+        return -1;
+      }
+      bits -= 24 + 64;
+      if (bits > 152) {
+        c.out += "\n\t    (illegal prefix length)";
+        return -1;
+      }
+      const count = Math.floor((bits + 7) / 8);
+      const address = prefixBytes(c, p + 12, bits, 19);
+      c.out += "\n\t      RD: " + rdText(c, p + 4) + ", " + nsapText(address, count) + "/" + bits + labelText(c, p);
+      return 12 + count;
+    }
+    default:
       c.out += "\n\t    ERROR: no AFI " + af + " / SAFI " + safi + " decoder";
       return -4;
   }
@@ -1082,11 +1116,26 @@ function nextHopsPrint(c: PrintContext, af: number, safi: number, q: number, lef
         size = 24;
         if (left >= size) c.out += "RD: " + rdText(c, q) + ", " + ipv6String(c, q + 8);
         break;
-      default:
-        if (af === AF_NSAP) {
-          c.markUnsupported("bgp nsap next hop");
+      case (AF_NSAP << 8) | SAFI_UNICAST:
+      case (AF_NSAP << 8) | SAFI_MULTICAST:
+      case (AF_NSAP << 8) | SAFI_UNIMULTICAST:
+        if (!has(c, q, left)) u8(c, c.snapend);
+        c.out += nsapText(c.bytes.subarray(q, q + left), left);
+        return true;
+      case (AF_NSAP << 8) | SAFI_VPN_UNICAST:
+      case (AF_NSAP << 8) | SAFI_VPN_MULTICAST:
+      case (AF_NSAP << 8) | SAFI_VPN_UNIMULTICAST:
+        if (left < 9) {
+          c.out += "invalid len";
           return true;
         }
+        if (!has(c, q, left)) return false;
+        c.out += "RD: " + rdText(c, q) + ", " + nsapText(c.bytes.subarray(q + 8, q + left), left - 8);
+        // An IPv4 or IPv6 address in its NSAP form (RFC 4548).
+        if (be32(c, q + 8) === 0x47000601) c.out += " = " + ipv4String(c, q + 12);
+        else if (((u8(c, q + 8) << 16) | be16(c, q + 9)) === 0x350000) c.out += " = " + ipv6String(c, q + 11);
+        return true;
+      default:
         c.out += "ERROR: no AFI " + af + "/SAFI " + safi + " nexthop decoder";
         return false;
     }
@@ -1159,8 +1208,12 @@ function extendedCommunityPrint(c: PrintContext, p: number): void {
       return;
     }
     case 0x800a:
-      // The layer-2 encapsulation names are not in this printer.
-      c.markUnsupported("bgp layer2-info extended community");
+      c.out +=
+        (L2VPN_ENCAPSULATIONS.get(u8(c, p + 2)) ?? "unknown encaps") +
+        " Control Flags [0x" +
+        hex2(u8(c, p + 3)) +
+        "]:MTU " +
+        be16(c, p + 4);
       return;
     case 0x0009:
       c.out += "AS " + be16(c, p + 2);
@@ -1487,4 +1540,108 @@ function multicastVpnDecode(c: PrintContext, p: number): [number, string] {
       break;
   }
   return [length + 2, text];
+}
+
+/** An NSAP address as tcpdump writes it: "49.0001.0203...", or its complaint about the length. */
+function nsapText(b: Uint8Array, length: number): string {
+  if (length < 1 || length > 20) return "isonsap_string: illegal length";
+  let s = "";
+  for (let i = 0; i < length; i++) {
+    s += hex2(b[i]!);
+    if ((i & 1) === 0 && i + 1 < length) s += ".";
+  }
+  return s;
+}
+
+/** Layer-2 VPN encapsulation types (RFC 4761/6624) as tcpdump names them. */
+const L2VPN_ENCAPSULATIONS = new Map([
+  [0, "Reserved"],
+  [1, "Frame Relay"],
+  [2, "ATM AAL5 SDU VCC transport"],
+  [3, "ATM transparent cell transport"],
+  [4, "Ethernet (VLAN) Tagged Mode"],
+  [5, "Ethernet Raw Mode"],
+  [6, "Cisco HDLC"],
+  [7, "PPP"],
+  [8, "SONET/SDH Circuit Emulation Service over MPLS"],
+  [9, "ATM n-to-one VCC cell transport"],
+  [10, "ATM n-to-one VPC cell transport"],
+  [11, "IP layer 2 transport"],
+  [15, "Frame Relay Port mode"],
+  [17, "Structure-agnostic E1 over packet"],
+  [18, "Structure-agnostic T1 (DS1) over packet"],
+  [19, "VPLS"],
+  [20, "Structure-agnostic T3 (DS3) over packet"],
+  [21, "Nx64kbit/s Basic Service using Structure-aware"],
+  [25, "Frame Relay DLCI"],
+  [40, "Structure-agnostic E3 over packet"],
+  [41, "Octet-aligned playload for Structure-agnostic DS1 circuits"],
+  [42, "E1 Nx64kbit/s with CAS using Structure-aware"],
+  [43, "DS1 (ESF) Nx64kbit/s with CAS using Structure-aware"],
+  [44, "DS1 (SF) Nx64kbit/s with CAS using Structure-aware"],
+]);
+
+/** tcpdump formats an NLRI into a buffer of this many bytes (NUL included). */
+const NLRI_BUFFER = 164;
+
+/** An L2VPN/VPLS NLRI (RFC 4761, RFC 6074); its size and text, or -2 when it is neither form. */
+function l2vpnDecode(c: PrintContext, p: number): [number, string] {
+  const length = be16(c, p);
+  let left = length;
+  p += 2;
+  if (length === 12) {
+    if (!has(c, p, 12)) return [-2, ""];
+    return [length + 2, ("RD: " + rdText(c, p) + ", BGPNH: " + ipv4String(c, p + 8)).slice(0, NLRI_BUFFER - 1)];
+  }
+  if (length <= 17) return [-2, ""];
+  if (!has(c, p, 15)) return [-2, ""];
+  let text =
+    "RD: " +
+    rdText(c, p) +
+    ", CE-ID: " +
+    be16(c, p + 8) +
+    ", Label-Block Offset: " +
+    be16(c, p + 10) +
+    ", Label Base " +
+    (((u8(c, p + 12) << 16) | be16(c, p + 13)) >>> 4);
+  p += 15;
+  left -= 15;
+  // Once the buffer is full tcpdump stops writing, and stops stepping through a status vector.
+  const full = (): boolean => text.length >= NLRI_BUFFER;
+  while (left !== 0) {
+    if (left < 3) {
+      if (!full()) text += "\n\t\tran past the end";
+      break;
+    }
+    const type = u8(c, p);
+    p++;
+    const bits = be16(c, p);
+    let bytes = Math.floor((bits + 7) / 8);
+    p += 2;
+    if (type === 1) {
+      if (!full()) text += "\n\t\tcircuit status vector (" + type + ") length: " + bits + ": 0x";
+      let ranPast = false;
+      for (; bytes !== 0; bytes--, left--) {
+        if (left < 1) {
+          if (!full()) text += " (ran past the end)";
+          ranPast = true;
+          break;
+        }
+        if (!has(c, p, 1)) return [-2, ""];
+        if (!full()) {
+          text += hex2(u8(c, p));
+          p++;
+        }
+      }
+      if (ranPast) break;
+    } else {
+      if (!full()) text += "\n\t\tunknown TLV #" + type + ", length: " + bits;
+      if (left < bytes) {
+        if (!full()) text += " (ran past the end)";
+        break;
+      }
+      left -= bytes;
+    }
+  }
+  return [length + 2, text.slice(0, NLRI_BUFFER - 1)];
 }
