@@ -1,10 +1,15 @@
-// OpenFlow (versions 1.0 and 1.3 by name, others by number) as tcpdump prints it without -v: one
-// "version 1.0, type HELLO, length 8, xid 0x00000001" line per message in the segment, with the
-// length checks tcpdump applies per message type. The -v decoding of message bodies is not done
-// yet: such packets are marked unsupported.
+// OpenFlow (versions 1.0 and 1.3 by name, others by number) as tcpdump prints it: one "version
+// 1.0, type HELLO, length 8, xid 0x00000001" line per message in the segment, with the length
+// checks tcpdump applies per message type. With -v the bodies tcpdump decodes: every OpenFlow 1.3
+// one (hello elements, error, echo and experimenter data, features, configuration, port status
+// and modification, table modification, queue configuration request, role, asynchronous
+// configuration) and the data of 1.0 hello and echo messages; the other 1.0 bodies are not
+// decoded yet, and packets carrying them are marked unsupported at -v.
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
-import { hex2 } from "./addr.js";
+import { hex2, macString } from "./addr.js";
+import { ouiName } from "./names.js";
+import { hexAndAsciiPrint, printableChar } from "./unknown.js";
 
 const HEADER_LENGTH = 8;
 const VERSIONS = new Map([
@@ -86,7 +91,6 @@ function messageType(version: number, type: number): MessageType | undefined {
 export function openflowPrint(c: PrintContext, at: number, length: number): void {
   c.protocol = "openflow";
   c.out += ": OpenFlow";
-  if (c.flags.verbose) c.markUnsupported("openflow -v");
   let p = at;
   let len = length;
   while (len) {
@@ -115,9 +119,12 @@ export function openflowPrint(c: PrintContext, at: number, length: number): void
       return;
     }
     const body = messageLength - HEADER_LENGTH;
-    if (info && ((info[1] === "=" && body !== info[2]) || (info[1] === ">=" && body < info[2]))) c.out += " (invalid)";
+    if (info && ((info[1] === "=" && body !== info[2]) || (info[1] === ">=" && body < info[2]))) {
+      c.out += " (invalid)";
+      check(c, p, body);
+    } else if (info && c.flags.verbose) bodyPrint(c, version, type, p, body);
     // A message may run past the segment; its captured part must still be there.
-    check(c, p, body);
+    else check(c, p, body);
     if (body > len) break;
     p += body;
     len -= body;
@@ -127,4 +134,425 @@ export function openflowPrint(c: PrintContext, at: number, length: number): void
 function partialHeader(c: PrintContext, at: number, len: number): void {
   c.out += " (end of TCP payload)";
   check(c, at, len);
+}
+
+const OF10_DATA_TYPES = new Set([0, 2, 3]);
+/** OpenFlow 1.0 types tcpdump decodes at -v beyond their data: not done here yet. */
+const OF10_DECODED_TYPES = new Set([1, 4, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21]);
+
+/** The body of a message of a known type at -v (`len` bytes at `p`). */
+function bodyPrint(c: PrintContext, version: number, type: number, p: number, len: number): void {
+  if (version === 1) {
+    if (OF10_DATA_TYPES.has(type)) return dataPrint(c, p, len);
+    if (OF10_DECODED_TYPES.has(type)) c.markUnsupported("openflow 1.0 " + OF10_TYPES[type]![0] + " -v");
+    check(c, p, len);
+    return;
+  }
+  switch (type) {
+    case 0:
+      return helloElementsPrint(c, p, len);
+    case 1:
+      return errorPrint(c, p, len);
+    case 2:
+    case 3:
+      return dataPrint(c, p, len);
+    case 4: {
+      const experimenter = be32(c, p);
+      c.out += "\n\t experimenter 0x" + hex8(experimenter) + " (" + vendorName(experimenter) + ")";
+      c.out += ", exp_type 0x" + hex8(be32(c, p + 4));
+      return dataPrint(c, p + 8, len - 8);
+    }
+    case 6:
+      c.out += "\n\t dpid 0x" + hex8(be32(c, p)) + hex8(be32(c, p + 4));
+      c.out += ", n_buffers " + be32(c, p + 8);
+      c.out += ", n_tables " + u8(c, p + 12);
+      c.out += ", auxiliary_id " + u8(c, p + 13);
+      c.out += "\n\t capabilities 0x" + hex8(be32(c, p + 16));
+      bitmapPrint(c, CAPABILITIES, be32(c, p + 16));
+      check(c, p + 20, 4);
+      return;
+    case 8:
+    case 9: {
+      const flags = be16(c, p);
+      c.out += "\n\t flags " + (CONFIG_FLAGS[flags] ?? "invalid (0x" + hex4(flags) + ")");
+      const missSendLength = be16(c, p + 2);
+      c.out +=
+        ", miss_send_len " +
+        (missSendLength === 0xffe5 ? "MAX" : missSendLength === 0xffff ? "NO_BUFFER" : missSendLength);
+      return;
+    }
+    case 12: {
+      const reason = u8(c, p);
+      // tcpdump's format for an unknown reason lacks its "%", so it prints it as is.
+      c.out += "\n\t reason " + (PORT_REASONS[reason] ?? "invalid (0x02x)");
+      return portPrint(c, p + 8);
+    }
+    case 16:
+      c.out += "\n\t port_no " + portName(be32(c, p));
+      c.out += ", hw_addr " + macString(c, p + 8);
+      c.out += "\n\t  config 0x" + hex8(be32(c, p + 16));
+      bitmapPrint(c, PORT_CONFIG, be32(c, p + 16));
+      c.out += "\n\t  mask 0x" + hex8(be32(c, p + 20));
+      bitmapPrint(c, PORT_CONFIG, be32(c, p + 20));
+      c.out += "\n\t  advertise 0x" + hex8(be32(c, p + 24));
+      bitmapPrint(c, PORT_FEATURES, be32(c, p + 24));
+      check(c, p + 28, 4);
+      return;
+    case 17: {
+      const table = u8(c, p);
+      c.out += "\n\t table_id " + (table === 0xfe ? "MAX" : table === 0xff ? "ALL" : table);
+      c.out += ", config 0x" + hex8(be32(c, p + 4));
+      return;
+    }
+    case 22:
+      c.out += "\n\t port " + portName(be32(c, p));
+      check(c, p + 4, 4);
+      return;
+    case 24:
+    case 25: {
+      const role = be32(c, p);
+      c.out += "\n\t role " + (ROLES[role] ?? "invalid (0x" + hex8(role) + ")");
+      c.out += ", generation_id 0x" + hex8(be32(c, p + 8)) + hex8(be32(c, p + 12));
+      return;
+    }
+    case 27:
+    case 28: {
+      const names = [
+        "packet_in_mask[EM]",
+        "packet_in_mask[S]",
+        "port_status_mask[EM]",
+        "port_status_mask[S]",
+        "flow_removed_mask[EM]",
+        "flow_removed_mask[S]",
+      ];
+      for (let i = 0; i < 6; i++) {
+        const v = be32(c, p + 4 * i);
+        c.out += "\n\t " + names[i] + " 0x" + hex8(v);
+        bitmapPrint(c, i < 2 ? PACKET_IN_REASONS : PORT_REASON_BITS, v);
+      }
+      return;
+    }
+    default:
+      // tcpdump has no decoder for the other types' bodies.
+      check(c, p, len);
+  }
+}
+
+function hex4(v: number): string {
+  return v.toString(16).padStart(4, "0");
+}
+
+function hex8(v: number): string {
+  return v.toString(16).padStart(8, "0");
+}
+
+/** " (names)" for the known bits set, and " (bogus)" when unknown bits are set, as tcpdump prints a bitmap. */
+function bitmapPrint(c: PrintContext, table: [number, string][], v: number): void {
+  let known = 0;
+  let names = "";
+  for (const [bit, name] of table) {
+    known |= bit;
+    if (v & bit) names += (names === "" ? "" : ", ") + name;
+  }
+  if (v & known) c.out += " (" + names + ")";
+  if (v & ~known) c.out += " (bogus)";
+}
+
+/** "data (N octets)" of a message, with a hex and ASCII dump at -vv. */
+function dataPrint(c: PrintContext, p: number, len: number): void {
+  if (len === 0) return;
+  c.out += "\n\t data (" + len + " octets)";
+  if (c.flags.verbose >= 2) hexAndAsciiPrint(c, "\n\t  ", p, len);
+  else check(c, p, len);
+}
+
+const EXPERIMENTERS = new Map([
+  [0x4f4e4600, "ONF Extensions"],
+  [0xff000001, "Budapest University of Technology and Economics"],
+  [0xff000002, "NoviFlow"],
+  [0xff000003, "L3+ Extensions, Vendor Neutral"],
+  [0xff000004, "L4-L7 Extensions"],
+  [0xff000005, "Wireless and Mobility Extensions"],
+  [0xff000006, "Forwarding Abstractions Extensions"],
+  [0xff000007, "Optical Transport Extensions"],
+  [0xff000008, "Network Benchmarking Lab, NCTU"],
+  [0xff000009, "Mobile Packet Core Extensions"],
+  [0xff00000a, "MPLS-TP OpenFlow Extensions for SPTN"],
+]);
+
+/** An experimenter id: an OUI when its top byte is zero, else an ONF-assigned id. */
+function vendorName(id: number): string {
+  return (id & 0xff000000) === 0 ? ouiName(id) : (EXPERIMENTERS.get(id) ?? "unknown");
+}
+
+const CAPABILITIES: [number, string][] = [
+  [1 << 0, "FLOW_STATS"],
+  [1 << 1, "TABLE_STATS"],
+  [1 << 2, "PORT_STATS"],
+  [1 << 3, "GROUP_STATS"],
+  [1 << 5, "IP_REASM"],
+  [1 << 6, "QUEUE_STATS"],
+  [1 << 8, "PORT_BLOCKED"],
+];
+const CONFIG_FLAGS = ["FRAG_NORMAL", "FRAG_DROP", "FRAG_REASM"];
+const PORT_CONFIG: [number, string][] = [
+  [1 << 0, "PORT_DOWN"],
+  [1 << 2, "NO_RECV"],
+  [1 << 5, "NO_FWD"],
+  [1 << 6, "NO_PACKET_IN"],
+];
+const PORT_STATE: [number, string][] = [
+  [1 << 0, "LINK_DOWN"],
+  [1 << 1, "BLOCKED"],
+  [1 << 2, "LIVE"],
+];
+const PORT_FEATURES: [number, string][] = [
+  [1 << 0, "10MB_HD"],
+  [1 << 1, "10MB_FD"],
+  [1 << 2, "100MB_HD"],
+  [1 << 3, "100MB_FD"],
+  [1 << 4, "1GB_HD"],
+  [1 << 5, "1GB_FD"],
+  [1 << 6, "10GB_FD"],
+  [1 << 7, "40GB_FD"],
+  [1 << 8, "100GB_FD"],
+  [1 << 9, "1TB_FD"],
+  [1 << 10, "OTHER"],
+  [1 << 11, "COPPER"],
+  [1 << 12, "FIBER"],
+  [1 << 13, "AUTONEG"],
+  [1 << 14, "PAUSE"],
+  [1 << 15, "PAUSE_ASYM"],
+];
+const PORT_REASONS = ["ADD", "DELETE", "MODIFY"];
+const PORT_REASON_BITS: [number, string][] = [
+  [1, "ADD"],
+  [2, "DELETE"],
+  [4, "MODIFY"],
+];
+const PACKET_IN_REASONS: [number, string][] = [
+  [1, "NO_MATCH"],
+  [2, "ACTION"],
+  [4, "INVALID_TTL"],
+];
+const ROLES = ["NOCHANGE", "EQUAL", "MASTER", "SLAVE"];
+const VERSION_BITS: [number, string][] = [
+  [1 << 0, "1.0"],
+  [1 << 1, "1.1"],
+  [1 << 2, "1.2"],
+  [1 << 3, "1.3"],
+  [1 << 4, "1.4"],
+  [1 << 5, "1.5"],
+];
+const PORT_NUMBERS = new Map([
+  [0xffffff00, "MAX"],
+  [0xfffffff8, "IN_PORT"],
+  [0xfffffff9, "TABLE"],
+  [0xfffffffa, "NORMAL"],
+  [0xfffffffb, "FLOOD"],
+  [0xfffffffc, "ALL"],
+  [0xfffffffd, "CONTROLLER"],
+  [0xfffffffe, "LOCAL"],
+  [0xffffffff, "ANY"],
+]);
+
+function portName(port: number): string {
+  return PORT_NUMBERS.get(port) ?? String(port);
+}
+
+/** An ofp_port (OpenFlow 1.3): number, address and name; its bitmaps and speeds at -vv. */
+function portPrint(c: PrintContext, p: number): void {
+  c.out += "\n\t  port_no " + portName(be32(c, p));
+  c.out += ", hw_addr " + macString(c, p + 8);
+  c.out += ", name '";
+  for (let i = 0; i < 16; i++) {
+    const ch = u8(c, p + 16 + i);
+    if (ch === 0) break;
+    c.out += printableChar(ch);
+  }
+  c.out += "'";
+  p += 32;
+  if (c.flags.verbose < 2) {
+    check(c, p, 32);
+    return;
+  }
+  const fields: [string, [number, string][] | undefined][] = [
+    ["config", PORT_CONFIG],
+    ["state", PORT_STATE],
+    ["curr", PORT_FEATURES],
+    ["advertised", PORT_FEATURES],
+    ["supported", PORT_FEATURES],
+    ["peer", PORT_FEATURES],
+  ];
+  for (const [name, table] of fields) {
+    const v = be32(c, p);
+    c.out += "\n\t   " + name + " 0x" + hex8(v);
+    if (table) bitmapPrint(c, table, v);
+    p += 4;
+  }
+  c.out += "\n\t   curr_speed " + be32(c, p) + "kbps";
+  c.out += "\n\t   max_speed " + be32(c, p + 4) + "kbps";
+}
+
+function helloElementsPrint(c: PrintContext, p: number, len: number): void {
+  while (len) {
+    if (len < 4) {
+      c.out += " (invalid)";
+      check(c, p, len);
+      return;
+    }
+    const type = be16(c, p);
+    p += 2;
+    len -= 2;
+    c.out += "\n\t type " + (type === 1 ? "VERSIONBITMAP" : "unknown (0x" + hex4(type) + ")");
+    const elementLength = be16(c, p);
+    p += 2;
+    len -= 2;
+    c.out += ", length " + elementLength;
+    if (elementLength < 4 || elementLength > 4 + len) {
+      c.out += " (invalid)";
+      check(c, p, len);
+      return;
+    }
+    if (type === 1 && elementLength === 8) {
+      const bitmap = be32(c, p);
+      c.out += ", bitmap 0x" + hex8(bitmap);
+      bitmapPrint(c, VERSION_BITS, bitmap);
+    } else {
+      if (type === 1) c.out += " (bogus)";
+      check(c, p, elementLength - 4);
+    }
+    p += elementLength - 4;
+    len -= elementLength - 4;
+  }
+}
+
+const ERROR_TYPES = [
+  "HELLO_FAILED",
+  "BAD_REQUEST",
+  "BAD_ACTION",
+  "BAD_INSTRUCTION",
+  "BAD_MATCH",
+  "FLOW_MOD_FAILED",
+  "GROUP_MOD_FAILED",
+  "PORT_MOD_FAILED",
+  "TABLE_MOD_FAILED",
+  "QUEUE_OP_FAILED",
+  "SWITCH_CONFIG_FAILED",
+  "ROLE_REQUEST_FAILED",
+  "METER_MOD_FAILED",
+  "TABLE_FEATURES_FAILED",
+];
+const EXPERIMENTER_ERROR = 0xffff;
+/** The codes of each error type, numbered from zero (OpenFlow 1.3.5 section 7.4.4). */
+const ERROR_CODES: string[][] = [
+  ["INCOMPATIBLE", "EPERM"],
+  [
+    "BAD_VERSION",
+    "BAD_TYPE",
+    "BAD_MULTIPART",
+    "BAD_EXPERIMENTER",
+    "BAD_EXP_TYPE",
+    "EPERM",
+    "BAD_LEN",
+    "BUFFER_EMPTY",
+    "BUFFER_UNKNOWN",
+    "BAD_TABLE_ID",
+    "IS_SLAVE",
+    "BAD_PORT",
+    "BAD_PACKET",
+    "MULTIPART_BUFFER_OVERFLOW",
+  ],
+  [
+    "BAD_TYPE",
+    "BAD_LEN",
+    "BAD_EXPERIMENTER",
+    "BAD_EXP_TYPE",
+    "BAD_OUT_PORT",
+    "BAD_ARGUMENT",
+    "EPERM",
+    "TOO_MANY",
+    "BAD_QUEUE",
+    "BAD_OUT_GROUP",
+    "MATCH_INCONSISTENT",
+    "UNSUPPORTED_ORDER",
+    "BAD_TAG",
+    "BAD_SET_TYPE",
+    "BAD_SET_LEN",
+    "BAD_SET_ARGUMENT",
+  ],
+  [
+    "UNKNOWN_INST",
+    "UNSUP_INST",
+    "BAD_TABLE_ID",
+    "UNSUP_METADATA",
+    "UNSUP_METADATA_MASK",
+    "BAD_EXPERIMENTER",
+    "BAD_EXP_TYPE",
+    "BAD_LEN",
+    "EPERM",
+  ],
+  [
+    "BAD_TYPE",
+    "BAD_LEN",
+    "BAD_TAG",
+    "BAD_DL_ADDR_MASK",
+    "BAD_NW_ADDR_MASK",
+    "BAD_WILDCARDS",
+    "BAD_FIELD",
+    "BAD_VALUE",
+    "BAD_MASK",
+    "BAD_PREREQ",
+    "DUP_FIELD",
+    "EPERM",
+  ],
+  ["UNKNOWN", "TABLE_FULL", "BAD_TABLE_ID", "OVERLAP", "EPERM", "BAD_TIMEOUT", "BAD_COMMAND", "BAD_FLAGS"],
+  [
+    "GROUP_EXISTS",
+    "INVALID_GROUP",
+    "WEIGHT_UNSUPPORTED",
+    "OUT_OF_GROUPS",
+    "OUT_OF_BUCKETS",
+    "CHAINING_UNSUPPORTED",
+    "WATCH_UNSUPPORTED",
+    "LOOP",
+    "UNKNOWN_GROUP",
+    "CHAINED_GROUP",
+    "BAD_TYPE",
+    "BAD_COMMAND",
+    "BAD_BUCKET",
+    "BAD_MATCH",
+    "EPERM",
+  ],
+  ["BAD_PORT", "BAD_HW_ADDR", "BAD_CONFIG", "BAD_ADVERTISE", "EPERM"],
+  ["BAD_TABLE", "BAD_CONFIG", "EPERM"],
+  ["BAD_PORT", "BAD_QUEUE", "EPERM"],
+  ["BAD_FLAGS", "BAD_LEN", "EPERM"],
+  ["STALE", "UNSUP", "BAD_ROLE"],
+  [
+    "UNKNOWN",
+    "METER_EXISTS",
+    "INVALID_METER",
+    "UNKNOWN_METER",
+    "BAD_COMMAND",
+    "BAD_FLAGS",
+    "BAD_RATE",
+    "BAD_BURST",
+    "BAD_BAND",
+    "BAD_BAND_VALUE",
+    "OUT_OF_METERS",
+    "OUT_OF_BANDS",
+  ],
+  ["BAD_TABLE", "BAD_METADATA", "BAD_TYPE", "BAD_LEN", "BAD_ARGUMENT", "EPERM"],
+];
+
+function errorPrint(c: PrintContext, p: number, len: number): void {
+  const type = be16(c, p);
+  c.out +=
+    "\n\t type " +
+    (type === EXPERIMENTER_ERROR ? "EXPERIMENTER" : (ERROR_TYPES[type] ?? "invalid (0x" + hex4(type) + ")"));
+  const code = be16(c, p + 2);
+  const codes = ERROR_CODES[type];
+  c.out += ", code " + (codes?.[code] ?? "invalid (0x" + hex4(code) + ")");
+  dataPrint(c, p + 4, len - 4);
 }
