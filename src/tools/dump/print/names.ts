@@ -219,8 +219,9 @@ const OUI_NAMES: ReadonlyMap<number, string> = new Map([
   [0xd0f0db, "Ericsson"],
 ]);
 
-export function ouiName(oui: number): string {
-  return OUI_NAMES.get(oui) ?? "Unknown";
+/** The OUI's name; `unknown` for those tcpdump does not name (its callers spell that differently). */
+export function ouiName(oui: number, unknown = "Unknown"): string {
+  return OUI_NAMES.get(oui) ?? unknown;
 }
 
 /** SMI network management private enterprise codes, the vendors tcpdump names (RADIUS Vendor-Specific). */

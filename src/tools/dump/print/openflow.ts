@@ -3,8 +3,9 @@
 // checks tcpdump applies per message type. With -v the bodies tcpdump decodes: every OpenFlow 1.3
 // one (hello elements, error, echo and experimenter data, features, configuration, port status
 // and modification, table modification, queue configuration request, role, asynchronous
-// configuration) and the data of 1.0 hello and echo messages; the other 1.0 bodies are not
-// decoded yet, and packets carrying them are marked unsupported at -v.
+// configuration), and of 1.0 the hello and echo data, flow modifications and flow removals
+// (match, actions); the other 1.0 bodies are not decoded yet, and packets carrying them are
+// marked unsupported at -v.
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { hex2, macString } from "./addr.js";
@@ -144,6 +145,8 @@ const OF10_DECODED_TYPES = new Set([1, 4, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1
 function bodyPrint(c: PrintContext, version: number, type: number, p: number, len: number): void {
   if (version === 1) {
     if (OF10_DATA_TYPES.has(type)) return dataPrint(c, p, len);
+    if (type === OF10_FLOW_REMOVED) return of10FlowRemovedPrint(c, p);
+    if (type === OF10_FLOW_MOD) return of10FlowModPrint(c, p, len);
     if (OF10_DECODED_TYPES.has(type)) c.markUnsupported("openflow 1.0 " + OF10_TYPES[type]![0] + " -v");
     check(c, p, len);
     return;
@@ -282,7 +285,7 @@ const EXPERIMENTERS = new Map([
 
 /** An experimenter id: an OUI when its top byte is zero, else an ONF-assigned id. */
 function vendorName(id: number): string {
-  return (id & 0xff000000) === 0 ? ouiName(id) : (EXPERIMENTERS.get(id) ?? "unknown");
+  return (id & 0xff000000) === 0 ? ouiName(id, "unknown") : (EXPERIMENTERS.get(id) ?? "unknown");
 }
 
 const CAPABILITIES: [number, string][] = [
@@ -555,4 +558,245 @@ function errorPrint(c: PrintContext, p: number, len: number): void {
   const codes = ERROR_CODES[type];
   c.out += ", code " + (codes?.[code] ?? "invalid (0x" + hex4(code) + ")");
   dataPrint(c, p + 4, len - 4);
+}
+
+const OF10_FLOW_REMOVED = 11;
+const OF10_FLOW_MOD = 14;
+const OF10_MATCH_LENGTH = 40;
+
+const OF10_PORTS = new Map([
+  [0xff00, "MAX"],
+  [0xfff8, "IN_PORT"],
+  [0xfff9, "TABLE"],
+  [0xfffa, "NORMAL"],
+  [0xfffb, "FLOOD"],
+  [0xfffc, "ALL"],
+  [0xfffd, "CONTROLLER"],
+  [0xfffe, "LOCAL"],
+  [0xffff, "NONE"],
+]);
+const OF10_CONTROLLER = 0xfffd;
+
+function of10Port(port: number): string {
+  return OF10_PORTS.get(port) ?? String(port);
+}
+
+function vlanText(vid: number): string {
+  if (vid === 0xffff) return "NONE";
+  return vid + (vid > 0 && vid < 0x0fff ? "" : " (bogus)");
+}
+
+function pcpText(pcp: number): string {
+  return pcp + (pcp <= 7 ? "" : " (bogus)");
+}
+
+function hex16(c: PrintContext, p: number): string {
+  return hex8(be32(c, p)) + hex8(be32(c, p + 4));
+}
+
+function u64(c: PrintContext, p: number): string {
+  return ((BigInt(be32(c, p)) << 32n) | BigInt(be32(c, p + 4))).toString();
+}
+
+// ofp_match wildcard bits (OpenFlow 1.0 section 5.2.3).
+const FW_IN_PORT = 1 << 0;
+const FW_DL_VLAN = 1 << 1;
+const FW_DL_SRC = 1 << 2;
+const FW_DL_DST = 1 << 3;
+const FW_DL_TYPE = 1 << 4;
+const FW_NW_PROTO = 1 << 5;
+const FW_TP_SRC = 1 << 6;
+const FW_TP_DST = 1 << 7;
+const FW_DL_VLAN_PCP = 1 << 20;
+const FW_NW_TOS = 1 << 21;
+const FW_ALL = (1 << 22) - 1;
+
+/** The fields of an ofp_match that are not wildcarded, each on a line starting with `prefix`. */
+function of10MatchPrint(c: PrintContext, prefix: string, p: number): void {
+  const wildcards = be32(c, p);
+  if (wildcards & ~FW_ALL) c.out += prefix + "wildcards 0x" + hex8(wildcards) + " (bogus)";
+  if (!(wildcards & FW_IN_PORT)) c.out += prefix + "match in_port " + of10Port(be16(c, p + 4));
+  if (!(wildcards & FW_DL_SRC)) c.out += prefix + "match dl_src " + macString(c, p + 6);
+  if (!(wildcards & FW_DL_DST)) c.out += prefix + "match dl_dst " + macString(c, p + 12);
+  if (!(wildcards & FW_DL_VLAN)) c.out += prefix + "match dl_vlan " + vlanText(be16(c, p + 18));
+  if (!(wildcards & FW_DL_VLAN_PCP)) c.out += prefix + "match dl_vlan_pcp " + pcpText(u8(c, p + 20));
+  const dlType = be16(c, p + 22);
+  if (!(wildcards & FW_DL_TYPE)) c.out += prefix + "match dl_type 0x" + hex4(dlType);
+  if (!(wildcards & FW_NW_TOS)) c.out += prefix + "match nw_tos 0x" + hex2(u8(c, p + 24));
+  const nwProto = u8(c, p + 25);
+  const typed = !(wildcards & FW_DL_TYPE);
+  if (!(wildcards & FW_NW_PROTO))
+    c.out += prefix + "match " + (typed && dlType === 0x0806 ? "arp_opcode" : "nw_proto") + " " + nwProto;
+  let bits = (wildcards >>> 8) & 0x3f;
+  if (bits < 32) c.out += prefix + "match nw_src " + ipv4Text(c, p + 28) + "/" + (32 - bits);
+  bits = (wildcards >>> 14) & 0x3f;
+  if (bits < 32) c.out += prefix + "match nw_dst " + ipv4Text(c, p + 32) + "/" + (32 - bits);
+  const icmp = typed && dlType === 0x0800 && !(wildcards & FW_NW_PROTO) && nwProto === 1;
+  if (!(wildcards & FW_TP_SRC)) c.out += prefix + "match " + (icmp ? "icmp_type" : "tp_src") + " " + be16(c, p + 36);
+  if (!(wildcards & FW_TP_DST)) c.out += prefix + "match " + (icmp ? "icmp_code" : "tp_dst") + " " + be16(c, p + 38);
+  else check(c, p + 38, 2);
+}
+
+function ipv4Text(c: PrintContext, p: number): string {
+  return u8(c, p) + "." + u8(c, p + 1) + "." + u8(c, p + 2) + "." + u8(c, p + 3);
+}
+
+const OF10_ACTIONS = [
+  "OUTPUT",
+  "SET_VLAN_VID",
+  "SET_VLAN_PCP",
+  "STRIP_VLAN",
+  "SET_DL_SRC",
+  "SET_DL_DST",
+  "SET_NW_SRC",
+  "SET_NW_DST",
+  "SET_NW_TOS",
+  "SET_TP_SRC",
+  "SET_TP_DST",
+  "ENQUEUE",
+];
+const ACTION_VENDOR = 0xffff;
+const OUI_BSN = 0x5c16c7;
+
+/** A list of ofp_action_header-led actions, each on a line starting with `prefix`. */
+function of10ActionsPrint(c: PrintContext, prefix: string, p: number, len: number): void {
+  while (len) {
+    if (len < 8) {
+      c.out += " (invalid)";
+      check(c, p, len);
+      return;
+    }
+    const type = be16(c, p);
+    c.out +=
+      prefix +
+      "action type " +
+      (type === ACTION_VENDOR ? "VENDOR" : (OF10_ACTIONS[type] ?? "invalid (0x" + hex4(type) + ")"));
+    const actionLength = be16(c, p + 2);
+    p += 4;
+    len -= 4;
+    c.out += ", len " + actionLength;
+    if (actionLength < 8 || actionLength > len + 4) {
+      c.out += " (invalid)";
+      check(c, p, len);
+      return;
+    }
+    let bogus = false;
+    let skip = false;
+    if (type <= 3 || (type >= 6 && type <= 10)) bogus = actionLength !== 8;
+    else if (type === 4 || type === 5 || type === 11) bogus = actionLength !== 16;
+    else if (type === ACTION_VENDOR) bogus = actionLength % 8 !== 0;
+    else skip = true;
+    if (bogus) {
+      c.out += " (bogus)";
+      skip = true;
+    }
+    const body = actionLength - 4;
+    if (skip) {
+      check(c, p, body);
+      p += body;
+      len -= body;
+      continue;
+    }
+    switch (type) {
+      case 0: {
+        const port = be16(c, p);
+        c.out += ", port " + of10Port(port);
+        if (port === OF10_CONTROLLER) c.out += ", max_len " + be16(c, p + 2);
+        else check(c, p + 2, 2);
+        break;
+      }
+      case 1:
+        c.out += ", vlan_vid " + vlanText(be16(c, p));
+        check(c, p + 2, 2);
+        break;
+      case 2:
+        c.out += ", vlan_pcp " + pcpText(u8(c, p));
+        check(c, p + 1, 3);
+        break;
+      case 3:
+        check(c, p, 4);
+        break;
+      case 4:
+      case 5:
+        c.out += ", dl_addr " + macString(c, p);
+        check(c, p + 6, 6);
+        break;
+      case 6:
+      case 7:
+        c.out += ", nw_addr " + ipv4Text(c, p);
+        break;
+      case 8:
+        c.out += ", nw_tos 0x" + hex2(u8(c, p));
+        check(c, p + 1, 3);
+        break;
+      case 9:
+      case 10:
+        c.out += ", tp_port " + be16(c, p);
+        check(c, p + 2, 2);
+        break;
+      case 11: {
+        c.out += ", port " + of10Port(be16(c, p));
+        const queue = be32(c, p + 8);
+        c.out += ", queue_id " + (queue === 0xffffffff ? "ALL" : queue);
+        break;
+      }
+      case ACTION_VENDOR: {
+        if (body < 4) {
+          c.out += " (invalid)";
+          check(c, p, body);
+          break;
+        }
+        const vendor = be32(c, p);
+        c.out += ", vendor 0x" + hex8(vendor) + " (" + vendorName(vendor) + ")";
+        // Big Switch's actions have a decoder of their own in tcpdump, not done here.
+        if (vendor === OUI_BSN) c.markUnsupported("openflow 1.0 BSN action -v");
+        else dataPrint(c, p + 4, body - 4);
+        break;
+      }
+    }
+    p += body;
+    len -= body;
+  }
+}
+
+const FLOW_MOD_COMMANDS = ["ADD", "MODIFY", "MODIFY_STRICT", "DELETE", "DELETE_STRICT"];
+const FLOW_MOD_FLAGS: [number, string][] = [
+  [1 << 0, "SEND_FLOW_REM"],
+  [1 << 1, "CHECK_OVERLAP"],
+  [1 << 2, "EMERG"],
+];
+const FLOW_REMOVED_REASONS = ["IDLE_TIMEOUT", "HARD_TIMEOUT", "DELETE"];
+
+function of10FlowModPrint(c: PrintContext, p: number, len: number): void {
+  of10MatchPrint(c, "\n\t ", p);
+  p += OF10_MATCH_LENGTH;
+  c.out += "\n\t cookie 0x" + hex16(c, p);
+  const command = be16(c, p + 8);
+  c.out += ", command " + (FLOW_MOD_COMMANDS[command] ?? "invalid (0x" + hex4(command) + ")");
+  if (be16(c, p + 10)) c.out += ", idle_timeout " + be16(c, p + 10);
+  if (be16(c, p + 12)) c.out += ", hard_timeout " + be16(c, p + 12);
+  if (be16(c, p + 14)) c.out += ", priority " + be16(c, p + 14);
+  if (command <= 2) {
+    const buffer = be32(c, p + 16);
+    c.out += ", buffer_id " + (buffer === 0xffffffff ? "NONE" : "0x" + hex8(buffer));
+  }
+  if (command === 3 || command === 4) c.out += ", out_port " + of10Port(be16(c, p + 20));
+  const flags = be16(c, p + 22);
+  c.out += ", flags 0x" + hex4(flags);
+  bitmapPrint(c, FLOW_MOD_FLAGS, flags);
+  of10ActionsPrint(c, "\n\t ", p + 24, len - OF10_MATCH_LENGTH - 24);
+}
+
+function of10FlowRemovedPrint(c: PrintContext, p: number): void {
+  of10MatchPrint(c, "\n\t ", p);
+  p += OF10_MATCH_LENGTH;
+  c.out += "\n\t cookie 0x" + hex16(c, p);
+  if (be16(c, p + 8)) c.out += ", priority " + be16(c, p + 8);
+  const reason = u8(c, p + 10);
+  c.out += ", reason " + (FLOW_REMOVED_REASONS[reason] ?? "unknown (0x" + hex2(reason) + ")");
+  c.out += ", duration_sec " + be32(c, p + 12);
+  c.out += ", duration_nsec " + be32(c, p + 16);
+  if (be16(c, p + 20)) c.out += ", idle_timeout " + be16(c, p + 20);
+  c.out += ", packet_count " + u64(c, p + 24);
+  c.out += ", byte_count " + u64(c, p + 32);
 }
