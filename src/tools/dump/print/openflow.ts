@@ -3,9 +3,10 @@
 // checks tcpdump applies per message type. With -v the bodies tcpdump decodes: every OpenFlow 1.3
 // one (hello elements, error, echo and experimenter data, features, configuration, port status
 // and modification, table modification, queue configuration request, role, asynchronous
-// configuration), and of 1.0 the hello and echo data, flow modifications and flow removals
-// (match, actions); the other 1.0 bodies are not decoded yet, and packets carrying them are
-// marked unsupported at -v.
+// configuration), and of 1.0 the hello and echo data, features, configuration, flow
+// modifications and removals (match, actions), statistics requests and queue configuration
+// requests; the other 1.0 bodies are not decoded yet, and packets carrying them are marked
+// unsupported at -v.
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { hex2, macString } from "./addr.js";
@@ -147,6 +148,19 @@ function bodyPrint(c: PrintContext, version: number, type: number, p: number, le
     if (OF10_DATA_TYPES.has(type)) return dataPrint(c, p, len);
     if (type === OF10_FLOW_REMOVED) return of10FlowRemovedPrint(c, p);
     if (type === OF10_FLOW_MOD) return of10FlowModPrint(c, p, len);
+    if (type === OF10_FEATURES_REPLY) return of10FeaturesReplyPrint(c, p, len);
+    if (type === OF10_STATS_REQUEST) return of10StatsRequestPrint(c, p, len);
+    if (type === OF10_GET_CONFIG_REPLY || type === OF10_SET_CONFIG) {
+      const flags = be16(c, p);
+      c.out += "\n\t flags " + (CONFIG_FLAGS[flags] ?? "invalid (0x" + hex4(flags) + ")");
+      c.out += ", miss_send_len " + be16(c, p + 2);
+      return;
+    }
+    if (type === OF10_QUEUE_GET_CONFIG_REQUEST) {
+      c.out += "\n\t port " + of10Port(be16(c, p));
+      check(c, p + 2, 2);
+      return;
+    }
     if (OF10_DECODED_TYPES.has(type)) c.markUnsupported("openflow 1.0 " + OF10_TYPES[type]![0] + " -v");
     check(c, p, len);
     return;
@@ -250,13 +264,15 @@ function hex8(v: number): string {
 }
 
 /** " (names)" for the known bits set, and " (bogus)" when unknown bits are set, as tcpdump prints a bitmap. */
-function bitmapPrint(c: PrintContext, table: [number, string][], v: number): void {
+function bitmapPrint(c: PrintContext, table: [number, string][], v: number, valid?: number): void {
   let known = 0;
   let names = "";
   for (const [bit, name] of table) {
     known |= bit;
     if (v & bit) names += (names === "" ? "" : ", ") + name;
   }
+  // A table may name a bit the specification reserves: named, but still bogus.
+  if (valid !== undefined) known = valid;
   if (v & known) c.out += " (" + names + ")";
   if (v & ~known) c.out += " (bogus)";
 }
@@ -799,4 +815,162 @@ function of10FlowRemovedPrint(c: PrintContext, p: number): void {
   if (be16(c, p + 20)) c.out += ", idle_timeout " + be16(c, p + 20);
   c.out += ", packet_count " + u64(c, p + 24);
   c.out += ", byte_count " + u64(c, p + 32);
+}
+
+const OF10_FEATURES_REPLY = 6;
+const OF10_GET_CONFIG_REPLY = 8;
+const OF10_SET_CONFIG = 9;
+const OF10_STATS_REQUEST = 16;
+const OF10_QUEUE_GET_CONFIG_REQUEST = 20;
+
+const OF10_CAPABILITIES: [number, string][] = [
+  [1 << 0, "FLOW_STATS"],
+  [1 << 1, "TABLE_STATS"],
+  [1 << 2, "PORT_STATS"],
+  [1 << 3, "STP"],
+  [1 << 4, "RESERVED"],
+  [1 << 5, "IP_REASM"],
+  [1 << 6, "QUEUE_STATS"],
+  [1 << 7, "ARP_MATCH_IP"],
+];
+/** The capability bits OpenFlow 1.0 defines (bit 4 is reserved). */
+const OF10_CAPABILITIES_VALID = 0xef;
+const OF10_ACTION_BITS: [number, string][] = OF10_ACTIONS.map((name, i) => [1 << i, name]);
+const OF10_PORT_CONFIG: [number, string][] = [
+  [1 << 0, "PORT_DOWN"],
+  [1 << 1, "NO_STP"],
+  [1 << 2, "NO_RECV"],
+  [1 << 3, "NO_RECV_STP"],
+  [1 << 4, "NO_FLOOD"],
+  [1 << 5, "NO_FWD"],
+  [1 << 6, "NO_PACKET_IN"],
+];
+const OF10_PORT_FEATURES: [number, string][] = [
+  [1 << 0, "10MB_HD"],
+  [1 << 1, "10MB_FD"],
+  [1 << 2, "100MB_HD"],
+  [1 << 3, "100MB_FD"],
+  [1 << 4, "1GB_HD"],
+  [1 << 5, "1GB_FD"],
+  [1 << 6, "10GB_FD"],
+  [1 << 7, "COPPER"],
+  [1 << 8, "FIBER"],
+  [1 << 9, "AUTONEG"],
+  [1 << 10, "PAUSE"],
+  [1 << 11, "PAUSE_ASYM"],
+];
+const STP_STATES = ["STP_LISTEN", "STP_LEARN", "STP_FORWARD", "STP_BLOCK"];
+const OF10_PHY_PORT_LENGTH = 48;
+
+/** An ofp_phy_port (OpenFlow 1.0): number, address and name; its state and bitmaps at -vv. */
+function of10PhyPortPrint(c: PrintContext, p: number): void {
+  c.out += "\n\t  port_no " + of10Port(be16(c, p));
+  c.out += ", hw_addr " + macString(c, p + 2);
+  c.out += ", name '";
+  for (let i = 0; i < 16; i++) {
+    const ch = u8(c, p + 8 + i);
+    if (ch === 0) break;
+    c.out += printableChar(ch);
+  }
+  c.out += "'";
+  p += 24;
+  if (c.flags.verbose < 2) {
+    check(c, p, 24);
+    return;
+  }
+  c.out += "\n\t   config 0x" + hex8(be32(c, p));
+  bitmapPrint(c, OF10_PORT_CONFIG, be32(c, p));
+  const state = be32(c, p + 4);
+  // The STP state is a code point in bits 8-9, the link-down flag a bit of its own.
+  c.out +=
+    "\n\t   state 0x" +
+    hex8(state) +
+    " (" +
+    STP_STATES[(state >>> 8) & 3] +
+    (state & 1 ? ", LINK_DOWN" : "") +
+    ")" +
+    (state & ~0x301 ? " (bogus)" : "");
+  const names = ["curr", "advertised", "supported", "peer"];
+  for (let i = 0; i < 4; i++) {
+    const v = be32(c, p + 8 + 4 * i);
+    c.out += "\n\t   " + names[i] + " 0x" + hex8(v);
+    bitmapPrint(c, OF10_PORT_FEATURES, v);
+  }
+}
+
+function of10FeaturesReplyPrint(c: PrintContext, p: number, len: number): void {
+  c.out += "\n\t dpid 0x" + hex16(c, p);
+  c.out += ", n_buffers " + be32(c, p + 8);
+  c.out += ", n_tables " + u8(c, p + 12);
+  c.out += "\n\t capabilities 0x" + hex8(be32(c, p + 16));
+  bitmapPrint(c, OF10_CAPABILITIES, be32(c, p + 16), OF10_CAPABILITIES_VALID);
+  c.out += "\n\t actions 0x" + hex8(be32(c, p + 20));
+  bitmapPrint(c, OF10_ACTION_BITS, be32(c, p + 20));
+  p += 24;
+  len -= 24;
+  while (len) {
+    if (len < OF10_PHY_PORT_LENGTH) {
+      c.out += " (invalid)";
+      check(c, p, len);
+      return;
+    }
+    of10PhyPortPrint(c, p);
+    p += OF10_PHY_PORT_LENGTH;
+    len -= OF10_PHY_PORT_LENGTH;
+  }
+}
+
+const STATS_TYPES = ["DESC", "FLOW", "AGGREGATE", "TABLE", "PORT", "QUEUE"];
+const STATS_VENDOR = 0xffff;
+
+function statsTypeName(type: number): string {
+  return type === STATS_VENDOR ? "VENDOR" : (STATS_TYPES[type] ?? "invalid (0x" + hex4(type) + ")");
+}
+
+function of10StatsRequestPrint(c: PrintContext, p: number, len: number): void {
+  const type = be16(c, p);
+  c.out += "\n\t type " + statsTypeName(type);
+  const flags = be16(c, p + 2);
+  c.out += ", flags 0x" + hex4(flags);
+  if (flags) c.out += " (bogus)";
+  p += 4;
+  len -= 4;
+  const invalid = (): void => {
+    c.out += " (invalid)";
+    check(c, p, len);
+  };
+  switch (type) {
+    case 0:
+    case 3:
+      if (len) invalid();
+      return;
+    case 1:
+    case 2: {
+      if (len !== 44) return invalid();
+      of10MatchPrint(c, "\n\t ", p);
+      const table = u8(c, p + 40);
+      c.out += "\n\t table_id " + (table === 0xfe ? "EMERG" : table === 0xff ? "ALL" : table);
+      c.out += ", out_port " + of10Port(be16(c, p + 42));
+      return;
+    }
+    case 4:
+      if (len !== 8) return invalid();
+      c.out += "\n\t port_no " + of10Port(be16(c, p));
+      check(c, p + 2, 6);
+      return;
+    case 5: {
+      if (len !== 8) return invalid();
+      c.out += "\n\t port_no " + of10Port(be16(c, p));
+      const queue = be32(c, p + 4);
+      c.out += ", queue_id " + (queue === 0xffffffff ? "ALL" : queue);
+      return;
+    }
+    case STATS_VENDOR: {
+      if (len < 4) return invalid();
+      const vendor = be32(c, p);
+      c.out += ", vendor 0x" + hex8(vendor) + " (" + vendorName(vendor) + ")";
+      dataPrint(c, p + 4, len - 4);
+      return;
+    }
+  }
 }
