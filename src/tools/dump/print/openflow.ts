@@ -4,9 +4,10 @@
 // one (hello elements, error, echo and experimenter data, features, configuration, port status
 // and modification, table modification, queue configuration request, role, asynchronous
 // configuration), and of 1.0 the hello and echo data, features, configuration, flow
-// modifications and removals (match, actions), statistics requests and queue configuration
-// requests; the other 1.0 bodies are not decoded yet, and packets carrying them are marked
-// unsupported at -v.
+// modifications and removals (match, actions), statistics requests and replies, queue
+// configuration requests; the other 1.0 bodies (errors, packet in/out, vendor messages, queue
+// configuration replies, port status and modification) are not decoded yet, and packets
+// carrying them are marked unsupported at -v.
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { hex2, macString } from "./addr.js";
@@ -150,6 +151,7 @@ function bodyPrint(c: PrintContext, version: number, type: number, p: number, le
     if (type === OF10_FLOW_MOD) return of10FlowModPrint(c, p, len);
     if (type === OF10_FEATURES_REPLY) return of10FeaturesReplyPrint(c, p, len);
     if (type === OF10_STATS_REQUEST) return of10StatsRequestPrint(c, p, len);
+    if (type === OF10_STATS_REPLY) return of10StatsReplyPrint(c, p, len);
     if (type === OF10_GET_CONFIG_REPLY || type === OF10_SET_CONFIG) {
       const flags = be16(c, p);
       c.out += "\n\t flags " + (CONFIG_FLAGS[flags] ?? "invalid (0x" + hex4(flags) + ")");
@@ -972,5 +974,158 @@ function of10StatsRequestPrint(c: PrintContext, p: number, len: number): void {
       dataPrint(c, p + 4, len - 4);
       return;
     }
+  }
+}
+
+const OF10_STATS_REPLY = 17;
+const WILDCARD_BITS: [number, string][] = [
+  [FW_IN_PORT, "IN_PORT"],
+  [FW_DL_VLAN, "DL_VLAN"],
+  [FW_DL_SRC, "DL_SRC"],
+  [FW_DL_DST, "DL_DST"],
+  [FW_DL_TYPE, "DL_TYPE"],
+  [FW_NW_PROTO, "NW_PROTO"],
+  [FW_TP_SRC, "TP_SRC"],
+  [FW_TP_DST, "TP_DST"],
+  [FW_DL_VLAN_PCP, "DL_VLAN_PCP"],
+  [FW_NW_TOS, "NW_TOS"],
+];
+
+/** A NUL-padded string field of `n` bytes between quotes, each byte printed before the next is read. */
+function quotedPrint(c: PrintContext, p: number, n: number): void {
+  c.out += "'";
+  for (let i = 0; i < n; i++) {
+    const ch = u8(c, p + i);
+    if (ch === 0) break;
+    c.out += printableChar(ch);
+  }
+  c.out += "'";
+}
+
+function tableName(table: number): string {
+  return table === 0xfe ? "EMERG" : table === 0xff ? "ALL" : String(table);
+}
+
+function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
+  const type = be16(c, p);
+  c.out += "\n\t type " + statsTypeName(type);
+  const flags = be16(c, p + 2);
+  c.out += ", flags 0x" + hex4(flags);
+  bitmapPrint(c, [[1, "MORE"]], flags);
+  p += 4;
+  len -= 4;
+  const invalid = (): void => {
+    c.out += " (invalid)";
+    check(c, p, len);
+  };
+  switch (type) {
+    case 0: {
+      if (len !== 1056) return invalid();
+      const fields: [string, number][] = [
+        ["mfr_desc", 256],
+        ["hw_desc", 256],
+        ["sw_desc", 256],
+        ["serial_num", 32],
+        ["dp_desc", 256],
+      ];
+      for (const [name, size] of fields) {
+        c.out += "\n\t  " + name + " ";
+        quotedPrint(c, p, size);
+        p += size;
+      }
+      return;
+    }
+    case 1:
+      while (len) {
+        if (len < 88) return invalid();
+        const entryLength = be16(c, p);
+        c.out += "\n\t length " + entryLength;
+        if (entryLength < 88 || entryLength > len) return invalid();
+        c.out += ", table_id " + tableName(u8(c, p + 2));
+        of10MatchPrint(c, "\n\t  ", p + 4);
+        const q = p + 44;
+        c.out += "\n\t  duration_sec " + be32(c, q);
+        c.out += ", duration_nsec " + be32(c, q + 4);
+        c.out += ", priority " + be16(c, q + 8);
+        c.out += ", idle_timeout " + be16(c, q + 10);
+        c.out += ", hard_timeout " + be16(c, q + 12);
+        c.out += ", cookie 0x" + hex16(c, q + 20);
+        c.out += ", packet_count " + u64(c, q + 28);
+        c.out += ", byte_count " + u64(c, q + 36);
+        of10ActionsPrint(c, "\n\t  ", p + 88, entryLength - 88);
+        p += entryLength;
+        len -= entryLength;
+      }
+      return;
+    case 2:
+      if (len !== 24) return invalid();
+      c.out += "\n\t packet_count " + u64(c, p);
+      c.out += ", byte_count " + u64(c, p + 8);
+      c.out += ", flow_count " + be32(c, p + 16);
+      check(c, p + 20, 4);
+      return;
+    case 3:
+      while (len) {
+        if (len < 64) return invalid();
+        c.out += "\n\t table_id " + tableName(u8(c, p));
+        c.out += ", name ";
+        quotedPrint(c, p + 4, 32);
+        const wildcards = be32(c, p + 36);
+        c.out += "\n\t  wildcards 0x" + hex8(wildcards);
+        bitmapPrint(c, WILDCARD_BITS, wildcards, FW_ALL);
+        c.out += "\n\t  max_entries " + be32(c, p + 40);
+        c.out += ", active_count " + be32(c, p + 44);
+        c.out += ", lookup_count " + u64(c, p + 48);
+        c.out += ", matched_count " + u64(c, p + 56);
+        p += 64;
+        len -= 64;
+      }
+      return;
+    case 4: {
+      const counters = [
+        "rx_packets",
+        "tx_packets",
+        "rx_bytes",
+        "tx_bytes",
+        "rx_dropped",
+        "tx_dropped",
+        "rx_errors",
+        "tx_errors",
+        "rx_frame_err",
+        "rx_over_err",
+        "rx_crc_err",
+        "collisions",
+      ];
+      while (len) {
+        if (len < 104) return invalid();
+        c.out += "\n\t  port_no " + of10Port(be16(c, p));
+        if (c.flags.verbose < 2) check(c, p + 2, 102);
+        else for (let i = 0; i < counters.length; i++) c.out += ", " + counters[i] + " " + u64(c, p + 8 + 8 * i);
+        p += 104;
+        len -= 104;
+      }
+      return;
+    }
+    case 5:
+      while (len) {
+        if (len < 32) return invalid();
+        c.out += "\n\t  port_no " + of10Port(be16(c, p));
+        c.out += ", queue_id " + be32(c, p + 4);
+        c.out += ", tx_bytes " + u64(c, p + 8);
+        c.out += ", tx_packets " + u64(c, p + 16);
+        c.out += ", tx_errors " + u64(c, p + 24);
+        p += 32;
+        len -= 32;
+      }
+      return;
+    case STATS_VENDOR: {
+      if (len < 4) return invalid();
+      const vendor = be32(c, p);
+      c.out += ", vendor 0x" + hex8(vendor) + " (" + vendorName(vendor) + ")";
+      dataPrint(c, p + 4, len - 4);
+      return;
+    }
+    default:
+      check(c, p, len);
   }
 }
