@@ -5,9 +5,9 @@
 // and modification, table modification, queue configuration request, role, asynchronous
 // configuration), and of 1.0 the hello and echo data, features, configuration, flow
 // modifications and removals (match, actions), statistics requests and replies, queue
-// configuration requests; the other 1.0 bodies (errors, packet in/out, vendor messages, queue
-// configuration replies, port status and modification) are not decoded yet, and packets
-// carrying them are marked unsupported at -v.
+// configuration requests and replies, errors; the other 1.0 bodies (packet in/out, vendor
+// messages, port status and modification) are not decoded yet, and packets carrying them are
+// marked unsupported at -v.
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { hex2, macString } from "./addr.js";
@@ -152,6 +152,12 @@ function bodyPrint(c: PrintContext, version: number, type: number, p: number, le
     if (type === OF10_FEATURES_REPLY) return of10FeaturesReplyPrint(c, p, len);
     if (type === OF10_STATS_REQUEST) return of10StatsRequestPrint(c, p, len);
     if (type === OF10_STATS_REPLY) return of10StatsReplyPrint(c, p, len);
+    if (type === OF10_ERROR) return of10ErrorPrint(c, p, len);
+    if (type === OF10_QUEUE_GET_CONFIG_REPLY) {
+      c.out += "\n\t port " + of10Port(be16(c, p));
+      check(c, p + 2, 6);
+      return of10QueuesPrint(c, p + 8, len - 8);
+    }
     if (type === OF10_GET_CONFIG_REPLY || type === OF10_SET_CONFIG) {
       const flags = be16(c, p);
       c.out += "\n\t flags " + (CONFIG_FLAGS[flags] ?? "invalid (0x" + hex4(flags) + ")");
@@ -1127,5 +1133,112 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
     }
     default:
       check(c, p, len);
+  }
+}
+
+const OF10_ERROR = 1;
+const OF10_QUEUE_GET_CONFIG_REPLY = 21;
+const OF10_ERROR_TYPES = [
+  "HELLO_FAILED",
+  "BAD_REQUEST",
+  "BAD_ACTION",
+  "FLOW_MOD_FAILED",
+  "PORT_MOD_FAILED",
+  "QUEUE_OP_FAILED",
+];
+/** The codes of each OpenFlow 1.0 error type, numbered from zero. */
+const OF10_ERROR_CODES: string[][] = [
+  ["INCOMPATIBLE", "EPERM"],
+  [
+    "BAD_VERSION",
+    "BAD_TYPE",
+    "BAD_STAT",
+    "BAD_VENDOR",
+    "BAD_SUBTYPE",
+    "EPERM",
+    "BAD_LEN",
+    "BUFFER_EMPTY",
+    "BUFFER_UNKNOWN",
+  ],
+  [
+    "BAD_TYPE",
+    "BAD_LEN",
+    "BAD_VENDOR",
+    "BAD_VENDOR_TYPE",
+    "BAD_OUT_PORT",
+    "BAD_ARGUMENT",
+    "EPERM",
+    "TOO_MANY",
+    "BAD_QUEUE",
+  ],
+  ["ALL_TABLES_FULL", "OVERLAP", "EPERM", "BAD_EMERG_TIMEOUT", "BAD_COMMAND", "UNSUPPORTED"],
+  ["BAD_PORT", "BAD_HW_ADDR"],
+  ["BAD_PORT", "BAD_QUEUE", "EPERM"],
+];
+
+function of10ErrorPrint(c: PrintContext, p: number, len: number): void {
+  const type = be16(c, p);
+  c.out += "\n\t type " + (OF10_ERROR_TYPES[type] ?? "invalid (0x" + hex4(type) + ")");
+  const code = be16(c, p + 2);
+  c.out += ", code " + (OF10_ERROR_CODES[type]?.[code] ?? "invalid (0x" + hex4(code) + ")");
+  dataPrint(c, p + 4, len - 4);
+}
+
+/** ofp_packet_queue entries, with their properties at -vv. */
+function of10QueuesPrint(c: PrintContext, p: number, len: number): void {
+  while (len) {
+    if (len < 8) {
+      c.out += " (invalid)";
+      check(c, p, len);
+      return;
+    }
+    c.out += "\n\t  queue_id " + be32(c, p);
+    const queueLength = be16(c, p + 4);
+    c.out += ", len " + queueLength;
+    if (queueLength < 8 || queueLength > len) {
+      c.out += " (invalid)";
+      check(c, p + 6, len - 6);
+      return;
+    }
+    check(c, p + 6, 2);
+    if (c.flags.verbose >= 2) of10QueuePropertiesPrint(c, p + 8, queueLength - 8);
+    else check(c, p + 8, queueLength - 8);
+    p += queueLength;
+    len -= queueLength;
+  }
+}
+
+function of10QueuePropertiesPrint(c: PrintContext, p: number, len: number): void {
+  while (len) {
+    if (len < 8) {
+      c.out += " (invalid)";
+      check(c, p, len);
+      return;
+    }
+    const property = be16(c, p);
+    c.out +=
+      "\n\t   property " +
+      (property === 0 ? "NONE" : property === 1 ? "MIN_RATE" : "invalid (0x" + hex4(property) + ")");
+    const propertyLength = be16(c, p + 2);
+    c.out += ", len " + propertyLength;
+    if (propertyLength < 8 || propertyLength > len) {
+      c.out += " (invalid)";
+      check(c, p + 4, len - 4);
+      return;
+    }
+    check(c, p + 4, 4);
+    let skip = property > 1;
+    if (!skip && propertyLength !== (property === 0 ? 8 : 16)) {
+      c.out += " (bogus)";
+      skip = true;
+    }
+    if (skip) check(c, p + 8, propertyLength - 8);
+    else if (property === 1) {
+      const rate = be16(c, p + 8);
+      c.out += rate > 1000 ? ", rate disabled" : ", rate " + Math.floor(rate / 10) + "." + (rate % 10) + "%";
+      check(c, p + 10, 6);
+    }
+    p += propertyLength;
+    len -= propertyLength;
   }
 }
