@@ -5,9 +5,9 @@
 // and modification, table modification, queue configuration request, role, asynchronous
 // configuration), and of 1.0 the hello and echo data, features, configuration, flow
 // modifications and removals (match, actions), statistics requests and replies, queue
-// configuration requests and replies, errors; the other 1.0 bodies (packet in/out, vendor
-// messages, port status and modification) are not decoded yet, and packets carrying them are
-// marked unsupported at -v.
+// configuration requests and replies, errors, packet in and out (the frame they carry is
+// decoded by tcpdump at -vvv, not here yet); the other 1.0 bodies (vendor messages, port status
+// and modification) are not decoded yet, and packets carrying them are marked unsupported at -v.
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { hex2, macString } from "./addr.js";
@@ -153,6 +153,30 @@ function bodyPrint(c: PrintContext, version: number, type: number, p: number, le
     if (type === OF10_STATS_REQUEST) return of10StatsRequestPrint(c, p, len);
     if (type === OF10_STATS_REPLY) return of10StatsReplyPrint(c, p, len);
     if (type === OF10_ERROR) return of10ErrorPrint(c, p, len);
+    if (type === OF10_PACKET_IN) {
+      const buffer = be32(c, p);
+      c.out += "\n\t buffer_id " + (buffer === 0xffffffff ? "NONE" : "0x" + hex8(buffer));
+      c.out += ", total_len " + be16(c, p + 4);
+      c.out += ", in_port " + of10Port(be16(c, p + 6));
+      const reason = u8(c, p + 8);
+      c.out += ", reason " + (reason === 0 ? "NO_MATCH" : reason === 1 ? "ACTION" : "invalid (0x" + hex2(reason) + ")");
+      check(c, p + 9, 1);
+      return of10PacketDataPrint(c, p + 10, len - 10);
+    }
+    if (type === OF10_PACKET_OUT) {
+      c.out += "\n\t buffer_id 0x" + hex8(be32(c, p));
+      c.out += ", in_port " + of10Port(be16(c, p + 4));
+      const actionsLength = be16(c, p + 6);
+      p += 8;
+      len -= 8;
+      if (actionsLength > len) {
+        c.out += " (invalid)";
+        check(c, p, len);
+        return;
+      }
+      of10ActionsPrint(c, "\n\t ", p, actionsLength);
+      return of10PacketDataPrint(c, p + actionsLength, len - actionsLength);
+    }
     if (type === OF10_QUEUE_GET_CONFIG_REPLY) {
       c.out += "\n\t port " + of10Port(be16(c, p));
       check(c, p + 2, 6);
@@ -1241,4 +1265,18 @@ function of10QueuePropertiesPrint(c: PrintContext, p: number, len: number): void
     p += propertyLength;
     len -= propertyLength;
   }
+}
+
+const OF10_PACKET_IN = 10;
+const OF10_PACKET_OUT = 13;
+
+/** The frame a packet-in or packet-out carries: its size, and at -vvv tcpdump's decoding of it. */
+function of10PacketDataPrint(c: PrintContext, p: number, len: number): void {
+  if (len === 0) return;
+  c.out += "\n\t data (" + len + " octets)";
+  if (c.flags.verbose >= 3) {
+    c.markUnsupported("openflow 1.0 packet data at -vvv");
+    return;
+  }
+  check(c, p, len);
 }
