@@ -5,11 +5,12 @@
 // and modification, table modification, queue configuration request, role, asynchronous
 // configuration), and of 1.0 the hello and echo data, features, configuration, flow
 // modifications and removals (match, actions), statistics requests and replies, queue
-// configuration requests and replies, errors, packet in and out (the frame they carry is
-// decoded by tcpdump at -vvv, not here yet); the other 1.0 bodies (vendor messages, port status
+// configuration requests and replies, errors, packet in and out (at -vvv with the frame they
+// carry decoded); the other 1.0 bodies (vendor messages and actions of Big Switch, port status
 // and modification) are not decoded yet, and packets carrying them are marked unsupported at -v.
 
-import { be16, be32, check, u8, type PrintContext } from "./context.js";
+import { available, be16, be32, check, pushSnaplen, u8, type PrintContext } from "./context.js";
+import { encapsulated } from "./encapsulated.js";
 import { hex2, macString } from "./addr.js";
 import { ouiName } from "./names.js";
 import { hexAndAsciiPrint, printableChar } from "./unknown.js";
@@ -1274,9 +1275,19 @@ const OF10_PACKET_OUT = 13;
 function of10PacketDataPrint(c: PrintContext, p: number, len: number): void {
   if (len === 0) return;
   c.out += "\n\t data (" + len + " octets)";
-  if (c.flags.verbose >= 3) {
-    c.markUnsupported("openflow 1.0 packet data at -vvv");
+  if (c.flags.verbose < 3) {
+    check(c, p, len);
     return;
   }
-  check(c, p, len);
+  // At -vvv tcpdump decodes the frame, with three -v fewer, inside the message's bounds.
+  c.out += ", frame decoding below\n";
+  const flags = c.flags;
+  const savedEnd = pushSnaplen(c, p, len);
+  flags.verbose -= 3;
+  try {
+    encapsulated().ethernet(c, p, len, available(c, p));
+  } finally {
+    flags.verbose += 3;
+    c.snapend = savedEnd;
+  }
 }
