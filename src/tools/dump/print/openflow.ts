@@ -6,12 +6,13 @@
 // configuration), and of 1.0 the hello and echo data, features, configuration, flow
 // modifications and removals (match, actions), statistics requests and replies, queue
 // configuration requests and replies, errors, packet in and out (at -vvv with the frame they
-// carry decoded); the other 1.0 bodies (vendor messages and actions of Big Switch, port status
-// and modification) are not decoded yet, and packets carrying them are marked unsupported at -v.
+// carry decoded), vendor messages and actions (Big Switch's decoded); 1.0 port status and
+// modification bodies are not decoded yet, and packets carrying them are marked unsupported at -v.
 
 import { available, be16, be32, check, pushSnaplen, u8, type PrintContext } from "./context.js";
 import { encapsulated } from "./encapsulated.js";
 import { hex2, macString } from "./addr.js";
+import { vlanTciString } from "./vlan.js";
 import { ouiName } from "./names.js";
 import { hexAndAsciiPrint, printableChar } from "./unknown.js";
 
@@ -154,6 +155,12 @@ function bodyPrint(c: PrintContext, version: number, type: number, p: number, le
     if (type === OF10_STATS_REQUEST) return of10StatsRequestPrint(c, p, len);
     if (type === OF10_STATS_REPLY) return of10StatsReplyPrint(c, p, len);
     if (type === OF10_ERROR) return of10ErrorPrint(c, p, len);
+    if (type === OF10_VENDOR) {
+      const vendor = be32(c, p);
+      c.out += ", vendor 0x" + hex8(vendor) + " (" + vendorName(vendor) + ")";
+      if (vendor === OUI_BSN) return bsnMessagePrint(c, p + 4, len - 4);
+      return dataPrint(c, p + 4, len - 4);
+    }
     if (type === OF10_PACKET_IN) {
       const buffer = be32(c, p);
       c.out += "\n\t buffer_id " + (buffer === 0xffffffff ? "NONE" : "0x" + hex8(buffer));
@@ -797,8 +804,7 @@ function of10ActionsPrint(c: PrintContext, prefix: string, p: number, len: numbe
         }
         const vendor = be32(c, p);
         c.out += ", vendor 0x" + hex8(vendor) + " (" + vendorName(vendor) + ")";
-        // Big Switch's actions have a decoder of their own in tcpdump, not done here.
-        if (vendor === OUI_BSN) c.markUnsupported("openflow 1.0 BSN action -v");
+        if (vendor === OUI_BSN) bsnActionPrint(c, p + 4, body - 4);
         else dataPrint(c, p + 4, body - 4);
         break;
       }
@@ -1290,4 +1296,143 @@ function of10PacketDataPrint(c: PrintContext, p: number, len: number): void {
     flags.verbose += 3;
     c.snapend = savedEnd;
   }
+}
+
+const OF10_VENDOR = 4;
+const BSN_SUBTYPES = new Map([
+  [0, "SET_IP_MASK"],
+  [1, "GET_IP_MASK_REQUEST"],
+  [2, "GET_IP_MASK_REPLY"],
+  [3, "SET_MIRRORING"],
+  [4, "GET_MIRRORING_REQUEST"],
+  [5, "GET_MIRRORING_REPLY"],
+  [6, "SHELL_COMMAND"],
+  [7, "SHELL_OUTPUT"],
+  [8, "SHELL_STATUS"],
+  [9, "GET_INTERFACES_REQUEST"],
+  [10, "GET_INTERFACES_REPLY"],
+  [11, "SET_PKTIN_SUPPRESSION_REQUEST"],
+  [12, "SET_L2_TABLE_REQUEST"],
+  [13, "GET_L2_TABLE_REQUEST"],
+  [14, "GET_L2_TABLE_REPLY"],
+  [15, "VIRTUAL_PORT_CREATE_REQUEST"],
+  [16, "VIRTUAL_PORT_CREATE_REPLY"],
+  [17, "VIRTUAL_PORT_REMOVE_REQUEST"],
+  [18, "BW_ENABLE_SET_REQUEST"],
+  [19, "BW_ENABLE_GET_REQUEST"],
+  [20, "BW_ENABLE_GET_REPLY"],
+  [21, "BW_CLEAR_DATA_REQUEST"],
+  [22, "BW_CLEAR_DATA_REPLY"],
+  [23, "BW_ENABLE_SET_REPLY"],
+  [24, "SET_L2_TABLE_REPLY"],
+  [25, "SET_PKTIN_SUPPRESSION_REPLY"],
+  [26, "VIRTUAL_PORT_REMOVE_REPLY"],
+  [27, "HYBRID_GET_REQUEST"],
+  [28, "HYBRID_GET_REPLY"],
+  [31, "PDU_TX_REQUEST"],
+  [32, "PDU_TX_REPLY"],
+  [33, "PDU_RX_REQUEST"],
+  [34, "PDU_RX_REPLY"],
+  [35, "PDU_RX_TIMEOUT"],
+]);
+const BSN_ACTIONS = new Map([
+  [1, "MIRROR"],
+  [2, "SET_TUNNEL_DST"],
+  [4, "CHECKSUM"],
+]);
+
+/** `n` bytes as text, NULs included, each printed before the next is read. */
+function countedPrint(c: PrintContext, p: number, n: number): void {
+  for (let i = 0; i < n; i++) c.out += printableChar(u8(c, p + i));
+}
+
+/** A Big Switch Networks vendor message body (after the vendor id). */
+function bsnMessagePrint(c: PrintContext, p: number, len: number): void {
+  const invalid = (): void => {
+    c.out += " (invalid)";
+    check(c, p, len);
+  };
+  if (len < 4) return invalid();
+  const subtype = be32(c, p);
+  p += 4;
+  len -= 4;
+  c.out += "\n\t subtype " + (BSN_SUBTYPES.get(subtype) ?? "unknown (0x" + hex8(subtype) + ")");
+  switch (subtype) {
+    case 1:
+      if (len !== 8) return invalid();
+      c.out += ", index " + u8(c, p);
+      check(c, p + 1, 7);
+      return;
+    case 0:
+    case 2:
+      if (len !== 8) return invalid();
+      c.out += ", index " + u8(c, p);
+      c.out += ", mask " + ipv4Text(c, p + 4);
+      return;
+    case 3:
+    case 4:
+    case 5: {
+      if (len !== 4) return invalid();
+      const v = u8(c, p);
+      c.out += ", report_mirror_ports " + (v === 0 ? "OFF" : v === 1 ? "ON" : "bogus (" + v + ")");
+      check(c, p + 1, 3);
+      return;
+    }
+    case 9:
+    case 13:
+    case 19:
+    case 21:
+    case 27:
+      if (len) invalid();
+      return;
+    case 17:
+      if (len !== 4) return invalid();
+      c.out += ", vport_no " + be32(c, p);
+      return;
+    case 6:
+      if (len < 4) return invalid();
+      c.out += ", service " + be32(c, p);
+      c.out += ", data '";
+      countedPrint(c, p + 4, len - 4);
+      c.out += "'";
+      return;
+    case 7:
+      c.out += ", data '";
+      countedPrint(c, p, len);
+      c.out += "'";
+      return;
+    case 8:
+      if (len !== 4) return invalid();
+      c.out += ", status 0x" + hex8(be32(c, p));
+      return;
+    default:
+      check(c, p, len);
+  }
+}
+
+/** A Big Switch Networks vendor action body (after the vendor id). */
+function bsnActionPrint(c: PrintContext, p: number, len: number): void {
+  const invalid = (): void => {
+    c.out += " (invalid)";
+    check(c, p, len);
+  };
+  if (len < 4) return invalid();
+  const subtype = be32(c, p);
+  p += 4;
+  len -= 4;
+  c.out += "\n\t  subtype " + (BSN_ACTIONS.get(subtype) ?? "unknown (0x" + hex8(subtype) + ")");
+  if (subtype !== 1) {
+    check(c, p, len);
+    return;
+  }
+  if (len !== 12) return invalid();
+  c.out += ", dest_port " + be32(c, p);
+  const tag = be32(c, p + 4);
+  const tpid = tag >>> 16;
+  if (tpid === 0) c.out += ", vlan_tag none";
+  else if (tpid === 0x8100) c.out += ", vlan_tag 802.1Q (" + vlanTciString(tag & 0xffff) + ")";
+  else c.out += ", vlan_tag unknown (0x" + hex4(tpid) + ")";
+  const stage = u8(c, p + 8);
+  c.out += ", copy_stage " + (stage === 0 ? "INGRESS" : stage === 1 ? "EGRESS" : "unknown (" + stage + ")");
+  check(c, p + 9, 3);
 }
