@@ -545,3 +545,61 @@ test("dump printer: BGP NLRI and next hops the corpus lacks at -v (VPLS, CLNP, l
   assert.equal(formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state), expected);
   assert.equal(state.unsupported, undefined);
 });
+
+test("dump printer: OpenFlow 1.0 port status and port modification at -v and -vv (the corpus has none)", () => {
+  const be16 = (v: number): number[] => [v >> 8, v & 255];
+  const be32 = (v: number): number[] => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+  const name = [0x65, 0x74, 0x68, 0x31, ...new Array<number>(12).fill(0)];
+  const features = [0x11, 0x201, 0x2a0, 0x8000, 0x3f, 0].flatMap(be32);
+  const phyPort = [...be16(3), 0, 1, 2, 3, 4, 5, ...name, ...features];
+  const portStatus = [1, 12, ...be16(64), ...be32(7), 2, 0, 0, 0, 0, 0, 0, 0, ...phyPort];
+  const portMod = [1, 15, ...be16(32), ...be32(8), ...be16(0xfffe), 6, 5, 4, 3, 2, 1];
+  portMod.push(...be32(0x41), ...be32(0x80000001), ...be32(0x0c), 0, 0, 0, 0);
+  const tcp = [
+    0x19,
+    0xfd,
+    0xc0,
+    0x01,
+    0,
+    0,
+    0,
+    1,
+    0,
+    0,
+    0,
+    1,
+    0x50,
+    0x18,
+    0x10,
+    0,
+    0,
+    0,
+    0,
+    0,
+    ...portStatus,
+    ...portMod,
+  ];
+  const ip = [0x45, 0, ...be16(20 + tcp.length), 0, 1, 0, 0, 64, 6, 0x66, 0x6d, 10, 0, 0, 1, 10, 0, 0, 2];
+  const frame = new Uint8Array([0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 8, 0, ...ip, ...tcp]);
+  const head =
+    "IP (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto TCP (6), length 136)\n" +
+    "    10.0.0.1.6653 > 10.0.0.2.49153: Flags [P.], cksum 0x0000 (incorrect -> 0xc7e5), seq 1:97, ack 1, win 4096, length 96: OpenFlow" +
+    "\n\tversion 1.0, type PORT_STATUS, length 64, xid 0x00000007\n\t reason MODIFY" +
+    "\n\t  port_no 3, hw_addr 00:01:02:03:04:05, name 'eth1'";
+  const details =
+    "\n\t   config 0x00000011 (PORT_DOWN, NO_FLOOD)\n\t   state 0x00000201 (STP_FORWARD, LINK_DOWN)" +
+    "\n\t   curr 0x000002a0 (1GB_FD, COPPER, AUTONEG)\n\t   advertised 0x00008000 (bogus)" +
+    "\n\t   supported 0x0000003f (10MB_HD, 10MB_FD, 100MB_HD, 100MB_FD, 1GB_HD, 1GB_FD)\n\t   peer 0x00000000";
+  const mod =
+    "\n\tversion 1.0, type PORT_MOD, length 32, xid 0x00000008\n\t port_no LOCAL, hw_addr 06:05:04:03:02:01" +
+    "\n\t config 0x00000041 (PORT_DOWN, NO_PACKET_IN)\n\t mask 0x80000001 (PORT_DOWN) (bogus)" +
+    "\n\t advertise 0x0000000c (100MB_HD, 100MB_FD)";
+  const state = new FormatState();
+  assert.equal(formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state), head + mod);
+  assert.equal(state.unsupported, undefined);
+  // A state of its own: TCP sequence numbers are relative to the first segment a state sees.
+  assert.equal(
+    formatPacket(frame, 1, 0n, { numeric: true, verbose: 2, timestamps: 1 }, new FormatState()),
+    head + details + mod,
+  );
+});

@@ -6,8 +6,8 @@
 // configuration), and of 1.0 the hello and echo data, features, configuration, flow
 // modifications and removals (match, actions), statistics requests and replies, queue
 // configuration requests and replies, errors, packet in and out (at -vvv with the frame they
-// carry decoded), vendor messages and actions (Big Switch's decoded); 1.0 port status and
-// modification bodies are not decoded yet, and packets carrying them are marked unsupported at -v.
+// carry decoded), port status and modification, vendor messages and actions (Big Switch's
+// decoded): every body tcpdump decodes.
 
 import { available, be16, be32, check, pushSnaplen, u8, type PrintContext } from "./context.js";
 import { encapsulated } from "./encapsulated.js";
@@ -142,8 +142,6 @@ function partialHeader(c: PrintContext, at: number, len: number): void {
 }
 
 const OF10_DATA_TYPES = new Set([0, 2, 3]);
-/** OpenFlow 1.0 types tcpdump decodes at -v beyond their data: not done here yet. */
-const OF10_DECODED_TYPES = new Set([1, 4, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21]);
 
 /** The body of a message of a known type at -v (`len` bytes at `p`). */
 function bodyPrint(c: PrintContext, version: number, type: number, p: number, len: number): void {
@@ -155,6 +153,23 @@ function bodyPrint(c: PrintContext, version: number, type: number, p: number, le
     if (type === OF10_STATS_REQUEST) return of10StatsRequestPrint(c, p, len);
     if (type === OF10_STATS_REPLY) return of10StatsReplyPrint(c, p, len);
     if (type === OF10_ERROR) return of10ErrorPrint(c, p, len);
+    if (type === OF10_PORT_STATUS) {
+      const reason = u8(c, p);
+      c.out += "\n\t reason " + (PORT_REASONS[reason] ?? "invalid (0x" + hex2(reason) + ")");
+      return of10PhyPortPrint(c, p + 8);
+    }
+    if (type === OF10_PORT_MOD) {
+      c.out += "\n\t port_no " + of10Port(be16(c, p));
+      c.out += ", hw_addr " + macString(c, p + 2);
+      c.out += "\n\t config 0x" + hex8(be32(c, p + 8));
+      bitmapPrint(c, OF10_PORT_CONFIG, be32(c, p + 8));
+      c.out += "\n\t mask 0x" + hex8(be32(c, p + 12));
+      bitmapPrint(c, OF10_PORT_CONFIG, be32(c, p + 12));
+      c.out += "\n\t advertise 0x" + hex8(be32(c, p + 16));
+      bitmapPrint(c, OF10_PORT_FEATURES, be32(c, p + 16));
+      check(c, p + 20, 4);
+      return;
+    }
     if (type === OF10_VENDOR) {
       const vendor = be32(c, p);
       c.out += ", vendor 0x" + hex8(vendor) + " (" + vendorName(vendor) + ")";
@@ -201,7 +216,7 @@ function bodyPrint(c: PrintContext, version: number, type: number, p: number, le
       check(c, p + 2, 2);
       return;
     }
-    if (OF10_DECODED_TYPES.has(type)) c.markUnsupported("openflow 1.0 " + OF10_TYPES[type]![0] + " -v");
+    // Features, configuration requests and barriers have no body tcpdump decodes.
     check(c, p, len);
     return;
   }
@@ -1299,6 +1314,8 @@ function of10PacketDataPrint(c: PrintContext, p: number, len: number): void {
 }
 
 const OF10_VENDOR = 4;
+const OF10_PORT_STATUS = 12;
+const OF10_PORT_MOD = 15;
 const BSN_SUBTYPES = new Map([
   [0, "SET_IP_MASK"],
   [1, "GET_IP_MASK_REQUEST"],
