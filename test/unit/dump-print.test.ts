@@ -603,3 +603,125 @@ test("dump printer: OpenFlow 1.0 port status and port modification at -v and -vv
     head + details + mod,
   );
 });
+
+test("dump printer: LLDP TLVs the corpus lacks at -v (management address, LLDP-MED, MDI power, DCBX)", () => {
+  const tlv = (type: number, value: number[]): number[] => [
+    (type << 1) | (value.length >> 8),
+    value.length & 255,
+    ...value,
+  ];
+  const text = (s: string): number[] => [...new TextEncoder().encode(s)];
+  const tia = [0x00, 0x12, 0xbb];
+  const coordinates = [0x51, 0x2c, 0x1a, 0x2b, 0x3c, 0x52, 0x2d, 0x1b, 0x2c, 0x3d, 0x12, 0x34, 0x56, 0x78, 0x9a, 1];
+  const civic = [12, 2, ...text("US"), 1, 2, ...text("CA"), 3, 3, ...text("SJC"), 0];
+  const dcbx = [
+    ...tlv(1, [0, 0, 0, 0, 0, 5, 0, 0, 0, 4]),
+    ...tlv(3, [0, 0, 0x80, 0, 0x21, 8]),
+    ...tlv(4, [0, 0, 0xc0, 0, 0x89, 0x06, 0x00, 0x1b, 0x21, 0x08]),
+  ];
+  const tlvs = [
+    ...tlv(1, [4, 0, 1, 2, 3, 4, 5]),
+    ...tlv(2, [5, ...text("ge-0/0/1")]),
+    ...tlv(3, [0, 120]),
+    ...tlv(8, [5, 1, 192, 0, 2, 1, 2, 0, 0, 0, 7, 3, 1, 2, 3]),
+    ...tlv(127, [...tia, 1, 0x00, 0x33, 3]),
+    ...tlv(127, [...tia, 2, 1, 0x60, 0xc8, 0x6e]),
+    ...tlv(127, [...tia, 3, 1, ...coordinates]),
+    ...tlv(127, [...tia, 3, 2, ...civic]),
+    ...tlv(127, [...tia, 3, 3, ...text("4085551212")]),
+    ...tlv(127, [...tia, 4, 0x52, 0x00, 0x64]),
+    ...tlv(127, [...tia, 8, ...text("SN1234")]),
+    ...tlv(127, [0x00, 0x12, 0x0f, 2, 0x07, 1, 3]),
+    ...tlv(127, [0x00, 0x1b, 0x21, 2, ...dcbx]),
+    ...tlv(0, []),
+  ];
+  const frame = new Uint8Array([0x01, 0x80, 0xc2, 0, 0, 0x0e, 0, 1, 2, 3, 4, 5, 0x88, 0xcc, ...tlvs]);
+  // tcpdump 4.99.3's text (its -vv output matches too, with a hex dump after each TLV).
+  const expected = [
+    "LLDP, length 191",
+    "\tChassis ID TLV (1), length 7",
+    "\t  Subtype MAC address (4): 00:01:02:03:04:05",
+    "\tPort ID TLV (2), length 9",
+    "\t  Subtype Interface Name (5): ge-0/0/1",
+    "\tTime to Live TLV (3), length 2: TTL 120s",
+    "\tManagement Address TLV (8), length 15",
+    "\t  Management Address length 5, AFI IPv4 (1): 192.0.2.1",
+    "\t  Interface Index Interface Numbering (2): 7",
+    "\t  OID length 3^A^B^C",
+    "\tOrganization specific TLV (127), length 7: OUI ANSI/TIA (0x0012bb)",
+    "\t  LLDP-MED Capabilities Subtype (1)",
+    "\t    Media capabilities [LLDP-MED capabilities, network policy, extended power via MDI-PD, Inventory] (0x0033)",
+    "\t    Device type [endpoint class 3] (0x03)",
+    "\tOrganization specific TLV (127), length 8: OUI ANSI/TIA (0x0012bb)",
+    "\t  Network policy Subtype (2)",
+    "\t    Application type [voice] (0x01), Flags [Tagged, reserved]",
+    "\t    Vlan id 100, L2 priority 1, DSCP value 46",
+    "\tOrganization specific TLV (127), length 21: OUI ANSI/TIA (0x0012bb)",
+    "\t  Location identification Subtype (3)",
+    "\t    Location data format coordinate-based LCI (0x01)",
+    "\t    Latitude resolution 20, latitude value 5034879804",
+    "\t    Longitude resolution 20, longitude value 9346690109",
+    "\t    Altitude type meters (1)",
+    "\t    Altitude resolution 8, altitude value 0x3456789a",
+    "\t    Datum World Geodesic System 1984 (0x01)",
+    "\tOrganization specific TLV (127), length 19: OUI ANSI/TIA (0x0012bb)",
+    "\t  Location identification Subtype (3)",
+    "\t    Location data format civic address LCI (0x02)",
+    "\t    LCI length 12, LCI what location of the client (0x02), Country-code US",
+    "\t      CA type 'national subdivisions (state,canton,region,province,prefecture)' (1), length 2: CA",
+    "\t      CA type 'city, township, shi' (3), length 3: SJC",
+    "\tOrganization specific TLV (127), length 15: OUI ANSI/TIA (0x0012bb)",
+    "\t  Location identification Subtype (3)",
+    "\t    Location data format ECS ELIN (0x03)",
+    "\t    ECS ELIN id 4085551212",
+    "\tOrganization specific TLV (127), length 7: OUI ANSI/TIA (0x0012bb)",
+    "\t  Extended power-via-MDI Subtype (4)",
+    "\t    Power type [PD device], Power source [PSE - primary power source]",
+    "\t    Power priority [high] (0x02), Power 10.0 Watts",
+    "\tOrganization specific TLV (127), length 10: OUI ANSI/TIA (0x0012bb)",
+    "\t  Inventory - serial number Subtype (8)",
+    "\t  Serial number SN1234",
+    "\tOrganization specific TLV (127), length 7: OUI IEEE 802.3 Private (0x00120f)",
+    "\t  Power via MDI Subtype (2)",
+    "\t    MDI power support [PSE, supported, enabled], power pair signal, power class class2",
+    "\tOrganization specific TLV (127), length 36: OUI DCBX (0x001b21)",
+    "\t  DCB Capability Exchange Protocol Rev 1.01 Subtype (2)",
+    "\t    Control - Protocol Control (type 0x1, length 10)",
+    "\t      Oper_Version: 0",
+    "\t      Max_Version: 0",
+    "\t      Sequence Number: 5",
+    "\t      Acknowledgement Number: 4",
+    "\t    Feature - Priority Flow Control (type 0x3, length 6)",
+    "\t      Oper_Version: 0",
+    "\t      Max_Version: 0",
+    "\t      Info block(0x80): Enable bit: 1, Willing bit: 0, Error Bit: 0",
+    "\t      SubType: 0",
+    "\t      PFC Config (0x21)",
+    "\t          Priority Bit 0: Enabled",
+    "\t          Priority Bit 1: Disabled",
+    "\t          Priority Bit 2: Disabled",
+    "\t          Priority Bit 3: Disabled",
+    "\t          Priority Bit 4: Disabled",
+    "\t          Priority Bit 5: Enabled",
+    "\t          Priority Bit 6: Disabled",
+    "\t          Priority Bit 7: Disabled",
+    "\t      NumTCPFCSupported: 8",
+    "\t    Feature - Application (type 0x4, length 10)",
+    "\t      Oper_Version: 0",
+    "\t      Max_Version: 0",
+    "\t      Info block(0xC0): Enable bit: 1, Willing bit: 1, Error Bit: 0",
+    "\t      SubType: 0",
+    "\t      Application Value",
+    "\t          Application Protocol ID: 0x8906",
+    "\t          SF (0x0) Application Protocol ID is L2 EtherType",
+    "\t          OUI: 0x001b21",
+    "\t          User Priority Map: 0x08",
+    "\tEnd TLV (0), length 0",
+  ].join("\n");
+  const state = new FormatState();
+  assert.equal(formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state), expected);
+  assert.equal(state.unsupported, undefined);
+  const vv = formatPacket(frame, 1, 0n, { numeric: true, verbose: 2, timestamps: 1 }, state).split("\n");
+  assert.equal(vv[3], "\t  0x0000:  0400 0102 0304 05");
+  assert.equal(vv.length, 99);
+});
