@@ -76,7 +76,7 @@ for (const [label, flags, options] of VARIANTS) {
     report(t, label, r);
     assertAllEqual(r);
     // -v and -vv leave out the protocols still decoded only without -v.
-    const minimum = options.verbose ? 6775 : 8545;
+    const minimum = options.verbose ? 8050 : 8545;
     assert.ok(r.compared >= minimum, `only ${r.compared} packets compared`);
   });
 }
@@ -406,4 +406,322 @@ test("dump printer: EIGRP IPv4 external routes at -v and -vv (the corpus has non
       "\n\t    0x0010:  0000 0007 0000 0640 0000 0a00 0000 2710" +
       "\n\t    0x0020:  0005 dc01 ff01 0000 18c0 a803",
   );
+});
+
+test("dump printer: RADIUS attributes the corpus lacks at -v and -vv (vendor-specific, tunnel tags, times)", () => {
+  const attribute = (type: number, value: number[]): number[] => [type, value.length + 2, ...value];
+  const u32 = (v: number): number[] => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+  const attributes = [
+    ...attribute(26, [...u32(311), 26, 5, 0x61, 0x62, 0x63]),
+    ...attribute(64, [1, 0, 0, 13]),
+    ...attribute(65, [1, 0, 0, 6]),
+    ...attribute(81, [1, 0x31, 0x30, 0x30]),
+    ...attribute(27, u32(3700)),
+    ...attribute(28, u32(45)),
+    ...attribute(55, u32(1600000000)),
+    ...attribute(8, u32(0xfffffffe)),
+    ...attribute(40, u32(99)),
+    ...attribute(70, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]),
+    ...attribute(101, u32(999)),
+  ];
+  const radius = [2, 7, 0, 20 + attributes.length, ...new Array<number>(16).fill(0xab), ...attributes];
+  const udp = [0x07, 0x14, 0x9c, 0x40, 0, 8 + radius.length, 0, 0, ...radius];
+  const ip = [0x45, 0, 0, 20 + udp.length, 0, 1, 0, 0, 64, 17, 0x66, 0x67, 10, 0, 0, 1, 10, 0, 0, 2];
+  const frame = new Uint8Array([0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 8, 0, ...ip, ...udp]);
+  const values = [
+    "Vendor-Specific Attribute (26), length: 11, Value: Vendor: Microsoft (311)\n\t    Vendor Attribute: 26, Length: 3, Value: abc",
+    "Tunnel-Type Attribute (64), length: 6, Value: Tag[1] VLAN",
+    "Tunnel-Medium-Type Attribute (65), length: 6, Value: Tag[1] 802",
+    "Tunnel-Private-Group-ID Attribute (81), length: 6, Value: Tag[1] 100",
+    "Session-Timeout Attribute (27), length: 6, Value: 01:01:40 hours",
+    "Idle-Timeout Attribute (28), length: 6, Value: 45 secs",
+    "Event-Timestamp Attribute (55), length: 6, Value: Sun Sep 13 12:26:40 2020",
+    "Framed-IP-Address Attribute (8), length: 6, Value: NAS Select",
+    "Acct-Status-Type Attribute (40), length: 6, Value: #99",
+    "ARAP-Password Attribute (70), length: 18, Value: User_challenge (0102030405060708) User_resp(090A0B0C0D0E0F10)",
+    "Error-Cause Attribute (101), length: 6, Value: Error cause 999: Error-Cause 999 not known",
+  ];
+  const dumps = [
+    "0000 0137 1a05 6162 63",
+    "0100 000d",
+    "0100 0006",
+    "0131 3030",
+    "0000 0e74",
+    "0000 002d",
+    "5f5e 1000",
+    "ffff fffe",
+    "0000 0063",
+    "0102 0304 0506 0708 090a 0b0c 0d0e 0f10",
+    "0000 03e7",
+  ];
+  const ipLine =
+    "IP (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto UDP (17), length 131)\n    10.0.0.1.1812 > 10.0.0.2.40000: ";
+  const head = "RADIUS, length: 103\n\tAccess-Accept (2), id: 0x07, Authenticator: " + "ab".repeat(16);
+  const state = new FormatState();
+  assert.equal(
+    formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state),
+    ipLine + head + values.map((v) => "\n\t  " + v).join(""),
+  );
+  assert.equal(state.unsupported, undefined);
+  assert.equal(
+    formatPacket(frame, 1, 0n, { numeric: true, verbose: 2, timestamps: 1 }, state),
+    ipLine + "[no cksum] " + head + values.map((v, i) => "\n\t  " + v + "\n\t    0x0000:  " + dumps[i]).join(""),
+  );
+});
+
+test("dump printer: BGP NLRI and next hops the corpus lacks at -v (VPLS, CLNP, labeled VPN CLNP, layer2-info)", () => {
+  const be16 = (v: number): number[] => [v >> 8, v & 255];
+  const attribute = (flags: number, type: number, value: number[]): number[] => [flags, type, value.length, ...value];
+  const mpReach = (afi: number, safi: number, nextHop: number[], nlri: number[]): number[] =>
+    attribute(0x80, 14, [...be16(afi), safi, nextHop.length, ...nextHop, 0, ...nlri]);
+  const rd = [0, 0, 0, 100, 0, 0, 0, 7];
+  // A VPLS NLRI whose length (21) overstates it, then one of the 12-byte form: tcpdump's
+  // decoder walks on, runs out, and its 164-byte buffer cuts one message short.
+  const vpls = [...be16(21), ...rd, 0, 5, 0, 0, 0x01, 0x00, 0x01, 1, ...be16(16), 0xa5, 0x5a];
+  const vplsShort = [...be16(12), ...rd, 10, 0, 0, 1];
+  const updates = [
+    [
+      ...attribute(0x40, 1, [0]),
+      ...mpReach(25, 65, [10, 0, 0, 1], [...vpls, ...vplsShort]),
+      ...attribute(0xc0, 16, [0x80, 0x0a, 19, 0x01, ...be16(1500), 0, 0]),
+    ],
+    [
+      ...attribute(0x40, 1, [2]),
+      ...mpReach(3, 1, [0x49, 0x00, 0x01, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0x00], [24, 0, 0, 0, 0x49, 0x00, 0x01]),
+    ],
+    [
+      ...attribute(0x40, 1, [1]),
+      ...mpReach(
+        3,
+        128,
+        [...rd, 0x47, 0x00, 0x06, 0x01, 10, 0, 0, 1],
+        [112, 0x00, 0x01, 0x01, ...rd, 0x49, 0x00, 0x02],
+      ),
+    ],
+  ];
+  const messages = updates.flatMap((a) => [
+    ...new Array<number>(16).fill(255),
+    ...be16(19 + 4 + a.length),
+    2,
+    0,
+    0,
+    ...be16(a.length),
+    ...a,
+  ]);
+  const tcp = [0xc0, 0x01, 0, 179, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0x10, 0, 0, 0, 0, 0, ...messages];
+  const ip = [0x45, 0, ...be16(20 + tcp.length), 0, 1, 0, 0, 64, 6, 0x66, 0x01, 10, 0, 0, 1, 10, 0, 0, 2];
+  const frame = new Uint8Array([0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 8, 0, ...ip, ...tcp]);
+  const expected = [
+    "IP (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto TCP (6), length 244)",
+    "    10.0.0.1.49153 > 10.0.0.2.179: Flags [P.], cksum 0x0000 (incorrect -> 0xb3a0), seq 1:205, ack 1, win 4096, length 204: BGP",
+    "\tUpdate Message (2), length: 86",
+    "\t  Origin (1), length: 1, Flags [T]: IGP",
+    "\t  Multi-Protocol Reach NLRI (14), length: 45, Flags [O]: ",
+    "\t    AFI: VPLS (25), SAFI: VPLS (65)",
+    "\t    nexthop: 10.0.0.1, nh-length: 4, no SNPA",
+    "\t      RD: 100:7 (= 0.0.0.7), CE-ID: 5, Label-Block Offset: 0, Label Base 4096",
+    "\t\tcircuit status vector (1) length: 16: 0xa55a",
+    "\t\tunknown TLV #0, length: 3072 (ran past the",
+    "\t      RD: 25600:1802 (= 0.0.7.10), CE-ID: 0, Label-Block Offset: 448, Label Base 65672",
+    "\t\tunknown TLV #10, length: 4865",
+    "\t\tunknown TLV #5, length: 56320 (ran past the end)",
+    "\t  Extended Community (16), length: 8, Flags [OT]: ",
+    "\t    layer2-info (0x800a), Flags [vendor-specific]: VPLS Control Flags [0x01]:MTU 1500",
+    "\tUpdate Message (2), length: 52",
+    "\t  Origin (1), length: 1, Flags [T]: Incomplete",
+    "\t  Multi-Protocol Reach NLRI (14), length: 22, Flags [O]: ",
+    "\t    AFI: NSAP (3), SAFI: Unicast (1)",
+    "\t    nexthop: 49.0001.1234.5678.9abc.00, nh-length: 10, no SNPA",
+    "\t      49.0001/24",
+    "\t      ff.ffff.ffff.ffff.ffff.80/73",
+    "\tUpdate Message (2), length: 66",
+    "\t  Origin (1), length: 1, Flags [T]: EGP",
+    "\t  Multi-Protocol Reach NLRI (14), length: 36, Flags [O]: ",
+    "\t    AFI: NSAP (3), SAFI: labeled VPN Unicast (128)",
+    "\t    nexthop: RD: 100:7 (= 0.0.0.7), 47.0006.010a.0000.01 = 10.0.0.1, nh-length: 16, no SNPA",
+    "\t      RD: 100:7 (= 0.0.0.7), 49.0002/24, label:16 (bottom)",
+  ].join("\n");
+  const state = new FormatState();
+  assert.equal(formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state), expected);
+  assert.equal(state.unsupported, undefined);
+});
+
+test("dump printer: OpenFlow 1.0 port status and port modification at -v and -vv (the corpus has none)", () => {
+  const be16 = (v: number): number[] => [v >> 8, v & 255];
+  const be32 = (v: number): number[] => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+  const name = [0x65, 0x74, 0x68, 0x31, ...new Array<number>(12).fill(0)];
+  const features = [0x11, 0x201, 0x2a0, 0x8000, 0x3f, 0].flatMap(be32);
+  const phyPort = [...be16(3), 0, 1, 2, 3, 4, 5, ...name, ...features];
+  const portStatus = [1, 12, ...be16(64), ...be32(7), 2, 0, 0, 0, 0, 0, 0, 0, ...phyPort];
+  const portMod = [1, 15, ...be16(32), ...be32(8), ...be16(0xfffe), 6, 5, 4, 3, 2, 1];
+  portMod.push(...be32(0x41), ...be32(0x80000001), ...be32(0x0c), 0, 0, 0, 0);
+  const tcp = [
+    0x19,
+    0xfd,
+    0xc0,
+    0x01,
+    0,
+    0,
+    0,
+    1,
+    0,
+    0,
+    0,
+    1,
+    0x50,
+    0x18,
+    0x10,
+    0,
+    0,
+    0,
+    0,
+    0,
+    ...portStatus,
+    ...portMod,
+  ];
+  const ip = [0x45, 0, ...be16(20 + tcp.length), 0, 1, 0, 0, 64, 6, 0x66, 0x6d, 10, 0, 0, 1, 10, 0, 0, 2];
+  const frame = new Uint8Array([0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 8, 0, ...ip, ...tcp]);
+  const head =
+    "IP (tos 0x0, ttl 64, id 1, offset 0, flags [none], proto TCP (6), length 136)\n" +
+    "    10.0.0.1.6653 > 10.0.0.2.49153: Flags [P.], cksum 0x0000 (incorrect -> 0xc7e5), seq 1:97, ack 1, win 4096, length 96: OpenFlow" +
+    "\n\tversion 1.0, type PORT_STATUS, length 64, xid 0x00000007\n\t reason MODIFY" +
+    "\n\t  port_no 3, hw_addr 00:01:02:03:04:05, name 'eth1'";
+  const details =
+    "\n\t   config 0x00000011 (PORT_DOWN, NO_FLOOD)\n\t   state 0x00000201 (STP_FORWARD, LINK_DOWN)" +
+    "\n\t   curr 0x000002a0 (1GB_FD, COPPER, AUTONEG)\n\t   advertised 0x00008000 (bogus)" +
+    "\n\t   supported 0x0000003f (10MB_HD, 10MB_FD, 100MB_HD, 100MB_FD, 1GB_HD, 1GB_FD)\n\t   peer 0x00000000";
+  const mod =
+    "\n\tversion 1.0, type PORT_MOD, length 32, xid 0x00000008\n\t port_no LOCAL, hw_addr 06:05:04:03:02:01" +
+    "\n\t config 0x00000041 (PORT_DOWN, NO_PACKET_IN)\n\t mask 0x80000001 (PORT_DOWN) (bogus)" +
+    "\n\t advertise 0x0000000c (100MB_HD, 100MB_FD)";
+  const state = new FormatState();
+  assert.equal(formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state), head + mod);
+  assert.equal(state.unsupported, undefined);
+  // A state of its own: TCP sequence numbers are relative to the first segment a state sees.
+  assert.equal(
+    formatPacket(frame, 1, 0n, { numeric: true, verbose: 2, timestamps: 1 }, new FormatState()),
+    head + details + mod,
+  );
+});
+
+test("dump printer: LLDP TLVs the corpus lacks at -v (management address, LLDP-MED, MDI power, DCBX)", () => {
+  const tlv = (type: number, value: number[]): number[] => [
+    (type << 1) | (value.length >> 8),
+    value.length & 255,
+    ...value,
+  ];
+  const text = (s: string): number[] => [...new TextEncoder().encode(s)];
+  const tia = [0x00, 0x12, 0xbb];
+  const coordinates = [0x51, 0x2c, 0x1a, 0x2b, 0x3c, 0x52, 0x2d, 0x1b, 0x2c, 0x3d, 0x12, 0x34, 0x56, 0x78, 0x9a, 1];
+  const civic = [12, 2, ...text("US"), 1, 2, ...text("CA"), 3, 3, ...text("SJC"), 0];
+  const dcbx = [
+    ...tlv(1, [0, 0, 0, 0, 0, 5, 0, 0, 0, 4]),
+    ...tlv(3, [0, 0, 0x80, 0, 0x21, 8]),
+    ...tlv(4, [0, 0, 0xc0, 0, 0x89, 0x06, 0x00, 0x1b, 0x21, 0x08]),
+  ];
+  const tlvs = [
+    ...tlv(1, [4, 0, 1, 2, 3, 4, 5]),
+    ...tlv(2, [5, ...text("ge-0/0/1")]),
+    ...tlv(3, [0, 120]),
+    ...tlv(8, [5, 1, 192, 0, 2, 1, 2, 0, 0, 0, 7, 3, 1, 2, 3]),
+    ...tlv(127, [...tia, 1, 0x00, 0x33, 3]),
+    ...tlv(127, [...tia, 2, 1, 0x60, 0xc8, 0x6e]),
+    ...tlv(127, [...tia, 3, 1, ...coordinates]),
+    ...tlv(127, [...tia, 3, 2, ...civic]),
+    ...tlv(127, [...tia, 3, 3, ...text("4085551212")]),
+    ...tlv(127, [...tia, 4, 0x52, 0x00, 0x64]),
+    ...tlv(127, [...tia, 8, ...text("SN1234")]),
+    ...tlv(127, [0x00, 0x12, 0x0f, 2, 0x07, 1, 3]),
+    ...tlv(127, [0x00, 0x1b, 0x21, 2, ...dcbx]),
+    ...tlv(0, []),
+  ];
+  const frame = new Uint8Array([0x01, 0x80, 0xc2, 0, 0, 0x0e, 0, 1, 2, 3, 4, 5, 0x88, 0xcc, ...tlvs]);
+  // tcpdump 4.99.3's text (its -vv output matches too, with a hex dump after each TLV).
+  const expected = [
+    "LLDP, length 191",
+    "\tChassis ID TLV (1), length 7",
+    "\t  Subtype MAC address (4): 00:01:02:03:04:05",
+    "\tPort ID TLV (2), length 9",
+    "\t  Subtype Interface Name (5): ge-0/0/1",
+    "\tTime to Live TLV (3), length 2: TTL 120s",
+    "\tManagement Address TLV (8), length 15",
+    "\t  Management Address length 5, AFI IPv4 (1): 192.0.2.1",
+    "\t  Interface Index Interface Numbering (2): 7",
+    "\t  OID length 3^A^B^C",
+    "\tOrganization specific TLV (127), length 7: OUI ANSI/TIA (0x0012bb)",
+    "\t  LLDP-MED Capabilities Subtype (1)",
+    "\t    Media capabilities [LLDP-MED capabilities, network policy, extended power via MDI-PD, Inventory] (0x0033)",
+    "\t    Device type [endpoint class 3] (0x03)",
+    "\tOrganization specific TLV (127), length 8: OUI ANSI/TIA (0x0012bb)",
+    "\t  Network policy Subtype (2)",
+    "\t    Application type [voice] (0x01), Flags [Tagged, reserved]",
+    "\t    Vlan id 100, L2 priority 1, DSCP value 46",
+    "\tOrganization specific TLV (127), length 21: OUI ANSI/TIA (0x0012bb)",
+    "\t  Location identification Subtype (3)",
+    "\t    Location data format coordinate-based LCI (0x01)",
+    "\t    Latitude resolution 20, latitude value 5034879804",
+    "\t    Longitude resolution 20, longitude value 9346690109",
+    "\t    Altitude type meters (1)",
+    "\t    Altitude resolution 8, altitude value 0x3456789a",
+    "\t    Datum World Geodesic System 1984 (0x01)",
+    "\tOrganization specific TLV (127), length 19: OUI ANSI/TIA (0x0012bb)",
+    "\t  Location identification Subtype (3)",
+    "\t    Location data format civic address LCI (0x02)",
+    "\t    LCI length 12, LCI what location of the client (0x02), Country-code US",
+    "\t      CA type 'national subdivisions (state,canton,region,province,prefecture)' (1), length 2: CA",
+    "\t      CA type 'city, township, shi' (3), length 3: SJC",
+    "\tOrganization specific TLV (127), length 15: OUI ANSI/TIA (0x0012bb)",
+    "\t  Location identification Subtype (3)",
+    "\t    Location data format ECS ELIN (0x03)",
+    "\t    ECS ELIN id 4085551212",
+    "\tOrganization specific TLV (127), length 7: OUI ANSI/TIA (0x0012bb)",
+    "\t  Extended power-via-MDI Subtype (4)",
+    "\t    Power type [PD device], Power source [PSE - primary power source]",
+    "\t    Power priority [high] (0x02), Power 10.0 Watts",
+    "\tOrganization specific TLV (127), length 10: OUI ANSI/TIA (0x0012bb)",
+    "\t  Inventory - serial number Subtype (8)",
+    "\t  Serial number SN1234",
+    "\tOrganization specific TLV (127), length 7: OUI IEEE 802.3 Private (0x00120f)",
+    "\t  Power via MDI Subtype (2)",
+    "\t    MDI power support [PSE, supported, enabled], power pair signal, power class class2",
+    "\tOrganization specific TLV (127), length 36: OUI DCBX (0x001b21)",
+    "\t  DCB Capability Exchange Protocol Rev 1.01 Subtype (2)",
+    "\t    Control - Protocol Control (type 0x1, length 10)",
+    "\t      Oper_Version: 0",
+    "\t      Max_Version: 0",
+    "\t      Sequence Number: 5",
+    "\t      Acknowledgement Number: 4",
+    "\t    Feature - Priority Flow Control (type 0x3, length 6)",
+    "\t      Oper_Version: 0",
+    "\t      Max_Version: 0",
+    "\t      Info block(0x80): Enable bit: 1, Willing bit: 0, Error Bit: 0",
+    "\t      SubType: 0",
+    "\t      PFC Config (0x21)",
+    "\t          Priority Bit 0: Enabled",
+    "\t          Priority Bit 1: Disabled",
+    "\t          Priority Bit 2: Disabled",
+    "\t          Priority Bit 3: Disabled",
+    "\t          Priority Bit 4: Disabled",
+    "\t          Priority Bit 5: Enabled",
+    "\t          Priority Bit 6: Disabled",
+    "\t          Priority Bit 7: Disabled",
+    "\t      NumTCPFCSupported: 8",
+    "\t    Feature - Application (type 0x4, length 10)",
+    "\t      Oper_Version: 0",
+    "\t      Max_Version: 0",
+    "\t      Info block(0xC0): Enable bit: 1, Willing bit: 1, Error Bit: 0",
+    "\t      SubType: 0",
+    "\t      Application Value",
+    "\t          Application Protocol ID: 0x8906",
+    "\t          SF (0x0) Application Protocol ID is L2 EtherType",
+    "\t          OUI: 0x001b21",
+    "\t          User Priority Map: 0x08",
+    "\tEnd TLV (0), length 0",
+  ].join("\n");
+  const state = new FormatState();
+  assert.equal(formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state), expected);
+  assert.equal(state.unsupported, undefined);
+  const vv = formatPacket(frame, 1, 0n, { numeric: true, verbose: 2, timestamps: 1 }, state).split("\n");
+  assert.equal(vv[3], "\t  0x0000:  0400 0102 0304 05");
+  assert.equal(vv.length, 99);
 });

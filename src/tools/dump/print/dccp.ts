@@ -1,10 +1,21 @@
-// DCCP (RFC 4340) as tcpdump prints it without -v: the ports, the packet type, a Request's or
-// Response's service code, a Reset's code and the acknowledgement number ("DCCP DCCP-Response
-// (service=0) (ack=1559687427) "). The -v checksum and the -vv sequence number and options are
-// not done yet: such packets are marked unsupported.
+// DCCP (RFC 4340) as tcpdump prints it: the ports, the packet type, a Request's or Response's
+// service code, a Reset's code and the acknowledgement number ("DCCP DCCP-Response (service=0)
+// (ack=1559687427) "); -v adds CCVal, checksum coverage and the checksum verdict, -vv the sequence
+// number and the options.
 
-import { ipv4String, ipv6String } from "./addr.js";
-import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
+import { hex2, hex4, ipv4String, ipv6String } from "./addr.js";
+import {
+  be16,
+  be32,
+  checksumShouldBe,
+  finishChecksum,
+  has,
+  onesComplementSum,
+  printTrunc,
+  u8,
+  type PrintContext,
+} from "./context.js";
+import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 
 const REQUEST = 0;
 const RESPONSE = 1;
@@ -80,9 +91,25 @@ export function dccpPrint(c: PrintContext, at: number, length: number, ipAt: num
     if (dataOffset > length) c.out += " [bad hdr length " + dataOffset + " - too long, > " + length + "]";
     return;
   }
-  if (c.flags.verbose) {
-    c.markUnsupported("dccp -v");
-    return;
+  const verbose = c.flags.verbose;
+  if (verbose) {
+    const ccval = u8(c, at + 5);
+    c.out += " (CCVal " + (ccval >> 4) + ", CsCov " + (ccval & 0xf);
+    if (has(c, at, length)) {
+      const stored = be16(c, at + 6);
+      c.out += ", cksum 0x" + hex4(stored) + " ";
+      // The checksum coverage counts 32-bit words from the header's start (0: all of it).
+      const cscov = ccval & 0xf;
+      let covered = length;
+      if (cscov !== 0) {
+        const words = (u8(c, at + 4) + cscov - 1) * 4;
+        if (words < length) covered = words;
+      }
+      const initial = v6 ? ipv6PseudoSum(c, ipAt, length, IPPROTO_DCCP) : ipv4PseudoSum(c, ipAt, length, IPPROTO_DCCP);
+      const sum = finishChecksum(onesComplementSum(c, at, covered, initial));
+      c.out += sum !== 0 ? "(incorrect -> 0x" + hex4(checksumShouldBe(stored, sum)) + ")" : "(correct)";
+    }
+    c.out += ")";
   }
   c.out += " ";
   const type = (u8(c, at + 8) >> 1) & 0x0f;
@@ -90,6 +117,7 @@ export function dccpPrint(c: PrintContext, at: number, length: number, ipAt: num
   if (name === undefined) {
     c.out += "unknown-type-" + type + " ";
     printAck(c, at, extended);
+    if (verbose > 1) sequenceAndOptionsPrint(c, at, extended, headerLength, dataOffset);
     return;
   }
   const typeFieldsAt = at + headerLength;
@@ -111,6 +139,144 @@ export function dccpPrint(c: PrintContext, at: number, length: number, ipAt: num
     c.out += name + " (code=" + (RESET_CODES[code] ?? "invalid") + ") ";
   } else c.out += name + " ";
   if (type !== DATA && type !== REQUEST) printAck(c, at, extended);
+  if (verbose > 1) sequenceAndOptionsPrint(c, at, extended, headerLength, dataOffset);
+}
+
+/** -vv: the sequence number, then the options between the headers and the data offset. */
+function sequenceAndOptionsPrint(
+  c: PrintContext,
+  at: number,
+  extended: boolean,
+  headerLength: number,
+  dataOffset: number,
+): void {
+  c.out +=
+    "seq " + (extended ? be16(c, at + 10) * 0x100000000 + be32(c, at + 12) : (u8(c, at + 9) << 16) | be16(c, at + 10));
+  let left = dataOffset;
+  if (left > headerLength) {
+    let p = at + headerLength;
+    c.out += " <";
+    left -= headerLength;
+    for (;;) {
+      const size = optionPrint(c, p, left);
+      if (!size || left <= size) break;
+      left -= size;
+      p += size;
+      c.out += ", ";
+    }
+    c.out += ">";
+  }
+}
+
+const IPPROTO_DCCP = 33;
+const OPTIONS = new Map([
+  [0, "nop"],
+  [1, "mandatory"],
+  [2, "slowreceiver"],
+  [32, "change_l"],
+  [33, "confirm_l"],
+  [34, "change_r"],
+  [35, "confirm_r"],
+  [36, "initcookie"],
+  [37, "ndp_count"],
+  [38, "ack_vector0"],
+  [39, "ack_vector1"],
+  [40, "data_dropped"],
+  [41, "timestamp"],
+  [42, "timestamp_echo"],
+  [43, "elapsed_time"],
+  [44, "data_checksum"],
+]);
+const FEATURES = [
+  "reserved",
+  "ccid",
+  "allow_short_seqno",
+  "sequence_window",
+  "ecn_incapable",
+  "ack_ratio",
+  "send_ack_vector",
+  "send_ndp_count",
+  "minimum checksum coverage",
+  "check data checksum",
+];
+
+function optionName(type: number): string {
+  return type >= 128 ? "CCID option " + type : (OPTIONS.get(type) ?? "Option " + type);
+}
+
+/** One option; returns its length, 0 where tcpdump stops reading options. */
+function optionPrint(c: PrintContext, p: number, left: number): number {
+  const type = u8(c, p);
+  let len = 1;
+  if (type >= 32) {
+    len = u8(c, p + 1);
+    if (len < 2) {
+      c.out += optionName(type) + " optlen too short";
+      return 0;
+    }
+  }
+  if (left < len) {
+    c.out += optionName(type) + " optlen goes past header length";
+    return 0;
+  }
+  if (!has(c, p, len)) {
+    printTrunc(c);
+    return 0;
+  }
+  c.out += optionName(type);
+  if (type >= 128) {
+    if (len === 4) c.out += " " + be16(c, p + 2);
+    else if (len === 6) c.out += " " + be32(c, p + 2);
+    return len;
+  }
+  switch (type) {
+    case 32:
+    case 33:
+    case 34:
+    case 35:
+      if (len < 3) {
+        c.out += " optlen too short";
+        return len;
+      }
+      if (u8(c, p + 2) < 10) {
+        c.out += " " + FEATURES[u8(c, p + 2)];
+        for (let i = 0; i < len - 3; i++) c.out += " " + u8(c, p + 3 + i);
+      }
+      break;
+    case 36:
+    case 38:
+    case 39:
+    case 40:
+      if (len > 2) {
+        c.out += " 0x";
+        for (let i = 0; i < len - 2; i++) c.out += hex2(u8(c, p + 2 + i));
+      }
+      break;
+    case 37:
+      for (let i = 0; i < len - 2; i++) c.out += " " + u8(c, p + 2 + i);
+      break;
+    case 41:
+      c.out += len === 6 ? " " + be32(c, p + 2) : " [optlen != 6]";
+      break;
+    case 42:
+      if (len === 6) c.out += " " + be32(c, p + 2);
+      else if (len === 8) c.out += " " + be32(c, p + 2) + " (elapsed time " + be16(c, p + 6) + ")";
+      else if (len === 10) c.out += " " + be32(c, p + 2) + " (elapsed time " + be32(c, p + 6) + ")";
+      else c.out += " [optlen != 6 or 8 or 10]";
+      break;
+    case 43:
+      if (len === 6) c.out += " " + be32(c, p + 2);
+      else if (len === 4) c.out += " " + be16(c, p + 2);
+      else c.out += " [optlen != 4 or 6]";
+      break;
+    case 44:
+      if (len > 2) {
+        c.out += " ";
+        for (let i = 0; i < len - 2; i++) c.out += hex2(u8(c, p + 2 + i));
+      }
+      break;
+  }
+  return len;
 }
 
 /** "(ack=N) ": the acknowledgement number after the generic header (48 or 24 bits). */

@@ -134,7 +134,7 @@ export function ipDemuxPrint(
       else ospf6Print(c, at, length);
       return;
     case P_PIM:
-      pimPrint(c, at, length);
+      pimPrint(c, at, length, ipAt, version);
       return;
     case P_VRRP:
       vrrpPrint(c, at, length, ipAt, version, version === 4 ? u8(c, ipAt + 8) : u8(c, ipAt + 7));

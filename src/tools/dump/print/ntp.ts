@@ -156,7 +156,6 @@ function fractionNanos(fraction: number): string {
 }
 
 /** A 32.32 NTP timestamp, with its UTC date when the seconds are not zero. */
-/** An NTP timestamp as tcpdump prints it: "seconds.nanoseconds (date)". */
 export function ntpTimestamp(c: PrintContext, at: number): string {
   const seconds = be32(c, at);
   const text = seconds + "." + fractionNanos(be32(c, at + 4));
