@@ -142,6 +142,8 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
   const syncOut = (regs: readonly number[]): string =>
     regs.map((r) => `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`).join("");
   const allRegs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  let hasLocalCalls = false;
+  for (let pc = 0; pc < n; pc++) if (op[pc] === Op.CALL_LOCAL) hasLocalCalls = true;
 
   /** Code that continues at `to` (a literal or a variable): inside this function or via the dispatcher. */
   const goTo = (to: number | string): string => {
@@ -153,21 +155,6 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       : `pc=${to};if(pc>=${start}&&pc<${end})continue;${syncOut(allRegs)}m.steps=steps;return pc;`;
   };
 
-  emit(`const {bswap16,bswap32,sdiv64,smod64,udiv64,umod64,umulhi,runTail,T}=env;`);
-  if (whole) {
-    emit(`return function run(m, P, entry) {`);
-    emit(`const R=m.regs, F=m.frames, regions=m.memory.regions, stack=m.stack, budget=m.budget, base=m.depth;`);
-    // r1..r5 (arguments) and r10 come from the caller; r0 and r6..r9 are never read before written
-    emit(
-      `let ${allRegs.map((r) => ((r >= 1 && r <= 5) || r === 10 ? `l${r}=R[${2 * r}],h${r}=R[${2 * r + 1}]` : `l${r}=0,h${r}=0`)).join(",")};`,
-    );
-    emit(`let steps=m.steps, pc=entry, a=0, b=0, t=0, rg;`);
-  } else {
-    emit(`return function chunk_${start}(m, entry, base) {`);
-    emit(`const R=m.regs, F=m.frames, regions=m.memory.regions, stack=m.stack, budget=m.budget;`);
-    emit(`let ${allRegs.map((r) => `l${r}=R[${2 * r}],h${r}=R[${2 * r + 1}]`).join(",")};`);
-    emit(`let steps=m.steps, pc=entry, a=0, b=0, t=0, rg;`);
-  }
   emit(`for(;;){switch(pc){`);
 
   for (let pc = start; pc < end; pc++) {
@@ -558,6 +545,11 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
         emit(`if(++m.depth>m.deepestFrame)m.deepestFrame=m.depth;l10=(l10-${STACK_SIZE})|0;${goTo(T)}`);
         break;
       case Op.EXIT:
+        // without bpf-to-bpf calls the depth never changes inside the function: every exit returns
+        if (!hasLocalCalls) {
+          emit(`R[0]=l0;R[1]=h0;m.steps=steps;${done}`);
+          break;
+        }
         emit(`if(m.depth===base){R[0]=l0;R[1]=h0;m.steps=steps;${done}}`);
         emit(
           `m.depth--;t=m.depth*${FRAME_WORDS};l6=F[t];h6=F[t+1];l7=F[t+2];h7=F[t+3];l8=F[t+4];h8=F[t+5];l9=F[t+6];h9=F[t+7];l10=F[t+8];h10=F[t+9];${goTo("F[t+10]")}`,
@@ -643,5 +635,42 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
   if (!whole) emit(goTo(end));
   emit(`default: throw new Error("bad pc "+pc);`);
   emit(`}}};`);
-  return out.join("\n");
+  return prologue(out.join("\n"), whole, start);
 }
+
+/**
+ * The function's head: only the locals and machine fields its body mentions, so that a program
+ * of a few instructions does not pay for loading eleven registers and the frame table per run.
+ */
+function prologue(body: string, whole: boolean, start: number): string {
+  const used = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
+  const head: string[] = [`const {${ENV_NAMES.filter(used).join(",")}}=env;`];
+  head.push(whole ? `return function run(m, P, entry) {` : `return function chunk_${start}(m, entry, base) {`);
+  const consts = ["R=m.regs"];
+  if (used("F")) consts.push("F=m.frames");
+  if (used("regions")) consts.push("regions=m.memory.regions");
+  if (used("stack")) consts.push("stack=m.stack");
+  if (used("budget")) consts.push("budget=m.budget");
+  if (whole && used("base")) consts.push("base=m.depth");
+  head.push(`const ${consts.join(", ")};`);
+  // a chunk starts anywhere, so it takes every register it mentions from the register file; the
+  // whole program takes r1..r5 (arguments) and r10 from the caller, and never reads r0 or
+  // r6..r9 before writing them
+  const fromFile = (r: number): boolean => !whole || (r >= 1 && r <= 5) || r === 10;
+  const regs: string[] = [];
+  for (let r = 0; r <= 10; r++) {
+    for (const [w, word] of [
+      ["l", 0],
+      ["h", 1],
+    ] as const) {
+      if (used(`${w}${r}`)) regs.push(fromFile(r) ? `${w}${r}=R[${2 * r + word}]` : `${w}${r}=0`);
+    }
+  }
+  const locals = ["steps=m.steps", "pc=entry"];
+  for (const v of ["a", "b", "t"]) if (used(v)) locals.push(`${v}=0`);
+  if (used("rg")) locals.push("rg");
+  head.push(`let ${[...regs, ...locals].join(", ")};`);
+  return `${head.join("\n")}\n${body}`;
+}
+
+const ENV_NAMES = ["bswap16", "bswap32", "sdiv64", "smod64", "udiv64", "umod64", "umulhi", "runTail", "T"];
