@@ -10,8 +10,20 @@ import { ADDR_HI_BASE } from "./memory.js";
 import { Op } from "./ops.js";
 
 export type CompiledFn = (m: Machine, prog: DecodedProgram, entry: number) => void;
+/**
+ * Starts a run of the program at its first instruction: r1 = (arg1lo, arg1hi), r2 = arg2lo,
+ * r3..r5 zero, r10 the top of the stack, no register read from the register file. The machine's
+ * other per-run state must already be reset (Machine.begin).
+ */
+export type FreshFn = (m: Machine, prog: DecodedProgram, arg1lo: number, arg1hi: number, arg2lo: number) => void;
 
-const cache = new WeakMap<DecodedProgram, CompiledFn>();
+interface Compiled {
+  run: CompiledFn;
+  /** Only for programs compiled into one function. */
+  fresh: FreshFn | undefined;
+}
+
+const cache = new WeakMap<DecodedProgram, Compiled>();
 
 /**
  * Instructions per generated function. V8 only optimises functions up to a size, so a large
@@ -31,26 +43,43 @@ type ChunkFn = (m: Machine, pc: number, base: number) => number;
 
 /** The program as JavaScript (compiled once per decoded program). */
 export function compileProgram(p: DecodedProgram): CompiledFn {
-  let fn = cache.get(p);
-  if (fn === undefined) {
+  return compiled(p).run;
+}
+
+/** The program's entry for starting a run, or undefined when it is compiled in chunks. */
+export function compileFresh(p: DecodedProgram): FreshFn | undefined {
+  return compiled(p).fresh;
+}
+
+function compiled(p: DecodedProgram): Compiled {
+  let c = cache.get(p);
+  if (c === undefined) {
     const env = { bswap16, bswap32, sdiv64, smod64, udiv64, umod64, umulhi, runTail, T: new Int32Array(2) };
     const chunks = partition(p);
     if (chunks.length === 1) {
-      fn = new Function("env", generate(p, 0, p.length, "whole"))(env) as CompiledFn;
+      // two functions around one body; V8 compiles each only once it is called
+      const body = generate(p, 0, p.length, "whole");
+      const source = `${wrap(body, "run", 0)}\n${wrap(body, "fresh", 0)}\nreturn [run, fresh];`;
+      const [run, fresh] = new Function("env", `${envLine(source)}\n${source}`)(env) as [CompiledFn, FreshFn];
+      c = { run, fresh };
     } else {
-      const fns = chunks.map(([start, end]) => new Function("env", generate(p, start, end, "chunk"))(env) as ChunkFn);
+      const fns = chunks.map(([start, end]) => {
+        const source = `return ${wrap(generate(p, start, end, "chunk"), "chunk", start)};`;
+        return new Function("env", `${envLine(source)}\n${source}`)(env) as ChunkFn;
+      });
       const chunkOf = new Int32Array(p.length);
       chunks.forEach(([start, end], i) => chunkOf.fill(i, start, end));
-      fn = (m, _prog, entry) => {
+      const run: CompiledFn = (m, _prog, entry) => {
         const base = m.depth;
         let pc = entry;
         do pc = fns[chunkOf[pc]!]!(m, pc, base);
         while (pc >= 0);
       };
+      c = { run, fresh: undefined };
     }
-    cache.set(p, fn);
+    cache.set(p, c);
   }
-  return fn;
+  return c;
 }
 
 /** Slot ranges [start, end) of the chunks: whole basic blocks, about `chunkInsns` each. */
@@ -75,8 +104,8 @@ function runTail(m: Machine): void {
 /** The generated source, for inspection (every chunk's, for large programs). */
 export function generatedSource(p: DecodedProgram): string {
   const chunks = partition(p);
-  if (chunks.length === 1) return generate(p, 0, p.length, "whole");
-  return chunks.map(([start, end]) => generate(p, start, end, "chunk")).join("\n// ----\n");
+  if (chunks.length === 1) return wrap(generate(p, 0, p.length, "whole"), "run", 0);
+  return chunks.map(([start, end]) => wrap(generate(p, start, end, "chunk"), "chunk", start)).join("\n// ----\n");
 }
 
 const FRAME_WORDS = 11;
@@ -634,43 +663,59 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
   // a chunk whose last instruction falls through continues in the next chunk
   if (!whole) emit(goTo(end));
   emit(`default: throw new Error("bad pc "+pc);`);
-  emit(`}}};`);
-  return prologue(out.join("\n"), whole, start);
+  emit(`}}`);
+  return out.join("\n");
 }
 
 /**
- * The function's head: only the locals and machine fields its body mentions, so that a program
- * of a few instructions does not pay for loading eleven registers and the frame table per run.
+ * The source of a function around `body`: only the locals and machine fields the body mentions,
+ * so that a program of a few instructions does not pay for loading eleven registers and the
+ * frame table per run. "run" and "chunk" take the registers from the register file; "fresh"
+ * starts a run: r1 and r2's low word are its arguments, r3..r5 zero, r10 the top of the stack.
  */
-function prologue(body: string, whole: boolean, start: number): string {
+function wrap(body: string, kind: "run" | "chunk" | "fresh", start: number): string {
   const used = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
-  const head: string[] = [`const {${ENV_NAMES.filter(used).join(",")}}=env;`];
-  head.push(whole ? `return function run(m, P, entry) {` : `return function chunk_${start}(m, entry, base) {`);
+  const head: string[] = [];
+  head.push(
+    kind === "run"
+      ? `function run(m, P, entry) {`
+      : kind === "fresh"
+        ? `function fresh(m, P, arg1lo, arg1hi, arg2lo) {`
+        : `function chunk_${start}(m, entry, base) {`,
+  );
   const consts = ["R=m.regs"];
   if (used("F")) consts.push("F=m.frames");
   if (used("regions")) consts.push("regions=m.memory.regions");
   if (used("stack")) consts.push("stack=m.stack");
   if (used("budget")) consts.push("budget=m.budget");
-  if (whole && used("base")) consts.push("base=m.depth");
+  if (kind !== "chunk" && used("base")) consts.push("base=m.depth");
   head.push(`const ${consts.join(", ")};`);
-  // a chunk starts anywhere, so it takes every register it mentions from the register file; the
-  // whole program takes r1..r5 (arguments) and r10 from the caller, and never reads r0 or
-  // r6..r9 before writing them
-  const fromFile = (r: number): boolean => !whole || (r >= 1 && r <= 5) || r === 10;
+  // a chunk starts anywhere, so it takes every register it mentions from the register file; a
+  // whole program takes r1..r5 (arguments) and r10 from the caller, and never reads r0 or r6..r9
+  // before writing them
+  const initial = (r: number, word: 0 | 1): string => {
+    if (kind === "chunk") return `R[${2 * r + word}]`;
+    if (kind === "run") return (r >= 1 && r <= 5) || r === 10 ? `R[${2 * r + word}]` : "0";
+    if (r === 1) return word ? "arg1hi" : "arg1lo";
+    if (r === 2 && !word) return "arg2lo";
+    if (r === 10) return word ? "m.stackHi" : String(STACK_SIZE * MAX_FRAMES);
+    return "0";
+  };
   const regs: string[] = [];
   for (let r = 0; r <= 10; r++) {
-    for (const [w, word] of [
-      ["l", 0],
-      ["h", 1],
-    ] as const) {
-      if (used(`${w}${r}`)) regs.push(fromFile(r) ? `${w}${r}=R[${2 * r + word}]` : `${w}${r}=0`);
-    }
+    if (used(`l${r}`)) regs.push(`l${r}=${initial(r, 0)}`);
+    if (used(`h${r}`)) regs.push(`h${r}=${initial(r, 1)}`);
   }
-  const locals = ["steps=m.steps", "pc=entry"];
+  const locals = kind === "fresh" ? ["steps=0", "pc=0"] : ["steps=m.steps", "pc=entry"];
   for (const v of ["a", "b", "t"]) if (used(v)) locals.push(`${v}=0`);
   if (used("rg")) locals.push("rg");
   head.push(`let ${[...regs, ...locals].join(", ")};`);
-  return `${head.join("\n")}\n${body}`;
+  return `${head.join("\n")}\n${body}\n}`;
+}
+
+/** The env bindings a generated source uses, as its first line. */
+function envLine(source: string): string {
+  return `const {${ENV_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(source)).join(",")}}=env;`;
 }
 
 const ENV_NAMES = ["bswap16", "bswap32", "sdiv64", "smod64", "udiv64", "umod64", "umulhi", "runTail", "T"];

@@ -51,11 +51,11 @@ export class Machine {
   compiledRun: ((m: Machine, prog: DecodedProgram, pc: number) => void) | null = null;
 
   /** High word of stack pointers (the stack region is never removed, so its tag never changes). */
-  readonly #stackHi: number;
+  readonly stackHi: number;
 
   constructor() {
     this.stack = this.memory.add(new Region(new Uint8Array(STACK_SIZE * MAX_FRAMES), RegionKind.STACK, true, "stack"));
-    this.#stackHi = this.stack.hi;
+    this.stackHi = this.stack.hi;
     this.#stackWords = new Int32Array(this.stack.bytes.buffer, this.stack.bytes.byteOffset, STACK_TOP >> 2);
   }
 
@@ -112,6 +112,29 @@ export class Machine {
     R[10] = 0;
     R[11] = 0;
     if ((prog.entryRegisters & ENTRY_OTHERS) !== 0) R.fill(0, 0, 20);
+    R[20] = STACK_TOP;
+    R[21] = this.stackHi;
+    this.begin(prog);
+  }
+
+  /**
+   * The per-run state other than the registers: the stack cleared of what earlier runs wrote,
+   * frames, counters. A compiled program's fresh entry takes its registers as arguments and needs
+   * only this.
+   */
+  begin(prog: DecodedProgram): void {
+    if (this.stackClearFrom < STACK_TOP || this.deepestFrame > 0) this.#clearStack();
+    // a program that never reads r10 cannot reach its stack, and leaves it clean for the next
+    this.#mayWriteStack(prog);
+    this.depth = 0;
+    this.steps = 0;
+    this.prog = prog;
+    this.tailCallTarget = null;
+    this.tailCalls = 0;
+    this.mayGotoLeft = MAY_GOTO_LOOPS;
+  }
+
+  #clearStack(): void {
     let from = this.stackClearFrom;
     if (this.deepestFrame > 0) {
       from = Math.min(from, STACK_SIZE * (MAX_FRAMES - 1 - this.deepestFrame));
@@ -121,17 +144,7 @@ export class Machine {
       const words = this.#stackWords;
       for (let w = from >> 2; w < STACK_TOP >> 2; w++) words[w] = 0;
     } else this.stack.bytes.fill(0, from);
-    // a program that never reads r10 cannot reach its stack, and leaves it clean for the next
     this.stackClearFrom = STACK_TOP;
-    this.#mayWriteStack(prog);
-    R[20] = STACK_SIZE * MAX_FRAMES;
-    R[21] = this.#stackHi;
-    this.depth = 0;
-    this.steps = 0;
-    this.prog = prog;
-    this.tailCallTarget = null;
-    this.tailCalls = 0;
-    this.mayGotoLeft = MAY_GOTO_LOOPS;
   }
 
   // ---------------------------------------------------------------- helper-facing accessors

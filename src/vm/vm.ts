@@ -28,7 +28,7 @@ import {
   type VmMapSpec,
 } from "./maps.js";
 import { Memory, Region, RegionKind } from "./memory.js";
-import { compileProgram } from "./compile.js";
+import { compileFresh, compileProgram, type CompiledFn, type FreshFn } from "./compile.js";
 
 export interface VmOptions {
   /** Possible CPUs (per-CPU maps hold this many values). Default 1. */
@@ -372,17 +372,23 @@ export class Vm implements MapEnv, HelperEnv {
    */
   prepareMemory(mem: Uint8Array): void {
     const R = this.machine.regs;
-    this.packet.redirect = null;
-    this.packet.kind = "none";
-    this.machine.packet = null;
-    const r = this.#memRegion;
-    if (r.bytes !== mem) r.rebind(mem);
+    const r = this.bindMemory(mem);
     const length = mem.length;
     if (length > 0) {
       R[2] = r.start;
       R[3] = r.hi;
     }
     R[4] = length;
+  }
+
+  /** @internal The region of a run's input memory, pointed at `mem`; no packet in this run. */
+  bindMemory(mem: Uint8Array): Region {
+    this.packet.redirect = null;
+    this.packet.kind = "none";
+    this.machine.packet = null;
+    const r = this.#memRegion;
+    if (r.bytes !== mem) r.rebind(mem);
+    return r;
   }
 
   /** @internal Lays out the input of a run: packet, context, r1 (and r2 for memory). */
@@ -542,7 +548,9 @@ function pktType(data: Uint8Array): number {
 
 /** A program loaded into a VM. */
 export class VmProgram {
-  #compiled: ((m: Machine, prog: DecodedProgram, pc: number) => void) | null = null;
+  #compiled: CompiledFn | null = null;
+  /** The compiled program's entry that takes its input as arguments (unless compiled in chunks). */
+  #fresh: FreshFn | undefined = undefined;
   readonly #kind: 0 | 1 | 2;
   readonly #l2: boolean;
 
@@ -557,7 +565,7 @@ export class VmProgram {
   ) {
     this.#kind = Vm.contextKind(type);
     this.#l2 = L2_TYPES.includes(type);
-    if (vm.tier === "compiled") this.#compiled = compileProgram(decoded);
+    if (vm.tier === "compiled") this.#compile();
   }
 
   /** Which tier runs the program now. */
@@ -574,10 +582,7 @@ export class VmProgram {
   run(input: RunInput = {}): RunResult {
     const vm = this.vm;
     const m = vm.machine;
-    m.reset(this.decoded);
-    if (this.#kind === 0 && input.mem !== undefined) vm.prepareMemory(input.mem);
-    else vm.prepare(this.#kind, this.#l2, input);
-    this.#execute(m);
+    this.#start(m, input);
     return vm.collect(this.type, input, m.regs[0]!, m.regs[1]!, m.steps);
   }
 
@@ -587,17 +592,51 @@ export class VmProgram {
    */
   runRetval(input: RunInput): number {
     const m = this.vm.machine;
-    m.reset(this.decoded);
+    this.#start(m, input);
+    return m.regs[0]! >>> 0;
+  }
+
+  /** Lays out the input and runs the program to its end. */
+  #start(m: Machine, input: RunInput): void {
     const mem = input.mem;
+    const fresh = this.#fresh;
+    // compiled: the input goes straight into the program's registers (its fresh entry), for
+    // memory, packets and contexts; only explicit argument registers take the general path
+    if (fresh !== undefined && (this.#kind !== 0 || mem !== undefined)) {
+      let lo = 0,
+        hi = 0,
+        len = 0;
+      if (mem !== undefined && this.#kind === 0) {
+        const r = this.vm.bindMemory(mem);
+        len = mem.length;
+        if (len > 0) {
+          lo = r.start;
+          hi = r.hi;
+        }
+      } else {
+        this.vm.prepare(this.#kind, this.#l2, input);
+        lo = m.regs[2]!;
+        hi = m.regs[3]!;
+      }
+      m.begin(this.decoded);
+      m.compiledRun = this.#compiled;
+      fresh(m, this.decoded, lo, hi, len);
+      return;
+    }
+    m.reset(this.decoded);
     if (this.#kind === 0 && mem !== undefined) this.vm.prepareMemory(mem);
     else this.vm.prepare(this.#kind, this.#l2, input);
     this.#execute(m);
-    return m.regs[0]! >>> 0;
   }
 
   /** Instructions the last run executed. */
   get lastInstructions(): number {
     return this.vm.machine.steps;
+  }
+
+  #compile(): CompiledFn {
+    this.#fresh = compileFresh(this.decoded);
+    return (this.#compiled = compileProgram(this.decoded));
   }
 
   #execute(m: Machine): void {
@@ -607,7 +646,7 @@ export class VmProgram {
       this.vm.tier === "auto" &&
       (++this.#runs >= AUTO_COMPILE_RUNS || this.#interpretedSteps >= AUTO_COMPILE_STEPS)
     ) {
-      fn = this.#compiled = compileProgram(this.decoded);
+      fn = this.#compile();
     }
     m.compiledRun = fn;
     if (fn !== null) fn(m, this.decoded, 0);
