@@ -715,7 +715,8 @@ function wrap(body: string, kind: "run" | "chunk" | "fresh", start: number): str
 
 /** The env bindings a generated source uses, as its first line. */
 function envLine(source: string): string {
-  return `const {${ENV_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(source)).join(",")}}=env;`;
+  // strict: a call with no receiver then skips converting it to the global object
+  return `"use strict";const {${ENV_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(source)).join(",")}}=env;`;
 }
 
 const ENV_NAMES = ["bswap16", "bswap32", "sdiv64", "smod64", "udiv64", "umod64", "umulhi", "runTail", "T"];
