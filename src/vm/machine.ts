@@ -125,7 +125,8 @@ export class Machine {
   begin(prog: DecodedProgram): void {
     if (this.stackClearFrom < STACK_TOP || this.deepestFrame > 0) this.#clearStack();
     // a program that never reads r10 cannot reach its stack, and leaves it clean for the next
-    this.#mayWriteStack(prog);
+    // (stackWriteLow is at most 0)
+    this.stackClearFrom = prog.usesStack ? Math.max(0, STACK_TOP + prog.stackWriteLow) : STACK_TOP;
     this.depth = 0;
     this.steps = 0;
     this.prog = prog;

@@ -372,23 +372,32 @@ export class Vm implements MapEnv, HelperEnv {
    */
   prepareMemory(mem: Uint8Array): void {
     const R = this.machine.regs;
-    const r = this.bindMemory(mem);
-    const length = mem.length;
-    if (length > 0) {
-      R[2] = r.start;
-      R[3] = r.hi;
-    }
-    R[4] = length;
+    this.bindMemory(mem);
+    R[2] = 0;
+    R[3] = this.memoryHi;
+    R[4] = mem.length;
   }
 
-  /** @internal The region of a run's input memory, pointed at `mem`; no packet in this run. */
-  bindMemory(mem: Uint8Array): Region {
-    this.packet.redirect = null;
-    this.packet.kind = "none";
-    this.machine.packet = null;
+  /**
+   * @internal High word of r1 for the input memory bound last (its low word is 0): the region's,
+   * or 0 when the memory is empty (r1 is then a null pointer).
+   */
+  memoryHi = 0;
+
+  /** @internal Points the input memory's region at `mem` (and sets memoryHi); no packet in this run. */
+  bindMemory(mem: Uint8Array): void {
+    const p = this.packet;
+    // the packet state is cleared only when a run used it (stores of object fields cost more)
+    if (p.kind !== "none" || p.redirect !== null) {
+      p.redirect = null;
+      p.kind = "none";
+      this.machine.packet = null;
+    }
     const r = this.#memRegion;
-    if (r.bytes !== mem) r.rebind(mem);
-    return r;
+    if (r.bytes !== mem) {
+      r.rebind(mem);
+      this.memoryHi = mem.length > 0 ? r.hi : 0;
+    }
   }
 
   /** @internal Lays out the input of a run: packet, context, r1 (and r2 for memory). */
@@ -406,7 +415,10 @@ export class Vm implements MapEnv, HelperEnv {
       p.kind = "none";
       if (input.ctx !== undefined) {
         const r = this.#memRegion;
-        if (r.bytes !== input.ctx) r.rebind(input.ctx);
+        if (r.bytes !== input.ctx) {
+          r.rebind(input.ctx);
+          this.memoryHi = input.ctx.length > 0 ? r.hi : 0;
+        }
         R[2] = 0;
         R[3] = r.hi;
         return;
@@ -607,12 +619,10 @@ export class VmProgram {
         hi = 0,
         len = 0;
       if (mem !== undefined && this.#kind === 0) {
-        const r = this.vm.bindMemory(mem);
+        const vm = this.vm;
+        vm.bindMemory(mem);
+        hi = vm.memoryHi;
         len = mem.length;
-        if (len > 0) {
-          lo = r.start;
-          hi = r.hi;
-        }
       } else {
         this.vm.prepare(this.#kind, this.#l2, input);
         lo = m.regs[2]!;
