@@ -289,6 +289,17 @@ export class Machine {
 
   /** A load the fast path did not take: carries, hooks, faults. Writes ri (d is 2i). */
   slowLoad(pc: number, hi: number, a: number, size: number, signed: boolean, d: number): void {
+    // context fields that read as pointers (xdp_md.data, ...) come here on every load: their
+    // hook first, before the general address arithmetic
+    const hooked = this.memory.regions[(hi - ADDR_HI_BASE) >>> 0];
+    if (
+      hooked !== undefined &&
+      hooked.loadHook !== null &&
+      a >= hooked.start &&
+      a + size <= hooked.end &&
+      hooked.loadHook(a - hooked.start, size, this.regs, d)
+    )
+      return;
     const r = this.slowAddress(pc, "read", size, hi, a);
     const off = this.slowOffset;
     const R = this.regs;

@@ -352,6 +352,12 @@ export class Vm implements MapEnv, HelperEnv {
 
   /** Moves data_meta / data / data_end (helpers that adjust the packet). */
   setPacketWindow(meta: number, data: number, end: number): void {
+    // the window may now grow past the packet copied in: bytes earlier runs left there are cleared first
+    if (this.#staleLow < this.#staleHigh) this.#clearStale();
+    this.#placeWindow(meta, data, end);
+  }
+
+  #placeWindow(meta: number, data: number, end: number): void {
     const p = this.packet;
     p.metaStart = meta;
     p.dataStart = data;
@@ -439,7 +445,7 @@ export class Vm implements MapEnv, HelperEnv {
       this.#packetBuffer(frameEnd, data);
       p.kind = "xdp";
       p.frameEnd = frameEnd;
-      this.setPacketWindow(XDP_HEADROOM, XDP_HEADROOM, XDP_HEADROOM + len);
+      this.#placeWindow(XDP_HEADROOM, XDP_HEADROOM, XDP_HEADROOM + len);
       const ctx = this.#xdpCtxRegion;
       const dv = ctx.view;
       dv.setUint32(12, input.ingressIfindex ?? 1, true);
@@ -453,7 +459,7 @@ export class Vm implements MapEnv, HelperEnv {
     p.kind = "skb";
     p.frameEnd = XDP_HEADROOM + len;
     const start = XDP_HEADROOM + (l2 ? 0 : ETH_HLEN);
-    this.setPacketWindow(start, start, XDP_HEADROOM + len);
+    this.#placeWindow(start, start, XDP_HEADROOM + len);
     const ctx = this.#ctxRegion;
     ctx.bytes.fill(0);
     const dv = ctx.view;
@@ -479,25 +485,41 @@ export class Vm implements MapEnv, HelperEnv {
     });
   }
 
-  /** Lowest and highest packet offsets the last run could see (they are cleared before the next). */
+  /** Lowest and highest packet offsets the last run could see. */
   #exposedLow = 0;
   #exposedHigh = 0;
+  /**
+   * Offsets of the buffer that may hold bytes of earlier runs outside this run's packet copy
+   * ([XDP_HEADROOM, #copyEnd)): a program cannot see them until a helper grows the packet's
+   * window, so they are cleared then (#clearStale), not before every run.
+   */
+  #staleLow = 0;
+  #staleHigh = 0;
+  #copyEnd = 0;
 
-  /** Makes room for the packet and copies it in at the headroom, clearing what earlier runs left. */
+  /** Makes room for the packet and copies it in at the headroom; what earlier runs left becomes stale. */
   #packetBuffer(size: number, data: Uint8Array | undefined): void {
     const p = this.packet;
     if (p.buffer.length < size) {
       p.buffer = new Uint8Array(Math.max(size, XDP_FRAME));
       this.#packetRegion.rebind(p.buffer, 0, 0);
+      this.#staleLow = this.#staleHigh = 0;
     } else {
-      // clear what the last run exposed, except where the new packet goes anyway
-      const dataEnd = XDP_HEADROOM + (data === undefined ? 0 : data.length);
-      if (this.#exposedLow < XDP_HEADROOM) p.buffer.fill(0, this.#exposedLow, XDP_HEADROOM);
-      if (this.#exposedHigh > dataEnd) p.buffer.fill(0, dataEnd, this.#exposedHigh);
+      if (this.#exposedLow < this.#staleLow || this.#staleLow >= this.#staleHigh) this.#staleLow = this.#exposedLow;
+      if (this.#exposedHigh > this.#staleHigh) this.#staleHigh = this.#exposedHigh;
     }
     if (data !== undefined) p.buffer.set(data, XDP_HEADROOM);
+    this.#copyEnd = XDP_HEADROOM + (data === undefined ? 0 : data.length);
     this.#exposedLow = XDP_HEADROOM;
-    this.#exposedHigh = XDP_HEADROOM + (data === undefined ? 0 : data.length);
+    this.#exposedHigh = this.#copyEnd;
+  }
+
+  /** Zeroes the stale bytes outside the packet copied in for this run. */
+  #clearStale(): void {
+    const buffer = this.packet.buffer;
+    if (this.#staleLow < XDP_HEADROOM) buffer.fill(0, this.#staleLow, Math.min(this.#staleHigh, XDP_HEADROOM));
+    if (this.#staleHigh > this.#copyEnd) buffer.fill(0, Math.max(this.#staleLow, this.#copyEnd), this.#staleHigh);
+    this.#staleLow = this.#staleHigh = 0;
   }
 
   // xdp_md: data, data_end, data_meta read as packet pointers
