@@ -3,7 +3,7 @@
 // `case` of one `switch (pc)` inside a loop, straight-line code falls from block to block without
 // dispatch, constants are inlined, and memory accesses keep the interpreter's region check.
 // Semantics are exactly the interpreter's (tests run both on the same programs).
-import type { DecodedProgram } from "./decode.js";
+import { NO_TARGET, type DecodedProgram } from "./decode.js";
 import { bswap16, bswap32, sdiv64, smod64, udiv64, umod64, umulhi } from "./int64.js";
 import { MAX_FRAMES, STACK_SIZE, type Machine } from "./machine.js";
 import { ADDR_HI_BASE } from "./memory.js";
@@ -59,7 +59,10 @@ function compiled(p: DecodedProgram): Compiled {
     if (chunks.length === 1) {
       // two functions around one body; V8 compiles each only once it is called
       const body = generate(p, 0, p.length, "whole");
-      const source = `${wrap(body, "run", 0)}\n${wrap(body, "fresh", 0)}\nreturn [run, fresh];`;
+      // a run starts at pc 0: where no jump goes backwards and no bpf-to-bpf call returns to a
+      // pc, its entry is straight-line code with labelled blocks instead of a loop around a switch
+      const freshBody = straightLine(p) ? generate(p, 0, p.length, "whole", true) : body;
+      const source = `${wrap(body, "run", 0)}\n${wrap(freshBody, "fresh", 0)}\nreturn [run, fresh];`;
       const [run, fresh] = new Function("env", `${envLine(source)}\n${source}`)(env) as [CompiledFn, FreshFn];
       c = { run, fresh };
     } else {
@@ -80,6 +83,17 @@ function compiled(p: DecodedProgram): Compiled {
     cache.set(p, c);
   }
   return c;
+}
+
+/** No backward jump and no bpf-to-bpf call: every jump goes forward to a block of the same function. */
+function straightLine(p: DecodedProgram): boolean {
+  for (let pc = 0; pc < p.length; pc++) {
+    const o = p.op[pc]!;
+    if (o === Op.CALL_LOCAL) return false;
+    const t = p.target[pc]!;
+    if (t !== NO_TARGET && t <= pc) return false;
+  }
+  return true;
 }
 
 /** Slot ranges [start, end) of the chunks: whole basic blocks, about `chunkInsns` each. */
@@ -158,7 +172,7 @@ const lit = (n: number): string => (n < 0 ? `(${n})` : String(n));
  * returns when the entry frame exits. "chunk": `(m, pc, base)`, returns the pc to continue at in
  * another chunk, or -1 when the program (or a tail call it made) has finished.
  */
-function generate(p: DecodedProgram, start: number, end: number, mode: "whole" | "chunk"): string {
+function generate(p: DecodedProgram, start: number, end: number, mode: "whole" | "chunk", dag = false): string {
   const { op, dst, src, off, imm, immHi, target, leaders, length: n } = p;
   const whole = mode === "whole";
   const done = whole ? "return;" : "return -1;";
@@ -175,8 +189,13 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
   for (let pc = 0; pc < n; pc++) if (op[pc] === Op.CALL_LOCAL) hasLocalCalls = true;
 
   /** Code that continues at `to` (a literal or a variable): inside this function or via the dispatcher. */
+  const labels = new Set<number>();
   const goTo = (to: number | string): string => {
     if (typeof to === "number") {
+      if (dag) {
+        labels.add(to);
+        return `break L${to};`;
+      }
       return to >= start && to < end ? `pc=${to};continue;` : `${syncOut(allRegs)}m.steps=steps;return ${to};`;
     }
     return whole
@@ -184,7 +203,7 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       : `pc=${to};if(pc>=${start}&&pc<${end})continue;${syncOut(allRegs)}m.steps=steps;return pc;`;
   };
 
-  emit(`for(;;){switch(pc){`);
+  if (!dag) emit(`for(;;){switch(pc){`);
 
   for (let pc = start; pc < end; pc++) {
     const o = op[pc]!;
@@ -196,7 +215,9 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
         if (q > pc && leaders[q]) break;
         if (op[q] !== Op.LDDW_HI) count++;
       }
-      emit(`case ${pc}: steps+=${count}; if(steps>budget){m.steps=steps;throw m.budgetFault(${pc});}`);
+      // straight-line form: the block a forward jump lands on ends the labelled block it breaks out of
+      const head = dag ? (labels.has(pc) ? "}" : "") : `case ${pc}:`;
+      emit(`${head} steps+=${count}; if(steps>budget){m.steps=steps;throw m.budgetFault(${pc});}`);
     }
     const d = dst[pc]! >> 1,
       s = src[pc]! >> 1;
@@ -661,6 +682,12 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
     }
   }
   // a chunk whose last instruction falls through continues in the next chunk
+  if (dag) {
+    // every jump target's label opens at the top, the furthest outermost, so that each closes
+    // just before its target
+    const open = [...labels].sort((x, y) => y - x).map((t) => `L${t}:{`);
+    return `${open.join("")}\n${out.join("\n")}`;
+  }
   if (!whole) emit(goTo(end));
   emit(`default: throw new Error("bad pc "+pc);`);
   emit(`}}`);
@@ -706,7 +733,8 @@ function wrap(body: string, kind: "run" | "chunk" | "fresh", start: number): str
     if (used(`l${r}`)) regs.push(`l${r}=${initial(r, 0)}`);
     if (used(`h${r}`)) regs.push(`h${r}=${initial(r, 1)}`);
   }
-  const locals = kind === "fresh" ? ["steps=0", "pc=0"] : ["steps=m.steps", "pc=entry"];
+  const locals = kind === "fresh" ? ["steps=0"] : ["steps=m.steps"];
+  if (used("pc")) locals.push(kind === "fresh" ? "pc=0" : "pc=entry");
   for (const v of ["a", "b", "t"]) if (used(v)) locals.push(`${v}=0`);
   if (used("rg")) locals.push("rg");
   head.push(`let ${[...regs, ...locals].join(", ")};`);
