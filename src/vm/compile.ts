@@ -246,8 +246,10 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       emit(`T[0]=${ld};T[1]=${hd};${fn}(T,0,${bl},${bh});${ld}=T[0];${hd}=T[1];`);
     /**
      * 64-bit division and modulo: inline when both operands fit in 32 bits (unsigned: high words
-     * zero; signed: high words the sign of the low ones), where doubles are exact — the common
-     * case; the int64 kernels otherwise (and for a zero divisor).
+     * zero; signed: high words the sign of the low ones) — the common case; else, as doubles, when
+     * both are below 2^53 in magnitude, where floor or trunc of the double quotient is the exact
+     * one (its rounding error is below the distance to the next integer) and % is exact; the
+     * int64 kernels otherwise (and for a zero divisor).
      */
     const divide64 = (fn: "udiv64" | "umod64" | "sdiv64" | "smod64"): void => {
       const signed = fn[0] === "s";
@@ -259,7 +261,21 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
         sdiv64: `t=Math.trunc(${ld}/${bl});${ld}=t|0;${hd}=t<0?-1:0;`,
         smod64: `t=${ld}%${bl};${ld}=t|0;${hd}=t<0?-1:0;`,
       }[fn];
-      emit(`if(${fits}&&${bl}!==0){${body}}else{`);
+      // high words within ±(2^21 - 1) (signed) or below 2^21 (unsigned): magnitudes below 2^53
+      const fits53 = signed
+        ? `(${hd}+2097151)>>>0<4194303&&(${bh}+2097151)>>>0<4194303`
+        : `(${hd}>>>0)<2097152&&(${bh}>>>0)<2097152`;
+      const word = (lo: string, hi: string): string => `${hi}*4294967296+(${lo}>>>0)`;
+      const body53 = {
+        udiv64: "t=Math.floor(a/t);",
+        umod64: "t=a%t;",
+        sdiv64: "t=Math.trunc(a/t);",
+        smod64: "t=a%t;",
+      }[fn];
+      emit(`if(${fits}&&${bl}!==0){${body}}`);
+      emit(
+        `else if(${fits53}&&(${bl}|${bh})!==0){a=${word(ld, hd)};t=${word(bl, bh)};${body53}${ld}=t|0;${hd}=Math.floor(t/4294967296)|0;}else{`,
+      );
       viaScratch(fn);
       emit("}");
     };
