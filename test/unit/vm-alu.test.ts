@@ -505,8 +505,16 @@ for (const tier of tiers) {
     e.ldx(BPF_B, "r6", "r1", 0).mov64("r2", "r10").add64("r2", -300).jne("r6", 0, "write");
     e.ldx(BPF_DW, "r0", "r2", 0).exit();
     e.label("write").st(BPF_DW, "r2", 0, 0x33).st(BPF_DW, "r10", -8, 0x55).mov64("r0", 0).exit();
+    // pointers made from r10 in one block: a store through one, and one a helper writes through
+    const h = new Assembler();
+    h.ldx(BPF_B, "r6", "r1", 0).jne("r6", 0, "write");
+    h.ldx(BPF_DW, "r0", "r10", -40).ldx(BPF_DW, "r1", "r10", -200).or64("r0", "r1").exit();
+    h.label("write").mov64("r2", "r10").add64("r2", -48).add64("r2", 8).st(BPF_DW, "r2", 0, 0x66);
+    h.mov64("r1", "r10").add64("r1", -200).mov64("r2", 16).call("get_current_comm").mov64("r0", 0).exit();
     const vm = new Vm({ tier });
-    for (const p of [vm.load({ code: a.assemble().bytes }), vm.load({ code: e.assemble().bytes })]) {
+    const programs = [a, e, h].map((x) => vm.load({ code: x.assemble().bytes }));
+    assert.equal(programs[2]!.decoded.stackWriteLow, -200, "the scan follows pointers made within a block");
+    for (const p of programs) {
       for (let i = 0; i < 3; i++) {
         assert.equal(p.run({ mem: Uint8Array.of(1) }).retval, 0);
         assert.equal(p.run({ mem: Uint8Array.of(0) }).retval, 0, "a frame saw the previous run's stack");
