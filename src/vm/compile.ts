@@ -3,15 +3,27 @@
 // `case` of one `switch (pc)` inside a loop, straight-line code falls from block to block without
 // dispatch, constants are inlined, and memory accesses keep the interpreter's region check.
 // Semantics are exactly the interpreter's (tests run both on the same programs).
-import type { DecodedProgram } from "./decode.js";
+import { NO_TARGET, type DecodedProgram } from "./decode.js";
 import { bswap16, bswap32, sdiv64, smod64, udiv64, umod64, umulhi } from "./int64.js";
 import { MAX_FRAMES, STACK_SIZE, type Machine } from "./machine.js";
 import { ADDR_HI_BASE } from "./memory.js";
 import { Op } from "./ops.js";
 
 export type CompiledFn = (m: Machine, prog: DecodedProgram, entry: number) => void;
+/**
+ * Starts a run of the program at its first instruction: r1 = (arg1lo, arg1hi), r2 = arg2lo,
+ * r3..r5 zero, r10 the top of the stack, no register read from the register file. The machine's
+ * other per-run state must already be reset (Machine.begin).
+ */
+export type FreshFn = (m: Machine, prog: DecodedProgram, arg1lo: number, arg1hi: number, arg2lo: number) => void;
 
-const cache = new WeakMap<DecodedProgram, CompiledFn>();
+interface Compiled {
+  run: CompiledFn;
+  /** Only for programs compiled into one function. */
+  fresh: FreshFn | undefined;
+}
+
+const cache = new WeakMap<DecodedProgram, Compiled>();
 
 /**
  * Instructions per generated function. V8 only optimises functions up to a size, so a large
@@ -31,26 +43,57 @@ type ChunkFn = (m: Machine, pc: number, base: number) => number;
 
 /** The program as JavaScript (compiled once per decoded program). */
 export function compileProgram(p: DecodedProgram): CompiledFn {
-  let fn = cache.get(p);
-  if (fn === undefined) {
+  return compiled(p).run;
+}
+
+/** The program's entry for starting a run, or undefined when it is compiled in chunks. */
+export function compileFresh(p: DecodedProgram): FreshFn | undefined {
+  return compiled(p).fresh;
+}
+
+function compiled(p: DecodedProgram): Compiled {
+  let c = cache.get(p);
+  if (c === undefined) {
     const env = { bswap16, bswap32, sdiv64, smod64, udiv64, umod64, umulhi, runTail, T: new Int32Array(2) };
     const chunks = partition(p);
     if (chunks.length === 1) {
-      fn = new Function("env", generate(p, 0, p.length, "whole"))(env) as CompiledFn;
+      // two functions around one body; V8 compiles each only once it is called
+      const body = generate(p, 0, p.length, "whole");
+      // a run starts at pc 0: where no jump goes backwards and no bpf-to-bpf call returns to a
+      // pc, its entry is straight-line code with labelled blocks instead of a loop around a switch
+      const freshBody = straightLine(p) ? generate(p, 0, p.length, "whole", true) : body;
+      const source = `${wrap(body, "run", 0)}\n${wrap(freshBody, "fresh", 0)}\nreturn [run, fresh];`;
+      const [run, fresh] = new Function("env", `${envLine(source)}\n${source}`)(env) as [CompiledFn, FreshFn];
+      c = { run, fresh };
     } else {
-      const fns = chunks.map(([start, end]) => new Function("env", generate(p, start, end, "chunk"))(env) as ChunkFn);
+      const fns = chunks.map(([start, end]) => {
+        const source = `return ${wrap(generate(p, start, end, "chunk"), "chunk", start)};`;
+        return new Function("env", `${envLine(source)}\n${source}`)(env) as ChunkFn;
+      });
       const chunkOf = new Int32Array(p.length);
       chunks.forEach(([start, end], i) => chunkOf.fill(i, start, end));
-      fn = (m, _prog, entry) => {
+      const run: CompiledFn = (m, _prog, entry) => {
         const base = m.depth;
         let pc = entry;
         do pc = fns[chunkOf[pc]!]!(m, pc, base);
         while (pc >= 0);
       };
+      c = { run, fresh: undefined };
     }
-    cache.set(p, fn);
+    cache.set(p, c);
   }
-  return fn;
+  return c;
+}
+
+/** No backward jump and no bpf-to-bpf call: every jump goes forward to a block of the same function. */
+function straightLine(p: DecodedProgram): boolean {
+  for (let pc = 0; pc < p.length; pc++) {
+    const o = p.op[pc]!;
+    if (o === Op.CALL_LOCAL) return false;
+    const t = p.target[pc]!;
+    if (t !== NO_TARGET && t <= pc) return false;
+  }
+  return true;
 }
 
 /** Slot ranges [start, end) of the chunks: whole basic blocks, about `chunkInsns` each. */
@@ -75,8 +118,8 @@ function runTail(m: Machine): void {
 /** The generated source, for inspection (every chunk's, for large programs). */
 export function generatedSource(p: DecodedProgram): string {
   const chunks = partition(p);
-  if (chunks.length === 1) return generate(p, 0, p.length, "whole");
-  return chunks.map(([start, end]) => generate(p, start, end, "chunk")).join("\n// ----\n");
+  if (chunks.length === 1) return wrap(generate(p, 0, p.length, "whole"), "run", 0);
+  return chunks.map(([start, end]) => wrap(generate(p, start, end, "chunk"), "chunk", start)).join("\n// ----\n");
 }
 
 const FRAME_WORDS = 11;
@@ -129,7 +172,7 @@ const lit = (n: number): string => (n < 0 ? `(${n})` : String(n));
  * returns when the entry frame exits. "chunk": `(m, pc, base)`, returns the pc to continue at in
  * another chunk, or -1 when the program (or a tail call it made) has finished.
  */
-function generate(p: DecodedProgram, start: number, end: number, mode: "whole" | "chunk"): string {
+function generate(p: DecodedProgram, start: number, end: number, mode: "whole" | "chunk", dag = false): string {
   const { op, dst, src, off, imm, immHi, target, leaders, length: n } = p;
   const whole = mode === "whole";
   const done = whole ? "return;" : "return -1;";
@@ -142,10 +185,17 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
   const syncOut = (regs: readonly number[]): string =>
     regs.map((r) => `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`).join("");
   const allRegs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  let hasLocalCalls = false;
+  for (let pc = 0; pc < n; pc++) if (op[pc] === Op.CALL_LOCAL) hasLocalCalls = true;
 
   /** Code that continues at `to` (a literal or a variable): inside this function or via the dispatcher. */
+  const labels = new Set<number>();
   const goTo = (to: number | string): string => {
     if (typeof to === "number") {
+      if (dag) {
+        labels.add(to);
+        return `break L${to};`;
+      }
       return to >= start && to < end ? `pc=${to};continue;` : `${syncOut(allRegs)}m.steps=steps;return ${to};`;
     }
     return whole
@@ -153,22 +203,7 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       : `pc=${to};if(pc>=${start}&&pc<${end})continue;${syncOut(allRegs)}m.steps=steps;return pc;`;
   };
 
-  emit(`const {bswap16,bswap32,sdiv64,smod64,udiv64,umod64,umulhi,runTail,T}=env;`);
-  if (whole) {
-    emit(`return function run(m, P, entry) {`);
-    emit(`const R=m.regs, F=m.frames, regions=m.memory.regions, stack=m.stack, budget=m.budget, base=m.depth;`);
-    // r1..r5 (arguments) and r10 come from the caller; r0 and r6..r9 are never read before written
-    emit(
-      `let ${allRegs.map((r) => ((r >= 1 && r <= 5) || r === 10 ? `l${r}=R[${2 * r}],h${r}=R[${2 * r + 1}]` : `l${r}=0,h${r}=0`)).join(",")};`,
-    );
-    emit(`let steps=m.steps, pc=entry, a=0, b=0, t=0, rg;`);
-  } else {
-    emit(`return function chunk_${start}(m, entry, base) {`);
-    emit(`const R=m.regs, F=m.frames, regions=m.memory.regions, stack=m.stack, budget=m.budget;`);
-    emit(`let ${allRegs.map((r) => `l${r}=R[${2 * r}],h${r}=R[${2 * r + 1}]`).join(",")};`);
-    emit(`let steps=m.steps, pc=entry, a=0, b=0, t=0, rg;`);
-  }
-  emit(`for(;;){switch(pc){`);
+  if (!dag) emit(`for(;;){switch(pc){`);
 
   for (let pc = start; pc < end; pc++) {
     const o = op[pc]!;
@@ -180,7 +215,9 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
         if (q > pc && leaders[q]) break;
         if (op[q] !== Op.LDDW_HI) count++;
       }
-      emit(`case ${pc}: steps+=${count}; if(steps>budget){m.steps=steps;throw m.budgetFault(${pc});}`);
+      // straight-line form: the block a forward jump lands on ends the labelled block it breaks out of
+      const head = dag ? (labels.has(pc) ? "}" : "") : `case ${pc}:`;
+      emit(`${head} steps+=${count}; if(steps>budget){m.steps=steps;throw m.budgetFault(${pc});}`);
     }
     const d = dst[pc]! >> 1,
       s = src[pc]! >> 1;
@@ -209,8 +246,10 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       emit(`T[0]=${ld};T[1]=${hd};${fn}(T,0,${bl},${bh});${ld}=T[0];${hd}=T[1];`);
     /**
      * 64-bit division and modulo: inline when both operands fit in 32 bits (unsigned: high words
-     * zero; signed: high words the sign of the low ones), where doubles are exact — the common
-     * case; the int64 kernels otherwise (and for a zero divisor).
+     * zero; signed: high words the sign of the low ones) — the common case; else, as doubles, when
+     * both are below 2^53 in magnitude, where floor or trunc of the double quotient is the exact
+     * one (its rounding error is below the distance to the next integer) and % is exact; the
+     * int64 kernels otherwise (and for a zero divisor).
      */
     const divide64 = (fn: "udiv64" | "umod64" | "sdiv64" | "smod64"): void => {
       const signed = fn[0] === "s";
@@ -222,7 +261,21 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
         sdiv64: `t=Math.trunc(${ld}/${bl});${ld}=t|0;${hd}=t<0?-1:0;`,
         smod64: `t=${ld}%${bl};${ld}=t|0;${hd}=t<0?-1:0;`,
       }[fn];
-      emit(`if(${fits}&&${bl}!==0){${body}}else{`);
+      // high words within ±(2^21 - 1) (signed) or below 2^21 (unsigned): magnitudes below 2^53
+      const fits53 = signed
+        ? `(${hd}+2097151)>>>0<4194303&&(${bh}+2097151)>>>0<4194303`
+        : `(${hd}>>>0)<2097152&&(${bh}>>>0)<2097152`;
+      const word = (lo: string, hi: string): string => `${hi}*4294967296+(${lo}>>>0)`;
+      const body53 = {
+        udiv64: "t=Math.floor(a/t);",
+        umod64: "t=a%t;",
+        sdiv64: "t=Math.trunc(a/t);",
+        smod64: "t=a%t;",
+      }[fn];
+      emit(`if(${fits}&&${bl}!==0){${body}}`);
+      emit(
+        `else if(${fits53}&&(${bl}|${bh})!==0){a=${word(ld, hd)};t=${word(bl, bh)};${body53}${ld}=t|0;${hd}=Math.floor(t/4294967296)|0;}else{`,
+      );
       viaScratch(fn);
       emit("}");
     };
@@ -558,6 +611,11 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
         emit(`if(++m.depth>m.deepestFrame)m.deepestFrame=m.depth;l10=(l10-${STACK_SIZE})|0;${goTo(T)}`);
         break;
       case Op.EXIT:
+        // without bpf-to-bpf calls the depth never changes inside the function: every exit returns
+        if (!hasLocalCalls) {
+          emit(`R[0]=l0;R[1]=h0;m.steps=steps;${done}`);
+          break;
+        }
         emit(`if(m.depth===base){R[0]=l0;R[1]=h0;m.steps=steps;${done}}`);
         emit(
           `m.depth--;t=m.depth*${FRAME_WORDS};l6=F[t];h6=F[t+1];l7=F[t+2];h7=F[t+3];l8=F[t+4];h8=F[t+5];l9=F[t+6];h9=F[t+7];l10=F[t+8];h10=F[t+9];${goTo("F[t+10]")}`,
@@ -640,8 +698,69 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
     }
   }
   // a chunk whose last instruction falls through continues in the next chunk
+  if (dag) {
+    // every jump target's label opens at the top, the furthest outermost, so that each closes
+    // just before its target
+    const open = [...labels].sort((x, y) => y - x).map((t) => `L${t}:{`);
+    return `${open.join("")}\n${out.join("\n")}`;
+  }
   if (!whole) emit(goTo(end));
   emit(`default: throw new Error("bad pc "+pc);`);
-  emit(`}}};`);
+  emit(`}}`);
   return out.join("\n");
 }
+
+/**
+ * The source of a function around `body`: only the locals and machine fields the body mentions,
+ * so that a program of a few instructions does not pay for loading eleven registers and the
+ * frame table per run. "run" and "chunk" take the registers from the register file; "fresh"
+ * starts a run: r1 and r2's low word are its arguments, r3..r5 zero, r10 the top of the stack.
+ */
+function wrap(body: string, kind: "run" | "chunk" | "fresh", start: number): string {
+  const used = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
+  const head: string[] = [];
+  head.push(
+    kind === "run"
+      ? `function run(m, P, entry) {`
+      : kind === "fresh"
+        ? `function fresh(m, P, arg1lo, arg1hi, arg2lo) {`
+        : `function chunk_${start}(m, entry, base) {`,
+  );
+  const consts = ["R=m.regs"];
+  if (used("F")) consts.push("F=m.frames");
+  if (used("regions")) consts.push("regions=m.memory.regions");
+  if (used("stack")) consts.push("stack=m.stack");
+  if (used("budget")) consts.push("budget=m.budget");
+  if (kind !== "chunk" && used("base")) consts.push("base=m.depth");
+  head.push(`const ${consts.join(", ")};`);
+  // a chunk starts anywhere, so it takes every register it mentions from the register file; a
+  // whole program takes r1..r5 (arguments) and r10 from the caller, and never reads r0 or r6..r9
+  // before writing them
+  const initial = (r: number, word: 0 | 1): string => {
+    if (kind === "chunk") return `R[${2 * r + word}]`;
+    if (kind === "run") return (r >= 1 && r <= 5) || r === 10 ? `R[${2 * r + word}]` : "0";
+    if (r === 1) return word ? "arg1hi" : "arg1lo";
+    if (r === 2 && !word) return "arg2lo";
+    if (r === 10) return word ? "m.stackHi" : String(STACK_SIZE * MAX_FRAMES);
+    return "0";
+  };
+  const regs: string[] = [];
+  for (let r = 0; r <= 10; r++) {
+    if (used(`l${r}`)) regs.push(`l${r}=${initial(r, 0)}`);
+    if (used(`h${r}`)) regs.push(`h${r}=${initial(r, 1)}`);
+  }
+  const locals = kind === "fresh" ? ["steps=0"] : ["steps=m.steps"];
+  if (used("pc")) locals.push(kind === "fresh" ? "pc=0" : "pc=entry");
+  for (const v of ["a", "b", "t"]) if (used(v)) locals.push(`${v}=0`);
+  if (used("rg")) locals.push("rg");
+  head.push(`let ${[...regs, ...locals].join(", ")};`);
+  return `${head.join("\n")}\n${body}\n}`;
+}
+
+/** The env bindings a generated source uses, as its first line. */
+function envLine(source: string): string {
+  // strict: a call with no receiver then skips converting it to the global object
+  return `"use strict";const {${ENV_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(source)).join(",")}}=env;`;
+}
+
+const ENV_NAMES = ["bswap16", "bswap32", "sdiv64", "smod64", "udiv64", "umod64", "umulhi", "runTail", "T"];

@@ -544,14 +544,23 @@ export function decodeProgram(bytes: Uint8Array, options: DecodeOptions = {}): D
     functions,
     leaders,
     usesStack,
-    stackWriteLow: stackWriteLowOf(op, dst, src, off, n),
+    stackWriteLow: stackWriteLowOf(op, dst, src, off, n, imm, target, leaders),
     entryRegisters: entryRegs,
     describe,
   };
 }
 
 /** See DecodedProgram.stackWriteLow. */
-function stackWriteLowOf(op: Uint8Array, dst: Uint8Array, src: Uint8Array, off: Int32Array, n: number): number {
+function stackWriteLowOf(
+  op: Uint8Array,
+  dst: Uint8Array,
+  src: Uint8Array,
+  off: Int32Array,
+  n: number,
+  imm: Int32Array,
+  target: Int32Array,
+  leaders: Uint8Array,
+): number {
   const FRAME = 512;
   let low = 0;
   for (let pc = 0; pc < n; pc++) {
@@ -563,9 +572,76 @@ function stackWriteLowOf(op: Uint8Array, dst: Uint8Array, src: Uint8Array, off: 
     const store = o >= Op.STB && o <= Op.STDW;
     const storeX = (o >= Op.STXB && o <= Op.STXDW) || (o >= Op.AADD_W && o <= Op.ACMPXCHG_DW);
     if ((store || storeX) && d === 10 && !(storeX && s === 10)) low = Math.min(low, off[pc]!);
-    else return Math.min(low, -FRAME); // r10's value goes somewhere: any byte may be written
+    else return Math.min(low, escapedStackLow(op, dst, src, off, n, imm, target, leaders));
   }
   return low;
+}
+
+/**
+ * The lowest offset from r10 a program can write when r10's value leaves it, or -512 (anything
+ * in the frame). The common case is followed exactly: within a basic block, `rX = r10` and
+ * constant additions make pointers at known offsets, which stores use as bases and helpers
+ * receive as arguments (a helper writes at or above the pointer it is given: a map key, a value
+ * to copy out). Anything else gives up: a pointer live across blocks, stored to memory, returned,
+ * changed otherwise, or a program with bpf-to-bpf calls or callbacks (they receive pointers as
+ * arguments the scan does not follow).
+ */
+function escapedStackLow(
+  op: Uint8Array,
+  dst: Uint8Array,
+  src: Uint8Array,
+  off: Int32Array,
+  n: number,
+  imm: Int32Array,
+  target: Int32Array,
+  leaders: Uint8Array,
+): number {
+  const ANY = -512;
+  // offset from r10 of the stack pointer each register holds, NaN when it holds none
+  const at = new Float64Array(11).fill(NaN);
+  const pointers = (): number => {
+    let mask = 0;
+    for (let r = 0; r < 10; r++) if (!Number.isNaN(at[r]!)) mask |= 1 << r;
+    return mask;
+  };
+  at[10] = 0;
+  let low = 0;
+  for (let pc = 0; pc < n; pc++) {
+    const o = op[pc]!,
+      d = dst[pc]! >> 1,
+      s = src[pc]! >> 1;
+    if (o === Op.CALL_LOCAL || o === Op.CALLX || (o === Op.LDDW && target[pc] !== NO_TARGET)) return ANY;
+    if (o === Op.LDDW_HI) continue;
+    if (leaders[pc] && pointers() !== 0) return ANY;
+    const live = pointers();
+    if (o === Op.MOV64_X) {
+      at[d] = at[s]!;
+      continue;
+    }
+    if ((o === Op.ADD64_K || o === Op.SUB64_K) && (live & (1 << d)) !== 0) {
+      at[d] = at[d]! + (o === Op.ADD64_K ? imm[pc]! : -imm[pc]!);
+      if (at[d]! < ANY) return ANY;
+      continue;
+    }
+    const store = o >= Op.STB && o <= Op.STDW;
+    const storeX = (o >= Op.STXB && o <= Op.STXDW) || (o >= Op.AADD_W && o <= Op.ACMPXCHG_DW);
+    if (store || storeX) {
+      if (storeX && (live & (1 << s)) !== 0) return ANY; // the pointer itself is stored
+      if (!Number.isNaN(at[d]!)) low = Math.min(low, at[d]! + off[pc]!);
+    } else if (o === Op.CALL_HELPER) {
+      for (let r = 1; r <= 5; r++) if (!Number.isNaN(at[r]!)) low = Math.min(low, at[r]!);
+      for (let r = 0; r <= 5; r++) at[r] = NaN;
+      continue;
+    } else if (!(o >= Op.LDXB && o <= Op.LDXSW)) {
+      // comparisons may read pointers; any other use of one gives up
+      const compares = o >= Op.JEQ_K && o <= Op.JSLE32_X;
+      if (!compares && (reads(o, d, s) & live) !== 0) return ANY;
+    }
+    const written = transfer(o, d, s, 0) | (o >= Op.LD_ABS_B && o <= Op.LD_IND_W ? REG_ARGS : 0);
+    for (let r = 0; r < 10; r++) if ((written & (1 << r)) !== 0) at[r] = NaN;
+    if (low < ANY) return ANY;
+  }
+  return pointers() === 0 ? low : ANY;
 }
 
 /** Ends a basic block: jumps, exit, calls (they re-enter the dispatcher), may_goto. */

@@ -51,11 +51,11 @@ export class Machine {
   compiledRun: ((m: Machine, prog: DecodedProgram, pc: number) => void) | null = null;
 
   /** High word of stack pointers (the stack region is never removed, so its tag never changes). */
-  readonly #stackHi: number;
+  readonly stackHi: number;
 
   constructor() {
     this.stack = this.memory.add(new Region(new Uint8Array(STACK_SIZE * MAX_FRAMES), RegionKind.STACK, true, "stack"));
-    this.#stackHi = this.stack.hi;
+    this.stackHi = this.stack.hi;
     this.#stackWords = new Int32Array(this.stack.bytes.buffer, this.stack.bytes.byteOffset, STACK_TOP >> 2);
   }
 
@@ -112,6 +112,30 @@ export class Machine {
     R[10] = 0;
     R[11] = 0;
     if ((prog.entryRegisters & ENTRY_OTHERS) !== 0) R.fill(0, 0, 20);
+    R[20] = STACK_TOP;
+    R[21] = this.stackHi;
+    this.begin(prog);
+  }
+
+  /**
+   * The per-run state other than the registers: the stack cleared of what earlier runs wrote,
+   * frames, counters. A compiled program's fresh entry takes its registers as arguments and needs
+   * only this.
+   */
+  begin(prog: DecodedProgram): void {
+    if (this.stackClearFrom < STACK_TOP || this.deepestFrame > 0) this.#clearStack();
+    // a program that never reads r10 cannot reach its stack, and leaves it clean for the next
+    // (stackWriteLow is at most 0)
+    this.stackClearFrom = prog.usesStack ? Math.max(0, STACK_TOP + prog.stackWriteLow) : STACK_TOP;
+    this.depth = 0;
+    this.steps = 0;
+    this.prog = prog;
+    this.tailCallTarget = null;
+    this.tailCalls = 0;
+    this.mayGotoLeft = MAY_GOTO_LOOPS;
+  }
+
+  #clearStack(): void {
     let from = this.stackClearFrom;
     if (this.deepestFrame > 0) {
       from = Math.min(from, STACK_SIZE * (MAX_FRAMES - 1 - this.deepestFrame));
@@ -121,17 +145,7 @@ export class Machine {
       const words = this.#stackWords;
       for (let w = from >> 2; w < STACK_TOP >> 2; w++) words[w] = 0;
     } else this.stack.bytes.fill(0, from);
-    // a program that never reads r10 cannot reach its stack, and leaves it clean for the next
     this.stackClearFrom = STACK_TOP;
-    this.#mayWriteStack(prog);
-    R[20] = STACK_SIZE * MAX_FRAMES;
-    R[21] = this.#stackHi;
-    this.depth = 0;
-    this.steps = 0;
-    this.prog = prog;
-    this.tailCallTarget = null;
-    this.tailCalls = 0;
-    this.mayGotoLeft = MAY_GOTO_LOOPS;
   }
 
   // ---------------------------------------------------------------- helper-facing accessors
@@ -275,6 +289,17 @@ export class Machine {
 
   /** A load the fast path did not take: carries, hooks, faults. Writes ri (d is 2i). */
   slowLoad(pc: number, hi: number, a: number, size: number, signed: boolean, d: number): void {
+    // context fields that read as pointers (xdp_md.data, ...) come here on every load: their
+    // hook first, before the general address arithmetic
+    const hooked = this.memory.regions[(hi - ADDR_HI_BASE) >>> 0];
+    if (
+      hooked !== undefined &&
+      hooked.loadHook !== null &&
+      a >= hooked.start &&
+      a + size <= hooked.end &&
+      hooked.loadHook(a - hooked.start, size, this.regs, d)
+    )
+      return;
     const r = this.slowAddress(pc, "read", size, hi, a);
     const off = this.slowOffset;
     const R = this.regs;

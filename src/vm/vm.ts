@@ -28,7 +28,7 @@ import {
   type VmMapSpec,
 } from "./maps.js";
 import { Memory, Region, RegionKind } from "./memory.js";
-import { compileProgram } from "./compile.js";
+import { compileFresh, compileProgram, type CompiledFn, type FreshFn } from "./compile.js";
 
 export interface VmOptions {
   /** Possible CPUs (per-CPU maps hold this many values). Default 1. */
@@ -352,6 +352,12 @@ export class Vm implements MapEnv, HelperEnv {
 
   /** Moves data_meta / data / data_end (helpers that adjust the packet). */
   setPacketWindow(meta: number, data: number, end: number): void {
+    // the window may now grow past the packet copied in: bytes earlier runs left there are cleared first
+    if (this.#staleLow < this.#staleHigh) this.#clearStale();
+    this.#placeWindow(meta, data, end);
+  }
+
+  #placeWindow(meta: number, data: number, end: number): void {
     const p = this.packet;
     p.metaStart = meta;
     p.dataStart = data;
@@ -372,17 +378,32 @@ export class Vm implements MapEnv, HelperEnv {
    */
   prepareMemory(mem: Uint8Array): void {
     const R = this.machine.regs;
-    this.packet.redirect = null;
-    this.packet.kind = "none";
-    this.machine.packet = null;
-    const r = this.#memRegion;
-    if (r.bytes !== mem) r.rebind(mem);
-    const length = mem.length;
-    if (length > 0) {
-      R[2] = r.start;
-      R[3] = r.hi;
+    this.bindMemory(mem);
+    R[2] = 0;
+    R[3] = this.memoryHi;
+    R[4] = mem.length;
+  }
+
+  /**
+   * @internal High word of r1 for the input memory bound last (its low word is 0): the region's,
+   * or 0 when the memory is empty (r1 is then a null pointer).
+   */
+  memoryHi = 0;
+
+  /** @internal Points the input memory's region at `mem` (and sets memoryHi); no packet in this run. */
+  bindMemory(mem: Uint8Array): void {
+    const p = this.packet;
+    // the packet state is cleared only when a run used it (stores of object fields cost more)
+    if (p.kind !== "none" || p.redirect !== null) {
+      p.redirect = null;
+      p.kind = "none";
+      this.machine.packet = null;
     }
-    R[4] = length;
+    const r = this.#memRegion;
+    if (r.bytes !== mem) {
+      r.rebind(mem);
+      this.memoryHi = mem.length > 0 ? r.hi : 0;
+    }
   }
 
   /** @internal Lays out the input of a run: packet, context, r1 (and r2 for memory). */
@@ -400,7 +421,10 @@ export class Vm implements MapEnv, HelperEnv {
       p.kind = "none";
       if (input.ctx !== undefined) {
         const r = this.#memRegion;
-        if (r.bytes !== input.ctx) r.rebind(input.ctx);
+        if (r.bytes !== input.ctx) {
+          r.rebind(input.ctx);
+          this.memoryHi = input.ctx.length > 0 ? r.hi : 0;
+        }
         R[2] = 0;
         R[3] = r.hi;
         return;
@@ -421,7 +445,7 @@ export class Vm implements MapEnv, HelperEnv {
       this.#packetBuffer(frameEnd, data);
       p.kind = "xdp";
       p.frameEnd = frameEnd;
-      this.setPacketWindow(XDP_HEADROOM, XDP_HEADROOM, XDP_HEADROOM + len);
+      this.#placeWindow(XDP_HEADROOM, XDP_HEADROOM, XDP_HEADROOM + len);
       const ctx = this.#xdpCtxRegion;
       const dv = ctx.view;
       dv.setUint32(12, input.ingressIfindex ?? 1, true);
@@ -435,7 +459,7 @@ export class Vm implements MapEnv, HelperEnv {
     p.kind = "skb";
     p.frameEnd = XDP_HEADROOM + len;
     const start = XDP_HEADROOM + (l2 ? 0 : ETH_HLEN);
-    this.setPacketWindow(start, start, XDP_HEADROOM + len);
+    this.#placeWindow(start, start, XDP_HEADROOM + len);
     const ctx = this.#ctxRegion;
     ctx.bytes.fill(0);
     const dv = ctx.view;
@@ -461,25 +485,41 @@ export class Vm implements MapEnv, HelperEnv {
     });
   }
 
-  /** Lowest and highest packet offsets the last run could see (they are cleared before the next). */
+  /** Lowest and highest packet offsets the last run could see. */
   #exposedLow = 0;
   #exposedHigh = 0;
+  /**
+   * Offsets of the buffer that may hold bytes of earlier runs outside this run's packet copy
+   * ([XDP_HEADROOM, #copyEnd)): a program cannot see them until a helper grows the packet's
+   * window, so they are cleared then (#clearStale), not before every run.
+   */
+  #staleLow = 0;
+  #staleHigh = 0;
+  #copyEnd = 0;
 
-  /** Makes room for the packet and copies it in at the headroom, clearing what earlier runs left. */
+  /** Makes room for the packet and copies it in at the headroom; what earlier runs left becomes stale. */
   #packetBuffer(size: number, data: Uint8Array | undefined): void {
     const p = this.packet;
     if (p.buffer.length < size) {
       p.buffer = new Uint8Array(Math.max(size, XDP_FRAME));
       this.#packetRegion.rebind(p.buffer, 0, 0);
+      this.#staleLow = this.#staleHigh = 0;
     } else {
-      // clear what the last run exposed, except where the new packet goes anyway
-      const dataEnd = XDP_HEADROOM + (data === undefined ? 0 : data.length);
-      if (this.#exposedLow < XDP_HEADROOM) p.buffer.fill(0, this.#exposedLow, XDP_HEADROOM);
-      if (this.#exposedHigh > dataEnd) p.buffer.fill(0, dataEnd, this.#exposedHigh);
+      if (this.#exposedLow < this.#staleLow || this.#staleLow >= this.#staleHigh) this.#staleLow = this.#exposedLow;
+      if (this.#exposedHigh > this.#staleHigh) this.#staleHigh = this.#exposedHigh;
     }
     if (data !== undefined) p.buffer.set(data, XDP_HEADROOM);
+    this.#copyEnd = XDP_HEADROOM + (data === undefined ? 0 : data.length);
     this.#exposedLow = XDP_HEADROOM;
-    this.#exposedHigh = XDP_HEADROOM + (data === undefined ? 0 : data.length);
+    this.#exposedHigh = this.#copyEnd;
+  }
+
+  /** Zeroes the stale bytes outside the packet copied in for this run. */
+  #clearStale(): void {
+    const buffer = this.packet.buffer;
+    if (this.#staleLow < XDP_HEADROOM) buffer.fill(0, this.#staleLow, Math.min(this.#staleHigh, XDP_HEADROOM));
+    if (this.#staleHigh > this.#copyEnd) buffer.fill(0, Math.max(this.#staleLow, this.#copyEnd), this.#staleHigh);
+    this.#staleLow = this.#staleHigh = 0;
   }
 
   // xdp_md: data, data_end, data_meta read as packet pointers
@@ -542,7 +582,11 @@ function pktType(data: Uint8Array): number {
 
 /** A program loaded into a VM. */
 export class VmProgram {
-  #compiled: ((m: Machine, prog: DecodedProgram, pc: number) => void) | null = null;
+  #compiled: CompiledFn | null = null;
+  /** The compiled program's entry that takes its input as arguments (unless compiled in chunks). */
+  #fresh: FreshFn | undefined = undefined;
+  /** The same for a program that takes memory (r1, r2) as input, else undefined. */
+  #freshOnMemory: FreshFn | undefined = undefined;
   readonly #kind: 0 | 1 | 2;
   readonly #l2: boolean;
 
@@ -557,7 +601,7 @@ export class VmProgram {
   ) {
     this.#kind = Vm.contextKind(type);
     this.#l2 = L2_TYPES.includes(type);
-    if (vm.tier === "compiled") this.#compiled = compileProgram(decoded);
+    if (vm.tier === "compiled") this.#compile();
   }
 
   /** Which tier runs the program now. */
@@ -574,10 +618,9 @@ export class VmProgram {
   run(input: RunInput = {}): RunResult {
     const vm = this.vm;
     const m = vm.machine;
-    m.reset(this.decoded);
-    if (this.#kind === 0 && input.mem !== undefined) vm.prepareMemory(input.mem);
-    else vm.prepare(this.#kind, this.#l2, input);
-    this.#execute(m);
+    const mem = input.mem;
+    if (this.#freshOnMemory !== undefined && mem !== undefined) this.#startOnMemory(m, this.#freshOnMemory, mem);
+    else this.#start(m, input);
     return vm.collect(this.type, input, m.regs[0]!, m.regs[1]!, m.steps);
   }
 
@@ -587,17 +630,49 @@ export class VmProgram {
    */
   runRetval(input: RunInput): number {
     const m = this.vm.machine;
-    m.reset(this.decoded);
     const mem = input.mem;
-    if (this.#kind === 0 && mem !== undefined) this.vm.prepareMemory(mem);
+    // the common case of tests first, small enough for V8 to inline into the caller's loop
+    if (this.#freshOnMemory !== undefined && mem !== undefined) this.#startOnMemory(m, this.#freshOnMemory, mem);
+    else this.#start(m, input);
+    return m.regs[0]! >>> 0;
+  }
+
+  /** A compiled program on memory: r1 = the memory (a null pointer when empty), r2 = its length. */
+  #startOnMemory(m: Machine, fresh: FreshFn, mem: Uint8Array): void {
+    const vm = this.vm;
+    vm.bindMemory(mem);
+    m.begin(this.decoded);
+    m.compiledRun = this.#compiled;
+    fresh(m, this.decoded, 0, vm.memoryHi, mem.length);
+  }
+
+  /** Lays out the input and runs the program to its end. */
+  #start(m: Machine, input: RunInput): void {
+    const fresh = this.#fresh;
+    // compiled: the input goes straight into the program's registers (its fresh entry), for
+    // memory, packets and contexts; only explicit argument registers take the general path
+    if (fresh !== undefined && this.#kind !== 0) {
+      this.vm.prepare(this.#kind, this.#l2, input);
+      m.begin(this.decoded);
+      m.compiledRun = this.#compiled;
+      fresh(m, this.decoded, m.regs[2]!, m.regs[3]!, 0);
+      return;
+    }
+    m.reset(this.decoded);
+    if (this.#kind === 0 && input.mem !== undefined) this.vm.prepareMemory(input.mem);
     else this.vm.prepare(this.#kind, this.#l2, input);
     this.#execute(m);
-    return m.regs[0]! >>> 0;
   }
 
   /** Instructions the last run executed. */
   get lastInstructions(): number {
     return this.vm.machine.steps;
+  }
+
+  #compile(): CompiledFn {
+    this.#fresh = compileFresh(this.decoded);
+    if (this.#kind === 0) this.#freshOnMemory = this.#fresh;
+    return (this.#compiled = compileProgram(this.decoded));
   }
 
   #execute(m: Machine): void {
@@ -607,7 +682,7 @@ export class VmProgram {
       this.vm.tier === "auto" &&
       (++this.#runs >= AUTO_COMPILE_RUNS || this.#interpretedSteps >= AUTO_COMPILE_STEPS)
     ) {
-      fn = this.#compiled = compileProgram(this.decoded);
+      fn = this.#compile();
     }
     m.compiledRun = fn;
     if (fn !== null) fn(m, this.decoded, 0);

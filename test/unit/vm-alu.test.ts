@@ -419,6 +419,42 @@ test("the auto tier interprets a program's first runs, then compiles it", () => 
   assert.equal(first, (0x0101010101010101n * 3n) & ((1n << 64n) - 1n));
 });
 
+for (const tier of tiers) {
+  test(`64-bit division and modulo of operands around 2^53 (the compiled tier divides doubles below it) (${tier})`, () => {
+    const vm = new Vm({ tier });
+    const r = new Rng(53);
+    // magnitudes from 2^20 to 2^63 with both signs, most near the 2^53 boundary and the 2^21
+    // boundary of the high word, plus off-by-one neighbours
+    const values: bigint[] = [];
+    for (const bits of [20n, 31n, 32n, 33n, 52n, 53n, 54n, 63n]) {
+      const p = 1n << bits;
+      for (const d of [-1n, 0n, 1n]) values.push(p + d, -(p + d));
+    }
+    for (let i = 0; i < 40; i++) {
+      const v = (BigInt(r.u32()) << 32n) | BigInt(r.u32());
+      values.push(v >> BigInt(8 + r.int(48)), -(v >> BigInt(8 + r.int(48))));
+    }
+    values.push(0n, 1n, -1n, 3n, -7n);
+    let checked = 0;
+    for (const name of ["div", "sdiv", "mod", "smod"] as const) {
+      const px = aluProgram(vm, name, true, null);
+      for (const a of values)
+        for (const b of values) {
+          assert.equal(runMem(px, u64(a), u64(b)), model(name, a, b, true), `${name}64 ${a}, ${b}`);
+          checked++;
+        }
+      for (const k of [3, -3, 1 << 30, -(1 << 30), 7919]) {
+        const pk = aluProgram(vm, name, true, k);
+        for (const a of values) {
+          assert.equal(runMem(pk, u64(a), 0n), model(name, a, BigInt(k), true), `${name}64 ${a}, imm ${k}`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 20_000);
+  });
+}
+
 test("64-bit division and modulo by divisors of 2^32 and more are exact (no BigInt fallback)", async () => {
   const { udiv64, umod64, sdiv64, smod64 } = await import("../../src/vm/int64.js");
   const r = new Rng(64);
@@ -469,8 +505,16 @@ for (const tier of tiers) {
     e.ldx(BPF_B, "r6", "r1", 0).mov64("r2", "r10").add64("r2", -300).jne("r6", 0, "write");
     e.ldx(BPF_DW, "r0", "r2", 0).exit();
     e.label("write").st(BPF_DW, "r2", 0, 0x33).st(BPF_DW, "r10", -8, 0x55).mov64("r0", 0).exit();
+    // pointers made from r10 in one block: a store through one, and one a helper writes through
+    const h = new Assembler();
+    h.ldx(BPF_B, "r6", "r1", 0).jne("r6", 0, "write");
+    h.ldx(BPF_DW, "r0", "r10", -40).ldx(BPF_DW, "r1", "r10", -200).or64("r0", "r1").exit();
+    h.label("write").mov64("r2", "r10").add64("r2", -48).add64("r2", 8).st(BPF_DW, "r2", 0, 0x66);
+    h.mov64("r1", "r10").add64("r1", -200).mov64("r2", 16).call("get_current_comm").mov64("r0", 0).exit();
     const vm = new Vm({ tier });
-    for (const p of [vm.load({ code: a.assemble().bytes }), vm.load({ code: e.assemble().bytes })]) {
+    const programs = [a, e, h].map((x) => vm.load({ code: x.assemble().bytes }));
+    assert.equal(programs[2]!.decoded.stackWriteLow, -200, "the scan follows pointers made within a block");
+    for (const p of programs) {
       for (let i = 0; i < 3; i++) {
         assert.equal(p.run({ mem: Uint8Array.of(1) }).retval, 0);
         assert.equal(p.run({ mem: Uint8Array.of(0) }).retval, 0, "a frame saw the previous run's stack");

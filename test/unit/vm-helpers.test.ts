@@ -186,6 +186,22 @@ for (const tier of tiers) {
     const g = grow.run({ data: packet(20) });
     assert.equal(BigInt.asIntN(64, g.r0), -22n);
     assert.deepEqual(Buffer.from(g.data), Buffer.concat([Buffer.alloc(16), Buffer.from(packet(20))]));
+    // what a run wrote in front of its packet is gone when a later run grows its head over it
+    const scribble = xdp(vm, (a) =>
+      a
+        .mov64("r6", "r1")
+        .mov64("r2", -16)
+        .call("xdp_adjust_head")
+        .ldx(BPF_W, "r2", "r6", 0)
+        .st(BPF_DW, "r2", 0, -1)
+        .st(BPF_DW, "r2", 8, -1)
+        .mov64("r0", XdpAction.PASS)
+        .exit(),
+    );
+    assert.deepEqual(Buffer.from(scribble.run({ data: packet(40) }).data.subarray(0, 16)), Buffer.alloc(16, 0xff));
+    assert.equal(strip.run({ data: packet(30) }).r0, 0n);
+    const again = grow.run({ data: packet(20) });
+    assert.deepEqual(Buffer.from(again.data), Buffer.concat([Buffer.alloc(16), Buffer.from(packet(20))]));
     // tail: shrink to 30, grow by 10 (zero-filled), shrinking below 14 bytes is refused
     const tail = xdp(vm, (a) =>
       a
