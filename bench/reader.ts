@@ -20,7 +20,7 @@ import { PcapWriter } from "../src/pcap/writer.js";
 import { median } from "./c-peer.js";
 import type { Figure, Figures } from "./run.js";
 
-// the bundled CLI, what `npx tsbpf` and the package's bin run (the unbundled modules cost 4-6 MiB more)
+// the bundled CLI, what `npx tsbpf` and the package's bin run (the unbundled modules cost ~4 MiB more)
 const MAIN = fileURLToPath(new URL("../bin/tsbpf.js", import.meta.url));
 const TARGET_BYTES = 200_000_000;
 const ROUNDS = 5;

@@ -1,7 +1,7 @@
 // tsbpf dump -r: a capture file, pipe or stdin read as it comes (pcap/stream.ts), filtered in user
 // space and printed with tcpdump's text or written to a file. Kept apart from the live capture so
 // that reading a file loads none of the kernel side (koffi, ring buffers, the capture programs):
-// what -r holds in memory is this and one read buffer.
+// what -r holds in memory is this, one read buffer and one output buffer.
 import { fileError } from "../../cmdline/files.js";
 import { ByteLineWriter, type CommandIo } from "../../cmdline/io.js";
 import { evalDag, type Dag } from "../../filter/dag.js";
