@@ -5,6 +5,11 @@ import { readFileSync } from "node:fs";
 /** A command's three streams; tests pass their own to capture what it writes. */
 export interface CommandIo {
   stdout: (text: string) => void;
+  /**
+   * Writes bytes to stdout; `bytes` may be reused once it returns (an implementation that queues
+   * them copies). Absent: callers decode them and use `stdout`.
+   */
+  stdoutBytes?: (bytes: Uint8Array) => void;
   stderr: (text: string) => void;
   stdin: () => string;
   /**
@@ -17,6 +22,10 @@ export interface CommandIo {
 export const processIo: CommandIo = {
   stdout: (text) => {
     process.stdout.write(text);
+  },
+  // a pipe may queue what it cannot take now, so the stream gets a copy
+  stdoutBytes: (bytes) => {
+    process.stdout.write(Buffer.from(bytes));
   },
   stdoutDrained: () =>
     process.stdout.writableNeedDrain
@@ -56,5 +65,37 @@ export class LineWriter {
     this.write(this.#parts.join(""));
     this.#parts = [];
     this.#size = 0;
+  }
+}
+
+/**
+ * Lines encoded into one reused buffer as they come and written ~64 KiB at a time: no line's
+ * string outlives its call (an array of pending strings would carry them through scavenges into
+ * the old generation), and there is no join or second encoding at the write.
+ */
+export class ByteLineWriter {
+  readonly #buffer = Buffer.allocUnsafe(65536);
+  #used = 0;
+  constructor(readonly io: CommandIo) {}
+
+  line(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (this.#used + text.length * 3 + 1 > this.#buffer.length) {
+      this.flush();
+      if (text.length * 3 + 1 > this.#buffer.length) {
+        this.io.stdout(text + "\n");
+        return;
+      }
+    }
+    this.#used += this.#buffer.write(text, this.#used);
+    this.#buffer[this.#used++] = 10;
+  }
+
+  flush(): void {
+    if (this.#used === 0) return;
+    const bytes = this.#buffer.subarray(0, this.#used);
+    this.#used = 0;
+    if (this.io.stdoutBytes) this.io.stdoutBytes(bytes);
+    else this.io.stdout(bytes.toString("utf8"));
   }
 }

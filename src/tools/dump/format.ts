@@ -12,6 +12,7 @@
 // text then may differ from tcpdump's) and why.
 
 import { PrintContext, type PrintFlags } from "./print/context.js";
+import { decimal, fractionDigits } from "./print/decimal.js";
 import { TcpSequenceTable } from "./print/tcp-state.js";
 import { NfsXidTable } from "./print/nfs-xids.js";
 import { printLinkLayer, type InterfaceNamer } from "./print/index.js";
@@ -166,9 +167,7 @@ function pad2(v: number): string {
 }
 
 function fraction(frac: number, nano: boolean): string {
-  const s = "" + frac;
-  const width = nano ? 9 : 6;
-  return "." + (s.length >= width ? s : "000000000".slice(0, width - s.length) + s);
+  return "." + fractionDigits(frac, nano ? 9 : 6);
 }
 
 function timestampText(options: FormatOptions, state: FormatState, sec: number, nsec: number): string {
@@ -180,7 +179,7 @@ function timestampText(options: FormatOptions, state: FormatState, sec: number, 
     case 2:
       if ((sec >>> 0) & 0x80000000) return "[Error converting time] ";
       // tcpdump prints the seconds as a 32-bit unsigned number.
-      return (sec >>> 0) + fraction(frac, nano) + " ";
+      return decimal(sec >>> 0) + fraction(frac, nano) + " ";
     case 3:
     case 5:
       return state.delta(sec, frac, nano, mode === 3) + " ";
@@ -194,7 +193,7 @@ function timestampText(options: FormatOptions, state: FormatState, sec: number, 
 }
 
 function packetNumber(n: number): string {
-  const s = "" + n;
+  const s = decimal(n);
   return (s.length >= 5 ? s : "     ".slice(s.length) + s) + "  ";
 }
 

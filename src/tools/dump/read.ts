@@ -1,9 +1,9 @@
 // tsbpf dump -r: a capture file, pipe or stdin read as it comes (pcap/stream.ts), filtered in user
 // space and printed with tcpdump's text or written to a file. Kept apart from the live capture so
 // that reading a file loads none of the kernel side (koffi, ring buffers, the capture programs):
-// what -r holds in memory is this and one read buffer.
+// what -r holds in memory is this, one read buffer and one output buffer.
 import { fileError } from "../../cmdline/files.js";
-import type { CommandIo } from "../../cmdline/io.js";
+import { ByteLineWriter, type CommandIo } from "../../cmdline/io.js";
 import { evalDag, type Dag } from "../../filter/dag.js";
 import { CaptureFormatError } from "../../pcap/errors.js";
 import { linkTypeDescription, linkTypeName } from "../../pcap/linktype.js";
@@ -60,14 +60,8 @@ export async function readDumpFile(options: DumpReadOptions, io: CommandIo): Pro
   const state = new FormatState();
   const ndjson = new NdjsonWriter(io.stdout);
   // Printed text goes out in ~64 KiB writes; a live stream's packets go out as each read ends.
-  const out: string[] = [];
-  let outBytes = 0;
-  const flush = (): void => {
-    if (out.length === 0) return;
-    io.stdout(out.join("\n") + "\n");
-    out.length = 0;
-    outBytes = 0;
-  };
+  const lines = new ByteLineWriter(io);
+  const flush = (): void => lines.flush();
   let writer: PcapWriter | undefined;
   if (options.write !== undefined) {
     try {
@@ -106,11 +100,7 @@ export async function readDumpFile(options: DumpReadOptions, io: CommandIo): Pro
           captured_length: p.dataLength,
           text,
         });
-      else {
-        out.push(text);
-        outBytes += text.length + 1;
-        if (outBytes >= 65536) flush();
-      }
+      else lines.line(text);
     }
     return options.count === undefined || ++n < options.count;
   };

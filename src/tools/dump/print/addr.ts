@@ -7,6 +7,8 @@ import { ouiName, tcpServiceName, udpServiceName } from "./names.js";
 
 const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const DEC: string[] = Array.from({ length: 256 }, (_, i) => "" + i);
+/** "0." … "255.": a dotted quad in three concatenations instead of six (fewer short-lived strings per address). */
+const DEC_DOT: string[] = DEC.map((d) => d + ".");
 
 export function hex2(byte: number): string {
   return HEX2[byte]!;
@@ -26,7 +28,7 @@ export function hex4(v: number): string {
 export function ipv4String(c: PrintContext, at: number): string {
   check(c, at, 4);
   const b = c.bytes;
-  return DEC[b[at]!] + "." + DEC[b[at + 1]!] + "." + DEC[b[at + 2]!] + "." + DEC[b[at + 3]!];
+  return DEC_DOT[b[at]!]! + DEC_DOT[b[at + 1]!]! + DEC_DOT[b[at + 2]!]! + DEC[b[at + 3]!]!;
 }
 
 /** An IPv6 address from 16 bytes at `at` in `b` (no bounds check). */

@@ -7,6 +7,7 @@
 
 import { be16, be32, has, TRUNCATED, u8, type PrintContext } from "./context.js";
 import { hex2, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
+import { decimal } from "./decimal.js";
 import { printableChar } from "./unknown.js";
 import { relativeTime } from "./relative-time.js";
 
@@ -746,7 +747,7 @@ function printMessage(c: PrintContext, at: number, length: number, overTcp: bool
   if (flags & 0x8000) {
     const rcode = extendedRcode(c, p, flags, [qd, an, ns, ar]);
     c.out +=
-      id +
+      decimal(id) +
       OPCODES[opcode]! +
       (RCODES[rcode] ?? " Resp" + (rcode & 0xfff)) +
       (flags & 0x0400 ? "*" : "") +
@@ -773,7 +774,7 @@ function printMessage(c: PrintContext, at: number, length: number, overTcp: bool
       printSection(c, p, base, mdns, ar, " ar:");
     }
   } else {
-    c.out += id + OPCODES[opcode]! + (flags & 0x0100 ? "+" : "") + (flags & 0x0010 ? "%" : "");
+    c.out += decimal(id) + OPCODES[opcode]! + (flags & 0x0100 ? "+" : "") + (flags & 0x0010 ? "%" : "");
     // Bits a query should not have set.
     if (flags & 0x6cf) c.out += " [b2&3=0x" + flags.toString(16) + "]";
     if (opcode === OPCODE_INVERSE_QUERY) {

@@ -14,6 +14,7 @@ import {
   type PrintContext,
 } from "./context.js";
 import { hex, ipv4String, tcpPortString, udpPortString } from "./addr.js";
+import { decimal } from "./decimal.js";
 import { encapsulated } from "./encapsulated.js";
 import { printUnknownData } from "./unknown.js";
 
@@ -93,7 +94,14 @@ function describe(c: PrintContext, at: number, type: number, code: number): stri
   switch (type) {
     case ECHO:
     case ECHOREPLY:
-      return "echo " + (type === ECHO ? "request" : "reply") + ", id " + be16(c, at + 4) + ", seq " + be16(c, at + 6);
+      return (
+        "echo " +
+        (type === ECHO ? "request" : "reply") +
+        ", id " +
+        decimal(be16(c, at + 4)) +
+        ", seq " +
+        decimal(be16(c, at + 6))
+      );
     case UNREACH:
       switch (code) {
         case 2:

@@ -15,6 +15,7 @@ import {
   type PrintContext,
 } from "./context.js";
 import { hex2, ipv6FromBytes, ipv6String, tcpPortString, udpPortString } from "./addr.js";
+import { decimal } from "./decimal.js";
 import { ipv6PseudoSum } from "./pseudo-header.js";
 import { printUnknownData } from "./unknown.js";
 
@@ -442,7 +443,7 @@ export function icmp6Print(c: PrintContext, at: number, length: number, ipAt: nu
         break;
       case ECHO_REQUEST:
       case ECHO_REPLY:
-        c.out += ", id " + be16(c, at + 4) + ", seq " + be16(c, at + 6);
+        c.out += ", id " + decimal(be16(c, at + 4)) + ", seq " + decimal(be16(c, at + 6));
         break;
       case MLD_QUERY:
         if (length === MLD_MINLEN) mldPrint(c, at);

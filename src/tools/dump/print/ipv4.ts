@@ -17,6 +17,7 @@ import {
   type PrintContext,
 } from "./context.js";
 import { hex, ipv4String } from "./addr.js";
+import { decimal } from "./decimal.js";
 import { ipProtoName, netdbProtoName } from "./names.js";
 import { ipDemuxPrint } from "./ip-demux.js";
 
@@ -228,7 +229,7 @@ export function ipPrint(c: PrintContext, at: number, length: number): void {
     if (ttl >= 1) c.out += ", ttl " + ttl;
     c.out +=
       ", id " +
-      be16(c, at + 4) +
+      decimal(be16(c, at + 4)) +
       ", offset " +
       (off & IP_OFFMASK) * 8 +
       ", flags [" +
@@ -238,7 +239,7 @@ export function ipPrint(c: PrintContext, at: number, length: number): void {
       " (" +
       proto +
       ")";
-    c.out += ", length " + be16(c, at + 2);
+    c.out += ", length " + decimal(be16(c, at + 2));
     let truncated = false;
     if (hlen > 20) {
       c.out += ", options (";

@@ -16,6 +16,7 @@ import {
   type PrintContext,
 } from "./context.js";
 import { hex2, ipv4String, ipv6String, tcpPortString } from "./addr.js";
+import { decimal } from "./decimal.js";
 import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 import { printableChar } from "./unknown.js";
 import { applicationFor, TCP_APPLICATIONS } from "./applications.js";
@@ -227,11 +228,11 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
 
   length -= hlen;
   if (c.flags.verbose > 1 || length > 0 || flags & (TH_SYN | TH_FIN | TH_RST)) {
-    c.out += ", seq " + seq;
-    if (length > 0) c.out += ":" + ((seq + length) >>> 0);
+    c.out += ", seq " + decimal(seq);
+    if (length > 0) c.out += ":" + decimal((seq + length) >>> 0);
   }
-  if (flags & TH_ACK) c.out += ", ack " + ack;
-  c.out += ", win " + win;
+  if (flags & TH_ACK) c.out += ", ack " + decimal(ack);
+  c.out += ", win " + decimal(win);
   if (flags & TH_URG) c.out += ", urg " + urp;
 
   if (hlen > 20) {
@@ -284,7 +285,7 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
                   s = (s - thack) >>> 0;
                   e = (e - thack) >>> 0;
                 }
-                c.out += "{" + s + ":" + e + "}";
+                c.out += "{" + decimal(s) + ":" + decimal(e) + "}";
               }
             }
             break;
@@ -300,7 +301,7 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
           case OPT_TIMESTAMP:
             datalen = 8;
             lenCheck(c, cp, hlen, datalen);
-            c.out += " val " + be32(c, cp) + " ecr " + be32(c, cp + 4);
+            c.out += " val " + decimal(be32(c, cp)) + " ecr " + decimal(be32(c, cp + 4));
             break;
           case OPT_SIGNATURE: {
             datalen = SIGNATURE_LENGTH;
@@ -408,7 +409,7 @@ export function tcpPrint(c: PrintContext, at: number, length: number, ipAt: numb
     }
   }
 
-  c.out += ", length " + length;
+  c.out += ", length " + decimal(length);
   if (length === 0) return;
 
   const headerLen = (u8(c, at + 12) >> 4) * 4;
