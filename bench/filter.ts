@@ -122,10 +122,14 @@ function median(xs: number[]): number {
 
 type Timed = Figure & {
   runs_ms: number[];
-  spread_ms: [number, number];
   peer_runs_ms: number[];
   load_average: [number, number];
 };
+
+/** Lowest and highest of `xs`, rounded to `digits`. */
+function range(xs: readonly number[], digits: number): [number, number] {
+  return [Number(Math.min(...xs).toFixed(digits)), Number(Math.max(...xs).toFixed(digits))];
+}
 
 function tcpdumpMs(file: string, expression: string): number {
   const t0 = performance.now();
@@ -167,8 +171,10 @@ function compileFigures(file: string): Figures {
         peer: `tcpdump -d (process start included: ${startMs} ms)`,
         peer_value: peerValue,
         ratio: Number((value / peerValue).toFixed(3)),
+        rounds: COMPILE_ROUNDS,
+        spread: range(ours, 1),
+        peer_spread: range(theirs, 1),
         runs_ms: ours.map((x) => Number(x.toFixed(1))),
-        spread_ms: [Number(Math.min(...ours).toFixed(1)), Number(Math.max(...ours).toFixed(1))],
         peer_runs_ms: theirs.map((x) => Number(x.toFixed(1))),
         load_average: [Number(loadBefore.toFixed(2)), Number(loadavg()[0]!.toFixed(2))],
       };
@@ -219,6 +225,9 @@ export async function run(): Promise<Figures> {
         peer: "tcpdump -ddd cBPF, converted as the kernel does",
         peer_value: Number(peerValue.toFixed(2)),
         ratio: Number((value / peerValue).toFixed(3)),
+        rounds: ROUNDS,
+        spread: range(ours, 2),
+        peer_spread: range(theirs, 2),
       };
     } finally {
       mine.close();

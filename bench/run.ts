@@ -150,6 +150,11 @@ async function runRounds(run: () => Promise<Figures>): Promise<Figures> {
   return out;
 }
 
+/** Two decimals; two significant digits below 0.1 (a ratio of 0.0045 is not "0.00"). */
+function formatRatio(ratio: number): string {
+  return ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2);
+}
+
 /** "value (low–high)" when the rounds varied. */
 function withSpread(value: number, range: [number, number] | undefined): string {
   if (!range || range[0] === range[1]) return fmt(value);
@@ -175,7 +180,7 @@ export function renderTable(r: Results): string {
     "|---|---|---|---|---|---|---|",
     ...rows.map(
       ([k, f]) =>
-        `| \`${k}\` | ${withSpread(f.value, f.spread)} ${f.unit} | ${f.peer} | ${withSpread(f.peer_value, f.peer_spread)} ${f.unit} | ${f.ratio.toFixed(2)}× | ${f.rounds ?? "–"} | ${f.load_avg ?? "–"} |`,
+        `| \`${k}\` | ${withSpread(f.value, f.spread)} ${f.unit} | ${f.peer} | ${withSpread(f.peer_value, f.peer_spread)} ${f.unit} | ${formatRatio(f.ratio)}× | ${f.rounds ?? "–"} | ${f.load_avg ?? "–"} |`,
     ),
   ];
   return lines.join("\n");
