@@ -67,15 +67,18 @@ export class Head extends struct({
 
 // The record is reserved in the ring and the packet loaded straight into it: one copy. A
 // reservation has a constant size, so packets go by size class (the record's length in the ring
-// is the class's; `captured` says how many data bytes count). The classes keep the waste small for
-// the common sizes: minimum frames and ACKs, MTU-sized frames (1514, 1518 with a tag), GSO packets.
+// is the class's; `captured` says how many data bytes count). The classes fit the common sizes
+// closely (minimum frames and ACKs, MTU-sized frames: 1514, 1518 with a tag) and take at most
+// twice the room for the others (GSO packets up to 64 KiB).
 export class Record128 extends struct({ head: Head, data: bytes(128) }) {}
 export class Record256 extends struct({ head: Head, data: bytes(256) }) {}
 export class Record512 extends struct({ head: Head, data: bytes(512) }) {}
 export class Record1024 extends struct({ head: Head, data: bytes(1024) }) {}
 export class Record1536 extends struct({ head: Head, data: bytes(1536) }) {}
 export class Record4096 extends struct({ head: Head, data: bytes(4096) }) {}
+export class Record8192 extends struct({ head: Head, data: bytes(8192) }) {}
 export class Record16384 extends struct({ head: Head, data: bytes(16384) }) {}
+export class Record32768 extends struct({ head: Head, data: bytes(32768) }) {}
 /** The largest class: its data size is the most bytes of one packet a record carries. */
 export class Record65536 extends struct({ head: Head, data: bytes(65536) }) {}
 
@@ -292,8 +295,30 @@ function sendXdp(ctx: XdpContext, h: Head, captured: u32): u32 {
     packets.submit(r);
     return 0;
   }
+  if (captured <= 8192) {
+    const r = packets.reserve(Record8192);
+    if (r === null) return LOST;
+    r.head = h;
+    if (ctx.loadBytes(0, r.data, captured) < 0) {
+      packets.discard(r);
+      return UNREADABLE;
+    }
+    packets.submit(r);
+    return 0;
+  }
   if (captured <= 16384) {
     const r = packets.reserve(Record16384);
+    if (r === null) return LOST;
+    r.head = h;
+    if (ctx.loadBytes(0, r.data, captured) < 0) {
+      packets.discard(r);
+      return UNREADABLE;
+    }
+    packets.submit(r);
+    return 0;
+  }
+  if (captured <= 32768) {
+    const r = packets.reserve(Record32768);
     if (r === null) return LOST;
     r.head = h;
     if (ctx.loadBytes(0, r.data, captured) < 0) {
@@ -387,8 +412,30 @@ function sendTc(ctx: TcContext, h: Head, captured: u32): u32 {
     packets.submit(r);
     return 0;
   }
+  if (captured <= 8192) {
+    const r = packets.reserve(Record8192);
+    if (r === null) return LOST;
+    r.head = h;
+    if (ctx.loadBytes(0, r.data, captured) < 0) {
+      packets.discard(r);
+      return UNREADABLE;
+    }
+    packets.submit(r);
+    return 0;
+  }
   if (captured <= 16384) {
     const r = packets.reserve(Record16384);
+    if (r === null) return LOST;
+    r.head = h;
+    if (ctx.loadBytes(0, r.data, captured) < 0) {
+      packets.discard(r);
+      return UNREADABLE;
+    }
+    packets.submit(r);
+    return 0;
+  }
+  if (captured <= 32768) {
+    const r = packets.reserve(Record32768);
     if (r === null) return LOST;
     r.head = h;
     if (ctx.loadBytes(0, r.data, captured) < 0) {
