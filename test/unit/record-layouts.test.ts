@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Capture } from "../../src/tools/dump/capture.bpf.js";
+import * as capture from "../../src/tools/dump/capture.bpf.js";
 import { MAX_CAPTURE, REC } from "../../src/tools/dump/probe.js";
 
 /** The value of `const NAME = N;` in a kernel source (the checkout's `src/`, next to `dist/`). */
@@ -16,12 +16,28 @@ function literalConstant(source: string, name: string): number {
   return Number(match[1]);
 }
 
-test("dump: the capture record's header, as the kernel sends it, ends where Capture's data begins", () => {
-  const header = literalConstant("src/tools/dump/capture.bpf.ts", "HEADER");
-  assert.equal(header, Capture.offsetOf("data"));
-  assert.equal(REC.data, Capture.offsetOf("data"));
-  assert.equal(MAX_CAPTURE, Capture.size - header);
-  assert.equal(literalConstant("src/tools/dump/capture.bpf.ts", "MAX_SNAP"), MAX_CAPTURE);
+test("dump: every size class is the record header followed by its data, reserved for the packets that fit it", () => {
+  const { Head } = capture;
+  assert.equal(REC.data, Head.size);
+  assert.equal(Head.size % 8, 0, "the packet bytes start 8-byte aligned");
+  // The kernel picks a class by `captured <= N` and reserves RecordN: each threshold names its class.
+  const text = readFileSync(fileURLToPath(new URL("../../../src/tools/dump/capture.bpf.ts", import.meta.url)), "utf8");
+  const classes = Object.entries(capture)
+    .filter(([name]) => /^Record\d+$/.test(name))
+    .map(([name, type]) => ({ size: Number(name.slice(6)), type: type as typeof capture.Record128 }))
+    .sort((a, b) => a.size - b.size);
+  assert.ok(classes.length >= 2);
+  for (const { size, type } of classes) {
+    assert.equal(type.offsetOf("head"), 0);
+    assert.equal(type.offsetOf("data"), Head.size);
+    assert.equal(type.size, Head.size + size);
+  }
+  const reserved = [...text.matchAll(/(?:if \(captured <= (\d+)\) )?\{\s*const r = packets\.reserve\(Record(\d+)\)/g)];
+  assert.equal(reserved.length, 2 * classes.length, "sendXdp and sendTc reserve every class");
+  for (const [, limit, size] of reserved) if (limit !== undefined) assert.equal(limit, size);
+  const largest = classes[classes.length - 1]!.size;
+  assert.equal(MAX_CAPTURE, largest);
+  assert.equal(literalConstant("src/tools/dump/capture.bpf.ts", "MAX_SNAP"), largest);
 });
 
 test("exec: the record kinds, flags and limits user space decodes are the kernel side's", async () => {

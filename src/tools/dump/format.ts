@@ -211,7 +211,8 @@ function invalidHeader(caplen: number, wireLength: number): string | undefined {
 
 /**
  * Formats one packet with the time as seconds and nanoseconds since the epoch (no BigInt work);
- * see formatPacket.
+ * see formatPacket. `capturedLength` (default bytes.length) is how many of `bytes` are the packet:
+ * a reused buffer can hold it, so that printing needs no view per packet.
  */
 export function formatPacketAt(
   bytes: Uint8Array,
@@ -221,20 +222,21 @@ export function formatPacketAt(
   options: FormatOptions,
   state: FormatState,
   wireLength: number = bytes.length,
+  capturedLength: number = bytes.length,
 ): string {
   state.packets++;
   state.unsupported = undefined;
   state.linkHeaderLength = 0;
   let out = options.packetNumbers ? packetNumber(state.packets) : "";
-  const invalid = invalidHeader(bytes.length, wireLength);
+  const caplen = Math.min(capturedLength, bytes.length);
+  const invalid = invalidHeader(caplen, wireLength);
   if (invalid !== undefined) return out + invalid;
   out += timestampText(options, state, seconds, nanoseconds);
 
   const c = state.contextFor(options);
-  c.reset(bytes);
+  c.reset(bytes, caplen);
   printLinkLayer(c, linkType, wireLength, options.interfaceName);
   const hdrlen = c.llHeaderLength;
-  const caplen = bytes.length;
   const hexAscii = options.hexAscii ?? 0;
   const hex = options.hex ?? 0;
   const ascii = options.ascii ?? 0;

@@ -1,5 +1,5 @@
 // The capture in the kernel: capture.bpf.ts (compiled ahead of time) loaded with the snapshot
-// length and process filters as constants, its ring and scratch sized at load, and — when a filter
+// length and process filters as constants, its ring sized at load, and — when a filter
 // expression is given — two small entry programs compiled from the expression at run time.
 //
 // How the run-time filter meets the ahead-of-time capture program: the expression is compiled by
@@ -11,7 +11,6 @@
 // tail call could not run (it cannot fail here: the slot is filled before attaching) the packet
 // is passed uncaptured. With no expression the capture programs are attached directly.
 import { statSync } from "node:fs";
-import { possibleCpuCount } from "../../sys/cpus.js";
 import { Assembler } from "../../asm/assembler.js";
 import type { Attachment } from "../../links/link.js";
 import { AttachPointBusyError, programIdentity } from "../../programs/net-common.js";
@@ -26,26 +25,29 @@ import { toolArtifact } from "../common/kernel-artifact.js";
 import { attachXdpLink, describeXdpAttachment, isLinkAttachment, loadXdpProgram } from "../common/xdp.js";
 import type { InterfaceTarget } from "../common/interfaces.js";
 import type * as Kernel from "./capture.bpf.js";
-import { Capture, counters } from "./capture.bpf.js";
+import { Head, Record65536, counters } from "./capture.bpf.js";
 import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
 
-/** Offsets inside a ring record, from the kernel's Capture struct (the packet bytes start at `data`). */
+/**
+ * Offsets inside a ring record, from the kernel's Head struct; the packet bytes follow it. A
+ * record's length is its size class's: `captured` says how many data bytes count.
+ */
 export const REC = {
-  timestamp: Capture.offsetOf("timestamp"),
-  length: Capture.offsetOf("length"),
-  captured: Capture.offsetOf("captured"),
-  ifindex: Capture.offsetOf("ifindex"),
-  direction: Capture.offsetOf("direction"),
-  vlanPresent: Capture.offsetOf("vlanPresent"),
-  vlanTci: Capture.offsetOf("vlanTci"),
-  vlanProto: Capture.offsetOf("vlanProto"),
-  slot: Capture.offsetOf("slot"),
-  pid: Capture.offsetOf("pid"),
-  comm: Capture.offsetOf("comm"),
-  data: Capture.offsetOf("data"),
+  timestamp: Head.offsetOf("timestamp"),
+  length: Head.offsetOf("length"),
+  captured: Head.offsetOf("captured"),
+  ifindex: Head.offsetOf("ifindex"),
+  direction: Head.offsetOf("direction"),
+  vlanPresent: Head.offsetOf("vlanPresent"),
+  vlanTci: Head.offsetOf("vlanTci"),
+  vlanProto: Head.offsetOf("vlanProto"),
+  slot: Head.offsetOf("slot"),
+  pid: Head.offsetOf("pid"),
+  comm: Head.offsetOf("comm"),
+  data: Head.size,
 } as const;
-/** The most packet bytes one record carries (Capture's data field, MAX_SNAP in capture.bpf.ts). */
-export const MAX_CAPTURE = Capture.size - REC.data;
+/** The most packet bytes one record carries (the largest size class in capture.bpf.ts). */
+export const MAX_CAPTURE = Record65536.size - Head.size;
 /** Interface slots for the kernel's counters (the counters map, SLOTS in capture.bpf.ts). */
 export const MAX_INTERFACES = Number(counters.spec.maxEntries);
 
@@ -106,11 +108,8 @@ export class CaptureProbe implements Disposable {
     if (options.interfaces.length > MAX_INTERFACES)
       throw new RangeError(`dump watches at most ${MAX_INTERFACES} interfaces at once`);
     const artifact = toolArtifact("dump/capture.bpf.json");
-    // Sized here rather than in the source: one scratch record per possible CPU, the ring as asked.
-    for (const m of artifact.maps) {
-      if (m.name === "scratch") m.maxEntries = possibleCpuCount();
-      if (m.name === "packets") m.maxEntries = options.ringBytes;
-    }
+    // Sized here rather than in the source: the ring as asked.
+    for (const m of artifact.maps) if (m.name === "packets") m.maxEntries = options.ringBytes;
     const comm = new Uint8Array(16);
     if (options.comm !== undefined) comm.set(Buffer.from(options.comm, "utf8").subarray(0, 15));
     const snap = options.snapLength <= 0 || options.snapLength > MAX_CAPTURE ? MAX_CAPTURE : options.snapLength;

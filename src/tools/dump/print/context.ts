@@ -68,12 +68,12 @@ export class PrintContext {
   }
 
   /** Points the context at a new packet. */
-  reset(bytes: Uint8Array): void {
+  reset(bytes: Uint8Array, length: number = bytes.length): void {
     if (this.view.buffer !== bytes.buffer) this.view = new DataView(bytes.buffer);
     this.bytes = bytes;
     this.base = bytes.byteOffset;
-    this.caplen = bytes.length;
-    this.snapend = bytes.length;
+    this.caplen = length;
+    this.snapend = length;
     this.out = "";
     this.protocol = "";
     this.llHeaderLength = 0;
