@@ -16,6 +16,7 @@ import { isakmpUdpPrint } from "./isakmp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
 import { ripPrint } from "./rip.js";
+import { ripngPrint } from "./ripng.js";
 import { radiusPrint } from "./radius.js";
 import { respPrint } from "./resp.js";
 import { udpEncapsulationPrint } from "./esp.js";
@@ -90,7 +91,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
     name: "rx",
     matches: (s, d) => (s >= RX_PORT_LOW && s <= RX_PORT_HIGH) || (d >= RX_PORT_LOW && d <= RX_PORT_HIGH),
   },
-  { name: "ripng", matches: either(521) },
+  { name: "ripng", matches: either(521), print: ripngPrint },
   { name: "dhcp6", matches: either(546, 547), print: dhcp6Print },
   { name: "ahcp", matches: either(5359), print: ahcpPrint },
   { name: "babel", matches: either(6696, 6697), print: babelPrint },
