@@ -20,6 +20,7 @@ import { ipxPrint } from "./ipx.js";
 import { eapolPrint } from "./eapol.js";
 import { mplsPrint } from "./mpls.js";
 import { aristaPrint } from "./arista.js";
+import { cfmPrint } from "./cfm.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -33,6 +34,8 @@ const ETHERTYPE_ARISTA = 0xd28b;
 const ETHERTYPE_PTP = 0x88f7;
 const ETHERTYPE_AOE = 0x88a2;
 const ETHERTYPE_LLDP = 0x88cc;
+const ETHERTYPE_CFM = 0x8902;
+const ETHERTYPE_CFM_OLD = 0xabcd;
 const ETHERTYPE_SLOW = 0x8809;
 const ETHERTYPE_GEONET_OLD = 0x0707;
 const ETHERTYPE_GEONET = 0x8947;
@@ -48,8 +51,7 @@ const ETHERTYPE_MPLS_MULTICAST = 0x8848;
  * generic "ethertype …" line here and count as unsupported.
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0x809b, 0x80f3, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x8899, 0x880b, 0x8808, 0x8902, 0xabcd, 0x894f, 0x9000,
-  0x88ca, 0x886f,
+  0x809b, 0x80f3, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x8899, 0x880b, 0x8808, 0x894f, 0x9000, 0x88ca, 0x886f,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -109,6 +111,10 @@ export function ethertypePrint(
       return true;
     case ETHERTYPE_LLDP:
       lldpPrint(c, at, length);
+      return true;
+    case ETHERTYPE_CFM:
+    case ETHERTYPE_CFM_OLD:
+      cfmPrint(c, at, length);
       return true;
     case ETHERTYPE_SLOW:
       slowPrint(c, at, length);

@@ -78,7 +78,7 @@ const OUI_TIA = 0x0012bb;
 const OUI_DCBX = 0x001b21;
 
 /** Address family numbers (IANA) as tcpdump names them. */
-const ADDRESS_FAMILIES = new Map([
+export const ADDRESS_FAMILIES = new Map([
   [0, "Reserved"],
   [1, "IPv4"],
   [2, "IPv6"],
