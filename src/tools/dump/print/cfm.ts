@@ -319,9 +319,17 @@ interface SenderIdState {
   skipHexdump: boolean;
 }
 
+/** Reused for every sender ID TLV, so decoding one allocates nothing but its text. */
+const senderId: SenderIdState = { p: 0, left: 0, tlvLength: 0, hexdump: false, skipHexdump: false };
+
 /** The sender ID TLV; undefined where tcpdump stops printing the packet. */
 function senderIdPrint(c: PrintContext, p: number, left: number, tlvLength: number): SenderIdState | undefined {
-  const s: SenderIdState = { p, left, tlvLength, hexdump: false, skipHexdump: false };
+  const s = senderId;
+  s.p = p;
+  s.left = left;
+  s.tlvLength = tlvLength;
+  s.hexdump = false;
+  s.skipHexdump = false;
   if (s.tlvLength < 1) {
     c.out += " (too short, must be >= 1)";
     s.skipHexdump = true;
