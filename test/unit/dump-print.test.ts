@@ -358,6 +358,36 @@ test("dump printer: -ttt and -ttttt deltas, -tttt dates, nanoseconds, -# numbers
   assert.match(formatPacket(pkt, 1, first, { numeric: true }, new FormatState()), /^01:46:40\.000000 IP /);
 });
 
+test("dump printer: EIGRP AppleTalk cable setup and routes at -v (the corpus has none)", () => {
+  // Cable setup 100-110; an internal route 200-210 from self; an external one 400-401 via 300.42,
+  // learnt from BGP. Expected text as tcpdump 4.99 prints this packet.
+  const tlvs = [
+    2, 4, 0, 12, 0, 100, 0, 110, 10, 0, 0, 1, 2, 2, 0, 28, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 39, 16, 0, 5, 220, 1, 255, 1,
+    0, 0, 0, 200, 0, 210, 2, 3, 0, 44, 1, 44, 0, 42, 0, 0, 0, 7, 0, 0, 253, 232, 18, 52, 86, 120, 9, 64, 0, 3, 0, 0, 19,
+    136, 0, 0, 0, 56, 0, 2, 64, 2, 200, 3, 0, 0, 1, 144, 1, 145,
+  ];
+  const eigrp = [2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 100, ...tlvs];
+  const ip = [0x45, 0, 0, 20 + eigrp.length, 0, 0, 0, 0, 2, 88, 0, 0, 10, 0, 0, 1, 224, 0, 0, 10];
+  const frame = new Uint8Array([1, 0, 0x5e, 0, 0, 10, 0, 1, 2, 3, 4, 5, 8, 0, ...ip, ...eigrp]);
+  const state = new FormatState();
+  assert.equal(
+    formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state),
+    "IP (tos 0x0, ttl 2, id 0, offset 0, flags [none], proto EIGRP (88), length 124, bad cksum 0 (->ce1f)!)" +
+      "\n    10.0.0.1 > 224.0.0.10: \n\tEIGRP v2, opcode: Update (1), chksum: 0x0000, Flags: [none]" +
+      "\n\tseq: 0x00000005, ack: 0x00000000, VRID: 0, AS: 100, length: 84" +
+      "\n\t  AppleTalk Cable setup TLV (0x0204), length: 12" +
+      "\n\t    Cable-range: 100-110, Router-ID 167772161" +
+      "\n\t  AppleTalk Internal routes TLV (0x0202), length: 28" +
+      "\n\t     Cable-Range: 200-210, nexthop: self" +
+      "\n\t      delay 25 ms, bandwidth 10000 Kbps, mtu 1500, hop 1, reliability 255, load 1" +
+      "\n\t  AppleTalk External routes TLV (0x0203), length: 44" +
+      "\n\t     Cable-Range: 400-401, nexthop: 300.42" +
+      "\n\t      origin-router 7, origin-as 65000, origin-proto BGP, flags [0x40], tag 0x12345678, metric 3" +
+      "\n\t      delay 50 ms, bandwidth 56 Kbps, mtu 576, hop 2, reliability 200, load 3",
+  );
+  assert.equal(state.unsupported, undefined);
+});
+
 test("dump printer: hex and ASCII dumps, truncation, unknown EtherTypes", () => {
   const pkt = ipv4Tcp({ src: [1, 2, 3, 4], dst: [5, 6, 7, 8], sport: 1, dport: 2, seq: 1, ack: 0, flags: 0x02 });
   const out = formatPacket(pkt, 1, 0n, { numeric: true, timestamps: 1, hexAscii: 2 }, new FormatState());
