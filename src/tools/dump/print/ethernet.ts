@@ -18,6 +18,7 @@ import { calmFastPrint, geonetPrint } from "./geonet.js";
 import { decnetPrint } from "./decnet.js";
 import { ipxPrint } from "./ipx.js";
 import { eapolPrint } from "./eapol.js";
+import { pppoePrint } from "./pppoe.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -38,14 +39,18 @@ const ETHERTYPE_CALM_FAST = 0x1111;
 const ETHERTYPE_DECNET = 0x6003;
 const ETHERTYPE_IPX = 0x8137;
 const ETHERTYPE_EAPOL = 0x888e;
+const ETHERTYPE_PPPOE_DISCOVERY = 0x8863;
+const ETHERTYPE_PPPOE_SESSION = 0x8864;
+/** The pre-standard 3Com EtherTypes for the same two stages. */
+const ETHERTYPE_PPPOE_DISCOVERY_OLD = 0x3c12;
+const ETHERTYPE_PPPOE_SESSION_OLD = 0x3c13;
 
 /**
  * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
  * generic "ethertype …" line here and count as unsupported.
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0x809b, 0x80f3, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x8899, 0x880b, 0x8808, 0x8902, 0xabcd, 0x894f, 0x9000,
-  0x8847, 0x8848, 0x88ca, 0x886f,
+  0x809b, 0x80f3, 0xfefe, 0x8899, 0x880b, 0x8808, 0x8902, 0xabcd, 0x894f, 0x9000, 0x8847, 0x8848, 0x88ca, 0x886f,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -71,6 +76,12 @@ export function ethertypePrint(
   switch (type) {
     case ETHERTYPE_EAPOL:
       eapolPrint(c, at);
+      return true;
+    case ETHERTYPE_PPPOE_DISCOVERY:
+    case ETHERTYPE_PPPOE_SESSION:
+    case ETHERTYPE_PPPOE_DISCOVERY_OLD:
+    case ETHERTYPE_PPPOE_SESSION_OLD:
+      pppoePrint(c, at, length);
       return true;
     case ETHERTYPE_IPX:
       ipxPrint(c, at, length);
