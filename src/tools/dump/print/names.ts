@@ -222,3 +222,8 @@ const OUI_NAMES: ReadonlyMap<number, string> = new Map([
 export function ouiName(oui: number): string {
   return OUI_NAMES.get(oui) ?? "Unknown";
 }
+
+/** The organisation's name, undefined when tcpdump's table has none. */
+export function knownOuiName(oui: number): string | undefined {
+  return OUI_NAMES.get(oui);
+}

@@ -1,10 +1,11 @@
-// OpenFlow (versions 1.0 and 1.3 by name, others by number) as tcpdump prints it without -v: one
+// OpenFlow (versions 1.0 and 1.3 by name, others by number) as tcpdump prints it: one
 // "version 1.0, type HELLO, length 8, xid 0x00000001" line per message in the segment, with the
-// length checks tcpdump applies per message type. The -v decoding of message bodies is not done
-// yet: such packets are marked unsupported.
+// length checks tcpdump applies per message type; with -v the bodies of the messages decoded in
+// openflow-body.ts (the others are not decoded yet: such packets are marked unsupported).
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { hex2 } from "./addr.js";
+import { openflowBodyPrint } from "./openflow-body.js";
 
 const HEADER_LENGTH = 8;
 const VERSIONS = new Map([
@@ -86,7 +87,6 @@ function messageType(version: number, type: number): MessageType | undefined {
 export function openflowPrint(c: PrintContext, at: number, length: number): void {
   c.protocol = "openflow";
   c.out += ": OpenFlow";
-  if (c.flags.verbose) c.markUnsupported("openflow -v");
   let p = at;
   let len = length;
   while (len) {
@@ -115,9 +115,13 @@ export function openflowPrint(c: PrintContext, at: number, length: number): void
       return;
     }
     const body = messageLength - HEADER_LENGTH;
-    if (info && ((info[1] === "=" && body !== info[2]) || (info[1] === ">=" && body < info[2]))) c.out += " (invalid)";
-    // A message may run past the segment; its captured part must still be there.
-    check(c, p, body);
+    if (info && ((info[1] === "=" && body !== info[2]) || (info[1] === ">=" && body < info[2]))) {
+      c.out += " (invalid)";
+      check(c, p, body);
+    } else if (!info || !c.flags.verbose || !openflowBodyPrint(c, version, type, p, body)) {
+      // A message may run past the segment; its captured part must still be there.
+      check(c, p, body);
+    }
     if (body > len) break;
     p += body;
     len -= body;
