@@ -78,19 +78,15 @@ export function ahcpPrint(c: PrintContext, at: number, length: number): void {
   if (!c.flags.verbose) {
     check(c, p, V1_HEADER_REST);
   } else {
+    c.out += "\n\tHopcount " + u8(c, p);
+    c.out += ", Original Hopcount " + u8(c, p + 1);
     c.out +=
-      "\n\tHopcount " +
-      u8(c, p) +
-      ", Original Hopcount " +
-      u8(c, p + 1) +
       ", Nonce 0x" +
       be32(c, p + 2)
         .toString(16)
-        .padStart(8, "0") +
-      ", Source Id " +
-      linkAddrString(c, p + 6, 8) +
-      ", Destination Id " +
-      linkAddrString(c, p + 14, 8);
+        .padStart(8, "0");
+    c.out += ", Source Id " + linkAddrString(c, p + 6, 8);
+    c.out += ", Destination Id " + linkAddrString(c, p + 14, 8);
   }
   p += V1_HEADER_REST;
   len -= V1_HEADER_REST;

@@ -124,15 +124,10 @@ export function aoePrint(c: PrintContext, at: number, length: number): void {
 
 function issuePrint(c: PrintContext, at: number, length: number): void {
   if (length < ISSUE_ARG_LENGTH) return invalid(c, at, length);
-  c.out +=
-    "\n\tAFlags: [" +
-    bitNames(ATA_FLAGS, u8(c, at)) +
-    "], Err/Feature: " +
-    u8(c, at + 1) +
-    ", Sector Count: " +
-    u8(c, at + 2) +
-    ", Cmd/Status: " +
-    u8(c, at + 3);
+  c.out += "\n\tAFlags: [" + bitNames(ATA_FLAGS, u8(c, at)) + "]";
+  c.out += ", Err/Feature: " + u8(c, at + 1);
+  c.out += ", Sector Count: " + u8(c, at + 2);
+  c.out += ", Cmd/Status: " + u8(c, at + 3);
   for (let i = 0; i < 6; i++) c.out += (i === 0 ? "\n\tlba0: " : ", lba" + i + ": ") + u8(c, at + 4 + i);
   check(c, at + 10, 2);
   if (length > ISSUE_ARG_LENGTH) c.out += "\n\tData: " + (length - ISSUE_ARG_LENGTH) + " bytes";
@@ -140,7 +135,8 @@ function issuePrint(c: PrintContext, at: number, length: number): void {
 
 function queryPrint(c: PrintContext, at: number, length: number): void {
   if (length < QUERY_ARG_LENGTH) return invalid(c, at, length);
-  c.out += "\n\tBuffer Count: " + be16(c, at) + ", Firmware Version: " + be16(c, at + 2);
+  c.out += "\n\tBuffer Count: " + be16(c, at);
+  c.out += ", Firmware Version: " + be16(c, at + 2);
   c.out += ", Sector Count: " + u8(c, at + 4);
   const aoeCcmd = u8(c, at + 5);
   const ccmd = aoeCcmd & 0x0f;

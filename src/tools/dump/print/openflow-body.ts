@@ -27,6 +27,9 @@ const enum Body {
   QueueRequest13,
   Role13,
   Async13,
+  FeaturesReply10,
+  FlowMod10,
+  FlowRemoved10,
 }
 const N = Body.None;
 const UNSUPPORTED = -1;
@@ -39,15 +42,15 @@ const V10_BODIES: (Body | typeof UNSUPPORTED)[] = [
   Body.Data, // ECHO_REPLY
   UNSUPPORTED, // VENDOR
   N, // FEATURES_REQUEST
-  UNSUPPORTED, // FEATURES_REPLY
+  Body.FeaturesReply10,
   N, // GET_CONFIG_REQUEST
   Body.Config10, // GET_CONFIG_REPLY
   Body.Config10, // SET_CONFIG
   UNSUPPORTED, // PACKET_IN
-  UNSUPPORTED, // FLOW_REMOVED
+  Body.FlowRemoved10,
   UNSUPPORTED, // PORT_STATUS
   UNSUPPORTED, // PACKET_OUT
-  UNSUPPORTED, // FLOW_MOD
+  Body.FlowMod10,
   UNSUPPORTED, // PORT_MOD
   UNSUPPORTED, // STATS_REQUEST
   UNSUPPORTED, // STATS_REPLY
@@ -217,7 +220,9 @@ export function openflowBodyPrint(c: PrintContext, version: number, type: number
     }
     case Body.FeaturesReply13: {
       c.out += "\n\t dpid 0x" + hex8(be32(c, at)) + hex8(be32(c, at + 4));
-      c.out += ", n_buffers " + be32(c, at + 8) + ", n_tables " + u8(c, at + 12) + ", auxiliary_id " + u8(c, at + 13);
+      c.out += ", n_buffers " + be32(c, at + 8);
+      c.out += ", n_tables " + u8(c, at + 12);
+      c.out += ", auxiliary_id " + u8(c, at + 13);
       bitmap(c, "\n\t capabilities 0x", CAPABILITIES_13, be32(c, at + 16));
       check(c, at + 20, 4);
       break;
@@ -230,7 +235,8 @@ export function openflowBodyPrint(c: PrintContext, version: number, type: number
       break;
     }
     case Body.PortMod13:
-      c.out += "\n\t port_no " + port13(be32(c, at)) + ", hw_addr " + macString(c, at + 8);
+      c.out += "\n\t port_no " + port13(be32(c, at));
+      c.out += ", hw_addr " + macString(c, at + 8);
       bitmap(c, "\n\t  config 0x", PORT_CONFIG_13, be32(c, at + 16));
       bitmap(c, "\n\t  mask 0x", PORT_CONFIG_13, be32(c, at + 20));
       bitmap(c, "\n\t  advertise 0x", PORT_FEATURES_13, be32(c, at + 24));
@@ -250,6 +256,28 @@ export function openflowBodyPrint(c: PrintContext, version: number, type: number
       const role = be32(c, at);
       c.out += "\n\t role " + (ROLES[role] ?? "invalid (0x" + hex8(role) + ")");
       c.out += ", generation_id 0x" + hex8(be32(c, at + 8)) + hex8(be32(c, at + 12));
+      break;
+    }
+    case Body.FeaturesReply10:
+      features10Print(c, at, length);
+      break;
+    case Body.FlowMod10:
+      flowMod10Print(c, at, length);
+      break;
+    case Body.FlowRemoved10: {
+      match10Print(c, "\n\t ", at);
+      const p = at + MATCH_LENGTH;
+      c.out += "\n\t cookie 0x" + hex8(be32(c, p)) + hex8(be32(c, p + 4));
+      const priority = be16(c, p + 8);
+      if (priority) c.out += ", priority " + priority;
+      const reason = u8(c, p + 10);
+      c.out += ", reason " + (REMOVED_REASONS[reason] ?? "unknown (0x" + reason.toString(16).padStart(2, "0") + ")");
+      c.out += ", duration_sec " + be32(c, p + 12);
+      c.out += ", duration_nsec " + be32(c, p + 16);
+      const idle = be16(c, p + 20);
+      if (idle) c.out += ", idle_timeout " + idle;
+      c.out += ", packet_count " + u64(c, p + 24);
+      c.out += ", byte_count " + u64(c, p + 32);
       break;
     }
     case Body.Async13:
@@ -331,7 +359,8 @@ function helloElementsPrint(c: PrintContext, at: number, length: number): void {
 
 /** An OpenFlow 1.3 port description (64 bytes): number, address, name; its bitmaps at -vv. */
 function portPrint(c: PrintContext, at: number): void {
-  c.out += "\n\t  port_no " + port13(be32(c, at)) + ", hw_addr " + macString(c, at + 8) + ", name '";
+  c.out += "\n\t  port_no " + port13(be32(c, at));
+  c.out += ", hw_addr " + macString(c, at + 8) + ", name '";
   for (let i = 0; i < PORT_NAME_LENGTH; i++) {
     const byte = u8(c, at + 16 + i);
     if (byte === 0) break;
@@ -351,4 +380,342 @@ function portPrint(c: PrintContext, at: number): void {
   bitmap(c, "\n\t   peer 0x", PORT_FEATURES_13, be32(c, p + 20));
   c.out += "\n\t   curr_speed " + be32(c, p + 24) + "kbps";
   c.out += "\n\t   max_speed " + be32(c, p + 28) + "kbps";
+}
+
+const CAPABILITIES_10: Bits = [
+  [1 << 0, "FLOW_STATS"],
+  [1 << 1, "TABLE_STATS"],
+  [1 << 2, "PORT_STATS"],
+  [1 << 3, "STP"],
+  [1 << 5, "IP_REASM"],
+  [1 << 6, "QUEUE_STATS"],
+  [1 << 7, "ARP_MATCH_IP"],
+];
+/** The reserved capability bit: named when set, yet counted as bogus. */
+const CAPABILITY_RESERVED = 1 << 4;
+const ACTION_NAMES = [
+  "OUTPUT",
+  "SET_VLAN_VID",
+  "SET_VLAN_PCP",
+  "STRIP_VLAN",
+  "SET_DL_SRC",
+  "SET_DL_DST",
+  "SET_NW_SRC",
+  "SET_NW_DST",
+  "SET_NW_TOS",
+  "SET_TP_SRC",
+  "SET_TP_DST",
+  "ENQUEUE",
+];
+const ACTIONS_10: Bits = ACTION_NAMES.map((name, bit): [number, string] => [1 << bit, name]);
+const PORT_CONFIG_10: Bits = [
+  "PORT_DOWN",
+  "NO_STP",
+  "NO_RECV",
+  "NO_RECV_STP",
+  "NO_FLOOD",
+  "NO_FWD",
+  "NO_PACKET_IN",
+].map((name, bit): [number, string] => [1 << bit, name]);
+const PORT_FEATURES_10: Bits = [
+  "10MB_HD",
+  "10MB_FD",
+  "100MB_HD",
+  "100MB_FD",
+  "1GB_HD",
+  "1GB_FD",
+  "10GB_FD",
+  "COPPER",
+  "FIBER",
+  "AUTONEG",
+  "PAUSE",
+  "PAUSE_ASYM",
+].map((name, bit): [number, string] => [1 << bit, name]);
+const STP_STATES = ["STP_LISTEN", "STP_LEARN", "STP_FORWARD", "STP_BLOCK"];
+const PORTS_10 = new Map([
+  [0xff00, "MAX"],
+  [0xfff8, "IN_PORT"],
+  [0xfff9, "TABLE"],
+  [0xfffa, "NORMAL"],
+  [0xfffb, "FLOOD"],
+  [0xfffc, "ALL"],
+  [0xfffd, "CONTROLLER"],
+  [0xfffe, "LOCAL"],
+  [0xffff, "NONE"],
+]);
+const PORT_CONTROLLER_10 = 0xfffd;
+const FLOW_COMMANDS = ["ADD", "MODIFY", "MODIFY_STRICT", "DELETE", "DELETE_STRICT"];
+const FLOW_ADD = 0;
+const FLOW_MODIFY_STRICT = 2;
+const FLOW_DELETE = 3;
+const FLOW_DELETE_STRICT = 4;
+const FLOW_FLAGS: Bits = [
+  [1 << 0, "SEND_FLOW_REM"],
+  [1 << 1, "CHECK_OVERLAP"],
+  [1 << 2, "EMERG"],
+];
+const REMOVED_REASONS = ["IDLE_TIMEOUT", "HARD_TIMEOUT", "DELETE"];
+const PHY_PORT_LENGTH = 48;
+const MATCH_LENGTH = 40;
+const ACTION_MIN_LENGTH = 8;
+const VLAN_NONE = 0xffff;
+const ETHERTYPE_IP = 0x0800;
+const ETHERTYPE_ARP = 0x0806;
+const IPPROTO_ICMP = 1;
+// Wildcard bits of a 1.0 match.
+const W_IN_PORT = 1 << 0;
+const W_DL_VLAN = 1 << 1;
+const W_DL_SRC = 1 << 2;
+const W_DL_DST = 1 << 3;
+const W_DL_TYPE = 1 << 4;
+const W_NW_PROTO = 1 << 5;
+const W_TP_SRC = 1 << 6;
+const W_TP_DST = 1 << 7;
+const W_DL_VLAN_PCP = 1 << 20;
+const W_NW_TOS = 1 << 21;
+const W_ALL = (1 << 22) - 1;
+
+function port10(port: number): string {
+  return PORTS_10.get(port) ?? "" + port;
+}
+
+function vlan10(vid: number): string {
+  if (vid === VLAN_NONE) return "NONE";
+  return vid + (vid > 0 && vid < 0x0fff ? "" : " (bogus)");
+}
+
+function pcp10(pcp: number): string {
+  return pcp + (pcp <= 7 ? "" : " (bogus)");
+}
+
+/** An unsigned 64-bit big-endian integer in decimal. */
+function u64(c: PrintContext, at: number): string {
+  const high = be32(c, at);
+  const low = be32(c, at + 4);
+  if (high < 0x200000) return "" + (high * 0x100000000 + low);
+  return ((BigInt(high) << 32n) | BigInt(low)).toString();
+}
+
+function features10Print(c: PrintContext, at: number, length: number): void {
+  c.out += "\n\t dpid 0x" + hex8(be32(c, at)) + hex8(be32(c, at + 4));
+  c.out += ", n_buffers " + be32(c, at + 8);
+  c.out += ", n_tables " + u8(c, at + 12);
+  const capabilities = be32(c, at + 16);
+  c.out += "\n\t capabilities 0x" + hex8(capabilities);
+  let names = "";
+  for (const [bit, name] of CAPABILITIES_10) {
+    if (bit === 1 << 5 && capabilities & CAPABILITY_RESERVED) names += (names === "" ? "" : ", ") + "RESERVED";
+    if (capabilities & bit) names += (names === "" ? "" : ", ") + name;
+  }
+  const known = 0xef;
+  if (capabilities & known) c.out += " (" + names + ")";
+  if (capabilities & ~known) c.out += " (bogus)";
+  bitmap(c, "\n\t actions 0x", ACTIONS_10, be32(c, at + 20));
+  let p = at + 24;
+  let len = length - 24;
+  while (len) {
+    if (len < PHY_PORT_LENGTH) {
+      c.out += " (invalid)";
+      check(c, p, len);
+      return;
+    }
+    phyPort10Print(c, p);
+    p += PHY_PORT_LENGTH;
+    len -= PHY_PORT_LENGTH;
+  }
+}
+
+function phyPort10Print(c: PrintContext, at: number): void {
+  c.out += "\n\t  port_no " + port10(be16(c, at));
+  c.out += ", hw_addr " + macString(c, at + 2) + ", name '";
+  for (let i = 0; i < PORT_NAME_LENGTH; i++) {
+    const byte = u8(c, at + 8 + i);
+    if (byte === 0) break;
+    c.out += printableChar(byte);
+  }
+  c.out += "'";
+  const p = at + 24;
+  if (c.flags.verbose < 2) {
+    check(c, p, 24);
+    return;
+  }
+  bitmap(c, "\n\t   config 0x", PORT_CONFIG_10, be32(c, p));
+  const state = be32(c, p + 4);
+  // The STP state is a code point in bits 8-9 beside the link-down bit.
+  c.out +=
+    "\n\t   state 0x" +
+    hex8(state) +
+    " (" +
+    STP_STATES[(state >> 8) & 3] +
+    (state & 1 ? ", LINK_DOWN" : "") +
+    ")" +
+    (state & ~0x301 ? " (bogus)" : "");
+  bitmap(c, "\n\t   curr 0x", PORT_FEATURES_10, be32(c, p + 8));
+  bitmap(c, "\n\t   advertised 0x", PORT_FEATURES_10, be32(c, p + 12));
+  bitmap(c, "\n\t   supported 0x", PORT_FEATURES_10, be32(c, p + 16));
+  bitmap(c, "\n\t   peer 0x", PORT_FEATURES_10, be32(c, p + 20));
+}
+
+function match10Print(c: PrintContext, prefix: string, at: number): void {
+  const w = be32(c, at);
+  if (w & ~W_ALL) c.out += prefix + "wildcards 0x" + hex8(w) + " (bogus)";
+  if (!(w & W_IN_PORT)) c.out += prefix + "match in_port " + port10(be16(c, at + 4));
+  if (!(w & W_DL_SRC)) c.out += prefix + "match dl_src " + macString(c, at + 6);
+  if (!(w & W_DL_DST)) c.out += prefix + "match dl_dst " + macString(c, at + 12);
+  if (!(w & W_DL_VLAN)) c.out += prefix + "match dl_vlan " + vlan10(be16(c, at + 18));
+  if (!(w & W_DL_VLAN_PCP)) c.out += prefix + "match dl_vlan_pcp " + pcp10(u8(c, at + 20));
+  const dlType = be16(c, at + 22);
+  if (!(w & W_DL_TYPE)) c.out += prefix + "match dl_type 0x" + dlType.toString(16).padStart(4, "0");
+  if (!(w & W_NW_TOS))
+    c.out +=
+      prefix +
+      "match nw_tos 0x" +
+      u8(c, at + 24)
+        .toString(16)
+        .padStart(2, "0");
+  const nwProto = u8(c, at + 25);
+  const typed = !(w & W_DL_TYPE);
+  if (!(w & W_NW_PROTO))
+    c.out += prefix + "match " + (typed && dlType === ETHERTYPE_ARP ? "arp_opcode " : "nw_proto ") + nwProto;
+  const srcBits = (w >> 8) & 0x3f;
+  if (srcBits < 32) {
+    check(c, at + 28, 4);
+    c.out += prefix + "match nw_src " + ipv4(c, at + 28) + "/" + (32 - srcBits);
+  }
+  const dstBits = (w >> 14) & 0x3f;
+  if (dstBits < 32) {
+    check(c, at + 32, 4);
+    c.out += prefix + "match nw_dst " + ipv4(c, at + 32) + "/" + (32 - dstBits);
+  }
+  const icmp = typed && dlType === ETHERTYPE_IP && !(w & W_NW_PROTO) && nwProto === IPPROTO_ICMP;
+  if (!(w & W_TP_SRC)) c.out += prefix + "match " + (icmp ? "icmp_type " : "tp_src ") + be16(c, at + 36);
+  if (!(w & W_TP_DST)) c.out += prefix + "match " + (icmp ? "icmp_code " : "tp_dst ") + be16(c, at + 38);
+  else check(c, at + 38, 2);
+}
+
+function ipv4(c: PrintContext, at: number): string {
+  return u8(c, at) + "." + u8(c, at + 1) + "." + u8(c, at + 2) + "." + u8(c, at + 3);
+}
+
+function flowMod10Print(c: PrintContext, at: number, length: number): void {
+  match10Print(c, "\n\t ", at);
+  const p = at + MATCH_LENGTH;
+  c.out += "\n\t cookie 0x" + hex8(be32(c, p)) + hex8(be32(c, p + 4));
+  const command = be16(c, p + 8);
+  c.out += ", command " + (FLOW_COMMANDS[command] ?? "invalid (0x" + command.toString(16).padStart(4, "0") + ")");
+  const idle = be16(c, p + 10);
+  if (idle) c.out += ", idle_timeout " + idle;
+  const hard = be16(c, p + 12);
+  if (hard) c.out += ", hard_timeout " + hard;
+  const priority = be16(c, p + 14);
+  if (priority) c.out += ", priority " + priority;
+  if (command >= FLOW_ADD && command <= FLOW_MODIFY_STRICT) {
+    const buffer = be32(c, p + 16);
+    c.out += ", buffer_id " + (buffer === 0xffffffff ? "NONE" : "0x" + hex8(buffer));
+  }
+  if (command === FLOW_DELETE || command === FLOW_DELETE_STRICT) c.out += ", out_port " + port10(be16(c, p + 20));
+  const flags = be16(c, p + 22);
+  c.out += ", flags 0x" + flags.toString(16).padStart(4, "0");
+  let known = 0;
+  let names = "";
+  for (const [bit, name] of FLOW_FLAGS) {
+    known |= bit;
+    if (flags & bit) names += (names === "" ? "" : ", ") + name;
+  }
+  if (flags & known) c.out += " (" + names + ")";
+  if (flags & ~known) c.out += " (bogus)";
+  actions10Print(c, "\n\t ", p + 24, length - MATCH_LENGTH - 24);
+}
+
+const VENDOR_ACTION = 0xffff;
+
+function actions10Print(c: PrintContext, prefix: string, at: number, length: number): void {
+  let p = at;
+  let len = length;
+  while (len) {
+    if (len < ACTION_MIN_LENGTH) {
+      c.out += " (invalid)";
+      check(c, p, len);
+      return;
+    }
+    const type = be16(c, p);
+    const actionLength = be16(c, p + 2);
+    c.out +=
+      prefix +
+      "action type " +
+      (ACTION_NAMES[type] ??
+        (type === VENDOR_ACTION ? "VENDOR" : "invalid (0x" + type.toString(16).padStart(4, "0") + ")")) +
+      ", len " +
+      actionLength;
+    p += 4;
+    len -= 4;
+    if (actionLength < ACTION_MIN_LENGTH || actionLength > len + 4) {
+      c.out += " (invalid)";
+      check(c, p, len);
+      return;
+    }
+    let expected = 0;
+    if (type <= 3 || (type >= 6 && type <= 10)) expected = 8;
+    else if (type === 4 || type === 5 || type === 11) expected = 16;
+    const bogus = type === VENDOR_ACTION ? actionLength % 8 !== 0 : expected !== 0 && actionLength !== expected;
+    if (bogus) c.out += " (bogus)";
+    const rest = actionLength - 4;
+    if (bogus || (expected === 0 && type !== VENDOR_ACTION)) {
+      check(c, p, rest);
+      p += rest;
+      len -= rest;
+      continue;
+    }
+    switch (type) {
+      case 0: {
+        const port = be16(c, p);
+        c.out += ", port " + port10(port);
+        if (port === PORT_CONTROLLER_10) c.out += ", max_len " + be16(c, p + 2);
+        else check(c, p + 2, 2);
+        break;
+      }
+      case 1:
+        c.out += ", vlan_vid " + vlan10(be16(c, p));
+        check(c, p + 2, 2);
+        break;
+      case 2:
+        c.out += ", vlan_pcp " + pcp10(u8(c, p));
+        check(c, p + 1, 3);
+        break;
+      case 3:
+        check(c, p, 4);
+        break;
+      case 4:
+      case 5:
+        c.out += ", dl_addr " + macString(c, p);
+        check(c, p + 6, 6);
+        break;
+      case 6:
+      case 7:
+        check(c, p, 4);
+        c.out += ", nw_addr " + ipv4(c, p);
+        break;
+      case 8:
+        c.out += ", nw_tos 0x" + u8(c, p).toString(16).padStart(2, "0");
+        check(c, p + 1, 3);
+        break;
+      case 9:
+      case 10:
+        c.out += ", tp_port " + be16(c, p);
+        check(c, p + 2, 2);
+        break;
+      case 11: {
+        c.out += ", port " + port10(be16(c, p));
+        const queue = be32(c, p + 8);
+        c.out += ", queue_id " + (queue === 0xffffffff ? "ALL" : queue);
+        break;
+      }
+      default:
+        // Vendor actions (Big Switch's among them) are not decoded yet.
+        c.markUnsupported("openflow 1.0 vendor action");
+        check(c, p, rest);
+    }
+    p += rest;
+    len -= rest;
+  }
 }
