@@ -30,6 +30,9 @@ const enum Body {
   FeaturesReply10,
   FlowMod10,
   FlowRemoved10,
+  StatsRequest10,
+  StatsReply10,
+  QueueRequest10,
 }
 const N = Body.None;
 const UNSUPPORTED = -1;
@@ -52,11 +55,11 @@ const V10_BODIES: (Body | typeof UNSUPPORTED)[] = [
   UNSUPPORTED, // PACKET_OUT
   Body.FlowMod10,
   UNSUPPORTED, // PORT_MOD
-  UNSUPPORTED, // STATS_REQUEST
-  UNSUPPORTED, // STATS_REPLY
+  Body.StatsRequest10,
+  Body.StatsReply10,
   N, // BARRIER_REQUEST
   N, // BARRIER_REPLY
-  UNSUPPORTED, // QUEUE_GET_CONFIG_REQUEST
+  Body.QueueRequest10,
   UNSUPPORTED, // QUEUE_GET_CONFIG_REPLY
 ];
 const V13_BODIES: (Body | typeof UNSUPPORTED)[] = [
@@ -280,6 +283,16 @@ export function openflowBodyPrint(c: PrintContext, version: number, type: number
       c.out += ", byte_count " + u64(c, p + 32);
       break;
     }
+    case Body.StatsRequest10:
+      statsRequest10Print(c, at, length);
+      break;
+    case Body.StatsReply10:
+      statsReply10Print(c, at, length);
+      break;
+    case Body.QueueRequest10:
+      c.out += "\n\t port " + port10(be16(c, at));
+      check(c, at + 2, 2);
+      break;
     case Body.Async13:
       bitmap(c, "\n\t packet_in_mask[EM] 0x", ASYNC_PACKET_IN, be32(c, at));
       bitmap(c, "\n\t packet_in_mask[S] 0x", ASYNC_PACKET_IN, be32(c, at + 4));
@@ -717,5 +730,219 @@ function actions10Print(c: PrintContext, prefix: string, at: number, length: num
     }
     p += rest;
     len -= rest;
+  }
+}
+
+const STATS_TYPES = ["DESC", "FLOW", "AGGREGATE", "TABLE", "PORT", "QUEUE"];
+const ST_DESC = 0;
+const ST_FLOW = 1;
+const ST_AGGREGATE = 2;
+const ST_TABLE = 3;
+const ST_PORT = 4;
+const ST_QUEUE = 5;
+const ST_VENDOR = 0xffff;
+const FLOW_STATS_REQUEST_LENGTH = 44;
+const PORT_STATS_REQUEST_LENGTH = 8;
+const QUEUE_STATS_REQUEST_LENGTH = 8;
+const DESC_STATS_REPLY_LENGTH = 1056;
+const DESC_LENGTH = 256;
+const SERIAL_LENGTH = 32;
+const FLOW_STATS_REPLY_MIN = 88;
+const AGGREGATE_STATS_REPLY_LENGTH = 24;
+const TABLE_STATS_REPLY_LENGTH = 64;
+const TABLE_NAME_LENGTH = 32;
+const PORT_STATS_REPLY_LENGTH = 104;
+const QUEUE_STATS_REPLY_LENGTH = 32;
+const WILDCARDS: Bits = [
+  [1 << 0, "IN_PORT"],
+  [1 << 1, "DL_VLAN"],
+  [1 << 2, "DL_SRC"],
+  [1 << 3, "DL_DST"],
+  [1 << 4, "DL_TYPE"],
+  [1 << 5, "NW_PROTO"],
+  [1 << 6, "TP_SRC"],
+  [1 << 7, "TP_DST"],
+  [1 << 20, "DL_VLAN_PCP"],
+  [1 << 21, "NW_TOS"],
+];
+const PORT_STATS_COUNTERS = [
+  "rx_packets",
+  "tx_packets",
+  "rx_bytes",
+  "tx_bytes",
+  "rx_dropped",
+  "tx_dropped",
+  "rx_errors",
+  "tx_errors",
+  "rx_frame_err",
+  "rx_over_err",
+  "rx_crc_err",
+  "collisions",
+];
+
+function statsType(type: number): string {
+  return (
+    STATS_TYPES[type] ?? (type === ST_VENDOR ? "VENDOR" : "invalid (0x" + type.toString(16).padStart(4, "0") + ")")
+  );
+}
+
+function tableId(id: number): string {
+  return id === 0xfe ? "EMERG" : id === 0xff ? "ALL" : "" + id;
+}
+
+function invalidBody(c: PrintContext, at: number, length: number): void {
+  c.out += " (invalid)";
+  check(c, at, length);
+}
+
+function text(c: PrintContext, at: number, length: number): void {
+  for (let i = 0; i < length; i++) {
+    const byte = u8(c, at + i);
+    if (byte === 0) return;
+    c.out += printableChar(byte);
+  }
+}
+
+function statsRequest10Print(c: PrintContext, at: number, length: number): void {
+  const type = be16(c, at);
+  c.out += "\n\t type " + statsType(type);
+  const flags = be16(c, at + 2);
+  c.out += ", flags 0x" + flags.toString(16).padStart(4, "0") + (flags ? " (bogus)" : "");
+  const p = at + 4;
+  const len = length - 4;
+  switch (type) {
+    case ST_DESC:
+    case ST_TABLE:
+      if (len) invalidBody(c, p, len);
+      return;
+    case ST_FLOW:
+    case ST_AGGREGATE:
+      if (len !== FLOW_STATS_REQUEST_LENGTH) return invalidBody(c, p, len);
+      match10Print(c, "\n\t ", p);
+      c.out += "\n\t table_id " + tableId(u8(c, p + MATCH_LENGTH));
+      c.out += ", out_port " + port10(be16(c, p + MATCH_LENGTH + 2));
+      return;
+    case ST_PORT:
+      if (len !== PORT_STATS_REQUEST_LENGTH) return invalidBody(c, p, len);
+      c.out += "\n\t port_no " + port10(be16(c, p));
+      check(c, p + 2, 6);
+      return;
+    case ST_QUEUE: {
+      if (len !== QUEUE_STATS_REQUEST_LENGTH) return invalidBody(c, p, len);
+      c.out += "\n\t port_no " + port10(be16(c, p));
+      const queue = be32(c, p + 4);
+      c.out += ", queue_id " + (queue === 0xffffffff ? "ALL" : queue);
+      return;
+    }
+    case ST_VENDOR:
+      c.markUnsupported("openflow 1.0 vendor stats");
+      check(c, p, len);
+      return;
+  }
+}
+
+function statsReply10Print(c: PrintContext, at: number, length: number): void {
+  const type = be16(c, at);
+  c.out += "\n\t type " + statsType(type);
+  const flags = be16(c, at + 2);
+  c.out += ", flags 0x" + flags.toString(16).padStart(4, "0");
+  if (flags & 1) c.out += " (MORE)";
+  if (flags & ~1) c.out += " (bogus)";
+  let p = at + 4;
+  let len = length - 4;
+  switch (type) {
+    case ST_DESC: {
+      if (len !== DESC_STATS_REPLY_LENGTH) return invalidBody(c, p, len);
+      const labels = ["mfr_desc", "hw_desc", "sw_desc", "serial_num", "dp_desc"];
+      for (let i = 0; i < labels.length; i++) {
+        const size = i === 3 ? SERIAL_LENGTH : DESC_LENGTH;
+        c.out += "\n\t  " + labels[i] + " '";
+        text(c, p, size);
+        c.out += "'";
+        p += size;
+      }
+      return;
+    }
+    case ST_FLOW:
+      while (len) {
+        if (len < FLOW_STATS_REPLY_MIN) return invalidBody(c, p, len);
+        const entry = be16(c, p);
+        c.out += "\n\t length " + entry;
+        if (entry < FLOW_STATS_REPLY_MIN || entry > len) return invalidBody(c, p, len);
+        c.out += ", table_id " + tableId(u8(c, p + 2));
+        match10Print(c, "\n\t  ", p + 4);
+        const q = p + 4 + MATCH_LENGTH;
+        c.out += "\n\t  duration_sec " + be32(c, q);
+        c.out += ", duration_nsec " + be32(c, q + 4);
+        c.out += ", priority " + be16(c, q + 8);
+        c.out += ", idle_timeout " + be16(c, q + 10);
+        c.out += ", hard_timeout " + be16(c, q + 12);
+        c.out += ", cookie 0x" + hex8(be32(c, q + 20)) + hex8(be32(c, q + 24));
+        c.out += ", packet_count " + u64(c, q + 28);
+        c.out += ", byte_count " + u64(c, q + 36);
+        actions10Print(c, "\n\t  ", p + FLOW_STATS_REPLY_MIN, entry - FLOW_STATS_REPLY_MIN);
+        p += entry;
+        len -= entry;
+      }
+      return;
+    case ST_AGGREGATE:
+      if (len !== AGGREGATE_STATS_REPLY_LENGTH) return invalidBody(c, p, len);
+      c.out += "\n\t packet_count " + u64(c, p);
+      c.out += ", byte_count " + u64(c, p + 8);
+      c.out += ", flow_count " + be32(c, p + 16);
+      check(c, p + 20, 4);
+      return;
+    case ST_TABLE:
+      while (len) {
+        if (len < TABLE_STATS_REPLY_LENGTH) return invalidBody(c, p, len);
+        c.out += "\n\t table_id " + tableId(u8(c, p)) + ", name '";
+        text(c, p + 4, TABLE_NAME_LENGTH);
+        c.out += "'";
+        const q = p + 4 + TABLE_NAME_LENGTH;
+        const wildcards = be32(c, q);
+        c.out += "\n\t  wildcards 0x" + hex8(wildcards);
+        let names = "";
+        for (const [bit, name] of WILDCARDS) if (wildcards & bit) names += (names === "" ? "" : ", ") + name;
+        // The network address bits are counts, not flags: neither named nor bogus.
+        if (wildcards & ((1 << 22) - 1)) c.out += " (" + names + ")";
+        if (wildcards & ~((1 << 22) - 1)) c.out += " (bogus)";
+        c.out += "\n\t  max_entries " + be32(c, q + 4);
+        c.out += ", active_count " + be32(c, q + 8);
+        c.out += ", lookup_count " + u64(c, q + 12);
+        c.out += ", matched_count " + u64(c, q + 20);
+        p += TABLE_STATS_REPLY_LENGTH;
+        len -= TABLE_STATS_REPLY_LENGTH;
+      }
+      return;
+    case ST_PORT:
+      while (len) {
+        if (len < PORT_STATS_REPLY_LENGTH) return invalidBody(c, p, len);
+        c.out += "\n\t  port_no " + port10(be16(c, p));
+        if (c.flags.verbose < 2) check(c, p + 2, PORT_STATS_REPLY_LENGTH - 2);
+        else
+          for (let i = 0; i < PORT_STATS_COUNTERS.length; i++)
+            c.out += ", " + PORT_STATS_COUNTERS[i] + " " + u64(c, p + 8 + 8 * i);
+        p += PORT_STATS_REPLY_LENGTH;
+        len -= PORT_STATS_REPLY_LENGTH;
+      }
+      return;
+    case ST_QUEUE:
+      while (len) {
+        if (len < QUEUE_STATS_REPLY_LENGTH) return invalidBody(c, p, len);
+        c.out += "\n\t  port_no " + port10(be16(c, p));
+        c.out += ", queue_id " + be32(c, p + 4);
+        c.out += ", tx_bytes " + u64(c, p + 8);
+        c.out += ", tx_packets " + u64(c, p + 16);
+        c.out += ", tx_errors " + u64(c, p + 24);
+        p += QUEUE_STATS_REPLY_LENGTH;
+        len -= QUEUE_STATS_REPLY_LENGTH;
+      }
+      return;
+    case ST_VENDOR:
+      c.markUnsupported("openflow 1.0 vendor stats");
+      check(c, p, len);
+      return;
+    default:
+      check(c, p, len);
   }
 }
