@@ -4,8 +4,9 @@
 // messages. Bodies of the other types (1.0 flow, stats, packet, queue, vendor and error messages;
 // 1.3 errors) are not decoded yet: their packets are marked unsupported.
 
-import { macString } from "./addr.js";
-import { be16, be32, check, u8, type PrintContext } from "./context.js";
+import { hex2, macString } from "./addr.js";
+import { available, be16, be32, check, pushSnaplen, u8, type PrintContext } from "./context.js";
+import { encapsulated } from "./encapsulated.js";
 import { knownOuiName } from "./names.js";
 import { hexAndAsciiPrint, printableChar } from "./unknown.js";
 
@@ -33,6 +34,9 @@ const enum Body {
   StatsRequest10,
   StatsReply10,
   QueueRequest10,
+  QueueReply10,
+  PacketIn10,
+  PacketOut10,
 }
 const N = Body.None;
 const UNSUPPORTED = -1;
@@ -49,10 +53,10 @@ const V10_BODIES: (Body | typeof UNSUPPORTED)[] = [
   N, // GET_CONFIG_REQUEST
   Body.Config10, // GET_CONFIG_REPLY
   Body.Config10, // SET_CONFIG
-  UNSUPPORTED, // PACKET_IN
+  Body.PacketIn10,
   Body.FlowRemoved10,
   UNSUPPORTED, // PORT_STATUS
-  UNSUPPORTED, // PACKET_OUT
+  Body.PacketOut10,
   Body.FlowMod10,
   UNSUPPORTED, // PORT_MOD
   Body.StatsRequest10,
@@ -60,7 +64,7 @@ const V10_BODIES: (Body | typeof UNSUPPORTED)[] = [
   N, // BARRIER_REQUEST
   N, // BARRIER_REPLY
   Body.QueueRequest10,
-  UNSUPPORTED, // QUEUE_GET_CONFIG_REPLY
+  Body.QueueReply10,
 ];
 const V13_BODIES: (Body | typeof UNSUPPORTED)[] = [
   Body.Hello13,
@@ -293,6 +297,35 @@ export function openflowBodyPrint(c: PrintContext, version: number, type: number
       c.out += "\n\t port " + port10(be16(c, at));
       check(c, at + 2, 2);
       break;
+    case Body.QueueReply10:
+      c.out += "\n\t port " + port10(be16(c, at));
+      check(c, at + 2, 6);
+      queues10Print(c, at + 8, length - 8);
+      break;
+    case Body.PacketIn10: {
+      const buffer = be32(c, at);
+      c.out += "\n\t buffer_id " + (buffer === 0xffffffff ? "NONE" : "0x" + hex8(buffer));
+      c.out += ", total_len " + be16(c, at + 4);
+      c.out += ", in_port " + port10(be16(c, at + 6));
+      const reason = u8(c, at + 8);
+      c.out += ", reason " + (reason === 0 ? "NO_MATCH" : reason === 1 ? "ACTION" : "invalid (0x" + hex2(reason) + ")");
+      check(c, at + 9, 1);
+      packetData10Print(c, at + 10, length - 10);
+      break;
+    }
+    case Body.PacketOut10: {
+      c.out += "\n\t buffer_id 0x" + hex8(be32(c, at));
+      c.out += ", in_port " + port10(be16(c, at + 4));
+      const actionsLength = be16(c, at + 6);
+      const len = length - 8;
+      if (actionsLength > len) {
+        invalidBody(c, at + 8, len);
+        break;
+      }
+      actions10Print(c, "\n\t ", at + 8, actionsLength);
+      packetData10Print(c, at + 8 + actionsLength, len - actionsLength);
+      break;
+    }
     case Body.Async13:
       bitmap(c, "\n\t packet_in_mask[EM] 0x", ASYNC_PACKET_IN, be32(c, at));
       bitmap(c, "\n\t packet_in_mask[S] 0x", ASYNC_PACKET_IN, be32(c, at + 4));
@@ -944,5 +977,101 @@ function statsReply10Print(c: PrintContext, at: number, length: number): void {
       return;
     default:
       check(c, p, len);
+  }
+}
+
+const QUEUE_MIN_LENGTH = 8;
+const QUEUE_PROPERTY_MIN_LENGTH = 8;
+const QUEUE_MIN_RATE_LENGTH = 16;
+const QUEUE_PROPERTY_NONE = 0;
+const QUEUE_PROPERTY_MIN_RATE = 1;
+
+/** The Ethernet frame a packet-in or packet-out carries; decoded (three -v levels fewer) at -vvv. */
+function packetData10Print(c: PrintContext, at: number, length: number): void {
+  if (length === 0) return;
+  c.out += "\n\t data (" + length + " octets)";
+  if (c.flags.verbose < 3) {
+    check(c, at, length);
+    return;
+  }
+  c.out += ", frame decoding below\n";
+  // The frame may sit in the middle of the segment: it ends where its own length does.
+  const saved = pushSnaplen(c, at, length);
+  const savedProtocol = c.protocol;
+  c.flags.verbose -= 3;
+  try {
+    encapsulated().ethernet(c, at, length, available(c, at));
+  } finally {
+    c.flags.verbose += 3;
+    c.snapend = saved;
+  }
+  c.protocol = savedProtocol;
+}
+
+function queues10Print(c: PrintContext, at: number, length: number): void {
+  let p = at;
+  let len = length;
+  while (len) {
+    if (len < QUEUE_MIN_LENGTH) return invalidBody(c, p, len);
+    c.out += "\n\t  queue_id " + be32(c, p);
+    const queueLength = be16(c, p + 4);
+    c.out += ", len " + queueLength;
+    p += 6;
+    len -= 6;
+    if (queueLength < QUEUE_MIN_LENGTH || queueLength > len + 6) return invalidBody(c, p, len);
+    check(c, p, 2);
+    p += 2;
+    len -= 2;
+    const rest = queueLength - QUEUE_MIN_LENGTH;
+    if (c.flags.verbose >= 2) queueProperties10Print(c, p, rest);
+    else check(c, p, rest);
+    p += rest;
+    len -= rest;
+  }
+}
+
+function queueProperties10Print(c: PrintContext, at: number, length: number): void {
+  let p = at;
+  let len = length;
+  while (len) {
+    if (len < QUEUE_PROPERTY_MIN_LENGTH) return invalidBody(c, p, len);
+    const property = be16(c, p);
+    c.out +=
+      "\n\t   property " +
+      (property === QUEUE_PROPERTY_NONE
+        ? "NONE"
+        : property === QUEUE_PROPERTY_MIN_RATE
+          ? "MIN_RATE"
+          : "invalid (0x" + property.toString(16).padStart(4, "0") + ")");
+    const propertyLength = be16(c, p + 2);
+    c.out += ", len " + propertyLength;
+    p += 4;
+    len -= 4;
+    if (propertyLength < QUEUE_PROPERTY_MIN_LENGTH || propertyLength > len + 4) return invalidBody(c, p, len);
+    check(c, p, 4);
+    p += 4;
+    len -= 4;
+    let skip = false;
+    if (property === QUEUE_PROPERTY_NONE || property === QUEUE_PROPERTY_MIN_RATE) {
+      const expected = property === QUEUE_PROPERTY_NONE ? QUEUE_PROPERTY_MIN_LENGTH : QUEUE_MIN_RATE_LENGTH;
+      if (propertyLength !== expected) {
+        c.out += " (bogus)";
+        skip = true;
+      }
+    } else skip = true;
+    if (skip) {
+      const rest = propertyLength - QUEUE_PROPERTY_MIN_LENGTH;
+      check(c, p, rest);
+      p += rest;
+      len -= rest;
+      continue;
+    }
+    if (property === QUEUE_PROPERTY_MIN_RATE) {
+      const rate = be16(c, p);
+      c.out += rate > 1000 ? ", rate disabled" : ", rate " + Math.floor(rate / 10) + "." + (rate % 10) + "%";
+      check(c, p + 2, 6);
+      p += 8;
+      len -= 8;
+    }
   }
 }
