@@ -1,8 +1,9 @@
-// OpenFlow message bodies at -v as tcpdump prints them: data (HELLO 1.0, ECHO), switch
-// configuration, and for 1.3 the hello elements, experimenter, features reply, port status and
-// port mod (with the port's bitmaps at -vv), table mod, queue config request, role and async
-// messages. Bodies of the other types (1.0 flow, stats, packet, queue, vendor and error messages;
-// 1.3 errors) are not decoded yet: their packets are marked unsupported.
+// OpenFlow message bodies at -v as tcpdump prints them. 1.0: data, errors, vendor messages,
+// features reply with its ports, switch configuration, packet-in/out, flow mod and removed (match,
+// actions), stats requests and replies, queue configuration. 1.3: hello elements, errors,
+// experimenter, features reply, switch configuration, port status and mod, table mod, queue
+// request, role and async messages (1.3 decodes no others). Not decoded yet, their packets marked
+// unsupported: 1.0 port status and port mod, and Big Switch's vendor messages and actions.
 
 import { hex2, macString } from "./addr.js";
 import { available, be16, be32, check, pushSnaplen, u8, type PrintContext } from "./context.js";
@@ -37,6 +38,9 @@ const enum Body {
   QueueReply10,
   PacketIn10,
   PacketOut10,
+  Error10,
+  Error13,
+  Vendor10,
 }
 const N = Body.None;
 const UNSUPPORTED = -1;
@@ -44,10 +48,10 @@ const UNSUPPORTED = -1;
 /** By message type: its body printer, or UNSUPPORTED. */
 const V10_BODIES: (Body | typeof UNSUPPORTED)[] = [
   Body.Data, // HELLO
-  UNSUPPORTED, // ERROR
+  Body.Error10,
   Body.Data, // ECHO_REQUEST
   Body.Data, // ECHO_REPLY
-  UNSUPPORTED, // VENDOR
+  Body.Vendor10,
   N, // FEATURES_REQUEST
   Body.FeaturesReply10,
   N, // GET_CONFIG_REQUEST
@@ -68,7 +72,7 @@ const V10_BODIES: (Body | typeof UNSUPPORTED)[] = [
 ];
 const V13_BODIES: (Body | typeof UNSUPPORTED)[] = [
   Body.Hello13,
-  UNSUPPORTED, // ERROR
+  Body.Error13,
   Body.Data, // ECHO_REQUEST
   Body.Data, // ECHO_REPLY
   Body.Experimenter13,
@@ -326,6 +330,21 @@ export function openflowBodyPrint(c: PrintContext, version: number, type: number
       packetData10Print(c, at + 8 + actionsLength, len - actionsLength);
       break;
     }
+    case Body.Error10:
+    case Body.Error13: {
+      const errors = body === Body.Error10 ? ERRORS_10 : ERRORS_13;
+      const type = be16(c, at);
+      const entry = type === 0xffff && body === Body.Error13 ? EXPERIMENTER_ERROR : errors[type];
+      c.out += "\n\t type " + (entry ? entry[0] : "invalid (0x" + type.toString(16).padStart(4, "0") + ")");
+      const code = be16(c, at + 2);
+      const name = entry?.[1][code];
+      c.out += ", code " + (name ?? "invalid (0x" + code.toString(16).padStart(4, "0") + ")");
+      dataPrint(c, at + 4, length - 4);
+      break;
+    }
+    case Body.Vendor10:
+      vendorPrint(c, at, length, false);
+      break;
     case Body.Async13:
       bitmap(c, "\n\t packet_in_mask[EM] 0x", ASYNC_PACKET_IN, be32(c, at));
       bitmap(c, "\n\t packet_in_mask[S] 0x", ASYNC_PACKET_IN, be32(c, at + 4));
@@ -757,9 +776,8 @@ function actions10Print(c: PrintContext, prefix: string, at: number, length: num
         break;
       }
       default:
-        // Vendor actions (Big Switch's among them) are not decoded yet.
-        c.markUnsupported("openflow 1.0 vendor action");
-        check(c, p, rest);
+        if (rest < 4) invalidBody(c, p, rest);
+        else vendorPrint(c, p, rest, true);
     }
     p += rest;
     len -= rest;
@@ -868,8 +886,7 @@ function statsRequest10Print(c: PrintContext, at: number, length: number): void 
       return;
     }
     case ST_VENDOR:
-      c.markUnsupported("openflow 1.0 vendor stats");
-      check(c, p, len);
+      vendorDataPrint(c, p, len);
       return;
   }
 }
@@ -972,8 +989,7 @@ function statsReply10Print(c: PrintContext, at: number, length: number): void {
       }
       return;
     case ST_VENDOR:
-      c.markUnsupported("openflow 1.0 vendor stats");
-      check(c, p, len);
+      vendorDataPrint(c, p, len);
       return;
     default:
       check(c, p, len);
@@ -1074,4 +1090,185 @@ function queueProperties10Print(c: PrintContext, at: number, length: number): vo
       len -= 8;
     }
   }
+}
+
+/** Error types: the name and the names of its codes (numbered from 0). */
+type ErrorType = [name: string, codes: string[]];
+const ERRORS_10: ErrorType[] = [
+  ["HELLO_FAILED", ["INCOMPATIBLE", "EPERM"]],
+  [
+    "BAD_REQUEST",
+    [
+      "BAD_VERSION",
+      "BAD_TYPE",
+      "BAD_STAT",
+      "BAD_VENDOR",
+      "BAD_SUBTYPE",
+      "EPERM",
+      "BAD_LEN",
+      "BUFFER_EMPTY",
+      "BUFFER_UNKNOWN",
+    ],
+  ],
+  [
+    "BAD_ACTION",
+    [
+      "BAD_TYPE",
+      "BAD_LEN",
+      "BAD_VENDOR",
+      "BAD_VENDOR_TYPE",
+      "BAD_OUT_PORT",
+      "BAD_ARGUMENT",
+      "EPERM",
+      "TOO_MANY",
+      "BAD_QUEUE",
+    ],
+  ],
+  ["FLOW_MOD_FAILED", ["ALL_TABLES_FULL", "OVERLAP", "EPERM", "BAD_EMERG_TIMEOUT", "BAD_COMMAND", "UNSUPPORTED"]],
+  ["PORT_MOD_FAILED", ["BAD_PORT", "BAD_HW_ADDR"]],
+  ["QUEUE_OP_FAILED", ["BAD_PORT", "BAD_QUEUE", "EPERM"]],
+];
+const ERRORS_13: ErrorType[] = [
+  ["HELLO_FAILED", ["INCOMPATIBLE", "EPERM"]],
+  [
+    "BAD_REQUEST",
+    [
+      "BAD_VERSION",
+      "BAD_TYPE",
+      "BAD_MULTIPART",
+      "BAD_EXPERIMENTER",
+      "BAD_EXP_TYPE",
+      "EPERM",
+      "BAD_LEN",
+      "BUFFER_EMPTY",
+      "BUFFER_UNKNOWN",
+      "BAD_TABLE_ID",
+      "IS_SLAVE",
+      "BAD_PORT",
+      "BAD_PACKET",
+      "MULTIPART_BUFFER_OVERFLOW",
+    ],
+  ],
+  [
+    "BAD_ACTION",
+    [
+      "BAD_TYPE",
+      "BAD_LEN",
+      "BAD_EXPERIMENTER",
+      "BAD_EXP_TYPE",
+      "BAD_OUT_PORT",
+      "BAD_ARGUMENT",
+      "EPERM",
+      "TOO_MANY",
+      "BAD_QUEUE",
+      "BAD_OUT_GROUP",
+      "MATCH_INCONSISTENT",
+      "UNSUPPORTED_ORDER",
+      "BAD_TAG",
+      "BAD_SET_TYPE",
+      "BAD_SET_LEN",
+      "BAD_SET_ARGUMENT",
+    ],
+  ],
+  [
+    "BAD_INSTRUCTION",
+    [
+      "UNKNOWN_INST",
+      "UNSUP_INST",
+      "BAD_TABLE_ID",
+      "UNSUP_METADATA",
+      "UNSUP_METADATA_MASK",
+      "BAD_EXPERIMENTER",
+      "BAD_EXP_TYPE",
+      "BAD_LEN",
+      "EPERM",
+    ],
+  ],
+  [
+    "BAD_MATCH",
+    [
+      "BAD_TYPE",
+      "BAD_LEN",
+      "BAD_TAG",
+      "BAD_DL_ADDR_MASK",
+      "BAD_NW_ADDR_MASK",
+      "BAD_WILDCARDS",
+      "BAD_FIELD",
+      "BAD_VALUE",
+      "BAD_MASK",
+      "BAD_PREREQ",
+      "DUP_FIELD",
+      "EPERM",
+    ],
+  ],
+  [
+    "FLOW_MOD_FAILED",
+    ["UNKNOWN", "TABLE_FULL", "BAD_TABLE_ID", "OVERLAP", "EPERM", "BAD_TIMEOUT", "BAD_COMMAND", "BAD_FLAGS"],
+  ],
+  [
+    "GROUP_MOD_FAILED",
+    [
+      "GROUP_EXISTS",
+      "INVALID_GROUP",
+      "WEIGHT_UNSUPPORTED",
+      "OUT_OF_GROUPS",
+      "OUT_OF_BUCKETS",
+      "CHAINING_UNSUPPORTED",
+      "WATCH_UNSUPPORTED",
+      "LOOP",
+      "UNKNOWN_GROUP",
+      "CHAINED_GROUP",
+      "BAD_TYPE",
+      "BAD_COMMAND",
+      "BAD_BUCKET",
+      "BAD_MATCH",
+      "EPERM",
+    ],
+  ],
+  ["PORT_MOD_FAILED", ["BAD_PORT", "BAD_HW_ADDR", "BAD_CONFIG", "BAD_ADVERTISE", "EPERM"]],
+  ["TABLE_MOD_FAILED", ["BAD_TABLE", "BAD_CONFIG", "EPERM"]],
+  ["QUEUE_OP_FAILED", ["BAD_PORT", "BAD_QUEUE", "EPERM"]],
+  ["SWITCH_CONFIG_FAILED", ["BAD_FLAGS", "BAD_LEN", "EPERM"]],
+  ["ROLE_REQUEST_FAILED", ["STALE", "UNSUP", "BAD_ROLE"]],
+  [
+    "METER_MOD_FAILED",
+    [
+      "UNKNOWN",
+      "METER_EXISTS",
+      "INVALID_METER",
+      "UNKNOWN_METER",
+      "BAD_COMMAND",
+      "BAD_FLAGS",
+      "BAD_RATE",
+      "BAD_BURST",
+      "BAD_BAND",
+      "BAD_BAND_VALUE",
+      "OUT_OF_METERS",
+      "OUT_OF_BANDS",
+    ],
+  ],
+  ["TABLE_FEATURES_FAILED", ["BAD_TABLE", "BAD_METADATA", "BAD_TYPE", "BAD_LEN", "BAD_ARGUMENT", "EPERM"]],
+];
+/** The experimenter error type defines no codes. */
+const EXPERIMENTER_ERROR: ErrorType = ["EXPERIMENTER", []];
+
+const OUI_BSN = 0x005c16c7;
+
+/** ", vendor 0x… (name)" and the vendor's data (Big Switch's messages and actions are not decoded yet). */
+function vendorPrint(c: PrintContext, at: number, length: number, action: boolean): void {
+  const vendor = be32(c, at);
+  c.out += ", vendor 0x" + hex8(vendor) + " (" + vendorName(vendor) + ")";
+  if (vendor === OUI_BSN) {
+    c.markUnsupported(action ? "openflow 1.0 Big Switch action" : "openflow 1.0 Big Switch message");
+    check(c, at + 4, length - 4);
+    return;
+  }
+  dataPrint(c, at + 4, length - 4);
+}
+
+function vendorDataPrint(c: PrintContext, at: number, length: number): void {
+  if (length < 4) return invalidBody(c, at, length);
+  const vendor = be32(c, at);
+  c.out += ", vendor 0x" + hex8(vendor) + " (" + vendorName(vendor) + ")";
+  dataPrint(c, at + 4, length - 4);
 }
