@@ -1,13 +1,14 @@
-// OpenFlow message bodies at -v as tcpdump prints them. 1.0: data, errors, vendor messages,
-// features reply with its ports, switch configuration, packet-in/out, flow mod and removed (match,
-// actions), stats requests and replies, queue configuration. 1.3: hello elements, errors,
-// experimenter, features reply, switch configuration, port status and mod, table mod, queue
-// request, role and async messages (1.3 decodes no others). Not decoded yet, their packets marked
-// unsupported: 1.0 port status and port mod, and Big Switch's vendor messages and actions.
+// OpenFlow message bodies at -v as tcpdump prints them. 1.0: data, errors, vendor messages
+// (Big Switch's decoded), features reply with its ports, switch configuration, packet-in/out,
+// flow mod and removed (match, actions), port status and mod, stats requests and replies, queue
+// configuration. 1.3: hello elements, errors, experimenter, features reply, switch
+// configuration, port status and mod, table mod, queue request, role and async messages (tcpdump
+// decodes no other 1.3 bodies).
 
 import { hex2, macString } from "./addr.js";
 import { available, be16, be32, check, pushSnaplen, u8, type PrintContext } from "./context.js";
 import { encapsulated } from "./encapsulated.js";
+import { vlanTciString } from "./vlan.js";
 import { knownOuiName } from "./names.js";
 import { hexAndAsciiPrint, printableChar } from "./unknown.js";
 
@@ -41,12 +42,12 @@ const enum Body {
   Error10,
   Error13,
   Vendor10,
+  PortStatus10,
+  PortMod10,
 }
 const N = Body.None;
-const UNSUPPORTED = -1;
-
-/** By message type: its body printer, or UNSUPPORTED. */
-const V10_BODIES: (Body | typeof UNSUPPORTED)[] = [
+/** By message type: its body printer. */
+const V10_BODIES: Body[] = [
   Body.Data, // HELLO
   Body.Error10,
   Body.Data, // ECHO_REQUEST
@@ -59,10 +60,10 @@ const V10_BODIES: (Body | typeof UNSUPPORTED)[] = [
   Body.Config10, // SET_CONFIG
   Body.PacketIn10,
   Body.FlowRemoved10,
-  UNSUPPORTED, // PORT_STATUS
+  Body.PortStatus10,
   Body.PacketOut10,
   Body.FlowMod10,
-  UNSUPPORTED, // PORT_MOD
+  Body.PortMod10,
   Body.StatsRequest10,
   Body.StatsReply10,
   N, // BARRIER_REQUEST
@@ -70,7 +71,7 @@ const V10_BODIES: (Body | typeof UNSUPPORTED)[] = [
   Body.QueueRequest10,
   Body.QueueReply10,
 ];
-const V13_BODIES: (Body | typeof UNSUPPORTED)[] = [
+const V13_BODIES: Body[] = [
   Body.Hello13,
   Body.Error13,
   Body.Data, // ECHO_REQUEST
@@ -189,15 +190,11 @@ const PORT_NAME_LENGTH = 16;
 
 /**
  * Prints the body of a message whose length checks passed, at -v. Returns false (nothing
- * printed) for a type with no body printer here; such packets are marked unsupported.
+ * printed) for a version or type tcpdump has no body printer for.
  */
 export function openflowBodyPrint(c: PrintContext, version: number, type: number, at: number, length: number): boolean {
   const body = version === V10 ? V10_BODIES[type] : version === V13 ? V13_BODIES[type] : undefined;
   if (body === undefined) return false;
-  if (body === UNSUPPORTED) {
-    c.markUnsupported("openflow -v message type " + type);
-    return false;
-  }
   switch (body) {
     case Body.None:
       check(c, at, length);
@@ -344,6 +341,20 @@ export function openflowBodyPrint(c: PrintContext, version: number, type: number
     }
     case Body.Vendor10:
       vendorPrint(c, at, length, false);
+      break;
+    case Body.PortStatus10: {
+      const reason = u8(c, at);
+      c.out += "\n\t reason " + (PORT_REASONS[reason] ?? "invalid (0x" + hex2(reason) + ")");
+      phyPort10Print(c, at + 8);
+      break;
+    }
+    case Body.PortMod10:
+      c.out += "\n\t port_no " + port10(be16(c, at));
+      c.out += ", hw_addr " + macString(c, at + 2);
+      bitmap(c, "\n\t config 0x", PORT_CONFIG_10, be32(c, at + 8));
+      bitmap(c, "\n\t mask 0x", PORT_CONFIG_10, be32(c, at + 12));
+      bitmap(c, "\n\t advertise 0x", PORT_FEATURES_10, be32(c, at + 16));
+      check(c, at + 20, 4);
       break;
     case Body.Async13:
       bitmap(c, "\n\t packet_in_mask[EM] 0x", ASYNC_PACKET_IN, be32(c, at));
@@ -1259,11 +1270,147 @@ function vendorPrint(c: PrintContext, at: number, length: number, action: boolea
   const vendor = be32(c, at);
   c.out += ", vendor 0x" + hex8(vendor) + " (" + vendorName(vendor) + ")";
   if (vendor === OUI_BSN) {
-    c.markUnsupported(action ? "openflow 1.0 Big Switch action" : "openflow 1.0 Big Switch message");
-    check(c, at + 4, length - 4);
+    if (action) bsnActionPrint(c, at + 4, length - 4);
+    else bsnMessagePrint(c, at + 4, length - 4);
     return;
   }
   dataPrint(c, at + 4, length - 4);
+}
+
+const BSN_SUBTYPES = [
+  "SET_IP_MASK",
+  "GET_IP_MASK_REQUEST",
+  "GET_IP_MASK_REPLY",
+  "SET_MIRRORING",
+  "GET_MIRRORING_REQUEST",
+  "GET_MIRRORING_REPLY",
+  "SHELL_COMMAND",
+  "SHELL_OUTPUT",
+  "SHELL_STATUS",
+  "GET_INTERFACES_REQUEST",
+  "GET_INTERFACES_REPLY",
+  "SET_PKTIN_SUPPRESSION_REQUEST",
+  "SET_L2_TABLE_REQUEST",
+  "GET_L2_TABLE_REQUEST",
+  "GET_L2_TABLE_REPLY",
+  "VIRTUAL_PORT_CREATE_REQUEST",
+  "VIRTUAL_PORT_CREATE_REPLY",
+  "VIRTUAL_PORT_REMOVE_REQUEST",
+  "BW_ENABLE_SET_REQUEST",
+  "BW_ENABLE_GET_REQUEST",
+  "BW_ENABLE_GET_REPLY",
+  "BW_CLEAR_DATA_REQUEST",
+  "BW_CLEAR_DATA_REPLY",
+  "BW_ENABLE_SET_REPLY",
+  "SET_L2_TABLE_REPLY",
+  "SET_PKTIN_SUPPRESSION_REPLY",
+  "VIRTUAL_PORT_REMOVE_REPLY",
+  "HYBRID_GET_REQUEST",
+  "HYBRID_GET_REPLY",
+  "",
+  "",
+  "PDU_TX_REQUEST",
+  "PDU_TX_REPLY",
+  "PDU_RX_REQUEST",
+  "PDU_RX_REPLY",
+  "PDU_RX_TIMEOUT",
+];
+const BSN_ACTIONS = ["", "MIRROR", "SET_TUNNEL_DST", "", "CHECKSUM"];
+const ETHERTYPE_8021Q = 0x8100;
+
+function subtypeName(names: string[], subtype: number): string {
+  return names[subtype] || "unknown (0x" + hex8(subtype) + ")";
+}
+
+/** Bytes printed as text, every byte escaped as tcpdump does (NULs included). */
+function rawText(c: PrintContext, at: number, length: number): void {
+  for (let i = 0; i < length; i++) c.out += printableChar(u8(c, at + i));
+}
+
+function bsnMessagePrint(c: PrintContext, at: number, length: number): void {
+  if (length < 4) return invalidBody(c, at, length);
+  const subtype = be32(c, at);
+  c.out += "\n\t subtype " + subtypeName(BSN_SUBTYPES, subtype);
+  const p = at + 4;
+  const len = length - 4;
+  switch (subtype) {
+    case 1: // GET_IP_MASK_REQUEST
+      if (len !== 8) return invalidBody(c, p, len);
+      c.out += ", index " + u8(c, p);
+      check(c, p + 1, 7);
+      return;
+    case 0: // SET_IP_MASK
+    case 2: // GET_IP_MASK_REPLY
+      if (len !== 8) return invalidBody(c, p, len);
+      c.out += ", index " + u8(c, p);
+      check(c, p + 4, 4);
+      c.out += ", mask " + ipv4(c, p + 4);
+      return;
+    case 3: // SET_MIRRORING
+    case 4: // GET_MIRRORING_REQUEST
+    case 5: {
+      // GET_MIRRORING_REPLY
+      if (len !== 4) return invalidBody(c, p, len);
+      const on = u8(c, p);
+      c.out += ", report_mirror_ports " + (on === 0 ? "OFF" : on === 1 ? "ON" : "bogus (" + on + ")");
+      check(c, p + 1, 3);
+      return;
+    }
+    case 9: // GET_INTERFACES_REQUEST
+    case 13: // GET_L2_TABLE_REQUEST
+    case 19: // BW_ENABLE_GET_REQUEST
+    case 21: // BW_CLEAR_DATA_REQUEST
+    case 27: // HYBRID_GET_REQUEST
+      if (len) invalidBody(c, p, len);
+      return;
+    case 17: // VIRTUAL_PORT_REMOVE_REQUEST
+      if (len !== 4) return invalidBody(c, p, len);
+      c.out += ", vport_no " + be32(c, p);
+      return;
+    case 6: // SHELL_COMMAND
+      if (len < 4) return invalidBody(c, p, len);
+      c.out += ", service " + be32(c, p) + ", data '";
+      rawText(c, p + 4, len - 4);
+      c.out += "'";
+      return;
+    case 7: // SHELL_OUTPUT
+      c.out += ", data '";
+      rawText(c, p, len);
+      c.out += "'";
+      return;
+    case 8: // SHELL_STATUS
+      if (len !== 4) return invalidBody(c, p, len);
+      c.out += ", status 0x" + hex8(be32(c, p));
+      return;
+    default:
+      check(c, p, len);
+  }
+}
+
+function bsnActionPrint(c: PrintContext, at: number, length: number): void {
+  if (length < 4) return invalidBody(c, at, length);
+  const subtype = be32(c, at);
+  c.out += "\n\t  subtype " + subtypeName(BSN_ACTIONS, subtype);
+  const p = at + 4;
+  const len = length - 4;
+  if (subtype !== 1) {
+    check(c, p, len);
+    return;
+  }
+  // A mirror action.
+  if (len !== 12) return invalidBody(c, p, len);
+  c.out += ", dest_port " + be32(c, p);
+  const tag = be32(c, p + 4);
+  const tpid = tag >>> 16;
+  c.out +=
+    tpid === 0
+      ? ", vlan_tag none"
+      : tpid === ETHERTYPE_8021Q
+        ? ", vlan_tag 802.1Q (" + vlanTciString(tag & 0xffff) + ")"
+        : ", vlan_tag unknown (0x" + tpid.toString(16).padStart(4, "0") + ")";
+  const stage = u8(c, p + 8);
+  c.out += ", copy_stage " + (stage === 0 ? "INGRESS" : stage === 1 ? "EGRESS" : "unknown (" + stage + ")");
+  check(c, p + 9, 3);
 }
 
 function vendorDataPrint(c: PrintContext, at: number, length: number): void {

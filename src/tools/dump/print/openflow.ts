@@ -1,7 +1,6 @@
 // OpenFlow (versions 1.0 and 1.3 by name, others by number) as tcpdump prints it: one
 // "version 1.0, type HELLO, length 8, xid 0x00000001" line per message in the segment, with the
-// length checks tcpdump applies per message type; with -v the bodies of the messages decoded in
-// openflow-body.ts (the others are not decoded yet: such packets are marked unsupported).
+// length checks tcpdump applies per message type; with -v the message bodies (openflow-body.ts).
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { hex2 } from "./addr.js";
