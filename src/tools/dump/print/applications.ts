@@ -6,6 +6,7 @@
 import type { PrintContext } from "./context.js";
 import { ahcpPrint } from "./ahcp.js";
 import { babelPrint } from "./babel.js";
+import { lispPrint } from "./lisp.js";
 import { bcmLiPrint } from "./bcm-li.js";
 import { bfdPrint } from "./bfd.js";
 import { bgpPrint } from "./bgp.js";
@@ -112,7 +113,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "otv", matches: either(8472), print: otvPrint },
   { name: "vxlan", matches: either(4789), print: vxlanPrint },
   { name: "geneve", matches: either(6081), print: genevePrint },
-  { name: "lisp", matches: either(4342) },
+  { name: "lisp", matches: either(4342), print: lispPrint },
   { name: "vxlan-gpe", matches: either(4790) },
   { name: "zep", matches: either(17754) },
   { name: "mpls", matches: either(6635) },
