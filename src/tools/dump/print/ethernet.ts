@@ -19,6 +19,7 @@ import { decnetPrint } from "./decnet.js";
 import { ipxPrint } from "./ipx.js";
 import { eapolPrint } from "./eapol.js";
 import { pppoePrint } from "./pppoe.js";
+import { aristaPrint } from "./arista.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -148,47 +149,79 @@ export function etherPrint(c: PrintContext, at: number, length: number, caplen: 
   caplen -= 12;
   let hdrlen = 12;
 
-  let lengthType = be16(c, p);
-  p += 2;
-  length -= 2;
-  caplen -= 2;
-  hdrlen += 2;
+  let lengthType: number;
+  let printedLength: boolean;
+  // An Arista timestamp header is followed by another type field: the loop reads it in turn.
+  for (;;) {
+    lengthType = be16(c, p);
+    p += 2;
+    length -= 2;
+    caplen -= 2;
+    hdrlen += 2;
 
-  let printedLength = false;
-  if (lengthType === ETHERTYPE_MACSEC) {
-    c.markUnsupported("macsec");
-    if (e) {
-      c.out += etherTypeText(c, lengthType) + ", length " + origLength + ": ";
+    printedLength = false;
+    if (lengthType === ETHERTYPE_MACSEC) {
+      c.markUnsupported("macsec");
+      if (e) {
+        c.out += etherTypeText(c, lengthType) + ", length " + origLength + ": ";
+      }
+      defaultPrint(c, p, caplen);
+      return hdrlen;
     }
-    defaultPrint(c, p, caplen);
-    return hdrlen;
-  }
 
-  while (isVlanTpid(lengthType)) {
-    if (caplen < 4) {
-      c.protocol = "vlan";
-      printTrunc(c);
-      return hdrlen + caplen;
+    while (isVlanTpid(lengthType)) {
+      if (caplen < 4) {
+        c.protocol = "vlan";
+        printTrunc(c);
+        return hdrlen + caplen;
+      }
+      if (length < 4) {
+        c.protocol = "vlan";
+        printTrunc(c);
+        return hdrlen + length;
+      }
+      if (e) {
+        const tag = be16(c, p);
+        c.out += etherTypeText(c, lengthType);
+        if (!printedLength) {
+          c.out += ", length " + origLength + ": ";
+          printedLength = true;
+        } else c.out += ", ";
+        c.out += vlanTciString(tag) + ", ";
+      }
+      lengthType = be16(c, p + 2);
+      p += 4;
+      length -= 4;
+      caplen -= 4;
+      hdrlen += 4;
     }
-    if (length < 4) {
-      c.protocol = "vlan";
-      printTrunc(c);
-      return hdrlen + length;
+
+    if (lengthType !== ETHERTYPE_ARISTA) break;
+    if (caplen < 2 || length < 2) {
+      c.out += "[|arista]";
+      return hdrlen + (caplen < 2 ? caplen : length);
     }
-    if (e) {
-      const tag = be16(c, p);
-      c.out += etherTypeText(c, lengthType);
-      if (!printedLength) {
-        c.out += ", length " + origLength + ": ";
-        printedLength = true;
-      } else c.out += ", ";
-      c.out += vlanTciString(tag) + ", ";
+    c.out += etherTypeText(c, lengthType) + ", length " + origLength + ": ";
+    const consumed = aristaPrint(c, p);
+    if (consumed < 0) {
+      // An unknown subtype or timestamp format: the rest as raw data.
+      if (!e)
+        c.out +=
+          macString(c, srcAt) +
+          " > " +
+          macString(c, dstAt) +
+          ", " +
+          etherTypeText(c, lengthType) +
+          ", length " +
+          origLength +
+          ": ";
+      defaultPrint(c, p, caplen);
+      return hdrlen;
     }
-    lengthType = be16(c, p + 2);
-    p += 4;
-    length -= 4;
-    caplen -= 4;
-    hdrlen += 4;
+    p += consumed;
+    length -= consumed;
+    caplen -= consumed;
+    hdrlen += consumed;
   }
 
   if (lengthType <= MAX_ETHERNET_LENGTH_VAL) {
@@ -204,7 +237,7 @@ export function etherPrint(c: PrintContext, at: number, length: number, caplen: 
     c.out = c.out.slice(0, mark);
   }
 
-  if (lengthType <= MAX_ETHERNET_LENGTH_VAL || lengthType === ETHERTYPE_JUMBO || lengthType === ETHERTYPE_ARISTA) {
+  if (lengthType <= MAX_ETHERNET_LENGTH_VAL || lengthType === ETHERTYPE_JUMBO) {
     // 802.3 with an LLC header (or a type carrying one): tcpdump decodes LLC/SNAP and above.
     c.markUnsupported(lengthType <= MAX_ETHERNET_LENGTH_VAL ? "802.3 LLC" : "ethertype 0x" + hex4(lengthType));
     if (lengthType <= MAX_ETHERNET_LENGTH_VAL) {
