@@ -21,6 +21,7 @@ import { eapolPrint } from "./eapol.js";
 import { pppoePrint } from "./pppoe.js";
 import { aristaPrint } from "./arista.js";
 import { loopbackPrint } from "./loopback.js";
+import { tipcPrint } from "./tipc.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -42,6 +43,7 @@ const ETHERTYPE_DECNET = 0x6003;
 const ETHERTYPE_IPX = 0x8137;
 const ETHERTYPE_EAPOL = 0x888e;
 const ETHERTYPE_LOOPBACK = 0x9000;
+const ETHERTYPE_TIPC = 0x88ca;
 const ETHERTYPE_PPPOE_DISCOVERY = 0x8863;
 const ETHERTYPE_PPPOE_SESSION = 0x8864;
 /** The pre-standard 3Com EtherTypes for the same two stages. */
@@ -53,7 +55,7 @@ const ETHERTYPE_PPPOE_SESSION_OLD = 0x3c13;
  * generic "ethertype …" line here and count as unsupported.
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0x809b, 0x80f3, 0xfefe, 0x8899, 0x880b, 0x8808, 0x8902, 0xabcd, 0x894f, 0x8847, 0x8848, 0x88ca, 0x886f,
+  0x809b, 0x80f3, 0xfefe, 0x8899, 0x880b, 0x8808, 0x8902, 0xabcd, 0x894f, 0x8847, 0x8848, 0x886f,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -82,6 +84,9 @@ export function ethertypePrint(
       return true;
     case ETHERTYPE_LOOPBACK:
       loopbackPrint(c, at, length);
+      return true;
+    case ETHERTYPE_TIPC:
+      tipcPrint(c, at);
       return true;
     case ETHERTYPE_PPPOE_DISCOVERY:
     case ETHERTYPE_PPPOE_SESSION:
