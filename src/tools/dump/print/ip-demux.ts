@@ -139,7 +139,7 @@ export function ipDemuxPrint(
       pimPrint(c, at, length);
       return;
     case P_PGM:
-      pgmPrint(c, at, ipAt);
+      pgmPrint(c, at, length, ipAt);
       return;
     case P_VRRP:
       vrrpPrint(c, at, length, ipAt, version, version === 4 ? u8(c, ipAt + 8) : u8(c, ipAt + 7));
