@@ -421,6 +421,26 @@ test("dump printer: OpenFlow 1.0 port status and port mod at -vv (the corpus has
   assert.equal(state.unsupported, undefined);
 });
 
+test("dump printer: vsockmon (link type 271) at -nn, -v and -vv with a payload (pcapng only in the corpus)", () => {
+  // A virtio stream read/write from cid 3 port 1024 to cid 2 port 1234 carrying 4 bytes; the
+  // expected text is tcpdump 4.99's for this packet.
+  const frame = new Uint8Array([
+    3, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 210, 4, 0, 0, 4, 0, 2, 0, 44, 0, 0, 0, 3, 0, 0, 0, 0, 0,
+    0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 210, 4, 0, 0, 4, 0, 0, 0, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 4, 0, 7, 0, 0, 0,
+    104, 105, 0, 1,
+  ]);
+  const state = new FormatState();
+  const line = "3.1024 > 2.1234 PAYLOAD, length 80";
+  const virtio = "VIRTIO (len 4, type STREAM, op RW, flags 0, buf_alloc 262144, fwd_cnt 7)\n\t" + line;
+  assert.equal(formatPacket(frame, 271, 0n, { numeric: true, timestamps: 1 }, state), "VIRTIO " + line);
+  assert.equal(formatPacket(frame, 271, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state), virtio);
+  assert.equal(
+    formatPacket(frame, 271, 0n, { numeric: true, verbose: 2, timestamps: 1 }, state),
+    virtio + "\n\t0x0000:  6869 0001",
+  );
+  assert.equal(state.unsupported, undefined);
+});
+
 test("dump printer: hex and ASCII dumps, truncation, unknown EtherTypes", () => {
   const pkt = ipv4Tcp({ src: [1, 2, 3, 4], dst: [5, 6, 7, 8], sport: 1, dport: 2, seq: 1, ack: 0, flags: 0x02 });
   const out = formatPacket(pkt, 1, 0n, { numeric: true, timestamps: 1, hexAscii: 2 }, new FormatState());
