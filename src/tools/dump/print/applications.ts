@@ -6,6 +6,8 @@
 import type { PrintContext } from "./context.js";
 import { ahcpPrint } from "./ahcp.js";
 import { babelPrint } from "./babel.js";
+import { lispPrint } from "./lisp.js";
+import { lwappPrint } from "./lwapp.js";
 import { bcmLiPrint } from "./bcm-li.js";
 import { bfdPrint } from "./bfd.js";
 import { bgpPrint } from "./bgp.js";
@@ -109,13 +111,13 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "lmp", matches: either(701) },
   { name: "vqp", matches: either(1589) },
   { name: "sflow", matches: either(6343), print: sflowPrint },
-  { name: "lwapp", matches: either(12223, 12222) },
+  { name: "lwapp", matches: either(12223, 12222), print: lwappPrint },
   { name: "sip", matches: either(5060) },
   { name: "syslog", matches: either(514), print: syslogPrint },
   { name: "otv", matches: either(8472), print: otvPrint },
   { name: "vxlan", matches: either(4789), print: vxlanPrint },
   { name: "geneve", matches: either(6081), print: genevePrint },
-  { name: "lisp", matches: either(4342) },
+  { name: "lisp", matches: either(4342), print: lispPrint },
   { name: "vxlan-gpe", matches: either(4790) },
   { name: "zep", matches: either(17754) },
   { name: "mpls", matches: either(6635), print: (c, at, length) => mplsPrint(c, at, length) },

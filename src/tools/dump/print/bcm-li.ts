@@ -1,6 +1,5 @@
 // Broadcom's lawful-intercept shim (UDP source port 49152) as tcpdump prints it: direction,
-// packet type and subtype, intercept id; with -v the carried packet follows on its own line (such
-// packets are marked unsupported, see below).
+// packet type and subtype, intercept id; with -v the carried packet follows on its own line.
 
 import { available, be32, check, u8, type PrintContext } from "./context.js";
 import { encapsulated } from "./encapsulated.js";
@@ -55,9 +54,6 @@ export function bcmLiPrint(c: PrintContext, at: number, length: number): void {
     check(c, p, len);
     return;
   }
-  // The carried packets continue TCP flows whose other packets may pass through carriers this
-  // printer does not open yet (PPPoE), so their relative sequence numbers may differ from tcpdump's.
-  c.markUnsupported("bcm-li -v");
   const printers = encapsulated();
   switch (type) {
     case ETHERNET:

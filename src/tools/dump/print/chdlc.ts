@@ -1,9 +1,9 @@
-// Cisco HDLC (link type 104): a 4-byte header (address, control, protocol) before IPv4, IPv6, MPLS or
-// an OSI packet, as tcpdump prints it. SLARP payloads are not decoded yet: such packets are marked
-// unsupported.
+// Cisco HDLC (link type 104): a 4-byte header (address, control, protocol) before IPv4, IPv6, MPLS,
+// an OSI packet or SLARP (Cisco's address resolution and keepalives), as tcpdump prints it.
 
-import { hex4 } from "./addr.js";
-import { be16, TRUNCATED, u8, type PrintContext } from "./context.js";
+import { hex4, ipv4String } from "./addr.js";
+import { be16, be32, has, printTrunc, TRUNCATED, u8, type PrintContext } from "./context.js";
+import { printUnknownData } from "./unknown.js";
 import { ip6Print } from "./ipv6.js";
 import { ipPrint } from "./ipv4.js";
 import { osiPrint } from "./isis.js";
@@ -16,6 +16,7 @@ const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_ISO = 0xfefe;
 const ETHERTYPE_MPLS = 0x8847;
 const ETHERTYPE_MPLS_MULTICAST = 0x8848;
+const CHDLC_TYPE_SLARP = 0x8035;
 const ADDRESS_NAMES = new Map([
   [0x0f, "unicast"],
   [0x8f, "bcast"],
@@ -62,9 +63,68 @@ export function chdlcPrint(c: PrintContext, at: number, length: number): number 
       if (!osiPrint(c, padded ? p + 1 : p, padded ? rest - 1 : rest)) c.markUnsupported("chdlc osi");
       break;
     }
+    case CHDLC_TYPE_SLARP:
+      slarpPrint(c, p, rest);
+      break;
     default:
       c.markUnsupported("chdlc protocol 0x" + hex4(protocol));
       if (!c.flags.quick) c.out += "unknown CHDLC protocol (0x" + hex4(protocol) + ")";
   }
   return CHDLC_HEADER_LENGTH;
+}
+
+const SLARP_REQUEST = 0;
+const SLARP_REPLY = 1;
+const SLARP_KEEPALIVE = 2;
+const SLARP_MIN_LENGTH = 14;
+const SLARP_MAX_LENGTH = 18;
+
+function slarpPrint(c: PrintContext, at: number, length: number): void {
+  c.protocol = "chdlc_slarp";
+  c.out += "SLARP (length: " + length + "), ";
+  if (length < SLARP_MIN_LENGTH || !has(c, at, SLARP_MIN_LENGTH)) return printTrunc(c);
+  // The hex dump at -vv starts 4 bytes after wherever the decoding stopped, as tcpdump's does.
+  let p = at;
+  const code = be32(c, at);
+  switch (code) {
+    case SLARP_REQUEST:
+      c.out += "request";
+      break;
+    case SLARP_REPLY:
+      c.out += "reply " + ipv4String(c, at + 4);
+      c.out += "/" + ipv4String(c, at + 8);
+      break;
+    case SLARP_KEEPALIVE:
+      c.out +=
+        "keepalive: mineseen=0x" +
+        be32(c, at + 4)
+          .toString(16)
+          .padStart(8, "0") +
+        ", yourseen=0x" +
+        be32(c, at + 8)
+          .toString(16)
+          .padStart(8, "0") +
+        ", reliability=0x" +
+        be16(c, at + 12)
+          .toString(16)
+          .padStart(4, "0");
+      if (length >= SLARP_MAX_LENGTH) {
+        p = at + SLARP_MIN_LENGTH;
+        let seconds = Math.floor(be32(c, p) / 1000);
+        let minutes = Math.floor(seconds / 60);
+        seconds -= minutes * 60;
+        let hours = Math.floor(minutes / 60);
+        minutes -= hours * 60;
+        const days = Math.floor(hours / 24);
+        hours -= days * 24;
+        c.out += ", link uptime=" + days + "d" + hours + "h" + minutes + "m" + seconds + "s";
+      }
+      break;
+    default:
+      c.out += "0x" + code.toString(16).padStart(2, "0") + " unknown";
+      if (c.flags.verbose <= 1) printUnknownData(c, p + 4, "\n\t", length - 4);
+  }
+  if (length > SLARP_MAX_LENGTH && c.flags.verbose)
+    c.out += ", (trailing junk: " + (length - SLARP_MAX_LENGTH) + " bytes)";
+  if (c.flags.verbose > 1) printUnknownData(c, p + 4, "\n\t", length - 4);
 }

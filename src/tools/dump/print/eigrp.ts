@@ -1,6 +1,6 @@
 // EIGRP (RFC 7868) as tcpdump prints it: "EIGRP Hello, length: 40" without -v; with -v the header
-// and the TLVs (parameters, software version, IPv4 routes; the AppleTalk ones are not decoded yet
-// and such packets are marked unsupported), and with -vv each TLV's value in hex too.
+// and the TLVs (parameters, software version, IPv4 and AppleTalk routes, AppleTalk cable setup),
+// and with -vv each TLV's value in hex too.
 
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
 import { ipv4String } from "./addr.js";
@@ -77,6 +77,12 @@ const IP_INTERNAL = 0x0102;
 const IP_EXTERNAL = 0x0103;
 const IP_INTERNAL_LENGTH = 22;
 const IP_EXTERNAL_LENGTH = 42;
+const APPLETALK_INTERNAL = 0x0202;
+const APPLETALK_EXTERNAL = 0x0203;
+const APPLETALK_CABLE_SETUP = 0x0204;
+const APPLETALK_INTERNAL_LENGTH = 24;
+const APPLETALK_EXTERNAL_LENGTH = 40;
+const APPLETALK_CABLE_SETUP_LENGTH = 8;
 
 function verbosePrint(c: PrintContext, at: number, length: number): void {
   const opcode = u8(c, at + 1);
@@ -180,6 +186,12 @@ function prefix(c: PrintContext, nexthop: number, plenAt: number): boolean {
   return true;
 }
 
+/** "Cable-Range: START-END, nexthop: ..." of an AppleTalk route; the next hop is network.node. */
+function cableRange(c: PrintContext, nexthop: number, rangeAt: number): void {
+  c.out += "\n\t     Cable-Range: " + be16(c, rangeAt) + "-" + be16(c, rangeAt + 2) + ", nexthop: ";
+  c.out += be32(c, nexthop) === 0 ? "self" : be16(c, nexthop) + "." + be16(c, nexthop + 2);
+}
+
 function tlvPrint(c: PrintContext, type: number, v: number, valueLength: number): void {
   switch (type) {
     case GENERAL_PARAMETERS:
@@ -239,11 +251,39 @@ function tlvPrint(c: PrintContext, type: number, v: number, valueLength: number)
       c.out += metrics(c, v + 24);
       return;
     }
-    case 0x0202:
-    case 0x0203:
-    case 0x0204:
-      c.markUnsupported("eigrp appletalk -v");
+    case APPLETALK_CABLE_SETUP:
+      if (valueLength < APPLETALK_CABLE_SETUP_LENGTH) return tooShort(c, APPLETALK_CABLE_SETUP_LENGTH);
+      c.out += "\n\t    Cable-range: " + be16(c, v) + "-" + be16(c, v + 2) + ", Router-ID " + be32(c, v + 4);
       return;
+    case APPLETALK_INTERNAL:
+      if (valueLength < APPLETALK_INTERNAL_LENGTH) return tooShort(c, APPLETALK_INTERNAL_LENGTH);
+      cableRange(c, v, v + 20);
+      c.out += metrics(c, v + 4);
+      return;
+    case APPLETALK_EXTERNAL: {
+      if (valueLength < APPLETALK_EXTERNAL_LENGTH) return tooShort(c, APPLETALK_EXTERNAL_LENGTH);
+      cableRange(c, v, v + 36);
+      const protocol = u8(c, v + 16);
+      c.out +=
+        "\n\t      origin-router " +
+        be32(c, v + 4) +
+        ", origin-as " +
+        be32(c, v + 8) +
+        ", origin-proto " +
+        (EXTERNAL_PROTOCOLS[protocol] ?? "unknown") +
+        ", flags [0x" +
+        u8(c, v + 17)
+          .toString(16)
+          .padStart(2, "0") +
+        "], tag 0x" +
+        be32(c, v + 12)
+          .toString(16)
+          .padStart(8, "0") +
+        ", metric " +
+        be16(c, v + 18);
+      c.out += metrics(c, v + 20);
+      return;
+    }
     default:
       if (c.flags.verbose <= 1) printUnknownData(c, v, "\n\t    ", valueLength);
   }

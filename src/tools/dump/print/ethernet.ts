@@ -21,6 +21,9 @@ import { eapolPrint } from "./eapol.js";
 import { mplsPrint } from "./mpls.js";
 import { aristaPrint } from "./arista.js";
 import { cfmPrint } from "./cfm.js";
+import { pppoePrint } from "./pppoe.js";
+import { loopbackPrint } from "./loopback.js";
+import { tipcPrint } from "./tipc.js";
 
 export const ETHER_HDRLEN = 14;
 const MAX_ETHERNET_LENGTH_VAL = 1500;
@@ -45,13 +48,20 @@ const ETHERTYPE_IPX = 0x8137;
 const ETHERTYPE_EAPOL = 0x888e;
 const ETHERTYPE_MPLS = 0x8847;
 const ETHERTYPE_MPLS_MULTICAST = 0x8848;
+const ETHERTYPE_LOOPBACK = 0x9000;
+const ETHERTYPE_TIPC = 0x88ca;
+const ETHERTYPE_PPPOE_DISCOVERY = 0x8863;
+const ETHERTYPE_PPPOE_SESSION = 0x8864;
+/** The pre-standard 3Com EtherTypes for the same two stages. */
+const ETHERTYPE_PPPOE_DISCOVERY_OLD = 0x3c12;
+const ETHERTYPE_PPPOE_SESSION_OLD = 0x3c13;
 
 /**
  * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
  * generic "ethertype …" line here and count as unsupported.
  */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0x809b, 0x80f3, 0xfefe, 0x8863, 0x8864, 0x3c12, 0x3c13, 0x8899, 0x880b, 0x8808, 0x894f, 0x9000, 0x88ca, 0x886f,
+  0x809b, 0x80f3, 0xfefe, 0x8899, 0x880b, 0x8808, 0x894f, 0x886f,
 ]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
@@ -77,6 +87,18 @@ export function ethertypePrint(
   switch (type) {
     case ETHERTYPE_EAPOL:
       eapolPrint(c, at);
+      return true;
+    case ETHERTYPE_LOOPBACK:
+      loopbackPrint(c, at, length);
+      return true;
+    case ETHERTYPE_TIPC:
+      tipcPrint(c, at);
+      return true;
+    case ETHERTYPE_PPPOE_DISCOVERY:
+    case ETHERTYPE_PPPOE_SESSION:
+    case ETHERTYPE_PPPOE_DISCOVERY_OLD:
+    case ETHERTYPE_PPPOE_SESSION_OLD:
+      pppoePrint(c, at, length);
       return true;
     case ETHERTYPE_IPX:
       ipxPrint(c, at, length);

@@ -496,6 +496,8 @@ export function icmp6Print(c: PrintContext, at: number, length: number, ipAt: nu
         if (v) printOptions(c, at + 40, length - 40);
         break;
       case ROUTER_RENUMBERING:
+        rrenumPrint(c, at);
+        break;
       case NI_QUERY:
       case NI_REPLY:
       case RPL:
@@ -541,4 +543,73 @@ export function icmp6Print(c: PrintContext, at: number, length: number, ipAt: nu
     throw e;
   }
   if (!v) c.out += ", length " + length;
+}
+
+const RR_COMMAND = 0;
+const RR_CODES = ["command", "result"];
+const RR_SEQNUM_RESET = 255;
+const RR_FLAGS: [number, string][] = [
+  [0x80, "T"],
+  [0x40, "R"],
+  [0x20, "A"],
+  [0x10, "S"],
+  [0x08, "P"],
+];
+const RPM_CODES = ["", "add", "change", "setglobal"];
+const RR_MATCH_AT = 16;
+const RR_USE_LENGTH = 32;
+
+/** Router renumbering (RFC 2894): the code, sequence number, and a command's match and use prefixes. */
+function rrenumPrint(c: PrintContext, at: number): void {
+  // tcpdump's own check: " [|icmp6]", and the line goes on.
+  if (!has(c, at + 12, 4)) return printTrunc(c);
+  const code = u8(c, at + 1);
+  c.out += ", " + (RR_CODES[code] ?? (code === RR_SEQNUM_RESET ? "sequence number reset" : "code-#" + code));
+  c.out += ", seq=" + be32(c, at + 4);
+  const v = c.flags.verbose;
+  if (v) {
+    const flags = u8(c, at + 9);
+    c.out += "[";
+    if (flags) {
+      for (const [bit, letter] of RR_FLAGS) if (flags & bit) c.out += letter;
+      c.out += ",";
+    }
+    c.out += "seg=" + u8(c, at + 8) + ",";
+    c.out += "maxdelay=" + be16(c, at + 10);
+    const reserved = be32(c, at + 12);
+    if (reserved) c.out += "rsvd=0x" + reserved.toString(16);
+    c.out += "]";
+  }
+  if (code !== RR_COMMAND) return;
+  const m = at + RR_MATCH_AT;
+  if (!has(c, m + 8, 16)) return printTrunc(c);
+  c.out += (v > 1 ? "\n\t" : " ") + "match(";
+  const matchCode = u8(c, m);
+  c.out += RPM_CODES[matchCode] || "#" + matchCode;
+  if (v) {
+    c.out += ",ord=" + u8(c, m + 2);
+    c.out += ",min=" + u8(c, m + 4);
+    c.out += ",max=" + u8(c, m + 5);
+  }
+  c.out += "," + ipv6String(c, m + 8) + "/" + u8(c, m + 3) + ")";
+  let n = u8(c, m + 1) - 3;
+  if (n % 4) return printTrunc(c);
+  n /= 4;
+  let p = m + 24;
+  for (; n > 0; n--, p += RR_USE_LENGTH) {
+    if (!has(c, p + 16, 16)) return printTrunc(c);
+    c.out += (v > 1 ? "\n\t" : " ") + "use(";
+    // tcpdump tests the first byte of the 32-bit flags word against each flag.
+    const flags = u8(c, p + 12);
+    if (flags) c.out += (flags & 0x80 ? "V" : "") + (flags & 0x40 ? "P" : "") + ",";
+    if (v) {
+      c.out += "mask=0x" + u8(c, p + 2).toString(16) + ",";
+      c.out += "raflags=0x" + u8(c, p + 3).toString(16) + ",";
+      const valid = be32(c, p + 4);
+      c.out += "vltime=" + (valid === 0xffffffff ? "infty" : valid) + ",";
+      const preferred = be32(c, p + 8);
+      c.out += "pltime=" + (preferred === 0xffffffff ? "infty" : preferred) + ",";
+    }
+    c.out += ipv6String(c, p + 16) + "/" + u8(c, p) + "/" + u8(c, p + 1) + ")";
+  }
 }

@@ -9,6 +9,7 @@ import { ipPrint } from "./ipv4.js";
 import { ip6Print } from "./ipv6.js";
 import { nullPrint, rawPrint, sllPrint, sll2Print, type InterfaceNamer } from "./linklayer.js";
 import { hexAndAsciiPrint } from "./unknown.js";
+import { vsockPrint } from "./vsock.js";
 
 export { PrintContext, TRUNCATED, type PrintFlags } from "./context.js";
 export { TcpSequenceTable } from "./tcp-state.js";
@@ -22,6 +23,7 @@ export const LINKTYPE_RAW = 101;
 export const LINKTYPE_C_HDLC = 104;
 export const LINKTYPE_LINUX_SLL = 113;
 export const LINKTYPE_LINUX_SLL2 = 276;
+export const LINKTYPE_VSOCK = 271;
 /** OpenBSD loopback: the null header in network byte order. */
 export const LINKTYPE_LOOP = 108;
 export const LINKTYPE_IPV4 = 228;
@@ -56,6 +58,9 @@ export function printLinkLayer(c: PrintContext, linkType: number, wireLength: nu
       case LINKTYPE_IPV4:
       case LINKTYPE_IPV6:
         c.llHeaderLength = rawPrint(c, 0, wireLength);
+        break;
+      case LINKTYPE_VSOCK:
+        c.llHeaderLength = vsockPrint(c, caplen);
         break;
       default:
         c.markUnsupported("link type " + linkType);

@@ -11,6 +11,7 @@ import { encapsulated } from "./encapsulated.js";
 import { grePrint } from "./gre.js";
 import { sctpPrint } from "./sctp.js";
 import { dccpPrint } from "./dccp.js";
+import { pgmPrint } from "./pgm.js";
 import { ahPrint, espPrint } from "./esp.js";
 import { eigrpPrint } from "./eigrp.js";
 import { ospf6Print, ospfPrint } from "./ospf.js";
@@ -37,9 +38,10 @@ const P_ETHERNET = 143;
 const P_GRE = 47;
 const P_PIM = 103;
 const P_VRRP = 112;
+const P_PGM = 113;
 
 /** Protocols tcpdump decodes with printers this module does not have. */
-const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 55, 108, 113]);
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 55, 108]);
 
 function genericProto(c: PrintContext, nh: number, length: number): void {
   const name = c.flags.numeric ? undefined : netdbProtoName(nh);
@@ -135,6 +137,9 @@ export function ipDemuxPrint(
       return;
     case P_PIM:
       pimPrint(c, at, length, ipAt, version);
+      return;
+    case P_PGM:
+      pgmPrint(c, at, length, ipAt);
       return;
     case P_VRRP:
       vrrpPrint(c, at, length, ipAt, version, version === 4 ? u8(c, ipAt + 8) : u8(c, ipAt + 7));

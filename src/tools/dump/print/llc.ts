@@ -1,9 +1,10 @@
 // IEEE 802.2 LLC headers after an 802.3 length field, for the payloads printed so far: spanning
-// tree on its own SAP, and SNAP with Cisco's OUI carrying CDP, UDLD, PVST+ or VLAN-bridge BPDUs.
+// tree on its own SAP, and SNAP with Cisco's OUI carrying CDP, DTP, UDLD, PVST+ or VLAN-bridge BPDUs.
 // Any other LLC payload is left to the caller (which marks it unsupported).
 
 import { be16, has, u8, type PrintContext } from "./context.js";
 import { cdpPrint } from "./cdp.js";
+import { dtpPrint } from "./dtp.js";
 import { ipxPrint } from "./ipx.js";
 import { NLPID_ISIS, osiPrint } from "./isis.js";
 import { stpPrint } from "./stp.js";
@@ -21,8 +22,10 @@ const SNAP_HEADER_LENGTH = 5;
 const OUI_CISCO = 0x00000c;
 const PID_CDP = 0x2000;
 const PID_UDLD = 0x0111;
+const PID_DTP = 0x2004;
 const CISCO_PIDS = new Map([
   [PID_CDP, "CDP"],
+  [PID_DTP, "DTP"],
   [PID_UDLD, "UDLD"],
   [0x010b, "PVST"],
   [0x010c, "VLAN Bridge"],
@@ -83,6 +86,7 @@ export function llcPrint(c: PrintContext, at: number, length: number, caplen: nu
     }
     if (pid === PID_CDP) cdpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
     else if (pid === PID_UDLD) udldPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
+    else if (pid === PID_DTP) dtpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
     else stpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
     return LLC_HEADER_LENGTH + SNAP_HEADER_LENGTH;
   }

@@ -364,3 +364,8 @@ const SMI_ENTERPRISES: ReadonlyMap<number, string> = new Map([
 export function smiEnterpriseName(code: number): string | undefined {
   return SMI_ENTERPRISES.get(code);
 }
+
+/** The organisation's name, undefined when tcpdump's table has none. */
+export function knownOuiName(oui: number): string | undefined {
+  return OUI_NAMES.get(oui);
+}

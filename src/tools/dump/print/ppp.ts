@@ -1,0 +1,118 @@
+// PPP frames (RFC 1661) as carried by PPPoE sessions: the optional address/control bytes, the
+// protocol field (one byte when compressed), the protocol's name with -e, then IPv4 and IPv6
+// decoded. The control protocols (LCP, IPCP, CCP, …), authentication, multilink and the other
+// network layers tcpdump opens are not decoded here: such packets are marked unsupported.
+
+import { be16, printTrunc, u8, type PrintContext } from "./context.js";
+import { hex4 } from "./addr.js";
+import { ipPrint } from "./ipv4.js";
+import { ip6Print } from "./ipv6.js";
+import { printUnknownData } from "./unknown.js";
+
+const ADDRESS_CONTROL = 0xff03;
+const PPPD_IN = 0x0003;
+const PPPD_OUT = 0x0103;
+const PPP_IP = 0x0021;
+const PPP_VJNC = 0x002f;
+const PPP_IPV6 = 0x0057;
+const PPP_COMP = 0x00fd;
+const ETHERTYPE_IP = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+const NAMES = new Map([
+  [PPP_IP, "IP"],
+  [0x0023, "OSI"],
+  [0x0025, "NS"],
+  [0x0027, "DECNET"],
+  [0x0029, "APPLE"],
+  [0x002b, "IPX"],
+  [0x002d, "VJC IP"],
+  [PPP_VJNC, "VJNC IP"],
+  [0x0031, "BRPDU"],
+  [0x0033, "STII"],
+  [0x0035, "VINES"],
+  [0x0281, "MPLS"],
+  [0x0283, "MPLS"],
+  [PPP_COMP, "Compressed"],
+  [0x003d, "MLPPP"],
+  [PPP_IPV6, "IP6"],
+  [0x0201, "HELLO"],
+  [0x0231, "LUXCOM"],
+  [0x0233, "SNS"],
+  [0x8021, "IPCP"],
+  [0x8023, "OSICP"],
+  [0x8025, "NSCP"],
+  [0x8027, "DECNETCP"],
+  [0x8029, "APPLECP"],
+  [0x802b, "IPXCP"],
+  [0x8033, "STIICP"],
+  [0x8035, "VINESCP"],
+  [0x8057, "IP6CP"],
+  [0x8281, "MPLSCP"],
+  [0xc021, "LCP"],
+  [0xc023, "PAP"],
+  [0xc025, "LQM"],
+  [0xc223, "CHAP"],
+  [0xc227, "EAP"],
+  [0xc027, "SPAP"],
+  [0xc123, "Old-SPAP"],
+  [0xc02b, "BACP"],
+  [0xc02d, "BAP"],
+  [0xc03d, "MLPPP-CP"],
+  [0x80fd, "CCP"],
+]);
+/** Protocols tcpdump hands to a printer this module does not have. */
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
+  0xc021, 0x8021, 0x8023, 0x8281, 0x8057, 0x80fd, 0xc02b, 0x003d, 0xc223, 0xc023, 0xc02d, 0x8137, 0x002b, 0x0023,
+  0x0281, 0x0283,
+]);
+
+/** A PPP frame of `length` bytes at `at`. */
+export function pppPrint(c: PrintContext, at: number, length: number): void {
+  c.protocol = "ppp";
+  const original = length;
+  if (length < 2) return printTrunc(c);
+  let p = at;
+  const header = be16(c, p);
+  if (header === PPPD_IN || header === PPPD_OUT || header === ADDRESS_CONTROL) {
+    if (c.flags.linkHeader && header !== ADDRESS_CONTROL) c.out += header === PPPD_IN ? "In  " : "Out ";
+    p += 2;
+    length -= 2;
+  }
+  if (length < 2) return printTrunc(c);
+  let protocol: number;
+  // An odd first byte is a compressed one-byte protocol field.
+  if (u8(c, p) % 2) {
+    protocol = u8(c, p);
+    p++;
+    length--;
+  } else {
+    protocol = be16(c, p);
+    p += 2;
+    length -= 2;
+  }
+  const name = NAMES.get(protocol);
+  if (c.flags.linkHeader) {
+    c.out += (name ?? "unknown") + " (0x" + hex4(protocol) + "), length " + original;
+    if (name === undefined) return;
+    c.out += ": ";
+  }
+  if ((protocol & 0xff00) === 0x7e00 || DECODED_ELSEWHERE.has(protocol)) {
+    c.markUnsupported("ppp protocol 0x" + hex4(protocol));
+    return;
+  }
+  switch (protocol) {
+    case ETHERTYPE_IP:
+    case PPP_VJNC:
+    case PPP_IP:
+      return ipPrint(c, p, length);
+    case ETHERTYPE_IPV6:
+    case PPP_IPV6:
+      return ip6Print(c, p, length);
+    case PPP_COMP:
+      c.out += "compressed PPP data";
+      return;
+    default:
+      c.out += (name ?? "unknown PPP protocol (0x" + hex4(protocol) + ")") + " ";
+      printUnknownData(c, p, "\n\t", length);
+  }
+}
