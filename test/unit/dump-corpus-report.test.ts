@@ -49,12 +49,13 @@ const COMPLETE_PROTOCOLS: Record<string, RegExp> = {
   EIGRP: named("EIGRP "),
   "BCM-LI": named("BCM-LI-SHIM: "),
   "HTTP, RTSP, FTP, SMTP, WHOIS": onTcpPorts(80, 8080, 554, 8554, 21, 25, 43),
-  PIM: named(String.raw`PIMv\d`),
+  // PIM over IP, and PIMv1 inside IGMP.
+  PIM: named(String.raw`(?:PIMv\d|igmp pimv1)`),
   VRRP: named(String.raw`VRRPv\d`),
   HSRP: named(String.raw`HSRPv\d`),
   BFD: named(String.raw`BFD(?:v\d)?, `),
-  // IGMP itself; PIMv1 and DVMRP inside it are not decoded yet.
-  IGMP: named(String.raw`igmp (?!pimv1|dvmrp)`),
+  // IGMP with the DVMRP and multicast traceroute messages it carries.
+  IGMP: named(String.raw`(?:igmp |mtrace \d|mresp \d)`),
   VXLAN: named("VXLAN, "),
   Geneve: named("Geneve, "),
   OTV: named("OTV, "),

@@ -1,12 +1,35 @@
 // IGMP (RFC 1112, RFC 2236, RFC 3376): queries, reports and leaves as tcpdump prints them, with -v
-// the version 3 group records and the checksum verdict. DVMRP, PIMv1 and mtrace inside IGMP are not
-// decoded yet: such packets are marked unsupported.
+// the version 3 group records and the checksum verdict; DVMRP and PIMv1 messages inside IGMP go to
+// their own printers, multicast traceroute queries and responses are shown here.
 
 import { be16, be32, finishChecksum, has, onesComplementSum, u8, type PrintContext } from "./context.js";
 import { ipv4String } from "./addr.js";
+import { dvmrpPrint } from "./dvmrp.js";
+import { pimv1Print } from "./pim.js";
 import { relativeTime } from "./relative-time.js";
 
 const REPORT_KINDS = ["", "is_in", "is_ex", "to_in", "to_ex", "allow", "block"];
+
+/** A multicast traceroute query or response: its query ID, source, destination and reply address. */
+function mtracePrint(c: PrintContext, name: string, at: number, length: number): void {
+  // The IGMP header, then source, destination, response address, response TTL and query ID.
+  if (length < 24) {
+    c.out += " [invalid len " + length + "]";
+    return;
+  }
+  c.out +=
+    name +
+    " " +
+    (be32(c, at + 20) & 0xffffff) +
+    ": " +
+    ipv4String(c, at + 8) +
+    " to " +
+    ipv4String(c, at + 12) +
+    " reply-to " +
+    ipv4String(c, at + 16);
+  // A multicast response address is sent to with the TTL the query asks for.
+  if ((u8(c, at + 16) & 0xf0) === 0xe0) c.out += " with-ttl " + u8(c, at + 20);
+}
 
 function printV3Report(c: PrintContext, at: number, length: number): void {
   if (length < 16 || length & 3) {
@@ -105,17 +128,20 @@ export function igmpPrint(c: PrintContext, at: number, length: number): void {
       c.out += "igmp leave " + ipv4String(c, at + 4);
       break;
     case 0x13:
-      c.markUnsupported("igmp dvmrp");
       c.out += "igmp dvmrp";
-      return;
+      if (length < 8) c.out += " [len " + length + "]";
+      else dvmrpPrint(c, at, length);
+      break;
     case 0x14:
-      c.markUnsupported("igmp pimv1");
       c.out += "igmp pimv1";
-      return;
+      pimv1Print(c, at, length);
+      break;
     case 0x1e:
+      mtracePrint(c, "mresp", at, length);
+      break;
     case 0x1f:
-      c.markUnsupported("igmp mtrace");
-      return;
+      mtracePrint(c, "mtrace", at, length);
+      break;
     default:
       c.out += "igmp-" + type;
   }

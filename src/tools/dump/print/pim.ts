@@ -3,12 +3,13 @@
 // own after the length, then the checksum verdict and the message: hello options, join/prune
 // groups and sources, the register's flags and the packet it carries, bootstrap, assert,
 // candidate-RP, prune refresh and DF election fields. -vv adds hello address lists and hex dumps
-// of the hello options.
+// of the hello options. PIMv1, which travels inside IGMP, is printed by pimv1Print after IGMP's
+// "igmp pimv1".
 //
 // tcpdump stops a message it finds too short with " [|pimv2]" and carries on normally (so -x
 // still leaves the link-level header out): trunc() below; reads it does not guard unwind.
 
-import { be16, be32, finishChecksum, has, onesComplementSum, u8, type PrintContext } from "./context.js";
+import { be16, be32, finishChecksum, has, onesComplementSum, printTrunc, u8, type PrintContext } from "./context.js";
 import { hex2, hex4, ipv4String, ipv6String } from "./addr.js";
 import { encapsulated } from "./encapsulated.js";
 import { ipv6PseudoSum } from "./pseudo-header.js";
@@ -467,4 +468,170 @@ function dfElectionPrint(c: PrintContext, subtype: number, p: number, len: numbe
   c.out += " " + what + " metric=" + be32(c, p + 4);
   p += 8;
   if (subtype === DF_BACKOFF) c.out += " interval " + be16(c, p) + "ms";
+}
+
+const PIMV1_TYPES = [
+  "Query",
+  "Register",
+  "Register-Stop",
+  "Join/Prune",
+  "RP-reachable",
+  "Assert",
+  "Graft",
+  "Graft-ACK",
+];
+
+const PIMV1_QUERY = 0;
+const PIMV1_REGISTER = 1;
+const PIMV1_REGISTER_STOP = 2;
+const PIMV1_JOIN_PRUNE = 3;
+const PIMV1_RP_REACHABLE = 4;
+const PIMV1_ASSERT = 5;
+const PIMV1_GRAFT = 6;
+const PIMV1_GRAFT_ACK = 7;
+
+const PIMV1_MODES = [" Dense-mode", " Sparse-mode", " Sparse-Dense-mode"];
+
+/**
+ * PIMv1, which rides in IGMP type 0x14, after tcpdump's "igmp pimv1": the message name, then its
+ * fields (-v for the query's hold time, RP reachability and join/prune; -vv for every join/prune
+ * group and source), and " [vN]" when the version nibble is not 1.
+ */
+export function pimv1Print(c: PrintContext, at: number, length: number): void {
+  c.protocol = "pimv1";
+  const type = u8(c, at + 1);
+  c.out += " " + (PIMV1_TYPES[type] ?? "[type " + type + "]");
+  switch (type) {
+    case PIMV1_QUERY:
+      if (has(c, at + 8, 1)) {
+        const mode = u8(c, at + 8) >> 4;
+        c.out += PIMV1_MODES[mode] ?? " mode-" + mode;
+      }
+      if (c.flags.verbose) {
+        c.out += " (Hold-time ";
+        c.out += relativeTime(be16(c, at + 10)) + ")";
+      }
+      break;
+    case PIMV1_REGISTER:
+      // The register carries the data packet's IP header: its addresses are what is shown.
+      if (!has(c, at + 8, 20)) {
+        printTrunc(c);
+        return;
+      }
+      c.out += " for " + ipv4String(c, at + 20) + " > " + ipv4String(c, at + 24);
+      break;
+    case PIMV1_REGISTER_STOP:
+      c.out += " for " + ipv4String(c, at + 8) + " > " + ipv4String(c, at + 12);
+      break;
+    case PIMV1_RP_REACHABLE:
+      if (c.flags.verbose) {
+        c.out += " group " + ipv4String(c, at + 8);
+        if (be32(c, at + 12) !== 0xffffffff) c.out += "/" + ipv4String(c, at + 12);
+        c.out += " RP " + ipv4String(c, at + 16) + " hold ";
+        c.out += relativeTime(be16(c, at + 22));
+      }
+      break;
+    case PIMV1_ASSERT:
+      c.out += " for " + ipv4String(c, at + 16) + " > " + ipv4String(c, at + 8);
+      if (be32(c, at + 12) !== 0xffffffff) c.out += "/" + ipv4String(c, at + 12);
+      c.out +=
+        " " +
+        (u8(c, at + 20) & 0x80 ? "RP-tree" : "SPT") +
+        " pref " +
+        (be32(c, at + 20) & 0x7fffffff) +
+        " metric " +
+        be32(c, at + 24);
+      break;
+    case PIMV1_JOIN_PRUNE:
+    case PIMV1_GRAFT:
+    case PIMV1_GRAFT_ACK:
+      if (c.flags.verbose) {
+        if (length < 8) {
+          printTrunc(c);
+          return;
+        }
+        pimv1JoinPrunePrint(c, at + 8, length - 8);
+      }
+      break;
+  }
+  const version = u8(c, at + 4) >> 4;
+  if (version !== 1) c.out += " [v" + version + "]";
+}
+
+function pimv1JoinPrunePrint(c: PrintContext, at: number, len: number): void {
+  // One group with one source fits on one line.
+  if (has(c, at, 30) && u8(c, at + 11) === 1) {
+    const joins = be16(c, at + 20);
+    if (joins + be16(c, at + 22) === 1) {
+      c.out += " RPF " + ipv4String(c, at) + " ";
+      const hold = be16(c, at + 6);
+      if (hold !== 180) c.out += "Hold " + relativeTime(hold);
+      c.out +=
+        (joins ? "Join" : "Prune") +
+        " (" +
+        ipv4String(c, at + 26) +
+        "/" +
+        (u8(c, at + 25) & 0x3f) +
+        ", " +
+        ipv4String(c, at + 12);
+      if (be32(c, at + 16) !== 0xffffffff) c.out += "/" + ipv4String(c, at + 16);
+      const flags = u8(c, at + 25);
+      c.out +=
+        ") " +
+        (u8(c, at + 24) & 1 ? "Sparse" : "Dense") +
+        (flags & 0x80 ? " WC" : "") +
+        " " +
+        (flags & 0x40 ? "RP" : "SPT");
+      return;
+    }
+  }
+  const vv = c.flags.verbose > 1;
+  if (len < 4) return printTrunc(c);
+  if (vv) c.out += "\n";
+  c.out += " Upstream Nbr: " + ipv4String(c, at);
+  at += 4;
+  len -= 4;
+  if (len < 4) return printTrunc(c);
+  if (vv) c.out += "\n";
+  c.out += " Hold time: ";
+  c.out += relativeTime(be16(c, at + 2));
+  if (!vv) return;
+  at += 4;
+  len -= 4;
+  if (len < 4) return printTrunc(c);
+  let groups = u8(c, at + 3);
+  at += 4;
+  len -= 4;
+  for (; groups !== 0; groups--) {
+    if (len < 4) return printTrunc(c);
+    c.out += "\n\tGroup: " + ipv4String(c, at);
+    at += 4;
+    len -= 4;
+    if (len < 4) return printTrunc(c);
+    if (be32(c, at) !== 0xffffffff) c.out += "/" + ipv4String(c, at);
+    at += 4;
+    len -= 4;
+    if (len < 4) return printTrunc(c);
+    const joins = be16(c, at);
+    const prunes = be16(c, at + 2);
+    c.out += " joined: " + joins + " pruned: " + prunes;
+    at += 4;
+    len -= 4;
+    for (let i = 0; i < joins + prunes; i++) {
+      if (len < 6) return printTrunc(c);
+      const flags = u8(c, at + 1);
+      c.out +=
+        "\n\t" +
+        (i < joins ? "Join " : "Prune") +
+        " " +
+        (u8(c, at) & 1 ? "Sparse " : "Dense ") +
+        (flags & 0x80 ? "WC " : "") +
+        (flags & 0x40 ? "RP " : "SPT ") +
+        ipv4String(c, at + 2) +
+        "/" +
+        (flags & 0x3f);
+      at += 6;
+      len -= 6;
+    }
+  }
 }

@@ -1,0 +1,32 @@
+// The dump printer's DVMRP, PIMv1 and multicast traceroute (the messages IGMP carries) against
+// tcpdump, over a capture built for them (test/helpers/igmp-capture.ts): every packet must print
+// exactly as tcpdump prints it, at -nn, -v, -vv and with -e -vvv -X.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { FormatOptions } from "../../src/tools/dump/format.js";
+import { TCPDUMP, compare, report, assertAllEqual } from "../helpers/dump-oracle.js";
+import { igmpCapture } from "../helpers/igmp-capture.js";
+
+test("dump printer: DVMRP, PIMv1 and mtrace inside IGMP, malformed and cut short, against tcpdump", {
+  skip: TCPDUMP ? false : "tcpdump not installed",
+}, async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbpf-igmp-"));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const files = [igmpCapture(dir)];
+  for (const [flags, options] of [
+    [["-nn"], { numeric: true }],
+    [["-nn", "-v"], { numeric: true, verbose: 1 }],
+    [["-nn", "-vv"], { numeric: true, verbose: 2 }],
+    [["-nn", "-e", "-vvv", "-X"], { numeric: true, linkHeader: true, verbose: 3, hexAscii: 1 }],
+  ] as [string[], FormatOptions][]) {
+    const r = await compare(files, flags, options);
+    report(t, "igmp " + flags.join(" "), r);
+    assertAllEqual(r);
+    assert.equal(r.compared, r.packets, "every packet is decoded");
+    assert.ok(r.compared >= 400, `only ${r.compared} packets compared`);
+  }
+});
