@@ -19,6 +19,7 @@ import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
 import { ripPrint } from "./rip.js";
 import { ripngPrint } from "./ripng.js";
+import { rxPrint } from "./rx.js";
 import { radiusPrint } from "./radius.js";
 import { respPrint } from "./resp.js";
 import { udpEncapsulationPrint } from "./esp.js";
@@ -92,6 +93,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   {
     name: "rx",
     matches: (s, d) => (s >= RX_PORT_LOW && s <= RX_PORT_HIGH) || (d >= RX_PORT_LOW && d <= RX_PORT_HIGH),
+    print: rxPrint,
   },
   { name: "ripng", matches: either(521), print: ripngPrint },
   { name: "dhcp6", matches: either(546, 547), print: dhcp6Print },

@@ -9,6 +9,7 @@
 
 import { IkeCookieCache } from "./ike-cookies.js";
 import type { NfsXidTable } from "./nfs-xids.js";
+import { RxCallTable } from "./rx-calls.js";
 import type { TcpSequenceTable } from "./tcp-state.js";
 
 /** Thrown by bounds-checked reads; caught once per packet. */
@@ -58,6 +59,8 @@ export class PrintContext {
   tcp: TcpSequenceTable;
   /** IKEv1 initiators seen in earlier packets (tcpdump's, kept for the whole run). */
   readonly ikeCookies = new IkeCookieCache();
+  /** Recent Rx calls, which AFS replies are decoded by (tcpdump's, kept for the whole run). */
+  readonly rx = new RxCallTable();
   /** Recent NFS calls, which NFS replies are decoded by. */
   nfs: NfsXidTable;
 
