@@ -30,6 +30,7 @@ import { sflowPrint } from "./sflow.js";
 import { snmpPrint } from "./snmp.js";
 import { mplsPrint } from "./mpls.js";
 import { lspPingPrint } from "./lspping.js";
+import { lispPrint } from "./lisp.js";
 
 /**
  * Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. `ipAt` is
@@ -115,7 +116,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "otv", matches: either(8472), print: otvPrint },
   { name: "vxlan", matches: either(4789), print: vxlanPrint },
   { name: "geneve", matches: either(6081), print: genevePrint },
-  { name: "lisp", matches: either(4342) },
+  { name: "lisp", matches: either(4342), print: (c, at, length) => lispPrint(c, at, length) },
   { name: "vxlan-gpe", matches: either(4790) },
   { name: "zep", matches: either(17754) },
   { name: "mpls", matches: either(6635), print: (c, at, length) => mplsPrint(c, at, length) },
