@@ -10,7 +10,7 @@ import type { FormatOptions } from "../../src/tools/dump/format.js";
 import { TCPDUMP, compare, report, assertAllEqual } from "../helpers/dump-oracle.js";
 import { lispCapture } from "../helpers/lisp-capture.js";
 
-test("dump printer: LISP requests and responses, malformed and cut short, against tcpdump", {
+test("dump printer: LISP Map-Register, Map-Notify and other messages, malformed and cut short, against tcpdump", {
   skip: TCPDUMP ? false : "tcpdump not installed",
 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbpf-lisp-"));

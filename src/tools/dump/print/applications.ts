@@ -31,6 +31,7 @@ import { snmpPrint } from "./snmp.js";
 import { mplsPrint } from "./mpls.js";
 import { lspPingPrint } from "./lspping.js";
 import { lispPrint } from "./lisp.js";
+import { rpkiRtrPrint } from "./rpki-rtr.js";
 
 /**
  * Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. `ipAt` is
@@ -144,7 +145,7 @@ export const TCP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "rtsp", matches: either(554, 8554), print: rtspPrint },
   { name: "domain", matches: either(53), print: (c, at, length) => domainPrint(c, at, length, true, false) },
   { name: "msdp", matches: either(639) },
-  { name: "rpki-rtr", matches: either(323) },
+  { name: "rpki-rtr", matches: either(323), print: (c, at, length) => rpkiRtrPrint(c, at, length) },
   { name: "ldp", matches: either(646) },
 ];
 
