@@ -33,6 +33,8 @@ import { sflowPrint } from "./sflow.js";
 import { snmpPrint } from "./snmp.js";
 import { mplsPrint } from "./mpls.js";
 import { lspPingPrint } from "./lspping.js";
+import { rpkiRtrPrint } from "./rpki-rtr.js";
+import { ldpPrint } from "./ldp.js";
 
 /**
  * Prints `length` payload bytes at `at`; the caller has printed the addresses and ports. `ipAt` is
@@ -105,7 +107,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "radius", matches: either(1645, 1812, 1646, 1813, 1700, 3799), print: radiusPrint },
   { name: "hsrp", matches: toPort(1985), print: hsrpPrint },
   { name: "lwres", matches: either(921) },
-  { name: "ldp", matches: either(646) },
+  { name: "ldp", matches: either(646), print: (c, at, length) => ldpPrint(c, at, length) },
   { name: "olsr", matches: either(698) },
   { name: "lsp-ping", matches: either(3503), print: (c, at, length) => lspPingPrint(c, at, length) },
   { name: "bcm-li", matches: fromPort(49152), print: bcmLiPrint },
@@ -147,8 +149,8 @@ export const TCP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "rtsp", matches: either(554, 8554), print: rtspPrint },
   { name: "domain", matches: either(53), print: (c, at, length) => domainPrint(c, at, length, true, false) },
   { name: "msdp", matches: either(639) },
-  { name: "rpki-rtr", matches: either(323) },
-  { name: "ldp", matches: either(646) },
+  { name: "rpki-rtr", matches: either(323), print: (c, at, length) => rpkiRtrPrint(c, at, length) },
+  { name: "ldp", matches: either(646), print: (c, at, length) => ldpPrint(c, at, length) },
 ];
 
 /** The first entry of `table` for these ports, or undefined. */

@@ -315,7 +315,7 @@ function trunc(c: PrintContext): void {
   c.out += " [|bgp]";
 }
 
-function afName(af: number, unknown = "Unknown"): string {
+export function afName(af: number, unknown = "Unknown"): string {
   return AFS.get(af) ?? unknown;
 }
 
@@ -534,7 +534,7 @@ function ipv4Text(b: Uint8Array): string {
 }
 
 /** An IPv4 or IPv6 prefix; its size, -1 for an impossible length, -2 when `left` is too short. */
-function prefixDecode(c: PrintContext, p: number, left: number, v6: boolean): [number, string] {
+export function prefixDecode(c: PrintContext, p: number, left: number, v6: boolean): [number, string] {
   if (left < 1) return [-2, ""];
   const bits = u8(c, p);
   if (bits > (v6 ? 128 : 32)) return [-1, ""];

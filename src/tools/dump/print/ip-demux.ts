@@ -18,6 +18,7 @@ import { ospf6Print, ospfPrint } from "./ospf.js";
 import { pimPrint } from "./pim.js";
 import { igmpPrint } from "./igmp.js";
 import { vrrpPrint } from "./vrrp.js";
+import { rsvpPrint } from "./rsvp.js";
 
 const P_ICMP = 1;
 const P_IGMP = 2;
@@ -39,9 +40,10 @@ const P_GRE = 47;
 const P_PIM = 103;
 const P_VRRP = 112;
 const P_PGM = 113;
+const P_RSVP = 46;
 
 /** Protocols tcpdump decodes with printers this module does not have. */
-const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 46, 55, 108]);
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([8, 9, 55, 108]);
 
 function genericProto(c: PrintContext, nh: number, length: number): void {
   const name = c.flags.numeric ? undefined : netdbProtoName(nh);
@@ -143,6 +145,9 @@ export function ipDemuxPrint(
       return;
     case P_VRRP:
       vrrpPrint(c, at, length, ipAt, version, version === 4 ? u8(c, ipAt + 8) : u8(c, ipAt + 7));
+      return;
+    case P_RSVP:
+      rsvpPrint(c, at, length);
       return;
   }
   if (DECODED_ELSEWHERE.has(nh)) {

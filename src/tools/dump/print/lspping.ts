@@ -99,9 +99,9 @@ const PSEUDOWIRE_TYPES = [
 const PSEUDOWIRE_IP_INTERWORKING = 0x40;
 const DOWNSTREAM_ADDRESS_TYPES = ["unknown", "IPv4", "Unnumbered IPv4", "IPv6", "IPv6"];
 
-function pseudowireType(type: number): string {
+export function pseudowireType(type: number, unknown = "unknown"): string {
   if (type === PSEUDOWIRE_IP_INTERWORKING) return "IP-interworking";
-  return PSEUDOWIRE_TYPES[type] ?? "unknown";
+  return PSEUDOWIRE_TYPES[type] ?? unknown;
 }
 
 function hex(v: number, digits: number): string {
