@@ -240,7 +240,7 @@ let runningAsBin = false;
 
 /**
  * Runs the CLI on this process's arguments, streams and exit code: what the bin does. Called by the
- * bundled bin's per-command file (dist/bin), or below when this module is the script itself.
+ * bundled bin (src/cli/bin.ts), or below when this module is the script itself.
  */
 export function runAsBin(): void {
   runningAsBin = true;
