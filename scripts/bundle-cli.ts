@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, type BuildOptions, type Plugin } from "esbuild";
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -69,7 +69,12 @@ export async function bundleCli(dist = DIST): Promise<void> {
   const out = result.outputFiles![0]!;
   mkdirSync(outdir, { recursive: true });
   writeFileSync(out.path, out.contents);
-  const bundle = { file: "cli.cjs", hash: createHash("sha256").update(out.contents).digest("hex").slice(0, 16) };
+  const { COMMANDS } = (await import(pathToFileURL(join(cli, "main.js")).href)) as { COMMANDS: { name: string }[] };
+  const bundle = {
+    file: "cli.cjs",
+    hash: createHash("sha256").update(out.contents).digest("hex").slice(0, 16),
+    commands: COMMANDS.map((c) => c.name),
+  };
   // The bin is CommonJS too (this directory's package.json says so): Node then starts it without
   // setting up its ES module loader, some milliseconds of every start.
   writeFileSync(join(outdir, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);

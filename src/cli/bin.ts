@@ -8,11 +8,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runWithCodeCache } from "../compiler/code-cache.js";
 
-/** The bundle's file in dist/bin and a hash of it. Set by the bundler. */
-declare const TSBPF_BUNDLE: { file: string; hash: string };
+/** The bundle's file in dist/bin, a hash of it and the command names. Set by the bundler. */
+declare const TSBPF_BUNDLE: { file: string; hash: string; commands: string[] };
 
-const { file, hash } = TSBPF_BUNDLE;
-const command = /^[\w-]+$/.test(process.argv[2] ?? "") ? process.argv[2] : "main";
+const { file, hash, commands } = TSBPF_BUNDLE;
+// Help, --version and mistyped commands share one cache.
+const command = commands.includes(process.argv[2] ?? "") ? process.argv[2] : "main";
 const path = join(dirname(fileURLToPath(import.meta.url)), file);
 const run = runWithCodeCache(path, readFileSync(path, "utf8"), `tsbpf-${hash}-${command}`);
 // The cache holds what was compiled when it is taken: at the command's first output a tool has
