@@ -138,7 +138,7 @@ export async function main(argv: readonly string[], io: CommandIo = processIo): 
     return 2;
   }
   let afterCommand: (() => void) | undefined;
-  if (registration.name === "compile" && io === processIo && invokedDirectly()) {
+  if (registration.name === "compile" && io === processIo && runningAsBin) {
     // The compile runs in a process started from the compiler's snapshot when there is one; without
     // one it runs here, and the snapshot is built afterwards for the next compile.
     const snapshot = await import("../compiler/snapshot.js");
@@ -236,8 +236,14 @@ function exitQuietlyOnEpipe(): void {
   });
 }
 
-// Run when executed as the bin (also through an npm bin symlink), not when imported.
-if (invokedDirectly()) {
+let runningAsBin = false;
+
+/**
+ * Runs the CLI on this process's arguments, streams and exit code: what the bin does. Called by the
+ * bundled bin (src/cli/bin.ts), or below when this module is the script itself.
+ */
+export function runAsBin(): void {
+  runningAsBin = true;
   // Opening stdout costs a compile that runs in a snapshot's process (main) more than the rest of its work here.
   if (process.argv[2] !== "compile") exitQuietlyOnEpipe();
   main(process.argv.slice(2)).then(
@@ -250,3 +256,6 @@ if (invokedDirectly()) {
     },
   );
 }
+
+// Run when executed as the script (dist/src/cli/main.js), not when imported.
+if (invokedDirectly()) runAsBin();

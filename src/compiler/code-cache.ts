@@ -11,14 +11,6 @@ import { dirname, join } from "node:path";
 import { Script } from "node:vm";
 import { cachedDataVersionTag } from "node:v8";
 
-interface Cached {
-  script: Script;
-  file: string | undefined;
-  stored: boolean;
-}
-
-const loaded = new Map<string, Cached>();
-
 /** The user's own cache directory under the temporary directory, or undefined when it is not safe to use. */
 export function cacheDirectory(): string | undefined {
   const uid = process.getuid?.() ?? -1;
@@ -39,6 +31,61 @@ export function cacheDirectory(): string | undefined {
   }
 }
 
+/** A CommonJS file run from V8's cached code (when there was valid code), and how to store its code. */
+export interface CachedRun {
+  exports: unknown;
+  /** Stores the code compiled so far (the functions run by then, not only the top level), once; only when no valid code was found. */
+  store(): void;
+}
+
+/**
+ * Runs the CommonJS file `path` (its source `source`) compiled with V8's cached code kept under
+ * `key`, a name that must change whenever the source does (V8 checks little more than its length).
+ */
+export function runWithCodeCache(path: string, source: string, key: string): CachedRun {
+  const dir = cacheDirectory();
+  const file = dir ? join(dir, `${key.replace(/[^\w.-]/g, "_")}-${cachedDataVersionTag()}.v8`) : undefined;
+  let cachedData: Buffer | undefined;
+  if (file) {
+    try {
+      cachedData = readFileSync(file);
+    } catch {
+      /* first run */
+    }
+  }
+  const script = new Script(Module.wrap(source), { filename: path, cachedData });
+  let stored = !file || (cachedData !== undefined && script.cachedDataRejected !== true);
+  const exports = {};
+  const module = { exports, id: path, filename: path, loaded: false };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(exports, exports, createRequire(path), module, path, dirname(path));
+  return {
+    exports: module.exports,
+    store() {
+      if (stored) return;
+      stored = true;
+      writeCache(file!, script.createCachedData());
+    },
+  };
+}
+
+function writeCache(file: string, data: Buffer): void {
+  const temporary = `${file}.${process.pid}`;
+  try {
+    const fd = openSync(temporary, "wx", 0o600);
+    try {
+      writeSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  } catch {
+    /* an optimisation only */
+  }
+}
+
+const loaded = new Map<string, CachedRun>();
+
 /** require(specifier) from `from`, compiled with V8's cached code for it when there is any. */
 export function requireWithCodeCache(specifier: string, from: string): unknown {
   const require = createRequire(from);
@@ -53,43 +100,12 @@ export function requireWithCodeCache(specifier: string, from: string): unknown {
   } catch {
     return require(specifier);
   }
-  const dir = cacheDirectory();
-  const file = dir
-    ? join(dir, `${specifier.replace(/[^\w.-]/g, "_")}-${version}-${cachedDataVersionTag()}.v8`)
-    : undefined;
-  let cachedData: Buffer | undefined;
-  if (file) {
-    try {
-      cachedData = readFileSync(file);
-    } catch {
-      /* first run */
-    }
-  }
-  const script = new Script(Module.wrap(source), { filename: path, cachedData });
-  const exports = {};
-  const module = { exports, id: path, filename: path, loaded: false };
-  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(exports, exports, createRequire(path), module, path, dirname(path));
-  loaded.set(specifier, { script, file, stored: cachedData !== undefined && script.cachedDataRejected !== true });
-  return module.exports;
+  const run = runWithCodeCache(path, source, `${specifier}-${version}`);
+  loaded.set(specifier, run);
+  return run.exports;
 }
 
 /** Stores the code compiled so far for a module loaded by requireWithCodeCache, once. */
 export function storeCodeCache(specifier: string): void {
-  const entry = loaded.get(specifier);
-  if (!entry || entry.stored || !entry.file) return;
-  entry.stored = true;
-  const temporary = `${entry.file}.${process.pid}`;
-  try {
-    const data = entry.script.createCachedData();
-    const fd = openSync(temporary, "wx", 0o600);
-    try {
-      writeSync(fd, data);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, entry.file);
-  } catch {
-    /* an optimisation only */
-  }
+  loaded.get(specifier)?.store();
 }
