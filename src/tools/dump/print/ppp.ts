@@ -1,13 +1,15 @@
 // PPP frames (RFC 1661) as carried by PPPoE sessions: the optional address/control bytes, the
 // protocol field (one byte when compressed), the protocol's name with -e, then IPv4 and IPv6
-// decoded. The control protocols (LCP, IPCP, CCP, …), authentication, multilink and the other
-// network layers tcpdump opens are not decoded here: such packets are marked unsupported.
+// decoded, and the control protocols (LCP, IPCP, CCP, …, in ppp-control.ts). Authentication,
+// multilink and the other network layers tcpdump opens are not decoded here: such packets are
+// marked unsupported.
 
 import { be16, printTrunc, u8, type PrintContext } from "./context.js";
 import { hex4 } from "./addr.js";
 import { ipPrint } from "./ipv4.js";
 import { ip6Print } from "./ipv6.js";
 import { printUnknownData } from "./unknown.js";
+import { controlProtocolDecoded, pppControlPrint } from "./ppp-control.js";
 
 const ADDRESS_CONTROL = 0xff03;
 const PPPD_IN = 0x0003;
@@ -18,7 +20,8 @@ const PPP_IPV6 = 0x0057;
 const PPP_COMP = 0x00fd;
 const ETHERTYPE_IP = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
-const NAMES = new Map([
+/** tcpdump's names of PPP protocols. */
+export const PPP_NAMES: ReadonlyMap<number, string> = new Map([
   [PPP_IP, "IP"],
   [0x0023, "OSI"],
   [0x0025, "NS"],
@@ -62,9 +65,10 @@ const NAMES = new Map([
 ]);
 /** Protocols tcpdump hands to a printer this module does not have. */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0xc021, 0x8021, 0x8023, 0x8281, 0x8057, 0x80fd, 0xc02b, 0x003d, 0xc223, 0xc023, 0xc02d, 0x8137, 0x002b, 0x0023,
-  0x0281, 0x0283,
+  0x003d, 0xc223, 0xc023, 0xc02d, 0x8137, 0x002b, 0x0023, 0x0281, 0x0283,
 ]);
+/** The control protocols sharing LCP's packet format. */
+const CONTROL_PROTOCOLS: ReadonlySet<number> = new Set([0xc021, 0x8021, 0x8023, 0x8281, 0x8057, 0x80fd, 0xc02b]);
 
 /** A PPP frame of `length` bytes at `at`. */
 export function pppPrint(c: PrintContext, at: number, length: number): void {
@@ -90,7 +94,7 @@ export function pppPrint(c: PrintContext, at: number, length: number): void {
     p += 2;
     length -= 2;
   }
-  const name = NAMES.get(protocol);
+  const name = PPP_NAMES.get(protocol);
   if (c.flags.linkHeader) {
     c.out += (name ?? "unknown") + " (0x" + hex4(protocol) + "), length " + original;
     if (name === undefined) return;
@@ -99,6 +103,10 @@ export function pppPrint(c: PrintContext, at: number, length: number): void {
   if ((protocol & 0xff00) === 0x7e00 || DECODED_ELSEWHERE.has(protocol)) {
     c.markUnsupported("ppp protocol 0x" + hex4(protocol));
     return;
+  }
+  if (CONTROL_PROTOCOLS.has(protocol)) {
+    if (!controlProtocolDecoded(c, protocol, p)) c.markUnsupported("ppp protocol 0x" + hex4(protocol));
+    return pppControlPrint(c, protocol, PPP_NAMES.get(protocol)!, p, length);
   }
   switch (protocol) {
     case ETHERTYPE_IP:

@@ -1,0 +1,398 @@
+// PPP control protocols (RFC 1661 and the protocols built on its packet format: IPCP, IP6CP, CCP,
+// BACP, OSICP, MPLSCP): the code, identifier and length, and with -v the encoded length, the
+// configuration options of LCP and CCP, echo magic numbers and rejected protocols, as tcpdump
+// prints them. tcpdump's option printers are handed the whole encoded length rather than what is
+// left of it; that is kept, as it decides what tcpdump prints for malformed option lists. The
+// options of IPCP, IP6CP and BACP are not decoded: their configure packets are marked unsupported
+// at -v.
+
+import { be16, be32, has, u8, type PrintContext } from "./context.js";
+import { hex2, hex4, ipv4String, macString } from "./addr.js";
+import { ouiName } from "./names.js";
+import { PPP_NAMES } from "./ppp.js";
+import { printableChar, printUnknownData } from "./unknown.js";
+
+export const PPP_LCP = 0xc021;
+export const PPP_CCP = 0x80fd;
+const PPP_CHAP = 0xc223;
+const PPP_LQM = 0xc025;
+const NO_AUTH_DETAIL: ReadonlySet<number> = new Set([0xc023, 0xc227, 0xc027, 0xc123]);
+
+const CODES = [
+  "Vendor-Extension",
+  "Conf-Request",
+  "Conf-Ack",
+  "Conf-Nack",
+  "Conf-Reject",
+  "Term-Request",
+  "Term-Ack",
+  "Code-Reject",
+  "Prot-Reject",
+  "Echo-Request",
+  "Echo-Reply",
+  "Disc-Req",
+  "Ident",
+  "Time-Rem",
+  "Reset-Req",
+  "Reset-Ack",
+];
+const LCP_OPTIONS = [
+  "Vend-Ext",
+  "MRU",
+  "ACCM",
+  "Auth-Prot",
+  "Qual-Prot",
+  "Magic-Num",
+  "deprecated(6)",
+  "PFC",
+  "ACFC",
+  "FCS-Alt",
+  "SDP",
+  "Num-Mode",
+  "deprecated(12)",
+  "Call-Back",
+  "deprecated(14)",
+  "deprecated(15)",
+  "deprecated(16)",
+  "MRRU",
+  "12-Bit seq #",
+  "End-Disc",
+  "Proprietary",
+  "DCE-Id",
+  "MP+",
+  "Link-Disc",
+  "LCP-Auth-Opt",
+  "COBS",
+  "Prefix-elision",
+  "Multilink-header-Form",
+  "I18N",
+  "SDL-over-SONET/SDH",
+  "PPP-Muxing",
+];
+const CCP_OPTIONS = new Map([
+  [0, "OUI"],
+  [1, "Pred-1"],
+  [2, "Pred-2"],
+  [3, "Puddle"],
+  [16, "HP-PPC"],
+  [17, "Stac-LZS"],
+  [18, "MPPC"],
+  [19, "Gand-FZA"],
+  [20, "V.42bis"],
+  [21, "BSD-Comp"],
+  [23, "LZS-DCP"],
+  [24, "MVRCA"],
+  [25, "DEC"],
+  [26, "Deflate"],
+  [255, "Reserved"],
+]);
+const AUTH_ALGORITHMS = new Map([
+  [5, "MD5"],
+  [128, "MS-CHAPv1"],
+  [129, "MS-CHAPv2"],
+]);
+const CALLBACKS = new Map([
+  [0, "UserAuth"],
+  [1, "DialString"],
+  [2, "LocalID"],
+  [3, "E.164"],
+  [4, "X.500"],
+  [6, "CBCP"],
+]);
+const CONF_REQUEST = 1;
+const CONF_REJECT = 4;
+
+const hex8 = (v: number): string => v.toString(16).padStart(8, "0");
+
+/** True when this printer decodes everything tcpdump prints for the packet at this verbosity. */
+export function controlProtocolDecoded(c: PrintContext, protocol: number, at: number): boolean {
+  if (!c.flags.verbose || protocol === PPP_LCP || protocol === PPP_CCP) return true;
+  // The options of IPCP, IP6CP and BACP are not decoded here.
+  if (protocol !== 0x8021 && protocol !== 0x8057 && protocol !== 0xc02b) return true;
+  if (!has(c, at, 1)) return true;
+  const code = c.bytes[at]!;
+  return code < CONF_REQUEST || code > CONF_REJECT;
+}
+
+/**
+ * A control protocol packet of `length` bytes at `at` (after the PPP protocol field); `name` is
+ * the protocol's name, "unknown ctrl-proto (0x....)" when it has none.
+ */
+export function pppControlPrint(c: PrintContext, protocol: number, name: string, at: number, length: number): void {
+  c.out += name + ", ";
+  if (length < 4 || !has(c, at, 2)) {
+    c.out += "[|" + name + "]";
+    return;
+  }
+  const code = u8(c, at);
+  c.out +=
+    (CODES[code] ?? "Unknown Opcode") + " (0x" + hex2(code) + "), id " + u8(c, at + 1) + ", length " + (length + 2);
+  if (!c.flags.verbose) return;
+  const len = be16(c, at + 2);
+  let p = at + 4;
+  if (len < 4) {
+    c.out += "\n\tencoded length " + len + " (< 4))";
+    return;
+  }
+  if (len > length) {
+    c.out += "\n\tencoded length " + len + " (> packet length " + length + "))";
+    return;
+  }
+  c.out += "\n\tencoded length " + len + " (=Option(s) length " + (len - 4) + ")";
+  if (len === 4) return;
+  if (c.flags.verbose > 1) printUnknownData(c, at - 2, "\n\t", 6);
+  switch (code) {
+    case 0:
+      if (len < 11) return;
+      c.out += "\n\t  Magic-Num 0x" + hex8(be32(c, p));
+      c.out += " Vendor: " + ouiName(oui(c, p + 4)) + " (" + oui(c, p + 4) + ")";
+      return;
+    case 1:
+    case 2:
+    case 3:
+    case 4: {
+      const options = protocol === PPP_LCP ? lcpOption : protocol === PPP_CCP ? ccpOption : undefined;
+      if (options === undefined) return;
+      let left = len - 4;
+      do {
+        const advance = options(c, p, len);
+        if (advance === 0) return;
+        if (left < advance) {
+          c.out += " [remaining options length " + left + " < " + advance + "] (invalid)";
+          return;
+        }
+        left -= advance;
+        p += advance;
+      } while (left !== 0);
+      return;
+    }
+    case 8:
+      if (len < 6) return;
+      {
+        const rejected = be16(c, p);
+        c.out += "\n\t  Rejected " + (pppProtocolName(rejected) ?? "unknown") + " Protocol (0x" + hex4(rejected) + ")";
+      }
+      if (len > 6) {
+        c.out += "\n\t  Rejected Packet";
+        printUnknownData(c, p + 2, "\n\t    ", len - 2);
+      }
+      return;
+    case 9:
+    case 10:
+    case 11:
+      if (len < 8) return;
+      c.out += "\n\t  Magic-Num 0x" + hex8(be32(c, p));
+      if (len > 8) {
+        c.out += "\n\t  -----trailing data-----";
+        if (!has(c, p + 4, len - 8)) {
+          c.out += "[|" + name + "]";
+          return;
+        }
+        printUnknownData(c, p + 4, "\n\t  ", len - 8);
+      }
+      return;
+    case 12:
+      if (len < 8) return;
+      c.out += "\n\t  Magic-Num 0x" + hex8(be32(c, p));
+      if (len > 8) {
+        // tcpdump prints as many characters as the length less the header, from after the number.
+        c.out += "\n\t  Message\n\t    ";
+        for (let i = 0, q = p + 4; i < len - 4; i++, q++) {
+          if (q >= c.snapend) {
+            c.out += "[|" + name + "]";
+            return;
+          }
+          c.out += printableChar(c.bytes[q]!);
+        }
+      }
+      return;
+    case 13:
+      if (len < 12) return;
+      c.out += "\n\t  Magic-Num 0x" + hex8(be32(c, p));
+      c.out += ", Seconds-Remaining " + be32(c, p + 4) + "s";
+      return;
+    case 5:
+    case 6:
+    case 7:
+      return;
+    default:
+      if (c.flags.verbose <= 1) printUnknownData(c, at - 2, "\n\t  ", len + 2);
+  }
+}
+
+function oui(c: PrintContext, at: number): number {
+  return (u8(c, at) << 16) | (u8(c, at + 1) << 8) | u8(c, at + 2);
+}
+
+/** One LCP option; returns the bytes it takes, 0 to stop. */
+function lcpOption(c: PrintContext, p: number, length: number): number {
+  if (length < 2) return 0;
+  if (!has(c, p, 2)) {
+    c.out += "[|lcp]";
+    return 0;
+  }
+  const opt = c.bytes[p]!;
+  const len = c.bytes[p + 1]!;
+  if (length < len) return 0;
+  const optName = LCP_OPTIONS[opt];
+  if (len < 2) {
+    if (optName !== undefined)
+      c.out += "\n\t  " + optName + " Option (0x" + hex2(opt) + "), length " + len + " (length bogus, should be >= 2)";
+    else c.out += "\n\tunknown LCP option 0x" + hex2(opt);
+    return 0;
+  }
+  if (optName === undefined) {
+    c.out += "\n\tunknown LCP option 0x" + hex2(opt);
+    return len;
+  }
+  c.out += "\n\t  " + optName + " Option (0x" + hex2(opt) + "), length " + len;
+  const bogus = (should: string, result: number): number => {
+    c.out += " (length bogus, should be " + should + ")";
+    return result;
+  };
+  switch (opt) {
+    case 0:
+      if (len < 6) return bogus(">= 6", len);
+      c.out += ": Vendor: " + ouiName(oui(c, p + 2)) + " (" + oui(c, p + 2) + ")";
+      break;
+    case 1:
+      if (len !== 4) return bogus("= 4", len);
+      c.out += ": " + be16(c, p + 2);
+      break;
+    case 2:
+      if (len !== 6) return bogus("= 6", len);
+      c.out += ": 0x" + hex8(be32(c, p + 2));
+      break;
+    case 3: {
+      if (len < 4) return bogus(">= 4", len);
+      const auth = be16(c, p + 2);
+      // tcpdump's text for an unnamed protocol has no conversion in it: it prints as written.
+      c.out += ": " + (pppProtocolName(auth) ?? "Unknown Auth Proto (0x04x)");
+      if (auth === PPP_CHAP) {
+        const alg = u8(c, p + 4);
+        c.out += ", " + (AUTH_ALGORITHMS.get(alg) ?? "Unknown Auth Alg " + alg);
+      } else if (!NO_AUTH_DETAIL.has(auth)) printUnknownData(c, p, "\n\t", len);
+      break;
+    }
+    case 4:
+      if (len < 4) return bogus(">= 4", 0);
+      c.out += be16(c, p + 2) === PPP_LQM ? ": LQR" : ": unknown";
+      break;
+    case 5:
+      if (len !== 6) return bogus("= 6", 0);
+      c.out += ": 0x" + hex8(be32(c, p + 2));
+      break;
+    case 7:
+    case 8:
+      break;
+    case 23:
+      if (len !== 4) return bogus("= 4", 0);
+      c.out += ": 0x" + hex4(be16(c, p + 2));
+      break;
+    case 13: {
+      if (len < 3) return bogus(">= 3", 0);
+      // tcpdump prints a separator of its own before the operation's.
+      c.out += ": ";
+      const op = u8(c, p + 2);
+      c.out += ": Callback Operation " + (CALLBACKS.get(op) ?? "Unknown") + " (" + op + ")";
+      break;
+    }
+    case 17:
+      if (len !== 4) return bogus("= 4", 0);
+      c.out += ": " + be16(c, p + 2);
+      break;
+    case 19: {
+      if (len < 3) return bogus(">= 3", 0);
+      const cls = u8(c, p + 2);
+      if (cls === 0) c.out += ": Null";
+      else if (cls === 1) c.out += ": Local";
+      else if (cls === 2) {
+        if (len !== 7) return bogus("= 7", 0);
+        c.out += ": IPv4 " + ipv4String(c, p + 3);
+      } else if (cls === 3) {
+        if (len !== 9) return bogus("= 9", 0);
+        c.out += ": MAC " + macString(c, p + 3);
+      } else if (cls === 4) c.out += ": Magic-Num-Block";
+      else if (cls === 5) c.out += ": PSNDN";
+      else c.out += ": Unknown class " + cls;
+      break;
+    }
+    default:
+      if (c.flags.verbose < 2) printUnknownData(c, p + 2, "\n\t    ", len - 2);
+  }
+  if (c.flags.verbose > 1) printUnknownData(c, p + 2, "\n\t    ", len - 2);
+  return len;
+}
+
+/** One CCP option; returns the bytes it takes, 0 to stop. */
+function ccpOption(c: PrintContext, p: number, length: number): number {
+  if (length < 2) return 0;
+  if (!has(c, p, 2)) {
+    c.out += "[|ccp]";
+    return 0;
+  }
+  const opt = c.bytes[p]!;
+  const len = c.bytes[p + 1]!;
+  if (length < len) return 0;
+  c.out += "\n\t  " + (CCP_OPTIONS.get(opt) ?? "Unknown") + " Option (0x" + hex2(opt) + "), length " + len;
+  if (len < 2) {
+    c.out += " (length bogus, should be >= 2)";
+    return 0;
+  }
+  switch (opt) {
+    case 21: {
+      if (len < 3) {
+        c.out += " (length bogus, should be >= 3)";
+        return len;
+      }
+      const v = u8(c, p + 2);
+      c.out += ": Version: " + (v >> 5) + ", Dictionary Bits: " + (v & 0x1f);
+      break;
+    }
+    case 24: {
+      if (len < 4) {
+        c.out += " (length bogus, should be >= 4)";
+        return len;
+      }
+      const v = u8(c, p + 2);
+      c.out +=
+        ": Features: " +
+        ((v & 0xc0) >> 6) +
+        ", PxP: " +
+        (v & 0x20 ? "Enabled" : "Disabled") +
+        ", History: " +
+        (v & 0x1f) +
+        ", #CTX-ID: " +
+        u8(c, p + 3);
+      break;
+    }
+    case 26: {
+      if (len < 4) {
+        c.out += " (length bogus, should be >= 4)";
+        return len;
+      }
+      const v = u8(c, p + 2);
+      const w = u8(c, p + 3);
+      c.out +=
+        ": Window: " +
+        ((v & 0xf0) >> 4) +
+        "K, Method: " +
+        ((v & 0x0f) === 8 ? "zlib" : "unknown") +
+        " (0x" +
+        (v & 0x0f).toString(16) +
+        "), MBZ: " +
+        ((w & 0xfc) >> 2) +
+        ", CHK: " +
+        (w & 0x03);
+      break;
+    }
+    default:
+      if (c.flags.verbose < 2) printUnknownData(c, p + 2, "\n\t    ", len - 2);
+  }
+  if (c.flags.verbose > 1) printUnknownData(c, p + 2, "\n\t    ", len - 2);
+  return len;
+}
+
+function pppProtocolName(protocol: number): string | undefined {
+  return PPP_NAMES.get(protocol);
+}
