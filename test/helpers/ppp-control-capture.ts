@@ -1,6 +1,6 @@
 // A capture of PPP control protocol packets for the dump printer's tests: LCP with every option
-// tcpdump decodes (and bogus lengths), the LCP-only codes, CCP's compression options, OSICP and
-// MPLSCP, in PPPoE sessions and on Ethernet (EtherType 0x880b); each also cut short by the
+// tcpdump decodes (and bogus lengths), the LCP-only codes, the options of IPCP (with IP header
+// compression suboptions), IP6CP, CCP and BACP, OSICP and MPLSCP, CHAP, PAP, multilink and BAP, in PPPoE sessions and on Ethernet (EtherType 0x880b); each also cut short by the
 // snapshot length at several places and mutated at random (from a fixed seed). The corpus holds
 // four such packets.
 
@@ -69,7 +69,64 @@ function messages(): [number, number[]][] {
     option(24, 1),
     option(26, 0x78),
   ];
+  const ipcpOptions = [
+    option(1, 10, 0, 0, 1, 10, 0, 0, 2),
+    option(1, 10, 0, 0, 1),
+    option(2, 0, 0x2d, 15, 1),
+    option(2, 0, 0x61, 0, 15, 0, 15, 0, 255, 0, 5, 0, 128),
+    option(2, 0, 0x61, 0, 15, 0, 15, 0, 255, 0, 5, 0, 128, 1, 2, 2, 4, 0, 0, 3, 9),
+    option(2, 0, 0x61, 0, 15, 0, 15, 0, 255, 0, 5, 0, 128, 0, 2),
+    option(2, 0x12, 0x34),
+    option(2, 0, 0x61, 1),
+    option(2),
+    option(3, 192, 168, 1, 1),
+    option(3, 0, 0, 0, 0),
+    option(4, 10, 1, 1, 1),
+    option(129, 8, 8, 8, 8),
+    option(130, 8, 8, 4, 4),
+    option(131, 1, 1, 1, 1),
+    option(132, 1, 0, 0, 1),
+    option(131, 1, 1),
+    option(77, 1, 2, 3),
+  ];
+  const ip6cpOptions = [option(1, 2, 0x1b, 0x21, 0xff, 0xfe, 0x3c, 0x4d, 0x5e), option(1, 1, 2), option(2, 0, 0x57)];
+  const bacpOptions = [option(1, 1, 2, 3, 4), option(1, 1), option(9, 1, 2)];
   const out: [number, number[]][] = [];
+  for (const [i, o] of ipcpOptions.entries()) out.push([0x8021, packet(1 + (i % 4), 100 + i, o)]);
+  out.push([0x8021, packet(1, 120, ipcpOptions.slice(9, 16).flat())], [0x8021, packet(5, 121, [])]);
+  for (const [i, o] of ip6cpOptions.entries()) out.push([0x8057, packet(1 + i, 130 + i, o)]);
+  for (const [i, o] of bacpOptions.entries()) out.push([0xc02b, packet(2 + i, 140 + i, o)]);
+  out.push([0xc02b, packet(1, 145, bacpOptions.flat())], [0x8057, packet(1, 146, ip6cpOptions.flat())]);
+  const name = [...Buffer.from("router\x01\xe9")];
+  out.push(
+    [0xc223, packet(1, 150, [4, 0xde, 0xad, 0xbe, 0xef, ...name])],
+    [0xc223, packet(2, 151, [16, ...Array.from({ length: 16 }, (_, i) => i * 17), ...name])],
+    [0xc223, packet(2, 152, [40, 1, 2])],
+    [0xc223, packet(1, 153, [4, 1, 2, 3, 4, ...name], 6)],
+    [0xc223, packet(3, 154, [...Buffer.from("Welcome")])],
+    [0xc223, packet(4, 155, [...Buffer.from("E=691 R=0")])],
+    [0xc223, packet(4, 156, [1, 2], 3)],
+    [0xc223, packet(9, 157, [1])],
+    [0xc223, [1, 2]],
+    [0xc023, packet(1, 160, [5, ...Buffer.from("alice"), 6, ...Buffer.from("secret")])],
+    [0xc023, packet(1, 161, [0, 0])],
+    [0xc023, packet(1, 162, [9, 1, 2])],
+    [0xc023, packet(1, 163, [1, 0x41, 9, 1])],
+    [0xc023, packet(1, 164, [1], 5)],
+    [0xc023, packet(2, 165, [2, 0x4f, 0x4b])],
+    [0xc023, packet(3, 166, [8, 0x4e, 0x4f])],
+    [0xc023, packet(3, 167, [], 4)],
+    [0xc023, packet(2, 168, [3, 1, 2, 3], 40)],
+    [0xc023, packet(2, 169, [3, 1, 2, 3], 2)],
+    [0xc023, packet(7, 170, [1, 2])],
+    [0xc023, [2, 1]],
+    [0x003d, [0x80, 0x12, 1, 2, 3]],
+    [0x003d, [0x40, 0x01]],
+    [0x003d, [0xc0, 0xff, 0xee]],
+    [0x003d, [0x0f, 0xff]],
+    [0x003d, [1]],
+    [0xc02d, [1, 2, 0, 4]],
+  );
   for (const [i, o] of lcpOptions.entries()) out.push([LCP, packet(1 + (i % 4), i, o)]);
   out.push([LCP, packet(1, 40, lcpOptions.slice(0, 8).flat())]);
   out.push([LCP, packet(2, 41, lcpOptions.slice(8).flat())]);

@@ -76,9 +76,9 @@ const COMPLETE_PROTOCOLS: Record<string, RegExp> = {
   ISAKMP: named(String.raw`(?:NONESP-encap: isakmp| ?isakmp| \[\|isakmp)`),
   // tcpdump 4.99 leaves ERSPAN inside GRE undecoded: the GRE line names its protocol type.
   ERSPAN: new RegExp(IP_LINE + String.raw`\S+ > \S+: (?:DSTOPT )?GREv0, .*: gre-proto-0x(?:88be|22eb)$`),
-  // The PPP control protocols in PPPoE sessions, on Ethernet (EtherType 0x880b) and in GRE.
+  // The PPP control protocols, CHAP, PAP and multilink in PPPoE sessions, on Ethernet (EtherType 0x880b) and in GRE.
   "PPP control protocols": new RegExp(
-    String.raw`(?:^PPPoE  \[ses 0x[\da-f]+\] |^: |^IP \S+ > \S+: GREv1, .*: )(?:LCP|IPCP|OSICP|MPLSCP|IP6CP|CCP|BACP), `,
+    String.raw`(?:^PPPoE  \[ses 0x[\da-f]+\] |^: |^IP \S+ > \S+: GREv1, .*: )(?:LCP|IPCP|OSICP|MPLSCP|IP6CP|CCP|BACP|CHAP|PAP|MLPPP), `,
   ),
   // GRE itself; what it carries counts for that protocol.
   GRE: named(String.raw`GREv\d(?!.*(?:IS-IS|LCP), )`),

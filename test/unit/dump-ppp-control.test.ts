@@ -10,7 +10,7 @@ import type { FormatOptions } from "../../src/tools/dump/format.js";
 import { TCPDUMP, compare, report, assertAllEqual } from "../helpers/dump-oracle.js";
 import { pppControlCapture } from "../helpers/ppp-control-capture.js";
 
-test("dump printer: PPP LCP and CCP options and codes, OSICP and MPLSCP, in PPPoE and on Ethernet, malformed and cut short, against tcpdump", {
+test("dump printer: PPP LCP, IPCP, IP6CP, CCP and BACP options and codes, OSICP, MPLSCP, CHAP, PAP and multilink, in PPPoE and on Ethernet, malformed and cut short, against tcpdump", {
   skip: TCPDUMP ? false : "tcpdump not installed",
 }, async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsbpf-ppp-control-"));

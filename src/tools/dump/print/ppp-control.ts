@@ -1,10 +1,8 @@
 // PPP control protocols (RFC 1661 and the protocols built on its packet format: IPCP, IP6CP, CCP,
 // BACP, OSICP, MPLSCP): the code, identifier and length, and with -v the encoded length, the
-// configuration options of LCP and CCP, echo magic numbers and rejected protocols, as tcpdump
+// configuration options of LCP, IPCP, IP6CP, CCP and BACP, echo magic numbers and rejected protocols, as tcpdump
 // prints them. tcpdump's option printers are handed the whole encoded length rather than what is
-// left of it; that is kept, as it decides what tcpdump prints for malformed option lists. The
-// options of IPCP, IP6CP and BACP are not decoded: their configure packets are marked unsupported
-// at -v.
+// left of it; that is kept, as it decides what tcpdump prints for malformed option lists.
 
 import { be16, be32, has, u8, type PrintContext } from "./context.js";
 import { hex2, hex4, ipv4String, macString } from "./addr.js";
@@ -99,20 +97,8 @@ const CALLBACKS = new Map([
   [4, "X.500"],
   [6, "CBCP"],
 ]);
-const CONF_REQUEST = 1;
-const CONF_REJECT = 4;
 
 const hex8 = (v: number): string => v.toString(16).padStart(8, "0");
-
-/** True when this printer decodes everything tcpdump prints for the packet at this verbosity. */
-export function controlProtocolDecoded(c: PrintContext, protocol: number, at: number): boolean {
-  if (!c.flags.verbose || protocol === PPP_LCP || protocol === PPP_CCP) return true;
-  // The options of IPCP, IP6CP and BACP are not decoded here.
-  if (protocol !== 0x8021 && protocol !== 0x8057 && protocol !== 0xc02b) return true;
-  if (!has(c, at, 1)) return true;
-  const code = c.bytes[at]!;
-  return code < CONF_REQUEST || code > CONF_REJECT;
-}
 
 /**
  * A control protocol packet of `length` bytes at `at` (after the PPP protocol field); `name` is
@@ -151,7 +137,7 @@ export function pppControlPrint(c: PrintContext, protocol: number, name: string,
     case 2:
     case 3:
     case 4: {
-      const options = protocol === PPP_LCP ? lcpOption : protocol === PPP_CCP ? ccpOption : undefined;
+      const options = OPTION_PRINTERS.get(protocol);
       if (options === undefined) return;
       let left = len - 4;
       do {
@@ -395,4 +381,286 @@ function ccpOption(c: PrintContext, p: number, length: number): number {
 
 function pppProtocolName(protocol: number): string | undefined {
   return PPP_NAMES.get(protocol);
+}
+
+const IPCP_OPTIONS = new Map([
+  [1, "IP-Addrs"],
+  [2, "IP-Comp"],
+  [3, "IP-Addr"],
+  [4, "Home-Addr"],
+  [129, "Pri-DNS"],
+  [130, "Pri-NBNS"],
+  [131, "Sec-DNS"],
+  [132, "Sec-NBNS"],
+]);
+const PPP_VJC = 0x002d;
+const IP_HEADER_COMPRESSION = 0x61;
+const IPCOMP_MIN_LENGTH = 14;
+
+/**
+ * The option header shared by IPCP, IP6CP, CCP and BACP; returns its length, 0 to stop, or -1
+ * when the option's body is to be decoded.
+ */
+function optionHeader(
+  c: PrintContext,
+  p: number,
+  length: number,
+  names: ReadonlyMap<number, string>,
+  unknown: string,
+  proto: string,
+): number {
+  if (length < 2) return 0;
+  if (!has(c, p, 2)) {
+    c.out += "[|" + proto + "]";
+    return 0;
+  }
+  const opt = c.bytes[p]!;
+  const len = c.bytes[p + 1]!;
+  if (length < len) return 0;
+  c.out += "\n\t  " + (names.get(opt) ?? unknown) + " Option (0x" + hex2(opt) + "), length " + len;
+  if (len < 2) {
+    c.out += " (length bogus, should be >= 2)";
+    return 0;
+  }
+  return -1;
+}
+
+/** The raw bytes tcpdump shows for an option it does not decode (-v) or for every option (-vv). */
+function optionTail(c: PrintContext, p: number, len: number, decoded: boolean): number {
+  if (!decoded && c.flags.verbose < 2) printUnknownData(c, p + 2, "\n\t    ", len - 2);
+  if (c.flags.verbose > 1) printUnknownData(c, p + 2, "\n\t    ", len - 2);
+  return len;
+}
+
+function ipcpOption(c: PrintContext, p: number, length: number): number {
+  const header = optionHeader(c, p, length, IPCP_OPTIONS, "unknown", "ipcp");
+  if (header >= 0) return header;
+  const opt = c.bytes[p]!;
+  const len = c.bytes[p + 1]!;
+  switch (opt) {
+    case 1:
+      if (len !== 10) {
+        c.out += " (length bogus, should be = 10)";
+        return len;
+      }
+      c.out += ": src " + ipv4String(c, p + 2) + ", dst " + ipv4String(c, p + 6);
+      break;
+    case 2: {
+      if (len < 4) {
+        c.out += " (length bogus, should be >= 4)";
+        return 0;
+      }
+      const proto = be16(c, p + 2);
+      const protoName =
+        proto === PPP_VJC ? "VJ-Comp" : proto === IP_HEADER_COMPRESSION ? "IP Header Compression" : "Unknown";
+      c.out += ": " + protoName + " (0x" + (proto < 0x10 ? "0" : "") + proto.toString(16) + "):";
+      if (proto !== IP_HEADER_COMPRESSION) break;
+      if (len < IPCOMP_MIN_LENGTH) {
+        c.out += " (length bogus, should be >= " + IPCOMP_MIN_LENGTH + ")";
+        return 0;
+      }
+      if (!has(c, p + 2, IPCOMP_MIN_LENGTH)) {
+        c.out += "[|ipcp]";
+        return 0;
+      }
+      c.out +=
+        "\n\t    TCP Space " +
+        be16(c, p + 4) +
+        ", non-TCP Space " +
+        be16(c, p + 6) +
+        ", maxPeriod " +
+        be16(c, p + 8) +
+        ", maxTime " +
+        be16(c, p + 10) +
+        ", maxHdr " +
+        be16(c, p + 12);
+      if (len > IPCOMP_MIN_LENGTH) {
+        let left = len - IPCOMP_MIN_LENGTH;
+        // tcpdump moves past the fixed part here, so the raw dump at -vv starts there.
+        p += IPCOMP_MIN_LENGTH;
+        c.out += "\n\t      Suboptions, length " + left;
+        while (left >= 2) {
+          if (!has(c, p, 2)) {
+            c.out += "[|ipcp]";
+            return 0;
+          }
+          const sub = c.bytes[p]!;
+          const subLen = c.bytes[p + 1]!;
+          if (sub === 0 || subLen === 0) break;
+          const subName = sub === 1 ? "RTP-Compression" : sub === 2 ? "Enhanced RTP-Compression" : "Unknown";
+          c.out += "\n\t\t" + subName + " Suboption #" + sub + ", length " + subLen;
+          if (left < subLen) {
+            c.out += " [remaining suboptions length " + left + " < " + subLen + "] (invalid)";
+            break;
+          }
+          left -= subLen;
+          p += subLen;
+        }
+      }
+      break;
+    }
+    case 3:
+    case 4:
+    case 129:
+    case 130:
+    case 131:
+    case 132:
+      if (len !== 6) {
+        c.out += " (length bogus, should be = 6)";
+        return 0;
+      }
+      c.out += ": " + ipv4String(c, p + 2);
+      break;
+    default:
+      return optionTail(c, p, len, false);
+  }
+  return optionTail(c, p, len, true);
+}
+
+const IP6CP_OPTIONS = new Map([[1, "Interface-ID"]]);
+
+function ip6cpOption(c: PrintContext, p: number, length: number): number {
+  const header = optionHeader(c, p, length, IP6CP_OPTIONS, "unknown", "ip6cp");
+  if (header >= 0) return header;
+  const len = c.bytes[p + 1]!;
+  if (c.bytes[p] !== 1) return optionTail(c, p, len, false);
+  if (len !== 10) {
+    c.out += " (length bogus, should be = 10)";
+    return len;
+  }
+  if (!has(c, p + 2, 8)) {
+    c.out += "[|ip6cp]";
+    return 0;
+  }
+  c.out +=
+    ": " + hex4(be16(c, p + 2)) + ":" + hex4(be16(c, p + 4)) + ":" + hex4(be16(c, p + 6)) + ":" + hex4(be16(c, p + 8));
+  return optionTail(c, p, len, true);
+}
+
+const BACP_OPTIONS = new Map([[1, "Favored-Peer"]]);
+
+function bacpOption(c: PrintContext, p: number, length: number): number {
+  const header = optionHeader(c, p, length, BACP_OPTIONS, "Unknown", "bacp");
+  if (header >= 0) return header;
+  const len = c.bytes[p + 1]!;
+  if (c.bytes[p] !== 1) return optionTail(c, p, len, false);
+  if (len !== 6) {
+    c.out += " (length bogus, should be = 6)";
+    return len;
+  }
+  c.out += ": Magic-Num 0x" + hex8(be32(c, p + 2));
+  return optionTail(c, p, len, true);
+}
+
+const OPTION_PRINTERS: ReadonlyMap<number, (c: PrintContext, p: number, length: number) => number> = new Map([
+  [PPP_LCP, lcpOption],
+  [0x8021, ipcpOption],
+  [0x8057, ip6cpOption],
+  [PPP_CCP, ccpOption],
+  [0xc02b, bacpOption],
+]);
+
+const CHAP_CODES = ["", "Challenge", "Response", "Success", "Fail"];
+const PAP_CODES = ["", "Auth-Req", "Auth-ACK", "Auth-NACK"];
+
+/** `count` bytes as text from `p`; a count past the capture ends in a truncated packet. */
+function printChars(c: PrintContext, p: number, count: number): number {
+  for (let i = 0; i < count; i++) c.out += printableChar(u8(c, p++));
+  return p;
+}
+
+/** CHAP (RFC 1994): the code and id, the challenge or response value and name, or the message. */
+export function chapPrint(c: PrintContext, at: number, length: number): void {
+  if (length < 1) {
+    c.out += "[|chap]";
+    return;
+  }
+  if (length < 4) {
+    c.out += "[|chap 0x" + hex2(u8(c, at)) + "]";
+    return;
+  }
+  const code = u8(c, at);
+  c.out += "CHAP, " + (CHAP_CODES[code] || "unknown") + " (0x" + hex2(code) + ")";
+  c.out += ", id " + u8(c, at + 1);
+  const len = be16(c, at + 2);
+  let p = at + 4;
+  if (code === 1 || code === 2) {
+    if (length - 4 < 1) return;
+    const valueSize = u8(c, p++);
+    if (length - 5 < valueSize) return;
+    c.out += ", Value ";
+    for (let i = 0; i < valueSize; i++) c.out += hex2(u8(c, p++));
+    // tcpdump takes the name's size from the encoded length as an unsigned number: a length
+    // shorter than what was read makes it run to the end of the capture.
+    c.out += ", Name ";
+    printChars(c, p, (len - (p - at)) >>> 0);
+  } else if (code === 3 || code === 4) {
+    c.out += ", Msg ";
+    printChars(c, p, (len - 4) >>> 0);
+  }
+}
+
+/** PAP (RFC 1334): the code and id, the peer and password of a request, the message of a reply. */
+export function papPrint(c: PrintContext, at: number, length: number): void {
+  if (length < 1) {
+    c.out += "[|pap]";
+    return;
+  }
+  if (length < 4) {
+    c.out += "[|pap 0x" + hex2(u8(c, at)) + "]";
+    return;
+  }
+  const code = u8(c, at);
+  c.out += "PAP, " + (PAP_CODES[code] || "unknown") + " (0x" + hex2(code) + ")";
+  c.out += ", id " + u8(c, at + 1);
+  const len = be16(c, at + 2);
+  if (len > length) {
+    c.out += ", length " + len + " > packet size";
+    return;
+  }
+  length = len;
+  if (length < 4) {
+    c.out += ", length " + length + " < PAP header length";
+    return;
+  }
+  let p = at + 4;
+  if (code === 1) {
+    if (len < 6) {
+      c.out += "[|pap]";
+      return;
+    }
+    if (length - (p - at) < 1) return;
+    const peerLength = u8(c, p++);
+    if (length - (p - at) < peerLength) return;
+    c.out += ", Peer ";
+    p = printChars(c, p, peerLength);
+    if (length - (p - at) < 1) return;
+    const passwordLength = u8(c, p++);
+    if (length - (p - at) < passwordLength) return;
+    c.out += ", Name ";
+    printChars(c, p, passwordLength);
+  } else if (code === 2 || code === 3) {
+    if (len < 5) {
+      c.out += "[|pap]";
+      return;
+    }
+    if (length - (p - at) < 1) return;
+    const messageLength = u8(c, p++);
+    if (length - (p - at) < messageLength) return;
+    c.out += ", Msg ";
+    printChars(c, p, messageLength);
+  }
+}
+
+/** A multilink fragment header (RFC 1990, 12-bit sequence numbers as tcpdump assumes). */
+export function mlpppPrint(c: PrintContext, at: number, length: number): void {
+  if (!c.flags.linkHeader) c.out += "MLPPP, ";
+  if (length < 2 || !has(c, at, 2)) {
+    c.out += "[|mlppp]";
+    return;
+  }
+  const word = be16(c, at);
+  const flags = (word >> 8) & 0xc0;
+  const names = flags === 0 ? "none" : flags === 0xc0 ? "begin, end" : flags === 0x80 ? "begin" : "end";
+  c.out += "seq 0x" + (word & 0x0fff).toString(16).padStart(3, "0") + ", Flags [" + names + "], length " + length;
 }
