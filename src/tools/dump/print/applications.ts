@@ -18,6 +18,7 @@ import { isakmpUdpPrint } from "./isakmp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
 import { krbPrint } from "./krb.js";
+import { l2tpPrint } from "./l2tp.js";
 import { ripPrint } from "./rip.js";
 import { ripngPrint } from "./ripng.js";
 import { rxPrint } from "./rx.js";
@@ -86,7 +87,7 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "snmp", matches: either(161, 162), print: snmpPrint },
   { name: "ntp", matches: either(123), print: ntpPrint },
   { name: "kerberos", matches: either(88, 750), print: (c, at) => krbPrint(c, at) },
-  { name: "l2tp", matches: either(1701) },
+  { name: "l2tp", matches: either(1701), print: l2tpPrint },
   { name: "netbios-ns", matches: either(137) },
   { name: "netbios-dgm", matches: either(138) },
   { name: "vat", matches: toPort(3456) },
