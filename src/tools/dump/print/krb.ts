@@ -75,16 +75,18 @@ function printPrincipal(c: PrintContext, at: number): number {
   return printString(c, p);
 }
 
+/** A 16-bit field in the message's byte order. */
+function u16(c: PrintContext, p: number, little: boolean): number {
+  const first = u8(c, p);
+  const second = u8(c, p + 1);
+  return little ? first | (second << 8) : (first << 8) | second;
+}
+
 function krb4Print(c: PrintContext, at: number): void {
   const typeByte = u8(c, at + 1);
   const little = (typeByte & 1) !== 0;
   const type = typeByte & 0xfe;
   c.out += " " + (little ? "le" : "be") + " " + (TYPES.get(type) ?? "#" + type) + ": ";
-  const u16 = (p: number): number => {
-    const lo = u8(c, p);
-    const hi = u8(c, p + 1);
-    return little ? lo | (hi << 8) : (lo << 8) | hi;
-  };
   let p: number;
   switch (type) {
     case KDC_REQUEST:
@@ -109,12 +111,12 @@ function krb4Print(c: PrintContext, at: number): void {
       // Timestamp, count, expiry and key version precede the ticket length.
       p = printPrincipal(c, at);
       if (p === CUT) return;
-      c.out += " (" + u16(p + 10) + ")";
+      c.out += " (" + u16(c, p + 10, little) + ")";
       return;
     case ERR_REPLY: {
       p = printPrincipal(c, at);
       if (p === CUT) return;
-      const code = u16(p + 4);
+      const code = u16(c, p + 4, little);
       c.out += " " + (ERRORS[code] ?? "#" + code) + " ";
       printString(c, p + 8);
       return;

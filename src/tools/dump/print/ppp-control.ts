@@ -210,6 +210,12 @@ function oui(c: PrintContext, at: number): number {
   return (u8(c, at) << 16) | (u8(c, at + 1) << 8) | u8(c, at + 2);
 }
 
+/** Notes a length the option's type does not allow; returns what the caller returns. */
+function bogus(c: PrintContext, should: string, result: number): number {
+  c.out += " (length bogus, should be " + should + ")";
+  return result;
+}
+
 /** One LCP option; returns the bytes it takes, 0 to stop. */
 function lcpOption(c: PrintContext, p: number, length: number): number {
   if (length < 2) return 0;
@@ -232,25 +238,21 @@ function lcpOption(c: PrintContext, p: number, length: number): number {
     return len;
   }
   c.out += "\n\t  " + optName + " Option (0x" + hex2(opt) + "), length " + len;
-  const bogus = (should: string, result: number): number => {
-    c.out += " (length bogus, should be " + should + ")";
-    return result;
-  };
   switch (opt) {
     case 0:
-      if (len < 6) return bogus(">= 6", len);
+      if (len < 6) return bogus(c, ">= 6", len);
       c.out += ": Vendor: " + ouiName(oui(c, p + 2)) + " (" + oui(c, p + 2) + ")";
       break;
     case 1:
-      if (len !== 4) return bogus("= 4", len);
+      if (len !== 4) return bogus(c, "= 4", len);
       c.out += ": " + be16(c, p + 2);
       break;
     case 2:
-      if (len !== 6) return bogus("= 6", len);
+      if (len !== 6) return bogus(c, "= 6", len);
       c.out += ": 0x" + hex8(be32(c, p + 2));
       break;
     case 3: {
-      if (len < 4) return bogus(">= 4", len);
+      if (len < 4) return bogus(c, ">= 4", len);
       const auth = be16(c, p + 2);
       // tcpdump's text for an unnamed protocol has no conversion in it: it prints as written.
       c.out += ": " + (pppProtocolName(auth) ?? "Unknown Auth Proto (0x04x)");
@@ -261,22 +263,22 @@ function lcpOption(c: PrintContext, p: number, length: number): number {
       break;
     }
     case 4:
-      if (len < 4) return bogus(">= 4", 0);
+      if (len < 4) return bogus(c, ">= 4", 0);
       c.out += be16(c, p + 2) === PPP_LQM ? ": LQR" : ": unknown";
       break;
     case 5:
-      if (len !== 6) return bogus("= 6", 0);
+      if (len !== 6) return bogus(c, "= 6", 0);
       c.out += ": 0x" + hex8(be32(c, p + 2));
       break;
     case 7:
     case 8:
       break;
     case 23:
-      if (len !== 4) return bogus("= 4", 0);
+      if (len !== 4) return bogus(c, "= 4", 0);
       c.out += ": 0x" + hex4(be16(c, p + 2));
       break;
     case 13: {
-      if (len < 3) return bogus(">= 3", 0);
+      if (len < 3) return bogus(c, ">= 3", 0);
       // tcpdump prints a separator of its own before the operation's.
       c.out += ": ";
       const op = u8(c, p + 2);
@@ -284,19 +286,19 @@ function lcpOption(c: PrintContext, p: number, length: number): number {
       break;
     }
     case 17:
-      if (len !== 4) return bogus("= 4", 0);
+      if (len !== 4) return bogus(c, "= 4", 0);
       c.out += ": " + be16(c, p + 2);
       break;
     case 19: {
-      if (len < 3) return bogus(">= 3", 0);
+      if (len < 3) return bogus(c, ">= 3", 0);
       const cls = u8(c, p + 2);
       if (cls === 0) c.out += ": Null";
       else if (cls === 1) c.out += ": Local";
       else if (cls === 2) {
-        if (len !== 7) return bogus("= 7", 0);
+        if (len !== 7) return bogus(c, "= 7", 0);
         c.out += ": IPv4 " + ipv4String(c, p + 3);
       } else if (cls === 3) {
-        if (len !== 9) return bogus("= 9", 0);
+        if (len !== 9) return bogus(c, "= 9", 0);
         c.out += ": MAC " + macString(c, p + 3);
       } else if (cls === 4) c.out += ": Magic-Num-Block";
       else if (cls === 5) c.out += ": PSNDN";
