@@ -41,7 +41,10 @@ function outsideTsbpfError(exports: Record<string, unknown>): string[] {
 test("every exported error class extends TsbpfError", async () => {
   const root = packageRoot();
   // The sources say which modules exist (dist/ may hold files of modules since removed).
-  const modules = sourceFiles(join(root, "src")).map((file) => relative(root, file).replace(/\.ts$/, ".js"));
+  // The bundled bin exports nothing, runs the CLI when imported, and only the bundler completes it.
+  const modules = sourceFiles(join(root, "src"))
+    .map((file) => relative(root, file).replace(/\.ts$/, ".js"))
+    .filter((module) => module !== join("src", "cli", "bin.js"));
   assert.ok(modules.length > 100, `expected the whole source tree, found ${modules.length} modules`);
   const offenders: string[] = [];
   const checked = new Set<unknown>();

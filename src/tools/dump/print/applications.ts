@@ -17,6 +17,8 @@ import { hsrpPrint } from "./hsrp.js";
 import { isakmpUdpPrint } from "./isakmp.js";
 import { domainPrint } from "./domain.js";
 import { ntpPrint } from "./ntp.js";
+import { krbPrint } from "./krb.js";
+import { l2tpPrint } from "./l2tp.js";
 import { ripPrint } from "./rip.js";
 import { ripngPrint } from "./ripng.js";
 import { rxPrint } from "./rx.js";
@@ -86,8 +88,8 @@ export const UDP_APPLICATIONS: readonly ApplicationEntry[] = [
   { name: "isakmp", matches: either(7500, 8500), print: isakmpUdpPrint },
   { name: "snmp", matches: either(161, 162), print: snmpPrint },
   { name: "ntp", matches: either(123), print: ntpPrint },
-  { name: "kerberos", matches: either(88, 750) },
-  { name: "l2tp", matches: either(1701) },
+  { name: "kerberos", matches: either(88, 750), print: (c, at) => krbPrint(c, at) },
+  { name: "l2tp", matches: either(1701), print: l2tpPrint },
   { name: "netbios-ns", matches: either(137) },
   { name: "netbios-dgm", matches: either(138) },
   { name: "vat", matches: toPort(3456) },

@@ -22,6 +22,7 @@ import { mplsPrint } from "./mpls.js";
 import { aristaPrint } from "./arista.js";
 import { cfmPrint } from "./cfm.js";
 import { pppoePrint } from "./pppoe.js";
+import { pppPrint } from "./ppp.js";
 import { loopbackPrint } from "./loopback.js";
 import { tipcPrint } from "./tipc.js";
 
@@ -52,6 +53,7 @@ const ETHERTYPE_LOOPBACK = 0x9000;
 const ETHERTYPE_TIPC = 0x88ca;
 const ETHERTYPE_PPPOE_DISCOVERY = 0x8863;
 const ETHERTYPE_PPPOE_SESSION = 0x8864;
+const ETHERTYPE_PPP = 0x880b;
 /** The pre-standard 3Com EtherTypes for the same two stages. */
 const ETHERTYPE_PPPOE_DISCOVERY_OLD = 0x3c12;
 const ETHERTYPE_PPPOE_SESSION_OLD = 0x3c13;
@@ -60,9 +62,7 @@ const ETHERTYPE_PPPOE_SESSION_OLD = 0x3c13;
  * EtherTypes tcpdump hands to a protocol printer this one does not have; their packets print the
  * generic "ethertype …" line here and count as unsupported.
  */
-const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0x809b, 0x80f3, 0xfefe, 0x8899, 0x880b, 0x8808, 0x894f, 0x886f,
-]);
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([0x809b, 0x80f3, 0xfefe, 0x8899, 0x8808, 0x894f, 0x886f]);
 
 /** "ethertype IPv4 (0x0800)", or with -q just "IPv4". */
 export function etherTypeText(c: PrintContext, type: number): string {
@@ -99,6 +99,12 @@ export function ethertypePrint(
     case ETHERTYPE_PPPOE_DISCOVERY_OLD:
     case ETHERTYPE_PPPOE_SESSION_OLD:
       pppoePrint(c, at, length);
+      return true;
+    case ETHERTYPE_PPP:
+      if (length) {
+        c.out += ": ";
+        pppPrint(c, at, length);
+      }
       return true;
     case ETHERTYPE_IPX:
       ipxPrint(c, at, length);

@@ -8,6 +8,7 @@ import { ethertypeName } from "./names.js";
 import { encapsulated } from "./encapsulated.js";
 import { osiPrint } from "./isis.js";
 import { mplsPrint } from "./mpls.js";
+import { pppPrint } from "./ppp.js";
 
 const GRE_CHECKSUM = 0x8000;
 const GRE_ROUTING = 0x4000;
@@ -175,8 +176,8 @@ function printVersion1(c: PrintContext, at: number, length: number): void {
   protocolSuffix(c, protocol, length);
   if ((flags & GRE_SEQUENCE) === 0) return;
   c.out += c.flags.verbose < 1 ? ": " : "\n\t";
-  if (protocol === ETHERTYPE_PPP) c.markUnsupported("gre ppp");
-  c.out += "gre-proto-0x" + protocol.toString(16);
+  if (protocol === ETHERTYPE_PPP) pppPrint(c, p, len);
+  else c.out += "gre-proto-0x" + protocol.toString(16);
 }
 
 /** One source route entry; false when it runs off the data. */

@@ -1,13 +1,15 @@
 // PPP frames (RFC 1661) as carried by PPPoE sessions: the optional address/control bytes, the
 // protocol field (one byte when compressed), the protocol's name with -e, then IPv4 and IPv6
-// decoded. The control protocols (LCP, IPCP, CCP, …), authentication, multilink and the other
-// network layers tcpdump opens are not decoded here: such packets are marked unsupported.
+// decoded, and the control protocols (LCP, IPCP, CCP, …), CHAP, PAP and multilink headers in
+// ppp-control.ts. The other network layers tcpdump opens (IPX, OSI, MPLS) are not decoded here:
+// such packets are marked unsupported.
 
 import { be16, printTrunc, u8, type PrintContext } from "./context.js";
 import { hex4 } from "./addr.js";
 import { ipPrint } from "./ipv4.js";
 import { ip6Print } from "./ipv6.js";
 import { printUnknownData } from "./unknown.js";
+import { chapPrint, mlpppPrint, papPrint, pppControlPrint } from "./ppp-control.js";
 
 const ADDRESS_CONTROL = 0xff03;
 const PPPD_IN = 0x0003;
@@ -16,9 +18,14 @@ const PPP_IP = 0x0021;
 const PPP_VJNC = 0x002f;
 const PPP_IPV6 = 0x0057;
 const PPP_COMP = 0x00fd;
+const PPP_MLPPP = 0x003d;
+const PPP_CHAP = 0xc223;
+const PPP_PAP = 0xc023;
+const PPP_BAP = 0xc02d;
 const ETHERTYPE_IP = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
-const NAMES = new Map([
+/** tcpdump's names of PPP protocols. */
+export const PPP_NAMES: ReadonlyMap<number, string> = new Map([
   [PPP_IP, "IP"],
   [0x0023, "OSI"],
   [0x0025, "NS"],
@@ -33,7 +40,7 @@ const NAMES = new Map([
   [0x0281, "MPLS"],
   [0x0283, "MPLS"],
   [PPP_COMP, "Compressed"],
-  [0x003d, "MLPPP"],
+  [PPP_MLPPP, "MLPPP"],
   [PPP_IPV6, "IP6"],
   [0x0201, "HELLO"],
   [0x0231, "LUXCOM"],
@@ -61,10 +68,9 @@ const NAMES = new Map([
   [0x80fd, "CCP"],
 ]);
 /** Protocols tcpdump hands to a printer this module does not have. */
-const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([
-  0xc021, 0x8021, 0x8023, 0x8281, 0x8057, 0x80fd, 0xc02b, 0x003d, 0xc223, 0xc023, 0xc02d, 0x8137, 0x002b, 0x0023,
-  0x0281, 0x0283,
-]);
+const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([0x8137, 0x002b, 0x0023, 0x0281, 0x0283]);
+/** The control protocols sharing LCP's packet format. */
+const CONTROL_PROTOCOLS: ReadonlySet<number> = new Set([0xc021, 0x8021, 0x8023, 0x8281, 0x8057, 0x80fd, 0xc02b]);
 
 /** A PPP frame of `length` bytes at `at`. */
 export function pppPrint(c: PrintContext, at: number, length: number): void {
@@ -90,7 +96,7 @@ export function pppPrint(c: PrintContext, at: number, length: number): void {
     p += 2;
     length -= 2;
   }
-  const name = NAMES.get(protocol);
+  const name = PPP_NAMES.get(protocol);
   if (c.flags.linkHeader) {
     c.out += (name ?? "unknown") + " (0x" + hex4(protocol) + "), length " + original;
     if (name === undefined) return;
@@ -100,7 +106,19 @@ export function pppPrint(c: PrintContext, at: number, length: number): void {
     c.markUnsupported("ppp protocol 0x" + hex4(protocol));
     return;
   }
+  if (CONTROL_PROTOCOLS.has(protocol)) {
+    return pppControlPrint(c, protocol, PPP_NAMES.get(protocol)!, p, length);
+  }
   switch (protocol) {
+    case PPP_MLPPP:
+      return mlpppPrint(c, p, length);
+    case PPP_CHAP:
+      return chapPrint(c, p, length);
+    case PPP_PAP:
+      return papPrint(c, p, length);
+    case PPP_BAP:
+      // tcpdump names BAP (with -e) and prints nothing of it.
+      return;
     case ETHERTYPE_IP:
     case PPP_VJNC:
     case PPP_IP:

@@ -1,8 +1,9 @@
 // SCTP (RFC 9260) as tcpdump prints it: the addresses and ports, then each chunk numbered with its
 // type and the fields of DATA, INIT, INIT ACK and SACK chunks; with -vv one chunk per line and DATA
-// payloads in hex. ForCES payloads, and M3UA ones at -vv, are not decoded yet: such packets are
-// marked unsupported.
+// payloads in hex; ForCES payloads in forces.ts. M3UA payloads at -vv are not decoded yet: such
+// packets are marked unsupported.
 
+import { forcesPrint } from "./forces.js";
 import { be16, be32, has, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6String } from "./addr.js";
 import { defaultPrint } from "./unknown.js";
@@ -167,10 +168,9 @@ function printPacket(c: PrintContext, at: number, length: number, ipAt: number):
         const payload = chunkLeft;
         if (payload === 0) bogus(chunkLength);
         if (forces) {
-          c.markUnsupported("sctp forces");
-          return;
-        }
-        if (verbose >= 2) {
+          forcesPrint(c, p, payload);
+          c.protocol = "sctp";
+        } else if (verbose >= 2) {
           if (ppid === PPID_M3UA) {
             c.markUnsupported("sctp m3ua");
             return;
