@@ -1,9 +1,12 @@
 // IS-IS (ISO 10589, RFC 1195) behind the OSI NLPID, as tcpdump prints it without -v: the PDU type
 // and its identifying fields, "IS-IS, L1 LSP, lsp-id 2222.2222.2222.00-00, seq 0x0000000f,
-// lifetime  1199s, length 136". The -v decoding of the TLVs is not done yet: such packets are
-// marked unsupported. Other OSI protocols (CLNP, ES-IS) are left to the caller.
+// lifetime  1199s, length 136". At -v the hello and sequence-number PDUs are decoded with their
+// TLVs; LSPs and the TLVs not decoded yet mark the packet unsupported. Other OSI protocols (CLNP,
+// ES-IS) are left to the caller.
 
-import { be16, be32, check, has, printTrunc, u8, type PrintContext } from "./context.js";
+import { be16, be32, check, has, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
+import { ipv4String } from "./addr.js";
+import { printUnknownData } from "./unknown.js";
 
 export const NLPID_ISIS = 0x83;
 const VERSION = 1;
@@ -108,16 +111,19 @@ function isisPrint(c: PrintContext, at: number, length: number): void {
     c.out += "bad packet -- 255 areas";
     return;
   }
-  const pduType = u8(c, at + 4) & 0x1f;
-  if (c.flags.verbose) c.markUnsupported("isis -v");
+  const pduType = u8(c, at + 4);
+  if (c.flags.verbose) {
+    isisPrintVerbose(c, at, length, pduType, fixedLength);
+    return;
+  }
   c.out += (e ? "" : ", ") + (PDU_NAMES.get(pduType) ?? "unknown PDU-Type " + pduType);
   const expected = FIXED_LENGTHS.get(pduType);
   if (expected === undefined) {
-    c.markUnsupported("isis pdu type " + pduType);
+    c.out += ", length " + length;
     return;
   }
   if (fixedLength !== expected) {
-    c.out += ", bogus fixed header length " + fixedLength + " should be " + expected;
+    c.out += bogusFixedLength(pduType, fixedLength, expected);
     return;
   }
   // tcpdump's own check: " [|isis]", and the packet is still dumped without its link header.
@@ -150,5 +156,491 @@ function isisPrint(c: PrintContext, at: number, length: number): void {
     default:
       // CSNP and PSNP: the sender's node id.
       c.out += ", src-id " + isisId(c, p + 2, NODE_ID_LENGTH) + ", length " + length;
+  }
+}
+
+function bogusFixedLength(pduType: number, fixedLength: number, expected: number): string {
+  // tcpdump's PSNP message starts with a dash, and its LSP one names the header without the common part.
+  const lead = pduType === L1_PSNP || pduType === L2_PSNP ? "- " : ", ";
+  const should = pduType === L1_LSP || pduType === L2_LSP ? expected - COMMON_HEADER_LENGTH : expected;
+  return lead + "bogus fixed header length " + fixedLength + " should be " + should;
+}
+
+const CIRCUIT_TYPES = new Map([
+  [1, "Level 1 only"],
+  [2, "Level 2 only"],
+  [3, "Level 1, Level 2"],
+]);
+const circuitType = (v: number): string => CIRCUIT_TYPES.get(v) ?? "unknown circuit type 0x" + hex2(v);
+
+const TLV_AREA_ADDR = 1;
+const TLV_PART_DIS = 4;
+const TLV_ISNEIGH = 6;
+const TLV_INSTANCE_ID = 7;
+const TLV_PADDING = 8;
+const TLV_LSP = 9;
+const TLV_LSP_BUFFERSIZE = 14;
+const TLV_PROTOCOLS = 129;
+const TLV_IPADDR = 132;
+const TLV_TE_ROUTER_ID = 134;
+const TLV_HOSTNAME = 137;
+const TLV_MT_PORT_CAP = 143;
+const TLV_RESTART_SIGNALING = 211;
+const TLV_PTP_ADJ = 240;
+
+const TLV_NAMES = new Map([
+  [1, "Area address(es)"],
+  [2, "IS Reachability"],
+  [3, "ES Neighbor(s)"],
+  [4, "Partition DIS"],
+  [5, "Prefix Neighbors"],
+  [6, "IS Neighbor(s)"],
+  [7, "Instance Identifier"],
+  [8, "Padding"],
+  [9, "LSP entries"],
+  [10, "Authentication"],
+  [12, "Checksum"],
+  [13, "Purge Originator Identifier"],
+  [14, "LSP Buffersize"],
+  [22, "Extended IS Reachability"],
+  [24, "IS Alias ID"],
+  [42, "DECnet Phase IV"],
+  [66, "Lucent Proprietary"],
+  [128, "IPv4 Internal Reachability"],
+  [129, "Protocols supported"],
+  [130, "IPv4 External Reachability"],
+  [131, "Inter-Domain Information Type"],
+  [132, "IPv4 Interface address(es)"],
+  [133, "IPv4 authentication (deprecated)"],
+  [134, "Traffic Engineering Router ID"],
+  [135, "Extended IPv4 Reachability"],
+  [137, "Hostname"],
+  [138, "Shared Risk Link Group"],
+  [143, "Multi-Topology-Aware Port Capability"],
+  [144, "Multi-Topology Capability"],
+  [176, "Nortel Proprietary"],
+  [177, "Nortel Proprietary"],
+  [211, "Restart Signaling"],
+  [222, "Multi Topology IS Reachability"],
+  [229, "Multi Topology"],
+  [232, "IPv6 Interface address(es)"],
+  [235, "Multi-Topology IPv4 Reachability"],
+  [236, "IPv6 reachability"],
+  [237, "Multi-Topology IP6 Reachability"],
+  [240, "Point-to-point Adjacency State"],
+  [241, "Hello PDU Sequence Number"],
+  [242, "IS-IS Router Capability"],
+  [250, "Vendor Private"],
+]);
+/** TLVs tcpdump names but only hex-dumps, like the ones it does not know. */
+const HEX_ONLY_TLVS = new Set([42, 66, 133, 176, 177]);
+
+const NLPIDS = new Map([
+  [0x00, "NULL"],
+  [0x08, "Q.933"],
+  [0x09, "LMI"],
+  [0x80, "SNAP"],
+  [0x81, "CLNP"],
+  [0x82, "ES-IS"],
+  [0x83, "IS-IS"],
+  [0x84, "CONS"],
+  [0x85, "IDRP"],
+  [0xc1, "ISIS_SPB"],
+  [0xb1, "FRF.15"],
+  [0xcc, "IPv4"],
+  [0xcf, "PPP"],
+  [0x8a, "X25 ES-IS"],
+  [0x8e, "IPv6"],
+]);
+
+const PTP_ADJACENCY_STATES = new Map([
+  [0, "Up"],
+  [1, "Initializing"],
+  [2, "Down"],
+]);
+
+const RESTART_FLAGS: readonly [number, string][] = [
+  [0x1, "Restart Request"],
+  [0x2, "Restart Acknowledgement"],
+  [0x4, "Suppress adjacency advertisement"],
+];
+
+const hex8 = (v: number): string => v.toString(16).padStart(8, "0");
+const hex4 = (v: number): string => v.toString(16).padStart(4, "0");
+
+/** An NSAP address as tcpdump writes it: "49.000a", or its complaint about the length. */
+function nsapString(c: PrintContext, at: number, length: number): string {
+  if (length < 1 || length > 20) return "isonsap_string: illegal length";
+  check(c, at, length);
+  let s = "";
+  for (let i = 0; i < length; i++) {
+    s += hex2(c.bytes[at + i]!);
+    if ((i & 1) === 0 && i + 1 < length) s += ".";
+  }
+  return s;
+}
+
+/**
+ * A NUL-padded label as tcpdump prints it: printable ASCII as is, other bytes escaped, stopping at
+ * the first NUL; the characters before the readable end are printed before truncation is thrown.
+ */
+function printLabel(c: PrintContext, at: number, length: number): void {
+  for (let i = 0; i < length; i++) {
+    let b = u8(c, at + i);
+    if (b === 0) return;
+    if (b > 0x7f) {
+      c.out += "M-";
+      b &= 0x7f;
+    }
+    c.out += b < 0x20 || b === 0x7f ? "^" + String.fromCharCode(b ^ 0x40) : String.fromCharCode(b);
+  }
+}
+
+/** The -v decoding: the PDU's header fields, then its TLVs one a line. */
+function isisPrintVerbose(c: PrintContext, at: number, length: number, pduType: number, fixedLength: number): void {
+  const vv = c.flags.verbose > 1;
+  const maxAreaField = u8(c, at + 7);
+  const idField = u8(c, at + 3);
+  c.out += (c.flags.linkHeader ? "" : ", ") + "length " + length;
+  c.out +=
+    "\n\t" +
+    (PDU_NAMES.get(pduType) ?? "unknown, type " + pduType) +
+    ", hlen: " +
+    fixedLength +
+    ", v: " +
+    VERSION +
+    ", pdu-v: " +
+    VERSION +
+    ", sys-id-len: " +
+    SYSTEM_ID_LENGTH +
+    " (" +
+    idField +
+    "), max-area: " +
+    (maxAreaField === 0 ? 3 : maxAreaField) +
+    " (" +
+    maxAreaField +
+    ")";
+  if (vv) printUnknownData(c, at, "\n\t", COMMON_HEADER_LENGTH);
+  const expected = FIXED_LENGTHS.get(pduType);
+  const p = at + COMMON_HEADER_LENGTH;
+  if (expected === undefined) {
+    printUnknownData(c, p, "\n\t  ", length);
+    return;
+  }
+  if (fixedLength !== expected) {
+    c.out += bogusFixedLength(pduType, fixedLength, expected);
+    return;
+  }
+  if (!has(c, at, expected) || length < expected) {
+    printTrunc(c);
+    return;
+  }
+  let pduLength: number;
+  switch (pduType) {
+    case L1_LAN_IIH:
+    case L2_LAN_IIH:
+      pduLength = be16(c, p + 9);
+      c.out += "\n\t  source-id: " + isisId(c, p + 1, SYSTEM_ID_LENGTH) + ",  holding time: " + be16(c, p + 7);
+      c.out += "s, Flags: [" + circuitType(u8(c, p)) + "]";
+      c.out += "\n\t  lan-id:    " + isisId(c, p + 12, NODE_ID_LENGTH) + ", Priority: " + (u8(c, p + 11) & 0x7f);
+      c.out += ", PDU length: " + pduLength;
+      break;
+    case PTP_IIH:
+      pduLength = be16(c, p + 9);
+      c.out += "\n\t  source-id: " + isisId(c, p + 1, SYSTEM_ID_LENGTH) + ", holding time: " + be16(c, p + 7);
+      c.out += "s, Flags: [" + circuitType(u8(c, p)) + "]";
+      c.out += "\n\t  circuit-id: 0x" + hex2(u8(c, p + 11)) + ", PDU length: " + pduLength;
+      break;
+    case L1_CSNP:
+    case L2_CSNP:
+      pduLength = be16(c, p);
+      c.out += "\n\t  source-id:    " + isisId(c, p + 2, NODE_ID_LENGTH) + ", PDU length: " + pduLength;
+      c.out += "\n\t  start lsp-id: " + isisId(c, p + 9, LSP_ID_LENGTH);
+      c.out += "\n\t  end lsp-id:   " + isisId(c, p + 17, LSP_ID_LENGTH);
+      break;
+    case L1_PSNP:
+    case L2_PSNP:
+      pduLength = be16(c, p);
+      c.out += "\n\t  source-id:    " + isisId(c, p + 2, NODE_ID_LENGTH) + ", PDU length: " + pduLength;
+      break;
+    default:
+      // LSPs: their header (with its checksum verified) and their reachability TLVs are not decoded yet.
+      c.markUnsupported("isis lsp -v");
+      return;
+  }
+  if (vv) printUnknownData(c, p, "\n\t  ", expected - COMMON_HEADER_LENGTH);
+  // The TLVs run to the PDU length when it is shorter than the packet.
+  if (length > pduLength) length = pduLength;
+  if (length < expected) {
+    c.out += " [packet length " + length + " < " + expected + "]";
+    printInvalid(c);
+    return;
+  }
+  printTlvs(c, at + expected, length - expected);
+}
+
+function printTlvs(c: PrintContext, at: number, remaining: number): void {
+  const vv = c.flags.verbose > 1;
+  while (remaining > 0) {
+    if (!has(c, at, 2) || remaining < 2) {
+      printTrunc(c);
+      return;
+    }
+    const type = u8(c, at);
+    const tlvLength = u8(c, at + 1);
+    at += 2;
+    remaining -= 2;
+    c.out += "\n\t    " + (TLV_NAMES.get(type) ?? "unknown") + " TLV #" + type + ", length: " + tlvLength;
+    if (remaining < tlvLength) {
+      printTrunc(c);
+      return;
+    }
+    if (!printTlv(c, type, at, tlvLength)) return;
+    if (vv) printUnknownData(c, at, "\n\t      ", tlvLength);
+    at += tlvLength;
+    remaining -= tlvLength;
+  }
+}
+
+/** One TLV's contents; false when the packet ends inside it (truncation already printed). */
+function printTlv(c: PrintContext, type: number, at: number, length: number): boolean {
+  const end = at + length;
+  let p = at;
+  switch (type) {
+    case TLV_AREA_ADDR:
+      while (p < end) {
+        const areaLength = u8(c, p++);
+        if (end - p < areaLength) return true;
+        c.out += "\n\t      Area address (length: " + areaLength + "): " + nsapString(c, p, areaLength);
+        p += areaLength;
+      }
+      return true;
+    case TLV_ISNEIGH:
+      while (p < end) {
+        if (end - p < 6) return true;
+        if (!has(c, p, 6)) return softTrunc(c);
+        c.out += "\n\t      SNPA: " + snpaString(c, p);
+        p += 6;
+      }
+      return true;
+    case TLV_INSTANCE_ID: {
+      if (length < 4) return true;
+      const count = (length - 2) >> 1;
+      c.out += "\n\t      Instance ID: " + be16(c, p) + ", ITIDs(" + count + ")" + (count ? ":" : "") + " ";
+      p += 2;
+      for (let i = 0; i < count; i++) {
+        c.out += be16(c, p) + (i < count - 1 ? ", " : "");
+        p += 2;
+      }
+      return true;
+    }
+    case TLV_PADDING:
+      return true;
+    case TLV_LSP:
+      while (p < end) {
+        if (end - p < 16) return true;
+        if (!has(c, p + 2, LSP_ID_LENGTH)) return softTrunc(c);
+        c.out += "\n\t      lsp-id: " + isisId(c, p + 2, LSP_ID_LENGTH);
+        c.out += ", seq: 0x" + hex8(be32(c, p + 10));
+        c.out += ", lifetime: " + String(be16(c, p)).padStart(5) + "s";
+        c.out += ", chksum: 0x" + hex4(be16(c, p + 14));
+        p += 16;
+      }
+      return true;
+    case TLV_LSP_BUFFERSIZE:
+      if (length >= 2) c.out += "\n\t      LSP Buffersize: " + be16(c, p);
+      return true;
+    case TLV_PART_DIS:
+      while (p < end) {
+        if (end - p < SYSTEM_ID_LENGTH) return true;
+        if (!has(c, p, SYSTEM_ID_LENGTH)) return softTrunc(c);
+        c.out += "\n\t      " + isisId(c, p, SYSTEM_ID_LENGTH);
+        p += SYSTEM_ID_LENGTH;
+      }
+      return true;
+    case TLV_PROTOCOLS:
+      c.out += "\n\t      NLPID(s): ";
+      while (p < end) {
+        const nlpid = u8(c, p++);
+        c.out += (NLPIDS.get(nlpid) ?? "unknown") + " (0x" + hex2(nlpid) + ")" + (p < end ? ", " : "");
+      }
+      return true;
+    case TLV_IPADDR:
+      while (p < end) {
+        if (end - p < 4) return true;
+        c.out += "\n\t      IPv4 interface address: " + ipv4String(c, p);
+        p += 4;
+      }
+      return true;
+    case TLV_TE_ROUTER_ID:
+      if (length >= 4) c.out += "\n\t      Traffic Engineering Router ID: " + ipv4String(c, p);
+      return true;
+    case TLV_HOSTNAME:
+      c.out += "\n\t      Hostname: ";
+      printLabel(c, p, length);
+      return true;
+    case TLV_RESTART_SIGNALING: {
+      if (length < 1) return true;
+      if (!has(c, p, 1)) return softTrunc(c);
+      const flags = u8(c, p);
+      let names = "";
+      for (const [bit, name] of RESTART_FLAGS) if (flags & bit) names += (names ? ", " : "") + name;
+      c.out += "\n\t      Flags [" + (names || "none") + "]";
+      if (length < 3) return true;
+      if (!has(c, p + 1, 2)) return softTrunc(c);
+      c.out += ", Remaining holding time " + be16(c, p + 1) + "s";
+      if (length !== 3 + SYSTEM_ID_LENGTH) return true;
+      if (!has(c, p + 3, SYSTEM_ID_LENGTH)) return softTrunc(c);
+      c.out += ", for " + isisId(c, p + 3, SYSTEM_ID_LENGTH);
+      return true;
+    }
+    case TLV_MT_PORT_CAP:
+      if (length < 2) return true;
+      c.out += "\n\t       RES: " + (be16(c, p) >> 12) + ", MTID(s): " + (be16(c, p) & 0xfff);
+      if (length > 2) printPortCapabilitySubTlvs(c, p + 2, length - 2);
+      return true;
+    case TLV_PTP_ADJ: {
+      let left = length;
+      if (left >= 1) {
+        const state = u8(c, p);
+        c.out += "\n\t      Adjacency State: " + (PTP_ADJACENCY_STATES.get(state) ?? "unknown") + " (" + state + ")";
+        left--;
+      }
+      // The fields sit at fixed offsets whatever is present before them.
+      if (left > 4) {
+        c.out += "\n\t      Extended Local circuit-ID: 0x" + hex8(be32(c, p + 1));
+        left -= 4;
+      }
+      if (left >= SYSTEM_ID_LENGTH) {
+        if (!has(c, p + 5, SYSTEM_ID_LENGTH)) return softTrunc(c);
+        c.out += "\n\t      Neighbor System-ID: " + isisId(c, p + 5, SYSTEM_ID_LENGTH);
+        left -= SYSTEM_ID_LENGTH;
+      }
+      if (left >= 4) c.out += "\n\t      Neighbor Extended Local circuit-ID: 0x" + hex8(be32(c, p + 11));
+      return true;
+    }
+    default:
+      if (TLV_NAMES.has(type) && !HEX_ONLY_TLVS.has(type)) {
+        c.markUnsupported("isis tlv " + type);
+        return false;
+      }
+      if (c.flags.verbose <= 1) printUnknownData(c, at, "\n\t\t", length);
+      return true;
+  }
+}
+
+/**
+ * Truncation found by a bounds check rather than a read: tcpdump then ends the packet normally,
+ * which matters for where its hex dump starts.
+ */
+function softTrunc(c: PrintContext): false {
+  printTrunc(c);
+  return false;
+}
+
+/** A MAC address the way IS-IS prints ids: xxxx.xxxx.xxxx. */
+function snpaString(c: PrintContext, at: number): string {
+  return isisId(c, at, SYSTEM_ID_LENGTH);
+}
+
+const SUBTLV_SPB_MCID = 4;
+const SUBTLV_SPB_DIGEST = 5;
+const SUBTLV_SPB_BVID = 6;
+const SPB_MCID_LENGTH = 51;
+const SPB_DIGEST_LENGTH = 33;
+const PORT_CAPABILITY_SUBTLV_NAMES = new Map([
+  [SUBTLV_SPB_MCID, "SPB MCID"],
+  [SUBTLV_SPB_DIGEST, "SPB Digest"],
+  [SUBTLV_SPB_BVID, "SPB BVID"],
+]);
+
+/** An SPB MST configuration id: format, name, revision level and digest. */
+function printMcid(c: PrintContext, at: number): void {
+  if (!has(c, at, SPB_MCID_LENGTH)) {
+    printTrunc(c);
+    return;
+  }
+  c.out += "ID: " + u8(c, at) + ", Name: ";
+  printLabel(c, at + 1, 32);
+  c.out += "\n\t              Lvl: " + be16(c, at + 33) + ", Digest: ";
+  for (let i = 0; i < 16; i++) c.out += hex2(u8(c, at + 35 + i)) + " ";
+}
+
+/**
+ * The sub-TLVs of the MT port capability TLV (RFC 6165/6329). A problem inside them ends this TLV
+ * only: tcpdump goes on with the next one.
+ */
+function printPortCapabilitySubTlvs(c: PrintContext, at: number, length: number): void {
+  while (length > 2) {
+    const type = u8(c, at);
+    let subLength = u8(c, at + 1);
+    c.out += "\n\t       " + (PORT_CAPABILITY_SUBTLV_NAMES.get(type) ?? "unknown") + " subTLV #" + type;
+    c.out += ", length: " + subLength;
+    at += 2;
+    length -= 2;
+    if (length < subLength) {
+      c.out += " (> containing TLV length)";
+      return;
+    }
+    if (!has(c, at, subLength)) {
+      printTrunc(c);
+      return;
+    }
+    switch (type) {
+      case SUBTLV_SPB_MCID:
+        if (subLength < 2 * SPB_MCID_LENGTH) {
+          c.out += " (too short)";
+          return;
+        }
+        c.out += "\n\t         MCID: ";
+        printMcid(c, at);
+        c.out += "\n\t         AUX-MCID: ";
+        printMcid(c, at + SPB_MCID_LENGTH);
+        at += 2 * SPB_MCID_LENGTH;
+        length -= 2 * SPB_MCID_LENGTH;
+        subLength -= 2 * SPB_MCID_LENGTH;
+        break;
+      case SUBTLV_SPB_DIGEST: {
+        if (subLength < SPB_DIGEST_LENGTH) {
+          c.out += " (too short)";
+          return;
+        }
+        const flags = u8(c, at);
+        c.out += "\n\t        RES: " + (flags >> 5) + " V: " + ((flags >> 4) & 1) + " A: " + ((flags >> 2) & 3);
+        c.out += " D: " + (flags & 3) + "\n\t         Digest: ";
+        for (let i = 0; i < 8; i++) {
+          c.out += hex8(be32(c, at + 1 + 4 * i)) + " ";
+          if (i === 3) c.out += "\n\t                 ";
+        }
+        at += SPB_DIGEST_LENGTH;
+        length -= SPB_DIGEST_LENGTH;
+        subLength -= SPB_DIGEST_LENGTH;
+        break;
+      }
+      case SUBTLV_SPB_BVID:
+        while (subLength !== 0) {
+          if (subLength < 4) {
+            c.out += " (too short)";
+            return;
+          }
+          c.out += "\n\t           ECT: " + hex8(be32(c, at));
+          at += 4;
+          length -= 4;
+          subLength -= 4;
+          if (subLength < 2) {
+            c.out += " (too short)";
+            return;
+          }
+          const v = be16(c, at);
+          c.out +=
+            " BVID: " + (v >> 4) + ", U:" + ((v >> 3) & 1).toString(16) + " M:" + ((v >> 2) & 1).toString(16) + " ";
+          at += 2;
+          length -= 2;
+          subLength -= 2;
+        }
+        break;
+    }
+    at += subLength;
+    length -= subLength;
   }
 }
