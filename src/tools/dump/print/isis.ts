@@ -173,7 +173,41 @@ const CIRCUIT_TYPES = new Map([
 ]);
 const circuitType = (v: number): string => CIRCUIT_TYPES.get(v) ?? "unknown circuit type 0x" + hex2(v);
 
+const LSP_IS_TYPES = ["Unused 0x0 (invalid)", "L1 IS", "Unused 0x2 (invalid)", "L2 IS"];
+
+/**
+ * The ISO 8473 (Fletcher) checksum check tcpdump appends: " (correct)", " (incorrect should be
+ * 0x....)", or " (unverified)" when the checksum is zero or its bytes are not all captured.
+ */
+function osiChecksumVerdict(c: PrintContext, at: number, checksum: number, offset: number, length: number): string {
+  if (checksum === 0 || length < offset || !has(c, at + offset, 2) || !has(c, at, length)) return " (unverified)";
+  let c0 = 0;
+  let c1 = 0;
+  const b = c.bytes;
+  for (let i = 0; i < length; i++) {
+    if (i !== offset && i !== offset + 1) c0 += b[at + i]!;
+    c1 += c0;
+  }
+  c0 %= 255;
+  c1 %= 255;
+  const weighted = Math.imul(length - offset, c0);
+  let x = (weighted - c0 - c1) | 0;
+  let y = (c1 - weighted - 1) | 0;
+  if (y >= 0) y++;
+  if (x < 0) x--;
+  x %= 255;
+  y %= 255;
+  if (x === 0) x = 255;
+  if (y === 0) y = 255;
+  const computed = ((x << 8) | (y & 0xff)) & 0xffff;
+  return computed === checksum ? " (correct)" : " (incorrect should be 0x" + hex4(computed) + ")";
+}
+
 const TLV_AREA_ADDR = 1;
+const TLV_IS_REACH = 2;
+const TLV_ES_NEIGH = 3;
+const TLV_INT_IP_REACH = 128;
+const TLV_EXT_IP_REACH = 130;
 const TLV_PART_DIS = 4;
 const TLV_ISNEIGH = 6;
 const TLV_INSTANCE_ID = 7;
@@ -363,10 +397,26 @@ function isisPrintVerbose(c: PrintContext, at: number, length: number, pduType: 
       pduLength = be16(c, p);
       c.out += "\n\t  source-id:    " + isisId(c, p + 2, NODE_ID_LENGTH) + ", PDU length: " + pduLength;
       break;
-    default:
-      // LSPs: their header (with its checksum verified) and their reachability TLVs are not decoded yet.
-      c.markUnsupported("isis lsp -v");
-      return;
+    default: {
+      // LSPs: the checksum covers the PDU from the LSP id on, the lifetime left out.
+      pduLength = be16(c, p);
+      const checksum = be16(c, p + 16);
+      c.out += "\n\t  lsp-id: " + isisId(c, p + 4, LSP_ID_LENGTH) + ", seq: 0x" + hex8(be32(c, p + 12));
+      c.out += ", lifetime: " + String(be16(c, p + 2)).padStart(5) + "s\n\t  chksum: 0x" + hex4(checksum);
+      const covered = (length > pduLength ? pduLength : length) - 12;
+      c.out += osiChecksumVerdict(c, p + 4, checksum, 12, covered);
+      const typeBlock = u8(c, p + 18);
+      c.out += ", PDU length: " + pduLength + ", Flags: [ " + (typeBlock & 0x4 ? "Overload bit set, " : "");
+      if (typeBlock & 0x78) {
+        if (typeBlock & 0x8) c.out += "default ";
+        if (typeBlock & 0x10) c.out += "delay ";
+        if (typeBlock & 0x20) c.out += "expense ";
+        if (typeBlock & 0x40) c.out += "error ";
+        c.out += "ATT bit set, ";
+      }
+      if (typeBlock & 0x80) c.out += "P bit set, ";
+      c.out += LSP_IS_TYPES[typeBlock & 3] + " ]";
+    }
   }
   if (vv) printUnknownData(c, p, "\n\t  ", expected - COMMON_HEADER_LENGTH);
   // The TLVs run to the PDU length when it is shorter than the packet.
@@ -435,6 +485,38 @@ function printTlv(c: PrintContext, type: number, at: number, length: number): bo
       return true;
     }
     case TLV_PADDING:
+      return true;
+    case TLV_IS_REACH:
+      if (length < 1) return true;
+      c.out += "\n\t      " + (IS_REACH_VIRTUAL.get(u8(c, p)) ?? "bogus virtual flag 0x" + hex2(u8(c, p)));
+      p++;
+      while (p < end) {
+        if (end - p < 11) return true;
+        if (!has(c, p, 11)) return softTrunc(c);
+        c.out += "\n\t      IS Neighbor: " + isisId(c, p + 4, NODE_ID_LENGTH) + metricBlockText(c, p);
+        p += 11;
+      }
+      return true;
+    case TLV_ES_NEIGH:
+      while (p < end) {
+        if (end - p < 10) return true;
+        if (!has(c, p, 10)) return softTrunc(c);
+        c.out += "\n\t      ES Neighbor: " + isisId(c, p + 4, SYSTEM_ID_LENGTH) + metricBlockText(c, p);
+        p += 10;
+      }
+      return true;
+    case TLV_INT_IP_REACH:
+    case TLV_EXT_IP_REACH:
+      // tcpdump ends the packet quietly on a short or cut entry.
+      while (p < end) {
+        if (end - p < 12) {
+          c.out += "short IPv4 Reachability (" + (end - p) + " vs 12)";
+          return false;
+        }
+        if (!has(c, p, 12)) return false;
+        printIpReachEntry(c, p);
+        p += 12;
+      }
       return true;
     case TLV_LSP:
       while (p < end) {
@@ -643,4 +725,39 @@ function printPortCapabilitySubTlvs(c: PrintContext, at: number, length: number)
     at += subLength;
     length -= subLength;
   }
+}
+
+const IS_REACH_VIRTUAL = new Map([
+  [0, "IsNotVirtual"],
+  [1, "IsVirtual"],
+]);
+
+const metricText = (v: number): string => (v & 0x3f) + ", " + (v & 0x40 ? "External" : "Internal");
+
+/** The four ISO 10589 metrics: the default always, the others when their "not supported" bit is clear. */
+function metricBlockText(c: PrintContext, at: number): string {
+  let s = ", Default Metric: " + metricText(u8(c, at));
+  if (!(u8(c, at + 1) & 0x80)) s += "\n\t\t  Delay Metric: " + metricText(u8(c, at + 1));
+  if (!(u8(c, at + 2) & 0x80)) s += "\n\t\t  Expense Metric: " + metricText(u8(c, at + 2));
+  if (!(u8(c, at + 3) & 0x80)) s += "\n\t\t  Error Metric: " + metricText(u8(c, at + 3));
+  return s;
+}
+
+/** A contiguous mask's prefix length, or -1. */
+function prefixLength(mask: number): number {
+  const inverted = ~mask >>> 0;
+  return (inverted & (inverted + 1)) === 0 ? Math.clz32(inverted) : -1;
+}
+
+/** One entry of the RFC 1195 IP reachability TLVs: metrics, prefix and mask. */
+function printIpReachEntry(c: PrintContext, at: number): void {
+  const indent = "\n\t      ";
+  const plen = prefixLength(be32(c, at + 8));
+  if (plen === -1) c.out += indent + "IPv4 prefix: " + ipv4String(c, at + 4) + " mask " + ipv4String(c, at + 8);
+  else c.out += indent + "IPv4 prefix: " + ipv4String(c, at + 4).padStart(15) + "/" + plen;
+  const metric = u8(c, at);
+  c.out += ", Distribution: " + (metric & 0x80 ? "down" : "up") + ", Metric: " + metricText(metric);
+  if (!(u8(c, at + 1) & 0x80)) c.out += indent + "  Delay Metric: " + metricText(u8(c, at + 1));
+  if (!(u8(c, at + 2) & 0x80)) c.out += indent + "  Expense Metric: " + metricText(u8(c, at + 2));
+  if (!(u8(c, at + 3) & 0x80)) c.out += indent + "  Error Metric: " + metricText(u8(c, at + 3));
 }
