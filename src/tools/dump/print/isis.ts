@@ -5,7 +5,7 @@
 // ES-IS) are left to the caller.
 
 import { be16, be32, check, has, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
-import { ipv4String } from "./addr.js";
+import { ipv4String, ipv6FromBytes } from "./addr.js";
 import { printUnknownData } from "./unknown.js";
 
 export const NLPID_ISIS = 0x83;
@@ -206,6 +206,11 @@ function osiChecksumVerdict(c: PrintContext, at: number, checksum: number, offse
 const TLV_AREA_ADDR = 1;
 const TLV_IS_REACH = 2;
 const TLV_ES_NEIGH = 3;
+const TLV_EXT_IS_REACH = 22;
+const TLV_IS_ALIAS_ID = 24;
+const TLV_EXTD_IP_REACH = 135;
+const TLV_IP6_REACH = 236;
+const TLV_ROUTER_CAPABILITY = 242;
 const TLV_INT_IP_REACH = 128;
 const TLV_EXT_IP_REACH = 130;
 const TLV_PART_DIS = 4;
@@ -505,6 +510,48 @@ function printTlv(c: PrintContext, type: number, at: number, length: number): bo
         p += 10;
       }
       return true;
+    case TLV_EXT_IS_REACH:
+    case TLV_IS_ALIAS_ID:
+      while (p < end) {
+        const used = printExtendedIsReach(c, p, type, end - p);
+        if (used === 0) return softTrunc(c);
+        if (used < 0) return false;
+        if (end - p < used) {
+          c.out += " [remaining tlv length " + (end - p) + " < " + used + "]";
+          printInvalid(c);
+          return true;
+        }
+        p += used;
+      }
+      return true;
+    case TLV_EXTD_IP_REACH:
+    case TLV_IP6_REACH:
+      while (p < end) {
+        const used = printExtendedIpReach(c, p, type === TLV_IP6_REACH);
+        if (used === 0) return softTrunc(c);
+        if (used < 0) return false;
+        if (end - p < used) {
+          c.out += " [remaining tlv length " + (end - p) + " < " + used + "]";
+          printInvalid(c);
+          return true;
+        }
+        p += used;
+      }
+      return true;
+    case TLV_ROUTER_CAPABILITY: {
+      if (length < 5) {
+        c.out += " [object length " + length + " < 5]";
+        printInvalid(c);
+        return true;
+      }
+      c.out += "\n\t      Router-ID " + ipv4String(c, p);
+      const flags = u8(c, p + 4);
+      let names = flags & 1 ? "S bit" : "";
+      if (flags & 2) names += (names ? ", " : "") + "D bit";
+      c.out += ", Flags [" + (names || "none") + "]";
+      if (length > 5) return printRouterCapabilitySubTlvs(c, p + 5, length - 5);
+      return true;
+    }
     case TLV_INT_IP_REACH:
     case TLV_EXT_IP_REACH:
       // tcpdump ends the packet quietly on a short or cut entry.
@@ -760,4 +807,100 @@ function printIpReachEntry(c: PrintContext, at: number): void {
   if (!(u8(c, at + 1) & 0x80)) c.out += indent + "  Delay Metric: " + metricText(u8(c, at + 1));
   if (!(u8(c, at + 2) & 0x80)) c.out += indent + "  Expense Metric: " + metricText(u8(c, at + 2));
   if (!(u8(c, at + 3) & 0x80)) c.out += indent + "  Error Metric: " + metricText(u8(c, at + 3));
+}
+
+/**
+ * One neighbor of the extended IS reachability TLVs (22, and 24 without its metric): the bytes it
+ * takes, 0 when cut (tcpdump then ends the packet with "[|isis]"), -1 when its sub-TLVs, not
+ * decoded yet, mark the packet unsupported.
+ */
+function printExtendedIsReach(c: PrintContext, at: number, type: number, remaining: number): number {
+  if (!has(c, at, NODE_ID_LENGTH) || remaining < NODE_ID_LENGTH) return 0;
+  c.out += "\n\t      IS Neighbor: " + isisId(c, at, NODE_ID_LENGTH);
+  let p = at + NODE_ID_LENGTH;
+  remaining -= NODE_ID_LENGTH;
+  if (type !== TLV_IS_ALIAS_ID) {
+    if (!has(c, p, 3) || remaining < 3) return 0;
+    c.out += ", Metric: " + ((u8(c, p) << 16) | be16(c, p + 1));
+    p += 3;
+    remaining -= 3;
+  }
+  if (!has(c, p, 1) || remaining < 1) return 0;
+  const subTlvLength = u8(c, p++);
+  c.out += ", " + (subTlvLength ? "" : "no ") + "sub-TLVs present";
+  if (subTlvLength) {
+    c.markUnsupported("isis extended IS reachability sub-TLVs");
+    return -1;
+  }
+  return p - at;
+}
+
+/** The stored bytes of a prefix, zero-filled to an address. */
+const PREFIX_SCRATCH = new Uint8Array(16);
+
+/**
+ * One prefix of the extended IPv4 (135) or IPv6 (236) reachability TLVs: the bytes it takes, 0
+ * after a bad prefix length or a cut, -1 when its sub-TLVs mark the packet unsupported.
+ */
+function printExtendedIpReach(c: PrintContext, at: number, ipv6: boolean): number {
+  const metric = be32(c, at);
+  let p = at + 4;
+  const status = u8(c, p);
+  let bits: number;
+  if (ipv6) {
+    bits = u8(c, p + 1);
+    if (bits > 128) {
+      c.out += "\n\t      IPv6 prefix: bad bit length " + bits;
+      return 0;
+    }
+    p += 2;
+  } else {
+    bits = status & 0x3f;
+    if (bits > 32) {
+      c.out += "\n\t      IPv4 prefix: bad bit length " + bits;
+      return 0;
+    }
+    p++;
+  }
+  const bytes = (bits + 7) >> 3;
+  check(c, p, bytes);
+  const prefix = PREFIX_SCRATCH;
+  prefix.fill(0);
+  for (let i = 0; i < bytes; i++) prefix[i] = c.bytes[p + i]!;
+  p += bytes;
+  if (ipv6) c.out += "\n\t      IPv6 prefix: " + ipv6FromBytes(prefix, 0) + "/" + bits;
+  else {
+    const text = prefix[0] + "." + prefix[1] + "." + prefix[2] + "." + prefix[3];
+    c.out += "\n\t      IPv4 prefix: " + text.padStart(15) + "/" + bits;
+  }
+  c.out += ", Distribution: " + (status & 0x80 ? "down" : "up") + ", Metric: " + metric;
+  const hasSubTlvs = ipv6 ? (status & 0x20) !== 0 : (status & 0x40) !== 0;
+  if (ipv6) c.out += ", " + (status & 0x40 ? "External" : "Internal") + (hasSubTlvs ? ", sub-TLVs present" : "");
+  else if (hasSubTlvs) c.out += ", sub-TLVs present";
+  if (hasSubTlvs) {
+    c.markUnsupported("isis extended IP reachability sub-TLVs");
+    return -1;
+  }
+  return p - at;
+}
+
+/** The router capability TLV's sub-TLVs: only their hex, SR capabilities not decoded yet. */
+function printRouterCapabilitySubTlvs(c: PrintContext, at: number, length: number): boolean {
+  while (length >= 2) {
+    const type = u8(c, at);
+    const subLength = u8(c, at + 1);
+    length -= 2;
+    at += 2;
+    c.out += "\n\t\t" + (type === 2 ? "SR-Capabilities" : "unknown") + " subTLV #" + type + ", length: " + subLength;
+    if (subLength > length) return true;
+    if (!has(c, at, subLength)) return true;
+    if (type === 2) {
+      c.markUnsupported("isis SR capabilities");
+      return false;
+    }
+    printUnknownData(c, at, "\n\t\t", subLength);
+    length -= subLength;
+    at += subLength;
+  }
+  return true;
 }
