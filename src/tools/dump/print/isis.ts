@@ -223,7 +223,9 @@ const TLV_PROTOCOLS = 129;
 const TLV_IPADDR = 132;
 const TLV_TE_ROUTER_ID = 134;
 const TLV_HOSTNAME = 137;
+const TLV_AUTH = 10;
 const TLV_MT_PORT_CAP = 143;
+const TLV_MT_CAPABILITY = 144;
 const TLV_RESTART_SIGNALING = 211;
 const TLV_PTP_ADJ = 240;
 
@@ -309,8 +311,8 @@ const hex4 = (v: number): string => v.toString(16).padStart(4, "0");
 
 /** An NSAP address as tcpdump writes it: "49.000a", or its complaint about the length. */
 function nsapString(c: PrintContext, at: number, length: number): string {
-  if (length < 1 || length > 20) return "isonsap_string: illegal length";
   check(c, at, length);
+  if (length < 1 || length > 20) return "isonsap_string: illegal length";
   let s = "";
   for (let i = 0; i < length; i++) {
     s += hex2(c.bytes[at + i]!);
@@ -628,6 +630,36 @@ function printTlv(c: PrintContext, type: number, at: number, length: number): bo
       c.out += "\n\t       RES: " + (be16(c, p) >> 12) + ", MTID(s): " + (be16(c, p) & 0xfff);
       if (length > 2) printPortCapabilitySubTlvs(c, p + 2, length - 2);
       return true;
+    case TLV_MT_CAPABILITY: {
+      if (length < 2) return true;
+      const v = be16(c, p);
+      c.out += "\n\t      O: " + ((v >> 15) & 1) + ", RES: " + ((v >> 12) & 7) + ", MTID(s): " + (v & 0xfff);
+      if (length > 2) printMtCapabilitySubTlvs(c, p + 2, length - 2);
+      return true;
+    }
+    case TLV_AUTH: {
+      if (length < 1) return true;
+      const authType = u8(c, p);
+      p++;
+      c.out += "\n\t      " + (AUTH_TYPES.get(authType) ?? "unknown Authentication type 0x" + hex2(authType)) + ": ";
+      switch (authType) {
+        case AUTH_SIMPLE:
+          printLabel(c, p, end - p);
+          return true;
+        case AUTH_GENERIC:
+          if (end - p < 2) return true;
+          c.out += be16(c, p) + ", password: ";
+          for (p += 2; p < end; p++) c.out += hex2(u8(c, p));
+          return true;
+        case AUTH_MD5:
+          // The HMAC check tcpdump makes (with its key, given with -M) is not done here.
+          c.markUnsupported("isis hmac-md5 authentication");
+          return false;
+        default:
+          printUnknownData(c, p, "\n\t\t  ", end - p);
+          return true;
+      }
+    }
     case TLV_PTP_ADJ: {
       let left = length;
       if (left >= 1) {
@@ -903,4 +935,98 @@ function printRouterCapabilitySubTlvs(c: PrintContext, at: number, length: numbe
     at += subLength;
   }
   return true;
+}
+
+const AUTH_SIMPLE = 1;
+const AUTH_GENERIC = 3;
+const AUTH_MD5 = 54;
+const AUTH_TYPES = new Map([
+  [AUTH_SIMPLE, "simple text password"],
+  [AUTH_GENERIC, "Generic Crypto key-id"],
+  [AUTH_MD5, "HMAC-MD5 password"],
+  [255, "Routing Domain private password"],
+]);
+
+const SUBTLV_SPB_INSTANCE = 1;
+const SUBTLV_SPBM_SI = 3;
+const SPB_INSTANCE_LENGTH = 19;
+const SPB_VLAN_TUPLE_LENGTH = 8;
+
+/**
+ * The sub-TLVs of the MT capability TLV (RFC 6329): SPB instance with its VLAN trees, SPBM service
+ * identifiers. As tcpdump, a problem inside them ends this TLV only.
+ */
+function printMtCapabilitySubTlvs(c: PrintContext, at: number, length: number): void {
+  while (length > 2) {
+    const type = u8(c, at);
+    let subLength = u8(c, at + 1);
+    at += 2;
+    length -= 2;
+    const name =
+      type === SUBTLV_SPB_INSTANCE
+        ? "SPB Instance"
+        : type === SUBTLV_SPBM_SI
+          ? "SPBM Service Identifier and Unicast Address"
+          : "unknown";
+    c.out += "\n\t      " + name + " subTLV #" + type + ", length: " + subLength;
+    if (length < subLength) {
+      c.out += " (> containing TLV length)";
+      return;
+    }
+    if (!has(c, at, subLength)) {
+      printTrunc(c);
+      return;
+    }
+    if (type === SUBTLV_SPB_INSTANCE) {
+      if (subLength < SPB_INSTANCE_LENGTH) {
+        c.out += " (too short)";
+        return;
+      }
+      c.out += "\n\t        CIST Root-ID: " + hex8(be32(c, at)) + " " + hex8(be32(c, at + 4));
+      c.out += ", Path Cost: " + hex8(be32(c, at + 8)) + ", Prio: " + be16(c, at + 12);
+      const v = be16(c, at + 14);
+      c.out +=
+        "\n\t        RES: " + (v >> 5) + ", V: " + ((v >> 4) & 1) + ", SPSource-ID: " + (be32(c, at + 14) & 0xfffff);
+      let trees = u8(c, at + 18);
+      c.out += ", No of Trees: " + trees.toString(16);
+      at += SPB_INSTANCE_LENGTH;
+      length -= SPB_INSTANCE_LENGTH;
+      subLength -= SPB_INSTANCE_LENGTH;
+      for (; trees > 0; trees--) {
+        if (subLength < SPB_VLAN_TUPLE_LENGTH) {
+          printTrunc(c);
+          return;
+        }
+        const flags = u8(c, at);
+        c.out += "\n\t         U:" + (flags >> 7) + ", M:" + ((flags >> 6) & 1) + ", A:" + ((flags >> 5) & 1);
+        c.out += ", RES:" + (flags & 0x1f) + ", ECT: " + hex8(be32(c, at + 1));
+        const vids = (u8(c, at + 5) << 16) | be16(c, at + 6);
+        c.out += ", BVID: " + ((vids >> 12) & 0xfff) + ", SPVID: " + (vids & 0xfff);
+        at += SPB_VLAN_TUPLE_LENGTH;
+        length -= SPB_VLAN_TUPLE_LENGTH;
+        subLength -= SPB_VLAN_TUPLE_LENGTH;
+      }
+    } else if (type === SUBTLV_SPBM_SI) {
+      if (subLength < 8) {
+        printTrunc(c);
+        return;
+      }
+      c.out += "\n\t        BMAC: " + hex8(be32(c, at)) + hex4(be16(c, at + 4));
+      const v = be16(c, at + 6);
+      c.out += ", RES: " + (v >> 12) + ", VID: " + (v & 0xfff);
+      at += 8;
+      length -= 8;
+      subLength -= 8;
+      while (subLength >= 4) {
+        const w = be32(c, at);
+        c.out += "\n\t        T: " + (w >>> 31) + ", R: " + ((w >>> 30) & 1) + ", RES: " + ((w >>> 24) & 0x3f);
+        c.out += ", ISID: " + (w & 0xffffff);
+        at += 4;
+        length -= 4;
+        subLength -= 4;
+      }
+    }
+    at += subLength;
+    length -= subLength;
+  }
 }
