@@ -859,12 +859,205 @@ function printExtendedIsReach(c: PrintContext, at: number, type: number, remaini
   }
   if (!has(c, p, 1) || remaining < 1) return 0;
   const subTlvLength = u8(c, p++);
+  remaining--;
   c.out += ", " + (subTlvLength ? "" : "no ") + "sub-TLVs present";
-  if (subTlvLength) {
-    c.markUnsupported("isis extended IS reachability sub-TLVs");
-    return -1;
+  if (!subTlvLength) return p - at;
+  c.out += " (" + subTlvLength + ")";
+  return printIsReachSubTlvs(c, p, subTlvLength, remaining, p - at);
+}
+
+const IS_REACH_SUBTLV_NAMES = new Map([
+  [3, "Administrative groups"],
+  [4, "Link Local/Remote Identifier"],
+  [5, "Link Remote Identifier"],
+  [6, "IPv4 interface address"],
+  [8, "IPv4 neighbor address"],
+  [9, "Maximum link bandwidth"],
+  [10, "Reservable link bandwidth"],
+  [11, "Unreserved bandwidth"],
+  [18, "Traffic Engineering Metric"],
+  [19, "Link Attribute"],
+  [20, "Link Protection Type"],
+  [21, "Interface Switching Capability"],
+  [12, "Bandwidth Constraints (old)"],
+  [22, "Bandwidth Constraints"],
+  [32, "LAN Adjacency Segment Identifier"],
+  [29, "SPB Metric"],
+  [250, "Reserved for cisco specific extensions"],
+  [251, "Reserved for cisco specific extensions"],
+  [252, "Reserved for cisco specific extensions"],
+  [253, "Reserved for cisco specific extensions"],
+  [254, "Reserved for cisco specific extensions"],
+  [255, "Reserved for future expansion"],
+]);
+const LINK_ATTRIBUTES: readonly [number, string][] = [
+  [0x01, "Local Protection Available"],
+  [0x02, "Link excluded from local protection path"],
+  [0x04, "Local maintenance required"],
+];
+const LINK_PROTECTIONS: readonly [number, string][] = [
+  [0x01, "Extra Traffic"],
+  [0x02, "Unprotected"],
+  [0x04, "Shared"],
+  [0x08, "Dedicated 1:1"],
+  [0x10, "Dedicated 1+1"],
+  [0x20, "Enhanced"],
+  [0x40, "Reserved"],
+  [0x80, "Reserved"],
+];
+const BANDWIDTH_MODELS = new Map([
+  [0, "Russian dolls"],
+  [1, "Maximum allocation"],
+  [2, "Maximum allocation with E-LSP support"],
+]);
+
+function bitNames(value: number, table: readonly [number, string][], none: string): string {
+  let s = "";
+  for (const [bit, name] of table) if (value & bit) s += (s ? ", " : "") + name;
+  return s || none;
+}
+
+const LAN_ADJ_SID_FLAGS: readonly [number, string][] = [
+  [0x80, "Address family IPv6"],
+  [0x40, "Backup"],
+  [0x20, "Value"],
+  [0x10, "Local significance"],
+  [0x08, "Set of adjacencies"],
+  [0x04, "Persistent"],
+];
+
+const FLOAT_VIEW = new DataView(new ArrayBuffer(4));
+
+/** A bandwidth in bytes per second (an IEEE float) as tcpdump shows it: Mbit/s, single precision. */
+function mbps(c: PrintContext, at: number): string {
+  FLOAT_VIEW.setUint32(0, be32(c, at));
+  const bytesPerSecond = FLOAT_VIEW.getFloat32(0);
+  return Math.fround(Math.fround(bytesPerSecond * 8) / 1000000).toFixed(3) + " Mbps";
+}
+
+/**
+ * The sub-TLVs of one extended IS reachability entry (RFC 5305 and its extensions). Returns the
+ * entry's bytes as tcpdump counts them, 0 when cut, -1 for a sub-TLV not decoded yet. tcpdump's
+ * count of what is left of the TLV does not shrink for the bytes a decoder reads itself: kept so.
+ */
+function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining: number, used: number): number {
+  const indent = "\n\t        ";
+  while (sum !== 0) {
+    if (!has(c, at, 2)) return 0;
+    if (remaining < 2) {
+      c.out += indent + "Remaining data in TLV shorter than a subTLV header";
+      return used + remaining;
+    }
+    if (sum < 2) {
+      c.out += indent + "Remaining data in subTLVs shorter than a subTLV header";
+      return used + sum;
+    }
+    const type = u8(c, at);
+    let length = u8(c, at + 1);
+    at += 2;
+    remaining -= 2;
+    sum -= 2;
+    used += 2;
+    c.out += indent + (IS_REACH_SUBTLV_NAMES.get(type) ?? "unknown") + " subTLV #" + type + ", length: " + length;
+    if (sum < length) {
+      c.out += " (remaining data in subTLVs shorter than the current subTLV)";
+      return used + sum;
+    }
+    if (remaining < length) {
+      c.out += " (> remaining tlv length)";
+      return used + remaining;
+    }
+    if (!has(c, at, length)) return 0;
+    // Bytes a decoder below consumes itself (tcpdump moves on from there).
+    let taken = 0;
+    switch (type) {
+      case 3:
+      case 4:
+      case 5:
+        if (length >= 4) {
+          c.out += ", 0x" + hex8(be32(c, at));
+          if (length === 8) c.out += ", 0x" + hex8(be32(c, at + 4));
+        }
+        break;
+      case 6:
+      case 8:
+        if (length >= 4) c.out += ", " + ipv4String(c, at);
+        break;
+      case 9:
+      case 10:
+        if (length >= 4) c.out += ", " + mbps(c, at);
+        break;
+      case 11:
+        if (length >= 32) {
+          for (let i = 0; i < 8; i++) c.out += indent + "  TE-Class " + i + ": " + mbps(c, at + 4 * i);
+          taken = 32;
+        }
+        break;
+      case 12:
+      case 22: {
+        if (length === 0) break;
+        const model = u8(c, at);
+        c.out +=
+          indent + "Bandwidth Constraints Model ID: " + (BANDWIDTH_MODELS.get(model) ?? "unknown") + " (" + model + ")";
+        taken = 1;
+        for (let i = 0; length - taken >= 4; i++) {
+          c.out += indent + "  Bandwidth constraint CT" + i + ": " + mbps(c, at + taken);
+          taken += 4;
+        }
+        break;
+      }
+      case 18:
+        if (length >= 3) c.out += ", " + ((u8(c, at) << 16) | be16(c, at + 1));
+        break;
+      case 19:
+        if (length === 2) {
+          const v = be16(c, at);
+          c.out += ", [ " + bitNames(v, LINK_ATTRIBUTES, "Unknown") + " ] (0x" + hex4(v) + ")";
+        }
+        break;
+      case 20:
+        if (length >= 2) c.out += ", " + bitNames(u8(c, at), LINK_PROTECTIONS, "none") + ", Priority " + u8(c, at + 1);
+        break;
+      case 29:
+        if (length >= 6) {
+          c.out += ", LM: " + ((u8(c, at) << 16) | be16(c, at + 1)) + ", P: " + u8(c, at + 3);
+          c.out += ", P-ID: " + be16(c, at + 4);
+          taken = 4;
+        }
+        break;
+      case 32:
+        if (length >= 8) {
+          const flags = u8(c, at);
+          c.out += indent + "  Flags: [" + bitNames(flags, LAN_ADJ_SID_FLAGS, "none") + "]";
+          c.out += indent + "  Weight: " + u8(c, at + 1);
+          taken = 2;
+          if (length - taken >= SYSTEM_ID_LENGTH) {
+            if (!has(c, at + 2, SYSTEM_ID_LENGTH)) return 0;
+            c.out += indent + "  Neighbor System-ID: " + isisId(c, at + 2, SYSTEM_ID_LENGTH);
+          }
+          // RFC 8667 2.2.2: V and L set, a 3-byte label; both clear, a 4-byte index.
+          const valueFlag = (flags & 0x20) !== 0;
+          const localFlag = (flags & 0x10) !== 0;
+          if (valueFlag && localFlag) c.out += indent + "  Label: " + ((u8(c, at + 8) << 16) | be16(c, at + 9));
+          else if (!valueFlag && !localFlag) c.out += indent + "  Index: " + be32(c, at + 8);
+          else printInvalid(c);
+        }
+        break;
+      case 21:
+        if (length >= 36) {
+          c.markUnsupported("isis extended IS reachability sub-TLV " + type);
+          return -1;
+        }
+        break;
+      default:
+        printUnknownData(c, at, "\n\t\t    ", length);
+    }
+    sum -= length;
+    used += length;
+    at += length;
+    remaining -= length - taken;
   }
-  return p - at;
+  return used;
 }
 
 /** The stored bytes of a prefix, zero-filled to an address. */
@@ -909,14 +1102,84 @@ function printExtendedIpReach(c: PrintContext, at: number, ipv6: boolean): numbe
   const hasSubTlvs = ipv6 ? (status & 0x20) !== 0 : (status & 0x40) !== 0;
   if (ipv6) c.out += ", " + (status & 0x40 ? "External" : "Internal") + (hasSubTlvs ? ", sub-TLVs present" : "");
   else if (hasSubTlvs) c.out += ", sub-TLVs present";
-  if (hasSubTlvs) {
-    c.markUnsupported("isis extended IP reachability sub-TLVs");
-    return -1;
+  if (!hasSubTlvs) return p - at;
+  let sum = u8(c, p++);
+  const used = p - at + sum;
+  c.out += " (" + sum + ")";
+  while (sum > 0) {
+    const type = u8(c, p);
+    const length = u8(c, p + 1);
+    p += 2;
+    if (!printIpReachSubTlv(c, p, type, length)) return 0;
+    p += length;
+    sum = (sum - (length + 2)) >>> 0;
   }
-  return p - at;
+  return used;
 }
 
-/** The router capability TLV's sub-TLVs: only their hex, SR capabilities not decoded yet. */
+const IP_REACH_SUBTLV_NAMES = new Map([
+  [1, "32-Bit Administrative tag"],
+  [2, "64-Bit Administrative tag"],
+  [3, "Prefix SID"],
+  [117, "Management Prefix Color"],
+]);
+const PREFIX_SID_FLAGS: readonly [number, string][] = [
+  [0x80, "Readvertisement"],
+  [0x40, "Node"],
+  [0x20, "No-PHP"],
+  [0x10, "Explicit NULL"],
+  [0x08, "Value"],
+  [0x04, "Local"],
+];
+const SID_ALGORITHMS = new Map([
+  [0, "SPF"],
+  [1, "strict-SPF"],
+]);
+
+/** One sub-TLV of an extended IP reachability prefix; false when cut ("[|isis]" printed). */
+function printIpReachSubTlv(c: PrintContext, at: number, type: number, length: number): boolean {
+  c.out += "\n\t        " + (IP_REACH_SUBTLV_NAMES.get(type) ?? "unknown") + " subTLV #" + type + ", length: " + length;
+  if (!has(c, at, length)) {
+    printTrunc(c);
+    return false;
+  }
+  switch (type) {
+    case 1:
+    case 117:
+      for (; length >= 4; length -= 4, at += 4) {
+        const v = be32(c, at);
+        c.out += ", 0x" + hex8(v) + " (=" + v + ")";
+      }
+      return true;
+    case 2:
+      for (; length >= 8; length -= 8, at += 8) c.out += ", 0x" + hex8(be32(c, at)) + hex8(be32(c, at + 4));
+      return true;
+    case 3: {
+      const flags = u8(c, at);
+      const algorithm = u8(c, at + 1);
+      const isLabel = (flags & 0x08) !== 0;
+      if (length < (isLabel ? 5 : 6)) {
+        printTrunc(c);
+        return false;
+      }
+      const sid = isLabel ? (u8(c, at + 2) << 16) | be16(c, at + 3) : be32(c, at + 2);
+      c.out += ", Flags [" + bitNames(flags, PREFIX_SID_FLAGS, "None") + "], Algo ";
+      c.out += (SID_ALGORITHMS.get(algorithm) ?? "Unknown") + " (" + algorithm + "), ";
+      c.out += (isLabel ? "label " : "index ") + sid;
+      return true;
+    }
+    default:
+      printUnknownData(c, at, "\n\t\t    ", length);
+      return true;
+  }
+}
+
+const SR_CAPABILITY_FLAGS: readonly [number, string][] = [
+  [0x80, "ipv4"],
+  [0x40, "ipv6"],
+];
+
+/** The router capability TLV's sub-TLVs: SR capabilities (RFC 8667) decoded, others in hex. */
 function printRouterCapabilitySubTlvs(c: PrintContext, at: number, length: number): boolean {
   while (length >= 2) {
     const type = u8(c, at);
@@ -926,11 +1189,8 @@ function printRouterCapabilitySubTlvs(c: PrintContext, at: number, length: numbe
     c.out += "\n\t\t" + (type === 2 ? "SR-Capabilities" : "unknown") + " subTLV #" + type + ", length: " + subLength;
     if (subLength > length) return true;
     if (!has(c, at, subLength)) return true;
-    if (type === 2) {
-      c.markUnsupported("isis SR capabilities");
-      return false;
-    }
-    printUnknownData(c, at, "\n\t\t", subLength);
+    if (type === 2) printSrCapability(c, at, subLength);
+    else printUnknownData(c, at, "\n\t\t", subLength);
     length -= subLength;
     at += subLength;
   }
@@ -1028,5 +1288,29 @@ function printMtCapabilitySubTlvs(c: PrintContext, at: number, length: number): 
     }
     at += subLength;
     length -= subLength;
+  }
+}
+
+/** SR capabilities: flags, the SRGB range and its SID/label sub-TLVs. */
+function printSrCapability(c: PrintContext, at: number, length: number): void {
+  const flags = u8(c, at);
+  const range = (u8(c, at + 1) << 16) | be16(c, at + 2);
+  c.out += ", Flags [" + bitNames(flags, SR_CAPABILITY_FLAGS, "None") + "], Range " + range;
+  let p = at + 4;
+  // An 8-bit count in tcpdump: a sub-TLV shorter than 4 bytes wraps it.
+  let left = (length - 4) & 0xff;
+  while (left >= 5) {
+    const type = u8(c, p);
+    const sidLength = u8(c, p + 1);
+    left -= 2;
+    p += 2;
+    if (sidLength > left) return;
+    if (type === 1) {
+      if (sidLength === 3) c.out += ", SID value " + ((u8(c, p) << 16) | be16(c, p + 1));
+      else if (sidLength === 4) c.out += ", SID value " + be32(c, p);
+      else c.out += ", Unknown SID length" + sidLength;
+    } else printUnknownData(c, p, "\n\t\t  ", sidLength);
+    p += sidLength;
+    left -= sidLength;
   }
 }
