@@ -1,11 +1,12 @@
 // IS-IS (ISO 10589, RFC 1195) behind the OSI NLPID, as tcpdump prints it without -v: the PDU type
 // and its identifying fields, "IS-IS, L1 LSP, lsp-id 2222.2222.2222.00-00, seq 0x0000000f,
-// lifetime  1199s, length 136". At -v the hello and sequence-number PDUs are decoded with their
-// TLVs; LSPs and the TLVs not decoded yet mark the packet unsupported. Other OSI protocols (CLNP,
-// ES-IS) are left to the caller.
+// lifetime  1199s, length 136". At -v every PDU's header and TLVs, sub-TLVs included, as tcpdump
+// decodes them; only an HMAC-MD5 authentication TLV (whose check needs tcpdump's key) marks the
+// packet unsupported. Other OSI protocols (CLNP, ES-IS) are left to the caller.
 
 import { be16, be32, check, has, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
-import { ipv4String, ipv6FromBytes } from "./addr.js";
+import { ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
+import { ouiName } from "./names.js";
 import { printUnknownData } from "./unknown.js";
 
 export const NLPID_ISIS = 0x83;
@@ -206,6 +207,18 @@ function osiChecksumVerdict(c: PrintContext, at: number, checksum: number, offse
 const TLV_AREA_ADDR = 1;
 const TLV_IS_REACH = 2;
 const TLV_ES_NEIGH = 3;
+const TLV_PREFIX_NEIGH = 5;
+const TLV_CHECKSUM = 12;
+const TLV_POI = 13;
+const TLV_IDRP_INFO = 131;
+const TLV_SHARED_RISK_GROUP = 138;
+const TLV_MT_IS_REACH = 222;
+const TLV_MT_SUPPORTED = 229;
+const TLV_IP6ADDR = 232;
+const TLV_MT_IP_REACH = 235;
+const TLV_MT_IP6_REACH = 237;
+const TLV_IIH_SEQNR = 241;
+const TLV_VENDOR_PRIVATE = 250;
 const TLV_EXT_IS_REACH = 22;
 const TLV_IS_ALIAS_ID = 24;
 const TLV_EXTD_IP_REACH = 135;
@@ -273,8 +286,6 @@ const TLV_NAMES = new Map([
   [242, "IS-IS Router Capability"],
   [250, "Vendor Private"],
 ]);
-/** TLVs tcpdump names but only hex-dumps, like the ones it does not know. */
-const HEX_ONLY_TLVS = new Set([42, 66, 133, 176, 177]);
 
 const NLPIDS = new Map([
   [0x00, "NULL"],
@@ -433,10 +444,10 @@ function isisPrintVerbose(c: PrintContext, at: number, length: number, pduType: 
     printInvalid(c);
     return;
   }
-  printTlvs(c, at + expected, length - expected);
+  printTlvs(c, at + expected, length - expected, at, length);
 }
 
-function printTlvs(c: PrintContext, at: number, remaining: number): void {
+function printTlvs(c: PrintContext, at: number, remaining: number, pdu: number, pduLength: number): void {
   const vv = c.flags.verbose > 1;
   while (remaining > 0) {
     if (!has(c, at, 2) || remaining < 2) {
@@ -452,7 +463,7 @@ function printTlvs(c: PrintContext, at: number, remaining: number): void {
       printTrunc(c);
       return;
     }
-    if (!printTlv(c, type, at, tlvLength)) return;
+    if (!printTlv(c, type, at, tlvLength, pdu, pduLength)) return;
     if (vv) printUnknownData(c, at, "\n\t      ", tlvLength);
     at += tlvLength;
     remaining -= tlvLength;
@@ -460,7 +471,7 @@ function printTlvs(c: PrintContext, at: number, remaining: number): void {
 }
 
 /** One TLV's contents; false when the packet ends inside it (truncation already printed). */
-function printTlv(c: PrintContext, type: number, at: number, length: number): boolean {
+function printTlv(c: PrintContext, type: number, at: number, length: number, pdu: number, pduLength: number): boolean {
   const end = at + length;
   let p = at;
   switch (type) {
@@ -512,34 +523,119 @@ function printTlv(c: PrintContext, type: number, at: number, length: number): bo
         p += 10;
       }
       return true;
+    case TLV_MT_IS_REACH:
+      if (end - p < 2) return softTrunc(c);
+      c.out += mtIdText(c, p);
+      return printExtendedIsReachList(c, p + 2, end, type);
     case TLV_EXT_IS_REACH:
     case TLV_IS_ALIAS_ID:
-      while (p < end) {
-        const used = printExtendedIsReach(c, p, type, end - p);
-        if (used === 0) return softTrunc(c);
-        if (used < 0) return false;
-        if (end - p < used) {
-          c.out += " [remaining tlv length " + (end - p) + " < " + used + "]";
-          printInvalid(c);
-          return true;
-        }
-        p += used;
-      }
-      return true;
+      return printExtendedIsReachList(c, p, end, type);
+    case TLV_MT_IP_REACH:
+    case TLV_MT_IP6_REACH:
+      if (end - p < 2) return softTrunc(c);
+      c.out += mtIdText(c, p);
+      return printExtendedIpReachList(c, p + 2, end, type === TLV_MT_IP6_REACH);
     case TLV_EXTD_IP_REACH:
     case TLV_IP6_REACH:
+      return printExtendedIpReachList(c, p, end, type === TLV_IP6_REACH);
+    case TLV_MT_SUPPORTED:
       while (p < end) {
-        const used = printExtendedIpReach(c, p, type === TLV_IP6_REACH);
-        if (used === 0) return softTrunc(c);
-        if (used < 0) return false;
-        if (end - p < used) {
-          c.out += " [remaining tlv length " + (end - p) + " < " + used + "]";
-          printInvalid(c);
+        if (end - p === 1) {
+          c.out += "\n\t      invalid MT-ID";
           return true;
         }
-        p += used;
+        c.out += mtIdText(c, p);
+        p += 2;
       }
       return true;
+    case TLV_IP6ADDR:
+      while (p < end) {
+        if (end - p < 16) return true;
+        c.out += "\n\t      IPv6 interface address: " + ipv6String(c, p);
+        p += 16;
+      }
+      return true;
+    case TLV_PREFIX_NEIGH:
+      if (length < 4) return true;
+      if (!has(c, p, 4)) return softTrunc(c);
+      c.out += "\n\t      Metric Block" + metricBlockText(c, p);
+      p += 4;
+      while (p < end) {
+        const semiOctets = u8(c, p++);
+        if (semiOctets < 2) {
+          c.out += "\n\t\tAddress: prefix length " + semiOctets + " < 2";
+          return true;
+        }
+        if (end - p < semiOctets >> 1) return true;
+        c.out += "\n\t\tAddress: " + nsapString(c, p, semiOctets >> 1) + "/" + semiOctets * 4;
+        p += semiOctets >> 1;
+      }
+      return true;
+    case TLV_CHECKSUM: {
+      if (length < 2) return true;
+      if (!has(c, p, 2)) return softTrunc(c);
+      const checksum = be16(c, p);
+      c.out += "\n\t      checksum: 0x" + hex4(checksum) + " ";
+      c.out += osiChecksumVerdict(c, pdu, checksum, p - pdu, pduLength);
+      return true;
+    }
+    case TLV_POI: {
+      if (length < 1) return true;
+      const count = u8(c, p++);
+      if (count === 0) {
+        c.out += " No system IDs supplied";
+        return true;
+      }
+      if (end - p < SYSTEM_ID_LENGTH) return true;
+      if (!has(c, p, SYSTEM_ID_LENGTH)) return softTrunc(c);
+      c.out += "\n\t      Purge Originator System-ID: " + isisId(c, p, SYSTEM_ID_LENGTH);
+      p += SYSTEM_ID_LENGTH;
+      if (count > 1) {
+        if (end - p < SYSTEM_ID_LENGTH) return true;
+        // tcpdump checks one byte more than the second id.
+        if (!has(c, p, 2 * SYSTEM_ID_LENGTH + 1)) return softTrunc(c);
+        c.out += "\n\t      Received from System-ID: " + isisId(c, p, SYSTEM_ID_LENGTH);
+      }
+      return true;
+    }
+    case TLV_IDRP_INFO: {
+      if (length < 1) return true;
+      const kind = u8(c, p++);
+      c.out += "\n\t      Inter-Domain Information Type: " + (IDRP_TYPES.get(kind) ?? "Unknown (0x" + hex2(kind) + ")");
+      if (kind === 2) {
+        if (end - p >= 2) c.out += "AS Number: " + be16(c, p);
+      } else printUnknownData(c, p, "\n\t      ", end - p);
+      return true;
+    }
+    case TLV_SHARED_RISK_GROUP:
+      if (length < NODE_ID_LENGTH) return true;
+      if (!has(c, p, NODE_ID_LENGTH)) return softTrunc(c);
+      c.out += "\n\t      IS Neighbor: " + isisId(c, p, NODE_ID_LENGTH);
+      p += NODE_ID_LENGTH;
+      if (end - p < 1) return true;
+      c.out += ", Flags: [" + (u8(c, p++) & 1 ? "numbered" : "unnumbered") + "]";
+      if (end - p < 4) return true;
+      c.out += "\n\t      IPv4 interface address: " + ipv4String(c, p);
+      p += 4;
+      if (end - p < 4) return true;
+      c.out += "\n\t      IPv4 neighbor address: " + ipv4String(c, p);
+      p += 4;
+      while (p < end) {
+        if (end - p < 4) return true;
+        c.out += "\n\t      Link-ID: 0x" + hex8(be32(c, p));
+        p += 4;
+      }
+      return true;
+    case TLV_IIH_SEQNR:
+      if (length >= 4) c.out += "\n\t      Sequence number: " + be32(c, p);
+      return true;
+    case TLV_VENDOR_PRIVATE: {
+      if (length < 3) return true;
+      const oui = (u8(c, p) << 16) | be16(c, p + 1);
+      c.out += "\n\t      Vendor: " + ouiName(oui) + " (" + oui + ")";
+      if (length > 3) printUnknownData(c, p + 3, "\n\t\t", length - 3);
+      return true;
+    }
     case TLV_ROUTER_CAPABILITY: {
       if (length < 5) {
         c.out += " [object length " + length + " < 5]";
@@ -681,10 +777,6 @@ function printTlv(c: PrintContext, type: number, at: number, length: number): bo
       return true;
     }
     default:
-      if (TLV_NAMES.has(type) && !HEX_ONLY_TLVS.has(type)) {
-        c.markUnsupported("isis tlv " + type);
-        return false;
-      }
       if (c.flags.verbose <= 1) printUnknownData(c, at, "\n\t\t", length);
       return true;
   }
@@ -843,8 +935,7 @@ function printIpReachEntry(c: PrintContext, at: number): void {
 
 /**
  * One neighbor of the extended IS reachability TLVs (22, and 24 without its metric): the bytes it
- * takes, 0 when cut (tcpdump then ends the packet with "[|isis]"), -1 when its sub-TLVs, not
- * decoded yet, mark the packet unsupported.
+ * takes, 0 when cut (tcpdump then ends the packet with "[|isis]").
  */
 function printExtendedIsReach(c: PrintContext, at: number, type: number, remaining: number): number {
   if (!has(c, at, NODE_ID_LENGTH) || remaining < NODE_ID_LENGTH) return 0;
@@ -917,6 +1008,35 @@ function bitNames(value: number, table: readonly [number, string][], none: strin
   return s || none;
 }
 
+/** GMPLS switching capabilities and LSP encodings (RFC 3471, RFC 4205). */
+const SWITCH_CAPABILITIES = new Map([
+  [1, "Packet-Switch Capable-1"],
+  [2, "Packet-Switch Capable-2"],
+  [3, "Packet-Switch Capable-3"],
+  [4, "Packet-Switch Capable-4"],
+  [51, "Layer-2 Switch Capable"],
+  [100, "Time-Division-Multiplex"],
+  [150, "Lambda-Switch Capable"],
+  [200, "Fiber-Switch Capable"],
+]);
+const LSP_ENCODINGS = new Map([
+  [1, "Packet"],
+  [2, "Ethernet V2/DIX"],
+  [3, "ANSI/ETSI PDH"],
+  [4, "Reserved"],
+  [5, "SDH ITU-T G.707/SONET ANSI T1.105"],
+  [6, "Reserved"],
+  [7, "Digital Wrapper"],
+  [8, "Lambda (photonic)"],
+  [9, "Fiber"],
+  [10, "Reserved"],
+  [11, "FiberChannel"],
+]);
+const TSC_INDICATIONS = new Map([
+  [0, "Standard SONET/SDH"],
+  [1, "Arbitrary SONET/SDH"],
+]);
+
 const LAN_ADJ_SID_FLAGS: readonly [number, string][] = [
   [0x80, "Address family IPv6"],
   [0x40, "Backup"],
@@ -937,7 +1057,7 @@ function mbps(c: PrintContext, at: number): string {
 
 /**
  * The sub-TLVs of one extended IS reachability entry (RFC 5305 and its extensions). Returns the
- * entry's bytes as tcpdump counts them, 0 when cut, -1 for a sub-TLV not decoded yet. tcpdump's
+ * entry's bytes as tcpdump counts them, 0 when cut. tcpdump's
  * count of what is left of the TLV does not shrink for the bytes a decoder reads itself: kept so.
  */
 function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining: number, used: number): number {
@@ -1045,8 +1165,26 @@ function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining
         break;
       case 21:
         if (length >= 36) {
-          c.markUnsupported("isis extended IS reachability sub-TLV " + type);
-          return -1;
+          const capability = u8(c, at);
+          c.out += indent + "  Interface Switching Capability:" + (SWITCH_CAPABILITIES.get(capability) ?? "Unknown");
+          c.out += ", LSP Encoding: " + (LSP_ENCODINGS.get(u8(c, at + 1)) ?? "Unknown");
+          c.out += indent + "  Max LSP Bandwidth:";
+          for (let i = 0; i < 8; i++) c.out += indent + "    priority level " + i + ": " + mbps(c, at + 4 + 4 * i);
+          taken = 36;
+          const rest = at + 36;
+          const left = length - 36;
+          if (capability >= 1 && capability <= 4) {
+            if (left >= 6) {
+              c.out += indent + "  Min LSP Bandwidth: " + mbps(c, rest);
+              c.out += indent + "  Interface MTU: " + be16(c, rest + 4);
+            }
+          } else if (capability === 100) {
+            if (left >= 8) {
+              const indication = u8(c, rest + 4);
+              c.out += indent + "  Min LSP Bandwidth: " + mbps(c, rest);
+              c.out += indent + "  Indication " + (TSC_INDICATIONS.get(indication) ?? "Unknown (" + indication + ")");
+            }
+          } else if (left !== 0) printUnknownData(c, rest, "\n\t\t    ", left);
         }
         break;
       default:
@@ -1060,12 +1198,73 @@ function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining
   return used;
 }
 
+const IDRP_TYPES = new Map([
+  [0, "Reserved"],
+  [1, "Routing-Domain Specific"],
+  [2, "AS Number Tag"],
+]);
+
+const MT_NAMES = new Map([
+  [0, "IPv4 unicast"],
+  [1, "In-Band Management"],
+  [2, "IPv6 unicast"],
+  [3, "Multicast"],
+  [4095, "Development, Experimental or Proprietary"],
+]);
+
+/** A multi-topology id (RFC 5120) with its flags, on its own line. */
+function mtIdText(c: PrintContext, at: number): string {
+  const v = be16(c, at);
+  const id = v & 0xfff;
+  let flags = v & 0x4000 ? "ATT bit set" : "";
+  if (v & 0x8000) flags += (flags ? ", " : "") + "Overload bit set";
+  return (
+    "\n\t      " +
+    (MT_NAMES.get(id) ?? "Reserved for IETF Consensus") +
+    " Topology (0x" +
+    id.toString(16).padStart(3, "0") +
+    "), Flags: [" +
+    (flags || "none") +
+    "]"
+  );
+}
+
+/** The neighbors of an extended IS reachability TLV, one after the other; false to end the packet. */
+function printExtendedIsReachList(c: PrintContext, p: number, end: number, type: number): boolean {
+  while (p < end) {
+    const used = printExtendedIsReach(c, p, type, end - p);
+    if (used === 0) return softTrunc(c);
+    if (end - p < used) {
+      c.out += " [remaining tlv length " + (end - p) + " < " + used + "]";
+      printInvalid(c);
+      return true;
+    }
+    p += used;
+  }
+  return true;
+}
+
+/** The prefixes of an extended IP reachability TLV; false to end the packet. */
+function printExtendedIpReachList(c: PrintContext, p: number, end: number, ipv6: boolean): boolean {
+  while (p < end) {
+    const used = printExtendedIpReach(c, p, ipv6);
+    if (used === 0) return softTrunc(c);
+    if (end - p < used) {
+      c.out += " [remaining tlv length " + (end - p) + " < " + used + "]";
+      printInvalid(c);
+      return true;
+    }
+    p += used;
+  }
+  return true;
+}
+
 /** The stored bytes of a prefix, zero-filled to an address. */
 const PREFIX_SCRATCH = new Uint8Array(16);
 
 /**
  * One prefix of the extended IPv4 (135) or IPv6 (236) reachability TLVs: the bytes it takes, 0
- * after a bad prefix length or a cut, -1 when its sub-TLVs mark the packet unsupported.
+ * after a bad prefix length or a cut.
  */
 function printExtendedIpReach(c: PrintContext, at: number, ipv6: boolean): number {
   const metric = be32(c, at);
