@@ -898,3 +898,42 @@ test("dump printer: IS-IS TLVs and sub-TLVs the corpus lacks at -v and -vv (MT, 
   assert.equal(vv.at(-1), "\t      0x0000:  1234");
   assert.equal(vv.length, 92);
 });
+
+test("dump printer: IS-IS PDUs tcpdump rejects or decodes oddly, at -nn and -v (bad header, unknown type, float bandwidths)", () => {
+  // Built frames; tcpdump 4.99.3's text. A rejected PDU is followed by its hex dump; bandwidths are
+  // single-precision floats printed as C's %.3f does (signed inf and nan, ties to even).
+  const cases: [string, string, string][] = [
+    [
+      "09002b0000050001020304050017fefe038314010511010000000000000000000000000000",
+      "IS-ISsystem ID length of 5 is not supported\n\t0x0000:  8314 0105 1101 0000 0000 0000 0000 0000\n\t0x0010:  0000 0000",
+      "IS-ISsystem ID length of 5 is not supported\n\t0x0000:  8314 0105 1101 0000 0000 0000 0000 0000\n\t0x0010:  0000 0000",
+    ],
+    [
+      "09002b0000050001020304050017fefe0383c8010011010000000000000000000000000000",
+      "IS-ISfixed header length 200 > packet length 20\n\t0x0000:  83c8 0100 1101 0000 0000 0000 0000 0000\n\t0x0010:  0000 0000",
+      "IS-ISfixed header length 200 > packet length 20\n\t0x0000:  83c8 0100 1101 0000 0000 0000 0000 0000\n\t0x0010:  0000 0000",
+    ],
+    [
+      "09002b0000050001020304050017fefe03831401001a010000000000000000000000000000",
+      "IS-IS, L1 PSNP- bogus fixed header length 20 should be 17\n\t0x0000:  8314 0100 1a01 0000 0000 0000 0000 0000\n\t0x0010:  0000 0000",
+      "IS-IS, length 20\n\tL1 PSNP, hlen: 20, v: 1, pdu-v: 1, sys-id-len: 6 (0), max-area: 3 (0)- bogus fixed header length 20 should be 17\n\t0x0000:  8314 0100 1a01 0000 0000 0000 0000 0000\n\t0x0010:  0000 0000",
+    ],
+    [
+      "09002b000005000102030405000ffefe03830801000501000001020304",
+      "IS-IS, unknown PDU-Type 5, length 12",
+      "IS-IS, length 12\n\tunknown, type 5, hlen: 8, v: 1, pdu-v: 1, sys-id-len: 6 (0), max-area: 3 (0)\n\t  0x0000:  0102 0304\n\t0x0000:  8308 0100 0501 0000 0102 0304",
+    ],
+    [
+      "09002b0000050001020304050036fefe03831401001101000001111111111111001e003301161d22222222222222000001120904ff8000000a04ffc00000090445f42400",
+      "IS-IS, p2p IIH, src-id 1111.1111.1111, length 51",
+      "IS-IS, length 51\n\tp2p IIH, hlen: 20, v: 1, pdu-v: 1, sys-id-len: 6 (0), max-area: 3 (0)\n\t  source-id: 1111.1111.1111, holding time: 30s, Flags: [Level 1 only]\n\t  circuit-id: 0x01, PDU length: 51\n\t    Extended IS Reachability TLV #22, length: 29\n\t      IS Neighbor: 2222.2222.2222.22, Metric: 1, sub-TLVs present (18)\n\t        Maximum link bandwidth subTLV #9, length: 4, -inf Mbps\n\t        Reservable link bandwidth subTLV #10, length: 4, -nan Mbps\n\t        Maximum link bandwidth subTLV #9, length: 4, 0.062 Mbps",
+    ],
+  ];
+  const state = new FormatState();
+  for (const [hex, nn, v] of cases) {
+    const frame = Buffer.from(hex, "hex");
+    assert.equal(formatPacket(frame, 1, 0n, { numeric: true, timestamps: 1 }, state), nn);
+    assert.equal(formatPacket(frame, 1, 0n, { numeric: true, verbose: 1, timestamps: 1 }, state), v);
+    assert.equal(state.unsupported, undefined);
+  }
+});

@@ -72,65 +72,66 @@ function isisId(c: PrintContext, at: number, length: number): string {
 export function osiPrint(c: PrintContext, at: number, length: number): boolean {
   if (at >= c.snapend || c.bytes[at] !== NLPID_ISIS) return false;
   if (c.flags.linkHeader) c.out += "OSI NLPID IS-IS (0x83): ";
-  isisPrint(c, at, length);
+  if (!isisPrint(c, at, length)) printUnknownData(c, at, "\n\t", length);
   return true;
 }
 
-function isisPrint(c: PrintContext, at: number, length: number): void {
+/**
+ * Prints the IS-IS PDU at `at`; false when tcpdump gives up on it (then the caller dumps the PDU in
+ * hex, as tcpdump does).
+ */
+function isisPrint(c: PrintContext, at: number, length: number): boolean {
   c.protocol = "isis";
   const e = c.flags.linkHeader;
-  if (!has(c, at, COMMON_HEADER_LENGTH)) {
+  if (!has(c, at, COMMON_HEADER_LENGTH) || length < COMMON_HEADER_LENGTH) {
     printTrunc(c);
-    return;
+    return true;
   }
   if (!e) c.out += "IS-IS";
   const version = u8(c, at + 2);
   if (version !== VERSION) {
     c.out += "version " + version + " packet not supported";
-    return;
+    return false;
   }
   const idLength = u8(c, at + 3);
   if (idLength !== SYSTEM_ID_LENGTH && idLength !== 0) {
     c.out += "system ID length of " + idLength + " is not supported";
-    return;
+    return false;
   }
   const pduVersion = u8(c, at + 5);
   if (pduVersion !== VERSION) {
     c.out += "version " + pduVersion + " packet not supported";
-    return;
+    return false;
   }
   const fixedLength = u8(c, at + 1);
   if (length < fixedLength) {
-    printTrunc(c);
-    return;
+    c.out += "fixed header length " + fixedLength + " > packet length " + length;
+    return false;
   }
   if (fixedLength < COMMON_HEADER_LENGTH) {
-    c.out += " fixed header length " + fixedLength + " < minimum header size " + COMMON_HEADER_LENGTH + " (invalid)";
-    return;
+    c.out += "fixed header length " + fixedLength + " < minimum header size " + COMMON_HEADER_LENGTH;
+    return false;
   }
   if (u8(c, at + 7) === 255) {
     c.out += "bad packet -- 255 areas";
-    return;
+    return false;
   }
   const pduType = u8(c, at + 4);
-  if (c.flags.verbose) {
-    isisPrintVerbose(c, at, length, pduType, fixedLength);
-    return;
-  }
+  if (c.flags.verbose) return isisPrintVerbose(c, at, length, pduType, fixedLength);
   c.out += (e ? "" : ", ") + (PDU_NAMES.get(pduType) ?? "unknown PDU-Type " + pduType);
   const expected = FIXED_LENGTHS.get(pduType);
   if (expected === undefined) {
     c.out += ", length " + length;
-    return;
+    return true;
   }
   if (fixedLength !== expected) {
     c.out += bogusFixedLength(pduType, fixedLength, expected);
-    return;
+    return false;
   }
   // tcpdump's own check: " [|isis]", and the packet is still dumped without its link header.
   if (!has(c, at, expected) || length < expected) {
     printTrunc(c);
-    return;
+    return true;
   }
   const p = at + COMMON_HEADER_LENGTH;
   switch (pduType) {
@@ -158,6 +159,7 @@ function isisPrint(c: PrintContext, at: number, length: number): void {
       // CSNP and PSNP: the sender's node id.
       c.out += ", src-id " + isisId(c, p + 2, NODE_ID_LENGTH) + ", length " + length;
   }
+  return true;
 }
 
 function bogusFixedLength(pduType: number, fixedLength: number, expected: number): string {
@@ -349,7 +351,7 @@ function printLabel(c: PrintContext, at: number, length: number): void {
 }
 
 /** The -v decoding: the PDU's header fields, then its TLVs one a line. */
-function isisPrintVerbose(c: PrintContext, at: number, length: number, pduType: number, fixedLength: number): void {
+function isisPrintVerbose(c: PrintContext, at: number, length: number, pduType: number, fixedLength: number): boolean {
   const vv = c.flags.verbose > 1;
   const maxAreaField = u8(c, at + 7);
   const idField = u8(c, at + 3);
@@ -377,15 +379,15 @@ function isisPrintVerbose(c: PrintContext, at: number, length: number, pduType: 
   const p = at + COMMON_HEADER_LENGTH;
   if (expected === undefined) {
     printUnknownData(c, p, "\n\t  ", length);
-    return;
+    return false;
   }
   if (fixedLength !== expected) {
     c.out += bogusFixedLength(pduType, fixedLength, expected);
-    return;
+    return false;
   }
   if (!has(c, at, expected) || length < expected) {
     printTrunc(c);
-    return;
+    return true;
   }
   let pduLength: number;
   switch (pduType) {
@@ -442,9 +444,10 @@ function isisPrintVerbose(c: PrintContext, at: number, length: number, pduType: 
   if (length < expected) {
     c.out += " [packet length " + length + " < " + expected + "]";
     printInvalid(c);
-    return;
+    return true;
   }
   printTlvs(c, at + expected, length - expected, at, length);
+  return true;
 }
 
 function printTlvs(c: PrintContext, at: number, remaining: number, pdu: number, pduLength: number): void {
@@ -1050,9 +1053,29 @@ const FLOAT_VIEW = new DataView(new ArrayBuffer(4));
 
 /** A bandwidth in bytes per second (an IEEE float) as tcpdump shows it: Mbit/s, single precision. */
 function mbps(c: PrintContext, at: number): string {
-  FLOAT_VIEW.setUint32(0, be32(c, at));
+  const raw = be32(c, at);
+  FLOAT_VIEW.setUint32(0, raw);
   const bytesPerSecond = FLOAT_VIEW.getFloat32(0);
-  return Math.fround(Math.fround(bytesPerSecond * 8) / 1000000).toFixed(3) + " Mbps";
+  return fixed3(Math.fround(Math.fround(bytesPerSecond * 8) / 1000000), raw >>> 31 === 1) + " Mbps";
+}
+
+/**
+ * C's "%.3f" of a single-precision value: "inf"/"nan" with their sign, every integer digit, and
+ * ties rounded to even (toFixed rounds them up and turns to exponents from 1e21).
+ */
+function fixed3(x: number, negativeNaN: boolean): string {
+  if (Number.isNaN(x)) return (negativeNaN ? "-" : "") + "nan";
+  if (!Number.isFinite(x)) return x < 0 ? "-inf" : "inf";
+  const sign = x < 0 || Object.is(x, -0) ? "-" : "";
+  const a = Math.abs(x);
+  // Exact in a double: a float's 24-bit mantissa times 1000 needs fewer than 53 bits.
+  const scaled = a * 1000;
+  let units = Math.floor(scaled);
+  const rest = scaled - units;
+  if (rest > 0.5 || (rest === 0.5 && units % 2 === 1)) units++;
+  if (a >= 1e15) return sign + BigInt(a).toString() + ".000";
+  const digits = String(units).padStart(4, "0");
+  return sign + digits.slice(0, -3) + "." + digits.slice(-3);
 }
 
 /**
