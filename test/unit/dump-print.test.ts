@@ -899,7 +899,7 @@ test("dump printer: IS-IS TLVs and sub-TLVs the corpus lacks at -v and -vv (MT, 
   assert.equal(vv.length, 92);
 });
 
-test("dump printer: IS-IS PDUs tcpdump rejects or decodes oddly, at -nn and -v (bad header, unknown type, float bandwidths)", () => {
+test("dump printer: IS-IS PDUs tcpdump rejects or decodes oddly, at -nn and -v (bad header, unknown type, float bandwidths, HMAC-MD5)", () => {
   // Built frames; tcpdump 4.99.3's text. A rejected PDU is followed by its hex dump; bandwidths are
   // single-precision floats printed as C's %.3f does (signed inf and nan, ties to even).
   const cases: [string, string, string][] = [
@@ -927,6 +927,12 @@ test("dump printer: IS-IS PDUs tcpdump rejects or decodes oddly, at -nn and -v (
       "09002b0000050001020304050036fefe03831401001101000001111111111111001e003301161d22222222222222000001120904ff8000000a04ffc00000090445f42400",
       "IS-IS, p2p IIH, src-id 1111.1111.1111, length 51",
       "IS-IS, length 51\n\tp2p IIH, hlen: 20, v: 1, pdu-v: 1, sys-id-len: 6 (0), max-area: 3 (0)\n\t  source-id: 1111.1111.1111, holding time: 30s, Flags: [Level 1 only]\n\t  circuit-id: 0x01, PDU length: 51\n\t    Extended IS Reachability TLV #22, length: 29\n\t      IS Neighbor: 2222.2222.2222.22, Metric: 1, sub-TLVs present (18)\n\t        Maximum link bandwidth subTLV #9, length: 4, -inf Mbps\n\t        Reservable link bandwidth subTLV #10, length: 4, -nan Mbps\n\t        Maximum link bandwidth subTLV #9, length: 4, 0.062 Mbps",
+    ],
+    // HMAC-MD5: without a key tcpdump leaves the signature unchecked.
+    [
+      "09002b0000050001020304050035fefe03831401001101000001111111111111001e0032010a1136000102030405060708090a0b0c0d0e0f0a04360102030a03090102",
+      "IS-IS, p2p IIH, src-id 1111.1111.1111, length 50",
+      "IS-IS, length 50\n\tp2p IIH, hlen: 20, v: 1, pdu-v: 1, sys-id-len: 6 (0), max-area: 3 (0)\n\t  source-id: 1111.1111.1111, holding time: 30s, Flags: [Level 1 only]\n\t  circuit-id: 0x01, PDU length: 50\n\t    Authentication TLV #10, length: 17\n\t      HMAC-MD5 password: 000102030405060708090a0b0c0d0e0f (unchecked)\n\t    Authentication TLV #10, length: 4\n\t      HMAC-MD5 password: 010203, (invalid subTLV)  (unchecked)\n\t    Authentication TLV #10, length: 3\n\t      unknown Authentication type 0x09: \n\t\t  0x0000:  0102",
     ],
   ];
   const state = new FormatState();
