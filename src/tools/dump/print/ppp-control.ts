@@ -6,8 +6,8 @@
 
 import { be16, be32, has, u8, type PrintContext } from "./context.js";
 import { hex2, hex4, ipv4String, macString } from "./addr.js";
-import { ouiName } from "./names.js";
-import { PPP_NAMES } from "./ppp.js";
+import { ouiName, PPP_NAMES } from "./names.js";
+
 import { printableChar, printUnknownData } from "./unknown.js";
 
 export const PPP_LCP = 0xc021;

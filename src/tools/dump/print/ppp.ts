@@ -6,10 +6,10 @@
 
 import { be16, printTrunc, u8, type PrintContext } from "./context.js";
 import { hex4 } from "./addr.js";
-import { ipPrint } from "./ipv4.js";
-import { ip6Print } from "./ipv6.js";
 import { printUnknownData } from "./unknown.js";
 import { chapPrint, mlpppPrint, papPrint, pppControlPrint } from "./ppp-control.js";
+import { PPP_NAMES } from "./names.js";
+import { encapsulated } from "./encapsulated.js";
 
 const ADDRESS_CONTROL = 0xff03;
 const PPPD_IN = 0x0003;
@@ -24,49 +24,6 @@ const PPP_PAP = 0xc023;
 const PPP_BAP = 0xc02d;
 const ETHERTYPE_IP = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
-/** tcpdump's names of PPP protocols. */
-export const PPP_NAMES: ReadonlyMap<number, string> = new Map([
-  [PPP_IP, "IP"],
-  [0x0023, "OSI"],
-  [0x0025, "NS"],
-  [0x0027, "DECNET"],
-  [0x0029, "APPLE"],
-  [0x002b, "IPX"],
-  [0x002d, "VJC IP"],
-  [PPP_VJNC, "VJNC IP"],
-  [0x0031, "BRPDU"],
-  [0x0033, "STII"],
-  [0x0035, "VINES"],
-  [0x0281, "MPLS"],
-  [0x0283, "MPLS"],
-  [PPP_COMP, "Compressed"],
-  [PPP_MLPPP, "MLPPP"],
-  [PPP_IPV6, "IP6"],
-  [0x0201, "HELLO"],
-  [0x0231, "LUXCOM"],
-  [0x0233, "SNS"],
-  [0x8021, "IPCP"],
-  [0x8023, "OSICP"],
-  [0x8025, "NSCP"],
-  [0x8027, "DECNETCP"],
-  [0x8029, "APPLECP"],
-  [0x802b, "IPXCP"],
-  [0x8033, "STIICP"],
-  [0x8035, "VINESCP"],
-  [0x8057, "IP6CP"],
-  [0x8281, "MPLSCP"],
-  [0xc021, "LCP"],
-  [0xc023, "PAP"],
-  [0xc025, "LQM"],
-  [0xc223, "CHAP"],
-  [0xc227, "EAP"],
-  [0xc027, "SPAP"],
-  [0xc123, "Old-SPAP"],
-  [0xc02b, "BACP"],
-  [0xc02d, "BAP"],
-  [0xc03d, "MLPPP-CP"],
-  [0x80fd, "CCP"],
-]);
 /** Protocols tcpdump hands to a printer this module does not have. */
 const DECODED_ELSEWHERE: ReadonlySet<number> = new Set([0x8137, 0x002b, 0x0023, 0x0281, 0x0283]);
 /** The control protocols sharing LCP's packet format. */
@@ -122,10 +79,10 @@ export function pppPrint(c: PrintContext, at: number, length: number): void {
     case ETHERTYPE_IP:
     case PPP_VJNC:
     case PPP_IP:
-      return ipPrint(c, p, length);
+      return encapsulated().ipv4(c, p, length);
     case ETHERTYPE_IPV6:
     case PPP_IPV6:
-      return ip6Print(c, p, length);
+      return encapsulated().ipv6(c, p, length);
     case PPP_COMP:
       c.out += "compressed PPP data";
       return;
