@@ -9,7 +9,7 @@
 import { be16, be32, has, u8, type PrintContext } from "./context.js";
 import { hex2, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
 import { eapPrint } from "./eap.js";
-import { smiName } from "./names.js";
+import { smiEnterpriseName } from "./names.js";
 import { ntpTimestamp } from "./ntp.js";
 import { hexAndAsciiPrint, printableChar, printUnknownData } from "./unknown.js";
 
@@ -782,7 +782,7 @@ function vendorPrint(c: PrintContext, at: number, length: number): void {
   const vendor = be32(c, at);
   at += 4;
   length -= 4;
-  c.out += "Vendor: " + smiName(vendor) + " (" + vendor + ")";
+  c.out += "Vendor: " + (smiEnterpriseName(vendor) ?? "Unknown") + " (" + vendor + ")";
   while (length >= 2) {
     const vtype = u8(c, at);
     let vlen = u8(c, at + 1);
