@@ -13,6 +13,7 @@
 import { be16, be32, has, u8, type PrintContext } from "./context.js";
 import { hex2, hex4, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
 import { hexPrint, printableChar, printUnknownData } from "./unknown.js";
+import { ADDRESS_FAMILY_NAMES } from "./names.js";
 
 const HEADER_LENGTH = 19;
 const OPEN_LENGTH = 29;
@@ -158,27 +159,6 @@ const CEASE_MAX_PREFIXES = 1;
 const CEASE_SHUTDOWN = 2;
 const CEASE_RESET = 4;
 
-/** Address family numbers (IANA) as tcpdump names them. */
-const AFS = new Map([
-  [0, "Reserved"],
-  [1, "IPv4"],
-  [2, "IPv6"],
-  [3, "NSAP"],
-  [4, "HDLC"],
-  [5, "BBN 1822"],
-  [6, "802"],
-  [7, "E.163"],
-  [8, "E.164"],
-  [9, "F.69"],
-  [10, "X.121"],
-  [11, "Novell IPX"],
-  [12, "Appletalk"],
-  [13, "Decnet IV"],
-  [14, "Banyan Vines"],
-  [15, "E.164 with NSAP subaddress"],
-  [196, "Layer-2 VPN"],
-  [25, "VPLS"],
-]);
 const AF_INET = 1;
 const AF_INET6 = 2;
 const AF_NSAP = 3;
@@ -316,7 +296,7 @@ function trunc(c: PrintContext): void {
 }
 
 export function afName(af: number, unknown = "Unknown"): string {
-  return AFS.get(af) ?? unknown;
+  return ADDRESS_FAMILY_NAMES.get(af) ?? unknown;
 }
 
 function safiName(safi: number, unknown = "Unknown"): string {

@@ -8,8 +8,7 @@
 
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6String, macString } from "./addr.js";
-import { ADDRESS_FAMILIES } from "./lldp.js";
-import { ouiName } from "./names.js";
+import { ADDRESS_FAMILY_NAMES, ouiName } from "./names.js";
 import { hexPrint, printableChar, printUnknownData } from "./unknown.js";
 
 const HEADER_LENGTH = 4;
@@ -413,7 +412,7 @@ function networkAddressPrint(c: PrintContext, at: number, length: number): boole
     return false;
   }
   const family = u8(c, at);
-  c.out += "\n\t  Network Address Type " + (ADDRESS_FAMILIES.get(family) ?? "Unknown") + " (" + family + ")";
+  c.out += "\n\t  Network Address Type " + (ADDRESS_FAMILY_NAMES.get(family) ?? "Unknown") + " (" + family + ")";
   if (family === AFNUM_INET) {
     if (length !== 5) {
       c.out += "(invalid IPv4 address length " + (length - 1) + ")";

@@ -10,7 +10,7 @@
 
 import { be16, be32, has, u8, type PrintContext } from "./context.js";
 import { hex2, hex4, ipv4String, ipv6String, macString } from "./addr.js";
-import { ouiName } from "./names.js";
+import { ADDRESS_FAMILY_NAMES, ouiName } from "./names.js";
 import { printableChar, printUnknownData } from "./unknown.js";
 
 const TLV_NAMES = new Map([
@@ -76,28 +76,6 @@ const OUI_8023 = 0x00120f;
 const OUI_IANA = 0x00005e;
 const OUI_TIA = 0x0012bb;
 const OUI_DCBX = 0x001b21;
-
-/** Address family numbers (IANA) as tcpdump names them. */
-export const ADDRESS_FAMILIES = new Map([
-  [0, "Reserved"],
-  [1, "IPv4"],
-  [2, "IPv6"],
-  [3, "NSAP"],
-  [4, "HDLC"],
-  [5, "BBN 1822"],
-  [6, "802"],
-  [7, "E.163"],
-  [8, "E.164"],
-  [9, "F.69"],
-  [10, "X.121"],
-  [11, "Novell IPX"],
-  [12, "Appletalk"],
-  [13, "Decnet IV"],
-  [14, "Banyan Vines"],
-  [15, "E.164 with NSAP subaddress"],
-  [196, "Layer-2 VPN"],
-  [25, "VPLS"],
-]);
 
 const SUBTYPES_8021 = new Map([
   [1, "Port VLAN Id"],
@@ -417,7 +395,7 @@ function networkAddress(c: PrintContext, at: number, len: number): string | unde
   if (len < 1) return undefined;
   len--;
   const family = u8(c, at);
-  const prefix = "AFI " + (ADDRESS_FAMILIES.get(family) ?? "Unknown") + " (" + family + ")";
+  const prefix = "AFI " + (ADDRESS_FAMILY_NAMES.get(family) ?? "Unknown") + " (" + family + ")";
   switch (family) {
     case 1:
       return len < 4 ? undefined : prefix + ": " + ipv4String(c, at + 1);

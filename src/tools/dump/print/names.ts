@@ -343,3 +343,25 @@ export const PPP_NAMES: ReadonlyMap<number, string> = new Map([
   [0xc03d, "MLPPP-CP"],
   [0x80fd, "CCP"],
 ]);
+
+/** Address family numbers (IANA) as tcpdump names them. */
+export const ADDRESS_FAMILY_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, "Reserved"],
+  [1, "IPv4"],
+  [2, "IPv6"],
+  [3, "NSAP"],
+  [4, "HDLC"],
+  [5, "BBN 1822"],
+  [6, "802"],
+  [7, "E.163"],
+  [8, "E.164"],
+  [9, "F.69"],
+  [10, "X.121"],
+  [11, "Novell IPX"],
+  [12, "Appletalk"],
+  [13, "Decnet IV"],
+  [14, "Banyan Vines"],
+  [15, "E.164 with NSAP subaddress"],
+  [196, "Layer-2 VPN"],
+  [25, "VPLS"],
+]);
