@@ -77,7 +77,7 @@ function frame(kind: "ack" | "data" | "dns", n: number): Uint8Array {
   return b;
 }
 
-function writeCapture(path: string): number {
+export function writeCapture(path: string): number {
   const w = new PcapWriter(path, { linkType: 1, snaplen: 262144 });
   const kinds = ["ack", "data", "ack", "ack", "data", "ack", "dns", "ack", "data", "ack"] as const;
   let n = 0;

@@ -69,11 +69,15 @@ export async function bundleCli(dist = DIST): Promise<void> {
   const out = result.outputFiles![0]!;
   mkdirSync(outdir, { recursive: true });
   writeFileSync(out.path, out.contents);
-  const { COMMANDS } = (await import(pathToFileURL(join(cli, "main.js")).href)) as { COMMANDS: { name: string }[] };
+  const { COMMANDS } = (await import(pathToFileURL(join(cli, "main.js")).href)) as {
+    COMMANDS: { name: string; v8Flags?: string }[];
+  };
   const bundle = {
     file: "cli.cjs",
     hash: createHash("sha256").update(out.contents).digest("hex").slice(0, 16),
     commands: COMMANDS.map((c) => c.name),
+    // set by the bin before it compiles the bundle, so that the code cache it stores stays valid
+    v8Flags: Object.fromEntries(COMMANDS.flatMap((c) => (c.v8Flags === undefined ? [] : [[c.name, c.v8Flags]]))),
   };
   // The bin is CommonJS too (this directory's package.json says so): Node then starts it without
   // setting up its ES module loader, some milliseconds of every start.

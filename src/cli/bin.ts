@@ -6,14 +6,17 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { runWithCodeCache } from "../compiler/code-cache.js";
 
-/** The bundle's file in dist/bin, a hash of it and the command names. Set by the bundler. */
-declare const TSBPF_BUNDLE: { file: string; hash: string; commands: string[] };
+/** The bundle's file in dist/bin, a hash of it, the command names and their V8 flags. Set by the bundler. */
+declare const TSBPF_BUNDLE: { file: string; hash: string; commands: string[]; v8Flags: Record<string, string> };
 
-const { file, hash, commands } = TSBPF_BUNDLE;
+const { file, hash, commands, v8Flags } = TSBPF_BUNDLE;
 // Help, --version and mistyped commands share one cache.
-const command = commands.includes(process.argv[2] ?? "") ? process.argv[2] : "main";
+const command = commands.includes(process.argv[2] ?? "") ? process.argv[2]! : "main";
+// Before anything is compiled: V8 rejects a code cache taken under other flags than its own.
+if (v8Flags[command] !== undefined) setFlagsFromString(v8Flags[command]);
 const path = join(dirname(fileURLToPath(import.meta.url)), file);
 const run = runWithCodeCache(path, readFileSync(path, "utf8"), `tsbpf-${hash}-${command}`);
 // The cache holds what was compiled when it is taken: at the command's first output a tool has

@@ -76,18 +76,30 @@ export class LineWriter {
 export class ByteLineWriter {
   readonly #buffer = Buffer.allocUnsafe(65536);
   #used = 0;
-  constructor(readonly io: CommandIo) {}
+  /** Most bytes one UTF-16 unit of a line can take. */
+  readonly #maxBytesPerUnit: number;
+
+  /**
+   * `encoding` "latin1" is for text whose characters each stand for one byte (as a C program's
+   * output does): copied as they are, several times faster than encoding UTF-8.
+   */
+  constructor(
+    readonly io: CommandIo,
+    readonly encoding: "utf8" | "latin1" = "utf8",
+  ) {
+    this.#maxBytesPerUnit = encoding === "utf8" ? 3 : 1;
+  }
 
   line(text: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit
-    if (this.#used + text.length * 3 + 1 > this.#buffer.length) {
+    const most = text.length * this.#maxBytesPerUnit + 1;
+    if (this.#used + most > this.#buffer.length) {
       this.flush();
-      if (text.length * 3 + 1 > this.#buffer.length) {
-        this.io.stdout(text + "\n");
+      if (most > this.#buffer.length) {
+        this.#write(Buffer.from(`${text}\n`, this.encoding));
         return;
       }
     }
-    this.#used += this.#buffer.write(text, this.#used);
+    this.#used += this.#buffer.write(text, this.#used, this.encoding);
     this.#buffer[this.#used++] = 10;
   }
 
@@ -95,7 +107,11 @@ export class ByteLineWriter {
     if (this.#used === 0) return;
     const bytes = this.#buffer.subarray(0, this.#used);
     this.#used = 0;
+    this.#write(bytes);
+  }
+
+  #write(bytes: Buffer): void {
     if (this.io.stdoutBytes) this.io.stdoutBytes(bytes);
-    else this.io.stdout(bytes.toString("utf8"));
+    else this.io.stdout(bytes.toString(this.encoding));
   }
 }

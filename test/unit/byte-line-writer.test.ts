@@ -42,3 +42,34 @@ test("ByteLineWriter writes each line's UTF-8 and a newline, in order", () => {
     assert.ok(writes < 100, `${writes} writes`);
   }
 });
+
+test("ByteLineWriter in latin1 writes each character as its one byte, in order", () => {
+  const text: string[] = [];
+  for (let i = 0; i < 3000; i++) text.push(`${i}: ${String.fromCharCode(i % 256)}`.repeat(1 + (i % 7)));
+  text.push("z".repeat(70000)); // more than the whole buffer
+  const expected = Buffer.from(`${text.join("\n")}\n`, "latin1");
+  const bytes: Buffer[] = [];
+  const texts: string[] = [];
+  const withBytes = new ByteLineWriter(
+    {
+      stdout: () => assert.fail("text written while stdoutBytes is there"),
+      stdoutBytes: (b) => void bytes.push(Buffer.from(b)),
+      stderr: () => {},
+      stdin: () => "",
+    },
+    "latin1",
+  );
+  const withText = new ByteLineWriter(
+    { stdout: (t) => void texts.push(t), stderr: () => {}, stdin: () => "" },
+    "latin1",
+  );
+  for (const l of text) {
+    withBytes.line(l);
+    withText.line(l);
+  }
+  withBytes.flush();
+  withText.flush();
+  assert.ok(Buffer.concat(bytes).equals(expected));
+  assert.equal(texts.join(""), `${text.join("\n")}\n`);
+  assert.ok(bytes.length < 100, `${bytes.length} writes`);
+});

@@ -1,6 +1,5 @@
 // `tsbpf dump`: tcpdump on eBPF — packets received (XDP) and sent (TC) on interfaces, filtered in
 // the kernel by a pcap-filter expression, printed as tcpdump prints them or written to pcap/pcapng.
-import { setFlagsFromString } from "node:v8";
 import { parseCommandArgs, UsageError } from "../../cmdline/args.js";
 import { type CommandIo } from "../../cmdline/io.js";
 import type { XdpMode } from "../../programs/xdp.js";
@@ -141,9 +140,6 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
   if (values.comm !== undefined && (values.comm.length === 0 || Buffer.byteLength(values.comm) > 15))
     throw new UsageError("--comm wants a name of 1 to 15 bytes", usage);
   if (values.read !== undefined) {
-    // Each printed packet is a short-lived string: a young generation that does not grow with the
-    // allocation rate keeps -r's memory flat (tens of MB less) at no measurable cost in speed.
-    setFlagsFromString("--semi-space-growth-factor=1 --optimize-for-size --heap-growing-percent=10");
     return readDumpFile(
       {
         read: values.read,

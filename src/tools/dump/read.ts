@@ -60,7 +60,8 @@ export async function readDumpFile(options: DumpReadOptions, io: CommandIo): Pro
   const state = new FormatState();
   const ndjson = new NdjsonWriter(io.stdout);
   // Printed text goes out in ~64 KiB writes; a live stream's packets go out as each read ends.
-  const lines = new ByteLineWriter(io);
+  // tcpdump's text is bytes (printable ASCII, the rest escaped): copied, not encoded.
+  const lines = new ByteLineWriter(io, "latin1");
   const flush = (): void => lines.flush();
   let writer: PcapWriter | undefined;
   if (options.write !== undefined) {
