@@ -10,6 +10,10 @@
 // pages); peak private memory is the most private pages seen, sampled every 20 ms. ROUNDS rounds,
 // tsbpf and tcpdump alternating, after a warm-up of each (which also brings the file into the page
 // cache); medians, with the runs, their spread and the 1-minute load average before and after.
+// tcpdump runs as a user runs it, in this process's environment. Where TZ is unset (Debian's
+// default) glibc's localtime() looks at /etc/localtime again for every packet's timestamp, a
+// newfstatat per packet that is most of tcpdump's system time; the same tcpdump with TZ set is
+// measured in the same rounds and recorded beside the figure (peer_tz_set_*), the faster peer.
 // Run alone: npm run build && node dist/bench/reader.js
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -111,10 +115,10 @@ function privateKib(pid: number): number {
 }
 
 /** Wall milliseconds, peak RSS and peak private memory of `argv` printing into /dev/null. */
-function measure(argv: readonly string[]): Promise<Measure> {
+function measure(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Measure> {
   const devNull = openSync("/dev/null", "w");
   const t0 = performance.now();
-  const child = spawn("/usr/bin/time", ["-f", "maxrss %M", ...argv], { stdio: ["ignore", devNull, "pipe"] });
+  const child = spawn("/usr/bin/time", ["-f", "maxrss %M", ...argv], { stdio: ["ignore", devNull, "pipe"], env });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   let peakPrivate = 0;
@@ -150,14 +154,18 @@ export async function run(): Promise<Figures> {
     console.log(`capture: ${packets} packets, ${(size / 1e6).toFixed(1)} MB`);
     const ours = (): Promise<Measure> => measure([process.execPath, MAIN, "dump", "-nn", "-r", file]);
     const peer = (): Promise<Measure> => measure(["tcpdump", "-nn", "-r", file]);
+    const peerTzSet = (): Promise<Measure> =>
+      measure(["tcpdump", "-nn", "-r", file], { ...process.env, TZ: process.env.TZ || ":/etc/localtime" });
     await ours();
     await peer();
     const a: Measure[] = [],
-      b: Measure[] = [];
+      b: Measure[] = [],
+      c: Measure[] = [];
     const loadBefore = loadavg()[0]!;
     for (let i = 0; i < ROUNDS; i++) {
       a.push(await ours());
       b.push(await peer());
+      c.push(await peerTzSet());
     }
     const loadAfter = loadavg()[0]!;
     const rate = (runs: Measure[]): number[] => runs.map((r) => Math.round(packets / (r.ms / 1000)));
@@ -174,13 +182,22 @@ export async function run(): Promise<Figures> {
       // extra fields go into results.json next to the standard ones
       ...{ runs: value, peer_runs: peerValue, spread: [Math.min(...value), Math.max(...value)], load_average },
     });
+    const tzSet = rate(c);
     const figures: Figures = {
-      packets_per_s: figure(rate(a), rate(b), "packets/s"),
+      packets_per_s: {
+        ...figure(rate(a), rate(b), "packets/s"),
+        ...{
+          peer_tz_set_value: median(tzSet),
+          peer_tz_set_runs: tzSet,
+          ratio_tz_set: Number((median(rate(a)) / median(tzSet)).toFixed(3)),
+        },
+      },
       rss_mib: figure(mib(a, "kib"), mib(b, "kib"), "MiB"),
       private_mib: figure(mib(a, "privateKib"), mib(b, "privateKib"), "MiB"),
     };
     console.log(`tsbpf packets/s:   ${rate(a).join(" ")}; RSS MiB ${mib(a, "kib").join(" ")}`);
     console.log(`tcpdump packets/s: ${rate(b).join(" ")}; RSS MiB ${mib(b, "kib").join(" ")}`);
+    console.log(`tcpdump with TZ set packets/s: ${tzSet.join(" ")}`);
     for (const [k, f] of Object.entries(figures))
       console.log(`reader.${k}: ${f.value} ${f.unit} vs ${f.peer} ${f.peer_value} (${f.ratio}x)`);
     return figures;
