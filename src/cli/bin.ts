@@ -18,7 +18,9 @@ const command = commands.includes(process.argv[2] ?? "") ? process.argv[2]! : "m
 // Before anything is compiled: V8 rejects a code cache taken under other flags than its own.
 if (v8Flags[command] !== undefined) setFlagsFromString(v8Flags[command]);
 const path = join(dirname(fileURLToPath(import.meta.url)), file);
-const run = runWithCodeCache(path, readFileSync(path, "utf8"), `tsbpf-${hash}-${command}`);
+// A new build's cache replaces the command's caches of earlier builds (other hashes).
+const ofThisCommand = (name: string): boolean => new RegExp(`^tsbpf-[0-9a-f]+-${command}-\\d+\\.v8$`).test(name);
+const run = runWithCodeCache(path, readFileSync(path, "utf8"), `tsbpf-${hash}-${command}`, ofThisCommand);
 // The cache holds what was compiled when it is taken: at the command's first output a tool has
 // loaded and attached its programs (and a bench may kill it right after); otherwise at exit.
 const write = process.stdout.write;

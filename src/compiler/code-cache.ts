@@ -4,10 +4,20 @@
 // taken after the first compilation, so it holds the functions a compile runs, not only the
 // top level. It lives in a directory of the user's own (mode 0700) under the temporary directory,
 // named for the V8 and TypeScript versions; anything wrong with it only means a slower start.
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import Module, { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 import { cachedDataVersionTag } from "node:v8";
 
@@ -41,8 +51,15 @@ export interface CachedRun {
 /**
  * Runs the CommonJS file `path` (its source `source`) compiled with V8's cached code kept under
  * `key`, a name that must change whenever the source does (V8 checks little more than its length).
+ * `supersedes` names the cache files that storing this one makes obsolete (those of earlier
+ * builds of the same file), removed when it is stored so that upgrades do not pile them up.
  */
-export function runWithCodeCache(path: string, source: string, key: string): CachedRun {
+export function runWithCodeCache(
+  path: string,
+  source: string,
+  key: string,
+  supersedes?: (fileName: string) => boolean,
+): CachedRun {
   const dir = cacheDirectory();
   const file = dir ? join(dir, `${key.replace(/[^\w.-]/g, "_")}-${cachedDataVersionTag()}.v8`) : undefined;
   let cachedData: Buffer | undefined;
@@ -65,6 +82,7 @@ export function runWithCodeCache(path: string, source: string, key: string): Cac
       if (stored) return;
       stored = true;
       writeCache(file!, script.createCachedData());
+      if (supersedes) removeSuperseded(dir!, basename(file!), supersedes);
     },
   };
 }
@@ -84,6 +102,15 @@ function writeCache(file: string, data: Buffer): void {
   }
 }
 
+function removeSuperseded(dir: string, kept: string, supersedes: (fileName: string) => boolean): void {
+  try {
+    for (const name of readdirSync(dir))
+      if (name !== kept && name.endsWith(".v8") && supersedes(name)) unlinkSync(join(dir, name));
+  } catch {
+    /* another process removed it first, or the directory cannot be read: nothing is lost */
+  }
+}
+
 const loaded = new Map<string, CachedRun>();
 
 /** require(specifier) from `from`, compiled with V8's cached code for it when there is any. */
@@ -100,7 +127,11 @@ export function requireWithCodeCache(specifier: string, from: string): unknown {
   } catch {
     return require(specifier);
   }
-  const run = runWithCodeCache(path, source, `${specifier}-${version}`);
+  // another version's cache (the key's version part differs) is superseded by this one
+  const prefix = `${specifier.replace(/[^\w.-]/g, "_")}-`;
+  const ofOtherVersion = (name: string): boolean =>
+    name.startsWith(prefix) && /^[^-]+-\d+\.v8$/.test(name.slice(prefix.length));
+  const run = runWithCodeCache(path, source, `${specifier}-${version}`, ofOtherVersion);
   loaded.set(specifier, run);
   return run.exports;
 }
