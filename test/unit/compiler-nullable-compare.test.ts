@@ -33,8 +33,9 @@ const CASES: [body: string, verdicts: [short: number, long: number]][] = [
   ["return ctx.load(u8, 40) === ctx.load(u8, 50) ? 1 : 2;", [1, 2]],
   ["return ctx.load(u8, 40) === ctx.load(u8, 20) ? 1 : 2;", [2, 2]],
   ["return ctx.load(u8, 20) !== ctx.load(u8, 40) ? 1 : 2;", [1, 1]],
-  // An offset not known until run time: clamped, then checked.
-  ["const off: u32 = ctx.len - 24;\n  return ctx.load(u8, off) === 17 ? 1 : 2;", [2, 1]],
+  // Offsets known at run time: bounded (len is even here), or unbounded (clamped; wraps when short).
+  ["const off: u32 = 40 + (ctx.len & 1);\n  return ctx.load(u64, off) === 17 ? 1 : 2;", [2, 1]],
+  ["const off: u32 = ctx.len - 34;\n  return ctx.load(u8, off) === 30 ? 1 : 2;", [2, 1]],
   // Truthiness is the number's: null and 0 are false.
   ["return ctx.load(u8, 40) ? 1 : 2;", [2, 1]],
   ["return ctx.load(u8, 41) ? 1 : 2;", [2, 2]],
