@@ -313,6 +313,9 @@ export class FnLower implements Lowering {
         this.bind(symbol, { kind: "val", val: this.stableVal(init) });
         continue;
       }
+      // A let of a packet read would hold its number read without the bounds check, and never null.
+      if (!annotated && this.unnarrowedScalar(init, d.initializer))
+        this.fail(d.initializer, "a let cannot hold a packet read that may be null: test it first, or use const");
       const vt: VarType = annotated ? (annotated as VarType) : this.varTypeOf(init, d.initializer);
       if (isConst && vt.k === "int" && init.k === "const") {
         this.toInt(init, ctOf(vt.t), d.initializer, vt.t); // range check

@@ -52,7 +52,14 @@ const CASES: [body: string, verdicts: [short: number, long: number]][] = [
 ];
 
 const source = `import { xdp, u8, u16, u32, u64 } from "${KERNEL_IMPORT}";
-${CASES.map(([body], i) => `export const p${i} = xdp((ctx) => {\n  ${body}\n});`).join("\n")}`;
+${CASES.map(([body], i) => `export const p${i} = xdp((ctx) => {\n  ${body}\n});`).join("\n")}
+export const tested = xdp((ctx) => {
+  const read = ctx.load(u8, 40);
+  if (read === null) return 3;
+  let sum = read;
+  sum += 1;
+  return sum;
+});`;
 const artifact = (await compileSource(source)).artifact;
 
 CASES.forEach(([body, [short, long]], i) => {
@@ -70,4 +77,19 @@ export const p = xdp((ctx) => {
   return b < 17 ? 1 : 2;
 });`);
   assert.deepEqual(errors, ["4:10: 'b' is possibly 'null'."]);
+});
+
+test("a let initialized with a read that may be null is refused (it would hold a number read unchecked)", async () => {
+  const errors = await compileErrors(`import { xdp, u8 } from "${KERNEL_IMPORT}";
+export const p = xdp((ctx) => {
+  let b = ctx.load(u8, 23);
+  return b === 17 ? 1 : 2;
+});`);
+  assert.deepEqual(errors, ["3:11: a let cannot hold a packet read that may be null: test it first, or use const"]);
+});
+
+test("a let of a read already tested holds its number", () => {
+  const program = artifactProgram(artifact, "tested");
+  assert.equal(simulate(program, { data: SHORT }).retval, 3);
+  assert.equal(simulate(program, { data: LONG }).retval, 18);
 });
