@@ -313,6 +313,9 @@ export class FnLower implements Lowering {
         this.bind(symbol, { kind: "val", val: this.stableVal(init) });
         continue;
       }
+      // A let of a packet read would hold its number read without the bounds check, and never null.
+      if (!annotated && this.unnarrowedScalar(init, d.initializer))
+        this.fail(d.initializer, "a let cannot hold a packet read that may be null: test it first, or use const");
       const vt: VarType = annotated ? (annotated as VarType) : this.varTypeOf(init, d.initializer);
       if (isConst && vt.k === "int" && init.k === "const") {
         this.toInt(init, ctOf(vt.t), d.initializer, vt.t); // range check
@@ -627,21 +630,26 @@ export class FnLower implements Lowering {
 
   private switchStatement(s: TS.SwitchStatement): void {
     const ts = this.ts;
-    const disc = this.expr(s.expression);
+    let disc = this.expr(s.expression);
+    // A packet read out of bounds (null) matches no case label.
+    const exit = this.b.newBlock("endswitch");
+    const clauses = s.caseBlock.clauses;
+    const defaultIndex = clauses.findIndex((c) => ts.isDefaultClause(c));
+    const bodies = clauses.map((c) => this.b.newBlock(ts.isDefaultClause(c) ? "default" : "case"));
+    const defaultBlock: Block = defaultIndex >= 0 ? bodies[defaultIndex]! : exit;
+    if (this.unnarrowedScalar(disc, s.expression)) {
+      const present = this.b.newBlock("read");
+      this.nullTest(disc, s.expression, defaultBlock, present);
+      this.b.setBlock(present);
+    }
+    disc = this.deref(disc);
     if (disc.k !== "int" && disc.k !== "const")
       this.fail(s.expression, `switch needs an integer, got ${describeVal(disc)}`);
     const ct = disc.k === "int" ? disc.ct : I64;
     const reg = this.toReg(disc, ct, s.expression);
-    const exit = this.b.newBlock("endswitch");
-    const clauses = s.caseBlock.clauses;
-    const bodies = clauses.map((c) => this.b.newBlock(ts.isDefaultClause(c) ? "default" : "case"));
-    let defaultBlock: Block = exit;
     const seen = new Set<bigint>();
     clauses.forEach((c, k) => {
-      if (ts.isDefaultClause(c)) {
-        defaultBlock = bodies[k]!;
-        return;
-      }
+      if (ts.isDefaultClause(c)) return;
       const v = this.expr(c.expression);
       if (v.k !== "const") this.fail(c.expression, "case labels must be constants");
       const value = wrap(v.value, ct);
@@ -731,7 +739,17 @@ export class FnLower implements Lowering {
     this.truthy(v, e, t, f);
   }
 
-  private truthy(v: Val, node: TS.Node, t: Block, f: Block): void {
+  private truthy(v: Val, node: TS.Expression, t: Block, f: Block): void {
+    if (v.k === "ptr" && v.scalar) {
+      // A packet read is truthy as its number is: null and 0 are false.
+      if (this.unnarrowedScalar(v, node)) {
+        const present = this.b.newBlock("read");
+        this.nullTest(v, node, f, present);
+        this.b.setBlock(present);
+      }
+      this.truthy(this.deref(v), node, t, f);
+      return;
+    }
     switch (v.k) {
       case "const":
         this.b.jump(v.value !== 0n ? t : f);
@@ -824,6 +842,13 @@ export class FnLower implements Lowering {
       this.b.terminate({ op: "br", cmp, w: 32, a, b: rb.op, then: t, else: f });
       return;
     }
+    const lNull = this.unnarrowedScalar(l, le),
+      rNull = this.unnarrowedScalar(r, re);
+    if (lNull || rNull) {
+      if (cmp !== "eq" && cmp !== "ne")
+        this.fail(node, "a packet read that may be null only compares with === and !==: test it against null first");
+      this.nullsCompared(cmp, lNull ? l : undefined, le, rNull ? r : undefined, re, t, f);
+    }
     l = this.deref(l);
     r = this.deref(r);
     if (l.k === "const" && r.k === "const") {
@@ -846,6 +871,49 @@ export class FnLower implements Lowering {
     const b = this.toInt(r, ct, re).op;
     const signedCmp = ct.signed ? signedVariant(cmp) : cmp;
     this.b.terminate({ op: "br", cmp: signedCmp, w: ct.w, a, b, then: t, else: f });
+  }
+
+  /**
+   * A lazily read integer (`ctx.load(u8, off)`) that tsc has not narrowed to non-null here: its
+   * bounds check has not run on this path, so reading it now would be an unchecked packet access.
+   */
+  private unnarrowedScalar(v: Val, e: TS.Expression): boolean {
+    if (v.k !== "ptr" || !v.scalar || !v.nullable) return false;
+    const type = this.m.checker.getTypeAtLocation(e);
+    const members = type.isUnion() ? type.types : [type];
+    return members.some((m) => (m.flags & this.ts.TypeFlags.Null) !== 0);
+  }
+
+  /**
+   * Runs the bounds checks of the operands that may be null, leaving the builder where both are
+   * in bounds. Null equals only null: null === 17 is false, and two reads out of bounds are equal.
+   */
+  private nullsCompared(
+    cmp: "eq" | "ne",
+    l: Val | undefined,
+    le: TS.Expression,
+    r: Val | undefined,
+    re: TS.Expression,
+    t: Block,
+    f: Block,
+  ): void {
+    const equal = cmp === "eq" ? t : f,
+      unequal = cmp === "eq" ? f : t;
+    if (l) {
+      const lPresent = this.b.newBlock("cmpread");
+      const lNull = r ? this.b.newBlock("cmpnull") : unequal;
+      this.nullTest(l, le, lNull, lPresent);
+      if (r) {
+        this.b.setBlock(lNull);
+        this.nullTest(r, re, equal, unequal);
+      }
+      this.b.setBlock(lPresent);
+    }
+    if (r) {
+      const rPresent = this.b.newBlock("cmpread");
+      this.nullTest(r, re, unequal, rPresent);
+      this.b.setBlock(rPresent);
+    }
   }
 
   // ---- expressions ------------------------------------------------------------------------------
