@@ -89,3 +89,15 @@ export function ports(sport: number, dport: number, size = 20): number[] {
   if (size >= 20) h[12] = 5 << 4;
   return [...h];
 }
+
+/**
+ * Two packets for reads that may fall outside the packet: LONG, 64 bytes with the value 17 at
+ * offset 40 whether read as u8, u16, u32 or u64 (little-endian host order), and SHORT, its first
+ * 30 bytes, ending before offset 40.
+ */
+export function packetsAroundOffset40(): { LONG: Buffer; SHORT: Buffer } {
+  const long = Buffer.from(Array.from({ length: 64 }, (_, i) => i));
+  long.fill(0, 40, 48);
+  long[40] = 17;
+  return { LONG: long, SHORT: long.subarray(0, 30) };
+}

@@ -4,18 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { testRun } from "../../src/programs/test-run.js";
-import { KERNEL_IMPORT, loadSource } from "../helpers/compiler-helpers.js";
+import { KERNEL_IMPORT, loadSource, packetsAroundOffset40 } from "../helpers/compiler-helpers.js";
 
-/** 64 bytes; at offset 40 the value 17 read as u8, u16, u32 or u64 (little-endian host order). */
-function longPacket(): Buffer {
-  const p = Buffer.from(Array.from({ length: 64 }, (_, i) => i));
-  p.fill(0, 40, 48);
-  p[40] = 17;
-  return p;
-}
-const LONG = longPacket();
-/** Ends before offset 40. */
-const SHORT = LONG.subarray(0, 30);
+const { LONG, SHORT } = packetsAroundOffset40();
 
 /** Bodies reading at OFF (offset 40 of the frame) and their verdicts on [SHORT, LONG]. */
 const CASES: [body: string, verdicts: [short: number, long: number]][] = [

@@ -4,18 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { artifactProgram, simulate } from "../../src/vm/index.js";
-import { compileErrors, compileSource, KERNEL_IMPORT } from "../helpers/compiler-helpers.js";
+import { compileErrors, compileSource, KERNEL_IMPORT, packetsAroundOffset40 } from "../helpers/compiler-helpers.js";
 
-/** 64 bytes; at offset 40 the value 17 read as u8, u16, u32 or u64 (little-endian host order). */
-function longPacket(): Uint8Array {
-  const p = new Uint8Array(64).map((_, i) => i);
-  p.fill(0, 40, 48);
-  p[40] = 17;
-  return p;
-}
-const LONG = longPacket();
-/** Ends before offset 40. */
-const SHORT = LONG.subarray(0, 30);
+const { LONG, SHORT } = packetsAroundOffset40();
 
 /** Program bodies and their verdicts on [SHORT, LONG]. */
 const CASES: [body: string, verdicts: [short: number, long: number]][] = [
