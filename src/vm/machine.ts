@@ -119,8 +119,7 @@ export class Machine {
 
   /**
    * The per-run state other than the registers: the stack cleared of what earlier runs wrote,
-   * frames, counters. A compiled program's fresh entry takes its registers as arguments and needs
-   * only this.
+   * frames, counters. A compiled program's runner sets its registers itself and needs only this.
    */
   begin(prog: DecodedProgram): void {
     if (this.stackClearFrom < STACK_TOP || this.deepestFrame > 0) this.#clearStack();
