@@ -180,20 +180,23 @@ export function generatedSource(p: DecodedProgram): string {
 
 const FRAME_WORDS = 11;
 /**
- * The body of an atomic read-modify-write on `rg.view` at `a` (bounds already checked), for the
- * operations common in counters; cmpxchg goes through the machine. Fetch forms leave the old
- * value in the source register (zero-extended for 32 bits).
+ * The body of an atomic read-modify-write on `rg.view` at `a` (bounds already checked). Fetch
+ * forms leave the old value in the source register (zero-extended for 32 bits); cmpxchg compares
+ * r0 with the old value (its low word only for 32 bits), stores the source when they are equal,
+ * and leaves the old value in r0.
  */
 function inlineAtomic(o: number, ls: string, hs: string): string | undefined {
   const dw = o >= Op.AADD_DW;
   const kind = dw ? o - (Op.AADD_DW - Op.AADD_W) : o;
   const fetch = kind >= Op.AFADD_W && kind <= Op.AXCHG_W;
-  if (kind === Op.ACMPXCHG_W) return undefined;
   // t = old low word, b = old high word (0 for W)
   let body = `t=rg.view.getInt32(a,true);b=${dw ? "rg.view.getInt32(a+4,true)" : "0"};`;
   const lo = (expr: string): string => `rg.view.setInt32(a,${expr},true);`;
   const hi = (expr: string): string => (dw ? `rg.view.setInt32(a+4,${expr},true);` : "");
   switch (kind) {
+    case Op.ACMPXCHG_W:
+      // the store reads the source before r0 changes (the source may be r0 itself)
+      return `${body}if(t===l0${dw ? "&&b===h0" : ""}){${lo(ls)}${hi(hs)}}l0=t;h0=b;`;
     case Op.AADD_W:
     case Op.AFADD_W:
       body += `${lo(`(t+${ls})|0`)}${hi(`(b+${hs}+((t>>>0)+(${ls}>>>0)>4294967295?1:0))|0`)}`;
@@ -313,8 +316,10 @@ function generate(
      * 64-bit division and modulo: inline when both operands fit in 32 bits (unsigned: high words
      * zero; signed: high words the sign of the low ones) — the common case; else, as doubles, when
      * both are below 2^53 in magnitude, where floor or trunc of the double quotient is the exact
-     * one (its rounding error is below the distance to the next integer) and % is exact; the
-     * int64 kernels otherwise (and for a zero divisor).
+     * one (its rounding error is below the distance to the next integer) and % is exact; then two
+     * cases with a short answer: an unsigned divisor of 2^63 or more (the quotient is 0 or 1) and a
+     * signed divisor of -1 (negation, remainder 0); the int64 kernels otherwise (and for a zero
+     * divisor).
      */
     const divide64 = (fn: "udiv64" | "umod64" | "sdiv64" | "smod64"): void => {
       const signed = fn[0] === "s";
@@ -339,8 +344,17 @@ function generate(
       }[fn];
       emit(`if(${fits}&&${bl}!==0){${body}}`);
       emit(
-        `else if(${fits53}&&(${bl}|${bh})!==0){a=${word(ld, hd)};t=${word(bl, bh)};${body53}${ld}=t|0;${hd}=Math.floor(t/4294967296)|0;}else{`,
+        `else if(${fits53}&&(${bl}|${bh})!==0){a=${word(ld, hd)};t=${word(bl, bh)};${body53}${ld}=t|0;${hd}=Math.floor(t/4294967296)|0;}`,
       );
+      const atLeast = `(${hd}>>>0)>${bhu}||(${hd}===${bh}&&(${ld}>>>0)>=${blu})`;
+      const short = {
+        udiv64: `else if(${bh}<0){${ld}=${atLeast}?1:0;${hd}=0;}`,
+        umod64: `else if(${bh}<0){if(${atLeast}){a=(${ld}>>>0)-${blu};${hd}=(${hd}-${bh}-(a<0?1:0))|0;${ld}=a|0;}}`,
+        // INT64_MIN / -1 wraps to INT64_MIN, as the kernel's
+        sdiv64: `else if((${bl}&${bh})===-1){${ld}=-${ld}|0;${hd}=(~${hd}+(${ld}===0?1:0))|0;}`,
+        smod64: `else if((${bl}&${bh})===-1){${ld}=0;${hd}=0;}`,
+      }[fn];
+      emit(`${short}else{`);
       viaScratch(fn);
       emit("}");
     };
