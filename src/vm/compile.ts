@@ -7,7 +7,7 @@
 // Semantics are exactly the interpreter's (tests run both on the same programs).
 import { NO_TARGET, type DecodedProgram } from "./decode.js";
 import { bswap16, bswap32, sdiv64, smod64, udiv64, umod64, umulhi } from "./int64.js";
-import { MAX_FRAMES, STACK_SIZE, type Machine } from "./machine.js";
+import { MAX_FRAMES, MAY_GOTO_LOOPS, STACK_SIZE, STACK_TOP, type Machine } from "./machine.js";
 import { ADDR_HI_BASE } from "./memory.js";
 import { Op } from "./ops.js";
 
@@ -91,7 +91,7 @@ export function compileRunner<I extends RunnerInput>(
   if (c.entryBody === undefined) return undefined;
   let factory = flavour === "memory" ? c.onMemory : c.onPrepared;
   if (factory === undefined) {
-    const source = `return function(host, general, inputKind, inputL2) {\nreturn ${wrap(c.entryBody, flavour, 0)};\n};`;
+    const source = `return function(host, general, inputKind, inputL2) {\nreturn ${wrap(c.entryBody, flavour, 0, stackClearFrom(p))};\n};`;
     const names = [...ENV_NAMES, "P", "run"];
     factory = new Function("env", `${envLine(source, names)}\n${source}`)(runnerEnv(p, c.run)) as RunnerFactory;
     if (flavour === "memory") c.onMemory = factory;
@@ -139,6 +139,23 @@ function compiled(p: DecodedProgram): Compiled {
     cache.set(p, c);
   }
   return c;
+}
+
+/** Where the next run must start clearing the stack after a run of `p` (as Machine.begin sets it). */
+function stackClearFrom(p: DecodedProgram): number {
+  return p.usesStack ? Math.max(0, STACK_TOP + p.stackWriteLow) : STACK_TOP;
+}
+
+/**
+ * Stack words a runner zeroes as its program exits, so that the next run starts on a clean stack
+ * without clearing it: a few words of the first frame, for programs that only use that frame.
+ */
+function stackWordsToClear(p: DecodedProgram, hasLocalCalls: boolean): number[] {
+  const from = stackClearFrom(p);
+  if (hasLocalCalls || from >= STACK_TOP || STACK_TOP - from > 64) return [];
+  const words: number[] = [];
+  for (let w = from >> 2; w < STACK_TOP >> 2; w++) words.push(w);
+  return words;
 }
 
 /** No backward jump and no bpf-to-bpf call: every jump goes forward to a block of the same function. */
@@ -242,8 +259,14 @@ function generate(
   const { op, dst, src, off, imm, immHi, target, leaders, length: n } = p;
   const whole = mode !== "chunk";
   const done = mode === "whole" ? "return;" : mode === "entry" ? "return R[0]>>>0;" : "return -1;";
-  // the entry frame's exit: r0 to the register file (run() reads it), and the retval for a runner
-  const exit = `R[0]=l0;R[1]=h0;m.steps=steps;${mode === "entry" ? "return l0>>>0;" : done}`;
+  let hasLocalCalls = false;
+  for (let pc = 0; pc < n; pc++) if (op[pc] === Op.CALL_LOCAL) hasLocalCalls = true;
+  // the entry frame's exit: r0 to the register file (run() reads it); a runner also zeroes the
+  // stack words its program wrote (the next run then finds nothing to clear) and returns the retval
+  const cleared = mode === "entry" ? stackWordsToClear(p, hasLocalCalls) : [];
+  const clearing =
+    cleared.length > 0 ? `${cleared.map((w) => `S[${w}]=0;`).join("")}m.stackClearFrom=${STACK_TOP};` : "";
+  const exit = `R[0]=l0;R[1]=h0;m.steps=steps;${mode === "entry" ? `${clearing}return l0>>>0;` : done}`;
   const L = (r: number): string => `l${r}`;
   const H = (r: number): string => `h${r}`;
   const out: string[] = [];
@@ -253,8 +276,6 @@ function generate(
   const syncOut = (regs: readonly number[]): string =>
     regs.map((r) => `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`).join("");
   const allRegs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  let hasLocalCalls = false;
-  for (let pc = 0; pc < n; pc++) if (op[pc] === Op.CALL_LOCAL) hasLocalCalls = true;
 
   /** Code that continues at `to` (a literal or a variable): inside this function or via the dispatcher. */
   const labels = new Set<number>();
@@ -796,7 +817,12 @@ function generate(
  * ("memory", "prepared"; see compileRunner) start a run themselves: r1 and r2 from the input,
  * r3..r5 zero, r10 the top of the stack.
  */
-function wrap(body: string, kind: "run" | "chunk" | "memory" | "prepared", start: number): string {
+function wrap(
+  body: string,
+  kind: "run" | "chunk" | "memory" | "prepared",
+  start: number,
+  runnerStackClearFrom = STACK_TOP,
+): string {
   const used = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
   const runner = kind === "memory" || kind === "prepared";
   const head: string[] = [];
@@ -807,12 +833,17 @@ function wrap(body: string, kind: "run" | "chunk" | "memory" | "prepared", start
     if (kind === "memory")
       head.push(`const mem=input.mem;if(mem===undefined)return general(input);host.bindMemory(mem);`);
     else head.push(`host.prepare(inputKind,inputL2,input);`);
-    head.push(`m.begin(P);m.compiledRun=run;`);
+    // Machine.begin with this program's values
+    head.push(
+      `if(m.stackClearFrom<${STACK_TOP}||m.deepestFrame>0)m.clearStack();m.stackClearFrom=${runnerStackClearFrom};` +
+        `m.depth=0;m.steps=0;m.prog=P;m.tailCallTarget=null;m.tailCalls=0;m.mayGotoLeft=${MAY_GOTO_LOOPS};m.compiledRun=run;`,
+    );
   }
   const consts = ["R=m.regs"];
   if (used("F")) consts.push("F=m.frames");
   if (used("regions")) consts.push("regions=m.memory.regions");
   if (used("stack")) consts.push("stack=m.stack");
+  if (used("S")) consts.push("S=m.stackWords");
   if (used("budget")) consts.push("budget=m.budget");
   if (kind !== "chunk" && used("base")) consts.push("base=m.depth");
   head.push(`const ${consts.join(", ")};`);

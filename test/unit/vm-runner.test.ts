@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Assembler } from "../../src/asm/assembler.js";
-import { BPF_B, BPF_DW } from "../../src/asm/opcodes.js";
+import { BPF_B, BPF_DW, BPF_W } from "../../src/asm/opcodes.js";
 import { ProgType } from "../../src/uapi.js";
 import { setChunkSize, Vm } from "../../src/vm/index.js";
 
@@ -69,6 +69,32 @@ for (const tier of tiers) {
     for (let round = 0; round < 20; round++) {
       assert.equal(main.runRetval({ data }), 3);
       assert.equal(main.run({ data }).retval, 3);
+    }
+  });
+}
+
+for (const tier of tiers) {
+  test(`the stack a run wrote is clean in the next, after an exit, a fault or another program (${tier})`, () => {
+    const vm = new Vm({ tier });
+    // mem[0] = 1: write r10-8 and r10-1, then exit; 2: write them, then fault on a null pointer;
+    // 0: return what r10-8 and r10-1 hold
+    const a = new Assembler();
+    a.ldx(BPF_B, "r2", "r1", 0).jeq("r2", 0, "read");
+    a.st(BPF_DW, "r10", -8, 0x5a5a).st(BPF_B, "r10", -1, 0x77).jeq("r2", 2, "fault").mov64("r0", 1).exit();
+    a.label("fault").mov64("r3", 0).ldx(BPF_W, "r0", "r3", 0).exit();
+    a.label("read").ldx(BPF_DW, "r0", "r10", -8).ldx(BPF_B, "r4", "r10", -1).or64("r0", "r4").exit();
+    const p = vm.load({ code: a.assemble().bytes });
+    // another program writes the same frame deeper down
+    const b = new Assembler();
+    b.st(BPF_DW, "r10", -16, 0x33).st(BPF_DW, "r10", -8, 0x44).mov64("r0", 0).exit();
+    const other = vm.load({ code: b.assemble().bytes });
+    for (let round = 0; round < 20; round++) {
+      assert.equal(p.runRetval({ mem: Uint8Array.of(1) }), 1);
+      assert.equal(p.runRetval({ mem: Uint8Array.of(0) }), 0);
+      assert.throws(() => p.runRetval({ mem: Uint8Array.of(2) }), /null pointer/);
+      assert.equal(p.runRetval({ mem: Uint8Array.of(0) }), 0);
+      other.runRetval({ mem: Uint8Array.of(0) });
+      assert.equal(p.run({ mem: Uint8Array.of(0) }).r0, 0n);
     }
   });
 }
