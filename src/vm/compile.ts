@@ -36,8 +36,8 @@ export type Runner<I extends RunnerInput> = (input: I) => number;
 
 interface Compiled {
   run: CompiledFn;
-  /** Only for programs compiled into one function: the body of their entry at pc 0. */
-  entryBody: string | undefined;
+  /** Compiled into one function (not in chunks): only such programs get runners. */
+  whole: boolean;
   /** Runner factories, generated on first use: on memory, and on packets or contexts. */
   onMemory: RunnerFactory | undefined;
   onPrepared: RunnerFactory | undefined;
@@ -88,10 +88,13 @@ export function compileRunner<I extends RunnerInput>(
   l2: boolean,
 ): Runner<I> | undefined {
   const c = compiled(p);
-  if (c.entryBody === undefined) return undefined;
+  if (!c.whole) return undefined;
   let factory = flavour === "memory" ? c.onMemory : c.onPrepared;
   if (factory === undefined) {
-    const source = `return function(host, general, inputKind, inputL2) {\nreturn ${wrap(c.entryBody, flavour, 0, stackClearFrom(p))};\n};`;
+    // a run starts at pc 0: where no jump goes backwards and no bpf-to-bpf call returns to a
+    // pc, its entry is straight-line code with labelled blocks instead of a loop around a switch
+    const body = generate(p, 0, p.length, "entry", straightLine(p));
+    const source = `return function(host, general, inputKind, inputL2) {\nreturn ${wrap(body, flavour, 0, stackClearFrom(p))};\n};`;
     const names = [...ENV_NAMES, "P", "run"];
     factory = new Function("env", `${envLine(source, names)}\n${source}`)(runnerEnv(p, c.run)) as RunnerFactory;
     if (flavour === "memory") c.onMemory = factory;
@@ -117,10 +120,7 @@ function compiled(p: DecodedProgram): Compiled {
     if (chunks.length === 1) {
       const source = `return ${wrap(generate(p, 0, p.length, "whole"), "run", 0)};`;
       const run = new Function("env", `${envLine(source)}\n${source}`)(env) as CompiledFn;
-      // a run starts at pc 0: where no jump goes backwards and no bpf-to-bpf call returns to a
-      // pc, its entry is straight-line code with labelled blocks instead of a loop around a switch
-      const entryBody = generate(p, 0, p.length, "entry", straightLine(p));
-      c = { run, entryBody, onMemory: undefined, onPrepared: undefined };
+      c = { run, whole: true, onMemory: undefined, onPrepared: undefined };
     } else {
       const fns = chunks.map(([start, end]) => {
         const source = `return ${wrap(generate(p, start, end, "chunk"), "chunk", start)};`;
@@ -134,7 +134,7 @@ function compiled(p: DecodedProgram): Compiled {
         do pc = fns[chunkOf[pc]!]!(m, pc, base);
         while (pc >= 0);
       };
-      c = { run, entryBody: undefined, onMemory: undefined, onPrepared: undefined };
+      c = { run, whole: false, onMemory: undefined, onPrepared: undefined };
     }
     cache.set(p, c);
   }
