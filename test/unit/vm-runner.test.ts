@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { Assembler } from "../../src/asm/assembler.js";
 import { BPF_B, BPF_DW, BPF_W } from "../../src/asm/opcodes.js";
 import { ProgType } from "../../src/uapi.js";
-import { setChunkSize, Vm } from "../../src/vm/index.js";
+import { setChunkSize, Vm, VmBudgetExceeded, type VmFault } from "../../src/vm/index.js";
 
 const tiers = ["interpreter", "compiled", "auto"] as const;
 
@@ -95,6 +95,28 @@ for (const tier of tiers) {
       assert.equal(p.runRetval({ mem: Uint8Array.of(0) }), 0);
       other.runRetval({ mem: Uint8Array.of(0) });
       assert.equal(p.run({ mem: Uint8Array.of(0) }).r0, 0n);
+    }
+  });
+}
+
+for (const tier of tiers) {
+  test(`a budget too small for a straight-line program still stops it (${tier})`, () => {
+    // three blocks of 2, 2 and 3 instructions: a budget of 5 runs out in the last block
+    const a = new Assembler();
+    a.mov64("r0", 1).jeq("r2", 0, "end").add64("r0", 1).jeq("r2", 1, "end");
+    a.add64("r0", 2).add64("r0", 3).label("end").exit();
+    const code = a.assemble().bytes;
+    for (let round = 0; round < 20; round++) {
+      const small = new Vm({ tier, maxInstructions: 5 }).load({ code });
+      assert.equal(small.runRetval({ mem: new Uint8Array(0) }), 1); // r2 = 0: 3 instructions
+      assert.equal(small.runRetval({ mem: new Uint8Array(1) }), 2); // r2 = 1: 5 instructions
+      assert.throws(
+        () => small.runRetval({ mem: new Uint8Array(2) }),
+        (e: VmFault) => e instanceof VmBudgetExceeded && /budget of 5 exhausted/.test(e.message),
+      );
+      const enough = new Vm({ tier, maxInstructions: 7 }).load({ code });
+      assert.equal(enough.runRetval({ mem: new Uint8Array(2) }), 7);
+      assert.equal(enough.lastInstructions, 7);
     }
   });
 }
