@@ -35,7 +35,8 @@ export interface RunnerHost<I extends RunnerInput> {
 export type Runner<I extends RunnerInput> = (input: I) => number;
 
 interface Compiled {
-  run: CompiledFn;
+  /** The general entry: for a program in one function, made with its first runner when it has one. */
+  run: CompiledFn | undefined;
   /** Compiled into one function (not in chunks): only such programs get runners. */
   whole: boolean;
   /** Runner factories, generated on first use: on memory, and on packets or contexts. */
@@ -70,7 +71,12 @@ type ChunkFn = (m: Machine, pc: number, base: number) => number;
 
 /** The program as JavaScript (compiled once per decoded program). */
 export function compileProgram(p: DecodedProgram): CompiledFn {
-  return compiled(p).run;
+  const c = compiled(p);
+  if (c.run === undefined) {
+    const source = `return ${wrap(generate(p, 0, p.length, "whole"), "run", 0)};`;
+    c.run = new Function("env", `${envLine(source)}\n${source}`)(baseEnv()) as CompiledFn;
+  }
+  return c.run;
 }
 
 /**
@@ -94,9 +100,18 @@ export function compileRunner<I extends RunnerInput>(
     // a run starts at pc 0: where no jump goes backwards and no bpf-to-bpf call returns to a
     // pc, its entry is straight-line code with labelled blocks instead of a loop around a switch
     const body = generate(p, 0, p.length, "entry", straightLine(p));
-    const source = `return function(host, general, inputKind, inputL2) {\nreturn ${wrap(body, flavour, 0, stackClearFrom(p))};\n};`;
-    const names = [...ENV_NAMES, "P", "run"];
-    factory = new Function("env", `${envLine(source, names)}\n${source}`)(runnerEnv(p, c.run)) as RunnerFactory;
+    const makeRunner = `function(host, general, inputKind, inputL2) {\nreturn ${wrap(body, flavour, 0, stackClearFrom(p))};\n}`;
+    // the general entry (the runner refers to it) in the same source when it is not made yet:
+    // one new Function instead of two
+    const withRun = c.run === undefined;
+    const source = withRun
+      ? `const run = ${wrap(generate(p, 0, p.length, "whole"), "run", 0)};\nreturn [run, ${makeRunner}];`
+      : `return [run, ${makeRunner}];`;
+    const names = withRun ? [...ENV_NAMES, "P"] : [...ENV_NAMES, "P", "run"];
+    const env = { ...baseEnv(), P: p, run: c.run };
+    const [run, made] = new Function("env", `${envLine(source, names)}\n${source}`)(env) as [CompiledFn, RunnerFactory];
+    c.run = run;
+    factory = made;
     if (flavour === "memory") c.onMemory = factory;
     else c.onPrepared = factory;
   }
@@ -107,21 +122,13 @@ function baseEnv() {
   return { bswap16, bswap32, sdiv64, smod64, udiv64, umod64, umulhi, runTail, T: new Int32Array(2) };
 }
 
-/** A runner's bindings: the common ones, its program and the program's general entry. */
-function runnerEnv(p: DecodedProgram, run: CompiledFn) {
-  return { ...baseEnv(), P: p, run };
-}
-
 function compiled(p: DecodedProgram): Compiled {
   let c = cache.get(p);
   if (c === undefined) {
-    const env = baseEnv();
     const chunks = partition(p);
-    if (chunks.length === 1) {
-      const source = `return ${wrap(generate(p, 0, p.length, "whole"), "run", 0)};`;
-      const run = new Function("env", `${envLine(source)}\n${source}`)(env) as CompiledFn;
-      c = { run, whole: true, onMemory: undefined, onPrepared: undefined };
-    } else {
+    if (chunks.length === 1) c = { run: undefined, whole: true, onMemory: undefined, onPrepared: undefined };
+    else {
+      const env = baseEnv();
       const fns = chunks.map(([start, end]) => {
         const source = `return ${wrap(generate(p, start, end, "chunk"), "chunk", start)};`;
         return new Function("env", `${envLine(source)}\n${source}`)(env) as ChunkFn;

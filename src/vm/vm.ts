@@ -640,9 +640,9 @@ export class VmProgram {
   }
 
   #compile(): CompiledFn {
-    this.#compiled = compileProgram(this.decoded);
     // memory programs take their input from memory, or else (a context, argument registers)
-    // the general path; packet and context programs let the VM lay out their input
+    // the general path; packet and context programs let the VM lay out their input. (The runner
+    // first: the general entry is then made in the same step.)
     const runner = compileRunner(
       this.decoded,
       this.#kind === 0 ? "memory" : "prepared",
@@ -652,7 +652,7 @@ export class VmProgram {
       this.#l2,
     );
     if (runner !== undefined) this.runRetval = runner;
-    return this.#compiled;
+    return (this.#compiled = compileProgram(this.decoded));
   }
 
   #execute(m: Machine): void {
