@@ -1,27 +1,55 @@
 // The second tier: each program becomes JavaScript (new Function) that V8 compiles to machine
-// code: one function, or one per chunk of a few hundred instructions for large programs. Registers are local variables (lo/hi int32 pairs), every basic block is a
-// `case` of one `switch (pc)` inside a loop, straight-line code falls from block to block without
-// dispatch, constants are inlined, and memory accesses keep the interpreter's region check.
+// code: one function, or one per chunk of a few hundred instructions for large programs.
+// Registers are local variables (lo/hi int32 pairs), every basic block is a `case` of one
+// `switch (pc)` inside a loop, straight-line code falls from block to block without dispatch,
+// constants are inlined, and memory accesses keep the interpreter's region check. A program in one
+// function also gets runners: a whole run, input to retval, in one function the caller calls.
 // Semantics are exactly the interpreter's (tests run both on the same programs).
 import { NO_TARGET, type DecodedProgram } from "./decode.js";
 import { bswap16, bswap32, sdiv64, smod64, udiv64, umod64, umulhi } from "./int64.js";
-import { MAX_FRAMES, STACK_SIZE, type Machine } from "./machine.js";
+import { MAX_FRAMES, MAY_GOTO_LOOPS, STACK_SIZE, STACK_TOP, type Machine } from "./machine.js";
 import { ADDR_HI_BASE } from "./memory.js";
 import { Op } from "./ops.js";
 
 export type CompiledFn = (m: Machine, prog: DecodedProgram, entry: number) => void;
+
+/** The input a runner reads: memory (r1, r2) or whatever the VM lays out for its program type. */
+export interface RunnerInput {
+  readonly mem?: Uint8Array | undefined;
+}
+
+/** What a runner needs of its VM to lay out a run's input. */
+export interface RunnerHost<I extends RunnerInput> {
+  readonly machine: Machine;
+  /** High word of r1 for the memory bound last (its low word is 0). */
+  readonly memoryHi: number;
+  bindMemory(mem: Uint8Array): void;
+  /** Lays out a packet or context, leaving r1 in the register file (R[2], R[3]). */
+  prepare(kind: 0 | 1 | 2, l2: boolean, input: I): void;
+}
+
 /**
- * Starts a run of the program at its first instruction: r1 = (arg1lo, arg1hi), r2 = arg2lo,
- * r3..r5 zero, r10 the top of the stack, no register read from the register file. The machine's
- * other per-run state must already be reset (Machine.begin).
+ * One whole run from the input to the 32-bit retval, in a single generated function: the caller's
+ * call lands directly in the program's code, with r1..r5 and r10 as locals from the start.
  */
-export type FreshFn = (m: Machine, prog: DecodedProgram, arg1lo: number, arg1hi: number, arg2lo: number) => void;
+export type Runner<I extends RunnerInput> = (input: I) => number;
 
 interface Compiled {
-  run: CompiledFn;
-  /** Only for programs compiled into one function. */
-  fresh: FreshFn | undefined;
+  /** The general entry: for a program in one function, made with its first runner when it has one. */
+  run: CompiledFn | undefined;
+  /** Compiled into one function (not in chunks): only such programs get runners. */
+  whole: boolean;
+  /** Runner factories, generated on first use: on memory, and on packets or contexts. */
+  onMemory: RunnerFactory | undefined;
+  onPrepared: RunnerFactory | undefined;
 }
+
+type RunnerFactory = (
+  host: RunnerHost<RunnerInput>,
+  general: (input: RunnerInput) => number,
+  kind: 0 | 1 | 2,
+  l2: boolean,
+) => Runner<RunnerInput>;
 
 const cache = new WeakMap<DecodedProgram, Compiled>();
 
@@ -43,29 +71,64 @@ type ChunkFn = (m: Machine, pc: number, base: number) => number;
 
 /** The program as JavaScript (compiled once per decoded program). */
 export function compileProgram(p: DecodedProgram): CompiledFn {
-  return compiled(p).run;
+  const c = compiled(p);
+  if (c.run === undefined) {
+    const source = `return ${wrap(generate(p, 0, p.length, "whole"), "run", 0)};`;
+    c.run = new Function("env", `${envLine(source)}\n${source}`)(baseEnv()) as CompiledFn;
+  }
+  return c.run;
 }
 
-/** The program's entry for starting a run, or undefined when it is compiled in chunks. */
-export function compileFresh(p: DecodedProgram): FreshFn | undefined {
-  return compiled(p).fresh;
+/**
+ * A runner for the program, or undefined when it is compiled in chunks. "memory" runs take
+ * `input.mem` as r1 (a null pointer when empty) and its length as r2, and hand any input without
+ * memory to `general`; "prepared" runs let the host lay out a packet or context and take r1 from
+ * the register file. Either way the machine is reset for the run as Machine.begin does.
+ */
+export function compileRunner<I extends RunnerInput>(
+  p: DecodedProgram,
+  flavour: "memory" | "prepared",
+  host: RunnerHost<I>,
+  general: (input: I) => number,
+  kind: 0 | 1 | 2,
+  l2: boolean,
+): Runner<I> | undefined {
+  const c = compiled(p);
+  if (!c.whole) return undefined;
+  let factory = flavour === "memory" ? c.onMemory : c.onPrepared;
+  if (factory === undefined) {
+    // a run starts at pc 0: where no jump goes backwards and no bpf-to-bpf call returns to a
+    // pc, its entry is straight-line code with labelled blocks instead of a loop around a switch
+    const body = generate(p, 0, p.length, "entry", straightLine(p));
+    const makeRunner = `function(host, general, inputKind, inputL2) {\nreturn ${wrap(body, flavour, 0, stackClearFrom(p))};\n}`;
+    // the general entry (the runner refers to it) in the same source when it is not made yet:
+    // one new Function instead of two
+    const withRun = c.run === undefined;
+    const source = withRun
+      ? `const run = ${wrap(generate(p, 0, p.length, "whole"), "run", 0)};\nreturn [run, ${makeRunner}];`
+      : `return [run, ${makeRunner}];`;
+    const names = withRun ? [...ENV_NAMES, "P"] : [...ENV_NAMES, "P", "run"];
+    const env = { ...baseEnv(), P: p, run: c.run };
+    const [run, made] = new Function("env", `${envLine(source, names)}\n${source}`)(env) as [CompiledFn, RunnerFactory];
+    c.run = run;
+    factory = made;
+    if (flavour === "memory") c.onMemory = factory;
+    else c.onPrepared = factory;
+  }
+  return factory(host as RunnerHost<RunnerInput>, general as (input: RunnerInput) => number, kind, l2) as Runner<I>;
+}
+
+function baseEnv() {
+  return { bswap16, bswap32, sdiv64, smod64, udiv64, umod64, umulhi, runTail, T: new Int32Array(2) };
 }
 
 function compiled(p: DecodedProgram): Compiled {
   let c = cache.get(p);
   if (c === undefined) {
-    const env = { bswap16, bswap32, sdiv64, smod64, udiv64, umod64, umulhi, runTail, T: new Int32Array(2) };
     const chunks = partition(p);
-    if (chunks.length === 1) {
-      // two functions around one body; V8 compiles each only once it is called
-      const body = generate(p, 0, p.length, "whole");
-      // a run starts at pc 0: where no jump goes backwards and no bpf-to-bpf call returns to a
-      // pc, its entry is straight-line code with labelled blocks instead of a loop around a switch
-      const freshBody = straightLine(p) ? generate(p, 0, p.length, "whole", true) : body;
-      const source = `${wrap(body, "run", 0)}\n${wrap(freshBody, "fresh", 0)}\nreturn [run, fresh];`;
-      const [run, fresh] = new Function("env", `${envLine(source)}\n${source}`)(env) as [CompiledFn, FreshFn];
-      c = { run, fresh };
-    } else {
+    if (chunks.length === 1) c = { run: undefined, whole: true, onMemory: undefined, onPrepared: undefined };
+    else {
+      const env = baseEnv();
       const fns = chunks.map(([start, end]) => {
         const source = `return ${wrap(generate(p, start, end, "chunk"), "chunk", start)};`;
         return new Function("env", `${envLine(source)}\n${source}`)(env) as ChunkFn;
@@ -78,11 +141,28 @@ function compiled(p: DecodedProgram): Compiled {
         do pc = fns[chunkOf[pc]!]!(m, pc, base);
         while (pc >= 0);
       };
-      c = { run, fresh: undefined };
+      c = { run, whole: false, onMemory: undefined, onPrepared: undefined };
     }
     cache.set(p, c);
   }
   return c;
+}
+
+/** Where the next run must start clearing the stack after a run of `p` (as Machine.begin sets it). */
+function stackClearFrom(p: DecodedProgram): number {
+  return p.usesStack ? Math.max(0, STACK_TOP + p.stackWriteLow) : STACK_TOP;
+}
+
+/**
+ * Stack words a runner zeroes as its program exits, so that the next run starts on a clean stack
+ * without clearing it: a few words of the first frame, for programs that only use that frame.
+ */
+function stackWordsToClear(p: DecodedProgram, hasLocalCalls: boolean): number[] {
+  const from = stackClearFrom(p);
+  if (hasLocalCalls || from >= STACK_TOP || STACK_TOP - from > 64) return [];
+  const words: number[] = [];
+  for (let w = from >> 2; w < STACK_TOP >> 2; w++) words.push(w);
+  return words;
 }
 
 /** No backward jump and no bpf-to-bpf call: every jump goes forward to a block of the same function. */
@@ -124,20 +204,23 @@ export function generatedSource(p: DecodedProgram): string {
 
 const FRAME_WORDS = 11;
 /**
- * The body of an atomic read-modify-write on `rg.view` at `a` (bounds already checked), for the
- * operations common in counters; cmpxchg goes through the machine. Fetch forms leave the old
- * value in the source register (zero-extended for 32 bits).
+ * The body of an atomic read-modify-write on `rg.view` at `a` (bounds already checked). Fetch
+ * forms leave the old value in the source register (zero-extended for 32 bits); cmpxchg compares
+ * r0 with the old value (its low word only for 32 bits), stores the source when they are equal,
+ * and leaves the old value in r0.
  */
 function inlineAtomic(o: number, ls: string, hs: string): string | undefined {
   const dw = o >= Op.AADD_DW;
   const kind = dw ? o - (Op.AADD_DW - Op.AADD_W) : o;
   const fetch = kind >= Op.AFADD_W && kind <= Op.AXCHG_W;
-  if (kind === Op.ACMPXCHG_W) return undefined;
   // t = old low word, b = old high word (0 for W)
   let body = `t=rg.view.getInt32(a,true);b=${dw ? "rg.view.getInt32(a+4,true)" : "0"};`;
   const lo = (expr: string): string => `rg.view.setInt32(a,${expr},true);`;
   const hi = (expr: string): string => (dw ? `rg.view.setInt32(a+4,${expr},true);` : "");
   switch (kind) {
+    case Op.ACMPXCHG_W:
+      // the store reads the source before r0 changes (the source may be r0 itself)
+      return `${body}if(t===l0${dw ? "&&b===h0" : ""}){${lo(ls)}${hi(hs)}}l0=t;h0=b;`;
     case Op.AADD_W:
     case Op.AFADD_W:
       body += `${lo(`(t+${ls})|0`)}${hi(`(b+${hs}+((t>>>0)+(${ls}>>>0)>4294967295?1:0))|0`)}`;
@@ -169,13 +252,28 @@ const lit = (n: number): string => (n < 0 ? `(${n})` : String(n));
 
 /**
  * Source of the function for slots [start, end). "whole": the entire program, `(m, P, entry)`,
- * returns when the entry frame exits. "chunk": `(m, pc, base)`, returns the pc to continue at in
- * another chunk, or -1 when the program (or a tail call it made) has finished.
+ * returns when the entry frame exits. "entry": the same for a runner, which returns the retval.
+ * "chunk": `(m, pc, base)`, returns the pc to continue at in another chunk, or -1 when the program
+ * (or a tail call it made) has finished.
  */
-function generate(p: DecodedProgram, start: number, end: number, mode: "whole" | "chunk", dag = false): string {
+function generate(
+  p: DecodedProgram,
+  start: number,
+  end: number,
+  mode: "whole" | "entry" | "chunk",
+  dag = false,
+): string {
   const { op, dst, src, off, imm, immHi, target, leaders, length: n } = p;
-  const whole = mode === "whole";
-  const done = whole ? "return;" : "return -1;";
+  const whole = mode !== "chunk";
+  const done = mode === "whole" ? "return;" : mode === "entry" ? "return R[0]>>>0;" : "return -1;";
+  let hasLocalCalls = false;
+  for (let pc = 0; pc < n; pc++) if (op[pc] === Op.CALL_LOCAL) hasLocalCalls = true;
+  // the entry frame's exit: r0 to the register file (run() reads it); a runner also zeroes the
+  // stack words its program wrote (the next run then finds nothing to clear) and returns the retval
+  const cleared = mode === "entry" ? stackWordsToClear(p, hasLocalCalls) : [];
+  const clearing =
+    cleared.length > 0 ? `${cleared.map((w) => `S[${w}]=0;`).join("")}m.stackClearFrom=${STACK_TOP};` : "";
+  const exit = `R[0]=l0;R[1]=h0;m.steps=steps;${mode === "entry" ? `${clearing}return l0>>>0;` : done}`;
   const L = (r: number): string => `l${r}`;
   const H = (r: number): string => `h${r}`;
   const out: string[] = [];
@@ -185,8 +283,6 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
   const syncOut = (regs: readonly number[]): string =>
     regs.map((r) => `R[${2 * r}]=l${r};R[${2 * r + 1}]=h${r};`).join("");
   const allRegs = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-  let hasLocalCalls = false;
-  for (let pc = 0; pc < n; pc++) if (op[pc] === Op.CALL_LOCAL) hasLocalCalls = true;
 
   /** Code that continues at `to` (a literal or a variable): inside this function or via the dispatcher. */
   const labels = new Set<number>();
@@ -248,8 +344,10 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
      * 64-bit division and modulo: inline when both operands fit in 32 bits (unsigned: high words
      * zero; signed: high words the sign of the low ones) — the common case; else, as doubles, when
      * both are below 2^53 in magnitude, where floor or trunc of the double quotient is the exact
-     * one (its rounding error is below the distance to the next integer) and % is exact; the
-     * int64 kernels otherwise (and for a zero divisor).
+     * one (its rounding error is below the distance to the next integer) and % is exact; then two
+     * cases with a short answer: an unsigned divisor of 2^63 or more (the quotient is 0 or 1) and a
+     * signed divisor of -1 (negation, remainder 0); the int64 kernels otherwise (and for a zero
+     * divisor).
      */
     const divide64 = (fn: "udiv64" | "umod64" | "sdiv64" | "smod64"): void => {
       const signed = fn[0] === "s";
@@ -274,8 +372,17 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       }[fn];
       emit(`if(${fits}&&${bl}!==0){${body}}`);
       emit(
-        `else if(${fits53}&&(${bl}|${bh})!==0){a=${word(ld, hd)};t=${word(bl, bh)};${body53}${ld}=t|0;${hd}=Math.floor(t/4294967296)|0;}else{`,
+        `else if(${fits53}&&(${bl}|${bh})!==0){a=${word(ld, hd)};t=${word(bl, bh)};${body53}${ld}=t|0;${hd}=Math.floor(t/4294967296)|0;}`,
       );
+      const atLeast = `(${hd}>>>0)>${bhu}||(${hd}===${bh}&&(${ld}>>>0)>=${blu})`;
+      const short = {
+        udiv64: `else if(${bh}<0){${ld}=${atLeast}?1:0;${hd}=0;}`,
+        umod64: `else if(${bh}<0){if(${atLeast}){a=(${ld}>>>0)-${blu};${hd}=(${hd}-${bh}-(a<0?1:0))|0;${ld}=a|0;}}`,
+        // INT64_MIN / -1 wraps to INT64_MIN, as the kernel's
+        sdiv64: `else if((${bl}&${bh})===-1){${ld}=-${ld}|0;${hd}=(~${hd}+(${ld}===0?1:0))|0;}`,
+        smod64: `else if((${bl}&${bh})===-1){${ld}=0;${hd}=0;}`,
+      }[fn];
+      emit(`${short}else{`);
       viaScratch(fn);
       emit("}");
     };
@@ -613,10 +720,10 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
       case Op.EXIT:
         // without bpf-to-bpf calls the depth never changes inside the function: every exit returns
         if (!hasLocalCalls) {
-          emit(`R[0]=l0;R[1]=h0;m.steps=steps;${done}`);
+          emit(exit);
           break;
         }
-        emit(`if(m.depth===base){R[0]=l0;R[1]=h0;m.steps=steps;${done}}`);
+        emit(`if(m.depth===base){${exit}}`);
         emit(
           `m.depth--;t=m.depth*${FRAME_WORDS};l6=F[t];h6=F[t+1];l7=F[t+2];h7=F[t+3];l8=F[t+4];h8=F[t+5];l9=F[t+6];h9=F[t+7];l10=F[t+8];h10=F[t+9];${goTo("F[t+10]")}`,
         );
@@ -713,23 +820,37 @@ function generate(p: DecodedProgram, start: number, end: number, mode: "whole" |
 /**
  * The source of a function around `body`: only the locals and machine fields the body mentions,
  * so that a program of a few instructions does not pay for loading eleven registers and the
- * frame table per run. "run" and "chunk" take the registers from the register file; "fresh"
- * starts a run: r1 and r2's low word are its arguments, r3..r5 zero, r10 the top of the stack.
+ * frame table per run. "run" and "chunk" take the registers from the register file. The runners
+ * ("memory", "prepared"; see compileRunner) start a run themselves: r1 and r2 from the input,
+ * r3..r5 zero, r10 the top of the stack.
  */
-function wrap(body: string, kind: "run" | "chunk" | "fresh", start: number): string {
+function wrap(
+  body: string,
+  kind: "run" | "chunk" | "memory" | "prepared",
+  start: number,
+  runnerStackClearFrom = STACK_TOP,
+): string {
   const used = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
+  const runner = kind === "memory" || kind === "prepared";
   const head: string[] = [];
-  head.push(
-    kind === "run"
-      ? `function run(m, P, entry) {`
-      : kind === "fresh"
-        ? `function fresh(m, P, arg1lo, arg1hi, arg2lo) {`
-        : `function chunk_${start}(m, entry, base) {`,
-  );
+  if (kind === "run") head.push(`function run(m, P, entry) {`);
+  else if (kind === "chunk") head.push(`function chunk_${start}(m, entry, base) {`);
+  else {
+    head.push(`function runRetval(input) {`, `const m=host.machine;`);
+    if (kind === "memory")
+      head.push(`const mem=input.mem;if(mem===undefined)return general(input);host.bindMemory(mem);`);
+    else head.push(`host.prepare(inputKind,inputL2,input);`);
+    // Machine.begin with this program's values
+    head.push(
+      `if(m.stackClearFrom<${STACK_TOP}||m.deepestFrame>0)m.clearStack();m.stackClearFrom=${runnerStackClearFrom};` +
+        `m.depth=0;m.steps=0;m.prog=P;m.tailCallTarget=null;m.tailCalls=0;m.mayGotoLeft=${MAY_GOTO_LOOPS};m.compiledRun=run;`,
+    );
+  }
   const consts = ["R=m.regs"];
   if (used("F")) consts.push("F=m.frames");
   if (used("regions")) consts.push("regions=m.memory.regions");
   if (used("stack")) consts.push("stack=m.stack");
+  if (used("S")) consts.push("S=m.stackWords");
   if (used("budget")) consts.push("budget=m.budget");
   if (kind !== "chunk" && used("base")) consts.push("base=m.depth");
   head.push(`const ${consts.join(", ")};`);
@@ -739,8 +860,9 @@ function wrap(body: string, kind: "run" | "chunk" | "fresh", start: number): str
   const initial = (r: number, word: 0 | 1): string => {
     if (kind === "chunk") return `R[${2 * r + word}]`;
     if (kind === "run") return (r >= 1 && r <= 5) || r === 10 ? `R[${2 * r + word}]` : "0";
-    if (r === 1) return word ? "arg1hi" : "arg1lo";
-    if (r === 2 && !word) return "arg2lo";
+    // memory: r1 = (0, memoryHi), r2 = the length; prepared: r1 as the host laid it out
+    if (r === 1) return word ? (kind === "memory" ? "host.memoryHi" : "R[3]") : kind === "memory" ? "0" : "R[2]";
+    if (r === 2 && !word && kind === "memory") return "mem.length";
     if (r === 10) return word ? "m.stackHi" : String(STACK_SIZE * MAX_FRAMES);
     return "0";
   };
@@ -749,8 +871,8 @@ function wrap(body: string, kind: "run" | "chunk" | "fresh", start: number): str
     if (used(`l${r}`)) regs.push(`l${r}=${initial(r, 0)}`);
     if (used(`h${r}`)) regs.push(`h${r}=${initial(r, 1)}`);
   }
-  const locals = kind === "fresh" ? ["steps=0"] : ["steps=m.steps"];
-  if (used("pc")) locals.push(kind === "fresh" ? "pc=0" : "pc=entry");
+  const locals = runner ? ["steps=0"] : ["steps=m.steps"];
+  if (used("pc")) locals.push(runner ? "pc=0" : "pc=entry");
   for (const v of ["a", "b", "t"]) if (used(v)) locals.push(`${v}=0`);
   if (used("rg")) locals.push("rg");
   head.push(`let ${[...regs, ...locals].join(", ")};`);
@@ -758,9 +880,9 @@ function wrap(body: string, kind: "run" | "chunk" | "fresh", start: number): str
 }
 
 /** The env bindings a generated source uses, as its first line. */
-function envLine(source: string): string {
+function envLine(source: string, names: readonly string[] = ENV_NAMES): string {
   // strict: a call with no receiver then skips converting it to the global object
-  return `"use strict";const {${ENV_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(source)).join(",")}}=env;`;
+  return `"use strict";const {${names.filter((name) => new RegExp(`\\b${name}\\b`).test(source)).join(",")}}=env;`;
 }
 
 const ENV_NAMES = ["bswap16", "bswap32", "sdiv64", "smod64", "udiv64", "umod64", "umulhi", "runTail", "T"];

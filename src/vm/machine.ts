@@ -17,7 +17,8 @@ export const MAX_TAIL_CALLS = 33;
 export const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
 const FRAME_WORDS = 11; // r6..r10 (lo, hi) and the return pc
 /** Size of the whole stack; the first frame's r10. */
-const STACK_TOP = STACK_SIZE * MAX_FRAMES;
+/** Offset of the top of the stack: r10 of the first frame. */
+export const STACK_TOP = STACK_SIZE * MAX_FRAMES;
 /** r0 and r6..r9 as entry-register bits. */
 const ENTRY_OTHERS = 0b1111000001;
 
@@ -56,7 +57,7 @@ export class Machine {
   constructor() {
     this.stack = this.memory.add(new Region(new Uint8Array(STACK_SIZE * MAX_FRAMES), RegionKind.STACK, true, "stack"));
     this.stackHi = this.stack.hi;
-    this.#stackWords = new Int32Array(this.stack.bytes.buffer, this.stack.bytes.byteOffset, STACK_TOP >> 2);
+    this.stackWords = new Int32Array(this.stack.bytes.buffer, this.stack.bytes.byteOffset, STACK_TOP >> 2);
   }
 
   /**
@@ -83,8 +84,8 @@ export class Machine {
   set stackDirty(dirty: boolean) {
     this.stackClearFrom = dirty ? STACK_TOP - STACK_SIZE : STACK_TOP;
   }
-  /** The stack as words, for clearing a few bytes without a fill() call. */
-  readonly #stackWords: Int32Array;
+  /** @internal The stack as words, for clearing a few bytes without a fill() call. */
+  readonly stackWords: Int32Array;
 
   /** Notes that `prog` runs in the first frame: the next reset clears what it may write. */
   #mayWriteStack(prog: DecodedProgram): void {
@@ -119,11 +120,11 @@ export class Machine {
 
   /**
    * The per-run state other than the registers: the stack cleared of what earlier runs wrote,
-   * frames, counters. A compiled program's fresh entry takes its registers as arguments and needs
-   * only this.
+   * frames, counters. (A compiled program's runner does the same in its own code, with the
+   * program's values as constants: keep the two alike.)
    */
   begin(prog: DecodedProgram): void {
-    if (this.stackClearFrom < STACK_TOP || this.deepestFrame > 0) this.#clearStack();
+    if (this.stackClearFrom < STACK_TOP || this.deepestFrame > 0) this.clearStack();
     // a program that never reads r10 cannot reach its stack, and leaves it clean for the next
     // (stackWriteLow is at most 0)
     this.stackClearFrom = prog.usesStack ? Math.max(0, STACK_TOP + prog.stackWriteLow) : STACK_TOP;
@@ -135,14 +136,15 @@ export class Machine {
     this.mayGotoLeft = MAY_GOTO_LOOPS;
   }
 
-  #clearStack(): void {
+  /** @internal Zeroes what the last run may have written: from stackClearFrom, and deeper frames. */
+  clearStack(): void {
     let from = this.stackClearFrom;
     if (this.deepestFrame > 0) {
       from = Math.min(from, STACK_SIZE * (MAX_FRAMES - 1 - this.deepestFrame));
       this.deepestFrame = 0;
     }
     if (STACK_TOP - from <= 64) {
-      const words = this.#stackWords;
+      const words = this.stackWords;
       for (let w = from >> 2; w < STACK_TOP >> 2; w++) words[w] = 0;
     } else this.stack.bytes.fill(0, from);
     this.stackClearFrom = STACK_TOP;

@@ -28,7 +28,7 @@ import {
   type VmMapSpec,
 } from "./maps.js";
 import { Memory, Region, RegionKind } from "./memory.js";
-import { compileFresh, compileProgram, type CompiledFn, type FreshFn } from "./compile.js";
+import { compileProgram, compileRunner, type CompiledFn } from "./compile.js";
 
 export interface VmOptions {
   /** Possible CPUs (per-CPU maps hold this many values). Default 1. */
@@ -583,15 +583,18 @@ function pktType(data: Uint8Array): number {
 /** A program loaded into a VM. */
 export class VmProgram {
   #compiled: CompiledFn | null = null;
-  /** The compiled program's entry that takes its input as arguments (unless compiled in chunks). */
-  #fresh: FreshFn | undefined = undefined;
-  /** The same for a program that takes memory (r1, r2) as input, else undefined. */
-  #freshOnMemory: FreshFn | undefined = undefined;
   readonly #kind: 0 | 1 | 2;
   readonly #l2: boolean;
 
   #runs = 0;
   #interpretedSteps = 0;
+
+  /**
+   * Runs once and returns only the 32-bit retval: for loops over many packets, it skips copying
+   * the packet and context out. (The packet is still copied in.) Once compiled, this is the
+   * program's own generated function, so a call lands directly in its code.
+   */
+  runRetval: (input: RunInput) => number = (input) => this.#runGeneral(input);
 
   constructor(
     readonly vm: Vm,
@@ -616,52 +619,19 @@ export class VmProgram {
 
   /** Runs once on `input` and returns r0, the packet and the context as they ended up. */
   run(input: RunInput = {}): RunResult {
-    const vm = this.vm;
-    const m = vm.machine;
-    const mem = input.mem;
-    if (this.#freshOnMemory !== undefined && mem !== undefined) this.#startOnMemory(m, this.#freshOnMemory, mem);
-    else this.#start(m, input);
-    return vm.collect(this.type, input, m.regs[0]!, m.regs[1]!, m.steps);
-  }
-
-  /**
-   * Runs once and returns only the 32-bit retval: for loops over many packets, it skips copying
-   * the packet and context out. (The packet is still copied in.)
-   */
-  runRetval(input: RunInput): number {
+    this.runRetval(input);
     const m = this.vm.machine;
-    const mem = input.mem;
-    // the common case of tests first, small enough for V8 to inline into the caller's loop
-    if (this.#freshOnMemory !== undefined && mem !== undefined) this.#startOnMemory(m, this.#freshOnMemory, mem);
-    else this.#start(m, input);
-    return m.regs[0]! >>> 0;
+    return this.vm.collect(this.type, input, m.regs[0]!, m.regs[1]!, m.steps);
   }
 
-  /** A compiled program on memory: r1 = the memory (a null pointer when empty), r2 = its length. */
-  #startOnMemory(m: Machine, fresh: FreshFn, mem: Uint8Array): void {
-    const vm = this.vm;
-    vm.bindMemory(mem);
-    m.begin(this.decoded);
-    m.compiledRun = this.#compiled;
-    fresh(m, this.decoded, 0, vm.memoryHi, mem.length);
-  }
-
-  /** Lays out the input and runs the program to its end. */
-  #start(m: Machine, input: RunInput): void {
-    const fresh = this.#fresh;
-    // compiled: the input goes straight into the program's registers (its fresh entry), for
-    // memory, packets and contexts; only explicit argument registers take the general path
-    if (fresh !== undefined && this.#kind !== 0) {
-      this.vm.prepare(this.#kind, this.#l2, input);
-      m.begin(this.decoded);
-      m.compiledRun = this.#compiled;
-      fresh(m, this.decoded, m.regs[2]!, m.regs[3]!, 0);
-      return;
-    }
+  /** Lays out the input and runs the program to its end in the interpreter or the general entry. */
+  #runGeneral(input: RunInput): number {
+    const m = this.vm.machine;
     m.reset(this.decoded);
     if (this.#kind === 0 && input.mem !== undefined) this.vm.prepareMemory(input.mem);
     else this.vm.prepare(this.#kind, this.#l2, input);
     this.#execute(m);
+    return m.regs[0]! >>> 0;
   }
 
   /** Instructions the last run executed. */
@@ -670,8 +640,18 @@ export class VmProgram {
   }
 
   #compile(): CompiledFn {
-    this.#fresh = compileFresh(this.decoded);
-    if (this.#kind === 0) this.#freshOnMemory = this.#fresh;
+    // memory programs take their input from memory, or else (a context, argument registers)
+    // the general path; packet and context programs let the VM lay out their input. (The runner
+    // first: the general entry is then made in the same step.)
+    const runner = compileRunner(
+      this.decoded,
+      this.#kind === 0 ? "memory" : "prepared",
+      this.vm,
+      (input: RunInput) => this.#runGeneral(input),
+      this.#kind,
+      this.#l2,
+    );
+    if (runner !== undefined) this.runRetval = runner;
     return (this.#compiled = compileProgram(this.decoded));
   }
 

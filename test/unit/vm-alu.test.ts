@@ -455,6 +455,61 @@ for (const tier of tiers) {
   });
 }
 
+for (const tier of tiers) {
+  test(`64-bit unsigned division by 2^63 and more, and signed division by -1 (${tier})`, () => {
+    const vm = new Vm({ tier });
+    // unsigned divisors of 2^63 or more give a quotient of 0 or 1: dividends just below, at and
+    // above them; signed division by -1 negates (INT64_MIN stays INT64_MIN) with remainder 0
+    const min = -(1n << 63n);
+    const divisors = [1n << 63n, u64(-1n), u64(-2n), u64(-10n), (1n << 63n) + 12345n];
+    const dividends = [0n, 1n, 5n, min, min + 1n, -1n, -2n, -10n, 1n << 62n, (1n << 63n) - 1n, -(1n << 32n)];
+    for (const name of ["div", "mod", "sdiv", "smod"] as const) {
+      const px = aluProgram(vm, name, true, null);
+      for (const b of [...divisors, u64(-1n)])
+        for (const a0 of [...dividends, ...divisors]) {
+          for (const a of [a0, u64(a0 + 1n), u64(a0 - 1n)])
+            assert.equal(runMem(px, u64(a), b), model(name, s64(a), s64(b), true), `${name}64 ${a}, ${b}`);
+        }
+      const pk = aluProgram(vm, name, true, -1);
+      for (const a of dividends)
+        assert.equal(runMem(pk, u64(a), 0n), model(name, a, -1n, true), `${name}64 ${a}, imm -1`);
+    }
+  });
+}
+
+for (const tier of tiers) {
+  test(`cmpxchg compares only r0's low word in 32 bits, and may take r0 as its source (${tier})`, () => {
+    const vm = new Vm({ tier });
+    // memory word at mem[0]; r0 = mem[8]; the source is r0 itself or r3 = mem[16];
+    // results: mem[0] after, r0 after at mem[24]
+    const program = (dw: boolean, source: "r0" | "r3"): VmProgram => {
+      const a = new Assembler();
+      a.ldx(BPF_DW, "r0", "r1", 8).ldx(BPF_DW, "r3", "r1", 16);
+      a.atomic(dw ? BPF_DW : BPF_W, 0xf1, "r1", source, 0)
+        .stx(BPF_DW, "r1", "r0", 24)
+        .exit();
+      return vm.load({ code: a.assemble().bytes });
+    };
+    const run = (p: VmProgram, m0: bigint, r0: bigint, r3: bigint): [bigint, bigint] => {
+      const mem = new Uint8Array(32);
+      const dv = new DataView(mem.buffer);
+      dv.setBigUint64(0, m0, true);
+      dv.setBigUint64(8, r0, true);
+      dv.setBigUint64(16, r3, true);
+      p.run({ mem });
+      return [dv.getBigUint64(0, true), dv.getBigUint64(24, true)];
+    };
+    const m0 = 0x11111111_22222222n;
+    // r0's high word differs, its low word matches: a 32-bit cmpxchg swaps, a 64-bit one does not
+    assert.deepEqual(run(program(false, "r3"), m0, 0x99999999_22222222n, 0x77n), [0x11111111_00000077n, 0x22222222n]);
+    assert.deepEqual(run(program(true, "r3"), m0, 0x99999999_22222222n, 0x77n), [m0, m0]);
+    // the source is r0: the stored value is r0 from before the exchange
+    assert.deepEqual(run(program(true, "r0"), m0, m0, 0x77n), [m0, m0]);
+    assert.deepEqual(run(program(false, "r0"), m0, 0x55555555_22222222n, 0n), [m0, 0x22222222n]);
+    assert.deepEqual(run(program(true, "r0"), m0, 5n, 0n), [m0, m0]);
+  });
+}
+
 test("64-bit division and modulo by divisors of 2^32 and more are exact (no BigInt fallback)", async () => {
   const { udiv64, umod64, sdiv64, smod64 } = await import("../../src/vm/int64.js");
   const r = new Rng(64);
