@@ -8,7 +8,11 @@
 // and always add every frame (IP or not) to `totals`, by interface, direction, IP version and
 // protocol, which the LRU never evicts.
 //
-// Both programs share the parser: each copies the frame's first HEADER_BYTES into per-CPU scratch
+// The common frames (no VLAN tag in the frame, IPv4 without options and not a later fragment, or
+// IPv6 without extension headers; TCP or UDP) are read in place, with no copy: the per-packet
+// cost is then a few loads and the map updates. Any other frame, and on egress a GSO packet
+// (whose header length is needed) or one whose headers are not in the skb's linear part, goes
+// to the general parser: each program copies the frame's first HEADER_BYTES into per-CPU scratch
 // memory (bpf_xdp_load_bytes / bpf_skb_load_bytes, which also reach into non-linear skbs) and
 // parses the copy, so one subprogram serves both contexts. What is parsed:
 //   - up to two VLAN tags (802.1Q / 802.1ad) in the frame; on egress a tag the stack keeps in
@@ -36,6 +40,8 @@ import {
   u16,
   u32,
   u64,
+  be16,
+  bool,
   XDP_PASS,
   TC_ACT_UNSPEC,
 } from "../../kernel/index.js";
@@ -77,6 +83,38 @@ export class PacketRecord extends struct({
   timestamp: u64, // CLOCK_MONOTONIC, ns
 }) {}
 
+/** The start of an untagged IPv4 frame, read in place: Ethernet, IPv4 without options, ports. */
+export class Ipv4Frame extends struct({
+  macs: bytes(12),
+  etherType: be16,
+  versionIhl: u8,
+  tos: u8,
+  totalLength: be16,
+  id: be16,
+  fragment: be16, // flags and fragment offset
+  ttl: u8,
+  protocol: u8,
+  checksum: be16,
+  saddr: bytes(4),
+  daddr: bytes(4),
+  sport: be16,
+  dport: be16,
+}) {}
+
+/** The start of an untagged IPv6 frame, read in place: Ethernet, the fixed IPv6 header, ports. */
+export class Ipv6Frame extends struct({
+  macs: bytes(12),
+  etherType: be16,
+  versionFlow: bytes(4),
+  payloadLength: be16,
+  nextHeader: u8,
+  hopLimit: u8,
+  saddr: bytes(16),
+  daddr: bytes(16),
+  sport: be16,
+  dport: be16,
+}) {}
+
 /** The parser's input: the frame's first bytes. */
 export class Headers extends struct({ data: bytes(HEADER_BYTES) }) {}
 
@@ -89,13 +127,26 @@ export const drops = new PerCpuArrayMap({ value: u64, maxEntries: 1 });
 export const scratch = new PerCpuArrayMap({ value: Headers, maxEntries: 2 });
 
 export const ingress = xdp((ctx) => {
-  const h = scratch.lookup(0);
-  if (h === null) return XDP_PASS;
   const length: u32 = ctx.len;
   const key = zeroed(FlowKey);
   key.ifindex = ctx.ingressIfindex;
   key.direction = 0;
-  if (length >= 14) {
+  let parsed = false;
+  const type = ctx.load(be16, 12);
+  // Tested against null first: compared to a constant directly, the load loses its bounds check
+  // and the verifier refuses the program.
+  if (type !== null) {
+    if (type === 0x0800) {
+      const f = ctx.load(Ipv4Frame, 0);
+      if (f !== null) parsed = fromIpv4Frame(f, key);
+    } else if (type === 0x86dd) {
+      const f = ctx.load(Ipv6Frame, 0);
+      if (f !== null) parsed = fromIpv6Frame(f, key);
+    }
+  }
+  if (!parsed && length >= 14) {
+    const h = scratch.lookup(0);
+    if (h === null) return XDP_PASS;
     const n: u32 = length < HEADER_BYTES ? length : HEADER_BYTES;
     if (ctx.loadBytes(0, h.data, n) === 0) parse(h, n, key);
   }
@@ -105,8 +156,6 @@ export const ingress = xdp((ctx) => {
 
 export const egress = tc(
   (ctx) => {
-    const h = scratch.lookup(1);
-    if (h === null) return TC_ACT_UNSPEC;
     const length: u32 = ctx.len;
     const key = zeroed(FlowKey);
     key.ifindex = ctx.ifindex;
@@ -117,11 +166,27 @@ export const egress = tc(
     }
     let count: u32 = 1;
     let total: u32 = length;
-    if (length >= 14) {
+    const segments: u32 = ctx.gsoSegs;
+    let parsed = false;
+    // A GSO packet counts with its header length, which only the general parser finds.
+    if (segments <= 1) {
+      const type = ctx.load(be16, 12);
+      if (type !== null) {
+        if (type === 0x0800) {
+          const f = ctx.load(Ipv4Frame, 0);
+          if (f !== null) parsed = fromIpv4Frame(f, key);
+        } else if (type === 0x86dd) {
+          const f = ctx.load(Ipv6Frame, 0);
+          if (f !== null) parsed = fromIpv6Frame(f, key);
+        }
+      }
+    }
+    if (!parsed && length >= 14) {
+      const h = scratch.lookup(1);
+      if (h === null) return TC_ACT_UNSPEC;
       const n: u32 = length < HEADER_BYTES ? length : HEADER_BYTES;
       if (ctx.loadBytes(0, h.data, n) === 0) {
         const headerLength = parse(h, n, key);
-        const segments: u32 = ctx.gsoSegs;
         if (segments > 1 && headerLength > 0) {
           count = segments;
           total = length + (segments - 1) * headerLength;
@@ -134,6 +199,41 @@ export const egress = tc(
   },
   { direction: "egress" },
 );
+
+/**
+ * Fills `key` from an IPv4 frame read in place when it is the common case (no options, not a
+ * later fragment, TCP or UDP), as parse() would; otherwise leaves `key` alone and returns false.
+ * @inline
+ */
+function fromIpv4Frame(f: Ipv4Frame, key: FlowKey): bool {
+  if (f.versionIhl !== 0x45 || (f.fragment & 0x1fff) !== 0) return false;
+  const protocol: u32 = f.protocol;
+  if (protocol !== 6 && protocol !== 17) return false;
+  key.family = 4;
+  key.protocol = protocol;
+  key.saddr.set(f.saddr);
+  key.daddr.set(f.daddr);
+  key.sport = f.sport;
+  key.dport = f.dport;
+  return true;
+}
+
+/**
+ * Fills `key` from an IPv6 frame read in place when TCP or UDP follows the fixed header, as
+ * parse() would; otherwise leaves `key` alone and returns false.
+ * @inline
+ */
+function fromIpv6Frame(f: Ipv6Frame, key: FlowKey): bool {
+  const protocol: u32 = f.nextHeader;
+  if (protocol !== 6 && protocol !== 17) return false;
+  key.family = 6;
+  key.protocol = protocol;
+  key.saddr = f.saddr;
+  key.daddr = f.daddr;
+  key.sport = f.sport;
+  key.dport = f.dport;
+  return true;
+}
 
 /** Big-endian u16 at `at` of the copied headers (0 beyond them). */
 function be16At(h: Headers, at: u32): u32 {
