@@ -23,12 +23,13 @@
 //     children time of the shell that waits for it: once it has exited /proc no longer has it)
 //     and that of ksoftirqd, to which softirq work is deferred under load. BPF run statistics stay
 //     off in these runs: their clock reads would count. An XDP program on veth changes the
-//     receive path itself (veth turns each skb into an xdp_buff, copying it when the skb lacks
-//     XDP's headroom), which physical drivers do not; `xdp_pass.ns_per_packet`, a program that
-//     only returns XDP_PASS, shows what that costs before any tool's work. The sender's own
-//     time is most of what it spends (some 4 µs per packet), and on a loaded machine it varies
-//     from run to run by hundreds of ns (3.5–4.9 µs at load 7), as much as a watcher adds: these
-//     figures need a quiet machine, the two below do not.
+//     receive path itself (veth turns each skb into an xdp_buff, copying it into a new page when
+//     its head cannot serve: less than XDP's headroom, or not page-backed), which physical
+//     drivers do not; `xdp_pass.ns_per_packet`, a program that only returns XDP_PASS, shows
+//     what that costs before any tool's work. The sender's own time is most of what it spends
+//     (some 4 µs per packet), and on a loaded machine it varies from run to run by hundreds of
+//     ns (3.5–4.9 µs at load 7), as much as a watcher adds: these figures need a quiet machine,
+//     the two below do not.
 //   - `TOOL.process_ns_per_packet`: the watcher's process alone, against tcpdump's process alone.
 //   - `TOOL.process_programs_ns_per_packet`: the process plus the run time BPF_ENABLE_STATS counts
 //     for the programs that appeared when it started (a run of its own, statistics on), against
