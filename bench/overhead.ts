@@ -214,11 +214,11 @@ function figure(ours: number[], peer: string, theirs: number[], load: number[], 
   };
 }
 
-/** The sender's extra ns per packet over the baseline, per round. */
+/** What the packet workload cost in each round, in ns per packet. */
 export interface PacketRounds {
   /** The sender's ns per packet with no watcher, twice per round. */
   baseline: number[];
-  /** Per watcher: its process, its process + programs (statistics on; absent for `plain` watchers), the sender's ns per packet, per round. */
+  /** Per watcher: its process, its process + programs (statistics on; empty unless asked for), the sender. */
   watchers: Map<string, { process: number[]; processPrograms: number[]; sender: number[] }>;
   load: number[];
 }
