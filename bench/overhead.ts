@@ -1,57 +1,96 @@
 // overhead: the CPU a tool costs per packet (XDP / TC programs) and per event (tracepoints), side
 // by side with the peer a user would run instead.
 //
-// Method. What the tool costs is attributed directly, not inferred from the machine's load
-// (on a shared 2-vCPU VM the same workload's total CPU varies by more than the tools cost):
-//   - its process: user + system time of all its threads (/proc/PID/stat) over the workload;
-//   - its kernel programs: the run time BPF_ENABLE_STATS counts for the programs that appeared
-//     when it started (bpftrace's too).
-// The figure is their sum divided by the packets or events. tcpdump's kernel side (the AF_PACKET
-// copy into its ring, in softirq) is not a program and belongs to no process, so its figure is
-// its process alone — a lower bound that favours the peer.
+// Method. What a tool costs is attributed to the processes and programs that spend it, not
+// inferred from the machine's load (on a shared 2-vCPU VM the same workload's total CPU varies
+// by more than the tools cost). Each round runs the workload twice with no watcher (the
+// baseline) and once per watcher; the figures are medians over ROUNDS rounds, with their spread (lowest
+// and highest round) and the load average before and after. /proc counts CPU time in 10 ms
+// ticks, so the workloads are sized to take seconds.
 //   packets: udp_flood sends PACKETS UDP datagrams at RATE per second over a veth pair between two
 //     namespaces; the tool watches the receiving end. Peer: tcpdump -w /dev/null.
 //   events:  a shell execs /bin/true EXECS times. Peer: bpftrace running execsnoop.bt's probe
 //     (pid, comm and every argument of each exec), output to /dev/null.
-// Median of ROUNDS runs; /proc counts in 10 ms ticks, so the workloads are sized to take seconds.
 //
-// Where tcpdump's cost is, and why dump stays above it here. tcpdump -w reads a TPACKET_V3 ring
-// that AF_PACKET fills in the receive softirq: tpacket_rcv runs for every packet, reads the clock
-// for the timestamp, copies the snapshot into the current block and fills its tpacket3_hdr; the
-// process only walks retired blocks and fwrite()s each record into stdio's buffer. The softirq's
-// time is charged to whichever task it interrupts (on this veth flood, the sender), so tcpdump's
-// figure above is its process alone. Sampled with perf on the same flood (samples of the sender
-// whose call chain holds tpacket_rcv, or dump's XDP program; 4999 Hz, load 9 to 12, two runs):
-// tpacket_rcv costs 270–320 ns per packet and dump's program 130–145 ns (BPF_ENABLE_STATS says
-// 170–190: its own clock reads count too); each spends about 30 ns reading the clock (rdtsc on
-// this guest's tsc clocksource). With both kernel sides counted, tcpdump costs some 370–420 ns
-// per packet and dump 390–490: the part where dump is dearer is its process, Node reading each
-// record and copying it into the file buffer (about 100 ns warm, 250–300 ns under the flood, the
-// ring's cache lines arriving from the CPU that wrote them), against tcpdump's 90–130 ns.
-// flows --top (some 50 ns in its process and 155 in its programs at load 7) is below tcpdump
-// once tcpdump's kernel side counts, though above its process alone.
+// Packets: three figures per tool, each against tcpdump measured the same way.
+//   - `TOOL.ns_per_packet`, the whole cost, both kernel sides counted alike: the watcher's
+//     process (user + system time of all its threads, /proc/PID/stat) plus the CPU the sender
+//     spends beyond the baseline's (the median of the rounds without a watcher). On veth the
+//     receive path runs in softirq on the sending task (the kernel charges it to that task's
+//     system time: tick accounting, no IRQ time accounting), so the sender's extra time holds
+//     what each watcher adds to the receive path: our XDP / TC programs, or AF_PACKET's
+//     tpacket_rcv copying each packet into tcpdump's ring. The sender's time is its own (the
+//     children time of the shell that waits for it: once it has exited /proc no longer has it)
+//     and that of ksoftirqd, to which softirq work is deferred under load. BPF run statistics stay
+//     off in these runs: their clock reads would count. An XDP program on veth changes the
+//     receive path itself (veth turns each skb into an xdp_buff, copying it into a new page when
+//     its head cannot serve: less than XDP's headroom, or not page-backed), which physical
+//     drivers do not; `xdp_pass.ns_per_packet`, a program that only returns XDP_PASS, shows
+//     what that costs before any tool's work. The sender's own time is most of what it spends
+//     (some 4 µs per packet), and on a loaded machine it varies from run to run by hundreds of
+//     ns (3.5–4.9 µs at load 7), as much as a watcher adds: these figures need a quiet machine,
+//     the two below do not.
+//   - `TOOL.process_ns_per_packet`: the watcher's process alone, against tcpdump's process alone.
+//   - `TOOL.process_programs_ns_per_packet`: the process plus the run time BPF_ENABLE_STATS counts
+//     for the programs that appeared when it started (a run of its own, statistics on), against
+//     tcpdump's process alone, whose kernel side is not a program (a lower bound for the peer).
+// Events: the process plus its programs (BPF_ENABLE_STATS), bpftrace's too; the tracepoint
+// programs run in the exec'ing task, which is the workload itself on both sides.
+//
+// Where tcpdump's cost is, and why dump stays above it. tcpdump -w reads a TPACKET_V3 ring that
+// AF_PACKET fills in the receive softirq: tpacket_rcv runs for every packet, reads the clock for
+// the timestamp, copies the snapshot into the current block and fills its tpacket3_hdr; the
+// process only walks retired blocks and fwrite()s each record into stdio's buffer. Sampled with
+// perf on the same flood (samples of the sender whose call chain holds tpacket_rcv, or dump's XDP
+// program; 4999 Hz, load 9 to 12, two runs): tpacket_rcv costs 270–320 ns per packet and dump's
+// program 130–145 ns (BPF_ENABLE_STATS says 170–190: its own clock reads count too); each spends
+// about 30 ns reading the clock (rdtsc on this guest's tsc clocksource). Where dump is dearer is its process,
+// Node reading each record and copying it into the file buffer (about 100 ns warm, 250–300 ns
+// under the flood, the ring's cache lines arriving from the CPU that wrote them), against
+// tcpdump's 90–130 ns.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { VethPair, type NetnsEnd } from "../test/helpers/netns.js";
 import { enableRunStats, listPrograms } from "../src/introspect.js";
-import { buildPeer } from "./c-peer.js";
-import type { Figures } from "./run.js";
+import { buildPeer, median } from "./c-peer.js";
+import type { Figure, Figures } from "./run.js";
 
 const TSBPF = fileURLToPath(new URL("../bin/tsbpf.js", import.meta.url));
+/** Attaches an XDP program that only returns XDP_PASS to an interface and stays until killed. */
+const XDP_PASS_CHILD = fileURLToPath(new URL("../test/helpers/xdp-attach-child.js", import.meta.url));
 const PACKETS = 1_000_000;
 /** Paced below what the veth path takes, so that no run drops packets (a dropped packet costs less CPU than a delivered one). */
 const RATE = 200_000;
 const PAYLOAD = 64;
 const EXECS = 2_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const TICK_NS = 1e9 / 100; // USER_HZ
+
+/** The fields of /proc/PID/stat after the command name (field 3 of the whole line is index 0). */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
 
 /** User + system ticks of all the threads of process `pid`. */
 function processTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = statFields(readFileSync(`/proc/${pid}/stat`, "utf8"));
   return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the whole line)
+}
+
+/** The ksoftirqd threads (one per CPU): softirq work deferred under load runs, and is charged, there. */
+function ksoftirqdPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").startsWith("ksoftirqd/")) pids.push(Number(entry));
+    } catch {
+      // the task exited while the list was read
+    }
+  }
+  return pids;
 }
 
 /** Total run time of the programs `ids` (while run statistics are on). */
@@ -61,7 +100,10 @@ function programRunNs(ids: ReadonlySet<number>): bigint {
   return ns;
 }
 
-interface Watcher {
+/** A workload; resolves with the CPU its sending side spent (ns) when it can tell. */
+type Workload = () => Promise<number | undefined>;
+
+export interface Watcher {
   name: string;
   /** argv, run inside `end`'s namespace for packet tools. */
   argv: (end: NetnsEnd) => string[];
@@ -112,106 +154,245 @@ async function stopWatcher(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** ns of CPU the watcher (process + its kernel programs) spends while the workload runs. */
-async function measure(workload: () => void, watcher: Watcher, end: NetnsEnd | undefined): Promise<number> {
-  using _stats = enableRunStats();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** What one run of the workload cost, in ns. */
+export interface RunCost {
+  /** The watcher's process (0 without a watcher). */
+  processNs: number;
+  /** Its programs' run time; 0 unless run statistics were on. */
+  programsNs: number;
+  /** The sending side, when the workload tells. */
+  senderNs: number | undefined;
+}
+
+/** Runs the workload once, watched by `watcher` (none: the baseline), with run statistics on or off. */
+async function measure(
+  workload: Workload,
+  watcher: Watcher | undefined,
+  end: NetnsEnd | undefined,
+  runStats: boolean,
+): Promise<RunCost> {
+  using _stats = runStats ? enableRunStats() : undefined;
   const before = new Set(listPrograms().map((p) => p.id));
-  const child = await startWatcher(watcher, end);
+  const child = watcher ? await startWatcher(watcher, end) : undefined;
   try {
     const programs = new Set(
       listPrograms()
         .map((p) => p.id)
         .filter((id) => !before.has(id)),
     );
-    await new Promise((r) => setTimeout(r, 300));
-    const ticks0 = processTicks(child.pid!),
+    await sleep(300);
+    const ticks0 = child ? processTicks(child.pid!) : 0,
       run0 = programRunNs(programs);
-    workload();
-    await new Promise((r) => setTimeout(r, 500)); // let the watcher drain what it was sent
-    const ticks1 = processTicks(child.pid!),
+    const senderNs = await workload();
+    await sleep(500); // let the watcher drain what it was sent
+    const ticks1 = child ? processTicks(child.pid!) : 0,
       run1 = programRunNs(programs);
-    return (ticks1 - ticks0) * TICK_NS + Number(run1 - run0);
+    return { processNs: (ticks1 - ticks0) * TICK_NS, programsNs: Number(run1 - run0), senderNs };
   } finally {
-    await stopWatcher(child);
+    if (child) await stopWatcher(child);
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-/** Median ns per unit of each watcher. */
-async function costs(
-  workload: () => void,
-  units: number,
-  watchers: readonly Watcher[],
-  end: NetnsEnd | undefined,
-): Promise<Map<string, number>> {
-  const runs = new Map<string, number[]>(watchers.map((w) => [w.name, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const w of watchers) {
-      const ns = await measure(workload, w, end);
-      runs.get(w.name)!.push(ns / units);
-      process.stderr.write(`overhead: ${w.name}: ${(ns / units).toFixed(0)} ns per unit\n`);
-    }
-  }
-  return new Map([...runs].map(([name, xs]) => [name, median(xs)]));
-}
-
-function figure(value: number, peer: string, peerValue: number): Figures[string] {
+/** One figure from per-round values (ours and the peer's, ns per unit), with their spread and the load. */
+function figure(ours: number[], peer: string, theirs: number[], load: number[], extra: object = {}): Figure {
+  const value = median(ours),
+    peerValue = median(theirs);
+  const round = (xs: number[]): [number, number] => [Math.round(Math.min(...xs)), Math.round(Math.max(...xs))];
   return {
     value: Math.round(value),
     unit: "ns",
     peer,
     peer_value: Math.round(peerValue),
     ratio: Number((value / Math.max(1, peerValue)).toFixed(3)),
+    rounds: Math.min(ours.length, theirs.length),
+    spread: round(ours),
+    peer_spread: round(theirs),
+    // extra fields go into results.json next to the standard ones
+    ...{ runs: ours.map(Math.round), peer_runs: theirs.map(Math.round), load_average: load, ...extra },
   };
 }
 
-async function packetFigures(): Promise<Figures> {
-  const flood = buildPeer("udp_flood");
-  using pair = VethPair.create();
-  const send = (): void => {
-    const r = spawnSync(
-      "nsenter",
-      [`--net=${pair.a.path}`, flood, pair.b.address, "9", String(PACKETS), String(PAYLOAD), String(RATE)],
-      { encoding: "utf8" },
-    );
-    if (r.status !== 0) throw new Error(`udp_flood failed: ${r.stderr}`);
-  };
-  const started = (o: string): boolean => o.includes('"type":"start"'); // --json: the start record
-  const tsbpf = (name: string, args: string[], ready: Watcher["ready"]): Watcher => ({
-    name,
-    argv: (end) => [process.execPath, TSBPF, ...args, "-i", end.ifname],
-    ready,
-  });
-  const watchers: Watcher[] = [
-    tsbpf("count", ["count", "--json"], started),
-    tsbpf("flows", ["flows", "--top", "--json"], started),
-    tsbpf("dump", ["dump", "-w", "/dev/null"], (_o, e) => /listening on/.test(e)),
+/** What the packet workload cost in each round, in ns per packet. */
+export interface PacketRounds {
+  /** The sender's ns per packet with no watcher, twice per round. */
+  baseline: number[];
+  /** Per watcher: its process, its process + programs (statistics on; empty unless asked for), the sender. */
+  watchers: Map<string, { process: number[]; processPrograms: number[]; sender: number[] }>;
+  load: number[];
+}
+
+/** A tsbpf tool as a watcher of the receiving interface; `cli` chooses the build. */
+export function tsbpfWatcher(name: string, args: string[], ready: Watcher["ready"], cli = TSBPF): Watcher {
+  return { name, argv: (end) => [process.execPath, cli, ...args, "-i", end.ifname], ready };
+}
+
+const started = (o: string): boolean => o.includes('"type":"start"'); // --json: the start record
+
+/**
+ * The watchers the packet figures compare: tsbpf's tools (from `cli`), an XDP program that only
+ * passes packets (what any XDP program costs on veth: the receive path changes for it, see
+ * packetFigures) and tcpdump (last).
+ */
+export function packetWatchers(cli = TSBPF): Watcher[] {
+  return [
+    tsbpfWatcher("count", ["count", "--json"], started, cli),
+    tsbpfWatcher("flows", ["flows", "--top", "--json"], started, cli),
+    tsbpfWatcher("dump", ["dump", "-w", "/dev/null"], (_o, e) => /listening on/.test(e), cli),
+    {
+      name: "xdp_pass",
+      argv: (end) => [process.execPath, XDP_PASS_CHILD, end.ifname, "auto"],
+      ready: (o) => o.includes("attached"),
+    },
     {
       name: "tcpdump",
       argv: (end) => ["tcpdump", "-i", end.ifname, "-w", "/dev/null"],
       ready: (_o, e) => /listening on/.test(e),
     },
   ];
-  const cost = await costs(send, PACKETS, watchers, pair.b);
-  const peer = "tcpdump -w /dev/null (its process; the kernel copy is not counted)";
-  const tcpdump = cost.get("tcpdump")!;
-  return {
-    "count.ns_per_packet": figure(cost.get("count")!, peer, tcpdump),
-    "flows_top.ns_per_packet": figure(cost.get("flows")!, peer, tcpdump),
-    "dump.ns_per_packet": figure(cost.get("dump")!, peer, tcpdump),
+}
+
+/**
+ * Runs the flood ROUNDS times with no watcher and with each watcher (statistics off), and, for
+ * the watchers in `withPrograms`, once more with run statistics on; interleaved by round.
+ */
+export async function packetRounds(
+  watchers: readonly Watcher[],
+  withPrograms: ReadonlySet<string>,
+  rounds = ROUNDS,
+): Promise<PacketRounds> {
+  const flood = buildPeer("udp_flood");
+  using pair = VethPair.create();
+  const ksoftirqd = ksoftirqdPids();
+  // The shell waits for the sender, then prints its own stat line, whose children times (cutime,
+  // cstime) are the sender's whole CPU time: it has exited, so /proc no longer has it.
+  const send: Workload = async () => {
+    const soft0 = ksoftirqd.reduce((n, pid) => n + processTicks(pid), 0);
+    const child = spawn(
+      "sh",
+      [
+        "-c",
+        '"$@" >&2 || exit $?; read -r stat < /proc/$$/stat; echo "$stat"',
+        "sh",
+        "nsenter",
+        `--net=${pair.a.path}`,
+        flood,
+        pair.b.address,
+        "9",
+        String(PACKETS),
+        String(PAYLOAD),
+        String(RATE),
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "",
+      err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    if (code !== 0) throw new Error(`udp_flood failed (${code}): ${err.slice(-500)}`);
+    const sent = /"sent":(\d+)/.exec(err);
+    if (!sent || Number(sent[1]) !== PACKETS) throw new Error(`udp_flood sent ${sent?.[1] ?? "nothing"}: ${err}`);
+    const fields = statFields(out.trim());
+    const soft1 = ksoftirqd.reduce((n, pid) => n + processTicks(pid), 0);
+    return (Number(fields[13]) + Number(fields[14]) + soft1 - soft0) * TICK_NS; // cutime, cstime
   };
+  const result: PacketRounds = { baseline: [], watchers: new Map(), load: [Number(loadavg()[0]!.toFixed(2))] };
+  for (const w of watchers) result.watchers.set(w.name, { process: [], processPrograms: [], sender: [] });
+  const perPacket = (ns: number): number => ns / PACKETS;
+  const baseline = async (r: number): Promise<void> => {
+    const base = await measure(send, undefined, pair.b, false);
+    result.baseline.push(perPacket(base.senderNs!));
+    process.stderr.write(
+      `overhead: round ${r + 1}: no watcher: sender ${perPacket(base.senderNs!).toFixed(0)} ns/packet\n`,
+    );
+  };
+  for (let r = 0; r < rounds; r++) {
+    // Twice a round, before the watchers and halfway through them: the sender's time varies from
+    // run to run by about as much as a watcher adds, so the baseline takes the most samples.
+    await baseline(r);
+    for (const [i, w] of watchers.entries()) {
+      if (i === watchers.length >> 1) await baseline(r);
+      const runs = result.watchers.get(w.name)!;
+      const plain = await measure(send, w, pair.b, false);
+      runs.process.push(perPacket(plain.processNs));
+      runs.sender.push(perPacket(plain.senderNs!));
+      let note = "";
+      if (withPrograms.has(w.name)) {
+        const counted = await measure(send, w, pair.b, true);
+        runs.processPrograms.push(perPacket(counted.processNs + counted.programsNs));
+        note = `; with run statistics: process ${perPacket(counted.processNs).toFixed(0)} + programs ${perPacket(counted.programsNs).toFixed(0)}`;
+      }
+      process.stderr.write(
+        `overhead: round ${r + 1}: ${w.name}: process ${perPacket(plain.processNs).toFixed(0)}, sender ${perPacket(plain.senderNs!).toFixed(0)} ns/packet${note}\n`,
+      );
+    }
+  }
+  result.load.push(Number(loadavg()[0]!.toFixed(2)));
+  return result;
+}
+
+/** Per round: the watcher's whole cost, its process plus the sender's time beyond the baseline's median. */
+export function wholeCost(rounds: PacketRounds, name: string): number[] {
+  const base = median(rounds.baseline);
+  const w = rounds.watchers.get(name)!;
+  return w.process.map((p, i) => p + w.sender[i]! - base);
+}
+
+async function packetFigures(): Promise<Figures> {
+  const watchers = packetWatchers();
+  const tools = new Map([
+    ["count", "count"],
+    ["flows", "flows_top"],
+    ["dump", "dump"],
+  ]);
+  const rounds = await packetRounds(watchers, new Set(tools.keys()));
+  const base = median(rounds.baseline);
+  const tcpdump = rounds.watchers.get("tcpdump")!;
+  const tcpdumpWhole = wholeCost(rounds, "tcpdump");
+  const kernelSide = (name: string): number => Math.round(median(rounds.watchers.get(name)!.sender) - base);
+  const figures: Figures = {};
+  for (const [name, figureName] of tools) {
+    const runs = rounds.watchers.get(name)!;
+    figures[`${figureName}.ns_per_packet`] = figure(
+      wholeCost(rounds, name),
+      "tcpdump -w /dev/null (its process + the sender's extra CPU: AF_PACKET's copy in softirq)",
+      tcpdumpWhole,
+      rounds.load,
+      // the kernel side of each (the sender's median extra ns per packet) and the sender's baseline
+      { kernel_ns: kernelSide(name), peer_kernel_ns: kernelSide("tcpdump"), sender_baseline_ns: Math.round(base) },
+    );
+    figures[`${figureName}.process_ns_per_packet`] = figure(
+      runs.process,
+      "tcpdump -w /dev/null (its process)",
+      tcpdump.process,
+      rounds.load,
+    );
+    figures[`${figureName}.process_programs_ns_per_packet`] = figure(
+      runs.processPrograms,
+      "tcpdump -w /dev/null (its process; its kernel copy is no program, not counted)",
+      tcpdump.process,
+      rounds.load,
+    );
+  }
+  figures["xdp_pass.ns_per_packet"] = figure(
+    wholeCost(rounds, "xdp_pass"),
+    "tcpdump -w /dev/null (its process + the sender's extra CPU: AF_PACKET's copy in softirq)",
+    tcpdumpWhole,
+    rounds.load,
+    { kernel_ns: kernelSide("xdp_pass"), peer_kernel_ns: kernelSide("tcpdump"), sender_baseline_ns: Math.round(base) },
+  );
+  return figures;
 }
 
 const EXECSNOOP_BT = `tracepoint:syscalls:sys_enter_exec* { printf("%-10u %-5d ", elapsed / 1e6, pid); join(args->argv); }`;
 
 async function eventFigures(): Promise<Figures> {
-  const execs = (): void => {
+  const execs: Workload = async () => {
     const r = spawnSync("sh", ["-c", `i=0; while [ $i -lt ${EXECS} ]; do /bin/true; i=$((i+1)); done`]);
     if (r.status !== 0) throw new Error("the exec loop failed");
+    return undefined;
   };
   const watchers: Watcher[] = [
     {
@@ -221,12 +402,23 @@ async function eventFigures(): Promise<Figures> {
     },
     { name: "bpftrace", argv: () => ["bpftrace", "-e", EXECSNOOP_BT], ready: (o) => o.includes("Attaching") },
   ];
-  const cost = await costs(execs, EXECS, watchers, undefined);
+  const load = [Number(loadavg()[0]!.toFixed(2))];
+  const runs = new Map<string, number[]>(watchers.map((w) => [w.name, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const w of watchers) {
+      const cost = await measure(execs, w, undefined, true);
+      const ns = (cost.processNs + cost.programsNs) / EXECS;
+      runs.get(w.name)!.push(ns);
+      process.stderr.write(`overhead: round ${r + 1}: ${w.name}: ${ns.toFixed(0)} ns per event\n`);
+    }
+  }
+  load.push(Number(loadavg()[0]!.toFixed(2)));
   return {
     "exec.ns_per_event": figure(
-      cost.get("exec")!,
+      runs.get("exec")!,
       "bpftrace (execsnoop.bt's probe: process + its programs)",
-      cost.get("bpftrace")!,
+      runs.get("bpftrace")!,
+      load,
     ),
   };
 }

@@ -30,10 +30,11 @@ import {
 import { PacketFormatter } from "../../src/tools/flows/report.js";
 import type { LruPerCpuHashMap } from "../../src/maps/index.js";
 import { FlowTracker } from "../../src/tools/flows/tracker.js";
-import { readPerCpu } from "../../src/tools/flows/probe.js";
+import { readPerCpu, totalRows, type TotalRow } from "../../src/tools/flows/probe.js";
 import type * as FlowsKernel from "../../src/tools/flows/flows.bpf.js";
 import { FlowKey, PacketRecord } from "../../src/tools/flows/flows.bpf.js";
-import { vethPairFor, vethPairWithV6For, type NetnsEnd, type PairAddresses, type VethPair } from "../helpers/netns.js";
+import { vethPairFor, vethPairWithV6For, type NetnsEnd, type PairAddresses, VethPair } from "../helpers/netns.js";
+import { withNetns } from "../../src/sys/netns.js";
 import {
   commandExists,
   ndjsonRecords,
@@ -746,7 +747,8 @@ test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 exten
   const v6 = { ipVersion: 6, saddr: "2001:db8::1", daddr: "2001:db8:1::2" } as const;
   const none = { sport: null, dport: null, icmpType: null, icmpCode: null };
   type Want = Partial<Flow> | null;
-  const cases: { name: string; frame: number[]; want: Want; other?: boolean }[] = [
+  // ipHeaderCutShort: the kernel refuses a TC test run of such a frame (EINVAL).
+  const cases: { name: string; frame: number[]; want: Want; other?: boolean; ipHeaderCutShort?: boolean }[] = [
     {
       name: "IPv4/UDP",
       frame: pad([...ether(0x0800), ...ipv4(17), ...udp(53, 33000)]),
@@ -761,6 +763,16 @@ test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 exten
       name: "802.1Q IPv4/TCP",
       frame: pad([...ether(0x8100), ...vlan(0x2000 | 10, 0x0800), ...ipv4(6), ...tcp(22, 2222)], 64),
       want: { ...v4, protocol: 6, vlan: 10, sport: 22, dport: 2222 },
+    },
+    {
+      name: "IPv4/TCP",
+      frame: pad([...ether(0x0800), ...ipv4(6), ...tcp(443, 50001)]),
+      want: { ...v4, protocol: 6, vlan: null, sport: 443, dport: 50001 },
+    },
+    {
+      name: "IPv4/SCTP",
+      frame: pad([...ether(0x0800), ...ipv4(132), ...ports(2905, 2906), ...Array(8).fill(0)]),
+      want: { ...v4, protocol: 132, sport: 2905, dport: 2906 },
     },
     {
       name: "IPv4/ICMP echo",
@@ -798,12 +810,24 @@ test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 exten
       want: { ...v6, protocol: 6, vlan: null, sport: 80, dport: 61000 },
     },
     {
+      name: "IPv6/UDP",
+      frame: [...ether(0x86dd), ...ipv6(17), ...udp(5353, 5354)],
+      want: { ...v6, protocol: 17, vlan: null, sport: 5353, dport: 5354 },
+    },
+    {
       name: "IPv6 cut short",
       frame: [...ether(0x86dd), 0x60, 0, 0, 0, 0, 16, 17, 64, ...V6S],
       want: null,
       other: true,
+      ipHeaderCutShort: true,
     },
-    { name: "IPv4 cut short", frame: [...ether(0x0800), 0x45, 0, 0, 40], want: null, other: true },
+    {
+      name: "IPv4 cut short",
+      frame: [...ether(0x0800), 0x45, 0, 0, 40],
+      want: null,
+      other: true,
+      ipHeaderCutShort: true,
+    },
     {
       name: "IPv4 bad header length",
       frame: pad([...ether(0x0800), 0x43, ...ipv4(17).slice(1)]),
@@ -813,12 +837,19 @@ test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 exten
     { name: "802.1Q tag cut short", frame: [...ether(0x8100), 0, 10], want: null, other: true },
     { name: "ARP", frame: pad([...ether(0x0806), ...Array(28).fill(0)]), want: null, other: true },
     // XDP test runs need a whole Ethernet header: the shortest frame there is.
-    { name: "an IPv6 EtherType and nothing more", frame: ether(0x86dd), want: null, other: true },
+    {
+      name: "an IPv6 EtherType and nothing more",
+      frame: ether(0x86dd),
+      want: null,
+      other: true,
+      ipHeaderCutShort: true,
+    },
   ];
   using ring = new RingBuffer(obj.maps.packets);
   const names = new Map([[1, "lo"]]);
   const recorded: Flow[] = [];
   const seen = new Set<string>();
+  const ingressFlows = new Map<string, Flow>();
   for (const c of cases) {
     assert.equal(testRun(obj.programs.ingress, { data: Uint8Array.from(c.frame) }).retval, 2, `${c.name}: XDP_PASS`);
     const got: Flow[] = [];
@@ -834,6 +865,7 @@ test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 exten
     assert.equal(got.length, 1, `${c.name}: one packet record`);
     const flow = got[0]!;
     recorded.push(flow);
+    ingressFlows.set(c.name, flow);
     seen.add(flowId(flow));
     const picked = Object.fromEntries(Object.keys(c.want).map((k) => [k, flow[k as keyof Flow]]));
     assert.deepEqual(picked, c.want, c.name);
@@ -861,14 +893,31 @@ test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 exten
     new Set([...seen, flowId({ ...recorded[0]!, direction: "egress" })]),
     "the table holds the flows the records showed, and the egress one",
   );
-  // Totals: every frame, the non-IP ones under family 0.
-  const totals = readPerCpu(obj.maps.totals);
-  const other = totals.filter(([k]) => k.family === 0).reduce((n, [, t]) => n + t.packets, 0n);
-  assert.equal(other, BigInt(cases.filter((c) => c.other).length));
-  assert.equal(
-    totals.reduce((n, [, t]) => n + t.packets, 0n),
-    BigInt(cases.length + 1),
-  );
+  // Totals: every frame, by direction, IP version and protocol (the non-IP ones under family 0),
+  // whether its total has a slot of its own in the kernel (not IP, TCP, UDP, ICMP) or not (SCTP).
+  const totalsBy = (rows: TotalRow[]): Map<string, bigint> =>
+    new Map(rows.map((r) => [`${r.ifindex} ${r.direction} ${r.family} ${r.protocol}`, r.packets]));
+  const expected = new Map<string, bigint>();
+  const expect = (id: string): void => {
+    expected.set(id, (expected.get(id) ?? 0n) + 1n);
+  };
+  for (const c of cases) expect(c.want ? `1 ingress ${c.want.ipVersion} ${c.want.protocol}` : "1 ingress 0 0");
+  expect("1 egress 4 17");
+  assert.deepEqual(totalsBy(totalRows(obj)), expected);
+  assert.ok([...expected.keys()].includes("1 ingress 4 132"), "a total without a slot is among them");
+
+  // Every frame through the TC program gives the record XDP gave (the common frames are read in
+  // place, the others copied and parsed: both ways must agree in either program).
+  for (const c of cases) {
+    if (c.ipHeaderCutShort) continue;
+    testRun(obj.programs.egress, { data: Uint8Array.from(c.frame) });
+    const got: Flow[] = [];
+    ring.consume((r) => {
+      got.push(decodeFlow(r.view, r.bytes, r.offset, names));
+    });
+    const ingress = ingressFlows.get(c.name);
+    assert.deepEqual(got, ingress ? [{ ...ingress, direction: "egress" }] : [], `${c.name}: egress`);
+  }
 
   // A GSO packet on egress (gso_segs set through the test run's __sk_buff) counts as its
   // segments, each with its own Ethernet + IPv4 + TCP headers; a VLAN tag in the frame is read there.
@@ -889,7 +938,46 @@ test("the flows program: addresses, ports, ICMP type/code, VLAN tags, IPv6 exten
   );
   const headers = 18 + 20 + 20;
   assert.deepEqual(gsoCounts, [[3, big.length + 2 * headers]]);
+  // Untagged too (the shape read in place when not GSO): TCP headers with options (32 bytes) count.
+  const tcpWithOptions = [...tcp(5201, 40401).slice(0, 12), 0x80, 0x10, ...Array(18).fill(0)];
+  const untagged = [...ether(0x0800), ...ipv4(6), ...tcpWithOptions, ...Array(3000).fill(0)];
+  assert.equal(testRun(obj.programs.egress, { data: Uint8Array.from(untagged), ctx: skb }).retval | 0, -1);
+  const untaggedCounts: number[][] = [];
+  ring.consume((r) => {
+    untaggedCounts.push([r.u32(RECORD.packets), r.u32(RECORD.bytes)]);
+  });
+  assert.deepEqual(untaggedCounts, [[3, untagged.length + 2 * (14 + 20 + 32)]]);
   assert.equal(ipv6Text(Uint8Array.from([...Array(10).fill(0), 0xff, 0xff, 10, 0, 0, 1]), 0), "::ffff:10.0.0.1");
+});
+
+test("flows totals: frames of an interface whose slot another took on the CPU count in the hash; user space adds both", () => {
+  using obj = loadToolObject<typeof FlowsKernel>("flows/flows.bpf.json", {
+    constants: { packetEvents: 0, flowTable: 1 },
+  });
+  using pair = VethPair.create();
+  const ifindex = Number(pair.run(pair.b, "ip", ["-o", "link", "show", pair.b.ifname]).stdout.split(":")[0]);
+  // The egress IPv4/UDP slot (egress slots follow the 8 ingress ones; UDP over IPv4 is the third)
+  // taken by lo on every CPU, as if lo had sent first wherever the test runs.
+  obj.maps.totalSlots.setAll(8 + 2, { ifindex: 1, pad: 0, packets: 0n, bytes: 0n });
+  const frame = Uint8Array.from(pad([...ether(0x0800), ...ipv4(17), ...udp(53, 33000)]));
+  const skb = new Uint8Array(192);
+  new DataView(skb.buffer).setUint32(40, ifindex, true); // __sk_buff.ifindex: the frame leaves through veth1
+  for (let i = 0; i < 3; i++) withNetns(pair.b.path, () => testRun(obj.programs.egress, { data: frame, ctx: skb }));
+  testRun(obj.programs.egress, { data: frame });
+  assert.deepEqual(
+    readPerCpu(obj.maps.totals).map(([k, t]) => [k.ifindex, k.direction, k.family, k.protocol, t.packets]),
+    [[ifindex, 1, 4, 17, 3n]],
+    "veth1's frames in the hash",
+  );
+  assert.deepEqual(
+    totalRows(obj)
+      .map((r) => [r.ifindex, r.direction, r.family, r.protocol, r.packets, r.bytes])
+      .sort((a, b) => Number(a[0]) - Number(b[0])),
+    [
+      [1, "egress", 4, 17, 1n, BigInt(frame.length)],
+      [ifindex, "egress", 4, 17, 3n, BigInt(3 * frame.length)],
+    ],
+  );
 });
 
 test("flows formatting: IPv6 addresses in RFC 5952 form, ISO times without a Date per packet, protocol labels", () => {

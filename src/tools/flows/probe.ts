@@ -13,6 +13,7 @@ import type { InterfaceTarget } from "../common/interfaces.js";
 import { DIRECTIONS, type Direction, type FlowKeyFields } from "./flow.js";
 import type * as Kernel from "./flows.bpf.js";
 import { detachSteps, releaseAfterFailure, releaseAll } from "../common/release.js";
+import { NotSupportedError, SyscallError } from "../../sys/errors.js";
 
 export type FlowsKernel = KernelObject<typeof Kernel>;
 
@@ -46,6 +47,58 @@ export interface TotalRow extends Traffic {
   direction: Direction;
   family: number;
   protocol: number;
+}
+
+/**
+ * What each slot of the kernel's `totalSlots` counts, by its place within a direction (the
+ * ingress slots, then as many egress ones): flows.bpf.ts's totalSlot() assigns them in this order.
+ */
+const SLOT_TOTALS: readonly { family: number; protocol: number }[] = [
+  { family: 0, protocol: 0 },
+  { family: 4, protocol: 6 },
+  { family: 4, protocol: 17 },
+  { family: 4, protocol: 1 },
+  { family: 6, protocol: 6 },
+  { family: 6, protocol: 17 },
+  { family: 6, protocol: 58 },
+];
+const SLOTS_PER_DIRECTION = 8;
+
+/**
+ * Totals since load by interface, direction, IP version (0: not IP) and protocol, CPUs summed:
+ * the kernel keeps the commonest in per-CPU slots and the rest (and other interfaces' shares of
+ * a slot another interface took on that CPU) in the `totals` hash, so one total may be in both.
+ */
+export function totalRows(object: FlowsKernel): TotalRow[] {
+  const rows = new Map<string, TotalRow>();
+  const add = (ifindex: number, egress: boolean, family: number, protocol: number, traffic: Traffic): void => {
+    const id = `${ifindex}|${egress ? 1 : 0}|${family}|${protocol}`;
+    const row = rows.get(id);
+    if (row) {
+      row.packets += traffic.packets;
+      row.bytes += traffic.bytes;
+    } else {
+      rows.set(id, { ifindex, direction: egress ? "egress" : "ingress", family, protocol, ...traffic });
+    }
+  };
+  for (const [k, t] of readPerCpu(object.maps.totals)) add(k.ifindex, k.direction === 1, k.family, k.protocol, t);
+  const slots = object.maps.totalSlots;
+  let entries: [number, { ifindex: number; packets: bigint; bytes: bigint }[]][];
+  try {
+    entries = slots.lookupBatch();
+  } catch (err) {
+    if (!(err instanceof NotSupportedError) && !(err instanceof SyscallError)) throw err;
+    entries = [...slots.entries()];
+  }
+  for (const [slot, perCpu] of entries) {
+    const total = SLOT_TOTALS[slot % SLOTS_PER_DIRECTION];
+    if (!total) continue;
+    for (const c of perCpu) {
+      if (c.ifindex === 0) continue; // no frame has taken the slot on this CPU
+      add(c.ifindex, slot >= SLOTS_PER_DIRECTION, total.family, total.protocol, { packets: c.packets, bytes: c.bytes });
+    }
+  }
+  return [...rows.values()];
 }
 
 export class FlowProbe implements Disposable {
@@ -117,13 +170,7 @@ export class FlowProbe implements Disposable {
 
   /** Totals since attach by interface, direction, IP version (0: not IP) and protocol, CPUs summed. */
   totals(): TotalRow[] {
-    return readPerCpu(this.object.maps.totals).map(([k, t]) => ({
-      ifindex: k.ifindex,
-      direction: k.direction === 1 ? "egress" : "ingress",
-      family: k.family,
-      protocol: k.protocol,
-      ...t,
-    }));
+    return totalRows(this.object);
   }
 
   /**
