@@ -319,37 +319,9 @@ async function capture(
 
   // A write that failed (a full disk, a closed pipe) ends the capture; it is reported once, at the end.
   let writeFailure: unknown;
-  // Classic pcap of Ethernet frames, not printed: a record whose frame needs no rebuilding (no
-  // VLAN tag to put back) goes from the ring to the file buffer with its header written from the
-  // record's fields, and nothing else looked at.
-  const plainPcap = !printing && !options.pcapng && linkType === LINKTYPE_ETHERNET;
   const onRecord = (r: RingRecord): boolean => {
     if (writeFailure !== undefined) return false;
     clock.convert(r.u32(REC.timestamp), r.u32(REC.timestamp + 4));
-    if (plainPcap && r.u8(REC.vlanPresent) === 0) {
-      const caplen = r.u32(REC.captured);
-      let w = single as PcapWriter | undefined;
-      if (rotating !== undefined) {
-        w = rotating.writerFor(PCAP_RECORD_HEADER_LENGTH + caplen, clock.seconds) as PcapWriter | undefined;
-        if (w === undefined) {
-          runtime.stop({ kind: "done" });
-          return false;
-        }
-      }
-      try {
-        w!.writePacketFrom(r.bytes, r.offset + REC.data, caplen, clock.seconds, clock.nanoseconds, r.u32(REC.length));
-      } catch (err) {
-        writeFailure = err;
-        runtime.stop({ kind: "done" });
-        return false;
-      }
-      captured++;
-      if (count !== undefined && captured >= count) {
-        runtime.stop({ kind: "done" });
-        return false;
-      }
-      return true;
-    }
     const sec = clock.seconds,
       ns = clock.nanoseconds;
     let length = r.u32(REC.length);
@@ -468,6 +440,39 @@ async function capture(
     }
     return true;
   };
+  // Classic pcap of Ethernet frames, not printed: a record whose frame needs no rebuilding (no
+  // VLAN tag to put back) goes from the ring to the file buffer with its header written from the
+  // record's fields, and nothing else looked at. A function of its own, small, so that the
+  // optimizing compiler inlines the clock and the writer into it (and compiles it quickly).
+  const onPlainPcapRecord = (r: RingRecord): boolean => {
+    if (writeFailure !== undefined) return false;
+    if (r.u8(REC.vlanPresent) !== 0) return onRecord(r);
+    clock.convert(r.u32(REC.timestamp), r.u32(REC.timestamp + 4));
+    const caplen = r.u32(REC.captured);
+    let w = single as PcapWriter | undefined;
+    if (rotating !== undefined) {
+      w = rotating.writerFor(PCAP_RECORD_HEADER_LENGTH + caplen, clock.seconds) as PcapWriter | undefined;
+      if (w === undefined) {
+        runtime.stop({ kind: "done" });
+        return false;
+      }
+    }
+    try {
+      w!.writePacketFrom(r.bytes, r.offset + REC.data, caplen, clock.seconds, clock.nanoseconds, r.u32(REC.length));
+    } catch (err) {
+      writeFailure = err;
+      runtime.stop({ kind: "done" });
+      return false;
+    }
+    captured++;
+    if (count !== undefined && captured >= count) {
+      runtime.stop({ kind: "done" });
+      return false;
+    }
+    return true;
+  };
+  const plainPcap = !printing && !options.pcapng && linkType === LINKTYPE_ETHERNET;
+  const consumeRecord = plainPcap ? onPlainPcapRecord : onRecord;
   const flush = (): void => {
     // -w -: what a batch brought goes out with it, so a reader at the other end of the pipe
     // (tsbpf dump -r -, tcpdump -r -) sees packets as they come, as tcpdump -U writes them.
@@ -526,7 +531,7 @@ async function capture(
   let cycleStart = performance.now();
   while (!runtime.stopped) {
     const pending = ring.pendingBytes;
-    const n = ring.consume(onRecord, 16384);
+    const n = ring.consume(consumeRecord, 16384);
     flush();
     if (runtime.stopped) break;
     if (adaptiveGather && n > 0) {
@@ -545,7 +550,7 @@ async function capture(
   if (timer) clearTimeout(timer);
   // Stopped by a signal: what the ring holds was captured before the stop; take it too (within -c).
   if (count === undefined || captured < count) {
-    ring.consume(onRecord);
+    ring.consume(consumeRecord);
     flush();
   }
 
