@@ -132,20 +132,31 @@ function splitUnits(sec: number, unitsPerSecond: number, frac: number, out: Uint
 abstract class BufferedWriter {
   protected readonly buf: Uint8Array;
   protected readonly view: DataView;
+  /** The whole ArrayBuffer `buf` lies in: sources in it are copied with copyWithin. */
+  private readonly area: Uint8Array;
   protected pos = 0;
   protected readonly little: boolean;
   private readonly sink: ByteSink;
   private closed = false;
   private lastSource: Uint8Array | undefined;
   private lastSourceView: DataView | undefined;
+  private sourceShared = false;
+  /** Where the last source starts in its ArrayBuffer. */
+  private sourceOffset = 0;
+  /** Where `buf` starts in its ArrayBuffer. */
+  private readonly bufOffset: number;
   /** Bytes handed to this writer so far, including what is still buffered (the file size). */
   bytesWritten = 0;
 
-  constructor(output: CaptureOutput, byteOrder: "little" | "big", bufferSize: number) {
+  constructor(output: CaptureOutput, byteOrder: "little" | "big", bufferSize: number, buffer?: Uint8Array) {
+    if (buffer !== undefined && buffer.length < 4096)
+      throw new RangeError("a capture writer's buffer takes 4096 bytes or more");
     this.sink = openSink(output);
     this.little = byteOrder === "little";
-    this.buf = new Uint8Array(Math.max(bufferSize, 4096));
-    this.view = new DataView(this.buf.buffer);
+    this.buf = buffer ?? new Uint8Array(Math.max(bufferSize, 4096));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.area = new Uint8Array(this.buf.buffer);
+    this.bufOffset = this.buf.byteOffset;
   }
 
   /** Makes room for n contiguous bytes in the buffer (n must fit the buffer). */
@@ -169,17 +180,26 @@ abstract class BufferedWriter {
   }
 
   /**
-   * Appends source[start, start + length) (the per-packet hot path). Runs up to COPY_BY_WORDS
-   * bytes are copied eight bytes per step through DataViews, which allocates nothing and beats
-   * both a byte loop (about 4x slower) and a subarray + set (a view allocated per packet); longer
-   * runs go through set, where the copy itself outweighs the view.
+   * Appends source[start, start + length) (the per-packet hot path). A source in the buffer's own
+   * ArrayBuffer (a ring mapped with a scratch area, the buffer placed there) is copied with one
+   * copyWithin: a native memmove, no view allocated. Otherwise runs up to COPY_BY_WORDS bytes are
+   * copied eight bytes per step through DataViews, which allocates nothing and beats both a byte
+   * loop (about 4x slower) and a subarray + set (a view allocated per packet); longer runs go
+   * through set, where the copy itself outweighs the view.
    */
   protected appendFrom(source: Uint8Array, start: number, length: number): void {
+    if (source !== this.lastSource) this.adoptSource(source);
+    if (this.sourceShared && this.pos + length <= this.buf.length) {
+      const from = this.sourceOffset + start;
+      this.area.copyWithin(this.bufOffset + this.pos, from, from + length);
+      this.pos += length;
+      return;
+    }
     if (length > COPY_BY_WORDS || this.pos + length > this.buf.length) {
       this.append(source.subarray(start, start + length));
       return;
     }
-    const from = this.sourceViewOf(source);
+    const from = this.lastSourceView!;
     const to = this.view;
     let at = this.pos;
     let i = start;
@@ -198,13 +218,16 @@ abstract class BufferedWriter {
     this.pos = at;
   }
 
-  /** A DataView on `source`, kept for the next packet (records come from one or two areas). */
-  private sourceViewOf(source: Uint8Array): DataView {
-    if (source !== this.lastSource) {
-      this.lastSource = source;
-      this.lastSourceView = new DataView(source.buffer, source.byteOffset, source.byteLength);
-    }
-    return this.lastSourceView!;
+  /**
+   * Notes what appendFrom needs about a new source, kept for the next packets (they come from one
+   * or two areas): a DataView on it, and whether it shares the buffer's ArrayBuffer (reading
+   * `.buffer` per packet would cost more than the copy).
+   */
+  private adoptSource(source: Uint8Array): void {
+    this.lastSource = source;
+    this.lastSourceView = new DataView(source.buffer, source.byteOffset, source.byteLength);
+    this.sourceShared = source.buffer === this.area.buffer;
+    this.sourceOffset = source.byteOffset;
   }
 
   protected zeros(n: number): void {
@@ -244,6 +267,11 @@ export interface PcapWriterOptions {
   byteOrder?: "little" | "big";
   /** Bytes buffered before a write (default 1 MiB). */
   bufferSize?: number;
+  /**
+   * The buffer to assemble records in, instead of a new one of bufferSize (4096 bytes or more).
+   * Only one open writer may use it at a time: a writer closed first can hand it to the next.
+   */
+  buffer?: Uint8Array;
 }
 
 /** Size of a pcap file header. */
@@ -259,7 +287,7 @@ export class PcapWriter extends BufferedWriter {
   packets = 0;
 
   constructor(output: CaptureOutput, options: PcapWriterOptions) {
-    super(output, options.byteOrder ?? "little", options.bufferSize ?? DEFAULT_BUFFER_SIZE);
+    super(output, options.byteOrder ?? "little", options.bufferSize ?? DEFAULT_BUFFER_SIZE, options.buffer);
     this.linkType = options.linkType;
     this.snaplen = options.snaplen ?? 262144;
     this.nanosecond = options.nanosecond ?? false;
@@ -374,6 +402,8 @@ export interface PcapngWriterOptions {
   /** shb_hardware. */
   hardware?: string;
   bufferSize?: number;
+  /** As PcapWriterOptions.buffer. */
+  buffer?: Uint8Array;
 }
 
 export interface PcapngInterface {
@@ -424,7 +454,7 @@ export class PcapngWriter extends BufferedWriter {
   packets = 0;
 
   constructor(output: CaptureOutput, options: PcapngWriterOptions = {}) {
-    super(output, options.byteOrder ?? "little", options.bufferSize ?? DEFAULT_BUFFER_SIZE);
+    super(output, options.byteOrder ?? "little", options.bufferSize ?? DEFAULT_BUFFER_SIZE, options.buffer);
     const opts: OptionValue[] = [];
     if (options.hardware) opts.push({ code: SHB_HARDWARE, value: encoder.encode(options.hardware) });
     if (options.os) opts.push({ code: SHB_OS, value: encoder.encode(options.os) });

@@ -24,7 +24,7 @@ export const native = {
   malloc: libc.func("void *malloc(size_t)") as Fn<[number], bigint | null>,
   free: libc.func("void free(void *)") as Fn<[bigint], void>,
   mmap: libc.func("void *mmap(void *, size_t, int, int, int, long)") as Fn<
-    [null, number, number, number, number, number],
+    [bigint | null, number, number, number, number, number],
     bigint
   >,
   munmap: libc.func("int munmap(void *, size_t)") as Fn<[bigint, number], number>,

@@ -97,6 +97,36 @@ test("records stay in order across the end of the ring (the double mapping)", (t
   assert.equal(next, 600);
 });
 
+test("scratchBytes maps a writable area after the ring, in the records' ArrayBuffer", (t) => {
+  const s = setup(4096);
+  t.after(s.close);
+  const mapsBefore = eventMappingCount();
+  const ring = new RingBuffer(s.ring, { scratchBytes: 5000 });
+  assert.equal(ring.scratch.length, 8192, "whole pages");
+  assert.equal(eventMappingCount(), mapsBefore + 2, "the ring's two mappings, as without scratch");
+  let next = 0;
+  let at = 0;
+  for (let round = 0; round < 20; round++) {
+    // wraps the 4 KiB ring 10 times; each record is also moved into the scratch area
+    s.produce(30);
+    ring.consume((rec) => {
+      assert.equal(rec.bytes.buffer, ring.scratch.buffer);
+      if (at + rec.length > ring.scratch.length) at = 0;
+      const whole = new Uint8Array(ring.scratch.buffer);
+      whole.copyWithin(ring.scratch.byteOffset + at, rec.offset, rec.offset + rec.length);
+      checkRecord(rec, next);
+      assert.deepEqual(ring.scratch.subarray(at, at + rec.length), rec.copy());
+      at += rec.length;
+      next++;
+    });
+  }
+  assert.equal(next, 600);
+  using plain = new RingBuffer(s.ring);
+  assert.equal(plain.scratch.length, 0, "none by default");
+  ring.close();
+  assert.equal(eventMappingCount(), mapsBefore + 2, "only the reader made without scratch is still mapped");
+});
+
 test("overflow: drops are counted by the producer and received + dropped = produced", (t) => {
   const s = setup(4096);
   t.after(s.close);

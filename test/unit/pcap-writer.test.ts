@@ -486,3 +486,45 @@ test("writePacketFrom: every length and alignment copies the same bytes as the i
   assert.equal(read.packets.length, cases.length);
   read.packets.forEach((p, i) => assert.deepEqual(p.data, packets[i]!.data, `pcapng packet ${i}`));
 });
+
+test("writePacketFrom: a source sharing the buffer's ArrayBuffer (copyWithin) writes the same bytes as any other", () => {
+  // As a ring mapped with a scratch area: the records and the writer's buffer in one ArrayBuffer,
+  // next to a source elsewhere (rebuilt frames) for the same writer, records straddling the end
+  // of a small buffer, and lengths past the word-copy limit.
+  const area = new ArrayBuffer(8192 + 4096);
+  const ring = new Uint8Array(area, 0, 8192);
+  for (let i = 0; i < ring.length; i++) ring[i] = (i * 11 + 1) & 255;
+  const scratch = new Uint8Array(area, 8192, 4096);
+  const frame = Uint8Array.from({ length: 2048 }, (_, i) => (i * 5 + 9) & 255);
+  const lengths = [0, 1, 7, 8, 60, 106, 256, 257, 1514, 3000, 4081, 60, 1514, 2];
+  const cases = lengths.map((length, i) => ({
+    source: i % 3 === 2 && length <= 2000 ? frame : ring,
+    start: 8 + i * 24,
+    length,
+  }));
+  for (const nanosecond of [false, true]) {
+    const shared = new MemorySink();
+    const own = new MemorySink();
+    const a = new PcapWriter(shared, { linkType: 1, nanosecond, buffer: scratch });
+    const b = new PcapWriter(own, { linkType: 1, nanosecond, bufferSize: 4096 });
+    for (const [i, c] of cases.entries()) {
+      a.writePacketFrom(c.source, c.start, c.length, 1_700_000_000 + i, i * 1001);
+      b.writePacketFrom(c.source, c.start, c.length, 1_700_000_000 + i, i * 1001);
+    }
+    a.close();
+    b.close();
+    assert.deepEqual(shared.bytes(), own.bytes());
+    assert.equal(a.bytesWritten, shared.bytes().length);
+  }
+  const ngShared = new MemorySink();
+  const ngOwn = new MemorySink();
+  const ngA = new PcapngWriter(ngShared, { buffer: scratch });
+  const ngB = new PcapngWriter(ngOwn, { bufferSize: 4096 });
+  for (const w of [ngA, ngB]) {
+    w.addInterface({ linkType: 1, tsresol: 9 });
+    for (const [i, c] of cases.entries()) w.writePacketFrom(0, c.source, c.start, c.length, 1_700_000_000, i, c.length);
+    w.close();
+  }
+  assert.deepEqual(ngShared.bytes(), ngOwn.bytes());
+  assert.throws(() => new PcapWriter(new MemorySink(), { linkType: 1, buffer: new Uint8Array(100) }), RangeError);
+});

@@ -4,7 +4,8 @@
 // or both. -r: a capture file is read and printed (the filter then runs in user space).
 //
 // The per-packet path with -w allocates nothing: each ring record is read in place (RingRecord
-// accessors) and its bytes copied straight into the writer's buffer (writePacketFrom). Printing
+// accessors) and its bytes copied straight into the writer's buffer (writePacketFrom), which lies
+// in the ring's scratch area, so the copy is one copyWithin (a native memmove). Printing
 // copies the packet into a reused frame for the printer; what it allocates is the line of text.
 import { statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -13,7 +14,13 @@ import { fileError } from "../../cmdline/files.js";
 import type { XdpMode } from "../../programs/xdp.js";
 import { RingBuffer } from "../../events/ringbuf.js";
 import type { RingRecord } from "../../events/record.js";
-import { PcapWriter, PcapngWriter, packetFlags, PacketDirection } from "../../pcap/writer.js";
+import {
+  PcapWriter,
+  PcapngWriter,
+  packetFlags,
+  PacketDirection,
+  PCAP_RECORD_HEADER_LENGTH,
+} from "../../pcap/writer.js";
 import { RotatingCaptureWriter } from "../../pcap/rotation.js";
 import { linkTypeName, linkTypeDescription } from "../../pcap/linktype.js";
 import { summaryHead, ToolRuntime } from "../common/lifecycle.js";
@@ -69,6 +76,8 @@ const TOOL = "tsbpf dump";
 const LINKTYPE_ETHERNET = 1;
 const LINKTYPE_LINUX_SLL2 = 276;
 const SLL2_HEADER = 20;
+/** The capture file writer's buffer (the ring's scratch area). */
+const WRITE_BUFFER_BYTES = 1 << 20;
 
 function ringSize(kib: number | undefined): number {
   let size = 4096;
@@ -156,16 +165,21 @@ async function capture(
       warn,
     }),
   );
-  const ring = runtime.use("ring buffer", new RingBuffer(probe.object.maps.packets));
+  // Writing files: the writer's buffer is mapped right after the ring (its scratch area), so each
+  // packet moves from its record into the buffer with one native memmove.
+  const ring = runtime.use(
+    "ring buffer",
+    new RingBuffer(probe.object.maps.packets, { scratchBytes: options.write !== undefined ? WRITE_BUFFER_BYTES : 0 }),
+  );
   const multi = interfaces.length > 1;
   const linkType = multi && !options.pcapng ? LINKTYPE_LINUX_SLL2 : LINKTYPE_ETHERNET;
   const names = new Map(interfaces.map((t) => [t.ifindex, t.name]));
   const fileSnap = Math.min(snap, 262144);
 
   // Clock: the kernel stamps CLOCK_MONOTONIC; add the offset to the real-time clock once.
-  const offsetNs = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)) - process.hrtime.bigint();
-  const offSec = Number(offsetNs / 1_000_000_000n),
-    offNs = Number(offsetNs % 1_000_000_000n);
+  const clock = new MonotonicToWall(
+    BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)) - process.hrtime.bigint(),
+  );
 
   // Output files.
   let rotating: RotatingCaptureWriter<FileWriter> | undefined;
@@ -179,7 +193,7 @@ async function capture(
   };
   const openFileWriter = (path: string | number): FileWriter => {
     if (options.pcapng) {
-      const w = new PcapngWriter(path, { application: "tsbpf dump", os: "Linux" });
+      const w = new PcapngWriter(path, { application: "tsbpf dump", os: "Linux", buffer: ring.scratch });
       for (const t of interfaces) {
         w.addInterface({
           linkType: LINKTYPE_ETHERNET,
@@ -191,7 +205,7 @@ async function capture(
       }
       return w;
     }
-    return new PcapWriter(path, { linkType, snaplen: fileSnap, nanosecond: options.nano });
+    return new PcapWriter(path, { linkType, snaplen: fileSnap, nanosecond: options.nano, buffer: ring.scratch });
   };
   const toStdout = options.write === "-";
   if (options.write !== undefined) {
@@ -307,17 +321,9 @@ async function capture(
   let writeFailure: unknown;
   const onRecord = (r: RingRecord): boolean => {
     if (writeFailure !== undefined) return false;
-    const mono = r.u64AsNumber(REC.timestamp);
-    const monoSec = Math.floor(mono / 1e9);
-    let sec = monoSec + offSec;
-    let ns = mono - monoSec * 1e9 + offNs;
-    if (ns >= 1e9) {
-      ns -= 1e9;
-      sec++;
-    } else if (ns < 0) {
-      ns += 1e9;
-      sec--;
-    }
+    clock.convert(r.u32(REC.timestamp), r.u32(REC.timestamp + 4));
+    const sec = clock.seconds,
+      ns = clock.nanoseconds;
     let length = r.u32(REC.length);
     let caplen = r.u32(REC.captured);
     const egress = r.u8(REC.direction) === 1;
@@ -434,6 +440,39 @@ async function capture(
     }
     return true;
   };
+  // Classic pcap of Ethernet frames, not printed: a record whose frame needs no rebuilding (no
+  // VLAN tag to put back) goes from the ring to the file buffer with its header written from the
+  // record's fields, and nothing else looked at. A function of its own, small, so that the
+  // optimizing compiler inlines the clock and the writer into it (and compiles it quickly).
+  const onPlainPcapRecord = (r: RingRecord): boolean => {
+    if (writeFailure !== undefined) return false;
+    if (r.u8(REC.vlanPresent) !== 0) return onRecord(r);
+    clock.convert(r.u32(REC.timestamp), r.u32(REC.timestamp + 4));
+    const caplen = r.u32(REC.captured);
+    let w = single as PcapWriter | undefined;
+    if (rotating !== undefined) {
+      w = rotating.writerFor(PCAP_RECORD_HEADER_LENGTH + caplen, clock.seconds) as PcapWriter | undefined;
+      if (w === undefined) {
+        runtime.stop({ kind: "done" });
+        return false;
+      }
+    }
+    try {
+      w!.writePacketFrom(r.bytes, r.offset + REC.data, caplen, clock.seconds, clock.nanoseconds, r.u32(REC.length));
+    } catch (err) {
+      writeFailure = err;
+      runtime.stop({ kind: "done" });
+      return false;
+    }
+    captured++;
+    if (count !== undefined && captured >= count) {
+      runtime.stop({ kind: "done" });
+      return false;
+    }
+    return true;
+  };
+  const plainPcap = !printing && !options.pcapng && linkType === LINKTYPE_ETHERNET;
+  const consumeRecord = plainPcap ? onPlainPcapRecord : onRecord;
   const flush = (): void => {
     // -w -: what a batch brought goes out with it, so a reader at the other end of the pipe
     // (tsbpf dump -r -, tcpdump -r -) sees packets as they come, as tcpdump -U writes them.
@@ -492,7 +531,7 @@ async function capture(
   let cycleStart = performance.now();
   while (!runtime.stopped) {
     const pending = ring.pendingBytes;
-    const n = ring.consume(onRecord, 16384);
+    const n = ring.consume(consumeRecord, 16384);
     flush();
     if (runtime.stopped) break;
     if (adaptiveGather && n > 0) {
@@ -511,7 +550,7 @@ async function capture(
   if (timer) clearTimeout(timer);
   // Stopped by a signal: what the ring holds was captured before the stop; take it too (within -c).
   if (count === undefined || captured < count) {
-    ring.consume(onRecord);
+    ring.consume(consumeRecord);
     flush();
   }
 
@@ -551,6 +590,47 @@ async function capture(
         `${drops} packet${drops === 1n ? "" : "s"} dropped by kernel\n`,
     );
   };
+}
+
+/**
+ * Converts the kernel's CLOCK_MONOTONIC stamps to wall-clock time by adding a fixed offset,
+ * without BigInt (per packet) and exactly: the stamp arrives as its two 32-bit halves, and since
+ * 2^32 ns is 4 s + 294,967,296 ns, the part left to divide stays below 2^53 for the first 2^24
+ * high words (2.2 years of uptime), where the whole stamp as one number would round after 104 days.
+ * The result is read from `seconds` and `nanoseconds` (fields, so converting allocates nothing).
+ */
+export class MonotonicToWall {
+  seconds = 0;
+  nanoseconds = 0;
+  readonly #offsetSeconds: number;
+  /** In [0, 1e9). */
+  readonly #offsetNanoseconds: number;
+
+  /** @param offsetNs wall-clock time minus monotonic time, in nanoseconds */
+  constructor(offsetNs: bigint) {
+    let seconds = offsetNs / 1_000_000_000n;
+    let nanoseconds = offsetNs % 1_000_000_000n;
+    if (nanoseconds < 0n) {
+      nanoseconds += 1_000_000_000n;
+      seconds -= 1n;
+    }
+    this.#offsetSeconds = Number(seconds);
+    this.#offsetNanoseconds = Number(nanoseconds);
+  }
+
+  /** Sets `seconds` and `nanoseconds` to the wall-clock time of the monotonic stamp high:low. */
+  convert(low: number, high: number): void {
+    const rest = high * 294_967_296 + low;
+    const restSeconds = Math.floor(rest / 1e9);
+    let seconds = high * 4 + restSeconds + this.#offsetSeconds;
+    let nanoseconds = rest - restSeconds * 1e9 + this.#offsetNanoseconds;
+    if (nanoseconds >= 1e9) {
+      nanoseconds -= 1e9;
+      seconds++;
+    }
+    this.seconds = seconds;
+    this.nanoseconds = nanoseconds;
+  }
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts (a stop does not wait out a gather). */
