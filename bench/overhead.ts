@@ -4,7 +4,7 @@
 // Method. What a tool costs is attributed to the processes and programs that spend it, not
 // inferred from the machine's load (on a shared 2-vCPU VM the same workload's total CPU varies
 // by more than the tools cost). Each round runs the workload twice with no watcher (the
-// baseline) and once per watcher; the figures are medians over ROUNDS rounds, with their spread (lowest
+// baseline) and once per watcher, after a warm-up (WARM_UP_PACKETS, WARM_UP_EXECS) it is not measured on; the figures are medians over ROUNDS rounds, with their spread (lowest
 // and highest round) and the load average before and after. /proc counts CPU time in 10 ms
 // ticks, so the workloads are sized to take seconds.
 //   packets: udp_flood sends PACKETS UDP datagrams at RATE per second over a veth pair between two
@@ -65,6 +65,13 @@ const PACKETS = 1_000_000;
 const RATE = 200_000;
 const PAYLOAD = 64;
 const EXECS = 2_000;
+/**
+ * Sent (or exec'd) to each watcher before its measured run: the figures are a running tool's
+ * steady state, not its first packets, which V8 runs unoptimised until it has compiled the hot
+ * path (some 70 ns more per packet over the first million; start-up is the startup suite's).
+ */
+const WARM_UP_PACKETS = 200_000;
+const WARM_UP_EXECS = 200;
 const ROUNDS = 5;
 const TICK_NS = 1e9 / 100; // USER_HZ
 
@@ -172,11 +179,13 @@ async function measure(
   watcher: Watcher | undefined,
   end: NetnsEnd | undefined,
   runStats: boolean,
+  warmUp?: Workload,
 ): Promise<RunCost> {
   using _stats = runStats ? enableRunStats() : undefined;
   const before = new Set(listPrograms().map((p) => p.id));
   const child = watcher ? await startWatcher(watcher, end) : undefined;
   try {
+    if (child && warmUp) await warmUp();
     const programs = new Set(
       listPrograms()
         .map((p) => p.id)
@@ -262,42 +271,46 @@ export async function packetRounds(
   withPrograms: ReadonlySet<string>,
   rounds = ROUNDS,
 ): Promise<PacketRounds> {
-  const flood = buildPeer("udp_flood");
+  const udpFlood = buildPeer("udp_flood");
   using pair = VethPair.create();
   const ksoftirqd = ksoftirqdPids();
   // The shell waits for the sender, then prints its own stat line, whose children times (cutime,
   // cstime) are the sender's whole CPU time: it has exited, so /proc no longer has it.
-  const send: Workload = async () => {
-    const soft0 = ksoftirqd.reduce((n, pid) => n + processTicks(pid), 0);
-    const child = spawn(
-      "sh",
-      [
-        "-c",
-        '"$@" >&2 || exit $?; read -r stat < /proc/$$/stat; echo "$stat"',
+  const flood =
+    (packets: number): Workload =>
+    async () => {
+      const soft0 = ksoftirqd.reduce((n, pid) => n + processTicks(pid), 0);
+      const child = spawn(
         "sh",
-        "nsenter",
-        `--net=${pair.a.path}`,
-        flood,
-        pair.b.address,
-        "9",
-        String(PACKETS),
-        String(PAYLOAD),
-        String(RATE),
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "",
-      err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    if (code !== 0) throw new Error(`udp_flood failed (${code}): ${err.slice(-500)}`);
-    const sent = /"sent":(\d+)/.exec(err);
-    if (!sent || Number(sent[1]) !== PACKETS) throw new Error(`udp_flood sent ${sent?.[1] ?? "nothing"}: ${err}`);
-    const fields = statFields(out.trim());
-    const soft1 = ksoftirqd.reduce((n, pid) => n + processTicks(pid), 0);
-    return (Number(fields[13]) + Number(fields[14]) + soft1 - soft0) * TICK_NS; // cutime, cstime
-  };
+        [
+          "-c",
+          '"$@" >&2 || exit $?; read -r stat < /proc/$$/stat; echo "$stat"',
+          "sh",
+          "nsenter",
+          `--net=${pair.a.path}`,
+          udpFlood,
+          pair.b.address,
+          "9",
+          String(packets),
+          String(PAYLOAD),
+          String(RATE),
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let out = "",
+        err = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      if (code !== 0) throw new Error(`udp_flood failed (${code}): ${err.slice(-500)}`);
+      const sent = /"sent":(\d+)/.exec(err);
+      if (!sent || Number(sent[1]) !== packets) throw new Error(`udp_flood sent ${sent?.[1] ?? "nothing"}: ${err}`);
+      const fields = statFields(out.trim());
+      const soft1 = ksoftirqd.reduce((n, pid) => n + processTicks(pid), 0);
+      return (Number(fields[13]) + Number(fields[14]) + soft1 - soft0) * TICK_NS; // cutime, cstime
+    };
+  const send = flood(PACKETS),
+    warmUp = flood(WARM_UP_PACKETS);
   const result: PacketRounds = { baseline: [], watchers: new Map(), load: [Number(loadavg()[0]!.toFixed(2))] };
   for (const w of watchers) result.watchers.set(w.name, { process: [], processPrograms: [], sender: [] });
   const perPacket = (ns: number): number => ns / PACKETS;
@@ -315,12 +328,12 @@ export async function packetRounds(
     for (const [i, w] of watchers.entries()) {
       if (i === watchers.length >> 1) await baseline(r);
       const runs = result.watchers.get(w.name)!;
-      const plain = await measure(send, w, pair.b, false);
+      const plain = await measure(send, w, pair.b, false, warmUp);
       runs.process.push(perPacket(plain.processNs));
       runs.sender.push(perPacket(plain.senderNs!));
       let note = "";
       if (withPrograms.has(w.name)) {
-        const counted = await measure(send, w, pair.b, true);
+        const counted = await measure(send, w, pair.b, true, warmUp);
         runs.processPrograms.push(perPacket(counted.processNs + counted.programsNs));
         note = `; with run statistics: process ${perPacket(counted.processNs).toFixed(0)} + programs ${perPacket(counted.programsNs).toFixed(0)}`;
       }
@@ -389,11 +402,15 @@ async function packetFigures(): Promise<Figures> {
 const EXECSNOOP_BT = `tracepoint:syscalls:sys_enter_exec* { printf("%-10u %-5d ", elapsed / 1e6, pid); join(args->argv); }`;
 
 async function eventFigures(): Promise<Figures> {
-  const execs: Workload = async () => {
-    const r = spawnSync("sh", ["-c", `i=0; while [ $i -lt ${EXECS} ]; do /bin/true; i=$((i+1)); done`]);
-    if (r.status !== 0) throw new Error("the exec loop failed");
-    return undefined;
-  };
+  const execLoop =
+    (n: number): Workload =>
+    async () => {
+      const r = spawnSync("sh", ["-c", `i=0; while [ $i -lt ${n} ]; do /bin/true; i=$((i+1)); done`]);
+      if (r.status !== 0) throw new Error("the exec loop failed");
+      return undefined;
+    };
+  const execs = execLoop(EXECS),
+    warmUp = execLoop(WARM_UP_EXECS);
   const watchers: Watcher[] = [
     {
       name: "exec",
@@ -406,7 +423,7 @@ async function eventFigures(): Promise<Figures> {
   const runs = new Map<string, number[]>(watchers.map((w) => [w.name, []]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const w of watchers) {
-      const cost = await measure(execs, w, undefined, true);
+      const cost = await measure(execs, w, undefined, true, warmUp);
       const ns = (cost.processNs + cost.programsNs) / EXECS;
       runs.get(w.name)!.push(ns);
       process.stderr.write(`overhead: round ${r + 1}: ${w.name}: ${ns.toFixed(0)} ns per event\n`);
