@@ -316,6 +316,32 @@ test("ExecTracer in process: the async iterator yields decoded execs; close() en
   assert.equal(tracer.closed, true);
 });
 
+test("ExecTracer: a lone exec wakes the reader (no record forces a wake-up: the path and the result ask for the default rule)", async (t) => {
+  if (!commandExists("setpriv")) return t.skip("setpriv is missing");
+  // The uid filter leaves only this test's exec in the ring: nothing else wakes the reader.
+  const LONE_UID = 54321;
+  const tracer = ExecTracer.open({ uid: LONE_UID });
+  t.after(() => tracer.close());
+  const tag = marker("lone");
+  const seen: ExecEvent[] = [];
+  const iterating = (async () => {
+    for await (const e of tracer) {
+      seen.push(e);
+      if (e.args.includes(tag)) break;
+    }
+  })();
+  const wrap = ["setpriv", `--reuid=${LONE_UID}`, `--regid=${LONE_UID}`, "--clear-groups"];
+  const pid = run("/bin/true", [tag], wrap);
+  await Promise.race([
+    iterating,
+    new Promise((_, reject) => setTimeout(() => reject(new Error("the lone exec never woke the reader")), 10_000)),
+  ]);
+  assert.deepEqual(
+    seen.map((e) => [e.pid, e.uid, e.comm, e.args, e.incomplete]),
+    [[pid, LONE_UID, "true", ["/bin/true", tag], false]],
+  );
+});
+
 test("CO-RE cache: the exec artifact's relocations resolve once, are read back the same, and a cache others can write is ignored", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-core-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -13,6 +13,14 @@
 // User space (tracer.ts) joins the records of one exec by thread id: records of one task are in
 // the ring in the order the task wrote them (the ring serializes its producers).
 //
+// Wake-ups: a wake-up of the reader costs the producer an irq_work (a self-IPI: some 15 µs of
+// program run time on a VM) whether or not the reader is asleep, so no record forces one. The
+// path and the result ask for the ring's default rule (wake only when the reader has consumed
+// everything before the record: it may be asleep); the arguments never wake. An exec after a
+// quiet spell so wakes the reader at its path; the reader then lets the rest gather (tools'
+// gather interval) and finds the result with it. Under a steady stream the reader drains on its
+// timer and the kernel wakes nobody, but for the first exec after each drain.
+//
 // Limits (docs/tools/exec.md): MAX_ARGS arguments, each up to ARG_BYTES - 1 bytes; a longer
 // argument is cut and flagged, arguments beyond MAX_ARGS are counted as "more", never silently.
 import {
@@ -36,7 +44,6 @@ import {
   readUser,
   loop,
   BPF_RB_NO_WAKEUP,
-  BPF_RB_FORCE_WAKEUP,
   type bool,
   type task_struct,
 } from "../../kernel/index.js";
@@ -114,8 +121,8 @@ function wanted(): bool {
   return inode === netnsInode;
 }
 
-/** Reads the user string at `address` into `r.data` and sends it as a record of its length. */
-function sendString(r: StringRecord, kind: u32, index: u32, address: u64): void {
+/** Reads the user string at `address` into `r.data` and sends it as a record of its length (`wake`: the ring's wake-up flags). */
+function sendString(r: StringRecord, kind: u32, index: u32, address: u64, wake: u64): void {
   r.kind = kind;
   r.index = index;
   r.flags = 0;
@@ -128,7 +135,7 @@ function sendString(r: StringRecord, kind: u32, index: u32, address: u64): void 
     // A full buffer: cut, unless the string is exactly ARG_BYTES - 1 bytes long.
     if (length >= ARG_BYTES && readUser(u8, address + ARG_BYTES - 1) !== 0) r.flags = FLAG_CUT;
   }
-  if (events.output(r, BPF_RB_NO_WAKEUP, HEADER_BYTES + length) !== 0) drops.increment(0);
+  if (events.output(r, wake, HEADER_BYTES + length) !== 0) drops.increment(0);
 }
 
 /** What the argument loop carries from one argument to the next. */
@@ -141,7 +148,7 @@ function sendArg(index: u32, state: ArgLoop): u32 {
   const r = scratch.lookup(0);
   if (r === null) return 1;
   r.tid = state.tid;
-  sendString(r, KIND_ARG, index, p);
+  sendString(r, KIND_ARG, index, p, BPF_RB_NO_WAKEUP);
   state.count = index + 1;
   return 0;
 }
@@ -156,7 +163,8 @@ function begin(path: u64, argv: u64): void {
   if (r === null) return;
   const tid: u32 = getCurrentPidTgid();
   r.tid = tid;
-  sendString(r, KIND_PATH, 0, path);
+  // The default rule: wakes the reader if it had caught up (see the module comment).
+  sendString(r, KIND_PATH, 0, path, 0);
   const state: ArgLoop = { argv: argv, tid: tid, count: 0 };
   loop(MAX_ARGS, sendArg, state);
   let more: u32 = 0;
@@ -189,9 +197,9 @@ function finish(ret: i64): void {
   r.ret = ret;
   r.timestamp = ktimeGetNs();
   getCurrentComm(r.comm);
-  // The only record that wakes the reader: one wake-up per exec, with its path and arguments
-  // already in the ring (forced: they were not consumed, so the default rule would not wake).
-  events.submit(r, BPF_RB_FORCE_WAKEUP);
+  // The default rule: wakes the reader only if it already consumed this exec's path and
+  // arguments (it woke at the path and drained before the exec completed).
+  events.submit(r, 0);
 }
 
 export const enterExecve = tracepoint("syscalls/sys_enter_execve", (ctx) => {

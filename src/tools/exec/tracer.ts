@@ -9,7 +9,7 @@
 //
 // `tsbpf exec` (run.ts) and the live monitor (`tsbpf top`, "recent execs") both use it.
 import { RingBuffer } from "../../events/ringbuf.js";
-import { nextDrain } from "../../events/reader.js";
+import { wakeThenGather } from "../../events/reader.js";
 import type { RingRecord } from "../../events/record.js";
 import type { Attachment } from "../../links/link.js";
 import { objInfo } from "../../sys/bpf.js";
@@ -311,8 +311,8 @@ export class ExecTracer implements Disposable, AsyncIterable<ExecEvent> {
         yield e;
         if (this.#closed || signal?.aborted) return;
       }
-      // More may follow: let them gather (a timer costs far less CPU than a wake-up).
-      if (!(await nextDrain(this, batch.length, { signal, gatherMs: BATCH_MS }))) return;
+      // Sleep until the kernel wakes us, then let the rest of that exec (and any others) gather.
+      if (!(await wakeThenGather(this, { signal, gatherMs: BATCH_MS }))) return;
     }
   }
 
