@@ -342,6 +342,32 @@ test("ExecTracer: a lone exec wakes the reader (no record forces a wake-up: the 
   );
 });
 
+test("ExecTracer decodes arguments as UTF-8: ASCII and not, short and long, invalid bytes as U+FFFD", async (t) => {
+  const tracer = ExecTracer.open();
+  t.after(() => tracer.close());
+  const tag = marker("utf8");
+  const longAscii = "a".repeat(200);
+  const longUtf8 = "é".repeat(100);
+  const seen: ExecEvent[] = [];
+  const iterating = (async () => {
+    for await (const e of tracer) {
+      if (e.comm === "true" && e.args.includes(tag)) {
+        seen.push(e);
+        break;
+      }
+    }
+  })();
+  // printf writes the bytes FF FE, which are not UTF-8.
+  const script = `exec /bin/true ${tag} "déjà vu" '${longAscii}' '${longUtf8}' "$(printf '\\377\\376x')" "tab\there"`;
+  const pid = run("/bin/sh", ["-c", script]);
+  await Promise.race([
+    iterating,
+    new Promise((_, reject) => setTimeout(() => reject(new Error("the exec was not seen")), 10_000)),
+  ]);
+  assert.equal(seen[0]!.pid, pid);
+  assert.deepEqual(seen[0]!.args, ["/bin/true", tag, "déjà vu", longAscii, longUtf8, "\ufffd\ufffdx", "tab\there"]);
+});
+
 test("CO-RE cache: the exec artifact's relocations resolve once, are read back the same, and a cache others can write is ignored", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-core-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

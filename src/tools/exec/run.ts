@@ -12,7 +12,7 @@ import { NdjsonWriter } from "../common/ndjson.js";
 import { requireToolPrivileges } from "../common/privilege.js";
 import { clockTime, formatDuration } from "../common/format.js";
 import { MAX_ARG_BYTES, MAX_ARGS } from "./limits.js";
-import { ExecCounts, eventLine, eventRecord, headerLine, nameMatcher, registerExecMetrics } from "./report.js";
+import { ExecCounts, eventJson, eventLine, headerLine, nameMatcher, registerExecMetrics } from "./report.js";
 
 export interface ExecOptions {
   /** -x: also show failed execs (RET is then -errno). */
@@ -96,7 +96,7 @@ export async function runExec(options: ExecOptions, io: CommandIo, signal?: Abor
         counts.add(e);
         if (e.ret !== 0 && options.failed !== true) return undefined;
         if (matches && !matches(e.comm)) return undefined;
-        return json ? JSON.stringify(eventRecord(e, startNs)) : eventLine(e, lineOptions);
+        return json ? eventJson(e, startNs) : eventLine(e, lineOptions);
       },
     });
 
