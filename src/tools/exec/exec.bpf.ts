@@ -14,15 +14,13 @@
 // the ring in the order the task wrote them (the ring serializes its producers).
 //
 // Wake-ups: a wake-up of the reader costs the producer an irq_work (a self-IPI: some 15 µs of
-// program run time on a VM) whether or not the reader is asleep, so no record forces one. The
-// path and the result ask for the ring's default rule (wake only when the reader has consumed
-// everything before the record: it may be asleep); the arguments never wake. An exec after a
-// quiet spell so wakes the reader at its path; the reader then lets the rest gather (tools'
-// gather interval) and finds the result with it. Under a steady stream the reader drains on its
-// timer and the kernel wakes nobody, but for the first exec after each drain.
-//
-// Limits (docs/tools/exec.md): MAX_ARGS arguments, each up to ARG_BYTES - 1 bytes; a longer
-// argument is cut and flagged, arguments beyond MAX_ARGS are counted as "more", never silently.
+// program run time on a VM) whether or not the reader is asleep, so no record forces one. Every
+// record asks for the ring's default rule: wake the reader only when it has consumed everything
+// before the record (it may be asleep). An exec after a quiet spell so wakes the reader at its
+// path; the reader then lets the rest gather (the tools' gather interval) and finds the result
+// with it. Under a steady stream the reader drains on its timer, and only the first record after
+// each drain wakes it. No record may skip the rule: the reader can drain in the middle of an
+// exec, and a record that did not wake it then would leave it asleep past every later record.
 import {
   tracepoint,
   RingBuf,
@@ -43,7 +41,6 @@ import {
   probeReadUserStr,
   readUser,
   loop,
-  BPF_RB_NO_WAKEUP,
   type bool,
   type task_struct,
 } from "../../kernel/index.js";
@@ -121,8 +118,8 @@ function wanted(): bool {
   return inode === netnsInode;
 }
 
-/** Reads the user string at `address` into `r.data` and sends it as a record of its length (`wake`: the ring's wake-up flags). */
-function sendString(r: StringRecord, kind: u32, index: u32, address: u64, wake: u64): void {
+/** Reads the user string at `address` into `r.data` and sends it as a record of its length. */
+function sendString(r: StringRecord, kind: u32, index: u32, address: u64): void {
   r.kind = kind;
   r.index = index;
   r.flags = 0;
@@ -135,7 +132,7 @@ function sendString(r: StringRecord, kind: u32, index: u32, address: u64, wake: 
     // A full buffer: cut, unless the string is exactly ARG_BYTES - 1 bytes long.
     if (length >= ARG_BYTES && readUser(u8, address + ARG_BYTES - 1) !== 0) r.flags = FLAG_CUT;
   }
-  if (events.output(r, wake, HEADER_BYTES + length) !== 0) drops.increment(0);
+  if (events.output(r, 0, HEADER_BYTES + length) !== 0) drops.increment(0);
 }
 
 /** What the argument loop carries from one argument to the next. */
@@ -148,7 +145,7 @@ function sendArg(index: u32, state: ArgLoop): u32 {
   const r = scratch.lookup(0);
   if (r === null) return 1;
   r.tid = state.tid;
-  sendString(r, KIND_ARG, index, p, BPF_RB_NO_WAKEUP);
+  sendString(r, KIND_ARG, index, p);
   state.count = index + 1;
   return 0;
 }
@@ -163,8 +160,7 @@ function begin(path: u64, argv: u64): void {
   if (r === null) return;
   const tid: u32 = getCurrentPidTgid();
   r.tid = tid;
-  // The default rule: wakes the reader if it had caught up (see the module comment).
-  sendString(r, KIND_PATH, 0, path, 0);
+  sendString(r, KIND_PATH, 0, path);
   const state: ArgLoop = { argv: argv, tid: tid, count: 0 };
   loop(MAX_ARGS, sendArg, state);
   let more: u32 = 0;
@@ -175,7 +171,7 @@ function begin(path: u64, argv: u64): void {
   end.tid = tid;
   end.index = state.count;
   end.flags = more;
-  if (events.output(end, BPF_RB_NO_WAKEUP, HEADER_BYTES) !== 0) drops.increment(0);
+  if (events.output(end, 0, HEADER_BYTES) !== 0) drops.increment(0);
 }
 
 /** The result of an exec, at the syscall's exit. */
@@ -197,9 +193,7 @@ function finish(ret: i64): void {
   r.ret = ret;
   r.timestamp = ktimeGetNs();
   getCurrentComm(r.comm);
-  // The default rule: wakes the reader only if it already consumed this exec's path and
-  // arguments (it woke at the path and drained before the exec completed).
-  events.submit(r, 0);
+  events.submit(r);
 }
 
 export const enterExecve = tracepoint("syscalls/sys_enter_execve", (ctx) => {
@@ -217,7 +211,7 @@ export const execRename = tracepoint("sched/sched_process_exec", (ctx) => {
   const oldPid: u32 = ctx.old_pid;
   if (pid === oldPid || !wanted()) return 0;
   const r: RenameRecord = { kind: KIND_RENAME, tid: pid, oldTid: oldPid, pad: 0 };
-  if (events.output(r, BPF_RB_NO_WAKEUP) !== 0) drops.increment(0);
+  if (events.output(r) !== 0) drops.increment(0);
   return 0;
 });
 
