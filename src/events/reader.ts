@@ -37,6 +37,27 @@ export function nextDrain(source: Waitable, delivered: number, options: GatherOp
   if (signal?.aborted) return Promise.resolve(false);
   if (delivered === 0) return source.wait(signal);
   if (gatherMs <= 0) return yieldToEventLoop().then(() => !signal?.aborted);
+  return sleepUnlessAborted(gatherMs, signal);
+}
+
+/**
+ * What a reading loop does after it drained everything, when its kernel side wakes the reader
+ * only for the first record after the reader caught up (the ring's default rule): sleep until
+ * `source` is ready, then let records gather `gatherMs` before the next drain. One wake-up and
+ * one timer serve all that arrives within `gatherMs` of the first record, however the stream
+ * goes, and no drain finds nothing; a record waits at most `gatherMs` (a quiet spell's first
+ * record too, unlike nextDrain). Resolves false when `signal` aborts or the source is closed.
+ */
+export async function wakeThenGather(source: Waitable, options: GatherOptions = {}): Promise<boolean> {
+  const { signal, gatherMs = 0 } = options;
+  if (!(await source.wait(signal))) return false;
+  if (gatherMs <= 0) return !signal?.aborted;
+  return sleepUnlessAborted(gatherMs, signal);
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
   return new Promise<boolean>((resolve) => {
     const onAbort = (): void => {
       clearTimeout(timer);
@@ -45,7 +66,7 @@ export function nextDrain(source: Waitable, delivered: number, options: GatherOp
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve(true);
-    }, gatherMs);
+    }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

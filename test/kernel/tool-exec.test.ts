@@ -4,8 +4,17 @@
 // --json, --metrics scraped and parsed, SIGKILL leaving nothing attached; ExecTracer in process.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +25,7 @@ import { ExecTracer, loadExecObject, MAX_ARG_BYTES, MAX_ARGS, type ExecEvent } f
 import { toolArtifact } from "../../src/tools/common/kernel-artifact.js";
 import { closeFd } from "../../src/sys/bpf.js";
 import { resolveCore, withResolvedCore } from "../../src/tools/common/core-cache.js";
-import { RECORD_OFFSETS } from "../../src/tools/exec/tracer.js";
+import { KIND_ARGS_END, KIND_RENAME, KIND_RESULT, RECORD_OFFSETS } from "../../src/tools/exec/tracer.js";
 import { ResultRecord, RenameRecord, StringRecord } from "../../src/tools/exec/exec.bpf.js";
 import { commandExists, ndjsonRecords, runTool, ToolProcess, UNPRIVILEGED } from "../helpers/tool-process.js";
 
@@ -314,6 +323,110 @@ test("ExecTracer in process: the async iterator yields decoded execs; close() en
   tracer.close();
   assert.equal(typeof (await rest), "number");
   assert.equal(tracer.closed, true);
+});
+
+test("ExecTracer: a lone exec wakes the reader (no record forces a wake-up: the path and the result ask for the default rule)", async (t) => {
+  if (!commandExists("setpriv")) return t.skip("setpriv is missing");
+  // The uid filter leaves only this test's exec in the ring: nothing else wakes the reader.
+  const LONE_UID = 54321;
+  const tracer = ExecTracer.open({ uid: LONE_UID });
+  t.after(() => tracer.close());
+  const tag = marker("lone");
+  const seen: ExecEvent[] = [];
+  const iterating = (async () => {
+    for await (const e of tracer) {
+      seen.push(e);
+      if (e.args.includes(tag)) break;
+    }
+  })();
+  const wrap = ["setpriv", `--reuid=${LONE_UID}`, `--regid=${LONE_UID}`, "--clear-groups"];
+  const pid = run("/bin/true", [tag], wrap);
+  await Promise.race([
+    iterating,
+    new Promise((_, reject) => setTimeout(() => reject(new Error("the lone exec never woke the reader")), 10_000)),
+  ]);
+  assert.deepEqual(
+    seen.map((e) => [e.pid, e.uid, e.comm, e.args, e.incomplete]),
+    [[pid, LONE_UID, "true", ["/bin/true", tag], false]],
+  );
+});
+
+test("exec: after a drain that ends at an exec's last entry record, its rename record wakes the reader", async (t) => {
+  // The system's python (one found through PATH may live where the test's uid cannot read).
+  const python = "/usr/bin/python3";
+  if (!commandExists("setpriv") || !existsSync(python)) return t.skip(`setpriv or ${python} is missing`);
+  // Only this test's execs are in the ring (uid filter). A thread other than the leader execs:
+  // between its entry records and its result the kernel sends a rename record, after it copied
+  // the arguments (1.3 MB of them: a millisecond or so) and loaded the binary. The test drains
+  // exactly through the end of the entry records and sleeps: the rename record must wake it (a
+  // record that skipped the ring's wake-up rule would leave the reader asleep past the result,
+  // and past every later exec).
+  const LONE_UID = 54322;
+  const tracer = ExecTracer.open({ uid: LONE_UID });
+  t.after(() => tracer.close());
+  const script = `import os, threading, time
+threading.Thread(target=lambda: (time.sleep(0.3), os.execv("/bin/true", ["/bin/true"] + ["x" * 65536] * 20))).start()
+time.sleep(30)`;
+  const wrap = ["setpriv", `--reuid=${LONE_UID}`, `--regid=${LONE_UID}`, "--clear-groups"];
+  // The drain must end before the rename record is written; if it was already there, try again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const child = spawn(wrap[0]!, [...wrap.slice(1), python, "-c", script], { stdio: "ignore" });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    // Spin, record by record, until the thread's end-of-arguments record was read (python's own
+    // exec is the leader's: its thread id is the pid).
+    let threadId = 0;
+    const deadline = Date.now() + 10_000;
+    while (threadId === 0 && Date.now() < deadline) {
+      tracer.ring.consume((rec) => {
+        if (rec.u32(0) !== KIND_ARGS_END || rec.u32(4) === child.pid) return true;
+        threadId = rec.u32(4);
+        return false;
+      });
+    }
+    assert.ok(threadId > 0, "the thread's exec was seen");
+    const raced = tracer.ring.pendingBytes > 0;
+    const woken = await Promise.race([
+      tracer.ring.wait(),
+      new Promise<string>((resolve) => setTimeout(() => resolve("asleep"), 10_000)),
+    ]);
+    assert.equal(woken, true, "the rename record woke the reader");
+    child.kill("SIGKILL");
+    await exited;
+    const records: number[][] = [];
+    tracer.ring.consume((rec) => void records.push([rec.u32(0), rec.u32(4), rec.u32(8)]));
+    assert.deepEqual(records.slice(0, 2), [
+      [KIND_RENAME, child.pid, threadId],
+      [KIND_RESULT, child.pid, child.pid],
+    ]);
+    if (!raced) return;
+  }
+  t.skip("the rename record came before every drain ended");
+});
+
+test("ExecTracer decodes arguments as UTF-8: ASCII and not, short and long, invalid bytes as U+FFFD", async (t) => {
+  const tracer = ExecTracer.open();
+  t.after(() => tracer.close());
+  const tag = marker("utf8");
+  const longAscii = "a".repeat(200);
+  const longUtf8 = "é".repeat(100);
+  const seen: ExecEvent[] = [];
+  const iterating = (async () => {
+    for await (const e of tracer) {
+      if (e.comm === "true" && e.args.includes(tag)) {
+        seen.push(e);
+        break;
+      }
+    }
+  })();
+  // printf writes the bytes FF FE, which are not UTF-8.
+  const script = `exec /bin/true ${tag} "déjà vu" '${longAscii}' '${longUtf8}' "$(printf '\\377\\376x')" "tab\there"`;
+  const pid = run("/bin/sh", ["-c", script]);
+  await Promise.race([
+    iterating,
+    new Promise((_, reject) => setTimeout(() => reject(new Error("the exec was not seen")), 10_000)),
+  ]);
+  assert.equal(seen[0]!.pid, pid);
+  assert.deepEqual(seen[0]!.args, ["/bin/true", tag, "déjà vu", longAscii, longUtf8, "\ufffd\ufffdx", "tab\there"]);
 });
 
 test("CO-RE cache: the exec artifact's relocations resolve once, are read back the same, and a cache others can write is ignored", (t) => {

@@ -1,6 +1,7 @@
 // The per-event tools' main loop: read what the kernel sent, one line per record, one write per
 // batch, until --count lines or the run stops — then once more, for what arrived before the stop.
-import { nextDrain } from "../../events/reader.js";
+import { wakeThenGather } from "../../events/reader.js";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { ToolRuntime } from "./lifecycle.js";
 
 /** Where records come from: a ring buffer, a tracer. */
@@ -17,14 +18,19 @@ export interface StreamOptions<T> {
   write: (text: string) => void;
   /** Stop after this many lines. */
   count?: number;
+  /** How long records gather after a wake-up before they are read (default BATCH_MS). */
+  gatherMs?: number;
 }
 
 /**
- * While records keep coming, how long to let them gather before the next read (the readers'
- * `gatherMs`, see nextDrain): a wake-up costs tens of µs of CPU, a timer a few; the first record
- * after a quiet spell still wakes the reader at once, so latency grows by at most this under load.
+ * How long records gather after a wake-up before they are read (see wakeThenGather): a wake-up
+ * costs tens of µs of CPU (the kernel's irq_work, Node's loop turning, cold code and memory),
+ * so under a steady stream one should serve many records; a record waits at most this long.
  */
 export const BATCH_MS = 5;
+
+/** Records read per drain at most, so that a flood cannot hold the event loop. */
+const DRAIN_LIMIT = 4096;
 
 /** Streams lines until `count` lines were written or the run stops; returns how many were written. */
 export async function streamLines<T>(
@@ -32,7 +38,7 @@ export async function streamLines<T>(
   source: RecordSource<T>,
   options: StreamOptions<T>,
 ): Promise<number> {
-  const { count, line, write } = options;
+  const { count, line, write, gatherMs = BATCH_MS } = options;
   let written = 0;
   const batch: string[] = []; // reused: one write per batch
   const onRecord = (record: T): boolean => {
@@ -54,10 +60,16 @@ export async function streamLines<T>(
     }
     return n;
   };
+  const gather = { signal: runtime.signal, gatherMs };
   while (!runtime.stopped) {
-    const n = read(4096);
+    const n = read(DRAIN_LIMIT);
     if (runtime.stopped) break;
-    if (!(await nextDrain(source, n, { signal: runtime.signal, gatherMs: BATCH_MS }))) break;
+    if (n >= DRAIN_LIMIT) {
+      // More is waiting: read it after the event loop had its turn.
+      await yieldToEventLoop();
+      continue;
+    }
+    if (!(await wakeThenGather(source, gather))) break;
   }
   // Stopped by a signal: what is already there happened before the stop, so show it too.
   if (count === undefined || written < count) read();

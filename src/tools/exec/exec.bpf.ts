@@ -13,8 +13,14 @@
 // User space (tracer.ts) joins the records of one exec by thread id: records of one task are in
 // the ring in the order the task wrote them (the ring serializes its producers).
 //
-// Limits (docs/tools/exec.md): MAX_ARGS arguments, each up to ARG_BYTES - 1 bytes; a longer
-// argument is cut and flagged, arguments beyond MAX_ARGS are counted as "more", never silently.
+// Wake-ups: a wake-up of the reader costs the producer an irq_work (a self-IPI: some 15 µs of
+// program run time on a VM) whether or not the reader is asleep, so no record forces one. Every
+// record asks for the ring's default rule: wake the reader only when it has consumed everything
+// before the record (it may be asleep). An exec after a quiet spell so wakes the reader at its
+// path; the reader then lets the rest gather (the tools' gather interval) and finds the result
+// with it. Under a steady stream the reader drains on its timer, and only the first record after
+// each drain wakes it. No record may skip the rule: the reader can drain in the middle of an
+// exec, and a record that did not wake it then would leave it asleep past every later record.
 import {
   tracepoint,
   RingBuf,
@@ -35,8 +41,6 @@ import {
   probeReadUserStr,
   readUser,
   loop,
-  BPF_RB_NO_WAKEUP,
-  BPF_RB_FORCE_WAKEUP,
   type bool,
   type task_struct,
 } from "../../kernel/index.js";
@@ -128,7 +132,7 @@ function sendString(r: StringRecord, kind: u32, index: u32, address: u64): void 
     // A full buffer: cut, unless the string is exactly ARG_BYTES - 1 bytes long.
     if (length >= ARG_BYTES && readUser(u8, address + ARG_BYTES - 1) !== 0) r.flags = FLAG_CUT;
   }
-  if (events.output(r, BPF_RB_NO_WAKEUP, HEADER_BYTES + length) !== 0) drops.increment(0);
+  if (events.output(r, 0, HEADER_BYTES + length) !== 0) drops.increment(0);
 }
 
 /** What the argument loop carries from one argument to the next. */
@@ -167,7 +171,7 @@ function begin(path: u64, argv: u64): void {
   end.tid = tid;
   end.index = state.count;
   end.flags = more;
-  if (events.output(end, BPF_RB_NO_WAKEUP, HEADER_BYTES) !== 0) drops.increment(0);
+  if (events.output(end, 0, HEADER_BYTES) !== 0) drops.increment(0);
 }
 
 /** The result of an exec, at the syscall's exit. */
@@ -189,9 +193,7 @@ function finish(ret: i64): void {
   r.ret = ret;
   r.timestamp = ktimeGetNs();
   getCurrentComm(r.comm);
-  // The only record that wakes the reader: one wake-up per exec, with its path and arguments
-  // already in the ring (forced: they were not consumed, so the default rule would not wake).
-  events.submit(r, BPF_RB_FORCE_WAKEUP);
+  events.submit(r);
 }
 
 export const enterExecve = tracepoint("syscalls/sys_enter_execve", (ctx) => {
@@ -209,7 +211,7 @@ export const execRename = tracepoint("sched/sched_process_exec", (ctx) => {
   const oldPid: u32 = ctx.old_pid;
   if (pid === oldPid || !wanted()) return 0;
   const r: RenameRecord = { kind: KIND_RENAME, tid: pid, oldTid: oldPid, pad: 0 };
-  if (events.output(r, BPF_RB_NO_WAKEUP) !== 0) drops.increment(0);
+  if (events.output(r) !== 0) drops.increment(0);
   return 0;
 });
 

@@ -13,6 +13,7 @@ export {
   commandLine,
   eventLine,
   eventRecord,
+  eventJson,
   headerLine,
   nameMatcher,
   TRUNCATION_MARKER,
