@@ -186,12 +186,14 @@ async function measure(
   const child = watcher ? await startWatcher(watcher, end) : undefined;
   try {
     if (child && warmUp) await warmUp();
+    await sleep(300);
+    // Listed once the watcher has run for a while: bpftrace prints "Attaching" before it loads
+    // its programs, so programs listed at its ready line could miss them.
     const programs = new Set(
       listPrograms()
         .map((p) => p.id)
         .filter((id) => !before.has(id)),
     );
-    await sleep(300);
     const ticks0 = child ? processTicks(child.pid!) : 0,
       run0 = programRunNs(programs);
     const senderNs = await workload();
