@@ -81,11 +81,17 @@ export class RingBuffer extends EventReader {
   readonly #ring: Mapping;
   /** consumer_pos, written once per batch. */
   readonly #consumerPos: BigUint64Array;
-  /** Low 32 bits of producer_pos (enough: positions only ever differ by less than the size). */
-  readonly #producerLow: Uint32Array;
+  /**
+   * Low 32 bits of producer_pos (enough: positions only ever differ by less than the size), signed
+   * for the same reason as #words; differences are taken modulo 2^32 (`>>> 0`) either way.
+   */
+  readonly #producerLow: Int32Array;
   readonly #producerPos: BigUint64Array;
-  /** The read-only mapping as u32s, for record headers. */
-  readonly #words: Uint32Array;
+  /**
+   * The read-only mapping as words, for record headers; signed, so that a busy header (bit 31) is
+   * a small negative integer rather than a number V8 boxes, which deoptimised the drain.
+   */
+  readonly #words: Int32Array;
   readonly #record: RingRecord;
   readonly #dataOffset: number;
   readonly #mask: number;
@@ -119,9 +125,9 @@ export class RingBuffer extends EventReader {
       throw err;
     }
     this.#consumerPos = new BigUint64Array(this.#consumerPage.buffer, 0, 1);
-    this.#producerLow = new Uint32Array(this.#ring.buffer, 0, 1);
+    this.#producerLow = new Int32Array(this.#ring.buffer, 0, 1);
     this.#producerPos = new BigUint64Array(this.#ring.buffer, 0, 1);
-    this.#words = new Uint32Array(this.#ring.buffer);
+    this.#words = new Int32Array(this.#ring.buffer);
     this.#record = new RingRecord(this.#ring.buffer);
     this.scratch = new Uint8Array(this.#ring.buffer, ringLength, scratchLength);
     // Another reader may have consumed from this map before: continue where it stopped.

@@ -10,6 +10,7 @@ import type { RingRecord } from "../../src/events/record.js";
 import { RingBufMap } from "../../src/maps/ringbuf.js";
 import { PerCpuArrayMap } from "../../src/maps/per-cpu.js";
 import { u64 } from "../../src/maps/codec.js";
+import { Assembler, R0, R1, R2, R3, R6, R10, Size } from "../../src/asm/index.js";
 import {
   counterMap,
   createMap,
@@ -95,6 +96,43 @@ test("records stay in order across the end of the ring (the double mapping)", (t
     );
   }
   assert.equal(next, 600);
+});
+
+test("records keep coming, in order, once the ring's positions pass 2^31 and 2^32", (t) => {
+  // Each record reserves 64 KiB and writes only its sequence number, so the positions (which
+  // the reader keeps as 32-bit words) pass 4 GiB after 65,537 records without moving the data.
+  const RECORD = 65536 - 8;
+  const ringMap = createMap(MapType.RINGBUF, 0, 0, 1 << 20, "rb_far");
+  const seq = counterMap("rb_far_seq");
+  const a = new Assembler();
+  a.st(Size.W, R10, -4, 0);
+  a.ldMapFd(R1, seq).mov64(R2, R10).add64(R2, -4).call("map_lookup_elem");
+  a.jeq(R0, 0, "out");
+  a.mov64(R6, 1).fetchAdd(Size.DW, R0, R6, 0); // r6 = sequence number
+  a.ldMapFd(R1, ringMap).mov64(R2, RECORD).mov64(R3, 0).call("ringbuf_reserve");
+  a.jeq(R0, 0, "out");
+  a.stx(Size.DW, R0, R6, 0);
+  a.mov64(R1, R0).mov64(R2, 0).call("ringbuf_submit");
+  a.label("out").mov64(R0, 2).exit();
+  const prog = Program.load({ type: ProgType.XDP, name: "rb_far", code: a.assemble() });
+  t.after(() => {
+    prog.close();
+    ringMap.close();
+    seq.close();
+  });
+  using ring = new RingBuffer(ringMap);
+  const total = 2 ** 32 / 65536 + 400; // past 2^32 bytes by some 26 MB
+  let next = 0;
+  while (next < total) {
+    for (let i = 0; i < 15; i++) testRun(prog, { data: packet }); // 15 × 64 KiB: fits the 1 MiB ring
+    ring.consume((rec) => {
+      assert.equal(rec.length, RECORD);
+      if (rec.u64AsNumber(0) !== next) assert.fail(`record ${next} came as ${rec.u64AsNumber(0)}`);
+      next++;
+    });
+  }
+  assert.equal(ring.stats().consumerPosition, next * 65536);
+  assert.equal(ring.pendingBytes, 0);
 });
 
 test("scratchBytes maps a writable area after the ring, in the records' ArrayBuffer", (t) => {
