@@ -5,6 +5,7 @@
 import { check, be16, be32, printInvalid, u8, type PrintContext } from "./context.js";
 import { macString } from "./addr.js";
 import { printableChar } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const COMMON_HEADER_LENGTH = 10;
 const FLAG_ERROR = 0x04;
@@ -56,12 +57,6 @@ const RESERVE_ARG_LENGTH = 2;
 const MAX_CONFIG_STRING = 1024;
 const MAC_LENGTH = 6;
 
-function bitNames(table: [number, string][], value: number): string {
-  let names = "";
-  for (const [bit, name] of table) if (value & bit) names += (names === "" ? "" : ", ") + name;
-  return names || "none";
-}
-
 function named(table: string[], value: number): string {
   const name = table[value];
   return name ? name : "Unknown (0x" + value.toString(16).padStart(2, "0") + ")";
@@ -85,7 +80,7 @@ export function aoePrint(c: PrintContext, at: number, length: number): void {
   if (version !== 1) return;
   if (length < COMMON_HEADER_LENGTH) return invalid(c, at, length);
   const flags = u8(c, at) & 0x0f;
-  c.out += ", Flags: [" + bitNames(FLAGS, flags) + "]";
+  c.out += ", Flags: [" + flagNames(FLAGS, flags) + "]";
   if (!c.flags.verbose) return;
   if (flags & FLAG_ERROR) {
     const error = u8(c, at + 1);
@@ -124,7 +119,7 @@ export function aoePrint(c: PrintContext, at: number, length: number): void {
 
 function issuePrint(c: PrintContext, at: number, length: number): void {
   if (length < ISSUE_ARG_LENGTH) return invalid(c, at, length);
-  c.out += "\n\tAFlags: [" + bitNames(ATA_FLAGS, u8(c, at)) + "]";
+  c.out += "\n\tAFlags: [" + flagNames(ATA_FLAGS, u8(c, at)) + "]";
   c.out += ", Err/Feature: " + u8(c, at + 1);
   c.out += ", Sector Count: " + u8(c, at + 2);
   c.out += ", Cmd/Status: " + u8(c, at + 3);

@@ -5,6 +5,7 @@
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6String } from "./addr.js";
 import { printableChar, printUnknownData } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const HEADER_LENGTH = 4;
 const TLV_HEADER_LENGTH = 4;
@@ -162,9 +163,7 @@ function valuePrint(c: PrintContext, type: number, at: number, len: number): voi
       return addressesPrint(c, at, len);
     case 0x04: {
       const value = be32(c, at);
-      let names = "";
-      for (const [bit, name] of CAPABILITIES) if (value & bit) names += (names === "" ? "" : ", ") + name;
-      c.out += "(0x" + value.toString(16).padStart(8, "0") + "): " + (names || "none");
+      c.out += "(0x" + value.toString(16).padStart(8, "0") + "): " + flagNames(CAPABILITIES, value);
       return;
     }
     case 0x05:

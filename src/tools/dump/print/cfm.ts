@@ -8,7 +8,7 @@
 
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6String, macString } from "./addr.js";
-import { ADDRESS_FAMILY_NAMES, ouiName } from "./names.js";
+import { ADDRESS_FAMILY_NAMES, flagNames, ouiName } from "./names.js";
 import { hexPrint, printableChar, printUnknownData } from "./unknown.js";
 
 const HEADER_LENGTH = 4;
@@ -89,12 +89,6 @@ const TOO_SHORT = "\n\t\t packet is too short";
 
 function named(table: readonly string[], value: number, unknown = "Unknown"): string {
   return (value < table.length ? table[value] : "") || unknown;
-}
-
-function flagNames(table: [number, string][], flags: number): string {
-  let s = "";
-  for (const [bit, name] of table) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? "none" : s;
 }
 
 /** A NUL-padded string of at most n bytes, each read before it is printed. */

@@ -5,6 +5,7 @@
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
 import { ipv4String } from "./addr.js";
 import { printUnknownData } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const HEADER_LENGTH = 20;
 const VERSION = 2;
@@ -93,8 +94,6 @@ function verbosePrint(c: PrintContext, at: number, length: number): void {
   }
   let left = length - HEADER_LENGTH;
   const flags = be32(c, at + 4);
-  let flagText = "";
-  for (const [bit, name] of HEADER_FLAGS) if (flags & bit) flagText += (flagText === "" ? "" : ", ") + name;
   c.out +=
     "\n\tEIGRP v" +
     VERSION +
@@ -107,7 +106,7 @@ function verbosePrint(c: PrintContext, at: number, length: number): void {
       .toString(16)
       .padStart(4, "0") +
     ", Flags: [" +
-    (flagText || "none") +
+    flagNames(HEADER_FLAGS, flags) +
     "]\n\tseq: 0x" +
     be32(c, at + 8)
       .toString(16)

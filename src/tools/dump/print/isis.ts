@@ -6,7 +6,7 @@
 
 import { be16, be32, check, has, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
-import { ouiName } from "./names.js";
+import { flagNames, ouiName } from "./names.js";
 import { printUnknownData } from "./unknown.js";
 
 export const NLPID_ISIS = 0x83;
@@ -713,9 +713,7 @@ function printTlv(c: PrintContext, type: number, at: number, length: number, pdu
       if (length < 1) return true;
       if (!has(c, p, 1)) return softTrunc(c);
       const flags = u8(c, p);
-      let names = "";
-      for (const [bit, name] of RESTART_FLAGS) if (flags & bit) names += (names ? ", " : "") + name;
-      c.out += "\n\t      Flags [" + (names || "none") + "]";
+      c.out += "\n\t      Flags [" + flagNames(RESTART_FLAGS, flags) + "]";
       if (length < 3) return true;
       if (!has(c, p + 1, 2)) return softTrunc(c);
       c.out += ", Remaining holding time " + be16(c, p + 1) + "s";
@@ -1007,12 +1005,6 @@ const BANDWIDTH_MODELS = new Map([
   [2, "Maximum allocation with E-LSP support"],
 ]);
 
-function bitNames(value: number, table: readonly [number, string][], none: string): string {
-  let s = "";
-  for (const [bit, name] of table) if (value & bit) s += (s ? ", " : "") + name;
-  return s || none;
-}
-
 /** GMPLS switching capabilities and LSP encodings (RFC 3471, RFC 4205). */
 const SWITCH_CAPABILITIES = new Map([
   [1, "Packet-Switch Capable-1"],
@@ -1157,11 +1149,11 @@ function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining
       case 19:
         if (length === 2) {
           const v = be16(c, at);
-          c.out += ", [ " + bitNames(v, LINK_ATTRIBUTES, "Unknown") + " ] (0x" + hex4(v) + ")";
+          c.out += ", [ " + flagNames(LINK_ATTRIBUTES, v, "Unknown") + " ] (0x" + hex4(v) + ")";
         }
         break;
       case 20:
-        if (length >= 2) c.out += ", " + bitNames(u8(c, at), LINK_PROTECTIONS, "none") + ", Priority " + u8(c, at + 1);
+        if (length >= 2) c.out += ", " + flagNames(LINK_PROTECTIONS, u8(c, at)) + ", Priority " + u8(c, at + 1);
         break;
       case 29:
         if (length >= 6) {
@@ -1173,7 +1165,7 @@ function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining
       case 32:
         if (length >= 8) {
           const flags = u8(c, at);
-          c.out += indent + "  Flags: [" + bitNames(flags, LAN_ADJ_SID_FLAGS, "none") + "]";
+          c.out += indent + "  Flags: [" + flagNames(LAN_ADJ_SID_FLAGS, flags) + "]";
           c.out += indent + "  Weight: " + u8(c, at + 1);
           taken = 2;
           if (length - taken >= SYSTEM_ID_LENGTH) {
@@ -1387,7 +1379,7 @@ function printIpReachSubTlv(c: PrintContext, at: number, type: number, length: n
         return false;
       }
       const sid = isLabel ? (u8(c, at + 2) << 16) | be16(c, at + 3) : be32(c, at + 2);
-      c.out += ", Flags [" + bitNames(flags, PREFIX_SID_FLAGS, "None") + "], Algo ";
+      c.out += ", Flags [" + flagNames(PREFIX_SID_FLAGS, flags, "None") + "], Algo ";
       c.out += (SID_ALGORITHMS.get(algorithm) ?? "Unknown") + " (" + algorithm + "), ";
       c.out += (isLabel ? "label " : "index ") + sid;
       return true;
@@ -1519,7 +1511,7 @@ function printMtCapabilitySubTlvs(c: PrintContext, at: number, length: number): 
 function printSrCapability(c: PrintContext, at: number, length: number): void {
   const flags = u8(c, at);
   const range = (u8(c, at + 1) << 16) | be16(c, at + 2);
-  c.out += ", Flags [" + bitNames(flags, SR_CAPABILITY_FLAGS, "None") + "], Range " + range;
+  c.out += ", Flags [" + flagNames(SR_CAPABILITY_FLAGS, flags, "None") + "], Range " + range;
   let p = at + 4;
   // An 8-bit count in tcpdump: a sub-TLV shorter than 4 bytes wraps it.
   let left = (length - 4) & 0xff;

@@ -9,6 +9,7 @@ import { ipv4String, ipv6String } from "./addr.js";
 import { afName, prefixDecode } from "./bgp.js";
 import { pseudowireType } from "./lspping.js";
 import { printableChar, printUnknownData } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const VERSION = 1;
 const COMMON_HEADER_LENGTH = 10;
@@ -99,12 +100,6 @@ const VCCV_CV_TYPES: readonly (readonly [number, string])[] = [
   [0x02, "LSP Ping"],
   [0x04, "BFD"],
 ];
-
-function flagNames(table: readonly (readonly [number, string])[], value: number): string {
-  let s = "";
-  for (const [bit, name] of table) if ((value & bit) === bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? "none" : s;
-}
 
 function hex(v: number, digits: number): string {
   const s = v.toString(16);

@@ -10,7 +10,7 @@
 
 import { be16, be32, has, u8, type PrintContext } from "./context.js";
 import { hex2, hex4, ipv4String, ipv6String, macString } from "./addr.js";
-import { ADDRESS_FAMILY_NAMES, ouiName } from "./names.js";
+import { ADDRESS_FAMILY_NAMES, flagNames, ouiName } from "./names.js";
 import { printableChar, printUnknownData } from "./unknown.js";
 
 const TLV_NAMES = new Map([
@@ -257,12 +257,6 @@ const TIA_POWER_PRIORITIES = ["", "critical", "high", "low"];
 const DCBX_SUBTYPES = ["", "DCB Capability Exchange Protocol Rev 1", "DCB Capability Exchange Protocol Rev 1.01"];
 const INTERFACE_NUMBERING = ["", "", "Interface Index", "System Port Number"];
 
-function flagNames(table: [number, string][], flags: number, none: string): string {
-  let s = "";
-  for (const [bit, name] of table) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? none : s;
-}
-
 /** A NUL-padded string of at most n bytes, each printed before the next is read. */
 function printPadded(c: PrintContext, at: number, n: number): void {
   for (let i = 0; i < n; i++) {
@@ -346,9 +340,8 @@ export function lldpPrint(c: PrintContext, at: number, length: number): void {
         if (len < 4) return trunc(c);
         const cap = be16(c, p);
         const enabled = be16(c, p + 2);
-        c.out += "\n\t  System  Capabilities [" + flagNames(CAPABILITIES, cap, "none") + "] (0x" + hex4(cap) + ")";
-        c.out +=
-          "\n\t  Enabled Capabilities [" + flagNames(CAPABILITIES, enabled, "none") + "] (0x" + hex4(enabled) + ")";
+        c.out += "\n\t  System  Capabilities [" + flagNames(CAPABILITIES, cap) + "] (0x" + hex4(cap) + ")";
+        c.out += "\n\t  Enabled Capabilities [" + flagNames(CAPABILITIES, enabled) + "] (0x" + hex4(enabled) + ")";
         break;
       }
       case MANAGEMENT_ADDRESS:
@@ -489,7 +482,7 @@ function ieee8021Print(c: PrintContext, p: number, len: number): boolean {
         "\n\t    port and protocol vlan id (PPVID): " +
         be16(c, p + 5) +
         ", flags [" +
-        flagNames(PROTOCOL_VLAN_FLAGS, flags, "none") +
+        flagNames(PROTOCOL_VLAN_FLAGS, flags) +
         "] (0x" +
         hex2(flags) +
         ")";
@@ -517,7 +510,7 @@ function ieee8021Print(c: PrintContext, p: number, len: number): boolean {
       if (len < 9) return false;
       c.out +=
         "\n\t    aggregation status [" +
-        flagNames(AGGREGATION_FLAGS, u8(c, p + 4), "none") +
+        flagNames(AGGREGATION_FLAGS, u8(c, p + 4)) +
         "], aggregation port ID " +
         be32(c, p + 5);
       return false;
@@ -640,8 +633,7 @@ function ieee8023Print(c: PrintContext, p: number, len: number): boolean {
     case 1: {
       if (len < 9) return false;
       const autoneg = u8(c, p + 4);
-      c.out +=
-        "\n\t    autonegotiation [" + flagNames(AUTONEGOTIATION_FLAGS, autoneg, "none") + "] (0x" + hex2(autoneg) + ")";
+      c.out += "\n\t    autonegotiation [" + flagNames(AUTONEGOTIATION_FLAGS, autoneg) + "] (0x" + hex2(autoneg) + ")";
       const pmd = be16(c, p + 5);
       c.out +=
         "\n\t    PMD autoneg capability [" + flagNames(PMD_CAPABILITIES, pmd, "unknown") + "] (0x" + hex4(pmd) + ")";
@@ -653,7 +645,7 @@ function ieee8023Print(c: PrintContext, p: number, len: number): boolean {
       if (len < 7) return false;
       c.out +=
         "\n\t    MDI power support [" +
-        flagNames(MDI_FLAGS, u8(c, p + 4), "none") +
+        flagNames(MDI_FLAGS, u8(c, p + 4)) +
         "], power pair " +
         (MDI_POWER_PAIRS[u8(c, p + 5)] || "unknown") +
         ", power class " +
@@ -663,7 +655,7 @@ function ieee8023Print(c: PrintContext, p: number, len: number): boolean {
       if (len < 9) return false;
       c.out +=
         "\n\t    aggregation status [" +
-        flagNames(AGGREGATION_FLAGS, u8(c, p + 4), "none") +
+        flagNames(AGGREGATION_FLAGS, u8(c, p + 4)) +
         "], aggregation port ID " +
         be32(c, p + 5);
       return false;
@@ -699,7 +691,7 @@ function tiaPrint(c: PrintContext, p: number, len: number): boolean {
     case 1: {
       if (len < 7) return false;
       const caps = be16(c, p + 4);
-      c.out += "\n\t    Media capabilities [" + flagNames(TIA_CAPABILITIES, caps, "none") + "] (0x" + hex4(caps) + ")";
+      c.out += "\n\t    Media capabilities [" + flagNames(TIA_CAPABILITIES, caps) + "] (0x" + hex4(caps) + ")";
       const device = u8(c, p + 6);
       c.out += "\n\t    Device type [" + (TIA_DEVICE_TYPES[device] || "unknown") + "] (0x" + hex2(device) + ")";
       return false;
@@ -708,7 +700,7 @@ function tiaPrint(c: PrintContext, p: number, len: number): boolean {
       if (len < 8) return false;
       const app = u8(c, p + 4);
       c.out += "\n\t    Application type [" + (TIA_APPLICATION_TYPES[app] || "none") + "] (0x" + hex2(app) + ")";
-      c.out += ", Flags [" + flagNames(TIA_POLICY_FLAGS, u8(c, p + 5), "none") + "]";
+      c.out += ", Flags [" + flagNames(TIA_POLICY_FLAGS, u8(c, p + 5)) + "]";
       c.out += "\n\t    Vlan id " + ((be16(c, p + 5) & 0x1ffe) >> 1);
       c.out += ", L2 priority " + ((be16(c, p + 6) & 0x1ff) >> 6);
       c.out += ", DSCP value " + (be16(c, p + 6) & 0x3f);

@@ -365,3 +365,13 @@ export const ADDRESS_FAMILY_NAMES: ReadonlyMap<number, string> = new Map([
   [196, "Layer-2 VPN"],
   [25, "VPLS"],
 ]);
+
+/**
+ * The names of the bits set in `value`, joined by ", ", or `none` when no named bit is set:
+ * tcpdump's bittok2str. An entry names its bits when any of them is set.
+ */
+export function flagNames(table: readonly (readonly [number, string])[], value: number, none = "none"): string {
+  let names = "";
+  for (const [bit, name] of table) if (value & bit) names += (names === "" ? "" : ", ") + name;
+  return names === "" ? none : names;
+}

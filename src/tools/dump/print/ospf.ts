@@ -15,6 +15,7 @@
 import { be16, be32, has, TRUNCATED, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
 import { printableChar, printUnknownData } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const TYPES = ["", "Hello", "Database Description", "LS-Request", "LS-Update", "LS-Ack"];
 const AUTH_MD5 = 2;
@@ -178,12 +179,6 @@ const LLS_OPTIONS: [number, string][] = [
 const HEADER_LENGTH = 24;
 const LSA_HEADER_LENGTH = 20;
 
-function flagNames(table: [number, string][], flags: number, none: string): string {
-  let s = "";
-  for (const [bit, name] of table) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? none : s;
-}
-
 function hex8(v: number): string {
   return v.toString(16).padStart(8, "0");
 }
@@ -239,7 +234,7 @@ function v2Print(c: PrintContext, at: number, dataEnd: number): void {
   const body = at + HEADER_LENGTH;
   switch (u8(c, at + 1)) {
     case 1: {
-      c.out += "\n\tOptions [" + flagNames(OPTIONS, u8(c, body + 6), "none") + "]";
+      c.out += "\n\tOptions [" + flagNames(OPTIONS, u8(c, body + 6)) + "]";
       c.out +=
         "\n\t  Hello Timer " +
         be16(c, body + 4) +
@@ -257,8 +252,8 @@ function v2Print(c: PrintContext, at: number, dataEnd: number): void {
       return;
     }
     case 2: {
-      c.out += "\n\tOptions [" + flagNames(OPTIONS, u8(c, body + 2), "none") + "]";
-      c.out += ", DD Flags [" + flagNames(DD_FLAGS, u8(c, body + 3), "none") + "]";
+      c.out += "\n\tOptions [" + flagNames(OPTIONS, u8(c, body + 2)) + "]";
+      c.out += ", DD Flags [" + flagNames(DD_FLAGS, u8(c, body + 3)) + "]";
       const mtu = be16(c, body);
       if (mtu) c.out += ", MTU: " + mtu;
       c.out += ", Sequence: 0x" + hex8(be32(c, body + 4));
@@ -340,7 +335,7 @@ function lsaHeaderPrint(c: PrintContext, p: number): number {
       "), Opaque-ID " +
       ((u8(c, p + 5) << 16) | be16(c, p + 6));
   } else c.out += "\n\t    " + typeName + " LSA (" + type + "), LSA-ID: " + ipv4String(c, p + 4);
-  c.out += "\n\t    Options: [" + flagNames(OPTIONS, u8(c, p + 2), "none") + "]";
+  c.out += "\n\t    Options: [" + flagNames(OPTIONS, u8(c, p + 2)) + "]";
   return length;
 }
 
@@ -363,7 +358,7 @@ function lsaPrint(c: PrintContext, lsa: number): number {
   const body = lsa + LSA_HEADER_LENGTH;
   switch (u8(c, lsa + 3)) {
     case 1: {
-      c.out += "\n\t    Router LSA Options: [" + flagNames(ROUTER_LSA_FLAGS, u8(c, body), "none") + "]";
+      c.out += "\n\t    Router LSA Options: [" + flagNames(ROUTER_LSA_FLAGS, u8(c, body)) + "]";
       const links = be16(c, body + 2);
       if (!has(c, body + 4, 12)) return -1;
       let p = body + 4;
@@ -702,7 +697,7 @@ function linkSubTlvPrint(c: PrintContext, type: number, p: number, len: number):
         c.out += " != 4";
         return invalid(c);
       }
-      c.out += ", " + flagNames(LINK_PROTECTION, u8(c, p), "none");
+      c.out += ", " + flagNames(LINK_PROTECTION, u8(c, p));
       return 0;
     case 15:
       if (len < 36) {
@@ -940,7 +935,7 @@ function v3PrefixPrint(c: PrintContext, p: number, left: number): number {
   address.set(c.bytes.subarray(p + 4, p + 4 + words * 4));
   c.out += "\n\t\t" + ipv6FromBytes(address, 0) + "/" + bits;
   const options = u8(c, p + 1);
-  if (options) c.out += ", Options [" + flagNames(V3_PREFIX_OPTIONS, options, "none") + "]";
+  if (options) c.out += ", Options [" + flagNames(V3_PREFIX_OPTIONS, options) + "]";
   c.out += ", metric " + be16(c, p + 2);
   return 4 + words * 4;
 }
@@ -961,8 +956,8 @@ function v3LsaPrint(c: PrintContext, lsa: number, dataEnd: number): boolean {
     case V3_ROUTER_LSA:
       if (left < 4) return false;
       left -= 4;
-      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p), "none") + "]";
-      c.out += ", RLA-Flags [" + flagNames(V3_ROUTER_FLAGS, u8(c, p), "none") + "]";
+      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p)) + "]";
+      c.out += ", RLA-Flags [" + flagNames(V3_ROUTER_FLAGS, u8(c, p)) + "]";
       p += 4;
       while (left !== 0) {
         if (left < 16) return false;
@@ -985,7 +980,7 @@ function v3LsaPrint(c: PrintContext, lsa: number, dataEnd: number): boolean {
     case V3_NETWORK_LSA:
       if (left < 4) return false;
       left -= 4;
-      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p), "none") + "]";
+      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p)) + "]";
       c.out += "\n\t      Connected Routers:";
       for (p += 4; left !== 0; p += 4) {
         if (left < 4) return false;
@@ -1003,7 +998,7 @@ function v3LsaPrint(c: PrintContext, lsa: number, dataEnd: number): boolean {
       if (left < 4) return false;
       left -= 4;
       const flags = be32(c, p);
-      c.out += "\n\t     Flags [" + flagNames(V3_EXTERNAL_FLAGS, flags, "none") + "]";
+      c.out += "\n\t     Flags [" + flagNames(V3_EXTERNAL_FLAGS, flags) + "]";
       c.out += " metric " + (be32(c, p) & 0xffffff);
       const prefix = p + 4;
       if ((size = v3PrefixPrint(c, prefix, left)) < 0) return false;
@@ -1033,7 +1028,7 @@ function v3LsaPrint(c: PrintContext, lsa: number, dataEnd: number): boolean {
       if (left < 4) return false;
       left -= 4;
       if (!has(c, p, 4)) return false;
-      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p), "none") + "]";
+      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p)) + "]";
       if (left < 20) return false;
       left -= 20;
       let prefixes = be32(c, p + 20);
@@ -1077,7 +1072,7 @@ function v3Print(c: PrintContext, at: number, dataEnd: number): boolean {
   const verbose = c.flags.verbose;
   switch (u8(c, at + 1)) {
     case 1:
-      c.out += "\n\tOptions [" + flagNames(V3_OPTIONS, be32(c, body + 4), "none") + "]";
+      c.out += "\n\tOptions [" + flagNames(V3_OPTIONS, be32(c, body + 4)) + "]";
       c.out +=
         "\n\t  Hello Timer " +
         be16(c, body + 8) +
@@ -1095,8 +1090,8 @@ function v3Print(c: PrintContext, at: number, dataEnd: number): boolean {
       }
       return true;
     case 2:
-      c.out += "\n\tOptions [" + flagNames(V3_OPTIONS, be32(c, body), "none") + "]";
-      c.out += ", DD Flags [" + flagNames(V3_DD_FLAGS, u8(c, body + 7), "none") + "]";
+      c.out += "\n\tOptions [" + flagNames(V3_OPTIONS, be32(c, body)) + "]";
+      c.out += ", DD Flags [" + flagNames(V3_DD_FLAGS, u8(c, body + 7)) + "]";
       c.out += ", MTU " + be16(c, body + 4) + ", DD-Sequence 0x" + hex8(be32(c, body + 8));
       if (verbose > 1)
         for (let p = body + 12; p < dataEnd; p += V3_LSA_HEADER_LENGTH)

@@ -6,6 +6,7 @@
 import { be16, be32, u8, type PrintContext } from "./context.js";
 import { hex2 } from "./addr.js";
 import { printableChar } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const PROTO_REGULAR = 0x00;
 const PROTO_RAPID = 0x02;
@@ -38,12 +39,6 @@ const MSTP_MIN_LENGTH = 102;
 const VER3_LENGTH_OFFSET = 36;
 const SPB_MIN_LENGTH = 87;
 
-function flagNames(flags: number): string {
-  let s = "";
-  for (const [bit, name] of FLAGS) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? "none" : s;
-}
-
 function bridgeId(c: PrintContext, at: number): string {
   let s = hex2(u8(c, at)) + hex2(u8(c, at + 1)) + ".";
   for (let i = 2; i < 8; i++) s += (i > 2 ? ":" : "") + hex2(u8(c, at + i));
@@ -51,7 +46,7 @@ function bridgeId(c: PrintContext, at: number): string {
 }
 
 function printConfig(c: PrintContext, at: number, length: number): void {
-  c.out += ", Flags [" + flagNames(u8(c, at + 4)) + "]";
+  c.out += ", Flags [" + flagNames(FLAGS, u8(c, at + 4)) + "]";
   c.out +=
     ", bridge-id " +
     bridgeId(c, at + 17) +
@@ -143,7 +138,7 @@ function printMstpVerbose(c: PrintContext, at: number): void {
   let left = v3len - CONFIG_INFO_LENGTH;
   for (let p = at + MSTI_OFFSET; left >= MSTI_LENGTH; left -= MSTI_LENGTH, p += MSTI_LENGTH) {
     const msti = be16(c, p + 1) & 0x0fff;
-    c.out += "\n\tMSTI " + msti + ", Flags [" + flagNames(u8(c, p)) + "], port-role " + portRole(u8(c, p));
+    c.out += "\n\tMSTI " + msti + ", Flags [" + flagNames(FLAGS, u8(c, p)) + "], port-role " + portRole(u8(c, p));
     c.out += "\n\t\tMSTI regional-root-id " + bridgeId(c, p + 1) + ", pathcost " + be32(c, p + 9);
     c.out +=
       "\n\t\tMSTI bridge-prio " +
@@ -229,7 +224,7 @@ export function stpPrint(c: PrintContext, at: number, length: number): void {
         c.out += " (invalid)";
         return;
       }
-      c.out += ", CIST Flags [" + flagNames(u8(c, at + 4)) + "], length " + length;
+      c.out += ", CIST Flags [" + flagNames(FLAGS, u8(c, at + 4)) + "], length " + length;
       if (c.flags.verbose) printMstpVerbose(c, at);
       if (version === PROTO_SPB) {
         const spbLength = be16(c, at + VER3_LENGTH_OFFSET + mstpLength) + 2;
