@@ -4,7 +4,7 @@
 
 import { check, be16, be32, printInvalid, u8, type PrintContext } from "./context.js";
 import { macString } from "./addr.js";
-import { printableChar } from "./unknown.js";
+import { printCountedText } from "./unknown.js";
 import { flagNames } from "./names.js";
 
 const COMMON_HEADER_LENGTH = 10;
@@ -143,7 +143,7 @@ function queryPrint(c: PrintContext, at: number, length: number): void {
   if (stringLength > MAX_CONFIG_STRING || stringLength > rest) return invalid(c, p, rest);
   if (stringLength) {
     c.out += "\n\tConfig String (length " + stringLength + "): ";
-    for (let i = 0; i < stringLength; i++) c.out += printableChar(u8(c, p + i));
+    printCountedText(c, p, stringLength);
   }
 }
 

@@ -4,7 +4,7 @@
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6String } from "./addr.js";
-import { printableChar, printUnknownData } from "./unknown.js";
+import { printableChar, printCountedText, printUnknownData } from "./unknown.js";
 import { flagNames } from "./names.js";
 
 const HEADER_LENGTH = 4;
@@ -103,7 +103,7 @@ export function cdpPrint(c: PrintContext, at: number, length: number): void {
         covered = true;
       } else if (type === T_DEVICE_ID) {
         c.out += "'";
-        for (let i = 0; i < len; i++) c.out += printableChar(u8(c, p + i));
+        printCountedText(c, p, len);
         c.out += "'";
         covered = true;
       }
@@ -145,7 +145,7 @@ const CAPABILITIES: [number, string][] = [
 
 function quoted(c: PrintContext, at: number, len: number): void {
   c.out += "'";
-  for (let i = 0; i < len; i++) c.out += printableChar(u8(c, at + i));
+  printCountedText(c, at, len);
   c.out += "'";
 }
 
@@ -212,7 +212,7 @@ function valuePrint(c: PrintContext, type: number, at: number, len: number): voi
       c.out += "0x" + hex2(u8(c, at));
       if (len > 1) {
         c.out += "/";
-        for (let i = 1; i < len; i++) c.out += printableChar(u8(c, at + i));
+        printCountedText(c, at + 1, len - 1);
       }
       return;
     default:

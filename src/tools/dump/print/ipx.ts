@@ -4,8 +4,8 @@
 // packets are marked unsupported.
 
 import { macHex } from "./addr.js";
-import { be16, be32, check, u8, type PrintContext } from "./context.js";
-import { printableChar } from "./unknown.js";
+import { be16, be32, check, type PrintContext } from "./context.js";
+import { printPaddedText } from "./unknown.js";
 
 const IPX_HEADER_LENGTH = 30;
 const SOCKET_NCP = 0x0451;
@@ -102,11 +102,7 @@ function sapPrint(c: PrintContext, at: number, length: number): void {
         rest -= 2;
         if (rest < SAP_NAME_LENGTH) return invalid(c);
         // The name, up to its first NUL; as much as was captured shows before a " [|ipx]".
-        for (let j = 0; j < SAP_NAME_LENGTH; j++) {
-          const ch = u8(c, p + j);
-          if (ch === 0) break;
-          c.out += printableChar(ch);
-        }
+        printPaddedText(c, p, SAP_NAME_LENGTH);
         c.out += "'";
         p += SAP_NAME_LENGTH;
         rest -= SAP_NAME_LENGTH;

@@ -4,7 +4,7 @@
 
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
 import { hex2 } from "./addr.js";
-import { printableChar } from "./unknown.js";
+import { printCountedText } from "./unknown.js";
 import { pppPrint } from "./ppp.js";
 
 const FLAG_TYPE = 0x8000;
@@ -80,9 +80,6 @@ const AUTH_TYPES = ["Reserved", "Textual", "CHAP", "PAP", "No Auth", "MS-CHAPv1"
 const DIRECTIONS = ["global error", "at peer", "at local"];
 const CALL_ERRORS = ["CRCErr", "FrameErr", "HardOver", "BufOver", "Timeout", "AlignErr"];
 
-function printString(c: PrintContext, at: number, length: number): void {
-  for (let i = 0; i < length; i++) c.out += printableChar(u8(c, at + i));
-}
 function printOctets(c: PrintContext, at: number, length: number): void {
   for (let i = 0; i < length; i++) c.out += hex2(u8(c, at + i));
 }
@@ -123,7 +120,7 @@ function avpValue(c: PrintContext, type: number, p: number, length: number): voi
       c.out += "/" + be16(c, p + 2);
       if (length === 4) return;
       c.out += " ";
-      printString(c, p + 4, length - 4);
+      printCountedText(c, p + 4, length - 4);
       return;
     case 2:
       if (length < 2) c.out += TOO_SHORT;
@@ -153,7 +150,7 @@ function avpValue(c: PrintContext, type: number, p: number, length: number): voi
     case 23:
     case 30:
     case 37:
-      return printString(c, p, length);
+      return printCountedText(c, p, length);
     case 11:
     case 26:
     case 27:
@@ -170,7 +167,7 @@ function avpValue(c: PrintContext, type: number, p: number, length: number): voi
       c.out += be16(c, p) + ", " + hex2(u8(c, p + 2));
       if (length !== 3) {
         c.out += " ";
-        printString(c, p + 3, length - 3);
+        printCountedText(c, p + 3, length - 3);
       }
       return;
     case 13:
@@ -248,7 +245,7 @@ function avpValue(c: PrintContext, type: number, p: number, length: number): voi
       c.out += DIRECTIONS[d] ?? "Direction-#" + d;
       if (length !== 5) {
         c.out += " ";
-        printString(c, p + 5, length - 5);
+        printCountedText(c, p + 5, length - 5);
       }
       return;
     }

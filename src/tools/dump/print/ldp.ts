@@ -8,7 +8,7 @@ import { be16, be32, check, printInvalid, TRUNCATED, u8, type PrintContext } fro
 import { ipv4String, ipv6String } from "./addr.js";
 import { afName, prefixDecode } from "./bgp.js";
 import { pseudowireType } from "./lspping.js";
-import { printableChar, printUnknownData } from "./unknown.js";
+import { printCountedText, printUnknownData } from "./unknown.js";
 import { flagNames } from "./names.js";
 
 const VERSION = 1;
@@ -389,7 +389,7 @@ function martiniPrint(c: PrintContext, p: number, left: number): void {
     if (type === IFPARM_MTU) c.out += ": " + be16(c, p + 2);
     else if (type === IFPARM_DESCRIPTION) {
       c.out += ": ";
-      for (let i = 2; i < length; i++) c.out += printableChar(u8(c, p + i));
+      printCountedText(c, p + 2, length - 2);
     } else if (type === IFPARM_VCCV) {
       const channels = u8(c, p + 2);
       c.out +=

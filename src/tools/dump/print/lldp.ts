@@ -11,7 +11,7 @@
 import { be16, be32, has, u8, type PrintContext } from "./context.js";
 import { hex2, hex4, ipv4String, ipv6String, macString } from "./addr.js";
 import { ADDRESS_FAMILY_NAMES, flagNames, ouiName } from "./names.js";
-import { printableChar, printUnknownData } from "./unknown.js";
+import { printCountedText, printPaddedText, printUnknownData } from "./unknown.js";
 
 const TLV_NAMES = new Map([
   [0, "End"],
@@ -257,20 +257,7 @@ const TIA_POWER_PRIORITIES = ["", "critical", "high", "low"];
 const DCBX_SUBTYPES = ["", "DCB Capability Exchange Protocol Rev 1", "DCB Capability Exchange Protocol Rev 1.01"];
 const INTERFACE_NUMBERING = ["", "", "Interface Index", "System Port Number"];
 
-/** A NUL-padded string of at most n bytes, each printed before the next is read. */
-function printPadded(c: PrintContext, at: number, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const ch = u8(c, at + i);
-    if (ch === 0) break;
-    c.out += printableChar(ch);
-  }
-}
-
 /** n bytes as text, NULs included. */
-function printCounted(c: PrintContext, at: number, n: number): void {
-  for (let i = 0; i < n; i++) c.out += printableChar(u8(c, at + i));
-}
-
 function trunc(c: PrintContext): void {
   c.out += " [|lldp]";
 }
@@ -311,7 +298,7 @@ export function lldpPrint(c: PrintContext, at: number, length: number): void {
             const address = networkAddress(c, p + 1, len - 1);
             if (address === undefined) return trunc(c);
             c.out += address;
-          } else if (subtype >= 1 && subtype <= 7) printPadded(c, p + 1, len - 1);
+          } else if (subtype >= 1 && subtype <= 7) printPaddedText(c, p + 1, len - 1);
           else hexdump = true;
         }
         break;
@@ -323,17 +310,17 @@ export function lldpPrint(c: PrintContext, at: number, length: number): void {
       case PORT_DESCRIPTION:
         if (!verbose) break;
         c.out += ": ";
-        printPadded(c, p, len);
+        printPaddedText(c, p, len);
         break;
       case SYSTEM_NAME:
         // The one TLV shown without -v too.
         c.out += ": ";
-        printPadded(c, p, len);
+        printPaddedText(c, p, len);
         break;
       case SYSTEM_DESCRIPTION:
         if (!verbose) break;
         c.out += "\n\t  ";
-        printPadded(c, p, len);
+        printPaddedText(c, p, len);
         break;
       case SYSTEM_CAPABILITIES: {
         if (!verbose) break;
@@ -430,7 +417,7 @@ function managementAddressPrint(c: PrintContext, p: number, left: number): boole
     if (left < 1 + oidLength) return false;
     if (oidLength) {
       c.out += "\n\t  OID length " + oidLength;
-      printPadded(c, p + 1, oidLength);
+      printPaddedText(c, p + 1, oidLength);
     }
   }
   return true;
@@ -495,7 +482,7 @@ function ieee8021Print(c: PrintContext, p: number, len: number): boolean {
       const nameLength = u8(c, p + 6);
       if (len < 7 + nameLength) return false;
       c.out += "\n\t    vlan name: ";
-      printPadded(c, p + 7, nameLength);
+      printPaddedText(c, p + 7, nameLength);
       return false;
     }
     case 4: {
@@ -503,7 +490,7 @@ function ieee8021Print(c: PrintContext, p: number, len: number): boolean {
       const idLength = u8(c, p + 4);
       if (len < 5 + idLength) return false;
       c.out += "\n\t    protocol identity: ";
-      printPadded(c, p + 5, idLength);
+      printPaddedText(c, p + 5, idLength);
       return false;
     }
     case 7:
@@ -674,7 +661,7 @@ function ianaPrint(c: PrintContext, p: number, len: number): boolean {
   c.out += "\n\t  " + (subtype === 1 ? "MUD-URL" : "unknown") + " Subtype (" + subtype + ")";
   if (subtype !== 1) return true;
   c.out += "\n\t  MUD-URL=";
-  printCounted(c, p + 4, len - 4);
+  printCountedText(c, p + 4, len - 4);
   return false;
 }
 
@@ -727,7 +714,7 @@ function tiaPrint(c: PrintContext, p: number, len: number): boolean {
     case 10:
     case 11:
       c.out += "\n\t  " + TIA_INVENTORY[subtype] + " ";
-      printPadded(c, p + 4, len - 4);
+      printPaddedText(c, p + 4, len - 4);
       return false;
     default:
       return true;
@@ -768,7 +755,7 @@ function tiaLocationPrint(c: PrintContext, p: number, len: number): boolean {
         " (0x" +
         hex2(what) +
         "), Country-code ";
-      printPadded(c, p + 7, 2);
+      printPaddedText(c, p + 7, 2);
       lciLength -= 3;
       let q = p + 9;
       while (lciLength > 0) {
@@ -781,7 +768,7 @@ function tiaLocationPrint(c: PrintContext, p: number, len: number): boolean {
           "\n\t      CA type '" + (TIA_CA_TYPES[caType] || "unknown") + "' (" + caType + "), length " + caLength + ": ";
         if (caType === 0 || caLength === 0) return false;
         if (lciLength < caLength) return false;
-        printPadded(c, q, caLength);
+        printPaddedText(c, q, caLength);
         q += caLength;
         lciLength -= caLength;
       }
@@ -789,7 +776,7 @@ function tiaLocationPrint(c: PrintContext, p: number, len: number): boolean {
     }
     case 3:
       c.out += "\n\t    ECS ELIN id ";
-      printPadded(c, p + 5, len - 5);
+      printPaddedText(c, p + 5, len - 5);
       return false;
     default:
       c.out += "\n\t    Location ID ";

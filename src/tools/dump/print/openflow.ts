@@ -14,7 +14,7 @@ import { encapsulated } from "./encapsulated.js";
 import { hex2, macString } from "./addr.js";
 import { vlanTciString } from "./vlan.js";
 import { ouiName } from "./names.js";
-import { hexAndAsciiPrint, printableChar } from "./unknown.js";
+import { hexAndAsciiPrint, printCountedText, printPaddedText } from "./unknown.js";
 
 const HEADER_LENGTH = 8;
 const VERSIONS = new Map([
@@ -439,11 +439,7 @@ function portPrint(c: PrintContext, p: number): void {
   c.out += "\n\t  port_no " + portName(be32(c, p));
   c.out += ", hw_addr " + macString(c, p + 8);
   c.out += ", name '";
-  for (let i = 0; i < 16; i++) {
-    const ch = u8(c, p + 16 + i);
-    if (ch === 0) break;
-    c.out += printableChar(ch);
-  }
+  printPaddedText(c, p + 16, 16);
   c.out += "'";
   p += 32;
   if (c.flags.verbose < 2) {
@@ -921,11 +917,7 @@ function of10PhyPortPrint(c: PrintContext, p: number): void {
   c.out += "\n\t  port_no " + of10Port(be16(c, p));
   c.out += ", hw_addr " + macString(c, p + 2);
   c.out += ", name '";
-  for (let i = 0; i < 16; i++) {
-    const ch = u8(c, p + 8 + i);
-    if (ch === 0) break;
-    c.out += printableChar(ch);
-  }
+  printPaddedText(c, p + 8, 16);
   c.out += "'";
   p += 24;
   if (c.flags.verbose < 2) {
@@ -1046,11 +1038,7 @@ const WILDCARD_BITS: [number, string][] = [
 /** A NUL-padded string field of `n` bytes between quotes, each byte printed before the next is read. */
 function quotedPrint(c: PrintContext, p: number, n: number): void {
   c.out += "'";
-  for (let i = 0; i < n; i++) {
-    const ch = u8(c, p + i);
-    if (ch === 0) break;
-    c.out += printableChar(ch);
-  }
+  printPaddedText(c, p, n);
   c.out += "'";
 }
 
@@ -1358,11 +1346,6 @@ const BSN_ACTIONS = new Map([
   [4, "CHECKSUM"],
 ]);
 
-/** `n` bytes as text, NULs included, each printed before the next is read. */
-function countedPrint(c: PrintContext, p: number, n: number): void {
-  for (let i = 0; i < n; i++) c.out += printableChar(u8(c, p + i));
-}
-
 /** A Big Switch Networks vendor message body (after the vendor id). */
 function bsnMessagePrint(c: PrintContext, p: number, len: number): void {
   const invalid = (): void => {
@@ -1410,12 +1393,12 @@ function bsnMessagePrint(c: PrintContext, p: number, len: number): void {
       if (len < 4) return invalid();
       c.out += ", service " + be32(c, p);
       c.out += ", data '";
-      countedPrint(c, p + 4, len - 4);
+      printCountedText(c, p + 4, len - 4);
       c.out += "'";
       return;
     case 7:
       c.out += ", data '";
-      countedPrint(c, p, len);
+      printCountedText(c, p, len);
       c.out += "'";
       return;
     case 8:

@@ -14,7 +14,7 @@
 
 import { be16, be32, has, TRUNCATED, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
-import { printableChar, printUnknownData } from "./unknown.js";
+import { printPaddedText, printUnknownData } from "./unknown.js";
 import { flagNames } from "./names.js";
 
 const TYPES = ["", "Hello", "Database Description", "LS-Request", "LS-Update", "LS-Ack"];
@@ -207,11 +207,7 @@ function ospfVerbosePrint(c: PrintContext, at: number, length: number): void {
   c.out += ", Authentication Type: " + (AUTH_TYPES[authType] ?? "unknown") + " (" + authType + ")";
   if (authType === AUTH_SIMPLE) {
     c.out += "\n\tSimple text password: ";
-    for (let i = 0; i < 8; i++) {
-      const ch = u8(c, at + 16 + i);
-      if (ch === 0) break;
-      c.out += printableChar(ch);
-    }
+    printPaddedText(c, at + 16, 8);
   } else if (authType === AUTH_MD5) {
     c.out +=
       "\n\tKey-ID: " +

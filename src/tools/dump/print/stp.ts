@@ -5,7 +5,7 @@
 
 import { be16, be32, u8, type PrintContext } from "./context.js";
 import { hex2 } from "./addr.js";
-import { printableChar } from "./unknown.js";
+import { printPaddedText } from "./unknown.js";
 import { flagNames } from "./names.js";
 
 const PROTO_REGULAR = 0x00;
@@ -90,15 +90,6 @@ function timers(c: PrintContext, at: number): string {
   );
 }
 
-/** Up to `size` bytes of a NUL-padded name, appended byte by byte as tcpdump prints it. */
-function printPaddedName(c: PrintContext, at: number, size: number): void {
-  for (let i = 0; i < size; i++) {
-    const byte = u8(c, at + i);
-    if (byte === 0) break;
-    c.out += printableChar(byte);
-  }
-}
-
 function hex32s(c: PrintContext, at: number, count: number): string {
   let s = "";
   for (let i = 0; i < count; i++)
@@ -128,7 +119,7 @@ function printMstpVerbose(c: PrintContext, at: number): void {
   c.out += "\n\t" + timers(c, at);
   c.out += "\n\tv3len " + be16(c, at + VER3_LENGTH_OFFSET) + ", ";
   c.out += "MCID Name ";
-  printPaddedName(c, at + 39, 32);
+  printPaddedText(c, at + 39, 32);
   c.out += ", rev " + be16(c, at + 71) + ",\n\t\tdigest " + hex32s(c, at + 73, 4) + ", ";
   c.out += "CIST int-root-pathcost " + be32(c, at + 89) + ",";
   c.out += "\n\tCIST bridge-id " + bridgeId(c, at + 93) + ", ";
@@ -153,7 +144,7 @@ function printMstpVerbose(c: PrintContext, at: number): void {
 function printSpbVerbose(c: PrintContext, at: number): void {
   c.out += "\n\tv4len " + be16(c, at) + ", ";
   c.out += "AUXMCID Name ";
-  printPaddedName(c, at + 3, 32);
+  printPaddedText(c, at + 3, 32);
   c.out += ", Rev " + be16(c, at + 35) + ",\n\t\tdigest " + hex32s(c, at + 37, 4);
   c.out += agreement(c, at);
 }
