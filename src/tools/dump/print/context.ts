@@ -139,6 +139,15 @@ export function printInvalid(c: PrintContext): void {
   c.out += " (invalid)";
 }
 
+/**
+ * tcpdump's exit through "invalid": " (invalid)", and then the rest of the data (`length` bytes
+ * at `at`) must have been captured, else the packet ends with the truncation mark.
+ */
+export function printInvalidRest(c: PrintContext, at: number, length: number): void {
+  printInvalid(c);
+  check(c, at, length);
+}
+
 /** Internet checksum (RFC 1071) over bytes[at, at+len), folded with a starting partial sum. */
 export function onesComplementSum(c: PrintContext, at: number, len: number, initial: number): number {
   let sum = initial;

@@ -4,7 +4,7 @@
 // decoded one level deep and the error text); -vv, and -v for unknown PDU types, adds the PDU in
 // hex. A PDU of another version ends the segment, as its length cannot be trusted.
 
-import { available, be16, be32, check, printInvalid, TRUNCATED, u8, type PrintContext } from "./context.js";
+import { available, be16, be32, check, printInvalidRest, TRUNCATED, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6String } from "./addr.js";
 import { printableChar, printUnknownData } from "./unknown.js";
 
@@ -161,8 +161,7 @@ function pduPrint(c: PrintContext, at: number, length: number, recurse: boolean,
 }
 
 function invalid(c: PrintContext, at: number, length: number): number {
-  printInvalid(c);
-  check(c, at, length);
+  printInvalidRest(c, at, length);
   return length;
 }
 
