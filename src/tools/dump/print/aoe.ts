@@ -3,7 +3,7 @@
 // argument of each of the four version 1 commands.
 
 import { be16, be32, check, printInvalidRest, u8, type PrintContext } from "./context.js";
-import { macString } from "./addr.js";
+import { hex2, hex4, macString } from "./addr.js";
 import { printCountedText } from "./unknown.js";
 import { flagNames } from "./names.js";
 
@@ -81,16 +81,8 @@ export function aoePrint(c: PrintContext, at: number, length: number): void {
     const error = u8(c, at + 1);
     c.out += "\n\tError: " + (ERRORS[error] || "Invalid (" + error + ")");
   }
-  c.out +=
-    "\n\tMajor: 0x" +
-    be16(c, at + 2)
-      .toString(16)
-      .padStart(4, "0");
-  c.out +=
-    ", Minor: 0x" +
-    u8(c, at + 4)
-      .toString(16)
-      .padStart(2, "0");
+  c.out += "\n\tMajor: 0x" + hex4(be16(c, at + 2));
+  c.out += ", Minor: 0x" + hex2(u8(c, at + 4));
   const command = u8(c, at + 5);
   c.out += ", Command: " + named(COMMANDS, command);
   c.out +=

@@ -3,7 +3,7 @@
 // every TLV decoded on a line of its own.
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
-import { ipv4String, ipv6String } from "./addr.js";
+import { hex4, ipv4String, ipv6String } from "./addr.js";
 import { printableChar, printCountedText, printUnknownData } from "./unknown.js";
 import { flagNames } from "./names.js";
 
@@ -50,8 +50,7 @@ export function cdpPrint(c: PrintContext, at: number, length: number): void {
   const verbose = c.flags.verbose > 0;
   c.out += "CDPv" + u8(c, at) + ", ttl: " + u8(c, at + 1) + "s";
   const checksum = be16(c, at + 2);
-  if (verbose)
-    c.out += ", checksum: 0x" + checksum.toString(16).padStart(4, "0") + " (unverified), length " + totalLength;
+  if (verbose) c.out += ", checksum: 0x" + hex4(checksum) + " (unverified), length " + totalLength;
   let p = at + HEADER_LENGTH;
   length -= HEADER_LENGTH;
   while (length) {
@@ -191,10 +190,7 @@ function valuePrint(c: PrintContext, type: number, at: number, len: number): voi
       return;
     case 0x0e:
     case 0x0f:
-      c.out +=
-        len === 2
-          ? "unknown 0x" + be16(c, at).toString(16).padStart(4, "0")
-          : "app " + u8(c, at) + ", vlan " + be16(c, at + 1);
+      c.out += len === 2 ? "unknown 0x" + hex4(be16(c, at)) : "app " + u8(c, at) + ", vlan " + be16(c, at + 1);
       return;
     case 0x10: {
       const value = len === 1 ? u8(c, at) : len === 2 ? be16(c, at) : (be16(c, at) << 8) | u8(c, at + 2);

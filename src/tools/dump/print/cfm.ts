@@ -7,7 +7,7 @@
 // its link-layer header out of -x's dump; a field read past the end is tcpdump's generic truncation).
 
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
-import { ipv4String, ipv6String, macString } from "./addr.js";
+import { hex4, ipv4String, ipv6String, macString } from "./addr.js";
 import { ADDRESS_FAMILY_NAMES, flagNames, ouiName } from "./names.js";
 import { hexPrint, printPaddedText, printUnknownData } from "./unknown.js";
 
@@ -182,9 +182,7 @@ function ccmPrint(c: PrintContext, p: number, flags: number): boolean {
     c.out += "s, max CCM Lifetime " + (base * 3.5).toFixed(3) + "s";
   }
   c.out += "\n\t  Sequence Number 0x" + hex8(be32(c, p)) + ", MA-End-Point-ID 0x";
-  c.out += be16(c, p + 4)
-    .toString(16)
-    .padStart(4, "0");
+  c.out += hex4(be16(c, p + 4));
   let n = p + 6;
   let remaining = CCM_NAMES_LENGTH;
   const mdFormat = u8(c, n);

@@ -1,7 +1,7 @@
 // Cisco's Dynamic Trunking Protocol (SNAP, Cisco OUI, PID 0x2004) as tcpdump prints it:
 // "DTPv1, length 29"; with -v its TLVs (domain, status, DTP type, neighbor).
 
-import { macString } from "./addr.js";
+import { hex4, macString } from "./addr.js";
 import { be16, check, printInvalidRest, u8, type PrintContext } from "./context.js";
 import { printableChar } from "./unknown.js";
 
@@ -30,13 +30,7 @@ export function dtpPrint(c: PrintContext, at: number, length: number): void {
     const tlvLength = be16(c, p + 2);
     // Some senders end the list with a zero type: tcpdump stops there.
     if (type === 0) return;
-    c.out +=
-      "\n\t" +
-      (TLV_NAMES[type] || "Unknown") +
-      " (0x" +
-      type.toString(16).padStart(4, "0") +
-      ") TLV, length " +
-      tlvLength;
+    c.out += "\n\t" + (TLV_NAMES[type] || "Unknown") + " (0x" + hex4(type) + ") TLV, length " + tlvLength;
     if (tlvLength < 4 || tlvLength > len) {
       c.out += "[invalid TLV length " + tlvLength + "]";
       return printInvalidRest(c, p, len);

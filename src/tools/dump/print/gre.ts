@@ -4,6 +4,7 @@
 // "gre-proto-0xNNNN" for a protocol tcpdump does not open either.
 
 import { available, be16, be32, has, u8, type PrintContext } from "./context.js";
+import { hex4 } from "./addr.js";
 import { ethertypeName, flagNames } from "./names.js";
 import { encapsulated } from "./encapsulated.js";
 import { osiPrint } from "./isis.js";
@@ -62,9 +63,7 @@ export function grePrint(c: PrintContext, at: number, length: number): void {
 }
 
 function protocolSuffix(c: PrintContext, protocol: number, length: number): void {
-  if (c.flags.linkHeader)
-    c.out +=
-      ", proto " + (ethertypeName(protocol) ?? "unknown") + " (0x" + protocol.toString(16).padStart(4, "0") + ")";
+  if (c.flags.linkHeader) c.out += ", proto " + (ethertypeName(protocol) ?? "unknown") + " (0x" + hex4(protocol) + ")";
   c.out += ", length " + length;
 }
 

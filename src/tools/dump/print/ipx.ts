@@ -3,7 +3,7 @@
 // (which tcpdump decodes after the NetBIOS line) and EIGRP over IPX are not decoded yet: such
 // packets are marked unsupported.
 
-import { macHex } from "./addr.js";
+import { hex4, macHex } from "./addr.js";
 import { be16, be32, check, printInvalid, type PrintContext } from "./context.js";
 import { printPaddedText } from "./unknown.js";
 
@@ -19,7 +19,6 @@ const SAP_NAME_LENGTH = 48;
 const SAP_MAX_ENTRIES = 8;
 const RIP_MAX_ENTRIES = 50;
 
-const hex4 = (n: number): string => n.toString(16).padStart(4, "0");
 const hex8 = (n: number): string => n.toString(16).padStart(8, "0");
 
 /** "network.node" (the node as a MAC address, in hex even without -n, as tcpdump prints it). */

@@ -5,7 +5,7 @@
 // protocols (CLNP, ES-IS) are left to the caller.
 
 import { be16, be32, check, has, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
-import { ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
+import { hex4, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
 import { flagNames, ouiName } from "./names.js";
 import { printUnknownData } from "./unknown.js";
 
@@ -320,7 +320,6 @@ const RESTART_FLAGS: readonly [number, string][] = [
 ];
 
 const hex8 = (v: number): string => v.toString(16).padStart(8, "0");
-const hex4 = (v: number): string => v.toString(16).padStart(4, "0");
 
 /** An NSAP address as tcpdump writes it: "49.000a", or its complaint about the length. */
 function nsapString(c: PrintContext, at: number, length: number): string {

@@ -3,7 +3,7 @@
 // message in braces. L2F (version 1) is named only, as tcpdump does.
 
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
-import { hex2 } from "./addr.js";
+import { hex2, hex4 } from "./addr.js";
 import { printCountedText } from "./unknown.js";
 import { pppPrint } from "./ppp.js";
 
@@ -236,11 +236,8 @@ function avpValue(c: PrintContext, type: number, p: number, length: number): voi
         c.out += TOO_SHORT;
         return;
       }
-      c.out += be16(c, p).toString(16).padStart(4, "0") + ", ";
-      c.out +=
-        be16(c, p + 2)
-          .toString(16)
-          .padStart(4, "0") + " ";
+      c.out += hex4(be16(c, p)) + ", ";
+      c.out += hex4(be16(c, p + 2)) + " ";
       const d = u8(c, p + 4);
       c.out += DIRECTIONS[d] ?? "Direction-#" + d;
       if (length !== 5) {
@@ -267,7 +264,7 @@ function avpPrint(c: PrintContext, at: number, length: number): number {
   const vendor = be16(c, at + 2);
   const type = be16(c, at + 4);
   if (vendor) {
-    c.out += "VENDOR" + vendor.toString(16).padStart(4, "0") + ":ATTR" + type.toString(16).padStart(4, "0") + "(";
+    c.out += "VENDOR" + hex4(vendor) + ":ATTR" + hex4(type) + "(";
     printOctets(c, at + 6, len - 6);
     c.out += ")";
     return len;

@@ -11,7 +11,7 @@
 
 import { available, be16, be32, check, pushSnaplen, u8, type PrintContext } from "./context.js";
 import { encapsulated } from "./encapsulated.js";
-import { hex2, macString } from "./addr.js";
+import { hex2, hex4, macString } from "./addr.js";
 import { vlanTciString } from "./vlan.js";
 import { ouiName } from "./names.js";
 import { hexAndAsciiPrint, printCountedText, printPaddedText } from "./unknown.js";
@@ -308,10 +308,6 @@ function bodyPrint(c: PrintContext, version: number, type: number, p: number, le
       // tcpdump has no decoder for the other types' bodies.
       check(c, p, len);
   }
-}
-
-function hex4(v: number): string {
-  return v.toString(16).padStart(4, "0");
 }
 
 function hex8(v: number): string {

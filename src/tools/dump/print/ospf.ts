@@ -13,7 +13,7 @@
 // that LSA with tcpdump's message instead.
 
 import { be16, be32, has, TRUNCATED, u8, type PrintContext } from "./context.js";
-import { ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
+import { hex4, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
 import { printPaddedText, printUnknownData } from "./unknown.js";
 import { flagNames } from "./names.js";
 
@@ -749,7 +749,7 @@ function llsPrint(c: PrintContext, at: number, length: number): void {
     c.out += "\n\t[LLS truncated]";
     return;
   }
-  c.out += "\n\t  LLS: checksum: 0x" + be16(c, p).toString(16).padStart(4, "0");
+  c.out += "\n\t  LLS: checksum: 0x" + hex4(be16(c, p));
   p += 2;
   c.out += ", length: " + be16(c, p);
   p += 2;
@@ -1127,7 +1127,7 @@ function v3TrailerPrint(c: PrintContext, at: number, p: number, len: number): bo
   let llsLength = 0;
   if (lls && len !== 0) {
     if (len < 4) return false;
-    c.out += "\n\tLLS Checksum 0x" + be16(c, p).toString(16).padStart(4, "0");
+    c.out += "\n\tLLS Checksum 0x" + hex4(be16(c, p));
     llsLength = be16(c, p + 2);
     c.out += ", Data Length " + llsLength;
     if (llsLength < 4 || llsLength > len) return false;
@@ -1138,9 +1138,7 @@ function v3TrailerPrint(c: PrintContext, at: number, p: number, len: number): bo
   if (len === 0) return true;
   if (len < 16) return false;
   const authType = be16(c, p);
-  c.out +=
-    "\n\tAuthentication Type " +
-    (authType === 1 ? "HMAC" : "unknown (0x" + authType.toString(16).padStart(4, "0") + ")");
+  c.out += "\n\tAuthentication Type " + (authType === 1 ? "HMAC" : "unknown (0x" + hex4(authType) + ")");
   const authLength = be16(c, p + 2);
   c.out += ", Length " + authLength;
   if (authLength < 16 || authLength > len) return false;

@@ -4,7 +4,7 @@
 // BPDU's configuration identifier and MSTIs, and an SPB BPDU's agreement fields.
 
 import { be16, be32, u8, type PrintContext } from "./context.js";
-import { hex2 } from "./addr.js";
+import { hex2, hex4 } from "./addr.js";
 import { printPaddedText } from "./unknown.js";
 import { flagNames } from "./names.js";
 
@@ -47,13 +47,7 @@ function bridgeId(c: PrintContext, at: number): string {
 
 function printConfig(c: PrintContext, at: number, length: number): void {
   c.out += ", Flags [" + flagNames(FLAGS, u8(c, at + 4)) + "]";
-  c.out +=
-    ", bridge-id " +
-    bridgeId(c, at + 17) +
-    "." +
-    be16(c, at + 25)
-      .toString(16)
-      .padStart(4, "0");
+  c.out += ", bridge-id " + bridgeId(c, at + 17) + "." + hex4(be16(c, at + 25));
   c.out += ", length " + length;
   if (!c.flags.verbose) return;
   c.out += "\n\t" + timers(c, at);
@@ -110,12 +104,7 @@ function printMstpVerbose(c: PrintContext, at: number): void {
   c.out += "\n\tport-role " + portRole(flags) + ", ";
   c.out += "CIST root-id " + bridgeId(c, at + 5) + ", CIST ext-pathcost " + be32(c, at + 13);
   c.out += "\n\tCIST regional-root-id " + bridgeId(c, at + 17) + ", ";
-  c.out +=
-    "CIST port-id " +
-    be16(c, at + 25)
-      .toString(16)
-      .padStart(4, "0") +
-    ",";
+  c.out += "CIST port-id " + hex4(be16(c, at + 25)) + ",";
   c.out += "\n\t" + timers(c, at);
   c.out += "\n\tv3len " + be16(c, at + VER3_LENGTH_OFFSET) + ", ";
   c.out += "MCID Name ";

@@ -2,7 +2,7 @@
 // [RT] (0x01), length 60", and with -v the checksum and TLVs.
 
 import { be16, be32, check, printInvalidRest, u8, type PrintContext } from "./context.js";
-import { hex2 } from "./addr.js";
+import { hex2, hex4 } from "./addr.js";
 import { printableChar } from "./unknown.js";
 
 const HEADER_LENGTH = 4;
@@ -52,7 +52,7 @@ const TLV_NAMES = [
 ];
 
 function tlvsPrint(c: PrintContext, at: number, length: number): void {
-  c.out += "\n\tChecksum 0x" + be16(c, at).toString(16).padStart(4, "0") + " (unverified)";
+  c.out += "\n\tChecksum 0x" + hex4(be16(c, at)) + " (unverified)";
   let p = at + 2;
   let left = length - 2;
   while (left) {
@@ -61,13 +61,7 @@ function tlvsPrint(c: PrintContext, at: number, length: number): void {
     const tlvLength = be16(c, p + 2);
     p += 4;
     left -= 4;
-    c.out +=
-      "\n\t" +
-      (TLV_NAMES[type] ?? "Unknown") +
-      " (0x" +
-      type.toString(16).padStart(4, "0") +
-      ") TLV, length " +
-      tlvLength;
+    c.out += "\n\t" + (TLV_NAMES[type] ?? "Unknown") + " (0x" + hex4(type) + ") TLV, length " + tlvLength;
     // A length that covers no value would never advance.
     if (tlvLength <= TLV_HEADER_LENGTH) return printInvalidRest(c, p, left);
     const len = tlvLength - TLV_HEADER_LENGTH;
