@@ -453,6 +453,15 @@ function etsTables(c: PrintContext, p: number): void {
   c.out += "\n\t     Value        : " + row;
 }
 
+/** The link aggregation TLV's body, which IEEE 802.1 and 802.3 both define (the 802.3 one is the older). */
+function linkAggregationPrint(c: PrintContext, p: number): void {
+  c.out +=
+    "\n\t    aggregation status [" +
+    flagNames(AGGREGATION_FLAGS, u8(c, p)) +
+    "], aggregation port ID " +
+    be32(c, p + 1);
+}
+
 function ieee8021Print(c: PrintContext, p: number, len: number): boolean {
   if (len < 4) return false;
   const subtype = u8(c, p + 3);
@@ -494,12 +503,7 @@ function ieee8021Print(c: PrintContext, p: number, len: number): boolean {
       return false;
     }
     case 7:
-      if (len < 9) return false;
-      c.out +=
-        "\n\t    aggregation status [" +
-        flagNames(AGGREGATION_FLAGS, u8(c, p + 4)) +
-        "], aggregation port ID " +
-        be32(c, p + 5);
+      if (len >= 9) linkAggregationPrint(c, p + 4);
       return false;
     case 8:
       if (len < 6) return false;
@@ -639,12 +643,7 @@ function ieee8023Print(c: PrintContext, p: number, len: number): boolean {
         (MDI_POWER_CLASSES[u8(c, p + 6)] || "unknown");
       return false;
     case 3:
-      if (len < 9) return false;
-      c.out +=
-        "\n\t    aggregation status [" +
-        flagNames(AGGREGATION_FLAGS, u8(c, p + 4)) +
-        "], aggregation port ID " +
-        be32(c, p + 5);
+      if (len >= 9) linkAggregationPrint(c, p + 4);
       return false;
     case 4:
       if (len < 6) return false;
