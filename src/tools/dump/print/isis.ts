@@ -6,7 +6,7 @@
 
 import { be16, be32, check, has, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
 import { hex4, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
-import { flagNames, ouiName } from "./names.js";
+import { flagNames, GMPLS_LINK_PROTECTIONS, GMPLS_LSP_ENCODINGS, GMPLS_SWITCH_CAPABILITIES, ouiName } from "./names.js";
 import { printUnknownData } from "./unknown.js";
 
 export const NLPID_ISIS = 0x83;
@@ -988,46 +988,12 @@ const LINK_ATTRIBUTES: readonly [number, string][] = [
   [0x02, "Link excluded from local protection path"],
   [0x04, "Local maintenance required"],
 ];
-const LINK_PROTECTIONS: readonly [number, string][] = [
-  [0x01, "Extra Traffic"],
-  [0x02, "Unprotected"],
-  [0x04, "Shared"],
-  [0x08, "Dedicated 1:1"],
-  [0x10, "Dedicated 1+1"],
-  [0x20, "Enhanced"],
-  [0x40, "Reserved"],
-  [0x80, "Reserved"],
-];
 const BANDWIDTH_MODELS = new Map([
   [0, "Russian dolls"],
   [1, "Maximum allocation"],
   [2, "Maximum allocation with E-LSP support"],
 ]);
 
-/** GMPLS switching capabilities and LSP encodings (RFC 3471, RFC 4205). */
-const SWITCH_CAPABILITIES = new Map([
-  [1, "Packet-Switch Capable-1"],
-  [2, "Packet-Switch Capable-2"],
-  [3, "Packet-Switch Capable-3"],
-  [4, "Packet-Switch Capable-4"],
-  [51, "Layer-2 Switch Capable"],
-  [100, "Time-Division-Multiplex"],
-  [150, "Lambda-Switch Capable"],
-  [200, "Fiber-Switch Capable"],
-]);
-const LSP_ENCODINGS = new Map([
-  [1, "Packet"],
-  [2, "Ethernet V2/DIX"],
-  [3, "ANSI/ETSI PDH"],
-  [4, "Reserved"],
-  [5, "SDH ITU-T G.707/SONET ANSI T1.105"],
-  [6, "Reserved"],
-  [7, "Digital Wrapper"],
-  [8, "Lambda (photonic)"],
-  [9, "Fiber"],
-  [10, "Reserved"],
-  [11, "FiberChannel"],
-]);
 const TSC_INDICATIONS = new Map([
   [0, "Standard SONET/SDH"],
   [1, "Arbitrary SONET/SDH"],
@@ -1152,7 +1118,7 @@ function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining
         }
         break;
       case 20:
-        if (length >= 2) c.out += ", " + flagNames(LINK_PROTECTIONS, u8(c, at)) + ", Priority " + u8(c, at + 1);
+        if (length >= 2) c.out += ", " + flagNames(GMPLS_LINK_PROTECTIONS, u8(c, at)) + ", Priority " + u8(c, at + 1);
         break;
       case 29:
         if (length >= 6) {
@@ -1182,8 +1148,9 @@ function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining
       case 21:
         if (length >= 36) {
           const capability = u8(c, at);
-          c.out += indent + "  Interface Switching Capability:" + (SWITCH_CAPABILITIES.get(capability) ?? "Unknown");
-          c.out += ", LSP Encoding: " + (LSP_ENCODINGS.get(u8(c, at + 1)) ?? "Unknown");
+          c.out +=
+            indent + "  Interface Switching Capability:" + (GMPLS_SWITCH_CAPABILITIES.get(capability) ?? "Unknown");
+          c.out += ", LSP Encoding: " + (GMPLS_LSP_ENCODINGS.get(u8(c, at + 1)) ?? "Unknown");
           c.out += indent + "  Max LSP Bandwidth:";
           for (let i = 0; i < 8; i++) c.out += indent + "    priority level " + i + ": " + mbps(c, at + 4 + 4 * i);
           taken = 36;

@@ -15,7 +15,7 @@
 import { be16, be32, has, TRUNCATED, u8, type PrintContext } from "./context.js";
 import { hex4, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
 import { printPaddedText, printUnknownData } from "./unknown.js";
-import { flagNames } from "./names.js";
+import { flagNames, GMPLS_LINK_PROTECTIONS, GMPLS_LSP_ENCODINGS, GMPLS_SWITCH_CAPABILITIES } from "./names.js";
 
 const TYPES = ["", "Hello", "Database Description", "LS-Request", "LS-Update", "LS-Ack"];
 const AUTH_MD5 = 2;
@@ -128,41 +128,6 @@ const TE_LINK_SUBTLVS = new Map([
   [17, "Bandwidth Constraints"],
 ]);
 const TE_LINK_TYPES = ["", "Point-to-point", "Multi-Access"];
-/** GMPLS (RFC 4203) link protection bits, switching capabilities and LSP encodings. */
-const LINK_PROTECTION: [number, string][] = [
-  [0x01, "Extra Traffic"],
-  [0x02, "Unprotected"],
-  [0x04, "Shared"],
-  [0x08, "Dedicated 1:1"],
-  [0x10, "Dedicated 1+1"],
-  [0x20, "Enhanced"],
-  [0x40, "Reserved"],
-  [0x80, "Reserved"],
-];
-const SWITCHING_CAPABILITIES = new Map([
-  [1, "Packet-Switch Capable-1"],
-  [2, "Packet-Switch Capable-2"],
-  [3, "Packet-Switch Capable-3"],
-  [4, "Packet-Switch Capable-4"],
-  [51, "Layer-2 Switch Capable"],
-  [100, "Time-Division-Multiplex"],
-  [150, "Lambda-Switch Capable"],
-  [200, "Fiber-Switch Capable"],
-]);
-const LSP_ENCODINGS = [
-  "",
-  "Packet",
-  "Ethernet V2/DIX",
-  "ANSI/ETSI PDH",
-  "Reserved",
-  "SDH ITU-T G.707/SONET ANSI T1.105",
-  "Reserved",
-  "Digital Wrapper",
-  "Lambda (photonic)",
-  "Fiber",
-  "Reserved",
-  "FiberChannel",
-];
 /** Diffserv-aware TE bandwidth constraint models (RFC 4124). */
 const BC_MODELS = new Map([
   [0, "Russian dolls"],
@@ -693,15 +658,16 @@ function linkSubTlvPrint(c: PrintContext, type: number, p: number, len: number):
         c.out += " != 4";
         return invalid(c);
       }
-      c.out += ", " + flagNames(LINK_PROTECTION, u8(c, p));
+      c.out += ", " + flagNames(GMPLS_LINK_PROTECTIONS, u8(c, p));
       return 0;
     case 15:
       if (len < 36) {
         c.out += " < 36";
         return invalid(c);
       }
-      c.out += "\n\t\tInterface Switching Capability: " + (SWITCHING_CAPABILITIES.get(u8(c, p)) ?? "Unknown");
-      c.out += "\n\t\tLSP Encoding: " + (LSP_ENCODINGS[u8(c, p + 1)] || "Unknown") + "\n\t\tMax LSP Bandwidth:";
+      c.out += "\n\t\tInterface Switching Capability: " + (GMPLS_SWITCH_CAPABILITIES.get(u8(c, p)) ?? "Unknown");
+      c.out +=
+        "\n\t\tLSP Encoding: " + (GMPLS_LSP_ENCODINGS.get(u8(c, p + 1)) ?? "Unknown") + "\n\t\tMax LSP Bandwidth:";
       for (let i = 0; i < 8; i++) c.out += "\n\t\t  priority level " + i + ": " + mbps(c, p + 4 + i * 4) + " Mbps";
       return 0;
     case 1: {
