@@ -62,7 +62,6 @@ function named(table: string[], value: number): string {
   return name ? name : "Unknown (0x" + value.toString(16).padStart(2, "0") + ")";
 }
 
-/** The argument was shorter than its command needs: "(invalid)", then the rest must be captured. */
 export function aoePrint(c: PrintContext, at: number, length: number): void {
   c.protocol = "aoe";
   c.out += "AoE length " + length;

@@ -257,7 +257,6 @@ const TIA_POWER_PRIORITIES = ["", "critical", "high", "low"];
 const DCBX_SUBTYPES = ["", "DCB Capability Exchange Protocol Rev 1", "DCB Capability Exchange Protocol Rev 1.01"];
 const INTERFACE_NUMBERING = ["", "", "Interface Index", "System Port Number"];
 
-/** n bytes as text, NULs included. */
 function trunc(c: PrintContext): void {
   c.out += " [|lldp]";
 }
