@@ -2,12 +2,13 @@
 // tcpdump's bittok2str: names in table order joined by ", ", the "none" text when no named bit is
 // set, the top bit of a 32-bit word counted as set), the text fields of print/unknown.ts (a counted
 // field prints every byte, a NUL-padded one stops at its first NUL, both print what was captured
-// of a cut field before the truncation), and the " (invalid)" exit of print/context.ts.
+// of a cut field before the truncation), and the " (invalid)" exit and 64-bit reader of
+// print/context.ts.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FormatState } from "../../src/tools/dump/format.js";
-import { printInvalidRest, TRUNCATED } from "../../src/tools/dump/print/context.js";
+import { be64, printInvalidRest, TRUNCATED } from "../../src/tools/dump/print/context.js";
 import { flagNames } from "../../src/tools/dump/print/names.js";
 import { printCountedText, printPaddedText } from "../../src/tools/dump/print/unknown.js";
 
@@ -81,4 +82,15 @@ test("printInvalidRest() reports the truncation when the rest was not captured",
     (e) => e === TRUNCATED,
   );
   assert.equal(c.out, " (invalid)");
+});
+
+test("be64() reads all 64 bits unsigned, and only when all eight bytes were captured", () => {
+  const c = contextOver([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 1]);
+  assert.equal(be64(c, 0), 0xfffffffffffffffen);
+  assert.equal(be64(c, 8), 0x8000000000000001n);
+  c.snapend = 15;
+  assert.throws(
+    () => be64(c, 8),
+    (e) => e === TRUNCATED,
+  );
 });

@@ -10,7 +10,7 @@
 // A message whose own lengths run out gets " [|bgp]" and the next message is printed; a read
 // past the captured data unwinds the packet with the same marker, as tcpdump's does.
 
-import { be16, be32, has, u8, type PrintContext } from "./context.js";
+import { be16, be32, be64, has, u8, type PrintContext } from "./context.js";
 import { hex2, hex4, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
 import { hexPrint, printableChar, printUnknownData } from "./unknown.js";
 import { ADDRESS_FAMILY_NAMES } from "./names.js";
@@ -992,7 +992,7 @@ function attributePrint(c: PrintContext, type: number, p: number, len: number, l
         if (left < tlvLength) return false;
         if (tlvType === 1) {
           if (tlvLength < 8) return false;
-          c.out += ", metric " + ((BigInt(be32(c, q)) << 32n) | BigInt(be32(c, q + 4)));
+          c.out += ", metric " + be64(c, q);
         } else if (c.flags.verbose <= 1) printUnknownData(c, q, "\n\t      ", tlvLength);
         q += tlvLength;
         left -= tlvLength;

@@ -9,7 +9,7 @@
 // carry decoded), port status and modification, vendor messages and actions (Big Switch's
 // decoded): every body tcpdump decodes.
 
-import { available, be16, be32, check, pushSnaplen, u8, type PrintContext } from "./context.js";
+import { available, be16, be32, be64, check, pushSnaplen, u8, type PrintContext } from "./context.js";
 import { encapsulated } from "./encapsulated.js";
 import { hex2, hex4, macString } from "./addr.js";
 import { vlanTciString } from "./vlan.js";
@@ -657,10 +657,6 @@ function hex16(c: PrintContext, p: number): string {
   return hex8(be32(c, p)) + hex8(be32(c, p + 4));
 }
 
-function u64(c: PrintContext, p: number): string {
-  return ((BigInt(be32(c, p)) << 32n) | BigInt(be32(c, p + 4))).toString();
-}
-
 // ofp_match wildcard bits (OpenFlow 1.0 section 5.2.3).
 const FW_IN_PORT = 1 << 0;
 const FW_DL_VLAN = 1 << 1;
@@ -859,8 +855,8 @@ function of10FlowRemovedPrint(c: PrintContext, p: number): void {
   c.out += ", duration_sec " + be32(c, p + 12);
   c.out += ", duration_nsec " + be32(c, p + 16);
   if (be16(c, p + 20)) c.out += ", idle_timeout " + be16(c, p + 20);
-  c.out += ", packet_count " + u64(c, p + 24);
-  c.out += ", byte_count " + u64(c, p + 32);
+  c.out += ", packet_count " + be64(c, p + 24);
+  c.out += ", byte_count " + be64(c, p + 32);
 }
 
 const OF10_FEATURES_REPLY = 6;
@@ -1086,8 +1082,8 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
         c.out += ", idle_timeout " + be16(c, q + 10);
         c.out += ", hard_timeout " + be16(c, q + 12);
         c.out += ", cookie 0x" + hex16(c, q + 20);
-        c.out += ", packet_count " + u64(c, q + 28);
-        c.out += ", byte_count " + u64(c, q + 36);
+        c.out += ", packet_count " + be64(c, q + 28);
+        c.out += ", byte_count " + be64(c, q + 36);
         of10ActionsPrint(c, "\n\t  ", p + 88, entryLength - 88);
         p += entryLength;
         len -= entryLength;
@@ -1095,8 +1091,8 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
       return;
     case 2:
       if (len !== 24) return invalid();
-      c.out += "\n\t packet_count " + u64(c, p);
-      c.out += ", byte_count " + u64(c, p + 8);
+      c.out += "\n\t packet_count " + be64(c, p);
+      c.out += ", byte_count " + be64(c, p + 8);
       c.out += ", flow_count " + be32(c, p + 16);
       check(c, p + 20, 4);
       return;
@@ -1111,8 +1107,8 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
         bitmapPrint(c, WILDCARD_BITS, wildcards, FW_ALL);
         c.out += "\n\t  max_entries " + be32(c, p + 40);
         c.out += ", active_count " + be32(c, p + 44);
-        c.out += ", lookup_count " + u64(c, p + 48);
-        c.out += ", matched_count " + u64(c, p + 56);
+        c.out += ", lookup_count " + be64(c, p + 48);
+        c.out += ", matched_count " + be64(c, p + 56);
         p += 64;
         len -= 64;
       }
@@ -1136,7 +1132,7 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
         if (len < 104) return invalid();
         c.out += "\n\t  port_no " + of10Port(be16(c, p));
         if (c.flags.verbose < 2) check(c, p + 2, 102);
-        else for (let i = 0; i < counters.length; i++) c.out += ", " + counters[i] + " " + u64(c, p + 8 + 8 * i);
+        else for (let i = 0; i < counters.length; i++) c.out += ", " + counters[i] + " " + be64(c, p + 8 + 8 * i);
         p += 104;
         len -= 104;
       }
@@ -1147,9 +1143,9 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
         if (len < 32) return invalid();
         c.out += "\n\t  port_no " + of10Port(be16(c, p));
         c.out += ", queue_id " + be32(c, p + 4);
-        c.out += ", tx_bytes " + u64(c, p + 8);
-        c.out += ", tx_packets " + u64(c, p + 16);
-        c.out += ", tx_errors " + u64(c, p + 24);
+        c.out += ", tx_bytes " + be64(c, p + 8);
+        c.out += ", tx_packets " + be64(c, p + 16);
+        c.out += ", tx_errors " + be64(c, p + 24);
         p += 32;
         len -= 32;
       }

@@ -1,7 +1,7 @@
 // sFlow version 5 as tcpdump prints it without -v: "sFlowv5, IPv4 agent 10.0.0.1, agent-id 1,
 // length 1016", and with -v the samples and their counter and flow records.
 
-import { be32, check, printInvalidRest, u8, type PrintContext } from "./context.js";
+import { be32, be64, check, printInvalidRest, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6String } from "./addr.js";
 import { printUnknownData } from "./unknown.js";
 
@@ -73,11 +73,6 @@ const RAW_PROTOCOLS = new Map([
 const DIRECTIONS = ["unknown", "full-duplex", "half-duplex", "in", "out"];
 const SAMPLE_HEADER_LENGTH = 8;
 const RECORD_HEADER_LENGTH = 8;
-
-function be64(c: PrintContext, at: number): string {
-  check(c, at, 8);
-  return c.view.getBigUint64(c.base + at).toString();
-}
 
 function be24(c: PrintContext, at: number): number {
   return (u8(c, at) << 16) | (u8(c, at + 1) << 8) | u8(c, at + 2);
