@@ -2,13 +2,13 @@
 // tcpdump's bittok2str: names in table order joined by ", ", the "none" text when no named bit is
 // set, the top bit of a 32-bit word counted as set), the text fields of print/unknown.ts (a counted
 // field prints every byte, a NUL-padded one stops at its first NUL, both print what was captured
-// of a cut field before the truncation), and the " (invalid)" exit and 64-bit reader of
-// print/context.ts.
+// of a cut field before the truncation), and the " (invalid)" exit and the 64-bit and
+// little-endian 16-bit readers of print/context.ts.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FormatState } from "../../src/tools/dump/format.js";
-import { be64, printInvalidRest, TRUNCATED } from "../../src/tools/dump/print/context.js";
+import { be64, le16, printInvalidRest, TRUNCATED } from "../../src/tools/dump/print/context.js";
 import { flagNames } from "../../src/tools/dump/print/names.js";
 import { printCountedText, printPaddedText } from "../../src/tools/dump/print/unknown.js";
 
@@ -91,6 +91,15 @@ test("be64() reads all 64 bits unsigned, and only when all eight bytes were capt
   c.snapend = 15;
   assert.throws(
     () => be64(c, 8),
+    (e) => e === TRUNCATED,
+  );
+});
+
+test("le16() reads little-endian, and only when both bytes were captured", () => {
+  const c = contextOver([0x34, 0x12, 0xff]);
+  assert.equal(le16(c, 0), 0x1234);
+  assert.throws(
+    () => le16(c, 2),
     (e) => e === TRUNCATED,
   );
 });

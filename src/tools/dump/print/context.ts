@@ -123,6 +123,11 @@ export function be64(c: PrintContext, at: number): bigint {
   return (BigInt(be32(c, at)) << 32n) | BigInt(be32(c, at + 4));
 }
 
+export function le16(c: PrintContext, at: number): number {
+  if (at < 0 || at + 2 > c.snapend) throw TRUNCATED;
+  return c.view.getUint16(c.base + at, true);
+}
+
 export function le32(c: PrintContext, at: number): number {
   if (at < 0 || at + 4 > c.snapend) throw TRUNCATED;
   return c.view.getUint32(c.base + at, true);

@@ -3,15 +3,11 @@
 // forward-data message's forwarding address) and its data length. Its fields are little-endian.
 
 import { macString } from "./addr.js";
-import { check, printInvalidRest, u8, type PrintContext } from "./context.js";
+import { check, le16, printInvalidRest, type PrintContext } from "./context.js";
 
 const REPLY = 1;
 const FORWARD_DATA = 2;
 const MAC_LENGTH = 6;
-
-function le16(c: PrintContext, at: number): number {
-  return u8(c, at) | (u8(c, at + 1) << 8);
-}
 
 export function loopbackPrint(c: PrintContext, at: number, length: number): void {
   c.protocol = "loopback";
