@@ -11,7 +11,7 @@
 
 import { available, be16, be32, be64, check, pushSnaplen, u8, type PrintContext } from "./context.js";
 import { encapsulated } from "./encapsulated.js";
-import { hex2, hex4, macString } from "./addr.js";
+import { hex2, hex4, ipv4String, macString } from "./addr.js";
 import { vlanTciString } from "./vlan.js";
 import { ouiName } from "./names.js";
 import { hexAndAsciiPrint, printCountedText, printPaddedText } from "./unknown.js";
@@ -687,17 +687,13 @@ function of10MatchPrint(c: PrintContext, prefix: string, p: number): void {
   if (!(wildcards & FW_NW_PROTO))
     c.out += prefix + "match " + (typed && dlType === 0x0806 ? "arp_opcode" : "nw_proto") + " " + nwProto;
   let bits = (wildcards >>> 8) & 0x3f;
-  if (bits < 32) c.out += prefix + "match nw_src " + ipv4Text(c, p + 28) + "/" + (32 - bits);
+  if (bits < 32) c.out += prefix + "match nw_src " + ipv4String(c, p + 28) + "/" + (32 - bits);
   bits = (wildcards >>> 14) & 0x3f;
-  if (bits < 32) c.out += prefix + "match nw_dst " + ipv4Text(c, p + 32) + "/" + (32 - bits);
+  if (bits < 32) c.out += prefix + "match nw_dst " + ipv4String(c, p + 32) + "/" + (32 - bits);
   const icmp = typed && dlType === 0x0800 && !(wildcards & FW_NW_PROTO) && nwProto === 1;
   if (!(wildcards & FW_TP_SRC)) c.out += prefix + "match " + (icmp ? "icmp_type" : "tp_src") + " " + be16(c, p + 36);
   if (!(wildcards & FW_TP_DST)) c.out += prefix + "match " + (icmp ? "icmp_code" : "tp_dst") + " " + be16(c, p + 38);
   else check(c, p + 38, 2);
-}
-
-function ipv4Text(c: PrintContext, p: number): string {
-  return u8(c, p) + "." + u8(c, p + 1) + "." + u8(c, p + 2) + "." + u8(c, p + 3);
 }
 
 const OF10_ACTIONS = [
@@ -782,7 +778,7 @@ function of10ActionsPrint(c: PrintContext, prefix: string, p: number, len: numbe
         break;
       case 6:
       case 7:
-        c.out += ", nw_addr " + ipv4Text(c, p);
+        c.out += ", nw_addr " + ipv4String(c, p);
         break;
       case 8:
         c.out += ", nw_tos 0x" + hex2(u8(c, p));
@@ -1359,7 +1355,7 @@ function bsnMessagePrint(c: PrintContext, p: number, len: number): void {
     case 2:
       if (len !== 8) return invalid();
       c.out += ", index " + u8(c, p);
-      c.out += ", mask " + ipv4Text(c, p + 4);
+      c.out += ", mask " + ipv4String(c, p + 4);
       return;
     case 3:
     case 4:
