@@ -149,26 +149,13 @@ function pduPrint(c: PrintContext, at: number): number {
     const type = typeField & 0x7fff;
     const messageLength = be16(c, p + 2);
     const name = MESSAGES.get(type) ?? "Unknown";
+    const heading = "\n\t  " + name + " Message (0x" + hex(type, 4) + "), length: " + messageLength;
     if (messageLength < MESSAGE_LENGTH_MINIMUM) {
-      c.out +=
-        "\n\t  " +
-        name +
-        " Message (0x" +
-        hex(type, 4) +
-        "), length: " +
-        messageLength +
-        " (too short, < " +
-        MESSAGE_LENGTH_MINIMUM +
-        ")";
+      c.out += heading + " (too short, < " + MESSAGE_LENGTH_MINIMUM + ")";
       return 0;
     }
     c.out +=
-      "\n\t  " +
-      name +
-      " Message (0x" +
-      hex(type, 4) +
-      "), length: " +
-      messageLength +
+      heading +
       ", Message ID: 0x" +
       hex(be32(c, p + 4), 8) +
       ", Flags: [" +
