@@ -3,7 +3,7 @@
 // -vv its options.
 
 import { ipv4String, ipv6String, linkAddrString } from "./addr.js";
-import { be16, be32, check, printInvalid, u8, type PrintContext } from "./context.js";
+import { be16, be32, check, printInvalidRest, u8, type PrintContext } from "./context.js";
 
 const MAGIC = 43;
 const VERSION_1 = 1;
@@ -56,15 +56,10 @@ const VALUES = [
   Value.Ipv6Addresses,
 ];
 
-function invalid(c: PrintContext, at: number, length: number): void {
-  printInvalid(c);
-  check(c, at, length);
-}
-
 export function ahcpPrint(c: PrintContext, at: number, length: number): void {
   c.protocol = "ahcp";
   c.out += "AHCP";
-  if (length < 2 || u8(c, at) !== MAGIC) return invalid(c, at, length);
+  if (length < 2 || u8(c, at) !== MAGIC) return printInvalidRest(c, at, length);
   const version = u8(c, at + 1);
   let p = at + 2;
   let len = length - 2;
@@ -74,7 +69,7 @@ export function ahcpPrint(c: PrintContext, at: number, length: number): void {
     return;
   }
   c.out += " Version 1";
-  if (len < V1_HEADER_REST) return invalid(c, p, len);
+  if (len < V1_HEADER_REST) return printInvalidRest(c, p, len);
   if (!c.flags.verbose) {
     check(c, p, V1_HEADER_REST);
   } else {
@@ -94,7 +89,7 @@ export function ahcpPrint(c: PrintContext, at: number, length: number): void {
 }
 
 function bodyPrint(c: PrintContext, at: number, length: number): void {
-  if (length < BODY_MIN_LENGTH) return invalid(c, at, length);
+  if (length < BODY_MIN_LENGTH) return printInvalidRest(c, at, length);
   const type = u8(c, at);
   const mbz = u8(c, at + 1);
   const bodyLength = be16(c, at + 2);
@@ -105,7 +100,7 @@ function bodyPrint(c: PrintContext, at: number, length: number): void {
     if (mbz !== 0) c.out += ", MBZ " + mbz;
     c.out += ", Length " + bodyLength;
   }
-  if (bodyLength > len) return invalid(c, p, len);
+  if (bodyLength > len) return printInvalidRest(c, p, len);
   // Only the body's own length: anything after it is ignored.
   if (c.flags.verbose >= 2) optionsPrint(c, p, bodyLength);
   else check(c, p, bodyLength);
@@ -120,11 +115,11 @@ function optionsPrint(c: PrintContext, at: number, length: number): void {
     len--;
     c.out += "\n\t " + (OPTIONS[option] ?? "Unknown-" + option);
     if (option === PAD || option === MANDATORY) continue;
-    if (len === 0) return invalid(c, p, len);
+    if (len === 0) return printInvalidRest(c, p, len);
     const optionLength = u8(c, p);
     p++;
     len--;
-    if (optionLength > len) return invalid(c, p, len);
+    if (optionLength > len) return printInvalidRest(c, p, len);
     valuePrint(c, VALUES[option] ?? Value.None, p, optionLength);
     p += optionLength;
     len -= optionLength;
@@ -138,13 +133,13 @@ function valuePrint(c: PrintContext, kind: Value, at: number, length: number): v
       check(c, at, length);
       return;
     case Value.Time: {
-      if (length !== 4) return invalid(c, at, length);
+      if (length !== 4) return printInvalidRest(c, at, length);
       const iso = new Date(be32(c, at) * 1000).toISOString();
       c.out += ": " + iso.slice(0, 10) + " " + iso.slice(11, 19) + " UTC";
       return;
     }
     case Value.Seconds:
-      if (length !== 4) return invalid(c, at, length);
+      if (length !== 4) return printInvalidRest(c, at, length);
       c.out += ": " + be32(c, at) + "s";
       return;
     default:
@@ -160,7 +155,7 @@ function listPrint(c: PrintContext, kind: Value, at: number, length: number): vo
   let len = length;
   let separator = ": ";
   while (len > 0) {
-    if (len < size) return invalid(c, p, len);
+    if (len < size) return printInvalidRest(c, p, len);
     const v6 = kind === Value.Ipv6Addresses || kind === Value.Ipv6Prefixes;
     c.out += separator + (v6 ? ipv6String(c, p) : ipv4String(c, p));
     if (kind === Value.Ipv6Prefixes) c.out += "/" + u8(c, p + 16);

@@ -2,9 +2,10 @@
 // Flags: [Response]"; with -v the common header (error, major/minor, command, tag) and the
 // argument of each of the four version 1 commands.
 
-import { check, be16, be32, printInvalid, u8, type PrintContext } from "./context.js";
-import { macString } from "./addr.js";
-import { printableChar } from "./unknown.js";
+import { be16, be32, check, printInvalidRest, u8, type PrintContext } from "./context.js";
+import { hex2, hex4, macString } from "./addr.js";
+import { printCountedText } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const COMMON_HEADER_LENGTH = 10;
 const FLAG_ERROR = 0x04;
@@ -56,21 +57,9 @@ const RESERVE_ARG_LENGTH = 2;
 const MAX_CONFIG_STRING = 1024;
 const MAC_LENGTH = 6;
 
-function bitNames(table: [number, string][], value: number): string {
-  let names = "";
-  for (const [bit, name] of table) if (value & bit) names += (names === "" ? "" : ", ") + name;
-  return names || "none";
-}
-
 function named(table: string[], value: number): string {
   const name = table[value];
   return name ? name : "Unknown (0x" + value.toString(16).padStart(2, "0") + ")";
-}
-
-/** The argument was shorter than its command needs: "(invalid)", then the rest must be captured. */
-function invalid(c: PrintContext, at: number, length: number): void {
-  printInvalid(c);
-  check(c, at, length);
 }
 
 export function aoePrint(c: PrintContext, at: number, length: number): void {
@@ -83,24 +72,16 @@ export function aoePrint(c: PrintContext, at: number, length: number): void {
   const version = u8(c, at) >> 4;
   c.out += ", Ver " + version;
   if (version !== 1) return;
-  if (length < COMMON_HEADER_LENGTH) return invalid(c, at, length);
+  if (length < COMMON_HEADER_LENGTH) return printInvalidRest(c, at, length);
   const flags = u8(c, at) & 0x0f;
-  c.out += ", Flags: [" + bitNames(FLAGS, flags) + "]";
+  c.out += ", Flags: [" + flagNames(FLAGS, flags) + "]";
   if (!c.flags.verbose) return;
   if (flags & FLAG_ERROR) {
     const error = u8(c, at + 1);
     c.out += "\n\tError: " + (ERRORS[error] || "Invalid (" + error + ")");
   }
-  c.out +=
-    "\n\tMajor: 0x" +
-    be16(c, at + 2)
-      .toString(16)
-      .padStart(4, "0");
-  c.out +=
-    ", Minor: 0x" +
-    u8(c, at + 4)
-      .toString(16)
-      .padStart(2, "0");
+  c.out += "\n\tMajor: 0x" + hex4(be16(c, at + 2));
+  c.out += ", Minor: 0x" + hex2(u8(c, at + 4));
   const command = u8(c, at + 5);
   c.out += ", Command: " + named(COMMANDS, command);
   c.out +=
@@ -123,8 +104,8 @@ export function aoePrint(c: PrintContext, at: number, length: number): void {
 }
 
 function issuePrint(c: PrintContext, at: number, length: number): void {
-  if (length < ISSUE_ARG_LENGTH) return invalid(c, at, length);
-  c.out += "\n\tAFlags: [" + bitNames(ATA_FLAGS, u8(c, at)) + "]";
+  if (length < ISSUE_ARG_LENGTH) return printInvalidRest(c, at, length);
+  c.out += "\n\tAFlags: [" + flagNames(ATA_FLAGS, u8(c, at)) + "]";
   c.out += ", Err/Feature: " + u8(c, at + 1);
   c.out += ", Sector Count: " + u8(c, at + 2);
   c.out += ", Cmd/Status: " + u8(c, at + 3);
@@ -134,7 +115,7 @@ function issuePrint(c: PrintContext, at: number, length: number): void {
 }
 
 function queryPrint(c: PrintContext, at: number, length: number): void {
-  if (length < QUERY_ARG_LENGTH) return invalid(c, at, length);
+  if (length < QUERY_ARG_LENGTH) return printInvalidRest(c, at, length);
   c.out += "\n\tBuffer Count: " + be16(c, at);
   c.out += ", Firmware Version: " + be16(c, at + 2);
   c.out += ", Sector Count: " + u8(c, at + 4);
@@ -145,22 +126,22 @@ function queryPrint(c: PrintContext, at: number, length: number): void {
   const stringLength = be16(c, at + 6);
   const p = at + QUERY_ARG_LENGTH;
   const rest = length - QUERY_ARG_LENGTH;
-  if (stringLength > MAX_CONFIG_STRING || stringLength > rest) return invalid(c, p, rest);
+  if (stringLength > MAX_CONFIG_STRING || stringLength > rest) return printInvalidRest(c, p, rest);
   if (stringLength) {
     c.out += "\n\tConfig String (length " + stringLength + "): ";
-    for (let i = 0; i < stringLength; i++) c.out += printableChar(u8(c, p + i));
+    printCountedText(c, p, stringLength);
   }
 }
 
 function macMaskPrint(c: PrintContext, at: number, length: number): void {
-  if (length < MAC_ARG_LENGTH) return invalid(c, at, length);
+  if (length < MAC_ARG_LENGTH) return printInvalidRest(c, at, length);
   c.out += "\n\tMCmd: " + named(MASK_COMMANDS, u8(c, at + 1));
   c.out += ", MError: " + named(MASK_ERRORS, u8(c, at + 2));
   const count = u8(c, at + 3);
   c.out += ", Dir Count: " + count;
   let p = at + MAC_ARG_LENGTH;
   let len = length - MAC_ARG_LENGTH;
-  if (count * 8 > len) return invalid(c, p, len);
+  if (count * 8 > len) return printInvalidRest(c, p, len);
   for (let i = 0; i < count; i++) {
     c.out += "\n\t DCmd: " + named(DIRECTIVES, u8(c, p + 1));
     check(c, p + 2, MAC_LENGTH);
@@ -171,13 +152,13 @@ function macMaskPrint(c: PrintContext, at: number, length: number): void {
 }
 
 function reservePrint(c: PrintContext, at: number, length: number): void {
-  if (length < RESERVE_ARG_LENGTH || (length - RESERVE_ARG_LENGTH) % MAC_LENGTH) return invalid(c, at, length);
+  if (length < RESERVE_ARG_LENGTH || (length - RESERVE_ARG_LENGTH) % MAC_LENGTH) return printInvalidRest(c, at, length);
   c.out += "\n\tRCmd: " + named(RESERVE_COMMANDS, u8(c, at));
   const count = u8(c, at + 1);
   c.out += ", NMacs: " + count;
   const p = at + RESERVE_ARG_LENGTH;
   const len = length - RESERVE_ARG_LENGTH;
-  if (count * MAC_LENGTH !== len) return invalid(c, p, len);
+  if (count * MAC_LENGTH !== len) return printInvalidRest(c, p, len);
   for (let i = 0; i < count; i++) {
     check(c, p + i * MAC_LENGTH, MAC_LENGTH);
     c.out += "\n\tEthernet Address " + i + ": " + macString(c, p + i * MAC_LENGTH);

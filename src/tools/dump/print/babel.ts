@@ -4,7 +4,7 @@
 // "----" before the trailer.
 
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
-import { hex2, ipv6FromBytes } from "./addr.js";
+import { hex2, hex4, ipv6FromBytes } from "./addr.js";
 
 const MAGIC = 42;
 /** Without -v: the name of each TLV type tcpdump knows; others print as "unknown". */
@@ -293,19 +293,12 @@ function tlvs(c: PrintContext, at: number, length: number, remaining: number): n
       case 2:
         c.out += "\n\tAcknowledgment Request ";
         if (len < 6) return INVALID;
-        c.out +=
-          be16(c, m + 4)
-            .toString(16)
-            .padStart(4, "0") +
-          " " +
-          interval(be16(c, m + 6));
+        c.out += hex4(be16(c, m + 4)) + " " + interval(be16(c, m + 6));
         break;
       case 3:
         c.out += "\n\tAcknowledgment ";
         if (len < 2) return INVALID;
-        c.out += be16(c, m + 2)
-          .toString(16)
-          .padStart(4, "0");
+        c.out += hex4(be16(c, m + 2));
         break;
       case HELLO: {
         c.out += "\n\tHello ";

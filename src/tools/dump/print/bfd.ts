@@ -4,6 +4,7 @@
 
 import { be32, check, u8, type PrintContext } from "./context.js";
 import { printableChar, printUnknownData } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const CONTROL_PORT = 3784;
 const MULTIHOP_PORT = 4784;
@@ -35,12 +36,6 @@ const V1_FLAGS: [number, string][] = [
   [0x02, "Demand"],
   [0x01, "Multipoint"],
 ];
-
-function flagNames(table: [number, string][], flags: number): string {
-  let s = "";
-  for (const [bit, name] of table) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? "none" : s;
-}
 
 export function bfdPrint(c: PrintContext, at: number, length: number, _sport: number, dport: number): void {
   c.protocol = "bfd";

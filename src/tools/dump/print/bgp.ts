@@ -10,7 +10,7 @@
 // A message whose own lengths run out gets " [|bgp]" and the next message is printed; a read
 // past the captured data unwinds the packet with the same marker, as tcpdump's does.
 
-import { be16, be32, has, u8, type PrintContext } from "./context.js";
+import { be16, be32, be64, has, u8, type PrintContext } from "./context.js";
 import { hex2, hex4, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
 import { hexPrint, printableChar, printUnknownData } from "./unknown.js";
 import { ADDRESS_FAMILY_NAMES } from "./names.js";
@@ -547,7 +547,8 @@ function labeledPrefixDecode(c: PrintContext, p: number, left: number, v6: boole
   return [4 + count, (v6 ? ipv6FromBytes(address, 0) : ipv4Text(address)) + "/" + bits + labelText(c, p)];
 }
 
-function rdText(c: PrintContext, p: number): string {
+/** An RFC 4364 route distinguisher: "admin:assigned" and, for an IPv4 administrator, its dotted form. */
+export function routeDistinguisherText(c: PrintContext, p: number): string {
   switch (be16(c, p)) {
     case 0:
       return (
@@ -598,7 +599,7 @@ function vpnPrefixDecode(c: PrintContext, p: number, v6: boolean): [number, stri
   return [
     12 + Math.floor((bits + 7) / 8),
     "RD: " +
-      rdText(c, p + 4) +
+      routeDistinguisherText(c, p + 4) +
       ", " +
       (v6 ? ipv6FromBytes(address, 0) : ipv4Text(address)) +
       "/" +
@@ -679,7 +680,7 @@ function nlriPrint(
       if (!has(c, p + 1, 8)) return -2;
       c.out +=
         "\n\t      RD: " +
-        rdText(c, p + 1) +
+        routeDistinguisherText(c, p + 1) +
         ", VPN IP Address: " +
         ipv4String(c, p + 9) +
         ", MC Group Address: " +
@@ -722,7 +723,14 @@ function nlriPrint(
       }
       const count = Math.floor((bits + 7) / 8);
       const address = prefixBytes(c, p + 12, bits, 19);
-      c.out += "\n\t      RD: " + rdText(c, p + 4) + ", " + nsapText(address, count) + "/" + bits + labelText(c, p);
+      c.out +=
+        "\n\t      RD: " +
+        routeDistinguisherText(c, p + 4) +
+        ", " +
+        nsapText(address, count) +
+        "/" +
+        bits +
+        labelText(c, p);
       return 12 + count;
     }
     default:
@@ -984,7 +992,7 @@ function attributePrint(c: PrintContext, type: number, p: number, len: number, l
         if (left < tlvLength) return false;
         if (tlvType === 1) {
           if (tlvLength < 8) return false;
-          c.out += ", metric " + ((BigInt(be32(c, q)) << 32n) | BigInt(be32(c, q + 4)));
+          c.out += ", metric " + be64(c, q);
         } else if (c.flags.verbose <= 1) printUnknownData(c, q, "\n\t      ", tlvLength);
         q += tlvLength;
         left -= tlvLength;
@@ -1081,7 +1089,7 @@ function nextHopsPrint(c: PrintContext, af: number, safi: number, q: number, lef
       case (AF_INET << 8) | SAFI_VPN_MULTICAST:
       case (AF_INET << 8) | SAFI_VPN_UNIMULTICAST:
         size = 12;
-        if (left >= size) c.out += "RD: " + rdText(c, q) + ", " + ipv4String(c, q + 8);
+        if (left >= size) c.out += "RD: " + routeDistinguisherText(c, q) + ", " + ipv4String(c, q + 8);
         break;
       case (AF_INET6 << 8) | SAFI_UNICAST:
       case (AF_INET6 << 8) | SAFI_MULTICAST:
@@ -1094,7 +1102,7 @@ function nextHopsPrint(c: PrintContext, af: number, safi: number, q: number, lef
       case (AF_INET6 << 8) | SAFI_VPN_MULTICAST:
       case (AF_INET6 << 8) | SAFI_VPN_UNIMULTICAST:
         size = 24;
-        if (left >= size) c.out += "RD: " + rdText(c, q) + ", " + ipv6String(c, q + 8);
+        if (left >= size) c.out += "RD: " + routeDistinguisherText(c, q) + ", " + ipv6String(c, q + 8);
         break;
       case (AF_NSAP << 8) | SAFI_UNICAST:
       case (AF_NSAP << 8) | SAFI_MULTICAST:
@@ -1110,7 +1118,7 @@ function nextHopsPrint(c: PrintContext, af: number, safi: number, q: number, lef
           return true;
         }
         if (!has(c, q, left)) return false;
-        c.out += "RD: " + rdText(c, q) + ", " + nsapText(c.bytes.subarray(q + 8, q + left), left - 8);
+        c.out += "RD: " + routeDistinguisherText(c, q) + ", " + nsapText(c.bytes.subarray(q + 8, q + left), left - 8);
         // An IPv4 or IPv6 address in its NSAP form (RFC 4548).
         if (be32(c, q + 8) === 0x47000601) c.out += " = " + ipv4String(c, q + 12);
         else if (((u8(c, q + 8) << 16) | be16(c, q + 9)) === 0x350000) c.out += " = " + ipv6String(c, q + 11);
@@ -1494,18 +1502,19 @@ function multicastVpnDecode(c: PrintContext, p: number): [number, string] {
   switch (type) {
     case 1:
       if (!has(c, p, 8)) return [-2, ""];
-      text += ", RD: " + rdText(c, p) + ", Originator " + vpnAddressText(c, p + 8, ((length - 8) << 3) >>> 0);
+      text +=
+        ", RD: " + routeDistinguisherText(c, p) + ", Originator " + vpnAddressText(c, p + 8, ((length - 8) << 3) >>> 0);
       break;
     case 2:
     case 6:
     case 7:
       if (!has(c, p, 12)) return [-2, ""];
-      text += ", RD: " + rdText(c, p) + ", Source-AS " + be32(c, p + 8);
+      text += ", RD: " + routeDistinguisherText(c, p) + ", Source-AS " + be32(c, p + 8);
       if (type !== 2) text += sourceGroupText(c, p + 12)[1];
       break;
     case 3: {
       if (!has(c, p, 8)) return [-2, ""];
-      text += ", RD: " + rdText(c, p);
+      text += ", RD: " + routeDistinguisherText(c, p);
       p += 8;
       const [size, sg] = sourceGroupText(c, p);
       text += sg;
@@ -1516,7 +1525,7 @@ function multicastVpnDecode(c: PrintContext, p: number): [number, string] {
     }
     case 5:
       if (!has(c, p, 8)) return [-2, ""];
-      text += ", RD: " + rdText(c, p) + sourceGroupText(c, p + 8)[1];
+      text += ", RD: " + routeDistinguisherText(c, p) + sourceGroupText(c, p + 8)[1];
       break;
   }
   return [length + 2, text];
@@ -1571,13 +1580,16 @@ function l2vpnDecode(c: PrintContext, p: number): [number, string] {
   p += 2;
   if (length === 12) {
     if (!has(c, p, 12)) return [-2, ""];
-    return [length + 2, ("RD: " + rdText(c, p) + ", BGPNH: " + ipv4String(c, p + 8)).slice(0, NLRI_BUFFER - 1)];
+    return [
+      length + 2,
+      ("RD: " + routeDistinguisherText(c, p) + ", BGPNH: " + ipv4String(c, p + 8)).slice(0, NLRI_BUFFER - 1),
+    ];
   }
   if (length <= 17) return [-2, ""];
   if (!has(c, p, 15)) return [-2, ""];
   let text =
     "RD: " +
-    rdText(c, p) +
+    routeDistinguisherText(c, p) +
     ", CE-ID: " +
     be16(c, p + 8) +
     ", Label-Block Offset: " +

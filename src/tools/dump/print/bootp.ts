@@ -3,7 +3,7 @@
 // options, or CMU's fixed vendor block).
 
 import { u8, be16, be32, check, has, printInvalid, printTrunc, type PrintContext } from "./context.js";
-import { hex2, ipv4String, macString } from "./addr.js";
+import { hex2, hex4, ipv4String, macString } from "./addr.js";
 import { printableChar, printUnknownData } from "./unknown.js";
 
 const BOOTREQUEST = 1;
@@ -210,7 +210,7 @@ export function bootpPrint(c: PrintContext, at: number, length: number): void {
   if (secs) c.out += ", secs " + secs;
   const flags = be16(c, at + 10);
   c.out += ", Flags [" + (flags & 0x8000 ? "Broadcast" : "none") + "]";
-  if (c.flags.verbose > 1) c.out += " (0x" + flags.toString(16).padStart(4, "0") + ")";
+  if (c.flags.verbose > 1) c.out += " (0x" + hex4(flags) + ")";
   const addresses: [number, string][] = [
     [12, "Client-IP"],
     [16, "Your-IP"],

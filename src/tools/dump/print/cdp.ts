@@ -3,8 +3,9 @@
 // every TLV decoded on a line of its own.
 
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
-import { ipv4String, ipv6String } from "./addr.js";
-import { printableChar, printUnknownData } from "./unknown.js";
+import { hex4, ipv4String, ipv6String } from "./addr.js";
+import { printableChar, printCountedText, printUnknownData } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const HEADER_LENGTH = 4;
 const TLV_HEADER_LENGTH = 4;
@@ -49,8 +50,7 @@ export function cdpPrint(c: PrintContext, at: number, length: number): void {
   const verbose = c.flags.verbose > 0;
   c.out += "CDPv" + u8(c, at) + ", ttl: " + u8(c, at + 1) + "s";
   const checksum = be16(c, at + 2);
-  if (verbose)
-    c.out += ", checksum: 0x" + checksum.toString(16).padStart(4, "0") + " (unverified), length " + totalLength;
+  if (verbose) c.out += ", checksum: 0x" + hex4(checksum) + " (unverified), length " + totalLength;
   let p = at + HEADER_LENGTH;
   length -= HEADER_LENGTH;
   while (length) {
@@ -102,7 +102,7 @@ export function cdpPrint(c: PrintContext, at: number, length: number): void {
         covered = true;
       } else if (type === T_DEVICE_ID) {
         c.out += "'";
-        for (let i = 0; i < len; i++) c.out += printableChar(u8(c, p + i));
+        printCountedText(c, p, len);
         c.out += "'";
         covered = true;
       }
@@ -144,7 +144,7 @@ const CAPABILITIES: [number, string][] = [
 
 function quoted(c: PrintContext, at: number, len: number): void {
   c.out += "'";
-  for (let i = 0; i < len; i++) c.out += printableChar(u8(c, at + i));
+  printCountedText(c, at, len);
   c.out += "'";
 }
 
@@ -162,9 +162,7 @@ function valuePrint(c: PrintContext, type: number, at: number, len: number): voi
       return addressesPrint(c, at, len);
     case 0x04: {
       const value = be32(c, at);
-      let names = "";
-      for (const [bit, name] of CAPABILITIES) if (value & bit) names += (names === "" ? "" : ", ") + name;
-      c.out += "(0x" + value.toString(16).padStart(8, "0") + "): " + (names || "none");
+      c.out += "(0x" + value.toString(16).padStart(8, "0") + "): " + flagNames(CAPABILITIES, value);
       return;
     }
     case 0x05:
@@ -192,10 +190,7 @@ function valuePrint(c: PrintContext, type: number, at: number, len: number): voi
       return;
     case 0x0e:
     case 0x0f:
-      c.out +=
-        len === 2
-          ? "unknown 0x" + be16(c, at).toString(16).padStart(4, "0")
-          : "app " + u8(c, at) + ", vlan " + be16(c, at + 1);
+      c.out += len === 2 ? "unknown 0x" + hex4(be16(c, at)) : "app " + u8(c, at) + ", vlan " + be16(c, at + 1);
       return;
     case 0x10: {
       const value = len === 1 ? u8(c, at) : len === 2 ? be16(c, at) : (be16(c, at) << 8) | u8(c, at + 2);
@@ -213,7 +208,7 @@ function valuePrint(c: PrintContext, type: number, at: number, len: number): voi
       c.out += "0x" + hex2(u8(c, at));
       if (len > 1) {
         c.out += "/";
-        for (let i = 1; i < len; i++) c.out += printableChar(u8(c, at + i));
+        printCountedText(c, at + 1, len - 1);
       }
       return;
     default:

@@ -7,9 +7,9 @@
 // its link-layer header out of -x's dump; a field read past the end is tcpdump's generic truncation).
 
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
-import { ipv4String, ipv6String, macString } from "./addr.js";
-import { ADDRESS_FAMILY_NAMES, ouiName } from "./names.js";
-import { hexPrint, printableChar, printUnknownData } from "./unknown.js";
+import { hex4, ipv4String, ipv6String, macString } from "./addr.js";
+import { ADDRESS_FAMILY_NAMES, flagNames, ouiName } from "./names.js";
+import { hexPrint, printPaddedText, printUnknownData } from "./unknown.js";
 
 const HEADER_LENGTH = 4;
 const CCM_LENGTH = 70;
@@ -89,21 +89,6 @@ const TOO_SHORT = "\n\t\t packet is too short";
 
 function named(table: readonly string[], value: number, unknown = "Unknown"): string {
   return (value < table.length ? table[value] : "") || unknown;
-}
-
-function flagNames(table: [number, string][], flags: number): string {
-  let s = "";
-  for (const [bit, name] of table) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? "none" : s;
-}
-
-/** A NUL-padded string of at most n bytes, each read before it is printed. */
-function printPadded(c: PrintContext, at: number, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const ch = u8(c, at + i);
-    if (ch === 0) break;
-    c.out += printableChar(ch);
-  }
 }
 
 const hex8 = (v: number): string => v.toString(16).padStart(8, "0");
@@ -197,9 +182,7 @@ function ccmPrint(c: PrintContext, p: number, flags: number): boolean {
     c.out += "s, max CCM Lifetime " + (base * 3.5).toFixed(3) + "s";
   }
   c.out += "\n\t  Sequence Number 0x" + hex8(be32(c, p)) + ", MA-End-Point-ID 0x";
-  c.out += be16(c, p + 4)
-    .toString(16)
-    .padStart(4, "0");
+  c.out += hex4(be16(c, p + 4));
   let n = p + 6;
   let remaining = CCM_NAMES_LENGTH;
   const mdFormat = u8(c, n);
@@ -217,7 +200,7 @@ function ccmPrint(c: PrintContext, p: number, flags: number): boolean {
       return false;
     }
     c.out += "\n\t  MD Name: ";
-    if (mdFormat === MD_NAME_DNS || mdFormat === MD_NAME_CHAR) printPadded(c, n, mdLength);
+    if (mdFormat === MD_NAME_DNS || mdFormat === MD_NAME_CHAR) printPaddedText(c, n, mdLength);
     else if (mdFormat === MD_NAME_MAC) {
       c.out += mdLength === MAC_LENGTH ? "\n\t  MAC " + macString(c, n) : "\n\t  MAC (length invalid)";
     } else printUnknownData(c, n, "\n\t    ", mdLength);
@@ -237,7 +220,7 @@ function ccmPrint(c: PrintContext, p: number, flags: number): boolean {
     return false;
   }
   c.out += "\n\t  MA Name: ";
-  if (maFormat === MA_NAME_CHAR) printPadded(c, n, maLength);
+  if (maFormat === MA_NAME_CHAR) printPaddedText(c, n, maLength);
   else printUnknownData(c, n, "\n\t    ", maLength);
   return true;
 }
@@ -361,7 +344,7 @@ function senderIdPrint(c: PrintContext, p: number, left: number, tlvLength: numb
       } else c.out += "\n\t  MAC " + macString(c, s.p + 1);
     } else if (chassisType === CHASSIS_ID_NETWORK) {
       if (networkAddressPrint(c, s.p + 1, chassisLength)) s.hexdump = true;
-    } else if (CHASSIS_ID_TEXT.has(chassisType)) printPadded(c, s.p + 1, chassisLength);
+    } else if (CHASSIS_ID_TEXT.has(chassisType)) printPaddedText(c, s.p + 1, chassisLength);
     else s.hexdump = true;
     s.tlvLength -= chassisLength;
     s.p += 1 + chassisLength;

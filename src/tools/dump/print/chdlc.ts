@@ -105,9 +105,7 @@ function slarpPrint(c: PrintContext, at: number, length: number): void {
           .toString(16)
           .padStart(8, "0") +
         ", reliability=0x" +
-        be16(c, at + 12)
-          .toString(16)
-          .padStart(4, "0");
+        hex4(be16(c, at + 12));
       if (length >= SLARP_MAX_LENGTH) {
         p = at + SLARP_MIN_LENGTH;
         let seconds = Math.floor(be32(c, p) / 1000);

@@ -118,6 +118,16 @@ export function be32(c: PrintContext, at: number): number {
   return c.view.getUint32(c.base + at);
 }
 
+/** The unsigned 64-bit big-endian value at `at`. */
+export function be64(c: PrintContext, at: number): bigint {
+  return (BigInt(be32(c, at)) << 32n) | BigInt(be32(c, at + 4));
+}
+
+export function le16(c: PrintContext, at: number): number {
+  if (at < 0 || at + 2 > c.snapend) throw TRUNCATED;
+  return c.view.getUint16(c.base + at, true);
+}
+
 export function le32(c: PrintContext, at: number): number {
   if (at < 0 || at + 4 > c.snapend) throw TRUNCATED;
   return c.view.getUint32(c.base + at, true);
@@ -137,6 +147,15 @@ export function printTrunc(c: PrintContext): void {
 
 export function printInvalid(c: PrintContext): void {
   c.out += " (invalid)";
+}
+
+/**
+ * tcpdump's exit through "invalid": " (invalid)", and then the rest of the data (`length` bytes
+ * at `at`) must have been captured, else the packet ends with the truncation mark.
+ */
+export function printInvalidRest(c: PrintContext, at: number, length: number): void {
+  printInvalid(c);
+  check(c, at, length);
 }
 
 /** Internet checksum (RFC 1071) over bytes[at, at+len), folded with a starting partial sum. */

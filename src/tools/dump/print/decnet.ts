@@ -3,7 +3,7 @@
 // hellos. Other routing control messages and NSP interrupt messages are not decoded yet: they print
 // the generic EtherType line and count as unsupported.
 
-import { be16, check, u8, type PrintContext } from "./context.js";
+import { check, le16, u8, type PrintContext } from "./context.js";
 import { hexAndAsciiPrint } from "./unknown.js";
 
 const SHORT_HEADER_LENGTH = 6;
@@ -76,10 +76,6 @@ const REASONS = new Map([
   [44, "cryptographic service mismatch"],
 ]);
 
-const le16 = (c: PrintContext, at: number): number => {
-  const v = be16(c, at);
-  return ((v & 0xff) << 8) | (v >>> 8);
-};
 /** A DECnet address: area (6 bits) and node (10 bits). */
 const address = (a: number): string => (a >> 10) + "." + (a & 0x3ff);
 

@@ -3,7 +3,7 @@
 // printed inside their option. An option running past the message ends the list with " [|dhcp6]"
 // without unwinding, as tcpdump's does; a field cut short by the capture unwinds.
 
-import { ipv6String } from "./addr.js";
+import { hex2, hex4, ipv6String } from "./addr.js";
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
 import { printName } from "./domain.js";
 import { printableChar } from "./unknown.js";
@@ -103,10 +103,7 @@ function optionName(type: number): string {
 
 function hexBytes(c: PrintContext, at: number, count: number): string {
   let s = "";
-  for (let i = 0; i < count; i++)
-    s += u8(c, at + i)
-      .toString(16)
-      .padStart(2, "0");
+  for (let i = 0; i < count; i++) s += hex2(u8(c, at + i));
   return s;
 }
 
@@ -347,12 +344,7 @@ function authenticationPrint(c: PrintContext, v: number, length: number): boolea
   const rdm = u8(c, v + 2);
   c.out += rdm === 0 ? ", RDM: mono" : ", RDM: " + rdm;
   c.out += ", RD:";
-  for (let i = 0; i < 4; i++)
-    c.out +=
-      " " +
-      be16(c, v + 3 + 2 * i)
-        .toString(16)
-        .padStart(4, "0");
+  for (let i = 0; i < 4; i++) c.out += " " + hex4(be16(c, v + 3 + 2 * i));
   let p = v + 11;
   const infoLength = length - 11;
   if (proto === 2) {

@@ -5,6 +5,7 @@
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
 import { hex2 } from "./addr.js";
 import { printableChar } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const REQUEST = 1;
 const RESPONSE = 2;
@@ -58,12 +59,6 @@ const TLS_LENGTH_INCLUDED = 0x80;
 
 function typeName(type: number): string {
   return TYPES.get(type) ?? "unknown";
-}
-
-function tlsFlags(flags: number): string {
-  let s = "";
-  for (const [bit, name] of TLS_FLAGS) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? "none" : s;
 }
 
 /** Text up to a NUL, as tcpdump prints a NUL-padded string. */
@@ -135,7 +130,7 @@ export function eapPrint(c: PrintContext, at: number, length: number): void {
       const flags = u8(c, at + 5);
       if (type === TYPE_TTLS) c.out += " TTLSv" + (flags & 7);
       else if (type === TYPE_FAST) c.out += " FASTv" + (flags & 7);
-      c.out += " flags [" + tlsFlags(flags) + "] 0x" + hex2(flags);
+      c.out += " flags [" + flagNames(TLS_FLAGS, flags) + "] 0x" + hex2(flags);
       if (flags & TLS_LENGTH_INCLUDED) {
         if (len < 10) {
           c.out += " (too short for EAP " + kind + " request/response with length)";

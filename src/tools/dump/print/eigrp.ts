@@ -3,8 +3,9 @@
 // and with -vv each TLV's value in hex too.
 
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
-import { ipv4String } from "./addr.js";
+import { hex2, hex4, ipv4String } from "./addr.js";
 import { printUnknownData } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const HEADER_LENGTH = 20;
 const VERSION = 2;
@@ -93,8 +94,6 @@ function verbosePrint(c: PrintContext, at: number, length: number): void {
   }
   let left = length - HEADER_LENGTH;
   const flags = be32(c, at + 4);
-  let flagText = "";
-  for (const [bit, name] of HEADER_FLAGS) if (flags & bit) flagText += (flagText === "" ? "" : ", ") + name;
   c.out +=
     "\n\tEIGRP v" +
     VERSION +
@@ -103,11 +102,9 @@ function verbosePrint(c: PrintContext, at: number, length: number): void {
     " (" +
     opcode +
     "), chksum: 0x" +
-    be16(c, at + 2)
-      .toString(16)
-      .padStart(4, "0") +
+    hex4(be16(c, at + 2)) +
     ", Flags: [" +
-    (flagText || "none") +
+    flagNames(HEADER_FLAGS, flags) +
     "]\n\tseq: 0x" +
     be32(c, at + 8)
       .toString(16)
@@ -132,13 +129,7 @@ function verbosePrint(c: PrintContext, at: number, length: number): void {
       printUnknownData(c, p + TLV_HEADER_LENGTH, "\n\t    ", left);
       return;
     }
-    c.out +=
-      "\n\t  " +
-      (TLV_NAMES.get(type) ?? "Unknown") +
-      " TLV (0x" +
-      type.toString(16).padStart(4, "0") +
-      "), length: " +
-      tlvLength;
+    c.out += "\n\t  " + (TLV_NAMES.get(type) ?? "Unknown") + " TLV (0x" + hex4(type) + "), length: " + tlvLength;
     const v = p + TLV_HEADER_LENGTH;
     const valueLength = tlvLength - TLV_HEADER_LENGTH;
     if (!has(c, p, tlvLength)) return printTrunc(c);
@@ -239,9 +230,7 @@ function tlvPrint(c: PrintContext, type: number, v: number, valueLength: number)
         ", origin-proto " +
         (EXTERNAL_PROTOCOLS[protocol] ?? "unknown") +
         ", flags [0x" +
-        u8(c, v + 23)
-          .toString(16)
-          .padStart(2, "0") +
+        hex2(u8(c, v + 23)) +
         "], tag 0x" +
         be32(c, v + 12)
           .toString(16)
@@ -272,9 +261,7 @@ function tlvPrint(c: PrintContext, type: number, v: number, valueLength: number)
         ", origin-proto " +
         (EXTERNAL_PROTOCOLS[protocol] ?? "unknown") +
         ", flags [0x" +
-        u8(c, v + 17)
-          .toString(16)
-          .padStart(2, "0") +
+        hex2(u8(c, v + 17)) +
         "], tag 0x" +
         be32(c, v + 12)
           .toString(16)

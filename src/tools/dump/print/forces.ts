@@ -3,7 +3,7 @@
 // version, IDs, correlator (-v) and flags (-vv). The TLVs of the messages that carry them are not
 // decoded yet: such packets are marked unsupported.
 
-import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
+import { be16, be32, be64, has, printTrunc, u8, type PrintContext } from "./context.js";
 import { hexPrint } from "./unknown.js";
 
 const HEADER_LENGTH = 24;
@@ -97,7 +97,7 @@ function printHeaderDetails(c: PrintContext, at: number, messageLength: number):
   const flags = be32(c, at + 20);
   const source = be32(c, at + 4);
   const destination = be32(c, at + 8);
-  const correlator = (BigInt(be32(c, at + 12)) << 32n) | BigInt(be32(c, at + 16));
+  const correlator = be64(c, at + 12);
   c.out +=
     "\n\tForCES Version " +
     (u8(c, at) >> 4) +

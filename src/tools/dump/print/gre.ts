@@ -4,7 +4,8 @@
 // "gre-proto-0xNNNN" for a protocol tcpdump does not open either.
 
 import { available, be16, be32, has, u8, type PrintContext } from "./context.js";
-import { ethertypeName } from "./names.js";
+import { hex4 } from "./addr.js";
+import { ethertypeName, flagNames } from "./names.js";
 import { encapsulated } from "./encapsulated.js";
 import { osiPrint } from "./isis.js";
 import { mplsPrint } from "./mpls.js";
@@ -41,12 +42,6 @@ const OPENED_ELSEWHERE: ReadonlySet<number> = new Set([0x8137, 0x809b, 0x00fe]);
 /** tcpdump's own " [|gre]": a header shorter than its flags promise. */
 const GRE_TRUNCATED = Object.freeze({ gre: "truncated" });
 
-function flagNames(flags: number): string {
-  let s = "";
-  for (const [bit, name] of FLAG_NAMES) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? "none" : s;
-}
-
 /** Checks that `n` bytes are captured and left in the header's length. */
 function need(c: PrintContext, at: number, len: number, n: number): void {
   if (!has(c, at, n) || len < n) throw GRE_TRUNCATED;
@@ -68,9 +63,7 @@ export function grePrint(c: PrintContext, at: number, length: number): void {
 }
 
 function protocolSuffix(c: PrintContext, protocol: number, length: number): void {
-  if (c.flags.linkHeader)
-    c.out +=
-      ", proto " + (ethertypeName(protocol) ?? "unknown") + " (0x" + protocol.toString(16).padStart(4, "0") + ")";
+  if (c.flags.linkHeader) c.out += ", proto " + (ethertypeName(protocol) ?? "unknown") + " (0x" + hex4(protocol) + ")";
   c.out += ", length " + length;
 }
 
@@ -78,7 +71,7 @@ function printVersion0(c: PrintContext, at: number, length: number): void {
   let len = length;
   const flags = be16(c, at);
   const verbose = c.flags.verbose;
-  if (verbose) c.out += ", Flags [" + flagNames(flags) + "]";
+  if (verbose) c.out += ", Flags [" + flagNames(FLAG_NAMES, flags) + "]";
   let p = at + 2;
   len -= 2;
   need(c, p, len, 2);
@@ -149,7 +142,7 @@ function printVersion1(c: PrintContext, at: number, length: number): void {
   const flags = be16(c, at);
   let p = at + 2;
   len -= 2;
-  if (c.flags.verbose) c.out += ", Flags [" + flagNames(flags) + "]";
+  if (c.flags.verbose) c.out += ", Flags [" + flagNames(FLAG_NAMES, flags) + "]";
   need(c, p, len, 2);
   const protocol = be16(c, p);
   p += 2;

@@ -4,7 +4,7 @@
 
 import { u8, type PrintContext } from "./context.js";
 import { ipv4String } from "./addr.js";
-import { printableChar } from "./unknown.js";
+import { printPaddedText } from "./unknown.js";
 import { relativeTime } from "./relative-time.js";
 
 const OPCODES = ["hello", "coup", "resign"];
@@ -37,10 +37,6 @@ export function hsrpPrint(c: PrintContext, at: number, length: number): void {
   c.out += " priority=" + u8(c, at + 5);
   // Zero-padded to eight bytes.
   c.out += ' auth="';
-  for (let i = 0; i < AUTH_LENGTH; i++) {
-    const ch = u8(c, at + 8 + i);
-    if (ch === 0) break;
-    c.out += printableChar(ch);
-  }
+  printPaddedText(c, at + 8, AUTH_LENGTH);
   c.out += '"';
 }

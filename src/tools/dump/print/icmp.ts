@@ -13,7 +13,7 @@ import {
   u8,
   type PrintContext,
 } from "./context.js";
-import { hex, ipv4String, tcpPortString, udpPortString } from "./addr.js";
+import { hex, hex4, ipv4String, tcpPortString, udpPortString } from "./addr.js";
 import { decimal } from "./decimal.js";
 import { encapsulated } from "./encapsulated.js";
 import { printUnknownData } from "./unknown.js";
@@ -258,15 +258,7 @@ function printExtensions(c: PrintContext, at: number, plen: number): void {
   let hlen = plen - EXTENSION_MIN_LENGTH;
   if (has(c, ext, hlen)) {
     const bad = finishChecksum(onesComplementSum(c, ext, hlen, 0)) !== 0;
-    c.out +=
-      ", checksum 0x" +
-      be16(c, ext + 2)
-        .toString(16)
-        .padStart(4, "0") +
-      " (" +
-      (bad ? "in" : "") +
-      "correct), length " +
-      hlen;
+    c.out += ", checksum 0x" + hex4(be16(c, ext + 2)) + " (" + (bad ? "in" : "") + "correct), length " + hlen;
   }
   hlen -= 4;
   let obj = ext + 4;

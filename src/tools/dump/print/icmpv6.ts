@@ -14,7 +14,7 @@ import {
   u8,
   type PrintContext,
 } from "./context.js";
-import { hex2, ipv6FromBytes, ipv6String, tcpPortString, udpPortString } from "./addr.js";
+import { hex2, hex4, ipv6FromBytes, ipv6String, tcpPortString, udpPortString } from "./addr.js";
 import { decimal } from "./decimal.js";
 import { ipv6PseudoSum } from "./pseudo-header.js";
 import { printUnknownData } from "./unknown.js";
@@ -349,10 +349,6 @@ function mldv2QueryPrint(c: PrintContext, at: number, len: number): void {
     } else c.out += ", " + sources + " source(s)";
   }
   c.out += "]";
-}
-
-function hex4(v: number): string {
-  return v.toString(16).padStart(4, "0");
 }
 
 export function icmp6Print(c: PrintContext, at: number, length: number, ipAt: number, fragmented: boolean): void {

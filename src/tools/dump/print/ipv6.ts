@@ -4,7 +4,7 @@
 // length: 40) ".
 
 import { be16, be32, has, printInvalid, printTrunc, pushSnaplen, u8, type PrintContext } from "./context.js";
-import { ipv6String } from "./addr.js";
+import { hex4, ipv6String } from "./addr.js";
 import { ipProtoName } from "./names.js";
 import { ipDemuxPrint } from "./ip-demux.js";
 
@@ -106,13 +106,7 @@ function printOptions(c: PrintContext, at: number, len: number, jumbo: JumboStat
           c.out += "(rtalert: invalid len " + u8(c, at + i + 1) + ")";
           return false;
         }
-        if (v)
-          c.out +=
-            "(rtalert: 0x" +
-            be16(c, at + i + 2)
-              .toString(16)
-              .padStart(4, "0") +
-            ") ";
+        if (v) c.out += "(rtalert: 0x" + hex4(be16(c, at + i + 2)) + ") ";
         break;
       case OPT_JUMBO: {
         if (len - i < OPT_JUMBO_LEN) {

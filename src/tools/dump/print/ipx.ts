@@ -3,9 +3,9 @@
 // (which tcpdump decodes after the NetBIOS line) and EIGRP over IPX are not decoded yet: such
 // packets are marked unsupported.
 
-import { macHex } from "./addr.js";
-import { be16, be32, check, u8, type PrintContext } from "./context.js";
-import { printableChar } from "./unknown.js";
+import { hex4, macHex } from "./addr.js";
+import { be16, be32, check, printInvalid, type PrintContext } from "./context.js";
+import { printPaddedText } from "./unknown.js";
 
 const IPX_HEADER_LENGTH = 30;
 const SOCKET_NCP = 0x0451;
@@ -19,7 +19,6 @@ const SAP_NAME_LENGTH = 48;
 const SAP_MAX_ENTRIES = 8;
 const RIP_MAX_ENTRIES = 50;
 
-const hex4 = (n: number): string => n.toString(16).padStart(4, "0");
 const hex8 = (n: number): string => n.toString(16).padStart(8, "0");
 
 /** "network.node" (the node as a MAC address, in hex even without -n, as tcpdump prints it). */
@@ -96,26 +95,22 @@ function sapPrint(c: PrintContext, at: number, length: number): void {
       c.out += command === 2 ? "ipx-sap-resp" : "ipx-sap-nearest-resp";
       for (let i = 0; i < SAP_MAX_ENTRIES && rest !== 0; i++) {
         check(c, p, 2);
-        if (rest < 2) return invalid(c);
+        if (rest < 2) return printInvalid(c);
         c.out += " " + serverType(c, be16(c, p)) + " '";
         p += 2;
         rest -= 2;
-        if (rest < SAP_NAME_LENGTH) return invalid(c);
+        if (rest < SAP_NAME_LENGTH) return printInvalid(c);
         // The name, up to its first NUL; as much as was captured shows before a " [|ipx]".
-        for (let j = 0; j < SAP_NAME_LENGTH; j++) {
-          const ch = u8(c, p + j);
-          if (ch === 0) break;
-          c.out += printableChar(ch);
-        }
+        printPaddedText(c, p, SAP_NAME_LENGTH);
         c.out += "'";
         p += SAP_NAME_LENGTH;
         rest -= SAP_NAME_LENGTH;
-        if (rest < 10) return invalid(c);
+        if (rest < 10) return printInvalid(c);
         c.out += " addr " + ipxAddress(c, p, p + 4);
         // The address, then its socket and the hop count (read, though not printed).
         p += 10;
         rest -= 10;
-        if (rest < 4) return invalid(c);
+        if (rest < 4) return printInvalid(c);
         check(c, p, 4);
         p += 4;
         rest -= 4;
@@ -134,14 +129,14 @@ function ripPrint(c: PrintContext, at: number, length: number): void {
     case 1:
       c.out += "ipx-rip-req";
       if (rest !== 0) {
-        if (rest < 8) return invalid(c);
+        if (rest < 8) return printInvalid(c);
         c.out += " " + hex8(be32(c, p)) + "/" + be16(c, p + 4) + "." + be16(c, p + 6);
       }
       return;
     case 2:
       c.out += "ipx-rip-resp";
       for (let i = 0; i < RIP_MAX_ENTRIES && rest !== 0; i++) {
-        if (rest < 8) return invalid(c);
+        if (rest < 8) return printInvalid(c);
         c.out += " " + hex8(be32(c, p)) + "/" + be16(c, p + 4) + "." + be16(c, p + 6);
         p += 8;
         rest -= 8;
@@ -150,8 +145,4 @@ function ripPrint(c: PrintContext, at: number, length: number): void {
     default:
       c.out += "ipx-rip-?" + command.toString(16);
   }
-}
-
-function invalid(c: PrintContext): void {
-  c.out += " (invalid)";
 }

@@ -9,7 +9,7 @@
 import { hex2, ipv4String, ipv6String } from "./addr.js";
 import { be16, be32, has, u8, type PrintContext } from "./context.js";
 import { netdbProtoName } from "./names.js";
-import { printableChar } from "./unknown.js";
+import { printCountedText } from "./unknown.js";
 
 const NP_SA = 1;
 const NP_P = 2;
@@ -522,7 +522,7 @@ function idPrint(c: PrintContext, ext: number, itemLen: number, phase: number): 
         case 2:
         case 3:
           c.out += " len=" + len + " ";
-          for (let i = 0; i < len; i++) c.out += printableChar(u8(c, data + i));
+          printCountedText(c, data, len);
           len = 0;
           break;
         case 4:

@@ -5,8 +5,8 @@
 // protocols (CLNP, ES-IS) are left to the caller.
 
 import { be16, be32, check, has, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
-import { ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
-import { ouiName } from "./names.js";
+import { hex4, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
+import { flagNames, GMPLS_LINK_PROTECTIONS, GMPLS_LSP_ENCODINGS, GMPLS_SWITCH_CAPABILITIES, ouiName } from "./names.js";
 import { printUnknownData } from "./unknown.js";
 
 export const NLPID_ISIS = 0x83;
@@ -320,7 +320,6 @@ const RESTART_FLAGS: readonly [number, string][] = [
 ];
 
 const hex8 = (v: number): string => v.toString(16).padStart(8, "0");
-const hex4 = (v: number): string => v.toString(16).padStart(4, "0");
 
 /** An NSAP address as tcpdump writes it: "49.000a", or its complaint about the length. */
 function nsapString(c: PrintContext, at: number, length: number): string {
@@ -713,9 +712,7 @@ function printTlv(c: PrintContext, type: number, at: number, length: number, pdu
       if (length < 1) return true;
       if (!has(c, p, 1)) return softTrunc(c);
       const flags = u8(c, p);
-      let names = "";
-      for (const [bit, name] of RESTART_FLAGS) if (flags & bit) names += (names ? ", " : "") + name;
-      c.out += "\n\t      Flags [" + (names || "none") + "]";
+      c.out += "\n\t      Flags [" + flagNames(RESTART_FLAGS, flags) + "]";
       if (length < 3) return true;
       if (!has(c, p + 1, 2)) return softTrunc(c);
       c.out += ", Remaining holding time " + be16(c, p + 1) + "s";
@@ -991,52 +988,12 @@ const LINK_ATTRIBUTES: readonly [number, string][] = [
   [0x02, "Link excluded from local protection path"],
   [0x04, "Local maintenance required"],
 ];
-const LINK_PROTECTIONS: readonly [number, string][] = [
-  [0x01, "Extra Traffic"],
-  [0x02, "Unprotected"],
-  [0x04, "Shared"],
-  [0x08, "Dedicated 1:1"],
-  [0x10, "Dedicated 1+1"],
-  [0x20, "Enhanced"],
-  [0x40, "Reserved"],
-  [0x80, "Reserved"],
-];
 const BANDWIDTH_MODELS = new Map([
   [0, "Russian dolls"],
   [1, "Maximum allocation"],
   [2, "Maximum allocation with E-LSP support"],
 ]);
 
-function bitNames(value: number, table: readonly [number, string][], none: string): string {
-  let s = "";
-  for (const [bit, name] of table) if (value & bit) s += (s ? ", " : "") + name;
-  return s || none;
-}
-
-/** GMPLS switching capabilities and LSP encodings (RFC 3471, RFC 4205). */
-const SWITCH_CAPABILITIES = new Map([
-  [1, "Packet-Switch Capable-1"],
-  [2, "Packet-Switch Capable-2"],
-  [3, "Packet-Switch Capable-3"],
-  [4, "Packet-Switch Capable-4"],
-  [51, "Layer-2 Switch Capable"],
-  [100, "Time-Division-Multiplex"],
-  [150, "Lambda-Switch Capable"],
-  [200, "Fiber-Switch Capable"],
-]);
-const LSP_ENCODINGS = new Map([
-  [1, "Packet"],
-  [2, "Ethernet V2/DIX"],
-  [3, "ANSI/ETSI PDH"],
-  [4, "Reserved"],
-  [5, "SDH ITU-T G.707/SONET ANSI T1.105"],
-  [6, "Reserved"],
-  [7, "Digital Wrapper"],
-  [8, "Lambda (photonic)"],
-  [9, "Fiber"],
-  [10, "Reserved"],
-  [11, "FiberChannel"],
-]);
 const TSC_INDICATIONS = new Map([
   [0, "Standard SONET/SDH"],
   [1, "Arbitrary SONET/SDH"],
@@ -1157,11 +1114,11 @@ function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining
       case 19:
         if (length === 2) {
           const v = be16(c, at);
-          c.out += ", [ " + bitNames(v, LINK_ATTRIBUTES, "Unknown") + " ] (0x" + hex4(v) + ")";
+          c.out += ", [ " + flagNames(LINK_ATTRIBUTES, v, "Unknown") + " ] (0x" + hex4(v) + ")";
         }
         break;
       case 20:
-        if (length >= 2) c.out += ", " + bitNames(u8(c, at), LINK_PROTECTIONS, "none") + ", Priority " + u8(c, at + 1);
+        if (length >= 2) c.out += ", " + flagNames(GMPLS_LINK_PROTECTIONS, u8(c, at)) + ", Priority " + u8(c, at + 1);
         break;
       case 29:
         if (length >= 6) {
@@ -1173,7 +1130,7 @@ function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining
       case 32:
         if (length >= 8) {
           const flags = u8(c, at);
-          c.out += indent + "  Flags: [" + bitNames(flags, LAN_ADJ_SID_FLAGS, "none") + "]";
+          c.out += indent + "  Flags: [" + flagNames(LAN_ADJ_SID_FLAGS, flags) + "]";
           c.out += indent + "  Weight: " + u8(c, at + 1);
           taken = 2;
           if (length - taken >= SYSTEM_ID_LENGTH) {
@@ -1191,8 +1148,9 @@ function printIsReachSubTlvs(c: PrintContext, at: number, sum: number, remaining
       case 21:
         if (length >= 36) {
           const capability = u8(c, at);
-          c.out += indent + "  Interface Switching Capability:" + (SWITCH_CAPABILITIES.get(capability) ?? "Unknown");
-          c.out += ", LSP Encoding: " + (LSP_ENCODINGS.get(u8(c, at + 1)) ?? "Unknown");
+          c.out +=
+            indent + "  Interface Switching Capability:" + (GMPLS_SWITCH_CAPABILITIES.get(capability) ?? "Unknown");
+          c.out += ", LSP Encoding: " + (GMPLS_LSP_ENCODINGS.get(u8(c, at + 1)) ?? "Unknown");
           c.out += indent + "  Max LSP Bandwidth:";
           for (let i = 0; i < 8; i++) c.out += indent + "    priority level " + i + ": " + mbps(c, at + 4 + 4 * i);
           taken = 36;
@@ -1387,7 +1345,7 @@ function printIpReachSubTlv(c: PrintContext, at: number, type: number, length: n
         return false;
       }
       const sid = isLabel ? (u8(c, at + 2) << 16) | be16(c, at + 3) : be32(c, at + 2);
-      c.out += ", Flags [" + bitNames(flags, PREFIX_SID_FLAGS, "None") + "], Algo ";
+      c.out += ", Flags [" + flagNames(PREFIX_SID_FLAGS, flags, "None") + "], Algo ";
       c.out += (SID_ALGORITHMS.get(algorithm) ?? "Unknown") + " (" + algorithm + "), ";
       c.out += (isLabel ? "label " : "index ") + sid;
       return true;
@@ -1519,7 +1477,7 @@ function printMtCapabilitySubTlvs(c: PrintContext, at: number, length: number): 
 function printSrCapability(c: PrintContext, at: number, length: number): void {
   const flags = u8(c, at);
   const range = (u8(c, at + 1) << 16) | be16(c, at + 2);
-  c.out += ", Flags [" + bitNames(flags, SR_CAPABILITY_FLAGS, "None") + "], Range " + range;
+  c.out += ", Flags [" + flagNames(SR_CAPABILITY_FLAGS, flags, "None") + "], Range " + range;
   let p = at + 4;
   // An 8-bit count in tcpdump: a sub-TLV shorter than 4 bytes wraps it.
   let left = (length - 4) & 0xff;

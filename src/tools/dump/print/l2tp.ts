@@ -3,8 +3,8 @@
 // message in braces. L2F (version 1) is named only, as tcpdump does.
 
 import { be16, be32, has, printTrunc, u8, type PrintContext } from "./context.js";
-import { hex2 } from "./addr.js";
-import { printableChar } from "./unknown.js";
+import { hex2, hex4 } from "./addr.js";
+import { printCountedText } from "./unknown.js";
 import { pppPrint } from "./ppp.js";
 
 const FLAG_TYPE = 0x8000;
@@ -80,9 +80,6 @@ const AUTH_TYPES = ["Reserved", "Textual", "CHAP", "PAP", "No Auth", "MS-CHAPv1"
 const DIRECTIONS = ["global error", "at peer", "at local"];
 const CALL_ERRORS = ["CRCErr", "FrameErr", "HardOver", "BufOver", "Timeout", "AlignErr"];
 
-function printString(c: PrintContext, at: number, length: number): void {
-  for (let i = 0; i < length; i++) c.out += printableChar(u8(c, at + i));
-}
 function printOctets(c: PrintContext, at: number, length: number): void {
   for (let i = 0; i < length; i++) c.out += hex2(u8(c, at + i));
 }
@@ -123,7 +120,7 @@ function avpValue(c: PrintContext, type: number, p: number, length: number): voi
       c.out += "/" + be16(c, p + 2);
       if (length === 4) return;
       c.out += " ";
-      printString(c, p + 4, length - 4);
+      printCountedText(c, p + 4, length - 4);
       return;
     case 2:
       if (length < 2) c.out += TOO_SHORT;
@@ -153,7 +150,7 @@ function avpValue(c: PrintContext, type: number, p: number, length: number): voi
     case 23:
     case 30:
     case 37:
-      return printString(c, p, length);
+      return printCountedText(c, p, length);
     case 11:
     case 26:
     case 27:
@@ -170,7 +167,7 @@ function avpValue(c: PrintContext, type: number, p: number, length: number): voi
       c.out += be16(c, p) + ", " + hex2(u8(c, p + 2));
       if (length !== 3) {
         c.out += " ";
-        printString(c, p + 3, length - 3);
+        printCountedText(c, p + 3, length - 3);
       }
       return;
     case 13:
@@ -239,16 +236,13 @@ function avpValue(c: PrintContext, type: number, p: number, length: number): voi
         c.out += TOO_SHORT;
         return;
       }
-      c.out += be16(c, p).toString(16).padStart(4, "0") + ", ";
-      c.out +=
-        be16(c, p + 2)
-          .toString(16)
-          .padStart(4, "0") + " ";
+      c.out += hex4(be16(c, p)) + ", ";
+      c.out += hex4(be16(c, p + 2)) + " ";
       const d = u8(c, p + 4);
       c.out += DIRECTIONS[d] ?? "Direction-#" + d;
       if (length !== 5) {
         c.out += " ";
-        printString(c, p + 5, length - 5);
+        printCountedText(c, p + 5, length - 5);
       }
       return;
     }
@@ -270,7 +264,7 @@ function avpPrint(c: PrintContext, at: number, length: number): number {
   const vendor = be16(c, at + 2);
   const type = be16(c, at + 4);
   if (vendor) {
-    c.out += "VENDOR" + vendor.toString(16).padStart(4, "0") + ":ATTR" + type.toString(16).padStart(4, "0") + "(";
+    c.out += "VENDOR" + hex4(vendor) + ":ATTR" + hex4(type) + "(";
     printOctets(c, at + 6, len - 6);
     c.out += ")";
     return len;

@@ -8,7 +8,8 @@ import { be16, be32, check, printInvalid, TRUNCATED, u8, type PrintContext } fro
 import { ipv4String, ipv6String } from "./addr.js";
 import { afName, prefixDecode } from "./bgp.js";
 import { pseudowireType } from "./lspping.js";
-import { printableChar, printUnknownData } from "./unknown.js";
+import { printCountedText, printUnknownData } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const VERSION = 1;
 const COMMON_HEADER_LENGTH = 10;
@@ -100,12 +101,6 @@ const VCCV_CV_TYPES: readonly (readonly [number, string])[] = [
   [0x04, "BFD"],
 ];
 
-function flagNames(table: readonly (readonly [number, string])[], value: number): string {
-  let s = "";
-  for (const [bit, name] of table) if ((value & bit) === bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? "none" : s;
-}
-
 function hex(v: number, digits: number): string {
   const s = v.toString(16);
   return s.length >= digits ? s : "00000000".slice(0, digits - s.length) + s;
@@ -154,26 +149,13 @@ function pduPrint(c: PrintContext, at: number): number {
     const type = typeField & 0x7fff;
     const messageLength = be16(c, p + 2);
     const name = MESSAGES.get(type) ?? "Unknown";
+    const heading = "\n\t  " + name + " Message (0x" + hex(type, 4) + "), length: " + messageLength;
     if (messageLength < MESSAGE_LENGTH_MINIMUM) {
-      c.out +=
-        "\n\t  " +
-        name +
-        " Message (0x" +
-        hex(type, 4) +
-        "), length: " +
-        messageLength +
-        " (too short, < " +
-        MESSAGE_LENGTH_MINIMUM +
-        ")";
+      c.out += heading + " (too short, < " + MESSAGE_LENGTH_MINIMUM + ")";
       return 0;
     }
     c.out +=
-      "\n\t  " +
-      name +
-      " Message (0x" +
-      hex(type, 4) +
-      "), length: " +
-      messageLength +
+      heading +
       ", Message ID: 0x" +
       hex(be32(c, p + 4), 8) +
       ", Flags: [" +
@@ -394,7 +376,7 @@ function martiniPrint(c: PrintContext, p: number, left: number): void {
     if (type === IFPARM_MTU) c.out += ": " + be16(c, p + 2);
     else if (type === IFPARM_DESCRIPTION) {
       c.out += ": ";
-      for (let i = 2; i < length; i++) c.out += printableChar(u8(c, p + i));
+      printCountedText(c, p + 2, length - 2);
     } else if (type === IFPARM_VCCV) {
       const channels = u8(c, p + 2);
       c.out +=

@@ -6,6 +6,7 @@
 import { ipv4String, ipv6String } from "./addr.js";
 import { available, be16, be32, has, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
 import { hexPrint } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const HEADER_LENGTH = 16;
 const RECORD_LENGTH = 12;
@@ -46,12 +47,6 @@ const REGISTER_XTR_BIT = 0x02;
 const NOTIFY_XTR_BIT = 0x08;
 const XTR_AND_SITE_LENGTH = 24;
 
-function bitNames(bits: Bits, value: number): string {
-  let names = "";
-  for (const [bit, name] of bits) if ((value & bit) >>> 0) names += (names === "" ? "" : ", ") + name;
-  return names || "none";
-}
-
 export function lispPrint(c: PrintContext, at: number, length: number): void {
   c.protocol = "lisp";
   // tcpdump's own checks end the line with " [|lisp]" and still dump without the link header.
@@ -61,8 +56,8 @@ export function lispPrint(c: PrintContext, at: number, length: number): void {
   const verbose = c.flags.verbose;
   c.out += (TYPES.get(type) ?? "unknown-type-" + type) + ",";
   if (verbose) {
-    if (type === MAP_REGISTER) c.out += " flags [" + bitNames(REGISTER_FLAGS, be32(c, at)) + "],";
-    else if (type === MAP_NOTIFY) c.out += " flags [" + bitNames(NOTIFY_FLAGS, be32(c, at)) + "],";
+    if (type === MAP_REGISTER) c.out += " flags [" + flagNames(REGISTER_FLAGS, be32(c, at)) + "],";
+    else if (type === MAP_NOTIFY) c.out += " flags [" + flagNames(NOTIFY_FLAGS, be32(c, at)) + "],";
   }
   if (type !== MAP_REGISTER && type !== MAP_NOTIFY) return;
   const xtrPresent = first & (type === MAP_REGISTER ? REGISTER_XTR_BIT : NOTIFY_XTR_BIT);
@@ -128,7 +123,7 @@ export function lispPrint(c: PrintContext, at: number, length: number): void {
           "/" +
           u8(c, locator + 3) +
           ",";
-        c.out += " flags [" + bitNames(LOCATOR_FLAGS, be16(c, locator + 4)) + "],";
+        c.out += " flags [" + flagNames(LOCATOR_FLAGS, be16(c, locator + 4)) + "],";
       }
     }
   }

@@ -3,6 +3,7 @@
 // Any other LLC payload is left to the caller (which marks it unsupported).
 
 import { be16, has, u8, type PrintContext } from "./context.js";
+import { hex4 } from "./addr.js";
 import { cdpPrint } from "./cdp.js";
 import { dtpPrint } from "./dtp.js";
 import { ipxPrint } from "./ipx.js";
@@ -75,14 +76,7 @@ export function llcPrint(c: PrintContext, at: number, length: number, caplen: nu
     const payloadLength = length - LLC_HEADER_LENGTH - SNAP_HEADER_LENGTH;
     if (e) {
       c.out += "LLC, dsap SNAP (0xaa) Individual, ssap SNAP (0xaa) Command, ctrl 0x03: ";
-      c.out +=
-        "oui Cisco (0x00000c), pid " +
-        pidName +
-        " (0x" +
-        pid.toString(16).padStart(4, "0") +
-        "), length " +
-        payloadLength +
-        ": ";
+      c.out += "oui Cisco (0x00000c), pid " + pidName + " (0x" + hex4(pid) + "), length " + payloadLength + ": ";
     }
     if (pid === PID_CDP) cdpPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);
     else if (pid === PID_UDLD) udldPrint(c, p + SNAP_HEADER_LENGTH, payloadLength);

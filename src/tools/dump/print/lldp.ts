@@ -10,8 +10,8 @@
 
 import { be16, be32, has, u8, type PrintContext } from "./context.js";
 import { hex2, hex4, ipv4String, ipv6String, macString } from "./addr.js";
-import { ADDRESS_FAMILY_NAMES, ouiName } from "./names.js";
-import { printableChar, printUnknownData } from "./unknown.js";
+import { ADDRESS_FAMILY_NAMES, flagNames, ouiName } from "./names.js";
+import { printCountedText, printPaddedText, printUnknownData } from "./unknown.js";
 
 const TLV_NAMES = new Map([
   [0, "End"],
@@ -257,26 +257,6 @@ const TIA_POWER_PRIORITIES = ["", "critical", "high", "low"];
 const DCBX_SUBTYPES = ["", "DCB Capability Exchange Protocol Rev 1", "DCB Capability Exchange Protocol Rev 1.01"];
 const INTERFACE_NUMBERING = ["", "", "Interface Index", "System Port Number"];
 
-function flagNames(table: [number, string][], flags: number, none: string): string {
-  let s = "";
-  for (const [bit, name] of table) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? none : s;
-}
-
-/** A NUL-padded string of at most n bytes, each printed before the next is read. */
-function printPadded(c: PrintContext, at: number, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const ch = u8(c, at + i);
-    if (ch === 0) break;
-    c.out += printableChar(ch);
-  }
-}
-
-/** n bytes as text, NULs included. */
-function printCounted(c: PrintContext, at: number, n: number): void {
-  for (let i = 0; i < n; i++) c.out += printableChar(u8(c, at + i));
-}
-
 function trunc(c: PrintContext): void {
   c.out += " [|lldp]";
 }
@@ -317,7 +297,7 @@ export function lldpPrint(c: PrintContext, at: number, length: number): void {
             const address = networkAddress(c, p + 1, len - 1);
             if (address === undefined) return trunc(c);
             c.out += address;
-          } else if (subtype >= 1 && subtype <= 7) printPadded(c, p + 1, len - 1);
+          } else if (subtype >= 1 && subtype <= 7) printPaddedText(c, p + 1, len - 1);
           else hexdump = true;
         }
         break;
@@ -329,26 +309,25 @@ export function lldpPrint(c: PrintContext, at: number, length: number): void {
       case PORT_DESCRIPTION:
         if (!verbose) break;
         c.out += ": ";
-        printPadded(c, p, len);
+        printPaddedText(c, p, len);
         break;
       case SYSTEM_NAME:
         // The one TLV shown without -v too.
         c.out += ": ";
-        printPadded(c, p, len);
+        printPaddedText(c, p, len);
         break;
       case SYSTEM_DESCRIPTION:
         if (!verbose) break;
         c.out += "\n\t  ";
-        printPadded(c, p, len);
+        printPaddedText(c, p, len);
         break;
       case SYSTEM_CAPABILITIES: {
         if (!verbose) break;
         if (len < 4) return trunc(c);
         const cap = be16(c, p);
         const enabled = be16(c, p + 2);
-        c.out += "\n\t  System  Capabilities [" + flagNames(CAPABILITIES, cap, "none") + "] (0x" + hex4(cap) + ")";
-        c.out +=
-          "\n\t  Enabled Capabilities [" + flagNames(CAPABILITIES, enabled, "none") + "] (0x" + hex4(enabled) + ")";
+        c.out += "\n\t  System  Capabilities [" + flagNames(CAPABILITIES, cap) + "] (0x" + hex4(cap) + ")";
+        c.out += "\n\t  Enabled Capabilities [" + flagNames(CAPABILITIES, enabled) + "] (0x" + hex4(enabled) + ")";
         break;
       }
       case MANAGEMENT_ADDRESS:
@@ -437,7 +416,7 @@ function managementAddressPrint(c: PrintContext, p: number, left: number): boole
     if (left < 1 + oidLength) return false;
     if (oidLength) {
       c.out += "\n\t  OID length " + oidLength;
-      printPadded(c, p + 1, oidLength);
+      printPaddedText(c, p + 1, oidLength);
     }
   }
   return true;
@@ -473,6 +452,15 @@ function etsTables(c: PrintContext, p: number): void {
   c.out += "\n\t     Value        : " + row;
 }
 
+/** The link aggregation TLV's body, which IEEE 802.1 and 802.3 both define (the 802.3 one is the older). */
+function linkAggregationPrint(c: PrintContext, p: number): void {
+  c.out +=
+    "\n\t    aggregation status [" +
+    flagNames(AGGREGATION_FLAGS, u8(c, p)) +
+    "], aggregation port ID " +
+    be32(c, p + 1);
+}
+
 function ieee8021Print(c: PrintContext, p: number, len: number): boolean {
   if (len < 4) return false;
   const subtype = u8(c, p + 3);
@@ -489,7 +477,7 @@ function ieee8021Print(c: PrintContext, p: number, len: number): boolean {
         "\n\t    port and protocol vlan id (PPVID): " +
         be16(c, p + 5) +
         ", flags [" +
-        flagNames(PROTOCOL_VLAN_FLAGS, flags, "none") +
+        flagNames(PROTOCOL_VLAN_FLAGS, flags) +
         "] (0x" +
         hex2(flags) +
         ")";
@@ -502,7 +490,7 @@ function ieee8021Print(c: PrintContext, p: number, len: number): boolean {
       const nameLength = u8(c, p + 6);
       if (len < 7 + nameLength) return false;
       c.out += "\n\t    vlan name: ";
-      printPadded(c, p + 7, nameLength);
+      printPaddedText(c, p + 7, nameLength);
       return false;
     }
     case 4: {
@@ -510,16 +498,11 @@ function ieee8021Print(c: PrintContext, p: number, len: number): boolean {
       const idLength = u8(c, p + 4);
       if (len < 5 + idLength) return false;
       c.out += "\n\t    protocol identity: ";
-      printPadded(c, p + 5, idLength);
+      printPaddedText(c, p + 5, idLength);
       return false;
     }
     case 7:
-      if (len < 9) return false;
-      c.out +=
-        "\n\t    aggregation status [" +
-        flagNames(AGGREGATION_FLAGS, u8(c, p + 4), "none") +
-        "], aggregation port ID " +
-        be32(c, p + 5);
+      if (len >= 9) linkAggregationPrint(c, p + 4);
       return false;
     case 8:
       if (len < 6) return false;
@@ -640,8 +623,7 @@ function ieee8023Print(c: PrintContext, p: number, len: number): boolean {
     case 1: {
       if (len < 9) return false;
       const autoneg = u8(c, p + 4);
-      c.out +=
-        "\n\t    autonegotiation [" + flagNames(AUTONEGOTIATION_FLAGS, autoneg, "none") + "] (0x" + hex2(autoneg) + ")";
+      c.out += "\n\t    autonegotiation [" + flagNames(AUTONEGOTIATION_FLAGS, autoneg) + "] (0x" + hex2(autoneg) + ")";
       const pmd = be16(c, p + 5);
       c.out +=
         "\n\t    PMD autoneg capability [" + flagNames(PMD_CAPABILITIES, pmd, "unknown") + "] (0x" + hex4(pmd) + ")";
@@ -653,19 +635,14 @@ function ieee8023Print(c: PrintContext, p: number, len: number): boolean {
       if (len < 7) return false;
       c.out +=
         "\n\t    MDI power support [" +
-        flagNames(MDI_FLAGS, u8(c, p + 4), "none") +
+        flagNames(MDI_FLAGS, u8(c, p + 4)) +
         "], power pair " +
         (MDI_POWER_PAIRS[u8(c, p + 5)] || "unknown") +
         ", power class " +
         (MDI_POWER_CLASSES[u8(c, p + 6)] || "unknown");
       return false;
     case 3:
-      if (len < 9) return false;
-      c.out +=
-        "\n\t    aggregation status [" +
-        flagNames(AGGREGATION_FLAGS, u8(c, p + 4), "none") +
-        "], aggregation port ID " +
-        be32(c, p + 5);
+      if (len >= 9) linkAggregationPrint(c, p + 4);
       return false;
     case 4:
       if (len < 6) return false;
@@ -682,7 +659,7 @@ function ianaPrint(c: PrintContext, p: number, len: number): boolean {
   c.out += "\n\t  " + (subtype === 1 ? "MUD-URL" : "unknown") + " Subtype (" + subtype + ")";
   if (subtype !== 1) return true;
   c.out += "\n\t  MUD-URL=";
-  printCounted(c, p + 4, len - 4);
+  printCountedText(c, p + 4, len - 4);
   return false;
 }
 
@@ -699,7 +676,7 @@ function tiaPrint(c: PrintContext, p: number, len: number): boolean {
     case 1: {
       if (len < 7) return false;
       const caps = be16(c, p + 4);
-      c.out += "\n\t    Media capabilities [" + flagNames(TIA_CAPABILITIES, caps, "none") + "] (0x" + hex4(caps) + ")";
+      c.out += "\n\t    Media capabilities [" + flagNames(TIA_CAPABILITIES, caps) + "] (0x" + hex4(caps) + ")";
       const device = u8(c, p + 6);
       c.out += "\n\t    Device type [" + (TIA_DEVICE_TYPES[device] || "unknown") + "] (0x" + hex2(device) + ")";
       return false;
@@ -708,7 +685,7 @@ function tiaPrint(c: PrintContext, p: number, len: number): boolean {
       if (len < 8) return false;
       const app = u8(c, p + 4);
       c.out += "\n\t    Application type [" + (TIA_APPLICATION_TYPES[app] || "none") + "] (0x" + hex2(app) + ")";
-      c.out += ", Flags [" + flagNames(TIA_POLICY_FLAGS, u8(c, p + 5), "none") + "]";
+      c.out += ", Flags [" + flagNames(TIA_POLICY_FLAGS, u8(c, p + 5)) + "]";
       c.out += "\n\t    Vlan id " + ((be16(c, p + 5) & 0x1ffe) >> 1);
       c.out += ", L2 priority " + ((be16(c, p + 6) & 0x1ff) >> 6);
       c.out += ", DSCP value " + (be16(c, p + 6) & 0x3f);
@@ -735,7 +712,7 @@ function tiaPrint(c: PrintContext, p: number, len: number): boolean {
     case 10:
     case 11:
       c.out += "\n\t  " + TIA_INVENTORY[subtype] + " ";
-      printPadded(c, p + 4, len - 4);
+      printPaddedText(c, p + 4, len - 4);
       return false;
     default:
       return true;
@@ -776,7 +753,7 @@ function tiaLocationPrint(c: PrintContext, p: number, len: number): boolean {
         " (0x" +
         hex2(what) +
         "), Country-code ";
-      printPadded(c, p + 7, 2);
+      printPaddedText(c, p + 7, 2);
       lciLength -= 3;
       let q = p + 9;
       while (lciLength > 0) {
@@ -789,7 +766,7 @@ function tiaLocationPrint(c: PrintContext, p: number, len: number): boolean {
           "\n\t      CA type '" + (TIA_CA_TYPES[caType] || "unknown") + "' (" + caType + "), length " + caLength + ": ";
         if (caType === 0 || caLength === 0) return false;
         if (lciLength < caLength) return false;
-        printPadded(c, q, caLength);
+        printPaddedText(c, q, caLength);
         q += caLength;
         lciLength -= caLength;
       }
@@ -797,7 +774,7 @@ function tiaLocationPrint(c: PrintContext, p: number, len: number): boolean {
     }
     case 3:
       c.out += "\n\t    ECS ELIN id ";
-      printPadded(c, p + 5, len - 5);
+      printPaddedText(c, p + 5, len - 5);
       return false;
     default:
       c.out += "\n\t    Location ID ";

@@ -4,6 +4,7 @@
 
 import { be16, be32, check, has, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6String } from "./addr.js";
+import { routeDistinguisherText } from "./bgp.js";
 import { ntpTimestamp } from "./ntp.js";
 import { smiEnterpriseName } from "./names.js";
 import { printUnknownData } from "./unknown.js";
@@ -244,64 +245,58 @@ function fecStackPrint(c: PrintContext, at: number, length: number): number {
   return 0;
 }
 
+/** True when a sub-TLV's length is the `expected` one; otherwise says so. */
+function lengthIs(c: PrintContext, length: number, expected: number): boolean {
+  if (length === expected) return true;
+  c.out += "\n\t      invalid subTLV length, should be " + expected;
+  return false;
+}
+
 /** Prints a target FEC sub-TLV's value; false when it is to be dumped as hex instead. */
 function subTlvPrint(c: PrintContext, type: number, at: number, length: number): boolean {
-  const expect = (n: number): boolean => {
-    if (length === n) return true;
-    c.out += "\n\t      invalid subTLV length, should be " + n;
-    return false;
-  };
   switch (type) {
     case 1:
     case 12:
-      if (!expect(5)) return false;
+      if (!lengthIs(c, length, 5)) return false;
       c.out += "\n\t      " + ipv4String(c, at) + "/" + u8(c, at + 4);
       return true;
     case 2:
     case 13:
-      if (!expect(17)) return false;
+      if (!lengthIs(c, length, 17)) return false;
       c.out += "\n\t      " + ipv6String(c, at) + "/" + u8(c, at + 16);
       return true;
     case 3:
-      if (!expect(20)) return false;
+    case 4: {
+      // An RSVP session: end point, 2 zero bytes, tunnel ID, extended tunnel ID, sender, 2 zero
+      // bytes, LSP ID; the addresses are IPv4 (type 3) or IPv6 (type 4).
+      const v6 = type === 4;
+      const size = v6 ? 16 : 4;
+      if (!lengthIs(c, length, 3 * size + 8)) return false;
       c.out +=
         "\n\t      tunnel end-point " +
-        ipv4String(c, at) +
+        (v6 ? ipv6String(c, at) : ipv4String(c, at)) +
         ", tunnel sender " +
-        ipv4String(c, at + 12) +
+        (v6 ? ipv6String(c, at + 2 * size + 4) : ipv4String(c, at + 2 * size + 4)) +
         ", lsp-id 0x" +
-        hex(be16(c, at + 18), 4) +
+        hex(be16(c, at + 3 * size + 6), 4) +
         "\n\t      tunnel-id 0x" +
-        hex(be16(c, at + 6), 4) +
+        hex(be16(c, at + size + 2), 4) +
         ", extended tunnel-id " +
-        ipv4String(c, at + 8);
+        (v6 ? ipv6String(c, at + size + 4) : ipv4String(c, at + size + 4));
       return true;
-    case 4:
-      if (!expect(56)) return false;
-      c.out +=
-        "\n\t      tunnel end-point " +
-        ipv6String(c, at) +
-        ", tunnel sender " +
-        ipv6String(c, at + 36) +
-        ", lsp-id 0x" +
-        hex(be16(c, at + 54), 4) +
-        "\n\t      tunnel-id 0x" +
-        hex(be16(c, at + 18), 4) +
-        ", extended tunnel-id " +
-        ipv6String(c, at + 20);
-      return true;
+    }
     case 6:
     case 7: {
       const v6 = type === 7;
-      if (!expect(v6 ? 25 : 13)) return false;
-      const rd = routeDistinguisher(c, at);
+      if (!lengthIs(c, length, v6 ? 25 : 13)) return false;
+      const rd = routeDistinguisherText(c, at);
       const prefix = v6 ? ipv6String(c, at + 8) : ipv4String(c, at + 8);
       c.out += "\n\t      RD: " + rd + ", " + prefix + "/" + u8(c, at + (v6 ? 24 : 12));
       return true;
     }
     case 8: {
-      if (!expect(14)) return false;
-      const rd = routeDistinguisher(c, at);
+      if (!lengthIs(c, length, 14)) return false;
+      const rd = routeDistinguisherText(c, at);
       const sender = be16(c, at + 8);
       const receiver = be16(c, at + 10);
       const encapsulation = be16(c, at + 12);
@@ -320,7 +315,7 @@ function subTlvPrint(c: PrintContext, type: number, at: number, length: number):
       return true;
     }
     case 9: {
-      if (!expect(10)) return false;
+      if (!lengthIs(c, length, 10)) return false;
       const pwType = be16(c, at + 8);
       c.out +=
         "\n\t      Remote PE: " +
@@ -335,7 +330,7 @@ function subTlvPrint(c: PrintContext, type: number, at: number, length: number):
       return true;
     }
     case 10: {
-      if (!expect(14)) return false;
+      if (!lengthIs(c, length, 14)) return false;
       const pwType = be16(c, at + 12);
       c.out +=
         "\n\t      Sender PE: " +
@@ -354,21 +349,6 @@ function subTlvPrint(c: PrintContext, type: number, at: number, length: number):
     default:
       return false;
   }
-}
-
-/** An RFC 4364 route distinguisher as tcpdump's BGP printer shows it. */
-function routeDistinguisher(c: PrintContext, at: number): string {
-  const type = be16(c, at);
-  const b = (i: number): number => u8(c, at + i);
-  if (type === 0) {
-    return be16(c, at + 2) + ":" + be32(c, at + 4) + " (= " + b(4) + "." + b(5) + "." + b(6) + "." + b(7) + ")";
-  }
-  if (type === 1) return b(2) + "." + b(3) + "." + b(4) + "." + b(5) + ":" + be16(c, at + 6);
-  if (type === 2) {
-    const assigned = be16(c, at + 6);
-    return be32(c, at + 2) + ":" + assigned + " (" + b(2) + "." + b(3) + "." + b(4) + "." + b(5) + ":" + assigned + ")";
-  }
-  return "unknown RD format";
 }
 
 /** Downstream mapping: MTU, address type, addresses; the rest is dumped as hex. */

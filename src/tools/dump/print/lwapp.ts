@@ -5,6 +5,7 @@
 
 import { be16, has, printTrunc, u8, type PrintContext } from "./context.js";
 import { printUnknownData } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const CONTROL_PORT = 12223;
 const HEADER_LENGTH = 6;
@@ -15,12 +16,6 @@ const FLAGS: [number, string][] = [
   [0x02, "Fragment Bit"],
   [0x04, "Control Bit"],
 ];
-
-function flagNames(version: number): string {
-  let names = "";
-  for (const [bit, name] of FLAGS) if (version & bit) names += (names === "" ? "" : ", ") + name;
-  return names || "none";
-}
 
 export function lwappPrint(c: PrintContext, at: number, length: number, sport: number, dport: number): void {
   const control = dport === CONTROL_PORT || sport === CONTROL_PORT;
@@ -35,7 +30,8 @@ export function lwappPrint(c: PrintContext, at: number, length: number, sport: n
     return;
   }
   if (!c.flags.verbose) {
-    c.out += "LWAPPv" + (version >> 6) + ", " + kind + ", Flags [" + flagNames(version & 0x07) + "], length " + length;
+    c.out +=
+      "LWAPPv" + (version >> 6) + ", " + kind + ", Flags [" + flagNames(FLAGS, version & 0x07) + "], length " + length;
     return;
   }
   if (control) {
@@ -53,7 +49,7 @@ export function lwappPrint(c: PrintContext, at: number, length: number, sport: n
       ", Radio-id  " +
       radio +
       ", Flags [" +
-      flagNames(version & 0x07) +
+      flagNames(FLAGS, version & 0x07) +
       "], length " +
       total +
       " < transport header length";
@@ -67,7 +63,7 @@ export function lwappPrint(c: PrintContext, at: number, length: number, sport: n
     ", Radio-id  " +
     radio +
     ", Flags [" +
-    flagNames(version & 0x07) +
+    flagNames(FLAGS, version & 0x07) +
     "], Frag-id  " +
     u8(c, header + 1) +
     ", length " +

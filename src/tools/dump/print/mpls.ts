@@ -2,7 +2,7 @@
 // entry, then the packet under the stack. MPLS carries no protocol field: the reserved labels and
 // the first byte after the stack (an IP version nibble or an OSI NLPID) say what follows.
 
-import { be32, check, printInvalid, u8, type PrintContext } from "./context.js";
+import { be32, printInvalidRest, u8, type PrintContext } from "./context.js";
 import { encapsulated } from "./encapsulated.js";
 import { osiPrint } from "./isis.js";
 import { defaultPrint } from "./unknown.js";
@@ -44,8 +44,7 @@ export function mplsPrint(c: PrintContext, at: number, length: number): void {
   let depth = 0;
   do {
     if (length < 4) {
-      printInvalid(c);
-      check(c, p, length);
+      printInvalidRest(c, p, length);
       return;
     }
     entry = be32(c, p);

@@ -2,7 +2,7 @@
 // "mptcp LEN SUBTYPE details". A length that does not fit the subtype makes the caller print
 // "[bad opt]", as tcpdump does.
 
-import { be16, be32, u8, type PrintContext } from "./context.js";
+import { be16, be32, be64, u8, type PrintContext } from "./context.js";
 import { hex2, ipv4String, ipv6String } from "./addr.js";
 
 const TH_SYN = 0x02;
@@ -18,10 +18,6 @@ const DSS_ACK_8 = 0x02;
 const DSS_ACK = 0x01;
 
 const ADD_ADDR_VARIANTS: Record<number, string> = { 6: "v0-ip6", 4: "v0-ip4", 1: "v1-echo", 0: "v1" };
-
-function be64(c: PrintContext, at: number): bigint {
-  return (BigInt(be32(c, at)) << 32n) | BigInt(be32(c, at + 4));
-}
 
 function hex64(c: PrintContext, at: number): string {
   return be64(c, at).toString(16);

@@ -1,4 +1,5 @@
-// Name tables the printer needs: EtherTypes, IP protocol numbers, well-known TCP/UDP ports, OUIs.
+// Name tables the printer needs: EtherTypes, IP protocol numbers, well-known TCP/UDP ports, OUIs,
+// tables several decoders share, and the list of a flag word's bit names.
 // The strings are the ones tcpdump prints; port names follow the IANA service names as Debian's
 // netbase ships them in /etc/services (what tcpdump shows without -n).
 
@@ -344,6 +345,45 @@ export const PPP_NAMES: ReadonlyMap<number, string> = new Map([
   [0x80fd, "CCP"],
 ]);
 
+/** GMPLS (RFC 3471) link protection bits, as IS-IS and OSPF traffic engineering carry them. */
+export const GMPLS_LINK_PROTECTIONS: readonly (readonly [number, string])[] = [
+  [0x01, "Extra Traffic"],
+  [0x02, "Unprotected"],
+  [0x04, "Shared"],
+  [0x08, "Dedicated 1:1"],
+  [0x10, "Dedicated 1+1"],
+  [0x20, "Enhanced"],
+  [0x40, "Reserved"],
+  [0x80, "Reserved"],
+];
+
+/** GMPLS (RFC 3471) interface switching capabilities. */
+export const GMPLS_SWITCH_CAPABILITIES: ReadonlyMap<number, string> = new Map([
+  [1, "Packet-Switch Capable-1"],
+  [2, "Packet-Switch Capable-2"],
+  [3, "Packet-Switch Capable-3"],
+  [4, "Packet-Switch Capable-4"],
+  [51, "Layer-2 Switch Capable"],
+  [100, "Time-Division-Multiplex"],
+  [150, "Lambda-Switch Capable"],
+  [200, "Fiber-Switch Capable"],
+]);
+
+/** GMPLS (RFC 3471) LSP encoding types. */
+export const GMPLS_LSP_ENCODINGS: ReadonlyMap<number, string> = new Map([
+  [1, "Packet"],
+  [2, "Ethernet V2/DIX"],
+  [3, "ANSI/ETSI PDH"],
+  [4, "Reserved"],
+  [5, "SDH ITU-T G.707/SONET ANSI T1.105"],
+  [6, "Reserved"],
+  [7, "Digital Wrapper"],
+  [8, "Lambda (photonic)"],
+  [9, "Fiber"],
+  [10, "Reserved"],
+  [11, "FiberChannel"],
+]);
+
 /** Address family numbers (IANA) as tcpdump names them. */
 export const ADDRESS_FAMILY_NAMES: ReadonlyMap<number, string> = new Map([
   [0, "Reserved"],
@@ -365,3 +405,13 @@ export const ADDRESS_FAMILY_NAMES: ReadonlyMap<number, string> = new Map([
   [196, "Layer-2 VPN"],
   [25, "VPLS"],
 ]);
+
+/**
+ * The names of the bits set in `value`, joined by ", ", or `none` when no named bit is set:
+ * tcpdump's bittok2str. An entry names its bits when any of them is set.
+ */
+export function flagNames(table: readonly (readonly [number, string])[], value: number, none = "none"): string {
+  let names = "";
+  for (const [bit, name] of table) if (value & bit) names += (names === "" ? "" : ", ") + name;
+  return names === "" ? none : names;
+}

@@ -9,7 +9,7 @@
 // and prints " [|nfs]" whatever was printed.
 
 import { be32, has, type PrintContext } from "./context.js";
-import { hex2 } from "./addr.js";
+import { hex2, hex4 } from "./addr.js";
 import { printableChar } from "./unknown.js";
 
 const NONE = -1;
@@ -343,7 +343,7 @@ function printSattr3(c: PrintContext, verbose: number): void {
 }
 
 function accessText(flags: number): string {
-  if (flags & ~ACCESS_FULL) return " " + flags.toString(16).padStart(4, "0");
+  if (flags & ~ACCESS_FULL) return " " + hex4(flags);
   if (flags === ACCESS_FULL) return " NFS_ACCESS_FULL";
   let s = "";
   for (let bit = 0; bit < ACCESS_NAMES.length; bit++)
@@ -1009,7 +1009,7 @@ function replyResults(c: PrintContext, rp: number, proc: number, v3: boolean, le
       if (verbose) c.out += " attr:";
       dp = parsePostOpAttr(c, dp, verbose);
       if (dp === NONE) return NONE;
-      if (!status) c.out += " c " + be32(c, dp).toString(16).padStart(4, "0");
+      if (!status) c.out += " c " + hex4(be32(c, dp));
       return dp;
     case READLINK:
       return parseLinkRes(c, dp, v3);

@@ -6,7 +6,7 @@
 // done normally, so -x still skips the link-level header. Other short reads unwind.
 
 import { ipv4String } from "./addr.js";
-import { be16, be32, check, has, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
+import { be16, be32, has, printInvalid, printInvalidRest, printTrunc, u8, type PrintContext } from "./context.js";
 import { printableChar } from "./unknown.js";
 
 const MODES = [
@@ -52,8 +52,7 @@ function stratumName(stratum: number): string {
 
 function timeMessagePrint(c: PrintContext, at: number, length: number): void {
   if (length < TIME_MESSAGE_LENGTH) {
-    printInvalid(c);
-    check(c, at, length);
+    printInvalidRest(c, at, length);
     return;
   }
   const stratum = u8(c, at + 1);

@@ -9,12 +9,12 @@
 // carry decoded), port status and modification, vendor messages and actions (Big Switch's
 // decoded): every body tcpdump decodes.
 
-import { available, be16, be32, check, pushSnaplen, u8, type PrintContext } from "./context.js";
+import { available, be16, be32, be64, check, pushSnaplen, u8, type PrintContext } from "./context.js";
 import { encapsulated } from "./encapsulated.js";
-import { hex2, macString } from "./addr.js";
+import { hex2, hex4, ipv4String, macString } from "./addr.js";
 import { vlanTciString } from "./vlan.js";
 import { ouiName } from "./names.js";
-import { hexAndAsciiPrint, printableChar } from "./unknown.js";
+import { hexAndAsciiPrint, printCountedText, printPaddedText } from "./unknown.js";
 
 const HEADER_LENGTH = 8;
 const VERSIONS = new Map([
@@ -310,10 +310,6 @@ function bodyPrint(c: PrintContext, version: number, type: number, p: number, le
   }
 }
 
-function hex4(v: number): string {
-  return v.toString(16).padStart(4, "0");
-}
-
 function hex8(v: number): string {
   return v.toString(16).padStart(8, "0");
 }
@@ -439,11 +435,7 @@ function portPrint(c: PrintContext, p: number): void {
   c.out += "\n\t  port_no " + portName(be32(c, p));
   c.out += ", hw_addr " + macString(c, p + 8);
   c.out += ", name '";
-  for (let i = 0; i < 16; i++) {
-    const ch = u8(c, p + 16 + i);
-    if (ch === 0) break;
-    c.out += printableChar(ch);
-  }
+  printPaddedText(c, p + 16, 16);
   c.out += "'";
   p += 32;
   if (c.flags.verbose < 2) {
@@ -665,10 +657,6 @@ function hex16(c: PrintContext, p: number): string {
   return hex8(be32(c, p)) + hex8(be32(c, p + 4));
 }
 
-function u64(c: PrintContext, p: number): string {
-  return ((BigInt(be32(c, p)) << 32n) | BigInt(be32(c, p + 4))).toString();
-}
-
 // ofp_match wildcard bits (OpenFlow 1.0 section 5.2.3).
 const FW_IN_PORT = 1 << 0;
 const FW_DL_VLAN = 1 << 1;
@@ -699,17 +687,13 @@ function of10MatchPrint(c: PrintContext, prefix: string, p: number): void {
   if (!(wildcards & FW_NW_PROTO))
     c.out += prefix + "match " + (typed && dlType === 0x0806 ? "arp_opcode" : "nw_proto") + " " + nwProto;
   let bits = (wildcards >>> 8) & 0x3f;
-  if (bits < 32) c.out += prefix + "match nw_src " + ipv4Text(c, p + 28) + "/" + (32 - bits);
+  if (bits < 32) c.out += prefix + "match nw_src " + ipv4String(c, p + 28) + "/" + (32 - bits);
   bits = (wildcards >>> 14) & 0x3f;
-  if (bits < 32) c.out += prefix + "match nw_dst " + ipv4Text(c, p + 32) + "/" + (32 - bits);
+  if (bits < 32) c.out += prefix + "match nw_dst " + ipv4String(c, p + 32) + "/" + (32 - bits);
   const icmp = typed && dlType === 0x0800 && !(wildcards & FW_NW_PROTO) && nwProto === 1;
   if (!(wildcards & FW_TP_SRC)) c.out += prefix + "match " + (icmp ? "icmp_type" : "tp_src") + " " + be16(c, p + 36);
   if (!(wildcards & FW_TP_DST)) c.out += prefix + "match " + (icmp ? "icmp_code" : "tp_dst") + " " + be16(c, p + 38);
   else check(c, p + 38, 2);
-}
-
-function ipv4Text(c: PrintContext, p: number): string {
-  return u8(c, p) + "." + u8(c, p + 1) + "." + u8(c, p + 2) + "." + u8(c, p + 3);
 }
 
 const OF10_ACTIONS = [
@@ -794,7 +778,7 @@ function of10ActionsPrint(c: PrintContext, prefix: string, p: number, len: numbe
         break;
       case 6:
       case 7:
-        c.out += ", nw_addr " + ipv4Text(c, p);
+        c.out += ", nw_addr " + ipv4String(c, p);
         break;
       case 8:
         c.out += ", nw_tos 0x" + hex2(u8(c, p));
@@ -867,8 +851,8 @@ function of10FlowRemovedPrint(c: PrintContext, p: number): void {
   c.out += ", duration_sec " + be32(c, p + 12);
   c.out += ", duration_nsec " + be32(c, p + 16);
   if (be16(c, p + 20)) c.out += ", idle_timeout " + be16(c, p + 20);
-  c.out += ", packet_count " + u64(c, p + 24);
-  c.out += ", byte_count " + u64(c, p + 32);
+  c.out += ", packet_count " + be64(c, p + 24);
+  c.out += ", byte_count " + be64(c, p + 32);
 }
 
 const OF10_FEATURES_REPLY = 6;
@@ -921,11 +905,7 @@ function of10PhyPortPrint(c: PrintContext, p: number): void {
   c.out += "\n\t  port_no " + of10Port(be16(c, p));
   c.out += ", hw_addr " + macString(c, p + 2);
   c.out += ", name '";
-  for (let i = 0; i < 16; i++) {
-    const ch = u8(c, p + 8 + i);
-    if (ch === 0) break;
-    c.out += printableChar(ch);
-  }
+  printPaddedText(c, p + 8, 16);
   c.out += "'";
   p += 24;
   if (c.flags.verbose < 2) {
@@ -1046,11 +1026,7 @@ const WILDCARD_BITS: [number, string][] = [
 /** A NUL-padded string field of `n` bytes between quotes, each byte printed before the next is read. */
 function quotedPrint(c: PrintContext, p: number, n: number): void {
   c.out += "'";
-  for (let i = 0; i < n; i++) {
-    const ch = u8(c, p + i);
-    if (ch === 0) break;
-    c.out += printableChar(ch);
-  }
+  printPaddedText(c, p, n);
   c.out += "'";
 }
 
@@ -1102,8 +1078,8 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
         c.out += ", idle_timeout " + be16(c, q + 10);
         c.out += ", hard_timeout " + be16(c, q + 12);
         c.out += ", cookie 0x" + hex16(c, q + 20);
-        c.out += ", packet_count " + u64(c, q + 28);
-        c.out += ", byte_count " + u64(c, q + 36);
+        c.out += ", packet_count " + be64(c, q + 28);
+        c.out += ", byte_count " + be64(c, q + 36);
         of10ActionsPrint(c, "\n\t  ", p + 88, entryLength - 88);
         p += entryLength;
         len -= entryLength;
@@ -1111,8 +1087,8 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
       return;
     case 2:
       if (len !== 24) return invalid();
-      c.out += "\n\t packet_count " + u64(c, p);
-      c.out += ", byte_count " + u64(c, p + 8);
+      c.out += "\n\t packet_count " + be64(c, p);
+      c.out += ", byte_count " + be64(c, p + 8);
       c.out += ", flow_count " + be32(c, p + 16);
       check(c, p + 20, 4);
       return;
@@ -1127,8 +1103,8 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
         bitmapPrint(c, WILDCARD_BITS, wildcards, FW_ALL);
         c.out += "\n\t  max_entries " + be32(c, p + 40);
         c.out += ", active_count " + be32(c, p + 44);
-        c.out += ", lookup_count " + u64(c, p + 48);
-        c.out += ", matched_count " + u64(c, p + 56);
+        c.out += ", lookup_count " + be64(c, p + 48);
+        c.out += ", matched_count " + be64(c, p + 56);
         p += 64;
         len -= 64;
       }
@@ -1152,7 +1128,7 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
         if (len < 104) return invalid();
         c.out += "\n\t  port_no " + of10Port(be16(c, p));
         if (c.flags.verbose < 2) check(c, p + 2, 102);
-        else for (let i = 0; i < counters.length; i++) c.out += ", " + counters[i] + " " + u64(c, p + 8 + 8 * i);
+        else for (let i = 0; i < counters.length; i++) c.out += ", " + counters[i] + " " + be64(c, p + 8 + 8 * i);
         p += 104;
         len -= 104;
       }
@@ -1163,9 +1139,9 @@ function of10StatsReplyPrint(c: PrintContext, p: number, len: number): void {
         if (len < 32) return invalid();
         c.out += "\n\t  port_no " + of10Port(be16(c, p));
         c.out += ", queue_id " + be32(c, p + 4);
-        c.out += ", tx_bytes " + u64(c, p + 8);
-        c.out += ", tx_packets " + u64(c, p + 16);
-        c.out += ", tx_errors " + u64(c, p + 24);
+        c.out += ", tx_bytes " + be64(c, p + 8);
+        c.out += ", tx_packets " + be64(c, p + 16);
+        c.out += ", tx_errors " + be64(c, p + 24);
         p += 32;
         len -= 32;
       }
@@ -1358,11 +1334,6 @@ const BSN_ACTIONS = new Map([
   [4, "CHECKSUM"],
 ]);
 
-/** `n` bytes as text, NULs included, each printed before the next is read. */
-function countedPrint(c: PrintContext, p: number, n: number): void {
-  for (let i = 0; i < n; i++) c.out += printableChar(u8(c, p + i));
-}
-
 /** A Big Switch Networks vendor message body (after the vendor id). */
 function bsnMessagePrint(c: PrintContext, p: number, len: number): void {
   const invalid = (): void => {
@@ -1384,7 +1355,7 @@ function bsnMessagePrint(c: PrintContext, p: number, len: number): void {
     case 2:
       if (len !== 8) return invalid();
       c.out += ", index " + u8(c, p);
-      c.out += ", mask " + ipv4Text(c, p + 4);
+      c.out += ", mask " + ipv4String(c, p + 4);
       return;
     case 3:
     case 4:
@@ -1410,12 +1381,12 @@ function bsnMessagePrint(c: PrintContext, p: number, len: number): void {
       if (len < 4) return invalid();
       c.out += ", service " + be32(c, p);
       c.out += ", data '";
-      countedPrint(c, p + 4, len - 4);
+      printCountedText(c, p + 4, len - 4);
       c.out += "'";
       return;
     case 7:
       c.out += ", data '";
-      countedPrint(c, p, len);
+      printCountedText(c, p, len);
       c.out += "'";
       return;
     case 8:

@@ -13,8 +13,9 @@
 // that LSA with tcpdump's message instead.
 
 import { be16, be32, has, TRUNCATED, u8, type PrintContext } from "./context.js";
-import { ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
-import { printableChar, printUnknownData } from "./unknown.js";
+import { hex4, ipv4String, ipv6FromBytes, ipv6String } from "./addr.js";
+import { printPaddedText, printUnknownData } from "./unknown.js";
+import { flagNames, GMPLS_LINK_PROTECTIONS, GMPLS_LSP_ENCODINGS, GMPLS_SWITCH_CAPABILITIES } from "./names.js";
 
 const TYPES = ["", "Hello", "Database Description", "LS-Request", "LS-Update", "LS-Ack"];
 const AUTH_MD5 = 2;
@@ -127,41 +128,6 @@ const TE_LINK_SUBTLVS = new Map([
   [17, "Bandwidth Constraints"],
 ]);
 const TE_LINK_TYPES = ["", "Point-to-point", "Multi-Access"];
-/** GMPLS (RFC 4203) link protection bits, switching capabilities and LSP encodings. */
-const LINK_PROTECTION: [number, string][] = [
-  [0x01, "Extra Traffic"],
-  [0x02, "Unprotected"],
-  [0x04, "Shared"],
-  [0x08, "Dedicated 1:1"],
-  [0x10, "Dedicated 1+1"],
-  [0x20, "Enhanced"],
-  [0x40, "Reserved"],
-  [0x80, "Reserved"],
-];
-const SWITCHING_CAPABILITIES = new Map([
-  [1, "Packet-Switch Capable-1"],
-  [2, "Packet-Switch Capable-2"],
-  [3, "Packet-Switch Capable-3"],
-  [4, "Packet-Switch Capable-4"],
-  [51, "Layer-2 Switch Capable"],
-  [100, "Time-Division-Multiplex"],
-  [150, "Lambda-Switch Capable"],
-  [200, "Fiber-Switch Capable"],
-]);
-const LSP_ENCODINGS = [
-  "",
-  "Packet",
-  "Ethernet V2/DIX",
-  "ANSI/ETSI PDH",
-  "Reserved",
-  "SDH ITU-T G.707/SONET ANSI T1.105",
-  "Reserved",
-  "Digital Wrapper",
-  "Lambda (photonic)",
-  "Fiber",
-  "Reserved",
-  "FiberChannel",
-];
 /** Diffserv-aware TE bandwidth constraint models (RFC 4124). */
 const BC_MODELS = new Map([
   [0, "Russian dolls"],
@@ -177,12 +143,6 @@ const LLS_OPTIONS: [number, string][] = [
 
 const HEADER_LENGTH = 24;
 const LSA_HEADER_LENGTH = 20;
-
-function flagNames(table: [number, string][], flags: number, none: string): string {
-  let s = "";
-  for (const [bit, name] of table) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? none : s;
-}
 
 function hex8(v: number): string {
   return v.toString(16).padStart(8, "0");
@@ -212,11 +172,7 @@ function ospfVerbosePrint(c: PrintContext, at: number, length: number): void {
   c.out += ", Authentication Type: " + (AUTH_TYPES[authType] ?? "unknown") + " (" + authType + ")";
   if (authType === AUTH_SIMPLE) {
     c.out += "\n\tSimple text password: ";
-    for (let i = 0; i < 8; i++) {
-      const ch = u8(c, at + 16 + i);
-      if (ch === 0) break;
-      c.out += printableChar(ch);
-    }
+    printPaddedText(c, at + 16, 8);
   } else if (authType === AUTH_MD5) {
     c.out +=
       "\n\tKey-ID: " +
@@ -239,7 +195,7 @@ function v2Print(c: PrintContext, at: number, dataEnd: number): void {
   const body = at + HEADER_LENGTH;
   switch (u8(c, at + 1)) {
     case 1: {
-      c.out += "\n\tOptions [" + flagNames(OPTIONS, u8(c, body + 6), "none") + "]";
+      c.out += "\n\tOptions [" + flagNames(OPTIONS, u8(c, body + 6)) + "]";
       c.out +=
         "\n\t  Hello Timer " +
         be16(c, body + 4) +
@@ -257,8 +213,8 @@ function v2Print(c: PrintContext, at: number, dataEnd: number): void {
       return;
     }
     case 2: {
-      c.out += "\n\tOptions [" + flagNames(OPTIONS, u8(c, body + 2), "none") + "]";
-      c.out += ", DD Flags [" + flagNames(DD_FLAGS, u8(c, body + 3), "none") + "]";
+      c.out += "\n\tOptions [" + flagNames(OPTIONS, u8(c, body + 2)) + "]";
+      c.out += ", DD Flags [" + flagNames(DD_FLAGS, u8(c, body + 3)) + "]";
       const mtu = be16(c, body);
       if (mtu) c.out += ", MTU: " + mtu;
       c.out += ", Sequence: 0x" + hex8(be32(c, body + 4));
@@ -340,7 +296,7 @@ function lsaHeaderPrint(c: PrintContext, p: number): number {
       "), Opaque-ID " +
       ((u8(c, p + 5) << 16) | be16(c, p + 6));
   } else c.out += "\n\t    " + typeName + " LSA (" + type + "), LSA-ID: " + ipv4String(c, p + 4);
-  c.out += "\n\t    Options: [" + flagNames(OPTIONS, u8(c, p + 2), "none") + "]";
+  c.out += "\n\t    Options: [" + flagNames(OPTIONS, u8(c, p + 2)) + "]";
   return length;
 }
 
@@ -363,7 +319,7 @@ function lsaPrint(c: PrintContext, lsa: number): number {
   const body = lsa + LSA_HEADER_LENGTH;
   switch (u8(c, lsa + 3)) {
     case 1: {
-      c.out += "\n\t    Router LSA Options: [" + flagNames(ROUTER_LSA_FLAGS, u8(c, body), "none") + "]";
+      c.out += "\n\t    Router LSA Options: [" + flagNames(ROUTER_LSA_FLAGS, u8(c, body)) + "]";
       const links = be16(c, body + 2);
       if (!has(c, body + 4, 12)) return -1;
       let p = body + 4;
@@ -702,15 +658,16 @@ function linkSubTlvPrint(c: PrintContext, type: number, p: number, len: number):
         c.out += " != 4";
         return invalid(c);
       }
-      c.out += ", " + flagNames(LINK_PROTECTION, u8(c, p), "none");
+      c.out += ", " + flagNames(GMPLS_LINK_PROTECTIONS, u8(c, p));
       return 0;
     case 15:
       if (len < 36) {
         c.out += " < 36";
         return invalid(c);
       }
-      c.out += "\n\t\tInterface Switching Capability: " + (SWITCHING_CAPABILITIES.get(u8(c, p)) ?? "Unknown");
-      c.out += "\n\t\tLSP Encoding: " + (LSP_ENCODINGS[u8(c, p + 1)] || "Unknown") + "\n\t\tMax LSP Bandwidth:";
+      c.out += "\n\t\tInterface Switching Capability: " + (GMPLS_SWITCH_CAPABILITIES.get(u8(c, p)) ?? "Unknown");
+      c.out +=
+        "\n\t\tLSP Encoding: " + (GMPLS_LSP_ENCODINGS.get(u8(c, p + 1)) ?? "Unknown") + "\n\t\tMax LSP Bandwidth:";
       for (let i = 0; i < 8; i++) c.out += "\n\t\t  priority level " + i + ": " + mbps(c, p + 4 + i * 4) + " Mbps";
       return 0;
     case 1: {
@@ -758,7 +715,7 @@ function llsPrint(c: PrintContext, at: number, length: number): void {
     c.out += "\n\t[LLS truncated]";
     return;
   }
-  c.out += "\n\t  LLS: checksum: 0x" + be16(c, p).toString(16).padStart(4, "0");
+  c.out += "\n\t  LLS: checksum: 0x" + hex4(be16(c, p));
   p += 2;
   c.out += ", length: " + be16(c, p);
   p += 2;
@@ -940,7 +897,7 @@ function v3PrefixPrint(c: PrintContext, p: number, left: number): number {
   address.set(c.bytes.subarray(p + 4, p + 4 + words * 4));
   c.out += "\n\t\t" + ipv6FromBytes(address, 0) + "/" + bits;
   const options = u8(c, p + 1);
-  if (options) c.out += ", Options [" + flagNames(V3_PREFIX_OPTIONS, options, "none") + "]";
+  if (options) c.out += ", Options [" + flagNames(V3_PREFIX_OPTIONS, options) + "]";
   c.out += ", metric " + be16(c, p + 2);
   return 4 + words * 4;
 }
@@ -961,8 +918,8 @@ function v3LsaPrint(c: PrintContext, lsa: number, dataEnd: number): boolean {
     case V3_ROUTER_LSA:
       if (left < 4) return false;
       left -= 4;
-      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p), "none") + "]";
-      c.out += ", RLA-Flags [" + flagNames(V3_ROUTER_FLAGS, u8(c, p), "none") + "]";
+      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p)) + "]";
+      c.out += ", RLA-Flags [" + flagNames(V3_ROUTER_FLAGS, u8(c, p)) + "]";
       p += 4;
       while (left !== 0) {
         if (left < 16) return false;
@@ -985,7 +942,7 @@ function v3LsaPrint(c: PrintContext, lsa: number, dataEnd: number): boolean {
     case V3_NETWORK_LSA:
       if (left < 4) return false;
       left -= 4;
-      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p), "none") + "]";
+      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p)) + "]";
       c.out += "\n\t      Connected Routers:";
       for (p += 4; left !== 0; p += 4) {
         if (left < 4) return false;
@@ -1003,7 +960,7 @@ function v3LsaPrint(c: PrintContext, lsa: number, dataEnd: number): boolean {
       if (left < 4) return false;
       left -= 4;
       const flags = be32(c, p);
-      c.out += "\n\t     Flags [" + flagNames(V3_EXTERNAL_FLAGS, flags, "none") + "]";
+      c.out += "\n\t     Flags [" + flagNames(V3_EXTERNAL_FLAGS, flags) + "]";
       c.out += " metric " + (be32(c, p) & 0xffffff);
       const prefix = p + 4;
       if ((size = v3PrefixPrint(c, prefix, left)) < 0) return false;
@@ -1033,7 +990,7 @@ function v3LsaPrint(c: PrintContext, lsa: number, dataEnd: number): boolean {
       if (left < 4) return false;
       left -= 4;
       if (!has(c, p, 4)) return false;
-      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p), "none") + "]";
+      c.out += "\n\t      Options [" + flagNames(V3_OPTIONS, be32(c, p)) + "]";
       if (left < 20) return false;
       left -= 20;
       let prefixes = be32(c, p + 20);
@@ -1077,7 +1034,7 @@ function v3Print(c: PrintContext, at: number, dataEnd: number): boolean {
   const verbose = c.flags.verbose;
   switch (u8(c, at + 1)) {
     case 1:
-      c.out += "\n\tOptions [" + flagNames(V3_OPTIONS, be32(c, body + 4), "none") + "]";
+      c.out += "\n\tOptions [" + flagNames(V3_OPTIONS, be32(c, body + 4)) + "]";
       c.out +=
         "\n\t  Hello Timer " +
         be16(c, body + 8) +
@@ -1095,8 +1052,8 @@ function v3Print(c: PrintContext, at: number, dataEnd: number): boolean {
       }
       return true;
     case 2:
-      c.out += "\n\tOptions [" + flagNames(V3_OPTIONS, be32(c, body), "none") + "]";
-      c.out += ", DD Flags [" + flagNames(V3_DD_FLAGS, u8(c, body + 7), "none") + "]";
+      c.out += "\n\tOptions [" + flagNames(V3_OPTIONS, be32(c, body)) + "]";
+      c.out += ", DD Flags [" + flagNames(V3_DD_FLAGS, u8(c, body + 7)) + "]";
       c.out += ", MTU " + be16(c, body + 4) + ", DD-Sequence 0x" + hex8(be32(c, body + 8));
       if (verbose > 1)
         for (let p = body + 12; p < dataEnd; p += V3_LSA_HEADER_LENGTH)
@@ -1136,7 +1093,7 @@ function v3TrailerPrint(c: PrintContext, at: number, p: number, len: number): bo
   let llsLength = 0;
   if (lls && len !== 0) {
     if (len < 4) return false;
-    c.out += "\n\tLLS Checksum 0x" + be16(c, p).toString(16).padStart(4, "0");
+    c.out += "\n\tLLS Checksum 0x" + hex4(be16(c, p));
     llsLength = be16(c, p + 2);
     c.out += ", Data Length " + llsLength;
     if (llsLength < 4 || llsLength > len) return false;
@@ -1147,9 +1104,7 @@ function v3TrailerPrint(c: PrintContext, at: number, p: number, len: number): bo
   if (len === 0) return true;
   if (len < 16) return false;
   const authType = be16(c, p);
-  c.out +=
-    "\n\tAuthentication Type " +
-    (authType === 1 ? "HMAC" : "unknown (0x" + authType.toString(16).padStart(4, "0") + ")");
+  c.out += "\n\tAuthentication Type " + (authType === 1 ? "HMAC" : "unknown (0x" + hex4(authType) + ")");
   const authLength = be16(c, p + 2);
   c.out += ", Length " + authLength;
   if (authLength < 16 || authLength > len) return false;

@@ -2,7 +2,7 @@
 // verbosity), over Ethernet (0x88f7) and UDP (ports 319 and 320). Version 1 is "not implemented",
 // as in tcpdump.
 
-import { be16, be32, u8, type PrintContext } from "./context.js";
+import { be16, be32, be64, u8, type PrintContext } from "./context.js";
 
 const HEADER_LENGTH = 0x22;
 
@@ -61,7 +61,7 @@ function be48(c: PrintContext, at: number): number {
 }
 
 function hex64(c: PrintContext, at: number): string {
-  return ((BigInt(be32(c, at)) << 32n) | BigInt(be32(c, at + 4))).toString(16);
+  return be64(c, at).toString(16);
 }
 
 // The label goes out before the fields are read, so a capture cut inside them shows it, as tcpdump's does.

@@ -4,7 +4,7 @@
 // unwinding, as tcpdump's does.
 
 import { has, be16, be32, printInvalid, printTrunc, u8, type PrintContext } from "./context.js";
-import { ipv4String } from "./addr.js";
+import { hex4, ipv4String } from "./addr.js";
 import { printableChar, printUnknownData } from "./unknown.js";
 
 const HEADER_LENGTH = 4;
@@ -144,13 +144,7 @@ function entryV2Print(c: PrintContext, p: number, remaining: number): number {
     if (!has(c, p, ROUTE_LENGTH) || remaining < ROUTE_LENGTH) return 0;
     const plen = String(maskLength(be32(c, p + 8)));
     c.out += "\n\t  AFI " + familyName(family, String(family)) + ", " + ipv4String(c, p + 4).padStart(15);
-    c.out +=
-      "/" +
-      plen.padEnd(2) +
-      ", tag 0x" +
-      be16(c, p + 2)
-        .toString(16)
-        .padStart(4, "0");
+    c.out += "/" + plen.padEnd(2) + ", tag 0x" + hex4(be16(c, p + 2));
     c.out += ", metric: " + be32(c, p + 16) + ", next-hop: ";
     c.out += be32(c, p + 12) ? ipv4String(c, p + 12) : "self";
   }

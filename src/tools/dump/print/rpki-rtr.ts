@@ -4,8 +4,8 @@
 // decoded one level deep and the error text); -vv, and -v for unknown PDU types, adds the PDU in
 // hex. A PDU of another version ends the segment, as its length cannot be trusted.
 
-import { available, be16, be32, check, printInvalid, TRUNCATED, u8, type PrintContext } from "./context.js";
-import { ipv4String, ipv6String } from "./addr.js";
+import { available, be16, be32, check, printInvalidRest, TRUNCATED, u8, type PrintContext } from "./context.js";
+import { hex2, hex4, ipv4String, ipv6String } from "./addr.js";
 import { printableChar, printUnknownData } from "./unknown.js";
 
 const HEADER_LENGTH = 8;
@@ -46,14 +46,6 @@ const ERROR_CODES = [
 /** A newline, a tab for each 8 columns and a space for each column left. */
 function indentation(columns: number): string {
   return "\n" + "\t".repeat(columns >> 3) + " ".repeat(columns & 7);
-}
-
-function hex2(v: number): string {
-  return v < 0x10 ? "0" + v.toString(16) : v.toString(16);
-}
-function hex4(v: number): string {
-  const s = v.toString(16);
-  return "0000".slice(s.length) + s;
 }
 
 /** Prints one PDU of at most `length` bytes at `at`; returns how many bytes it took. */
@@ -161,8 +153,7 @@ function pduPrint(c: PrintContext, at: number, length: number, recurse: boolean,
 }
 
 function invalid(c: PrintContext, at: number, length: number): number {
-  printInvalid(c);
-  check(c, at, length);
+  printInvalidRest(c, at, length);
   return length;
 }
 

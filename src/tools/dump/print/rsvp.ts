@@ -3,6 +3,7 @@
 // line tcpdump starts with and leaves the objects undecoded (the packet is marked unsupported).
 
 import { be16, has, printTrunc, u8, type PrintContext } from "./context.js";
+import { hex4 } from "./addr.js";
 
 const VERSION = 1;
 const HEADER_LENGTH = 8;
@@ -21,11 +22,6 @@ const MESSAGES = new Map([
   [15, "Refresh"],
   [20, "Hello"],
 ]);
-
-function hex4(v: number): string {
-  const s = v.toString(16);
-  return "0000".slice(s.length) + s;
-}
 
 export function rsvpPrint(c: PrintContext, at: number, length: number): void {
   c.protocol = "rsvp";

@@ -1,7 +1,7 @@
 // sFlow version 5 as tcpdump prints it without -v: "sFlowv5, IPv4 agent 10.0.0.1, agent-id 1,
 // length 1016", and with -v the samples and their counter and flow records.
 
-import { be32, check, u8, type PrintContext } from "./context.js";
+import { be32, be64, check, printInvalidRest, u8, type PrintContext } from "./context.js";
 import { ipv4String, ipv6String } from "./addr.js";
 import { printUnknownData } from "./unknown.js";
 
@@ -74,11 +74,6 @@ const DIRECTIONS = ["unknown", "full-duplex", "half-duplex", "in", "out"];
 const SAMPLE_HEADER_LENGTH = 8;
 const RECORD_HEADER_LENGTH = 8;
 
-function be64(c: PrintContext, at: number): string {
-  check(c, at, 8);
-  return c.view.getBigUint64(c.base + at).toString();
-}
-
 function be24(c: PrintContext, at: number): number {
   return (u8(c, at) << 16) | (u8(c, at + 1) << 8) | u8(c, at + 2);
 }
@@ -105,13 +100,13 @@ function verbosePrint(c: PrintContext, at: number, length: number, v4: boolean):
   for (let n = samples; n > 0 && left > 0; n--) {
     const type = be32(c, p) & 0x0fff;
     const sampleLength = be32(c, p + 4);
-    if (left < SAMPLE_HEADER_LENGTH) return invalid(c, p, left);
+    if (left < SAMPLE_HEADER_LENGTH) return printInvalidRest(c, p, left);
     p += SAMPLE_HEADER_LENGTH;
     left -= SAMPLE_HEADER_LENGTH;
     c.out += "\n\t" + (SAMPLE_NAMES[type] ?? "Unknown") + " (" + type + "), length " + sampleLength + ",";
     // A zero type or length would never advance.
     if (type === 0 || sampleLength === 0) return;
-    if (left < sampleLength) return invalid(c, p, left);
+    if (left < sampleLength) return printInvalidRest(c, p, left);
     check(c, p, sampleLength);
     let failed = false;
     if (type === 1) failed = flowSamplePrint(c, p, left, false);
@@ -119,15 +114,10 @@ function verbosePrint(c: PrintContext, at: number, length: number, v4: boolean):
     else if (type === 3) failed = flowSamplePrint(c, p, left, true);
     else if (type === 4) failed = counterSamplePrint(c, p, left, true);
     else if (c.flags.verbose <= 1) printUnknownData(c, p, "\n\t    ", sampleLength);
-    if (failed) return invalid(c, p, left);
+    if (failed) return printInvalidRest(c, p, left);
     p += sampleLength;
     left -= sampleLength;
   }
-}
-
-function invalid(c: PrintContext, at: number, left: number): void {
-  c.out += " (invalid)";
-  check(c, at, left);
 }
 
 /** A (possibly expanded) flow sample and its records; true when it does not fit. */

@@ -5,6 +5,7 @@
 import { be16, be32, check, u8, type PrintContext } from "./context.js";
 import { macString } from "./addr.js";
 import { printUnknownData } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const LACP = 1;
 const MARKER = 2;
@@ -63,12 +64,6 @@ function tlvName(subtype: number, type: number): string {
   return type === 1 ? "Marker Information" : "Unknown";
 }
 
-function stateFlags(state: number): string {
-  let s = "";
-  for (const [bit, name] of STATE_FLAGS) if (state & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? "none" : s;
-}
-
 function markerLacpPrint(c: PrintContext, at: number, length: number, subtype: number): void {
   let p = at;
   let left = length;
@@ -121,7 +116,7 @@ function markerLacpPrint(c: PrintContext, at: number, length: number, subtype: n
         ", Port Priority " +
         be16(c, v + 10) +
         "\n\t  State Flags [" +
-        stateFlags(u8(c, v + 14)) +
+        flagNames(STATE_FLAGS, u8(c, v + 14)) +
         "]";
     } else if (subtype === LACP) {
       c.out += "\n\t  Max Delay " + be16(c, v);

@@ -4,8 +4,9 @@
 // BPDU's configuration identifier and MSTIs, and an SPB BPDU's agreement fields.
 
 import { be16, be32, u8, type PrintContext } from "./context.js";
-import { hex2 } from "./addr.js";
-import { printableChar } from "./unknown.js";
+import { hex2, hex4 } from "./addr.js";
+import { printPaddedText } from "./unknown.js";
+import { flagNames } from "./names.js";
 
 const PROTO_REGULAR = 0x00;
 const PROTO_RAPID = 0x02;
@@ -38,12 +39,6 @@ const MSTP_MIN_LENGTH = 102;
 const VER3_LENGTH_OFFSET = 36;
 const SPB_MIN_LENGTH = 87;
 
-function flagNames(flags: number): string {
-  let s = "";
-  for (const [bit, name] of FLAGS) if (flags & bit) s += (s === "" ? "" : ", ") + name;
-  return s === "" ? "none" : s;
-}
-
 function bridgeId(c: PrintContext, at: number): string {
   let s = hex2(u8(c, at)) + hex2(u8(c, at + 1)) + ".";
   for (let i = 2; i < 8; i++) s += (i > 2 ? ":" : "") + hex2(u8(c, at + i));
@@ -51,14 +46,8 @@ function bridgeId(c: PrintContext, at: number): string {
 }
 
 function printConfig(c: PrintContext, at: number, length: number): void {
-  c.out += ", Flags [" + flagNames(u8(c, at + 4)) + "]";
-  c.out +=
-    ", bridge-id " +
-    bridgeId(c, at + 17) +
-    "." +
-    be16(c, at + 25)
-      .toString(16)
-      .padStart(4, "0");
+  c.out += ", Flags [" + flagNames(FLAGS, u8(c, at + 4)) + "]";
+  c.out += ", bridge-id " + bridgeId(c, at + 17) + "." + hex4(be16(c, at + 25));
   c.out += ", length " + length;
   if (!c.flags.verbose) return;
   c.out += "\n\t" + timers(c, at);
@@ -95,15 +84,6 @@ function timers(c: PrintContext, at: number): string {
   );
 }
 
-/** Up to `size` bytes of a NUL-padded name, appended byte by byte as tcpdump prints it. */
-function printPaddedName(c: PrintContext, at: number, size: number): void {
-  for (let i = 0; i < size; i++) {
-    const byte = u8(c, at + i);
-    if (byte === 0) break;
-    c.out += printableChar(byte);
-  }
-}
-
 function hex32s(c: PrintContext, at: number, count: number): string {
   let s = "";
   for (let i = 0; i < count; i++)
@@ -124,16 +104,11 @@ function printMstpVerbose(c: PrintContext, at: number): void {
   c.out += "\n\tport-role " + portRole(flags) + ", ";
   c.out += "CIST root-id " + bridgeId(c, at + 5) + ", CIST ext-pathcost " + be32(c, at + 13);
   c.out += "\n\tCIST regional-root-id " + bridgeId(c, at + 17) + ", ";
-  c.out +=
-    "CIST port-id " +
-    be16(c, at + 25)
-      .toString(16)
-      .padStart(4, "0") +
-    ",";
+  c.out += "CIST port-id " + hex4(be16(c, at + 25)) + ",";
   c.out += "\n\t" + timers(c, at);
   c.out += "\n\tv3len " + be16(c, at + VER3_LENGTH_OFFSET) + ", ";
   c.out += "MCID Name ";
-  printPaddedName(c, at + 39, 32);
+  printPaddedText(c, at + 39, 32);
   c.out += ", rev " + be16(c, at + 71) + ",\n\t\tdigest " + hex32s(c, at + 73, 4) + ", ";
   c.out += "CIST int-root-pathcost " + be32(c, at + 89) + ",";
   c.out += "\n\tCIST bridge-id " + bridgeId(c, at + 93) + ", ";
@@ -143,7 +118,7 @@ function printMstpVerbose(c: PrintContext, at: number): void {
   let left = v3len - CONFIG_INFO_LENGTH;
   for (let p = at + MSTI_OFFSET; left >= MSTI_LENGTH; left -= MSTI_LENGTH, p += MSTI_LENGTH) {
     const msti = be16(c, p + 1) & 0x0fff;
-    c.out += "\n\tMSTI " + msti + ", Flags [" + flagNames(u8(c, p)) + "], port-role " + portRole(u8(c, p));
+    c.out += "\n\tMSTI " + msti + ", Flags [" + flagNames(FLAGS, u8(c, p)) + "], port-role " + portRole(u8(c, p));
     c.out += "\n\t\tMSTI regional-root-id " + bridgeId(c, p + 1) + ", pathcost " + be32(c, p + 9);
     c.out +=
       "\n\t\tMSTI bridge-prio " +
@@ -158,7 +133,7 @@ function printMstpVerbose(c: PrintContext, at: number): void {
 function printSpbVerbose(c: PrintContext, at: number): void {
   c.out += "\n\tv4len " + be16(c, at) + ", ";
   c.out += "AUXMCID Name ";
-  printPaddedName(c, at + 3, 32);
+  printPaddedText(c, at + 3, 32);
   c.out += ", Rev " + be16(c, at + 35) + ",\n\t\tdigest " + hex32s(c, at + 37, 4);
   c.out += agreement(c, at);
 }
@@ -229,7 +204,7 @@ export function stpPrint(c: PrintContext, at: number, length: number): void {
         c.out += " (invalid)";
         return;
       }
-      c.out += ", CIST Flags [" + flagNames(u8(c, at + 4)) + "], length " + length;
+      c.out += ", CIST Flags [" + flagNames(FLAGS, u8(c, at + 4)) + "], length " + length;
       if (c.flags.verbose) printMstpVerbose(c, at);
       if (version === PROTO_SPB) {
         const spbLength = be16(c, at + VER3_LENGTH_OFFSET + mstpLength) + 2;

@@ -2,7 +2,7 @@
 // also its bytes in hex.
 
 import { u8, type PrintContext } from "./context.js";
-import { printableChar, printUnknownData } from "./unknown.js";
+import { printCountedText, printUnknownData } from "./unknown.js";
 
 const MAX_PRIORITY_DIGITS = 3;
 const SEVERITIES = ["emergency", "alert", "critical", "error", "warning", "notice", "info", "debug"];
@@ -72,6 +72,6 @@ export function syslogPrint(c: PrintContext, at: number, length: number): void {
     severity +
     ")\n\tMsg: ";
   // The whole message as sent, control characters included (escaped).
-  for (let i = off; i < length; i++) c.out += printableChar(u8(c, at + i));
+  printCountedText(c, at + off, length - off);
   if (c.flags.verbose > 1) printUnknownData(c, at, "\n\t", length);
 }

@@ -1,8 +1,8 @@
 // Cisco UDLD (RFC 5171) as tcpdump prints it without -v: "UDLDv1, Code Probe message (1), Flags
 // [RT] (0x01), length 60", and with -v the checksum and TLVs.
 
-import { be16, be32, check, u8, type PrintContext } from "./context.js";
-import { hex2 } from "./addr.js";
+import { be16, be32, check, printInvalidRest, u8, type PrintContext } from "./context.js";
+import { hex2, hex4 } from "./addr.js";
 import { printableChar } from "./unknown.js";
 
 const HEADER_LENGTH = 4;
@@ -52,26 +52,20 @@ const TLV_NAMES = [
 ];
 
 function tlvsPrint(c: PrintContext, at: number, length: number): void {
-  c.out += "\n\tChecksum 0x" + be16(c, at).toString(16).padStart(4, "0") + " (unverified)";
+  c.out += "\n\tChecksum 0x" + hex4(be16(c, at)) + " (unverified)";
   let p = at + 2;
   let left = length - 2;
   while (left) {
-    if (left < TLV_HEADER_LENGTH) return invalid(c, p, left);
+    if (left < TLV_HEADER_LENGTH) return printInvalidRest(c, p, left);
     const type = be16(c, p);
     const tlvLength = be16(c, p + 2);
     p += 4;
     left -= 4;
-    c.out +=
-      "\n\t" +
-      (TLV_NAMES[type] ?? "Unknown") +
-      " (0x" +
-      type.toString(16).padStart(4, "0") +
-      ") TLV, length " +
-      tlvLength;
+    c.out += "\n\t" + (TLV_NAMES[type] ?? "Unknown") + " (0x" + hex4(type) + ") TLV, length " + tlvLength;
     // A length that covers no value would never advance.
-    if (tlvLength <= TLV_HEADER_LENGTH) return invalid(c, p, left);
+    if (tlvLength <= TLV_HEADER_LENGTH) return printInvalidRest(c, p, left);
     const len = tlvLength - TLV_HEADER_LENGTH;
-    if (left < len) return invalid(c, p, left);
+    if (left < len) return printInvalidRest(c, p, left);
     if (type === 1 || type === 2 || type === 3 || type === 6) {
       c.out += ", ";
       // Names stop at a NUL; the echo list is printed whole.
@@ -81,18 +75,13 @@ function tlvsPrint(c: PrintContext, at: number, length: number): void {
         c.out += printableChar(byte);
       }
     } else if (type === 4 || type === 5) {
-      if (len !== 1) return invalid(c, p, left);
+      if (len !== 1) return printInvalidRest(c, p, left);
       c.out += ", " + u8(c, p) + "s";
     } else if (type === 7) {
-      if (len !== 4) return invalid(c, p, left);
+      if (len !== 4) return printInvalidRest(c, p, left);
       c.out += ", " + be32(c, p);
     } else check(c, p, len);
     p += len;
     left -= len;
   }
-}
-
-function invalid(c: PrintContext, at: number, left: number): void {
-  c.out += " (invalid)";
-  check(c, at, left);
 }

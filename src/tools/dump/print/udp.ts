@@ -10,7 +10,7 @@ import {
   u8,
   type PrintContext,
 } from "./context.js";
-import { ipv4String, ipv6String, udpPortString } from "./addr.js";
+import { hex4, ipv4String, ipv6String, udpPortString } from "./addr.js";
 import { ipv4PseudoSum, ipv6PseudoSum } from "./pseudo-header.js";
 import { nfsPrint } from "./nfs.js";
 import { sunrpcPrint } from "./sunrpc.js";
@@ -28,10 +28,6 @@ const LAP_DDP = 2;
 
 function isAppleTalkPort(p: number): boolean {
   return (p - 16512) >>> 0 < 128 || (p - 200) >>> 0 < 128 || (p - 768) >>> 0 < 128;
-}
-
-function hex4(v: number): string {
-  return v.toString(16).padStart(4, "0");
 }
 
 /** The "addresses and ports: " prefix; sport -1 means the ports were not captured. */

@@ -2,7 +2,7 @@
 // undecoded payload gets), the ASCII of -A, and the hex dump protocol printers use for data they
 // do not decode. Each stops at the readable end and then reports truncation like tcpdump.
 
-import { available, printTrunc, TRUNCATED, type PrintContext } from "./context.js";
+import { available, printTrunc, TRUNCATED, u8, type PrintContext } from "./context.js";
 import { hex2 } from "./addr.js";
 
 const BYTES_PER_LINE = 16;
@@ -141,6 +141,23 @@ export function printableChar(byte: number): string {
     s += "^";
   }
   return s + String.fromCharCode(byte);
+}
+
+/**
+ * `n` bytes as text, NULs included (tcpdump's nd_printjn). Each byte shows before the next is
+ * read, so a field cut by the capture prints what was captured before the truncation is reported.
+ */
+export function printCountedText(c: PrintContext, at: number, n: number): void {
+  for (let i = 0; i < n; i++) c.out += printableChar(u8(c, at + i));
+}
+
+/** A NUL-padded field of at most `n` bytes as text, up to its first NUL (tcpdump's nd_printjnp). */
+export function printPaddedText(c: PrintContext, at: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const ch = u8(c, at + i);
+    if (ch === 0) return;
+    c.out += printableChar(ch);
+  }
 }
 
 export { printTrunc };

@@ -2,7 +2,7 @@
 // transport, "cid.port > cid.port", the operation and the captured length; with -v the virtio
 // transport header, with -vv a payload's bytes in hex. All fields are little-endian.
 
-import { le32, printTrunc, u8, type PrintContext } from "./context.js";
+import { le16, le32, printTrunc, type PrintContext } from "./context.js";
 import { printUnknownData } from "./unknown.js";
 
 /** The monitoring header: cids, ports, operation, transport, transport header length. */
@@ -14,10 +14,6 @@ const OPS = ["UNKNOWN", "CONNECT", "DISCONNECT", "CONTROL", "PAYLOAD"];
 const OP_PAYLOAD = 4;
 const VIRTIO_TYPES = ["", "STREAM"];
 const VIRTIO_OPS = ["INVALID", "REQUEST", "RESPONSE", "RST", "SHUTDOWN", "RW", "CREDIT UPDATE", "CREDIT REQUEST"];
-
-function le16(c: PrintContext, at: number): number {
-  return u8(c, at) | (u8(c, at + 1) << 8);
-}
 
 function le64(c: PrintContext, at: number): string {
   const low = le32(c, at);

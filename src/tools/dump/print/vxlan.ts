@@ -2,6 +2,7 @@
 // the carried frame by the existing printers.
 
 import { available, be16, check, has, u8, type PrintContext } from "./context.js";
+import { hex4 } from "./addr.js";
 import { ethertypeName } from "./names.js";
 import { encapsulated } from "./encapsulated.js";
 
@@ -127,8 +128,7 @@ export function genevePrint(c: PrintContext, at: number, length: number): void {
     c.out += ", vni 0x" + vni.toString(16);
     if (reserved) c.out += ", rsvd 0x" + reserved.toString(16);
     if (c.flags.linkHeader)
-      c.out +=
-        ", proto " + (ethertypeName(protocol) ?? "unknown") + " (0x" + protocol.toString(16).padStart(4, "0") + ")";
+      c.out += ", proto " + (ethertypeName(protocol) ?? "unknown") + " (0x" + hex4(protocol) + ")";
     const optionsLength = (versionOptions & 0x3f) * 4;
     if (len < optionsLength) {
       c.out += " truncated-geneve - " + (optionsLength - len) + " bytes missing";
