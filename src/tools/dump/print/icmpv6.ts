@@ -120,7 +120,8 @@ function lifetime(v: number): string {
 
 function bitNames(v: number, bits: readonly (readonly [number, string])[]): string {
   let s = "";
-  for (const [bit, name] of bits) if ((v & bit) === bit && bit !== 0) s += (s ? ", " : "") + name;
+  // `>>> 0`: bit 31 (the NA router flag) would otherwise come out of `&` negative and never match
+  for (const [bit, name] of bits) if ((v & bit) >>> 0 === bit && bit !== 0) s += (s ? ", " : "") + name;
   return s || "none";
 }
 
