@@ -179,8 +179,11 @@ export async function run(): Promise<Figures> {
       peer: peerName,
       peer_value: median(peerValue),
       ratio: Number((median(value) / median(peerValue)).toFixed(3)),
+      rounds: value.length,
+      spread: [Math.min(...value), Math.max(...value)],
+      peer_spread: [Math.min(...peerValue), Math.max(...peerValue)],
       // extra fields go into results.json next to the standard ones
-      ...{ runs: value, peer_runs: peerValue, spread: [Math.min(...value), Math.max(...value)], load_average },
+      ...{ runs: value, peer_runs: peerValue, load_average },
     });
     const tzSet = rate(c);
     const figures: Figures = {
