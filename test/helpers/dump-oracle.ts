@@ -12,7 +12,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readCapture, type Capture } from "../../src/pcap/index.js";
+import { readCapture, writePcap, type Capture, type PacketRecord } from "../../src/pcap/index.js";
 import { FormatState, formatPacket, type FormatOptions } from "../../src/tools/dump/format.js";
 import { testCacheDir, writeCacheEntry } from "./test-cache.js";
 import { testData } from "./test-data.js";
@@ -60,6 +60,14 @@ export interface CaptureFile {
   bytes: Buffer;
   hash: string;
   capture: Capture;
+}
+
+/** `records` written as an Ethernet pcap file `name` in `dir`: a capture crafted for a test, ready to compare. */
+export function writeCaptureFile(dir: string, name: string, records: PacketRecord[]): CaptureFile {
+  const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, bytes);
+  return { name, path: file, bytes, capture: readCapture(bytes), hash: createHash("sha1").update(bytes).digest("hex") };
 }
 
 let corpus: CaptureFile[] | undefined;

@@ -3,11 +3,8 @@
 // invalid and unknown types, lengths that disagree with the chunk, a heartbeat carrying data;
 // each also cut short by the snapshot length and mutated at random (from a fixed seed).
 
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
-import type { CaptureFile } from "./dump-oracle.js";
+import type { PacketRecord } from "../../src/pcap/index.js";
+import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
 
 const MUTATED_COPIES = 6;
@@ -85,9 +82,5 @@ export function forcesCapture(dir: string): CaptureFile {
     }
     for (const copy of mutatedCopies(data, start, MUTATED_COPIES, random)) records.push({ data: copy, timestampNs });
   });
-  const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
-  const name = "forces.pcap";
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, bytes);
-  return { name, path: file, bytes, capture: readCapture(bytes), hash: createHash("sha1").update(bytes).digest("hex") };
+  return writeCaptureFile(dir, "forces.pcap", records);
 }

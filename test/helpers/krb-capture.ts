@@ -4,11 +4,8 @@
 // places and mutated at random (from a fixed seed). The corpus holds only mangled version 4
 // requests.
 
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
-import type { CaptureFile } from "./dump-oracle.js";
+import type { PacketRecord } from "../../src/pcap/index.js";
+import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
 
 const MUTATED_COPIES = 6;
@@ -128,9 +125,5 @@ export function krbCapture(dir: string): CaptureFile {
     }
     for (const copy of mutatedCopies(data, start, MUTATED_COPIES, random)) records.push({ data: copy, timestampNs });
   });
-  const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
-  const name = "krb.pcap";
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, bytes);
-  return { name, path: file, bytes, capture: readCapture(bytes), hash: createHash("sha1").update(bytes).digest("hex") };
+  return writeCaptureFile(dir, "krb.pcap", records);
 }

@@ -5,11 +5,8 @@
 // several places and mutated at random (from a fixed seed). The corpus holds a few malformed
 // control messages only.
 
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
-import type { CaptureFile } from "./dump-oracle.js";
+import type { PacketRecord } from "../../src/pcap/index.js";
+import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
 
 const MUTATED_COPIES = 6;
@@ -164,9 +161,5 @@ export function l2tpCapture(dir: string): CaptureFile {
     }
     for (const copy of mutatedCopies(data, start, MUTATED_COPIES, random)) records.push({ data: copy, timestampNs });
   });
-  const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
-  const name = "l2tp.pcap";
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, bytes);
-  return { name, path: file, bytes, capture: readCapture(bytes), hash: createHash("sha1").update(bytes).digest("hex") };
+  return writeCaptureFile(dir, "l2tp.pcap", records);
 }

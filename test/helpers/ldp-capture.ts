@@ -5,11 +5,8 @@
 // each also cut short at several places and mutated at random (from a fixed seed). The corpus
 // holds hellos, notifications and a few malformed PDUs.
 
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
-import type { CaptureFile } from "./dump-oracle.js";
+import type { PacketRecord } from "../../src/pcap/index.js";
+import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
 
 const PORT = 646;
@@ -167,9 +164,5 @@ export function ldpCapture(dir: string): CaptureFile {
       for (const copy of mutatedCopies(data, start, MUTATED_COPIES, random)) records.push({ data: copy, timestampNs });
     }
   });
-  const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
-  const name = "ldp.pcap";
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, bytes);
-  return { name, path: file, bytes, capture: readCapture(bytes), hash: createHash("sha1").update(bytes).digest("hex") };
+  return writeCaptureFile(dir, "ldp.pcap", records);
 }

@@ -4,11 +4,8 @@
 // past the end, and the other message types; each also cut short at several places and mutated at
 // random (from a fixed seed). The corpus holds eleven Map-Register and Map-Notify messages.
 
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
-import type { CaptureFile } from "./dump-oracle.js";
+import type { PacketRecord } from "../../src/pcap/index.js";
+import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
 
 const PORT = 4342;
@@ -117,9 +114,5 @@ export function lispCapture(dir: string): CaptureFile {
     }
     for (const copy of mutatedCopies(data, start, MUTATED_COPIES, random)) records.push({ data: copy, timestampNs });
   });
-  const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
-  const name = "lisp.pcap";
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, bytes);
-  return { name, path: file, bytes, capture: readCapture(bytes), hash: createHash("sha1").update(bytes).digest("hex") };
+  return writeCaptureFile(dir, "lisp.pcap", records);
 }

@@ -4,11 +4,8 @@
 // snapshot length at several places and mutated at random (from a fixed seed). The corpus holds
 // four such packets.
 
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
-import type { CaptureFile } from "./dump-oracle.js";
+import type { PacketRecord } from "../../src/pcap/index.js";
+import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
 
 const MUTATED_COPIES = 6;
@@ -207,9 +204,5 @@ export function pppControlCapture(dir: string): CaptureFile {
       for (const copy of mutatedCopies(data, start, MUTATED_COPIES, random)) records.push({ data: copy, timestampNs });
     }
   });
-  const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
-  const name = "ppp-control.pcap";
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, bytes);
-  return { name, path: file, bytes, capture: readCapture(bytes), hash: createHash("sha1").update(bytes).digest("hex") };
+  return writeCaptureFile(dir, "ppp-control.pcap", records);
 }

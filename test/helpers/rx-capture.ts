@@ -5,11 +5,8 @@
 // packet type and flag; IPv6 as well as IPv4. Each frame is also cut short at several places and
 // mutated at random (from a fixed seed). The corpus holds one AFS session, which uses few operations.
 
-import { createHash } from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
-import type { CaptureFile } from "./dump-oracle.js";
+import type { PacketRecord } from "../../src/pcap/index.js";
+import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
 
 const MUTATED_COPIES = 2;
@@ -288,9 +285,5 @@ export function rxCapture(dir: string): CaptureFile {
       );
     }
   }
-  const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
-  const name = "rx.pcap";
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, bytes);
-  return { name, path: file, bytes, capture: readCapture(bytes), hash: createHash("sha1").update(bytes).digest("hex") };
+  return writeCaptureFile(dir, "rx.pcap", records);
 }

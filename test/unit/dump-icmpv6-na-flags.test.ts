@@ -3,13 +3,12 @@
 // matched, JavaScript's `&` making it negative, so "router" was missing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
+import type { PacketRecord } from "../../src/pcap/index.js";
 import type { FormatOptions } from "../../src/tools/dump/format.js";
-import { TCPDUMP, compare, report, assertAllEqual, type CaptureFile } from "../helpers/dump-oracle.js";
+import { TCPDUMP, compare, report, assertAllEqual, writeCaptureFile } from "../helpers/dump-oracle.js";
 
 /** Ethernet + IPv6 + ICMPv6 neighbor advertisement of fe80::1 with `flags` (top three bits). */
 function neighborAdvertisement(flags: number): Uint8Array {
@@ -49,16 +48,7 @@ test("dump printer: neighbor advertisement flags (router, solicited, override) a
       data: neighborAdvertisement(combination << 29),
       timestampNs: BigInt(1_700_000_000 + combination) * 1_000_000_000n,
     });
-  const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
-  const file = path.join(dir, "na.pcap");
-  fs.writeFileSync(file, bytes);
-  const capture: CaptureFile = {
-    name: "na.pcap",
-    path: file,
-    bytes,
-    capture: readCapture(bytes),
-    hash: createHash("sha1").update(bytes).digest("hex"),
-  };
+  const capture = writeCaptureFile(dir, "na.pcap", records);
   for (const [flags, options] of [
     [["-nn", "-v"], { numeric: true, verbose: 1 }],
     [["-nn", "-vv"], { numeric: true, verbose: 2 }],

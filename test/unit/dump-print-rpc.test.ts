@@ -7,11 +7,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readCapture, writePcap, type PacketRecord } from "../../src/pcap/index.js";
+import type { PacketRecord } from "../../src/pcap/index.js";
 import { FormatState, formatPacket, type FormatOptions } from "../../src/tools/dump/format.js";
 import {
   TCPDUMP,
@@ -21,6 +20,7 @@ import {
   assertAllEqual,
   loadCorpus,
   variantCorpus,
+  writeCaptureFile,
 } from "../helpers/dump-oracle.js";
 
 // --- XDR pieces
@@ -464,10 +464,7 @@ function captureFile(dir: string, name: string, frames: number[][]): CaptureFile
     timestampNs: BigInt(1_700_000_000 + i) * 1_000_000_000n,
     originalLength: f.length,
   }));
-  const bytes = Buffer.from(writePcap(records, { linkType: 1 }));
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, bytes);
-  return { name, path: file, bytes, capture: readCapture(bytes), hash: createHash("sha1").update(bytes).digest("hex") };
+  return writeCaptureFile(dir, name, records);
 }
 
 /** The same packets cut at every fourth length from the IP header on, for the truncation paths. */
