@@ -8,6 +8,7 @@
 import type { PacketRecord } from "../../src/pcap/index.js";
 import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
+import { sum16 } from "./udp-frame.js";
 
 const MUTATED_COPIES = 6;
 
@@ -160,13 +161,6 @@ function messages(): number[][] {
     igmp(0x1f, 0, grp, ip(10, 1, 0, 1)),
     igmp(0x1e, 0, grp),
   ];
-}
-
-function sum16(bytes: number[], initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
 }
 
 /** Ethernet/IPv4 from a router to 224.0.0.4 (every tenth with a wrong IGMP checksum). */

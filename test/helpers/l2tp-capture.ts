@@ -8,6 +8,7 @@
 import type { PacketRecord } from "../../src/pcap/index.js";
 import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
+import { udpFrame } from "./udp-frame.js";
 
 const MUTATED_COPIES = 6;
 const PORT = 1701;
@@ -121,29 +122,10 @@ function messages(): number[][] {
   return out;
 }
 
-function sum16(bytes: number[], initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
-}
-
 /** Ethernet/IPv4/UDP between two hosts, to or from port 1701. */
 function frame(payload: number[], i: number): Uint8Array {
   const [sport, dport] = i % 2 ? [PORT, PORT] : [30000 + i, PORT];
-  const length = 8 + payload.length;
-  const header = [sport >> 8, sport & 0xff, dport >> 8, dport & 0xff, length >> 8, length & 0xff, 0, 0];
-  const pseudo = sum16([10, 0, 0, 1, 10, 0, 0, 2, 0, 17, length >> 8, length & 0xff]);
-  const check = ~sum16([...header, ...payload], pseudo) & 0xffff || 0xffff;
-  header[6] = check >> 8;
-  header[7] = check & 0xff;
-  const total = 20 + length;
-  const ip = [0x45, 0, total >> 8, total & 0xff, 0, i & 0xff, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
-  const ipCheck = ~sum16(ip) & 0xffff;
-  ip[10] = ipCheck >> 8;
-  ip[11] = ipCheck & 0xff;
-  const mac = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 8, 0];
-  return new Uint8Array([...mac, ...ip, ...header, ...payload]);
+  return udpFrame(payload, sport, dport, i);
 }
 
 /** Every message whole, cut short at a few places inside it, and mutated. */

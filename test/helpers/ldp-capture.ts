@@ -8,6 +8,7 @@
 import type { PacketRecord } from "../../src/pcap/index.js";
 import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
+import { sum16 } from "./udp-frame.js";
 
 const PORT = 646;
 const MUTATED_COPIES = 5;
@@ -106,13 +107,6 @@ function segments(): number[][] {
     [...pdu([message(0x0201, [])]), 0, 1, 0, 30, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     pdu([message(0x0400, [tlv(0x0100, [2, 0, 1, 33, 1, 2, 3, 4, 5])])]),
   ];
-}
-
-function sum16(bytes: number[], initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
 }
 
 /** Ethernet/IPv4 with UDP (even i) or TCP (odd i) to port 646. */

@@ -7,6 +7,7 @@
 import type { PacketRecord } from "../../src/pcap/index.js";
 import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
+import { udpFrame } from "./udp-frame.js";
 
 const PORT = 4342;
 const MUTATED_COPIES = 6;
@@ -65,28 +66,9 @@ function messages(): number[][] {
   ];
 }
 
-function sum16(bytes: number[], initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
-}
-
 /** Ethernet/IPv4/UDP between two hosts, to port 4342 (from it, for every third). */
 function frame(payload: number[], i: number): Uint8Array {
-  const sport = i % 3 === 2 ? PORT : 40000 + i;
-  const length = 8 + payload.length;
-  const udp = [...be16(sport), ...be16(PORT), ...be16(length), 0, 0];
-  const pseudo = sum16([10, 0, 0, 1, 10, 0, 0, 2, 0, 17, ...be16(length)]);
-  const check = ~sum16([...udp, ...payload], pseudo) & 0xffff || 0xffff;
-  udp[6] = check >> 8;
-  udp[7] = check & 0xff;
-  const total = 20 + length;
-  const ip = [0x45, 0, ...be16(total), 0, i & 0xff, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
-  const ipCheck = ~sum16(ip) & 0xffff;
-  ip[10] = ipCheck >> 8;
-  ip[11] = ipCheck & 0xff;
-  return new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 8, 0, ...ip, ...udp, ...payload]);
+  return udpFrame(payload, i % 3 === 2 ? PORT : 40000 + i, PORT, i);
 }
 
 /** Every message whole, cut short at a few places inside it, and mutated. */

@@ -7,6 +7,7 @@
 import type { PacketRecord } from "../../src/pcap/index.js";
 import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
+import { sum16 } from "./udp-frame.js";
 
 const MUTATED_COPIES = 6;
 const PORT = 521;
@@ -59,13 +60,6 @@ function messages(): number[][] {
     [1],
     [],
   ];
-}
-
-function sum16(bytes: number[], initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
 }
 
 function udp(sport: number, dport: number, payload: number[], pseudo: number): number[] {

@@ -7,6 +7,7 @@
 import type { PacketRecord } from "../../src/pcap/index.js";
 import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
+import { sum16 } from "./udp-frame.js";
 
 const PORT = 323;
 const MUTATED_COPIES = 5;
@@ -53,13 +54,6 @@ function segments(): number[][] {
     [...serialNotify, 0, 1, 0],
     [0, 2, 0, 0],
   ];
-}
-
-function sum16(bytes: number[], initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
 }
 
 /** Ethernet/IPv4/TCP from the cache (port 323) to a router, a push with an ACK, each its own connection. */

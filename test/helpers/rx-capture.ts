@@ -8,6 +8,7 @@
 import type { PacketRecord } from "../../src/pcap/index.js";
 import { writeCaptureFile, type CaptureFile } from "./dump-oracle.js";
 import { mutatedCopies, seededRandom } from "./mutated-frames.js";
+import { sum16 } from "./udp-frame.js";
 
 const MUTATED_COPIES = 2;
 const CLIENT_PORT = 7001;
@@ -165,13 +166,6 @@ function ack(pattern: number[], reason: number, trailer: number): number[] {
     0,
     ...words(1444, 1444, 32, 4).slice(0, trailer),
   ];
-}
-
-function sum16(bytes: number[], initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
 }
 
 const HOST_A = [131, 151, 32, 21];
