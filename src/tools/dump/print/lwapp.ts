@@ -40,21 +40,6 @@ export function lwappPrint(c: PrintContext, at: number, length: number, sport: n
   }
   const total = be16(c, header + 2);
   const radio = (version >> 3) & 0x07;
-  if (total < HEADER_LENGTH) {
-    c.out +=
-      "LWAPPv" +
-      (version >> 6) +
-      ", " +
-      kind +
-      ", Radio-id  " +
-      radio +
-      ", Flags [" +
-      flagNames(FLAGS, version & 0x07) +
-      "], length " +
-      total +
-      " < transport header length";
-    return;
-  }
   c.out +=
     "LWAPPv" +
     (version >> 6) +
@@ -64,10 +49,12 @@ export function lwappPrint(c: PrintContext, at: number, length: number, sport: n
     radio +
     ", Flags [" +
     flagNames(FLAGS, version & 0x07) +
-    "], Frag-id  " +
-    u8(c, header + 1) +
-    ", length " +
-    total;
+    "], ";
+  if (total < HEADER_LENGTH) {
+    c.out += "length " + total + " < transport header length";
+    return;
+  }
+  c.out += "Frag-id  " + u8(c, header + 1) + ", length " + total;
   // An 802.11 frame follows: tcpdump dumps it in hex.
   printUnknownData(c, header + HEADER_LENGTH, "\n\t", total - HEADER_LENGTH);
 }
